@@ -1,0 +1,151 @@
+// Lint rules, including the ones that keep the rooms of DESIGN.md apart:
+// src/core is pure (no I/O, no clock, no randomness, no SDKs); src/app never reaches adapters.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const nodeBuiltins = [
+  "node:*",
+  "fs",
+  "fs/*",
+  "http",
+  "https",
+  "net",
+  "tls",
+  "dns",
+  "child_process",
+  "os",
+  "path",
+  "process",
+  "timers",
+  "timers/*",
+  "crypto",
+];
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "test-output/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] },
+          ],
+        },
+      ],
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      eqeqeq: ["error", "always"],
+    },
+  },
+  {
+    files: ["src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: nodeBuiltins,
+              message: "src/core is pure: no I/O. Pass data in; let src/app do the I/O.",
+            },
+            {
+              group: ["@azure/*", "applicationinsights", "zod", "standardwebhooks"],
+              message: "src/core imports no SDKs: define the shape you need in core.",
+            },
+            {
+              group: ["../*"],
+              message: "src/core imports nothing outside itself.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-globals": [
+        "error",
+        { name: "process", message: "src/core reads no environment: take it as a parameter." },
+        { name: "fetch", message: "src/core does no I/O." },
+        { name: "setTimeout", message: "src/core does not wait: time is a parameter." },
+        { name: "setInterval", message: "src/core does not wait: time is a parameter." },
+        { name: "performance", message: "src/core reads no clock: time is a parameter." },
+      ],
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "Date",
+          property: "now",
+          message: "src/core reads no clock: take `now` as a parameter.",
+        },
+        {
+          object: "Math",
+          property: "random",
+          message: "src/core is deterministic: take a seeded source.",
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "src/core reads no clock: take `now` as a parameter.",
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/app/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "../adapters/*",
+                "../sandbox/*",
+                "../cli/*",
+                "../compose.js",
+                "../../functions/*",
+              ],
+              message: "src/app drives ports; only src/compose.ts knows adapters.",
+            },
+            { group: ["@azure/*"], message: "src/app imports no SDKs: go through a port." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/adapters/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../../app/*", "../../sandbox/*", "../../cli/*", "../../compose.js"],
+              message: "Adapters implement ports; they do not call use cases.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["test/**/*.ts"],
+    rules: {
+      // Tests read JSON answers whose shape they assert.
+      "@typescript-eslint/no-explicit-any": "off",
+    },
+  },
+  {
+    files: ["**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

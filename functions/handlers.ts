@@ -1,0 +1,105 @@
+// The Function App's functions, as plain definitions: each parses its trigger, calls a use case
+// in src/app, and maps the result. functions/index.ts registers them with Azure Functions; the
+// local host serves the very same definitions.
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
+import type { Runtime } from "../src/app/runtime.js";
+import type { ProbeTickResult } from "../src/app/probe-tick.js";
+import { runProbeTick } from "../src/app/probe-tick.js";
+import { readStatus } from "../src/app/status.js";
+import { isConfigError } from "../src/config/problems.js";
+import { isStoreError } from "../src/ports/state-store.js";
+
+export type RuntimeSource = () => Promise<Runtime>;
+
+export interface HttpFunction {
+  readonly name: string;
+  readonly route: string;
+  readonly methods: readonly ("GET" | "POST")[];
+  readonly handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+}
+
+export interface TimerFunction {
+  readonly name: string;
+  /** NCRONTAB expression, or an `%APP_SETTING%` naming one. */
+  readonly schedule: string;
+  readonly handler: (timer: Timer, context: InvocationContext) => Promise<void>;
+}
+
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  extra?: object,
+): HttpResponseInit {
+  return { status, jsonBody: { error: { code, message, ...extra } } };
+}
+
+/** Maps a failure to a response a caller can act on; never a stack trace. */
+export function failureResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+  if (isConfigError(error)) {
+    context.error(error.message);
+    return errorResponse(
+      500,
+      "ConfigInvalid",
+      `Tandem's configuration is invalid (${error.source})`,
+      {
+        problems: error.problems,
+      },
+    );
+  }
+  if (isStoreError(error)) {
+    context.error(error.message);
+    return errorResponse(503, "StateStoreUnavailable", error.message);
+  }
+  context.error(
+    `unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  return errorResponse(
+    500,
+    "InternalError",
+    "Tandem failed to answer; the function log has the details",
+  );
+}
+
+export function probeFunction(
+  runtime: RuntimeSource,
+  schedule: string,
+  onResult?: (result: ProbeTickResult) => void,
+): TimerFunction {
+  return {
+    name: "probe",
+    schedule,
+    handler: async (timer, context) => {
+      const rt = await runtime();
+      if (timer.isPastDue)
+        context.warn("probe timer is running late: the previous tick overran or the host was busy");
+      const result = await runProbeTick(rt);
+      const down = result.observations.filter((o) => !o.ok).length;
+      context.log(
+        `observer ${result.observer}: ${result.observations.length} target(s) probed, ${down} failing, in ${result.durationMs} ms`,
+      );
+      for (const problem of result.problems) context.error(problem);
+      onResult?.(result);
+    },
+  };
+}
+
+export function statusFunction(runtime: RuntimeSource): HttpFunction {
+  return {
+    name: "status",
+    route: "status",
+    methods: ["GET"],
+    handler: async (_request, context) => {
+      try {
+        const rt = await runtime();
+        return {
+          status: 200,
+          jsonBody: await readStatus(rt),
+          headers: { "cache-control": "no-store" },
+        };
+      } catch (error) {
+        return failureResponse(error, context);
+      }
+    },
+  };
+}

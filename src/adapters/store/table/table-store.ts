@@ -1,0 +1,190 @@
+// The state store on Azure Table Storage (or Cosmos DB for Table), through @azure/data-tables.
+// Every call runs under a timeout and the caller's abort signal; every failure becomes a StoreError.
+import type { TokenCredential } from "@azure/identity";
+import type { TableEntityResult, TransactionAction } from "@azure/data-tables";
+import { odata, TableClient } from "@azure/data-tables";
+import type { Heartbeat, Observation } from "../../../core/observation.js";
+import type { StateStore, StoreCallOptions, StoreErrorKind } from "../../../ports/state-store.js";
+import { StoreError, isStoreError } from "../../../ports/state-store.js";
+import type { Log } from "../../../ports/log.js";
+import {
+  HEARTBEAT_PARTITION,
+  entityToHeartbeat,
+  entityToObservation,
+  heartbeatToEntity,
+  observationPartition,
+  observationToEntity,
+} from "./entities.js";
+
+/** Table Storage accepts at most 100 operations in one transaction. */
+const BATCH_LIMIT = 100;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface TableStoreOptions {
+  /** Upper bound for one store call, retries included. */
+  readonly timeoutMs?: number;
+  readonly log?: Log;
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "127.0.0.1" || host === "localhost" || host === "[::1]";
+}
+
+function kindOf(status: number | undefined): StoreErrorKind {
+  if (status === undefined || status === 408 || status === 429 || status >= 500)
+    return "unavailable";
+  if (status === 401 || status === 403) return "denied";
+  return "failed";
+}
+
+function toStoreError(what: string, error: unknown): StoreError {
+  if (isStoreError(error)) return error;
+  const e = error as { statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown };
+  const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
+  const aborted = e.name === "AbortError";
+  const kind = aborted ? "unavailable" : kindOf(status);
+  const detail = aborted
+    ? "timed out or was cancelled"
+    : [
+        status === undefined ? undefined : String(status),
+        typeof e.code === "string" ? e.code : undefined,
+      ]
+        .filter(Boolean)
+        .join(" ") || (typeof e.message === "string" ? e.message.split("\n")[0] : "unknown error");
+  const hint =
+    kind === "denied"
+      ? " (the identity needs the Storage Table Data Contributor role on the account)"
+      : "";
+  return new StoreError(kind, `state store: ${what} failed: ${detail}${hint}`, {
+    cause: error,
+    ...(status === undefined ? {} : { status }),
+  });
+}
+
+export class TableStateStore implements StateStore {
+  readonly #client: TableClient;
+  readonly #timeoutMs: number;
+  readonly #log: Log | undefined;
+
+  constructor(client: TableClient, options: TableStoreOptions = {}) {
+    this.#client = client;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#log = options.log;
+  }
+
+  async #call<T>(
+    what: string,
+    options: StoreCallOptions | undefined,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = options?.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
+    try {
+      return await run(signal);
+    } catch (error) {
+      throw toStoreError(what, error);
+    }
+  }
+
+  initialise(options?: StoreCallOptions): Promise<void> {
+    return this.#call(`creating table ${this.#client.tableName}`, options, (abortSignal) =>
+      this.#client.createTable({ abortSignal }),
+    );
+  }
+
+  recordObservations(
+    observations: readonly Observation[],
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    return this.#call("writing observations", options, async (abortSignal) => {
+      const byPartition = new Map<string, TransactionAction[]>();
+      for (const o of observations) {
+        const entity = observationToEntity(o);
+        const actions = byPartition.get(entity.partitionKey) ?? [];
+        actions.push(["upsert", entity, "Replace"]);
+        byPartition.set(entity.partitionKey, actions);
+      }
+      for (const actions of byPartition.values()) {
+        for (let i = 0; i < actions.length; i += BATCH_LIMIT) {
+          await this.#client.submitTransaction(actions.slice(i, i + BATCH_LIMIT), { abortSignal });
+        }
+      }
+    });
+  }
+
+  readObservations(group: string, options?: StoreCallOptions): Promise<Observation[]> {
+    return this.#call(`reading observations of ${group}`, options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${observationPartition(group)}` },
+        abortSignal,
+      });
+      return this.#decode(rows, entityToObservation, "observation");
+    });
+  }
+
+  recordHeartbeat(heartbeat: Heartbeat, options?: StoreCallOptions): Promise<void> {
+    return this.#call("writing heartbeat", options, async (abortSignal) => {
+      await this.#client.upsertEntity(heartbeatToEntity(heartbeat), "Replace", { abortSignal });
+    });
+  }
+
+  readHeartbeats(options?: StoreCallOptions): Promise<Heartbeat[]> {
+    return this.#call("reading heartbeats", options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${HEARTBEAT_PARTITION}` },
+        abortSignal,
+      });
+      return this.#decode(rows, entityToHeartbeat, "heartbeat");
+    });
+  }
+
+  /** Rows that do not decode are skipped and reported, so one bad row cannot stop agreement. */
+  async #decode<T>(
+    rows: AsyncIterable<TableEntityResult<Record<string, unknown>>>,
+    decode: (row: Record<string, unknown>) => T | undefined,
+    what: string,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for await (const row of rows) {
+      const value = decode(row);
+      if (value === undefined)
+        this.#log?.warn(
+          `state store: skipped a malformed ${what} row (${row.partitionKey}/${row.rowKey})`,
+        );
+      else out.push(value);
+    }
+    return out;
+  }
+}
+
+export function tableStoreFromConnectionString(
+  connectionString: string,
+  table: string,
+  options?: TableStoreOptions,
+): TableStateStore {
+  let client: TableClient;
+  try {
+    const endpoint = /TableEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+    const insecure = endpoint !== undefined && endpoint.startsWith("http:") && isLoopback(endpoint);
+    client = TableClient.fromConnectionString(connectionString, table, {
+      allowInsecureConnection: insecure,
+    });
+  } catch {
+    // The SDK's message can quote the connection string; this one names no secret.
+    throw new StoreError(
+      "failed",
+      "state store: the connection string is not a valid storage connection string",
+    );
+  }
+  return new TableStateStore(client, options);
+}
+
+export function tableStoreFromEndpoint(
+  endpoint: string,
+  table: string,
+  credential: TokenCredential,
+  options?: TableStoreOptions,
+): TableStateStore {
+  return new TableStateStore(new TableClient(endpoint, table, credential), options);
+}

@@ -1,0 +1,129 @@
+// One observer's tick: probe every target, record the observations and a heartbeat, and compute
+// each region's verdict from every observer's rows. A tick never throws: what went wrong is in
+// its result, and the caller logs it.
+import type { Heartbeat, Observation, ProbeOutcome } from "../core/observation.js";
+import { nextObservation } from "../core/observation.js";
+import type { RegionVerdict } from "../core/verdict.js";
+import { isStoreError } from "../ports/state-store.js";
+import { mapBounded } from "./bounded.js";
+import type { Runtime } from "./runtime.js";
+import { probeTargets } from "./targets.js";
+import { groupVerdicts } from "./verdicts.js";
+
+/** Probes in flight at once; each has its own timeout, so a hanging target holds one slot only. */
+const PROBE_CONCURRENCY = 32;
+
+export interface GroupVerdicts {
+  readonly group: string;
+  readonly regions: readonly RegionVerdict[];
+}
+
+export interface ProbeTickResult {
+  readonly observer: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly observations: readonly Observation[];
+  /** Verdicts per group; absent for a group whose rows could not be read. */
+  readonly verdicts: readonly GroupVerdicts[];
+  /** What went wrong, one sentence each; empty on a clean tick. */
+  readonly problems: readonly string[];
+}
+
+function describe(error: unknown): string {
+  if (isStoreError(error)) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function runProbeTick(
+  rt: Runtime,
+  options: { readonly abortSignal?: AbortSignal } = {},
+): Promise<ProbeTickResult> {
+  const startedAt = rt.clock.now();
+  const problems: string[] = [];
+  const targets = probeTargets(rt.config);
+  const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+
+  const [previous, outcomes] = await Promise.all([
+    Promise.all(
+      rt.config.groups.map(async (g) => {
+        try {
+          return await rt.store.readObservations(g.name, call);
+        } catch (error) {
+          problems.push(describe(error));
+          return undefined;
+        }
+      }),
+    ),
+    mapBounded(targets, PROBE_CONCURRENCY, async (t): Promise<[ProbeOutcome, number]> => {
+      const outcome = await rt.prober.probe({ url: t.url, timeoutMs: t.timeoutMs }, call);
+      return [outcome, rt.clock.now()];
+    }),
+  ]);
+  const rowsByGroup = new Map(rt.config.groups.map((g, i) => [g.name, previous[i]]));
+
+  // Run counts continue from this observer's own last rows; without them (store unreadable) the
+  // counts would restart, so that group's observations are not written this tick.
+  const observations: Observation[] = [];
+  targets.forEach((t, i) => {
+    const rows = rowsByGroup.get(t.group);
+    if (rows === undefined) return;
+    const own = rows.find((o) => o.observer === rt.observer && o.target === t.target);
+    const [outcome, at] = outcomes[i]!;
+    observations.push(
+      nextObservation(
+        own,
+        { observer: rt.observer, group: t.group, target: t.target },
+        outcome,
+        at,
+      ),
+    );
+  });
+
+  let written = false;
+  if (observations.length > 0) {
+    try {
+      await rt.store.recordObservations(observations, call);
+      written = true;
+    } catch (error) {
+      problems.push(describe(error));
+    }
+  }
+
+  const now = rt.clock.now();
+  const heartbeat: Heartbeat = {
+    observer: rt.observer,
+    at: now,
+    version: rt.version,
+    tickMs: now - startedAt,
+  };
+  let heartbeats: Heartbeat[] | undefined;
+  try {
+    await rt.store.recordHeartbeat(heartbeat, call);
+    heartbeats = await rt.store.readHeartbeats(call);
+  } catch (error) {
+    problems.push(describe(error));
+  }
+
+  const verdicts: GroupVerdicts[] = [];
+  if (written && heartbeats !== undefined) {
+    for (const group of rt.config.groups) {
+      const rows = rowsByGroup.get(group.name);
+      if (rows === undefined) continue;
+      const mine = observations.filter((o) => o.group === group.name);
+      const others = rows.filter((o) => o.observer !== rt.observer);
+      verdicts.push({
+        group: group.name,
+        regions: groupVerdicts(rt.config, group, [...others, ...mine], heartbeats, now),
+      });
+    }
+  }
+
+  return {
+    observer: rt.observer,
+    startedAt,
+    durationMs: rt.clock.now() - startedAt,
+    observations,
+    verdicts,
+    problems: [...new Set(problems)],
+  };
+}

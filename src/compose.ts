@@ -1,0 +1,102 @@
+// The composition root: the one place that knows every adapter. Functions, the local host, the
+// sandbox and the CLI get a Runtime from here; tests pass fakes in through ComposeOptions.
+import type { TokenCredential } from "@azure/identity";
+import { DefaultAzureCredential } from "@azure/identity";
+import { systemClock } from "./adapters/clock/system-clock.js";
+import { HttpGetProber } from "./adapters/probe/http-get.js";
+import {
+  tableStoreFromConnectionString,
+  tableStoreFromEndpoint,
+} from "./adapters/store/table/table-store.js";
+import type { Runtime } from "./app/runtime.js";
+import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
+import { ConfigError, loadConfigFile, missingSecrets, resolveSecret } from "./config/index.js";
+import type { Clock } from "./ports/clock.js";
+import type { Log } from "./ports/log.js";
+import { silentLog } from "./ports/log.js";
+import type { Prober } from "./ports/prober.js";
+import type { StateStore } from "./ports/state-store.js";
+import { VERSION } from "./version.js";
+
+export interface ComposeOptions {
+  readonly config: TandemConfig;
+  /** The observer region this process runs as; one of config.observers. */
+  readonly observer: string;
+  /** App settings that secret references resolve against. */
+  readonly env?: Environment;
+  readonly log?: Log;
+  /** Name of the configuration's source, for error messages. */
+  readonly source?: string;
+  // Replacements for the real adapters: fakes in tests, stand-ins in the sandbox.
+  readonly store?: StateStore;
+  readonly prober?: Prober;
+  readonly clock?: Clock;
+  readonly credential?: TokenCredential;
+}
+
+function createStore(options: ComposeOptions, env: Environment): StateStore {
+  const { stateStore } = options.config;
+  const log = options.log ?? silentLog;
+  if (stateStore.connection !== undefined)
+    return tableStoreFromConnectionString(
+      resolveSecret(stateStore.connection, env),
+      stateStore.table,
+      { log },
+    );
+  const endpoint = stateStore.endpoint!;
+  return tableStoreFromEndpoint(
+    endpoint,
+    stateStore.table,
+    options.credential ?? new DefaultAzureCredential(),
+    { log },
+  );
+}
+
+/** Builds a Runtime, checking first what the file alone cannot: the observer and the secrets. */
+export async function compose(options: ComposeOptions): Promise<Runtime> {
+  const env = options.env ?? {};
+  const problems: ConfigProblem[] = [];
+  const observers = options.config.observers.map((o) => o.region);
+  if (!observers.includes(options.observer))
+    problems.push({
+      path: "observers",
+      message: `this process runs as observer "${options.observer}", which is not listed (listed: ${observers.join(", ")})`,
+    });
+  problems.push(
+    ...missingSecrets(options.store ? { ...options.config, stateStore: {} } : options.config, env),
+  );
+  if (problems.length > 0) throw new ConfigError(options.source ?? "configuration", problems);
+
+  const store = options.store ?? createStore(options, env);
+  await store.initialise();
+  return {
+    config: options.config,
+    observer: options.observer,
+    store,
+    prober: options.prober ?? new HttpGetProber(),
+    clock: options.clock ?? systemClock,
+    log: options.log ?? silentLog,
+    version: VERSION,
+  };
+}
+
+export const SETTINGS = {
+  configPath: "TANDEM_CONFIG_PATH",
+  observer: "TANDEM_OBSERVER_REGION",
+  probeSchedule: "TANDEM_PROBE_SCHEDULE",
+} as const;
+
+/** The Runtime of a Function App: configuration file and observer region from app settings. */
+export async function composeFromEnvironment(env: Environment, log?: Log): Promise<Runtime> {
+  const path = env[SETTINGS.configPath] || "tandem.config.json";
+  const config = await loadConfigFile(path);
+  const observer = env[SETTINGS.observer];
+  if (!observer)
+    throw new ConfigError(path, [
+      {
+        path: "",
+        message: `app setting ${SETTINGS.observer} is not set: set it to this Function App's observer region`,
+      },
+    ]);
+  return compose({ config, observer, env, source: path, ...(log ? { log } : {}) });
+}

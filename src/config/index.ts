@@ -1,0 +1,7 @@
+export * from "./schema.js";
+export * from "./problems.js";
+export * from "./load.js";
+export * from "./secrets.js";
+export * from "./policy.js";
+export { jsonSchema } from "./json-schema.js";
+export { renderReference } from "./reference.js";

@@ -1,0 +1,90 @@
+// Loading and validating tandem.config.json: every problem at once, each with its path.
+import { readFile } from "node:fs/promises";
+import type { ParseError } from "jsonc-parser";
+import { parseTree, printParseErrorCode } from "jsonc-parser";
+import { jsonSchema } from "./json-schema.js";
+import type { ConfigProblem } from "./problems.js";
+import { ConfigError } from "./problems.js";
+import { checkConfigRules } from "./rules.js";
+import type { TandemConfig } from "./schema.js";
+import { configSchema } from "./schema.js";
+import { problemsFromZod } from "./zod-problems.js";
+
+export type Validation =
+  | { readonly ok: true; readonly config: TandemConfig }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+export function validateConfig(raw: unknown): Validation {
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  const problems = [
+    ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, jsonSchema())),
+    ...checkConfigRules(raw),
+  ];
+  const seen = new Set<string>();
+  const distinct = problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (distinct.length > 0 || !parsed.success) return { ok: false, problems: distinct };
+  return { ok: true, config: parsed.data };
+}
+
+/** Validates a configuration object; throws a ConfigError listing every problem. */
+export function parseConfig(raw: unknown, source = "configuration"): TandemConfig {
+  const result = validateConfig(raw);
+  if (!result.ok) throw new ConfigError(source, result.problems);
+  return result.config;
+}
+
+const SYNTAX_HINTS: Partial<Record<string, string>> = {
+  ValueExpected: "a value was expected (a trailing or doubled comma?)",
+  CommaExpected: "a comma was expected",
+  ColonExpected: "a colon was expected after the property name",
+  PropertyNameExpected: "a property name in double quotes was expected (a trailing comma?)",
+  CloseBraceExpected: "a closing } was expected",
+  CloseBracketExpected: "a closing ] was expected",
+  EndOfFileExpected: "nothing may follow the top-level object",
+  InvalidSymbol: "unexpected character",
+  InvalidCommentToken: "comments are not allowed in JSON",
+  UnexpectedEndOfComment: "comments are not allowed in JSON",
+  UnexpectedEndOfString: "a string is not closed",
+  InvalidEscapeCharacter: "invalid escape in a string",
+};
+
+/** Where the first syntax error is, as line and column; JSON.parse's message does not always say. */
+function jsonSyntaxProblem(text: string, error: Error): ConfigProblem {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  if (!first) return { path: "", message: `is not valid JSON: ${error.message}` };
+  const before = text.slice(0, first.offset).split("\n");
+  const line = before.length;
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  const code = printParseErrorCode(first.error);
+  return {
+    path: "",
+    message: `is not valid JSON at line ${line}, column ${column}: ${SYNTAX_HINTS[code] ?? code}`,
+  };
+}
+
+/** Reads, parses and validates a configuration file. */
+export async function loadConfigFile(path: string): Promise<TandemConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? (error as Error).message})`;
+    throw new ConfigError(path, [{ path: "", message }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw new ConfigError(path, [jsonSyntaxProblem(text, error as Error)]);
+  }
+  return parseConfig(raw, path);
+}

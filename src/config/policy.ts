@@ -1,0 +1,23 @@
+// The policy in force for one group: the top-level policy with the group's overrides on top.
+import type { GroupConfig, TandemConfig } from "./schema.js";
+
+export interface EffectivePolicy {
+  readonly intervalSeconds: number;
+  readonly probeTimeoutSeconds: number;
+  readonly observerStaleSeconds: number;
+  readonly failureThreshold: number;
+  readonly successThreshold: number;
+  readonly dwellSeconds: number;
+  readonly maxAutoFailovers: number;
+  readonly autoFailoverWindowMinutes: number;
+  readonly autoFailback: boolean;
+}
+
+export function effectivePolicy(config: TandemConfig, group?: GroupConfig): EffectivePolicy {
+  const base = config.policy;
+  const merged = { ...base, ...group?.policy };
+  return {
+    ...merged,
+    observerStaleSeconds: base.observerStaleSeconds ?? base.intervalSeconds * 3,
+  };
+}

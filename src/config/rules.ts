@@ -1,0 +1,213 @@
+// Rules that span more than one field. They read the raw file rather than the parsed result so
+// that they run even when some field has the wrong type: every problem is reported at once.
+import type { ConfigProblem } from "./problems.js";
+import { formatPath } from "./problems.js";
+
+type Path = readonly (string | number)[];
+type Raw = Record<string, unknown>;
+
+const DEFAULT_INTERVAL_SECONDS = 10;
+const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
+
+function record(value: unknown): Raw | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Raw)
+    : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+class Problems {
+  readonly found: ConfigProblem[] = [];
+  add(path: Path, message: string): void {
+    this.found.push({ path: formatPath(path), message });
+  }
+}
+
+/** Reports every later item whose key (at `key` inside the item) repeats an earlier one's. */
+function unique(out: Problems, items: unknown[], base: Path, key: Path, what: string): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    let value: unknown = item;
+    for (const segment of key) value = record(value)?.[segment];
+    if (typeof value !== "string") return;
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, index);
+    else
+      out.add(
+        [...base, index, ...key],
+        `duplicate ${what} "${value}" (already at ${formatPath([...base, first, ...key])})`,
+      );
+  });
+}
+
+function checkRoles(out: Problems, group: Raw, path: Path): void {
+  const model = text(group["model"]);
+  const regions = list(group["regions"]);
+  const roles = regions.map((r) => text(record(r)?.["role"]));
+  if (model === "active-active") {
+    roles.forEach((role, i) => {
+      if (role !== undefined && role !== "active")
+        out.add(
+          [...path, "regions", i, "role"],
+          `must be "active" in an active-active group (got "${role}")`,
+        );
+    });
+    return;
+  }
+  if (model !== "active-passive" && model !== "passive-cold") return;
+  roles.forEach((role, i) => {
+    if (role === "active")
+      out.add(
+        [...path, "regions", i, "role"],
+        `must be "primary" or "secondary" in a ${model} group (got "active")`,
+      );
+  });
+  const primaries = roles.filter((r) => r === "primary").length;
+  if (primaries !== 1)
+    out.add(
+      [...path, "regions"],
+      `a ${model} group needs exactly one region with role "primary" (found ${primaries})`,
+    );
+  if (regions.length >= 2 && !roles.includes("secondary"))
+    out.add(
+      [...path, "regions"],
+      `a ${model} group needs at least one region with role "secondary"`,
+    );
+  if (model === "passive-cold") {
+    regions.forEach((r, i) => {
+      const region = record(r);
+      if (region?.["role"] === "secondary" && region["cluster"] === undefined)
+        out.add(
+          [...path, "regions", i, "cluster"],
+          "is required for a passive-cold secondary: Tandem starts this cluster to wake the region",
+        );
+    });
+  }
+}
+
+function checkTraffic(out: Problems, group: Raw, path: Path): void {
+  const hasLever = group["traffic"] !== undefined;
+  const regions = list(group["regions"]);
+  regions.forEach((r, i) => {
+    const region = record(r);
+    if (region === undefined) return;
+    if (hasLever && region["traffic"] === undefined)
+      out.add(
+        [...path, "regions", i, "traffic"],
+        "is required when the group has a traffic lever: name this region's endpoint or origin",
+      );
+    if (!hasLever && region["traffic"] !== undefined)
+      out.add(
+        [...path, "regions", i, "traffic"],
+        `has no lever to belong to: set ${formatPath([...path, "traffic"])}`,
+      );
+  });
+  unique(out, regions, [...path, "regions"], ["traffic", "endpoint"], "traffic endpoint");
+}
+
+function checkNodePools(out: Problems, cluster: Raw, path: Path): void {
+  const pools = list(cluster["nodePools"]);
+  unique(out, pools, [...path, "nodePools"], ["name"], "agent pool");
+  pools.forEach((p, i) => {
+    const pool = record(p);
+    if (pool === undefined) return;
+    const at = [...path, "nodePools", i];
+    const [countValue, min, max] = [
+      num(pool["count"]),
+      num(pool["minCount"]),
+      num(pool["maxCount"]),
+    ];
+    if ((pool["minCount"] === undefined) !== (pool["maxCount"] === undefined))
+      out.add(at, "set both minCount and maxCount to enable the autoscaler, or neither");
+    if (min !== undefined && max !== undefined && min > max)
+      out.add([...at, "minCount"], `must not exceed maxCount (${max})`);
+    if (countValue !== undefined && min !== undefined && countValue < min)
+      out.add([...at, "count"], `must be at least minCount (${min})`);
+    if (countValue !== undefined && max !== undefined && countValue > max)
+      out.add([...at, "count"], `must not exceed maxCount (${max})`);
+  });
+}
+
+function checkTimeouts(out: Problems, config: Raw): void {
+  const policy = record(config["policy"]) ?? {};
+  const interval = num(policy["intervalSeconds"]) ?? DEFAULT_INTERVAL_SECONDS;
+  const timeout = num(policy["probeTimeoutSeconds"]) ?? DEFAULT_PROBE_TIMEOUT_SECONDS;
+  if (timeout >= interval)
+    out.add(
+      [
+        "policy",
+        policy["probeTimeoutSeconds"] === undefined ? "intervalSeconds" : "probeTimeoutSeconds",
+      ],
+      `probe timeout (${timeout} s) must be shorter than the probe interval (${interval} s)`,
+    );
+  const stale = num(policy["observerStaleSeconds"]);
+  if (stale !== undefined && stale <= interval)
+    out.add(
+      ["policy", "observerStaleSeconds"],
+      `must be longer than intervalSeconds (${interval} s)`,
+    );
+  list(config["groups"]).forEach((g, gi) => {
+    const probes: [Path, unknown][] = [[["groups", gi, "entryPoint"], record(g)?.["entryPoint"]]];
+    list(record(g)?.["regions"]).forEach((r, ri) =>
+      probes.push([["groups", gi, "regions", ri, "probe"], record(r)?.["probe"]]),
+    );
+    for (const [path, probe] of probes) {
+      const own = num(record(probe)?.["timeoutSeconds"]);
+      if (own !== undefined && own >= interval)
+        out.add(
+          [...path, "timeoutSeconds"],
+          `must be shorter than the probe interval (${interval} s)`,
+        );
+    }
+  });
+}
+
+export function checkConfigRules(input: unknown): ConfigProblem[] {
+  const config = record(input);
+  if (config === undefined) return [];
+  const out = new Problems();
+
+  unique(out, list(config["observers"]), ["observers"], ["region"], "observer region");
+  unique(out, list(config["groups"]), ["groups"], ["name"], "group");
+  unique(out, list(config["alerts"]), ["alerts"], ["name"], "alert channel");
+
+  const store = record(config["stateStore"]);
+  if (store !== undefined) {
+    const hasConnection = store["connection"] !== undefined;
+    const hasEndpoint = store["endpoint"] !== undefined;
+    if (hasConnection === hasEndpoint)
+      out.add(
+        ["stateStore"],
+        hasConnection
+          ? "set either connection or endpoint, not both"
+          : 'set connection (a secret reference such as "env:TANDEM_STORAGE") or endpoint (a table service URL reached with managed identity)',
+      );
+  }
+
+  list(config["groups"]).forEach((g, gi) => {
+    const group = record(g);
+    if (group === undefined) return;
+    const path = ["groups", gi];
+    unique(out, list(group["regions"]), [...path, "regions"], ["name"], "region");
+    checkRoles(out, group, path);
+    checkTraffic(out, group, path);
+    list(group["regions"]).forEach((r, ri) => {
+      const cluster = record(record(r)?.["cluster"]);
+      if (cluster !== undefined) checkNodePools(out, cluster, [...path, "regions", ri, "cluster"]);
+    });
+  });
+
+  checkTimeouts(out, config);
+  return out.found;
+}

@@ -1,0 +1,61 @@
+// An observation is one observer's latest view of one target, with the run of equal results
+// that led to it. Time is epoch milliseconds, passed in.
+
+/** The target id of a group's global entry point; region names start with a letter, so it cannot clash. */
+export const ENTRY_POINT = "_entry";
+
+export interface ProbeError {
+  /** A short machine-readable class, e.g. `timeout`, `connect-refused`, `http-status`. */
+  readonly kind: string;
+  readonly message: string;
+}
+
+export interface ProbeOutcome {
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly statusCode?: number;
+  readonly error?: ProbeError;
+}
+
+export interface Observation {
+  readonly observer: string;
+  readonly group: string;
+  /** A region name, or ENTRY_POINT. */
+  readonly target: string;
+  readonly ok: boolean;
+  readonly consecutiveFailures: number;
+  readonly consecutiveSuccesses: number;
+  readonly latencyMs: number;
+  readonly statusCode?: number;
+  readonly error?: ProbeError;
+  readonly at: number;
+}
+
+export interface Heartbeat {
+  readonly observer: string;
+  readonly at: number;
+  readonly version: string;
+  /** How long the observer's last tick took. */
+  readonly tickMs: number;
+}
+
+/** The next observation of a target, continuing the run counts of the previous one. */
+export function nextObservation(
+  previous: Observation | undefined,
+  identity: { observer: string; group: string; target: string },
+  outcome: ProbeOutcome,
+  at: number,
+): Observation {
+  const failures = outcome.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
+  const successes = outcome.ok ? (previous?.consecutiveSuccesses ?? 0) + 1 : 0;
+  return {
+    ...identity,
+    ok: outcome.ok,
+    consecutiveFailures: failures,
+    consecutiveSuccesses: successes,
+    latencyMs: outcome.latencyMs,
+    ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    at,
+  };
+}

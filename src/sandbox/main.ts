@@ -1,0 +1,176 @@
+// `npm start`: the local sandbox by default; with --config FILE, the same local host against the
+// real endpoints and Azure resources named in FILE (for running Tandem as a long-lived process).
+import { parseArgs } from "node:util";
+import { compose, SETTINGS } from "../compose.js";
+import { isConfigError, loadConfigFile } from "../config/index.js";
+import { consoleLog } from "../adapters/log/console-log.js";
+import type { LocalHost } from "./local-host.js";
+import { scheduleForInterval, startLocalHost } from "./local-host.js";
+import type { Sandbox } from "./sandbox.js";
+import { startSandbox } from "./sandbox.js";
+
+const HELP = `Usage: npm start [-- options]
+
+Runs Tandem locally. With no options it starts the sandbox: an in-process Azurite, two
+emulated regional apps (westeurope, northeurope), two observers and a fault API.
+
+Options:
+  --config FILE      run against the endpoints and Azure resources in FILE instead of the sandbox
+  --observer REGION  with --config: the observer region this process runs as
+                     (default: ${SETTINGS.observer}, or the only observer in FILE)
+  --port N           port of the local HTTP host (default: TANDEM_PORT or 7071)
+  --verbose          print every tick, not only verdict changes, warnings and errors
+  --help             show this help
+
+Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} (NCRONTAB, six fields),
+and the app settings your config's "env:NAME" references name.`;
+
+class UsageError extends Error {}
+
+function port(value: string | undefined): number {
+  const text = value ?? process.env["TANDEM_PORT"] ?? "7071";
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`port must be a whole number from 0 to 65535 (got "${text}")`);
+  return n;
+}
+
+function sandboxBanner(sandbox: Sandbox): string {
+  const { config } = sandbox;
+  const api = sandbox.url;
+  const lines = [
+    "",
+    "Tandem sandbox is running (everything on loopback, nothing in Azure).",
+    "",
+    `  state store   Azurite Table service, in memory   ${sandbox.azurite.endpoint}`,
+    ...[...sandbox.regions.values()].map(
+      (app) => `  ${app.region.padEnd(13)} sample app + observer            ${app.healthUrl}`,
+    ),
+    `  entry point   routes to westeurope (primary)     ${sandbox.entryPoint.healthUrl}`,
+    `  group "shop"  active-passive, probed every ${config.policy.intervalSeconds} s (${sandbox.schedule});`,
+    `                a region is down after ${config.policy.failureThreshold} failed probes in a row from every observer`,
+    "",
+    `  Status:           ${api}/api/status`,
+    `  Break a region:   curl -X POST ${api}/sandbox/regions/westeurope/down`,
+    `  Bring it back:    curl -X POST ${api}/sandbox/regions/westeurope/up`,
+    `  Heal everything:  curl -X POST ${api}/sandbox/heal`,
+    "",
+    "Verdict changes are printed below. Ctrl-C stops everything.",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+async function startWithConfig(
+  file: string,
+  observerArg: string | undefined,
+  listenPort: number,
+  verbose: boolean,
+): Promise<LocalHost> {
+  const config = await loadConfigFile(file);
+  const observers = config.observers.map((o) => o.region);
+  const observer =
+    observerArg ||
+    process.env[SETTINGS.observer] ||
+    (observers.length === 1 ? observers[0] : undefined);
+  if (!observer)
+    throw new UsageError(
+      `${file} lists ${observers.length} observers (${observers.join(", ")}): choose one with --observer REGION`,
+    );
+  const log = consoleLog(observer);
+  const runtime = await compose({ config, observer, env: process.env, source: file, log });
+  const schedule =
+    process.env[SETTINGS.probeSchedule] || scheduleForInterval(config.policy.intervalSeconds);
+  const host = await startLocalHost({
+    runtimes: [runtime],
+    host: "127.0.0.1",
+    port: listenPort,
+    schedule,
+    output: (line) => console.log(line),
+    verbose,
+  });
+  console.log(
+    `\nTandem is running as observer ${observer} with ${file}, probing on "${schedule}".`,
+  );
+  console.log(`  Status: ${host.url}/api/status\nCtrl-C stops it.\n`);
+  return host;
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        config: { type: "string" },
+        observer: { type: "string" },
+        port: { type: "string" },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(HELP);
+    return 0;
+  }
+
+  let running: { stop(): Promise<void> };
+  try {
+    const listenPort = port(args.port);
+    if (args.config !== undefined) {
+      running = await startWithConfig(args.config, args.observer, listenPort, args.verbose);
+    } else {
+      if (args.observer !== undefined)
+        throw new UsageError("--observer goes with --config; the sandbox runs both observers");
+      console.log("Starting the Tandem sandbox...");
+      const sandbox = await startSandbox({
+        port: listenPort,
+        output: (line) => console.log(line),
+        verbose: args.verbose,
+      });
+      console.log(sandboxBanner(sandbox));
+      running = sandbox;
+    }
+  } catch (error) {
+    if (isConfigError(error)) console.error(`Tandem did not start: ${error.message}`);
+    else if (error instanceof UsageError)
+      console.error(`${error.message}\n\nRun "npm start -- --help" for the options.`);
+    else console.error(`Tandem did not start: ${(error as Error).message}`);
+    return error instanceof UsageError || isConfigError(error) ? 2 : 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let stoppingSince: number | undefined;
+    const stop = (signal: string) => {
+      if (stoppingSince !== undefined) {
+        // npm forwards the terminal's Ctrl-C too, so one press can arrive twice: only a second
+        // press a moment later means "stop now".
+        if (Date.now() - stoppingSince < 1000) return;
+        console.log("Stopping now.");
+        resolve(130);
+        return;
+      }
+      stoppingSince = Date.now();
+      console.log(`\n${signal}: stopping (a tick in progress finishes first)...`);
+      running.stop().then(
+        () => {
+          console.log("Stopped.");
+          resolve(0);
+        },
+        (error: unknown) => {
+          console.error(`Stopping failed: ${(error as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+process.exitCode = await main();
+process.exit();

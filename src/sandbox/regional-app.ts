@@ -1,0 +1,66 @@
+// An emulated regional stamp of the sample application: a health endpoint on loopback that the
+// fault API can take down and bring back.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type RegionMode = "up" | "down";
+
+export class RegionalApp {
+  readonly region: string;
+  #mode: RegionMode = "up";
+  #server: http.Server | undefined;
+  #port = 0;
+
+  constructor(region: string) {
+    this.region = region;
+  }
+
+  get mode(): RegionMode {
+    return this.#mode;
+  }
+
+  set mode(mode: RegionMode) {
+    this.#mode = mode;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get healthUrl(): string {
+    return `${this.baseUrl}/healthz`;
+  }
+
+  async start(): Promise<void> {
+    const server = http.createServer((req, res) => {
+      const up = this.#mode === "up";
+      const path = new URL(req.url ?? "/", "http://x").pathname;
+      const body =
+        path === "/healthz"
+          ? { region: this.region, status: up ? "ok" : "down" }
+          : { region: this.region, message: up ? `Hello from ${this.region}` : "region is down" };
+      res.writeHead(up ? 200 : 503, {
+        "content-type": "application/json",
+        "x-served-by": this.region,
+      });
+      res.end(JSON.stringify(body));
+    });
+    server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", resolve);
+    });
+    this.#server = server;
+    this.#port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    this.#server = undefined;
+  }
+}

@@ -1,0 +1,155 @@
+// The local sandbox behind `npm start`: Azurite for the state store, two emulated regional apps,
+// an emulated global entry point, two observers on the local host, and a fault API. Everything
+// listens on loopback only; everything stops on stop().
+import type { Runtime } from "../app/runtime.js";
+import { compose } from "../compose.js";
+import type { TandemConfig, TandemConfigInput } from "../config/index.js";
+import { parseConfig } from "../config/index.js";
+import type { Azurite } from "./azurite.js";
+import { startAzurite } from "./azurite.js";
+import { EntryPoint } from "./entry-point.js";
+import type { LocalResponse, LocalRoute } from "./http-host.js";
+import type { LocalHost } from "./local-host.js";
+import { scheduleForInterval, startLocalHost } from "./local-host.js";
+import { RegionalApp } from "./regional-app.js";
+
+export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
+const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
+
+export interface SandboxOptions {
+  /** Port of the local host; 0 picks a free one. */
+  readonly port: number;
+  readonly intervalSeconds?: number;
+  readonly failureThreshold?: number;
+  readonly output?: (line: string) => void;
+  readonly verbose?: boolean;
+}
+
+export interface Sandbox {
+  readonly url: string;
+  readonly config: TandemConfig;
+  readonly regions: ReadonlyMap<string, RegionalApp>;
+  readonly entryPoint: EntryPoint;
+  readonly azurite: Azurite;
+  readonly schedule: string;
+  stop(): Promise<void>;
+}
+
+export function sandboxConfig(
+  apps: ReadonlyMap<string, RegionalApp>,
+  entryPoint: EntryPoint,
+  options: { intervalSeconds: number; failureThreshold: number },
+): TandemConfigInput {
+  const url = (region: string) => apps.get(region)!.healthUrl;
+  return {
+    observers: SANDBOX_REGIONS.map((region) => ({ region })),
+    stateStore: { connection: `env:${STORAGE_SETTING}`, table: "tandem" },
+    policy: {
+      intervalSeconds: options.intervalSeconds,
+      probeTimeoutSeconds: Math.min(1, options.intervalSeconds / 2),
+      failureThreshold: options.failureThreshold,
+      successThreshold: 2,
+    },
+    groups: [
+      {
+        name: "shop",
+        model: "active-passive",
+        entryPoint: { url: entryPoint.healthUrl },
+        regions: [
+          { name: "westeurope", role: "primary", probe: { url: url("westeurope") } },
+          { name: "northeurope", role: "secondary", probe: { url: url("northeurope") } },
+        ],
+      },
+    ],
+  };
+}
+
+function faultRoutes(apps: ReadonlyMap<string, RegionalApp>): LocalRoute[] {
+  const regionState = () => Object.fromEntries([...apps].map(([name, app]) => [name, app.mode]));
+  const setMode =
+    (mode: "up" | "down") =>
+    (params: Record<string, string>): LocalResponse => {
+      const app = apps.get(params["region"] ?? "");
+      if (!app)
+        return {
+          status: 404,
+          body: {
+            error: {
+              code: "UnknownRegion",
+              message: `no sandbox region "${params["region"]}"; regions: ${[...apps.keys()].join(", ")}`,
+            },
+          },
+        };
+      app.mode = mode;
+      return { status: 200, body: { region: app.region, mode, regions: regionState() } };
+    };
+  return [
+    {
+      method: "GET",
+      path: "/sandbox/regions",
+      handle: () => ({ status: 200, body: { regions: regionState() } }),
+    },
+    { method: "POST", path: "/sandbox/regions/{region}/down", handle: setMode("down") },
+    { method: "POST", path: "/sandbox/regions/{region}/up", handle: setMode("up") },
+    {
+      method: "POST",
+      path: "/sandbox/heal",
+      handle: () => {
+        for (const app of apps.values()) app.mode = "up";
+        return { status: 200, body: { regions: regionState() } };
+      },
+    },
+  ];
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const output = options.output ?? (() => {});
+  const intervalSeconds = options.intervalSeconds ?? 2;
+  const failureThreshold = options.failureThreshold ?? 3;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    const pending = stops.splice(0).reverse();
+    for (const stop of pending) await stop().catch(() => {});
+  };
+
+  try {
+    const azurite = await startAzurite(0);
+    stops.push(() => azurite.stop());
+
+    const apps = new Map(SANDBOX_REGIONS.map((r) => [r, new RegionalApp(r)] as const));
+    for (const app of apps.values()) {
+      await app.start();
+      stops.push(() => app.stop());
+    }
+    const entryPoint = new EntryPoint(() => apps.get("westeurope"));
+    await entryPoint.start();
+    stops.push(() => entryPoint.stop());
+
+    const config = parseConfig(
+      sandboxConfig(apps, entryPoint, { intervalSeconds, failureThreshold }),
+      "sandbox configuration",
+    );
+    const env = { [STORAGE_SETTING]: azurite.connectionString };
+    const runtimes: Runtime[] = [];
+    for (const observer of SANDBOX_REGIONS) {
+      runtimes.push(await compose({ config, observer, env, source: "sandbox configuration" }));
+    }
+
+    const schedule = scheduleForInterval(intervalSeconds);
+    const host: LocalHost = await startLocalHost({
+      runtimes,
+      host: "127.0.0.1",
+      port: options.port,
+      schedule,
+      routes: faultRoutes(apps),
+      output,
+      ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
+    });
+    stops.push(() => host.stop());
+
+    return { url: host.url, config, regions: apps, entryPoint, azurite, schedule, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

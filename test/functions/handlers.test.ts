@@ -1,0 +1,153 @@
+// The Function App's handlers, called directly with HttpRequest / InvocationContext objects,
+// as the Azure Functions host would call them.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import azf from "@azure/functions";
+import type { Timer } from "@azure/functions";
+import { probeFunction, statusFunction } from "../../functions/handlers.js";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { runProbeTick } from "../../src/app/probe-tick.js";
+import { ConfigError } from "../../src/config/index.js";
+import { StoreError } from "../../src/ports/state-store.js";
+import { RegionalApp } from "../../src/sandbox/regional-app.js";
+import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+
+function context(name: string) {
+  const lines: [string, string][] = [];
+  const ctx = new azf.InvocationContext({
+    invocationId: "test",
+    functionName: name,
+    logHandler: (level, ...args) => lines.push([level, args.map(String).join(" ")]),
+  });
+  return { ctx, lines };
+}
+
+const get = (path: string) =>
+  new azf.HttpRequest({ method: "GET", url: `http://127.0.0.1:7071${path}` });
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
+
+describe("Functions handlers", () => {
+  const weu = new RegionalApp("westeurope");
+  const neu = new RegionalApp("northeurope");
+  before(async () => {
+    await weu.start();
+    await neu.start();
+  });
+  after(async () => {
+    await weu.stop();
+    await neu.stop();
+  });
+  const config = () => twoRegionConfig({ westeurope: weu.healthUrl, northeurope: neu.healthUrl });
+
+  it("GET /api/status answers each region's verdict, observations and the observers' heartbeat ages", async () => {
+    const store = new MemoryStateStore();
+    const clock = new ManualClock();
+    const west = await runtimeFor(config(), "westeurope", { store, clock });
+    await runProbeTick(west);
+    clock.advance(1500);
+
+    const { ctx } = context("status");
+    const response = await statusFunction(async () => west).handler(get("/api/status"), ctx);
+    assert.equal(response.status, 200);
+    const body = response.jsonBody as any;
+    assert.equal(body.answeredBy, "westeurope");
+    assert.deepEqual(
+      body.observers.map((o: any) => [o.region, o.ageSeconds, o.stale]),
+      [
+        ["westeurope", 1.5, false],
+        ["northeurope", null, true],
+      ],
+    );
+    const regions = body.groups[0].regions;
+    assert.deepEqual(
+      regions.map((r: any) => [r.name, r.role, r.verdict]),
+      [
+        ["westeurope", "primary", "healthy"],
+        ["northeurope", "secondary", "healthy"],
+      ],
+    );
+    assert.equal(regions[0].observations[0].observer, "westeurope");
+    assert.equal(regions[0].observations[0].status, "up");
+    assert.equal(regions[0].observations[0].ageSeconds, 1.5);
+  });
+
+  it("GET /api/status answers 503 with the store's message when the store is down, and no stack", async () => {
+    const store = new MemoryStateStore();
+    const rt = await runtimeFor(config(), "westeurope", { store });
+    store.readHeartbeats = async () => {
+      throw new StoreError("unavailable", "state store: reading heartbeats failed: ECONNREFUSED");
+    };
+    const { ctx, lines } = context("status");
+    const response = await statusFunction(async () => rt).handler(get("/api/status"), ctx);
+    assert.equal(response.status, 503);
+    assert.deepEqual(response.jsonBody, {
+      error: {
+        code: "StateStoreUnavailable",
+        message: "state store: reading heartbeats failed: ECONNREFUSED",
+      },
+    });
+    assert.deepEqual(lines, [["error", "state store: reading heartbeats failed: ECONNREFUSED"]]);
+  });
+
+  it("GET /api/status answers 500 listing the configuration problems when the config is invalid", async () => {
+    const broken = new ConfigError("tandem.config.json", [
+      { path: "groups[0].model", message: "must be one of ..." },
+    ]);
+    const { ctx } = context("status");
+    const response = await statusFunction(() => Promise.reject(broken)).handler(
+      get("/api/status"),
+      ctx,
+    );
+    assert.equal(response.status, 500);
+    assert.deepEqual(response.jsonBody, {
+      error: {
+        code: "ConfigInvalid",
+        message: "Tandem's configuration is invalid (tandem.config.json)",
+        problems: [{ path: "groups[0].model", message: "must be one of ..." }],
+      },
+    });
+  });
+
+  it("GET /api/status hides an unexpected error's details from the caller and logs them", async () => {
+    const { ctx, lines } = context("status");
+    const response = await statusFunction(() =>
+      Promise.reject(new Error("boom at secret place")),
+    ).handler(get("/api/status"), ctx);
+    assert.equal(response.status, 500);
+    assert.doesNotMatch(JSON.stringify(response.jsonBody), /boom/);
+    assert.match(lines[0]![1], /boom at secret place/);
+  });
+
+  it("the probe timer records this observer's observations and logs a summary", async () => {
+    const store = new MemoryStateStore();
+    const rt = await runtimeFor(config(), "northeurope", { store });
+    const { ctx, lines } = context("probe");
+    await probeFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
+    assert.deepEqual(
+      (await store.readObservations("shop")).map((o) => o.observer),
+      ["northeurope", "northeurope"],
+    );
+    assert.match(
+      lines.at(-1)![1],
+      /^observer northeurope: 2 target\(s\) probed, 0 failing, in \d+ ms$/,
+    );
+  });
+
+  it("the probe timer logs store problems as errors and does not throw", async () => {
+    const store = new MemoryStateStore();
+    const rt = await runtimeFor(config(), "northeurope", { store });
+    store.recordHeartbeat = async () => {
+      throw new StoreError("unavailable", "state store: writing heartbeat failed: 503");
+    };
+    const { ctx, lines } = context("probe");
+    await probeFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
+    assert.deepEqual(
+      lines.filter(([level]) => level === "error"),
+      [["error", "state store: writing heartbeat failed: 503"]],
+    );
+  });
+});

@@ -1,0 +1,50 @@
+// Builds runtimes for tests through the composition root, with fakes passed in.
+import type { Runtime } from "../../src/app/runtime.js";
+import { compose } from "../../src/compose.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
+import type { Clock } from "../../src/ports/clock.js";
+import type { StateStore } from "../../src/ports/state-store.js";
+import type { Prober } from "../../src/ports/prober.js";
+
+export class ManualClock implements Clock {
+  constructor(public time = 1_800_000_000_000) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+/** A two-region active-passive group probing the given URLs. */
+export function twoRegionConfig(urls: {
+  westeurope: string;
+  northeurope: string;
+  entry?: string;
+}): TandemConfigInput {
+  return {
+    observers: [{ region: "westeurope" }, { region: "northeurope" }],
+    stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+    policy: { intervalSeconds: 2, probeTimeoutSeconds: 1, failureThreshold: 3 },
+    groups: [
+      {
+        name: "shop",
+        model: "active-passive",
+        ...(urls.entry ? { entryPoint: { url: urls.entry } } : {}),
+        regions: [
+          { name: "westeurope", role: "primary", probe: { url: urls.westeurope } },
+          { name: "northeurope", role: "secondary", probe: { url: urls.northeurope } },
+        ],
+      },
+    ],
+  };
+}
+
+export function runtimeFor(
+  raw: TandemConfigInput,
+  observer: string,
+  parts: { store: StateStore; clock?: Clock; prober?: Prober },
+): Promise<Runtime> {
+  return compose({ config: parseConfig(raw), observer, ...parts });
+}

@@ -1,0 +1,77 @@
+// The lint rules that keep DESIGN.md's rooms apart, checked on code that breaks them.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ESLint } from "eslint";
+import tseslint from "typescript-eslint";
+import { ROOT } from "../helpers/paths.js";
+
+const eslint = new ESLint({ cwd: ROOT, overrideConfig: [tseslint.configs.disableTypeChecked] });
+
+async function messages(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe("lint boundaries", () => {
+  const core = "src/core/example.ts";
+  const cases: [string, string, string, RegExp][] = [
+    [
+      "core may not import Node I/O",
+      core,
+      'import { readFile } from "node:fs/promises";\nexport const f = readFile;\n',
+      /no-restricted-imports: .*src\/core is pure: no I\/O/,
+    ],
+    [
+      "core may not import an Azure SDK",
+      core,
+      'import { TableClient } from "@azure/data-tables";\nexport const t = TableClient;\n',
+      /no-restricted-imports: .*imports no SDKs/,
+    ],
+    [
+      "core may not import from outside itself",
+      core,
+      'import { systemClock } from "../adapters/clock/system-clock.js";\nexport const c = systemClock;\n',
+      /no-restricted-imports: .*imports nothing outside itself/,
+    ],
+    [
+      "core may not read the clock",
+      core,
+      "export const now = () => Date.now();\n",
+      /no-restricted-properties: .*reads no clock/,
+    ],
+    [
+      "core may not make a current Date",
+      core,
+      "export const now = () => new Date();\n",
+      /no-restricted-syntax: .*reads no clock/,
+    ],
+    [
+      "core may not use randomness",
+      core,
+      "export const r = () => Math.random();\n",
+      /no-restricted-properties: .*deterministic/,
+    ],
+    [
+      "app may not import adapters",
+      "src/app/example.ts",
+      'import { MemoryStateStore } from "../adapters/store/memory/memory-store.js";\nexport const s = MemoryStateStore;\n',
+      /no-restricted-imports: .*only src\/compose.ts knows adapters/,
+    ],
+  ];
+  for (const [name, file, code, expected] of cases) {
+    it(name, async () => {
+      const found = await messages(file, code);
+      assert.ok(
+        found.some((m) => expected.test(m)),
+        `expected ${expected} in ${JSON.stringify(found)}`,
+      );
+    });
+  }
+
+  it("core code that only computes passes", async () => {
+    assert.deepEqual(
+      await messages(core, "export const add = (a: number, b: number): number => a + b;\n"),
+      [],
+    );
+  });
+});

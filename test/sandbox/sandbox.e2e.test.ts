@@ -1,0 +1,121 @@
+// The sandbox end to end, in-process on a free port: real Azurite, real regional apps, both
+// observers on the local host's timer, the status API and the fault API over real HTTP.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { waitFor } from "../helpers/wait.js";
+
+describe("sandbox end to end", () => {
+  let sandbox: Sandbox;
+  const lines: string[] = [];
+
+  before(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      intervalSeconds: 1,
+      failureThreshold: 2,
+      output: (l) => lines.push(l),
+    });
+  });
+  after(async () => sandbox.stop());
+
+  const status = async () => {
+    const response = await fetch(`${sandbox.url}/api/status`);
+    assert.equal(response.status, 200);
+    return (await response.json()) as any;
+  };
+  const verdicts = async () => {
+    const body = await status();
+    return Object.fromEntries(
+      body.groups[0].regions.map((r: any) => [r.name, r.verdict]),
+    ) as Record<string, string>;
+  };
+  const post = (path: string) => fetch(`${sandbox.url}${path}`, { method: "POST" });
+
+  it("sees both regions healthy from both observers", async () => {
+    await waitFor("both regions healthy", async () => {
+      const v = await verdicts();
+      return v["westeurope"] === "healthy" && v["northeurope"] === "healthy" ? v : undefined;
+    });
+    const body = await waitFor("both observers to report", async () => {
+      const b = await status();
+      return b.groups[0].regions[0].observations.length === 2 ? b : undefined;
+    });
+    assert.deepEqual(
+      body.observers.map((o: any) => [o.region, o.stale]),
+      [
+        ["westeurope", false],
+        ["northeurope", false],
+      ],
+    );
+    assert.deepEqual(
+      body.groups[0].regions[0].observations.map((o: any) => o.observer),
+      ["northeurope", "westeurope"],
+    );
+    assert.equal(body.groups[0].entryPoint.observations[0].status, "up");
+  });
+
+  it("takes westeurope down through the fault API and sees the verdict become down", async () => {
+    const response = await post("/sandbox/regions/westeurope/down");
+    assert.equal(response.status, 200);
+    assert.deepEqual(((await response.json()) as any).regions, {
+      westeurope: "down",
+      northeurope: "up",
+    });
+    const seen = new Set<string>();
+    await waitFor("westeurope down", async () => {
+      const v = await verdicts();
+      seen.add(v["westeurope"]!);
+      assert.equal(v["northeurope"], "healthy", "the other region stays healthy");
+      return v["westeurope"] === "down" ? true : undefined;
+    });
+    const body = await status();
+    const west = body.groups[0].regions[0];
+    assert.ok(
+      west.observations.every((o: any) => o.status === "down" && o.consecutiveFailures >= 2),
+    );
+    assert.equal(
+      body.groups[0].entryPoint.observations[0].status,
+      "down",
+      "the entry point routes to the primary",
+    );
+    await waitFor("the change to be printed", () =>
+      lines.some((l) => /shop\/westeurope +\S+ -> down/.test(l)) ? true : undefined,
+    );
+  });
+
+  it("brings westeurope back up and sees it healthy again", async () => {
+    assert.equal((await post("/sandbox/regions/westeurope/up")).status, 200);
+    await waitFor("westeurope healthy", async () =>
+      (await verdicts())["westeurope"] === "healthy" ? true : undefined,
+    );
+  });
+
+  it("heal brings every region up", async () => {
+    await post("/sandbox/regions/northeurope/down");
+    const response = await post("/sandbox/heal");
+    assert.deepEqual(((await response.json()) as any).regions, {
+      westeurope: "up",
+      northeurope: "up",
+    });
+  });
+
+  it("answers 404 with the known regions for an unknown one", async () => {
+    const response = await post("/sandbox/regions/mars/down");
+    assert.equal(response.status, 404);
+    assert.match(
+      ((await response.json()) as any).error.message,
+      /no sandbox region "mars"; regions: westeurope, northeurope/,
+    );
+  });
+
+  it("answers 404 in JSON for an unknown path and redirects / to the status", async () => {
+    const missing = await fetch(`${sandbox.url}/api/nothing`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as any).error.code, "NotFound");
+    const root = await fetch(`${sandbox.url}/`, { redirect: "manual" });
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get("location"), "/api/status");
+  });
+});
