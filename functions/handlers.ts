@@ -49,7 +49,13 @@ export function failureResponse(error: unknown, context: InvocationContext): Htt
   }
   if (isStoreError(error)) {
     context.error(error.message);
-    return errorResponse(503, "StateStoreUnavailable", error.message);
+    if (error.kind === "unavailable")
+      return errorResponse(503, "StateStoreUnavailable", error.message);
+    return errorResponse(
+      500,
+      error.kind === "denied" ? "StateStoreDenied" : "StateStoreFailed",
+      error.message,
+    );
   }
   context.error(
     `unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -2,6 +2,8 @@
 // sandbox and the CLI get a Runtime from here; tests pass fakes in through ComposeOptions.
 import type { TokenCredential } from "@azure/identity";
 import { DefaultAzureCredential } from "@azure/identity";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { systemClock } from "./adapters/clock/system-clock.js";
 import { HttpGetProber } from "./adapters/probe/http-get.js";
 import {
@@ -86,9 +88,12 @@ export const SETTINGS = {
   probeSchedule: "TANDEM_PROBE_SCHEDULE",
 } as const;
 
+/** The app root (where host.json and package.json are): the worker's working directory may differ. */
+const APP_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
 /** The Runtime of a Function App: configuration file and observer region from app settings. */
 export async function composeFromEnvironment(env: Environment, log?: Log): Promise<Runtime> {
-  const path = env[SETTINGS.configPath] || "tandem.config.json";
+  const path = resolve(APP_ROOT, env[SETTINGS.configPath] || "tandem.config.json");
   const config = await loadConfigFile(path);
   const observer = env[SETTINGS.observer];
   if (!observer)

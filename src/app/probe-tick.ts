@@ -4,9 +4,9 @@
 import type { Heartbeat, Observation, ProbeOutcome } from "../core/observation.js";
 import { nextObservation } from "../core/observation.js";
 import type { RegionVerdict } from "../core/verdict.js";
-import { isStoreError } from "../ports/state-store.js";
 import { mapBounded } from "./bounded.js";
 import type { Runtime } from "./runtime.js";
+import type { Target } from "./targets.js";
 import { probeTargets } from "./targets.js";
 import { groupVerdicts } from "./verdicts.js";
 
@@ -30,8 +30,24 @@ export interface ProbeTickResult {
 }
 
 function describe(error: unknown): string {
-  if (isStoreError(error)) return error.message;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A prober must not throw, but if one does, that target fails and the tick goes on. */
+async function probeSafely(
+  rt: Runtime,
+  t: Target,
+  call: { abortSignal?: AbortSignal },
+): Promise<ProbeOutcome> {
+  try {
+    return await rt.prober.probe({ url: t.url, timeoutMs: t.timeoutMs }, call);
+  } catch (error) {
+    return {
+      ok: false,
+      latencyMs: 0,
+      error: { kind: "error", message: `the probe failed: ${describe(error)}` },
+    };
+  }
 }
 
 export async function runProbeTick(
@@ -55,7 +71,7 @@ export async function runProbeTick(
       }),
     ),
     mapBounded(targets, PROBE_CONCURRENCY, async (t): Promise<[ProbeOutcome, number]> => {
-      const outcome = await rt.prober.probe({ url: t.url, timeoutMs: t.timeoutMs }, call);
+      const outcome = await probeSafely(rt, t, call);
       return [outcome, rt.clock.now()];
     }),
   ]);
@@ -89,6 +105,8 @@ export async function runProbeTick(
     }
   }
 
+  // The heartbeat goes out even when observations could not be written: the observer is alive.
+  // Its unwritten rows simply age, and old observations stop counting as evidence.
   const now = rt.clock.now();
   const heartbeat: Heartbeat = {
     observer: rt.observer,

@@ -1,13 +1,11 @@
 // Rules that span more than one field. They read the raw file rather than the parsed result so
 // that they run even when some field has the wrong type: every problem is reported at once.
 import type { ConfigProblem } from "./problems.js";
+import { POLICY_DEFAULTS } from "./defaults.js";
 import { formatPath } from "./problems.js";
 
 type Path = readonly (string | number)[];
 type Raw = Record<string, unknown>;
-
-const DEFAULT_INTERVAL_SECONDS = 10;
-const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
 
 function record(value: unknown): Raw | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value)
@@ -141,8 +139,8 @@ function checkNodePools(out: Problems, cluster: Raw, path: Path): void {
 
 function checkTimeouts(out: Problems, config: Raw): void {
   const policy = record(config["policy"]) ?? {};
-  const interval = num(policy["intervalSeconds"]) ?? DEFAULT_INTERVAL_SECONDS;
-  const timeout = num(policy["probeTimeoutSeconds"]) ?? DEFAULT_PROBE_TIMEOUT_SECONDS;
+  const interval = num(policy["intervalSeconds"]) ?? POLICY_DEFAULTS.intervalSeconds;
+  const timeout = num(policy["probeTimeoutSeconds"]) ?? POLICY_DEFAULTS.probeTimeoutSeconds;
   if (timeout >= interval)
     out.add(
       [

@@ -2,6 +2,7 @@
 // text. tandem.schema.json and docs/configuration.md are generated from these declarations
 // (`npm run gen`). Rules that span fields live in rules.ts.
 import { z } from "zod";
+import { POLICY_DEFAULTS } from "./defaults.js";
 import { count, httpUrl, httpsUrl, name, resourceId, secretRef, seconds } from "./fields.js";
 
 export const DEPLOYMENT_MODELS = ["active-active", "active-passive", "passive-cold"] as const;
@@ -88,7 +89,9 @@ export const clusterSchema = z
         "Agent pools to scale when the region is woken (passive-cold) or promoted (active-passive).",
       ),
   })
-  .describe("The region's AKS cluster, for waking (passive-cold) and scaling on promotion.");
+  .describe(
+    "The region's AKS cluster, for waking (passive-cold) and scaling on promotion. (Planned: validated now, driven by the failover runbook.)",
+  );
 
 export const regionTrafficSchema = z
   .strictObject({
@@ -99,7 +102,9 @@ export const regionTrafficSchema = z
         "Name of this region's Traffic Manager endpoint, or Front Door origin, in the group's traffic lever.",
       ),
   })
-  .describe("This region's place in the group's traffic lever.");
+  .describe(
+    "This region's place in the group's traffic lever. (Planned: used by the Traffic Manager and Front Door levers.)",
+  );
 
 export const regionSchema = z
   .strictObject({
@@ -143,16 +148,9 @@ export const frontDoorSchema = z
 
 export const trafficSchema = z
   .discriminatedUnion("kind", [trafficManagerSchema, frontDoorSchema])
-  .describe("The traffic lever that routes users to this group's regions.");
-
-const FAILOVER_POLICY_DEFAULTS = {
-  failureThreshold: 3,
-  successThreshold: 3,
-  dwellSeconds: 600,
-  maxAutoFailovers: 1,
-  autoFailoverWindowMinutes: 60,
-  autoFailback: false,
-} as const;
+  .describe(
+    "The traffic lever that routes users to this group's regions. (Planned: validated now, driven by the failover runbook.)",
+  );
 
 /** The policy settings a group may override; declared without defaults so an override is partial. */
 const failoverPolicyFields = {
@@ -163,18 +161,18 @@ const failoverPolicyFields = {
     "Consecutive successful probes after which a failing target counts as passing again.",
   ),
   dwellSeconds: seconds("dwell time", 0, 86_400).describe(
-    "Time a recovered region must stay healthy before traffic fails back to it.",
+    "Time a recovered region must stay healthy before traffic fails back to it. (Planned: acted on by the failover runbook.)",
   ),
   maxAutoFailovers: count(0, 100).describe(
-    "Automatic failovers allowed per group within `autoFailoverWindowMinutes`; then Tandem alerts and waits for a person. 0 disables automatic failover.",
+    "Automatic failovers allowed per group within `autoFailoverWindowMinutes`; then Tandem alerts and waits for a person. 0 disables automatic failover. (Planned: acted on by the failover runbook.)",
   ),
   autoFailoverWindowMinutes: count(1, 10_080).describe(
-    "Window over which `maxAutoFailovers` is counted.",
+    "Window over which `maxAutoFailovers` is counted. (Planned: acted on by the failover runbook.)",
   ),
   autoFailback: z
     .boolean()
     .describe(
-      "Fail back automatically after the dwell time (active-passive and passive-cold; active-active always re-enables a recovered region).",
+      "Fail back automatically after the dwell time (active-passive and passive-cold; active-active always re-enables a recovered region). (Planned: acted on by the failover runbook.)",
     ),
 };
 
@@ -184,29 +182,29 @@ export const policySchema = z
       .describe(
         "Probe interval. The Function App's `TANDEM_PROBE_SCHEDULE` setting should fire at this interval.",
       )
-      .default(10),
+      .default(POLICY_DEFAULTS.intervalSeconds),
     probeTimeoutSeconds: seconds("probe timeout", 0.1, 60)
       .describe("Default timeout for one probe; must be shorter than `intervalSeconds`.")
-      .default(5),
+      .default(POLICY_DEFAULTS.probeTimeoutSeconds),
     observerStaleSeconds: seconds("staleness bound", 1, 3600)
       .optional()
       .describe(
         "An observer whose last heartbeat is older than this is stale and its observations are ignored. Defaults to three intervals.",
       ),
     failureThreshold: failoverPolicyFields.failureThreshold.default(
-      FAILOVER_POLICY_DEFAULTS.failureThreshold,
+      POLICY_DEFAULTS.failureThreshold,
     ),
     successThreshold: failoverPolicyFields.successThreshold.default(
-      FAILOVER_POLICY_DEFAULTS.successThreshold,
+      POLICY_DEFAULTS.successThreshold,
     ),
-    dwellSeconds: failoverPolicyFields.dwellSeconds.default(FAILOVER_POLICY_DEFAULTS.dwellSeconds),
+    dwellSeconds: failoverPolicyFields.dwellSeconds.default(POLICY_DEFAULTS.dwellSeconds),
     maxAutoFailovers: failoverPolicyFields.maxAutoFailovers.default(
-      FAILOVER_POLICY_DEFAULTS.maxAutoFailovers,
+      POLICY_DEFAULTS.maxAutoFailovers,
     ),
     autoFailoverWindowMinutes: failoverPolicyFields.autoFailoverWindowMinutes.default(
-      FAILOVER_POLICY_DEFAULTS.autoFailoverWindowMinutes,
+      POLICY_DEFAULTS.autoFailoverWindowMinutes,
     ),
-    autoFailback: failoverPolicyFields.autoFailback.default(FAILOVER_POLICY_DEFAULTS.autoFailback),
+    autoFailback: failoverPolicyFields.autoFailback.default(POLICY_DEFAULTS.autoFailback),
   })
   .describe(
     "Timing and safety policy for every group; a group may override the failover settings.",
@@ -220,7 +218,7 @@ export const groupPolicySchema = z
 export const groupSchema = z
   .strictObject({
     name: name("group").describe(
-      "Name of the failover group, used in the API (`/api/groups/{name}`) and alerts.",
+      "Name of the failover group, as shown in the status and used in logs.",
     ),
     model: z
       .enum(DEPLOYMENT_MODELS)
@@ -297,7 +295,9 @@ export const configSchema = z
     alerts: z
       .array(alertSchema)
       .default([])
-      .describe("Where Tandem tells people what it saw and did."),
+      .describe(
+        "Where Tandem tells people what it saw and did. (Planned: validated now, and their secrets checked at start-up; sending comes with the alerts.)",
+      ),
   })
   .describe("Tandem configuration (tandem.config.json).");
 

@@ -2,7 +2,7 @@
 // as Traffic Manager or Front Door would. Until the emulated levers exist it routes to the
 // group's primary region, healthy or not, so a probe of it shows what users would see.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenLoopback } from "./listen.js";
 import type { RegionalApp } from "./regional-app.js";
 
 export class EntryPoint {
@@ -44,21 +44,14 @@ export class EntryPoint {
       });
       req.pipe(upstream);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", resolve);
-    });
+    this.#port = await listenLoopback(server);
     this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
     const server = this.#server;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
     this.#server = undefined;
   }
 }

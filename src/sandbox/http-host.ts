@@ -3,10 +3,10 @@
 // routes (the sandbox's fault API) are served beside them.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import azf from "@azure/functions";
 import type { HttpResponseInit } from "@azure/functions";
 import type { HttpFunction } from "../../functions/handlers.js";
+import { closeServer, listenLoopback } from "./listen.js";
 
 /** Bodies above this are refused with 413 before any handler sees them. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -25,7 +25,7 @@ export interface LocalRoute {
 }
 
 export interface HttpHostOptions {
-  readonly host: string;
+  /** Always served on 127.0.0.1; `port` 0 picks a free one. */
   readonly port: number;
   readonly functions: readonly HttpFunction[];
   readonly routes?: readonly LocalRoute[];
@@ -98,94 +98,130 @@ async function readBody(req: http.IncomingMessage): Promise<string | undefined> 
   return Buffer.concat(chunks).toString("utf8");
 }
 
+class BadRequest extends Error {}
+
+function compileAll(options: HttpHostOptions) {
+  return [
+    ...(options.routes ?? []).map((r) => ({
+      path: r.path,
+      methods: [r.method] as string[],
+      match: compile(r.path),
+      local: r,
+      fn: undefined,
+    })),
+    ...options.functions.map((f) => ({
+      path: `/api/${f.route}`,
+      methods: [...f.methods] as string[],
+      match: compile(`/api/${f.route}`),
+      local: undefined,
+      fn: f,
+    })),
+  ];
+}
+
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
-  const functions = options.functions.map((f) => ({ f, match: compile(`/api/${f.route}`) }));
-  const routes = (options.routes ?? []).map((r) => ({ r, match: compile(r.path) }));
+  const table = compileAll(options);
+
+  const dispatch = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const method = (req.method ?? "GET").toUpperCase();
+    // A fixed base: the Host header is the caller's to choose and may not parse.
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const body = await readBody(req);
+    if (body === undefined)
+      return send(res, 413, {
+        error: {
+          code: "PayloadTooLarge",
+          message: `bodies are limited to ${BODY_LIMIT_BYTES} bytes`,
+        },
+      });
+
+    let allowed: string[] = [];
+    for (const entry of table) {
+      let params: Record<string, string> | undefined;
+      try {
+        params = entry.match(url.pathname);
+      } catch {
+        throw new BadRequest(`the path ${url.pathname} is not valid percent-encoding`);
+      }
+      if (!params) continue;
+      if (!entry.methods.includes(method)) {
+        allowed = [...allowed, ...entry.methods];
+        continue;
+      }
+      if (entry.local) {
+        const answer = await entry.local.handle(params);
+        return send(res, answer.status, answer.body, answer.headers);
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+      const request = new azf.HttpRequest({
+        method,
+        url: `http://127.0.0.1:${port}${url.pathname}${url.search}`,
+        headers,
+        params,
+        ...(body === "" ? {} : { body: { string: body } }),
+      });
+      const context = new azf.InvocationContext({
+        invocationId: randomUUID(),
+        functionName: entry.fn!.name,
+        logHandler: (level, ...args) => options.log(level, args.map(String).join(" ")),
+      });
+      return sendInit(res, await entry.fn!.handler(request, context));
+    }
+    if (allowed.length > 0)
+      return send(
+        res,
+        405,
+        {
+          error: {
+            code: "MethodNotAllowed",
+            message: `${url.pathname} takes ${allowed.join(", ")}`,
+          },
+        },
+        { allow: allowed.join(", ") },
+      );
+    if (url.pathname === "/" && method === "GET")
+      return send(res, 302, "", { location: "/api/status" });
+    send(res, 404, {
+      error: {
+        code: "NotFound",
+        message: `no ${method} ${url.pathname} here`,
+        routes: table.map((e) => e.path),
+      },
+    });
+  };
 
   const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-      const method = (req.method ?? "GET").toUpperCase();
-      try {
-        const body = await readBody(req);
-        if (body === undefined)
-          return send(res, 413, {
-            error: {
-              code: "PayloadTooLarge",
-              message: `bodies are limited to ${BODY_LIMIT_BYTES} bytes`,
-            },
-          });
-
-        for (const { r, match } of routes) {
-          const params = match(url.pathname);
-          if (params && r.method === method) {
-            const answer = await r.handle(params);
-            return send(res, answer.status, answer.body, answer.headers);
-          }
-        }
-        for (const { f, match } of functions) {
-          const params = match(url.pathname);
-          if (!params || !f.methods.includes(method as "GET" | "POST")) continue;
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(req.headers))
-            if (typeof v === "string") headers[k] = v;
-          const request = new azf.HttpRequest({
-            method,
-            url: url.toString(),
-            headers,
-            params,
-            ...(body === "" ? {} : { body: { string: body } }),
-          });
-          const context = new azf.InvocationContext({
-            invocationId: randomUUID(),
-            functionName: f.name,
-            logHandler: (level, ...args) => options.log(level, args.map(String).join(" ")),
-          });
-          return sendInit(res, await f.handler(request, context));
-        }
-        if (url.pathname === "/" && method === "GET")
-          return send(res, 302, "", { location: "/api/status" });
-        const known = [
-          ...routes.map((r) => r.r.path),
-          ...functions.map((f) => `/api/${f.f.route}`),
-        ];
-        send(res, 404, {
-          error: { code: "NotFound", message: `no ${method} ${url.pathname} here`, routes: known },
-        });
-      } catch (error) {
-        options.log(
-          "error",
-          `local host: ${method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}`,
-        );
+    dispatch(req, res).catch((error: unknown) => {
+      if (error instanceof BadRequest || (error as { code?: unknown }).code === "ERR_INVALID_URL") {
         if (!res.headersSent)
-          send(res, 500, {
-            error: { code: "InternalError", message: "the local host failed to answer" },
-          });
-        else res.destroy();
+          send(res, 400, { error: { code: "BadRequest", message: (error as Error).message } });
+        return;
       }
-    })();
+      options.log(
+        "error",
+        `local host: ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`,
+      );
+      if (!res.headersSent)
+        send(res, 500, {
+          error: { code: "InternalError", message: "the local host failed to answer" },
+        });
+      else res.destroy();
+    });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === "EADDRINUSE"
-          ? new Error(
-              `port ${options.port} on ${options.host} is in use: set TANDEM_PORT to a free port`,
-            )
-          : error,
-      ),
-    );
-    server.listen(options.port, options.host, resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${options.host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  let port: number;
+  try {
+    port = await listenLoopback(server, options.port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new Error(
+        `port ${options.port} on 127.0.0.1 is in use: set TANDEM_PORT to a free port`,
+        {
+          cause: error,
+        },
+      );
+    throw error;
+  }
+  return { url: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
 }

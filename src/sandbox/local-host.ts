@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
 import { probeFunction, statusFunction } from "../../functions/handlers.js";
+import { timeOfDay } from "../adapters/log/console-log.js";
 import type { ProbeTickResult } from "../app/probe-tick.js";
 import type { Runtime } from "../app/runtime.js";
 import type { LocalRoute } from "./http-host.js";
@@ -15,7 +16,6 @@ import { parseSchedule, startTimer } from "./timer-host.js";
 export interface LocalHostOptions {
   /** One runtime per observer this process runs as; the first also answers HTTP. */
   readonly runtimes: readonly Runtime[];
-  readonly host: string;
   readonly port: number;
   /** NCRONTAB schedule of the probe timer. */
   readonly schedule: string;
@@ -30,8 +30,6 @@ export interface LocalHost {
   readonly url: string;
   stop(): Promise<void>;
 }
-
-const clock = () => new Date().toISOString().slice(11, 19);
 
 /** The probe schedule for an interval, when no TANDEM_PROBE_SCHEDULE is given. */
 export function scheduleForInterval(intervalSeconds: number): string {
@@ -50,7 +48,7 @@ function verdictChanges(output: (line: string) => void): (result: ProbeTickResul
         if (before === region.verdict) continue;
         last.set(key, region.verdict);
         output(
-          `${clock()}  ${key.padEnd(24)} ${before ?? "(start)"} -> ${region.verdict}  (${result.observer}: ${region.reason})`,
+          `${timeOfDay()}  ${key.padEnd(24)} ${before ?? "(start)"} -> ${region.verdict}  (${result.observer}: ${region.reason})`,
         );
       }
     }
@@ -64,12 +62,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const print = (source: string, level: string, message: string) => {
     if (options.verbose || (level !== "information" && level !== "debug" && level !== "trace"))
       options.output(
-        `${clock()}  ${source.padEnd(12)} ${level === "information" ? "" : `${level}: `}${message}`,
+        `${timeOfDay()}  ${source.padEnd(12)} ${level === "information" ? "" : `${level}: `}${message}`,
       );
   };
 
   const http = await startHttpHost({
-    host: options.host,
     port: options.port,
     functions: [statusFunction(() => Promise.resolve(first))],
     ...(options.routes ? { routes: options.routes } : {}),

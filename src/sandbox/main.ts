@@ -83,7 +83,6 @@ async function startWithConfig(
     process.env[SETTINGS.probeSchedule] || scheduleForInterval(config.policy.intervalSeconds);
   const host = await startLocalHost({
     runtimes: [runtime],
-    host: "127.0.0.1",
     port: listenPort,
     schedule,
     output: (line) => console.log(line),

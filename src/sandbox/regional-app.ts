@@ -1,7 +1,7 @@
 // An emulated regional stamp of the sample application: a health endpoint on loopback that the
 // fault API can take down and bring back.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenLoopback } from "./listen.js";
 
 export type RegionMode = "up" | "down";
 
@@ -46,21 +46,14 @@ export class RegionalApp {
       res.end(JSON.stringify(body));
     });
     server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", resolve);
-    });
+    this.#port = await listenLoopback(server);
     this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
     const server = this.#server;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
     this.#server = undefined;
   }
 }

@@ -138,7 +138,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const schedule = scheduleForInterval(intervalSeconds);
     const host: LocalHost = await startLocalHost({
       runtimes,
-      host: "127.0.0.1",
       port: options.port,
       schedule,
       routes: faultRoutes(apps),

@@ -49,12 +49,15 @@ export function startTimer(
   const plan = (after: Date) => {
     if (stopped) return;
     const due = next(after);
+    // A run that overran the next occurrence is followed by one run at once, marked past due;
+    // the other missed occurrences are skipped, as the Functions host does.
+    const missed = due.getTime() < Date.now();
     handle = setTimeout(
       () => {
-        const late = Date.now() - due.getTime() > 1000;
+        const late = missed || Date.now() - due.getTime() > 1000;
         running = run({ isPastDue: late, due, next: next(due) })
           .catch(onError)
-          .finally(() => plan(new Date()));
+          .finally(() => plan(missed ? new Date() : due));
       },
       Math.max(0, due.getTime() - Date.now()),
     );

@@ -70,6 +70,7 @@ describe("sandbox end to end", () => {
       assert.equal(v["northeurope"], "healthy", "the other region stays healthy");
       return v["westeurope"] === "down" ? true : undefined;
     });
+    assert.ok(seen.has("suspect"), `expected suspect before down, saw ${[...seen].join(", ")}`);
     const body = await status();
     const west = body.groups[0].regions[0];
     assert.ok(
@@ -92,13 +93,32 @@ describe("sandbox end to end", () => {
     );
   });
 
-  it("heal brings every region up", async () => {
+  it("heal brings every region up, and the verdicts follow", async () => {
     await post("/sandbox/regions/northeurope/down");
+    await waitFor("northeurope failing", async () =>
+      (await verdicts())["northeurope"] !== "healthy" ? true : undefined,
+    );
     const response = await post("/sandbox/heal");
     assert.deepEqual(((await response.json()) as any).regions, {
       westeurope: "up",
       northeurope: "up",
     });
+    await waitFor("both regions healthy", async () => {
+      const v = await verdicts();
+      return v["westeurope"] === "healthy" && v["northeurope"] === "healthy" ? true : undefined;
+    });
+  });
+
+  it("answers 405 naming the allowed method when the method is wrong", async () => {
+    const response = await fetch(`${sandbox.url}/sandbox/heal`);
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get("allow"), "POST");
+  });
+
+  it("answers 400, and keeps running, for a path that is not valid percent-encoding", async () => {
+    const response = await post("/sandbox/regions/%E0/down");
+    assert.equal(response.status, 400);
+    assert.equal((await fetch(`${sandbox.url}/api/status`)).status, 200);
   });
 
   it("answers 404 with the known regions for an unknown one", async () => {

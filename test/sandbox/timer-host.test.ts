@@ -29,25 +29,51 @@ describe("timer host", () => {
     assert.equal(scheduleForInterval(120), "0 */2 * * * *");
   });
 
-  it("runs on the schedule, one run at a time, and waits for a run in progress when stopped", async () => {
+  it("runs on the schedule, one run at a time, and stop() waits for the run in progress", async () => {
     let running = 0;
     let overlapped = false;
-    let runs = 0;
+    let finished = 0;
+    let started!: () => void;
+    const firstStart = new Promise<void>((resolve) => (started = resolve));
     const timer = startTimer(
       "* * * * * *",
       async () => {
         running++;
         if (running > 1) overlapped = true;
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        runs++;
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        finished++;
         running--;
       },
       (error) => assert.fail(String(error)),
     );
-    await new Promise((resolve) => setTimeout(resolve, 2600));
+    await firstStart;
     await timer.stop();
+    assert.equal(running, 0, "stop() resolved before the run in progress finished");
+    assert.equal(finished, 1);
     assert.equal(overlapped, false, "runs must not overlap");
-    assert.equal(running, 0, "stop() waits for the run in progress");
-    assert.ok(runs >= 1, `expected at least one finished run, got ${runs}`);
+  });
+
+  it("marks the run after an overrun as past due, once, and skips the other missed occurrences", async () => {
+    const runs: { isPastDue: boolean; at: number }[] = [];
+    const timer = startTimer(
+      "* * * * * *",
+      async ({ isPastDue }) => {
+        runs.push({ isPastDue, at: Date.now() });
+        if (runs.length === 1) await new Promise((resolve) => setTimeout(resolve, 2300));
+      },
+      (error) => assert.fail(String(error)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3900));
+    await timer.stop();
+    assert.ok(runs.length >= 3, `expected at least 3 runs, got ${runs.length}`);
+    assert.deepEqual(
+      runs.slice(0, 3).map((r) => r.isPastDue),
+      [false, true, false],
+    );
+    assert.ok(
+      runs[1]!.at - runs[0]!.at < 2600,
+      "the past-due run starts as soon as the overrun ends",
+    );
   });
 });

@@ -55,8 +55,6 @@ export class HttpGetProber implements Prober {
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = options?.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
-    const url = new URL(request.url);
-    const client = url.protocol === "https:" ? https : http;
 
     return new Promise<ProbeOutcome>((resolve) => {
       let settled = false;
@@ -73,6 +71,15 @@ export class HttpGetProber implements Prober {
           error: classify(error, timeout.aborted, request.timeoutMs),
         });
 
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        return fail(
+          Object.assign(new Error(`not a valid URL: ${request.url}`), { code: "ERR_INVALID_URL" }),
+        );
+      }
+      const client = url.protocol === "https:" ? https : http;
       const req = client.request(
         url,
         {

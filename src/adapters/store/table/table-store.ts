@@ -31,9 +31,23 @@ function isLoopback(url: string): boolean {
   return host === "127.0.0.1" || host === "localhost" || host === "[::1]";
 }
 
-function kindOf(status: number | undefined): StoreErrorKind {
-  if (status === undefined || status === 408 || status === 429 || status >= 500)
-    return "unavailable";
+/** Error codes of a request that never got an answer: the store is out of reach. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "REQUEST_SEND_ERROR",
+]);
+
+function kindOf(status: number | undefined, code: string | undefined): StoreErrorKind {
+  if (status === undefined)
+    return code !== undefined && NETWORK_CODES.has(code) ? "unavailable" : "failed";
+  if (status === 408 || status === 429 || status >= 500) return "unavailable";
   if (status === 401 || status === 403) return "denied";
   return "failed";
 }
@@ -42,16 +56,14 @@ function toStoreError(what: string, error: unknown): StoreError {
   if (isStoreError(error)) return error;
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown; name?: unknown };
   const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
+  const code = typeof e.code === "string" ? e.code : undefined;
   const aborted = e.name === "AbortError";
-  const kind = aborted ? "unavailable" : kindOf(status);
+  const kind = aborted ? "unavailable" : kindOf(status, code);
+  const firstLine = typeof e.message === "string" ? e.message.split("\n")[0] : undefined;
   const detail = aborted
     ? "timed out or was cancelled"
-    : [
-        status === undefined ? undefined : String(status),
-        typeof e.code === "string" ? e.code : undefined,
-      ]
-        .filter(Boolean)
-        .join(" ") || (typeof e.message === "string" ? e.message.split("\n")[0] : "unknown error");
+    : [status === undefined ? undefined : String(status), code].filter(Boolean).join(" ") ||
+      (firstLine ?? "unknown error");
   const hint =
     kind === "denied"
       ? " (the identity needs the Storage Table Data Contributor role on the account)"

@@ -1,0 +1,11 @@
+/** Defaults of the top-level policy, shared by the schema and the cross-field rules. */
+export const POLICY_DEFAULTS = {
+  intervalSeconds: 10,
+  probeTimeoutSeconds: 5,
+  failureThreshold: 3,
+  successThreshold: 3,
+  dwellSeconds: 600,
+  maxAutoFailovers: 1,
+  autoFailoverWindowMinutes: 60,
+  autoFailback: false,
+} as const;
