@@ -3,6 +3,8 @@
 // local host serves the very same definitions.
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import type { Runtime } from "../src/app/runtime.js";
+import type { OrchestrateResult } from "../src/app/orchestrate-tick.js";
+import { runOrchestrateTick } from "../src/app/orchestrate-tick.js";
 import type { ProbeTickResult } from "../src/app/probe-tick.js";
 import { runProbeTick } from "../src/app/probe-tick.js";
 import { readStatus } from "../src/app/status.js";
@@ -84,6 +86,36 @@ export function probeFunction(
       context.log(
         `observer ${result.observer}: ${result.observations.length} target(s) probed, ${down} failing, in ${result.durationMs} ms`,
       );
+      for (const problem of result.problems) context.error(problem);
+      onResult?.(result);
+    },
+  };
+}
+
+export function orchestrateFunction(
+  runtime: RuntimeSource,
+  schedule: string,
+  onResult?: (result: OrchestrateResult) => void,
+): TimerFunction {
+  let reportedStale = "";
+  return {
+    name: "orchestrate",
+    schedule,
+    handler: async (_timer, context) => {
+      const rt = await runtime();
+      const result = await runOrchestrateTick(rt);
+      const { lease } = result;
+      context.log(
+        `observer ${result.observer}: lease ${lease.outcome}${lease.epoch === undefined ? "" : ` (epoch ${lease.epoch}, ${lease.holder})`}${lease.leader ? ", acting" : ""}`,
+      );
+      const stale = result.stalePeers.join(", ");
+      if (stale !== reportedStale) {
+        if (stale)
+          context.warn(`stale observers: ${stale} (their heartbeats have stopped changing)`);
+        else if (reportedStale)
+          context.log(`every observer is live again (was stale: ${reportedStale})`);
+        reportedStale = stale;
+      }
       for (const problem of result.problems) context.error(problem);
       onResult?.(result);
     },

@@ -3,7 +3,7 @@
 import { app } from "@azure/functions";
 import type { Runtime } from "../src/app/runtime.js";
 import { SETTINGS, composeFromEnvironment } from "../src/compose.js";
-import { probeFunction, statusFunction } from "./handlers.js";
+import { orchestrateFunction, probeFunction, statusFunction } from "./handlers.js";
 
 let pending: Promise<Runtime> | undefined;
 
@@ -18,6 +18,9 @@ function runtime(): Promise<Runtime> {
 
 const probe = probeFunction(runtime, `%${SETTINGS.probeSchedule}%`);
 app.timer(probe.name, { schedule: probe.schedule, handler: probe.handler });
+
+const orchestrate = orchestrateFunction(runtime, `%${SETTINGS.orchestrateSchedule}%`);
+app.timer(orchestrate.name, { schedule: orchestrate.schedule, handler: orchestrate.handler });
 
 const status = statusFunction(runtime);
 app.http(status.name, {

@@ -4,7 +4,10 @@ import type { TokenCredential } from "@azure/identity";
 import { DefaultAzureCredential } from "@azure/identity";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomUUID } from "node:crypto";
 import { systemClock } from "./adapters/clock/system-clock.js";
+import { noWitness } from "./adapters/witness/none.js";
+import { EMPTY_LEASE_MEMORY, checkLeaseTiming } from "./core/lease.js";
 import { HttpGetProber } from "./adapters/probe/http-get.js";
 import {
   tableStoreFromConnectionString,
@@ -12,12 +15,19 @@ import {
 } from "./adapters/store/table/table-store.js";
 import type { Runtime } from "./app/runtime.js";
 import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
-import { ConfigError, loadConfigFile, missingSecrets, resolveSecret } from "./config/index.js";
+import {
+  ConfigError,
+  effectivePolicy,
+  loadConfigFile,
+  missingSecrets,
+  resolveSecret,
+} from "./config/index.js";
 import type { Clock } from "./ports/clock.js";
 import type { Log } from "./ports/log.js";
 import { silentLog } from "./ports/log.js";
 import type { Prober } from "./ports/prober.js";
 import type { StateStore } from "./ports/state-store.js";
+import type { Witness } from "./ports/witness.js";
 import { VERSION } from "./version.js";
 
 export interface ComposeOptions {
@@ -33,7 +43,10 @@ export interface ComposeOptions {
   readonly store?: StateStore;
   readonly prober?: Prober;
   readonly clock?: Clock;
+  readonly witness?: Witness;
   readonly credential?: TokenCredential;
+  /** The process's instance id; a fresh random one by default. */
+  readonly instance?: string;
 }
 
 function createStore(options: ComposeOptions, env: Environment): StateStore {
@@ -69,12 +82,22 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   );
   if (problems.length > 0) throw new ConfigError(options.source ?? "configuration", problems);
 
+  const policy = effectivePolicy(options.config);
+  checkLeaseTiming({
+    durationMs: policy.leaseSeconds * 1000,
+    renewDeadlineMs: policy.leaseRenewDeadlineSeconds * 1000,
+    retryPeriodMs: policy.intervalSeconds * 1000,
+  });
+
   const store = options.store ?? createStore(options, env);
   await store.initialise();
   return {
     config: options.config,
     observer: options.observer,
+    instance: options.instance ?? randomUUID().slice(0, 8),
     store,
+    witness: options.witness ?? noWitness,
+    memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map() },
     prober: options.prober ?? new HttpGetProber(),
     clock: options.clock ?? systemClock,
     log: options.log ?? silentLog,
@@ -86,6 +109,7 @@ export const SETTINGS = {
   configPath: "TANDEM_CONFIG_PATH",
   observer: "TANDEM_OBSERVER_REGION",
   probeSchedule: "TANDEM_PROBE_SCHEDULE",
+  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
 } as const;
 
 /** The app root (where host.json and package.json are): the worker's working directory may differ. */

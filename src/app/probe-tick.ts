@@ -1,30 +1,22 @@
-// One observer's tick: probe every target, record the observations and a heartbeat, and compute
-// each region's verdict from every observer's rows. A tick never throws: what went wrong is in
-// its result, and the caller logs it.
-import type { Heartbeat, Observation, ProbeOutcome } from "../core/observation.js";
+// One observer's probe tick: probe every target, record the observations and a heartbeat. Each
+// tick has a number (with the process's instance id) so that readers can tell current rows from
+// old ones without comparing clocks. A tick never throws: what went wrong is in its result.
+import type { Heartbeat, Observation, ProbeOutcome, TickId } from "../core/observation.js";
 import { nextObservation } from "../core/observation.js";
-import type { RegionVerdict } from "../core/verdict.js";
 import { mapBounded } from "./bounded.js";
 import type { Runtime } from "./runtime.js";
 import type { Target } from "./targets.js";
 import { probeTargets } from "./targets.js";
-import { groupVerdicts } from "./verdicts.js";
 
 /** Probes in flight at once; each has its own timeout, so a hanging target holds one slot only. */
 const PROBE_CONCURRENCY = 32;
 
-export interface GroupVerdicts {
-  readonly group: string;
-  readonly regions: readonly RegionVerdict[];
-}
-
 export interface ProbeTickResult {
   readonly observer: string;
+  readonly tick: TickId;
   readonly startedAt: number;
   readonly durationMs: number;
   readonly observations: readonly Observation[];
-  /** Verdicts per group; absent for a group whose rows could not be read. */
-  readonly verdicts: readonly GroupVerdicts[];
   /** What went wrong, one sentence each; empty on a clean tick. */
   readonly problems: readonly string[];
 }
@@ -55,6 +47,7 @@ export async function runProbeTick(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<ProbeTickResult> {
   const startedAt = rt.clock.now();
+  const tick: TickId = { instance: rt.instance, seq: ++rt.memory.seq };
   const problems: string[] = [];
   const targets = probeTargets(rt.config);
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
@@ -88,60 +81,44 @@ export async function runProbeTick(
     observations.push(
       nextObservation(
         own,
-        { observer: rt.observer, group: t.group, target: t.target },
+        { observer: rt.observer, group: t.group, target: t.target, tick },
         outcome,
         at,
       ),
     );
   });
 
-  let written = false;
   if (observations.length > 0) {
     try {
       await rt.store.recordObservations(observations, call);
-      written = true;
     } catch (error) {
       problems.push(describe(error));
     }
   }
 
   // The heartbeat goes out even when observations could not be written: the observer is alive.
-  // Its unwritten rows simply age, and old observations stop counting as evidence.
+  // Readers count an observation only when it is at most one tick behind the heartbeat.
   const now = rt.clock.now();
   const heartbeat: Heartbeat = {
     observer: rt.observer,
+    tick,
     at: now,
     version: rt.version,
     tickMs: now - startedAt,
+    impaired: false,
   };
-  let heartbeats: Heartbeat[] | undefined;
   try {
     await rt.store.recordHeartbeat(heartbeat, call);
-    heartbeats = await rt.store.readHeartbeats(call);
   } catch (error) {
     problems.push(describe(error));
   }
 
-  const verdicts: GroupVerdicts[] = [];
-  if (written && heartbeats !== undefined) {
-    for (const group of rt.config.groups) {
-      const rows = rowsByGroup.get(group.name);
-      if (rows === undefined) continue;
-      const mine = observations.filter((o) => o.group === group.name);
-      const others = rows.filter((o) => o.observer !== rt.observer);
-      verdicts.push({
-        group: group.name,
-        regions: groupVerdicts(rt.config, group, [...others, ...mine], heartbeats, now),
-      });
-    }
-  }
-
   return {
     observer: rt.observer,
+    tick,
     startedAt,
     durationMs: rt.clock.now() - startedAt,
     observations,
-    verdicts,
     problems: [...new Set(problems)],
   };
 }

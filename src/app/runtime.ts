@@ -3,16 +3,37 @@
 import type { TandemConfig } from "../config/schema.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
+import type { LeaseMemory } from "../core/lease.js";
+import type { PeerMemory } from "../core/liveness.js";
 import type { Prober } from "../ports/prober.js";
 import type { StateStore } from "../ports/state-store.js";
+import type { Witness } from "../ports/witness.js";
+
+/**
+ * What this process remembers between its ticks: its tick counter, what it has seen of the lease
+ * and of its peers' heartbeats. Lost on restart, which only makes it wait longer before acting.
+ */
+export interface AgreementMemory {
+  seq: number;
+  lease: LeaseMemory;
+  peers: PeerMemory;
+}
 
 export interface Runtime {
   readonly config: TandemConfig;
   /** The region of the observer this process runs as. */
   readonly observer: string;
+  /** Unique per process: two processes of one observer are two contenders for the lease. */
+  readonly instance: string;
   readonly store: StateStore;
+  readonly witness: Witness;
+  readonly memory: AgreementMemory;
   readonly prober: Prober;
   readonly clock: Clock;
   readonly log: Log;
   readonly version: string;
 }
+
+/** The id this process holds the lease under. */
+export const holderId = (rt: Pick<Runtime, "observer" | "instance">) =>
+  `${rt.observer}#${rt.instance}`;

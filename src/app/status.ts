@@ -1,12 +1,14 @@
-// The status read model behind GET /api/status: per group, each region's verdict with every
-// observer's latest observation, and each observer's heartbeat age. Throws a StoreError when the
-// store cannot be read; the HTTP layer answers 503 for it.
-import type { Heartbeat, Observation, ProbeError } from "../core/observation.js";
+// The status read model behind GET /api/status: the lease, each observer's liveness, and per
+// group each region's verdict (as kept by the lease holder), the evidence behind it, and every
+// observer's latest observation. Throws a StoreError when the store cannot be read; the HTTP
+// layer answers 503 for it.
+import { isCurrent } from "../core/liveness.js";
+import type { Observation, ProbeError } from "../core/observation.js";
 import { ENTRY_POINT } from "../core/observation.js";
-import type { Verdict } from "../core/verdict.js";
-import { effectivePolicy } from "../config/policy.js";
+import type { RegionEvidence, Verdict } from "../core/verdict.js";
+import { observeAgreement } from "./agreement.js";
 import type { Runtime } from "./runtime.js";
-import { groupVerdicts } from "./verdicts.js";
+import { holderId } from "./runtime.js";
 
 export interface ObservationView {
   readonly observer: string;
@@ -16,8 +18,10 @@ export interface ObservationView {
   readonly error?: ProbeError;
   readonly consecutiveFailures: number;
   readonly consecutiveSuccesses: number;
+  /** The observer's clock. */
   readonly at: string;
-  readonly ageSeconds: number;
+  /** From the observer's latest tick (older rows do not count as evidence). */
+  readonly current: boolean;
 }
 
 export interface RegionStatus {
@@ -25,6 +29,9 @@ export interface RegionStatus {
   readonly role: string;
   readonly verdict: Verdict;
   readonly reason: string;
+  /** "lease-holder" when the verdict is the one the lease holder keeps; "evidence" before it has one. */
+  readonly verdictFrom: "lease-holder" | "evidence";
+  readonly evidence: Omit<RegionEvidence, "region">;
   readonly observations: readonly ObservationView[];
 }
 
@@ -37,25 +44,47 @@ export interface GroupStatus {
 
 export interface ObserverStatus {
   readonly region: string;
+  readonly live: boolean;
+  /** How long its heartbeat has not changed, by this process's clock; null if never seen. */
+  readonly unchangedForSeconds: number | null;
   readonly lastTickAt: string | null;
-  readonly ageSeconds: number | null;
-  readonly stale: boolean;
   readonly version: string | null;
   readonly tickMs: number | null;
+  readonly impaired: boolean | null;
+}
+
+export interface LeaseView {
+  readonly holder: string;
+  readonly observer: string;
+  readonly epoch: number;
+  readonly heldByThisProcess: boolean;
 }
 
 export interface StatusView {
   readonly generatedAt: string;
   readonly answeredBy: string;
   readonly version: string;
+  readonly lease: LeaseView | null;
   readonly observers: readonly ObserverStatus[];
   readonly groups: readonly GroupStatus[];
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
-function view(o: Observation, now: number): ObservationView {
-  return {
+export async function readStatus(
+  rt: Runtime,
+  options: { readonly abortSignal?: AbortSignal } = {},
+): Promise<StatusView> {
+  const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const [view, lease, kept] = await Promise.all([
+    observeAgreement(rt, call),
+    rt.store.readLease(call),
+    Promise.all(rt.config.groups.map((g) => rt.store.readRegionStates(g.name, call))),
+  ]);
+  const now = rt.clock.now();
+  const heartbeatOf = (observer: string) =>
+    view.observers.find((o) => o.name === observer)?.heartbeat;
+  const show = (o: Observation): ObservationView => ({
     observer: o.observer,
     status: o.ok ? "up" : "down",
     latencyMs: o.latencyMs,
@@ -64,70 +93,32 @@ function view(o: Observation, now: number): ObservationView {
     consecutiveFailures: o.consecutiveFailures,
     consecutiveSuccesses: o.consecutiveSuccesses,
     at: new Date(o.at).toISOString(),
-    ageSeconds: seconds(now - o.at),
-  };
-}
+    current: isCurrent(o, heartbeatOf(o.observer)),
+  });
 
-function observerStatus(
-  region: string,
-  heartbeat: Heartbeat | undefined,
-  now: number,
-  staleMs: number,
-): ObserverStatus {
-  if (heartbeat === undefined)
-    return { region, lastTickAt: null, ageSeconds: null, stale: true, version: null, tickMs: null };
-  return {
-    region,
-    lastTickAt: new Date(heartbeat.at).toISOString(),
-    ageSeconds: seconds(now - heartbeat.at),
-    stale: now - heartbeat.at > staleMs,
-    version: heartbeat.version,
-    tickMs: heartbeat.tickMs,
-  };
-}
-
-export async function readStatus(
-  rt: Runtime,
-  options: { readonly abortSignal?: AbortSignal } = {},
-): Promise<StatusView> {
-  const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [heartbeats, rows] = await Promise.all([
-    rt.store.readHeartbeats(call),
-    Promise.all(rt.config.groups.map((g) => rt.store.readObservations(g.name, call))),
-  ]);
-  const now = rt.clock.now();
-  const staleMs = effectivePolicy(rt.config).observerStaleSeconds * 1000;
-  const byObserver = (a: Observation, b: Observation) => a.observer.localeCompare(b.observer);
-
-  const configured = rt.config.observers.map((o) => o.region);
-  const unexpected = heartbeats.map((h) => h.observer).filter((r) => !configured.includes(r));
-  const observers = [...configured, ...unexpected].map((region) =>
-    observerStatus(
-      region,
-      heartbeats.find((h) => h.observer === region),
-      now,
-      staleMs,
-    ),
-  );
-
-  const groups = rt.config.groups.map((group, i): GroupStatus => {
-    const observations = rows[i] ?? [];
-    const verdicts = groupVerdicts(rt.config, group, observations, heartbeats, now);
+  const groups = view.groups.map(({ group, observations, evidence }, i): GroupStatus => {
+    const states = kept[i] ?? {};
     const of = (target: string) =>
       observations
         .filter((o) => o.target === target)
-        .sort(byObserver)
-        .map((o) => view(o, now));
+        .sort((a, b) => a.observer.localeCompare(b.observer))
+        .map(show);
     return {
       name: group.name,
       model: group.model,
-      regions: group.regions.map((region, r) => ({
-        name: region.name,
-        role: region.role,
-        verdict: verdicts[r]!.verdict,
-        reason: verdicts[r]!.reason,
-        observations: of(region.name),
-      })),
+      regions: group.regions.map((region, r): RegionStatus => {
+        const { region: _name, ...found } = evidence[r]!;
+        const state = states[region.name];
+        return {
+          name: region.name,
+          role: region.role,
+          verdict: state?.verdict ?? found.verdict,
+          reason: state?.reason ?? found.reason,
+          verdictFrom: state ? "lease-holder" : "evidence",
+          evidence: found,
+          observations: of(region.name),
+        };
+      }),
       ...(group.entryPoint
         ? { entryPoint: { url: group.entryPoint.url, observations: of(ENTRY_POINT) } }
         : {}),
@@ -138,7 +129,23 @@ export async function readStatus(
     generatedAt: new Date(now).toISOString(),
     answeredBy: rt.observer,
     version: rt.version,
-    observers,
+    lease: lease
+      ? {
+          holder: lease.record.holder,
+          observer: lease.record.holder.split("#")[0] ?? lease.record.holder,
+          epoch: lease.record.epoch,
+          heldByThisProcess: lease.record.holder === holderId(rt),
+        }
+      : null,
+    observers: view.observers.map((o) => ({
+      region: o.name,
+      live: o.live,
+      unchangedForSeconds: o.unchangedForMs === undefined ? null : seconds(o.unchangedForMs),
+      lastTickAt: o.heartbeat ? new Date(o.heartbeat.at).toISOString() : null,
+      version: o.heartbeat?.version ?? null,
+      tickMs: o.heartbeat?.tickMs ?? null,
+      impaired: o.heartbeat?.impaired ?? null,
+    })),
     groups,
   };
 }

@@ -5,6 +5,8 @@ export interface EffectivePolicy {
   readonly intervalSeconds: number;
   readonly probeTimeoutSeconds: number;
   readonly observerStaleSeconds: number;
+  readonly leaseSeconds: number;
+  readonly leaseRenewDeadlineSeconds: number;
   readonly failureThreshold: number;
   readonly successThreshold: number;
   readonly dwellSeconds: number;
@@ -19,5 +21,7 @@ export function effectivePolicy(config: TandemConfig, group?: GroupConfig): Effe
   return {
     ...merged,
     observerStaleSeconds: base.observerStaleSeconds ?? base.intervalSeconds * 3,
+    leaseSeconds: base.leaseSeconds ?? base.intervalSeconds * 3,
+    leaseRenewDeadlineSeconds: base.leaseRenewDeadlineSeconds ?? base.intervalSeconds * 2,
   };
 }

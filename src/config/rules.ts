@@ -149,6 +149,26 @@ function checkTimeouts(out: Problems, config: Raw): void {
       ],
       `probe timeout (${timeout} s) must be shorter than the probe interval (${interval} s)`,
     );
+  const lease = num(policy["leaseSeconds"]) ?? interval * 3;
+  const deadline = num(policy["leaseRenewDeadlineSeconds"]) ?? interval * 2;
+  if (deadline <= interval)
+    out.add(
+      [
+        "policy",
+        policy["leaseRenewDeadlineSeconds"] === undefined
+          ? "intervalSeconds"
+          : "leaseRenewDeadlineSeconds",
+      ],
+      `the lease renew deadline (${deadline} s) must be longer than the interval (${interval} s), so one late renewal does not end the lease`,
+    );
+  if (lease <= deadline)
+    out.add(
+      [
+        "policy",
+        policy["leaseSeconds"] === undefined ? "leaseRenewDeadlineSeconds" : "leaseSeconds",
+      ],
+      `the lease duration (${lease} s) must be longer than the renew deadline (${deadline} s), so a holder stops acting before anyone can take over`,
+    );
   const stale = num(policy["observerStaleSeconds"]);
   if (stale !== undefined && stale <= interval)
     out.add(

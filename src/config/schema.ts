@@ -158,10 +158,10 @@ const failoverPolicyFields = {
     "Consecutive failed probes after which an observer counts a target as failing for the verdict.",
   ),
   successThreshold: count(1, 10).describe(
-    "Consecutive successful probes after which a failing target counts as passing again.",
+    "Consecutive successful probes after which a target that failed counts as passing again (until then its region is recovering).",
   ),
   dwellSeconds: seconds("dwell time", 0, 86_400).describe(
-    "Time a recovered region must stay healthy before traffic fails back to it. (Planned: acted on by the failover runbook.)",
+    "Time a region that was down must pass every probe before its verdict is healthy again (it is recovering until then), and so before traffic fails back to it.",
   ),
   maxAutoFailovers: count(0, 100).describe(
     "Automatic failovers allowed per group within `autoFailoverWindowMinutes`; then Tandem alerts and waits for a person. 0 disables automatic failover. (Planned: acted on by the failover runbook.)",
@@ -186,10 +186,20 @@ export const policySchema = z
     probeTimeoutSeconds: seconds("probe timeout", 0.1, 60)
       .describe("Default timeout for one probe; must be shorter than `intervalSeconds`.")
       .default(POLICY_DEFAULTS.probeTimeoutSeconds),
+    leaseSeconds: seconds("lease duration", 1, 3600)
+      .optional()
+      .describe(
+        "How long a contender waits, from first seeing the lease unchanged, before taking it over from a silent holder. Defaults to three intervals; must be longer than `leaseRenewDeadlineSeconds`.",
+      ),
+    leaseRenewDeadlineSeconds: seconds("lease renew deadline", 1, 3600)
+      .optional()
+      .describe(
+        "How long the lease holder may act after its last successful renewal began; it renews every interval. Defaults to two intervals; must be longer than `intervalSeconds`.",
+      ),
     observerStaleSeconds: seconds("staleness bound", 1, 3600)
       .optional()
       .describe(
-        "An observer whose last heartbeat is older than this is stale and its observations are ignored. Defaults to three intervals.",
+        "An observer whose heartbeat has not changed for this long (on the reader's own clock) is stale, and its observations are ignored. Defaults to three intervals.",
       ),
     failureThreshold: failoverPolicyFields.failureThreshold.default(
       POLICY_DEFAULTS.failureThreshold,

@@ -1,2 +1,4 @@
 export * from "./observation.js";
+export * from "./liveness.js";
+export * from "./lease.js";
 export * from "./verdict.js";

@@ -1,90 +1,229 @@
-// The verdict on each region of a group, from every live observer's latest observation.
-// First cut: a region is down when every live observer has seen it fail `failureThreshold`
-// times in a row, suspect when some observer sees it failing, healthy when none does.
+// The verdict on each region: what the observers' latest observations say, by quorum, with the
+// observer inside the region and a witness (Traffic Manager's own monitor) to tell a region that
+// is down from observers that cannot see it. The rules are listed in docs/agreement.md; only
+// `down` can ever lead to action, and a `split-view` never does.
 import type { Heartbeat, Observation } from "./observation.js";
+import { isCurrent } from "./liveness.js";
 
-export type Verdict = "healthy" | "suspect" | "down" | "unknown";
+export type Verdict = "healthy" | "suspect" | "down" | "recovering" | "split-view" | "unknown";
+
+/** What an independent monitor of the region says, if there is one. */
+export type WitnessSignal = "up" | "down" | "unknown";
+
+/** One observer's view of one region. */
+export type View = "passing" | "recovering" | "failing" | "confirmed" | "none";
 
 export interface VerdictPolicy {
   readonly failureThreshold: number;
-  /** An observer, or an observation, older than this no longer counts. */
-  readonly staleAfterMs: number;
+  readonly successThreshold: number;
 }
 
-export interface RegionVerdict {
+export interface ObserverInfo {
+  readonly name: string;
+  /** The region the observer runs in. */
+  readonly region: string;
+  /** Its heartbeat keeps changing (see liveness.ts). */
+  readonly live: boolean;
+  readonly heartbeat?: Heartbeat;
+}
+
+export interface ObserverView {
+  readonly observer: string;
+  readonly view: View;
+}
+
+export interface RegionEvidence {
   readonly region: string;
   readonly verdict: Verdict;
   /** One sentence a person can read: why this verdict. */
   readonly reason: string;
-  /** Observers whose latest observation of the region counts as evidence. */
-  readonly observers: readonly string[];
-  readonly failing: readonly string[];
+  /** Live, unimpaired observers outside the region, with their views. */
+  readonly outside: readonly ObserverView[];
+  /** The observer in the region, if one is configured; `silent` when stale, impaired or without a current view. */
+  readonly inside?: ObserverView & { readonly silent: boolean };
+  readonly witness: WitnessSignal;
 }
 
-export interface VerdictInput {
-  readonly regions: readonly { readonly name: string }[];
-  /** Observations of this group's targets, from every observer. */
+export function viewOf(o: Observation | undefined, policy: VerdictPolicy): View {
+  if (!o) return "none";
+  if (!o.ok) return o.consecutiveFailures >= policy.failureThreshold ? "confirmed" : "failing";
+  const afterOutage = o.failuresBefore >= policy.failureThreshold;
+  return afterOutage && o.consecutiveSuccesses < policy.successThreshold ? "recovering" : "passing";
+}
+
+const names = (views: readonly ObserverView[]) => views.map((v) => v.observer).join(", ");
+/** "westeurope sees" or "westeurope, northeurope see". */
+const subject = (views: readonly ObserverView[], one: string, many: string) =>
+  `${names(views)} ${views.length === 1 ? one : many}`;
+
+export interface RegionInput {
+  readonly region: string;
+  readonly observers: readonly ObserverInfo[];
+  /** Latest observations of this region, any observer. */
   readonly observations: readonly Observation[];
-  readonly heartbeats: readonly Heartbeat[];
+  readonly witness: WitnessSignal;
   readonly policy: VerdictPolicy;
-  readonly now: number;
 }
 
-export function liveObservers(
-  heartbeats: readonly Heartbeat[],
-  now: number,
-  staleAfterMs: number,
-): Set<string> {
-  return new Set(heartbeats.filter((h) => now - h.at <= staleAfterMs).map((h) => h.observer));
-}
-
-function list(names: readonly string[]): string {
-  return names.join(", ");
-}
-
-export function regionVerdict(
-  region: string,
-  input: VerdictInput,
-  live: Set<string>,
-): RegionVerdict {
-  const { failureThreshold, staleAfterMs } = input.policy;
-  const evidence = input.observations.filter(
-    (o) => o.target === region && live.has(o.observer) && input.now - o.at <= staleAfterMs,
+function currentView(observer: ObserverInfo, input: RegionInput): View {
+  const o = input.observations.find(
+    (x) => x.observer === observer.name && x.target === input.region,
   );
-  const observers = evidence.map((o) => o.observer).sort();
-  const failing = evidence
-    .filter((o) => !o.ok)
-    .map((o) => o.observer)
-    .sort();
-  const confirmed = evidence.filter((o) => o.consecutiveFailures >= failureThreshold);
-  const base = { region, observers, failing };
-
-  if (evidence.length === 0)
-    return {
-      ...base,
-      verdict: "unknown",
-      reason: "no live observer has a recent observation of it",
-    };
-  if (confirmed.length === evidence.length)
-    return {
-      ...base,
-      verdict: "down",
-      reason: `every live observer (${list(observers)}) saw ${failureThreshold} or more failures in a row`,
-    };
-  if (failing.length === 0)
-    return {
-      ...base,
-      verdict: "healthy",
-      reason: `every live observer (${list(observers)}) sees it up`,
-    };
-  return {
-    ...base,
-    verdict: "suspect",
-    reason: `${failing.length} of ${evidence.length} live observers see it failing (${list(failing)}); down after ${failureThreshold} failures in a row from all`,
-  };
+  return o && isCurrent(o, observer.heartbeat) ? viewOf(o, input.policy) : "none";
 }
 
-export function regionVerdicts(input: VerdictInput): RegionVerdict[] {
-  const live = liveObservers(input.heartbeats, input.now, input.policy.staleAfterMs);
-  return input.regions.map((r) => regionVerdict(r.name, input, live));
+export function judgeRegion(input: RegionInput): RegionEvidence {
+  const { region, witness } = input;
+  const usable = (o: ObserverInfo) => o.live && o.heartbeat !== undefined && !o.heartbeat.impaired;
+  const outside = input.observers
+    .filter((o) => o.region !== region && usable(o))
+    .map((o) => ({ observer: o.name, view: currentView(o, input) }))
+    .filter((v) => v.view !== "none")
+    .sort((a, b) => a.observer.localeCompare(b.observer));
+  const insideObserver = input.observers.find((o) => o.region === region);
+  const insideView =
+    insideObserver && usable(insideObserver) ? currentView(insideObserver, input) : "none";
+  const inside = insideObserver
+    ? { observer: insideObserver.name, view: insideView, silent: insideView === "none" }
+    : undefined;
+  const base = { region, outside, witness, ...(inside ? { inside } : {}) };
+  const say = (verdict: Verdict, reason: string): RegionEvidence => ({ ...base, verdict, reason });
+
+  const count = (view: View) => outside.filter((v) => v.view === view);
+  const [confirmed, failing, recovering, passing] = (
+    ["confirmed", "failing", "recovering", "passing"] as const
+  ).map(count);
+
+  if (outside.length === 0) {
+    if (!inside || inside.silent)
+      return say("unknown", "no live, unimpaired observer has a current view of it");
+    if (inside.view === "passing")
+      return say(
+        "healthy",
+        `only the observer inside (${inside.observer}) sees it, and sees it up`,
+      );
+    if (inside.view === "recovering")
+      return say("recovering", `only the observer inside (${inside.observer}) sees it, recovering`);
+    return say(
+      "suspect",
+      `only the observer inside (${inside.observer}) sees it failing; no outside observer can confirm`,
+    );
+  }
+
+  if (confirmed!.length === outside.length) {
+    const all = `every live outside observer (${names(outside)}) saw it fail`;
+    if (!inside || inside.silent)
+      return say(
+        "down",
+        `${all}, and ${inside ? `the observer inside (${inside.observer}) is silent` : "no observer runs inside it"}`,
+      );
+    if (inside.view === "confirmed")
+      return say("down", `${all}, and so did the observer inside (${inside.observer})`);
+    if (witness === "down")
+      return say(
+        "down",
+        `${all}; the observer inside sees it ${inside.view}, but the witness agrees it is down`,
+      );
+    if (inside.view === "failing")
+      return say(
+        "suspect",
+        `${all}; the observer inside (${inside.observer}) is failing too, below the threshold`,
+      );
+    return say(
+      "split-view",
+      `${all}, but the observer inside (${inside.observer}) sees it ${inside.view} and the witness says ${witness}: no action`,
+    );
+  }
+  if (confirmed!.length > 0 && passing!.length > 0)
+    return say(
+      "split-view",
+      `observers disagree: ${names(confirmed!)} saw it fail, ${subject(passing!, "sees", "see")} it up: no action`,
+    );
+  if (confirmed!.length + failing!.length > 0)
+    return say(
+      "suspect",
+      `${subject([...confirmed!, ...failing!], "sees", "see")} it failing; down needs every outside observer to see ${input.policy.failureThreshold} failures in a row`,
+    );
+  if (recovering!.length > 0)
+    return say(
+      "recovering",
+      `passing again, but ${subject(recovering!, "is", "are")} below ${input.policy.successThreshold} successes in a row`,
+    );
+  if (inside && !inside.silent && inside.view === "confirmed")
+    return say(
+      "split-view",
+      `every outside observer (${names(outside)}) sees it up, but the observer inside (${inside.observer}) sees it failing: no action`,
+    );
+  if (inside && !inside.silent && inside.view === "failing")
+    return say(
+      "suspect",
+      `the observer inside (${inside.observer}) sees it failing; the outside observers see it up`,
+    );
+  return say("healthy", `every live outside observer (${names(passing!)}) sees it up`);
+}
+
+/** Each region's evidence, for one group. */
+export function judgeRegions(
+  regions: readonly { readonly name: string }[],
+  input: Omit<RegionInput, "region" | "witness"> & {
+    readonly witness: (region: string) => WitnessSignal;
+  },
+): RegionEvidence[] {
+  return regions.map((r) =>
+    judgeRegion({ ...input, region: r.name, witness: input.witness(r.name) }),
+  );
+}
+
+/** A region's verdict as the lease holder keeps it: the evidence, with memory of an outage. */
+export interface RegionState {
+  readonly verdict: Verdict;
+  /** When the verdict began, on the clock of the holder of `epoch`. */
+  readonly since: number;
+  /** While recovering: when the region began passing again. */
+  readonly recoveringSince?: number;
+  readonly epoch: number;
+  readonly reason: string;
+}
+
+/**
+ * The next kept state. A region that was down stays down until every observer sees it passing,
+ * then recovers for the dwell time before it is healthy. Times are the holder's own clock; a new
+ * holder (another epoch) restarts the timers rather than read another machine's clock.
+ */
+export function nextRegionState(
+  prev: RegionState | undefined,
+  evidence: RegionEvidence,
+  now: number,
+  epoch: number,
+  dwellMs: number,
+): RegionState {
+  const previous =
+    prev && prev.epoch !== epoch
+      ? {
+          ...prev,
+          since: now,
+          ...(prev.recoveringSince === undefined ? {} : { recoveringSince: now }),
+        }
+      : prev;
+  const keep = (verdict: Verdict, reason: string, recoveringSince?: number): RegionState => ({
+    verdict,
+    since: previous?.verdict === verdict ? previous.since : now,
+    epoch,
+    reason,
+    ...(recoveringSince === undefined ? {} : { recoveringSince }),
+  });
+  const wasDown = previous?.verdict === "down" || previous?.verdict === "recovering";
+  if (evidence.verdict === "down") return keep("down", evidence.reason);
+  if (!wasDown) return keep(evidence.verdict, evidence.reason);
+  if (evidence.verdict !== "healthy" && evidence.verdict !== "recovering")
+    return keep("down", `still down: ${evidence.reason}`);
+  const recoveringSince = previous?.recoveringSince ?? now;
+  const dwelt = now - recoveringSince;
+  if (evidence.verdict === "healthy" && dwelt >= dwellMs) return keep("healthy", evidence.reason);
+  const left = Math.ceil(Math.max(0, dwellMs - dwelt) / 1000);
+  return keep(
+    "recovering",
+    `${evidence.reason}; healthy after the dwell time (${left} s left)`,
+    recoveringSince,
+  );
 }

@@ -1,6 +1,23 @@
 // The shared state store: what every observer writes and reads to agree. One implementation per
 // backend (Table Storage, memory); all pass test/adapters/store/contract.ts.
+import type { LeaseRecord, StoredLease } from "../core/lease.js";
 import type { Heartbeat, Observation } from "../core/observation.js";
+import type { RegionState } from "../core/verdict.js";
+
+/** One fenced step, done or refused, appended to the action log and never overwritten. */
+export interface ActionRecord {
+  /** The actor's clock. */
+  readonly at: number;
+  /** The lease holder id (observer and process) that attempted the step. */
+  readonly actor: string;
+  /** The epoch the actor believed it held. */
+  readonly epoch: number;
+  readonly name: string;
+  readonly group?: string;
+  readonly outcome: "done" | "refused" | "failed";
+  /** Why it was refused or failed. */
+  readonly reason?: string;
+}
 
 export interface StoreCallOptions {
   readonly abortSignal?: AbortSignal;
@@ -18,9 +35,29 @@ export interface StateStore {
   readObservations(group: string, options?: StoreCallOptions): Promise<Observation[]>;
   recordHeartbeat(heartbeat: Heartbeat, options?: StoreCallOptions): Promise<void>;
   readHeartbeats(options?: StoreCallOptions): Promise<Heartbeat[]>;
+
+  /** The lease row and its version, or undefined when there is none. */
+  readLease(options?: StoreCallOptions): Promise<StoredLease | undefined>;
+  /** Inserts the lease row; a StoreError of kind "conflict" when one exists. Returns the new version. */
+  createLease(record: LeaseRecord, options?: StoreCallOptions): Promise<string>;
+  /** Replaces the lease row if it is still at `etag`; a StoreError of kind "conflict" otherwise. */
+  replaceLease(record: LeaseRecord, etag: string, options?: StoreCallOptions): Promise<string>;
+
+  /** Appends to the action log; entries are never replaced. */
+  appendAction(entry: ActionRecord, options?: StoreCallOptions): Promise<void>;
+  /** The action log, oldest first. */
+  readActions(options?: StoreCallOptions): Promise<ActionRecord[]>;
+
+  /** The lease holder's kept verdict per region of a group. */
+  readRegionStates(group: string, options?: StoreCallOptions): Promise<Record<string, RegionState>>;
+  writeRegionStates(
+    group: string,
+    states: Record<string, RegionState>,
+    options?: StoreCallOptions,
+  ): Promise<void>;
 }
 
-export type StoreErrorKind = "unavailable" | "denied" | "invalid-data" | "failed";
+export type StoreErrorKind = "unavailable" | "denied" | "conflict" | "failed";
 
 /** Every failure of a store call is turned into this, whatever the backend threw. */
 export class StoreError extends Error {

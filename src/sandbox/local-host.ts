@@ -1,28 +1,34 @@
 // The local host: what the Azure Functions host does for a Function App, in one process. It runs
-// each observer's `probe` timer on the schedule and serves the HTTP functions, all through the
+// each observer's `probe` and `orchestrate` timers on their schedules and serves the HTTP functions, all through the
 // same definitions the Function App registers (functions/handlers.ts).
 import { randomUUID } from "node:crypto";
 import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
-import { probeFunction, statusFunction } from "../../functions/handlers.js";
+import type { TimerFunction } from "../../functions/handlers.js";
+import { orchestrateFunction, probeFunction, statusFunction } from "../../functions/handlers.js";
 import { timeOfDay } from "../adapters/log/console-log.js";
-import type { ProbeTickResult } from "../app/probe-tick.js";
+import type { OrchestrateResult } from "../app/orchestrate-tick.js";
 import type { Runtime } from "../app/runtime.js";
 import type { LocalRoute } from "./http-host.js";
 import { startHttpHost } from "./http-host.js";
 import type { RunningTimer } from "./timer-host.js";
 import { parseSchedule, startTimer } from "./timer-host.js";
 
+export interface Schedules {
+  /** NCRONTAB schedules of the two timers, as TANDEM_PROBE_SCHEDULE and TANDEM_ORCHESTRATE_SCHEDULE. */
+  readonly probe: string;
+  readonly orchestrate: string;
+}
+
 export interface LocalHostOptions {
   /** One runtime per observer this process runs as; the first also answers HTTP. */
   readonly runtimes: readonly Runtime[];
   readonly port: number;
-  /** NCRONTAB schedule of the probe timer. */
-  readonly schedule: string;
+  readonly schedules: Schedules;
   readonly routes?: readonly LocalRoute[];
   /** Where lines for a person go. */
   readonly output: (line: string) => void;
-  /** Also print every tick's information lines, not only warnings, errors and verdict changes. */
+  /** Also print every tick's information lines, not only warnings, errors and changes. */
   readonly verbose?: boolean;
 }
 
@@ -31,24 +37,37 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-/** The probe schedule for an interval, when no TANDEM_PROBE_SCHEDULE is given. */
-export function scheduleForInterval(intervalSeconds: number): string {
+/** The timers' schedules for an interval: probes on the interval, orchestration half an interval later. */
+export function schedulesForInterval(intervalSeconds: number): Schedules {
   const whole = Math.max(1, Math.round(intervalSeconds));
-  return whole < 60 ? `*/${whole} * * * * *` : `0 */${Math.max(1, Math.round(whole / 60))} * * * *`;
+  if (whole >= 60) {
+    const minutes = Math.max(1, Math.round(whole / 60));
+    return { probe: `0 */${minutes} * * * *`, orchestrate: `30 */${minutes} * * * *` };
+  }
+  return {
+    probe: `*/${whole} * * * * *`,
+    orchestrate: `${Math.floor(whole / 2)}/${whole} * * * * *`,
+  };
 }
 
-/** Prints a line whenever a region's verdict changes, as any observer's tick sees it. */
-function verdictChanges(output: (line: string) => void): (result: ProbeTickResult) => void {
-  const last = new Map<string, string>();
+/** Prints a line when the lease changes hands and when a kept verdict changes. */
+function changes(output: (line: string) => void): (result: OrchestrateResult) => void {
+  const verdicts = new Map<string, string>();
+  let lease = "";
   return (result) => {
-    for (const group of result.verdicts) {
-      for (const region of group.regions) {
-        const key = `${group.group}/${region.region}`;
-        const before = last.get(key);
-        if (before === region.verdict) continue;
-        last.set(key, region.verdict);
+    const { holder, epoch } = result.lease;
+    if (result.lease.leader && holder !== undefined && `${holder}/${epoch}` !== lease) {
+      lease = `${holder}/${epoch}`;
+      output(`${timeOfDay()}  lease                    ${holder} holds epoch ${epoch} and acts`);
+    }
+    for (const group of result.groups) {
+      for (const [region, state] of Object.entries(group.states ?? {})) {
+        const key = `${group.group}/${region}`;
+        const before = verdicts.get(key);
+        if (before === state.verdict) continue;
+        verdicts.set(key, state.verdict);
         output(
-          `${timeOfDay()}  ${key.padEnd(24)} ${before ?? "(start)"} -> ${region.verdict}  (${result.observer}: ${region.reason})`,
+          `${timeOfDay()}  ${key.padEnd(24)} ${before ?? "(start)"} -> ${state.verdict}  (${state.reason})`,
         );
       }
     }
@@ -56,7 +75,8 @@ function verdictChanges(output: (line: string) => void): (result: ProbeTickResul
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
-  parseSchedule(options.schedule);
+  parseSchedule(options.schedules.probe);
+  parseSchedule(options.schedules.orchestrate);
   const first = options.runtimes[0];
   if (!first) throw new Error("the local host needs at least one observer runtime");
   const print = (source: string, level: string, message: string) => {
@@ -73,11 +93,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     log: (level, message) => print("http", level, message),
   });
 
-  const onResult = verdictChanges(options.output);
-  const timers: RunningTimer[] = options.runtimes.map((rt) => {
-    const probe = probeFunction(() => Promise.resolve(rt), options.schedule, onResult);
-    return startTimer(
-      options.schedule,
+  const onResult = changes(options.output);
+  const run = (rt: Runtime, fn: TimerFunction): RunningTimer =>
+    startTimer(
+      fn.schedule,
       async ({ isPastDue, due, next }) => {
         const timer: Timer = {
           isPastDue,
@@ -90,18 +109,24 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         };
         const context = new azf.InvocationContext({
           invocationId: randomUUID(),
-          functionName: probe.name,
+          functionName: fn.name,
           logHandler: (level, ...args) => print(rt.observer, level, args.map(String).join(" ")),
         });
-        await probe.handler(timer, context);
+        await fn.handler(timer, context);
       },
       (error) =>
         print(
           rt.observer,
           "error",
-          `probe tick failed: ${(error as Error).stack ?? String(error)}`,
+          `${fn.name} tick failed: ${(error as Error).stack ?? String(error)}`,
         ),
     );
+  const timers = options.runtimes.flatMap((rt) => {
+    const source = () => Promise.resolve(rt);
+    return [
+      run(rt, probeFunction(source, options.schedules.probe)),
+      run(rt, orchestrateFunction(source, options.schedules.orchestrate, onResult)),
+    ];
   });
 
   return {

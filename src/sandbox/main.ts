@@ -5,7 +5,7 @@ import { compose, SETTINGS } from "../compose.js";
 import { isConfigError, loadConfigFile } from "../config/index.js";
 import { consoleLog } from "../adapters/log/console-log.js";
 import type { LocalHost } from "./local-host.js";
-import { scheduleForInterval, startLocalHost } from "./local-host.js";
+import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import type { Sandbox } from "./sandbox.js";
 import { startSandbox } from "./sandbox.js";
 
@@ -22,7 +22,8 @@ Options:
   --verbose          print every tick, not only verdict changes, warnings and errors
   --help             show this help
 
-Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} (NCRONTAB, six fields),
+Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} and
+${SETTINGS.orchestrateSchedule} (NCRONTAB, six fields; derived from the interval when unset),
 and the app settings your config's "env:NAME" references name.`;
 
 class UsageError extends Error {}
@@ -47,7 +48,7 @@ function sandboxBanner(sandbox: Sandbox): string {
       (app) => `  ${app.region.padEnd(13)} sample app + observer            ${app.healthUrl}`,
     ),
     `  entry point   routes to westeurope (primary)     ${sandbox.entryPoint.healthUrl}`,
-    `  group "shop"  active-passive, probed every ${config.policy.intervalSeconds} s (${sandbox.schedule});`,
+    `  group "shop"  active-passive, probed every ${config.policy.intervalSeconds} s (${sandbox.schedules.probe});`,
     `                a region is down after ${config.policy.failureThreshold} failed probes in a row from every observer`,
     "",
     `  Status:           ${api}/api/status`,
@@ -79,17 +80,20 @@ async function startWithConfig(
     );
   const log = consoleLog(observer);
   const runtime = await compose({ config, observer, env: process.env, source: file, log });
-  const schedule =
-    process.env[SETTINGS.probeSchedule] || scheduleForInterval(config.policy.intervalSeconds);
+  const derived = schedulesForInterval(config.policy.intervalSeconds);
+  const schedules = {
+    probe: process.env[SETTINGS.probeSchedule] || derived.probe,
+    orchestrate: process.env[SETTINGS.orchestrateSchedule] || derived.orchestrate,
+  };
   const host = await startLocalHost({
     runtimes: [runtime],
     port: listenPort,
-    schedule,
+    schedules,
     output: (line) => console.log(line),
     verbose,
   });
   console.log(
-    `\nTandem is running as observer ${observer} with ${file}, probing on "${schedule}".`,
+    `\nTandem is running as observer ${observer} with ${file}: probing on "${schedules.probe}", orchestrating on "${schedules.orchestrate}".`,
   );
   console.log(`  Status: ${host.url}/api/status\nCtrl-C stops it.\n`);
   return host;

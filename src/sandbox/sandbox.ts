@@ -9,8 +9,8 @@ import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
 import { EntryPoint } from "./entry-point.js";
 import type { LocalResponse, LocalRoute } from "./http-host.js";
-import type { LocalHost } from "./local-host.js";
-import { scheduleForInterval, startLocalHost } from "./local-host.js";
+import type { LocalHost, Schedules } from "./local-host.js";
+import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import { RegionalApp } from "./regional-app.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
@@ -21,6 +21,8 @@ export interface SandboxOptions {
   readonly port: number;
   readonly intervalSeconds?: number;
   readonly failureThreshold?: number;
+  /** How long a recovered region stays "recovering" before it is healthy. */
+  readonly dwellSeconds?: number;
   readonly output?: (line: string) => void;
   readonly verbose?: boolean;
 }
@@ -31,14 +33,14 @@ export interface Sandbox {
   readonly regions: ReadonlyMap<string, RegionalApp>;
   readonly entryPoint: EntryPoint;
   readonly azurite: Azurite;
-  readonly schedule: string;
+  readonly schedules: Schedules;
   stop(): Promise<void>;
 }
 
 export function sandboxConfig(
   apps: ReadonlyMap<string, RegionalApp>,
   entryPoint: EntryPoint,
-  options: { intervalSeconds: number; failureThreshold: number },
+  options: { intervalSeconds: number; failureThreshold: number; dwellSeconds: number },
 ): TandemConfigInput {
   const url = (region: string) => apps.get(region)!.healthUrl;
   return {
@@ -49,6 +51,7 @@ export function sandboxConfig(
       probeTimeoutSeconds: Math.min(1, options.intervalSeconds / 2),
       failureThreshold: options.failureThreshold,
       successThreshold: 2,
+      dwellSeconds: options.dwellSeconds,
     },
     groups: [
       {
@@ -106,6 +109,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const output = options.output ?? (() => {});
   const intervalSeconds = options.intervalSeconds ?? 2;
   const failureThreshold = options.failureThreshold ?? 3;
+  const dwellSeconds = options.dwellSeconds ?? 10;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     const pending = stops.splice(0).reverse();
@@ -126,7 +130,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => entryPoint.stop());
 
     const config = parseConfig(
-      sandboxConfig(apps, entryPoint, { intervalSeconds, failureThreshold }),
+      sandboxConfig(apps, entryPoint, { intervalSeconds, failureThreshold, dwellSeconds }),
       "sandbox configuration",
     );
     const env = { [STORAGE_SETTING]: azurite.connectionString };
@@ -135,18 +139,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtimes.push(await compose({ config, observer, env, source: "sandbox configuration" }));
     }
 
-    const schedule = scheduleForInterval(intervalSeconds);
+    const schedules = schedulesForInterval(intervalSeconds);
     const host: LocalHost = await startLocalHost({
       runtimes,
       port: options.port,
-      schedule,
+      schedules,
       routes: faultRoutes(apps),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
     stops.push(() => host.stop());
 
-    return { url: host.url, config, regions: apps, entryPoint, azurite, schedule, stop: stopAll };
+    return { url: host.url, config, regions: apps, entryPoint, azurite, schedules, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

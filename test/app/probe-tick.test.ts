@@ -3,7 +3,6 @@ import { after, before, describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import { ENTRY_POINT } from "../../src/core/index.js";
-import type { StateStore } from "../../src/ports/state-store.js";
 import { StoreError } from "../../src/ports/state-store.js";
 import { RegionalApp } from "../../src/sandbox/regional-app.js";
 import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
@@ -27,90 +26,83 @@ describe("probe tick", () => {
     await neu.stop();
   });
 
-  it("probes every region and the entry point, and records observations and a heartbeat", async () => {
+  it("probes every region and the entry point, and records observations and a numbered heartbeat", async () => {
     weu.mode = "up";
     const store = new MemoryStateStore();
     const clock = new ManualClock();
-    const rt = await runtimeFor(config(), "westeurope", { store, clock });
+    const rt = await runtimeFor(config(), "westeurope", { store, clock, instance: "proc1" });
     const result = await runProbeTick(rt);
 
     assert.deepEqual(result.problems, []);
-    assert.deepEqual(result.observations.map((o) => [o.target, o.ok, o.statusCode]).sort(), [
-      [ENTRY_POINT, true, 200],
-      ["northeurope", true, 200],
-      ["westeurope", true, 200],
-    ]);
-    assert.equal((await store.readObservations("shop")).length, 3);
-    const [beat] = await store.readHeartbeats();
-    assert.equal(beat?.observer, "westeurope");
-    assert.equal(beat?.at, clock.time);
+    assert.deepEqual(result.tick, { instance: "proc1", seq: 1 });
     assert.deepEqual(
-      result.verdicts[0]?.regions.map((r) => [r.region, r.verdict]),
+      result.observations.map((o) => [o.target, o.ok, o.statusCode, o.tick.seq]).sort(),
       [
-        ["westeurope", "healthy"],
-        ["northeurope", "healthy"],
+        [ENTRY_POINT, true, 200, 1],
+        ["northeurope", true, 200, 1],
+        ["westeurope", true, 200, 1],
       ],
+    );
+    assert.equal((await store.readObservations("shop")).length, 3);
+    await runProbeTick(rt);
+    const [beat] = await store.readHeartbeats();
+    assert.deepEqual(
+      [beat?.observer, beat?.tick, beat?.at, beat?.impaired],
+      ["westeurope", { instance: "proc1", seq: 2 }, clock.time, false],
     );
   });
 
-  it("reaches 'down' only after both observers saw the threshold of failures in a row", async () => {
+  it("continues the run counts from its own last rows, and remembers the outage a recovery follows", async () => {
     const store = new MemoryStateStore();
-    const clock = new ManualClock();
-    const observers = [
-      await runtimeFor(config(), "westeurope", { store, clock }),
-      await runtimeFor(config(), "northeurope", { store, clock }),
-    ];
+    const rt = await runtimeFor(config(), "westeurope", { store });
+    const own = async () =>
+      (await store.readObservations("shop")).find((o) => o.target === "westeurope")!;
     weu.mode = "down";
     try {
-      const seen: string[] = [];
-      for (let tick = 1; tick <= 3; tick++) {
-        clock.advance(2000);
-        for (const rt of observers) {
-          const result = await runProbeTick(rt);
-          seen.push(`${tick}:${rt.observer}:${result.verdicts[0]!.regions[0]!.verdict}`);
-        }
-      }
-      assert.deepEqual(seen, [
-        "1:westeurope:suspect",
-        "1:northeurope:suspect",
-        "2:westeurope:suspect",
-        "2:northeurope:suspect",
-        "3:westeurope:suspect",
-        "3:northeurope:down",
-      ]);
-      const own = (await store.readObservations("shop")).find(
-        (o) => o.observer === "westeurope" && o.target === "westeurope",
+      for (let i = 0; i < 4; i++) await runProbeTick(rt);
+      const failing = await own();
+      assert.deepEqual(
+        [failing.consecutiveFailures, failing.error?.kind, failing.statusCode],
+        [4, "http-status", 503],
       );
-      assert.equal(own?.consecutiveFailures, 3);
-      assert.equal(own?.error?.kind, "http-status");
     } finally {
       weu.mode = "up";
     }
+    await runProbeTick(rt);
+    const back = await own();
+    assert.deepEqual([back.ok, back.consecutiveSuccesses, back.failuresBefore], [true, 1, 4]);
   });
 
   it("does not throw when the store fails: it reports the problem and writes nothing it cannot continue", async () => {
-    const failing: StateStore = {
-      initialise: async () => {},
-      readObservations: async () => {
-        throw new StoreError(
-          "unavailable",
-          "state store: reading observations of shop failed: 503",
-        );
-      },
-      recordObservations: async () =>
-        assert.fail("must not write observations whose run counts are unknown"),
-      recordHeartbeat: async () => {
-        throw new StoreError("unavailable", "state store: writing heartbeat failed: 503");
-      },
-      readHeartbeats: async () => [],
+    const store = new MemoryStateStore();
+    const rt = await runtimeFor(config(), "westeurope", { store });
+    store.readObservations = async () => {
+      throw new StoreError("unavailable", "state store: reading observations of shop failed: 503");
     };
-    const rt = await runtimeFor(config(), "westeurope", { store: failing });
+    store.recordObservations = async () =>
+      assert.fail("must not write observations whose run counts are unknown");
+    store.recordHeartbeat = async () => {
+      throw new StoreError("unavailable", "state store: writing heartbeat failed: 503");
+    };
     const result = await runProbeTick(rt);
     assert.deepEqual(result.problems, [
       "state store: reading observations of shop failed: 503",
       "state store: writing heartbeat failed: 503",
     ]);
     assert.deepEqual(result.observations, []);
-    assert.deepEqual(result.verdicts, []);
+  });
+
+  it("turns a prober that throws into a failed observation instead of a failed tick", async () => {
+    const store = new MemoryStateStore();
+    const prober = { probe: async () => Promise.reject(new Error("socket exploded")) };
+    const rt = await runtimeFor(config(), "westeurope", { store, prober });
+    const result = await runProbeTick(rt);
+    assert.equal(result.observations.length, 3);
+    assert.ok(
+      result.observations.every(
+        (o) => !o.ok && o.error?.message === "the probe failed: socket exploded",
+      ),
+    );
+    assert.equal((await store.readHeartbeats()).length, 1, "the heartbeat is still written");
   });
 });

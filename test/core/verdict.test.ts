@@ -1,139 +1,268 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Heartbeat, Observation } from "../../src/core/index.js";
-import { nextObservation, regionVerdicts } from "../../src/core/index.js";
+import type {
+  Heartbeat,
+  Observation,
+  ObserverInfo,
+  RegionEvidence,
+  View,
+  WitnessSignal,
+} from "../../src/core/index.js";
+import { judgeRegion, nextObservation, nextRegionState, viewOf } from "../../src/core/index.js";
 
-const NOW = 1_800_000_000_000;
-const policy = { failureThreshold: 3, staleAfterMs: 30_000 };
-const regions = [{ name: "westeurope" }, { name: "northeurope" }];
+const policy = { failureThreshold: 3, successThreshold: 2 };
+const TICK = { instance: "p", seq: 10 };
 
-function obs(observer: string, target: string, failures: number, ageMs = 1000): Observation {
+function observation(observer: string, view: View): Observation | undefined {
+  if (view === "none") return undefined;
+  const failures = { confirmed: 3, failing: 1, recovering: 0, passing: 0 }[view];
   return {
     observer,
     group: "shop",
-    target,
+    target: "westeurope",
+    tick: TICK,
     ok: failures === 0,
     consecutiveFailures: failures,
-    consecutiveSuccesses: failures === 0 ? 5 : 0,
+    consecutiveSuccesses: failures === 0 ? 1 : 0,
+    failuresBefore: view === "recovering" ? 5 : 0,
     latencyMs: 3,
-    at: NOW - ageMs,
+    at: 0,
   };
 }
 
-function hb(observer: string, ageMs = 1000): Heartbeat {
-  return { observer, at: NOW - ageMs, version: "test", tickMs: 10 };
+function observer(
+  name: string,
+  options: { live?: boolean; impaired?: boolean } = {},
+): ObserverInfo {
+  const heartbeat: Heartbeat = {
+    observer: name,
+    tick: TICK,
+    at: 0,
+    version: "t",
+    tickMs: 1,
+    impaired: options.impaired ?? false,
+  };
+  return { name, region: name, live: options.live ?? true, heartbeat };
 }
 
-describe("nextObservation", () => {
-  it("counts failures in a row and resets the count of successes", () => {
-    const id = { observer: "a", group: "g", target: "t" };
-    let o = nextObservation(undefined, id, { ok: true, latencyMs: 1 }, 1);
-    o = nextObservation(o, id, { ok: true, latencyMs: 1 }, 2);
-    assert.equal(o.consecutiveSuccesses, 2);
-    o = nextObservation(
-      o,
-      id,
-      { ok: false, latencyMs: 1, error: { kind: "timeout", message: "x" } },
-      3,
-    );
-    o = nextObservation(
-      o,
-      id,
-      { ok: false, latencyMs: 1, error: { kind: "timeout", message: "x" } },
-      4,
-    );
-    assert.deepEqual([o.consecutiveFailures, o.consecutiveSuccesses, o.at], [2, 0, 4]);
-    assert.equal(o.error?.kind, "timeout");
-    o = nextObservation(o, id, { ok: true, latencyMs: 1 }, 5);
-    assert.deepEqual([o.consecutiveFailures, o.consecutiveSuccesses], [0, 1]);
-    assert.equal(o.error, undefined, "a success carries no error");
+/** Region westeurope; outside observers northeurope and swedencentral; the inside observer westeurope. */
+function judge(
+  views: { northeurope: View; swedencentral: View; westeurope: View },
+  options: { stale?: string[]; impaired?: string[]; witness?: WitnessSignal } = {},
+): RegionEvidence {
+  const names = ["westeurope", "northeurope", "swedencentral"] as const;
+  return judgeRegion({
+    region: "westeurope",
+    observers: names.map((n) =>
+      observer(n, {
+        live: !options.stale?.includes(n),
+        impaired: options.impaired?.includes(n) ?? false,
+      }),
+    ),
+    observations: names.flatMap((n) => observation(n, views[n]) ?? []),
+    witness: options.witness ?? "unknown",
+    policy,
   });
-});
+}
 
-describe("regionVerdicts", () => {
+describe("quorum verdict", () => {
   const cases: {
     name: string;
-    observations: Observation[];
-    heartbeats: Heartbeat[];
-    expected: [string, string];
+    views: { northeurope: View; swedencentral: View; westeurope: View };
+    options?: { stale?: string[]; impaired?: string[]; witness?: WitnessSignal };
+    verdict: string;
+    reason: RegExp;
   }[] = [
     {
-      name: "healthy when every live observer sees it up",
-      observations: [obs("a", "westeurope", 0), obs("b", "westeurope", 0)],
-      heartbeats: [hb("a"), hb("b")],
-      expected: ["healthy", "every live observer (a, b) sees it up"],
+      name: "every observer sees it up: healthy",
+      views: { northeurope: "passing", swedencentral: "passing", westeurope: "passing" },
+      verdict: "healthy",
+      reason: /^every live outside observer \(northeurope, swedencentral\) sees it up$/,
     },
     {
-      name: "suspect when one observer sees it failing",
-      observations: [obs("a", "westeurope", 5), obs("b", "westeurope", 0)],
-      heartbeats: [hb("a"), hb("b")],
-      expected: [
-        "suspect",
-        "1 of 2 live observers see it failing (a); down after 3 failures in a row from all",
-      ],
+      name: "a single outside observer fails: suspect, not down",
+      views: { northeurope: "confirmed", swedencentral: "failing", westeurope: "passing" },
+      verdict: "suspect",
+      reason: /^northeurope, swedencentral see it failing; down needs every outside observer/,
     },
     {
-      name: "suspect while the failures are below the threshold everywhere",
-      observations: [obs("a", "westeurope", 2), obs("b", "westeurope", 3)],
-      heartbeats: [hb("a"), hb("b")],
-      expected: [
-        "suspect",
-        "2 of 2 live observers see it failing (a, b); down after 3 failures in a row from all",
-      ],
+      name: "every observer, inside included, saw it fail: down",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "confirmed" },
+      verdict: "down",
+      reason:
+        /^every live outside observer \(northeurope, swedencentral\) saw it fail, and so did the observer inside \(westeurope\)$/,
     },
     {
-      name: "down when every live observer saw the threshold of failures",
-      observations: [obs("a", "westeurope", 3), obs("b", "westeurope", 4)],
-      heartbeats: [hb("a"), hb("b")],
-      expected: ["down", "every live observer (a, b) saw 3 or more failures in a row"],
+      name: "outside observers agree and the inside observer is stale: down",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "passing" },
+      options: { stale: ["westeurope"] },
+      verdict: "down",
+      reason: /the observer inside \(westeurope\) is silent$/,
     },
     {
-      name: "a stale observer's view does not count",
-      observations: [obs("a", "westeurope", 3), obs("b", "westeurope", 0)],
-      heartbeats: [hb("a"), hb("b", 31_000)],
-      expected: ["down", "every live observer (a) saw 3 or more failures in a row"],
+      name: "outside observers agree, the inside observer sees it up: a split view, no action",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "passing" },
+      verdict: "split-view",
+      reason:
+        /but the observer inside \(westeurope\) sees it passing and the witness says unknown: no action$/,
     },
     {
-      name: "an old observation does not count even from a live observer",
-      observations: [obs("a", "westeurope", 3), obs("b", "westeurope", 0, 40_000)],
-      heartbeats: [hb("a"), hb("b")],
-      expected: ["down", "every live observer (a) saw 3 or more failures in a row"],
+      name: "the witness breaks that tie when it agrees the region is down",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "passing" },
+      options: { witness: "down" },
+      verdict: "down",
+      reason: /the witness agrees it is down$/,
     },
     {
-      name: "unknown with no live evidence",
-      observations: [obs("a", "westeurope", 3)],
-      heartbeats: [hb("a", 60_000)],
-      expected: ["unknown", "no live observer has a recent observation of it"],
+      name: "a witness that sees it up leaves the tie a split view",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "passing" },
+      options: { witness: "up" },
+      verdict: "split-view",
+      reason: /the witness says up: no action$/,
+    },
+    {
+      name: "a partition between outside observers (one fails, one passes): split view",
+      views: { northeurope: "confirmed", swedencentral: "passing", westeurope: "passing" },
+      verdict: "split-view",
+      reason: /^observers disagree: northeurope saw it fail, swedencentral sees it up: no action$/,
+    },
+    {
+      name: "an impaired observer's failures are not evidence",
+      views: { northeurope: "confirmed", swedencentral: "passing", westeurope: "passing" },
+      options: { impaired: ["northeurope"] },
+      verdict: "healthy",
+      reason: /^every live outside observer \(swedencentral\) sees it up$/,
+    },
+    {
+      name: "an impaired inside observer counts as silent",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "passing" },
+      options: { impaired: ["westeurope"] },
+      verdict: "down",
+      reason: /is silent$/,
+    },
+    {
+      name: "a stale outside observer does not count either way",
+      views: { northeurope: "confirmed", swedencentral: "passing", westeurope: "confirmed" },
+      options: { stale: ["swedencentral"] },
+      verdict: "down",
+      reason: /^every live outside observer \(northeurope\) saw it fail/,
+    },
+    {
+      name: "no outside observer: the inside one alone can only make it suspect",
+      views: { northeurope: "none", swedencentral: "none", westeurope: "confirmed" },
+      verdict: "suspect",
+      reason: /no outside observer can confirm$/,
+    },
+    {
+      name: "no usable observer at all: unknown",
+      views: { northeurope: "none", swedencentral: "none", westeurope: "none" },
+      verdict: "unknown",
+      reason: /^no live, unimpaired observer/,
+    },
+    {
+      name: "passing again but below the success threshold: recovering",
+      views: { northeurope: "recovering", swedencentral: "passing", westeurope: "passing" },
+      verdict: "recovering",
+      reason: /^passing again, but northeurope is below 2 successes in a row$/,
+    },
+    {
+      name: "the inside observer alone sees it fail: split view, no action",
+      views: { northeurope: "passing", swedencentral: "passing", westeurope: "confirmed" },
+      verdict: "split-view",
+      reason: /the observer inside \(westeurope\) sees it failing: no action$/,
     },
   ];
 
   for (const c of cases) {
     it(c.name, () => {
-      const [west] = regionVerdicts({
-        regions,
-        observations: c.observations,
-        heartbeats: c.heartbeats,
-        policy,
-        now: NOW,
-      });
-      assert.deepEqual([west!.verdict, west!.reason], c.expected);
+      const evidence = judge(c.views, c.options);
+      assert.equal(evidence.verdict, c.verdict, evidence.reason);
+      assert.match(evidence.reason, c.reason);
     });
   }
 
-  it("judges each region on its own observations", () => {
-    const verdicts = regionVerdicts({
-      regions,
-      observations: [obs("a", "westeurope", 3), obs("a", "northeurope", 0)],
-      heartbeats: [hb("a")],
+  it("counts only observations from the observer's current tick", () => {
+    const stale = { ...observation("northeurope", "confirmed")!, tick: { instance: "p", seq: 8 } };
+    const oldProcess = {
+      ...observation("swedencentral", "confirmed")!,
+      tick: { instance: "old", seq: 10 },
+    };
+    const evidence = judgeRegion({
+      region: "westeurope",
+      observers: [observer("northeurope"), observer("swedencentral")],
+      observations: [stale, oldProcess],
+      witness: "unknown",
       policy,
-      now: NOW,
     });
+    assert.equal(evidence.verdict, "unknown");
+  });
+});
+
+describe("observations and views", () => {
+  const id = { observer: "a", group: "g", target: "t", tick: TICK };
+  const ok = { ok: true, latencyMs: 1 };
+  const bad = { ok: false, latencyMs: 1, error: { kind: "timeout", message: "x" } };
+
+  it("counts runs and remembers the failure run a success run follows", () => {
+    let o = nextObservation(undefined, id, ok, 1);
+    for (let i = 0; i < 4; i++) o = nextObservation(o, id, bad, 2 + i);
+    assert.deepEqual([o.consecutiveFailures, o.failuresBefore, o.error?.kind], [4, 0, "timeout"]);
+    o = nextObservation(o, id, ok, 10);
+    assert.deepEqual([o.consecutiveSuccesses, o.failuresBefore, o.error], [1, 4, undefined]);
+    assert.equal(viewOf(o, policy), "recovering");
+    o = nextObservation(o, id, ok, 11);
+    assert.deepEqual([o.consecutiveSuccesses, o.failuresBefore], [2, 4]);
+    assert.equal(viewOf(o, policy), "passing", "passing once the success threshold is reached");
+  });
+
+  it("treats a success after a short blip as passing at once", () => {
+    let o = nextObservation(undefined, id, bad, 1);
+    o = nextObservation(o, id, ok, 2);
+    assert.equal(o.failuresBefore, 1);
+    assert.equal(viewOf(o, policy), "passing");
+  });
+});
+
+describe("kept region state", () => {
+  const evidence = (verdict: RegionEvidence["verdict"]): RegionEvidence => ({
+    region: "westeurope",
+    verdict,
+    reason: verdict,
+    outside: [],
+    witness: "unknown",
+  });
+  const DWELL = 60_000;
+
+  it("stays down through a split view, recovers, and is healthy only after the dwell time", () => {
+    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
+    assert.equal(state.verdict, "down");
+    state = nextRegionState(state, evidence("split-view"), 10_000, 1, DWELL);
+    assert.equal(state.verdict, "down", "a region that was down is not cleared by disagreement");
+    state = nextRegionState(state, evidence("healthy"), 20_000, 1, DWELL);
+    assert.deepEqual([state.verdict, state.recoveringSince], ["recovering", 20_000]);
+    state = nextRegionState(state, evidence("healthy"), 79_999, 1, DWELL);
+    assert.equal(state.verdict, "recovering");
+    state = nextRegionState(state, evidence("healthy"), 80_000, 1, DWELL);
+    assert.equal(state.verdict, "healthy");
+  });
+
+  it("a failure while recovering puts it back down and restarts the dwell", () => {
+    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
+    state = nextRegionState(state, evidence("healthy"), 1000, 1, DWELL);
+    state = nextRegionState(state, evidence("suspect"), 2000, 1, DWELL);
+    assert.equal(state.verdict, "down");
+    state = nextRegionState(state, evidence("healthy"), 3000, 1, DWELL);
+    assert.equal(state.recoveringSince, 3000);
+  });
+
+  it("a new lease holder restarts the dwell on its own clock instead of reading another machine's", () => {
+    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
+    state = nextRegionState(state, evidence("healthy"), 1000, 1, DWELL);
+    // The new holder's clock is far ahead; it must not count that as time recovered.
+    state = nextRegionState(state, evidence("healthy"), 5_000_000, 2, DWELL);
     assert.deepEqual(
-      verdicts.map((v) => [v.region, v.verdict]),
-      [
-        ["westeurope", "down"],
-        ["northeurope", "healthy"],
-      ],
+      [state.verdict, state.recoveringSince, state.epoch],
+      ["recovering", 5_000_000, 2],
     );
   });
 });

@@ -6,6 +6,7 @@ import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
 import { probeFunction, statusFunction } from "../../functions/handlers.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import { ConfigError } from "../../src/config/index.js";
 import { StoreError } from "../../src/ports/state-store.js";
@@ -43,11 +44,14 @@ describe("Functions handlers", () => {
   });
   const config = () => twoRegionConfig({ westeurope: weu.healthUrl, northeurope: neu.healthUrl });
 
-  it("GET /api/status answers each region's verdict, observations and the observers' heartbeat ages", async () => {
+  it("GET /api/status answers the lease, each observer's liveness, and each region's verdict with its evidence", async () => {
     const store = new MemoryStateStore();
     const clock = new ManualClock();
-    const west = await runtimeFor(config(), "westeurope", { store, clock });
+    const west = await runtimeFor(config(), "westeurope", { store, clock, instance: "w1" });
+    const north = await runtimeFor(config(), "northeurope", { store, clock, instance: "n1" });
     await runProbeTick(west);
+    await runProbeTick(north);
+    await runOrchestrateTick(west);
     clock.advance(1500);
 
     const { ctx } = context("status");
@@ -55,24 +59,40 @@ describe("Functions handlers", () => {
     assert.equal(response.status, 200);
     const body = response.jsonBody as any;
     assert.equal(body.answeredBy, "westeurope");
+    assert.deepEqual(body.lease, {
+      holder: "westeurope#w1",
+      observer: "westeurope",
+      epoch: 1,
+      heldByThisProcess: true,
+    });
     assert.deepEqual(
-      body.observers.map((o: any) => [o.region, o.ageSeconds, o.stale]),
+      body.observers.map((o: any) => [o.region, o.live, o.unchangedForSeconds]),
       [
-        ["westeurope", 1.5, false],
-        ["northeurope", null, true],
+        ["westeurope", true, 1.5],
+        ["northeurope", true, 1.5],
       ],
     );
     const regions = body.groups[0].regions;
     assert.deepEqual(
-      regions.map((r: any) => [r.name, r.role, r.verdict]),
+      regions.map((r: any) => [r.name, r.role, r.verdict, r.verdictFrom]),
       [
-        ["westeurope", "primary", "healthy"],
-        ["northeurope", "secondary", "healthy"],
+        ["westeurope", "primary", "healthy", "lease-holder"],
+        ["northeurope", "secondary", "healthy", "lease-holder"],
       ],
     );
-    assert.equal(regions[0].observations[0].observer, "westeurope");
-    assert.equal(regions[0].observations[0].status, "up");
-    assert.equal(regions[0].observations[0].ageSeconds, 1.5);
+    assert.deepEqual(regions[0].evidence.outside, [{ observer: "northeurope", view: "passing" }]);
+    assert.deepEqual(regions[0].evidence.inside, {
+      observer: "westeurope",
+      view: "passing",
+      silent: false,
+    });
+    assert.deepEqual(
+      regions[0].observations.map((o: any) => [o.observer, o.status, o.current]),
+      [
+        ["northeurope", "up", true],
+        ["westeurope", "up", true],
+      ],
+    );
   });
 
   it("GET /api/status answers 503 with the store's message when the store is down, and no stack", async () => {

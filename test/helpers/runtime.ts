@@ -6,6 +6,7 @@ import { parseConfig } from "../../src/config/index.js";
 import type { Clock } from "../../src/ports/clock.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import type { Prober } from "../../src/ports/prober.js";
+import type { Witness } from "../../src/ports/witness.js";
 
 export class ManualClock implements Clock {
   constructor(public time = 1_800_000_000_000) {}
@@ -44,7 +45,13 @@ export function twoRegionConfig(urls: {
 export function runtimeFor(
   raw: TandemConfigInput,
   observer: string,
-  parts: { store: StateStore; clock?: Clock; prober?: Prober },
+  parts: {
+    store: StateStore;
+    clock?: Clock;
+    prober?: Prober;
+    witness?: Witness;
+    instance?: string;
+  },
 ): Promise<Runtime> {
   return compose({ config: parseConfig(raw), observer, ...parts });
 }

@@ -15,6 +15,7 @@ describe("sandbox end to end", () => {
       port: 0,
       intervalSeconds: 1,
       failureThreshold: 2,
+      dwellSeconds: 2,
       output: (l) => lines.push(l),
     });
   });
@@ -43,12 +44,13 @@ describe("sandbox end to end", () => {
       return b.groups[0].regions[0].observations.length === 2 ? b : undefined;
     });
     assert.deepEqual(
-      body.observers.map((o: any) => [o.region, o.stale]),
+      body.observers.map((o: any) => [o.region, o.live]),
       [
-        ["westeurope", false],
-        ["northeurope", false],
+        ["westeurope", true],
+        ["northeurope", true],
       ],
     );
+    assert.equal(body.lease.epoch, 1, "one observer took the lease, once");
     assert.deepEqual(
       body.groups[0].regions[0].observations.map((o: any) => o.observer),
       ["northeurope", "westeurope"],
@@ -86,10 +88,17 @@ describe("sandbox end to end", () => {
     );
   });
 
-  it("brings westeurope back up and sees it healthy again", async () => {
+  it("brings westeurope back up and sees it recover, then healthy after the dwell time", async () => {
     assert.equal((await post("/sandbox/regions/westeurope/up")).status, 200);
-    await waitFor("westeurope healthy", async () =>
-      (await verdicts())["westeurope"] === "healthy" ? true : undefined,
+    const seen = new Set<string>();
+    await waitFor("westeurope healthy", async () => {
+      const verdict = (await verdicts())["westeurope"]!;
+      seen.add(verdict);
+      return verdict === "healthy" ? true : undefined;
+    });
+    assert.ok(
+      seen.has("recovering"),
+      `expected recovering before healthy, saw ${[...seen].join(", ")}`,
     );
   });
 

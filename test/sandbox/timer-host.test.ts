@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { scheduleForInterval } from "../../src/sandbox/local-host.js";
+import { schedulesForInterval } from "../../src/sandbox/local-host.js";
 import { parseSchedule, startTimer } from "../../src/sandbox/timer-host.js";
 
 describe("timer host", () => {
@@ -23,10 +23,19 @@ describe("timer host", () => {
     );
   });
 
-  it("derives a schedule from the configured interval", () => {
-    assert.equal(scheduleForInterval(2), "*/2 * * * * *");
-    assert.equal(scheduleForInterval(10), "*/10 * * * * *");
-    assert.equal(scheduleForInterval(120), "0 */2 * * * *");
+  it("derives the timers' schedules from the configured interval, orchestration half an interval later", () => {
+    assert.deepEqual(schedulesForInterval(2), {
+      probe: "*/2 * * * * *",
+      orchestrate: "1/2 * * * * *",
+    });
+    assert.deepEqual(schedulesForInterval(10), {
+      probe: "*/10 * * * * *",
+      orchestrate: "5/10 * * * * *",
+    });
+    assert.deepEqual(schedulesForInterval(120), {
+      probe: "0 */2 * * * *",
+      orchestrate: "30 */2 * * * *",
+    });
   });
 
   it("runs on the schedule, one run at a time, and stop() waits for the run in progress", async () => {

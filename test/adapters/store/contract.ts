@@ -1,7 +1,8 @@
 // The behaviour every StateStore must have. Run against each implementation (memory, Azurite).
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import type { Heartbeat, Observation } from "../../../src/core/index.js";
+import type { Heartbeat, LeaseRecord, Observation } from "../../../src/core/index.js";
+import { isStoreError } from "../../../src/ports/state-store.js";
 import type { StateStore } from "../../../src/ports/state-store.js";
 
 export interface StoreFixture {
@@ -22,14 +23,33 @@ function observation(
     observer,
     group,
     target,
+    tick: { instance: "i1", seq: 7 },
     ok: true,
     consecutiveFailures: 0,
     consecutiveSuccesses: 1,
+    failuresBefore: 0,
     latencyMs: 12.5,
     at: AT,
     ...extra,
   };
 }
+
+function beat(observer: string, at: number): Heartbeat {
+  return {
+    observer,
+    tick: { instance: "i1", seq: 3 },
+    at,
+    version: "0.1.0",
+    tickMs: 20,
+    impaired: false,
+  };
+}
+
+function lease(holder: string, epoch: number, writeId = `w-${holder}-${epoch}`): LeaseRecord {
+  return { holder, epoch, durationMs: 30_000, writeId, renewedAt: AT };
+}
+
+const isConflict = (error: unknown) => isStoreError(error) && error.kind === "conflict";
 
 const sortObs = (list: Observation[]) =>
   [...list].sort((a, b) => `${a.target}|${a.observer}`.localeCompare(`${b.target}|${b.observer}`));
@@ -46,7 +66,7 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
 
     it("can be initialised again without losing rows", async () => {
       const store = await fixture.create();
-      await store.recordHeartbeat({ observer: "a", at: AT, version: "1", tickMs: 5 });
+      await store.recordHeartbeat(beat("a", AT));
       await store.initialise();
       assert.equal((await store.readHeartbeats()).length, 1);
     });
@@ -109,9 +129,9 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
     it("keeps one heartbeat per observer, the latest", async () => {
       const store = await fixture.create();
       const beats: Heartbeat[] = [
-        { observer: "westeurope", at: AT, version: "0.1.0", tickMs: 20 },
-        { observer: "northeurope", at: AT + 1, version: "0.1.0", tickMs: 30 },
-        { observer: "westeurope", at: AT + 10_000, version: "0.2.0", tickMs: 25 },
+        beat("westeurope", AT),
+        { ...beat("northeurope", AT + 1), impaired: true },
+        { ...beat("westeurope", AT + 10_000), version: "0.2.0", tick: { instance: "i2", seq: 1 } },
       ];
       for (const beat of beats) await store.recordHeartbeat(beat);
       const read = (await store.readHeartbeats()).sort((a, b) =>
@@ -124,7 +144,7 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       const store = await fixture.create();
       const at = 1_799_999_999_999;
       await store.recordObservations([observation("a", "shop", "westeurope", { at })]);
-      await store.recordHeartbeat({ observer: "a", at, version: "1", tickMs: 0 });
+      await store.recordHeartbeat(beat("a", at));
       assert.equal((await store.readObservations("shop"))[0]?.at, at);
       assert.equal((await store.readHeartbeats())[0]?.at, at);
     });
@@ -134,6 +154,70 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       const two = await fixture.create();
       await one.recordObservations([observation("a", "shop", "westeurope")]);
       assert.deepEqual(await two.readObservations("shop"), []);
+    });
+
+    it("has no lease until one is created, then returns it with its version", async () => {
+      const store = await fixture.create();
+      assert.equal(await store.readLease(), undefined);
+      const etag = await store.createLease(lease("a#1", 1));
+      assert.deepEqual(await store.readLease(), { record: lease("a#1", 1), etag });
+    });
+
+    it("refuses to create a lease that exists, as a conflict", async () => {
+      const store = await fixture.create();
+      await store.createLease(lease("a#1", 1));
+      await assert.rejects(store.createLease(lease("b#1", 1)), isConflict);
+      assert.equal((await store.readLease())?.record.holder, "a#1");
+    });
+
+    it("replaces the lease only at the version read, and each write makes a new version", async () => {
+      const store = await fixture.create();
+      const first = await store.createLease(lease("a#1", 1));
+      const second = await store.replaceLease(lease("a#1", 1, "w2"), first);
+      assert.notEqual(second, first);
+      await assert.rejects(store.replaceLease(lease("b#1", 2), first), isConflict);
+      const third = await store.replaceLease(lease("b#1", 2), second);
+      assert.deepEqual(await store.readLease(), { record: lease("b#1", 2), etag: third });
+    });
+
+    it("appends actions and returns them oldest first, never merging two at the same time", async () => {
+      const store = await fixture.create();
+      const base = { actor: "a#1", epoch: 1, name: "record-verdicts", group: "shop" };
+      await store.appendAction({ ...base, at: AT + 5, outcome: "done" });
+      await store.appendAction({ ...base, at: AT, outcome: "refused", reason: "stale epoch 1" });
+      await store.appendAction({ ...base, at: AT, outcome: "done" });
+      const actions = await store.readActions();
+      assert.equal(actions.length, 3);
+      assert.deepEqual(
+        actions.map((a) => a.at),
+        [AT, AT, AT + 5],
+      );
+      assert.deepEqual(
+        actions.find((a) => a.outcome === "refused"),
+        { ...base, at: AT, outcome: "refused", reason: "stale epoch 1" },
+      );
+    });
+
+    it("keeps the region verdicts of each group, replacing them on write", async () => {
+      const store = await fixture.create();
+      assert.deepEqual(await store.readRegionStates("shop"), {});
+      const down = {
+        verdict: "down" as const,
+        since: AT,
+        epoch: 2,
+        reason: "every observer saw it fail",
+      };
+      await store.writeRegionStates("shop", { westeurope: down });
+      const recovering = {
+        verdict: "recovering" as const,
+        since: AT + 1,
+        epoch: 2,
+        reason: "passing again",
+        recoveringSince: AT + 1,
+      };
+      await store.writeRegionStates("shop", { westeurope: recovering });
+      assert.deepEqual(await store.readRegionStates("shop"), { westeurope: recovering });
+      assert.deepEqual(await store.readRegionStates("catalog"), {});
     });
   });
 }

@@ -32,7 +32,14 @@ describe("Table Storage adapter", () => {
       log: { info: () => {}, error: () => {}, warn: (m) => warnings.push(m) },
     });
     await store.initialise();
-    await store.recordHeartbeat({ observer: "westeurope", at: 1, version: "1", tickMs: 1 });
+    await store.recordHeartbeat({
+      observer: "westeurope",
+      tick: { instance: "i1", seq: 1 },
+      at: 1,
+      version: "1",
+      tickMs: 1,
+      impaired: false,
+    });
     const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
       allowInsecureConnection: true,
     });

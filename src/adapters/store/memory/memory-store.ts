@@ -1,11 +1,18 @@
 // The state store in memory: for the pure core's tests and the simulator. Passes the same
-// contract suite as the Table Storage adapter.
+// contract suite as the Table Storage adapter, conflicts included.
+import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { Heartbeat, Observation } from "../../../core/observation.js";
-import type { StateStore } from "../../../ports/state-store.js";
+import type { RegionState } from "../../../core/verdict.js";
+import type { ActionRecord, StateStore } from "../../../ports/state-store.js";
+import { StoreError } from "../../../ports/state-store.js";
 
 export class MemoryStateStore implements StateStore {
   readonly #observations = new Map<string, Observation>();
   readonly #heartbeats = new Map<string, Heartbeat>();
+  readonly #actions: ActionRecord[] = [];
+  readonly #states = new Map<string, Record<string, RegionState>>();
+  #lease: StoredLease | undefined;
+  #version = 0;
 
   async initialise(): Promise<void> {}
 
@@ -21,11 +28,58 @@ export class MemoryStateStore implements StateStore {
   }
 
   async recordHeartbeat(heartbeat: Heartbeat): Promise<void> {
-    this.#heartbeats.set(heartbeat.observer, { ...heartbeat });
+    this.#heartbeats.set(heartbeat.observer, structuredClone(heartbeat));
   }
 
   async readHeartbeats(): Promise<Heartbeat[]> {
-    return [...this.#heartbeats.values()].map((h) => ({ ...h }));
+    return [...this.#heartbeats.values()].map((h) => structuredClone(h));
+  }
+
+  async readLease(): Promise<StoredLease | undefined> {
+    return this.#lease && structuredClone(this.#lease);
+  }
+
+  async createLease(record: LeaseRecord): Promise<string> {
+    if (this.#lease)
+      throw new StoreError(
+        "conflict",
+        "state store: creating the lease failed: 409 EntityAlreadyExists",
+        { status: 409 },
+      );
+    return this.#put(record);
+  }
+
+  async replaceLease(record: LeaseRecord, etag: string): Promise<string> {
+    if (this.#lease?.etag !== etag)
+      throw new StoreError(
+        "conflict",
+        "state store: replacing the lease failed: 412 UpdateConditionNotSatisfied",
+        { status: 412 },
+      );
+    return this.#put(record);
+  }
+
+  #put(record: LeaseRecord): string {
+    const etag = `W/"${++this.#version}"`;
+    this.#lease = { record: { ...record }, etag };
+    return etag;
+  }
+
+  async appendAction(entry: ActionRecord): Promise<void> {
+    this.#actions.push({ ...entry });
+  }
+
+  async readActions(): Promise<ActionRecord[]> {
+    // Oldest first by the actor's time, as the Table adapter's row keys sort (sort is stable).
+    return this.#actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
+  }
+
+  async readRegionStates(group: string): Promise<Record<string, RegionState>> {
+    return structuredClone(this.#states.get(group) ?? {});
+  }
+
+  async writeRegionStates(group: string, states: Record<string, RegionState>): Promise<void> {
+    this.#states.set(group, structuredClone(states));
   }
 }
 

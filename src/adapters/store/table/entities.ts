@@ -1,8 +1,16 @@
-// How Tandem's rows are laid out in Table Storage. Keys are built from validated names (letters,
-// digits, hyphens), so they never contain the characters Table Storage forbids in keys.
+// How Tandem's rows are laid out in Table Storage (docs/state-store.md). Keys are built from
+// validated names (letters, digits, hyphens) and generated ids, so they never contain the
+// characters Table Storage forbids in keys. Decoders return undefined for a row that is not what
+// it should be (written by hand, or by another version), and the adapter skips and reports it.
+import type { LeaseRecord } from "../../../core/lease.js";
 import type { Heartbeat, Observation } from "../../../core/observation.js";
+import type { RegionState, Verdict } from "../../../core/verdict.js";
+import type { ActionRecord } from "../../../ports/state-store.js";
 
 export const HEARTBEAT_PARTITION = "heartbeat";
+export const LEASE_KEY = { partitionKey: "lease", rowKey: "lease" } as const;
+export const ACTION_PARTITION = "action";
+export const STATE_PARTITION = "state";
 export const observationPartition = (group: string) => `obs-${group}`;
 
 /**
@@ -15,80 +23,56 @@ export interface DoubleValue {
 }
 const double = (value: number): DoubleValue => ({ value, type: "Double" });
 
-export type ObservationEntity = {
-  partitionKey: string;
-  rowKey: string;
-  observer: string;
-  group: string;
-  target: string;
-  ok: boolean;
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-  latencyMs: number;
-  statusCode?: number;
-  errorKind?: string;
-  errorMessage?: string;
-  atMs: DoubleValue;
-};
+type Row = Record<string, unknown>;
+/** A row to write: its keys and its properties. */
+export type Entity = { partitionKey: string; rowKey: string } & Record<string, unknown>;
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isString = (v: unknown): v is string => typeof v === "string";
+const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
 
-export type HeartbeatEntity = {
-  partitionKey: string;
-  rowKey: string;
-  atMs: DoubleValue;
-  version: string;
-  tickMs: number;
-};
-
-export function observationToEntity(o: Observation): ObservationEntity {
+export function observationToEntity(o: Observation): Entity {
   return {
     partitionKey: observationPartition(o.group),
     rowKey: `${o.target}|${o.observer}`,
     observer: o.observer,
     group: o.group,
     target: o.target,
+    instance: o.tick.instance,
+    seq: double(o.tick.seq),
     ok: o.ok,
     consecutiveFailures: o.consecutiveFailures,
     consecutiveSuccesses: o.consecutiveSuccesses,
-    latencyMs: o.latencyMs,
+    failuresBefore: o.failuresBefore,
+    latencyMs: double(o.latencyMs),
     ...(o.statusCode === undefined ? {} : { statusCode: o.statusCode }),
     ...(o.error === undefined ? {} : { errorKind: o.error.kind, errorMessage: o.error.message }),
     atMs: double(o.at),
   };
 }
 
-type Row = Record<string, unknown>;
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isString = (v: unknown): v is string => typeof v === "string";
-
-/** The observation a row holds, or undefined for a row that is not one (written by hand, or by a newer version). */
 export function entityToObservation(row: Row): Observation | undefined {
-  const {
-    observer,
-    group,
-    target,
-    ok,
-    consecutiveFailures,
-    consecutiveSuccesses,
-    latencyMs,
-    atMs,
-  } = row;
-  if (!isString(observer) || !isString(group) || !isString(target) || typeof ok !== "boolean")
+  const { observer, group, target, instance, seq, ok, consecutiveFailures, consecutiveSuccesses } =
+    row;
+  const { failuresBefore, latencyMs, atMs, statusCode, errorKind, errorMessage } = row;
+  if (!isString(observer) || !isString(group) || !isString(target) || !isString(instance))
     return undefined;
   if (
+    !isNumber(seq) ||
+    !isBoolean(ok) ||
     !isNumber(consecutiveFailures) ||
-    !isNumber(consecutiveSuccesses) ||
-    !isNumber(latencyMs) ||
-    !isNumber(atMs)
+    !isNumber(consecutiveSuccesses)
   )
     return undefined;
-  const { statusCode, errorKind, errorMessage } = row;
+  if (!isNumber(failuresBefore) || !isNumber(latencyMs) || !isNumber(atMs)) return undefined;
   return {
     observer,
     group,
     target,
+    tick: { instance, seq },
     ok,
     consecutiveFailures,
     consecutiveSuccesses,
+    failuresBefore,
     latencyMs,
     ...(isNumber(statusCode) ? { statusCode } : {}),
     ...(isString(errorKind)
@@ -98,19 +82,119 @@ export function entityToObservation(row: Row): Observation | undefined {
   };
 }
 
-export function heartbeatToEntity(h: Heartbeat): HeartbeatEntity {
+export function heartbeatToEntity(h: Heartbeat): Entity {
   return {
     partitionKey: HEARTBEAT_PARTITION,
     rowKey: h.observer,
+    instance: h.tick.instance,
+    seq: double(h.tick.seq),
     atMs: double(h.at),
     version: h.version,
-    tickMs: h.tickMs,
+    tickMs: double(h.tickMs),
+    impaired: h.impaired,
   };
 }
 
 export function entityToHeartbeat(row: Row): Heartbeat | undefined {
-  const { rowKey, atMs, version, tickMs } = row;
-  if (!isString(rowKey) || !isNumber(atMs) || !isString(version) || !isNumber(tickMs))
+  const { rowKey, instance, seq, atMs, version, tickMs, impaired } = row;
+  if (!isString(rowKey) || !isString(instance) || !isNumber(seq) || !isNumber(atMs))
     return undefined;
-  return { observer: rowKey, at: atMs, version, tickMs };
+  if (!isString(version) || !isNumber(tickMs) || !isBoolean(impaired)) return undefined;
+  return { observer: rowKey, tick: { instance, seq }, at: atMs, version, tickMs, impaired };
+}
+
+export function leaseToEntity(record: LeaseRecord): Entity {
+  return {
+    ...LEASE_KEY,
+    holder: record.holder,
+    epoch: double(record.epoch),
+    durationMs: double(record.durationMs),
+    writeId: record.writeId,
+    renewedAtMs: double(record.renewedAt),
+  };
+}
+
+export function entityToLease(row: Row): LeaseRecord | undefined {
+  const { holder, epoch, durationMs, writeId, renewedAtMs } = row;
+  if (
+    !isString(holder) ||
+    !isNumber(epoch) ||
+    !isNumber(durationMs) ||
+    !isString(writeId) ||
+    !isNumber(renewedAtMs)
+  )
+    return undefined;
+  return { holder, epoch, durationMs, writeId, renewedAt: renewedAtMs };
+}
+
+/** Row keys sort by the actor's time, then by a unique suffix: the log reads oldest first. */
+export function actionToEntity(entry: ActionRecord, unique: string): Entity {
+  return {
+    partitionKey: ACTION_PARTITION,
+    rowKey: `${String(Math.max(0, Math.floor(entry.at))).padStart(15, "0")}-${unique}`,
+    atMs: double(entry.at),
+    actor: entry.actor,
+    epoch: double(entry.epoch),
+    name: entry.name,
+    outcome: entry.outcome,
+    ...(entry.group === undefined ? {} : { group: entry.group }),
+    ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+  };
+}
+
+const OUTCOMES = new Set(["done", "refused", "failed"]);
+
+export function entityToAction(row: Row): ActionRecord | undefined {
+  const { atMs, actor, epoch, name, outcome, group, reason } = row;
+  if (!isNumber(atMs) || !isString(actor) || !isNumber(epoch) || !isString(name)) return undefined;
+  if (!isString(outcome) || !OUTCOMES.has(outcome)) return undefined;
+  return {
+    at: atMs,
+    actor,
+    epoch,
+    name,
+    outcome: outcome as ActionRecord["outcome"],
+    ...(isString(group) ? { group } : {}),
+    ...(isString(reason) ? { reason } : {}),
+  };
+}
+
+export function statesToEntity(group: string, states: Record<string, RegionState>): Entity {
+  return { partitionKey: STATE_PARTITION, rowKey: group, regions: JSON.stringify(states) };
+}
+
+const VERDICTS = new Set<Verdict>([
+  "healthy",
+  "suspect",
+  "down",
+  "recovering",
+  "split-view",
+  "unknown",
+]);
+
+function isRegionState(value: unknown): value is RegionState {
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    VERDICTS.has(v["verdict"] as Verdict) &&
+    isNumber(v["since"]) &&
+    isNumber(v["epoch"]) &&
+    isString(v["reason"]) &&
+    (v["recoveringSince"] === undefined || isNumber(v["recoveringSince"]))
+  );
+}
+
+export function entityToStates(row: Row): Record<string, RegionState> | undefined {
+  if (!isString(row["regions"])) return undefined;
+  try {
+    const parsed = JSON.parse(row["regions"]) as unknown;
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const out: Record<string, RegionState> = {};
+    for (const [region, state] of Object.entries(parsed))
+      if (isRegionState(state)) out[region] = state;
+    return out;
+  } catch {
+    return undefined;
+  }
 }

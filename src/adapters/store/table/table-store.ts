@@ -7,13 +7,26 @@ import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { StateStore, StoreCallOptions, StoreErrorKind } from "../../../ports/state-store.js";
 import { StoreError, isStoreError } from "../../../ports/state-store.js";
 import type { Log } from "../../../ports/log.js";
+import { randomUUID } from "node:crypto";
+import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
+import type { RegionState } from "../../../core/verdict.js";
+import type { ActionRecord } from "../../../ports/state-store.js";
 import {
+  ACTION_PARTITION,
   HEARTBEAT_PARTITION,
+  LEASE_KEY,
+  STATE_PARTITION,
+  actionToEntity,
+  entityToAction,
   entityToHeartbeat,
+  entityToLease,
   entityToObservation,
+  entityToStates,
   heartbeatToEntity,
+  leaseToEntity,
   observationPartition,
   observationToEntity,
+  statesToEntity,
 } from "./entities.js";
 
 /** Table Storage accepts at most 100 operations in one transaction. */
@@ -49,8 +62,11 @@ function kindOf(status: number | undefined, code: string | undefined): StoreErro
     return code !== undefined && NETWORK_CODES.has(code) ? "unavailable" : "failed";
   if (status === 408 || status === 429 || status >= 500) return "unavailable";
   if (status === 401 || status === 403) return "denied";
+  if (status === 409 || status === 412) return "conflict";
   return "failed";
 }
+
+const statusOf = (error: unknown) => (error as { statusCode?: unknown }).statusCode;
 
 function toStoreError(what: string, error: unknown): StoreError {
   if (isStoreError(error)) return error;
@@ -148,6 +164,104 @@ export class TableStateStore implements StateStore {
         abortSignal,
       });
       return this.#decode(rows, entityToHeartbeat, "heartbeat");
+    });
+  }
+
+  readLease(options?: StoreCallOptions): Promise<StoredLease | undefined> {
+    return this.#call("reading the lease", options, async (abortSignal) => {
+      let row: Record<string, unknown> & { etag?: string };
+      try {
+        row = await this.#client.getEntity(LEASE_KEY.partitionKey, LEASE_KEY.rowKey, {
+          abortSignal,
+        });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+      const record = entityToLease(row);
+      if (!record || !row.etag)
+        throw new StoreError(
+          "failed",
+          "state store: the lease row is malformed; delete it and Tandem will recreate it",
+        );
+      return { record, etag: row.etag };
+    });
+  }
+
+  createLease(record: LeaseRecord, options?: StoreCallOptions): Promise<string> {
+    return this.#call("creating the lease", options, async (abortSignal) => {
+      const response = await this.#client.createEntity(leaseToEntity(record), { abortSignal });
+      return this.#etag(response.etag);
+    });
+  }
+
+  replaceLease(record: LeaseRecord, etag: string, options?: StoreCallOptions): Promise<string> {
+    return this.#call("replacing the lease", options, async (abortSignal) => {
+      try {
+        const response = await this.#client.updateEntity(leaseToEntity(record), "Replace", {
+          etag,
+          abortSignal,
+        });
+        return this.#etag(response.etag);
+      } catch (error) {
+        // The row was deleted since it was read: as much a lost race as a changed version.
+        if (statusOf(error) === 404)
+          throw new StoreError(
+            "conflict",
+            "state store: replacing the lease failed: 404 the row is gone",
+            { status: 404 },
+          );
+        throw error;
+      }
+    });
+  }
+
+  #etag(etag: string | undefined): string {
+    if (!etag)
+      throw new StoreError("failed", "state store: the service answered a write without an ETag");
+    return etag;
+  }
+
+  appendAction(entry: ActionRecord, options?: StoreCallOptions): Promise<void> {
+    return this.#call("appending to the action log", options, async (abortSignal) => {
+      await this.#client.createEntity(actionToEntity(entry, randomUUID()), { abortSignal });
+    });
+  }
+
+  readActions(options?: StoreCallOptions): Promise<ActionRecord[]> {
+    return this.#call("reading the action log", options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${ACTION_PARTITION}` },
+        abortSignal,
+      });
+      return this.#decode(rows, entityToAction, "action");
+    });
+  }
+
+  readRegionStates(
+    group: string,
+    options?: StoreCallOptions,
+  ): Promise<Record<string, RegionState>> {
+    return this.#call(`reading the verdicts of ${group}`, options, async (abortSignal) => {
+      try {
+        const row = await this.#client.getEntity(STATE_PARTITION, group, { abortSignal });
+        const states = entityToStates(row);
+        if (!states) this.#log?.warn(`state store: skipped the malformed verdict row of ${group}`);
+        return states ?? {};
+      } catch (error) {
+        if (statusOf(error) === 404) return {};
+        throw error;
+      }
+    });
+  }
+
+  writeRegionStates(
+    group: string,
+    states: Record<string, RegionState>,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    return this.#call(`writing the verdicts of ${group}`, options, async (abortSignal) => {
+      await this.#client.upsertEntity(statesToEntity(group, states), "Replace", { abortSignal });
     });
   }
 

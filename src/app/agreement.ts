@@ -1,0 +1,82 @@
+// What the observers agree on, as this process sees it: who is live (by its own clock), and each
+// region's evidence by quorum. Used by the orchestrate tick (to decide) and the status (to show).
+import type { Heartbeat, Observation } from "../core/observation.js";
+import { isLive, rememberPeers, unchangedFor } from "../core/liveness.js";
+import type { ObserverInfo, RegionEvidence, WitnessSignal } from "../core/verdict.js";
+import { judgeRegions } from "../core/verdict.js";
+import { effectivePolicy } from "../config/policy.js";
+import type { GroupConfig } from "../config/schema.js";
+import type { StoreCallOptions } from "../ports/state-store.js";
+import type { Runtime } from "./runtime.js";
+
+export interface ObserverLiveness extends ObserverInfo {
+  /** How long its heartbeat has not changed, on this process's clock; undefined if never seen. */
+  readonly unchangedForMs?: number;
+}
+
+export interface GroupEvidence {
+  readonly group: GroupConfig;
+  readonly observations: readonly Observation[];
+  readonly evidence: readonly RegionEvidence[];
+}
+
+export interface AgreementView {
+  readonly observers: readonly ObserverLiveness[];
+  readonly groups: readonly GroupEvidence[];
+  /** Configured observers other than this one whose heartbeat has gone quiet. */
+  readonly stalePeers: readonly string[];
+  /** Problems that did not stop the view (a witness that did not answer). */
+  readonly problems: readonly string[];
+}
+
+/** Reads heartbeats and observations and judges every region. Throws a StoreError if the store cannot be read. */
+export async function observeAgreement(
+  rt: Runtime,
+  call: StoreCallOptions = {},
+): Promise<AgreementView> {
+  const heartbeats = await rt.store.readHeartbeats(call);
+  const now = rt.clock.now();
+  rt.memory.peers = rememberPeers(rt.memory.peers, heartbeats, now);
+  const staleMs = effectivePolicy(rt.config).observerStaleSeconds * 1000;
+  const byName = new Map<string, Heartbeat>(heartbeats.map((h) => [h.observer, h]));
+  const observers: ObserverLiveness[] = rt.config.observers.map(({ region }) => {
+    const heartbeat = byName.get(region);
+    const age = unchangedFor(rt.memory.peers, region, now);
+    return {
+      name: region,
+      region,
+      live: isLive(rt.memory.peers, region, now, staleMs),
+      ...(heartbeat ? { heartbeat } : {}),
+      ...(age === undefined ? {} : { unchangedForMs: age }),
+    };
+  });
+
+  const problems: string[] = [];
+  const groups = await Promise.all(
+    rt.config.groups.map(async (group): Promise<GroupEvidence> => {
+      const policy = effectivePolicy(rt.config, group);
+      const [observations, signals] = await Promise.all([
+        rt.store.readObservations(group.name, call),
+        rt.witness.signals(group.name, call).catch((error: unknown) => {
+          problems.push(
+            `witness for ${group.name} did not answer: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          return new Map<string, WitnessSignal>();
+        }),
+      ]);
+      const evidence = judgeRegions(group.regions, {
+        observers,
+        observations,
+        policy: {
+          failureThreshold: policy.failureThreshold,
+          successThreshold: policy.successThreshold,
+        },
+        witness: (region) => signals.get(region) ?? "unknown",
+      });
+      return { group, observations, evidence };
+    }),
+  );
+
+  const stalePeers = observers.filter((o) => o.name !== rt.observer && !o.live).map((o) => o.name);
+  return { observers, groups, stalePeers, problems };
+}

@@ -1,0 +1,92 @@
+// The one way Tandem changes anything outside itself: a fenced step. Immediately before the step
+// it checks that this process still holds the lease, by its own clock (renew deadline) and by the
+// row (holder, epoch and version unchanged); the step runs under an abort signal that fires when
+// the acting time runs out; and the outcome, or the refusal, is appended to the action log with
+// the epoch. A step from a stale epoch never runs.
+import { actingTimeLeft } from "../core/lease.js";
+import type { ActionRecord } from "../ports/state-store.js";
+import { leaseTiming } from "./lease-keeper.js";
+import type { Runtime } from "./runtime.js";
+import { holderId } from "./runtime.js";
+
+export interface FencedStep {
+  readonly name: string;
+  readonly group?: string;
+}
+
+export type FencedResult<T> =
+  | { readonly ok: true; readonly value: T; readonly epoch: number }
+  | {
+      readonly ok: false;
+      readonly refused: boolean;
+      readonly reason: string;
+      readonly epoch: number;
+    };
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function runFenced<T>(
+  rt: Runtime,
+  step: FencedStep,
+  action: (signal: AbortSignal, epoch: number) => Promise<T>,
+): Promise<FencedResult<T>> {
+  const held = rt.memory.lease.held;
+  const epoch = held?.epoch ?? 0;
+  const actor = holderId(rt);
+  const record = async (outcome: ActionRecord["outcome"], reason?: string) => {
+    const entry: ActionRecord = {
+      at: rt.clock.now(),
+      actor,
+      epoch,
+      name: step.name,
+      outcome,
+      ...(step.group === undefined ? {} : { group: step.group }),
+      ...(reason === undefined ? {} : { reason }),
+    };
+    try {
+      await rt.store.appendAction(entry);
+    } catch (error) {
+      rt.log.error(
+        `action log: could not record ${outcome} ${step.name} (epoch ${epoch}): ${message(error)}`,
+      );
+    }
+  };
+  const refuse = async (reason: string): Promise<FencedResult<T>> => {
+    rt.log.warn(`refused ${step.name}${step.group ? ` for ${step.group}` : ""}: ${reason}`);
+    await record("refused", reason);
+    return { ok: false, refused: true, reason, epoch };
+  };
+
+  const timing = leaseTiming(rt);
+  if (!held) return refuse("this process does not hold the lease");
+  if (actingTimeLeft(rt.memory.lease, rt.clock.now(), timing) <= 0)
+    return refuse(`the lease renew deadline of epoch ${epoch} has passed`);
+
+  let stored;
+  try {
+    stored = await rt.store.readLease();
+  } catch (error) {
+    return refuse(`the lease could not be checked: ${message(error)}`);
+  }
+  if (
+    !stored ||
+    stored.record.holder !== actor ||
+    stored.record.epoch !== epoch ||
+    stored.etag !== held.etag
+  )
+    return refuse(
+      `stale epoch ${epoch}: the lease is now ${stored ? `epoch ${stored.record.epoch} held by ${stored.record.holder}` : "gone"}`,
+    );
+  const left = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
+  if (left <= 0) return refuse(`the lease renew deadline of epoch ${epoch} passed while checking`);
+
+  try {
+    const value = await action(AbortSignal.timeout(left), epoch);
+    await record("done");
+    return { ok: true, value, epoch };
+  } catch (error) {
+    const reason = message(error);
+    await record("failed", reason);
+    return { ok: false, refused: false, reason, epoch };
+  }
+}

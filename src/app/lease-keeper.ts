@@ -1,0 +1,102 @@
+// Takes, renews or waits for the lease, once per orchestrate tick. The rules are in
+// src/core/lease.ts; this does the reads and writes, and tells an ambiguous write (the reply was
+// lost) from a lost race by re-reading the row and looking for its own write id.
+import { randomUUID } from "node:crypto";
+import type { LeaseDecision, LeaseTiming } from "../core/lease.js";
+import { decideLease, isLeader, lost, wrote } from "../core/lease.js";
+import { effectivePolicy } from "../config/policy.js";
+import type { StoreCallOptions } from "../ports/state-store.js";
+import { isStoreError } from "../ports/state-store.js";
+import type { Runtime } from "./runtime.js";
+import { holderId } from "./runtime.js";
+
+export interface LeaseStatus {
+  /** This process may act now. */
+  readonly leader: boolean;
+  /** The holder and epoch as last read, if the row could be read. */
+  readonly holder?: string;
+  readonly epoch?: number;
+  /** What happened this tick, for the log. */
+  readonly outcome:
+    "acquired" | "renewed" | "took-over" | "waiting" | "lost-race" | "store-unavailable";
+  readonly problem?: string;
+}
+
+export function leaseTiming(rt: Runtime): LeaseTiming {
+  const policy = effectivePolicy(rt.config);
+  return {
+    durationMs: policy.leaseSeconds * 1000,
+    renewDeadlineMs: policy.leaseRenewDeadlineSeconds * 1000,
+    retryPeriodMs: policy.intervalSeconds * 1000,
+  };
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+type WriteDecision = Exclude<LeaseDecision, { kind: "wait" }>;
+
+async function write(
+  rt: Runtime,
+  decision: WriteDecision,
+  call: StoreCallOptions,
+): Promise<string> {
+  if (decision.kind === "create") return rt.store.createLease(decision.record, call);
+  return rt.store.replaceLease(decision.record, decision.etag, call);
+}
+
+export async function tickLease(rt: Runtime, call: StoreCallOptions = {}): Promise<LeaseStatus> {
+  const timing = leaseTiming(rt);
+  const me = holderId(rt);
+  const storeDown = (error: unknown): LeaseStatus => ({
+    leader: isLeader(rt.memory.lease, rt.clock.now(), timing),
+    outcome: "store-unavailable",
+    problem: `lease: ${message(error)}`,
+  });
+
+  let stored;
+  try {
+    stored = await rt.store.readLease(call);
+  } catch (error) {
+    return storeDown(error);
+  }
+  const now = rt.clock.now();
+  const { memory, decision } = decideLease(rt.memory.lease, stored, me, now, timing, randomUUID());
+  rt.memory.lease = memory;
+  if (decision.kind === "wait")
+    return { leader: false, holder: decision.holder, epoch: decision.epoch, outcome: "waiting" };
+
+  const startedAt = rt.clock.now();
+  const outcome =
+    decision.kind === "create" ? "acquired" : decision.kind === "renew" ? "renewed" : "took-over";
+  try {
+    let etag: string;
+    try {
+      etag = await write(rt, decision, call);
+    } catch (error) {
+      // No answer: the write may or may not have happened. Send the same write once more; if it
+      // did happen, this one meets a changed version and the re-read below recognises our write.
+      if (!isStoreError(error) || error.kind !== "unavailable") throw error;
+      etag = await write(rt, decision, call);
+    }
+    rt.memory.lease = wrote(rt.memory.lease, decision.record, etag, startedAt);
+    return { leader: true, holder: me, epoch: decision.record.epoch, outcome };
+  } catch (error) {
+    if (!isStoreError(error) || error.kind !== "conflict") return storeDown(error);
+    let current;
+    try {
+      current = await rt.store.readLease(call);
+    } catch (readError) {
+      return storeDown(readError);
+    }
+    if (current && current.record.writeId === decision.record.writeId) {
+      rt.memory.lease = wrote(rt.memory.lease, decision.record, current.etag, startedAt);
+      return { leader: true, holder: me, epoch: decision.record.epoch, outcome };
+    }
+    rt.memory.lease = lost(rt.memory.lease, current, rt.clock.now());
+    return {
+      leader: false,
+      ...(current ? { holder: current.record.holder, epoch: current.record.epoch } : {}),
+      outcome: "lost-race",
+    };
+  }
+}
