@@ -1,6 +1,7 @@
 // Azurite's Table service, in this process, in memory, on a free loopback port: no global
 // install, nothing written to disk, started in milliseconds.
 import { createRequire } from "node:module";
+import { join } from "node:path";
 
 /** Azurite's documented development account; not a secret. */
 const DEV_ACCOUNT = "devstoreaccount1";
@@ -41,8 +42,15 @@ function load(): {
   }
 }
 
-/** Starts Azurite's Table service. `port` 0 picks a free port. */
-export async function startAzurite(port = 0): Promise<Azurite> {
+/**
+ * Starts Azurite's Table service. `port` 0 picks a free port. With `persistDir`, tables live in
+ * that folder and survive a stop and a restart on the same port (for outage tests); otherwise in
+ * memory.
+ */
+export async function startAzurite(
+  port = 0,
+  options: { persistDir?: string } = {},
+): Promise<Azurite> {
   const { TableServer, TableConfiguration } = load();
   // Positional arguments of TableConfiguration: host, port, keep-alive timeout, database path,
   // debug log, access log, access log stream, debug log path, loose, skip api-version check,
@@ -51,7 +59,9 @@ export async function startAzurite(port = 0): Promise<Azurite> {
     "127.0.0.1",
     port,
     undefined,
-    "azurite-table-unused.json",
+    options.persistDir
+      ? join(options.persistDir, "azurite-table.json")
+      : "azurite-table-unused.json",
     false,
     false,
     undefined,
@@ -63,7 +73,7 @@ export async function startAzurite(port = 0): Promise<Azurite> {
     "",
     undefined,
     false,
-    true,
+    options.persistDir === undefined,
   );
   const server = new TableServer(config);
   await server.start();
@@ -76,7 +86,8 @@ export async function startAzurite(port = 0): Promise<Azurite> {
     port: actual,
     stop: async () => {
       await server.close();
-      await server.clean();
+      // In memory, clean() frees the data; on disk it would delete what a restart should find.
+      if (options.persistDir === undefined) await server.clean();
     },
   };
 }

@@ -36,6 +36,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export interface TableStoreOptions {
   /** Upper bound for one store call, retries included. */
   readonly timeoutMs?: number;
+  /** Retries of a failed request inside one call (the SDK's default when unset). */
+  readonly maxRetries?: number;
   readonly log?: Log;
 }
 
@@ -295,6 +297,9 @@ export function tableStoreFromConnectionString(
     const insecure = endpoint !== undefined && endpoint.startsWith("http:") && isLoopback(endpoint);
     client = TableClient.fromConnectionString(connectionString, table, {
       allowInsecureConnection: insecure,
+      ...(options?.maxRetries === undefined
+        ? {}
+        : { retryOptions: { maxRetries: options.maxRetries } }),
     });
   } catch {
     // The SDK's message can quote the connection string; this one names no secret.

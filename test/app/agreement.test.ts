@@ -1,0 +1,383 @@
+// Agreement under races, pauses, clock skew, lost replies and store outages, against Azurite in
+// this process (and the memory store for the race). Time is virtual: every observer's clock is
+// the world's time plus its own offset, so a +/-30 s skew is one number.
+import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { tableStoreFromConnectionString } from "../../src/adapters/store/table/table-store.js";
+import { observeAgreement } from "../../src/app/agreement.js";
+import { runFenced } from "../../src/app/fence.js";
+import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
+import { runProbeTick } from "../../src/app/probe-tick.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { isLeader } from "../../src/core/index.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import type { Clock } from "../../src/ports/clock.js";
+import type { StateStore } from "../../src/ports/state-store.js";
+import { StoreError } from "../../src/ports/state-store.js";
+import type { Azurite } from "../../src/sandbox/azurite.js";
+import { startAzurite } from "../../src/sandbox/azurite.js";
+import { runtimeFor } from "../helpers/runtime.js";
+
+class World {
+  now = 1_800_000_000_000;
+}
+
+class SkewedClock implements Clock {
+  constructor(
+    private readonly world: World,
+    private readonly offsetMs = 0,
+  ) {}
+  now(): number {
+    return this.world.now + this.offsetMs;
+  }
+}
+
+/** A deterministic pseudo-random source (mulberry32), so a failing run can be replayed by its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const observerNames = (n: number) => Array.from({ length: n }, (_, i) => `obs${i + 1}`);
+
+function config(observers: string[]): TandemConfigInput {
+  return {
+    observers: observers.map((region) => ({ region })),
+    stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+    // 1 s ticks: lease 3 s, renew deadline 2 s, retry period 1 s, stale after 3 s.
+    policy: { intervalSeconds: 1, probeTimeoutSeconds: 0.5 },
+    groups: [
+      {
+        name: "shop",
+        model: "active-passive",
+        regions: [
+          { name: "westeurope", role: "primary", probe: { url: "http://127.0.0.1:9/a" } },
+          { name: "northeurope", role: "secondary", probe: { url: "http://127.0.0.1:9/b" } },
+        ],
+      },
+    ],
+  };
+}
+
+async function contenders(
+  n: number,
+  world: World,
+  store: StateStore,
+  skews: number[] = [],
+): Promise<Runtime[]> {
+  const names = observerNames(n);
+  return Promise.all(
+    names.map((name, i) =>
+      runtimeFor(config(names), name, {
+        store,
+        clock: new SkewedClock(world, skews[i] ?? 0),
+        instance: `p${i + 1}`,
+      }),
+    ),
+  );
+}
+
+interface RaceReport {
+  epochs: number;
+  takeovers: number;
+  worstTakeoverMs: number;
+}
+
+/**
+ * N contenders tick every retry period at phases that collide, so several race at the same
+ * instant; now and then the holder crashes (stops ticking) for a while. After every instant: at
+ * most one contender believes it may act; one holder per epoch; epochs only grow; a crashed
+ * holder is replaced within lease duration + retry period of its last renewal.
+ */
+async function race(
+  store: StateStore,
+  n: number,
+  seed: number,
+  seconds: number,
+  skews: number[] = [],
+): Promise<RaceReport> {
+  const world = new World();
+  const start = world.now;
+  const rts = await contenders(n, world, store, skews);
+  const timing = leaseTiming(rts[0]!);
+  const rand = random(seed);
+  const phase = rts.map(() => Math.floor(rand() * 4) * 250);
+  const downUntil = new Map<number, number>();
+  const holderOfEpoch = new Map<number, string>();
+  let lastEpoch = 0;
+  let lastRenewal: { who: number; at: number } | undefined;
+  let crashedAt: { who: number; lastRenewal: number } | undefined;
+  let takeovers = 0;
+  let worstTakeoverMs = 0;
+  const replay = `seed ${seed}, ${n} contenders`;
+
+  for (let t = 0; t < seconds * 1000; t += 250) {
+    world.now = start + t;
+    const due = rts
+      .map((_, i) => i)
+      .filter((i) => phase[i] === t % 1000 && (downUntil.get(i) ?? 0) <= t);
+    const results = await Promise.all(due.map((i) => tickLease(rts[i]!)));
+    results.forEach((status, k) => {
+      const i = due[k]!;
+      if (!status.leader || status.epoch === undefined) return;
+      const holder = status.holder!;
+      const known = holderOfEpoch.get(status.epoch);
+      assert.ok(
+        known === undefined || known === holder,
+        `${replay}: epoch ${status.epoch} held by ${known} and ${holder}`,
+      );
+      if (known === undefined) {
+        assert.ok(status.epoch > lastEpoch, `${replay}: epoch ${status.epoch} after ${lastEpoch}`);
+        lastEpoch = status.epoch;
+        holderOfEpoch.set(status.epoch, holder);
+        if (crashedAt && crashedAt.who !== i) {
+          const took = t - crashedAt.lastRenewal;
+          worstTakeoverMs = Math.max(worstTakeoverMs, took);
+          assert.ok(
+            took <= timing.durationMs + timing.retryPeriodMs,
+            `${replay}: takeover ${took} ms after the last renewal (bound ${timing.durationMs + timing.retryPeriodMs} ms)`,
+          );
+          takeovers++;
+          crashedAt = undefined;
+        }
+      }
+      lastRenewal = { who: i, at: t };
+    });
+
+    const acting = rts
+      .filter((rt) => isLeader(rt.memory.lease, rt.clock.now(), timing))
+      .map((rt) => rt.observer);
+    assert.ok(
+      acting.length <= 1,
+      `${replay}: at ${t} ms, ${acting.join(" and ")} both believe they may act`,
+    );
+
+    // Crash the holder only while every other contender is up, so someone can take over.
+    const othersUp = rts.every((_, i) => i === lastRenewal?.who || (downUntil.get(i) ?? 0) <= t);
+    if (!crashedAt && othersUp && lastRenewal && lastRenewal.at === t && rand() < 0.2) {
+      downUntil.set(lastRenewal.who, t + 4000 + Math.floor(rand() * 6) * 1000);
+      crashedAt = { who: lastRenewal.who, lastRenewal: t };
+    }
+  }
+  return { epochs: lastEpoch, takeovers, worstTakeoverMs };
+}
+
+describe("agreement against Azurite", () => {
+  let azurite: Azurite;
+  let tables = 0;
+  const table = () =>
+    tableStoreFromConnectionString(azurite.connectionString, `agree${++tables}`, { maxRetries: 0 });
+  before(async () => (azurite = await startAzurite(0)));
+  after(async () => azurite.stop());
+
+  for (const n of [2, 8]) {
+    it(`${n} contenders racing for the lease: one actor at a time, one holder per epoch, takeover within the bound`, async () => {
+      const store = table();
+      await store.initialise();
+      const report = await race(store, n, 1000 + n, 90);
+      assert.ok(
+        report.takeovers >= 3,
+        `expected several crashes and takeovers, got ${report.takeovers}`,
+      );
+      assert.ok(report.epochs >= report.takeovers + 1);
+    });
+  }
+
+  it("a clock skew of +30 s and -30 s on two contenders changes neither safety nor the takeover bound", async () => {
+    const store = table();
+    await store.initialise();
+    const report = await race(store, 4, 77, 90, [30_000, -30_000, 0, 0]);
+    assert.ok(report.takeovers >= 3, `expected several takeovers, got ${report.takeovers}`);
+  });
+
+  it("a holder paused past its deadline cannot perform a fenced step afterwards, and the refusal is recorded", async () => {
+    const store = table();
+    await store.initialise();
+    const world = new World();
+    const [a, b] = await contenders(2, world, store);
+    assert.equal((await tickLease(a!)).leader, true);
+    assert.equal((await tickLease(b!)).leader, false);
+    // a stalls mid-tick for 10 s; b keeps ticking and takes over.
+    for (let s = 1; s <= 10; s++) {
+      world.now += 1000;
+      await tickLease(b!);
+    }
+    assert.equal((await store.readLease())?.record.holder, "obs2#p2");
+    let ran = false;
+    const result = await runFenced(a!, { name: "promote", group: "shop" }, async () => {
+      ran = true;
+    });
+    assert.equal(ran, false, "the step must not run");
+    assert.deepEqual(result, {
+      ok: false,
+      refused: true,
+      reason: "the lease renew deadline of epoch 1 has passed",
+      epoch: 1,
+    });
+    const refused = (await store.readActions()).filter((e) => e.outcome === "refused");
+    assert.deepEqual(
+      refused.map((e) => [e.actor, e.epoch, e.name, e.reason]),
+      [["obs1#p1", 1, "promote", "the lease renew deadline of epoch 1 has passed"]],
+    );
+  });
+
+  it("a fenced step is refused when the row shows another epoch, even within the holder's own deadline", async () => {
+    const store = table();
+    await store.initialise();
+    const world = new World();
+    const [a] = await contenders(1, world, store);
+    assert.equal((await tickLease(a!)).leader, true);
+    const current = (await store.readLease())!;
+    await store.replaceLease(
+      { ...current.record, holder: "intruder#x", epoch: 2, writeId: "x" },
+      current.etag,
+    );
+    const result = await runFenced(a!, { name: "promote" }, async () =>
+      assert.fail("must not run"),
+    );
+    assert.equal(result.ok, false);
+    assert.equal(
+      !result.ok && result.reason,
+      "stale epoch 1: the lease is now epoch 2 held by intruder#x",
+    );
+  });
+
+  it("a fenced step of the holder runs and is recorded with its epoch", async () => {
+    const store = table();
+    await store.initialise();
+    const [a] = await contenders(1, new World(), store);
+    await tickLease(a!);
+    const result = await runFenced(
+      a!,
+      { name: "record-verdicts", group: "shop" },
+      async (_signal, epoch) => `done in ${epoch}`,
+    );
+    assert.deepEqual(result, { ok: true, value: "done in 1", epoch: 1 });
+    assert.deepEqual(
+      (await store.readActions()).map((e) => [e.name, e.epoch, e.outcome]),
+      [["record-verdicts", 1, "done"]],
+    );
+  });
+
+  it("an ambiguous renewal (written, reply lost, retry meets 412) is recognised as still held", async () => {
+    const real = table();
+    await real.initialise();
+    let loseNextReply = false;
+    const replaceLease: StateStore["replaceLease"] = async (...args) => {
+      const etag = await real.replaceLease(...args);
+      if (loseNextReply) {
+        loseNextReply = false;
+        throw new StoreError("unavailable", "state store: replacing the lease failed: ECONNRESET");
+      }
+      return etag;
+    };
+    const store = new Proxy(real, {
+      get: (target, property) => {
+        if (property === "replaceLease") return replaceLease;
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === "function"
+          ? (value as (...a: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+    const world = new World();
+    const [a] = await contenders(1, world, store);
+    await tickLease(a!);
+    world.now += 1000;
+    loseNextReply = true;
+    const status = await tickLease(a!);
+    assert.deepEqual([status.leader, status.epoch, status.outcome], [true, 1, "renewed"]);
+    const stored = (await real.readLease())!;
+    assert.equal(
+      a!.memory.lease.held?.etag,
+      stored.etag,
+      "the holder knows the row's current version",
+    );
+    assert.equal((await runFenced(a!, { name: "check" }, async () => "ok")).ok, true);
+  });
+
+  it("stale peers are found by their heartbeats going quiet on the reader's clock, not by their timestamps", async () => {
+    const store = table();
+    await store.initialise();
+    const world = new World();
+    const [a, b] = await contenders(2, world, store, [0, -30_000]);
+    await runProbeTick(b!);
+    await runProbeTick(a!);
+    let view = await observeAgreement(a!);
+    assert.deepEqual(view.stalePeers, [], "b's clock is 30 s behind, but its heartbeat is new");
+    for (let s = 1; s <= 4; s++) {
+      world.now += 1000;
+      await runProbeTick(a!);
+      view = await observeAgreement(a!);
+    }
+    assert.deepEqual(view.stalePeers, ["obs2"], "b has not ticked for 4 s, over the 3 s bound");
+  });
+});
+
+describe("agreement on the memory store", () => {
+  it("8 contenders racing for the lease keep the same guarantees", async () => {
+    const report = await race(new MemoryStateStore(), 8, 4242, 90);
+    assert.ok(report.takeovers >= 3);
+  });
+});
+
+describe("a store outage", () => {
+  it("while Azurite is stopped no fenced step runs; when it returns, the lease is re-read and one holder acts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tandem-outage-"));
+    let azurite = await startAzurite(0, { persistDir: dir });
+    const port = azurite.port;
+    const store = tableStoreFromConnectionString(azurite.connectionString, "outage", {
+      maxRetries: 0,
+      timeoutMs: 2000,
+    });
+    await store.initialise();
+    const world = new World();
+    const [a, b] = await contenders(2, world, store);
+    const step = (rt: Runtime) =>
+      runFenced(rt, { name: "promote", group: "shop" }, async () => "changed the world");
+    try {
+      await tickLease(a!);
+      await tickLease(b!);
+      assert.equal((await step(a!)).ok, true, "the holder acts before the outage");
+
+      await azurite.stop();
+      for (let s = 1; s <= 6; s++) {
+        world.now += 1000;
+        const statuses = [await tickLease(a!), await tickLease(b!)];
+        assert.ok(statuses.every((x) => x.outcome === "store-unavailable"));
+        for (const rt of [a!, b!]) {
+          const result = await step(rt);
+          assert.equal(result.ok, false, `${rt.observer} acted without the store at +${s} s`);
+        }
+      }
+
+      azurite = await startAzurite(port, { persistDir: dir });
+      world.now += 1000;
+      const after = [await tickLease(a!), await tickLease(b!)];
+      const leaders = after.filter((x) => x.leader);
+      assert.equal(
+        leaders.length,
+        1,
+        `exactly one holder after the store returns: ${JSON.stringify(after)}`,
+      );
+      const acting = [a!, b!].find(
+        (rt) => rt.memory.lease.held && isLeader(rt.memory.lease, rt.clock.now(), leaseTiming(rt)),
+      )!;
+      assert.equal((await step(acting)).ok, true, "the holder acts again once the store is back");
+      const done = (await store.readActions()).filter((e) => e.outcome === "done");
+      assert.equal(done.length, 2, "one step before the outage and one after; none during");
+    } finally {
+      await azurite.stop();
+    }
+  });
+});

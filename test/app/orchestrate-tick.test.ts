@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { runProbeTick } from "../../src/app/probe-tick.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { StoreError } from "../../src/ports/state-store.js";
+import { RegionalApp } from "../../src/sandbox/regional-app.js";
+import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+
+describe("orchestrate tick", () => {
+  const weu = new RegionalApp("westeurope");
+  const neu = new RegionalApp("northeurope");
+  before(async () => {
+    await weu.start();
+    await neu.start();
+  });
+  after(async () => {
+    await weu.stop();
+    await neu.stop();
+  });
+
+  async function pair() {
+    const store = new MemoryStateStore();
+    const clock = new ManualClock();
+    const config = {
+      ...twoRegionConfig({ westeurope: weu.healthUrl, northeurope: neu.healthUrl }),
+      policy: {
+        intervalSeconds: 2,
+        probeTimeoutSeconds: 1,
+        failureThreshold: 3,
+        successThreshold: 2,
+        dwellSeconds: 6,
+      },
+    };
+    const west = await runtimeFor(config, "westeurope", { store, clock, instance: "w" });
+    const north = await runtimeFor(config, "northeurope", { store, clock, instance: "n" });
+    return { store, clock, observers: [west, north] as const };
+  }
+
+  async function round(clock: ManualClock, observers: readonly Runtime[]) {
+    clock.advance(2000);
+    for (const rt of observers) await runProbeTick(rt);
+    const results = [];
+    for (const rt of observers) results.push(await runOrchestrateTick(rt));
+    return results;
+  }
+
+  it("only the lease holder keeps verdicts, and a region goes down only once both observers agree", async () => {
+    const { store, clock, observers } = await pair();
+    let results = await round(clock, observers);
+    assert.deepEqual(
+      results.map((r) => [r.observer, r.lease.leader]),
+      [
+        ["westeurope", true],
+        ["northeurope", false],
+      ],
+    );
+    assert.equal(results[1]!.groups[0]!.states, undefined, "a follower keeps no verdicts");
+    assert.equal(results[0]!.groups[0]!.states!["westeurope"]!.verdict, "healthy");
+
+    weu.mode = "down";
+    try {
+      const seen: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        results = await round(clock, observers);
+        seen.push(results[0]!.groups[0]!.states!["westeurope"]!.verdict);
+      }
+      assert.deepEqual(seen, ["suspect", "suspect", "down", "down"]);
+      assert.equal((await store.readRegionStates("shop"))["northeurope"]!.verdict, "healthy");
+    } finally {
+      weu.mode = "up";
+    }
+    const recovery: string[] = [];
+    for (let i = 0; i < 6; i++)
+      recovery.push((await round(clock, observers))[0]!.groups[0]!.states!["westeurope"]!.verdict);
+    assert.deepEqual(recovery.slice(0, 2), ["recovering", "recovering"]);
+    assert.equal(
+      recovery.at(-1),
+      "healthy",
+      `recovered after the dwell time: ${recovery.join(", ")}`,
+    );
+    const recorded = (await store.readActions()).filter((a) => a.name === "record-verdicts");
+    assert.ok(
+      recorded.every((a) => a.actor === "westeurope#w" && a.epoch === 1 && a.outcome === "done"),
+    );
+    assert.ok(
+      recorded.length < 12,
+      `verdicts are written when they change, not every tick (${recorded.length} writes)`,
+    );
+  });
+
+  it("takes no action and says so when the store cannot be read", async () => {
+    const { store, clock, observers } = await pair();
+    await round(clock, observers);
+    const writes = (await store.readActions()).length;
+    store.readHeartbeats = async () => {
+      throw new StoreError("unavailable", "state store: reading heartbeats failed: ECONNREFUSED");
+    };
+    const [west] = await round(clock, observers);
+    assert.deepEqual(west!.groups, []);
+    assert.ok(
+      west!.problems.includes(
+        "state store: reading heartbeats failed: ECONNREFUSED: no action this tick",
+      ),
+    );
+    assert.equal((await store.readActions()).length, writes, "nothing recorded as done");
+  });
+});
