@@ -329,6 +329,16 @@ describe("agreement on the memory store", () => {
     const report = await race(new MemoryStateStore(), 8, 4242, 90);
     assert.ok(report.takeovers >= 3);
   });
+
+  it("the same guarantees hold over 40 seeds, 2 to 8 contenders, with and without clock skew", async () => {
+    let takeovers = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const n = 2 + (seed % 7);
+      const skews = seed % 2 === 0 ? [30_000, -30_000] : [];
+      takeovers += (await race(new MemoryStateStore(), n, seed, 60, skews)).takeovers;
+    }
+    assert.ok(takeovers >= 80, `expected many takeovers across the seeds, got ${takeovers}`);
+  });
 });
 
 describe("a store outage", () => {
