@@ -2,18 +2,20 @@
 // sandbox and the CLI get a Runtime from here; tests pass fakes in through ComposeOptions.
 import type { TokenCredential } from "@azure/identity";
 import { DefaultAzureCredential } from "@azure/identity";
-import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { systemClock } from "./adapters/clock/system-clock.js";
 import { noWitness } from "./adapters/witness/none.js";
 import { EMPTY_LEASE_MEMORY, checkLeaseTiming } from "./core/lease.js";
-import { HttpGetProber } from "./adapters/probe/http-get.js";
+import { ProbeEngine } from "./adapters/probe/engine.js";
 import {
   tableStoreFromConnectionString,
   tableStoreFromEndpoint,
 } from "./adapters/store/table/table-store.js";
 import type { Runtime } from "./app/runtime.js";
+import { buildTargets, controlRequest } from "./app/targets.js";
 import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
 import {
   ConfigError,
@@ -47,6 +49,8 @@ export interface ComposeOptions {
   readonly credential?: TokenCredential;
   /** The process's instance id; a fresh random one by default. */
   readonly instance?: string;
+  /** Where relative paths in the configuration (caFile) start; the working directory by default. */
+  readonly baseDir?: string;
 }
 
 function createStore(options: ComposeOptions, env: Environment): StateStore {
@@ -89,6 +93,14 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     retryPeriodMs: policy.intervalSeconds * 1000,
   });
 
+  const baseDir = options.baseDir ?? process.cwd();
+  const built = await buildTargets(options.config, env, (path) =>
+    readFile(resolve(baseDir, path), "utf8"),
+  );
+  if (built.problems.length > 0)
+    throw new ConfigError(options.source ?? "configuration", built.problems);
+  const control = controlRequest(options.config, options.observer);
+
   const store = options.store ?? createStore(options, env);
   await store.initialise();
   return {
@@ -98,7 +110,9 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     store,
     witness: options.witness ?? noWitness,
     memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map() },
-    prober: options.prober ?? new HttpGetProber(),
+    targets: built.targets,
+    ...(control ? { control } : {}),
+    prober: options.prober ?? new ProbeEngine(),
     clock: options.clock ?? systemClock,
     log: options.log ?? silentLog,
     version: VERSION,
@@ -127,5 +141,12 @@ export async function composeFromEnvironment(env: Environment, log?: Log): Promi
         message: `app setting ${SETTINGS.observer} is not set: set it to this Function App's observer region`,
       },
     ]);
-  return compose({ config, observer, env, source: path, ...(log ? { log } : {}) });
+  return compose({
+    config,
+    observer,
+    env,
+    source: path,
+    baseDir: dirname(path),
+    ...(log ? { log } : {}),
+  });
 }

@@ -5,9 +5,10 @@ import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { LeaseMemory } from "../core/lease.js";
 import type { PeerMemory } from "../core/liveness.js";
-import type { Prober } from "../ports/prober.js";
+import type { ProbeRequest, Prober } from "../ports/prober.js";
 import type { StateStore } from "../ports/state-store.js";
 import type { Witness } from "../ports/witness.js";
+import type { Target } from "./targets.js";
 
 /**
  * What this process remembers between its ticks: its tick counter, what it has seen of the lease
@@ -28,6 +29,10 @@ export interface Runtime {
   readonly store: StateStore;
   readonly witness: Witness;
   readonly memory: AgreementMemory;
+  /** What this observer probes, built from the configuration at start-up. */
+  readonly targets: readonly Target[];
+  /** This observer's control probe, if it has one. */
+  readonly control?: ProbeRequest;
   readonly prober: Prober;
   readonly clock: Clock;
   readonly log: Log;

@@ -2,6 +2,9 @@
 export const POLICY_DEFAULTS = {
   intervalSeconds: 10,
   probeTimeoutSeconds: 5,
+  confirmRetries: 2,
+  confirmSpacingSeconds: 0.5,
+  probeConcurrency: 32,
   failureThreshold: 3,
   successThreshold: 3,
   dwellSeconds: 600,

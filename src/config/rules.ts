@@ -2,6 +2,7 @@
 // that they run even when some field has the wrong type: every problem is reported at once.
 import type { ConfigProblem } from "./problems.js";
 import { POLICY_DEFAULTS } from "./defaults.js";
+import { SECRET_REF_PATTERN } from "./fields.js";
 import { formatPath } from "./problems.js";
 
 type Path = readonly (string | number)[];
@@ -191,6 +192,56 @@ function checkTimeouts(out: Problems, config: Raw): void {
   });
 }
 
+const HTTP_ONLY = [
+  "method",
+  "headers",
+  "tlsServerName",
+  "expectStatus",
+  "body",
+  "redirects",
+  "caFile",
+  "certificateWarningDays",
+  "keepAlive",
+];
+const SENSITIVE_HEADER =
+  /^(authorization|proxy-authorization|cookie)$|key|token|secret|password|signature/i;
+
+function checkProbe(out: Problems, probe: Raw, path: Path): void {
+  const url = text(probe["url"]);
+  if (url?.startsWith("tcp:")) {
+    for (const key of HTTP_ONLY)
+      if (probe[key] !== undefined)
+        out.add([...path, key], "applies to http and https probes only, not tcp://");
+  }
+  const headers = record(probe["headers"]) ?? {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (SENSITIVE_HEADER.test(name) && typeof value === "string" && !SECRET_REF_PATTERN.test(value))
+      out.add(
+        [...path, "headers", name],
+        'carries a credential: give a secret reference such as "env:SETTING_NAME", not the value',
+      );
+  }
+  const matches = text(record(probe["body"])?.["matches"]);
+  if (matches !== undefined) {
+    try {
+      new RegExp(matches);
+    } catch (error) {
+      out.add(
+        [...path, "body", "matches"],
+        `is not a valid regular expression: ${(error as Error).message}`,
+      );
+    }
+  }
+  list(probe["expectStatus"]).forEach((spec, i) => {
+    const range = typeof spec === "string" ? /^(\d{3})-(\d{3})$/.exec(spec) : null;
+    if (range && Number(range[1]) > Number(range[2]))
+      out.add(
+        [...path, "expectStatus", i],
+        `the range ${spec} is empty: put the lower status first`,
+      );
+  });
+}
+
 export function checkConfigRules(input: unknown): ConfigProblem[] {
   const config = record(input);
   if (config === undefined) return [];
@@ -223,6 +274,15 @@ export function checkConfigRules(input: unknown): ConfigProblem[] {
     list(group["regions"]).forEach((r, ri) => {
       const cluster = record(record(r)?.["cluster"]);
       if (cluster !== undefined) checkNodePools(out, cluster, [...path, "regions", ri, "cluster"]);
+    });
+  });
+
+  list(config["groups"]).forEach((g, gi) => {
+    const entry = record(record(g)?.["entryPoint"]);
+    if (entry) checkProbe(out, entry, ["groups", gi, "entryPoint"]);
+    list(record(g)?.["regions"]).forEach((r, ri) => {
+      const probe = record(record(r)?.["probe"]);
+      if (probe) checkProbe(out, probe, ["groups", gi, "regions", ri, "probe"]);
     });
   });
 

@@ -3,7 +3,17 @@
 // (`npm run gen`). Rules that span fields live in rules.ts.
 import { z } from "zod";
 import { POLICY_DEFAULTS } from "./defaults.js";
-import { count, httpUrl, httpsUrl, name, resourceId, secretRef, seconds } from "./fields.js";
+import { JSON_PATH_PATTERN } from "./json-path.js";
+import {
+  count,
+  httpUrl,
+  probeUrl,
+  httpsUrl,
+  name,
+  resourceId,
+  secretRef,
+  seconds,
+} from "./fields.js";
 
 export const DEPLOYMENT_MODELS = ["active-active", "active-passive", "passive-cold"] as const;
 export const REGION_ROLES = ["active", "primary", "secondary"] as const;
@@ -13,6 +23,11 @@ export const observerSchema = z
     region: name("region").describe(
       "Azure region this observer's Function App runs in (for example `westeurope`). Each observer is identified by its region.",
     ),
+    controlUrl: httpUrl
+      .optional()
+      .describe(
+        "A URL that should always answer 2xx from this observer (outside every monitored application). When it fails too, the observer is impaired and its failures are not evidence against targets.",
+      ),
   })
   .describe(
     "A monitoring region: one Function App that probes every target and takes part in agreement.",
@@ -45,14 +60,106 @@ export const stateStoreSchema = z
     "The shared state store: an Azure Table Storage (or Cosmos DB for Table) table in a witness region, reached by every observer.",
   );
 
+export const STATUS_SPEC_PATTERN = /^([1-5]\d\d|[1-5]xx|[1-5]\d\d-[1-5]\d\d)$/;
+
+export const bodySchema = z
+  .strictObject({
+    contains: z.string().min(1).optional().describe("The body must contain this text."),
+    matches: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The body must match this regular expression (JavaScript syntax)."),
+    json: z
+      .array(
+        z.strictObject({
+          path: z
+            .string({ error: "must be a JSON path" })
+            .regex(JSON_PATH_PATTERN, "must be a JSON path like $.status or $.checks[0].ok")
+            .describe("Path into the JSON body: `$`, then `.name` or `[index]` steps."),
+          equals: z.unknown().optional().describe("The value at the path must equal this."),
+          exists: z
+            .boolean()
+            .optional()
+            .describe("The path must exist (true) or must not (false)."),
+        }),
+      )
+      .optional()
+      .describe("Conditions on the JSON body; all must hold."),
+  })
+  .describe("Conditions on the answer's body; all must hold. The first 1 MiB is checked.");
+
 export const probeSchema = z
   .strictObject({
-    url: httpUrl.describe(
-      "Absolute http or https URL to GET. A 2xx answer within the timeout is up.",
+    url: probeUrl.describe(
+      "What to probe: an http or https URL, or tcp://host:port to check that a connection opens.",
     ),
+    method: z
+      .enum(["GET", "HEAD", "POST", "OPTIONS"])
+      .default("GET")
+      .describe("HTTP method (http and https only)."),
+    headers: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"),
+        z.string(),
+      )
+      .default({})
+      .describe(
+        "Request headers, for example `Host` to present the public host name when probing a regional ingress by address. A value may be a secret reference (`env:NAME`); credentials (Authorization, Cookie, keys, tokens) must be.",
+      ),
+    tlsServerName: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9*]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+        "must be a host name",
+      )
+      .optional()
+      .describe(
+        "Host name sent in TLS SNI and checked against the certificate, when the URL names an address or a private name. Defaults to the URL's host name.",
+      ),
+    expectStatus: z
+      .array(
+        z.union([
+          z.number().int().min(100).max(599),
+          z.string().regex(STATUS_SPEC_PATTERN, 'must be a status such as 200, "2xx" or "200-399"'),
+        ]),
+      )
+      .min(1)
+      .default(["200-299"])
+      .describe(
+        'Statuses that count as up: numbers, "2xx"-style classes or "200-399"-style ranges.',
+      ),
+    body: bodySchema.optional(),
+    maxLatencyMs: count(1, 600_000)
+      .optional()
+      .describe("An answer slower than this (in total) is a `too-slow` failure."),
+    redirects: z
+      .enum(["none", "follow"])
+      .default("none")
+      .describe(
+        "`none`: a redirect is judged by `expectStatus` like any answer; `follow`: follow up to 5 redirects and judge the last answer.",
+      ),
     timeoutSeconds: seconds("probe timeout", 0.1, 60)
       .optional()
       .describe("Timeout for one probe. Defaults to `policy.probeTimeoutSeconds`."),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "PEM file of extra CA certificates to trust for this target, besides the system's (a path relative to the configuration file).",
+      ),
+    certificateWarningDays: count(0, 365)
+      .default(14)
+      .describe(
+        "A certificate in the served chain that expires within this many days is a warning.",
+      ),
+    keepAlive: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Reuse a kept-alive connection between probes. Off by default: a probe that rides a warm socket hides connect and TLS failures.",
+      ),
   })
   .describe("How an observer checks a target.");
 
@@ -186,6 +293,17 @@ export const policySchema = z
     probeTimeoutSeconds: seconds("probe timeout", 0.1, 60)
       .describe("Default timeout for one probe; must be shorter than `intervalSeconds`.")
       .default(POLICY_DEFAULTS.probeTimeoutSeconds),
+    confirmRetries: count(0, 5)
+      .default(POLICY_DEFAULTS.confirmRetries)
+      .describe(
+        "After a failed probe, probe again this many times (quickly, within the same tick) before recording a failure: one lost packet does not start an incident.",
+      ),
+    confirmSpacingSeconds: seconds("confirmation spacing", 0, 10)
+      .default(POLICY_DEFAULTS.confirmSpacingSeconds)
+      .describe("Pause before each confirmation probe."),
+    probeConcurrency: count(1, 1000)
+      .default(POLICY_DEFAULTS.probeConcurrency)
+      .describe("Probes in flight at once within a tick; each has its own timeout."),
     leaseSeconds: seconds("lease duration", 1, 3600)
       .optional()
       .describe(

@@ -11,11 +11,31 @@ export interface ProbeError {
   readonly message: string;
 }
 
+/**
+ * When each phase of a probe ended, in milliseconds from its start, so that
+ * dns <= connect <= tls <= firstByte <= total. A phase that did not happen (no name to resolve,
+ * no TLS, a reused connection) ends when the one before it did.
+ */
+export interface ProbePhases {
+  readonly dnsMs: number;
+  readonly connectMs: number;
+  readonly tlsMs: number;
+  readonly firstByteMs: number;
+  readonly totalMs: number;
+}
+
 export interface ProbeOutcome {
   readonly ok: boolean;
   readonly latencyMs: number;
   readonly statusCode?: number;
   readonly error?: ProbeError;
+  readonly phases?: ProbePhases;
+  /** Days until the earliest expiry in the served certificate chain. */
+  readonly certificateDaysLeft?: number;
+  /** Not failures, but worth a person's attention (a certificate about to expire). */
+  readonly warnings?: readonly string[];
+  /** How many quick re-probes it took to settle the outcome (0 when the first probe passed). */
+  readonly confirmations?: number;
 }
 
 /** Which tick of which observer process wrote a row: `instance` is new for every process. */
@@ -38,6 +58,9 @@ export interface Observation {
   readonly latencyMs: number;
   readonly statusCode?: number;
   readonly error?: ProbeError;
+  readonly phases?: ProbePhases;
+  readonly certificateDaysLeft?: number;
+  readonly warnings?: readonly string[];
   readonly at: number;
 }
 
@@ -77,6 +100,11 @@ export function nextObservation(
     latencyMs: outcome.latencyMs,
     ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
     ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    ...(outcome.phases === undefined ? {} : { phases: outcome.phases }),
+    ...(outcome.certificateDaysLeft === undefined
+      ? {}
+      : { certificateDaysLeft: outcome.certificateDaysLeft }),
+    ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),
     at,
   };
 }

@@ -1,5 +1,6 @@
 // `npm start`: the local sandbox by default; with --config FILE, the same local host against the
 // real endpoints and Azure resources named in FILE (for running Tandem as a long-lived process).
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { compose, SETTINGS } from "../compose.js";
 import { isConfigError, loadConfigFile } from "../config/index.js";
@@ -79,7 +80,14 @@ async function startWithConfig(
       `${file} lists ${observers.length} observers (${observers.join(", ")}): choose one with --observer REGION`,
     );
   const log = consoleLog(observer);
-  const runtime = await compose({ config, observer, env: process.env, source: file, log });
+  const runtime = await compose({
+    config,
+    observer,
+    env: process.env,
+    source: file,
+    log,
+    baseDir: dirname(resolve(file)),
+  });
   const derived = schedulesForInterval(config.policy.intervalSeconds);
   const schedules = {
     probe: process.env[SETTINGS.probeSchedule] || derived.probe,

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
@@ -104,5 +106,102 @@ describe("probe tick", () => {
       ),
     );
     assert.equal((await store.readHeartbeats()).length, 1, "the heartbeat is still written");
+  });
+});
+
+describe("probe tick: confirmation and the control target", () => {
+  let server: http.Server;
+  let base = "";
+  let flakyCalls = 0;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === "/flaky") res.writeHead(flakyCalls++ === 0 ? 503 : 200);
+      else if (req.url === "/down") res.writeHead(503);
+      else res.writeHead(200);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const config = (west: string, control?: string) => ({
+    ...twoRegionConfig({ westeurope: `${base}${west}`, northeurope: `${base}/ok` }),
+    observers: [
+      { region: "westeurope", ...(control ? { controlUrl: `${base}${control}` } : {}) },
+      { region: "northeurope" },
+    ],
+    policy: {
+      intervalSeconds: 2,
+      probeTimeoutSeconds: 1,
+      confirmRetries: 2,
+      confirmSpacingSeconds: 0.05,
+    },
+  });
+
+  it("turns one transient failure into a success", async () => {
+    flakyCalls = 0;
+    const rt = await runtimeFor(config("/flaky"), "westeurope", { store: new MemoryStateStore() });
+    const result = await runProbeTick(rt);
+    const west = result.observations.find((o) => o.target === "westeurope")!;
+    assert.deepEqual([west.ok, west.consecutiveFailures], [true, 0]);
+    assert.equal(flakyCalls, 2, "one failure, then one confirming probe");
+  });
+
+  it("records a persistent failure after the confirming probes fail too", async () => {
+    const rt = await runtimeFor(config("/down"), "westeurope", { store: new MemoryStateStore() });
+    const result = await runProbeTick(rt);
+    const west = result.observations.find((o) => o.target === "westeurope")!;
+    assert.deepEqual(
+      [west.ok, west.consecutiveFailures, west.error?.kind],
+      [false, 1, "http-status"],
+    );
+  });
+
+  it("marks the observer impaired when its control target fails, and says so", async () => {
+    const store = new MemoryStateStore();
+    const rt = await runtimeFor(config("/down", "/down"), "westeurope", { store });
+    const result = await runProbeTick(rt);
+    assert.equal(result.impaired, true);
+    assert.match(
+      result.problems[0]!,
+      /^this observer is impaired: its control target failed \(http-status: answered 503/,
+    );
+    assert.equal((await store.readHeartbeats())[0]?.impaired, true);
+    const healthy = await runtimeFor(config("/down", "/ok"), "westeurope", {
+      store: new MemoryStateStore(),
+    });
+    assert.equal((await runProbeTick(healthy)).impaired, false);
+  });
+
+  it("finishes within the interval minus its margin, even when every target hangs", async () => {
+    const { hangingServer } = await import("../helpers/servers.js");
+    const hanging = await hangingServer();
+    try {
+      const raw = {
+        ...twoRegionConfig({
+          westeurope: hanging.url,
+          northeurope: hanging.url,
+          entry: hanging.url,
+        }),
+        policy: {
+          intervalSeconds: 1,
+          probeTimeoutSeconds: 0.6,
+          confirmRetries: 3,
+          confirmSpacingSeconds: 0.1,
+        },
+      };
+      const rt = await runtimeFor(raw, "westeurope", { store: new MemoryStateStore() });
+      const started = Date.now();
+      const result = await runProbeTick(rt);
+      const took = Date.now() - started;
+      assert.ok(
+        result.observations.every((o) => !o.ok),
+        "every target failed",
+      );
+      assert.ok(took < 1000, `the tick took ${took} ms with a 1 s interval`);
+    } finally {
+      await hanging.close();
+    }
   });
 });

@@ -113,13 +113,46 @@ describe("configuration: each class of bad input names its path and the fix", ()
       name: "bad URL",
       mutate: (c) => (c["groups"][0].regions[1].probe.url = "weu.example.com/healthz"),
       path: "groups[0].regions[1].probe.url",
-      message: /^must be an absolute https or http URL$/,
+      message: /^must be an absolute https, http or tcp:\/\/host:port URL$/,
     },
     {
       name: "URL of another scheme",
       mutate: (c) => (c["groups"][0].regions[0].probe.url = "ftp://weu.example.com/"),
       path: "groups[0].regions[0].probe.url",
-      message: /^must be an absolute https or http URL$/,
+      message: /^must be an absolute https, http or tcp:\/\/host:port URL$/,
+    },
+    {
+      name: "HTTP-only setting on a TCP probe",
+      mutate: (c) =>
+        (c["groups"][0].regions[0].probe = { url: "tcp://db.internal:5432", expectStatus: [200] }),
+      path: "groups[0].regions[0].probe.expectStatus",
+      message: /^applies to http and https probes only, not tcp:\/\/$/,
+    },
+    {
+      name: "credential in a probe header",
+      mutate: (c) => (c["groups"][0].regions[0].probe.headers = { Authorization: "Bearer S3CRET" }),
+      path: "groups[0].regions[0].probe.headers.Authorization",
+      message:
+        /^carries a credential: give a secret reference such as "env:SETTING_NAME", not the value$/,
+    },
+    {
+      name: "regular expression that does not compile",
+      mutate: (c) => (c["groups"][0].regions[0].probe.body = { matches: "ok(" }),
+      path: "groups[0].regions[0].probe.body.matches",
+      message: /^is not a valid regular expression/,
+    },
+    {
+      name: "JSON path outside the supported subset",
+      mutate: (c) =>
+        (c["groups"][0].regions[0].probe.body = { json: [{ path: "$..status", equals: "ok" }] }),
+      path: "groups[0].regions[0].probe.body.json[0].path",
+      message: /^must be a JSON path like \$\.status or \$\.checks\[0\]\.ok$/,
+    },
+    {
+      name: "status range written backwards",
+      mutate: (c) => (c["groups"][0].regions[0].probe.expectStatus = ["299-200"]),
+      path: "groups[0].regions[0].probe.expectStatus[0]",
+      message: /^the range 299-200 is empty/,
     },
     {
       name: "credentials inside a URL",

@@ -3,7 +3,7 @@
 // characters Table Storage forbids in keys. Decoders return undefined for a row that is not what
 // it should be (written by hand, or by another version), and the adapter skips and reports it.
 import type { LeaseRecord } from "../../../core/lease.js";
-import type { Heartbeat, Observation } from "../../../core/observation.js";
+import type { Heartbeat, Observation, ProbePhases } from "../../../core/observation.js";
 import type { RegionState, Verdict } from "../../../core/verdict.js";
 import type { ActionRecord } from "../../../ports/state-store.js";
 
@@ -46,6 +46,11 @@ export function observationToEntity(o: Observation): Entity {
     latencyMs: double(o.latencyMs),
     ...(o.statusCode === undefined ? {} : { statusCode: o.statusCode }),
     ...(o.error === undefined ? {} : { errorKind: o.error.kind, errorMessage: o.error.message }),
+    ...(o.phases === undefined ? {} : { phases: JSON.stringify(o.phases) }),
+    ...(o.certificateDaysLeft === undefined
+      ? {}
+      : { certificateDaysLeft: double(o.certificateDaysLeft) }),
+    ...(o.warnings?.length ? { warnings: JSON.stringify(o.warnings) } : {}),
     atMs: double(o.at),
   };
 }
@@ -53,7 +58,15 @@ export function observationToEntity(o: Observation): Entity {
 export function entityToObservation(row: Row): Observation | undefined {
   const { observer, group, target, instance, seq, ok, consecutiveFailures, consecutiveSuccesses } =
     row;
-  const { failuresBefore, latencyMs, atMs, statusCode, errorKind, errorMessage } = row;
+  const {
+    failuresBefore,
+    latencyMs,
+    atMs,
+    statusCode,
+    errorKind,
+    errorMessage,
+    certificateDaysLeft,
+  } = row;
   if (!isString(observer) || !isString(group) || !isString(target) || !isString(instance))
     return undefined;
   if (
@@ -78,8 +91,39 @@ export function entityToObservation(row: Row): Observation | undefined {
     ...(isString(errorKind)
       ? { error: { kind: errorKind, message: isString(errorMessage) ? errorMessage : "" } }
       : {}),
+    ...optionalJson("phases", row["phases"], isPhases),
+    ...(isNumber(certificateDaysLeft) ? { certificateDaysLeft } : {}),
+    ...optionalJson(
+      "warnings",
+      row["warnings"],
+      (v): v is string[] => Array.isArray(v) && v.every(isString),
+    ),
     at: atMs,
   };
+}
+
+function isPhases(value: unknown): value is ProbePhases {
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    ["dnsMs", "connectMs", "tlsMs", "firstByteMs", "totalMs"].every((k) => isNumber(v[k]))
+  );
+}
+
+/** A JSON-encoded optional column: present and valid, or left out. */
+function optionalJson<K extends string, T>(
+  key: K,
+  raw: unknown,
+  valid: (v: unknown) => v is T,
+): { [P in K]?: T } {
+  if (!isString(raw)) return {};
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return valid(value) ? ({ [key]: value } as { [P in K]?: T }) : {};
+  } catch {
+    return {};
+  }
 }
 
 export function heartbeatToEntity(h: Heartbeat): Entity {

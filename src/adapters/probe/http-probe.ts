@@ -1,0 +1,286 @@
+// An HTTP(S) probe: one request (and its redirects, if allowed), timed by phase, with the
+// served certificate chain checked, the status and body judged, and every failure classified.
+import http from "node:http";
+import https from "node:https";
+import type { LookupFunction, Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import tls from "node:tls";
+import type { TLSSocket } from "node:tls";
+import type { ProbeError, ProbeOutcome, ProbePhases } from "../../core/observation.js";
+import type { HttpProbeRequest } from "../../ports/prober.js";
+import { classifyError, failure } from "./classify.js";
+import { checkBody, describeRanges, statusExpected } from "./conditions.js";
+
+/** Bodies are read up to this size; conditions see the first part of a larger one. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+const DAY_MS = 86_400_000;
+
+export interface HttpProbeOptions {
+  readonly lookup?: LookupFunction;
+  readonly abortSignal?: AbortSignal;
+  /** Kept-alive agents, one per target, for requests with keepAlive. */
+  readonly agents?: Map<string, http.Agent>;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly location?: string;
+  readonly body: string;
+  readonly phases: ProbePhases;
+  readonly certificateExpiry?: number;
+}
+
+class ProbeFailure extends Error {
+  constructor(
+    readonly error: ProbeError,
+    readonly phases?: ProbePhases,
+  ) {
+    super(error.message);
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** The earliest `valid_to` in the chain the server sent. */
+function earliestExpiry(socket: TLSSocket): number | undefined {
+  let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  let earliest: number | undefined;
+  const seen = new Set<string>();
+  while (cert && cert.valid_to && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const expiry = Date.parse(cert.valid_to);
+    if (!Number.isNaN(expiry))
+      earliest = earliest === undefined ? expiry : Math.min(earliest, expiry);
+    cert = cert.issuerCertificate;
+  }
+  return earliest;
+}
+
+/**
+ * Secure contexts per set of extra CAs. Building one parses the whole system trust store, which
+ * costs milliseconds and megabytes; made once per set, it is shared by every probe that uses it.
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+
+function secureContextFor(ca: readonly string[] | undefined): tls.SecureContext | undefined {
+  if (!ca?.length) return undefined;
+  const key = ca.join("\n");
+  let context = secureContexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...ca] });
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
+function agentFor(
+  request: HttpProbeRequest,
+  url: URL,
+  options: HttpProbeOptions,
+): http.Agent | false {
+  if (!request.keepAlive || !options.agents) return false;
+  const key = `${url.origin}|${request.tlsServerName ?? ""}|${request.ca?.length ?? 0}`;
+  let agent = options.agents.get(key);
+  if (!agent) {
+    agent =
+      url.protocol === "https:"
+        ? new https.Agent({ keepAlive: true, maxSockets: 1 })
+        : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    options.agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** One request: resolves with the answer, or rejects with a classified ProbeFailure. */
+function exchange(
+  request: HttpProbeRequest,
+  url: URL,
+  started: number,
+  deadline: number,
+  options: HttpProbeOptions,
+): Promise<Answer> {
+  const since = () => round(performance.now() - started);
+  const isHttps = url.protocol === "https:";
+  const hostname = url.hostname.replace(/^\[|\]$/g, "");
+  // SNI, and the name the certificate is checked against (Node checks `servername || host`).
+  const servername = request.tlsServerName ?? (/^[\d.]+$|:/.test(hostname) ? undefined : hostname);
+
+  return new Promise<Answer>((resolve, reject) => {
+    const marks: { dns?: number; connect?: number; tls?: number; firstByte?: number } = {};
+    const phases = (): ProbePhases => {
+      const dns = marks.dns ?? 0;
+      const connect = marks.connect ?? dns;
+      const tlsDone = marks.tls ?? connect;
+      const firstByte = marks.firstByte ?? tlsDone;
+      return {
+        dnsMs: dns,
+        connectMs: connect,
+        tlsMs: tlsDone,
+        firstByteMs: firstByte,
+        totalMs: Math.max(firstByte, since()),
+      };
+    };
+    let settled = false;
+    const fail = (error: ProbeError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.abortSignal?.removeEventListener("abort", onAbort);
+      req.destroy();
+      reject(new ProbeFailure(error, phases()));
+    };
+
+    const timer = setTimeout(
+      () => {
+        const limit = request.timeoutMs;
+        if (marks.connect === undefined)
+          fail(failure("connect-timeout", `could not connect within ${limit} ms`));
+        else if (marks.firstByte === undefined)
+          fail(failure("timeout", `no answer within ${limit} ms`));
+        else fail(failure("timeout", `the answer did not complete within ${limit} ms`));
+      },
+      Math.max(0, deadline - performance.now()),
+    );
+    const onAbort = () => fail(failure("aborted", "the probe was cancelled"));
+    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+
+    const client = isHttps ? https : http;
+    const req = client.request(url, {
+      method: request.method,
+      headers: { "user-agent": "tandem-probe", accept: "*/*", ...request.headers },
+      agent: agentFor(request, url, options),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+      ...(isHttps
+        ? {
+            rejectUnauthorized: true,
+            ...(servername ? { servername } : {}),
+            ...(request.ca?.length ? { secureContext: secureContextFor(request.ca)! } : {}),
+          }
+        : {}),
+    });
+
+    req.on("socket", (socket: Socket) => {
+      if ((req as { reusedSocket?: boolean }).reusedSocket) {
+        marks.dns = marks.connect = marks.tls = since();
+        return;
+      }
+      socket.once("lookup", () => (marks.dns = since()));
+      socket.once("connect", () => (marks.connect = since()));
+      socket.once("secureConnect", () => (marks.tls = since()));
+    });
+    req.on("error", (error) => fail(classifyError(error, hostname)));
+    req.on("response", (res) => {
+      marks.firstByte = since();
+      if (marks.connect === undefined) marks.connect = marks.firstByte;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        if (size >= BODY_LIMIT_BYTES) return;
+        size += chunk.length;
+        chunks.push(chunk);
+      });
+      res.on("aborted", () =>
+        fail(failure("reset", "the connection closed in the middle of the answer")),
+      );
+      res.on("error", (error) => fail(classifyError(error, hostname)));
+      res.on("end", () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.abortSignal?.removeEventListener("abort", onAbort);
+        const location = res.headers.location;
+        // Timed first: reading the chain is Tandem's work, not the server's.
+        const measured = phases();
+        const certificateExpiry = isHttps ? earliestExpiry(res.socket as TLSSocket) : undefined;
+        resolve({
+          status: res.statusCode ?? 0,
+          ...(location ? { location } : {}),
+          body: Buffer.concat(chunks).toString("utf8"),
+          phases: measured,
+          ...(certificateExpiry === undefined ? {} : { certificateExpiry }),
+        });
+      });
+    });
+    if (options.abortSignal?.aborted) onAbort();
+    req.end();
+  });
+}
+
+export async function probeHttp(
+  request: HttpProbeRequest,
+  options: HttpProbeOptions = {},
+): Promise<ProbeOutcome> {
+  const started = performance.now();
+  const deadline = started + request.timeoutMs;
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return { ok: false, latencyMs: 0, error: failure("error", `not a valid URL: ${request.url}`) };
+  }
+
+  let answer: Answer;
+  let firstPhases: ProbePhases | undefined;
+  try {
+    for (let hop = 0; ; hop++) {
+      answer = await exchange(request, url, started, deadline, options);
+      firstPhases ??= answer.phases;
+      const redirect = answer.status >= 300 && answer.status < 400 && answer.location !== undefined;
+      if (!redirect || hop >= request.maxRedirects) break;
+      url = new URL(answer.location!, url);
+    }
+  } catch (error) {
+    if (!(error instanceof ProbeFailure)) throw error;
+    const phases = error.phases;
+    return {
+      ok: false,
+      latencyMs: phases?.totalMs ?? round(performance.now() - started),
+      error: error.error,
+      ...(phases ? { phases } : {}),
+    };
+  }
+
+  // The first hop's phases; the total runs to the end of the last answer (times are from the start).
+  const phases: ProbePhases = {
+    ...firstPhases!,
+    totalMs: Math.max(firstPhases!.firstByteMs, answer!.phases.totalMs),
+  };
+  const base = { latencyMs: phases.totalMs, statusCode: answer.status, phases };
+  const warnings: string[] = [];
+  let certificateDaysLeft: number | undefined;
+  if (answer.certificateExpiry !== undefined) {
+    certificateDaysLeft = Math.floor(((answer.certificateExpiry - Date.now()) / DAY_MS) * 10) / 10;
+    if (certificateDaysLeft < request.certificateWarningDays)
+      warnings.push(
+        `a certificate in the chain expires in ${Math.max(0, Math.floor(certificateDaysLeft))} day(s)`,
+      );
+  }
+  const extra = {
+    ...(certificateDaysLeft === undefined ? {} : { certificateDaysLeft }),
+    ...(warnings.length ? { warnings } : {}),
+  };
+
+  if (!statusExpected(answer.status, request.expectStatus))
+    return {
+      ok: false,
+      ...base,
+      ...extra,
+      error: failure(
+        "http-status",
+        `answered ${answer.status}, expected ${describeRanges(request.expectStatus)}`,
+      ),
+    };
+  const mismatch = request.body ? checkBody(answer.body, request.body) : undefined;
+  if (mismatch) return { ok: false, ...base, ...extra, error: failure("body-mismatch", mismatch) };
+  if (request.maxLatencyMs !== undefined && phases.totalMs > request.maxLatencyMs)
+    return {
+      ok: false,
+      ...base,
+      ...extra,
+      error: failure(
+        "too-slow",
+        `answered in ${Math.round(phases.totalMs)} ms, limit ${request.maxLatencyMs} ms`,
+      ),
+    };
+  return { ok: true, ...base, ...extra };
+}

@@ -1,0 +1,67 @@
+// A TCP probe: connected within the timeout, or a classified failure. For dependencies that do
+// not speak HTTP.
+import net from "node:net";
+import type { LookupFunction } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { ProbeOutcome } from "../../core/observation.js";
+import type { TcpProbeRequest } from "../../ports/prober.js";
+import { classifyError, failure } from "./classify.js";
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export function probeTcp(
+  request: TcpProbeRequest,
+  options: { readonly lookup?: LookupFunction; readonly abortSignal?: AbortSignal } = {},
+): Promise<ProbeOutcome> {
+  const started = performance.now();
+  const since = () => round(performance.now() - started);
+  return new Promise<ProbeOutcome>((resolve) => {
+    let dns: number | undefined;
+    let settled = false;
+    const finish = (outcome: ProbeOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.abortSignal?.removeEventListener("abort", onAbort);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const phasesUntil = (end: number) => ({
+      dnsMs: dns ?? 0,
+      connectMs: end,
+      tlsMs: end,
+      firstByteMs: end,
+      totalMs: end,
+    });
+    const socket = net.connect({
+      host: request.host,
+      port: request.port,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    socket.once("lookup", () => (dns = since()));
+    socket.once("connect", () => {
+      const at = since();
+      finish({ ok: true, latencyMs: at, phases: phasesUntil(at) });
+    });
+    socket.once("error", (error) =>
+      finish({ ok: false, latencyMs: since(), error: classifyError(error, request.host) }),
+    );
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          latencyMs: since(),
+          error: failure("connect-timeout", `could not connect within ${request.timeoutMs} ms`),
+        }),
+      request.timeoutMs,
+    );
+    const onAbort = () =>
+      finish({
+        ok: false,
+        latencyMs: since(),
+        error: failure("aborted", "the probe was cancelled"),
+      });
+    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+    if (options.abortSignal?.aborted) onAbort();
+  });
+}
