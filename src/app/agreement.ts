@@ -1,7 +1,7 @@
 // What the observers agree on, as this process sees it: who is live (by its own clock), and each
 // region's evidence by quorum. Used by the orchestrate tick (to decide) and the status (to show).
 import type { Heartbeat, Observation } from "../core/observation.js";
-import { isLive, rememberPeers, unchangedFor } from "../core/liveness.js";
+import { livenessOf, rememberPeers, unchangedFor } from "../core/liveness.js";
 import type { ObserverInfo, RegionEvidence, WitnessSignal } from "../core/verdict.js";
 import { judgeRegions } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
@@ -23,7 +23,7 @@ export interface GroupEvidence {
 export interface AgreementView {
   readonly observers: readonly ObserverLiveness[];
   readonly groups: readonly GroupEvidence[];
-  /** Configured observers other than this one whose heartbeat has gone quiet. */
+  /** Configured observers other than this one whose heartbeat has gone quiet (or never came). */
   readonly stalePeers: readonly string[];
   /** Problems that did not stop the view (a witness that did not answer). */
   readonly problems: readonly string[];
@@ -45,7 +45,7 @@ export async function observeAgreement(
     return {
       name: region,
       region,
-      live: isLive(rt.memory.peers, region, now, staleMs),
+      liveness: livenessOf(rt.memory.peers, region, now, staleMs),
       ...(heartbeat ? { heartbeat } : {}),
       ...(age === undefined ? {} : { unchangedForMs: age }),
     };
@@ -77,6 +77,8 @@ export async function observeAgreement(
     }),
   );
 
-  const stalePeers = observers.filter((o) => o.name !== rt.observer && !o.live).map((o) => o.name);
+  const stalePeers = observers
+    .filter((o) => o.name !== rt.observer && o.liveness === "stale")
+    .map((o) => o.name);
   return { observers, groups, stalePeers, problems };
 }

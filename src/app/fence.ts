@@ -68,14 +68,13 @@ export async function runFenced<T>(
   } catch (error) {
     return refuse(`the lease could not be checked: ${message(error)}`);
   }
-  if (
-    !stored ||
-    stored.record.holder !== actor ||
-    stored.record.epoch !== epoch ||
-    stored.etag !== held.etag
-  )
+  if (!stored || stored.record.holder !== actor || stored.record.epoch !== epoch)
     return refuse(
       `stale epoch ${epoch}: the lease is now ${stored ? `epoch ${stored.record.epoch} held by ${stored.record.holder}` : "gone"}`,
+    );
+  if (stored.etag !== held.etag)
+    return refuse(
+      `the lease row changed since epoch ${epoch} was renewed: no step until the next renewal`,
     );
   const left = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
   if (left <= 0) return refuse(`the lease renew deadline of epoch ${epoch} passed while checking`);

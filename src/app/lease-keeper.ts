@@ -3,7 +3,7 @@
 // lost) from a lost race by re-reading the row and looking for its own write id.
 import { randomUUID } from "node:crypto";
 import type { LeaseDecision, LeaseTiming } from "../core/lease.js";
-import { decideLease, isLeader, lost, wrote } from "../core/lease.js";
+import { decideLease, lost, writing, wrote } from "../core/lease.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { StoreCallOptions } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
@@ -47,8 +47,10 @@ async function write(
 export async function tickLease(rt: Runtime, call: StoreCallOptions = {}): Promise<LeaseStatus> {
   const timing = leaseTiming(rt);
   const me = holderId(rt);
+  // Whatever it held, a process that cannot reach the store does not act: fenced steps re-read
+  // the lease and would refuse anyway; the status says so plainly.
   const storeDown = (error: unknown): LeaseStatus => ({
-    leader: isLeader(rt.memory.lease, rt.clock.now(), timing),
+    leader: false,
     outcome: "store-unavailable",
     problem: `lease: ${message(error)}`,
   });
@@ -60,12 +62,32 @@ export async function tickLease(rt: Runtime, call: StoreCallOptions = {}): Promi
     return storeDown(error);
   }
   const now = rt.clock.now();
-  const { memory, decision } = decideLease(rt.memory.lease, stored, me, now, timing, randomUUID());
+  const { memory, decision: decided } = decideLease(
+    rt.memory.lease,
+    stored,
+    me,
+    now,
+    timing,
+    randomUUID(),
+  );
   rt.memory.lease = memory;
-  if (decision.kind === "wait")
-    return { leader: false, holder: decision.holder, epoch: decision.epoch, outcome: "waiting" };
+  if (decided.kind === "wait")
+    return { leader: false, holder: decided.holder, epoch: decided.epoch, outcome: "waiting" };
+
+  let decision: WriteDecision = decided;
+  if (decision.kind === "create") {
+    // A recreated row continues above every epoch ever granted, not just those this process saw.
+    try {
+      const floor = await rt.store.readEpochFloor(call);
+      if (floor >= decision.record.epoch)
+        decision = { ...decision, record: { ...decision.record, epoch: floor + 1 } };
+    } catch (error) {
+      return storeDown(error);
+    }
+  }
 
   const startedAt = rt.clock.now();
+  rt.memory.lease = writing(rt.memory.lease, decision.record, startedAt);
   const outcome =
     decision.kind === "create" ? "acquired" : decision.kind === "renew" ? "renewed" : "took-over";
   try {
@@ -81,6 +103,7 @@ export async function tickLease(rt: Runtime, call: StoreCallOptions = {}): Promi
     rt.memory.lease = wrote(rt.memory.lease, decision.record, etag, startedAt);
     return { leader: true, holder: me, epoch: decision.record.epoch, outcome };
   } catch (error) {
+    // Still no answer: the write stays pending, and the next tick's read settles it.
     if (!isStoreError(error) || error.kind !== "conflict") return storeDown(error);
     let current;
     try {

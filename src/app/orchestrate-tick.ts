@@ -4,7 +4,7 @@
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import { nextRegionState } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
-import type { StoreCallOptions } from "../ports/state-store.js";
+import type { KeptStates, StoreCallOptions } from "../ports/state-store.js";
 import type { AgreementView } from "./agreement.js";
 import { observeAgreement } from "./agreement.js";
 import { runFenced } from "./fence.js";
@@ -47,13 +47,14 @@ async function keepVerdicts(
 ): Promise<Record<string, RegionState> | undefined> {
   const group = view.group;
   const dwellMs = effectivePolicy(rt.config, group).dwellSeconds * 1000;
-  let previous: Record<string, RegionState>;
+  let kept: KeptStates;
   try {
-    previous = await rt.store.readRegionStates(group.name, call);
+    kept = await rt.store.readRegionStates(group.name, call);
   } catch (error) {
     problems.push(message(error));
     return undefined;
   }
+  const previous = kept.states;
   const now = rt.clock.now();
   const next: Record<string, RegionState> = {};
   for (const evidence of view.evidence)
@@ -67,10 +68,11 @@ async function keepVerdicts(
   if (!Object.entries(next).some(([region, state]) => changed(previous[region], state)))
     return previous;
 
+  // Conditional on the version read: a stale holder's late write cannot overwrite a newer one.
   const result = await runFenced(
     rt,
     { name: "record-verdicts", group: group.name },
-    (abortSignal) => rt.store.writeRegionStates(group.name, next, { abortSignal }),
+    (abortSignal) => rt.store.writeRegionStates(group.name, next, kept.etag, { abortSignal }),
   );
   if (!result.ok) {
     problems.push(`${group.name}: verdicts not recorded: ${result.reason}`);

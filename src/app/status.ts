@@ -2,6 +2,7 @@
 // group each region's verdict (as kept by the lease holder), the evidence behind it, and every
 // observer's latest observation. Throws a StoreError when the store cannot be read; the HTTP
 // layer answers 503 for it.
+import type { Liveness } from "../core/liveness.js";
 import { isCurrent } from "../core/liveness.js";
 import type { Observation, ProbeError } from "../core/observation.js";
 import { ENTRY_POINT } from "../core/observation.js";
@@ -44,7 +45,8 @@ export interface GroupStatus {
 
 export interface ObserverStatus {
   readonly region: string;
-  readonly live: boolean;
+  /** "unknown" until this process has seen the observer's heartbeat change, or stay put for the bound. */
+  readonly liveness: Liveness;
   /** How long its heartbeat has not changed, by this process's clock; null if never seen. */
   readonly unchangedForSeconds: number | null;
   readonly lastTickAt: string | null;
@@ -97,7 +99,7 @@ export async function readStatus(
   });
 
   const groups = view.groups.map(({ group, observations, evidence }, i): GroupStatus => {
-    const states = kept[i] ?? {};
+    const states = kept[i]?.states ?? {};
     const of = (target: string) =>
       observations
         .filter((o) => o.target === target)
@@ -139,7 +141,7 @@ export async function readStatus(
       : null,
     observers: view.observers.map((o) => ({
       region: o.name,
-      live: o.live,
+      liveness: o.liveness,
       unchangedForSeconds: o.unchangedForMs === undefined ? null : seconds(o.unchangedForMs),
       lastTickAt: o.heartbeat ? new Date(o.heartbeat.at).toISOString() : null,
       version: o.heartbeat?.version ?? null,

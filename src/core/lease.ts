@@ -31,12 +31,17 @@ export interface StoredLease {
   readonly etag: string;
 }
 
+/** The version a contender records for "there is no lease row", so an absent row is waited on too. */
+export const ABSENT = "(absent)";
+
 /** What one contender remembers between its ticks (lost on restart, which only delays it). */
 export interface LeaseMemory {
-  /** The lease version last seen and when it was first seen, on this machine's clock. */
+  /** The lease version last seen (or ABSENT) and when it was first seen, on this machine's clock. */
   readonly observed?: { readonly etag: string; readonly since: number };
   /** Set while this contender holds the lease. */
   readonly held?: { readonly epoch: number; readonly etag: string; readonly renewedAt: number };
+  /** A write that got no answer: if the row later carries its write id, it landed. */
+  readonly pending?: { readonly record: LeaseRecord; readonly startedAt: number };
   /** The highest epoch ever seen, so a recreated row never reuses an epoch this contender saw. */
   readonly highestEpoch: number;
 }
@@ -78,7 +83,11 @@ export function actingTimeLeft(memory: LeaseMemory, now: number, timing: LeaseTi
   return Math.max(0, memory.held.renewedAt + timing.renewDeadlineMs - now);
 }
 
-/** Records what was read, and decides what to write. */
+/**
+ * Records what was read, and decides what to write. An absent row is treated like a version of
+ * its own: a contender creates the row only after seeing it absent for the lease duration, so a
+ * deleted row cannot make a second actor while the last holder may still act.
+ */
 export function decideLease(
   memory: LeaseMemory,
   stored: StoredLease | undefined,
@@ -94,40 +103,52 @@ export function decideLease(
     writeId,
     renewedAt: now,
   });
-  if (stored === undefined) {
-    const { observed: _gone, ...rest } = memory;
-    return { memory: rest, decision: { kind: "create", record: record(memory.highestEpoch + 1) } };
-  }
+  const etag = stored?.etag ?? ABSENT;
+  const highestEpoch = Math.max(memory.highestEpoch, stored?.record.epoch ?? 0);
+  const observed = memory.observed?.etag === etag ? memory.observed : { etag, since: now };
 
-  const highestEpoch = Math.max(memory.highestEpoch, stored.record.epoch);
-  const observed =
-    memory.observed?.etag === stored.etag ? memory.observed : { etag: stored.etag, since: now };
-  const held =
-    memory.held && memory.held.etag === stored.etag && stored.record.holder === me
+  // A write of ours that got no answer, found in the row: it landed, and we hold the lease.
+  const landed =
+    stored !== undefined &&
+    memory.pending !== undefined &&
+    stored.record.writeId === memory.pending.record.writeId &&
+    stored.record.holder === me
+      ? { epoch: stored.record.epoch, etag: stored.etag, renewedAt: memory.pending.startedAt }
+      : undefined;
+  const kept =
+    memory.held && stored && memory.held.etag === stored.etag && stored.record.holder === me
       ? memory.held
       : undefined;
+  const held = landed ?? kept;
   const next: LeaseMemory = { highestEpoch, observed, ...(held ? { held } : {}) };
 
-  if (held)
+  if (held && stored)
     return {
       memory: next,
       decision: { kind: "renew", record: record(held.epoch), etag: stored.etag },
     };
   const waited = now - observed.since;
-  if (waited >= stored.record.durationMs)
-    return {
-      memory: next,
-      decision: { kind: "takeover", record: record(highestEpoch + 1), etag: stored.etag },
-    };
+  const duration = stored?.record.durationMs ?? timing.durationMs;
+  if (waited >= duration) {
+    const decision: LeaseDecision = stored
+      ? { kind: "takeover", record: record(highestEpoch + 1), etag: stored.etag }
+      : { kind: "create", record: record(highestEpoch + 1) };
+    return { memory: next, decision };
+  }
   return {
     memory: next,
     decision: {
       kind: "wait",
-      holder: stored.record.holder,
-      epoch: stored.record.epoch,
-      expiresInMs: stored.record.durationMs - waited,
+      holder: stored?.record.holder ?? "(nobody)",
+      epoch: stored?.record.epoch ?? 0,
+      expiresInMs: duration - waited,
     },
   };
+}
+
+/** Before a write: remember it, so that a reply lost on the way is recognised later. */
+export function writing(memory: LeaseMemory, record: LeaseRecord, startedAt: number): LeaseMemory {
+  return { ...memory, pending: { record, startedAt } };
 }
 
 /** After a write this contender made (or recognised as its own) succeeded. */

@@ -1,14 +1,20 @@
 // Which observers are alive, judged without comparing clocks across machines: an observer is
-// live while its heartbeat row keeps changing, as seen on the reader's own clock. A reader that
-// has just started knows nothing yet and treats every observer with a heartbeat as live until
-// the bound has passed on its own clock: waiting for a dead observer's agreement only delays
-// action, it never causes one.
+// live while its heartbeat row keeps changing, as seen on the reader's own clock.
+//
+// A reader that has just started, or has seen a peer's heartbeat only once, does not know yet:
+// the peer's liveness is "unknown" until the reader sees the heartbeat change (live) or stay put
+// for the bound (stale). An observer of unknown liveness can hold back a `down` verdict but never
+// help reach one (see verdict.ts), so not knowing only ever delays action.
 import type { Heartbeat, Observation, TickId } from "./observation.js";
+
+export type Liveness = "live" | "unknown" | "stale";
 
 export interface PeerSighting {
   readonly tick: TickId;
   /** Reader's clock when this tick of the peer was first seen. */
   readonly since: number;
+  /** The reader has seen this peer's heartbeat change at least once. */
+  readonly changed: boolean;
 }
 
 /** What one reader remembers about its peers' heartbeats, between its ticks. */
@@ -24,12 +30,14 @@ export function rememberPeers(
   const next = new Map(memory);
   for (const h of heartbeats) {
     const seen = memory.get(h.observer);
-    if (!seen || !sameTick(seen.tick, h.tick)) next.set(h.observer, { tick: h.tick, since: now });
+    if (!seen) next.set(h.observer, { tick: h.tick, since: now, changed: false });
+    else if (!sameTick(seen.tick, h.tick))
+      next.set(h.observer, { tick: h.tick, since: now, changed: true });
   }
   return next;
 }
 
-/** Milliseconds the peer's heartbeat has not changed, on the reader's clock. */
+/** Milliseconds the peer's heartbeat has not changed, on the reader's clock; undefined if never seen. */
 export function unchangedFor(
   memory: PeerMemory,
   observer: string,
@@ -39,14 +47,15 @@ export function unchangedFor(
   return seen === undefined ? undefined : now - seen.since;
 }
 
-export function isLive(
+export function livenessOf(
   memory: PeerMemory,
   observer: string,
   now: number,
   staleAfterMs: number,
-): boolean {
-  const age = unchangedFor(memory, observer, now);
-  return age !== undefined && age <= staleAfterMs;
+): Liveness {
+  const seen = memory.get(observer);
+  if (!seen || now - seen.since > staleAfterMs) return "stale";
+  return seen.changed ? "live" : "unknown";
 }
 
 /**

@@ -3,6 +3,7 @@
 // is down from observers that cannot see it. The rules are listed in docs/agreement.md; only
 // `down` can ever lead to action, and a `split-view` never does.
 import type { Heartbeat, Observation } from "./observation.js";
+import type { Liveness } from "./liveness.js";
 import { isCurrent } from "./liveness.js";
 
 export type Verdict = "healthy" | "suspect" | "down" | "recovering" | "split-view" | "unknown";
@@ -22,8 +23,8 @@ export interface ObserverInfo {
   readonly name: string;
   /** The region the observer runs in. */
   readonly region: string;
-  /** Its heartbeat keeps changing (see liveness.ts). */
-  readonly live: boolean;
+  /** Whether its heartbeat keeps changing, as this reader has seen (see liveness.ts). */
+  readonly liveness: Liveness;
   readonly heartbeat?: Heartbeat;
 }
 
@@ -37,9 +38,11 @@ export interface RegionEvidence {
   readonly verdict: Verdict;
   /** One sentence a person can read: why this verdict. */
   readonly reason: string;
-  /** Live, unimpaired observers outside the region, with their views. */
+  /** Usable (not stale, not impaired) observers outside the region with a current view. */
   readonly outside: readonly ObserverView[];
-  /** The observer in the region, if one is configured; `silent` when stale, impaired or without a current view. */
+  /** Usable observers outside the region with no current view: they hold back `down`. */
+  readonly blocking: readonly string[];
+  /** The observer in the region, if one is configured; `silent` when it is stale or impaired. */
   readonly inside?: ObserverView & { readonly silent: boolean };
   readonly witness: WitnessSignal;
 }
@@ -69,24 +72,28 @@ function currentView(observer: ObserverInfo, input: RegionInput): View {
   const o = input.observations.find(
     (x) => x.observer === observer.name && x.target === input.region,
   );
-  return o && isCurrent(o, observer.heartbeat) ? viewOf(o, input.policy) : "none";
+  const view = o && isCurrent(o, observer.heartbeat) ? viewOf(o, input.policy) : "none";
+  // Not yet known to be live: its failures may be old news, so they cannot complete a quorum.
+  return observer.liveness === "unknown" && view === "confirmed" ? "failing" : view;
 }
 
 export function judgeRegion(input: RegionInput): RegionEvidence {
   const { region, witness } = input;
-  const usable = (o: ObserverInfo) => o.live && o.heartbeat !== undefined && !o.heartbeat.impaired;
-  const outside = input.observers
+  const usable = (o: ObserverInfo) =>
+    o.liveness !== "stale" && o.heartbeat !== undefined && !o.heartbeat.impaired;
+  const outsideAll = input.observers
     .filter((o) => o.region !== region && usable(o))
     .map((o) => ({ observer: o.name, view: currentView(o, input) }))
-    .filter((v) => v.view !== "none")
     .sort((a, b) => a.observer.localeCompare(b.observer));
+  const outside = outsideAll.filter((v) => v.view !== "none");
+  const blocking = outsideAll.filter((v) => v.view === "none").map((v) => v.observer);
   const insideObserver = input.observers.find((o) => o.region === region);
-  const insideView =
-    insideObserver && usable(insideObserver) ? currentView(insideObserver, input) : "none";
   const inside = insideObserver
-    ? { observer: insideObserver.name, view: insideView, silent: insideView === "none" }
+    ? usable(insideObserver)
+      ? { observer: insideObserver.name, view: currentView(insideObserver, input), silent: false }
+      : { observer: insideObserver.name, view: "none" as View, silent: true }
     : undefined;
-  const base = { region, outside, witness, ...(inside ? { inside } : {}) };
+  const base = { region, outside, blocking, witness, ...(inside ? { inside } : {}) };
   const say = (verdict: Verdict, reason: string): RegionEvidence => ({ ...base, verdict, reason });
 
   const count = (view: View) => outside.filter((v) => v.view === view);
@@ -95,7 +102,12 @@ export function judgeRegion(input: RegionInput): RegionEvidence {
   ).map(count);
 
   if (outside.length === 0) {
-    if (!inside || inside.silent)
+    if (blocking.length > 0)
+      return say(
+        "unknown",
+        `the outside observers (${blocking.join(", ")}) have no current view of it`,
+      );
+    if (!inside || inside.silent || inside.view === "none")
       return say("unknown", "no live, unimpaired observer has a current view of it");
     if (inside.view === "passing")
       return say(
@@ -111,11 +123,16 @@ export function judgeRegion(input: RegionInput): RegionEvidence {
   }
 
   if (confirmed!.length === outside.length) {
-    const all = `every live outside observer (${names(outside)}) saw it fail`;
+    const all = `every outside observer with a view (${names(outside)}) saw it fail`;
+    if (blocking.length > 0)
+      return say(
+        "suspect",
+        `${all}, but ${blocking.join(", ")} ${blocking.length === 1 ? "has" : "have"} no current view: down needs every live outside observer`,
+      );
     if (!inside || inside.silent)
       return say(
         "down",
-        `${all}, and ${inside ? `the observer inside (${inside.observer}) is silent` : "no observer runs inside it"}`,
+        `${all}, and ${inside ? `the observer inside (${inside.observer}) is stale or impaired` : "no observer runs inside it"}`,
       );
     if (inside.view === "confirmed")
       return say("down", `${all}, and so did the observer inside (${inside.observer})`);
@@ -124,10 +141,10 @@ export function judgeRegion(input: RegionInput): RegionEvidence {
         "down",
         `${all}; the observer inside sees it ${inside.view}, but the witness agrees it is down`,
       );
-    if (inside.view === "failing")
+    if (inside.view === "failing" || inside.view === "none")
       return say(
         "suspect",
-        `${all}; the observer inside (${inside.observer}) is failing too, below the threshold`,
+        `${all}; the observer inside (${inside.observer}) ${inside.view === "none" ? "has no current view" : "is failing too, below the threshold"}`,
       );
     return say(
       "split-view",
@@ -159,7 +176,7 @@ export function judgeRegion(input: RegionInput): RegionEvidence {
       "suspect",
       `the observer inside (${inside.observer}) sees it failing; the outside observers see it up`,
     );
-  return say("healthy", `every live outside observer (${names(passing!)}) sees it up`);
+  return say("healthy", `every outside observer with a view (${names(passing!)}) sees it up`);
 }
 
 /** Each region's evidence, for one group. */
@@ -186,9 +203,10 @@ export interface RegionState {
 }
 
 /**
- * The next kept state. A region that was down stays down until every observer sees it passing,
- * then recovers for the dwell time before it is healthy. Times are the holder's own clock; a new
- * holder (another epoch) restarts the timers rather than read another machine's clock.
+ * The next kept state. A region that was down stays down until every outside observer sees it
+ * passing; it is recovering while they reach the success threshold and then for the dwell time,
+ * and healthy after that. Times are the holder's own clock; a new holder (another epoch) restarts
+ * the dwell rather than read another machine's clock.
  */
 export function nextRegionState(
   prev: RegionState | undefined,
@@ -215,12 +233,19 @@ export function nextRegionState(
   const wasDown = previous?.verdict === "down" || previous?.verdict === "recovering";
   if (evidence.verdict === "down") return keep("down", evidence.reason);
   if (!wasDown) return keep(evidence.verdict, evidence.reason);
-  if (evidence.verdict !== "healthy" && evidence.verdict !== "recovering")
-    return keep("down", `still down: ${evidence.reason}`);
+  // A region that was down recovers only on the word of observers outside it, all of them.
+  if (evidence.outside.length === 0 || evidence.blocking.length > 0)
+    return keep(
+      "down",
+      `still down: no outside observer can confirm a recovery (${evidence.reason})`,
+    );
+  if (evidence.verdict === "recovering") return keep("recovering", evidence.reason);
+  if (evidence.verdict !== "healthy") return keep("down", `still down: ${evidence.reason}`);
+  // The dwell starts once every outside observer has passed the success threshold.
   const recoveringSince = previous?.recoveringSince ?? now;
   const dwelt = now - recoveringSince;
-  if (evidence.verdict === "healthy" && dwelt >= dwellMs) return keep("healthy", evidence.reason);
-  const left = Math.ceil(Math.max(0, dwellMs - dwelt) / 1000);
+  if (dwelt >= dwellMs) return keep("healthy", evidence.reason);
+  const left = Math.ceil((dwellMs - dwelt) / 1000);
   return keep(
     "recovering",
     `${evidence.reason}; healthy after the dwell time (${left} s left)`,

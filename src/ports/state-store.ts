@@ -38,23 +38,41 @@ export interface StateStore {
 
   /** The lease row and its version, or undefined when there is none. */
   readLease(options?: StoreCallOptions): Promise<StoredLease | undefined>;
-  /** Inserts the lease row; a StoreError of kind "conflict" when one exists. Returns the new version. */
+  /**
+   * Inserts the lease row; a StoreError of kind "conflict" when one exists. Returns the new
+   * version. Raises the epoch floor to the record's epoch in the same atomic write.
+   */
   createLease(record: LeaseRecord, options?: StoreCallOptions): Promise<string>;
-  /** Replaces the lease row if it is still at `etag`; a StoreError of kind "conflict" otherwise. */
+  /**
+   * Replaces the lease row if it is still at `etag`; a StoreError of kind "conflict" otherwise.
+   * Raises the epoch floor to the record's epoch in the same atomic write.
+   */
   replaceLease(record: LeaseRecord, etag: string, options?: StoreCallOptions): Promise<string>;
+  /** The highest epoch ever granted (0 if none): survives the deletion of the lease row. */
+  readEpochFloor(options?: StoreCallOptions): Promise<number>;
 
   /** Appends to the action log; entries are never replaced. */
   appendAction(entry: ActionRecord, options?: StoreCallOptions): Promise<void>;
   /** The action log, oldest first. */
   readActions(options?: StoreCallOptions): Promise<ActionRecord[]>;
 
-  /** The lease holder's kept verdict per region of a group. */
-  readRegionStates(group: string, options?: StoreCallOptions): Promise<Record<string, RegionState>>;
+  /** The lease holder's kept verdict per region of a group, with the row's version (absent: none yet). */
+  readRegionStates(group: string, options?: StoreCallOptions): Promise<KeptStates>;
+  /**
+   * Writes the kept verdicts if the row is still at `etag` (or, without one, does not exist yet);
+   * a StoreError of kind "conflict" otherwise, so a stale holder cannot overwrite a newer one.
+   */
   writeRegionStates(
     group: string,
     states: Record<string, RegionState>,
+    etag: string | undefined,
     options?: StoreCallOptions,
   ): Promise<void>;
+}
+
+export interface KeptStates {
+  readonly states: Record<string, RegionState>;
+  readonly etag?: string;
 }
 
 export type StoreErrorKind = "unavailable" | "denied" | "conflict" | "failed";

@@ -13,6 +13,7 @@ import { runFenced } from "../../src/app/fence.js";
 import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
+import { TableClient } from "@azure/data-tables";
 import { isLeader } from "../../src/core/index.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { Clock } from "../../src/ports/clock.js";
@@ -55,7 +56,7 @@ function config(observers: string[]): TandemConfigInput {
     observers: observers.map((region) => ({ region })),
     stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
     // 1 s ticks: lease 3 s, renew deadline 2 s, retry period 1 s, stale after 3 s.
-    policy: { intervalSeconds: 1, probeTimeoutSeconds: 0.5 },
+    policy: { intervalSeconds: 1, probeTimeoutSeconds: 0.5, confirmRetries: 0 },
     groups: [
       {
         name: "shop",
@@ -69,6 +70,21 @@ function config(observers: string[]): TandemConfigInput {
   };
 }
 
+async function contender(
+  i: number,
+  names: string[],
+  world: World,
+  store: StateStore,
+  skew = 0,
+  life = 0,
+): Promise<Runtime> {
+  return runtimeFor(config(names), names[i]!, {
+    store,
+    clock: new SkewedClock(world, skew),
+    instance: `p${i + 1}${life ? `-r${life}` : ""}`,
+  });
+}
+
 async function contenders(
   n: number,
   world: World,
@@ -76,41 +92,91 @@ async function contenders(
   skews: number[] = [],
 ): Promise<Runtime[]> {
   const names = observerNames(n);
-  return Promise.all(
-    names.map((name, i) =>
-      runtimeFor(config(names), name, {
-        store,
-        clock: new SkewedClock(world, skews[i] ?? 0),
-        instance: `p${i + 1}`,
-      }),
-    ),
+  return Promise.all(names.map((_, i) => contender(i, names, world, store, skews[i] ?? 0)));
+}
+
+/** Takes the lease for `rt`: the first contender waits one lease duration on an absent row. */
+async function acquire(rt: Runtime, world: World): Promise<void> {
+  await tickLease(rt);
+  world.now += leaseTiming(rt).durationMs;
+  const status = await tickLease(rt);
+  assert.equal(
+    status.leader,
+    true,
+    `expected ${rt.observer} to take the lease: ${JSON.stringify(status)}`,
   );
+}
+
+/**
+ * A store whose lease writes take virtual time and, in chaos mode, sometimes lose their reply
+ * (after writing) or fail without writing.
+ */
+function unreliable(
+  store: StateStore,
+  world: World,
+  rand: () => number,
+  chaos: boolean,
+): StateStore {
+  const slow =
+    <A extends unknown[]>(write: (...args: A) => Promise<string>) =>
+    async (...args: A): Promise<string> => {
+      if (chaos && rand() < 0.04)
+        throw new StoreError("unavailable", "state store: the request failed: ECONNRESET");
+      world.now += Math.floor(rand() * 200);
+      const etag = await write(...args);
+      if (chaos && rand() < 0.04)
+        throw new StoreError("unavailable", "state store: the reply was lost: ECONNRESET");
+      return etag;
+    };
+  const createLease = slow(store.createLease.bind(store));
+  const replaceLease = slow(store.replaceLease.bind(store));
+  return new Proxy(store, {
+    get: (target, property) => {
+      if (property === "createLease") return createLease;
+      if (property === "replaceLease") return replaceLease;
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === "function"
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+}
+
+interface RaceOptions {
+  skews?: number[];
+  /** Lost replies, failed writes, restarts that lose memory, and lease rows deleted by hand. */
+  chaos?: { deleteLease: () => Promise<void> };
 }
 
 interface RaceReport {
   epochs: number;
   takeovers: number;
   worstTakeoverMs: number;
+  fencedSteps: number;
 }
 
 /**
  * N contenders tick every retry period at phases that collide, so several race at the same
- * instant; now and then the holder crashes (stops ticking) for a while. After every instant: at
- * most one contender believes it may act; one holder per epoch; epochs only grow; a crashed
- * holder is replaced within lease duration + retry period of its last renewal.
+ * instant, and every lease write takes time; now and then the holder crashes (stops ticking) for
+ * a while. After every instant, every contender that is up tries a fenced step. Checked: at most
+ * one contender believes it may act, and at most one fenced step succeeds per instant, from the
+ * newest epoch; one holder per epoch; epochs only grow; without chaos, a crashed holder is
+ * replaced within lease duration + retry period of its last renewal.
  */
 async function race(
-  store: StateStore,
+  base: StateStore,
   n: number,
   seed: number,
   seconds: number,
-  skews: number[] = [],
+  options: RaceOptions = {},
 ): Promise<RaceReport> {
   const world = new World();
   const start = world.now;
-  const rts = await contenders(n, world, store, skews);
-  const timing = leaseTiming(rts[0]!);
   const rand = random(seed);
+  const store = unreliable(base, world, rand, options.chaos !== undefined);
+  const names = observerNames(n);
+  const rts = await contenders(n, world, store, options.skews);
+  const timing = leaseTiming(rts[0]!);
   const phase = rts.map(() => Math.floor(rand() * 4) * 250);
   const downUntil = new Map<number, number>();
   const holderOfEpoch = new Map<number, string>();
@@ -119,13 +185,16 @@ async function race(
   let crashedAt: { who: number; lastRenewal: number } | undefined;
   let takeovers = 0;
   let worstTakeoverMs = 0;
-  const replay = `seed ${seed}, ${n} contenders`;
+  let fencedSteps = 0;
+  let lives = 0;
+  const replay = `seed ${seed}, ${n} contenders${options.chaos ? ", chaos" : ""}`;
 
   for (let t = 0; t < seconds * 1000; t += 250) {
-    world.now = start + t;
-    const due = rts
-      .map((_, i) => i)
-      .filter((i) => phase[i] === t % 1000 && (downUntil.get(i) ?? 0) <= t);
+    // Virtual time only moves forward; a slow write may already have moved it past this instant.
+    world.now = Math.max(world.now, start + t);
+    const at = world.now - start;
+    const up = (i: number) => (downUntil.get(i) ?? 0) <= at;
+    const due = rts.map((_, i) => i).filter((i) => phase[i] === t % 1000 && up(i));
     const results = await Promise.all(due.map((i) => tickLease(rts[i]!)));
     results.forEach((status, k) => {
       const i = due[k]!;
@@ -143,10 +212,11 @@ async function race(
         if (crashedAt && crashedAt.who !== i) {
           const took = t - crashedAt.lastRenewal;
           worstTakeoverMs = Math.max(worstTakeoverMs, took);
-          assert.ok(
-            took <= timing.durationMs + timing.retryPeriodMs,
-            `${replay}: takeover ${took} ms after the last renewal (bound ${timing.durationMs + timing.retryPeriodMs} ms)`,
-          );
+          if (!options.chaos)
+            assert.ok(
+              took <= timing.durationMs + timing.retryPeriodMs,
+              `${replay}: takeover ${took} ms after the last renewal (bound ${timing.durationMs + timing.retryPeriodMs} ms)`,
+            );
           takeovers++;
           crashedAt = undefined;
         }
@@ -162,14 +232,38 @@ async function race(
       `${replay}: at ${t} ms, ${acting.join(" and ")} both believe they may act`,
     );
 
-    // Crash the holder only while every other contender is up, so someone can take over.
-    const othersUp = rts.every((_, i) => i === lastRenewal?.who || (downUntil.get(i) ?? 0) <= t);
-    if (!crashedAt && othersUp && lastRenewal && lastRenewal.at === t && rand() < 0.2) {
-      downUntil.set(lastRenewal.who, t + 4000 + Math.floor(rand() * 6) * 1000);
-      crashedAt = { who: lastRenewal.who, lastRenewal: t };
+    const steps = await Promise.all(
+      rts.map((rt, i) =>
+        up(i)
+          ? runFenced(rt, { name: "step" }, async (_s, epoch) => epoch)
+          : Promise.resolve(undefined),
+      ),
+    );
+    const done = steps.filter((r) => r?.ok);
+    assert.ok(done.length <= 1, `${replay}: at ${t} ms, ${done.length} fenced steps ran`);
+    for (const d of done)
+      assert.equal(
+        d!.epoch,
+        lastEpoch,
+        `${replay}: a fenced step ran in epoch ${d!.epoch}, the newest is ${lastEpoch}`,
+      );
+    fencedSteps += done.length;
+
+    const othersUp = rts.every((_, i) => i === lastRenewal?.who || up(i));
+    if (!crashedAt && othersUp && lastRenewal && rand() < 0.05) {
+      const who = lastRenewal.who;
+      downUntil.set(who, t + 4000 + Math.floor(rand() * 6) * 1000);
+      crashedAt = { who, lastRenewal: lastRenewal.at };
+      // Half the crashes are restarts: the process comes back with a new instance id and no memory.
+      if (options.chaos && rand() < 0.5)
+        rts[who] = await contender(who, names, world, store, options.skews?.[who] ?? 0, ++lives);
+    }
+    if (options.chaos && rand() < 0.01) {
+      await options.chaos.deleteLease();
+      crashedAt = undefined;
     }
   }
-  return { epochs: lastEpoch, takeovers, worstTakeoverMs };
+  return { epochs: lastEpoch, takeovers, worstTakeoverMs, fencedSteps };
 }
 
 describe("agreement against Azurite", () => {
@@ -196,8 +290,30 @@ describe("agreement against Azurite", () => {
   it("a clock skew of +30 s and -30 s on two contenders changes neither safety nor the takeover bound", async () => {
     const store = table();
     await store.initialise();
-    const report = await race(store, 4, 77, 90, [30_000, -30_000, 0, 0]);
+    const report = await race(store, 4, 77, 90, { skews: [30_000, -30_000, 0, 0] });
     assert.ok(report.takeovers >= 3, `expected several takeovers, got ${report.takeovers}`);
+  });
+
+  it("with lost replies, failed writes, restarts that lose memory and a deleted lease row, still one actor at a time", async () => {
+    const store = table();
+    await store.initialise();
+    const raw = TableClient.fromConnectionString(azurite.connectionString, `agree${tables}`, {
+      allowInsecureConnection: true,
+    });
+    const report = await race(store, 4, 2024, 120, {
+      chaos: {
+        deleteLease: () =>
+          raw.deleteEntity("lease", "lease").then(
+            () => undefined,
+            () => undefined,
+          ),
+      },
+    });
+    assert.ok(
+      report.fencedSteps > 100,
+      `expected the holders to act many times, got ${report.fencedSteps}`,
+    );
+    assert.ok(report.epochs >= 3, `expected several epochs, got ${report.epochs}`);
   });
 
   it("a holder paused past its deadline cannot perform a fenced step afterwards, and the refusal is recorded", async () => {
@@ -205,7 +321,7 @@ describe("agreement against Azurite", () => {
     await store.initialise();
     const world = new World();
     const [a, b] = await contenders(2, world, store);
-    assert.equal((await tickLease(a!)).leader, true);
+    await acquire(a!, world);
     assert.equal((await tickLease(b!)).leader, false);
     // a stalls mid-tick for 10 s; b keeps ticking and takes over.
     for (let s = 1; s <= 10; s++) {
@@ -236,7 +352,7 @@ describe("agreement against Azurite", () => {
     await store.initialise();
     const world = new World();
     const [a] = await contenders(1, world, store);
-    assert.equal((await tickLease(a!)).leader, true);
+    await acquire(a!, world);
     const current = (await store.readLease())!;
     await store.replaceLease(
       { ...current.record, holder: "intruder#x", epoch: 2, writeId: "x" },
@@ -252,11 +368,29 @@ describe("agreement against Azurite", () => {
     );
   });
 
+  it("a fenced step is refused when the row changed version, even with the same holder and epoch", async () => {
+    const store = table();
+    await store.initialise();
+    const world = new World();
+    const [a] = await contenders(1, world, store);
+    await acquire(a!, world);
+    const current = (await store.readLease())!;
+    await store.replaceLease({ ...current.record, writeId: "someone-else" }, current.etag);
+    const result = await runFenced(a!, { name: "promote" }, async () =>
+      assert.fail("must not run"),
+    );
+    assert.equal(
+      !result.ok && result.reason,
+      "the lease row changed since epoch 1 was renewed: no step until the next renewal",
+    );
+  });
+
   it("a fenced step of the holder runs and is recorded with its epoch", async () => {
     const store = table();
     await store.initialise();
-    const [a] = await contenders(1, new World(), store);
-    await tickLease(a!);
+    const world = new World();
+    const [a] = await contenders(1, world, store);
+    await acquire(a!, world);
     const result = await runFenced(
       a!,
       { name: "record-verdicts", group: "shop" },
@@ -292,7 +426,7 @@ describe("agreement against Azurite", () => {
     });
     const world = new World();
     const [a] = await contenders(1, world, store);
-    await tickLease(a!);
+    await acquire(a!, world);
     world.now += 1000;
     loseNextReply = true;
     const status = await tickLease(a!);
@@ -330,12 +464,25 @@ describe("agreement on the memory store", () => {
     assert.ok(report.takeovers >= 3);
   });
 
+  it("chaos over 20 seeds: lost replies, failed writes, restarts and deleted rows never make two actors", async () => {
+    let steps = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const store = new MemoryStateStore();
+      steps += (
+        await race(store, 2 + (seed % 5), 500 + seed, 60, {
+          chaos: { deleteLease: async () => store.deleteLease() },
+        })
+      ).fencedSteps;
+    }
+    assert.ok(steps > 500, `expected many fenced steps, got ${steps}`);
+  });
+
   it("the same guarantees hold over 40 seeds, 2 to 8 contenders, with and without clock skew", async () => {
     let takeovers = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const n = 2 + (seed % 7);
       const skews = seed % 2 === 0 ? [30_000, -30_000] : [];
-      takeovers += (await race(new MemoryStateStore(), n, seed, 60, skews)).takeovers;
+      takeovers += (await race(new MemoryStateStore(), n, seed, 60, { skews })).takeovers;
     }
     assert.ok(takeovers >= 80, `expected many takeovers across the seeds, got ${takeovers}`);
   });
@@ -356,7 +503,7 @@ describe("a store outage", () => {
     const step = (rt: Runtime) =>
       runFenced(rt, { name: "promote", group: "shop" }, async () => "changed the world");
     try {
-      await tickLease(a!);
+      await acquire(a!, world);
       await tickLease(b!);
       assert.equal((await step(a!)).ok, true, "the holder acts before the outage");
 

@@ -46,9 +46,24 @@ describe("orchestrate tick", () => {
     return results;
   }
 
+  /** Rounds until someone holds the lease: the first holder waits one lease duration (6 s). */
+  async function warmUp(clock: ManualClock, observers: readonly Runtime[]) {
+    const leaders: boolean[] = [];
+    let results = await round(clock, observers);
+    for (let i = 0; i < 6 && !results.some((r) => r.lease.leader); i++) {
+      leaders.push(results.some((r) => r.lease.leader));
+      results = await round(clock, observers);
+    }
+    assert.ok(
+      leaders.length >= 2,
+      "nobody acts before the absent lease row has been seen for the lease duration",
+    );
+    return results;
+  }
+
   it("only the lease holder keeps verdicts, and a region goes down only once both observers agree", async () => {
     const { store, clock, observers } = await pair();
-    let results = await round(clock, observers);
+    let results = await warmUp(clock, observers);
     assert.deepEqual(
       results.map((r) => [r.observer, r.lease.leader]),
       [
@@ -67,7 +82,10 @@ describe("orchestrate tick", () => {
         seen.push(results[0]!.groups[0]!.states!["westeurope"]!.verdict);
       }
       assert.deepEqual(seen, ["suspect", "suspect", "down", "down"]);
-      assert.equal((await store.readRegionStates("shop"))["northeurope"]!.verdict, "healthy");
+      assert.equal(
+        (await store.readRegionStates("shop")).states["northeurope"]!.verdict,
+        "healthy",
+      );
     } finally {
       weu.mode = "up";
     }
@@ -92,18 +110,31 @@ describe("orchestrate tick", () => {
 
   it("takes no action and says so when the store cannot be read", async () => {
     const { store, clock, observers } = await pair();
-    await round(clock, observers);
-    const writes = (await store.readActions()).length;
-    store.readHeartbeats = async () => {
-      throw new StoreError("unavailable", "state store: reading heartbeats failed: ECONNREFUSED");
-    };
-    const [west] = await round(clock, observers);
-    assert.deepEqual(west!.groups, []);
-    assert.ok(
-      west!.problems.includes(
-        "state store: reading heartbeats failed: ECONNREFUSED: no action this tick",
-      ),
-    );
-    assert.equal((await store.readActions()).length, writes, "nothing recorded as done");
+    await warmUp(clock, observers);
+    weu.mode = "down";
+    try {
+      // Two rounds of failures: the third would confirm westeurope down and record it.
+      await round(clock, observers);
+      await round(clock, observers);
+      const writes = (await store.readActions()).length;
+      store.readHeartbeats = async () => {
+        throw new StoreError("unavailable", "state store: reading heartbeats failed: ECONNREFUSED");
+      };
+      const [west] = await round(clock, observers);
+      assert.deepEqual(west!.groups, []);
+      assert.ok(
+        west!.problems.includes(
+          "state store: reading heartbeats failed: ECONNREFUSED: no action this tick",
+        ),
+      );
+      assert.equal(
+        (await store.readActions()).length,
+        writes,
+        "nothing recorded: the down verdict waits for the store",
+      );
+      assert.notEqual((await store.readRegionStates("shop")).states["westeurope"]!.verdict, "down");
+    } finally {
+      weu.mode = "up";
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   checkLeaseTiming,
   decideLease,
   isLeader,
+  writing,
   wrote,
 } from "../../src/core/index.js";
 
@@ -16,10 +17,34 @@ const theirs = (etag: string, epoch = 4): StoredLease => ({
 });
 
 describe("lease rules", () => {
-  it("creates the lease, above any epoch it has seen, when there is none", () => {
-    const { decision } = decideLease({ highestEpoch: 7 }, undefined, "a#1", 0, timing, "w");
+  it("creates the lease only after seeing no row for the lease duration, above any epoch it has seen", () => {
+    let { memory, decision } = decideLease({ highestEpoch: 7 }, undefined, "a#1", 0, timing, "w");
+    assert.deepEqual(decision, { kind: "wait", holder: "(nobody)", epoch: 0, expiresInMs: 30_000 });
+    ({ memory, decision } = decideLease(memory, undefined, "a#1", 29_999, timing, "w"));
+    assert.equal(decision.kind, "wait", "a deleted row may still have a holder acting on it");
+    ({ decision } = decideLease(memory, undefined, "a#1", 30_000, timing, "w"));
     assert.equal(decision.kind, "create");
     assert.equal(decision.kind === "create" && decision.record.epoch, 8);
+  });
+
+  it("recognises its own write that got no answer when a later read shows it", () => {
+    const record = { holder: "a#1", epoch: 5, durationMs: 30_000, writeId: "w-lost", renewedAt: 0 };
+    const memory = writing({ highestEpoch: 4 }, record, 1000);
+    const { memory: after, decision } = decideLease(
+      memory,
+      { record, etag: "v5" },
+      "a#1",
+      3000,
+      timing,
+      "w-next",
+    );
+    assert.equal(decision.kind, "renew");
+    assert.deepEqual(
+      after.held,
+      { epoch: 5, etag: "v5", renewedAt: 1000 },
+      "its term counts from the lost write's start",
+    );
+    assert.equal(after.pending, undefined);
   });
 
   it("waits from its own first sighting of a version, whatever time the row carries", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type {
   Heartbeat,
+  Liveness,
   Observation,
   ObserverInfo,
   RegionEvidence,
@@ -32,7 +33,7 @@ function observation(observer: string, view: View): Observation | undefined {
 
 function observer(
   name: string,
-  options: { live?: boolean; impaired?: boolean } = {},
+  options: { liveness?: Liveness; impaired?: boolean } = {},
 ): ObserverInfo {
   const heartbeat: Heartbeat = {
     observer: name,
@@ -42,22 +43,28 @@ function observer(
     tickMs: 1,
     impaired: options.impaired ?? false,
   };
-  return { name, region: name, live: options.live ?? true, heartbeat };
+  return { name, region: name, liveness: options.liveness ?? "live", heartbeat };
+}
+
+interface JudgeOptions {
+  stale?: string[];
+  unknown?: string[];
+  impaired?: string[];
+  witness?: WitnessSignal;
 }
 
 /** Region westeurope; outside observers northeurope and swedencentral; the inside observer westeurope. */
 function judge(
   views: { northeurope: View; swedencentral: View; westeurope: View },
-  options: { stale?: string[]; impaired?: string[]; witness?: WitnessSignal } = {},
+  options: JudgeOptions = {},
 ): RegionEvidence {
   const names = ["westeurope", "northeurope", "swedencentral"] as const;
+  const liveness = (n: string): Liveness =>
+    options.stale?.includes(n) ? "stale" : options.unknown?.includes(n) ? "unknown" : "live";
   return judgeRegion({
     region: "westeurope",
     observers: names.map((n) =>
-      observer(n, {
-        live: !options.stale?.includes(n),
-        impaired: options.impaired?.includes(n) ?? false,
-      }),
+      observer(n, { liveness: liveness(n), impaired: options.impaired?.includes(n) ?? false }),
     ),
     observations: names.flatMap((n) => observation(n, views[n]) ?? []),
     witness: options.witness ?? "unknown",
@@ -69,7 +76,12 @@ describe("quorum verdict", () => {
   const cases: {
     name: string;
     views: { northeurope: View; swedencentral: View; westeurope: View };
-    options?: { stale?: string[]; impaired?: string[]; witness?: WitnessSignal };
+    options?: {
+      stale?: string[];
+      unknown?: string[];
+      impaired?: string[];
+      witness?: WitnessSignal;
+    };
     verdict: string;
     reason: RegExp;
   }[] = [
@@ -77,7 +89,7 @@ describe("quorum verdict", () => {
       name: "every observer sees it up: healthy",
       views: { northeurope: "passing", swedencentral: "passing", westeurope: "passing" },
       verdict: "healthy",
-      reason: /^every live outside observer \(northeurope, swedencentral\) sees it up$/,
+      reason: /^every outside observer with a view \(northeurope, swedencentral\) sees it up$/,
     },
     {
       name: "a single outside observer fails: suspect, not down",
@@ -90,14 +102,14 @@ describe("quorum verdict", () => {
       views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "confirmed" },
       verdict: "down",
       reason:
-        /^every live outside observer \(northeurope, swedencentral\) saw it fail, and so did the observer inside \(westeurope\)$/,
+        /^every outside observer with a view \(northeurope, swedencentral\) saw it fail, and so did the observer inside \(westeurope\)$/,
     },
     {
       name: "outside observers agree and the inside observer is stale: down",
       views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "passing" },
       options: { stale: ["westeurope"] },
       verdict: "down",
-      reason: /the observer inside \(westeurope\) is silent$/,
+      reason: /the observer inside \(westeurope\) is stale or impaired$/,
     },
     {
       name: "outside observers agree, the inside observer sees it up: a split view, no action",
@@ -131,33 +143,60 @@ describe("quorum verdict", () => {
       views: { northeurope: "confirmed", swedencentral: "passing", westeurope: "passing" },
       options: { impaired: ["northeurope"] },
       verdict: "healthy",
-      reason: /^every live outside observer \(swedencentral\) sees it up$/,
+      reason: /^every outside observer with a view \(swedencentral\) sees it up$/,
     },
     {
       name: "an impaired inside observer counts as silent",
       views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "passing" },
       options: { impaired: ["westeurope"] },
       verdict: "down",
-      reason: /is silent$/,
+      reason: /is stale or impaired$/,
+    },
+    {
+      name: "a live outside observer without a current view holds back down",
+      views: { northeurope: "confirmed", swedencentral: "none", westeurope: "confirmed" },
+      verdict: "suspect",
+      reason: /but swedencentral has no current view: down needs every live outside observer$/,
+    },
+    {
+      name: "a live inside observer without a current view is not silent: no down without the witness",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "none" },
+      verdict: "suspect",
+      reason: /the observer inside \(westeurope\) has no current view$/,
+    },
+    {
+      name: "an observer not yet known to be live can hold back down but not help reach it",
+      views: { northeurope: "confirmed", swedencentral: "confirmed", westeurope: "confirmed" },
+      options: { unknown: ["swedencentral"] },
+      verdict: "suspect",
+      reason: /^northeurope, swedencentral see it failing/,
     },
     {
       name: "a stale outside observer does not count either way",
       views: { northeurope: "confirmed", swedencentral: "passing", westeurope: "confirmed" },
       options: { stale: ["swedencentral"] },
       verdict: "down",
-      reason: /^every live outside observer \(northeurope\) saw it fail/,
+      reason: /^every outside observer with a view \(northeurope\) saw it fail/,
     },
     {
       name: "no outside observer: the inside one alone can only make it suspect",
       views: { northeurope: "none", swedencentral: "none", westeurope: "confirmed" },
+      options: { stale: ["northeurope", "swedencentral"] },
       verdict: "suspect",
       reason: /no outside observer can confirm$/,
     },
     {
       name: "no usable observer at all: unknown",
       views: { northeurope: "none", swedencentral: "none", westeurope: "none" },
+      options: { stale: ["northeurope", "swedencentral", "westeurope"] },
       verdict: "unknown",
       reason: /^no live, unimpaired observer/,
+    },
+    {
+      name: "live outside observers without current views: unknown, not healthy",
+      views: { northeurope: "none", swedencentral: "none", westeurope: "passing" },
+      verdict: "unknown",
+      reason: /^the outside observers \(northeurope, swedencentral\) have no current view of it$/,
     },
     {
       name: "passing again but below the success threshold: recovering",
@@ -224,11 +263,15 @@ describe("observations and views", () => {
 });
 
 describe("kept region state", () => {
-  const evidence = (verdict: RegionEvidence["verdict"]): RegionEvidence => ({
+  const evidence = (verdict: RegionEvidence["verdict"], outside = 2): RegionEvidence => ({
     region: "westeurope",
     verdict,
     reason: verdict,
-    outside: [],
+    outside: Array.from({ length: outside }, (_, i) => ({
+      observer: `o${i}`,
+      view: "passing" as View,
+    })),
+    blocking: [],
     witness: "unknown",
   });
   const DWELL = 60_000;
@@ -238,6 +281,12 @@ describe("kept region state", () => {
     assert.equal(state.verdict, "down");
     state = nextRegionState(state, evidence("split-view"), 10_000, 1, DWELL);
     assert.equal(state.verdict, "down", "a region that was down is not cleared by disagreement");
+    state = nextRegionState(state, evidence("recovering"), 15_000, 1, DWELL);
+    assert.deepEqual(
+      [state.verdict, state.recoveringSince],
+      ["recovering", undefined],
+      "no dwell below the success threshold",
+    );
     state = nextRegionState(state, evidence("healthy"), 20_000, 1, DWELL);
     assert.deepEqual([state.verdict, state.recoveringSince], ["recovering", 20_000]);
     state = nextRegionState(state, evidence("healthy"), 79_999, 1, DWELL);
@@ -253,6 +302,14 @@ describe("kept region state", () => {
     assert.equal(state.verdict, "down");
     state = nextRegionState(state, evidence("healthy"), 3000, 1, DWELL);
     assert.equal(state.recoveringSince, 3000);
+  });
+
+  it("a region that was down does not recover on the word of the observer inside it alone", () => {
+    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
+    for (let t = 1000; t < 200_000; t += 10_000)
+      state = nextRegionState(state, evidence("healthy", 0), t, 1, DWELL);
+    assert.equal(state.verdict, "down");
+    assert.match(state.reason, /^still down: no outside observer can confirm a recovery/);
   });
 
   it("a new lease holder restarts the dwell on its own clock instead of reading another machine's", () => {

@@ -49,6 +49,13 @@ describe("Functions handlers", () => {
     const clock = new ManualClock();
     const west = await runtimeFor(config(), "westeurope", { store, clock, instance: "w1" });
     const north = await runtimeFor(config(), "northeurope", { store, clock, instance: "n1" });
+    // Two rounds a lease duration apart: heartbeats seen changing, and the absent lease row waited out.
+    for (let round = 0; round < 2; round++) {
+      await runProbeTick(west);
+      await runProbeTick(north);
+      await runOrchestrateTick(west);
+      clock.advance(6000);
+    }
     await runProbeTick(west);
     await runProbeTick(north);
     await runOrchestrateTick(west);
@@ -66,10 +73,10 @@ describe("Functions handlers", () => {
       heldByThisProcess: true,
     });
     assert.deepEqual(
-      body.observers.map((o: any) => [o.region, o.live, o.unchangedForSeconds]),
+      body.observers.map((o: any) => [o.region, o.liveness, o.unchangedForSeconds]),
       [
-        ["westeurope", true, 1.5],
-        ["northeurope", true, 1.5],
+        ["westeurope", "live", 1.5],
+        ["northeurope", "live", 1.5],
       ],
     );
     const regions = body.groups[0].regions;

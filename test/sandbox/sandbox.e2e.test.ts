@@ -39,15 +39,15 @@ describe("sandbox end to end", () => {
       const v = await verdicts();
       return v["westeurope"] === "healthy" && v["northeurope"] === "healthy" ? v : undefined;
     });
-    const body = await waitFor("both observers to report", async () => {
+    const body = await waitFor("both observers to report and one to hold the lease", async () => {
       const b = await status();
-      return b.groups[0].regions[0].observations.length === 2 ? b : undefined;
+      return b.groups[0].regions[0].observations.length === 2 && b.lease ? b : undefined;
     });
     assert.deepEqual(
-      body.observers.map((o: any) => [o.region, o.live]),
+      body.observers.map((o: any) => [o.region, o.liveness]),
       [
-        ["westeurope", true],
-        ["northeurope", true],
+        ["westeurope", "live"],
+        ["northeurope", "live"],
       ],
     );
     assert.equal(body.lease.epoch, 1, "one observer took the lease, once");

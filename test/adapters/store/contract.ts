@@ -198,16 +198,22 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       );
     });
 
-    it("keeps the region verdicts of each group, replacing them on write", async () => {
+    it("keeps the region verdicts of each group, each write conditional on the version read", async () => {
       const store = await fixture.create();
-      assert.deepEqual(await store.readRegionStates("shop"), {});
+      assert.deepEqual(await store.readRegionStates("shop"), { states: {} });
       const down = {
         verdict: "down" as const,
         since: AT,
         epoch: 2,
         reason: "every observer saw it fail",
       };
-      await store.writeRegionStates("shop", { westeurope: down });
+      await store.writeRegionStates("shop", { westeurope: down }, undefined);
+      await assert.rejects(
+        store.writeRegionStates("shop", { westeurope: down }, undefined),
+        isConflict,
+      );
+      const first = await store.readRegionStates("shop");
+      assert.deepEqual(first.states, { westeurope: down });
       const recovering = {
         verdict: "recovering" as const,
         since: AT + 1,
@@ -215,9 +221,24 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
         reason: "passing again",
         recoveringSince: AT + 1,
       };
-      await store.writeRegionStates("shop", { westeurope: recovering });
-      assert.deepEqual(await store.readRegionStates("shop"), { westeurope: recovering });
-      assert.deepEqual(await store.readRegionStates("catalog"), {});
+      await store.writeRegionStates("shop", { westeurope: recovering }, first.etag);
+      await assert.rejects(
+        store.writeRegionStates("shop", { westeurope: down }, first.etag),
+        isConflict,
+      );
+      assert.deepEqual((await store.readRegionStates("shop")).states, { westeurope: recovering });
+      assert.deepEqual(await store.readRegionStates("catalog"), { states: {} });
+    });
+
+    it("keeps the highest epoch granted as a floor, through creates and replaces", async () => {
+      const store = await fixture.create();
+      assert.equal(await store.readEpochFloor(), 0);
+      const etag = await store.createLease(lease("a#1", 3));
+      assert.equal(await store.readEpochFloor(), 3);
+      await store.replaceLease(lease("b#1", 4), etag);
+      assert.equal(await store.readEpochFloor(), 4);
+      await assert.rejects(store.replaceLease(lease("c#1", 9), etag), isConflict);
+      assert.equal(await store.readEpochFloor(), 4, "a refused write does not raise the floor");
     });
   });
 }

@@ -3,15 +3,16 @@
 import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { RegionState } from "../../../core/verdict.js";
-import type { ActionRecord, StateStore } from "../../../ports/state-store.js";
+import type { ActionRecord, KeptStates, StateStore } from "../../../ports/state-store.js";
 import { StoreError } from "../../../ports/state-store.js";
 
 export class MemoryStateStore implements StateStore {
   readonly #observations = new Map<string, Observation>();
   readonly #heartbeats = new Map<string, Heartbeat>();
   readonly #actions: ActionRecord[] = [];
-  readonly #states = new Map<string, Record<string, RegionState>>();
+  readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
   #lease: StoredLease | undefined;
+  #floor = 0;
   #version = 0;
 
   async initialise(): Promise<void> {}
@@ -60,9 +61,23 @@ export class MemoryStateStore implements StateStore {
   }
 
   #put(record: LeaseRecord): string {
-    const etag = `W/"${++this.#version}"`;
+    const etag = this.#nextEtag();
     this.#lease = { record: { ...record }, etag };
+    this.#floor = Math.max(this.#floor, record.epoch);
     return etag;
+  }
+
+  #nextEtag(): string {
+    return `W/"${++this.#version}"`;
+  }
+
+  async readEpochFloor(): Promise<number> {
+    return this.#floor;
+  }
+
+  /** For tests: what an operator deleting the lease row by hand does. */
+  deleteLease(): void {
+    this.#lease = undefined;
   }
 
   async appendAction(entry: ActionRecord): Promise<void> {
@@ -74,12 +89,26 @@ export class MemoryStateStore implements StateStore {
     return this.#actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
   }
 
-  async readRegionStates(group: string): Promise<Record<string, RegionState>> {
-    return structuredClone(this.#states.get(group) ?? {});
+  async readRegionStates(group: string): Promise<KeptStates> {
+    const kept = this.#states.get(group);
+    return kept ? structuredClone(kept) : { states: {} };
   }
 
-  async writeRegionStates(group: string, states: Record<string, RegionState>): Promise<void> {
-    this.#states.set(group, structuredClone(states));
+  async writeRegionStates(
+    group: string,
+    states: Record<string, RegionState>,
+    etag: string | undefined,
+  ): Promise<void> {
+    const current = this.#states.get(group);
+    if (current?.etag !== etag)
+      throw new StoreError(
+        "conflict",
+        `state store: writing the verdicts of ${group} failed: ${etag ? 412 : 409}`,
+        {
+          status: etag ? 412 : 409,
+        },
+      );
+    this.#states.set(group, { states: structuredClone(states), etag: this.#nextEtag() });
   }
 }
 

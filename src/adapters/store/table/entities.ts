@@ -9,6 +9,12 @@ import type { ActionRecord } from "../../../ports/state-store.js";
 
 export const HEARTBEAT_PARTITION = "heartbeat";
 export const LEASE_KEY = { partitionKey: "lease", rowKey: "lease" } as const;
+/** In the lease's partition, so one transaction writes both. */
+export const FLOOR_KEY = { partitionKey: "lease", rowKey: "epoch-floor" } as const;
+
+export function floorToEntity(epoch: number): Entity {
+  return { ...FLOOR_KEY, epoch: double(epoch) };
+}
 export const ACTION_PARTITION = "action";
 export const STATE_PARTITION = "state";
 export const observationPartition = (group: string) => `obs-${group}`;

@@ -10,9 +10,10 @@ import type { Log } from "../../../ports/log.js";
 import { randomUUID } from "node:crypto";
 import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { RegionState } from "../../../core/verdict.js";
-import type { ActionRecord } from "../../../ports/state-store.js";
+import type { ActionRecord, KeptStates } from "../../../ports/state-store.js";
 import {
   ACTION_PARTITION,
+  FLOOR_KEY,
   HEARTBEAT_PARTITION,
   LEASE_KEY,
   STATE_PARTITION,
@@ -22,6 +23,7 @@ import {
   entityToLease,
   entityToObservation,
   entityToStates,
+  floorToEntity,
   heartbeatToEntity,
   leaseToEntity,
   observationPartition,
@@ -192,27 +194,56 @@ export class TableStateStore implements StateStore {
 
   createLease(record: LeaseRecord, options?: StoreCallOptions): Promise<string> {
     return this.#call("creating the lease", options, async (abortSignal) => {
-      const response = await this.#client.createEntity(leaseToEntity(record), { abortSignal });
-      return this.#etag(response.etag);
+      const response = await this.#client.submitTransaction(
+        [
+          ["create", leaseToEntity(record)],
+          ["upsert", floorToEntity(record.epoch), "Replace"],
+        ],
+        { abortSignal },
+      );
+      return this.#etag(response.subResponses[0]?.etag);
     });
   }
 
   replaceLease(record: LeaseRecord, etag: string, options?: StoreCallOptions): Promise<string> {
     return this.#call("replacing the lease", options, async (abortSignal) => {
       try {
-        const response = await this.#client.updateEntity(leaseToEntity(record), "Replace", {
-          etag,
-          abortSignal,
-        });
-        return this.#etag(response.etag);
+        const response = await this.#client.submitTransaction(
+          [
+            ["update", leaseToEntity(record), "Replace", { etag }],
+            ["upsert", floorToEntity(record.epoch), "Replace"],
+          ],
+          { abortSignal },
+        );
+        return this.#etag(response.subResponses[0]?.etag);
       } catch (error) {
         // The row was deleted since it was read: as much a lost race as a changed version.
         if (statusOf(error) === 404)
           throw new StoreError(
             "conflict",
             "state store: replacing the lease failed: 404 the row is gone",
-            { status: 404 },
+            {
+              status: 404,
+            },
           );
+        throw error;
+      }
+    });
+  }
+
+  readEpochFloor(options?: StoreCallOptions): Promise<number> {
+    return this.#call("reading the epoch floor", options, async (abortSignal) => {
+      try {
+        const row = await this.#client.getEntity<{ epoch?: unknown }>(
+          FLOOR_KEY.partitionKey,
+          FLOOR_KEY.rowKey,
+          {
+            abortSignal,
+          },
+        );
+        return typeof row.epoch === "number" ? row.epoch : 0;
+      } catch (error) {
+        if (statusOf(error) === 404) return 0;
         throw error;
       }
     });
@@ -240,18 +271,18 @@ export class TableStateStore implements StateStore {
     });
   }
 
-  readRegionStates(
-    group: string,
-    options?: StoreCallOptions,
-  ): Promise<Record<string, RegionState>> {
+  readRegionStates(group: string, options?: StoreCallOptions): Promise<KeptStates> {
     return this.#call(`reading the verdicts of ${group}`, options, async (abortSignal) => {
       try {
         const row = await this.#client.getEntity(STATE_PARTITION, group, { abortSignal });
         const states = entityToStates(row);
-        if (!states) this.#log?.warn(`state store: skipped the malformed verdict row of ${group}`);
-        return states ?? {};
+        if (!states)
+          this.#log?.warn(
+            `state store: the verdict row of ${group} is malformed; it will be rewritten`,
+          );
+        return { states: states ?? {}, ...(row.etag ? { etag: row.etag } : {}) };
       } catch (error) {
-        if (statusOf(error) === 404) return {};
+        if (statusOf(error) === 404) return { states: {} };
         throw error;
       }
     });
@@ -260,10 +291,13 @@ export class TableStateStore implements StateStore {
   writeRegionStates(
     group: string,
     states: Record<string, RegionState>,
+    etag: string | undefined,
     options?: StoreCallOptions,
   ): Promise<void> {
     return this.#call(`writing the verdicts of ${group}`, options, async (abortSignal) => {
-      await this.#client.upsertEntity(statesToEntity(group, states), "Replace", { abortSignal });
+      const entity = statesToEntity(group, states);
+      if (etag === undefined) await this.#client.createEntity(entity, { abortSignal });
+      else await this.#client.updateEntity(entity, "Replace", { etag, abortSignal });
     });
   }
 
