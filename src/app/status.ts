@@ -4,7 +4,7 @@
 // layer answers 503 for it.
 import type { Liveness } from "../core/liveness.js";
 import { isCurrent } from "../core/liveness.js";
-import type { Observation, ProbeError } from "../core/observation.js";
+import type { Observation, ProbeError, ProbePhases } from "../core/observation.js";
 import { ENTRY_POINT } from "../core/observation.js";
 import type { RegionEvidence, Verdict } from "../core/verdict.js";
 import { observeAgreement } from "./agreement.js";
@@ -19,6 +19,9 @@ export interface ObservationView {
   readonly error?: ProbeError;
   readonly consecutiveFailures: number;
   readonly consecutiveSuccesses: number;
+  readonly phases?: ProbePhases;
+  readonly certificateDaysLeft?: number;
+  readonly warnings?: readonly string[];
   /** The observer's clock. */
   readonly at: string;
   /** From the observer's latest tick (older rows do not count as evidence). */
@@ -94,6 +97,9 @@ export async function readStatus(
     ...(o.error === undefined ? {} : { error: o.error }),
     consecutiveFailures: o.consecutiveFailures,
     consecutiveSuccesses: o.consecutiveSuccesses,
+    ...(o.phases === undefined ? {} : { phases: o.phases }),
+    ...(o.certificateDaysLeft === undefined ? {} : { certificateDaysLeft: o.certificateDaysLeft }),
+    ...(o.warnings === undefined ? {} : { warnings: o.warnings }),
     at: new Date(o.at).toISOString(),
     current: isCurrent(o, heartbeatOf(o.observer)),
   });

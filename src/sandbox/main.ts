@@ -55,6 +55,7 @@ function sandboxBanner(sandbox: Sandbox): string {
     `  Status:           ${api}/api/status`,
     `  Break a region:   curl -X POST ${api}/sandbox/regions/westeurope/down`,
     `  Bring it back:    curl -X POST ${api}/sandbox/regions/westeurope/up`,
+    `  Impair observer:  curl -X POST ${api}/sandbox/observers/northeurope/impair   (its control URL fails)`,
     `  Heal everything:  curl -X POST ${api}/sandbox/heal`,
     "",
     "Verdict changes are printed below. Ctrl-C stops everything.",

@@ -39,12 +39,13 @@ export interface Sandbox {
 
 export function sandboxConfig(
   apps: ReadonlyMap<string, RegionalApp>,
+  controls: ReadonlyMap<string, RegionalApp>,
   entryPoint: EntryPoint,
   options: { intervalSeconds: number; failureThreshold: number; dwellSeconds: number },
 ): TandemConfigInput {
   const url = (region: string) => apps.get(region)!.healthUrl;
   return {
-    observers: SANDBOX_REGIONS.map((region) => ({ region })),
+    observers: SANDBOX_REGIONS.map((region) => ({ region, controlUrl: controls.get(region)!.healthUrl })),
     stateStore: { connection: `env:${STORAGE_SETTING}`, table: "tandem" },
     policy: {
       intervalSeconds: options.intervalSeconds,
@@ -67,10 +68,9 @@ export function sandboxConfig(
   };
 }
 
-function faultRoutes(apps: ReadonlyMap<string, RegionalApp>): LocalRoute[] {
-  const regionState = () => Object.fromEntries([...apps].map(([name, app]) => [name, app.mode]));
-  const setMode =
-    (mode: "up" | "down") =>
+/** Sets the mode of one app of a map, answering 404 with the known names for an unknown one. */
+function setter(apps: ReadonlyMap<string, RegionalApp>, what: string, state: () => object) {
+  return (mode: "up" | "down") =>
     (params: Record<string, string>): LocalResponse => {
       const app = apps.get(params["region"] ?? "");
       if (!app)
@@ -79,27 +79,35 @@ function faultRoutes(apps: ReadonlyMap<string, RegionalApp>): LocalRoute[] {
           body: {
             error: {
               code: "UnknownRegion",
-              message: `no sandbox region "${params["region"]}"; regions: ${[...apps.keys()].join(", ")}`,
+              message: `no sandbox ${what} "${params["region"]}"; ${what}s: ${[...apps.keys()].join(", ")}`,
             },
           },
         };
       app.mode = mode;
-      return { status: 200, body: { region: app.region, mode, regions: regionState() } };
+      return { status: 200, body: state() };
     };
+}
+
+function faultRoutes(apps: ReadonlyMap<string, RegionalApp>, controls: ReadonlyMap<string, RegionalApp>): LocalRoute[] {
+  const modes = (map: ReadonlyMap<string, RegionalApp>) => Object.fromEntries([...map].map(([name, app]) => [name, app.mode]));
+  const state = () => ({
+    regions: modes(apps),
+    observers: Object.fromEntries([...controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"])),
+  });
+  const region = setter(apps, "region", state);
+  const observer = setter(controls, "observer", state);
   return [
-    {
-      method: "GET",
-      path: "/sandbox/regions",
-      handle: () => ({ status: 200, body: { regions: regionState() } }),
-    },
-    { method: "POST", path: "/sandbox/regions/{region}/down", handle: setMode("down") },
-    { method: "POST", path: "/sandbox/regions/{region}/up", handle: setMode("up") },
+    { method: "GET", path: "/sandbox/regions", handle: () => ({ status: 200, body: state() }) },
+    { method: "POST", path: "/sandbox/regions/{region}/down", handle: region("down") },
+    { method: "POST", path: "/sandbox/regions/{region}/up", handle: region("up") },
+    { method: "POST", path: "/sandbox/observers/{region}/impair", handle: observer("down") },
+    { method: "POST", path: "/sandbox/observers/{region}/restore", handle: observer("up") },
     {
       method: "POST",
       path: "/sandbox/heal",
       handle: () => {
-        for (const app of apps.values()) app.mode = "up";
-        return { status: 200, body: { regions: regionState() } };
+        for (const app of [...apps.values(), ...controls.values()]) app.mode = "up";
+        return { status: 200, body: state() };
       },
     },
   ];
@@ -125,12 +133,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await app.start();
       stops.push(() => app.stop());
     }
+    // Each observer's control target: fails only when the fault API impairs that observer.
+    const controls = new Map(SANDBOX_REGIONS.map((r) => [r, new RegionalApp(`control-${r}`)] as const));
+    for (const control of controls.values()) {
+      await control.start();
+      stops.push(() => control.stop());
+    }
     const entryPoint = new EntryPoint(() => apps.get("westeurope"));
     await entryPoint.start();
     stops.push(() => entryPoint.stop());
 
     const config = parseConfig(
-      sandboxConfig(apps, entryPoint, { intervalSeconds, failureThreshold, dwellSeconds }),
+      sandboxConfig(apps, controls, entryPoint, { intervalSeconds, failureThreshold, dwellSeconds }),
       "sandbox configuration",
     );
     const env = { [STORAGE_SETTING]: azurite.connectionString };
@@ -144,7 +158,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps),
+      routes: faultRoutes(apps, controls),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });

@@ -118,6 +118,28 @@ describe("sandbox end to end", () => {
     });
   });
 
+  it("an impaired observer's failures are not evidence: with northeurope impaired, westeurope cannot go down", async () => {
+    assert.equal((await post("/sandbox/observers/northeurope/impair")).status, 200);
+    try {
+      await waitFor("northeurope impaired", async () =>
+        (await status()).observers.find((o: any) => o.region === "northeurope").impaired
+          ? true
+          : undefined,
+      );
+      await post("/sandbox/regions/westeurope/down");
+      // Long enough for both observers to see the failure threshold several times over.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const west = (await status()).groups[0].regions[0];
+      assert.notEqual(west.verdict, "down", west.reason);
+      assert.deepEqual(west.evidence.outside, [], "the only outside observer is impaired");
+    } finally {
+      await post("/sandbox/heal");
+    }
+    await waitFor("westeurope healthy again", async () =>
+      (await verdicts())["westeurope"] === "healthy" ? true : undefined,
+    );
+  });
+
   it("answers 405 naming the allowed method when the method is wrong", async () => {
     const response = await fetch(`${sandbox.url}/sandbox/heal`);
     assert.equal(response.status, 405);
