@@ -45,7 +45,10 @@ export function sandboxConfig(
 ): TandemConfigInput {
   const url = (region: string) => apps.get(region)!.healthUrl;
   return {
-    observers: SANDBOX_REGIONS.map((region) => ({ region, controlUrl: controls.get(region)!.healthUrl })),
+    observers: SANDBOX_REGIONS.map((region) => ({
+      region,
+      controlUrl: controls.get(region)!.healthUrl,
+    })),
     stateStore: { connection: `env:${STORAGE_SETTING}`, table: "tandem" },
     policy: {
       intervalSeconds: options.intervalSeconds,
@@ -88,11 +91,17 @@ function setter(apps: ReadonlyMap<string, RegionalApp>, what: string, state: () 
     };
 }
 
-function faultRoutes(apps: ReadonlyMap<string, RegionalApp>, controls: ReadonlyMap<string, RegionalApp>): LocalRoute[] {
-  const modes = (map: ReadonlyMap<string, RegionalApp>) => Object.fromEntries([...map].map(([name, app]) => [name, app.mode]));
+function faultRoutes(
+  apps: ReadonlyMap<string, RegionalApp>,
+  controls: ReadonlyMap<string, RegionalApp>,
+): LocalRoute[] {
+  const modes = (map: ReadonlyMap<string, RegionalApp>) =>
+    Object.fromEntries([...map].map(([name, app]) => [name, app.mode]));
   const state = () => ({
     regions: modes(apps),
-    observers: Object.fromEntries([...controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"])),
+    observers: Object.fromEntries(
+      [...controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"]),
+    ),
   });
   const region = setter(apps, "region", state);
   const observer = setter(controls, "observer", state);
@@ -134,7 +143,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       stops.push(() => app.stop());
     }
     // Each observer's control target: fails only when the fault API impairs that observer.
-    const controls = new Map(SANDBOX_REGIONS.map((r) => [r, new RegionalApp(`control-${r}`)] as const));
+    const controls = new Map(
+      SANDBOX_REGIONS.map((r) => [r, new RegionalApp(`control-${r}`)] as const),
+    );
     for (const control of controls.values()) {
       await control.start();
       stops.push(() => control.stop());
@@ -144,7 +155,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => entryPoint.stop());
 
     const config = parseConfig(
-      sandboxConfig(apps, controls, entryPoint, { intervalSeconds, failureThreshold, dwellSeconds }),
+      sandboxConfig(apps, controls, entryPoint, {
+        intervalSeconds,
+        failureThreshold,
+        dwellSeconds,
+      }),
       "sandbox configuration",
     );
     const env = { [STORAGE_SETTING]: azurite.connectionString };
