@@ -30,6 +30,8 @@ import { silentLog } from "./ports/log.js";
 import type { Prober } from "./ports/prober.js";
 import type { StateStore } from "./ports/state-store.js";
 import type { Witness } from "./ports/witness.js";
+import type { ClusterControl } from "./ports/cluster-control.js";
+import type { TrafficRouter } from "./ports/traffic-router.js";
 import { VERSION } from "./version.js";
 
 export interface ComposeOptions {
@@ -46,6 +48,8 @@ export interface ComposeOptions {
   readonly prober?: Prober;
   readonly clock?: Clock;
   readonly witness?: Witness;
+  readonly router?: TrafficRouter;
+  readonly clusters?: ClusterControl;
   readonly credential?: TokenCredential;
   /** The process's instance id; a fresh random one by default. */
   readonly instance?: string;
@@ -109,7 +113,9 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     instance: options.instance ?? randomUUID().slice(0, 8),
     store,
     witness: options.witness ?? noWitness,
-    memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map() },
+    memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map(), refusals: new Map() },
+    ...(options.router ? { router: options.router } : {}),
+    ...(options.clusters ? { clusters: options.clusters } : {}),
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),

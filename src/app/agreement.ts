@@ -1,7 +1,8 @@
 // What the observers agree on, as this process sees it: who is live (by its own clock), and each
 // region's evidence by quorum. Used by the orchestrate tick (to decide) and the status (to show).
 import type { Heartbeat, Observation } from "../core/observation.js";
-import { livenessOf, rememberPeers, unchangedFor } from "../core/liveness.js";
+import { isCurrent, livenessOf, rememberPeers, unchangedFor } from "../core/liveness.js";
+import { ENTRY_POINT } from "../core/observation.js";
 import type { ObserverInfo, RegionEvidence, WitnessSignal } from "../core/verdict.js";
 import { judgeRegions } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
@@ -81,4 +82,25 @@ export async function observeAgreement(
     .filter((o) => o.name !== rt.observer && o.liveness === "stale")
     .map((o) => o.name);
   return { observers, groups, stalePeers, problems };
+}
+
+/**
+ * Whether the group's global entry point answers, by the current observations of usable
+ * observers: true when all pass, false when all fail, undefined when there is no entry point,
+ * no current view, or the observers disagree.
+ */
+export function entryHealthy(view: AgreementView, group: GroupEvidence): boolean | undefined {
+  const usable = new Map(
+    view.observers
+      .filter((o) => o.liveness !== "stale" && o.heartbeat && !o.heartbeat.impaired)
+      .map((o) => [o.name, o.heartbeat!]),
+  );
+  const current = group.observations.filter(
+    (o) =>
+      o.target === ENTRY_POINT && usable.has(o.observer) && isCurrent(o, usable.get(o.observer)),
+  );
+  if (current.length === 0) return undefined;
+  if (current.every((o) => o.ok)) return true;
+  if (current.every((o) => !o.ok)) return false;
+  return undefined;
 }

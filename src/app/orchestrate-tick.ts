@@ -6,7 +6,10 @@ import { nextRegionState } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { KeptStates, StoreCallOptions } from "../ports/state-store.js";
 import type { AgreementView } from "./agreement.js";
-import { observeAgreement } from "./agreement.js";
+import { entryHealthy, observeAgreement } from "./agreement.js";
+import { runbookTick } from "./runbook-tick.js";
+import type { Incident } from "../core/incident.js";
+import type { Refusal } from "../core/runbook.js";
 import { runFenced } from "./fence.js";
 import type { LeaseStatus } from "./lease-keeper.js";
 import { tickLease } from "./lease-keeper.js";
@@ -17,6 +20,10 @@ export interface GroupDecision {
   readonly evidence: readonly RegionEvidence[];
   /** The kept verdicts, when this process holds the lease and could record them. */
   readonly states?: Readonly<Record<string, RegionState>>;
+  /** The group's open (or just closed) incident, as the lease holder left it. */
+  readonly incident?: Incident;
+  /** A safety rule that holds an action back. */
+  readonly refusal?: Refusal;
 }
 
 export interface OrchestrateResult {
@@ -104,7 +111,27 @@ export async function runOrchestrateTick(
       lease.leader && lease.epoch !== undefined
         ? await keepVerdicts(rt, g, lease.epoch, problems, call)
         : undefined;
-    groups.push({ group: g.group.name, evidence: g.evidence, ...(states ? { states } : {}) });
+    // The runbook acts only on verdicts it could record in this epoch.
+    const runbook =
+      states && lease.epoch !== undefined
+        ? await runbookTick(
+            rt,
+            g.group,
+            g.evidence,
+            states,
+            entryHealthy(view, g),
+            lease.epoch,
+            call,
+          )
+        : undefined;
+    if (runbook) problems.push(...runbook.problems);
+    groups.push({
+      group: g.group.name,
+      evidence: g.evidence,
+      ...(states ? { states } : {}),
+      ...(runbook?.incident ? { incident: runbook.incident } : {}),
+      ...(runbook?.refusal ? { refusal: runbook.refusal } : {}),
+    });
   }
   return { observer: rt.observer, lease, groups, stalePeers: view.stalePeers, problems };
 }

@@ -8,6 +8,8 @@ import type { PeerMemory } from "../core/liveness.js";
 import type { ProbeRequest, Prober } from "../ports/prober.js";
 import type { StateStore } from "../ports/state-store.js";
 import type { Witness } from "../ports/witness.js";
+import type { ClusterControl } from "../ports/cluster-control.js";
+import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
 
 /**
@@ -18,6 +20,8 @@ export interface AgreementMemory {
   seq: number;
   lease: LeaseMemory;
   peers: PeerMemory;
+  /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
+  refusals: Map<string, string>;
 }
 
 export interface Runtime {
@@ -28,6 +32,9 @@ export interface Runtime {
   readonly instance: string;
   readonly store: StateStore;
   readonly witness: Witness;
+  /** The traffic lever; without one the runbook refuses to act ("no-lever"). */
+  readonly router?: TrafficRouter;
+  readonly clusters?: ClusterControl;
   readonly memory: AgreementMemory;
   /** What this observer probes, built from the configuration at start-up. */
   readonly targets: readonly Target[];

@@ -11,4 +11,7 @@ export const POLICY_DEFAULTS = {
   maxAutoFailovers: 1,
   autoFailoverWindowMinutes: 60,
   autoFailback: false,
+  stepTimeoutSeconds: 300,
+  wakeTimeoutSeconds: 1200,
+  stopColdClusterOnClear: true,
 } as const;

@@ -13,6 +13,9 @@ export interface EffectivePolicy {
   readonly maxAutoFailovers: number;
   readonly autoFailoverWindowMinutes: number;
   readonly autoFailback: boolean;
+  readonly stepTimeoutSeconds: number;
+  readonly wakeTimeoutSeconds: number;
+  readonly stopColdClusterOnClear: boolean;
 }
 
 export function effectivePolicy(config: TandemConfig, group?: GroupConfig): EffectivePolicy {

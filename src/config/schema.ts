@@ -271,15 +271,15 @@ const failoverPolicyFields = {
     "Time a region that was down must pass every probe before its verdict is healthy again (it is recovering until then), and so before traffic fails back to it.",
   ),
   maxAutoFailovers: count(0, 100).describe(
-    "Automatic failovers allowed per group within `autoFailoverWindowMinutes`; then Tandem alerts and waits for a person. 0 disables automatic failover. (Planned: acted on by the failover runbook.)",
+    "Automatic failovers allowed per group within `autoFailoverWindowMinutes`; then Tandem alerts and waits for a person. 0 disables automatic failover.",
   ),
   autoFailoverWindowMinutes: count(1, 10_080).describe(
-    "Window over which `maxAutoFailovers` is counted. (Planned: acted on by the failover runbook.)",
+    "Window over which `maxAutoFailovers` is counted.",
   ),
   autoFailback: z
     .boolean()
     .describe(
-      "Fail back automatically after the dwell time (active-passive and passive-cold; active-active always re-enables a recovered region). (Planned: acted on by the failover runbook.)",
+      "Fail back automatically after the dwell time (active-passive and passive-cold; active-active always re-enables a recovered region).",
     ),
 };
 
@@ -304,6 +304,22 @@ export const policySchema = z
     probeConcurrency: count(1, 1000)
       .default(POLICY_DEFAULTS.probeConcurrency)
       .describe("Probes in flight at once within a tick; each has its own timeout."),
+    stepTimeoutSeconds: seconds("step timeout", 10, 86_400)
+      .default(POLICY_DEFAULTS.stepTimeoutSeconds)
+      .describe(
+        "Longest a runbook step that shifts or verifies traffic may take before the incident ends as failed (routing left as it was).",
+      ),
+    wakeTimeoutSeconds: seconds("wake timeout", 60, 86_400)
+      .default(POLICY_DEFAULTS.wakeTimeoutSeconds)
+      .describe(
+        "Longest waking a cluster (start and scale) may take, and again waiting for it to pass its probes, before the incident ends as failed.",
+      ),
+    stopColdClusterOnClear: z
+      .boolean()
+      .default(POLICY_DEFAULTS.stopColdClusterOnClear)
+      .describe(
+        "passive-cold: stop the cluster Tandem pre-warmed when the primary's suspicion clears without a failover.",
+      ),
     leaseSeconds: seconds("lease duration", 1, 3600)
       .optional()
       .describe(

@@ -2,6 +2,7 @@
 // backend (Table Storage, memory); all pass test/adapters/store/contract.ts.
 import type { LeaseRecord, StoredLease } from "../core/lease.js";
 import type { Heartbeat, Observation } from "../core/observation.js";
+import type { Incident } from "../core/incident.js";
 import type { RegionState } from "../core/verdict.js";
 
 /** One fenced step, done or refused, appended to the action log and never overwritten. */
@@ -17,6 +18,21 @@ export interface ActionRecord {
   readonly outcome: "done" | "refused" | "failed";
   /** Why it was refused or failed. */
   readonly reason?: string;
+  /** The incident the step belongs to. */
+  readonly incident?: string;
+  /** What changed: before and after, or the decision's details, as short text. */
+  readonly detail?: string;
+}
+
+export interface StoredIncident {
+  readonly incident: Incident;
+  readonly etag: string;
+}
+
+/** Automation paused for every group, or for some. */
+export interface PauseState {
+  readonly all: boolean;
+  readonly groups: readonly string[];
 }
 
 export interface StoreCallOptions {
@@ -68,6 +84,18 @@ export interface StateStore {
     etag: string | undefined,
     options?: StoreCallOptions,
   ): Promise<void>;
+
+  /** Every incident of a group, oldest first. */
+  readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]>;
+  /** Writes an incident if its row is still at `etag` (or, without one, does not exist); "conflict" otherwise. */
+  writeIncident(
+    incident: Incident,
+    etag: string | undefined,
+    options?: StoreCallOptions,
+  ): Promise<void>;
+
+  readPause(options?: StoreCallOptions): Promise<PauseState>;
+  writePause(state: PauseState, options?: StoreCallOptions): Promise<void>;
 }
 
 export interface KeptStates {

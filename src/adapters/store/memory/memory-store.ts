@@ -3,7 +3,14 @@
 import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { RegionState } from "../../../core/verdict.js";
-import type { ActionRecord, KeptStates, StateStore } from "../../../ports/state-store.js";
+import type { Incident } from "../../../core/incident.js";
+import type {
+  ActionRecord,
+  KeptStates,
+  PauseState,
+  StateStore,
+  StoredIncident,
+} from "../../../ports/state-store.js";
 import { StoreError } from "../../../ports/state-store.js";
 
 export class MemoryStateStore implements StateStore {
@@ -11,6 +18,8 @@ export class MemoryStateStore implements StateStore {
   readonly #heartbeats = new Map<string, Heartbeat>();
   readonly #actions: ActionRecord[] = [];
   readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
+  readonly #incidents = new Map<string, StoredIncident>();
+  #pause: PauseState = { all: false, groups: [] };
   #lease: StoredLease | undefined;
   #floor = 0;
   #version = 0;
@@ -109,6 +118,37 @@ export class MemoryStateStore implements StateStore {
         },
       );
     this.#states.set(group, { states: structuredClone(states), etag: this.#nextEtag() });
+  }
+
+  async readIncidents(group: string): Promise<StoredIncident[]> {
+    return [...this.#incidents.values()]
+      .filter((s) => s.incident.group === group)
+      .sort(
+        (a, b) =>
+          a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
+      )
+      .map((s) => structuredClone(s));
+  }
+
+  async writeIncident(incident: Incident, etag: string | undefined): Promise<void> {
+    const key = `${incident.group}|${incident.id}`;
+    if (this.#incidents.get(key)?.etag !== etag)
+      throw new StoreError(
+        "conflict",
+        `state store: writing incident ${incident.id} failed: ${etag ? 412 : 409}`,
+        {
+          status: etag ? 412 : 409,
+        },
+      );
+    this.#incidents.set(key, { incident: structuredClone(incident), etag: this.#nextEtag() });
+  }
+
+  async readPause(): Promise<PauseState> {
+    return structuredClone(this.#pause);
+  }
+
+  async writePause(state: PauseState): Promise<void> {
+    this.#pause = structuredClone(state);
   }
 }
 

@@ -5,7 +5,8 @@
 import type { LeaseRecord } from "../../../core/lease.js";
 import type { Heartbeat, Observation, ProbePhases } from "../../../core/observation.js";
 import type { RegionState, Verdict } from "../../../core/verdict.js";
-import type { ActionRecord } from "../../../ports/state-store.js";
+import type { ActionRecord, PauseState } from "../../../ports/state-store.js";
+import type { Incident } from "../../../core/incident.js";
 
 export const HEARTBEAT_PARTITION = "heartbeat";
 export const LEASE_KEY = { partitionKey: "lease", rowKey: "lease" } as const;
@@ -189,13 +190,15 @@ export function actionToEntity(entry: ActionRecord, unique: string): Entity {
     outcome: entry.outcome,
     ...(entry.group === undefined ? {} : { group: entry.group }),
     ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+    ...(entry.incident === undefined ? {} : { incident: entry.incident }),
+    ...(entry.detail === undefined ? {} : { detail: entry.detail }),
   };
 }
 
 const OUTCOMES = new Set(["done", "refused", "failed"]);
 
 export function entityToAction(row: Row): ActionRecord | undefined {
-  const { atMs, actor, epoch, name, outcome, group, reason } = row;
+  const { atMs, actor, epoch, name, outcome, group, reason, incident, detail } = row;
   if (!isNumber(atMs) || !isString(actor) || !isNumber(epoch) || !isString(name)) return undefined;
   if (!isString(outcome) || !OUTCOMES.has(outcome)) return undefined;
   return {
@@ -206,6 +209,8 @@ export function entityToAction(row: Row): ActionRecord | undefined {
     outcome: outcome as ActionRecord["outcome"],
     ...(isString(group) ? { group } : {}),
     ...(isString(reason) ? { reason } : {}),
+    ...(isString(incident) ? { incident } : {}),
+    ...(isString(detail) ? { detail } : {}),
   };
 }
 
@@ -247,4 +252,70 @@ export function entityToStates(row: Row): Record<string, RegionState> | undefine
   } catch {
     return undefined;
   }
+}
+
+export const incidentPartition = (group: string) => `incident-${group}`;
+export const PAUSE_KEY = { partitionKey: "pause", rowKey: "pause" } as const;
+
+export function incidentToEntity(incident: Incident): Entity {
+  return {
+    partitionKey: incidentPartition(incident.group),
+    rowKey: incident.id,
+    step: incident.step,
+    openedAtMs: double(incident.openedAt),
+    data: JSON.stringify(incident),
+  };
+}
+
+const STEPS = new Set([
+  "detected",
+  "prewarming",
+  "confirmed",
+  "waking",
+  "waiting-ready",
+  "shifting-traffic",
+  "verifying",
+  "completed",
+  "failed",
+  "aborted",
+]);
+
+export function entityToIncident(row: Row): Incident | undefined {
+  if (!isString(row["data"])) return undefined;
+  try {
+    const value = JSON.parse(row["data"]) as Record<string, unknown>;
+    const shift = value["shift"] as Record<string, unknown> | undefined;
+    if (
+      !isString(value["id"]) ||
+      !isString(value["group"]) ||
+      !isString(value["to"]) ||
+      !STEPS.has(value["step"] as string) ||
+      (value["kind"] !== "failover" && value["kind"] !== "failback") ||
+      !isNumber(value["openedAt"]) ||
+      !isNumber(value["stepStartedAt"]) ||
+      !Array.isArray(value["history"]) ||
+      typeof shift !== "object" ||
+      shift === null ||
+      !isString(shift["region"])
+    )
+      return undefined;
+    return value as unknown as Incident;
+  } catch {
+    return undefined;
+  }
+}
+
+export function pauseToEntity(state: PauseState): Entity {
+  return { ...PAUSE_KEY, all: state.all, groups: JSON.stringify(state.groups) };
+}
+
+export function entityToPause(row: Row): PauseState {
+  let groups: string[] = [];
+  try {
+    const parsed = isString(row["groups"]) ? (JSON.parse(row["groups"]) as unknown) : [];
+    if (Array.isArray(parsed)) groups = parsed.filter(isString);
+  } catch {
+    // A malformed list pauses nothing more than "all" says.
+  }
+  return { all: row["all"] === true, groups };
 }

@@ -10,10 +10,22 @@ import type { Log } from "../../../ports/log.js";
 import { randomUUID } from "node:crypto";
 import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { RegionState } from "../../../core/verdict.js";
-import type { ActionRecord, KeptStates } from "../../../ports/state-store.js";
+import type { Incident } from "../../../core/incident.js";
+import type {
+  ActionRecord,
+  KeptStates,
+  PauseState,
+  StoredIncident,
+} from "../../../ports/state-store.js";
 import {
   ACTION_PARTITION,
   FLOOR_KEY,
+  PAUSE_KEY,
+  entityToIncident,
+  entityToPause,
+  incidentPartition,
+  incidentToEntity,
+  pauseToEntity,
   HEARTBEAT_PARTITION,
   LEASE_KEY,
   STATE_PARTITION,
@@ -298,6 +310,57 @@ export class TableStateStore implements StateStore {
       const entity = statesToEntity(group, states);
       if (etag === undefined) await this.#client.createEntity(entity, { abortSignal });
       else await this.#client.updateEntity(entity, "Replace", { etag, abortSignal });
+    });
+  }
+
+  readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]> {
+    return this.#call(`reading the incidents of ${group}`, options, async (abortSignal) => {
+      const out: StoredIncident[] = [];
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${incidentPartition(group)}` },
+        abortSignal,
+      });
+      for await (const row of rows) {
+        const incident = entityToIncident(row);
+        if (!incident || !row.etag)
+          this.#log?.warn(`state store: skipped a malformed incident row (${row.rowKey})`);
+        else out.push({ incident, etag: row.etag });
+      }
+      return out.sort(
+        (a, b) =>
+          a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
+      );
+    });
+  }
+
+  writeIncident(
+    incident: Incident,
+    etag: string | undefined,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    return this.#call(`writing incident ${incident.id}`, options, async (abortSignal) => {
+      const entity = incidentToEntity(incident);
+      if (etag === undefined) await this.#client.createEntity(entity, { abortSignal });
+      else await this.#client.updateEntity(entity, "Replace", { etag, abortSignal });
+    });
+  }
+
+  readPause(options?: StoreCallOptions): Promise<PauseState> {
+    return this.#call("reading the pause flags", options, async (abortSignal) => {
+      try {
+        return entityToPause(
+          await this.#client.getEntity(PAUSE_KEY.partitionKey, PAUSE_KEY.rowKey, { abortSignal }),
+        );
+      } catch (error) {
+        if (statusOf(error) === 404) return { all: false, groups: [] };
+        throw error;
+      }
+    });
+  }
+
+  writePause(state: PauseState, options?: StoreCallOptions): Promise<void> {
+    return this.#call("writing the pause flags", options, async (abortSignal) => {
+      await this.#client.upsertEntity(pauseToEntity(state), "Replace", { abortSignal });
     });
   }
 

@@ -1,0 +1,75 @@
+// A traffic lever held in memory: the sandbox's emulated Traffic Manager until the ARM emulator
+// exists, and the simulator's. Keeps priorities unique as Traffic Manager does, so a promotion
+// moves the old primary through a free value. A fault hook lets the simulator fail any call.
+import type { RegionRoute, RoutingState } from "../../core/levers.js";
+import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
+
+export interface GroupLayout {
+  readonly name: string;
+  readonly model: string;
+  readonly regions: readonly { readonly name: string; readonly role: string }[];
+}
+
+/** The routing a group starts with: the primary first, every region enabled. */
+export function initialRouting(group: GroupLayout): RegionRoute[] {
+  const ordered = [...group.regions].sort(
+    (a, b) => Number(b.role === "primary") - Number(a.role === "primary"),
+  );
+  return ordered.map((r, i) => ({ region: r.name, enabled: true, priority: i + 1 }));
+}
+
+export class MemoryTrafficRouter implements TrafficRouter {
+  readonly #groups = new Map<string, RegionRoute[]>();
+  /** Called before every call; an error it returns is thrown instead of the call. */
+  fault: ((call: string, group: string) => Error | undefined) | undefined;
+  /** Called after every change. */
+  onChange: ((group: string, state: RoutingState) => void) | undefined;
+
+  constructor(groups: readonly GroupLayout[]) {
+    for (const g of groups) this.#groups.set(g.name, initialRouting(g));
+  }
+
+  #routes(call: string, group: string): RegionRoute[] {
+    const error = this.fault?.(call, group);
+    if (error) throw error;
+    const routes = this.#groups.get(group);
+    if (!routes) throw new Error(`no traffic lever for group ${group}`);
+    return routes;
+  }
+
+  async read(group: string, _options?: LeverCallOptions): Promise<RoutingState> {
+    return { regions: this.#routes("read", group).map((r) => ({ ...r })) };
+  }
+
+  async promote(group: string, region: string): Promise<void> {
+    const routes = this.#routes("promote", group);
+    const target = routes.find((r) => r.region === region);
+    if (!target) throw new Error(`no region ${region} in group ${group}`);
+    const top = Math.min(...routes.map((r) => r.priority));
+    if (target.priority === top) return;
+    const holder = routes.find((r) => r.priority === top)!;
+    const free = Math.max(...routes.map((r) => r.priority)) + 1;
+    const old = target.priority;
+    this.#set(group, routes, region, { priority: free });
+    this.#set(group, routes, holder.region, { priority: old });
+    this.#set(group, routes, region, { priority: top });
+  }
+
+  async setEnabled(group: string, region: string, enabled: boolean): Promise<void> {
+    const routes = this.#routes("setEnabled", group);
+    if (!routes.some((r) => r.region === region))
+      throw new Error(`no region ${region} in group ${group}`);
+    this.#set(group, routes, region, { enabled });
+  }
+
+  #set(group: string, routes: RegionRoute[], region: string, change: Partial<RegionRoute>): void {
+    const i = routes.findIndex((r) => r.region === region);
+    routes[i] = { ...routes[i]!, ...change };
+    this.onChange?.(group, { regions: routes.map((r) => ({ ...r })) });
+  }
+
+  /** The current routing, without the fault hook (for the sandbox and invariant checks). */
+  peek(group: string): RoutingState {
+    return { regions: (this.#groups.get(group) ?? []).map((r) => ({ ...r })) };
+  }
+}

@@ -1,0 +1,86 @@
+// An incident: one failover, failback or pre-warm, persisted as one row and advanced one
+// idempotent step at a time by whichever process holds the lease. Pure data and transitions.
+
+export type IncidentKind = "failover" | "failback";
+export type Trigger = "automatic" | "manual";
+
+export type Step =
+  | "detected"
+  | "prewarming"
+  | "confirmed"
+  | "waking"
+  | "waiting-ready"
+  | "shifting-traffic"
+  | "verifying"
+  | "completed"
+  | "failed"
+  | "aborted";
+
+export const TERMINAL: ReadonlySet<Step> = new Set(["completed", "failed", "aborted"]);
+
+/** What the incident does to the traffic lever when it shifts traffic. */
+export type Shift =
+  | { readonly kind: "promote"; readonly region: string }
+  | { readonly kind: "disable"; readonly region: string }
+  | { readonly kind: "enable"; readonly region: string };
+
+export interface HistoryEntry {
+  readonly step: Step;
+  readonly at: number;
+  readonly epoch: number;
+  readonly note: string;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly group: string;
+  readonly kind: IncidentKind;
+  readonly trigger: Trigger;
+  /** The region traffic leaves (failover) or the one restored (failback), for people. */
+  readonly from?: string;
+  /** The region traffic goes to, or is re-enabled. */
+  readonly to: string;
+  readonly shift: Shift;
+  /** Wake this region's cluster first (passive-cold), and scale it (passive-cold, active-passive). */
+  readonly wake?: { readonly region: string; readonly start: boolean };
+  readonly step: Step;
+  readonly stepStartedAt: number;
+  readonly openedAt: number;
+  readonly closedAt?: number;
+  /** Who asked (manual) and why. */
+  readonly requestedBy?: string;
+  readonly reason: string;
+  /** Break-glass: manual only; skips the target-health rule, audited. */
+  readonly override?: boolean;
+  /** This incident started the cluster (so an abort may stop it again). */
+  readonly startedCluster?: boolean;
+  readonly history: readonly HistoryEntry[];
+}
+
+export function isOpen(incident: Incident): boolean {
+  return !TERMINAL.has(incident.step);
+}
+
+/** The incident moved to another step, with a line of history. */
+export function moveTo(
+  incident: Incident,
+  step: Step,
+  at: number,
+  epoch: number,
+  note: string,
+): Incident {
+  return {
+    ...incident,
+    step,
+    stepStartedAt: at,
+    ...(TERMINAL.has(step) ? { closedAt: at } : {}),
+    history: [...incident.history, { step, at, epoch, note }],
+  };
+}
+
+/** The incident stayed in its step; a note says why (kept short: only when the note changes). */
+export function noted(incident: Incident, at: number, epoch: number, note: string): Incident {
+  const last = incident.history.at(-1);
+  if (last?.step === incident.step && last.note === note) return incident;
+  return { ...incident, history: [...incident.history, { step: incident.step, at, epoch, note }] };
+}

@@ -1,0 +1,591 @@
+// The failover runbook: from the kept verdicts, the routing and the clusters, decide whether to
+// open an incident, and advance an open one by one step. Pure: the app reads the world, calls
+// this, then carries out the returned effects through fenced steps and persists the incident.
+//
+// Every step first checks the resource's current state and moves on only when it is as wanted;
+// an effect never advances the step in the same tick. So a crash or a lost lease between any two
+// steps is harmless: the next holder sees where the world is and continues from there, and no
+// effect is applied twice.
+import type { Incident, Shift, Step } from "./incident.js";
+import { moveTo, noted } from "./incident.js";
+import type { ClusterState, NodePoolSize, RoutingState } from "./levers.js";
+import { primaryOf } from "./levers.js";
+import type { Verdict } from "./verdict.js";
+
+export type Model = "active-active" | "active-passive" | "passive-cold";
+
+export interface RunbookRegion {
+  readonly name: string;
+  readonly role: "active" | "primary" | "secondary";
+  readonly cluster?: { readonly nodePools: readonly NodePoolSize[] };
+}
+
+export interface RunbookGroup {
+  readonly name: string;
+  readonly model: Model;
+  readonly regions: readonly RunbookRegion[];
+}
+
+export interface RunbookPolicy {
+  readonly maxAutoFailovers: number;
+  readonly autoFailoverWindowMs: number;
+  readonly autoFailback: boolean;
+  /** Longest a traffic or verification step may take. */
+  readonly stepTimeoutMs: number;
+  /** Longest waking a cluster and waiting for it to serve may take (each). */
+  readonly wakeTimeoutMs: number;
+  /** Stop a cluster that was pre-warmed when the suspicion clears without a failover. */
+  readonly stopColdOnClear: boolean;
+}
+
+export interface Situation {
+  readonly now: number;
+  readonly epoch: number;
+  /** The lease holder's kept verdict per region (down, recovering, healthy...). */
+  readonly kept: Readonly<Record<string, Verdict>>;
+  /** What the observers see right now, per region. */
+  readonly evidence: Readonly<Record<string, Verdict>>;
+  /** Undefined when the lever could not be read: nothing is decided without it. */
+  readonly routing?: RoutingState;
+  readonly clusters: Readonly<Record<string, ClusterState | undefined>>;
+  /** Whether the global entry point answers; undefined when it has none or no current view. */
+  readonly entryHealthy?: boolean;
+  readonly open?: Incident;
+  /** Incidents of this group, for the failover cap. */
+  readonly recent: readonly Incident[];
+  readonly paused: boolean;
+}
+
+export type Effect =
+  | { readonly kind: "promote"; readonly region: string }
+  | { readonly kind: "set-enabled"; readonly region: string; readonly enabled: boolean }
+  | { readonly kind: "start-cluster"; readonly region: string }
+  | { readonly kind: "stop-cluster"; readonly region: string }
+  | { readonly kind: "scale"; readonly region: string; readonly pools: readonly NodePoolSize[] };
+
+export type SafetyRule =
+  | "automation-paused"
+  | "failover-cap"
+  | "last-healthy-region"
+  | "unhealthy-target"
+  | "no-target"
+  | "no-lever";
+
+export interface Refusal {
+  readonly rule: SafetyRule;
+  readonly reason: string;
+}
+
+export interface RunbookResult {
+  /** The incident to persist: a new one, or the open one if it changed. */
+  readonly incident?: Incident;
+  readonly opened: boolean;
+  readonly effects: readonly Effect[];
+  readonly refusal?: Refusal;
+}
+
+const NOTHING: RunbookResult = { opened: false, effects: [] };
+
+export type ManualCommand =
+  | {
+      readonly kind: "failover";
+      readonly to: string;
+      readonly override: boolean;
+      readonly by: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "failback";
+      readonly to?: string;
+      readonly by: string;
+      readonly reason: string;
+    };
+
+// --- rules --------------------------------------------------------------------------------
+
+const healthy = (s: Situation, region: string) => s.evidence[region] === "healthy";
+
+function automaticFailoversInWindow(s: Situation, policy: RunbookPolicy): number {
+  return s.recent.filter(
+    (i) =>
+      i.kind === "failover" &&
+      i.trigger === "automatic" &&
+      i.step !== "aborted" &&
+      i.step !== "prewarming" &&
+      i.openedAt >= s.now - policy.autoFailoverWindowMs,
+  ).length;
+}
+
+/** The rules every automatic action passes; a refusal names the rule. */
+function automationRefusal(
+  s: Situation,
+  policy: RunbookPolicy,
+  failover: boolean,
+): Refusal | undefined {
+  if (s.paused) return { rule: "automation-paused", reason: "automation is paused for this group" };
+  if (failover && automaticFailoversInWindow(s, policy) >= policy.maxAutoFailovers)
+    return {
+      rule: "failover-cap",
+      reason: `${policy.maxAutoFailovers} automatic failover(s) already within ${Math.round(policy.autoFailoverWindowMs / 60_000)} min: a person must decide`,
+    };
+  return undefined;
+}
+
+/** Whether disabling `region` leaves another enabled region that is healthy. */
+function leavesHealthy(s: Situation, routing: RoutingState, region: string): boolean {
+  return routing.regions.some((r) => r.region !== region && r.enabled && healthy(s, r.region));
+}
+
+function shifted(routing: RoutingState, shift: Shift): boolean {
+  const route = routing.regions.find((r) => r.region === shift.region);
+  if (shift.kind === "promote") return primaryOf(routing) === shift.region;
+  if (shift.kind === "disable") return route !== undefined && !route.enabled;
+  return route?.enabled === true;
+}
+
+function wantedPools(group: RunbookGroup, region: string): readonly NodePoolSize[] {
+  return group.regions.find((r) => r.name === region)?.cluster?.nodePools ?? [];
+}
+
+function poolsShort(cluster: ClusterState, wanted: readonly NodePoolSize[]): boolean {
+  return wanted.some(
+    (w) => (cluster.nodePools.find((p) => p.name === w.name)?.count ?? 0) < w.count,
+  );
+}
+
+// --- opening ------------------------------------------------------------------------------
+
+function newIncident(
+  fields: Omit<Incident, "step" | "stepStartedAt" | "openedAt" | "history" | "id" | "group">,
+  group: RunbookGroup,
+  s: Situation,
+  id: string,
+  step: Step,
+  note: string,
+): Incident {
+  return {
+    id,
+    group: group.name,
+    ...fields,
+    step,
+    stepStartedAt: s.now,
+    openedAt: s.now,
+    history: [{ step, at: s.now, epoch: s.epoch, note }],
+  };
+}
+
+function opened(incident: Incident, effects: Effect[] = []): RunbookResult {
+  return { incident, opened: true, effects };
+}
+
+function openAutomatic(
+  group: RunbookGroup,
+  s: Situation,
+  policy: RunbookPolicy,
+  id: string,
+): RunbookResult {
+  const routing = s.routing!;
+  if (group.model === "active-active") {
+    for (const route of routing.regions) {
+      if (route.enabled && s.kept[route.region] === "down") {
+        if (!leavesHealthy(s, routing, route.region))
+          return {
+            ...NOTHING,
+            refusal: {
+              rule: "last-healthy-region",
+              reason: `${route.region} is down, but no other enabled region is healthy: it stays enabled`,
+            },
+          };
+        const refusal = automationRefusal(s, policy, true);
+        if (refusal) return { ...NOTHING, refusal };
+        const shift: Shift = { kind: "disable", region: route.region };
+        return opened(
+          newIncident(
+            {
+              kind: "failover",
+              trigger: "automatic",
+              from: route.region,
+              to: route.region,
+              shift,
+              reason: `${route.region} is down`,
+            },
+            group,
+            s,
+            id,
+            "detected",
+            `${route.region} is down: disable it`,
+          ),
+        );
+      }
+    }
+    for (const route of routing.regions) {
+      if (!route.enabled && s.kept[route.region] === "healthy") {
+        const refusal = automationRefusal(s, policy, false);
+        if (refusal) return { ...NOTHING, refusal };
+        const shift: Shift = { kind: "enable", region: route.region };
+        return opened(
+          newIncident(
+            {
+              kind: "failback",
+              trigger: "automatic",
+              to: route.region,
+              shift,
+              reason: `${route.region} is healthy again`,
+            },
+            group,
+            s,
+            id,
+            "confirmed",
+            `${route.region} healthy for the dwell time: enable it`,
+          ),
+        );
+      }
+    }
+    return NOTHING;
+  }
+
+  const primary = primaryOf(routing);
+  if (primary === undefined) return NOTHING;
+  const configured = group.regions.find((r) => r.role === "primary")?.name;
+  const secondaries = group.regions.filter((r) => r.role === "secondary" && r.name !== primary);
+  const cold = group.model === "passive-cold";
+
+  if (s.kept[primary] === "down") {
+    const target = cold
+      ? (secondaries.find((r) => healthy(s, r.name)) ?? secondaries.find((r) => r.cluster))
+      : group.regions.find((r) => r.name !== primary && healthy(s, r.name));
+    if (!target)
+      return {
+        ...NOTHING,
+        refusal: {
+          rule: "no-target",
+          reason: `${primary} is down, but no other region is healthy to take its traffic`,
+        },
+      };
+    const refusal = automationRefusal(s, policy, true);
+    if (refusal) return { ...NOTHING, refusal };
+    const wake =
+      target.cluster && (cold || target.cluster.nodePools.length > 0)
+        ? { region: target.name, start: cold }
+        : undefined;
+    return opened(
+      newIncident(
+        {
+          kind: "failover",
+          trigger: "automatic",
+          from: primary,
+          to: target.name,
+          shift: { kind: "promote", region: target.name },
+          ...(wake ? { wake } : {}),
+          reason: `${primary} is down`,
+        },
+        group,
+        s,
+        id,
+        "detected",
+        `${primary} is down: fail over to ${target.name}`,
+      ),
+    );
+  }
+
+  if (cold && s.kept[primary] === "suspect" && !s.paused) {
+    const target = secondaries.find((r) => r.cluster && s.clusters[r.name]?.power === "Stopped");
+    if (target)
+      return opened(
+        newIncident(
+          {
+            kind: "failover",
+            trigger: "automatic",
+            from: primary,
+            to: target.name,
+            shift: { kind: "promote", region: target.name },
+            wake: { region: target.name, start: true },
+            startedCluster: true,
+            reason: `${primary} is suspect: pre-warm ${target.name}`,
+          },
+          group,
+          s,
+          id,
+          "prewarming",
+          `${primary} is suspect: start ${target.name}'s cluster while the verdict is confirmed`,
+        ),
+        [{ kind: "start-cluster", region: target.name }],
+      );
+  }
+
+  if (
+    policy.autoFailback &&
+    configured &&
+    primary !== configured &&
+    s.kept[configured] === "healthy"
+  ) {
+    const refusal = automationRefusal(s, policy, false);
+    if (refusal) return { ...NOTHING, refusal };
+    return opened(
+      newIncident(
+        {
+          kind: "failback",
+          trigger: "automatic",
+          from: primary,
+          to: configured,
+          shift: { kind: "promote", region: configured },
+          reason: `${configured} is healthy again`,
+        },
+        group,
+        s,
+        id,
+        "confirmed",
+        `${configured} healthy for the dwell time: fail back`,
+      ),
+    );
+  }
+  return NOTHING;
+}
+
+/** A manual command becomes an incident, or a refusal; the override is for manual commands only. */
+export function openManual(
+  group: RunbookGroup,
+  command: ManualCommand,
+  s: Situation,
+  id: string,
+): RunbookResult {
+  if (!s.routing)
+    return {
+      ...NOTHING,
+      refusal: { rule: "no-lever", reason: "the traffic lever cannot be read" },
+    };
+  const to =
+    command.kind === "failover"
+      ? command.to
+      : (command.to ??
+        group.regions.find((r) => r.role === "primary" || r.role === "active")?.name);
+  const region = group.regions.find((r) => r.name === to);
+  if (!region || !to)
+    return {
+      ...NOTHING,
+      refusal: {
+        rule: "no-target",
+        reason: `no region ${to ?? "to fail back to"} in ${group.name}`,
+      },
+    };
+  const override = command.kind === "failover" && command.override;
+  if (!override && !healthy(s, to) && !(group.model === "passive-cold" && region.cluster))
+    return {
+      ...NOTHING,
+      refusal: {
+        rule: "unhealthy-target",
+        reason: `${to} is not healthy (${s.evidence[to] ?? "unknown"}); use the override to insist`,
+      },
+    };
+  const disabled = s.routing.regions.find((r) => r.region === to)?.enabled === false;
+  const shift: Shift =
+    group.model === "active-active" || disabled
+      ? { kind: "enable", region: to }
+      : { kind: "promote", region: to };
+  const wake =
+    region.cluster && (group.model === "passive-cold" || region.cluster.nodePools.length > 0)
+      ? { region: to, start: group.model === "passive-cold" }
+      : undefined;
+  return opened(
+    newIncident(
+      {
+        kind: command.kind,
+        trigger: "manual",
+        from: primaryOf(s.routing),
+        to,
+        shift,
+        ...(wake && command.kind === "failover" ? { wake } : {}),
+        requestedBy: command.by,
+        reason: command.reason,
+        ...(override ? { override: true } : {}),
+      },
+      group,
+      s,
+      id,
+      "confirmed",
+      `${command.by} asked: ${command.reason}${override ? " (override)" : ""}`,
+    ),
+  );
+}
+
+// --- advancing ----------------------------------------------------------------------------
+
+function advance(
+  group: RunbookGroup,
+  incident: Incident,
+  s: Situation,
+  policy: RunbookPolicy,
+): RunbookResult {
+  const at = s.now;
+  const elapsed = at - incident.stepStartedAt;
+  const step = (next: Step, note: string, effects: Effect[] = []): RunbookResult => ({
+    incident: moveTo(incident, next, at, s.epoch, note),
+    opened: false,
+    effects,
+  });
+  const stay = (note: string, effects: Effect[] = [], refusal?: Refusal): RunbookResult => {
+    const updated = noted(incident, at, s.epoch, note);
+    return {
+      ...(updated === incident ? {} : { incident: updated }),
+      opened: false,
+      effects,
+      ...(refusal ? { refusal } : {}),
+    };
+  };
+  const timedOut = (limit: number) => elapsed > limit;
+  const failed = (why: string) => step("failed", `${why}; routing left as it was`);
+
+  switch (incident.step) {
+    case "detected": {
+      if (incident.from !== undefined && s.kept[incident.from] !== "down")
+        return step(
+          "aborted",
+          `${incident.from} is ${s.kept[incident.from] ?? "unknown"} again: no failover`,
+        );
+      return step("confirmed", `${incident.from} confirmed down`);
+    }
+
+    case "prewarming": {
+      const from = incident.from!;
+      const wake = incident.wake!;
+      if (s.kept[from] === "down") {
+        const refusal = automationRefusal(s, policy, true);
+        if (refusal) return stay(refusal.reason, [], refusal);
+        return step("confirmed", `${from} confirmed down while ${wake.region} was warming`);
+      }
+      if (s.kept[from] !== "suspect" || timedOut(policy.wakeTimeoutMs)) {
+        const stop =
+          policy.stopColdOnClear && incident.startedCluster
+            ? [{ kind: "stop-cluster" as const, region: wake.region }]
+            : [];
+        return step(
+          "aborted",
+          `${from} is ${s.kept[from] ?? "unknown"}: pre-warming stopped${stop.length ? `, ${wake.region}'s cluster stopped again` : ""}`,
+          stop,
+        );
+      }
+      const cluster = s.clusters[wake.region];
+      if (cluster?.power === "Stopped")
+        return {
+          incident: {
+            ...noted(incident, at, s.epoch, `starting ${wake.region}'s cluster`),
+            startedCluster: true,
+          },
+          opened: false,
+          effects: [{ kind: "start-cluster", region: wake.region }],
+        };
+      return stay(
+        `${wake.region}'s cluster is ${cluster?.power ?? "unknown"}; waiting for the verdict on ${from}`,
+      );
+    }
+
+    case "confirmed":
+      return incident.wake
+        ? step("waking", `waking ${incident.wake.region}`)
+        : step(
+            "shifting-traffic",
+            `shifting traffic: ${incident.shift.kind} ${incident.shift.region}`,
+          );
+
+    case "waking": {
+      const wake = incident.wake!;
+      if (timedOut(policy.wakeTimeoutMs))
+        return failed(
+          `${wake.region}'s cluster did not wake within ${Math.round(policy.wakeTimeoutMs / 1000)} s`,
+        );
+      const cluster = s.clusters[wake.region];
+      if (!cluster) return stay(`${wake.region}'s cluster cannot be read`);
+      if (cluster.power === "Stopped" || cluster.power === "Stopping")
+        return cluster.power === "Stopped"
+          ? stay(`starting ${wake.region}'s cluster`, [
+              { kind: "start-cluster", region: wake.region },
+            ])
+          : stay(`${wake.region}'s cluster is stopping; waiting`);
+      if (cluster.power === "Starting") return stay(`waking ${wake.region}: Starting`);
+      const wanted = wantedPools(group, wake.region);
+      if (poolsShort(cluster, wanted))
+        return stay(`scaling ${wake.region}'s node pools`, [
+          { kind: "scale", region: wake.region, pools: wanted },
+        ]);
+      return step(
+        "waiting-ready",
+        `${wake.region}'s cluster is running; waiting for its probes to pass`,
+      );
+    }
+
+    case "waiting-ready": {
+      if (timedOut(policy.wakeTimeoutMs))
+        return failed(
+          `${incident.to} did not pass its probes within ${Math.round(policy.wakeTimeoutMs / 1000)} s`,
+        );
+      if (healthy(s, incident.to))
+        return step("shifting-traffic", `${incident.to} passes its probes`);
+      return stay(
+        `waiting for ${incident.to} to pass its probes (${s.evidence[incident.to] ?? "unknown"})`,
+      );
+    }
+
+    case "shifting-traffic": {
+      if (!s.routing) return stay("the traffic lever cannot be read");
+      if (shifted(s.routing, incident.shift))
+        return step("verifying", "the lever shows the new routing");
+      if (timedOut(policy.stepTimeoutMs))
+        return failed(
+          `the lever did not change within ${Math.round(policy.stepTimeoutMs / 1000)} s`,
+        );
+      const { shift } = incident;
+      if (shift.kind === "disable") {
+        if (!leavesHealthy(s, s.routing, shift.region)) {
+          const refusal: Refusal = {
+            rule: "last-healthy-region",
+            reason: `disabling ${shift.region} would leave no healthy region`,
+          };
+          return stay(refusal.reason, [], refusal);
+        }
+        return stay(`disabling ${shift.region}`, [
+          { kind: "set-enabled", region: shift.region, enabled: false },
+        ]);
+      }
+      if (!healthy(s, shift.region) && !incident.override) {
+        const refusal: Refusal = {
+          rule: "unhealthy-target",
+          reason: `${shift.region} is ${s.evidence[shift.region] ?? "unknown"}, not healthy: it is not given traffic`,
+        };
+        return stay(refusal.reason, [], refusal);
+      }
+      return shift.kind === "enable"
+        ? stay(`enabling ${shift.region}`, [
+            { kind: "set-enabled", region: shift.region, enabled: true },
+          ])
+        : stay(`promoting ${shift.region}`, [{ kind: "promote", region: shift.region }]);
+    }
+
+    case "verifying": {
+      if (s.routing && shifted(s.routing, incident.shift) && s.entryHealthy !== false)
+        return step(
+          "completed",
+          s.entryHealthy
+            ? "the global entry point answers on the new routing"
+            : "the lever shows the new routing",
+        );
+      if (timedOut(policy.stepTimeoutMs))
+        return failed("traffic did not follow through the global entry point");
+      return stay("waiting for the global entry point to follow");
+    }
+
+    default:
+      return NOTHING;
+  }
+}
+
+/** One runbook step for a group: advance the open incident, or open one, or nothing. */
+export function runbookStep(
+  group: RunbookGroup,
+  s: Situation,
+  policy: RunbookPolicy,
+  newId: string,
+): RunbookResult {
+  if (s.open) return advance(group, s.open, s, policy);
+  if (!s.routing) return NOTHING;
+  return openAutomatic(group, s, policy, newId);
+}
