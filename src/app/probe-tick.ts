@@ -4,7 +4,6 @@
 import type { Heartbeat, Observation, ProbeOutcome, TickId } from "../core/observation.js";
 import { nextObservation } from "../core/observation.js";
 import { setMaxListeners } from "node:events";
-import { performance } from "node:perf_hooks";
 import type { ProbeRequest } from "../ports/prober.js";
 import { mapBounded } from "./bounded.js";
 import type { Runtime } from "./runtime.js";
@@ -28,50 +27,47 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 /**
- * Probes a target, and after a failure probes it again (up to `confirmRetries` times, spaced,
- * within the tick's deadline): one success settles it as up. Each probe has its own timeout,
- * shortened to what is left of the tick. A prober must not throw, but if one does, that target
- * fails and the tick goes on.
+ * Probes a target, and after a failure probes it again (up to `confirmRetries` times, spaced):
+ * one success settles it as up. A probe starts only if its whole timeout fits before the tick's
+ * deadline, so no probe is cut short into a false failure: undefined means "not probed this
+ * tick", which leaves the target's last observation as it was. A confirming probe that does not
+ * fit leaves the first failure standing. A prober must not throw; if one does, the target fails.
  */
 async function probeConfirmed(
   rt: Runtime,
   request: ProbeRequest,
   deadline: number,
   signal: AbortSignal,
-): Promise<ProbeOutcome> {
+): Promise<ProbeOutcome | undefined> {
   const { confirmRetries, confirmSpacingSeconds } = rt.config.policy;
   const spacing = confirmSpacingSeconds * 1000;
-  const attempt = async (): Promise<ProbeOutcome> => {
-    const left = deadline - performance.now();
-    const timeoutMs = Math.max(1, Math.min(request.timeoutMs, left));
+  const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
+  const attempt = async (): Promise<ProbeOutcome | undefined> => {
+    let outcome: ProbeOutcome;
     try {
-      return await rt.prober.probe({ ...request, timeoutMs }, { abortSignal: signal });
+      outcome = await rt.prober.probe(request, { abortSignal: signal });
     } catch (error) {
-      return {
+      outcome = {
         ok: false,
         latencyMs: 0,
         error: { kind: "error", message: `the probe failed: ${describe(error)}` },
       };
     }
+    return outcome.error?.kind === "aborted" ? undefined : outcome;
   };
-  let outcome = await attempt();
-  for (let i = 1; i <= confirmRetries && !outcome.ok; i++) {
-    // Only when a spaced re-probe still fits in the tick; otherwise the failure stands.
-    if (deadline - performance.now() < spacing + Math.min(request.timeoutMs, 100)) break;
-    await sleep(spacing, signal);
-    if (signal.aborted) break;
+  if (!fits(0)) return undefined;
+  const first = await attempt();
+  if (!first || first.ok) return first;
+  for (let i = 1; i <= confirmRetries; i++) {
+    if (!fits(spacing)) break;
+    await rt.clock.sleep(spacing, signal);
     const again = await attempt();
-    outcome = { ...again, confirmations: i };
+    if (!again) break;
+    if (again.ok) return { ...again, confirmations: i };
+    if (i === confirmRetries) return { ...again, confirmations: i };
   }
-  return outcome;
+  return first;
 }
 
 export async function runProbeTick(
@@ -85,7 +81,7 @@ export async function runProbeTick(
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const { intervalSeconds, probeConcurrency } = rt.config.policy;
   const budget = intervalSeconds * 1000 * (1 - MARGIN);
-  const deadline = performance.now() + budget;
+  const deadline = rt.clock.now() + budget;
   const tickSignal = AbortSignal.any([
     AbortSignal.timeout(budget),
     ...(options.abortSignal ? [options.abortSignal] : []),
@@ -104,13 +100,22 @@ export async function runProbeTick(
         }
       }),
     ),
-    mapBounded(targets, probeConcurrency, async (t): Promise<[ProbeOutcome, number]> => {
-      const outcome = await probeConfirmed(rt, t.request, deadline, tickSignal);
-      return [outcome, rt.clock.now()];
-    }),
-    rt.control ? probeConfirmed(rt, rt.control, deadline, tickSignal) : Promise.resolve(undefined),
+    mapBounded(
+      targets,
+      probeConcurrency,
+      async (t): Promise<[ProbeOutcome | undefined, number]> => {
+        const outcome = await probeConfirmed(rt, t.request, deadline, tickSignal);
+        return [outcome, rt.clock.now()];
+      },
+    ),
+    rt.control ? probeConfirmed(rt, rt.control, deadline, tickSignal) : Promise.resolve(null),
   ]);
-  const impaired = control !== undefined && !control.ok;
+  const impaired = control !== undefined && control !== null && !control.ok;
+  const skipped = outcomes.filter(([o]) => o === undefined).length;
+  if (skipped > 0)
+    problems.push(
+      `${skipped} target(s) not probed: the tick ran out of time (raise policy.probeConcurrency, or lower timeouts)`,
+    );
   if (impaired)
     problems.push(
       `this observer is impaired: its control target failed (${control.error?.kind}: ${control.error?.message}); its failures are not evidence this tick`,
@@ -118,13 +123,14 @@ export async function runProbeTick(
   const rowsByGroup = new Map(rt.config.groups.map((g, i) => [g.name, previous[i]]));
 
   // Run counts continue from this observer's own last rows; without them (store unreadable) the
-  // counts would restart, so that group's observations are not written this tick.
+  // counts would restart, so that group's observations are not written this tick. An impaired
+  // observer writes none: what it sees is not evidence, and must not run its counts up either.
   const observations: Observation[] = [];
   targets.forEach((t, i) => {
     const rows = rowsByGroup.get(t.group);
-    if (rows === undefined) return;
-    const own = rows.find((o) => o.observer === rt.observer && o.target === t.target);
     const [outcome, at] = outcomes[i]!;
+    if (rows === undefined || outcome === undefined || impaired) return;
+    const own = rows.find((o) => o.observer === rt.observer && o.target === t.target);
     observations.push(
       nextObservation(
         own,

@@ -54,7 +54,14 @@ async function buildRequest(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(probe.headers)) {
     try {
-      headers[name] = value.startsWith("env:") ? resolveSecret(value, env) : value;
+      // Settings often end in a newline when pasted; a header value may not contain one.
+      const resolved = value.startsWith("env:") ? resolveSecret(value, env).trim() : value;
+      if (/[\r\n\0]/.test(resolved))
+        problems.push({
+          path: formatPath([...path, "headers", name]),
+          message: "the value contains a line break",
+        });
+      else headers[name] = resolved;
     } catch (error) {
       if (!(error instanceof SecretError)) throw error;
       problems.push({

@@ -204,11 +204,11 @@ const HTTP_ONLY = [
   "keepAlive",
 ];
 const SENSITIVE_HEADER =
-  /^(authorization|proxy-authorization|cookie)$|key|token|secret|password|signature/i;
+  /auth|cookie|key|token|secret|password|passwd|credential|signature|session/i;
 
 function checkProbe(out: Problems, probe: Raw, path: Path): void {
   const url = text(probe["url"]);
-  if (url?.startsWith("tcp:")) {
+  if (url?.trim().toLowerCase().startsWith("tcp:")) {
     for (const key of HTTP_ONLY)
       if (probe[key] !== undefined)
         out.add([...path, key], "applies to http and https probes only, not tcp://");
@@ -221,6 +221,8 @@ function checkProbe(out: Problems, probe: Raw, path: Path): void {
         'carries a credential: give a secret reference such as "env:SETTING_NAME", not the value',
       );
   }
+  if (text(probe["method"]) === "HEAD" && probe["body"] !== undefined)
+    out.add([...path, "body"], "cannot be checked: a HEAD answer has no body (use GET)");
   const matches = text(record(probe["body"])?.["matches"]);
   if (matches !== undefined) {
     try {

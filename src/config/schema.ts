@@ -101,7 +101,7 @@ export const probeSchema = z
     headers: z
       .record(
         z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"),
-        z.string(),
+        z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"),
       )
       .default({})
       .describe(
@@ -147,7 +147,7 @@ export const probeSchema = z
       .min(1)
       .optional()
       .describe(
-        "PEM file of extra CA certificates to trust for this target, besides the system's (a path relative to the configuration file).",
+        "PEM file of extra CA certificates to trust for this target, besides the system's (a path relative to the configuration file; to the working directory when the configuration does not come from a file).",
       ),
     certificateWarningDays: count(0, 365)
       .default(14)

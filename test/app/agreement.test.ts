@@ -35,6 +35,9 @@ class SkewedClock implements Clock {
   now(): number {
     return this.world.now + this.offsetMs;
   }
+  async sleep(ms: number): Promise<void> {
+    this.world.now += Math.max(0, ms);
+  }
 }
 
 /** A deterministic pseudo-random source (mulberry32), so a failing run can be replayed by its seed. */

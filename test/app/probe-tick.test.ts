@@ -199,9 +199,61 @@ describe("probe tick: confirmation and the control target", () => {
         result.observations.every((o) => !o.ok),
         "every target failed",
       );
-      assert.ok(took < 1000, `the tick took ${took} ms with a 1 s interval`);
+      assert.ok(
+        took <= 950,
+        `the tick took ${took} ms; its deadline is 900 ms into a 1 s interval`,
+      );
     } finally {
       await hanging.close();
     }
+  });
+
+  it("never records a target it had no time to probe as failed", async () => {
+    const { hangingServer } = await import("../helpers/servers.js");
+    const hanging = await hangingServer();
+    try {
+      const raw = {
+        ...twoRegionConfig({
+          westeurope: hanging.url,
+          northeurope: hanging.url,
+          entry: `${base}/ok`,
+        }),
+        policy: {
+          intervalSeconds: 1,
+          probeTimeoutSeconds: 0.6,
+          confirmRetries: 0,
+          probeConcurrency: 1,
+        },
+      };
+      const store = new MemoryStateStore();
+      const rt = await runtimeFor(raw, "westeurope", { store });
+      const result = await runProbeTick(rt);
+      assert.deepEqual(
+        result.observations.map((o) => [o.target, o.ok]),
+        [["westeurope", false]],
+      );
+      assert.match(
+        result.problems.join("\n"),
+        /2 target\(s\) not probed: the tick ran out of time/,
+      );
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it("does not run failure counts up while impaired", async () => {
+    const store = new MemoryStateStore();
+    const own = async () =>
+      (await store.readObservations("shop")).find((o) => o.target === "westeurope");
+    const impaired = await runtimeFor(config("/down", "/down"), "westeurope", { store });
+    for (let i = 0; i < 3; i++) await runProbeTick(impaired);
+    assert.equal(await own(), undefined, "nothing written while impaired");
+    const healthy = await runtimeFor(config("/down", "/ok"), "westeurope", { store });
+    await runProbeTick(healthy);
+    assert.equal(
+      (await own())?.consecutiveFailures,
+      1,
+      "the count starts when the observer can see again",
+    );
   });
 });

@@ -136,6 +136,30 @@ describe("configuration: each class of bad input names its path and the fix", ()
         /^carries a credential: give a secret reference such as "env:SETTING_NAME", not the value$/,
     },
     {
+      name: "credential in a header whose name only contains auth",
+      mutate: (c) => (c["groups"][0].regions[0].probe.headers = { "X-Api-Auth": "S3CRET" }),
+      path: "groups[0].regions[0].probe.headers.X-Api-Auth",
+      message: /^carries a credential/,
+    },
+    {
+      name: "body conditions on a HEAD probe",
+      mutate: (c) =>
+        (c["groups"][0].regions[0].probe = {
+          url: "https://weu.example.com/",
+          method: "HEAD",
+          body: { contains: "ok" },
+        }),
+      path: "groups[0].regions[0].probe.body",
+      message: /^cannot be checked: a HEAD answer has no body/,
+    },
+    {
+      name: "HTTP-only setting on an upper-case TCP URL",
+      mutate: (c) =>
+        (c["groups"][0].regions[0].probe = { url: "TCP://db.internal:5432", method: "GET" }),
+      path: "groups[0].regions[0].probe.method",
+      message: /^applies to http and https probes only/,
+    },
+    {
       name: "regular expression that does not compile",
       mutate: (c) => (c["groups"][0].regions[0].probe.body = { matches: "ok(" }),
       path: "groups[0].regions[0].probe.body.matches",

@@ -16,6 +16,9 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.time += ms;
   }
+  async sleep(ms: number): Promise<void> {
+    this.time += Math.max(0, ms);
+  }
 }
 
 /** A two-region active-passive group probing the given URLs. */

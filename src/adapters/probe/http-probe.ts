@@ -1,8 +1,11 @@
-// An HTTP(S) probe: one request (and its redirects, if allowed), timed by phase, with the
-// served certificate chain checked, the status and body judged, and every failure classified.
+// An HTTP(S) probe: one request (and same-origin redirects, if allowed), timed by phase, with
+// the served certificate chain checked, the status and body judged, and every failure classified
+// by the phase it happened in.
+import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction, Socket } from "node:net";
+import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
 import tls from "node:tls";
 import type { TLSSocket } from "node:tls";
@@ -18,7 +21,7 @@ const DAY_MS = 86_400_000;
 export interface HttpProbeOptions {
   readonly lookup?: LookupFunction;
   readonly abortSignal?: AbortSignal;
-  /** Kept-alive agents, one per target, for requests with keepAlive. */
+  /** Kept-alive agents, one per target and trust setting, for requests with keepAlive. */
   readonly agents?: Map<string, http.Agent>;
 }
 
@@ -41,45 +44,57 @@ class ProbeFailure extends Error {
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-/** The earliest `valid_to` in the chain the server sent. */
-function earliestExpiry(socket: TLSSocket): number | undefined {
-  let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
-  let earliest: number | undefined;
-  const seen = new Set<string>();
-  while (cert && cert.valid_to && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    const expiry = Date.parse(cert.valid_to);
-    if (!Number.isNaN(expiry))
-      earliest = earliest === undefined ? expiry : Math.min(earliest, expiry);
-    cert = cert.issuerCertificate;
+/** The chain's earliest expiry, read once per TLS connection at its handshake (kept-alive sockets are reused). */
+const expiries = new WeakMap<Socket, number | undefined>();
+
+/** The earliest expiry in the chain the connection presented; undefined if it cannot be read. */
+function earliestExpiry(socket: TLSSocket | undefined): number | undefined {
+  try {
+    let cert = socket?.getPeerX509Certificate();
+    let earliest: number | undefined;
+    const seen = new Set<string>();
+    while (cert && !seen.has(cert.fingerprint256)) {
+      seen.add(cert.fingerprint256);
+      const expiry = Date.parse(cert.validTo);
+      if (!Number.isNaN(expiry))
+        earliest = earliest === undefined ? expiry : Math.min(earliest, expiry);
+      cert = cert.issuerCertificate;
+    }
+    return earliest;
+  } catch {
+    return undefined;
   }
-  return earliest;
 }
 
 /**
- * Secure contexts per set of extra CAs. Building one parses the whole system trust store, which
- * costs milliseconds and megabytes; made once per set, it is shared by every probe that uses it.
+ * Secure contexts per set of extra CAs: the default trust store (with NODE_EXTRA_CA_CERTS) plus
+ * the target's CAs. Building one costs milliseconds; made once per set (the configuration names a
+ * fixed number of sets), it is shared by every probe that uses it.
  */
 const secureContexts = new Map<string, tls.SecureContext>();
+const caKey = (ca: readonly string[]) => createHash("sha256").update(ca.join("\n")).digest("hex");
 
 function secureContextFor(ca: readonly string[] | undefined): tls.SecureContext | undefined {
   if (!ca?.length) return undefined;
-  const key = ca.join("\n");
+  const key = caKey(ca);
   let context = secureContexts.get(key);
   if (!context) {
-    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...ca] });
+    context = tls.createSecureContext();
+    const native = (context as unknown as { context: { addCACert(pem: string): void } }).context;
+    for (const pem of ca) native.addCACert(pem);
     secureContexts.set(key, context);
   }
   return context;
 }
 
+/** A kept-alive agent per origin, server name and CA set, so no socket crosses trust settings. */
 function agentFor(
   request: HttpProbeRequest,
   url: URL,
   options: HttpProbeOptions,
 ): http.Agent | false {
   if (!request.keepAlive || !options.agents) return false;
-  const key = `${url.origin}|${request.tlsServerName ?? ""}|${request.ca?.length ?? 0}`;
+  const key = `${url.origin}|${request.tlsServerName ?? ""}|${request.ca?.length ? caKey(request.ca) : ""}`;
   let agent = options.agents.get(key);
   if (!agent) {
     agent =
@@ -95,6 +110,7 @@ function agentFor(
 function exchange(
   request: HttpProbeRequest,
   url: URL,
+  method: string,
   started: number,
   deadline: number,
   options: HttpProbeOptions,
@@ -102,11 +118,13 @@ function exchange(
   const since = () => round(performance.now() - started);
   const isHttps = url.protocol === "https:";
   const hostname = url.hostname.replace(/^\[|\]$/g, "");
+  const needsLookup = isIP(hostname) === 0;
   // SNI, and the name the certificate is checked against (Node checks `servername || host`).
-  const servername = request.tlsServerName ?? (/^[\d.]+$|:/.test(hostname) ? undefined : hostname);
+  const servername = request.tlsServerName ?? (needsLookup ? hostname : undefined);
 
   return new Promise<Answer>((resolve, reject) => {
     const marks: { dns?: number; connect?: number; tls?: number; firstByte?: number } = {};
+    let socketUsed: Socket | undefined;
     const phases = (): ProbePhases => {
       const dns = marks.dns ?? 0;
       const connect = marks.connect ?? dns;
@@ -120,58 +138,79 @@ function exchange(
         totalMs: Math.max(firstByte, since()),
       };
     };
+    /** The phase a failure happened in decides its kind, whatever the socket error says. */
+    const inPhase = (error: ProbeError): ProbeError => {
+      // A connection reset or dropped before the handshake finished is a handshake failure.
+      const mid = error.kind === "reset" || error.kind === "error" || error.kind === "timeout";
+      if (mid && isHttps && marks.tls === undefined && marks.firstByte === undefined)
+        return failure("tls-handshake", `the TLS handshake failed: ${error.message}`);
+      return error;
+    };
+
+    let req: http.ClientRequest | undefined;
     let settled = false;
     const fail = (error: ProbeError) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.abortSignal?.removeEventListener("abort", onAbort);
-      req.destroy();
+      req?.destroy();
       reject(new ProbeFailure(error, phases()));
     };
-
+    const onAbort = () => fail(failure("aborted", "the probe was cancelled"));
     const timer = setTimeout(
       () => {
-        const limit = request.timeoutMs;
-        if (marks.connect === undefined)
-          fail(failure("connect-timeout", `could not connect within ${limit} ms`));
+        const limit = `${request.timeoutMs} ms`;
+        if (needsLookup && marks.dns === undefined && marks.connect === undefined)
+          fail(failure("dns", `${hostname} did not resolve within ${limit}`));
+        else if (marks.connect === undefined)
+          fail(failure("connect-timeout", `could not connect within ${limit}`));
+        else if (isHttps && marks.tls === undefined && marks.firstByte === undefined)
+          fail(failure("tls-handshake", `the TLS handshake did not complete within ${limit}`));
         else if (marks.firstByte === undefined)
-          fail(failure("timeout", `no answer within ${limit} ms`));
-        else fail(failure("timeout", `the answer did not complete within ${limit} ms`));
+          fail(failure("timeout", `no answer within ${limit}`));
+        else fail(failure("timeout", `the answer did not complete within ${limit}`));
       },
       Math.max(0, deadline - performance.now()),
     );
-    const onAbort = () => fail(failure("aborted", "the probe was cancelled"));
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
-    const client = isHttps ? https : http;
-    const req = client.request(url, {
-      method: request.method,
-      headers: { "user-agent": "tandem-probe", accept: "*/*", ...request.headers },
-      agent: agentFor(request, url, options),
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-      ...(isHttps
-        ? {
-            rejectUnauthorized: true,
-            ...(servername ? { servername } : {}),
-            ...(request.ca?.length ? { secureContext: secureContextFor(request.ca)! } : {}),
-          }
-        : {}),
-    });
+    try {
+      req = (isHttps ? https : http).request(url, {
+        method,
+        headers: { "user-agent": "tandem-probe", accept: "*/*", ...request.headers },
+        agent: agentFor(request, url, options),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        ...(isHttps
+          ? {
+              rejectUnauthorized: true,
+              ...(servername ? { servername } : {}),
+              ...(request.ca?.length ? { secureContext: secureContextFor(request.ca)! } : {}),
+            }
+          : {}),
+      });
+    } catch (error) {
+      return fail(classifyError(error, hostname));
+    }
 
     req.on("socket", (socket: Socket) => {
+      socketUsed = socket;
       if ((req as { reusedSocket?: boolean }).reusedSocket) {
         marks.dns = marks.connect = marks.tls = since();
         return;
       }
       socket.once("lookup", () => (marks.dns = since()));
       socket.once("connect", () => (marks.connect = since()));
-      socket.once("secureConnect", () => (marks.tls = since()));
+      socket.once("secureConnect", () => {
+        marks.tls = since();
+        expiries.set(socket, earliestExpiry(socket as TLSSocket));
+      });
     });
-    req.on("error", (error) => fail(classifyError(error, hostname)));
+    req.on("error", (error) => fail(inPhase(classifyError(error, hostname))));
     req.on("response", (res) => {
       marks.firstByte = since();
       if (marks.connect === undefined) marks.connect = marks.firstByte;
+      const certificateExpiry = isHttps && socketUsed ? expiries.get(socketUsed) : undefined;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
@@ -185,13 +224,11 @@ function exchange(
       res.on("error", (error) => fail(classifyError(error, hostname)));
       res.on("end", () => {
         if (settled) return;
+        const measured = phases();
         settled = true;
         clearTimeout(timer);
         options.abortSignal?.removeEventListener("abort", onAbort);
         const location = res.headers.location;
-        // Timed first: reading the chain is Tandem's work, not the server's.
-        const measured = phases();
-        const certificateExpiry = isHttps ? earliestExpiry(res.socket as TLSSocket) : undefined;
         resolve({
           status: res.statusCode ?? 0,
           ...(location ? { location } : {}),
@@ -219,15 +256,27 @@ export async function probeHttp(
     return { ok: false, latencyMs: 0, error: failure("error", `not a valid URL: ${request.url}`) };
   }
 
-  let answer: Answer;
+  let answer: Answer | undefined;
   let firstPhases: ProbePhases | undefined;
+  let method = request.method;
   try {
     for (let hop = 0; ; hop++) {
-      answer = await exchange(request, url, started, deadline, options);
+      answer = await exchange(request, url, method, started, deadline, options);
       firstPhases ??= answer.phases;
       const redirect = answer.status >= 300 && answer.status < 400 && answer.location !== undefined;
       if (!redirect || hop >= request.maxRedirects) break;
-      url = new URL(answer.location!, url);
+      const next = new URL(answer.location!, url);
+      // Headers, SNI and the certificate name belong to this origin: never carried elsewhere.
+      if (next.origin !== url.origin)
+        throw new ProbeFailure(
+          failure(
+            "http-status",
+            `answered ${answer.status}, redirecting to another origin (${next.origin}); only same-origin redirects are followed`,
+          ),
+          answer.phases,
+        );
+      if (answer.status === 303) method = "GET";
+      url = next;
     }
   } catch (error) {
     if (!(error instanceof ProbeFailure)) throw error;
@@ -240,16 +289,17 @@ export async function probeHttp(
     };
   }
 
+  const final = answer!;
   // The first hop's phases; the total runs to the end of the last answer (times are from the start).
   const phases: ProbePhases = {
     ...firstPhases!,
-    totalMs: Math.max(firstPhases!.firstByteMs, answer!.phases.totalMs),
+    totalMs: Math.max(firstPhases!.firstByteMs, final.phases.totalMs),
   };
-  const base = { latencyMs: phases.totalMs, statusCode: answer.status, phases };
+  const base = { latencyMs: phases.totalMs, statusCode: final.status, phases };
   const warnings: string[] = [];
   let certificateDaysLeft: number | undefined;
-  if (answer.certificateExpiry !== undefined) {
-    certificateDaysLeft = Math.floor(((answer.certificateExpiry - Date.now()) / DAY_MS) * 10) / 10;
+  if (final.certificateExpiry !== undefined) {
+    certificateDaysLeft = Math.floor(((final.certificateExpiry - Date.now()) / DAY_MS) * 10) / 10;
     if (certificateDaysLeft < request.certificateWarningDays)
       warnings.push(
         `a certificate in the chain expires in ${Math.max(0, Math.floor(certificateDaysLeft))} day(s)`,
@@ -260,17 +310,17 @@ export async function probeHttp(
     ...(warnings.length ? { warnings } : {}),
   };
 
-  if (!statusExpected(answer.status, request.expectStatus))
+  if (!statusExpected(final.status, request.expectStatus))
     return {
       ok: false,
       ...base,
       ...extra,
       error: failure(
         "http-status",
-        `answered ${answer.status}, expected ${describeRanges(request.expectStatus)}`,
+        `answered ${final.status}, expected ${describeRanges(request.expectStatus)}`,
       ),
     };
-  const mismatch = request.body ? checkBody(answer.body, request.body) : undefined;
+  const mismatch = request.body ? checkBody(final.body, request.body) : undefined;
   if (mismatch) return { ok: false, ...base, ...extra, error: failure("body-mismatch", mismatch) };
   if (request.maxLatencyMs !== undefined && phases.totalMs > request.maxLatencyMs)
     return {

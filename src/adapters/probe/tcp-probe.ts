@@ -1,6 +1,6 @@
 // A TCP probe: connected within the timeout, or a classified failure. For dependencies that do
 // not speak HTTP.
-import net from "node:net";
+import net, { isIP } from "node:net";
 import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbeOutcome } from "../../core/observation.js";
@@ -46,12 +46,16 @@ export function probeTcp(
     socket.once("error", (error) =>
       finish({ ok: false, latencyMs: since(), error: classifyError(error, request.host) }),
     );
+    const needsLookup = isIP(request.host) === 0;
     const timer = setTimeout(
       () =>
         finish({
           ok: false,
           latencyMs: since(),
-          error: failure("connect-timeout", `could not connect within ${request.timeoutMs} ms`),
+          error:
+            needsLookup && dns === undefined
+              ? failure("dns", `${request.host} did not resolve within ${request.timeoutMs} ms`)
+              : failure("connect-timeout", `could not connect within ${request.timeoutMs} ms`),
         }),
       request.timeoutMs,
     );

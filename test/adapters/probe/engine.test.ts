@@ -100,8 +100,17 @@ describe("probe engine: HTTP", () => {
         res.writeHead(301, { location: "/healthz" });
         return res.end();
       }
-      if (path === "/wrong-body")
-        return json(200, { status: "degraded", checks: [{ name: "db", ok: false }] });
+      if (path === "/wrong-body") return json(200, { status: "degraded", checks: [{ ok: false }] });
+      if (path === "/to-ftp") {
+        res.writeHead(302, { location: "ftp://files.example.test/x" });
+        return res.end();
+      }
+      if (path === "/to-elsewhere") {
+        res.writeHead(302, {
+          location: `http://localhost:${(server.address() as AddressInfo).port}/healthz`,
+        });
+        return res.end();
+      }
       if (path === "/slow") return void setTimeout(() => json(200, { status: "ok" }), 300);
       if (path === "/trickle") {
         res.writeHead(200, { "content-type": "text/plain" });
@@ -177,7 +186,16 @@ describe("probe engine: HTTP", () => {
       { json: [{ path: "$.checks[0].ok", equals: true }] },
       "$.checks[0].ok is false, expected true",
     ],
-    ["JSON path exists", { json: [{ path: "$.version", exists: true }] }, "$.version is missing"],
+    [
+      "JSON path exists",
+      {
+        json: [
+          { path: "$.checks[0].name", exists: true },
+          { path: "$.version", exists: false },
+        ],
+      },
+      "$.checks[0].name is missing",
+    ],
   ];
   for (const [name, body, message] of bodies) {
     it(`classifies a 200 with the wrong body as body-mismatch (${name})`, async () => {
@@ -274,6 +292,39 @@ describe("probe engine: HTTP", () => {
     await engine.probe(get(`${base}/healthz`, { keepAlive: true }));
     await engine.probe(get(`${base}/healthz`, { keepAlive: true }));
     assert.equal(connections - kept, 1, "one connection, reused");
+  });
+
+  it("answers a HEAD probe without reading a body", async () => {
+    const outcome = await engine.probe(get(`${base}/healthz`, { method: "HEAD" }));
+    assert.deepEqual([outcome.ok, outcome.statusCode], [true, 200]);
+  });
+
+  it("fails, without crashing, a redirect to another scheme", async () => {
+    const outcome = await engine.probe(get(`${base}/to-ftp`, { maxRedirects: 5 }));
+    assert.equal(outcome.error?.kind, "http-status");
+    assert.match(
+      outcome.error!.message,
+      /redirecting to another origin \(ftp:\/\/files\.example\.test\)/,
+    );
+  });
+
+  it("does not follow a redirect to another origin, so headers and SNI never leave it", async () => {
+    const outcome = await engine.probe(
+      get(`${base}/to-elsewhere`, { maxRedirects: 5, headers: { authorization: "Bearer secret" } }),
+    );
+    assert.equal(outcome.error?.kind, "http-status");
+    assert.match(outcome.error!.message, /only same-origin redirects are followed$/);
+  });
+
+  it("classifies a name lookup that never answers as dns", async () => {
+    const silent = (() => {}) as unknown as LookupFunction;
+    const outcome = await new ProbeEngine({ lookup: silent }).probe(
+      get("http://shop-weu.internal/healthz", { timeoutMs: 200 }),
+    );
+    assert.deepEqual(outcome.error, {
+      kind: "dns",
+      message: "shop-weu.internal did not resolve within 200 ms",
+    });
   });
 
   it("stops when the caller aborts", async () => {
@@ -404,6 +455,54 @@ describe("probe engine: TLS", () => {
   it("fails a certificate from an unknown CA when no extra CA is given", async () => {
     const outcome = await engine.probe(get(url["valid"]!, { tlsServerName: HOST }));
     assert.equal(outcome.error?.kind, "tls-certificate");
+  });
+
+  it("classifies a TLS handshake that never completes as tls-handshake", async () => {
+    const hanging = await hangingServer();
+    try {
+      const outcome = await engine.probe(
+        get(hanging.url.replace("http:", "https:"), { timeoutMs: 300 }),
+      );
+      assert.deepEqual(outcome.error, {
+        kind: "tls-handshake",
+        message: "the TLS handshake did not complete within 300 ms",
+      });
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it("classifies a reset during the TLS handshake as tls-handshake", async () => {
+    const resetting = await resettingServer();
+    try {
+      const outcome = await engine.probe(get(resetting.url.replace("http:", "https:")));
+      assert.equal(outcome.error?.kind, "tls-handshake");
+    } finally {
+      await resetting.close();
+    }
+  });
+
+  it("reuses one HTTPS connection with keepAlive and still reads the certificate every time", async () => {
+    let connections = 0;
+    const server = servers[0]!;
+    const count = () => connections++;
+    server.on("secureConnection", count);
+    try {
+      const first = await engine.probe(tlsGet("valid", { keepAlive: true }));
+      const second = await engine.probe(tlsGet("valid", { keepAlive: true }));
+      assert.deepEqual(
+        [first.ok, second.ok],
+        [true, true],
+        JSON.stringify([first.error, second.error]),
+      );
+      assert.equal(connections, 1, "one TLS connection, reused");
+      assert.ok(
+        second.certificateDaysLeft! > 80,
+        `days left on the reused connection: ${second.certificateDaysLeft}`,
+      );
+    } finally {
+      server.off("secureConnection", count);
+    }
   });
 
   it("classifies TLS spoken to a plain HTTP server as tls-handshake", async () => {
