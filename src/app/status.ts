@@ -8,6 +8,10 @@ import type { Observation, ProbeError, ProbePhases } from "../core/observation.j
 import { ENTRY_POINT } from "../core/observation.js";
 import type { RegionEvidence, Verdict } from "../core/verdict.js";
 import { observeAgreement } from "./agreement.js";
+import type { Incident } from "../core/incident.js";
+import { isOpen } from "../core/incident.js";
+import type { RegionRoute } from "../core/levers.js";
+import { primaryOf } from "../core/levers.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
 
@@ -42,6 +46,13 @@ export interface RegionStatus {
 export interface GroupStatus {
   readonly name: string;
   readonly model: string;
+  /** The traffic lever's state: null when there is no lever or it cannot be read. */
+  readonly routing: {
+    readonly primary: string | null;
+    readonly regions: readonly RegionRoute[];
+  } | null;
+  /** The open incident, or else the latest one. */
+  readonly incident: Incident | null;
   readonly regions: readonly RegionStatus[];
   readonly entryPoint?: { readonly url: string; readonly observations: readonly ObservationView[] };
 }
@@ -81,10 +92,16 @@ export async function readStatus(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<StatusView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [view, lease, kept] = await Promise.all([
+  const [view, lease, kept, incidents, routings] = await Promise.all([
     observeAgreement(rt, call),
     rt.store.readLease(call),
     Promise.all(rt.config.groups.map((g) => rt.store.readRegionStates(g.name, call))),
+    Promise.all(rt.config.groups.map((g) => rt.store.readIncidents(g.name, call))),
+    Promise.all(
+      rt.config.groups.map((g) =>
+        rt.router ? rt.router.read(g.name, call).catch(() => undefined) : undefined,
+      ),
+    ),
   ]);
   const now = rt.clock.now();
   const heartbeatOf = (observer: string) =>
@@ -106,6 +123,10 @@ export async function readStatus(
 
   const groups = view.groups.map(({ group, observations, evidence }, i): GroupStatus => {
     const states = kept[i]?.states ?? {};
+    const stored = incidents[i] ?? [];
+    const incident =
+      (stored.filter((s) => isOpen(s.incident)).at(-1) ?? stored.at(-1))?.incident ?? null;
+    const routing = routings[i];
     const of = (target: string) =>
       observations
         .filter((o) => o.target === target)
@@ -114,6 +135,8 @@ export async function readStatus(
     return {
       name: group.name,
       model: group.model,
+      routing: routing ? { primary: primaryOf(routing) ?? null, regions: routing.regions } : null,
+      incident,
       regions: group.regions.map((region, r): RegionStatus => {
         const { region: _name, ...found } = evidence[r]!;
         const state = states[region.name];

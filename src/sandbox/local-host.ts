@@ -53,6 +53,7 @@ export function schedulesForInterval(intervalSeconds: number): Schedules {
 /** Prints a line when the lease changes hands and when a kept verdict changes. */
 function changes(output: (line: string) => void): (result: OrchestrateResult) => void {
   const verdicts = new Map<string, string>();
+  const incidents = new Map<string, string>();
   let lease = "";
   return (result) => {
     const { holder, epoch } = result.lease;
@@ -61,6 +62,17 @@ function changes(output: (line: string) => void): (result: OrchestrateResult) =>
       output(`${timeOfDay()}  lease                    ${holder} holds epoch ${epoch} and acts`);
     }
     for (const group of result.groups) {
+      const incident = group.incident;
+      if (incident) {
+        const note = incident.history.at(-1)?.note ?? "";
+        const key = `${incident.id} ${incident.step} ${note}`;
+        if (incidents.get(group.group) !== key) {
+          incidents.set(group.group, key);
+          output(
+            `${timeOfDay()}  ${`${group.group} ${incident.kind}`.padEnd(24)} ${incident.step}: ${note}`,
+          );
+        }
+      }
       for (const [region, state] of Object.entries(group.states ?? {})) {
         const key = `${group.group}/${region}`;
         const before = verdicts.get(key);

@@ -12,6 +12,8 @@ import type { LocalResponse, LocalRoute } from "./http-host.js";
 import type { LocalHost, Schedules } from "./local-host.js";
 import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import { RegionalApp } from "./regional-app.js";
+import { MemoryTrafficRouter } from "../adapters/traffic/memory.js";
+import { primaryOf } from "../core/levers.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
 const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
@@ -32,6 +34,7 @@ export interface Sandbox {
   readonly config: TandemConfig;
   readonly regions: ReadonlyMap<string, RegionalApp>;
   readonly entryPoint: EntryPoint;
+  readonly router: MemoryTrafficRouter;
   readonly azurite: Azurite;
   readonly schedules: Schedules;
   stop(): Promise<void>;
@@ -56,6 +59,11 @@ export function sandboxConfig(
       failureThreshold: options.failureThreshold,
       successThreshold: 2,
       dwellSeconds: options.dwellSeconds,
+      // The sandbox shows the whole cycle: fail over, and fail back once the dwell time has passed.
+      autoFailback: true,
+      maxAutoFailovers: 10,
+      autoFailoverWindowMinutes: 10,
+      stepTimeoutSeconds: 30,
     },
     groups: [
       {
@@ -150,7 +158,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await control.start();
       stops.push(() => control.stop());
     }
-    const entryPoint = new EntryPoint(() => apps.get("westeurope"));
+    // The emulated traffic lever: the entry point follows whatever the runbook sets on it.
+    const router = new MemoryTrafficRouter([
+      {
+        name: "shop",
+        model: "active-passive",
+        regions: [
+          { name: "westeurope", role: "primary" },
+          { name: "northeurope", role: "secondary" },
+        ],
+      },
+    ]);
+    const byName: ReadonlyMap<string, RegionalApp> = apps;
+    const entryPoint = new EntryPoint(() => byName.get(primaryOf(router.peek("shop")) ?? ""));
     await entryPoint.start();
     stops.push(() => entryPoint.stop());
 
@@ -165,7 +185,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const env = { [STORAGE_SETTING]: azurite.connectionString };
     const runtimes: Runtime[] = [];
     for (const observer of SANDBOX_REGIONS) {
-      runtimes.push(await compose({ config, observer, env, source: "sandbox configuration" }));
+      runtimes.push(
+        await compose({ config, observer, env, router, source: "sandbox configuration" }),
+      );
     }
 
     const schedules = schedulesForInterval(intervalSeconds);
@@ -179,7 +201,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     stops.push(() => host.stop());
 
-    return { url: host.url, config, regions: apps, entryPoint, azurite, schedules, stop: stopAll };
+    return {
+      url: host.url,
+      config,
+      regions: apps,
+      entryPoint,
+      router,
+      azurite,
+      schedules,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

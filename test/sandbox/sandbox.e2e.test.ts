@@ -78,17 +78,28 @@ describe("sandbox end to end", () => {
     assert.ok(
       west.observations.every((o: any) => o.status === "down" && o.consecutiveFailures >= 2),
     );
-    assert.equal(
-      body.groups[0].entryPoint.observations[0].status,
-      "down",
-      "the entry point routes to the primary",
-    );
     await waitFor("the change to be printed", () =>
       lines.some((l) => /shop\/westeurope +\S+ -> down/.test(l)) ? true : undefined,
     );
   });
 
-  it("brings westeurope back up and sees it recover, then healthy after the dwell time", async () => {
+  it("fails over: the lease holder promotes northeurope, and the entry point serves from it", async () => {
+    const done = await waitFor("the failover to complete", async () => {
+      const incident = (await status()).groups[0].incident;
+      return incident?.kind === "failover" && incident.step === "completed" ? incident : undefined;
+    });
+    assert.deepEqual(
+      done.history.map((h: any) => h.step),
+      ["detected", "confirmed", "shifting-traffic", "shifting-traffic", "verifying", "completed"],
+    );
+    const body = await status();
+    assert.equal(body.groups[0].routing.primary, "northeurope");
+    const served = await fetch(sandbox.entryPoint.healthUrl);
+    assert.equal(served.status, 200);
+    assert.equal(served.headers.get("x-served-by"), "northeurope");
+  });
+
+  it("brings westeurope back up: it recovers, is healthy after the dwell time, and traffic fails back", async () => {
     assert.equal((await post("/sandbox/regions/westeurope/up")).status, 200);
     const seen = new Set<string>();
     await waitFor("westeurope healthy", async () => {
@@ -100,6 +111,14 @@ describe("sandbox end to end", () => {
       seen.has("recovering"),
       `expected recovering before healthy, saw ${[...seen].join(", ")}`,
     );
+    await waitFor("traffic back on westeurope", async () => {
+      const body = await status();
+      return body.groups[0].incident?.kind === "failback" &&
+        body.groups[0].incident.step === "completed" &&
+        body.groups[0].routing.primary === "westeurope"
+        ? true
+        : undefined;
+    });
   });
 
   it("heal brings every region up, and the verdicts follow", async () => {
