@@ -99,7 +99,9 @@ export async function readStatus(
     Promise.all(rt.config.groups.map((g) => rt.store.readIncidents(g.name, call))),
     Promise.all(
       rt.config.groups.map((g) =>
-        rt.router ? rt.router.read(g.name, call).catch(() => undefined) : undefined,
+        rt.router
+          ? rt.router.read(g.name, call).catch(() => undefined)
+          : Promise.resolve(undefined),
       ),
     ),
   ]);
