@@ -1,0 +1,394 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type {
+  ClusterState,
+  Incident,
+  RoutingState,
+  RunbookGroup,
+  RunbookPolicy,
+  Situation,
+  Verdict,
+} from "../../src/core/index.js";
+import { openManual, runbookStep } from "../../src/core/index.js";
+
+const policy: RunbookPolicy = {
+  maxAutoFailovers: 1,
+  autoFailoverWindowMs: 3_600_000,
+  autoFailback: false,
+  stepTimeoutMs: 60_000,
+  wakeTimeoutMs: 600_000,
+  stopColdOnClear: true,
+};
+
+const activePassive: RunbookGroup = {
+  name: "shop",
+  model: "active-passive",
+  regions: [
+    { name: "weu", role: "primary" },
+    { name: "neu", role: "secondary" },
+  ],
+};
+const warmWithPools: RunbookGroup = {
+  ...activePassive,
+  regions: [
+    { name: "weu", role: "primary" },
+    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 6 }] } },
+  ],
+};
+const passiveCold: RunbookGroup = {
+  name: "catalog",
+  model: "passive-cold",
+  regions: [
+    { name: "weu", role: "primary" },
+    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 4 }] } },
+  ],
+};
+const activeActive: RunbookGroup = {
+  name: "search",
+  model: "active-active",
+  regions: [
+    { name: "weu", role: "active" },
+    { name: "neu", role: "active" },
+  ],
+};
+
+const routing = (primary: string, disabled: string[] = []): RoutingState => ({
+  regions: ["weu", "neu"].map((r) => ({
+    region: r,
+    enabled: !disabled.includes(r),
+    priority: r === primary ? 1 : 2,
+  })),
+});
+const cluster = (power: ClusterState["power"], count = 0): ClusterState => ({
+  power,
+  nodePools: [{ name: "user", count }],
+});
+
+function situation(
+  over: Partial<Situation> & {
+    kept?: Record<string, Verdict>;
+    evidence?: Record<string, Verdict>;
+  } = {},
+): Situation {
+  const kept = over.kept ?? { weu: "healthy", neu: "healthy" };
+  return {
+    now: 1_000_000,
+    epoch: 3,
+    kept,
+    evidence: over.evidence ?? kept,
+    routing: routing("weu"),
+    clusters: {},
+    recent: [],
+    paused: false,
+    ...over,
+  };
+}
+
+/**
+ * Runs the runbook tick by tick against a small world that the effects change, and returns the
+ * steps the incident went through and the effects applied.
+ */
+function drive(group: RunbookGroup, first: Situation, p = policy, max = 20) {
+  let s = first;
+  let routes = s.routing!;
+  const clusters: Record<string, ClusterState | undefined> = { ...s.clusters };
+  const steps: string[] = [];
+  const effects: string[] = [];
+  let incident: Incident | undefined;
+  for (let i = 0; i < max; i++) {
+    const r = runbookStep(group, s, p, "inc-1");
+    incident = r.incident ?? incident;
+    for (const e of r.effects) {
+      effects.push(`${e.kind} ${e.region}`);
+      if (e.kind === "promote")
+        routes = routing(
+          e.region,
+          routes.regions.filter((x) => !x.enabled).map((x) => x.region),
+        );
+      if (e.kind === "scale") clusters[e.region] = { power: "Running", nodePools: [...e.pools] };
+    }
+    if (!incident) break;
+    if (steps.at(-1) !== incident.step) steps.push(incident.step);
+    if (["completed", "failed", "aborted"].includes(incident.step)) break;
+    s = { ...s, routing: routes, clusters: { ...clusters }, open: incident, now: s.now + 10_000 };
+  }
+  return { steps, effects, incident };
+}
+
+describe("runbook: deployment models", () => {
+  it("active-passive: a down primary fails over to the healthy secondary, verified through the entry point", () => {
+    const r = drive(
+      activePassive,
+      situation({ kept: { weu: "down", neu: "healthy" }, entryHealthy: true }),
+    );
+    assert.deepEqual(r.steps, [
+      "detected",
+      "confirmed",
+      "shifting-traffic",
+      "verifying",
+      "completed",
+    ]);
+    assert.deepEqual(
+      r.effects,
+      ["promote neu"],
+      "one effect, once: the next tick sees the lever changed",
+    );
+    assert.match(r.incident!.history.at(-1)!.note, /global entry point answers/);
+  });
+
+  it("active-passive: verification waits while the entry point still fails, and fails the incident at the timeout", () => {
+    const r = drive(
+      activePassive,
+      situation({ kept: { weu: "down", neu: "healthy" }, entryHealthy: false }),
+    );
+    assert.deepEqual(r.steps, ["detected", "confirmed", "shifting-traffic", "verifying", "failed"]);
+    assert.match(
+      r.incident!.history.at(-1)!.note,
+      /traffic did not follow through the global entry point/,
+    );
+  });
+
+  it("active-passive: a secondary with node pools is scaled before it takes traffic", () => {
+    const r = drive(
+      warmWithPools,
+      situation({
+        kept: { weu: "down", neu: "healthy" },
+        clusters: { neu: cluster("Running", 2) },
+      }),
+    );
+    assert.deepEqual(r.steps, [
+      "detected",
+      "confirmed",
+      "waking",
+      "waiting-ready",
+      "shifting-traffic",
+      "verifying",
+      "completed",
+    ]);
+    assert.deepEqual(r.effects, ["scale neu", "promote neu"]);
+  });
+
+  it("active-passive: failback is manual by default, automatic when configured", () => {
+    const after = situation({ kept: { weu: "healthy", neu: "healthy" }, routing: routing("neu") });
+    assert.equal(runbookStep(activePassive, after, policy, "x").incident, undefined);
+    const back = runbookStep(activePassive, after, { ...policy, autoFailback: true }, "x");
+    assert.equal(back.incident?.kind, "failback");
+    assert.deepEqual(back.incident?.shift, { kind: "promote", region: "weu" });
+  });
+
+  it("passive-cold: pre-warms on suspect, and wakes, waits and promotes once down", () => {
+    let power: ClusterState = cluster("Stopped");
+    const first = situation({
+      kept: { weu: "suspect", neu: "down" },
+      evidence: { weu: "suspect", neu: "down" },
+      clusters: { neu: power },
+    });
+    const opened = runbookStep(passiveCold, first, policy, "inc-1");
+    assert.equal(opened.incident?.step, "prewarming");
+    assert.deepEqual(opened.effects, [{ kind: "start-cluster", region: "neu" }]);
+    power = cluster("Starting");
+    let s: Situation = {
+      ...first,
+      open: opened.incident!,
+      clusters: { neu: power },
+      kept: { weu: "down", neu: "down" },
+      now: first.now + 10_000,
+    };
+    const confirmed = runbookStep(passiveCold, s, policy, "x");
+    assert.equal(confirmed.incident?.step, "confirmed");
+    s = { ...s, open: confirmed.incident!, now: s.now + 10_000 };
+    const waking = runbookStep(passiveCold, s, policy, "x");
+    assert.equal(waking.incident?.step, "waking");
+    s = { ...s, open: waking.incident!, now: s.now + 10_000 };
+    assert.deepEqual(
+      runbookStep(passiveCold, s, policy, "x").effects,
+      [],
+      "Starting: wait, no second start",
+    );
+    s = { ...s, clusters: { neu: cluster("Running", 0) } };
+    assert.deepEqual(runbookStep(passiveCold, s, policy, "x").effects, [
+      { kind: "scale", region: "neu", pools: [{ name: "user", count: 4 }] },
+    ]);
+    s = { ...s, clusters: { neu: cluster("Running", 4) } };
+    const ready = runbookStep(passiveCold, s, policy, "x");
+    assert.equal(ready.incident?.step, "waiting-ready");
+    s = { ...s, open: ready.incident!, now: s.now + 10_000 };
+    const waiting = runbookStep(passiveCold, s, policy, "x");
+    assert.deepEqual(
+      [waiting.incident?.step ?? "waiting-ready", waiting.effects],
+      ["waiting-ready", []],
+      "still waiting while neu fails its probes",
+    );
+    s = { ...s, evidence: { weu: "down", neu: "healthy" } };
+    const shifting = runbookStep(passiveCold, s, policy, "x");
+    assert.equal(shifting.incident?.step, "shifting-traffic");
+  });
+
+  it("passive-cold: a suspicion that clears stops pre-warming and stops the cluster it started", () => {
+    const s = situation({
+      kept: { weu: "suspect", neu: "down" },
+      clusters: { neu: cluster("Stopped") },
+    });
+    const opened = runbookStep(passiveCold, s, policy, "inc-1").incident!;
+    const cleared = runbookStep(
+      passiveCold,
+      {
+        ...s,
+        open: opened,
+        kept: { weu: "healthy", neu: "down" },
+        clusters: { neu: cluster("Starting") },
+      },
+      policy,
+      "x",
+    );
+    assert.equal(cleared.incident?.step, "aborted");
+    assert.deepEqual(cleared.effects, [{ kind: "stop-cluster", region: "neu" }]);
+    const keep = runbookStep(
+      passiveCold,
+      { ...s, open: opened, kept: { weu: "healthy", neu: "down" } },
+      { ...policy, stopColdOnClear: false },
+      "x",
+    );
+    assert.deepEqual(keep.effects, [], "with stopColdClusterOnClear off, the cluster stays up");
+  });
+
+  it("active-active: a down region is disabled, and enabled again once healthy", () => {
+    const down = runbookStep(
+      activeActive,
+      situation({ kept: { weu: "down", neu: "healthy" } }),
+      policy,
+      "x",
+    );
+    assert.deepEqual(
+      [down.incident?.kind, down.incident?.shift],
+      ["failover", { kind: "disable", region: "weu" }],
+    );
+    const back = runbookStep(
+      activeActive,
+      situation({ routing: routing("neu", ["weu"]) }),
+      policy,
+      "x",
+    );
+    assert.deepEqual(
+      [back.incident?.kind, back.incident?.shift],
+      ["failback", { kind: "enable", region: "weu" }],
+    );
+  });
+});
+
+describe("runbook: safety rules", () => {
+  const refusal = (group: RunbookGroup, s: Situation, p = policy) =>
+    runbookStep(group, s, p, "x").refusal?.rule;
+
+  it("never disables the last healthy region", () => {
+    assert.equal(
+      refusal(activeActive, situation({ kept: { weu: "down", neu: "down" } })),
+      "last-healthy-region",
+    );
+  });
+
+  it("never fails over when no other region is healthy", () => {
+    assert.equal(
+      refusal(activePassive, situation({ kept: { weu: "down", neu: "suspect" } })),
+      "no-target",
+    );
+  });
+
+  it("never promotes a target that stopped being healthy: the step waits and says why", () => {
+    const open = runbookStep(
+      activePassive,
+      situation({ kept: { weu: "down", neu: "healthy" } }),
+      policy,
+      "x",
+    ).incident!;
+    const shifting = { ...open, step: "shifting-traffic" as const };
+    const r = runbookStep(
+      activePassive,
+      situation({ kept: { weu: "down", neu: "suspect" }, open: shifting }),
+      policy,
+      "x",
+    );
+    assert.equal(r.refusal?.rule, "unhealthy-target");
+    assert.deepEqual(r.effects, []);
+  });
+
+  it("stops after the automatic failover cap and waits for a person", () => {
+    const earlier = {
+      ...runbookStep(
+        activePassive,
+        situation({ kept: { weu: "down", neu: "healthy" } }),
+        policy,
+        "e",
+      ).incident!,
+      step: "completed" as const,
+    };
+    const s = situation({ kept: { weu: "down", neu: "healthy" }, recent: [earlier] });
+    assert.equal(refusal(activePassive, s), "failover-cap");
+    assert.equal(
+      refusal(activePassive, { ...s, now: s.now + 3_600_001 }),
+      undefined,
+      "the window passes",
+    );
+  });
+
+  it("does nothing automatic while paused", () => {
+    assert.equal(
+      refusal(activePassive, situation({ kept: { weu: "down", neu: "healthy" }, paused: true })),
+      "automation-paused",
+    );
+  });
+
+  it("fails a step that exceeds its timeout, with no effect", () => {
+    const open = {
+      ...runbookStep(
+        activePassive,
+        situation({ kept: { weu: "down", neu: "healthy" } }),
+        policy,
+        "x",
+      ).incident!,
+      step: "shifting-traffic" as const,
+    };
+    const r = runbookStep(
+      activePassive,
+      situation({ kept: { weu: "down", neu: "healthy" }, open, now: open.stepStartedAt + 60_001 }),
+      policy,
+      "x",
+    );
+    assert.equal(r.incident?.step, "failed");
+    assert.deepEqual(r.effects, []);
+  });
+
+  it("decides nothing when the lever cannot be read", () => {
+    const s = situation({ kept: { weu: "down", neu: "healthy" } });
+    const { routing: _gone, ...rest } = s;
+    assert.deepEqual(runbookStep(activePassive, rest, policy, "x"), { opened: false, effects: [] });
+  });
+
+  it("a manual failover to an unhealthy region needs the break-glass override, which is recorded", () => {
+    const s = situation({ kept: { weu: "healthy", neu: "suspect" } });
+    const refused = openManual(
+      activePassive,
+      { kind: "failover", to: "neu", override: false, by: "ops@contoso", reason: "drill" },
+      s,
+      "m",
+    );
+    assert.equal(refused.refusal?.rule, "unhealthy-target");
+    const forced = openManual(
+      activePassive,
+      {
+        kind: "failover",
+        to: "neu",
+        override: true,
+        by: "ops@contoso",
+        reason: "region evacuation",
+      },
+      s,
+      "m",
+    );
+    assert.deepEqual(
+      [forced.incident?.trigger, forced.incident?.override, forced.incident?.requestedBy],
+      ["manual", true, "ops@contoso"],
+    );
+    assert.match(forced.incident!.history[0]!.note, /\(override\)$/);
+  });
+});
