@@ -7,6 +7,8 @@ import type { Clock } from "../../src/ports/clock.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import type { Prober } from "../../src/ports/prober.js";
 import type { Witness } from "../../src/ports/witness.js";
+import type { ClusterControl } from "../../src/ports/cluster-control.js";
+import type { TrafficRouter } from "../../src/ports/traffic-router.js";
 
 export class ManualClock implements Clock {
   constructor(public time = 1_800_000_000_000) {}

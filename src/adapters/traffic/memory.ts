@@ -24,6 +24,8 @@ export class MemoryTrafficRouter implements TrafficRouter {
   fault: ((call: string, group: string) => Error | undefined) | undefined;
   /** Called after every change. */
   onChange: ((group: string, state: RoutingState) => void) | undefined;
+  /** Every call that changed something, for tests that check no effect ran twice. */
+  readonly changes: string[] = [];
 
   constructor(groups: readonly GroupLayout[]) {
     for (const g of groups) this.#groups.set(g.name, initialRouting(g));
@@ -47,6 +49,7 @@ export class MemoryTrafficRouter implements TrafficRouter {
     if (!target) throw new Error(`no region ${region} in group ${group}`);
     const top = Math.min(...routes.map((r) => r.priority));
     if (target.priority === top) return;
+    this.changes.push(`promote ${group}/${region}`);
     const holder = routes.find((r) => r.priority === top)!;
     const free = Math.max(...routes.map((r) => r.priority)) + 1;
     const old = target.priority;
@@ -57,8 +60,10 @@ export class MemoryTrafficRouter implements TrafficRouter {
 
   async setEnabled(group: string, region: string, enabled: boolean): Promise<void> {
     const routes = this.#routes("setEnabled", group);
-    if (!routes.some((r) => r.region === region))
-      throw new Error(`no region ${region} in group ${group}`);
+    const route = routes.find((r) => r.region === region);
+    if (!route) throw new Error(`no region ${region} in group ${group}`);
+    if (route.enabled === enabled) return;
+    this.changes.push(`${enabled ? "enable" : "disable"} ${group}/${region}`);
     this.#set(group, routes, region, { enabled });
   }
 
