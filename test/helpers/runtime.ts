@@ -56,6 +56,8 @@ export function runtimeFor(
     prober?: Prober;
     witness?: Witness;
     instance?: string;
+    router?: TrafficRouter;
+    clusters?: ClusterControl;
   },
 ): Promise<Runtime> {
   return compose({ config: parseConfig(raw), observer, ...parts });
