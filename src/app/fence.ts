@@ -33,18 +33,18 @@ export async function runFenced<T>(
   const held = rt.memory.lease.held;
   const epoch = held?.epoch ?? 0;
   const actor = holderId(rt);
+  const entry = (outcome: ActionRecord["outcome"], reason?: string): ActionRecord => ({
+    at: rt.clock.now(),
+    actor,
+    epoch,
+    name: step.name,
+    outcome,
+    ...(step.group === undefined ? {} : { group: step.group }),
+    ...(reason === undefined ? {} : { reason }),
+  });
   const record = async (outcome: ActionRecord["outcome"], reason?: string) => {
-    const entry: ActionRecord = {
-      at: rt.clock.now(),
-      actor,
-      epoch,
-      name: step.name,
-      outcome,
-      ...(step.group === undefined ? {} : { group: step.group }),
-      ...(reason === undefined ? {} : { reason }),
-    };
     try {
-      await rt.store.appendAction(entry);
+      await rt.store.appendAction(entry(outcome, reason));
     } catch (error) {
       rt.log.error(
         `action log: could not record ${outcome} ${step.name} (epoch ${epoch}): ${message(error)}`,
@@ -79,6 +79,13 @@ export async function runFenced<T>(
   const left = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
   if (left <= 0) return refuse(`the lease renew deadline of epoch ${epoch} passed while checking`);
 
+  // No step without a record: the intent is written first, and a step whose intent cannot be
+  // written does not run. (Its outcome is recorded after; if that write fails, the intent stands.)
+  try {
+    await rt.store.appendAction(entry("started"));
+  } catch (error) {
+    return refuse(`the action log cannot be written (${message(error)}): no step without a record`);
+  }
   try {
     const value = await action(AbortSignal.timeout(left), epoch);
     await record("done");

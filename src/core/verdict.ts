@@ -129,6 +129,14 @@ export function judgeRegion(input: RegionInput): RegionEvidence {
         "suspect",
         `${all}, but ${blocking.join(", ")} ${blocking.length === 1 ? "has" : "have"} no current view: down needs every live outside observer`,
       );
+    // With two or more observers outside the region configured, one alone is not a quorum: a
+    // partition between it and the region would look exactly like an outage.
+    const quorum = Math.min(2, input.observers.filter((o) => o.region !== region).length);
+    if (confirmed!.length < quorum && witness !== "down")
+      return say(
+        "suspect",
+        `${all}, but down needs ${quorum} outside observers (or the witness) to agree`,
+      );
     if (!inside || inside.silent)
       return say(
         "down",
@@ -232,15 +240,27 @@ export function nextRegionState(
   });
   const wasDown = previous?.verdict === "down" || previous?.verdict === "recovering";
   if (evidence.verdict === "down") return keep("down", evidence.reason);
-  if (!wasDown) return keep(evidence.verdict, evidence.reason);
-  // A region that was down recovers only on the word of observers outside it, all of them.
+  // "Recovering" means recovering from a down verdict; a region that was not down is healthy
+  // once every observer passes again, even if one of them is still below the success threshold.
+  if (!wasDown)
+    return evidence.verdict === "recovering"
+      ? keep("healthy", evidence.reason)
+      : keep(evidence.verdict, evidence.reason);
+  // A region that was down recovers only on the word of observers outside it, all of them; while
+  // they cannot say, it stays as it was (and its dwell starts again).
   if (evidence.outside.length === 0 || evidence.blocking.length > 0)
     return keep(
-      "down",
-      `still down: no outside observer can confirm a recovery (${evidence.reason})`,
+      previous!.verdict,
+      `no outside observer can confirm a recovery now (${evidence.reason})`,
     );
   if (evidence.verdict === "recovering") return keep("recovering", evidence.reason);
-  if (evidence.verdict !== "healthy") return keep("down", `still down: ${evidence.reason}`);
+  // Only a down verdict makes a region down; anything else short of healthy holds it where it was
+  // and restarts its dwell (a split view must never turn into an action).
+  if (evidence.verdict !== "healthy")
+    return keep(
+      previous!.verdict,
+      `${previous!.verdict === "down" ? "still down" : "recovery paused"}: ${evidence.reason}`,
+    );
   // The dwell starts once every outside observer has passed the success threshold.
   const recoveringSince = previous?.recoveringSince ?? now;
   const dwelt = now - recoveringSince;

@@ -15,7 +15,8 @@ export interface ActionRecord {
   readonly epoch: number;
   readonly name: string;
   readonly group?: string;
-  readonly outcome: "done" | "refused" | "failed";
+  /** `started` is written before the step runs: a step with no record never runs. */
+  readonly outcome: "started" | "done" | "refused" | "failed";
   /** Why it was refused or failed. */
   readonly reason?: string;
   /** The incident the step belongs to. */

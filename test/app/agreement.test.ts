@@ -402,7 +402,10 @@ describe("agreement against Azurite", () => {
     assert.deepEqual(result, { ok: true, value: "done in 1", epoch: 1 });
     assert.deepEqual(
       (await store.readActions()).map((e) => [e.name, e.epoch, e.outcome]),
-      [["record-verdicts", 1, "done"]],
+      [
+        ["record-verdicts", 1, "started"],
+        ["record-verdicts", 1, "done"],
+      ],
     );
   });
 

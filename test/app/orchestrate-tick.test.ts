@@ -100,10 +100,15 @@ describe("orchestrate tick", () => {
     );
     const recorded = (await store.readActions()).filter((a) => a.name === "record-verdicts");
     assert.ok(
-      recorded.every((a) => a.actor === "westeurope#w" && a.epoch === 1 && a.outcome === "done"),
+      recorded.every(
+        (a) =>
+          a.actor === "westeurope#w" &&
+          a.epoch === 1 &&
+          (a.outcome === "started" || a.outcome === "done"),
+      ),
     );
     assert.ok(
-      recorded.length < 12,
+      recorded.length < 24,
       `verdicts are written when they change, not every tick (${recorded.length} writes)`,
     );
   });

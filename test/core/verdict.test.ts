@@ -175,8 +175,17 @@ describe("quorum verdict", () => {
       name: "a stale outside observer does not count either way",
       views: { northeurope: "confirmed", swedencentral: "passing", westeurope: "confirmed" },
       options: { stale: ["swedencentral"] },
+      verdict: "suspect",
+      reason:
+        /^every outside observer with a view \(northeurope\) saw it fail, but down needs 2 outside observers \(or the witness\) to agree$/,
+    },
+    {
+      name: "one outside observer is enough when the witness agrees",
+      views: { northeurope: "confirmed", swedencentral: "passing", westeurope: "confirmed" },
+      options: { stale: ["swedencentral"], witness: "down" },
       verdict: "down",
-      reason: /^every outside observer with a view \(northeurope\) saw it fail/,
+      reason:
+        /^every outside observer with a view \(northeurope\) saw it fail, and so did the observer inside/,
     },
     {
       name: "no outside observer: the inside one alone can only make it suspect",
@@ -295,13 +304,19 @@ describe("kept region state", () => {
     assert.equal(state.verdict, "healthy");
   });
 
-  it("a failure while recovering puts it back down and restarts the dwell", () => {
+  it("a failure while recovering restarts the dwell; only a down verdict puts it back down", () => {
     let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
     state = nextRegionState(state, evidence("healthy"), 1000, 1, DWELL);
-    state = nextRegionState(state, evidence("suspect"), 2000, 1, DWELL);
-    assert.equal(state.verdict, "down");
+    state = nextRegionState(state, evidence("split-view"), 2000, 1, DWELL);
+    assert.deepEqual(
+      [state.verdict, state.recoveringSince],
+      ["recovering", undefined],
+      "a split view never makes it down",
+    );
     state = nextRegionState(state, evidence("healthy"), 3000, 1, DWELL);
     assert.equal(state.recoveringSince, 3000);
+    state = nextRegionState(state, evidence("down"), 4000, 1, DWELL);
+    assert.equal(state.verdict, "down");
   });
 
   it("a region that was down does not recover on the word of the observer inside it alone", () => {
@@ -309,7 +324,23 @@ describe("kept region state", () => {
     for (let t = 1000; t < 200_000; t += 10_000)
       state = nextRegionState(state, evidence("healthy", 0), t, 1, DWELL);
     assert.equal(state.verdict, "down");
-    assert.match(state.reason, /^still down: no outside observer can confirm a recovery/);
+    assert.match(state.reason, /^no outside observer can confirm a recovery now/);
+  });
+
+  it("a recovering region stays recovering, not down, while an outside observer has no view, and its dwell restarts", () => {
+    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
+    state = nextRegionState(state, evidence("healthy"), 1000, 1, DWELL);
+    const blocked = { ...evidence("healthy"), blocking: ["swedencentral"] };
+    state = nextRegionState(state, blocked, 2000, 1, DWELL);
+    assert.deepEqual([state.verdict, state.recoveringSince], ["recovering", undefined]);
+    state = nextRegionState(state, evidence("healthy"), 3000, 1, DWELL);
+    assert.equal(state.recoveringSince, 3000);
+  });
+
+  it("a region that was not down is healthy once everyone passes, even below the success threshold", () => {
+    const split = nextRegionState(undefined, evidence("split-view"), 0, 1, DWELL);
+    const after = nextRegionState(split, evidence("recovering"), 1000, 1, DWELL);
+    assert.equal(after.verdict, "healthy");
   });
 
   it("a new lease holder restarts the dwell on its own clock instead of reading another machine's", () => {

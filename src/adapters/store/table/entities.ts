@@ -195,7 +195,7 @@ export function actionToEntity(entry: ActionRecord, unique: string): Entity {
   };
 }
 
-const OUTCOMES = new Set(["done", "refused", "failed"]);
+const OUTCOMES = new Set(["started", "done", "refused", "failed"]);
 
 export function entityToAction(row: Row): ActionRecord | undefined {
   const { atMs, actor, epoch, name, outcome, group, reason, incident, detail } = row;

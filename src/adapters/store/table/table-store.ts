@@ -110,6 +110,8 @@ export class TableStateStore implements StateStore {
   readonly #client: TableClient;
   readonly #timeoutMs: number;
   readonly #log: Log | undefined;
+  /** Orders this process's entries of one millisecond as they were appended. */
+  #appended = 0;
 
   constructor(client: TableClient, options: TableStoreOptions = {}) {
     this.#client = client;
@@ -269,7 +271,13 @@ export class TableStateStore implements StateStore {
 
   appendAction(entry: ActionRecord, options?: StoreCallOptions): Promise<void> {
     return this.#call("appending to the action log", options, async (abortSignal) => {
-      await this.#client.createEntity(actionToEntity(entry, randomUUID()), { abortSignal });
+      await this.#client.createEntity(
+        actionToEntity(
+          entry,
+          `${String(++this.#appended).padStart(9, "0")}-${randomUUID().slice(0, 8)}`,
+        ),
+        { abortSignal },
+      );
     });
   }
 

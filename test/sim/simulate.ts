@@ -1,0 +1,451 @@
+// Deterministic simulation of Tandem's whole decision path: real probe and orchestrate ticks of
+// three observers, the real store code (in memory), the real runbook, against a simulated world
+// in virtual time with seeded faults. After each run, the invariants are checked. A failing seed
+// is replayed with `npm run sim -- --seed N`.
+import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { runProbeTick } from "../../src/app/probe-tick.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { compose } from "../../src/compose.js";
+import type { ProbeOutcome } from "../../src/core/index.js";
+import { primaryOf } from "../../src/core/index.js";
+import { parseConfig } from "../../src/config/index.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import type { Clock } from "../../src/ports/clock.js";
+import type { ProbeRequest, Prober } from "../../src/ports/prober.js";
+import type { StateStore } from "../../src/ports/state-store.js";
+import { StoreError } from "../../src/ports/state-store.js";
+
+export type Model = "active-passive" | "passive-cold" | "active-active";
+const REGIONS = ["westeurope", "northeurope"] as const;
+const OBSERVERS = ["westeurope", "northeurope", "swedencentral"] as const;
+const INTERVAL = 10_000;
+const SUB = "00000000-0000-0000-0000-000000000000";
+
+/** A seeded pseudo-random source (mulberry32). */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Window {
+  readonly from: number;
+  readonly to: number;
+}
+const inside = (w: readonly Window[], t: number) => w.some((x) => t >= x.from && t < x.to);
+
+export interface Faults {
+  /** Hard outages per region: every probe of it fails. */
+  outages: Record<string, Window[]>;
+  /** Gray failures: each probe of the region fails with this probability. */
+  gray: Record<string, (Window & { p: number })[]>;
+  /** An observer cannot reach a region (a partition between them). */
+  partitions: (Window & { observer: string; region: string })[];
+  /** An observer's control target fails (it is impaired). */
+  impaired: (Window & { observer: string })[];
+  /** An observer is down (crash: it restarts with no memory) or paused (keeps its memory). */
+  down: (Window & { observer: string; crash: boolean })[];
+  /** Every store call fails. */
+  storeOutages: Window[];
+  /** Random store and lever error rates. */
+  storeErrorRate: number;
+  leverErrorRate: number;
+  /** Clock offsets per observer. */
+  skew: Record<string, number>;
+  /** Random probe loss. */
+  probeLoss: number;
+}
+
+export interface SimOptions {
+  readonly model: Model;
+  readonly minutes: number;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly model: Model;
+  readonly violations: string[];
+  readonly failovers: number;
+  readonly outages: number;
+  /** Outage start to the first kept `down` verdict, per hard outage of the primary that was detected. */
+  readonly detectionMs: number[];
+}
+
+function faultsFor(seed: number, minutes: number): Faults {
+  const rand = random(seed);
+  const end = minutes * 60_000;
+  const at = () => Math.floor(rand() * end * 0.6) + 60_000;
+  const span = (min: number, max: number) => min + Math.floor(rand() * (max - min));
+  const windows = (n: number, min: number, max: number): Window[] =>
+    Array.from({ length: n }, () => {
+      const from = at();
+      return { from, to: from + span(min, max) };
+    });
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  return {
+    outages: Object.fromEntries(
+      REGIONS.map((r) => [r, rand() < 0.6 ? windows(1, 120_000, 400_000) : []]),
+    ),
+    gray: Object.fromEntries(
+      REGIONS.map((r) => [
+        r,
+        rand() < 0.3
+          ? windows(1, 60_000, 300_000).map((w) => ({ ...w, p: 0.2 + rand() * 0.5 }))
+          : [],
+      ]),
+    ),
+    partitions:
+      rand() < 0.4
+        ? windows(1, 60_000, 300_000).map((w) => ({
+            ...w,
+            observer: pick(OBSERVERS),
+            region: pick(REGIONS),
+          }))
+        : [],
+    impaired:
+      rand() < 0.3
+        ? windows(1, 60_000, 200_000).map((w) => ({ ...w, observer: pick(OBSERVERS) }))
+        : [],
+    down:
+      rand() < 0.5
+        ? windows(span(1, 3), 20_000, 180_000).map((w) => ({
+            ...w,
+            observer: pick(OBSERVERS),
+            crash: rand() < 0.5,
+          }))
+        : [],
+    storeOutages: rand() < 0.3 ? windows(1, 20_000, 120_000) : [],
+    storeErrorRate: rand() < 0.3 ? 0.02 : 0,
+    leverErrorRate: rand() < 0.3 ? 0.1 : 0,
+    skew: Object.fromEntries(
+      OBSERVERS.map((o) => [o, rand() < 0.3 ? Math.floor((rand() - 0.5) * 60_000) : 0]),
+    ),
+    probeLoss: 0.02,
+  };
+}
+
+function config(model: Model, probeUrls: (region: string) => string): TandemConfigInput {
+  const roles = model === "active-active" ? ["active", "active"] : ["primary", "secondary"];
+  return {
+    observers: OBSERVERS.map((region) => ({ region, controlUrl: `http://control.sim/${region}` })),
+    stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+    policy: {
+      intervalSeconds: INTERVAL / 1000,
+      probeTimeoutSeconds: 2,
+      failureThreshold: 3,
+      successThreshold: 3,
+      dwellSeconds: 90,
+      maxAutoFailovers: 100,
+      autoFailoverWindowMinutes: 60,
+      autoFailback: true,
+      stepTimeoutSeconds: 60,
+      wakeTimeoutSeconds: 180,
+    },
+    groups: [
+      {
+        name: "shop",
+        model,
+        entryPoint: { url: "http://entry.sim/healthz" },
+        regions: REGIONS.map((name, i) => ({
+          name,
+          role: roles[i] as "active",
+          probe: { url: probeUrls(name) },
+          ...(model === "passive-cold" && i === 1
+            ? {
+                cluster: {
+                  resourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-${name}`,
+                  nodePools: [{ name: "user", count: 3 }],
+                },
+              }
+            : {}),
+        })),
+      },
+    ],
+  };
+}
+
+class World {
+  now = 0;
+}
+
+class SimClock implements Clock {
+  constructor(
+    private readonly world: World,
+    private readonly offset: number,
+  ) {}
+  now(): number {
+    return 1_800_000_000_000 + this.world.now + this.offset;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.world.now += Math.max(0, ms);
+  }
+}
+
+/** A store that fails during outages and at random: the real memory store behind it. */
+function faultyStore(
+  base: StateStore,
+  world: World,
+  faults: Faults,
+  rand: () => number,
+): StateStore {
+  return new Proxy(base, {
+    get: (target, property) => {
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== "function" || property === "initialise")
+        return typeof value === "function" ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        if (inside(faults.storeOutages, world.now) || rand() < faults.storeErrorRate)
+          throw new StoreError(
+            "unavailable",
+            `state store: ${String(property)} failed: simulated outage`,
+          );
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+}
+
+export async function simulate(seed: number, options: SimOptions): Promise<SimResult> {
+  const rand = random(seed * 7919 + 1);
+  const faults = faultsFor(seed, options.minutes);
+  const world = new World();
+  const violations: string[] = [];
+  const end = options.minutes * 60_000;
+  const violate = (what: string) => violations.push(`t=${Math.round(world.now / 1000)}s: ${what}`);
+
+  const router = new MemoryTrafficRouter([
+    {
+      name: "shop",
+      model: options.model,
+      regions: REGIONS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
+    },
+  ]);
+  const clusters = new MemoryClusterControl(new SimClock(world, 0), { startMs: 60_000 });
+  if (options.model === "passive-cold")
+    clusters.add("shop", "northeurope", "Stopped", [{ name: "user", count: 0 }]);
+  router.fault = () =>
+    rand() < faults.leverErrorRate ? new Error("429 Too Many Requests (simulated)") : undefined;
+  clusters.fault = (call) =>
+    call !== "read" && rand() < faults.leverErrorRate ? new Error("500 (simulated)") : undefined;
+
+  /** Ground truth: does the region serve? A stopped cold cluster does not. */
+  const serves = (region: string) => {
+    if (inside(faults.outages[region] ?? [], world.now)) return false;
+    if (options.model === "passive-cold" && region === "northeurope") {
+      const power = clusters.peek("shop", "northeurope");
+      return power === "Running" || power === "Starting" ? power === "Running" : false;
+    }
+    return true;
+  };
+  const hardDown = (region: string) => inside(faults.outages[region] ?? [], world.now);
+
+  // Invariants checked at every change of the lever.
+  const storeDownAtChange: string[] = [];
+  const lastServing = new Map<string, number>();
+  let lastPrimary: string | undefined = REGIONS[0];
+  router.onChange = (_group, state) => {
+    if (!state.regions.some((r) => r.enabled)) violate("no region is enabled");
+    const primary = primaryOf(state);
+    if (primary && primary !== lastPrimary) {
+      lastPrimary = primary;
+      for (const region of REGIONS) if (serves(region)) lastServing.set(region, world.now);
+      if (world.now - (lastServing.get(primary) ?? -Infinity) > 30_000)
+        violate(`${primary} was promoted though it has not served for over 30 s`);
+    }
+    if (inside(faults.storeOutages, world.now))
+      storeDownAtChange.push(`lever changed while the store was down`);
+  };
+
+  const prober = (observer: string): Prober => ({
+    probe: async (request: ProbeRequest): Promise<ProbeOutcome> => {
+      const url = request.kind === "http" ? new URL(request.url) : undefined;
+      const fail = (kind: string): ProbeOutcome => ({
+        ok: false,
+        latencyMs: 5,
+        error: { kind, message: kind },
+      });
+      const ok: ProbeOutcome = { ok: true, latencyMs: 5, statusCode: 200 };
+      if (url?.hostname === "control.sim")
+        return inside(
+          faults.impaired.filter((w) => w.observer === observer),
+          world.now,
+        )
+          ? fail("timeout")
+          : ok;
+      if (rand() < faults.probeLoss) return fail("timeout");
+      const region =
+        url?.hostname === "entry.sim"
+          ? primaryOf(router.peek("shop"))
+          : url?.hostname.replace(".sim", "");
+      if (!region) return fail("http-status");
+      if (
+        faults.partitions.some(
+          (p) =>
+            p.observer === observer &&
+            p.region === region &&
+            world.now >= p.from &&
+            world.now < p.to,
+        )
+      )
+        return fail("connect-timeout");
+      if (!serves(region)) return fail("http-status");
+      const gray = (faults.gray[region] ?? []).find((g) => world.now >= g.from && world.now < g.to);
+      if (gray && rand() < gray.p) return fail("timeout");
+      return ok;
+    },
+  });
+
+  const store = faultyStore(new MemoryStateStore(), world, faults, rand);
+  const raw = config(options.model, (region) => `http://${region}.sim/healthz`);
+  const parsed = parseConfig(raw);
+  let lives = 0;
+  const start = (observer: string) =>
+    compose({
+      config: parsed,
+      observer,
+      store,
+      prober: prober(observer),
+      clock: new SimClock(world, faults.skew[observer] ?? 0),
+      router,
+      clusters,
+      instance: `${observer}-${++lives}`,
+    });
+  const runtimes = new Map<string, Runtime>();
+  for (const o of OBSERVERS) runtimes.set(o, await start(o));
+  const phase = Object.fromEntries(
+    OBSERVERS.map((o, i) => [o, i * 700 + Math.floor(rand() * 500)]),
+  );
+
+  let detected = 0;
+  const detectionMs: number[] = [];
+  const primaryOutage = faults.outages[REGIONS[0]]?.[0];
+  let wasDown = new Set<string>();
+  const lastNotServing = new Map<string, number>();
+
+  for (let slot = 0; slot * INTERVAL < end; slot++) {
+    for (const kind of ["probe", "orchestrate"] as const) {
+      for (const observer of OBSERVERS) {
+        const due =
+          slot * INTERVAL + phase[observer]! + (kind === "orchestrate" ? INTERVAL / 2 : 0);
+        world.now = Math.max(world.now, due);
+        const down = faults.down.find(
+          (d) => d.observer === observer && world.now >= d.from && world.now < d.to,
+        );
+        if (down) {
+          if (down.crash) runtimes.set(observer, await start(observer));
+          continue;
+        }
+        for (const region of REGIONS) {
+          if (!serves(region)) lastNotServing.set(region, world.now);
+          else lastServing.set(region, world.now);
+        }
+        const rt = runtimes.get(observer)!;
+        if (kind === "probe") await runProbeTick(rt);
+        else {
+          const result = await runOrchestrateTick(rt);
+          const states = result.groups[0]?.states;
+          if (states) {
+            const downNow = new Set(
+              Object.entries(states)
+                .filter(([, s]) => s.verdict === "down")
+                .map(([r]) => r),
+            );
+            for (const region of downNow) {
+              const clean =
+                world.now - (lastNotServing.get(region) ?? -Infinity) > 60_000 &&
+                !(faults.gray[region] ?? []).length;
+              if (!wasDown.has(region) && clean) {
+                violate(`${region} was judged down while it served everyone`);
+                if (process.env["SIM_DEBUG"])
+                  console.log(JSON.stringify({ faults, group: result.groups[0] }, null, 1));
+              }
+              if (
+                !wasDown.has(region) &&
+                region === REGIONS[0] &&
+                primaryOutage &&
+                hardDown(region) &&
+                detected === 0
+              ) {
+                detected++;
+                detectionMs.push(world.now - primaryOutage.from);
+              }
+            }
+            wasDown = downNow;
+          }
+        }
+      }
+    }
+  }
+
+  // Quiet period: faults end, and the group must settle on a serving region.
+  const outages = Object.values(faults.outages).flat().length;
+  const quietFrom = world.now;
+  faults.storeOutages = [];
+  faults.storeErrorRate = 0;
+  faults.leverErrorRate = 0;
+  faults.partitions = [];
+  faults.impaired = [];
+  faults.down = [];
+  for (const region of REGIONS) {
+    faults.outages[region] = (faults.outages[region] ?? []).filter((w) => w.to <= quietFrom);
+    faults.gray[region] = [];
+  }
+  for (let slot = 0; slot < 30; slot++) {
+    for (const kind of ["probe", "orchestrate"] as const)
+      for (const observer of OBSERVERS) {
+        world.now = Math.max(
+          world.now,
+          quietFrom +
+            slot * INTERVAL +
+            phase[observer]! +
+            (kind === "orchestrate" ? INTERVAL / 2 : 0),
+        );
+        const rt = runtimes.get(observer)!;
+        if (kind === "probe") await runProbeTick(rt);
+        else await runOrchestrateTick(rt);
+      }
+  }
+
+  // Invariants at the end.
+  violations.push(...storeDownAtChange);
+  const incidents = (await store.readIncidents("shop")).map((s) => s.incident);
+  for (const i of incidents)
+    if (!["completed", "failed", "aborted"].includes(i.step))
+      violate(`incident ${i.id} never ended (${i.step})`);
+  const routing = router.peek("shop");
+  const primary = primaryOf(routing);
+  if (options.model === "active-active") {
+    if (!routing.regions.every((r) => r.enabled))
+      violate(
+        `after the quiet period a region is still disabled: ${JSON.stringify(routing.regions)}`,
+      );
+  } else if (!primary || !serves(primary))
+    violate(`after the quiet period traffic is on ${primary}, which does not serve`);
+  const actions = await store.readActions();
+  const actors = new Map<number, Set<string>>();
+  for (const a of actions.filter((x) => x.outcome === "done")) {
+    const set = actors.get(a.epoch) ?? new Set<string>();
+    set.add(a.actor);
+    actors.set(a.epoch, set);
+  }
+  for (const [epoch, set] of actors)
+    if (set.size > 1) violate(`epoch ${epoch} had ${set.size} actors: ${[...set].join(", ")}`);
+  // Every change of the lever has its intent in the audit log, written before it ran.
+  const leverStarted = actions.filter(
+    (a) => a.outcome === "started" && /^(promote|enable|disable) /.test(a.name),
+  ).length;
+  const leverChanges = router.changes.length;
+  if (leverChanges > leverStarted)
+    violate(`${leverChanges} lever changes but only ${leverStarted} recorded in the audit log`);
+
+  const failovers = incidents.filter((i) => i.kind === "failover" && i.step === "completed").length;
+  return { seed, model: options.model, violations, failovers, outages, detectionMs };
+}
