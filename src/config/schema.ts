@@ -197,7 +197,7 @@ export const clusterSchema = z
       ),
   })
   .describe(
-    "The region's AKS cluster, for waking (passive-cold) and scaling on promotion. (Planned: validated now, driven by the failover runbook.)",
+    "The region's AKS cluster, for waking (passive-cold) and scaling on promotion. The runbook drives it through the cluster lever (the AKS adapter comes with the Azure levers; the sandbox and simulator use emulated clusters).",
   );
 
 export const regionTrafficSchema = z
@@ -210,7 +210,7 @@ export const regionTrafficSchema = z
       ),
   })
   .describe(
-    "This region's place in the group's traffic lever. (Planned: used by the Traffic Manager and Front Door levers.)",
+    "This region's place in the group's traffic lever (the Traffic Manager and Front Door adapters come with the Azure levers).",
   );
 
 export const regionSchema = z
@@ -256,7 +256,7 @@ export const frontDoorSchema = z
 export const trafficSchema = z
   .discriminatedUnion("kind", [trafficManagerSchema, frontDoorSchema])
   .describe(
-    "The traffic lever that routes users to this group's regions. (Planned: validated now, driven by the failover runbook.)",
+    "The traffic lever that routes users to this group's regions. The runbook drives it; until the Azure lever adapters exist, a deployment watches and alerts but does not act (refusal `no-lever`).",
   );
 
 /** The policy settings a group may override; declared without defaults so an override is partial. */
