@@ -25,6 +25,20 @@ export type FencedResult<T> =
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** Runs `work` under a signal that aborts after `ms`, and clears the timer as soon as it ends. */
+async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error("the acting time of this lease term ran out")),
+    ms,
+  );
+  try {
+    return await work(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function runFenced<T>(
   rt: Runtime,
   step: FencedStep,
@@ -87,7 +101,7 @@ export async function runFenced<T>(
     return refuse(`the action log cannot be written (${message(error)}): no step without a record`);
   }
   try {
-    const value = await action(AbortSignal.timeout(left), epoch);
+    const value = await withDeadline(left, (signal) => action(signal, epoch));
     await record("done");
     return { ok: true, value, epoch };
   } catch (error) {

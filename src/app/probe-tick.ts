@@ -59,15 +59,17 @@ async function probeConfirmed(
   if (!fits(0)) return undefined;
   const first = await attempt();
   if (!first || first.ok) return first;
+  let confirmations = 0;
   for (let i = 1; i <= confirmRetries; i++) {
     if (!fits(spacing)) break;
     await rt.clock.sleep(spacing, signal);
     const again = await attempt();
     if (!again) break;
     if (again.ok) return { ...again, confirmations: i };
-    if (i === confirmRetries) return { ...again, confirmations: i };
+    confirmations = i;
   }
-  return first;
+  // The first failure is reported, with how many re-probes failed after it.
+  return confirmations > 0 ? { ...first, confirmations } : first;
 }
 
 export async function runProbeTick(
@@ -82,11 +84,9 @@ export async function runProbeTick(
   const { intervalSeconds, probeConcurrency } = rt.config.policy;
   const budget = intervalSeconds * 1000 * (1 - MARGIN);
   const deadline = rt.clock.now() + budget;
-  const tickSignal = AbortSignal.any([
-    AbortSignal.timeout(budget),
-    ...(options.abortSignal ? [options.abortSignal] : []),
-  ]);
-  // Every probe of the tick listens to this one signal.
+  // Probes start only if their own timeout fits before the deadline, so the tick needs no timer
+  // of its own; the caller's signal still stops it.
+  const tickSignal = options.abortSignal ?? new AbortController().signal;
   setMaxListeners(0, tickSignal);
 
   const [previous, outcomes, control] = await Promise.all([

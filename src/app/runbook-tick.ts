@@ -186,7 +186,9 @@ export async function runbookTick(
       };
     }
     incident = next;
-    if (note) rt.log.info(`${group.name}: incident ${next.id} ${next.step}: ${note}`);
+    // A failed incident needs a person: it is logged as an error (the alert channels send it on).
+    const say = next.step === "failed" ? rt.log.error : rt.log.info;
+    say(`${group.name}: incident ${next.id} ${next.step}: ${note}`);
   }
 
   for (const effect of result.effects) {

@@ -262,7 +262,7 @@ export const trafficSchema = z
 /** The policy settings a group may override; declared without defaults so an override is partial. */
 const failoverPolicyFields = {
   failureThreshold: count(1, 10).describe(
-    "Consecutive failed probes after which an observer counts a target as failing for the verdict.",
+    "Consecutive failed probes after which an observer counts a target as failing for the verdict. Confirmation re-probes count: with the default `confirmRetries` of 2, one tick whose probe and both re-probes fail reaches 3.",
   ),
   successThreshold: count(1, 10).describe(
     "Consecutive successful probes after which a target that failed counts as passing again (until then its region is recovering).",

@@ -83,7 +83,11 @@ export function nextObservation(
   outcome: ProbeOutcome,
   at: number,
 ): Observation {
-  const failures = outcome.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
+  // Failed confirmation re-probes count too: a target that failed three probes in a row within
+  // one tick has failed three probes in a row.
+  const failures = outcome.ok
+    ? 0
+    : (previous?.consecutiveFailures ?? 0) + 1 + (outcome.confirmations ?? 0);
   const successes = outcome.ok ? (previous?.consecutiveSuccesses ?? 0) + 1 : 0;
   // A success run remembers the failure run it ended, so "recovered" can need the success threshold.
   const failuresBefore = !outcome.ok

@@ -22,6 +22,7 @@ import { StoreError } from "../../src/ports/state-store.js";
 import type { Azurite } from "../../src/sandbox/azurite.js";
 import { startAzurite } from "../../src/sandbox/azurite.js";
 import { runtimeFor } from "../helpers/runtime.js";
+import { random } from "../helpers/random.js";
 
 class World {
   now = 1_800_000_000_000;
@@ -38,18 +39,6 @@ class SkewedClock implements Clock {
   async sleep(ms: number): Promise<void> {
     this.world.now += Math.max(0, ms);
   }
-}
-
-/** A deterministic pseudo-random source (mulberry32), so a failing run can be replayed by its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const observerNames = (n: number) => Array.from({ length: n }, (_, i) => `obs${i + 1}`);

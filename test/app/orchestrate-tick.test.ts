@@ -31,6 +31,7 @@ describe("orchestrate tick", () => {
         failureThreshold: 3,
         successThreshold: 2,
         dwellSeconds: 6,
+        confirmRetries: 0,
       },
     };
     const west = await runtimeFor(config, "westeurope", { store, clock, instance: "w" });

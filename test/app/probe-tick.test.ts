@@ -65,14 +65,14 @@ describe("probe tick", () => {
       const failing = await own();
       assert.deepEqual(
         [failing.consecutiveFailures, failing.error?.kind, failing.statusCode],
-        [4, "http-status", 503],
+        [8, "http-status", 503],
       );
     } finally {
       weu.mode = "up";
     }
     await runProbeTick(rt);
     const back = await own();
-    assert.deepEqual([back.ok, back.consecutiveSuccesses, back.failuresBefore], [true, 1, 4]);
+    assert.deepEqual([back.ok, back.consecutiveSuccesses, back.failuresBefore], [true, 1, 8]);
   });
 
   it("does not throw when the store fails: it reports the problem and writes nothing it cannot continue", async () => {
@@ -154,7 +154,8 @@ describe("probe tick: confirmation and the control target", () => {
     const west = result.observations.find((o) => o.target === "westeurope")!;
     assert.deepEqual(
       [west.ok, west.consecutiveFailures, west.error?.kind],
-      [false, 1, "http-status"],
+      [false, 3, "http-status"],
+      "the probe and both re-probes failed, and all three count",
     );
   });
 
@@ -252,8 +253,8 @@ describe("probe tick: confirmation and the control target", () => {
     await runProbeTick(healthy);
     assert.equal(
       (await own())?.consecutiveFailures,
-      1,
-      "the count starts when the observer can see again",
+      3,
+      "the count starts when the observer can see again (one tick: a probe and two re-probes)",
     );
   });
 });

@@ -17,24 +17,15 @@ import type { Clock } from "../../src/ports/clock.js";
 import type { ProbeRequest, Prober } from "../../src/ports/prober.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import { StoreError } from "../../src/ports/state-store.js";
+import { random } from "../helpers/random.js";
+
+export { random };
 
 export type Model = "active-passive" | "passive-cold" | "active-active";
 const REGIONS = ["westeurope", "northeurope"] as const;
 const OBSERVERS = ["westeurope", "northeurope", "swedencentral"] as const;
 const INTERVAL = 10_000;
 const SUB = "00000000-0000-0000-0000-000000000000";
-
-/** A seeded pseudo-random source (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Window {
   readonly from: number;
@@ -45,6 +36,8 @@ const inside = (w: readonly Window[], t: number) => w.some((x) => t >= x.from &&
 export interface Faults {
   /** Hard outages per region: every probe of it fails. */
   outages: Record<string, Window[]>;
+  /** Flapping: the region alternates between down and up every `period` ms. */
+  flapping?: Record<string, (Window & { period: number })[]>;
   /** Gray failures: each probe of the region fails with this probability. */
   gray: Record<string, (Window & { p: number })[]>;
   /** An observer cannot reach a region (a partition between them). */
@@ -62,11 +55,21 @@ export interface Faults {
   skew: Record<string, number>;
   /** Random probe loss. */
   probeLoss: number;
+  /** One observer sees one region slow: every other probe fails as too slow. */
+  spikes?: (Window & { observer: string; region: string })[];
 }
 
 export interface SimOptions {
   readonly model: Model;
   readonly minutes: number;
+  /**
+   * `chaos` (default): every fault kind at random. `outage`: one hard outage of the primary, with
+   * 2 % probe loss. `noise`: no outage; 2 % probe loss, latency spikes and a partition between
+   * one observer and one region, now and then (for counting false failovers).
+   */
+  readonly scenario?: "chaos" | "outage" | "noise";
+  /** Skip the quiet period and its end-state checks (long noise runs). */
+  readonly noQuietPeriod?: boolean;
 }
 
 export interface SimResult {
@@ -93,6 +96,17 @@ function faultsFor(seed: number, minutes: number): Faults {
   return {
     outages: Object.fromEntries(
       REGIONS.map((r) => [r, rand() < 0.6 ? windows(1, 120_000, 400_000) : []]),
+    ),
+    flapping: Object.fromEntries(
+      REGIONS.map((r) => [
+        r,
+        rand() < 0.25
+          ? windows(1, 60_000, 240_000).map((w) => ({
+              ...w,
+              period: 10_000 + Math.floor(rand() * 30_000),
+            }))
+          : [],
+      ]),
     ),
     gray: Object.fromEntries(
       REGIONS.map((r) => [
@@ -130,6 +144,56 @@ function faultsFor(seed: number, minutes: number): Faults {
     ),
     probeLoss: 0.02,
   };
+}
+
+const NO_FAULTS = (): Faults => ({
+  outages: {},
+  gray: {},
+  partitions: [],
+  impaired: [],
+  down: [],
+  storeOutages: [],
+  storeErrorRate: 0,
+  leverErrorRate: 0,
+  skew: {},
+  probeLoss: 0.02,
+});
+
+/** One hard outage of the primary, starting at a random moment after the first two minutes. */
+function outageOnly(seed: number, minutes: number): Faults {
+  const rand = random(seed);
+  const from = 120_000 + Math.floor(rand() * 60_000);
+  return { ...NO_FAULTS(), outages: { [REGIONS[0]]: [{ from, to: minutes * 60_000 }] } };
+}
+
+/**
+ * No outage at all: probe loss, latency spikes seen by one observer of one region (every other
+ * probe too slow for 10 to 40 s), and a partition between one observer and one region, a few
+ * times an hour each. None of it may ever cause a failover.
+ */
+function noiseOnly(seed: number, minutes: number): Faults {
+  const rand = random(seed);
+  const end = minutes * 60_000;
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  const spikes: Faults["partitions"] = [];
+  const partitions: Faults["partitions"] = [];
+  for (let t = 60_000; t < end; t += 600_000) {
+    const a = t + Math.floor(rand() * 500_000);
+    spikes.push({
+      from: a,
+      to: a + 10_000 + Math.floor(rand() * 30_000),
+      observer: pick(OBSERVERS),
+      region: pick(REGIONS),
+    });
+    const b = t + Math.floor(rand() * 500_000);
+    partitions.push({
+      from: b,
+      to: b + 60_000 + Math.floor(rand() * 120_000),
+      observer: pick(OBSERVERS),
+      region: pick(REGIONS),
+    });
+  }
+  return { ...NO_FAULTS(), partitions, spikes } as Faults;
 }
 
 function config(model: Model, probeUrls: (region: string) => string): TandemConfigInput {
@@ -202,6 +266,7 @@ function faultyStore(
       if (typeof value !== "function" || property === "initialise")
         return typeof value === "function" ? value.bind(target) : value;
       return async (...args: unknown[]) => {
+        world.now += Math.floor(rand() * 30); // every store call takes a little time
         if (inside(faults.storeOutages, world.now) || rand() < faults.storeErrorRate)
           throw new StoreError(
             "unavailable",
@@ -215,7 +280,12 @@ function faultyStore(
 
 export async function simulate(seed: number, options: SimOptions): Promise<SimResult> {
   const rand = random(seed * 7919 + 1);
-  const faults = faultsFor(seed, options.minutes);
+  const faults =
+    options.scenario === "outage"
+      ? outageOnly(seed, options.minutes)
+      : options.scenario === "noise"
+        ? noiseOnly(seed, options.minutes)
+        : faultsFor(seed, options.minutes);
   const world = new World();
   const violations: string[] = [];
   const end = options.minutes * 60_000;
@@ -239,6 +309,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   /** Ground truth: does the region serve? A stopped cold cluster does not. */
   const serves = (region: string) => {
     if (inside(faults.outages[region] ?? [], world.now)) return false;
+    const flap = (faults.flapping?.[region] ?? []).find(
+      (f) => world.now >= f.from && world.now < f.to,
+    );
+    if (flap && Math.floor((world.now - flap.from) / flap.period) % 2 === 0) return false;
     if (options.model === "passive-cold" && region === "northeurope") {
       const power = clusters.peek("shop", "northeurope");
       return power === "Running" || power === "Starting" ? power === "Running" : false;
@@ -297,6 +371,17 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       )
         return fail("connect-timeout");
       if (!serves(region)) return fail("http-status");
+      if (
+        (faults.spikes ?? []).some(
+          (p) =>
+            p.observer === observer &&
+            p.region === region &&
+            world.now >= p.from &&
+            world.now < p.to,
+        ) &&
+        rand() < 0.5
+      )
+        return fail("too-slow");
       const gray = (faults.gray[region] ?? []).find((g) => world.now >= g.from && world.now < g.to);
       if (gray && rand() < gray.p) return fail("timeout");
       return ok;
@@ -385,8 +470,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     }
   }
 
-  // Quiet period: faults end, and the group must settle on a serving region.
   const outages = Object.values(faults.outages).flat().length;
+  if (options.noQuietPeriod) {
+    const incidents = (await store.readIncidents("shop")).map((x) => x.incident);
+    const failovers = incidents.filter((i) => i.kind === "failover").length;
+    return { seed, model: options.model, violations, failovers, outages, detectionMs };
+  }
+  // Quiet period: faults end, and the group must settle on a serving region.
   const quietFrom = world.now;
   faults.storeOutages = [];
   faults.storeErrorRate = 0;
@@ -394,6 +484,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   faults.partitions = [];
   faults.impaired = [];
   faults.down = [];
+  faults.flapping = {};
   for (const region of REGIONS) {
     faults.outages[region] = (faults.outages[region] ?? []).filter((w) => w.to <= quietFrom);
     faults.gray[region] = [];

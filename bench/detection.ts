@@ -1,0 +1,79 @@
+// Detection and false failovers, on seeded simulated timelines (test/sim), against a model of
+// Traffic Manager's own probing.
+//
+// Detection: one hard outage of the primary at a random moment; the time from its start to the
+// lease holder's kept `down` verdict (Tandem: 10 s interval, failureThreshold 3 counting
+// confirmation re-probes, 3 observers, 2 % probe loss). Traffic Manager model: one probe per
+// interval at a random phase; the endpoint is degraded at the probe after `tolerated` failed
+// probes (its documented rule: tolerated failures, then degraded). Real Traffic Manager probes
+// from many agents and aggregates them; the model keeps only its timing.
+//
+// False failovers: timelines with no outage at all, but 2 % probe loss, latency spikes seen by
+// one observer, and partitions between one observer and one region, a few times an hour: every
+// failover opened is a false one.
+import { random, simulate } from "../test/sim/simulate.js";
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function trafficManagerDetection(seed: number, intervalMs: number, tolerated: number): number {
+  const rand = random(seed ^ 0x5f3759df);
+  const phase = rand() * intervalMs;
+  // Probes at phase + k * interval; the first one at or after the outage start fails, and the
+  // endpoint is degraded after `tolerated` more.
+  return phase + tolerated * intervalMs;
+}
+
+export async function detection(runs: number) {
+  const tandem: number[] = [];
+  for (let seed = 1; seed <= runs; seed++) {
+    const result = await simulate(seed, {
+      model: "active-passive",
+      minutes: 6,
+      scenario: "outage",
+      noQuietPeriod: true,
+    });
+    tandem.push(...result.detectionMs);
+  }
+  const tmFast = Array.from({ length: runs }, (_, i) => trafficManagerDetection(i + 1, 10_000, 3));
+  const tmDefault = Array.from({ length: runs }, (_, i) =>
+    trafficManagerDetection(i + 1, 30_000, 3),
+  );
+  const row = (values: number[]) => ({
+    outages: values.length,
+    medianS: Math.round(percentile(values, 50) / 100) / 10,
+    p99S: Math.round(percentile(values, 99) / 100) / 10,
+  });
+  const t = row(tandem);
+  return {
+    runs,
+    tandem: t,
+    trafficManagerFast: row(tmFast),
+    trafficManagerDefault: row(tmDefault),
+    goal: "Tandem median <= 12 s, p99 <= 20 s",
+    met: t.medianS <= 12 && t.p99S <= 20 && t.outages === runs,
+  };
+}
+
+export async function falseFailovers(regionHours: number) {
+  const hoursPerRun = 10;
+  const runs = Math.ceil(regionHours / (2 * hoursPerRun));
+  let failovers = 0;
+  for (let seed = 1; seed <= runs; seed++) {
+    const result = await simulate(100_000 + seed, {
+      model: "active-passive",
+      minutes: hoursPerRun * 60,
+      scenario: "noise",
+      noQuietPeriod: true,
+    });
+    failovers += result.failovers;
+  }
+  return {
+    regionHours: runs * hoursPerRun * 2,
+    falseFailovers: failovers,
+    goal: "0 in >= 10,000 region-hours",
+    met: failovers === 0 && runs * hoursPerRun * 2 >= 10_000,
+  };
+}
