@@ -166,8 +166,11 @@ export async function runbookTick(
   await recordRefusal(rt, group.name, result.refusal, epoch);
 
   let incident = open?.incident;
-  if (result.incident) {
-    const next = result.incident;
+  // The incident row is written (conditionally on the version read) before any effect, even when
+  // the step has not changed: an effect runs only while its incident is still what this tick read.
+  const toWrite = result.incident ?? (result.effects.length > 0 ? open?.incident : undefined);
+  if (toWrite) {
+    const next = toWrite;
     const note = next.history.at(-1)?.note ?? next.step;
     const written = await runFenced(
       rt,
@@ -187,8 +190,10 @@ export async function runbookTick(
     }
     incident = next;
     // A failed incident needs a person: it is logged as an error (the alert channels send it on).
-    const say = next.step === "failed" ? rt.log.error : rt.log.info;
-    say(`${group.name}: incident ${next.id} ${next.step}: ${note}`);
+    if (result.incident) {
+      const say = next.step === "failed" ? rt.log.error : rt.log.info;
+      say(`${group.name}: incident ${next.id} ${next.step}: ${note}`);
+    }
   }
 
   for (const effect of result.effects) {

@@ -105,15 +105,19 @@ export type ManualCommand =
 
 const healthy = (s: Situation, region: string) => s.evidence[region] === "healthy";
 
+/** When an incident became a failover: its confirmation (a pre-warm that never confirmed is not one). */
+function failoverTime(i: Incident): number | undefined {
+  const confirmed = i.history.find((h) => h.step === "confirmed")?.at;
+  if (confirmed !== undefined) return confirmed;
+  return i.step === "prewarming" || i.step === "aborted" ? undefined : i.openedAt;
+}
+
 function automaticFailoversInWindow(s: Situation, policy: RunbookPolicy): number {
-  return s.recent.filter(
-    (i) =>
-      i.kind === "failover" &&
-      i.trigger === "automatic" &&
-      i.step !== "aborted" &&
-      i.step !== "prewarming" &&
-      i.openedAt >= s.now - policy.autoFailoverWindowMs,
-  ).length;
+  return s.recent.filter((i) => {
+    if (i.kind !== "failover" || i.trigger !== "automatic" || i.step === "aborted") return false;
+    const at = failoverTime(i);
+    return at !== undefined && at >= s.now - policy.autoFailoverWindowMs;
+  }).length;
 }
 
 /** The rules every automatic action passes; a refusal names the rule. */
@@ -288,8 +292,11 @@ function openAutomatic(
     );
   }
 
-  if (cold && s.kept[primary] === "suspect" && !s.paused) {
+  if (cold && s.kept[primary] === "suspect") {
     const target = secondaries.find((r) => r.cluster && s.clusters[r.name]?.power === "Stopped");
+    // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
+    const refusal = target ? automationRefusal(s, policy, true) : undefined;
+    if (refusal) return { ...NOTHING, refusal };
     if (target)
       return opened(
         newIncident(
@@ -434,6 +441,24 @@ function advance(
   };
   const timedOut = (limit: number) => elapsed > limit;
   const failed = (why: string) => step("failed", `${why}; routing left as it was`);
+  const waits = ["prewarming", "waking", "waiting-ready"].includes(incident.step);
+  const limit = waits ? policy.wakeTimeoutMs : policy.stepTimeoutMs;
+
+  // Paused: an automatic incident takes no further step and sends no effect; it can still time
+  // out, so it ends (a pre-warm is aborted without stopping anything, a person decides).
+  if (s.paused && incident.trigger === "automatic") {
+    if (timedOut(limit))
+      return incident.step === "prewarming"
+        ? step("aborted", "automation is paused: pre-warming given up")
+        : failed(
+            `automation is paused and the step did not finish within ${Math.round(limit / 1000)} s`,
+          );
+    const refusal: Refusal = {
+      rule: "automation-paused",
+      reason: "automation is paused for this group: the incident waits",
+    };
+    return stay(refusal.reason, [], refusal);
+  }
 
   switch (incident.step) {
     case "detected": {
@@ -448,16 +473,25 @@ function advance(
     case "prewarming": {
       const from = incident.from!;
       const wake = incident.wake!;
+      // Never stop a cluster that serves as primary (a person may have promoted it meanwhile).
+      const mayStop =
+        policy.stopColdOnClear &&
+        incident.startedCluster &&
+        s.routing !== undefined &&
+        primaryOf(s.routing) !== wake.region;
+      if (timedOut(policy.wakeTimeoutMs))
+        return step(
+          "aborted",
+          `pre-warming ${wake.region} ran past ${Math.round(policy.wakeTimeoutMs / 1000)} s without a failover${mayStop ? `; its cluster is stopped again` : ""}`,
+          mayStop ? [{ kind: "stop-cluster", region: wake.region }] : [],
+        );
       if (s.kept[from] === "down") {
         const refusal = automationRefusal(s, policy, true);
         if (refusal) return stay(refusal.reason, [], refusal);
         return step("confirmed", `${from} confirmed down while ${wake.region} was warming`);
       }
-      if (s.kept[from] !== "suspect" || timedOut(policy.wakeTimeoutMs)) {
-        const stop =
-          policy.stopColdOnClear && incident.startedCluster
-            ? [{ kind: "stop-cluster" as const, region: wake.region }]
-            : [];
+      if (s.kept[from] !== "suspect") {
+        const stop = mayStop ? [{ kind: "stop-cluster" as const, region: wake.region }] : [];
         return step(
           "aborted",
           `${from} is ${s.kept[from] ?? "unknown"}: pre-warming stopped${stop.length ? `, ${wake.region}'s cluster stopped again` : ""}`,

@@ -392,3 +392,122 @@ describe("runbook: safety rules", () => {
     assert.match(forced.incident!.history[0]!.note, /\(override\)$/);
   });
 });
+
+describe("runbook: safety rules around pausing, pre-warming and the cap", () => {
+  const downA = { kept: { weu: "down", neu: "healthy" } as Record<string, Verdict> };
+
+  it("an automatic incident already open takes no step and sends no effect while paused, and still times out", () => {
+    const open = {
+      ...runbookStep(activePassive, situation(downA), policy, "x").incident!,
+      step: "shifting-traffic" as const,
+    };
+    const paused = runbookStep(
+      activePassive,
+      situation({ ...downA, open, paused: true }),
+      policy,
+      "x",
+    );
+    assert.deepEqual([paused.effects, paused.refusal?.rule], [[], "automation-paused"]);
+    const later = runbookStep(
+      activePassive,
+      situation({ ...downA, open, paused: true, now: open.stepStartedAt + 60_001 }),
+      policy,
+      "x",
+    );
+    assert.equal(later.incident?.step, "failed");
+    assert.deepEqual(later.effects, []);
+  });
+
+  it("a manual incident goes on while automation is paused", () => {
+    const manual = openManual(
+      activePassive,
+      { kind: "failover", to: "neu", override: false, by: "ops", reason: "drill" },
+      situation(),
+      "m",
+    ).incident!;
+    const r = runbookStep(
+      activePassive,
+      situation({ open: { ...manual, step: "shifting-traffic" }, paused: true }),
+      policy,
+      "x",
+    );
+    assert.deepEqual(r.effects, [{ kind: "promote", region: "neu" }]);
+  });
+
+  it("an aborted pre-warm never stops a cluster that now serves as primary", () => {
+    const s = situation({
+      kept: { weu: "suspect", neu: "down" },
+      clusters: { neu: cluster("Stopped") },
+    });
+    const opened = runbookStep(passiveCold, s, policy, "inc-1").incident!;
+    const promotedByHand = runbookStep(
+      passiveCold,
+      { ...s, open: opened, kept: { weu: "healthy", neu: "healthy" }, routing: routing("neu") },
+      policy,
+      "x",
+    );
+    assert.equal(promotedByHand.incident?.step, "aborted");
+    assert.deepEqual(promotedByHand.effects, []);
+  });
+
+  it("a pre-warm passes the pause and the cap before it starts anything", () => {
+    const suspect = situation({
+      kept: { weu: "suspect", neu: "down" },
+      clusters: { neu: cluster("Stopped") },
+    });
+    assert.equal(
+      runbookStep(passiveCold, { ...suspect, paused: true }, policy, "x").refusal?.rule,
+      "automation-paused",
+    );
+    const earlier = {
+      ...runbookStep(activePassive, situation(downA), policy, "e").incident!,
+      step: "completed" as const,
+    };
+    const capped = runbookStep(passiveCold, { ...suspect, recent: [earlier] }, policy, "x");
+    assert.deepEqual([capped.refusal?.rule, capped.effects], ["failover-cap", []]);
+  });
+
+  it("the cap counts a failover from its confirmation, not from the pre-warm that preceded it", () => {
+    const prewarmedLongAgo: Incident = {
+      ...runbookStep(activePassive, situation(downA), policy, "e").incident!,
+      openedAt: 1_000_000 - 4_000_000,
+      step: "completed",
+      history: [
+        { step: "prewarming", at: 1_000_000 - 4_000_000, epoch: 1, note: "" },
+        { step: "confirmed", at: 1_000_000 - 300_000, epoch: 1, note: "" },
+      ],
+    };
+    assert.equal(
+      runbookStep(activePassive, situation({ ...downA, recent: [prewarmedLongAgo] }), policy, "x")
+        .refusal?.rule,
+      "failover-cap",
+    );
+  });
+
+  it("a pre-warm that runs past the wake timeout ends, even when the primary is down and the cap refuses", () => {
+    const s = situation({
+      kept: { weu: "suspect", neu: "down" },
+      clusters: { neu: cluster("Stopped") },
+    });
+    const opened = runbookStep(passiveCold, s, policy, "inc-1").incident!;
+    const earlier = {
+      ...runbookStep(activePassive, situation(downA), policy, "e").incident!,
+      step: "completed" as const,
+    };
+    const late = runbookStep(
+      passiveCold,
+      {
+        ...s,
+        open: opened,
+        kept: { weu: "down", neu: "down" },
+        recent: [earlier],
+        clusters: { neu: cluster("Running") },
+        now: opened.stepStartedAt + 600_001,
+      },
+      policy,
+      "x",
+    );
+    assert.equal(late.incident?.step, "aborted");
+    assert.deepEqual(late.effects, [{ kind: "stop-cluster", region: "neu" }]);
+  });
+});
