@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { StoreError } from "../../src/ports/state-store.js";
-import { RegionalApp } from "../../src/sandbox/regional-app.js";
-import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
 describe("orchestrate tick", () => {
-  const weu = new RegionalApp("westeurope");
-  const neu = new RegionalApp("northeurope");
-  before(async () => {
-    await weu.start();
-    await neu.start();
-  });
-  after(async () => {
-    await weu.stop();
-    await neu.stop();
-  });
+  const { weu, neu } = regionalApps();
 
   async function pair() {
     const store = new MemoryStateStore();

@@ -6,27 +6,16 @@ import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.j
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import { ENTRY_POINT } from "../../src/core/index.js";
 import { StoreError } from "../../src/ports/state-store.js";
-import { RegionalApp } from "../../src/sandbox/regional-app.js";
-import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
 describe("probe tick", () => {
-  const weu = new RegionalApp("westeurope");
-  const neu = new RegionalApp("northeurope");
+  const { weu, neu } = regionalApps();
   const config = () =>
     twoRegionConfig({
       westeurope: weu.healthUrl,
       northeurope: neu.healthUrl,
       entry: neu.healthUrl,
     });
-
-  before(async () => {
-    await weu.start();
-    await neu.start();
-  });
-  after(async () => {
-    await weu.stop();
-    await neu.stop();
-  });
 
   it("probes every region and the entry point, and records observations and a numbered heartbeat", async () => {
     weu.mode = "up";

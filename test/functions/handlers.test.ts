@@ -1,7 +1,7 @@
 // The Function App's handlers, called directly with HttpRequest / InvocationContext objects,
 // as the Azure Functions host would call them.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
 import { probeFunction, statusFunction } from "../../functions/handlers.js";
@@ -10,8 +10,7 @@ import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import { ConfigError } from "../../src/config/index.js";
 import { StoreError } from "../../src/ports/state-store.js";
-import { RegionalApp } from "../../src/sandbox/regional-app.js";
-import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
 function context(name: string) {
   const lines: [string, string][] = [];
@@ -32,16 +31,7 @@ const timer: Timer = {
 };
 
 describe("Functions handlers", () => {
-  const weu = new RegionalApp("westeurope");
-  const neu = new RegionalApp("northeurope");
-  before(async () => {
-    await weu.start();
-    await neu.start();
-  });
-  after(async () => {
-    await weu.stop();
-    await neu.stop();
-  });
+  const { weu, neu } = regionalApps();
   const config = () => twoRegionConfig({ westeurope: weu.healthUrl, northeurope: neu.healthUrl });
 
   it("GET /api/status answers the lease, each observer's liveness, and each region's verdict with its evidence", async () => {

@@ -1,5 +1,7 @@
 // Builds runtimes for tests through the composition root, with fakes passed in.
+import { after, before } from "node:test";
 import type { Runtime } from "../../src/app/runtime.js";
+import { RegionalApp } from "../../src/sandbox/regional-app.js";
 import { compose } from "../../src/compose.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import { parseConfig } from "../../src/config/index.js";
@@ -61,4 +63,21 @@ export function runtimeFor(
   },
 ): Promise<Runtime> {
   return compose({ config: parseConfig(raw), observer, ...parts });
+}
+
+/**
+ * Two emulated regional apps, started before the suite's tests and stopped after them. Call it at
+ * the top of a `describe`.
+ */
+export function regionalApps(): { weu: RegionalApp; neu: RegionalApp } {
+  const apps = { weu: new RegionalApp("westeurope"), neu: new RegionalApp("northeurope") };
+  before(async () => {
+    await apps.weu.start();
+    await apps.neu.start();
+  });
+  after(async () => {
+    await apps.weu.stop();
+    await apps.neu.stop();
+  });
+  return apps;
 }
