@@ -16,7 +16,7 @@ import {
 } from "./adapters/store/table/table-store.js";
 import type { Runtime } from "./app/runtime.js";
 import { buildTargets, controlRequest } from "./app/targets.js";
-import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
+import type { ConfigProblem, Environment, GroupConfig, TandemConfig } from "./config/index.js";
 import {
   ConfigError,
   effectivePolicy,
@@ -32,6 +32,12 @@ import type { StateStore } from "./ports/state-store.js";
 import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
 import type { TrafficRouter } from "./ports/traffic-router.js";
+import type { ArmConnection } from "./adapters/azure/arm.js";
+import { AksClusterControl } from "./adapters/cluster/aks.js";
+import { RouterByGroup } from "./adapters/traffic/by-group.js";
+import { FrontDoorRouter } from "./adapters/traffic/front-door.js";
+import { TrafficManagerRouter } from "./adapters/traffic/traffic-manager.js";
+import { TrafficManagerWitness } from "./adapters/witness/traffic-manager.js";
 import { VERSION } from "./version.js";
 
 export interface ComposeOptions {
@@ -50,11 +56,58 @@ export interface ComposeOptions {
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** The identity for Azure (state store by endpoint, levers); DefaultAzureCredential by default. */
   readonly credential?: TokenCredential;
+  /** How the levers reach Azure Resource Manager (the sandbox points them at its emulator). */
+  readonly arm?: Omit<ArmConnection, "credential">;
   /** The process's instance id; a fresh random one by default. */
   readonly instance?: string;
   /** Where relative paths in the configuration (caFile) start; the working directory by default. */
   readonly baseDir?: string;
+}
+
+interface AzureLevers {
+  readonly router?: TrafficRouter;
+  readonly clusters?: ClusterControl;
+  readonly witness?: Witness;
+}
+
+/** The Azure levers the configuration names: Traffic Manager, Front Door, AKS. */
+export function azureLevers(config: TandemConfig, conn: ArmConnection): AzureLevers {
+  const endpoints = (g: GroupConfig) =>
+    new Map(g.regions.flatMap((r) => (r.traffic ? [[r.name, r.traffic.endpoint] as const] : [])));
+  const tmGroups = config.groups.flatMap((g) =>
+    g.traffic?.kind === "traffic-manager"
+      ? [{ name: g.name, profileId: g.traffic.profileId, endpoints: endpoints(g) }]
+      : [],
+  );
+  const fdGroups = config.groups.flatMap((g) =>
+    g.traffic?.kind === "front-door"
+      ? [
+          {
+            name: g.name,
+            profileId: g.traffic.profileId,
+            originGroup: g.traffic.originGroup,
+            origins: endpoints(g),
+          },
+        ]
+      : [],
+  );
+  const clusters = config.groups.flatMap((g) =>
+    g.regions.flatMap((r) =>
+      r.cluster ? [{ group: g.name, region: r.name, resourceId: r.cluster.resourceId }] : [],
+    ),
+  );
+  const tm = tmGroups.length > 0 ? new TrafficManagerRouter(conn, tmGroups) : undefined;
+  const routers: TrafficRouter[] = [
+    ...(tm ? [tm] : []),
+    ...(fdGroups.length > 0 ? [new FrontDoorRouter(conn, fdGroups)] : []),
+  ];
+  return {
+    ...(routers.length > 0 ? { router: new RouterByGroup(routers) } : {}),
+    ...(clusters.length > 0 ? { clusters: new AksClusterControl(conn, clusters) } : {}),
+    ...(tm ? { witness: new TrafficManagerWitness(tm) } : {}),
+  };
 }
 
 function createStore(options: ComposeOptions, env: Environment): StateStore {
@@ -67,12 +120,19 @@ function createStore(options: ComposeOptions, env: Environment): StateStore {
       { log },
     );
   const endpoint = stateStore.endpoint!;
-  return tableStoreFromEndpoint(
-    endpoint,
-    stateStore.table,
-    options.credential ?? new DefaultAzureCredential(),
-    { log },
-  );
+  return tableStoreFromEndpoint(endpoint, stateStore.table, credentialOf(options), { log });
+}
+
+const credentials = new WeakMap<ComposeOptions, TokenCredential>();
+/** One credential per composition, made only when something needs it. */
+function credentialOf(options: ComposeOptions): TokenCredential {
+  if (options.credential) return options.credential;
+  let credential = credentials.get(options);
+  if (!credential) {
+    credential = new DefaultAzureCredential();
+    credentials.set(options, credential);
+  }
+  return credential;
 }
 
 /** Builds a Runtime, checking first what the file alone cannot: the observer and the secrets. */
@@ -107,15 +167,23 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
 
   const store = options.store ?? createStore(options, env);
   await store.initialise();
+  const needsAzure =
+    (!options.router && options.config.groups.some((g) => g.traffic)) ||
+    (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster)));
+  const levers = needsAzure
+    ? azureLevers(options.config, { ...options.arm, credential: credentialOf(options) })
+    : {};
+  const router = options.router ?? levers.router;
+  const clusters = options.clusters ?? levers.clusters;
   return {
     config: options.config,
     observer: options.observer,
     instance: options.instance ?? randomUUID().slice(0, 8),
     store,
-    witness: options.witness ?? noWitness,
+    witness: options.witness ?? (options.router ? undefined : levers.witness) ?? noWitness,
     memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map(), refusals: new Map() },
-    ...(options.router ? { router: options.router } : {}),
-    ...(options.clusters ? { clusters: options.clusters } : {}),
+    ...(router ? { router } : {}),
+    ...(clusters ? { clusters } : {}),
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),

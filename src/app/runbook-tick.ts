@@ -31,6 +31,7 @@ export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
     autoFailback: p.autoFailback,
     stepTimeoutMs: p.stepTimeoutSeconds * 1000,
     wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
+    propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
     stopColdOnClear: p.stopColdClusterOnClear,
   };
 }
@@ -110,7 +111,7 @@ export async function runbookTick(
   call: StoreCallOptions = {},
 ): Promise<RunbookOutcome> {
   const problems: string[] = [];
-  if (!rt.router) {
+  if (!rt.router?.covers(group.name)) {
     const refusal: Refusal = {
       rule: "no-lever",
       reason: "no traffic lever is configured for this group: Tandem watches but cannot act",
@@ -127,7 +128,9 @@ export async function runbookTick(
     problems.push(`${group.name}: the traffic lever cannot be read: ${message(error)}`);
   }
   const clusters: Record<string, ClusterState | undefined> = {};
-  for (const region of group.regions.filter((r) => r.cluster && rt.clusters)) {
+  for (const region of group.regions.filter(
+    (r) => r.cluster && rt.clusters?.covers(group.name, r.name),
+  )) {
     try {
       clusters[region.name] = await rt.clusters!.read(group.name, region.name, call);
     } catch (error) {

@@ -99,7 +99,7 @@ export async function readStatus(
     Promise.all(rt.config.groups.map((g) => rt.store.readIncidents(g.name, call))),
     Promise.all(
       rt.config.groups.map((g) =>
-        rt.router
+        rt.router?.covers(g.name)
           ? rt.router.read(g.name, call).catch(() => undefined)
           : Promise.resolve(undefined),
       ),

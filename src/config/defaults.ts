@@ -13,5 +13,6 @@ export const POLICY_DEFAULTS = {
   autoFailback: false,
   stepTimeoutSeconds: 300,
   wakeTimeoutSeconds: 1200,
+  propagationTimeoutSeconds: 1800,
   stopColdClusterOnClear: true,
 } as const;

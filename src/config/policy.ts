@@ -15,6 +15,7 @@ export interface EffectivePolicy {
   readonly autoFailback: boolean;
   readonly stepTimeoutSeconds: number;
   readonly wakeTimeoutSeconds: number;
+  readonly propagationTimeoutSeconds: number;
   readonly stopColdClusterOnClear: boolean;
 }
 

@@ -197,7 +197,7 @@ export const clusterSchema = z
       ),
   })
   .describe(
-    "The region's AKS cluster, for waking (passive-cold) and scaling on promotion. The runbook drives it through the cluster lever (the AKS adapter comes with the Azure levers; the sandbox and simulator use emulated clusters).",
+    "The region's AKS cluster, for waking (passive-cold) and scaling on promotion. The runbook starts it and scales its agent pools through Azure Resource Manager (see docs/permissions.md for the role it needs).",
   );
 
 export const regionTrafficSchema = z
@@ -209,9 +209,7 @@ export const regionTrafficSchema = z
         "Name of this region's Traffic Manager endpoint, or Front Door origin, in the group's traffic lever.",
       ),
   })
-  .describe(
-    "This region's place in the group's traffic lever (the Traffic Manager and Front Door adapters come with the Azure levers).",
-  );
+  .describe("This region's place in the group's traffic lever.");
 
 export const regionSchema = z
   .strictObject({
@@ -256,7 +254,7 @@ export const frontDoorSchema = z
 export const trafficSchema = z
   .discriminatedUnion("kind", [trafficManagerSchema, frontDoorSchema])
   .describe(
-    "The traffic lever that routes users to this group's regions. The runbook drives it; until the Azure lever adapters exist, a deployment watches and alerts but does not act (refusal `no-lever`).",
+    "The traffic lever that routes users to this group's regions, driven through Azure Resource Manager. Without one, Tandem watches and alerts but does not act (refusal `no-lever`).",
   );
 
 /** The policy settings a group may override; declared without defaults so an override is partial. */
@@ -313,6 +311,11 @@ export const policySchema = z
       .default(POLICY_DEFAULTS.wakeTimeoutSeconds)
       .describe(
         "Longest waking a cluster (start and scale) may take, and again waiting for it to pass its probes, before the incident ends as failed.",
+      ),
+    propagationTimeoutSeconds: seconds("propagation timeout", 60, 86_400)
+      .default(POLICY_DEFAULTS.propagationTimeoutSeconds)
+      .describe(
+        "Longest a traffic change may stay in propagation (Front Door deploys origin changes to its edge over many minutes) before the incident ends as failed. The runbook waits for the lever to report the change deployed and for the global entry point to answer.",
       ),
     stopColdClusterOnClear: z
       .boolean()

@@ -7,10 +7,17 @@ export interface RegionRoute {
   readonly enabled: boolean;
   /** Lower is preferred; unique within a group. */
   readonly priority: number;
+  /** Share of traffic among regions of equal priority (Traffic Manager 1-1000, Front Door 1-1000). */
+  readonly weight?: number;
 }
 
 export interface RoutingState {
   readonly regions: readonly RegionRoute[];
+  /**
+   * The lever accepted a change that its data plane does not serve yet (Front Door deploys origin
+   * changes to its edge over minutes). Traffic is not verified until this clears.
+   */
+  readonly propagating?: boolean;
 }
 
 /** The region traffic goes to first: the enabled region with the lowest priority. */
@@ -19,7 +26,8 @@ export function primaryOf(state: RoutingState): string | undefined {
     ?.region;
 }
 
-export type PowerState = "Running" | "Stopped" | "Starting" | "Stopping";
+/** "Failed": the cluster's last operation failed (AKS provisioningState Failed); it needs a person. */
+export type PowerState = "Running" | "Stopped" | "Starting" | "Stopping" | "Failed";
 
 export interface NodePoolSize {
   readonly name: string;
@@ -30,5 +38,7 @@ export interface NodePoolSize {
 
 export interface ClusterState {
   readonly power: PowerState;
+  /** What the cluster's control plane says beyond the power state, for people (provisioning state). */
+  readonly detail?: string;
   readonly nodePools: readonly NodePoolSize[];
 }

@@ -12,6 +12,8 @@ import type { ClusterState, NodePoolSize, RoutingState } from "./levers.js";
 import { primaryOf } from "./levers.js";
 import type { Verdict } from "./verdict.js";
 
+const PROPAGATING = "the lever is propagating the change to its edge";
+
 export type Model = "active-active" | "active-passive" | "passive-cold";
 
 export interface RunbookRegion {
@@ -34,6 +36,8 @@ export interface RunbookPolicy {
   readonly stepTimeoutMs: number;
   /** Longest waking a cluster and waiting for it to serve may take (each). */
   readonly wakeTimeoutMs: number;
+  /** Longest a traffic change may stay in propagation before verification gives up. */
+  readonly propagationTimeoutMs: number;
   /** Stop a cluster that was pre-warmed when the suspicion clears without a failover. */
   readonly stopColdOnClear: boolean;
 }
@@ -535,6 +539,10 @@ function advance(
               { kind: "start-cluster", region: wake.region },
             ])
           : stay(`${wake.region}'s cluster is stopping; waiting`);
+      if (cluster.power === "Failed")
+        return failed(
+          `${wake.region}'s cluster failed to start (${cluster.detail ?? "provisioning failed"})`,
+        );
       if (cluster.power === "Starting") return stay(`waking ${wake.region}: Starting`);
       const wanted = wantedPools(group, wake.region);
       if (poolsShort(cluster, wanted))
@@ -595,6 +603,20 @@ function advance(
     }
 
     case "verifying": {
+      if (s.routing?.propagating) {
+        if (timedOut(policy.propagationTimeoutMs))
+          return failed(
+            `the lever did not deploy the change within ${Math.round(policy.propagationTimeoutMs / 1000)} s`,
+          );
+        return stay(PROPAGATING);
+      }
+      // After a propagation, the entry point gets the step timeout again to follow.
+      const propagated = incident.history.some(
+        (h) => h.step === "verifying" && h.note === PROPAGATING,
+      );
+      const verifyLimit = propagated
+        ? policy.propagationTimeoutMs + policy.stepTimeoutMs
+        : policy.stepTimeoutMs;
       if (s.routing && shifted(s.routing, incident.shift) && s.entryHealthy !== false)
         return step(
           "completed",
@@ -602,7 +624,7 @@ function advance(
             ? "the global entry point answers on the new routing"
             : "the lever shows the new routing",
         );
-      if (timedOut(policy.stepTimeoutMs))
+      if (timedOut(verifyLimit))
         return failed("traffic did not follow through the global entry point");
       return stay("waiting for the global entry point to follow");
     }

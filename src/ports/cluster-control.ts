@@ -1,4 +1,4 @@
-// The wake lever: an AKS cluster per region (issue "Azure levers"), a simulated one, or a dry run.
+// The wake lever: an AKS cluster per region, one held in memory (simulation), or a dry run.
 
 import type { ClusterState, NodePoolSize } from "../core/levers.js";
 
@@ -9,6 +9,8 @@ export interface ClusterCallOptions {
 }
 
 export interface ClusterControl {
+  /** Whether this lever knows the region's cluster in the group. */
+  covers(group: string, region: string): boolean;
   read(group: string, region: string, options?: ClusterCallOptions): Promise<ClusterState>;
   /** Begins starting a stopped cluster; returns once the start is accepted, not when it is done. */
   start(group: string, region: string, options?: ClusterCallOptions): Promise<void>;

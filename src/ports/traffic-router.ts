@@ -1,5 +1,6 @@
-// The traffic lever of a group: Traffic Manager endpoints or Front Door origins (issue "Azure
-// levers"), a simulated one (sandbox, simulation), or a dry run that changes nothing.
+// The traffic lever of a group: Traffic Manager endpoints or Front Door origins, one held in
+// memory (simulation), or a dry run that changes nothing. Every change is idempotent: the adapter
+// reads first and writes only what differs, so a retried or resumed step never applies twice.
 
 import type { RoutingState } from "../core/levers.js";
 
@@ -11,6 +12,8 @@ export interface LeverCallOptions {
 }
 
 export interface TrafficRouter {
+  /** Whether this lever routes the group at all; a group it does not cover has no lever. */
+  covers(group: string): boolean;
   read(group: string, options?: LeverCallOptions): Promise<RoutingState>;
   /** Makes `region` the preferred one (lowest priority), keeping priorities unique. */
   promote(group: string, region: string, options?: LeverCallOptions): Promise<void>;
@@ -18,6 +21,13 @@ export interface TrafficRouter {
     group: string,
     region: string,
     enabled: boolean,
+    options?: LeverCallOptions,
+  ): Promise<void>;
+  /** Sets a region's weight among regions of equal priority. */
+  setWeight(
+    group: string,
+    region: string,
+    weight: number,
     options?: LeverCallOptions,
   ): Promise<void>;
 }

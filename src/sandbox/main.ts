@@ -8,12 +8,13 @@ import { consoleLog } from "../adapters/log/console-log.js";
 import type { LocalHost } from "./local-host.js";
 import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import type { Sandbox } from "./sandbox.js";
-import { startSandbox } from "./sandbox.js";
+import { SANDBOX_RESOURCES, startSandbox } from "./sandbox.js";
 
 const HELP = `Usage: npm start [-- options]
 
-Runs Tandem locally. With no options it starts the sandbox: an in-process Azurite, two
-emulated regional apps (westeurope, northeurope), two observers and a fault API.
+Runs Tandem locally. With no options it starts the sandbox: an in-process Azurite, an
+emulated Azure Resource Manager (Traffic Manager, Front Door, AKS), two groups of emulated
+regional apps (westeurope, northeurope), two observers and a fault API.
 
 Options:
   --config FILE      run against the endpoints and Azure resources in FILE instead of the sandbox
@@ -40,23 +41,34 @@ function port(value: string | undefined): number {
 function sandboxBanner(sandbox: Sandbox): string {
   const { config } = sandbox;
   const api = sandbox.url;
+  const R = SANDBOX_RESOURCES;
   const lines = [
     "",
     "Tandem sandbox is running (everything on loopback, nothing in Azure).",
     "",
-    `  state store   Azurite Table service, in memory   ${sandbox.azurite.endpoint}`,
-    ...[...sandbox.regions.values()].map(
-      (app) => `  ${app.region.padEnd(13)} sample app + observer            ${app.healthUrl}`,
+    `  state store      Azurite Table service, in memory        ${sandbox.azurite.endpoint}`,
+    `  Azure (emulated) Resource Manager over HTTPS              ${sandbox.arm.url}`,
+    `                   the real SDK clients drive tm-shop (Traffic Manager), fd-catalog (Front Door)`,
+    `                   and aks-catalog-weu / aks-catalog-neu (AKS; aks-catalog-neu is stopped)`,
+    "",
+    `  group "shop"     active-passive, Traffic Manager         entry ${sandbox.entryPoint.healthUrl}`,
+    ...[...sandbox.regions.values()].map((app) => `    ${app.region.padEnd(14)} ${app.healthUrl}`),
+    `  group "catalog"  passive-cold, Front Door                entry ${sandbox.catalogEntryPoint.healthUrl}`,
+    ...[...sandbox.catalogApps.values()].map(
+      (app) =>
+        `    ${app.region.padEnd(14)} ${app.healthUrl}${app.region === "northeurope" ? "   (cluster stopped: woken on failover)" : ""}`,
     ),
-    `  entry point   routes to westeurope (primary)     ${sandbox.entryPoint.healthUrl}`,
-    `  group "shop"  active-passive, probed every ${config.policy.intervalSeconds} s (${sandbox.schedules.probe});`,
-    `                a region is down after ${config.policy.failureThreshold} failed probes in a row from every observer`,
+    "",
+    `  Both groups are probed every ${config.policy.intervalSeconds} s (${sandbox.schedules.probe}); a region is down after`,
+    `  ${config.policy.failureThreshold} failed probes in a row from every observer.`,
     "",
     `  Status:           ${api}/api/status`,
-    `  Break a region:   curl -X POST ${api}/sandbox/regions/westeurope/down`,
+    `  Break a region:   curl -X POST ${api}/sandbox/regions/westeurope/down   (both groups fail over)`,
     `  Bring it back:    curl -X POST ${api}/sandbox/regions/westeurope/up`,
     `  Impair observer:  curl -X POST ${api}/sandbox/observers/northeurope/impair   (its control URL fails)`,
+    `  Break Azure:      curl -X POST ${api}/sandbox/arm/throttle   (or error, slow, drop)`,
     `  Heal everything:  curl -X POST ${api}/sandbox/heal`,
+    `  Resources:        ${R.resourceGroup}`,
     "",
     "Verdict changes are printed below. Ctrl-C stops everything.",
     "",

@@ -1,5 +1,6 @@
 // An emulated regional stamp of the sample application: a health endpoint on loopback that the
-// fault API can take down and bring back.
+// fault API can take down and bring back. A stamp on an emulated AKS cluster also needs its
+// cluster to run (`gate`): a stopped passive-cold cluster serves nothing.
 import http from "node:http";
 import { closeServer, listenLoopback } from "./listen.js";
 
@@ -11,8 +12,21 @@ export class RegionalApp {
   #server: http.Server | undefined;
   #port = 0;
 
-  constructor(region: string) {
+  readonly #gate: () => boolean;
+
+  constructor(region: string, gate: () => boolean = () => true) {
     this.region = region;
+    this.#gate = gate;
+  }
+
+  /** Whether it answers its health checks now: up, and its cluster (if any) running. */
+  get serving(): boolean {
+    return this.#mode === "up" && this.#gate();
+  }
+
+  /** host:port, as Traffic Manager endpoints and Front Door origins name it. */
+  get host(): string {
+    return `127.0.0.1:${this.#port}`;
   }
 
   get mode(): RegionMode {
@@ -33,7 +47,7 @@ export class RegionalApp {
 
   async start(): Promise<void> {
     const server = http.createServer((req, res) => {
-      const up = this.#mode === "up";
+      const up = this.serving;
       const path = new URL(req.url ?? "/", "http://x").pathname;
       const body =
         path === "/healthz"

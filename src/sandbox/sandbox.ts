@@ -1,22 +1,42 @@
-// The local sandbox behind `npm start`: Azurite for the state store, two emulated regional apps,
-// an emulated global entry point, two observers on the local host, and a fault API. Everything
-// listens on loopback only; everything stops on stop().
+// The local sandbox behind `npm start`: Azurite for the state store, an emulated Azure Resource
+// Manager (Traffic Manager, Front Door, AKS) that the real Azure SDK clients talk to over HTTPS,
+// the sample application's regional stamps for two groups, emulated global entry points that route
+// as the emulated levers say, two observers on the local host, and a fault API. Everything listens
+// on loopback only; everything stops on stop().
+//
+//   shop     active-passive behind the Traffic Manager profile tm-shop
+//   catalog  passive-cold behind the Front Door profile fd-catalog; its northeurope AKS cluster
+//            is stopped until Tandem wakes it
 import type { Runtime } from "../app/runtime.js";
 import { compose } from "../compose.js";
 import type { TandemConfig, TandemConfigInput } from "../config/index.js";
 import { parseConfig } from "../config/index.js";
+import { ArmEmulator } from "./arm-emulator.js";
 import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
+import { sandboxCredential } from "./credential.js";
 import { EntryPoint } from "./entry-point.js";
 import type { LocalResponse, LocalRoute } from "./http-host.js";
 import type { LocalHost, Schedules } from "./local-host.js";
 import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import { RegionalApp } from "./regional-app.js";
-import { MemoryTrafficRouter } from "../adapters/traffic/memory.js";
-import { primaryOf } from "../core/levers.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
 const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
+const SHORT: Record<string, string> = { westeurope: "weu", northeurope: "neu" };
+
+const SUBSCRIPTION = "00000000-0000-0000-0000-00000000cafe";
+const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-tandem-sandbox`;
+/** The emulated Azure resources of the sandbox; the sandbox identity may act on RG only. */
+export const SANDBOX_RESOURCES = {
+  resourceGroup: RG,
+  shopProfile: `${RG}/providers/Microsoft.Network/trafficManagerProfiles/tm-shop`,
+  catalogProfile: `${RG}/providers/Microsoft.Cdn/profiles/fd-catalog`,
+  catalogOriginGroup: "catalog",
+  catalogCluster: (region: string) =>
+    `${RG}/providers/Microsoft.ContainerService/managedClusters/aks-catalog-${SHORT[region]}`,
+  endpoint: (group: string, region: string) => `${group}-${SHORT[region]}`,
+} as const;
 
 export interface SandboxOptions {
   /** Port of the local host; 0 picks a free one. */
@@ -25,6 +45,10 @@ export interface SandboxOptions {
   readonly failureThreshold?: number;
   /** How long a recovered region stays "recovering" before it is healthy. */
   readonly dwellSeconds?: number;
+  /** How long the emulated AKS takes to start a stopped cluster. */
+  readonly clusterStartSeconds?: number;
+  /** How long the emulated Front Door takes to deploy an origin change to its edge. */
+  readonly propagationSeconds?: number;
   readonly output?: (line: string) => void;
   readonly verbose?: boolean;
 }
@@ -32,25 +56,50 @@ export interface SandboxOptions {
 export interface Sandbox {
   readonly url: string;
   readonly config: TandemConfig;
+  /** The shop group's regional apps (the catalog's are in `catalogApps`). */
   readonly regions: ReadonlyMap<string, RegionalApp>;
+  readonly catalogApps: ReadonlyMap<string, RegionalApp>;
+  /** The shop group's global entry point (Traffic Manager). */
   readonly entryPoint: EntryPoint;
-  readonly router: MemoryTrafficRouter;
+  /** The catalog group's global entry point (Front Door). */
+  readonly catalogEntryPoint: EntryPoint;
+  readonly arm: ArmEmulator;
   readonly azurite: Azurite;
   readonly schedules: Schedules;
   stop(): Promise<void>;
 }
 
+export interface SandboxApps {
+  readonly shop: ReadonlyMap<string, RegionalApp>;
+  readonly catalog: ReadonlyMap<string, RegionalApp>;
+  readonly controls: ReadonlyMap<string, RegionalApp>;
+  readonly shopEntry: EntryPoint;
+  readonly catalogEntry: EntryPoint;
+}
+
 export function sandboxConfig(
-  apps: ReadonlyMap<string, RegionalApp>,
-  controls: ReadonlyMap<string, RegionalApp>,
-  entryPoint: EntryPoint,
+  apps: SandboxApps,
   options: { intervalSeconds: number; failureThreshold: number; dwellSeconds: number },
 ): TandemConfigInput {
-  const url = (region: string) => apps.get(region)!.healthUrl;
+  const R = SANDBOX_RESOURCES;
+  const region = (group: "shop" | "catalog", name: string) => ({
+    name,
+    role: name === "westeurope" ? ("primary" as const) : ("secondary" as const),
+    probe: { url: apps[group].get(name)!.healthUrl },
+    traffic: { endpoint: R.endpoint(group, name) },
+    ...(group === "catalog"
+      ? {
+          cluster: {
+            resourceId: R.catalogCluster(name),
+            nodePools: [{ name: "user", count: 3 }],
+          },
+        }
+      : {}),
+  });
   return {
-    observers: SANDBOX_REGIONS.map((region) => ({
-      region,
-      controlUrl: controls.get(region)!.healthUrl,
+    observers: SANDBOX_REGIONS.map((r) => ({
+      region: r,
+      controlUrl: apps.controls.get(r)!.healthUrl,
     })),
     stateStore: { connection: `env:${STORAGE_SETTING}`, table: "tandem" },
     policy: {
@@ -64,66 +113,113 @@ export function sandboxConfig(
       maxAutoFailovers: 10,
       autoFailoverWindowMinutes: 10,
       stepTimeoutSeconds: 30,
+      wakeTimeoutSeconds: 120,
+      propagationTimeoutSeconds: 120,
     },
     groups: [
       {
         name: "shop",
         model: "active-passive",
-        entryPoint: { url: entryPoint.healthUrl },
-        regions: [
-          { name: "westeurope", role: "primary", probe: { url: url("westeurope") } },
-          { name: "northeurope", role: "secondary", probe: { url: url("northeurope") } },
-        ],
+        entryPoint: { url: apps.shopEntry.healthUrl },
+        traffic: { kind: "traffic-manager", profileId: R.shopProfile },
+        regions: SANDBOX_REGIONS.map((r) => region("shop", r)),
+      },
+      {
+        name: "catalog",
+        model: "passive-cold",
+        entryPoint: { url: apps.catalogEntry.healthUrl },
+        traffic: {
+          kind: "front-door",
+          profileId: R.catalogProfile,
+          originGroup: R.catalogOriginGroup,
+        },
+        regions: SANDBOX_REGIONS.map((r) => region("catalog", r)),
       },
     ],
   };
 }
 
-/** Sets the mode of one app of a map, answering 404 with the known names for an unknown one. */
-function setter(apps: ReadonlyMap<string, RegionalApp>, what: string, state: () => object) {
-  return (mode: "up" | "down") =>
-    (params: Record<string, string>): LocalResponse => {
-      const app = apps.get(params["region"] ?? "");
-      if (!app)
-        return {
-          status: 404,
-          body: {
-            error: {
-              code: "UnknownRegion",
-              message: `no sandbox ${what} "${params["region"]}"; ${what}s: ${[...apps.keys()].join(", ")}`,
-            },
-          },
-        };
-      app.mode = mode;
-      return { status: 200, body: state() };
-    };
+function notFound(what: string, name: string | undefined, known: Iterable<string>): LocalResponse {
+  return {
+    status: 404,
+    body: {
+      error: {
+        code: what === "region" ? "UnknownRegion" : "UnknownObserver",
+        message: `no sandbox ${what} "${name}"; ${what}s: ${[...known].join(", ")}`,
+      },
+    },
+  };
 }
 
-function faultRoutes(
-  apps: ReadonlyMap<string, RegionalApp>,
-  controls: ReadonlyMap<string, RegionalApp>,
-): LocalRoute[] {
-  const modes = (map: ReadonlyMap<string, RegionalApp>) =>
-    Object.fromEntries([...map].map(([name, app]) => [name, app.mode]));
+const ARM_FAULT_KINDS = ["throttle", "error", "slow", "drop"] as const;
+const FAULT_COUNT = 5;
+
+function faultRoutes(apps: SandboxApps, arm: ArmEmulator): LocalRoute[] {
+  const all = [...apps.shop.values(), ...apps.catalog.values(), ...apps.controls.values()];
   const state = () => ({
-    regions: modes(apps),
+    regions: Object.fromEntries([...apps.shop].map(([name, app]) => [name, app.mode])),
     observers: Object.fromEntries(
-      [...controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"]),
+      [...apps.controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"]),
     ),
+    arm: {
+      faults: arm.faults.filter((f) => f.times > 0),
+      slowMs: arm.slowMs,
+      dropNext: arm.dropNext,
+    },
   });
-  const region = setter(apps, "region", state);
-  const observer = setter(controls, "observer", state);
+  const region =
+    (mode: "up" | "down") =>
+    (params: Record<string, string>): LocalResponse => {
+      const name = params["region"] ?? "";
+      if (!apps.shop.has(name)) return notFound("region", name, apps.shop.keys());
+      // A region is down for every group: both groups' stamps in it.
+      apps.shop.get(name)!.mode = mode;
+      apps.catalog.get(name)!.mode = mode;
+      return { status: 200, body: state() };
+    };
+  const observer =
+    (mode: "up" | "down") =>
+    (params: Record<string, string>): LocalResponse => {
+      const control = apps.controls.get(params["region"] ?? "");
+      if (!control) return notFound("observer", params["region"], apps.controls.keys());
+      control.mode = mode;
+      return { status: 200, body: state() };
+    };
+  // Each ARM fault hits the next FAULT_COUNT requests (slow: every reply, until heal).
+  const armFault = (params: Record<string, string>): LocalResponse => {
+    const kind = params["kind"] as (typeof ARM_FAULT_KINDS)[number];
+    if (!ARM_FAULT_KINDS.includes(kind))
+      return {
+        status: 404,
+        body: {
+          error: {
+            code: "UnknownFault",
+            message: `no ARM fault "${params["kind"]}"; faults: ${ARM_FAULT_KINDS.join(", ")}`,
+          },
+        },
+      };
+    if (kind === "throttle")
+      arm.faults.push({ status: 429, retryAfterSeconds: 1, times: FAULT_COUNT });
+    if (kind === "error") arm.faults.push({ status: 500, times: FAULT_COUNT });
+    if (kind === "slow") arm.slowMs = 5000;
+    if (kind === "drop") arm.dropNext = FAULT_COUNT;
+    return { status: 200, body: state() };
+  };
   return [
     { method: "GET", path: "/sandbox/regions", handle: () => ({ status: 200, body: state() }) },
     { method: "POST", path: "/sandbox/regions/{region}/down", handle: region("down") },
     { method: "POST", path: "/sandbox/regions/{region}/up", handle: region("up") },
     { method: "POST", path: "/sandbox/observers/{region}/impair", handle: observer("down") },
     { method: "POST", path: "/sandbox/observers/{region}/restore", handle: observer("up") },
+    { method: "POST", path: "/sandbox/arm/{kind}", handle: armFault },
     {
       method: "POST",
       path: "/sandbox/heal",
       handle: () => {
-        for (const app of [...apps.values(), ...controls.values()]) app.mode = "up";
+        for (const app of all) app.mode = "up";
+        arm.faults.length = 0;
+        arm.slowMs = 0;
+        arm.dropNext = 0;
         return { status: 200, body: state() };
       },
     },
@@ -140,53 +236,115 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const pending = stops.splice(0).reverse();
     for (const stop of pending) await stop().catch(() => {});
   };
+  const started = async <T extends { start(): Promise<void>; stop(): Promise<void> }>(
+    thing: T,
+  ): Promise<T> => {
+    await thing.start();
+    stops.push(() => thing.stop());
+    return thing;
+  };
 
   try {
     const azurite = await startAzurite(0);
     stops.push(() => azurite.stop());
 
-    const apps = new Map(SANDBOX_REGIONS.map((r) => [r, new RegionalApp(r)] as const));
-    for (const app of apps.values()) {
-      await app.start();
-      stops.push(() => app.stop());
-    }
-    // Each observer's control target: fails only when the fault API impairs that observer.
-    const controls = new Map(
-      SANDBOX_REGIONS.map((r) => [r, new RegionalApp(`control-${r}`)] as const),
+    const R = SANDBOX_RESOURCES;
+    const byHost = new Map<string, RegionalApp>();
+    const arm = await started(
+      new ArmEmulator({
+        scopes: [R.resourceGroup],
+        principal: "tandem-sandbox",
+        clusterStartMs: (options.clusterStartSeconds ?? 15) * 1000,
+        clusterStopMs: 3000,
+        operationMs: 500,
+        propagationMs: (options.propagationSeconds ?? 5) * 1000,
+        // Traffic Manager's and Front Door's own health probes see what a request would.
+        health: (host) => byHost.get(host)?.serving ?? false,
+      }),
     );
-    for (const control of controls.values()) {
-      await control.start();
-      stops.push(() => control.stop());
+
+    const app = async (region: string, gate?: () => boolean) => {
+      const a = await started(new RegionalApp(region, gate));
+      byHost.set(a.host, a);
+      return a;
+    };
+    const shop = new Map<string, RegionalApp>();
+    const catalog = new Map<string, RegionalApp>();
+    const controls = new Map<string, RegionalApp>();
+    for (const region of SANDBOX_REGIONS) {
+      shop.set(region, await app(region));
+      catalog.set(region, await app(region, () => arm.clusterServes(R.catalogCluster(region))));
+      // Each observer's control target: fails only when the fault API impairs that observer.
+      controls.set(region, await app(`control-${region}`));
     }
-    // The emulated traffic lever: the entry point follows whatever the runbook sets on it.
-    const router = new MemoryTrafficRouter([
-      {
-        name: "shop",
-        model: "active-passive",
-        regions: [
-          { name: "westeurope", role: "primary" },
-          { name: "northeurope", role: "secondary" },
+
+    arm.addTrafficManagerProfile(
+      R.shopProfile,
+      SANDBOX_REGIONS.map((region, i) => ({
+        name: R.endpoint("shop", region),
+        target: shop.get(region)!.host,
+        priority: i + 1,
+      })),
+    );
+    arm.addFrontDoorOriginGroup(
+      R.catalogProfile,
+      R.catalogOriginGroup,
+      SANDBOX_REGIONS.map((region, i) => ({
+        name: R.endpoint("catalog", region),
+        hostName: catalog.get(region)!.host,
+        priority: i + 1,
+      })),
+    );
+    for (const region of SANDBOX_REGIONS)
+      arm.addCluster({
+        id: R.catalogCluster(region),
+        location: region,
+        running: region === "westeurope",
+        pools: [
+          { name: "system", count: 1, mode: "System" },
+          { name: "user", count: 3 },
         ],
-      },
-    ]);
-    const byName: ReadonlyMap<string, RegionalApp> = apps;
-    const entryPoint = new EntryPoint(() => byName.get(primaryOf(router.peek("shop")) ?? ""));
-    await entryPoint.start();
-    stops.push(() => entryPoint.stop());
+      });
+
+    // The global entry points route as the emulated services do right now.
+    const regionOf = (group: string, endpoint: string | undefined) =>
+      SANDBOX_REGIONS.find((r) => R.endpoint(group, r) === endpoint);
+    const shopEntry = await started(
+      new EntryPoint(() =>
+        shop.get(regionOf("shop", arm.trafficManagerRoute(R.shopProfile)) ?? ""),
+      ),
+    );
+    const catalogEntry = await started(
+      new EntryPoint(() =>
+        catalog.get(
+          regionOf("catalog", arm.frontDoorRoute(R.catalogProfile, R.catalogOriginGroup)) ?? "",
+        ),
+      ),
+    );
+    const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry };
 
     const config = parseConfig(
-      sandboxConfig(apps, controls, entryPoint, {
-        intervalSeconds,
-        failureThreshold,
-        dwellSeconds,
-      }),
+      sandboxConfig(apps, { intervalSeconds, failureThreshold, dwellSeconds }),
       "sandbox configuration",
     );
     const env = { [STORAGE_SETTING]: azurite.connectionString };
     const runtimes: Runtime[] = [];
     for (const observer of SANDBOX_REGIONS) {
       runtimes.push(
-        await compose({ config, observer, env, router, source: "sandbox configuration" }),
+        await compose({
+          config,
+          observer,
+          env,
+          credential: sandboxCredential,
+          arm: {
+            endpoint: arm.url,
+            ca: arm.ca,
+            pollIntervalMs: 250,
+            lroPatienceMs: 3000,
+            timeoutMs: 10_000,
+          },
+          source: "sandbox configuration",
+        }),
       );
     }
 
@@ -195,7 +353,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps, controls),
+      routes: faultRoutes(apps, arm),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
@@ -204,9 +362,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     return {
       url: host.url,
       config,
-      regions: apps,
-      entryPoint,
-      router,
+      regions: shop,
+      catalogApps: catalog,
+      entryPoint: shopEntry,
+      catalogEntryPoint: catalogEntry,
+      arm,
       azurite,
       schedules,
       stop: stopAll,

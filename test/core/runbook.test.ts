@@ -17,6 +17,7 @@ const policy: RunbookPolicy = {
   autoFailback: false,
   stepTimeoutMs: 60_000,
   wakeTimeoutMs: 600_000,
+  propagationTimeoutMs: 900_000,
   stopColdOnClear: true,
 };
 
@@ -509,5 +510,66 @@ describe("runbook: safety rules around pausing, pre-warming and the cap", () => 
     );
     assert.equal(late.incident?.step, "aborted");
     assert.deepEqual(late.effects, [{ kind: "stop-cluster", region: "neu" }]);
+  });
+});
+
+describe("runbook: what the Azure levers report", () => {
+  it("passive-cold: a cluster whose start failed ends the incident as failed, not waking forever", () => {
+    const r = drive(
+      passiveCold,
+      situation({
+        kept: { weu: "down", neu: "down" },
+        evidence: { weu: "down", neu: "down" },
+        clusters: { neu: cluster("Failed") },
+      }),
+    );
+    assert.deepEqual(r.steps, ["detected", "confirmed", "waking", "failed"]);
+    assert.match(r.incident!.history.at(-1)!.note, /neu's cluster failed to start/);
+    assert.deepEqual(r.effects, []);
+  });
+
+  /** Drives an active-passive failover up to verifying, then feeds `routings` tick by tick. */
+  function verifyWith(ticks: { routing: RoutingState; advanceMs?: number }[]) {
+    let s = situation({ kept: { weu: "down", neu: "healthy" }, entryHealthy: true });
+    let incident = runbookStep(activePassive, s, policy, "inc-p").incident!;
+    const step = (over: Partial<Situation>, advanceMs = 10_000) => {
+      s = { ...s, ...over, open: incident, now: s.now + advanceMs };
+      incident = runbookStep(activePassive, s, policy, "unused").incident ?? incident;
+    };
+    while (incident.step !== "shifting-traffic") step({});
+    step({}); // asks for the promotion
+    for (const t of ticks) step({ routing: t.routing }, t.advanceMs);
+    return incident;
+  }
+  const propagating = { ...routing("neu"), propagating: true };
+
+  it("verifies only once the lever has deployed the change, then completes", () => {
+    const incident = verifyWith([
+      { routing: propagating },
+      { routing: propagating },
+      { routing: propagating },
+      { routing: routing("neu"), advanceMs: 700_000 },
+    ]);
+    assert.equal(incident.step, "completed");
+    assert.ok(incident.history.some((h) => /propagating/.test(h.note)));
+  });
+
+  it("stays verifying while the change propagates, within the propagation timeout", () => {
+    const incident = verifyWith([
+      { routing: propagating },
+      { routing: propagating },
+      { routing: propagating, advanceMs: 800_000 },
+    ]);
+    assert.equal(incident.step, "verifying");
+  });
+
+  it("fails when the change does not deploy within the propagation timeout", () => {
+    const incident = verifyWith([
+      { routing: propagating },
+      { routing: propagating },
+      { routing: propagating, advanceMs: 950_000 },
+    ]);
+    assert.equal(incident.step, "failed");
+    assert.match(incident.history.at(-1)!.note, /did not deploy the change within 900 s/);
   });
 });

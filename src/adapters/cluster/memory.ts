@@ -25,6 +25,10 @@ export class MemoryClusterControl implements ClusterControl {
     this.#stopMs = options.stopMs ?? options.startMs;
   }
 
+  covers(group: string, region: string): boolean {
+    return this.#clusters.has(`${group}/${region}`);
+  }
+
   add(group: string, region: string, power: PowerState, nodePools: NodePoolSize[] = []): void {
     this.#clusters.set(`${group}/${region}`, { power, since: this.#clock.now(), nodePools });
   }
@@ -67,6 +71,15 @@ export class MemoryClusterControl implements ClusterControl {
     const c = this.#cluster("scale", group, region);
     if (c.power !== "Running")
       throw new Error(`${region}'s cluster is ${c.power}; node pools scale only when it runs`);
+    const same = pools.every((pool) => {
+      const current = c.nodePools.find((p) => p.name === pool.name);
+      return (
+        current?.count === pool.count &&
+        current.minCount === pool.minCount &&
+        current.maxCount === pool.maxCount
+      );
+    });
+    if (same) return;
     for (const pool of pools) {
       const i = c.nodePools.findIndex((p) => p.name === pool.name);
       if (i >= 0) c.nodePools[i] = { ...pool };

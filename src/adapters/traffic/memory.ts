@@ -31,6 +31,21 @@ export class MemoryTrafficRouter implements TrafficRouter {
     for (const g of groups) this.#groups.set(g.name, initialRouting(g));
   }
 
+  /** A router that starts from routings read elsewhere (the dry run starts from the real lever). */
+  static from(routings: ReadonlyMap<string, RoutingState>): MemoryTrafficRouter {
+    const router = new MemoryTrafficRouter([]);
+    for (const [group, state] of routings)
+      router.#groups.set(
+        group,
+        state.regions.map((r) => ({ ...r })),
+      );
+    return router;
+  }
+
+  covers(group: string): boolean {
+    return this.#groups.has(group);
+  }
+
   #routes(call: string, group: string): RegionRoute[] {
     const error = this.fault?.(call, group);
     if (error) throw error;
@@ -65,6 +80,17 @@ export class MemoryTrafficRouter implements TrafficRouter {
     if (route.enabled === enabled) return;
     this.changes.push(`${enabled ? "enable" : "disable"} ${group}/${region}`);
     this.#set(group, routes, region, { enabled });
+  }
+
+  async setWeight(group: string, region: string, weight: number): Promise<void> {
+    const routes = this.#routes("setWeight", group);
+    const route = routes.find((r) => r.region === region);
+    if (!route) throw new Error(`no region ${region} in group ${group}`);
+    if (!Number.isInteger(weight) || weight < 1 || weight > 1000)
+      throw new Error(`weight ${weight} is out of range: a weight is an integer from 1 to 1000`);
+    if (route.weight === weight) return;
+    this.changes.push(`weight ${group}/${region} ${weight}`);
+    this.#set(group, routes, region, { weight });
   }
 
   #set(group: string, routes: RegionRoute[], region: string, change: Partial<RegionRoute>): void {

@@ -1,0 +1,230 @@
+// What the Azure lever adapters share: how they reach Azure Resource Manager (credential,
+// endpoint, bounded retries, a deadline on every call) and how an ARM error becomes a sentence a
+// person can act on at three in the morning.
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { RestError } from "@azure/core-rest-pipeline";
+import https from "node:https";
+
+export const PERMISSIONS_DOC = "docs/permissions.md";
+
+export interface ArmConnection {
+  readonly credential: TokenCredential;
+  /** Resource Manager's endpoint: https://management.azure.com unless told otherwise. */
+  readonly endpoint?: string;
+  /** A CA certificate (PEM) to trust besides the system's: the sandbox's ARM emulator. */
+  readonly ca?: string;
+  /** Retries of 429 and 5xx replies (the SDK's policy, bounded here). */
+  readonly retry?: {
+    readonly maxRetries: number;
+    readonly retryDelayInMs: number;
+    readonly maxRetryDelayInMs: number;
+  };
+  /** Longest Retry-After honoured; a longer one ends the call with a clear error instead. */
+  readonly maxRetryAfterMs?: number;
+  /** Longest one call may take, retries included. */
+  readonly timeoutMs?: number;
+  /** How often a long-running operation is polled. */
+  readonly pollIntervalMs?: number;
+  /** How long a change waits for its long-running operation before returning it as accepted. */
+  readonly lroPatienceMs?: number;
+}
+
+export const ARM_DEFAULTS = {
+  endpoint: "https://management.azure.com",
+  retry: { maxRetries: 3, retryDelayInMs: 800, maxRetryDelayInMs: 8000 },
+  maxRetryAfterMs: 10_000,
+  timeoutMs: 30_000,
+  pollIntervalMs: 2000,
+  lroPatienceMs: 20_000,
+} as const;
+
+export interface ResourceId {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+}
+
+/** Parses `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}`. */
+export function parseResourceId(id: string): ResourceId {
+  const parts = id.split("/");
+  const at = (key: string) => {
+    const i = parts.findIndex((p) => p.toLowerCase() === key);
+    return i >= 0 ? parts[i + 1] : undefined;
+  };
+  const subscriptionId = at("subscriptions");
+  const resourceGroup = at("resourcegroups");
+  const name = parts.at(-1);
+  if (!subscriptionId || !resourceGroup || !name || !at("providers"))
+    throw new Error(`"${id}" is not an Azure resource ID`);
+  return { id, subscriptionId, resourceGroup, name };
+}
+
+const retryAfterMs = (response: PipelineResponse): number | undefined => {
+  const ms = response.headers.get("retry-after-ms") ?? response.headers.get("x-ms-retry-after-ms");
+  if (ms !== undefined && Number.isFinite(Number(ms))) return Number(ms);
+  const value = response.headers.get("retry-after");
+  if (value === undefined) return undefined;
+  if (Number.isFinite(Number(value))) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+};
+
+/**
+ * Runs inside the SDK's retry policy: a throttling reply that asks for a longer wait than Tandem
+ * can afford ends the call at once with the reason, rather than sleeping past the step's deadline.
+ */
+function retryAfterCapPolicy(maxMs: number): PipelinePolicy {
+  return {
+    name: "tandemRetryAfterCap",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status !== 429 && response.status !== 503) return response;
+      const wait = retryAfterMs(response);
+      if (wait !== undefined && wait > maxMs)
+        throw new RestError(
+          `Azure Resource Manager answered ${response.status} and asked to wait ${Math.round(wait / 1000)} s before retrying, longer than the ${Math.round(maxMs / 1000)} s Tandem waits within a step; the next tick tries again`,
+          // No `response` here: the retry policy would honour its Retry-After after all.
+          { statusCode: response.status, code: "RetryAfterTooLong", request },
+        );
+      return response;
+    },
+  };
+}
+
+/** Trusts an extra CA (the sandbox's emulator) for this client's requests only. */
+function caPolicy(ca: string): PipelinePolicy {
+  const agent = new https.Agent({ ca, keepAlive: true });
+  return {
+    name: "tandemTrustedCa",
+    sendRequest(request: PipelineRequest, next) {
+      request.agent = agent;
+      return next(request);
+    },
+  };
+}
+
+/** Options for an ARM client (both the classic and the new generated SDK clients take these). */
+export function clientOptions(conn: ArmConnection) {
+  const policies: { policy: PipelinePolicy; position: "perCall" | "perRetry" }[] = [
+    {
+      policy: retryAfterCapPolicy(conn.maxRetryAfterMs ?? ARM_DEFAULTS.maxRetryAfterMs),
+      position: "perRetry",
+    },
+  ];
+  if (conn.ca) policies.push({ policy: caPolicy(conn.ca), position: "perRetry" });
+  return {
+    endpoint: conn.endpoint ?? ARM_DEFAULTS.endpoint,
+    retryOptions: { ...(conn.retry ?? ARM_DEFAULTS.retry) },
+    additionalPolicies: policies,
+    userAgentOptions: { userAgentPrefix: "tandem" },
+  };
+}
+
+/** An ARM call's failure, as a person can act on it. `status` and `code` are ARM's. */
+export class ArmError extends Error {
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  constructor(message: string, status: number | undefined, code: string | undefined) {
+    super(message);
+    this.name = "ArmError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface ArmCallDescription {
+  /** The ARM action the call needs, e.g. Microsoft.Network/trafficManagerProfiles/read. */
+  readonly action: string;
+  /** The resource it acts on (a resource ID). */
+  readonly resource: string;
+  /** What Tandem was doing, e.g. "promote northeurope". */
+  readonly doing: string;
+}
+
+const shortName = (id: string) => id.split("/").filter(Boolean).at(-1) ?? id;
+
+/** Turns whatever the SDK threw into an ArmError that says what to do. */
+export function explain(error: unknown, call: ArmCallDescription): ArmError {
+  if (error instanceof ArmError) return error;
+  // Duck-typed: the classic and the new SDK clients each bring their own RestError class.
+  const fields = (error ?? {}) as { statusCode?: unknown; code?: unknown };
+  const status = typeof fields.statusCode === "number" ? fields.statusCode : undefined;
+  const code = typeof fields.code === "string" ? fields.code : undefined;
+  const raw = error instanceof Error ? error.message : String(error);
+  const said = raw.split("\n")[0]!.slice(0, 400);
+  const name = shortName(call.resource);
+  const prefix = [status, code].filter((x) => x !== undefined).join(" ");
+  let advice: string;
+  if (code === "RetryAfterTooLong") advice = said;
+  else if (status === 403) {
+    const action = /perform action '([^']+)'/.exec(raw)?.[1] ?? call.action;
+    advice = `the identity lacks ${action} on ${name}; see ${PERMISSIONS_DOC}`;
+  } else if (status === 401)
+    advice = `Azure did not accept the identity's token (${said}); check the managed identity or \`az login\``;
+  else if (status === 404)
+    advice = `${name} was not found (${call.resource}); check the resource ID in the configuration`;
+  else if (status === 409) advice = `Azure refused the change as conflicting: ${said}`;
+  else if (status === 429)
+    advice = `Azure Resource Manager is throttling the calls and retries ran out; the next tick tries again (${said})`;
+  else if (status !== undefined && status >= 500)
+    advice = `Azure answered with a server error after retries; the next tick tries again (${said})`;
+  else if (status === 400) advice = `Azure rejected the request: ${said}`;
+  else if ((error as { name?: string } | undefined)?.name === "AbortError")
+    advice = `no answer from Azure Resource Manager in time`;
+  else advice = `Azure Resource Manager could not be reached: ${said}`;
+  return new ArmError(`${call.doing}: ${prefix ? `${prefix}: ` : ""}${advice}`, status, code);
+}
+
+/** Bounds a call by `timeoutMs` and the caller's signal, and explains its failure. */
+export async function armCall<T>(
+  call: ArmCallDescription,
+  conn: ArmConnection,
+  outer: AbortSignal | undefined,
+  run: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, conn.timeoutMs ?? ARM_DEFAULTS.timeoutMs);
+  if (outer?.aborted) controller.abort();
+  outer?.addEventListener("abort", abort, { once: true });
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    throw explain(error, call);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", abort);
+  }
+}
+
+/**
+ * Waits for a long-running operation for at most `lroPatienceMs`: a change that Azure accepted
+ * but has not finished is returned as accepted (the next tick reads where it stands). Fails only
+ * if the operation itself fails, or the caller aborts.
+ */
+export async function awaitPatiently(
+  conn: ArmConnection,
+  outer: AbortSignal,
+  wait: (abortSignal: AbortSignal) => Promise<unknown>,
+): Promise<"done" | "accepted"> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  let patient = false;
+  const timer = setTimeout(() => {
+    patient = true;
+    controller.abort();
+  }, conn.lroPatienceMs ?? ARM_DEFAULTS.lroPatienceMs);
+  outer.addEventListener("abort", abort, { once: true });
+  try {
+    await wait(controller.signal);
+    return "done";
+  } catch (error) {
+    if (patient && !outer.aborted) return "accepted";
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener("abort", abort);
+  }
+}

@@ -1,0 +1,145 @@
+// Dry-run levers: they read the real lever once, then play every change on a copy held in memory
+// and record it. Nothing reaches the real lever. Operators' dry runs and drills use them to see
+// the exact plan: which calls, in which order, and the routing it would leave.
+import type { ClusterState, NodePoolSize, RoutingState } from "../../core/levers.js";
+import type { Clock } from "../../ports/clock.js";
+import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-control.js";
+import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
+import { MemoryClusterControl } from "../cluster/memory.js";
+import { MemoryTrafficRouter } from "../traffic/memory.js";
+
+export interface PlannedChange {
+  readonly lever: "traffic" | "cluster";
+  readonly group: string;
+  /** What the real lever would have been asked to do, e.g. "promote northeurope". */
+  readonly change: string;
+}
+
+export class DryRunTrafficRouter implements TrafficRouter {
+  readonly #base: TrafficRouter;
+  readonly #copies = new Map<string, MemoryTrafficRouter>();
+  readonly planned: PlannedChange[] = [];
+
+  constructor(base: TrafficRouter) {
+    this.#base = base;
+  }
+
+  covers(group: string): boolean {
+    return this.#base.covers(group);
+  }
+
+  async #copy(group: string, options?: LeverCallOptions): Promise<MemoryTrafficRouter> {
+    let copy = this.#copies.get(group);
+    if (!copy) {
+      const state = await this.#base.read(group, options);
+      copy = MemoryTrafficRouter.from(new Map([[group, state]]));
+      this.#copies.set(group, copy);
+    }
+    return copy;
+  }
+
+  async #play(
+    group: string,
+    options: LeverCallOptions | undefined,
+    run: (copy: MemoryTrafficRouter) => Promise<void>,
+  ): Promise<void> {
+    const copy = await this.#copy(group, options);
+    const before = copy.changes.length;
+    await run(copy);
+    for (const change of copy.changes.slice(before))
+      this.planned.push({ lever: "traffic", group, change: change.replace(`${group}/`, "") });
+  }
+
+  async read(group: string, options?: LeverCallOptions): Promise<RoutingState> {
+    const copy = await this.#copy(group, options);
+    const { propagating: _, ...state } = await copy.read(group);
+    return state;
+  }
+
+  promote(group: string, region: string, options?: LeverCallOptions): Promise<void> {
+    return this.#play(group, options, (copy) => copy.promote(group, region));
+  }
+
+  setEnabled(
+    group: string,
+    region: string,
+    enabled: boolean,
+    options?: LeverCallOptions,
+  ): Promise<void> {
+    return this.#play(group, options, (copy) => copy.setEnabled(group, region, enabled));
+  }
+
+  setWeight(
+    group: string,
+    region: string,
+    weight: number,
+    options?: LeverCallOptions,
+  ): Promise<void> {
+    return this.#play(group, options, (copy) => copy.setWeight(group, region, weight));
+  }
+}
+
+export class DryRunClusterControl implements ClusterControl {
+  readonly #base: ClusterControl;
+  readonly #copy: MemoryClusterControl;
+  readonly #known = new Set<string>();
+  readonly planned: PlannedChange[] = [];
+
+  /** `startMs`: how long a start is expected to take (the copy runs after that on `clock`). */
+  constructor(base: ClusterControl, clock: Clock, options: { startMs: number }) {
+    this.#base = base;
+    this.#copy = new MemoryClusterControl(clock, { startMs: options.startMs });
+  }
+
+  covers(group: string, region: string): boolean {
+    return this.#base.covers(group, region);
+  }
+
+  async #ensure(group: string, region: string, options?: ClusterCallOptions): Promise<void> {
+    const key = `${group}/${region}`;
+    if (this.#known.has(key)) return;
+    const state = await this.#base.read(group, region, options);
+    this.#copy.add(
+      group,
+      region,
+      state.power,
+      state.nodePools.map((p) => ({ ...p })),
+    );
+    this.#known.add(key);
+  }
+
+  async #play(
+    group: string,
+    region: string,
+    options: ClusterCallOptions | undefined,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    await this.#ensure(group, region, options);
+    const before = this.#copy.changes.length;
+    await run();
+    for (const change of this.#copy.changes.slice(before))
+      this.planned.push({ lever: "cluster", group, change });
+  }
+
+  async read(group: string, region: string, options?: ClusterCallOptions): Promise<ClusterState> {
+    await this.#ensure(group, region, options);
+    return this.#copy.read(group, region);
+  }
+
+  start(group: string, region: string, options?: ClusterCallOptions): Promise<void> {
+    return this.#play(group, region, options, () => this.#copy.start(group, region));
+  }
+
+  stop(group: string, region: string, options?: ClusterCallOptions): Promise<void> {
+    return this.#play(group, region, options, () => this.#copy.stop(group, region));
+  }
+
+  scale(
+    group: string,
+    region: string,
+    pools: readonly NodePoolSize[],
+    options?: ClusterCallOptions,
+  ): Promise<void> {
+    return this.#play(group, region, options, () => this.#copy.scale(group, region, pools));
+  }
+}

@@ -1,0 +1,206 @@
+// The Front Door Standard/Premium lever: a group's regions are origins of one origin group.
+// Origin priorities (1-5) need not be unique; a promotion gives the region priority 1 and moves
+// every other origin of the group to 2 or below. An origin update is a long-running operation,
+// awaited for a while; after it, Front Door still deploys the change to its edge for minutes, so
+// read() reports `propagating` until the origins' deployment status says it is done.
+import type { AFDOrigin, AFDOriginUpdateParameters } from "@azure/arm-cdn";
+import { CdnManagementClient } from "@azure/arm-cdn";
+import type { RegionRoute, RoutingState } from "../../core/levers.js";
+import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
+import type { ArmConnection, ResourceId } from "../azure/arm.js";
+import {
+  ARM_DEFAULTS,
+  armCall,
+  awaitPatiently,
+  clientOptions,
+  parseResourceId,
+} from "../azure/arm.js";
+
+export interface FrontDoorGroup {
+  readonly name: string;
+  readonly profileId: string;
+  readonly originGroup: string;
+  /** Region name to origin name. */
+  readonly origins: ReadonlyMap<string, string>;
+}
+
+const ACTION = "Microsoft.Cdn/profiles/originGroups/origins";
+
+interface Located {
+  readonly profile: ResourceId;
+  readonly group: FrontDoorGroup;
+}
+
+/** Whether Front Door is still deploying an origin's last change. */
+function deploying(origin: AFDOrigin): boolean {
+  const provisioning = origin.provisioningState ?? "Succeeded";
+  return (
+    origin.deploymentStatus === "InProgress" ||
+    provisioning === "Updating" ||
+    provisioning === "Creating"
+  );
+}
+
+export class FrontDoorRouter implements TrafficRouter {
+  readonly #conn: ArmConnection;
+  readonly #groups = new Map<string, Located>();
+  readonly #clients = new Map<string, CdnManagementClient>();
+
+  constructor(conn: ArmConnection, groups: readonly FrontDoorGroup[]) {
+    this.#conn = conn;
+    for (const group of groups)
+      this.#groups.set(group.name, { group, profile: parseResourceId(group.profileId) });
+  }
+
+  covers(group: string): boolean {
+    return this.#groups.has(group);
+  }
+
+  #located(group: string): Located {
+    const located = this.#groups.get(group);
+    if (!located) throw new Error(`group ${group} has no Front Door lever`);
+    return located;
+  }
+
+  #client(subscriptionId: string): CdnManagementClient {
+    let client = this.#clients.get(subscriptionId);
+    if (!client) {
+      client = new CdnManagementClient(
+        this.#conn.credential,
+        subscriptionId,
+        clientOptions(this.#conn),
+      );
+      this.#clients.set(subscriptionId, client);
+    }
+    return client;
+  }
+
+  async #origins(
+    located: Located,
+    doing: string,
+    signal?: AbortSignal,
+  ): Promise<Map<string, AFDOrigin>> {
+    const { profile, group } = located;
+    const all = await armCall(
+      {
+        action: `${ACTION}/read`,
+        resource: `${profile.id}/originGroups/${group.originGroup}`,
+        doing,
+      },
+      this.#conn,
+      signal,
+      async (abortSignal) => {
+        const out: AFDOrigin[] = [];
+        const pages = this.#client(profile.subscriptionId).afdOrigins.listByOriginGroup(
+          profile.resourceGroup,
+          profile.name,
+          group.originGroup,
+          { abortSignal },
+        );
+        for await (const origin of pages) out.push(origin);
+        return out;
+      },
+    );
+    const mine = new Map<string, AFDOrigin>();
+    for (const [region, name] of group.origins) {
+      const origin = all.find((o) => o.name?.toLowerCase() === name.toLowerCase());
+      if (!origin)
+        throw new Error(
+          `Front Door origin group ${group.originGroup} of ${profile.name} has no origin "${name}" for ${region} (it has: ${all.map((o) => o.name).join(", ") || "none"})`,
+        );
+      mine.set(region, origin);
+    }
+    return mine;
+  }
+
+  async read(group: string, options: LeverCallOptions = {}): Promise<RoutingState> {
+    const located = this.#located(group);
+    const origins = await this.#origins(located, `read ${group}'s routing`, options.abortSignal);
+    const regions: RegionRoute[] = [...origins].map(([region, o]) => ({
+      region,
+      enabled: o.enabledState !== "Disabled",
+      priority: o.priority ?? 1,
+      ...(o.weight === undefined ? {} : { weight: o.weight }),
+    }));
+    return { regions, propagating: [...origins.values()].some(deploying) };
+  }
+
+  async #update(
+    located: Located,
+    origin: AFDOrigin,
+    change: AFDOriginUpdateParameters,
+    doing: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const { profile, group } = located;
+    const resource =
+      origin.id ?? `${profile.id}/originGroups/${group.originGroup}/origins/${origin.name}`;
+    await armCall(
+      { action: `${ACTION}/write`, resource, doing },
+      this.#conn,
+      signal,
+      async (abortSignal) => {
+        const poller = await this.#client(profile.subscriptionId).afdOrigins.beginUpdate(
+          profile.resourceGroup,
+          profile.name,
+          group.originGroup,
+          origin.name!,
+          change,
+          {
+            abortSignal,
+            updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+          },
+        );
+        await awaitPatiently(this.#conn, abortSignal, (patience) =>
+          poller.pollUntilDone({ abortSignal: patience }),
+        );
+      },
+    );
+  }
+
+  async promote(group: string, region: string, options: LeverCallOptions = {}): Promise<void> {
+    const located = this.#located(group);
+    const doing = `promote ${region} in ${group}`;
+    const signal = options.abortSignal;
+    const origins = await this.#origins(located, doing, signal);
+    const target = origins.get(region);
+    if (!target) throw new Error(`no region ${region} in group ${group}`);
+    // The target first: while both are at 1 Front Door shares traffic between them by weight and
+    // health, which is no worse than before; a call stopped here is finished by the next one.
+    if ((target.priority ?? 1) !== 1)
+      await this.#update(located, target, { priority: 1 }, doing, signal);
+    for (const [other, origin] of origins) {
+      if (other === region || (origin.priority ?? 1) > 1) continue;
+      await this.#update(located, origin, { priority: 2 }, doing, signal);
+    }
+  }
+
+  async setEnabled(
+    group: string,
+    region: string,
+    enabled: boolean,
+    options: LeverCallOptions = {},
+  ): Promise<void> {
+    const located = this.#located(group);
+    const doing = `${enabled ? "enable" : "disable"} ${region} in ${group}`;
+    const origin = (await this.#origins(located, doing, options.abortSignal)).get(region);
+    if (!origin) throw new Error(`no region ${region} in group ${group}`);
+    const state = enabled ? "Enabled" : "Disabled";
+    if ((origin.enabledState ?? "Enabled") === state) return;
+    await this.#update(located, origin, { enabledState: state }, doing, options.abortSignal);
+  }
+
+  async setWeight(
+    group: string,
+    region: string,
+    weight: number,
+    options: LeverCallOptions = {},
+  ): Promise<void> {
+    const located = this.#located(group);
+    const doing = `set ${region}'s weight in ${group} to ${weight}`;
+    const origin = (await this.#origins(located, doing, options.abortSignal)).get(region);
+    if (!origin) throw new Error(`no region ${region} in group ${group}`);
+    if (origin.weight === weight) return;
+    await this.#update(located, origin, { weight }, doing, options.abortSignal);
+  }
+}

@@ -1,0 +1,76 @@
+// An ARM emulator with one Traffic Manager profile, one Front Door origin group and two AKS
+// clusters, and a connection the Azure adapters use to reach it (fast polls, quick retries).
+import type { ArmConnection } from "../../src/adapters/azure/arm.js";
+import type { ArmEmulatorOptions } from "../../src/sandbox/arm-emulator.js";
+import { ArmEmulator } from "../../src/sandbox/arm-emulator.js";
+import { sandboxCredential } from "../../src/sandbox/credential.js";
+
+export const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa";
+export const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-tandem-test`;
+export const TM_PROFILE = `${RG}/providers/Microsoft.Network/trafficManagerProfiles/tm-shop`;
+export const FD_PROFILE = `${RG}/providers/Microsoft.Cdn/profiles/fd-catalog`;
+export const FD_GROUP = "catalog-origins";
+export const AKS_WEU = `${RG}/providers/Microsoft.ContainerService/managedClusters/aks-weu`;
+export const AKS_NEU = `${RG}/providers/Microsoft.ContainerService/managedClusters/aks-neu`;
+/** Region name to endpoint or origin name in the fixtures. */
+export const ENDPOINTS = new Map([
+  ["westeurope", "weu"],
+  ["northeurope", "neu"],
+]);
+
+export interface ArmFixture {
+  readonly emulator: ArmEmulator;
+  readonly conn: ArmConnection;
+  /** Requests that changed something (anything but GET), answered 2xx. */
+  writes(): number;
+  stop(): Promise<void>;
+}
+
+export async function startArm(
+  options: ArmEmulatorOptions = {},
+  conn: Partial<ArmConnection> = {},
+): Promise<ArmFixture> {
+  const emulator = new ArmEmulator({ pollSeconds: 0, ...options });
+  await emulator.start();
+  emulator.addTrafficManagerProfile(TM_PROFILE, [
+    { name: "weu", target: "weu.example.test", priority: 1 },
+    { name: "neu", target: "neu.example.test", priority: 2 },
+    { name: "spare", target: "spare.example.test", priority: 999, enabled: false },
+  ]);
+  emulator.addFrontDoorOriginGroup(FD_PROFILE, FD_GROUP, [
+    { name: "weu", hostName: "weu.example.test", priority: 1 },
+    { name: "neu", hostName: "neu.example.test", priority: 2 },
+  ]);
+  emulator.addCluster({
+    id: AKS_WEU,
+    location: "westeurope",
+    running: true,
+    pools: [{ name: "system", count: 2, mode: "System" }],
+  });
+  emulator.addCluster({
+    id: AKS_NEU,
+    location: "northeurope",
+    running: false,
+    pools: [
+      { name: "system", count: 2, mode: "System" },
+      { name: "user", count: 3 },
+    ],
+  });
+  return {
+    emulator,
+    conn: {
+      credential: sandboxCredential,
+      endpoint: emulator.url,
+      ca: emulator.ca,
+      pollIntervalMs: 20,
+      lroPatienceMs: 5000,
+      timeoutMs: 10_000,
+      retry: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 },
+      ...conn,
+    },
+    writes: () =>
+      emulator.requests.filter((r) => r.method !== "GET" && r.status >= 200 && r.status < 300)
+        .length,
+    stop: () => emulator.stop(),
+  };
+}
