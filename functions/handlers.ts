@@ -7,7 +7,6 @@ import type { OrchestrateResult } from "../src/app/orchestrate-tick.js";
 import { runOrchestrateTick } from "../src/app/orchestrate-tick.js";
 import type { ProbeTickResult } from "../src/app/probe-tick.js";
 import { runProbeTick } from "../src/app/probe-tick.js";
-import { readStatus } from "../src/app/status.js";
 import { isConfigError } from "../src/config/problems.js";
 import { isStoreError } from "../src/ports/state-store.js";
 
@@ -118,26 +117,6 @@ export function orchestrateFunction(
       }
       for (const problem of result.problems) context.error(problem);
       onResult?.(result);
-    },
-  };
-}
-
-export function statusFunction(runtime: RuntimeSource): HttpFunction {
-  return {
-    name: "status",
-    route: "status",
-    methods: ["GET"],
-    handler: async (_request, context) => {
-      try {
-        const rt = await runtime();
-        return {
-          status: 200,
-          jsonBody: await readStatus(rt),
-          headers: { "cache-control": "no-store" },
-        };
-      } catch (error) {
-        return failureResponse(error, context);
-      }
     },
   };
 }

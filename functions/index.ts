@@ -3,7 +3,8 @@
 import { app } from "@azure/functions";
 import type { Runtime } from "../src/app/runtime.js";
 import { SETTINGS, composeFromEnvironment } from "../src/compose.js";
-import { orchestrateFunction, probeFunction, statusFunction } from "./handlers.js";
+import { orchestrateFunction, probeFunction } from "./handlers.js";
+import { apiFunctions, statusApiFunction } from "./api.js";
 
 let pending: Promise<Runtime> | undefined;
 
@@ -22,10 +23,13 @@ app.timer(probe.name, { schedule: probe.schedule, handler: probe.handler });
 const orchestrate = orchestrateFunction(runtime, `%${SETTINGS.orchestrateSchedule}%`);
 app.timer(orchestrate.name, { schedule: orchestrate.schedule, handler: orchestrate.handler });
 
-const status = statusFunction(runtime);
-app.http(status.name, {
-  route: status.route,
-  methods: [...status.methods],
-  authLevel: "function",
-  handler: status.handler,
-});
+// HTTP: authLevel "anonymous" because Tandem authorises every call itself (App Service
+// Authentication principal or bearer token, with roles); a function key would add nothing a
+// caller could not share, and must never be enough for a change.
+for (const fn of [statusApiFunction(runtime), ...apiFunctions(runtime)])
+  app.http(fn.name, {
+    route: fn.route,
+    methods: [...fn.methods],
+    authLevel: "anonymous",
+    handler: fn.handler,
+  });

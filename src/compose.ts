@@ -39,6 +39,15 @@ import { FrontDoorRouter } from "./adapters/traffic/front-door.js";
 import { TrafficManagerRouter } from "./adapters/traffic/traffic-manager.js";
 import { TrafficManagerWitness } from "./adapters/witness/traffic-manager.js";
 import { VERSION } from "./version.js";
+import type { Principal } from "./app/auth.js";
+import type { LeverEstimates } from "./ports/dry-run.js";
+import { dryRunLevers } from "./adapters/dry-run/levers.js";
+
+/** What a drill assumes when nothing better is known: AKS starts in minutes, Front Door deploys in more. */
+export const DEFAULT_ESTIMATES = {
+  clusterStartMs: 6 * 60_000,
+  frontDoorPropagationMs: 10 * 60_000,
+};
 
 export interface ComposeOptions {
   readonly config: TandemConfig;
@@ -60,6 +69,10 @@ export interface ComposeOptions {
   readonly credential?: TokenCredential;
   /** How the levers reach Azure Resource Manager (the sandbox points them at its emulator). */
   readonly arm?: Omit<ArmConnection, "credential">;
+  /** The principal of callers that present nothing: the sandbox's; never set in Azure. */
+  readonly localPrincipal?: Principal;
+  /** Estimates for dry runs and drills (cluster start, propagation); sensible defaults. */
+  readonly estimates?: Partial<LeverEstimates>;
   /** The process's instance id; a fresh random one by default. */
   readonly instance?: string;
   /** Where relative paths in the configuration (caFile) start; the working directory by default. */
@@ -184,6 +197,23 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map(), refusals: new Map() },
     ...(router ? { router } : {}),
     ...(clusters ? { clusters } : {}),
+    dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
+    auth: {
+      platform: (env["WEBSITE_AUTH_ENABLED"] ?? "").toLowerCase() === "true",
+      ...(options.config.api.bearer ? { bearer: options.config.api.bearer } : {}),
+      readerRole: options.config.api.readerRole,
+      operatorRole: options.config.api.operatorRole,
+      ...(options.localPrincipal ? { local: options.localPrincipal } : {}),
+    },
+    estimates: {
+      clusterStartMs: options.estimates?.clusterStartMs ?? DEFAULT_ESTIMATES.clusterStartMs,
+      propagationMs:
+        options.estimates?.propagationMs ??
+        ((group: string) =>
+          options.config.groups.find((g) => g.name === group)?.traffic?.kind === "front-door"
+            ? DEFAULT_ESTIMATES.frontDoorPropagationMs
+            : 0),
+    },
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),

@@ -3,8 +3,8 @@
 // out its effects (each fenced, each in the audit log). Never throws.
 import { randomUUID } from "node:crypto";
 import type { Incident } from "../core/incident.js";
-import { isOpen } from "../core/incident.js";
-import type { ClusterState } from "../core/levers.js";
+import { isOpen, moveTo } from "../core/incident.js";
+import type { ClusterState, RoutingState } from "../core/levers.js";
 import type { Effect, Refusal, RunbookGroup, RunbookPolicy, Situation } from "../core/runbook.js";
 import { runbookStep } from "../core/runbook.js";
 import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
@@ -101,6 +101,95 @@ async function recordRefusal(
   }
 }
 
+/** What the runbook reads before a step: the lever, the clusters, the incidents, the pause flags. */
+export interface World {
+  /** Undefined when the lever could not be read. */
+  readonly routing?: RoutingState;
+  readonly clusters: Record<string, ClusterState | undefined>;
+  /** Undefined when the store could not be read: no step then. */
+  readonly incidents?: StoredIncident[];
+  readonly paused: boolean;
+  readonly problems: string[];
+}
+
+export async function readWorld(
+  rt: Runtime,
+  group: GroupConfig,
+  call: StoreCallOptions = {},
+): Promise<World> {
+  const problems: string[] = [];
+  let routing: RoutingState | undefined;
+  if (rt.router?.covers(group.name))
+    try {
+      routing = await rt.router.read(group.name, call);
+    } catch (error) {
+      problems.push(`${group.name}: the traffic lever cannot be read: ${message(error)}`);
+    }
+  const clusters: Record<string, ClusterState | undefined> = {};
+  for (const region of group.regions.filter(
+    (r) => r.cluster && rt.clusters?.covers(group.name, r.name),
+  )) {
+    try {
+      clusters[region.name] = await rt.clusters!.read(group.name, region.name, call);
+    } catch (error) {
+      problems.push(`${group.name}: ${region.name}'s cluster cannot be read: ${message(error)}`);
+    }
+  }
+  try {
+    const incidents = await rt.store.readIncidents(group.name, call);
+    const pause = await rt.store.readPause(call);
+    return {
+      ...(routing ? { routing } : {}),
+      clusters,
+      incidents,
+      paused: pause.all || pause.groups.includes(group.name),
+      problems,
+    };
+  } catch (error) {
+    problems.push(`${group.name}: ${message(error)}: no runbook step this tick`);
+    return { ...(routing ? { routing } : {}), clusters, paused: false, problems };
+  }
+}
+
+/**
+ * The open incident the runbook advances: the oldest. An operator's command and an automatic
+ * detection can each open one at the same moment (the API does not hold the lease); a younger one
+ * that has taken no step is ended as superseded, so no incident is left open and unattended.
+ */
+async function activeIncident(
+  rt: Runtime,
+  group: string,
+  stored: readonly StoredIncident[],
+  epoch: number,
+  problems: string[],
+): Promise<StoredIncident | undefined> {
+  const open = stored.filter((s) => isOpen(s.incident));
+  const [first, ...younger] = open;
+  for (const other of younger) {
+    if (other.incident.history.length > 1) {
+      problems.push(
+        `${group}: incident ${other.incident.id} is open beside ${first!.incident.id} and has taken steps: a person should look`,
+      );
+      continue;
+    }
+    const ended = moveTo(
+      other.incident,
+      "aborted",
+      rt.clock.now(),
+      epoch,
+      `superseded: incident ${first!.incident.id} was already open`,
+    );
+    const written = await runFenced(rt, { name: "incident aborted", group }, (abortSignal) =>
+      rt.store.writeIncident(ended, other.etag, { abortSignal }),
+    );
+    if (written.ok)
+      rt.log.warn(
+        `${group}: incident ${other.incident.id} aborted: superseded by ${first!.incident.id}`,
+      );
+  }
+  return first;
+}
+
 export async function runbookTick(
   rt: Runtime,
   group: GroupConfig,
@@ -121,33 +210,12 @@ export async function runbookTick(
     return { problems };
   }
 
-  let routing;
-  try {
-    routing = await rt.router.read(group.name, call);
-  } catch (error) {
-    problems.push(`${group.name}: the traffic lever cannot be read: ${message(error)}`);
-  }
-  const clusters: Record<string, ClusterState | undefined> = {};
-  for (const region of group.regions.filter(
-    (r) => r.cluster && rt.clusters?.covers(group.name, r.name),
-  )) {
-    try {
-      clusters[region.name] = await rt.clusters!.read(group.name, region.name, call);
-    } catch (error) {
-      problems.push(`${group.name}: ${region.name}'s cluster cannot be read: ${message(error)}`);
-    }
-  }
-  let stored: StoredIncident[];
-  let paused: boolean;
-  try {
-    stored = await rt.store.readIncidents(group.name, call);
-    const pause = await rt.store.readPause(call);
-    paused = pause.all || pause.groups.includes(group.name);
-  } catch (error) {
-    problems.push(`${group.name}: ${message(error)}: no runbook step this tick`);
-    return { problems };
-  }
-  const open = stored.filter((s) => isOpen(s.incident)).at(-1);
+  const world = await readWorld(rt, group, call);
+  problems.push(...world.problems);
+  if (!world.incidents) return { problems };
+  const { routing, clusters, paused } = world;
+  const stored = world.incidents;
+  const open = await activeIncident(rt, group.name, stored, epoch, problems);
 
   const situation: Situation = {
     now: rt.clock.now(),

@@ -11,6 +11,8 @@ import type { Witness } from "../ports/witness.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
+import type { DryRunFactory, LeverEstimates } from "../ports/dry-run.js";
+import type { Principal } from "./auth.js";
 
 /**
  * What this process remembers between its ticks: its tick counter, what it has seen of the lease
@@ -35,6 +37,12 @@ export interface Runtime {
   /** The traffic lever; without one the runbook refuses to act ("no-lever"). */
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** Levers that change nothing, over the real ones: for dry runs and drills. */
+  readonly dryRun?: DryRunFactory;
+  /** How long the slow parts are expected to take, for plans and drills. */
+  readonly estimates?: LeverEstimates;
+  /** Who may call the operator API, and how callers are recognised. */
+  readonly auth: AuthSettings;
   readonly memory: AgreementMemory;
   /** What this observer probes, built from the configuration at start-up. */
   readonly targets: readonly Target[];
@@ -44,6 +52,24 @@ export interface Runtime {
   readonly clock: Clock;
   readonly log: Log;
   readonly version: string;
+}
+
+export interface AuthSettings {
+  /**
+   * App Service Authentication is on (app setting WEBSITE_AUTH_ENABLED): only then is the
+   * x-ms-client-principal header trusted, since the platform strips and sets it.
+   */
+  readonly platform: boolean;
+  /** Bearer tokens: accepted when these are configured (issuer, audience, public keys). */
+  readonly bearer?: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly keys: readonly Record<string, unknown>[];
+  };
+  readonly readerRole: string;
+  readonly operatorRole: string;
+  /** A principal for callers that present nothing: the sandbox's, never set in Azure. */
+  readonly local?: Principal;
 }
 
 /** The id this process holds the lease under. */

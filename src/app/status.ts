@@ -4,8 +4,8 @@
 // layer answers 503 for it.
 import type { Liveness } from "../core/liveness.js";
 import { isCurrent } from "../core/liveness.js";
-import type { Observation, ProbeError, ProbePhases } from "../core/observation.js";
-import { ENTRY_POINT } from "../core/observation.js";
+import type { Observation, ProbeError, ProbePhases, TimelineMinute } from "../core/observation.js";
+import { ENTRY_POINT, timelineMinutes } from "../core/observation.js";
 import type { RegionEvidence, Verdict } from "../core/verdict.js";
 import { observeAgreement } from "./agreement.js";
 import type { Incident } from "../core/incident.js";
@@ -30,6 +30,8 @@ export interface ObservationView {
   readonly at: string;
   /** From the observer's latest tick (older rows do not count as evidence). */
   readonly current: boolean;
+  /** The last hour, one mark per minute, oldest first. */
+  readonly timeline: readonly TimelineMinute[];
 }
 
 export interface RegionStatus {
@@ -53,6 +55,8 @@ export interface GroupStatus {
   } | null;
   /** The open incident, or else the latest one. */
   readonly incident: Incident | null;
+  /** Automation for this group: "paused" (for the group or for all) or "active". */
+  readonly automation: "active" | "paused";
   readonly regions: readonly RegionStatus[];
   readonly entryPoint?: { readonly url: string; readonly observations: readonly ObservationView[] };
 }
@@ -92,7 +96,7 @@ export async function readStatus(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<StatusView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [view, lease, kept, incidents, routings] = await Promise.all([
+  const [view, lease, kept, incidents, routings, pause] = await Promise.all([
     observeAgreement(rt, call),
     rt.store.readLease(call),
     Promise.all(rt.config.groups.map((g) => rt.store.readRegionStates(g.name, call))),
@@ -104,6 +108,7 @@ export async function readStatus(
           : Promise.resolve(undefined),
       ),
     ),
+    rt.store.readPause(call),
   ]);
   const now = rt.clock.now();
   const heartbeatOf = (observer: string) =>
@@ -121,6 +126,7 @@ export async function readStatus(
     ...(o.warnings === undefined ? {} : { warnings: o.warnings }),
     at: new Date(o.at).toISOString(),
     current: isCurrent(o, heartbeatOf(o.observer)),
+    timeline: timelineMinutes(o.timeline),
   });
 
   const groups = view.groups.map(({ group, observations, evidence }, i): GroupStatus => {
@@ -139,6 +145,7 @@ export async function readStatus(
       model: group.model,
       routing: routing ? { primary: primaryOf(routing) ?? null, regions: routing.regions } : null,
       incident,
+      automation: pause.all || pause.groups.includes(group.name) ? "paused" : "active",
       regions: group.regions.map((region, r): RegionStatus => {
         const { region: _name, ...found } = evidence[r]!;
         const state = states[region.name];

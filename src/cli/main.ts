@@ -1,45 +1,484 @@
 #!/usr/bin/env node
-// The `tandem` command. For now: validate-config. The operator commands (status, failover,
-// failback, pause, resume, drill, incidents, audit) come with the operator API.
+// The `tandem` command: the operator API from a terminal or a script. Human output on stdout by
+// default, `--json` for scripts; progress and errors go to stderr so that stdout stays clean.
+// Exit codes scripts can rely on are listed in HELP.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { formatProblem, isConfigError, loadConfigFile, missingSecrets } from "../config/index.js";
 
-const HELP = `Usage: tandem <command>
+export const EXIT = {
+  ok: 0,
+  /** The command ran, and what it waited for ended badly (incident failed or aborted). */
+  failed: 1,
+  usage: 2,
+  /** Refused by a safety rule, in conflict with a running incident, or not found. */
+  refused: 3,
+  /** Not signed in, or without the role. */
+  denied: 4,
+  /** Tandem could not be reached or could not answer. */
+  unavailable: 5,
+} as const;
+
+const HELP = `Usage: tandem <command> [options]
 
 Commands:
-  validate-config [FILE]   check a configuration file (default tandem.config.json); exit 0 when
-                           valid, 2 when not. App settings its "env:" references name that are
-                           not set here are listed as warnings.
-  help                     show this help`;
+  status [--watch]                          groups, regions, verdicts, routing, incidents
+  failover GROUP --to REGION --reason TEXT  move GROUP's traffic to REGION
+           [--dry-run] [--override] [--wait] [--key KEY]
+  failback GROUP --reason TEXT [--to REGION] [--dry-run] [--wait] [--key KEY]
+  pause (GROUP | --all) --reason TEXT       stop automatic failover (manual commands still work)
+  resume (GROUP | --all) --reason TEXT
+  drill GROUP --reason TEXT [--wait]        play failover and failback on levers that change
+                                            nothing; report each step and its expected time
+  incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
+  audit [--limit N] [--before N]            the audit log, newest first
+  validate-config [FILE]                    check a configuration file (default tandem.config.json)
 
-export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+Options:
+  --api URL     Tandem's API (default: TANDEM_API, or the sandbox at http://127.0.0.1:7071)
+  --token T     bearer token (default: TANDEM_TOKEN)
+  --json        machine-readable output on stdout
+  --wait        follow the incident until it ends, showing each step (on stderr)
+
+Exit codes: 0 done; 1 the incident waited for failed or was aborted; 2 bad usage or request;
+3 refused (a safety rule, a running incident, an unknown group or region); 4 not signed in or
+not allowed; 5 Tandem unreachable or failing.`;
+
+class Usage extends Error {}
+
+interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether stderr is a terminal (progress is then redrawn in place). */
+  readonly tty: boolean;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly fetch: typeof fetch;
+}
+
+interface Api {
+  readonly base: string;
+  readonly token?: string;
+  readonly io: Io;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+class ApiFailure extends Error {
+  readonly exit: number;
+  readonly body: unknown;
+  constructor(message: string, exit: number, body?: unknown) {
+    super(message);
+    this.exit = exit;
+    this.body = body;
+  }
+}
+
+const exitFor = (status: number) =>
+  status === 400 || status === 413
+    ? EXIT.usage
+    : status === 401 || status === 403
+      ? EXIT.denied
+      : status === 404 || status === 409
+        ? EXIT.refused
+        : status >= 500
+          ? EXIT.unavailable
+          : EXIT.failed;
+
+async function call(
+  api: Api,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  let response: Response;
+  try {
+    response = await api.io.fetch(`${api.base}${path}`, {
+      method,
+      headers: {
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(api.token ? { authorization: `Bearer ${api.token}` } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (error) {
+    throw new ApiFailure(
+      `cannot reach Tandem at ${api.base}: ${(error as Error).message}${api.base.includes("127.0.0.1:7071") ? " (is the sandbox running? npm start)" : ""}`,
+      EXIT.unavailable,
+    );
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = { error: { code: "NotJson", message: text.slice(0, 300) } };
+  }
+  if (response.status >= 400) {
+    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiFailure(
+      `${response.status} ${error?.code ?? response.statusText}: ${error?.message ?? text.slice(0, 300)}`,
+      exitFor(response.status),
+      parsed,
+    );
+  }
+  return { status: response.status, body: parsed };
+}
+
+const duration = (ms: number) => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+};
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function formatStatus(body: any): string {
+  const lines: string[] = [];
+  const lease = body.lease
+    ? `lease ${body.lease.holder} (epoch ${body.lease.epoch})`
+    : "lease: nobody holds it";
+  const observers = body.observers
+    .map((o: any) => `${o.region} ${o.liveness}${o.impaired ? " (impaired)" : ""}`)
+    .join(", ");
+  lines.push(`${lease}; observers: ${observers}`);
+  for (const g of body.groups) {
+    lines.push("");
+    lines.push(
+      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}`,
+    );
+    for (const r of g.regions) {
+      const route = g.routing?.regions.find((x: any) => x.region === r.name);
+      const routing = route
+        ? `${route.enabled ? "enabled" : "disabled"} p${route.priority}`
+        : "no lever";
+      lines.push(
+        `  ${r.name.padEnd(14)} ${r.role.padEnd(10)} ${r.verdict.padEnd(11)} ${routing.padEnd(12)} ${r.reason}`,
+      );
+    }
+    if (g.incident)
+      lines.push(
+        `  incident ${g.incident.id}: ${g.incident.kind} to ${g.incident.to}, ${g.incident.step} (${g.incident.history.at(-1)?.note ?? ""})`,
+      );
+  }
+  return lines.join("\n");
+}
+
+function formatIncident(i: any): string {
+  const lines = [
+    `${i.id}  ${i.group}: ${i.kind} to ${i.to} (${i.trigger}${i.requestedBy ? ` by ${i.requestedBy}` : ""}), ${i.step}`,
+    `  reason: ${i.reason}`,
+  ];
+  for (const h of i.history)
+    lines.push(
+      `  ${new Date(h.at).toISOString().slice(11, 19)}  ${h.step.padEnd(16)} epoch ${h.epoch}  ${h.note}`,
+    );
+  return lines.join("\n");
+}
+
+/** Measured time per step, from the incident's history. */
+function stepTimes(i: any): string[] {
+  const firsts: { step: string; at: number }[] = [];
+  for (const h of i.history) if (firsts.at(-1)?.step !== h.step) firsts.push(h);
+  return firsts.map((f, n) => {
+    const next = firsts[n + 1];
+    return `  ${f.step.padEnd(16)} ${next ? duration(next.at - f.at) : "-"}`;
+  });
+}
+
+function formatPlan(plan: any): string {
+  const lines = [
+    `${plan.group}: ${plan.command} to ${plan.to} would end ${plan.outcome} after about ${duration(plan.expectedSeconds * 1000)}`,
+  ];
+  for (const s of plan.steps)
+    lines.push(
+      `  +${duration(s.atSeconds * 1000).padEnd(7)} ${s.step.padEnd(16)} ~${duration(s.expectedSeconds * 1000).padEnd(7)} ${s.note}`,
+    );
+  if (plan.calls.length > 0) lines.push("  lever calls:");
+  for (const c of plan.calls)
+    lines.push(`    +${duration(c.atSeconds * 1000).padEnd(7)} ${c.lever}: ${c.change}`);
+  if (plan.routingAfter) lines.push(`  primary after: ${plan.routingAfter.primary ?? "none"}`);
+  lines.push(`  assuming: ${plan.assumptions.join("; ")}`);
+  return lines.join("\n");
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+const TERMINAL = new Set(["completed", "failed", "aborted"]);
+
+/** Follows an incident until it ends, redrawing one progress line on stderr. */
+async function follow(api: Api, id: string): Promise<Answer> {
+  const { io } = api;
+  let last = "";
+  const started = Date.now();
+  for (;;) {
+    const answer = await call(api, "GET", `/api/incidents/${encodeURIComponent(id)}`);
+    const i = answer.body;
+    const stepStart =
+      i.history.find((h: { step: string }) => h.step === i.step)?.at ?? i.stepStartedAt;
+    const line = `${i.step} (${duration(Date.now() - started)} in all, ${duration(Date.now() - stepStart)} in this step): ${i.history.at(-1)?.note ?? ""}`;
+    if (io.tty) io.err(`\r\x1b[K${line}`);
+    else if (`${i.step}|${i.history.length}` !== last) io.err(`${line}\n`);
+    last = `${i.step}|${i.history.length}`;
+    if (TERMINAL.has(i.step)) {
+      if (io.tty) io.err("\n");
+      return answer;
+    }
+    await io.sleep(1000);
+  }
+}
+
+export async function run(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Io = {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(t),
+    tty: process.stderr.isTTY === true,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    fetch: globalThis.fetch,
+  },
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "help" || command === "--help") {
-    console.log(HELP);
-    return command === undefined ? 2 : 0;
+    io.out(HELP);
+    return command === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (command !== "validate-config") {
-    console.error(`unknown command "${command}"\n\n${HELP}`);
-    return 2;
+  if (command === "validate-config") return validateConfig(rest, env, io);
+  let args;
+  try {
+    args = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        api: { type: "string" },
+        token: { type: "string" },
+        json: { type: "boolean", default: false },
+        wait: { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
+        to: { type: "string" },
+        reason: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+        override: { type: "boolean", default: false },
+        all: { type: "boolean", default: false },
+        key: { type: "string" },
+        group: { type: "string" },
+        limit: { type: "string" },
+        before: { type: "string" },
+      },
+    });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\nRun "tandem help" for the commands.\n`);
+    return EXIT.usage;
   }
+  const o = args.values;
+  const positional = args.positionals;
+  const api: Api = {
+    base: (o.api ?? env["TANDEM_API"] ?? "http://127.0.0.1:7071").replace(/\/+$/, ""),
+    ...((o.token ?? env["TANDEM_TOKEN"]) ? { token: o.token ?? env["TANDEM_TOKEN"]! } : {}),
+    io,
+  };
+  const print = (human: string, json: unknown) =>
+    io.out(o.json ? JSON.stringify(json, null, 2) : human);
+  const need = (value: string | undefined, what: string) => {
+    if (!value) throw new Usage(`${command} needs ${what}`);
+    return value;
+  };
+  const groupArg = () => {
+    if (positional.length !== 1) throw new Usage(`${command} takes one GROUP`);
+    return positional[0]!;
+  };
+
+  try {
+    switch (command) {
+      case "status": {
+        if (positional.length > 0) throw new Usage("status takes no arguments");
+        for (;;) {
+          const { body } = await call(api, "GET", "/api/status");
+          if (o.watch && !o.json && io.tty) io.out("\x1b[H\x1b[2J");
+          print(formatStatus(body), body);
+          if (!o.watch) return EXIT.ok;
+          await io.sleep(2000);
+        }
+      }
+      case "failover":
+      case "failback": {
+        const group = groupArg();
+        const reason = need(o.reason, "--reason TEXT: why, for the audit log");
+        const to = command === "failover" ? need(o.to, "--to REGION") : o.to;
+        const body = {
+          ...(to ? { to } : {}),
+          reason,
+          ...(o["dry-run"] ? { dryRun: true } : {}),
+          ...(o.override ? { override: true } : {}),
+        };
+        if (o.override && command === "failback")
+          throw new Usage("--override is for failover only");
+        const key = o.key ?? `cli-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+        const answer = await call(
+          api,
+          "POST",
+          `/api/groups/${encodeURIComponent(group)}/${command}`,
+          body,
+          o["dry-run"] ? {} : { "idempotency-key": key },
+        );
+        if (o["dry-run"]) {
+          print(formatPlan(answer.body.plan), answer.body);
+          return EXIT.ok;
+        }
+        const id = answer.body.incident as string;
+        if (!o.wait) {
+          print(
+            `${group}: ${command} accepted as incident ${id}${answer.body.repeated ? " (a retry of the same request)" : ""}; follow it with: tandem incidents ${id}`,
+            answer.body,
+          );
+          return EXIT.ok;
+        }
+        io.err(`${group}: ${command} accepted as incident ${id}\n`);
+        const final = await follow(api, id);
+        const i = final.body;
+        print(
+          [`${group}: ${command} to ${i.to} ${i.step}`, "time per step:", ...stepTimes(i)].join(
+            "\n",
+          ),
+          i,
+        );
+        return i.step === "completed" ? EXIT.ok : EXIT.failed;
+      }
+      case "pause":
+      case "resume": {
+        const reason = need(o.reason, "--reason TEXT");
+        if (o.all === positional.length > 0) throw new Usage(`${command} takes GROUP or --all`);
+        const path = o.all
+          ? `/api/all/${command}`
+          : `/api/groups/${encodeURIComponent(positional[0]!)}/${command}`;
+        const answer = await call(api, "POST", path, { reason });
+        const p = answer.body.paused;
+        print(
+          `automation paused for: ${p.all ? "all groups" : p.groups.length ? p.groups.join(", ") : "no group"}`,
+          answer.body,
+        );
+        return EXIT.ok;
+      }
+      case "drill": {
+        const group = groupArg();
+        const reason = need(o.reason, "--reason TEXT");
+        if (o.wait) io.err(`${group}: drilling (nothing real changes)...\n`);
+        const answer = await call(api, "POST", `/api/groups/${encodeURIComponent(group)}/drill`, {
+          reason,
+        });
+        const d = answer.body;
+        print(
+          [
+            `${group}: drill, nothing changed; expected ${duration(d.expectedSeconds * 1000)} in all`,
+            formatPlan(d.failover),
+            d.failback.steps ? formatPlan(d.failback) : `failback: ${d.failback.refused}`,
+          ].join("\n"),
+          d,
+        );
+        return d.failover.outcome === "completed" ? EXIT.ok : EXIT.failed;
+      }
+      case "incidents": {
+        if (positional.length > 1) throw new Usage("incidents takes at most one ID");
+        if (positional[0]) {
+          const { body } = await call(
+            api,
+            "GET",
+            `/api/incidents/${encodeURIComponent(positional[0])}`,
+          );
+          print(formatIncident(body), body);
+          return EXIT.ok;
+        }
+        const query = new URLSearchParams({
+          ...(o.group ? { group: o.group } : {}),
+          ...(o.limit ? { limit: o.limit } : {}),
+        });
+        const { body } = await call(api, "GET", `/api/incidents?${query}`);
+        print(
+          body.incidents.length === 0
+            ? "no incidents"
+            : body.incidents
+                .map(
+                  (i: { id: string; group: string; kind: string; to: string; step: string }) =>
+                    `${i.id}  ${i.group.padEnd(10)} ${i.kind.padEnd(9)} to ${i.to.padEnd(12)} ${i.step}`,
+                )
+                .join("\n"),
+          body,
+        );
+        return EXIT.ok;
+      }
+      case "audit": {
+        if (positional.length > 0) throw new Usage("audit takes no arguments");
+        const query = new URLSearchParams({
+          ...(o.limit ? { limit: o.limit } : {}),
+          ...(o.before ? { before: o.before } : {}),
+        });
+        const { body } = await call(api, "GET", `/api/audit?${query}`);
+        const lines = body.entries.map(
+          (e: {
+            at: number;
+            actor: string;
+            name: string;
+            group?: string;
+            outcome: string;
+            reason?: string;
+          }) =>
+            `${new Date(e.at).toISOString()}  ${e.outcome.padEnd(8)} ${e.actor.padEnd(22)} ${e.name}${e.group ? ` [${e.group}]` : ""}${e.reason ? `: ${e.reason}` : ""}`,
+        );
+        if (body.next !== undefined) lines.push(`(older: tandem audit --before ${body.next})`);
+        print(lines.join("\n") || "the audit log is empty", body);
+        return EXIT.ok;
+      }
+      default:
+        throw new Usage(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof Usage) {
+      io.err(`${error.message}\n\nRun "tandem help" for the commands.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ApiFailure) {
+      if (o.json)
+        io.out(JSON.stringify(error.body ?? { error: { message: error.message } }, null, 2));
+      io.err(`tandem ${command}: ${error.message}\n`);
+      return error.exit;
+    }
+    throw error;
+  }
+}
+
+async function validateConfig(
+  rest: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Io,
+): Promise<number> {
   if (rest.length > 1) {
-    console.error("validate-config takes one file");
-    return 2;
+    io.err("validate-config takes one file\n");
+    return EXIT.usage;
   }
   const file = rest[0] ?? "tandem.config.json";
   try {
     const config = await loadConfigFile(file);
     const groups = config.groups.map((g) => `${g.name} (${g.model}, ${g.regions.length} regions)`);
-    console.log(
+    io.out(
       `${file} is valid: ${config.observers.length} observer(s); groups ${groups.join(", ")}.`,
     );
     for (const problem of missingSecrets(config, env))
-      console.log(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
-    return 0;
+      io.out(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
+    return EXIT.ok;
   } catch (error) {
     if (!isConfigError(error)) throw error;
-    console.error(error.message);
-    return 2;
+    io.err(`${error.message}\n`);
+    return EXIT.usage;
   }
 }
 
-process.exitCode = await run(process.argv.slice(2), process.env);
+// Run only as the command (also through npm's bin link), not when imported.
+const invoked = process.argv[1] ? realpathSync(process.argv[1]) : "";
+if (invoked === fileURLToPath(import.meta.url))
+  process.exitCode = await run(process.argv.slice(2), process.env);

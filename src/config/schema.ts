@@ -424,6 +424,50 @@ export const alertSchema = z
   ])
   .describe("An alert channel.");
 
+export const apiSchema = z
+  .strictObject({
+    bearer: z
+      .strictObject({
+        issuer: z
+          .string({ error: "must be the token issuer" })
+          .min(1, "must be the token issuer")
+          .describe(
+            "Expected `iss` of bearer tokens, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`.",
+          ),
+        audience: z
+          .string({ error: "must be the token audience" })
+          .min(1, "must be the token audience")
+          .describe(
+            "Expected `aud`: the application ID URI or client id of Tandem's app registration.",
+          ),
+        keys: z
+          .array(
+            z
+              .looseObject({ kty: z.string({ error: "must be a JWK key type" }) })
+              .describe("A public key as a JWK (from the issuer's JWKS document)."),
+          )
+          .min(1, "must list at least one public key")
+          .describe("Public keys that sign the tokens (JWKs; public keys are not secrets)."),
+      })
+      .optional()
+      .describe(
+        "Accept bearer tokens on the API (for scripts and the CLI), checked for signature, issuer, audience and lifetime.",
+      ),
+    readerRole: z
+      .string()
+      .min(1)
+      .default("Tandem.Reader")
+      .describe("App role that may read status, incidents and the audit log."),
+    operatorRole: z
+      .string()
+      .min(1)
+      .default("Tandem.Operator")
+      .describe("App role that may also fail over, fail back, pause, resume and drill."),
+  })
+  .describe(
+    "Who may use the operator API. Callers are recognised by App Service Authentication (trusted only when it is on for the app) or by bearer tokens; function keys alone never authorise a change.",
+  );
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of tandem.schema.json, for editors."),
@@ -439,6 +483,7 @@ export const configSchema = z
       .array(groupSchema)
       .min(1, "must list at least one failover group")
       .describe("Failover groups to watch; at least one."),
+    api: apiSchema.prefault({}),
     alerts: z
       .array(alertSchema)
       .default([])

@@ -49,6 +49,8 @@ export interface Incident {
   readonly closedAt?: number;
   /** Who asked (manual) and why. */
   readonly requestedBy?: string;
+  /** The idempotency key of the request that opened it (manual), so a retried request finds it. */
+  readonly requestKey?: string;
   readonly reason: string;
   /** Break-glass: manual only; skips the target-health rule, audited. */
   readonly override?: boolean;

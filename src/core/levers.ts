@@ -27,6 +27,19 @@ export function primaryOf(state: RoutingState): string | undefined {
 }
 
 /** "Failed": the cluster's last operation failed (AKS provisioningState Failed); it needs a person. */
+/** The enabled regions that share the lowest priority: all of them receive traffic. */
+export function topRegions(state: RoutingState): string[] {
+  const enabled = state.regions.filter((r) => r.enabled);
+  const top = Math.min(...enabled.map((r) => r.priority));
+  return enabled.filter((r) => r.priority === top).map((r) => r.region);
+}
+
+/** The one region traffic goes to first, or undefined when several share the top priority. */
+export function solePrimary(state: RoutingState): string | undefined {
+  const top = topRegions(state);
+  return top.length === 1 ? top[0] : undefined;
+}
+
 export type PowerState = "Running" | "Stopped" | "Starting" | "Stopping" | "Failed";
 
 export interface NodePoolSize {

@@ -62,6 +62,8 @@ export interface Observation {
   readonly certificateDaysLeft?: number;
   readonly warnings?: readonly string[];
   readonly at: number;
+  /** The last hour, one mark per minute on the observer's clock (see nextTimeline). */
+  readonly timeline?: string;
 }
 
 export interface Heartbeat {
@@ -110,5 +112,46 @@ export function nextObservation(
       : { certificateDaysLeft: outcome.certificateDaysLeft }),
     ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),
     at,
+    timeline: nextTimeline(previous?.timeline, at, outcome.ok),
   };
+}
+
+export const TIMELINE_MINUTES = 60;
+const MINUTE = 60_000;
+
+/**
+ * The last hour of a target as one observer saw it: `"{minute}:{marks}"`, where `minute` is the
+ * minute (since the epoch) of the last mark and each mark is one minute, oldest first: `u` every
+ * probe passed, `d` at least one failed, `-` no probe. Kept in the observation row itself.
+ */
+export function nextTimeline(previous: string | undefined, at: number, ok: boolean): string {
+  const minute = Math.floor(at / MINUTE);
+  const parsed = /^(\d+):([ud-]*)$/.exec(previous ?? "");
+  const last = parsed ? Number(parsed[1]) : undefined;
+  let marks = parsed?.[2] ?? "";
+  const mark = ok ? "u" : "d";
+  if (last === minute && marks.length > 0)
+    marks = marks.slice(0, -1) + (marks.endsWith("d") ? "d" : mark);
+  else if (last !== undefined && minute > last)
+    marks += "-".repeat(Math.min(minute - last - 1, TIMELINE_MINUTES)) + mark;
+  else marks = mark; // no history, or the observer's clock went back: start again
+  return `${minute}:${marks.slice(-TIMELINE_MINUTES)}`;
+}
+
+export interface TimelineMinute {
+  /** Start of the minute, ms since the epoch. */
+  readonly at: number;
+  readonly mark: "up" | "down" | "none";
+}
+
+/** The marks of a timeline as minutes, oldest first. */
+export function timelineMinutes(timeline: string | undefined): TimelineMinute[] {
+  const parsed = /^(\d+):([ud-]*)$/.exec(timeline ?? "");
+  if (!parsed) return [];
+  const last = Number(parsed[1]);
+  const marks = parsed[2]!;
+  return [...marks].map((m, i) => ({
+    at: (last - (marks.length - 1 - i)) * MINUTE,
+    mark: m === "u" ? "up" : m === "d" ? "down" : "none",
+  }));
 }

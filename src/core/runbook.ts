@@ -9,7 +9,7 @@
 import type { Incident, Shift, Step } from "./incident.js";
 import { moveTo, noted } from "./incident.js";
 import type { ClusterState, NodePoolSize, RoutingState } from "./levers.js";
-import { primaryOf } from "./levers.js";
+import { primaryOf, solePrimary, topRegions } from "./levers.js";
 import type { Verdict } from "./verdict.js";
 
 const PROPAGATING = "the lever is propagating the change to its edge";
@@ -146,7 +146,8 @@ function leavesHealthy(s: Situation, routing: RoutingState, region: string): boo
 
 function shifted(routing: RoutingState, shift: Shift): boolean {
   const route = routing.regions.find((r) => r.region === shift.region);
-  if (shift.kind === "promote") return primaryOf(routing) === shift.region;
+  // A tie at the top (Front Door priorities need not be unique) is not a promotion yet.
+  if (shift.kind === "promote") return solePrimary(routing) === shift.region;
   if (shift.kind === "disable") return route !== undefined && !route.enabled;
   return route?.enabled === true;
 }
@@ -482,7 +483,7 @@ function advance(
         policy.stopColdOnClear &&
         incident.startedCluster &&
         s.routing !== undefined &&
-        primaryOf(s.routing) !== wake.region;
+        !topRegions(s.routing).includes(wake.region);
       if (timedOut(policy.wakeTimeoutMs))
         return step(
           "aborted",
@@ -495,6 +496,11 @@ function advance(
         return step("confirmed", `${from} confirmed down while ${wake.region} was warming`);
       }
       if (s.kept[from] !== "suspect") {
+        // AKS refuses to stop a cluster that is still starting: wait until it runs, then stop it.
+        if (mayStop && s.clusters[wake.region]?.power === "Starting")
+          return stay(
+            `${from} is ${s.kept[from] ?? "unknown"}: ${wake.region}'s cluster is still starting; it is stopped again once it runs`,
+          );
         const stop = mayStop ? [{ kind: "stop-cluster" as const, region: wake.region }] : [];
         return step(
           "aborted",
@@ -533,16 +539,22 @@ function advance(
         );
       const cluster = s.clusters[wake.region];
       if (!cluster) return stay(`${wake.region}'s cluster cannot be read`);
-      if (cluster.power === "Stopped" || cluster.power === "Stopping")
-        return cluster.power === "Stopped"
-          ? stay(`starting ${wake.region}'s cluster`, [
-              { kind: "start-cluster", region: wake.region },
-            ])
-          : stay(`${wake.region}'s cluster is stopping; waiting`);
+      const start = (note: string): RunbookResult => ({
+        incident: { ...noted(incident, at, s.epoch, note), startedCluster: true },
+        opened: false,
+        effects: [{ kind: "start-cluster", region: wake.region }],
+      });
+      if (cluster.power === "Stopped") return start(`starting ${wake.region}'s cluster`);
+      if (cluster.power === "Stopping")
+        return stay(`${wake.region}'s cluster is stopping; waiting`);
+      // A cluster left Failed by an earlier operation gets one start (AKS's way out of a failed
+      // stop); one that fails after this incident started it needs a person.
       if (cluster.power === "Failed")
-        return failed(
-          `${wake.region}'s cluster failed to start (${cluster.detail ?? "provisioning failed"})`,
-        );
+        return incident.startedCluster
+          ? failed(
+              `${wake.region}'s cluster failed to start (${cluster.detail ?? "provisioning failed"})`,
+            )
+          : start(`${wake.region}'s cluster is Failed (${cluster.detail ?? "?"}); trying a start`);
       if (cluster.power === "Starting") return stay(`waking ${wake.region}: Starting`);
       const wanted = wantedPools(group, wake.region);
       if (poolsShort(cluster, wanted))

@@ -416,8 +416,8 @@ export class ArmEmulator {
       if (c.doneAt !== undefined && c.doneAt <= now) {
         c.doneAt = undefined;
         if (c.provisioning === "Starting" && c.failStart !== undefined) {
+          // As AKS: the power state stays what was asked for; the provisioning state says it failed.
           c.provisioning = "Failed";
-          c.power = "Stopped";
           c.failStart = undefined;
         } else if (c.provisioning === "Starting") {
           c.provisioning = "Succeeded";
@@ -850,7 +850,8 @@ export class ArmEmulator {
         enabledState: o.enabledState,
         enforceCertificateNameCheck: true,
         provisioningState: o.provisioning,
-        deploymentStatus: o.deployAt === undefined ? "Succeeded" : "InProgress",
+        // Many real origins show NotStarted for good; this one says InProgress while it deploys.
+        deploymentStatus: o.deployAt === undefined ? "NotStarted" : "InProgress",
       },
     };
   }
@@ -940,7 +941,7 @@ export class ArmEmulator {
         "OperationNotAllowed",
         `Operation is not allowed because the managed cluster '${c.name}' is in ${c.provisioning} state.`,
       );
-    if (verb === "start" && c.power === "Running" && c.provisioning !== "Failed")
+    if (verb === "start" && c.power === "Running")
       throw new ArmReply(
         409,
         "OperationNotAllowed",

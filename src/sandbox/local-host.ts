@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
 import type { TimerFunction } from "../../functions/handlers.js";
-import { orchestrateFunction, probeFunction, statusFunction } from "../../functions/handlers.js";
+import { orchestrateFunction, probeFunction } from "../../functions/handlers.js";
+import { apiFunctions, statusApiFunction } from "../../functions/api.js";
 import { timeOfDay } from "../adapters/log/console-log.js";
 import type { OrchestrateResult } from "../app/orchestrate-tick.js";
 import type { Runtime } from "../app/runtime.js";
@@ -100,7 +101,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const http = await startHttpHost({
     port: options.port,
-    functions: [statusFunction(() => Promise.resolve(first))],
+    functions: [
+      statusApiFunction(() => Promise.resolve(first)),
+      ...apiFunctions(() => Promise.resolve(first)),
+    ],
     ...(options.routes ? { routes: options.routes } : {}),
     log: (level, message) => print("http", level, message),
   });

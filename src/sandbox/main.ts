@@ -2,6 +2,7 @@
 // real endpoints and Azure resources named in FILE (for running Tandem as a long-lived process).
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { Principal } from "../app/auth.js";
 import { compose, SETTINGS } from "../compose.js";
 import { isConfigError, loadConfigFile } from "../config/index.js";
 import { consoleLog } from "../adapters/log/console-log.js";
@@ -29,6 +30,8 @@ ${SETTINGS.orchestrateSchedule} (NCRONTAB, six fields; derived from the interval
 and the app settings your config's "env:NAME" references name.`;
 
 class UsageError extends Error {}
+
+const LOOPBACK_READER: Principal = { name: "loopback (reader)", roles: ["reader"], via: "local" };
 
 function port(value: string | undefined): number {
   const text = value ?? process.env["TANDEM_PORT"] ?? "7071";
@@ -100,6 +103,8 @@ async function startWithConfig(
     source: file,
     log,
     baseDir: dirname(resolve(file)),
+    // The local host listens on loopback only: a caller there may read; changes need a token.
+    localPrincipal: LOOPBACK_READER,
   });
   const derived = schedulesForInterval(config.policy.intervalSeconds);
   const schedules = {

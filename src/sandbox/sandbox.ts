@@ -7,6 +7,7 @@
 //   shop     active-passive behind the Traffic Manager profile tm-shop
 //   catalog  passive-cold behind the Front Door profile fd-catalog; its northeurope AKS cluster
 //            is stopped until Tandem wakes it
+import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
 import { compose } from "../compose.js";
 import type { TandemConfig, TandemConfigInput } from "../config/index.js";
@@ -37,6 +38,16 @@ export const SANDBOX_RESOURCES = {
     `${RG}/providers/Microsoft.ContainerService/managedClusters/aks-catalog-${SHORT[region]}`,
   endpoint: (group: string, region: string) => `${group}-${SHORT[region]}`,
 } as const;
+
+/**
+ * Who calls the sandbox's API without credentials: an operator, so that the CLI and curl work
+ * out of the box. Only the sandbox has it (everything is on loopback and nothing is real).
+ */
+export const SANDBOX_PRINCIPAL: Principal = {
+  name: "sandbox-operator",
+  roles: ["reader", "operator"],
+  via: "local",
+};
 
 export interface SandboxOptions {
   /** Port of the local host; 0 picks a free one. */
@@ -344,6 +355,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
             timeoutMs: 10_000,
           },
           source: "sandbox configuration",
+          localPrincipal: SANDBOX_PRINCIPAL,
         }),
       );
     }

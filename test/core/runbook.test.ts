@@ -237,7 +237,7 @@ describe("runbook: deployment models", () => {
         ...s,
         open: opened,
         kept: { weu: "healthy", neu: "down" },
-        clusters: { neu: cluster("Starting") },
+        clusters: { neu: cluster("Running") },
       },
       policy,
       "x",
@@ -523,9 +523,64 @@ describe("runbook: what the Azure levers report", () => {
         clusters: { neu: cluster("Failed") },
       }),
     );
+    // One start is tried (the cluster may be Failed from an earlier operation); it stays Failed.
     assert.deepEqual(r.steps, ["detected", "confirmed", "waking", "failed"]);
     assert.match(r.incident!.history.at(-1)!.note, /neu's cluster failed to start/);
-    assert.deepEqual(r.effects, []);
+    assert.deepEqual(r.effects, ["start-cluster neu"]);
+  });
+
+  it("a promotion that leaves two regions tied at the top is not done yet", () => {
+    const tied: RoutingState = {
+      regions: [
+        { region: "weu", enabled: true, priority: 1 },
+        { region: "neu", enabled: true, priority: 1 },
+      ],
+    };
+    const r = drive(
+      activePassive,
+      situation({ kept: { weu: "down", neu: "healthy" }, routing: tied, entryHealthy: true }),
+      policy,
+      4,
+    );
+    assert.ok(!r.steps.includes("verifying"), r.steps.join(", "));
+    assert.deepEqual(r.effects.slice(0, 1), ["promote neu"]);
+  });
+
+  it("passive-cold: a pre-warm that clears while the cluster is still starting stops it once it runs", () => {
+    const suspect = situation({
+      kept: { weu: "suspect", neu: "healthy" },
+      clusters: { neu: cluster("Stopped") },
+    });
+    let incident = runbookStep(passiveCold, suspect, policy, "pw").incident!;
+    incident = runbookStep(
+      passiveCold,
+      { ...suspect, open: incident, now: suspect.now + 1 },
+      policy,
+      "x",
+    ).incident!;
+    assert.equal(incident.startedCluster, true);
+    const cleared = { ...suspect, kept: { weu: "healthy" as Verdict, neu: "healthy" as Verdict } };
+    const starting = runbookStep(
+      passiveCold,
+      { ...cleared, clusters: { neu: cluster("Starting") }, open: incident, now: suspect.now + 2 },
+      policy,
+      "x",
+    );
+    assert.equal(starting.incident?.step ?? incident.step, "prewarming");
+    assert.deepEqual(starting.effects, []);
+    const running = runbookStep(
+      passiveCold,
+      {
+        ...cleared,
+        clusters: { neu: cluster("Running") },
+        open: starting.incident ?? incident,
+        now: suspect.now + 3,
+      },
+      policy,
+      "x",
+    );
+    assert.equal(running.incident?.step, "aborted");
+    assert.deepEqual(running.effects, [{ kind: "stop-cluster", region: "neu" }]);
   });
 
   /** Drives an active-passive failover up to verifying, then feeds `routings` tick by tick. */

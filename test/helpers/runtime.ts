@@ -11,6 +11,7 @@ import type { Prober } from "../../src/ports/prober.js";
 import type { Witness } from "../../src/ports/witness.js";
 import type { ClusterControl } from "../../src/ports/cluster-control.js";
 import type { TrafficRouter } from "../../src/ports/traffic-router.js";
+import type { Principal } from "../../src/app/auth.js";
 
 export class ManualClock implements Clock {
   constructor(public time = 1_800_000_000_000) {}
@@ -60,10 +61,25 @@ export function runtimeFor(
     instance?: string;
     router?: TrafficRouter;
     clusters?: ClusterControl;
+    /** Who calls the API without credentials; an operator unless told otherwise (`null`: nobody). */
+    localPrincipal?: Principal | null;
+    env?: Record<string, string>;
   },
 ): Promise<Runtime> {
-  return compose({ config: parseConfig(raw), observer, ...parts });
+  const { localPrincipal, ...rest } = parts;
+  return compose({
+    config: parseConfig(raw),
+    observer,
+    ...rest,
+    ...(localPrincipal === null ? {} : { localPrincipal: localPrincipal ?? TEST_OPERATOR }),
+  });
 }
+
+export const TEST_OPERATOR: Principal = {
+  name: "test-operator",
+  roles: ["reader", "operator"],
+  via: "local",
+};
 
 /**
  * Two emulated regional apps, started before the suite's tests and stopped after them. Call it at

@@ -171,8 +171,11 @@ export function explain(error: unknown, call: ArmCallDescription): ArmError {
   else if (status !== undefined && status >= 500)
     advice = `Azure answered with a server error after retries; the next tick tries again (${said})`;
   else if (status === 400) advice = `Azure rejected the request: ${said}`;
+  else if (status !== undefined) advice = `Azure answered ${status}: ${said}`;
   else if ((error as { name?: string } | undefined)?.name === "AbortError")
     advice = `no answer from Azure Resource Manager in time`;
+  else if (/long-running operation/i.test(raw))
+    advice = `Azure accepted the change but the operation failed: ${said}`;
   else advice = `Azure Resource Manager could not be reached: ${said}`;
   return new ArmError(`${call.doing}: ${prefix ? `${prefix}: ` : ""}${advice}`, status, code);
 }
@@ -200,28 +203,26 @@ export async function armCall<T>(
 }
 
 /**
- * Waits for a long-running operation for at most `lroPatienceMs`: a change that Azure accepted
- * but has not finished is returned as accepted (the next tick reads where it stands). Fails only
- * if the operation itself fails, or the caller aborts.
+ * Waits for long-running operations that Azure has accepted, for at most `lroPatienceMs` or
+ * until the caller's deadline, whichever comes first. An operation still running then is
+ * returned as accepted: the change is Azure's to finish, and the next tick reads where it stands.
+ * Fails only if an operation itself fails.
  */
 export async function awaitPatiently(
   conn: ArmConnection,
   outer: AbortSignal,
   wait: (abortSignal: AbortSignal) => Promise<unknown>,
 ): Promise<"done" | "accepted"> {
+  if (outer.aborted) return "accepted";
   const controller = new AbortController();
   const abort = () => controller.abort();
-  let patient = false;
-  const timer = setTimeout(() => {
-    patient = true;
-    controller.abort();
-  }, conn.lroPatienceMs ?? ARM_DEFAULTS.lroPatienceMs);
+  const timer = setTimeout(abort, conn.lroPatienceMs ?? ARM_DEFAULTS.lroPatienceMs);
   outer.addEventListener("abort", abort, { once: true });
   try {
     await wait(controller.signal);
     return "done";
   } catch (error) {
-    if (patient && !outer.aborted) return "accepted";
+    if (controller.signal.aborted) return "accepted";
     throw error;
   } finally {
     clearTimeout(timer);

@@ -169,12 +169,14 @@ export class AksClusterControl implements ClusterControl {
           client.agentPools.get(id.resourceGroup, id.name, wanted.name, { abortSignal }),
       );
       const autoscale = wanted.minCount !== undefined || wanted.maxCount !== undefined;
-      const same =
-        current.count === wanted.count &&
-        (!autoscale ||
-          (current.enableAutoScaling === true &&
-            current.minCount === wanted.minCount &&
-            current.maxCount === wanted.maxCount));
+      // With the autoscaler on, it moves the count itself: only its bounds (and a count below the
+      // one wanted) are Tandem's business.
+      const same = autoscale
+        ? current.enableAutoScaling === true &&
+          current.minCount === wanted.minCount &&
+          current.maxCount === wanted.maxCount &&
+          (current.count ?? 0) >= wanted.count
+        : current.count === wanted.count;
       if (same) continue;
       // A PUT replaces the pool: send what it is, with the sizes changed.
       // (powerState is left out: it would start or stop the pool, which is not this call's job.)
@@ -202,6 +204,8 @@ export class AksClusterControl implements ClusterControl {
             next,
             {
               abortSignal,
+              // Only over the version read: a change made meanwhile is not overwritten.
+              ...(current.eTag ? { ifMatch: current.eTag } : {}),
               updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
             },
           );

@@ -62,7 +62,9 @@ export class MemoryClusterControl implements ClusterControl {
 
   async stop(group: string, region: string): Promise<void> {
     const c = this.#cluster("stop", group, region);
-    if (c.power !== "Running" && c.power !== "Starting") return;
+    if (c.power === "Starting")
+      throw new Error(`${region}'s cluster is starting; it can be stopped once it runs`);
+    if (c.power !== "Running") return;
     Object.assign(c, { power: "Stopping", since: this.#clock.now() });
     this.changes.push(`stop ${region}`);
   }

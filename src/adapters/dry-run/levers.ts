@@ -5,23 +5,46 @@ import type { ClusterState, NodePoolSize, RoutingState } from "../../core/levers
 import type { Clock } from "../../ports/clock.js";
 import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-control.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
+import type { DryRunLevers, LeverEstimates, PlannedChange } from "../../ports/dry-run.js";
 import { MemoryClusterControl } from "../cluster/memory.js";
 import { MemoryTrafficRouter } from "../traffic/memory.js";
 
-export interface PlannedChange {
-  readonly lever: "traffic" | "cluster";
-  readonly group: string;
-  /** What the real lever would have been asked to do, e.g. "promote northeurope". */
-  readonly change: string;
+export type { PlannedChange } from "../../ports/dry-run.js";
+
+/** Dry-run levers over the real ones, as the composition root hands them to the operator API. */
+export function dryRunLevers(
+  router: TrafficRouter | undefined,
+  clusters: ClusterControl | undefined,
+  clock: Clock,
+  estimates: LeverEstimates,
+): DryRunLevers {
+  const dryRouter = router
+    ? new DryRunTrafficRouter(router, { clock, ms: estimates.propagationMs })
+    : undefined;
+  const dryClusters = clusters
+    ? new DryRunClusterControl(clusters, clock, { startMs: estimates.clusterStartMs })
+    : undefined;
+  return {
+    ...(dryRouter ? { router: dryRouter } : {}),
+    ...(dryClusters ? { clusters: dryClusters } : {}),
+    planned: () =>
+      [...(dryRouter?.planned ?? []), ...(dryClusters?.planned ?? [])].sort(
+        (a, b) => (a.at ?? 0) - (b.at ?? 0),
+      ),
+  };
 }
 
 export class DryRunTrafficRouter implements TrafficRouter {
   readonly #base: TrafficRouter;
   readonly #copies = new Map<string, MemoryTrafficRouter>();
+  readonly #propagation: { clock: Clock; ms: (group: string) => number } | undefined;
+  readonly #propagatingUntil = new Map<string, number>();
   readonly planned: PlannedChange[] = [];
 
-  constructor(base: TrafficRouter) {
+  /** `propagation`: how long a change is expected to take to reach the data plane, per group. */
+  constructor(base: TrafficRouter, propagation?: { clock: Clock; ms: (group: string) => number }) {
     this.#base = base;
+    this.#propagation = propagation;
   }
 
   covers(group: string): boolean {
@@ -47,13 +70,26 @@ export class DryRunTrafficRouter implements TrafficRouter {
     const before = copy.changes.length;
     await run(copy);
     for (const change of copy.changes.slice(before))
-      this.planned.push({ lever: "traffic", group, change: change.replace(`${group}/`, "") });
+      this.planned.push({
+        lever: "traffic",
+        group,
+        change: change.replace(`${group}/`, ""),
+        ...(this.#propagation ? { at: this.#propagation.clock.now() } : {}),
+      });
+    if (this.#propagation && copy.changes.length > before)
+      this.#propagatingUntil.set(
+        group,
+        this.#propagation.clock.now() + this.#propagation.ms(group),
+      );
   }
 
   async read(group: string, options?: LeverCallOptions): Promise<RoutingState> {
     const copy = await this.#copy(group, options);
     const { propagating: _, ...state } = await copy.read(group);
-    return state;
+    const until = this.#propagatingUntil.get(group);
+    return until !== undefined && this.#propagation!.clock.now() < until
+      ? { ...state, propagating: true }
+      : state;
   }
 
   promote(group: string, region: string, options?: LeverCallOptions): Promise<void> {
@@ -83,11 +119,13 @@ export class DryRunClusterControl implements ClusterControl {
   readonly #base: ClusterControl;
   readonly #copy: MemoryClusterControl;
   readonly #known = new Set<string>();
+  readonly #clock: Clock;
   readonly planned: PlannedChange[] = [];
 
   /** `startMs`: how long a start is expected to take (the copy runs after that on `clock`). */
   constructor(base: ClusterControl, clock: Clock, options: { startMs: number }) {
     this.#base = base;
+    this.#clock = clock;
     this.#copy = new MemoryClusterControl(clock, { startMs: options.startMs });
   }
 
@@ -118,7 +156,7 @@ export class DryRunClusterControl implements ClusterControl {
     const before = this.#copy.changes.length;
     await run();
     for (const change of this.#copy.changes.slice(before))
-      this.planned.push({ lever: "cluster", group, change });
+      this.planned.push({ lever: "cluster", group, change, at: this.#clock.now() });
   }
 
   async read(group: string, region: string, options?: ClusterCallOptions): Promise<ClusterState> {

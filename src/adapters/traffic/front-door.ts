@@ -31,7 +31,11 @@ interface Located {
   readonly group: FrontDoorGroup;
 }
 
-/** Whether Front Door is still deploying an origin's last change. */
+/**
+ * Whether Front Door says it is still deploying an origin's last change. Not every origin reports
+ * it (many show `NotStarted` for good); the runbook's verification waits for the global entry
+ * point's probes as well.
+ */
 function deploying(origin: AFDOrigin): boolean {
   const provisioning = origin.provisioningState ?? "Succeeded";
   return (
@@ -125,34 +129,40 @@ export class FrontDoorRouter implements TrafficRouter {
     return { regions, propagating: [...origins.values()].some(deploying) };
   }
 
+  /**
+   * Sends origin updates, each accepted by Azure before the next is sent, then waits for their
+   * long-running operations together (bounded: see awaitPatiently).
+   */
   async #update(
     located: Located,
-    origin: AFDOrigin,
-    change: AFDOriginUpdateParameters,
+    changes: readonly { readonly origin: AFDOrigin; readonly change: AFDOriginUpdateParameters }[],
     doing: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const { profile, group } = located;
-    const resource =
-      origin.id ?? `${profile.id}/originGroups/${group.originGroup}/origins/${origin.name}`;
+    const resource = `${profile.id}/originGroups/${group.originGroup}`;
     await armCall(
       { action: `${ACTION}/write`, resource, doing },
       this.#conn,
       signal,
       async (abortSignal) => {
-        const poller = await this.#client(profile.subscriptionId).afdOrigins.beginUpdate(
-          profile.resourceGroup,
-          profile.name,
-          group.originGroup,
-          origin.name!,
-          change,
-          {
-            abortSignal,
-            updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
-          },
-        );
+        const pollers: { pollUntilDone(o: { abortSignal: AbortSignal }): Promise<unknown> }[] = [];
+        for (const { origin, change } of changes)
+          pollers.push(
+            await this.#client(profile.subscriptionId).afdOrigins.beginUpdate(
+              profile.resourceGroup,
+              profile.name,
+              group.originGroup,
+              origin.name!,
+              change,
+              {
+                abortSignal,
+                updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+              },
+            ),
+          );
         await awaitPatiently(this.#conn, abortSignal, (patience) =>
-          poller.pollUntilDone({ abortSignal: patience }),
+          Promise.all(pollers.map((p) => p.pollUntilDone({ abortSignal: patience }))),
         );
       },
     );
@@ -161,18 +171,18 @@ export class FrontDoorRouter implements TrafficRouter {
   async promote(group: string, region: string, options: LeverCallOptions = {}): Promise<void> {
     const located = this.#located(group);
     const doing = `promote ${region} in ${group}`;
-    const signal = options.abortSignal;
-    const origins = await this.#origins(located, doing, signal);
+    const origins = await this.#origins(located, doing, options.abortSignal);
     const target = origins.get(region);
     if (!target) throw new Error(`no region ${region} in group ${group}`);
     // The target first: while both are at 1 Front Door shares traffic between them by weight and
-    // health, which is no worse than before; a call stopped here is finished by the next one.
-    if ((target.priority ?? 1) !== 1)
-      await this.#update(located, target, { priority: 1 }, doing, signal);
-    for (const [other, origin] of origins) {
-      if (other === region || (origin.priority ?? 1) > 1) continue;
-      await this.#update(located, origin, { priority: 2 }, doing, signal);
-    }
+    // health, which is no worse than before; a call stopped there is finished by the next one.
+    const changes = [
+      ...((target.priority ?? 1) !== 1 ? [{ origin: target, change: { priority: 1 } }] : []),
+      ...[...origins]
+        .filter(([other, o]) => other !== region && (o.priority ?? 1) <= 1)
+        .map(([, origin]) => ({ origin, change: { priority: 2 } })),
+    ];
+    if (changes.length > 0) await this.#update(located, changes, doing, options.abortSignal);
   }
 
   async setEnabled(
@@ -187,7 +197,12 @@ export class FrontDoorRouter implements TrafficRouter {
     if (!origin) throw new Error(`no region ${region} in group ${group}`);
     const state = enabled ? "Enabled" : "Disabled";
     if ((origin.enabledState ?? "Enabled") === state) return;
-    await this.#update(located, origin, { enabledState: state }, doing, options.abortSignal);
+    await this.#update(
+      located,
+      [{ origin, change: { enabledState: state } }],
+      doing,
+      options.abortSignal,
+    );
   }
 
   async setWeight(
@@ -201,6 +216,6 @@ export class FrontDoorRouter implements TrafficRouter {
     const origin = (await this.#origins(located, doing, options.abortSignal)).get(region);
     if (!origin) throw new Error(`no region ${region} in group ${group}`);
     if (origin.weight === weight) return;
-    await this.#update(located, origin, { weight }, doing, options.abortSignal);
+    await this.#update(located, [{ origin, change: { weight } }], doing, options.abortSignal);
   }
 }

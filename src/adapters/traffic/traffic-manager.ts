@@ -164,7 +164,20 @@ export class TrafficManagerRouter implements TrafficRouter {
     const mine = this.#endpoints(located, profile);
     const target = mine.get(region);
     if (!target) throw new Error(`no region ${region} in group ${group}`);
+    if (profile.trafficRoutingMethod !== "Priority")
+      throw new Error(
+        `Traffic Manager profile ${located.profile.name} routes by ${profile.trafficRoutingMethod}: promoting a region changes nothing there; use Priority routing, or weights`,
+      );
     const top = Math.min(...[...mine.values()].map((e) => e.priority ?? MAX_PRIORITY));
+    const mineSet = new Set(mine.values());
+    const ahead = (profile.endpoints ?? []).find(
+      (e) =>
+        !mineSet.has(e) && e.endpointStatus === "Enabled" && (e.priority ?? MAX_PRIORITY) < top,
+    );
+    if (ahead)
+      throw new Error(
+        `endpoint ${ahead.name} of ${located.profile.name} is not one of ${group}'s regions but is enabled at priority ${ahead.priority}, ahead of them: it would keep the traffic; disable it or name it in the configuration`,
+      );
     const holder = [...mine.values()].find((e) => e !== target && e.priority === top);
     if (!holder) return; // the target holds the top priority already
     const used = new Set((profile.endpoints ?? []).map((e) => e.priority));

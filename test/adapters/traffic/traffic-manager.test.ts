@@ -177,4 +177,23 @@ describe("Traffic Manager lever", () => {
       { health: (host) => healthy.has(host) },
     );
   });
+
+  it("refuses to promote when an enabled endpoint outside the group is ahead of it, naming it", async () => {
+    await withArm(async (arm) => {
+      const other = TM_PROFILE.replace("tm-shop", "tm-mixed");
+      arm.emulator.addTrafficManagerProfile(other, [
+        { name: "legacy", target: "legacy.example.test", priority: 1 },
+        { name: "weu", target: "weu.example.test", priority: 2 },
+        { name: "neu", target: "neu.example.test", priority: 3 },
+      ]);
+      const tm = new TrafficManagerRouter(arm.conn, [
+        { name: "shop", profileId: other, endpoints: ENDPOINTS },
+      ]);
+      await assert.rejects(
+        tm.promote("shop", "northeurope"),
+        /endpoint legacy .* would keep the traffic/,
+      );
+      assert.equal(patches(arm), 0);
+    });
+  });
 });

@@ -58,6 +58,7 @@ export function observationToEntity(o: Observation): Entity {
       ? {}
       : { certificateDaysLeft: double(o.certificateDaysLeft) }),
     ...(o.warnings?.length ? { warnings: JSON.stringify(o.warnings) } : {}),
+    ...(o.timeline === undefined ? {} : { timeline: o.timeline }),
     atMs: double(o.at),
   };
 }
@@ -106,6 +107,7 @@ export function entityToObservation(row: Row): Observation | undefined {
       (v): v is string[] => Array.isArray(v) && v.every(isString),
     ),
     at: atMs,
+    ...(isString(row["timeline"]) ? { timeline: row["timeline"] } : {}),
   };
 }
 

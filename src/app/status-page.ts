@@ -1,0 +1,90 @@
+// The status page: one self-contained HTML document (no scripts, no external assets) that a
+// browser refreshes every 10 seconds. Per group: each region's verdict, the routing, the open
+// incident's steps, and per region and observer the last hour as a row of one-minute marks.
+// Colour always comes with text (a letter in the mark, a word beside it), so it reads without.
+import type { GroupStatus, ObservationView, StatusView } from "./status.js";
+
+const escape = (text: unknown) =>
+  String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+
+const COLOURS: Record<string, string> = {
+  healthy: "#1b7f3b",
+  up: "#1b7f3b",
+  recovering: "#2f6fb0",
+  suspect: "#b7791f",
+  "split-view": "#8a4fb0",
+  down: "#c0392b",
+  none: "#9aa0a6",
+  unknown: "#9aa0a6",
+};
+
+const badge = (word: string) =>
+  `<span class="badge" style="background:${COLOURS[word] ?? "#555"}">${escape(word)}</span>`;
+
+function timeline(o: ObservationView): string {
+  const width = 6;
+  const marks = o.timeline
+    .map((m, i) => {
+      const letter = m.mark === "up" ? "u" : m.mark === "down" ? "d" : "-";
+      const time = new Date(m.at).toISOString().slice(11, 16);
+      return `<rect x="${i * width}" y="0" width="${width - 1}" height="14" fill="${COLOURS[m.mark]}"><title>${time} UTC: ${m.mark}</title></rect>${m.mark === "down" ? `<text x="${i * width + 1}" y="11" font-size="8" fill="#fff">${letter}</text>` : ""}`;
+    })
+    .join("");
+  const down = o.timeline.filter((m) => m.mark === "down").length;
+  const summary = `${o.observer}: ${o.timeline.length} minutes shown, down in ${down}`;
+  return `<svg class="timeline" role="img" aria-label="${escape(summary)}" width="${60 * width}" height="14" viewBox="0 0 ${60 * width} 14">${marks}</svg> <span class="note">${escape(summary)}</span>`;
+}
+
+function group(g: GroupStatus): string {
+  const rows = g.regions
+    .map((r) => {
+      const observers = r.observations
+        .map(
+          (o) =>
+            `<tr class="observer"><td></td><td>${escape(o.observer)}</td><td>${badge(o.status)}</td><td>${timeline(o)}</td></tr>`,
+        )
+        .join("");
+      const route = g.routing?.regions.find((x) => x.region === r.name);
+      const routeText = route
+        ? `${route.enabled ? "enabled" : "disabled"}, priority ${route.priority}${g.routing?.primary === r.name ? " (primary)" : ""}`
+        : "no lever";
+      return `<tr class="region" data-region="${escape(r.name)}"><th>${escape(r.name)}</th><td>${escape(r.role)}</td><td>${badge(r.verdict)}</td><td>${escape(routeText)} &middot; ${escape(r.reason)}</td></tr>${observers}`;
+    })
+    .join("");
+  const incident = g.incident
+    ? `<h3>Incident ${escape(g.incident.id)}: ${escape(g.incident.kind)} to ${escape(g.incident.to)}, ${escape(g.incident.step)}</h3><ol class="steps">${g.incident.history
+        .map(
+          (h) =>
+            `<li><time>${escape(new Date(h.at).toISOString().slice(11, 19))}</time> <b>${escape(h.step)}</b> ${escape(h.note)} <span class="note">(epoch ${h.epoch})</span></li>`,
+        )
+        .join("")}</ol>`
+    : "<p>No incident.</p>";
+  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.primary ?? "unknown")}</span></h2><table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
+}
+
+export function renderStatusPage(status: StatusView): string {
+  const lease = status.lease
+    ? `lease: ${escape(status.lease.holder)}, epoch ${status.lease.epoch}`
+    : "lease: nobody holds it";
+  const observers = status.observers
+    .map((o) => `${escape(o.region)} ${badge(o.liveness)}${o.impaired ? " impaired" : ""}`)
+    .join(" ");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Tandem status</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.2rem .6rem;text-align:left;vertical-align:middle}
+tr.region{border-top:1px solid #ccc}.badge{color:#fff;border-radius:3px;padding:0 .4rem;font-weight:600}
+.note{color:#555;font-size:12px}.steps{font-size:13px}section.group{margin-bottom:2rem}
+</style></head><body>
+<h1>Tandem</h1>
+<p>${lease} &middot; observers: ${observers} &middot; answered by ${escape(status.answeredBy)} at ${escape(status.generatedAt)} (version ${escape(status.version)}); refreshes every 10 s.</p>
+<p class="note">Timelines: one mark per minute over the last hour, oldest on the left; green "up" every probe passed, red "d" at least one failed, grey no probe.</p>
+${status.groups.map(group).join("\n")}
+</body></html>
+`;
+}
