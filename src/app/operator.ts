@@ -367,7 +367,7 @@ export async function planIncident(
     `${current.to} passes its probes as soon as its cluster runs`,
     "the global entry point answers once the lever has deployed the change",
   ];
-  if (levers.clusters)
+  if (levers.clusters && group.regions.some((r) => r.cluster))
     assumptions.push(
       `an AKS cluster starts in about ${Math.round(estimates.clusterStartMs / 60_000)} min`,
     );

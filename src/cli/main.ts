@@ -243,16 +243,14 @@ export async function run(
     fetch: globalThis.fetch,
   },
 ): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "help" || command === "--help") {
+  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help") {
     io.out(HELP);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
-  if (command === "validate-config") return validateConfig(rest, env, io);
   let args;
   try {
     args = parseArgs({
-      args: [...rest],
+      args: [...argv],
       allowPositionals: true,
       strict: true,
       options: {
@@ -270,14 +268,20 @@ export async function run(
         group: { type: "string" },
         limit: { type: "string" },
         before: { type: "string" },
+        help: { type: "boolean", default: false },
       },
     });
   } catch (error) {
     io.err(`${(error as Error).message}\n\nRun "tandem help" for the commands.\n`);
     return EXIT.usage;
   }
+  const [command, ...positional] = args.positionals;
+  if (command === undefined || command === "help" || args.values.help) {
+    io.out(HELP);
+    return command === undefined && !args.values.help ? EXIT.usage : EXIT.ok;
+  }
+  if (command === "validate-config") return validateConfig(positional, env, io);
   const o = args.values;
-  const positional = args.positionals;
   const api: Api = {
     base: (o.api ?? env["TANDEM_API"] ?? "http://127.0.0.1:7071").replace(/\/+$/, ""),
     ...((o.token ?? env["TANDEM_TOKEN"]) ? { token: o.token ?? env["TANDEM_TOKEN"]! } : {}),

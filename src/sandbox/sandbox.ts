@@ -260,15 +260,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => azurite.stop());
 
     const R = SANDBOX_RESOURCES;
+    const clusterStartMs = (options.clusterStartSeconds ?? 15) * 1000;
+    const propagationMs = (options.propagationSeconds ?? 5) * 1000;
     const byHost = new Map<string, RegionalApp>();
     const arm = await started(
       new ArmEmulator({
         scopes: [R.resourceGroup],
         principal: "tandem-sandbox",
-        clusterStartMs: (options.clusterStartSeconds ?? 15) * 1000,
+        clusterStartMs,
         clusterStopMs: 3000,
         operationMs: 500,
-        propagationMs: (options.propagationSeconds ?? 5) * 1000,
+        propagationMs,
         // Traffic Manager's and Front Door's own health probes see what a request would.
         health: (host) => byHost.get(host)?.serving ?? false,
       }),
@@ -356,6 +358,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
+          // Drills plan with the emulator's own times, not Azure's.
+          estimates: {
+            clusterStartMs: clusterStartMs,
+            propagationMs: (group) => (group === "catalog" ? propagationMs : 0),
+          },
         }),
       );
     }

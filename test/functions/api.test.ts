@@ -1,0 +1,529 @@
+// The operator API through its Functions handlers, as the Azure Functions host calls them: the
+// authorisation matrix, input validation under fuzzing, dry runs, idempotent retries, conflicts.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import azf from "@azure/functions";
+import type { HttpResponseInit } from "@azure/functions";
+import fc from "fast-check";
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { apiFunctions, statusApiFunction } from "../../functions/api.js";
+import type { HttpFunction } from "../../functions/handlers.js";
+import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { runProbeTick } from "../../src/app/probe-tick.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+
+const ISSUER = "https://login.example.test/tenant/v2.0";
+const AUDIENCE = "api://tandem-test";
+
+function context() {
+  return new azf.InvocationContext({
+    invocationId: "test",
+    functionName: "api",
+    logHandler: () => {},
+  });
+}
+
+interface Call {
+  method?: "GET" | "POST";
+  path: string;
+  params?: Record<string, string>;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+function request(c: Call) {
+  const text = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+  return new azf.HttpRequest({
+    method: c.method ?? "POST",
+    url: `http://127.0.0.1:7071${c.path}`,
+    headers: {
+      ...(text === undefined ? {} : { "content-type": "application/json" }),
+      "x-forwarded-for": "192.0.2.7",
+      ...c.headers,
+    },
+    params: c.params ?? {},
+    ...(text === undefined ? {} : { body: { string: text } }),
+  });
+}
+
+const json = (r: HttpResponseInit) => r.jsonBody as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A platform principal header, as App Service Authentication would set it. */
+function clientPrincipal(name: string, roles: string[]) {
+  return Buffer.from(
+    JSON.stringify({
+      auth_typ: "aad",
+      name_typ: "name",
+      role_typ: "roles",
+      claims: [{ typ: "name", val: name }, ...roles.map((r) => ({ typ: "roles", val: r }))],
+    }),
+  ).toString("base64");
+}
+
+describe("operator API", () => {
+  const { weu, neu } = regionalApps();
+  const keys = generateKeyPair("ES256");
+  let rt: Runtime;
+  let platformRt: Runtime;
+  let store: MemoryStateStore;
+  let router: MemoryTrafficRouter;
+  let clusters: MemoryClusterControl;
+  let fns: Map<string, HttpFunction>;
+  let platformFns: Map<string, HttpFunction>;
+  let sign: (claims: Record<string, unknown>, audience?: string) => Promise<string>;
+
+  const config = async (): Promise<TandemConfigInput> => {
+    const jwk = await exportJWK((await keys).publicKey);
+    return {
+      ...twoRegionConfig({ westeurope: weu.healthUrl, northeurope: neu.healthUrl }),
+      api: {
+        bearer: {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          keys: [{ ...jwk, kty: jwk.kty!, kid: "k1" }],
+        },
+      },
+    };
+  };
+
+  before(async () => {
+    const { privateKey } = await keys;
+    sign = (claims, audience = AUDIENCE) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "ES256", kid: "k1" })
+        .setIssuer(ISSUER)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime("10m")
+        .sign(privateKey);
+    store = new MemoryStateStore();
+    const clock = new ManualClock();
+    router = new MemoryTrafficRouter([
+      {
+        name: "shop",
+        model: "active-passive",
+        regions: [
+          { name: "westeurope", role: "primary" },
+          { name: "northeurope", role: "secondary" },
+        ],
+      },
+    ]);
+    clusters = new MemoryClusterControl(clock, { startMs: 1000 });
+    const parts = { store, clock, router, clusters, localPrincipal: null } as const;
+    rt = await runtimeFor(await config(), "westeurope", { ...parts, instance: "w1" });
+    platformRt = await runtimeFor(await config(), "northeurope", {
+      ...parts,
+      instance: "n1",
+      env: { WEBSITE_AUTH_ENABLED: "True" },
+    });
+    // Both regions observed healthy, so that commands have a healthy target.
+    for (let round = 0; round < 3; round++) {
+      await runProbeTick(rt);
+      await runProbeTick(platformRt);
+      await runOrchestrateTick(rt);
+      clock.advance(6000);
+    }
+    const byName = (list: HttpFunction[]) => new Map(list.map((f) => [f.name, f]));
+    fns = byName([statusApiFunction(async () => rt), ...apiFunctions(async () => rt)]);
+    platformFns = byName([
+      statusApiFunction(async () => platformRt),
+      ...apiFunctions(async () => platformRt),
+    ]);
+  });
+
+  const send = (c: Call, on = fns) => {
+    const name = c.path.startsWith("/api/groups/")
+      ? "command"
+      : c.path.startsWith("/api/all/")
+        ? "commandAll"
+        : c.path.split("/")[2]!;
+    return on.get(name)!.handler(request(c), context());
+  };
+  const operator = async () => ({
+    authorization: `Bearer ${await sign({ preferred_username: "ops@example.test", roles: ["Tandem.Operator"] })}`,
+  });
+  const snapshot = async () =>
+    JSON.stringify({
+      incidents: await store.readIncidents("shop"),
+      pause: await store.readPause(),
+      routing: router.peek("shop"),
+      changes: router.changes.length + clusters.changes.length,
+    });
+
+  const MUTATIONS: Call[] = [
+    {
+      path: "/api/groups/shop/failover",
+      params: { group: "shop", command: "failover" },
+      body: { to: "northeurope", reason: "matrix", dryRun: true },
+    },
+    {
+      path: "/api/groups/shop/failback",
+      params: { group: "shop", command: "failback" },
+      body: { reason: "matrix", dryRun: true },
+    },
+    {
+      path: "/api/groups/shop/pause",
+      params: { group: "shop", command: "pause" },
+      body: { reason: "matrix" },
+    },
+    {
+      path: "/api/groups/shop/resume",
+      params: { group: "shop", command: "resume" },
+      body: { reason: "matrix" },
+    },
+    {
+      path: "/api/groups/shop/drill",
+      params: { group: "shop", command: "drill" },
+      body: { reason: "matrix" },
+    },
+    { path: "/api/all/pause", params: { command: "pause" }, body: { reason: "matrix" } },
+    { path: "/api/all/resume", params: { command: "resume" }, body: { reason: "matrix" } },
+  ];
+
+  describe("authorisation matrix: each mutating endpoint refuses, and audits, all but the operator", () => {
+    for (const call of MUTATIONS) {
+      it(`POST ${call.path}`, async () => {
+        const audited = async () =>
+          (await store.readActions()).filter((a) => a.name.startsWith("api "));
+        const before = (await audited()).length;
+
+        const anonymous = await send(call);
+        assert.equal(anonymous.status, 401, "no principal");
+
+        const forged = await send({
+          ...call,
+          headers: {
+            "x-ms-client-principal": clientPrincipal("mallory", ["Tandem.Operator"]),
+            "x-ms-client-principal-name": "mallory",
+          },
+        });
+        assert.equal(forged.status, 401, "a principal header without platform authentication");
+        assert.match(json(forged).error.message, /App Service Authentication is not on/);
+
+        const reader = await send({
+          ...call,
+          headers: {
+            authorization: `Bearer ${await sign({ preferred_username: "ro@example.test", roles: ["Tandem.Reader"] })}`,
+          },
+        });
+        assert.equal(reader.status, 403, "the Reader role");
+
+        const platformReader = await send(
+          {
+            ...call,
+            headers: {
+              "x-ms-client-principal": clientPrincipal("ro2@example.test", ["Tandem.Reader"]),
+            },
+          },
+          platformFns,
+        );
+        assert.equal(platformReader.status, 403, "a platform principal with the Reader role");
+
+        const refusals = (await audited()).slice(before);
+        assert.deepEqual(
+          refusals.map((a) => [a.actor, a.outcome]),
+          [
+            ["anonymous", "refused"],
+            ["mallory", "refused"],
+            ["ro@example.test", "refused"],
+            ["ro2@example.test", "refused"],
+          ],
+        );
+        assert.ok(
+          refusals.every((a) => JSON.parse(a.detail!).from === "192.0.2.7"),
+          "from where",
+        );
+
+        const allowed = await send({ ...call, headers: await operator() });
+        assert.ok(
+          allowed.status! < 400,
+          `the operator: ${allowed.status} ${JSON.stringify(allowed.jsonBody)}`,
+        );
+        const platformOperator = await send(
+          {
+            ...call,
+            headers: {
+              "x-ms-client-principal": clientPrincipal("op@example.test", ["Tandem.Operator"]),
+            },
+          },
+          platformFns,
+        );
+        assert.ok(
+          platformOperator.status! < 400,
+          `a platform operator: ${platformOperator.status}`,
+        );
+        const last = (await audited()).slice(-2);
+        assert.deepEqual(
+          last.map((a) => [a.actor, a.outcome, a.reason]),
+          [
+            ["ops@example.test", "done", "matrix"],
+            ["op@example.test", "done", "matrix"],
+          ],
+        );
+      });
+    }
+
+    it("reads need the Reader role, and a token that is not valid is refused with the reason", async () => {
+      const get = (headers: Record<string, string> = {}) =>
+        send({ method: "GET", path: "/api/status", headers });
+      assert.equal((await get()).status, 401);
+      assert.equal(
+        (await get({ authorization: `Bearer ${await sign({ sub: "nobody", roles: [] })}` })).status,
+        403,
+      );
+      const wrongAudience = await get({
+        authorization: `Bearer ${await sign({ roles: ["Tandem.Reader"] }, "api://other")}`,
+      });
+      assert.equal(wrongAudience.status, 401);
+      assert.match(json(wrongAudience).error.message, /aud/);
+      const forgedSignature = (await sign({ roles: ["Tandem.Operator"] })).replace(
+        /.{6}$/,
+        "AAAAAA",
+      );
+      assert.equal((await get({ authorization: `Bearer ${forgedSignature}` })).status, 401);
+      assert.equal(
+        (await get({ authorization: `Bearer ${await sign({ roles: ["Tandem.Reader"] })}` })).status,
+        200,
+      );
+    });
+  });
+
+  describe("commands", () => {
+    it("a dry run returns the plan and changes nothing: levers and store are as before", async () => {
+      const before = await snapshot();
+      const answer = await send({
+        path: "/api/groups/shop/failover",
+        params: { group: "shop", command: "failover" },
+        body: { to: "northeurope", reason: "what would happen", dryRun: true },
+        headers: await operator(),
+      });
+      assert.equal(answer.status, 200);
+      const plan = json(answer).plan;
+      assert.equal(plan.outcome, "completed");
+      assert.deepEqual(
+        plan.steps.map((s: { step: string }) => s.step),
+        ["confirmed", "shifting-traffic", "verifying", "completed"],
+      );
+      assert.deepEqual(
+        plan.calls.map((c: { change: string }) => c.change),
+        ["promote northeurope"],
+      );
+      assert.equal(plan.routingAfter.primary, "northeurope");
+      const drill = await send({
+        path: "/api/groups/shop/drill",
+        params: { group: "shop", command: "drill" },
+        body: { reason: "quarterly drill" },
+        headers: await operator(),
+      });
+      assert.equal(drill.status, 200);
+      assert.equal(json(drill).failover.outcome, "completed");
+      assert.equal(json(drill).failback.outcome, "completed");
+      const after = JSON.parse(await snapshot());
+      const was = JSON.parse(before);
+      assert.deepEqual(after.routing, was.routing);
+      assert.deepEqual(after.incidents, was.incidents);
+      assert.deepEqual(after.pause, was.pause);
+      assert.equal(after.changes, was.changes);
+    });
+
+    it("a retried command with the same idempotency key opens one incident; another command meanwhile gets 409", async () => {
+      const call = async (key: string, body: object) =>
+        send({
+          path: "/api/groups/shop/failover",
+          params: { group: "shop", command: "failover" },
+          body,
+          headers: { ...(await operator()), "idempotency-key": key },
+        });
+      const body = { to: "northeurope", reason: "move traffic for maintenance" };
+      const first = await call("key-1", body);
+      assert.equal(first.status, 202, JSON.stringify(first.jsonBody));
+      const again = await call("key-1", body);
+      assert.equal(again.status, 202);
+      assert.equal(json(again).incident, json(first).incident);
+      assert.equal(json(again).repeated, true);
+      const open = (await store.readIncidents("shop")).filter(
+        (s) => s.incident.requestKey === "key-1",
+      );
+      assert.equal(open.length, 1);
+
+      const other = await call("key-2", { to: "northeurope", reason: "someone else" });
+      assert.equal(other.status, 409);
+      assert.equal(json(other).error.incident, json(first).incident);
+      const reused = await call("key-1", { to: "westeurope", reason: "same key, other command" });
+      assert.equal(reused.status, 409);
+      assert.match(
+        json(reused).error.message,
+        /idempotency key "key-1" was used for another command/,
+      );
+    });
+
+    it("answers 404 naming the field for an unknown group or region", async () => {
+      const group = await send({
+        path: "/api/groups/atlantis/failover",
+        params: { group: "atlantis", command: "failover" },
+        body: { to: "northeurope", reason: "nope", dryRun: true },
+        headers: await operator(),
+      });
+      assert.equal(group.status, 404);
+      assert.equal(json(group).error.field, "group");
+      const region = await send({
+        path: "/api/groups/shop/failover",
+        params: { group: "shop", command: "failover" },
+        body: { to: "mars", reason: "nope", dryRun: true },
+        headers: await operator(),
+      });
+      assert.equal(region.status, 404);
+      assert.equal(json(region).error.field, "to");
+    });
+  });
+
+  describe("input fuzzing", () => {
+    const fieldNames = fc.constantFrom(
+      "to",
+      "reason",
+      "dryRun",
+      "override",
+      "extra",
+      "__proto__",
+      "",
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom("northeurope", "westeurope", "a reason long enough", ""),
+      fc.boolean(),
+      fc.integer(),
+      fc.constant(null),
+      fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+    );
+    const body = fc.oneof(
+      fc.dictionary(fieldNames, value, { maxKeys: 5 }),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    const command = fc.constantFrom(
+      "failover",
+      "failback",
+      "pause",
+      "resume",
+      "drill",
+      "explode",
+      "",
+    );
+    const group = fc.oneof(fc.constantFrom("shop", "atlantis"), fc.string({ maxLength: 20 }));
+
+    it("never answers 5xx, never changes state when it refuses, and always names the field", async () => {
+      const headers = await operator();
+      await fc.assert(
+        fc.asyncProperty(
+          command,
+          group,
+          body,
+          fc.option(fc.string({ maxLength: 30 })),
+          fc.boolean(),
+          async (cmd, grp, payload, key, raw) => {
+            const before = await snapshot();
+            const text = raw ? JSON.stringify(payload).slice(0, -1) : JSON.stringify(payload);
+            const answer = await send({
+              path: `/api/groups/${grp}/${cmd}`,
+              params: { group: grp, command: cmd },
+              raw: text ?? "",
+              headers: { ...headers, ...(key === null ? {} : { "idempotency-key": key }) },
+            });
+            assert.ok(answer.status! < 500, `${answer.status} ${JSON.stringify(answer.jsonBody)}`);
+            if (answer.status! >= 400) {
+              const error = json(answer).error;
+              assert.equal(typeof error.message, "string");
+              if (answer.status === 400 || answer.status === 404)
+                assert.equal(typeof error.field, "string", JSON.stringify(error));
+              const after = JSON.parse(await snapshot());
+              const was = JSON.parse(before);
+              assert.deepEqual(after.incidents, was.incidents);
+              assert.deepEqual(after.pause, was.pause);
+              assert.equal(after.changes, was.changes);
+            }
+          },
+        ),
+        { numRuns: 300, seed: 20261122 },
+      );
+    });
+
+    it("rejects unknown fields, wrong types and oversized bodies with 400 naming the field", async () => {
+      const headers = await operator();
+      const post = (raw: string, extra: Record<string, string> = {}) =>
+        send({
+          path: "/api/groups/shop/pause",
+          params: { group: "shop", command: "pause" },
+          raw,
+          headers: { ...headers, ...extra },
+        });
+      const unknown = await post(JSON.stringify({ reason: "fine reason", colour: "red" }));
+      assert.equal(unknown.status, 400);
+      assert.equal(json(unknown).error.field, "colour");
+      const wrong = await post(JSON.stringify({ reason: 42 }));
+      assert.equal(json(wrong).error.field, "reason");
+      const big = await post(JSON.stringify({ reason: "x".repeat(20_000) }));
+      assert.equal(big.status, 400);
+      assert.equal(json(big).error.field, "body");
+      const type = await post(JSON.stringify({ reason: "fine reason" }), {
+        "content-type": "text/plain",
+      });
+      assert.equal(json(type).error.field, "content-type");
+      const badKey = await post(JSON.stringify({ reason: "fine reason" }), {
+        "idempotency-key": "no spaces please",
+      });
+      assert.equal(json(badKey).error.field, "Idempotency-Key");
+    });
+  });
+
+  describe("read models", () => {
+    it("lists incidents newest first, shows one with its steps, and pages the audit log newest first", async () => {
+      const headers = await operator();
+      const list = await send({ method: "GET", path: "/api/incidents", headers });
+      assert.equal(list.status, 200);
+      const incidents = json(list).incidents;
+      assert.ok(incidents.length >= 1);
+      const one = await fns.get("incident")!.handler(
+        request({
+          method: "GET",
+          path: `/api/incidents/${incidents[0].id}`,
+          params: { id: incidents[0].id },
+          headers,
+        }),
+        context(),
+      );
+      assert.equal(json(one).id, incidents[0].id);
+      assert.ok(Array.isArray(json(one).history));
+
+      const page1 = json(
+        await send({ method: "GET", path: "/api/audit", headers: { ...headers } }),
+      );
+      const all = await store.readActions();
+      assert.equal(page1.entries[0].index, all.length - 1, "newest first");
+      const small = await fns
+        .get("audit")!
+        .handler(request({ method: "GET", path: "/api/audit?limit=2", headers }), context());
+      const first = json(small);
+      assert.equal(first.entries.length, 2);
+      const next = await fns
+        .get("audit")!
+        .handler(
+          request({ method: "GET", path: `/api/audit?limit=2&before=${first.next}`, headers }),
+          context(),
+        );
+      assert.equal(
+        json(next).entries[0].index,
+        first.entries[1].index - 1,
+        "the next page continues where the first ended",
+      );
+      const bad = await fns
+        .get("audit")!
+        .handler(request({ method: "GET", path: "/api/audit?limit=0", headers }), context());
+      assert.equal(json(bad).error.field, "limit");
+    });
+  });
+});
