@@ -17,34 +17,43 @@ const COLOURS: Record<string, string> = {
   suspect: "#b7791f",
   "split-view": "#8a4fb0",
   down: "#c0392b",
-  none: "#9aa0a6",
+  none: "#d0d4d8",
   unknown: "#9aa0a6",
+  live: "#1b7f3b",
+  stale: "#c0392b",
 };
 
 const badge = (word: string) =>
   `<span class="badge" style="background:${COLOURS[word] ?? "#555"}">${escape(word)}</span>`;
 
-function timeline(o: ObservationView): string {
+/** The last hour as 60 one-minute marks ending at `now`; minutes without a probe are grey. */
+function timeline(o: ObservationView, now: number): string {
   const width = 6;
-  const marks = o.timeline
+  const last = Math.floor(now / 60_000);
+  const byMinute = new Map(o.timeline.map((m) => [Math.floor(m.at / 60_000), m.mark]));
+  const minutes = Array.from({ length: 60 }, (_, i) => {
+    const minute = last - 59 + i;
+    return { at: minute * 60_000, mark: byMinute.get(minute) ?? ("none" as const) };
+  });
+  const marks = minutes
     .map((m, i) => {
-      const letter = m.mark === "up" ? "u" : m.mark === "down" ? "d" : "-";
       const time = new Date(m.at).toISOString().slice(11, 16);
-      return `<rect x="${i * width}" y="0" width="${width - 1}" height="14" fill="${COLOURS[m.mark]}"><title>${time} UTC: ${m.mark}</title></rect>${m.mark === "down" ? `<text x="${i * width + 1}" y="11" font-size="8" fill="#fff">${letter}</text>` : ""}`;
+      return `<rect x="${i * width}" y="0" width="${width - 1}" height="14" fill="${COLOURS[m.mark]}"><title>${time} UTC: ${m.mark === "none" ? "no probe" : m.mark}</title></rect>${m.mark === "down" ? `<text x="${i * width + 1}" y="11" font-size="8" fill="#fff">d</text>` : ""}`;
     })
     .join("");
-  const down = o.timeline.filter((m) => m.mark === "down").length;
-  const summary = `${o.observer}: ${o.timeline.length} minutes shown, down in ${down}`;
+  const seen = minutes.filter((m) => m.mark !== "none").length;
+  const down = minutes.filter((m) => m.mark === "down").length;
+  const summary = `${o.observer}: probed in ${seen} of the last 60 minutes, down in ${down}`;
   return `<svg class="timeline" role="img" aria-label="${escape(summary)}" width="${60 * width}" height="14" viewBox="0 0 ${60 * width} 14">${marks}</svg> <span class="note">${escape(summary)}</span>`;
 }
 
-function group(g: GroupStatus): string {
+function group(g: GroupStatus, now: number): string {
   const rows = g.regions
     .map((r) => {
       const observers = r.observations
         .map(
           (o) =>
-            `<tr class="observer"><td></td><td>${escape(o.observer)}</td><td>${badge(o.status)}</td><td>${timeline(o)}</td></tr>`,
+            `<tr class="observer"><td></td><td>${escape(o.observer)}</td><td>${badge(o.status)}</td><td>${timeline(o, now)}</td></tr>`,
         )
         .join("");
       const route = g.routing?.regions.find((x) => x.region === r.name);
@@ -84,7 +93,7 @@ tr.region{border-top:1px solid #ccc}.badge{color:#fff;border-radius:3px;padding:
 <h1>Tandem</h1>
 <p>${lease} &middot; observers: ${observers} &middot; answered by ${escape(status.answeredBy)} at ${escape(status.generatedAt)} (version ${escape(status.version)}); refreshes every 10 s.</p>
 <p class="note">Timelines: one mark per minute over the last hour, oldest on the left; green "up" every probe passed, red "d" at least one failed, grey no probe.</p>
-${status.groups.map(group).join("\n")}
+${status.groups.map((g) => group(g, Date.parse(status.generatedAt))).join("\n")}
 </body></html>
 `;
 }

@@ -1,0 +1,191 @@
+// The `tandem` CLI against the sandbox, as a person or a script runs it: each command's output
+// and exit code.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import http from "node:http";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { closeServer, listenLoopback } from "../../src/sandbox/listen.js";
+import { ROOT } from "../helpers/paths.js";
+import { waitFor } from "../helpers/wait.js";
+
+const CLI = join(ROOT, "dist/src/cli/main.js");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function tandem(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env["PATH"] ?? "" }, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe("tandem CLI against the sandbox", () => {
+  let sandbox: Sandbox;
+  let api: string[];
+  before(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      intervalSeconds: 1,
+      failureThreshold: 2,
+      dwellSeconds: 2,
+    });
+    api = ["--api", sandbox.url];
+    await waitFor("shop healthy with a lease holder", async () => {
+      const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+      return body.lease && body.groups[0].regions.every((r: any) => r.verdict === "healthy")
+        ? true
+        : undefined;
+    });
+  });
+  after(async () => sandbox?.stop());
+
+  it("status: both groups in human form, exit 0; --json is the API's JSON", async () => {
+    const human = await tandem(["status", ...api]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^shop {2}active-passive, automation active, primary westeurope$/m);
+    assert.match(human.stdout, /^catalog {2}passive-cold/m);
+    assert.match(human.stdout, /^ {2}westeurope +primary +healthy +enabled p1/m);
+    const json = await tandem(["status", "--json", ...api]);
+    assert.equal(json.code, 0);
+    assert.deepEqual(
+      JSON.parse(json.stdout).groups.map((g: { name: string }) => g.name),
+      ["shop", "catalog"],
+    );
+  });
+
+  it("failover --dry-run prints the plan and changes nothing", async () => {
+    const run = await tandem([
+      "failover",
+      "shop",
+      "--to",
+      "northeurope",
+      "--reason",
+      "what if",
+      "--dry-run",
+      ...api,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /shop: failover to northeurope would end completed after about \d+s/);
+    assert.match(run.stdout, /traffic: promote northeurope/);
+    const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+    assert.equal(body.groups[0].routing.primary, "westeurope");
+  });
+
+  it("failover --wait shows progress on stderr, then the outcome and time per step; exit 0", async () => {
+    const run = await tandem([
+      "failover",
+      "shop",
+      "--to",
+      "northeurope",
+      "--reason",
+      "cli test",
+      "--wait",
+      ...api,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /accepted as incident \S+/);
+    assert.match(run.stderr, /^shifting-traffic \(\d+s in all, \d+s in this step\): /m);
+    assert.match(run.stdout, /^shop: failover to northeurope completed$/m);
+    assert.match(run.stdout, /^time per step:\n {2}confirmed +\d+s/m);
+    const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+    assert.equal(body.groups[0].routing.primary, "northeurope");
+  });
+
+  it("failback --wait --json: clean JSON on stdout, progress on stderr", async () => {
+    const run = await tandem([
+      "failback",
+      "shop",
+      "--reason",
+      "back home",
+      "--wait",
+      "--json",
+      ...api,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const incident = JSON.parse(run.stdout);
+    assert.equal(incident.kind, "failback");
+    assert.equal(incident.step, "completed");
+    assert.match(run.stderr, /completed/);
+  });
+
+  it("incidents lists them newest first; incidents ID shows the steps", async () => {
+    const list = await tandem(["incidents", ...api]);
+    assert.equal(list.code, 0);
+    const [newest] = list.stdout.trim().split("\n");
+    assert.match(newest!, /^\S+ +shop +failback +to westeurope +completed$/);
+    const id = newest!.split(/\s+/)[0]!;
+    const one = await tandem(["incidents", id, ...api]);
+    assert.equal(one.code, 0);
+    assert.match(one.stdout, /reason: back home/);
+    assert.match(one.stdout, /verifying/);
+  });
+
+  it("pause and resume all groups; audit shows who did it, newest first", async () => {
+    const pause = await tandem(["pause", "--all", "--reason", "maintenance window", ...api]);
+    assert.equal(pause.code, 0, pause.stderr);
+    assert.match(pause.stdout, /automation paused for: all groups/);
+    const resume = await tandem(["resume", "--all", "--reason", "done", ...api]);
+    assert.match(resume.stdout, /automation paused for: no group/);
+    const audit = await tandem(["audit", "--limit", "2", ...api]);
+    assert.equal(audit.code, 0);
+    const lines = audit.stdout.trim().split("\n");
+    assert.match(lines[0]!, /done +sandbox-operator +api resume: done/);
+    assert.match(lines[1]!, /done +sandbox-operator +api pause: maintenance window/);
+    assert.match(lines[2]!, /^\(older: tandem audit --before \d+\)$/);
+  });
+
+  it("drill reports both directions and their expected times, changing nothing", async () => {
+    const run = await tandem(["drill", "catalog", "--reason", "game day", ...api]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /catalog: drill, nothing changed; expected \d+s in all/);
+    assert.match(run.stdout, /cluster: start northeurope/);
+    assert.match(run.stdout, /catalog: failback to westeurope would end completed/);
+  });
+
+  it("exit codes: 2 for bad usage, 3 for a refusal or unknown region, 5 when Tandem cannot be reached", async () => {
+    const usage = await tandem(["failover", "shop", "--reason", "no target", ...api]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /failover needs --to REGION/);
+    const unknown = await tandem(["failover", "shop", "--to", "mars", "--reason", "x-y-z", ...api]);
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /404 NotFound: no region "mars" in group shop/);
+    const unreachable = await tandem(["status", "--api", "http://127.0.0.1:9"]);
+    assert.equal(unreachable.code, 5);
+    assert.match(unreachable.stderr, /cannot reach Tandem at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it("exit code 4 when not signed in or not allowed", async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "Unauthenticated", message: "sign in" } }));
+    });
+    const port = await listenLoopback(server);
+    try {
+      const run = await tandem([
+        "status",
+        "--api",
+        `http://127.0.0.1:${port}`,
+        "--token",
+        "expired",
+      ]);
+      assert.equal(run.code, 4);
+      assert.match(run.stderr, /401 Unauthenticated: sign in/);
+    } finally {
+      await closeServer(server);
+    }
+  });
+});
