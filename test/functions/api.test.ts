@@ -52,7 +52,7 @@ function request(c: Call) {
   });
 }
 
-const json = (r: HttpResponseInit) => r.jsonBody as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+const json = (r: HttpResponseInit) => r.jsonBody as any;
 
 /** A platform principal header, as App Service Authentication would set it. */
 function clientPrincipal(name: string, roles: string[]) {
