@@ -22,6 +22,8 @@ import { readStatus } from "../src/app/status.js";
 import { renderStatusPage } from "../src/app/status-page.js";
 import type { HttpFunction, RuntimeSource } from "./handlers.js";
 import { errorResponse, failureResponse } from "./handlers.js";
+import { isConfigError } from "../src/config/problems.js";
+import { isPrintable, printable } from "../src/app/printable.js";
 
 /** Command bodies are small: a region, a reason, two flags. */
 export const BODY_LIMIT = 16 * 1024;
@@ -32,7 +34,8 @@ const reason = z
   .string({ error: "must be a string saying why" })
   .trim()
   .min(3, "must say why, in at least 3 characters")
-  .max(500, "must be at most 500 characters");
+  .max(500, "must be at most 500 characters")
+  .refine(isPrintable, "must be one line of printable text");
 const region = z.string({ error: "must be a region name" }).regex(NAME, "must be a region name");
 const flag = z.boolean({ error: "must be true or false" });
 
@@ -65,10 +68,14 @@ function badRequest(error: BadInput): HttpResponseInit {
   });
 }
 
+/** Printable, short: what a caller sent goes into the audit log only like this. */
+const clean = (text: string, max = 120) => printable(text, max);
+
 function callerOf(request: HttpRequest, name: string, via: string): Caller {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const address = forwarded || request.headers.get("x-client-ip") || undefined;
-  return { name, via, ...(address ? { address } : {}) };
+  // The whole chain: its first entries are the caller's to choose; the platform appends the last.
+  const forwarded = request.headers.get("x-forwarded-for");
+  const address = forwarded ?? request.headers.get("x-client-ip") ?? undefined;
+  return { name, via, ...(address ? { address: clean(address, 200) } : {}) };
 }
 
 async function parseBody<C extends Command>(
@@ -147,11 +154,16 @@ async function guarded(
     const rt = await runtime();
     const who = await authorize(rt.auth, request.headers, role);
     if (!who.ok) {
+      // An unauthenticated caller is "anonymous" whatever name it claims (kept apart, in detail).
+      const actor = who.status === 403 && who.claimed !== undefined ? who.claimed : "anonymous";
       if (audited)
-        await audit(rt, callerOf(request, who.claimed ?? "anonymous", "none"), {
+        await audit(rt, callerOf(request, actor, "none"), {
           ...audited,
           outcome: "refused",
           reason: `${who.status} ${who.code}: ${who.message}`,
+          ...(who.status === 401 && who.claimed !== undefined
+            ? { detail: { claimed: clean(who.claimed) } }
+            : {}),
         });
       return errorResponse(who.status, who.code, who.message);
     }
@@ -170,6 +182,15 @@ async function guarded(
       throw error;
     }
   } catch (error) {
+    if (isConfigError(error)) {
+      // The problems are for the function log, not for a caller not yet known to be allowed.
+      context.error(error.message);
+      return errorResponse(
+        500,
+        "ConfigInvalid",
+        "Tandem's configuration is invalid; the function log lists the problems",
+      );
+    }
     return failureResponse(error, context);
   }
 }
@@ -182,12 +203,17 @@ function commandFunction(runtime: RuntimeSource, all: boolean): HttpFunction {
     handler: async (request, context) => {
       const command = request.params["command"] ?? "";
       const group = all ? undefined : (request.params["group"] ?? "");
+      // Only names that can be real go into the audit log as such.
+      const auditName = COMMANDS.includes(command as Command)
+        ? `api ${command}`
+        : `api ${clean(JSON.stringify(command), 40)} (unknown command)`;
+      const auditGroup = group !== undefined && NAME.test(group) ? group : undefined;
       return guarded(
         runtime,
         request,
         context,
         "operator",
-        { name: `api ${command}`, ...(group === undefined ? {} : { group }) },
+        { name: auditName, ...(auditGroup === undefined ? {} : { group: auditGroup }) },
         async (rt, caller) => {
           if (!COMMANDS.includes(command as Command) || (all && command === "drill"))
             throw new BadInput(
@@ -215,7 +241,7 @@ function commandFunction(runtime: RuntimeSource, all: boolean): HttpFunction {
                   },
                   {
                     dryRun: b.dryRun ?? false,
-                    ...(key ? { idempotencyKey: all ? `${key}:${g}` : key } : {}),
+                    ...(key ? { idempotencyKey: all ? `${key}/${g}` : key } : {}),
                   },
                 );
               }
@@ -233,7 +259,7 @@ function commandFunction(runtime: RuntimeSource, all: boolean): HttpFunction {
                   },
                   {
                     dryRun: b.dryRun ?? false,
-                    ...(key ? { idempotencyKey: all ? `${key}:${g}` : key } : {}),
+                    ...(key ? { idempotencyKey: all ? `${key}/${g}` : key } : {}),
                   },
                 );
               }
@@ -297,7 +323,9 @@ export function apiFunctions(runtime: RuntimeSource): HttpFunction[] {
           const incident = await findIncident(rt, id);
           if (!incident)
             return errorResponse(404, "NotFound", `no incident "${id}"`, { field: "id" });
-          return { status: 200, jsonBody: incident };
+          // Who did what for it: the lease holders' fenced steps and the operators' commands.
+          const actions = (await rt.store.readActions()).filter((a) => a.incident === id);
+          return { status: 200, jsonBody: { ...incident, actions } };
         }),
     },
     {

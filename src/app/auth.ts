@@ -77,6 +77,9 @@ async function bearerPrincipal(token: string, auth: AuthSettings) {
   const { payload } = await jwtVerify(token, keys, {
     issuer: bearer.issuer,
     audience: bearer.audience,
+    // Asymmetric signatures only, and a token must say when it expires.
+    algorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
+    requiredClaims: ["exp"],
     clockTolerance: 60,
   });
   const name = [
@@ -95,6 +98,20 @@ export async function authenticate(
   auth: AuthSettings,
   headers: HeaderSource,
 ): Promise<Authentication> {
+  // With App Service Authentication on, the platform has already validated whatever the caller
+  // presented (a sign-in, or a bearer token) and says who it is: that comes first.
+  const client = headers.get("x-ms-client-principal");
+  if (auth.platform && client !== null) {
+    const principal = platformPrincipal(client, headers.get("x-ms-client-principal-name"), auth);
+    if (!principal)
+      return {
+        ok: false,
+        status: 401,
+        code: "Unauthenticated",
+        message: "x-ms-client-principal is not valid base64 JSON",
+      };
+    return { ok: true, principal };
+  }
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
@@ -125,27 +142,15 @@ export async function authenticate(
       };
     }
   }
-  const client = headers.get("x-ms-client-principal");
-  if (client !== null) {
-    if (!auth.platform)
-      return {
-        ok: false,
-        status: 401,
-        code: "Unauthenticated",
-        message:
-          "x-ms-client-principal is ignored: App Service Authentication is not on for this app, so anyone could have sent it",
-        claimed: headers.get("x-ms-client-principal-name") ?? "unknown",
-      };
-    const principal = platformPrincipal(client, headers.get("x-ms-client-principal-name"), auth);
-    if (!principal)
-      return {
-        ok: false,
-        status: 401,
-        code: "Unauthenticated",
-        message: "x-ms-client-principal is not valid base64 JSON",
-      };
-    return { ok: true, principal };
-  }
+  if (client !== null)
+    return {
+      ok: false,
+      status: 401,
+      code: "Unauthenticated",
+      message:
+        "x-ms-client-principal is ignored: App Service Authentication is not on for this app, so anyone could have sent it",
+      claimed: headers.get("x-ms-client-principal-name") ?? "unknown",
+    };
   if (auth.local) return { ok: true, principal: auth.local };
   return {
     ok: false,

@@ -12,6 +12,8 @@ import { holderId } from "./runtime.js";
 export interface FencedStep {
   readonly name: string;
   readonly group?: string;
+  /** The incident the step belongs to, for the incident's own record of who did what. */
+  readonly incident?: string;
 }
 
 export type FencedResult<T> =
@@ -54,6 +56,7 @@ export async function runFenced<T>(
     name: step.name,
     outcome,
     ...(step.group === undefined ? {} : { group: step.group }),
+    ...(step.incident === undefined ? {} : { incident: step.incident }),
     ...(reason === undefined ? {} : { reason }),
   });
   const record = async (outcome: ActionRecord["outcome"], reason?: string) => {

@@ -3,7 +3,7 @@
 // holder advances through fenced steps on its next ticks, so every change still goes through the
 // runbook's safety rules and the lease. A dry run plays the runbook against levers that change
 // nothing and returns the plan. Every command, allowed or refused, is audited.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Incident, Step } from "../core/incident.js";
 import { TERMINAL, isOpen } from "../core/incident.js";
 import type { ClusterState, RoutingState } from "../core/levers.js";
@@ -16,6 +16,8 @@ import { effectivePolicy } from "../config/policy.js";
 import type { Clock } from "../ports/clock.js";
 import type { DryRunLevers, PlannedChange } from "../ports/dry-run.js";
 import type { ActionRecord, StoredIncident } from "../ports/state-store.js";
+import { isStoreError } from "../ports/state-store.js";
+import { printable } from "./printable.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import { readWorld, runbookGroup, runbookPolicy } from "./runbook-tick.js";
 import type { Runtime } from "./runtime.js";
@@ -137,7 +139,9 @@ async function viewOf(rt: Runtime, group: GroupConfig): Promise<GroupView | stri
     return message(error);
   }
   const healthy = evidence ? entryHealthy(view, evidence) : undefined;
-  const open = world.incidents.find((s) => isOpen(s.incident));
+  const open = world.incidents
+    .filter((s) => isOpen(s.incident))
+    .sort((a, b) => a.incident.openedAt - b.incident.openedAt)[0];
   return {
     stored: world.incidents,
     situation: {
@@ -158,6 +162,11 @@ async function viewOf(rt: Runtime, group: GroupConfig): Promise<GroupView | stri
   };
 }
 
+/** The incident id of a keyed request: the same for every copy of the request. */
+export function keyedIncidentId(group: string, key: string): string {
+  return `key-${createHash("sha256").update(`${group}\n${key}`).digest("hex").slice(0, 24)}`;
+}
+
 function newIncidentId(rt: Runtime): string {
   return `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`;
 }
@@ -175,10 +184,10 @@ export async function manualCommand(
   const refuse = async (outcome: Outcome & { kind: "conflict" | "not-found" | "unavailable" }) => {
     await audit(rt, caller, {
       name,
-      group: groupName,
+      ...(group ? { group: group.name } : {}),
       outcome: "refused",
-      reason: outcome.message,
-      detail: { command },
+      reason: printable(outcome.message, 300),
+      detail: { command: { ...command, reason: printable(command.reason, 500) } },
     });
     return outcome;
   };
@@ -211,6 +220,14 @@ export async function manualCommand(
           message: `idempotency key "${options.idempotencyKey}" was used for another command (incident ${earlier.incident.id})`,
           incident: earlier.incident.id,
         });
+      await audit(rt, caller, {
+        name,
+        group: group.name,
+        outcome: "done",
+        reason: command.reason,
+        incident: earlier.incident.id,
+        detail: { command, repeated: true },
+      });
       return { kind: "accepted", group: group.name, incident: earlier.incident.id, repeated: true };
     }
   }
@@ -222,7 +239,12 @@ export async function manualCommand(
       incident: open.id,
     });
 
-  const id = newIncidentId(rt);
+  // A keyed request's incident id comes from the key: two copies of one request racing each other
+  // write the same row, and the store lets only the first create it.
+  const id =
+    options.idempotencyKey !== undefined && !options.dryRun
+      ? keyedIncidentId(group.name, options.idempotencyKey)
+      : newIncidentId(rt);
   const opened = openManual(runbookGroup(group), command, view.situation, id);
   if (!opened.incident)
     return refuse({
@@ -247,13 +269,33 @@ export async function manualCommand(
     ...opened.incident,
     ...(options.idempotencyKey === undefined ? {} : { requestKey: options.idempotencyKey }),
   };
+  // No change without its record: the intent is audited first, or nothing is written.
+  const intended = await audit(rt, caller, {
+    name,
+    group: group.name,
+    outcome: "started",
+    reason: command.reason,
+    incident: incident.id,
+    detail: { command },
+  });
+  if (!intended)
+    return { kind: "unavailable", message: "the audit log cannot be written: nothing was changed" };
   try {
     await rt.store.writeIncident(incident, undefined);
   } catch (error) {
-    return refuse({
-      kind: "unavailable",
-      message: `the incident was not recorded: ${message(error)}`,
+    if (isStoreError(error) && error.kind === "conflict") {
+      // The same keyed request got there first: answer with its incident.
+      const existing = (await rt.store.readIncidents(group.name)).find((s) => s.incident.id === id);
+      if (existing) return { kind: "accepted", group: group.name, incident: id, repeated: true };
+    }
+    await audit(rt, caller, {
+      name,
+      group: group.name,
+      outcome: "failed",
+      reason: message(error),
+      incident: incident.id,
     });
+    return { kind: "unavailable", message: `the incident was not recorded: ${message(error)}` };
   }
   await audit(rt, caller, {
     name,
@@ -281,7 +323,7 @@ export async function setPause(
       field: "group",
       message: `no group "${group}"; groups: ${rt.config.groups.map((g) => g.name).join(", ")}`,
     };
-    await audit(rt, caller, { name, group, outcome: "refused", reason: outcome.message });
+    await audit(rt, caller, { name, outcome: "refused", reason: printable(outcome.message, 300) });
     return outcome;
   }
   try {
@@ -319,7 +361,7 @@ export async function setPause(
 }
 
 /** A clock the plan moves by hand. */
-class PlanClock implements Clock {
+export class PlanClock implements Clock {
   #now: number;
   constructor(start: number) {
     this.#now = start;
@@ -338,6 +380,22 @@ class PlanClock implements Clock {
 const withPrimary = (r: RoutingState | undefined) =>
   r ? { ...r, ...(primaryOf(r) ? { primary: primaryOf(r) } : {}) } : undefined;
 
+const DEFAULT_PLAN_ESTIMATES = { clusterStartMs: 360_000, propagationMs: () => 0 };
+
+/** A plan's own clock and dry-run levers; a drill shares one between its two plans. */
+export interface PlanContext {
+  readonly clock: PlanClock;
+  readonly levers: DryRunLevers;
+}
+
+function planContext(rt: Runtime, now: number): PlanContext {
+  const clock = new PlanClock(now);
+  const levers = rt.dryRun?.(clock, rt.estimates ?? DEFAULT_PLAN_ESTIMATES) ?? {
+    planned: () => [],
+  };
+  return { clock, levers };
+}
+
 /**
  * Plays an incident through the runbook against dry-run levers on a clock of its own, one
  * orchestrate interval per tick, assuming a woken region passes its probes once its cluster runs
@@ -348,11 +406,12 @@ export async function planIncident(
   group: GroupConfig,
   start: Situation,
   incident: Incident,
+  shared?: PlanContext,
 ): Promise<Plan> {
   const policy = effectivePolicy(rt.config, group);
-  const clock = new PlanClock(start.now);
-  const estimates = rt.estimates ?? { clusterStartMs: 360_000, propagationMs: () => 0 };
-  const levers: DryRunLevers = rt.dryRun?.(clock, estimates) ?? { planned: () => [] };
+  const estimates = rt.estimates ?? DEFAULT_PLAN_ESTIMATES;
+  const { clock, levers } = shared ?? planContext(rt, start.now);
+  const plannedBefore = levers.planned().length;
   const rbGroup = runbookGroup(group);
   const rbPolicy = runbookPolicy(rt, group);
   const tickMs = policy.intervalSeconds * 1000;
@@ -379,8 +438,9 @@ export async function planIncident(
   for (let tick = 0; tick < 2000 && !TERMINAL.has(current.step); tick++) {
     try {
       routing = levers.router ? await levers.router.read(group.name) : start.routing;
-    } catch {
-      routing = undefined;
+    } catch (error) {
+      assumptions.push(`the plan stopped: the traffic lever cannot be read (${message(error)})`);
+      break;
     }
     routingBefore ??= routing;
     const clusters: Record<string, ClusterState | undefined> = {};
@@ -431,6 +491,10 @@ export async function planIncident(
     }
     clock.advance(tickMs);
   }
+  if (!TERMINAL.has(current.step))
+    assumptions.push(
+      `the plan did not end: it stopped at ${current.step} (${current.history.at(-1)?.note ?? ""})`,
+    );
   const end = clock.now();
   const steps: PlanStep[] = stepsAt.map((s, i) => ({
     step: s.step,
@@ -451,6 +515,7 @@ export async function planIncident(
     steps,
     calls: levers
       .planned()
+      .slice(plannedBefore)
       .map((c) => ({ ...c, atSeconds: Math.round(((c.at ?? start.now) - start.now) / 1000) })),
     ...(before ? { routingBefore: before } : {}),
     ...(afterWithPrimary ? { routingAfter: afterWithPrimary } : {}),
@@ -475,9 +540,8 @@ export async function drill(
     };
     await audit(rt, caller, {
       name: "api drill",
-      group: groupName,
       outcome: "refused",
-      reason: outcome.message,
+      reason: printable(outcome.message, 300),
     });
     return outcome;
   }
@@ -512,10 +576,22 @@ export async function drill(
       message: failover.refusal?.reason ?? "no failover to drill",
       ...(failover.refusal ? { rule: failover.refusal.rule } : {}),
     };
-  const there = await planIncident(rt, group, noOpen, failover.incident);
+  // Both plans play on the same copy of the levers and the same clock: the failback starts where
+  // the failover left the routing and the clusters.
+  const context = planContext(rt, noOpen.now);
+  const there = await planIncident(rt, group, noOpen, failover.incident, context);
+  const clusters: Record<string, ClusterState | undefined> = {};
+  for (const r of group.regions.filter(
+    (x) => x.cluster && context.levers.clusters?.covers(group.name, x.name),
+  ))
+    clusters[r.name] = await context.levers
+      .clusters!.read(group.name, r.name)
+      .catch(() => undefined);
   const afterFailover: Situation = {
     ...noOpen,
+    now: context.clock.now(),
     ...(there.routingAfter ? { routing: { regions: there.routingAfter.regions } } : {}),
+    clusters,
   };
   const failback = openManual(
     runbookGroup(group),
@@ -524,7 +600,7 @@ export async function drill(
     "drill-failback",
   );
   const back = failback.incident
-    ? await planIncident(rt, group, afterFailover, failback.incident)
+    ? await planIncident(rt, group, afterFailover, failback.incident, context)
     : undefined;
   await audit(rt, caller, {
     name: "api drill",

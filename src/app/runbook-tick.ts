@@ -163,10 +163,17 @@ async function activeIncident(
   epoch: number,
   problems: string[],
 ): Promise<StoredIncident | undefined> {
-  const open = stored.filter((s) => isOpen(s.incident));
+  // By opening time, not by id: a keyed operator request's id is not time-ordered.
+  const open = stored
+    .filter((s) => isOpen(s.incident))
+    .sort(
+      (a, b) =>
+        a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
+    );
   const [first, ...younger] = open;
   for (const other of younger) {
-    if (other.incident.history.length > 1) {
+    // One that has acted (a step taken, or a cluster started as it opened) is not undone here.
+    if (other.incident.history.length > 1 || other.incident.startedCluster) {
       problems.push(
         `${group}: incident ${other.incident.id} is open beside ${first!.incident.id} and has taken steps: a person should look`,
       );
@@ -245,7 +252,7 @@ export async function runbookTick(
     const note = next.history.at(-1)?.note ?? next.step;
     const written = await runFenced(
       rt,
-      { name: `incident ${next.step}`, group: group.name },
+      { name: `incident ${next.step}`, group: group.name, incident: next.id },
       (abortSignal) =>
         rt.store.writeIncident(next, result.opened ? undefined : open?.etag, { abortSignal }),
     );
@@ -270,7 +277,11 @@ export async function runbookTick(
   for (const effect of result.effects) {
     const done = await runFenced(
       rt,
-      { name: describeEffect(effect), group: group.name },
+      {
+        name: describeEffect(effect),
+        group: group.name,
+        ...(incident ? { incident: incident.id } : {}),
+      },
       (abortSignal) => apply(rt, group.name, effect, abortSignal),
     );
     if (!done.ok)

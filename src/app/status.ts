@@ -131,7 +131,9 @@ export async function readStatus(
 
   const groups = view.groups.map(({ group, observations, evidence }, i): GroupStatus => {
     const states = kept[i]?.states ?? {};
-    const stored = incidents[i] ?? [];
+    const stored = [...(incidents[i] ?? [])].sort(
+      (a, b) => a.incident.openedAt - b.incident.openedAt,
+    );
     const incident =
       (stored.filter((s) => isOpen(s.incident)).at(-1) ?? stored.at(-1))?.incident ?? null;
     const routing = routings[i];

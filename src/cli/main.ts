@@ -5,6 +5,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { printable } from "../app/printable.js";
 import { formatProblem, isConfigError, loadConfigFile, missingSecrets } from "../config/index.js";
 
 export const EXIT = {
@@ -106,6 +107,8 @@ async function call(
         ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      // A redirect here is a sign-in page (App Service Authentication), never an answer.
+      redirect: "manual",
       signal: AbortSignal.timeout(60_000),
     });
   } catch (error) {
@@ -114,7 +117,17 @@ async function call(
       EXIT.unavailable,
     );
   }
+  if (response.status >= 300 && response.status < 400)
+    throw new ApiFailure(
+      `${response.status}: Tandem redirected to ${response.headers.get("location") ?? "somewhere"}, a sign-in page: pass --token (or TANDEM_TOKEN)`,
+      EXIT.denied,
+    );
   const text = await response.text();
+  if (response.status < 400 && !/json/i.test(response.headers.get("content-type") ?? ""))
+    throw new ApiFailure(
+      `${response.status}: Tandem answered ${response.headers.get("content-type") ?? "without a content type"}, not JSON; is --api the Tandem API?`,
+      EXIT.unavailable,
+    );
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
@@ -215,8 +228,21 @@ async function follow(api: Api, id: string): Promise<Answer> {
   const { io } = api;
   let last = "";
   const started = Date.now();
+  let failingSince: number | undefined;
   for (;;) {
-    const answer = await call(api, "GET", `/api/incidents/${encodeURIComponent(id)}`);
+    let answer: Answer;
+    try {
+      answer = await call(api, "GET", `/api/incidents/${encodeURIComponent(id)}`);
+      failingSince = undefined;
+    } catch (error) {
+      // A blip (a 5xx, a dropped connection) does not end the watch; a minute of them does.
+      if (!(error instanceof ApiFailure) || error.exit !== EXIT.unavailable) throw error;
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince > 60_000) throw error;
+      io.err(`${io.tty ? "\r\x1b[K" : ""}(${error.message}; still following)${io.tty ? "" : "\n"}`);
+      await io.sleep(2000);
+      continue;
+    }
     const i = answer.body;
     const stepStart =
       i.history.find((h: { step: string }) => h.step === i.step)?.at ?? i.stepStartedAt;
@@ -305,7 +331,9 @@ export async function run(
         for (;;) {
           const { body } = await call(api, "GET", "/api/status");
           if (o.watch && !o.json && io.tty) io.out("\x1b[H\x1b[2J");
-          print(formatStatus(body), body);
+          // Watching with --json gives one compact object per line (NDJSON).
+          if (o.watch && o.json) io.out(JSON.stringify(body));
+          else print(formatStatus(body), body);
           if (!o.watch) return EXIT.ok;
           await io.sleep(2000);
         }
@@ -324,13 +352,22 @@ export async function run(
         if (o.override && command === "failback")
           throw new Usage("--override is for failover only");
         const key = o.key ?? `cli-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
-        const answer = await call(
-          api,
-          "POST",
-          `/api/groups/${encodeURIComponent(group)}/${command}`,
-          body,
-          o["dry-run"] ? {} : { "idempotency-key": key },
-        );
+        const send = () =>
+          call(
+            api,
+            "POST",
+            `/api/groups/${encodeURIComponent(group)}/${command}`,
+            body,
+            o["dry-run"] ? {} : { "idempotency-key": key },
+          );
+        // One retry with the same idempotency key: if the first request did arrive, the retry
+        // answers with its incident instead of opening a second one.
+        const answer = await send().catch(async (error: unknown) => {
+          if (!(error instanceof ApiFailure) || error.exit !== EXIT.unavailable) throw error;
+          io.err(`(${error.message}; retrying once)\n`);
+          await io.sleep(1000);
+          return send();
+        });
         if (o["dry-run"]) {
           print(formatPlan(answer.body.plan), answer.body);
           return EXIT.ok;
@@ -385,7 +422,9 @@ export async function run(
           ].join("\n"),
           d,
         );
-        return d.failover.outcome === "completed" ? EXIT.ok : EXIT.failed;
+        return d.failover.outcome === "completed" && d.failback.outcome === "completed"
+          ? EXIT.ok
+          : EXIT.failed;
       }
       case "incidents": {
         if (positional.length > 1) throw new Usage("incidents takes at most one ID");
@@ -432,7 +471,9 @@ export async function run(
             outcome: string;
             reason?: string;
           }) =>
-            `${new Date(e.at).toISOString()}  ${e.outcome.padEnd(8)} ${e.actor.padEnd(22)} ${e.name}${e.group ? ` [${e.group}]` : ""}${e.reason ? `: ${e.reason}` : ""}`,
+            printable(
+              `${new Date(e.at).toISOString()}  ${e.outcome.padEnd(8)} ${e.actor.padEnd(22)} ${e.name}${e.group ? ` [${e.group}]` : ""}${e.reason ? `: ${e.reason}` : ""}`,
+            ),
         );
         if (body.next !== undefined) lines.push(`(older: tandem audit --before ${body.next})`);
         print(lines.join("\n") || "the audit log is empty", body);

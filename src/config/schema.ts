@@ -443,7 +443,14 @@ export const apiSchema = z
         keys: z
           .array(
             z
-              .looseObject({ kty: z.string({ error: "must be a JWK key type" }) })
+              .looseObject({
+                kty: z.enum(["RSA", "EC"], {
+                  error: 'must be "RSA" or "EC": tokens must be signed with a public key',
+                }),
+              })
+              .refine((key) => !("d" in key), {
+                message: "is a private key: list only the public part (no `d`)",
+              })
               .describe("A public key as a JWK (from the issuer's JWKS document)."),
           )
           .min(1, "must list at least one public key")

@@ -15,6 +15,7 @@ import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
 const ISSUER = "https://login.example.test/tenant/v2.0";
@@ -86,7 +87,7 @@ describe("operator API", () => {
         bearer: {
           issuer: ISSUER,
           audience: AUDIENCE,
-          keys: [{ ...jwk, kty: jwk.kty!, kid: "k1" }],
+          keys: [{ ...jwk, kty: "EC" as const, kid: "k1" }],
         },
       },
     };
@@ -230,10 +231,15 @@ describe("operator API", () => {
           refusals.map((a) => [a.actor, a.outcome]),
           [
             ["anonymous", "refused"],
-            ["mallory", "refused"],
+            ["anonymous", "refused"],
             ["ro@example.test", "refused"],
             ["ro2@example.test", "refused"],
           ],
+        );
+        assert.equal(
+          JSON.parse(refusals[1]!.detail!).claimed,
+          "mallory",
+          "the name it claimed, kept apart",
         );
         assert.ok(
           refusals.every((a) => JSON.parse(a.detail!).from === "192.0.2.7"),
@@ -291,95 +297,6 @@ describe("operator API", () => {
         (await get({ authorization: `Bearer ${await sign({ roles: ["Tandem.Reader"] })}` })).status,
         200,
       );
-    });
-  });
-
-  describe("commands", () => {
-    it("a dry run returns the plan and changes nothing: levers and store are as before", async () => {
-      const before = await snapshot();
-      const answer = await send({
-        path: "/api/groups/shop/failover",
-        params: { group: "shop", command: "failover" },
-        body: { to: "northeurope", reason: "what would happen", dryRun: true },
-        headers: await operator(),
-      });
-      assert.equal(answer.status, 200);
-      const plan = json(answer).plan;
-      assert.equal(plan.outcome, "completed");
-      assert.deepEqual(
-        plan.steps.map((s: { step: string }) => s.step),
-        ["confirmed", "shifting-traffic", "verifying", "completed"],
-      );
-      assert.deepEqual(
-        plan.calls.map((c: { change: string }) => c.change),
-        ["promote northeurope"],
-      );
-      assert.equal(plan.routingAfter.primary, "northeurope");
-      const drill = await send({
-        path: "/api/groups/shop/drill",
-        params: { group: "shop", command: "drill" },
-        body: { reason: "quarterly drill" },
-        headers: await operator(),
-      });
-      assert.equal(drill.status, 200);
-      assert.equal(json(drill).failover.outcome, "completed");
-      assert.equal(json(drill).failback.outcome, "completed");
-      const after = JSON.parse(await snapshot());
-      const was = JSON.parse(before);
-      assert.deepEqual(after.routing, was.routing);
-      assert.deepEqual(after.incidents, was.incidents);
-      assert.deepEqual(after.pause, was.pause);
-      assert.equal(after.changes, was.changes);
-    });
-
-    it("a retried command with the same idempotency key opens one incident; another command meanwhile gets 409", async () => {
-      const call = async (key: string, body: object) =>
-        send({
-          path: "/api/groups/shop/failover",
-          params: { group: "shop", command: "failover" },
-          body,
-          headers: { ...(await operator()), "idempotency-key": key },
-        });
-      const body = { to: "northeurope", reason: "move traffic for maintenance" };
-      const first = await call("key-1", body);
-      assert.equal(first.status, 202, JSON.stringify(first.jsonBody));
-      const again = await call("key-1", body);
-      assert.equal(again.status, 202);
-      assert.equal(json(again).incident, json(first).incident);
-      assert.equal(json(again).repeated, true);
-      const open = (await store.readIncidents("shop")).filter(
-        (s) => s.incident.requestKey === "key-1",
-      );
-      assert.equal(open.length, 1);
-
-      const other = await call("key-2", { to: "northeurope", reason: "someone else" });
-      assert.equal(other.status, 409);
-      assert.equal(json(other).error.incident, json(first).incident);
-      const reused = await call("key-1", { to: "westeurope", reason: "same key, other command" });
-      assert.equal(reused.status, 409);
-      assert.match(
-        json(reused).error.message,
-        /idempotency key "key-1" was used for another command/,
-      );
-    });
-
-    it("answers 404 naming the field for an unknown group or region", async () => {
-      const group = await send({
-        path: "/api/groups/atlantis/failover",
-        params: { group: "atlantis", command: "failover" },
-        body: { to: "northeurope", reason: "nope", dryRun: true },
-        headers: await operator(),
-      });
-      assert.equal(group.status, 404);
-      assert.equal(json(group).error.field, "group");
-      const region = await send({
-        path: "/api/groups/shop/failover",
-        params: { group: "shop", command: "failover" },
-        body: { to: "mars", reason: "nope", dryRun: true },
-        headers: await operator(),
-      });
-      assert.equal(region.status, 404);
-      assert.equal(json(region).error.field, "to");
     });
   });
 
@@ -477,6 +394,222 @@ describe("operator API", () => {
         "idempotency-key": "no spaces please",
       });
       assert.equal(json(badKey).error.field, "Idempotency-Key");
+    });
+  });
+
+  describe("tokens and principals", () => {
+    it("refuses a token without an expiry, and one signed with a shared secret", async () => {
+      const { privateKey } = await keys;
+      const noExp = await new SignJWT({ roles: ["Tandem.Operator"] })
+        .setProtectedHeader({ alg: "ES256", kid: "k1" })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .sign(privateKey);
+      const get = (token: string) =>
+        send({ method: "GET", path: "/api/status", headers: { authorization: `Bearer ${token}` } });
+      const answer = await get(noExp);
+      assert.equal(answer.status, 401);
+      assert.match(json(answer).error.message, /exp/);
+      const hmac = await new SignJWT({ roles: ["Tandem.Operator"] })
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime("5m")
+        .sign(new TextEncoder().encode("a shared secret anyone with the config has"));
+      assert.equal((await get(hmac)).status, 401);
+    });
+
+    it("refuses, at start-up, a configured key that is a shared secret or a private key", async () => {
+      const base = await config();
+      const withKey = (key: Record<string, unknown>) => ({
+        ...base,
+        api: { bearer: { issuer: ISSUER, audience: AUDIENCE, keys: [key] } },
+      });
+      assert.throws(
+        () => parseConfig(withKey({ kty: "oct", k: "c2VjcmV0" }) as TandemConfigInput),
+        /api\.bearer\.keys\[0\]\.kty: must be one of "RSA", "EC" \(got "oct"\)/,
+      );
+      assert.throws(
+        () =>
+          parseConfig(
+            withKey({ kty: "EC", crv: "P-256", x: "a", y: "b", d: "c" }) as TandemConfigInput,
+          ),
+        /api\.bearer\.keys\[0\]: is a private key/,
+      );
+    });
+
+    it("with App Service Authentication on, the platform's principal comes first, whatever else is sent", async () => {
+      const answer = await send(
+        {
+          method: "GET",
+          path: "/api/status",
+          headers: {
+            authorization: "Bearer already-validated-by-the-platform",
+            "x-ms-client-principal": clientPrincipal("cli@example.test", ["Tandem.Reader"]),
+          },
+        },
+        platformFns,
+      );
+      assert.equal(answer.status, 200);
+    });
+
+    it("refuses a reason with control characters, so none reach the audit log", async () => {
+      const answer = await send({
+        path: "/api/groups/shop/pause",
+        params: { group: "shop", command: "pause" },
+        body: { reason: "fine\n2026-01-01 done admin api resume" },
+        headers: await operator(),
+      });
+      assert.equal(answer.status, 400);
+      assert.equal(json(answer).error.field, "reason");
+    });
+  });
+
+  describe("commands", () => {
+    before(async () => {
+      // Fuzzing may have opened incidents (its accepted paths): end them, so these start clean.
+      for (const stored of await store.readIncidents("shop"))
+        if (!["completed", "failed", "aborted"].includes(stored.incident.step))
+          await store.writeIncident({ ...stored.incident, step: "aborted" }, stored.etag);
+    });
+
+    it("a dry run returns the plan and changes nothing: levers and store are as before", async () => {
+      const before = await snapshot();
+      const answer = await send({
+        path: "/api/groups/shop/failover",
+        params: { group: "shop", command: "failover" },
+        body: { to: "northeurope", reason: "what would happen", dryRun: true },
+        headers: await operator(),
+      });
+      assert.equal(answer.status, 200);
+      const plan = json(answer).plan;
+      assert.equal(plan.outcome, "completed");
+      assert.deepEqual(
+        plan.steps.map((s: { step: string }) => s.step),
+        ["confirmed", "shifting-traffic", "verifying", "completed"],
+      );
+      assert.deepEqual(
+        plan.calls.map((c: { change: string }) => c.change),
+        ["promote northeurope"],
+      );
+      assert.equal(plan.routingAfter.primary, "northeurope");
+      const drill = await send({
+        path: "/api/groups/shop/drill",
+        params: { group: "shop", command: "drill" },
+        body: { reason: "quarterly drill" },
+        headers: await operator(),
+      });
+      assert.equal(drill.status, 200);
+      assert.equal(json(drill).failover.outcome, "completed");
+      assert.equal(json(drill).failback.outcome, "completed");
+      assert.equal(
+        json(drill).failback.routingBefore.primary,
+        "northeurope",
+        "it starts where the failover left",
+      );
+      assert.deepEqual(
+        json(drill).failback.calls.map((c: { change: string }) => c.change),
+        ["promote westeurope"],
+      );
+      const after = JSON.parse(await snapshot());
+      const was = JSON.parse(before);
+      assert.deepEqual(after.routing, was.routing);
+      assert.deepEqual(after.incidents, was.incidents);
+      assert.deepEqual(after.pause, was.pause);
+      assert.equal(after.changes, was.changes);
+    });
+
+    it("a retried command with the same idempotency key opens one incident; another command meanwhile gets 409", async () => {
+      const call = async (key: string, body: object) =>
+        send({
+          path: "/api/groups/shop/failover",
+          params: { group: "shop", command: "failover" },
+          body,
+          headers: { ...(await operator()), "idempotency-key": key },
+        });
+      const body = { to: "northeurope", reason: "move traffic for maintenance" };
+      const first = await call("key-1", body);
+      assert.equal(first.status, 202, JSON.stringify(first.jsonBody));
+      const again = await call("key-1", body);
+      assert.equal(again.status, 202);
+      assert.equal(json(again).incident, json(first).incident);
+      assert.equal(json(again).repeated, true);
+      const open = (await store.readIncidents("shop")).filter(
+        (s) => s.incident.requestKey === "key-1",
+      );
+      assert.equal(open.length, 1);
+      const shown = await fns.get("incident")!.handler(
+        request({
+          method: "GET",
+          path: `/api/incidents/${json(first).incident}`,
+          params: { id: json(first).incident },
+          headers: await operator(),
+        }),
+        context(),
+      );
+      const actions = json(shown).actions as { actor: string; name: string; outcome: string }[];
+      assert.deepEqual(
+        [...new Set(actions.map((a) => `${a.actor}: ${a.name}`))],
+        ["ops@example.test: api failover"],
+        "the incident shows who asked for it",
+      );
+      assert.deepEqual(
+        actions.map((a) => a.outcome),
+        ["started", "done", "done"],
+        "intent before the write, then the outcome, then the retry",
+      );
+
+      const other = await call("key-2", { to: "northeurope", reason: "someone else" });
+      assert.equal(other.status, 409);
+      assert.equal(json(other).error.incident, json(first).incident);
+      const reused = await call("key-1", { to: "westeurope", reason: "same key, other command" });
+      assert.equal(reused.status, 409);
+      assert.match(
+        json(reused).error.message,
+        /idempotency key "key-1" was used for another command/,
+      );
+    });
+
+    it("two copies of one keyed request sent at once open one incident", async () => {
+      for (const stored of await store.readIncidents("shop"))
+        if (!["completed", "failed", "aborted"].includes(stored.incident.step))
+          await store.writeIncident({ ...stored.incident, step: "aborted" }, stored.etag);
+      const headers = { ...(await operator()), "idempotency-key": "race-1" };
+      const call = () =>
+        send({
+          path: "/api/groups/shop/failover",
+          params: { group: "shop", command: "failover" },
+          body: { to: "northeurope", reason: "client retried after a timeout" },
+          headers,
+        });
+      const [a, b] = await Promise.all([call(), call()]);
+      assert.deepEqual([a.status, b.status], [202, 202]);
+      assert.equal(json(a).incident, json(b).incident);
+      assert.equal(
+        (await store.readIncidents("shop")).filter((s) => s.incident.requestKey === "race-1")
+          .length,
+        1,
+      );
+    });
+
+    it("answers 404 naming the field for an unknown group or region", async () => {
+      const group = await send({
+        path: "/api/groups/atlantis/failover",
+        params: { group: "atlantis", command: "failover" },
+        body: { to: "northeurope", reason: "nope", dryRun: true },
+        headers: await operator(),
+      });
+      assert.equal(group.status, 404);
+      assert.equal(json(group).error.field, "group");
+      const region = await send({
+        path: "/api/groups/shop/failover",
+        params: { group: "shop", command: "failover" },
+        body: { to: "mars", reason: "nope", dryRun: true },
+        headers: await operator(),
+      });
+      assert.equal(region.status, 404);
+      assert.equal(json(region).error.field, "to");
     });
   });
 
