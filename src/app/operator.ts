@@ -326,25 +326,41 @@ export async function setPause(
     await audit(rt, caller, { name, outcome: "refused", reason: printable(outcome.message, 300) });
     return outcome;
   }
+  const intended = await audit(rt, caller, {
+    name,
+    ...(group === undefined ? {} : { group }),
+    outcome: "started",
+    reason,
+  });
+  if (!intended)
+    return { kind: "unavailable", message: "the audit log cannot be written: nothing was changed" };
   try {
-    const before = await rt.store.readPause();
-    const groups = new Set(before.groups);
-    let all = before.all;
-    if (group === undefined) {
-      all = paused;
-      if (!paused) groups.clear();
-    } else if (paused) groups.add(group);
-    else groups.delete(group);
-    const after = { all, groups: [...groups].sort() };
-    await rt.store.writePause(after);
-    await audit(rt, caller, {
-      name,
-      ...(group === undefined ? {} : { group }),
-      outcome: "done",
-      reason,
-      detail: { before, after },
-    });
-    return { kind: "done", detail: { paused: after } };
+    // Read, change, write only over what was read: two operators pausing at once both count.
+    for (let attempt = 0; ; attempt++) {
+      const { etag, ...before } = await rt.store.readPause();
+      const groups = new Set(before.groups);
+      let all = before.all;
+      if (group === undefined) {
+        all = paused;
+        if (!paused) groups.clear();
+      } else if (paused) groups.add(group);
+      else groups.delete(group);
+      const after = { all, groups: [...groups].sort() };
+      try {
+        await rt.store.writePause(after, { expected: etag === undefined ? {} : { etag } });
+      } catch (error) {
+        if (isStoreError(error) && error.kind === "conflict" && attempt < 5) continue;
+        throw error;
+      }
+      await audit(rt, caller, {
+        name,
+        ...(group === undefined ? {} : { group }),
+        outcome: "done",
+        reason,
+        detail: { before, after },
+      });
+      return { kind: "done", detail: { paused: after } };
+    }
   } catch (error) {
     const outcome: Outcome = {
       kind: "unavailable",

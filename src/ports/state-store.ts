@@ -34,6 +34,8 @@ export interface StoredIncident {
 export interface PauseState {
   readonly all: boolean;
   readonly groups: readonly string[];
+  /** The row's version as read (absent: no row yet), for a conditional write. */
+  readonly etag?: string;
 }
 
 export interface StoreCallOptions {
@@ -96,7 +98,14 @@ export interface StateStore {
   ): Promise<void>;
 
   readPause(options?: StoreCallOptions): Promise<PauseState>;
-  writePause(state: PauseState, options?: StoreCallOptions): Promise<void>;
+  /**
+   * Writes the pause flags. With `expected`, only if the row is still as read (its etag, or still
+   * absent when the etag is undefined); a StoreError of kind "conflict" otherwise.
+   */
+  writePause(
+    state: PauseState,
+    options?: StoreCallOptions & { readonly expected?: { readonly etag?: string } },
+  ): Promise<void>;
 }
 
 export interface KeptStates {

@@ -12,6 +12,7 @@ import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { setPause } from "../../src/app/operator.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
@@ -264,7 +265,7 @@ describe("operator API", () => {
           platformOperator.status! < 400,
           `a platform operator: ${platformOperator.status}`,
         );
-        const last = (await audited()).slice(-2);
+        const last = (await audited()).filter((a) => a.outcome !== "started").slice(-2);
         assert.deepEqual(
           last.map((a) => [a.actor, a.outcome, a.reason]),
           [
@@ -591,6 +592,39 @@ describe("operator API", () => {
           .length,
         1,
       );
+    });
+
+    it("two pauses at once both count: the second write sees the first and tries again", async () => {
+      // Both read the flags before either writes: a real race, not two calls in turn.
+      let waiting: (() => void)[] = [];
+      const racedRead = async () => {
+        const read = await store.readPause();
+        if (waiting !== undefined && waiting.length < 1) {
+          await new Promise<void>((resolve) => waiting.push(resolve));
+        } else if (waiting !== undefined) {
+          waiting.forEach((go) => go());
+          waiting = undefined as never;
+        }
+        return read;
+      };
+      const racing = new Proxy(store, {
+        get(target, prop) {
+          if (prop === "readPause") return racedRead;
+          const value = Reflect.get(target, prop, target) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const raced: Runtime = { ...rt, store: racing };
+      const caller = { name: "ops@example.test", via: "bearer" };
+      const [a, b] = await Promise.all([
+        setPause(raced, caller, "shop", true, "one"),
+        setPause(raced, caller, undefined, true, "two"),
+      ]);
+      assert.deepEqual([a.kind, b.kind], ["done", "done"]);
+      const paused = await store.readPause();
+      assert.deepEqual([paused.all, paused.groups], [true, ["shop"]]);
+      await setPause(rt, caller, undefined, false, "done");
+      assert.deepEqual((await store.readPause()).groups, []);
     });
 
     it("answers 404 naming the field for an unknown group or region", async () => {

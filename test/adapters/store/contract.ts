@@ -240,5 +240,28 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       await assert.rejects(store.replaceLease(lease("c#1", 9), etag), isConflict);
       assert.equal(await store.readEpochFloor(), 4, "a refused write does not raise the floor");
     });
+
+    it("pause flags: absent at first, written over the version read, and a stale write is a conflict", async () => {
+      const store = await fixture.create();
+      const first = await store.readPause();
+      assert.deepEqual([first.all, first.groups, first.etag], [false, [], undefined]);
+      await store.writePause({ all: false, groups: ["shop"] }, { expected: {} });
+      await assert.rejects(
+        store.writePause({ all: true, groups: [] }, { expected: {} }),
+        (e: unknown) => isStoreError(e) && e.kind === "conflict",
+        "creating when a row exists",
+      );
+      const read = await store.readPause();
+      assert.deepEqual(read.groups, ["shop"]);
+      await store.writePause({ all: true, groups: ["shop"] }, { expected: { etag: read.etag! } });
+      await assert.rejects(
+        store.writePause({ all: false, groups: [] }, { expected: { etag: read.etag! } }),
+        (e: unknown) => isStoreError(e) && e.kind === "conflict",
+        "writing over a version that changed",
+      );
+      assert.equal((await store.readPause()).all, true);
+      await store.writePause({ all: false, groups: [] });
+      assert.equal((await store.readPause()).all, false, "an unconditional write replaces");
+    });
   });
 }

@@ -20,6 +20,7 @@ export class MemoryStateStore implements StateStore {
   readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
   readonly #incidents = new Map<string, StoredIncident>();
   #pause: PauseState = { all: false, groups: [] };
+  #pauseEtag: string | undefined;
   #lease: StoredLease | undefined;
   #floor = 0;
   #version = 0;
@@ -144,11 +145,22 @@ export class MemoryStateStore implements StateStore {
   }
 
   async readPause(): Promise<PauseState> {
-    return structuredClone(this.#pause);
+    return {
+      ...structuredClone(this.#pause),
+      ...(this.#pauseEtag === undefined ? {} : { etag: this.#pauseEtag }),
+    };
   }
 
-  async writePause(state: PauseState): Promise<void> {
-    this.#pause = structuredClone(state);
+  async writePause(
+    state: PauseState,
+    options?: { readonly expected?: { readonly etag?: string } },
+  ): Promise<void> {
+    const expected = options?.expected;
+    if (expected && expected.etag !== this.#pauseEtag)
+      throw new StoreError("conflict", "the pause flags changed since they were read");
+    const { etag: _etag, ...flags } = state;
+    this.#pause = structuredClone(flags);
+    this.#pauseEtag = `p${++this.#version}`;
   }
 }
 

@@ -356,9 +356,10 @@ export class TableStateStore implements StateStore {
   readPause(options?: StoreCallOptions): Promise<PauseState> {
     return this.#call("reading the pause flags", options, async (abortSignal) => {
       try {
-        return entityToPause(
-          await this.#client.getEntity(PAUSE_KEY.partitionKey, PAUSE_KEY.rowKey, { abortSignal }),
-        );
+        const row = await this.#client.getEntity(PAUSE_KEY.partitionKey, PAUSE_KEY.rowKey, {
+          abortSignal,
+        });
+        return { ...entityToPause(row), etag: row.etag };
       } catch (error) {
         if (statusOf(error) === 404) return { all: false, groups: [] };
         throw error;
@@ -366,9 +367,17 @@ export class TableStateStore implements StateStore {
     });
   }
 
-  writePause(state: PauseState, options?: StoreCallOptions): Promise<void> {
+  writePause(
+    state: PauseState,
+    options?: StoreCallOptions & { readonly expected?: { readonly etag?: string } },
+  ): Promise<void> {
     return this.#call("writing the pause flags", options, async (abortSignal) => {
-      await this.#client.upsertEntity(pauseToEntity(state), "Replace", { abortSignal });
+      const entity = pauseToEntity(state);
+      const expected = options?.expected;
+      if (!expected) await this.#client.upsertEntity(entity, "Replace", { abortSignal });
+      else if (expected.etag === undefined)
+        await this.#client.createEntity(entity, { abortSignal });
+      else await this.#client.updateEntity(entity, "Replace", { etag: expected.etag, abortSignal });
     });
   }
 
