@@ -1,7 +1,7 @@
 // The `tandem` CLI against the sandbox, as a person or a script runs it: each command's output
 // and exit code.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import http from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -71,6 +71,24 @@ describe("tandem CLI against the sandbox", () => {
       JSON.parse(json.stdout).groups.map((g: { name: string }) => g.name),
       ["shop", "catalog"],
     );
+  });
+
+  it("status --watch --json prints one compact status per line until stopped", async () => {
+    const child = spawn(process.execPath, [CLI, "status", "--watch", "--json", ...api], {
+      env: { PATH: process.env["PATH"] ?? "" },
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      await waitFor("two refreshes", () => (out.split("\n").length > 2 ? true : undefined), {
+        timeoutMs: 20_000,
+      });
+    } finally {
+      child.kill();
+    }
+    const [first, second] = out.split("\n");
+    assert.equal(JSON.parse(first!).groups.length, 2);
+    assert.equal(JSON.parse(second!).groups.length, 2);
   });
 
   it("failover --dry-run prints the plan and changes nothing", async () => {
@@ -149,7 +167,7 @@ describe("tandem CLI against the sandbox", () => {
     const audit = await tandem(["audit", "--limit", "30", ...api]);
     assert.equal(audit.code, 0);
     const lines = audit.stdout.trim().split("\n");
-    const api_ = lines.filter((l) => / api /.test(l));
+    const api_ = lines.filter((l) => /^\S+ +done +\S+ +api /.test(l));
     assert.match(api_[0]!, /done +sandbox-operator +api resume: done/);
     assert.match(api_[1]!, /done +sandbox-operator +api pause: maintenance window/);
     const one = (await tandem(["audit", "--limit", "1", ...api])).stdout.trim().split("\n");

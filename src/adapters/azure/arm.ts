@@ -122,6 +122,26 @@ export function clientOptions(conn: ArmConnection) {
   };
 }
 
+/** One SDK client per subscription, made on first use with the connection's options. */
+export function clientsBySubscription<C>(
+  conn: ArmConnection,
+  make: (
+    credential: ArmConnection["credential"],
+    subscriptionId: string,
+    options: ReturnType<typeof clientOptions>,
+  ) => C,
+): (subscriptionId: string) => C {
+  const clients = new Map<string, C>();
+  return (subscriptionId) => {
+    let client = clients.get(subscriptionId);
+    if (!client) {
+      client = make(conn.credential, subscriptionId, clientOptions(conn));
+      clients.set(subscriptionId, client);
+    }
+    return client;
+  };
+}
+
 /** An ARM call's failure, as a person can act on it. `status` and `code` are ARM's. */
 export class ArmError extends Error {
   readonly status: number | undefined;

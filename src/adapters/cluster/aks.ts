@@ -11,8 +11,8 @@ import {
   ARM_DEFAULTS,
   armCall,
   awaitPatiently,
-  clientOptions,
   parseResourceId,
+  clientsBySubscription,
 } from "../azure/arm.js";
 
 export interface AksCluster {
@@ -37,10 +37,14 @@ export function powerOf(
 export class AksClusterControl implements ClusterControl {
   readonly #conn: ArmConnection;
   readonly #clusters = new Map<string, ResourceId>();
-  readonly #clients = new Map<string, ContainerServiceClient>();
+  readonly #client: (subscriptionId: string) => ContainerServiceClient;
 
   constructor(conn: ArmConnection, clusters: readonly AksCluster[]) {
     this.#conn = conn;
+    this.#client = clientsBySubscription(
+      conn,
+      (c, sub, o) => new ContainerServiceClient(c, sub, o),
+    );
     for (const c of clusters)
       this.#clusters.set(`${c.group}/${c.region}`, parseResourceId(c.resourceId));
   }
@@ -53,19 +57,6 @@ export class AksClusterControl implements ClusterControl {
     const id = this.#clusters.get(`${group}/${region}`);
     if (!id) throw new Error(`${region} in group ${group} has no AKS cluster configured`);
     return id;
-  }
-
-  #client(subscriptionId: string): ContainerServiceClient {
-    let client = this.#clients.get(subscriptionId);
-    if (!client) {
-      client = new ContainerServiceClient(
-        this.#conn.credential,
-        subscriptionId,
-        clientOptions(this.#conn),
-      );
-      this.#clients.set(subscriptionId, client);
-    }
-    return client;
   }
 
   async #get(id: ResourceId, doing: string, signal?: AbortSignal): Promise<ManagedCluster> {

@@ -12,8 +12,8 @@ import {
   ARM_DEFAULTS,
   armCall,
   awaitPatiently,
-  clientOptions,
   parseResourceId,
+  clientsBySubscription,
 } from "../azure/arm.js";
 
 export interface FrontDoorGroup {
@@ -48,10 +48,11 @@ function deploying(origin: AFDOrigin): boolean {
 export class FrontDoorRouter implements TrafficRouter {
   readonly #conn: ArmConnection;
   readonly #groups = new Map<string, Located>();
-  readonly #clients = new Map<string, CdnManagementClient>();
+  readonly #client: (subscriptionId: string) => CdnManagementClient;
 
   constructor(conn: ArmConnection, groups: readonly FrontDoorGroup[]) {
     this.#conn = conn;
+    this.#client = clientsBySubscription(conn, (c, sub, o) => new CdnManagementClient(c, sub, o));
     for (const group of groups)
       this.#groups.set(group.name, { group, profile: parseResourceId(group.profileId) });
   }
@@ -64,19 +65,6 @@ export class FrontDoorRouter implements TrafficRouter {
     const located = this.#groups.get(group);
     if (!located) throw new Error(`group ${group} has no Front Door lever`);
     return located;
-  }
-
-  #client(subscriptionId: string): CdnManagementClient {
-    let client = this.#clients.get(subscriptionId);
-    if (!client) {
-      client = new CdnManagementClient(
-        this.#conn.credential,
-        subscriptionId,
-        clientOptions(this.#conn),
-      );
-      this.#clients.set(subscriptionId, client);
-    }
-    return client;
   }
 
   async #origins(

@@ -8,7 +8,7 @@ import type { RegionRoute, RoutingState } from "../../core/levers.js";
 import type { WitnessSignal } from "../../core/verdict.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
 import type { ArmConnection, ResourceId } from "../azure/arm.js";
-import { armCall, clientOptions, parseResourceId } from "../azure/arm.js";
+import { armCall, parseResourceId, clientsBySubscription } from "../azure/arm.js";
 
 export interface TrafficManagerGroup {
   readonly name: string;
@@ -37,10 +37,14 @@ function endpointType(endpoint: Endpoint): EndpointType {
 export class TrafficManagerRouter implements TrafficRouter {
   readonly #conn: ArmConnection;
   readonly #groups = new Map<string, Located>();
-  readonly #clients = new Map<string, TrafficManagerManagementClient>();
+  readonly #client: (subscriptionId: string) => TrafficManagerManagementClient;
 
   constructor(conn: ArmConnection, groups: readonly TrafficManagerGroup[]) {
     this.#conn = conn;
+    this.#client = clientsBySubscription(
+      conn,
+      (c, sub, o) => new TrafficManagerManagementClient(c, sub, o),
+    );
     for (const group of groups)
       this.#groups.set(group.name, { group, profile: parseResourceId(group.profileId) });
   }
@@ -53,19 +57,6 @@ export class TrafficManagerRouter implements TrafficRouter {
     const located = this.#groups.get(group);
     if (!located) throw new Error(`group ${group} has no Traffic Manager lever`);
     return located;
-  }
-
-  #client(subscriptionId: string): TrafficManagerManagementClient {
-    let client = this.#clients.get(subscriptionId);
-    if (!client) {
-      client = new TrafficManagerManagementClient(
-        this.#conn.credential,
-        subscriptionId,
-        clientOptions(this.#conn),
-      );
-      this.#clients.set(subscriptionId, client);
-    }
-    return client;
   }
 
   async #profile(located: Located, doing: string, signal?: AbortSignal): Promise<Profile> {
