@@ -333,7 +333,8 @@ export class ArmEmulator {
       provisioning: "Succeeded",
       pools: spec.pools.map((p) => ({
         name: p.name,
-        count: spec.running ? p.count : 0,
+        // As AKS: a stopped cluster keeps its pools' counts (the nodes are deallocated).
+        count: p.count,
         vmSize: "Standard_D4s_v5",
         mode: p.mode ?? "User",
         enableAutoScaling: p.minCount !== undefined,
@@ -421,11 +422,9 @@ export class ArmEmulator {
           c.failStart = undefined;
         } else if (c.provisioning === "Starting") {
           c.provisioning = "Succeeded";
-          for (const p of c.pools) p.count = Math.max(p.count, p.minCount ?? 1);
         } else if (c.provisioning === "Stopping") {
           c.provisioning = "Succeeded";
           c.power = "Stopped";
-          for (const p of c.pools) p.count = 0;
         }
       }
       for (const p of c.pools)

@@ -12,6 +12,7 @@ import type { Witness } from "../../src/ports/witness.js";
 import type { ClusterControl } from "../../src/ports/cluster-control.js";
 import type { TrafficRouter } from "../../src/ports/traffic-router.js";
 import type { Principal } from "../../src/app/auth.js";
+import type { ComposeOptions } from "../../src/compose.js";
 
 export class ManualClock implements Clock {
   constructor(public time = 1_800_000_000_000) {}
@@ -64,6 +65,9 @@ export function runtimeFor(
     /** Who calls the API without credentials; an operator unless told otherwise (`null`: nobody). */
     localPrincipal?: Principal | null;
     env?: Record<string, string>;
+    /** The Azure levers' connection (the ARM emulator's), for configs with Azure resources. */
+    arm?: ComposeOptions["arm"];
+    credential?: ComposeOptions["credential"];
   },
 ): Promise<Runtime> {
   const { localPrincipal, ...rest } = parts;

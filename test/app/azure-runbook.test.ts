@@ -1,0 +1,141 @@
+// The runbook driving the real Azure adapters (Traffic Manager and AKS through the SDKs) against
+// the ARM emulator over HTTPS: a passive-cold failover wakes the stopped cluster, scales it and
+// promotes it; a cluster that fails to start ends the incident as failed, in a few ticks.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
+import { runbookTick } from "../../src/app/runbook-tick.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import { sandboxCredential } from "../../src/sandbox/credential.js";
+import type { ArmFixture } from "../helpers/arm.js";
+import { AKS_NEU, TM_PROFILE, startArm } from "../helpers/arm.js";
+import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+
+const raw: TandemConfigInput = {
+  observers: [{ region: "westeurope" }, { region: "northeurope" }],
+  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+  policy: { intervalSeconds: 10, probeTimeoutSeconds: 5, wakeTimeoutSeconds: 600 },
+  groups: [
+    {
+      name: "catalog",
+      model: "passive-cold",
+      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
+      regions: [
+        {
+          name: "westeurope",
+          role: "primary",
+          probe: { url: "http://127.0.0.1:9/a" },
+          traffic: { endpoint: "weu" },
+        },
+        {
+          name: "northeurope",
+          role: "secondary",
+          probe: { url: "http://127.0.0.1:9/b" },
+          traffic: { endpoint: "neu" },
+          cluster: { resourceId: AKS_NEU, nodePools: [{ name: "user", count: 4 }] },
+        },
+      ],
+    },
+  ],
+};
+
+async function holder(arm: ArmFixture): Promise<{ rt: Runtime; clock: ManualClock }> {
+  const clock = new ManualClock();
+  const { credential: _, ...conn } = arm.conn;
+  const rt = await runtimeFor(raw, "westeurope", {
+    store: new MemoryStateStore(),
+    clock,
+    arm: conn,
+    credential: sandboxCredential,
+  });
+  if (!(await tickLease(rt)).leader) {
+    clock.advance(leaseTiming(rt).durationMs);
+    assert.ok((await tickLease(rt)).leader);
+  }
+  return { rt, clock };
+}
+
+/** westeurope down; northeurope healthy once the emulated cluster serves with its pools. */
+function verdicts(arm: ArmFixture) {
+  const neu = arm.emulator.clusterPower(AKS_NEU);
+  const up = arm.emulator.clusterServes(AKS_NEU) && (neu.pools["user"] ?? 0) >= 4;
+  const verdict = (region: string, v: Verdict): RegionEvidence => ({
+    region,
+    verdict: v,
+    reason: v,
+    outside: [],
+    blocking: [],
+    witness: "unknown",
+  });
+  const evidence = [verdict("westeurope", "down"), verdict("northeurope", up ? "healthy" : "down")];
+  const kept: Record<string, RegionState> = Object.fromEntries(
+    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
+  );
+  return { evidence, kept };
+}
+
+async function run(arm: ArmFixture, maxTicks: number): Promise<string[]> {
+  const { rt, clock } = await holder(arm);
+  const steps: string[] = [];
+  for (let i = 0; i < maxTicks; i++) {
+    clock.advance(10_000);
+    const lease = await tickLease(rt);
+    assert.ok(lease.leader);
+    const { evidence, kept } = verdicts(arm);
+    const outcome = await runbookTick(rt, rt.config.groups[0]!, evidence, kept, true, lease.epoch!);
+    assert.deepEqual(outcome.problems, [], `tick ${i}`);
+    const step = outcome.incident?.step;
+    if (step && steps.at(-1) !== step) steps.push(step);
+    if (step === "completed" || step === "failed" || step === "aborted") break;
+    await new Promise((r) => setTimeout(r, 60)); // the emulator's own time moves too
+  }
+  return steps;
+}
+
+describe("runbook through the Azure adapters and the ARM emulator", () => {
+  it("passive-cold: wakes the stopped AKS cluster, scales it, promotes it in Traffic Manager", async () => {
+    const arm = await startArm({ clusterStartMs: 200, operationMs: 50 });
+    try {
+      const steps = await run(arm, 40);
+      assert.deepEqual(steps, [
+        "detected",
+        "confirmed",
+        "waking",
+        "waiting-ready",
+        "shifting-traffic",
+        "verifying",
+        "completed",
+      ]);
+      assert.deepEqual(arm.emulator.clusterPower(AKS_NEU), {
+        power: "Running",
+        provisioning: "Succeeded",
+        pools: { system: 2, user: 4 },
+      });
+      assert.equal(arm.emulator.trafficManagerRoute(TM_PROFILE), "neu");
+      const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
+      assert.equal(starts.length, 1, "started once");
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("a cluster that fails to start ends the incident as failed within a few ticks, routing untouched", async () => {
+    const arm = await startArm({ clusterStartMs: 100 });
+    try {
+      arm.emulator.failNextStart(AKS_NEU, "no capacity for Standard_D4s_v5 in northeurope");
+      const steps = await run(arm, 20);
+      assert.equal(steps.at(-1), "failed", steps.join(", "));
+      assert.equal(arm.emulator.trafficManagerRoute(TM_PROFILE), "weu");
+      assert.equal(
+        arm.emulator.requests.filter((r) => r.method === "PATCH").length,
+        0,
+        "no traffic change",
+      );
+    } finally {
+      await arm.stop();
+    }
+  });
+});
