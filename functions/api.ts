@@ -335,13 +335,9 @@ export function apiFunctions(runtime: RuntimeSource): HttpFunction[] {
       handler: (request, context) =>
         guarded(runtime, request, context, "reader", undefined, async (rt) => {
           const limit = limitOf(request, 500, 50);
-          const beforeText = request.query.get("before");
-          let before: number | undefined;
-          if (beforeText !== null) {
-            before = Number(beforeText);
-            if (!Number.isInteger(before) || before < 0)
-              throw new BadInput("before", "must be the `next` value of the previous page");
-          }
+          const before = request.query.get("before") ?? undefined;
+          if (before !== undefined && !/^[0-9A-Za-z-]{1,80}$/.test(before))
+            throw new BadInput("before", "must be the `next` value of the previous page");
           const page = await auditPage(rt, limit, before);
           return {
             status: 200,
@@ -349,7 +345,10 @@ export function apiFunctions(runtime: RuntimeSource): HttpFunction[] {
               entries: page.entries,
               ...(page.next === undefined
                 ? {}
-                : { next: page.next, nextUrl: `/api/audit?limit=${limit}&before=${page.next}` }),
+                : {
+                    next: page.next,
+                    nextUrl: `/api/audit?limit=${limit}&before=${encodeURIComponent(page.next)}`,
+                  }),
             },
           };
         }),

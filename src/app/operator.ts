@@ -654,19 +654,19 @@ export async function findIncident(rt: Runtime, id: string): Promise<Incident | 
 }
 
 export interface AuditPage {
-  readonly entries: readonly (ActionRecord & { readonly index: number })[];
+  readonly entries: readonly ActionRecord[];
   /** Pass as `before` for the next (older) page; absent on the last page. */
-  readonly next?: number;
+  readonly next?: string;
 }
 
-/** The audit log, newest first, `limit` at a time; `before` is the index the previous page ended at. */
-export async function auditPage(rt: Runtime, limit: number, before?: number): Promise<AuditPage> {
-  const all = await rt.store.readActions();
-  const end = Math.min(before ?? all.length, all.length);
-  const start = Math.max(0, end - limit);
-  const entries = all
-    .slice(start, end)
-    .map((entry, i) => ({ ...entry, index: start + i }))
-    .reverse();
-  return { entries, ...(start > 0 ? { next: start } : {}) };
+/**
+ * The audit log, newest first, `limit` at a time. The cursor is an entry's id (its place in the
+ * log), so an entry written meanwhile never shifts a page: it is never shown twice.
+ */
+export async function auditPage(rt: Runtime, limit: number, before?: string): Promise<AuditPage> {
+  const all = (await rt.store.readActions())
+    .filter((a) => a.id !== undefined && (before === undefined || a.id < before))
+    .sort((a, b) => (a.id! < b.id! ? 1 : -1));
+  const entries = all.slice(0, limit);
+  return { entries, ...(all.length > limit ? { next: entries.at(-1)!.id! } : {}) };
 }

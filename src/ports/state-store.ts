@@ -23,6 +23,8 @@ export interface ActionRecord {
   readonly incident?: string;
   /** What changed: before and after, or the decision's details, as short text. */
   readonly detail?: string;
+  /** Set by the store on reading: the entry's place in the log (ids sort in log order). */
+  readonly id?: string;
 }
 
 export interface StoredIncident {

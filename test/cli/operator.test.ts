@@ -172,7 +172,7 @@ describe("tandem CLI against the sandbox", () => {
     assert.match(api_[1]!, /done +sandbox-operator +api pause: maintenance window/);
     const one = (await tandem(["audit", "--limit", "1", ...api])).stdout.trim().split("\n");
     assert.equal(one.length, 2);
-    assert.match(one[1]!, /^\(older: tandem audit --before \d+\)$/);
+    assert.match(one[1]!, /^\(older: tandem audit --before [0-9a-f-]+\)$/);
   });
 
   it("drill reports both directions and their expected times, changing nothing", async () => {

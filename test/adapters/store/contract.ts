@@ -192,10 +192,12 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
         actions.map((a) => a.at),
         [AT, AT, AT + 5],
       );
-      assert.deepEqual(
-        actions.find((a) => a.outcome === "refused"),
-        { ...base, at: AT, outcome: "refused", reason: "stale epoch 1" },
-      );
+      const { id, ...refused } = actions.find((a) => a.outcome === "refused")!;
+      assert.deepEqual(refused, { ...base, at: AT, outcome: "refused", reason: "stale epoch 1" });
+      const ids = actions.map((a) => a.id!);
+      assert.equal(typeof id, "string");
+      assert.equal(new Set(ids).size, 3, "every entry has its own id");
+      assert.deepEqual([...ids].sort(), ids, "ids sort in log order");
     });
 
     it("keeps the region verdicts of each group, each write conditional on the version read", async () => {

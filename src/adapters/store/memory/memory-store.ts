@@ -91,12 +91,14 @@ export class MemoryStateStore implements StateStore {
   }
 
   async appendAction(entry: ActionRecord): Promise<void> {
-    this.#actions.push({ ...entry });
+    // Ids as the Table adapter's row keys: the actor's time, then a sequence number.
+    const id = `${String(Math.max(0, Math.floor(entry.at))).padStart(15, "0")}-${String(++this.#version).padStart(9, "0")}`;
+    this.#actions.push({ ...entry, id });
   }
 
   async readActions(): Promise<ActionRecord[]> {
-    // Oldest first by the actor's time, as the Table adapter's row keys sort (sort is stable).
-    return this.#actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
+    // Oldest first by id, as the Table adapter's row keys sort.
+    return this.#actions.map((a) => ({ ...a })).sort((a, b) => (a.id! < b.id! ? -1 : 1));
   }
 
   async readRegionStates(group: string): Promise<KeptStates> {

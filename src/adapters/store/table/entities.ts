@@ -212,6 +212,7 @@ export function entityToAction(row: Row): ActionRecord | undefined {
     ...(isString(group) ? { group } : {}),
     ...(isString(reason) ? { reason } : {}),
     ...(isString(incident) ? { incident } : {}),
+    ...(isString(row.rowKey) ? { id: row.rowKey } : {}),
     ...(isString(detail) ? { detail } : {}),
   };
 }
