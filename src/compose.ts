@@ -86,7 +86,11 @@ interface AzureLevers {
 }
 
 /** The Azure levers the configuration names: Traffic Manager, Front Door, AKS. */
-export function azureLevers(config: TandemConfig, conn: ArmConnection): AzureLevers {
+export function azureLevers(
+  config: TandemConfig,
+  conn: ArmConnection,
+  log: Log = silentLog,
+): AzureLevers {
   const endpoints = (g: GroupConfig) =>
     new Map(g.regions.flatMap((r) => (r.traffic ? [[r.name, r.traffic.endpoint] as const] : [])));
   const tmGroups = config.groups.flatMap((g) =>
@@ -119,7 +123,7 @@ export function azureLevers(config: TandemConfig, conn: ArmConnection): AzureLev
   return {
     ...(routers.length > 0 ? { router: new RouterByGroup(routers) } : {}),
     ...(clusters.length > 0 ? { clusters: new AksClusterControl(conn, clusters) } : {}),
-    ...(tm ? { witness: new TrafficManagerWitness(tm) } : {}),
+    ...(tm ? { witness: new TrafficManagerWitness(tm, log) } : {}),
   };
 }
 
@@ -184,7 +188,11 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
     (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster)));
   const levers = needsAzure
-    ? azureLevers(options.config, { ...options.arm, credential: credentialOf(options) })
+    ? azureLevers(
+        options.config,
+        { ...options.arm, credential: credentialOf(options) },
+        options.log ?? silentLog,
+      )
     : {};
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;

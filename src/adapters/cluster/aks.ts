@@ -13,6 +13,7 @@ import {
   awaitPatiently,
   parseResourceId,
   clientsBySubscription,
+  Configured,
 } from "../azure/arm.js";
 
 export interface AksCluster {
@@ -36,7 +37,7 @@ export function powerOf(
 
 export class AksClusterControl implements ClusterControl {
   readonly #conn: ArmConnection;
-  readonly #clusters = new Map<string, ResourceId>();
+  readonly #clusters: Configured<ResourceId>;
   readonly #client: (subscriptionId: string) => ContainerServiceClient;
 
   constructor(conn: ArmConnection, clusters: readonly AksCluster[]) {
@@ -45,8 +46,13 @@ export class AksClusterControl implements ClusterControl {
       conn,
       (c, sub, o) => new ContainerServiceClient(c, sub, o),
     );
-    for (const c of clusters)
-      this.#clusters.set(`${c.group}/${c.region}`, parseResourceId(c.resourceId));
+    this.#clusters = new Configured(
+      clusters.map((c) => [`${c.group}/${c.region}`, parseResourceId(c.resourceId)]),
+      (key) => {
+        const [group, region] = key.split("/");
+        return `${region} in group ${group} has no AKS cluster configured`;
+      },
+    );
   }
 
   covers(group: string, region: string): boolean {
@@ -54,9 +60,7 @@ export class AksClusterControl implements ClusterControl {
   }
 
   #id(group: string, region: string): ResourceId {
-    const id = this.#clusters.get(`${group}/${region}`);
-    if (!id) throw new Error(`${region} in group ${group} has no AKS cluster configured`);
-    return id;
+    return this.#clusters.get(`${group}/${region}`);
   }
 
   async #get(id: ResourceId, doing: string, signal?: AbortSignal): Promise<ManagedCluster> {

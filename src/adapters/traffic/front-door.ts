@@ -14,6 +14,7 @@ import {
   awaitPatiently,
   parseResourceId,
   clientsBySubscription,
+  Configured,
 } from "../azure/arm.js";
 
 export interface FrontDoorGroup {
@@ -47,14 +48,16 @@ function deploying(origin: AFDOrigin): boolean {
 
 export class FrontDoorRouter implements TrafficRouter {
   readonly #conn: ArmConnection;
-  readonly #groups = new Map<string, Located>();
+  readonly #groups: Configured<Located>;
   readonly #client: (subscriptionId: string) => CdnManagementClient;
 
   constructor(conn: ArmConnection, groups: readonly FrontDoorGroup[]) {
     this.#conn = conn;
     this.#client = clientsBySubscription(conn, (c, sub, o) => new CdnManagementClient(c, sub, o));
-    for (const group of groups)
-      this.#groups.set(group.name, { group, profile: parseResourceId(group.profileId) });
+    this.#groups = new Configured(
+      groups.map((group) => [group.name, { group, profile: parseResourceId(group.profileId) }]),
+      (name) => `group ${name} has no Front Door lever`,
+    );
   }
 
   covers(group: string): boolean {
@@ -62,9 +65,7 @@ export class FrontDoorRouter implements TrafficRouter {
   }
 
   #located(group: string): Located {
-    const located = this.#groups.get(group);
-    if (!located) throw new Error(`group ${group} has no Front Door lever`);
-    return located;
+    return this.#groups.get(group);
   }
 
   async #origins(

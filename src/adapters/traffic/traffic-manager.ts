@@ -8,7 +8,7 @@ import type { RegionRoute, RoutingState } from "../../core/levers.js";
 import type { WitnessSignal } from "../../core/verdict.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
 import type { ArmConnection, ResourceId } from "../azure/arm.js";
-import { armCall, parseResourceId, clientsBySubscription } from "../azure/arm.js";
+import { armCall, parseResourceId, clientsBySubscription, Configured } from "../azure/arm.js";
 
 export interface TrafficManagerGroup {
   readonly name: string;
@@ -36,7 +36,7 @@ function endpointType(endpoint: Endpoint): EndpointType {
 
 export class TrafficManagerRouter implements TrafficRouter {
   readonly #conn: ArmConnection;
-  readonly #groups = new Map<string, Located>();
+  readonly #groups: Configured<Located>;
   readonly #client: (subscriptionId: string) => TrafficManagerManagementClient;
 
   constructor(conn: ArmConnection, groups: readonly TrafficManagerGroup[]) {
@@ -45,8 +45,10 @@ export class TrafficManagerRouter implements TrafficRouter {
       conn,
       (c, sub, o) => new TrafficManagerManagementClient(c, sub, o),
     );
-    for (const group of groups)
-      this.#groups.set(group.name, { group, profile: parseResourceId(group.profileId) });
+    this.#groups = new Configured(
+      groups.map((group) => [group.name, { group, profile: parseResourceId(group.profileId) }]),
+      (name) => `group ${name} has no Traffic Manager lever`,
+    );
   }
 
   covers(group: string): boolean {
@@ -54,9 +56,7 @@ export class TrafficManagerRouter implements TrafficRouter {
   }
 
   #located(group: string): Located {
-    const located = this.#groups.get(group);
-    if (!located) throw new Error(`group ${group} has no Traffic Manager lever`);
-    return located;
+    return this.#groups.get(group);
   }
 
   async #profile(located: Located, doing: string, signal?: AbortSignal): Promise<Profile> {

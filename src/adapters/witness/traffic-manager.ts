@@ -2,15 +2,19 @@
 // Azure's edge, independently of Tandem's observers, so it can break a tie between the observers
 // outside a region and the one inside it.
 import type { WitnessSignal } from "../../core/verdict.js";
+import type { Log } from "../../ports/log.js";
 import type { Witness } from "../../ports/witness.js";
 import type { TrafficManagerRouter } from "../traffic/traffic-manager.js";
 import { witnessSignal } from "../traffic/traffic-manager.js";
 
 export class TrafficManagerWitness implements Witness {
   readonly #router: TrafficManagerRouter;
+  readonly #log: Log | undefined;
+  readonly #reported = new Map<string, string>();
 
-  constructor(router: TrafficManagerRouter) {
+  constructor(router: TrafficManagerRouter, log?: Log) {
     this.#router = router;
+    this.#log = log;
   }
 
   async signals(
@@ -20,9 +24,16 @@ export class TrafficManagerWitness implements Witness {
     if (!this.#router.covers(group)) return new Map();
     try {
       const statuses = await this.#router.monitorStatus(group, options);
+      this.#reported.delete(group);
       return new Map([...statuses].map(([region, status]) => [region, witnessSignal(status)]));
-    } catch {
-      return new Map(); // no answer is no opinion
+    } catch (error) {
+      // No answer is no opinion; a person hears why once, not every tick (a 403, say).
+      const why = error instanceof Error ? error.message : String(error);
+      if (this.#reported.get(group) !== why) {
+        this.#reported.set(group, why);
+        this.#log?.warn(`${group}: the Traffic Manager witness has no opinion: ${why}`);
+      }
+      return new Map();
     }
   }
 }

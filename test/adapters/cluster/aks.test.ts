@@ -98,6 +98,11 @@ describe("AKS lever", () => {
         { group: "g", region: "x", resourceId: AKS_NEU.replace("aks-neu", "aks-gone") },
       ]);
       await assert.rejects(aks.start("g", "x"), /404 ResourceNotFound: aks-gone was not found/);
+      assert.equal(aks.covers("g", "y"), false);
+      await assert.rejects(
+        aks.read("g", "y"),
+        /^Error: y in group g has no AKS cluster configured$/,
+      );
     } finally {
       await arm.stop();
     }

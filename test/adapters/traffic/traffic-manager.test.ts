@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { TrafficManagerRouter } from "../../../src/adapters/traffic/traffic-manager.js";
 import { TrafficManagerWitness } from "../../../src/adapters/witness/traffic-manager.js";
 import { primaryOf } from "../../../src/core/levers.js";
+import { silentLog } from "../../../src/ports/log.js";
 import type { ArmFixture } from "../../helpers/arm.js";
 import { ENDPOINTS, TM_PROFILE, startArm } from "../../helpers/arm.js";
 import { trafficRouterContract } from "./contract.js";
@@ -146,7 +147,11 @@ describe("Traffic Manager lever", () => {
     await withArm(
       async (arm) => {
         const tm = new TrafficManagerRouter(arm.conn, groups);
-        const witness = new TrafficManagerWitness(tm);
+        const warnings: string[] = [];
+        const witness = new TrafficManagerWitness(tm, {
+          ...silentLog,
+          warn: (m) => warnings.push(m),
+        });
         assert.deepEqual(
           [...(await witness.signals("shop"))],
           [
@@ -157,8 +162,11 @@ describe("Traffic Manager lever", () => {
         await tm.setEnabled("shop", "northeurope", false);
         assert.equal((await witness.signals("shop")).get("northeurope"), "unknown");
         assert.equal((await witness.signals("other")).size, 0);
-        arm.emulator.faults.push({ status: 500, times: 10 });
+        arm.emulator.faults.push({ status: 500, times: 100 });
         assert.equal((await witness.signals("shop")).size, 0, "no answer is no opinion");
+        await witness.signals("shop");
+        assert.equal(warnings.length, 1, "said once, not every tick");
+        assert.match(warnings[0]!, /shop: the Traffic Manager witness has no opinion: .*500/);
       },
       { health: (host) => healthy.has(host) },
     );
