@@ -19,7 +19,18 @@ export interface EffectivePolicy {
   readonly stopColdClusterOnClear: boolean;
 }
 
+// Asked for on every tick for every group; the answer never changes for one config and group.
+const cache = new WeakMap<TandemConfig, Map<GroupConfig | undefined, EffectivePolicy>>();
+
 export function effectivePolicy(config: TandemConfig, group?: GroupConfig): EffectivePolicy {
+  let byGroup = cache.get(config);
+  if (!byGroup) cache.set(config, (byGroup = new Map()));
+  let policy = byGroup.get(group);
+  if (!policy) byGroup.set(group, (policy = Object.freeze(merge(config, group))));
+  return policy;
+}
+
+function merge(config: TandemConfig, group: GroupConfig | undefined): EffectivePolicy {
   const base = config.policy;
   const merged = { ...base, ...group?.policy };
   return {

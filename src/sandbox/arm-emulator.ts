@@ -345,6 +345,17 @@ export class ArmEmulator {
     });
   }
 
+  /**
+   * Puts a cluster back to stopped at once, as it was set up (a person stopping it in the portal,
+   * without the wait): for tests that need the same starting state every time.
+   */
+  resetClusterStopped(clusterId: string): void {
+    const c = this.#cluster(clusterId);
+    c.power = "Stopped";
+    c.provisioning = "Succeeded";
+    c.doneAt = undefined;
+  }
+
   /** Makes the next start of a cluster fail, as AKS does when a node pool cannot come up. */
   failNextStart(clusterId: string, message: string): void {
     this.#cluster(clusterId).failStart = message;

@@ -35,6 +35,12 @@ export interface LocalHostOptions {
 
 export interface LocalHost {
   readonly url: string;
+  /** Stops one observer's timers, as a crashed Function App (its HTTP API, if any, stays up). */
+  stopObserver(observer: string): Promise<void>;
+  /** Starts a stopped observer's timers again. */
+  startObserver(observer: string): void;
+  /** Whether each observer's timers run. */
+  observers(): Record<string, "running" | "stopped">;
   stop(): Promise<void>;
 }
 
@@ -137,18 +143,44 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           `${fn.name} tick failed: ${(error as Error).stack ?? String(error)}`,
         ),
     );
-  const timers = options.runtimes.flatMap((rt) => {
+  const startTimers = (rt: Runtime): RunningTimer[] => {
     const source = () => Promise.resolve(rt);
     return [
       run(rt, probeFunction(source, options.schedules.probe)),
       run(rt, orchestrateFunction(source, options.schedules.orchestrate, onResult)),
     ];
-  });
+  };
+  const timers = new Map<string, RunningTimer[]>(
+    options.runtimes.map((rt) => [rt.observer, startTimers(rt)]),
+  );
+  const runtimeOf = (observer: string) => {
+    const rt = options.runtimes.find((r) => r.observer === observer);
+    if (!rt) throw new Error(`no observer "${observer}" runs here`);
+    return rt;
+  };
 
   return {
     url: http.url,
+    stopObserver: async (observer) => {
+      runtimeOf(observer);
+      const running = timers.get(observer) ?? [];
+      timers.set(observer, []);
+      await Promise.all(running.map((t) => t.stop()));
+    },
+    startObserver: (observer) => {
+      const rt = runtimeOf(observer);
+      if ((timers.get(observer) ?? []).length === 0) timers.set(observer, startTimers(rt));
+    },
+    observers: () =>
+      Object.fromEntries(
+        options.runtimes.map((rt) => [
+          rt.observer,
+          (timers.get(rt.observer) ?? []).length > 0 ? "running" : "stopped",
+        ]),
+      ),
     stop: async () => {
-      await Promise.all(timers.map((t) => t.stop()));
+      await Promise.all([...timers.values()].flat().map((t) => t.stop()));
+      timers.clear();
       await http.close();
     },
   };

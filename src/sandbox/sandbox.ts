@@ -77,6 +77,8 @@ export interface Sandbox {
   readonly arm: ArmEmulator;
   readonly azurite: Azurite;
   readonly schedules: Schedules;
+  /** The local host: each observer's timers can be stopped and started. */
+  readonly host: LocalHost;
   stop(): Promise<void>;
 }
 
@@ -165,13 +167,18 @@ function notFound(what: string, name: string | undefined, known: Iterable<string
 const ARM_FAULT_KINDS = ["throttle", "error", "slow", "drop"] as const;
 const FAULT_COUNT = 5;
 
-function faultRoutes(apps: SandboxApps, arm: ArmEmulator): LocalRoute[] {
+function faultRoutes(
+  apps: SandboxApps,
+  arm: ArmEmulator,
+  host: () => LocalHost | undefined,
+): LocalRoute[] {
   const all = [...apps.shop.values(), ...apps.catalog.values(), ...apps.controls.values()];
   const state = () => ({
     regions: Object.fromEntries([...apps.shop].map(([name, app]) => [name, app.mode])),
     observers: Object.fromEntries(
       [...apps.controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"]),
     ),
+    timers: host()?.observers() ?? {},
     arm: {
       faults: arm.faults.filter((f) => f.times > 0),
       slowMs: arm.slowMs,
@@ -194,6 +201,17 @@ function faultRoutes(apps: SandboxApps, arm: ArmEmulator): LocalRoute[] {
       const control = apps.controls.get(params["region"] ?? "");
       if (!control) return notFound("observer", params["region"], apps.controls.keys());
       control.mode = mode;
+      return { status: 200, body: state() };
+    };
+  // Stopping an observer stops its timers, as a crashed Function App: its lease runs out and the
+  // other observer takes over. Its control target is untouched.
+  const timers =
+    (action: "stop" | "start") =>
+    async (params: Record<string, string>): Promise<LocalResponse> => {
+      const name = params["region"] ?? "";
+      if (!apps.controls.has(name)) return notFound("observer", name, apps.controls.keys());
+      if (action === "stop") await host()?.stopObserver(name);
+      else host()?.startObserver(name);
       return { status: 200, body: state() };
     };
   // Each ARM fault hits the next FAULT_COUNT requests (slow: every reply, until heal).
@@ -222,12 +240,15 @@ function faultRoutes(apps: SandboxApps, arm: ArmEmulator): LocalRoute[] {
     { method: "POST", path: "/sandbox/regions/{region}/up", handle: region("up") },
     { method: "POST", path: "/sandbox/observers/{region}/impair", handle: observer("down") },
     { method: "POST", path: "/sandbox/observers/{region}/restore", handle: observer("up") },
+    { method: "POST", path: "/sandbox/observers/{region}/stop", handle: timers("stop") },
+    { method: "POST", path: "/sandbox/observers/{region}/start", handle: timers("start") },
     { method: "POST", path: "/sandbox/arm/{kind}", handle: armFault },
     {
       method: "POST",
       path: "/sandbox/heal",
       handle: () => {
         for (const app of all) app.mode = "up";
+        for (const name of apps.controls.keys()) host()?.startObserver(name);
         arm.faults.length = 0;
         arm.slowMs = 0;
         arm.dropNext = 0;
@@ -368,14 +389,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
 
     const schedules = schedulesForInterval(intervalSeconds);
+    // The fault routes reach the host, which is started with them.
+    const late: { host?: LocalHost } = {};
     const host: LocalHost = await startLocalHost({
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps, arm),
+      routes: faultRoutes(apps, arm, () => late.host),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
+    late.host = host;
     stops.push(() => host.stop());
 
     return {
@@ -388,6 +412,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       arm,
       azurite,
       schedules,
+      host,
       stop: stopAll,
     };
   } catch (error) {

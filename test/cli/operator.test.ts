@@ -6,7 +6,7 @@ import http from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { SANDBOX_RESOURCES, startSandbox } from "../../src/sandbox/sandbox.js";
 import { closeServer, listenLoopback } from "../../src/sandbox/listen.js";
 import { ROOT } from "../helpers/paths.js";
 import { waitFor } from "../helpers/wait.js";
@@ -176,7 +176,18 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("drill reports both directions and their expected times, changing nothing", async () => {
-    const run = await tandem(["drill", "catalog", "--reason", "game day", ...api]);
+    // The same starting state every time: no observer ticking (none can pre-warm the standby on
+    // a slow machine's late probe) and catalog's northeurope cluster stopped, as it starts.
+    const cluster = SANDBOX_RESOURCES.catalogCluster("northeurope");
+    for (const o of ["westeurope", "northeurope"]) await sandbox.host.stopObserver(o);
+    sandbox.arm.resetClusterStopped(cluster);
+    let run: Run;
+    try {
+      run = await tandem(["drill", "catalog", "--reason", "game day", ...api]);
+      assert.equal(sandbox.arm.clusterPower(cluster).power, "Stopped", "the drill started nothing");
+    } finally {
+      for (const o of ["westeurope", "northeurope"]) sandbox.host.startObserver(o);
+    }
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /catalog: drill, nothing changed; expected \d+s in all/);
     assert.match(run.stdout, /cluster: start northeurope/);

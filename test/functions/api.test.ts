@@ -117,7 +117,7 @@ describe("operator API", () => {
       },
     ]);
     clusters = new MemoryClusterControl(clock, { startMs: 1000 });
-    const parts = { store, clock, router, clusters, localPrincipal: null } as const;
+    const parts = { store, clock, router, clusters } as const;
     rt = await runtimeFor(await config(), "westeurope", { ...parts, instance: "w1" });
     platformRt = await runtimeFor(await config(), "northeurope", {
       ...parts,

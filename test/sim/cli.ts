@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import type { Model } from "./simulate.js";
 import { simulate } from "./simulate.js";
-import { MODELS, replayCommand, simulateMany } from "./run.js";
+import { MODELS, describeRuns, replayCommand, simulateMany } from "./run.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +34,7 @@ if (values.seed !== undefined) {
   const at = (p: number) =>
     sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   console.log(
-    `${summary.runs} runs of ${minutes} simulated minutes (+ a quiet period) in ${(summary.elapsedMs / 1000).toFixed(1)} s: ` +
+    `${describeRuns(summary, minutes)}: ` +
       `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers over ${summary.outages} region outages`,
   );
   if (sorted.length)
