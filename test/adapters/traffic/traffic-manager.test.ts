@@ -121,12 +121,12 @@ describe("Traffic Manager lever", () => {
 
   it("stops when the caller aborts", async () => {
     await withArm(async (arm, tm) => {
-      arm.emulator.slowMs = 2000;
+      arm.emulator.slowMs = 10_000;
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
       const started = Date.now();
       await assert.rejects(tm.read("shop", { abortSignal: controller.signal }));
-      assert.ok(Date.now() - started < 1500, "returned soon after the abort");
+      assert.ok(Date.now() - started < 5000, "returned soon after the abort, not after the reply");
     });
   });
 
