@@ -7,14 +7,19 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { systemClock } from "./adapters/clock/system-clock.js";
+import { consoleLog } from "./adapters/log/console-log.js";
 import { noWitness } from "./adapters/witness/none.js";
-import { EMPTY_LEASE_MEMORY, checkLeaseTiming } from "./core/lease.js";
+import { checkLeaseTiming } from "./core/lease.js";
+import { EventBus } from "./adapters/events/bus.js";
+import { eventLog } from "./adapters/log/event-log.js";
+import type { NamedSubscriber } from "./ports/events.js";
 import { ProbeEngine } from "./adapters/probe/engine.js";
 import {
   tableStoreFromConnectionString,
   tableStoreFromEndpoint,
 } from "./adapters/store/table/table-store.js";
 import type { Runtime } from "./app/runtime.js";
+import { freshMemory } from "./app/runtime.js";
 import { buildTargets, controlRequest } from "./app/targets.js";
 import type { ConfigProblem, Environment, GroupConfig, TandemConfig } from "./config/index.js";
 import {
@@ -73,6 +78,11 @@ export interface ComposeOptions {
   readonly localPrincipal?: Principal;
   /** Estimates for dry runs and drills (cluster start, propagation); sensible defaults. */
   readonly estimates?: Partial<LeverEstimates>;
+  /**
+   * Who hears the domain events besides the log (the sandbox's timeline, a test's recorder;
+   * later alerts and telemetry). Each is isolated: one that throws or hangs affects nothing.
+   */
+  readonly subscribers?: readonly NamedSubscriber[];
   /** The process's instance id; a fresh random one by default. */
   readonly instance?: string;
   /** Where relative paths in the configuration (caFile) start; the working directory by default. */
@@ -194,6 +204,11 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
         options.log ?? silentLog,
       )
     : {};
+  const log = options.log ?? silentLog;
+  const events = new EventBus((subscriber, problem) =>
+    log.warn(`event subscriber ${subscriber}: ${problem}`),
+  );
+  for (const s of [eventLog(log), ...(options.subscribers ?? [])]) events.subscribe(s.name, s.fn);
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
   return {
@@ -202,7 +217,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     instance: options.instance ?? randomUUID().slice(0, 8),
     store,
     witness: options.witness ?? (options.router ? undefined : levers.witness) ?? noWitness,
-    memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map(), refusals: new Map() },
+    memory: freshMemory(),
     ...(router ? { router } : {}),
     ...(clusters ? { clusters } : {}),
     dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
@@ -226,7 +241,8 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),
     clock: options.clock ?? systemClock,
-    log: options.log ?? silentLog,
+    log,
+    events,
     version: VERSION,
   };
 }
@@ -242,7 +258,10 @@ export const SETTINGS = {
 const APP_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The Runtime of a Function App: configuration file and observer region from app settings. */
-export async function composeFromEnvironment(env: Environment, log?: Log): Promise<Runtime> {
+export async function composeFromEnvironment(
+  env: Environment,
+  log: Log = consoleLog("tandem"),
+): Promise<Runtime> {
   const path = resolve(APP_ROOT, env[SETTINGS.configPath] || "tandem.config.json");
   const config = await loadConfigFile(path);
   const observer = env[SETTINGS.observer];
@@ -259,6 +278,6 @@ export async function composeFromEnvironment(env: Environment, log?: Log): Promi
     env,
     source: path,
     baseDir: dirname(path),
-    ...(log ? { log } : {}),
+    log,
   });
 }

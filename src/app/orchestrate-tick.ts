@@ -1,6 +1,8 @@
 // One orchestrate tick of one observer: take or renew the lease; read what the observers agree
 // on; and, only as lease holder, keep each region's verdict (down, recovering, healthy...) in the
-// store through a fenced step. Later, the failover runbook advances here. A tick never throws.
+// store through a fenced step, and advance each group's runbook by one step. What changed is
+// emitted as events (lease, stale observers, verdicts, split views, the store). A tick never
+// throws.
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import { nextRegionState } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
@@ -14,6 +16,9 @@ import { runFenced } from "./fence.js";
 import type { LeaseStatus } from "./lease-keeper.js";
 import { tickLease } from "./lease-keeper.js";
 import type { Runtime } from "./runtime.js";
+import { errorText as message } from "../core/errors.js";
+import { isStoreError } from "../ports/state-store.js";
+import { emit, storeReach } from "./emit.js";
 
 export interface GroupDecision {
   readonly group: string;
@@ -34,8 +39,6 @@ export interface OrchestrateResult {
   readonly problems: readonly string[];
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 function changed(before: RegionState | undefined, after: RegionState): boolean {
   return (
     before === undefined ||
@@ -51,6 +54,7 @@ async function keepVerdicts(
   epoch: number,
   problems: string[],
   call: StoreCallOptions,
+  operation: string,
 ): Promise<Record<string, RegionState> | undefined> {
   const group = view.group;
   const dwellMs = effectivePolicy(rt.config, group).dwellSeconds * 1000;
@@ -85,15 +89,94 @@ async function keepVerdicts(
     problems.push(`${group.name}: verdicts not recorded: ${result.reason}`);
     return undefined;
   }
+  for (const [region, state] of Object.entries(next)) {
+    const before = previous[region]?.verdict;
+    if (before === state.verdict) continue;
+    emit(
+      rt,
+      operation,
+      {
+        type: "verdict.changed",
+        group: group.name,
+        region,
+        ...(before === undefined ? {} : { from: before }),
+        to: state.verdict,
+        reason: state.reason,
+      },
+      epoch,
+    );
+  }
   return next;
+}
+
+/** Says once when a region's evidence enters a split view (observers disagree: no action). */
+function saySplitViews(rt: Runtime, view: AgreementView, operation: string, epoch: number): void {
+  const now = new Set<string>();
+  for (const g of view.groups)
+    for (const e of g.evidence) {
+      if (e.verdict !== "split-view") continue;
+      const key = `${g.group.name}/${e.region}`;
+      now.add(key);
+      if (!rt.memory.said.splitViews.has(key))
+        emit(
+          rt,
+          operation,
+          { type: "split-view", group: g.group.name, region: e.region, reason: e.reason },
+          epoch,
+        );
+    }
+  rt.memory.said.splitViews = now;
+}
+
+/** Says once when this process starts or stops acting as lease holder. */
+function sayLease(rt: Runtime, lease: LeaseStatus, operation: string): void {
+  const was = rt.memory.said.leader;
+  const acting = lease.leader && lease.holder !== undefined && lease.epoch !== undefined;
+  if (acting && (was?.epoch !== lease.epoch || was.holder !== lease.holder)) {
+    rt.memory.said.leader = { holder: lease.holder!, epoch: lease.epoch! };
+    emit(
+      rt,
+      operation,
+      { type: "lease.acquired", holder: lease.holder!, epoch: lease.epoch! },
+      lease.epoch,
+    );
+  } else if (!acting && was) {
+    rt.memory.said.leader = undefined;
+    const reason =
+      lease.outcome === "store-unavailable"
+        ? `the state store cannot be reached (${lease.problem ?? "no answer"})`
+        : lease.holder !== undefined
+          ? `${lease.holder} holds epoch ${lease.epoch}`
+          : `the lease was ${lease.outcome}`;
+    emit(
+      rt,
+      operation,
+      { type: "lease.lost", holder: was.holder, epoch: was.epoch, reason },
+      was.epoch,
+    );
+  }
+}
+
+/** Says once when a peer goes stale, and when it is live again. */
+function sayStale(rt: Runtime, stale: readonly string[], operation: string): void {
+  const before = rt.memory.said.stale;
+  const now = new Set(stale);
+  for (const peer of now)
+    if (!before.has(peer)) emit(rt, operation, { type: "observer.stale", peer });
+  for (const peer of before)
+    if (!now.has(peer)) emit(rt, operation, { type: "observer.live", peer });
+  rt.memory.said.stale = now;
 }
 
 export async function runOrchestrateTick(
   rt: Runtime,
-  options: { readonly abortSignal?: AbortSignal } = {},
+  options: { readonly abortSignal?: AbortSignal; readonly operation?: string } = {},
 ): Promise<OrchestrateResult> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const operation =
+    options.operation ?? `${rt.instance}:orchestrate:${++rt.memory.said.orchestrations}`;
   const lease = await tickLease(rt, call);
+  sayLease(rt, lease, operation);
   const problems: string[] = lease.problem ? [lease.problem] : [];
 
   let view: AgreementView;
@@ -101,15 +184,23 @@ export async function runOrchestrateTick(
     view = await observeAgreement(rt, call);
   } catch (error) {
     problems.push(`${message(error)}: no action this tick`);
+    storeReach(
+      rt,
+      operation,
+      isStoreError(error) && error.kind === "unavailable" ? message(error) : undefined,
+    );
     return { observer: rt.observer, lease, groups: [], stalePeers: [], problems };
   }
   problems.push(...view.problems);
+  storeReach(rt, operation, lease.outcome === "store-unavailable" ? lease.problem : undefined);
+  sayStale(rt, view.stalePeers, operation);
+  if (lease.leader && lease.epoch !== undefined) saySplitViews(rt, view, operation, lease.epoch);
 
   const groups: GroupDecision[] = [];
   for (const g of view.groups) {
     const states =
       lease.leader && lease.epoch !== undefined
-        ? await keepVerdicts(rt, g, lease.epoch, problems, call)
+        ? await keepVerdicts(rt, g, lease.epoch, problems, call, operation)
         : undefined;
     // The runbook acts only on verdicts it could record in this epoch.
     const runbook =
@@ -122,6 +213,7 @@ export async function runOrchestrateTick(
             entryHealthy(view, g),
             lease.epoch,
             call,
+            operation,
           )
         : undefined;
     if (runbook) problems.push(...runbook.problems);

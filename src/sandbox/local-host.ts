@@ -6,9 +6,8 @@ import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
 import type { TimerFunction } from "../../functions/handlers.js";
 import { orchestrateFunction, probeFunction } from "../../functions/handlers.js";
-import { apiFunctions, statusApiFunction } from "../../functions/api.js";
+import { apiFunctions } from "../../functions/api.js";
 import { timeOfDay } from "../adapters/log/console-log.js";
-import type { OrchestrateResult } from "../app/orchestrate-tick.js";
 import type { Runtime } from "../app/runtime.js";
 import type { LocalRoute } from "./http-host.js";
 import { startHttpHost } from "./http-host.js";
@@ -57,42 +56,6 @@ export function schedulesForInterval(intervalSeconds: number): Schedules {
   };
 }
 
-/** Prints a line when the lease changes hands and when a kept verdict changes. */
-function changes(output: (line: string) => void): (result: OrchestrateResult) => void {
-  const verdicts = new Map<string, string>();
-  const incidents = new Map<string, string>();
-  let lease = "";
-  return (result) => {
-    const { holder, epoch } = result.lease;
-    if (result.lease.leader && holder !== undefined && `${holder}/${epoch}` !== lease) {
-      lease = `${holder}/${epoch}`;
-      output(`${timeOfDay()}  lease                    ${holder} holds epoch ${epoch} and acts`);
-    }
-    for (const group of result.groups) {
-      const incident = group.incident;
-      if (incident) {
-        const note = incident.history.at(-1)?.note ?? "";
-        const key = `${incident.id} ${incident.step} ${note}`;
-        if (incidents.get(group.group) !== key) {
-          incidents.set(group.group, key);
-          output(
-            `${timeOfDay()}  ${`${group.group} ${incident.kind}`.padEnd(24)} ${incident.step}: ${note}`,
-          );
-        }
-      }
-      for (const [region, state] of Object.entries(group.states ?? {})) {
-        const key = `${group.group}/${region}`;
-        const before = verdicts.get(key);
-        if (before === state.verdict) continue;
-        verdicts.set(key, state.verdict);
-        output(
-          `${timeOfDay()}  ${key.padEnd(24)} ${before ?? "(start)"} -> ${state.verdict}  (${state.reason})`,
-        );
-      }
-    }
-  };
-}
-
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   parseSchedule(options.schedules.probe);
   parseSchedule(options.schedules.orchestrate);
@@ -107,15 +70,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const http = await startHttpHost({
     port: options.port,
-    functions: [
-      statusApiFunction(() => Promise.resolve(first)),
-      ...apiFunctions(() => Promise.resolve(first)),
-    ],
+    functions: apiFunctions(() => Promise.resolve(first)),
     ...(options.routes ? { routes: options.routes } : {}),
     log: (level, message) => print("http", level, message),
   });
 
-  const onResult = changes(options.output);
   const run = (rt: Runtime, fn: TimerFunction): RunningTimer =>
     startTimer(
       fn.schedule,
@@ -147,7 +106,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const source = () => Promise.resolve(rt);
     return [
       run(rt, probeFunction(source, options.schedules.probe)),
-      run(rt, orchestrateFunction(source, options.schedules.orchestrate, onResult)),
+      run(rt, orchestrateFunction(source, options.schedules.orchestrate)),
     ];
   };
   const timers = new Map<string, RunningTimer[]>(

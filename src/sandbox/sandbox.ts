@@ -21,6 +21,8 @@ import type { LocalResponse, LocalRoute } from "./http-host.js";
 import type { LocalHost, Schedules } from "./local-host.js";
 import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import { RegionalApp } from "./regional-app.js";
+import { timeline } from "./timeline.js";
+import type { NamedSubscriber } from "../ports/events.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
 const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
@@ -62,6 +64,8 @@ export interface SandboxOptions {
   readonly propagationSeconds?: number;
   readonly output?: (line: string) => void;
   readonly verbose?: boolean;
+  /** More subscribers to both observers' events (tests record them). */
+  readonly subscribers?: readonly NamedSubscriber[];
 }
 
 export interface Sandbox {
@@ -379,6 +383,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
+          subscribers: [timeline(output), ...(options.subscribers ?? [])],
           // Drills plan with the emulator's own times, not Azure's.
           estimates: {
             clusterStartMs: clusterStartMs,

@@ -12,7 +12,7 @@ import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
-import { setPause } from "../../src/app/operator.js";
+import { setPause } from "../../src/app/commands.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";

@@ -1,0 +1,222 @@
+// What the runbook decides from, and how its decisions reach the levers: one way to read a
+// group's world (lever, clusters, incidents, pause flags), to build the runbook's Situation, and
+// to carry out an Effect. The lease holder's tick, the operator commands and the planner (dry
+// runs and drills) all go through here.
+import type { Incident } from "../core/incident.js";
+import { isOpen } from "../core/incident.js";
+import type { ClusterState, RoutingState } from "../core/levers.js";
+import type { Effect, RunbookGroup, RunbookPolicy, Situation } from "../core/runbook.js";
+import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
+import { errorText } from "../core/errors.js";
+import { effectivePolicy } from "../config/policy.js";
+import type { GroupConfig } from "../config/schema.js";
+import type { ClusterControl } from "../ports/cluster-control.js";
+import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
+import type { TrafficRouter } from "../ports/traffic-router.js";
+import { entryHealthy, observeAgreement } from "./agreement.js";
+import { currentEpoch } from "./audit.js";
+import type { Runtime } from "./runtime.js";
+
+export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
+  const p = effectivePolicy(rt.config, group);
+  return {
+    maxAutoFailovers: p.maxAutoFailovers,
+    autoFailoverWindowMs: p.autoFailoverWindowMinutes * 60_000,
+    autoFailback: p.autoFailback,
+    stepTimeoutMs: p.stepTimeoutSeconds * 1000,
+    wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
+    propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
+    stopColdOnClear: p.stopColdClusterOnClear,
+  };
+}
+
+export function runbookGroup(group: GroupConfig): RunbookGroup {
+  return {
+    name: group.name,
+    model: group.model,
+    regions: group.regions.map((r) => ({
+      name: r.name,
+      role: r.role,
+      ...(r.cluster ? { cluster: { nodePools: r.cluster.nodePools } } : {}),
+    })),
+  };
+}
+
+/** What the runbook reads before a step: the lever, the clusters, the incidents, the pause flags. */
+export interface World {
+  /** Undefined when the lever could not be read. */
+  readonly routing?: RoutingState;
+  readonly clusters: Record<string, ClusterState | undefined>;
+  /** Undefined when the store could not be read: no step then. */
+  readonly incidents?: StoredIncident[];
+  readonly paused: boolean;
+  readonly problems: string[];
+}
+
+export async function readWorld(
+  rt: Runtime,
+  group: GroupConfig,
+  call: StoreCallOptions = {},
+): Promise<World> {
+  const problems: string[] = [];
+  let routing: RoutingState | undefined;
+  if (rt.router?.covers(group.name))
+    try {
+      routing = await rt.router.read(group.name, call);
+    } catch (error) {
+      problems.push(`${group.name}: the traffic lever cannot be read: ${errorText(error)}`);
+    }
+  const clusters = await readClusters(rt.clusters, group, call, (region, error) =>
+    problems.push(`${group.name}: ${region}'s cluster cannot be read: ${errorText(error)}`),
+  );
+  try {
+    const incidents = await rt.store.readIncidents(group.name, call);
+    const pause = await rt.store.readPause(call);
+    return {
+      ...(routing ? { routing } : {}),
+      clusters,
+      incidents,
+      paused: pause.all || pause.groups.includes(group.name),
+      problems,
+    };
+  } catch (error) {
+    problems.push(`${group.name}: ${errorText(error)}: no runbook step this tick`);
+    return { ...(routing ? { routing } : {}), clusters, paused: false, problems };
+  }
+}
+
+/** Each cluster of the group that the lever covers; one that cannot be read is left out. */
+export async function readClusters(
+  clusters: ClusterControl | undefined,
+  group: GroupConfig,
+  call: StoreCallOptions = {},
+  failed: (region: string, error: unknown) => void = () => {},
+): Promise<Record<string, ClusterState | undefined>> {
+  const out: Record<string, ClusterState | undefined> = {};
+  for (const region of group.regions.filter(
+    (r) => r.cluster && clusters?.covers(group.name, r.name),
+  )) {
+    try {
+      out[region.name] = await clusters!.read(group.name, region.name, call);
+    } catch (error) {
+      failed(region.name, error);
+    }
+  }
+  return out;
+}
+
+/** The oldest open incident: the one the runbook advances (by opening time, not by id). */
+export function oldestOpen(stored: readonly StoredIncident[]): StoredIncident | undefined {
+  return stored
+    .filter((s) => isOpen(s.incident))
+    .sort(
+      (a, b) =>
+        a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
+    )[0];
+}
+
+/** The runbook's Situation from the kept verdicts, the evidence and the world as read. */
+export function situationOf(parts: {
+  readonly now: number;
+  readonly epoch: number;
+  readonly kept: Readonly<Record<string, RegionState>>;
+  readonly evidence: readonly RegionEvidence[];
+  readonly world: World;
+  readonly entryHealthy: boolean | undefined;
+  readonly open: Incident | undefined;
+}): Situation {
+  const { world } = parts;
+  return {
+    now: parts.now,
+    epoch: parts.epoch,
+    kept: Object.fromEntries(Object.entries(parts.kept).map(([r, s]) => [r, s.verdict])) as Record<
+      string,
+      Verdict
+    >,
+    evidence: Object.fromEntries(parts.evidence.map((e) => [e.region, e.verdict])),
+    ...(world.routing ? { routing: world.routing } : {}),
+    clusters: world.clusters,
+    ...(parts.entryHealthy === undefined ? {} : { entryHealthy: parts.entryHealthy }),
+    ...(parts.open ? { open: parts.open } : {}),
+    recent: (world.incidents ?? []).map((s) => s.incident),
+    paused: world.paused,
+  };
+}
+
+/** The levers an effect goes to: the real ones, or a dry run's. */
+export interface Levers {
+  readonly router?: TrafficRouter;
+  readonly clusters?: ClusterControl;
+}
+
+/** Carries out one effect of the runbook on the levers. */
+export function applyEffect(
+  levers: Levers,
+  group: string,
+  effect: Effect,
+  call: { readonly abortSignal?: AbortSignal } = {},
+): Promise<void> {
+  const need = <T>(lever: T | undefined, what: string): T => {
+    if (!lever) throw new Error(`${group} has no ${what} lever for ${describeEffect(effect)}`);
+    return lever;
+  };
+  switch (effect.kind) {
+    case "promote":
+      return need(levers.router, "traffic").promote(group, effect.region, call);
+    case "set-enabled":
+      return need(levers.router, "traffic").setEnabled(group, effect.region, effect.enabled, call);
+    case "start-cluster":
+      return need(levers.clusters, "cluster").start(group, effect.region, call);
+    case "stop-cluster":
+      return need(levers.clusters, "cluster").stop(group, effect.region, call);
+    case "scale":
+      return need(levers.clusters, "cluster").scale(group, effect.region, effect.pools, call);
+  }
+}
+
+export const describeEffect = (e: Effect): string =>
+  e.kind === "set-enabled"
+    ? `${e.enabled ? "enable" : "disable"} ${e.region}`
+    : `${e.kind} ${e.region}`;
+
+export const leverOf = (e: Effect): "traffic" | "cluster" =>
+  e.kind === "promote" || e.kind === "set-enabled" ? "traffic" : "cluster";
+
+/** A group's situation as the operator API sees it, with every incident as stored. */
+export interface GroupSituation {
+  readonly situation: Situation;
+  readonly stored: readonly StoredIncident[];
+}
+
+/**
+ * The runbook's situation for a group, read by a process that may not hold the lease (the API):
+ * the lever, the store's kept verdicts and incidents, the observers' evidence. A string says why
+ * it cannot be read.
+ */
+export async function readGroupSituation(
+  rt: Runtime,
+  group: GroupConfig,
+): Promise<GroupSituation | string> {
+  const world = await readWorld(rt, group);
+  if (!world.incidents) return world.problems.join("; ") || "the state store cannot be read";
+  const view = await observeAgreement(rt);
+  const observed = view.groups.find((g) => g.group.name === group.name);
+  let kept: Record<string, RegionState>;
+  try {
+    kept = (await rt.store.readRegionStates(group.name)).states;
+  } catch (error) {
+    return errorText(error);
+  }
+  return {
+    stored: world.incidents,
+    situation: situationOf({
+      now: rt.clock.now(),
+      epoch: await currentEpoch(rt),
+      kept,
+      evidence: observed?.evidence ?? [],
+      world,
+      entryHealthy: observed ? entryHealthy(view, observed) : undefined,
+      open: oldestOpen(world.incidents)?.incident,
+    }),
+  };
+}
