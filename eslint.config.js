@@ -141,6 +141,65 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/providers/**/*.ts"],
+    ignores: ["src/providers/*/emulator.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "../app/*",
+                "../../app/*",
+                "../compose.js",
+                "../../compose.js",
+                "../../cli/*",
+                "../../sandbox/*",
+                "../../../functions/*",
+              ],
+              message:
+                "A provider is a lever and its settings: it does not call use cases, the sandbox or the composition root (only its emulator.ts reaches the sandbox's emulator kit).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/providers/*/emulator.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../../app/*", "../../compose.js", "../../cli/*", "../../../functions/*"],
+              message: "An emulated service answers ARM requests; it does not call use cases.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["functions/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../src/*", "!../src/app", "!../src/compose.js"],
+              message:
+                "functions/ only registers: it reaches use cases through src/app and the composition root.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       // Tests read JSON answers whose shape they assert.

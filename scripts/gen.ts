@@ -1,9 +1,12 @@
-// Writes the files generated from the configuration schema: tandem.schema.json and
-// docs/configuration.md. `npm run gen` after changing src/config/schema.ts; a test fails when
+// Writes the files generated from the configuration schema and the lever providers:
+// tandem.schema.json, docs/configuration.md, and the permissions part of docs/permissions.md. `npm run gen` after changing src/config/schema.ts; a test fails when
 // the committed files are out of date.
+import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { jsonSchema, renderReference } from "../src/config/index.js";
+import { renderPermissionsDoc } from "../src/providers/permissions.js";
+import { PROVIDERS } from "../src/providers/registry.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -12,6 +15,10 @@ export function generatedFiles(): Record<string, string> {
   return {
     "tandem.schema.json": `${JSON.stringify(schema, null, 2)}\n`,
     "docs/configuration.md": renderReference(schema),
+    "docs/permissions.md": renderPermissionsDoc(
+      readFileSync(`${root}docs/permissions.md`, "utf8"),
+      PROVIDERS,
+    ),
   };
 }
 

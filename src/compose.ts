@@ -21,7 +21,7 @@ import {
 import type { Runtime } from "./app/runtime.js";
 import { freshMemory } from "./app/runtime.js";
 import { buildTargets, controlRequest } from "./app/targets.js";
-import type { ConfigProblem, Environment, GroupConfig, TandemConfig } from "./config/index.js";
+import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
 import {
   ConfigError,
   effectivePolicy,
@@ -38,21 +38,18 @@ import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
 import type { TrafficRouter } from "./ports/traffic-router.js";
 import type { ArmConnection } from "./adapters/azure/arm.js";
-import { AksClusterControl } from "./adapters/cluster/aks.js";
+import { ClustersByRegion } from "./adapters/cluster/by-group.js";
 import { RouterByGroup } from "./adapters/traffic/by-group.js";
-import { FrontDoorRouter } from "./adapters/traffic/front-door.js";
-import { TrafficManagerRouter } from "./adapters/traffic/traffic-manager.js";
-import { TrafficManagerWitness } from "./adapters/witness/traffic-manager.js";
+import { WitnessByGroup } from "./adapters/witness/by-group.js";
+import { PROVIDERS } from "./providers/registry.js";
+import type { LeverContext, ProviderRegistry } from "./providers/types.js";
 import { VERSION } from "./version.js";
 import type { Principal } from "./app/auth.js";
 import type { LeverEstimates } from "./ports/dry-run.js";
 import { dryRunLevers } from "./adapters/dry-run/levers.js";
 
-/** What a drill assumes when nothing better is known: AKS starts in minutes, Front Door deploys in more. */
-export const DEFAULT_ESTIMATES = {
-  clusterStartMs: 6 * 60_000,
-  frontDoorPropagationMs: 10 * 60_000,
-};
+/** What a drill assumes for a cluster start when its provider does not say. */
+const DEFAULT_CLUSTER_START_MS = 6 * 60_000;
 
 export interface ComposeOptions {
   readonly config: TandemConfig;
@@ -74,6 +71,8 @@ export interface ComposeOptions {
   readonly credential?: TokenCredential;
   /** How the levers reach Azure Resource Manager (the sandbox points them at its emulator). */
   readonly arm?: Omit<ArmConnection, "credential">;
+  /** The lever kinds the configuration may name; PROVIDERS (the built-in ones) by default. */
+  readonly registry?: ProviderRegistry;
   /** The principal of callers that present nothing: the sandbox's; never set in Azure. */
   readonly localPrincipal?: Principal;
   /** Estimates for dry runs and drills (cluster start, propagation); sensible defaults. */
@@ -89,51 +88,56 @@ export interface ComposeOptions {
   readonly baseDir?: string;
 }
 
-interface AzureLevers {
+interface Levers {
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
   readonly witness?: Witness;
 }
 
-/** The Azure levers the configuration names: Traffic Manager, Front Door, AKS. */
-export function azureLevers(
+/** The levers the configuration names, each built by the provider of its kind. */
+export async function leversFor(
   config: TandemConfig,
-  conn: ArmConnection,
-  log: Log = silentLog,
-): AzureLevers {
-  const endpoints = (g: GroupConfig) =>
-    new Map(g.regions.flatMap((r) => (r.traffic ? [[r.name, r.traffic.endpoint] as const] : [])));
-  const tmGroups = config.groups.flatMap((g) =>
-    g.traffic?.kind === "traffic-manager"
-      ? [{ name: g.name, profileId: g.traffic.profileId, endpoints: endpoints(g) }]
-      : [],
-  );
-  const fdGroups = config.groups.flatMap((g) =>
-    g.traffic?.kind === "front-door"
-      ? [
-          {
-            name: g.name,
-            profileId: g.traffic.profileId,
-            originGroup: g.traffic.originGroup,
-            origins: endpoints(g),
-          },
-        ]
-      : [],
-  );
-  const clusters = config.groups.flatMap((g) =>
-    g.regions.flatMap((r) =>
-      r.cluster ? [{ group: g.name, region: r.name, resourceId: r.cluster.resourceId }] : [],
-    ),
-  );
-  const tm = tmGroups.length > 0 ? new TrafficManagerRouter(conn, tmGroups) : undefined;
-  const routers: TrafficRouter[] = [
-    ...(tm ? [tm] : []),
-    ...(fdGroups.length > 0 ? [new FrontDoorRouter(conn, fdGroups)] : []),
-  ];
+  registry: ProviderRegistry,
+  context: LeverContext,
+): Promise<Levers> {
+  const routers: TrafficRouter[] = [];
+  const witnesses = new Map<string, Witness>();
+  for (const provider of registry.traffic) {
+    const groups = config.groups.flatMap((g) =>
+      g.traffic?.kind === provider.kind
+        ? [
+            {
+              name: g.name,
+              settings: g.traffic,
+              members: new Map(
+                g.regions.flatMap((r) =>
+                  r.traffic ? [[r.name, r.traffic.endpoint] as const] : [],
+                ),
+              ),
+            },
+          ]
+        : [],
+    );
+    if (groups.length === 0) continue;
+    const made = await provider.create(groups, context);
+    routers.push(made.router);
+    if (made.witness) for (const g of groups) witnesses.set(g.name, made.witness);
+  }
+  const clusters: ClusterControl[] = [];
+  for (const provider of registry.clusters) {
+    const members = config.groups.flatMap((g) =>
+      g.regions.flatMap((r) =>
+        r.cluster?.kind === provider.kind
+          ? [{ group: g.name, region: r.name, settings: r.cluster }]
+          : [],
+      ),
+    );
+    if (members.length > 0) clusters.push(await provider.create(members, context));
+  }
   return {
     ...(routers.length > 0 ? { router: new RouterByGroup(routers) } : {}),
-    ...(clusters.length > 0 ? { clusters: new AksClusterControl(conn, clusters) } : {}),
-    ...(tm ? { witness: new TrafficManagerWitness(tm, log) } : {}),
+    ...(clusters.length > 0 ? { clusters: new ClustersByRegion(clusters) } : {}),
+    ...(witnesses.size > 0 ? { witness: new WitnessByGroup(witnesses) } : {}),
   };
 }
 
@@ -197,12 +201,12 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   const needsAzure =
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
     (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster)));
+  const registry = options.registry ?? PROVIDERS;
   const levers = needsAzure
-    ? azureLevers(
-        options.config,
-        { ...options.arm, credential: credentialOf(options) },
-        options.log ?? silentLog,
-      )
+    ? await leversFor(options.config, registry, {
+        conn: { ...options.arm, credential: credentialOf(options) },
+        log: options.log ?? silentLog,
+      })
     : {};
   const log = options.log ?? silentLog;
   const events = new EventBus((subscriber, problem) =>
@@ -229,13 +233,16 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
       ...(options.localPrincipal ? { local: options.localPrincipal } : {}),
     },
     estimates: {
-      clusterStartMs: options.estimates?.clusterStartMs ?? DEFAULT_ESTIMATES.clusterStartMs,
+      clusterStartMs:
+        options.estimates?.clusterStartMs ??
+        registry.clusters[0]?.startMs ??
+        DEFAULT_CLUSTER_START_MS,
       propagationMs:
         options.estimates?.propagationMs ??
-        ((group: string) =>
-          options.config.groups.find((g) => g.name === group)?.traffic?.kind === "front-door"
-            ? DEFAULT_ESTIMATES.frontDoorPropagationMs
-            : 0),
+        ((group: string) => {
+          const kind = options.config.groups.find((g) => g.name === group)?.traffic?.kind;
+          return registry.traffic.find((p) => p.kind === kind)?.propagationMs ?? 0;
+        }),
     },
     targets: built.targets,
     ...(control ? { control } : {}),

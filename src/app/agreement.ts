@@ -9,6 +9,7 @@ import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions } from "../ports/state-store.js";
 import type { Runtime } from "./runtime.js";
+import { errorText } from "../core/errors.js";
 
 export interface ObserverLiveness extends ObserverInfo {
   /** How long its heartbeat has not changed, on this process's clock; undefined if never seen. */
@@ -59,9 +60,7 @@ export async function observeAgreement(
       const [observations, signals] = await Promise.all([
         rt.store.readObservations(group.name, call),
         rt.witness.signals(group.name, call).catch((error: unknown) => {
-          problems.push(
-            `witness for ${group.name} did not answer: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          problems.push(`witness for ${group.name} did not answer: ${errorText(error)}`);
           return new Map<string, WitnessSignal>();
         }),
       ]);

@@ -19,6 +19,7 @@ import {
   applyEffect,
   describeEffect,
   leverOf,
+  leverOfGroup,
   readWorld,
   runbookGroup,
   runbookPolicy,
@@ -137,6 +138,7 @@ export async function runbookTick(
   if (!world.incidents) return { problems };
   const open = await activeIncident(rt, group.name, world.incidents, epoch, problems, operation);
   const situation = situationOf({
+    ...leverOfGroup(rt, group),
     now: rt.clock.now(),
     epoch,
     kept,

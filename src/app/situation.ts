@@ -4,7 +4,7 @@
 // runs and drills) all go through here.
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
-import type { ClusterState, RoutingState } from "../core/levers.js";
+import type { ClusterState, LeverCapabilities, RoutingState } from "../core/levers.js";
 import type { Effect, RunbookGroup, RunbookPolicy, Situation } from "../core/runbook.js";
 import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
 import { errorText } from "../core/errors.js";
@@ -117,6 +117,8 @@ export function oldestOpen(stored: readonly StoredIncident[]): StoredIncident | 
 
 /** The runbook's Situation from the kept verdicts, the evidence and the world as read. */
 export function situationOf(parts: {
+  /** What the group's traffic lever can do, as it declares it. */
+  readonly lever?: LeverCapabilities;
   readonly now: number;
   readonly epoch: number;
   readonly kept: Readonly<Record<string, RegionState>>;
@@ -135,6 +137,7 @@ export function situationOf(parts: {
     >,
     evidence: Object.fromEntries(parts.evidence.map((e) => [e.region, e.verdict])),
     ...(world.routing ? { routing: world.routing } : {}),
+    ...(parts.lever ? { lever: parts.lever } : {}),
     clusters: world.clusters,
     ...(parts.entryHealthy === undefined ? {} : { entryHealthy: parts.entryHealthy }),
     ...(parts.open ? { open: parts.open } : {}),
@@ -210,6 +213,7 @@ export async function readGroupSituation(
   return {
     stored: world.incidents,
     situation: situationOf({
+      ...leverOfGroup(rt, group),
       now: rt.clock.now(),
       epoch: await currentEpoch(rt),
       kept,
@@ -219,4 +223,9 @@ export async function readGroupSituation(
       open: oldestOpen(world.incidents)?.incident,
     }),
   };
+}
+
+/** The group's traffic lever's declared capabilities, when it has a lever. */
+export function leverOfGroup(rt: Runtime, group: GroupConfig): { lever?: LeverCapabilities } {
+  return rt.router?.covers(group.name) ? { lever: rt.router.capabilities(group.name) } : {};
 }

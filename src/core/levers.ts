@@ -20,13 +20,26 @@ export interface RoutingState {
   readonly propagating?: boolean;
 }
 
+/**
+ * What a traffic lever can do, as it declares it: the runbook plans only with these, so a lever
+ * of another kind (DNS records, an Application Gateway) can be added without changing the core.
+ */
+export interface LeverCapabilities {
+  /** Make one region the sole first choice (priority routing, a record pointing at it). */
+  readonly promote: boolean;
+  /** Take a region out of rotation, and put it back. */
+  readonly enable: boolean;
+}
+
+/** What every built-in lever can do; also what a situation without a declaration assumes. */
+export const FULL_LEVER: LeverCapabilities = { promote: true, enable: true };
+
 /** The region traffic goes to first: the enabled region with the lowest priority. */
 export function primaryOf(state: RoutingState): string | undefined {
   return [...state.regions].filter((r) => r.enabled).sort((a, b) => a.priority - b.priority)[0]
     ?.region;
 }
 
-/** "Failed": the cluster's last operation failed (AKS provisioningState Failed); it needs a person. */
 /** The enabled regions that share the lowest priority: all of them receive traffic. */
 export function topRegions(state: RoutingState): string[] {
   const enabled = state.regions.filter((r) => r.enabled);
@@ -40,6 +53,7 @@ export function solePrimary(state: RoutingState): string | undefined {
   return top.length === 1 ? top[0] : undefined;
 }
 
+/** "Failed": the cluster's last operation failed (AKS provisioningState Failed); it needs a person. */
 export type PowerState = "Running" | "Stopped" | "Starting" | "Stopping" | "Failed";
 
 export interface NodePoolSize {

@@ -8,8 +8,8 @@
 // effect is applied twice.
 import type { Incident, Shift, Step } from "./incident.js";
 import { moveTo, noted } from "./incident.js";
-import type { ClusterState, NodePoolSize, RoutingState } from "./levers.js";
-import { primaryOf, solePrimary, topRegions } from "./levers.js";
+import type { ClusterState, LeverCapabilities, NodePoolSize, RoutingState } from "./levers.js";
+import { FULL_LEVER, primaryOf, solePrimary, topRegions } from "./levers.js";
 import type { Verdict } from "./verdict.js";
 
 const PROPAGATING = "the lever is propagating the change to its edge";
@@ -51,6 +51,8 @@ export interface Situation {
   readonly evidence: Readonly<Record<string, Verdict>>;
   /** Undefined when the lever could not be read: nothing is decided without it. */
   readonly routing?: RoutingState;
+  /** What the traffic lever can do; absent means what every built-in lever can (FULL_LEVER). */
+  readonly lever?: LeverCapabilities;
   readonly clusters: Readonly<Record<string, ClusterState | undefined>>;
   /** Whether the global entry point answers; undefined when it has none or no current view. */
   readonly entryHealthy?: boolean;
@@ -139,6 +141,22 @@ function automationRefusal(
   return undefined;
 }
 
+/** A refusal when the group's lever cannot make this shift (it declared what it can do). */
+function unable(s: Situation, shift: Shift): Refusal | undefined {
+  const can = s.lever ?? FULL_LEVER;
+  if (shift.kind === "promote" && !can.promote)
+    return {
+      rule: "no-lever",
+      reason: `the traffic lever cannot make ${shift.region} the first choice (it does not promote regions)`,
+    };
+  if (shift.kind !== "promote" && !can.enable)
+    return {
+      rule: "no-lever",
+      reason: `the traffic lever cannot ${shift.kind} ${shift.region} (it does not take regions in and out of rotation)`,
+    };
+  return undefined;
+}
+
 /** Whether disabling `region` leaves another enabled region that is healthy. */
 function leavesHealthy(s: Situation, routing: RoutingState, region: string): boolean {
   return routing.regions.some((r) => r.region !== region && r.enabled && healthy(s, r.region));
@@ -205,9 +223,9 @@ function openAutomatic(
               reason: `${route.region} is down, but no other enabled region is healthy: it stays enabled`,
             },
           };
-        const refusal = automationRefusal(s, policy, true);
-        if (refusal) return { ...NOTHING, refusal };
         const shift: Shift = { kind: "disable", region: route.region };
+        const refusal = unable(s, shift) ?? automationRefusal(s, policy, true);
+        if (refusal) return { ...NOTHING, refusal };
         return opened(
           newIncident(
             {
@@ -229,9 +247,9 @@ function openAutomatic(
     }
     for (const route of routing.regions) {
       if (!route.enabled && s.kept[route.region] === "healthy") {
-        const refusal = automationRefusal(s, policy, false);
-        if (refusal) return { ...NOTHING, refusal };
         const shift: Shift = { kind: "enable", region: route.region };
+        const refusal = unable(s, shift) ?? automationRefusal(s, policy, false);
+        if (refusal) return { ...NOTHING, refusal };
         return opened(
           newIncident(
             {
@@ -271,7 +289,8 @@ function openAutomatic(
           reason: `${primary} is down, but no other region is healthy to take its traffic`,
         },
       };
-    const refusal = automationRefusal(s, policy, true);
+    const refusal =
+      unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true);
     if (refusal) return { ...NOTHING, refusal };
     const wake =
       target.cluster && (cold || target.cluster.nodePools.length > 0)
@@ -300,7 +319,9 @@ function openAutomatic(
   if (cold && s.kept[primary] === "suspect") {
     const target = secondaries.find((r) => r.cluster && s.clusters[r.name]?.power === "Stopped");
     // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
-    const refusal = target ? automationRefusal(s, policy, true) : undefined;
+    const refusal = target
+      ? (unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true))
+      : undefined;
     if (refusal) return { ...NOTHING, refusal };
     if (target)
       return opened(
@@ -331,7 +352,8 @@ function openAutomatic(
     primary !== configured &&
     s.kept[configured] === "healthy"
   ) {
-    const refusal = automationRefusal(s, policy, false);
+    const refusal =
+      unable(s, { kind: "promote", region: configured }) ?? automationRefusal(s, policy, false);
     if (refusal) return { ...NOTHING, refusal };
     return opened(
       newIncident(
@@ -394,6 +416,8 @@ export function openManual(
     group.model === "active-active" || disabled
       ? { kind: "enable", region: to }
       : { kind: "promote", region: to };
+  const cannot = unable(s, shift);
+  if (cannot) return { ...NOTHING, refusal: cannot };
   const wake =
     region.cluster && (group.model === "passive-cold" || region.cluster.nodePools.length > 0)
       ? { region: to, start: group.model === "passive-cold" }

@@ -13,6 +13,9 @@ import { compose } from "../compose.js";
 import type { TandemConfig, TandemConfigInput } from "../config/index.js";
 import { parseConfig } from "../config/index.js";
 import { ArmEmulator } from "./arm-emulator.js";
+import type { AksService } from "../providers/aks/emulator.js";
+import type { FrontDoorService } from "../providers/front-door/emulator.js";
+import type { TrafficManagerService } from "../providers/traffic-manager/emulator.js";
 import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
 import { sandboxCredential } from "./credential.js";
@@ -79,6 +82,12 @@ export interface Sandbox {
   /** The catalog group's global entry point (Front Door). */
   readonly catalogEntryPoint: EntryPoint;
   readonly arm: ArmEmulator;
+  /** The emulated services, to read (and, in tests, set) their state without going through ARM. */
+  readonly services: {
+    readonly trafficManager: TrafficManagerService;
+    readonly frontDoor: FrontDoorService;
+    readonly aks: AksService;
+  };
   readonly azurite: Azurite;
   readonly schedules: Schedules;
   /** The local host: each observer's timers can be stopped and started. */
@@ -301,6 +310,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
     );
 
+    const tm = arm.service<TrafficManagerService>("traffic-manager");
+    const fd = arm.service<FrontDoorService>("front-door");
+    const aks = arm.service<AksService>("aks");
     const app = async (region: string, gate?: () => boolean) => {
       const a = await started(new RegionalApp(region, gate));
       byHost.set(a.host, a);
@@ -311,12 +323,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const controls = new Map<string, RegionalApp>();
     for (const region of SANDBOX_REGIONS) {
       shop.set(region, await app(region));
-      catalog.set(region, await app(region, () => arm.clusterServes(R.catalogCluster(region))));
+      catalog.set(region, await app(region, () => aks.serves(R.catalogCluster(region))));
       // Each observer's control target: fails only when the fault API impairs that observer.
       controls.set(region, await app(`control-${region}`));
     }
 
-    arm.addTrafficManagerProfile(
+    tm.addProfile(
       R.shopProfile,
       SANDBOX_REGIONS.map((region, i) => ({
         name: R.endpoint("shop", region),
@@ -324,7 +336,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         priority: i + 1,
       })),
     );
-    arm.addFrontDoorOriginGroup(
+    fd.addOriginGroup(
       R.catalogProfile,
       R.catalogOriginGroup,
       SANDBOX_REGIONS.map((region, i) => ({
@@ -334,7 +346,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       })),
     );
     for (const region of SANDBOX_REGIONS)
-      arm.addCluster({
+      aks.addCluster({
         id: R.catalogCluster(region),
         location: region,
         running: region === "westeurope",
@@ -348,15 +360,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const regionOf = (group: string, endpoint: string | undefined) =>
       SANDBOX_REGIONS.find((r) => R.endpoint(group, r) === endpoint);
     const shopEntry = await started(
-      new EntryPoint(() =>
-        shop.get(regionOf("shop", arm.trafficManagerRoute(R.shopProfile)) ?? ""),
-      ),
+      new EntryPoint(() => shop.get(regionOf("shop", tm.route(R.shopProfile)) ?? "")),
     );
     const catalogEntry = await started(
       new EntryPoint(() =>
-        catalog.get(
-          regionOf("catalog", arm.frontDoorRoute(R.catalogProfile, R.catalogOriginGroup)) ?? "",
-        ),
+        catalog.get(regionOf("catalog", fd.route(R.catalogProfile, R.catalogOriginGroup)) ?? ""),
       ),
     );
     const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry };
@@ -415,6 +423,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       entryPoint: shopEntry,
       catalogEntryPoint: catalogEntry,
       arm,
+      services: { trafficManager: tm, frontDoor: fd, aks },
       azurite,
       schedules,
       host,

@@ -180,11 +180,15 @@ describe("tandem CLI against the sandbox", () => {
     // a slow machine's late probe) and catalog's northeurope cluster stopped, as it starts.
     const cluster = SANDBOX_RESOURCES.catalogCluster("northeurope");
     for (const o of ["westeurope", "northeurope"]) await sandbox.host.stopObserver(o);
-    sandbox.arm.resetClusterStopped(cluster);
+    sandbox.services.aks.resetStopped(cluster);
     let run: Run;
     try {
       run = await tandem(["drill", "catalog", "--reason", "game day", ...api]);
-      assert.equal(sandbox.arm.clusterPower(cluster).power, "Stopped", "the drill started nothing");
+      assert.equal(
+        sandbox.services.aks.power(cluster).power,
+        "Stopped",
+        "the drill started nothing",
+      );
     } finally {
       for (const o of ["westeurope", "northeurope"]) sandbox.host.startObserver(o);
     }

@@ -68,6 +68,7 @@ export function runtimeFor(
      */
     localPrincipal?: Principal;
     env?: Record<string, string>;
+    subscribers?: ComposeOptions["subscribers"];
     /** The Azure levers' connection (the ARM emulator's), for configs with Azure resources. */
     arm?: ComposeOptions["arm"];
     credential?: ComposeOptions["credential"];

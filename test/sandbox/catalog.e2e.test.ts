@@ -30,7 +30,7 @@ describe("sandbox: passive-cold catalog behind Front Door", () => {
   };
 
   it("starts with northeurope's cluster stopped and the entry point on westeurope", async () => {
-    assert.equal(sandbox.arm.clusterPower(R.catalogCluster("northeurope")).power, "Stopped");
+    assert.equal(sandbox.services.aks.power(R.catalogCluster("northeurope")).power, "Stopped");
     const served = await fetch(sandbox.catalogEntryPoint.healthUrl);
     assert.equal(served.headers.get("x-served-by"), "westeurope");
   });
@@ -56,7 +56,7 @@ describe("sandbox: passive-cold catalog behind Front Door", () => {
       done.history.some((h: any) => /propagating/.test(h.note)),
       "verification waited for Front Door to deploy the change",
     );
-    const cluster = sandbox.arm.clusterPower(R.catalogCluster("northeurope"));
+    const cluster = sandbox.services.aks.power(R.catalogCluster("northeurope"));
     assert.deepEqual(
       [cluster.power, cluster.provisioning, cluster.pools["user"]],
       ["Running", "Succeeded", 3],

@@ -5,6 +5,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { RestError } from "@azure/core-rest-pipeline";
 import https from "node:https";
+import { errorText } from "../../core/errors.js";
 
 export const PERMISSIONS_DOC = "docs/permissions.md";
 
@@ -193,7 +194,7 @@ export function explain(error: unknown, call: ArmCallDescription): ArmError {
   const fields = (error ?? {}) as { statusCode?: unknown; code?: unknown };
   const status = typeof fields.statusCode === "number" ? fields.statusCode : undefined;
   const code = typeof fields.code === "string" ? fields.code : undefined;
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = errorText(error);
   const said = raw.split("\n")[0]!.slice(0, 400);
   const name = shortName(call.resource);
   const prefix = [status, code].filter((x) => x !== undefined).join(" ");

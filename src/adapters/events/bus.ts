@@ -91,7 +91,6 @@ export class EventBus implements Events {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), ms);
-      timer.unref?.();
     });
     const all = Promise.all([...this.#pending]).then(() => true as const);
     try {

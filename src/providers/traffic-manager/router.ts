@@ -4,11 +4,18 @@
 // promotion finishes the job without repeating a write that already took effect.
 import type { Endpoint, EndpointType, Profile } from "@azure/arm-trafficmanager";
 import { TrafficManagerManagementClient } from "@azure/arm-trafficmanager";
-import type { RegionRoute, RoutingState } from "../../core/levers.js";
+import type { LeverCapabilities, RegionRoute, RoutingState } from "../../core/levers.js";
+import { FULL_LEVER } from "../../core/levers.js";
 import type { WitnessSignal } from "../../core/verdict.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
-import type { ArmConnection, ResourceId } from "../azure/arm.js";
-import { armCall, parseResourceId, clientsBySubscription, Configured } from "../azure/arm.js";
+import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import {
+  armCall,
+  parseResourceId,
+  clientsBySubscription,
+  Configured,
+} from "../../adapters/azure/arm.js";
+import { TM_OPERATIONS, updateEndpoint } from "./operations.js";
 
 export interface TrafficManagerGroup {
   readonly name: string;
@@ -18,7 +25,6 @@ export interface TrafficManagerGroup {
 }
 
 const MAX_PRIORITY = 1000;
-const ACTION = "Microsoft.Network/trafficManagerProfiles";
 
 interface Located {
   readonly profile: ResourceId;
@@ -55,6 +61,10 @@ export class TrafficManagerRouter implements TrafficRouter {
     return this.#groups.has(group);
   }
 
+  capabilities(): LeverCapabilities {
+    return FULL_LEVER;
+  }
+
   #located(group: string): Located {
     return this.#groups.get(group);
   }
@@ -62,7 +72,7 @@ export class TrafficManagerRouter implements TrafficRouter {
   async #profile(located: Located, doing: string, signal?: AbortSignal): Promise<Profile> {
     const { profile } = located;
     return armCall(
-      { action: `${ACTION}/read`, resource: profile.id, doing },
+      { action: TM_OPERATIONS.readProfile.action, resource: profile.id, doing },
       this.#conn,
       signal,
       (abortSignal) =>
@@ -129,7 +139,7 @@ export class TrafficManagerRouter implements TrafficRouter {
     const { profile } = located;
     await armCall(
       {
-        action: `${ACTION}/${endpointType(endpoint)}/write`,
+        action: updateEndpoint(endpointType(endpoint)).action,
         resource: endpoint.id ?? profile.id,
         doing,
       },
@@ -200,21 +210,6 @@ export class TrafficManagerRouter implements TrafficRouter {
     const status = enabled ? "Enabled" : "Disabled";
     if (endpoint.endpointStatus === status) return;
     await this.#update(located, endpoint, { endpointStatus: status }, doing, options.abortSignal);
-  }
-
-  async setWeight(
-    group: string,
-    region: string,
-    weight: number,
-    options: LeverCallOptions = {},
-  ): Promise<void> {
-    const located = this.#located(group);
-    const doing = `set ${region}'s weight in ${group} to ${weight}`;
-    const profile = await this.#profile(located, doing, options.abortSignal);
-    const endpoint = this.#endpoints(located, profile).get(region);
-    if (!endpoint) throw new Error(`no region ${region} in group ${group}`);
-    if (endpoint.weight === weight) return;
-    await this.#update(located, endpoint, { weight }, doing, options.abortSignal);
   }
 }
 

@@ -6,7 +6,8 @@ import type { AgentPool, ManagedCluster } from "@azure/arm-containerservice";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { ClusterState, NodePoolSize, PowerState } from "../../core/levers.js";
 import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-control.js";
-import type { ArmConnection, ResourceId } from "../azure/arm.js";
+import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import { AKS_OPERATIONS } from "./operations.js";
 import {
   ARM_DEFAULTS,
   armCall,
@@ -14,15 +15,13 @@ import {
   parseResourceId,
   clientsBySubscription,
   Configured,
-} from "../azure/arm.js";
+} from "../../adapters/azure/arm.js";
 
 export interface AksCluster {
   readonly group: string;
   readonly region: string;
   readonly resourceId: string;
 }
-
-const ACTION = "Microsoft.ContainerService/managedClusters";
 
 /** AKS's two state fields as one power state. */
 export function powerOf(
@@ -65,7 +64,7 @@ export class AksClusterControl implements ClusterControl {
 
   async #get(id: ResourceId, doing: string, signal?: AbortSignal): Promise<ManagedCluster> {
     return armCall(
-      { action: `${ACTION}/read`, resource: id.id, doing },
+      { action: AKS_OPERATIONS.readCluster.action, resource: id.id, doing },
       this.#conn,
       signal,
       (abortSignal) =>
@@ -114,7 +113,7 @@ export class AksClusterControl implements ClusterControl {
         throw new Error(`${id.name} is starting; it can be stopped once it runs`);
     }
     await armCall(
-      { action: `${ACTION}/${verb}/action`, resource: id.id, doing },
+      { action: AKS_OPERATIONS[verb].action, resource: id.id, doing },
       this.#conn,
       options.abortSignal,
       async (abortSignal) => {
@@ -154,7 +153,7 @@ export class AksClusterControl implements ClusterControl {
       const client = this.#client(id.subscriptionId);
       const current: AgentPool = await armCall(
         {
-          action: `${ACTION}/agentPools/read`,
+          action: AKS_OPERATIONS.readPool.action,
           resource: `${id.id}/agentPools/${wanted.name}`,
           doing,
         },
@@ -185,7 +184,7 @@ export class AksClusterControl implements ClusterControl {
       };
       await armCall(
         {
-          action: `${ACTION}/agentPools/write`,
+          action: AKS_OPERATIONS.writePool.action,
           resource: `${id.id}/agentPools/${wanted.name}`,
           doing,
         },

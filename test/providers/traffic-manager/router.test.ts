@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TrafficManagerRouter } from "../../../src/adapters/traffic/traffic-manager.js";
-import { TrafficManagerWitness } from "../../../src/adapters/witness/traffic-manager.js";
+import { TrafficManagerRouter } from "../../../src/providers/traffic-manager/router.js";
+import { TrafficManagerWitness } from "../../../src/providers/traffic-manager/witness.js";
 import { primaryOf } from "../../../src/core/levers.js";
 import { silentLog } from "../../../src/ports/log.js";
 import type { ArmFixture } from "../../helpers/arm.js";
 import { ENDPOINTS, TM_PROFILE, startArm } from "../../helpers/arm.js";
-import { trafficRouterContract } from "./contract.js";
+import { trafficRouterContract } from "../../adapters/traffic/contract.js";
 
 const groups = [{ name: "shop", profileId: TM_PROFILE, endpoints: ENDPOINTS }];
 
@@ -37,9 +37,7 @@ async function withArm(
 const patches = (arm: ArmFixture) =>
   arm.emulator.requests.filter((r) => r.method === "PATCH" && r.status === 200).length;
 const priorities = (arm: ArmFixture) =>
-  Object.fromEntries(
-    arm.emulator.trafficManagerEndpoints(TM_PROFILE).map((e) => [e.name, e.priority]),
-  );
+  Object.fromEntries(arm.tm.endpoints(TM_PROFILE).map((e) => [e.name, e.priority]));
 
 describe("Traffic Manager lever", () => {
   it("swaps priorities through a free value, never two endpoints on one priority", async () => {
@@ -176,11 +174,11 @@ describe("Traffic Manager lever", () => {
     const healthy = new Set(["weu.example.test", "neu.example.test"]);
     await withArm(
       async (arm, tm) => {
-        assert.equal(arm.emulator.trafficManagerRoute(TM_PROFILE), "weu");
+        assert.equal(arm.tm.route(TM_PROFILE), "weu");
         await tm.promote("shop", "northeurope");
-        assert.equal(arm.emulator.trafficManagerRoute(TM_PROFILE), "neu");
+        assert.equal(arm.tm.route(TM_PROFILE), "neu");
         healthy.delete("neu.example.test");
-        assert.equal(arm.emulator.trafficManagerRoute(TM_PROFILE), "weu");
+        assert.equal(arm.tm.route(TM_PROFILE), "weu");
       },
       { health: (host) => healthy.has(host) },
     );
@@ -189,7 +187,7 @@ describe("Traffic Manager lever", () => {
   it("refuses to promote when an enabled endpoint outside the group is ahead of it, naming it", async () => {
     await withArm(async (arm) => {
       const other = TM_PROFILE.replace("tm-shop", "tm-mixed");
-      arm.emulator.addTrafficManagerProfile(other, [
+      arm.tm.addProfile(other, [
         { name: "legacy", target: "legacy.example.test", priority: 1 },
         { name: "weu", target: "weu.example.test", priority: 2 },
         { name: "neu", target: "neu.example.test", priority: 3 },

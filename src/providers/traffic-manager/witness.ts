@@ -2,10 +2,11 @@
 // Azure's edge, independently of Tandem's observers, so it can break a tie between the observers
 // outside a region and the one inside it.
 import type { WitnessSignal } from "../../core/verdict.js";
+import { errorText } from "../../core/errors.js";
 import type { Log } from "../../ports/log.js";
 import type { Witness } from "../../ports/witness.js";
-import type { TrafficManagerRouter } from "../traffic/traffic-manager.js";
-import { witnessSignal } from "../traffic/traffic-manager.js";
+import type { TrafficManagerRouter } from "./router.js";
+import { witnessSignal } from "./router.js";
 
 export class TrafficManagerWitness implements Witness {
   readonly #router: TrafficManagerRouter;
@@ -28,7 +29,7 @@ export class TrafficManagerWitness implements Witness {
       return new Map([...statuses].map(([region, status]) => [region, witnessSignal(status)]));
     } catch (error) {
       // No answer is no opinion; a person hears why once, not every tick (a 403, say).
-      const why = error instanceof Error ? error.message : String(error);
+      const why = errorText(error);
       if (this.#reported.get(group) !== why) {
         this.#reported.set(group, why);
         this.#log?.warn(`${group}: the Traffic Manager witness has no opinion: ${why}`);

@@ -5,9 +5,11 @@
 // read() reports `propagating` until the origins' deployment status says it is done.
 import type { AFDOrigin, AFDOriginUpdateParameters } from "@azure/arm-cdn";
 import { CdnManagementClient } from "@azure/arm-cdn";
-import type { RegionRoute, RoutingState } from "../../core/levers.js";
+import type { LeverCapabilities, RegionRoute, RoutingState } from "../../core/levers.js";
+import { FULL_LEVER } from "../../core/levers.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
-import type { ArmConnection, ResourceId } from "../azure/arm.js";
+import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import { FD_OPERATIONS } from "./operations.js";
 import {
   ARM_DEFAULTS,
   armCall,
@@ -15,7 +17,7 @@ import {
   parseResourceId,
   clientsBySubscription,
   Configured,
-} from "../azure/arm.js";
+} from "../../adapters/azure/arm.js";
 
 export interface FrontDoorGroup {
   readonly name: string;
@@ -24,8 +26,6 @@ export interface FrontDoorGroup {
   /** Region name to origin name. */
   readonly origins: ReadonlyMap<string, string>;
 }
-
-const ACTION = "Microsoft.Cdn/profiles/originGroups/origins";
 
 interface Located {
   readonly profile: ResourceId;
@@ -64,6 +64,10 @@ export class FrontDoorRouter implements TrafficRouter {
     return this.#groups.has(group);
   }
 
+  capabilities(): LeverCapabilities {
+    return FULL_LEVER;
+  }
+
   #located(group: string): Located {
     return this.#groups.get(group);
   }
@@ -76,7 +80,7 @@ export class FrontDoorRouter implements TrafficRouter {
     const { profile, group } = located;
     const all = await armCall(
       {
-        action: `${ACTION}/read`,
+        action: FD_OPERATIONS.listOrigins.action,
         resource: `${profile.id}/originGroups/${group.originGroup}`,
         doing,
       },
@@ -131,7 +135,7 @@ export class FrontDoorRouter implements TrafficRouter {
     const { profile, group } = located;
     const resource = `${profile.id}/originGroups/${group.originGroup}`;
     await armCall(
-      { action: `${ACTION}/write`, resource, doing },
+      { action: FD_OPERATIONS.updateOrigin.action, resource, doing },
       this.#conn,
       signal,
       async (abortSignal) => {
@@ -192,19 +196,5 @@ export class FrontDoorRouter implements TrafficRouter {
       doing,
       options.abortSignal,
     );
-  }
-
-  async setWeight(
-    group: string,
-    region: string,
-    weight: number,
-    options: LeverCallOptions = {},
-  ): Promise<void> {
-    const located = this.#located(group);
-    const doing = `set ${region}'s weight in ${group} to ${weight}`;
-    const origin = (await this.#origins(located, doing, options.abortSignal)).get(region);
-    if (!origin) throw new Error(`no region ${region} in group ${group}`);
-    if (origin.weight === weight) return;
-    await this.#update(located, [{ origin, change: { weight } }], doing, options.abortSignal);
   }
 }

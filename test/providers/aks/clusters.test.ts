@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AksClusterControl } from "../../../src/adapters/cluster/aks.js";
+import { AksClusterControl } from "../../../src/providers/aks/clusters.js";
 import { AKS_NEU, AKS_WEU, RG, startArm } from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
-import { clusterControlContract } from "./contract.js";
+import { clusterControlContract } from "../../adapters/cluster/contract.js";
 
 clusterControlContract("AKS through the ARM emulator", async () => {
   const arm = await startArm({ clusterStartMs: 300, clusterStopMs: 100, operationMs: 100 });
@@ -38,7 +38,7 @@ describe("AKS lever", () => {
   it("reports a start that failed as Failed, with what AKS says, rather than Starting forever", async () => {
     const arm = await startArm({ clusterStartMs: 100 });
     try {
-      arm.emulator.failNextStart(AKS_NEU, "the VM size is not available in northeurope");
+      arm.aks.failNextStart(AKS_NEU, "the VM size is not available in northeurope");
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "northeurope", resourceId: AKS_NEU },
       ]);
