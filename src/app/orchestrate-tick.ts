@@ -157,14 +157,34 @@ function sayLease(rt: Runtime, lease: LeaseStatus, operation: string): void {
   }
 }
 
-/** Says once when a peer goes stale, and when it is live again. */
-function sayStale(rt: Runtime, stale: readonly string[], operation: string): void {
+/**
+ * Says once when a peer goes stale, and when it is live again, with the tick of the heartbeat
+ * that stopped (every observer sees the same one, so their alerts are one).
+ */
+function sayStale(rt: Runtime, view: AgreementView, operation: string): void {
   const before = rt.memory.said.stale;
-  const now = new Set(stale);
+  const beats = rt.memory.said.staleBeats;
+  const now = new Set(view.stalePeers);
+  const tickOf = (peer: string) => {
+    const beat = view.observers.find((o) => o.name === peer)?.heartbeat;
+    return beat ? `${beat.tick.instance}:${beat.tick.seq}` : undefined;
+  };
   for (const peer of now)
-    if (!before.has(peer)) emit(rt, operation, { type: "observer.stale", peer });
+    if (!before.has(peer)) {
+      const heartbeat = tickOf(peer);
+      if (heartbeat) beats.set(peer, heartbeat);
+      emit(rt, operation, {
+        type: "observer.stale",
+        peer,
+        ...(heartbeat ? { heartbeat } : {}),
+      });
+    }
   for (const peer of before)
-    if (!now.has(peer)) emit(rt, operation, { type: "observer.live", peer });
+    if (!now.has(peer)) {
+      const heartbeat = beats.get(peer);
+      beats.delete(peer);
+      emit(rt, operation, { type: "observer.live", peer, ...(heartbeat ? { heartbeat } : {}) });
+    }
   rt.memory.said.stale = now;
 }
 
@@ -193,7 +213,7 @@ export async function runOrchestrateTick(
   }
   problems.push(...view.problems);
   storeReach(rt, operation, lease.outcome === "store-unavailable" ? lease.problem : undefined);
-  sayStale(rt, view.stalePeers, operation);
+  sayStale(rt, view, operation);
   if (lease.leader && lease.epoch !== undefined) saySplitViews(rt, view, operation, lease.epoch);
 
   const groups: GroupDecision[] = [];

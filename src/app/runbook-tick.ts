@@ -42,6 +42,7 @@ async function recordRefusal(
   refusal: Refusal | undefined,
   epoch: number,
   operation: string,
+  anchor?: string,
 ): Promise<void> {
   const key = refusal ? `${refusal.rule}: ${refusal.reason}` : "";
   if (rt.memory.refusals.get(group) === key) return;
@@ -50,7 +51,13 @@ async function recordRefusal(
   emit(
     rt,
     operation,
-    { type: "automation.refused", group, rule: refusal.rule, reason: refusal.reason },
+    {
+      type: "automation.refused",
+      group,
+      rule: refusal.rule,
+      reason: refusal.reason,
+      ...(anchor === undefined ? {} : { anchor }),
+    },
     epoch,
   );
   try {
@@ -149,7 +156,13 @@ export async function runbookTick(
   });
   const newId = `${String(situation.now).padStart(15, "0")}-${randomUUID().slice(0, 8)}`;
   const result = runbookStep(runbookGroup(group), situation, runbookPolicy(rt, group), newId);
-  await recordRefusal(rt, group.name, result.refusal, epoch, operation);
+  // The failover cap stands on the failovers it counts: the latest of them anchors its alert.
+  const latestFailover = world.incidents
+    .filter((s) => s.incident.kind === "failover" && s.incident.trigger === "automatic")
+    .map((s) => s.incident.id)
+    .sort()
+    .at(-1);
+  await recordRefusal(rt, group.name, result.refusal, epoch, operation, latestFailover);
 
   let incident = open?.incident;
   // The incident row is written (conditionally on the version read) before any effect, even when

@@ -35,6 +35,8 @@ export interface SaidMemory {
   leader?: { readonly holder: string; readonly epoch: number };
   /** Peers last reported stale. */
   stale: ReadonlySet<string>;
+  /** The tick of each stale peer's last heartbeat, as said when it went stale. */
+  staleBeats: Map<string, string>;
   /** The store was last found unreachable. */
   storeDown: boolean;
   /** `group/region` last seen in a split view. */
@@ -52,6 +54,7 @@ export const freshMemory = (): AgreementMemory => ({
   refusals: new Map(),
   said: {
     stale: new Set(),
+    staleBeats: new Map(),
     storeDown: false,
     splitViews: new Set(),
     certificates: new Map(),

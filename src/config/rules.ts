@@ -251,7 +251,23 @@ export function checkConfigRules(input: unknown): ConfigProblem[] {
 
   unique(out, list(config["observers"]), ["observers"], ["region"], "observer region");
   unique(out, list(config["groups"]), ["groups"], ["name"], "group");
-  unique(out, list(config["alerts"]), ["alerts"], ["name"], "alert channel");
+  const channels = list(record(config["alerts"])?.["channels"]);
+  unique(out, channels, ["alerts", "channels"], ["name"], "alert channel");
+  const groupNames = new Set(
+    list(config["groups"]).flatMap((g) => {
+      const n = text(record(g)?.["name"]);
+      return n === undefined ? [] : [n];
+    }),
+  );
+  channels.forEach((c, ci) =>
+    list(record(c)?.["groups"]).forEach((g, gi) => {
+      if (typeof g === "string" && !groupNames.has(g))
+        out.add(
+          ["alerts", "channels", ci, "groups", gi],
+          `names no group of this configuration (groups: ${[...groupNames].join(", ")})`,
+        );
+    }),
+  );
 
   const store = record(config["stateStore"]);
   if (store !== undefined) {

@@ -8,6 +8,10 @@ import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../provide
 import { POLICY_DEFAULTS } from "./defaults.js";
 import { JSON_PATH_PATTERN } from "./json-path.js";
 import { count, httpUrl, probeUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
+import type { Severity } from "../core/alerts.js";
+import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
+import { CHANNEL_PROVIDERS } from "../adapters/alerts/registry.js";
+import type { ChannelProvider } from "../adapters/alerts/types.js";
 
 export const DEPLOYMENT_MODELS = ["active-active", "active-passive", "passive-cold"] as const;
 export const REGION_ROLES = ["active", "primary", "secondary"] as const;
@@ -309,45 +313,69 @@ export const groupPolicySchema = z
   .partial()
   .describe("Overrides of the top-level `policy` for this group.");
 
-const alertBase = {
-  name: name("alert channel").describe("Name of the channel, used in logs and the audit trail."),
+/** Fields every alert channel has besides its own: its name and what it wants to hear. */
+const channelCommon = {
+  name: name("alert channel").describe(
+    "Name of the channel, used in logs, the audit trail, `GET /api/status` and `tandem alerts test NAME`.",
+  ),
+  minSeverity: z
+    .enum(SEVERITIES)
+    .default("info")
+    .describe(
+      "Least severity sent: `info`, `warning`, `error` or `critical`. A resolved message goes wherever what it resolves went.",
+    ),
+  events: z
+    .array(
+      z.string({ error: "must be an alert type" }).refine(isAlertPattern, {
+        message: `must be an alert type or a prefix such as "failover.*" (types: ${ALERT_TYPES.map((t) => t.type).join(", ")})`,
+      }),
+    )
+    .min(1, "must list at least one alert type")
+    .optional()
+    .describe(
+      "Alert types sent (see docs/alerts.md), or prefixes such as `failover.*`. Default: every type but `region.suspect`.",
+    ),
+  groups: z
+    .array(name("group"))
+    .min(1, "must list at least one group")
+    .optional()
+    .describe(
+      "Groups whose alerts are sent. Default: every group. Alerts about no group (observers, the store, the lease) are always sent.",
+    ),
 };
 
-export const alertSchema = z
-  .discriminatedUnion("kind", [
-    z
-      .strictObject({
-        kind: z.literal("teams").describe("Microsoft Teams through a Workflows webhook."),
-        ...alertBase,
-        webhookUrl: secretRef.describe("Secret reference to the Workflows webhook URL."),
-      })
-      .describe('Microsoft Teams (Workflows "When a Teams webhook request is received").'),
-    z
-      .strictObject({
-        kind: z.literal("slack").describe("Slack incoming webhook."),
-        ...alertBase,
-        webhookUrl: secretRef.describe("Secret reference to the Slack incoming webhook URL."),
-      })
-      .describe("Slack incoming webhook."),
-    z
-      .strictObject({
-        kind: z.literal("pagerduty").describe("PagerDuty Events API v2."),
-        ...alertBase,
-        routingKey: secretRef.describe(
-          "Secret reference to the PagerDuty integration (routing) key.",
+function alertsSchemaFor(providers: readonly ChannelProvider[]) {
+  const channel = byKind<LeverSettings>(
+    providers.map((p) => p.schema.extend(channelCommon) as unknown as SettingsSchema),
+    "alert channel",
+  ).describe(`An alert channel: ${providers.map((p) => `\`${p.kind}\` (${p.title})`).join(", ")}.`);
+  return z
+    .strictObject({
+      channels: z
+        .array(channel)
+        .default([])
+        .describe(
+          "Where Tandem tells people what it saw and did. Each alert is sent once per channel, from the lease holder, through the outbox in the state store (docs/alerts.md).",
         ),
-      })
-      .describe("PagerDuty Events API v2."),
-    z
-      .strictObject({
-        kind: z.literal("webhook").describe("Generic webhook signed per Standard Webhooks."),
-        ...alertBase,
-        url: httpUrl.describe("URL that receives the signed POST."),
-        secret: secretRef.describe("Secret reference to the signing secret (`whsec_...`)."),
-      })
-      .describe("Generic webhook, signed per Standard Webhooks."),
-  ])
-  .describe("An alert channel.");
+      links: z
+        .strictObject({
+          baseUrl: httpUrl
+            .optional()
+            .describe(
+              "Tandem's API as people reach it, e.g. `https://tandem-weu.azurewebsites.net`: alerts link to `{baseUrl}/api/status` (the status page) and `{baseUrl}/api/incidents/{id}`. Without it alerts carry no links.",
+            ),
+        })
+        .prefault({})
+        .describe("Links in alerts."),
+      reminderMinutes: count(0, 10_080)
+        .default(60)
+        .describe(
+          "Remind every this many minutes of an incident or a down region still open; 0 for no reminders.",
+        ),
+    })
+    .prefault({})
+    .describe("Alerts: channels, links and reminders.");
+}
 
 export const apiSchema = z
   .strictObject({
@@ -465,12 +493,7 @@ function build(registry: ProviderRegistry) {
         .min(1, "must list at least one failover group")
         .describe("Failover groups to watch; at least one."),
       api: apiSchema.prefault({}),
-      alerts: z
-        .array(alertSchema)
-        .default([])
-        .describe(
-          "Where Tandem tells people what it saw and did. (Planned: validated now, and their secrets checked at start-up; sending comes with the alerts.)",
-        ),
+      alerts: alertsSchemaFor(CHANNEL_PROVIDERS),
     })
     .describe("Tandem configuration (tandem.config.json).");
 }
@@ -485,4 +508,11 @@ export type RegionConfig = GroupConfig["regions"][number];
 export type ClusterConfig = LeverSettings & { readonly nodePools: readonly NodePoolSize[] };
 export type ProbeConfig = z.output<typeof probeSchema>;
 export type PolicyConfig = TandemConfig["policy"];
-export type AlertConfig = TandemConfig["alerts"][number];
+export type AlertsConfig = TandemConfig["alerts"];
+/** One alert channel: its kind's own fields, and the common ones (name, filters). */
+export type AlertChannelConfig = LeverSettings & {
+  readonly name: string;
+  readonly minSeverity: Severity;
+  readonly events?: readonly string[];
+  readonly groups?: readonly string[];
+};

@@ -86,6 +86,11 @@ export type EventBody =
       readonly group: string;
       readonly rule: SafetyRule;
       readonly reason: string;
+      /**
+       * What the refusal stands on, the same for every holder that sees it (for the failover cap:
+       * the latest failover it counts), so that a standing refusal is alerted once.
+       */
+      readonly anchor?: string;
     }
   | {
       readonly type: "command.accepted";
@@ -128,7 +133,12 @@ export type EventBody =
       readonly epoch: number;
       readonly reason: string;
     }
-  | { readonly type: "observer.stale" | "observer.live"; readonly peer: string }
+  | {
+      readonly type: "observer.stale" | "observer.live";
+      readonly peer: string;
+      /** The tick (`instance:seq`) of the heartbeat that stopped changing: the same for every observer. */
+      readonly heartbeat?: string;
+    }
   | { readonly type: "store.unreachable"; readonly message: string }
   | { readonly type: "store.reachable" }
   | {

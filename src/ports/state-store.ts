@@ -4,6 +4,16 @@ import type { LeaseRecord, StoredLease } from "../core/lease.js";
 import type { Heartbeat, Observation } from "../core/observation.js";
 import type { Incident } from "../core/incident.js";
 import type { RegionState } from "../core/verdict.js";
+import type { OutboxStore, WriteWithAlerts } from "./outbox.js";
+
+export type {
+  ChannelRecord,
+  Delivery,
+  OutboxRow,
+  OutboxStore,
+  StoredOutboxRow,
+  WriteWithAlerts,
+} from "./outbox.js";
 
 /** One fenced step, done or refused, appended to the action log and never overwritten. */
 export interface ActionRecord {
@@ -44,7 +54,7 @@ export interface StoreCallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-export interface StateStore {
+export interface StateStore extends OutboxStore {
   /** Creates what the store needs (the table); safe to call again. */
   initialise(options?: StoreCallOptions): Promise<void>;
   /** Writes each observation, replacing the previous one for the same observer, group and target. */
@@ -82,21 +92,25 @@ export interface StateStore {
   /**
    * Writes the kept verdicts if the row is still at `etag` (or, without one, does not exist yet);
    * a StoreError of kind "conflict" otherwise, so a stale holder cannot overwrite a newer one.
+   * `alerts` go into the outbox in the same atomic write: both or neither.
    */
   writeRegionStates(
     group: string,
     states: Record<string, RegionState>,
     etag: string | undefined,
-    options?: StoreCallOptions,
+    options?: WriteWithAlerts,
   ): Promise<void>;
 
   /** Every incident of a group, oldest first. */
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]>;
-  /** Writes an incident if its row is still at `etag` (or, without one, does not exist); "conflict" otherwise. */
+  /**
+   * Writes an incident if its row is still at `etag` (or, without one, does not exist); "conflict"
+   * otherwise. `alerts` go into the outbox in the same atomic write: both or neither.
+   */
   writeIncident(
     incident: Incident,
     etag: string | undefined,
-    options?: StoreCallOptions,
+    options?: WriteWithAlerts,
   ): Promise<void>;
 
   readPause(options?: StoreCallOptions): Promise<PauseState>;

@@ -1,7 +1,8 @@
 // The behaviour every StateStore must have. Run against each implementation (memory, Azurite).
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import type { Heartbeat, LeaseRecord, Observation } from "../../../src/core/index.js";
+import type { Heartbeat, Incident, LeaseRecord, Observation } from "../../../src/core/index.js";
+import type { Alert } from "../../../src/core/alerts.js";
 import { isStoreError } from "../../../src/ports/state-store.js";
 import type { StateStore } from "../../../src/ports/state-store.js";
 
@@ -50,6 +51,45 @@ function lease(holder: string, epoch: number, writeId = `w-${holder}-${epoch}`):
 }
 
 const isConflict = (error: unknown) => isStoreError(error) && error.kind === "conflict";
+
+function incident(id: string, group = "shop", steps = 1): Incident {
+  const history = Array.from({ length: steps }, (_, i) => ({
+    step: i === 0 ? ("detected" as const) : ("confirmed" as const),
+    at: AT + i,
+    epoch: 1,
+    note: `line ${i}`,
+  }));
+  return {
+    id,
+    group,
+    kind: "failover",
+    trigger: "automatic",
+    from: "westeurope",
+    to: "northeurope",
+    shift: { kind: "promote", region: "northeurope" },
+    step: history.at(-1)!.step,
+    stepStartedAt: AT,
+    openedAt: AT,
+    reason: "westeurope is down",
+    history,
+  };
+}
+
+function alert(key: string, extra: Partial<Alert> = {}): Alert {
+  return {
+    key,
+    type: "region.down",
+    severity: "critical",
+    at: AT,
+    observer: "westeurope",
+    subject: `subject:${key}`,
+    title: `title ${key}`,
+    summary: "summary",
+    ...extra,
+  };
+}
+
+const keys = (rows: { row: { alert: Alert } }[]) => rows.map((r) => r.row.alert.key);
 
 const sortObs = (list: Observation[]) =>
   [...list].sort((a, b) => `${a.target}|${a.observer}`.localeCompare(`${b.target}|${b.observer}`));
@@ -264,6 +304,113 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       assert.equal((await store.readPause()).all, true);
       await store.writePause({ all: false, groups: [] });
       assert.equal((await store.readPause()).all, false, "an unconditional write replaces");
+    });
+
+    it("writes an incident and its alerts in one write: a refused write adds neither", async () => {
+      const store = await fixture.create();
+      await store.writeIncident(incident("000000000000001-aaaa"), undefined, {
+        alerts: [alert("incident|detected", { group: "shop", at: AT + 1 })],
+      });
+      const [stored] = await store.readIncidents("shop");
+      assert.equal(stored?.incident.id, "000000000000001-aaaa", "alert rows are not incidents");
+      await assert.rejects(
+        store.writeIncident(incident("000000000000001-aaaa", "shop", 2), 'W/"stale"', {
+          alerts: [alert("incident|started", { group: "shop" })],
+        }),
+        isConflict,
+      );
+      await store.writeIncident(incident("000000000000001-aaaa", "shop", 2), stored!.etag, {
+        alerts: [alert("incident|started", { group: "shop", at: AT + 2 })],
+      });
+      assert.deepEqual(keys(await store.readOutbox(["shop"])), [
+        "incident|detected",
+        "incident|started",
+      ]);
+      assert.deepEqual(
+        (await store.readIncidents("shop")).map((s) => s.incident.history.length),
+        [2],
+        "still one incident, now with two lines",
+      );
+      assert.deepEqual(await store.readOutbox(["catalog"]), [], "another group's outbox");
+    });
+
+    it("writes kept verdicts and their alerts in one write: a refused write adds neither", async () => {
+      const store = await fixture.create();
+      const down = { verdict: "down" as const, since: AT, epoch: 1, reason: "down" };
+      await store.writeRegionStates("shop", { westeurope: down }, undefined, {
+        alerts: [alert("down-1")],
+      });
+      await assert.rejects(
+        store.writeRegionStates("shop", { westeurope: down }, undefined, {
+          alerts: [alert("down-2")],
+        }),
+        isConflict,
+      );
+      assert.deepEqual(keys(await store.readOutbox([])), ["down-1"]);
+      assert.deepEqual((await store.readRegionStates("shop")).states, { westeurope: down });
+    });
+
+    it("adds an enqueued alert once: the same key again leaves the row as it is, sent or not", async () => {
+      const store = await fixture.create();
+      await store.enqueueAlerts([alert("stale|beat-7"), alert("lease|2", { at: AT - 5 })]);
+      await store.enqueueAlerts([alert("stale|beat-7", { title: "again" })]);
+      const rows = await store.readOutbox([]);
+      assert.deepEqual(keys(rows), ["lease|2", "stale|beat-7"], "oldest alert first");
+      const stale = rows.find((r) => r.row.alert.key === "stale|beat-7")!;
+      assert.equal(stale.row.alert.title, "title stale|beat-7");
+      await store.updateOutbox(stale.ref, { ...stale.row, done: true, doneAt: AT }, stale.etag);
+      await store.enqueueAlerts([alert("stale|beat-7")]);
+      assert.deepEqual(keys(await store.readOutbox([])), ["lease|2"], "a done row is not re-added");
+    });
+
+    it("claims and marks an outbox row only at the version read", async () => {
+      const store = await fixture.create();
+      await store.enqueueAlerts([alert("a")]);
+      const [read] = await store.readOutbox([]);
+      const claimed = await store.updateOutbox(
+        read!.ref,
+        { ...read!.row, claim: { holder: "westeurope#1", epoch: 3 } },
+        read!.etag,
+      );
+      await assert.rejects(
+        store.updateOutbox(
+          read!.ref,
+          { ...read!.row, claim: { holder: "northeurope#1", epoch: 3 } },
+          read!.etag,
+        ),
+        isConflict,
+        "a second claim at the same version",
+      );
+      const sent = {
+        ...read!.row,
+        claim: { holder: "westeurope#1", epoch: 3 },
+        deliveries: { ops: { state: "sent" as const, attempts: 1, at: AT, status: 202 } },
+        done: true,
+        doneAt: AT,
+      };
+      await store.updateOutbox(read!.ref, sent, claimed);
+      assert.deepEqual(await store.readOutbox([]), [], "a done row is not unsent");
+      assert.equal(await store.pruneOutbox([], AT), 0, "marked at AT: not before AT");
+      assert.equal(await store.pruneOutbox([], AT + 1), 1);
+    });
+
+    it("keeps one record per alert channel", async () => {
+      const store = await fixture.create();
+      assert.deepEqual(await store.readAlertChannels(), {});
+      const record = {
+        delivered: 3,
+        failed: 1,
+        failing: 0,
+        lastDelivery: { at: AT, type: "region.down", status: 202 },
+        disabled: { at: AT, reason: "410 Gone", fingerprint: "abc" },
+      };
+      await store.writeAlertChannel("ops", record);
+      await store.writeAlertChannel("pager", { delivered: 0, failed: 0, failing: 0 });
+      await store.enqueueAlerts([alert("x")]);
+      assert.deepEqual(await store.readAlertChannels(), {
+        ops: record,
+        pager: { delivered: 0, failed: 0, failing: 0 },
+      });
     });
   });
 }

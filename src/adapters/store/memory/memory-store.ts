@@ -4,12 +4,17 @@ import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
+import type { Alert } from "../../../core/alerts.js";
 import type {
   ActionRecord,
+  ChannelRecord,
   KeptStates,
+  OutboxRow,
   PauseState,
   StateStore,
   StoredIncident,
+  StoredOutboxRow,
+  WriteWithAlerts,
 } from "../../../ports/state-store.js";
 import { StoreError } from "../../../ports/state-store.js";
 
@@ -36,6 +41,9 @@ export class MemoryStateStore implements StateStore {
   readonly #actions: ActionRecord[] = [];
   readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
   readonly #incidents = new Map<string, StoredIncident>();
+  /** Outbox rows by key, each with where the Table adapter would keep it (its partition). */
+  readonly #outbox = new Map<string, { place: string; row: OutboxRow; etag: string }>();
+  readonly #channels = new Map<string, ChannelRecord>();
   #pause: PauseState = { all: false, groups: [] };
   #pauseEtag: string | undefined;
   #lease: StoredLease | undefined;
@@ -125,6 +133,7 @@ export class MemoryStateStore implements StateStore {
     group: string,
     states: Record<string, RegionState>,
     etag: string | undefined,
+    options?: WriteWithAlerts,
   ): Promise<void> {
     const current = this.#states.get(group);
     if (current?.etag !== etag)
@@ -135,7 +144,9 @@ export class MemoryStateStore implements StateStore {
           status: etag ? 412 : 409,
         },
       );
+    this.#checkNew(options?.alerts ?? []);
     this.#states.set(group, frozen({ states, etag: this.#nextEtag() }));
+    this.#add("state", options?.alerts ?? []);
   }
 
   async readIncidents(group: string): Promise<StoredIncident[]> {
@@ -147,7 +158,11 @@ export class MemoryStateStore implements StateStore {
       );
   }
 
-  async writeIncident(incident: Incident, etag: string | undefined): Promise<void> {
+  async writeIncident(
+    incident: Incident,
+    etag: string | undefined,
+    options?: WriteWithAlerts,
+  ): Promise<void> {
     const key = `${incident.group}|${incident.id}`;
     if (this.#incidents.get(key)?.etag !== etag)
       throw new StoreError(
@@ -157,7 +172,73 @@ export class MemoryStateStore implements StateStore {
           status: etag ? 412 : 409,
         },
       );
+    this.#checkNew(options?.alerts ?? []);
     this.#incidents.set(key, frozen({ incident, etag: this.#nextEtag() }));
+    this.#add(`incident-${incident.group}`, options?.alerts ?? []);
+  }
+
+  /** As a transaction that inserts them: one already there fails the whole write. */
+  #checkNew(alerts: readonly Alert[]): void {
+    const there = alerts.find((a) => this.#outbox.has(a.key));
+    if (there)
+      throw new StoreError("conflict", `state store: alert ${there.key} is already in the outbox`, {
+        status: 409,
+      });
+  }
+
+  #add(place: string, alerts: readonly Alert[]): void {
+    for (const alert of alerts)
+      this.#outbox.set(
+        alert.key,
+        frozen({ place, row: { alert, deliveries: {}, done: false }, etag: this.#nextEtag() }),
+      );
+  }
+
+  async enqueueAlerts(alerts: readonly Alert[]): Promise<void> {
+    this.#add(
+      "alerts",
+      alerts.filter((a) => !this.#outbox.has(a.key)),
+    );
+  }
+
+  async readOutbox(groups: readonly string[]): Promise<StoredOutboxRow[]> {
+    const places = new Set(["alerts", "state", ...groups.map((g) => `incident-${g}`)]);
+    return [...this.#outbox.entries()]
+      .filter(([, e]) => places.has(e.place) && !e.row.done)
+      .map(([ref, e]) => ({ ref, row: e.row, etag: e.etag }))
+      .sort((a, b) => a.row.alert.at - b.row.alert.at || a.ref.localeCompare(b.ref));
+  }
+
+  async updateOutbox(ref: string, row: OutboxRow, etag: string): Promise<string> {
+    const current = this.#outbox.get(ref);
+    if (current?.etag !== etag)
+      throw new StoreError(
+        "conflict",
+        `state store: updating outbox row failed: ${current ? 412 : 404}`,
+        { status: current ? 412 : 404 },
+      );
+    const next = this.#nextEtag();
+    this.#outbox.set(ref, frozen({ place: current.place, row, etag: next }));
+    return next;
+  }
+
+  async pruneOutbox(groups: readonly string[], before: number): Promise<number> {
+    const places = new Set(["alerts", "state", ...groups.map((g) => `incident-${g}`)]);
+    let removed = 0;
+    for (const [ref, e] of this.#outbox)
+      if (places.has(e.place) && e.row.done && (e.row.doneAt ?? 0) < before) {
+        this.#outbox.delete(ref);
+        removed++;
+      }
+    return removed;
+  }
+
+  async readAlertChannels(): Promise<Record<string, ChannelRecord>> {
+    return Object.fromEntries(this.#channels);
+  }
+
+  async writeAlertChannel(name: string, record: ChannelRecord): Promise<void> {
+    this.#channels.set(name, frozen(record));
   }
 
   async readPause(): Promise<PauseState> {

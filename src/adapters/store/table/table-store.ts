@@ -13,10 +13,26 @@ import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
 import type {
   ActionRecord,
+  ChannelRecord,
   KeptStates,
+  OutboxRow,
   PauseState,
   StoredIncident,
+  StoredOutboxRow,
+  WriteWithAlerts,
 } from "../../../ports/state-store.js";
+import type { Alert } from "../../../core/alerts.js";
+import {
+  ALERTS_PARTITION,
+  ALERT_END,
+  ALERT_PREFIX,
+  CHANNEL_END,
+  CHANNEL_PREFIX,
+  channelToEntity,
+  entityToChannel,
+  entityToOutbox,
+  outboxToEntity,
+} from "./outbox-entities.js";
 import {
   ACTION_PARTITION,
   FLOOR_KEY,
@@ -312,20 +328,50 @@ export class TableStateStore implements StateStore {
     group: string,
     states: Record<string, RegionState>,
     etag: string | undefined,
-    options?: StoreCallOptions,
+    options?: WriteWithAlerts,
   ): Promise<void> {
-    return this.#call(`writing the verdicts of ${group}`, options, async (abortSignal) => {
-      const entity = statesToEntity(group, states);
+    return this.#call(`writing the verdicts of ${group}`, options, (abortSignal) =>
+      this.#writeWithAlerts(statesToEntity(group, states), etag, options?.alerts, abortSignal),
+    );
+  }
+
+  /**
+   * One conditional write, and the alerts it causes inserted into the outbox in the same
+   * transaction (the alerts' rows are in the written row's partition): both or neither.
+   */
+  async #writeWithAlerts(
+    entity: ReturnType<typeof statesToEntity>,
+    etag: string | undefined,
+    alerts: readonly Alert[] | undefined,
+    abortSignal: AbortSignal,
+  ): Promise<void> {
+    if (!alerts || alerts.length === 0) {
       if (etag === undefined) await this.#client.createEntity(entity, { abortSignal });
       else await this.#client.updateEntity(entity, "Replace", { etag, abortSignal });
-    });
+      return;
+    }
+    const write: TransactionAction =
+      etag === undefined ? ["create", entity] : ["update", entity, "Replace", { etag }];
+    const inserts: TransactionAction[] = alerts.map((alert) => [
+      "create",
+      outboxToEntity(entity.partitionKey, { alert, deliveries: {}, done: false }),
+    ]);
+    if (inserts.length + 1 > BATCH_LIMIT)
+      throw new StoreError(
+        "failed",
+        `state store: ${inserts.length} alerts in one write is too many`,
+      );
+    await this.#client.submitTransaction([write, ...inserts], { abortSignal });
   }
 
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]> {
     return this.#call(`reading the incidents of ${group}`, options, async (abortSignal) => {
       const out: StoredIncident[] = [];
       const rows = this.#client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${incidentPartition(group)}` },
+        // The partition also holds the incidents' alerts (`alert-...`): not incidents.
+        queryOptions: {
+          filter: odata`PartitionKey eq ${incidentPartition(group)} and (RowKey lt ${ALERT_PREFIX} or RowKey ge ${ALERT_END})`,
+        },
         abortSignal,
       });
       for await (const row of rows) {
@@ -344,12 +390,130 @@ export class TableStateStore implements StateStore {
   writeIncident(
     incident: Incident,
     etag: string | undefined,
+    options?: WriteWithAlerts,
+  ): Promise<void> {
+    return this.#call(`writing incident ${incident.id}`, options, (abortSignal) =>
+      this.#writeWithAlerts(incidentToEntity(incident), etag, options?.alerts, abortSignal),
+    );
+  }
+
+  enqueueAlerts(alerts: readonly Alert[], options?: StoreCallOptions): Promise<void> {
+    return this.#call("adding alerts to the outbox", options, async (abortSignal) => {
+      await Promise.all(
+        alerts.map(async (alert) => {
+          try {
+            await this.#client.createEntity(
+              outboxToEntity(ALERTS_PARTITION, { alert, deliveries: {}, done: false }),
+              { abortSignal },
+            );
+          } catch (error) {
+            // Already there (another observer heard the same event): one row is the point.
+            if (statusOf(error) !== 409) throw error;
+          }
+        }),
+      );
+    });
+  }
+
+  #outboxPartitions(groups: readonly string[]): string[] {
+    return [ALERTS_PARTITION, STATE_PARTITION, ...groups.map(incidentPartition)];
+  }
+
+  readOutbox(groups: readonly string[], options?: StoreCallOptions): Promise<StoredOutboxRow[]> {
+    return this.#call("reading the alert outbox", options, async (abortSignal) => {
+      const out: StoredOutboxRow[] = [];
+      await Promise.all(
+        this.#outboxPartitions(groups).map(async (partition) => {
+          const rows = this.#client.listEntities({
+            queryOptions: {
+              filter: `${odata`PartitionKey eq ${partition} and RowKey ge ${ALERT_PREFIX} and RowKey lt ${ALERT_END}`} and done eq false`,
+            },
+            abortSignal,
+          });
+          for await (const row of rows) {
+            const decoded = entityToOutbox(row);
+            if (!decoded || !row.etag)
+              this.#log?.warn(
+                `state store: skipped a malformed outbox row (${partition}/${row.rowKey})`,
+              );
+            else out.push({ ref: `${partition}|${row.rowKey}`, row: decoded, etag: row.etag });
+          }
+        }),
+      );
+      return out.sort((a, b) => a.row.alert.at - b.row.alert.at || a.ref.localeCompare(b.ref));
+    });
+  }
+
+  updateOutbox(
+    ref: string,
+    row: OutboxRow,
+    etag: string,
+    options?: StoreCallOptions,
+  ): Promise<string> {
+    return this.#call("updating an outbox row", options, async (abortSignal) => {
+      const partition = ref.slice(0, ref.indexOf("|"));
+      const entity = outboxToEntity(partition, row);
+      if (`${partition}|${entity.rowKey}` !== ref)
+        throw new StoreError("failed", "state store: an outbox row cannot change its alert");
+      try {
+        const response = await this.#client.updateEntity(entity, "Replace", { etag, abortSignal });
+        return this.#etag(response.etag);
+      } catch (error) {
+        if (statusOf(error) === 404)
+          throw new StoreError("conflict", "state store: the outbox row is gone", { status: 404 });
+        throw error;
+      }
+    });
+  }
+
+  pruneOutbox(
+    groups: readonly string[],
+    before: number,
+    options?: StoreCallOptions,
+  ): Promise<number> {
+    return this.#call("pruning the alert outbox", options, async (abortSignal) => {
+      let removed = 0;
+      for (const partition of this.#outboxPartitions(groups)) {
+        const rows = this.#client.listEntities({
+          queryOptions: {
+            filter: `${odata`PartitionKey eq ${partition} and RowKey ge ${ALERT_PREFIX} and RowKey lt ${ALERT_END}`} and done eq true`,
+          },
+          abortSignal,
+        });
+        for await (const row of rows) {
+          const doneAt = row["doneAtMs"];
+          if (typeof doneAt !== "number" || doneAt >= before || !row.rowKey) continue;
+          try {
+            await this.#client.deleteEntity(partition, row.rowKey, { etag: row.etag, abortSignal });
+            removed++;
+          } catch (error) {
+            if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+          }
+        }
+      }
+      return removed;
+    });
+  }
+
+  readAlertChannels(options?: StoreCallOptions): Promise<Record<string, ChannelRecord>> {
+    return this.#call("reading the alert channels", options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${ALERTS_PARTITION} and RowKey ge ${CHANNEL_PREFIX} and RowKey lt ${CHANNEL_END}`,
+        },
+        abortSignal,
+      });
+      return Object.fromEntries(await this.#decode(rows, entityToChannel, "alert channel"));
+    });
+  }
+
+  writeAlertChannel(
+    name: string,
+    record: ChannelRecord,
     options?: StoreCallOptions,
   ): Promise<void> {
-    return this.#call(`writing incident ${incident.id}`, options, async (abortSignal) => {
-      const entity = incidentToEntity(incident);
-      if (etag === undefined) await this.#client.createEntity(entity, { abortSignal });
-      else await this.#client.updateEntity(entity, "Replace", { etag, abortSignal });
+    return this.#call(`writing alert channel ${name}`, options, async (abortSignal) => {
+      await this.#client.upsertEntity(channelToEntity(name, record), "Replace", { abortSignal });
     });
   }
 

@@ -1,0 +1,642 @@
+// Alerts as data: what Tandem tells people, derived from its state changes and its events. Each
+// alert has a key that is the same wherever and however often it is derived (the outbox row's id,
+// the webhook-id), and a subject shared with the alert that resolves it (PagerDuty's dedup_key).
+// Pure: the app writes alerts to the outbox, the alert adapters render and send them.
+import type { Incident, IncidentKind } from "./incident.js";
+import { TERMINAL } from "./incident.js";
+import type { RegionEvidence, RegionState, Verdict } from "./verdict.js";
+
+export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
+
+type Phase = "detected" | "started" | "step" | "completed" | "failed" | "aborted";
+type IncidentType = `${IncidentKind}.${Phase}`;
+
+export type AlertType =
+  | "region.suspect"
+  | "region.down"
+  | "region.split-view"
+  | "region.recovered"
+  | "region.cleared"
+  | IncidentType
+  | "failover.cap-reached"
+  | "automation.paused"
+  | "automation.resumed"
+  | "command.accepted"
+  | "command.refused"
+  | "observer.stale"
+  | "observer.live"
+  | "store.unreachable"
+  | "store.reachable"
+  | "lease.changed"
+  | "certificate.expiring"
+  | "channel.disabled"
+  | "reminder"
+  | "alert.test";
+
+export interface AlertTypeInfo {
+  readonly type: AlertType;
+  readonly severity: Severity;
+  /** When it is sent, for the documentation. */
+  readonly when: string;
+  /** The types it resolves (a "resolved" message refers to the first of these it follows). */
+  readonly resolves?: readonly AlertType[];
+}
+
+const incidentTypes = (kind: IncidentKind, severity: Severity): AlertTypeInfo[] => [
+  {
+    type: `${kind}.detected`,
+    severity,
+    when: `a ${kind} incident opened (automatic, or a person's command)`,
+  },
+  { type: `${kind}.started`, severity, when: `the ${kind} was confirmed: Tandem acts now` },
+  { type: `${kind}.step`, severity: "info", when: `the ${kind} moved to its next step` },
+  {
+    type: `${kind}.completed`,
+    severity: "info",
+    when: `the ${kind} ended with traffic on the new routing`,
+    resolves: [`${kind}.detected`, `${kind}.started`],
+  },
+  {
+    type: `${kind}.failed`,
+    severity: "critical",
+    when: `the ${kind} ended without moving traffic: a person should look`,
+  },
+  {
+    type: `${kind}.aborted`,
+    severity: "warning",
+    when: `the ${kind} was called off (the region recovered, or it was superseded)`,
+    resolves: [`${kind}.detected`, `${kind}.started`],
+  },
+];
+
+/** Every alert type, its default severity and when it is sent. */
+export const ALERT_TYPES: readonly AlertTypeInfo[] = [
+  {
+    type: "region.suspect",
+    severity: "warning",
+    when: "a region's probes fail but not (yet) for every outside observer; opt-in per channel",
+  },
+  { type: "region.down", severity: "critical", when: "the lease holder kept a region down" },
+  {
+    type: "region.split-view",
+    severity: "error",
+    when: "the observers disagree about a region: Tandem does not act on it",
+  },
+  {
+    type: "region.recovered",
+    severity: "info",
+    when: "a region that was down is healthy again (after the dwell time)",
+    resolves: ["region.down"],
+  },
+  {
+    type: "region.cleared",
+    severity: "info",
+    when: "a suspect or split-view region is healthy again",
+    resolves: ["region.split-view", "region.suspect"],
+  },
+  ...incidentTypes("failover", "critical"),
+  ...incidentTypes("failback", "warning"),
+  {
+    type: "failover.cap-reached",
+    severity: "error",
+    when: "a region is down but the automatic failover cap is reached: a person must decide",
+  },
+  { type: "automation.paused", severity: "warning", when: "a person paused automatic failover" },
+  {
+    type: "automation.resumed",
+    severity: "info",
+    when: "a person resumed automatic failover",
+    resolves: ["automation.paused"],
+  },
+  {
+    type: "command.accepted",
+    severity: "info",
+    when: "a person's failover or failback was accepted",
+  },
+  {
+    type: "command.refused",
+    severity: "warning",
+    when: "a person's command was refused by a safety rule",
+  },
+  {
+    type: "observer.stale",
+    severity: "error",
+    when: "an observer's heartbeat stopped (the monitor of the monitor)",
+  },
+  {
+    type: "observer.live",
+    severity: "info",
+    when: "a stale observer's heartbeat moves again",
+    resolves: ["observer.stale"],
+  },
+  {
+    type: "store.unreachable",
+    severity: "critical",
+    when: "an observer cannot reach the state store; sent by that observer through its own channels, not through the outbox",
+  },
+  {
+    type: "store.reachable",
+    severity: "info",
+    when: "the state store answers that observer again",
+    resolves: ["store.unreachable"],
+  },
+  { type: "lease.changed", severity: "info", when: "another process holds the lease and acts" },
+  {
+    type: "certificate.expiring",
+    severity: "warning",
+    when: "a served certificate expires within `certificateWarningDays` (again at 7, 3, 1 and 0 days; error from 3 days, critical from 1)",
+  },
+  {
+    type: "channel.disabled",
+    severity: "error",
+    when: "a channel's receiver answered 404 or 410: Tandem stops sending to it (told on the other channels)",
+  },
+  {
+    type: "reminder",
+    severity: "warning",
+    when: "an incident or a down region is still open after `alerts.reminderMinutes` (and every interval after); carries the severity of what it reminds of",
+  },
+  {
+    type: "alert.test",
+    severity: "info",
+    when: "`tandem alerts test CHANNEL` (or POST /api/alerts/{channel}/test)",
+  },
+];
+
+export const infoOf = (type: AlertType): AlertTypeInfo => ALERT_TYPES.find((t) => t.type === type)!;
+
+/** A region as an alert shows it: its verdict and the evidence behind it. */
+export interface AlertRegion {
+  readonly name: string;
+  readonly verdict: Verdict;
+  readonly reason: string;
+  /** Each outside observer's view, and the inside one's. */
+  readonly observers?: readonly { readonly observer: string; readonly view: string }[];
+  readonly witness?: string;
+}
+
+export interface AlertStep {
+  readonly step: string;
+  readonly at: number;
+  readonly note: string;
+}
+
+export interface Alert {
+  /** The same for every derivation of one occurrence: the outbox row, the webhook-id. */
+  readonly key: string;
+  readonly type: AlertType;
+  readonly severity: Severity;
+  /** When it happened, on the clock of the process that saw it. */
+  readonly at: number;
+  readonly observer: string;
+  readonly epoch?: number;
+  /** What it is about, shared with the alert that resolves it (PagerDuty's dedup_key). */
+  readonly subject: string;
+  readonly group?: string;
+  readonly region?: string;
+  readonly incident?: string;
+  /** One line. */
+  readonly title: string;
+  /** What happened, in a sentence or two. */
+  readonly summary: string;
+  /** What Tandem did or will do. */
+  readonly action?: string;
+  readonly regions?: readonly AlertRegion[];
+  /** The incident's steps so far, oldest first. */
+  readonly steps?: readonly AlertStep[];
+  /** Steps left out of `steps` (kept short for storage), between the first and the rest. */
+  readonly stepsOmitted?: number;
+  /** This message ends what an earlier one opened. */
+  readonly resolves?: {
+    readonly type: AlertType;
+    readonly title: string;
+    readonly severity: Severity;
+    readonly at?: number;
+  };
+  /** A reminder: what of, how many so far, open for how long. */
+  readonly reminder?: {
+    readonly of: AlertType;
+    readonly count: number;
+    readonly openForMs: number;
+  };
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Who is telling: the observer and, from the lease holder, the epoch. */
+export interface AlertOrigin {
+  readonly observer: string;
+  readonly epoch?: number;
+  readonly at: number;
+}
+
+const origin = (o: AlertOrigin) => ({
+  observer: o.observer,
+  at: o.at,
+  ...(o.epoch === undefined ? {} : { epoch: o.epoch }),
+});
+
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+// --- regions -------------------------------------------------------------------------------
+
+/** The regions of a group as alerts show them: kept verdicts where there are, else the evidence. */
+export function alertRegions(
+  evidence: readonly RegionEvidence[],
+  kept: Readonly<Record<string, RegionState>>,
+): AlertRegion[] {
+  return evidence.map((e) => {
+    const state = kept[e.region];
+    const observers = [
+      ...e.outside.map((v) => ({ observer: v.observer, view: v.view })),
+      ...e.blocking.map((observer) => ({ observer, view: "no current view" })),
+      ...(e.inside
+        ? [
+            {
+              observer: `${e.inside.observer} (inside)`,
+              view: e.inside.silent ? "silent" : e.inside.view,
+            },
+          ]
+        : []),
+    ];
+    return {
+      name: e.region,
+      verdict: state?.verdict ?? e.verdict,
+      reason: state?.reason ?? e.reason,
+      ...(observers.length > 0 ? { observers } : {}),
+      witness: e.witness,
+    };
+  });
+}
+
+const regionSubject = (group: string, region: string) => `region:${group}/${region}`;
+
+/** The alerts of the kept verdicts that changed between two versions of a group's row. */
+export function verdictAlerts(
+  group: string,
+  previous: Readonly<Record<string, RegionState>>,
+  next: Readonly<Record<string, RegionState>>,
+  regions: readonly AlertRegion[],
+  from: AlertOrigin,
+): Alert[] {
+  const out: Alert[] = [];
+  for (const [region, state] of Object.entries(next)) {
+    const before = previous[region]?.verdict;
+    const to = state.verdict;
+    if (before === to) continue;
+    const base = {
+      ...origin(from),
+      subject: regionSubject(group, region),
+      group,
+      region,
+      regions,
+      details: { verdict: to, ...(before ? { previous: before } : {}) },
+    };
+    const key = (what: string) => `${regionSubject(group, region)}|${what}|${state.since}`;
+    if (to === "down")
+      out.push({
+        ...base,
+        key: key("down"),
+        type: "region.down",
+        severity: "critical",
+        title: `${group}: ${region} is down`,
+        summary: state.reason,
+        action: `Tandem keeps ${region} down and runs ${group}'s failover runbook if the group has a traffic lever and a healthy region to move to.`,
+      });
+    else if (to === "suspect")
+      out.push({
+        ...base,
+        key: key("suspect"),
+        type: "region.suspect",
+        severity: "warning",
+        title: `${group}: ${region} is suspect`,
+        summary: state.reason,
+        action: "Tandem watches; it acts only once every outside observer agrees it is down.",
+      });
+    else if (to === "split-view")
+      out.push({
+        ...base,
+        key: key("split-view"),
+        type: "region.split-view",
+        severity: "error",
+        title: `${group}: observers disagree about ${region}`,
+        summary: state.reason,
+        action: "Tandem does not act on a split view: check the observers and the region.",
+      });
+    else if (to === "healthy" && (before === "down" || before === "recovering"))
+      out.push({
+        ...base,
+        key: key("recovered"),
+        type: "region.recovered",
+        severity: "info",
+        title: `${group}: ${region} has recovered`,
+        summary: state.reason,
+        resolves: {
+          type: "region.down",
+          title: `${group}: ${region} is down`,
+          severity: "critical",
+        },
+      });
+    else if (to === "healthy" && (before === "split-view" || before === "suspect"))
+      out.push({
+        ...base,
+        key: key("cleared"),
+        type: "region.cleared",
+        severity: "info",
+        title: `${group}: ${region} is healthy again`,
+        summary: state.reason,
+        resolves:
+          before === "split-view"
+            ? {
+                type: "region.split-view",
+                title: `${group}: observers disagree about ${region}`,
+                severity: "error",
+              }
+            : {
+                type: "region.suspect",
+                title: `${group}: ${region} is suspect`,
+                severity: "warning",
+              },
+      });
+  }
+  return out;
+}
+
+// --- incidents -----------------------------------------------------------------------------
+
+function phaseOf(incident: Incident, i: number): Phase | undefined {
+  const line = incident.history[i]!;
+  if (i === 0) return "detected";
+  if (TERMINAL.has(line.step)) return line.step as "completed" | "failed" | "aborted";
+  const previous = incident.history[i - 1]!.step;
+  if (line.step === previous) return undefined; // a note within a step
+  return line.step === "confirmed" ? "started" : "step";
+}
+
+const incidentSubject = (i: Incident) => `incident:${i.group}/${i.id}`;
+
+function incidentTitle(i: Incident, phase: Phase, line: Incident["history"][number]): string {
+  const what = `${i.kind}${i.from ? ` from ${i.from}` : ""} to ${i.to}`;
+  switch (phase) {
+    case "detected":
+      return i.trigger === "manual"
+        ? `${i.group}: ${what} requested${i.requestedBy ? ` by ${i.requestedBy}` : ""}`
+        : `${i.group}: ${what} detected`;
+    case "started":
+      return `${i.group}: ${what} started`;
+    case "step":
+      return `${i.group}: ${what}: ${line.step}`;
+    case "completed":
+      return `${i.group}: ${what} completed in ${duration(line.at - i.openedAt)}`;
+    case "failed":
+      return `${i.group}: ${what} FAILED`;
+    case "aborted":
+      return `${i.group}: ${what} aborted`;
+  }
+}
+
+function plan(i: Incident): string {
+  const shift =
+    i.shift.kind === "promote"
+      ? `make ${i.shift.region} the first choice`
+      : `${i.shift.kind === "disable" ? "take" : "put"} ${i.shift.region} ${i.shift.kind === "disable" ? "out of" : "back in"} rotation`;
+  const wake = i.wake
+    ? `${i.wake.start ? `start ${i.wake.region}'s cluster, ` : ""}scale ${i.wake.region}'s node pools, wait until it serves, then `
+    : "";
+  return `${wake}${shift} on the traffic lever, and verify through the global entry point`;
+}
+
+function incidentAction(i: Incident, phase: Phase): string {
+  switch (phase) {
+    case "detected":
+    case "started":
+    case "step":
+      return `Tandem will ${plan(i)}.`;
+    case "completed":
+      return i.kind === "failover"
+        ? `Traffic goes to ${i.to} now. ${i.from ?? "The lost region"} gets it back after it has been healthy for the dwell time (automatic failback), or when a person fails back.`
+        : `Traffic is back on ${i.to}.`;
+    case "failed":
+      return "Routing was left as it was. A person should look at the incident and the lever.";
+    case "aborted":
+      return "Nothing more is done for this incident.";
+  }
+}
+
+const phaseSeverity = (i: Incident, phase: Phase): Severity =>
+  infoOf(`${i.kind}.${phase}`).severity;
+
+/** The alerts of the history lines an incident gained between two versions of it. */
+export function incidentAlerts(
+  before: Incident | undefined,
+  after: Incident,
+  regions: readonly AlertRegion[] | undefined,
+  from: AlertOrigin,
+): Alert[] {
+  const out: Alert[] = [];
+  const steps = after.history.map((h) => ({ step: h.step, at: h.at, note: h.note }));
+  const opened = after.history[0];
+  for (let i = before?.history.length ?? 0; i < after.history.length; i++) {
+    const phase = phaseOf(after, i);
+    if (!phase) continue;
+    const line = after.history[i]!;
+    const type = `${after.kind}.${phase}` as const;
+    const resolves =
+      (phase === "completed" || phase === "aborted") && opened
+        ? {
+            type: `${after.kind}.detected` as const,
+            title: incidentTitle(after, "detected", opened),
+            severity: phaseSeverity(after, "detected"),
+            at: after.openedAt,
+          }
+        : undefined;
+    out.push({
+      ...origin({ ...from, at: line.at }),
+      key: `${incidentSubject(after)}|${phase}|${i}`,
+      type,
+      severity: phaseSeverity(after, phase),
+      subject: incidentSubject(after),
+      group: after.group,
+      ...(after.from ? { region: after.from } : {}),
+      incident: after.id,
+      title: incidentTitle(after, phase, line),
+      summary: `${line.note}${phase === "detected" ? ` (${after.reason})` : ""}`,
+      action: incidentAction(after, phase),
+      ...(regions ? { regions } : {}),
+      steps: steps.slice(0, i + 1),
+      ...(resolves ? { resolves } : {}),
+      details: {
+        kind: after.kind,
+        trigger: after.trigger,
+        step: line.step,
+        to: after.to,
+        ...(after.from ? { from: after.from } : {}),
+        ...(after.requestedBy ? { requestedBy: after.requestedBy } : {}),
+        elapsed: duration(line.at - after.openedAt),
+      },
+    });
+  }
+  return out;
+}
+
+// --- reminders -----------------------------------------------------------------------------
+
+/** What is still open and may need a reminder: a down region or an open incident. */
+export interface OpenMatter {
+  readonly subject: string;
+  readonly of: AlertType;
+  readonly severity: Severity;
+  /** When it opened, on the clock of whoever recorded it (a reminder tolerates skew). */
+  readonly since: number;
+  readonly group: string;
+  readonly region?: string;
+  readonly incident?: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly regions?: readonly AlertRegion[];
+  readonly steps?: readonly AlertStep[];
+}
+
+export function downRegions(
+  group: string,
+  kept: Readonly<Record<string, RegionState>>,
+  regions: readonly AlertRegion[],
+): OpenMatter[] {
+  return Object.entries(kept)
+    .filter(([, s]) => s.verdict === "down")
+    .map(([region, s]) => ({
+      subject: `${regionSubject(group, region)}|${s.since}`,
+      of: "region.down",
+      severity: "critical",
+      since: s.since,
+      group,
+      region,
+      title: `${group}: ${region} is still down`,
+      summary: s.reason,
+      regions,
+    }));
+}
+
+export function openIncident(
+  incident: Incident,
+  regions: readonly AlertRegion[] | undefined,
+): OpenMatter {
+  const last = incident.history.at(-1);
+  return {
+    subject: incidentSubject(incident),
+    of: `${incident.kind}.detected`,
+    severity: infoOf(`${incident.kind}.detected`).severity,
+    since: incident.openedAt,
+    group: incident.group,
+    incident: incident.id,
+    title: `${incident.group}: ${incident.kind} to ${incident.to} still open, at ${incident.step}`,
+    summary: last?.note ?? incident.reason,
+    ...(regions ? { regions } : {}),
+    steps: incident.history.map((h) => ({ step: h.step, at: h.at, note: h.note })),
+  };
+}
+
+/** The reminder due for an open matter now, if any: the n-th after n intervals. */
+export function reminderDue(
+  matter: OpenMatter,
+  now: number,
+  intervalMs: number,
+  from: AlertOrigin,
+): Alert | undefined {
+  if (intervalMs <= 0) return undefined;
+  const count = Math.floor((now - matter.since) / intervalMs);
+  if (count < 1) return undefined;
+  const openForMs = now - matter.since;
+  return {
+    ...origin(from),
+    key: `${matter.subject}|reminder|${count}`,
+    type: "reminder",
+    severity: matter.severity,
+    subject: matter.subject.split("|")[0]!,
+    group: matter.group,
+    ...(matter.region ? { region: matter.region } : {}),
+    ...(matter.incident ? { incident: matter.incident } : {}),
+    title: `Reminder: ${matter.title} (open ${duration(openForMs)})`,
+    summary: matter.summary,
+    ...(matter.regions ? { regions: matter.regions } : {}),
+    ...(matter.steps ? { steps: matter.steps } : {}),
+    reminder: { of: matter.of, count, openForMs },
+  };
+}
+
+// --- storage -------------------------------------------------------------------------------
+
+const STORED_TEXT = 2000;
+const STORED_STEPS = 60;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * An alert small enough for one outbox row (Table Storage holds 64 KiB per property): long texts
+ * cut, and of a long history the first step and the latest ones kept, saying how many were left
+ * out. The renderers fit what they get to their own limits.
+ */
+export function boundForStorage(alert: Alert): Alert {
+  const steps = alert.steps ?? [];
+  const keep =
+    steps.length > STORED_STEPS ? [steps[0]!, ...steps.slice(-(STORED_STEPS - 1))] : steps;
+  const omitted = steps.length - keep.length + (alert.stepsOmitted ?? 0);
+  return {
+    ...alert,
+    title: cut(alert.title, 300),
+    summary: cut(alert.summary, STORED_TEXT),
+    ...(alert.action === undefined ? {} : { action: cut(alert.action, STORED_TEXT) }),
+    ...(alert.regions
+      ? {
+          regions: alert.regions.slice(0, 20).map((r) => ({ ...r, reason: cut(r.reason, 600) })),
+        }
+      : {}),
+    ...(alert.steps ? { steps: keep.map((s) => ({ ...s, note: cut(s.note, 400) })) } : {}),
+    ...(omitted > 0 ? { stepsOmitted: omitted } : {}),
+  };
+}
+
+// --- filters -------------------------------------------------------------------------------
+
+export interface ChannelFilter {
+  readonly minSeverity: Severity;
+  /** Alert types, or `prefix.*`; undefined: every type but `region.suspect`. */
+  readonly events?: readonly string[];
+  /** Group names; undefined: every group (alerts about no group always pass). */
+  readonly groups?: readonly string[];
+}
+
+const typeMatches = (patterns: readonly string[], type: string) =>
+  patterns.some((p) => p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
+
+/**
+ * Whether a channel wants an alert. A resolving message follows what it resolves (a channel that
+ * got "down" gets "recovered", whatever its minimum severity); a reminder follows what it
+ * reminds of, and `reminder` must be among the channel's types.
+ */
+export function passes(filter: ChannelFilter, alert: Alert): boolean {
+  if (alert.type === "alert.test") return true;
+  if (alert.group !== undefined && filter.groups && !filter.groups.includes(alert.group))
+    return false;
+  const wanted = (type: AlertType) =>
+    filter.events ? typeMatches(filter.events, type) : type !== "region.suspect";
+  if (alert.reminder && !wanted("reminder")) return false;
+  const typeOk = alert.resolves
+    ? wanted(alert.resolves.type) || wanted(alert.type)
+    : wanted(alert.reminder?.of ?? alert.type);
+  const severity = alert.resolves?.severity ?? alert.severity;
+  return typeOk && severityRank(severity) >= severityRank(filter.minSeverity);
+}
+
+/** Whether an alert pattern (`type` or `prefix.*`) names at least one alert type. */
+export const isAlertPattern = (pattern: string) =>
+  ALERT_TYPES.some((t) => typeMatches([pattern], t.type));

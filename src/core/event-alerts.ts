@@ -1,0 +1,195 @@
+// Alerts for the events that are not tied to a conditional write of the runbook (those are derived
+// in alerts.ts and written with the change): the failover cap, commands, pauses, stale observers,
+// the lease, certificates, the store. Each key is built from what every process that hears the
+// event sees alike (a request id, a heartbeat's tick, an epoch), so two observers that both notice
+// a stale peer write one outbox row.
+import type { Alert, AlertOrigin, Severity } from "./alerts.js";
+import type { TandemEvent } from "./events.js";
+
+/** Days at which a certificate warning is said again (below the configured warning days). */
+const CERTIFICATE_MARKS = [0, 1, 3, 7] as const;
+
+function certificateMark(daysLeft: number): string {
+  const mark = CERTIFICATE_MARKS.find((m) => daysLeft <= m);
+  return mark === undefined ? "warning" : String(mark);
+}
+
+const certificateSeverity = (daysLeft: number): Severity =>
+  daysLeft <= 1 ? "critical" : daysLeft <= 3 ? "error" : "warning";
+
+/** The alert an event calls for, if any. */
+export function eventAlert(e: TandemEvent): Alert | undefined {
+  const from: AlertOrigin = {
+    observer: e.observer,
+    at: e.at,
+    ...(e.epoch === undefined ? {} : { epoch: e.epoch }),
+  };
+  const base = {
+    observer: from.observer,
+    at: from.at,
+    ...(from.epoch === undefined ? {} : { epoch: from.epoch }),
+  };
+  switch (e.type) {
+    case "automation.refused":
+      if (e.rule !== "failover-cap") return undefined;
+      return {
+        ...base,
+        key: `cap:${e.group}|reached|${e.anchor ?? e.epoch ?? e.at}`,
+        type: "failover.cap-reached",
+        severity: "error",
+        subject: `cap:${e.group}`,
+        group: e.group,
+        title: `${e.group}: automatic failover held back (failover cap reached)`,
+        summary: e.reason,
+        action:
+          "Tandem will not fail over automatically until the window has passed. A person may fail over with `tandem failover`.",
+        details: { rule: e.rule },
+      };
+    case "command.accepted":
+      if (e.dryRun) return undefined;
+      return {
+        ...base,
+        key: `command:${e.operation}|accepted|${e.group ?? "all"}`,
+        type: "command.accepted",
+        severity: "info",
+        subject: `command:${e.operation}`,
+        ...(e.group ? { group: e.group } : {}),
+        ...(e.incident ? { incident: e.incident } : {}),
+        title: `${e.group ?? "all groups"}: ${e.command} by ${e.by} accepted`,
+        summary: `Reason given: ${e.reason}`,
+        action: e.incident ? `The lease holder carries it out as incident ${e.incident}.` : "Done.",
+        details: { command: e.command, by: e.by },
+      };
+    case "command.refused":
+      if (!e.rule) return undefined;
+      return {
+        ...base,
+        key: `command:${e.operation}|refused|${e.group ?? "all"}`,
+        type: "command.refused",
+        severity: "warning",
+        subject: `command:${e.operation}`,
+        ...(e.group ? { group: e.group } : {}),
+        title: `${e.group ?? "all groups"}: ${e.command} by ${e.by} refused (${e.rule})`,
+        summary: e.reason,
+        action: "Nothing was changed.",
+        details: { command: e.command, by: e.by, rule: e.rule, status: e.status },
+      };
+    case "automation.paused":
+    case "automation.resumed": {
+      const paused = e.type === "automation.paused";
+      const scope = e.group ?? "all groups";
+      return {
+        ...base,
+        key: `automation:${e.group ?? "*"}|${paused ? "paused" : "resumed"}|${e.operation}`,
+        type: e.type,
+        severity: paused ? "warning" : "info",
+        subject: `automation:${e.group ?? "*"}`,
+        ...(e.group ? { group: e.group } : {}),
+        title: `${scope}: automation ${paused ? "paused" : "resumed"} by ${e.by}`,
+        summary: `Reason given: ${e.reason}`,
+        action: paused
+          ? "Tandem keeps watching and alerting but fails over only on a person's command."
+          : "Tandem fails over automatically again.",
+        ...(paused
+          ? {}
+          : {
+              resolves: {
+                type: "automation.paused" as const,
+                title: `${scope}: automation paused`,
+                severity: "warning" as const,
+              },
+            }),
+        details: { by: e.by },
+      };
+    }
+    case "observer.stale":
+    case "observer.live": {
+      const stale = e.type === "observer.stale";
+      const anchor = e.heartbeat ?? String(e.at);
+      return {
+        ...base,
+        key: `observer:${e.peer}|${stale ? "stale" : "live"}|${anchor}`,
+        type: e.type,
+        severity: stale ? "error" : "info",
+        subject: `observer:${e.peer}`,
+        title: stale
+          ? `Observer ${e.peer} is stale: its heartbeat stopped`
+          : `Observer ${e.peer} is live again`,
+        summary: stale
+          ? `${e.observer} has seen no new heartbeat from ${e.peer} for the staleness bound${e.heartbeat ? ` (last tick ${e.heartbeat})` : ""}. Its observations no longer count.`
+          : `${e.observer} sees ${e.peer}'s heartbeat move again.`,
+        action: stale
+          ? `Check ${e.peer}'s Function App. The other observers keep agreeing without it.`
+          : "Its observations count again.",
+        ...(stale
+          ? {}
+          : {
+              resolves: {
+                type: "observer.stale" as const,
+                title: `Observer ${e.peer} is stale: its heartbeat stopped`,
+                severity: "error" as const,
+              },
+            }),
+        details: { peer: e.peer },
+      };
+    }
+    case "store.unreachable":
+    case "store.reachable": {
+      const down = e.type === "store.unreachable";
+      return {
+        ...base,
+        key: `store:${e.observer}|${down ? "unreachable" : "reachable"}|${e.at}`,
+        type: e.type,
+        severity: down ? "critical" : "info",
+        subject: `store:${e.observer}`,
+        title: down
+          ? `Observer ${e.observer} cannot reach the state store`
+          : `Observer ${e.observer} reaches the state store again`,
+        summary: down ? e.message : "Its store calls succeed again.",
+        action: down
+          ? "No observer acts without the store: Traffic Manager and Front Door keep probing on their own. Check the storage account and the network path to it."
+          : "Tandem agrees and acts again.",
+        ...(down
+          ? {}
+          : {
+              resolves: {
+                type: "store.unreachable" as const,
+                title: `Observer ${e.observer} cannot reach the state store`,
+                severity: "critical" as const,
+              },
+            }),
+      };
+    }
+    case "lease.acquired":
+      return {
+        ...base,
+        key: `lease|${e.epoch}`,
+        type: "lease.changed",
+        severity: "info",
+        subject: "lease",
+        title: `Lease holder is now ${e.holder} (epoch ${e.epoch})`,
+        summary: e.previous
+          ? `${e.holder} took the lease over from ${e.previous}.`
+          : `${e.holder} holds the lease and acts for every group.`,
+        details: { holder: e.holder, epoch: e.epoch },
+      };
+    case "certificate.expiring": {
+      const mark = certificateMark(e.daysLeft);
+      return {
+        ...base,
+        key: `certificate:${e.group}/${e.target}|${mark}`,
+        type: "certificate.expiring",
+        severity: certificateSeverity(e.daysLeft),
+        subject: `certificate:${e.group}/${e.target}`,
+        group: e.group,
+        ...(e.target.startsWith("_") ? {} : { region: e.target }),
+        title: `${e.group}/${e.target}: certificate expires in ${e.daysLeft} day(s)`,
+        summary: e.message,
+        action: "Renew the certificate before it expires: probes fail once it has.",
+        details: { daysLeft: e.daysLeft },
+      };
+    }
+    default:
+      return undefined;
+  }
+}
