@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@a
 import type { RuntimeSource } from "../src/app/api/routes.js";
 import type { OrchestrateResult } from "../src/app/orchestrate-tick.js";
 import { runOrchestrateTick } from "../src/app/orchestrate-tick.js";
+import { alertsSettled } from "../src/app/alerts/sender.js";
 import type { ProbeTickResult } from "../src/app/probe-tick.js";
 import { runProbeTick } from "../src/app/probe-tick.js";
 
@@ -73,6 +74,15 @@ export function orchestrateFunction(
       }
       for (const problem of result.problems) context.error(problem);
       onResult?.(result);
+      // The runbook is done; alerts are being delivered beside it. The invocation waits for them
+      // a little (a host may freeze an app between invocations), never past half an interval.
+      await settledWithin(alertsSettled(rt), (rt.config.policy.intervalSeconds * 1000) / 2);
     },
   };
+}
+
+async function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

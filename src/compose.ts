@@ -47,6 +47,14 @@ import { VERSION } from "./version.js";
 import type { Principal } from "./app/auth.js";
 import type { LeverEstimates } from "./ports/dry-run.js";
 import { dryRunLevers } from "./adapters/dry-run/levers.js";
+import type { AlertChannel } from "./ports/alerts.js";
+import { CHANNEL_PROVIDERS } from "./adapters/alerts/registry.js";
+import { isChannelSettingsError } from "./adapters/alerts/types.js";
+import type { AlertSetup, AlertTiming, ConfiguredChannel } from "./app/alerts/setup.js";
+import { DEFAULT_ALERT_TIMING, realSleep } from "./app/alerts/setup.js";
+import { alertSubscriber } from "./app/alerts/subscriber.js";
+import type { AlertChannelConfig } from "./config/schema.js";
+import type { Severity } from "./core/alerts.js";
 
 /** What a drill assumes for a cluster start when its provider does not say. */
 const DEFAULT_CLUSTER_START_MS = 6 * 60_000;
@@ -86,6 +94,45 @@ export interface ComposeOptions {
   readonly instance?: string;
   /** Where relative paths in the configuration (caFile) start; the working directory by default. */
   readonly baseDir?: string;
+  /** Replacements for configured alert channels, by name (the simulator's, a test's). */
+  readonly alertChannels?: Readonly<Record<string, AlertChannel>>;
+  /** How alert delivery is timed (tests shorten it; the simulator waits in no real time). */
+  readonly alertTiming?: Partial<AlertTiming>;
+  readonly alertSleep?: AlertSetup["sleep"];
+}
+
+/** The configured alert channels, each built by the provider of its kind; problems are listed. */
+function alertChannels(
+  options: ComposeOptions,
+  env: Environment,
+  problems: ConfigProblem[],
+): ConfiguredChannel[] {
+  const out: ConfiguredChannel[] = [];
+  options.config.alerts.channels.forEach((raw, i): void => {
+    const settings = raw as AlertChannelConfig;
+    const filter = {
+      minSeverity: settings.minSeverity as Severity,
+      ...(settings.events ? { events: settings.events } : {}),
+      ...(settings.groups ? { groups: settings.groups } : {}),
+    };
+    const replacement = options.alertChannels?.[settings.name];
+    if (replacement) {
+      out.push({ channel: replacement, filter });
+      return;
+    }
+    const provider = CHANNEL_PROVIDERS.find((p) => p.kind === settings.kind);
+    if (!provider) {
+      problems.push({ path: `alerts.channels[${i}].kind`, message: "is not a channel kind" });
+      return;
+    }
+    try {
+      out.push({ channel: provider.create(settings, (ref) => resolveSecret(ref, env)), filter });
+    } catch (error) {
+      if (!isChannelSettingsError(error)) throw error;
+      problems.push({ path: `alerts.channels[${i}].${error.field}`, message: error.message });
+    }
+  });
+  return out;
 }
 
 interface Levers {
@@ -179,6 +226,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   problems.push(
     ...missingSecrets(options.store ? { ...options.config, stateStore: {} } : options.config, env),
   );
+  const channels = problems.length === 0 ? alertChannels(options, env, problems) : [];
   if (problems.length > 0) throw new ConfigError(options.source ?? "configuration", problems);
 
   const policy = effectivePolicy(options.config);
@@ -215,7 +263,14 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   for (const s of [eventLog(log), ...(options.subscribers ?? [])]) events.subscribe(s.name, s.fn);
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
-  return {
+  const alerts: AlertSetup = {
+    channels,
+    links: { ...options.config.alerts.links },
+    reminderMs: options.config.alerts.reminderMinutes * 60_000,
+    timing: { ...DEFAULT_ALERT_TIMING, ...options.alertTiming },
+    sleep: options.alertSleep ?? realSleep,
+  };
+  const runtime: Runtime = {
     config: options.config,
     observer: options.observer,
     instance: options.instance ?? randomUUID().slice(0, 8),
@@ -250,8 +305,14 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     clock: options.clock ?? systemClock,
     log,
     events,
+    alerts,
     version: VERSION,
   };
+  if (channels.length > 0) {
+    const subscriber = alertSubscriber(runtime);
+    events.subscribe(subscriber.name, subscriber.fn);
+  }
+  return runtime;
 }
 
 export const SETTINGS = {

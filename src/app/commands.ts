@@ -11,6 +11,8 @@ import { isStoreError } from "../ports/state-store.js";
 import type { Caller } from "./audit.js";
 import { audit } from "./audit.js";
 import { emit, sayIncident } from "./emit.js";
+import { boundForStorage, incidentAlerts } from "../core/alerts.js";
+import { wanted } from "./alerts/setup.js";
 import type { Outcome } from "./outcome.js";
 import { sayCommand } from "./outcome.js";
 import { planIncident } from "./planner.js";
@@ -148,7 +150,14 @@ async function runManual(
   if (!intended)
     return { kind: "unavailable", message: "the audit log cannot be written: nothing was changed" };
   try {
-    await rt.store.writeIncident(incident, undefined);
+    await rt.store.writeIncident(incident, undefined, {
+      alerts: incidentAlerts(undefined, incident, undefined, {
+        observer: rt.observer,
+        at: rt.clock.now(),
+      })
+        .filter((a) => wanted(rt.alerts, a))
+        .map(boundForStorage),
+    });
   } catch (error) {
     if (isStoreError(error) && error.kind === "conflict") {
       // The same keyed request got there first: answer with its incident.

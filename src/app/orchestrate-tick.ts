@@ -19,6 +19,9 @@ import type { Runtime } from "./runtime.js";
 import { errorText as message } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
 import { emit, storeReach } from "./emit.js";
+import { alertRegions, boundForStorage, verdictAlerts } from "../core/alerts.js";
+import { startAlertSender } from "./alerts/sender.js";
+import { wanted } from "./alerts/setup.js";
 
 export interface GroupDecision {
   readonly group: string;
@@ -79,11 +82,27 @@ async function keepVerdicts(
   if (!Object.entries(next).some(([region, state]) => changed(previous[region], state)))
     return previous;
 
+  // The alerts of the change go into the outbox in the same write: both or neither.
+  // A passive-cold group's secondaries are down by design while their clusters are stopped:
+  // their verdicts are not alerted (the incident's alerts tell of their waking).
+  const cold = new Set(
+    group.model === "passive-cold"
+      ? group.regions.filter((r) => r.role === "secondary").map((r) => r.name)
+      : [],
+  );
+  const alerts = verdictAlerts(group.name, previous, next, alertRegions(view.evidence, next), {
+    observer: rt.observer,
+    epoch,
+    at: now,
+  })
+    .filter((a) => !(a.region && cold.has(a.region)) && wanted(rt.alerts, a))
+    .map(boundForStorage);
   // Conditional on the version read: a stale holder's late write cannot overwrite a newer one.
   const result = await runFenced(
     rt,
     { name: "record-verdicts", group: group.name },
-    (abortSignal) => rt.store.writeRegionStates(group.name, next, kept.etag, { abortSignal }),
+    (abortSignal) =>
+      rt.store.writeRegionStates(group.name, next, kept.etag, { abortSignal, alerts }),
   );
   if (!result.ok) {
     problems.push(`${group.name}: verdicts not recorded: ${result.reason}`);
@@ -245,5 +264,16 @@ export async function runOrchestrateTick(
       ...(runbook?.refusal ? { refusal: runbook.refusal } : {}),
     });
   }
+  // Alerts are delivered beside the runbook, never before it and never awaited by it.
+  if (lease.leader && lease.epoch !== undefined)
+    startAlertSender(
+      rt,
+      lease.epoch,
+      groups.map((g) => ({
+        group: g.group,
+        ...(g.states ? { states: g.states, regions: alertRegions(g.evidence, g.states) } : {}),
+        ...(g.incident ? { incident: g.incident } : {}),
+      })),
+    );
   return { observer: rt.observer, lease, groups, stalePeers: view.stalePeers, problems };
 }

@@ -12,6 +12,9 @@ import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
 import { emit, sayIncident } from "./emit.js";
+import type { AlertRegion } from "../core/alerts.js";
+import { alertRegions, boundForStorage, incidentAlerts } from "../core/alerts.js";
+import { wanted } from "./alerts/setup.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
@@ -75,6 +78,23 @@ async function recordRefusal(
   }
 }
 
+/** The alerts an incident's new history lines call for, to be written with it. */
+function alertsOf(
+  rt: Runtime,
+  before: Incident | undefined,
+  after: Incident,
+  regions: readonly AlertRegion[] | undefined,
+  epoch: number,
+) {
+  return incidentAlerts(before, after, regions, {
+    observer: rt.observer,
+    epoch,
+    at: rt.clock.now(),
+  })
+    .filter((a) => wanted(rt.alerts, a))
+    .map(boundForStorage);
+}
+
 /**
  * The open incident the runbook advances: the oldest. An operator's command and an automatic
  * detection can each open one at the same moment (the API does not hold the lease); a younger one
@@ -112,7 +132,10 @@ async function activeIncident(
       `superseded: incident ${first!.incident.id} was already open`,
     );
     const written = await runFenced(rt, { name: "incident aborted", group }, (abortSignal) =>
-      rt.store.writeIncident(ended, other.etag, { abortSignal }),
+      rt.store.writeIncident(ended, other.etag, {
+        abortSignal,
+        alerts: alertsOf(rt, other.incident, ended, undefined, epoch),
+      }),
     );
     if (written.ok) sayIncident(rt, operation, other.incident, ended, epoch);
   }
@@ -174,7 +197,16 @@ export async function runbookTick(
       rt,
       { name: `incident ${next.step}`, group: group.name, incident: next.id },
       (abortSignal) =>
-        rt.store.writeIncident(next, result.opened ? undefined : open?.etag, { abortSignal }),
+        rt.store.writeIncident(next, result.opened ? undefined : open?.etag, {
+          abortSignal,
+          alerts: alertsOf(
+            rt,
+            result.opened ? undefined : open?.incident,
+            next,
+            alertRegions(evidence, kept),
+            epoch,
+          ),
+        }),
     );
     if (!written.ok) {
       problems.push(

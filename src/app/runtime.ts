@@ -15,6 +15,8 @@ import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
 import type { DryRunFactory, LeverEstimates } from "../ports/dry-run.js";
 import type { Principal } from "./auth.js";
+import type { AlertMemory, AlertSetup } from "./alerts/setup.js";
+import { freshAlertMemory } from "./alerts/setup.js";
 
 /**
  * What this process remembers between its ticks: its tick counter, what it has seen of the lease
@@ -28,6 +30,8 @@ export interface AgreementMemory {
   refusals: Map<string, string>;
   /** What this process last said in events that report a change, so each change is said once. */
   said: SaidMemory;
+  /** The alert deliveries of this process (the run in progress, marks still to write). */
+  alerts: AlertMemory;
 }
 
 export interface SaidMemory {
@@ -60,6 +64,7 @@ export const freshMemory = (): AgreementMemory => ({
     certificates: new Map(),
     orchestrations: 0,
   },
+  alerts: freshAlertMemory(),
 });
 
 export interface Runtime {
@@ -89,6 +94,8 @@ export interface Runtime {
   readonly log: Log;
   /** Where use cases say what happened; subscribers print, alert and send telemetry. */
   readonly events: Events;
+  /** The alert channels and how alerts are delivered (no channels: nothing is written or sent). */
+  readonly alerts: AlertSetup;
   readonly version: string;
 }
 

@@ -74,6 +74,26 @@ function group(g: GroupStatus, now: number): string {
   return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.primary ?? "unknown")}</span></h2><table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
 }
 
+/** The alert channels: where each sends (scheme and host only), its last delivery and failure. */
+function alertChannels(status: StatusView): string {
+  if (status.alerts.length === 0) return "";
+  const when = (at: string) => escape(at.replace("T", " ").slice(0, 19));
+  const rows = status.alerts
+    .map((c) => {
+      const last = c.lastDelivery
+        ? `${when(c.lastDelivery.at)} ${escape(c.lastDelivery.type)}${c.lastDelivery.status ? ` (${c.lastDelivery.status})` : ""}`
+        : "none yet";
+      const failure = c.lastFailure
+        ? `${when(c.lastFailure.at)} ${escape(c.lastFailure.type)}: ${escape(c.lastFailure.reason)}`
+        : "none";
+      const state =
+        c.state === "disabled" ? `disabled: ${escape(c.disabled?.reason ?? "")}` : "enabled";
+      return `<tr class="channel" data-channel="${escape(c.name)}"><th>${escape(c.name)}</th><td>${escape(c.kind)}</td><td>${escape(c.target)}</td><td>${state}</td><td>${last}</td><td>${failure}</td><td>${c.delivered} sent, ${c.failed} failed, ${c.pending} waiting</td></tr>`;
+    })
+    .join("");
+  return `<section class="alerts"><h2>Alert channels</h2><table><thead><tr><th>channel</th><th>kind</th><th>receiver</th><th>state</th><th>last delivery</th><th>last failure</th><th>counts</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
 export function renderStatusPage(status: StatusView): string {
   const lease = status.lease
     ? `lease: ${escape(status.lease.holder)}, epoch ${status.lease.epoch}`
@@ -94,6 +114,7 @@ tr.region{border-top:1px solid #ccc}.badge{color:#fff;border-radius:3px;padding:
 <p>${lease} &middot; observers: ${observers} &middot; answered by ${escape(status.answeredBy)} at ${escape(status.generatedAt)} (version ${escape(status.version)}); refreshes every 10 s.</p>
 <p class="note">Timelines: one mark per minute over the last hour, oldest on the left; green "up" every probe passed, red "d" at least one failed, grey no probe.</p>
 ${status.groups.map((g) => group(g, Date.parse(status.generatedAt))).join("\n")}
+${alertChannels(status)}
 </body></html>
 `;
 }

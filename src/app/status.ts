@@ -14,6 +14,8 @@ import type { RegionRoute } from "../core/levers.js";
 import { primaryOf } from "../core/levers.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
+import type { ChannelStatus } from "./alerts/status.js";
+import { readAlertStatus } from "./alerts/status.js";
 
 export interface ObservationView {
   readonly observer: string;
@@ -87,6 +89,8 @@ export interface StatusView {
   readonly lease: LeaseView | null;
   readonly observers: readonly ObserverStatus[];
   readonly groups: readonly GroupStatus[];
+  /** Each alert channel: where it sends (scheme and host), its last delivery and failures. */
+  readonly alerts: readonly ChannelStatus[];
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -96,7 +100,7 @@ export async function readStatus(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<StatusView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [view, lease, kept, incidents, routings, pause] = await Promise.all([
+  const [view, lease, kept, incidents, routings, pause, alerts] = await Promise.all([
     observeAgreement(rt, call),
     rt.store.readLease(call),
     Promise.all(rt.config.groups.map((g) => rt.store.readRegionStates(g.name, call))),
@@ -109,6 +113,7 @@ export async function readStatus(
       ),
     ),
     rt.store.readPause(call),
+    readAlertStatus(rt, call),
   ]);
   const now = rt.clock.now();
   const heartbeatOf = (observer: string) =>
@@ -189,5 +194,6 @@ export async function readStatus(
       impaired: o.heartbeat?.impaired ?? null,
     })),
     groups,
+    alerts,
   };
 }

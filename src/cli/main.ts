@@ -11,6 +11,7 @@ import type {
   CommandInput,
   DrillResult,
   DryRunAnswer,
+  ChannelTestAnswer,
   ErrorBody,
   IncidentDetail,
   IncidentsAnswer,
@@ -49,6 +50,8 @@ Commands:
                                             nothing; report each step and its expected time
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
+  alerts test CHANNEL                       send a sample alert through CHANNEL and show
+                                            the receiver's answer
   validate-config [FILE]                    check a configuration file (default tandem.config.json)
 
 Options:
@@ -489,6 +492,21 @@ export async function run(
         if (body.next !== undefined) lines.push(`(older: tandem audit --before ${body.next})`);
         print(lines.join("\n") || "the audit log is empty", body);
         return EXIT.ok;
+      }
+      case "alerts": {
+        if (positional[0] !== "test" || positional.length !== 2)
+          throw new Usage("alerts takes: test CHANNEL");
+        const channel = positional[1]!;
+        const { body } = await call<ChannelTestAnswer>(
+          api,
+          "POST",
+          `/api/alerts/${encodeURIComponent(channel)}/test`,
+        );
+        print(
+          `${body.channel} (${body.kind}, ${body.target}): ${body.delivered ? "delivered" : `not delivered (${body.outcome})`}${body.status ? `, receiver answered ${body.status}` : ""} in ${body.ms} ms${body.answer ? `\n  ${printable(body.answer, 300)}` : ""}`,
+          body,
+        );
+        return body.delivered ? EXIT.ok : EXIT.failed;
       }
       default:
         throw new Usage(`unknown command "${command}"`);

@@ -13,6 +13,8 @@ export interface Delivery {
   readonly status?: number;
   /** Why it failed or was skipped, with the channel's secrets taken out. */
   readonly note?: string;
+  /** Not before (the sender's clock): the receiver asked to wait longer than a run waits. */
+  readonly retryAt?: number;
 }
 
 export interface OutboxRow {

@@ -71,6 +71,8 @@ function sandboxBanner(sandbox: Sandbox): string {
     `  Impair observer:  curl -X POST ${api}/sandbox/observers/northeurope/impair   (its control URL fails)`,
     `  Break Azure:      curl -X POST ${api}/sandbox/arm/throttle   (or error, slow, drop)`,
     `  Heal everything:  curl -X POST ${api}/sandbox/heal`,
+    `  Alerts received:  curl ${api}/sandbox/alerts   (Teams, Slack, PagerDuty and webhook receivers on loopback;`,
+    `                    each delivered alert prints one line below; break one: POST /sandbox/alerts/teams/410)`,
     `  Resources:        ${R.resourceGroup}`,
     "",
     "Verdict changes are printed below. Ctrl-C stops everything.",

@@ -26,9 +26,18 @@ import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import { RegionalApp } from "./regional-app.js";
 import { timeline } from "./timeline.js";
 import type { NamedSubscriber } from "../ports/events.js";
+import type { ReceiverMode } from "./alert-receivers.js";
+import { AlertReceivers, RECEIVER_KINDS, RECEIVER_SECRETS } from "./alert-receivers.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
 const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
+/** The app settings that hold the sandbox's alert secrets (each receiver's own). */
+const ALERT_SETTINGS = {
+  teams: "TANDEM_SANDBOX_TEAMS_URL",
+  slack: "TANDEM_SANDBOX_SLACK_URL",
+  pagerduty: "TANDEM_SANDBOX_PAGERDUTY_KEY",
+  webhook: "TANDEM_SANDBOX_WEBHOOK_SECRET",
+} as const;
 const SHORT: Record<string, string> = { westeurope: "weu", northeurope: "neu" };
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000cafe";
@@ -89,6 +98,8 @@ export interface Sandbox {
     readonly aks: AksService;
   };
   readonly azurite: Azurite;
+  /** The loopback receivers of the four alert channels (Teams, Slack, PagerDuty, webhook). */
+  readonly alerts: AlertReceivers;
   readonly schedules: Schedules;
   /** The local host: each observer's timers can be stopped and started. */
   readonly host: LocalHost;
@@ -101,6 +112,7 @@ export interface SandboxApps {
   readonly controls: ReadonlyMap<string, RegionalApp>;
   readonly shopEntry: EntryPoint;
   readonly catalogEntry: EntryPoint;
+  readonly receivers: AlertReceivers;
 }
 
 export function sandboxConfig(
@@ -122,6 +134,7 @@ export function sandboxConfig(
         }
       : {}),
   });
+  const urls = apps.receivers.urls();
   return {
     observers: SANDBOX_REGIONS.map((r) => ({
       region: r,
@@ -162,6 +175,51 @@ export function sandboxConfig(
         regions: SANDBOX_REGIONS.map((r) => region("catalog", r)),
       },
     ],
+    // One channel of each kind, each to its loopback receiver, for warnings and worse (and what
+    // resolves them): the printed timeline stays readable.
+    alerts: {
+      reminderMinutes: 0,
+      channels: [
+        {
+          kind: "teams",
+          name: "teams",
+          webhookUrl: `env:${ALERT_SETTINGS.teams}`,
+          minSeverity: "warning",
+        },
+        {
+          kind: "slack",
+          name: "slack",
+          webhookUrl: `env:${ALERT_SETTINGS.slack}`,
+          minSeverity: "warning",
+        },
+        {
+          kind: "pagerduty",
+          name: "pagerduty",
+          routingKey: `env:${ALERT_SETTINGS.pagerduty}`,
+          url: urls.pagerduty,
+          minSeverity: "warning",
+        },
+        {
+          kind: "webhook",
+          name: "webhook",
+          url: urls.webhook,
+          secret: `env:${ALERT_SETTINGS.webhook}`,
+          minSeverity: "warning",
+        },
+      ],
+    },
+  };
+}
+
+/** The app settings of the sandbox: the store's connection and the alert secrets. */
+function sandboxEnv(azurite: Azurite, receivers: AlertReceivers): Record<string, string> {
+  const urls = receivers.urls();
+  return {
+    [STORAGE_SETTING]: azurite.connectionString,
+    [ALERT_SETTINGS.teams]: urls.teams,
+    [ALERT_SETTINGS.slack]: urls.slack,
+    [ALERT_SETTINGS.pagerduty]: RECEIVER_SECRETS.pagerDutyKey,
+    [ALERT_SETTINGS.webhook]: RECEIVER_SECRETS.webhookSecret,
   };
 }
 
@@ -257,10 +315,36 @@ function faultRoutes(
     { method: "POST", path: "/sandbox/observers/{region}/start", handle: timers("start") },
     { method: "POST", path: "/sandbox/arm/{kind}", handle: armFault },
     {
+      method: "GET",
+      path: "/sandbox/alerts",
+      handle: () => ({ status: 200, body: apps.receivers.summary() }),
+    },
+    {
+      method: "POST",
+      path: "/sandbox/alerts/{kind}/{mode}",
+      handle: (params) => {
+        const kind = params["kind"] as (typeof RECEIVER_KINDS)[number];
+        const mode = params["mode"] as ReceiverMode;
+        if (!RECEIVER_KINDS.includes(kind) || !["ok", "hang", "429", "500", "410"].includes(mode))
+          return {
+            status: 404,
+            body: {
+              error: {
+                code: "UnknownReceiver",
+                message: `receivers: ${RECEIVER_KINDS.join(", ")}; modes: ok, hang, 429, 500, 410`,
+              },
+            },
+          };
+        apps.receivers.modes[kind] = mode;
+        return { status: 200, body: apps.receivers.summary() };
+      },
+    },
+    {
       method: "POST",
       path: "/sandbox/heal",
       handle: () => {
         for (const app of all) app.mode = "up";
+        for (const kind of RECEIVER_KINDS) apps.receivers.modes[kind] = "ok";
         for (const name of apps.controls.keys()) host()?.startObserver(name);
         arm.faults.length = 0;
         arm.slowMs = 0;
@@ -367,13 +451,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         catalog.get(regionOf("catalog", fd.route(R.catalogProfile, R.catalogOriginGroup)) ?? ""),
       ),
     );
-    const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry };
+    const receivers = await started(new AlertReceivers(output));
+    const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry, receivers };
 
     const config = parseConfig(
       sandboxConfig(apps, { intervalSeconds, failureThreshold, dwellSeconds }),
       "sandbox configuration",
     );
-    const env = { [STORAGE_SETTING]: azurite.connectionString };
+    const env = sandboxEnv(azurite, receivers);
     const runtimes: Runtime[] = [];
     for (const observer of SANDBOX_REGIONS) {
       runtimes.push(
@@ -414,6 +499,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     late.host = host;
     stops.push(() => host.stop());
+    // Alerts link to the status page and incidents of this host, now that it listens.
+    for (const rt of runtimes) rt.alerts.links.baseUrl = host.url;
 
     return {
       url: host.url,
@@ -425,6 +512,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       arm,
       services: { trafficManager: tm, frontDoor: fd, aks },
       azurite,
+      alerts: receivers,
       schedules,
       host,
       stop: stopAll,

@@ -50,7 +50,7 @@ export async function postJson(
   body: string,
   options: PostOptions,
 ): Promise<SendResult> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));
   const signal = AbortSignal.any([options.abortSignal, timeout]);
   let response: Response;
   try {

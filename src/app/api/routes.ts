@@ -32,6 +32,7 @@ import type { CommandBody, CommandName } from "./bodies.js";
 import { BODIES, BadInput, KEY, NAME, idempotencyKey, limitOf, parseBody } from "./bodies.js";
 import type { ApiRequest, ApiResponse, FailureLog } from "./http.js";
 import { errorResponse, failureResponse } from "./http.js";
+import { alertTestRoute } from "./alert-routes.js";
 
 export type RuntimeSource = () => Promise<Runtime>;
 
@@ -332,4 +333,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
   commandRoute(false),
   commandRoute(true),
+  alertTestRoute,
 ];

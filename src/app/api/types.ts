@@ -2,3 +2,5 @@
 export type * from "./answers.js";
 export type { CommandInput, CommandName } from "./bodies.js";
 export type { ErrorBody } from "./http.js";
+export type { ChannelTestAnswer } from "../alerts/test-channel.js";
+export type { ChannelStatus } from "../alerts/status.js";

@@ -1,0 +1,260 @@
+// One alert of every type, made by the same functions that make them in Tandem (incident lines,
+// kept verdicts, events, reminders): for the renderers' tests and for docs/webhooks.md's examples.
+import type { Alert, AlertRegion, AlertType } from "../../core/alerts.js";
+import { ALERT_TYPES, incidentAlerts, reminderDue, verdictAlerts } from "../../core/alerts.js";
+import { eventAlert } from "../../core/event-alerts.js";
+import type { TandemEvent } from "../../core/events.js";
+import type { Incident, Step } from "../../core/incident.js";
+import { moveTo } from "../../core/incident.js";
+import type { RegionState } from "../../core/verdict.js";
+
+const AT = Date.UTC(2026, 11, 1, 9, 30, 0);
+
+const REGIONS: AlertRegion[] = [
+  {
+    name: "westeurope",
+    verdict: "down",
+    reason:
+      "every outside observer with a view (northeurope) saw it fail, and so did the observer inside (westeurope)",
+    observers: [
+      { observer: "northeurope", view: "confirmed" },
+      { observer: "westeurope (inside)", view: "confirmed" },
+    ],
+    witness: "down",
+  },
+  {
+    name: "northeurope",
+    verdict: "healthy",
+    reason: "every outside observer with a view (westeurope) sees it up",
+    observers: [{ observer: "westeurope", view: "passing" }],
+    witness: "up",
+  },
+];
+
+function incident(kind: "failover" | "failback", steps: readonly Step[], note?: string): Incident {
+  let i: Incident = {
+    id: "001796117400000-3f2a9c1e",
+    group: "shop",
+    kind,
+    trigger: "automatic",
+    from: kind === "failover" ? "westeurope" : "northeurope",
+    to: kind === "failover" ? "northeurope" : "westeurope",
+    shift: { kind: "promote", region: kind === "failover" ? "northeurope" : "westeurope" },
+    step: "detected",
+    stepStartedAt: AT,
+    openedAt: AT,
+    reason: kind === "failover" ? "westeurope is down" : "westeurope healthy for the dwell time",
+    history: [
+      { step: "detected", at: AT, epoch: 3, note: "westeurope is down: fail over to northeurope" },
+    ],
+  };
+  steps.forEach((step, n) => {
+    i = moveTo(i, step, AT + (n + 1) * 4000, 3, note && n === steps.length - 1 ? note : `${step}`);
+  });
+  return i;
+}
+
+const from = { observer: "westeurope", epoch: 3, at: AT };
+
+function event(body: Record<string, unknown>): TandemEvent {
+  return {
+    observer: "westeurope",
+    instance: "a1b2c3d4",
+    at: AT,
+    operation: "req-42",
+    epoch: 3,
+    ...body,
+  } as TandemEvent;
+}
+
+const state = (verdict: RegionState["verdict"], since = AT): RegionState => ({
+  verdict,
+  since,
+  epoch: 3,
+  reason: REGIONS[0]!.reason,
+});
+
+function verdict(before: RegionState["verdict"] | undefined, to: RegionState["verdict"]): Alert {
+  return verdictAlerts(
+    "shop",
+    before ? { westeurope: state(before, AT - 60_000) } : {},
+    { westeurope: state(to) },
+    REGIONS,
+    from,
+  )[0]!;
+}
+
+function last(kind: "failover" | "failback", steps: readonly Step[], note?: string): Alert {
+  const after = incident(kind, steps, note);
+  const before = { ...after, history: after.history.slice(0, -1) };
+  return incidentAlerts(steps.length === 0 ? undefined : before, after, REGIONS, from).at(-1)!;
+}
+
+const LONG = "connect ECONNRESET while reading the answer of the regional ingress; ".repeat(150);
+
+/** One alert of every type. */
+export function sampleAlerts(): Record<AlertType, Alert> {
+  const samples: Partial<Record<AlertType, Alert>> = {
+    "region.suspect": verdict("healthy", "suspect"),
+    "region.down": verdict("suspect", "down"),
+    "region.split-view": verdict("healthy", "split-view"),
+    "region.recovered": verdict("recovering", "healthy"),
+    "region.cleared": verdict("split-view", "healthy"),
+    "failover.cap-reached": eventAlert(
+      event({
+        type: "automation.refused",
+        group: "shop",
+        rule: "failover-cap",
+        reason: "1 automatic failover(s) already within 60 min: a person must decide",
+        anchor: "001796117400000-3f2a9c1e",
+      }),
+    )!,
+    "automation.paused": eventAlert(
+      event({
+        type: "automation.paused",
+        group: "shop",
+        by: "ops@contoso.com",
+        reason: "maintenance",
+      }),
+    )!,
+    "automation.resumed": eventAlert(
+      event({ type: "automation.resumed", group: "shop", by: "ops@contoso.com", reason: "done" }),
+    )!,
+    "command.accepted": eventAlert(
+      event({
+        type: "command.accepted",
+        command: "failover",
+        group: "shop",
+        by: "ops@contoso.com",
+        reason: "game day",
+        incident: "key-4f1c0e2b9a7d6c5e4f3a2b1c",
+        dryRun: false,
+      }),
+    )!,
+    "command.refused": eventAlert(
+      event({
+        type: "command.refused",
+        command: "failover",
+        group: "shop",
+        by: "ops@contoso.com",
+        reason: "northeurope is not healthy (down): Tandem does not promote it",
+        rule: "unhealthy-target",
+        status: 409,
+      }),
+    )!,
+    "observer.stale": eventAlert(
+      event({ type: "observer.stale", peer: "northeurope", heartbeat: "9c8b7a6d:4127" }),
+    )!,
+    "observer.live": eventAlert(
+      event({ type: "observer.live", peer: "northeurope", heartbeat: "9c8b7a6d:4127" }),
+    )!,
+    "store.unreachable": eventAlert(
+      event({
+        type: "store.unreachable",
+        message: "state store: reading heartbeats failed: timed out or was cancelled",
+      }),
+    )!,
+    "store.reachable": eventAlert(event({ type: "store.reachable" }))!,
+    "lease.changed": eventAlert(
+      event({
+        type: "lease.acquired",
+        holder: "westeurope#a1b2c3d4",
+        epoch: 3,
+        previous: "northeurope#9c8b7a6d",
+      }),
+    )!,
+    "certificate.expiring": eventAlert(
+      event({
+        type: "certificate.expiring",
+        group: "shop",
+        target: "westeurope",
+        daysLeft: 6,
+        message: "the certificate CN=shop.contoso.com expires in 6 days",
+      }),
+    )!,
+    "channel.disabled": {
+      key: "channel:teams-ops|disabled|1796117400000",
+      type: "channel.disabled",
+      severity: "error",
+      at: AT,
+      observer: "westeurope",
+      epoch: 3,
+      subject: "channel:teams-ops",
+      title: "Alert channel teams-ops is disabled",
+      summary:
+        "teams receiver at https://prod-12.westeurope.logic.azure.com answered 410 Gone: Tandem stops sending to teams-ops until its URL changes or `tandem alerts test teams-ops` passes",
+      details: { channel: "teams-ops", kind: "teams" },
+    },
+    reminder: reminderDue(
+      {
+        subject: "region:shop/westeurope|1796113800000",
+        of: "region.down",
+        severity: "critical",
+        since: AT - 3_600_000,
+        group: "shop",
+        region: "westeurope",
+        title: "shop: westeurope is still down",
+        summary: REGIONS[0]!.reason,
+        regions: REGIONS,
+      },
+      AT,
+      3_600_000,
+      from,
+    )!,
+    "alert.test": {
+      key: "test:teams-ops|req-42",
+      type: "alert.test",
+      severity: "info",
+      at: AT,
+      observer: "westeurope",
+      subject: "test:teams-ops",
+      title: "Test alert from Tandem for channel teams-ops",
+      summary: "ops@contoso.com asked Tandem (observer westeurope) to test this channel.",
+    },
+  };
+  for (const kind of ["failover", "failback"] as const) {
+    samples[`${kind}.detected`] = last(kind, []);
+    samples[`${kind}.started`] = last(kind, ["confirmed"]);
+    samples[`${kind}.step`] = last(kind, ["confirmed", "shifting-traffic"]);
+    samples[`${kind}.completed`] = last(kind, [
+      "confirmed",
+      "shifting-traffic",
+      "verifying",
+      "completed",
+    ]);
+    samples[`${kind}.failed`] = last(
+      kind,
+      ["confirmed", "shifting-traffic", "failed"],
+      "the traffic lever failed: 500 InternalServerError",
+    );
+    samples[`${kind}.aborted`] = last(
+      kind,
+      ["aborted"],
+      "westeurope recovered before the failover was confirmed",
+    );
+  }
+  for (const t of ALERT_TYPES)
+    if (!samples[t.type]) throw new Error(`no sample alert of type ${t.type}`);
+  return samples as Record<AlertType, Alert>;
+}
+
+/** A failover that has gone on for 200 history lines, each with a 10 KB error text. */
+export function hugeAlert(): Alert {
+  let i = incident("failover", ["confirmed", "waking"]);
+  for (let n = 0; n < 196; n++)
+    i = {
+      ...i,
+      history: [
+        ...i.history,
+        { step: "waking", at: AT + n * 10_000, epoch: 3, note: `${n}: ${LONG.slice(0, 10_240)}` },
+      ],
+    };
+  i = moveTo(i, "failed", AT + 2_000_000, 3, `gave up: ${LONG.slice(0, 10_240)}`);
+  const regions = REGIONS.map((r) => ({ ...r, reason: `${r.reason}: ${LONG.slice(0, 10_240)}` }));
+  const alert = incidentAlerts({ ...i, history: i.history.slice(0, -1) }, i, regions, from)[0]!;
+  return {
+    ...alert,
+    summary: `${alert.summary} ${LONG.slice(0, 10_240)}`,
+    action: LONG.slice(0, 10_240),
+  };
+}
