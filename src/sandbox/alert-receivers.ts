@@ -74,6 +74,20 @@ export class AlertReceivers {
     pagerduty: "ok",
     webhook: "ok",
   };
+  /** Requests per receiver, whatever they were answered. */
+  readonly requests: Record<ReceiverKind, number> = {
+    teams: 0,
+    slack: 0,
+    pagerduty: 0,
+    webhook: 0,
+  };
+  /** Modes for the next requests, one each, before `modes` applies again. */
+  readonly #script: Record<ReceiverKind, ReceiverMode[]> = {
+    teams: [],
+    slack: [],
+    pagerduty: [],
+    webhook: [],
+  };
   #server: http.Server | undefined;
   #port = 0;
   readonly #print: ((line: string) => void) | undefined;
@@ -99,6 +113,11 @@ export class AlertReceivers {
       pagerduty: `${this.url}/pagerduty/v2/enqueue`,
       webhook: `${this.url}/webhook`,
     };
+  }
+
+  /** Answers the next requests to `kind` in these modes, one each, then as `modes` says. */
+  script(kind: ReceiverKind, modes: readonly ReceiverMode[]): void {
+    this.#script[kind].push(...modes);
   }
 
   async start(): Promise<void> {
@@ -137,12 +156,16 @@ export class AlertReceivers {
       res.writeHead(404, { "content-type": "text/plain" }).end("no such receiver");
       return;
     }
-    const mode = this.modes[kind];
+    this.requests[kind]++;
+    const mode = this.#script[kind].shift() ?? this.modes[kind];
     if (mode === "hang") return; // never answers; the sender's timeout ends it
     if (mode !== "ok") {
       const headers: Record<string, string> =
         mode === "429" ? { "retry-after": "1", "content-type": "text/plain" } : {};
-      res.writeHead(Number(mode), headers).end(mode === "410" ? "gone" : "try later");
+      // A careless receiver's error page quotes the request: Tandem must not pass that on.
+      const answer =
+        mode === "410" ? "gone" : mode === "500" ? `failed on ${raw.slice(0, 2000)}` : "try later";
+      res.writeHead(Number(mode), headers).end(answer);
       return;
     }
     let body: unknown;

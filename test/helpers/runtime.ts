@@ -72,6 +72,10 @@ export function runtimeFor(
     /** The Azure levers' connection (the ARM emulator's), for configs with Azure resources. */
     arm?: ComposeOptions["arm"];
     credential?: ComposeOptions["credential"];
+    log?: ComposeOptions["log"];
+    alertTiming?: ComposeOptions["alertTiming"];
+    alertChannels?: ComposeOptions["alertChannels"];
+    alertSleep?: ComposeOptions["alertSleep"];
   },
 ): Promise<Runtime> {
   return compose({ config: parseConfig(raw), observer, ...parts });

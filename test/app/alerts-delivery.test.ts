@@ -1,0 +1,213 @@
+// Alerts reach real receivers on loopback once each, survive a crashed lease holder, and never
+// hold up a failover: a receiver that hangs, throttles, fails or is gone is handled as specified
+// while the failover it reports on takes the same ticks as with no channel at all.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { alertsSettled } from "../../src/app/alerts/sender.js";
+import { readAlertStatus } from "../../src/app/alerts/status.js";
+import type { StateStore } from "../../src/ports/state-store.js";
+import { StoreError } from "../../src/ports/state-store.js";
+import { Rig, receiversForSuite, webhookKeys, webhookTypes } from "../helpers/alert-rig.js";
+
+const countsOf = (list: readonly string[]) => {
+  const counts = new Map<string, number>();
+  for (const x of list) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return counts;
+};
+const repeated = (list: readonly string[]) =>
+  [...countsOf(list)].filter(([, n]) => n > 1).map(([x]) => x);
+
+/** Takes westeurope down until the failover completes; returns the ticks it took. */
+async function failOver(rig: Rig, options: { settle?: boolean } = {}): Promise<number> {
+  await rig.until(async () => (await rig.store.readLease()) !== undefined, 10);
+  await rig.ticks(2, options);
+  rig.failing.add("*>westeurope");
+  let n = 0;
+  for (; n < 30; n++) {
+    if ((await rig.incidentSteps()).includes("completed")) return n;
+    await rig.tick(options);
+  }
+  throw new Error(`no completed failover: ${(await rig.incidentSteps()).join(", ")}`);
+}
+
+describe("alert delivery", () => {
+  const { receivers } = receiversForSuite();
+  const fresh = () => {
+    receivers.received.length = 0;
+    for (const k of ["teams", "slack", "pagerduty", "webhook"] as const) {
+      receivers.modes[k] = "ok";
+      receivers.requests[k] = 0;
+    }
+  };
+
+  it("tells every channel of a failover once: the region down, the failover's steps and its end; PagerDuty triggers and resolves under one key", async () => {
+    fresh();
+    const rig = new Rig({ receivers });
+    await rig.start("westeurope");
+    await rig.start("northeurope");
+    await failOver(rig);
+    await rig.ticks(2);
+    const types = webhookTypes(receivers);
+    for (const type of [
+      "lease.changed",
+      "region.down",
+      "failover.detected",
+      "failover.started",
+      "failover.step",
+      "failover.completed",
+    ])
+      assert.ok(types.includes(type), `${type} in ${types.join(", ")}`);
+    assert.deepEqual(repeated(webhookKeys(receivers)), [], "no alert twice");
+    for (const kind of ["teams", "slack"] as const) {
+      const titles = receivers.received.filter((r) => r.kind === kind).map((r) => r.title);
+      assert.ok(
+        titles.some((t) => /shop: westeurope is down/.test(t)),
+        `${kind}: ${titles.join(" | ")}`,
+      );
+      assert.ok(titles.some((t) => /failover from westeurope to northeurope completed/.test(t)));
+      assert.deepEqual(repeated(titles), [], `${kind} got an alert twice`);
+    }
+    const pd = receivers.received.filter((r) => r.kind === "pagerduty").map((r) => r.body as any);
+    const incidentKeys = pd.filter((e) => String(e.dedup_key).startsWith("tandem:incident:"));
+    assert.deepEqual(
+      incidentKeys.map((e) => e.event_action),
+      ["trigger", "trigger", "resolve"],
+      "detected and started trigger, completed resolves",
+    );
+    assert.equal(new Set(incidentKeys.map((e) => e.dedup_key)).size, 1, "one dedup key");
+    assert.ok(
+      pd.some(
+        (e) => e.dedup_key === "tandem:region:shop/westeurope" && e.event_action === "trigger",
+      ),
+    );
+    const hook = receivers.received.find((r) => r.kind === "webhook")!;
+    assert.equal(hook.verified, true, "the webhook's signature verifies");
+    const [status] = await readAlertStatus(rig.runtimes.get("westeurope")!);
+    assert.equal(status?.state, "enabled");
+    assert.ok((status?.delivered ?? 0) >= 4);
+    assert.equal(status?.pending, 0);
+  });
+
+  it("a holder that crashes after the state change and before sending: the next holder sends each alert once, and a third sends none again", async () => {
+    fresh();
+    const rig = new Rig({ receivers, kinds: ["webhook", "teams"] });
+    // westeurope's process writes its state changes and their alerts, but dies before it sends:
+    // it never gets to claim an outbox row.
+    const dying: StateStore = new Proxy(rig.store, {
+      get: (target, property) => {
+        const value = Reflect.get(target, property) as unknown;
+        if (property === "updateOutbox")
+          return async () => {
+            throw new StoreError("unavailable", "state store: the process crashed");
+          };
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await rig.start("westeurope", dying);
+    await rig.start("northeurope");
+    await rig.until(
+      async () => (await rig.store.readLease())?.record.holder.startsWith("westeurope") ?? false,
+      10,
+    );
+    await failOver(rig);
+    const written = (await rig.store.readOutbox(["shop"])).map((r) => r.row.alert.key);
+    assert.ok(
+      written.some((k) => k.includes("|completed|")),
+      "the alerts are in the outbox",
+    );
+    assert.deepEqual(webhookKeys(receivers), [], "nothing was sent by the crashed holder");
+
+    // The crash: westeurope stops. northeurope takes the lease over and sends what is unsent.
+    rig.runtimes.delete("westeurope");
+    await rig.until(
+      async () => (await rig.store.readLease())?.record.holder.startsWith("northeurope") ?? false,
+      15,
+    );
+    await rig.ticks(2);
+    const sent = webhookKeys(receivers);
+    for (const key of written) assert.equal(countsOf(sent).get(key), 1, `${key} sent once`);
+    assert.deepEqual(repeated(sent), []);
+
+    // A third holder (westeurope again, a new process) after northeurope crashes: nothing again.
+    rig.runtimes.delete("northeurope");
+    await rig.start("westeurope");
+    await rig.until(
+      async () => (await rig.store.readLease())?.record.holder.startsWith("westeurope") ?? false,
+      15,
+    );
+    await rig.ticks(3);
+    const after = webhookKeys(receivers);
+    assert.deepEqual(repeated(after), [], "two holders in a row never send one alert twice");
+    for (const key of written) assert.equal(countsOf(after).get(key), 1);
+    const teams = receivers.received.filter((r) => r.kind === "teams").map((r) => r.title);
+    assert.deepEqual(repeated(teams), []);
+  });
+
+  it("a receiver that hangs, throttles, fails or is gone costs the failover nothing, and each is handled as specified", async () => {
+    fresh();
+    // The same failover with no channel at all, for comparison.
+    const quiet = new Rig();
+    await quiet.start("westeurope");
+    await quiet.start("northeurope");
+    let started = performance.now();
+    const quietTicks = await failOver(quiet, { settle: false });
+    const quietMs = performance.now() - started;
+
+    receivers.modes.teams = "hang";
+    receivers.script("slack", ["429"]); // once, with Retry-After: 1
+    receivers.modes.pagerduty = "500";
+    receivers.modes.webhook = "410";
+    const rig = new Rig({ receivers });
+    await rig.start("westeurope");
+    await rig.start("northeurope");
+    started = performance.now();
+    const ticks = await failOver(rig, { settle: false });
+    const ms = performance.now() - started;
+    assert.equal(ticks, quietTicks, "the same ticks to a completed failover");
+    assert.deepEqual(rig.router.changes, quiet.router.changes, "the same lever changes");
+    assert.deepEqual(await rig.incidentSteps(), await quiet.incidentSteps());
+    // Nothing waits on a channel: only bookkeeping separates the two (generous for slow machines).
+    assert.ok(
+      ms < quietMs + 1500,
+      `took ${Math.round(ms)} ms, against ${Math.round(quietMs)} ms with no channel`,
+    );
+
+    for (const rt of rig.runtimes.values()) await alertsSettled(rt);
+    await rig.ticks(3);
+    const status = Object.fromEntries(
+      (await readAlertStatus(rig.runtimes.get("westeurope")!)).map((c) => [c.name, c]),
+    );
+    // Hang: each attempt ends at its timeout; the failures are counted, nothing is thrown.
+    assert.ok(status["teams"]!.failing > 0);
+    assert.match(status["teams"]!.lastFailure!.reason, /no answer within \d+ ms/);
+    assert.equal(status["teams"]!.state, "enabled");
+    // 429 with Retry-After: waited for, then delivered; each alert once.
+    assert.ok(
+      receivers.requests.slack > receivers.received.filter((r) => r.kind === "slack").length,
+    );
+    assert.ok(status["slack"]!.delivered > 0);
+    assert.deepEqual(
+      repeated(receivers.received.filter((r) => r.kind === "slack").map((r) => r.title)),
+      [],
+    );
+    // 500: retried, bounded (4 attempts per alert in all), failure visible.
+    assert.match(status["pagerduty"]!.lastFailure!.reason, /^500/);
+    const pdAlerts = (await rig.store.readOutbox(["shop"])).length + 20;
+    assert.ok(
+      receivers.requests.pagerduty <= pdAlerts * 4,
+      `${receivers.requests.pagerduty} requests`,
+    );
+    // 410: disabled, audited, and said on the other channels.
+    assert.equal(status["webhook"]!.state, "disabled");
+    assert.match(status["webhook"]!.disabled!.reason, /^410/);
+    const audit = await rig.store.readActions();
+    assert.ok(audit.some((a) => a.name === "alerts: disable channel webhook"));
+    assert.ok(
+      receivers.received.some(
+        (r) => r.kind === "slack" && /Alert channel webhook is disabled/.test(r.title),
+      ),
+      "the other channels hear that webhook is disabled",
+    );
+    assert.equal(receivers.requests.webhook, 1, "nothing more is sent to a gone receiver");
+  });
+});

@@ -1,0 +1,235 @@
+// A Tandem with alert channels of every kind, talking to real receivers on loopback (the
+// sandbox's), for the delivery tests: observers with fake probes on a manual clock, one memory
+// store, and everything each process logs captured.
+import { after, before } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import { alertsSettled } from "../../src/app/alerts/sender.js";
+import type { AlertTiming } from "../../src/app/alerts/setup.js";
+import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { runProbeTick } from "../../src/app/probe-tick.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import type { ProbeOutcome } from "../../src/core/index.js";
+import type { Log } from "../../src/ports/log.js";
+import type { Prober } from "../../src/ports/prober.js";
+import type { StateStore } from "../../src/ports/state-store.js";
+import type { ReceiverKind } from "../../src/sandbox/alert-receivers.js";
+import { AlertReceivers, RECEIVER_SECRETS } from "../../src/sandbox/alert-receivers.js";
+import { ManualClock, runtimeFor } from "./runtime.js";
+
+export const SECRET_ENV = {
+  TEAMS_URL: "",
+  SLACK_URL: "",
+  PD_KEY: RECEIVER_SECRETS.pagerDutyKey,
+  HOOK_SECRET: RECEIVER_SECRETS.webhookSecret,
+};
+
+/** Every secret value the rig's channels hold: none may appear in a log, error, audit or status. */
+export function secretValues(receivers: AlertReceivers): string[] {
+  const urls = receivers.urls();
+  return [
+    urls.teams,
+    RECEIVER_SECRETS.teamsPath,
+    "sandbox-teams-signature",
+    urls.slack,
+    RECEIVER_SECRETS.slackPath,
+    "sandboxslacktoken0000",
+    RECEIVER_SECRETS.pagerDutyKey,
+    RECEIVER_SECRETS.webhookSecret,
+    RECEIVER_SECRETS.webhookSecret.slice("whsec_".length),
+  ];
+}
+
+export const FAST_TIMING: Partial<AlertTiming> = {
+  attemptTimeoutMs: 400,
+  attemptsPerRun: 3,
+  maxAttempts: 4,
+  backoffMs: 40,
+  maxBackoffMs: 200,
+  maxRetryAfterMs: 1500,
+  runBudgetMs: 4000,
+};
+
+/** Starts the receivers before the suite and stops them after; call at the top of a describe. */
+export function receiversForSuite(): { receivers: AlertReceivers } {
+  const rig = { receivers: new AlertReceivers() };
+  before(async () => rig.receivers.start());
+  after(async () => rig.receivers.stop());
+  return rig;
+}
+
+export interface RigOptions {
+  readonly receivers?: AlertReceivers;
+  readonly observers?: readonly string[];
+  readonly policy?: Record<string, unknown>;
+  /** Channels: every kind by default; [] for none. */
+  readonly kinds?: readonly ReceiverKind[];
+  readonly channelExtra?: Record<string, unknown>;
+  readonly reminderMinutes?: number;
+}
+
+export class Rig {
+  readonly store = new MemoryStateStore();
+  readonly clock = new ManualClock();
+  readonly router = new MemoryTrafficRouter([
+    {
+      name: "shop",
+      model: "active-passive",
+      regions: [
+        { name: "westeurope", role: "primary" },
+        { name: "northeurope", role: "secondary" },
+      ],
+    },
+  ]);
+  /** `observer>region` pairs whose probes fail; `*>region` for every observer. */
+  readonly failing = new Set<string>();
+  readonly lines: string[] = [];
+  readonly runtimes = new Map<string, Runtime>();
+  readonly config: TandemConfigInput;
+  readonly env: Record<string, string>;
+  #instances = 0;
+
+  constructor(readonly options: RigOptions = {}) {
+    const receivers = options.receivers;
+    const urls = receivers?.urls();
+    const kinds = options.kinds ?? (receivers ? ["teams", "slack", "pagerduty", "webhook"] : []);
+    const extra = options.channelExtra ?? {};
+    const channels = kinds.map((kind) => {
+      switch (kind) {
+        case "teams":
+          return { kind, name: "teams", webhookUrl: "env:TEAMS_URL", ...extra };
+        case "slack":
+          return { kind, name: "slack", webhookUrl: "env:SLACK_URL", ...extra };
+        case "pagerduty":
+          return {
+            kind,
+            name: "pagerduty",
+            routingKey: "env:PD_KEY",
+            url: urls!.pagerduty,
+            ...extra,
+          };
+        case "webhook":
+          return { kind, name: "webhook", url: urls!.webhook, secret: "env:HOOK_SECRET", ...extra };
+      }
+    });
+    this.env = { ...SECRET_ENV, TEAMS_URL: urls?.teams ?? "", SLACK_URL: urls?.slack ?? "" };
+    const observers = options.observers ?? ["westeurope", "northeurope"];
+    this.config = {
+      observers: observers.map((region) => ({ region })),
+      stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+      policy: {
+        intervalSeconds: 2,
+        probeTimeoutSeconds: 1,
+        failureThreshold: 3,
+        ...options.policy,
+      },
+      groups: [
+        {
+          name: "shop",
+          model: "active-passive",
+          regions: [
+            {
+              name: "westeurope",
+              role: "primary",
+              probe: { url: "http://westeurope.test/healthz" },
+            },
+            {
+              name: "northeurope",
+              role: "secondary",
+              probe: { url: "http://northeurope.test/healthz" },
+            },
+          ],
+        },
+      ],
+      alerts: {
+        channels: channels as any,
+        links: { baseUrl: "https://tandem.contoso.com" },
+        reminderMinutes: options.reminderMinutes ?? 0,
+      },
+    };
+  }
+
+  log(observer: string): Log {
+    return {
+      info: (m) => this.lines.push(`${observer} info ${m}`),
+      warn: (m) => this.lines.push(`${observer} warn ${m}`),
+      error: (m) => this.lines.push(`${observer} error ${m}`),
+    };
+  }
+
+  prober(observer: string): Prober {
+    return {
+      probe: async (request): Promise<ProbeOutcome> => {
+        const region = request.kind === "http" ? new URL(request.url).hostname.split(".")[0]! : "";
+        const fails = this.failing.has(`${observer}>${region}`) || this.failing.has(`*>${region}`);
+        return fails
+          ? {
+              ok: false,
+              latencyMs: 3,
+              statusCode: 503,
+              error: { kind: "http-status", message: "answered 503" },
+            }
+          : { ok: true, latencyMs: 3, statusCode: 200 };
+      },
+    };
+  }
+
+  /** Starts (or restarts, as a new process) an observer. */
+  async start(observer: string, store: StateStore = this.store): Promise<Runtime> {
+    const rt = await runtimeFor(this.config, observer, {
+      store,
+      clock: this.clock,
+      router: this.router,
+      prober: this.prober(observer),
+      instance: `${observer.slice(0, 1)}${++this.#instances}`,
+      env: this.env,
+      log: this.log(observer),
+      alertTiming: FAST_TIMING,
+    });
+    this.runtimes.set(observer, rt);
+    return rt;
+  }
+
+  /** One interval: every running observer probes, then orchestrates; optionally waits for alerts. */
+  async tick(options: { settle?: boolean; only?: readonly string[] } = {}): Promise<void> {
+    const running = [...this.runtimes].filter(([o]) => !options.only || options.only.includes(o));
+    for (const [, rt] of running) await runProbeTick(rt);
+    for (const [, rt] of running) await runOrchestrateTick(rt);
+    if (options.settle !== false) for (const [, rt] of running) await alertsSettled(rt);
+    this.clock.advance(2000);
+  }
+
+  async ticks(n: number, options: { settle?: boolean; only?: readonly string[] } = {}) {
+    for (let i = 0; i < n; i++) await this.tick(options);
+  }
+
+  /** Ticks until `done` holds (at most `max` intervals). */
+  async until(
+    done: () => boolean | Promise<boolean>,
+    max = 40,
+    options: { only?: readonly string[] } = {},
+  ) {
+    for (let i = 0; i < max; i++) {
+      if (await done()) return i;
+      await this.tick(options);
+    }
+    throw new Error(`not within ${max} intervals`);
+  }
+
+  async incidentSteps(): Promise<string[]> {
+    return (await this.store.readIncidents("shop")).map((s) => s.incident.step);
+  }
+}
+
+/** Webhook bodies received, by alert key. */
+export function webhookKeys(receivers: AlertReceivers): string[] {
+  return receivers.received
+    .filter((r) => r.kind === "webhook")
+    .map((r) => (r.body as { data: { key: string } }).data.key);
+}
+
+export const webhookTypes = (receivers: AlertReceivers) =>
+  receivers.received
+    .filter((r) => r.kind === "webhook")
+    .map((r) => (r.body as { type: string }).type);
