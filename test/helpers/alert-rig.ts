@@ -16,6 +16,7 @@ import type { Prober } from "../../src/ports/prober.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import type { ReceiverKind } from "../../src/sandbox/alert-receivers.js";
 import { AlertReceivers, RECEIVER_SECRETS } from "../../src/sandbox/alert-receivers.js";
+import type { Principal } from "../../src/app/auth.js";
 import { ManualClock, runtimeFor } from "./runtime.js";
 
 export const SECRET_ENV = {
@@ -67,6 +68,8 @@ export interface RigOptions {
   readonly kinds?: readonly ReceiverKind[];
   readonly channelExtra?: Record<string, unknown>;
   readonly reminderMinutes?: number;
+  /** Who calls the API without credentials (nobody by default). */
+  readonly localPrincipal?: Principal;
 }
 
 export class Rig {
@@ -186,6 +189,7 @@ export class Rig {
       env: this.env,
       log: this.log(observer),
       alertTiming: FAST_TIMING,
+      ...(this.options.localPrincipal ? { localPrincipal: this.options.localPrincipal } : {}),
     });
     this.runtimes.set(observer, rt);
     return rt;
@@ -213,6 +217,9 @@ export class Rig {
     for (let i = 0; i < max; i++) {
       if (await done()) return i;
       await this.tick(options);
+      // What is sent beside the ticks (straight to the channels) gets a moment in real time.
+      for (let wait = 0; wait < 10 && !(await done()); wait++)
+        await new Promise((resolve) => setTimeout(resolve, 5));
     }
     throw new Error(`not within ${max} intervals`);
   }
