@@ -12,6 +12,8 @@ export interface Summary {
   readonly models: readonly Model[];
   readonly failing: readonly SimResult[];
   readonly failovers: number;
+  /** Alerts delivered, and those sent again after their sender died between sending and marking. */
+  readonly alerts: { readonly delivered: number; readonly resentAfterCrash: number };
   readonly outages: number;
   readonly detectionMs: readonly number[];
   readonly elapsedMs: number;
@@ -37,6 +39,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const failing: SimResult[] = [];
   let failovers = 0;
   let outages = 0;
+  const alerts = { delivered: 0, resentAfterCrash: 0 };
   const detectionMs: number[] = [];
   let runs = 0;
   const more = () =>
@@ -50,6 +53,8 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     if (result.violations.length > 0) failing.push(result);
     failovers += result.failovers;
     outages += result.outages;
+    alerts.delivered += result.alerts?.delivered ?? 0;
+    alerts.resentAfterCrash += result.alerts?.resentAfterCrash ?? 0;
     detectionMs.push(...result.detectionMs);
   }
   return {
@@ -59,6 +64,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     models,
     failing,
     failovers,
+    alerts,
     outages,
     detectionMs,
     elapsedMs: Date.now() - started,

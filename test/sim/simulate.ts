@@ -18,6 +18,8 @@ import type { ProbeRequest, Prober } from "../../src/ports/prober.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import { StoreError } from "../../src/ports/state-store.js";
 import { random } from "../helpers/random.js";
+import { alertsSettled } from "../../src/app/alerts/sender.js";
+import type { AlertChannel } from "../../src/ports/alerts.js";
 
 export { random };
 
@@ -57,6 +59,22 @@ export interface Faults {
   probeLoss: number;
   /** One observer sees one region slow: every other probe fails as too slow. */
   spikes?: (Window & { observer: string; region: string })[];
+  /** The alert receiver answers 503 with this probability. */
+  alertErrorRate?: number;
+  /** The lease holder's process dies right after an orchestrate tick, before it sends alerts. */
+  crashAfterTick?: number;
+  /** The process dies while sending: after the receiver took an alert, before it is marked. */
+  crashInSend?: number;
+}
+
+/** Alert faults, from their own random stream (the other faults stay as they were per seed). */
+function alertFaults(seed: number): Partial<Faults> {
+  const rand = random(seed * 104_729 + 3);
+  return {
+    alertErrorRate: rand() < 0.3 ? 0.1 : 0,
+    crashAfterTick: rand() < 0.4 ? 0.05 : 0,
+    crashInSend: rand() < 0.2 ? 0.01 : 0,
+  };
 }
 
 export interface SimOptions {
@@ -77,6 +95,8 @@ export interface SimResult {
   readonly model: Model;
   readonly violations: string[];
   readonly failovers: number;
+  /** Alerts delivered, and those delivered again after a crash between sending and marking. */
+  readonly alerts?: { readonly delivered: number; readonly resentAfterCrash: number };
   readonly outages: number;
   /** Outage start to the first kept `down` verdict, per hard outage of the primary that was detected. */
   readonly detectionMs: number[];
@@ -213,6 +233,12 @@ function config(model: Model, probeUrls: (region: string) => string): TandemConf
       stepTimeoutSeconds: 60,
       wakeTimeoutSeconds: 180,
     },
+    // One channel; the simulator replaces it with a recorder (see simulate()).
+    alerts: {
+      channels: [
+        { kind: "webhook", name: "sim", url: "https://alerts.sim/hook", secret: "env:SIM_HOOK" },
+      ],
+    },
     groups: [
       {
         name: "shop",
@@ -285,7 +311,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       ? outageOnly(seed, options.minutes)
       : options.scenario === "noise"
         ? noiseOnly(seed, options.minutes)
-        : faultsFor(seed, options.minutes);
+        : { ...faultsFor(seed, options.minutes), ...alertFaults(seed) };
+  const arand = random(seed * 15_485_863 + 5);
   const world = new World();
   const violations: string[] = [];
   const end = options.minutes * 60_000;
@@ -392,17 +419,66 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   const raw = config(options.model, (region) => `http://${region}.sim/healthz`);
   const parsed = parseConfig(raw);
   let lives = 0;
-  const start = (observer: string) =>
-    compose({
+
+  // Alerts: each process has its own view of the store and its own channel, both gone when it
+  // dies. The receiver records every alert it takes, and which process sent it.
+  const dead = new Set<string>();
+  const delivered: { key: string; by: string }[] = [];
+  /** Alerts taken by the receiver from a process that died before it could mark them. */
+  const takenThenDied = new Set<string>();
+  const processStore = (instance: string): StateStore =>
+    new Proxy(store, {
+      get: (target, property) => {
+        const value = Reflect.get(target, property) as unknown;
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          if (dead.has(instance))
+            throw new StoreError("unavailable", "state store: the process is gone");
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+  const channel = (instance: string): AlertChannel => ({
+    name: "sim",
+    kind: "webhook",
+    target: "https://alerts.sim",
+    fingerprint: "sim",
+    render: () => ({}),
+    redact: (text) => text,
+    send: async (alert) => {
+      if (dead.has(instance)) return { outcome: "retry", reason: "the process is gone" };
+      if (arand() < (faults.alertErrorRate ?? 0))
+        return { outcome: "retry", status: 503, reason: "503 (simulated)" };
+      delivered.push({ key: alert.key, by: instance });
+      if (arand() < (faults.crashInSend ?? 0)) {
+        takenThenDied.add(alert.key);
+        dead.add(instance);
+      }
+      return { outcome: "accepted", status: 202 };
+    },
+  });
+  const start = (observer: string) => {
+    const instance = `${observer}-${++lives}`;
+    return compose({
       config: parsed,
       observer,
-      store,
+      store: processStore(instance),
       prober: prober(observer),
       clock: new SimClock(world, faults.skew[observer] ?? 0),
       router,
       clusters,
-      instance: `${observer}-${++lives}`,
+      instance,
+      env: { SIM_HOOK: "unused: the channel is replaced" },
+      alertChannels: { sim: channel(instance) },
+      alertSleep: async () => {},
     });
+  };
+  /** Replaces a process that died, as the Functions host would start a new one. */
+  const restart = async (observer: string) => {
+    const old = runtimes.get(observer);
+    if (old) dead.add(old.instance);
+    runtimes.set(observer, await start(observer));
+  };
   const runtimes = new Map<string, Runtime>();
   for (const o of OBSERVERS) runtimes.set(o, await start(o));
   const phase = Object.fromEntries(
@@ -425,9 +501,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           (d) => d.observer === observer && world.now >= d.from && world.now < d.to,
         );
         if (down) {
-          if (down.crash) runtimes.set(observer, await start(observer));
+          if (down.crash) await restart(observer);
           continue;
         }
+        if (dead.has(runtimes.get(observer)!.instance)) await restart(observer);
         for (const region of REGIONS) {
           if (!serves(region)) lastNotServing.set(region, world.now);
           else lastServing.set(region, world.now);
@@ -436,6 +513,9 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         if (kind === "probe") await runProbeTick(rt);
         else {
           const result = await runOrchestrateTick(rt);
+          // The holder may die right after its tick, its state written and its alerts unsent.
+          if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) dead.add(rt.instance);
+          else await alertsSettled(rt);
           const states = result.groups[0]?.states;
           if (states) {
             const downNow = new Set(
@@ -485,6 +565,9 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   faults.impaired = [];
   faults.down = [];
   faults.flapping = {};
+  faults.alertErrorRate = 0;
+  faults.crashAfterTick = 0;
+  faults.crashInSend = 0;
   for (const region of REGIONS) {
     faults.outages[region] = (faults.outages[region] ?? []).filter((w) => w.to <= quietFrom);
     faults.gray[region] = [];
@@ -499,9 +582,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
             phase[observer]! +
             (kind === "orchestrate" ? INTERVAL / 2 : 0),
         );
+        if (dead.has(runtimes.get(observer)!.instance)) await restart(observer);
         const rt = runtimes.get(observer)!;
         if (kind === "probe") await runProbeTick(rt);
-        else await runOrchestrateTick(rt);
+        else {
+          await runOrchestrateTick(rt);
+          await alertsSettled(rt);
+        }
       }
   }
 
@@ -537,6 +624,44 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   if (leverChanges > leverStarted)
     violate(`${leverChanges} lever changes but only ${leverStarted} recorded in the audit log`);
 
+  // Sent once: no alert twice, unless its sender died after the receiver took it and before it
+  // could mark it (then the next holder sends it again, with the same key); none left unsent.
+  const times = new Map<string, number>();
+  for (const d of delivered) times.set(d.key, (times.get(d.key) ?? 0) + 1);
+  let resentAfterCrash = 0;
+  for (const [key, n] of times) {
+    if (n === 1) continue;
+    if (n === 2 && takenThenDied.has(key)) resentAfterCrash++;
+    else
+      violate(
+        `alert ${key} delivered ${n} times${takenThenDied.has(key) ? " (its sender died once)" : ""}`,
+      );
+  }
+  const unsent = await store.readOutbox(["shop"]);
+  if (unsent.length > 0)
+    violate(
+      `${unsent.length} alert(s) still unsent after the quiet period: ${unsent
+        .slice(0, 3)
+        .map((r) => `${r.row.alert.key} ${JSON.stringify(r.row.deliveries)}`)
+        .join("; ")}`,
+    );
+  // Every incident was told: its opening, and its end once it ended.
+  for (const i of incidents) {
+    const told = (phase: string) =>
+      [...times.keys()].some((k) => k.startsWith(`incident:shop/${i.id}|${phase}|`));
+    if (!told("detected")) violate(`incident ${i.id} opened, but its alert was never delivered`);
+    if (["completed", "failed", "aborted"].includes(i.step) && !told(i.step))
+      violate(`incident ${i.id} ${i.step}, but its alert was never delivered`);
+  }
+
   const failovers = incidents.filter((i) => i.kind === "failover" && i.step === "completed").length;
-  return { seed, model: options.model, violations, failovers, outages, detectionMs };
+  return {
+    seed,
+    model: options.model,
+    violations,
+    failovers,
+    alerts: { delivered: delivered.length, resentAfterCrash },
+    outages,
+    detectionMs,
+  };
 }

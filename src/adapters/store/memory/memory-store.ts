@@ -218,7 +218,10 @@ export class MemoryStateStore implements StateStore {
         { status: current ? 412 : 404 },
       );
     const next = this.#nextEtag();
-    this.#outbox.set(ref, frozen({ place: current.place, row, etag: next }));
+    // The alert never changes (the ref is its key): only the delivery state is copied.
+    const { alert: _alert, ...state } = row;
+    const stored = deepFreeze({ ...structuredClone(state), alert: current.row.alert });
+    this.#outbox.set(ref, Object.freeze({ place: current.place, row: stored, etag: next }));
     return next;
   }
 
