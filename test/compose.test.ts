@@ -13,7 +13,7 @@ import { twoRegionConfig } from "./helpers/runtime.js";
 const raw = () => ({
   ...twoRegionConfig({ westeurope: "http://127.0.0.1:9/a", northeurope: "http://127.0.0.1:9/b" }),
   stateStore: { connection: "env:TANDEM_STORAGE" },
-  alerts: [{ kind: "teams", name: "ops", webhookUrl: "env:TEAMS_URL" }],
+  alerts: { channels: [{ kind: "teams" as const, name: "ops", webhookUrl: "env:TEAMS_URL" }] },
 });
 
 describe("composition root", () => {
@@ -36,7 +36,7 @@ describe("composition root", () => {
             message: "refers to app setting TANDEM_STORAGE, which is not set or is empty",
           },
           {
-            path: "alerts[0].webhookUrl",
+            path: "alerts.channels[0].webhookUrl",
             message: "refers to app setting TEAMS_URL, which is not set or is empty",
           },
         ]);

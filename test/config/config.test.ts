@@ -69,7 +69,7 @@ describe("configuration: valid files load", () => {
     assert.equal(config.policy.intervalSeconds, 10);
     assert.equal(config.policy.failureThreshold, 3);
     assert.equal(config.policy.autoFailback, false);
-    assert.deepEqual(config.alerts, []);
+    assert.deepEqual(config.alerts, { channels: [], links: {}, reminderMinutes: 60 });
   });
 
   it("applies a group's policy over the top-level policy", () => {
@@ -215,14 +215,16 @@ describe("configuration: each class of bad input names its path and the fix", ()
     {
       name: "inline secret in an alert channel",
       mutate: (c) =>
-        (c["alerts"] = [
-          {
-            kind: "slack",
-            name: "ops",
-            webhookUrl: "https://hooks.slack.com/services/T0/B0/S3CRET",
-          },
-        ]),
-      path: "alerts[0].webhookUrl",
+        (c["alerts"] = {
+          channels: [
+            {
+              kind: "slack",
+              name: "ops",
+              webhookUrl: "https://hooks.slack.com/services/T0/B0/S3CRET",
+            },
+          ],
+        }),
+      path: "alerts.channels[0].webhookUrl",
       message: /^must be a secret reference/,
     },
     {
@@ -232,9 +234,39 @@ describe("configuration: each class of bad input names its path and the fix", ()
       message: /^unknown key; did you mean "failureThreshold"\?$/,
     },
     {
+      name: "an alert type that does not exist",
+      mutate: (c) =>
+        (c["alerts"] = {
+          channels: [{ kind: "teams", name: "t", webhookUrl: "env:T", events: ["region.dwon"] }],
+        }),
+      path: "alerts.channels[0].events[0]",
+      message: /^must be an alert type or a prefix such as "failover\.\*"/,
+    },
+    {
+      name: "an alert channel for a group that is not configured",
+      mutate: (c) =>
+        (c["alerts"] = {
+          channels: [{ kind: "teams", name: "t", webhookUrl: "env:T", groups: ["shoq"] }],
+        }),
+      path: "alerts.channels[0].groups[0]",
+      message: /^names no group of this configuration/,
+    },
+    {
+      name: "two alert channels with one name",
+      mutate: (c) =>
+        (c["alerts"] = {
+          channels: [
+            { kind: "teams", name: "ops", webhookUrl: "env:T" },
+            { kind: "slack", name: "ops", webhookUrl: "env:S" },
+          ],
+        }),
+      path: "alerts.channels[1].name",
+      message: /^duplicate alert channel "ops"/,
+    },
+    {
       name: "unknown alert kind",
-      mutate: (c) => (c["alerts"] = [{ kind: "sms", name: "x" }]),
-      path: "alerts[0].kind",
+      mutate: (c) => (c["alerts"] = { channels: [{ kind: "sms", name: "x" }] }),
+      path: "alerts.channels[0].kind",
       message: /^must be one of "teams", "slack", "pagerduty", "webhook" \(got "sms"\)$/,
     },
     {
@@ -323,10 +355,12 @@ describe("configuration: each class of bad input names its path and the fix", ()
   it("never echoes an inline secret in its messages", () => {
     const raw = valid();
     raw["stateStore"].connection = "AccountKey=S3CRET-VALUE";
-    raw["alerts"] = [
-      { kind: "pagerduty", name: "p", routingKey: "S3CRET-VALUE" },
-      { kind: "teams", name: "t", webhookUrl: 42 },
-    ];
+    raw["alerts"] = {
+      channels: [
+        { kind: "pagerduty", name: "p", routingKey: "S3CRET-VALUE" },
+        { kind: "teams", name: "t", webhookUrl: 42 },
+      ],
+    };
     const text = JSON.stringify(problemsOf(raw));
     assert.doesNotMatch(text, /S3CRET/);
   });
@@ -372,11 +406,11 @@ describe("secret references", () => {
   it("lists every referenced app setting that is missing, by path and name only", () => {
     const config = parseConfig({
       ...valid(),
-      alerts: [{ kind: "teams", name: "t", webhookUrl: "env:TEAMS_URL" }],
+      alerts: { channels: [{ kind: "teams", name: "t", webhookUrl: "env:TEAMS_URL" }] },
     });
     assert.deepEqual(missingSecrets(config, { TANDEM_STORAGE: "UseDevelopmentStorage=true" }), [
       {
-        path: "alerts[0].webhookUrl",
+        path: "alerts.channels[0].webhookUrl",
         message: "refers to app setting TEAMS_URL, which is not set or is empty",
       },
     ]);
