@@ -1,5 +1,6 @@
 // Writes the files generated from the configuration schema and the lever providers:
-// tandem.schema.json, docs/configuration.md, and the permissions part of docs/permissions.md. `npm run gen` after changing src/config/schema.ts; a test fails when
+// tandem.schema.json, docs/configuration.md, the permissions part of docs/permissions.md and the
+// event reference of docs/webhooks.md. `npm run gen` after changing src/config/schema.ts; a test fails when
 // the committed files are out of date.
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
@@ -7,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { jsonSchema, renderReference } from "../src/config/index.js";
 import { renderPermissionsDoc } from "../src/providers/permissions.js";
 import { PROVIDERS } from "../src/providers/registry.js";
+import { renderWebhookDoc } from "../src/adapters/alerts/webhook/docs.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -19,6 +21,7 @@ export function generatedFiles(): Record<string, string> {
       readFileSync(`${root}docs/permissions.md`, "utf8"),
       PROVIDERS,
     ),
+    "docs/webhooks.md": renderWebhookDoc(readFileSync(`${root}docs/webhooks.md`, "utf8")),
   };
 }
 
