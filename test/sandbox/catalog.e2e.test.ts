@@ -67,6 +67,45 @@ describe("sandbox: passive-cold catalog behind Front Door", () => {
     assert.equal((await catalog()).routing.primary, "northeurope");
   });
 
+  it("tells each alert receiver of the failover, once, and lists what they got", async () => {
+    const wanted = [
+      "catalog: westeurope is down",
+      "catalog: failover from westeurope to northeurope detected",
+      /^catalog: failover from westeurope to northeurope completed in/,
+    ];
+    const got = await waitFor(
+      "every receiver to get the catalog's alerts",
+      async () => {
+        const body = (await (await fetch(`${sandbox.url}/sandbox/alerts`)).json()) as any;
+        const all = ["teams", "slack", "webhook"].every((kind) =>
+          wanted.every((w) =>
+            body[kind].alerts.some((a: any) =>
+              typeof w === "string" ? a.title === w : w.test(a.title),
+            ),
+          ),
+        );
+        return all ? body : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+    for (const kind of ["teams", "slack", "pagerduty", "webhook"]) {
+      const titles = got[kind].alerts.map((a: any) => a.title) as string[];
+      assert.equal(
+        new Set(titles).size,
+        titles.length,
+        `${kind} got an alert twice: ${titles.join(" | ")}`,
+      );
+    }
+    assert.ok(
+      sandbox.alerts.received.filter((r) => r.kind === "webhook").every((r) => r.verified),
+      "every webhook verified",
+    );
+    assert.ok(
+      got.pagerduty.alerts.some((a: any) => a.title === "catalog: westeurope is down"),
+      "PagerDuty was triggered",
+    );
+  });
+
   it("answers the ARM fault API, and heal clears the faults", async () => {
     const response = await fetch(`${sandbox.url}/sandbox/arm/throttle`, { method: "POST" });
     assert.equal(response.status, 200);
