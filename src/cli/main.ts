@@ -197,6 +197,13 @@ function formatStatus(body: StatusView): string {
         `  incident ${g.incident.id}: ${g.incident.kind} to ${g.incident.to}, ${g.incident.step} (${g.incident.history.at(-1)?.note ?? ""})`,
       );
   }
+  if (body.alerts?.length) {
+    lines.push("", "alerts");
+    for (const c of body.alerts)
+      lines.push(
+        `  ${c.name.padEnd(14)} ${c.kind.padEnd(10)} ${c.state.padEnd(9)} ${c.target}  ${c.delivered} sent, ${c.failed} failed, ${c.pending} waiting${c.lastFailure ? `; last failure ${c.lastFailure.at.slice(11, 19)} ${c.lastFailure.reason}` : ""}`,
+      );
+  }
   return lines.join("\n");
 }
 

@@ -573,36 +573,54 @@ export function reminderDue(
 
 // --- storage -------------------------------------------------------------------------------
 
-const STORED_TEXT = 2000;
-const STORED_STEPS = 60;
+/** Table Storage holds 64 KiB per string property: 32K UTF-16 characters. Some room is kept. */
+const STORED_CHARS = 30_000;
+const STORAGE_LEVELS = [
+  { text: 2000, steps: 40, note: 300, regions: 12, reason: 400 },
+  { text: 1000, steps: 20, note: 200, regions: 8, reason: 200 },
+  { text: 300, steps: 6, note: 100, regions: 4, reason: 100 },
+] as const;
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/**
- * An alert small enough for one outbox row (Table Storage holds 64 KiB per property): long texts
- * cut, and of a long history the first step and the latest ones kept, saying how many were left
- * out. The renderers fit what they get to their own limits.
- */
-export function boundForStorage(alert: Alert): Alert {
+function bounded(alert: Alert, level: (typeof STORAGE_LEVELS)[number]): Alert {
   const steps = alert.steps ?? [];
-  const keep =
-    steps.length > STORED_STEPS ? [steps[0]!, ...steps.slice(-(STORED_STEPS - 1))] : steps;
+  const keep = steps.length > level.steps ? [steps[0]!, ...steps.slice(-(level.steps - 1))] : steps;
   const omitted = steps.length - keep.length + (alert.stepsOmitted ?? 0);
   return {
     ...alert,
     title: cut(alert.title, 300),
-    summary: cut(alert.summary, STORED_TEXT),
-    ...(alert.action === undefined ? {} : { action: cut(alert.action, STORED_TEXT) }),
+    summary: cut(alert.summary, level.text),
+    ...(alert.action === undefined ? {} : { action: cut(alert.action, level.text) }),
     ...(alert.regions
       ? {
-          regions: alert.regions.slice(0, 20).map((r) => ({ ...r, reason: cut(r.reason, 600) })),
+          regions: alert.regions.slice(0, level.regions).map((r) => ({
+            ...r,
+            reason: cut(r.reason, level.reason),
+            ...(r.observers ? { observers: r.observers.slice(0, 10) } : {}),
+          })),
         }
       : {}),
-    ...(alert.steps ? { steps: keep.map((s) => ({ ...s, note: cut(s.note, 400) })) } : {}),
+    ...(alert.steps ? { steps: keep.map((s) => ({ ...s, note: cut(s.note, level.note) })) } : {}),
     ...(omitted > 0 ? { stepsOmitted: omitted } : {}),
   };
+}
+
+/**
+ * An alert small enough for one outbox row: long texts cut, and of a long history the first step
+ * and the latest ones kept, saying how many were left out. The renderers fit what they get to
+ * their own limits.
+ */
+export function boundForStorage(alert: Alert): Alert {
+  let out = alert;
+  for (const level of STORAGE_LEVELS) {
+    out = bounded(alert, level);
+    if (JSON.stringify(out).length <= STORED_CHARS) return out;
+  }
+  const { regions: _regions, steps: _steps, details: _details, ...bare } = out;
+  return { ...bare, stepsOmitted: (alert.steps?.length ?? 0) + (alert.stepsOmitted ?? 0) };
 }
 
 // --- filters -------------------------------------------------------------------------------

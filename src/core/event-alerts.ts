@@ -46,7 +46,8 @@ export function eventAlert(e: TandemEvent): Alert | undefined {
         details: { rule: e.rule },
       };
     case "command.accepted":
-      if (e.dryRun) return undefined;
+      // Pauses have their own alerts; dry runs and drills change nothing.
+      if (e.dryRun || (e.command !== "failover" && e.command !== "failback")) return undefined;
       return {
         ...base,
         key: `command:${e.operation}|accepted|${e.group ?? "all"}`,

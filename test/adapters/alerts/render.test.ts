@@ -12,7 +12,7 @@ import {
 import { pagerDutyEvent } from "../../../src/adapters/alerts/pagerduty/event.js";
 import { webhookBody } from "../../../src/adapters/alerts/webhook/body.js";
 import { hugeAlert, sampleAlerts } from "../../../src/adapters/alerts/samples.js";
-import { ALERT_TYPES } from "../../../src/core/alerts.js";
+import { ALERT_TYPES, boundForStorage } from "../../../src/core/alerts.js";
 import { cardProblems } from "../../helpers/adaptive-cards.js";
 
 const links = { baseUrl: "https://tandem.contoso.com" };
@@ -130,5 +130,21 @@ describe("alert rendering", () => {
       "steps do not page",
     );
     assert.equal(pagerDutyEvent(samples["reminder"], "K", links), undefined);
+  });
+});
+
+describe("alerts in the outbox", () => {
+  it("fit one Table Storage property, keeping the first and latest steps and saying how many were left out", () => {
+    const stored = boundForStorage(hugeAlert());
+    assert.ok(
+      JSON.stringify(stored).length <= 30_000,
+      `${JSON.stringify(stored).length} characters`,
+    );
+    assert.equal(stored.steps?.[0]?.step, "detected");
+    assert.equal(stored.steps?.at(-1)?.step, "failed");
+    assert.equal((stored.steps?.length ?? 0) + (stored.stepsOmitted ?? 0), 200);
+    const teams = teamsMessage(stored, links);
+    assert.deepEqual(cardProblems(teams), []);
+    assert.match(JSON.stringify(teams), /step\(s\) not shown/);
   });
 });
