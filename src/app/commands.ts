@@ -158,6 +158,7 @@ async function runManual(
         .filter((a) => wanted(rt.alerts, a))
         .map(boundForStorage),
     });
+    rt.memory.alerts.dirty = true;
   } catch (error) {
     if (isStoreError(error) && error.kind === "conflict") {
       // The same keyed request got there first: answer with its incident.

@@ -20,7 +20,7 @@ import { errorText as message } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
 import { emit, storeReach } from "./emit.js";
 import { alertRegions, boundForStorage, verdictAlerts } from "../core/alerts.js";
-import { startAlertSender } from "./alerts/sender.js";
+import { startAlertSender, startMarkFlush } from "./alerts/sender.js";
 import { wanted } from "./alerts/setup.js";
 
 export interface GroupDecision {
@@ -108,6 +108,7 @@ async function keepVerdicts(
     problems.push(`${group.name}: verdicts not recorded: ${result.reason}`);
     return undefined;
   }
+  if (alerts.length > 0) rt.memory.alerts.dirty = true;
   for (const [region, state] of Object.entries(next)) {
     const before = previous[region]?.verdict;
     if (before === state.verdict) continue;
@@ -264,8 +265,10 @@ export async function runOrchestrateTick(
       ...(runbook?.refusal ? { refusal: runbook.refusal } : {}),
     });
   }
-  // Alerts are delivered beside the runbook, never before it and never awaited by it.
-  if (lease.leader && lease.epoch !== undefined)
+  // Alerts are delivered beside the runbook, never before it and never awaited by it; a process
+  // that lost the lease still writes the marks of what it sent.
+  if (!lease.leader) startMarkFlush(rt);
+  else if (lease.epoch !== undefined)
     startAlertSender(
       rt,
       lease.epoch,

@@ -86,13 +86,16 @@ function alertsOf(
   regions: readonly AlertRegion[] | undefined,
   epoch: number,
 ) {
-  return incidentAlerts(before, after, regions, {
+  const alerts = incidentAlerts(before, after, regions, {
     observer: rt.observer,
     epoch,
     at: rt.clock.now(),
   })
     .filter((a) => wanted(rt.alerts, a))
     .map(boundForStorage);
+  // The sender looks at the outbox after this tick (a refused write leaves nothing to find).
+  if (alerts.length > 0) rt.memory.alerts.dirty = true;
+  return alerts;
 }
 
 /**

@@ -35,7 +35,7 @@ if (values.seed !== undefined) {
     sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   console.log(
     `${describeRuns(summary, minutes)}: ` +
-      `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers over ${summary.outages} region outages; ${summary.alerts.delivered} alerts delivered, ${summary.alerts.resentAfterCrash} sent again after their sender died between sending and marking`,
+      `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers over ${summary.outages} region outages; ${summary.alerts.delivered} alerts delivered, ${summary.alerts.resentAfterCrash} sent again after their first mark was lost (the sender died, or the store refused the mark)`,
   );
   if (sorted.length)
     console.log(

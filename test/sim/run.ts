@@ -12,7 +12,7 @@ export interface Summary {
   readonly models: readonly Model[];
   readonly failing: readonly SimResult[];
   readonly failovers: number;
-  /** Alerts delivered, and those sent again after their sender died between sending and marking. */
+  /** Alerts delivered, and those sent again after their first mark was lost (the sender died, or the store refused the mark). */
   readonly alerts: { readonly delivered: number; readonly resentAfterCrash: number };
   readonly outages: number;
   readonly detectionMs: readonly number[];

@@ -32,7 +32,7 @@ it("seeded simulations for a time budget (at least 102 runs) keep every invarian
   // Alerts go through the outbox under the same crashes: each is sent once (checked per run), and
   // the crash between sending and marking, the one case the guarantee allows a repeat, occurs.
   console.log(
-    `simulation: ${summary.alerts.delivered} alerts delivered; ${summary.alerts.resentAfterCrash} sent again after their sender died between sending and marking`,
+    `simulation: ${summary.alerts.delivered} alerts delivered; ${summary.alerts.resentAfterCrash} sent again after their first mark was lost (the sender died, or the store refused the mark)`,
   );
   assert.ok(summary.alerts.delivered >= summary.runs * 5, `${summary.alerts.delivered} alerts`);
 });

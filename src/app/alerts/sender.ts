@@ -17,6 +17,7 @@ import { isOpen } from "../../core/incident.js";
 import { actingTimeLeft } from "../../core/lease.js";
 import type { RegionState } from "../../core/verdict.js";
 import { errorText } from "../../core/errors.js";
+import { isStoreError } from "../../ports/state-store.js";
 import type {
   ChannelRecord,
   Delivery,
@@ -46,6 +47,24 @@ const PRUNE_EVERY_MS = 3_600_000;
 const KEEP_DONE_MS = 24 * 3_600_000;
 /** Writes after the run's signal has fired (marks) get this long of their own. */
 const MARK_TIMEOUT_MS = 5000;
+
+/**
+ * Writes the marks this process could not write when it sent (a store error): by the version it
+ * claimed, which no one else has changed unless they took the row over. Holder or not: the
+ * sooner a sent alert is marked, the smaller the chance that a new holder sends it again.
+ */
+export function startMarkFlush(rt: Runtime): void {
+  const memory = rt.memory.alerts;
+  if (memory.unmarked.size === 0 || memory.running) return;
+  memory.running = flushMarks(rt).finally(() => {
+    memory.running = undefined;
+  });
+}
+
+async function flushMarks(rt: Runtime): Promise<void> {
+  for (const [ref, pending] of [...rt.memory.alerts.unmarked])
+    await mark(rt, { ref, row: pending.row, etag: pending.etag, deliveries: pending.deliveries });
+}
 
 /** Starts a delivery run if the holder has channels, time to act, and none is running. */
 export function startAlertSender(
@@ -91,9 +110,20 @@ async function deliverOutbox(
 
   await enqueueReminders(rt, epoch, matters, call);
 
+  // The outbox is read when this process wrote alerts or left some unsent, in a new epoch, and
+  // every few intervals for what other processes wrote (stale peers, commands, certificates).
+  const memory = rt.memory.alerts;
+  const startedAt = rt.clock.now();
+  const pollMs = 3 * rt.config.policy.intervalSeconds * 1000;
+  if (!memory.dirty && memory.polledEpoch === epoch && startedAt - memory.polledAt < pollMs) return;
+  memory.dirty = false;
+  memory.polledAt = startedAt;
+  memory.polledEpoch = epoch;
+  const all = await rt.store.readOutbox(groups, call);
+  if (all.length === 0) return prune(rt, groups);
+  const rows = all.slice(0, rt.alerts.timing.batch);
   const records = await rt.store.readAlertChannels(call);
   const channels = rt.alerts.channels.filter((c) => channelEnabled(records[c.channel.name], c));
-  const rows = (await rt.store.readOutbox(groups, call)).slice(0, rt.alerts.timing.batch);
   const counts = new Map<
     string,
     { delivered: number; failed: number; last?: Delivered; alert?: Alert }
@@ -163,7 +193,10 @@ async function deliverOutbox(
   });
   await Promise.all(channelRuns);
 
-  await Promise.all(perRow.map((row) => mark(rt, row, epoch)));
+  await Promise.all(perRow.map((row) => mark(rt, row)));
+  // Anything left (not claimed, not delivered, beyond the batch) is looked at again next run.
+  if (all.length > rows.length || perRow.length < rows.length) memory.dirty = true;
+  if (perRow.some((r) => !Object.values(r.deliveries).every(finished))) memory.dirty = true;
   await recordChannels(rt, records, counts);
   await prune(rt, groups);
 }
@@ -181,8 +214,21 @@ async function claim(
   call: { abortSignal: AbortSignal },
 ): Promise<{ ref: string; row: OutboxRow; etag: string } | undefined> {
   const { row } = stored;
-  // A claim of this epoch or later is a live holder's (only its own is ours to continue).
-  if (row.claim && row.claim.holder !== me && row.claim.epoch >= epoch) return undefined;
+  const seen = rt.memory.alerts.claimsSeen;
+  if (row.claim && row.claim.holder !== me) {
+    // A claim of this epoch or later is a live holder's (only its own is ours to continue).
+    if (row.claim.epoch >= epoch) return undefined;
+    // An older epoch's: its holder lost the lease, but may still be marking what it sent. It is
+    // taken over once this process has seen it unchanged for a lease duration, on its own clock.
+    const first = seen.get(stored.ref);
+    const now = rt.clock.now();
+    if (!first || first.etag !== stored.etag) {
+      seen.set(stored.ref, { etag: stored.etag, at: now });
+      return undefined;
+    }
+    if (now - first.at < leaseTiming(rt).durationMs) return undefined;
+  }
+  seen.delete(stored.ref);
   const deliveries: Record<string, Delivery> = { ...row.deliveries };
   for (const c of channels)
     if (deliveries[c.channel.name] === undefined && passes(c.filter, row.alert))
@@ -208,7 +254,6 @@ async function claim(
 async function mark(
   rt: Runtime,
   row: { ref: string; row: OutboxRow; etag: string; deliveries: Record<string, Delivery> },
-  epoch: number,
 ): Promise<void> {
   const done = Object.values(row.deliveries).every(finished);
   const next: OutboxRow = {
@@ -223,8 +268,18 @@ async function mark(
     });
     rt.memory.alerts.unmarked.delete(row.ref);
   } catch (error) {
-    // Remembered, so that this process marks it next run instead of sending it again.
-    rt.memory.alerts.unmarked.set(row.ref, { epoch, deliveries: row.deliveries });
+    if (isStoreError(error) && error.kind === "conflict") {
+      // Another holder took the row over: its mark, not this one, stands.
+      rt.memory.alerts.unmarked.delete(row.ref);
+      return;
+    }
+    // Remembered, so that this process marks it next tick instead of sending it again.
+    rt.memory.alerts.dirty = true;
+    rt.memory.alerts.unmarked.set(row.ref, {
+      row: row.row,
+      etag: row.etag,
+      deliveries: row.deliveries,
+    });
     rt.log.warn(`alerts: could not mark ${row.row.alert.key}: ${errorText(error)}`);
   }
 }
@@ -255,7 +310,10 @@ async function enqueueReminders(
       rt.memory.alerts.reminded.set(matter.subject, reminder.reminder!.count);
     }
   }
-  if (due.length > 0) await rt.store.enqueueAlerts(due, call);
+  if (due.length > 0) {
+    await rt.store.enqueueAlerts(due, call);
+    rt.memory.alerts.dirty = true;
+  }
 }
 
 /** A receiver that answered 404 or 410: the channel is disabled, audited, and said elsewhere. */
@@ -302,7 +360,10 @@ async function disable(
       action: `Fix the ${channel.kind} receiver's URL in its app setting (the channel is enabled again when it changes), or run \`tandem alerts test ${name}\`.`,
       details: { channel: name, kind: channel.kind, target: channel.target },
     };
-    if (wanted(rt.alerts, alert)) await rt.store.enqueueAlerts([alert], call);
+    if (wanted(rt.alerts, alert)) {
+      await rt.store.enqueueAlerts([alert], call);
+      rt.memory.alerts.dirty = true;
+    }
   } catch (error) {
     rt.log.error(`alerts: could not record that ${name} is disabled: ${errorText(error)}`);
   }

@@ -3,7 +3,7 @@
 import type { Alert, ChannelFilter } from "../../core/alerts.js";
 import { passes } from "../../core/alerts.js";
 import type { AlertChannel } from "../../ports/alerts.js";
-import type { Delivery } from "../../ports/state-store.js";
+import type { Delivery, OutboxRow } from "../../ports/state-store.js";
 
 export interface ConfiguredChannel {
   readonly channel: AlertChannel;
@@ -83,15 +83,32 @@ export interface AlertMemory {
   /** The run in progress. */
   running?: Promise<void>;
   /** Deliveries made whose mark could not be written yet, by outbox ref: never sent again. */
-  readonly unmarked: Map<string, { readonly epoch: number; deliveries: Record<string, Delivery> }>;
+  readonly unmarked: Map<
+    string,
+    { readonly row: OutboxRow; readonly etag: string; deliveries: Record<string, Delivery> }
+  >;
   /** The last reminder count written per open matter. */
   readonly reminded: Map<string, number>;
   /** When done rows were last pruned (this process's clock). */
   prunedAt: number;
+  /** This process wrote alerts, or left some unsent, since its last look at the outbox. */
+  dirty: boolean;
+  /** When it last read the outbox (this process's clock), and in which epoch. */
+  polledAt: number;
+  polledEpoch: number;
+  /**
+   * Claims of an older epoch, as first seen: taken over only once seen unchanged for a lease
+   * duration, so that a holder still finishing its run (its mark on the way) is not doubled.
+   */
+  readonly claimsSeen: Map<string, { readonly etag: string; readonly at: number }>;
 }
 
 export const freshAlertMemory = (): AlertMemory => ({
   unmarked: new Map(),
   reminded: new Map(),
   prunedAt: 0,
+  dirty: true,
+  polledAt: 0,
+  polledEpoch: 0,
+  claimsSeen: new Map(),
 });

@@ -18,6 +18,7 @@ export function alertSubscriber(rt: Runtime): NamedSubscriber {
       if (!alert || !wanted(rt.alerts, alert)) return;
       if (alert.type === "store.unreachable" || alert.type === "store.reachable")
         return sendDirect(rt, alert);
+      rt.memory.alerts.dirty = true;
       return rt.store.enqueueAlerts([boundForStorage(alert)], {
         abortSignal: AbortSignal.timeout(10_000),
       });
