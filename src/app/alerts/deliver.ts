@@ -13,6 +13,12 @@ export interface DeliverContext {
   readonly signal: AbortSignal;
   /** performance.now() after which no attempt starts and no wait is begun. */
   readonly deadline: number;
+  /**
+   * What an attempt in flight runs under (besides its own timeout); the run's signal by default.
+   * The sender lets an attempt it started finish: one cut off may have reached the receiver, and
+   * would be sent again.
+   */
+  readonly attemptSignal?: AbortSignal;
   /** Attempts this run may make (fewer when the alert has used most of its attempts). */
   readonly attempts?: number;
 }
@@ -51,7 +57,7 @@ export async function deliver(
     try {
       result = await channel.send(alert, {
         links: context.links,
-        abortSignal: signal,
+        abortSignal: context.attemptSignal ?? signal,
         timeoutMs: Math.max(1, Math.round(Math.min(timing.attemptTimeoutMs, left))),
       });
     } catch (error) {

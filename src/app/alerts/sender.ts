@@ -27,6 +27,7 @@ import type {
 import { leaseTiming } from "../lease-keeper.js";
 import type { Runtime } from "../runtime.js";
 import { holderId } from "../runtime.js";
+import type { AlertChannel } from "../../ports/alerts.js";
 import type { Delivered } from "./deliver.js";
 import { deliver } from "./deliver.js";
 import type { ConfiguredChannel } from "./setup.js";
@@ -95,6 +96,14 @@ function channelEnabled(record: ChannelRecord | undefined, channel: ConfiguredCh
 }
 
 const finished = (d: Delivery) => d.state !== "pending";
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** An attempt in flight is not cut off (see DeliverContext.attemptSignal); its timeout ends it. */
+const NEVER = new AbortController().signal;
 
 async function deliverOutbox(
   rt: Runtime,
@@ -139,61 +148,82 @@ async function deliverOutbox(
 
   const broken = new Set<string>();
   const now = () => rt.clock.now();
-  const perRow = claimed.map((c) => ({ ...c, deliveries: { ...c.row.deliveries } }));
-  const channelRuns = channels.map(async ({ channel }) => {
-    for (const row of perRow) {
-      const delivery = row.deliveries[channel.name];
-      if (!delivery || finished(delivery) || broken.has(channel.name)) continue;
-      if (delivery.retryAt !== undefined && delivery.retryAt > now()) continue;
-      if (now() - row.row.alert.at > rt.alerts.timing.maxAgeMs) {
-        row.deliveries[channel.name] = { ...delivery, state: "failed", note: "given up: too old" };
-        continue;
-      }
-      const left = rt.alerts.timing.maxAttempts - delivery.attempts;
-      const done = await deliver(channel, row.row.alert, {
-        links: rt.alerts.links,
-        timing: rt.alerts.timing,
-        sleep: rt.alerts.sleep,
-        signal,
-        deadline,
-        attempts: Math.min(rt.alerts.timing.attemptsPerRun, left),
-      });
-      const result = done.result;
-      const attempts = delivery.attempts + done.attempts;
-      const count = counts.get(channel.name) ?? { delivered: 0, failed: 0 };
-      count.last = done;
-      count.alert = row.row.alert;
-      counts.set(channel.name, count);
-      const at = now();
-      if (result.outcome === "accepted") {
-        count.delivered++;
-        row.deliveries[channel.name] = { state: "sent", attempts, at, status: result.status };
-      } else if (result.outcome === "skipped")
-        row.deliveries[channel.name] = { state: "skipped", attempts, at, note: result.reason };
-      else {
-        if (done.attempts > 0) count.failed++;
-        const final = result.outcome !== "retry" || attempts >= rt.alerts.timing.maxAttempts;
-        row.deliveries[channel.name] = {
-          state: final ? "failed" : "pending",
-          attempts,
-          at,
-          ...("status" in result && result.status !== undefined ? { status: result.status } : {}),
-          note: result.reason,
-          ...(!final && done.retryInMs !== undefined ? { retryAt: at + done.retryInMs } : {}),
-        };
-        rt.log.warn(
-          `alerts: ${channel.name} (${channel.kind}, ${channel.target}) did not take ${row.row.alert.type} [${row.row.alert.key}]: ${result.reason}${final ? "" : " (will retry)"}`,
-        );
-        // The rest of this run's alerts for this channel wait for the next run.
-        broken.add(channel.name);
-        if (result.outcome === "gone")
-          await disable(rt, channel.name, records, result.reason, epoch);
-      }
-    }
-  });
-  await Promise.all(channelRuns);
+  const perRow = claimed.map((c) => ({
+    ...c,
+    deliveries: { ...c.row.deliveries },
+    // One per channel, settled when that channel is past this row.
+    past: channels.map(() => deferred()),
+  }));
 
-  await Promise.all(perRow.map((row) => mark(rt, row)));
+  const deliverRow = async (channel: AlertChannel, row: (typeof perRow)[number]) => {
+    const delivery = row.deliveries[channel.name];
+    if (!delivery || finished(delivery) || broken.has(channel.name)) return;
+    if (delivery.retryAt !== undefined && delivery.retryAt > now()) return;
+    if (now() - row.row.alert.at > rt.alerts.timing.maxAgeMs) {
+      row.deliveries[channel.name] = { ...delivery, state: "failed", note: "given up: too old" };
+      return;
+    }
+    const left = rt.alerts.timing.maxAttempts - delivery.attempts;
+    const done = await deliver(channel, row.row.alert, {
+      links: rt.alerts.links,
+      timing: rt.alerts.timing,
+      sleep: rt.alerts.sleep,
+      signal,
+      deadline,
+      attemptSignal: NEVER,
+      attempts: Math.min(rt.alerts.timing.attemptsPerRun, left),
+    });
+    const result = done.result;
+    const attempts = delivery.attempts + done.attempts;
+    const count = counts.get(channel.name) ?? { delivered: 0, failed: 0 };
+    count.last = done;
+    count.alert = row.row.alert;
+    counts.set(channel.name, count);
+    const at = now();
+    if (result.outcome === "accepted") {
+      count.delivered++;
+      row.deliveries[channel.name] = { state: "sent", attempts, at, status: result.status };
+      return;
+    }
+    if (result.outcome === "skipped") {
+      row.deliveries[channel.name] = { state: "skipped", attempts, at, note: result.reason };
+      return;
+    }
+    if (done.attempts > 0) count.failed++;
+    const final = result.outcome !== "retry" || attempts >= rt.alerts.timing.maxAttempts;
+    row.deliveries[channel.name] = {
+      state: final ? "failed" : "pending",
+      attempts,
+      at,
+      ...("status" in result && result.status !== undefined ? { status: result.status } : {}),
+      note: result.reason,
+      ...(!final && done.retryInMs !== undefined ? { retryAt: at + done.retryInMs } : {}),
+    };
+    rt.log.warn(
+      `alerts: ${channel.name} (${channel.kind}, ${channel.target}) did not take ${row.row.alert.type} [${row.row.alert.key}]: ${result.reason}${final ? "" : " (will retry)"}`,
+    );
+    // The rest of this run's alerts for this channel wait for the next run.
+    broken.add(channel.name);
+    if (result.outcome === "gone") await disable(rt, channel.name, records, result.reason, epoch);
+  };
+
+  // Channels in parallel, each through the rows in order. Each row is marked as soon as every
+  // channel is past it, not at the end of the run: the sooner a sent alert is marked, the smaller
+  // the window in which another holder could send it again.
+  const channelRuns = channels.map(async ({ channel }, c) => {
+    for (const row of perRow)
+      try {
+        await deliverRow(channel, row);
+      } finally {
+        row.past[c]!.resolve();
+      }
+  });
+  const marks = perRow.map(async (row) => {
+    await Promise.all(row.past.map((p) => p.promise));
+    await mark(rt, row);
+  });
+  await Promise.all([...channelRuns, ...marks]);
+
   // Anything left (not claimed, not delivered, beyond the batch) is looked at again next run.
   if (all.length > rows.length || perRow.length < rows.length) memory.dirty = true;
   if (perRow.some((r) => !Object.values(r.deliveries).every(finished))) memory.dirty = true;
@@ -219,14 +249,17 @@ async function claim(
     // A claim of this epoch or later is a live holder's (only its own is ours to continue).
     if (row.claim.epoch >= epoch) return undefined;
     // An older epoch's: its holder lost the lease, but may still be marking what it sent. It is
-    // taken over once this process has seen it unchanged for a lease duration, on its own clock.
+    // taken over once this process has seen it unchanged for a lease duration and an attempt's
+    // timeout, on its own clock.
     const first = seen.get(stored.ref);
     const now = rt.clock.now();
     if (!first || first.etag !== stored.etag) {
       seen.set(stored.ref, { etag: stored.etag, at: now });
       return undefined;
     }
-    if (now - first.at < leaseTiming(rt).durationMs) return undefined;
+    // (An attempt it had in flight at its deadline runs to its own timeout: that long more.)
+    const wait = leaseTiming(rt).durationMs + rt.alerts.timing.attemptTimeoutMs;
+    if (now - first.at < wait) return undefined;
   }
   seen.delete(stored.ref);
   const deliveries: Record<string, Delivery> = { ...row.deliveries };
