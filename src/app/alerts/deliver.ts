@@ -58,7 +58,9 @@ export async function deliver(
       result = await channel.send(alert, {
         links: context.links,
         abortSignal: context.attemptSignal ?? signal,
-        timeoutMs: Math.max(1, Math.round(Math.min(timing.attemptTimeoutMs, left))),
+        // Its own timeout, not what is left of the run: an attempt cut short may still have
+        // reached the receiver, and would be sent again.
+        timeoutMs: timing.attemptTimeoutMs,
       });
     } catch (error) {
       // A channel must not throw; if one does, it is a failed attempt like any other.
