@@ -70,6 +70,8 @@ export interface RigOptions {
   readonly reminderMinutes?: number;
   /** Who calls the API without credentials (nobody by default). */
   readonly localPrincipal?: Principal;
+  /** Delivery timing over FAST_TIMING. */
+  readonly timing?: Partial<AlertTiming>;
 }
 
 export class Rig {
@@ -188,7 +190,7 @@ export class Rig {
       instance: `${observer.slice(0, 1)}${++this.#instances}`,
       env: this.env,
       log: this.log(observer),
-      alertTiming: FAST_TIMING,
+      alertTiming: { ...FAST_TIMING, ...this.options.timing },
       ...(this.options.localPrincipal ? { localPrincipal: this.options.localPrincipal } : {}),
     });
     this.runtimes.set(observer, rt);
@@ -212,7 +214,7 @@ export class Rig {
   async until(
     done: () => boolean | Promise<boolean>,
     max = 40,
-    options: { only?: readonly string[] } = {},
+    options: { settle?: boolean; only?: readonly string[] } = {},
   ) {
     for (let i = 0; i < max; i++) {
       if (await done()) return i;
