@@ -5,6 +5,7 @@ import { detection, falseFailovers } from "./detection.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
+import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,3 +38,17 @@ if (want("false-failovers"))
       ...(await falseFailovers(Number(values["region-hours"]))),
     }),
   );
+if (want("arm-budget"))
+  for (const model of ["passive-cold", "active-passive"] as const) {
+    const result = await simulateScale({ groups: 100, model, healthyMinutes: 60, outage: true });
+    const perHour = (result.healthy.reads / result.healthy.minutes) * 60;
+    console.log(
+      JSON.stringify({
+        bench: "arm-budget-100-groups",
+        model,
+        quietReadsPerHour: Math.round(perHour),
+        shareOfReadBudget: `${((perHour / READS_PER_HOUR) * 100).toFixed(1)} %`,
+        ...result,
+      }),
+    );
+  }

@@ -39,6 +39,8 @@ import type { ClusterControl } from "./ports/cluster-control.js";
 import type { TrafficRouter } from "./ports/traffic-router.js";
 import type { ArmConnection } from "./adapters/azure/arm.js";
 import { ClustersByRegion } from "./adapters/cluster/by-group.js";
+import { ArmBudgetTracker } from "./adapters/azure/budget.js";
+import type { ArmBudget } from "./ports/arm-budget.js";
 import { RouterByGroup } from "./adapters/traffic/by-group.js";
 import { WitnessByGroup } from "./adapters/witness/by-group.js";
 import { PROVIDERS } from "./providers/registry.js";
@@ -67,6 +69,8 @@ export interface ComposeOptions {
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** What ARM says of its budget (the simulator's model of it); made from the replies otherwise. */
+  readonly armBudget?: ArmBudget;
   /** The identity for Azure (state store by endpoint, levers); DefaultAzureCredential by default. */
   readonly credential?: TokenCredential;
   /** How the levers reach Azure Resource Manager (the sandbox points them at its emulator). */
@@ -202,9 +206,10 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
     (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster)));
   const registry = options.registry ?? PROVIDERS;
+  const budget = needsAzure ? new ArmBudgetTracker() : undefined;
   const levers = needsAzure
     ? await leversFor(options.config, registry, {
-        conn: { ...options.arm, credential: credentialOf(options) },
+        conn: { ...options.arm, credential: credentialOf(options), ...(budget ? { budget } : {}) },
         log: options.log ?? silentLog,
       })
     : {};
@@ -224,6 +229,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     memory: freshMemory(),
     ...(router ? { router } : {}),
     ...(clusters ? { clusters } : {}),
+    ...(options.armBudget ? { armBudget: options.armBudget } : budget ? { armBudget: budget } : {}),
     dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
     auth: {
       platform: (env["WEBSITE_AUTH_ENABLED"] ?? "").toLowerCase() === "true",

@@ -71,7 +71,7 @@ function group(g: GroupStatus, now: number): string {
         )
         .join("")}</ol>`
     : "<p>No incident.</p>";
-  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.primary ?? "unknown")}</span></h2><table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
+  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.primary ?? "unknown")}${g.routing ? `, levers read ${Math.round(g.routing.ageSeconds)} s ago${g.routing.propagating ? ", change propagating" : ""}` : ", levers not read yet"}</span></h2><table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
 }
 
 export function renderStatusPage(status: StatusView): string {

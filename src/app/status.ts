@@ -48,11 +48,23 @@ export interface RegionStatus {
 export interface GroupStatus {
   readonly name: string;
   readonly model: string;
-  /** The traffic lever's state: null when there is no lever or it cannot be read. */
+  /**
+   * The traffic lever's state as the lease holder last read it (kept in the store: the status never
+   * calls Azure): null when there is no lever or it has not been read yet.
+   */
   readonly routing: {
     readonly primary: string | null;
     readonly regions: readonly RegionRoute[];
+    /** The lever is deploying a change to its edge (Front Door). */
+    readonly propagating: boolean;
+    /** When it was read (the reader's clock), and how old that is by this process's clock. */
+    readonly readAt: string;
+    readonly ageSeconds: number;
   } | null;
+  /** Each region's cluster as last read, with the same time. */
+  readonly clusters: Readonly<Record<string, { readonly power: string; readonly detail?: string }>>;
+  /** What could not be read the last time the levers were read. */
+  readonly leverProblems: readonly string[];
   /** The open incident, or else the latest one. */
   readonly incident: Incident | null;
   /** Automation for this group: "paused" (for the group or for all) or "active". */
@@ -96,18 +108,12 @@ export async function readStatus(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<StatusView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [view, lease, kept, incidents, routings, pause] = await Promise.all([
-    observeAgreement(rt, call),
+  const [view, lease, kept, incidents, levers, pause] = await Promise.all([
+    observeAgreement(rt, call, { witness: "cached" }),
     rt.store.readLease(call),
     Promise.all(rt.config.groups.map((g) => rt.store.readRegionStates(g.name, call))),
     Promise.all(rt.config.groups.map((g) => rt.store.readIncidents(g.name, call))),
-    Promise.all(
-      rt.config.groups.map((g) =>
-        rt.router?.covers(g.name)
-          ? rt.router.read(g.name, call).catch(() => undefined)
-          : Promise.resolve(undefined),
-      ),
-    ),
+    rt.store.readLeverViews(call),
     rt.store.readPause(call),
   ]);
   const now = rt.clock.now();
@@ -136,7 +142,8 @@ export async function readStatus(
     );
     const incident =
       (stored.filter((s) => isOpen(s.incident)).at(-1) ?? stored.at(-1))?.incident ?? null;
-    const routing = routings[i];
+    const lever = levers[group.name];
+    const routing = lever?.routing;
     const of = (target: string) =>
       observations
         .filter((o) => o.target === target)
@@ -145,7 +152,23 @@ export async function readStatus(
     return {
       name: group.name,
       model: group.model,
-      routing: routing ? { primary: primaryOf(routing) ?? null, regions: routing.regions } : null,
+      routing:
+        routing && lever
+          ? {
+              primary: primaryOf(routing) ?? null,
+              regions: routing.regions,
+              propagating: routing.propagating === true,
+              readAt: new Date(lever.readAt).toISOString(),
+              ageSeconds: seconds(Math.max(0, now - lever.readAt)),
+            }
+          : null,
+      clusters: Object.fromEntries(
+        Object.entries(lever?.clusters ?? {}).map(([region, c]) => [
+          region,
+          { power: c.power, ...(c.detail ? { detail: c.detail } : {}) },
+        ]),
+      ),
+      leverProblems: lever?.problems ?? [],
       incident,
       automation: pause.all || pause.groups.includes(group.name) ? "paused" : "active",
       regions: group.regions.map((region, r): RegionStatus => {

@@ -178,7 +178,7 @@ function formatStatus(body: StatusView): string {
   for (const g of body.groups) {
     lines.push("");
     lines.push(
-      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}`,
+      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}${g.routing ? ` (levers read ${duration(g.routing.ageSeconds * 1000)} ago)` : ""}`,
     );
     for (const r of g.regions) {
       const route = g.routing?.regions.find((x) => x.region === r.name);

@@ -270,6 +270,11 @@ export const policySchema = z
       .describe(
         "passive-cold: stop the cluster Tandem pre-warmed when the primary's suspicion clears without a failover.",
       ),
+    leverReconcileSeconds: seconds("lever reconcile interval", 10, 86_400)
+      .default(POLICY_DEFAULTS.leverReconcileSeconds)
+      .describe(
+        "How often the lease holder reads each group's levers (Traffic Manager, Front Door, AKS) when nothing is happening, to see changes people made by hand. Levers are also read at once during an incident, when a verdict changes and after an operator command; between reads the status shows the last view and its age. Stretched fourfold while Azure Resource Manager says its read budget is low.",
+      ),
     leaseSeconds: seconds("lease duration", 1, 3600)
       .optional()
       .describe(

@@ -681,3 +681,36 @@ export function runbookStep(
   if (!s.routing) return NOTHING;
   return openAutomatic(group, s, policy, newId);
 }
+
+/** Which lever reads a runbook step needs: the routing, and which regions' clusters. */
+export interface LeverNeeds {
+  readonly routing: boolean;
+  readonly clusters: readonly string[];
+}
+
+/**
+ * What the next runbook step of a group reads from its levers: an open incident's step reads only
+ * what it checks (a waking step its cluster, a shifting or verifying step the routing), so a
+ * failover of many groups at once costs about one read per group per tick; without an incident,
+ * the routing and, for a passive-cold group, the clusters it may pre-warm or wake.
+ */
+export function leverNeeds(group: RunbookGroup, open: Incident | undefined): LeverNeeds {
+  const withCluster = group.regions.filter((r) => r.cluster).map((r) => r.name);
+  if (!open) return { routing: true, clusters: group.model === "passive-cold" ? withCluster : [] };
+  const wake = open.wake ? [open.wake.region] : [];
+  switch (open.step) {
+    case "prewarming":
+      return { routing: true, clusters: wake };
+    case "waking":
+      return { routing: false, clusters: wake };
+    case "detected":
+    case "confirmed":
+    case "waiting-ready":
+      return { routing: false, clusters: [] };
+    case "shifting-traffic":
+    case "verifying":
+      return { routing: true, clusters: [] };
+    default:
+      return { routing: false, clusters: [] };
+  }
+}

@@ -4,6 +4,7 @@ import type { LeaseRecord, StoredLease } from "../core/lease.js";
 import type { Heartbeat, Observation } from "../core/observation.js";
 import type { Incident } from "../core/incident.js";
 import type { RegionState } from "../core/verdict.js";
+import type { LeverView } from "../core/levers.js";
 
 /** One fenced step, done or refused, appended to the action log and never overwritten. */
 export interface ActionRecord {
@@ -98,6 +99,11 @@ export interface StateStore {
     etag: string | undefined,
     options?: StoreCallOptions,
   ): Promise<void>;
+
+  /** The lease holder's last view of each group's levers, by group, in one read. */
+  readLeverViews(options?: StoreCallOptions): Promise<Record<string, LeverView>>;
+  /** Replaces a group's lever view (a cache: the last writer wins). */
+  writeLeverView(group: string, view: LeverView, options?: StoreCallOptions): Promise<void>;
 
   readPause(options?: StoreCallOptions): Promise<PauseState>;
   /**

@@ -28,6 +28,8 @@ export interface ManyOptions {
   readonly firstSeed?: number;
   readonly minutes: number;
   readonly models?: readonly Model[];
+  /** ARM faults on top of each run's own (see SimOptions.arm). */
+  readonly arm?: "off" | "slow";
 }
 
 export async function simulateMany(options: ManyOptions): Promise<Summary> {
@@ -45,7 +47,11 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   while (more()) {
     const seed = firstSeed + Math.floor(runs / models.length);
     const model = models[runs % models.length]!;
-    const result = await simulate(seed, { model, minutes: options.minutes });
+    const result = await simulate(seed, {
+      model,
+      minutes: options.minutes,
+      ...(options.arm ? { arm: options.arm } : {}),
+    });
     runs++;
     if (result.violations.length > 0) failing.push(result);
     failovers += result.failovers;

@@ -4,6 +4,7 @@ import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
+import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   KeptStates,
@@ -36,6 +37,7 @@ export class MemoryStateStore implements StateStore {
   readonly #actions: ActionRecord[] = [];
   readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
   readonly #incidents = new Map<string, StoredIncident>();
+  readonly #leverViews = new Map<string, LeverView>();
   #pause: PauseState = { all: false, groups: [] };
   #pauseEtag: string | undefined;
   #lease: StoredLease | undefined;
@@ -158,6 +160,14 @@ export class MemoryStateStore implements StateStore {
         },
       );
     this.#incidents.set(key, frozen({ incident, etag: this.#nextEtag() }));
+  }
+
+  async readLeverViews(): Promise<Record<string, LeverView>> {
+    return Object.fromEntries(this.#leverViews);
+  }
+
+  async writeLeverView(group: string, view: LeverView): Promise<void> {
+    this.#leverViews.set(group, frozen(view));
   }
 
   async readPause(): Promise<PauseState> {

@@ -7,6 +7,7 @@ import type { Heartbeat, Observation, ProbePhases } from "../../../core/observat
 import type { RegionState, Verdict } from "../../../core/verdict.js";
 import type { ActionRecord, PauseState } from "../../../ports/state-store.js";
 import type { Incident } from "../../../core/incident.js";
+import type { LeverView } from "../../../core/levers.js";
 
 export const HEARTBEAT_PARTITION = "heartbeat";
 export const LEASE_KEY = { partitionKey: "lease", rowKey: "lease" } as const;
@@ -258,6 +259,36 @@ export function entityToStates(row: Row): Record<string, RegionState> | undefine
 }
 
 export const incidentPartition = (group: string) => `incident-${group}`;
+export const LEVER_VIEW_PARTITION = "levers";
+
+export function leverViewToEntity(group: string, view: LeverView): Entity {
+  return {
+    partitionKey: LEVER_VIEW_PARTITION,
+    rowKey: group,
+    readAtMs: double(view.readAt),
+    epoch: view.epoch,
+    data: JSON.stringify(view),
+  };
+}
+
+export function entityToLeverView(row: Row): [string, LeverView] | undefined {
+  if (!isString(row["data"]) || !isString(row["rowKey"])) return undefined;
+  try {
+    const value = JSON.parse(row["data"]) as Record<string, unknown>;
+    if (
+      !isNumber(value["readAt"]) ||
+      !isNumber(value["epoch"]) ||
+      typeof value["clusters"] !== "object" ||
+      value["clusters"] === null ||
+      (value["routing"] !== undefined &&
+        !Array.isArray((value["routing"] as { regions?: unknown }).regions))
+    )
+      return undefined;
+    return [row["rowKey"], value as unknown as LeverView];
+  } catch {
+    return undefined;
+  }
+}
 export const PAUSE_KEY = { partitionKey: "pause", rowKey: "pause" } as const;
 
 export function incidentToEntity(incident: Incident): Entity {
