@@ -46,7 +46,7 @@ export interface LocalHost {
 
 /**
  * The timers' schedules for an interval, as the deployment sets them (src/config/schedules.ts). An
- * interval NCRONTAB cannot space evenly still runs locally, rounded to the nearest one it can.
+ * interval NCRONTAB cannot space evenly still runs locally, rounded down to one it can.
  */
 export function schedulesForInterval(intervalSeconds: number): Schedules {
   const exact = timerSchedules(intervalSeconds);
