@@ -2,6 +2,7 @@
 // figures into bench/RESULTS.md with the date, the machine and this command.
 import { parseArgs } from "node:util";
 import { detection, falseFailovers } from "./detection.js";
+import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
@@ -27,6 +28,8 @@ if (want("probe")) {
     servers.stop();
   }
 }
+if (want("footprint"))
+  console.log(JSON.stringify({ bench: "function-app-footprint", ...(await footprint()) }));
 if (want("detection"))
   console.log(
     JSON.stringify({ bench: "detection", ...(await detection(Number(values["detection-runs"]))) }),

@@ -46,6 +46,7 @@ import { WitnessByGroup } from "./adapters/witness/by-group.js";
 import { PROVIDERS } from "./providers/registry.js";
 import type { LeverContext, ProviderRegistry } from "./providers/types.js";
 import { VERSION } from "./version.js";
+import { SETTINGS } from "./settings.js";
 import type { Principal } from "./app/auth.js";
 import type { LeverEstimates } from "./ports/dry-run.js";
 import { dryRunLevers } from "./adapters/dry-run/levers.js";
@@ -232,7 +233,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(options.armBudget ? { armBudget: options.armBudget } : budget ? { armBudget: budget } : {}),
     dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
     auth: {
-      platform: (env["WEBSITE_AUTH_ENABLED"] ?? "").toLowerCase() === "true",
+      platform: (env[SETTINGS.platformAuth] ?? "").toLowerCase() === "true",
       ...(options.config.api.bearer ? { bearer: options.config.api.bearer } : {}),
       readerRole: options.config.api.readerRole,
       operatorRole: options.config.api.operatorRole,
@@ -260,12 +261,8 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   };
 }
 
-export const SETTINGS = {
-  configPath: "TANDEM_CONFIG_PATH",
-  observer: "TANDEM_OBSERVER_REGION",
-  probeSchedule: "TANDEM_PROBE_SCHEDULE",
-  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
-} as const;
+/** The app settings Tandem reads, by what they are for (listed with the rest in src/settings.ts). */
+export { SETTINGS };
 
 /** The app root (where host.json and package.json are): the worker's working directory may differ. */
 const APP_ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -22,6 +22,9 @@ import { printable } from "../app/printable.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import { formatProblem, isConfigError, loadConfigFile, missingSecrets } from "../config/index.js";
+import { deploymentParameters } from "../deploy/parameters.js";
+import { isDeployError } from "../deploy/problems.js";
+import { DEPLOY_HELP, runDeploy } from "./deploy.js";
 
 export const EXIT = {
   ok: 0,
@@ -50,6 +53,7 @@ Commands:
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
   validate-config [FILE]                    check a configuration file (default tandem.config.json)
+${DEPLOY_HELP}
 
 Options:
   --api URL     Tandem's API (default: TANDEM_API, or the sandbox at http://127.0.0.1:7071)
@@ -305,6 +309,12 @@ export async function run(
         group: { type: "string" },
         limit: { type: "string" },
         before: { type: "string" },
+        out: { type: "string" },
+        subscription: { type: "string" },
+        check: { type: "boolean", default: false },
+        since: { type: "string" },
+        "expect-version": { type: "string" },
+        timeout: { type: "string" },
         help: { type: "boolean", default: false },
       },
     });
@@ -337,6 +347,22 @@ export async function run(
 
   try {
     switch (command) {
+      case "deploy":
+        return await runDeploy(
+          {
+            positional,
+            check: o.check,
+            json: o.json,
+            ...(o.out ? { out: o.out } : {}),
+            ...(o.subscription ? { subscription: o.subscription } : {}),
+            ...(o.since ? { since: o.since } : {}),
+            ...(o["expect-version"] ? { expectVersion: o["expect-version"] } : {}),
+            ...(o.timeout ? { timeout: o.timeout } : {}),
+          },
+          { out: io.out, err: io.err, sleep: io.sleep, now: () => new Date() },
+          async () => (await call<StatusView>(api, "GET", "/api/status")).body,
+          (error) => error instanceof ApiFailure && error.exit === EXIT.unavailable,
+        );
       case "status": {
         if (positional.length > 0) throw new Usage("status takes no arguments");
         for (;;) {
@@ -520,6 +546,8 @@ async function validateConfig(
   const file = rest[0] ?? "tandem.config.json";
   try {
     const config = await loadConfigFile(file);
+    // With a deployment section, what `azd up` would refuse is a problem of the file too.
+    if (config.deployment) deploymentParameters(config, {}, file);
     const groups = config.groups.map((g) => `${g.name} (${g.model}, ${g.regions.length} regions)`);
     io.out(
       `${file} is valid: ${config.observers.length} observer(s); groups ${groups.join(", ")}.`,
@@ -528,6 +556,10 @@ async function validateConfig(
       io.out(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
     return EXIT.ok;
   } catch (error) {
+    if (isDeployError(error)) {
+      io.err(`${error.message}\n`);
+      return EXIT.usage;
+    }
     if (!isConfigError(error)) throw error;
     io.err(`${error.message}\n`);
     return EXIT.usage;

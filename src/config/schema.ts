@@ -405,6 +405,41 @@ export const apiSchema = z
     "Who may use the operator API. Callers are recognised by App Service Authentication (trusted only when it is on for the app) or by bearer tokens; function keys alone never authorise a change.",
   );
 
+export const INSTANCE_MEMORY_SIZES = [512, 2048, 4096] as const;
+
+export const deploymentSchema = z
+  .strictObject({
+    witnessRegion: name("region").describe(
+      "Azure region of the state store (the witness): not one of the application's regions and not an observer region, so that the loss of any one region leaves the store and a majority of observers. `azd up` creates the storage account named by `stateStore.endpoint` here.",
+    ),
+    resourceGroup: z
+      .string({ error: "must be a resource group name" })
+      .regex(
+        /^[-\w.()]{0,89}[-\w()]$/,
+        "must be a resource group name: up to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period",
+      )
+      .optional()
+      .describe(
+        "Resource group that `azd up` creates for Tandem's own resources. Defaults to `rg-<azd environment name>`.",
+      ),
+    instanceMemoryMB: z
+      .literal(INSTANCE_MEMORY_SIZES, { error: "must be 512, 2048 or 4096 (MB)" })
+      .default(512)
+      .describe(
+        "Instance memory of each Flex Consumption Function App, in MB (512, 2048 or 4096; a quarter, one or two vCPUs). 512 fits: a started app measured at most 103 MB resident over 20 ticks, and a tick over 500 targets peaked at 139 MB (bench/RESULTS.md). Take 2048 for more CPU when ticks over many targets run long.",
+      ),
+    tags: z
+      .record(
+        z.string().regex(/^[^<>%&\\?/]{1,512}$/, "must be a tag name without < > % & \\ ? /"),
+        z.string().max(256, "must be at most 256 characters"),
+      )
+      .default({})
+      .describe("Tags for every resource `azd up` creates, besides `azd-env-name` and `tandem`."),
+  })
+  .describe(
+    "How `azd up` deploys Tandem (see docs/deploy.md). Only `tandem deploy parameters` reads it; a Function App ignores it.",
+  );
+
 const schemas = new WeakMap<ProviderRegistry, ReturnType<typeof build>>();
 
 /** The configuration's schema with the lever kinds of a registry (PROVIDERS by default). */
@@ -470,6 +505,7 @@ function build(registry: ProviderRegistry) {
         .min(1, "must list at least one failover group")
         .describe("Failover groups to watch; at least one."),
       api: apiSchema.prefault({}),
+      deployment: deploymentSchema.optional(),
       alerts: z
         .array(alertSchema)
         .default([])
@@ -491,3 +527,4 @@ export type ClusterConfig = LeverSettings & { readonly nodePools: readonly NodeP
 export type ProbeConfig = z.output<typeof probeSchema>;
 export type PolicyConfig = TandemConfig["policy"];
 export type AlertConfig = TandemConfig["alerts"][number];
+export type DeploymentConfig = NonNullable<TandemConfig["deployment"]>;
