@@ -51,6 +51,8 @@ export interface Incident {
   readonly requestedBy?: string;
   /** The idempotency key of the request that opened it (manual), so a retried request finds it. */
   readonly requestKey?: string;
+  /** What that request asked (a hash of command, group and body): the key's other uses must match. */
+  readonly requestHash?: string;
   readonly reason: string;
   /** Break-glass: manual only; skips the target-health rule, audited. */
   readonly override?: boolean;
