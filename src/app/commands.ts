@@ -7,6 +7,7 @@ import type { Incident } from "../core/incident.js";
 import type { ManualCommand } from "../core/runbook.js";
 import { openManual } from "../core/runbook.js";
 import { errorText } from "../core/errors.js";
+import type { PauseReason, PauseState } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
 import type { Caller } from "./audit.js";
 import { audit } from "./audit.js";
@@ -251,13 +252,31 @@ async function runPause(
     for (let attempt = 0; ; attempt++) {
       const { etag, ...before } = await rt.store.readPause();
       const groups = new Set(before.groups);
+      const reasons: Record<string, PauseReason> = { ...before.reasons };
+      const released: Record<string, number> = { ...before.released };
+      const key = group ?? "*";
       let all = before.all;
       if (group === undefined) {
         all = paused;
-        if (!paused) groups.clear();
+        if (!paused) {
+          groups.clear();
+          for (const k of Object.keys(reasons)) delete reasons[k];
+        }
       } else if (paused) groups.add(group);
       else groups.delete(group);
-      const after = { all, groups: [...groups].sort() };
+      if (paused)
+        reasons[key] = { by: caller.name, reason: printable(reason, 500), at: rt.clock.now() };
+      else {
+        delete reasons[key];
+        // A person resuming automation also ends a manual hold on the routing.
+        released[key] = rt.clock.now();
+      }
+      const after: PauseState = {
+        all,
+        groups: [...groups].sort(),
+        ...(Object.keys(reasons).length ? { reasons } : {}),
+        ...(Object.keys(released).length ? { released } : {}),
+      };
       try {
         await rt.store.writePause(after, { expected: etag === undefined ? {} : { etag } });
       } catch (error) {

@@ -268,6 +268,23 @@ export async function runbookTick(
     return { ...(open ? { incident: open.incident } : {}), problems };
   }
 
+  // A closed incident noted first (its woken cluster goes cold again), or the effects wait.
+  if (result.update) {
+    const update = result.update;
+    const etag = stored.incidents.find((x) => x.incident.id === update.id)?.etag;
+    const written = await runFenced(
+      rt,
+      { name: "incident noted: standby returned to cold", group: group.name, incident: update.id },
+      (abortSignal) => rt.store.writeIncident(update, etag, { abortSignal }),
+    );
+    if (!written.ok) {
+      problems.push(
+        `${group.name}: incident ${update.id} not updated (${written.reason}): the standby waits`,
+      );
+      return { problems };
+    }
+  }
+
   let incident = open?.incident;
   // The incident row is written (conditionally on the version read) before any effect, even when
   // the step has not changed: an effect runs only while its incident is still what this tick read.

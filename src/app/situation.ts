@@ -27,6 +27,8 @@ export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
     wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
     propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
     stopColdOnClear: p.stopColdClusterOnClear,
+    returnToColdMs: p.returnToCold ? p.dwellSeconds * 1000 : 0,
+    ...(p.manualHoldMinutes === undefined ? {} : { manualHoldMs: p.manualHoldMinutes * 60_000 }),
   };
 }
 
@@ -50,6 +52,8 @@ export interface World {
   /** Undefined when the store could not be read: no step then. */
   readonly incidents?: StoredIncident[];
   readonly paused: boolean;
+  /** When a person last resumed automation for the group (or all): it ends a manual hold. */
+  readonly releasedAt?: number;
   readonly problems: string[];
 }
 
@@ -58,13 +62,21 @@ export async function readGroupStore(
   rt: Runtime,
   group: GroupConfig,
   call: StoreCallOptions = {},
-): Promise<Pick<World, "incidents" | "paused" | "problems">> {
+): Promise<Pick<World, "incidents" | "paused" | "problems" | "releasedAt">> {
   try {
     const [incidents, pause] = await Promise.all([
       rt.store.readIncidents(group.name, call),
       rt.store.readPause(call),
     ]);
-    return { incidents, paused: pause.all || pause.groups.includes(group.name), problems: [] };
+    const released = [pause.released?.[group.name], pause.released?.["*"]].filter(
+      (t): t is number => t !== undefined,
+    );
+    return {
+      incidents,
+      paused: pause.all || pause.groups.includes(group.name),
+      problems: [],
+      ...(released.length > 0 ? { releasedAt: Math.max(...released) } : {}),
+    };
   } catch (error) {
     return {
       paused: false,
@@ -75,7 +87,7 @@ export async function readGroupStore(
 
 /** A world from the store's part and a lever view. */
 export function worldOf(
-  store: Pick<World, "incidents" | "paused" | "problems">,
+  store: Pick<World, "incidents" | "paused" | "problems" | "releasedAt">,
   levers: LeverView | undefined,
 ): World {
   return {
@@ -83,6 +95,7 @@ export function worldOf(
     clusters: { ...levers?.clusters },
     ...(store.incidents ? { incidents: store.incidents } : {}),
     paused: store.paused,
+    ...(store.releasedAt === undefined ? {} : { releasedAt: store.releasedAt }),
     problems: [...store.problems],
   };
 }
@@ -145,6 +158,7 @@ export function situationOf(parts: {
     ...(parts.open ? { open: parts.open } : {}),
     recent: (world.incidents ?? []).map((s) => s.incident),
     paused: world.paused,
+    ...(world.releasedAt === undefined ? {} : { releasedAt: world.releasedAt }),
   };
 }
 

@@ -8,6 +8,10 @@ import type { Observation, ProbeError, ProbePhases, TimelineMinute } from "../co
 import { ENTRY_POINT, timelineMinutes } from "../core/observation.js";
 import type { RegionEvidence, Verdict } from "../core/verdict.js";
 import { observeAgreement } from "./agreement.js";
+import { manualHold } from "../core/runbook.js";
+import type { GroupConfig } from "../config/schema.js";
+import type { PauseState } from "../ports/state-store.js";
+import { runbookPolicy } from "./situation.js";
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
 import type { RegionRoute } from "../core/levers.js";
@@ -69,6 +73,19 @@ export interface GroupStatus {
   readonly incident: Incident | null;
   /** Automation for this group: "paused" (for the group or for all) or "active". */
   readonly automation: "active" | "paused";
+  /** Who paused it, when and why (the group's own pause, or the one for all groups). */
+  readonly pause: { readonly by: string; readonly reason: string; readonly at: string } | null;
+  /**
+   * A routing a person chose (a manual failover) that automatic failback leaves alone until a
+   * person fails back, resumes automation for the group, or `until` passes.
+   */
+  readonly manualRouting: {
+    readonly incident: string;
+    readonly by: string | null;
+    readonly to: string;
+    readonly since: string;
+    readonly until: string | null;
+  } | null;
   readonly regions: readonly RegionStatus[];
   readonly entryPoint?: { readonly url: string; readonly observations: readonly ObservationView[] };
 }
@@ -102,6 +119,42 @@ export interface StatusView {
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+function pauseOf(pause: PauseState, group: string): GroupStatus["pause"] {
+  const why =
+    (pause.groups.includes(group) ? pause.reasons?.[group] : undefined) ??
+    (pause.all ? pause.reasons?.["*"] : undefined);
+  if (!why) return null;
+  return { by: why.by, reason: why.reason, at: new Date(why.at).toISOString() };
+}
+
+function holdOf(
+  rt: Runtime,
+  group: GroupConfig,
+  incidents: readonly Incident[],
+  pause: PauseState,
+  now: number,
+): GroupStatus["manualRouting"] {
+  const released = [pause.released?.[group.name], pause.released?.["*"]].filter(
+    (t): t is number => t !== undefined,
+  );
+  const policy = runbookPolicy(rt, group);
+  const hold = manualHold(
+    { recent: incidents, now, ...(released.length ? { releasedAt: Math.max(...released) } : {}) },
+    policy,
+  );
+  if (!hold || hold.closedAt === undefined) return null;
+  return {
+    incident: hold.id,
+    by: hold.requestedBy ?? null,
+    to: hold.to,
+    since: new Date(hold.closedAt).toISOString(),
+    until:
+      policy.manualHoldMs === undefined
+        ? null
+        : new Date(hold.closedAt + policy.manualHoldMs).toISOString(),
+  };
+}
 
 export async function readStatus(
   rt: Runtime,
@@ -171,6 +224,14 @@ export async function readStatus(
       leverProblems: lever?.problems ?? [],
       incident,
       automation: pause.all || pause.groups.includes(group.name) ? "paused" : "active",
+      pause: pauseOf(pause, group.name),
+      manualRouting: holdOf(
+        rt,
+        group,
+        stored.map((x) => x.incident),
+        pause,
+        now,
+      ),
       regions: group.regions.map((region, r): RegionStatus => {
         const { region: _name, ...found } = evidence[r]!;
         const state = states[region.name];

@@ -193,6 +193,11 @@ function formatStatus(body: StatusView): string {
         `  ${r.name.padEnd(14)} ${r.role.padEnd(10)} ${r.verdict.padEnd(11)} ${routing.padEnd(12)} ${r.reason}`,
       );
     }
+    if (g.pause) lines.push(`  automation paused by ${g.pause.by}: ${g.pause.reason}`);
+    if (g.manualRouting)
+      lines.push(
+        `  routing chosen by ${g.manualRouting.by ?? "a person"} (incident ${g.manualRouting.incident}): automatic failback waits until a person fails back or resumes automation`,
+      );
     if (g.incident)
       lines.push(
         `  incident ${g.incident.id}: ${g.incident.kind} to ${g.incident.to}, ${g.incident.step} (${g.incident.history.at(-1)?.note ?? ""})`,

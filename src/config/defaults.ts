@@ -16,4 +16,5 @@ export const POLICY_DEFAULTS = {
   propagationTimeoutSeconds: 1800,
   stopColdClusterOnClear: true,
   leverReconcileSeconds: 300,
+  returnToCold: true,
 } as const;

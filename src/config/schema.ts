@@ -270,6 +270,17 @@ export const policySchema = z
       .describe(
         "passive-cold: stop the cluster Tandem pre-warmed when the primary's suspicion clears without a failover.",
       ),
+    returnToCold: z
+      .boolean()
+      .default(POLICY_DEFAULTS.returnToCold)
+      .describe(
+        "passive-cold: stop the standby cluster an incident woke once traffic is back on the primary (failback completed, or the failover aborted because the primary recovered) and the primary has been healthy for `dwellSeconds` after the incident ended; never while the standby serves traffic, and never a cluster a person started. AKS asks for 15 to 30 minutes between a stop and the next start; a start AKS refuses is retried until `wakeTimeoutSeconds`.",
+      ),
+    manualHoldMinutes: count(1, 525_600)
+      .optional()
+      .describe(
+        "How long a routing a person chose (a manual failover) holds off automatic failback. Unset (the default): until a person fails back or resumes automation for the group. An automatic failover away from a region that fails still happens.",
+      ),
     leverReconcileSeconds: seconds("lever reconcile interval", 10, 86_400)
       .default(POLICY_DEFAULTS.leverReconcileSeconds)
       .describe(

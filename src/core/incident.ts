@@ -58,6 +58,8 @@ export interface Incident {
   readonly override?: boolean;
   /** This incident started the cluster (so an abort may stop it again). */
   readonly startedCluster?: boolean;
+  /** When the cluster this incident woke was stopped again (passive-cold, after the dwell time). */
+  readonly returnedToColdAt?: number;
   readonly history: readonly HistoryEntry[];
 }
 

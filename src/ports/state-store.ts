@@ -37,8 +37,21 @@ export interface StoredIncident {
 export interface PauseState {
   readonly all: boolean;
   readonly groups: readonly string[];
+  /** Why each pause was asked for, by whom and when, by group (`*` for all). */
+  readonly reasons?: Readonly<Record<string, PauseReason>>;
+  /**
+   * When a person last resumed automation, by group (`*` for all): it ends a manual hold on the
+   * routing (automatic failback may undo a person's failover again from then on).
+   */
+  readonly released?: Readonly<Record<string, number>>;
   /** The row's version as read (absent: no row yet), for a conditional write. */
   readonly etag?: string;
+}
+
+export interface PauseReason {
+  readonly by: string;
+  readonly reason: string;
+  readonly at: number;
 }
 
 export interface StoreCallOptions {

@@ -108,6 +108,7 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failover --dry-run prints the plan and changes nothing", async () => {
+    await shopHealthy();
     const run = await tandem([
       "failover",
       "shop",

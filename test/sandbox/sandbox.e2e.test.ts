@@ -91,14 +91,15 @@ describe("sandbox end to end", () => {
       { ...within(10), seen: () => transitions(lines, "shop/westeurope", mark) },
     );
     // The recorded path: from healthy to down, through suspect or a passing split view when one
-    // observer's failures land before the other's (both land in one tick as often as not), and
-    // through nothing else.
+    // observer's failures land before the other's (both land in one tick as often as not), or
+    // unknown when a busy machine makes an observation late; through nothing else (never
+    // recovering or healthy on the way).
     const path = transitions(lines, "shop/westeurope", mark);
     const steps = [path[0]!.from, ...path.map((t) => t.to)];
     assert.equal(steps[0], "healthy", `recorded ${steps.join(" -> ")}`);
     assert.equal(steps.at(-1), "down", `recorded ${steps.join(" -> ")}`);
     assert.ok(
-      steps.slice(1, -1).every((s) => s === "suspect" || s === "split-view"),
+      steps.slice(1, -1).every((s) => ["suspect", "split-view", "unknown"].includes(s)),
       `recorded ${steps.join(" -> ")}`,
     );
     assert.match(path.at(-1)!.reason, /northeurope/, "the outside observer's evidence is named");

@@ -50,7 +50,7 @@ if (values.seed !== undefined) {
     sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   console.log(
     `${describeRuns(summary, minutes)}: ` +
-      `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers over ${summary.outages} region outages`,
+      `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers (${summary.shifts} reached the traffic shift) over ${summary.outages} region outages`,
   );
   if (sorted.length)
     console.log(

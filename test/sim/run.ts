@@ -12,6 +12,7 @@ export interface Summary {
   readonly models: readonly Model[];
   readonly failing: readonly SimResult[];
   readonly failovers: number;
+  readonly shifts: number;
   readonly outages: number;
   readonly detectionMs: readonly number[];
   readonly elapsedMs: number;
@@ -38,6 +39,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const firstSeed = options.firstSeed ?? 1;
   const failing: SimResult[] = [];
   let failovers = 0;
+  let shifts = 0;
   let outages = 0;
   const detectionMs: number[] = [];
   let runs = 0;
@@ -55,6 +57,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     runs++;
     if (result.violations.length > 0) failing.push(result);
     failovers += result.failovers;
+    shifts += result.shifts;
     outages += result.outages;
     detectionMs.push(...result.detectionMs);
   }
@@ -65,6 +68,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     models,
     failing,
     failovers,
+    shifts,
     outages,
     detectionMs,
     elapsedMs: Date.now() - started,

@@ -94,6 +94,8 @@ export interface SimResult {
   readonly model: Model;
   readonly violations: string[];
   readonly failovers: number;
+  /** Failover incidents that reached the step that moves traffic (completed, or stopped there). */
+  readonly shifts: number;
   readonly outages: number;
   /** Outage start to the first kept `down` verdict, per hard outage of the primary that was detected. */
   readonly detectionMs: number[];
@@ -302,6 +304,14 @@ class SimClock implements Clock {
     this.world.now += Math.max(0, ms);
   }
 }
+
+/** Failovers that got as far as moving traffic, or as the re-check just before it. */
+const reachedShift = (
+  incidents: readonly { kind: string; history: readonly { step: string }[] }[],
+) =>
+  incidents.filter(
+    (i) => i.kind === "failover" && i.history.some((h) => h.step === "shifting-traffic"),
+  ).length;
 
 const LEVER_CALLS = new Set(["read", "promote", "setEnabled", "start", "stop", "scale"]);
 const WRITES = new Set(["promote", "setEnabled", "start", "stop", "scale"]);
@@ -575,7 +585,15 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   if (options.noQuietPeriod) {
     const incidents = (await store.readIncidents("shop")).map((x) => x.incident);
     const failovers = incidents.filter((i) => i.kind === "failover").length;
-    return { seed, model: options.model, violations, failovers, outages, detectionMs };
+    return {
+      seed,
+      model: options.model,
+      violations,
+      failovers,
+      shifts: reachedShift(incidents),
+      outages,
+      detectionMs,
+    };
   }
   // Quiet period: faults end, and the group must settle on a serving region.
   const quietFrom = world.now;
@@ -640,5 +658,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     violate(`${leverChanges} lever changes but only ${leverStarted} recorded in the audit log`);
 
   const failovers = incidents.filter((i) => i.kind === "failover" && i.step === "completed").length;
-  return { seed, model: options.model, violations, failovers, outages, detectionMs };
+  return {
+    seed,
+    model: options.model,
+    violations,
+    failovers,
+    shifts: reachedShift(incidents),
+    outages,
+    detectionMs,
+  };
 }

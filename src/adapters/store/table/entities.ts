@@ -340,7 +340,25 @@ export function entityToIncident(row: Row): Incident | undefined {
 }
 
 export function pauseToEntity(state: PauseState): Entity {
-  return { ...PAUSE_KEY, all: state.all, groups: JSON.stringify(state.groups) };
+  return {
+    ...PAUSE_KEY,
+    all: state.all,
+    groups: JSON.stringify(state.groups),
+    reasons: JSON.stringify(state.reasons ?? {}),
+    released: JSON.stringify(state.released ?? {}),
+  };
+}
+
+/** A JSON object of a field, or empty when it is missing or malformed. */
+function jsonObject(value: unknown): Record<string, unknown> {
+  try {
+    const parsed = isString(value) ? (JSON.parse(value) as unknown) : {};
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 export function entityToPause(row: Row): PauseState {
@@ -351,5 +369,23 @@ export function entityToPause(row: Row): PauseState {
   } catch {
     // A malformed list pauses nothing more than "all" says.
   }
-  return { all: row["all"] === true, groups };
+  const reasons = Object.fromEntries(
+    Object.entries(jsonObject(row["reasons"])).filter(
+      ([, r]) =>
+        typeof r === "object" &&
+        r !== null &&
+        isString((r as Record<string, unknown>)["by"]) &&
+        isString((r as Record<string, unknown>)["reason"]) &&
+        isNumber((r as Record<string, unknown>)["at"]),
+    ),
+  ) as Record<string, { by: string; reason: string; at: number }>;
+  const released = Object.fromEntries(
+    Object.entries(jsonObject(row["released"])).filter(([, t]) => isNumber(t)),
+  ) as Record<string, number>;
+  return {
+    all: row["all"] === true,
+    groups,
+    ...(Object.keys(reasons).length ? { reasons } : {}),
+    ...(Object.keys(released).length ? { released } : {}),
+  };
 }
