@@ -2,6 +2,7 @@
 // App's would be, and what the other observer does about it.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { TandemEvent } from "../../src/core/events.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { ticks, waitFor } from "../helpers/wait.js";
@@ -11,10 +12,13 @@ const within = (n: number) => ({ timeoutMs: ticks(n, INTERVAL) });
 
 describe("sandbox: observer faults", () => {
   let sandbox: Sandbox;
+  /** Every event either observer emitted, in order: what the isolated one did is read from here. */
+  const events: TandemEvent[] = [];
 
   before(async () => {
     sandbox = await startSandbox({
       port: 0,
+      subscribers: [{ name: "recorder", fn: (event) => void events.push(event) }],
       intervalSeconds: INTERVAL,
       failureThreshold: 2,
       clusterStartSeconds: 4,
@@ -135,6 +139,46 @@ describe("sandbox: observer faults", () => {
       [...perOrigin.values()].every((n) => n === 1),
       `each origin updated once: ${JSON.stringify([...perOrigin])}`,
     );
+  });
+
+  it("the lease holder cut off from the store (isolate): it stops acting and the other takes the lease; rejoin brings it back", async () => {
+    await post("/sandbox/heal");
+    const before = await waitFor(
+      "a lease holder with both observers live",
+      async () => {
+        const b = await status();
+        return b.lease && b.observers.every((o: any) => o.liveness === "live") ? b : undefined;
+      },
+      { ...within(20), seen: async () => (await status()).lease },
+    );
+    const holder = String(before.lease.holder).split("#")[0]!;
+    const other = holder === "westeurope" ? "northeurope" : "westeurope";
+    const from = events.length;
+    const cut = await post(`/sandbox/observers/${holder}/isolate`);
+    assert.deepEqual(((await cut.json()) as any).isolated, [holder]);
+    // The API may be served by the isolated observer, so what happened is read from its events.
+    const since = () => events.slice(from);
+    const mine = (e: TandemEvent, region: string) => String((e as any).holder).startsWith(`${region}#`);
+    try {
+      await waitFor(
+        `${other} to take the lease`,
+        async () => since().find((e) => e.type === "lease.acquired" && mine(e, other)),
+        { ...within(20), seen: async () => since().map((e) => e.type) },
+      );
+      const lost = since().find((e) => e.type === "lease.lost" && mine(e, holder));
+      assert.ok(lost, `${holder} said it stopped acting: ${since().map((e) => e.type).join(", ")}`);
+      assert.match((lost as any).reason, /store/);
+    } finally {
+      await post(`/sandbox/observers/${holder}/rejoin`);
+    }
+    await waitFor(
+      `${holder} live again`,
+      async () =>
+        (await status()).observers.every((o: any) => o.liveness === "live") ? true : undefined,
+      { ...within(20), seen: async () => (await status()).observers },
+    );
+    const after = await status();
+    assert.ok(after.lease.holder.startsWith(`${other}#`), "the lease stays where it went");
   });
 
   it("answers 404 naming the observers for an unknown one", async () => {
