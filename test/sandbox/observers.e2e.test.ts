@@ -158,7 +158,8 @@ describe("sandbox: observer faults", () => {
     assert.deepEqual(((await cut.json()) as any).isolated, [holder]);
     // The API may be served by the isolated observer, so what happened is read from its events.
     const since = () => events.slice(from);
-    const mine = (e: TandemEvent, region: string) => String((e as any).holder).startsWith(`${region}#`);
+    const mine = (e: TandemEvent, region: string) =>
+      String((e as any).holder).startsWith(`${region}#`);
     try {
       await waitFor(
         `${other} to take the lease`,
@@ -166,7 +167,12 @@ describe("sandbox: observer faults", () => {
         { ...within(20), seen: async () => since().map((e) => e.type) },
       );
       const lost = since().find((e) => e.type === "lease.lost" && mine(e, holder));
-      assert.ok(lost, `${holder} said it stopped acting: ${since().map((e) => e.type).join(", ")}`);
+      assert.ok(
+        lost,
+        `${holder} said it stopped acting: ${since()
+          .map((e) => e.type)
+          .join(", ")}`,
+      );
       assert.match((lost as any).reason, /store/);
     } finally {
       await post(`/sandbox/observers/${holder}/rejoin`);
