@@ -13,7 +13,7 @@ function apiRequest(request: HttpRequest, context: InvocationContext): ApiReques
     params: request.params,
     query: request.query,
     headers: request.headers,
-    text: () => request.text(),
+    bytes: async () => new Uint8Array(await request.arrayBuffer()),
     id: context.invocationId,
   };
 }

@@ -39,11 +39,14 @@ import type { ClusterControl } from "./ports/cluster-control.js";
 import type { TrafficRouter } from "./ports/traffic-router.js";
 import type { ArmConnection } from "./adapters/azure/arm.js";
 import { ClustersByRegion } from "./adapters/cluster/by-group.js";
+import { ArmBudgetTracker } from "./adapters/azure/budget.js";
+import type { ArmBudget } from "./ports/arm-budget.js";
 import { RouterByGroup } from "./adapters/traffic/by-group.js";
 import { WitnessByGroup } from "./adapters/witness/by-group.js";
 import { PROVIDERS } from "./providers/registry.js";
 import type { LeverContext, ProviderRegistry } from "./providers/types.js";
 import { VERSION } from "./version.js";
+import { SETTINGS } from "./settings.js";
 import type { Principal } from "./app/auth.js";
 import type { LeverEstimates } from "./ports/dry-run.js";
 import { dryRunLevers } from "./adapters/dry-run/levers.js";
@@ -75,6 +78,8 @@ export interface ComposeOptions {
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** What ARM says of its budget (the simulator's model of it); made from the replies otherwise. */
+  readonly armBudget?: ArmBudget;
   /** The identity for Azure (state store by endpoint, levers); DefaultAzureCredential by default. */
   readonly credential?: TokenCredential;
   /** How the levers reach Azure Resource Manager (the sandbox points them at its emulator). */
@@ -250,9 +255,10 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
     (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster)));
   const registry = options.registry ?? PROVIDERS;
+  const budget = needsAzure ? new ArmBudgetTracker() : undefined;
   const levers = needsAzure
     ? await leversFor(options.config, registry, {
-        conn: { ...options.arm, credential: credentialOf(options) },
+        conn: { ...options.arm, credential: credentialOf(options), ...(budget ? { budget } : {}) },
         log: options.log ?? silentLog,
       })
     : {};
@@ -279,9 +285,10 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     memory: freshMemory(),
     ...(router ? { router } : {}),
     ...(clusters ? { clusters } : {}),
+    ...(options.armBudget ? { armBudget: options.armBudget } : budget ? { armBudget: budget } : {}),
     dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
     auth: {
-      platform: (env["WEBSITE_AUTH_ENABLED"] ?? "").toLowerCase() === "true",
+      platform: (env[SETTINGS.platformAuth] ?? "").toLowerCase() === "true",
       ...(options.config.api.bearer ? { bearer: options.config.api.bearer } : {}),
       readerRole: options.config.api.readerRole,
       operatorRole: options.config.api.operatorRole,
@@ -315,12 +322,8 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   return runtime;
 }
 
-export const SETTINGS = {
-  configPath: "TANDEM_CONFIG_PATH",
-  observer: "TANDEM_OBSERVER_REGION",
-  probeSchedule: "TANDEM_PROBE_SCHEDULE",
-  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
-} as const;
+/** The app settings Tandem reads, by what they are for (listed with the rest in src/settings.ts). */
+export { SETTINGS };
 
 /** The app root (where host.json and package.json are): the worker's working directory may differ. */
 const APP_ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,6 +7,7 @@ import type { Incident } from "../core/incident.js";
 import type { ManualCommand } from "../core/runbook.js";
 import { openManual } from "../core/runbook.js";
 import { errorText } from "../core/errors.js";
+import type { PauseReason, PauseState } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
 import type { Caller } from "./audit.js";
 import { audit } from "./audit.js";
@@ -18,27 +19,45 @@ import { sayCommand } from "./outcome.js";
 import { planIncident } from "./planner.js";
 import { printable } from "./printable.js";
 import { findGroup, noSuchGroup } from "./read-models.js";
+import { shortName } from "../config/strict-json.js";
 import type { Runtime } from "./runtime.js";
 import { readGroupSituation, runbookGroup } from "./situation.js";
 
-/** The incident id of a keyed request: the same for every copy of the request. */
-export function keyedIncidentId(group: string, key: string): string {
-  return `key-${createHash("sha256").update(`${group}\n${key}`).digest("hex").slice(0, 24)}`;
+/**
+ * The incident id of a keyed request: the same for every copy of the request. `generation` counts
+ * the key's earlier, expired uses, so that a key used again after it expired opens a new row.
+ */
+export function keyedIncidentId(group: string, key: string, generation = 0): string {
+  const input = generation === 0 ? `${group}\n${key}` : `${group}\n${key}\n${generation}`;
+  return `key-${createHash("sha256").update(input).digest("hex").slice(0, 24)}`;
 }
 
 function newIncidentId(rt: Runtime): string {
   return `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`;
 }
 
-/** A failover or failback for one group: a plan (dry run) or an incident for the lease holder. */
 export type { Outcome } from "./outcome.js";
 
+/**
+ * How long an Idempotency-Key is remembered: a retry within it gets the first answer; after it,
+ * the key opens a new incident (the IETF Idempotency-Key draft leaves the time to the server).
+ */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
+
+export interface ManualOptions {
+  readonly dryRun: boolean;
+  readonly idempotencyKey?: string;
+  /** The request's content (command, group, body): a key reused with other content is a 422. */
+  readonly fingerprint?: string;
+}
+
+/** A failover or failback for one group: a plan (dry run) or an incident for the lease holder. */
 export async function manualCommand(
   rt: Runtime,
   caller: Caller,
   groupName: string,
   command: ManualCommand,
-  options: { readonly dryRun: boolean; readonly idempotencyKey?: string },
+  options: ManualOptions,
 ): Promise<Outcome> {
   const outcome = await runManual(rt, caller, groupName, command, options);
   sayCommand(rt, caller, command.kind, groupName, command.reason, outcome, options.dryRun);
@@ -50,11 +69,13 @@ async function runManual(
   caller: Caller,
   groupName: string,
   command: ManualCommand,
-  options: { readonly dryRun: boolean; readonly idempotencyKey?: string },
+  options: ManualOptions,
 ): Promise<Outcome> {
   const group = findGroup(rt, groupName);
   const name = `api ${command.kind}${options.dryRun ? " (dry run)" : ""}`;
-  const refuse = async (outcome: Outcome & { kind: "conflict" | "not-found" | "unavailable" }) => {
+  const refuse = async (
+    outcome: Outcome & { kind: "conflict" | "not-found" | "unavailable" | "unprocessable" },
+  ) => {
     await audit(rt, caller, {
       name,
       ...(group ? { group: group.name } : {}),
@@ -77,28 +98,35 @@ async function runManual(
   if (typeof view === "string")
     return refuse({ kind: "unavailable", message: `${group.name}: ${view}` });
 
-  if (options.idempotencyKey !== undefined && !options.dryRun) {
-    const earlier = view.stored.find((s) => s.incident.requestKey === options.idempotencyKey);
-    if (earlier) {
-      const same =
-        earlier.incident.kind === command.kind &&
-        (command.to === undefined || earlier.incident.to === command.to);
-      if (!same)
-        return refuse({
-          kind: "conflict",
-          message: `idempotency key "${options.idempotencyKey}" was used for another command (incident ${earlier.incident.id})`,
-          incident: earlier.incident.id,
-        });
-      await audit(rt, caller, {
-        name,
-        group: group.name,
-        outcome: "done",
-        reason: command.reason,
-        incident: earlier.incident.id,
-        detail: { command, repeated: true },
+  // The key's earlier uses: the one still remembered answers this request; those expired only
+  // make the key's next incident id a new one.
+  const key = options.dryRun ? undefined : options.idempotencyKey;
+  const uses = key === undefined ? [] : view.stored.filter((s) => s.incident.requestKey === key);
+  const live = uses.find((s) => rt.clock.now() - s.incident.openedAt < IDEMPOTENCY_KEY_TTL_MS);
+  if (key !== undefined && live) {
+    const repeated = await repeat(live.incident);
+    if (repeated) return repeated;
+  }
+  async function repeat(earlier: Incident): Promise<Outcome | undefined> {
+    const same =
+      earlier.requestHash !== undefined && options.fingerprint !== undefined
+        ? earlier.requestHash === options.fingerprint
+        : earlier.kind === command.kind && (command.to === undefined || earlier.to === command.to);
+    if (!same)
+      return refuse({
+        kind: "unprocessable",
+        message: `the Idempotency-Key "${shortName(key!)}" was used for a different request (incident ${earlier.id}); use a new key for a new request`,
+        incident: earlier.id,
       });
-      return { kind: "accepted", group: group.name, incident: earlier.incident.id, repeated: true };
-    }
+    await audit(rt, caller, {
+      name,
+      group: group!.name,
+      outcome: "done",
+      reason: command.reason,
+      incident: earlier.id,
+      detail: { command, repeated: true },
+    });
+    return { kind: "accepted", group: group!.name, incident: earlier.id, repeated: true };
   }
   const open = view.situation.open;
   if (open)
@@ -110,10 +138,7 @@ async function runManual(
 
   // A keyed request's incident id comes from the key: two copies of one request racing each other
   // write the same row, and the store lets only the first create it.
-  const id =
-    options.idempotencyKey !== undefined && !options.dryRun
-      ? keyedIncidentId(group.name, options.idempotencyKey)
-      : newIncidentId(rt);
+  const id = key !== undefined ? keyedIncidentId(group.name, key, uses.length) : newIncidentId(rt);
   const opened = openManual(runbookGroup(group), command, view.situation, id);
   if (!opened.incident)
     return refuse({
@@ -136,7 +161,10 @@ async function runManual(
 
   const incident: Incident = {
     ...opened.incident,
-    ...(options.idempotencyKey === undefined ? {} : { requestKey: options.idempotencyKey }),
+    ...(key === undefined ? {} : { requestKey: key }),
+    ...(key === undefined || options.fingerprint === undefined
+      ? {}
+      : { requestHash: options.fingerprint }),
   };
   // No change without its record: the intent is audited first, or nothing is written.
   const intended = await audit(rt, caller, {
@@ -161,9 +189,10 @@ async function runManual(
     rt.memory.alerts.dirty = true;
   } catch (error) {
     if (isStoreError(error) && error.kind === "conflict") {
-      // The same keyed request got there first: answer with its incident.
+      // A copy with the same key got there first: answer as a retry of it (or 422 if it differs).
       const existing = (await rt.store.readIncidents(group.name)).find((s) => s.incident.id === id);
-      if (existing) return { kind: "accepted", group: group.name, incident: id, repeated: true };
+      const repeated = existing && (await repeat(existing.incident));
+      if (repeated) return repeated;
     }
     await audit(rt, caller, {
       name,
@@ -233,13 +262,31 @@ async function runPause(
     for (let attempt = 0; ; attempt++) {
       const { etag, ...before } = await rt.store.readPause();
       const groups = new Set(before.groups);
+      const reasons: Record<string, PauseReason> = { ...before.reasons };
+      const released: Record<string, number> = { ...before.released };
+      const key = group ?? "*";
       let all = before.all;
       if (group === undefined) {
         all = paused;
-        if (!paused) groups.clear();
+        if (!paused) {
+          groups.clear();
+          for (const k of Object.keys(reasons)) delete reasons[k];
+        }
       } else if (paused) groups.add(group);
       else groups.delete(group);
-      const after = { all, groups: [...groups].sort() };
+      if (paused)
+        reasons[key] = { by: caller.name, reason: printable(reason, 500), at: rt.clock.now() };
+      else {
+        delete reasons[key];
+        // A person resuming automation also ends a manual hold on the routing.
+        released[key] = rt.clock.now();
+      }
+      const after: PauseState = {
+        all,
+        groups: [...groups].sort(),
+        ...(Object.keys(reasons).length ? { reasons } : {}),
+        ...(Object.keys(released).length ? { released } : {}),
+      };
       try {
         await rt.store.writePause(after, { expected: etag === undefined ? {} : { etag } });
       } catch (error) {

@@ -9,7 +9,10 @@ import { effectivePolicy } from "../config/policy.js";
 import type { KeptStates, StoreCallOptions } from "../ports/state-store.js";
 import type { AgreementView } from "./agreement.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
+import type { RunbookOutcome } from "./runbook-tick.js";
 import { runbookTick } from "./runbook-tick.js";
+import { mapBounded } from "./bounded.js";
+import type { LeverView } from "../core/levers.js";
 import type { Incident } from "../core/incident.js";
 import type { Refusal } from "../core/runbook.js";
 import { runFenced } from "./fence.js";
@@ -58,7 +61,7 @@ async function keepVerdicts(
   problems: string[],
   call: StoreCallOptions,
   operation: string,
-): Promise<Record<string, RegionState> | undefined> {
+): Promise<{ states: Record<string, RegionState>; changed: boolean } | undefined> {
   const group = view.group;
   const dwellMs = effectivePolicy(rt.config, group).dwellSeconds * 1000;
   let kept: KeptStates;
@@ -80,7 +83,7 @@ async function keepVerdicts(
       dwellMs,
     );
   if (!Object.entries(next).some(([region, state]) => changed(previous[region], state)))
-    return previous;
+    return { states: previous, changed: false };
 
   // The alerts of the change go into the outbox in the same write: both or neither.
   // A passive-cold group's secondaries are down by design while their clusters are stopped:
@@ -126,7 +129,11 @@ async function keepVerdicts(
       epoch,
     );
   }
-  return next;
+  // A change that may need the levers: a verdict that moved, or a first one that is not healthy.
+  const changedVerdict = Object.entries(next).some(([r, state]) =>
+    previous[r] === undefined ? state.verdict !== "healthy" : previous[r].verdict !== state.verdict,
+  );
+  return { states: next, changed: changedVerdict };
 }
 
 /** Says once when a region's evidence enters a split view (observers disagree: no action). */
@@ -215,6 +222,7 @@ export async function runOrchestrateTick(
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const operation =
     options.operation ?? `${rt.instance}:orchestrate:${++rt.memory.said.orchestrations}`;
+  const tickStart = rt.clock.now();
   const lease = await tickLease(rt, call);
   sayLease(rt, lease, operation);
   const problems: string[] = lease.problem ? [lease.problem] : [];
@@ -236,35 +244,32 @@ export async function runOrchestrateTick(
   sayStale(rt, view, operation);
   if (lease.leader && lease.epoch !== undefined) saySplitViews(rt, view, operation, lease.epoch);
 
-  const groups: GroupDecision[] = [];
-  for (const g of view.groups) {
-    const states =
-      lease.leader && lease.epoch !== undefined
-        ? await keepVerdicts(rt, g, lease.epoch, problems, call, operation)
-        : undefined;
-    // The runbook acts only on verdicts it could record in this epoch.
-    const runbook =
-      states && lease.epoch !== undefined
-        ? await runbookTick(
-            rt,
-            g.group,
-            g.evidence,
-            states,
-            entryHealthy(view, g),
-            lease.epoch,
-            call,
-            operation,
-          )
-        : undefined;
+  const epoch = lease.leader ? lease.epoch : undefined;
+  // Verdicts first, for every group: detection never waits for a lever.
+  const kept =
+    epoch === undefined
+      ? view.groups.map(() => undefined)
+      : await mapBounded(view.groups, GROUP_CONCURRENCY, (g) =>
+          keepVerdicts(rt, g, epoch, problems, call, operation),
+        );
+  // Then the runbook, groups side by side, each waiting for its levers only until the deadline.
+  const runbooks =
+    epoch === undefined
+      ? view.groups.map(() => undefined)
+      : await runbooksFor(rt, view, kept, epoch, tickStart, call, operation);
+
+  const groups = view.groups.map((g, i): GroupDecision => {
+    const states = kept[i]?.states;
+    const runbook = runbooks[i];
     if (runbook) problems.push(...runbook.problems);
-    groups.push({
+    return {
       group: g.group.name,
       evidence: g.evidence,
       ...(states ? { states } : {}),
       ...(runbook?.incident ? { incident: runbook.incident } : {}),
       ...(runbook?.refusal ? { refusal: runbook.refusal } : {}),
-    });
-  }
+    };
+  });
   // Alerts are delivered beside the runbook, never before it and never awaited by it; a process
   // that lost the lease still writes the marks of what it sent.
   if (!lease.leader) startMarkFlush(rt);
@@ -279,4 +284,71 @@ export async function runOrchestrateTick(
       })),
     );
   return { observer: rt.observer, lease, groups, stalePeers: view.stalePeers, problems };
+}
+
+/** How many groups' verdicts and runbook steps run at once. */
+const GROUP_CONCURRENCY = 8;
+/**
+ * How many ARM reads one tick may make: ARM's read bucket holds 250 and refills 25 a second (250
+ * an interval at the default 10 s), and other tools of the subscription read from it too.
+ */
+const READS_PER_TICK = 200;
+/** Of those, how many may go to quiet groups' reconciles: a view waits a tick rather than throttle. */
+const RECONCILE_READS_PER_TICK = 60;
+/** ARM writes one tick may make: the write bucket holds 200 and refills 10 a second. */
+const WRITES_PER_TICK = 80;
+/** The part of the interval the runbook may spend waiting for levers, from the tick's start. */
+export const LEVER_SHARE = 0.6;
+
+async function runbooksFor(
+  rt: Runtime,
+  view: AgreementView,
+  kept: readonly ({ states: Record<string, RegionState>; changed: boolean } | undefined)[],
+  epoch: number,
+  tickStart: number,
+  call: StoreCallOptions,
+  operation: string,
+): Promise<(RunbookOutcome | undefined)[]> {
+  let views: Record<string, LeverView> = {};
+  try {
+    views = await rt.store.readLeverViews(call);
+  } catch {
+    // Without the kept views, every group reads its levers as if for the first time.
+  }
+  const deadline = tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE;
+  // ARM reads this tick may spend: fewer when ARM says its bucket is low. Incidents and changed
+  // verdicts come first; quiet groups' reconciles take what is left, up to their own share.
+  const remaining = rt.armBudget?.remainingReads();
+  const slots = {
+    reads: Math.min(READS_PER_TICK, remaining ?? READS_PER_TICK),
+    reconcile: RECONCILE_READS_PER_TICK,
+    writes: WRITES_PER_TICK,
+  };
+  const budget = {
+    take: (kind: "urgent" | "reconcile" | "writes", calls: number) => {
+      if (kind === "writes") {
+        if (calls > slots.writes) return false;
+        slots.writes -= calls;
+        return true;
+      }
+      if (calls > slots.reads || (kind === "reconcile" && calls > slots.reconcile)) return false;
+      slots.reads -= calls;
+      if (kind === "reconcile") slots.reconcile -= calls;
+      return true;
+    },
+  };
+  return mapBounded(view.groups, GROUP_CONCURRENCY, async (g, i) => {
+    // The runbook acts only on verdicts it could record in this epoch.
+    const states = kept[i];
+    if (!states) return undefined;
+    const stored = views[g.group.name];
+    return runbookTick(rt, g.group, g.evidence, states.states, entryHealthy(view, g), epoch, {
+      deadline,
+      verdictChanged: states.changed,
+      budget,
+      ...(stored ? { view: stored } : {}),
+      operation,
+      call,
+    });
+  });
 }

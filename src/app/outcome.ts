@@ -23,6 +23,8 @@ export type Outcome =
       readonly rule?: SafetyRule;
     }
   | { readonly kind: "not-found"; readonly field: string; readonly message: string }
+  /** An Idempotency-Key reused with a different request. */
+  | { readonly kind: "unprocessable"; readonly message: string; readonly incident?: string }
   | { readonly kind: "unavailable"; readonly message: string };
 
 /** The HTTP status an outcome is answered with. */
@@ -37,6 +39,8 @@ export function statusOf(outcome: Outcome): number {
       return 409;
     case "not-found":
       return 404;
+    case "unprocessable":
+      return 422;
     case "unavailable":
       return 503;
   }

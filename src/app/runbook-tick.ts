@@ -1,12 +1,18 @@
-// The lease holder's runbook step for one group: read the world (lever, clusters, incidents,
-// pause flags), ask the core what to do, persist the incident (conditionally, fenced), then carry
-// out its effects (each fenced, each in the audit log). What happened is emitted as events.
+// The lease holder's runbook step for one group: read the store (incidents, pause flags) and the
+// levers it needs, ask the core what to do, persist the incident (conditionally, fenced), then
+// carry out its effects (each fenced, each in the audit log). What happened is emitted as events.
+//
+// Azure Resource Manager is read when it matters (an open incident, a changed verdict, the slow
+// reconcile), and only what the step needs; otherwise the step works from the lever view kept in
+// the store. Nothing here waits for ARM past the tick's deadline: a read or an effect still
+// running then goes on in the background, and the group's next step waits for it with a note.
 // Never throws.
 import { randomUUID } from "node:crypto";
 import type { Incident } from "../core/incident.js";
 import { isOpen, moveTo } from "../core/incident.js";
-import type { Refusal } from "../core/runbook.js";
-import { runbookStep } from "../core/runbook.js";
+import type { LeverView } from "../core/levers.js";
+import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
+import { leverNeeds, runbookStep } from "../core/runbook.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
@@ -18,18 +24,29 @@ import { wanted } from "./alerts/setup.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
+import type { LeverRead } from "./lever-view.js";
+import {
+  effectPending,
+  forgetReads,
+  holdEffect,
+  merged,
+  readLeversBy,
+  settleBy,
+} from "./lever-view.js";
 import {
   applyEffect,
   describeEffect,
   leverOf,
   leverOfGroup,
-  readWorld,
+  readGroupStore,
   runbookGroup,
   runbookPolicy,
   situationOf,
+  worldOf,
 } from "./situation.js";
+import { effectivePolicy } from "../config/policy.js";
 
-export { readWorld, runbookGroup, runbookPolicy } from "./situation.js";
+export { runbookGroup, runbookPolicy } from "./situation.js";
 export type { World } from "./situation.js";
 
 export interface RunbookOutcome {
@@ -145,6 +162,42 @@ async function activeIncident(
   return first;
 }
 
+export interface RunbookTickOptions {
+  /** When the tick stops waiting for the levers (the runtime's clock). */
+  readonly deadline: number;
+  /** A kept verdict of the group changed this tick: read the levers now. */
+  readonly verdictChanged: boolean;
+  /** The group's lever view as kept in the store. */
+  readonly view?: LeverView;
+  /** The tick's allowance of lever reads, shared by its groups (unlimited when absent). */
+  readonly budget?: { take(kind: "urgent" | "reconcile" | "writes", calls: number): boolean };
+  readonly operation: string;
+  readonly call?: StoreCallOptions;
+}
+
+/** ARM writes an effect costs at most (a Traffic Manager promotion is three PATCHes). */
+const writesOf = (effects: readonly Effect[]) =>
+  effects.reduce(
+    (n, e) => n + (e.kind === "promote" ? 3 : e.kind === "scale" ? Math.max(1, e.pools.length) : 1),
+    0,
+  );
+
+/** Reads stretch fourfold while ARM says fewer than this many reads are left. */
+const LOW_READ_BUDGET = 50;
+
+/** Whether the slow reconcile read is due for a view of this age. */
+function reconcileDue(rt: Runtime, group: GroupConfig, view: LeverView | undefined, epoch: number) {
+  if (!view || view.epoch !== epoch) return true;
+  const now = rt.clock.now();
+  const throttled = rt.armBudget?.throttledUntil();
+  if (throttled !== undefined && throttled > now) return false;
+  const remaining = rt.armBudget?.remainingReads();
+  const stretch = remaining !== undefined && remaining < LOW_READ_BUDGET ? 4 : 1;
+  return (
+    now - view.readAt >= effectivePolicy(rt.config, group).leverReconcileSeconds * 1000 * stretch
+  );
+}
+
 export async function runbookTick(
   rt: Runtime,
   group: GroupConfig,
@@ -152,9 +205,10 @@ export async function runbookTick(
   kept: Readonly<Record<string, RegionState>>,
   entryHealthy: boolean | undefined,
   epoch: number,
-  call: StoreCallOptions = {},
-  operation = `${rt.instance}:runbook`,
+  options: RunbookTickOptions,
 ): Promise<RunbookOutcome> {
+  const { deadline, operation } = options;
+  const call = options.call ?? {};
   const problems: string[] = [];
   if (!rt.router?.covers(group.name)) {
     const refusal: Refusal = {
@@ -166,29 +220,109 @@ export async function runbookTick(
     return { problems };
   }
 
-  const world = await readWorld(rt, group, call);
-  problems.push(...world.problems);
-  if (!world.incidents) return { problems };
-  const open = await activeIncident(rt, group.name, world.incidents, epoch, problems, operation);
-  const situation = situationOf({
-    ...leverOfGroup(rt, group),
-    now: rt.clock.now(),
-    epoch,
-    kept,
-    evidence,
-    world,
-    entryHealthy,
-    open: open?.incident,
-  });
-  const newId = `${String(situation.now).padStart(15, "0")}-${randomUUID().slice(0, 8)}`;
-  const result = runbookStep(runbookGroup(group), situation, runbookPolicy(rt, group), newId);
+  // An effect that outlived an earlier tick: no new step until it has ended.
+  const running = effectPending(rt, group.name);
+  if (running && !(await settleBy(rt, running.promise, deadline)).done) {
+    problems.push(`${group.name}: ${running.change} is still running: the next step waits for it`);
+    return { problems };
+  }
+
+  const stored = await readGroupStore(rt, group, call);
+  problems.push(...stored.problems);
+  if (!stored.incidents) return { problems };
+  const open = await activeIncident(rt, group.name, stored.incidents, epoch, problems, operation);
+  const rbGroup = runbookGroup(group);
+
+  let view = options.view;
+  let read: LeverRead | undefined;
+  const readNow = async (incident: Incident | undefined): Promise<boolean> => {
+    const needs = leverNeeds(rbGroup, incident);
+    if (!needs.routing && needs.clusters.length === 0) return true;
+    read = await readLeversBy(rt, group, needs, deadline, epoch, () => view);
+    if (!read) return false;
+    view = merged(view, read, epoch);
+    problems.push(...read.problems);
+    return true;
+  };
+  const urgent = open !== undefined || options.verdictChanged;
+  const wanted = leverNeeds(rbGroup, open?.incident);
+  const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
+  const due = urgent
+    ? (options.budget?.take("urgent", reads) ?? true)
+    : reconcileDue(rt, group, view, epoch) && (options.budget?.take("reconcile", reads) ?? true);
+  if (urgent && !due) {
+    problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
+    if (open) return { incident: open.incident, problems };
+  }
+  if (due && !(await readNow(open?.incident)) && open) {
+    problems.push(
+      `${group.name}: the levers did not answer within this tick: incident ${open.incident.id} waits at ${open.incident.step}`,
+    );
+    return { incident: open.incident, problems };
+  }
+
+  const step = (): RunbookResult =>
+    runbookStep(
+      rbGroup,
+      situationOf({
+        ...leverOfGroup(rt, group),
+        now: rt.clock.now(),
+        epoch,
+        kept,
+        evidence,
+        world: worldOf(stored, view),
+        entryHealthy,
+        open: open?.incident,
+      }),
+      runbookPolicy(rt, group),
+      `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`,
+    );
+  let result = step();
+  // Effects only from what the levers say now: a step decided on the kept view reads first.
+  if (result.effects.length > 0 && !read) {
+    const needs = leverNeeds(rbGroup, result.incident ?? open?.incident);
+    const allowed =
+      options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
+    if (!allowed || !(await readNow(result.incident ?? open?.incident))) {
+      problems.push(
+        `${group.name}: ${allowed ? "the levers did not answer within this tick" : "too many groups read their levers this tick"}: the step waits`,
+      );
+      return { ...(open ? { incident: open.incident } : {}), problems };
+    }
+    result = step();
+  }
   // The failover cap stands on the failovers it counts: the latest of them anchors its alert.
-  const latestFailover = world.incidents
+  const latestFailover = stored.incidents
     .filter((s) => s.incident.kind === "failover" && s.incident.trigger === "automatic")
     .map((s) => s.incident.id)
     .sort()
     .at(-1);
   await recordRefusal(rt, group.name, result.refusal, epoch, operation, latestFailover);
+  // Changes take from the tick's share of ARM's write budget; those that do not fit wait a tick.
+  if (
+    result.effects.length > 0 &&
+    !(options.budget?.take("writes", writesOf(result.effects)) ?? true)
+  ) {
+    problems.push(`${group.name}: too many lever changes this tick: this step waits for the next`);
+    return { ...(open ? { incident: open.incident } : {}), problems };
+  }
+
+  // A closed incident noted first (its woken cluster goes cold again), or the effects wait.
+  if (result.update) {
+    const update = result.update;
+    const etag = stored.incidents.find((x) => x.incident.id === update.id)?.etag;
+    const written = await runFenced(
+      rt,
+      { name: "incident noted: standby returned to cold", group: group.name, incident: update.id },
+      (abortSignal) => rt.store.writeIncident(update, etag, { abortSignal }),
+    );
+    if (!written.ok) {
+      problems.push(
+        `${group.name}: incident ${update.id} not updated (${written.reason}): the standby waits`,
+      );
+      return { problems };
+    }
+  }
 
   let incident = open?.incident;
   // The incident row is written (conditionally on the version read) before any effect, even when
@@ -226,18 +360,52 @@ export async function runbookTick(
   }
 
   for (const effect of result.effects) {
-    const change = describeEffect(effect);
-    const done = await runFenced(
-      rt,
-      { name: change, group: group.name, ...(incident ? { incident: incident.id } : {}) },
-      (abortSignal) => applyEffect(rt, group.name, effect, { abortSignal }),
-    );
+    const done = await applyFenced(rt, group.name, effect, incident, epoch, operation, deadline);
+    if (done === "running") {
+      problems.push(
+        `${group.name}: ${describeEffect(effect)} is still running at the end of the tick: the next step waits for it`,
+      );
+      break;
+    }
+    if (!done.ok)
+      problems.push(
+        `${group.name}: ${describeEffect(effect)} ${done.refused ? "refused" : "failed"}: ${done.reason}`,
+      );
+  }
+  return {
+    ...(incident ? { incident } : {}),
+    ...(result.refusal ? { refusal: result.refusal } : {}),
+    problems,
+  };
+}
+
+/**
+ * Runs one effect as a fenced step and says it as an event. Waits for it until the tick's
+ * deadline; one still running then goes on (its fence still ends it at the lease's acting time)
+ * and is held, so the group takes no other step until it has ended.
+ */
+async function applyFenced(
+  rt: Runtime,
+  group: string,
+  effect: Effect,
+  incident: Incident | undefined,
+  epoch: number,
+  operation: string,
+  deadline: number,
+) {
+  const change = describeEffect(effect);
+  forgetReads(rt, group);
+  const fenced = runFenced(
+    rt,
+    { name: change, group, ...(incident ? { incident: incident.id } : {}) },
+    (abortSignal) => applyEffect(rt, group, effect, { abortSignal }),
+  ).then((done) => {
     emit(
       rt,
       operation,
       {
         type: "lever.changed",
-        group: group.name,
+        group,
         region: effect.region,
         lever: leverOf(effect),
         change,
@@ -247,14 +415,10 @@ export async function runbookTick(
       },
       epoch,
     );
-    if (!done.ok)
-      problems.push(
-        `${group.name}: ${change} ${done.refused ? "refused" : "failed"}: ${done.reason}`,
-      );
-  }
-  return {
-    ...(incident ? { incident } : {}),
-    ...(result.refusal ? { refusal: result.refusal } : {}),
-    problems,
-  };
+    return done;
+  });
+  const settled = await settleBy(rt, fenced, deadline);
+  if (settled.done) return settled.value;
+  holdEffect(rt, group, change, fenced);
+  return "running" as const;
 }

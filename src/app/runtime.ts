@@ -6,6 +6,9 @@ import type { Log } from "../ports/log.js";
 import type { LeaseMemory } from "../core/lease.js";
 import { EMPTY_LEASE_MEMORY } from "../core/lease.js";
 import type { Events } from "../ports/events.js";
+import type { ArmBudget } from "../ports/arm-budget.js";
+import type { WitnessSignal } from "../core/verdict.js";
+import type { LeverWork } from "./lever-view.js";
 import type { PeerMemory } from "../core/liveness.js";
 import type { ProbeRequest, Prober } from "../ports/prober.js";
 import type { StateStore } from "../ports/state-store.js";
@@ -32,6 +35,13 @@ export interface AgreementMemory {
   said: SaidMemory;
   /** The alert deliveries of this process (the run in progress, marks still to write). */
   alerts: AlertMemory;
+  /** Lever reads and effects in flight, per group (see lever-view.ts). */
+  levers: Map<string, LeverWork>;
+  /** The witness's last answers, per group, with their time (see agreement.ts). */
+  witness: Map<
+    string,
+    { readonly at: number; readonly signals: ReadonlyMap<string, WitnessSignal> }
+  >;
 }
 
 export interface SaidMemory {
@@ -56,6 +66,8 @@ export const freshMemory = (): AgreementMemory => ({
   lease: EMPTY_LEASE_MEMORY,
   peers: new Map(),
   refusals: new Map(),
+  levers: new Map(),
+  witness: new Map(),
   said: {
     stale: new Set(),
     staleBeats: new Map(),
@@ -78,6 +90,8 @@ export interface Runtime {
   /** The traffic lever; without one the runbook refuses to act ("no-lever"). */
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** What ARM reports of its read budget (absent: no Azure levers, or not reported). */
+  readonly armBudget?: ArmBudget;
   /** Levers that change nothing, over the real ones: for dry runs and drills. */
   readonly dryRun?: DryRunFactory;
   /** How long the slow parts are expected to take, for plans and drills. */

@@ -1,10 +1,10 @@
 // What the runbook decides from, and how its decisions reach the levers: one way to read a
-// group's world (lever, clusters, incidents, pause flags), to build the runbook's Situation, and
+// group's world (its lever view, incidents, pause flags), to build the runbook's Situation, and
 // to carry out an Effect. The lease holder's tick, the operator commands and the planner (dry
 // runs and drills) all go through here.
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
-import type { ClusterState, LeverCapabilities, RoutingState } from "../core/levers.js";
+import type { ClusterState, LeverCapabilities, LeverView, RoutingState } from "../core/levers.js";
 import type { Effect, RunbookGroup, RunbookPolicy, Situation } from "../core/runbook.js";
 import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
 import { errorText } from "../core/errors.js";
@@ -27,6 +27,8 @@ export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
     wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
     propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
     stopColdOnClear: p.stopColdClusterOnClear,
+    returnToColdMs: p.returnToCold ? p.dwellSeconds * 1000 : 0,
+    ...(p.manualHoldMinutes === undefined ? {} : { manualHoldMs: p.manualHoldMinutes * 60_000 }),
   };
 }
 
@@ -50,39 +52,52 @@ export interface World {
   /** Undefined when the store could not be read: no step then. */
   readonly incidents?: StoredIncident[];
   readonly paused: boolean;
+  /** When a person last resumed automation for the group (or all): it ends a manual hold. */
+  readonly releasedAt?: number;
   readonly problems: string[];
 }
 
-export async function readWorld(
+/** What the store holds for a group's runbook: its incidents and whether automation is paused. */
+export async function readGroupStore(
   rt: Runtime,
   group: GroupConfig,
   call: StoreCallOptions = {},
-): Promise<World> {
-  const problems: string[] = [];
-  let routing: RoutingState | undefined;
-  if (rt.router?.covers(group.name))
-    try {
-      routing = await rt.router.read(group.name, call);
-    } catch (error) {
-      problems.push(`${group.name}: the traffic lever cannot be read: ${errorText(error)}`);
-    }
-  const clusters = await readClusters(rt.clusters, group, call, (region, error) =>
-    problems.push(`${group.name}: ${region}'s cluster cannot be read: ${errorText(error)}`),
-  );
+): Promise<Pick<World, "incidents" | "paused" | "problems" | "releasedAt">> {
   try {
-    const incidents = await rt.store.readIncidents(group.name, call);
-    const pause = await rt.store.readPause(call);
+    const [incidents, pause] = await Promise.all([
+      rt.store.readIncidents(group.name, call),
+      rt.store.readPause(call),
+    ]);
+    const released = [pause.released?.[group.name], pause.released?.["*"]].filter(
+      (t): t is number => t !== undefined,
+    );
     return {
-      ...(routing ? { routing } : {}),
-      clusters,
       incidents,
       paused: pause.all || pause.groups.includes(group.name),
-      problems,
+      problems: [],
+      ...(released.length > 0 ? { releasedAt: Math.max(...released) } : {}),
     };
   } catch (error) {
-    problems.push(`${group.name}: ${errorText(error)}: no runbook step this tick`);
-    return { ...(routing ? { routing } : {}), clusters, paused: false, problems };
+    return {
+      paused: false,
+      problems: [`${group.name}: ${errorText(error)}: no runbook step this tick`],
+    };
   }
+}
+
+/** A world from the store's part and a lever view. */
+export function worldOf(
+  store: Pick<World, "incidents" | "paused" | "problems" | "releasedAt">,
+  levers: LeverView | undefined,
+): World {
+  return {
+    ...(levers?.routing ? { routing: levers.routing } : {}),
+    clusters: { ...levers?.clusters },
+    ...(store.incidents ? { incidents: store.incidents } : {}),
+    paused: store.paused,
+    ...(store.releasedAt === undefined ? {} : { releasedAt: store.releasedAt }),
+    problems: [...store.problems],
+  };
 }
 
 /** Each cluster of the group that the lever covers; one that cannot be read is left out. */
@@ -143,6 +158,7 @@ export function situationOf(parts: {
     ...(parts.open ? { open: parts.open } : {}),
     recent: (world.incidents ?? []).map((s) => s.incident),
     paused: world.paused,
+    ...(world.releasedAt === undefined ? {} : { releasedAt: world.releasedAt }),
   };
 }
 
@@ -193,16 +209,22 @@ export interface GroupSituation {
 
 /**
  * The runbook's situation for a group, read by a process that may not hold the lease (the API):
- * the lever, the store's kept verdicts and incidents, the observers' evidence. A string says why
- * it cannot be read.
+ * the lease holder's last view of the levers (from the store: no call to Azure), the store's kept
+ * verdicts and incidents, the observers' evidence. A string says why it cannot be read.
  */
 export async function readGroupSituation(
   rt: Runtime,
   group: GroupConfig,
 ): Promise<GroupSituation | string> {
-  const world = await readWorld(rt, group);
+  let views: Record<string, LeverView>;
+  try {
+    views = await rt.store.readLeverViews();
+  } catch (error) {
+    return errorText(error);
+  }
+  const world = worldOf(await readGroupStore(rt, group), views[group.name]);
   if (!world.incidents) return world.problems.join("; ") || "the state store cannot be read";
-  const view = await observeAgreement(rt);
+  const view = await observeAgreement(rt, {}, { witness: "cached" });
   const observed = view.groups.find((g) => g.group.name === group.name);
   let kept: Record<string, RegionState>;
   try {

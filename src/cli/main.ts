@@ -23,6 +23,9 @@ import { printable } from "../app/printable.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import { formatProblem, isConfigError, loadConfigFile, missingSecrets } from "../config/index.js";
+import { deploymentParameters } from "../deploy/parameters.js";
+import { isDeployError } from "../deploy/problems.js";
+import { DEPLOY_HELP, runDeploy } from "./deploy.js";
 
 export const EXIT = {
   ok: 0,
@@ -53,6 +56,7 @@ Commands:
   alerts test CHANNEL                       send a sample alert through CHANNEL and show
                                             the receiver's answer
   validate-config [FILE]                    check a configuration file (default tandem.config.json)
+${DEPLOY_HELP}
 
 Options:
   --api URL     Tandem's API (default: TANDEM_API, or the sandbox at http://127.0.0.1:7071)
@@ -181,7 +185,7 @@ function formatStatus(body: StatusView): string {
   for (const g of body.groups) {
     lines.push("");
     lines.push(
-      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}`,
+      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}${g.routing ? ` (levers read ${duration(g.routing.ageSeconds * 1000)} ago)` : ""}`,
     );
     for (const r of g.regions) {
       const route = g.routing?.regions.find((x) => x.region === r.name);
@@ -192,6 +196,11 @@ function formatStatus(body: StatusView): string {
         `  ${r.name.padEnd(14)} ${r.role.padEnd(10)} ${r.verdict.padEnd(11)} ${routing.padEnd(12)} ${r.reason}`,
       );
     }
+    if (g.pause) lines.push(`  automation paused by ${g.pause.by}: ${g.pause.reason}`);
+    if (g.manualRouting)
+      lines.push(
+        `  routing chosen by ${g.manualRouting.by ?? "a person"} (incident ${g.manualRouting.incident}): automatic failback waits until a person fails back or resumes automation`,
+      );
     if (g.incident)
       lines.push(
         `  incident ${g.incident.id}: ${g.incident.kind} to ${g.incident.to}, ${g.incident.step} (${g.incident.history.at(-1)?.note ?? ""})`,
@@ -315,6 +324,12 @@ export async function run(
         group: { type: "string" },
         limit: { type: "string" },
         before: { type: "string" },
+        out: { type: "string" },
+        subscription: { type: "string" },
+        check: { type: "boolean", default: false },
+        since: { type: "string" },
+        "expect-version": { type: "string" },
+        timeout: { type: "string" },
         help: { type: "boolean", default: false },
       },
     });
@@ -347,6 +362,22 @@ export async function run(
 
   try {
     switch (command) {
+      case "deploy":
+        return await runDeploy(
+          {
+            positional,
+            check: o.check,
+            json: o.json,
+            ...(o.out ? { out: o.out } : {}),
+            ...(o.subscription ? { subscription: o.subscription } : {}),
+            ...(o.since ? { since: o.since } : {}),
+            ...(o["expect-version"] ? { expectVersion: o["expect-version"] } : {}),
+            ...(o.timeout ? { timeout: o.timeout } : {}),
+          },
+          { out: io.out, err: io.err, sleep: io.sleep, now: () => new Date() },
+          async () => (await call<StatusView>(api, "GET", "/api/status")).body,
+          (error) => error instanceof ApiFailure && error.exit === EXIT.unavailable,
+        );
       case "status": {
         if (positional.length > 0) throw new Usage("status takes no arguments");
         for (;;) {
@@ -545,6 +576,8 @@ async function validateConfig(
   const file = rest[0] ?? "tandem.config.json";
   try {
     const config = await loadConfigFile(file);
+    // With a deployment section, what `azd up` would refuse is a problem of the file too.
+    if (config.deployment) deploymentParameters(config, {}, file);
     const groups = config.groups.map((g) => `${g.name} (${g.model}, ${g.regions.length} regions)`);
     io.out(
       `${file} is valid: ${config.observers.length} observer(s); groups ${groups.join(", ")}.`,
@@ -553,6 +586,10 @@ async function validateConfig(
       io.out(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
     return EXIT.ok;
   } catch (error) {
+    if (isDeployError(error)) {
+      io.err(`${error.message}\n`);
+      return EXIT.usage;
+    }
     if (!isConfigError(error)) throw error;
     io.err(`${error.message}\n`);
     return EXIT.usage;

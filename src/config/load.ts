@@ -11,6 +11,7 @@ import { configSchemaFor } from "./schema.js";
 import type { ProviderRegistry } from "../providers/types.js";
 import { PROVIDERS } from "../providers/registry.js";
 import { problemsFromZod } from "./zod-problems.js";
+import { duplicateKey, shortName } from "./strict-json.js";
 
 export type Validation =
   | { readonly ok: true; readonly config: TandemConfig }
@@ -81,20 +82,36 @@ export async function loadConfigFile(
   path: string,
   registry: ProviderRegistry = PROVIDERS,
 ): Promise<TandemConfig> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
       code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? (error as Error).message})`;
     throw new ConfigError(path, [{ path: "", message }]);
   }
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(path, [{ path: "", message: "is not valid UTF-8 text" }]);
+  }
+  let raw: unknown;
+  const json = text.replace(/^\uFEFF/, "");
+  try {
+    raw = JSON.parse(json);
   } catch (error) {
     throw new ConfigError(path, [jsonSyntaxProblem(text, error as Error)]);
   }
+  const twice = duplicateKey(json);
+  if (twice !== undefined)
+    throw new ConfigError(path, [
+      {
+        path: shortName(twice, 200),
+        message:
+          "is given twice in the same object; keep one (JSON readers disagree on which wins)",
+      },
+    ]);
   return parseConfig(raw, path, registry);
 }

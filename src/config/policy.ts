@@ -17,6 +17,9 @@ export interface EffectivePolicy {
   readonly wakeTimeoutSeconds: number;
   readonly propagationTimeoutSeconds: number;
   readonly stopColdClusterOnClear: boolean;
+  readonly leverReconcileSeconds: number;
+  readonly returnToCold: boolean;
+  readonly manualHoldMinutes?: number;
 }
 
 // Asked for on every tick for every group; the answer never changes for one config and group.

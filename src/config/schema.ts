@@ -274,6 +274,22 @@ export const policySchema = z
       .describe(
         "passive-cold: stop the cluster Tandem pre-warmed when the primary's suspicion clears without a failover.",
       ),
+    returnToCold: z
+      .boolean()
+      .default(POLICY_DEFAULTS.returnToCold)
+      .describe(
+        "passive-cold: stop the standby cluster an incident woke once traffic is back on the primary (failback completed, or the failover aborted because the primary recovered) and the primary has been healthy for `dwellSeconds` after the incident ended; never while the standby serves traffic, and never a cluster a person started. AKS asks for 15 to 30 minutes between a stop and the next start; a start AKS refuses is retried until `wakeTimeoutSeconds`.",
+      ),
+    manualHoldMinutes: count(1, 525_600)
+      .optional()
+      .describe(
+        "How long a routing a person chose (a manual failover) holds off automatic failback. Unset (the default): until a person fails back or resumes automation for the group. An automatic failover away from a region that fails still happens.",
+      ),
+    leverReconcileSeconds: seconds("lever reconcile interval", 10, 86_400)
+      .default(POLICY_DEFAULTS.leverReconcileSeconds)
+      .describe(
+        "How often the lease holder reads each group's levers (Traffic Manager, Front Door, AKS) when nothing is happening, to see changes people made by hand. Levers are also read at once during an incident, when a verdict changes and after an operator command; between reads the status shows the last view and its age. Stretched fourfold while Azure Resource Manager says its read budget is low.",
+      ),
     leaseSeconds: seconds("lease duration", 1, 3600)
       .optional()
       .describe(
@@ -428,6 +444,41 @@ export const apiSchema = z
     "Who may use the operator API. Callers are recognised by App Service Authentication (trusted only when it is on for the app) or by bearer tokens; function keys alone never authorise a change.",
   );
 
+export const INSTANCE_MEMORY_SIZES = [512, 2048, 4096] as const;
+
+export const deploymentSchema = z
+  .strictObject({
+    witnessRegion: name("region").describe(
+      "Azure region of the state store (the witness): not one of the application's regions and not an observer region, so that the loss of any one region leaves the store and a majority of observers. `azd up` creates the storage account named by `stateStore.endpoint` here.",
+    ),
+    resourceGroup: z
+      .string({ error: "must be a resource group name" })
+      .regex(
+        /^[-\w.()]{0,89}[-\w()]$/,
+        "must be a resource group name: up to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period",
+      )
+      .optional()
+      .describe(
+        "Resource group that `azd up` creates for Tandem's own resources. Defaults to `rg-<azd environment name>`.",
+      ),
+    instanceMemoryMB: z
+      .literal(INSTANCE_MEMORY_SIZES, { error: "must be 512, 2048 or 4096 (MB)" })
+      .default(512)
+      .describe(
+        "Instance memory of each Flex Consumption Function App, in MB (512, 2048 or 4096; a quarter, one or two vCPUs). 512 fits: a started app measured at most 103 MB resident over 20 ticks, and a tick over 500 targets peaked at 139 MB (bench/RESULTS.md). Take 2048 for more CPU when ticks over many targets run long.",
+      ),
+    tags: z
+      .record(
+        z.string().regex(/^[^<>%&\\?/]{1,512}$/, "must be a tag name without < > % & \\ ? /"),
+        z.string().max(256, "must be at most 256 characters"),
+      )
+      .default({})
+      .describe("Tags for every resource `azd up` creates, besides `azd-env-name` and `tandem`."),
+  })
+  .describe(
+    "How `azd up` deploys Tandem (see docs/deploy.md). Only `tandem deploy parameters` reads it; a Function App ignores it.",
+  );
+
 const schemas = new WeakMap<ProviderRegistry, ReturnType<typeof build>>();
 
 /** The configuration's schema with the lever kinds of a registry (PROVIDERS by default). */
@@ -493,6 +544,7 @@ function build(registry: ProviderRegistry) {
         .min(1, "must list at least one failover group")
         .describe("Failover groups to watch; at least one."),
       api: apiSchema.prefault({}),
+      deployment: deploymentSchema.optional(),
       alerts: alertsSchemaFor(CHANNEL_PROVIDERS),
     })
     .describe("Tandem configuration (tandem.config.json).");
@@ -516,3 +568,4 @@ export type AlertChannelConfig = LeverSettings & {
   readonly events?: readonly string[];
   readonly groups?: readonly string[];
 };
+export type DeploymentConfig = NonNullable<TandemConfig["deployment"]>;

@@ -69,3 +69,19 @@ export interface ClusterState {
   readonly detail?: string;
   readonly nodePools: readonly NodePoolSize[];
 }
+
+/**
+ * What the lease holder last read of a group's levers, kept in the store so that the status and
+ * the operator API answer without calling Azure, and so the runbook need not read the levers on
+ * every healthy tick. `readAt` is on the reader's clock, shown to people as the view's age.
+ */
+export interface LeverView {
+  /** Undefined when the traffic lever could not be read. */
+  readonly routing?: RoutingState;
+  readonly clusters: Readonly<Record<string, ClusterState>>;
+  readonly readAt: number;
+  /** The epoch of the holder that read it. */
+  readonly epoch: number;
+  /** What could not be read, one sentence each. */
+  readonly problems?: readonly string[];
+}

@@ -57,6 +57,8 @@ export interface TrafficProvider<S extends LeverSettings = LeverSettings> {
   readonly operations: readonly ArmOperation[];
   /** The resources a group's settings name, that its permissions are scoped to. */
   scopes(settings: S): readonly string[];
+  /** What `scopes` names, in words (for docs/permissions.md). */
+  readonly scopeDescription: string;
   /** How long a change takes to reach the data plane, as drills assume it (ms). */
   readonly propagationMs?: number;
   /** Builds its lever for every group of its kind; may load its SDK now, not before. */
@@ -87,6 +89,8 @@ export interface ClusterProvider<S extends LeverSettings = LeverSettings> {
   readonly schema: SettingsSchema;
   readonly operations: readonly ArmOperation[];
   scopes(settings: S): readonly string[];
+  /** What `scopes` names, in words (for docs/permissions.md). */
+  readonly scopeDescription: string;
   /** How long starting a stopped cluster takes, as drills assume it (ms). */
   readonly startMs?: number;
   create(members: readonly ClusterMember<S>[], context: LeverContext): Promise<ClusterControl>;

@@ -55,11 +55,48 @@ interface Operation {
   error?: { code: string; message: string };
 }
 
+/**
+ * ARM's throttling since 2024: a token bucket per subscription and principal, per region of ARM
+ * (here, one): reads 250 refilled at 25 a second, writes and deletes 200 at 10 a second ("Understand
+ * how Azure Resource Manager throttles requests", learn.microsoft.com). A request without a token
+ * is answered 429 with Retry-After; every reply says what is left in
+ * `x-ms-ratelimit-remaining-subscription-reads` (or `-writes`).
+ */
+export const ARM_BUCKETS = {
+  reads: { size: 250, perSecond: 25 },
+  writes: { size: 200, perSecond: 10 },
+} as const;
+
+class Bucket {
+  #tokens: number;
+  #at = Date.now();
+  constructor(
+    readonly size: number,
+    readonly perSecond: number,
+  ) {
+    this.#tokens = size;
+  }
+  /** Takes a token if there is one; the seconds to wait for one otherwise. */
+  take(now = Date.now()): { ok: true; left: number } | { ok: false; waitSeconds: number } {
+    this.#tokens = Math.min(this.size, this.#tokens + ((now - this.#at) / 1000) * this.perSecond);
+    this.#at = now;
+    if (this.#tokens < 1)
+      return {
+        ok: false,
+        waitSeconds: Math.max(1, Math.ceil((1 - this.#tokens) / this.perSecond)),
+      };
+    this.#tokens -= 1;
+    return { ok: true, left: Math.floor(this.#tokens) };
+  }
+}
+
 export interface EmulatorSetup extends ArmEmulatorOptions {
   /** The services to emulate; by default every provider's in the registry. */
   readonly services?: readonly ServiceFactory[];
   /** Whose providers' services to load when `services` is not given (PROVIDERS by default). */
   readonly registry?: ProviderRegistry;
+  /** ARM's token buckets; `false` turns throttling off. */
+  readonly buckets?: false | { readonly reads: Bucket["size"]; readonly writes: Bucket["size"] };
 }
 
 /** Loads the emulated service of every provider of a registry that has one. */
@@ -92,9 +129,23 @@ export class ArmEmulator {
   dropNext = 0;
   /** Every request, for tests that check what reached Azure. */
   readonly requests: RecordedRequest[] = [];
+  readonly #buckets: { readonly reads: Bucket; readonly writes: Bucket } | undefined;
 
   constructor(setup: EmulatorSetup = {}) {
     this.#setup = setup;
+    this.#buckets =
+      setup.buckets === false
+        ? undefined
+        : {
+            reads: new Bucket(
+              setup.buckets?.reads ?? ARM_BUCKETS.reads.size,
+              ARM_BUCKETS.reads.perSecond,
+            ),
+            writes: new Bucket(
+              setup.buckets?.writes ?? ARM_BUCKETS.writes.size,
+              ARM_BUCKETS.writes.perSecond,
+            ),
+          };
   }
 
   get url(): string {
@@ -184,7 +235,20 @@ export class ArmEmulator {
     let status: number;
     let headers: Record<string, string> = {};
     let answer: unknown;
+    const kind = method === "GET" ? "reads" : "writes";
+    const token = this.#buckets?.[kind].take();
+    const budget: Record<string, string> =
+      token?.ok === true
+        ? { [`x-ms-ratelimit-remaining-subscription-${kind}`]: String(token.left) }
+        : {};
     try {
+      if (token && !token.ok)
+        throw new ArmReply(
+          429,
+          "TooManyRequests",
+          `The request is being throttled: the subscription's ${kind} budget is used up. Retry after ${token.waitSeconds} second(s).`,
+          { "retry-after": String(token.waitSeconds) },
+        );
       if (fault) {
         fault.times--;
         const retry: Record<string, string> =
@@ -240,6 +304,7 @@ export class ArmEmulator {
     res.writeHead(status, {
       ...(payload ? { "content-type": "application/json; charset=utf-8" } : {}),
       "x-ms-request-id": randomUUID(),
+      ...budget,
       ...headers,
     });
     res.end(payload);

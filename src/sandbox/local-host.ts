@@ -13,6 +13,7 @@ import type { LocalRoute } from "./http-host.js";
 import { startHttpHost } from "./http-host.js";
 import type { RunningTimer } from "./timer-host.js";
 import { parseSchedule, startTimer } from "./timer-host.js";
+import { timerSchedules } from "../config/schedules.js";
 
 export interface Schedules {
   /** NCRONTAB schedules of the two timers, as TANDEM_PROBE_SCHEDULE and TANDEM_ORCHESTRATE_SCHEDULE. */
@@ -43,17 +44,19 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-/** The timers' schedules for an interval: probes on the interval, orchestration half an interval later. */
+/**
+ * The timers' schedules for an interval, as the deployment sets them (src/config/schedules.ts). An
+ * interval NCRONTAB cannot space evenly still runs locally, rounded down to one it can.
+ */
 export function schedulesForInterval(intervalSeconds: number): Schedules {
+  const exact = timerSchedules(intervalSeconds);
+  if (exact.ok) return { probe: exact.probe, orchestrate: exact.orchestrate };
   const whole = Math.max(1, Math.round(intervalSeconds));
-  if (whole >= 60) {
-    const minutes = Math.max(1, Math.round(whole / 60));
-    return { probe: `0 */${minutes} * * * *`, orchestrate: `30 */${minutes} * * * *` };
-  }
-  return {
-    probe: `*/${whole} * * * * *`,
-    orchestrate: `${Math.floor(whole / 2)}/${whole} * * * * *`,
-  };
+  const near =
+    whole < 60
+      ? [30, 20, 15, 12, 10, 6, 5, 4, 3, 2, 1].find((d) => d <= whole)!
+      : [3600, 1800, 1200, 900, 720, 600, 360, 300, 240, 180, 120, 60].find((d) => d <= whole)!;
+  return schedulesForInterval(near);
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {

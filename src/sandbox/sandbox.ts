@@ -10,6 +10,9 @@
 import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
 import { compose } from "../compose.js";
+import { tableStoreFromConnectionString } from "../adapters/store/table/table-store.js";
+import type { StateStore } from "../ports/state-store.js";
+import { StoreError } from "../ports/state-store.js";
 import type { TandemConfig, TandemConfigInput } from "../config/index.js";
 import { parseConfig } from "../config/index.js";
 import { ArmEmulator } from "./arm-emulator.js";
@@ -113,6 +116,25 @@ export interface SandboxApps {
   readonly shopEntry: EntryPoint;
   readonly catalogEntry: EntryPoint;
   readonly receivers: AlertReceivers;
+}
+
+/** A store that an isolated observer cannot reach: every call fails as a partition would. */
+function cutOff(store: StateStore, isolated: () => boolean): StateStore {
+  return new Proxy(store, {
+    get: (target, property) => {
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        isolated()
+          ? Promise.reject(
+              new StoreError(
+                "unavailable",
+                `state store: ${String(property)} failed: this observer is isolated from the store (sandbox fault)`,
+              ),
+            )
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
+    },
+  });
 }
 
 export function sandboxConfig(
@@ -242,6 +264,7 @@ function faultRoutes(
   apps: SandboxApps,
   arm: ArmEmulator,
   host: () => LocalHost | undefined,
+  isolated: Set<string>,
 ): LocalRoute[] {
   const all = [...apps.shop.values(), ...apps.catalog.values(), ...apps.controls.values()];
   const state = () => ({
@@ -250,6 +273,7 @@ function faultRoutes(
       [...apps.controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"]),
     ),
     timers: host()?.observers() ?? {},
+    isolated: [...isolated].sort(),
     arm: {
       faults: arm.faults.filter((f) => f.times > 0),
       slowMs: arm.slowMs,
@@ -285,6 +309,17 @@ function faultRoutes(
       else host()?.startObserver(name);
       return { status: 200, body: state() };
     };
+  // Isolating an observer cuts it off from the state store (its probes still run): it can
+  // neither hold the lease nor write observations, as in a network partition.
+  const isolation =
+    (cut: boolean) =>
+    (params: Record<string, string>): LocalResponse => {
+      const name = params["region"] ?? "";
+      if (!apps.controls.has(name)) return notFound("observer", name, apps.controls.keys());
+      if (cut) isolated.add(name);
+      else isolated.delete(name);
+      return { status: 200, body: state() };
+    };
   // Each ARM fault hits the next FAULT_COUNT requests (slow: every reply, until heal).
   const armFault = (params: Record<string, string>): LocalResponse => {
     const kind = params["kind"] as (typeof ARM_FAULT_KINDS)[number];
@@ -313,6 +348,8 @@ function faultRoutes(
     { method: "POST", path: "/sandbox/observers/{region}/restore", handle: observer("up") },
     { method: "POST", path: "/sandbox/observers/{region}/stop", handle: timers("stop") },
     { method: "POST", path: "/sandbox/observers/{region}/start", handle: timers("start") },
+    { method: "POST", path: "/sandbox/observers/{region}/isolate", handle: isolation(true) },
+    { method: "POST", path: "/sandbox/observers/{region}/rejoin", handle: isolation(false) },
     { method: "POST", path: "/sandbox/arm/{kind}", handle: armFault },
     {
       method: "GET",
@@ -346,6 +383,7 @@ function faultRoutes(
         for (const app of all) app.mode = "up";
         for (const kind of RECEIVER_KINDS) apps.receivers.modes[kind] = "ok";
         for (const name of apps.controls.keys()) host()?.startObserver(name);
+        isolated.clear();
         arm.faults.length = 0;
         arm.slowMs = 0;
         arm.dropNext = 0;
@@ -459,13 +497,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       "sandbox configuration",
     );
     const env = sandboxEnv(azurite, receivers);
+    const isolated = new Set<string>();
     const runtimes: Runtime[] = [];
     for (const observer of SANDBOX_REGIONS) {
+      const table = tableStoreFromConnectionString(azurite.connectionString, "tandem", {
+        maxRetries: 0,
+      });
       runtimes.push(
         await compose({
           config,
           observer,
           env,
+          store: cutOff(table, () => isolated.has(observer)),
           credential: sandboxCredential,
           arm: {
             endpoint: arm.url,
@@ -493,7 +536,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps, arm, () => late.host),
+      routes: faultRoutes(apps, arm, () => late.host, isolated),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });

@@ -85,7 +85,19 @@ async function run(arm: ArmFixture, maxTicks: number): Promise<string[]> {
     const lease = await tickLease(rt);
     assert.ok(lease.leader);
     const { evidence, kept } = verdicts(arm);
-    const outcome = await runbookTick(rt, rt.config.groups[0]!, evidence, kept, true, lease.epoch!);
+    const outcome = await runbookTick(
+      rt,
+      rt.config.groups[0]!,
+      evidence,
+      kept,
+      true,
+      lease.epoch!,
+      {
+        deadline: rt.clock.now() + 10_000,
+        verdictChanged: true,
+        operation: "test",
+      },
+    );
     assert.deepEqual(outcome.problems, [], `tick ${i}`);
     const step = outcome.incident?.step;
     if (step && steps.at(-1) !== step) steps.push(step);

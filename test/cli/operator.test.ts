@@ -59,10 +59,26 @@ describe("tandem CLI against the sandbox", () => {
   });
   after(async () => sandbox?.stop());
 
+  /** Commands are refused while a target is not healthy: wait until the observers agree it is. */
+  const shopHealthy = () =>
+    waitFor(
+      "shop's regions healthy by the observers' evidence",
+      async () => {
+        const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+        return body.groups[0].regions.every((r: any) => r.evidence.verdict === "healthy")
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+
   it("status: both groups in human form, exit 0; --json is the API's JSON", async () => {
     const human = await tandem(["status", ...api]);
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^shop {2}active-passive, automation paused, primary westeurope$/m);
+    assert.match(
+      human.stdout,
+      /^shop {2}active-passive, automation paused, primary westeurope \(levers read \d+s ago\)$/m,
+    );
     assert.match(human.stdout, /^catalog {2}passive-cold/m);
     assert.match(human.stdout, /^ {2}westeurope +primary +healthy +enabled p1/m);
     const json = await tandem(["status", "--json", ...api]);
@@ -92,6 +108,7 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failover --dry-run prints the plan and changes nothing", async () => {
+    await shopHealthy();
     const run = await tandem([
       "failover",
       "shop",
@@ -110,6 +127,7 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failover --wait shows progress on stderr, then the outcome and time per step; exit 0", async () => {
+    await shopHealthy();
     const run = await tandem([
       "failover",
       "shop",
@@ -130,6 +148,7 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failback --wait --json: clean JSON on stdout, progress on stderr", async () => {
+    await shopHealthy();
     const run = await tandem([
       "failback",
       "shop",

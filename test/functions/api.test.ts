@@ -565,10 +565,11 @@ describe("operator API", () => {
       assert.equal(other.status, 409);
       assert.equal(json(other).error.incident, json(first).incident);
       const reused = await call("key-1", { to: "westeurope", reason: "same key, other command" });
-      assert.equal(reused.status, 409);
+      assert.equal(reused.status, 422, "a key reused for another request is 422 (IETF draft)");
+      assert.equal(json(reused).error.code, "IdempotencyKeyReused");
       assert.match(
         json(reused).error.message,
-        /idempotency key "key-1" was used for another command/,
+        /Idempotency-Key "key-1" was used for a different request \(incident /,
       );
     });
 

@@ -48,12 +48,14 @@ describe("sandbox end to end", () => {
       { ...within(15), seen: verdicts },
     );
     const body = await waitFor(
-      "both observers live and reporting, and one holding the lease",
+      "both observers live and reporting, one holding the lease, and the entry point answering",
       async () => {
         const b = await status();
         return b.groups[0].regions[0].observations.length === 2 &&
           b.lease &&
-          b.observers.every((o: any) => o.liveness === "live")
+          b.observers.every((o: any) => o.liveness === "live") &&
+          b.groups[0].entryPoint.observations.some((o: any) => o.status === "up") &&
+          b.groups[0].routing
           ? b
           : undefined;
       },
@@ -71,7 +73,7 @@ describe("sandbox end to end", () => {
       body.groups[0].regions[0].observations.map((o: any) => o.observer),
       ["northeurope", "westeurope"],
     );
-    assert.equal(body.groups[0].entryPoint.observations[0].status, "up");
+    assert.equal(body.groups[0].routing.primary, "westeurope", "the entry point routes to it");
   });
 
   it("takes westeurope down through the fault API and the lease holder records it down, by a clean path", async () => {
@@ -89,21 +91,21 @@ describe("sandbox end to end", () => {
       { ...within(10), seen: () => transitions(lines, "shop/westeurope", mark) },
     );
     // The recorded path: from healthy to down, through suspect or a passing split view when one
-    // observer's failures land before the other's (both land in one tick as often as not), and
-    // through nothing else.
+    // observer's failures land before the other's (both land in one tick as often as not), or
+    // unknown when a busy machine makes an observation late; through nothing else (never
+    // recovering or healthy on the way).
     const path = transitions(lines, "shop/westeurope", mark);
     const steps = [path[0]!.from, ...path.map((t) => t.to)];
     assert.equal(steps[0], "healthy", `recorded ${steps.join(" -> ")}`);
     assert.equal(steps.at(-1), "down", `recorded ${steps.join(" -> ")}`);
     assert.ok(
-      steps.slice(1, -1).every((s) => s === "suspect" || s === "split-view"),
+      steps.slice(1, -1).every((s) => ["suspect", "split-view", "unknown"].includes(s)),
       `recorded ${steps.join(" -> ")}`,
     );
     assert.match(path.at(-1)!.reason, /northeurope/, "the outside observer's evidence is named");
-    assert.deepEqual(
-      transitions(lines, "shop/northeurope", mark),
-      [],
-      "the other region stays healthy",
+    assert.ok(
+      !transitions(lines, "shop/northeurope", mark).some((t) => t.to === "down"),
+      "the other region is never judged down",
     );
     const west = (await status()).groups[0].regions[0];
     assert.equal(west.verdict, "down");

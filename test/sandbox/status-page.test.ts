@@ -36,6 +36,11 @@ describe(
         return body.groups[0].regions[0].observations.length === 2 ? true : undefined;
       });
       await fetch(`${sandbox.url}/sandbox/regions/northeurope/down`, { method: "POST" });
+      await fetch(`${sandbox.url}/api/groups/catalog/pause`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ reason: "database migration until 14:00" }),
+      });
       await waitFor("northeurope down in shop", async () => {
         const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
         return body.groups[0].regions[1].verdict !== "healthy" ? true : undefined;
@@ -67,6 +72,11 @@ describe(
           for (const region of ["westeurope", "northeurope"])
             assert.equal(await section.locator(`tr.region[data-region="${region}"]`).count(), 1);
         }
+        assert.match(
+          await page.locator("#group-catalog p.pause").innerText(),
+          /Automation paused by sandbox-operator at .*: database migration until 14:00/,
+          "the pause reason is shown",
+        );
         const shopNorth = page.locator('#group-shop tr.region[data-region="northeurope"]');
         assert.match(await shopNorth.innerText(), /suspect|down/, "the verdict reads as text");
         const timelines = page.locator("#group-shop svg.timeline");

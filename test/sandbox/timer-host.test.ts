@@ -35,8 +35,13 @@ describe("timer host", () => {
     });
     assert.deepEqual(schedulesForInterval(120), {
       probe: "0 */2 * * * *",
-      orchestrate: "30 */2 * * * *",
+      orchestrate: "0 1/2 * * * *",
     });
+    assert.deepEqual(
+      schedulesForInterval(7),
+      schedulesForInterval(6),
+      "rounded to an even spacing",
+    );
   });
 
   it("runs on the schedule, one run at a time, and stop() waits for the run in progress", async () => {

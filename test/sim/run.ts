@@ -14,6 +14,7 @@ export interface Summary {
   readonly failovers: number;
   /** Alerts delivered, and those sent again after their first mark was lost (the sender died, or the store refused the mark). */
   readonly alerts: { readonly delivered: number; readonly resentAfterCrash: number };
+  readonly shifts: number;
   readonly outages: number;
   readonly detectionMs: readonly number[];
   readonly elapsedMs: number;
@@ -30,6 +31,8 @@ export interface ManyOptions {
   readonly firstSeed?: number;
   readonly minutes: number;
   readonly models?: readonly Model[];
+  /** ARM faults on top of each run's own (see SimOptions.arm). */
+  readonly arm?: "off" | "slow";
 }
 
 export async function simulateMany(options: ManyOptions): Promise<Summary> {
@@ -38,6 +41,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const firstSeed = options.firstSeed ?? 1;
   const failing: SimResult[] = [];
   let failovers = 0;
+  let shifts = 0;
   let outages = 0;
   const alerts = { delivered: 0, resentAfterCrash: 0 };
   const detectionMs: number[] = [];
@@ -48,10 +52,15 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   while (more()) {
     const seed = firstSeed + Math.floor(runs / models.length);
     const model = models[runs % models.length]!;
-    const result = await simulate(seed, { model, minutes: options.minutes });
+    const result = await simulate(seed, {
+      model,
+      minutes: options.minutes,
+      ...(options.arm ? { arm: options.arm } : {}),
+    });
     runs++;
     if (result.violations.length > 0) failing.push(result);
     failovers += result.failovers;
+    shifts += result.shifts;
     outages += result.outages;
     alerts.delivered += result.alerts?.delivered ?? 0;
     alerts.resentAfterCrash += result.alerts?.resentAfterCrash ?? 0;
@@ -65,6 +74,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     failing,
     failovers,
     alerts,
+    shifts,
     outages,
     detectionMs,
     elapsedMs: Date.now() - started,

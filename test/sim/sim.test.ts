@@ -23,11 +23,12 @@ it("seeded simulations for a time budget (at least 102 runs) keep every invarian
     `invariants broken in ${summary.failing.length} of ${describeRuns(summary, MINUTES)}:\n${report}`,
   );
   assert.ok(summary.runs >= MIN_RUNS);
-  // About one completed failover in three runs across the seeds; far fewer means the faults no
-  // longer reach the runbook.
+  // About one failover in four runs gets as far as moving traffic (many more are opened; some
+  // stop at the re-check because the outage ended first); far fewer means the faults no longer
+  // reach the runbook.
   assert.ok(
-    summary.failovers >= summary.runs / 5,
-    `expected many failovers to be exercised, got ${summary.failovers} in ${summary.runs} runs`,
+    summary.shifts >= summary.runs / 6,
+    `expected many failovers to reach the traffic shift, got ${summary.shifts} in ${summary.runs} runs`,
   );
   // Alerts go through the outbox under the same crashes: each is sent once (checked per run), and
   // the crash between sending and marking, the one case the guarantee allows a repeat, occurs.

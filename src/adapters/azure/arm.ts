@@ -6,6 +6,7 @@ import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/c
 import { RestError } from "@azure/core-rest-pipeline";
 import https from "node:https";
 import { errorText } from "../../core/errors.js";
+import type { ArmBudgetTracker } from "./budget.js";
 
 export const PERMISSIONS_DOC = "docs/permissions.md";
 
@@ -29,6 +30,8 @@ export interface ArmConnection {
   readonly pollIntervalMs?: number;
   /** How long a change waits for its long-running operation before returning it as accepted. */
   readonly lroPatienceMs?: number;
+  /** Hears what every reply says about ARM's request budget. */
+  readonly budget?: ArmBudgetTracker;
 }
 
 export const ARM_DEFAULTS = {
@@ -115,6 +118,7 @@ export function clientOptions(conn: ArmConnection) {
     },
   ];
   if (conn.ca) policies.push({ policy: caPolicy(conn.ca), position: "perRetry" });
+  if (conn.budget) policies.push({ policy: conn.budget.policy(), position: "perRetry" });
   return {
     endpoint: conn.endpoint ?? ARM_DEFAULTS.endpoint,
     retryOptions: { ...(conn.retry ?? ARM_DEFAULTS.retry) },

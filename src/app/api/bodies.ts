@@ -1,6 +1,8 @@
 // What the API accepts: command bodies (one schema per command; unknown fields refused), the
 // Idempotency-Key header, paging parameters. A bad input is a BadInput naming the field.
+import { createHash } from "node:crypto";
 import { z } from "zod";
+import { duplicateKey, shortName } from "../../config/strict-json.js";
 import { isPrintable } from "../printable.js";
 import type { ApiRequest } from "./http.js";
 
@@ -44,30 +46,70 @@ export type CommandBody<C extends CommandName> = z.output<(typeof BODIES)[C]>;
 /** What a client sends for each command (the CLI builds its bodies with these). */
 export type CommandInput<C extends CommandName> = z.input<(typeof BODIES)[C]>;
 
+/**
+ * Reads a command's body strictly: UTF-8 (invalid bytes are refused, never replaced), JSON with
+ * no key given twice (readers disagree on which one wins), the command's fields and nothing else.
+ */
 export async function parseBody<C extends CommandName>(
   request: ApiRequest,
   command: C,
 ): Promise<CommandBody<C>> {
   const type = request.headers.get("content-type") ?? "";
-  const text = await request.text();
-  if (Buffer.byteLength(text) > BODY_LIMIT)
+  const bytes = await request.bytes();
+  if (bytes.byteLength > BODY_LIMIT)
     throw new BadInput("body", `is larger than ${BODY_LIMIT} bytes`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadInput("body", "is not valid UTF-8");
+  }
   if (text.trim() === "") throw new BadInput("body", "is required: a JSON object");
   if (!/^application\/json\b/i.test(type))
-    throw new BadInput("content-type", `must be application/json (got "${type || "none"}")`);
+    throw new BadInput(
+      "content-type",
+      `must be application/json (got "${shortName(type) || "none"}")`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new BadInput("body", `is not valid JSON (${(error as Error).message})`);
+    throw new BadInput("body", `is not valid JSON (${shortName((error as Error).message, 120)})`);
   }
+  const twice = duplicateKey(text);
+  if (twice !== undefined)
+    throw new BadInput(shortName(twice), "is given twice; give each field once");
   const parsed = BODIES[command].safeParse(value);
   if (parsed.success) return parsed.data as CommandBody<C>;
   const issue = parsed.error.issues[0]!;
   const keys = (issue as { keys?: string[] }).keys;
   if (issue.code === "unrecognized_keys" && keys?.length)
-    throw new BadInput([...issue.path, keys[0]!].join("."), "is not a field of this command");
-  throw new BadInput(issue.path.join(".") || "body", issue.message);
+    throw new BadInput(
+      shortName([...issue.path, keys[0]!].join(".")),
+      "is not a field of this command",
+    );
+  throw new BadInput(shortName(issue.path.join(".")) || "body", issue.message);
+}
+
+/**
+ * What identifies a request's content for the Idempotency-Key: the command, the group and the
+ * parsed body in a canonical form (key order and spacing do not matter).
+ */
+export function fingerprint(command: string, group: string, body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash("sha256")
+    .update(JSON.stringify({ command, group, body: canonical(body) }))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 export function idempotencyKey(request: ApiRequest): string | undefined {

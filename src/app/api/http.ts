@@ -13,7 +13,8 @@ export interface ApiRequest {
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly query: URLSearchParams;
   readonly headers: HeaderSource;
-  text(): Promise<string>;
+  /** The body as sent (decoded by the API itself, so that invalid UTF-8 is refused, not replaced). */
+  bytes(): Promise<Uint8Array>;
   /** The request's id (the Functions invocation id): its events and log lines carry it. */
   readonly id: string;
 }

@@ -29,7 +29,16 @@ import type {
   IncidentsAnswer,
 } from "./answers.js";
 import type { CommandBody, CommandName } from "./bodies.js";
-import { BODIES, BadInput, KEY, NAME, idempotencyKey, limitOf, parseBody } from "./bodies.js";
+import {
+  BODIES,
+  BadInput,
+  KEY,
+  NAME,
+  fingerprint,
+  idempotencyKey,
+  limitOf,
+  parseBody,
+} from "./bodies.js";
 import type { ApiRequest, ApiResponse, FailureLog } from "./http.js";
 import { errorResponse, failureResponse } from "./http.js";
 import { alertTestRoute } from "./alert-routes.js";
@@ -64,12 +73,12 @@ const manual = (
   caller: Caller,
   group: string,
   command: ManualCommand,
-  dryRun: boolean | undefined,
+  body: { readonly dryRun?: boolean | undefined },
   key: string | undefined,
 ) =>
   manualCommand(rt, caller, group, command, {
-    dryRun: dryRun ?? false,
-    ...(key ? { idempotencyKey: key } : {}),
+    dryRun: body.dryRun ?? false,
+    ...(key ? { idempotencyKey: key, fingerprint: fingerprint(command.kind, group, body) } : {}),
   });
 
 /** Every command: its body is BODIES[name]; the role is always operator. */
@@ -88,7 +97,7 @@ export const COMMAND_TABLE: { readonly [C in CommandName]: CommandSpec<C> } = {
           by: caller.name,
           reason: b.reason,
         },
-        b.dryRun,
+        b,
         key,
       ),
   },
@@ -100,7 +109,7 @@ export const COMMAND_TABLE: { readonly [C in CommandName]: CommandSpec<C> } = {
         caller,
         group,
         { kind: "failback", ...(b.to ? { to: b.to } : {}), by: caller.name, reason: b.reason },
-        b.dryRun,
+        b,
         key,
       ),
   },
@@ -141,6 +150,11 @@ export function answer(outcome: Outcome): ApiResponse {
       });
     case "not-found":
       return errorResponse(404, "NotFound", outcome.message, { field: outcome.field });
+    case "unprocessable":
+      return errorResponse(422, "IdempotencyKeyReused", outcome.message, {
+        field: "Idempotency-Key",
+        ...(outcome.incident ? { incident: outcome.incident } : {}),
+      });
     case "unavailable":
       return errorResponse(503, "Unavailable", outcome.message);
   }

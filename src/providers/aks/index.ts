@@ -55,6 +55,7 @@ export const aks = clusterProvider<AksSettings>({
   schema: aksSchema,
   operations: Object.values(AKS_OPERATIONS),
   scopes: (settings) => [settings.resourceId],
+  scopeDescription: "the cluster each region names",
   // AKS starts a stopped cluster in minutes; drills assume 6 unless told.
   startMs: 6 * 60_000,
   create: async (members, { conn }) => {

@@ -37,4 +37,12 @@ export const AKS_OPERATIONS = {
     path: `${CLUSTER}/agentPools/{agentPoolName}`,
     why: "scale an agent pool (node count, autoscaler bounds)",
   },
+  // ARM checks the poll of a long-running operation like any read, on a path under the
+  // subscription (not under the cluster): a role on the cluster alone does not cover it.
+  pollOperation: {
+    action: "Microsoft.ContainerService/locations/operations/read",
+    method: "GET",
+    path: "/subscriptions/{subscriptionId}/providers/Microsoft.ContainerService/locations/{location}/operations/{operationId}",
+    why: "follow an agent pool change until it is done",
+  },
 } satisfies Record<string, ArmOperation>;

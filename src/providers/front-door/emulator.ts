@@ -68,6 +68,8 @@ export class FrontDoorService implements EmulatedService {
   readonly apiVersions = API_VERSIONS;
   readonly #kit: EmulatorKit;
   readonly #groups = new Map<string, OriginGroup>();
+  /** When the edge last followed a change, per origin group. */
+  readonly #deployedAt = new Map<string, number>();
 
   constructor(kit: EmulatorKit) {
     this.#kit = kit;
@@ -105,6 +107,12 @@ export class FrontDoorService implements EmulatedService {
     );
   }
 
+  /** When the edge last followed a change of the group's origins (epoch ms), if it ever did. */
+  deployedAt(profileId: string, group: string): number | undefined {
+    this.settle(Date.now());
+    return this.#deployedAt.get(lower(`${profileId}/originGroups/${group}`));
+  }
+
   /** The origin Front Door's edge sends a request to now: the deployed settings, not the latest. */
   route(profileId: string, group: string): string | undefined {
     this.settle(Date.now());
@@ -125,6 +133,7 @@ export class FrontDoorService implements EmulatedService {
           o.provisioning = "Succeeded";
         }
         if (o.deployAt !== undefined && o.deployAt <= now) {
+          this.#deployedAt.set(lower(g.id), o.deployAt);
           o.deployAt = undefined;
           o.deployed = { priority: o.priority, weight: o.weight, enabledState: o.enabledState };
         }

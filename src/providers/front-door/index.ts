@@ -31,6 +31,7 @@ export const frontDoor = trafficProvider<FrontDoorSettings>({
   capabilities: FULL_LEVER,
   operations: Object.values(FD_OPERATIONS),
   scopes: (settings) => [`${settings.profileId}/originGroups/${settings.originGroup}`],
+  scopeDescription: "the origin group each group names (not the rest of the profile)",
   // Users report edge propagation of up to 20 minutes; drills assume 10 unless told.
   propagationMs: 10 * 60_000,
   create: async (groups, { conn }) => {

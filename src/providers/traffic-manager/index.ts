@@ -25,6 +25,7 @@ export const trafficManager = trafficProvider<TrafficManagerSettings>({
   capabilities: FULL_LEVER,
   operations: Object.values(TM_OPERATIONS),
   scopes: (settings) => [settings.profileId],
+  scopeDescription: "the Traffic Manager profile each group names",
   create: async (groups, { conn, log }) => {
     const [{ TrafficManagerRouter }, { TrafficManagerWitness }] = await Promise.all([
       import("./router.js"),

@@ -37,6 +37,7 @@ export const testSwitch = trafficProvider<z.output<typeof switchSchema>>({
   capabilities: { promote: true, enable: false },
   operations: Object.values(SWITCH_OPERATIONS),
   scopes: (settings) => [settings.switchId],
+  scopeDescription: "the switch each group names",
   create: async (groups, { conn }) => {
     const { SwitchRouter } = await import("./router.js");
     return { router: new SwitchRouter(conn, groups) };

@@ -5,6 +5,7 @@ import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
 import type { Alert } from "../../../core/alerts.js";
+import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   ChannelRecord,
@@ -44,6 +45,7 @@ export class MemoryStateStore implements StateStore {
   /** Outbox rows by key, each with where the Table adapter would keep it (its partition). */
   readonly #outbox = new Map<string, { place: string; row: OutboxRow; etag: string }>();
   readonly #channels = new Map<string, ChannelRecord>();
+  readonly #leverViews = new Map<string, LeverView>();
   #pause: PauseState = { all: false, groups: [] };
   #pauseEtag: string | undefined;
   #lease: StoredLease | undefined;
@@ -242,6 +244,14 @@ export class MemoryStateStore implements StateStore {
 
   async writeAlertChannel(name: string, record: ChannelRecord): Promise<void> {
     this.#channels.set(name, frozen(record));
+  }
+
+  async readLeverViews(): Promise<Record<string, LeverView>> {
+    return Object.fromEntries(this.#leverViews);
+  }
+
+  async writeLeverView(group: string, view: LeverView): Promise<void> {
+    this.#leverViews.set(group, frozen(view));
   }
 
   async readPause(): Promise<PauseState> {

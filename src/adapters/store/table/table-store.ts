@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
+import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   ChannelRecord,
@@ -35,6 +36,9 @@ import {
 } from "./outbox-entities.js";
 import {
   ACTION_PARTITION,
+  LEVER_VIEW_PARTITION,
+  entityToLeverView,
+  leverViewToEntity,
   FLOOR_KEY,
   PAUSE_KEY,
   entityToIncident,
@@ -514,6 +518,22 @@ export class TableStateStore implements StateStore {
   ): Promise<void> {
     return this.#call(`writing alert channel ${name}`, options, async (abortSignal) => {
       await this.#client.upsertEntity(channelToEntity(name, record), "Replace", { abortSignal });
+    });
+  }
+
+  readLeverViews(options?: StoreCallOptions): Promise<Record<string, LeverView>> {
+    return this.#call("reading the lever views", options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${LEVER_VIEW_PARTITION}` },
+        abortSignal,
+      });
+      return Object.fromEntries(await this.#decode(rows, entityToLeverView, "lever view"));
+    });
+  }
+
+  writeLeverView(group: string, view: LeverView, options?: StoreCallOptions): Promise<void> {
+    return this.#call(`writing the lever view of ${group}`, options, async (abortSignal) => {
+      await this.#client.upsertEntity(leverViewToEntity(group, view), "Replace", { abortSignal });
     });
   }
 
