@@ -95,18 +95,22 @@ describe("deployment parameters", () => {
     {
       name: "two settings that would share a Key Vault secret",
       change: (c) =>
-        c["alerts"].push({ kind: "slack", name: "ops-slack", webhookUrl: "env:Teams_Webhook_Url" }),
-      problems: [["secret-name-clash", "alerts[2].webhookUrl"]],
+        c["alerts"]["channels"].push({
+          kind: "slack",
+          name: "ops-slack",
+          webhookUrl: "env:Teams_Webhook_Url",
+        }),
+      problems: [["secret-name-clash", "alerts.channels[2].webhookUrl"]],
     },
     {
       name: "a secret in a setting the deployment sets",
-      change: (c) => (c["alerts"][1]["routingKey"] = "env:AZURE_CLIENT_ID"),
-      problems: [["setting-reserved", "alerts[1].routingKey"]],
+      change: (c) => (c["alerts"]["channels"][1]["routingKey"] = "env:AZURE_CLIENT_ID"),
+      problems: [["setting-reserved", "alerts.channels[1].routingKey"]],
     },
     {
       name: "a secret in a setting the platform sets",
-      change: (c) => (c["alerts"][1]["routingKey"] = "env:WEBSITE_AUTH_KEY"),
-      problems: [["setting-reserved", "alerts[1].routingKey"]],
+      change: (c) => (c["alerts"]["channels"][1]["routingKey"] = "env:WEBSITE_AUTH_KEY"),
+      problems: [["setting-reserved", "alerts.channels[1].routingKey"]],
     },
     {
       name: "several problems at once",
