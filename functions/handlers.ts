@@ -73,6 +73,7 @@ export function orchestrateFunction(
         reportedStale = stale;
       }
       for (const problem of result.problems) context.error(problem);
+      for (const wait of result.waiting ?? []) context.log(wait);
       onResult?.(result);
       // The runbook is done; alerts are being delivered beside it. The invocation waits for them
       // a little (a host may freeze an app between invocations), never past half an interval.

@@ -43,6 +43,8 @@ export interface OrchestrateResult {
   readonly groups: readonly GroupDecision[];
   readonly stalePeers: readonly string[];
   readonly problems: readonly string[];
+  /** Steps that wait on work expected to outlast a tick (a cluster starting): progress, not problems. */
+  readonly waiting?: readonly string[];
 }
 
 function changed(before: RegionState | undefined, after: RegionState): boolean {
@@ -226,6 +228,7 @@ export async function runOrchestrateTick(
   const lease = await tickLease(rt, call);
   sayLease(rt, lease, operation);
   const problems: string[] = lease.problem ? [lease.problem] : [];
+  const waiting: string[] = [];
 
   let view: AgreementView;
   try {
@@ -262,6 +265,7 @@ export async function runOrchestrateTick(
     const states = kept[i]?.states;
     const runbook = runbooks[i];
     if (runbook) problems.push(...runbook.problems);
+    if (runbook?.waiting) waiting.push(...runbook.waiting);
     return {
       group: g.group.name,
       evidence: g.evidence,
@@ -283,7 +287,14 @@ export async function runOrchestrateTick(
         ...(g.incident ? { incident: g.incident } : {}),
       })),
     );
-  return { observer: rt.observer, lease, groups, stalePeers: view.stalePeers, problems };
+  return {
+    observer: rt.observer,
+    lease,
+    groups,
+    stalePeers: view.stalePeers,
+    problems,
+    ...(waiting.length > 0 ? { waiting } : {}),
+  };
 }
 
 /** How many groups' verdicts and runbook steps run at once. */

@@ -53,6 +53,8 @@ export interface RunbookOutcome {
   readonly incident?: Incident;
   readonly refusal?: Refusal;
   readonly problems: readonly string[];
+  /** What the group waits for that is expected to take a while (a cluster starting): not a problem. */
+  readonly waiting?: readonly string[];
 }
 
 /** Audits and says a refusal once while it stands, not every tick. */
@@ -223,8 +225,10 @@ export async function runbookTick(
   // An effect that outlived an earlier tick: no new step until it has ended.
   const running = effectPending(rt, group.name);
   if (running && !(await settleBy(rt, running.promise, deadline)).done) {
-    problems.push(`${group.name}: ${running.change} is still running: the next step waits for it`);
-    return { problems };
+    return {
+      problems,
+      waiting: [`${group.name}: ${running.change} is still running: the next step waits for it`],
+    };
   }
 
   const stored = await readGroupStore(rt, group, call);
@@ -359,10 +363,11 @@ export async function runbookTick(
     incident = next;
   }
 
+  const waiting: string[] = [];
   for (const effect of result.effects) {
     const done = await applyFenced(rt, group.name, effect, incident, epoch, operation, deadline);
     if (done === "running") {
-      problems.push(
+      waiting.push(
         `${group.name}: ${describeEffect(effect)} is still running at the end of the tick: the next step waits for it`,
       );
       break;
@@ -376,6 +381,7 @@ export async function runbookTick(
     ...(incident ? { incident } : {}),
     ...(result.refusal ? { refusal: result.refusal } : {}),
     problems,
+    ...(waiting.length > 0 ? { waiting } : {}),
   };
 }
 

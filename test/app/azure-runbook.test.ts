@@ -77,7 +77,11 @@ function verdicts(arm: ArmFixture) {
   return { evidence, kept };
 }
 
-async function run(arm: ArmFixture, maxTicks: number): Promise<string[]> {
+async function run(
+  arm: ArmFixture,
+  maxTicks: number,
+  options: { tickMs?: number; waiting?: string[] } = {},
+): Promise<string[]> {
   const { rt, clock } = await holder(arm);
   const steps: string[] = [];
   for (let i = 0; i < maxTicks; i++) {
@@ -93,12 +97,13 @@ async function run(arm: ArmFixture, maxTicks: number): Promise<string[]> {
       true,
       lease.epoch!,
       {
-        deadline: rt.clock.now() + 10_000,
+        deadline: rt.clock.now() + (options.tickMs ?? 10_000),
         verdictChanged: true,
         operation: "test",
       },
     );
     assert.deepEqual(outcome.problems, [], `tick ${i}`);
+    options.waiting?.push(...(outcome.waiting ?? []));
     const step = outcome.incident?.step;
     if (step && steps.at(-1) !== step) steps.push(step);
     if (step === "completed" || step === "failed" || step === "aborted") break;
@@ -129,6 +134,23 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       assert.equal(arm.tm.route(TM_PROFILE), "neu");
       const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
       assert.equal(starts.length, 1, "started once");
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("a cluster start that outlasts the tick is progress, not a problem: the group waits for it, then goes on", async () => {
+    const arm = await startArm({ clusterStartMs: 300, operationMs: 600 });
+    try {
+      const waiting: string[] = [];
+      const steps = await run(arm, 80, { tickMs: 100, waiting });
+      assert.equal(steps.at(-1), "completed", `steps ${steps.join(", ")}`);
+      assert.ok(
+        waiting.some((w) => /^catalog: .*northeurope is still running/.test(w)),
+        `waiting: ${waiting.join("; ")}`,
+      );
+      const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
+      assert.equal(starts.length, 1, "started once, however many ticks it took");
     } finally {
       await arm.stop();
     }
