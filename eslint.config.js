@@ -22,7 +22,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test-output/", "coverage/"] },
+  { ignores: ["dist/", "node_modules/", "test-output/", "coverage/", "reports/", ".stryker-tmp/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
