@@ -628,39 +628,3 @@ describe("runbook: what the Azure levers report", () => {
     assert.match(incident.history.at(-1)!.note, /did not deploy the change within 900 s/);
   });
 });
-
-describe("runbook: a detected failover goes on only while the region stays down", () => {
-  const groups = [activePassive, activeActive];
-  const later: { verdict: Verdict | undefined; step: string; note: RegExp }[] = [
-    { verdict: "down", step: "confirmed", note: /^weu confirmed down$/ },
-    { verdict: "healthy", step: "aborted", note: /^weu is healthy again: no failover$/ },
-    { verdict: "recovering", step: "aborted", note: /^weu is recovering again: no failover$/ },
-    { verdict: "suspect", step: "aborted", note: /^weu is suspect again: no failover$/ },
-    { verdict: "split-view", step: "aborted", note: /^weu is split-view again: no failover$/ },
-    { verdict: undefined, step: "aborted", note: /^weu is unknown again: no failover$/ },
-  ];
-  for (const group of groups)
-    for (const c of later)
-      it(`${group.model}: when the region is ${c.verdict ?? "no longer judged"} at the next tick, the incident is ${c.step}`, () => {
-        const detected = runbookStep(
-          group,
-          situation({ kept: { weu: "down", neu: "healthy" } }),
-          policy,
-          "d",
-        ).incident!;
-        assert.equal(detected.step, "detected");
-        const kept: Record<string, Verdict> = {
-          neu: "healthy",
-          ...(c.verdict ? { weu: c.verdict } : {}),
-        };
-        const r = runbookStep(
-          group,
-          situation({ kept, open: detected, now: detected.openedAt + 10_000 }),
-          policy,
-          "x",
-        );
-        assert.equal(r.incident?.step, c.step);
-        assert.match(r.incident!.history.at(-1)!.note, c.note);
-        assert.deepEqual(r.effects, []);
-      });
-});
