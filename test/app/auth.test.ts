@@ -190,6 +190,20 @@ describe("bearer tokens", () => {
       assert.match(answer.message, c.reason);
     });
 
+  it("refuses every token when the configured key is not a valid public key, naming the token invalid", async () => {
+    const broken = keys.settings.bearer!.keys.map((k) =>
+      k["kid"] === "ES256" ? { ...k, x: Buffer.alloc(32, 1).toString("base64url") } : k,
+    );
+    const answer = refusal(
+      await authenticate(
+        { ...keys.settings, bearer: { ...keys.settings.bearer!, keys: broken } },
+        await bearer(keys, { sub: "s", roles: [READER] }),
+      ),
+    );
+    assert.equal(answer.code, "InvalidToken");
+    assert.match(answer.message, /^the bearer token was not accepted \(ERR_JWT_INVALID: /);
+  });
+
   it("accepts a token that expired within the minute of clock tolerance", async () => {
     const who = principal(
       await authenticate(
