@@ -237,6 +237,13 @@ describe("lease rules: recognising its own writes", () => {
       assert.equal(isLeader(after, 2000, timing), c.held);
     });
 
+  it("a pending write and no row at all: not held, and the absent row is waited on", () => {
+    const memory = writing({ highestEpoch: 4 }, mine, 1000);
+    const { memory: after, decision } = decideLease(memory, undefined, "a#1", 2000, timing, "w");
+    assert.equal(decision.kind, "wait");
+    assert.equal(after.held, undefined);
+  });
+
   it("a held version under another holder's name is not held", () => {
     const record = { holder: "a#1", epoch: 3, durationMs: 30_000, writeId: "w1", renewedAt: 0 };
     const memory = wrote(EMPTY_LEASE_MEMORY, record, "v9", 0);
