@@ -237,6 +237,23 @@ describe("lease rules: recognising its own writes", () => {
       assert.equal(isLeader(after, 2000, timing), c.held);
     });
 
+  it("a row under its own name that it did not write (another version) is not held", () => {
+    const record = { holder: "a#1", epoch: 3, durationMs: 30_000, writeId: "w1", renewedAt: 0 };
+    const memory = wrote(EMPTY_LEASE_MEMORY, record, "v9", 0);
+    const rewritten = { record: { ...record, writeId: "not-mine" }, etag: "v10" };
+    const { memory: after, decision } = decideLease(memory, rewritten, "a#1", 1000, timing, "w2");
+    assert.equal(decision.kind, "wait");
+    assert.equal(isLeader(after, 1000, timing), false);
+  });
+
+  it("a held lease whose row is gone is no longer held", () => {
+    const record = { holder: "a#1", epoch: 3, durationMs: 30_000, writeId: "w1", renewedAt: 0 };
+    const memory = wrote(EMPTY_LEASE_MEMORY, record, "v9", 0);
+    const { memory: after, decision } = decideLease(memory, undefined, "a#1", 1000, timing, "w2");
+    assert.equal(decision.kind, "wait");
+    assert.equal(isLeader(after, 1000, timing), false);
+  });
+
   it("a pending write and no row at all: not held, and the absent row is waited on", () => {
     const memory = writing({ highestEpoch: 4 }, mine, 1000);
     const { memory: after, decision } = decideLease(memory, undefined, "a#1", 2000, timing, "w");

@@ -202,6 +202,13 @@ describe("the hour timeline", () => {
       expected: "1001:du",
     },
     {
+      name: "a stored timeline with no marks yet gets one in its own minute",
+      previous: "100:",
+      at: at(100, 30),
+      ok: false,
+      expected: "100:d",
+    },
+    {
       name: "a stored timeline with no marks yet gets one",
       previous: "100:",
       at: at(101),
