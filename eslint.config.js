@@ -22,7 +22,17 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test-output/", "coverage/", "reports/", ".stryker-tmp/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "test-output/",
+      "coverage/",
+      ".package/",
+      "reports/",
+      ".stryker-tmp/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -134,6 +144,65 @@ export default tseslint.config(
             {
               group: ["../../app/*", "../../sandbox/*", "../../cli/*", "../../compose.js"],
               message: "Adapters implement ports; they do not call use cases.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/providers/**/*.ts"],
+    ignores: ["src/providers/*/emulator.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "../app/*",
+                "../../app/*",
+                "../compose.js",
+                "../../compose.js",
+                "../../cli/*",
+                "../../sandbox/*",
+                "../../../functions/*",
+              ],
+              message:
+                "A provider is a lever and its settings: it does not call use cases, the sandbox or the composition root (only its emulator.ts reaches the sandbox's emulator kit).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/providers/*/emulator.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../../app/*", "../../compose.js", "../../cli/*", "../../../functions/*"],
+              message: "An emulated service answers ARM requests; it does not call use cases.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["functions/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../src/*", "!../src/app", "!../src/compose.js"],
+              message:
+                "functions/ only registers: it reaches use cases through src/app and the composition root.",
             },
           ],
         },

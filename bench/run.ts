@@ -2,9 +2,11 @@
 // figures into bench/RESULTS.md with the date, the machine and this command.
 import { parseArgs } from "node:util";
 import { detection, falseFailovers } from "./detection.js";
+import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
+import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +28,8 @@ if (want("probe")) {
     servers.stop();
   }
 }
+if (want("footprint"))
+  console.log(JSON.stringify({ bench: "function-app-footprint", ...(await footprint()) }));
 if (want("detection"))
   console.log(
     JSON.stringify({ bench: "detection", ...(await detection(Number(values["detection-runs"]))) }),
@@ -37,3 +41,17 @@ if (want("false-failovers"))
       ...(await falseFailovers(Number(values["region-hours"]))),
     }),
   );
+if (want("arm-budget"))
+  for (const model of ["passive-cold", "active-passive"] as const) {
+    const result = await simulateScale({ groups: 100, model, healthyMinutes: 60, outage: true });
+    const perHour = (result.healthy.reads / result.healthy.minutes) * 60;
+    console.log(
+      JSON.stringify({
+        bench: "arm-budget-100-groups",
+        model,
+        quietReadsPerHour: Math.round(perHour),
+        shareOfReadBudget: `${((perHour / READS_PER_HOUR) * 100).toFixed(1)} %`,
+        ...result,
+      }),
+    );
+  }

@@ -2,15 +2,13 @@
 // in src/app, and maps the result. functions/index.ts registers them with Azure Functions; the
 // local host serves the very same definitions.
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
-import type { Runtime } from "../src/app/runtime.js";
+import type { RuntimeSource } from "../src/app/api/routes.js";
 import type { OrchestrateResult } from "../src/app/orchestrate-tick.js";
 import { runOrchestrateTick } from "../src/app/orchestrate-tick.js";
 import type { ProbeTickResult } from "../src/app/probe-tick.js";
 import { runProbeTick } from "../src/app/probe-tick.js";
-import { isConfigError } from "../src/config/problems.js";
-import { isStoreError } from "../src/ports/state-store.js";
 
-export type RuntimeSource = () => Promise<Runtime>;
+export type { RuntimeSource };
 
 export interface HttpFunction {
   readonly name: string;
@@ -24,48 +22,6 @@ export interface TimerFunction {
   /** NCRONTAB expression, or an `%APP_SETTING%` naming one. */
   readonly schedule: string;
   readonly handler: (timer: Timer, context: InvocationContext) => Promise<void>;
-}
-
-export function errorResponse(
-  status: number,
-  code: string,
-  message: string,
-  extra?: object,
-): HttpResponseInit {
-  return { status, jsonBody: { error: { code, message, ...extra } } };
-}
-
-/** Maps a failure to a response a caller can act on; never a stack trace. */
-export function failureResponse(error: unknown, context: InvocationContext): HttpResponseInit {
-  if (isConfigError(error)) {
-    context.error(error.message);
-    return errorResponse(
-      500,
-      "ConfigInvalid",
-      `Tandem's configuration is invalid (${error.source})`,
-      {
-        problems: error.problems,
-      },
-    );
-  }
-  if (isStoreError(error)) {
-    context.error(error.message);
-    if (error.kind === "unavailable")
-      return errorResponse(503, "StateStoreUnavailable", error.message);
-    return errorResponse(
-      500,
-      error.kind === "denied" ? "StateStoreDenied" : "StateStoreFailed",
-      error.message,
-    );
-  }
-  context.error(
-    `unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  return errorResponse(
-    500,
-    "InternalError",
-    "Tandem failed to answer; the function log has the details",
-  );
 }
 
 export function probeFunction(

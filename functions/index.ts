@@ -4,7 +4,7 @@ import { app } from "@azure/functions";
 import type { Runtime } from "../src/app/runtime.js";
 import { SETTINGS, composeFromEnvironment } from "../src/compose.js";
 import { orchestrateFunction, probeFunction } from "./handlers.js";
-import { apiFunctions, statusApiFunction } from "./api.js";
+import { apiFunctions } from "./api.js";
 
 let pending: Promise<Runtime> | undefined;
 
@@ -26,7 +26,7 @@ app.timer(orchestrate.name, { schedule: orchestrate.schedule, handler: orchestra
 // HTTP: authLevel "anonymous" because Tandem authorises every call itself (App Service
 // Authentication principal or bearer token, with roles); a function key would add nothing a
 // caller could not share, and must never be enough for a change.
-for (const fn of [statusApiFunction(runtime), ...apiFunctions(runtime)])
+for (const fn of apiFunctions(runtime))
   app.http(fn.name, {
     route: fn.route,
     methods: [...fn.methods],

@@ -7,16 +7,21 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { systemClock } from "./adapters/clock/system-clock.js";
+import { consoleLog } from "./adapters/log/console-log.js";
 import { noWitness } from "./adapters/witness/none.js";
-import { EMPTY_LEASE_MEMORY, checkLeaseTiming } from "./core/lease.js";
+import { checkLeaseTiming } from "./core/lease.js";
+import { EventBus } from "./adapters/events/bus.js";
+import { eventLog } from "./adapters/log/event-log.js";
+import type { NamedSubscriber } from "./ports/events.js";
 import { ProbeEngine } from "./adapters/probe/engine.js";
 import {
   tableStoreFromConnectionString,
   tableStoreFromEndpoint,
 } from "./adapters/store/table/table-store.js";
 import type { Runtime } from "./app/runtime.js";
+import { freshMemory } from "./app/runtime.js";
 import { buildTargets, controlRequest } from "./app/targets.js";
-import type { ConfigProblem, Environment, GroupConfig, TandemConfig } from "./config/index.js";
+import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
 import {
   ConfigError,
   effectivePolicy,
@@ -33,21 +38,21 @@ import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
 import type { TrafficRouter } from "./ports/traffic-router.js";
 import type { ArmConnection } from "./adapters/azure/arm.js";
-import { AksClusterControl } from "./adapters/cluster/aks.js";
+import { ClustersByRegion } from "./adapters/cluster/by-group.js";
+import { ArmBudgetTracker } from "./adapters/azure/budget.js";
+import type { ArmBudget } from "./ports/arm-budget.js";
 import { RouterByGroup } from "./adapters/traffic/by-group.js";
-import { FrontDoorRouter } from "./adapters/traffic/front-door.js";
-import { TrafficManagerRouter } from "./adapters/traffic/traffic-manager.js";
-import { TrafficManagerWitness } from "./adapters/witness/traffic-manager.js";
+import { WitnessByGroup } from "./adapters/witness/by-group.js";
+import { PROVIDERS } from "./providers/registry.js";
+import type { LeverContext, ProviderRegistry } from "./providers/types.js";
 import { VERSION } from "./version.js";
+import { SETTINGS } from "./settings.js";
 import type { Principal } from "./app/auth.js";
 import type { LeverEstimates } from "./ports/dry-run.js";
 import { dryRunLevers } from "./adapters/dry-run/levers.js";
 
-/** What a drill assumes when nothing better is known: AKS starts in minutes, Front Door deploys in more. */
-export const DEFAULT_ESTIMATES = {
-  clusterStartMs: 6 * 60_000,
-  frontDoorPropagationMs: 10 * 60_000,
-};
+/** What a drill assumes for a cluster start when its provider does not say. */
+const DEFAULT_CLUSTER_START_MS = 6 * 60_000;
 
 export interface ComposeOptions {
   readonly config: TandemConfig;
@@ -65,65 +70,79 @@ export interface ComposeOptions {
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** What ARM says of its budget (the simulator's model of it); made from the replies otherwise. */
+  readonly armBudget?: ArmBudget;
   /** The identity for Azure (state store by endpoint, levers); DefaultAzureCredential by default. */
   readonly credential?: TokenCredential;
   /** How the levers reach Azure Resource Manager (the sandbox points them at its emulator). */
   readonly arm?: Omit<ArmConnection, "credential">;
+  /** The lever kinds the configuration may name; PROVIDERS (the built-in ones) by default. */
+  readonly registry?: ProviderRegistry;
   /** The principal of callers that present nothing: the sandbox's; never set in Azure. */
   readonly localPrincipal?: Principal;
   /** Estimates for dry runs and drills (cluster start, propagation); sensible defaults. */
   readonly estimates?: Partial<LeverEstimates>;
+  /**
+   * Who hears the domain events besides the log (the sandbox's timeline, a test's recorder;
+   * later alerts and telemetry). Each is isolated: one that throws or hangs affects nothing.
+   */
+  readonly subscribers?: readonly NamedSubscriber[];
   /** The process's instance id; a fresh random one by default. */
   readonly instance?: string;
   /** Where relative paths in the configuration (caFile) start; the working directory by default. */
   readonly baseDir?: string;
 }
 
-interface AzureLevers {
+interface Levers {
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
   readonly witness?: Witness;
 }
 
-/** The Azure levers the configuration names: Traffic Manager, Front Door, AKS. */
-export function azureLevers(
+/** The levers the configuration names, each built by the provider of its kind. */
+export async function leversFor(
   config: TandemConfig,
-  conn: ArmConnection,
-  log: Log = silentLog,
-): AzureLevers {
-  const endpoints = (g: GroupConfig) =>
-    new Map(g.regions.flatMap((r) => (r.traffic ? [[r.name, r.traffic.endpoint] as const] : [])));
-  const tmGroups = config.groups.flatMap((g) =>
-    g.traffic?.kind === "traffic-manager"
-      ? [{ name: g.name, profileId: g.traffic.profileId, endpoints: endpoints(g) }]
-      : [],
-  );
-  const fdGroups = config.groups.flatMap((g) =>
-    g.traffic?.kind === "front-door"
-      ? [
-          {
-            name: g.name,
-            profileId: g.traffic.profileId,
-            originGroup: g.traffic.originGroup,
-            origins: endpoints(g),
-          },
-        ]
-      : [],
-  );
-  const clusters = config.groups.flatMap((g) =>
-    g.regions.flatMap((r) =>
-      r.cluster ? [{ group: g.name, region: r.name, resourceId: r.cluster.resourceId }] : [],
-    ),
-  );
-  const tm = tmGroups.length > 0 ? new TrafficManagerRouter(conn, tmGroups) : undefined;
-  const routers: TrafficRouter[] = [
-    ...(tm ? [tm] : []),
-    ...(fdGroups.length > 0 ? [new FrontDoorRouter(conn, fdGroups)] : []),
-  ];
+  registry: ProviderRegistry,
+  context: LeverContext,
+): Promise<Levers> {
+  const routers: TrafficRouter[] = [];
+  const witnesses = new Map<string, Witness>();
+  for (const provider of registry.traffic) {
+    const groups = config.groups.flatMap((g) =>
+      g.traffic?.kind === provider.kind
+        ? [
+            {
+              name: g.name,
+              settings: g.traffic,
+              members: new Map(
+                g.regions.flatMap((r) =>
+                  r.traffic ? [[r.name, r.traffic.endpoint] as const] : [],
+                ),
+              ),
+            },
+          ]
+        : [],
+    );
+    if (groups.length === 0) continue;
+    const made = await provider.create(groups, context);
+    routers.push(made.router);
+    if (made.witness) for (const g of groups) witnesses.set(g.name, made.witness);
+  }
+  const clusters: ClusterControl[] = [];
+  for (const provider of registry.clusters) {
+    const members = config.groups.flatMap((g) =>
+      g.regions.flatMap((r) =>
+        r.cluster?.kind === provider.kind
+          ? [{ group: g.name, region: r.name, settings: r.cluster }]
+          : [],
+      ),
+    );
+    if (members.length > 0) clusters.push(await provider.create(members, context));
+  }
   return {
     ...(routers.length > 0 ? { router: new RouterByGroup(routers) } : {}),
-    ...(clusters.length > 0 ? { clusters: new AksClusterControl(conn, clusters) } : {}),
-    ...(tm ? { witness: new TrafficManagerWitness(tm, log) } : {}),
+    ...(clusters.length > 0 ? { clusters: new ClustersByRegion(clusters) } : {}),
+    ...(witnesses.size > 0 ? { witness: new WitnessByGroup(witnesses) } : {}),
   };
 }
 
@@ -187,13 +206,19 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   const needsAzure =
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
     (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster)));
+  const registry = options.registry ?? PROVIDERS;
+  const budget = needsAzure ? new ArmBudgetTracker() : undefined;
   const levers = needsAzure
-    ? azureLevers(
-        options.config,
-        { ...options.arm, credential: credentialOf(options) },
-        options.log ?? silentLog,
-      )
+    ? await leversFor(options.config, registry, {
+        conn: { ...options.arm, credential: credentialOf(options), ...(budget ? { budget } : {}) },
+        log: options.log ?? silentLog,
+      })
     : {};
+  const log = options.log ?? silentLog;
+  const events = new EventBus((subscriber, problem) =>
+    log.warn(`event subscriber ${subscriber}: ${problem}`),
+  );
+  for (const s of [eventLog(log), ...(options.subscribers ?? [])]) events.subscribe(s.name, s.fn);
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
   return {
@@ -202,47 +227,51 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     instance: options.instance ?? randomUUID().slice(0, 8),
     store,
     witness: options.witness ?? (options.router ? undefined : levers.witness) ?? noWitness,
-    memory: { seq: 0, lease: EMPTY_LEASE_MEMORY, peers: new Map(), refusals: new Map() },
+    memory: freshMemory(),
     ...(router ? { router } : {}),
     ...(clusters ? { clusters } : {}),
+    ...(options.armBudget ? { armBudget: options.armBudget } : budget ? { armBudget: budget } : {}),
     dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
     auth: {
-      platform: (env["WEBSITE_AUTH_ENABLED"] ?? "").toLowerCase() === "true",
+      platform: (env[SETTINGS.platformAuth] ?? "").toLowerCase() === "true",
       ...(options.config.api.bearer ? { bearer: options.config.api.bearer } : {}),
       readerRole: options.config.api.readerRole,
       operatorRole: options.config.api.operatorRole,
       ...(options.localPrincipal ? { local: options.localPrincipal } : {}),
     },
     estimates: {
-      clusterStartMs: options.estimates?.clusterStartMs ?? DEFAULT_ESTIMATES.clusterStartMs,
+      clusterStartMs:
+        options.estimates?.clusterStartMs ??
+        registry.clusters[0]?.startMs ??
+        DEFAULT_CLUSTER_START_MS,
       propagationMs:
         options.estimates?.propagationMs ??
-        ((group: string) =>
-          options.config.groups.find((g) => g.name === group)?.traffic?.kind === "front-door"
-            ? DEFAULT_ESTIMATES.frontDoorPropagationMs
-            : 0),
+        ((group: string) => {
+          const kind = options.config.groups.find((g) => g.name === group)?.traffic?.kind;
+          return registry.traffic.find((p) => p.kind === kind)?.propagationMs ?? 0;
+        }),
     },
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),
     clock: options.clock ?? systemClock,
-    log: options.log ?? silentLog,
+    log,
+    events,
     version: VERSION,
   };
 }
 
-export const SETTINGS = {
-  configPath: "TANDEM_CONFIG_PATH",
-  observer: "TANDEM_OBSERVER_REGION",
-  probeSchedule: "TANDEM_PROBE_SCHEDULE",
-  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
-} as const;
+/** The app settings Tandem reads, by what they are for (listed with the rest in src/settings.ts). */
+export { SETTINGS };
 
 /** The app root (where host.json and package.json are): the worker's working directory may differ. */
 const APP_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The Runtime of a Function App: configuration file and observer region from app settings. */
-export async function composeFromEnvironment(env: Environment, log?: Log): Promise<Runtime> {
+export async function composeFromEnvironment(
+  env: Environment,
+  log: Log = consoleLog("tandem"),
+): Promise<Runtime> {
   const path = resolve(APP_ROOT, env[SETTINGS.configPath] || "tandem.config.json");
   const config = await loadConfigFile(path);
   const observer = env[SETTINGS.observer];
@@ -259,6 +288,6 @@ export async function composeFromEnvironment(env: Environment, log?: Log): Promi
     env,
     source: path,
     baseDir: dirname(path),
-    ...(log ? { log } : {}),
+    log,
   });
 }

@@ -3,12 +3,13 @@
 import type { Heartbeat, Observation } from "../core/observation.js";
 import { isCurrent, livenessOf, rememberPeers, unchangedFor } from "../core/liveness.js";
 import { ENTRY_POINT } from "../core/observation.js";
-import type { ObserverInfo, RegionEvidence, WitnessSignal } from "../core/verdict.js";
-import { judgeRegions } from "../core/verdict.js";
+import type { ObserverInfo, RegionEvidence } from "../core/verdict.js";
+import { judgeRegions, witnessMatters } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions } from "../ports/state-store.js";
 import type { Runtime } from "./runtime.js";
+import { errorText } from "../core/errors.js";
 
 export interface ObserverLiveness extends ObserverInfo {
   /** How long its heartbeat has not changed, on this process's clock; undefined if never seen. */
@@ -30,10 +31,64 @@ export interface AgreementView {
   readonly problems: readonly string[];
 }
 
-/** Reads heartbeats and observations and judges every region. Throws a StoreError if the store cannot be read. */
+export interface AgreementOptions {
+  /**
+   * `ask` (the lease holder): ask the witness when its answer could change a verdict, waiting
+   * for it only briefly; `cached`: use only what it said before (the status, the API).
+   */
+  readonly witness?: "ask" | "cached";
+}
+
+/** Longest the orchestrate tick waits for the witness, as a share of the interval. */
+const WITNESS_SHARE = 0.2;
+
+/** The witness's last answer for a group, if it is recent enough to count. */
+function cachedSignals(rt: Runtime, group: string, maxAgeMs: number) {
+  const cached = rt.memory.witness.get(group);
+  return cached && rt.clock.now() - cached.at <= maxAgeMs ? cached : undefined;
+}
+
+const asking = new WeakMap<Runtime, Map<string, Promise<void>>>();
+
+/**
+ * Asks the witness about a group (or joins the question in flight) and waits for the answer
+ * until `ms` has passed; the answer, whenever it comes, is kept for the next ticks.
+ */
+async function askWitness(
+  rt: Runtime,
+  group: string,
+  ms: number,
+  problems: string[],
+): Promise<void> {
+  let inFlight = asking.get(rt);
+  if (!inFlight) asking.set(rt, (inFlight = new Map()));
+  let question = inFlight.get(group);
+  if (!question) {
+    question = rt.witness
+      .signals(group, { abortSignal: AbortSignal.timeout(30_000) })
+      .then(
+        (signals) => void rt.memory.witness.set(group, { at: rt.clock.now(), signals }),
+        (error: unknown) => {
+          problems.push(`witness for ${group} did not answer: ${errorText(error)}`);
+        },
+      )
+      .finally(() => inFlight.delete(group));
+    inFlight.set(group, question);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([question, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Reads heartbeats and observations and judges every region. Throws a StoreError if the store
+ * cannot be read. The witness (an outside monitor read over ARM) is asked only when its answer
+ * could change a verdict, and never waited for long: detection does not wait on ARM.
+ */
 export async function observeAgreement(
   rt: Runtime,
   call: StoreCallOptions = {},
+  options: AgreementOptions = {},
 ): Promise<AgreementView> {
   const heartbeats = await rt.store.readHeartbeats(call);
   const now = rt.clock.now();
@@ -53,27 +108,29 @@ export async function observeAgreement(
   });
 
   const problems: string[] = [];
+  const intervalMs = effectivePolicy(rt.config).intervalSeconds * 1000;
   const groups = await Promise.all(
     rt.config.groups.map(async (group): Promise<GroupEvidence> => {
       const policy = effectivePolicy(rt.config, group);
-      const [observations, signals] = await Promise.all([
-        rt.store.readObservations(group.name, call),
-        rt.witness.signals(group.name, call).catch((error: unknown) => {
-          problems.push(
-            `witness for ${group.name} did not answer: ${error instanceof Error ? error.message : String(error)}`,
-          );
-          return new Map<string, WitnessSignal>();
-        }),
-      ]);
-      const evidence = judgeRegions(group.regions, {
-        observers,
-        observations,
-        policy: {
-          failureThreshold: policy.failureThreshold,
-          successThreshold: policy.successThreshold,
-        },
-        witness: (region) => signals.get(region) ?? "unknown",
-      });
+      const observations = await rt.store.readObservations(group.name, call);
+      const judge = () => {
+        const cached = cachedSignals(rt, group.name, 3 * intervalMs);
+        return judgeRegions(group.regions, {
+          observers,
+          observations,
+          policy: {
+            failureThreshold: policy.failureThreshold,
+            successThreshold: policy.successThreshold,
+          },
+          witness: (region) => cached?.signals.get(region) ?? "unknown",
+        });
+      };
+      let evidence = judge();
+      const fresh = cachedSignals(rt, group.name, intervalMs);
+      if (options.witness !== "cached" && !fresh && evidence.some(witnessMatters)) {
+        await askWitness(rt, group.name, intervalMs * WITNESS_SHARE, problems);
+        evidence = judge();
+      }
       return { group, observations, evidence };
     }),
   );

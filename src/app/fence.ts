@@ -8,6 +8,7 @@ import type { ActionRecord } from "../ports/state-store.js";
 import { leaseTiming } from "./lease-keeper.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
+import { errorText as message } from "../core/errors.js";
 
 export interface FencedStep {
   readonly name: string;
@@ -24,8 +25,6 @@ export type FencedResult<T> =
       readonly reason: string;
       readonly epoch: number;
     };
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Runs `work` under a signal that aborts after `ms`, and clears the timer as soon as it ends. */
 async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

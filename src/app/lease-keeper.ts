@@ -9,6 +9,7 @@ import type { StoreCallOptions } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
+import { errorText as message } from "../core/errors.js";
 
 export interface LeaseStatus {
   /** This process may act now. */
@@ -30,8 +31,6 @@ export function leaseTiming(rt: Runtime): LeaseTiming {
     retryPeriodMs: policy.intervalSeconds * 1000,
   };
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 type WriteDecision = Exclude<LeaseDecision, { kind: "wait" }>;
 

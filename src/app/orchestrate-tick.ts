@@ -1,19 +1,27 @@
 // One orchestrate tick of one observer: take or renew the lease; read what the observers agree
 // on; and, only as lease holder, keep each region's verdict (down, recovering, healthy...) in the
-// store through a fenced step. Later, the failover runbook advances here. A tick never throws.
+// store through a fenced step, and advance each group's runbook by one step. What changed is
+// emitted as events (lease, stale observers, verdicts, split views, the store). A tick never
+// throws.
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import { nextRegionState } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { KeptStates, StoreCallOptions } from "../ports/state-store.js";
 import type { AgreementView } from "./agreement.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
+import type { RunbookOutcome } from "./runbook-tick.js";
 import { runbookTick } from "./runbook-tick.js";
+import { mapBounded } from "./bounded.js";
+import type { LeverView } from "../core/levers.js";
 import type { Incident } from "../core/incident.js";
 import type { Refusal } from "../core/runbook.js";
 import { runFenced } from "./fence.js";
 import type { LeaseStatus } from "./lease-keeper.js";
 import { tickLease } from "./lease-keeper.js";
 import type { Runtime } from "./runtime.js";
+import { errorText as message } from "../core/errors.js";
+import { isStoreError } from "../ports/state-store.js";
+import { emit, storeReach } from "./emit.js";
 
 export interface GroupDecision {
   readonly group: string;
@@ -34,8 +42,6 @@ export interface OrchestrateResult {
   readonly problems: readonly string[];
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 function changed(before: RegionState | undefined, after: RegionState): boolean {
   return (
     before === undefined ||
@@ -51,7 +57,8 @@ async function keepVerdicts(
   epoch: number,
   problems: string[],
   call: StoreCallOptions,
-): Promise<Record<string, RegionState> | undefined> {
+  operation: string,
+): Promise<{ states: Record<string, RegionState>; changed: boolean } | undefined> {
   const group = view.group;
   const dwellMs = effectivePolicy(rt.config, group).dwellSeconds * 1000;
   let kept: KeptStates;
@@ -73,7 +80,7 @@ async function keepVerdicts(
       dwellMs,
     );
   if (!Object.entries(next).some(([region, state]) => changed(previous[region], state)))
-    return previous;
+    return { states: previous, changed: false };
 
   // Conditional on the version read: a stale holder's late write cannot overwrite a newer one.
   const result = await runFenced(
@@ -85,15 +92,99 @@ async function keepVerdicts(
     problems.push(`${group.name}: verdicts not recorded: ${result.reason}`);
     return undefined;
   }
-  return next;
+  for (const [region, state] of Object.entries(next)) {
+    const before = previous[region]?.verdict;
+    if (before === state.verdict) continue;
+    emit(
+      rt,
+      operation,
+      {
+        type: "verdict.changed",
+        group: group.name,
+        region,
+        ...(before === undefined ? {} : { from: before }),
+        to: state.verdict,
+        reason: state.reason,
+      },
+      epoch,
+    );
+  }
+  // A change that may need the levers: a verdict that moved, or a first one that is not healthy.
+  const changedVerdict = Object.entries(next).some(([r, state]) =>
+    previous[r] === undefined ? state.verdict !== "healthy" : previous[r].verdict !== state.verdict,
+  );
+  return { states: next, changed: changedVerdict };
+}
+
+/** Says once when a region's evidence enters a split view (observers disagree: no action). */
+function saySplitViews(rt: Runtime, view: AgreementView, operation: string, epoch: number): void {
+  const now = new Set<string>();
+  for (const g of view.groups)
+    for (const e of g.evidence) {
+      if (e.verdict !== "split-view") continue;
+      const key = `${g.group.name}/${e.region}`;
+      now.add(key);
+      if (!rt.memory.said.splitViews.has(key))
+        emit(
+          rt,
+          operation,
+          { type: "split-view", group: g.group.name, region: e.region, reason: e.reason },
+          epoch,
+        );
+    }
+  rt.memory.said.splitViews = now;
+}
+
+/** Says once when this process starts or stops acting as lease holder. */
+function sayLease(rt: Runtime, lease: LeaseStatus, operation: string): void {
+  const was = rt.memory.said.leader;
+  const acting = lease.leader && lease.holder !== undefined && lease.epoch !== undefined;
+  if (acting && (was?.epoch !== lease.epoch || was.holder !== lease.holder)) {
+    rt.memory.said.leader = { holder: lease.holder!, epoch: lease.epoch! };
+    emit(
+      rt,
+      operation,
+      { type: "lease.acquired", holder: lease.holder!, epoch: lease.epoch! },
+      lease.epoch,
+    );
+  } else if (!acting && was) {
+    rt.memory.said.leader = undefined;
+    const reason =
+      lease.outcome === "store-unavailable"
+        ? `the state store cannot be reached (${lease.problem ?? "no answer"})`
+        : lease.holder !== undefined
+          ? `${lease.holder} holds epoch ${lease.epoch}`
+          : `the lease was ${lease.outcome}`;
+    emit(
+      rt,
+      operation,
+      { type: "lease.lost", holder: was.holder, epoch: was.epoch, reason },
+      was.epoch,
+    );
+  }
+}
+
+/** Says once when a peer goes stale, and when it is live again. */
+function sayStale(rt: Runtime, stale: readonly string[], operation: string): void {
+  const before = rt.memory.said.stale;
+  const now = new Set(stale);
+  for (const peer of now)
+    if (!before.has(peer)) emit(rt, operation, { type: "observer.stale", peer });
+  for (const peer of before)
+    if (!now.has(peer)) emit(rt, operation, { type: "observer.live", peer });
+  rt.memory.said.stale = now;
 }
 
 export async function runOrchestrateTick(
   rt: Runtime,
-  options: { readonly abortSignal?: AbortSignal } = {},
+  options: { readonly abortSignal?: AbortSignal; readonly operation?: string } = {},
 ): Promise<OrchestrateResult> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const operation =
+    options.operation ?? `${rt.instance}:orchestrate:${++rt.memory.said.orchestrations}`;
+  const tickStart = rt.clock.now();
   const lease = await tickLease(rt, call);
+  sayLease(rt, lease, operation);
   const problems: string[] = lease.problem ? [lease.problem] : [];
 
   let view: AgreementView;
@@ -101,37 +192,110 @@ export async function runOrchestrateTick(
     view = await observeAgreement(rt, call);
   } catch (error) {
     problems.push(`${message(error)}: no action this tick`);
+    storeReach(
+      rt,
+      operation,
+      isStoreError(error) && error.kind === "unavailable" ? message(error) : undefined,
+    );
     return { observer: rt.observer, lease, groups: [], stalePeers: [], problems };
   }
   problems.push(...view.problems);
+  storeReach(rt, operation, lease.outcome === "store-unavailable" ? lease.problem : undefined);
+  sayStale(rt, view.stalePeers, operation);
+  if (lease.leader && lease.epoch !== undefined) saySplitViews(rt, view, operation, lease.epoch);
 
-  const groups: GroupDecision[] = [];
-  for (const g of view.groups) {
-    const states =
-      lease.leader && lease.epoch !== undefined
-        ? await keepVerdicts(rt, g, lease.epoch, problems, call)
-        : undefined;
-    // The runbook acts only on verdicts it could record in this epoch.
-    const runbook =
-      states && lease.epoch !== undefined
-        ? await runbookTick(
-            rt,
-            g.group,
-            g.evidence,
-            states,
-            entryHealthy(view, g),
-            lease.epoch,
-            call,
-          )
-        : undefined;
+  const epoch = lease.leader ? lease.epoch : undefined;
+  // Verdicts first, for every group: detection never waits for a lever.
+  const kept =
+    epoch === undefined
+      ? view.groups.map(() => undefined)
+      : await mapBounded(view.groups, GROUP_CONCURRENCY, (g) =>
+          keepVerdicts(rt, g, epoch, problems, call, operation),
+        );
+  // Then the runbook, groups side by side, each waiting for its levers only until the deadline.
+  const runbooks =
+    epoch === undefined
+      ? view.groups.map(() => undefined)
+      : await runbooksFor(rt, view, kept, epoch, tickStart, call, operation);
+
+  const groups = view.groups.map((g, i): GroupDecision => {
+    const states = kept[i]?.states;
+    const runbook = runbooks[i];
     if (runbook) problems.push(...runbook.problems);
-    groups.push({
+    return {
       group: g.group.name,
       evidence: g.evidence,
       ...(states ? { states } : {}),
       ...(runbook?.incident ? { incident: runbook.incident } : {}),
       ...(runbook?.refusal ? { refusal: runbook.refusal } : {}),
-    });
-  }
+    };
+  });
   return { observer: rt.observer, lease, groups, stalePeers: view.stalePeers, problems };
+}
+
+/** How many groups' verdicts and runbook steps run at once. */
+const GROUP_CONCURRENCY = 8;
+/**
+ * How many ARM reads one tick may make: ARM's read bucket holds 250 and refills 25 a second (250
+ * an interval at the default 10 s), and other tools of the subscription read from it too.
+ */
+const READS_PER_TICK = 200;
+/** Of those, how many may go to quiet groups' reconciles: a view waits a tick rather than throttle. */
+const RECONCILE_READS_PER_TICK = 60;
+/** ARM writes one tick may make: the write bucket holds 200 and refills 10 a second. */
+const WRITES_PER_TICK = 80;
+/** The part of the interval the runbook may spend waiting for levers, from the tick's start. */
+export const LEVER_SHARE = 0.6;
+
+async function runbooksFor(
+  rt: Runtime,
+  view: AgreementView,
+  kept: readonly ({ states: Record<string, RegionState>; changed: boolean } | undefined)[],
+  epoch: number,
+  tickStart: number,
+  call: StoreCallOptions,
+  operation: string,
+): Promise<(RunbookOutcome | undefined)[]> {
+  let views: Record<string, LeverView> = {};
+  try {
+    views = await rt.store.readLeverViews(call);
+  } catch {
+    // Without the kept views, every group reads its levers as if for the first time.
+  }
+  const deadline = tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE;
+  // ARM reads this tick may spend: fewer when ARM says its bucket is low. Incidents and changed
+  // verdicts come first; quiet groups' reconciles take what is left, up to their own share.
+  const remaining = rt.armBudget?.remainingReads();
+  const slots = {
+    reads: Math.min(READS_PER_TICK, remaining ?? READS_PER_TICK),
+    reconcile: RECONCILE_READS_PER_TICK,
+    writes: WRITES_PER_TICK,
+  };
+  const budget = {
+    take: (kind: "urgent" | "reconcile" | "writes", calls: number) => {
+      if (kind === "writes") {
+        if (calls > slots.writes) return false;
+        slots.writes -= calls;
+        return true;
+      }
+      if (calls > slots.reads || (kind === "reconcile" && calls > slots.reconcile)) return false;
+      slots.reads -= calls;
+      if (kind === "reconcile") slots.reconcile -= calls;
+      return true;
+    },
+  };
+  return mapBounded(view.groups, GROUP_CONCURRENCY, async (g, i) => {
+    // The runbook acts only on verdicts it could record in this epoch.
+    const states = kept[i];
+    if (!states) return undefined;
+    const stored = views[g.group.name];
+    return runbookTick(rt, g.group, g.evidence, states.states, entryHealthy(view, g), epoch, {
+      deadline,
+      verdictChanged: states.changed,
+      budget,
+      ...(stored ? { view: stored } : {}),
+      operation,
+      call,
+    });
+  });
 }

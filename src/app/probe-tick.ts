@@ -5,7 +5,10 @@ import type { Heartbeat, Observation, ProbeOutcome, TickId } from "../core/obser
 import { nextObservation } from "../core/observation.js";
 import { setMaxListeners } from "node:events";
 import type { ProbeRequest } from "../ports/prober.js";
+import { errorText as describe } from "../core/errors.js";
+import { isStoreError } from "../ports/state-store.js";
 import { mapBounded } from "./bounded.js";
+import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
 
 /** Part of the interval kept free at the end of a tick, so a tick ends before the next begins. */
@@ -21,10 +24,6 @@ export interface ProbeTickResult {
   readonly impaired: boolean;
   /** What went wrong, one sentence each; empty on a clean tick. */
   readonly problems: readonly string[];
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -78,7 +77,13 @@ export async function runProbeTick(
 ): Promise<ProbeTickResult> {
   const startedAt = rt.clock.now();
   const tick: TickId = { instance: rt.instance, seq: ++rt.memory.seq };
+  const operation = `${tick.instance}:${tick.seq}`;
   const problems: string[] = [];
+  let unreachable: string | undefined;
+  const storeProblem = (error: unknown) => {
+    problems.push(describe(error));
+    if (isStoreError(error) && error.kind === "unavailable") unreachable ??= describe(error);
+  };
   const targets = rt.targets;
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const { intervalSeconds, probeConcurrency } = rt.config.policy;
@@ -95,7 +100,7 @@ export async function runProbeTick(
         try {
           return await rt.store.readObservations(g.name, call);
         } catch (error) {
-          problems.push(describe(error));
+          storeProblem(error);
           return undefined;
         }
       }),
@@ -145,7 +150,7 @@ export async function runProbeTick(
     try {
       await rt.store.recordObservations(observations, call);
     } catch (error) {
-      problems.push(describe(error));
+      storeProblem(error);
     }
   }
 
@@ -163,8 +168,11 @@ export async function runProbeTick(
   try {
     await rt.store.recordHeartbeat(heartbeat, call);
   } catch (error) {
-    problems.push(describe(error));
+    storeProblem(error);
   }
+
+  sayOutcomes(rt, operation, targets, outcomes, observations);
+  storeReach(rt, operation, unreachable);
 
   return {
     observer: rt.observer,
@@ -175,4 +183,51 @@ export async function runProbeTick(
     impaired,
     problems: [...new Set(problems)],
   };
+}
+
+/** One probe.outcome per target probed this tick, and a certificate warning when its days change. */
+function sayOutcomes(
+  rt: Runtime,
+  operation: string,
+  targets: Runtime["targets"],
+  outcomes: readonly [ProbeOutcome | undefined, number][],
+  observations: readonly Observation[],
+): void {
+  targets.forEach((t, i) => {
+    const [outcome] = outcomes[i]!;
+    if (!outcome) return;
+    const observed = observations.find((o) => o.group === t.group && o.target === t.target);
+    emit(rt, operation, {
+      type: "probe.outcome",
+      group: t.group,
+      target: t.target,
+      ok: outcome.ok,
+      latencyMs: outcome.latencyMs,
+      ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.phases ? { phases: outcome.phases } : {}),
+      consecutiveFailures: observed?.consecutiveFailures ?? (outcome.ok ? 0 : 1),
+      confirmations: outcome.confirmations ?? 0,
+    });
+    const key = `${t.group}/${t.target}`;
+    // Whole days: said once a day per target while it stays under the warning.
+    const days =
+      outcome.certificateDaysLeft === undefined
+        ? undefined
+        : Math.max(0, Math.floor(outcome.certificateDaysLeft));
+    const warning = outcome.warnings?.find((w) => /certificate/i.test(w));
+    if (days === undefined || warning === undefined) {
+      rt.memory.said.certificates.delete(key);
+      return;
+    }
+    if (rt.memory.said.certificates.get(key) === days) return;
+    rt.memory.said.certificates.set(key, days);
+    emit(rt, operation, {
+      type: "certificate.expiring",
+      group: t.group,
+      target: t.target,
+      daysLeft: days,
+      message: warning,
+    });
+  });
 }

@@ -1,19 +1,50 @@
-// The lease holder's runbook step for one group: read the world (lever, clusters, incidents,
-// pause flags), ask the core what to do, persist the incident (conditionally, fenced), then carry
-// out its effects (each fenced, each in the audit log). Never throws.
+// The lease holder's runbook step for one group: read the store (incidents, pause flags) and the
+// levers it needs, ask the core what to do, persist the incident (conditionally, fenced), then
+// carry out its effects (each fenced, each in the audit log). What happened is emitted as events.
+//
+// Azure Resource Manager is read when it matters (an open incident, a changed verdict, the slow
+// reconcile), and only what the step needs; otherwise the step works from the lever view kept in
+// the store. Nothing here waits for ARM past the tick's deadline: a read or an effect still
+// running then goes on in the background, and the group's next step waits for it with a note.
+// Never throws.
 import { randomUUID } from "node:crypto";
 import type { Incident } from "../core/incident.js";
 import { isOpen, moveTo } from "../core/incident.js";
-import type { ClusterState, RoutingState } from "../core/levers.js";
-import type { Effect, Refusal, RunbookGroup, RunbookPolicy, Situation } from "../core/runbook.js";
-import { runbookStep } from "../core/runbook.js";
-import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
-import { effectivePolicy } from "../config/policy.js";
+import type { LeverView } from "../core/levers.js";
+import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
+import { leverNeeds, runbookStep } from "../core/runbook.js";
+import type { RegionEvidence, RegionState } from "../core/verdict.js";
+import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
+import { emit, sayIncident } from "./emit.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
+import type { LeverRead } from "./lever-view.js";
+import {
+  effectPending,
+  forgetReads,
+  holdEffect,
+  merged,
+  readLeversBy,
+  settleBy,
+} from "./lever-view.js";
+import {
+  applyEffect,
+  describeEffect,
+  leverOf,
+  leverOfGroup,
+  readGroupStore,
+  runbookGroup,
+  runbookPolicy,
+  situationOf,
+  worldOf,
+} from "./situation.js";
+import { effectivePolicy } from "../config/policy.js";
+
+export { runbookGroup, runbookPolicy } from "./situation.js";
+export type { World } from "./situation.js";
 
 export interface RunbookOutcome {
   readonly incident?: Incident;
@@ -21,71 +52,24 @@ export interface RunbookOutcome {
   readonly problems: readonly string[];
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
-  const p = effectivePolicy(rt.config, group);
-  return {
-    maxAutoFailovers: p.maxAutoFailovers,
-    autoFailoverWindowMs: p.autoFailoverWindowMinutes * 60_000,
-    autoFailback: p.autoFailback,
-    stepTimeoutMs: p.stepTimeoutSeconds * 1000,
-    wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
-    propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
-    stopColdOnClear: p.stopColdClusterOnClear,
-  };
-}
-
-export function runbookGroup(group: GroupConfig): RunbookGroup {
-  return {
-    name: group.name,
-    model: group.model,
-    regions: group.regions.map((r) => ({
-      name: r.name,
-      role: r.role,
-      ...(r.cluster ? { cluster: { nodePools: r.cluster.nodePools } } : {}),
-    })),
-  };
-}
-
-function apply(
-  rt: Runtime,
-  group: string,
-  effect: Effect,
-  abortSignal: AbortSignal,
-): Promise<void> {
-  const call = { abortSignal };
-  switch (effect.kind) {
-    case "promote":
-      return rt.router!.promote(group, effect.region, call);
-    case "set-enabled":
-      return rt.router!.setEnabled(group, effect.region, effect.enabled, call);
-    case "start-cluster":
-      return rt.clusters!.start(group, effect.region, call);
-    case "stop-cluster":
-      return rt.clusters!.stop(group, effect.region, call);
-    case "scale":
-      return rt.clusters!.scale(group, effect.region, effect.pools, call);
-  }
-}
-
-const describeEffect = (e: Effect) =>
-  e.kind === "set-enabled"
-    ? `${e.enabled ? "enable" : "disable"} ${e.region}`
-    : `${e.kind} ${e.region}`;
-
-/** Audits a refusal once while it stands, not every tick. */
+/** Audits and says a refusal once while it stands, not every tick. */
 async function recordRefusal(
   rt: Runtime,
   group: string,
   refusal: Refusal | undefined,
   epoch: number,
+  operation: string,
 ): Promise<void> {
   const key = refusal ? `${refusal.rule}: ${refusal.reason}` : "";
   if (rt.memory.refusals.get(group) === key) return;
   rt.memory.refusals.set(group, key);
   if (!refusal) return;
-  rt.log.warn(`${group}: refused by rule ${refusal.rule}: ${refusal.reason}`);
+  emit(
+    rt,
+    operation,
+    { type: "automation.refused", group, rule: refusal.rule, reason: refusal.reason },
+    epoch,
+  );
   try {
     await rt.store.appendAction({
       at: rt.clock.now(),
@@ -97,57 +81,7 @@ async function recordRefusal(
       reason: refusal.reason,
     });
   } catch (error) {
-    rt.log.error(`audit: could not record the refusal for ${group}: ${message(error)}`);
-  }
-}
-
-/** What the runbook reads before a step: the lever, the clusters, the incidents, the pause flags. */
-export interface World {
-  /** Undefined when the lever could not be read. */
-  readonly routing?: RoutingState;
-  readonly clusters: Record<string, ClusterState | undefined>;
-  /** Undefined when the store could not be read: no step then. */
-  readonly incidents?: StoredIncident[];
-  readonly paused: boolean;
-  readonly problems: string[];
-}
-
-export async function readWorld(
-  rt: Runtime,
-  group: GroupConfig,
-  call: StoreCallOptions = {},
-): Promise<World> {
-  const problems: string[] = [];
-  let routing: RoutingState | undefined;
-  if (rt.router?.covers(group.name))
-    try {
-      routing = await rt.router.read(group.name, call);
-    } catch (error) {
-      problems.push(`${group.name}: the traffic lever cannot be read: ${message(error)}`);
-    }
-  const clusters: Record<string, ClusterState | undefined> = {};
-  for (const region of group.regions.filter(
-    (r) => r.cluster && rt.clusters?.covers(group.name, r.name),
-  )) {
-    try {
-      clusters[region.name] = await rt.clusters!.read(group.name, region.name, call);
-    } catch (error) {
-      problems.push(`${group.name}: ${region.name}'s cluster cannot be read: ${message(error)}`);
-    }
-  }
-  try {
-    const incidents = await rt.store.readIncidents(group.name, call);
-    const pause = await rt.store.readPause(call);
-    return {
-      ...(routing ? { routing } : {}),
-      clusters,
-      incidents,
-      paused: pause.all || pause.groups.includes(group.name),
-      problems,
-    };
-  } catch (error) {
-    problems.push(`${group.name}: ${message(error)}: no runbook step this tick`);
-    return { ...(routing ? { routing } : {}), clusters, paused: false, problems };
+    rt.log.error(`audit: could not record the refusal for ${group}: ${errorText(error)}`);
   }
 }
 
@@ -162,6 +96,7 @@ async function activeIncident(
   stored: readonly StoredIncident[],
   epoch: number,
   problems: string[],
+  operation: string,
 ): Promise<StoredIncident | undefined> {
   // By opening time, not by id: a keyed operator request's id is not time-ordered.
   const open = stored
@@ -189,12 +124,45 @@ async function activeIncident(
     const written = await runFenced(rt, { name: "incident aborted", group }, (abortSignal) =>
       rt.store.writeIncident(ended, other.etag, { abortSignal }),
     );
-    if (written.ok)
-      rt.log.warn(
-        `${group}: incident ${other.incident.id} aborted: superseded by ${first!.incident.id}`,
-      );
+    if (written.ok) sayIncident(rt, operation, other.incident, ended, epoch);
   }
   return first;
+}
+
+export interface RunbookTickOptions {
+  /** When the tick stops waiting for the levers (the runtime's clock). */
+  readonly deadline: number;
+  /** A kept verdict of the group changed this tick: read the levers now. */
+  readonly verdictChanged: boolean;
+  /** The group's lever view as kept in the store. */
+  readonly view?: LeverView;
+  /** The tick's allowance of lever reads, shared by its groups (unlimited when absent). */
+  readonly budget?: { take(kind: "urgent" | "reconcile" | "writes", calls: number): boolean };
+  readonly operation: string;
+  readonly call?: StoreCallOptions;
+}
+
+/** ARM writes an effect costs at most (a Traffic Manager promotion is three PATCHes). */
+const writesOf = (effects: readonly Effect[]) =>
+  effects.reduce(
+    (n, e) => n + (e.kind === "promote" ? 3 : e.kind === "scale" ? Math.max(1, e.pools.length) : 1),
+    0,
+  );
+
+/** Reads stretch fourfold while ARM says fewer than this many reads are left. */
+const LOW_READ_BUDGET = 50;
+
+/** Whether the slow reconcile read is due for a view of this age. */
+function reconcileDue(rt: Runtime, group: GroupConfig, view: LeverView | undefined, epoch: number) {
+  if (!view || view.epoch !== epoch) return true;
+  const now = rt.clock.now();
+  const throttled = rt.armBudget?.throttledUntil();
+  if (throttled !== undefined && throttled > now) return false;
+  const remaining = rt.armBudget?.remainingReads();
+  const stretch = remaining !== undefined && remaining < LOW_READ_BUDGET ? 4 : 1;
+  return (
+    now - view.readAt >= effectivePolicy(rt.config, group).leverReconcileSeconds * 1000 * stretch
+  );
 }
 
 export async function runbookTick(
@@ -204,8 +172,10 @@ export async function runbookTick(
   kept: Readonly<Record<string, RegionState>>,
   entryHealthy: boolean | undefined,
   epoch: number,
-  call: StoreCallOptions = {},
+  options: RunbookTickOptions,
 ): Promise<RunbookOutcome> {
+  const { deadline, operation } = options;
+  const call = options.call ?? {};
   const problems: string[] = [];
   if (!rt.router?.covers(group.name)) {
     const refusal: Refusal = {
@@ -213,35 +183,107 @@ export async function runbookTick(
       reason: "no traffic lever is configured for this group: Tandem watches but cannot act",
     };
     if (Object.values(kept).some((s) => s.verdict === "down"))
-      await recordRefusal(rt, group.name, refusal, epoch);
+      await recordRefusal(rt, group.name, refusal, epoch, operation);
     return { problems };
   }
 
-  const world = await readWorld(rt, group, call);
-  problems.push(...world.problems);
-  if (!world.incidents) return { problems };
-  const { routing, clusters, paused } = world;
-  const stored = world.incidents;
-  const open = await activeIncident(rt, group.name, stored, epoch, problems);
+  // An effect that outlived an earlier tick: no new step until it has ended.
+  const running = effectPending(rt, group.name);
+  if (running && !(await settleBy(rt, running.promise, deadline)).done) {
+    problems.push(`${group.name}: ${running.change} is still running: the next step waits for it`);
+    return { problems };
+  }
 
-  const situation: Situation = {
-    now: rt.clock.now(),
-    epoch,
-    kept: Object.fromEntries(Object.entries(kept).map(([r, s]) => [r, s.verdict])) as Record<
-      string,
-      Verdict
-    >,
-    evidence: Object.fromEntries(evidence.map((e) => [e.region, e.verdict])),
-    ...(routing ? { routing } : {}),
-    clusters,
-    ...(entryHealthy === undefined ? {} : { entryHealthy }),
-    ...(open ? { open: open.incident } : {}),
-    recent: stored.map((s) => s.incident),
-    paused,
+  const stored = await readGroupStore(rt, group, call);
+  problems.push(...stored.problems);
+  if (!stored.incidents) return { problems };
+  const open = await activeIncident(rt, group.name, stored.incidents, epoch, problems, operation);
+  const rbGroup = runbookGroup(group);
+
+  let view = options.view;
+  let read: LeverRead | undefined;
+  const readNow = async (incident: Incident | undefined): Promise<boolean> => {
+    const needs = leverNeeds(rbGroup, incident);
+    if (!needs.routing && needs.clusters.length === 0) return true;
+    read = await readLeversBy(rt, group, needs, deadline, epoch, () => view);
+    if (!read) return false;
+    view = merged(view, read, epoch);
+    problems.push(...read.problems);
+    return true;
   };
-  const newId = `${String(situation.now).padStart(15, "0")}-${randomUUID().slice(0, 8)}`;
-  const result = runbookStep(runbookGroup(group), situation, runbookPolicy(rt, group), newId);
-  await recordRefusal(rt, group.name, result.refusal, epoch);
+  const urgent = open !== undefined || options.verdictChanged;
+  const wanted = leverNeeds(rbGroup, open?.incident);
+  const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
+  const due = urgent
+    ? (options.budget?.take("urgent", reads) ?? true)
+    : reconcileDue(rt, group, view, epoch) && (options.budget?.take("reconcile", reads) ?? true);
+  if (urgent && !due) {
+    problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
+    if (open) return { incident: open.incident, problems };
+  }
+  if (due && !(await readNow(open?.incident)) && open) {
+    problems.push(
+      `${group.name}: the levers did not answer within this tick: incident ${open.incident.id} waits at ${open.incident.step}`,
+    );
+    return { incident: open.incident, problems };
+  }
+
+  const step = (): RunbookResult =>
+    runbookStep(
+      rbGroup,
+      situationOf({
+        ...leverOfGroup(rt, group),
+        now: rt.clock.now(),
+        epoch,
+        kept,
+        evidence,
+        world: worldOf(stored, view),
+        entryHealthy,
+        open: open?.incident,
+      }),
+      runbookPolicy(rt, group),
+      `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`,
+    );
+  let result = step();
+  // Effects only from what the levers say now: a step decided on the kept view reads first.
+  if (result.effects.length > 0 && !read) {
+    const needs = leverNeeds(rbGroup, result.incident ?? open?.incident);
+    const allowed =
+      options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
+    if (!allowed || !(await readNow(result.incident ?? open?.incident))) {
+      problems.push(
+        `${group.name}: ${allowed ? "the levers did not answer within this tick" : "too many groups read their levers this tick"}: the step waits`,
+      );
+      return { ...(open ? { incident: open.incident } : {}), problems };
+    }
+    result = step();
+  }
+  await recordRefusal(rt, group.name, result.refusal, epoch, operation);
+  // Changes take from the tick's share of ARM's write budget; those that do not fit wait a tick.
+  if (
+    result.effects.length > 0 &&
+    !(options.budget?.take("writes", writesOf(result.effects)) ?? true)
+  ) {
+    problems.push(`${group.name}: too many lever changes this tick: this step waits for the next`);
+    return { ...(open ? { incident: open.incident } : {}), problems };
+  }
+
+  // A closed incident noted first (its woken cluster goes cold again), or the effects wait.
+  if (result.update) {
+    const update = result.update;
+    const etag = stored.incidents.find((x) => x.incident.id === update.id)?.etag;
+    const written = await runFenced(
+      rt,
+      { name: "incident noted: standby returned to cold", group: group.name, incident: update.id },
+      (abortSignal) => rt.store.writeIncident(update, etag, { abortSignal }),
+    );
+    if (!written.ok) {
+      problems.push(
+        `${group.name}: incident ${update.id} not updated (${written.reason}): the standby waits`,
+      );
+      return { problems };
+    }
+  }
 
   let incident = open?.incident;
   // The incident row is written (conditionally on the version read) before any effect, even when
@@ -249,7 +291,6 @@ export async function runbookTick(
   const toWrite = result.incident ?? (result.effects.length > 0 ? open?.incident : undefined);
   if (toWrite) {
     const next = toWrite;
-    const note = next.history.at(-1)?.note ?? next.step;
     const written = await runFenced(
       rt,
       { name: `incident ${next.step}`, group: group.name, incident: next.id },
@@ -266,24 +307,18 @@ export async function runbookTick(
         problems,
       };
     }
+    sayIncident(rt, operation, result.opened ? undefined : open?.incident, next, epoch);
     incident = next;
-    // A failed incident needs a person: it is logged as an error (the alert channels send it on).
-    if (result.incident) {
-      const say = next.step === "failed" ? rt.log.error : rt.log.info;
-      say(`${group.name}: incident ${next.id} ${next.step}: ${note}`);
-    }
   }
 
   for (const effect of result.effects) {
-    const done = await runFenced(
-      rt,
-      {
-        name: describeEffect(effect),
-        group: group.name,
-        ...(incident ? { incident: incident.id } : {}),
-      },
-      (abortSignal) => apply(rt, group.name, effect, abortSignal),
-    );
+    const done = await applyFenced(rt, group.name, effect, incident, epoch, operation, deadline);
+    if (done === "running") {
+      problems.push(
+        `${group.name}: ${describeEffect(effect)} is still running at the end of the tick: the next step waits for it`,
+      );
+      break;
+    }
     if (!done.ok)
       problems.push(
         `${group.name}: ${describeEffect(effect)} ${done.refused ? "refused" : "failed"}: ${done.reason}`,
@@ -294,4 +329,48 @@ export async function runbookTick(
     ...(result.refusal ? { refusal: result.refusal } : {}),
     problems,
   };
+}
+
+/**
+ * Runs one effect as a fenced step and says it as an event. Waits for it until the tick's
+ * deadline; one still running then goes on (its fence still ends it at the lease's acting time)
+ * and is held, so the group takes no other step until it has ended.
+ */
+async function applyFenced(
+  rt: Runtime,
+  group: string,
+  effect: Effect,
+  incident: Incident | undefined,
+  epoch: number,
+  operation: string,
+  deadline: number,
+) {
+  const change = describeEffect(effect);
+  forgetReads(rt, group);
+  const fenced = runFenced(
+    rt,
+    { name: change, group, ...(incident ? { incident: incident.id } : {}) },
+    (abortSignal) => applyEffect(rt, group, effect, { abortSignal }),
+  ).then((done) => {
+    emit(
+      rt,
+      operation,
+      {
+        type: "lever.changed",
+        group,
+        region: effect.region,
+        lever: leverOf(effect),
+        change,
+        ...(incident ? { incident: incident.id } : {}),
+        outcome: done.ok ? "done" : done.refused ? "refused" : "failed",
+        ...(done.ok ? {} : { error: done.reason }),
+      },
+      epoch,
+    );
+    return done;
+  });
+  const settled = await settleBy(rt, fenced, deadline);
+  if (settled.done) return settled.value;
+  holdEffect(rt, group, change, fenced);
+  return "running" as const;
 }

@@ -4,6 +4,11 @@ import type { TandemConfig } from "../config/schema.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { LeaseMemory } from "../core/lease.js";
+import { EMPTY_LEASE_MEMORY } from "../core/lease.js";
+import type { Events } from "../ports/events.js";
+import type { ArmBudget } from "../ports/arm-budget.js";
+import type { WitnessSignal } from "../core/verdict.js";
+import type { LeverWork } from "./lever-view.js";
 import type { PeerMemory } from "../core/liveness.js";
 import type { ProbeRequest, Prober } from "../ports/prober.js";
 import type { StateStore } from "../ports/state-store.js";
@@ -24,7 +29,47 @@ export interface AgreementMemory {
   peers: PeerMemory;
   /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
   refusals: Map<string, string>;
+  /** What this process last said in events that report a change, so each change is said once. */
+  said: SaidMemory;
+  /** Lever reads and effects in flight, per group (see lever-view.ts). */
+  levers: Map<string, LeverWork>;
+  /** The witness's last answers, per group, with their time (see agreement.ts). */
+  witness: Map<
+    string,
+    { readonly at: number; readonly signals: ReadonlyMap<string, WitnessSignal> }
+  >;
 }
+
+export interface SaidMemory {
+  /** The epoch this process last acted in, if it holds the lease. */
+  leader?: { readonly holder: string; readonly epoch: number };
+  /** Peers last reported stale. */
+  stale: ReadonlySet<string>;
+  /** The store was last found unreachable. */
+  storeDown: boolean;
+  /** `group/region` last seen in a split view. */
+  splitViews: ReadonlySet<string>;
+  /** Days left last reported per `group/target` certificate. */
+  certificates: Map<string, number>;
+  /** Orchestrate ticks so far, for their operation ids. */
+  orchestrations: number;
+}
+
+export const freshMemory = (): AgreementMemory => ({
+  seq: 0,
+  lease: EMPTY_LEASE_MEMORY,
+  peers: new Map(),
+  refusals: new Map(),
+  levers: new Map(),
+  witness: new Map(),
+  said: {
+    stale: new Set(),
+    storeDown: false,
+    splitViews: new Set(),
+    certificates: new Map(),
+    orchestrations: 0,
+  },
+});
 
 export interface Runtime {
   readonly config: TandemConfig;
@@ -37,6 +82,8 @@ export interface Runtime {
   /** The traffic lever; without one the runbook refuses to act ("no-lever"). */
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** What ARM reports of its read budget (absent: no Azure levers, or not reported). */
+  readonly armBudget?: ArmBudget;
   /** Levers that change nothing, over the real ones: for dry runs and drills. */
   readonly dryRun?: DryRunFactory;
   /** How long the slow parts are expected to take, for plans and drills. */
@@ -51,6 +98,8 @@ export interface Runtime {
   readonly prober: Prober;
   readonly clock: Clock;
   readonly log: Log;
+  /** Where use cases say what happened; subscribers print, alert and send telemetry. */
+  readonly events: Events;
   readonly version: string;
 }
 

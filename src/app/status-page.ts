@@ -71,7 +71,15 @@ function group(g: GroupStatus, now: number): string {
         )
         .join("")}</ol>`
     : "<p>No incident.</p>";
-  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.primary ?? "unknown")}</span></h2><table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
+  const notes = [
+    g.pause
+      ? `<p class="pause">Automation paused by ${escape(g.pause.by)} at ${escape(g.pause.at.slice(0, 19).replace("T", " "))}: ${escape(g.pause.reason)}</p>`
+      : "",
+    g.manualRouting
+      ? `<p class="hold">Routing chosen by ${escape(g.manualRouting.by ?? "a person")} (incident ${escape(g.manualRouting.incident)}, traffic on ${escape(g.manualRouting.to)}): automatic failback waits until a person fails back or resumes automation${g.manualRouting.until ? `, or until ${escape(g.manualRouting.until.slice(0, 19).replace("T", " "))}` : ""}.</p>`
+      : "",
+  ].join("");
+  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.primary ?? "unknown")}${g.routing ? `, levers read ${Math.round(g.routing.ageSeconds)} s ago${g.routing.propagating ? ", change propagating" : ""}` : ", levers not read yet"}</span></h2>${notes}<table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
 }
 
 export function renderStatusPage(status: StatusView): string {

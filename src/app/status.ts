@@ -8,6 +8,10 @@ import type { Observation, ProbeError, ProbePhases, TimelineMinute } from "../co
 import { ENTRY_POINT, timelineMinutes } from "../core/observation.js";
 import type { RegionEvidence, Verdict } from "../core/verdict.js";
 import { observeAgreement } from "./agreement.js";
+import { manualHold } from "../core/runbook.js";
+import type { GroupConfig } from "../config/schema.js";
+import type { PauseState } from "../ports/state-store.js";
+import { runbookPolicy } from "./situation.js";
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
 import type { RegionRoute } from "../core/levers.js";
@@ -48,15 +52,40 @@ export interface RegionStatus {
 export interface GroupStatus {
   readonly name: string;
   readonly model: string;
-  /** The traffic lever's state: null when there is no lever or it cannot be read. */
+  /**
+   * The traffic lever's state as the lease holder last read it (kept in the store: the status never
+   * calls Azure): null when there is no lever or it has not been read yet.
+   */
   readonly routing: {
     readonly primary: string | null;
     readonly regions: readonly RegionRoute[];
+    /** The lever is deploying a change to its edge (Front Door). */
+    readonly propagating: boolean;
+    /** When it was read (the reader's clock), and how old that is by this process's clock. */
+    readonly readAt: string;
+    readonly ageSeconds: number;
   } | null;
+  /** Each region's cluster as last read, with the same time. */
+  readonly clusters: Readonly<Record<string, { readonly power: string; readonly detail?: string }>>;
+  /** What could not be read the last time the levers were read. */
+  readonly leverProblems: readonly string[];
   /** The open incident, or else the latest one. */
   readonly incident: Incident | null;
   /** Automation for this group: "paused" (for the group or for all) or "active". */
   readonly automation: "active" | "paused";
+  /** Who paused it, when and why (the group's own pause, or the one for all groups). */
+  readonly pause: { readonly by: string; readonly reason: string; readonly at: string } | null;
+  /**
+   * A routing a person chose (a manual failover) that automatic failback leaves alone until a
+   * person fails back, resumes automation for the group, or `until` passes.
+   */
+  readonly manualRouting: {
+    readonly incident: string;
+    readonly by: string | null;
+    readonly to: string;
+    readonly since: string;
+    readonly until: string | null;
+  } | null;
   readonly regions: readonly RegionStatus[];
   readonly entryPoint?: { readonly url: string; readonly observations: readonly ObservationView[] };
 }
@@ -91,23 +120,53 @@ export interface StatusView {
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
+function pauseOf(pause: PauseState, group: string): GroupStatus["pause"] {
+  const why =
+    (pause.groups.includes(group) ? pause.reasons?.[group] : undefined) ??
+    (pause.all ? pause.reasons?.["*"] : undefined);
+  if (!why) return null;
+  return { by: why.by, reason: why.reason, at: new Date(why.at).toISOString() };
+}
+
+function holdOf(
+  rt: Runtime,
+  group: GroupConfig,
+  incidents: readonly Incident[],
+  pause: PauseState,
+  now: number,
+): GroupStatus["manualRouting"] {
+  const released = [pause.released?.[group.name], pause.released?.["*"]].filter(
+    (t): t is number => t !== undefined,
+  );
+  const policy = runbookPolicy(rt, group);
+  const hold = manualHold(
+    { recent: incidents, now, ...(released.length ? { releasedAt: Math.max(...released) } : {}) },
+    policy,
+  );
+  if (!hold || hold.closedAt === undefined) return null;
+  return {
+    incident: hold.id,
+    by: hold.requestedBy ?? null,
+    to: hold.to,
+    since: new Date(hold.closedAt).toISOString(),
+    until:
+      policy.manualHoldMs === undefined
+        ? null
+        : new Date(hold.closedAt + policy.manualHoldMs).toISOString(),
+  };
+}
+
 export async function readStatus(
   rt: Runtime,
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<StatusView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [view, lease, kept, incidents, routings, pause] = await Promise.all([
-    observeAgreement(rt, call),
+  const [view, lease, kept, incidents, levers, pause] = await Promise.all([
+    observeAgreement(rt, call, { witness: "cached" }),
     rt.store.readLease(call),
     Promise.all(rt.config.groups.map((g) => rt.store.readRegionStates(g.name, call))),
     Promise.all(rt.config.groups.map((g) => rt.store.readIncidents(g.name, call))),
-    Promise.all(
-      rt.config.groups.map((g) =>
-        rt.router?.covers(g.name)
-          ? rt.router.read(g.name, call).catch(() => undefined)
-          : Promise.resolve(undefined),
-      ),
-    ),
+    rt.store.readLeverViews(call),
     rt.store.readPause(call),
   ]);
   const now = rt.clock.now();
@@ -136,7 +195,8 @@ export async function readStatus(
     );
     const incident =
       (stored.filter((s) => isOpen(s.incident)).at(-1) ?? stored.at(-1))?.incident ?? null;
-    const routing = routings[i];
+    const lever = levers[group.name];
+    const routing = lever?.routing;
     const of = (target: string) =>
       observations
         .filter((o) => o.target === target)
@@ -145,9 +205,33 @@ export async function readStatus(
     return {
       name: group.name,
       model: group.model,
-      routing: routing ? { primary: primaryOf(routing) ?? null, regions: routing.regions } : null,
+      routing:
+        routing && lever
+          ? {
+              primary: primaryOf(routing) ?? null,
+              regions: routing.regions,
+              propagating: routing.propagating === true,
+              readAt: new Date(lever.readAt).toISOString(),
+              ageSeconds: seconds(Math.max(0, now - lever.readAt)),
+            }
+          : null,
+      clusters: Object.fromEntries(
+        Object.entries(lever?.clusters ?? {}).map(([region, c]) => [
+          region,
+          { power: c.power, ...(c.detail ? { detail: c.detail } : {}) },
+        ]),
+      ),
+      leverProblems: lever?.problems ?? [],
       incident,
       automation: pause.all || pause.groups.includes(group.name) ? "paused" : "active",
+      pause: pauseOf(pause, group.name),
+      manualRouting: holdOf(
+        rt,
+        group,
+        stored.map((x) => x.incident),
+        pause,
+        now,
+      ),
       regions: group.regions.map((region, r): RegionStatus => {
         const { region: _name, ...found } = evidence[r]!;
         const state = states[region.name];

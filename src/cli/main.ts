@@ -5,8 +5,26 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type {
+  AuditAnswer,
+  CommandAccepted,
+  CommandInput,
+  DrillResult,
+  DryRunAnswer,
+  ErrorBody,
+  IncidentDetail,
+  IncidentsAnswer,
+  PauseAnswer,
+  Plan,
+  StatusView,
+} from "../app/api/types.js";
 import { printable } from "../app/printable.js";
+import type { Incident } from "../core/incident.js";
+import { TERMINAL } from "../core/incident.js";
 import { formatProblem, isConfigError, loadConfigFile, missingSecrets } from "../config/index.js";
+import { deploymentParameters } from "../deploy/parameters.js";
+import { isDeployError } from "../deploy/problems.js";
+import { DEPLOY_HELP, runDeploy } from "./deploy.js";
 
 export const EXIT = {
   ok: 0,
@@ -35,6 +53,7 @@ Commands:
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
   validate-config [FILE]                    check a configuration file (default tandem.config.json)
+${DEPLOY_HELP}
 
 Options:
   --api URL     Tandem's API (default: TANDEM_API, or the sandbox at http://127.0.0.1:7071)
@@ -63,9 +82,10 @@ interface Api {
   readonly io: Io;
 }
 
-interface Answer {
+/** An answer read through the type the API writes it with (src/app/api/answers.ts). */
+interface Answer<T> {
   readonly status: number;
-  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly body: T;
 }
 
 class ApiFailure extends Error {
@@ -89,13 +109,13 @@ const exitFor = (status: number) =>
           ? EXIT.unavailable
           : EXIT.failed;
 
-async function call(
+async function call<T>(
   api: Api,
   method: "GET" | "POST",
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<Answer> {
+): Promise<Answer<T>> {
   let response: Response;
   try {
     response = await api.io.fetch(`${api.base}${path}`, {
@@ -135,14 +155,14 @@ async function call(
     parsed = { error: { code: "NotJson", message: text.slice(0, 300) } };
   }
   if (response.status >= 400) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const error = (parsed as Partial<ErrorBody> | undefined)?.error;
     throw new ApiFailure(
       `${response.status} ${error?.code ?? response.statusText}: ${error?.message ?? text.slice(0, 300)}`,
       exitFor(response.status),
       parsed,
     );
   }
-  return { status: response.status, body: parsed };
+  return { status: response.status, body: parsed as T };
 }
 
 const duration = (ms: number) => {
@@ -150,23 +170,22 @@ const duration = (ms: number) => {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 };
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-function formatStatus(body: any): string {
+function formatStatus(body: StatusView): string {
   const lines: string[] = [];
   const lease = body.lease
     ? `lease ${body.lease.holder} (epoch ${body.lease.epoch})`
     : "lease: nobody holds it";
   const observers = body.observers
-    .map((o: any) => `${o.region} ${o.liveness}${o.impaired ? " (impaired)" : ""}`)
+    .map((o) => `${o.region} ${o.liveness}${o.impaired ? " (impaired)" : ""}`)
     .join(", ");
   lines.push(`${lease}; observers: ${observers}`);
   for (const g of body.groups) {
     lines.push("");
     lines.push(
-      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}`,
+      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}${g.routing ? ` (levers read ${duration(g.routing.ageSeconds * 1000)} ago)` : ""}`,
     );
     for (const r of g.regions) {
-      const route = g.routing?.regions.find((x: any) => x.region === r.name);
+      const route = g.routing?.regions.find((x) => x.region === r.name);
       const routing = route
         ? `${route.enabled ? "enabled" : "disabled"} p${route.priority}`
         : "no lever";
@@ -174,6 +193,11 @@ function formatStatus(body: any): string {
         `  ${r.name.padEnd(14)} ${r.role.padEnd(10)} ${r.verdict.padEnd(11)} ${routing.padEnd(12)} ${r.reason}`,
       );
     }
+    if (g.pause) lines.push(`  automation paused by ${g.pause.by}: ${g.pause.reason}`);
+    if (g.manualRouting)
+      lines.push(
+        `  routing chosen by ${g.manualRouting.by ?? "a person"} (incident ${g.manualRouting.incident}): automatic failback waits until a person fails back or resumes automation`,
+      );
     if (g.incident)
       lines.push(
         `  incident ${g.incident.id}: ${g.incident.kind} to ${g.incident.to}, ${g.incident.step} (${g.incident.history.at(-1)?.note ?? ""})`,
@@ -182,7 +206,7 @@ function formatStatus(body: any): string {
   return lines.join("\n");
 }
 
-function formatIncident(i: any): string {
+function formatIncident(i: Incident): string {
   const lines = [
     `${i.id}  ${i.group}: ${i.kind} to ${i.to} (${i.trigger}${i.requestedBy ? ` by ${i.requestedBy}` : ""}), ${i.step}`,
     `  reason: ${i.reason}`,
@@ -195,7 +219,7 @@ function formatIncident(i: any): string {
 }
 
 /** Measured time per step, from the incident's history. */
-function stepTimes(i: any): string[] {
+function stepTimes(i: Incident): string[] {
   const firsts: { step: string; at: number }[] = [];
   for (const h of i.history) if (firsts.at(-1)?.step !== h.step) firsts.push(h);
   return firsts.map((f, n) => {
@@ -204,7 +228,7 @@ function stepTimes(i: any): string[] {
   });
 }
 
-function formatPlan(plan: any): string {
+function formatPlan(plan: Plan): string {
   const lines = [
     `${plan.group}: ${plan.command} to ${plan.to} would end ${plan.outcome} after about ${duration(plan.expectedSeconds * 1000)}`,
   ];
@@ -219,20 +243,17 @@ function formatPlan(plan: any): string {
   lines.push(`  assuming: ${plan.assumptions.join("; ")}`);
   return lines.join("\n");
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
-
-const TERMINAL = new Set(["completed", "failed", "aborted"]);
 
 /** Follows an incident until it ends, redrawing one progress line on stderr. */
-async function follow(api: Api, id: string): Promise<Answer> {
+async function follow(api: Api, id: string): Promise<Answer<IncidentDetail>> {
   const { io } = api;
   let last = "";
   const started = Date.now();
   let failingSince: number | undefined;
   for (;;) {
-    let answer: Answer;
+    let answer: Answer<IncidentDetail>;
     try {
-      answer = await call(api, "GET", `/api/incidents/${encodeURIComponent(id)}`);
+      answer = await call<IncidentDetail>(api, "GET", `/api/incidents/${encodeURIComponent(id)}`);
       failingSince = undefined;
     } catch (error) {
       // A blip (a 5xx, a dropped connection) does not end the watch; a minute of them does.
@@ -244,8 +265,7 @@ async function follow(api: Api, id: string): Promise<Answer> {
       continue;
     }
     const i = answer.body;
-    const stepStart =
-      i.history.find((h: { step: string }) => h.step === i.step)?.at ?? i.stepStartedAt;
+    const stepStart = i.history.find((h) => h.step === i.step)?.at ?? i.stepStartedAt;
     const line = `${i.step} (${duration(Date.now() - started)} in all, ${duration(Date.now() - stepStart)} in this step): ${i.history.at(-1)?.note ?? ""}`;
     if (io.tty) io.err(`\r\x1b[K${line}`);
     else if (`${i.step}|${i.history.length}` !== last) io.err(`${line}\n`);
@@ -294,6 +314,12 @@ export async function run(
         group: { type: "string" },
         limit: { type: "string" },
         before: { type: "string" },
+        out: { type: "string" },
+        subscription: { type: "string" },
+        check: { type: "boolean", default: false },
+        since: { type: "string" },
+        "expect-version": { type: "string" },
+        timeout: { type: "string" },
         help: { type: "boolean", default: false },
       },
     });
@@ -326,10 +352,26 @@ export async function run(
 
   try {
     switch (command) {
+      case "deploy":
+        return await runDeploy(
+          {
+            positional,
+            check: o.check,
+            json: o.json,
+            ...(o.out ? { out: o.out } : {}),
+            ...(o.subscription ? { subscription: o.subscription } : {}),
+            ...(o.since ? { since: o.since } : {}),
+            ...(o["expect-version"] ? { expectVersion: o["expect-version"] } : {}),
+            ...(o.timeout ? { timeout: o.timeout } : {}),
+          },
+          { out: io.out, err: io.err, sleep: io.sleep, now: () => new Date() },
+          async () => (await call<StatusView>(api, "GET", "/api/status")).body,
+          (error) => error instanceof ApiFailure && error.exit === EXIT.unavailable,
+        );
       case "status": {
         if (positional.length > 0) throw new Usage("status takes no arguments");
         for (;;) {
-          const { body } = await call(api, "GET", "/api/status");
+          const { body } = await call<StatusView>(api, "GET", "/api/status");
           if (o.watch && !o.json && io.tty) io.out("\x1b[H\x1b[2J");
           // Watching with --json gives one compact object per line (NDJSON).
           if (o.watch && o.json) io.out(JSON.stringify(body));
@@ -343,7 +385,7 @@ export async function run(
         const group = groupArg();
         const reason = need(o.reason, "--reason TEXT: why, for the audit log");
         const to = command === "failover" ? need(o.to, "--to REGION") : o.to;
-        const body = {
+        const body: CommandInput<"failback"> & Partial<CommandInput<"failover">> = {
           ...(to ? { to } : {}),
           reason,
           ...(o["dry-run"] ? { dryRun: true } : {}),
@@ -353,7 +395,7 @@ export async function run(
           throw new Usage("--override is for failover only");
         const key = o.key ?? `cli-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
         const send = () =>
-          call(
+          call<CommandAccepted | DryRunAnswer>(
             api,
             "POST",
             `/api/groups/${encodeURIComponent(group)}/${command}`,
@@ -368,11 +410,11 @@ export async function run(
           await io.sleep(1000);
           return send();
         });
-        if (o["dry-run"]) {
+        if ("dryRun" in answer.body) {
           print(formatPlan(answer.body.plan), answer.body);
           return EXIT.ok;
         }
-        const id = answer.body.incident as string;
+        const id = answer.body.incident;
         if (!o.wait) {
           print(
             `${group}: ${command} accepted as incident ${id}${answer.body.repeated ? " (a retry of the same request)" : ""}; follow it with: tandem incidents ${id}`,
@@ -398,7 +440,8 @@ export async function run(
         const path = o.all
           ? `/api/all/${command}`
           : `/api/groups/${encodeURIComponent(positional[0]!)}/${command}`;
-        const answer = await call(api, "POST", path, { reason });
+        const input: CommandInput<"pause"> = { reason };
+        const answer = await call<PauseAnswer>(api, "POST", path, input);
         const p = answer.body.paused;
         print(
           `automation paused for: ${p.all ? "all groups" : p.groups.length ? p.groups.join(", ") : "no group"}`,
@@ -410,26 +453,33 @@ export async function run(
         const group = groupArg();
         const reason = need(o.reason, "--reason TEXT");
         if (o.wait) io.err(`${group}: drilling (nothing real changes)...\n`);
-        const answer = await call(api, "POST", `/api/groups/${encodeURIComponent(group)}/drill`, {
-          reason,
-        });
+        const input: CommandInput<"drill"> = { reason };
+        const answer = await call<DrillResult>(
+          api,
+          "POST",
+          `/api/groups/${encodeURIComponent(group)}/drill`,
+          input,
+        );
         const d = answer.body;
+        const back = "steps" in d.failback ? d.failback : undefined;
         print(
           [
             `${group}: drill, nothing changed; expected ${duration(d.expectedSeconds * 1000)} in all`,
             formatPlan(d.failover),
-            d.failback.steps ? formatPlan(d.failback) : `failback: ${d.failback.refused}`,
+            back
+              ? formatPlan(back)
+              : `failback: ${"refused" in d.failback ? d.failback.refused : "not planned"}`,
           ].join("\n"),
           d,
         );
-        return d.failover.outcome === "completed" && d.failback.outcome === "completed"
+        return d.failover.outcome === "completed" && back?.outcome === "completed"
           ? EXIT.ok
           : EXIT.failed;
       }
       case "incidents": {
         if (positional.length > 1) throw new Usage("incidents takes at most one ID");
         if (positional[0]) {
-          const { body } = await call(
+          const { body } = await call<IncidentDetail>(
             api,
             "GET",
             `/api/incidents/${encodeURIComponent(positional[0])}`,
@@ -441,13 +491,13 @@ export async function run(
           ...(o.group ? { group: o.group } : {}),
           ...(o.limit ? { limit: o.limit } : {}),
         });
-        const { body } = await call(api, "GET", `/api/incidents?${query}`);
+        const { body } = await call<IncidentsAnswer>(api, "GET", `/api/incidents?${query}`);
         print(
           body.incidents.length === 0
             ? "no incidents"
             : body.incidents
                 .map(
-                  (i: { id: string; group: string; kind: string; to: string; step: string }) =>
+                  (i) =>
                     `${i.id}  ${i.group.padEnd(10)} ${i.kind.padEnd(9)} to ${i.to.padEnd(12)} ${i.step}`,
                 )
                 .join("\n"),
@@ -461,19 +511,11 @@ export async function run(
           ...(o.limit ? { limit: o.limit } : {}),
           ...(o.before ? { before: o.before } : {}),
         });
-        const { body } = await call(api, "GET", `/api/audit?${query}`);
-        const lines = body.entries.map(
-          (e: {
-            at: number;
-            actor: string;
-            name: string;
-            group?: string;
-            outcome: string;
-            reason?: string;
-          }) =>
-            printable(
-              `${new Date(e.at).toISOString()}  ${e.outcome.padEnd(8)} ${e.actor.padEnd(22)} ${e.name}${e.group ? ` [${e.group}]` : ""}${e.reason ? `: ${e.reason}` : ""}`,
-            ),
+        const { body } = await call<AuditAnswer>(api, "GET", `/api/audit?${query}`);
+        const lines = body.entries.map((e) =>
+          printable(
+            `${new Date(e.at).toISOString()}  ${e.outcome.padEnd(8)} ${e.actor.padEnd(22)} ${e.name}${e.group ? ` [${e.group}]` : ""}${e.reason ? `: ${e.reason}` : ""}`,
+          ),
         );
         if (body.next !== undefined) lines.push(`(older: tandem audit --before ${body.next})`);
         print(lines.join("\n") || "the audit log is empty", body);
@@ -509,6 +551,8 @@ async function validateConfig(
   const file = rest[0] ?? "tandem.config.json";
   try {
     const config = await loadConfigFile(file);
+    // With a deployment section, what `azd up` would refuse is a problem of the file too.
+    if (config.deployment) deploymentParameters(config, {}, file);
     const groups = config.groups.map((g) => `${g.name} (${g.model}, ${g.regions.length} regions)`);
     io.out(
       `${file} is valid: ${config.observers.length} observer(s); groups ${groups.join(", ")}.`,
@@ -517,6 +561,10 @@ async function validateConfig(
       io.out(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
     return EXIT.ok;
   } catch (error) {
+    if (isDeployError(error)) {
+      io.err(`${error.message}\n`);
+      return EXIT.usage;
+    }
     if (!isConfigError(error)) throw error;
     io.err(`${error.message}\n`);
     return EXIT.usage;

@@ -15,4 +15,6 @@ export const POLICY_DEFAULTS = {
   wakeTimeoutSeconds: 1200,
   propagationTimeoutSeconds: 1800,
   stopColdClusterOnClear: true,
+  leverReconcileSeconds: 300,
+  returnToCold: true,
 } as const;

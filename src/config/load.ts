@@ -7,17 +7,21 @@ import type { ConfigProblem } from "./problems.js";
 import { ConfigError } from "./problems.js";
 import { checkConfigRules } from "./rules.js";
 import type { TandemConfig } from "./schema.js";
-import { configSchema } from "./schema.js";
+import { configSchemaFor } from "./schema.js";
+import type { ProviderRegistry } from "../providers/types.js";
+import { PROVIDERS } from "../providers/registry.js";
 import { problemsFromZod } from "./zod-problems.js";
+import { duplicateKey, shortName } from "./strict-json.js";
 
 export type Validation =
   | { readonly ok: true; readonly config: TandemConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-export function validateConfig(raw: unknown): Validation {
-  const parsed = configSchema.safeParse(raw, { reportInput: true });
+/** Validates a configuration object against the schema of a registry's lever kinds. */
+export function validateConfig(raw: unknown, registry: ProviderRegistry = PROVIDERS): Validation {
+  const parsed = configSchemaFor(registry).safeParse(raw, { reportInput: true });
   const problems = [
-    ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, jsonSchema())),
+    ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, jsonSchema(registry))),
     ...checkConfigRules(raw),
   ];
   const seen = new Set<string>();
@@ -28,12 +32,16 @@ export function validateConfig(raw: unknown): Validation {
     return true;
   });
   if (distinct.length > 0 || !parsed.success) return { ok: false, problems: distinct };
-  return { ok: true, config: parsed.data };
+  return { ok: true, config: parsed.data as TandemConfig };
 }
 
 /** Validates a configuration object; throws a ConfigError listing every problem. */
-export function parseConfig(raw: unknown, source = "configuration"): TandemConfig {
-  const result = validateConfig(raw);
+export function parseConfig(
+  raw: unknown,
+  source = "configuration",
+  registry: ProviderRegistry = PROVIDERS,
+): TandemConfig {
+  const result = validateConfig(raw, registry);
   if (!result.ok) throw new ConfigError(source, result.problems);
   return result.config;
 }
@@ -70,21 +78,40 @@ function jsonSyntaxProblem(text: string, error: Error): ConfigProblem {
 }
 
 /** Reads, parses and validates a configuration file. */
-export async function loadConfigFile(path: string): Promise<TandemConfig> {
-  let text: string;
+export async function loadConfigFile(
+  path: string,
+  registry: ProviderRegistry = PROVIDERS,
+): Promise<TandemConfig> {
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
       code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? (error as Error).message})`;
     throw new ConfigError(path, [{ path: "", message }]);
   }
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(path, [{ path: "", message: "is not valid UTF-8 text" }]);
+  }
+  let raw: unknown;
+  const json = text.replace(/^\uFEFF/, "");
+  try {
+    raw = JSON.parse(json);
   } catch (error) {
     throw new ConfigError(path, [jsonSyntaxProblem(text, error as Error)]);
   }
-  return parseConfig(raw, path);
+  const twice = duplicateKey(json);
+  if (twice !== undefined)
+    throw new ConfigError(path, [
+      {
+        path: shortName(twice, 200),
+        message:
+          "is given twice in the same object; keep one (JSON readers disagree on which wins)",
+      },
+    ]);
+  return parseConfig(raw, path, registry);
 }

@@ -17,9 +17,23 @@ export interface EffectivePolicy {
   readonly wakeTimeoutSeconds: number;
   readonly propagationTimeoutSeconds: number;
   readonly stopColdClusterOnClear: boolean;
+  readonly leverReconcileSeconds: number;
+  readonly returnToCold: boolean;
+  readonly manualHoldMinutes?: number;
 }
 
+// Asked for on every tick for every group; the answer never changes for one config and group.
+const cache = new WeakMap<TandemConfig, Map<GroupConfig | undefined, EffectivePolicy>>();
+
 export function effectivePolicy(config: TandemConfig, group?: GroupConfig): EffectivePolicy {
+  let byGroup = cache.get(config);
+  if (!byGroup) cache.set(config, (byGroup = new Map()));
+  let policy = byGroup.get(group);
+  if (!policy) byGroup.set(group, (policy = Object.freeze(merge(config, group))));
+  return policy;
+}
+
+function merge(config: TandemConfig, group: GroupConfig | undefined): EffectivePolicy {
   const base = config.policy;
   const merged = { ...base, ...group?.policy };
   return {

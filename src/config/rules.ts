@@ -192,6 +192,29 @@ function checkTimeouts(out: Problems, config: Raw): void {
   });
 }
 
+/** The witness region holds the state store: it must survive the loss of any other region. */
+function checkWitness(out: Problems, config: Raw): void {
+  const witness = text(record(config["deployment"])?.["witnessRegion"]);
+  if (witness === undefined) return;
+  const at = ["deployment", "witnessRegion"];
+  list(config["groups"]).forEach((g, gi) =>
+    list(record(g)?.["regions"]).forEach((r, ri) => {
+      if (text(record(r)?.["name"]) === witness)
+        out.add(
+          at,
+          `must not be one of the application's regions (${formatPath(["groups", gi, "regions", ri, "name"])} is "${witness}"): losing that region would take the state store with it`,
+        );
+    }),
+  );
+  list(config["observers"]).forEach((o, oi) => {
+    if (text(record(o)?.["region"]) === witness)
+      out.add(
+        at,
+        `must not be an observer region (${formatPath(["observers", oi, "region"])} is "${witness}"): losing that region would take an observer and the state store at once`,
+      );
+  });
+}
+
 const HTTP_ONLY = [
   "method",
   "headers",
@@ -289,5 +312,6 @@ export function checkConfigRules(input: unknown): ConfigProblem[] {
   });
 
   checkTimeouts(out, config);
+  checkWitness(out, config);
   return out.found;
 }

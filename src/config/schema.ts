@@ -2,18 +2,12 @@
 // text. tandem.schema.json and docs/configuration.md are generated from these declarations
 // (`npm run gen`). Rules that span fields live in rules.ts.
 import { z } from "zod";
+import type { NodePoolSize } from "../core/levers.js";
+import { PROVIDERS } from "../providers/registry.js";
+import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../providers/types.js";
 import { POLICY_DEFAULTS } from "./defaults.js";
 import { JSON_PATH_PATTERN } from "./json-path.js";
-import {
-  count,
-  httpUrl,
-  probeUrl,
-  httpsUrl,
-  name,
-  resourceId,
-  secretRef,
-  seconds,
-} from "./fields.js";
+import { count, httpUrl, probeUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
 
 export const DEPLOYMENT_MODELS = ["active-active", "active-passive", "passive-cold"] as const;
 export const REGION_ROLES = ["active", "primary", "secondary"] as const;
@@ -163,43 +157,6 @@ export const probeSchema = z
   })
   .describe("How an observer checks a target.");
 
-export const nodePoolSchema = z
-  .strictObject({
-    name: z
-      .string({ error: "must be an agent pool name" })
-      .regex(
-        /^[a-z][a-z0-9]{0,11}$/,
-        "must be an AKS agent pool name: 1 to 12 lower-case letters and digits, starting with a letter",
-      )
-      .describe("AKS agent pool name."),
-    count: count(0, 1000).describe(
-      "Node count to scale the pool to when the region is woken or promoted.",
-    ),
-    minCount: count(0, 1000)
-      .optional()
-      .describe("Autoscaler minimum to set with `count` (set with `maxCount`)."),
-    maxCount: count(1, 1000)
-      .optional()
-      .describe("Autoscaler maximum to set with `count` (set with `minCount`)."),
-  })
-  .describe("An agent pool to scale when its region is woken or promoted.");
-
-export const clusterSchema = z
-  .strictObject({
-    resourceId: resourceId("Microsoft.ContainerService", "managedClusters").describe(
-      "Resource ID of the region's AKS cluster.",
-    ),
-    nodePools: z
-      .array(nodePoolSchema)
-      .default([])
-      .describe(
-        "Agent pools to scale when the region is woken (passive-cold) or promoted (active-passive).",
-      ),
-  })
-  .describe(
-    "The region's AKS cluster, for waking (passive-cold) and scaling on promotion. The runbook starts it and scales its agent pools through Azure Resource Manager (see docs/permissions.md for the role it needs).",
-  );
-
 export const regionTrafficSchema = z
   .strictObject({
     endpoint: z
@@ -211,51 +168,41 @@ export const regionTrafficSchema = z
   })
   .describe("This region's place in the group's traffic lever.");
 
-export const regionSchema = z
-  .strictObject({
-    name: name("region").describe(
-      "Azure region of this stamp of the application, for example `westeurope`.",
-    ),
-    role: z
-      .enum(REGION_ROLES)
-      .describe(
-        "`active` in an active-active group; `primary` or `secondary` in active-passive and passive-cold groups.",
-      ),
-    probe: probeSchema.describe("How observers check this region's endpoint."),
-    traffic: regionTrafficSchema.optional(),
-    cluster: clusterSchema.optional(),
-  })
-  .describe("One regional stamp of the application.");
+/** A lever kind's settings as the configuration holds them (the provider's schema says the rest). */
+export type { LeverSettings } from "../providers/types.js";
 
-export const trafficManagerSchema = z
-  .strictObject({
-    kind: z.literal("traffic-manager").describe("Azure Traffic Manager."),
-    profileId: resourceId("Microsoft.Network", "trafficManagerProfiles").describe(
-      "Resource ID of the Traffic Manager profile.",
-    ),
-  })
-  .describe("Route with an Azure Traffic Manager profile (endpoint priority, weight, status).");
+/** One schema for several kinds: a discriminated union on `kind`, or the one kind alone. */
+function byKind<T extends LeverSettings>(
+  schemas: readonly SettingsSchema[],
+  what: string,
+): z.ZodType<T, Partial<T>> {
+  if (schemas.length === 0)
+    return z.never({ error: `no ${what} kind is available` }) as unknown as z.ZodType<
+      T,
+      Partial<T>
+    >;
+  if (schemas.length === 1) return schemas[0] as unknown as z.ZodType<T, Partial<T>>;
+  return z.discriminatedUnion(
+    "kind",
+    schemas as unknown as [SettingsSchema, SettingsSchema, ...SettingsSchema[]],
+  ) as unknown as z.ZodType<T, Partial<T>>;
+}
 
-export const frontDoorSchema = z
-  .strictObject({
-    kind: z.literal("front-door").describe("Azure Front Door Standard/Premium."),
-    profileId: resourceId("Microsoft.Cdn", "profiles").describe(
-      "Resource ID of the Front Door profile.",
-    ),
-    originGroup: z
-      .string({ error: "must be an origin group name" })
-      .min(1, "must be an origin group name")
-      .describe("Origin group whose origins are this group's regions."),
-  })
-  .describe(
-    "Route with an Azure Front Door Standard/Premium origin group (origin priority, weight, enabled state).",
+function leverSchemas(registry: ProviderRegistry) {
+  const traffic = byKind<LeverSettings>(
+    registry.traffic.map((p) => p.schema),
+    "traffic lever",
+  ).describe(
+    `The traffic lever that routes users to this group's regions, driven through Azure Resource Manager: ${registry.traffic.map((p) => `\`${p.kind}\` (${p.title})`).join(", ")}. Without one, Tandem watches and alerts but does not act (refusal \`no-lever\`).`,
   );
-
-export const trafficSchema = z
-  .discriminatedUnion("kind", [trafficManagerSchema, frontDoorSchema])
-  .describe(
-    "The traffic lever that routes users to this group's regions, driven through Azure Resource Manager. Without one, Tandem watches and alerts but does not act (refusal `no-lever`).",
+  const cluster = byKind<ClusterConfig>(
+    registry.clusters.map((p) => p.schema),
+    "cluster",
+  ).describe(
+    `The region's cluster, for waking (passive-cold) and scaling on promotion: ${registry.clusters.map((p) => `\`${p.kind}\` (${p.title})`).join(", ")}. The runbook starts it and scales its pools through Azure Resource Manager (see docs/permissions.md for the role it needs).`,
   );
+  return { traffic, cluster };
+}
 
 /** The policy settings a group may override; declared without defaults so an override is partial. */
 const failoverPolicyFields = {
@@ -323,6 +270,22 @@ export const policySchema = z
       .describe(
         "passive-cold: stop the cluster Tandem pre-warmed when the primary's suspicion clears without a failover.",
       ),
+    returnToCold: z
+      .boolean()
+      .default(POLICY_DEFAULTS.returnToCold)
+      .describe(
+        "passive-cold: stop the standby cluster an incident woke once traffic is back on the primary (failback completed, or the failover aborted because the primary recovered) and the primary has been healthy for `dwellSeconds` after the incident ended; never while the standby serves traffic, and never a cluster a person started. AKS asks for 15 to 30 minutes between a stop and the next start; a start AKS refuses is retried until `wakeTimeoutSeconds`.",
+      ),
+    manualHoldMinutes: count(1, 525_600)
+      .optional()
+      .describe(
+        "How long a routing a person chose (a manual failover) holds off automatic failback. Unset (the default): until a person fails back or resumes automation for the group. An automatic failover away from a region that fails still happens.",
+      ),
+    leverReconcileSeconds: seconds("lever reconcile interval", 10, 86_400)
+      .default(POLICY_DEFAULTS.leverReconcileSeconds)
+      .describe(
+        "How often the lease holder reads each group's levers (Traffic Manager, Front Door, AKS) when nothing is happening, to see changes people made by hand. Levers are also read at once during an incident, when a verdict changes and after an operator command; between reads the status shows the last view and its age. Stretched fourfold while Azure Resource Manager says its read budget is low.",
+      ),
     leaseSeconds: seconds("lease duration", 1, 3600)
       .optional()
       .describe(
@@ -361,28 +324,6 @@ export const groupPolicySchema = z
   .strictObject(failoverPolicyFields)
   .partial()
   .describe("Overrides of the top-level `policy` for this group.");
-
-export const groupSchema = z
-  .strictObject({
-    name: name("group").describe(
-      "Name of the failover group, as shown in the status and used in logs.",
-    ),
-    model: z
-      .enum(DEPLOYMENT_MODELS)
-      .describe("Deployment model: `active-active`, `active-passive` or `passive-cold`."),
-    regions: z
-      .array(regionSchema)
-      .min(2, "must list at least two regions")
-      .describe("The application's regional stamps; at least two."),
-    entryPoint: probeSchema
-      .optional()
-      .describe(
-        "The global entry point (Traffic Manager or Front Door hostname), probed to verify where traffic really goes.",
-      ),
-    traffic: trafficSchema.optional(),
-    policy: groupPolicySchema.optional(),
-  })
-  .describe("An application's regional stamps and the entry point that routes to them.");
 
 const alertBase = {
   name: name("alert channel").describe("Name of the channel, used in logs and the audit trail."),
@@ -475,35 +416,126 @@ export const apiSchema = z
     "Who may use the operator API. Callers are recognised by App Service Authentication (trusted only when it is on for the app) or by bearer tokens; function keys alone never authorise a change.",
   );
 
-export const configSchema = z
+export const INSTANCE_MEMORY_SIZES = [512, 2048, 4096] as const;
+
+export const deploymentSchema = z
   .strictObject({
-    $schema: z.string().optional().describe("Path or URL of tandem.schema.json, for editors."),
-    observers: z
-      .array(observerSchema)
-      .min(1, "must list at least one observer")
+    witnessRegion: name("region").describe(
+      "Azure region of the state store (the witness): not one of the application's regions and not an observer region, so that the loss of any one region leaves the store and a majority of observers. `azd up` creates the storage account named by `stateStore.endpoint` here.",
+    ),
+    resourceGroup: z
+      .string({ error: "must be a resource group name" })
+      .regex(
+        /^[-\w.()]{0,89}[-\w()]$/,
+        "must be a resource group name: up to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period",
+      )
+      .optional()
       .describe(
-        "Monitoring regions: one Function App each. Two or more, outside the state store's region, for agreement.",
+        "Resource group that `azd up` creates for Tandem's own resources. Defaults to `rg-<azd environment name>`.",
       ),
-    stateStore: stateStoreSchema,
-    policy: policySchema.prefault({}),
-    groups: z
-      .array(groupSchema)
-      .min(1, "must list at least one failover group")
-      .describe("Failover groups to watch; at least one."),
-    api: apiSchema.prefault({}),
-    alerts: z
-      .array(alertSchema)
-      .default([])
+    instanceMemoryMB: z
+      .literal(INSTANCE_MEMORY_SIZES, { error: "must be 512, 2048 or 4096 (MB)" })
+      .default(512)
       .describe(
-        "Where Tandem tells people what it saw and did. (Planned: validated now, and their secrets checked at start-up; sending comes with the alerts.)",
+        "Instance memory of each Flex Consumption Function App, in MB (512, 2048 or 4096; a quarter, one or two vCPUs). 512 fits: a started app measured at most 103 MB resident over 20 ticks, and a tick over 500 targets peaked at 139 MB (bench/RESULTS.md). Take 2048 for more CPU when ticks over many targets run long.",
       ),
+    tags: z
+      .record(
+        z.string().regex(/^[^<>%&\\?/]{1,512}$/, "must be a tag name without < > % & \\ ? /"),
+        z.string().max(256, "must be at most 256 characters"),
+      )
+      .default({})
+      .describe("Tags for every resource `azd up` creates, besides `azd-env-name` and `tandem`."),
   })
-  .describe("Tandem configuration (tandem.config.json).");
+  .describe(
+    "How `azd up` deploys Tandem (see docs/deploy.md). Only `tandem deploy parameters` reads it; a Function App ignores it.",
+  );
+
+const schemas = new WeakMap<ProviderRegistry, ReturnType<typeof build>>();
+
+/** The configuration's schema with the lever kinds of a registry (PROVIDERS by default). */
+export function configSchemaFor(registry: ProviderRegistry = PROVIDERS) {
+  let schema = schemas.get(registry);
+  if (!schema) schemas.set(registry, (schema = build(registry)));
+  return schema;
+}
+
+function build(registry: ProviderRegistry) {
+  const levers = leverSchemas(registry);
+  const region = z
+    .strictObject({
+      name: name("region").describe(
+        "Azure region of this stamp of the application, for example `westeurope`.",
+      ),
+      role: z
+        .enum(REGION_ROLES)
+        .describe(
+          "`active` in an active-active group; `primary` or `secondary` in active-passive and passive-cold groups.",
+        ),
+      probe: probeSchema.describe("How observers check this region's endpoint."),
+      traffic: regionTrafficSchema.optional(),
+      cluster: levers.cluster.optional(),
+    })
+    .describe("One regional stamp of the application.");
+
+  const group = z
+    .strictObject({
+      name: name("group").describe(
+        "Name of the failover group, as shown in the status and used in logs.",
+      ),
+      model: z
+        .enum(DEPLOYMENT_MODELS)
+        .describe("Deployment model: `active-active`, `active-passive` or `passive-cold`."),
+      regions: z
+        .array(region)
+        .min(2, "must list at least two regions")
+        .describe("The application's regional stamps; at least two."),
+      entryPoint: probeSchema
+        .optional()
+        .describe(
+          "The global entry point (Traffic Manager or Front Door hostname), probed to verify where traffic really goes.",
+        ),
+      traffic: levers.traffic.optional(),
+      policy: groupPolicySchema.optional(),
+    })
+    .describe("An application's regional stamps and the entry point that routes to them.");
+
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe("Path or URL of tandem.schema.json, for editors."),
+      observers: z
+        .array(observerSchema)
+        .min(1, "must list at least one observer")
+        .describe(
+          "Monitoring regions: one Function App each. Two or more, outside the state store's region, for agreement.",
+        ),
+      stateStore: stateStoreSchema,
+      policy: policySchema.prefault({}),
+      groups: z
+        .array(group)
+        .min(1, "must list at least one failover group")
+        .describe("Failover groups to watch; at least one."),
+      api: apiSchema.prefault({}),
+      deployment: deploymentSchema.optional(),
+      alerts: z
+        .array(alertSchema)
+        .default([])
+        .describe(
+          "Where Tandem tells people what it saw and did. (Planned: validated now, and their secrets checked at start-up; sending comes with the alerts.)",
+        ),
+    })
+    .describe("Tandem configuration (tandem.config.json).");
+}
+
+export const configSchema = configSchemaFor(PROVIDERS);
 
 export type TandemConfig = z.output<typeof configSchema>;
 export type TandemConfigInput = z.input<typeof configSchema>;
 export type GroupConfig = TandemConfig["groups"][number];
 export type RegionConfig = GroupConfig["regions"][number];
+/** A region's cluster settings: its kind's fields, and the pools to scale when it is woken. */
+export type ClusterConfig = LeverSettings & { readonly nodePools: readonly NodePoolSize[] };
 export type ProbeConfig = z.output<typeof probeSchema>;
 export type PolicyConfig = TandemConfig["policy"];
 export type AlertConfig = TandemConfig["alerts"][number];
+export type DeploymentConfig = NonNullable<TandemConfig["deployment"]>;

@@ -51,11 +51,15 @@ export interface Incident {
   readonly requestedBy?: string;
   /** The idempotency key of the request that opened it (manual), so a retried request finds it. */
   readonly requestKey?: string;
+  /** What that request asked (a hash of command, group and body): the key's other uses must match. */
+  readonly requestHash?: string;
   readonly reason: string;
   /** Break-glass: manual only; skips the target-health rule, audited. */
   readonly override?: boolean;
   /** This incident started the cluster (so an abort may stop it again). */
   readonly startedCluster?: boolean;
+  /** When the cluster this incident woke was stopped again (passive-cold, after the dwell time). */
+  readonly returnedToColdAt?: number;
   readonly history: readonly HistoryEntry[];
 }
 

@@ -20,13 +20,26 @@ export interface RoutingState {
   readonly propagating?: boolean;
 }
 
+/**
+ * What a traffic lever can do, as it declares it: the runbook plans only with these, so a lever
+ * of another kind (DNS records, an Application Gateway) can be added without changing the core.
+ */
+export interface LeverCapabilities {
+  /** Make one region the sole first choice (priority routing, a record pointing at it). */
+  readonly promote: boolean;
+  /** Take a region out of rotation, and put it back. */
+  readonly enable: boolean;
+}
+
+/** What every built-in lever can do; also what a situation without a declaration assumes. */
+export const FULL_LEVER: LeverCapabilities = { promote: true, enable: true };
+
 /** The region traffic goes to first: the enabled region with the lowest priority. */
 export function primaryOf(state: RoutingState): string | undefined {
   return [...state.regions].filter((r) => r.enabled).sort((a, b) => a.priority - b.priority)[0]
     ?.region;
 }
 
-/** "Failed": the cluster's last operation failed (AKS provisioningState Failed); it needs a person. */
 /** The enabled regions that share the lowest priority: all of them receive traffic. */
 export function topRegions(state: RoutingState): string[] {
   const enabled = state.regions.filter((r) => r.enabled);
@@ -40,6 +53,7 @@ export function solePrimary(state: RoutingState): string | undefined {
   return top.length === 1 ? top[0] : undefined;
 }
 
+/** "Failed": the cluster's last operation failed (AKS provisioningState Failed); it needs a person. */
 export type PowerState = "Running" | "Stopped" | "Starting" | "Stopping" | "Failed";
 
 export interface NodePoolSize {
@@ -54,4 +68,20 @@ export interface ClusterState {
   /** What the cluster's control plane says beyond the power state, for people (provisioning state). */
   readonly detail?: string;
   readonly nodePools: readonly NodePoolSize[];
+}
+
+/**
+ * What the lease holder last read of a group's levers, kept in the store so that the status and
+ * the operator API answer without calling Azure, and so the runbook need not read the levers on
+ * every healthy tick. `readAt` is on the reader's clock, shown to people as the view's age.
+ */
+export interface LeverView {
+  /** Undefined when the traffic lever could not be read. */
+  readonly routing?: RoutingState;
+  readonly clusters: Readonly<Record<string, ClusterState>>;
+  readonly readAt: number;
+  /** The epoch of the holder that read it. */
+  readonly epoch: number;
+  /** What could not be read, one sentence each. */
+  readonly problems?: readonly string[];
 }

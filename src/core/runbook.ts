@@ -8,8 +8,8 @@
 // effect is applied twice.
 import type { Incident, Shift, Step } from "./incident.js";
 import { moveTo, noted } from "./incident.js";
-import type { ClusterState, NodePoolSize, RoutingState } from "./levers.js";
-import { primaryOf, solePrimary, topRegions } from "./levers.js";
+import type { ClusterState, LeverCapabilities, NodePoolSize, RoutingState } from "./levers.js";
+import { FULL_LEVER, primaryOf, solePrimary, topRegions } from "./levers.js";
 import type { Verdict } from "./verdict.js";
 
 const PROPAGATING = "the lever is propagating the change to its edge";
@@ -40,6 +40,16 @@ export interface RunbookPolicy {
   readonly propagationTimeoutMs: number;
   /** Stop a cluster that was pre-warmed when the suspicion clears without a failover. */
   readonly stopColdOnClear: boolean;
+  /**
+   * passive-cold: stop a standby cluster that an incident woke, once it serves no traffic, the
+   * primary has been healthy and serving for this long after the last incident ended (0: never).
+   */
+  readonly returnToColdMs?: number;
+  /**
+   * How long a routing a person chose holds off automatic failback; undefined: until a person
+   * fails back or resumes automation for the group.
+   */
+  readonly manualHoldMs?: number;
 }
 
 export interface Situation {
@@ -51,6 +61,8 @@ export interface Situation {
   readonly evidence: Readonly<Record<string, Verdict>>;
   /** Undefined when the lever could not be read: nothing is decided without it. */
   readonly routing?: RoutingState;
+  /** What the traffic lever can do; absent means what every built-in lever can (FULL_LEVER). */
+  readonly lever?: LeverCapabilities;
   readonly clusters: Readonly<Record<string, ClusterState | undefined>>;
   /** Whether the global entry point answers; undefined when it has none or no current view. */
   readonly entryHealthy?: boolean;
@@ -58,6 +70,8 @@ export interface Situation {
   /** Incidents of this group, for the failover cap. */
   readonly recent: readonly Incident[];
   readonly paused: boolean;
+  /** When a person last resumed automation for this group (or all): it ends a manual hold. */
+  readonly releasedAt?: number;
 }
 
 export type Effect =
@@ -73,7 +87,8 @@ export type SafetyRule =
   | "last-healthy-region"
   | "unhealthy-target"
   | "no-target"
-  | "no-lever";
+  | "no-lever"
+  | "manual-routing";
 
 export interface Refusal {
   readonly rule: SafetyRule;
@@ -83,6 +98,8 @@ export interface Refusal {
 export interface RunbookResult {
   /** The incident to persist: a new one, or the open one if it changed. */
   readonly incident?: Incident;
+  /** A closed incident to rewrite (noting its woken cluster stopped again), before the effects. */
+  readonly update?: Incident;
   readonly opened: boolean;
   readonly effects: readonly Effect[];
   readonly refusal?: Refusal;
@@ -139,6 +156,22 @@ function automationRefusal(
   return undefined;
 }
 
+/** A refusal when the group's lever cannot make this shift (it declared what it can do). */
+function unable(s: Situation, shift: Shift): Refusal | undefined {
+  const can = s.lever ?? FULL_LEVER;
+  if (shift.kind === "promote" && !can.promote)
+    return {
+      rule: "no-lever",
+      reason: `the traffic lever cannot make ${shift.region} the first choice (it does not promote regions)`,
+    };
+  if (shift.kind !== "promote" && !can.enable)
+    return {
+      rule: "no-lever",
+      reason: `the traffic lever cannot ${shift.kind} ${shift.region} (it does not take regions in and out of rotation)`,
+    };
+  return undefined;
+}
+
 /** Whether disabling `region` leaves another enabled region that is healthy. */
 function leavesHealthy(s: Situation, routing: RoutingState, region: string): boolean {
   return routing.regions.some((r) => r.region !== region && r.enabled && healthy(s, r.region));
@@ -160,6 +193,65 @@ function poolsShort(cluster: ClusterState, wanted: readonly NodePoolSize[]): boo
   return wanted.some(
     (w) => (cluster.nodePools.find((p) => p.name === w.name)?.count ?? 0) < w.count,
   );
+}
+
+/**
+ * The manual failover whose routing still holds: the latest incident to end completed a failover a
+ * person asked for, and nobody has resumed automation for the group since, and the hold's time
+ * (if one is set) has not run out. Automatic failback does not undo it; a failover away from a
+ * region that then fails still happens.
+ */
+export function manualHold(
+  s: Pick<Situation, "recent" | "releasedAt" | "now">,
+  policy: Pick<RunbookPolicy, "manualHoldMs">,
+): Incident | undefined {
+  const last = [...s.recent]
+    .filter((i) => i.closedAt !== undefined && i.step === "completed")
+    .sort((a, b) => a.closedAt! - b.closedAt!)
+    .at(-1);
+  if (!last || last.trigger !== "manual" || last.kind !== "failover") return undefined;
+  if (s.releasedAt !== undefined && s.releasedAt >= last.closedAt!) return undefined;
+  if (policy.manualHoldMs !== undefined && s.now - last.closedAt! >= policy.manualHoldMs)
+    return undefined;
+  return last;
+}
+
+function holdRefusal(hold: Incident): Refusal {
+  return {
+    rule: "manual-routing",
+    reason: `${hold.requestedBy ?? "a person"} moved traffic to ${hold.to} (incident ${hold.id}): automatic failback waits until a person fails back or resumes automation for the group`,
+  };
+}
+
+/**
+ * passive-cold: a standby cluster an incident woke, now serving no traffic, with the primary
+ * healthy and first in the routing since the last incident ended at least `returnToColdMs` ago:
+ * stop it again, as it was before (the money passive-cold exists to save).
+ */
+function coldAgain(group: RunbookGroup, s: Situation, policy: RunbookPolicy): RunbookResult {
+  const routing = s.routing!;
+  const configured = group.regions.find((r) => r.role === "primary")?.name;
+  if (!policy.returnToColdMs || !configured || primaryOf(routing) !== configured) return NOTHING;
+  if (s.kept[configured] !== "healthy") return NOTHING;
+  const lastEnd = Math.max(...s.recent.map((i) => i.closedAt ?? -Infinity));
+  if (!Number.isFinite(lastEnd) || s.now - lastEnd < policy.returnToColdMs) return NOTHING;
+  for (const r of group.regions) {
+    if (r.name === configured || !r.cluster) continue;
+    if (s.clusters[r.name]?.power !== "Running" || topRegions(routing).includes(r.name)) continue;
+    // Only a cluster an incident woke, once: one a person started (or started again after
+    // Tandem stopped it) is theirs to stop.
+    const woke = [...s.recent]
+      .filter((i) => i.startedCluster && i.wake?.region === r.name)
+      .sort((a, b) => a.openedAt - b.openedAt)
+      .at(-1);
+    if (!woke || woke.returnedToColdAt !== undefined) continue;
+    return {
+      opened: false,
+      update: { ...woke, returnedToColdAt: s.now },
+      effects: [{ kind: "stop-cluster", region: r.name }],
+    };
+  }
+  return NOTHING;
 }
 
 // --- opening ------------------------------------------------------------------------------
@@ -205,9 +297,9 @@ function openAutomatic(
               reason: `${route.region} is down, but no other enabled region is healthy: it stays enabled`,
             },
           };
-        const refusal = automationRefusal(s, policy, true);
-        if (refusal) return { ...NOTHING, refusal };
         const shift: Shift = { kind: "disable", region: route.region };
+        const refusal = unable(s, shift) ?? automationRefusal(s, policy, true);
+        if (refusal) return { ...NOTHING, refusal };
         return opened(
           newIncident(
             {
@@ -229,9 +321,9 @@ function openAutomatic(
     }
     for (const route of routing.regions) {
       if (!route.enabled && s.kept[route.region] === "healthy") {
-        const refusal = automationRefusal(s, policy, false);
-        if (refusal) return { ...NOTHING, refusal };
         const shift: Shift = { kind: "enable", region: route.region };
+        const refusal = unable(s, shift) ?? automationRefusal(s, policy, false);
+        if (refusal) return { ...NOTHING, refusal };
         return opened(
           newIncident(
             {
@@ -271,7 +363,8 @@ function openAutomatic(
           reason: `${primary} is down, but no other region is healthy to take its traffic`,
         },
       };
-    const refusal = automationRefusal(s, policy, true);
+    const refusal =
+      unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true);
     if (refusal) return { ...NOTHING, refusal };
     const wake =
       target.cluster && (cold || target.cluster.nodePools.length > 0)
@@ -300,7 +393,9 @@ function openAutomatic(
   if (cold && s.kept[primary] === "suspect") {
     const target = secondaries.find((r) => r.cluster && s.clusters[r.name]?.power === "Stopped");
     // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
-    const refusal = target ? automationRefusal(s, policy, true) : undefined;
+    const refusal = target
+      ? (unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true))
+      : undefined;
     if (refusal) return { ...NOTHING, refusal };
     if (target)
       return opened(
@@ -331,7 +426,11 @@ function openAutomatic(
     primary !== configured &&
     s.kept[configured] === "healthy"
   ) {
-    const refusal = automationRefusal(s, policy, false);
+    const hold = manualHold(s, policy);
+    const refusal =
+      (hold ? holdRefusal(hold) : undefined) ??
+      unable(s, { kind: "promote", region: configured }) ??
+      automationRefusal(s, policy, false);
     if (refusal) return { ...NOTHING, refusal };
     return opened(
       newIncident(
@@ -351,7 +450,7 @@ function openAutomatic(
       ),
     );
   }
-  return NOTHING;
+  return cold ? coldAgain(group, s, policy) : NOTHING;
 }
 
 /** A manual command becomes an incident, or a refusal; the override is for manual commands only. */
@@ -394,6 +493,8 @@ export function openManual(
     group.model === "active-active" || disabled
       ? { kind: "enable", region: to }
       : { kind: "promote", region: to };
+  const cannot = unable(s, shift);
+  if (cannot) return { ...NOTHING, refusal: cannot };
   const wake =
     region.cluster && (group.model === "passive-cold" || region.cluster.nodePools.length > 0)
       ? { region: to, start: group.model === "passive-cold" }
@@ -583,6 +684,19 @@ function advance(
       if (!s.routing) return stay("the traffic lever cannot be read");
       if (shifted(s.routing, incident.shift))
         return step("verifying", "the lever shows the new routing");
+      // Before traffic moves, the reason must still hold: an automatic failover whose source
+      // is no longer down (it recovered, even if only for now) ends here, and moves nothing.
+      const source = incident.from;
+      if (
+        incident.kind === "failover" &&
+        incident.trigger === "automatic" &&
+        source !== undefined &&
+        s.kept[source] !== "down"
+      )
+        return step(
+          "aborted",
+          `${source} is ${s.kept[source] ?? "unknown"} again before traffic moved: no failover${incident.startedCluster && incident.wake ? `; ${incident.wake.region}'s cluster goes cold again once ${source} has been healthy for the dwell time` : ""}`,
+        );
       if (timedOut(policy.stepTimeoutMs))
         return failed(
           `the lever did not change within ${Math.round(policy.stepTimeoutMs / 1000)} s`,
@@ -656,4 +770,37 @@ export function runbookStep(
   if (s.open) return advance(group, s.open, s, policy);
   if (!s.routing) return NOTHING;
   return openAutomatic(group, s, policy, newId);
+}
+
+/** Which lever reads a runbook step needs: the routing, and which regions' clusters. */
+export interface LeverNeeds {
+  readonly routing: boolean;
+  readonly clusters: readonly string[];
+}
+
+/**
+ * What the next runbook step of a group reads from its levers: an open incident's step reads only
+ * what it checks (a waking step its cluster, a shifting or verifying step the routing), so a
+ * failover of many groups at once costs about one read per group per tick; without an incident,
+ * the routing and, for a passive-cold group, the clusters it may pre-warm or wake.
+ */
+export function leverNeeds(group: RunbookGroup, open: Incident | undefined): LeverNeeds {
+  const withCluster = group.regions.filter((r) => r.cluster).map((r) => r.name);
+  if (!open) return { routing: true, clusters: group.model === "passive-cold" ? withCluster : [] };
+  const wake = open.wake ? [open.wake.region] : [];
+  switch (open.step) {
+    case "prewarming":
+      return { routing: true, clusters: wake };
+    case "waking":
+      return { routing: false, clusters: wake };
+    case "detected":
+    case "confirmed":
+    case "waiting-ready":
+      return { routing: false, clusters: [] };
+    case "shifting-traffic":
+    case "verifying":
+      return { routing: true, clusters: [] };
+    default:
+      return { routing: false, clusters: [] };
+  }
 }

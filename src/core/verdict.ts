@@ -187,6 +187,20 @@ export function judgeRegion(input: RegionInput): RegionEvidence {
   return say("healthy", `every outside observer with a view (${names(passing!)}) sees it up`);
 }
 
+/**
+ * Whether the witness could change this verdict: every live outside observer has seen the region
+ * fail, yet it is not down (the observer inside disagrees, or one outside observer is not a
+ * quorum). Only then is the witness worth asking; otherwise its answer changes nothing.
+ */
+export function witnessMatters(e: RegionEvidence): boolean {
+  return (
+    e.verdict !== "down" &&
+    e.blocking.length === 0 &&
+    e.outside.length > 0 &&
+    e.outside.every((v) => v.view === "confirmed")
+  );
+}
+
 /** Each region's evidence, for one group. */
 export function judgeRegions(
   regions: readonly { readonly name: string }[],

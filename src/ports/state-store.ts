@@ -4,6 +4,7 @@ import type { LeaseRecord, StoredLease } from "../core/lease.js";
 import type { Heartbeat, Observation } from "../core/observation.js";
 import type { Incident } from "../core/incident.js";
 import type { RegionState } from "../core/verdict.js";
+import type { LeverView } from "../core/levers.js";
 
 /** One fenced step, done or refused, appended to the action log and never overwritten. */
 export interface ActionRecord {
@@ -36,8 +37,21 @@ export interface StoredIncident {
 export interface PauseState {
   readonly all: boolean;
   readonly groups: readonly string[];
+  /** Why each pause was asked for, by whom and when, by group (`*` for all). */
+  readonly reasons?: Readonly<Record<string, PauseReason>>;
+  /**
+   * When a person last resumed automation, by group (`*` for all): it ends a manual hold on the
+   * routing (automatic failback may undo a person's failover again from then on).
+   */
+  readonly released?: Readonly<Record<string, number>>;
   /** The row's version as read (absent: no row yet), for a conditional write. */
   readonly etag?: string;
+}
+
+export interface PauseReason {
+  readonly by: string;
+  readonly reason: string;
+  readonly at: number;
 }
 
 export interface StoreCallOptions {
@@ -98,6 +112,11 @@ export interface StateStore {
     etag: string | undefined,
     options?: StoreCallOptions,
   ): Promise<void>;
+
+  /** The lease holder's last view of each group's levers, by group, in one read. */
+  readLeverViews(options?: StoreCallOptions): Promise<Record<string, LeverView>>;
+  /** Replaces a group's lever view (a cache: the last writer wins). */
+  writeLeverView(group: string, view: LeverView, options?: StoreCallOptions): Promise<void>;
 
   readPause(options?: StoreCallOptions): Promise<PauseState>;
   /**

@@ -87,7 +87,7 @@ function sendInit(res: http.ServerResponse, init: HttpResponseInit): void {
   res.end(typeof init.body === "string" || init.body instanceof Uint8Array ? init.body : undefined);
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -95,7 +95,8 @@ async function readBody(req: http.IncomingMessage): Promise<string | undefined> 
     if (size > BODY_LIMIT_BYTES) return undefined;
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  // Bytes as sent: the functions decide how to read them (the API refuses invalid UTF-8).
+  return Buffer.concat(chunks);
 }
 
 class BadRequest extends Error {}
@@ -159,7 +160,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         url: `http://127.0.0.1:${port}${url.pathname}${url.search}`,
         headers,
         params,
-        ...(body === "" ? {} : { body: { string: body } }),
+        ...(body.length === 0 ? {} : { body: { bytes: new Uint8Array(body) } }),
       });
       const context = new azf.InvocationContext({
         invocationId: randomUUID(),

@@ -6,14 +6,14 @@ import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
 import type { TimerFunction } from "../../functions/handlers.js";
 import { orchestrateFunction, probeFunction } from "../../functions/handlers.js";
-import { apiFunctions, statusApiFunction } from "../../functions/api.js";
+import { apiFunctions } from "../../functions/api.js";
 import { timeOfDay } from "../adapters/log/console-log.js";
-import type { OrchestrateResult } from "../app/orchestrate-tick.js";
 import type { Runtime } from "../app/runtime.js";
 import type { LocalRoute } from "./http-host.js";
 import { startHttpHost } from "./http-host.js";
 import type { RunningTimer } from "./timer-host.js";
 import { parseSchedule, startTimer } from "./timer-host.js";
+import { timerSchedules } from "../config/schedules.js";
 
 export interface Schedules {
   /** NCRONTAB schedules of the two timers, as TANDEM_PROBE_SCHEDULE and TANDEM_ORCHESTRATE_SCHEDULE. */
@@ -35,56 +35,28 @@ export interface LocalHostOptions {
 
 export interface LocalHost {
   readonly url: string;
+  /** Stops one observer's timers, as a crashed Function App (its HTTP API, if any, stays up). */
+  stopObserver(observer: string): Promise<void>;
+  /** Starts a stopped observer's timers again. */
+  startObserver(observer: string): void;
+  /** Whether each observer's timers run. */
+  observers(): Record<string, "running" | "stopped">;
   stop(): Promise<void>;
 }
 
-/** The timers' schedules for an interval: probes on the interval, orchestration half an interval later. */
+/**
+ * The timers' schedules for an interval, as the deployment sets them (src/config/schedules.ts). An
+ * interval NCRONTAB cannot space evenly still runs locally, rounded down to one it can.
+ */
 export function schedulesForInterval(intervalSeconds: number): Schedules {
+  const exact = timerSchedules(intervalSeconds);
+  if (exact.ok) return { probe: exact.probe, orchestrate: exact.orchestrate };
   const whole = Math.max(1, Math.round(intervalSeconds));
-  if (whole >= 60) {
-    const minutes = Math.max(1, Math.round(whole / 60));
-    return { probe: `0 */${minutes} * * * *`, orchestrate: `30 */${minutes} * * * *` };
-  }
-  return {
-    probe: `*/${whole} * * * * *`,
-    orchestrate: `${Math.floor(whole / 2)}/${whole} * * * * *`,
-  };
-}
-
-/** Prints a line when the lease changes hands and when a kept verdict changes. */
-function changes(output: (line: string) => void): (result: OrchestrateResult) => void {
-  const verdicts = new Map<string, string>();
-  const incidents = new Map<string, string>();
-  let lease = "";
-  return (result) => {
-    const { holder, epoch } = result.lease;
-    if (result.lease.leader && holder !== undefined && `${holder}/${epoch}` !== lease) {
-      lease = `${holder}/${epoch}`;
-      output(`${timeOfDay()}  lease                    ${holder} holds epoch ${epoch} and acts`);
-    }
-    for (const group of result.groups) {
-      const incident = group.incident;
-      if (incident) {
-        const note = incident.history.at(-1)?.note ?? "";
-        const key = `${incident.id} ${incident.step} ${note}`;
-        if (incidents.get(group.group) !== key) {
-          incidents.set(group.group, key);
-          output(
-            `${timeOfDay()}  ${`${group.group} ${incident.kind}`.padEnd(24)} ${incident.step}: ${note}`,
-          );
-        }
-      }
-      for (const [region, state] of Object.entries(group.states ?? {})) {
-        const key = `${group.group}/${region}`;
-        const before = verdicts.get(key);
-        if (before === state.verdict) continue;
-        verdicts.set(key, state.verdict);
-        output(
-          `${timeOfDay()}  ${key.padEnd(24)} ${before ?? "(start)"} -> ${state.verdict}  (${state.reason})`,
-        );
-      }
-    }
-  };
+  const near =
+    whole < 60
+      ? [30, 20, 15, 12, 10, 6, 5, 4, 3, 2, 1].find((d) => d <= whole)!
+      : [3600, 1800, 1200, 900, 720, 600, 360, 300, 240, 180, 120, 60].find((d) => d <= whole)!;
+  return schedulesForInterval(near);
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
@@ -101,15 +73,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const http = await startHttpHost({
     port: options.port,
-    functions: [
-      statusApiFunction(() => Promise.resolve(first)),
-      ...apiFunctions(() => Promise.resolve(first)),
-    ],
+    functions: apiFunctions(() => Promise.resolve(first)),
     ...(options.routes ? { routes: options.routes } : {}),
     log: (level, message) => print("http", level, message),
   });
 
-  const onResult = changes(options.output);
   const run = (rt: Runtime, fn: TimerFunction): RunningTimer =>
     startTimer(
       fn.schedule,
@@ -137,18 +105,44 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           `${fn.name} tick failed: ${(error as Error).stack ?? String(error)}`,
         ),
     );
-  const timers = options.runtimes.flatMap((rt) => {
+  const startTimers = (rt: Runtime): RunningTimer[] => {
     const source = () => Promise.resolve(rt);
     return [
       run(rt, probeFunction(source, options.schedules.probe)),
-      run(rt, orchestrateFunction(source, options.schedules.orchestrate, onResult)),
+      run(rt, orchestrateFunction(source, options.schedules.orchestrate)),
     ];
-  });
+  };
+  const timers = new Map<string, RunningTimer[]>(
+    options.runtimes.map((rt) => [rt.observer, startTimers(rt)]),
+  );
+  const runtimeOf = (observer: string) => {
+    const rt = options.runtimes.find((r) => r.observer === observer);
+    if (!rt) throw new Error(`no observer "${observer}" runs here`);
+    return rt;
+  };
 
   return {
     url: http.url,
+    stopObserver: async (observer) => {
+      runtimeOf(observer);
+      const running = timers.get(observer) ?? [];
+      timers.set(observer, []);
+      await Promise.all(running.map((t) => t.stop()));
+    },
+    startObserver: (observer) => {
+      const rt = runtimeOf(observer);
+      if ((timers.get(observer) ?? []).length === 0) timers.set(observer, startTimers(rt));
+    },
+    observers: () =>
+      Object.fromEntries(
+        options.runtimes.map((rt) => [
+          rt.observer,
+          (timers.get(rt.observer) ?? []).length > 0 ? "running" : "stopped",
+        ]),
+      ),
     stop: async () => {
-      await Promise.all(timers.map((t) => t.stop()));
+      await Promise.all([...timers.values()].flat().map((t) => t.stop()));
+      timers.clear();
       await http.close();
     },
   };

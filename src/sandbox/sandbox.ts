@@ -10,9 +10,15 @@
 import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
 import { compose } from "../compose.js";
+import { tableStoreFromConnectionString } from "../adapters/store/table/table-store.js";
+import type { StateStore } from "../ports/state-store.js";
+import { StoreError } from "../ports/state-store.js";
 import type { TandemConfig, TandemConfigInput } from "../config/index.js";
 import { parseConfig } from "../config/index.js";
 import { ArmEmulator } from "./arm-emulator.js";
+import type { AksService } from "../providers/aks/emulator.js";
+import type { FrontDoorService } from "../providers/front-door/emulator.js";
+import type { TrafficManagerService } from "../providers/traffic-manager/emulator.js";
 import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
 import { sandboxCredential } from "./credential.js";
@@ -21,6 +27,8 @@ import type { LocalResponse, LocalRoute } from "./http-host.js";
 import type { LocalHost, Schedules } from "./local-host.js";
 import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import { RegionalApp } from "./regional-app.js";
+import { timeline } from "./timeline.js";
+import type { NamedSubscriber } from "../ports/events.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
 const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
@@ -62,6 +70,8 @@ export interface SandboxOptions {
   readonly propagationSeconds?: number;
   readonly output?: (line: string) => void;
   readonly verbose?: boolean;
+  /** More subscribers to both observers' events (tests record them). */
+  readonly subscribers?: readonly NamedSubscriber[];
 }
 
 export interface Sandbox {
@@ -75,8 +85,16 @@ export interface Sandbox {
   /** The catalog group's global entry point (Front Door). */
   readonly catalogEntryPoint: EntryPoint;
   readonly arm: ArmEmulator;
+  /** The emulated services, to read (and, in tests, set) their state without going through ARM. */
+  readonly services: {
+    readonly trafficManager: TrafficManagerService;
+    readonly frontDoor: FrontDoorService;
+    readonly aks: AksService;
+  };
   readonly azurite: Azurite;
   readonly schedules: Schedules;
+  /** The local host: each observer's timers can be stopped and started. */
+  readonly host: LocalHost;
   stop(): Promise<void>;
 }
 
@@ -86,6 +104,25 @@ export interface SandboxApps {
   readonly controls: ReadonlyMap<string, RegionalApp>;
   readonly shopEntry: EntryPoint;
   readonly catalogEntry: EntryPoint;
+}
+
+/** A store that an isolated observer cannot reach: every call fails as a partition would. */
+function cutOff(store: StateStore, isolated: () => boolean): StateStore {
+  return new Proxy(store, {
+    get: (target, property) => {
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        isolated()
+          ? Promise.reject(
+              new StoreError(
+                "unavailable",
+                `state store: ${String(property)} failed: this observer is isolated from the store (sandbox fault)`,
+              ),
+            )
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
+    },
+  });
 }
 
 export function sandboxConfig(
@@ -165,13 +202,20 @@ function notFound(what: string, name: string | undefined, known: Iterable<string
 const ARM_FAULT_KINDS = ["throttle", "error", "slow", "drop"] as const;
 const FAULT_COUNT = 5;
 
-function faultRoutes(apps: SandboxApps, arm: ArmEmulator): LocalRoute[] {
+function faultRoutes(
+  apps: SandboxApps,
+  arm: ArmEmulator,
+  host: () => LocalHost | undefined,
+  isolated: Set<string>,
+): LocalRoute[] {
   const all = [...apps.shop.values(), ...apps.catalog.values(), ...apps.controls.values()];
   const state = () => ({
     regions: Object.fromEntries([...apps.shop].map(([name, app]) => [name, app.mode])),
     observers: Object.fromEntries(
       [...apps.controls].map(([name, c]) => [name, c.mode === "up" ? "ok" : "impaired"]),
     ),
+    timers: host()?.observers() ?? {},
+    isolated: [...isolated].sort(),
     arm: {
       faults: arm.faults.filter((f) => f.times > 0),
       slowMs: arm.slowMs,
@@ -194,6 +238,28 @@ function faultRoutes(apps: SandboxApps, arm: ArmEmulator): LocalRoute[] {
       const control = apps.controls.get(params["region"] ?? "");
       if (!control) return notFound("observer", params["region"], apps.controls.keys());
       control.mode = mode;
+      return { status: 200, body: state() };
+    };
+  // Stopping an observer stops its timers, as a crashed Function App: its lease runs out and the
+  // other observer takes over. Its control target is untouched.
+  const timers =
+    (action: "stop" | "start") =>
+    async (params: Record<string, string>): Promise<LocalResponse> => {
+      const name = params["region"] ?? "";
+      if (!apps.controls.has(name)) return notFound("observer", name, apps.controls.keys());
+      if (action === "stop") await host()?.stopObserver(name);
+      else host()?.startObserver(name);
+      return { status: 200, body: state() };
+    };
+  // Isolating an observer cuts it off from the state store (its probes still run): it can
+  // neither hold the lease nor write observations, as in a network partition.
+  const isolation =
+    (cut: boolean) =>
+    (params: Record<string, string>): LocalResponse => {
+      const name = params["region"] ?? "";
+      if (!apps.controls.has(name)) return notFound("observer", name, apps.controls.keys());
+      if (cut) isolated.add(name);
+      else isolated.delete(name);
       return { status: 200, body: state() };
     };
   // Each ARM fault hits the next FAULT_COUNT requests (slow: every reply, until heal).
@@ -222,12 +288,18 @@ function faultRoutes(apps: SandboxApps, arm: ArmEmulator): LocalRoute[] {
     { method: "POST", path: "/sandbox/regions/{region}/up", handle: region("up") },
     { method: "POST", path: "/sandbox/observers/{region}/impair", handle: observer("down") },
     { method: "POST", path: "/sandbox/observers/{region}/restore", handle: observer("up") },
+    { method: "POST", path: "/sandbox/observers/{region}/stop", handle: timers("stop") },
+    { method: "POST", path: "/sandbox/observers/{region}/start", handle: timers("start") },
+    { method: "POST", path: "/sandbox/observers/{region}/isolate", handle: isolation(true) },
+    { method: "POST", path: "/sandbox/observers/{region}/rejoin", handle: isolation(false) },
     { method: "POST", path: "/sandbox/arm/{kind}", handle: armFault },
     {
       method: "POST",
       path: "/sandbox/heal",
       handle: () => {
         for (const app of all) app.mode = "up";
+        for (const name of apps.controls.keys()) host()?.startObserver(name);
+        isolated.clear();
         arm.faults.length = 0;
         arm.slowMs = 0;
         arm.dropNext = 0;
@@ -276,6 +348,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
     );
 
+    const tm = arm.service<TrafficManagerService>("traffic-manager");
+    const fd = arm.service<FrontDoorService>("front-door");
+    const aks = arm.service<AksService>("aks");
     const app = async (region: string, gate?: () => boolean) => {
       const a = await started(new RegionalApp(region, gate));
       byHost.set(a.host, a);
@@ -286,12 +361,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const controls = new Map<string, RegionalApp>();
     for (const region of SANDBOX_REGIONS) {
       shop.set(region, await app(region));
-      catalog.set(region, await app(region, () => arm.clusterServes(R.catalogCluster(region))));
+      catalog.set(region, await app(region, () => aks.serves(R.catalogCluster(region))));
       // Each observer's control target: fails only when the fault API impairs that observer.
       controls.set(region, await app(`control-${region}`));
     }
 
-    arm.addTrafficManagerProfile(
+    tm.addProfile(
       R.shopProfile,
       SANDBOX_REGIONS.map((region, i) => ({
         name: R.endpoint("shop", region),
@@ -299,7 +374,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         priority: i + 1,
       })),
     );
-    arm.addFrontDoorOriginGroup(
+    fd.addOriginGroup(
       R.catalogProfile,
       R.catalogOriginGroup,
       SANDBOX_REGIONS.map((region, i) => ({
@@ -309,7 +384,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       })),
     );
     for (const region of SANDBOX_REGIONS)
-      arm.addCluster({
+      aks.addCluster({
         id: R.catalogCluster(region),
         location: region,
         running: region === "westeurope",
@@ -323,15 +398,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const regionOf = (group: string, endpoint: string | undefined) =>
       SANDBOX_REGIONS.find((r) => R.endpoint(group, r) === endpoint);
     const shopEntry = await started(
-      new EntryPoint(() =>
-        shop.get(regionOf("shop", arm.trafficManagerRoute(R.shopProfile)) ?? ""),
-      ),
+      new EntryPoint(() => shop.get(regionOf("shop", tm.route(R.shopProfile)) ?? "")),
     );
     const catalogEntry = await started(
       new EntryPoint(() =>
-        catalog.get(
-          regionOf("catalog", arm.frontDoorRoute(R.catalogProfile, R.catalogOriginGroup)) ?? "",
-        ),
+        catalog.get(regionOf("catalog", fd.route(R.catalogProfile, R.catalogOriginGroup)) ?? ""),
       ),
     );
     const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry };
@@ -341,13 +412,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       "sandbox configuration",
     );
     const env = { [STORAGE_SETTING]: azurite.connectionString };
+    const isolated = new Set<string>();
     const runtimes: Runtime[] = [];
     for (const observer of SANDBOX_REGIONS) {
+      const table = tableStoreFromConnectionString(azurite.connectionString, "tandem", {
+        maxRetries: 0,
+      });
       runtimes.push(
         await compose({
           config,
           observer,
           env,
+          store: cutOff(table, () => isolated.has(observer)),
           credential: sandboxCredential,
           arm: {
             endpoint: arm.url,
@@ -358,6 +434,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
+          subscribers: [timeline(output), ...(options.subscribers ?? [])],
           // Drills plan with the emulator's own times, not Azure's.
           estimates: {
             clusterStartMs: clusterStartMs,
@@ -368,14 +445,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
 
     const schedules = schedulesForInterval(intervalSeconds);
+    // The fault routes reach the host, which is started with them.
+    const late: { host?: LocalHost } = {};
     const host: LocalHost = await startLocalHost({
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps, arm),
+      routes: faultRoutes(apps, arm, () => late.host, isolated),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
+    late.host = host;
     stops.push(() => host.stop());
 
     return {
@@ -386,8 +466,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       entryPoint: shopEntry,
       catalogEntryPoint: catalogEntry,
       arm,
+      services: { trafficManager: tm, frontDoor: fd, aks },
       azurite,
       schedules,
+      host,
       stop: stopAll,
     };
   } catch (error) {

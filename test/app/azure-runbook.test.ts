@@ -60,8 +60,8 @@ async function holder(arm: ArmFixture): Promise<{ rt: Runtime; clock: ManualCloc
 
 /** westeurope down; northeurope healthy once the emulated cluster serves with its pools. */
 function verdicts(arm: ArmFixture) {
-  const neu = arm.emulator.clusterPower(AKS_NEU);
-  const up = arm.emulator.clusterServes(AKS_NEU) && (neu.pools["user"] ?? 0) >= 4;
+  const neu = arm.aks.power(AKS_NEU);
+  const up = arm.aks.serves(AKS_NEU) && (neu.pools["user"] ?? 0) >= 4;
   const verdict = (region: string, v: Verdict): RegionEvidence => ({
     region,
     verdict: v,
@@ -85,7 +85,19 @@ async function run(arm: ArmFixture, maxTicks: number): Promise<string[]> {
     const lease = await tickLease(rt);
     assert.ok(lease.leader);
     const { evidence, kept } = verdicts(arm);
-    const outcome = await runbookTick(rt, rt.config.groups[0]!, evidence, kept, true, lease.epoch!);
+    const outcome = await runbookTick(
+      rt,
+      rt.config.groups[0]!,
+      evidence,
+      kept,
+      true,
+      lease.epoch!,
+      {
+        deadline: rt.clock.now() + 10_000,
+        verdictChanged: true,
+        operation: "test",
+      },
+    );
     assert.deepEqual(outcome.problems, [], `tick ${i}`);
     const step = outcome.incident?.step;
     if (step && steps.at(-1) !== step) steps.push(step);
@@ -109,12 +121,12 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
         "verifying",
         "completed",
       ]);
-      assert.deepEqual(arm.emulator.clusterPower(AKS_NEU), {
+      assert.deepEqual(arm.aks.power(AKS_NEU), {
         power: "Running",
         provisioning: "Succeeded",
         pools: { system: 2, user: 4 },
       });
-      assert.equal(arm.emulator.trafficManagerRoute(TM_PROFILE), "neu");
+      assert.equal(arm.tm.route(TM_PROFILE), "neu");
       const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
       assert.equal(starts.length, 1, "started once");
     } finally {
@@ -125,10 +137,10 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
   it("a cluster that fails to start ends the incident as failed within a few ticks, routing untouched", async () => {
     const arm = await startArm({ clusterStartMs: 100 });
     try {
-      arm.emulator.failNextStart(AKS_NEU, "no capacity for Standard_D4s_v5 in northeurope");
+      arm.aks.failNextStart(AKS_NEU, "no capacity for Standard_D4s_v5 in northeurope");
       const steps = await run(arm, 20);
       assert.equal(steps.at(-1), "failed", steps.join(", "));
-      assert.equal(arm.emulator.trafficManagerRoute(TM_PROFILE), "weu");
+      assert.equal(arm.tm.route(TM_PROFILE), "weu");
       assert.equal(
         arm.emulator.requests.filter((r) => r.method === "PATCH").length,
         0,

@@ -189,8 +189,10 @@ describe("probe tick: confirmation and the control target", () => {
         result.observations.every((o) => !o.ok),
         "every target failed",
       );
+      // Without the deadline it would take 2.4 s and more (four probes of 0.6 s each); a slow
+      // machine may add some time to the deadline, never that much.
       assert.ok(
-        took <= 950,
+        took < 1600,
         `the tick took ${took} ms; its deadline is 900 ms into a 1 s interval`,
       );
     } finally {

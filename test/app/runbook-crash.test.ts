@@ -115,7 +115,11 @@ async function tick(w: World, rt: Runtime): Promise<string | undefined> {
   const lease = await tickLease(rt);
   assert.ok(lease.leader, "the holder keeps its lease while it ticks");
   const { evidence, kept } = await verdicts(w);
-  const outcome = await runbookTick(rt, rt.config.groups[0]!, evidence, kept, true, lease.epoch!);
+  const outcome = await runbookTick(rt, rt.config.groups[0]!, evidence, kept, true, lease.epoch!, {
+    deadline: rt.clock.now() + 10_000,
+    verdictChanged: true,
+    operation: "test",
+  });
   return outcome.incident?.step;
 }
 

@@ -6,7 +6,7 @@ import http from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { SANDBOX_RESOURCES, startSandbox } from "../../src/sandbox/sandbox.js";
 import { closeServer, listenLoopback } from "../../src/sandbox/listen.js";
 import { ROOT } from "../helpers/paths.js";
 import { waitFor } from "../helpers/wait.js";
@@ -59,10 +59,26 @@ describe("tandem CLI against the sandbox", () => {
   });
   after(async () => sandbox?.stop());
 
+  /** Commands are refused while a target is not healthy: wait until the observers agree it is. */
+  const shopHealthy = () =>
+    waitFor(
+      "shop's regions healthy by the observers' evidence",
+      async () => {
+        const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+        return body.groups[0].regions.every((r: any) => r.evidence.verdict === "healthy")
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+
   it("status: both groups in human form, exit 0; --json is the API's JSON", async () => {
     const human = await tandem(["status", ...api]);
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^shop {2}active-passive, automation paused, primary westeurope$/m);
+    assert.match(
+      human.stdout,
+      /^shop {2}active-passive, automation paused, primary westeurope \(levers read \d+s ago\)$/m,
+    );
     assert.match(human.stdout, /^catalog {2}passive-cold/m);
     assert.match(human.stdout, /^ {2}westeurope +primary +healthy +enabled p1/m);
     const json = await tandem(["status", "--json", ...api]);
@@ -92,6 +108,7 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failover --dry-run prints the plan and changes nothing", async () => {
+    await shopHealthy();
     const run = await tandem([
       "failover",
       "shop",
@@ -110,6 +127,7 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failover --wait shows progress on stderr, then the outcome and time per step; exit 0", async () => {
+    await shopHealthy();
     const run = await tandem([
       "failover",
       "shop",
@@ -130,6 +148,7 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failback --wait --json: clean JSON on stdout, progress on stderr", async () => {
+    await shopHealthy();
     const run = await tandem([
       "failback",
       "shop",
@@ -176,7 +195,22 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("drill reports both directions and their expected times, changing nothing", async () => {
-    const run = await tandem(["drill", "catalog", "--reason", "game day", ...api]);
+    // The same starting state every time: no observer ticking (none can pre-warm the standby on
+    // a slow machine's late probe) and catalog's northeurope cluster stopped, as it starts.
+    const cluster = SANDBOX_RESOURCES.catalogCluster("northeurope");
+    for (const o of ["westeurope", "northeurope"]) await sandbox.host.stopObserver(o);
+    sandbox.services.aks.resetStopped(cluster);
+    let run: Run;
+    try {
+      run = await tandem(["drill", "catalog", "--reason", "game day", ...api]);
+      assert.equal(
+        sandbox.services.aks.power(cluster).power,
+        "Stopped",
+        "the drill started nothing",
+      );
+    } finally {
+      for (const o of ["westeurope", "northeurope"]) sandbox.host.startObserver(o);
+    }
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /catalog: drill, nothing changed; expected \d+s in all/);
     assert.match(run.stdout, /cluster: start northeurope/);

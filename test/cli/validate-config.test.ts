@@ -26,7 +26,7 @@ describe("tandem validate-config", () => {
     );
     assert.match(
       result.stdout,
-      /warning: stateStore\.connection: refers to app setting TANDEM_STORAGE, which is not set or is empty/,
+      /warning: alerts\[0\]\.webhookUrl: refers to app setting SLACK_WEBHOOK_URL, which is not set or is empty/,
     );
   });
 

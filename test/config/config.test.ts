@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir, writeFile, mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -358,6 +358,38 @@ describe("configuration files", () => {
       );
       return true;
     });
+  });
+
+  it("refuses a key given twice in one object, naming its path, whichever value comes first", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tandem-config-"));
+    const file = join(dir, "tandem.config.json");
+    const example = await readFile(
+      join(ROOT, "examples", "active-passive.tandem.config.json"),
+      "utf8",
+    );
+    const twice = example.replace(
+      /"model": "active-passive"/,
+      '"model": "active-passive", "model": "active-active"',
+    );
+    assert.notEqual(twice, example);
+    await writeFile(file, twice);
+    await assert.rejects(loadConfigFile(file), (error: ConfigError) => {
+      assert.deepEqual(error.problems, [
+        {
+          path: "groups[0].model",
+          message:
+            "is given twice in the same object; keep one (JSON readers disagree on which wins)",
+        },
+      ]);
+      return true;
+    });
+  });
+
+  it("refuses a file that is not valid UTF-8", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tandem-config-"));
+    const file = join(dir, "tandem.config.json");
+    await writeFile(file, Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]));
+    await assert.rejects(loadConfigFile(file), /is not valid UTF-8 text/);
   });
 
   it("reports a missing file plainly", async () => {

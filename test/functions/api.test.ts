@@ -12,7 +12,7 @@ import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
-import { setPause } from "../../src/app/operator.js";
+import { setPause } from "../../src/app/commands.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
@@ -117,7 +117,7 @@ describe("operator API", () => {
       },
     ]);
     clusters = new MemoryClusterControl(clock, { startMs: 1000 });
-    const parts = { store, clock, router, clusters, localPrincipal: null } as const;
+    const parts = { store, clock, router, clusters } as const;
     rt = await runtimeFor(await config(), "westeurope", { ...parts, instance: "w1" });
     platformRt = await runtimeFor(await config(), "northeurope", {
       ...parts,
@@ -565,10 +565,11 @@ describe("operator API", () => {
       assert.equal(other.status, 409);
       assert.equal(json(other).error.incident, json(first).incident);
       const reused = await call("key-1", { to: "westeurope", reason: "same key, other command" });
-      assert.equal(reused.status, 409);
+      assert.equal(reused.status, 422, "a key reused for another request is 422 (IETF draft)");
+      assert.equal(json(reused).error.code, "IdempotencyKeyReused");
       assert.match(
         json(reused).error.message,
-        /idempotency key "key-1" was used for another command/,
+        /Idempotency-Key "key-1" was used for a different request \(incident /,
       );
     });
 

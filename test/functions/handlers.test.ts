@@ -11,7 +11,13 @@ import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import { ConfigError } from "../../src/config/index.js";
 import { StoreError } from "../../src/ports/state-store.js";
-import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import {
+  ManualClock,
+  TEST_READER,
+  regionalApps,
+  runtimeFor,
+  twoRegionConfig,
+} from "../helpers/runtime.js";
 
 function context(name: string) {
   const lines: [string, string][] = [];
@@ -38,7 +44,12 @@ describe("Functions handlers", () => {
   it("GET /api/status answers the lease, each observer's liveness, and each region's verdict with its evidence", async () => {
     const store = new MemoryStateStore();
     const clock = new ManualClock();
-    const west = await runtimeFor(config(), "westeurope", { store, clock, instance: "w1" });
+    const west = await runtimeFor(config(), "westeurope", {
+      store,
+      clock,
+      instance: "w1",
+      localPrincipal: TEST_READER,
+    });
     const north = await runtimeFor(config(), "northeurope", { store, clock, instance: "n1" });
     // Two rounds a lease duration apart: heartbeats seen changing, and the absent lease row waited out.
     for (let round = 0; round < 2; round++) {
@@ -95,7 +106,7 @@ describe("Functions handlers", () => {
 
   it("GET /api/status answers 503 with the store's message when the store is down, and no stack", async () => {
     const store = new MemoryStateStore();
-    const rt = await runtimeFor(config(), "westeurope", { store });
+    const rt = await runtimeFor(config(), "westeurope", { store, localPrincipal: TEST_READER });
     store.readHeartbeats = async () => {
       throw new StoreError("unavailable", "state store: reading heartbeats failed: ECONNREFUSED");
     };

@@ -1,7 +1,10 @@
 // An ARM emulator with one Traffic Manager profile, one Front Door origin group and two AKS
 // clusters, and a connection the Azure adapters use to reach it (fast polls, quick retries).
 import type { ArmConnection } from "../../src/adapters/azure/arm.js";
-import type { ArmEmulatorOptions } from "../../src/sandbox/arm-emulator.js";
+import type { AksService } from "../../src/providers/aks/emulator.js";
+import type { FrontDoorService } from "../../src/providers/front-door/emulator.js";
+import type { TrafficManagerService } from "../../src/providers/traffic-manager/emulator.js";
+import type { EmulatorSetup } from "../../src/sandbox/arm-emulator.js";
 import { ArmEmulator } from "../../src/sandbox/arm-emulator.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 
@@ -20,6 +23,10 @@ export const ENDPOINTS = new Map([
 
 export interface ArmFixture {
   readonly emulator: ArmEmulator;
+  /** The emulated services, to set up and read without going through ARM. */
+  readonly tm: TrafficManagerService;
+  readonly fd: FrontDoorService;
+  readonly aks: AksService;
   readonly conn: ArmConnection;
   /** Requests that changed something (anything but GET), answered 2xx. */
   writes(): number;
@@ -27,27 +34,30 @@ export interface ArmFixture {
 }
 
 export async function startArm(
-  options: ArmEmulatorOptions = {},
+  options: EmulatorSetup = {},
   conn: Partial<ArmConnection> = {},
 ): Promise<ArmFixture> {
   const emulator = new ArmEmulator({ pollSeconds: 0, ...options });
   await emulator.start();
-  emulator.addTrafficManagerProfile(TM_PROFILE, [
+  const tm = emulator.service<TrafficManagerService>("traffic-manager");
+  const fd = emulator.service<FrontDoorService>("front-door");
+  const aks = emulator.service<AksService>("aks");
+  tm.addProfile(TM_PROFILE, [
     { name: "weu", target: "weu.example.test", priority: 1 },
     { name: "neu", target: "neu.example.test", priority: 2 },
     { name: "spare", target: "spare.example.test", priority: 999, enabled: false },
   ]);
-  emulator.addFrontDoorOriginGroup(FD_PROFILE, FD_GROUP, [
+  fd.addOriginGroup(FD_PROFILE, FD_GROUP, [
     { name: "weu", hostName: "weu.example.test", priority: 1 },
     { name: "neu", hostName: "neu.example.test", priority: 2 },
   ]);
-  emulator.addCluster({
+  aks.addCluster({
     id: AKS_WEU,
     location: "westeurope",
     running: true,
     pools: [{ name: "system", count: 2, mode: "System" }],
   });
-  emulator.addCluster({
+  aks.addCluster({
     id: AKS_NEU,
     location: "northeurope",
     running: false,
@@ -58,6 +68,9 @@ export async function startArm(
   });
   return {
     emulator,
+    tm,
+    fd,
+    aks,
     conn: {
       credential: sandboxCredential,
       endpoint: emulator.url,

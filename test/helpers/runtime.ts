@@ -62,22 +62,23 @@ export function runtimeFor(
     instance?: string;
     router?: TrafficRouter;
     clusters?: ClusterControl;
-    /** Who calls the API without credentials; an operator unless told otherwise (`null`: nobody). */
-    localPrincipal?: Principal | null;
+    /**
+     * Who calls the API without credentials. Nobody by default: the API authorises as it does in
+     * Azure. A test that wants anonymous callers to act passes TEST_OPERATOR by name.
+     */
+    localPrincipal?: Principal;
     env?: Record<string, string>;
+    subscribers?: ComposeOptions["subscribers"];
     /** The Azure levers' connection (the ARM emulator's), for configs with Azure resources. */
     arm?: ComposeOptions["arm"];
     credential?: ComposeOptions["credential"];
   },
 ): Promise<Runtime> {
-  const { localPrincipal, ...rest } = parts;
-  return compose({
-    config: parseConfig(raw),
-    observer,
-    ...rest,
-    ...(localPrincipal === null ? {} : { localPrincipal: localPrincipal ?? TEST_OPERATOR }),
-  });
+  return compose({ config: parseConfig(raw), observer, ...parts });
 }
+
+/** An anonymous caller who may read: for tests of the read API that are not about authorisation. */
+export const TEST_READER: Principal = { name: "test-reader", roles: ["reader"], via: "local" };
 
 export const TEST_OPERATOR: Principal = {
   name: "test-operator",

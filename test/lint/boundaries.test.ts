@@ -57,6 +57,42 @@ describe("lint boundaries", () => {
       'import { MemoryStateStore } from "../adapters/store/memory/memory-store.js";\nexport const s = MemoryStateStore;\n',
       /no-restricted-imports: .*only src\/compose.ts knows adapters/,
     ],
+    [
+      "functions/ may not reach past src/app and the composition root",
+      "functions/example.ts",
+      'import { isConfigError } from "../src/config/problems.js";\nexport const c = isConfigError;\n',
+      /no-restricted-imports: .*functions\/ only registers/,
+    ],
+    [
+      "functions/ may not import an adapter",
+      "functions/example.ts",
+      'import { MemoryStateStore } from "../src/adapters/store/memory/memory-store.js";\nexport const s = MemoryStateStore;\n',
+      /no-restricted-imports: .*functions\/ only registers/,
+    ],
+    [
+      "a provider may not call a use case",
+      "src/providers/example/index.ts",
+      'import { runProbeTick } from "../../app/probe-tick.js";\nexport const r = runProbeTick;\n',
+      /no-restricted-imports: .*A provider is a lever/,
+    ],
+    [
+      "a provider may not reach the composition root",
+      "src/providers/example/router.ts",
+      'import { compose } from "../../compose.js";\nexport const c = compose;\n',
+      /no-restricted-imports: .*A provider is a lever/,
+    ],
+    [
+      "a provider's lever may not import the sandbox",
+      "src/providers/example/router.ts",
+      'import { ArmReply } from "../../sandbox/arm/kit.js";\nexport const a = ArmReply;\n',
+      /no-restricted-imports: .*A provider is a lever/,
+    ],
+    [
+      "a provider's emulated service may not call a use case",
+      "src/providers/example/emulator.ts",
+      'import { runProbeTick } from "../../app/probe-tick.js";\nexport const r = runProbeTick;\n',
+      /no-restricted-imports: .*does not call use cases/,
+    ],
   ];
   for (const [name, file, code, expected] of cases) {
     it(name, async () => {
@@ -67,6 +103,26 @@ describe("lint boundaries", () => {
       );
     });
   }
+
+  it("functions/ may import src/app and the composition root", async () => {
+    assert.deepEqual(
+      await messages(
+        "functions/example.ts",
+        'import { serve } from "../src/app/api/routes.js";\nimport { compose } from "../src/compose.js";\nexport const a = [serve, compose];\n',
+      ),
+      [],
+    );
+  });
+
+  it("a provider's emulated service may use the emulator kit", async () => {
+    assert.deepEqual(
+      await messages(
+        "src/providers/example/emulator.ts",
+        'import { ArmReply } from "../../sandbox/arm/kit.js";\nexport const a = ArmReply;\n',
+      ),
+      [],
+    );
+  });
 
   it("core code that only computes passes", async () => {
     assert.deepEqual(

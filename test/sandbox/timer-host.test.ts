@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { waitFor } from "../helpers/wait.js";
 import { schedulesForInterval } from "../../src/sandbox/local-host.js";
 import { parseSchedule, startTimer } from "../../src/sandbox/timer-host.js";
 
@@ -34,8 +35,13 @@ describe("timer host", () => {
     });
     assert.deepEqual(schedulesForInterval(120), {
       probe: "0 */2 * * * *",
-      orchestrate: "30 */2 * * * *",
+      orchestrate: "0 1/2 * * * *",
     });
+    assert.deepEqual(
+      schedulesForInterval(7),
+      schedulesForInterval(6),
+      "rounded to an even spacing",
+    );
   });
 
   it("runs on the schedule, one run at a time, and stop() waits for the run in progress", async () => {
@@ -65,24 +71,31 @@ describe("timer host", () => {
 
   it("marks the run after an overrun as past due, once, and skips the other missed occurrences", async () => {
     const runs: { isPastDue: boolean; at: number }[] = [];
+    let overrunEnded = 0;
     const timer = startTimer(
       "* * * * * *",
-      async ({ isPastDue }) => {
+      async ({ isPastDue, due }) => {
         runs.push({ isPastDue, at: Date.now() });
-        if (runs.length === 1) await new Promise((resolve) => setTimeout(resolve, 2300));
+        // The first run ends 2.3 s after its occurrence, however late it started: the next
+        // occurrence is then 0.7 s away, so a timer that waited for it would show the gap.
+        if (runs.length === 1) {
+          await new Promise((resolve) => setTimeout(resolve, due.getTime() + 2300 - Date.now()));
+          overrunEnded = Date.now();
+        }
       },
       (error) => assert.fail(String(error)),
     );
-    await new Promise((resolve) => setTimeout(resolve, 3900));
+    await waitFor("three runs", () => (runs.length >= 3 ? true : undefined), {
+      seen: () => runs,
+    });
     await timer.stop();
-    assert.ok(runs.length >= 3, `expected at least 3 runs, got ${runs.length}`);
     assert.deepEqual(
       runs.slice(0, 3).map((r) => r.isPastDue),
       [false, true, false],
     );
     assert.ok(
-      runs[1]!.at - runs[0]!.at < 2600,
-      "the past-due run starts as soon as the overrun ends",
+      runs[1]!.at - overrunEnded < 500,
+      `the past-due run starts as soon as the overrun ends (${runs[1]!.at - overrunEnded} ms later), not at the next occurrence`,
     );
   });
 });

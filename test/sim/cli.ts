@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import type { Model } from "./simulate.js";
 import { simulate } from "./simulate.js";
-import { MODELS, replayCommand, simulateMany } from "./run.js";
+import { MODELS, describeRuns, replayCommand, simulateMany } from "./run.js";
 
 const { values } = parseArgs({
   options: {
@@ -11,8 +11,14 @@ const { values } = parseArgs({
     seed: { type: "string" },
     model: { type: "string" },
     minutes: { type: "string", default: "6" },
+    arm: { type: "string" },
   },
 });
+const arm = values.arm as "off" | "slow" | undefined;
+if (arm !== undefined && arm !== "off" && arm !== "slow") {
+  console.error("--arm must be off or slow");
+  process.exit(2);
+}
 const minutes = Number(values.minutes);
 const models = values.model ? [values.model as Model] : MODELS;
 if (values.model && !MODELS.includes(values.model as Model)) {
@@ -22,20 +28,29 @@ if (values.model && !MODELS.includes(values.model as Model)) {
 
 if (values.seed !== undefined) {
   for (const model of models) {
-    const result = await simulate(Number(values.seed), { model, minutes });
+    const result = await simulate(Number(values.seed), {
+      model,
+      minutes,
+      ...(arm ? { arm } : {}),
+    });
     console.log(
       `seed ${result.seed} ${model}: ${result.violations.length ? "VIOLATIONS" : "ok"}; ${result.failovers} failover(s), ${result.outages} outage(s)`,
     );
     for (const v of result.violations) console.log(`  ${v}`);
   }
 } else {
-  const summary = await simulateMany({ runs: Number(values.runs), minutes, models });
+  const summary = await simulateMany({
+    runs: Number(values.runs),
+    minutes,
+    models,
+    ...(arm ? { arm } : {}),
+  });
   const sorted = [...summary.detectionMs].sort((a, b) => a - b);
   const at = (p: number) =>
     sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   console.log(
-    `${summary.runs} runs of ${minutes} simulated minutes (+ a quiet period) in ${(summary.elapsedMs / 1000).toFixed(1)} s: ` +
-      `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers over ${summary.outages} region outages`,
+    `${describeRuns(summary, minutes)}: ` +
+      `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers (${summary.shifts} reached the traffic shift) over ${summary.outages} region outages`,
   );
   if (sorted.length)
     console.log(

@@ -5,7 +5,7 @@
 import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
-import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { LEVER_SHARE, runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { compose } from "../../src/compose.js";
@@ -57,6 +57,17 @@ export interface Faults {
   probeLoss: number;
   /** One observer sees one region slow: every other probe fails as too slow. */
   spikes?: (Window & { observer: string; region: string })[];
+  /** Azure Resource Manager: slow replies, throttling storms, changes made after the caller gave up. */
+  arm?: ArmFaults;
+}
+
+export interface ArmFaults {
+  /** Every lever call takes this long. */
+  latency: (Window & { ms: number })[];
+  /** Every lever call is answered 429 with this Retry-After. */
+  throttle: (Window & { retryAfterMs: number })[];
+  /** A change whose reply comes too late is made anyway with this probability. */
+  lateWriteApplies: number;
 }
 
 export interface SimOptions {
@@ -68,6 +79,12 @@ export interface SimOptions {
    * one observer and one region, now and then (for counting false failovers).
    */
   readonly scenario?: "chaos" | "outage" | "noise";
+  /**
+   * Azure Resource Manager faults on top of the scenario: `off`, `random` (chaos draws its own),
+   * or `slow` (every lever call takes 1 to 60 s and throttling storms come and go for the whole
+   * run), for checking that detection does not wait on ARM.
+   */
+  readonly arm?: "off" | "slow";
   /** Skip the quiet period and its end-state checks (long noise runs). */
   readonly noQuietPeriod?: boolean;
 }
@@ -77,6 +94,8 @@ export interface SimResult {
   readonly model: Model;
   readonly violations: string[];
   readonly failovers: number;
+  /** Failover incidents that reached the step that moves traffic (completed, or stopped there). */
+  readonly shifts: number;
   readonly outages: number;
   /** Outage start to the first kept `down` verdict, per hard outage of the primary that was detected. */
   readonly detectionMs: number[];
@@ -143,7 +162,40 @@ function faultsFor(seed: number, minutes: number): Faults {
       OBSERVERS.map((o) => [o, rand() < 0.3 ? Math.floor((rand() - 0.5) * 60_000) : 0]),
     ),
     probeLoss: 0.02,
+    arm: {
+      latency:
+        rand() < 0.3
+          ? windows(1, 60_000, 240_000).map((w) => ({
+              ...w,
+              ms: 1000 + Math.floor(rand() * 59_000),
+            }))
+          : [],
+      throttle:
+        rand() < 0.2
+          ? windows(1, 20_000, 120_000).map((w) => ({
+              ...w,
+              retryAfterMs: 5000 + Math.floor(rand() * 55_000),
+            }))
+          : [],
+      lateWriteApplies: 0.5,
+    },
   };
+}
+
+/** Slow ARM for a whole run: latency 1 to 60 s in windows, throttling storms between them. */
+function slowArm(seed: number, minutes: number): ArmFaults {
+  const rand = random(seed * 31 + 7);
+  const end = minutes * 60_000;
+  const latency: ArmFaults["latency"] = [];
+  const throttle: ArmFaults["throttle"] = [];
+  for (let t = 0; t < end;) {
+    const span = 30_000 + Math.floor(rand() * 90_000);
+    if (rand() < 0.25)
+      throttle.push({ from: t, to: t + span, retryAfterMs: 5000 + Math.floor(rand() * 55_000) });
+    else latency.push({ from: t, to: t + span, ms: 1000 + Math.floor(rand() * 59_000) });
+    t += span;
+  }
+  return { latency, throttle, lateWriteApplies: 0.5 };
 }
 
 const NO_FAULTS = (): Faults => ({
@@ -253,6 +305,57 @@ class SimClock implements Clock {
   }
 }
 
+/** Failovers that got as far as moving traffic, or as the re-check just before it. */
+const reachedShift = (
+  incidents: readonly { kind: string; history: readonly { step: string }[] }[],
+) =>
+  incidents.filter(
+    (i) => i.kind === "failover" && i.history.some((h) => h.step === "shifting-traffic"),
+  ).length;
+
+const LEVER_CALLS = new Set(["read", "promote", "setEnabled", "start", "stop", "scale"]);
+const WRITES = new Set(["promote", "setEnabled", "start", "stop", "scale"]);
+
+/**
+ * A lever behind a simulated Azure Resource Manager: during a throttling storm every call is a
+ * 429; during a slow spell every call takes its time in virtual time, and a call that ends after
+ * the orchestrate tick's deadline is an error to the caller; a change may still have been made
+ * (as ARM does when the client gives up on a reply that was coming).
+ */
+function armFaulty<T extends object>(
+  lever: T,
+  world: World,
+  faults: Faults,
+  rand: () => number,
+  deadline: () => number,
+): T {
+  return new Proxy(lever, {
+    get: (target, property) => {
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== "function") return value;
+      if (!LEVER_CALLS.has(String(property))) return value.bind(target);
+      return async (...args: unknown[]) => {
+        const arm = faults.arm;
+        const throttled = arm?.throttle.find((w) => world.now >= w.from && world.now < w.to);
+        if (throttled)
+          throw new Error(
+            `429 TooManyRequests (simulated): retry after ${Math.round(throttled.retryAfterMs / 1000)} s`,
+          );
+        const slow = arm?.latency.find((w) => world.now >= w.from && world.now < w.to);
+        // The caller waits until its deadline at most; the reply may still be on its way then.
+        const late = slow !== undefined && world.now + slow.ms > deadline();
+        if (slow) world.now = Math.min(world.now + slow.ms, Math.max(world.now, deadline()));
+        const write = WRITES.has(String(property));
+        if (late && !(write && rand() < (arm?.lateWriteApplies ?? 0)))
+          throw new Error("Azure Resource Manager did not answer in time (simulated)");
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (late) throw new Error("Azure Resource Manager answered after the deadline (simulated)");
+        return result;
+      };
+    },
+  });
+}
+
 /** A store that fails during outages and at random: the real memory store behind it. */
 function faultyStore(
   base: StateStore,
@@ -286,6 +389,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       : options.scenario === "noise"
         ? noiseOnly(seed, options.minutes)
         : faultsFor(seed, options.minutes);
+  if (options.arm === "off") faults.arm = undefined;
+  if (options.arm === "slow") faults.arm = slowArm(seed, options.minutes);
   const world = new World();
   const violations: string[] = [];
   const end = options.minutes * 60_000;
@@ -388,6 +493,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     },
   });
 
+  /** When the orchestrate tick running now stops waiting for levers (Infinity between ticks). */
+  let leverDeadline = Infinity;
+  const slowRouter = armFaulty(router, world, faults, rand, () => leverDeadline);
+  const slowClusters = armFaulty(clusters, world, faults, rand, () => leverDeadline);
   const store = faultyStore(new MemoryStateStore(), world, faults, rand);
   const raw = config(options.model, (region) => `http://${region}.sim/healthz`);
   const parsed = parseConfig(raw);
@@ -399,8 +508,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       store,
       prober: prober(observer),
       clock: new SimClock(world, faults.skew[observer] ?? 0),
-      router,
-      clusters,
+      router: slowRouter,
+      clusters: slowClusters,
       instance: `${observer}-${++lives}`,
     });
   const runtimes = new Map<string, Runtime>();
@@ -435,7 +544,9 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         const rt = runtimes.get(observer)!;
         if (kind === "probe") await runProbeTick(rt);
         else {
+          leverDeadline = world.now + INTERVAL * LEVER_SHARE;
           const result = await runOrchestrateTick(rt);
+          leverDeadline = Infinity;
           const states = result.groups[0]?.states;
           if (states) {
             const downNow = new Set(
@@ -474,7 +585,15 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   if (options.noQuietPeriod) {
     const incidents = (await store.readIncidents("shop")).map((x) => x.incident);
     const failovers = incidents.filter((i) => i.kind === "failover").length;
-    return { seed, model: options.model, violations, failovers, outages, detectionMs };
+    return {
+      seed,
+      model: options.model,
+      violations,
+      failovers,
+      shifts: reachedShift(incidents),
+      outages,
+      detectionMs,
+    };
   }
   // Quiet period: faults end, and the group must settle on a serving region.
   const quietFrom = world.now;
@@ -485,6 +604,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   faults.impaired = [];
   faults.down = [];
   faults.flapping = {};
+  faults.arm = undefined;
   for (const region of REGIONS) {
     faults.outages[region] = (faults.outages[region] ?? []).filter((w) => w.to <= quietFrom);
     faults.gray[region] = [];
@@ -538,5 +658,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     violate(`${leverChanges} lever changes but only ${leverStarted} recorded in the audit log`);
 
   const failovers = incidents.filter((i) => i.kind === "failover" && i.step === "completed").length;
-  return { seed, model: options.model, violations, failovers, outages, detectionMs };
+  return {
+    seed,
+    model: options.model,
+    violations,
+    failovers,
+    shifts: reachedShift(incidents),
+    outages,
+    detectionMs,
+  };
 }

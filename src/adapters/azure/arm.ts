@@ -5,6 +5,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { RestError } from "@azure/core-rest-pipeline";
 import https from "node:https";
+import { errorText } from "../../core/errors.js";
+import type { ArmBudgetTracker } from "./budget.js";
 
 export const PERMISSIONS_DOC = "docs/permissions.md";
 
@@ -28,6 +30,8 @@ export interface ArmConnection {
   readonly pollIntervalMs?: number;
   /** How long a change waits for its long-running operation before returning it as accepted. */
   readonly lroPatienceMs?: number;
+  /** Hears what every reply says about ARM's request budget. */
+  readonly budget?: ArmBudgetTracker;
 }
 
 export const ARM_DEFAULTS = {
@@ -114,6 +118,7 @@ export function clientOptions(conn: ArmConnection) {
     },
   ];
   if (conn.ca) policies.push({ policy: caPolicy(conn.ca), position: "perRetry" });
+  if (conn.budget) policies.push({ policy: conn.budget.policy(), position: "perRetry" });
   return {
     endpoint: conn.endpoint ?? ARM_DEFAULTS.endpoint,
     retryOptions: { ...(conn.retry ?? ARM_DEFAULTS.retry) },
@@ -193,7 +198,7 @@ export function explain(error: unknown, call: ArmCallDescription): ArmError {
   const fields = (error ?? {}) as { statusCode?: unknown; code?: unknown };
   const status = typeof fields.statusCode === "number" ? fields.statusCode : undefined;
   const code = typeof fields.code === "string" ? fields.code : undefined;
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = errorText(error);
   const said = raw.split("\n")[0]!.slice(0, 400);
   const name = shortName(call.resource);
   const prefix = [status, code].filter((x) => x !== undefined).join(" ");

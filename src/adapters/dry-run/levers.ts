@@ -1,7 +1,12 @@
 // Dry-run levers: they read the real lever once, then play every change on a copy held in memory
 // and record it. Nothing reaches the real lever. Operators' dry runs and drills use them to see
 // the exact plan: which calls, in which order, and the routing it would leave.
-import type { ClusterState, NodePoolSize, RoutingState } from "../../core/levers.js";
+import type {
+  ClusterState,
+  LeverCapabilities,
+  NodePoolSize,
+  RoutingState,
+} from "../../core/levers.js";
 import type { Clock } from "../../ports/clock.js";
 import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-control.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
@@ -49,6 +54,10 @@ export class DryRunTrafficRouter implements TrafficRouter {
 
   covers(group: string): boolean {
     return this.#base.covers(group);
+  }
+
+  capabilities(group: string): LeverCapabilities {
+    return this.#base.capabilities(group);
   }
 
   async #copy(group: string, options?: LeverCallOptions): Promise<MemoryTrafficRouter> {
@@ -103,15 +112,6 @@ export class DryRunTrafficRouter implements TrafficRouter {
     options?: LeverCallOptions,
   ): Promise<void> {
     return this.#play(group, options, (copy) => copy.setEnabled(group, region, enabled));
-  }
-
-  setWeight(
-    group: string,
-    region: string,
-    weight: number,
-    options?: LeverCallOptions,
-  ): Promise<void> {
-    return this.#play(group, options, (copy) => copy.setWeight(group, region, weight));
   }
 }
 

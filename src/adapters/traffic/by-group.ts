@@ -1,6 +1,6 @@
 // One TrafficRouter over several: each group is routed by the lever that covers it (a Traffic
 // Manager profile for one group, a Front Door origin group for another).
-import type { RoutingState } from "../../core/levers.js";
+import type { LeverCapabilities, RoutingState } from "../../core/levers.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
 
 export class RouterByGroup implements TrafficRouter {
@@ -12,6 +12,10 @@ export class RouterByGroup implements TrafficRouter {
 
   covers(group: string): boolean {
     return this.#routers.some((r) => r.covers(group));
+  }
+
+  capabilities(group: string): LeverCapabilities {
+    return this.#for(group).capabilities(group);
   }
 
   #for(group: string): TrafficRouter {
@@ -35,14 +39,5 @@ export class RouterByGroup implements TrafficRouter {
     options?: LeverCallOptions,
   ): Promise<void> {
     return this.#for(group).setEnabled(group, region, enabled, options);
-  }
-
-  setWeight(
-    group: string,
-    region: string,
-    weight: number,
-    options?: LeverCallOptions,
-  ): Promise<void> {
-    return this.#for(group).setWeight(group, region, weight, options);
   }
 }

@@ -1,7 +1,7 @@
-// A traffic lever held in memory: the sandbox's emulated Traffic Manager until the ARM emulator
-// exists, and the simulator's. Keeps priorities unique as Traffic Manager does, so a promotion
+// A traffic lever held in memory: the simulator's, the pure core's tests', and the dry run's copy. Keeps priorities unique as Traffic Manager does, so a promotion
 // moves the old primary through a free value. A fault hook lets the simulator fail any call.
-import type { RegionRoute, RoutingState } from "../../core/levers.js";
+import type { LeverCapabilities, RegionRoute, RoutingState } from "../../core/levers.js";
+import { FULL_LEVER } from "../../core/levers.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
 
 export interface GroupLayout {
@@ -26,6 +26,8 @@ export class MemoryTrafficRouter implements TrafficRouter {
   onChange: ((group: string, state: RoutingState) => void) | undefined;
   /** Every call that changed something, for tests that check no effect ran twice. */
   readonly changes: string[] = [];
+  /** What it declares it can do (all of it unless a test says otherwise). */
+  can: LeverCapabilities = FULL_LEVER;
 
   constructor(groups: readonly GroupLayout[]) {
     for (const g of groups) this.#groups.set(g.name, initialRouting(g));
@@ -44,6 +46,10 @@ export class MemoryTrafficRouter implements TrafficRouter {
 
   covers(group: string): boolean {
     return this.#groups.has(group);
+  }
+
+  capabilities(): LeverCapabilities {
+    return this.can;
   }
 
   #routes(call: string, group: string): RegionRoute[] {
@@ -80,17 +86,6 @@ export class MemoryTrafficRouter implements TrafficRouter {
     if (route.enabled === enabled) return;
     this.changes.push(`${enabled ? "enable" : "disable"} ${group}/${region}`);
     this.#set(group, routes, region, { enabled });
-  }
-
-  async setWeight(group: string, region: string, weight: number): Promise<void> {
-    const routes = this.#routes("setWeight", group);
-    const route = routes.find((r) => r.region === region);
-    if (!route) throw new Error(`no region ${region} in group ${group}`);
-    if (!Number.isInteger(weight) || weight < 1 || weight > 1000)
-      throw new Error(`weight ${weight} is out of range: a weight is an integer from 1 to 1000`);
-    if (route.weight === weight) return;
-    this.changes.push(`weight ${group}/${region} ${weight}`);
-    this.#set(group, routes, region, { weight });
   }
 
   #set(group: string, routes: RegionRoute[], region: string, change: Partial<RegionRoute>): void {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AksClusterControl } from "../../../src/adapters/cluster/aks.js";
+import { AksClusterControl } from "../../../src/providers/aks/clusters.js";
 import { systemClock } from "../../../src/adapters/clock/system-clock.js";
 import { DryRunClusterControl } from "../../../src/adapters/dry-run/levers.js";
 import { AKS_NEU, startArm } from "../../helpers/arm.js";
@@ -17,7 +17,7 @@ clusterControlContract("dry run over AKS", async () => {
     writes: () => clusters.planned.length,
     close: async () => {
       assert.equal(arm.writes(), 0, "the dry run only reads the real cluster");
-      assert.equal(arm.emulator.clusterPower(AKS_NEU).power, "Stopped");
+      assert.equal(arm.aks.power(AKS_NEU).power, "Stopped");
       await arm.stop();
     },
   };

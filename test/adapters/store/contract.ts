@@ -265,5 +265,34 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       await store.writePause({ all: false, groups: [] });
       assert.equal((await store.readPause()).all, false, "an unconditional write replaces");
     });
+
+    it("lever views: none at first, one per group read in one call, each write replacing the last", async () => {
+      const store = await fixture.create();
+      assert.deepEqual(await store.readLeverViews(), {});
+      const view = {
+        routing: {
+          regions: [
+            { region: "westeurope", enabled: true, priority: 1, weight: 10 },
+            { region: "northeurope", enabled: false, priority: 2 },
+          ],
+          propagating: true,
+        },
+        clusters: {
+          northeurope: { power: "Stopped" as const, nodePools: [{ name: "user", count: 0 }] },
+        },
+        readAt: 1_800_000_000_123,
+        epoch: 4,
+        problems: ["northeurope's cluster cannot be read: 429"],
+      };
+      await store.writeLeverView("shop", view);
+      await store.writeLeverView("catalog", { clusters: {}, readAt: 1_800_000_000_000, epoch: 3 });
+      assert.deepEqual(await store.readLeverViews(), {
+        shop: view,
+        catalog: { clusters: {}, readAt: 1_800_000_000_000, epoch: 3 },
+      });
+      const newer = { ...view, readAt: view.readAt + 10_000, epoch: 5 };
+      await store.writeLeverView("shop", newer);
+      assert.deepEqual((await store.readLeverViews())["shop"], newer);
+    });
   });
 }

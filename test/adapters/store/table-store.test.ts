@@ -87,7 +87,8 @@ describe("Table Storage adapter", () => {
         return true;
       });
       const took = Date.now() - started;
-      assert.ok(took >= 350 && took < 1500, `took ${took} ms with a 400 ms timeout`);
+      // Never before the timeout; after it, as soon as a busy machine gets round to it.
+      assert.ok(took >= 350 && took < 5000, `took ${took} ms with a 400 ms timeout`);
     } finally {
       await silent.close();
     }

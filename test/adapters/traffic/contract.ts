@@ -70,13 +70,8 @@ export function trafficRouterContract(name: string, create: () => Promise<Traffi
       assert.equal(state.regions.find((r) => r.region === "northeurope")?.enabled, true);
     });
 
-    it("sets a weight, writing only when it differs", async () => {
-      await f.router.setWeight(f.group, "northeurope", 40);
-      const state = await f.router.read(f.group);
-      assert.equal(state.regions.find((r) => r.region === "northeurope")?.weight, 40);
-      const writes = f.writes();
-      await f.router.setWeight(f.group, "northeurope", 40);
-      assert.equal(f.writes(), writes);
+    it("declares what it can do: promote a region and take one out of rotation", () => {
+      assert.deepEqual(f.router.capabilities(f.group), { promote: true, enable: true });
     });
 
     it("names the region it does not know", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DryRunTrafficRouter } from "../../../src/adapters/dry-run/levers.js";
-import { TrafficManagerRouter } from "../../../src/adapters/traffic/traffic-manager.js";
+import { TrafficManagerRouter } from "../../../src/providers/traffic-manager/router.js";
 import { primaryOf } from "../../../src/core/levers.js";
 import { ENDPOINTS, TM_PROFILE, startArm } from "../../helpers/arm.js";
 import { trafficRouterContract } from "./contract.js";
@@ -21,7 +21,7 @@ trafficRouterContract("dry run over Traffic Manager", async () => {
       // Whatever the contract did, the real profile was only read.
       assert.equal(arm.writes(), 0);
       assert.deepEqual(
-        arm.emulator.trafficManagerEndpoints(TM_PROFILE).map((e) => [e.name, e.priority, e.status]),
+        arm.tm.endpoints(TM_PROFILE).map((e) => [e.name, e.priority, e.status]),
         [
           ["weu", 1, "Enabled"],
           ["neu", 2, "Enabled"],

@@ -4,6 +4,7 @@ import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
+import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   KeptStates,
@@ -13,12 +14,30 @@ import type {
 } from "../../../ports/state-store.js";
 import { StoreError } from "../../../ports/state-store.js";
 
+/**
+ * A deep copy that nobody can change: stored on write and handed out as it is on read, so a caller
+ * can never alter what the store holds (a write to it throws), and reads copy nothing. Reads used
+ * to clone every row, which was a fifth of the simulator's time.
+ */
+function frozen<T>(value: T): T {
+  return deepFreeze(structuredClone(value));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export class MemoryStateStore implements StateStore {
   readonly #observations = new Map<string, Observation>();
   readonly #heartbeats = new Map<string, Heartbeat>();
   readonly #actions: ActionRecord[] = [];
   readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
   readonly #incidents = new Map<string, StoredIncident>();
+  readonly #leverViews = new Map<string, LeverView>();
   #pause: PauseState = { all: false, groups: [] };
   #pauseEtag: string | undefined;
   #lease: StoredLease | undefined;
@@ -29,25 +48,23 @@ export class MemoryStateStore implements StateStore {
 
   async recordObservations(observations: readonly Observation[]): Promise<void> {
     for (const o of observations)
-      this.#observations.set(`${o.group}|${o.target}|${o.observer}`, structuredClone(o));
+      this.#observations.set(`${o.group}|${o.target}|${o.observer}`, frozen(o));
   }
 
   async readObservations(group: string): Promise<Observation[]> {
-    return [...this.#observations.values()]
-      .filter((o) => o.group === group)
-      .map((o) => structuredClone(o));
+    return [...this.#observations.values()].filter((o) => o.group === group);
   }
 
   async recordHeartbeat(heartbeat: Heartbeat): Promise<void> {
-    this.#heartbeats.set(heartbeat.observer, structuredClone(heartbeat));
+    this.#heartbeats.set(heartbeat.observer, frozen(heartbeat));
   }
 
   async readHeartbeats(): Promise<Heartbeat[]> {
-    return [...this.#heartbeats.values()].map((h) => structuredClone(h));
+    return [...this.#heartbeats.values()];
   }
 
   async readLease(): Promise<StoredLease | undefined> {
-    return this.#lease && structuredClone(this.#lease);
+    return this.#lease;
   }
 
   async createLease(record: LeaseRecord): Promise<string> {
@@ -72,7 +89,7 @@ export class MemoryStateStore implements StateStore {
 
   #put(record: LeaseRecord): string {
     const etag = this.#nextEtag();
-    this.#lease = { record: { ...record }, etag };
+    this.#lease = frozen({ record, etag });
     this.#floor = Math.max(this.#floor, record.epoch);
     return etag;
   }
@@ -103,7 +120,7 @@ export class MemoryStateStore implements StateStore {
 
   async readRegionStates(group: string): Promise<KeptStates> {
     const kept = this.#states.get(group);
-    return kept ? structuredClone(kept) : { states: {} };
+    return kept ?? { states: {} };
   }
 
   async writeRegionStates(
@@ -120,7 +137,7 @@ export class MemoryStateStore implements StateStore {
           status: etag ? 412 : 409,
         },
       );
-    this.#states.set(group, { states: structuredClone(states), etag: this.#nextEtag() });
+    this.#states.set(group, frozen({ states, etag: this.#nextEtag() }));
   }
 
   async readIncidents(group: string): Promise<StoredIncident[]> {
@@ -129,8 +146,7 @@ export class MemoryStateStore implements StateStore {
       .sort(
         (a, b) =>
           a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
-      )
-      .map((s) => structuredClone(s));
+      );
   }
 
   async writeIncident(incident: Incident, etag: string | undefined): Promise<void> {
@@ -143,12 +159,20 @@ export class MemoryStateStore implements StateStore {
           status: etag ? 412 : 409,
         },
       );
-    this.#incidents.set(key, { incident: structuredClone(incident), etag: this.#nextEtag() });
+    this.#incidents.set(key, frozen({ incident, etag: this.#nextEtag() }));
+  }
+
+  async readLeverViews(): Promise<Record<string, LeverView>> {
+    return Object.fromEntries(this.#leverViews);
+  }
+
+  async writeLeverView(group: string, view: LeverView): Promise<void> {
+    this.#leverViews.set(group, frozen(view));
   }
 
   async readPause(): Promise<PauseState> {
     return {
-      ...structuredClone(this.#pause),
+      ...this.#pause,
       ...(this.#pauseEtag === undefined ? {} : { etag: this.#pauseEtag }),
     };
   }
@@ -161,7 +185,7 @@ export class MemoryStateStore implements StateStore {
     if (expected && expected.etag !== this.#pauseEtag)
       throw new StoreError("conflict", "the pause flags changed since they were read");
     const { etag: _etag, ...flags } = state;
-    this.#pause = structuredClone(flags);
+    this.#pause = frozen(flags);
     this.#pauseEtag = `p${++this.#version}`;
   }
 }

@@ -7,6 +7,7 @@ import type { Heartbeat, Observation, ProbePhases } from "../../../core/observat
 import type { RegionState, Verdict } from "../../../core/verdict.js";
 import type { ActionRecord, PauseState } from "../../../ports/state-store.js";
 import type { Incident } from "../../../core/incident.js";
+import type { LeverView } from "../../../core/levers.js";
 
 export const HEARTBEAT_PARTITION = "heartbeat";
 export const LEASE_KEY = { partitionKey: "lease", rowKey: "lease" } as const;
@@ -258,6 +259,36 @@ export function entityToStates(row: Row): Record<string, RegionState> | undefine
 }
 
 export const incidentPartition = (group: string) => `incident-${group}`;
+export const LEVER_VIEW_PARTITION = "levers";
+
+export function leverViewToEntity(group: string, view: LeverView): Entity {
+  return {
+    partitionKey: LEVER_VIEW_PARTITION,
+    rowKey: group,
+    readAtMs: double(view.readAt),
+    epoch: view.epoch,
+    data: JSON.stringify(view),
+  };
+}
+
+export function entityToLeverView(row: Row): [string, LeverView] | undefined {
+  if (!isString(row["data"]) || !isString(row["rowKey"])) return undefined;
+  try {
+    const value = JSON.parse(row["data"]) as Record<string, unknown>;
+    if (
+      !isNumber(value["readAt"]) ||
+      !isNumber(value["epoch"]) ||
+      typeof value["clusters"] !== "object" ||
+      value["clusters"] === null ||
+      (value["routing"] !== undefined &&
+        !Array.isArray((value["routing"] as { regions?: unknown }).regions))
+    )
+      return undefined;
+    return [row["rowKey"], value as unknown as LeverView];
+  } catch {
+    return undefined;
+  }
+}
 export const PAUSE_KEY = { partitionKey: "pause", rowKey: "pause" } as const;
 
 export function incidentToEntity(incident: Incident): Entity {
@@ -309,7 +340,25 @@ export function entityToIncident(row: Row): Incident | undefined {
 }
 
 export function pauseToEntity(state: PauseState): Entity {
-  return { ...PAUSE_KEY, all: state.all, groups: JSON.stringify(state.groups) };
+  return {
+    ...PAUSE_KEY,
+    all: state.all,
+    groups: JSON.stringify(state.groups),
+    reasons: JSON.stringify(state.reasons ?? {}),
+    released: JSON.stringify(state.released ?? {}),
+  };
+}
+
+/** A JSON object of a field, or empty when it is missing or malformed. */
+function jsonObject(value: unknown): Record<string, unknown> {
+  try {
+    const parsed = isString(value) ? (JSON.parse(value) as unknown) : {};
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 export function entityToPause(row: Row): PauseState {
@@ -320,5 +369,23 @@ export function entityToPause(row: Row): PauseState {
   } catch {
     // A malformed list pauses nothing more than "all" says.
   }
-  return { all: row["all"] === true, groups };
+  const reasons = Object.fromEntries(
+    Object.entries(jsonObject(row["reasons"])).filter(
+      ([, r]) =>
+        typeof r === "object" &&
+        r !== null &&
+        isString((r as Record<string, unknown>)["by"]) &&
+        isString((r as Record<string, unknown>)["reason"]) &&
+        isNumber((r as Record<string, unknown>)["at"]),
+    ),
+  ) as Record<string, { by: string; reason: string; at: number }>;
+  const released = Object.fromEntries(
+    Object.entries(jsonObject(row["released"])).filter(([, t]) => isNumber(t)),
+  ) as Record<string, number>;
+  return {
+    all: row["all"] === true,
+    groups,
+    ...(Object.keys(reasons).length ? { reasons } : {}),
+    ...(Object.keys(released).length ? { released } : {}),
+  };
 }

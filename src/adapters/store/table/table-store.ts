@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
+import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   KeptStates,
@@ -19,6 +20,9 @@ import type {
 } from "../../../ports/state-store.js";
 import {
   ACTION_PARTITION,
+  LEVER_VIEW_PARTITION,
+  entityToLeverView,
+  leverViewToEntity,
   FLOOR_KEY,
   PAUSE_KEY,
   entityToIncident,
@@ -350,6 +354,22 @@ export class TableStateStore implements StateStore {
       const entity = incidentToEntity(incident);
       if (etag === undefined) await this.#client.createEntity(entity, { abortSignal });
       else await this.#client.updateEntity(entity, "Replace", { etag, abortSignal });
+    });
+  }
+
+  readLeverViews(options?: StoreCallOptions): Promise<Record<string, LeverView>> {
+    return this.#call("reading the lever views", options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${LEVER_VIEW_PARTITION}` },
+        abortSignal,
+      });
+      return Object.fromEntries(await this.#decode(rows, entityToLeverView, "lever view"));
+    });
+  }
+
+  writeLeverView(group: string, view: LeverView, options?: StoreCallOptions): Promise<void> {
+    return this.#call(`writing the lever view of ${group}`, options, async (abortSignal) => {
+      await this.#client.upsertEntity(leverViewToEntity(group, view), "Replace", { abortSignal });
     });
   }
 

@@ -1,0 +1,283 @@
+// Tandem, deployed once per subscription (docs/deploy.md). Every parameter comes from the
+// configuration file: `tandem deploy parameters` writes infra/main.parameters.json from it, and
+// the azd preprovision hook runs that. What this creates:
+//   - in the witness region: the state store, Key Vault, Log Analytics and Application Insights,
+//     and the one user-assigned identity Tandem acts as;
+//   - per observer region: a Flex Consumption Function App with its own host storage;
+//   - the identity's roles: built-in roles on Tandem's own resources, and per lever kind a custom
+//     role (infra/roles/<kind>.json, generated from the adapters' operations) on exactly the
+//     resources the configuration names.
+targetScope = 'subscription'
+
+@description('azd environment name: part of every resource name, and the tag azd finds them by.')
+@minLength(1)
+@maxLength(40)
+param environmentName string
+
+@description('Object id of the person running azd up (azd sets it): may set and rotate the secrets.')
+param principalId string = ''
+
+@description('Client id of Tandem\'s Entra app registration; infra/hooks/entra-app.sh creates it.')
+param apiClientId string
+
+@description('Resource group for Tandem\'s own resources; rg-<environmentName> when empty.')
+param resourceGroupName string = ''
+
+@description('Region of the state store, Key Vault and monitoring: not an application or observer region.')
+param witnessRegion string
+
+@description('One Function App per observer region, with its timers\' NCRONTAB schedules.')
+@minLength(1)
+param observers observerApp[]
+
+@description('The storage account (created here, in the witness region) and table of the state store.')
+param stateStore stateStoreSettings
+
+@description('Instance memory of each Function App, in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 512
+
+@description('Tags for every resource, besides azd-env-name.')
+param tags object = {}
+
+@description('The resources each lever kind\'s role is assigned on (the providers\' scopes).')
+param leverScopes leverScopeEntry[] = []
+
+@description('The app settings the configuration names (env:NAME), each a Key Vault secret.')
+param secrets secretReference[] = []
+
+type observerApp = {
+  region: string
+  probeSchedule: string
+  orchestrateSchedule: string
+}
+
+type stateStoreSettings = {
+  accountName: string
+  table: string
+}
+
+type leverScopeEntry = {
+  kind: string
+  id: string
+  subscriptionId: string
+  resourceGroup: string
+  type: string
+  names: string[]
+}
+
+type secretReference = {
+  setting: string
+  secretName: string
+}
+
+var token = toLower(uniqueString(subscription().id, environmentName))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+var builtIn = loadJsonContent('roles/built-in.json')
+// One role file per lever kind; test/infra/roles.test.ts checks that every kind is here.
+var leverRoles = {
+  'traffic-manager': loadJsonContent('roles/traffic-manager.json')
+  'front-door': loadJsonContent('roles/front-door.json')
+  aks: loadJsonContent('roles/aks.json')
+}
+var kindsInUse = union(map(leverScopes, s => s.kind), [])
+var kindsFollowingOperations = filter(kindsInUse, k => !empty(leverRoles[k].subscription.actions))
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: witnessRegion
+  tags: allTags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'tandem-identity'
+  scope: rg
+  params: {
+    name: 'id-tandem-${token}'
+    location: witnessRegion
+    tags: allTags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'tandem-monitoring'
+  scope: rg
+  params: {
+    workspaceName: 'log-tandem-${token}'
+    componentName: 'appi-tandem-${token}'
+    location: witnessRegion
+    tags: allTags
+    principalId: identity.outputs.principalId
+    publisherRoleId: builtIn.telemetry.id
+  }
+}
+
+module vault 'modules/key-vault.bicep' = {
+  name: 'tandem-key-vault'
+  scope: rg
+  params: {
+    name: 'kv-tandem-${take(token, 13)}'
+    location: witnessRegion
+    tags: allTags
+    principalId: identity.outputs.principalId
+    secretsUserRoleId: builtIn.secrets.id
+    deployerPrincipalId: principalId
+    secretsOfficerRoleId: builtIn.deployerSecrets.id
+  }
+}
+
+module state 'modules/state-store.bicep' = {
+  name: 'tandem-state-store'
+  scope: rg
+  params: {
+    accountName: stateStore.accountName
+    table: stateStore.table
+    location: witnessRegion
+    tags: allTags
+    principalId: identity.outputs.principalId
+    tableRoleId: builtIn.stateStore.id
+  }
+}
+
+module apps 'modules/observer.bicep' = [
+  for o in observers: {
+    name: 'tandem-observer-${o.region}'
+    scope: rg
+    params: {
+      region: o.region
+      probeSchedule: o.probeSchedule
+      orchestrateSchedule: o.orchestrateSchedule
+      appName: 'func-tandem-${o.region}-${token}'
+      planName: 'plan-tandem-${o.region}-${token}'
+      hostStorageName: take('sth${uniqueString(subscription().id, environmentName, o.region)}', 24)
+      tags: allTags
+      instanceMemoryMB: instanceMemoryMB
+      identityId: identity.outputs.id
+      identityClientId: identity.outputs.clientId
+      identityPrincipalId: identity.outputs.principalId
+      hostStorageRoleId: builtIn.hostStorage.id
+      appInsightsConnectionString: monitoring.outputs.connectionString
+      vaultName: vault.outputs.name
+      secrets: secrets
+      apiClientId: apiClientId
+    }
+    // The state store exists and the identity may use it before an observer first ticks.
+    dependsOn: [state]
+  }
+]
+
+// The levers' custom roles, defined on this subscription from the role files.
+resource resourceRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
+  for kind in kindsInUse: {
+    name: guid(subscription().id, environmentName, kind, 'resource')
+    properties: {
+      roleName: '${leverRoles[kind].resource.roleName} (${environmentName})'
+      description: leverRoles[kind].resource.description
+      type: 'CustomRole'
+      permissions: [
+        {
+          actions: leverRoles[kind].resource.actions
+          notActions: []
+          dataActions: []
+          notDataActions: []
+        }
+      ]
+      assignableScopes: [subscription().id]
+    }
+  }
+]
+
+resource operationRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
+  for kind in kindsFollowingOperations: {
+    name: guid(subscription().id, environmentName, kind, 'subscription')
+    properties: {
+      roleName: '${leverRoles[kind].subscription.roleName} (${environmentName})'
+      description: leverRoles[kind].subscription.description
+      type: 'CustomRole'
+      permissions: [
+        {
+          actions: leverRoles[kind].subscription.actions
+          notActions: []
+          dataActions: []
+          notDataActions: []
+        }
+      ]
+      assignableScopes: [subscription().id]
+    }
+  }
+]
+
+// ARM checks the status of a long-running operation on the subscription, so these are assigned
+// there; they grant reading operation status of one resource provider, nothing else.
+resource operationAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (kind, i) in kindsFollowingOperations: {
+    name: guid(subscription().id, environmentName, kind, 'subscription-assignment')
+    properties: {
+      roleDefinitionId: operationRoles[i].id
+      principalId: identity.outputs.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// Each lever kind's role on exactly the resources the configuration names, in their own
+// resource groups. A new lever kind adds its role file above and a module here.
+module trafficManagerAccess 'modules/access/traffic-manager.bicep' = [
+  for s in filter(leverScopes, x => x.kind == 'traffic-manager'): {
+    name: 'tandem-access-${uniqueString(s.id, environmentName)}'
+    scope: resourceGroup(s.subscriptionId, s.resourceGroup)
+    params: {
+      names: s.names
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        guid(subscription().id, environmentName, 'traffic-manager', 'resource')
+      )
+      principalId: identity.outputs.principalId
+    }
+    dependsOn: [resourceRoles]
+  }
+]
+
+module frontDoorAccess 'modules/access/front-door.bicep' = [
+  for s in filter(leverScopes, x => x.kind == 'front-door'): {
+    name: 'tandem-access-${uniqueString(s.id, environmentName)}'
+    scope: resourceGroup(s.subscriptionId, s.resourceGroup)
+    params: {
+      names: s.names
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        guid(subscription().id, environmentName, 'front-door', 'resource')
+      )
+      principalId: identity.outputs.principalId
+    }
+    dependsOn: [resourceRoles]
+  }
+]
+
+module aksAccess 'modules/access/aks.bicep' = [
+  for s in filter(leverScopes, x => x.kind == 'aks'): {
+    name: 'tandem-access-${uniqueString(s.id, environmentName)}'
+    scope: resourceGroup(s.subscriptionId, s.resourceGroup)
+    params: {
+      names: s.names
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        guid(subscription().id, environmentName, 'aks', 'resource')
+      )
+      principalId: identity.outputs.principalId
+    }
+    dependsOn: [resourceRoles]
+  }
+]
+
+// What the hooks and docs/deploy.md read back (azd keeps outputs as environment values).
+output AZURE_RESOURCE_GROUP string = rg.name
+output TANDEM_KEY_VAULT string = vault.outputs.name
+output TANDEM_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output TANDEM_APPS array = [
+  for (o, i) in observers: {
+    region: o.region
+    name: apps[i].outputs.name
+    url: apps[i].outputs.url
+  }
+]

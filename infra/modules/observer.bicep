@@ -1,0 +1,168 @@
+// One observer region: a Flex Consumption Function App with its own host storage. Never share
+// host storage between regions: a timer runs as a singleton per host storage, so a shared one
+// would silence every region but one.
+param region string
+param probeSchedule string
+param orchestrateSchedule string
+param appName string
+param planName string
+param hostStorageName string
+param tags object
+param instanceMemoryMB int
+param identityId string
+param identityClientId string
+param identityPrincipalId string
+param hostStorageRoleId string
+param appInsightsConnectionString string
+param vaultName string
+param secrets array
+param apiClientId string
+
+var packageContainer = 'app-package'
+
+resource hostStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: hostStorageName
+  location: region
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    defaultToOAuthAuthentication: true
+  }
+}
+
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: hostStorage
+  name: 'default'
+}
+
+resource packages 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobs
+  name: packageContainer
+}
+
+// Blobs only: the host keeps its timer leases there, and the platform reads the package there.
+resource hostStorageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, identityPrincipalId, hostStorageRoleId)
+  scope: hostStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', hostStorageRoleId)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: planName
+  location: region
+  tags: tags
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
+  properties: { reserved: true }
+}
+
+resource app 'Microsoft.Web/sites@2024-11-01' = {
+  name: appName
+  location: region
+  tags: union(tags, { 'tandem-observer': region })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${hostStorage.properties.primaryEndpoints.blob}${packageContainer}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        // The lowest maximum Flex Consumption takes; timers run one at a time anyway.
+        maximumInstanceCount: 40
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: { name: 'node', version: '22' }
+    }
+  }
+  dependsOn: [hostStorageAccess, packages]
+}
+
+// The app settings: src/settings.ts lists each one, and test/infra/settings-contract.test.ts holds
+// this object to that list in both directions.
+var appSettings = {
+  TANDEM_OBSERVER_REGION: region
+  TANDEM_CONFIG_PATH: 'tandem.config.json'
+  TANDEM_PROBE_SCHEDULE: probeSchedule
+  TANDEM_ORCHESTRATE_SCHEDULE: orchestrateSchedule
+  AZURE_CLIENT_ID: identityClientId
+  AzureWebJobsStorage__accountName: hostStorage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+// The secrets the configuration names (env:NAME), as Key Vault references the platform resolves
+// with the identity above.
+var secretSettings = toObject(
+  secrets,
+  s => s.setting,
+  s => '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${s.secretName})'
+)
+
+resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: union(appSettings, secretSettings)
+}
+
+// App Service Authentication in front of the HTTP API: Entra sign-in, and bearer tokens for the
+// app registration (infra/hooks/entra-app.sh), whose app roles Tandem reads. The platform then
+// sets WEBSITE_AUTH_ENABLED, and only then does Tandem trust the principal it passes.
+resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          clientId: apiClientId
+        }
+        validation: {
+          allowedAudiences: ['api://${apiClientId}', apiClientId]
+        }
+      }
+    }
+    login: {
+      tokenStore: { enabled: false }
+    }
+  }
+}
+
+output name string = app.name
+output url string = 'https://${app.properties.defaultHostName}'

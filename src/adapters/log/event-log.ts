@@ -1,0 +1,81 @@
+// Prints the events a person running Tandem wants in the log: verdict changes, incidents, lever
+// changes, refusals, commands, the lease, stale observers, the store, certificates. Probe
+// outcomes are left to telemetry (one per target per tick is too many for a log).
+import type { TandemEvent } from "../../core/events.js";
+import type { Log } from "../../ports/log.js";
+import type { NamedSubscriber } from "../../ports/events.js";
+
+/** One line for an event, and how loud; undefined for events a log does not show. */
+export function logLine(e: TandemEvent): { level: keyof Log; text: string } | undefined {
+  switch (e.type) {
+    case "probe.outcome":
+      return undefined;
+    case "verdict.changed":
+      return {
+        level: "info",
+        text: `${e.group}/${e.region}: ${e.from ?? "(start)"} -> ${e.to} (${e.reason})`,
+      };
+    case "split-view":
+      return { level: "warn", text: `${e.group}/${e.region}: split view, no action: ${e.reason}` };
+    case "incident.opened":
+    case "incident.step":
+    case "incident.closed":
+      return {
+        level: e.step === "failed" ? "error" : "info",
+        text: `${e.group}: incident ${e.incident} (${e.kind}) ${e.step}: ${e.note}`,
+      };
+    case "lever.changed":
+      return e.outcome === "done"
+        ? { level: "info", text: `${e.group}: ${e.change}: done` }
+        : { level: "warn", text: `${e.group}: ${e.change} ${e.outcome}: ${e.error ?? ""}` };
+    case "automation.refused":
+      return { level: "warn", text: `${e.group}: refused by rule ${e.rule}: ${e.reason}` };
+    case "command.accepted":
+      return {
+        level: "info",
+        text: `${e.by}: ${e.command}${e.group ? ` ${e.group}` : ""}${e.dryRun ? " (dry run)" : ""} accepted${e.incident ? ` as incident ${e.incident}` : ""}: ${e.reason}`,
+      };
+    case "command.refused":
+      return {
+        level: "warn",
+        text: `${e.by}: ${e.command}${e.group ? ` ${e.group}` : ""} refused (${e.status}${e.rule ? `, rule ${e.rule}` : ""}): ${e.reason}`,
+      };
+    case "automation.paused":
+    case "automation.resumed":
+      return {
+        level: "info",
+        text: `${e.by}: automation ${e.type === "automation.paused" ? "paused" : "resumed"} for ${e.group ?? "all groups"}: ${e.reason}`,
+      };
+    case "lease.acquired":
+      return { level: "info", text: `lease: ${e.holder} holds epoch ${e.epoch} and acts` };
+    case "lease.lost":
+      return {
+        level: "warn",
+        text: `lease: ${e.holder} no longer acts (epoch ${e.epoch}): ${e.reason}`,
+      };
+    case "observer.stale":
+      return {
+        level: "warn",
+        text: `observer ${e.peer} is stale: its heartbeat has stopped changing`,
+      };
+    case "observer.live":
+      return { level: "info", text: `observer ${e.peer} is live again` };
+    case "store.unreachable":
+      return { level: "error", text: `state store unreachable: ${e.message}` };
+    case "store.reachable":
+      return { level: "info", text: "state store reachable again" };
+    case "certificate.expiring":
+      return { level: "warn", text: `${e.group}/${e.target}: ${e.message}` };
+  }
+}
+
+/** A subscriber that writes events to a Log. */
+export function eventLog(log: Log): NamedSubscriber {
+  return {
+    name: "log",
+    fn: (event) => {
+      const line = logLine(event);
+      if (line) log[line.level](line.text);
+    },
+  };
+}

@@ -1,0 +1,349 @@
+// The operator API as one table: each route with its role, whether a refusal is audited, and
+// its handler; each command (fail over, fail back, pause, resume, drill) with its body schema
+// and its use case. Authorisation (fails closed) and the audit of refused calls wrap every route
+// once, in serve(). functions/ and the local host register these definitions as they are.
+import type { ManualCommand } from "../../core/runbook.js";
+import type { Caller } from "../audit.js";
+import { audit } from "../audit.js";
+import type { Role } from "../auth.js";
+import { authorize } from "../auth.js";
+import { manualCommand, setPause } from "../commands.js";
+import type { Outcome } from "../outcome.js";
+import { drill } from "../planner.js";
+import { printable } from "../printable.js";
+import {
+  auditPage,
+  findGroup,
+  incidentDetail,
+  listIncidents,
+  noSuchGroup,
+} from "../read-models.js";
+import type { Runtime } from "../runtime.js";
+import { renderStatusPage } from "../status-page.js";
+import { readStatus } from "../status.js";
+import type {
+  AllGroupsAnswer,
+  AuditAnswer,
+  CommandAccepted,
+  DryRunAnswer,
+  IncidentsAnswer,
+} from "./answers.js";
+import type { CommandBody, CommandName } from "./bodies.js";
+import {
+  BODIES,
+  BadInput,
+  KEY,
+  NAME,
+  fingerprint,
+  idempotencyKey,
+  limitOf,
+  parseBody,
+} from "./bodies.js";
+import type { ApiRequest, ApiResponse, FailureLog } from "./http.js";
+import { errorResponse, failureResponse } from "./http.js";
+
+export type RuntimeSource = () => Promise<Runtime>;
+
+export interface ApiRoute {
+  readonly name: string;
+  /** The Functions route, under /api. */
+  readonly route: string;
+  readonly methods: readonly ("GET" | "POST")[];
+  readonly role: Role;
+  /** For a mutating route: what a refused call is recorded as in the audit log. */
+  readonly audited?: (request: ApiRequest) => { name: string; group?: string };
+  readonly handle: (rt: Runtime, request: ApiRequest, caller: Caller) => Promise<ApiResponse>;
+}
+
+interface CommandSpec<C extends CommandName> {
+  /** Whether `POST /api/all/{command}` runs it for every group. */
+  readonly forAll: boolean;
+  readonly run: (
+    rt: Runtime,
+    caller: Caller,
+    group: string,
+    body: CommandBody<C>,
+    key: string | undefined,
+  ) => Promise<Outcome>;
+}
+
+const manual = (
+  rt: Runtime,
+  caller: Caller,
+  group: string,
+  command: ManualCommand,
+  body: { readonly dryRun?: boolean | undefined },
+  key: string | undefined,
+) =>
+  manualCommand(rt, caller, group, command, {
+    dryRun: body.dryRun ?? false,
+    ...(key ? { idempotencyKey: key, fingerprint: fingerprint(command.kind, group, body) } : {}),
+  });
+
+/** Every command: its body is BODIES[name]; the role is always operator. */
+export const COMMAND_TABLE: { readonly [C in CommandName]: CommandSpec<C> } = {
+  failover: {
+    forAll: true,
+    run: (rt, caller, group, b, key) =>
+      manual(
+        rt,
+        caller,
+        group,
+        {
+          kind: "failover",
+          to: b.to,
+          override: b.override ?? false,
+          by: caller.name,
+          reason: b.reason,
+        },
+        b,
+        key,
+      ),
+  },
+  failback: {
+    forAll: true,
+    run: (rt, caller, group, b, key) =>
+      manual(
+        rt,
+        caller,
+        group,
+        { kind: "failback", ...(b.to ? { to: b.to } : {}), by: caller.name, reason: b.reason },
+        b,
+        key,
+      ),
+  },
+  pause: {
+    forAll: true,
+    run: (rt, caller, group, b) => setPause(rt, caller, group, true, b.reason),
+  },
+  resume: {
+    forAll: true,
+    run: (rt, caller, group, b) => setPause(rt, caller, group, false, b.reason),
+  },
+  drill: { forAll: false, run: (rt, caller, group, b) => drill(rt, caller, group, b.reason) },
+};
+export const COMMANDS = Object.keys(BODIES) as CommandName[];
+
+/** An outcome as an answer: 202 accepted, 200 planned or done, 409, 404, 503. */
+export function answer(outcome: Outcome): ApiResponse {
+  switch (outcome.kind) {
+    case "accepted": {
+      const body: CommandAccepted = {
+        incident: outcome.incident,
+        group: outcome.group,
+        repeated: outcome.repeated,
+        status: `/api/incidents/${outcome.incident}`,
+      };
+      return { status: 202, headers: { location: body.status }, jsonBody: body };
+    }
+    case "planned": {
+      const body: DryRunAnswer = { dryRun: true, plan: outcome.plan };
+      return { status: 200, jsonBody: body };
+    }
+    case "done":
+      return { status: 200, jsonBody: outcome.detail };
+    case "conflict":
+      return errorResponse(409, outcome.rule ? "Refused" : "Conflict", outcome.message, {
+        ...(outcome.incident ? { incident: outcome.incident } : {}),
+        ...(outcome.rule ? { rule: outcome.rule } : {}),
+      });
+    case "not-found":
+      return errorResponse(404, "NotFound", outcome.message, { field: outcome.field });
+    case "unprocessable":
+      return errorResponse(422, "IdempotencyKeyReused", outcome.message, {
+        field: "Idempotency-Key",
+        ...(outcome.incident ? { incident: outcome.incident } : {}),
+      });
+    case "unavailable":
+      return errorResponse(503, "Unavailable", outcome.message);
+  }
+}
+
+/** Printable, short: what a caller sent goes into the audit log only like this. */
+const clean = (text: string, max = 120) => printable(text, max);
+
+function callerOf(request: ApiRequest, name: string, via: string): Caller {
+  // The whole chain: its first entries are the caller's to choose; the platform appends the last.
+  const forwarded = request.headers.get("x-forwarded-for");
+  const address = forwarded ?? request.headers.get("x-client-ip") ?? undefined;
+  return {
+    name,
+    via,
+    request: request.id,
+    ...(address ? { address: clean(address, 200) } : {}),
+  };
+}
+
+/** Runs a route: authorise (fails closed), then handle; a refused mutating call is audited. */
+export async function serve(
+  route: ApiRoute,
+  runtime: RuntimeSource,
+  request: ApiRequest,
+  log: FailureLog,
+): Promise<ApiResponse> {
+  try {
+    const rt = await runtime();
+    const who = await authorize(rt.auth, request.headers, route.role);
+    const audited = route.audited?.(request);
+    if (!who.ok) {
+      // An unauthenticated caller is "anonymous" whatever name it claims (kept apart, in detail).
+      const actor = who.status === 403 && who.claimed !== undefined ? who.claimed : "anonymous";
+      if (audited)
+        await audit(rt, callerOf(request, actor, "none"), {
+          ...audited,
+          outcome: "refused",
+          reason: `${who.status} ${who.code}: ${who.message}`,
+          ...(who.status === 401 && who.claimed !== undefined
+            ? { detail: { claimed: clean(who.claimed) } }
+            : {}),
+        });
+      return errorResponse(who.status, who.code, who.message);
+    }
+    const caller = callerOf(request, who.principal.name, who.principal.via);
+    try {
+      return await route.handle(rt, request, caller);
+    } catch (error) {
+      if (!(error instanceof BadInput)) throw error;
+      if (audited)
+        await audit(rt, caller, {
+          ...audited,
+          outcome: "refused",
+          reason: `400 ${error.field}: ${error.message}`,
+        });
+      return errorResponse(400, "BadRequest", `${error.field}: ${error.message}`, {
+        field: error.field,
+      });
+    }
+  } catch (error) {
+    return failureResponse(error, log);
+  }
+}
+
+function commandRoute(all: boolean): ApiRoute {
+  return {
+    name: all ? "commandAll" : "command",
+    route: all ? "all/{command}" : "groups/{group}/{command}",
+    methods: ["POST"],
+    role: "operator",
+    audited: (request) => {
+      const command = request.params["command"] ?? "";
+      const group = all ? undefined : (request.params["group"] ?? "");
+      // Only names that can be real go into the audit log as such.
+      return {
+        name: COMMANDS.includes(command as CommandName)
+          ? `api ${command}`
+          : `api ${clean(JSON.stringify(command), 40)} (unknown command)`,
+        ...(group !== undefined && NAME.test(group) ? { group } : {}),
+      };
+    },
+    handle: async (rt, request, caller) => {
+      const command = request.params["command"] ?? "";
+      const allowed = COMMANDS.filter((c) => !all || COMMAND_TABLE[c].forAll);
+      if (!allowed.includes(command as CommandName))
+        throw new BadInput("command", `must be one of ${allowed.join(", ")}`);
+      const c = command as CommandName;
+      const key = idempotencyKey(request);
+      const body = await parseBody(request, c);
+      const spec = COMMAND_TABLE[c] as CommandSpec<CommandName>;
+      if (!all) return answer(await spec.run(rt, caller, request.params["group"] ?? "", body, key));
+      // Pause and resume for all groups are one flag, not one per group.
+      if (c === "pause" || c === "resume")
+        return answer(await setPause(rt, caller, undefined, c === "pause", body.reason));
+      const groups: Record<string, AllGroupsAnswer["groups"][string]> = {};
+      let status = 200;
+      for (const g of rt.config.groups) {
+        const response = answer(
+          await spec.run(rt, caller, g.name, body, key && `${key}/${g.name}`),
+        );
+        groups[g.name] = { httpStatus: response.status, ...(response.jsonBody as object) };
+        if (response.status === 202) status = 202;
+      }
+      const jsonBody: AllGroupsAnswer = { groups };
+      return { status, jsonBody };
+    },
+  };
+}
+
+const statusRoute: ApiRoute = {
+  name: "status",
+  route: "status",
+  methods: ["GET"],
+  role: "reader",
+  handle: async (rt, request): Promise<ApiResponse> => {
+    const status = await readStatus(rt);
+    const accept = request.headers.get("accept") ?? "";
+    // The status page for a browser (Accept: text/html); JSON otherwise.
+    if (/text\/html/i.test(accept) && !/application\/json/i.test(accept.split(",")[0] ?? ""))
+      return {
+        status: 200,
+        body: renderStatusPage(status),
+        headers: {
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-store",
+          "content-security-policy":
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+        },
+      };
+    return { status: 200, jsonBody: status, headers: { "cache-control": "no-store" } };
+  },
+};
+
+/** Every route of the API. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  statusRoute,
+  {
+    name: "incidents",
+    route: "incidents",
+    methods: ["GET"],
+    role: "reader",
+    handle: async (rt, request) => {
+      const group = request.query.get("group");
+      if (group !== null && !findGroup(rt, group))
+        return errorResponse(404, "NotFound", noSuchGroup(rt, clean(group, 64)), {
+          field: "group",
+        });
+      const limit = limitOf(request, 500, 50);
+      const incidents = await listIncidents(rt, group ?? undefined);
+      const jsonBody: IncidentsAnswer = { incidents: incidents.slice(0, limit) };
+      return { status: 200, jsonBody };
+    },
+  },
+  {
+    name: "incident",
+    route: "incidents/{id}",
+    methods: ["GET"],
+    role: "reader",
+    handle: async (rt, request) => {
+      const id = request.params["id"] ?? "";
+      if (!KEY.test(id)) throw new BadInput("id", "is not an incident id");
+      const detail = await incidentDetail(rt, id);
+      if (!detail) return errorResponse(404, "NotFound", `no incident "${id}"`, { field: "id" });
+      return { status: 200, jsonBody: detail };
+    },
+  },
+  {
+    name: "audit",
+    route: "audit",
+    methods: ["GET"],
+    role: "reader",
+    handle: async (rt, request) => {
+      const limit = limitOf(request, 500, 50);
+      const before = request.query.get("before") ?? undefined;
+      if (before !== undefined && !/^[0-9A-Za-z-]{1,80}$/.test(before))
+        throw new BadInput("before", "must be the `next` value of the previous page");
+      const page = await auditPage(rt, limit, before);
+      const jsonBody: AuditAnswer = {
+        entries: page.entries,
+        ...(page.next === undefined
+          ? {}
+          : {
+              next: page.next,
+              nextUrl: `/api/audit?limit=${limit}&before=${encodeURIComponent(page.next)}`,
+            }),
+      };
+      return { status: 200, jsonBody };
+    },
+  },
+  commandRoute(false),
+  commandRoute(true),
+];

@@ -1,0 +1,308 @@
+// Operators' commands: fail over, fail back, pause, resume. A command does not act: it becomes an
+// incident that the lease holder advances through fenced steps on its next ticks, so every change
+// still goes through the runbook's safety rules and the lease. A dry run is answered by the
+// planner. Every command, allowed or refused, is audited and said as an event.
+import { createHash, randomUUID } from "node:crypto";
+import type { Incident } from "../core/incident.js";
+import type { ManualCommand } from "../core/runbook.js";
+import { openManual } from "../core/runbook.js";
+import { errorText } from "../core/errors.js";
+import type { PauseReason, PauseState } from "../ports/state-store.js";
+import { isStoreError } from "../ports/state-store.js";
+import type { Caller } from "./audit.js";
+import { audit } from "./audit.js";
+import { emit, sayIncident } from "./emit.js";
+import type { Outcome } from "./outcome.js";
+import { sayCommand } from "./outcome.js";
+import { planIncident } from "./planner.js";
+import { printable } from "./printable.js";
+import { findGroup, noSuchGroup } from "./read-models.js";
+import { shortName } from "../config/strict-json.js";
+import type { Runtime } from "./runtime.js";
+import { readGroupSituation, runbookGroup } from "./situation.js";
+
+/**
+ * The incident id of a keyed request: the same for every copy of the request. `generation` counts
+ * the key's earlier, expired uses, so that a key used again after it expired opens a new row.
+ */
+export function keyedIncidentId(group: string, key: string, generation = 0): string {
+  const input = generation === 0 ? `${group}\n${key}` : `${group}\n${key}\n${generation}`;
+  return `key-${createHash("sha256").update(input).digest("hex").slice(0, 24)}`;
+}
+
+function newIncidentId(rt: Runtime): string {
+  return `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`;
+}
+
+export type { Outcome } from "./outcome.js";
+
+/**
+ * How long an Idempotency-Key is remembered: a retry within it gets the first answer; after it,
+ * the key opens a new incident (the IETF Idempotency-Key draft leaves the time to the server).
+ */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
+
+export interface ManualOptions {
+  readonly dryRun: boolean;
+  readonly idempotencyKey?: string;
+  /** The request's content (command, group, body): a key reused with other content is a 422. */
+  readonly fingerprint?: string;
+}
+
+/** A failover or failback for one group: a plan (dry run) or an incident for the lease holder. */
+export async function manualCommand(
+  rt: Runtime,
+  caller: Caller,
+  groupName: string,
+  command: ManualCommand,
+  options: ManualOptions,
+): Promise<Outcome> {
+  const outcome = await runManual(rt, caller, groupName, command, options);
+  sayCommand(rt, caller, command.kind, groupName, command.reason, outcome, options.dryRun);
+  return outcome;
+}
+
+async function runManual(
+  rt: Runtime,
+  caller: Caller,
+  groupName: string,
+  command: ManualCommand,
+  options: ManualOptions,
+): Promise<Outcome> {
+  const group = findGroup(rt, groupName);
+  const name = `api ${command.kind}${options.dryRun ? " (dry run)" : ""}`;
+  const refuse = async (
+    outcome: Outcome & { kind: "conflict" | "not-found" | "unavailable" | "unprocessable" },
+  ) => {
+    await audit(rt, caller, {
+      name,
+      ...(group ? { group: group.name } : {}),
+      outcome: "refused",
+      reason: printable(outcome.message, 300),
+      detail: { command: { ...command, reason: printable(command.reason, 500) } },
+    });
+    return outcome;
+  };
+  if (!group)
+    return refuse({ kind: "not-found", field: "group", message: noSuchGroup(rt, groupName) });
+  if (command.to !== undefined && !group.regions.some((r) => r.name === command.to))
+    return refuse({
+      kind: "not-found",
+      field: "to",
+      message: `no region "${command.to}" in group ${group.name}; regions: ${group.regions.map((r) => r.name).join(", ")}`,
+    });
+
+  const view = await readGroupSituation(rt, group);
+  if (typeof view === "string")
+    return refuse({ kind: "unavailable", message: `${group.name}: ${view}` });
+
+  // The key's earlier uses: the one still remembered answers this request; those expired only
+  // make the key's next incident id a new one.
+  const key = options.dryRun ? undefined : options.idempotencyKey;
+  const uses = key === undefined ? [] : view.stored.filter((s) => s.incident.requestKey === key);
+  const live = uses.find((s) => rt.clock.now() - s.incident.openedAt < IDEMPOTENCY_KEY_TTL_MS);
+  if (key !== undefined && live) {
+    const repeated = await repeat(live.incident);
+    if (repeated) return repeated;
+  }
+  async function repeat(earlier: Incident): Promise<Outcome | undefined> {
+    const same =
+      earlier.requestHash !== undefined && options.fingerprint !== undefined
+        ? earlier.requestHash === options.fingerprint
+        : earlier.kind === command.kind && (command.to === undefined || earlier.to === command.to);
+    if (!same)
+      return refuse({
+        kind: "unprocessable",
+        message: `the Idempotency-Key "${shortName(key!)}" was used for a different request (incident ${earlier.id}); use a new key for a new request`,
+        incident: earlier.id,
+      });
+    await audit(rt, caller, {
+      name,
+      group: group!.name,
+      outcome: "done",
+      reason: command.reason,
+      incident: earlier.id,
+      detail: { command, repeated: true },
+    });
+    return { kind: "accepted", group: group!.name, incident: earlier.id, repeated: true };
+  }
+  const open = view.situation.open;
+  if (open)
+    return refuse({
+      kind: "conflict",
+      message: `${group.name} has an incident running (${open.id}, ${open.kind} at ${open.step}); wait for it to end`,
+      incident: open.id,
+    });
+
+  // A keyed request's incident id comes from the key: two copies of one request racing each other
+  // write the same row, and the store lets only the first create it.
+  const id = key !== undefined ? keyedIncidentId(group.name, key, uses.length) : newIncidentId(rt);
+  const opened = openManual(runbookGroup(group), command, view.situation, id);
+  if (!opened.incident)
+    return refuse({
+      kind: "conflict",
+      message: opened.refusal?.reason ?? "the runbook would not open this incident",
+      ...(opened.refusal ? { rule: opened.refusal.rule } : {}),
+    });
+
+  if (options.dryRun) {
+    const plan = await planIncident(rt, group, view.situation, opened.incident);
+    await audit(rt, caller, {
+      name,
+      group: group.name,
+      outcome: "done",
+      reason: command.reason,
+      detail: { command, outcome: plan.outcome, calls: plan.calls.map((c) => c.change) },
+    });
+    return { kind: "planned", plan };
+  }
+
+  const incident: Incident = {
+    ...opened.incident,
+    ...(key === undefined ? {} : { requestKey: key }),
+    ...(key === undefined || options.fingerprint === undefined
+      ? {}
+      : { requestHash: options.fingerprint }),
+  };
+  // No change without its record: the intent is audited first, or nothing is written.
+  const intended = await audit(rt, caller, {
+    name,
+    group: group.name,
+    outcome: "started",
+    reason: command.reason,
+    incident: incident.id,
+    detail: { command },
+  });
+  if (!intended)
+    return { kind: "unavailable", message: "the audit log cannot be written: nothing was changed" };
+  try {
+    await rt.store.writeIncident(incident, undefined);
+  } catch (error) {
+    if (isStoreError(error) && error.kind === "conflict") {
+      // A copy with the same key got there first: answer as a retry of it (or 422 if it differs).
+      const existing = (await rt.store.readIncidents(group.name)).find((s) => s.incident.id === id);
+      const repeated = existing && (await repeat(existing.incident));
+      if (repeated) return repeated;
+    }
+    await audit(rt, caller, {
+      name,
+      group: group.name,
+      outcome: "failed",
+      reason: errorText(error),
+      incident: incident.id,
+    });
+    return { kind: "unavailable", message: `the incident was not recorded: ${errorText(error)}` };
+  }
+  sayIncident(rt, caller.request ?? `${rt.instance}:api`, undefined, incident);
+  await audit(rt, caller, {
+    name,
+    group: group.name,
+    outcome: "done",
+    reason: command.reason,
+    incident: incident.id,
+    detail: { command },
+  });
+  return { kind: "accepted", group: group.name, incident: incident.id, repeated: false };
+}
+
+/** Pauses or resumes automation for a group, or for all (`group` undefined). */
+export async function setPause(
+  rt: Runtime,
+  caller: Caller,
+  group: string | undefined,
+  paused: boolean,
+  reason: string,
+): Promise<Outcome> {
+  const outcome = await runPause(rt, caller, group, paused, reason);
+  const command = paused ? "pause" : "resume";
+  sayCommand(rt, caller, command, group, reason, outcome);
+  if (outcome.kind === "done")
+    emit(rt, caller.request ?? `${rt.instance}:api`, {
+      type: paused ? "automation.paused" : "automation.resumed",
+      ...(group === undefined ? {} : { group }),
+      by: caller.name,
+      reason: printable(reason, 500),
+    });
+  return outcome;
+}
+
+async function runPause(
+  rt: Runtime,
+  caller: Caller,
+  group: string | undefined,
+  paused: boolean,
+  reason: string,
+): Promise<Outcome> {
+  const name = `api ${paused ? "pause" : "resume"}`;
+  if (group !== undefined && !findGroup(rt, group)) {
+    const outcome: Outcome = { kind: "not-found", field: "group", message: noSuchGroup(rt, group) };
+    await audit(rt, caller, { name, outcome: "refused", reason: printable(outcome.message, 300) });
+    return outcome;
+  }
+  const intended = await audit(rt, caller, {
+    name,
+    ...(group === undefined ? {} : { group }),
+    outcome: "started",
+    reason,
+  });
+  if (!intended)
+    return { kind: "unavailable", message: "the audit log cannot be written: nothing was changed" };
+  try {
+    // Read, change, write only over what was read: two operators pausing at once both count.
+    for (let attempt = 0; ; attempt++) {
+      const { etag, ...before } = await rt.store.readPause();
+      const groups = new Set(before.groups);
+      const reasons: Record<string, PauseReason> = { ...before.reasons };
+      const released: Record<string, number> = { ...before.released };
+      const key = group ?? "*";
+      let all = before.all;
+      if (group === undefined) {
+        all = paused;
+        if (!paused) {
+          groups.clear();
+          for (const k of Object.keys(reasons)) delete reasons[k];
+        }
+      } else if (paused) groups.add(group);
+      else groups.delete(group);
+      if (paused)
+        reasons[key] = { by: caller.name, reason: printable(reason, 500), at: rt.clock.now() };
+      else {
+        delete reasons[key];
+        // A person resuming automation also ends a manual hold on the routing.
+        released[key] = rt.clock.now();
+      }
+      const after: PauseState = {
+        all,
+        groups: [...groups].sort(),
+        ...(Object.keys(reasons).length ? { reasons } : {}),
+        ...(Object.keys(released).length ? { released } : {}),
+      };
+      try {
+        await rt.store.writePause(after, { expected: etag === undefined ? {} : { etag } });
+      } catch (error) {
+        if (isStoreError(error) && error.kind === "conflict" && attempt < 5) continue;
+        throw error;
+      }
+      await audit(rt, caller, {
+        name,
+        ...(group === undefined ? {} : { group }),
+        outcome: "done",
+        reason,
+        detail: { before, after },
+      });
+      return { kind: "done", detail: { paused: after } };
+    }
+  } catch (error) {
+    const outcome: Outcome = {
+      kind: "unavailable",
+      message: `pause state not changed: ${errorText(error)}`,
+    };
+    await audit(rt, caller, {
+      name,
+      ...(group === undefined ? {} : { group }),
+      outcome: "failed",
+      reason: outcome.message,
+    });
+    return outcome;
+  }
+}

@@ -1,0 +1,253 @@
+// What the runbook decides from, and how its decisions reach the levers: one way to read a
+// group's world (its lever view, incidents, pause flags), to build the runbook's Situation, and
+// to carry out an Effect. The lease holder's tick, the operator commands and the planner (dry
+// runs and drills) all go through here.
+import type { Incident } from "../core/incident.js";
+import { isOpen } from "../core/incident.js";
+import type { ClusterState, LeverCapabilities, LeverView, RoutingState } from "../core/levers.js";
+import type { Effect, RunbookGroup, RunbookPolicy, Situation } from "../core/runbook.js";
+import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
+import { errorText } from "../core/errors.js";
+import { effectivePolicy } from "../config/policy.js";
+import type { GroupConfig } from "../config/schema.js";
+import type { ClusterControl } from "../ports/cluster-control.js";
+import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
+import type { TrafficRouter } from "../ports/traffic-router.js";
+import { entryHealthy, observeAgreement } from "./agreement.js";
+import { currentEpoch } from "./audit.js";
+import type { Runtime } from "./runtime.js";
+
+export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
+  const p = effectivePolicy(rt.config, group);
+  return {
+    maxAutoFailovers: p.maxAutoFailovers,
+    autoFailoverWindowMs: p.autoFailoverWindowMinutes * 60_000,
+    autoFailback: p.autoFailback,
+    stepTimeoutMs: p.stepTimeoutSeconds * 1000,
+    wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
+    propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
+    stopColdOnClear: p.stopColdClusterOnClear,
+    returnToColdMs: p.returnToCold ? p.dwellSeconds * 1000 : 0,
+    ...(p.manualHoldMinutes === undefined ? {} : { manualHoldMs: p.manualHoldMinutes * 60_000 }),
+  };
+}
+
+export function runbookGroup(group: GroupConfig): RunbookGroup {
+  return {
+    name: group.name,
+    model: group.model,
+    regions: group.regions.map((r) => ({
+      name: r.name,
+      role: r.role,
+      ...(r.cluster ? { cluster: { nodePools: r.cluster.nodePools } } : {}),
+    })),
+  };
+}
+
+/** What the runbook reads before a step: the lever, the clusters, the incidents, the pause flags. */
+export interface World {
+  /** Undefined when the lever could not be read. */
+  readonly routing?: RoutingState;
+  readonly clusters: Record<string, ClusterState | undefined>;
+  /** Undefined when the store could not be read: no step then. */
+  readonly incidents?: StoredIncident[];
+  readonly paused: boolean;
+  /** When a person last resumed automation for the group (or all): it ends a manual hold. */
+  readonly releasedAt?: number;
+  readonly problems: string[];
+}
+
+/** What the store holds for a group's runbook: its incidents and whether automation is paused. */
+export async function readGroupStore(
+  rt: Runtime,
+  group: GroupConfig,
+  call: StoreCallOptions = {},
+): Promise<Pick<World, "incidents" | "paused" | "problems" | "releasedAt">> {
+  try {
+    const [incidents, pause] = await Promise.all([
+      rt.store.readIncidents(group.name, call),
+      rt.store.readPause(call),
+    ]);
+    const released = [pause.released?.[group.name], pause.released?.["*"]].filter(
+      (t): t is number => t !== undefined,
+    );
+    return {
+      incidents,
+      paused: pause.all || pause.groups.includes(group.name),
+      problems: [],
+      ...(released.length > 0 ? { releasedAt: Math.max(...released) } : {}),
+    };
+  } catch (error) {
+    return {
+      paused: false,
+      problems: [`${group.name}: ${errorText(error)}: no runbook step this tick`],
+    };
+  }
+}
+
+/** A world from the store's part and a lever view. */
+export function worldOf(
+  store: Pick<World, "incidents" | "paused" | "problems" | "releasedAt">,
+  levers: LeverView | undefined,
+): World {
+  return {
+    ...(levers?.routing ? { routing: levers.routing } : {}),
+    clusters: { ...levers?.clusters },
+    ...(store.incidents ? { incidents: store.incidents } : {}),
+    paused: store.paused,
+    ...(store.releasedAt === undefined ? {} : { releasedAt: store.releasedAt }),
+    problems: [...store.problems],
+  };
+}
+
+/** Each cluster of the group that the lever covers; one that cannot be read is left out. */
+export async function readClusters(
+  clusters: ClusterControl | undefined,
+  group: GroupConfig,
+  call: StoreCallOptions = {},
+  failed: (region: string, error: unknown) => void = () => {},
+): Promise<Record<string, ClusterState | undefined>> {
+  const out: Record<string, ClusterState | undefined> = {};
+  for (const region of group.regions.filter(
+    (r) => r.cluster && clusters?.covers(group.name, r.name),
+  )) {
+    try {
+      out[region.name] = await clusters!.read(group.name, region.name, call);
+    } catch (error) {
+      failed(region.name, error);
+    }
+  }
+  return out;
+}
+
+/** The oldest open incident: the one the runbook advances (by opening time, not by id). */
+export function oldestOpen(stored: readonly StoredIncident[]): StoredIncident | undefined {
+  return stored
+    .filter((s) => isOpen(s.incident))
+    .sort(
+      (a, b) =>
+        a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
+    )[0];
+}
+
+/** The runbook's Situation from the kept verdicts, the evidence and the world as read. */
+export function situationOf(parts: {
+  /** What the group's traffic lever can do, as it declares it. */
+  readonly lever?: LeverCapabilities;
+  readonly now: number;
+  readonly epoch: number;
+  readonly kept: Readonly<Record<string, RegionState>>;
+  readonly evidence: readonly RegionEvidence[];
+  readonly world: World;
+  readonly entryHealthy: boolean | undefined;
+  readonly open: Incident | undefined;
+}): Situation {
+  const { world } = parts;
+  return {
+    now: parts.now,
+    epoch: parts.epoch,
+    kept: Object.fromEntries(Object.entries(parts.kept).map(([r, s]) => [r, s.verdict])) as Record<
+      string,
+      Verdict
+    >,
+    evidence: Object.fromEntries(parts.evidence.map((e) => [e.region, e.verdict])),
+    ...(world.routing ? { routing: world.routing } : {}),
+    ...(parts.lever ? { lever: parts.lever } : {}),
+    clusters: world.clusters,
+    ...(parts.entryHealthy === undefined ? {} : { entryHealthy: parts.entryHealthy }),
+    ...(parts.open ? { open: parts.open } : {}),
+    recent: (world.incidents ?? []).map((s) => s.incident),
+    paused: world.paused,
+    ...(world.releasedAt === undefined ? {} : { releasedAt: world.releasedAt }),
+  };
+}
+
+/** The levers an effect goes to: the real ones, or a dry run's. */
+export interface Levers {
+  readonly router?: TrafficRouter;
+  readonly clusters?: ClusterControl;
+}
+
+/** Carries out one effect of the runbook on the levers. */
+export function applyEffect(
+  levers: Levers,
+  group: string,
+  effect: Effect,
+  call: { readonly abortSignal?: AbortSignal } = {},
+): Promise<void> {
+  const need = <T>(lever: T | undefined, what: string): T => {
+    if (!lever) throw new Error(`${group} has no ${what} lever for ${describeEffect(effect)}`);
+    return lever;
+  };
+  switch (effect.kind) {
+    case "promote":
+      return need(levers.router, "traffic").promote(group, effect.region, call);
+    case "set-enabled":
+      return need(levers.router, "traffic").setEnabled(group, effect.region, effect.enabled, call);
+    case "start-cluster":
+      return need(levers.clusters, "cluster").start(group, effect.region, call);
+    case "stop-cluster":
+      return need(levers.clusters, "cluster").stop(group, effect.region, call);
+    case "scale":
+      return need(levers.clusters, "cluster").scale(group, effect.region, effect.pools, call);
+  }
+}
+
+export const describeEffect = (e: Effect): string =>
+  e.kind === "set-enabled"
+    ? `${e.enabled ? "enable" : "disable"} ${e.region}`
+    : `${e.kind} ${e.region}`;
+
+export const leverOf = (e: Effect): "traffic" | "cluster" =>
+  e.kind === "promote" || e.kind === "set-enabled" ? "traffic" : "cluster";
+
+/** A group's situation as the operator API sees it, with every incident as stored. */
+export interface GroupSituation {
+  readonly situation: Situation;
+  readonly stored: readonly StoredIncident[];
+}
+
+/**
+ * The runbook's situation for a group, read by a process that may not hold the lease (the API):
+ * the lease holder's last view of the levers (from the store: no call to Azure), the store's kept
+ * verdicts and incidents, the observers' evidence. A string says why it cannot be read.
+ */
+export async function readGroupSituation(
+  rt: Runtime,
+  group: GroupConfig,
+): Promise<GroupSituation | string> {
+  let views: Record<string, LeverView>;
+  try {
+    views = await rt.store.readLeverViews();
+  } catch (error) {
+    return errorText(error);
+  }
+  const world = worldOf(await readGroupStore(rt, group), views[group.name]);
+  if (!world.incidents) return world.problems.join("; ") || "the state store cannot be read";
+  const view = await observeAgreement(rt, {}, { witness: "cached" });
+  const observed = view.groups.find((g) => g.group.name === group.name);
+  let kept: Record<string, RegionState>;
+  try {
+    kept = (await rt.store.readRegionStates(group.name)).states;
+  } catch (error) {
+    return errorText(error);
+  }
+  return {
+    stored: world.incidents,
+    situation: situationOf({
+      ...leverOfGroup(rt, group),
+      now: rt.clock.now(),
+      epoch: await currentEpoch(rt),
+      kept,
+      evidence: observed?.evidence ?? [],
+      world,
+      entryHealthy: observed ? entryHealthy(view, observed) : undefined,
+      open: oldestOpen(world.incidents)?.incident,
+    }),
+  };
+}
+
+/** The group's traffic lever's declared capabilities, when it has a lever. */
+export function leverOfGroup(rt: Runtime, group: GroupConfig): { lever?: LeverCapabilities } {
+  return rt.router?.covers(group.name) ? { lever: rt.router.capabilities(group.name) } : {};
+}

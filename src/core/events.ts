@@ -1,0 +1,166 @@
+// What happened, as typed data: the use cases emit these through the Events port, and the console
+// log, the sandbox's output, alerts and telemetry subscribe. Each event carries the ids that tie
+// it to the rest (observer, group, region, incident, epoch, and the tick or request it came
+// from), so one query or one alert can follow a failover from the first failed probe to the end.
+import type { IncidentKind, Step, Trigger } from "./incident.js";
+import type { ProbeError, ProbePhases } from "./observation.js";
+import type { SafetyRule } from "./runbook.js";
+import type { Verdict } from "./verdict.js";
+
+/** Where an event came from: which observer process, and in which tick or request. */
+export interface EventOrigin {
+  /** The observer region of the process that emitted it. */
+  readonly observer: string;
+  /** The process's instance id (several processes may run as one observer). */
+  readonly instance: string;
+  /** When, on the emitter's clock. */
+  readonly at: number;
+  /** `instance:seq` of the probe or orchestrate tick, or the request id of an API call. */
+  readonly operation: string;
+  /** The lease epoch in force when it was emitted by the lease holder. */
+  readonly epoch?: number;
+}
+
+export type EventBody =
+  | {
+      readonly type: "probe.outcome";
+      readonly group: string;
+      /** A region name, or ENTRY_POINT for the global entry point. */
+      readonly target: string;
+      readonly ok: boolean;
+      readonly latencyMs: number;
+      readonly statusCode?: number;
+      readonly error?: ProbeError;
+      readonly phases?: ProbePhases;
+      readonly consecutiveFailures: number;
+      /** Quick re-probes that confirmed the outcome. */
+      readonly confirmations: number;
+    }
+  | {
+      readonly type: "verdict.changed";
+      readonly group: string;
+      readonly region: string;
+      /** Undefined the first time a verdict is kept for the region. */
+      readonly from?: Verdict;
+      readonly to: Verdict;
+      readonly reason: string;
+    }
+  | {
+      /** The observers disagree about a region: Tandem does not act on it. */
+      readonly type: "split-view";
+      readonly group: string;
+      readonly region: string;
+      readonly reason: string;
+    }
+  | {
+      readonly type: "incident.opened" | "incident.step" | "incident.closed";
+      readonly group: string;
+      readonly incident: string;
+      readonly kind: IncidentKind;
+      readonly trigger: Trigger;
+      readonly from?: string;
+      readonly to: string;
+      readonly step: Step;
+      /** The step before this history line (absent when the incident opened). */
+      readonly previous?: Step;
+      readonly note: string;
+      /** From opening to this line. */
+      readonly elapsedMs: number;
+      readonly requestedBy?: string;
+    }
+  | {
+      /** A lever was asked to change: a traffic shift or a cluster operation. */
+      readonly type: "lever.changed";
+      readonly group: string;
+      readonly region: string;
+      readonly lever: "traffic" | "cluster";
+      /** What was asked, e.g. `promote northeurope`, `start-cluster northeurope`. */
+      readonly change: string;
+      readonly incident?: string;
+      readonly outcome: "done" | "failed" | "refused";
+      readonly error?: string;
+    }
+  | {
+      /** A safety rule held an automatic action back. */
+      readonly type: "automation.refused";
+      readonly group: string;
+      readonly rule: SafetyRule;
+      readonly reason: string;
+    }
+  | {
+      readonly type: "command.accepted";
+      readonly command: string;
+      readonly group?: string;
+      readonly by: string;
+      readonly reason: string;
+      readonly incident?: string;
+      readonly dryRun: boolean;
+    }
+  | {
+      readonly type: "command.refused";
+      readonly command: string;
+      readonly group?: string;
+      readonly by: string;
+      /** Why, in one sentence. */
+      readonly reason: string;
+      /** The safety rule, when one refused it. */
+      readonly rule?: SafetyRule;
+      /** The HTTP status the caller got. */
+      readonly status: number;
+    }
+  | {
+      readonly type: "automation.paused" | "automation.resumed";
+      /** Undefined: every group. */
+      readonly group?: string;
+      readonly by: string;
+      readonly reason: string;
+    }
+  | {
+      readonly type: "lease.acquired";
+      readonly holder: string;
+      readonly epoch: number;
+      /** The holder before, when this process took over from another. */
+      readonly previous?: string;
+    }
+  | {
+      readonly type: "lease.lost";
+      readonly holder: string;
+      readonly epoch: number;
+      readonly reason: string;
+    }
+  | { readonly type: "observer.stale" | "observer.live"; readonly peer: string }
+  | { readonly type: "store.unreachable"; readonly message: string }
+  | { readonly type: "store.reachable" }
+  | {
+      readonly type: "certificate.expiring";
+      readonly group: string;
+      readonly target: string;
+      readonly daysLeft: number;
+      readonly message: string;
+    };
+
+export type TandemEvent = EventOrigin & EventBody;
+export type EventType = TandemEvent["type"];
+
+/** Every event type, for documentation and for subscribers that filter by type. */
+export const EVENT_TYPES: readonly EventType[] = [
+  "probe.outcome",
+  "verdict.changed",
+  "split-view",
+  "incident.opened",
+  "incident.step",
+  "incident.closed",
+  "lever.changed",
+  "automation.refused",
+  "command.accepted",
+  "command.refused",
+  "automation.paused",
+  "automation.resumed",
+  "lease.acquired",
+  "lease.lost",
+  "observer.stale",
+  "observer.live",
+  "store.unreachable",
+  "store.reachable",
+  "certificate.expiring",
+];

@@ -1,0 +1,214 @@
+// The AKS lever: start and stop a region's cluster, read its power and provisioning state, and
+// scale its agent pools. Starting takes minutes, so start() returns once Azure has accepted the
+// operation; the runbook reads the cluster on later ticks until it runs. Every change reads first
+// and writes only what differs.
+import type { AgentPool, ManagedCluster } from "@azure/arm-containerservice";
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import type { ClusterState, NodePoolSize, PowerState } from "../../core/levers.js";
+import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-control.js";
+import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import { AKS_OPERATIONS } from "./operations.js";
+import {
+  ARM_DEFAULTS,
+  armCall,
+  awaitPatiently,
+  parseResourceId,
+  clientsBySubscription,
+  Configured,
+} from "../../adapters/azure/arm.js";
+
+export interface AksCluster {
+  readonly group: string;
+  readonly region: string;
+  readonly resourceId: string;
+}
+
+/** AKS's two state fields as one power state. */
+export function powerOf(
+  cluster: Pick<ManagedCluster, "powerState" | "provisioningState">,
+): PowerState {
+  const provisioning = cluster.provisioningState ?? "Succeeded";
+  if (provisioning === "Failed") return "Failed";
+  if (provisioning === "Starting") return "Starting";
+  if (provisioning === "Stopping") return "Stopping";
+  return cluster.powerState?.code === "Stopped" ? "Stopped" : "Running";
+}
+
+export class AksClusterControl implements ClusterControl {
+  readonly #conn: ArmConnection;
+  readonly #clusters: Configured<ResourceId>;
+  readonly #client: (subscriptionId: string) => ContainerServiceClient;
+
+  constructor(conn: ArmConnection, clusters: readonly AksCluster[]) {
+    this.#conn = conn;
+    this.#client = clientsBySubscription(
+      conn,
+      (c, sub, o) => new ContainerServiceClient(c, sub, o),
+    );
+    this.#clusters = new Configured(
+      clusters.map((c) => [`${c.group}/${c.region}`, parseResourceId(c.resourceId)]),
+      (key) => {
+        const [group, region] = key.split("/");
+        return `${region} in group ${group} has no AKS cluster configured`;
+      },
+    );
+  }
+
+  covers(group: string, region: string): boolean {
+    return this.#clusters.has(`${group}/${region}`);
+  }
+
+  #id(group: string, region: string): ResourceId {
+    return this.#clusters.get(`${group}/${region}`);
+  }
+
+  async #get(id: ResourceId, doing: string, signal?: AbortSignal): Promise<ManagedCluster> {
+    return armCall(
+      { action: AKS_OPERATIONS.readCluster.action, resource: id.id, doing },
+      this.#conn,
+      signal,
+      (abortSignal) =>
+        this.#client(id.subscriptionId).managedClusters.get(id.resourceGroup, id.name, {
+          abortSignal,
+        }),
+    );
+  }
+
+  async read(
+    group: string,
+    region: string,
+    options: ClusterCallOptions = {},
+  ): Promise<ClusterState> {
+    const id = this.#id(group, region);
+    const cluster = await this.#get(id, `read ${id.name}`, options.abortSignal);
+    const power = powerOf(cluster);
+    return {
+      power,
+      detail: `provisioning ${cluster.provisioningState ?? "unknown"}, power ${cluster.powerState?.code ?? "unknown"}`,
+      nodePools: (cluster.agentPoolProfiles ?? []).map((p) => ({
+        name: p.name,
+        count: p.count ?? 0,
+        ...(p.minCount === undefined ? {} : { minCount: p.minCount }),
+        ...(p.maxCount === undefined ? {} : { maxCount: p.maxCount }),
+      })),
+    };
+  }
+
+  async #power(
+    group: string,
+    region: string,
+    verb: "start" | "stop",
+    options: ClusterCallOptions,
+  ): Promise<void> {
+    const id = this.#id(group, region);
+    const doing = `${verb} ${id.name}`;
+    const power = powerOf(await this.#get(id, doing, options.abortSignal));
+    if (verb === "start") {
+      if (power === "Running" || power === "Starting") return;
+      if (power === "Stopping")
+        throw new Error(`${id.name} is stopping; it can be started once it has stopped`);
+    } else {
+      if (power === "Stopped" || power === "Stopping") return;
+      if (power === "Starting")
+        throw new Error(`${id.name} is starting; it can be stopped once it runs`);
+    }
+    await armCall(
+      { action: AKS_OPERATIONS[verb].action, resource: id.id, doing },
+      this.#conn,
+      options.abortSignal,
+      async (abortSignal) => {
+        const clusters = this.#client(id.subscriptionId).managedClusters;
+        const poller = clusters[verb](id.resourceGroup, id.name, {
+          abortSignal,
+          updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+        });
+        // Accepted is enough: the operation takes minutes and later ticks read where it stands.
+        await poller.submitted();
+      },
+    );
+  }
+
+  start(group: string, region: string, options: ClusterCallOptions = {}): Promise<void> {
+    return this.#power(group, region, "start", options);
+  }
+
+  stop(group: string, region: string, options: ClusterCallOptions = {}): Promise<void> {
+    return this.#power(group, region, "stop", options);
+  }
+
+  async scale(
+    group: string,
+    region: string,
+    pools: readonly NodePoolSize[],
+    options: ClusterCallOptions = {},
+  ): Promise<void> {
+    const id = this.#id(group, region);
+    const signal = options.abortSignal;
+    const cluster = await this.#get(id, `scale ${id.name}`, signal);
+    const power = powerOf(cluster);
+    if (power !== "Running")
+      throw new Error(`${id.name} is ${power}; its node pools scale only once it runs`);
+    for (const wanted of pools) {
+      const doing = `scale ${id.name}/${wanted.name}`;
+      const client = this.#client(id.subscriptionId);
+      const current: AgentPool = await armCall(
+        {
+          action: AKS_OPERATIONS.readPool.action,
+          resource: `${id.id}/agentPools/${wanted.name}`,
+          doing,
+        },
+        this.#conn,
+        signal,
+        (abortSignal) =>
+          client.agentPools.get(id.resourceGroup, id.name, wanted.name, { abortSignal }),
+      );
+      const autoscale = wanted.minCount !== undefined || wanted.maxCount !== undefined;
+      // With the autoscaler on, it moves the count itself: only its bounds (and a count below the
+      // one wanted) are Tandem's business.
+      const same = autoscale
+        ? current.enableAutoScaling === true &&
+          current.minCount === wanted.minCount &&
+          current.maxCount === wanted.maxCount &&
+          (current.count ?? 0) >= wanted.count
+        : current.count === wanted.count;
+      if (same) continue;
+      // A PUT replaces the pool: send what it is, with the sizes changed.
+      // (powerState is left out: it would start or stop the pool, which is not this call's job.)
+      const { powerState: _power, ...writable } = current;
+      const next: AgentPool = {
+        ...writable,
+        count: wanted.count,
+        ...(autoscale
+          ? { enableAutoScaling: true, minCount: wanted.minCount, maxCount: wanted.maxCount }
+          : {}),
+      };
+      await armCall(
+        {
+          action: AKS_OPERATIONS.writePool.action,
+          resource: `${id.id}/agentPools/${wanted.name}`,
+          doing,
+        },
+        this.#conn,
+        signal,
+        async (abortSignal) => {
+          const poller = client.agentPools.createOrUpdate(
+            id.resourceGroup,
+            id.name,
+            wanted.name,
+            next,
+            {
+              abortSignal,
+              // Only over the version read: a change made meanwhile is not overwritten.
+              ...(current.eTag ? { ifMatch: current.eTag } : {}),
+              updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+            },
+          );
+          await poller.submitted();
+          await awaitPatiently(this.#conn, abortSignal, (patience) =>
+            poller.pollUntilDone({ abortSignal: patience }),
+          );
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,252 @@
+// Front Door Standard/Premium as the sandbox's ARM emulator serves it (Microsoft.Cdn, 2024-02-01):
+// origin groups with origins, priority 1-5 and weight 1-1000, PATCH as a long-running operation
+// (202 with Azure-AsyncOperation), a 409 while an origin's update runs, and an edge that follows a
+// change only after the propagation time. Its data plane: route() says where the edge sends a
+// request now (the deployed settings, not the latest).
+import type {
+  EmulatedService,
+  EmulatorKit,
+  Reply,
+  RouteCall,
+  ServiceFactory,
+} from "../../sandbox/arm/kit.js";
+import { ArmReply, RG, integer, lower, onlyKeys } from "../../sandbox/arm/kit.js";
+import { FD_OPERATIONS } from "./operations.js";
+
+export const API_VERSIONS = ["2024-02-01"] as const;
+
+export interface OriginSpec {
+  readonly name: string;
+  readonly hostName: string;
+  readonly priority: number;
+  readonly weight?: number;
+  readonly enabled?: boolean;
+}
+
+interface OriginSettings {
+  priority: number;
+  weight: number;
+  enabledState: "Enabled" | "Disabled";
+}
+
+interface Origin extends OriginSettings {
+  id: string;
+  name: string;
+  hostName: string;
+  provisioning: "Succeeded" | "Updating";
+  /** What Front Door's edge serves; catches up with the settings at `deployAt`. */
+  deployed: OriginSettings;
+  deployAt?: number;
+  operationDoneAt?: number;
+}
+
+interface OriginGroup {
+  id: string;
+  name: string;
+  origins: Origin[];
+}
+
+const ORIGIN_UPDATE_PROPERTIES = new Set([
+  "originGroupName",
+  "azureOrigin",
+  "hostName",
+  "httpPort",
+  "httpsPort",
+  "originHostHeader",
+  "priority",
+  "weight",
+  "sharedPrivateLinkResource",
+  "enabledState",
+  "enforceCertificateNameCheck",
+]);
+
+const GROUP = `^(${RG.slice(1)}microsoft\\.cdn\\/profiles\\/[^/]+\\/origingroups\\/[^/]+)`;
+
+export class FrontDoorService implements EmulatedService {
+  readonly kind = "front-door";
+  readonly namespace = "microsoft.cdn";
+  readonly apiVersions = API_VERSIONS;
+  readonly #kit: EmulatorKit;
+  readonly #groups = new Map<string, OriginGroup>();
+  /** When the edge last followed a change, per origin group. */
+  readonly #deployedAt = new Map<string, number>();
+
+  constructor(kit: EmulatorKit) {
+    this.#kit = kit;
+  }
+
+  // ---- what tests and the sandbox set up and read without going through ARM ----
+
+  addOriginGroup(profileId: string, group: string, origins: readonly OriginSpec[]): void {
+    const id = `${profileId}/originGroups/${group}`;
+    this.#groups.set(lower(id), {
+      id,
+      name: group,
+      origins: origins.map((o) => {
+        const settings: OriginSettings = {
+          priority: o.priority,
+          weight: o.weight ?? 1000,
+          enabledState: o.enabled === false ? "Disabled" : "Enabled",
+        };
+        return {
+          id: `${id}/origins/${o.name}`,
+          name: o.name,
+          hostName: o.hostName,
+          ...settings,
+          provisioning: "Succeeded",
+          deployed: { ...settings },
+        };
+      }),
+    });
+  }
+
+  origins(profileId: string, group: string): readonly Readonly<Origin>[] {
+    this.settle(Date.now());
+    return (this.#groups.get(lower(`${profileId}/originGroups/${group}`))?.origins ?? []).map(
+      (o) => ({ ...o }),
+    );
+  }
+
+  /** When the edge last followed a change of the group's origins (epoch ms), if it ever did. */
+  deployedAt(profileId: string, group: string): number | undefined {
+    this.settle(Date.now());
+    return this.#deployedAt.get(lower(`${profileId}/originGroups/${group}`));
+  }
+
+  /** The origin Front Door's edge sends a request to now: the deployed settings, not the latest. */
+  route(profileId: string, group: string): string | undefined {
+    this.settle(Date.now());
+    const enabled = (this.#groups.get(lower(`${profileId}/originGroups/${group}`))?.origins ?? [])
+      .filter((o) => o.deployed.enabledState === "Enabled")
+      .sort(
+        (a, b) =>
+          a.deployed.priority - b.deployed.priority || b.deployed.weight - a.deployed.weight,
+      );
+    return (enabled.find((o) => this.#kit.healthy(o.hostName)) ?? enabled[0])?.name;
+  }
+
+  settle(now: number): void {
+    for (const g of this.#groups.values())
+      for (const o of g.origins) {
+        if (o.operationDoneAt !== undefined && o.operationDoneAt <= now) {
+          o.operationDoneAt = undefined;
+          o.provisioning = "Succeeded";
+        }
+        if (o.deployAt !== undefined && o.deployAt <= now) {
+          this.#deployedAt.set(lower(g.id), o.deployAt);
+          o.deployAt = undefined;
+          o.deployed = { priority: o.priority, weight: o.weight, enabledState: o.enabledState };
+        }
+      }
+  }
+
+  // ---- ARM ----
+
+  readonly routes = [
+    {
+      pattern: new RegExp(`${GROUP}\\/origins$`),
+      methods: {
+        GET: {
+          action: FD_OPERATIONS.listOrigins.action,
+          handle: (call: RouteCall): Reply => {
+            const group = this.#group(call);
+            return {
+              status: 200,
+              body: { value: group.origins.map((o) => this.#originJson(group, o)) },
+            };
+          },
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`${GROUP}\\/origins\\/([^/]+)$`),
+      methods: {
+        GET: {
+          action: FD_OPERATIONS.listOrigins.action,
+          handle: (call: RouteCall): Reply => {
+            const [group, origin] = this.#origin(call);
+            return { status: 200, body: this.#originJson(group, origin) };
+          },
+        },
+        PATCH: {
+          action: FD_OPERATIONS.updateOrigin.action,
+          handle: (call: RouteCall) => this.#patch(call),
+        },
+      },
+    },
+  ];
+
+  #group(call: RouteCall): OriginGroup {
+    const path = call.path.slice(0, call.match[1]!.length);
+    const group = this.#groups.get(lower(path));
+    if (!group) throw this.#kit.notFound(path);
+    return group;
+  }
+
+  #origin(call: RouteCall): [OriginGroup, Origin] {
+    const group = this.#group(call);
+    const origin = group.origins.find((o) => lower(o.name) === call.match[2]);
+    if (!origin) throw this.#kit.notFound(call.path);
+    return [group, origin];
+  }
+
+  #patch(call: RouteCall): Reply {
+    const [group, origin] = this.#origin(call);
+    const top = onlyKeys(call.body ?? {}, new Set(["properties"]), "AFDOriginUpdateParameters");
+    const props = onlyKeys(
+      top["properties"] ?? {},
+      ORIGIN_UPDATE_PROPERTIES,
+      "AFDOriginUpdatePropertiesParameters",
+    );
+    const priority = integer(props["priority"], "priority", 1, 5);
+    const weight = integer(props["weight"], "weight", 1, 1000);
+    const state = props["enabledState"];
+    if (state !== undefined && state !== "Enabled" && state !== "Disabled")
+      throw new ArmReply(
+        400,
+        "BadRequest",
+        `The value of 'enabledState' is invalid: ${JSON.stringify(state)}. Allowed: Enabled, Disabled.`,
+      );
+    if (origin.provisioning === "Updating")
+      throw new ArmReply(
+        409,
+        "Conflict",
+        `Origin '${origin.name}' is being updated; retry once the current operation has finished.`,
+      );
+    if (priority !== undefined) origin.priority = priority;
+    if (weight !== undefined) origin.weight = weight;
+    if (state !== undefined) origin.enabledState = state;
+    const operationMs = this.#kit.options.operationMs ?? 0;
+    const now = Date.now();
+    origin.provisioning = operationMs > 0 ? "Updating" : "Succeeded";
+    origin.operationDoneAt = operationMs > 0 ? now + operationMs : undefined;
+    origin.deployAt = now + Math.max(operationMs, this.#kit.options.propagationMs ?? 0);
+    const headers = this.#kit.operation(call.url, "Microsoft.Cdn", "global", operationMs);
+    return { status: 202, headers, body: this.#originJson(group, origin) };
+  }
+
+  #originJson(group: OriginGroup, o: Origin) {
+    return {
+      id: o.id,
+      name: o.name,
+      type: "Microsoft.Cdn/profiles/origingroups/origins",
+      properties: {
+        originGroupName: group.name,
+        hostName: o.hostName,
+        httpPort: 80,
+        httpsPort: 443,
+        originHostHeader: o.hostName,
+        priority: o.priority,
+        weight: o.weight,
+        enabledState: o.enabledState,
+        enforceCertificateNameCheck: true,
+        provisioningState: o.provisioning,
+        // Many real origins show NotStarted for good; this one says InProgress while it deploys.
+        deploymentStatus: o.deployAt === undefined ? "NotStarted" : "InProgress",
+      },
+    };
+  }
+}
+
+const create: ServiceFactory = (kit) => new FrontDoorService(kit);
+export default create;

@@ -1,0 +1,52 @@
+// Azure Front Door Standard/Premium as a traffic lever: a group's regions are origins of one
+// origin group. Changes take minutes to reach the edge, which verification waits out.
+import { z } from "zod";
+import { FULL_LEVER } from "../../core/levers.js";
+import { resourceId } from "../../config/fields.js";
+import { trafficProvider } from "../types.js";
+import { FD_OPERATIONS } from "./operations.js";
+
+export const frontDoorSchema = z
+  .strictObject({
+    kind: z.literal("front-door").describe("Azure Front Door Standard/Premium."),
+    profileId: resourceId("Microsoft.Cdn", "profiles").describe(
+      "Resource ID of the Front Door profile.",
+    ),
+    originGroup: z
+      .string({ error: "must be an origin group name" })
+      .min(1, "must be an origin group name")
+      .describe("Origin group whose origins are this group's regions."),
+  })
+  .describe(
+    "Route with an Azure Front Door Standard/Premium origin group (origin priority, weight, enabled state).",
+  );
+
+export type FrontDoorSettings = z.output<typeof frontDoorSchema>;
+
+export const frontDoor = trafficProvider<FrontDoorSettings>({
+  role: "traffic",
+  kind: "front-door",
+  title: "Azure Front Door",
+  schema: frontDoorSchema,
+  capabilities: FULL_LEVER,
+  operations: Object.values(FD_OPERATIONS),
+  scopes: (settings) => [`${settings.profileId}/originGroups/${settings.originGroup}`],
+  scopeDescription: "the origin group each group names (not the rest of the profile)",
+  // Users report edge propagation of up to 20 minutes; drills assume 10 unless told.
+  propagationMs: 10 * 60_000,
+  create: async (groups, { conn }) => {
+    const { FrontDoorRouter } = await import("./router.js");
+    return {
+      router: new FrontDoorRouter(
+        conn,
+        groups.map((g) => ({
+          name: g.name,
+          profileId: g.settings.profileId,
+          originGroup: g.settings.originGroup,
+          origins: g.members,
+        })),
+      ),
+    };
+  },
+  emulator: new URL("./emulator.js", import.meta.url).href,
+});

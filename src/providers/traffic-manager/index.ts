@@ -1,0 +1,41 @@
+// Azure Traffic Manager as a traffic lever: a group's regions are endpoints of one profile
+// (priority routing); Traffic Manager's own endpoint monitor is the group's witness.
+import { z } from "zod";
+import { FULL_LEVER } from "../../core/levers.js";
+import { resourceId } from "../../config/fields.js";
+import { trafficProvider } from "../types.js";
+import { TM_OPERATIONS } from "./operations.js";
+
+export const trafficManagerSchema = z
+  .strictObject({
+    kind: z.literal("traffic-manager").describe("Azure Traffic Manager."),
+    profileId: resourceId("Microsoft.Network", "trafficManagerProfiles").describe(
+      "Resource ID of the Traffic Manager profile.",
+    ),
+  })
+  .describe("Route with an Azure Traffic Manager profile (endpoint priority, weight, status).");
+
+export type TrafficManagerSettings = z.output<typeof trafficManagerSchema>;
+
+export const trafficManager = trafficProvider<TrafficManagerSettings>({
+  role: "traffic",
+  kind: "traffic-manager",
+  title: "Azure Traffic Manager",
+  schema: trafficManagerSchema,
+  capabilities: FULL_LEVER,
+  operations: Object.values(TM_OPERATIONS),
+  scopes: (settings) => [settings.profileId],
+  scopeDescription: "the Traffic Manager profile each group names",
+  create: async (groups, { conn, log }) => {
+    const [{ TrafficManagerRouter }, { TrafficManagerWitness }] = await Promise.all([
+      import("./router.js"),
+      import("./witness.js"),
+    ]);
+    const router = new TrafficManagerRouter(
+      conn,
+      groups.map((g) => ({ name: g.name, profileId: g.settings.profileId, endpoints: g.members })),
+    );
+    return { router, witness: new TrafficManagerWitness(router, log) };
+  },
+  emulator: new URL("./emulator.js", import.meta.url).href,
+});

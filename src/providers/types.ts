@@ -1,0 +1,116 @@
+// What a lever provider is: one folder per kind of lever (Traffic Manager, Front Door, AKS...),
+// exporting one of these. The composition root builds levers from them, the configuration schema
+// takes each one's settings, the permissions and role definitions come from their operations, and
+// the ARM emulator loads their emulated services. Adding a kind of lever is one folder and one
+// line in registry.ts.
+import type { z } from "zod";
+import type { LeverCapabilities } from "../core/levers.js";
+import type { ArmConnection } from "../adapters/azure/arm.js";
+import type { ClusterControl } from "../ports/cluster-control.js";
+import type { Log } from "../ports/log.js";
+import type { TrafficRouter } from "../ports/traffic-router.js";
+import type { Witness } from "../ports/witness.js";
+
+/** One Azure Resource Manager call a provider makes, with the permission it needs. */
+export interface ArmOperation {
+  /** The Azure RBAC action, e.g. `Microsoft.Network/trafficManagerProfiles/read`. */
+  readonly action: string;
+  readonly method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
+  /** The request path, with `{name}` for each part, from the subscription down. */
+  readonly path: string;
+  /** What Tandem does with it, in a few words (for docs/permissions.md). */
+  readonly why: string;
+}
+
+/** A provider's settings as the configuration holds them: its `kind`, and its own fields. */
+export type LeverSettings = { readonly kind: string } & Readonly<Record<string, unknown>>;
+
+/** The schema of a provider's settings: a strict object whose `kind` is the provider's. */
+export type SettingsSchema = z.ZodObject<{ kind: z.ZodType<string, string | undefined> }>;
+
+/** What a provider's factory gets besides its own settings. */
+export interface LeverContext {
+  /** How to reach Azure Resource Manager (endpoint, identity, retries). */
+  readonly conn: ArmConnection;
+  readonly log: Log;
+}
+
+/** A group whose traffic lever is of this provider's kind. */
+export interface TrafficGroup<S> {
+  readonly name: string;
+  readonly settings: S;
+  /** Region name to the region's member in the lever (endpoint, origin...). */
+  readonly members: ReadonlyMap<string, string>;
+}
+
+export interface TrafficProvider<S extends LeverSettings = LeverSettings> {
+  readonly role: "traffic";
+  /** The `kind` that names it in `groups[].traffic`. */
+  readonly kind: string;
+  /** Its name for people, e.g. "Azure Traffic Manager". */
+  readonly title: string;
+  /** Its settings (`groups[].traffic`), with `kind` and the help text of each field. */
+  readonly schema: SettingsSchema;
+  /** What it can do; the runbook plans only with this. */
+  readonly capabilities: LeverCapabilities;
+  /** Every ARM call it makes: its permissions, role definitions and emulated routes. */
+  readonly operations: readonly ArmOperation[];
+  /** The resources a group's settings name, that its permissions are scoped to. */
+  scopes(settings: S): readonly string[];
+  /** What `scopes` names, in words (for docs/permissions.md). */
+  readonly scopeDescription: string;
+  /** How long a change takes to reach the data plane, as drills assume it (ms). */
+  readonly propagationMs?: number;
+  /** Builds its lever for every group of its kind; may load its SDK now, not before. */
+  create(
+    groups: readonly TrafficGroup<S>[],
+    context: LeverContext,
+  ): Promise<{ readonly router: TrafficRouter; readonly witness?: Witness }>;
+  /**
+   * The module (URL) with its emulated service, for the sandbox's ARM emulator and tests. Named,
+   * not imported, so that the Function App never loads it.
+   */
+  readonly emulator?: string;
+}
+
+/** A region whose cluster is of this provider's kind. */
+export interface ClusterMember<S> {
+  readonly group: string;
+  readonly region: string;
+  readonly settings: S;
+}
+
+export interface ClusterProvider<S extends LeverSettings = LeverSettings> {
+  readonly role: "cluster";
+  /** The `kind` that names it in `groups[].regions[].cluster` (the first provider's is the default). */
+  readonly kind: string;
+  readonly title: string;
+  /** Its settings, which include `nodePools` (the pools to scale when the region is woken). */
+  readonly schema: SettingsSchema;
+  readonly operations: readonly ArmOperation[];
+  scopes(settings: S): readonly string[];
+  /** What `scopes` names, in words (for docs/permissions.md). */
+  readonly scopeDescription: string;
+  /** How long starting a stopped cluster takes, as drills assume it (ms). */
+  readonly startMs?: number;
+  create(members: readonly ClusterMember<S>[], context: LeverContext): Promise<ClusterControl>;
+  readonly emulator?: string;
+}
+
+export type Provider = TrafficProvider | ClusterProvider;
+
+/** Every provider Tandem knows, by role. */
+export interface ProviderRegistry {
+  readonly traffic: readonly TrafficProvider[];
+  readonly clusters: readonly ClusterProvider[];
+}
+
+/** Declares a traffic provider, typed by its own settings. */
+export function trafficProvider<S extends LeverSettings>(p: TrafficProvider<S>): TrafficProvider {
+  return p as unknown as TrafficProvider;
+}
+
+/** Declares a cluster provider, typed by its own settings. */
+export function clusterProvider<S extends LeverSettings>(p: ClusterProvider<S>): ClusterProvider {
+  return p as unknown as ClusterProvider;
+}

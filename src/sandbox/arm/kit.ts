@@ -1,0 +1,140 @@
+// What an emulated Azure service plugs into the ARM emulator with: its routes (each method with
+// the RBAC action that authorises it), its api-versions, and its own clock work; and what the
+// emulator gives it back (long-running operations, the health of hosts, ARM's error shapes).
+// Each lever provider's folder has an emulator.ts that exports a ServiceFactory.
+
+export type Method = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
+
+/** An answer, or an error as ARM words it. */
+export class ArmReply extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = "ArmReply";
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface ArmEmulatorOptions {
+  /** Resource-ID prefixes the identity may act on (403 outside); everything when absent. */
+  readonly scopes?: readonly string[];
+  /** Name of the identity in 403 messages. */
+  readonly principal?: string;
+  /** How long an origin change takes to reach Front Door's edge. */
+  readonly propagationMs?: number;
+  /** How long a long-running operation (origin update, agent pool update) takes. */
+  readonly operationMs?: number;
+  readonly clusterStartMs?: number;
+  readonly clusterStopMs?: number;
+  /** The Retry-After the emulator answers long-running operations with, in seconds. */
+  readonly pollSeconds?: number;
+  /** Whether an endpoint or origin host is healthy, as the services' own probes see it. */
+  readonly health?: (host: string) => boolean;
+}
+
+/** What the emulator does for its services. */
+export interface EmulatorKit {
+  readonly options: ArmEmulatorOptions;
+  /**
+   * Starts a long-running operation that ends after `ms` (failing with `error` if given), and
+   * returns the headers that announce it (Azure-AsyncOperation, Location, Retry-After).
+   */
+  operation(
+    url: URL,
+    namespace: string,
+    location: string,
+    ms: number,
+    error?: { code: string; message: string },
+  ): Record<string, string>;
+  /** Whether a host answers the service's own health probes. */
+  healthy(host: string): boolean;
+  /** ARM's 404 for a resource path. */
+  notFound(path: string): ArmReply;
+}
+
+export interface RouteCall {
+  readonly method: Method;
+  /** The request path as sent, without a trailing slash. */
+  readonly path: string;
+  readonly url: URL;
+  readonly body: unknown;
+  /** The route's pattern matched against the lower-cased path. */
+  readonly match: RegExpExecArray;
+}
+
+export interface RouteMethod {
+  /** The RBAC action this call needs (403 without it). */
+  readonly action: string | ((call: RouteCall) => string);
+  /** The resource the action is checked on: the path unless said otherwise. */
+  readonly resource?: (call: RouteCall) => string;
+  handle(call: RouteCall): Reply;
+}
+
+export interface EmulatedRoute {
+  /** Matched against the whole lower-cased path. */
+  readonly pattern: RegExp;
+  readonly methods: Partial<Record<Method, RouteMethod>>;
+}
+
+export interface EmulatedService {
+  /** The lever provider's kind it emulates (`traffic-manager`...). */
+  readonly kind: string;
+  /** The resource provider namespace, lower-case (`microsoft.network`). */
+  readonly namespace: string;
+  /** The api-versions it serves (others are refused as ARM refuses them). */
+  readonly apiVersions: readonly string[];
+  readonly routes: readonly EmulatedRoute[];
+  /** Lets its own time pass: operations finishing, changes reaching the data plane. */
+  settle?(now: number): void;
+}
+
+export type ServiceFactory = (kit: EmulatorKit) => EmulatedService;
+
+export const lower = (s: string) => s.toLowerCase();
+
+/** `^/subscriptions/x/resourcegroups/y/providers/` as a pattern prefix (lower-case paths). */
+export const RG = "^\\/subscriptions\\/[^/]+\\/resourcegroups\\/[^/]+\\/providers\\/";
+
+export function integer(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    throw new ArmReply(
+      400,
+      "BadRequest",
+      `The value of '${field}' is invalid: ${JSON.stringify(value)}. It must be an integer between ${min} and ${max}.`,
+    );
+  return value;
+}
+
+/** The object, if it has only these keys; ARM's deserialisation error otherwise. */
+export function onlyKeys(
+  value: unknown,
+  allowed: ReadonlySet<string>,
+  where: string,
+): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ArmReply(400, "InvalidRequestContent", `${where} must be a JSON object.`);
+  for (const key of Object.keys(value))
+    if (!allowed.has(key))
+      throw new ArmReply(
+        400,
+        "InvalidRequestContent",
+        `The request content was invalid: could not find member '${key}' on ${where}.`,
+      );
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,103 @@
+// Every app setting of a Tandem Function App, listed once: the ones Tandem reads, the ones the
+// Functions host and the Azure SDK read for it, and the one the platform sets. The composition
+// root reads Tandem's by these names; infra/modules/function-app.bicep sets each one marked
+// `setBy: "template"`, and test/infra/settings-contract.test.ts holds the template and the code to
+// this list in both directions. The secrets the configuration names (`env:NAME`) are app settings
+// too; they differ per configuration, so the deployment derives them (Key Vault references).
+
+export interface AppSetting {
+  readonly name: string;
+  /** Who reads it: Tandem's own code, the Functions host, or DefaultAzureCredential. */
+  readonly readBy: "tandem" | "functions-host" | "azure-identity";
+  /** Who sets it in Azure: the deployment template, or the platform itself. */
+  readonly setBy: "template" | "platform";
+  /** What it holds, for the README's table and docs/deploy.md. */
+  readonly meaning: string;
+}
+
+export const APP_SETTINGS = [
+  {
+    name: "TANDEM_OBSERVER_REGION",
+    readBy: "tandem",
+    setBy: "template",
+    meaning: "this app's observer region; one of `observers` in the config (required)",
+  },
+  {
+    name: "TANDEM_CONFIG_PATH",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      "path of the config file, relative to the app root (default `tandem.config.json`; `npm run package` puts it there)",
+  },
+  {
+    name: "TANDEM_PROBE_SCHEDULE",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      "NCRONTAB schedule of the `probe` timer, six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
+  },
+  {
+    name: "TANDEM_ORCHESTRATE_SCHEDULE",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      "NCRONTAB schedule of the `orchestrate` timer, half an interval after the probes, e.g. `5/10 * * * * *`; required",
+  },
+  {
+    name: "WEBSITE_AUTH_ENABLED",
+    readBy: "tandem",
+    setBy: "platform",
+    meaning:
+      "set by the platform when App Service Authentication is on: only then does the API trust its principal header (see docs/api.md)",
+  },
+  {
+    name: "AZURE_CLIENT_ID",
+    readBy: "azure-identity",
+    setBy: "template",
+    meaning:
+      "client id of the user-assigned managed identity Tandem acts as (Traffic Manager, Front Door, AKS, state store); see docs/permissions.md",
+  },
+  {
+    name: "AzureWebJobsStorage__accountName",
+    readBy: "functions-host",
+    setBy: "template",
+    meaning:
+      "this app's own host storage account (timer leases); one per region, never shared: a timer is a singleton per host storage",
+  },
+  {
+    name: "AzureWebJobsStorage__credential",
+    readBy: "functions-host",
+    setBy: "template",
+    meaning: "`managedidentity`: the host reaches its storage by identity (shared keys are off)",
+  },
+  {
+    name: "AzureWebJobsStorage__clientId",
+    readBy: "functions-host",
+    setBy: "template",
+    meaning: "the user-assigned identity the host uses for its storage",
+  },
+  {
+    name: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    readBy: "functions-host",
+    setBy: "template",
+    meaning: "where the host sends logs and telemetry (Application Insights, local auth off)",
+  },
+  {
+    name: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+    readBy: "functions-host",
+    setBy: "template",
+    meaning:
+      "`ClientId=<identity>;Authorization=AAD`: telemetry is ingested with Entra ID, not the instrumentation key",
+  },
+] as const satisfies readonly AppSetting[];
+
+export type AppSettingName = (typeof APP_SETTINGS)[number]["name"];
+
+/** The names Tandem's own code reads, by what they are for. */
+export const SETTINGS = {
+  configPath: "TANDEM_CONFIG_PATH",
+  observer: "TANDEM_OBSERVER_REGION",
+  probeSchedule: "TANDEM_PROBE_SCHEDULE",
+  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
+  platformAuth: "WEBSITE_AUTH_ENABLED",
+} as const satisfies Record<string, AppSettingName>;

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AksClusterControl } from "../../../src/providers/aks/clusters.js";
+import { AKS_NEU, AKS_WEU, RG, startArm } from "../../helpers/arm.js";
+import { waitFor } from "../../helpers/wait.js";
+import { clusterControlContract } from "../../adapters/cluster/contract.js";
+
+clusterControlContract("AKS through the ARM emulator", async () => {
+  const arm = await startArm({ clusterStartMs: 300, clusterStopMs: 100, operationMs: 100 });
+  const clusters = new AksClusterControl(arm.conn, [
+    { group: "catalog", region: "northeurope", resourceId: AKS_NEU },
+  ]);
+  return { clusters, group: "catalog", writes: arm.writes, close: arm.stop };
+});
+
+describe("AKS lever", () => {
+  it("goes from Stopped through Starting to Running, and start returns before it runs", async () => {
+    const arm = await startArm({ clusterStartMs: 800 });
+    try {
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "northeurope", resourceId: AKS_NEU },
+      ]);
+      await aks.start("g", "northeurope");
+      assert.equal((await aks.read("g", "northeurope")).power, "Starting");
+      await waitFor("Running", async () =>
+        (await aks.read("g", "northeurope")).power === "Running" ? true : undefined,
+      );
+      assert.equal(
+        arm.emulator.requests.filter((r) => r.method === "POST" && r.path.endsWith("/start"))
+          .length,
+        1,
+      );
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("reports a start that failed as Failed, with what AKS says, rather than Starting forever", async () => {
+    const arm = await startArm({ clusterStartMs: 100 });
+    try {
+      arm.aks.failNextStart(AKS_NEU, "the VM size is not available in northeurope");
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "northeurope", resourceId: AKS_NEU },
+      ]);
+      await aks.start("g", "northeurope");
+      const state = await waitFor("Failed", async () => {
+        const s = await aks.read("g", "northeurope");
+        return s.power === "Failed" ? s : undefined;
+      });
+      assert.match(state.detail ?? "", /provisioning Failed/);
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("sets autoscaler bounds with the count, keeping the rest of the pool as it is", async () => {
+    const arm = await startArm();
+    try {
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "westeurope", resourceId: AKS_WEU },
+      ]);
+      await aks.scale("g", "westeurope", [{ name: "system", count: 3, minCount: 2, maxCount: 6 }]);
+      const pool = (await aks.read("g", "westeurope")).nodePools[0]!;
+      assert.deepEqual(pool, { name: "system", count: 3, minCount: 2, maxCount: 6 });
+      const put = arm.emulator.requests.find((r) => r.method === "PUT")!;
+      const props = (put.body as { properties: Record<string, unknown> }).properties;
+      assert.equal(props["mode"], "System", "the pool's mode is sent back unchanged");
+      assert.equal(props["powerState"], undefined, "the pool's power state is not touched");
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("says which permission is missing when the identity's scope does not cover the cluster", async () => {
+    const arm = await startArm({ scopes: [`${RG}/providers/Microsoft.Network`] });
+    try {
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "northeurope", resourceId: AKS_NEU },
+      ]);
+      await assert.rejects(aks.read("g", "northeurope"), (error: Error) => {
+        assert.match(error.message, /403 AuthorizationFailed/);
+        assert.match(
+          error.message,
+          /Microsoft\.ContainerService\/managedClusters\/read on aks-neu/,
+        );
+        assert.match(error.message, /docs\/permissions\.md/);
+        return true;
+      });
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("says which cluster does not exist", async () => {
+    const arm = await startArm();
+    try {
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "x", resourceId: AKS_NEU.replace("aks-neu", "aks-gone") },
+      ]);
+      await assert.rejects(aks.start("g", "x"), /404 ResourceNotFound: aks-gone was not found/);
+      assert.equal(aks.covers("g", "y"), false);
+      await assert.rejects(
+        aks.read("g", "y"),
+        /^Error: y in group g has no AKS cluster configured$/,
+      );
+    } finally {
+      await arm.stop();
+    }
+  });
+});
