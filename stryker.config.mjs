@@ -14,15 +14,12 @@ export default {
   testRunner: "tap",
   buildCommand: "npm run build",
   tap: {
-    // The tests that reach the mutated files. Left to `npm test`: the slow end-to-end suites
-    // (sandbox, simulation, CLI) and the lease races over Azurite (test/app/agreement.test.ts,
-    // 25 s a run, which every mutant of the lease code would pay); the focused lease,
-    // lease-keeper and fence tests stand for them here.
-    testFiles: [
-      "dist/test/core/*.test.js",
-      "dist/test/app/{auth,fence,lease-keeper,orchestrate-tick,probe-tick,runbook-crash,azure-runbook}.test.js",
-      "dist/test/functions/api.test.js",
-    ],
+    // The focused tests of the mutated files: pure core tests and the auth, fence and lease-keeper
+    // tests (each file about a second). The end-to-end and integration files (ticks, the ARM
+    // emulator, the HTTP API, the Azurite lease races) are left to `npm test`: on a busy 2-core
+    // machine they made a full run take over two hours and turned load into "timeouts", which
+    // Stryker counts as detected. Without them the score is what the focused tests alone catch.
+    testFiles: ["dist/test/core/*.test.js", "dist/test/app/{auth,fence,lease-keeper}.test.js"],
   },
   plugins: ["@stryker-mutator/tap-runner"],
   coverageAnalysis: "perTest",
@@ -34,6 +31,7 @@ export default {
   // A mutant that makes a test wait for ever is a timeout, which counts as detected.
   timeoutMS: 10_000,
   thresholds: { high: 95, low: 90, break: 90 },
+  concurrency: 2,
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
 };
