@@ -22,7 +22,17 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test-output/", "coverage/", ".package/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "test-output/",
+      "coverage/",
+      ".package/",
+      "reports/",
+      ".stryker-tmp/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -133,7 +133,10 @@ export async function authenticate(
     try {
       return { ok: true, principal: await bearerPrincipal(token, auth) };
     } catch (error) {
-      const reason = (error as { code?: string }).code ?? "ERR_JWT_INVALID";
+      // jose's errors carry a string code; WebCrypto's (a configured key that is no valid
+      // public key) carry the legacy numeric DOMException code, which says nothing.
+      const code = (error as { code?: unknown }).code;
+      const reason = typeof code === "string" ? code : "ERR_JWT_INVALID";
       return {
         ok: false,
         status: 401,

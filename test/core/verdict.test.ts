@@ -354,3 +354,315 @@ describe("kept region state", () => {
     );
   });
 });
+
+describe("quorum verdict: observers in any number and order", () => {
+  interface Seen {
+    name: string;
+    region: string;
+    view: View;
+    liveness?: Liveness;
+    /** No heartbeat row at all. */
+    silent?: boolean;
+  }
+  /** Judges westeurope from the observers as listed. */
+  const judgeAll = (seen: Seen[], witness: WitnessSignal = "unknown") =>
+    judgeRegion({
+      region: "westeurope",
+      observers: seen.map((o) => {
+        const info = observer(o.name, { liveness: o.liveness ?? "live" });
+        const { heartbeat, ...rest } = { ...info, region: o.region };
+        return o.silent ? rest : { ...rest, heartbeat: heartbeat! };
+      }),
+      observations: seen.flatMap((o) => observation(o.name, o.view) ?? []),
+      witness,
+      policy,
+    });
+  const out = (name: string, view: View, extra: Partial<Seen> = {}): Seen => ({
+    name,
+    region: name,
+    view,
+    ...extra,
+  });
+  const inside = (view: View, extra: Partial<Seen> = {}): Seen => ({
+    name: "weu-obs",
+    region: "westeurope",
+    view,
+    ...extra,
+  });
+
+  const cases: {
+    name: string;
+    seen: Seen[];
+    witness?: WitnessSignal;
+    verdict: string;
+    reason: string;
+  }[] = [
+    {
+      name: "names outside observers in alphabetical order, however they are listed, and finds the inside one anywhere",
+      seen: [
+        out("swedencentral", "confirmed"),
+        inside("confirmed"),
+        out("northeurope", "confirmed"),
+      ],
+      verdict: "down",
+      reason:
+        "every outside observer with a view (northeurope, swedencentral) saw it fail, and so did the observer inside (weu-obs)",
+    },
+    {
+      name: "down with no observer inside the region",
+      seen: [out("swedencentral", "confirmed"), out("northeurope", "confirmed")],
+      verdict: "down",
+      reason:
+        "every outside observer with a view (northeurope, swedencentral) saw it fail, and no observer runs inside it",
+    },
+    {
+      name: "an observer without a heartbeat row is not counted",
+      seen: [
+        out("northeurope", "confirmed"),
+        out("swedencentral", "passing", { silent: true }),
+        inside("confirmed"),
+      ],
+      witness: "down",
+      verdict: "down",
+      reason:
+        "every outside observer with a view (northeurope) saw it fail, and so did the observer inside (weu-obs)",
+    },
+    {
+      name: "two outside observers without a view are named as holding back down",
+      seen: [
+        out("northeurope", "confirmed"),
+        out("swedencentral", "none"),
+        out("uksouth", "none"),
+        inside("confirmed"),
+      ],
+      verdict: "suspect",
+      reason:
+        "every outside observer with a view (northeurope) saw it fail, but swedencentral, uksouth have no current view: down needs every live outside observer",
+    },
+    {
+      name: "the inside observer failing below the threshold keeps it suspect",
+      seen: [out("northeurope", "confirmed"), out("swedencentral", "confirmed"), inside("failing")],
+      verdict: "suspect",
+      reason:
+        "every outside observer with a view (northeurope, swedencentral) saw it fail; the observer inside (weu-obs) is failing too, below the threshold",
+    },
+    {
+      name: "a split view names every outside observer that sees it up",
+      seen: [
+        out("northeurope", "confirmed"),
+        out("swedencentral", "passing"),
+        out("uksouth", "passing"),
+      ],
+      verdict: "split-view",
+      reason:
+        "observers disagree: northeurope saw it fail, swedencentral, uksouth see it up: no action",
+    },
+    {
+      name: "one outside observer failing is named in the singular",
+      seen: [out("northeurope", "failing"), out("swedencentral", "passing")],
+      verdict: "suspect",
+      reason:
+        "northeurope sees it failing; down needs every outside observer to see 3 failures in a row",
+    },
+    {
+      name: "several observers recovering are named in the plural",
+      seen: [out("northeurope", "recovering"), out("swedencentral", "recovering")],
+      verdict: "recovering",
+      reason: "passing again, but northeurope, swedencentral are below 2 successes in a row",
+    },
+    {
+      name: "the inside observer failing below the threshold while the outside sees it up: suspect",
+      seen: [out("northeurope", "passing"), out("swedencentral", "passing"), inside("failing")],
+      verdict: "suspect",
+      reason: "the observer inside (weu-obs) sees it failing; the outside observers see it up",
+    },
+    {
+      name: "everyone outside sees it up and there is no observer inside: healthy",
+      seen: [out("northeurope", "passing"), out("swedencentral", "passing")],
+      verdict: "healthy",
+      reason: "every outside observer with a view (northeurope, swedencentral) sees it up",
+    },
+    {
+      name: "only the inside observer sees it, up: healthy",
+      seen: [out("northeurope", "none", { liveness: "stale" }), inside("passing")],
+      verdict: "healthy",
+      reason: "only the observer inside (weu-obs) sees it, and sees it up",
+    },
+    {
+      name: "only the inside observer sees it, recovering: recovering",
+      seen: [out("northeurope", "none", { liveness: "stale" }), inside("recovering")],
+      verdict: "recovering",
+      reason: "only the observer inside (weu-obs) sees it, recovering",
+    },
+    {
+      name: "only the inside observer, with no current view: unknown",
+      seen: [out("northeurope", "none", { liveness: "stale" }), inside("none")],
+      verdict: "unknown",
+      reason: "no live, unimpaired observer has a current view of it",
+    },
+    {
+      name: "only the inside observer, stale: unknown",
+      seen: [inside("passing", { liveness: "stale" })],
+      verdict: "unknown",
+      reason: "no live, unimpaired observer has a current view of it",
+    },
+    {
+      name: "no observer at all: unknown",
+      seen: [out("northeurope", "passing", { liveness: "stale" })],
+      verdict: "unknown",
+      reason: "no live, unimpaired observer has a current view of it",
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const evidence = judgeAll(c.seen, c.witness);
+      assert.deepEqual([evidence.verdict, evidence.reason], [c.verdict, c.reason]);
+    });
+
+  it("reports who saw what: outside views in order, those without a view, and the inside observer", () => {
+    const evidence = judgeAll([
+      out("swedencentral", "failing"),
+      inside("passing"),
+      out("uksouth", "none"),
+      out("northeurope", "passing"),
+    ]);
+    assert.deepEqual(
+      {
+        outside: evidence.outside,
+        blocking: evidence.blocking,
+        inside: evidence.inside,
+        witness: evidence.witness,
+      },
+      {
+        outside: [
+          { observer: "northeurope", view: "passing" },
+          { observer: "swedencentral", view: "failing" },
+        ],
+        blocking: ["uksouth"],
+        inside: { observer: "weu-obs", view: "passing", silent: false },
+        witness: "unknown",
+      },
+    );
+    const silent = judgeAll([
+      out("northeurope", "passing"),
+      inside("passing", { liveness: "stale" }),
+    ]);
+    assert.deepEqual(silent.inside, { observer: "weu-obs", view: "none", silent: true });
+    assert.equal("inside" in judgeAll([out("northeurope", "passing")]), false);
+  });
+});
+
+describe("one observer's view", () => {
+  const seen = (o: Partial<Observation>): Observation => ({
+    ...observation("a", "passing")!,
+    ...o,
+  });
+  const cases: { name: string; o: Observation | undefined; view: View }[] = [
+    { name: "none without an observation", o: undefined, view: "none" },
+    {
+      name: "failing below the failure threshold",
+      o: seen({ ok: false, consecutiveFailures: 2, consecutiveSuccesses: 0 }),
+      view: "failing",
+    },
+    {
+      name: "confirmed at the failure threshold",
+      o: seen({ ok: false, consecutiveFailures: 3, consecutiveSuccesses: 0 }),
+      view: "confirmed",
+    },
+    {
+      name: "recovering after an outage of exactly the threshold, below the success threshold",
+      o: seen({ consecutiveSuccesses: 1, failuresBefore: 3 }),
+      view: "recovering",
+    },
+    {
+      name: "passing at the success threshold after an outage",
+      o: seen({ consecutiveSuccesses: 2, failuresBefore: 3 }),
+      view: "passing",
+    },
+    {
+      name: "passing after a blip shorter than the threshold",
+      o: seen({ consecutiveSuccesses: 1, failuresBefore: 2 }),
+      view: "passing",
+    },
+  ];
+  for (const c of cases)
+    it(`is ${c.name}`, () => {
+      assert.equal(viewOf(c.o, policy), c.view);
+    });
+});
+
+describe("kept region state: what it remembers", () => {
+  const evidence = (
+    verdict: RegionEvidence["verdict"],
+    reason: string = verdict,
+  ): RegionEvidence => ({
+    region: "westeurope",
+    verdict,
+    reason,
+    outside: [{ observer: "northeurope", view: "passing" }],
+    blocking: [],
+    witness: "unknown",
+  });
+  const DWELL = 30_000;
+
+  it("a verdict kept from tick to tick keeps the time it began", () => {
+    let state = nextRegionState(undefined, evidence("down"), 1000, 1, DWELL);
+    state = nextRegionState(state, evidence("down", "still failing"), 5000, 1, DWELL);
+    assert.deepEqual(state, { verdict: "down", since: 1000, epoch: 1, reason: "still failing" });
+  });
+
+  it("a region that was down and is held by a doubt says it is still down", () => {
+    let state = nextRegionState(undefined, evidence("down"), 1000, 1, DWELL);
+    state = nextRegionState(
+      state,
+      evidence("suspect", "northeurope sees it failing"),
+      2000,
+      1,
+      DWELL,
+    );
+    assert.deepEqual(state, {
+      verdict: "down",
+      since: 1000,
+      epoch: 1,
+      reason: "still down: northeurope sees it failing",
+    });
+  });
+
+  it("a recovery held by a doubt says it is paused, and forgets when the dwell began", () => {
+    let state = nextRegionState(undefined, evidence("down"), 1000, 1, DWELL);
+    state = nextRegionState(state, evidence("healthy", "all up"), 2000, 1, DWELL);
+    assert.deepEqual(state, {
+      verdict: "recovering",
+      since: 2000,
+      epoch: 1,
+      reason: "all up; healthy after the dwell time (30 s left)",
+      recoveringSince: 2000,
+    });
+    state = nextRegionState(state, evidence("split-view", "they disagree"), 3000, 1, DWELL);
+    assert.deepEqual(state, {
+      verdict: "recovering",
+      since: 2000,
+      epoch: 1,
+      reason: "recovery paused: they disagree",
+    });
+  });
+
+  it("counts the seconds of dwell left, rounded up", () => {
+    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
+    state = nextRegionState(state, evidence("healthy", "all up"), 1000, 1, DWELL);
+    state = nextRegionState(state, evidence("healthy", "all up"), 11_500, 1, DWELL);
+    assert.equal(state.reason, "all up; healthy after the dwell time (20 s left)");
+    assert.equal(state.recoveringSince, 1000);
+  });
+
+  it("a new holder keeps a region that was healthy healthy, from its own clock", () => {
+    const state = nextRegionState(
+      { verdict: "healthy", since: 5, epoch: 1, reason: "up" },
+      evidence("healthy", "up"),
+      9000,
+      2,
+      DWELL,
+    );
+    assert.deepEqual(state, { verdict: "healthy", since: 9000, epoch: 2, reason: "up" });
+  });
+});

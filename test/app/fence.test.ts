@@ -1,0 +1,317 @@
+// The fence around every step that changes the world: it runs only for the current lease holder,
+// within its acting time, with its intent on record; otherwise it refuses and says why. Each
+// scenario breaks one condition and checks that the step did not run and the refusal is recorded.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import type { FencedStep } from "../../src/app/fence.js";
+import { runFenced } from "../../src/app/fence.js";
+import { leaseTiming } from "../../src/app/lease-keeper.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { holderId } from "../../src/app/runtime.js";
+import type { LeaseRecord } from "../../src/core/index.js";
+import { EMPTY_LEASE_MEMORY, wrote } from "../../src/core/index.js";
+import type { ActionRecord } from "../../src/ports/state-store.js";
+import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+
+/** A memory store whose lease reads and action writes can be made to fail or take time. */
+class ScriptedStore extends MemoryStateStore {
+  onReadLease?: () => void;
+  failAppend?: (entry: ActionRecord) => Error | undefined;
+  readonly appended: ActionRecord[] = [];
+
+  override async readLease() {
+    this.onReadLease?.();
+    return super.readLease();
+  }
+
+  override async appendAction(entry: ActionRecord): Promise<void> {
+    const error = this.failAppend?.(entry);
+    if (error) throw error;
+    this.appended.push(entry);
+    return super.appendAction(entry);
+  }
+}
+
+interface Fixture {
+  rt: Runtime;
+  store: ScriptedStore;
+  clock: ManualClock;
+  me: string;
+  /** Renewed at this time (the clock's start); may act until renewedAt + renewDeadlineMs. */
+  renewedAt: number;
+  deadlineMs: number;
+  logged: { level: "warn" | "error"; message: string }[];
+}
+
+const EPOCH = 3;
+
+/** A runtime that holds the lease at EPOCH, renewed just now, with its log captured. */
+async function holder(): Promise<Fixture> {
+  const store = new ScriptedStore();
+  const clock = new ManualClock();
+  const logged: Fixture["logged"] = [];
+  const base = await runtimeFor(
+    twoRegionConfig({ westeurope: "http://127.0.0.1:9/a", northeurope: "http://127.0.0.1:9/b" }),
+    "westeurope",
+    { store, clock, instance: "w1" },
+  );
+  const rt: Runtime = {
+    ...base,
+    log: {
+      info: () => {},
+      warn: (message) => logged.push({ level: "warn", message }),
+      error: (message) => logged.push({ level: "error", message }),
+    },
+  };
+  const me = holderId(rt);
+  const record: LeaseRecord = {
+    holder: me,
+    epoch: EPOCH,
+    durationMs: 6000,
+    writeId: "w",
+    renewedAt: clock.now(),
+  };
+  const etag = await store.createLease(record);
+  rt.memory.lease = wrote(EMPTY_LEASE_MEMORY, record, etag, clock.now());
+  return {
+    rt,
+    store,
+    clock,
+    me,
+    renewedAt: clock.now(),
+    deadlineMs: leaseTiming(rt).renewDeadlineMs,
+    logged,
+  };
+}
+
+/** Replaces the stored lease row with one carrying other fields (a new version). */
+async function rewriteRow(f: Fixture, fields: Partial<LeaseRecord> | "delete") {
+  const stored = (await f.store.readLease())!;
+  if (fields === "delete") f.store.deleteLease();
+  else await f.store.replaceLease({ ...stored.record, ...fields }, stored.etag);
+}
+
+const STEP: FencedStep = { name: "promote northeurope", group: "shop", incident: "inc-1" };
+
+describe("a fenced step refuses, records why, and never runs", () => {
+  const cases: {
+    name: string;
+    arrange: (f: Fixture) => void | Promise<void>;
+    reason: (f: Fixture) => string;
+    epoch?: number;
+  }[] = [
+    {
+      name: "when this process does not hold the lease",
+      arrange: (f) => {
+        f.rt.memory.lease = { highestEpoch: EPOCH };
+      },
+      reason: () => "this process does not hold the lease",
+      epoch: 0,
+    },
+    {
+      name: "when its renew deadline has been reached",
+      arrange: (f) => f.clock.advance(f.deadlineMs),
+      reason: () => `the lease renew deadline of epoch ${EPOCH} has passed`,
+    },
+    {
+      name: "when the lease row cannot be read",
+      arrange: (f) => {
+        f.store.onReadLease = () => {
+          throw new Error("ECONNRESET");
+        };
+      },
+      reason: () => "the lease could not be checked: ECONNRESET",
+    },
+    {
+      name: "when the lease row is gone",
+      arrange: (f) => rewriteRow(f, "delete"),
+      reason: () => `stale epoch ${EPOCH}: the lease is now gone`,
+    },
+    {
+      name: "when the row names another holder at the same epoch",
+      arrange: (f) => rewriteRow(f, { holder: "northeurope#n1" }),
+      reason: () => `stale epoch ${EPOCH}: the lease is now epoch ${EPOCH} held by northeurope#n1`,
+    },
+    {
+      name: "when the row shows a newer epoch of the same holder",
+      arrange: (f) => rewriteRow(f, { epoch: EPOCH + 1 }),
+      reason: (f) => `stale epoch ${EPOCH}: the lease is now epoch ${EPOCH + 1} held by ${f.me}`,
+    },
+    {
+      name: "when the row changed version, holder and epoch alike",
+      arrange: (f) => rewriteRow(f, { writeId: "someone else's write" }),
+      reason: () =>
+        `the lease row changed since epoch ${EPOCH} was renewed: no step until the next renewal`,
+    },
+    {
+      name: "when the renew deadline passes while the row is being read",
+      arrange: (f) => {
+        f.clock.advance(f.deadlineMs - 1000);
+        f.store.onReadLease = () => f.clock.advance(1000);
+      },
+      reason: () => `the lease renew deadline of epoch ${EPOCH} passed while checking`,
+    },
+  ];
+
+  for (const c of cases)
+    it(c.name, async () => {
+      const f = await holder();
+      await c.arrange(f);
+      let ran = false;
+      const result = await runFenced(f.rt, STEP, async () => {
+        ran = true;
+      });
+      const epoch = c.epoch ?? EPOCH;
+      const reason = c.reason(f);
+      assert.equal(ran, false, "the step must not run");
+      assert.deepEqual(result, { ok: false, refused: true, reason, epoch });
+      assert.deepEqual(f.store.appended, [
+        {
+          at: f.clock.now(),
+          actor: f.me,
+          epoch,
+          name: STEP.name,
+          outcome: "refused",
+          group: "shop",
+          incident: "inc-1",
+          reason,
+        },
+      ]);
+      assert.deepEqual(f.logged, [
+        { level: "warn", message: `refused promote northeurope for shop: ${reason}` },
+      ]);
+    });
+
+  it("when its intent cannot be written to the action log (no step without a record)", async () => {
+    const f = await holder();
+    f.store.failAppend = () => new Error("disk full");
+    let ran = false;
+    const result = await runFenced(f.rt, STEP, async () => {
+      ran = true;
+    });
+    assert.equal(ran, false, "the step must not run");
+    const reason = "the action log cannot be written (disk full): no step without a record";
+    assert.deepEqual(result, { ok: false, refused: true, reason, epoch: EPOCH });
+    assert.deepEqual(f.logged, [
+      { level: "warn", message: `refused promote northeurope for shop: ${reason}` },
+      {
+        level: "error",
+        message: `action log: could not record refused promote northeurope (epoch ${EPOCH}): disk full`,
+      },
+    ]);
+  });
+
+  it("a refused step of no group says so without naming one", async () => {
+    const f = await holder();
+    f.rt.memory.lease = { highestEpoch: 0 };
+    await runFenced(f.rt, { name: "reconcile" }, async () => {});
+    assert.deepEqual(f.logged, [
+      { level: "warn", message: "refused reconcile: this process does not hold the lease" },
+    ]);
+    assert.equal(f.store.appended.length, 1);
+    assert.equal("group" in f.store.appended[0]!, false);
+    assert.equal("incident" in f.store.appended[0]!, false);
+  });
+});
+
+describe("a fenced step of the holder", () => {
+  it("runs with its epoch, just before the deadline, and records its intent and then its outcome", async () => {
+    const f = await holder();
+    f.clock.advance(f.deadlineMs - 1);
+    const seen: number[] = [];
+    const result = await runFenced(f.rt, STEP, async (_signal, epoch) => {
+      seen.push(epoch);
+      return "promoted";
+    });
+    assert.deepEqual(result, { ok: true, value: "promoted", epoch: EPOCH });
+    assert.deepEqual(seen, [EPOCH]);
+    const common = { at: f.clock.now(), actor: f.me, epoch: EPOCH, name: STEP.name };
+    assert.deepEqual(f.store.appended, [
+      { ...common, outcome: "started", group: "shop", incident: "inc-1" },
+      { ...common, outcome: "done", group: "shop", incident: "inc-1" },
+    ]);
+    assert.deepEqual(f.logged, []);
+  });
+
+  it("records a step of no group and no incident without those fields", async () => {
+    const f = await holder();
+    await runFenced(f.rt, { name: "reconcile" }, async () => 1);
+    const common = { at: f.clock.now(), actor: f.me, epoch: EPOCH, name: "reconcile" };
+    assert.deepEqual(f.store.appended, [
+      { ...common, outcome: "started" },
+      { ...common, outcome: "done" },
+    ]);
+  });
+
+  const failures: { name: string; thrown: unknown; reason: string }[] = [
+    {
+      name: "an error",
+      thrown: new Error("409 Conflict from ARM"),
+      reason: "409 Conflict from ARM",
+    },
+    { name: "a thrown string", thrown: "quota exceeded", reason: "quota exceeded" },
+  ];
+  for (const c of failures)
+    it(`that fails with ${c.name} reports the failure as not refused, and records it`, async () => {
+      const f = await holder();
+      const result = await runFenced(f.rt, STEP, async () => {
+        throw c.thrown;
+      });
+      assert.deepEqual(result, { ok: false, refused: false, reason: c.reason, epoch: EPOCH });
+      assert.deepEqual(
+        f.store.appended.map((a) => [a.outcome, a.reason]),
+        [
+          ["started", undefined],
+          ["failed", c.reason],
+        ],
+      );
+    });
+
+  it("still succeeds when its outcome cannot be recorded, and logs that the record is missing", async () => {
+    const f = await holder();
+    f.store.failAppend = (entry) =>
+      entry.outcome === "done" ? new Error("503 ServerBusy") : undefined;
+    const result = await runFenced(f.rt, STEP, async () => "promoted");
+    assert.deepEqual(result, { ok: true, value: "promoted", epoch: EPOCH });
+    assert.deepEqual(
+      f.store.appended.map((a) => a.outcome),
+      ["started"],
+      "the intent stands",
+    );
+    assert.deepEqual(f.logged, [
+      {
+        level: "error",
+        message: `action log: could not record done promote northeurope (epoch ${EPOCH}): 503 ServerBusy`,
+      },
+    ]);
+  });
+
+  it("is aborted when the acting time of its term runs out", async () => {
+    const f = await holder();
+    f.clock.advance(f.deadlineMs - 20);
+    const result = await runFenced(
+      f.rt,
+      STEP,
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason as Error)),
+        ),
+    );
+    assert.deepEqual(result, {
+      ok: false,
+      refused: false,
+      reason: "the acting time of this lease term ran out",
+      epoch: EPOCH,
+    });
+  });
+
+  it("keeps its abort signal quiet once it has finished within the acting time", async () => {
+    const f = await holder();
+    f.clock.advance(f.deadlineMs - 20);
+    const result = await runFenced(f.rt, STEP, async (signal) => signal);
+    assert.ok(result.ok);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(result.value.aborted, false, "the deadline timer was cleared");
+  });
+});
