@@ -5,7 +5,7 @@
 // for the Functions host, from the staged files alone: no node_modules.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,22 +24,12 @@ import type { PackageResult } from "../../scripts/package.js";
 import { buildPackage } from "../../scripts/package.js";
 import { API_ROUTES } from "../../src/app/api/routes.js";
 import { unzipNames, zip } from "../../scripts/zip.js";
+import { installStandInHost } from "../helpers/functions-host.js";
 import { ROOT } from "../helpers/paths.js";
 import { read } from "./bicep-text.js";
 
 const CONFIG = join(ROOT, "examples/active-passive.tandem.config.json");
 const LEVER_SDKS = ["@azure/arm-trafficmanager", "@azure/arm-cdn", "@azure/arm-containerservice"];
-
-/** A stand-in for the Functions host's @azure/functions-core: records what is registered. */
-const FAKE_CORE = `
-const registered = [];
-module.exports = {
-  registered,
-  setProgrammingModel() {},
-  registerHook() { return { dispose() {} }; },
-  registerFunction(metadata) { registered.push(metadata.name); return { dispose() {} }; },
-  log() {},
-};`;
 
 let result: PackageResult;
 let bundle: Bundle;
@@ -114,14 +104,7 @@ describe("the Function App package", () => {
   });
 
   it("starts from the staged files alone: imports and registers every function with the host", () => {
-    // A stand-in for the host's module, where the worker would provide it.
-    const core = join(result.stage, "node_modules/@azure/functions-core");
-    mkdirSync(core, { recursive: true });
-    writeFileSync(join(core, "index.js"), FAKE_CORE);
-    writeFileSync(
-      join(core, "package.json"),
-      JSON.stringify({ name: "@azure/functions-core", main: "index.js" }),
-    );
+    installStandInHost(result.stage);
     const lazy = bundle.outputs.filter((o) => o.path !== ENTRY).map((o) => o.path);
     const script = `
       import { createRequire } from "node:module";
