@@ -1,6 +1,8 @@
 // `npm run bench`: runs the benchmarks and prints their figures as JSON, one line each. Copy the
 // figures into bench/RESULTS.md with the date, the machine and this command.
 import { parseArgs } from "node:util";
+import { cliTimes } from "./cli.js";
+import { coldStart } from "./cold-start.js";
 import { detection, falseFailovers } from "./detection.js";
 import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
@@ -13,6 +15,8 @@ const { values } = parseArgs({
     only: { type: "string" },
     "region-hours": { type: "string", default: "10000" },
     "detection-runs": { type: "string", default: "500" },
+    "cold-start-runs": { type: "string", default: "7" },
+    "start-dir": { type: "string" },
   },
 });
 const want = (name: string) => values.only === undefined || values.only === name;
@@ -28,6 +32,21 @@ if (want("probe")) {
     servers.stop();
   }
 }
+if (want("cold-start"))
+  console.log(
+    JSON.stringify({
+      bench: "cold-start",
+      ...(await coldStart(Number(values["cold-start-runs"]))),
+    }),
+  );
+// Not in a plain `npm run bench`: it starts sandboxes; `--start-dir .` also times `npm start`.
+if (values.only === "cli")
+  console.log(
+    JSON.stringify({
+      bench: "cli",
+      ...(await cliTimes(Number(values["cold-start-runs"]), values["start-dir"])),
+    }),
+  );
 if (want("footprint"))
   console.log(JSON.stringify({ bench: "function-app-footprint", ...(await footprint()) }));
 if (want("detection"))

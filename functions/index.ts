@@ -1,8 +1,10 @@
 // Entry point of the Function App (package.json "main"): registers every function with the
-// Azure Functions host. The runtime is composed once per worker from app settings, on first use.
+// Azure Functions host. The runtime is composed once per worker from app settings, on first use;
+// the composition root (the state store's SDK, the configuration schema, the identity and the
+// levers the configuration names) is imported then too, not when the host loads this file.
 import { app } from "@azure/functions";
 import type { Runtime } from "../src/app/runtime.js";
-import { SETTINGS, composeFromEnvironment } from "../src/compose.js";
+import { SETTINGS } from "../src/settings.js";
 import { orchestrateFunction, probeFunction } from "./handlers.js";
 import { apiFunctions } from "./api.js";
 
@@ -10,10 +12,12 @@ let pending: Promise<Runtime> | undefined;
 
 /** Composes on first use; a failure is not cached, so a fixed setting or a returned store is picked up. */
 function runtime(): Promise<Runtime> {
-  pending ??= composeFromEnvironment(process.env).catch((error: unknown) => {
-    pending = undefined;
-    throw error;
-  });
+  pending ??= import("../src/compose.js")
+    .then(({ composeFromEnvironment }) => composeFromEnvironment(process.env))
+    .catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
   return pending;
 }
 

@@ -1,19 +1,22 @@
 // The test command's parts, shared by `npm test` (scripts/test.ts) and `npm run test:stress`: which
 // files, and the runner's arguments.
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Every compiled test file, sorted. */
-export function testFiles(dir = join(ROOT, "dist/test")): string[] {
+/**
+ * Every test file, sorted: the compiled file of each .test.ts under test/. The list comes from the
+ * sources, so a compiled test whose source was deleted never runs, whatever is left in dist.
+ */
+export function testFiles(dir = join(ROOT, "test")): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((e) =>
       e.isDirectory()
         ? testFiles(join(dir, e.name))
-        : e.name.endsWith(".test.js")
-          ? [join(dir, e.name)]
+        : e.name.endsWith(".test.ts")
+          ? [join(ROOT, "dist", relative(ROOT, join(dir, e.name))).replace(/\.ts$/, ".js")]
           : [],
     )
     .sort();

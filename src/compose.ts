@@ -1,7 +1,6 @@
 // The composition root: the one place that knows every adapter. Functions, the local host, the
 // sandbox and the CLI get a Runtime from here; tests pass fakes in through ComposeOptions.
 import type { TokenCredential } from "@azure/identity";
-import { DefaultAzureCredential } from "@azure/identity";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -193,7 +192,7 @@ export async function leversFor(
   };
 }
 
-function createStore(options: ComposeOptions, env: Environment): StateStore {
+async function createStore(options: ComposeOptions, env: Environment): Promise<StateStore> {
   const { stateStore } = options.config;
   const log = options.log ?? silentLog;
   if (stateStore.connection !== undefined)
@@ -203,15 +202,20 @@ function createStore(options: ComposeOptions, env: Environment): StateStore {
       { log },
     );
   const endpoint = stateStore.endpoint!;
-  return tableStoreFromEndpoint(endpoint, stateStore.table, credentialOf(options), { log });
+  return tableStoreFromEndpoint(endpoint, stateStore.table, await credentialOf(options), { log });
 }
 
 const credentials = new WeakMap<ComposeOptions, TokenCredential>();
-/** One credential per composition, made only when something needs it. */
-function credentialOf(options: ComposeOptions): TokenCredential {
+/**
+ * One credential per composition, made only when something needs it: @azure/identity (about half
+ * a second of CPU to load) is loaded then, not with the Function App, and never for a state store
+ * reached by connection string with no levers.
+ */
+async function credentialOf(options: ComposeOptions): Promise<TokenCredential> {
   if (options.credential) return options.credential;
   let credential = credentials.get(options);
   if (!credential) {
+    const { DefaultAzureCredential } = await import("@azure/identity");
     credential = new DefaultAzureCredential();
     credentials.set(options, credential);
   }
@@ -249,7 +253,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     throw new ConfigError(options.source ?? "configuration", built.problems);
   const control = controlRequest(options.config, options.observer);
 
-  const store = options.store ?? createStore(options, env);
+  const store = options.store ?? (await createStore(options, env));
   await store.initialise();
   const needsAzure =
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
@@ -258,7 +262,11 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   const budget = needsAzure ? new ArmBudgetTracker() : undefined;
   const levers = needsAzure
     ? await leversFor(options.config, registry, {
-        conn: { ...options.arm, credential: credentialOf(options), ...(budget ? { budget } : {}) },
+        conn: {
+          ...options.arm,
+          credential: await credentialOf(options),
+          ...(budget ? { budget } : {}),
+        },
         log: options.log ?? silentLog,
       })
     : {};

@@ -22,10 +22,9 @@ import type {
 import { printable } from "../app/printable.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
-import { formatProblem, isConfigError, loadConfigFile, missingSecrets } from "../config/index.js";
-import { deploymentParameters } from "../deploy/parameters.js";
-import { isDeployError } from "../deploy/problems.js";
-import { DEPLOY_HELP, runDeploy } from "./deploy.js";
+import { DEPLOY_HELP } from "./deploy-help.js";
+// The configuration schema (zod) and the deployment commands load when a command needs them, so
+// that `tandem --help` and the API commands answer without paying for them.
 
 export const EXIT = {
   ok: 0,
@@ -362,7 +361,8 @@ export async function run(
 
   try {
     switch (command) {
-      case "deploy":
+      case "deploy": {
+        const { runDeploy } = await import("./deploy.js");
         return await runDeploy(
           {
             positional,
@@ -378,6 +378,7 @@ export async function run(
           async () => (await call<StatusView>(api, "GET", "/api/status")).body,
           (error) => error instanceof ApiFailure && error.exit === EXIT.unavailable,
         );
+      }
       case "status": {
         if (positional.length > 0) throw new Usage("status takes no arguments");
         for (;;) {
@@ -574,6 +575,14 @@ async function validateConfig(
     return EXIT.usage;
   }
   const file = rest[0] ?? "tandem.config.json";
+  const [{ formatProblem, isConfigError, loadConfigFile, missingSecrets }, parameters, problems] =
+    await Promise.all([
+      import("../config/index.js"),
+      import("../deploy/parameters.js"),
+      import("../deploy/problems.js"),
+    ]);
+  const { deploymentParameters } = parameters;
+  const { isDeployError } = problems;
   try {
     const config = await loadConfigFile(file);
     // With a deployment section, what `azd up` would refuse is a problem of the file too.

@@ -1,92 +1,136 @@
-// The deployable package: only production files (the compiled files the entry point imports, and
-// what the host needs), no dev dependency, and an entry point that imports with nothing else.
-// The test checks the manifest and imports the staged files; it does not run npm ci.
+// The deployable package: the Function App as one bundle with its production dependencies (lever
+// SDKs in chunks of their own, loaded only when a lever of their kind is configured), host.json,
+// a production package.json and the configuration; nothing from the sandbox, tests, tooling or
+// dev dependencies. The bundle is built once (a few seconds) and started here under a stand-in
+// for the Functions host, from the staged files alone: no node_modules.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { describe, it } from "node:test";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
 import { inflateRawSync } from "node:zlib";
 import { parseConfig } from "../../src/config/index.js";
-import { ENTRY, packageManifest, productionPackageJson } from "../../scripts/package-files.js";
+import type { Bundle } from "../../scripts/bundle.js";
+import { loadedWith, packageOf } from "../../scripts/bundle.js";
+import {
+  ENTRY,
+  bundleProblems,
+  packageManifest,
+  productionPackageJson,
+} from "../../scripts/package-files.js";
+import type { PackageResult } from "../../scripts/package.js";
+import { buildPackage } from "../../scripts/package.js";
+import { API_ROUTES } from "../../src/app/api/routes.js";
 import { unzipNames, zip } from "../../scripts/zip.js";
+import { installStandInHost } from "../helpers/functions-host.js";
 import { ROOT } from "../helpers/paths.js";
 import { read } from "./bicep-text.js";
 
 const CONFIG = join(ROOT, "examples/active-passive.tandem.config.json");
-const pkg = JSON.parse(read("package.json")) as {
-  dependencies: Record<string, string>;
-  devDependencies: Record<string, string>;
-};
-const manifest = packageManifest(
-  ROOT,
-  CONFIG,
-  parseConfig(JSON.parse(read("examples/active-passive.tandem.config.json"))),
-);
-const targets = manifest.files.map((f) => f.to);
+const LEVER_SDKS = ["@azure/arm-trafficmanager", "@azure/arm-cdn", "@azure/arm-containerservice"];
+
+let result: PackageResult;
+let bundle: Bundle;
+
+before(async () => {
+  result = await buildPackage({
+    config: CONFIG,
+    outDir: await mkdtemp(join(tmpdir(), "tandem-package-")),
+  });
+  bundle = result.bundle;
+});
 
 describe("the Function App package", () => {
-  it("would run: nothing missing, every imported package a production dependency", () => {
-    assert.deepEqual(manifest.problems, []);
-    for (const name of manifest.packages) {
-      assert.ok(!(name in pkg.devDependencies), `${name} is a dev dependency`);
+  it("holds the bundle, the host's files and the configuration, and no node_modules", () => {
+    const names = unzipNames(readFileSync(result.zipPath));
+    for (const f of [ENTRY, "host.json", "package.json", "tandem.config.json"])
+      assert.ok(names.includes(f), `${f} is not in the package`);
+    assert.ok(!names.some((n) => n.startsWith("node_modules/")), "node_modules is in the package");
+    assert.deepEqual(names.filter((n) => !/^dist\/functions\/[\w-]+\.js$/.test(n)).sort(), [
+      "host.json",
+      "package.json",
+      "tandem.config.json",
+    ]);
+  });
+
+  it("bundles nothing from tests, tooling, the sandbox, emulators or dev dependencies", () => {
+    assert.deepEqual(bundleProblems(bundle), []);
+    const inputs = bundle.outputs.flatMap((o) => o.inputs);
+    for (const input of inputs) {
+      assert.doesNotMatch(
+        input,
+        /^dist\/(test|bench|scripts)\/|^dist\/src\/(sandbox|cli|deploy)\//,
+      );
+      assert.doesNotMatch(input, /emulator\.js$/);
+    }
+    // Dev-only by package-lock.json (a dev dependency that production packages also need, like
+    // @azure/core-client, is a production package); the check sees one when it is bundled.
+    const withDev: Bundle = {
+      ...bundle,
+      outputs: [
+        ...bundle.outputs,
+        {
+          ...bundle.outputs[0]!,
+          path: "x.js",
+          inputs: ["node_modules/fast-check/lib/fast-check.js"],
+        },
+      ],
+    };
+    assert.match(bundleProblems(withDev).join("\n"), /fast-check.*only dev dependencies/);
+  });
+
+  it("loads no lever SDK, identity or state store SDK with its entry point: each is a chunk loaded by a dynamic import", () => {
+    const atStart = new Set(
+      loadedWith(bundle).flatMap((o) => o.inputs.flatMap((i) => packageOf(i) ?? [])),
+    );
+    for (const sdk of [...LEVER_SDKS, "@azure/identity", "@azure/data-tables"]) {
+      assert.ok(!atStart.has(sdk), `${sdk} loads with the entry point`);
       assert.ok(
-        name in pkg.dependencies || name === "@azure/functions-core",
-        `${name} is not a dependency`,
+        bundle.outputs.some((o) => o.inputs.some((i) => packageOf(i) === sdk)),
+        `${sdk} is not in the bundle`,
       );
     }
-  });
-
-  it("holds the entry point, the host's files and the configuration", () => {
-    for (const f of [ENTRY, "host.json", "package-lock.json", "tandem.config.json"])
-      assert.ok(targets.includes(f), `${f} is not in the package`);
-    assert.ok(
-      targets.some((f) => f.endsWith("providers/front-door/router.js")),
-      "lazily loaded levers are in",
+    // Front Door's SDK is in no chunk that Traffic Manager's or AKS's lever loads.
+    const cdn = bundle.outputs.filter((o) =>
+      o.inputs.some((i) => packageOf(i) === "@azure/arm-cdn"),
     );
-  });
-
-  it("holds no test, sandbox, CLI, benchmark, script, emulator or deployment tooling file, and no source", () => {
-    for (const f of targets) {
-      assert.ok(
-        !/^dist\/(test|bench|scripts)\/|^dist\/src\/(sandbox|cli|deploy)\/|emulator\.js$|\.map$|\.ts$/.test(
-          f,
-        ),
-        `${f} should not be in the package`,
-      );
+    for (const other of ["@azure/arm-trafficmanager", "@azure/arm-containerservice"]) {
+      const lever = bundle.outputs.find((o) => o.inputs.some((i) => packageOf(i) === other))!;
+      const withIt = loadedWith(bundle, lever.path).map((o) => o.path);
+      for (const c of cdn) assert.ok(!withIt.includes(c.path), `${other} loads ${c.path}`);
     }
   });
 
-  it("its package.json has no dev dependencies and no scripts", () => {
-    const prod = productionPackageJson(JSON.parse(read("package.json")));
-    assert.ok(!("devDependencies" in prod) && !("scripts" in prod));
-    assert.deepEqual(prod.dependencies, pkg.dependencies);
-  });
-
-  it("its entry point imports from the staged files alone (and every lever module with it)", async () => {
-    const stage = await mkdtemp(join(tmpdir(), "tandem-package-"));
-    for (const f of manifest.files) {
-      mkdirSync(dirname(join(stage, f.to)), { recursive: true });
-      cpSync(f.from, join(stage, f.to));
-    }
-    writeFileSync(
-      join(stage, "package.json"),
-      JSON.stringify(productionPackageJson(JSON.parse(read("package.json")))),
-    );
-    // The repository's node_modules stands in for `npm ci --omit=dev`: the manifest check above is
-    // what keeps dev dependencies out; this proves no compiled file the app needs was left behind.
-    symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"), "dir");
-    const lazy = targets.filter((f) => /providers\/[^/]+\/(router|clusters|witness)\.js$/.test(f));
-    const script = `for (const f of ${JSON.stringify([ENTRY, ...lazy])}) await import("./" + f); console.log("imported")`;
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      cwd: stage,
+  it("starts from the staged files alone: imports and registers every function with the host", () => {
+    installStandInHost(result.stage);
+    const lazy = bundle.outputs.filter((o) => o.path !== ENTRY).map((o) => o.path);
+    const script = `
+      import { createRequire } from "node:module";
+      await import("./${ENTRY}");
+      const { registered } = createRequire(import.meta.url)("./node_modules/@azure/functions-core");
+      for (const f of ${JSON.stringify(lazy)}) await import("./" + f);
+      console.log(JSON.stringify(registered));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: result.stage,
       encoding: "utf8",
       env: { PATH: process.env["PATH"] ?? "" },
     });
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /imported/);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(
+      (JSON.parse(run.stdout.trim().split("\n").at(-1)!) as string[]).sort(),
+      ["probe", "orchestrate", ...API_ROUTES.map((r) => r.name)].sort(),
+    );
+    assert.ok(!existsSync(join(result.stage, "node_modules/@azure/functions")));
+  });
+
+  it("its package.json has no dependencies, dev dependencies or scripts", () => {
+    const staged = JSON.parse(readFileSync(join(result.stage, "package.json"), "utf8")) as object;
+    assert.deepEqual(staged, productionPackageJson(JSON.parse(read("package.json"))));
+    for (const key of ["dependencies", "devDependencies", "scripts"])
+      assert.ok(!(key in staged), key);
+    assert.equal((staged as { main?: string }).main, ENTRY);
   });
 
   it("takes the CA files the configuration names, and refuses one outside its folder", () => {

@@ -1,0 +1,61 @@
+// The `tandem` command runs from the built output as it is: `npm ci` builds once (`prepare`),
+// nothing rebuilds before a command, and help loads none of the configuration or deployment code.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ROOT } from "../helpers/paths.js";
+
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+};
+
+describe("the tandem command, built once", () => {
+  it("answers --help from the bin in package.json, with no build step", () => {
+    const bin = join(ROOT, pkg.bin["tandem"]!);
+    const result = spawnSync(process.execPath, [bin, "--help"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { PATH: process.env["PATH"] ?? "" },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: tandem <command>/);
+    assert.match(result.stdout, /deploy parameters \[FILE\]/);
+  });
+
+  it("loads neither the configuration schema nor the deployment code for --help", () => {
+    // Which of Tandem's modules an ES module import loaded is not listed anywhere; the packages
+    // they import are (CommonJS ones in require.cache, zod's ESM build is not). So the check runs
+    // the command in-process and asks the module graph through a resolve hook.
+    const hook = `data:text/javascript,${encodeURIComponent(
+      `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith("file:")) process.stderr.write("loaded " + r.url + "\\n"); return r; }`,
+    )}`;
+    const register = `import { register } from "node:module"; register(${JSON.stringify(hook)});`;
+    const result = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        `data:text/javascript,${encodeURIComponent(register)}`,
+        join(ROOT, pkg.bin["tandem"]!),
+        "--help",
+      ],
+      { cwd: ROOT, encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const loaded = result.stderr.split("\n").filter((l) => l.startsWith("loaded "));
+    assert.ok(
+      loaded.some((l) => l.includes("/dist/src/cli/main.js")),
+      "the hook saw the CLI",
+    );
+    for (const l of loaded)
+      assert.doesNotMatch(l, /\/node_modules\/zod\/|\/dist\/src\/(config|deploy)\//, l);
+  });
+
+  it("is built by npm ci (prepare) and never rebuilt before a command", () => {
+    assert.match(pkg.scripts["prepare"] ?? "", /npm run build/);
+    assert.equal(pkg.scripts["pretandem"], undefined);
+    assert.doesNotMatch(pkg.scripts["build"] ?? "", /rmSync/, "the build is incremental");
+  });
+});
