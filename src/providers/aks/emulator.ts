@@ -157,6 +157,16 @@ export class AksService implements EmulatedService {
     return cluster;
   }
 
+  /**
+   * The next read of a pool is followed at once by a change of someone else's (the autoscaler, a
+   * person), to `count`: whoever read it holds a stale eTag.
+   */
+  changeAfterNextRead(clusterId: string, pool: string, count: number): void {
+    this.#afterRead.set(`${lower(clusterId)}/${pool}`, count);
+  }
+
+  readonly #afterRead = new Map<string, number>();
+
   /** A pool's current eTag. */
   poolETag(clusterId: string, pool: string): string | undefined {
     return this.#cluster(clusterId).pools.find((x) => x.name === pool)?.eTag;
@@ -240,7 +250,14 @@ export class AksService implements EmulatedService {
           action: AKS_OPERATIONS.readPool.action,
           handle: (call: RouteCall): Reply => {
             const [cluster, pool] = this.#pool(call);
-            return { status: 200, body: this.#poolJson(cluster, pool) };
+            const reply: Reply = { status: 200, body: this.#poolJson(cluster, pool) };
+            const key = `${lower(cluster.id)}/${pool.name}`;
+            const count = this.#afterRead.get(key);
+            if (count !== undefined) {
+              this.#afterRead.delete(key);
+              this.touchPool(cluster.id, pool.name, count);
+            }
+            return reply;
           },
         },
         PUT: {
