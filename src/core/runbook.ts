@@ -28,6 +28,8 @@ export interface RunbookGroup {
   readonly name: string;
   readonly model: Model;
   readonly regions: readonly RunbookRegion[];
+  /** Whether the group has a global entry point that observers probe. */
+  readonly entryPoint?: boolean;
 }
 
 export interface RunbookPolicy {
@@ -749,7 +751,9 @@ function advance(
         propagated || lag
           ? policy.propagationTimeoutMs + policy.stepTimeoutMs
           : policy.stepTimeoutMs;
-      if (s.routing && shifted(s.routing, incident.shift) && s.entryHealthy !== false)
+      // With a lag, only the entry point's probes are evidence: no current view of them is none.
+      const entryOk = lag && group.entryPoint ? s.entryHealthy === true : s.entryHealthy !== false;
+      if (s.routing && shifted(s.routing, incident.shift) && entryOk)
         return step(
           "completed",
           s.entryHealthy

@@ -619,13 +619,16 @@ describe("runbook: what the Azure levers report", () => {
   });
 
   /** As verifyWith, for a lever whose data plane lags with no signal (Front Door). */
-  function verifyLagging(ticks: { entryHealthy: boolean; advanceMs: number }[]) {
+  function verifyLagging(
+    ticks: { entryHealthy: boolean | undefined; advanceMs: number }[],
+    group: RunbookGroup = activePassive,
+  ) {
     const lever = { promote: true, enable: true, dataPlaneLag: true };
     let s = situation({ kept: { weu: "down", neu: "healthy" }, entryHealthy: true, lever });
-    let incident = runbookStep(activePassive, s, policy, "inc-l").incident!;
+    let incident = runbookStep(group, s, policy, "inc-l").incident!;
     const step = (over: Partial<Situation>, advanceMs = 10_000) => {
       s = { ...s, ...over, open: incident, now: s.now + advanceMs };
-      incident = runbookStep(activePassive, s, policy, "unused").incident ?? incident;
+      incident = runbookStep(group, s, policy, "unused").incident ?? incident;
     };
     while (incident.step !== "shifting-traffic") step({});
     step({}); // asks for the promotion
@@ -663,6 +666,17 @@ describe("runbook: what the Azure levers report", () => {
       failed.history.at(-1)!.note,
       /did not follow through the global entry point within 960 s/,
     );
+  });
+
+  it("a lever with a data-plane lag and an entry point: no current view of the entry point is no evidence", () => {
+    const waiting = verifyLagging(
+      [
+        { entryHealthy: undefined, advanceMs: 10_000 },
+        { entryHealthy: undefined, advanceMs: 10_000 },
+      ],
+      { ...activePassive, entryPoint: true },
+    );
+    assert.equal(waiting.step, "verifying");
   });
 
   it("a lever without that lag gives the entry point the step timeout", () => {
