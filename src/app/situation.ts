@@ -36,6 +36,7 @@ export function runbookGroup(group: GroupConfig): RunbookGroup {
   return {
     name: group.name,
     model: group.model,
+    ...(group.entryPoint ? { entryPoint: true } : {}),
     regions: group.regions.map((r) => ({
       name: r.name,
       role: r.role,

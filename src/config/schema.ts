@@ -266,7 +266,7 @@ export const policySchema = z
     propagationTimeoutSeconds: seconds("propagation timeout", 60, 86_400)
       .default(POLICY_DEFAULTS.propagationTimeoutSeconds)
       .describe(
-        "Longest a traffic change may stay in propagation (Front Door deploys origin changes to its edge over many minutes) before the incident ends as failed. The runbook waits for the lever to report the change deployed and for the global entry point to answer.",
+        "Longest a traffic change may take to reach the lever's data plane before the incident ends as failed. Front Door deploys origin changes to its edge over many minutes and its API gives no sign of it (deploymentStatus stays NotStarted): the runbook waits on the global entry point's probes for up to this long (plus stepTimeoutSeconds), whatever the lever's status fields say.",
       ),
     stopColdClusterOnClear: z
       .boolean()

@@ -29,6 +29,12 @@ export interface LeverCapabilities {
   readonly promote: boolean;
   /** Take a region out of rotation, and put it back. */
   readonly enable: boolean;
+  /**
+   * A change reaches the lever's data plane minutes after Azure Resource Manager accepted it,
+   * and the API gives no signal of when (Front Door: `deploymentStatus` stays `NotStarted`).
+   * Verification then waits on the global entry point for up to the propagation timeout.
+   */
+  readonly dataPlaneLag?: boolean;
 }
 
 /** What every built-in lever can do; also what a situation without a declaration assumes. */

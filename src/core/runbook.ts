@@ -13,6 +13,8 @@ import { FULL_LEVER, primaryOf, solePrimary, topRegions } from "./levers.js";
 import type { Verdict } from "./verdict.js";
 
 const PROPAGATING = "the lever is propagating the change to its edge";
+const EDGE_WAIT =
+  "the lever took the change; waiting for its edge to serve it: the global entry point's probes do not pass on the new routing yet (the lever's API gives no sign of propagation)";
 
 export type Model = "active-active" | "active-passive" | "passive-cold";
 
@@ -26,6 +28,8 @@ export interface RunbookGroup {
   readonly name: string;
   readonly model: Model;
   readonly regions: readonly RunbookRegion[];
+  /** Whether the group has a global entry point that observers probe. */
+  readonly entryPoint?: boolean;
 }
 
 export interface RunbookPolicy {
@@ -736,23 +740,41 @@ function advance(
           );
         return stay(PROPAGATING);
       }
-      // After a propagation, the entry point gets the step timeout again to follow.
+      // A lever whose data plane lags with no signal in its API (Front Door: deploymentStatus
+      // says NotStarted throughout) is verified on the data plane alone: the global entry point
+      // gets the propagation timeout to follow, whatever the lever's status fields say.
+      const lag = s.lever?.dataPlaneLag === true;
       const propagated = incident.history.some(
         (h) => h.step === "verifying" && h.note === PROPAGATING,
       );
-      const verifyLimit = propagated
-        ? policy.propagationTimeoutMs + policy.stepTimeoutMs
-        : policy.stepTimeoutMs;
-      if (s.routing && shifted(s.routing, incident.shift) && s.entryHealthy !== false)
+      const verifyLimit =
+        propagated || lag
+          ? policy.propagationTimeoutMs + policy.stepTimeoutMs
+          : policy.stepTimeoutMs;
+      // With a lag, only the entry point's probes are evidence: no current view of them is none.
+      const entryOk = lag && group.entryPoint ? s.entryHealthy === true : s.entryHealthy !== false;
+      if (s.routing && shifted(s.routing, incident.shift) && entryOk)
         return step(
           "completed",
           s.entryHealthy
-            ? "the global entry point answers on the new routing"
-            : "the lever shows the new routing",
+            ? lag
+              ? `the global entry point answers on the new routing, ${Math.round(elapsed / 1000)} s after the lever took the change (its API gives no sign of the edge's propagation; the entry point's probes are the evidence)`
+              : "the global entry point answers on the new routing"
+            : lag
+              ? "the lever shows the new routing; no global entry point is configured to see its edge follow"
+              : "the lever shows the new routing",
         );
       if (timedOut(verifyLimit))
-        return failed("traffic did not follow through the global entry point");
-      return stay("waiting for the global entry point to follow");
+        return failed(
+          lag
+            ? `traffic did not follow through the global entry point within ${Math.round(verifyLimit / 1000)} s (propagationTimeoutSeconds and stepTimeoutSeconds)`
+            : "traffic did not follow through the global entry point",
+        );
+      return stay(
+        lag && s.routing && shifted(s.routing, incident.shift)
+          ? EDGE_WAIT
+          : "waiting for the global entry point to follow",
+      );
     }
 
     default:

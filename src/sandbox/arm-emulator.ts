@@ -21,7 +21,7 @@ import type {
   Reply,
   ServiceFactory,
 } from "./arm/kit.js";
-import { ArmReply, lower } from "./arm/kit.js";
+import { ArmReply, lower, timingsOf } from "./arm/kit.js";
 import type { CertificateAuthority } from "./certificates.js";
 import { createCertificateAuthority } from "./certificates.js";
 import { closeServer, listenLoopback } from "./listen.js";
@@ -48,6 +48,13 @@ export interface RecordedRequest {
   readonly apiVersion: string | null;
   readonly body: unknown;
   readonly status: number;
+  /** The request's headers, lower-case names (without the token). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** What was answered: headers (lower-case names) and the parsed body, if any. */
+  readonly reply: {
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: unknown;
+  };
 }
 
 interface Operation {
@@ -172,6 +179,7 @@ export class ArmEmulator {
     const factories = this.#setup.services ?? (await emulatedServices(this.#setup.registry));
     const kit: EmulatorKit = {
       options: this.#setup,
+      timings: timingsOf(this.#setup),
       operation: (url, namespace, location, ms, error) =>
         this.#operation(url, namespace, location, ms, error),
       healthy: (host) => this.#setup.health?.(host) ?? true,
@@ -210,19 +218,24 @@ export class ArmEmulator {
     const method = req.method ?? "GET";
     const text = Buffer.concat(chunks).toString("utf8");
     let body: unknown = undefined;
-    const record = (status: number) =>
+    const sent: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers))
+      if (name !== "authorization" && typeof value === "string") sent[name] = value;
+    const record = (status: number, reply: RecordedRequest["reply"]) =>
       this.requests.push({
         method,
         path: url.pathname,
         apiVersion: url.searchParams.get("api-version"),
         body,
         status,
+        headers: sent,
+        reply,
       });
 
     if (this.slowMs > 0) await new Promise((r) => setTimeout(r, this.slowMs));
     if (this.dropNext > 0) {
       this.dropNext--;
-      record(0);
+      record(0, { headers: {}, body: undefined });
       req.socket.destroy();
       return;
     }
@@ -251,10 +264,10 @@ export class ArmEmulator {
         );
       if (fault) {
         fault.times--;
+        // ARM always says when to come back on a 429 (and the SDKs retry a 429 only with it).
+        const retryAfter = fault.retryAfterSeconds ?? (fault.status === 429 ? 1 : undefined);
         const retry: Record<string, string> =
-          fault.retryAfterSeconds === undefined
-            ? {}
-            : { "retry-after": String(fault.retryAfterSeconds) };
+          retryAfter === undefined ? {} : { "retry-after": String(retryAfter) };
         throw new ArmReply(
           fault.status,
           fault.status === 429 ? "TooManyRequests" : "InternalServerError",
@@ -285,7 +298,7 @@ export class ArmEmulator {
       if (auth.slice(7) !== SANDBOX_TOKEN)
         throw new ArmReply(401, "InvalidAuthenticationToken", "The access token is invalid.");
       this.#settle();
-      const result = this.#route(method as Method, url, body);
+      const result = this.#route(method as Method, url, body, sent);
       status = result.status;
       headers = result.headers ?? {};
       answer = result.body;
@@ -299,19 +312,24 @@ export class ArmEmulator {
         answer = { error: { code: "InternalServerError", message: String(error) } };
       }
     }
-    record(status);
     const payload = answer === undefined ? "" : JSON.stringify(answer);
-    res.writeHead(status, {
+    const replyHeaders: Record<string, string> = {
       ...(payload ? { "content-type": "application/json; charset=utf-8" } : {}),
       "x-ms-request-id": randomUUID(),
       ...budget,
       ...headers,
+    };
+    record(status, {
+      headers: replyHeaders,
+      body: answer === undefined ? undefined : (JSON.parse(payload) as unknown),
     });
+    res.writeHead(status, replyHeaders);
     res.end(payload);
   }
 
-  #route(method: Method, url: URL, body: unknown): Reply {
-    const path = url.pathname.replace(/\/+$/, "");
+  #route(method: Method, url: URL, body: unknown, headers: Record<string, string>): Reply {
+    // ARM matches names as sent, decoded ("My endpoint", braces in example IDs).
+    const path = decodeURIComponent(url.pathname).replace(/\/+$/, "");
     const p = lower(path);
     const apiVersion = url.searchParams.get("api-version");
     const namespace = /\/providers\/(microsoft\.[a-z]+)\//.exec(p)?.[1];
@@ -349,7 +367,7 @@ export class ArmEmulator {
         if (!match) continue;
         const handler = route.methods[method];
         if (!handler) throw noMethod(method, path);
-        const call = { method, path, url, body, match };
+        const call = { method, path, url, body, match, headers };
         const action = typeof handler.action === "string" ? handler.action : handler.action(call);
         this.#authorize(handler.resource?.(call) ?? path, action);
         return handler.handle(call);

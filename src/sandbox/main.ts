@@ -23,6 +23,8 @@ Options:
                      (default: ${SETTINGS.observer}, or the only observer in FILE)
   --port N           port of the local HTTP host (default: TANDEM_PORT or 7071)
   --verbose          print every tick, not only verdict changes, warnings and errors
+  --timing PROFILE   the emulated Azure's timing: fast (default) or realistic (AKS starts in
+                     minutes, Front Door's edge follows in about ten; production timeouts)
   --help             show this help
 
 Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} and
@@ -136,6 +138,7 @@ async function main(): Promise<number> {
         observer: { type: "string" },
         port: { type: "string" },
         verbose: { type: "boolean", default: false },
+        timing: { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -153,15 +156,22 @@ async function main(): Promise<number> {
   try {
     const listenPort = port(args.port);
     if (args.config !== undefined) {
+      if (args.timing !== undefined)
+        throw new UsageError(
+          "--timing is the sandbox's emulated Azure; with --config Azure is real",
+        );
       running = await startWithConfig(args.config, args.observer, listenPort, args.verbose);
     } else {
       if (args.observer !== undefined)
         throw new UsageError("--observer goes with --config; the sandbox runs both observers");
+      if (args.timing !== undefined && args.timing !== "fast" && args.timing !== "realistic")
+        throw new UsageError(`--timing must be fast or realistic (got "${args.timing}")`);
       console.log("Starting the Tandem sandbox...");
       const sandbox = await startSandbox({
         port: listenPort,
         output: (line) => console.log(line),
         verbose: args.verbose,
+        ...(args.timing ? { timing: args.timing } : {}),
       });
       console.log(sandboxBanner(sandbox));
       running = sandbox;

@@ -19,6 +19,7 @@ import { ArmEmulator } from "./arm-emulator.js";
 import type { AksService } from "../providers/aks/emulator.js";
 import type { FrontDoorService } from "../providers/front-door/emulator.js";
 import type { TrafficManagerService } from "../providers/traffic-manager/emulator.js";
+import { TIMINGS } from "./arm/timing.js";
 import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
 import { sandboxCredential } from "./credential.js";
@@ -77,6 +78,13 @@ export interface SandboxOptions {
   readonly clusterStartSeconds?: number;
   /** How long the emulated Front Door takes to deploy an origin change to its edge. */
   readonly propagationSeconds?: number;
+  /**
+   * The emulated services' timing: `fast` (the default: seconds, for trying it) or `realistic`
+   * (Azure's documented and reported times: AKS starts in minutes, Front Door's edge follows in
+   * about ten, a stopped cluster cannot start again for fifteen; see src/sandbox/arm/timing.ts),
+   * with the runbook's production timeouts. Drills and benchmarks use it to see real timing.
+   */
+  readonly timing?: "fast" | "realistic";
   readonly output?: (line: string) => void;
   readonly verbose?: boolean;
   /** More subscribers to both observers' events (tests record them). */
@@ -139,7 +147,12 @@ function cutOff(store: StateStore, isolated: () => boolean): StateStore {
 
 export function sandboxConfig(
   apps: SandboxApps,
-  options: { intervalSeconds: number; failureThreshold: number; dwellSeconds: number },
+  options: {
+    intervalSeconds: number;
+    failureThreshold: number;
+    dwellSeconds: number;
+    timing?: "fast" | "realistic";
+  },
 ): TandemConfigInput {
   const R = SANDBOX_RESOURCES;
   const region = (group: "shop" | "catalog", name: string) => ({
@@ -173,9 +186,10 @@ export function sandboxConfig(
       autoFailback: true,
       maxAutoFailovers: 10,
       autoFailoverWindowMinutes: 10,
-      stepTimeoutSeconds: 30,
-      wakeTimeoutSeconds: 120,
-      propagationTimeoutSeconds: 120,
+      // Realistic timing keeps the production defaults (AKS needs minutes, Front Door more).
+      ...(options.timing === "realistic"
+        ? {}
+        : { stepTimeoutSeconds: 30, wakeTimeoutSeconds: 120, propagationTimeoutSeconds: 120 }),
     },
     groups: [
       {
@@ -416,16 +430,28 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => azurite.stop());
 
     const R = SANDBOX_RESOURCES;
-    const clusterStartMs = (options.clusterStartSeconds ?? 15) * 1000;
-    const propagationMs = (options.propagationSeconds ?? 5) * 1000;
+    const realistic = options.timing === "realistic";
+    const clusterStartMs =
+      options.clusterStartSeconds !== undefined
+        ? options.clusterStartSeconds * 1000
+        : realistic
+          ? TIMINGS.realistic.clusterStartMs
+          : 15_000;
+    const propagationMs =
+      options.propagationSeconds !== undefined
+        ? options.propagationSeconds * 1000
+        : realistic
+          ? TIMINGS.realistic.propagationMs
+          : 5000;
     const byHost = new Map<string, RegionalApp>();
     const arm = await started(
       new ArmEmulator({
         scopes: [R.resourceGroup],
         principal: "tandem-sandbox",
+        ...(realistic
+          ? { timing: "realistic" as const }
+          : { clusterStopMs: 3000, operationMs: 500 }),
         clusterStartMs,
-        clusterStopMs: 3000,
-        operationMs: 500,
         propagationMs,
         // Traffic Manager's and Front Door's own health probes see what a request would.
         health: (host) => byHost.get(host)?.serving ?? false,
@@ -493,7 +519,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry, receivers };
 
     const config = parseConfig(
-      sandboxConfig(apps, { intervalSeconds, failureThreshold, dwellSeconds }),
+      sandboxConfig(apps, {
+        intervalSeconds,
+        failureThreshold,
+        dwellSeconds,
+        ...(options.timing ? { timing: options.timing } : {}),
+      }),
       "sandbox configuration",
     );
     const env = sandboxEnv(azurite, receivers);

@@ -11,8 +11,9 @@ import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.
 import type { TandemConfigInput } from "../../src/config/index.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import type { ArmFixture } from "../helpers/arm.js";
-import { AKS_NEU, TM_PROFILE, startArm } from "../helpers/arm.js";
+import { AKS_NEU, TM_PROFILE, armRequest, startArm } from "../helpers/arm.js";
 import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+import { waitFor } from "../helpers/wait.js";
 
 const raw: TandemConfigInput = {
   observers: [{ region: "westeurope" }, { region: "northeurope" }],
@@ -80,7 +81,7 @@ function verdicts(arm: ArmFixture) {
 async function run(
   arm: ArmFixture,
   maxTicks: number,
-  options: { tickMs?: number; waiting?: string[] } = {},
+  options: { tickMs?: number; waiting?: string[]; problems?: string[] } = {},
 ): Promise<string[]> {
   const { rt, clock } = await holder(arm);
   const steps: string[] = [];
@@ -102,7 +103,8 @@ async function run(
         operation: "test",
       },
     );
-    assert.deepEqual(outcome.problems, [], `tick ${i}`);
+    if (options.problems) options.problems.push(...outcome.problems);
+    else assert.deepEqual(outcome.problems, [], `tick ${i}`);
     options.waiting?.push(...(outcome.waiting ?? []));
     const step = outcome.incident?.step;
     if (step && steps.at(-1) !== step) steps.push(step);
@@ -151,6 +153,39 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       );
       const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
       assert.equal(starts.length, 1, "started once, however many ticks it took");
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("a start AKS refuses during its stop-to-start wait is tried again every tick, with why, until it goes through", async () => {
+    const arm = await startArm({ clusterStartMs: 100, operationMs: 20, stopToStartMs: 1500 });
+    try {
+      // The standby was stopped a moment ago (a failback that sent it cold again, say).
+      arm.aks.resetStopped(AKS_NEU);
+      const started = await armRequest(arm, "POST", `${AKS_NEU}/start`, "2026-04-01");
+      assert.equal(started.status, 202);
+      await waitFor("it runs", () => (arm.aks.serves(AKS_NEU) ? true : undefined));
+      const stopped = await armRequest(arm, "POST", `${AKS_NEU}/stop`, "2026-04-01");
+      assert.equal(stopped.status, 202);
+      await waitFor("it stops", () =>
+        arm.aks.power(AKS_NEU).power === "Stopped" ? true : undefined,
+      );
+      const before = arm.emulator.requests.length;
+
+      const problems: string[] = [];
+      const steps = await run(arm, 80, { problems });
+      assert.equal(steps.at(-1), "completed", steps.join(", "));
+      const starts = arm.emulator.requests
+        .slice(before)
+        .filter((r) => r.method === "POST" && r.path.endsWith("/start"))
+        .map((r) => r.status);
+      assert.ok(starts.length >= 2 && starts.slice(0, -1).every((s) => s === 409), `${starts}`);
+      assert.equal(starts.at(-1), 202, "then accepted, once");
+      const refused = problems.filter((p) => /start-cluster northeurope failed/.test(p));
+      assert.ok(refused.length >= 1, problems.join("\n"));
+      assert.match(refused[0]!, /15 to 30 minutes between a stop and the next start/);
+      assert.equal(arm.tm.route(TM_PROFILE), "neu");
     } finally {
       await arm.stop();
     }

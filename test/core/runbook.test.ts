@@ -618,6 +618,81 @@ describe("runbook: what the Azure levers report", () => {
     assert.equal(incident.step, "verifying");
   });
 
+  /** As verifyWith, for a lever whose data plane lags with no signal (Front Door). */
+  function verifyLagging(
+    ticks: { entryHealthy: boolean | undefined; advanceMs: number }[],
+    group: RunbookGroup = activePassive,
+  ) {
+    const lever = { promote: true, enable: true, dataPlaneLag: true };
+    let s = situation({ kept: { weu: "down", neu: "healthy" }, entryHealthy: true, lever });
+    let incident = runbookStep(group, s, policy, "inc-l").incident!;
+    const step = (over: Partial<Situation>, advanceMs = 10_000) => {
+      s = { ...s, ...over, open: incident, now: s.now + advanceMs };
+      incident = runbookStep(group, s, policy, "unused").incident ?? incident;
+    };
+    while (incident.step !== "shifting-traffic") step({});
+    step({}); // asks for the promotion
+    // The lever shows the new routing at once and says nothing of propagation.
+    for (const t of ticks)
+      step({ routing: routing("neu"), entryHealthy: t.entryHealthy }, t.advanceMs);
+    return incident;
+  }
+
+  it("a lever with a data-plane lag: the entry point gets the propagation timeout, whatever the lever's status says", () => {
+    const waiting = verifyLagging([
+      { entryHealthy: false, advanceMs: 10_000 },
+      { entryHealthy: false, advanceMs: 600_000 },
+    ]);
+    assert.equal(waiting.step, "verifying", "past the 60 s step timeout, within 900 s");
+    assert.ok(waiting.history.some((h) => /waiting for its edge to serve it/.test(h.note)));
+
+    const done = verifyLagging([
+      { entryHealthy: false, advanceMs: 10_000 },
+      { entryHealthy: false, advanceMs: 600_000 },
+      { entryHealthy: true, advanceMs: 10_000 },
+    ]);
+    assert.equal(done.step, "completed");
+    assert.match(
+      done.history.at(-1)!.note,
+      /global entry point answers on the new routing, \d+ s after the lever took the change/,
+    );
+
+    const failed = verifyLagging([
+      { entryHealthy: false, advanceMs: 10_000 },
+      { entryHealthy: false, advanceMs: 1_000_000 },
+    ]);
+    assert.equal(failed.step, "failed");
+    assert.match(
+      failed.history.at(-1)!.note,
+      /did not follow through the global entry point within 960 s/,
+    );
+  });
+
+  it("a lever with a data-plane lag and an entry point: no current view of the entry point is no evidence", () => {
+    const waiting = verifyLagging(
+      [
+        { entryHealthy: undefined, advanceMs: 10_000 },
+        { entryHealthy: undefined, advanceMs: 10_000 },
+      ],
+      { ...activePassive, entryPoint: true },
+    );
+    assert.equal(waiting.step, "verifying");
+  });
+
+  it("a lever without that lag gives the entry point the step timeout", () => {
+    let s = situation({ kept: { weu: "down", neu: "healthy" }, entryHealthy: true });
+    let incident = runbookStep(activePassive, s, policy, "inc-n").incident!;
+    const step = (over: Partial<Situation>, advanceMs = 10_000) => {
+      s = { ...s, ...over, open: incident, now: s.now + advanceMs };
+      incident = runbookStep(activePassive, s, policy, "unused").incident ?? incident;
+    };
+    while (incident.step !== "shifting-traffic") step({});
+    step({});
+    step({ routing: routing("neu"), entryHealthy: false });
+    step({ routing: routing("neu"), entryHealthy: false }, 120_000);
+    assert.equal(incident.step, "failed");
+  });
+
   it("fails when the change does not deploy within the propagation timeout", () => {
     const incident = verifyWith([
       { routing: propagating },

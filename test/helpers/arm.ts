@@ -1,11 +1,12 @@
 // An ARM emulator with one Traffic Manager profile, one Front Door origin group and two AKS
 // clusters, and a connection the Azure adapters use to reach it (fast polls, quick retries).
+import https from "node:https";
 import type { ArmConnection } from "../../src/adapters/azure/arm.js";
 import type { AksService } from "../../src/providers/aks/emulator.js";
 import type { FrontDoorService } from "../../src/providers/front-door/emulator.js";
 import type { TrafficManagerService } from "../../src/providers/traffic-manager/emulator.js";
 import type { EmulatorSetup } from "../../src/sandbox/arm-emulator.js";
-import { ArmEmulator } from "../../src/sandbox/arm-emulator.js";
+import { ArmEmulator, SANDBOX_TOKEN } from "../../src/sandbox/arm-emulator.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 
 export const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa";
@@ -86,4 +87,46 @@ export async function startArm(
         .length,
     stop: () => emulator.stop(),
   };
+}
+
+/**
+ * One request to the emulator as any ARM client would send it (another actor than Tandem, or an
+ * official example replayed): the sandbox token, JSON, the emulator's CA trusted.
+ */
+export function armRequest(
+  arm: ArmFixture,
+  method: string,
+  path: string,
+  apiVersion: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
+  const url = new URL(`${arm.emulator.url}${path}?api-version=${apiVersion}`);
+  return new Promise((ok, fail) => {
+    const req = https.request(
+      url,
+      {
+        method,
+        ca: arm.emulator.ca,
+        headers: {
+          authorization: `Bearer ${SANDBOX_TOKEN}`,
+          ...headers,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          ok({
+            status: res.statusCode ?? 0,
+            body: text ? (JSON.parse(text) as unknown) : undefined,
+          });
+        });
+      },
+    );
+    req.on("error", fail);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }

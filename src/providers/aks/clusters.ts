@@ -10,12 +10,28 @@ import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
 import { AKS_OPERATIONS } from "./operations.js";
 import {
   ARM_DEFAULTS,
+  ArmError,
   armCall,
   awaitPatiently,
   parseResourceId,
   clientsBySubscription,
   Configured,
 } from "../../adapters/azure/arm.js";
+
+/** Reads and PUTs of one pool before a 412 is given up to the next tick. */
+const MAX_ETAG_RETRIES = 3;
+
+/**
+ * AKS refused to start a stopped cluster (409): the docs ask for 15 to 30 minutes between a stop
+ * and the next start, and a cluster refuses a start while another operation runs. The waking
+ * step tries again every tick until its deadline (policy.wakeTimeoutSeconds).
+ */
+export class StartRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartRefusedError";
+  }
+}
 
 export interface AksCluster {
   readonly group: string;
@@ -112,6 +128,23 @@ export class AksClusterControl implements ClusterControl {
       if (power === "Starting")
         throw new Error(`${id.name} is starting; it can be stopped once it runs`);
     }
+    try {
+      await this.#powerCall(id, verb, doing, options);
+    } catch (error) {
+      if (verb === "start" && error instanceof ArmError && error.status === 409)
+        throw new StartRefusedError(
+          `${error.message} (AKS asks for 15 to 30 minutes between a stop and the next start, and refuses a start while another operation runs: the waking step tries again every tick until its deadline)`,
+        );
+      throw error;
+    }
+  }
+
+  async #powerCall(
+    id: ResourceId,
+    verb: "start" | "stop",
+    doing: string,
+    options: ClusterCallOptions,
+  ): Promise<void> {
     await armCall(
       { action: AKS_OPERATIONS[verb].action, resource: id.id, doing },
       this.#conn,
@@ -148,15 +181,21 @@ export class AksClusterControl implements ClusterControl {
     const power = powerOf(cluster);
     if (power !== "Running")
       throw new Error(`${id.name} is ${power}; its node pools scale only once it runs`);
-    for (const wanted of pools) {
-      const doing = `scale ${id.name}/${wanted.name}`;
-      const client = this.#client(id.subscriptionId);
+    for (const wanted of pools) await this.#scalePool(id, wanted, signal);
+  }
+
+  /**
+   * Resizes one pool over the version read: the PUT carries the pool's eTag (If-Match), and a
+   * 412 (someone changed the pool since: the autoscaler, a person) is answered by reading again
+   * and deciding again, a few times, so that nobody's change is overwritten and none is made twice.
+   */
+  async #scalePool(id: ResourceId, wanted: NodePoolSize, signal?: AbortSignal): Promise<void> {
+    const doing = `scale ${id.name}/${wanted.name}`;
+    const resource = `${id.id}/agentPools/${wanted.name}`;
+    const client = this.#client(id.subscriptionId);
+    for (let attempt = 1; ; attempt++) {
       const current: AgentPool = await armCall(
-        {
-          action: AKS_OPERATIONS.readPool.action,
-          resource: `${id.id}/agentPools/${wanted.name}`,
-          doing,
-        },
+        { action: AKS_OPERATIONS.readPool.action, resource, doing },
         this.#conn,
         signal,
         (abortSignal) =>
@@ -171,7 +210,7 @@ export class AksClusterControl implements ClusterControl {
           current.maxCount === wanted.maxCount &&
           (current.count ?? 0) >= wanted.count
         : current.count === wanted.count;
-      if (same) continue;
+      if (same) return;
       // A PUT replaces the pool: send what it is, with the sizes changed.
       // (powerState is left out: it would start or stop the pool, which is not this call's job.)
       const { powerState: _power, ...writable } = current;
@@ -182,33 +221,35 @@ export class AksClusterControl implements ClusterControl {
           ? { enableAutoScaling: true, minCount: wanted.minCount, maxCount: wanted.maxCount }
           : {}),
       };
-      await armCall(
-        {
-          action: AKS_OPERATIONS.writePool.action,
-          resource: `${id.id}/agentPools/${wanted.name}`,
-          doing,
-        },
-        this.#conn,
-        signal,
-        async (abortSignal) => {
-          const poller = client.agentPools.createOrUpdate(
-            id.resourceGroup,
-            id.name,
-            wanted.name,
-            next,
-            {
-              abortSignal,
-              // Only over the version read: a change made meanwhile is not overwritten.
-              ...(current.eTag ? { ifMatch: current.eTag } : {}),
-              updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
-            },
-          );
-          await poller.submitted();
-          await awaitPatiently(this.#conn, abortSignal, (patience) =>
-            poller.pollUntilDone({ abortSignal: patience }),
-          );
-        },
-      );
+      try {
+        await armCall(
+          { action: AKS_OPERATIONS.writePool.action, resource, doing },
+          this.#conn,
+          signal,
+          async (abortSignal) => {
+            const poller = client.agentPools.createOrUpdate(
+              id.resourceGroup,
+              id.name,
+              wanted.name,
+              next,
+              {
+                abortSignal,
+                // Only over the version read: a change made meanwhile is not overwritten.
+                ...(current.eTag ? { ifMatch: current.eTag } : {}),
+                updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+              },
+            );
+            await poller.submitted();
+            await awaitPatiently(this.#conn, abortSignal, (patience) =>
+              poller.pollUntilDone({ abortSignal: patience }),
+            );
+          },
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ArmError && error.status === 412) || attempt >= MAX_ETAG_RETRIES)
+          throw error;
+      }
     }
   }
 }

@@ -3,6 +3,17 @@
 // be made to fail, as when a node pool cannot come up), agent pool PUTs as long-running
 // operations, 409 for operations a stopped or busy cluster refuses. A stopped cluster keeps its
 // pools' counts, as AKS does (the nodes are deallocated). serves() says whether a cluster serves.
+//
+// From the spec (managedClusters.json 2026-04-01) and the AKS docs (learn.microsoft.com):
+// - agent pools carry a read-only eTag, new on every change; a PUT with If-Match of another eTag,
+//   or If-None-Match: * on an existing pool, is answered 412 (the spec's if-match and
+//   if-none-match parameters, "optimistic concurrency per the normal eTag convention");
+// - a System pool needs at least 1 node, a User pool 0 to 1000 (the spec's `count`);
+// - a stopped cluster allows only start and delete ("Stop and start an AKS cluster");
+// - the same page asks for 15 to 30 minutes between a stop and the next start: a start sooner is
+//   refused here with 409 OperationNotAllowed (the page gives the wait, not the error; 409
+//   OperationNotAllowed is how AKS refuses other operations a cluster's state does not allow);
+// - an operation while another runs (Starting, Stopping, Upgrading, Updating) is 409.
 import type {
   EmulatedService,
   EmulatorKit,
@@ -11,6 +22,7 @@ import type {
   ServiceFactory,
 } from "../../sandbox/arm/kit.js";
 import { ArmReply, RG, integer, lower, onlyKeys } from "../../sandbox/arm/kit.js";
+import { randomUUID } from "node:crypto";
 import { AKS_OPERATIONS } from "./operations.js";
 
 export const API_VERSIONS = ["2026-04-01"] as const;
@@ -40,31 +52,28 @@ interface Pool {
   maxCount?: number;
   provisioning: string;
   doneAt?: number;
+  eTag: string;
 }
+
+type Provisioning = "Succeeded" | "Starting" | "Stopping" | "Failed" | "Upgrading" | "Updating";
 
 interface Cluster {
   id: string;
   name: string;
   location: string;
   power: "Running" | "Stopped";
-  provisioning: "Succeeded" | "Starting" | "Stopping" | "Failed";
+  provisioning: Provisioning;
   doneAt?: number;
+  /** When the last stop ended: the next start waits `stopToStartMs` from then. */
+  stoppedAt?: number;
   /** When set, the next start fails with this message. */
   failStart?: string;
   pools: Pool[];
+  eTag: string;
 }
 
-interface Cluster {
-  id: string;
-  name: string;
-  location: string;
-  power: "Running" | "Stopped";
-  provisioning: "Succeeded" | "Starting" | "Stopping" | "Failed";
-  doneAt?: number;
-  /** When set, the next start fails with this message. */
-  failStart?: string;
-  pools: Pool[];
-}
+/** A new eTag, as AKS makes one on every change. */
+const newETag = () => randomUUID().slice(0, 8);
 
 const CLUSTER = `^(${RG.slice(1)}microsoft\\.containerservice\\/managedclusters\\/[^/]+)`;
 
@@ -88,7 +97,9 @@ export class AksService implements EmulatedService {
       location: spec.location,
       power: spec.running ? "Running" : "Stopped",
       provisioning: "Succeeded",
+      eTag: newETag(),
       pools: spec.pools.map((p) => ({
+        eTag: newETag(),
         name: p.name,
         // As AKS: a stopped cluster keeps its pools' counts (the nodes are deallocated).
         count: p.count,
@@ -111,6 +122,28 @@ export class AksService implements EmulatedService {
     c.power = "Stopped";
     c.provisioning = "Succeeded";
     c.doneAt = undefined;
+    c.stoppedAt = undefined;
+  }
+
+  /**
+   * Starts an operation of AKS's own on a running cluster (an upgrade, an update a person made in
+   * the portal) that lasts `ms`: the cluster refuses other operations meanwhile.
+   */
+  beginOperation(clusterId: string, state: "Upgrading" | "Updating", ms: number): void {
+    const c = this.#cluster(clusterId);
+    if (c.power !== "Running" || c.provisioning !== "Succeeded")
+      throw new Error(`${clusterId} is ${c.power}/${c.provisioning}; it cannot start ${state}`);
+    c.provisioning = state;
+    c.doneAt = Date.now() + ms;
+    c.eTag = newETag();
+  }
+
+  /** Changes a pool as someone else would (the autoscaler, a person): its eTag changes. */
+  touchPool(clusterId: string, pool: string, count?: number): void {
+    const p = this.#cluster(clusterId).pools.find((x) => x.name === pool);
+    if (!p) throw new Error(`no pool ${pool} in ${clusterId}`);
+    if (count !== undefined) p.count = count;
+    p.eTag = newETag();
   }
 
   /** Makes the next start of a cluster fail, as AKS does when a node pool cannot come up. */
@@ -122,6 +155,21 @@ export class AksService implements EmulatedService {
     const cluster = this.#clusters.get(lower(id));
     if (!cluster) throw new Error(`no emulated cluster ${id}`);
     return cluster;
+  }
+
+  /**
+   * The next read of a pool is followed at once by a change of someone else's (the autoscaler, a
+   * person), to `count`: whoever read it holds a stale eTag.
+   */
+  changeAfterNextRead(clusterId: string, pool: string, count: number): void {
+    this.#afterRead.set(`${lower(clusterId)}/${pool}`, count);
+  }
+
+  readonly #afterRead = new Map<string, number>();
+
+  /** A pool's current eTag. */
+  poolETag(clusterId: string, pool: string): string | undefined {
+    return this.#cluster(clusterId).pools.find((x) => x.name === pool)?.eTag;
   }
 
   power(id: string): { power: string; provisioning: string; pools: Record<string, number> } {
@@ -144,6 +192,7 @@ export class AksService implements EmulatedService {
   settle(now: number): void {
     for (const c of this.#clusters.values()) {
       if (c.doneAt !== undefined && c.doneAt <= now) {
+        const doneAt = c.doneAt;
         c.doneAt = undefined;
         if (c.provisioning === "Starting" && c.failStart !== undefined) {
           // As AKS: the power state stays what was asked for; the provisioning state says it failed.
@@ -154,7 +203,11 @@ export class AksService implements EmulatedService {
         } else if (c.provisioning === "Stopping") {
           c.provisioning = "Succeeded";
           c.power = "Stopped";
+          c.stoppedAt = doneAt;
+        } else if (c.provisioning === "Upgrading" || c.provisioning === "Updating") {
+          c.provisioning = "Succeeded";
         }
+        c.eTag = newETag();
       }
       for (const p of c.pools)
         if (p.doneAt !== undefined && p.doneAt <= now) {
@@ -197,14 +250,21 @@ export class AksService implements EmulatedService {
           action: AKS_OPERATIONS.readPool.action,
           handle: (call: RouteCall): Reply => {
             const [cluster, pool] = this.#pool(call);
-            return { status: 200, body: this.#poolJson(cluster, pool) };
+            const reply: Reply = { status: 200, body: this.#poolJson(cluster, pool) };
+            const key = `${lower(cluster.id)}/${pool.name}`;
+            const count = this.#afterRead.get(key);
+            if (count !== undefined) {
+              this.#afterRead.delete(key);
+              this.touchPool(cluster.id, pool.name, count);
+            }
+            return reply;
           },
         },
         PUT: {
           action: AKS_OPERATIONS.writePool.action,
           handle: (call: RouteCall) => {
             const [cluster, pool] = this.#pool(call);
-            return this.#putPool(call.url, cluster, pool, call.body);
+            return this.#putPool(call, cluster, pool);
           },
         },
       },
@@ -231,7 +291,9 @@ export class AksService implements EmulatedService {
       name: pool.name,
       type: "Microsoft.ContainerService/managedClusters/agentPools",
       properties: {
+        eTag: pool.eTag,
         count: pool.count,
+        maxPods: 110,
         vmSize: pool.vmSize,
         osType: "Linux",
         mode: pool.mode,
@@ -242,6 +304,7 @@ export class AksService implements EmulatedService {
         provisioningState: pool.provisioning,
         powerState: { code: cluster.power },
         orchestratorVersion: "1.33.2",
+        currentOrchestratorVersion: "1.33.2",
       },
     };
   }
@@ -250,13 +313,15 @@ export class AksService implements EmulatedService {
     return {
       id: c.id,
       name: c.name,
-      type: "Microsoft.ContainerService/ManagedClusters",
+      type: "Microsoft.ContainerService/managedClusters",
       location: c.location,
+      eTag: c.eTag,
       sku: { name: "Base", tier: "Standard" },
       properties: {
         provisioningState: c.provisioning,
         powerState: { code: c.power },
         kubernetesVersion: "1.33.2",
+        currentKubernetesVersion: "1.33.2",
         dnsPrefix: c.name,
         fqdn: `${c.name}.hcp.${c.location}.azmk8s.io`,
         agentPoolProfiles: c.pools.map((p) => ({
@@ -268,11 +333,19 @@ export class AksService implements EmulatedService {
   }
 
   #power(url: URL, c: Cluster, verb: "start" | "stop") {
-    if (c.provisioning === "Starting" || c.provisioning === "Stopping")
+    if (c.provisioning !== "Succeeded" && c.provisioning !== "Failed")
       throw new ArmReply(
         409,
         "OperationNotAllowed",
         `Operation is not allowed because the managed cluster '${c.name}' is in ${c.provisioning} state.`,
+      );
+    const { stopToStartMs } = this.#kit.timings;
+    const now = Date.now();
+    if (verb === "start" && c.stoppedAt !== undefined && now < c.stoppedAt + stopToStartMs)
+      throw new ArmReply(
+        409,
+        "OperationNotAllowed",
+        `Managed cluster '${c.name}' was stopped at ${new Date(c.stoppedAt).toISOString()} and cannot be started before ${new Date(c.stoppedAt + stopToStartMs).toISOString()}: wait between a stop and the next start.`,
       );
     if (verb === "start" && c.power === "Running")
       throw new ArmReply(
@@ -287,12 +360,11 @@ export class AksService implements EmulatedService {
         `Managed cluster '${c.name}' is already stopped.`,
       );
     const ms =
-      verb === "start"
-        ? (this.#kit.options.clusterStartMs ?? 0)
-        : (this.#kit.options.clusterStopMs ?? 0);
+      verb === "start" ? this.#kit.timings.clusterStartMs : this.#kit.timings.clusterStopMs;
     c.provisioning = verb === "start" ? "Starting" : "Stopping";
     if (verb === "start") c.power = "Running";
-    c.doneAt = Date.now() + ms;
+    c.doneAt = now + ms;
+    c.eTag = newETag();
     const error =
       verb === "start" && c.failStart
         ? { code: "CreateVMSSAgentPoolFailed", message: c.failStart }
@@ -303,7 +375,22 @@ export class AksService implements EmulatedService {
     };
   }
 
-  #putPool(url: URL, cluster: Cluster, pool: Pool, body: unknown) {
+  #putPool(call: RouteCall, cluster: Cluster, pool: Pool) {
+    const { url, body, headers } = call;
+    // Optimistic concurrency, as the spec's if-match / if-none-match parameters describe it.
+    const ifMatch = headers["if-match"];
+    if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== pool.eTag)
+      throw new ArmReply(
+        412,
+        "PreconditionFailed",
+        `Operation is not allowed because the agent pool '${pool.name}' has changed: If-Match '${ifMatch}' does not match its eTag '${pool.eTag}'. Read it again and retry.`,
+      );
+    if (headers["if-none-match"] === "*")
+      throw new ArmReply(
+        412,
+        "PreconditionFailed",
+        `Agent pool '${pool.name}' already exists (If-None-Match: *).`,
+      );
     const top = onlyKeys(body ?? {}, new Set(["id", "name", "type", "properties"]), "AgentPool");
     const props = top["properties"];
     if (typeof props !== "object" || props === null)
@@ -334,6 +421,13 @@ export class AksService implements EmulatedService {
         "InvalidParameter",
         `The value of properties.mode is invalid: ${JSON.stringify(p["mode"])}.`,
       );
+    const mode = (p["mode"] as Pool["mode"] | undefined) ?? pool.mode;
+    if (mode === "System" && (count < 1 || (autoscale && (min ?? 0) < 1)))
+      throw new ArmReply(
+        400,
+        "InvalidParameter",
+        `Agent pool '${pool.name}' is a System pool: its node count (and autoscaler minimum) must be between 1 and 1000.`,
+      );
     if (cluster.power !== "Running" || cluster.provisioning !== "Succeeded")
       throw new ArmReply(
         409,
@@ -346,8 +440,10 @@ export class AksService implements EmulatedService {
         "OperationNotAllowed",
         `Agent pool '${pool.name}' is ${pool.provisioning}; retry once that operation has finished.`,
       );
-    const ms = this.#kit.options.operationMs ?? 0;
+    const ms = this.#kit.timings.operationMs;
     pool.count = count;
+    pool.mode = mode;
+    pool.eTag = newETag();
     pool.enableAutoScaling = autoscale;
     if (autoscale) {
       pool.minCount = min;

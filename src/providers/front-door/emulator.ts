@@ -1,8 +1,14 @@
 // Front Door Standard/Premium as the sandbox's ARM emulator serves it (Microsoft.Cdn, 2024-02-01):
 // origin groups with origins, priority 1-5 and weight 1-1000, PATCH as a long-running operation
-// (202 with Azure-AsyncOperation), a 409 while an origin's update runs, and an edge that follows a
-// change only after the propagation time. Its data plane: route() says where the edge sends a
-// request now (the deployed settings, not the latest).
+// (202 with Azure-AsyncOperation), a 409 while an update of the group runs, and an edge that
+// follows a change only after the propagation time. Its data plane: route() says where the edge
+// sends a request now (the deployed settings, not the latest).
+//
+// What the service tells of propagation, as its spec shows it (afdx.json 2024-02-01, examples
+// AFDOrigins_Update and AFDOrigins_ListByOriginGroup): `deploymentStatus` is `NotStarted` on the
+// 202, on the final 200 and on every read after; users report edge propagation of up to 20
+// minutes with no signal in the API. So this emulator says NotStarted always: propagation is seen
+// on the data plane only (test/sandbox/arm-conformance.test.ts replays those examples).
 import type {
   EmulatedService,
   EmulatorKit,
@@ -38,6 +44,8 @@ interface Origin extends OriginSettings {
   deployed: OriginSettings;
   deployAt?: number;
   operationDoneAt?: number;
+  httpPort: number;
+  httpsPort: number;
 }
 
 interface OriginGroup {
@@ -95,6 +103,8 @@ export class FrontDoorService implements EmulatedService {
           ...settings,
           provisioning: "Succeeded",
           deployed: { ...settings },
+          httpPort: 80,
+          httpsPort: 443,
         };
       }),
     });
@@ -199,6 +209,11 @@ export class FrontDoorService implements EmulatedService {
       "AFDOriginUpdatePropertiesParameters",
     );
     const priority = integer(props["priority"], "priority", 1, 5);
+    const httpPort = integer(props["httpPort"], "httpPort", 1, 65535);
+    const httpsPort = integer(props["httpsPort"], "httpsPort", 1, 65535);
+    const hostName = props["hostName"];
+    if (hostName !== undefined && (typeof hostName !== "string" || hostName.length === 0))
+      throw new ArmReply(400, "BadRequest", "The value of 'hostName' is invalid.");
     const weight = integer(props["weight"], "weight", 1, 1000);
     const state = props["enabledState"];
     if (state !== undefined && state !== "Enabled" && state !== "Disabled")
@@ -207,20 +222,30 @@ export class FrontDoorService implements EmulatedService {
         "BadRequest",
         `The value of 'enabledState' is invalid: ${JSON.stringify(state)}. Allowed: Enabled, Disabled.`,
       );
-    if (origin.provisioning === "Updating")
+    // An update while one of the same origin group runs is refused. Whether Front Door
+    // Standard/Premium does so for a sibling origin is not documented (classic Front Door
+    // answered 409 to concurrent updates of one resource tree): the emulator is the strict case,
+    // which the adapter must survive either way.
+    const busy = group.origins.find((o) => o.provisioning === "Updating");
+    if (busy)
       throw new ArmReply(
         409,
         "Conflict",
-        `Origin '${origin.name}' is being updated; retry once the current operation has finished.`,
+        busy === origin
+          ? `Origin '${origin.name}' is being updated; retry once the current operation has finished.`
+          : `Origin group '${group.name}' has an update in progress (origin '${busy.name}'); retry once it has finished.`,
       );
     if (priority !== undefined) origin.priority = priority;
     if (weight !== undefined) origin.weight = weight;
     if (state !== undefined) origin.enabledState = state;
-    const operationMs = this.#kit.options.operationMs ?? 0;
+    if (typeof hostName === "string") origin.hostName = hostName;
+    if (httpPort !== undefined) origin.httpPort = httpPort;
+    if (httpsPort !== undefined) origin.httpsPort = httpsPort;
+    const { operationMs, propagationMs } = this.#kit.timings;
     const now = Date.now();
     origin.provisioning = operationMs > 0 ? "Updating" : "Succeeded";
     origin.operationDoneAt = operationMs > 0 ? now + operationMs : undefined;
-    origin.deployAt = now + Math.max(operationMs, this.#kit.options.propagationMs ?? 0);
+    origin.deployAt = now + Math.max(operationMs, propagationMs);
     const headers = this.#kit.operation(call.url, "Microsoft.Cdn", "global", operationMs);
     return { status: 202, headers, body: this.#originJson(group, origin) };
   }
@@ -233,16 +258,15 @@ export class FrontDoorService implements EmulatedService {
       properties: {
         originGroupName: group.name,
         hostName: o.hostName,
-        httpPort: 80,
-        httpsPort: 443,
-        originHostHeader: o.hostName,
+        httpPort: o.httpPort,
+        httpsPort: o.httpsPort,
         priority: o.priority,
         weight: o.weight,
         enabledState: o.enabledState,
         enforceCertificateNameCheck: true,
         provisioningState: o.provisioning,
-        // Many real origins show NotStarted for good; this one says InProgress while it deploys.
-        deploymentStatus: o.deployAt === undefined ? "NotStarted" : "InProgress",
+        // As the service reports it (see the top of this file): no signal of propagation.
+        deploymentStatus: "NotStarted",
       },
     };
   }

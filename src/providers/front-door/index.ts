@@ -1,9 +1,9 @@
 // Azure Front Door Standard/Premium as a traffic lever: a group's regions are origins of one
 // origin group. Changes take minutes to reach the edge, which verification waits out.
 import { z } from "zod";
-import { FULL_LEVER } from "../../core/levers.js";
 import { resourceId } from "../../config/fields.js";
 import { trafficProvider } from "../types.js";
+import { FRONT_DOOR_LEVER } from "./capabilities.js";
 import { FD_OPERATIONS } from "./operations.js";
 
 export const frontDoorSchema = z
@@ -28,7 +28,7 @@ export const frontDoor = trafficProvider<FrontDoorSettings>({
   kind: "front-door",
   title: "Azure Front Door",
   schema: frontDoorSchema,
-  capabilities: FULL_LEVER,
+  capabilities: FRONT_DOOR_LEVER,
   operations: Object.values(FD_OPERATIONS),
   scopes: (settings) => [`${settings.profileId}/originGroups/${settings.originGroup}`],
   scopeDescription: "the origin group each group names (not the rest of the profile)",

@@ -1,14 +1,18 @@
 // The Front Door Standard/Premium lever: a group's regions are origins of one origin group.
 // Origin priorities (1-5) need not be unique; a promotion gives the region priority 1 and moves
-// every other origin of the group to 2 or below. An origin update is a long-running operation,
-// awaited for a while; after it, Front Door still deploys the change to its edge for minutes, so
-// read() reports `propagating` until the origins' deployment status says it is done.
+// every other origin of the group to 2 or below. An origin update is a long-running operation;
+// the updates of one change are sent one after the other, each once the one before has ended,
+// and a 409 (an update of the origin group still running, ours from an earlier tick or someone
+// else's) is waited out and sent again, within the patience for long-running operations. A
+// change cut short there is finished by the next call, which reads first. After ARM, Front Door
+// still deploys the change to its edge for minutes with no signal in the API (deploymentStatus
+// stays NotStarted): the lever declares that lag, and the runbook verifies on the data plane.
 import type { AFDOrigin, AFDOriginUpdateParameters } from "@azure/arm-cdn";
 import { CdnManagementClient } from "@azure/arm-cdn";
 import type { LeverCapabilities, RegionRoute, RoutingState } from "../../core/levers.js";
-import { FULL_LEVER } from "../../core/levers.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import { FRONT_DOOR_LEVER } from "./capabilities.js";
 import { FD_OPERATIONS } from "./operations.js";
 import {
   ARM_DEFAULTS,
@@ -33,9 +37,9 @@ interface Located {
 }
 
 /**
- * Whether Front Door says it is still deploying an origin's last change. Not every origin reports
- * it (many show `NotStarted` for good); the runbook's verification waits for the global entry
- * point's probes as well.
+ * Whether ARM still works on an origin's last change (its operation runs). Whether the edge
+ * serves it is not in the API: deploymentStatus says NotStarted before, during and after, as the
+ * spec's own examples show; InProgress is honoured should it ever say so.
  */
 function deploying(origin: AFDOrigin): boolean {
   const provisioning = origin.provisioningState ?? "Succeeded";
@@ -65,7 +69,7 @@ export class FrontDoorRouter implements TrafficRouter {
   }
 
   capabilities(): LeverCapabilities {
-    return FULL_LEVER;
+    return FRONT_DOOR_LEVER;
   }
 
   #located(group: string): Located {
@@ -123,8 +127,9 @@ export class FrontDoorRouter implements TrafficRouter {
   }
 
   /**
-   * Sends origin updates, each accepted by Azure before the next is sent, then waits for their
-   * long-running operations together (bounded: see awaitPatiently).
+   * Sends origin updates one after the other, each once the one before has ended; a 409 is
+   * waited out and sent again. All within the patience for long-running operations (see
+   * awaitPatiently): what is left then is the next call's, which reads first.
    */
   async #update(
     located: Located,
@@ -134,30 +139,27 @@ export class FrontDoorRouter implements TrafficRouter {
   ): Promise<void> {
     const { profile, group } = located;
     const resource = `${profile.id}/originGroups/${group.originGroup}`;
+    const interval = this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs;
     await armCall(
       { action: FD_OPERATIONS.updateOrigin.action, resource, doing },
       this.#conn,
       signal,
-      async (abortSignal) => {
-        const pollers: { pollUntilDone(o: { abortSignal: AbortSignal }): Promise<unknown> }[] = [];
-        for (const { origin, change } of changes)
-          pollers.push(
-            await this.#client(profile.subscriptionId).afdOrigins.beginUpdate(
-              profile.resourceGroup,
-              profile.name,
-              group.originGroup,
-              origin.name!,
-              change,
-              {
-                abortSignal,
-                updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
-              },
-            ),
-          );
-        await awaitPatiently(this.#conn, abortSignal, (patience) =>
-          Promise.all(pollers.map((p) => p.pollUntilDone({ abortSignal: patience }))),
-        );
-      },
+      (abortSignal) =>
+        awaitPatiently(this.#conn, abortSignal, async (patience) => {
+          for (const { origin, change } of changes) {
+            const poller = await untilNoConflict(patience, interval, () =>
+              this.#client(profile.subscriptionId).afdOrigins.beginUpdate(
+                profile.resourceGroup,
+                profile.name,
+                group.originGroup,
+                origin.name!,
+                change,
+                { abortSignal: patience, updateIntervalInMs: interval },
+              ),
+            );
+            await poller.pollUntilDone({ abortSignal: patience });
+          }
+        }),
     );
   }
 
@@ -196,5 +198,32 @@ export class FrontDoorRouter implements TrafficRouter {
       doing,
       options.abortSignal,
     );
+  }
+}
+
+/**
+ * Sends a request again while Azure answers 409 (an update of the same origin group still runs),
+ * every `intervalMs`, until it is accepted or `signal` ends the wait.
+ */
+async function untilNoConflict<T>(
+  signal: AbortSignal,
+  intervalMs: number,
+  send: () => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if ((error as { statusCode?: unknown }).statusCode !== 409 || signal.aborted) throw error;
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, intervalMs);
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 }

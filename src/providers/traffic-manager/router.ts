@@ -151,7 +151,9 @@ export class TrafficManagerRouter implements TrafficRouter {
           profile.name,
           endpointType(endpoint),
           endpoint.name!,
-          change,
+          // As the official example (Endpoint-PATCH-External-Target) sends it: the endpoint's
+          // id, name and type with only the changed properties.
+          { id: endpoint.id, name: endpoint.name, type: endpoint.type, ...change },
           { abortSignal },
         ),
     );
@@ -217,5 +219,7 @@ export class TrafficManagerRouter implements TrafficRouter {
 export function witnessSignal(monitorStatus: string): WitnessSignal {
   if (monitorStatus === "Online") return "up";
   if (monitorStatus === "Degraded") return "down";
-  return "unknown"; // CheckingEndpoint, Inactive, Disabled, Stopped: no opinion
+  // CheckingEndpoint (not probed yet), Disabled, Inactive (profile disabled), Stopped (the Azure
+  // resource is stopped), Unmonitored (always serve): Traffic Manager's probes say nothing.
+  return "unknown";
 }

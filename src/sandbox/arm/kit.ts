@@ -2,6 +2,8 @@
 // the RBAC action that authorises it), its api-versions, and its own clock work; and what the
 // emulator gives it back (long-running operations, the health of hosts, ARM's error shapes).
 // Each lever provider's folder has an emulator.ts that exports a ServiceFactory.
+import type { ServiceTimings, TimingProfileName } from "./timing.js";
+import { TIMINGS, scaled } from "./timing.js";
 
 export type Method = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
 
@@ -30,21 +32,47 @@ export interface ArmEmulatorOptions {
   readonly scopes?: readonly string[];
   /** Name of the identity in 403 messages. */
   readonly principal?: string;
+  /**
+   * The services' timing: `fast` (the default: at once) or `realistic` (Azure's documented and
+   * reported times), or a profile of its own; the fields below override single values.
+   */
+  readonly timing?: TimingProfileName | ServiceTimings;
+  /** Multiplies every duration of the profile (before the overrides): 0.01 runs it 100 times faster. */
+  readonly timeScale?: number;
   /** How long an origin change takes to reach Front Door's edge. */
   readonly propagationMs?: number;
   /** How long a long-running operation (origin update, agent pool update) takes. */
   readonly operationMs?: number;
   readonly clusterStartMs?: number;
   readonly clusterStopMs?: number;
+  /** AKS: how long after a stop the next start is refused. */
+  readonly stopToStartMs?: number;
   /** The Retry-After the emulator answers long-running operations with, in seconds. */
   readonly pollSeconds?: number;
   /** Whether an endpoint or origin host is healthy, as the services' own probes see it. */
   readonly health?: (host: string) => boolean;
 }
 
+/** The timings the options ask for: the profile, scaled, with single values overridden. */
+export function timingsOf(options: ArmEmulatorOptions): ServiceTimings {
+  const profile =
+    typeof options.timing === "object" ? options.timing : TIMINGS[options.timing ?? "fast"];
+  const base = scaled(profile, options.timeScale ?? 1);
+  return {
+    ...base,
+    ...(options.operationMs === undefined ? {} : { operationMs: options.operationMs }),
+    ...(options.propagationMs === undefined ? {} : { propagationMs: options.propagationMs }),
+    ...(options.clusterStartMs === undefined ? {} : { clusterStartMs: options.clusterStartMs }),
+    ...(options.clusterStopMs === undefined ? {} : { clusterStopMs: options.clusterStopMs }),
+    ...(options.stopToStartMs === undefined ? {} : { stopToStartMs: options.stopToStartMs }),
+  };
+}
+
 /** What the emulator does for its services. */
 export interface EmulatorKit {
   readonly options: ArmEmulatorOptions;
+  /** How long things take (see timing.ts). */
+  readonly timings: ServiceTimings;
   /**
    * Starts a long-running operation that ends after `ms` (failing with `error` if given), and
    * returns the headers that announce it (Azure-AsyncOperation, Location, Retry-After).
@@ -68,6 +96,8 @@ export interface RouteCall {
   readonly path: string;
   readonly url: URL;
   readonly body: unknown;
+  /** The request's headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
   /** The route's pattern matched against the lower-cased path. */
   readonly match: RegExpExecArray;
 }

@@ -71,7 +71,11 @@ export function trafficRouterContract(name: string, create: () => Promise<Traffi
     });
 
     it("declares what it can do: promote a region and take one out of rotation", () => {
-      assert.deepEqual(f.router.capabilities(f.group), { promote: true, enable: true });
+      const can = f.router.capabilities(f.group);
+      assert.deepEqual(
+        { promote: can.promote, enable: can.enable },
+        { promote: true, enable: true },
+      );
     });
 
     it("names the region it does not know", async () => {

@@ -14,6 +14,95 @@ clusterControlContract("AKS through the ARM emulator", async () => {
 });
 
 describe("AKS lever", () => {
+  it("a 412 on an agent pool PUT (changed since it was read) is met by reading again: the size wanted, one PUT accepted", async () => {
+    const arm = await startArm({ clusterStartMs: 0 });
+    try {
+      arm.aks.resetStopped(AKS_NEU);
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "northeurope", resourceId: AKS_NEU },
+      ]);
+      await aks.start("g", "northeurope");
+      // The autoscaler moves the pool to 5 right after Tandem reads it at 3.
+      arm.aks.changeAfterNextRead(AKS_NEU, "user", 5);
+      await aks.scale("g", "northeurope", [{ name: "user", count: 4 }]);
+      assert.equal(arm.aks.power(AKS_NEU).pools["user"], 4);
+      const puts = arm.emulator.requests.filter((r) => r.method === "PUT");
+      assert.deepEqual(
+        puts.map((r) => r.status),
+        [412, 200],
+        "the stale PUT refused, the one over the version read again accepted",
+      );
+      assert.ok(
+        puts.every((r) => typeof r.headers["if-match"] === "string"),
+        "every PUT carried the eTag it was read with",
+      );
+      assert.notEqual(puts[0]!.headers["if-match"], puts[1]!.headers["if-match"]);
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("after a 412, a pool someone else already put at the size wanted is left alone", async () => {
+    const arm = await startArm();
+    try {
+      arm.aks.resetStopped(AKS_NEU);
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "northeurope", resourceId: AKS_NEU },
+      ]);
+      await aks.start("g", "northeurope");
+      arm.aks.changeAfterNextRead(AKS_NEU, "user", 4);
+      await aks.scale("g", "northeurope", [{ name: "user", count: 4 }]);
+      assert.equal(arm.aks.power(AKS_NEU).pools["user"], 4);
+      assert.deepEqual(
+        arm.emulator.requests.filter((r) => r.method === "PUT").map((r) => r.status),
+        [412],
+        "no second PUT: the change is there already",
+      );
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("refuses a System pool below 1 node, as AKS does", async () => {
+    const arm = await startArm();
+    try {
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "westeurope", resourceId: AKS_WEU },
+      ]);
+      await assert.rejects(
+        aks.scale("g", "westeurope", [{ name: "system", count: 0 }]),
+        /400 InvalidParameter: .*System pool/,
+      );
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("refuses changes while AKS upgrades the cluster (409), and takes them once it is done", async () => {
+    const arm = await startArm();
+    try {
+      const aks = new AksClusterControl(arm.conn, [
+        { group: "g", region: "westeurope", resourceId: AKS_WEU },
+      ]);
+      arm.aks.beginOperation(AKS_WEU, "Upgrading", 300);
+      assert.equal(
+        (await aks.read("g", "westeurope")).detail,
+        "provisioning Upgrading, power Running",
+      );
+      await assert.rejects(
+        aks.scale("g", "westeurope", [{ name: "system", count: 3 }]),
+        /409 OperationNotAllowed: .*Upgrading/,
+      );
+      await waitFor("the upgrade ends", () =>
+        arm.aks.power(AKS_WEU).provisioning === "Succeeded" ? true : undefined,
+      );
+      await aks.scale("g", "westeurope", [{ name: "system", count: 3 }]);
+      assert.equal(arm.aks.power(AKS_WEU).pools["system"], 3);
+    } finally {
+      await arm.stop();
+    }
+  });
+
   it("goes from Stopped through Starting to Running, and start returns before it runs", async () => {
     const arm = await startArm({ clusterStartMs: 800 });
     try {

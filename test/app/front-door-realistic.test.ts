@@ -1,0 +1,177 @@
+// A passive-cold failover behind Front Door with Azure's realistic timings (the emulator's
+// `realistic` profile, scaled down 400 times; Tandem's clock runs at the same scale): AKS takes
+// minutes to start, Front Door's edge minutes to follow, and its API says deploymentStatus
+// NotStarted throughout. The incident completes, and its history tells how long the edge took,
+// seen through the global entry point alone.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
+import { runbookTick } from "../../src/app/runbook-tick.js";
+import type { Incident, RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import { TIMINGS } from "../../src/sandbox/arm/timing.js";
+import { sandboxCredential } from "../../src/sandbox/credential.js";
+import type { ArmFixture } from "../helpers/arm.js";
+import { AKS_NEU, FD_GROUP, FD_PROFILE, startArm } from "../helpers/arm.js";
+import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+
+/** Real time runs this much faster than Azure's: ten minutes take 1.5 s. */
+const SCALE = 1 / 400;
+
+const raw: TandemConfigInput = {
+  observers: [{ region: "westeurope" }, { region: "northeurope" }],
+  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+  policy: {
+    intervalSeconds: 10,
+    probeTimeoutSeconds: 5,
+    wakeTimeoutSeconds: 900,
+    stepTimeoutSeconds: 300,
+    propagationTimeoutSeconds: 1800,
+  },
+  groups: [
+    {
+      name: "catalog",
+      model: "passive-cold",
+      traffic: { kind: "front-door", profileId: FD_PROFILE, originGroup: FD_GROUP },
+      regions: [
+        {
+          name: "westeurope",
+          role: "primary",
+          probe: { url: "http://127.0.0.1:9/a" },
+          traffic: { endpoint: "weu" },
+        },
+        {
+          name: "northeurope",
+          role: "secondary",
+          probe: { url: "http://127.0.0.1:9/b" },
+          traffic: { endpoint: "neu" },
+          cluster: { resourceId: AKS_NEU, nodePools: [{ name: "user", count: 4 }] },
+        },
+      ],
+    },
+  ],
+};
+
+function verdicts(arm: ArmFixture) {
+  const up = arm.aks.serves(AKS_NEU) && (arm.aks.power(AKS_NEU).pools["user"] ?? 0) >= 4;
+  const verdict = (region: string, v: Verdict): RegionEvidence => ({
+    region,
+    verdict: v,
+    reason: v,
+    outside: [],
+    blocking: [],
+    witness: "unknown",
+  });
+  const evidence = [verdict("westeurope", "down"), verdict("northeurope", up ? "healthy" : "down")];
+  const kept: Record<string, RegionState> = Object.fromEntries(
+    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
+  );
+  return { evidence, kept };
+}
+
+describe("a passive-cold failover behind Front Door, with Azure's realistic timings", () => {
+  it("completes once the entry point follows, minutes after ARM took the change; deploymentStatus stays NotStarted", async () => {
+    // westeurope fails for users while Front Door's own health probes still pass there (a gray
+    // failure): the edge keeps sending traffic to it until the new priorities are deployed.
+    const arm = await startArm(
+      { timing: "realistic", timeScale: SCALE, health: () => true },
+      { lroPatienceMs: 2000 },
+    );
+    try {
+      const clock = new ManualClock();
+      const { credential: _, ...conn } = arm.conn;
+      const rt = await runtimeFor(raw, "westeurope", {
+        store: new MemoryStateStore(),
+        clock,
+        arm: conn,
+        credential: sandboxCredential,
+      });
+      if (!(await tickLease(rt)).leader) {
+        clock.advance(leaseTiming(rt).durationMs);
+        assert.ok((await tickLease(rt)).leader);
+      }
+      let incident: Incident | undefined;
+      let real = Date.now();
+      for (let i = 0; i < 400; i++) {
+        await new Promise((r) => setTimeout(r, 40));
+        // Tandem's clock moves as Azure's does, at the same scale.
+        const now = Date.now();
+        clock.advance(Math.max(1, now - real) / SCALE);
+        real = now;
+        const lease = await tickLease(rt);
+        assert.ok(lease.leader);
+        const { evidence, kept } = verdicts(arm);
+        // The entry point's probes: they pass once the edge sends traffic to northeurope.
+        const entryHealthy = arm.fd.route(FD_PROFILE, FD_GROUP) === "neu";
+        const outcome = await runbookTick(
+          rt,
+          rt.config.groups[0]!,
+          evidence,
+          kept,
+          entryHealthy,
+          lease.epoch!,
+          { deadline: rt.clock.now() + 10_000, verdictChanged: true, operation: "test" },
+        );
+        incident = outcome.incident ?? incident;
+        if (incident && ["completed", "failed", "aborted"].includes(incident.step)) break;
+      }
+      assert.ok(incident, "an incident was opened");
+      const steps = incident.history.map((h) => h.step).filter((s, i, a) => s !== a[i - 1]);
+      assert.deepEqual(
+        steps,
+        [
+          "detected",
+          "confirmed",
+          "waking",
+          "waiting-ready",
+          "shifting-traffic",
+          "verifying",
+          "completed",
+        ],
+        incident.history.map((h) => `${h.step}: ${h.note}`).join("\n"),
+      );
+      const verifying = incident.history.find((h) => h.step === "verifying")!;
+      const completed = incident.history.at(-1)!;
+      const waited = completed.at - verifying.at;
+      // Longer than the step timeout (300 s): the propagation timeout held the step open.
+      assert.ok(
+        waited > raw.policy!.stepTimeoutSeconds! * 1000,
+        `verifying took ${Math.round(waited / 1000)} s (Azure time)`,
+      );
+      assert.ok(waited < TIMINGS.realistic.propagationMs * 2, "and ended once the edge followed");
+      assert.ok(
+        incident.history.some((h) => h.step === "verifying" && /waiting for its edge/.test(h.note)),
+        "the wait was said",
+      );
+      assert.match(completed.note, /global entry point answers on the new routing, \d+ s after/);
+
+      // Front Door never said the change was propagating.
+      const said = arm.emulator.requests
+        .filter((r) => r.path.includes("/origins"))
+        .flatMap((r) => {
+          const body = r.reply.body as {
+            properties?: { deploymentStatus?: string };
+            value?: { properties: { deploymentStatus?: string } }[];
+          };
+          return [body.properties, ...(body.value ?? []).map((o) => o.properties)]
+            .filter((p) => p !== undefined)
+            .map((p) => p.deploymentStatus);
+        });
+      assert.ok(said.length > 0);
+      assert.deepEqual(new Set(said), new Set(["NotStarted"]));
+      // Each change made once.
+      const changes = arm.emulator.requests
+        .filter((r) => r.method !== "GET" && r.status >= 200 && r.status < 300)
+        .map((r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`);
+      assert.deepEqual(changes.sort(), [
+        "PATCH origins/neu",
+        "PATCH origins/weu",
+        "POST aks-neu/start",
+        "PUT agentPools/user",
+      ]);
+    } finally {
+      await arm.stop();
+    }
+  });
+});
