@@ -23,11 +23,14 @@ Options:
                      (default: ${SETTINGS.observer}, or the only observer in FILE)
   --port N           port of the local HTTP host (default: TANDEM_PORT or 7071)
   --verbose          print every tick, not only verdict changes, warnings and errors
+  --telemetry        sandbox: send Application Insights telemetry to a local ingestion endpoint
+                     and print every record it receives (see docs/telemetry.md)
   --help             show this help
 
 Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} and
 ${SETTINGS.orchestrateSchedule} (NCRONTAB, six fields; derived from the interval when unset),
-and the app settings your config's "env:NAME" references name.`;
+and the app settings your config's "env:NAME" references name. With --config,
+${SETTINGS.appInsights} sends telemetry to Application Insights.`;
 
 class UsageError extends Error {}
 
@@ -136,6 +139,7 @@ async function main(): Promise<number> {
         observer: { type: "string" },
         port: { type: "string" },
         verbose: { type: "boolean", default: false },
+        telemetry: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -157,11 +161,14 @@ async function main(): Promise<number> {
     } else {
       if (args.observer !== undefined)
         throw new UsageError("--observer goes with --config; the sandbox runs both observers");
+      // The SDK's own usage reports (statsbeat) would go to Microsoft: the sandbox stays on loopback.
+      if (args.telemetry) process.env["APPLICATION_INSIGHTS_NO_STATSBEAT"] = "1";
       console.log("Starting the Tandem sandbox...");
       const sandbox = await startSandbox({
         port: listenPort,
         output: (line) => console.log(line),
         verbose: args.verbose,
+        ...(args.telemetry ? { telemetry: { print: true } } : {}),
       });
       console.log(sandboxBanner(sandbox));
       running = sandbox;
