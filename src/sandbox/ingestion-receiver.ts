@@ -2,6 +2,7 @@
 // https) with a certificate made at start-up: it takes what Azure Monitor's `/v2.1/track` takes
 // (a JSON array of envelopes, gzipped or not), keeps the envelopes, and can be told to hang or
 // fail, for the sandbox's `--telemetry` and for tests. Nothing leaves the machine.
+import type http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
@@ -30,7 +31,9 @@ export class IngestionReceiver {
   readonly envelopes: Envelope[] = [];
   /** TCP connections accepted so far. */
   connections = 0;
-  mode: IngestionMode = "accept";
+  #mode: IngestionMode = "accept";
+  /** Requests held while hanging: answered (500) when the receiver stops hanging or stops. */
+  readonly #held = new Set<http.ServerResponse>();
   #server?: https.Server;
   #sockets = new Set<Socket>();
   #ca = "";
@@ -38,6 +41,23 @@ export class IngestionReceiver {
 
   constructor(onEnvelope: (envelope: Envelope) => void = () => {}) {
     this.#onEnvelope = onEnvelope;
+  }
+
+  get mode(): IngestionMode {
+    return this.#mode;
+  }
+
+  set mode(mode: IngestionMode) {
+    this.#mode = mode;
+    if (mode !== "hang") this.#release();
+  }
+
+  #release(): void {
+    for (const res of this.#held) {
+      res.writeHead(500);
+      res.end();
+    }
+    this.#held.clear();
   }
 
   /** The CA that signed the receiver's certificate: give it to the exporter (`ingestionCa`). */
@@ -64,8 +84,11 @@ export class IngestionReceiver {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        if (this.mode === "hang") return;
-        if (this.mode === "fail") {
+        if (this.#mode === "hang") {
+          this.#held.add(res);
+          return;
+        }
+        if (this.#mode === "fail") {
           res.writeHead(500, { "content-type": "application/json" });
           res.end(JSON.stringify({ itemsReceived: 0, itemsAccepted: 0, errors: [] }));
           return;
@@ -103,6 +126,7 @@ export class IngestionReceiver {
   async stop(): Promise<void> {
     const server = this.#server;
     if (!server) return;
+    this.#release();
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     this.#server = undefined;

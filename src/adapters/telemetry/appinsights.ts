@@ -55,6 +55,19 @@ export function traceIds(operation: string): { traceId: string; spanId: string }
   return { traceId: hex.slice(0, 32), spanId: hex.slice(32, 48) };
 }
 
+/** How long one send to the ingestion endpoint may take: a hanging one ends, and its timers with it. */
+const SEND_TIMEOUT_MS = 10_000;
+
+function timeLimited(ms: number): PipelinePolicy {
+  return {
+    name: "tandemIngestionTimeout",
+    sendRequest(request, next) {
+      request.timeout = ms;
+      return next(request);
+    },
+  };
+}
+
 function trusting(ca: string): PipelinePolicy {
   const agent = new https.Agent({ ca, keepAlive: true });
   return {
@@ -119,9 +132,13 @@ export async function appInsightsTelemetry(options: AppInsightsOptions): Promise
       // Telemetry is best effort: what cannot be sent in time is dropped, never kept on disk.
       disableOfflineStorage: true,
       ...(options.credential ? { credential: options.credential } : {}),
-      ...(options.ca
-        ? { additionalPolicies: [{ policy: trusting(options.ca), position: "perRetry" }] }
-        : {}),
+      // One try per batch, time-limited: the next flush sends newer records; retries would only
+      // pile up behind an endpoint that is down.
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [
+        { policy: timeLimited(SEND_TIMEOUT_MS), position: "perRetry" },
+        ...(options.ca ? [{ policy: trusting(options.ca), position: "perRetry" }] : []),
+      ],
     },
     resource: resources.resourceFromAttributes({
       "service.name": options.roleName,
