@@ -6,6 +6,7 @@ import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
+import { telemetryVolume } from "./telemetry-volume.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
 const { values } = parseArgs({
@@ -28,6 +29,8 @@ if (want("probe")) {
     servers.stop();
   }
 }
+if (want("telemetry"))
+  console.log(JSON.stringify({ bench: "telemetry-volume", ...(await telemetryVolume()) }));
 if (want("footprint"))
   console.log(JSON.stringify({ bench: "function-app-footprint", ...(await footprint()) }));
 if (want("detection"))

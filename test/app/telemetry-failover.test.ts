@@ -240,6 +240,20 @@ describe("a failover in Application Insights", () => {
   });
 });
 
+describe("host.json sampling", () => {
+  it("the host may sample its own requests, never events or exceptions (Tandem's records bypass it)", () => {
+    const host = JSON.parse(readFileSync(join(ROOT, "host.json"), "utf8")) as {
+      logging: {
+        applicationInsights: { samplingSettings: { isEnabled: boolean; excludedTypes: string } };
+      };
+    };
+    const sampling = host.logging.applicationInsights.samplingSettings;
+    const excluded = sampling.excludedTypes.split(";");
+    assert.ok(excluded.includes("Event") && excluded.includes("Exception"));
+    assert.ok(!excluded.includes("Request"), "the host's request telemetry may be sampled");
+  });
+});
+
 /** What the queries name, checked against the records sent. */
 function checkQueries(sent: readonly Envelope[]): void {
   const tables = new Set(sent.map((e) => TABLES[e.data.baseType]).filter(Boolean));

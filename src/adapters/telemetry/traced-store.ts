@@ -29,7 +29,8 @@ export function tracedStore(store: StateStore, telemetry: Telemetry, target: str
             durationMs,
             startedAt,
           });
-          telemetry.metric("tandem.store.latency", durationMs, { call: key });
+          // One series: each call's own time is in its dependency record.
+          telemetry.metric("tandem.store.latency", durationMs);
         };
         let result: unknown;
         try {

@@ -65,11 +65,10 @@ function probeOutcome(
     },
     scope,
   );
-  // The observer is the record's cloud_RoleInstance: not a dimension of its own.
-  const dims = {
-    group: event.group,
-    target: event.target === ENTRY_POINT ? ENTRY_POINT_NAME : event.target,
-  };
+  // By group and phase only: each metric series costs a record per flush, and the availability
+  // record already carries every probe's phases (customMeasurements) for a per-target view. The
+  // observer is the record's cloud_RoleInstance.
+  const dims = { group: event.group };
   if (!phases) {
     telemetry.metric("tandem.probe.latency", event.latencyMs, { ...dims, phase: "total" });
     return;
