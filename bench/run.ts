@@ -8,6 +8,7 @@ import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
+import { telemetryVolume } from "./telemetry-volume.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
 const { values } = parseArgs({
@@ -47,6 +48,8 @@ if (values.only === "cli")
       ...(await cliTimes(Number(values["cold-start-runs"]), values["start-dir"])),
     }),
   );
+if (want("telemetry"))
+  console.log(JSON.stringify({ bench: "telemetry-volume", ...(await telemetryVolume()) }));
 if (want("footprint"))
   console.log(JSON.stringify({ bench: "function-app-footprint", ...(await footprint()) }));
 if (want("detection"))

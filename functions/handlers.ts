@@ -8,6 +8,8 @@ import { runOrchestrateTick } from "../src/app/orchestrate-tick.js";
 import { alertsSettled } from "../src/app/alerts/sender.js";
 import type { ProbeTickResult } from "../src/app/probe-tick.js";
 import { runProbeTick } from "../src/app/probe-tick.js";
+import type { Runtime } from "../src/app/runtime.js";
+import { telemetryOf } from "../src/app/runtime.js";
 
 export type { RuntimeSource };
 
@@ -44,8 +46,17 @@ export function probeFunction(
       );
       for (const problem of result.problems) context.error(problem);
       onResult?.(result);
+      await flushTelemetry(rt);
     },
   };
+}
+
+/**
+ * Sends the invocation's telemetry before it ends (a host may freeze an app between invocations),
+ * waiting at most a quarter of an interval: a slow ingestion endpoint costs no tick.
+ */
+export async function flushTelemetry(rt: Runtime): Promise<void> {
+  await telemetryOf(rt).flush((rt.config.policy.intervalSeconds * 1000) / 4);
 }
 
 export function orchestrateFunction(
@@ -78,6 +89,7 @@ export function orchestrateFunction(
       // The runbook is done; alerts are being delivered beside it. The invocation waits for them
       // a little (a host may freeze an app between invocations), never past half an interval.
       await settledWithin(alertsSettled(rt), (rt.config.policy.intervalSeconds * 1000) / 2);
+      await flushTelemetry(rt);
     },
   };
 }

@@ -57,6 +57,10 @@ import { DEFAULT_ALERT_TIMING, realSleep } from "./app/alerts/setup.js";
 import { alertSubscriber } from "./app/alerts/subscriber.js";
 import type { AlertChannelConfig } from "./config/schema.js";
 import type { Severity } from "./core/alerts.js";
+import type { Telemetry } from "./ports/telemetry.js";
+import { noTelemetry } from "./ports/telemetry.js";
+import { tracedStore } from "./adapters/telemetry/traced-store.js";
+import { telemetrySubscriber } from "./app/telemetry/subscriber.js";
 
 /** What a drill assumes for a cluster start when its provider does not say. */
 const DEFAULT_CLUSTER_START_MS = 6 * 60_000;
@@ -103,6 +107,51 @@ export interface ComposeOptions {
   /** How alert delivery is timed (tests shorten it; the simulator waits in no real time). */
   readonly alertTiming?: Partial<AlertTiming>;
   readonly alertSleep?: AlertSetup["sleep"];
+  /**
+   * Where records for Azure Monitor go, replacing the Application Insights adapter that the app
+   * setting APPLICATIONINSIGHTS_CONNECTION_STRING starts (without it, and without this, none).
+   */
+  readonly telemetry?: Telemetry;
+  /** A CA (PEM) to trust for the ingestion endpoint: the sandbox's and tests' local receivers. */
+  readonly ingestionCa?: string;
+}
+
+/**
+ * The Application Insights adapter, when a connection string is set; nothing otherwise (no
+ * package loaded, no socket opened). APPLICATIONINSIGHTS_AUTHENTICATION_STRING
+ * (`ClientId=<id>;Authorization=AAD`) ingests with the managed identity (local auth off).
+ */
+export async function telemetryFromEnvironment(
+  env: Environment,
+  role: { readonly observer: string; readonly instance: string },
+  options: { readonly ca?: string; readonly log?: Log } = {},
+): Promise<Telemetry | undefined> {
+  const connectionString = env[SETTINGS.appInsights];
+  if (!connectionString) return undefined;
+  const auth = (env[SETTINGS.appInsightsAuth] ?? "").split(";").map((p) => p.trim().split("="));
+  const field = (name: string) =>
+    auth.find(([k]) => k?.toLowerCase() === name.toLowerCase())?.[1]?.trim();
+  const entra = field("Authorization")?.toUpperCase() === "AAD";
+  const clientId = field("ClientId");
+  const { appInsightsTelemetry } = await import("./adapters/telemetry/appinsights.js");
+  // Identity is loaded only when the ingestion needs it (see credentialOf).
+  const { ManagedIdentityCredential } = entra
+    ? await import("@azure/identity")
+    : { ManagedIdentityCredential: undefined };
+  return appInsightsTelemetry({
+    connectionString,
+    roleName: "tandem",
+    roleInstance: `${role.observer}#${role.instance}`,
+    ...(entra && ManagedIdentityCredential
+      ? {
+          credential: clientId
+            ? new ManagedIdentityCredential({ clientId })
+            : new ManagedIdentityCredential(),
+        }
+      : {}),
+    ...(options.ca ? { ca: options.ca } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
 }
 
 /** The configured alert channels, each built by the provider of its kind; problems are listed. */
@@ -253,7 +302,22 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     throw new ConfigError(options.source ?? "configuration", built.problems);
   const control = controlRequest(options.config, options.observer);
 
-  const store = options.store ?? (await createStore(options, env));
+  const instance = options.instance ?? randomUUID().slice(0, 8);
+  const telemetry =
+    options.telemetry ??
+    (await telemetryFromEnvironment(
+      env,
+      { observer: options.observer, instance },
+      {
+        ...(options.ingestionCa ? { ca: options.ingestionCa } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      },
+    ));
+  const traced = telemetry !== undefined && telemetry !== noTelemetry;
+  const untraced = options.store ?? (await createStore(options, env));
+  const store = traced
+    ? tracedStore(untraced, telemetry, options.config.stateStore.table)
+    : untraced;
   await store.initialise();
   const needsAzure =
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
@@ -266,6 +330,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
           ...options.arm,
           credential: await credentialOf(options),
           ...(budget ? { budget } : {}),
+          ...(traced ? { telemetry } : {}),
         },
         log: options.log ?? silentLog,
       })
@@ -274,7 +339,12 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   const events = new EventBus((subscriber, problem) =>
     log.warn(`event subscriber ${subscriber}: ${problem}`),
   );
-  for (const s of [eventLog(log), ...(options.subscribers ?? [])]) events.subscribe(s.name, s.fn);
+  for (const s of [
+    eventLog(log),
+    ...(traced ? [telemetrySubscriber(telemetry)] : []),
+    ...(options.subscribers ?? []),
+  ])
+    events.subscribe(s.name, s.fn);
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
   const alerts: AlertSetup = {
@@ -287,7 +357,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   const runtime: Runtime = {
     config: options.config,
     observer: options.observer,
-    instance: options.instance ?? randomUUID().slice(0, 8),
+    instance,
     store,
     witness: options.witness ?? (options.router ? undefined : levers.witness) ?? noWitness,
     memory: freshMemory(),
@@ -320,6 +390,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     clock: options.clock ?? systemClock,
     log,
     events,
+    ...(traced ? { telemetry } : {}),
     alerts,
     version: VERSION,
   };

@@ -78,16 +78,17 @@ export const APP_SETTINGS = [
   },
   {
     name: "APPLICATIONINSIGHTS_CONNECTION_STRING",
-    readBy: "functions-host",
+    readBy: "tandem",
     setBy: "template",
-    meaning: "where the host sends logs and telemetry (Application Insights, local auth off)",
+    meaning:
+      "where the host and Tandem send logs and telemetry (Application Insights, local auth off); without it Tandem sends none (see docs/telemetry.md)",
   },
   {
     name: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
-    readBy: "functions-host",
+    readBy: "tandem",
     setBy: "template",
     meaning:
-      "`ClientId=<identity>;Authorization=AAD`: telemetry is ingested with Entra ID, not the instrumentation key",
+      "`ClientId=<identity>;Authorization=AAD`: telemetry (the host's and Tandem's) is ingested with Entra ID, not the instrumentation key",
   },
 ] as const satisfies readonly AppSetting[];
 
@@ -100,4 +101,6 @@ export const SETTINGS = {
   probeSchedule: "TANDEM_PROBE_SCHEDULE",
   orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
   platformAuth: "WEBSITE_AUTH_ENABLED",
+  appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+  appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 } as const satisfies Record<string, AppSettingName>;

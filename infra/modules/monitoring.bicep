@@ -1,6 +1,7 @@
 // Log Analytics and Application Insights, local authentication off: telemetry is ingested with
 // Entra ID (the Function Apps set APPLICATIONINSIGHTS_AUTHENTICATION_STRING). The workbook and log
-// alert rules of the telemetry issue will be added here once they exist.
+// alert rules over Tandem's telemetry are in infra/telemetry/ (docs/telemetry.md); they are to be
+// deployed here, not yet.
 param workspaceName string
 param componentName string
 param location string

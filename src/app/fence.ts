@@ -7,7 +7,7 @@ import { actingTimeLeft } from "../core/lease.js";
 import type { ActionRecord } from "../ports/state-store.js";
 import { leaseTiming } from "./lease-keeper.js";
 import type { Runtime } from "./runtime.js";
-import { holderId } from "./runtime.js";
+import { holderId, telemetryOf } from "./runtime.js";
 import { errorText as message } from "../core/errors.js";
 
 export interface FencedStep {
@@ -40,7 +40,17 @@ async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promis
   }
 }
 
-export async function runFenced<T>(
+export function runFenced<T>(
+  rt: Runtime,
+  step: FencedStep,
+  action: (signal: AbortSignal, epoch: number) => Promise<T>,
+): Promise<FencedResult<T>> {
+  // The store and ARM calls of a step for an incident carry the incident's id.
+  if (step.incident === undefined) return fenced(rt, step, action);
+  return telemetryOf(rt).within({ incident: step.incident }, () => fenced(rt, step, action));
+}
+
+async function fenced<T>(
   rt: Runtime,
   step: FencedStep,
   action: (signal: AbortSignal, epoch: number) => Promise<T>,

@@ -17,8 +17,9 @@ import type { Incident } from "../core/incident.js";
 import type { Refusal } from "../core/runbook.js";
 import { runFenced } from "./fence.js";
 import type { LeaseStatus } from "./lease-keeper.js";
-import { tickLease } from "./lease-keeper.js";
+import { leaseTiming, tickLease } from "./lease-keeper.js";
 import type { Runtime } from "./runtime.js";
+import { telemetryOf } from "./runtime.js";
 import { errorText as message } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
 import { emit, storeReach } from "./emit.js";
@@ -217,14 +218,43 @@ function sayStale(rt: Runtime, view: AgreementView, operation: string): void {
   rt.memory.said.stale = now;
 }
 
-export async function runOrchestrateTick(
+export function runOrchestrateTick(
   rt: Runtime,
   options: { readonly abortSignal?: AbortSignal; readonly operation?: string } = {},
 ): Promise<OrchestrateResult> {
-  const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const operation =
     options.operation ?? `${rt.instance}:orchestrate:${++rt.memory.said.orchestrations}`;
-  const tickStart = rt.clock.now();
+  const telemetry = telemetryOf(rt);
+  // Every record this tick causes (store and ARM calls, events) carries its operation id.
+  return telemetry.within({ operation }, async () => {
+    const renewedBefore = rt.memory.lease.held?.renewedAt;
+    const tickStart = rt.clock.now();
+    const result = await orchestrateTick(rt, options, operation, tickStart);
+    const dims = { tick: "orchestrate", observer: rt.observer };
+    telemetry.metric("tandem.tick.duration", rt.clock.now() - tickStart, dims);
+    // How much of the lease was left when it was renewed: near zero, the holder nearly lost it.
+    const renewedAt = rt.memory.lease.held?.renewedAt;
+    if (
+      result.lease.outcome === "renewed" &&
+      renewedBefore !== undefined &&
+      renewedAt !== undefined
+    )
+      telemetry.metric(
+        "tandem.lease.renewMargin",
+        leaseTiming(rt).durationMs - (renewedAt - renewedBefore),
+        { observer: rt.observer },
+      );
+    return result;
+  });
+}
+
+async function orchestrateTick(
+  rt: Runtime,
+  options: { readonly abortSignal?: AbortSignal },
+  operation: string,
+  tickStart: number,
+): Promise<OrchestrateResult> {
+  const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const lease = await tickLease(rt, call);
   sayLease(rt, lease, operation);
   const problems: string[] = lease.problem ? [lease.problem] : [];

@@ -10,6 +10,7 @@ import { isStoreError } from "../ports/state-store.js";
 import { mapBounded } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
+import { telemetryOf } from "./runtime.js";
 
 /** Part of the interval kept free at the end of a tick, so a tick ends before the next begins. */
 const MARGIN = 0.1;
@@ -71,13 +72,23 @@ async function probeConfirmed(
   return confirmations > 0 ? { ...first, confirmations } : first;
 }
 
-export async function runProbeTick(
+export function runProbeTick(
   rt: Runtime,
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<ProbeTickResult> {
-  const startedAt = rt.clock.now();
   const tick: TickId = { instance: rt.instance, seq: ++rt.memory.seq };
   const operation = `${tick.instance}:${tick.seq}`;
+  // Every record this tick causes (store calls, availability) carries its operation id.
+  return telemetryOf(rt).within({ operation }, () => probeTick(rt, options, tick, operation));
+}
+
+async function probeTick(
+  rt: Runtime,
+  options: { readonly abortSignal?: AbortSignal },
+  tick: TickId,
+  operation: string,
+): Promise<ProbeTickResult> {
+  const startedAt = rt.clock.now();
   const problems: string[] = [];
   let unreachable: string | undefined;
   const storeProblem = (error: unknown) => {
@@ -173,12 +184,17 @@ export async function runProbeTick(
 
   sayOutcomes(rt, operation, targets, outcomes, observations);
   storeReach(rt, operation, unreachable);
+  const durationMs = rt.clock.now() - startedAt;
+  telemetryOf(rt).metric("tandem.tick.duration", durationMs, {
+    tick: "probe",
+    observer: rt.observer,
+  });
 
   return {
     observer: rt.observer,
     tick,
     startedAt,
-    durationMs: rt.clock.now() - startedAt,
+    durationMs,
     observations,
     impaired,
     problems: [...new Set(problems)],

@@ -23,7 +23,7 @@ import { alertRegions, boundForStorage, incidentAlerts } from "../core/alerts.js
 import { wanted } from "./alerts/setup.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
-import { holderId } from "./runtime.js";
+import { holderId, telemetryOf } from "./runtime.js";
 import type { LeverRead } from "./lever-view.js";
 import {
   effectPending,
@@ -242,7 +242,11 @@ export async function runbookTick(
   const readNow = async (incident: Incident | undefined): Promise<boolean> => {
     const needs = leverNeeds(rbGroup, incident);
     if (!needs.routing && needs.clusters.length === 0) return true;
-    read = await readLeversBy(rt, group, needs, deadline, epoch, () => view);
+    const reading = () => readLeversBy(rt, group, needs, deadline, epoch, () => view);
+    // Reads for an incident carry its id in telemetry.
+    read = await (incident
+      ? telemetryOf(rt).within({ incident: incident.id }, reading)
+      : reading());
     if (!read) return false;
     view = merged(view, read, epoch);
     problems.push(...read.problems);

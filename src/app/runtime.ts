@@ -6,6 +6,8 @@ import type { Log } from "../ports/log.js";
 import type { LeaseMemory } from "../core/lease.js";
 import { EMPTY_LEASE_MEMORY } from "../core/lease.js";
 import type { Events } from "../ports/events.js";
+import type { Telemetry } from "../ports/telemetry.js";
+import { noTelemetry } from "../ports/telemetry.js";
 import type { ArmBudget } from "../ports/arm-budget.js";
 import type { WitnessSignal } from "../core/verdict.js";
 import type { LeverWork } from "./lever-view.js";
@@ -108,6 +110,8 @@ export interface Runtime {
   readonly log: Log;
   /** Where use cases say what happened; subscribers print, alert and send telemetry. */
   readonly events: Events;
+  /** Records for Azure Monitor (absent: none are made; see telemetryOf). */
+  readonly telemetry?: Telemetry;
   /** The alert channels and how alerts are delivered (no channels: nothing is written or sent). */
   readonly alerts: AlertSetup;
   readonly version: string;
@@ -134,3 +138,7 @@ export interface AuthSettings {
 /** The id this process holds the lease under. */
 export const holderId = (rt: Pick<Runtime, "observer" | "instance">) =>
   `${rt.observer}#${rt.instance}`;
+
+/** The runtime's telemetry, or one that goes nowhere. */
+export const telemetryOf = (rt: Pick<Runtime, "telemetry">): Telemetry =>
+  rt.telemetry ?? noTelemetry;

@@ -25,11 +25,14 @@ Options:
   --verbose          print every tick, not only verdict changes, warnings and errors
   --timing PROFILE   the emulated Azure's timing: fast (default) or realistic (AKS starts in
                      minutes, Front Door's edge follows in about ten; production timeouts)
+  --telemetry        sandbox: send Application Insights telemetry to a local ingestion endpoint
+                     and print every record it receives (see docs/telemetry.md)
   --help             show this help
 
 Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} and
 ${SETTINGS.orchestrateSchedule} (NCRONTAB, six fields; derived from the interval when unset),
-and the app settings your config's "env:NAME" references name.`;
+and the app settings your config's "env:NAME" references name. With --config,
+${SETTINGS.appInsights} sends telemetry to Application Insights.`;
 
 class UsageError extends Error {}
 
@@ -139,6 +142,7 @@ async function main(): Promise<number> {
         port: { type: "string" },
         verbose: { type: "boolean", default: false },
         timing: { type: "string" },
+        telemetry: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -166,12 +170,15 @@ async function main(): Promise<number> {
         throw new UsageError("--observer goes with --config; the sandbox runs both observers");
       if (args.timing !== undefined && args.timing !== "fast" && args.timing !== "realistic")
         throw new UsageError(`--timing must be fast or realistic (got "${args.timing}")`);
+      // The SDK's own usage reports (statsbeat) would go to Microsoft: the sandbox stays on loopback.
+      if (args.telemetry) process.env["APPLICATION_INSIGHTS_NO_STATSBEAT"] = "1";
       console.log("Starting the Tandem sandbox...");
       const sandbox = await startSandbox({
         port: listenPort,
         output: (line) => console.log(line),
         verbose: args.verbose,
         ...(args.timing ? { timing: args.timing } : {}),
+        ...(args.telemetry ? { telemetry: { print: true } } : {}),
       });
       console.log(sandboxBanner(sandbox));
       running = sandbox;

@@ -32,6 +32,8 @@ import { timeline } from "./timeline.js";
 import type { NamedSubscriber } from "../ports/events.js";
 import type { ReceiverMode } from "./alert-receivers.js";
 import { AlertReceivers, RECEIVER_KINDS, RECEIVER_SECRETS } from "./alert-receivers.js";
+import { IngestionReceiver, describeEnvelope } from "./ingestion-receiver.js";
+import { SETTINGS } from "../settings.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
 const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
@@ -89,6 +91,11 @@ export interface SandboxOptions {
   readonly verbose?: boolean;
   /** More subscribers to both observers' events (tests record them). */
   readonly subscribers?: readonly NamedSubscriber[];
+  /**
+   * Sends Application Insights telemetry to a local ingestion receiver (`--telemetry`); with
+   * `print`, each record received is printed as one line.
+   */
+  readonly telemetry?: { readonly print: boolean };
 }
 
 export interface Sandbox {
@@ -114,6 +121,8 @@ export interface Sandbox {
   readonly schedules: Schedules;
   /** The local host: each observer's timers can be stopped and started. */
   readonly host: LocalHost;
+  /** The local ingestion endpoint, with `telemetry`: every record both observers sent. */
+  readonly ingestion?: IngestionReceiver;
   stop(): Promise<void>;
 }
 
@@ -527,7 +536,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
       "sandbox configuration",
     );
-    const env = sandboxEnv(azurite, receivers);
+    const ingestion = options.telemetry
+      ? await started(
+          new IngestionReceiver((e) => {
+            if (options.telemetry?.print) output(`telemetry  ${describeEnvelope(e)}`);
+          }),
+        )
+      : undefined;
+    const env = {
+      ...sandboxEnv(azurite, receivers),
+      ...(ingestion ? { [SETTINGS.appInsights]: ingestion.connectionString } : {}),
+    };
     const isolated = new Set<string>();
     const runtimes: Runtime[] = [];
     for (const observer of SANDBOX_REGIONS) {
@@ -550,6 +569,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
+          ...(ingestion ? { ingestionCa: ingestion.ca } : {}),
           subscribers: [timeline(output), ...(options.subscribers ?? [])],
           // Drills plan with the emulator's own times, not Azure's.
           estimates: {
@@ -560,6 +580,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       );
     }
 
+    // What telemetry is still buffered goes to the receiver before it stops.
+    stops.push(async () => {
+      await Promise.all(runtimes.map((rt) => rt.telemetry?.close(2000) ?? Promise.resolve()));
+    });
     const schedules = schedulesForInterval(intervalSeconds);
     // The fault routes reach the host, which is started with them.
     const late: { host?: LocalHost } = {};
@@ -589,6 +613,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       alerts: receivers,
       schedules,
       host,
+      ...(ingestion ? { ingestion } : {}),
       stop: stopAll,
     };
   } catch (error) {

@@ -76,6 +76,8 @@ export function runtimeFor(
     alertTiming?: ComposeOptions["alertTiming"];
     alertChannels?: ComposeOptions["alertChannels"];
     alertSleep?: ComposeOptions["alertSleep"];
+    ingestionCa?: ComposeOptions["ingestionCa"];
+    telemetry?: ComposeOptions["telemetry"];
   },
 ): Promise<Runtime> {
   return compose({ config: parseConfig(raw), observer, ...parts });

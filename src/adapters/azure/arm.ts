@@ -7,6 +7,7 @@ import { RestError } from "@azure/core-rest-pipeline";
 import https from "node:https";
 import { errorText } from "../../core/errors.js";
 import type { ArmBudgetTracker } from "./budget.js";
+import type { Telemetry } from "../../ports/telemetry.js";
 
 export const PERMISSIONS_DOC = "docs/permissions.md";
 
@@ -32,6 +33,8 @@ export interface ArmConnection {
   readonly lroPatienceMs?: number;
   /** Hears what every reply says about ARM's request budget. */
   readonly budget?: ArmBudgetTracker;
+  /** Records every HTTP request to ARM (each retry and poll too) as a dependency. */
+  readonly telemetry?: Telemetry;
 }
 
 export const ARM_DEFAULTS = {
@@ -109,6 +112,37 @@ function caPolicy(ca: string): PipelinePolicy {
   };
 }
 
+/** Reports each request to ARM as a dependency record: method, path, status, time. */
+function telemetryPolicy(telemetry: Telemetry): PipelinePolicy {
+  return {
+    name: "tandemArmTelemetry",
+    async sendRequest(request, next) {
+      const startedAt = Date.now();
+      const url = new URL(request.url);
+      const report = (status: number | undefined) =>
+        telemetry.dependency({
+          kind: "arm",
+          name: `${request.method} ${url.pathname}`,
+          target: url.host,
+          data: request.url,
+          resultCode: status === undefined ? "" : String(status),
+          success: status !== undefined && status < 400,
+          durationMs: Date.now() - startedAt,
+          startedAt,
+        });
+      try {
+        const response = await next(request);
+        report(response.status);
+        return response;
+      } catch (error) {
+        const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+        report(typeof status === "number" ? status : undefined);
+        throw error;
+      }
+    },
+  };
+}
+
 /** Options for an ARM client (both the classic and the new generated SDK clients take these). */
 export function clientOptions(conn: ArmConnection) {
   const policies: { policy: PipelinePolicy; position: "perCall" | "perRetry" }[] = [
@@ -119,6 +153,8 @@ export function clientOptions(conn: ArmConnection) {
   ];
   if (conn.ca) policies.push({ policy: caPolicy(conn.ca), position: "perRetry" });
   if (conn.budget) policies.push({ policy: conn.budget.policy(), position: "perRetry" });
+  if (conn.telemetry)
+    policies.push({ policy: telemetryPolicy(conn.telemetry), position: "perRetry" });
   return {
     endpoint: conn.endpoint ?? ARM_DEFAULTS.endpoint,
     retryOptions: { ...(conn.retry ?? ARM_DEFAULTS.retry) },

@@ -26,7 +26,7 @@ import type {
 } from "../../ports/state-store.js";
 import { leaseTiming } from "../lease-keeper.js";
 import type { Runtime } from "../runtime.js";
-import { holderId } from "../runtime.js";
+import { holderId, telemetryOf } from "../runtime.js";
 import type { AlertChannel } from "../../ports/alerts.js";
 import type { Delivered } from "./deliver.js";
 import { deliver } from "./deliver.js";
@@ -175,6 +175,24 @@ async function deliverOutbox(
     });
     const result = done.result;
     const attempts = delivery.attempts + done.attempts;
+    const alert = row.row.alert;
+    telemetryOf(rt).event(
+      "alert.delivery",
+      {
+        channel: channel.name,
+        channelKind: channel.kind,
+        alert: alert.type,
+        key: alert.key,
+        outcome: result.outcome,
+        observer: rt.observer,
+        ...(alert.group === undefined ? {} : { group: alert.group }),
+        ...("status" in result && result.status !== undefined
+          ? { status: String(result.status) }
+          : {}),
+      },
+      { attempts: done.attempts },
+      alert.incident === undefined ? {} : { incident: alert.incident },
+    );
     const count = counts.get(channel.name) ?? { delivered: 0, failed: 0 };
     count.last = done;
     count.alert = row.row.alert;

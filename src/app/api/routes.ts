@@ -19,6 +19,7 @@ import {
   noSuchGroup,
 } from "../read-models.js";
 import type { Runtime } from "../runtime.js";
+import { telemetryOf } from "../runtime.js";
 import { renderStatusPage } from "../status-page.js";
 import { readStatus } from "../status.js";
 import type {
@@ -182,8 +183,23 @@ export async function serve(
   request: ApiRequest,
   log: FailureLog,
 ): Promise<ApiResponse> {
+  let rt: Runtime;
   try {
-    const rt = await runtime();
+    rt = await runtime();
+  } catch (error) {
+    return failureResponse(error, log);
+  }
+  // Every record the request causes carries its id as the operation.
+  return telemetryOf(rt).within({ operation: request.id }, () => served(route, rt, request, log));
+}
+
+async function served(
+  route: ApiRoute,
+  rt: Runtime,
+  request: ApiRequest,
+  log: FailureLog,
+): Promise<ApiResponse> {
+  try {
     const who = await authorize(rt.auth, request.headers, route.role);
     const audited = route.audited?.(request);
     if (!who.ok) {
