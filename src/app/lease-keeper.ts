@@ -2,7 +2,7 @@
 // src/core/lease.ts; this does the reads and writes, and tells an ambiguous write (the reply was
 // lost) from a lost race by re-reading the row and looking for its own write id.
 import { randomUUID } from "node:crypto";
-import type { LeaseDecision, LeaseTiming } from "../core/lease.js";
+import type { LeaseDecision, LeaseTiming, StoredLease } from "../core/lease.js";
 import { decideLease, lost, writing, wrote } from "../core/lease.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { StoreCallOptions } from "../ports/state-store.js";
@@ -54,12 +54,29 @@ export async function tickLease(rt: Runtime, call: StoreCallOptions = {}): Promi
     problem: `lease: ${message(error)}`,
   });
 
-  let stored;
-  try {
-    stored = await rt.store.readLease(call);
-  } catch (error) {
-    return storeDown(error);
-  }
+  // A holder that renewed within its renew deadline renews on the version it wrote last, without
+  // reading the row first: the write is conditional on that version, so it fails exactly when a
+  // read would have shown a change (and the conflict path below reads the row then). One that
+  // has been away longer (suspended, or its writes failed) reads first, as every contender does.
+  let stored: StoredLease | undefined;
+  const held = rt.memory.lease.held;
+  if (held && !rt.memory.lease.pending && rt.clock.now() - held.renewedAt < timing.renewDeadlineMs)
+    stored = {
+      record: {
+        holder: me,
+        epoch: held.epoch,
+        durationMs: timing.durationMs,
+        writeId: "",
+        renewedAt: held.renewedAt,
+      },
+      etag: held.etag,
+    };
+  else
+    try {
+      stored = await rt.store.readLease(call);
+    } catch (error) {
+      return storeDown(error);
+    }
   const now = rt.clock.now();
   const { memory, decision: decided } = decideLease(
     rt.memory.lease,

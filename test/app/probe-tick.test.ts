@@ -67,17 +67,20 @@ describe("probe tick", () => {
   it("does not throw when the store fails: it reports the problem and writes nothing it cannot continue", async () => {
     const store = new MemoryStateStore();
     const rt = await runtimeFor(config(), "westeurope", { store });
-    store.readObservations = async () => {
-      throw new StoreError("unavailable", "state store: reading observations of shop failed: 503");
+    store.readObserver = async () => {
+      throw new StoreError(
+        "unavailable",
+        "state store: reading the rows of westeurope failed: 503",
+      );
     };
-    store.recordObservations = async () =>
+    store.recordTick = async () =>
       assert.fail("must not write observations whose run counts are unknown");
     store.recordHeartbeat = async () => {
       throw new StoreError("unavailable", "state store: writing heartbeat failed: 503");
     };
     const result = await runProbeTick(rt);
     assert.deepEqual(result.problems, [
-      "state store: reading observations of shop failed: 503",
+      "state store: reading the rows of westeurope failed: 503",
       "state store: writing heartbeat failed: 503",
     ]);
     assert.deepEqual(result.observations, []);
