@@ -1,11 +1,12 @@
 // `npm run bench`: runs the benchmarks and prints their figures as JSON, one line each. Copy the
 // figures into bench/RESULTS.md with the date, the machine and this command.
 import { parseArgs } from "node:util";
-import { detection, falseFailovers } from "./detection.js";
+import { detection, detectionByKind, falseFailovers } from "./detection.js";
 import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
+import { storage } from "./storage.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
 const { values } = parseArgs({
@@ -34,6 +35,13 @@ if (want("detection"))
   console.log(
     JSON.stringify({ bench: "detection", ...(await detection(Number(values["detection-runs"]))) }),
   );
+if (want("detection-kinds"))
+  console.log(
+    JSON.stringify({
+      bench: "detection-by-kind",
+      ...(await detectionByKind(Number(values["detection-runs"]))),
+    }),
+  );
 if (want("false-failovers"))
   console.log(
     JSON.stringify({
@@ -41,6 +49,7 @@ if (want("false-failovers"))
       ...(await falseFailovers(Number(values["region-hours"]))),
     }),
   );
+if (want("storage")) console.log(JSON.stringify({ bench: "storage", ...(await storage()) }));
 if (want("arm-budget"))
   for (const model of ["passive-cold", "active-passive"] as const) {
     const result = await simulateScale({ groups: 100, model, healthyMinutes: 60, outage: true });
