@@ -43,14 +43,17 @@ function config(groups: number) {
   });
 }
 
-/** Time as the ticks see it: moved on by one interval after each interval, so the lease is taken. */
+/**
+ * Time as the ticks see it: moved on by one interval after each interval, so the lease is taken.
+ * A sleep waits for real (a probe's confirmation timer, cancelled when the probe answers).
+ */
 class BenchClock implements Clock {
   time = 1_800_000_000_000;
   now(): number {
     return this.time;
   }
-  async sleep(ms: number): Promise<void> {
-    this.time += Math.max(0, ms);
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return delay(ms, undefined, signal ? { signal } : {}).catch(() => {});
   }
 }
 
