@@ -11,7 +11,8 @@
 // False failovers: timelines with no outage at all, but 2 % probe loss, latency spikes seen by
 // one observer, and partitions between one observer and one region, a few times an hour: every
 // failover opened is a false one.
-import { random, simulate } from "../test/sim/simulate.js";
+import type { FailureKind } from "../test/sim/simulate.js";
+import { FAILURE_KINDS, random, simulate } from "../test/sim/simulate.js";
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -54,6 +55,43 @@ export async function detection(runs: number) {
     trafficManagerDefault: row(tmDefault),
     goal: "Tandem median <= 12 s, p99 <= 20 s",
     met: t.medianS <= 12 && t.p99S <= 20 && t.outages === runs,
+  };
+}
+
+/**
+ * Detection per way the primary fails, on the same seeds (the outage starts at the same moment in
+ * each kind's run of a seed): refused, reset and 5xx fail at once; a hang and a TLS stall only
+ * after the probe's timeout (2 s in the simulation), too slow after 1.5 s. Goal: every kind's
+ * median and p99 within 1.5 times the refused connection's.
+ */
+export async function detectionByKind(runs: number) {
+  const figures: Record<string, { outages: number; medianS: number; p99S: number }> = {};
+  for (const kind of FAILURE_KINDS) {
+    const values: number[] = [];
+    for (let seed = 1; seed <= runs; seed++) {
+      const result = await simulate(seed, {
+        model: "active-passive",
+        minutes: 6,
+        scenario: "outage",
+        noQuietPeriod: true,
+        failure: kind as FailureKind,
+      });
+      values.push(...result.detectionMs);
+    }
+    figures[kind] = {
+      outages: values.length,
+      medianS: Math.round(percentile(values, 50) / 100) / 10,
+      p99S: Math.round(percentile(values, 99) / 100) / 10,
+    };
+  }
+  const refused = figures["refused"]!;
+  const within = (f: { medianS: number; p99S: number; outages: number }) =>
+    f.outages === runs && f.medianS <= refused.medianS * 1.5 && f.p99S <= refused.p99S * 1.5;
+  return {
+    runs,
+    byKind: figures,
+    goal: "every kind's median and p99 <= 1.5 x the refused connection's",
+    met: Object.values(figures).every(within),
   };
 }
 

@@ -3,12 +3,13 @@
 import { parseArgs } from "node:util";
 import { cliTimes } from "./cli.js";
 import { coldStart } from "./cold-start.js";
-import { detection, falseFailovers } from "./detection.js";
+import { detection, detectionByKind, falseFailovers } from "./detection.js";
 import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
 import { telemetryVolume } from "./telemetry-volume.js";
+import { storage } from "./storage.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
 const { values } = parseArgs({
@@ -56,6 +57,13 @@ if (want("detection"))
   console.log(
     JSON.stringify({ bench: "detection", ...(await detection(Number(values["detection-runs"]))) }),
   );
+if (want("detection-kinds"))
+  console.log(
+    JSON.stringify({
+      bench: "detection-by-kind",
+      ...(await detectionByKind(Number(values["detection-runs"]))),
+    }),
+  );
 if (want("false-failovers"))
   console.log(
     JSON.stringify({
@@ -63,6 +71,7 @@ if (want("false-failovers"))
       ...(await falseFailovers(Number(values["region-hours"]))),
     }),
   );
+if (want("storage")) console.log(JSON.stringify({ bench: "storage", ...(await storage()) }));
 if (want("arm-budget"))
   for (const model of ["passive-cold", "active-passive"] as const) {
     const result = await simulateScale({ groups: 100, model, healthyMinutes: 60, outage: true });

@@ -90,7 +90,10 @@ export async function observeAgreement(
   call: StoreCallOptions = {},
   options: AgreementOptions = {},
 ): Promise<AgreementView> {
-  const heartbeats = await rt.store.readHeartbeats(call);
+  // One read: every observer's heartbeat and observations of every group.
+  const { heartbeats, observations: all } = await rt.store.readAllObservations(call);
+  const byGroup = new Map<string, Observation[]>();
+  for (const o of all) byGroup.set(o.group, [...(byGroup.get(o.group) ?? []), o]);
   const now = rt.clock.now();
   rt.memory.peers = rememberPeers(rt.memory.peers, heartbeats, now);
   const staleMs = effectivePolicy(rt.config).observerStaleSeconds * 1000;
@@ -112,7 +115,7 @@ export async function observeAgreement(
   const groups = await Promise.all(
     rt.config.groups.map(async (group): Promise<GroupEvidence> => {
       const policy = effectivePolicy(rt.config, group);
-      const observations = await rt.store.readObservations(group.name, call);
+      const observations = byGroup.get(group.name) ?? [];
       const judge = () => {
         const cached = cachedSignals(rt, group.name, 3 * intervalMs);
         return judgeRegions(group.regions, {

@@ -6,7 +6,13 @@
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import { nextRegionState } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
-import type { KeptStates, StoreCallOptions } from "../ports/state-store.js";
+import type {
+  KeptStates,
+  PauseState,
+  RunbookState,
+  StoreCallOptions,
+} from "../ports/state-store.js";
+import { groupStoreOf } from "./situation.js";
 import type { AgreementView } from "./agreement.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import type { RunbookOutcome } from "./runbook-tick.js";
@@ -62,18 +68,11 @@ async function keepVerdicts(
   view: AgreementView["groups"][number],
   epoch: number,
   problems: string[],
-  call: StoreCallOptions,
+  kept: KeptStates,
   operation: string,
 ): Promise<{ states: Record<string, RegionState>; changed: boolean } | undefined> {
   const group = view.group;
   const dwellMs = effectivePolicy(rt.config, group).dwellSeconds * 1000;
-  let kept: KeptStates;
-  try {
-    kept = await rt.store.readRegionStates(group.name, call);
-  } catch (error) {
-    problems.push(message(error));
-    return undefined;
-  }
   const previous = kept.states;
   const now = rt.clock.now();
   const next: Record<string, RegionState> = {};
@@ -277,19 +276,36 @@ async function orchestrateTick(
   sayStale(rt, view, operation);
   if (lease.leader && lease.epoch !== undefined) saySplitViews(rt, view, operation, lease.epoch);
 
-  const epoch = lease.leader ? lease.epoch : undefined;
+  let epoch = lease.leader ? lease.epoch : undefined;
+  // The holder's state of every group in two reads, whatever the number of groups: kept
+  // verdicts, incidents and lever views (one partition), and the pause flags.
+  let state: [RunbookState, PauseState] | undefined;
+  if (epoch !== undefined)
+    try {
+      state = await Promise.all([rt.store.readRunbookState(call), rt.store.readPause(call)]);
+    } catch (error) {
+      problems.push(`${message(error)}: no verdicts or runbook steps this tick`);
+      epoch = undefined;
+    }
   // Verdicts first, for every group: detection never waits for a lever.
   const kept =
-    epoch === undefined
+    epoch === undefined || state === undefined
       ? view.groups.map(() => undefined)
       : await mapBounded(view.groups, GROUP_CONCURRENCY, (g) =>
-          keepVerdicts(rt, g, epoch, problems, call, operation),
+          keepVerdicts(
+            rt,
+            g,
+            epoch,
+            problems,
+            state[0].kept[g.group.name] ?? { states: {} },
+            operation,
+          ),
         );
   // Then the runbook, groups side by side, each waiting for its levers only until the deadline.
   const runbooks =
-    epoch === undefined
+    epoch === undefined || state === undefined
       ? view.groups.map(() => undefined)
-      : await runbooksFor(rt, view, kept, epoch, tickStart, call, operation);
+      : await runbooksFor(rt, view, kept, state, epoch, tickStart, call, operation);
 
   const groups = view.groups.map((g, i): GroupDecision => {
     const states = kept[i]?.states;
@@ -345,17 +361,13 @@ async function runbooksFor(
   rt: Runtime,
   view: AgreementView,
   kept: readonly ({ states: Record<string, RegionState>; changed: boolean } | undefined)[],
+  [state, pause]: [RunbookState, PauseState],
   epoch: number,
   tickStart: number,
   call: StoreCallOptions,
   operation: string,
 ): Promise<(RunbookOutcome | undefined)[]> {
-  let views: Record<string, LeverView> = {};
-  try {
-    views = await rt.store.readLeverViews(call);
-  } catch {
-    // Without the kept views, every group reads its levers as if for the first time.
-  }
+  const views: Readonly<Record<string, LeverView>> = state.leverViews;
   const deadline = tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE;
   // ARM reads this tick may spend: fewer when ARM says its bucket is low. Incidents and changed
   // verdicts come first; quiet groups' reconciles take what is left, up to their own share.
@@ -385,6 +397,7 @@ async function runbooksFor(
     const stored = views[g.group.name];
     return runbookTick(rt, g.group, g.evidence, states.states, entryHealthy(view, g), epoch, {
       deadline,
+      stored: groupStoreOf(g.group.name, state.incidents[g.group.name] ?? [], pause),
       verdictChanged: states.changed,
       budget,
       ...(stored ? { view: stored } : {}),

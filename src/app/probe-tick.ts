@@ -10,7 +10,12 @@ import { isStoreError } from "../ports/state-store.js";
 import { mapBounded } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
-import { telemetryOf } from "./runtime.js";
+import { ownKey, telemetryOf } from "./runtime.js";
+
+interface Own {
+  readonly version?: string;
+  readonly observations: ReadonlyMap<string, Observation>;
+}
 
 /** Part of the interval kept free at the end of a tick, so a tick ends before the next begins. */
 const MARGIN = 0.1;
@@ -28,11 +33,39 @@ export interface ProbeTickResult {
 }
 
 /**
- * Probes a target, and after a failure probes it again (up to `confirmRetries` times, spaced):
- * one success settles it as up. A probe starts only if its whole timeout fits before the tick's
- * deadline, so no probe is cut short into a false failure: undefined means "not probed this
- * tick", which leaves the target's last observation as it was. A confirming probe that does not
- * fit leaves the first failure standing. A prober must not throw; if one does, the target fails.
+ * A confirming probe of a target that has neither answered nor failed starts after this share of
+ * its timeout (never before the spacing): a hung or slow target is confirmed within the tick, as
+ * a refused one is, instead of one failure per tick.
+ */
+const HEDGE_SHARE = 0.25;
+
+/** Whether `work` settles within `ms` (false at once if the signal is aborted). */
+async function settlesWithin(
+  rt: Runtime,
+  work: Promise<unknown>,
+  ms: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = await Promise.race([
+    work.then(() => true),
+    rt.clock.sleep(ms, AbortSignal.any([signal, timer.signal])).then(() => false),
+  ]);
+  timer.abort();
+  return settled;
+}
+
+/**
+ * Probes a target, and after a failure probes it again (up to `confirmRetries` times): one
+ * success settles it as up. A confirming probe starts `confirmSpacingSeconds` after the previous
+ * one failed, or, while the previous one has neither answered nor failed, once it has waited a
+ * quarter of its timeout: so a target that hangs (accepts and never answers, stalls the TLS
+ * handshake, answers too slowly) gets its confirmations within the same tick, side by side, as a
+ * refused one does one after the other. A probe starts only if its whole timeout fits before the
+ * tick's deadline, so no probe is cut short into a false failure: undefined means "not probed
+ * this tick", which leaves the target's last observation as it was. A confirming probe that does
+ * not fit leaves the failures so far standing. When one probe succeeds, those still running are
+ * cancelled. A prober must not throw; if one does, the target fails.
  */
 async function probeConfirmed(
   rt: Runtime,
@@ -42,11 +75,16 @@ async function probeConfirmed(
 ): Promise<ProbeOutcome | undefined> {
   const { confirmRetries, confirmSpacingSeconds } = rt.config.policy;
   const spacing = confirmSpacingSeconds * 1000;
+  const hedge = Math.max(spacing, request.timeoutMs * HEDGE_SHARE);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
-  const attempt = async (): Promise<ProbeOutcome | undefined> => {
+  if (!fits(0)) return undefined;
+  const settle = new AbortController();
+  const own = AbortSignal.any([signal, settle.signal]);
+  let success: { readonly outcome: ProbeOutcome; readonly index: number } | undefined;
+  const attempt = async (index: number): Promise<ProbeOutcome | undefined> => {
     let outcome: ProbeOutcome;
     try {
-      outcome = await rt.prober.probe(request, { abortSignal: signal });
+      outcome = await rt.prober.probe(request, { abortSignal: own });
     } catch (error) {
       outcome = {
         ok: false,
@@ -54,21 +92,32 @@ async function probeConfirmed(
         error: { kind: "error", message: `the probe failed: ${describe(error)}` },
       };
     }
-    return outcome.error?.kind === "aborted" ? undefined : outcome;
+    if (outcome.error?.kind === "aborted") return undefined;
+    if (outcome.ok && !success) {
+      success = { outcome, index };
+      settle.abort();
+    }
+    return outcome;
   };
-  if (!fits(0)) return undefined;
-  const first = await attempt();
-  if (!first || first.ok) return first;
-  let confirmations = 0;
+  const started = [attempt(0)];
   for (let i = 1; i <= confirmRetries; i++) {
-    if (!fits(spacing)) break;
-    await rt.clock.sleep(spacing, signal);
-    const again = await attempt();
-    if (!again) break;
-    if (again.ok) return { ...again, confirmations: i };
-    confirmations = i;
+    const previous = started[i - 1]!;
+    const ended = await settlesWithin(rt, previous, hedge, own);
+    if (success || own.aborted) break;
+    if (ended) {
+      if ((await previous) === undefined || !fits(spacing)) break;
+      await rt.clock.sleep(spacing, own);
+      if (success || own.aborted) break;
+    } else if (!fits(0)) break;
+    started.push(attempt(i));
   }
+  const outcomes = await Promise.all(started);
+  const won = success as { outcome: ProbeOutcome; index: number } | undefined;
+  if (won) return won.index === 0 ? won.outcome : { ...won.outcome, confirmations: won.index };
+  const [first] = outcomes;
+  if (!first) return undefined;
   // The first failure is reported, with how many re-probes failed after it.
+  const confirmations = outcomes.slice(1).filter((o) => o !== undefined && !o.ok).length;
   return confirmations > 0 ? { ...first, confirmations } : first;
 }
 
@@ -105,17 +154,23 @@ async function probeTick(
   const tickSignal = options.abortSignal ?? new AbortController().signal;
   setMaxListeners(0, tickSignal);
 
+  // Run counts continue from this observer's own last rows: as its last tick wrote them, or read
+  // once (one query for every group) when this process has none in memory.
+  const readOwn = async (): Promise<Own | undefined> => {
+    try {
+      const rows = await rt.store.readObserver(rt.observer, call);
+      return {
+        ...(rows.version === undefined ? {} : { version: rows.version }),
+        observations: new Map(rows.observations.map((o) => [ownKey(o.group, o.target), o])),
+      };
+    } catch (error) {
+      storeProblem(error);
+      return undefined;
+    }
+  };
+  const remembered = rt.memory.own;
   const [previous, outcomes, control] = await Promise.all([
-    Promise.all(
-      rt.config.groups.map(async (g) => {
-        try {
-          return await rt.store.readObservations(g.name, call);
-        } catch (error) {
-          storeProblem(error);
-          return undefined;
-        }
-      }),
-    ),
+    remembered ? Promise.resolve<Own | undefined>(remembered) : readOwn(),
     mapBounded(
       targets,
       probeConcurrency,
@@ -136,37 +191,32 @@ async function probeTick(
     problems.push(
       `this observer is impaired: its control target failed (${control.error?.kind}: ${control.error?.message}); its failures are not evidence this tick`,
     );
-  const rowsByGroup = new Map(rt.config.groups.map((g, i) => [g.name, previous[i]]));
 
-  // Run counts continue from this observer's own last rows; without them (store unreadable) the
-  // counts would restart, so that group's observations are not written this tick. An impaired
-  // observer writes none: what it sees is not evidence, and must not run its counts up either.
-  const observations: Observation[] = [];
-  targets.forEach((t, i) => {
-    const rows = rowsByGroup.get(t.group);
-    const [outcome, at] = outcomes[i]!;
-    if (rows === undefined || outcome === undefined || impaired) return;
-    const own = rows.find((o) => o.observer === rt.observer && o.target === t.target);
-    observations.push(
-      nextObservation(
-        own,
-        { observer: rt.observer, group: t.group, target: t.target, tick },
-        outcome,
-        at,
-      ),
-    );
-  });
-
-  if (observations.length > 0) {
-    try {
-      await rt.store.recordObservations(observations, call);
-    } catch (error) {
-      storeProblem(error);
-    }
-  }
+  // Without its own last rows (store unreadable) the counts would restart, so no observation is
+  // written this tick. An impaired observer writes none: what it sees is not evidence, and must
+  // not run its counts up either.
+  const observe = (own: Own | undefined): Observation[] => {
+    const out: Observation[] = [];
+    if (own === undefined || impaired) return out;
+    targets.forEach((t, i) => {
+      const [outcome, at] = outcomes[i]!;
+      if (outcome === undefined) return;
+      out.push(
+        nextObservation(
+          own.observations.get(ownKey(t.group, t.target)),
+          { observer: rt.observer, group: t.group, target: t.target, tick },
+          outcome,
+          at,
+        ),
+      );
+    });
+    return out;
+  };
+  let observations = observe(previous);
 
   // The heartbeat goes out even when observations could not be written: the observer is alive.
-  // Readers count an observation only when it is at most one tick behind the heartbeat.
+  // Readers count an observation only when it is at most one tick behind the heartbeat, which is
+  // written in the same transaction as the first of them.
   const now = rt.clock.now();
   const heartbeat: Heartbeat = {
     observer: rt.observer,
@@ -176,10 +226,41 @@ async function probeTick(
     tickMs: now - startedAt,
     impaired,
   };
-  try {
-    await rt.store.recordHeartbeat(heartbeat, call);
-  } catch (error) {
-    storeProblem(error);
+  rt.memory.own = undefined;
+  if (previous === undefined) {
+    try {
+      await rt.store.recordHeartbeat(heartbeat, call);
+    } catch (error) {
+      storeProblem(error);
+    }
+  } else {
+    const write = async (own: Own) =>
+      rt.store.recordTick(heartbeat, observations, {
+        ...call,
+        expected: own.version === undefined ? {} : { etag: own.version },
+      });
+    let written: { version: string; own: Own } | undefined;
+    try {
+      written = { version: await write(previous), own: previous };
+    } catch (error) {
+      // Another process of this observer wrote since: continue from its rows, once.
+      if (isStoreError(error) && error.kind === "conflict") {
+        const fresh = await readOwn();
+        if (fresh) {
+          observations = observe(fresh);
+          try {
+            written = { version: await write(fresh), own: fresh };
+          } catch (again) {
+            storeProblem(again);
+          }
+        }
+      } else storeProblem(error);
+    }
+    if (written) {
+      const kept = new Map(written.own.observations);
+      for (const o of observations) kept.set(ownKey(o.group, o.target), o);
+      rt.memory.own = { version: written.version, observations: kept };
+    }
   }
 
   sayOutcomes(rt, operation, targets, outcomes, observations);

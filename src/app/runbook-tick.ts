@@ -39,6 +39,7 @@ import {
   leverOf,
   leverOfGroup,
   readGroupStore,
+  type GroupStore,
   runbookGroup,
   runbookPolicy,
   situationOf,
@@ -171,6 +172,8 @@ export interface RunbookTickOptions {
   readonly verdictChanged: boolean;
   /** The group's lever view as kept in the store. */
   readonly view?: LeverView;
+  /** The group's incidents and pause flags, read for every group at once; read here if absent. */
+  readonly stored?: GroupStore;
   /** The tick's allowance of lever reads, shared by its groups (unlimited when absent). */
   readonly budget?: { take(kind: "urgent" | "reconcile" | "writes", calls: number): boolean };
   readonly operation: string;
@@ -231,7 +234,7 @@ export async function runbookTick(
     };
   }
 
-  const stored = await readGroupStore(rt, group, call);
+  const stored = options.stored ?? (await readGroupStore(rt, group, call));
   problems.push(...stored.problems);
   if (!stored.incidents) return { problems };
   const open = await activeIncident(rt, group.name, stored.incidents, epoch, problems, operation);

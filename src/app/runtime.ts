@@ -4,6 +4,7 @@ import type { TandemConfig } from "../config/schema.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { LeaseMemory } from "../core/lease.js";
+import type { Observation } from "../core/observation.js";
 import { EMPTY_LEASE_MEMORY } from "../core/lease.js";
 import type { Events } from "../ports/events.js";
 import type { Telemetry } from "../ports/telemetry.js";
@@ -29,6 +30,13 @@ import { freshAlertMemory } from "./alerts/setup.js";
  */
 export interface AgreementMemory {
   seq: number;
+  /**
+   * This observer's rows as its last tick wrote them, with the heartbeat's version: the next tick
+   * continues its run counts from them without reading the store, and writes conditionally on
+   * that version (another process of the same observer writing in between makes it read again).
+   * Undefined until read, and after a write that failed.
+   */
+  own?: { readonly version: string; readonly observations: ReadonlyMap<string, Observation> };
   lease: LeaseMemory;
   peers: PeerMemory;
   /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
@@ -62,6 +70,8 @@ export interface SaidMemory {
   /** Orchestrate ticks so far, for their operation ids. */
   orchestrations: number;
 }
+
+export const ownKey = (group: string, target: string) => `${group}|${target}`;
 
 export const freshMemory = (): AgreementMemory => ({
   seq: 0,

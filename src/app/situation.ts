@@ -11,7 +11,7 @@ import { errorText } from "../core/errors.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
-import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
+import type { PauseState, StoreCallOptions, StoredIncident } from "../ports/state-store.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import { currentEpoch } from "./audit.js";
@@ -63,27 +63,38 @@ export async function readGroupStore(
   rt: Runtime,
   group: GroupConfig,
   call: StoreCallOptions = {},
-): Promise<Pick<World, "incidents" | "paused" | "problems" | "releasedAt">> {
+): Promise<GroupStore> {
   try {
     const [incidents, pause] = await Promise.all([
       rt.store.readIncidents(group.name, call),
       rt.store.readPause(call),
     ]);
-    const released = [pause.released?.[group.name], pause.released?.["*"]].filter(
-      (t): t is number => t !== undefined,
-    );
-    return {
-      incidents,
-      paused: pause.all || pause.groups.includes(group.name),
-      problems: [],
-      ...(released.length > 0 ? { releasedAt: Math.max(...released) } : {}),
-    };
+    return groupStoreOf(group.name, incidents, pause);
   } catch (error) {
     return {
       paused: false,
       problems: [`${group.name}: ${errorText(error)}: no runbook step this tick`],
     };
   }
+}
+
+export type GroupStore = Pick<World, "incidents" | "paused" | "problems" | "releasedAt">;
+
+/** A group's part of what was read for every group at once (the lease holder's tick). */
+export function groupStoreOf(
+  group: string,
+  incidents: readonly StoredIncident[],
+  pause: PauseState,
+): GroupStore {
+  const released = [pause.released?.[group], pause.released?.["*"]].filter(
+    (t): t is number => t !== undefined,
+  );
+  return {
+    incidents: [...incidents],
+    paused: pause.all || pause.groups.includes(group),
+    problems: [],
+    ...(released.length > 0 ? { releasedAt: Math.max(...released) } : {}),
+  };
 }
 
 /** A world from the store's part and a lever view. */

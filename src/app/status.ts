@@ -165,15 +165,16 @@ export async function readStatus(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<StatusView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [view, lease, kept, incidents, levers, pause, alerts] = await Promise.all([
+  const [view, lease, state, pause, alerts] = await Promise.all([
     observeAgreement(rt, call, { witness: "cached" }),
     rt.store.readLease(call),
-    Promise.all(rt.config.groups.map((g) => rt.store.readRegionStates(g.name, call))),
-    Promise.all(rt.config.groups.map((g) => rt.store.readIncidents(g.name, call))),
-    rt.store.readLeverViews(call),
+    rt.store.readRunbookState(call),
     rt.store.readPause(call),
     readAlertStatus(rt, call),
   ]);
+  const kept = rt.config.groups.map((g) => state.kept[g.name]);
+  const incidents = rt.config.groups.map((g) => state.incidents[g.name]);
+  const levers = state.leverViews;
   const now = rt.clock.now();
   const heartbeatOf = (observer: string) =>
     view.observers.find((o) => o.name === observer)?.heartbeat;

@@ -76,10 +76,28 @@ export interface StateStore extends OutboxStore {
     observations: readonly Observation[],
     options?: StoreCallOptions,
   ): Promise<void>;
-  /** Every observer's latest observation of every target of a group. */
+  /** Every observer's latest observation of every target of a group (one read for all observers). */
   readObservations(group: string, options?: StoreCallOptions): Promise<Observation[]>;
+  /** Writes an observer's heartbeat alone, unconditionally. */
   recordHeartbeat(heartbeat: Heartbeat, options?: StoreCallOptions): Promise<void>;
+  /** Every observer's heartbeat, in one read. */
   readHeartbeats(options?: StoreCallOptions): Promise<Heartbeat[]>;
+  /**
+   * One observer's probe tick: its heartbeat and its observations (all of the heartbeat's
+   * observer), in as few atomic writes as the store allows, the heartbeat in the first. With
+   * `expected`, only if the observer's heartbeat is still at that version (absent etag: there is
+   * none yet); a StoreError of kind "conflict" otherwise, and nothing is written. Returns the
+   * heartbeat's new version, for the next tick's `expected`.
+   */
+  recordTick(
+    heartbeat: Heartbeat,
+    observations: readonly Observation[],
+    options?: StoreCallOptions & { readonly expected?: { readonly etag?: string } },
+  ): Promise<string>;
+  /** One observer's own rows, in one read: its heartbeat with its version, and its observations. */
+  readObserver(observer: string, options?: StoreCallOptions): Promise<ObserverRows>;
+  /** Every observer's heartbeat and every observation of every group, in one read. */
+  readAllObservations(options?: StoreCallOptions): Promise<AllObservations>;
 
   /** The lease row and its version, or undefined when there is none. */
   readLease(options?: StoreCallOptions): Promise<StoredLease | undefined>;
@@ -115,6 +133,12 @@ export interface StateStore extends OutboxStore {
     options?: WriteWithAlerts,
   ): Promise<void>;
 
+  /**
+   * The lease holder's state of every group in one read: kept verdicts (with versions), incidents
+   * (oldest first, with versions) and lever views, each by group.
+   */
+  readRunbookState(options?: StoreCallOptions): Promise<RunbookState>;
+
   /** Every incident of a group, oldest first. */
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]>;
   /**
@@ -141,6 +165,26 @@ export interface StateStore extends OutboxStore {
     state: PauseState,
     options?: StoreCallOptions & { readonly expected?: { readonly etag?: string } },
   ): Promise<void>;
+}
+
+export interface ObserverRows {
+  readonly heartbeat?: Heartbeat;
+  /** The heartbeat row's version, for recordTick's `expected`; absent when there is none. */
+  readonly version?: string;
+  readonly observations: Observation[];
+}
+
+export interface AllObservations {
+  readonly heartbeats: Heartbeat[];
+  readonly observations: Observation[];
+}
+
+export interface RunbookState {
+  /** Groups with no kept verdicts yet are absent. */
+  readonly kept: Readonly<Record<string, KeptStates>>;
+  /** Groups with no incident are absent. */
+  readonly incidents: Readonly<Record<string, StoredIncident[]>>;
+  readonly leverViews: Readonly<Record<string, LeverView>>;
 }
 
 export interface KeptStates {

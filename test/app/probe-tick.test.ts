@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import { ENTRY_POINT } from "../../src/core/index.js";
@@ -20,7 +21,11 @@ describe("probe tick", () => {
   it("probes every region and the entry point, and records observations and a numbered heartbeat", async () => {
     weu.mode = "up";
     const store = new MemoryStateStore();
+    // Sleeps wait for real: a clock that steps on every sleep would move time for the
+    // confirmation timers that start beside a probe and are cancelled when it answers.
     const clock = new ManualClock();
+    clock.sleep = (ms: number, signal?: AbortSignal) =>
+      delay(ms, undefined, signal ? { signal } : {}).catch(() => {});
     const rt = await runtimeFor(config(), "westeurope", { store, clock, instance: "proc1" });
     const result = await runProbeTick(rt);
 
@@ -67,17 +72,20 @@ describe("probe tick", () => {
   it("does not throw when the store fails: it reports the problem and writes nothing it cannot continue", async () => {
     const store = new MemoryStateStore();
     const rt = await runtimeFor(config(), "westeurope", { store });
-    store.readObservations = async () => {
-      throw new StoreError("unavailable", "state store: reading observations of shop failed: 503");
+    store.readObserver = async () => {
+      throw new StoreError(
+        "unavailable",
+        "state store: reading the rows of westeurope failed: 503",
+      );
     };
-    store.recordObservations = async () =>
+    store.recordTick = async () =>
       assert.fail("must not write observations whose run counts are unknown");
     store.recordHeartbeat = async () => {
       throw new StoreError("unavailable", "state store: writing heartbeat failed: 503");
     };
     const result = await runProbeTick(rt);
     assert.deepEqual(result.problems, [
-      "state store: reading observations of shop failed: 503",
+      "state store: reading the rows of westeurope failed: 503",
       "state store: writing heartbeat failed: 503",
     ]);
     assert.deepEqual(result.observations, []);

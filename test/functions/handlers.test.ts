@@ -169,14 +169,17 @@ describe("Functions handlers", () => {
   it("the probe timer logs store problems as errors and does not throw", async () => {
     const store = new MemoryStateStore();
     const rt = await runtimeFor(config(), "northeurope", { store });
-    store.recordHeartbeat = async () => {
-      throw new StoreError("unavailable", "state store: writing heartbeat failed: 503");
+    store.recordTick = async () => {
+      throw new StoreError(
+        "unavailable",
+        "state store: writing the tick of northeurope failed: 503",
+      );
     };
     const { ctx, lines } = context("probe");
     await probeFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
     assert.deepEqual(
       lines.filter(([level]) => level === "error"),
-      [["error", "state store: writing heartbeat failed: 503"]],
+      [["error", "state store: writing the tick of northeurope failed: 503"]],
     );
   });
 });

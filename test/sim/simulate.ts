@@ -105,6 +105,33 @@ export interface SimOptions {
   readonly arm?: "off" | "slow";
   /** Skip the quiet period and its end-state checks (long noise runs). */
   readonly noQuietPeriod?: boolean;
+  /**
+   * How the primary's endpoints fail in a hard outage (`refused` when absent): at once (refused,
+   * 5xx, reset) or only after the probe's timeout (hang: connected, no answer; TLS stall) or late
+   * (too slow: answers after three quarters of the timeout).
+   */
+  readonly failure?: FailureKind;
+}
+
+export const FAILURE_KINDS = ["refused", "reset", "hang", "tls-stall", "5xx", "too-slow"] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** A failed probe of a region in a hard outage: its kind, and how long the prober waits for it. */
+function outageFailure(kind: FailureKind, timeoutMs: number): { kind: string; ms: number } {
+  switch (kind) {
+    case "refused":
+      return { kind: "connect-refused", ms: 1 };
+    case "reset":
+      return { kind: "reset", ms: 3 };
+    case "5xx":
+      return { kind: "http-status", ms: 5 };
+    case "hang":
+      return { kind: "timeout", ms: timeoutMs };
+    case "tls-stall":
+      return { kind: "tls-handshake", ms: timeoutMs };
+    case "too-slow":
+      return { kind: "too-slow", ms: Math.round(timeoutMs * 0.75) };
+  }
 }
 
 export interface SimResult {
@@ -314,8 +341,56 @@ function config(model: Model, probeUrls: (region: string) => string): TandemConf
   };
 }
 
+interface Sleeper {
+  readonly at: number;
+  readonly seq: number;
+  readonly wake: () => void;
+}
+
+/**
+ * Virtual time. Sleeps side by side wake in order of their wake time, the earliest only once every
+ * task that can run has run (setImmediate comes after the promise jobs): work done side by side
+ * (a tick's probes and their confirmations) takes the longest of its parts, not their sum. A
+ * single sleeper wakes at once, as a plain step of the clock.
+ */
 class World {
   now = 0;
+  #sleepers: Sleeper[] = [];
+  #seq = 0;
+  #scheduled = false;
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sleeper: Sleeper = { at: this.now + Math.max(0, ms), seq: ++this.#seq, wake: resolve };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      let next: Sleeper | undefined;
+      for (const s of this.#sleepers)
+        if (!next || s.at < next.at || (s.at === next.at && s.seq < next.seq)) next = s;
+      if (!next) return;
+      this.#sleepers = this.#sleepers.filter((s) => s !== next);
+      this.now = Math.max(this.now, next.at);
+      next.wake();
+      if (this.#sleepers.length > 0) this.#schedule();
+    });
+  }
 }
 
 class SimClock implements Clock {
@@ -326,8 +401,8 @@ class SimClock implements Clock {
   now(): number {
     return 1_800_000_000_000 + this.world.now + this.offset;
   }
-  async sleep(ms: number): Promise<void> {
-    this.world.now += Math.max(0, ms);
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.world.sleep(ms, signal);
   }
 }
 
@@ -479,7 +554,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   };
 
   const prober = (observer: string): Prober => ({
-    probe: async (request: ProbeRequest): Promise<ProbeOutcome> => {
+    probe: async (request: ProbeRequest, call): Promise<ProbeOutcome> => {
       const url = request.kind === "http" ? new URL(request.url) : undefined;
       const fail = (kind: string): ProbeOutcome => ({
         ok: false,
@@ -510,6 +585,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         )
       )
         return fail("connect-timeout");
+      if (options.failure && hardDown(region)) {
+        const failure = outageFailure(options.failure, request.timeoutMs);
+        await world.sleep(failure.ms, call?.abortSignal);
+        if (call?.abortSignal?.aborted)
+          return { ok: false, latencyMs: 0, error: { kind: "aborted", message: "aborted" } };
+        return { ...fail(failure.kind), latencyMs: failure.ms };
+      }
       if (!serves(region)) return fail("http-status");
       if (
         (faults.spikes ?? []).some(

@@ -180,6 +180,114 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       assert.deepEqual(read, [beats[1], beats[2]]);
     });
 
+    it("writes an observer's tick, heartbeat first, only over the heartbeat's version read", async () => {
+      const store = await fixture.create();
+      const mine = Array.from({ length: 150 }, (_, i) =>
+        observation("westeurope", `g${String(i).padStart(3, "0")}`, "northeurope"),
+      );
+      const first = await store.readObserver("westeurope");
+      assert.deepEqual(first, { observations: [] }, "nothing yet, and no version");
+      const v1 = await store.recordTick(beat("westeurope", AT), mine, { expected: {} });
+      await assert.rejects(
+        store.recordTick(beat("westeurope", AT), [], { expected: {} }),
+        isConflict,
+        "a first tick when there is one already",
+      );
+      const read = await store.readObserver("westeurope");
+      assert.equal(read.version, v1);
+      assert.deepEqual(read.heartbeat, beat("westeurope", AT));
+      assert.deepEqual(sortObs(read.observations), sortObs(mine));
+      const v2 = await store.recordTick(
+        beat("westeurope", AT + 10_000),
+        [observation("westeurope", "g000", "northeurope", { at: AT + 10_000 })],
+        { expected: { etag: v1 } },
+      );
+      assert.notEqual(v2, v1);
+      await assert.rejects(
+        store.recordTick(
+          beat("westeurope", AT + 20_000),
+          [observation("westeurope", "g000", "northeurope", { at: AT + 20_000 })],
+          { expected: { etag: v1 } },
+        ),
+        isConflict,
+        "a stale version: another process of the observer wrote since",
+      );
+      const after = await store.readObserver("westeurope");
+      assert.equal(after.heartbeat?.at, AT + 10_000, "the refused tick wrote nothing");
+      assert.equal(
+        after.observations.find((o) => o.group === "g000")?.at,
+        AT + 10_000,
+        "nor its observations",
+      );
+      await assert.rejects(
+        store.recordTick(beat("westeurope", AT), [observation("northeurope", "g000", "x")]),
+        (e: unknown) => isStoreError(e),
+        "a tick writes only its own observer's rows",
+      );
+    });
+
+    it("reads every observer's heartbeat and observations of every group in one call", async () => {
+      const store = await fixture.create();
+      await store.recordTick(beat("westeurope", AT), [
+        observation("westeurope", "shop", "northeurope"),
+        observation("westeurope", "catalog", "northeurope"),
+      ]);
+      await store.recordTick(beat("northeurope", AT + 1), [
+        observation("northeurope", "shop", "westeurope"),
+      ]);
+      const all = await store.readAllObservations();
+      assert.deepEqual(all.heartbeats.map((h) => h.observer).sort(), ["northeurope", "westeurope"]);
+      assert.deepEqual(all.observations.map((o) => `${o.observer}/${o.group}/${o.target}`).sort(), [
+        "northeurope/shop/westeurope",
+        "westeurope/catalog/northeurope",
+        "westeurope/shop/northeurope",
+      ]);
+      assert.deepEqual((await store.readHeartbeats()).map((h) => h.observer).sort(), [
+        "northeurope",
+        "westeurope",
+      ]);
+      assert.deepEqual(
+        (await store.readObserver("northeurope")).observations.map((o) => o.group),
+        ["shop"],
+      );
+    });
+
+    it("reads the kept verdicts, incidents and lever views of every group in one call", async () => {
+      const store = await fixture.create();
+      const down = { verdict: "down" as const, since: AT, epoch: 1, reason: "down" };
+      await store.writeRegionStates("shop", { westeurope: down }, undefined, {
+        alerts: [alert("region|down", { group: "shop" })],
+      });
+      // A group whose name reads like an outbox row's key is still a group.
+      await store.writeRegionStates("alert-x", { westeurope: down }, undefined);
+      await store.writeIncident(incident("000000000000002-bbbb"), undefined, {
+        alerts: [alert("incident|detected", { group: "shop" })],
+      });
+      await store.writeIncident(incident("000000000000001-aaaa"), undefined);
+      await store.writeIncident(incident("000000000000003-cccc", "catalog"), undefined);
+      await store.writeLeverView("shop", { readAt: AT, epoch: 1, clusters: {} });
+      const state = await store.readRunbookState();
+      assert.deepEqual(Object.keys(state.kept).sort(), ["alert-x", "shop"]);
+      assert.deepEqual(state.kept["shop"]?.states, { westeurope: down });
+      assert.equal(state.kept["shop"]?.etag, (await store.readRegionStates("shop")).etag);
+      assert.deepEqual(
+        Object.fromEntries(
+          Object.entries(state.incidents).map(([g, list]) => [g, list.map((i) => i.incident.id)]),
+        ),
+        {
+          shop: ["000000000000001-aaaa", "000000000000002-bbbb"],
+          catalog: ["000000000000003-cccc"],
+        },
+      );
+      assert.deepEqual(
+        state.incidents["shop"]?.map((i) => i.etag),
+        (await store.readIncidents("shop")).map((i) => i.etag),
+        "the versions, for conditional writes",
+      );
+      assert.deepEqual(Object.keys(state.leverViews), ["shop"]);
+      assert.deepEqual(await store.readLeverViews(), state.leverViews);
+    });
+
     it("keeps times to the millisecond", async () => {
       const store = await fixture.create();
       const at = 1_799_999_999_999;

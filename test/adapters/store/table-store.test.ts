@@ -43,15 +43,82 @@ describe("Table Storage adapter", () => {
     const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
       allowInsecureConnection: true,
     });
-    await raw.upsertEntity({ partitionKey: "heartbeat", rowKey: "northeurope", atMs: "yesterday" });
+    await raw.upsertEntity({
+      partitionKey: "observer-northeurope",
+      rowKey: "~heartbeat",
+      atMs: "yesterday",
+    });
     const beats = await store.readHeartbeats();
     assert.deepEqual(
       beats.map((b) => b.observer),
       ["westeurope"],
     );
     assert.deepEqual(warnings, [
-      "state store: skipped a malformed heartbeat row (heartbeat/northeurope)",
+      "state store: skipped a malformed heartbeat row (observer-northeurope/~heartbeat)",
     ]);
+  });
+
+  it("moves incidents and their alerts from the layout before ADR 0014 on initialise, once", async () => {
+    const table = `moved${++tables}`;
+    const store = tableStoreFromConnectionString(azurite.connectionString, table);
+    await store.initialise();
+    const incident = {
+      id: "001800000000000-abcd1234",
+      group: "shop",
+      kind: "failover",
+      trigger: "automatic",
+      from: "westeurope",
+      to: "northeurope",
+      step: "detected",
+      openedAt: 1_800_000_000_000,
+      stepStartedAt: 1_800_000_000_000,
+      shift: { region: "northeurope" },
+      history: [],
+    };
+    const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
+      allowInsecureConnection: true,
+    });
+    await raw.createEntity({
+      partitionKey: "incident-shop",
+      rowKey: incident.id,
+      step: "detected",
+      openedAtMs: { value: "1800000000000", type: "Double" },
+      data: JSON.stringify(incident),
+    });
+    await raw.createEntity({
+      partitionKey: "incident-shop",
+      rowKey: "alert-0123456789",
+      key: "incident|old",
+      atMs: { value: "1800000000000", type: "Double" },
+      done: false,
+      alert: JSON.stringify({
+        key: "incident|old",
+        type: "incident.opened",
+        title: "t",
+        subject: "s",
+        at: 1_800_000_000_000,
+        group: "shop",
+      }),
+      deliveries: "{}",
+    });
+    await store.initialise();
+    await store.initialise();
+    assert.deepEqual(
+      (await store.readIncidents("shop")).map((s) => s.incident.id),
+      [incident.id],
+    );
+    assert.deepEqual(
+      (await store.readOutbox(["shop"])).map((r) => r.row.alert.key),
+      ["incident|old"],
+    );
+    const left = [];
+    for await (const row of raw.listEntities({
+      queryOptions: { filter: "PartitionKey eq 'incident-shop'" },
+    }))
+      left.push(row.rowKey);
+    assert.deepEqual(left, [], "the old rows are gone");
+    const moved = await raw.getEntity<{ atMs: unknown }>("state", "alert-0123456789");
+    assert.equal(moved.atMs, 1_800_000_000_000, "a time stays a double");
   });
 
   it("turns a refused connection into an 'unavailable' StoreError", async () => {

@@ -98,7 +98,7 @@ describe("Application Insights telemetry", () => {
         const got = ofType(receiver.envelopes.slice(before), "RemoteDependencyData").filter(
           (e) => props(e)["operation"] === operation,
         );
-        return got.some((d) => d.data.baseData.name === "recordHeartbeat") ? got : undefined;
+        return got.some((d) => d.data.baseData.name === "recordTick") ? got : undefined;
       });
       for (const d of deps) {
         assert.equal(props(d)["kind"], "state-store");

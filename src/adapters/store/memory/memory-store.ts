@@ -9,8 +9,11 @@ import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   ChannelRecord,
+  AllObservations,
   KeptStates,
+  ObserverRows,
   OutboxRow,
+  RunbookState,
   PauseState,
   StateStore,
   StoredIncident,
@@ -36,9 +39,14 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A row of these groups' or of no group's (what readOutbox and pruneOutbox cover). */
+function ofGroups(row: OutboxRow, groups: readonly string[]): boolean {
+  return row.alert.group === undefined || groups.includes(row.alert.group);
+}
+
 export class MemoryStateStore implements StateStore {
   readonly #observations = new Map<string, Observation>();
-  readonly #heartbeats = new Map<string, Heartbeat>();
+  readonly #heartbeats = new Map<string, { heartbeat: Heartbeat; etag: string }>();
   readonly #actions: ActionRecord[] = [];
   readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
   readonly #incidents = new Map<string, StoredIncident>();
@@ -64,11 +72,62 @@ export class MemoryStateStore implements StateStore {
   }
 
   async recordHeartbeat(heartbeat: Heartbeat): Promise<void> {
-    this.#heartbeats.set(heartbeat.observer, frozen(heartbeat));
+    this.#heartbeats.set(heartbeat.observer, frozen({ heartbeat, etag: this.#nextEtag() }));
   }
 
   async readHeartbeats(): Promise<Heartbeat[]> {
-    return [...this.#heartbeats.values()];
+    return [...this.#heartbeats.values()].map((h) => h.heartbeat);
+  }
+
+  async recordTick(
+    heartbeat: Heartbeat,
+    observations: readonly Observation[],
+    options?: { readonly expected?: { readonly etag?: string } },
+  ): Promise<string> {
+    if (observations.some((o) => o.observer !== heartbeat.observer))
+      throw new StoreError("failed", "state store: a tick writes only its own observer's rows");
+    const current = this.#heartbeats.get(heartbeat.observer)?.etag;
+    const expected = options?.expected;
+    if (expected && expected.etag !== current)
+      throw new StoreError(
+        "conflict",
+        `state store: writing the tick of ${heartbeat.observer} failed: ${current ? 412 : 409}`,
+        { status: current ? 412 : 409 },
+      );
+    await this.recordObservations(observations);
+    const etag = this.#nextEtag();
+    this.#heartbeats.set(heartbeat.observer, frozen({ heartbeat, etag }));
+    return etag;
+  }
+
+  async readObserver(observer: string): Promise<ObserverRows> {
+    const beat = this.#heartbeats.get(observer);
+    return {
+      observations: [...this.#observations.values()].filter((o) => o.observer === observer),
+      ...(beat ? { heartbeat: beat.heartbeat, version: beat.etag } : {}),
+    };
+  }
+
+  async readAllObservations(): Promise<AllObservations> {
+    return {
+      heartbeats: await this.readHeartbeats(),
+      observations: [...this.#observations.values()],
+    };
+  }
+
+  async readRunbookState(): Promise<RunbookState> {
+    const incidents: Record<string, StoredIncident[]> = {};
+    for (const s of this.#incidents.values()) (incidents[s.incident.group] ??= []).push(s);
+    for (const list of Object.values(incidents))
+      list.sort(
+        (a, b) =>
+          a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
+      );
+    return {
+      kept: Object.fromEntries(this.#states),
+      incidents,
+      leverViews: Object.fromEntries(this.#leverViews),
+    };
   }
 
   async readLease(): Promise<StoredLease | undefined> {
@@ -176,7 +235,7 @@ export class MemoryStateStore implements StateStore {
       );
     this.#checkNew(options?.alerts ?? []);
     this.#incidents.set(key, frozen({ incident, etag: this.#nextEtag() }));
-    this.#add(`incident-${incident.group}`, options?.alerts ?? []);
+    this.#add("state", options?.alerts ?? []);
   }
 
   /** As a transaction that inserts them: one already there fails the whole write. */
@@ -204,9 +263,8 @@ export class MemoryStateStore implements StateStore {
   }
 
   async readOutbox(groups: readonly string[]): Promise<StoredOutboxRow[]> {
-    const places = new Set(["alerts", "state", ...groups.map((g) => `incident-${g}`)]);
     return [...this.#outbox.entries()]
-      .filter(([, e]) => places.has(e.place) && !e.row.done)
+      .filter(([, e]) => ofGroups(e.row, groups) && !e.row.done)
       .map(([ref, e]) => ({ ref, row: e.row, etag: e.etag }))
       .sort((a, b) => a.row.alert.at - b.row.alert.at || a.ref.localeCompare(b.ref));
   }
@@ -228,10 +286,9 @@ export class MemoryStateStore implements StateStore {
   }
 
   async pruneOutbox(groups: readonly string[], before: number): Promise<number> {
-    const places = new Set(["alerts", "state", ...groups.map((g) => `incident-${g}`)]);
     let removed = 0;
     for (const [ref, e] of this.#outbox)
-      if (places.has(e.place) && e.row.done && (e.row.doneAt ?? 0) < before) {
+      if (ofGroups(e.row, groups) && e.row.done && (e.row.doneAt ?? 0) < before) {
         this.#outbox.delete(ref);
         removed++;
       }

@@ -9,7 +9,17 @@ import type { ActionRecord, PauseState } from "../../../ports/state-store.js";
 import type { Incident } from "../../../core/incident.js";
 import type { LeverView } from "../../../core/levers.js";
 
-export const HEARTBEAT_PARTITION = "heartbeat";
+/**
+ * Each observer's rows live in its own partition, so that one transaction writes its heartbeat
+ * and up to 99 observations of a tick, and one query reads every observer's (ADR 0014).
+ */
+export const OBSERVER_PREFIX = "observer-";
+/** The first partition key after every `observer-` key. */
+export const OBSERVER_END = "observer.";
+export const observerPartition = (observer: string) => `${OBSERVER_PREFIX}${observer}`;
+/** Sorts after every `{group}|{target}` key (names are letters, digits and hyphens). */
+export const HEARTBEAT_ROW = "~heartbeat";
+export const observationRow = (group: string, target: string) => `${group}|${target}`;
 export const LEASE_KEY = { partitionKey: "lease", rowKey: "lease" } as const;
 /** In the lease's partition, so one transaction writes both. */
 export const FLOOR_KEY = { partitionKey: "lease", rowKey: "epoch-floor" } as const;
@@ -19,7 +29,6 @@ export function floorToEntity(epoch: number): Entity {
 }
 export const ACTION_PARTITION = "action";
 export const STATE_PARTITION = "state";
-export const observationPartition = (group: string) => `obs-${group}`;
 
 /**
  * Epoch milliseconds exceed Int32, and Table Storage reads an unannotated JSON integer as Int32,
@@ -40,8 +49,8 @@ const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
 
 export function observationToEntity(o: Observation): Entity {
   return {
-    partitionKey: observationPartition(o.group),
-    rowKey: `${o.target}|${o.observer}`,
+    partitionKey: observerPartition(o.observer),
+    rowKey: observationRow(o.group, o.target),
     observer: o.observer,
     group: o.group,
     target: o.target,
@@ -138,8 +147,9 @@ function optionalJson<K extends string, T>(
 
 export function heartbeatToEntity(h: Heartbeat): Entity {
   return {
-    partitionKey: HEARTBEAT_PARTITION,
-    rowKey: h.observer,
+    partitionKey: observerPartition(h.observer),
+    rowKey: HEARTBEAT_ROW,
+    observer: h.observer,
     instance: h.tick.instance,
     seq: double(h.tick.seq),
     atMs: double(h.at),
@@ -150,11 +160,11 @@ export function heartbeatToEntity(h: Heartbeat): Entity {
 }
 
 export function entityToHeartbeat(row: Row): Heartbeat | undefined {
-  const { rowKey, instance, seq, atMs, version, tickMs, impaired } = row;
-  if (!isString(rowKey) || !isString(instance) || !isNumber(seq) || !isNumber(atMs))
+  const { observer, instance, seq, atMs, version, tickMs, impaired } = row;
+  if (!isString(observer) || !isString(instance) || !isNumber(seq) || !isNumber(atMs))
     return undefined;
   if (!isString(version) || !isNumber(tickMs) || !isBoolean(impaired)) return undefined;
-  return { observer: rowKey, tick: { instance, seq }, at: atMs, version, tickMs, impaired };
+  return { observer, tick: { instance, seq }, at: atMs, version, tickMs, impaired };
 }
 
 export function leaseToEntity(record: LeaseRecord): Entity {
@@ -258,13 +268,23 @@ export function entityToStates(row: Row): Record<string, RegionState> | undefine
   }
 }
 
-export const incidentPartition = (group: string) => `incident-${group}`;
-export const LEVER_VIEW_PARTITION = "levers";
+/** Before ADR 0014 each group's incidents (and their alerts) had a partition of their own. */
+export const OLD_INCIDENT_PREFIX = "incident-";
+export const OLD_INCIDENT_END = "incident.";
+/**
+ * Incidents and lever views share the kept verdicts' partition, so that one query reads all of
+ * the runbook's state; their keys start with `~`, which no group name (a verdict row's key) does.
+ */
+export const INCIDENT_ROW_PREFIX = "~incident|";
+export const incidentRowPrefix = (group: string) => `${INCIDENT_ROW_PREFIX}${group}|`;
+export const LEVER_ROW_PREFIX = "~levers|";
+/** The first key after every key that starts with `prefix` (which ends in `|`). */
+export const after = (prefix: string) => `${prefix.slice(0, -1)}}`;
 
 export function leverViewToEntity(group: string, view: LeverView): Entity {
   return {
-    partitionKey: LEVER_VIEW_PARTITION,
-    rowKey: group,
+    partitionKey: STATE_PARTITION,
+    rowKey: `${LEVER_ROW_PREFIX}${group}`,
     readAtMs: double(view.readAt),
     epoch: view.epoch,
     data: JSON.stringify(view),
@@ -273,6 +293,7 @@ export function leverViewToEntity(group: string, view: LeverView): Entity {
 
 export function entityToLeverView(row: Row): [string, LeverView] | undefined {
   if (!isString(row["data"]) || !isString(row["rowKey"])) return undefined;
+  const group = row["rowKey"].slice(LEVER_ROW_PREFIX.length);
   try {
     const value = JSON.parse(row["data"]) as Record<string, unknown>;
     if (
@@ -284,7 +305,7 @@ export function entityToLeverView(row: Row): [string, LeverView] | undefined {
         !Array.isArray((value["routing"] as { regions?: unknown }).regions))
     )
       return undefined;
-    return [row["rowKey"], value as unknown as LeverView];
+    return [group, value as unknown as LeverView];
   } catch {
     return undefined;
   }
@@ -293,8 +314,8 @@ export const PAUSE_KEY = { partitionKey: "pause", rowKey: "pause" } as const;
 
 export function incidentToEntity(incident: Incident): Entity {
   return {
-    partitionKey: incidentPartition(incident.group),
-    rowKey: incident.id,
+    partitionKey: STATE_PARTITION,
+    rowKey: `${incidentRowPrefix(incident.group)}${incident.id}`,
     step: incident.step,
     openedAtMs: double(incident.openedAt),
     data: JSON.stringify(incident),

@@ -15,8 +15,11 @@ import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   ChannelRecord,
+  AllObservations,
   KeptStates,
+  ObserverRows,
   OutboxRow,
+  RunbookState,
   PauseState,
   StoredIncident,
   StoredOutboxRow,
@@ -36,17 +39,24 @@ import {
 } from "./outbox-entities.js";
 import {
   ACTION_PARTITION,
-  LEVER_VIEW_PARTITION,
+  HEARTBEAT_ROW,
+  INCIDENT_ROW_PREFIX,
+  LEVER_ROW_PREFIX,
+  OBSERVER_END,
+  OBSERVER_PREFIX,
+  OLD_INCIDENT_END,
+  OLD_INCIDENT_PREFIX,
+  after,
   entityToLeverView,
+  incidentRowPrefix,
   leverViewToEntity,
+  observerPartition,
   FLOOR_KEY,
   PAUSE_KEY,
   entityToIncident,
   entityToPause,
-  incidentPartition,
   incidentToEntity,
   pauseToEntity,
-  HEARTBEAT_PARTITION,
   LEASE_KEY,
   STATE_PARTITION,
   actionToEntity,
@@ -58,7 +68,6 @@ import {
   floorToEntity,
   heartbeatToEntity,
   leaseToEntity,
-  observationPartition,
   observationToEntity,
   statesToEntity,
 } from "./entities.js";
@@ -154,35 +163,169 @@ export class TableStateStore implements StateStore {
   }
 
   initialise(options?: StoreCallOptions): Promise<void> {
-    return this.#call(`creating table ${this.#client.tableName}`, options, (abortSignal) =>
-      this.#client.createTable({ abortSignal }),
-    );
+    return this.#call(`creating table ${this.#client.tableName}`, options, async (abortSignal) => {
+      await this.#client.createTable({ abortSignal });
+      await this.#moveOldIncidents(abortSignal);
+    });
+  }
+
+  /**
+   * Incidents of the layout before ADR 0014 (a partition per group, `incident-{group}`), with
+   * their outbox rows, are moved into the verdicts' partition: inserted there (a row already
+   * there is left as it is), then deleted from the old place. Idempotent; one query when there
+   * is nothing to move.
+   */
+  async #moveOldIncidents(abortSignal: AbortSignal): Promise<void> {
+    const rows = this.#client.listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey ge ${OLD_INCIDENT_PREFIX} and PartitionKey lt ${OLD_INCIDENT_END}`,
+      },
+      // Typed as stored ({ value, type }), so times written as doubles stay doubles.
+      disableTypeConversion: true,
+      abortSignal,
+    });
+    let moved = 0;
+    for await (const row of rows) {
+      const { partitionKey, rowKey, etag: _etag, timestamp: _timestamp, ...fields } = row;
+      if (!partitionKey || !rowKey) continue;
+      const group = partitionKey.slice(OLD_INCIDENT_PREFIX.length);
+      const newKey = rowKey.startsWith(ALERT_PREFIX)
+        ? rowKey
+        : `${incidentRowPrefix(group)}${rowKey}`;
+      try {
+        await this.#client.createEntity(
+          { ...fields, partitionKey: STATE_PARTITION, rowKey: newKey },
+          { abortSignal },
+        );
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error;
+      }
+      await this.#client.deleteEntity(partitionKey, rowKey, { abortSignal });
+      moved++;
+    }
+    if (moved > 0)
+      this.#log?.info(`state store: moved ${moved} incident and alert rows to the new layout`);
+  }
+
+  async #submitAll(actions: readonly TransactionAction[], abortSignal: AbortSignal): Promise<void> {
+    const byPartition = new Map<string, TransactionAction[]>();
+    for (const action of actions) {
+      const key = action[1].partitionKey;
+      byPartition.set(key, [...(byPartition.get(key) ?? []), action]);
+    }
+    for (const list of byPartition.values())
+      for (let i = 0; i < list.length; i += BATCH_LIMIT)
+        await this.#client.submitTransaction(list.slice(i, i + BATCH_LIMIT), { abortSignal });
   }
 
   recordObservations(
     observations: readonly Observation[],
     options?: StoreCallOptions,
   ): Promise<void> {
-    return this.#call("writing observations", options, async (abortSignal) => {
-      const byPartition = new Map<string, TransactionAction[]>();
-      for (const o of observations) {
-        const entity = observationToEntity(o);
-        const actions = byPartition.get(entity.partitionKey) ?? [];
-        actions.push(["upsert", entity, "Replace"]);
-        byPartition.set(entity.partitionKey, actions);
+    return this.#call("writing observations", options, (abortSignal) =>
+      this.#submitAll(
+        observations.map((o) => ["upsert", observationToEntity(o), "Replace"]),
+        abortSignal,
+      ),
+    );
+  }
+
+  recordTick(
+    heartbeat: Heartbeat,
+    observations: readonly Observation[],
+    options?: StoreCallOptions & { readonly expected?: { readonly etag?: string } },
+  ): Promise<string> {
+    return this.#call(`writing the tick of ${heartbeat.observer}`, options, async (abortSignal) => {
+      if (observations.some((o) => o.observer !== heartbeat.observer))
+        throw new StoreError("failed", "state store: a tick writes only its own observer's rows");
+      const beat = heartbeatToEntity(heartbeat);
+      const expected = options?.expected;
+      const first: TransactionAction = !expected
+        ? ["upsert", beat, "Replace"]
+        : expected.etag === undefined
+          ? ["create", beat]
+          : ["update", beat, "Replace", { etag: expected.etag }];
+      // The heartbeat goes in the first transaction: a conflict on it writes nothing at all.
+      const rows: TransactionAction[] = observations.map((o) => [
+        "upsert",
+        observationToEntity(o),
+        "Replace",
+      ]);
+      let response;
+      try {
+        response = await this.#client.submitTransaction(
+          [first, ...rows.slice(0, BATCH_LIMIT - 1)],
+          { abortSignal },
+        );
+      } catch (error) {
+        // The row was deleted since it was read: as much a changed version as a new etag.
+        if (statusOf(error) === 404)
+          throw new StoreError("conflict", "state store: the heartbeat row is gone", {
+            status: 404,
+          });
+        throw error;
       }
-      for (const actions of byPartition.values()) {
-        for (let i = 0; i < actions.length; i += BATCH_LIMIT) {
-          await this.#client.submitTransaction(actions.slice(i, i + BATCH_LIMIT), { abortSignal });
+      await this.#submitAll(rows.slice(BATCH_LIMIT - 1), abortSignal);
+      return this.#etag(response.subResponses[0]?.etag);
+    });
+  }
+
+  readObserver(observer: string, options?: StoreCallOptions): Promise<ObserverRows> {
+    return this.#call(`reading the rows of ${observer}`, options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${observerPartition(observer)}` },
+        abortSignal,
+      });
+      const observations: Observation[] = [];
+      let heartbeat: Heartbeat | undefined;
+      let version: string | undefined;
+      for await (const row of rows) {
+        if (row.rowKey === HEARTBEAT_ROW) {
+          heartbeat = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
+          version = row.etag;
+        } else {
+          const o = this.#decodeOne(row, entityToObservation, "observation");
+          if (o) observations.push(o);
         }
       }
+      return {
+        observations,
+        ...(heartbeat ? { heartbeat } : {}),
+        ...(version ? { version } : {}),
+      };
+    });
+  }
+
+  readAllObservations(options?: StoreCallOptions): Promise<AllObservations> {
+    return this.#call("reading observations", options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: {
+          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END}`,
+        },
+        abortSignal,
+      });
+      const heartbeats: Heartbeat[] = [];
+      const observations: Observation[] = [];
+      for await (const row of rows) {
+        if (row.rowKey === HEARTBEAT_ROW) {
+          const h = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
+          if (h) heartbeats.push(h);
+        } else {
+          const o = this.#decodeOne(row, entityToObservation, "observation");
+          if (o) observations.push(o);
+        }
+      }
+      return { heartbeats, observations };
     });
   }
 
   readObservations(group: string, options?: StoreCallOptions): Promise<Observation[]> {
     return this.#call(`reading observations of ${group}`, options, async (abortSignal) => {
+      const prefix = `${group}|`;
       const rows = this.#client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${observationPartition(group)}` },
+        queryOptions: {
+          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey ge ${prefix} and RowKey lt ${after(prefix)}`,
+        },
         abortSignal,
       });
       return this.#decode(rows, entityToObservation, "observation");
@@ -198,7 +341,9 @@ export class TableStateStore implements StateStore {
   readHeartbeats(options?: StoreCallOptions): Promise<Heartbeat[]> {
     return this.#call("reading heartbeats", options, async (abortSignal) => {
       const rows = this.#client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${HEARTBEAT_PARTITION}` },
+        queryOptions: {
+          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey eq ${HEARTBEAT_ROW}`,
+        },
         abortSignal,
       });
       return this.#decode(rows, entityToHeartbeat, "heartbeat");
@@ -370,25 +515,58 @@ export class TableStateStore implements StateStore {
 
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]> {
     return this.#call(`reading the incidents of ${group}`, options, async (abortSignal) => {
-      const out: StoredIncident[] = [];
+      const prefix = incidentRowPrefix(group);
       const rows = this.#client.listEntities({
-        // The partition also holds the incidents' alerts (`alert-...`): not incidents.
         queryOptions: {
-          filter: odata`PartitionKey eq ${incidentPartition(group)} and (RowKey lt ${ALERT_PREFIX} or RowKey ge ${ALERT_END})`,
+          filter: odata`PartitionKey eq ${STATE_PARTITION} and RowKey ge ${prefix} and RowKey lt ${after(prefix)}`,
         },
         abortSignal,
       });
+      const out: StoredIncident[] = [];
       for await (const row of rows) {
-        const incident = entityToIncident(row);
-        if (!incident || !row.etag)
-          this.#log?.warn(`state store: skipped a malformed incident row (${row.rowKey})`);
-        else out.push({ incident, etag: row.etag });
+        const incident = this.#decodeOne(row, entityToIncident, "incident");
+        if (incident && row.etag) out.push({ incident, etag: row.etag });
       }
-      return out.sort(
-        (a, b) =>
-          a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
-      );
+      return sortIncidents(out);
     });
+  }
+
+  readRunbookState(options?: StoreCallOptions): Promise<RunbookState> {
+    return this.#call(
+      "reading the verdicts, incidents and lever views",
+      options,
+      async (abortSignal) => {
+        // One partition, read whole: verdict rows (key: the group), incidents and lever views (keys
+        // from `~`), and the outbox rows of verdicts and incidents, which are skipped here.
+        const rows = this.#client.listEntities({
+          queryOptions: { filter: odata`PartitionKey eq ${STATE_PARTITION}` },
+          abortSignal,
+        });
+        const kept: Record<string, KeptStates> = {};
+        const incidents: Record<string, StoredIncident[]> = {};
+        const leverViews: Record<string, LeverView> = {};
+        for await (const row of rows) {
+          const key = row.rowKey ?? "";
+          if (key.startsWith(INCIDENT_ROW_PREFIX)) {
+            const incident = this.#decodeOne(row, entityToIncident, "incident");
+            if (incident && row.etag)
+              (incidents[incident.group] ??= []).push({ incident, etag: row.etag });
+          } else if (key.startsWith(LEVER_ROW_PREFIX)) {
+            const view = this.#decodeOne(row, entityToLeverView, "lever view");
+            if (view) leverViews[view[0]] = view[1];
+          } else if (typeof row["regions"] === "string") {
+            const states = entityToStates(row);
+            if (!states)
+              this.#log?.warn(
+                `state store: the verdict row of ${key} is malformed; it will be rewritten`,
+              );
+            kept[key] = { states: states ?? {}, ...(row.etag ? { etag: row.etag } : {}) };
+          }
+        }
+        for (const list of Object.values(incidents)) sortIncidents(list);
+        return { kept, incidents, leverViews };
+      },
+    );
   }
 
   writeIncident(
@@ -419,8 +597,9 @@ export class TableStateStore implements StateStore {
     });
   }
 
-  #outboxPartitions(groups: readonly string[]): string[] {
-    return [ALERTS_PARTITION, STATE_PARTITION, ...groups.map(incidentPartition)];
+  /** Since ADR 0014 incidents' alerts share the verdicts' partition: rows say their group. */
+  #outboxPartitions(_groups: readonly string[]): string[] {
+    return [ALERTS_PARTITION, STATE_PARTITION];
   }
 
   readOutbox(groups: readonly string[], options?: StoreCallOptions): Promise<StoredOutboxRow[]> {
@@ -440,7 +619,8 @@ export class TableStateStore implements StateStore {
               this.#log?.warn(
                 `state store: skipped a malformed outbox row (${partition}/${row.rowKey})`,
               );
-            else out.push({ ref: `${partition}|${row.rowKey}`, row: decoded, etag: row.etag });
+            else if (ofGroups(decoded, groups))
+              out.push({ ref: `${partition}|${row.rowKey}`, row: decoded, etag: row.etag });
           }
         }),
       );
@@ -487,6 +667,8 @@ export class TableStateStore implements StateStore {
         for await (const row of rows) {
           const doneAt = row["doneAtMs"];
           if (typeof doneAt !== "number" || doneAt >= before || !row.rowKey) continue;
+          const decoded = entityToOutbox(row);
+          if (decoded && !ofGroups(decoded, groups)) continue;
           try {
             await this.#client.deleteEntity(partition, row.rowKey, { etag: row.etag, abortSignal });
             removed++;
@@ -524,7 +706,9 @@ export class TableStateStore implements StateStore {
   readLeverViews(options?: StoreCallOptions): Promise<Record<string, LeverView>> {
     return this.#call("reading the lever views", options, async (abortSignal) => {
       const rows = this.#client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${LEVER_VIEW_PARTITION}` },
+        queryOptions: {
+          filter: odata`PartitionKey eq ${STATE_PARTITION} and RowKey ge ${LEVER_ROW_PREFIX} and RowKey lt ${after(LEVER_ROW_PREFIX)}`,
+        },
         abortSignal,
       });
       return Object.fromEntries(await this.#decode(rows, entityToLeverView, "lever view"));
@@ -565,6 +749,19 @@ export class TableStateStore implements StateStore {
     });
   }
 
+  #decodeOne<T>(
+    row: Record<string, unknown>,
+    decode: (row: Record<string, unknown>) => T | undefined,
+    what: string,
+  ): T | undefined {
+    const value = decode(row);
+    if (value === undefined)
+      this.#log?.warn(
+        `state store: skipped a malformed ${what} row (${String(row["partitionKey"])}/${String(row["rowKey"])})`,
+      );
+    return value;
+  }
+
   /** Rows that do not decode are skipped and reported, so one bad row cannot stop agreement. */
   async #decode<T>(
     rows: AsyncIterable<TableEntityResult<Record<string, unknown>>>,
@@ -582,6 +779,18 @@ export class TableStateStore implements StateStore {
     }
     return out;
   }
+}
+
+/** A row of these groups' or of no group's (what readOutbox and pruneOutbox cover). */
+function ofGroups(row: OutboxRow, groups: readonly string[]): boolean {
+  return row.alert.group === undefined || groups.includes(row.alert.group);
+}
+
+function sortIncidents(list: StoredIncident[]): StoredIncident[] {
+  return list.sort(
+    (a, b) =>
+      a.incident.openedAt - b.incident.openedAt || a.incident.id.localeCompare(b.incident.id),
+  );
 }
 
 export function tableStoreFromConnectionString(
