@@ -193,7 +193,15 @@ function sayLease(rt: Runtime, lease: LeaseStatus, operation: string): void {
 function sayStale(rt: Runtime, view: AgreementView, operation: string): void {
   const before = rt.memory.said.stale;
   const beats = rt.memory.said.staleBeats;
-  const now = new Set(view.stalePeers);
+  // A peer this process has never seen a heartbeat of counts as stale for the verdict at once,
+  // but is not announced as stale before this process has watched for the stale bound: at a
+  // deployment's first start its peers have simply not written yet.
+  const at = rt.clock.now();
+  const since = (rt.memory.said.watchingSince ??= at);
+  const bound = effectivePolicy(rt.config).observerStaleSeconds * 1000;
+  const now = new Set(
+    view.stalePeers.filter((peer) => rt.memory.peers.has(peer) || at - since >= bound),
+  );
   const tickOf = (peer: string) => {
     const beat = view.observers.find((o) => o.name === peer)?.heartbeat;
     return beat ? `${beat.tick.instance}:${beat.tick.seq}` : undefined;

@@ -61,6 +61,8 @@ export interface SaidMemory {
   stale: ReadonlySet<string>;
   /** The tick of each stale peer's last heartbeat, as said when it went stale. */
   staleBeats: Map<string, string>;
+  /** When this process first looked at its peers' heartbeats (its own clock). */
+  watchingSince?: number;
   /** The store was last found unreachable. */
   storeDown: boolean;
   /** `group/region` last seen in a split view. */

@@ -50,6 +50,25 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
     );
   });
 
+  it("a peer that has not written its first heartbeat is not alerted stale before this process has watched for the stale bound (6 s here), then it is", async () => {
+    fresh();
+    const rig = new Rig({ receivers, kinds: ["webhook"] });
+    const rt = await rig.start("westeurope"); // northeurope's app never starts
+    const bound = 6000;
+    let alerted = false;
+    // What this process announced (each announcement is an observer.stale event) tick by tick.
+    for (let i = 0; i < 8 && !alerted; i++) {
+      await rig.tick();
+      alerted = rt.memory.said.stale.has("northeurope");
+      const watched = rig.clock.now() - rt.memory.said.watchingSince!;
+      if (watched < bound)
+        assert.equal(alerted, false, `announced after watching for ${watched} ms only`);
+    }
+    assert.ok(alerted, "announced once the bound has passed");
+    await rig.until(() => webhookTypes(receivers).includes("observer.stale"), 5);
+    assert.ok(titles(receivers).some((t) => t.startsWith("Observer northeurope is stale")));
+  });
+
   it("an observer that cannot reach the state store says so through its own channels, and again when it can", async () => {
     fresh();
     const rig = new Rig({ receivers, kinds: ["webhook", "teams"] });
