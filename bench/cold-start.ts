@@ -9,8 +9,6 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -18,6 +16,7 @@ import { ENTRY, ROOT } from "../scripts/bundle.js";
 import { buildPackage } from "../scripts/package.js";
 import { startAzurite } from "../src/sandbox/azurite.js";
 import { installStandInHost } from "../test/helpers/functions-host.js";
+import { loopbackGroup } from "./harness.js";
 
 const HELLO = `import { app } from "@azure/functions";
 app.timer("hello", { schedule: "0 */5 * * * *", handler: (_timer, context) => context.log("hello") });
@@ -87,30 +86,8 @@ export async function coldStart(runs = 7): Promise<Record<string, unknown>> {
   symlinkSync(join(ROOT, "node_modules"), join(hello, "node_modules"), "dir");
 
   const azurite = await startAzurite();
-  const target = createServer((_req, res) => res.end("ok"));
-  await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
-  const url = (path: string) =>
-    `http://127.0.0.1:${(target.address() as AddressInfo).port}/${path}`;
   const config = join(dir, "tandem.config.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      observers: [{ region: "westeurope" }, { region: "northeurope" }],
-      stateStore: { connection: "env:TANDEM_STORAGE" },
-      policy: { intervalSeconds: 10, probeTimeoutSeconds: 2 },
-      groups: [
-        {
-          name: "shop",
-          model: "active-passive",
-          entryPoint: { url: url("entry") },
-          regions: [
-            { name: "westeurope", role: "primary", probe: { url: url("weu") } },
-            { name: "northeurope", role: "secondary", probe: { url: url("neu") } },
-          ],
-        },
-      ],
-    }),
-  );
+  const target = await loopbackGroup(config, { intervalSeconds: 10, probeTimeoutSeconds: 2 });
   try {
     const started = performance.now();
     const pkg = await buildPackage({ config, outDir: join(dir, "package"), zip: false });

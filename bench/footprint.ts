@@ -2,41 +2,18 @@
 // cost (docs/deploy.md): a child process starts the real entry point with app settings as Azure
 // sets them, against Azurite and loopback targets, and ticks on a 2 s interval. All on loopback.
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAzurite } from "../src/sandbox/azurite.js";
+import { loopbackGroup } from "./harness.js";
 
 export async function footprint(ticks = 20): Promise<Record<string, unknown>> {
   const azurite = await startAzurite();
-  const target = createServer((_req, res) => res.end("ok"));
-  await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
-  const port = (target.address() as AddressInfo).port;
-  const url = (path: string) => `http://127.0.0.1:${port}/${path}`;
   const dir = await mkdtemp(join(tmpdir(), "tandem-footprint-"));
   const config = join(dir, "tandem.config.json");
-  await writeFile(
-    config,
-    JSON.stringify({
-      observers: [{ region: "westeurope" }, { region: "northeurope" }],
-      stateStore: { connection: "env:TANDEM_STORAGE" },
-      policy: { intervalSeconds: 2, probeTimeoutSeconds: 1 },
-      groups: [
-        {
-          name: "shop",
-          model: "active-passive",
-          entryPoint: { url: url("entry") },
-          regions: [
-            { name: "westeurope", role: "primary", probe: { url: url("weu") } },
-            { name: "northeurope", role: "secondary", probe: { url: url("neu") } },
-          ],
-        },
-      ],
-    }),
-  );
+  const target = await loopbackGroup(config, { intervalSeconds: 2, probeTimeoutSeconds: 1 });
   try {
     const child = spawn(
       process.execPath,

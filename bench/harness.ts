@@ -1,5 +1,8 @@
 // Shared by the benchmarks: start the server process, summarise samples.
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export interface BenchServers {
@@ -32,4 +35,38 @@ export function median(values: readonly number[]): number {
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * A loopback server answering "ok" on every path, and a configuration file at `file` of one
+ * active-passive group (two regions and an entry point, all on that server) and two observers.
+ */
+export async function loopbackGroup(
+  file: string,
+  policy: { intervalSeconds: number; probeTimeoutSeconds: number },
+): Promise<Server> {
+  const target = createServer((_req, res) => res.end("ok"));
+  await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
+  const url = (path: string) =>
+    `http://127.0.0.1:${(target.address() as AddressInfo).port}/${path}`;
+  writeFileSync(
+    file,
+    JSON.stringify({
+      observers: [{ region: "westeurope" }, { region: "northeurope" }],
+      stateStore: { connection: "env:TANDEM_STORAGE" },
+      policy,
+      groups: [
+        {
+          name: "shop",
+          model: "active-passive",
+          entryPoint: { url: url("entry") },
+          regions: [
+            { name: "westeurope", role: "primary", probe: { url: url("weu") } },
+            { name: "northeurope", role: "secondary", probe: { url: url("neu") } },
+          ],
+        },
+      ],
+    }),
+  );
+  return target;
 }
