@@ -9,7 +9,14 @@ import type {
   View,
   WitnessSignal,
 } from "../../src/core/index.js";
-import { judgeRegion, nextObservation, nextRegionState, viewOf } from "../../src/core/index.js";
+import {
+  judgeRegion,
+  judgeRegions,
+  nextObservation,
+  nextRegionState,
+  viewOf,
+  witnessMatters,
+} from "../../src/core/index.js";
 
 const policy = { failureThreshold: 3, successThreshold: 2 };
 const TICK = { instance: "p", seq: 10 };
@@ -243,6 +250,107 @@ describe("quorum verdict", () => {
       policy,
     });
     assert.equal(evidence.verdict, "unknown");
+  });
+
+  it("an observer's view of a region comes from its observation of that region, not another", () => {
+    const ofNortheurope = { ...observation("swedencentral", "passing")!, target: "northeurope" };
+    const evidence = judgeRegion({
+      region: "westeurope",
+      observers: [observer("northeurope"), observer("swedencentral")],
+      observations: [ofNortheurope, observation("northeurope", "confirmed")!],
+      witness: "unknown",
+      policy,
+    });
+    assert.deepEqual(
+      { verdict: evidence.verdict, blocking: evidence.blocking },
+      { verdict: "suspect", blocking: ["swedencentral"] },
+    );
+  });
+});
+
+describe("when the witness is worth asking", () => {
+  const evidence = (over: Partial<RegionEvidence>): RegionEvidence => ({
+    region: "westeurope",
+    verdict: "suspect",
+    reason: "r",
+    outside: [
+      { observer: "northeurope", view: "confirmed" },
+      { observer: "swedencentral", view: "confirmed" },
+    ],
+    blocking: [],
+    witness: "unknown",
+    ...over,
+  });
+
+  it("asks when every live outside observer saw the region fail and it is not down", () => {
+    assert.equal(witnessMatters(evidence({})), true);
+    assert.equal(witnessMatters(evidence({ verdict: "split-view" })), true);
+  });
+
+  it("does not ask once the region is down: the answer changes nothing", () => {
+    assert.equal(witnessMatters(evidence({ verdict: "down" })), false);
+  });
+
+  it("does not ask while an outside observer has no view: down waits for it anyway", () => {
+    assert.equal(witnessMatters(evidence({ blocking: ["uksouth"] })), false);
+  });
+
+  it("does not ask when no outside observer has a view", () => {
+    assert.equal(witnessMatters(evidence({ outside: [] })), false);
+  });
+
+  it("does not ask while an outside observer still sees the region up or below the threshold", () => {
+    for (const view of ["passing", "failing", "recovering"] as const)
+      assert.equal(
+        witnessMatters(
+          evidence({
+            outside: [
+              { observer: "northeurope", view: "confirmed" },
+              { observer: "swedencentral", view },
+            ],
+          }),
+        ),
+        false,
+        view,
+      );
+  });
+});
+
+describe("a group's regions judged together", () => {
+  it("judges each region in order with its own witness signal", () => {
+    const observers = [observer("northeurope"), observer("swedencentral"), observer("uksouth")];
+    const failing = (name: string, target: string) => ({
+      ...observation(name, "confirmed")!,
+      target,
+    });
+    const passing = (name: string, target: string) => ({
+      ...observation(name, "passing")!,
+      target,
+    });
+    const asked: string[] = [];
+    const evidence = judgeRegions([{ name: "westeurope" }, { name: "northeurope" }], {
+      observers,
+      observations: [
+        failing("northeurope", "westeurope"),
+        passing("swedencentral", "westeurope"),
+        passing("uksouth", "westeurope"),
+        passing("swedencentral", "northeurope"),
+        passing("uksouth", "northeurope"),
+      ],
+      witness: (region) => {
+        asked.push(region);
+        return region === "westeurope" ? "down" : "up";
+      },
+      policy,
+    });
+    assert.deepEqual(asked, ["westeurope", "northeurope"]);
+    assert.deepEqual(
+      evidence.map((e) => [e.region, e.verdict, e.witness]),
+      [
+        ["westeurope", "split-view", "down"],
+        ["northeurope", "healthy", "up"],
+      ],
+    );
   });
 });
 
@@ -507,6 +615,29 @@ describe("quorum verdict: observers in any number and order", () => {
       reason: "no live, unimpaired observer has a current view of it",
     },
     {
+      name: "with one observer outside the region configured, it alone is the quorum",
+      seen: [out("northeurope", "confirmed")],
+      verdict: "down",
+      reason:
+        "every outside observer with a view (northeurope) saw it fail, and no observer runs inside it",
+    },
+    {
+      name: "the observer inside does not count toward the outside quorum of one",
+      seen: [out("northeurope", "confirmed"), inside("confirmed")],
+      verdict: "down",
+      reason:
+        "every outside observer with a view (northeurope) saw it fail, and so did the observer inside (weu-obs)",
+    },
+    {
+      name: "an observer whose liveness is not yet known counts as passing when it sees the region up",
+      seen: [
+        out("northeurope", "passing"),
+        out("swedencentral", "passing", { liveness: "unknown" }),
+      ],
+      verdict: "healthy",
+      reason: "every outside observer with a view (northeurope, swedencentral) sees it up",
+    },
+    {
       name: "no observer at all: unknown",
       seen: [out("northeurope", "passing", { liveness: "stale" })],
       verdict: "unknown",
@@ -653,6 +784,19 @@ describe("kept region state: what it remembers", () => {
     state = nextRegionState(state, evidence("healthy", "all up"), 11_500, 1, DWELL);
     assert.equal(state.reason, "all up; healthy after the dwell time (20 s left)");
     assert.equal(state.recoveringSince, 1000);
+  });
+
+  it("a region that was not down keeps a doubtful verdict as it is, not healthy", () => {
+    for (const verdict of ["suspect", "split-view", "unknown"] as const) {
+      const state = nextRegionState(
+        { verdict: "healthy", since: 5, epoch: 1, reason: "up" },
+        evidence(verdict, "a doubt"),
+        9000,
+        1,
+        DWELL,
+      );
+      assert.deepEqual(state, { verdict, since: 9000, epoch: 1, reason: "a doubt" }, verdict);
+    }
   });
 
   it("a new holder keeps a region that was healthy healthy, from its own clock", () => {
