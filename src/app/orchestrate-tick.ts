@@ -48,6 +48,10 @@ export interface OrchestrateResult {
   readonly observer: string;
   readonly lease: LeaseStatus;
   readonly groups: readonly GroupDecision[];
+  /**
+   * The peers this process has announced stale (an `observer.stale` event each): a peer never
+   * seen only once this process has watched for the stale bound, as the alerts say it.
+   */
   readonly stalePeers: readonly string[];
   readonly problems: readonly string[];
   /** Steps that wait on work expected to outlast a tick (a cluster starting): progress, not problems. */
@@ -345,7 +349,7 @@ async function orchestrateTick(
     observer: rt.observer,
     lease,
     groups,
-    stalePeers: view.stalePeers,
+    stalePeers: [...rt.memory.said.stale],
     problems,
     ...(waiting.length > 0 ? { waiting } : {}),
   };

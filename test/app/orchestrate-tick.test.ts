@@ -104,6 +104,23 @@ describe("orchestrate tick", () => {
     );
   });
 
+  it("reports a peer that never wrote as stale only once this process has watched for the stale bound", async () => {
+    const { clock, observers } = await pair();
+    const [west] = observers;
+    const bound = 6000; // three intervals of 2 s: the default observerStaleSeconds
+    const reported: [number, readonly string[]][] = [];
+    const start = clock.now();
+    for (let i = 0; i < 6; i++) {
+      clock.advance(2000);
+      await runProbeTick(west);
+      reported.push([clock.now() - start, (await runOrchestrateTick(west)).stalePeers]);
+    }
+    const early = reported.filter(([at]) => at - 2000 < bound);
+    assert.ok(early.length >= 2);
+    for (const [at, stale] of early) assert.deepEqual(stale, [], `reported stale at ${at} ms`);
+    assert.deepEqual(reported.at(-1)![1], ["northeurope"]);
+  });
+
   it("takes no action and says so when the store cannot be read", async () => {
     const { store, clock, observers } = await pair();
     await warmUp(clock, observers);
