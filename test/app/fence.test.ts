@@ -9,6 +9,8 @@ import { runFenced } from "../../src/app/fence.js";
 import { leaseTiming } from "../../src/app/lease-keeper.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { holderId } from "../../src/app/runtime.js";
+import { Scopes } from "../../src/adapters/telemetry/scopes.js";
+import { noTelemetry } from "../../src/ports/telemetry.js";
 import type { LeaseRecord } from "../../src/core/index.js";
 import { EMPTY_LEASE_MEMORY, wrote } from "../../src/core/index.js";
 import type { ActionRecord } from "../../src/ports/state-store.js";
@@ -313,5 +315,29 @@ describe("a fenced step of the holder", () => {
     assert.ok(result.ok);
     await new Promise((resolve) => setTimeout(resolve, 60));
     assert.equal(result.value.aborted, false, "the deadline timer was cleared");
+  });
+
+  it("runs a step for an incident in the incident's telemetry scope, so its store and ARM calls carry the incident's id", async () => {
+    const f = await holder();
+    const scopes = new Scopes();
+    const rt: Runtime = {
+      ...f.rt,
+      telemetry: {
+        ...noTelemetry,
+        within: (scope, fn) => scopes.within(scope, fn),
+        current: () => scopes.current(),
+      },
+    };
+    const seen = (step: FencedStep) =>
+      scopes.within({ operation: "w1:7" }, () =>
+        runFenced(rt, step, () => Promise.resolve(scopes.current())),
+      );
+    const forIncident = await seen(STEP);
+    assert.ok(forIncident.ok);
+    assert.deepEqual(forIncident.value, { operation: "w1:7", incident: "inc-1" });
+    const { incident: _none, ...noIncident } = STEP;
+    const outside = await seen(noIncident);
+    assert.ok(outside.ok);
+    assert.deepEqual(outside.value, { operation: "w1:7" });
   });
 });
