@@ -102,7 +102,7 @@ export const PRICES: Prices = {
     unit: "GB",
     free: 5,
     source:
-      "Azure Monitor pricing page, Analytics Logs pay-as-you-go (azure.microsoft.com/pricing/details/monitor), as quoted by monitoringcost.com (2026); 5 GB a month free per billing account",
+      "Azure Monitor pricing page, Analytics Logs pay-as-you-go (azure.microsoft.com/pricing/details/monitor), as quoted by monitoringcost.com (2026); the 5 GB free a month are per billing account as most secondary sources quote it (monitoringcost.com says per workspace)",
     checked: PRICES_CHECKED,
     confirmed: false,
   },

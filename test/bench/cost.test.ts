@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { billedSeconds, monthlyCost, type Deployment, type LineKey } from "../../bench/cost.js";
 import { DEFAULT_DEPLOYMENT, MEASURED, PRICES } from "../../bench/cost-inputs.js";
+import { ROOT } from "../helpers/paths.js";
 
 const cost = (change: Partial<Deployment> = {}) =>
   monthlyCost({ ...DEFAULT_DEPLOYMENT, ...change }, MEASURED, PRICES);
@@ -72,5 +75,21 @@ describe("the cost model", () => {
       c.lines.reduce((sum, l) => sum + l.usd, 0),
     );
     assert.ok(c.totalUsd > 0);
+  });
+});
+
+describe("docs/deploy.md's cost summary", () => {
+  it("gives the model's totals, rounded to the dollar", async () => {
+    const deploy = await readFile(join(ROOT, "docs/deploy.md"), "utf8");
+    const dollars = (pattern: RegExp) => Number(pattern.exec(deploy)?.[1]);
+    assert.equal(dollars(/About \*\*\$(\d+) a month\*\*/), Math.round(cost().totalUsd));
+    assert.equal(
+      dollars(/about \$(\d+) if other apps/),
+      Math.round(cost({ freeGrants: false }).totalUsd),
+    );
+    assert.equal(
+      dollars(/A 30 s interval brings it to\s+about \$(\d+)/),
+      Math.round(cost({ intervalSeconds: 30 }).totalUsd),
+    );
   });
 });
