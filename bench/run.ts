@@ -3,6 +3,8 @@
 import { parseArgs } from "node:util";
 import { cliTimes } from "./cli.js";
 import { coldStart } from "./cold-start.js";
+import { monthlyCost } from "./cost.js";
+import { DEFAULT_DEPLOYMENT, MEASURED, PRICES } from "./cost-inputs.js";
 import { detection, detectionByKind, falseFailovers } from "./detection.js";
 import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
@@ -86,3 +88,17 @@ if (want("arm-budget"))
       }),
     );
   }
+// A model, not a measurement: the default deployment's monthly lines from the figures above and the
+// prices in bench/cost-inputs.ts (docs/cost.md shows the same, by `npm run gen`).
+if (want("cost")) {
+  const { lines, totalUsd } = monthlyCost(DEFAULT_DEPLOYMENT, MEASURED, PRICES);
+  const cents = (usd: number) => Math.round(usd * 100) / 100;
+  console.log(
+    JSON.stringify({
+      bench: "monthly-cost",
+      deployment: DEFAULT_DEPLOYMENT,
+      lines: lines.map((l) => ({ ...l, usd: cents(l.usd) })),
+      totalUsd: cents(totalUsd),
+    }),
+  );
+}

@@ -1,9 +1,9 @@
-// Writes the files generated from the configuration schema and the lever providers:
-// tandem.schema.json, docs/configuration.md, the permissions part of docs/permissions.md, the
-// event reference of docs/webhooks.md, the role files the deployment loads (infra/roles/*.json), and the deployment parameters each example
-// derives (examples/deploy/). `npm run gen` after changing
-// src/config/schema.ts or a provider's operations; a test fails when the committed files are out
-// of date.
+// Writes the files generated from the configuration schema, the lever providers and the cost
+// model: tandem.schema.json, docs/configuration.md, the permissions part of docs/permissions.md,
+// the event reference of docs/webhooks.md, the tables of docs/cost.md, the role files the
+// deployment loads (infra/roles/*.json), and the deployment parameters each example derives
+// (examples/deploy/). `npm run gen` after changing src/config/schema.ts, a provider's operations
+// or bench/cost-inputs.ts; a test fails when the committed files are out of date.
 import { readFileSync, readdirSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -13,6 +13,7 @@ import { deploymentParameters, parametersFile } from "../src/deploy/parameters.j
 import { BUILT_IN_ROLES, renderPermissionsDoc, roleFiles } from "../src/providers/permissions.js";
 import { PROVIDERS } from "../src/providers/registry.js";
 import { renderWebhookDoc } from "../src/adapters/alerts/webhook/docs.js";
+import { renderCostDoc } from "../bench/cost-doc.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -53,6 +54,7 @@ export function generatedFiles(): Record<string, string> {
       PROVIDERS,
     ),
     "docs/webhooks.md": renderWebhookDoc(readFileSync(`${root}docs/webhooks.md`, "utf8")),
+    "docs/cost.md": renderCostDoc(readFileSync(`${root}docs/cost.md`, "utf8")),
   };
 }
 
