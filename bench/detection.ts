@@ -19,7 +19,11 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-function trafficManagerDetection(seed: number, intervalMs: number, tolerated: number): number {
+export function trafficManagerDetection(
+  seed: number,
+  intervalMs: number,
+  tolerated: number,
+): number {
   const rand = random(seed ^ 0x5f3759df);
   const phase = rand() * intervalMs;
   // Probes at phase + k * interval; the first one at or after the outage start fails, and the

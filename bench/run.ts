@@ -10,6 +10,7 @@ import { footprint } from "./footprint.js";
 import { startServers } from "./harness.js";
 import { probeOverhead } from "./probe-overhead.js";
 import { probeTick } from "./probe-tick.js";
+import { recovery } from "./recovery.js";
 import { telemetryVolume } from "./telemetry-volume.js";
 import { storage } from "./storage.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     "region-hours": { type: "string", default: "10000" },
     "detection-runs": { type: "string", default: "500" },
     "cold-start-runs": { type: "string", default: "7" },
+    "recovery-runs": { type: "string", default: "40" },
     "start-dir": { type: "string" },
   },
 });
@@ -72,6 +74,10 @@ if (want("false-failovers"))
       bench: "false-failovers",
       ...(await falseFailovers(Number(values["region-hours"]))),
     }),
+  );
+if (want("recovery"))
+  console.log(
+    JSON.stringify({ bench: "recovery", ...(await recovery(Number(values["recovery-runs"]))) }),
   );
 if (want("storage")) console.log(JSON.stringify({ bench: "storage", ...(await storage()) }));
 if (want("arm-budget"))

@@ -20,6 +20,10 @@ import { StoreError } from "../../src/ports/state-store.js";
 import { random } from "../helpers/random.js";
 import { alertsSettled } from "../../src/app/alerts/sender.js";
 import type { AlertChannel } from "../../src/ports/alerts.js";
+import type { RoutingState } from "../../src/core/levers.js";
+import { topRegions } from "../../src/core/levers.js";
+import { FRONT_DOOR_LEVER } from "../../src/providers/front-door/capabilities.js";
+import type { ServiceTimings } from "../../src/sandbox/arm/timing.js";
 
 export { random };
 
@@ -111,6 +115,45 @@ export interface SimOptions {
    * (too slow: answers after three quarters of the timeout).
    */
   readonly failure?: FailureKind;
+  /**
+   * Azure's timing for the levers (src/sandbox/arm/timing.ts). With it, a change of routing
+   * reaches clients only after the lever's delay (Traffic Manager: the DNS TTL; Front Door: the
+   * ARM operation and the edge's propagation), and the observers' probes of the global entry
+   * point see what clients see; a cold start takes `clusterStartMs`, a stop `clusterStopMs`,
+   * a node pool scale-up `nodePoolScaleMs`; the runbook keeps the production timeouts and
+   * failover cap; and the result carries the recovery time. Absent: levers act at once and
+   * reach everyone at once (the behaviour every seed was tuned on).
+   */
+  readonly timing?: ServiceTimings;
+  /** The traffic lever `timing` applies to (Traffic Manager when absent). */
+  readonly lever?: Lever;
+}
+
+export type Lever = "traffic-manager" | "front-door";
+
+/** How long after a lever change clients follow it. */
+export function clientLagMs(timing: ServiceTimings, lever: Lever): number {
+  // Traffic Manager: resolvers keep the previous answer for up to the TTL (the last one to ask
+  // just before the change moves a TTL later). Front Door: the update's ARM operation, then the
+  // edge's propagation.
+  return lever === "front-door" ? timing.operationMs + timing.propagationMs : timing.dnsTtlMs;
+}
+
+/** With lever timing: from an outage's start until clients' traffic reaches serving regions. */
+export interface Recovery {
+  /** When the outage of the primary started (virtual ms). */
+  readonly outageFrom: number;
+  /**
+   * Outage start until every region clients are sent to serves, and stays so to the run's end;
+   * undefined when that moment did not come within the run.
+   */
+  readonly ms?: number;
+  /** Outage start until the region traffic moves to could serve (a cold one: started, scaled). */
+  readonly standbyMs?: number;
+  /** Outage start until the last change of routing at the lever. */
+  readonly leverMs?: number;
+  /** Each failover incident's last step, and its last note when it did not complete. */
+  readonly incidents: readonly string[];
 }
 
 export const FAILURE_KINDS = ["refused", "reset", "hang", "tls-stall", "5xx", "too-slow"] as const;
@@ -146,6 +189,8 @@ export interface SimResult {
   readonly outages: number;
   /** Outage start to the first kept `down` verdict, per hard outage of the primary that was detected. */
   readonly detectionMs: number[];
+  /** With `timing` and an outage scenario: how the outage was recovered from. */
+  readonly recovery?: Recovery;
 }
 
 function faultsFor(seed: number, minutes: number): Faults {
@@ -295,7 +340,11 @@ function noiseOnly(seed: number, minutes: number): Faults {
   return { ...NO_FAULTS(), partitions, spikes } as Faults;
 }
 
-function config(model: Model, probeUrls: (region: string) => string): TandemConfigInput {
+function config(
+  model: Model,
+  probeUrls: (region: string) => string,
+  production = false,
+): TandemConfigInput {
   const roles = model === "active-active" ? ["active", "active"] : ["primary", "secondary"];
   return {
     observers: OBSERVERS.map((region) => ({ region, controlUrl: `http://control.sim/${region}` })),
@@ -306,11 +355,18 @@ function config(model: Model, probeUrls: (region: string) => string): TandemConf
       failureThreshold: 3,
       successThreshold: 3,
       dwellSeconds: 90,
-      maxAutoFailovers: 100,
       autoFailoverWindowMinutes: 60,
-      autoFailback: true,
-      stepTimeoutSeconds: 60,
-      wakeTimeoutSeconds: 180,
+      // With Azure's timing the runbook keeps its production step timeouts, failover cap and
+      // failback rule: short ones made for instant levers would fail a failover that Azure is
+      // still carrying out.
+      ...(production
+        ? {}
+        : {
+            maxAutoFailovers: 100,
+            autoFailback: true,
+            stepTimeoutSeconds: 60,
+            wakeTimeoutSeconds: 180,
+          }),
     },
     // One channel; the simulator replaces it with a recorder (see simulate()).
     alerts: {
@@ -513,7 +569,25 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       regions: REGIONS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
     },
   ]);
-  const clusters = new MemoryClusterControl(new SimClock(world, 0), { startMs: 60_000 });
+  const timing = options.timing;
+  const lever: Lever = options.lever ?? "traffic-manager";
+  if (timing && lever === "front-door") router.can = FRONT_DOOR_LEVER;
+  const clusterClock = new SimClock(world, 0);
+  const clusters = new MemoryClusterControl(
+    clusterClock,
+    timing
+      ? {
+          startMs: timing.clusterStartMs,
+          stopMs: timing.clusterStopMs,
+          scaleMs: timing.nodePoolScaleMs,
+        }
+      : { startMs: 60_000 },
+  );
+  /** When the cold region's cluster runs with its node pools taking pods (virtual ms). */
+  const coldReadyAt = (): number | undefined => {
+    const at = clusters.readyAt("shop", "northeurope");
+    return at === undefined ? undefined : at - clusterClock.now() + world.now;
+  };
   if (options.model === "passive-cold")
     clusters.add("shop", "northeurope", "Stopped", [{ name: "user", count: 0 }]);
   router.fault = () =>
@@ -529,6 +603,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     );
     if (flap && Math.floor((world.now - flap.from) / flap.period) % 2 === 0) return false;
     if (options.model === "passive-cold" && region === "northeurope") {
+      if (timing) {
+        const ready = coldReadyAt();
+        return ready !== undefined && world.now >= ready;
+      }
       const power = clusters.peek("shop", "northeurope");
       return power === "Running" || power === "Starting" ? power === "Running" : false;
     }
@@ -540,7 +618,16 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   const storeDownAtChange: string[] = [];
   const lastServing = new Map<string, number>();
   let lastPrimary: string | undefined = REGIONS[0];
+  /** Every routing the lever took, and when: clients follow each one after the lever's delay. */
+  const routings: { at: number; state: RoutingState }[] = [
+    { at: -Infinity, state: router.peek("shop") },
+  ];
+  const lagMs = timing ? clientLagMs(timing, lever) : 0;
+  /** The routing clients see at `t`: the last one the lever took at least the delay before. */
+  const clientRouting = (t: number): RoutingState =>
+    routings.findLast((r) => r.at + lagMs <= t)!.state;
   router.onChange = (_group, state) => {
+    routings.push({ at: world.now, state });
     if (!state.regions.some((r) => r.enabled)) violate("no region is enabled");
     const primary = primaryOf(state);
     if (primary && primary !== lastPrimary) {
@@ -571,9 +658,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           : ok;
       if (rand() < faults.probeLoss) return fail("timeout");
       const region =
-        url?.hostname === "entry.sim"
-          ? primaryOf(router.peek("shop"))
-          : url?.hostname.replace(".sim", "");
+        url?.hostname !== "entry.sim"
+          ? url?.hostname.replace(".sim", "")
+          : timing
+            ? pickOne(topRegions(clientRouting(world.now)), rand)
+            : primaryOf(router.peek("shop"));
       if (!region) return fail("http-status");
       if (
         faults.partitions.some(
@@ -617,7 +706,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   const slowRouter = armFaulty(router, world, faults, rand, () => leverDeadline);
   const slowClusters = armFaulty(clusters, world, faults, rand, () => leverDeadline);
   const store = faultyStore(new MemoryStateStore(), world, faults, rand, lostMarks);
-  const raw = config(options.model, (region) => `http://${region}.sim/healthz`);
+  const raw = config(
+    options.model,
+    (region) => `http://${region}.sim/healthz`,
+    timing !== undefined,
+  );
   const parsed = parseConfig(raw);
   let lives = 0;
 
@@ -754,6 +847,20 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   }
 
   const outages = Object.values(faults.outages).flat().length;
+  const recovery =
+    timing && primaryOutage
+      ? recoveryOf(primaryOutage.from, end, {
+          routings,
+          lagMs,
+          serves: (region, t) =>
+            !inside(faults.outages[region] ?? [], t) &&
+            (options.model !== "passive-cold" ||
+              region !== "northeurope" ||
+              (coldReadyAt() ?? Infinity) <= t),
+          standbyAt: options.model === "passive-cold" ? coldReadyAt() : primaryOutage.from,
+          incidents: (await store.readIncidents("shop")).map((x) => x.incident),
+        })
+      : undefined;
   if (options.noQuietPeriod) {
     const incidents = (await store.readIncidents("shop")).map((x) => x.incident);
     const failovers = incidents.filter((i) => i.kind === "failover").length;
@@ -765,6 +872,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       shifts: reachedShift(incidents),
       outages,
       detectionMs,
+      ...(recovery ? { recovery } : {}),
     };
   }
   // Quiet period: faults end, and the group must settle on a serving region.
@@ -875,5 +983,60 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     shifts: reachedShift(incidents),
     outages,
     detectionMs,
+    ...(recovery ? { recovery } : {}),
+  };
+}
+
+/** The entry point answers from one of the regions clients are sent to, at random. */
+const pickOne = (regions: readonly string[], rand: () => number): string | undefined =>
+  regions[Math.floor(rand() * regions.length)];
+
+/**
+ * Recovery from the primary's outage, from the whole run's record: the routing clients see is a
+ * step function (each lever change, delayed), and so is each region's serving (the outage, the
+ * cold cluster becoming ready); between their steps nothing changes, so checking every step from
+ * the outage's start to the run's end finds the moment clients' traffic reached serving regions
+ * for good, to the millisecond.
+ */
+function recoveryOf(
+  from: number,
+  end: number,
+  run: {
+    readonly routings: readonly { at: number; state: RoutingState }[];
+    readonly lagMs: number;
+    readonly serves: (region: string, t: number) => boolean;
+    readonly standbyAt: number | undefined;
+    readonly incidents: readonly {
+      kind: string;
+      step: string;
+      history: readonly { note: string }[];
+    }[];
+  },
+): Recovery {
+  const seen = (t: number) => run.routings.findLast((r) => r.at + run.lagMs <= t)!.state;
+  const served = (t: number) => topRegions(seen(t)).every((region) => run.serves(region, t));
+  const steps = [
+    from,
+    ...run.routings.map((r) => r.at + run.lagMs),
+    ...(run.standbyAt === undefined ? [] : [run.standbyAt]),
+  ]
+    .filter((t) => t >= from && t < end)
+    .sort((a, b) => a - b);
+  let since: number | undefined;
+  for (const t of steps) {
+    if (!served(t)) since = undefined;
+    else since ??= t;
+  }
+  const lastChange = run.routings.at(-1)!.at;
+  return {
+    outageFrom: from,
+    ...(since === undefined ? {} : { ms: since - from }),
+    ...(run.standbyAt === undefined ? {} : { standbyMs: Math.max(0, run.standbyAt - from) }),
+    ...(lastChange > from ? { leverMs: lastChange - from } : {}),
+    incidents: run.incidents
+      .filter((i) => i.kind === "failover")
+      .map((i) =>
+        i.step === "completed" ? i.step : `${i.step}: ${i.history.at(-1)?.note ?? "no note"}`,
+      ),
   };
 }

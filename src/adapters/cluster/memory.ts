@@ -1,5 +1,7 @@
 // Clusters held in memory, for the sandbox and the simulator: starting takes `startMs` on the
-// given clock, stopping `stopMs`; node pools scale at once. A fault hook can fail any call.
+// given clock, stopping `stopMs`; a node pool takes its new size at once (as AKS reports the
+// count asked for while it scales), its new nodes take pods after `scaleMs` (0 by default).
+// A fault hook can fail any call.
 import type { ClusterState, NodePoolSize, PowerState } from "../../core/levers.js";
 import type { Clock } from "../../ports/clock.js";
 import type { ClusterControl } from "../../ports/cluster-control.js";
@@ -8,6 +10,8 @@ interface Cluster {
   power: PowerState;
   since: number;
   nodePools: NodePoolSize[];
+  /** When the nodes of its last scale-up take pods (clock time). */
+  poolsReadyAt?: number;
 }
 
 export class MemoryClusterControl implements ClusterControl {
@@ -15,14 +19,16 @@ export class MemoryClusterControl implements ClusterControl {
   readonly #clock: Clock;
   readonly #startMs: number;
   readonly #stopMs: number;
+  readonly #scaleMs: number;
   fault: ((call: string, region: string) => Error | undefined) | undefined;
   /** Counts of calls that changed something, for tests that check no effect ran twice. */
   readonly changes: string[] = [];
 
-  constructor(clock: Clock, options: { startMs: number; stopMs?: number }) {
+  constructor(clock: Clock, options: { startMs: number; stopMs?: number; scaleMs?: number }) {
     this.#clock = clock;
     this.#startMs = options.startMs;
     this.#stopMs = options.stopMs ?? options.startMs;
+    this.#scaleMs = options.scaleMs ?? 0;
   }
 
   covers(group: string, region: string): boolean {
@@ -39,8 +45,9 @@ export class MemoryClusterControl implements ClusterControl {
     const cluster = this.#clusters.get(`${group}/${region}`);
     if (!cluster) throw new Error(`no cluster for ${region} in group ${group}`);
     const now = this.#clock.now();
+    // A running cluster's `since` is when the start ended, not when it was next read (readyAt).
     if (cluster.power === "Starting" && now - cluster.since >= this.#startMs)
-      Object.assign(cluster, { power: "Running", since: now });
+      Object.assign(cluster, { power: "Running", since: cluster.since + this.#startMs });
     if (cluster.power === "Stopping" && now - cluster.since >= this.#stopMs)
       Object.assign(cluster, { power: "Stopped", since: now });
     return cluster;
@@ -87,7 +94,25 @@ export class MemoryClusterControl implements ClusterControl {
       if (i >= 0) c.nodePools[i] = { ...pool };
       else c.nodePools.push({ ...pool });
     }
+    c.poolsReadyAt = this.#clock.now() + this.#scaleMs;
     this.changes.push(`scale ${region}`);
+  }
+
+  /**
+   * From when (clock time) the cluster runs with the nodes of its last scale taking pods, even if
+   * nobody has read it since; undefined when it is not running or starting. The simulator's
+   * ground truth for when a woken region can serve.
+   */
+  readyAt(group: string, region: string): number | undefined {
+    const c = this.#clusters.get(`${group}/${region}`);
+    if (!c) return undefined;
+    const running =
+      c.power === "Starting"
+        ? c.since + this.#startMs
+        : c.power === "Running"
+          ? c.since
+          : undefined;
+    return running === undefined ? undefined : Math.max(running, c.poolsReadyAt ?? running);
   }
 
   /** The current power state, without the fault hook. */

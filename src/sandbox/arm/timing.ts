@@ -20,6 +20,14 @@ export interface ServiceTimings {
   readonly toleratedFailures: number;
   /** Traffic Manager: the DNS TTL resolvers keep an answer for. */
   readonly dnsTtlMs: number;
+  /** AKS: a node pool scaled up, from accepted until its new nodes take pods. */
+  readonly nodePoolScaleMs: number;
+  /** Front Door: how often each edge probes an origin (the origin group's probe interval). */
+  readonly frontDoorProbeIntervalMs: number;
+  /** Front Door: how many recent probes an edge judges an origin by (sampleSize). */
+  readonly frontDoorSampleSize: number;
+  /** Front Door: how many of those must have passed for the origin to be healthy. */
+  readonly frontDoorSuccessfulSamples: number;
 }
 
 export const TIMINGS = {
@@ -32,6 +40,10 @@ export const TIMINGS = {
     probeIntervalMs: 0,
     toleratedFailures: 0,
     dnsTtlMs: 0,
+    nodePoolScaleMs: 0,
+    frontDoorProbeIntervalMs: 0,
+    frontDoorSampleSize: 1,
+    frontDoorSuccessfulSamples: 1,
   },
   realistic: {
     // An origin update's ARM operation: tens of seconds (reported).
@@ -48,6 +60,16 @@ export const TIMINGS = {
     toleratedFailures: 3,
     // The DNS TTL of the profile's answers (60 s is the portal's default).
     dnsTtlMs: 60_000,
+    // New nodes in a node pool: AKS publishes no duration (learn.microsoft.com, "Scale node
+    // pools": the pool shows Scaling until done); virtual machines created and joined, minutes.
+    // An assumption, not a measurement.
+    nodePoolScaleMs: 3 * 60_000,
+    // Front Door origin health probes (learn.microsoft.com, "Health probes"): "the default probe
+    // frequency of 30 seconds"; an origin is healthy when successfulSamplesRequired of the last
+    // sampleSize probes passed: 3 of 4, the values Azure's published templates set.
+    frontDoorProbeIntervalMs: 30_000,
+    frontDoorSampleSize: 4,
+    frontDoorSuccessfulSamples: 3,
   },
 } as const satisfies Record<string, ServiceTimings>;
 
@@ -65,5 +87,9 @@ export function scaled(timings: ServiceTimings, scale: number): ServiceTimings {
     probeIntervalMs: ms(timings.probeIntervalMs),
     toleratedFailures: timings.toleratedFailures,
     dnsTtlMs: ms(timings.dnsTtlMs),
+    nodePoolScaleMs: ms(timings.nodePoolScaleMs),
+    frontDoorProbeIntervalMs: ms(timings.frontDoorProbeIntervalMs),
+    frontDoorSampleSize: timings.frontDoorSampleSize,
+    frontDoorSuccessfulSamples: timings.frontDoorSuccessfulSamples,
   };
 }
