@@ -18,6 +18,12 @@ export interface RoutingState {
    * changes to its edge over minutes). Traffic is not verified until this clears.
    */
   readonly propagating?: boolean;
+  /**
+   * How long after a change clients may still be sent by the old answer, when the lever knows
+   * (Traffic Manager: the profile's DNS TTL, for which resolvers keep an answer). Verification
+   * through the global entry point waits this much longer than the step timeout.
+   */
+  readonly clientLagMs?: number;
 }
 
 /**

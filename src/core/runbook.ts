@@ -747,10 +747,13 @@ function advance(
       const propagated = incident.history.some(
         (h) => h.step === "verifying" && h.note === PROPAGATING,
       );
+      // Clients follow a DNS lever only once resolvers' cached answers expire: a TTL longer than
+      // the step timeout must not fail a failover whose traffic is still on its way.
+      const clientLag = s.routing?.clientLagMs ?? 0;
       const verifyLimit =
-        propagated || lag
+        (propagated || lag
           ? policy.propagationTimeoutMs + policy.stepTimeoutMs
-          : policy.stepTimeoutMs;
+          : policy.stepTimeoutMs) + clientLag;
       // With a lag, only the entry point's probes are evidence: no current view of them is none.
       const entryOk = lag && group.entryPoint ? s.entryHealthy === true : s.entryHealthy !== false;
       if (s.routing && shifted(s.routing, incident.shift) && entryOk)
@@ -768,7 +771,9 @@ function advance(
         return failed(
           lag
             ? `traffic did not follow through the global entry point within ${Math.round(verifyLimit / 1000)} s (propagationTimeoutSeconds and stepTimeoutSeconds)`
-            : "traffic did not follow through the global entry point",
+            : clientLag > 0
+              ? `traffic did not follow through the global entry point within ${Math.round(verifyLimit / 1000)} s (stepTimeoutSeconds and the lever's DNS TTL of ${Math.round(clientLag / 1000)} s)`
+              : "traffic did not follow through the global entry point",
         );
       return stay(
         lag && s.routing && shifted(s.routing, incident.shift)

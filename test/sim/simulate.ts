@@ -623,6 +623,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     { at: -Infinity, state: router.peek("shop") },
   ];
   const lagMs = timing ? clientLagMs(timing, lever) : 0;
+  // Traffic Manager reports its profile's TTL with the routing, as the real adapter reads it.
+  if (timing && lever === "traffic-manager") router.clientLagMs = timing.dnsTtlMs;
   /** The routing clients see at `t`: the last one the lever took at least the delay before. */
   const clientRouting = (t: number): RoutingState =>
     routings.findLast((r) => r.at + lagMs <= t)!.state;

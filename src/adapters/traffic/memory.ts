@@ -60,8 +60,14 @@ export class MemoryTrafficRouter implements TrafficRouter {
     return routes;
   }
 
+  /** What `read` reports as the clients' lag after a change (a DNS TTL); none when absent. */
+  clientLagMs: number | undefined;
+
   async read(group: string, _options?: LeverCallOptions): Promise<RoutingState> {
-    return { regions: this.#routes("read", group).map((r) => ({ ...r })) };
+    return {
+      regions: this.#routes("read", group).map((r) => ({ ...r })),
+      ...(this.clientLagMs === undefined ? {} : { clientLagMs: this.clientLagMs }),
+    };
   }
 
   async promote(group: string, region: string): Promise<void> {

@@ -110,7 +110,9 @@ export class TrafficManagerRouter implements TrafficRouter {
       priority: e.priority ?? MAX_PRIORITY,
       ...(e.weight === undefined ? {} : { weight: e.weight }),
     }));
-    return { regions };
+    // Resolvers keep an answer for the profile's TTL: clients follow a change only after it.
+    const ttl = profile.dnsConfig?.ttl;
+    return { regions, ...(typeof ttl === "number" && ttl > 0 ? { clientLagMs: ttl * 1000 } : {}) };
   }
 
   /** Traffic Manager's own view of each region's endpoint, for the witness. */

@@ -49,6 +49,13 @@ describe("Traffic Manager lever", () => {
     });
   });
 
+  it("reports the profile's DNS TTL with the routing: how long clients may keep the old answer", async () => {
+    await withArm(async (_arm, tm) => {
+      const routing = await tm.read("shop");
+      assert.equal(routing.clientLagMs, 60_000, "the emulated profile's dnsConfig.ttl is 60 s");
+    });
+  });
+
   it("finishes a swap that stopped after its first write when the step is retried", async () => {
     await withArm(async (arm, tm) => {
       // Every write to weu fails: the first write (neu parked) lands, the second does not.
