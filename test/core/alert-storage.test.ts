@@ -48,6 +48,8 @@ describe("an alert that fits is stored as it is", () => {
       "an alert with an action, 40 steps and 12 regions of 10 observers",
       alert({ action: "Tandem will…", steps: stepsOf(40), regions: regionsOf(12, "up", 10) }),
     ],
+    ["an alert with 3 steps", alert({ steps: stepsOf(3) })],
+    ["an alert with no steps yet", alert({ steps: [] })],
     ["a title of 300 characters", alert({ title: text(300) })],
     ["a summary of 2000 characters", alert({ summary: text(2000) })],
     [

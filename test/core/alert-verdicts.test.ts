@@ -48,6 +48,8 @@ describe("which verdict changes are told", () => {
     [undefined, "healthy", undefined],
     ["unknown", "healthy", undefined],
     ["healthy", "unknown", undefined],
+    ["suspect", "unknown", undefined],
+    ["split-view", "recovering", undefined],
   ];
   for (const [before, to, type] of cases)
     it(`${before ?? "nothing kept"} to ${to}: ${type ?? "no alert"}`, () => {
