@@ -1,0 +1,142 @@
+// Reminders: what stays open (a down region, an open incident) is said again after every interval,
+// each time under a new key, at the severity of what it reminds of.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { AlertOrigin, AlertRegion, OpenMatter } from "../../src/core/alerts.js";
+import { downRegions, reminderDue } from "../../src/core/alerts.js";
+import type { RegionState } from "../../src/core/verdict.js";
+
+const MINUTE = 60_000;
+const SINCE = 10 * MINUTE;
+const FROM: AlertOrigin = { observer: "westeurope", epoch: 3, at: 0 };
+const REGIONS: AlertRegion[] = [
+  { name: "westeurope", verdict: "down", reason: "r", witness: "down" },
+];
+
+const state = (verdict: RegionState["verdict"], reason: string): RegionState => ({
+  verdict,
+  since: SINCE,
+  epoch: 3,
+  reason,
+});
+
+describe("down regions are open matters", () => {
+  it("each down region, and only those, under a subject that includes when it went down", () => {
+    const open = downRegions(
+      "shop",
+      {
+        westeurope: state("down", "every outside observer saw it fail"),
+        northeurope: state("healthy", "up"),
+        uksouth: state("recovering", "passing again"),
+      },
+      REGIONS,
+    );
+    assert.deepEqual(open, [
+      {
+        subject: `region:shop/westeurope|${SINCE}`,
+        of: "region.down",
+        severity: "critical",
+        since: SINCE,
+        group: "shop",
+        region: "westeurope",
+        title: "shop: westeurope is still down",
+        summary: "every outside observer saw it fail",
+        regions: REGIONS,
+      },
+    ]);
+  });
+});
+
+const DOWN: OpenMatter = {
+  subject: `region:shop/westeurope|${SINCE}`,
+  of: "region.down",
+  severity: "critical",
+  since: SINCE,
+  group: "shop",
+  region: "westeurope",
+  title: "shop: westeurope is still down",
+  summary: "every outside observer saw it fail",
+  regions: REGIONS,
+};
+const INCIDENT: OpenMatter = {
+  subject: "incident:shop/inc-1",
+  of: "failback.detected",
+  severity: "warning",
+  since: SINCE,
+  group: "shop",
+  incident: "inc-1",
+  title: "shop: failback to westeurope still open, at waking",
+  summary: "scaling westeurope",
+  steps: [{ step: "waking", at: SINCE, note: "scaling westeurope" }],
+};
+
+describe("when a reminder is due", () => {
+  const cases: [string, number, number, number | undefined][] = [
+    ["not before the first interval has passed", 15, 30, undefined],
+    ["the first, once the interval has passed", 30, 30, 1],
+    ["still the first, before the second interval", 59, 30, 1],
+    ["the second, after two intervals", 60, 30, 2],
+    ["the fifth, after five intervals", 155, 30, 5],
+    ["never, with reminders turned off (interval 0)", 600, 0, undefined],
+    ["never, with a negative interval", 600, -30, undefined],
+  ];
+  for (const [name, openMinutes, everyMinutes, count] of cases)
+    it(`${name}: open ${openMinutes} min, every ${everyMinutes} min`, () => {
+      const r = reminderDue(DOWN, SINCE + openMinutes * MINUTE, everyMinutes * MINUTE, FROM);
+      assert.equal(r?.reminder?.count, count);
+      if (count !== undefined) assert.equal(r?.reminder?.openForMs, openMinutes * MINUTE);
+    });
+
+  it("a reminder tolerates a clock behind the one that recorded the matter: none is due", () => {
+    assert.equal(reminderDue(DOWN, SINCE - 90 * MINUTE, 30 * MINUTE, FROM), undefined);
+  });
+});
+
+describe("what a reminder says", () => {
+  it("of a down region: its title with how long it is open, its severity and the region", () => {
+    const now = SINCE + 75 * MINUTE;
+    assert.deepEqual(reminderDue(DOWN, now, 30 * MINUTE, { ...FROM, at: now }), {
+      observer: "westeurope",
+      at: now,
+      epoch: 3,
+      key: `region:shop/westeurope|${SINCE}|reminder|2`,
+      type: "reminder",
+      severity: "critical",
+      subject: "region:shop/westeurope",
+      group: "shop",
+      region: "westeurope",
+      title: "Reminder: shop: westeurope is still down (open 1h15m)",
+      summary: "every outside observer saw it fail",
+      regions: REGIONS,
+      reminder: { of: "region.down", count: 2, openForMs: 75 * MINUTE },
+    });
+  });
+
+  it("of an open incident: the incident and its steps, under the incident's subject", () => {
+    const r = reminderDue(INCIDENT, SINCE + 31 * MINUTE, 30 * MINUTE, {
+      observer: "northeurope",
+      at: 1,
+    });
+    assert.deepEqual(r, {
+      observer: "northeurope",
+      at: 1,
+      key: "incident:shop/inc-1|reminder|1",
+      type: "reminder",
+      severity: "warning",
+      subject: "incident:shop/inc-1",
+      group: "shop",
+      incident: "inc-1",
+      title: "Reminder: shop: failback to westeurope still open, at waking (open 31m00s)",
+      summary: "scaling westeurope",
+      steps: INCIDENT.steps,
+      reminder: { of: "failback.detected", count: 1, openForMs: 31 * MINUTE },
+    });
+  });
+
+  it("the same reminder told by two observers has one key; the next one another", () => {
+    const at = (minutes: number, observer: string) =>
+      reminderDue(DOWN, SINCE + minutes * MINUTE, 30 * MINUTE, { observer, at: 0 })?.key;
+    assert.equal(at(31, "westeurope"), at(45, "northeurope"));
+    assert.notEqual(at(31, "westeurope"), at(61, "westeurope"));
+  });
+});

@@ -1,0 +1,40 @@
+// The event stream's catalogue: subscribers that filter by type and the documentation read
+// EVENT_TYPES, so it must name every type of TandemEvent, each once.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { EventType } from "../../src/core/events.js";
+import { EVENT_TYPES } from "../../src/core/events.js";
+
+// A Record over EventType: the compiler fails here when a type is added to TandemEvent and not
+// listed, or listed and not a type.
+const EVERY_TYPE: Record<EventType, true> = {
+  "probe.outcome": true,
+  "verdict.changed": true,
+  "split-view": true,
+  "incident.opened": true,
+  "incident.step": true,
+  "incident.closed": true,
+  "lever.changed": true,
+  "automation.refused": true,
+  "command.accepted": true,
+  "command.refused": true,
+  "automation.paused": true,
+  "automation.resumed": true,
+  "lease.acquired": true,
+  "lease.lost": true,
+  "observer.stale": true,
+  "observer.live": true,
+  "store.unreachable": true,
+  "store.reachable": true,
+  "certificate.expiring": true,
+};
+
+describe("event types", () => {
+  it("EVENT_TYPES names every event type of the stream", () => {
+    assert.deepEqual([...EVENT_TYPES].sort(), Object.keys(EVERY_TYPE).sort());
+  });
+
+  it("EVENT_TYPES names each type once", () => {
+    assert.equal(new Set(EVENT_TYPES).size, EVENT_TYPES.length);
+  });
+});
