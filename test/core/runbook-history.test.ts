@@ -8,6 +8,7 @@ import type {
   Incident,
   RunbookGroup,
   RunbookPolicy,
+  RoutingState,
   RunbookResult,
   Situation,
 } from "../../src/core/index.js";
@@ -36,6 +37,10 @@ const cold: RunbookGroup = {
   ],
 };
 const power = (p: ClusterState["power"]): ClusterState => ({ power: p, nodePools: [] });
+/** Every region enabled, with priorities in the order given. */
+const routing = (order: string[]): RoutingState => ({
+  regions: order.map((region, i) => ({ region, enabled: true, priority: i + 1 })),
+});
 
 /** A completed automatic failover from weu to neu; `over` says what differs. */
 function past(over: Partial<Incident>): Incident {
@@ -115,13 +120,7 @@ describe("runbook: a standby an incident woke goes cold again", () => {
     epoch: 2,
     kept: { weu: "healthy", neu: "healthy", sce: "healthy" },
     evidence: { weu: "healthy", neu: "healthy", sce: "healthy" },
-    routing: {
-      regions: ["weu", "neu", "sce"].map((region, i) => ({
-        region,
-        enabled: true,
-        priority: i + 1,
-      })),
-    },
+    routing: routing(["weu", "neu", "sce"]),
     clusters: { neu: power("Running"), sce: power("Stopped") },
     recent: [woke, back],
     paused: false,
@@ -160,6 +159,18 @@ describe("runbook: a standby an incident woke goes cold again", () => {
       group: { ...cold, regions: [...cold.regions.slice(1), cold.regions[0]!] },
       s: {},
       result: stops(woke),
+    },
+    {
+      name: "not while a person keeps traffic on another standby, though the primary is healthy",
+      s: {
+        routing: routing(["neu", "weu", "sce"]),
+        clusters: { neu: power("Running"), sce: power("Running") },
+        recent: [
+          { ...woke, to: "sce", wake: { region: "sce", start: true } },
+          past({ id: "m1", trigger: "manual", to: "neu", closedAt: NOW - DWELL }),
+        ],
+      },
+      result: nothing,
     },
     {
       name: "not a standby the incident found running (it woke it without starting it)",
