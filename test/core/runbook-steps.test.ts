@@ -279,6 +279,20 @@ describe("runbook: opening an automatic incident", () => {
       },
     },
     {
+      name: "active-passive: the down primary is never its own target, even while its probes pass again",
+      group: activePassive,
+      s: { kept: down, evidence: { weu: "healthy", neu: "healthy" } },
+      opens: {
+        kind: "failover",
+        from: "weu",
+        to: "neu",
+        shift: { kind: "promote", region: "neu" },
+        reason: "weu is down",
+        step: "detected",
+        note: "weu is down: fail over to neu",
+      },
+    },
+    {
       name: "active-passive: a secondary with node pools is woken (scaled, not started)",
       group: warm,
       s: { kept: down },
@@ -336,6 +350,27 @@ describe("runbook: opening an automatic incident", () => {
     {
       name: "active-passive: after a failover, fails back automatically when configured",
       group: activePassive,
+      s: { routing: routing(["neu", "weu"]) },
+      policy: { autoFailback: true },
+      opens: {
+        kind: "failback",
+        from: "neu",
+        to: "weu",
+        shift: { kind: "promote", region: "weu" },
+        reason: "weu is healthy again",
+        step: "confirmed",
+        note: "weu healthy for the dwell time: fail back",
+      },
+    },
+    {
+      name: "active-passive: fails back to the configured primary wherever the configuration lists it",
+      group: {
+        ...activePassive,
+        regions: [
+          { name: "neu", role: "secondary" },
+          { name: "weu", role: "primary" },
+        ],
+      },
       s: { routing: routing(["neu", "weu"]) },
       policy: { autoFailback: true },
       opens: {
@@ -588,6 +623,11 @@ describe("runbook: the automatic failover cap", () => {
       capped: false,
     },
     {
+      name: "a failover aborted after its confirmation (before traffic moved) does not count",
+      recent: [pastFailover(NOW - 60_000, { step: "aborted" })],
+      capped: false,
+    },
+    {
       name: "a failback does not count",
       recent: [pastFailover(NOW - 60_000, { kind: "failback" })],
       capped: false,
@@ -719,6 +759,38 @@ describe("runbook: manual commands", () => {
       },
     },
     {
+      name: "passive-cold: a failover to a secondary whose cluster lists no node pools still starts it",
+      group: {
+        ...cold,
+        regions: [
+          { name: "weu", role: "primary" },
+          { name: "neu", role: "secondary", cluster: { nodePools: [] } },
+        ],
+      },
+      command: failover("neu"),
+      s: { kept: { weu: "healthy", neu: "down" } },
+      opens: {
+        kind: "failover",
+        from: "weu",
+        to: "neu",
+        shift: { kind: "promote", region: "neu" },
+        wake: { region: "neu", start: true },
+        requestedBy: "ops@example.test",
+        reason: "drill",
+        note: "ops@example.test asked: drill",
+      },
+    },
+    {
+      name: "a failover to an unhealthy active-passive secondary is refused, cluster or not: only passive-cold starts one",
+      group: warm,
+      command: failover("neu"),
+      s: { kept: { weu: "healthy", neu: "suspect" } },
+      refusal: {
+        rule: "unhealthy-target",
+        reason: "neu is not healthy (suspect); use the override to insist",
+      },
+    },
+    {
       name: "a failover to an unhealthy region without a cluster to start is refused",
       group: {
         ...cold,
@@ -770,6 +842,21 @@ describe("runbook: manual commands", () => {
         from: "weu",
         to: "neu",
         shift: { kind: "enable", region: "neu" },
+        requestedBy: "ops@example.test",
+        reason: "drill",
+        note: "ops@example.test asked: drill",
+      },
+    },
+    {
+      name: "a failover to a region the lever does not list yet promotes it: it is not taken as disabled",
+      group: activePassive,
+      command: failover("neu"),
+      s: { routing: routing(["weu"]) },
+      opens: {
+        kind: "failover",
+        from: "weu",
+        to: "neu",
+        shift: { kind: "promote", region: "neu" },
         requestedBy: "ops@example.test",
         reason: "drill",
         note: "ops@example.test asked: drill",
@@ -1139,6 +1226,23 @@ advanceCases("runbook: pre-warming", [
     note: "weu is healthy: neu's cluster is still starting; it is stopped again once it runs",
   },
   {
+    name: "a primary no longer judged while the cluster still starts waits to stop it",
+    group: cold,
+    incident: prewarm(),
+    s: { kept: { neu: "down" }, clusters: { neu: cluster("Starting") } },
+    step: "prewarming",
+    note: "weu is unknown: neu's cluster is still starting; it is stopped again once it runs",
+  },
+  {
+    name: "a suspicion that clears while the cluster cannot be read ends the pre-warm and stops the cluster it started",
+    group: cold,
+    incident: prewarm(),
+    s: { kept: { weu: "healthy", neu: "down" } },
+    step: "aborted",
+    note: "weu is healthy: pre-warming stopped, neu's cluster stopped again",
+    effects: [{ kind: "stop-cluster", region: "neu" }],
+  },
+  {
     name: "a suspicion that clears stops the running cluster it started",
     group: cold,
     incident: prewarm(),
@@ -1349,6 +1453,14 @@ advanceCases("runbook: waking a cluster", [
     step: "waiting-ready",
     note: "neu's cluster is running; waiting for its probes to pass",
   },
+  {
+    name: "moves on when the region is gone from the group's configuration meanwhile",
+    group: { ...activePassive, regions: [{ name: "weu", role: "primary" }] },
+    incident: waking(),
+    s: { clusters: { neu: cluster("Running", 0) } },
+    step: "waiting-ready",
+    note: "neu's cluster is running; waiting for its probes to pass",
+  },
 ]);
 
 advanceCases("runbook: waiting for the target to pass its probes", [
@@ -1412,6 +1524,36 @@ advanceCases("runbook: shifting traffic", [
     step: "shifting-traffic",
     note: "promoting neu",
     effects: [{ kind: "promote", region: "neu" }],
+  },
+  {
+    name: "ends an automatic failover whose source is healthy again before traffic moves, moving nothing",
+    incident: incident("shifting-traffic"),
+    step: "aborted",
+    note: "weu is healthy again before traffic moved: no failover",
+  },
+  {
+    name: "ends an automatic failover whose source is no longer judged before traffic moves",
+    incident: incident("shifting-traffic"),
+    s: { kept: { neu: "healthy" } },
+    step: "aborted",
+    note: "weu is unknown again before traffic moved: no failover",
+  },
+  {
+    name: "ending it, says that the standby it started goes cold again after the dwell time",
+    group: cold,
+    incident: incident("shifting-traffic", {
+      wake: { region: "neu", start: true },
+      startedCluster: true,
+    }),
+    step: "aborted",
+    note: "weu is healthy again before traffic moved: no failover; neu's cluster goes cold again once weu has been healthy for the dwell time",
+  },
+  {
+    name: "ending it, promises nothing for a standby it woke without starting",
+    group: warm,
+    incident: incident("shifting-traffic", { wake: { region: "neu", start: false } }),
+    step: "aborted",
+    note: "weu is healthy again before traffic moved: no failover",
   },
   {
     name: "fails when the lever has not changed past the step timeout",
@@ -1516,6 +1658,7 @@ const verifying = (propagated: boolean) =>
       ...(propagated ? [{ step: "verifying" as const, at: NOW, epoch: 3, note: PROPAGATING }] : []),
     ],
   });
+const lagging = { promote: true, enable: true, dataPlaneLag: true };
 advanceCases("runbook: verifying", [
   {
     name: "waits while the lever propagates the change",
@@ -1578,6 +1721,45 @@ advanceCases("runbook: verifying", [
     s: { kept: down, routing: routing(["neu", "weu"]), entryHealthy: false },
     step: "failed",
     note: "traffic did not follow through the global entry point; routing left as it was",
+  },
+  {
+    name: "without a lag, completes on the lever's word while there is no current view of the entry point",
+    group: { ...activePassive, entryPoint: true },
+    incident: verifying(false),
+    s: { kept: down, routing: routing(["neu", "weu"]) },
+    step: "completed",
+    note: "the lever shows the new routing",
+  },
+  {
+    name: "with a lagging lever, completes once the entry point answers, saying how long its edge took",
+    incident: verifying(false),
+    elapsed: 125_000,
+    s: { kept: down, routing: routing(["neu", "weu"]), entryHealthy: true, lever: lagging },
+    step: "completed",
+    note: "the global entry point answers on the new routing, 125 s after the lever took the change (its API gives no sign of the edge's propagation; the entry point's probes are the evidence)",
+  },
+  {
+    name: "with a lagging lever and an entry point, completes once the entry point answers",
+    group: { ...activePassive, entryPoint: true },
+    incident: verifying(false),
+    s: { kept: down, routing: routing(["neu", "weu"]), entryHealthy: true, lever: lagging },
+    step: "completed",
+    note: "the global entry point answers on the new routing, 10 s after the lever took the change (its API gives no sign of the edge's propagation; the entry point's probes are the evidence)",
+  },
+  {
+    name: "with a lagging lever and an entry point, waits while there is no current view of the entry point",
+    group: { ...activePassive, entryPoint: true },
+    incident: verifying(false),
+    s: { kept: down, routing: routing(["neu", "weu"]), lever: lagging },
+    step: "verifying",
+    note: "the lever took the change; waiting for its edge to serve it: the global entry point's probes do not pass on the new routing yet (the lever's API gives no sign of propagation)",
+  },
+  {
+    name: "with a lagging lever and no entry point to ask, completes on the lever's word and says so",
+    incident: verifying(false),
+    s: { kept: down, routing: routing(["neu", "weu"]), lever: lagging },
+    step: "completed",
+    note: "the lever shows the new routing; no global entry point is configured to see its edge follow",
   },
   {
     name: "waits while the lever cannot be read, and fails past the step timeout",
