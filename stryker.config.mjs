@@ -6,7 +6,9 @@
 // StrykerJS 10 needs Node 22; 9.x runs on Node 20. The tap runner runs each test file with
 // `node --test-reporter=tap file.js` (node:test prints TAP) and measures which file reaches which
 // mutant, so a mutant only runs the files that cover it.
-// Reruns: `npm run mutate -- --incremental` reuses reports/stryker-incremental.json.
+// `--incremental` reuses nothing with this runner: it names each test by its file's path inside
+// the sandbox (.stryker-tmp/sandbox-<random>), so every run sees every test as new. To measure
+// one file, `npm run mutate -- --mutate src/core/verdict.ts`.
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
