@@ -19,6 +19,7 @@ const { values } = parseArgs({
   options: {
     only: { type: "string" },
     "region-hours": { type: "string", default: "10000" },
+    from: { type: "string", default: "1" },
     "detection-runs": { type: "string", default: "500" },
     "cold-start-runs": { type: "string", default: "7" },
     "recovery-runs": { type: "string", default: "40" },
@@ -72,7 +73,7 @@ if (want("false-failovers"))
   console.log(
     JSON.stringify({
       bench: "false-failovers",
-      ...(await falseFailovers(Number(values["region-hours"]))),
+      ...(await falseFailovers(Number(values["region-hours"]), Number(values.from))),
     }),
   );
 if (want("recovery"))
