@@ -165,9 +165,14 @@ function variationTable(): string {
 /** The extra execution time of an hour in which every probe tick waits for its re-probes. */
 function outageSentence(): string {
   const p = POLICY_DEFAULTS;
-  const tick =
-    p.probeTimeoutSeconds * (1 + p.confirmRetries) + p.confirmSpacingSeconds * p.confirmRetries;
   const d = DEFAULT_DEPLOYMENT;
+  // A probe and its confirmations one after the other, at most; and never past the tick's
+  // deadline, 90 % of the interval (src/app/probe-tick.ts): a probe whose timeout does not fit
+  // before it is not started.
+  const tick = Math.min(
+    p.probeTimeoutSeconds * (1 + p.confirmRetries) + p.confirmSpacingSeconds * p.confirmRetries,
+    d.intervalSeconds * 0.9,
+  );
   const extraSeconds =
     (3600 / d.intervalSeconds) *
     d.observers *
@@ -176,7 +181,7 @@ function outageSentence(): string {
   return (
     `At worst (a target that times out, with the default \`confirmRetries\` of ${p.confirmRetries}, ` +
     `\`probeTimeoutSeconds\` of ${p.probeTimeoutSeconds} and \`confirmSpacingSeconds\` of ${p.confirmSpacingSeconds}) a probe tick takes ` +
-    `${tick} s instead of under one: ${count(gbSeconds)} GB-s more for each hour of it on ${d.observers} observers, ` +
+    `up to ${tick} s, its deadline, instead of under one: ${count(gbSeconds)} GB-s more for each hour of it on ${d.observers} observers, ` +
     `${usd(gbSeconds * PRICES.executionTime.usd)} at the list price.`
   );
 }

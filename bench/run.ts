@@ -26,6 +26,15 @@ const { values } = parseArgs({
     "start-dir": { type: "string" },
   },
 });
+/** A command-line number that must be a whole number of at least 1. */
+function positiveInteger(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`${option} must be a whole number of at least 1, not "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
 const want = (name: string) => values.only === undefined || values.only === name;
 
 if (want("probe")) {
@@ -73,7 +82,10 @@ if (want("false-failovers"))
   console.log(
     JSON.stringify({
       bench: "false-failovers",
-      ...(await falseFailovers(Number(values["region-hours"]), Number(values.from))),
+      ...(await falseFailovers(
+        Number(values["region-hours"]),
+        positiveInteger("--from", values.from),
+      )),
     }),
   );
 if (want("recovery"))

@@ -281,7 +281,13 @@ async function orchestrateTick(
       operation,
       isStoreError(error) && error.kind === "unavailable" ? message(error) : undefined,
     );
-    return { observer: rt.observer, lease, groups: [], stalePeers: [], problems };
+    return {
+      observer: rt.observer,
+      lease,
+      groups: [],
+      stalePeers: [...rt.memory.said.stale],
+      problems,
+    };
   }
   problems.push(...view.problems);
   storeReach(rt, operation, lease.outcome === "store-unavailable" ? lease.problem : undefined);

@@ -256,7 +256,7 @@ export const policySchema = z
     stepTimeoutSeconds: seconds("step timeout", 10, 86_400)
       .default(POLICY_DEFAULTS.stepTimeoutSeconds)
       .describe(
-        "Longest a runbook step that shifts or verifies traffic may take before the incident ends as failed (routing left as it was).",
+        "Longest a runbook step that shifts or verifies traffic may take before the incident ends as failed (routing left as it was). Verification through the global entry point also waits the Traffic Manager profile's DNS TTL (at most propagationTimeoutSeconds), as clients follow only once it expires.",
       ),
     wakeTimeoutSeconds: seconds("wake timeout", 60, 86_400)
       .default(POLICY_DEFAULTS.wakeTimeoutSeconds)

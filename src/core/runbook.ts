@@ -748,8 +748,13 @@ function advance(
         (h) => h.step === "verifying" && h.note === PROPAGATING,
       );
       // Clients follow a DNS lever only once resolvers' cached answers expire: a TTL longer than
-      // the step timeout must not fail a failover whose traffic is still on its way.
-      const clientLag = s.routing?.clientLagMs ?? 0;
+      // the step timeout must not fail a failover whose traffic is still on its way. Capped at the
+      // propagation timeout (a TTL of a day must not hold an incident open for a day); and a tick
+      // whose lever read failed, knowing neither the routing nor its TTL, allows the cap.
+      const clientLag = Math.min(
+        s.routing ? (s.routing.clientLagMs ?? 0) : policy.propagationTimeoutMs,
+        policy.propagationTimeoutMs,
+      );
       const verifyLimit =
         (propagated || lag
           ? policy.propagationTimeoutMs + policy.stepTimeoutMs
@@ -771,9 +776,11 @@ function advance(
         return failed(
           lag
             ? `traffic did not follow through the global entry point within ${Math.round(verifyLimit / 1000)} s (propagationTimeoutSeconds and stepTimeoutSeconds)`
-            : clientLag > 0
-              ? `traffic did not follow through the global entry point within ${Math.round(verifyLimit / 1000)} s (stepTimeoutSeconds and the lever's DNS TTL of ${Math.round(clientLag / 1000)} s)`
-              : "traffic did not follow through the global entry point",
+            : !s.routing
+              ? `traffic did not follow through the global entry point within ${Math.round(verifyLimit / 1000)} s, and the lever could not be read`
+              : clientLag > 0
+                ? `traffic did not follow through the global entry point within ${Math.round(verifyLimit / 1000)} s (stepTimeoutSeconds and the lever's DNS TTL of ${Math.round(clientLag / 1000)} s)`
+                : "traffic did not follow through the global entry point",
         );
       return stay(
         lag && s.routing && shifted(s.routing, incident.shift)

@@ -31,7 +31,11 @@ const TICK = 10_000;
  * answers from `entryAfterMs` after the lever took the change. Returns the incident's end and
  * when it ended, counted from the change.
  */
-function failover(clientLagMs: number | undefined, entryAfterMs: number) {
+function failover(
+  clientLagMs: number | undefined,
+  entryAfterMs: number,
+  unreadable: (sinceChangeMs: number) => boolean = () => false,
+) {
   const routingOf = (primary: string): RoutingState => ({
     regions: ["weu", "neu"].map((region) => ({
       region,
@@ -43,7 +47,8 @@ function failover(clientLagMs: number | undefined, entryAfterMs: number) {
   let routing = routingOf("weu");
   let changedAt: number | undefined;
   let incident: Incident | undefined;
-  for (let now = 1_000_000; now < 2_000_000; now += TICK) {
+  for (let now = 1_000_000; now < 4_000_000; now += TICK) {
+    const lost = changedAt !== undefined && unreadable(now - changedAt);
     const r = runbookStep(
       group,
       {
@@ -51,7 +56,7 @@ function failover(clientLagMs: number | undefined, entryAfterMs: number) {
         epoch: 3,
         kept: { weu: "down", neu: "healthy" },
         evidence: { weu: "down", neu: "healthy" },
-        routing,
+        ...(lost ? {} : { routing }),
         clusters: {},
         recent: [],
         paused: false,
@@ -86,6 +91,17 @@ describe("verifying a failover on a lever whose clients lag (a DNS TTL)", () => 
   it("a TTL longer than the step timeout is waited out: clients that follow after it complete the failover", () => {
     const end = failover(300_000, 330_000);
     assert.equal(end.step, "completed", end.note);
+  });
+
+  it("a tick whose lever read failed does not end the wait: the TTL read before still counts", () => {
+    const end = failover(300_000, 330_000, (since) => since === 120_000);
+    assert.equal(end.step, "completed", end.note);
+  });
+
+  it("caps a TTL at the propagation timeout: a TTL of a day does not hold the incident for a day", () => {
+    const end = failover(86_400_000, Infinity);
+    assert.equal(end.step, "failed");
+    assert.ok(end.afterMs > 960_000 && end.afterMs <= 960_000 + 2 * TICK, `${end.afterMs}`);
   });
 
   it("fails only once the step timeout and the TTL have both passed, and says so", () => {

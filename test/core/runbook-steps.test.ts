@@ -1762,12 +1762,20 @@ advanceCases("runbook: verifying", [
     note: "the lever shows the new routing; no global entry point is configured to see its edge follow",
   },
   {
-    name: "waits while the lever cannot be read, and fails past the step timeout",
+    name: "waits past the step timeout while the lever cannot be read: its DNS TTL is not known",
     incident: verifying(false),
     elapsed: 60_001,
     s: { kept: down, routing: undefined },
+    step: "verifying",
+    note: "waiting for the global entry point to follow",
+  },
+  {
+    name: "fails once the step and propagation timeouts have passed with the lever unreadable",
+    incident: verifying(false),
+    elapsed: 960_001,
+    s: { kept: down, routing: undefined },
     step: "failed",
-    note: "traffic did not follow through the global entry point; routing left as it was",
+    note: "traffic did not follow through the global entry point within 960 s, and the lever could not be read; routing left as it was",
   },
   {
     name: "waits while the lever shows the old routing",
