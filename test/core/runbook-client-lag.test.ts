@@ -5,16 +5,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Incident, RoutingState, RunbookGroup, RunbookPolicy } from "../../src/core/index.js";
 import { runbookStep } from "../../src/core/index.js";
+import { TEST_POLICY } from "../helpers/runbook-policy.js";
 
-const policy: RunbookPolicy = {
-  maxAutoFailovers: 1,
-  autoFailoverWindowMs: 3_600_000,
-  autoFailback: false,
-  stepTimeoutMs: 60_000,
-  wakeTimeoutMs: 600_000,
-  propagationTimeoutMs: 900_000,
-  stopColdOnClear: true,
-};
+const policy: RunbookPolicy = TEST_POLICY;
 const group: RunbookGroup = {
   name: "shop",
   model: "active-passive",

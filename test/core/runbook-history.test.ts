@@ -13,19 +13,11 @@ import type {
   Situation,
 } from "../../src/core/index.js";
 import { manualHold, runbookStep } from "../../src/core/index.js";
+import { TEST_POLICY } from "../helpers/runbook-policy.js";
 
 const NOW = 10_000_000;
 const DWELL = 120_000;
-const policy: RunbookPolicy = {
-  maxAutoFailovers: 5,
-  autoFailoverWindowMs: 3_600_000,
-  autoFailback: false,
-  stepTimeoutMs: 60_000,
-  wakeTimeoutMs: 600_000,
-  propagationTimeoutMs: 900_000,
-  stopColdOnClear: true,
-  returnToColdMs: DWELL,
-};
+const policy: RunbookPolicy = { ...TEST_POLICY, maxAutoFailovers: 5, returnToColdMs: DWELL };
 const standby = { nodePools: [{ name: "user", count: 3 }] };
 const cold: RunbookGroup = {
   name: "catalog",

@@ -16,16 +16,9 @@ import type {
   Verdict,
 } from "../../src/core/index.js";
 import { openManual, runbookStep } from "../../src/core/index.js";
+import { TEST_POLICY } from "../helpers/runbook-policy.js";
 
-const policy: RunbookPolicy = {
-  maxAutoFailovers: 1,
-  autoFailoverWindowMs: 3_600_000,
-  autoFailback: false,
-  stepTimeoutMs: 60_000,
-  wakeTimeoutMs: 600_000,
-  propagationTimeoutMs: 900_000,
-  stopColdOnClear: true,
-};
+const policy: RunbookPolicy = TEST_POLICY;
 
 const NOW = 10_000_000;
 const pools = (count: number) => [{ name: "user", count }];
