@@ -26,13 +26,35 @@ export type FencedResult<T> =
       readonly epoch: number;
     };
 
-/** Runs `work` under a signal that aborts after `ms`, and clears the timer as soon as it ends. */
-async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` under a signal that aborts when this lease term's acting time runs out: at the renew
+ * deadline of the epoch's latest renewal. Work that outlasts a tick keeps running while the holder
+ * keeps renewing the same epoch (each renewal moves the deadline on), and is cut at the deadline of
+ * the last renewal once renewals stop or the lease is lost: never later than a contender could take
+ * over. The timer is cleared as soon as the work ends.
+ */
+async function withinTerm<T>(
+  rt: Runtime,
+  epoch: number,
+  renewedAt: number,
+  firstMs: number,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new Error("the acting time of this lease term ran out")),
-    ms,
-  );
+  const timing = leaseTiming(rt);
+  let armedFor = renewedAt;
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const held = rt.memory.lease.held;
+    // Cut unless the same epoch was renewed since the timer was set (then wait for its deadline).
+    if (!held || held.epoch !== epoch || held.renewedAt <= armedFor) {
+      controller.abort(new Error(`the acting time of epoch ${epoch} ran out`));
+      return;
+    }
+    armedFor = held.renewedAt;
+    timer = setTimeout(check, Math.max(1, actingTimeLeft(rt.memory.lease, rt.clock.now(), timing)));
+  };
+  timer = setTimeout(check, firstMs);
   try {
     return await work(controller.signal);
   } finally {
@@ -113,7 +135,9 @@ async function fenced<T>(
     return refuse(`the action log cannot be written (${message(error)}): no step without a record`);
   }
   try {
-    const value = await withDeadline(left, (signal) => action(signal, epoch));
+    const value = await withinTerm(rt, epoch, held.renewedAt, left, (signal) =>
+      action(signal, epoch),
+    );
     await record("done");
     return { ok: true, value, epoch };
   } catch (error) {

@@ -303,7 +303,7 @@ describe("a fenced step of the holder", () => {
     assert.deepEqual(result, {
       ok: false,
       refused: false,
-      reason: "the acting time of this lease term ran out",
+      reason: `the acting time of epoch ${EPOCH} ran out`,
       epoch: EPOCH,
     });
   });
@@ -340,4 +340,92 @@ describe("a fenced step of the holder", () => {
     assert.ok(outside.ok);
     assert.deepEqual(outside.value, { operation: "w1:7" });
   });
+});
+
+/** A fenced step whose work waits for its abort signal, with timers under the test's control. */
+async function pending(f: Fixture) {
+  let aborted: string | undefined;
+  const result = runFenced(
+    f.rt,
+    STEP,
+    (signal) =>
+      new Promise((_, reject) =>
+        signal.addEventListener("abort", () => {
+          aborted = (signal.reason as Error).message;
+          reject(signal.reason as Error);
+        }),
+      ),
+  );
+  // The fence's lease check and intent are written before the work starts.
+  for (let i = 0; i < 20 && f.store.appended.length === 0; i++) await Promise.resolve();
+  await new Promise((resolve) => setImmediate(resolve));
+  return { result, aborted: () => aborted };
+}
+
+/** The holder renews the same epoch (or another) at the clock's time, as tickLease would. */
+function renew(f: Fixture, epoch = EPOCH) {
+  const held = f.rt.memory.lease.held!;
+  f.rt.memory.lease = {
+    ...f.rt.memory.lease,
+    held: { epoch, etag: held.etag, renewedAt: f.clock.now() },
+  };
+}
+
+describe("how long fenced work may run: the lease term, not the tick", () => {
+  /** Time passes: on the runtime's clock and for the timers alike. */
+  const passing =
+    (f: Fixture, t: { mock: { timers: { tick(ms: number): void } } }) => async (ms: number) => {
+      f.clock.advance(ms);
+      t.mock.timers.tick(ms);
+      await Promise.resolve();
+    };
+
+  it("is cut exactly at the renew deadline when the lease is not renewed, not at the lease's duration", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const f = await holder();
+    const pass = passing(f, t);
+    f.clock.advance(1000);
+    const step = await pending(f);
+    await pass(f.deadlineMs - 1000 - 1);
+    assert.equal(step.aborted(), undefined, "still within the acting time");
+    await pass(1);
+    const result = await step.result;
+    assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+    assert.equal(result.ok, false);
+  });
+
+  it("keeps running past a deadline while the holder renews the same epoch, and is cut at the last renewal's deadline", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const f = await holder();
+    const pass = passing(f, t);
+    const step = await pending(f);
+    // Renewed halfway through the first term: the work outlives the first deadline.
+    await pass(f.deadlineMs / 2);
+    renew(f);
+    await pass(f.deadlineMs / 2);
+    assert.equal(step.aborted(), undefined, "the renewal moved the deadline on");
+    await pass(f.deadlineMs / 2 - 1);
+    assert.equal(step.aborted(), undefined);
+    await pass(1);
+    await step.result;
+    assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+  });
+
+  for (const [name, change] of [
+    ["the lease is lost", (f: Fixture) => (f.rt.memory.lease = { highestEpoch: EPOCH + 1 })],
+    ["another epoch is held", (f: Fixture) => renew(f, EPOCH + 1)],
+  ] as const)
+    it(`is cut at the deadline of its own epoch's last renewal when ${name}`, async (t) => {
+      t.mock.timers.enable({ apis: ["setTimeout"] });
+      const f = await holder();
+      const pass = passing(f, t);
+      const step = await pending(f);
+      await pass(f.deadlineMs / 2);
+      change(f);
+      await pass(f.deadlineMs / 2 - 1);
+      assert.equal(step.aborted(), undefined);
+      await pass(1);
+      await step.result;
+      assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+    });
 });
