@@ -4,7 +4,9 @@
 // that completes is kept in the store as the group's lever view, with its time, which is what the
 // status, the operator API and the runbook's quiet ticks use instead of calling Azure.
 import type { ClusterState, LeverView, RoutingState } from "../core/levers.js";
-import type { LeverNeeds } from "../core/runbook.js";
+import type { LeverFailure, LeverNeeds } from "../core/runbook.js";
+import { retryDelayMs } from "../core/runbook.js";
+import type { Step } from "../core/incident.js";
 import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { Runtime } from "./runtime.js";
@@ -15,7 +17,15 @@ export interface LeverRead {
   readonly clusters: Record<string, ClusterState>;
   readonly needs: LeverNeeds;
   readonly startedAt: number;
+  /** When the answer came (the runtime's clock): a read's freshness counts from here. */
+  readonly endedAt: number;
   readonly problems: readonly string[];
+}
+
+/** A lever change that failed, kept for the incident's next step (see runbook-tick.ts). */
+export interface EffectFailure extends LeverFailure {
+  readonly incident: string;
+  readonly step: Step;
 }
 
 /** What this process has in flight with a group's levers. */
@@ -35,6 +45,44 @@ export interface LeverWork {
   changedAt?: number;
   /** An effect still running after its tick gave up waiting; no new step until it ends. */
   effect?: { readonly change: string; readonly promise: Promise<unknown> };
+  /** The last change that failed, until the incident's next step has taken it into account. */
+  failure?: EffectFailure;
+  /** Reads that failed in a row, and the earliest time of the next urgent read (backoff). */
+  readFailures?: number;
+  readRetryAt?: number;
+  /** Lever calls in flight now, since when, and the spans of the calls that ended (recent only). */
+  busy: number;
+  busySince?: number;
+  spans: { readonly from: number; readonly to: number }[];
+}
+
+/** How many ended spans of lever work a group keeps for counting a step's time on ARM. */
+const SPANS_KEPT = 200;
+
+/** Counts `promise` as lever work of the group while it runs (for the step timeout's count). */
+export function tracked<T>(rt: Runtime, group: string, promise: Promise<T>): Promise<T> {
+  const work = workOf(rt, group);
+  if (work.busy++ === 0) work.busySince = rt.clock.now();
+  const done = () => {
+    if (--work.busy > 0) return;
+    const from = work.busySince ?? rt.clock.now();
+    work.busySince = undefined;
+    work.spans.push({ from, to: rt.clock.now() });
+    if (work.spans.length > SPANS_KEPT) work.spans.splice(0, work.spans.length - SPANS_KEPT);
+  };
+  promise.then(done, done);
+  return promise;
+}
+
+/** How long since `since` this process has had lever calls of the group in flight. */
+export function leverTimeSince(rt: Runtime, group: string, since: number): number {
+  const work = rt.memory.levers.get(group);
+  if (!work) return 0;
+  const now = rt.clock.now();
+  const overlap = (from: number, to: number) => Math.max(0, Math.min(to, now) - Math.max(from, since));
+  let ms = work.spans.reduce((sum, span) => sum + overlap(span.from, span.to), 0);
+  if (work.busySince !== undefined) ms += overlap(work.busySince, now);
+  return ms;
 }
 
 export type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
@@ -94,27 +142,43 @@ async function readLevers(
         }
       }),
   );
-  return { ...(routing ? { routing } : {}), clusters, needs, startedAt, problems };
+  return {
+    ...(routing ? { routing } : {}),
+    clusters,
+    needs,
+    startedAt,
+    endedAt: rt.clock.now(),
+    problems,
+  };
 }
 
 /** The runtime's in-flight work per group. */
 function workOf(rt: Runtime, group: string): LeverWork {
   let work = rt.memory.levers.get(group);
-  if (!work) rt.memory.levers.set(group, (work = {}));
+  if (!work) rt.memory.levers.set(group, (work = { busy: 0, spans: [] }));
   return work;
 }
 
-/** The view a read leaves: the stored view with what was read on top of it. */
+/**
+ * The view a read leaves: the stored view with what was read on top of it. What could not be read
+ * keeps its last good value: a failed read is not a fresh one. `readAt` advances only with a read
+ * that answered in full; one that did not leaves its time and its problems beside the old view.
+ */
 export function merged(stored: LeverView | undefined, read: LeverRead, epoch: number): LeverView {
-  const routing = read.needs.routing ? read.routing : stored?.routing;
+  const routing = read.routing ?? stored?.routing;
+  const failed = read.problems.length > 0;
+  const readAt = failed && stored ? stored.readAt : read.startedAt;
   return {
     ...(routing ? { routing } : {}),
     clusters: { ...stored?.clusters, ...read.clusters },
-    readAt: read.startedAt,
-    epoch,
-    ...(read.problems.length > 0 ? { problems: read.problems } : {}),
+    readAt,
+    epoch: failed && stored ? stored.epoch : epoch,
+    ...(failed ? { problems: read.problems, failedAt: read.startedAt } : {}),
   };
 }
+
+/** Whether this read answered for the routing it was asked for. */
+export const routingRead = (read: LeverRead) => !read.needs.routing || read.routing !== undefined;
 
 /**
  * Starts a read of what `needs` names (or joins the one in flight, if it covers it) and waits for
@@ -134,7 +198,7 @@ export async function readLeversBy(
   if (
     left &&
     covers(left.needs, needs) &&
-    rt.clock.now() - left.startedAt <= maxAgeMs(rt) &&
+    rt.clock.now() - left.endedAt <= maxAgeMs(rt) &&
     !(work.changedAt !== undefined && left.startedAt < work.changedAt)
   ) {
     work.done = undefined;
@@ -144,10 +208,15 @@ export async function readLeversBy(
   if (!work.read || !covers(work.read.needs, needs) || stale(work.read.startedAt)) {
     // The read may outlive this tick, but not the next tick's deadline by much: ARM's own
     // timeout (the connection's timeoutMs) ends it otherwise.
-    const promise = readLevers(rt, group, needs, new AbortController().signal);
+    const promise = tracked(
+      rt,
+      group.name,
+      readLevers(rt, group, needs, new AbortController().signal),
+    );
     const entry = { needs, promise, startedAt: rt.clock.now() };
     work.read = entry;
     void promise.then(async (read) => {
+      noteReadOutcome(rt, work, read);
       if (work.read === entry) {
         work.read = undefined;
         if (!stale(read.startedAt)) work.done = read;
@@ -166,6 +235,33 @@ export async function readLeversBy(
   // Taken now: not left for the next tick.
   if (work.done === settled.value) work.done = undefined;
   return settled.value;
+}
+
+/**
+ * Counts a read's failure for the backoff of urgent reads: the next one waits RETRY_BASE_MS,
+ * doubling, and at least as long as a Retry-After that ARM gave; a read that answers resets it.
+ */
+function noteReadOutcome(rt: Runtime, work: LeverWork, read: LeverRead): void {
+  if (read.problems.length === 0) {
+    work.readFailures = 0;
+    work.readRetryAt = undefined;
+    return;
+  }
+  const failures = (work.readFailures ?? 0) + 1;
+  const throttled = rt.armBudget?.throttledUntil();
+  const retryAfter = throttled === undefined ? undefined : Math.max(0, throttled - read.endedAt);
+  work.readFailures = failures;
+  // The first failure is tried again at once (the next tick): one error costs one tick.
+  work.readRetryAt =
+    failures === 1 && retryAfter === undefined
+      ? undefined
+      : read.endedAt + retryDelayMs(failures - 1, retryAfter);
+}
+
+/** When the next urgent read of a group may start, if a failed read asked it to wait. */
+export function readBackoff(rt: Runtime, group: string): number | undefined {
+  const at = rt.memory.levers.get(group)?.readRetryAt;
+  return at !== undefined && at > rt.clock.now() ? at : undefined;
 }
 
 /** How old a finished read may be and still count as fresh: two intervals. */
@@ -200,4 +296,39 @@ export function holdEffect(rt: Runtime, group: string, change: string, promise: 
     work.done = undefined;
     work.changedAt = rt.clock.now();
   });
+}
+
+/** Keeps a failed change of an incident's step for that step's next tick. */
+export function noteFailure(
+  rt: Runtime,
+  group: string,
+  incident: { readonly id: string; readonly step: Step },
+  change: string,
+  error: string,
+): void {
+  const at = rt.clock.now();
+  const throttled = rt.armBudget?.throttledUntil();
+  workOf(rt, group).failure = {
+    incident: incident.id,
+    step: incident.step,
+    change,
+    error,
+    at,
+    ...(throttled !== undefined && throttled > at ? { retryAfterMs: throttled - at } : {}),
+  };
+}
+
+/** The failed change kept for this incident's current step, taken once (others are dropped). */
+export function takeFailure(
+  rt: Runtime,
+  group: string,
+  incident: { readonly id: string; readonly step: Step },
+): LeverFailure | undefined {
+  const work = rt.memory.levers.get(group);
+  const failure = work?.failure;
+  if (!work || !failure) return undefined;
+  work.failure = undefined;
+  if (failure.incident !== incident.id || failure.step !== incident.step) return undefined;
+  const { incident: _id, step: _step, ...rest } = failure;
+  return rest;
 }

@@ -29,9 +29,15 @@ import {
   effectPending,
   forgetReads,
   holdEffect,
+  leverTimeSince,
   merged,
+  noteFailure,
+  readBackoff,
   readLeversBy,
+  routingRead,
   settleBy,
+  takeFailure,
+  tracked,
 } from "./lever-view.js";
 import {
   applyEffect,
@@ -196,6 +202,7 @@ function reconcileDue(rt: Runtime, group: GroupConfig, view: LeverView | undefin
   const now = rt.clock.now();
   const throttled = rt.armBudget?.throttledUntil();
   if (throttled !== undefined && throttled > now) return false;
+  if (readBackoff(rt, group.name) !== undefined) return false;
   const remaining = rt.armBudget?.remainingReads();
   const stretch = remaining !== undefined && remaining < LOW_READ_BUDGET ? 4 : 1;
   return (
@@ -255,22 +262,49 @@ export async function runbookTick(
     problems.push(...read.problems);
     return true;
   };
-  const urgent = open !== undefined || options.verdictChanged;
+  // Urgent: an open incident, a verdict that changed, or a region down with no incident while
+  // the view cannot say where traffic goes (never read, or its last read failed): the runbook
+  // cannot act or refuse without it, so it is read every tick (after a failed read, with backoff)
+  // rather than at the slow reconcile.
+  const blind =
+    open === undefined &&
+    Object.values(kept).some((s) => s.verdict === "down") &&
+    (view?.routing === undefined || view.failedAt !== undefined);
+  const urgent = open !== undefined || options.verdictChanged || blind;
   const wanted = leverNeeds(rbGroup, open?.incident);
   const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
-  const due = urgent
-    ? (options.budget?.take("urgent", reads) ?? true)
-    : reconcileDue(rt, group, view, epoch) && (options.budget?.take("reconcile", reads) ?? true);
-  if (urgent && !due) {
+  const backoff = urgent ? readBackoff(rt, group.name) : undefined;
+  if (backoff !== undefined) {
+    problems.push(
+      `${group.name}: the last lever read failed: the next one waits ${Math.ceil((backoff - rt.clock.now()) / 1000)} s`,
+    );
+    if (open) return { incident: open.incident, problems };
+  }
+  const due =
+    backoff === undefined &&
+    (urgent
+      ? (options.budget?.take("urgent", reads) ?? true)
+      : reconcileDue(rt, group, view, epoch) && (options.budget?.take("reconcile", reads) ?? true));
+  if (urgent && backoff === undefined && !due) {
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
     if (open) return { incident: open.incident, problems };
   }
   if (due && !(await readNow(open?.incident)) && open) {
     problems.push(
-      `${group.name}: the levers did not answer within this tick: incident ${open.incident.id} waits at ${open.incident.step}`,
+      `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
     );
     return { incident: open.incident, problems };
   }
+  // What the step decides on: this tick's read where it answered; a failed read's routing is
+  // not taken from the older view (a failed read is not a fresh one).
+  const decideOn = (): LeverView | undefined => {
+    if (!view || !read || routingRead(read)) return view;
+    const { routing: _stale, ...rest } = view;
+    return rest;
+  };
+  // The open incident's time on ARM in its step, and a change of it that failed since.
+  const failure = open ? takeFailure(rt, group.name, open.incident) : undefined;
+  const leverMs = open ? leverTimeSince(rt, group.name, open.incident.stepStartedAt) : 0;
 
   const step = (): RunbookResult =>
     runbookStep(
@@ -281,9 +315,11 @@ export async function runbookTick(
         epoch,
         kept,
         evidence,
-        world: worldOf(stored, view),
+        world: worldOf(stored, decideOn()),
         entryHealthy,
         open: open?.incident,
+        leverMs,
+        ...(failure ? { failure } : {}),
       }),
       runbookPolicy(rt, group),
       `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`,
@@ -296,7 +332,7 @@ export async function runbookTick(
       options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
     if (!allowed || !(await readNow(result.incident ?? open?.incident))) {
       problems.push(
-        `${group.name}: ${allowed ? "the levers did not answer within this tick" : "too many groups read their levers this tick"}: the step waits`,
+        `${group.name}: ${allowed ? "the levers are still answering (a read in flight)" : "too many groups read their levers this tick"}: the step waits`,
       );
       return { ...(open ? { incident: open.incident } : {}), problems };
     }
@@ -411,8 +447,11 @@ async function applyFenced(
   const fenced = runFenced(
     rt,
     { name: change, group, ...(incident ? { incident: incident.id } : {}) },
-    (abortSignal) => applyEffect(rt, group, effect, { abortSignal }),
+    (abortSignal) => tracked(rt, group, applyEffect(rt, group, effect, { abortSignal })),
   ).then((done) => {
+    // A change that failed (not one the fence refused: the next holder decides afresh) is
+    // counted by the incident's next step, which tries again after a backoff.
+    if (!done.ok && !done.refused && incident) noteFailure(rt, group, incident, change, done.reason);
     emit(
       rt,
       operation,

@@ -5,7 +5,13 @@
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
 import type { ClusterState, LeverCapabilities, LeverView, RoutingState } from "../core/levers.js";
-import type { Effect, RunbookGroup, RunbookPolicy, Situation } from "../core/runbook.js";
+import type {
+  Effect,
+  LeverFailure,
+  RunbookGroup,
+  RunbookPolicy,
+  Situation,
+} from "../core/runbook.js";
 import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
 import { errorText } from "../core/errors.js";
 import { effectivePolicy } from "../config/policy.js";
@@ -153,6 +159,9 @@ export function situationOf(parts: {
   readonly world: World;
   readonly entryHealthy: boolean | undefined;
   readonly open: Incident | undefined;
+  /** The open incident's time on ARM in its current step, and its failed change (see Situation). */
+  readonly leverMs?: number;
+  readonly failure?: LeverFailure;
 }): Situation {
   const { world } = parts;
   return {
@@ -169,6 +178,8 @@ export function situationOf(parts: {
     ...(parts.entryHealthy === undefined ? {} : { entryHealthy: parts.entryHealthy }),
     ...(parts.open ? { open: parts.open } : {}),
     recent: (world.incidents ?? []).map((s) => s.incident),
+    ...(parts.leverMs ? { leverMs: parts.leverMs } : {}),
+    ...(parts.failure ? { failure: parts.failure } : {}),
     paused: world.paused,
     ...(world.releasedAt === undefined ? {} : { releasedAt: world.releasedAt }),
   };

@@ -10,7 +10,7 @@ export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
 
-type Phase = "detected" | "started" | "step" | "completed" | "failed" | "aborted";
+type Phase = "detected" | "started" | "step" | "retrying" | "completed" | "failed" | "aborted";
 type IncidentType = `${IncidentKind}.${Phase}`;
 
 export type AlertType =
@@ -52,6 +52,11 @@ const incidentTypes = (kind: IncidentKind, severity: Severity): AlertTypeInfo[] 
   },
   { type: `${kind}.started`, severity, when: `the ${kind} was confirmed: Tandem acts now` },
   { type: `${kind}.step`, severity: "info", when: `the ${kind} moved to its next step` },
+  {
+    type: `${kind}.retrying`,
+    severity: kind === "failover" ? "error" : "warning",
+    when: `a lever change of the ${kind} failed and is being tried again with backoff (sent once per incident; the ${kind}'s completed or failed alert follows)`,
+  },
   {
     type: `${kind}.completed`,
     severity: "info",
@@ -375,6 +380,12 @@ function phaseOf(incident: Incident, i: number): Phase | undefined {
   const line = incident.history[i]!;
   if (i === 0) return "detected";
   if (TERMINAL.has(line.step)) return line.step as "completed" | "failed" | "aborted";
+  // The first failed lever change of the incident, and only the first: people hear once that it
+  // is retrying, then how it ended.
+  if (line.attempt !== undefined)
+    return incident.history.slice(0, i).some((h) => h.attempt !== undefined)
+      ? undefined
+      : "retrying";
   const previous = incident.history[i - 1]!.step;
   if (line.step === previous) return undefined; // a note within a step
   return line.step === "confirmed" ? "started" : "step";
@@ -393,6 +404,8 @@ function incidentTitle(i: Incident, phase: Phase, line: Incident["history"][numb
       return `${i.group}: ${what} started`;
     case "step":
       return `${i.group}: ${what}: ${line.step}`;
+    case "retrying":
+      return `${i.group}: ${what} is failing at ${line.step}: retrying`;
     case "completed":
       return `${i.group}: ${what} completed in ${duration(line.at - i.openedAt)}`;
     case "failed":
@@ -419,6 +432,8 @@ function incidentAction(i: Incident, phase: Phase): string {
     case "started":
     case "step":
       return `Tandem will ${plan(i)}.`;
+    case "retrying":
+      return "Tandem tries the change again with backoff (honouring Retry-After) until the step's timeout, which does not count the time Azure Resource Manager takes to answer. The next alert says whether the incident completed or was given up.";
     case "completed":
       return i.kind === "failover"
         ? `Traffic goes to ${i.to} now. ${i.from ?? "The lost region"} gets it back after it has been healthy for the dwell time (automatic failback), or when a person fails back.`

@@ -29,6 +29,8 @@ export interface HistoryEntry {
   readonly at: number;
   readonly epoch: number;
   readonly note: string;
+  /** Set on the line that says a lever change failed and will be tried again: its number. */
+  readonly attempt?: number;
 }
 
 export interface Incident {
@@ -61,6 +63,19 @@ export interface Incident {
   /** When the cluster this incident woke was stopped again (passive-cold, after the dwell time). */
   readonly returnedToColdAt?: number;
   readonly history: readonly HistoryEntry[];
+  /**
+   * The current step's lever changes that failed (Azure Resource Manager refused or did not
+   * answer): the step tries again, with backoff, until its timeout.
+   */
+  readonly attempts?: number;
+  /** No lever change of this step before this time (the backoff after a failed one). */
+  readonly retryAt?: number;
+  /**
+   * How long the current step has waited on Azure Resource Manager (reads and changes in flight),
+   * as counted by the lease holders so far: a step's timeout measures its own progress, so this
+   * time is not counted against it.
+   */
+  readonly leverMs?: number;
 }
 
 export function isOpen(incident: Incident): boolean {
@@ -75,8 +90,10 @@ export function moveTo(
   epoch: number,
   note: string,
 ): Incident {
+  // What was counted for the step just left does not carry over to the next.
+  const { attempts: _a, retryAt: _r, leverMs: _l, ...rest } = incident;
   return {
-    ...incident,
+    ...rest,
     step,
     stepStartedAt: at,
     ...(TERMINAL.has(step) ? { closedAt: at } : {}),

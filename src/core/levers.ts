@@ -94,6 +94,11 @@ export interface LeverView {
   readonly readAt: number;
   /** The epoch of the holder that read it. */
   readonly epoch: number;
-  /** What could not be read, one sentence each. */
+  /** What could not be read, one sentence each, by the latest read (see failedAt). */
   readonly problems?: readonly string[];
+  /**
+   * When the latest read began that did not answer in full; the view keeps what was last read
+   * (with its `readAt`), since a failed read is not a fresh one.
+   */
+  readonly failedAt?: number;
 }

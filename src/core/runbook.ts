@@ -76,6 +76,36 @@ export interface Situation {
   readonly paused: boolean;
   /** When a person last resumed automation for this group (or all): it ends a manual hold. */
   readonly releasedAt?: number;
+  /**
+   * How long the open incident's current step has waited on Azure Resource Manager so far (the
+   * persisted count plus what this holder has waited since): not counted against its timeout.
+   */
+  readonly leverMs?: number;
+  /** A lever change of the open incident's current step that failed since the incident was written. */
+  readonly failure?: LeverFailure;
+}
+
+/** A lever change that failed: what Azure Resource Manager said, when, and how long to wait. */
+export interface LeverFailure {
+  readonly change: string;
+  readonly error: string;
+  readonly at: number;
+  /** The service's Retry-After, when it gave one. */
+  readonly retryAfterMs?: number;
+}
+
+/** The first retry waits this long; each further one twice as long, up to RETRY_MAX_MS. */
+export const RETRY_BASE_MS = 2000;
+export const RETRY_MAX_MS = 60_000;
+
+/**
+ * How long to wait before trying a failed lever change again: exponential from RETRY_BASE_MS,
+ * capped at RETRY_MAX_MS, and never sooner than the service's Retry-After (itself capped at the
+ * cap's fivefold, so a bad header cannot park a failover).
+ */
+export function retryDelayMs(attempts: number, retryAfterMs?: number): number {
+  const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.max(backoff, Math.min(retryAfterMs ?? 0, RETRY_MAX_MS * 5));
 }
 
 export type Effect =
@@ -527,14 +557,64 @@ export function openManual(
 
 // --- advancing ----------------------------------------------------------------------------
 
+/**
+ * Advances an open incident, with what its lever changes have done so far: a failed change is
+ * counted and tried again after a backoff (honouring Retry-After) within the same incident, until
+ * the step's timeout, which counts only the time the step did not spend waiting on Azure
+ * Resource Manager. The time waited is kept on the incident, so a takeover continues the count.
+ */
 function advance(
   group: RunbookGroup,
   incident: Incident,
   s: Situation,
   policy: RunbookPolicy,
 ): RunbookResult {
+  const leverMs = Math.max(s.leverMs ?? 0, incident.leverMs ?? 0);
+  const counted = leverMs > 0 ? { ...incident, leverMs } : incident;
+  const failure = s.failure;
+  if (failure) {
+    const attempts = (incident.attempts ?? 0) + 1;
+    const retryAt = failure.at + retryDelayMs(attempts, failure.retryAfterMs);
+    const line = {
+      step: incident.step,
+      at: s.now,
+      epoch: s.epoch,
+      note: `${failure.change} failed (attempt ${attempts}): ${failure.error}; trying again in ${Math.round(Math.max(0, retryAt - s.now) / 1000)} s`,
+      attempt: attempts,
+    };
+    const retrying: Incident = {
+      ...counted,
+      attempts,
+      retryAt,
+      history: [...incident.history, line],
+    };
+    // Decided on the incident as it now stands: a timeout here ends it with the attempt on record.
+    const next = decide(group, retrying, s, policy);
+    if (next.incident?.step !== incident.step) return next;
+    return { ...next, incident: next.incident ?? retrying, effects: [] };
+  }
+  const next = decide(group, counted, s, policy);
+  const same = next.incident === undefined || next.incident.step === incident.step;
+  // A lever change waits out the backoff of the last failed one.
+  // (The failed attempt's line already says when; nothing is written while waiting.)
+  if (same && next.effects.length > 0 && incident.retryAt !== undefined && s.now < incident.retryAt)
+    return { opened: false, effects: [] };
+  // The time waited on ARM is kept with any write of the incident in the same step.
+  if (same && next.incident && leverMs > (next.incident.leverMs ?? 0))
+    return { ...next, incident: { ...next.incident, leverMs } };
+  return next;
+}
+
+function decide(
+  group: RunbookGroup,
+  incident: Incident,
+  s: Situation,
+  policy: RunbookPolicy,
+): RunbookResult {
   const at = s.now;
-  const elapsed = at - incident.stepStartedAt;
+  // A step's timeout measures its own progress: time spent waiting on ARM is not counted.
+  const elapsed = at - incident.stepStartedAt - (incident.leverMs ?? 0);
+  const sinceStep = at - incident.stepStartedAt;
   const step = (next: Step, note: string, effects: Effect[] = []): RunbookResult => ({
     incident: moveTo(incident, next, at, s.epoch, note),
     opened: false,
@@ -550,7 +630,12 @@ function advance(
     };
   };
   const timedOut = (limit: number) => elapsed > limit;
-  const failed = (why: string) => step("failed", `${why}; routing left as it was`);
+  const tries = incident.attempts ?? 0;
+  const failed = (why: string) =>
+    step(
+      "failed",
+      `${why}${tries > 0 ? ` (${tries} lever change${tries === 1 ? "" : "s"} failed)` : ""}; routing left as it was`,
+    );
   const waits = ["prewarming", "waking", "waiting-ready"].includes(incident.step);
   const limit = waits ? policy.wakeTimeoutMs : policy.stepTimeoutMs;
 
@@ -766,7 +851,7 @@ function advance(
           "completed",
           s.entryHealthy
             ? lag
-              ? `the global entry point answers on the new routing, ${Math.round(elapsed / 1000)} s after the lever took the change (its API gives no sign of the edge's propagation; the entry point's probes are the evidence)`
+              ? `the global entry point answers on the new routing, ${Math.round(sinceStep / 1000)} s after the lever took the change (its API gives no sign of the edge's propagation; the entry point's probes are the evidence)`
               : "the global entry point answers on the new routing"
             : lag
               ? "the lever shows the new routing; no global entry point is configured to see its edge follow"

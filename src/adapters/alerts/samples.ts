@@ -216,6 +216,22 @@ export function sampleAlerts(): Record<AlertType, Alert> {
     samples[`${kind}.detected`] = last(kind, []);
     samples[`${kind}.started`] = last(kind, ["confirmed"]);
     samples[`${kind}.step`] = last(kind, ["confirmed", "shifting-traffic"]);
+    const shifting = incident(kind, ["confirmed", "shifting-traffic"]);
+    const retrying = {
+      ...shifting,
+      attempts: 1,
+      history: [
+        ...shifting.history,
+        {
+          step: "shifting-traffic" as const,
+          at: AT,
+          epoch: 3,
+          note: `promote ${shifting.to} failed (attempt 1): 500 InternalServerError; trying again in 2 s`,
+          attempt: 1,
+        },
+      ],
+    };
+    samples[`${kind}.retrying`] = incidentAlerts(shifting, retrying, REGIONS, from).at(-1)!;
     samples[`${kind}.completed`] = last(kind, [
       "confirmed",
       "shifting-traffic",
