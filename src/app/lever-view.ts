@@ -79,7 +79,8 @@ export function leverTimeSince(rt: Runtime, group: string, since: number): numbe
   const work = rt.memory.levers.get(group);
   if (!work) return 0;
   const now = rt.clock.now();
-  const overlap = (from: number, to: number) => Math.max(0, Math.min(to, now) - Math.max(from, since));
+  const overlap = (from: number, to: number) =>
+    Math.max(0, Math.min(to, now) - Math.max(from, since));
   let ms = work.spans.reduce((sum, span) => sum + overlap(span.from, span.to), 0);
   if (work.busySince !== undefined) ms += overlap(work.busySince, now);
   return ms;
@@ -252,10 +253,12 @@ function noteReadOutcome(rt: Runtime, work: LeverWork, read: LeverRead): void {
   const retryAfter = throttled === undefined ? undefined : Math.max(0, throttled - read.endedAt);
   work.readFailures = failures;
   // The first failure is tried again at once (the next tick): one error costs one tick.
+  // Reads back off to three intervals at most: a failover waits on the next one that answers.
+  const cap = rt.config.policy.intervalSeconds * 3000;
   work.readRetryAt =
     failures === 1 && retryAfter === undefined
       ? undefined
-      : read.endedAt + retryDelayMs(failures - 1, retryAfter);
+      : read.endedAt + Math.max(Math.min(retryDelayMs(failures - 1), cap), retryAfter ?? 0);
 }
 
 /** When the next urgent read of a group may start, if a failed read asked it to wait. */

@@ -274,11 +274,13 @@ export async function runbookTick(
   const wanted = leverNeeds(rbGroup, open?.incident);
   const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
   const backoff = urgent ? readBackoff(rt, group.name) : undefined;
+  // Waiting on Azure is progress, not a problem: the failed read itself was said when it failed.
+  const waitNote: string[] = [];
   if (backoff !== undefined) {
-    problems.push(
+    waitNote.push(
       `${group.name}: the last lever read failed: the next one waits ${Math.ceil((backoff - rt.clock.now()) / 1000)} s`,
     );
-    if (open) return { incident: open.incident, problems };
+    if (open) return { incident: open.incident, problems, waiting: waitNote };
   }
   const due =
     backoff === undefined &&
@@ -289,12 +291,14 @@ export async function runbookTick(
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
     if (open) return { incident: open.incident, problems };
   }
-  if (due && !(await readNow(open?.incident)) && open) {
-    problems.push(
-      `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
-    );
-    return { incident: open.incident, problems };
-  }
+  if (due && !(await readNow(open?.incident)) && open)
+    return {
+      incident: open.incident,
+      problems,
+      waiting: [
+        `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
+      ],
+    };
   // What the step decides on: this tick's read where it answered; a failed read's routing is
   // not taken from the older view (a failed read is not a fresh one).
   const decideOn = (): LeverView | undefined => {
@@ -330,12 +334,18 @@ export async function runbookTick(
     const needs = leverNeeds(rbGroup, result.incident ?? open?.incident);
     const allowed =
       options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
-    if (!allowed || !(await readNow(result.incident ?? open?.incident))) {
-      problems.push(
-        `${group.name}: ${allowed ? "the levers are still answering (a read in flight)" : "too many groups read their levers this tick"}: the step waits`,
-      );
+    if (!allowed) {
+      problems.push(`${group.name}: too many groups read their levers this tick: the step waits`);
       return { ...(open ? { incident: open.incident } : {}), problems };
     }
+    if (!(await readNow(result.incident ?? open?.incident)))
+      return {
+        ...(open ? { incident: open.incident } : {}),
+        problems,
+        waiting: [
+          `${group.name}: the levers are still answering (a read in flight): the step waits`,
+        ],
+      };
     result = step();
   }
   // The failover cap stands on the failovers it counts: the latest of them anchors its alert.
@@ -406,7 +416,7 @@ export async function runbookTick(
     incident = next;
   }
 
-  const waiting: string[] = [];
+  const waiting: string[] = [...waitNote];
   for (const effect of result.effects) {
     const done = await applyFenced(rt, group.name, effect, incident, epoch, operation, deadline);
     if (done === "running") {
@@ -451,7 +461,8 @@ async function applyFenced(
   ).then((done) => {
     // A change that failed (not one the fence refused: the next holder decides afresh) is
     // counted by the incident's next step, which tries again after a backoff.
-    if (!done.ok && !done.refused && incident) noteFailure(rt, group, incident, change, done.reason);
+    if (!done.ok && !done.refused && incident)
+      noteFailure(rt, group, incident, change, done.reason);
     emit(
       rt,
       operation,

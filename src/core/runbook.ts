@@ -579,7 +579,7 @@ function advance(
       step: incident.step,
       at: s.now,
       epoch: s.epoch,
-      note: `${failure.change} failed (attempt ${attempts}): ${failure.error}; trying again in ${Math.round(Math.max(0, retryAt - s.now) / 1000)} s`,
+      note: `${failure.change} failed (attempt ${attempts}): ${failure.error}; ${retryAt > s.now ? `trying again in ${Math.ceil((retryAt - s.now) / 1000)} s` : "trying again now"}`,
       attempt: attempts,
     };
     const retrying: Incident = {

@@ -150,7 +150,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         continue;
       }
       if (entry.local) {
-        const answer = await entry.local.handle(params);
+        // Query parameters too (a fault's setting), under the path's own names.
+        const answer = await entry.local.handle({
+          ...Object.fromEntries(url.searchParams),
+          ...params,
+        });
         return send(res, answer.status, answer.body, answer.headers);
       }
       const headers: Record<string, string> = {};

@@ -282,6 +282,8 @@ function notFound(what: string, name: string | undefined, known: Iterable<string
 
 const ARM_FAULT_KINDS = ["throttle", "error", "slow", "drop"] as const;
 const FAULT_COUNT = 5;
+const SLOW_DEFAULT_MS = 5000;
+const SLOW_MAX_MS = 120_000;
 
 function faultRoutes(
   apps: SandboxApps,
@@ -359,7 +361,21 @@ function faultRoutes(
     if (kind === "throttle")
       arm.faults.push({ status: 429, retryAfterSeconds: 1, times: FAULT_COUNT });
     if (kind === "error") arm.faults.push({ status: 500, times: FAULT_COUNT });
-    if (kind === "slow") arm.slowMs = 5000;
+    if (kind === "slow") {
+      // `?ms=15000`: how late every reply is (default 5 s), up to two minutes.
+      const ms = params["ms"] === undefined ? SLOW_DEFAULT_MS : Number(params["ms"]);
+      if (!Number.isInteger(ms) || ms < 0 || ms > SLOW_MAX_MS)
+        return {
+          status: 400,
+          body: {
+            error: {
+              code: "BadDelay",
+              message: `ms must be a whole number of milliseconds from 0 to ${SLOW_MAX_MS} (got "${params["ms"]}")`,
+            },
+          },
+        };
+      arm.slowMs = ms;
+    }
     if (kind === "drop") arm.dropNext = FAULT_COUNT;
     return { status: 200, body: state() };
   };
@@ -565,7 +581,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
             ca: arm.ca,
             pollIntervalMs: 250,
             lroPatienceMs: 3000,
-            timeoutMs: 10_000,
+            // ARM's own timeout per call, as in Azure: a slow control plane (the sandbox's
+            // `slow` fault) is waited for, not cut short.
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
