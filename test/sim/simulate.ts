@@ -722,6 +722,20 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   const delivered: { key: string; by: string }[] = [];
   /** Alerts taken by the receiver from a process that died before it could mark them. */
   const takenThenDied = new Set<string>();
+  /** Per process: the alerts the receiver took from it whose mark the store has not accepted. */
+  const unmarkedBy = new Map<string, Set<string>>();
+  /**
+   * A process dies. Every alert it sent and had not marked yet is in the window the guarantee
+   * excuses, not only the one in the receiver's hands at that moment: the sender goes on to the
+   * next row while the previous row's mark is still on its way (channels never wait for each
+   * other's marks; src/app/alerts/sender.ts), so one death can leave several rows sent and
+   * unmarked, and the next holder sends each of them again.
+   */
+  const kill = (instance: string) => {
+    dead.add(instance);
+    for (const key of unmarkedBy.get(instance) ?? []) takenThenDied.add(key);
+    unmarkedBy.delete(instance);
+  };
   const processStore = (instance: string): StateStore =>
     new Proxy(store, {
       get: (target, property) => {
@@ -730,7 +744,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         return async (...args: unknown[]) => {
           if (dead.has(instance))
             throw new StoreError("unavailable", "state store: the process is gone");
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (property === "updateOutbox") {
+            const row = args[1] as OutboxRow;
+            if (Object.values(row.deliveries).some((d) => d.state === "sent"))
+              unmarkedBy.get(instance)?.delete(row.alert.key);
+          }
+          return result;
         };
       },
     });
@@ -746,10 +766,9 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       if (arand() < (faults.alertErrorRate ?? 0))
         return { outcome: "retry", status: 503, reason: "503 (simulated)" };
       delivered.push({ key: alert.key, by: instance });
-      if (arand() < (faults.crashInSend ?? 0)) {
-        takenThenDied.add(alert.key);
-        dead.add(instance);
-      }
+      const unmarked = unmarkedBy.get(instance) ?? new Set<string>();
+      unmarkedBy.set(instance, unmarked.add(alert.key));
+      if (arand() < (faults.crashInSend ?? 0)) kill(instance);
       return { outcome: "accepted", status: 202 };
     },
   });
@@ -772,7 +791,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   /** Replaces a process that died, as the Functions host would start a new one. */
   const restart = async (observer: string) => {
     const old = runtimes.get(observer);
-    if (old) dead.add(old.instance);
+    if (old) kill(old.instance);
     runtimes.set(observer, await start(observer));
   };
   const runtimes = new Map<string, Runtime>();
@@ -812,7 +831,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           const result = await runOrchestrateTick(rt);
           leverDeadline = Infinity;
           // The holder may die right after its tick, its state written and its alerts unsent.
-          if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) dead.add(rt.instance);
+          if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) kill(rt.instance);
           else await alertsSettled(rt);
           const states = result.groups[0]?.states;
           if (states) {
