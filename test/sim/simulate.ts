@@ -24,6 +24,8 @@ import type { RoutingState } from "../../src/core/levers.js";
 import { topRegions } from "../../src/core/levers.js";
 import { FRONT_DOOR_LEVER } from "../../src/providers/front-door/capabilities.js";
 import type { ServiceTimings } from "../../src/sandbox/arm/timing.js";
+import type { Detection } from "./detection.js";
+import { concurrentFaults, holdOf, noHolder } from "./detection.js";
 
 export { random };
 
@@ -189,6 +191,8 @@ export interface SimResult {
   readonly outages: number;
   /** Outage start to the first kept `down` verdict, per hard outage of the primary that was detected. */
   readonly detectionMs: number[];
+  /** The same detections, each with the faults that overlapped it and what held it back. */
+  readonly detections?: readonly Detection[];
   /** With `timing` and an outage scenario: how the outage was recovered from. */
   readonly recovery?: Recovery;
 }
@@ -719,6 +723,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   // Alerts: each process has its own view of the store and its own channel, both gone when it
   // dies. The receiver records every alert it takes, and which process sent it.
   const dead = new Set<string>();
+  /** When a lease holder died (after its tick, or while sending): its lease runs out first. */
+  const holderCrashes: number[] = [];
   const delivered: { key: string; by: string }[] = [];
   /** Alerts taken by the receiver from a process that died before it could mark them. */
   const takenThenDied = new Set<string>();
@@ -768,7 +774,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       delivered.push({ key: alert.key, by: instance });
       const unmarked = unmarkedBy.get(instance) ?? new Set<string>();
       unmarkedBy.set(instance, unmarked.add(alert.key));
-      if (arand() < (faults.crashInSend ?? 0)) kill(instance);
+      if (arand() < (faults.crashInSend ?? 0)) {
+        holderCrashes.push(world.now);
+        kill(instance);
+      }
       return { outcome: "accepted", status: 202 };
     },
   });
@@ -802,6 +811,21 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
 
   let detected = 0;
   const detectionMs: number[] = [];
+  const detections: Detection[] = [];
+  /** While the primary's outage is not yet detected: per slot, the holds its ticks saw. */
+  const holds = new Map<
+    number,
+    { held: string[]; ticks: { leader: boolean; outcome: string }[] }
+  >();
+  const outside = OBSERVERS.filter((o) => o !== REGIONS[0]);
+  /** The injected fault that keeps an observer out of the evidence now. */
+  const lostWhy = (observer: string): string => {
+    const now = (w: { observer: string; from: number; to: number }) =>
+      w.observer === observer && world.now >= w.from && world.now < w.to;
+    const down = faults.down.find(now);
+    if (down) return down.crash ? "crashed" : "paused";
+    return faults.impaired.some(now) ? "impaired" : "stale";
+  };
   const primaryOutage = faults.outages[REGIONS[0]]?.[0];
   let wasDown = new Set<string>();
   const lastNotServing = new Map<string, number>();
@@ -831,9 +855,18 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           const result = await runOrchestrateTick(rt);
           leverDeadline = Infinity;
           // The holder may die right after its tick, its state written and its alerts unsent.
-          if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) kill(rt.instance);
-          else await alertsSettled(rt);
+          if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) {
+            holderCrashes.push(world.now);
+            kill(rt.instance);
+          } else await alertsSettled(rt);
           const states = result.groups[0]?.states;
+          if (primaryOutage && detected === 0 && hardDown(REGIONS[0])) {
+            const slotHolds = holds.get(slot) ?? { held: [], ticks: [] };
+            holds.set(slot, slotHolds);
+            const evidence = result.groups[0]?.evidence.find((e) => e.region === REGIONS[0]);
+            if (states && evidence) slotHolds.held.push(holdOf(evidence, outside, lostWhy));
+            else slotHolds.ticks.push(result.lease);
+          }
           if (states) {
             const downNow = new Set(
               Object.entries(states)
@@ -858,6 +891,21 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
               ) {
                 detected++;
                 detectionMs.push(world.now - primaryOutage.from);
+                const heldBy: Record<string, number> = {};
+                for (const { held, ticks } of holds.values()) {
+                  const hold = held.at(-1) ?? noHolder(ticks);
+                  heldBy[hold] = (heldBy[hold] ?? 0) + INTERVAL;
+                }
+                detections.push({
+                  ms: world.now - primaryOutage.from,
+                  during: concurrentFaults(
+                    faults,
+                    REGIONS,
+                    { from: primaryOutage.from, to: world.now, staleMs: 3 * INTERVAL },
+                    holderCrashes,
+                  ),
+                  heldBy,
+                });
               }
             }
             wasDown = downNow;
@@ -893,6 +941,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       shifts: reachedShift(incidents),
       outages,
       detectionMs,
+      detections,
       ...(recovery ? { recovery } : {}),
     };
   }
@@ -1004,6 +1053,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     shifts: reachedShift(incidents),
     outages,
     detectionMs,
+    detections,
     ...(recovery ? { recovery } : {}),
   };
 }
