@@ -4,6 +4,10 @@ import { parseArgs } from "node:util";
 import type { Model } from "./simulate.js";
 import { simulate } from "./simulate.js";
 import { MODELS, describeRuns, replayCommand, simulateMany } from "./run.js";
+import { describeDetections, slowByHold, undisturbed } from "./detection.js";
+
+/** Three intervals: about twice the slowest undisturbed detection. */
+const SLOW_MS = 30_000;
 
 const { values } = parseArgs({
   options: {
@@ -52,10 +56,28 @@ if (values.seed !== undefined) {
     `${describeRuns(summary, minutes)}: ` +
       `${summary.failing.length} with invariant violations; ${summary.failovers} completed failovers (${summary.shifts} reached the traffic shift) over ${summary.outages} region outages; ${summary.alerts.delivered} alerts delivered, ${summary.alerts.resentAfterCrash} sent again after their first mark was lost (the sender died, or the store refused the mark)`,
   );
-  if (sorted.length)
+  if (sorted.length) {
     console.log(
       `detection of primary outages: median ${at(50)} ms, p99 ${at(99)} ms (${sorted.length} outages)`,
     );
+    // Chaos runs inject many faults at once, and several rightly hold a verdict back (the store
+    // down, an outside observer lost with no witness, a quiet observer's last view): the tail of
+    // all detections is theirs, so the undisturbed ones are reported apart, and the slow ones by
+    // what held them back longest.
+    const [quiet, disturbed] = [
+      summary.detections.filter(undisturbed),
+      summary.detections.filter((d) => !undisturbed(d)),
+    ];
+    console.log(
+      `  undisturbed (no store outage, observer lost, holder crash, partition from, flapping or gray failure of the primary meanwhile): ${describeDetections(quiet)}`,
+    );
+    console.log(`  with any of those: ${describeDetections(disturbed)}`);
+    const slow = slowByHold(summary.detections, SLOW_MS);
+    console.log(
+      `  slower than ${SLOW_MS / 1000} s: ${slow.reduce((n, [, c]) => n + c, 0)} (${quiet.filter((d) => d.ms > SLOW_MS).length} of them undisturbed), by what held the verdict back longest:`,
+    );
+    for (const [hold, count] of slow) console.log(`    ${String(count).padStart(5)}  ${hold}`);
+  }
   for (const r of summary.failing)
     console.log(`  ${r.violations[0]}  -> ${replayCommand(r, minutes)}`);
   process.exitCode = summary.failing.length ? 1 : 0;

@@ -1,4 +1,5 @@
 // Runs many seeded simulations and summarises them; used by the CI test and `npm run sim`.
+import type { Detection } from "./detection.js";
 import type { Model, SimResult } from "./simulate.js";
 import { simulate } from "./simulate.js";
 
@@ -17,6 +18,8 @@ export interface Summary {
   readonly shifts: number;
   readonly outages: number;
   readonly detectionMs: readonly number[];
+  /** The same detections, with the faults that overlapped each and what held it back. */
+  readonly detections: readonly Detection[];
   readonly elapsedMs: number;
 }
 
@@ -45,6 +48,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   let outages = 0;
   const alerts = { delivered: 0, resentAfterCrash: 0 };
   const detectionMs: number[] = [];
+  const detections: Detection[] = [];
   let runs = 0;
   const more = () =>
     runs < options.runs ||
@@ -65,6 +69,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     alerts.delivered += result.alerts?.delivered ?? 0;
     alerts.resentAfterCrash += result.alerts?.resentAfterCrash ?? 0;
     detectionMs.push(...result.detectionMs);
+    detections.push(...(result.detections ?? []));
   }
   return {
     runs,
@@ -77,6 +82,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     shifts,
     outages,
     detectionMs,
+    detections,
     elapsedMs: Date.now() - started,
   };
 }

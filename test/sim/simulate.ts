@@ -24,6 +24,8 @@ import type { RoutingState } from "../../src/core/levers.js";
 import { topRegions } from "../../src/core/levers.js";
 import { FRONT_DOOR_LEVER } from "../../src/providers/front-door/capabilities.js";
 import type { ServiceTimings } from "../../src/sandbox/arm/timing.js";
+import type { Detection } from "./detection.js";
+import { concurrentFaults, holdOf, noHolder } from "./detection.js";
 
 export { random };
 
@@ -189,6 +191,8 @@ export interface SimResult {
   readonly outages: number;
   /** Outage start to the first kept `down` verdict, per hard outage of the primary that was detected. */
   readonly detectionMs: number[];
+  /** The same detections, each with the faults that overlapped it and what held it back. */
+  readonly detections?: readonly Detection[];
   /** With `timing` and an outage scenario: how the outage was recovered from. */
   readonly recovery?: Recovery;
 }
@@ -719,9 +723,25 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   // Alerts: each process has its own view of the store and its own channel, both gone when it
   // dies. The receiver records every alert it takes, and which process sent it.
   const dead = new Set<string>();
+  /** When a lease holder died (after its tick, or while sending): its lease runs out first. */
+  const holderCrashes: number[] = [];
   const delivered: { key: string; by: string }[] = [];
   /** Alerts taken by the receiver from a process that died before it could mark them. */
   const takenThenDied = new Set<string>();
+  /** Per process: the alerts the receiver took from it whose mark the store has not accepted. */
+  const unmarkedBy = new Map<string, Set<string>>();
+  /**
+   * A process dies. Every alert it sent and had not marked yet is in the window the guarantee
+   * excuses, not only the one in the receiver's hands at that moment: the sender goes on to the
+   * next row while the previous row's mark is still on its way (channels never wait for each
+   * other's marks; src/app/alerts/sender.ts), so one death can leave several rows sent and
+   * unmarked, and the next holder sends each of them again.
+   */
+  const kill = (instance: string) => {
+    dead.add(instance);
+    for (const key of unmarkedBy.get(instance) ?? []) takenThenDied.add(key);
+    unmarkedBy.delete(instance);
+  };
   const processStore = (instance: string): StateStore =>
     new Proxy(store, {
       get: (target, property) => {
@@ -730,7 +750,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         return async (...args: unknown[]) => {
           if (dead.has(instance))
             throw new StoreError("unavailable", "state store: the process is gone");
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (property === "updateOutbox") {
+            const row = args[1] as OutboxRow;
+            if (Object.values(row.deliveries).some((d) => d.state === "sent"))
+              unmarkedBy.get(instance)?.delete(row.alert.key);
+          }
+          return result;
         };
       },
     });
@@ -746,9 +772,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       if (arand() < (faults.alertErrorRate ?? 0))
         return { outcome: "retry", status: 503, reason: "503 (simulated)" };
       delivered.push({ key: alert.key, by: instance });
+      const unmarked = unmarkedBy.get(instance) ?? new Set<string>();
+      unmarkedBy.set(instance, unmarked.add(alert.key));
       if (arand() < (faults.crashInSend ?? 0)) {
-        takenThenDied.add(alert.key);
-        dead.add(instance);
+        holderCrashes.push(world.now);
+        kill(instance);
       }
       return { outcome: "accepted", status: 202 };
     },
@@ -772,7 +800,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   /** Replaces a process that died, as the Functions host would start a new one. */
   const restart = async (observer: string) => {
     const old = runtimes.get(observer);
-    if (old) dead.add(old.instance);
+    if (old) kill(old.instance);
     runtimes.set(observer, await start(observer));
   };
   const runtimes = new Map<string, Runtime>();
@@ -783,6 +811,21 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
 
   let detected = 0;
   const detectionMs: number[] = [];
+  const detections: Detection[] = [];
+  /** While the primary's outage is not yet detected: per slot, the holds its ticks saw. */
+  const holds = new Map<
+    number,
+    { held: string[]; ticks: { leader: boolean; outcome: string }[] }
+  >();
+  const outside = OBSERVERS.filter((o) => o !== REGIONS[0]);
+  /** The injected fault that keeps an observer out of the evidence now. */
+  const lostWhy = (observer: string): string => {
+    const now = (w: { observer: string; from: number; to: number }) =>
+      w.observer === observer && world.now >= w.from && world.now < w.to;
+    const down = faults.down.find(now);
+    if (down) return down.crash ? "crashed" : "paused";
+    return faults.impaired.some(now) ? "impaired" : "stale";
+  };
   const primaryOutage = faults.outages[REGIONS[0]]?.[0];
   let wasDown = new Set<string>();
   const lastNotServing = new Map<string, number>();
@@ -812,9 +855,18 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           const result = await runOrchestrateTick(rt);
           leverDeadline = Infinity;
           // The holder may die right after its tick, its state written and its alerts unsent.
-          if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) dead.add(rt.instance);
-          else await alertsSettled(rt);
+          if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) {
+            holderCrashes.push(world.now);
+            kill(rt.instance);
+          } else await alertsSettled(rt);
           const states = result.groups[0]?.states;
+          if (primaryOutage && detected === 0 && hardDown(REGIONS[0])) {
+            const slotHolds = holds.get(slot) ?? { held: [], ticks: [] };
+            holds.set(slot, slotHolds);
+            const evidence = result.groups[0]?.evidence.find((e) => e.region === REGIONS[0]);
+            if (states && evidence) slotHolds.held.push(holdOf(evidence, outside, lostWhy));
+            else slotHolds.ticks.push(result.lease);
+          }
           if (states) {
             const downNow = new Set(
               Object.entries(states)
@@ -839,6 +891,21 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
               ) {
                 detected++;
                 detectionMs.push(world.now - primaryOutage.from);
+                const heldBy: Record<string, number> = {};
+                for (const { held, ticks } of holds.values()) {
+                  const hold = held.at(-1) ?? noHolder(ticks);
+                  heldBy[hold] = (heldBy[hold] ?? 0) + INTERVAL;
+                }
+                detections.push({
+                  ms: world.now - primaryOutage.from,
+                  during: concurrentFaults(
+                    faults,
+                    REGIONS,
+                    { from: primaryOutage.from, to: world.now, staleMs: 3 * INTERVAL },
+                    holderCrashes,
+                  ),
+                  heldBy,
+                });
               }
             }
             wasDown = downNow;
@@ -874,6 +941,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       shifts: reachedShift(incidents),
       outages,
       detectionMs,
+      detections,
       ...(recovery ? { recovery } : {}),
     };
   }
@@ -985,6 +1053,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     shifts: reachedShift(incidents),
     outages,
     detectionMs,
+    detections,
     ...(recovery ? { recovery } : {}),
   };
 }
