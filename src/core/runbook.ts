@@ -589,9 +589,16 @@ function advance(
       history: [...incident.history, line],
     };
     // Decided on the incident as it now stands: a timeout here ends it with the attempt on record.
+    // A step that ends or moves on now does so with the attempt on record; one that stays keeps
+    // just the attempt's line (its own note would say it is acting, and it waits instead).
     const next = decide(group, retrying, s, policy);
-    if (next.incident?.step !== incident.step) return next;
-    return { ...next, incident: next.incident ?? retrying, effects: [] };
+    if (next.incident !== undefined && next.incident.step !== incident.step) return next;
+    return {
+      opened: false,
+      effects: [],
+      incident: retrying,
+      ...(next.refusal ? { refusal: next.refusal } : {}),
+    };
   }
   const next = decide(group, counted, s, policy);
   const same = next.incident === undefined || next.incident.step === incident.step;

@@ -1,0 +1,207 @@
+// A lever change that fails is tried again inside the same incident, with backoff, until the
+// step's timeout; and that timeout counts only the time the step did not spend waiting on Azure
+// Resource Manager. So a sick control plane costs a slow failover, never a storm of failed and
+// re-opened incidents, and people hear once that it is retrying.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type {
+  Incident,
+  LeverFailure,
+  RoutingState,
+  RunbookGroup,
+  Situation,
+} from "../../src/core/index.js";
+import { moveTo, runbookStep } from "../../src/core/index.js";
+import { incidentAlerts } from "../../src/core/alerts.js";
+import { RETRY_BASE_MS, RETRY_MAX_MS, retryDelayMs } from "../../src/core/index.js";
+import { TEST_POLICY } from "../helpers/runbook-policy.js";
+
+const group: RunbookGroup = {
+  name: "shop",
+  model: "active-passive",
+  regions: [
+    { name: "weu", role: "primary" },
+    { name: "neu", role: "secondary" },
+  ],
+};
+const T0 = 1_800_000_000_000;
+const STEP_TIMEOUT = TEST_POLICY.stepTimeoutMs;
+const routing: RoutingState = {
+  regions: [
+    { region: "weu", enabled: true, priority: 1 },
+    { region: "neu", enabled: true, priority: 2 },
+  ],
+};
+
+/** An automatic failover of weu to neu, at shifting-traffic since T0. */
+function shifting(extra: Partial<Incident> = {}): Incident {
+  const opened: Incident = {
+    id: "inc-1",
+    group: "shop",
+    kind: "failover",
+    trigger: "automatic",
+    from: "weu",
+    to: "neu",
+    shift: { kind: "promote", region: "neu" },
+    step: "detected",
+    stepStartedAt: T0 - 2000,
+    openedAt: T0 - 2000,
+    reason: "weu is down",
+    history: [{ step: "detected", at: T0 - 2000, epoch: 3, note: "weu is down" }],
+  };
+  return { ...moveTo(opened, "shifting-traffic", T0, 3, "shifting traffic"), ...extra };
+}
+
+const situation = (now: number, open: Incident, more: Partial<Situation> = {}): Situation => ({
+  now,
+  epoch: 3,
+  kept: { weu: "down", neu: "healthy" },
+  evidence: { weu: "down", neu: "healthy" },
+  routing,
+  clusters: {},
+  recent: [],
+  paused: false,
+  open,
+  ...more,
+});
+
+const failure = (at: number, more: Partial<LeverFailure> = {}): LeverFailure => ({
+  change: "promote neu",
+  error: "promote neu in shop: 500 InternalServerError",
+  at,
+  ...more,
+});
+
+const step = (s: Situation) => runbookStep(group, s, TEST_POLICY, "new-id");
+
+describe("the backoff between attempts of a lever change", () => {
+  it("doubles from the base and stops at the cap", () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelayMs(n)),
+      [2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000],
+    );
+    assert.equal(retryDelayMs(1), RETRY_BASE_MS);
+    assert.equal(retryDelayMs(50), RETRY_MAX_MS);
+  });
+
+  it("never tries sooner than the service's Retry-After, and caps a huge one", () => {
+    assert.equal(retryDelayMs(1, 9000), 9000);
+    assert.equal(retryDelayMs(4, 9000), 16_000, "a backoff longer than Retry-After stands");
+    assert.equal(retryDelayMs(1, 86_400_000), RETRY_MAX_MS * 5);
+  });
+});
+
+describe("a failed lever change inside an incident", () => {
+  it("is counted on the incident, said in its history with its error, and waits for the backoff", () => {
+    const at = T0 + 5000;
+    const r = step(situation(at, shifting(), { failure: failure(at) }));
+    assert.equal(r.effects.length, 0, "no change while the backoff runs");
+    assert.equal(r.incident?.step, "shifting-traffic", "the same incident, in the same step");
+    assert.equal(r.incident?.attempts, 1);
+    assert.equal(r.incident?.retryAt, at + RETRY_BASE_MS);
+    const line = r.incident!.history.at(-1)!;
+    assert.equal(line.attempt, 1);
+    assert.equal(
+      line.note,
+      "promote neu failed (attempt 1): promote neu in shop: 500 InternalServerError; trying again in 2 s",
+    );
+  });
+
+  it("is tried again once the backoff has passed, and not before", () => {
+    const at = T0 + 5000;
+    const failed = step(situation(at, shifting(), { failure: failure(at) })).incident!;
+    const early = step(situation(at + RETRY_BASE_MS - 1, failed));
+    assert.deepEqual(early.effects, []);
+    assert.equal(early.incident, undefined, "nothing is written while waiting");
+    const due = step(situation(at + RETRY_BASE_MS, failed));
+    assert.deepEqual(due.effects, [{ kind: "promote", region: "neu" }]);
+  });
+
+  it("waits out a Retry-After longer than the backoff", () => {
+    const at = T0 + 5000;
+    const r = step(situation(at, shifting(), { failure: failure(at, { retryAfterMs: 20_000 }) }));
+    assert.equal(r.incident?.retryAt, at + 20_000);
+    assert.match(r.incident!.history.at(-1)!.note, /trying again in 20 s$/);
+    assert.deepEqual(step(situation(at + 19_999, r.incident!)).effects, []);
+  });
+
+  it("counts further failures with longer waits, still in one incident", () => {
+    let incident = shifting();
+    let at = T0 + 1000;
+    for (const n of [1, 2, 3]) {
+      const r = step(situation(at, incident, { failure: failure(at) }));
+      incident = r.incident!;
+      assert.equal(incident.id, "inc-1");
+      assert.equal(incident.attempts, n);
+      assert.equal(incident.retryAt, at + retryDelayMs(n));
+      at = incident.retryAt!;
+    }
+  });
+
+  it("ends the incident as failed once the step's own time runs out, saying how many changes failed", () => {
+    const incident = shifting({ attempts: 3, retryAt: T0 + 10_000 });
+    const r = step(situation(T0 + STEP_TIMEOUT + 1, incident));
+    assert.equal(r.incident?.step, "failed");
+    assert.match(r.incident!.history.at(-1)!.note, /\(3 lever changes failed\); routing left as/);
+  });
+
+  it("a failure said after the step moved on is not counted against the new step", () => {
+    const verifying = moveTo(shifting({ attempts: 2 }), "verifying", T0 + 9000, 3, "shifted");
+    assert.equal(verifying.attempts, undefined, "a new step starts with no attempts");
+    assert.equal(verifying.retryAt, undefined);
+    assert.equal(verifying.leverMs, undefined);
+  });
+});
+
+describe("a step's timeout counts its own progress, not the time Azure took to answer", () => {
+  it("a step that waited on ARM for most of its time has not timed out", () => {
+    const at = T0 + STEP_TIMEOUT + 30_000;
+    const r = step(situation(at, shifting(), { leverMs: 40_000 }));
+    assert.deepEqual(r.effects, [{ kind: "promote", region: "neu" }], "it acts");
+    assert.equal(r.incident?.leverMs, 40_000, "the time on ARM is kept with the incident");
+  });
+
+  it("the same step without that wait has timed out", () => {
+    const r = step(situation(T0 + STEP_TIMEOUT + 30_000, shifting()));
+    assert.equal(r.incident?.step, "failed");
+    assert.match(r.incident!.history.at(-1)!.note, /the lever did not change within 60 s/);
+  });
+
+  it("a takeover continues from the time on ARM the incident recorded", () => {
+    // The new holder has counted nothing yet; the incident carries the old holder's count.
+    const incident = shifting({ leverMs: 40_000 });
+    const r = step(situation(T0 + STEP_TIMEOUT + 30_000, incident, { leverMs: 0 }));
+    assert.notEqual(r.incident?.step, "failed");
+    assert.deepEqual(r.effects, [{ kind: "promote", region: "neu" }]);
+  });
+
+  it("the wait on ARM counts only within the step: past its own timeout the step still fails", () => {
+    const r = step(situation(T0 + STEP_TIMEOUT + 40_001, shifting(), { leverMs: 40_000 }));
+    assert.equal(r.incident?.step, "failed");
+  });
+});
+
+describe("people hear once that a failover is retrying", () => {
+  const from = { observer: "weu", epoch: 3, at: T0 };
+  it("the first failed attempt of an incident is a failover.retrying alert; later ones are not alerts", () => {
+    const before = shifting();
+    const first = step(situation(T0 + 1000, before, { failure: failure(T0 + 1000) })).incident!;
+    const alerts = incidentAlerts(before, first, undefined, from);
+    assert.deepEqual(
+      alerts.map((a) => [a.type, a.severity, a.title]),
+      [
+        [
+          "failover.retrying",
+          "error",
+          "shop: failover from weu to neu is failing at shifting-traffic: retrying",
+        ],
+      ],
+    );
+    assert.match(alerts[0]!.summary, /attempt 1/);
+    const second = step(
+      situation(first.retryAt! + 1000, first, { failure: failure(first.retryAt! + 1000) }),
+    ).incident!;
+    assert.equal(second.attempts, 2);
+    assert.deepEqual(incidentAlerts(first, second, undefined, from), []);
+  });
+});
