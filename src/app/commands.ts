@@ -96,7 +96,11 @@ async function runManual(
 
   const view = await readGroupSituation(rt, group);
   if (typeof view === "string")
-    return refuse({ kind: "unavailable", message: `${group.name}: ${view}` });
+    return refuse({
+      kind: "unavailable",
+      message: `${group.name}: ${view}`,
+      retryAfterSeconds: rt.config.policy.intervalSeconds,
+    });
 
   // The key's earlier uses: the one still remembered answers this request; those expired only
   // make the key's next incident id a new one.

@@ -25,7 +25,8 @@ export type Outcome =
   | { readonly kind: "not-found"; readonly field: string; readonly message: string }
   /** An Idempotency-Key reused with a different request. */
   | { readonly kind: "unprocessable"; readonly message: string; readonly incident?: string }
-  | { readonly kind: "unavailable"; readonly message: string };
+  /** Not now: `retryAfterSeconds` says when to ask again (a Retry-After header). */
+  | { readonly kind: "unavailable"; readonly message: string; readonly retryAfterSeconds?: number };
 
 /** The HTTP status an outcome is answered with. */
 export function statusOf(outcome: Outcome): number {

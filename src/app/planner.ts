@@ -247,7 +247,12 @@ async function runDrill(
     return outcome;
   }
   const view = await readGroupSituation(rt, group);
-  if (typeof view === "string") return { kind: "unavailable", message: `${group.name}: ${view}` };
+  if (typeof view === "string")
+    return {
+      kind: "unavailable",
+      message: `${group.name}: ${view}`,
+      retryAfterSeconds: rt.config.policy.intervalSeconds,
+    };
   const primary =
     (view.situation.routing && primaryOf(view.situation.routing)) ??
     group.regions.find((r) => r.role === "primary" || r.role === "active")?.name;

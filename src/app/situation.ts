@@ -245,8 +245,17 @@ export async function readGroupSituation(
   } catch (error) {
     return errorText(error);
   }
-  const world = worldOf(await readGroupStore(rt, group), views[group.name]);
-  if (!world.incidents) return world.problems.join("; ") || "the state store cannot be read";
+  let world = worldOf(await readGroupStore(rt, group), views[group.name]);
+  const incidents = world.incidents;
+  if (!incidents) return world.problems.join("; ") || "the state store cannot be read";
+  // Before the lease holder's first read (just after start, or a view never kept), the levers
+  // are read here, once and briefly: a command is answered, or told to come back, never refused
+  // for a view that does not exist yet.
+  if (rt.router?.covers(group.name) && !world.routing) {
+    const read = await readOnDemand(rt, group, world);
+    if (typeof read === "string") return read;
+    world = read;
+  }
   const view = await observeAgreement(rt, {}, { witness: "cached" });
   const observed = view.groups.find((g) => g.group.name === group.name);
   let kept: Record<string, RegionState>;
@@ -256,7 +265,7 @@ export async function readGroupSituation(
     return errorText(error);
   }
   return {
-    stored: world.incidents,
+    stored: incidents,
     situation: situationOf({
       ...leverOfGroup(rt, group),
       now: rt.clock.now(),
@@ -265,9 +274,37 @@ export async function readGroupSituation(
       evidence: observed?.evidence ?? [],
       world,
       entryHealthy: observed ? entryHealthy(view, observed) : undefined,
-      open: oldestOpen(world.incidents)?.incident,
+      open: oldestOpen(incidents)?.incident,
     }),
   };
+}
+
+/** How long a command waits for a lever read of its own (the holder's view does not exist yet). */
+export const ON_DEMAND_READ_MS = 5000;
+
+/** The world with the group's routing (and missing clusters) read now, or why it could not be. */
+async function readOnDemand(
+  rt: Runtime,
+  group: GroupConfig,
+  world: World,
+): Promise<World | string> {
+  const call = { abortSignal: AbortSignal.timeout(ON_DEMAND_READ_MS) };
+  try {
+    const routing = await rt.router!.read(group.name, call);
+    const missing = group.regions.filter(
+      (r) => r.cluster && rt.clusters?.covers(group.name, r.name) && !world.clusters[r.name],
+    );
+    const clusters = { ...world.clusters };
+    await Promise.all(
+      missing.map(async (r) => {
+        // A cluster that cannot be read is left unknown, as in the holder's own view.
+        clusters[r.name] = await rt.clusters!.read(group.name, r.name, call).catch(() => undefined);
+      }),
+    );
+    return { ...world, routing, clusters };
+  } catch (error) {
+    return `the lease holder has not read ${group.name}'s traffic lever yet, and reading it now failed (${errorText(error)}): ask again in a few seconds`;
+  }
 }
 
 /** The group's traffic lever's declared capabilities, when it has a lever. */

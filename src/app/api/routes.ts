@@ -156,8 +156,12 @@ export function answer(outcome: Outcome): ApiResponse {
         field: "Idempotency-Key",
         ...(outcome.incident ? { incident: outcome.incident } : {}),
       });
-    case "unavailable":
-      return errorResponse(503, "Unavailable", outcome.message);
+    case "unavailable": {
+      const response = errorResponse(503, "Unavailable", outcome.message);
+      return outcome.retryAfterSeconds === undefined
+        ? response
+        : { ...response, headers: { "retry-after": String(outcome.retryAfterSeconds) } };
+    }
   }
 }
 
