@@ -1,27 +1,57 @@
 // Runs the compiled test suite (after `npm run build`): every dist/test/**/*.test.js, two files at
-// a time, the slowest first (see SLOWEST_FIRST), with the time per file printed at the end.
+// a time, the slowest first (see SLOWEST_FIRST), with the files that mostly wait on real time
+// (WAITING) in a third lane beside them, and the time per file printed at the end.
 //
 // `node --test` sorts the files it is given by name, which would start the long end-to-end files
 // (sandbox/, sim/) last, so the run drives node:test's `run()`, which keeps the order given. With
 // extra arguments (for example --test-name-pattern=...) it runs `node --test` with them instead,
 // in name order.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { join, sep } from "node:path";
 import { PassThrough } from "node:stream";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
 import fileTimes from "./file-times-reporter.js";
-import { ROOT, TEST_TIMEOUT_MS, runnerArgs, testFiles } from "./test-files.js";
+import {
+  ROOT,
+  TEST_TIMEOUT_MS,
+  WAITING,
+  WAITING_TIMEOUT_MS,
+  runnerArgs,
+  testFiles,
+} from "./test-files.js";
 
-const extra = process.argv.slice(2);
+// `--lint`: the linter and the formatter check run beside the suite (they take half a minute of
+// one core, which the lanes below would otherwise wait for); their output is printed at the end.
+const lint = process.argv.includes("--lint") ? lintBeside() : undefined;
+const extra = process.argv.slice(2).filter((a) => a !== "--lint");
 if (extra.length > 0) {
   const result = spawnSync(process.execPath, [...extra, ...runnerArgs(testFiles())], {
     cwd: ROOT,
     stdio: "inherit",
   });
   process.exitCode = result.status ?? 1;
+  if (lint && !(await lint)) process.exitCode = 1;
 } else {
   process.chdir(ROOT);
-  const events = run({ files: testFiles(), concurrency: 2, timeout: TEST_TIMEOUT_MS });
+  // Two lanes for the files that work, and one more for those that mostly wait (WAITING).
+  const compiled = (source: string) =>
+    join(ROOT, "dist", source).replace(/\.ts$/, ".js").split(sep).join("/");
+  const waiting = new Set(WAITING.map(compiled));
+  const files = testFiles();
+  const isWaiting = (file: string) => waiting.has(file.split(sep).join("/"));
+  const lanes = [
+    run({ files: files.filter((f) => !isWaiting(f)), concurrency: 2, timeout: TEST_TIMEOUT_MS }),
+    run({ files: files.filter(isWaiting), concurrency: waiting.size, timeout: WAITING_TIMEOUT_MS }),
+  ];
+  const events = new PassThrough({ objectMode: true });
+  let open = lanes.length;
+  for (const lane of lanes) {
+    lane.on("data", (event: unknown) => events.write(event));
+    lane.on("end", () => {
+      if (--open === 0) events.end();
+    });
+  }
   // Both reporters read every event: the spec reporter as the run goes, the file times at its end.
   const toSpec = new PassThrough({ objectMode: true });
   const toTimes = new PassThrough({ objectMode: true });
@@ -40,7 +70,27 @@ if (extra.length > 0) {
   toTimes
     .compose(fileTimes)
     .on("end", () => {
-      process.exitCode = failed ? 1 : 0;
+      void (async () => {
+        const linted = lint ? await lint : true;
+        process.exitCode = failed || !linted ? 1 : 0;
+      })();
     })
     .pipe(process.stdout);
+}
+
+/** Runs `npm run lint` now, and says at the end whether it passed (its output then, too). */
+function lintBeside(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "--silent", "lint"], { cwd: ROOT });
+    const out: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => out.push(b));
+    child.on("close", (code) => {
+      process.stdout.write(
+        `\nLint (eslint and prettier --check): ${code === 0 ? "passed" : "FAILED"}\n`,
+      );
+      if (code !== 0) process.stdout.write(Buffer.concat(out));
+      resolve(code === 0);
+    });
+  });
 }

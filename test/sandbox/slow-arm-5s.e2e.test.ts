@@ -1,4 +1,11 @@
 // Every ARM reply 5 s late: see slow-arm.ts.
-import { slowArmSuite } from "./slow-arm.js";
+import { after, before, describe, it } from "node:test";
+import { DETECTS, FAILS_OVER, slowArmScenario } from "./slow-arm.js";
 
-slowArmSuite(5_000);
+const scenario = slowArmScenario(5_000);
+describe("sandbox with every ARM reply 5 s late", () => {
+  before(scenario.start);
+  after(scenario.stop);
+  it(DETECTS, scenario.detects);
+  it(FAILS_OVER, scenario.failsOver);
+});
