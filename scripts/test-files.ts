@@ -18,6 +18,7 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const SLOWEST_FIRST = [
   "test/sandbox/sandbox.e2e.test.ts",
   "test/sandbox/observers.e2e.test.ts",
+  "test/sandbox/arm-errors.e2e.test.ts",
   "test/sim/sim.test.ts",
   "test/cli/operator.test.ts",
   "test/sandbox/catalog.e2e.test.ts",
