@@ -49,6 +49,8 @@ function cachedSignals(rt: Runtime, group: string, maxAgeMs: number) {
 }
 
 const asking = new WeakMap<Runtime, Map<string, Promise<void>>>();
+/** The last failure said per group, so a witness that stays silent is not said every tick. */
+const failures = new WeakMap<Runtime, Map<string, string>>();
 
 /**
  * Asks the witness about a group (or joins the question in flight) and waits for the answer
@@ -67,9 +69,20 @@ async function askWitness(
     question = rt.witness
       .signals(group, { abortSignal: AbortSignal.timeout(30_000) })
       .then(
-        (signals) => void rt.memory.witness.set(group, { at: rt.clock.now(), signals }),
+        (signals) => {
+          failures.get(rt)?.delete(group);
+          rt.memory.witness.set(group, { at: rt.clock.now(), signals });
+        },
         (error: unknown) => {
-          problems.push(`witness for ${group} did not answer: ${errorText(error)}`);
+          // A failed question is not an answer: the last answer (if any) stays as it was, with
+          // its own time, and the next tick asks again. Said once per distinct failure.
+          const why = errorText(error);
+          let said = failures.get(rt);
+          if (!said) failures.set(rt, (said = new Map()));
+          if (said.get(group) !== why) {
+            said.set(group, why);
+            problems.push(`witness for ${group} did not answer: ${why}`);
+          }
         },
       )
       .finally(() => inFlight.delete(group));

@@ -28,13 +28,14 @@ export class TrafficManagerWitness implements Witness {
       this.#reported.delete(group);
       return new Map([...statuses].map(([region, status]) => [region, witnessSignal(status)]));
     } catch (error) {
-      // No answer is no opinion; a person hears why once, not every tick (a 403, say).
+      // No answer is no opinion, and not an answer: it is thrown, so that nothing keeps it as the
+      // witness's latest word. A person hears why once, not every tick (a 403, say).
       const why = errorText(error);
       if (this.#reported.get(group) !== why) {
         this.#reported.set(group, why);
         this.#log?.warn(`${group}: the Traffic Manager witness has no opinion: ${why}`);
       }
-      return new Map();
+      throw error;
     }
   }
 }
