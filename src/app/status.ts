@@ -71,6 +71,11 @@ export interface GroupStatus {
   readonly clusters: Readonly<Record<string, { readonly power: string; readonly detail?: string }>>;
   /** What could not be read the last time the levers were read. */
   readonly leverProblems: readonly string[];
+  /**
+   * When the latest lever read that failed began, if the view has not been read in full since:
+   * the routing and clusters shown are then the last good ones, as old as `routing.readAt` says.
+   */
+  readonly leverFailedAt: string | null;
   /** The open incident, or else the latest one. */
   readonly incident: Incident | null;
   /** Automation for this group: "paused" (for the group or for all) or "active". */
@@ -228,6 +233,7 @@ export async function readStatus(
         ]),
       ),
       leverProblems: lever?.problems ?? [],
+      leverFailedAt: lever?.failedAt === undefined ? null : new Date(lever.failedAt).toISOString(),
       incident,
       automation: pause.all || pause.groups.includes(group.name) ? "paused" : "active",
       pause: pauseOf(pause, group.name),

@@ -116,7 +116,11 @@ describe("sandbox: an ARM error on the read a verdict triggers", () => {
       within(30),
     );
     assert.equal(done.routing.primary, "northeurope");
-    const view = done.leverProblems;
-    assert.deepEqual(view, [], "the view read after the failure has no problems left");
+    assert.deepEqual(
+      done.leverProblems,
+      [],
+      "the view read after the failure has no problems left",
+    );
+    assert.equal(done.leverFailedAt, null, "and no failed read outstanding");
   });
 });
