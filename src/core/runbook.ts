@@ -606,9 +606,8 @@ function advance(
   // (The failed attempt's line already says when; nothing is written while waiting.)
   if (same && next.effects.length > 0 && incident.retryAt !== undefined && s.now < incident.retryAt)
     return { opened: false, effects: [] };
-  // The time waited on ARM is kept with any write of the incident in the same step.
-  if (same && next.incident && leverMs > (next.incident.leverMs ?? 0))
-    return { ...next, incident: { ...next.incident, leverMs } };
+  // (The time waited on ARM rides along on any write of the incident in the same step: `counted`
+  // carries it, and a step that moves on starts its own count.)
   return next;
 }
 

@@ -205,3 +205,85 @@ describe("people hear once that a failover is retrying", () => {
     assert.deepEqual(incidentAlerts(first, second, undefined, from), []);
   });
 });
+
+describe("what a failed attempt and its backoff leave alone", () => {
+  it("a failure whose backoff has already passed says it is tried again now", () => {
+    const at = T0 + 5000;
+    const r = step(situation(at, shifting(), { failure: failure(at - RETRY_BASE_MS) }));
+    assert.equal(r.opened, false);
+    assert.equal(r.incident?.retryAt, at);
+    assert.match(r.incident!.history.at(-1)!.note, /; trying again now$/);
+  });
+
+  it("a failure in the tick the step times out is on record before the failed line", () => {
+    const at = T0 + STEP_TIMEOUT + 1;
+    const r = step(situation(at, shifting(), { failure: failure(at) }));
+    assert.equal(r.incident?.step, "failed");
+    assert.deepEqual(
+      r.incident!.history.slice(-2).map((h) => [h.step, h.attempt]),
+      [
+        ["shifting-traffic", 1],
+        ["failed", undefined],
+      ],
+    );
+    assert.match(r.incident!.history.at(-1)!.note, /\(1 lever change failed\); routing left/);
+  });
+
+  it("a failure when the target is no longer healthy keeps the safety rule's refusal", () => {
+    const at = T0 + 5000;
+    const r = step(
+      situation(at, shifting(), {
+        failure: failure(at),
+        evidence: { weu: "down", neu: "suspect" },
+      }),
+    );
+    assert.equal(r.refusal?.rule, "unhealthy-target");
+    assert.equal(r.incident?.attempts, 1);
+    assert.deepEqual(r.effects, []);
+  });
+
+  it("during the backoff, a refusal still speaks (only lever changes wait)", () => {
+    const incident = shifting({ attempts: 1, retryAt: T0 + 60_000 });
+    const r = step(situation(T0 + 1000, incident, { evidence: { weu: "down", neu: "suspect" } }));
+    assert.equal(r.opened, false);
+    assert.equal(r.refusal?.rule, "unhealthy-target");
+    assert.match(r.incident!.history.at(-1)!.note, /not healthy/);
+  });
+
+  it("during the backoff, a step that ends carries out its own changes (a pre-warm called off stops its cluster)", () => {
+    const cold: RunbookGroup = {
+      name: "catalog",
+      model: "passive-cold",
+      regions: [
+        { name: "weu", role: "primary" },
+        { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 3 }] } },
+      ],
+    };
+    const prewarming: Incident = {
+      ...shifting(),
+      group: "catalog",
+      step: "prewarming",
+      wake: { region: "neu", start: true },
+      startedCluster: true,
+      attempts: 1,
+      retryAt: T0 + 60_000,
+    };
+    const r = runbookStep(
+      cold,
+      situation(T0 + 1000, prewarming, {
+        kept: { weu: "healthy", neu: "down" },
+        evidence: { weu: "healthy", neu: "down" },
+        clusters: { neu: { power: "Running", nodePools: [{ name: "user", count: 3 }] } },
+      }),
+      TEST_POLICY,
+      "new-id",
+    );
+    assert.equal(r.incident?.step, "aborted");
+    assert.deepEqual(r.effects, [{ kind: "stop-cluster", region: "neu" }]);
+  });
+
+  it("waiting out the backoff writes nothing and opens nothing", () => {
+    const incident = shifting({ attempts: 2, retryAt: T0 + 60_000 });
+    assert.deepEqual(step(situation(T0 + 1000, incident)), { opened: false, effects: [] });
+  });
+});
