@@ -58,7 +58,7 @@ Commands:
 ${DEPLOY_HELP}
 
 Options:
-  --api URL     Tandem's API (default: TANDEM_API, or the sandbox at http://127.0.0.1:7071)
+  --api URL     Tandem's API (default: TANDEM_API, or the sandbox on loopback at TANDEM_PORT or 7071)
   --token T     bearer token (default: TANDEM_TOKEN)
   --json        machine-readable output on stdout
   --wait        follow the incident until it ends, showing each step (on stderr)
@@ -135,7 +135,7 @@ async function call<T>(
     });
   } catch (error) {
     throw new ApiFailure(
-      `cannot reach Tandem at ${api.base}: ${(error as Error).message}${api.base.includes("127.0.0.1:7071") ? " (is the sandbox running? npm start)" : ""}`,
+      `cannot reach Tandem at ${api.base}: ${(error as Error).message}${api.base.startsWith("http://127.0.0.1:") ? " (is the sandbox running? npm start; its port comes from TANDEM_PORT, or --api URL)" : ""}`,
       EXIT.unavailable,
     );
   }
@@ -344,7 +344,12 @@ export async function run(
   if (command === "validate-config") return validateConfig(positional, env, io);
   const o = args.values;
   const api: Api = {
-    base: (o.api ?? env["TANDEM_API"] ?? "http://127.0.0.1:7071").replace(/\/+$/, ""),
+    // The sandbox's own port setting (`TANDEM_PORT`, as `npm start` reads it) finds it too.
+    base: (
+      o.api ??
+      env["TANDEM_API"] ??
+      `http://127.0.0.1:${env["TANDEM_PORT"]?.trim() || "7071"}`
+    ).replace(/\/+$/, ""),
     ...((o.token ?? env["TANDEM_TOKEN"]) ? { token: o.token ?? env["TANDEM_TOKEN"]! } : {}),
     io,
   };
@@ -454,8 +459,12 @@ export async function run(
         const input: CommandInput<"pause"> = { reason };
         const answer = await call<PauseAnswer>(api, "POST", path, input);
         const p = answer.body.paused;
+        const target = o.all ? "all groups" : positional[0]!;
+        const now = p.all ? "all groups" : p.groups.length ? p.groups.join(", ") : "nothing";
         print(
-          `automation paused for: ${p.all ? "all groups" : p.groups.length ? p.groups.join(", ") : "no group"}`,
+          command === "pause"
+            ? `automation paused for ${target} (paused now: ${now})`
+            : `automation resumed for ${target} (still paused: ${now})`,
           answer.body,
         );
         return EXIT.ok;

@@ -19,12 +19,12 @@ interface Run {
   stderr: string;
 }
 
-function tandem(args: string[]): Promise<Run> {
+function tandem(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { env: { PATH: process.env["PATH"] ?? "" }, timeout: 90_000 },
+      { env: { PATH: process.env["PATH"] ?? "", ...env }, timeout: 90_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -180,9 +180,9 @@ describe("tandem CLI against the sandbox", () => {
   it("pause and resume all groups; audit shows who did it, newest first", async () => {
     const pause = await tandem(["pause", "--all", "--reason", "maintenance window", ...api]);
     assert.equal(pause.code, 0, pause.stderr);
-    assert.match(pause.stdout, /automation paused for: all groups/);
+    assert.match(pause.stdout, /automation paused for all groups \(paused now: all groups\)/);
     const resume = await tandem(["resume", "--all", "--reason", "done", ...api]);
-    assert.match(resume.stdout, /automation paused for: no group/);
+    assert.match(resume.stdout, /automation resumed for all groups \(still paused: nothing\)/);
     const audit = await tandem(["audit", "--limit", "30", ...api]);
     assert.equal(audit.code, 0);
     const lines = audit.stdout.trim().split("\n");
@@ -227,6 +227,16 @@ describe("tandem CLI against the sandbox", () => {
     const unreachable = await tandem(["status", "--api", "http://127.0.0.1:9"]);
     assert.equal(unreachable.code, 5);
     assert.match(unreachable.stderr, /cannot reach Tandem at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it("finds the sandbox on the port npm start was given (TANDEM_PORT), as npm start does", async () => {
+    const port = new URL(sandbox.url).port;
+    const found = await tandem(["status"], { TANDEM_PORT: port });
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout, /^shop {2}active-passive/m);
+    const elsewhere = await tandem(["status"], { TANDEM_PORT: "9" });
+    assert.equal(elsewhere.code, 5);
+    assert.match(elsewhere.stderr, /cannot reach Tandem at http:\/\/127\.0\.0\.1:9: .*TANDEM_PORT/);
   });
 
   it("exit code 4 when not signed in or not allowed", async () => {

@@ -227,8 +227,23 @@ export interface ArmCallDescription {
 
 const shortName = (id: string) => id.split("/").filter(Boolean).at(-1) ?? id;
 
+/** Why a call was cut short, when it was: its own timeout, or the caller's signal. */
+export interface CutShort {
+  readonly timeoutMs?: number;
+  readonly callerReason?: string;
+}
+
+/** The Retry-After of a throttled reply, in seconds, when the SDK's error carries it. */
+function retryAfterOf(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get?(name: string): unknown } } })?.response
+    ?.headers;
+  const value = typeof headers?.get === "function" ? headers.get("retry-after") : undefined;
+  const seconds = typeof value === "string" ? Number(value) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
 /** Turns whatever the SDK threw into an ArmError that says what to do. */
-export function explain(error: unknown, call: ArmCallDescription): ArmError {
+export function explain(error: unknown, call: ArmCallDescription, cut: CutShort = {}): ArmError {
   if (error instanceof ArmError) return error;
   // Duck-typed: the classic and the new SDK clients each bring their own RestError class.
   const fields = (error ?? {}) as { statusCode?: unknown; code?: unknown };
@@ -248,14 +263,20 @@ export function explain(error: unknown, call: ArmCallDescription): ArmError {
   else if (status === 404)
     advice = `${name} was not found (${call.resource}); check the resource ID in the configuration`;
   else if (status === 409) advice = `Azure refused the change as conflicting: ${said}`;
-  else if (status === 429)
-    advice = `Azure Resource Manager is throttling the calls and retries ran out; the next tick tries again (${said})`;
-  else if (status !== undefined && status >= 500)
+  else if (status === 429) {
+    const wait = retryAfterOf(error);
+    advice = `Azure Resource Manager is throttling the calls and retries ran out${wait === undefined ? "" : ` (it asked to wait ${wait} s)`}; the next tick tries again (${said})`;
+  } else if (status !== undefined && status >= 500)
     advice = `Azure answered with a server error after retries; the next tick tries again (${said})`;
   else if (status === 400) advice = `Azure rejected the request: ${said}`;
   else if (status !== undefined) advice = `Azure answered ${status}: ${said}`;
   else if ((error as { name?: string } | undefined)?.name === "AbortError")
-    advice = `no answer from Azure Resource Manager in time`;
+    advice =
+      cut.callerReason !== undefined
+        ? `stopped before Azure Resource Manager answered: ${cut.callerReason}`
+        : cut.timeoutMs !== undefined
+          ? `no answer from Azure Resource Manager within ${cut.timeoutMs < 1000 ? `${cut.timeoutMs} ms` : `${Math.round(cut.timeoutMs / 1000)} s`}`
+          : `no answer from Azure Resource Manager in time`;
   else if (/long-running operation/i.test(raw))
     advice = `Azure accepted the change but the operation failed: ${said}`;
   else advice = `Azure Resource Manager could not be reached: ${said}`;
@@ -271,13 +292,24 @@ export async function armCall<T>(
 ): Promise<T> {
   const controller = new AbortController();
   const abort = () => controller.abort();
-  const timer = setTimeout(abort, conn.timeoutMs ?? ARM_DEFAULTS.timeoutMs);
+  const timeoutMs = conn.timeoutMs ?? ARM_DEFAULTS.timeoutMs;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort();
+  }, timeoutMs);
   if (outer?.aborted) controller.abort();
   outer?.addEventListener("abort", abort, { once: true });
   try {
     return await run(controller.signal);
   } catch (error) {
-    throw explain(error, call);
+    // Say which limit cut the call: the caller's (a fence's acting time) or its own timeout.
+    const cut: CutShort = outer?.aborted
+      ? { callerReason: errorText(outer.reason ?? "the caller gave up") }
+      : timedOut
+        ? { timeoutMs }
+        : {};
+    throw explain(error, call, cut);
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener("abort", abort);

@@ -77,7 +77,10 @@ describe("Traffic Manager lever", () => {
       arm.emulator.faults.push({ status: 429, retryAfterSeconds: 0, times: 50 });
       await assert.rejects(tm.promote("shop", "northeurope"), (error: Error) => {
         assert.match(error.message, /^promote northeurope in shop: 429 TooManyRequests/);
-        assert.match(error.message, /throttling/);
+        assert.match(
+          error.message,
+          /throttling the calls and retries ran out \(it asked to wait 0 s\)/,
+        );
         return true;
       });
       assert.equal(arm.emulator.requests.length, 4, "one try and three retries");
@@ -113,11 +116,20 @@ describe("Traffic Manager lever", () => {
     });
   });
 
-  it("ends a call that gets no answer in time with a clear error", async () => {
+  it("ends a call that gets no answer in time with a clear error: its own timeout, or the caller's reason", async () => {
     await withArm(
       async (arm, tm) => {
         arm.emulator.slowMs = 2000;
-        await assert.rejects(tm.read("shop"), /no answer from Azure Resource Manager in time/);
+        await assert.rejects(
+          tm.read("shop"),
+          /read shop's routing: no answer from Azure Resource Manager within 300 ms$/,
+        );
+        const caller = new AbortController();
+        setTimeout(() => caller.abort(new Error("the acting time of epoch 3 ran out")), 50);
+        await assert.rejects(
+          tm.promote("shop", "northeurope", { abortSignal: caller.signal }),
+          /stopped before Azure Resource Manager answered: the acting time of epoch 3 ran out/,
+        );
       },
       {},
       { timeoutMs: 300, retry: { maxRetries: 0, retryDelayInMs: 5, maxRetryDelayInMs: 5 } },
