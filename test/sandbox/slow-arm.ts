@@ -130,10 +130,6 @@ export function slowArmScenario(slowMs: number) {
       ],
     );
     const since = lines.slice(mark);
-    for (const group of ["shop", "catalog"]) {
-      const opened = since.filter((l) => new RegExp(`${group} failover +detected`).test(l));
-      assert.equal(opened.length, 1, `one incident for ${group}: ${opened.join(" | ")}`);
-    }
     assert.deepEqual(
       since.filter((l) => /FAILED|failed:/.test(l) && /failover/.test(l)),
       [],
@@ -156,7 +152,8 @@ export function slowArmScenario(slowMs: number) {
         `# ${g.name}: routed to northeurope ${took} ms after westeurope went down (${calls} ARM calls of ${slowMs} ms)`,
       );
     }
-    // The incidents themselves, from the API: one failover each, retries (if any) inside it.
+    // The incidents themselves, from the API: one failover each (a passive-cold one may have
+    // opened as a pre-warm while westeurope was suspect), retries (if any) inside it.
     const incidents = (await (await fetch(`${sandbox.url}/api/incidents`)).json()) as any;
     const list: any[] = incidents.incidents ?? incidents;
     for (const group of ["shop", "catalog"])
