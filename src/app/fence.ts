@@ -134,8 +134,15 @@ async function fenced<T>(
   } catch (error) {
     return refuse(`the action log cannot be written (${message(error)}): no step without a record`);
   }
+  // The time left is taken again now: writing the intent took time of its own.
+  const now = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
+  if (now <= 0 || rt.memory.lease.held?.epoch !== epoch) {
+    const reason = `the lease renew deadline of epoch ${epoch} passed while the intent was written`;
+    await record("failed", reason);
+    return { ok: false, refused: true, reason, epoch };
+  }
   try {
-    const value = await withinTerm(rt, epoch, held.renewedAt, left, (signal) =>
+    const value = await withinTerm(rt, epoch, held.renewedAt, now, (signal) =>
       action(signal, epoch),
     );
     await record("done");

@@ -59,10 +59,16 @@ export interface LeverWork {
 /** How many ended spans of lever work a group keeps for counting a step's time on ARM. */
 const SPANS_KEPT = 200;
 
-/** Counts `promise` as lever work of the group while it runs (for the step timeout's count). */
-export function tracked<T>(rt: Runtime, group: string, promise: Promise<T>): Promise<T> {
+/** Counts `call` as lever work of the group while it runs (for the step timeout's count). */
+export function tracked<T>(rt: Runtime, group: string, call: () => Promise<T>): Promise<T> {
   const work = workOf(rt, group);
   if (work.busy++ === 0) work.busySince = rt.clock.now();
+  let promise: Promise<T>;
+  try {
+    promise = call();
+  } catch (error) {
+    promise = Promise.reject(error);
+  }
   const done = () => {
     if (--work.busy > 0) return;
     const from = work.busySince ?? rt.clock.now();
@@ -209,9 +215,7 @@ export async function readLeversBy(
   if (!work.read || !covers(work.read.needs, needs) || stale(work.read.startedAt)) {
     // The read may outlive this tick, but not the next tick's deadline by much: ARM's own
     // timeout (the connection's timeoutMs) ends it otherwise.
-    const promise = tracked(
-      rt,
-      group.name,
+    const promise = tracked(rt, group.name, () =>
       readLevers(rt, group, needs, new AbortController().signal),
     );
     const entry = { needs, promise, startedAt: rt.clock.now() };
@@ -255,10 +259,11 @@ function noteReadOutcome(rt: Runtime, work: LeverWork, read: LeverRead): void {
   // The first failure is tried again at once (the next tick): one error costs one tick.
   // Reads back off to three intervals at most: a failover waits on the next one that answers.
   const cap = rt.config.policy.intervalSeconds * 3000;
+  // A Retry-After is honoured up to the same cap: a huge one must not park a failover's reads.
   work.readRetryAt =
     failures === 1 && retryAfter === undefined
       ? undefined
-      : read.endedAt + Math.max(Math.min(retryDelayMs(failures - 1), cap), retryAfter ?? 0);
+      : read.endedAt + Math.min(Math.max(retryDelayMs(failures - 1), retryAfter ?? 0), cap);
 }
 
 /** When the next urgent read of a group may start, if a failed read asked it to wait. */
@@ -321,8 +326,12 @@ export function noteFailure(
   };
 }
 
-/** The failed change kept for this incident's current step, taken once (others are dropped). */
-export function takeFailure(
+/**
+ * The failed change kept for this incident's current step (one of another incident or step is
+ * dropped). It stays kept until `settleFailure` says the incident was written with it: a failure
+ * whose record could not be written is counted at the next tick, not lost.
+ */
+export function pendingFailure(
   rt: Runtime,
   group: string,
   incident: { readonly id: string; readonly step: Step },
@@ -330,8 +339,17 @@ export function takeFailure(
   const work = rt.memory.levers.get(group);
   const failure = work?.failure;
   if (!work || !failure) return undefined;
-  work.failure = undefined;
-  if (failure.incident !== incident.id || failure.step !== incident.step) return undefined;
+  if (failure.incident !== incident.id || failure.step !== incident.step) {
+    work.failure = undefined;
+    return undefined;
+  }
   const { incident: _id, step: _step, ...rest } = failure;
   return rest;
+}
+
+/** The incident was written with this failure counted: it is not counted again. */
+export function settleFailure(rt: Runtime, group: string, failure: LeverFailure): void {
+  const work = rt.memory.levers.get(group);
+  if (work?.failure && work.failure.at === failure.at && work.failure.change === failure.change)
+    work.failure = undefined;
 }

@@ -36,7 +36,8 @@ import {
   readLeversBy,
   routingRead,
   settleBy,
-  takeFailure,
+  pendingFailure,
+  settleFailure,
   tracked,
 } from "./lever-view.js";
 import {
@@ -276,38 +277,43 @@ export async function runbookTick(
   const backoff = urgent ? readBackoff(rt, group.name) : undefined;
   // Waiting on Azure is progress, not a problem: the failed read itself was said when it failed.
   const waitNote: string[] = [];
-  if (backoff !== undefined) {
+  if (backoff !== undefined)
     waitNote.push(
       `${group.name}: the last lever read failed: the next one waits ${Math.ceil((backoff - rt.clock.now()) / 1000)} s`,
     );
-    if (open) return { incident: open.incident, problems, waiting: waitNote };
-  }
   const due =
     backoff === undefined &&
     (urgent
       ? (options.budget?.take("urgent", reads) ?? true)
       : reconcileDue(rt, group, view, epoch) && (options.budget?.take("reconcile", reads) ?? true));
-  if (urgent && backoff === undefined && !due) {
+  if (urgent && backoff === undefined && !due)
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
-    if (open) return { incident: open.incident, problems };
-  }
   if (due && !(await readNow(open?.incident)) && open)
-    return {
-      incident: open.incident,
-      problems,
-      waiting: [
-        `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
-      ],
-    };
-  // What the step decides on: this tick's read where it answered; a failed read's routing is
-  // not taken from the older view (a failed read is not a fresh one).
+    waitNote.push(
+      `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
+    );
+  // What the step decides on: this tick's read where it answered. An open incident's step that
+  // got no read this tick (in flight, backing off, over budget), or whose read failed, sees
+  // neither the routing nor the clusters it reads: it waits, or ends when its time is up, but
+  // never decides on an older view (a failed read is not a fresh one; a change reads first).
+  const unread = open !== undefined && reads > 0 && (read === undefined || !routingRead(read));
   const decideOn = (): LeverView | undefined => {
-    if (!view || !read || routingRead(read)) return view;
+    if (!view) return view;
+    if (unread) {
+      const { routing: _stale, ...rest } = view;
+      const needed = new Set(wanted.clusters);
+      const fresh = read?.clusters ?? {};
+      const clusters = Object.fromEntries(
+        Object.entries(rest.clusters).filter(([r]) => !needed.has(r) || r in fresh),
+      );
+      return { ...rest, clusters: { ...clusters, ...fresh } };
+    }
+    if (!read || routingRead(read)) return view;
     const { routing: _stale, ...rest } = view;
     return rest;
   };
   // The open incident's time on ARM in its step, and a change of it that failed since.
-  const failure = open ? takeFailure(rt, group.name, open.incident) : undefined;
+  const failure = open ? pendingFailure(rt, group.name, open.incident) : undefined;
   const leverMs = open ? leverTimeSince(rt, group.name, open.incident.stepStartedAt) : 0;
 
   const step = (): RunbookResult =>
@@ -330,7 +336,14 @@ export async function runbookTick(
     );
   let result = step();
   // Effects only from what the levers say now: a step decided on the kept view reads first.
-  if (result.effects.length > 0 && !read) {
+  if (result.effects.length > 0 && (!read || unread)) {
+    // A read that failed this tick, or a backoff after one, is not retried for a change now.
+    if (read || backoff !== undefined)
+      return {
+        ...(open ? { incident: open.incident } : {}),
+        problems,
+        waiting: [...waitNote, `${group.name}: the change waits for a lever read that answers`],
+      };
     const needs = leverNeeds(rbGroup, result.incident ?? open?.incident);
     const allowed =
       options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
@@ -413,6 +426,7 @@ export async function runbookTick(
       };
     }
     sayIncident(rt, operation, result.opened ? undefined : open?.incident, next, epoch);
+    if (failure) settleFailure(rt, group.name, failure);
     incident = next;
   }
 
@@ -457,7 +471,7 @@ async function applyFenced(
   const fenced = runFenced(
     rt,
     { name: change, group, ...(incident ? { incident: incident.id } : {}) },
-    (abortSignal) => tracked(rt, group, applyEffect(rt, group, effect, { abortSignal })),
+    (abortSignal) => tracked(rt, group, () => applyEffect(rt, group, effect, { abortSignal })),
   ).then((done) => {
     // A change that failed (not one the fence refused: the next holder decides afresh) is
     // counted by the incident's next step, which tries again after a backoff.

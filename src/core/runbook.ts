@@ -94,6 +94,12 @@ export interface LeverFailure {
   readonly retryAfterMs?: number;
 }
 
+/**
+ * A step's time on Azure Resource Manager is not counted against its timeout, but its wall time
+ * may not pass this many times the timeout: the bound for a control plane that never answers.
+ */
+export const LEVER_CEILING = 3;
+
 /** The first retry waits this long; each further one twice as long, up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 2000;
 export const RETRY_MAX_MS = 60_000;
@@ -635,7 +641,9 @@ function decide(
       ...(refusal ? { refusal } : {}),
     };
   };
-  const timedOut = (limit: number) => elapsed > limit;
+  // Time on ARM is not counted, up to a ceiling: a step whose calls never end (ARM hanging, reads
+  // failing slowly for ever) still ends, at LEVER_CEILING times its limit of wall time.
+  const timedOut = (limit: number) => elapsed > limit || sinceStep > limit * LEVER_CEILING;
   const tries = incident.attempts ?? 0;
   const failed = (why: string) =>
     step(
@@ -776,7 +784,12 @@ function decide(
     }
 
     case "shifting-traffic": {
-      if (!s.routing) return stay("the traffic lever cannot be read");
+      if (!s.routing)
+        return timedOut(policy.stepTimeoutMs)
+          ? failed(
+              `the traffic lever could not be read within ${Math.round(policy.stepTimeoutMs / 1000)} s`,
+            )
+          : stay("the traffic lever cannot be read");
       if (shifted(s.routing, incident.shift))
         return step("verifying", "the lever shows the new routing");
       // Before traffic moves, the reason must still hold: an automatic failover whose source

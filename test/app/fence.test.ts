@@ -429,3 +429,29 @@ describe("how long fenced work may run: the lease term, not the tick", () => {
       assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
     });
 });
+
+describe("a fenced step whose intent took the rest of the term to write", () => {
+  it("does not run, and its record says why", async () => {
+    const f = await holder();
+    f.store.failAppend = (entry) => {
+      // Writing the intent takes until past the renew deadline.
+      if (entry.outcome === "started") f.clock.advance(f.deadlineMs);
+      return undefined;
+    };
+    let ran = false;
+    const result = await runFenced(f.rt, STEP, async () => {
+      ran = true;
+    });
+    assert.equal(ran, false);
+    assert.deepEqual(result, {
+      ok: false,
+      refused: true,
+      reason: `the lease renew deadline of epoch ${EPOCH} passed while the intent was written`,
+      epoch: EPOCH,
+    });
+    assert.deepEqual(
+      f.store.appended.map((a) => a.outcome),
+      ["started", "failed"],
+    );
+  });
+});

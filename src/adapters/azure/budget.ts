@@ -9,6 +9,9 @@ import type { ArmBudget } from "../../ports/arm-budget.js";
 const READ_REFILL_PER_SECOND = 25;
 const READ_BUCKET_SIZE = 250;
 
+/** The longest a 429's Retry-After is honoured here: five minutes. */
+const MAX_THROTTLE_MS = 300_000;
+
 export class ArmBudgetTracker implements ArmBudget {
   #remaining: number | undefined;
   #reportedAt = 0;
@@ -43,8 +46,10 @@ export class ArmBudgetTracker implements ArmBudget {
     )
       this.#remaining = remaining;
     if (status === 429) {
+      // Capped: a bad or huge header must not park the reads a failover waits on.
       const after = Number(header("retry-after"));
-      this.#throttledUntil = this.#now() + (Number.isFinite(after) ? after * 1000 : 60_000);
+      const ms = Number.isFinite(after) && after >= 0 ? after * 1000 : 60_000;
+      this.#throttledUntil = this.#now() + Math.min(ms, MAX_THROTTLE_MS);
     }
   }
 
