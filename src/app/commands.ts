@@ -132,6 +132,12 @@ async function runManual(
     });
     return { kind: "accepted", group: group!.name, incident: earlier.id, repeated: true };
   }
+  if (view.leversUnread !== undefined)
+    return refuse({
+      kind: "unavailable",
+      message: `${group.name}: ${view.leversUnread}`,
+      retryAfterSeconds: rt.config.policy.intervalSeconds,
+    });
   const open = view.situation.open;
   if (open)
     return refuse({

@@ -247,10 +247,10 @@ async function runDrill(
     return outcome;
   }
   const view = await readGroupSituation(rt, group);
-  if (typeof view === "string")
+  if (typeof view === "string" || view.leversUnread !== undefined)
     return {
       kind: "unavailable",
-      message: `${group.name}: ${view}`,
+      message: `${group.name}: ${typeof view === "string" ? view : view.leversUnread}`,
       retryAfterSeconds: rt.config.policy.intervalSeconds,
     };
   const primary =

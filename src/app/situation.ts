@@ -228,6 +228,12 @@ export const leverOf = (e: Effect): "traffic" | "cluster" =>
 export interface GroupSituation {
   readonly situation: Situation;
   readonly stored: readonly StoredIncident[];
+  /**
+   * Why the levers could not be read when the lease holder has no view of them yet (the first
+   * seconds after start): the caller answers "not yet" (503 with Retry-After) once it has
+   * answered what needs no lever (a repeated request's idempotency key).
+   */
+  readonly leversUnread?: string;
 }
 
 /**
@@ -251,10 +257,11 @@ export async function readGroupSituation(
   // Before the lease holder's first read (just after start, or a view never kept), the levers
   // are read here, once and briefly: a command is answered, or told to come back, never refused
   // for a view that does not exist yet.
+  let leversUnread: string | undefined;
   if (rt.router?.covers(group.name) && !world.routing) {
     const read = await readOnDemand(rt, group, world);
-    if (typeof read === "string") return read;
-    world = read;
+    if (typeof read === "string") leversUnread = read;
+    else world = read;
   }
   const view = await observeAgreement(rt, {}, { witness: "cached" });
   const observed = view.groups.find((g) => g.group.name === group.name);
@@ -266,6 +273,7 @@ export async function readGroupSituation(
   }
   return {
     stored: incidents,
+    ...(leversUnread === undefined ? {} : { leversUnread }),
     situation: situationOf({
       ...leverOfGroup(rt, group),
       now: rt.clock.now(),
@@ -282,12 +290,35 @@ export async function readGroupSituation(
 /** How long a command waits for a lever read of its own (the holder's view does not exist yet). */
 export const ON_DEMAND_READ_MS = 5000;
 
-/** The world with the group's routing (and missing clusters) read now, or why it could not be. */
-async function readOnDemand(
-  rt: Runtime,
-  group: GroupConfig,
-  world: World,
-): Promise<World | string> {
+/** Reads on demand per runtime and group: one at a time, and their answers for one interval. */
+const onDemand = new WeakMap<
+  Runtime,
+  Map<string, { readonly at: number; readonly promise: Promise<World | string> }>
+>();
+
+/**
+ * The world with the group's routing (and missing clusters) read now, or why it could not be.
+ * Requests at once share one read, and its answer stands for an interval: a burst of commands
+ * (or of dry runs, from every app) costs ARM one read per group, not one each; and none is sent
+ * while ARM has asked to be left alone.
+ */
+function readOnDemand(rt: Runtime, group: GroupConfig, world: World): Promise<World | string> {
+  let reads = onDemand.get(rt);
+  if (!reads) onDemand.set(rt, (reads = new Map()));
+  const now = rt.clock.now();
+  const last = reads.get(group.name);
+  if (last && now - last.at < rt.config.policy.intervalSeconds * 1000) return last.promise;
+  const throttled = rt.armBudget?.throttledUntil();
+  if (throttled !== undefined && throttled > now)
+    return Promise.resolve(
+      `the lease holder has not read ${group.name}'s traffic lever yet, and Azure Resource Manager asked to wait ${Math.ceil((throttled - now) / 1000)} s: ask again then`,
+    );
+  const promise = readNow(rt, group, world);
+  reads.set(group.name, { at: now, promise });
+  return promise;
+}
+
+async function readNow(rt: Runtime, group: GroupConfig, world: World): Promise<World | string> {
   const call = { abortSignal: AbortSignal.timeout(ON_DEMAND_READ_MS) };
   try {
     const routing = await rt.router!.read(group.name, call);

@@ -72,4 +72,19 @@ describe("a command before the first lever view", () => {
     assert.equal(answer(outcome).status, 503);
     assert.equal(answer(outcome).headers?.["retry-after"], "2");
   });
+
+  it("commands at once share one lever read, and its answer stands for an interval", async () => {
+    const { rt, router } = await fresh(false);
+    let reads = 0;
+    router.fault = (call) => void (call === "read" && reads++);
+    // (Dry runs also read the lever for their plan; real commands read only to decide.)
+    const outcomes = await Promise.all(
+      [1, 2, 3].map(() => manualCommand(rt, caller, "shop", failover, { dryRun: false })),
+    );
+    assert.ok(
+      outcomes.some((o) => o.kind === "accepted"),
+      JSON.stringify(outcomes),
+    );
+    assert.equal(reads, 1, "one read for three commands");
+  });
 });
