@@ -56,12 +56,21 @@ if (extra.length > 0) {
   const toSpec = new PassThrough({ objectMode: true });
   const toTimes = new PassThrough({ objectMode: true });
   let failed = false;
-  events.on("data", (event: { type: string; data: { todo?: unknown } }) => {
-    // A failing test marked todo does not fail the run, as with `node --test`.
-    if (event.type === "test:fail" && !event.data.todo) failed = true;
-    toSpec.write(event);
-    toTimes.write(event);
-  });
+  const counts = { passed: 0, failed: 0 };
+  events.on(
+    "data",
+    (event: { type: string; data: { todo?: unknown; details?: { type?: string } } }) => {
+      // A failing test marked todo does not fail the run, as with `node --test`.
+      if (event.type === "test:fail" && !event.data.todo) failed = true;
+      // Tests, not suites, counted over both lanes for the closing line.
+      if (event.data.details?.type !== "suite") {
+        if (event.type === "test:pass") counts.passed++;
+        if (event.type === "test:fail" && !event.data.todo) counts.failed++;
+      }
+      toSpec.write(event);
+      toTimes.write(event);
+    },
+  );
   events.on("end", () => {
     toSpec.end();
     toTimes.end();
@@ -72,6 +81,8 @@ if (extra.length > 0) {
     .on("end", () => {
       void (async () => {
         const linted = lint ? await lint : true;
+        // Each lane printed its own summary; this line is the whole run's.
+        process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed\n`);
         process.exitCode = failed || !linted ? 1 : 0;
       })();
     })
@@ -83,6 +94,10 @@ function lintBeside(): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", "--silent", "lint"], { cwd: ROOT });
     const out: Buffer[] = [];
+    child.on("error", (error) => {
+      process.stdout.write(`\nLint could not be started: ${error.message}\n`);
+      resolve(false);
+    });
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => out.push(b));
     child.on("close", (code) => {

@@ -49,19 +49,14 @@ function cachedSignals(rt: Runtime, group: string, maxAgeMs: number) {
 }
 
 const asking = new WeakMap<Runtime, Map<string, Promise<void>>>();
-/** The last failure said per group, so a witness that stays silent is not said every tick. */
-const failures = new WeakMap<Runtime, Map<string, string>>();
+/** The last failure per group: said once, and the witness is not asked again for an interval. */
+const failures = new WeakMap<Runtime, Map<string, { why: string; at: number }>>();
 
 /**
  * Asks the witness about a group (or joins the question in flight) and waits for the answer
  * until `ms` has passed; the answer, whenever it comes, is kept for the next ticks.
  */
-async function askWitness(
-  rt: Runtime,
-  group: string,
-  ms: number,
-  problems: string[],
-): Promise<void> {
+async function askWitness(rt: Runtime, group: string, ms: number): Promise<void> {
   let inFlight = asking.get(rt);
   if (!inFlight) asking.set(rt, (inFlight = new Map()));
   let question = inFlight.get(group);
@@ -75,14 +70,14 @@ async function askWitness(
         },
         (error: unknown) => {
           // A failed question is not an answer: the last answer (if any) stays as it was, with
-          // its own time, and the next tick asks again. Said once per distinct failure.
+          // its own time, and it is asked again an interval later. Said once per distinct
+          // failure, in the log (it may come after the tick that asked has ended).
           const why = errorText(error);
           let said = failures.get(rt);
           if (!said) failures.set(rt, (said = new Map()));
-          if (said.get(group) !== why) {
-            said.set(group, why);
-            problems.push(`witness for ${group} did not answer: ${why}`);
-          }
+          if (said.get(group)?.why !== why)
+            rt.log.warn(`witness for ${group} did not answer: ${why}`);
+          said.set(group, { why, at: rt.clock.now() });
         },
       )
       .finally(() => inFlight.delete(group));
@@ -143,8 +138,10 @@ export async function observeAgreement(
       };
       let evidence = judge();
       const fresh = cachedSignals(rt, group.name, intervalMs);
-      if (options.witness !== "cached" && !fresh && evidence.some(witnessMatters)) {
-        await askWitness(rt, group.name, intervalMs * WITNESS_SHARE, problems);
+      const failed = failures.get(rt)?.get(group.name);
+      const resting = failed !== undefined && rt.clock.now() - failed.at < intervalMs;
+      if (options.witness !== "cached" && !fresh && !resting && evidence.some(witnessMatters)) {
+        await askWitness(rt, group.name, intervalMs * WITNESS_SHARE);
         evidence = judge();
       }
       return { group, observations, evidence };

@@ -209,6 +209,7 @@ export async function readLeversBy(
     !(work.changedAt !== undefined && left.startedAt < work.changedAt)
   ) {
     work.done = undefined;
+    taken.add(left);
     return left;
   }
   const stale = (startedAt: number) => work.changedAt !== undefined && startedAt < work.changedAt;
@@ -222,6 +223,11 @@ export async function readLeversBy(
     work.read = entry;
     void promise.then(async (read) => {
       noteReadOutcome(rt, work, read);
+      // A failed read no tick waited for is said when it ends (a tick that takes it says it).
+      if (read.problems.length > 0)
+        setImmediate(() => {
+          if (!taken.has(read)) for (const p of read.problems) rt.log.warn(p);
+        });
       if (work.read === entry) {
         work.read = undefined;
         if (!stale(read.startedAt)) work.done = read;
@@ -239,6 +245,7 @@ export async function readLeversBy(
   if (!settled.done) return undefined;
   // Taken now: not left for the next tick.
   if (work.done === settled.value) work.done = undefined;
+  taken.add(settled.value);
   return settled.value;
 }
 
@@ -271,6 +278,9 @@ export function readBackoff(rt: Runtime, group: string): number | undefined {
   const at = rt.memory.levers.get(group)?.readRetryAt;
   return at !== undefined && at > rt.clock.now() ? at : undefined;
 }
+
+/** Reads a tick took (and so reported); the others' failures are logged when they end. */
+const taken = new WeakSet<LeverRead>();
 
 /** How old a finished read may be and still count as fresh: two intervals. */
 function maxAgeMs(rt: Runtime): number {
