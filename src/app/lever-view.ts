@@ -88,21 +88,25 @@ export function leverTimeSince(rt: Runtime, group: string, since: number): numbe
 
 export type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
 
-/** Waits for `promise` until `deadline` on the runtime's clock; never longer. */
+/**
+ * Waits for `promise` until `deadline` on the runtime's clock; never longer. The wait is the
+ * clock's own sleep (a timer on the system clock), so a simulated clock decides when the
+ * deadline comes: a real timer would let virtual lever calls run past it, or hold a simulation
+ * for real seconds.
+ */
 export async function settleBy<T>(
   rt: Runtime,
   promise: Promise<T>,
   deadline: number,
 ): Promise<Settled<T>> {
-  const ms = deadline - rt.clock.now();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Settled<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ done: false }), Math.max(0, ms));
-  });
+  const stop = new AbortController();
+  const late = rt.clock
+    .sleep(Math.max(0, deadline - rt.clock.now()), stop.signal)
+    .then((): Settled<T> => ({ done: false }));
   try {
     return await Promise.race([promise.then((value) => ({ done: true as const, value })), late]);
   } finally {
-    clearTimeout(timer);
+    stop.abort();
   }
 }
 
