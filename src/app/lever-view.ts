@@ -54,35 +54,64 @@ export interface LeverWork {
   busy: number;
   busySince?: number;
   spans: { readonly from: number; readonly to: number }[];
+  /**
+   * Since when the group has waited on a read that failed: until the next lever call starts,
+   * nothing can be decided (a failed read is never decided on), and the wait, a Retry-After or
+   * the backoff, is the lever's time, not the step's.
+   */
+  readFailedAt?: number;
 }
 
 /** How many ended spans of lever work a group keeps for counting a step's time on ARM. */
 const SPANS_KEPT = 200;
 
-/** Counts `promise` as lever work of the group while it runs (for the step timeout's count). */
+function keepSpan(work: LeverWork, from: number, to: number): void {
+  work.spans.push({ from, to });
+  if (work.spans.length > SPANS_KEPT) work.spans.splice(0, work.spans.length - SPANS_KEPT);
+}
+
+/**
+ * Counts `promise` as lever work of the group while it runs (for the step timeout's count); its
+ * start ends the wait after a failed read.
+ */
 export function tracked<T>(rt: Runtime, group: string, promise: Promise<T>): Promise<T> {
   const work = workOf(rt, group);
-  if (work.busy++ === 0) work.busySince = rt.clock.now();
+  const now = rt.clock.now();
+  if (work.readFailedAt !== undefined) {
+    keepSpan(work, work.readFailedAt, now);
+    work.readFailedAt = undefined;
+  }
+  if (work.busy++ === 0) work.busySince = now;
   const done = () => {
     if (--work.busy > 0) return;
     const from = work.busySince ?? rt.clock.now();
     work.busySince = undefined;
-    work.spans.push({ from, to: rt.clock.now() });
-    if (work.spans.length > SPANS_KEPT) work.spans.splice(0, work.spans.length - SPANS_KEPT);
+    keepSpan(work, from, rt.clock.now());
   };
   promise.then(done, done);
   return promise;
 }
 
-/** How long since `since` this process has had lever calls of the group in flight. */
+/**
+ * How long since `since` this process has waited on the group's levers: calls in flight, and the
+ * wait after a read that failed until the next call.
+ */
 export function leverTimeSince(rt: Runtime, group: string, since: number): number {
   const work = rt.memory.levers.get(group);
   if (!work) return 0;
   const now = rt.clock.now();
-  const overlap = (from: number, to: number) =>
-    Math.max(0, Math.min(to, now) - Math.max(from, since));
-  let ms = work.spans.reduce((sum, span) => sum + overlap(span.from, span.to), 0);
-  if (work.busySince !== undefined) ms += overlap(work.busySince, now);
+  // Spans may overlap (a failed read's wait, then calls side by side): their union is counted.
+  const spans = [...work.spans];
+  if (work.busySince !== undefined) spans.push({ from: work.busySince, to: now });
+  if (work.readFailedAt !== undefined) spans.push({ from: work.readFailedAt, to: now });
+  let ms = 0;
+  let reach = since;
+  for (const span of spans.sort((a, b) => a.from - b.from)) {
+    const from = Math.max(span.from, reach);
+    const to = Math.min(span.to, now);
+    if (to > from) ms += to - from;
+    reach = Math.max(reach, Math.min(span.to, now));
+  }
   return ms;
 }
 
@@ -252,6 +281,8 @@ function noteReadOutcome(rt: Runtime, work: LeverWork, read: LeverRead): void {
     work.readRetryAt = undefined;
     return;
   }
+  // From now until the next call, the group waits on ARM (unless a call has started meanwhile).
+  if (work.busy === 0) work.readFailedAt ??= read.endedAt;
   const failures = (work.readFailures ?? 0) + 1;
   const throttled = rt.armBudget?.throttledUntil();
   const retryAfter = throttled === undefined ? undefined : Math.max(0, throttled - read.endedAt);

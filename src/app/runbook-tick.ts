@@ -273,7 +273,16 @@ export async function runbookTick(
   const urgent = open !== undefined || options.verdictChanged || blind;
   const wanted = leverNeeds(rbGroup, open?.incident);
   const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
-  const backoff = urgent ? readBackoff(rt, group.name) : undefined;
+  let backoff = urgent ? readBackoff(rt, group.name) : undefined;
+  // A wait ARM's failure called for (a failed read's backoff or Retry-After, a failed change's
+  // retry) that ends before the tick stops waiting for the levers is waited out here: the next
+  // tick would come up to an interval later than ARM asked, on every try of a long 429 burst.
+  const retryAt = open?.incident.retryAt;
+  const resumeAt = Math.max(backoff ?? -Infinity, retryAt ?? -Infinity);
+  if (urgent && resumeAt > rt.clock.now() && resumeAt < deadline) {
+    await rt.clock.sleep(resumeAt - rt.clock.now(), call.abortSignal);
+    backoff = readBackoff(rt, group.name);
+  }
   // Waiting on Azure is progress, not a problem: the failed read itself was said when it failed.
   const waitNote: string[] = [];
   if (backoff !== undefined) {
