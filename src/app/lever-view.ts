@@ -60,6 +60,11 @@ export interface LeverWork {
    * the backoff, is the lever's time, not the step's.
    */
   readFailedAt?: number;
+  /**
+   * The incident step this process first saw, and the time on ARM the incident carried then: what
+   * earlier holders counted for the step, to which this process adds its own.
+   */
+  stepBase?: { readonly key: string; readonly ms: number };
 }
 
 /** How many ended spans of lever work a group keeps for counting a step's time on ARM. */
@@ -113,6 +118,28 @@ export function leverTimeSince(rt: Runtime, group: string, since: number): numbe
     reach = Math.max(reach, Math.min(span.to, now));
   }
   return ms;
+}
+
+/**
+ * How long an incident's current step has waited on ARM: what the incident carried when this
+ * process first saw the step (earlier holders' count; nothing when the step began under this
+ * process, since a new step starts from nothing), plus this process's own lever time since the
+ * step began. A takeover continues the count rather than starting it again.
+ */
+export function stepLeverMs(
+  rt: Runtime,
+  group: string,
+  incident: {
+    readonly id: string;
+    readonly step: string;
+    readonly stepStartedAt: number;
+    readonly leverMs?: number;
+  },
+): number {
+  const work = workOf(rt, group);
+  const key = `${incident.id}|${incident.step}|${incident.stepStartedAt}`;
+  if (work.stepBase?.key !== key) work.stepBase = { key, ms: incident.leverMs ?? 0 };
+  return work.stepBase.ms + leverTimeSince(rt, group, incident.stepStartedAt);
 }
 
 export type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };

@@ -29,13 +29,13 @@ import {
   effectPending,
   forgetReads,
   holdEffect,
-  leverTimeSince,
   merged,
   noteFailure,
   readBackoff,
   readLeversBy,
   routingRead,
   settleBy,
+  stepLeverMs,
   takeFailure,
   tracked,
 } from "./lever-view.js";
@@ -317,7 +317,7 @@ export async function runbookTick(
   };
   // The open incident's time on ARM in its step, and a change of it that failed since.
   const failure = open ? takeFailure(rt, group.name, open.incident) : undefined;
-  const leverMs = open ? leverTimeSince(rt, group.name, open.incident.stepStartedAt) : 0;
+  const leverMs = open ? stepLeverMs(rt, group.name, open.incident) : 0;
 
   const step = (): RunbookResult =>
     runbookStep(

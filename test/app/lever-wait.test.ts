@@ -25,6 +25,10 @@ interface Rig {
   reads: number[];
   /** Until when ARM answers every call 429, and the Retry-After it gives. */
   throttle: { until: number; retryAfterSeconds: number };
+  /** How long a read of the routing takes. */
+  readMs: number;
+  /** Another process of the deployment (northeurope), on the same store, lever and clock. */
+  peer: () => Promise<Runtime>;
 }
 
 async function rig(): Promise<Rig> {
@@ -40,6 +44,7 @@ async function rig(): Promise<Rig> {
       ],
     },
   ]);
+  const store = new MemoryStateStore();
   const raw = twoRegionConfig({ westeurope: "http://a", northeurope: "http://b" });
   const config = parseConfig({
     ...raw,
@@ -51,6 +56,15 @@ async function rig(): Promise<Rig> {
     router,
     reads: [],
     throttle: { until: 0, retryAfterSeconds: 0 },
+    readMs: 0,
+    peer: () =>
+      compose({ config, observer: "northeurope", store, clock, router, armBudget: budget }),
+  };
+  const read = router.read.bind(router);
+  router.read = async (...args) => {
+    await Promise.resolve();
+    clock.advance(r.readMs);
+    return read(...args);
   };
   router.fault = (call) => {
     if (clock.now() < r.throttle.until) {
@@ -65,7 +79,7 @@ async function rig(): Promise<Rig> {
   r.rt = await compose({
     config,
     observer: "westeurope",
-    store: new MemoryStateStore(),
+    store,
     clock,
     router,
     armBudget: budget,
@@ -90,12 +104,12 @@ const kept: Record<string, RegionState> = Object.fromEntries(
   evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
 );
 
-/** One orchestrate tick's runbook step, `at` ms after the tick began; returns the incident. */
-async function tick(r: Rig) {
-  const lease = await tickLease(r.rt);
+/** One orchestrate tick's runbook step (of the holder, or of `rt`); returns its outcome. */
+async function tick(r: Rig, rt = r.rt, waitMs = 6000) {
+  const lease = await tickLease(rt);
   assert.ok(lease.leader);
-  return runbookTick(r.rt, r.rt.config.groups[0]!, evidence, kept, true, lease.epoch!, {
-    deadline: r.clock.now() + 6000,
+  return runbookTick(rt, rt.config.groups[0]!, evidence, kept, true, lease.epoch!, {
+    deadline: r.clock.now() + waitMs,
     verdictChanged: false,
     operation: "test",
   });
@@ -160,4 +174,29 @@ it("a Retry-After that ends before the tick's deadline is waited out in the tick
   assert.equal(r.reads.length, reads + 1, "read in the same tick");
   assert.ok(r.reads.at(-1)! >= throttledAt + 3000, "after the Retry-After");
   assert.ok(r.reads.at(-1)! < throttledAt + 1000 + 6000, "before the tick's deadline");
+});
+
+// Holder A counted 40 s on ARM in the traffic step and died; B takes over 90 s into the step and
+// its read takes 15 s: the step has waited 55 s on ARM and 50 s on itself, within its 60 s
+// timeout. Counting only the larger of the two holders' times (40 s), it failed.
+it("a new holder continues the count of the step's time on ARM that the incident carries", async () => {
+  const r = await rig();
+  for (let i = 0; i < 5 && (await tick(r)).incident?.step !== "shifting-traffic"; i++)
+    r.clock.advance(10_000);
+  const b = await r.peer();
+  await tickLease(b); // B sees A's lease, and takes it over once it has run out
+  r.clock.advance(leaseTiming(b).durationMs);
+  assert.ok((await tickLease(b)).leader, "B takes the lease over");
+  const [stored] = await b.store.readIncidents("shop");
+  assert.equal(stored?.incident.step, "shifting-traffic");
+  const carried = { ...stored!.incident, stepStartedAt: r.clock.now() - 90_000, leverMs: 40_000 };
+  await b.store.writeIncident(carried, stored!.etag);
+  r.readMs = 15_000;
+  const outcome = await tick(r, b, 30_000);
+  assert.notEqual(
+    outcome.incident?.step,
+    "failed",
+    JSON.stringify(outcome.incident?.history.at(-1)),
+  );
+  assert.equal(primaryOf(r.router.peek("shop")), "northeurope");
 });
