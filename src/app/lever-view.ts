@@ -54,15 +54,39 @@ export interface LeverWork {
   busy: number;
   busySince?: number;
   spans: { readonly from: number; readonly to: number }[];
+  /**
+   * Since when the group has waited on a read that failed: until the next lever call starts,
+   * nothing can be decided (a failed read is never decided on), and the wait, a Retry-After or
+   * the backoff, is the lever's time, not the step's.
+   */
+  readFailedAt?: number;
+  /**
+   * The incident step this process first saw, and the time on ARM the incident carried then: what
+   * earlier holders counted for the step, to which this process adds its own.
+   */
+  stepBase?: { readonly key: string; readonly ms: number };
 }
 
 /** How many ended spans of lever work a group keeps for counting a step's time on ARM. */
 const SPANS_KEPT = 200;
 
-/** Counts `call` as lever work of the group while it runs (for the step timeout's count). */
+function keepSpan(work: LeverWork, from: number, to: number): void {
+  work.spans.push({ from, to });
+  if (work.spans.length > SPANS_KEPT) work.spans.splice(0, work.spans.length - SPANS_KEPT);
+}
+
+/**
+ * Counts `call` as lever work of the group while it runs (for the step timeout's count); its
+ * start ends the wait after a failed read.
+ */
 export function tracked<T>(rt: Runtime, group: string, call: () => Promise<T>): Promise<T> {
   const work = workOf(rt, group);
-  if (work.busy++ === 0) work.busySince = rt.clock.now();
+  const now = rt.clock.now();
+  if (work.readFailedAt !== undefined) {
+    keepSpan(work, work.readFailedAt, now);
+    work.readFailedAt = undefined;
+  }
+  if (work.busy++ === 0) work.busySince = now;
   let promise: Promise<T>;
   try {
     promise = call();
@@ -73,42 +97,78 @@ export function tracked<T>(rt: Runtime, group: string, call: () => Promise<T>): 
     if (--work.busy > 0) return;
     const from = work.busySince ?? rt.clock.now();
     work.busySince = undefined;
-    work.spans.push({ from, to: rt.clock.now() });
-    if (work.spans.length > SPANS_KEPT) work.spans.splice(0, work.spans.length - SPANS_KEPT);
+    keepSpan(work, from, rt.clock.now());
   };
   promise.then(done, done);
   return promise;
 }
 
-/** How long since `since` this process has had lever calls of the group in flight. */
+/**
+ * How long since `since` this process has waited on the group's levers: calls in flight, and the
+ * wait after a read that failed until the next call.
+ */
 export function leverTimeSince(rt: Runtime, group: string, since: number): number {
   const work = rt.memory.levers.get(group);
   if (!work) return 0;
   const now = rt.clock.now();
-  const overlap = (from: number, to: number) =>
-    Math.max(0, Math.min(to, now) - Math.max(from, since));
-  let ms = work.spans.reduce((sum, span) => sum + overlap(span.from, span.to), 0);
-  if (work.busySince !== undefined) ms += overlap(work.busySince, now);
+  // Spans may overlap (a failed read's wait, then calls side by side): their union is counted.
+  const spans = [...work.spans];
+  if (work.busySince !== undefined) spans.push({ from: work.busySince, to: now });
+  if (work.readFailedAt !== undefined) spans.push({ from: work.readFailedAt, to: now });
+  let ms = 0;
+  let reach = since;
+  for (const span of spans.sort((a, b) => a.from - b.from)) {
+    const from = Math.max(span.from, reach);
+    const to = Math.min(span.to, now);
+    if (to > from) ms += to - from;
+    reach = Math.max(reach, Math.min(span.to, now));
+  }
   return ms;
+}
+
+/**
+ * How long an incident's current step has waited on ARM: what the incident carried when this
+ * process first saw the step (earlier holders' count; nothing when the step began under this
+ * process, since a new step starts from nothing), plus this process's own lever time since the
+ * step began. A takeover continues the count rather than starting it again.
+ */
+export function stepLeverMs(
+  rt: Runtime,
+  group: string,
+  incident: {
+    readonly id: string;
+    readonly step: string;
+    readonly stepStartedAt: number;
+    readonly leverMs?: number;
+  },
+): number {
+  const work = workOf(rt, group);
+  const key = `${incident.id}|${incident.step}|${incident.stepStartedAt}`;
+  if (work.stepBase?.key !== key) work.stepBase = { key, ms: incident.leverMs ?? 0 };
+  return work.stepBase.ms + leverTimeSince(rt, group, incident.stepStartedAt);
 }
 
 export type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
 
-/** Waits for `promise` until `deadline` on the runtime's clock; never longer. */
+/**
+ * Waits for `promise` until `deadline` on the runtime's clock; never longer. The wait is the
+ * clock's own sleep (a timer on the system clock), so a simulated clock decides when the
+ * deadline comes: a real timer would let virtual lever calls run past it, or hold a simulation
+ * for real seconds.
+ */
 export async function settleBy<T>(
   rt: Runtime,
   promise: Promise<T>,
   deadline: number,
 ): Promise<Settled<T>> {
-  const ms = deadline - rt.clock.now();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Settled<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ done: false }), Math.max(0, ms));
-  });
+  const stop = new AbortController();
+  const late = rt.clock
+    .sleep(Math.max(0, deadline - rt.clock.now()), stop.signal)
+    .then((): Settled<T> => ({ done: false }));
   try {
     return await Promise.race([promise.then((value) => ({ done: true as const, value })), late]);
   } finally {
-    clearTimeout(timer);
+    stop.abort();
   }
 }
 
@@ -259,6 +319,8 @@ function noteReadOutcome(rt: Runtime, work: LeverWork, read: LeverRead): void {
     work.readRetryAt = undefined;
     return;
   }
+  // From now until the next call, the group waits on ARM (unless a call has started meanwhile).
+  if (work.busy === 0) work.readFailedAt ??= read.endedAt;
   const failures = (work.readFailures ?? 0) + 1;
   const throttled = rt.armBudget?.throttledUntil();
   const retryAfter = throttled === undefined ? undefined : Math.max(0, throttled - read.endedAt);

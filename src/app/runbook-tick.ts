@@ -29,7 +29,6 @@ import {
   effectPending,
   forgetReads,
   holdEffect,
-  leverTimeSince,
   merged,
   noteFailure,
   readBackoff,
@@ -38,6 +37,7 @@ import {
   settleBy,
   pendingFailure,
   settleFailure,
+  stepLeverMs,
   tracked,
 } from "./lever-view.js";
 import {
@@ -274,7 +274,16 @@ export async function runbookTick(
   const urgent = open !== undefined || options.verdictChanged || blind;
   const wanted = leverNeeds(rbGroup, open?.incident);
   const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
-  const backoff = urgent ? readBackoff(rt, group.name) : undefined;
+  let backoff = urgent ? readBackoff(rt, group.name) : undefined;
+  // A wait ARM's failure called for (a failed read's backoff or Retry-After, a failed change's
+  // retry) that ends before the tick stops waiting for the levers is waited out here: the next
+  // tick would come up to an interval later than ARM asked, on every try of a long 429 burst.
+  const retryAt = open?.incident.retryAt;
+  const resumeAt = Math.max(backoff ?? -Infinity, retryAt ?? -Infinity);
+  if (urgent && resumeAt > rt.clock.now() && resumeAt < deadline) {
+    await rt.clock.sleep(resumeAt - rt.clock.now(), call.abortSignal);
+    backoff = readBackoff(rt, group.name);
+  }
   // Waiting on Azure is progress, not a problem: the failed read itself was said when it failed.
   const waitNote: string[] = [];
   if (backoff !== undefined)
@@ -314,7 +323,7 @@ export async function runbookTick(
   };
   // The open incident's time on ARM in its step, and a change of it that failed since.
   const failure = open ? pendingFailure(rt, group.name, open.incident) : undefined;
-  const leverMs = open ? leverTimeSince(rt, group.name, open.incident.stepStartedAt) : 0;
+  const leverMs = open ? stepLeverMs(rt, group.name, open.incident) : 0;
 
   const step = (): RunbookResult =>
     runbookStep(

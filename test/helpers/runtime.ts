@@ -22,7 +22,14 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.time += ms;
   }
-  async sleep(ms: number): Promise<void> {
+  /**
+   * Time passes at once, unless the sleep is called off first: whatever settles without time
+   * passing (a memory lever's answer) wins a race against a sleep, as it does against a real
+   * timer, and the sleep that lost does not move the clock.
+   */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) return;
     this.time += Math.max(0, ms);
   }
 }

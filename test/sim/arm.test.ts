@@ -1,7 +1,8 @@
 // Detection never waits on Azure Resource Manager: the same outage, simulated with ARM answering
-// at once and with ARM slow (1 to 60 s a call) and throttling, is judged down at the same moment
-// (within one interval); every invariant holds under the faults, and once ARM answers again the
-// failover completes (the end-of-run check: traffic on a region that serves).
+// at once and with ARM slow (`--arm slow`: a call's latency median 4 s, 429 and 500 storms back to
+// back all run long), is judged down at the same moment (within one interval); every invariant
+// holds under the faults, the failover one included, and once ARM answers again the failover
+// completes (the end-of-run check: traffic on a region that serves).
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { MODELS, replayCommand } from "./run.js";

@@ -1,13 +1,27 @@
-// `npm run sim -- [--runs N] [--seed S] [--model M] [--minutes M]`: the long soak, or the replay of
-// one seed that a failing run printed.
+// `npm run sim -- [--runs N] [--seed S] [--model M] [--scenario S] [--minutes M] [--arm A]`: the
+// long soak, or the replay of one seed that a failing run printed. Each seed runs every model in
+// each scenario of the sweep (chaos, then failover; --scenario picks one).
+//
+// --arm: how Azure Resource Manager answers the levers (test/sim/arm-model.ts).
+//   latency (default)  each call's latency log-normal, median 1 s, p99 30 s; the client's 30 s
+//                      timeout (a write it gave up on may still be made, if its fence stands);
+//                      now and then a 429 burst with Retry-After and a 500 burst
+//   slow               four times slower, with 429 and 500 storms back to back all run long
+//   off                every call answers at once (the model the seeds were first tuned on)
 import { parseArgs } from "node:util";
-import type { Model } from "./simulate.js";
-import { simulate } from "./simulate.js";
-import { MODELS, describeRuns, replayCommand, simulateMany } from "./run.js";
+import type { ArmMode, Model, Scenario } from "./simulate.js";
+import { ARM_MODES, SCENARIOS, simulate } from "./simulate.js";
+import { MODELS, SWEEP, describeArm, describeRuns, replayCommand, simulateMany } from "./run.js";
 import { describeDetections, slowByHold, undisturbed } from "./detection.js";
+import { describeRoutes } from "./route-check.js";
 
 /** Three intervals: about twice the slowest undisturbed detection. */
 const SLOW_MS = 30_000;
+/**
+ * From when the standby could take traffic to when it had it: beyond the runbook's own pace with
+ * ARM answering at once (three ticks) and a median call, by half an interval.
+ */
+const SLOW_ROUTE_MS = 45_000;
 
 const { values } = parseArgs({
   options: {
@@ -16,11 +30,17 @@ const { values } = parseArgs({
     model: { type: "string" },
     minutes: { type: "string", default: "6" },
     arm: { type: "string" },
+    scenario: { type: "string" },
   },
 });
-const arm = values.arm as "off" | "slow" | undefined;
-if (arm !== undefined && arm !== "off" && arm !== "slow") {
-  console.error("--arm must be off or slow");
+const scenario = values.scenario as Scenario | undefined;
+if (scenario !== undefined && !SCENARIOS.includes(scenario)) {
+  console.error(`--scenario must be one of ${SCENARIOS.join(", ")}`);
+  process.exit(2);
+}
+const arm = values.arm as ArmMode | undefined;
+if (arm !== undefined && !ARM_MODES.includes(arm)) {
+  console.error(`--arm must be one of ${ARM_MODES.join(", ")}`);
   process.exit(2);
 }
 const minutes = Number(values.minutes);
@@ -35,6 +55,7 @@ if (values.seed !== undefined) {
     const result = await simulate(Number(values.seed), {
       model,
       minutes,
+      ...(scenario ? { scenario } : {}),
       ...(arm ? { arm } : {}),
     });
     console.log(
@@ -47,6 +68,7 @@ if (values.seed !== undefined) {
     runs: Number(values.runs),
     minutes,
     models,
+    scenarios: scenario ? [scenario] : SWEEP,
     ...(arm ? { arm } : {}),
   });
   const sorted = [...summary.detectionMs].sort((a, b) => a - b);
@@ -71,6 +93,9 @@ if (values.seed !== undefined) {
     console.log(
       `  undisturbed (no store outage, observer lost, holder crash, partition from, flapping or gray failure of the primary meanwhile): ${describeDetections(quiet)}`,
     );
+    console.log(
+      `    of which with no random store errors either: ${describeDetections(quiet.filter((d) => !d.during.includes("store-errors")))}`,
+    );
     console.log(`  with any of those: ${describeDetections(disturbed)}`);
     const slow = slowByHold(summary.detections, SLOW_MS);
     console.log(
@@ -78,6 +103,8 @@ if (values.seed !== undefined) {
     );
     for (const [hold, count] of slow) console.log(`    ${String(count).padStart(5)}  ${hold}`);
   }
+  console.log(describeArm(summary.armCalls));
+  for (const line of describeRoutes(summary.routes, SLOW_ROUTE_MS)) console.log(line);
   for (const r of summary.failing)
     console.log(`  ${r.violations[0]}  -> ${replayCommand(r, minutes)}`);
   process.exitCode = summary.failing.length ? 1 : 0;

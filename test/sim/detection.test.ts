@@ -81,8 +81,12 @@ describe("what held a verdict back", () => {
     assert.equal(mainHold({ ...d, heldBy: { [COUNTING]: 20_000 } }), COUNTING);
   });
 
-  it("clock skew, slow ARM and random store errors leave a detection undisturbed; a lost observer does not", () => {
-    const d: Detection = { ms: 0, during: ["arm-slow", "clock-skew", "store-errors"], heldBy: {} };
+  it("clock skew, ARM's latency and bursts and random store errors leave a detection undisturbed; a lost observer does not", () => {
+    const d: Detection = {
+      ms: 0,
+      during: ["arm-429", "arm-500", "arm-latency", "clock-skew", "store-errors"],
+      heldBy: {},
+    };
     assert.ok(undisturbed(d));
     assert.ok(!undisturbed({ ...d, during: ["observer-paused"] }));
     assert.ok(!undisturbed({ ...d, during: ["store-outage"] }));

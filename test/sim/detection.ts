@@ -22,7 +22,7 @@ export interface Detection {
 
 /**
  * Fault kinds that may rightly delay a verdict. A detection that overlapped none of them is
- * undisturbed; clock skew, slow ARM, random store errors and faults of the other region must not
+ * undisturbed; clock skew, ARM's latency and its 429 and 500 bursts, random store errors and faults of the other region must not
  * delay one, so they stay in.
  */
 const DISTURBING =
@@ -56,8 +56,9 @@ export function concurrentFaults(
     during.add(`partition-${which(p.region)}${p.observer === p.region ? "-inside" : ""}`);
   if (holderCrashes.some((t) => t >= from - staleMs && t < to)) during.add("holder-crashed");
   if (Object.values(faults.skew).some((ms) => ms !== 0)) during.add("clock-skew");
-  if (faults.arm?.latency.some(overlaps) || faults.arm?.throttle.some(overlaps))
-    during.add("arm-slow");
+  if (faults.arm) during.add("arm-latency");
+  if (faults.arm?.throttle.some(overlaps)) during.add("arm-429");
+  if (faults.arm?.errors.some(overlaps)) during.add("arm-500");
   for (const region of regions) {
     if ((faults.flapping?.[region] ?? []).some(overlaps)) during.add(`flapping-${which(region)}`);
     if ((faults.gray[region] ?? []).some(overlaps)) during.add(`gray-${which(region)}`);

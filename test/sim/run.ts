@@ -1,16 +1,25 @@
 // Runs many seeded simulations and summarises them; used by the CI test and `npm run sim`.
 import type { Detection } from "./detection.js";
-import type { Model, SimResult } from "./simulate.js";
+import type { RouteRecord } from "./route-check.js";
+import type { ArmTally } from "./arm-model.js";
+import { NO_CALLS, addTally } from "./arm-model.js";
+import type { ArmMode, Model, Scenario, SimResult } from "./simulate.js";
 import { simulate } from "./simulate.js";
 
 export const MODELS: readonly Model[] = ["active-passive", "passive-cold", "active-active"];
+/**
+ * The sweep's scenarios: every fault at once, and the failover through a slow control plane with
+ * a healthy standby (where the failover invariant always applies; chaos rarely leaves it one).
+ */
+export const SWEEP: readonly Scenario[] = ["chaos", "failover"];
 
 export interface Summary {
   readonly runs: number;
-  /** The seeds run: firstSeed to lastSeed, each with every model (the last maybe with fewer). */
+  /** The seeds run: firstSeed to lastSeed, each with every model and scenario (the last maybe with fewer). */
   readonly firstSeed: number;
   readonly lastSeed: number;
   readonly models: readonly Model[];
+  readonly scenarios: readonly Scenario[];
   readonly failing: readonly SimResult[];
   readonly failovers: number;
   /** Alerts delivered, and those sent again after their first mark was lost (the sender died, or the store refused the mark). */
@@ -20,11 +29,15 @@ export interface Summary {
   readonly detectionMs: readonly number[];
   /** The same detections, with the faults that overlapped each and what held it back. */
   readonly detections: readonly Detection[];
+  /** Every outage of the primary, with the failover's time to route traffic to the standby. */
+  readonly routes: readonly RouteRecord[];
+  /** Every lever call ARM answered, by outcome. */
+  readonly armCalls: ArmTally;
   readonly elapsedMs: number;
 }
 
 export const replayCommand = (r: SimResult, minutes: number) =>
-  `npm run sim -- --seed ${r.seed} --model ${r.model} --minutes ${minutes}`;
+  `npm run sim -- --seed ${r.seed} --model ${r.model} --minutes ${minutes}${r.scenario ? ` --scenario ${r.scenario}` : ""}${r.arm ? ` --arm ${r.arm}` : ""}`;
 
 export interface ManyOptions {
   /** Exactly this many runs; or, with `budgetMs`, at least this many. */
@@ -34,13 +47,17 @@ export interface ManyOptions {
   readonly firstSeed?: number;
   readonly minutes: number;
   readonly models?: readonly Model[];
-  /** ARM faults on top of each run's own (see SimOptions.arm). */
-  readonly arm?: "off" | "slow";
+  /** The scenarios each seed runs under, with every model (SWEEP when absent). */
+  readonly scenarios?: readonly Scenario[];
+  /** Azure Resource Manager's model (see SimOptions.arm); `latency` when absent. */
+  readonly arm?: ArmMode;
 }
 
 export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const started = Date.now();
   const models = options.models ?? MODELS;
+  const scenarios = options.scenarios ?? SWEEP;
+  const perSeed = models.length * scenarios.length;
   const firstSeed = options.firstSeed ?? 1;
   const failing: SimResult[] = [];
   let failovers = 0;
@@ -49,15 +66,19 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const alerts = { delivered: 0, resentAfterCrash: 0 };
   const detectionMs: number[] = [];
   const detections: Detection[] = [];
+  const routes: RouteRecord[] = [];
+  let armCalls = NO_CALLS;
   let runs = 0;
   const more = () =>
     runs < options.runs ||
     (options.budgetMs !== undefined && Date.now() - started < options.budgetMs);
   while (more()) {
-    const seed = firstSeed + Math.floor(runs / models.length);
+    const seed = firstSeed + Math.floor(runs / perSeed);
     const model = models[runs % models.length]!;
+    const scenario = scenarios[Math.floor(runs / models.length) % scenarios.length]!;
     const result = await simulate(seed, {
       model,
+      ...(scenario === "chaos" ? {} : { scenario }),
       minutes: options.minutes,
       ...(options.arm ? { arm: options.arm } : {}),
     });
@@ -70,12 +91,15 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     alerts.resentAfterCrash += result.alerts?.resentAfterCrash ?? 0;
     detectionMs.push(...result.detectionMs);
     detections.push(...(result.detections ?? []));
+    routes.push(...(result.routes ?? []));
+    if (result.armCalls) armCalls = addTally(armCalls, result.armCalls);
   }
   return {
     runs,
     firstSeed,
-    lastSeed: firstSeed + Math.floor((runs - 1) / models.length),
+    lastSeed: firstSeed + Math.floor((runs - 1) / perSeed),
     models,
+    scenarios,
     failing,
     failovers,
     alerts,
@@ -83,10 +107,16 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     outages,
     detectionMs,
     detections,
+    routes,
+    armCalls,
     elapsedMs: Date.now() - started,
   };
 }
 
+/** One line saying what ARM did. */
+export const describeArm = (t: ArmTally) =>
+  `lever calls through the simulated ARM: ${t.calls}; ${t.throttled} answered 429, ${t.failed500} 500 after the SDK's retries, ${t.timedOut} past the client's 30 s timeout (${t.lateWrites} writes made after their client gave up), ${t.fenced} cut by the fence`;
+
 /** One line saying what ran: how many runs, which seeds, how long. */
 export const describeRuns = (s: Summary, minutes: number) =>
-  `${s.runs} runs (seeds ${s.firstSeed} to ${s.lastSeed}, each under ${s.models.length === 1 ? s.models[0] : `${s.models.length} deployment models`}, ${minutes} simulated minutes each) in ${(s.elapsedMs / 1000).toFixed(1)} s`;
+  `${s.runs} runs (seeds ${s.firstSeed} to ${s.lastSeed}, each under ${s.models.length === 1 ? s.models[0] : `${s.models.length} deployment models`} in ${s.scenarios.join(" and ")}, ${minutes} simulated minutes each) in ${(s.elapsedMs / 1000).toFixed(1)} s`;

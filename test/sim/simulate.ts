@@ -5,12 +5,14 @@
 import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
-import { LEVER_SHARE, runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
+import { ArmBudgetTracker } from "../../src/adapters/azure/budget.js";
+import { effectivePolicy } from "../../src/config/policy.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { compose } from "../../src/compose.js";
 import type { ProbeOutcome } from "../../src/core/index.js";
-import { primaryOf } from "../../src/core/index.js";
+import { isOpen, primaryOf } from "../../src/core/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { Clock } from "../../src/ports/clock.js";
@@ -26,6 +28,10 @@ import { FRONT_DOOR_LEVER } from "../../src/providers/front-door/capabilities.js
 import type { ServiceTimings } from "../../src/sandbox/arm/timing.js";
 import type { Detection } from "./detection.js";
 import { concurrentFaults, holdOf, noHolder } from "./detection.js";
+import type { ArmCall, ArmFaults, ArmTally } from "./arm-model.js";
+import { ARM_LATENCY, SimArm, armFaultsFor, slowArmFaults, tally } from "./arm-model.js";
+import type { RouteRecord } from "./route-check.js";
+import { checkRoute } from "./route-check.js";
 
 export { random };
 
@@ -71,17 +77,11 @@ export interface Faults {
   crashAfterTick?: number;
   /** The process dies while sending: after the receiver took an alert, before it is marked. */
   crashInSend?: number;
-  /** Azure Resource Manager: slow replies, throttling storms, changes made after the caller gave up. */
+  /**
+   * Azure Resource Manager (see arm-model.ts): heavy-tailed latency, 429 and 500 bursts, changes
+   * made after the client gave up. Absent: every lever call answers at once.
+   */
   arm?: ArmFaults;
-}
-
-export interface ArmFaults {
-  /** Every lever call takes this long. */
-  latency: (Window & { ms: number })[];
-  /** Every lever call is answered 429 with this Retry-After. */
-  throttle: (Window & { retryAfterMs: number })[];
-  /** A change whose reply comes too late is made anyway with this probability. */
-  lateWriteApplies: number;
 }
 
 /** Alert faults, from their own random stream (the other faults stay as they were per seed). */
@@ -100,15 +100,20 @@ export interface SimOptions {
   /**
    * `chaos` (default): every fault kind at random. `outage`: one hard outage of the primary, with
    * 2 % probe loss. `noise`: no outage; 2 % probe loss, latency spikes and a partition between
-   * one observer and one region, now and then (for counting false failovers).
+   * one observer and one region, now and then (for counting false failovers). `failover`: one
+   * hard outage of the primary with a healthy standby, ARM's latency and bursts around it, and
+   * only the faults a failover must get through on its own (see failoverOnly).
    */
-  readonly scenario?: "chaos" | "outage" | "noise";
+  readonly scenario?: Scenario;
   /**
-   * Azure Resource Manager faults on top of the scenario: `off`, `random` (chaos draws its own),
-   * or `slow` (every lever call takes 1 to 60 s and throttling storms come and go for the whole
-   * run), for checking that detection does not wait on ARM.
+   * Azure Resource Manager (arm-model.ts): `latency` (the default for `chaos`) draws every lever
+   * call's latency from a log-normal of median 1 s and p99 30 s, with the client's 30 s timeout
+   * (a write it gave up on may still be made), and now and then a 429 burst with Retry-After and
+   * a 500 burst; `slow` is four times slower with 429 and 500 storms back to back for the whole
+   * run, for checking that detection does not wait on ARM; `off` (the default for `outage` and
+   * `noise`) answers every call at once.
    */
-  readonly arm?: "off" | "slow";
+  readonly arm?: ArmMode;
   /** Skip the quiet period and its end-state checks (long noise runs). */
   readonly noQuietPeriod?: boolean;
   /**
@@ -132,6 +137,10 @@ export interface SimOptions {
 }
 
 export type Lever = "traffic-manager" | "front-door";
+export type ArmMode = "off" | "latency" | "slow";
+export type Scenario = "chaos" | "failover" | "outage" | "noise";
+export const SCENARIOS: readonly Scenario[] = ["chaos", "failover", "outage", "noise"];
+export const ARM_MODES: readonly ArmMode[] = ["off", "latency", "slow"];
 
 /** How long after a lever change clients follow it. */
 export function clientLagMs(timing: ServiceTimings, lever: Lever): number {
@@ -182,6 +191,9 @@ function outageFailure(kind: FailureKind, timeoutMs: number): { kind: string; ms
 export interface SimResult {
   readonly seed: number;
   readonly model: Model;
+  /** The scenario and ARM model it ran under, when not the defaults (for its replay command). */
+  readonly scenario?: Scenario;
+  readonly arm?: ArmMode;
   readonly violations: string[];
   readonly failovers: number;
   /** Alerts delivered, and those delivered again after their first mark was lost. */
@@ -195,6 +207,10 @@ export interface SimResult {
   readonly detections?: readonly Detection[];
   /** With `timing` and an outage scenario: how the outage was recovered from. */
   readonly recovery?: Recovery;
+  /** Each outage of the primary: how long until traffic reached the standby, and why not sooner. */
+  readonly routes?: readonly RouteRecord[];
+  /** The lever calls ARM answered, by outcome. */
+  readonly armCalls?: ArmTally;
 }
 
 function faultsFor(seed: number, minutes: number): Faults {
@@ -258,40 +274,7 @@ function faultsFor(seed: number, minutes: number): Faults {
       OBSERVERS.map((o) => [o, rand() < 0.3 ? Math.floor((rand() - 0.5) * 60_000) : 0]),
     ),
     probeLoss: 0.02,
-    arm: {
-      latency:
-        rand() < 0.3
-          ? windows(1, 60_000, 240_000).map((w) => ({
-              ...w,
-              ms: 1000 + Math.floor(rand() * 59_000),
-            }))
-          : [],
-      throttle:
-        rand() < 0.2
-          ? windows(1, 20_000, 120_000).map((w) => ({
-              ...w,
-              retryAfterMs: 5000 + Math.floor(rand() * 55_000),
-            }))
-          : [],
-      lateWriteApplies: 0.5,
-    },
   };
-}
-
-/** Slow ARM for a whole run: latency 1 to 60 s in windows, throttling storms between them. */
-function slowArm(seed: number, minutes: number): ArmFaults {
-  const rand = random(seed * 31 + 7);
-  const end = minutes * 60_000;
-  const latency: ArmFaults["latency"] = [];
-  const throttle: ArmFaults["throttle"] = [];
-  for (let t = 0; t < end;) {
-    const span = 30_000 + Math.floor(rand() * 90_000);
-    if (rand() < 0.25)
-      throttle.push({ from: t, to: t + span, retryAfterMs: 5000 + Math.floor(rand() * 55_000) });
-    else latency.push({ from: t, to: t + span, ms: 1000 + Math.floor(rand() * 59_000) });
-    t += span;
-  }
-  return { latency, throttle, lateWriteApplies: 0.5 };
 }
 
 const NO_FAULTS = (): Faults => ({
@@ -312,6 +295,26 @@ function outageOnly(seed: number, minutes: number): Faults {
   const rand = random(seed);
   const from = 120_000 + Math.floor(rand() * 60_000);
   return { ...NO_FAULTS(), outages: { [REGIONS[0]]: [{ from, to: minutes * 60_000 }] } };
+}
+
+/**
+ * The failover through a slow control plane: one hard outage of the primary from the second or
+ * third minute to the end, a healthy standby, and only faults a failover must get through on its
+ * own: ARM's latency, with 429 and 500 bursts near the outage's start half the time, random lever
+ * errors, store errors and clock skew now and then.
+ */
+function failoverOnly(seed: number, minutes: number): Faults {
+  const rand = random(seed * 65_537 + 17);
+  const from = 60_000 + Math.floor(rand() * 60_000);
+  return {
+    ...NO_FAULTS(),
+    outages: { [REGIONS[0]]: [{ from, to: minutes * 60_000 }] },
+    storeErrorRate: rand() < 0.3 ? 0.02 : 0,
+    leverErrorRate: rand() < 0.3 ? 0.1 : 0,
+    skew: Object.fromEntries(
+      OBSERVERS.map((o) => [o, rand() < 0.3 ? Math.floor((rand() - 0.5) * 60_000) : 0]),
+    ),
+  };
 }
 
 /**
@@ -410,28 +413,40 @@ interface Sleeper {
 /**
  * Virtual time. Sleeps side by side wake in order of their wake time, the earliest only once every
  * task that can run has run (setImmediate comes after the promise jobs): work done side by side
- * (a tick's probes and their confirmations) takes the longest of its parts, not their sum. A
- * single sleeper wakes at once, as a plain step of the clock.
+ * (a tick's probes and their confirmations) takes the longest of its parts, not their sum. The
+ * simulation's own schedule waits its turn the same way (`until`), so lever calls that outlive
+ * their tick go on in the background and end at their own time, between or during later ticks.
  */
-class World {
+export class World {
   now = 0;
   #sleepers: Sleeper[] = [];
   #seq = 0;
   #scheduled = false;
 
+  /** Waits until `at` (at once if it has passed), after everything due before it. */
+  until(at: number): Promise<void> {
+    return this.sleep(Math.max(0, at - this.now));
+  }
+
+  /** Whether anything still sleeps (work in the background). */
+  get busy(): boolean {
+    return this.#sleepers.length > 0;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const sleeper: Sleeper = { at: this.now + Math.max(0, ms), seq: ++this.#seq, wake: resolve };
+      const abort = () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        resolve();
+      };
+      const wake = () => {
+        signal?.removeEventListener("abort", abort);
+        resolve();
+      };
+      const sleeper: Sleeper = { at: this.now + Math.max(0, ms), seq: ++this.#seq, wake };
       this.#sleepers.push(sleeper);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
-          resolve();
-        },
-        { once: true },
-      );
+      signal?.addEventListener("abort", abort, { once: true });
       this.#schedule();
     });
   }
@@ -453,13 +468,42 @@ class World {
   }
 }
 
+/** Virtual ms 0 on every process's clock (before its skew). */
+const EPOCH = 1_800_000_000_000;
+
+/**
+ * With SIM_TRACE set (`SIM_TRACE=1 npm run sim -- --seed ...`), a replayed run prints the holder's
+ * ticks, the incidents' histories, the routings and every ARM call, in virtual ms.
+ */
+function trace(line: string, ...details: string[]): void {
+  if (process.env["SIM_TRACE"]) console.log([`TRACE ${line}`, ...details].join("\n    "));
+}
+
+function traceRun(
+  incidents: readonly {
+    id: string;
+    history: readonly { step: string; at: number; note: string }[];
+  }[],
+  routings: readonly { at: number; state: RoutingState }[],
+  calls: readonly ArmCall[],
+): void {
+  for (const i of incidents)
+    for (const h of i.history)
+      trace(`incident ${i.id} ${h.step} at ${h.at - EPOCH} (its holder's clock): ${h.note}`);
+  for (const r of routings) trace(`routing at ${r.at}: ${JSON.stringify(r.state.regions)}`);
+  for (const c of calls)
+    trace(
+      `arm ${c.by} ${c.method} ${c.from}-${c.to} ${c.outcome}${c.retryAfterMs ? ` retry after ${c.retryAfterMs}` : ""}${c.appliedAt ? ` made at ${c.appliedAt}` : ""}`,
+    );
+}
+
 class SimClock implements Clock {
   constructor(
     private readonly world: World,
     private readonly offset: number,
   ) {}
   now(): number {
-    return 1_800_000_000_000 + this.world.now + this.offset;
+    return EPOCH + this.world.now + this.offset;
   }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return this.world.sleep(ms, signal);
@@ -473,49 +517,6 @@ const reachedShift = (
   incidents.filter(
     (i) => i.kind === "failover" && i.history.some((h) => h.step === "shifting-traffic"),
   ).length;
-
-const LEVER_CALLS = new Set(["read", "promote", "setEnabled", "start", "stop", "scale"]);
-const WRITES = new Set(["promote", "setEnabled", "start", "stop", "scale"]);
-
-/**
- * A lever behind a simulated Azure Resource Manager: during a throttling storm every call is a
- * 429; during a slow spell every call takes its time in virtual time, and a call that ends after
- * the orchestrate tick's deadline is an error to the caller; a change may still have been made
- * (as ARM does when the client gives up on a reply that was coming).
- */
-function armFaulty<T extends object>(
-  lever: T,
-  world: World,
-  faults: Faults,
-  rand: () => number,
-  deadline: () => number,
-): T {
-  return new Proxy(lever, {
-    get: (target, property) => {
-      const value = Reflect.get(target, property) as unknown;
-      if (typeof value !== "function") return value;
-      if (!LEVER_CALLS.has(String(property))) return value.bind(target);
-      return async (...args: unknown[]) => {
-        const arm = faults.arm;
-        const throttled = arm?.throttle.find((w) => world.now >= w.from && world.now < w.to);
-        if (throttled)
-          throw new Error(
-            `429 TooManyRequests (simulated): retry after ${Math.round(throttled.retryAfterMs / 1000)} s`,
-          );
-        const slow = arm?.latency.find((w) => world.now >= w.from && world.now < w.to);
-        // The caller waits until its deadline at most; the reply may still be on its way then.
-        const late = slow !== undefined && world.now + slow.ms > deadline();
-        if (slow) world.now = Math.min(world.now + slow.ms, Math.max(world.now, deadline()));
-        const write = WRITES.has(String(property));
-        if (late && !(write && rand() < (arm?.lateWriteApplies ?? 0)))
-          throw new Error("Azure Resource Manager did not answer in time (simulated)");
-        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (late) throw new Error("Azure Resource Manager answered after the deadline (simulated)");
-        return result;
-      };
-    },
-  });
-}
 
 /**
  * A store that fails during outages and at random: the real memory store behind it. `lostMarks`
@@ -551,17 +552,31 @@ function faultyStore(
 }
 
 export async function simulate(seed: number, options: SimOptions): Promise<SimResult> {
+  // Probes, the store and the levers draw from streams of their own: how many lever calls a run
+  // makes, and when (ARM's latency), must not change what the probes see.
   const rand = random(seed * 7919 + 1);
+  const srand = random(seed * 7919 + 2);
+  const lrand = random(seed * 7919 + 3);
   const faults =
     options.scenario === "outage"
       ? outageOnly(seed, options.minutes)
-      : options.scenario === "noise"
-        ? noiseOnly(seed, options.minutes)
-        : { ...faultsFor(seed, options.minutes), ...alertFaults(seed) };
+      : options.scenario === "failover"
+        ? failoverOnly(seed, options.minutes)
+        : options.scenario === "noise"
+          ? noiseOnly(seed, options.minutes)
+          : { ...faultsFor(seed, options.minutes), ...alertFaults(seed) };
   const arand = random(seed * 15_485_863 + 5);
-  if (options.arm === "off") faults.arm = undefined;
-  if (options.arm === "slow") faults.arm = slowArm(seed, options.minutes);
+  const scenario = options.scenario ?? "chaos";
+  const armMode =
+    options.arm ?? (scenario === "chaos" || scenario === "failover" ? "latency" : "off");
+  faults.arm =
+    armMode === "latency"
+      ? armFaultsFor(seed, options.minutes, faults.outages[REGIONS[0]]?.[0]?.from)
+      : armMode === "slow"
+        ? slowArmFaults(seed, options.minutes)
+        : undefined;
   const world = new World();
+  const arm = new SimArm(world, faults.arm, seed);
   const violations: string[] = [];
   const end = options.minutes * 60_000;
   const violate = (what: string) => violations.push(`t=${Math.round(world.now / 1000)}s: ${what}`);
@@ -595,9 +610,9 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   if (options.model === "passive-cold")
     clusters.add("shop", "northeurope", "Stopped", [{ name: "user", count: 0 }]);
   router.fault = () =>
-    rand() < faults.leverErrorRate ? new Error("429 Too Many Requests (simulated)") : undefined;
+    lrand() < faults.leverErrorRate ? new Error("429 Too Many Requests (simulated)") : undefined;
   clusters.fault = (call) =>
-    call !== "read" && rand() < faults.leverErrorRate ? new Error("500 (simulated)") : undefined;
+    call !== "read" && lrand() < faults.leverErrorRate ? new Error("500 (simulated)") : undefined;
 
   /** Ground truth: does the region serve? A stopped cold cluster does not. */
   const serves = (region: string) => {
@@ -606,13 +621,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       (f) => world.now >= f.from && world.now < f.to,
     );
     if (flap && Math.floor((world.now - flap.from) / flap.period) % 2 === 0) return false;
+    // A cold cluster serves once its start has ended (and its new nodes take pods), whether or
+    // not anyone has read it since: with ARM's latency, reads come late.
     if (options.model === "passive-cold" && region === "northeurope") {
-      if (timing) {
-        const ready = coldReadyAt();
-        return ready !== undefined && world.now >= ready;
-      }
-      const power = clusters.peek("shop", "northeurope");
-      return power === "Running" || power === "Starting" ? power === "Running" : false;
+      const ready = coldReadyAt();
+      return ready !== undefined && world.now >= ready;
     }
     return true;
   };
@@ -642,8 +655,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       if (world.now - (lastServing.get(primary) ?? -Infinity) > 30_000)
         violate(`${primary} was promoted though it has not served for over 30 s`);
     }
-    if (inside(faults.storeOutages, world.now))
-      storeDownAtChange.push(`lever changed while the store was down`);
+    // No step starts while the store is down; a change asked for before it may still land then,
+    // within its holder's acting time (the fence, in arm-model.ts).
+    const askedAt = arm.current?.from ?? world.now;
+    if (inside(faults.storeOutages, askedAt))
+      storeDownAtChange.push(`lever change asked for while the store was down`);
   };
 
   const prober = (observer: string): Prober => ({
@@ -707,11 +723,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
 
   /** Alerts taken by the receiver whose mark the store refused (a sender could not record it). */
   const lostMarks = new Set<string>();
-  /** When the orchestrate tick running now stops waiting for levers (Infinity between ticks). */
-  let leverDeadline = Infinity;
-  const slowRouter = armFaulty(router, world, faults, rand, () => leverDeadline);
-  const slowClusters = armFaulty(clusters, world, faults, rand, () => leverDeadline);
-  const store = faultyStore(new MemoryStateStore(), world, faults, rand, lostMarks);
+  const store = faultyStore(new MemoryStateStore(), world, faults, srand, lostMarks);
   const raw = config(
     options.model,
     (region) => `http://${region}.sim/healthz`,
@@ -738,10 +750,16 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
    * unmarked, and the next holder sends each of them again.
    */
   const kill = (instance: string) => {
+    trace(`process ${instance} dies at ${world.now}`, ...(unmarkedBy.get(instance) ?? []));
     dead.add(instance);
     for (const key of unmarkedBy.get(instance) ?? []) takenThenDied.add(key);
     unmarkedBy.delete(instance);
   };
+  /** Store calls that failed, per process; and the holder's ticks that lost a call to the store. */
+  const storeFailures = new Map<string, number>();
+  const storeLostTicks: number[] = [];
+  /** When the primary's kept verdict last became `down` (virtual ms). */
+  let primaryKeptDownAt: number | undefined;
   const processStore = (instance: string): StateStore =>
     new Proxy(store, {
       get: (target, property) => {
@@ -750,7 +768,19 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         return async (...args: unknown[]) => {
           if (dead.has(instance))
             throw new StoreError("unavailable", "state store: the process is gone");
-          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          const result = await (value as (...a: unknown[]) => Promise<unknown>)
+            .apply(target, args)
+            .catch((error: unknown) => {
+              storeFailures.set(instance, (storeFailures.get(instance) ?? 0) + 1);
+              throw error;
+            });
+          // Detection is the moment the holder keeps the verdict, not the end of its tick (which
+          // may wait on ARM for the runbook afterwards).
+          if (property === "writeRegionStates") {
+            const kept = args[1] as Record<string, { verdict: string } | undefined>;
+            if (kept[REGIONS[0]]?.verdict !== "down") primaryKeptDownAt = undefined;
+            else primaryKeptDownAt ??= world.now;
+          }
           if (property === "updateOutbox") {
             const row = args[1] as OutboxRow;
             if (Object.values(row.deliveries).some((d) => d.state === "sent"))
@@ -781,21 +811,33 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       return { outcome: "accepted", status: 202 };
     },
   });
-  const start = (observer: string) => {
+  const start = async (observer: string) => {
     const instance = `${observer}-${++lives}`;
-    return compose({
+    const clock = new SimClock(world, faults.skew[observer] ?? 0);
+    // Each process reaches ARM through its own client: its budget hears ARM's 429s, and its
+    // fence decides whether a change it asked for may still be made.
+    const self: { rt?: Runtime } = {};
+    const caller = {
+      instance,
+      runtime: () => self.rt,
+      budget: new ArmBudgetTracker(() => clock.now()),
+      dead: () => dead.has(instance),
+    };
+    self.rt = await compose({
       config: parsed,
       observer,
       store: processStore(instance),
       prober: prober(observer),
-      clock: new SimClock(world, faults.skew[observer] ?? 0),
-      router: slowRouter,
-      clusters: slowClusters,
+      clock,
+      router: arm.wrap(router, caller),
+      clusters: arm.wrap(clusters, caller),
+      armBudget: caller.budget,
       instance,
       env: { SIM_HOOK: "unused: the channel is replaced" },
       alertChannels: { sim: channel(instance) },
       alertSleep: async () => {},
     });
+    return self.rt;
   };
   /** Replaces a process that died, as the Functions host would start a new one. */
   const restart = async (observer: string) => {
@@ -810,6 +852,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   );
 
   let detected = 0;
+  /** When each failover incident was first seen (virtual ms), and when the cold standby could serve. */
+  const firstSeen = new Map<string, number>();
+  const endSeen = new Map<string, number>();
+  let standbyReadyAt: number | undefined;
   const detectionMs: number[] = [];
   const detections: Detection[] = [];
   /** While the primary's outage is not yet detected: per slot, the holds its ticks saw. */
@@ -835,7 +881,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       for (const observer of OBSERVERS) {
         const due =
           slot * INTERVAL + phase[observer]! + (kind === "orchestrate" ? INTERVAL / 2 : 0);
-        world.now = Math.max(world.now, due);
+        await world.until(due);
         const down = faults.down.find(
           (d) => d.observer === observer && world.now >= d.from && world.now < d.to,
         );
@@ -851,9 +897,28 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         const rt = runtimes.get(observer)!;
         if (kind === "probe") await runProbeTick(rt);
         else {
-          leverDeadline = world.now + INTERVAL * LEVER_SHARE;
+          const tickFrom = world.now;
+          const failedBefore = storeFailures.get(rt.instance) ?? 0;
+          const holding = rt.memory.lease.held !== undefined;
           const result = await runOrchestrateTick(rt);
-          leverDeadline = Infinity;
+          if (
+            (holding || result.lease.leader) &&
+            (storeFailures.get(rt.instance) ?? 0) > failedBefore
+          )
+            storeLostTicks.push(tickFrom);
+          const incident = result.groups[0]?.incident;
+          if (result.lease.leader)
+            trace(
+              `holder ${observer} tick ${tickFrom}-${world.now}: ${incident?.step ?? "-"}`,
+              ...result.problems,
+              ...(result.waiting ?? []),
+            );
+          if (incident?.kind === "failover" && !firstSeen.has(incident.id))
+            firstSeen.set(incident.id, world.now);
+          if (incident && !isOpen(incident) && !endSeen.has(incident.id))
+            endSeen.set(incident.id, world.now);
+          if (options.model === "passive-cold" && primaryOutage && hardDown(REGIONS[0]))
+            standbyReadyAt ??= coldReadyAt();
           // The holder may die right after its tick, its state written and its alerts unsent.
           if (result.lease.leader && arand() < (faults.crashAfterTick ?? 0)) {
             holderCrashes.push(world.now);
@@ -890,14 +955,15 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
                 detected === 0
               ) {
                 detected++;
-                detectionMs.push(world.now - primaryOutage.from);
+                const keptAt = primaryKeptDownAt ?? world.now;
+                detectionMs.push(keptAt - primaryOutage.from);
                 const heldBy: Record<string, number> = {};
                 for (const { held, ticks } of holds.values()) {
                   const hold = held.at(-1) ?? noHolder(ticks);
                   heldBy[hold] = (heldBy[hold] ?? 0) + INTERVAL;
                 }
                 detections.push({
-                  ms: world.now - primaryOutage.from,
+                  ms: keptAt - primaryOutage.from,
                   during: concurrentFaults(
                     faults,
                     REGIONS,
@@ -936,6 +1002,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     return {
       seed,
       model: options.model,
+      ...(options.scenario ? { scenario: options.scenario } : {}),
+      ...(options.arm ? { arm: options.arm } : {}),
       violations,
       failovers,
       shifts: reachedShift(incidents),
@@ -947,6 +1015,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   }
   // Quiet period: faults end, and the group must settle on a serving region.
   const quietFrom = world.now;
+  const chaos = structuredClone(faults);
   faults.storeOutages = [];
   faults.storeErrorRate = 0;
   faults.leverErrorRate = 0;
@@ -957,7 +1026,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   faults.alertErrorRate = 0;
   faults.crashAfterTick = 0;
   faults.crashInSend = 0;
-  faults.arm = undefined;
+  // ARM keeps its usual latency (its nature, not a fault), without bursts or `slow`'s storms.
+  if (arm.faults) arm.faults = { ...arm.faults, latency: ARM_LATENCY, throttle: [], errors: [] };
   for (const region of REGIONS) {
     faults.outages[region] = (faults.outages[region] ?? []).filter((w) => w.to <= quietFrom);
     faults.gray[region] = [];
@@ -965,8 +1035,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   for (let slot = 0; slot < 30; slot++) {
     for (const kind of ["probe", "orchestrate"] as const)
       for (const observer of OBSERVERS) {
-        world.now = Math.max(
-          world.now,
+        await world.until(
           quietFrom +
             slot * INTERVAL +
             phase[observer]! +
@@ -981,6 +1050,9 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         }
       }
   }
+
+  // Work still in the background (a lever call outlasting the quiet period) ends first.
+  for (let i = 0; i < 100 && world.busy; i++) await world.until(world.now + INTERVAL);
 
   // Invariants at the end.
   violations.push(...storeDownAtChange);
@@ -1043,10 +1115,54 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       violate(`incident ${i.id} ${i.step}, but its alert was never delivered`);
   }
 
+  if (process.env["SIM_TRACE"]) traceRun(incidents, routings, arm.calls);
+  // Every outage of the primary with a healthy standby, while the holder could act, ends routed to
+  // the standby within the step timeout plus the lever's own time, with one failover incident.
+  const routes: RouteRecord[] = [];
+  if (primaryOutage) {
+    const policy = effectivePolicy(parsed);
+    const { record, violation } = checkRoute({
+      model: options.model,
+      primary: REGIONS[0],
+      standby: REGIONS[1],
+      outage: primaryOutage,
+      faultsEnd: quietFrom,
+      ...(detectionMs[0] === undefined ? {} : { detectedAt: primaryOutage.from + detectionMs[0] }),
+      routings,
+      incidents: incidents
+        .filter((i) => i.kind === "failover" && firstSeen.has(i.id))
+        .map((i) => ({
+          id: i.id,
+          firstSeen: firstSeen.get(i.id)!,
+          step: i.step,
+          ...(endSeen.has(i.id) ? { endedAt: endSeen.get(i.id)! } : {}),
+        })),
+      calls: arm.calls,
+      storeLostTicks,
+      faults: chaos,
+      holderCrashes,
+      ...(standbyReadyAt === undefined ? {} : { coldReadyAt: standbyReadyAt }),
+      cold: options.model === "passive-cold",
+      policy: {
+        stepTimeoutMs: policy.stepTimeoutSeconds * 1000,
+        wakeTimeoutMs: policy.wakeTimeoutSeconds * 1000,
+        intervalMs: INTERVAL,
+        successThreshold: policy.successThreshold,
+        staleMs: 3 * INTERVAL,
+      },
+    });
+    routes.push(record);
+    if (violation) violations.push(violation);
+  }
+
   const failovers = incidents.filter((i) => i.kind === "failover" && i.step === "completed").length;
   return {
+    routes,
+    armCalls: tally(arm.calls),
     seed,
     model: options.model,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    ...(options.arm ? { arm: options.arm } : {}),
     violations,
     failovers,
     alerts: { delivered: delivered.length, resentAfterCrash },
