@@ -96,9 +96,12 @@ export interface LeverFailure {
 
 /**
  * A step's time on Azure Resource Manager is not counted against its timeout, but its wall time
- * may not pass this many times the timeout: the bound for a control plane that never answers.
+ * is bounded: by three times the timeout, or the timeout plus LEVER_ALLOWANCE_MS, whichever is
+ * longer. A control plane that never answers ends the step (and a person hears of it), while one
+ * throttling for many minutes, as in a regional outage, is waited out.
  */
 export const LEVER_CEILING = 3;
+export const LEVER_ALLOWANCE_MS = 15 * 60_000;
 
 /** The first retry waits this long; each further one twice as long, up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 2000;
@@ -642,8 +645,9 @@ function decide(
     };
   };
   // Time on ARM is not counted, up to a ceiling: a step whose calls never end (ARM hanging, reads
-  // failing slowly for ever) still ends, at LEVER_CEILING times its limit of wall time.
-  const timedOut = (limit: number) => elapsed > limit || sinceStep > limit * LEVER_CEILING;
+  // failing slowly for ever) still ends (see LEVER_CEILING).
+  const timedOut = (limit: number) =>
+    elapsed > limit || sinceStep > Math.max(limit * LEVER_CEILING, limit + LEVER_ALLOWANCE_MS);
   const tries = incident.attempts ?? 0;
   const failed = (why: string) =>
     step(
@@ -786,9 +790,7 @@ function decide(
     case "shifting-traffic": {
       if (!s.routing)
         return timedOut(policy.stepTimeoutMs)
-          ? failed(
-              `the traffic lever could not be read within ${Math.round(policy.stepTimeoutMs / 1000)} s`,
-            )
+          ? failed(`the traffic lever could not be read for ${Math.round(sinceStep / 1000)} s`)
           : stay("the traffic lever cannot be read");
       if (shifted(s.routing, incident.shift))
         return step("verifying", "the lever shows the new routing");
