@@ -76,6 +76,13 @@ export interface Incident {
    * time is not counted against it.
    */
   readonly leverMs?: number;
+  /**
+   * The backoffs the current step's failed lever changes asked for (each from its failure to its
+   * `retryAt`): time Azure Resource Manager called for, so not counted against the step's timeout
+   * either. `retryWaitMs` holds the ended ones; the current one runs from `retryFrom`.
+   */
+  readonly retryWaitMs?: number;
+  readonly retryFrom?: number;
 }
 
 export function isOpen(incident: Incident): boolean {
@@ -91,7 +98,14 @@ export function moveTo(
   note: string,
 ): Incident {
   // What was counted for the step just left does not carry over to the next.
-  const { attempts: _a, retryAt: _r, leverMs: _l, ...rest } = incident;
+  const {
+    attempts: _a,
+    retryAt: _r,
+    leverMs: _l,
+    retryWaitMs: _w,
+    retryFrom: _f,
+    ...rest
+  } = incident;
   return {
     ...rest,
     step,

@@ -595,6 +595,9 @@ function advance(
       ...counted,
       attempts,
       retryAt,
+      // The backoff before this failure ended (or was cut short by it); this one starts now.
+      retryWaitMs: (incident.retryWaitMs ?? 0) + waited(incident, failure.at),
+      retryFrom: failure.at,
       history: [...incident.history, line],
     };
     // Decided on the incident as it now stands: a timeout here ends it with the attempt on record.
@@ -620,6 +623,12 @@ function advance(
   return next;
 }
 
+/** How much of the incident's current backoff has passed by `at`. */
+const waited = (incident: Incident, at: number): number =>
+  incident.retryFrom === undefined || incident.retryAt === undefined
+    ? 0
+    : Math.max(0, Math.min(at, incident.retryAt) - incident.retryFrom);
+
 function decide(
   group: RunbookGroup,
   incident: Incident,
@@ -628,7 +637,12 @@ function decide(
 ): RunbookResult {
   const at = s.now;
   // A step's timeout measures its own progress: time spent waiting on ARM is not counted.
-  const elapsed = at - incident.stepStartedAt - (incident.leverMs ?? 0);
+  const elapsed =
+    at -
+    incident.stepStartedAt -
+    (incident.leverMs ?? 0) -
+    (incident.retryWaitMs ?? 0) -
+    waited(incident, at);
   const sinceStep = at - incident.stepStartedAt;
   const step = (next: Step, note: string, effects: Effect[] = []): RunbookResult => ({
     incident: moveTo(incident, next, at, s.epoch, note),

@@ -287,3 +287,21 @@ describe("what a failed attempt and its backoff leave alone", () => {
     assert.deepEqual(step(situation(T0 + 1000, incident)), { opened: false, effects: [] });
   });
 });
+
+describe("the backoffs ARM asked for are ARM's time too", () => {
+  it("a step whose failed changes waited out long Retry-Afters has not timed out for it", () => {
+    let incident = shifting();
+    let at = T0 + 1000;
+    // Three failures, each asking for 30 s: 90 s of waiting that Azure called for.
+    for (let i = 0; i < 3; i++) {
+      incident = step(
+        situation(at, incident, { failure: failure(at, { retryAfterMs: 30_000 }) }),
+      ).incident!;
+      at = incident.retryAt!;
+    }
+    assert.equal((incident.retryWaitMs ?? 0) + (incident.retryAt! - incident.retryFrom!), 90_000);
+    const r = step(situation(at, incident));
+    assert.notEqual(r.incident?.step, "failed", "90 s past a 60 s timeout, all of it ARM's");
+    assert.deepEqual(r.effects, [{ kind: "promote", region: "neu" }]);
+  });
+});
