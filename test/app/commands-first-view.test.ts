@@ -4,23 +4,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { manualCommand } from "../../src/app/commands.js";
 import { drill } from "../../src/app/planner.js";
 import { answer } from "../../src/app/api/routes.js";
 import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import { shopRouter } from "../helpers/shop-runbook.js";
 
 async function fresh(fail: boolean) {
-  const router = new MemoryTrafficRouter([
-    {
-      name: "shop",
-      model: "active-passive",
-      regions: [
-        { name: "westeurope", role: "primary" },
-        { name: "northeurope", role: "secondary" },
-      ],
-    },
-  ]);
+  const router = shopRouter();
   if (fail) router.fault = (call) => (call === "read" ? new Error("503 ServerBusy") : undefined);
   const rt = await runtimeFor(
     twoRegionConfig({ westeurope: "http://127.0.0.1:9/a", northeurope: "http://127.0.0.1:9/b" }),
