@@ -1,6 +1,7 @@
 // `tandem deploy ...`: what the azd hooks ask of the configuration file (the Bicep parameters, the
 // app roles) and of a running Tandem (the order to upgrade regions in, and when one is live again).
 // Reading Tandem's status is passed in, so these commands hold no HTTP code of their own.
+import { DEPLOY_HELP } from "./deploy-help.js";
 import { readFile, writeFile } from "node:fs/promises";
 import type { StatusView } from "../app/api/types.js";
 import { isConfigError, loadConfigFile } from "../config/index.js";
@@ -142,7 +143,7 @@ export async function runDeploy(
     }
   } catch (error) {
     if (error instanceof DeployUsage) {
-      io.err(`${error.message}\n\nRun "tandem help" for the commands.\n`);
+      io.err(`${error.message}; the deploy commands:\n${DEPLOY_HELP}\n`);
       return EXIT.usage;
     }
     if (isConfigError(error) || isDeployError(error)) {

@@ -25,6 +25,31 @@ describe("the tandem command, built once", () => {
     assert.match(result.stdout, /deploy parameters \[FILE\]/);
   });
 
+  it("`tandem deploy` without a subcommand lists the deploy commands (exit 2)", () => {
+    const bin = join(ROOT, pkg.bin["tandem"]!);
+    const result = spawnSync(process.execPath, [bin, "deploy"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { PATH: process.env["PATH"] ?? "" },
+    });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^deploy needs a subcommand; the deploy commands:/);
+    for (const sub of ["parameters", "app-roles", "order", "wait-live"])
+      assert.match(result.stderr, new RegExp(`deploy ${sub}`));
+  });
+
+  it("`npm run sim -- --help` prints its options; an unknown option is a usage error, not a stack trace", () => {
+    const sim = join(ROOT, "dist/test/sim/cli.js");
+    const help = spawnSync(process.execPath, [sim, "--help"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^npm run sim -- \[--runs N\]/);
+    assert.match(help.stdout, /--arm A +how Azure Resource Manager answers: off, latency, slow/);
+    const bad = spawnSync(process.execPath, [sim, "--bogus"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^Unknown option '--bogus'/);
+    assert.doesNotMatch(bad.stderr, /\n +at /, "no stack trace");
+  });
+
   it("loads neither the configuration schema nor the deployment code for --help", () => {
     // Which of Tandem's modules an ES module import loaded is not listed anywhere; the packages
     // they import are (CommonJS ones in require.cache, zod's ESM build is not). So the check runs

@@ -23,16 +23,37 @@ const SLOW_MS = 30_000;
  */
 const SLOW_ROUTE_MS = 45_000;
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: "string", default: "1000" },
-    seed: { type: "string" },
-    model: { type: "string" },
-    minutes: { type: "string", default: "6" },
-    arm: { type: "string" },
-    scenario: { type: "string" },
-  },
-});
+const USAGE = `npm run sim -- [--runs N] [--seed S] [--model M] [--scenario S] [--minutes M] [--arm A]
+  --runs N       seeded runs of the sweep (default 1000); each seed runs every model and scenario
+  --seed S       replay one seed (a failing run prints the command)
+  --model M      ${MODELS.join(", ")}
+  --scenario S   ${SCENARIOS.join(", ")}
+  --minutes M    simulated minutes per run (default 6)
+  --arm A        how Azure Resource Manager answers: ${ARM_MODES.join(", ")} (default latency)
+  SIM_TRACE=1    prints what a replayed run did`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      runs: { type: "string", default: "1000" },
+      seed: { type: "string" },
+      model: { type: "string" },
+      minutes: { type: "string", default: "6" },
+      arm: { type: "string" },
+      scenario: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { values } = parsed;
 const scenario = values.scenario as Scenario | undefined;
 if (scenario !== undefined && !SCENARIOS.includes(scenario)) {
   console.error(`--scenario must be one of ${SCENARIOS.join(", ")}`);
