@@ -305,6 +305,8 @@ export function entityToLeverView(row: Row): [string, LeverView] | undefined {
         !Array.isArray((value["routing"] as { regions?: unknown }).regions))
     )
       return undefined;
+    // A `failedAt` that is not a time is dropped, not shown (the status would fail on it).
+    if (value["failedAt"] !== undefined && !isNumber(value["failedAt"])) delete value["failedAt"];
     return [group, value as unknown as LeverView];
   } catch {
     return undefined;
@@ -354,6 +356,10 @@ export function entityToIncident(row: Row): Incident | undefined {
       !isString(shift["region"])
     )
       return undefined;
+    // The current step's counters only steer its retries and its timeout: one that is not a
+    // number is dropped (the step counts afresh), not let through to the arithmetic.
+    for (const key of ["attempts", "retryAt", "retryFrom", "retryWaitMs", "leverMs"])
+      if (value[key] !== undefined && !isNumber(value[key])) delete value[key];
     return value as unknown as Incident;
   } catch {
     return undefined;
