@@ -39,9 +39,7 @@ describe("a lever view's row", () => {
 });
 
 describe("an incident's row", () => {
-  it("drops a step counter that is not a number, and keeps the incident", async () => {
-    const { entityToIncident, incidentToEntity } =
-      await import("../../../src/adapters/store/table/entities.js");
+  it("drops a step counter that is not a number, and keeps the incident", () => {
     const incident = {
       id: "inc-1",
       group: "shop",
