@@ -6,16 +6,16 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { ArmBudgetTracker } from "../../src/adapters/azure/budget.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import type { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import { leverTimeSince, readLeversBy } from "../../src/app/lever-view.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { compose } from "../../src/compose.js";
-import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
 import { primaryOf } from "../../src/core/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import { ManualClock, twoRegionConfig } from "../helpers/runtime.js";
+import { evidenceOf, keptOf, shopRouter } from "../helpers/shop-runbook.js";
 
 interface Rig {
   rt: Runtime;
@@ -34,16 +34,7 @@ interface Rig {
 async function rig(): Promise<Rig> {
   const clock = new ManualClock();
   const budget = new ArmBudgetTracker(() => clock.now());
-  const router = new MemoryTrafficRouter([
-    {
-      name: "shop",
-      model: "active-passive",
-      regions: [
-        { name: "westeurope", role: "primary" },
-        { name: "northeurope", role: "secondary" },
-      ],
-    },
-  ]);
+  const router = shopRouter();
   const store = new MemoryStateStore();
   const raw = twoRegionConfig({ westeurope: "http://a", northeurope: "http://b" });
   const config = parseConfig({
@@ -91,18 +82,8 @@ async function rig(): Promise<Rig> {
   return r;
 }
 
-const verdict = (region: string, v: Verdict): RegionEvidence => ({
-  region,
-  verdict: v,
-  reason: v,
-  outside: [],
-  blocking: [],
-  witness: "unknown",
-});
-const evidence = [verdict("westeurope", "down"), verdict("northeurope", "healthy")];
-const kept: Record<string, RegionState> = Object.fromEntries(
-  evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-);
+const evidence = evidenceOf("down");
+const kept = keptOf(evidence);
 
 /** One orchestrate tick's runbook step (of the holder, or of `rt`); returns its outcome. */
 async function tick(r: Rig, rt = r.rt, waitMs = 6000) {

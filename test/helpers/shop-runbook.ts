@@ -63,7 +63,8 @@ export async function shopHolder(policy: TandemConfigInput["policy"] = {}): Prom
   };
 }
 
-const evidenceOf = (weu: Verdict): RegionEvidence[] =>
+/** The observers' evidence with westeurope as given and northeurope healthy. */
+export const evidenceOf = (weu: Verdict): RegionEvidence[] =>
   (
     [
       ["westeurope", weu],
@@ -78,6 +79,12 @@ const evidenceOf = (weu: Verdict): RegionEvidence[] =>
     witness: "unknown",
   }));
 
+/** The lease holder's kept verdicts, as the evidence says. */
+export const keptOf = (evidence: readonly RegionEvidence[]): Record<string, RegionState> =>
+  Object.fromEntries(
+    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
+  );
+
 /**
  * One orchestrate tick's runbook step an interval later, with westeurope down: the lease renewed,
  * the lever view read from the store, and the view a read leaves written before it returns.
@@ -86,9 +93,7 @@ export async function downTick(w: ShopRig, verdictChanged = false): Promise<Runb
   w.clock.advance(w.intervalMs);
   assert.ok((await tickLease(w.rt)).leader, "the holder renews every tick");
   const evidence = evidenceOf("down");
-  const kept: Record<string, RegionState> = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
+  const kept = keptOf(evidence);
   const views = await w.store.readLeverViews();
   const out = await runbookTick(w.rt, w.rt.config.groups[0]!, evidence, kept, true, w.epoch, {
     deadline: w.clock.now() + w.intervalMs,
