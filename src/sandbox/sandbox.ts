@@ -581,8 +581,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
             ca: arm.ca,
             pollIntervalMs: 250,
             lroPatienceMs: 3000,
-            // ARM's own timeout per call, as in Azure: a slow control plane (the sandbox's
-            // `slow` fault) is waited for, not cut short.
+            // The timeout per ARM call Tandem uses in Azure (ARM_DEFAULTS, 30 s): a slow control
+            // plane (the sandbox's `slow` fault) is waited for as it would be there.
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
