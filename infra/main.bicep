@@ -48,8 +48,7 @@ param secrets secretReference[] = []
 
 type observerApp = {
   region: string
-  probeSchedule: string
-  orchestrateSchedule: string
+  tickSchedule: string
 }
 
 type stateStoreSettings = {
@@ -145,8 +144,7 @@ module apps 'modules/observer.bicep' = [
     scope: rg
     params: {
       region: o.region
-      probeSchedule: o.probeSchedule
-      orchestrateSchedule: o.orchestrateSchedule
+      tickSchedule: o.tickSchedule
       appName: 'func-tandem-${o.region}-${token}'
       planName: 'plan-tandem-${o.region}-${token}'
       hostStorageName: take('sth${uniqueString(subscription().id, environmentName, o.region)}', 24)

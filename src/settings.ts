@@ -30,18 +30,11 @@ export const APP_SETTINGS = [
       "path of the config file, relative to the app root (default `tandem.config.json`; `npm run package` puts it there)",
   },
   {
-    name: "TANDEM_PROBE_SCHEDULE",
+    name: "TANDEM_TICK_SCHEDULE",
     readBy: "tandem",
     setBy: "template",
     meaning:
-      "NCRONTAB schedule of the `probe` timer, six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
-  },
-  {
-    name: "TANDEM_ORCHESTRATE_SCHEDULE",
-    readBy: "tandem",
-    setBy: "template",
-    meaning:
-      "NCRONTAB schedule of the `orchestrate` timer, half an interval after the probes, e.g. `5/10 * * * * *`; required",
+      "NCRONTAB schedule of the one `tick` timer (probe, then decide), six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
   },
   {
     name: "WEBSITE_AUTH_ENABLED",
@@ -98,8 +91,7 @@ export type AppSettingName = (typeof APP_SETTINGS)[number]["name"];
 export const SETTINGS = {
   configPath: "TANDEM_CONFIG_PATH",
   observer: "TANDEM_OBSERVER_REGION",
-  probeSchedule: "TANDEM_PROBE_SCHEDULE",
-  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
+  tickSchedule: "TANDEM_TICK_SCHEDULE",
   platformAuth: "WEBSITE_AUTH_ENABLED",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",

@@ -2,8 +2,7 @@
 // host storage between regions: a timer runs as a singleton per host storage, so a shared one
 // would silence every region but one.
 param region string
-param probeSchedule string
-param orchestrateSchedule string
+param tickSchedule string
 param appName string
 param planName string
 param hostStorageName string
@@ -109,8 +108,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
 var appSettings = {
   TANDEM_OBSERVER_REGION: region
   TANDEM_CONFIG_PATH: 'tandem.config.json'
-  TANDEM_PROBE_SCHEDULE: probeSchedule
-  TANDEM_ORCHESTRATE_SCHEDULE: orchestrateSchedule
+  TANDEM_TICK_SCHEDULE: tickSchedule
   AZURE_CLIENT_ID: identityClientId
   AzureWebJobsStorage__accountName: hostStorage.name
   AzureWebJobsStorage__credential: 'managedidentity'

@@ -236,7 +236,7 @@ export const policySchema = z
   .strictObject({
     intervalSeconds: seconds("probe interval", 1, 300)
       .describe(
-        "Probe interval. The Function App's `TANDEM_PROBE_SCHEDULE` setting should fire at this interval.",
+        "Probe interval. The Function App's one timer (`TANDEM_TICK_SCHEDULE`) fires at this interval: each tick probes, then decides.",
       )
       .default(POLICY_DEFAULTS.intervalSeconds),
     probeTimeoutSeconds: seconds("probe timeout", 0.1, 60)
