@@ -32,6 +32,7 @@ import type { Clock } from "./ports/clock.js";
 import type { Log } from "./ports/log.js";
 import { silentLog } from "./ports/log.js";
 import type { Prober } from "./ports/prober.js";
+import type { Peers } from "./ports/peers.js";
 import type { StateStore } from "./ports/state-store.js";
 import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
@@ -77,6 +78,8 @@ export interface ComposeOptions {
   // Replacements for the real adapters: fakes in tests, stand-ins in the sandbox.
   readonly store?: StateStore;
   readonly prober?: Prober;
+  /** How this observer asks its peers to probe now (the simulator's, the sandbox's). */
+  readonly peers?: Peers;
   readonly clock?: Clock;
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
@@ -387,6 +390,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),
+    ...(options.peers ? { peers: options.peers } : {}),
     clock: options.clock ?? systemClock,
     log,
     events,
