@@ -94,8 +94,12 @@ export async function answerPeer(
   const decide = () =>
     oneDecisionAtATime(rt, () => runOrchestrateTick(rt, { lease: heldLease(rt) }));
   let decided = await decide();
-  while (awaited(decided, request.region) && rt.clock.now() < until) {
+  // The asker giving up ends the looking too: an aborted sleep returns at once, and the loop
+  // would otherwise read the store without pause until `until`.
+  const gaveUp = () => options.abortSignal?.aborted === true;
+  while (awaited(decided, request.region) && rt.clock.now() < until && !gaveUp()) {
     await rt.clock.sleep(intervalOf(rt) * LOOK_EVERY_SHARE, options.abortSignal);
+    if (gaveUp()) break;
     let view: AgreementView;
     try {
       view = await observeAgreement(rt, {}, { witness: "cached" });

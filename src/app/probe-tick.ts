@@ -377,8 +377,13 @@ async function askPeers(rt: Runtime, region: string): Promise<PeerAsked[]> {
   const patience = rt.config.policy.intervalSeconds * 1000 * PEER_SHARE;
   return Promise.all(
     others.map(async (peer): Promise<PeerAsked> => {
+      // The patience runs on the runtime's clock, as every wait of a tick does (virtual time in
+      // the simulator, where a wall-clock timer would never fire in step).
       const stop = new AbortController();
-      const timer = setTimeout(() => stop.abort(), patience);
+      const done = new AbortController();
+      void rt.clock.sleep(patience, done.signal).then(() => {
+        if (!done.signal.aborted) stop.abort(new Error(`no answer within ${patience} ms`));
+      });
       try {
         const answer = await peers.ask(
           peer,
@@ -393,7 +398,7 @@ async function askPeers(rt: Runtime, region: string): Promise<PeerAsked[]> {
           problem: `${peer} was not asked to probe ${region} now: ${describe(error)}`,
         };
       } finally {
-        clearTimeout(timer);
+        done.abort();
       }
     }),
   );
