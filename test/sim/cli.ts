@@ -18,8 +18,9 @@ import { describeRoutes } from "./route-check.js";
 /** Three intervals: about twice the slowest undisturbed detection. */
 const SLOW_MS = 30_000;
 /**
- * From when the standby could take traffic to when it had it: beyond the runbook's own pace with
- * ARM answering at once (three ticks) and a median call, by half an interval.
+ * From when the standby could take traffic to when it had it: well beyond the runbook's own pace
+ * (one tick since issue 25; three before, when this was set, and kept for comparison) and a
+ * median call.
  */
 const SLOW_ROUTE_MS = 45_000;
 
