@@ -29,6 +29,8 @@ export interface Summary {
   readonly detectionMs: readonly number[];
   /** The same detections, with the faults that overlapped each and what held it back. */
   readonly detections: readonly Detection[];
+  /** Per detection followed by a change of the traffic lever: the kept verdict to its call. */
+  readonly verdictToLeverMs: readonly number[];
   /** Every outage of the primary, with the failover's time to route traffic to the standby. */
   readonly routes: readonly RouteRecord[];
   /** Every lever call ARM answered, by outcome. */
@@ -66,6 +68,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const alerts = { delivered: 0, resentAfterCrash: 0 };
   const detectionMs: number[] = [];
   const detections: Detection[] = [];
+  const verdictToLeverMs: number[] = [];
   const routes: RouteRecord[] = [];
   let armCalls = NO_CALLS;
   let runs = 0;
@@ -91,6 +94,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     alerts.resentAfterCrash += result.alerts?.resentAfterCrash ?? 0;
     detectionMs.push(...result.detectionMs);
     detections.push(...(result.detections ?? []));
+    if (result.verdictToLeverMs !== undefined) verdictToLeverMs.push(result.verdictToLeverMs);
     routes.push(...(result.routes ?? []));
     if (result.armCalls) armCalls = addTally(armCalls, result.armCalls);
   }
@@ -107,6 +111,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     outages,
     detectionMs,
     detections,
+    verdictToLeverMs,
     routes,
     armCalls,
     elapsedMs: Date.now() - started,
