@@ -11,7 +11,15 @@
 import { parseArgs } from "node:util";
 import type { ArmMode, Model, Scenario } from "./simulate.js";
 import { ARM_MODES, SCENARIOS, simulate } from "./simulate.js";
-import { MODELS, SWEEP, describeArm, describeRuns, replayCommand, simulateMany } from "./run.js";
+import {
+  MODELS,
+  SWEEP,
+  describeArm,
+  describePeers,
+  describeRuns,
+  replayCommand,
+  simulateMany,
+} from "./run.js";
 import { describeDetections, slowByHold, undisturbed } from "./detection.js";
 import { describeRoutes, medianP99 } from "./route-check.js";
 
@@ -130,6 +138,7 @@ if (values.seed !== undefined) {
   console.log(
     `kept down verdict to the call that changes the traffic lever: ${medianP99(summary.verdictToLeverMs)} (${summary.verdictToLeverMs.length} failovers)`,
   );
+  console.log(describePeers(summary.peers));
   console.log(describeArm(summary.armCalls));
   for (const line of describeRoutes(summary.routes, SLOW_ROUTE_MS)) console.log(line);
   for (const r of summary.failing)

@@ -5,7 +5,7 @@
 // latency, the client's timeout, 429 and 500 bursts. `npm run sim -- --runs N` is the long soak.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { describeArm, describeRuns, replayCommand, simulateMany } from "./run.js";
+import { describeArm, describePeers, describeRuns, replayCommand, simulateMany } from "./run.js";
 import { describeRoutes } from "./route-check.js";
 import { simulate } from "./simulate.js";
 
@@ -49,6 +49,11 @@ it("seeded simulations for a time budget (at least 102 runs) keep every invarian
   assert.ok(checked >= summary.runs / 4, `the failover invariant checked on ${checked} outages`);
   const { throttled, failed500, timedOut } = summary.armCalls;
   assert.ok(throttled > 0 && failed500 > 0 && timedOut > 0, describeArm(summary.armCalls));
+  // The observers ask each other to probe now, some requests fail (a peer down or cut off), and
+  // holders keep verdicts while answering one: a sweep that no longer did would not test them.
+  console.log(`simulation: ${describePeers(summary.peers)}`);
+  const { answered, failed, keptWhileAnswering } = summary.peers;
+  assert.ok(answered > 0 && failed > 0 && keptWhileAnswering > 0, describePeers(summary.peers));
 });
 
 // One death can leave several alerts sent and unmarked: the sender goes on to the next row while

@@ -16,7 +16,7 @@ import { isOpen, primaryOf } from "../../src/core/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { Clock } from "../../src/ports/clock.js";
-import type { Peers } from "../../src/ports/peers.js";
+import type { PeerProbeRequest, Peers } from "../../src/ports/peers.js";
 import type { TrafficRouter } from "../../src/ports/traffic-router.js";
 import type { ProbeRequest, Prober } from "../../src/ports/prober.js";
 import type { OutboxRow, StateStore } from "../../src/ports/state-store.js";
@@ -212,6 +212,17 @@ export interface SimResult {
    * changes the traffic lever after it (the call, not ARM's answer); absent when none came.
    */
   readonly verdictToLeverMs?: number;
+  /**
+   * The observers' requests to each other to probe now: made, answered, failed (the peer down,
+   * paused or gone, a partition, the asker's patience); and kept verdicts written by a holder
+   * while it was answering one.
+   */
+  readonly peers?: {
+    readonly asked: number;
+    readonly answered: number;
+    readonly failed: number;
+    readonly keptWhileAnswering: number;
+  };
   /** With `timing` and an outage scenario: how the outage was recovered from. */
   readonly recovery?: Recovery;
   /** Each outage of the primary: how long until traffic reached the standby, and why not sooner. */
@@ -779,7 +790,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
    * writes, wherever it decides (its own tick, or a peer's request to probe now). Set below.
    */
   const watch: {
-    kept: (states: Record<string, { verdict: string } | undefined>) => void;
+    kept: (instance: string, states: Record<string, { verdict: string } | undefined>) => void;
     incident: (incident: Incident) => void;
   } = { kept: () => {}, incident: () => {} };
   const processStore = (instance: string): StateStore =>
@@ -800,7 +811,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           // Detection is the moment the holder keeps the verdict, not the end of its tick (which
           // may wait on ARM for the runbook afterwards), nor of the peer's request it answered.
           if (property === "writeRegionStates")
-            watch.kept(args[1] as Record<string, { verdict: string } | undefined>);
+            watch.kept(instance, args[1] as Record<string, { verdict: string } | undefined>);
           if (property === "writeIncident") watch.incident(args[0] as Incident);
           if (property === "updateOutbox") {
             const row = args[1] as OutboxRow;
@@ -846,6 +857,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         };
       },
     });
+  /** Requests to probe now: made, answered, failed; and verdicts kept while answering one. */
+  const peerCalls = { asked: 0, answered: 0, failed: 0, keptWhileAnswering: 0 };
+  /** Per process, the peers' requests it is answering now. */
+  const answering = new Map<string, number>();
   /** A request's way between two observers' Function Apps: 20 to 80 ms, from its own stream. */
   const netDelay = () => 20 + Math.floor(nrand() * 60);
   /** A partition between an observer and a region cuts the way between their Function Apps too. */
@@ -865,27 +880,46 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
    */
   const peersOf = (): Peers => ({
     ask: async (peer, request, { abortSignal }) => {
+      peerCalls.asked++;
       const gaveUp = () => {
         if (abortSignal.aborted) throw new Error("the asker gave up waiting");
       };
-      await world.sleep(netDelay(), abortSignal);
-      gaveUp();
-      const down = faults.down.find(
-        (d) => d.observer === peer && world.now >= d.from && world.now < d.to,
-      );
-      if (down) throw new Error(`${peer} is ${down.crash ? "down" : "paused"} (simulated)`);
-      if (cutOff(request.from, peer))
-        throw new Error(`${request.from} cannot reach ${peer} (simulated partition)`);
-      const rt = runtimes.get(peer);
-      if (!rt || dead.has(rt.instance)) throw new Error(`${peer}'s process is gone (simulated)`);
-      trace(`${peer} asked by ${request.from} to probe ${request.region} at ${world.now}`);
-      const answer = await answerPeer(rt, request, { abortSignal });
-      trace(`${peer} answered ${request.from} at ${world.now}: ${JSON.stringify(answer)}`);
-      await world.sleep(netDelay(), abortSignal);
-      gaveUp();
-      return answer;
+      try {
+        const answer = await carried(peer, request, abortSignal, gaveUp);
+        peerCalls.answered++;
+        return answer;
+      } catch (error) {
+        peerCalls.failed++;
+        throw error;
+      }
     },
   });
+  const carried = async (
+    peer: string,
+    request: PeerProbeRequest,
+    abortSignal: AbortSignal,
+    gaveUp: () => void,
+  ) => {
+    await world.sleep(netDelay(), abortSignal);
+    gaveUp();
+    const down = faults.down.find(
+      (d) => d.observer === peer && world.now >= d.from && world.now < d.to,
+    );
+    if (down) throw new Error(`${peer} is ${down.crash ? "down" : "paused"} (simulated)`);
+    if (cutOff(request.from, peer))
+      throw new Error(`${request.from} cannot reach ${peer} (simulated partition)`);
+    const rt = runtimes.get(peer);
+    if (!rt || dead.has(rt.instance)) throw new Error(`${peer}'s process is gone (simulated)`);
+    trace(`${peer} asked by ${request.from} to probe ${request.region} at ${world.now}`);
+    answering.set(rt.instance, (answering.get(rt.instance) ?? 0) + 1);
+    const answer = await answerPeer(rt, request, { abortSignal }).finally(() =>
+      answering.set(rt.instance, answering.get(rt.instance)! - 1),
+    );
+    trace(`${peer} answered ${request.from} at ${world.now}: ${JSON.stringify(answer)}`);
+    await world.sleep(netDelay(), abortSignal);
+    gaveUp();
+    return answer;
+  };
   const start = async (observer: string) => {
     const instance = `${observer}-${++lives}`;
     const clock = new SimClock(world, faults.skew[observer] ?? 0);
@@ -963,7 +997,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   };
 
   // The kept verdicts, as the holder writes them (in its tick, or answering a peer's request).
-  watch.kept = (states) => {
+  watch.kept = (instance, states) => {
+    if (answering.get(instance)) peerCalls.keptWhileAnswering++;
     trace(
       `verdicts kept at ${world.now}: ${Object.entries(states)
         .map(([r, v]) => `${r} ${v?.verdict}`)
@@ -1128,6 +1163,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       detectionMs,
       detections,
       ...verdictToLever(),
+      peers: peerCalls,
       ...(recovery ? { recovery } : {}),
     };
   }
@@ -1274,6 +1310,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     detectionMs,
     detections,
     ...verdictToLever(),
+    peers: peerCalls,
     ...(recovery ? { recovery } : {}),
   };
 }
