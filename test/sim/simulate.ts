@@ -75,7 +75,7 @@ export interface Faults {
   spikes?: (Window & { observer: string; region: string })[];
   /** The alert receiver answers 503 with this probability. */
   alertErrorRate?: number;
-  /** The lease holder's process dies right after an orchestrate tick, before it sends alerts. */
+  /** The lease holder's process dies right after its tick, before it sends alerts. */
   crashAfterTick?: number;
   /** The process dies while sending: after the receiver took an alert, before it is marked. */
   crashInSend?: number;
