@@ -496,8 +496,9 @@ const EPOCH = 1_800_000_000_000;
  * With SIM_TRACE set (`SIM_TRACE=1 npm run sim -- --seed ...`), a replayed run prints the holder's
  * ticks, the incidents' histories, the routings and every ARM call, in virtual ms.
  */
+const TRACING = Boolean(process.env["SIM_TRACE"]);
 function trace(line: string, ...details: string[]): void {
-  if (process.env["SIM_TRACE"]) console.log([`TRACE ${line}`, ...details].join("\n    "));
+  if (TRACING) console.log([`TRACE ${line}`, ...details].join("\n    "));
 }
 
 function traceRun(
@@ -915,7 +916,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     const answer = await answerPeer(rt, request, { abortSignal }).finally(() =>
       answering.set(rt.instance, answering.get(rt.instance)! - 1),
     );
-    trace(`${peer} answered ${request.from} at ${world.now}: ${JSON.stringify(answer)}`);
+    if (TRACING)
+      trace(`${peer} answered ${request.from} at ${world.now}: ${JSON.stringify(answer)}`);
     await world.sleep(netDelay(), abortSignal);
     gaveUp();
     return answer;
@@ -999,11 +1001,12 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   // The kept verdicts, as the holder writes them (in its tick, or answering a peer's request).
   watch.kept = (instance, states) => {
     if (answering.get(instance)) peerCalls.keptWhileAnswering++;
-    trace(
-      `verdicts kept at ${world.now}: ${Object.entries(states)
-        .map(([r, v]) => `${r} ${v?.verdict}`)
-        .join(", ")}`,
-    );
+    if (TRACING)
+      trace(
+        `verdicts kept at ${world.now}: ${Object.entries(states)
+          .map(([r, v]) => `${r} ${v?.verdict}`)
+          .join(", ")}`,
+      );
     if (quiet) return;
     sampleServing();
     const downNow = new Set(
@@ -1254,7 +1257,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       violate(`incident ${i.id} ${i.step}, but its alert was never delivered`);
   }
 
-  if (process.env["SIM_TRACE"]) traceRun(incidents, routings, arm.calls);
+  if (TRACING) traceRun(incidents, routings, arm.calls);
   // Every outage of the primary with a healthy standby, while the holder could act, ends routed to
   // the standby within the step timeout plus the lever's own time, with one failover incident.
   const routes: RouteRecord[] = [];
