@@ -21,7 +21,7 @@ function runtime(): Promise<Runtime> {
   return pending;
 }
 
-// One timer: each tick probes, then decides (ADR 16).
+// One timer: each tick probes, then decides (ADR 18).
 const tick = tickFunction(runtime, `%${SETTINGS.tickSchedule}%`);
 app.timer(tick.name, { schedule: tick.schedule, handler: tick.handler });
 

@@ -33,6 +33,8 @@ import type { Log } from "./ports/log.js";
 import { silentLog } from "./ports/log.js";
 import type { Prober } from "./ports/prober.js";
 import type { Peers } from "./ports/peers.js";
+import { HttpPeers } from "./adapters/peers/http-peers.js";
+import { errorText } from "./core/errors.js";
 import type { StateStore } from "./ports/state-store.js";
 import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
@@ -348,6 +350,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(options.subscribers ?? []),
   ])
     events.subscribe(s.name, s.fn);
+  const peers = options.peers ?? (await peersFromSettings(options, env, log));
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
   const alerts: AlertSetup = {
@@ -373,6 +376,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
       ...(options.config.api.bearer ? { bearer: options.config.api.bearer } : {}),
       readerRole: options.config.api.readerRole,
       operatorRole: options.config.api.operatorRole,
+      observerRole: options.config.api.observerRole,
       ...(options.localPrincipal ? { local: options.localPrincipal } : {}),
     },
     estimates: {
@@ -390,7 +394,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),
-    ...(options.peers ? { peers: options.peers } : {}),
+    ...(peers ? { peers } : {}),
     clock: options.clock ?? systemClock,
     log,
     events,
@@ -403,6 +407,66 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     events.subscribe(subscriber.name, subscriber.fn);
   }
   return runtime;
+}
+
+/**
+ * The other observers' Function Apps, from the TANDEM_PEERS app setting, asked with a token for
+ * the API's audience from this app's identity. A setting that is missing or wrong costs speed,
+ * not monitoring: it is said, and the peers learn of a failing region at their next tick.
+ */
+async function peersFromSettings(
+  options: ComposeOptions,
+  env: Environment,
+  log: Log,
+): Promise<Peers | undefined> {
+  const raw = env[SETTINGS.peers];
+  if (!raw) return undefined;
+  const without = (why: string) => {
+    log.error(
+      `app setting ${SETTINGS.peers}: ${why}; peers learn of a failing region at their next tick`,
+    );
+    return undefined;
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return without("it is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return without(
+      'it must be a JSON object of URLs by observer region, e.g. {"northeurope": "https://..."}',
+    );
+  const observers = new Set(options.config.observers.map((o) => o.region));
+  const urls: Record<string, string> = {};
+  for (const [region, url] of Object.entries(parsed)) {
+    if (region === options.observer) continue;
+    if (!observers.has(region)) {
+      log.warn(`app setting ${SETTINGS.peers} names ${region}, which is not an observer: left out`);
+      continue;
+    }
+    if (typeof url !== "string") return without(`the URL of ${region} is not a string`);
+    urls[region] = url;
+  }
+  const audience = options.config.api.bearer?.audience;
+  if (!audience)
+    return without("the configuration has no api.bearer audience for the peers' tokens");
+  const scope = audience.endsWith("/.default")
+    ? audience
+    : `${audience.replace(/\/+$/, "")}/.default`;
+  try {
+    const credential = await credentialOf(options);
+    return new HttpPeers({
+      urls,
+      token: async (abortSignal) => {
+        const token = await credential.getToken(scope, { abortSignal });
+        if (!token) throw new Error(`no token for ${scope}`);
+        return token.token;
+      },
+    });
+  } catch (error) {
+    return without(errorText(error));
+  }
 }
 
 /** The app settings Tandem reads, by what they are for (listed with the rest in src/settings.ts). */

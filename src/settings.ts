@@ -37,6 +37,13 @@ export const APP_SETTINGS = [
       "NCRONTAB schedule of the one `tick` timer (probe, then decide), six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
   },
   {
+    name: "TANDEM_PEERS",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      'the other observers\' Function App base URLs by region, as JSON (`{"northeurope": "https://func-…azurewebsites.net"}`): an observer that sees a region start failing asks them to probe it now (ADR 18); without it they learn at their next tick',
+  },
+  {
     name: "WEBSITE_AUTH_ENABLED",
     readBy: "tandem",
     setBy: "platform",
@@ -92,6 +99,7 @@ export const SETTINGS = {
   configPath: "TANDEM_CONFIG_PATH",
   observer: "TANDEM_OBSERVER_REGION",
   tickSchedule: "TANDEM_TICK_SCHEDULE",
+  peers: "TANDEM_PEERS",
   platformAuth: "WEBSITE_AUTH_ENABLED",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",

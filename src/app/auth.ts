@@ -10,7 +10,8 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet } from "jose";
 import type { AuthSettings } from "./runtime.js";
 
-export type Role = "reader" | "operator";
+/** `observer`: another observer's Function App (peer requests only; it reads and changes nothing). */
+export type Role = "reader" | "operator" | "observer";
 
 export interface Principal {
   readonly name: string;
@@ -40,6 +41,7 @@ function rolesOf(values: readonly unknown[], auth: AuthSettings): Role[] {
   const roles: Role[] = [];
   if (names.has(auth.operatorRole)) roles.push("reader", "operator");
   else if (names.has(auth.readerRole)) roles.push("reader");
+  if (names.has(auth.observerRole)) roles.push("observer");
   return roles;
 }
 
@@ -173,7 +175,12 @@ export async function authorize(
   const who = await authenticate(auth, headers);
   if (!who.ok) return who;
   if (who.principal.roles.includes(needed)) return who;
-  const role = needed === "operator" ? auth.operatorRole : auth.readerRole;
+  const role =
+    needed === "operator"
+      ? auth.operatorRole
+      : needed === "observer"
+        ? auth.observerRole
+        : auth.readerRole;
   return {
     ok: false,
     status: 403,

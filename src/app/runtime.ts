@@ -19,7 +19,7 @@ import type { Witness } from "../ports/witness.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
-import type { Peers } from "../ports/peers.js";
+import type { PeerProbeAnswer, Peers } from "../ports/peers.js";
 import type { DryRunFactory, LeverEstimates } from "../ports/dry-run.js";
 import type { Principal } from "./auth.js";
 import type { AlertMemory, AlertSetup } from "./alerts/setup.js";
@@ -47,6 +47,8 @@ export interface AgreementMemory {
   writingOwn?: Promise<unknown>;
   /** Decisions of the lease holder in progress: one at a time (its tick, a peer's request). */
   deciding?: Promise<unknown>;
+  /** Peers' requests to probe a region in progress, by region: a second one joins the first. */
+  peerProbes: Map<string, Promise<PeerProbeAnswer>>;
   lease: LeaseMemory;
   peers: PeerMemory;
   /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
@@ -87,6 +89,7 @@ export const ownKey = (group: string, target: string) => `${group}|${target}`;
 
 export const freshMemory = (): AgreementMemory => ({
   seq: 0,
+  peerProbes: new Map(),
   lease: EMPTY_LEASE_MEMORY,
   peers: new Map(),
   refusals: new Map(),
@@ -155,6 +158,8 @@ export interface AuthSettings {
   };
   readonly readerRole: string;
   readonly operatorRole: string;
+  /** The app role of the observers' own identities: they may ask this one to probe now. */
+  readonly observerRole: string;
   /** A principal for callers that present nothing: the sandbox's, never set in Azure. */
   readonly local?: Principal;
 }

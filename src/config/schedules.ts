@@ -1,4 +1,4 @@
-// The one timer's NCRONTAB schedule for a probe interval (each tick probes, then decides: ADR 16).
+// The one timer's NCRONTAB schedule for a probe interval (each tick probes, then decides: ADR 18).
 // The deployment sets it as an app setting; the local host uses it too.
 // NCRONTAB fires on wall-clock field matches, so only intervals that divide a minute (or whole
 // minutes that divide an hour) give evenly spaced ticks; any other interval is refused by name.

@@ -439,6 +439,13 @@ export const apiSchema = z
       .min(1)
       .default("Tandem.Operator")
       .describe("App role that may also fail over, fail back, pause, resume and drill."),
+    observerRole: z
+      .string()
+      .min(1)
+      .default("Tandem.Observer")
+      .describe(
+        "App role of the observers' own managed identities: another observer may ask this one to probe a region now. It grants nothing else.",
+      ),
   })
   .describe(
     "Who may use the operator API. Callers are recognised by App Service Authentication (trusted only when it is on for the app) or by bearer tokens; function keys alone never authorise a change.",

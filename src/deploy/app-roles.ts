@@ -22,12 +22,17 @@ function stableId(value: string): string {
 }
 
 export function appRoles(config: TandemConfig): AppRole[] {
-  const role = (value: string, displayName: string, description: string): AppRole => ({
+  const role = (
+    value: string,
+    displayName: string,
+    description: string,
+    allowedMemberTypes: AppRole["allowedMemberTypes"] = ["User", "Application"],
+  ): AppRole => ({
     id: stableId(value),
     value,
     displayName,
     description,
-    allowedMemberTypes: ["User", "Application"],
+    allowedMemberTypes,
     isEnabled: true,
   });
   return [
@@ -36,6 +41,12 @@ export function appRoles(config: TandemConfig): AppRole[] {
       config.api.operatorRole,
       "Tandem operator",
       "Also fail over, fail back, pause, resume and drill through Tandem's API.",
+    ),
+    role(
+      config.api.observerRole,
+      "Tandem observer",
+      "Another observer's Function App: may ask this one to probe a region now, nothing else.",
+      ["Application"],
     ),
   ];
 }

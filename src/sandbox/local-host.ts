@@ -71,7 +71,15 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const http = await startHttpHost({
     port: options.port,
-    functions: apiFunctions(() => Promise.resolve(first)),
+    // A peer's request names the observer it is for: the one of this process's observers it
+    // names answers, unless its timers are stopped (a stopped Function App answers nothing).
+    functions: apiFunctions((request) => {
+      const named = request?.params["observer"];
+      if (named === undefined) return Promise.resolve(first);
+      if ((timers.get(named) ?? []).length === 0)
+        return Promise.reject(new Error(`observer ${named} is not running here`));
+      return Promise.resolve(runtimeOf(named));
+    }),
     ...(options.routes ? { routes: options.routes } : {}),
     log: (level, message) => print("http", level, message),
   });

@@ -67,6 +67,7 @@ async function makeKeys(): Promise<Keys> {
       bearer: { issuer: ISSUER, audience: AUDIENCE, keys: jwks },
       readerRole: READER,
       operatorRole: OPERATOR,
+      observerRole: "Tandem.Observer",
     },
   };
 }
@@ -524,7 +525,12 @@ describe("the App Service Authentication principal", () => {
 });
 
 describe("callers without credentials", () => {
-  const base: AuthSettings = { platform: false, readerRole: READER, operatorRole: OPERATOR };
+  const base: AuthSettings = {
+    platform: false,
+    readerRole: READER,
+    operatorRole: OPERATOR,
+    observerRole: "Tandem.Observer",
+  };
 
   it("are the configured local principal where one is set (the sandbox)", async () => {
     assert.deepEqual(principal(await authenticate({ ...base, local: LOCAL }, headers({}))), LOCAL);
@@ -542,7 +548,12 @@ describe("callers without credentials", () => {
 });
 
 describe("authorisation by role", () => {
-  const base: AuthSettings = { platform: true, readerRole: READER, operatorRole: OPERATOR };
+  const base: AuthSettings = {
+    platform: true,
+    readerRole: READER,
+    operatorRole: OPERATOR,
+    observerRole: "Tandem.Observer",
+  };
   const as = (...roles: string[]) =>
     headers({
       "x-ms-client-principal": clientPrincipal({
