@@ -138,6 +138,13 @@ module state 'modules/state-store.bicep' = {
   }
 }
 
+// Each observer's Function App by region, and where the others reach it: an observer that sees a
+// region start failing asks the others to probe it now (ADR 18). A Flex Consumption app's default
+// host name is <name>.azurewebsites.net (this template does not opt in to unique default host
+// names); the names are computed, not read from the apps, so no app depends on another.
+var appNames = toObject(observers, o => o.region, o => 'func-tandem-${o.region}-${token}')
+var peerUrls = toObject(observers, o => o.region, o => 'https://${appNames[o.region]}.azurewebsites.net')
+
 module apps 'modules/observer.bicep' = [
   for o in observers: {
     name: 'tandem-observer-${o.region}'
@@ -145,7 +152,8 @@ module apps 'modules/observer.bicep' = [
     params: {
       region: o.region
       tickSchedule: o.tickSchedule
-      appName: 'func-tandem-${o.region}-${token}'
+      appName: appNames[o.region]
+      peers: string(peerUrls)
       planName: 'plan-tandem-${o.region}-${token}'
       hostStorageName: take('sth${uniqueString(subscription().id, environmentName, o.region)}', 24)
       tags: allTags

@@ -3,6 +3,8 @@
 // would silence every region but one.
 param region string
 param tickSchedule string
+@description('The other observers\' Function App base URLs by region, as JSON (TANDEM_PEERS).')
+param peers string
 param appName string
 param planName string
 param hostStorageName string
@@ -109,6 +111,7 @@ var appSettings = {
   TANDEM_OBSERVER_REGION: region
   TANDEM_CONFIG_PATH: 'tandem.config.json'
   TANDEM_TICK_SCHEDULE: tickSchedule
+  TANDEM_PEERS: peers
   AZURE_CLIENT_ID: identityClientId
   AzureWebJobsStorage__accountName: hostStorage.name
   AzureWebJobsStorage__credential: 'managedidentity'
