@@ -9,11 +9,9 @@
 import { DEPLOY_HELP } from "./deploy-help.js";
 import { readFile, writeFile } from "node:fs/promises";
 import type { StatusView } from "../app/api/types.js";
-import { isConfigError, loadConfigFile } from "../config/index.js";
-import { appRoles } from "../deploy/app-roles.js";
-import { deploymentParameters, parametersFile } from "../deploy/parameters.js";
-import { isDeployError } from "../deploy/problems.js";
 import { liveAgain, upgradeOrder } from "../deploy/upgrade.js";
+// The configuration (zod) and the deployment's parameters load only in the commands that read
+// the configuration file: `wait-live`, which the deploy hook runs once per region, does not.
 
 export { DEPLOY_HELP } from "./deploy-help.js";
 
@@ -74,6 +72,7 @@ function needApis(args: DeployArgs): readonly string[] {
 }
 
 async function config(file: string | undefined) {
+  const { loadConfigFile } = await import("../config/index.js");
   return loadConfigFile(file ?? "tandem.config.json");
 }
 
@@ -89,6 +88,7 @@ export async function runDeploy(
       case "parameters": {
         if (rest.length > 1) throw new DeployUsage("deploy parameters takes one FILE");
         const file = rest[0] ?? "tandem.config.json";
+        const { deploymentParameters, parametersFile } = await import("../deploy/parameters.js");
         const parameters = deploymentParameters(
           await config(file),
           args.subscription ? { subscriptionId: args.subscription } : {},
@@ -116,6 +116,7 @@ export async function runDeploy(
       }
       case "app-roles": {
         if (rest.length > 1) throw new DeployUsage("deploy app-roles takes one FILE");
+        const { appRoles } = await import("../deploy/app-roles.js");
         io.out(JSON.stringify(appRoles(await config(rest[0])), null, 2));
         return EXIT.ok;
       }
@@ -174,6 +175,10 @@ export async function runDeploy(
       io.err(`${error.message}; the deploy commands:\n${DEPLOY_HELP}\n`);
       return EXIT.usage;
     }
+    const [{ isConfigError }, { isDeployError }] = await Promise.all([
+      import("../config/index.js"),
+      import("../deploy/problems.js"),
+    ]);
     if (isConfigError(error) || isDeployError(error)) {
       io.err(`${error.message}\n`);
       return EXIT.usage;
