@@ -317,6 +317,12 @@ describe(
         const rig = await Rig.make(regions, s.secrets !== "none");
         const secretValues = s.secrets === "none" ? {} : SECRETS;
         if (s.secrets === "given") Object.assign(rig.azd, secretValues);
+        if (s.secrets === "given" && s.regions === 1) {
+          // One given as `azd env set-secret` leaves it: a reference to a Key Vault secret of yours.
+          await mkdir(join(rig.state, "vaults/kv-yours"), { recursive: true });
+          await writeFile(join(rig.state, "vaults/kv-yours/pd-key"), SECRETS.PAGERDUTY_ROUTING_KEY);
+          rig.azd["PAGERDUTY_ROUTING_KEY"] = `akvs://${SUBSCRIPTION}/kv-yours/pd-key`;
+        }
 
         const parametersPath = join(rig.root, "infra/main.parameters.json");
         if (s.firstRunStep) {
