@@ -1,9 +1,11 @@
 // Tandem, deployed once per subscription (docs/deploy.md). Every parameter comes from the
 // configuration file: `tandem deploy parameters` writes infra/main.parameters.json from it, and
 // the azd preprovision hook runs that. What this creates:
-//   - in the witness region: the state store, Key Vault, Log Analytics and Application Insights,
-//     and the one user-assigned identity Tandem acts as;
-//   - per observer region: a Flex Consumption Function App with its own host storage;
+//   - in the witness region: the state store, Key Vault, Log Analytics and Application Insights
+//     (with the workbook, the log alert rules and their action group), and the user-assigned
+//     identity Tandem acts as;
+//   - per observer region: a Flex Consumption Function App with its own host storage and its own
+//     identity for that storage;
 //   - the identity's roles: built-in roles on Tandem's own resources, and per lever kind a custom
 //     role (infra/roles/<kind>.json, generated from the adapters' operations) on exactly the
 //     resources the configuration names.
