@@ -19,7 +19,8 @@ missing=0
 secrets="$(secret_pairs)" # in an assignment, so that a failure stops the hook
 while read -r setting secret; do
   [ -n "$setting" ] || continue
-  if ! az keyvault secret show --vault-name "${TANDEM_KEY_VAULT:?}" --name "$secret" --query id -o tsv >/dev/null 2>&1; then
+  if ! while_role_pending "reading Key Vault secret $secret" \
+    az keyvault secret show --vault-name "${TANDEM_KEY_VAULT:?}" --name "$secret" --query id -o tsv >/dev/null 2>&1; then
     echo "tandem: Key Vault secret $secret ($setting) is not set: azd env set $setting '<value>', then azd provision (docs/deploy.md, \"Secrets\")" >&2
     missing=1
   fi

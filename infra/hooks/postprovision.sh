@@ -25,14 +25,13 @@ secret_value() {
     local vault secret
     vault="$(cut -d/ -f2 <<<"$rest")"
     secret="$(cut -d/ -f3 <<<"$rest")"
-    printf '%s' "$(az keyvault secret show --vault-name "$vault" --name "$secret" --query value -o tsv)"
-  else
-    printf '%s' "$value"
+    value="$(az keyvault secret show --vault-name "$vault" --name "$secret" --query value -o tsv)"
   fi
+  [ -n "$value" ] || { echo "tandem: the azd environment value for Key Vault secret $2 is empty" >&2; return 1; }
+  printf '%s' "$value"
 }
 
-vault="${TANDEM_KEY_VAULT:?provision first: TANDEM_KEY_VAULT names Tandem\'s Key Vault}"
-set_count=0
+vault="${TANDEM_KEY_VAULT:?provision first: TANDEM_KEY_VAULT names the Key Vault}"
 missing=0
 secrets="$(secret_pairs)" # in an assignment, so that a failure stops the hook
 while read -r setting secret; do
@@ -40,7 +39,7 @@ while read -r setting secret; do
   if [ -n "${!setting:-}" ]; then
     value_file="$(mktemp)"
     chmod 600 "$value_file"
-    secret_value "${!setting}" >"$value_file"
+    secret_value "${!setting}" "$secret" >"$value_file"
     # The vault's current value, if any: a secret is written only when it changes, so running
     # provision again makes no new version. Reading it needs the role provision just gave you.
     current="$(while_role_pending "reading Key Vault secret $secret" \
@@ -49,7 +48,6 @@ while read -r setting secret; do
       while_role_pending "setting Key Vault secret $secret" \
         az keyvault secret set --vault-name "$vault" --name "$secret" --file "$value_file" \
         --encoding utf-8 --query id -o tsv >/dev/null
-      set_count=$((set_count + 1))
       echo "Key Vault secret $secret set from the azd environment value $setting"
     fi
     rm -f "$value_file"
