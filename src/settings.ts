@@ -74,7 +74,8 @@ export const APP_SETTINGS = [
     name: "AzureWebJobsStorage__clientId",
     readBy: "functions-host",
     setBy: "template",
-    meaning: "the user-assigned identity the host uses for its storage",
+    meaning:
+      "this region's own user-assigned identity, which the host uses for its storage (no other identity holds a role there)",
   },
   {
     name: "APPLICATIONINSIGHTS_CONNECTION_STRING",

@@ -58,7 +58,8 @@ Commands:
 ${DEPLOY_HELP}
 
 Options:
-  --api URL     Tandem's API (default: TANDEM_API, or the sandbox on loopback at TANDEM_PORT or 7071)
+  --api URL     Tandem's API (default: TANDEM_API, or the sandbox on loopback at TANDEM_PORT or 7071);
+                deploy order and wait-live take it once per observer and ask each in turn
   --token T     bearer token (default: TANDEM_TOKEN)
   --json        machine-readable output on stdout
   --wait        follow the incident until it ends, showing each step (on stderr)
@@ -93,10 +94,13 @@ interface Answer<T> {
 class ApiFailure extends Error {
   readonly exit: number;
   readonly body: unknown;
-  constructor(message: string, exit: number, body?: unknown) {
+  /** The HTTP status Tandem answered with, if it answered. */
+  readonly status: number | undefined;
+  constructor(message: string, exit: number, body?: unknown, status?: number) {
     super(message);
     this.exit = exit;
     this.body = body;
+    this.status = status;
   }
 }
 
@@ -162,6 +166,7 @@ async function call<T>(
       `${response.status} ${error?.code ?? response.statusText}: ${error?.message ?? text.slice(0, 300)}`,
       exitFor(response.status),
       parsed,
+      response.status,
     );
   }
   return { status: response.status, body: parsed as T };
@@ -309,7 +314,7 @@ export async function run(
       allowPositionals: true,
       strict: true,
       options: {
-        api: { type: "string" },
+        api: { type: "string", multiple: true },
         token: { type: "string" },
         json: { type: "boolean", default: false },
         wait: { type: "boolean", default: false },
@@ -343,13 +348,16 @@ export async function run(
   }
   if (command === "validate-config") return validateConfig(positional, env, io);
   const o = args.values;
+  // The sandbox's own port setting (`TANDEM_PORT`, as `npm start` reads it) finds it too.
+  const bases = (
+    o.api ?? [env["TANDEM_API"] ?? `http://127.0.0.1:${env["TANDEM_PORT"]?.trim() || "7071"}`]
+  ).map((b) => b.replace(/\/+$/, ""));
+  if (bases.length > 1 && command !== "deploy") {
+    io.err(`${command} takes one --api URL (deploy order and wait-live take several)\n`);
+    return EXIT.usage;
+  }
   const api: Api = {
-    // The sandbox's own port setting (`TANDEM_PORT`, as `npm start` reads it) finds it too.
-    base: (
-      o.api ??
-      env["TANDEM_API"] ??
-      `http://127.0.0.1:${env["TANDEM_PORT"]?.trim() || "7071"}`
-    ).replace(/\/+$/, ""),
+    base: bases[0]!,
     ...((o.token ?? env["TANDEM_TOKEN"]) ? { token: o.token ?? env["TANDEM_TOKEN"]! } : {}),
     io,
   };
@@ -371,6 +379,7 @@ export async function run(
         return await runDeploy(
           {
             positional,
+            apis: bases,
             check: o.check,
             json: o.json,
             ...(o.out ? { out: o.out } : {}),
@@ -380,7 +389,19 @@ export async function run(
             ...(o.timeout ? { timeout: o.timeout } : {}),
           },
           { out: io.out, err: io.err, sleep: io.sleep, now: () => new Date() },
-          async () => (await call<StatusView>(api, "GET", "/api/status")).body,
+          async (base) => {
+            try {
+              return (await call<StatusView>({ ...api, base }, "GET", "/api/status")).body;
+            } catch (error) {
+              // /api/status is there once Tandem's code is: a 404 is an app with no code yet.
+              if (error instanceof ApiFailure && error.status === 404)
+                throw new ApiFailure(
+                  `${base}: 404, no Tandem there yet (an app with no code answers 404)`,
+                  EXIT.unavailable,
+                );
+              throw error;
+            }
+          },
           (error) => error instanceof ApiFailure && error.exit === EXIT.unavailable,
         );
       }

@@ -481,6 +481,13 @@ export const deploymentSchema = z
       )
       .default({})
       .describe("Tags for every resource `azd up` creates, besides `azd-env-name` and `tandem`."),
+    alertEmails: z
+      .array(z.email({ error: "must be an email address" }))
+      .max(20, "must list at most 20 addresses")
+      .default([])
+      .describe(
+        "Email addresses of the Azure Monitor action group that the deployed log alert rules notify (infra/telemetry/alert-rules.json: an observer stale, a split view, a failed failover, the failover cap reached, Tandem silent). These alerts come from Azure Monitor, not from Tandem, so they still arrive when every observer is down. Empty: the rules fire and show in the portal, and notify nobody until you add receivers to the action group.",
+      ),
   })
   .describe(
     "How `azd up` deploys Tandem (see docs/deploy.md). Only `tandem deploy parameters` reads it; a Function App ignores it.",

@@ -240,6 +240,7 @@ describe("tandem deploy parameters --out --check (the preprovision hook)", () =>
     const out = join(dir, "main.parameters.json");
     const args = {
       positional: ["parameters", join(ROOT, "examples/active-passive.tandem.config.json")],
+      apis: [],
       out,
       check: true,
       json: false,
@@ -267,7 +268,7 @@ describe("tandem deploy parameters --out --check (the preprovision hook)", () =>
     const run = io();
     assert.equal(
       await runDeploy(
-        { positional: ["parameters", file], check: false, json: false },
+        { positional: ["parameters", file], apis: [], check: false, json: false },
         run.io,
         never,
         () => false,
