@@ -79,6 +79,8 @@ export async function runObserverTick(
     runOrchestrateTick(rt, {
       ...options,
       lease,
+      // The tick's probes and its decision are one operation in telemetry and the log.
+      operation: `${probe.tick.instance}:${probe.tick.seq}`,
       // The levers get their usual share of the interval, and at least that much after the
       // probes, but the tick ends before the next one is due where it can.
       leverDeadline: Math.max(
