@@ -75,6 +75,7 @@ describe("one tick from verdict to lever", () => {
     const out = await downTick(w, true);
     assert.deepEqual(w.router.changes, []);
     assert.ok((out.incident?.history.length ?? 0) <= 2, stepsOf(out.incident?.history).join(" > "));
+    assert.equal(out.refusal?.rule, "automation-paused", "the refusal is the tick's answer");
   });
 });
 
@@ -162,6 +163,26 @@ describe("one tick from verdict to lever, passive-cold", () => {
       "shifting-traffic",
     ]);
     assert.deepEqual(w.router.changes, ["promote catalog/northeurope"]);
+  });
+
+  it("a step that waits (the cluster starting) is one step and one read of the incidents a tick", async () => {
+    const w = world();
+    let reads = 0;
+    const store = new Proxy(w.store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (typeof value !== "function") return value;
+        if (property === "readIncidents") reads++;
+        return (value as () => unknown).bind(target);
+      },
+    });
+    const rt = await holder(w, "northeurope", "a", { store });
+    await lead(w, rt);
+    await tick(w, rt);
+    reads = 0;
+    const waiting = await tick(w, rt);
+    assert.equal(waiting.incident?.history.at(-1)?.note, "waking northeurope: Starting");
+    assert.equal(reads, 1);
   });
 
   it("a chain stops at the tick's deadline, each step written, and the next tick goes on", async () => {
