@@ -11,6 +11,7 @@ import { manualCommand, setPause } from "../commands.js";
 import type { Outcome } from "../outcome.js";
 import { drill } from "../planner.js";
 import { printable } from "../printable.js";
+import { shortName } from "../../config/strict-json.js";
 import {
   auditPage,
   findGroup,
@@ -320,7 +321,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handle: async (rt, request) => {
       const group = request.query.get("group");
       if (group !== null && !findGroup(rt, group))
-        return errorResponse(404, "NotFound", noSuchGroup(rt, clean(group, 64)), {
+        return errorResponse(404, "NotFound", noSuchGroup(rt, group), {
           field: "group",
         });
       const limit = limitOf(request, 500, 50);
@@ -338,7 +339,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
       const id = request.params["id"] ?? "";
       if (!KEY.test(id)) throw new BadInput("id", "is not an incident id");
       const detail = await incidentDetail(rt, id);
-      if (!detail) return errorResponse(404, "NotFound", `no incident "${id}"`, { field: "id" });
+      if (!detail)
+        return errorResponse(404, "NotFound", `no incident "${shortName(id)}"`, { field: "id" });
       return { status: 200, jsonBody: detail };
     },
   },
