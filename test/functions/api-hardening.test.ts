@@ -21,6 +21,8 @@ const KID = "hardening-key-1";
 const URLS = { westeurope: "http://127.0.0.1:9/", northeurope: "http://127.0.0.1:9/" };
 
 const json = (r: HttpResponseInit) => r.jsonBody as any;
+const header = (r: HttpResponseInit, name: string) =>
+  new Headers(r.headers as ConstructorParameters<typeof Headers>[0]).get(name);
 
 describe("API hardening", () => {
   const keys = generateKeyPair("ES256");
@@ -88,6 +90,44 @@ describe("API hardening", () => {
       headers: await as("Tandem.Operator"),
       body,
     });
+
+  it("every answer forbids framing and MIME sniffing: JSON, the status page, errors", async () => {
+    const reader = await as("Tandem.Reader");
+    const answers: [string, HttpResponseInit][] = [
+      ["status JSON", await call("status", { method: "GET", headers: reader })],
+      ["audit", await call("audit", { method: "GET", headers: reader })],
+      ["401", await call("status", { method: "GET" })],
+      [
+        "403",
+        await call("command", {
+          params: { group: "shop", command: "pause" },
+          headers: reader,
+          body: '{"reason":"xyz"}',
+        }),
+      ],
+      ["400", await pause("[[[")],
+      ["404", await call("incident", { method: "GET", params: { id: "nope" }, headers: reader })],
+    ];
+    for (const [what, answer] of answers) {
+      assert.equal(header(answer, "content-security-policy"), "frame-ancestors 'none'", what);
+      assert.equal(header(answer, "x-content-type-options"), "nosniff", what);
+    }
+    assert.deepEqual(
+      answers.map(([, a]) => a.status),
+      [200, 200, 401, 403, 400, 404],
+    );
+    const page = await call("status", {
+      method: "GET",
+      headers: { ...reader, accept: "text/html" },
+    });
+    assert.equal(page.status, 200);
+    assert.match(header(page, "content-type") ?? "", /^text\/html/);
+    assert.match(
+      header(page, "content-security-policy") ?? "",
+      /default-src 'none'.*; frame-ancestors 'none'$/,
+    );
+    assert.equal(header(page, "x-content-type-options"), "nosniff");
+  });
 
   const deep: [string, string][] = [
     ["8,000 nested arrays in a 16 KB body", `{"reason":${"[".repeat(8000)}${"]".repeat(8000)}}`],

@@ -181,6 +181,19 @@ function callerOf(request: ApiRequest, name: string, via: string): Caller {
   };
 }
 
+/**
+ * Headers on every answer: no page may frame Tandem's (clickjacking), and no browser may read an
+ * answer as another type than it says (a JSON error echoing a name is never HTML).
+ */
+const SECURITY_HEADERS = {
+  "content-security-policy": "frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+} as const;
+
+function secured(response: ApiResponse): ApiResponse {
+  return { ...response, headers: { ...SECURITY_HEADERS, ...response.headers } };
+}
+
 /** Runs a route: authorise (fails closed), then handle; a refused mutating call is audited. */
 export async function serve(
   route: ApiRoute,
@@ -192,10 +205,12 @@ export async function serve(
   try {
     rt = await runtime();
   } catch (error) {
-    return failureResponse(error, log);
+    return secured(failureResponse(error, log));
   }
   // Every record the request causes carries its id as the operation.
-  return telemetryOf(rt).within({ operation: request.id }, () => served(route, rt, request, log));
+  return secured(
+    await telemetryOf(rt).within({ operation: request.id }, () => served(route, rt, request, log)),
+  );
 }
 
 async function served(
@@ -303,7 +318,7 @@ const statusRoute: ApiRoute = {
           "content-type": "text/html; charset=utf-8",
           "cache-control": "no-store",
           "content-security-policy":
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         },
       };
     return { status: 200, jsonBody: status, headers: { "cache-control": "no-store" } };
