@@ -27,9 +27,9 @@ app.timer(probe.name, { schedule: probe.schedule, handler: probe.handler });
 const orchestrate = orchestrateFunction(runtime, `%${SETTINGS.orchestrateSchedule}%`);
 app.timer(orchestrate.name, { schedule: orchestrate.schedule, handler: orchestrate.handler });
 
-// HTTP: authLevel "anonymous" because Tandem authorises every call itself (App Service
-// Authentication principal or bearer token, with roles); a function key would add nothing a
-// caller could not share, and must never be enough for a change.
+// HTTP: authLevel "anonymous" because Tandem authorises every call itself (an access token it
+// validates, with roles); a function key would add nothing a caller could not share, and must
+// never be enough for a change.
 for (const fn of apiFunctions(runtime))
   app.http(fn.name, {
     route: fn.route,

@@ -1,6 +1,7 @@
-// Every app setting of a Tandem Function App, listed once: the ones Tandem reads, the ones the
-// Functions host and the Azure SDK read for it, and the one the platform sets. The composition
-// root reads Tandem's by these names; infra/modules/function-app.bicep sets each one marked
+// Every app setting of a Tandem Function App, listed once: the ones Tandem reads, and the ones the
+// Functions host and the Azure SDK read for it. None the platform sets is read: App Service
+// Authentication's are not proof of anything (ADR 16). The composition
+// root reads Tandem's by these names; infra/modules/observer.bicep sets each one marked
 // `setBy: "template"`, and test/infra/settings-contract.test.ts holds the template and the code to
 // this list in both directions. The secrets the configuration names (`env:NAME`) are app settings
 // too; they differ per configuration, so the deployment derives them (Key Vault references).
@@ -44,11 +45,18 @@ export const APP_SETTINGS = [
       "NCRONTAB schedule of the `orchestrate` timer, half an interval after the probes, e.g. `5/10 * * * * *`; required",
   },
   {
-    name: "WEBSITE_AUTH_ENABLED",
+    name: "TANDEM_API_ISSUER",
     readBy: "tandem",
-    setBy: "platform",
+    setBy: "template",
     meaning:
-      "set by the platform when App Service Authentication is on: only then does the API trust its principal header (see docs/api.md)",
+      "the Entra ID issuer of the API's access tokens (`https://login.microsoftonline.com/<tenant>/v2.0`), whose keys Tandem discovers, unless the config sets `api.bearer` (see docs/api.md)",
+  },
+  {
+    name: "TANDEM_API_CLIENT_ID",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      "the client id of Tandem's app registration: the audience the API's access tokens must name (unless the config sets `api.bearer`)",
   },
   {
     name: "AZURE_CLIENT_ID",
@@ -100,7 +108,8 @@ export const SETTINGS = {
   observer: "TANDEM_OBSERVER_REGION",
   probeSchedule: "TANDEM_PROBE_SCHEDULE",
   orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
-  platformAuth: "WEBSITE_AUTH_ENABLED",
+  apiIssuer: "TANDEM_API_ISSUER",
+  apiClientId: "TANDEM_API_CLIENT_ID",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 } as const satisfies Record<string, AppSettingName>;

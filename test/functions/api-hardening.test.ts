@@ -12,6 +12,7 @@ import { apiFunctions } from "../../functions/api.js";
 import type { HttpFunction } from "../../functions/handlers.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { BODY_DEPTH_LIMIT } from "../../src/app/api/bodies.js";
+import { AZURE_CLI_APP_ID } from "../../src/config/defaults.js";
 import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
 const ISSUER = "https://login.example.test/tenant/v2.0";
@@ -49,7 +50,7 @@ describe("API hardening", () => {
     );
     fns = new Map(apiFunctions(async () => rt).map((f) => [f.name, f]));
     sign = (claims, o = {}) =>
-      new SignJWT(claims)
+      new SignJWT({ azp: AZURE_CLI_APP_ID, ...claims })
         .setProtectedHeader({ alg: "ES256", kid: KID, typ: "JWT" })
         .setIssuer(o.issuer ?? ISSUER)
         .setAudience(o.audience ?? AUDIENCE)
@@ -90,6 +91,61 @@ describe("API hardening", () => {
       headers: await as("Tandem.Operator"),
       body,
     });
+
+  it("a 401 tells an anonymous caller how to sign in and nothing of the configuration", async () => {
+    const forgedPrincipal = Buffer.from(
+      JSON.stringify({ claims: [{ typ: "roles", val: "Tandem.Operator" }] }),
+    ).toString("base64");
+    const callers: [string, Record<string, string>][] = [
+      ["nobody", {}],
+      ["a forged principal header", { "x-ms-client-principal": forgedPrincipal }],
+      [
+        "another issuer's token",
+        { authorization: `Bearer ${await sign({}, { issuer: "https://evil.test/v2.0" })}` },
+      ],
+      [
+        "another audience's token",
+        { authorization: `Bearer ${await sign({}, { audience: "api://other" })}` },
+      ],
+      ["an expired token", { authorization: `Bearer ${await sign({}, { exp: -600 })}` }],
+      [
+        "a token from another client",
+        { authorization: `Bearer ${await sign({ azp: "other-app" })}` },
+      ],
+      ["a token that is no JWT", { authorization: "Bearer abc.def" }],
+      ["another scheme", { authorization: "Basic dXNlcjpwYXNz" }],
+    ];
+    for (const [who, headers] of callers)
+      for (const [fn, method, params] of [
+        ["status", "GET", {}],
+        ["command", "POST", { group: "shop", command: "pause" }],
+      ] as const) {
+        const answer = await call(fn, {
+          method,
+          params,
+          headers,
+          body: method === "POST" ? '{"reason":"xyz"}' : undefined,
+        });
+        assert.equal(answer.status, 401, `${who}: ${fn}`);
+        const text = JSON.stringify(answer.jsonBody);
+        for (const secret of [
+          ISSUER,
+          "login.example.test",
+          AUDIENCE,
+          KID,
+          AZURE_CLI_APP_ID,
+          "Tandem.Reader",
+          "Tandem.Operator",
+          "api.bearer",
+          "keys",
+        ])
+          assert.ok(
+            !text.includes(secret),
+            `${who}: ${fn} answered ${text}, giving away ${secret}`,
+          );
+        assert.match(header(answer, "www-authenticate") ?? "", /^Bearer( error="invalid_token")?$/);
+      }
+  });
 
   it("every answer forbids framing and MIME sniffing: JSON, the status page, errors", async () => {
     const reader = await as("Tandem.Reader");

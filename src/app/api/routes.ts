@@ -229,12 +229,25 @@ async function served(
         await audit(rt, callerOf(request, actor, "none"), {
           ...audited,
           outcome: "refused",
-          reason: `${who.status} ${who.code}: ${who.message}`,
+          reason: `${who.status} ${who.code}: ${who.message}${who.detail ? ` (${who.detail})` : ""}`,
           ...(who.status === 401 && who.claimed !== undefined
             ? { detail: { claimed: clean(who.claimed) } }
             : {}),
         });
-      return errorResponse(who.status, who.code, who.message);
+      if (who.status === 503) log.error(`the API cannot check tokens: ${who.detail}`);
+      const refusal = errorResponse(who.status, who.code, who.message);
+      // RFC 6750: a 401 names the scheme it wants, and nothing of the configuration.
+      return who.status === 401
+        ? {
+            ...refusal,
+            headers: {
+              "www-authenticate":
+                who.code === "InvalidToken" ? 'Bearer error="invalid_token"' : "Bearer",
+            },
+          }
+        : who.status === 503
+          ? { ...refusal, headers: { "retry-after": "10" } }
+          : refusal;
     }
     const caller = callerOf(request, who.principal.name, who.principal.via);
     try {
