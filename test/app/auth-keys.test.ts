@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Authentication, HeaderSource } from "../../src/app/auth.js";
 import { authenticate } from "../../src/app/auth.js";
 import type { AuthSettings } from "../../src/app/runtime.js";
+import { discoveryUrl } from "../../src/adapters/keys/discovered-keys.js";
 import { tokenRules } from "../../src/compose.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import { parseConfig } from "../../src/config/index.js";
@@ -64,6 +65,7 @@ describe("signing keys discovered from the issuer", () => {
     return {
       clock,
       bearer,
+      settings,
       check: async (token: string) => outcome(await authenticate(settings, bearerHeader(token))),
     };
   };
@@ -161,7 +163,7 @@ describe("signing keys discovered from the issuer", () => {
   });
 
   it("without any keys, answers 503 (Tandem's fault, not the caller's), and asks again only after the cooldown", async () => {
-    const { check, clock } = configured();
+    const { check, clock, settings } = configured();
     const token = await issuer.sign();
     issuer.fail(true);
     try {
@@ -169,7 +171,12 @@ describe("signing keys discovered from the issuer", () => {
       const unavailable =
         "503 the token cannot be checked now: the issuer's signing keys could not be read; try again shortly";
       assert.equal(await check(token), unavailable);
-      assert.equal(await check(token), unavailable);
+      const answer = await authenticate(settings, bearerHeader(token));
+      assert.ok(!answer.ok && answer.code === "KeysUnavailable", JSON.stringify(answer));
+      assert.equal(
+        answer.detail,
+        `the signing keys of ${issuer.issuer} could not be read: https://127.0.0.1:${new URL(issuer.issuer).port}/tenant/v2.0/.well-known/openid-configuration answered 503`,
+      );
       assert.deepEqual(asked(start), { discovery: 1, jwks: 0 });
       issuer.fail(false);
       assert.equal(await check(token), unavailable, "still within the cooldown");
@@ -181,21 +188,90 @@ describe("signing keys discovered from the issuer", () => {
     }
   });
 
-  const untrusted: { name: string; fields: Record<string, unknown> }[] = [
-    { name: "names another issuer", fields: { issuer: "https://login.example.test/other/v2.0" } },
-    { name: "names its keys over plain http", fields: { jwks_uri: "http://127.0.0.1:1/keys" } },
-    { name: "names no keys", fields: { jwks_uri: undefined } },
+  const untrusted: { name: string; fields: Record<string, unknown> | null; why: string }[] = [
+    {
+      name: "names another issuer",
+      fields: { issuer: "https://login.example.test/other/v2.0" },
+      why: "the discovery document names another issuer",
+    },
+    {
+      name: "is no object",
+      fields: null,
+      why: "the discovery document names another issuer",
+    },
+    {
+      name: "names its keys over plain http",
+      fields: { jwks_uri: "http://127.0.0.1:1/keys" },
+      why: "the discovery document has no https jwks_uri",
+    },
+    {
+      name: "names no keys",
+      fields: { jwks_uri: undefined },
+      why: "the discovery document has no https jwks_uri",
+    },
   ];
   for (const c of untrusted)
     it(`does not take keys from a discovery document that ${c.name}`, async () => {
-      const { check } = configured();
+      const { settings } = configured();
       issuer.discovery(c.fields);
       try {
-        assert.match(await check(await issuer.sign()), /^503 /);
+        const answer = await authenticate(settings, bearerHeader(await issuer.sign()));
+        assert.ok(!answer.ok && answer.status === 503, JSON.stringify(answer));
+        assert.equal(
+          answer.detail,
+          `the signing keys of ${issuer.issuer} could not be read: ${c.why}`,
+        );
       } finally {
         issuer.discovery({});
       }
     });
+
+  it("requests that arrive together while the keys are first read all wait for that one read", async () => {
+    const { check } = configured();
+    const start = { ...issuer.served };
+    const tokens = await Promise.all([issuer.sign(), issuer.sign(), issuer.sign()]);
+    assert.deepEqual(await Promise.all(tokens.map(check)), ["ok ", "ok ", "ok "]);
+    assert.deepEqual(asked(start), { discovery: 1, jwks: 1 });
+  });
+
+  it("a token with a known key id and a forged signature never makes it read the keys again", async () => {
+    const { check, clock } = configured();
+    const good = await issuer.sign();
+    assert.equal(await check(good), "ok ");
+    clock.advance(COOLDOWN_MS);
+    const start = { ...issuer.served };
+    const forged = await issuer.sign({ roles: ["Tandem.Operator"] }, { signedBy: "made-up" });
+    assert.equal(
+      await check(forged),
+      "401 the bearer token was not accepted: its signature does not verify",
+    );
+    assert.deepEqual(asked(start), { discovery: 0, jwks: 0 });
+  });
+
+  it("two keys under one key id: refused, without reading the keys again (only an unknown kid does)", async () => {
+    issuer.publish("k1", "k1@twin", "k2@twin");
+    try {
+      const { check, clock } = configured();
+      assert.equal(await check(await issuer.sign()), "ok ");
+      clock.advance(COOLDOWN_MS);
+      const start = { ...issuer.served };
+      assert.equal(
+        await check(await issuer.sign({}, { kid: "twin", signedBy: "k2" })),
+        "401 the bearer token was not accepted: it could not be verified",
+      );
+      assert.deepEqual(asked(start), { discovery: 0, jwks: 0 });
+    } finally {
+      issuer.publish("k1");
+    }
+  });
+
+  it("finds the discovery document under the issuer, whatever slashes end it", () => {
+    for (const end of ["", "/", "//"])
+      assert.equal(
+        discoveryUrl(`https://login.example.test/tenant/v2.0${end}`),
+        "https://login.example.test/tenant/v2.0/.well-known/openid-configuration",
+      );
+  });
 
   it("the deployment's app settings name the issuer and audience when the configuration does not", async () => {
     const { check, bearer } = fresh(undefined, {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { SignJWT, exportJWK } from "jose";
+import { CompactSign, SignJWT, exportJWK } from "jose";
 import type { JWTPayload } from "jose";
 import { listedKeys } from "../../src/adapters/keys/listed-keys.js";
 import type { Authentication, HeaderSource, Principal, Role } from "../../src/app/auth.js";
@@ -303,6 +303,12 @@ describe("access tokens", () => {
       detail: /NOT_ACCEPTED/,
     },
     {
+      name: "a token whose typ only starts like an access token's",
+      options: () => ({ typ: "at+jwt.id" }),
+      why: 'it is not an access token (typ "at+jwt.id")',
+      detail: /NOT_ACCEPTED/,
+    },
+    {
       name: "an Entra version 2 ID token: its audience is the client, and it has a nonce",
       payload: {
         ver: "2.0",
@@ -378,6 +384,17 @@ describe("access tokens", () => {
       assert.match(answer.detail!, c.detail);
       describesNoConfiguration(answer.message);
     });
+
+  it("refuses a signed JWS that is no JWT (its payload is no claims set)", async () => {
+    const jws = await new CompactSign(new TextEncoder().encode('"not a claims set"'))
+      .setProtectedHeader({ alg: "ES256", kid: "ES256", typ: "JWT" })
+      .sign(keys.ec.ES256);
+    const answer = refusal(
+      await authenticate(keys.settings, headers({ authorization: `Bearer ${jws}` })),
+    );
+    assert.equal(answer.message, "the bearer token was not accepted: it is not a well-formed JWT");
+    assert.match(answer.detail!, /^ERR_JWT_INVALID: /);
+  });
 
   it("refuses every token when the configured key is not a valid public key", async () => {
     const broken = listedKeys([

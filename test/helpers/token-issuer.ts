@@ -40,12 +40,12 @@ export interface LoopbackIssuer {
   readonly served: { discovery: number; jwks: number };
   /** Makes a key (ES256) under `kid`; published only by `publish`. */
   makeKey(kid: string): Promise<void>;
-  /** The key set the server answers with from now on. */
+  /** The key set the server answers with from now on; `k1@other` publishes k1 as kid `other`. */
   publish(...kids: string[]): void;
   /** Every request fails with 503 (true) or is answered again (false). */
   fail(failing: boolean): void;
-  /** Replaces the discovery document's fields. */
-  discovery(fields: Record<string, unknown>): void;
+  /** Replaces the discovery document's fields; null: the document is JSON `null`. */
+  discovery(fields: Record<string, unknown> | null): void;
   /** A token signed by `kid` (the first key made, by default), with Entra's access token claims. */
   sign(claims?: JWTPayload, options?: TokenOptions): Promise<string>;
   close(): Promise<void>;
@@ -90,7 +90,7 @@ export async function startIssuer(): Promise<LoopbackIssuer> {
   const keys = new Map<string, KeyPair>();
   let published: string[] = [];
   let failing = false;
-  let extra: Record<string, unknown> = {};
+  let extra: Record<string, unknown> | null = {};
   const served = { discovery: 0, jwks: 0 };
   let issuer = "";
 
@@ -103,6 +103,7 @@ export async function startIssuer(): Promise<LoopbackIssuer> {
     if (path === "/tenant/v2.0/.well-known/openid-configuration") {
       served.discovery++;
       if (failing) return answer(503, { error: "unavailable" });
+      if (extra === null) return answer(200, null);
       return answer(200, {
         issuer,
         jwks_uri: `${new URL(issuer).origin}/tenant/discovery/v2.0/keys`,
@@ -113,7 +114,13 @@ export async function startIssuer(): Promise<LoopbackIssuer> {
     if (path === "/tenant/discovery/v2.0/keys") {
       served.jwks++;
       if (failing) return answer(503, { error: "unavailable" });
-      return answer(200, { keys: published.map((kid) => keys.get(kid)!.jwk) });
+      return answer(200, {
+        keys: published.map((entry) => {
+          const [kid, as] = entry.split("@");
+          const { jwk } = keys.get(kid!)!;
+          return as === undefined ? jwk : { ...jwk, kid: as };
+        }),
+      });
     }
     answer(404, { error: "not found" });
   });

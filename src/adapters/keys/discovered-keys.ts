@@ -7,6 +7,7 @@
 // the keys already known.
 import { createLocalJWKSet } from "jose";
 import type { JSONWebKeySet, JWTVerifyGetKey } from "jose";
+import { errorText } from "../../core/errors.js";
 import type { SigningKeys } from "../../ports/signing-keys.js";
 import { KeysUnavailable } from "../../ports/signing-keys.js";
 import type { GetJson } from "./https-json.js";
@@ -38,7 +39,8 @@ export function discoveredKeys(issuer: string, options: DiscoveryOptions): Signi
   let readAt = Number.NEGATIVE_INFINITY;
   let triedAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<void> | undefined;
-  let failure = "not read yet";
+  /** Why the last read failed (set before any KeysUnavailable is thrown). */
+  let failure: unknown;
 
   const read = async () => {
     const document = (await options.get(discoveryUrl(issuer))) as Record<string, unknown> | null;
@@ -58,17 +60,20 @@ export function discoveredKeys(issuer: string, options: DiscoveryOptions): Signi
     triedAt = options.now();
     pending = read()
       .catch((error: unknown) => {
-        failure = error instanceof Error ? error.message : String(error);
+        failure = error;
       })
       .finally(() => (pending = undefined));
     return pending;
   };
 
   return async (header, token) => {
-    if (pending || keys === undefined || options.now() - readAt >= options.maxAgeMs)
-      await refresh();
+    // Never read (readAt is -Infinity), or read too long ago. A read in flight is joined by
+    // refresh(); with keys at hand, they serve meanwhile.
+    if (options.now() - readAt >= options.maxAgeMs) await refresh();
     if (keys === undefined)
-      throw new KeysUnavailable(`the signing keys of ${issuer} could not be read: ${failure}`);
+      throw new KeysUnavailable(
+        `the signing keys of ${issuer} could not be read: ${errorText(failure)}`,
+      );
     try {
       return await keys(header, token);
     } catch (error) {
