@@ -48,8 +48,7 @@ param secrets secretReference[] = []
 
 type observerApp = {
   region: string
-  probeSchedule: string
-  orchestrateSchedule: string
+  tickSchedule: string
 }
 
 type stateStoreSettings = {
@@ -139,15 +138,22 @@ module state 'modules/state-store.bicep' = {
   }
 }
 
+// Each observer's Function App by region, and where the others reach it: an observer that sees a
+// region start failing asks the others to probe it now (ADR 18). A Flex Consumption app's default
+// host name is <name>.azurewebsites.net (this template does not opt in to unique default host
+// names); the names are computed, not read from the apps, so no app depends on another.
+var appNames = toObject(observers, o => o.region, o => 'func-tandem-${o.region}-${token}')
+var peerUrls = toObject(observers, o => o.region, o => 'https://${appNames[o.region]}.azurewebsites.net')
+
 module apps 'modules/observer.bicep' = [
   for o in observers: {
     name: 'tandem-observer-${o.region}'
     scope: rg
     params: {
       region: o.region
-      probeSchedule: o.probeSchedule
-      orchestrateSchedule: o.orchestrateSchedule
-      appName: 'func-tandem-${o.region}-${token}'
+      tickSchedule: o.tickSchedule
+      appName: appNames[o.region]
+      peers: string(peerUrls)
       planName: 'plan-tandem-${o.region}-${token}'
       hostStorageName: take('sth${uniqueString(subscription().id, environmentName, o.region)}', 24)
       tags: allTags

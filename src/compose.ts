@@ -32,6 +32,9 @@ import type { Clock } from "./ports/clock.js";
 import type { Log } from "./ports/log.js";
 import { silentLog } from "./ports/log.js";
 import type { Prober } from "./ports/prober.js";
+import type { Peers } from "./ports/peers.js";
+import { HttpPeers } from "./adapters/peers/http-peers.js";
+import { errorText } from "./core/errors.js";
 import type { StateStore } from "./ports/state-store.js";
 import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
@@ -81,6 +84,8 @@ export interface ComposeOptions {
   // Replacements for the real adapters: fakes in tests, stand-ins in the sandbox.
   readonly store?: StateStore;
   readonly prober?: Prober;
+  /** How this observer asks its peers to probe now (the simulator's, the sandbox's). */
+  readonly peers?: Peers;
   readonly clock?: Clock;
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
@@ -132,6 +137,8 @@ export interface ComposeOptions {
 /**
  * What makes a bearer token valid: the configuration's `api.bearer`, or else the issuer and the
  * app registration the deployment names in app settings; none (every token refused) otherwise.
+ * Tandem's own identity (AZURE_CLIENT_ID) is always an allowed client: the peer observers call
+ * with it, and what it may do is its app roles (observer only).
  */
 export function tokenRules(
   options: Pick<ComposeOptions, "config" | "env" | "signingKeys">,
@@ -157,7 +164,10 @@ export function tokenRules(
   return {
     issuer,
     audience,
-    clientApps: configured?.clientApps ?? API_TOKEN_DEFAULTS.clientApps,
+    clientApps: [
+      ...(configured?.clientApps ?? API_TOKEN_DEFAULTS.clientApps),
+      ...(env[SETTINGS.identityClientId] ? [env[SETTINGS.identityClientId]!] : []),
+    ],
     maxAgeSeconds: (configured?.maxAgeMinutes ?? API_TOKEN_DEFAULTS.maxAgeMinutes) * 60,
     keys,
   };
@@ -394,6 +404,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     events.subscribe(s.name, s.fn);
   const clock = options.clock ?? systemClock;
   const bearer = tokenRules(options, clock);
+  const peers = options.peers ?? (await peersFromSettings(options, env, log, bearer));
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
   const alerts: AlertSetup = {
@@ -436,6 +447,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),
+    ...(peers ? { peers } : {}),
     clock,
     log,
     events,
@@ -448,6 +460,70 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     events.subscribe(subscriber.name, subscriber.fn);
   }
   return runtime;
+}
+
+/**
+ * The other observers' Function Apps, from the TANDEM_PEERS app setting, asked with a token for
+ * the API's audience from this app's identity. A setting that is missing or wrong costs speed,
+ * not monitoring: it is said, and the peers learn of a failing region at their next tick.
+ */
+async function peersFromSettings(
+  options: ComposeOptions,
+  env: Environment,
+  log: Log,
+  bearer: TokenRules | undefined,
+): Promise<Peers | undefined> {
+  const raw = env[SETTINGS.peers];
+  if (!raw) return undefined;
+  const without = (why: string) => {
+    log.error(
+      `app setting ${SETTINGS.peers}: ${why}; peers learn of a failing region at their next tick`,
+    );
+    return undefined;
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return without("it is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return without(
+      'it must be a JSON object of URLs by observer region, e.g. {"northeurope": "https://..."}',
+    );
+  const observers = new Set(options.config.observers.map((o) => o.region));
+  const urls: Record<string, string> = {};
+  for (const [region, url] of Object.entries(parsed)) {
+    if (region === options.observer) continue;
+    if (!observers.has(region)) {
+      log.warn(`app setting ${SETTINGS.peers} names ${region}, which is not an observer: left out`);
+      continue;
+    }
+    if (typeof url !== "string") return without(`the URL of ${region} is not a string`);
+    urls[region] = url;
+  }
+  // The audience this API's own tokens must name (api.bearer, or TANDEM_API_CLIENT_ID).
+  const audience = bearer?.audience;
+  if (!audience)
+    return without(
+      `no audience for the peers' tokens: set ${SETTINGS.apiClientId} (the deployment does) or api.bearer`,
+    );
+  const scope = audience.endsWith("/.default")
+    ? audience
+    : `${audience.replace(/\/+$/, "")}/.default`;
+  try {
+    const credential = await credentialOf(options);
+    return new HttpPeers({
+      urls,
+      token: async (abortSignal) => {
+        const token = await credential.getToken(scope, { abortSignal });
+        if (!token) throw new Error(`no token for ${scope}`);
+        return token.token;
+      },
+    });
+  } catch (error) {
+    return without(errorText(error));
+  }
 }
 
 /** The app settings Tandem reads, by what they are for (listed with the rest in src/settings.ts). */

@@ -31,18 +31,18 @@ export const APP_SETTINGS = [
       "path of the config file, relative to the app root (default `tandem.config.json`; `npm run package` puts it there)",
   },
   {
-    name: "TANDEM_PROBE_SCHEDULE",
+    name: "TANDEM_TICK_SCHEDULE",
     readBy: "tandem",
     setBy: "template",
     meaning:
-      "NCRONTAB schedule of the `probe` timer, six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
+      "NCRONTAB schedule of the one `tick` timer (probe, then decide), six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
   },
   {
-    name: "TANDEM_ORCHESTRATE_SCHEDULE",
+    name: "TANDEM_PEERS",
     readBy: "tandem",
     setBy: "template",
     meaning:
-      "NCRONTAB schedule of the `orchestrate` timer, half an interval after the probes, e.g. `5/10 * * * * *`; required",
+      'the other observers\' Function App base URLs by region, as JSON (`{"northeurope": "https://func-…azurewebsites.net"}`): an observer that sees a region start failing asks them to probe it now (ADR 18); without it they learn at their next tick',
   },
   {
     name: "TANDEM_API_ISSUER",
@@ -60,10 +60,10 @@ export const APP_SETTINGS = [
   },
   {
     name: "AZURE_CLIENT_ID",
-    readBy: "azure-identity",
+    readBy: "tandem",
     setBy: "template",
     meaning:
-      "client id of the user-assigned managed identity Tandem acts as (Traffic Manager, Front Door, AKS, state store); see docs/permissions.md",
+      "client id of the user-assigned managed identity Tandem acts as (Traffic Manager, Front Door, AKS, state store, tokens for its peers); read by the Azure SDK, and by Tandem, whose API accepts access tokens from it (a peer observer); see docs/permissions.md",
   },
   {
     name: "AzureWebJobsStorage__accountName",
@@ -106,10 +106,11 @@ export type AppSettingName = (typeof APP_SETTINGS)[number]["name"];
 export const SETTINGS = {
   configPath: "TANDEM_CONFIG_PATH",
   observer: "TANDEM_OBSERVER_REGION",
-  probeSchedule: "TANDEM_PROBE_SCHEDULE",
-  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
+  tickSchedule: "TANDEM_TICK_SCHEDULE",
+  peers: "TANDEM_PEERS",
   apiIssuer: "TANDEM_API_ISSUER",
   apiClientId: "TANDEM_API_CLIENT_ID",
+  identityClientId: "AZURE_CLIENT_ID",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 } as const satisfies Record<string, AppSettingName>;

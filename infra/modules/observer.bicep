@@ -2,8 +2,9 @@
 // host storage between regions: a timer runs as a singleton per host storage, so a shared one
 // would silence every region but one.
 param region string
-param probeSchedule string
-param orchestrateSchedule string
+param tickSchedule string
+@description('The other observers\' Function App base URLs by region, as JSON (TANDEM_PEERS).')
+param peers string
 param appName string
 param planName string
 param hostStorageName string
@@ -112,8 +113,8 @@ var apiIssuer = '${environment().authentication.loginEndpoint}${tenant().tenantI
 var appSettings = {
   TANDEM_OBSERVER_REGION: region
   TANDEM_CONFIG_PATH: 'tandem.config.json'
-  TANDEM_PROBE_SCHEDULE: probeSchedule
-  TANDEM_ORCHESTRATE_SCHEDULE: orchestrateSchedule
+  TANDEM_TICK_SCHEDULE: tickSchedule
+  TANDEM_PEERS: peers
   AZURE_CLIENT_ID: identityClientId
   AzureWebJobsStorage__accountName: hostStorage.name
   AzureWebJobsStorage__credential: 'managedidentity'

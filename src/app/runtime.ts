@@ -4,7 +4,7 @@ import type { TandemConfig } from "../config/schema.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { LeaseMemory } from "../core/lease.js";
-import type { Observation } from "../core/observation.js";
+import type { Heartbeat, Observation } from "../core/observation.js";
 import { EMPTY_LEASE_MEMORY } from "../core/lease.js";
 import type { Events } from "../ports/events.js";
 import type { Telemetry } from "../ports/telemetry.js";
@@ -19,6 +19,7 @@ import type { Witness } from "../ports/witness.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
+import type { PeerProbeAnswer, Peers } from "../ports/peers.js";
 import type { DryRunFactory, LeverEstimates } from "../ports/dry-run.js";
 import type { Principal } from "./auth.js";
 import type { SigningKeys } from "../ports/signing-keys.js";
@@ -37,7 +38,18 @@ export interface AgreementMemory {
    * that version (another process of the same observer writing in between makes it read again).
    * Undefined until read, and after a write that failed.
    */
-  own?: { readonly version: string; readonly observations: ReadonlyMap<string, Observation> };
+  own?: {
+    readonly version: string;
+    readonly observations: ReadonlyMap<string, Observation>;
+    /** The heartbeat as written with them: a peer's request to probe now writes in its tick. */
+    readonly heartbeat?: Heartbeat;
+  };
+  /** The write of this observer's rows in progress: one at a time (its tick, a peer's request). */
+  writingOwn?: Promise<unknown>;
+  /** Decisions of the lease holder in progress: one at a time (its tick, a peer's request). */
+  deciding?: Promise<unknown>;
+  /** Peers' requests to probe a region in progress, by region: a second one joins the first. */
+  peerProbes: Map<string, Promise<PeerProbeAnswer>>;
   lease: LeaseMemory;
   peers: PeerMemory;
   /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
@@ -78,6 +90,7 @@ export const ownKey = (group: string, target: string) => `${group}|${target}`;
 
 export const freshMemory = (): AgreementMemory => ({
   seq: 0,
+  peerProbes: new Map(),
   lease: EMPTY_LEASE_MEMORY,
   peers: new Map(),
   refusals: new Map(),
@@ -119,6 +132,8 @@ export interface Runtime {
   /** This observer's control probe, if it has one. */
   readonly control?: ProbeRequest;
   readonly prober: Prober;
+  /** How this observer asks the others to probe now; none: they learn at their next tick. */
+  readonly peers?: Peers;
   readonly clock: Clock;
   readonly log: Log;
   /** Where use cases say what happened; subscribers print, alert and send telemetry. */
@@ -135,6 +150,7 @@ export interface AuthSettings {
   readonly bearer?: TokenRules;
   readonly readerRole: string;
   readonly operatorRole: string;
+  /** The app role of the observers' own identities: they may ask this one to probe now. */
   readonly observerRole: string;
   /** A principal for callers that present nothing: the sandbox's, never set in Azure. */
   readonly local?: Principal;

@@ -1,11 +1,10 @@
-// The timers' NCRONTAB schedules for a probe interval: probes on the interval, orchestration half
-// an interval later. The deployment sets them as app settings; the local host uses them too.
+// The one timer's NCRONTAB schedule for a probe interval (each tick probes, then decides: ADR 18).
+// The deployment sets it as an app setting; the local host uses it too.
 // NCRONTAB fires on wall-clock field matches, so only intervals that divide a minute (or whole
 // minutes that divide an hour) give evenly spaced ticks; any other interval is refused by name.
 
 export interface Schedules {
-  readonly probe: string;
-  readonly orchestrate: string;
+  readonly tick: string;
 }
 
 export type ScheduleResult =
@@ -23,21 +22,12 @@ export function timerSchedules(intervalSeconds: number): ScheduleResult {
       return refuse(
         "below a minute it must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30), or the ticks are unevenly spaced",
       );
-    return {
-      ok: true,
-      probe: `*/${intervalSeconds} * * * * *`,
-      orchestrate: `${Math.floor(intervalSeconds / 2)}/${intervalSeconds} * * * * *`,
-    };
+    return { ok: true, tick: `*/${intervalSeconds} * * * * *` };
   }
   const minutes = intervalSeconds / 60;
   if (!Number.isInteger(minutes) || 60 % minutes !== 0)
     return refuse(
       "from a minute up it must be whole minutes that divide 60 (60, 120, 180, ... 3600)",
     );
-  const half = intervalSeconds / 2;
-  return {
-    ok: true,
-    probe: `0 */${minutes} * * * *`,
-    orchestrate: `${half % 60} ${Math.floor(half / 60)}/${minutes} * * * *`,
-  };
+  return { ok: true, tick: `0 */${minutes} * * * *` };
 }

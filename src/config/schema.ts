@@ -236,7 +236,7 @@ export const policySchema = z
   .strictObject({
     intervalSeconds: seconds("probe interval", 1, 300)
       .describe(
-        "Probe interval. The Function App's `TANDEM_PROBE_SCHEDULE` setting should fire at this interval.",
+        "Probe interval. The Function App's one timer (`TANDEM_TICK_SCHEDULE`) fires at this interval: each tick probes, then decides.",
       )
       .default(POLICY_DEFAULTS.intervalSeconds),
     probeTimeoutSeconds: seconds("probe timeout", 0.1, 60)
@@ -432,7 +432,7 @@ export const apiSchema = z
           .min(1, "must list at least one client application")
           .default([...API_TOKEN_DEFAULTS.clientApps])
           .describe(
-            "Client applications whose access tokens are accepted: the `azp` claim (version 2 tokens) or `appid` (version 1). Default: the Azure CLI, which the deployment's app registration pre-authorises (`az account get-access-token --resource api://<client id>`). Add the client id of each script's or peer's identity.",
+            "Client applications whose access tokens are accepted: the `azp` claim (version 2 tokens) or `appid` (version 1). Default: the Azure CLI, which the deployment's app registration pre-authorises (`az account get-access-token --resource api://<client id>`). Tandem's own identity (app setting AZURE_CLIENT_ID, with which the observers ask each other to probe) is always allowed beside these; add the client id of each script's identity.",
           ),
         maxAgeMinutes: count(1, 1440)
           .default(API_TOKEN_DEFAULTS.maxAgeMinutes)
@@ -459,7 +459,7 @@ export const apiSchema = z
       .min(1)
       .default(API_ROLE_DEFAULTS.observerRole)
       .describe(
-        "App role (for applications only) of Tandem's own observers calling each other; it grants nothing of the operator API.",
+        "App role (for applications only) of the observers' own managed identities: another observer may ask this one to probe a region now. It grants nothing of the operator API, and the operator role does not grant it.",
       ),
   })
   .describe(

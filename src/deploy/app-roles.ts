@@ -47,7 +47,7 @@ export function appRoles(config: TandemConfig): AppRole[] {
     role(
       config.api.observerRole,
       "Tandem observer",
-      "A Tandem observer asking its peers to probe now; grants nothing of the operator API.",
+      "Another observer's Function App: may ask this one to probe a region now, nothing else.",
       ["Application"],
     ),
   ];

@@ -11,11 +11,10 @@ import { APP_SETTINGS } from "../settings.js";
 import type { DeployProblem } from "./problems.js";
 import { DeployError } from "./problems.js";
 
-/** One regional Function App: an observer, with its timers' schedules. */
+/** One regional Function App: an observer, with its timer's schedule. */
 export interface ObserverParameter {
   readonly region: string;
-  readonly probeSchedule: string;
-  readonly orchestrateSchedule: string;
+  readonly tickSchedule: string;
 }
 
 /** A resource a lever's role is assigned on: one of the provider's `scopes`, taken apart. */
@@ -207,8 +206,7 @@ export function deploymentParameters(
     witnessRegion: deployment!.witnessRegion,
     observers: config.observers.map((o) => ({
       region: o.region,
-      probeSchedule: schedules.ok ? schedules.probe : "",
-      orchestrateSchedule: schedules.ok ? schedules.orchestrate : "",
+      tickSchedule: schedules.ok ? schedules.tick : "",
     })),
     stateStore: { accountName, table: config.stateStore.table },
     instanceMemoryMB: deployment!.instanceMemoryMB,

@@ -29,9 +29,8 @@ Options:
                      and print every record it receives (see docs/telemetry.md)
   --help             show this help
 
-Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} and
-${SETTINGS.orchestrateSchedule} (NCRONTAB, six fields; derived from the interval when unset),
-and the app settings your config's "env:NAME" references name. With --config,
+Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.tickSchedule} (NCRONTAB, six
+fields; derived from the interval when unset), and the app settings your config's "env:NAME" references name. With --config,
 ${SETTINGS.appInsights} sends telemetry to Application Insights.`;
 
 class UsageError extends Error {}
@@ -67,7 +66,7 @@ function sandboxBanner(sandbox: Sandbox): string {
         `    ${app.region.padEnd(14)} ${app.healthUrl}${app.region === "northeurope" ? "   (cluster stopped: woken on failover)" : ""}`,
     ),
     "",
-    `  Both groups are probed every ${config.policy.intervalSeconds} s (${sandbox.schedules.probe}); a region is down after`,
+    `  Both groups are probed every ${config.policy.intervalSeconds} s (${sandbox.schedules.tick}); a region is down after`,
     `  ${config.policy.failureThreshold} failed probes in a row from every observer.`,
     "",
     `  Status:           ${api}/api/status`,
@@ -114,10 +113,7 @@ async function startWithConfig(
     localPrincipal: LOOPBACK_READER,
   });
   const derived = schedulesForInterval(config.policy.intervalSeconds);
-  const schedules = {
-    probe: process.env[SETTINGS.probeSchedule] || derived.probe,
-    orchestrate: process.env[SETTINGS.orchestrateSchedule] || derived.orchestrate,
-  };
+  const schedules = { tick: process.env[SETTINGS.tickSchedule] || derived.tick };
   const host = await startLocalHost({
     runtimes: [runtime],
     port: listenPort,
@@ -126,7 +122,7 @@ async function startWithConfig(
     verbose,
   });
   console.log(
-    `\nTandem is running as observer ${observer} with ${file}: probing on "${schedules.probe}", orchestrating on "${schedules.orchestrate}".`,
+    `\nTandem is running as observer ${observer} with ${file}: ticking (probe, then decide) on "${schedules.tick}".`,
   );
   console.log(`  Status: ${host.url}/api/status\nCtrl-C stops it.\n`);
   return host;

@@ -7,6 +7,8 @@
 //   shop     active-passive behind the Traffic Manager profile tm-shop
 //   catalog  passive-cold behind the Front Door profile fd-catalog; its northeurope AKS cluster
 //            is stopped until Tandem wakes it
+import { HttpPeers } from "../adapters/peers/http-peers.js";
+import type { Peers } from "../ports/peers.js";
 import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
 import { compose } from "../compose.js";
@@ -65,7 +67,8 @@ export const SANDBOX_RESOURCES = {
  */
 export const SANDBOX_PRINCIPAL: Principal = {
   name: "sandbox-operator",
-  roles: ["reader", "operator"],
+  // The sandbox's observers share its local host: they ask each other to probe through it.
+  roles: ["reader", "operator", "observer"],
   via: "local",
 };
 
@@ -565,6 +568,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     };
     const isolated = new Set<string>();
     const runtimes: Runtime[] = [];
+    // The observers ask each other to probe now over the local host's HTTP, as Function Apps do;
+    // its URL is known once it listens, after the runtimes are made.
+    const peerHttp: { peers?: HttpPeers } = {};
+    const peers: Peers = {
+      ask: (peer, request, call) =>
+        peerHttp.peers
+          ? peerHttp.peers.ask(peer, request, call)
+          : Promise.reject(new Error("the local host is not listening yet")),
+    };
     for (const observer of SANDBOX_REGIONS) {
       const table = tableStoreFromConnectionString(azurite.connectionString, "tandem", {
         maxRetries: 0,
@@ -586,6 +598,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
+          peers,
           ...(ingestion ? { ingestionCa: ingestion.ca } : {}),
           subscribers: [timeline(output), ...(options.subscribers ?? [])],
           // Drills plan with the emulator's own times, not Azure's.
@@ -613,6 +626,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
     late.host = host;
+    peerHttp.peers = new HttpPeers({
+      urls: Object.fromEntries(SANDBOX_REGIONS.map((region) => [region, host.url])),
+    });
     stops.push(() => host.stop());
     // Alerts link to the status page and incidents of this host, now that it listens.
     for (const rt of runtimes) rt.alerts.links.baseUrl = host.url;

@@ -42,8 +42,7 @@ describe("deployment parameters", () => {
       p.observers.map((o) => o.region),
       ["westeurope", "northeurope"],
     );
-    assert.equal(p.observers[0]!.probeSchedule, "*/10 * * * * *");
-    assert.equal(p.observers[0]!.orchestrateSchedule, "5/10 * * * * *");
+    assert.equal(p.observers[0]!.tickSchedule, "*/10 * * * * *");
     assert.equal(p.instanceMemoryMB, 512);
     assert.equal(p.environmentName, "${AZURE_ENV_NAME}");
   });
@@ -200,19 +199,19 @@ describe("validate-config for deployment", () => {
 });
 
 describe("timer schedules from policy.intervalSeconds", () => {
-  const good: [number, string, string][] = [
-    [1, "*/1 * * * * *", "0/1 * * * * *"],
-    [2, "*/2 * * * * *", "1/2 * * * * *"],
-    [5, "*/5 * * * * *", "2/5 * * * * *"],
-    [10, "*/10 * * * * *", "5/10 * * * * *"],
-    [30, "*/30 * * * * *", "15/30 * * * * *"],
-    [60, "0 */1 * * * *", "30 0/1 * * * *"],
-    [120, "0 */2 * * * *", "0 1/2 * * * *"],
-    [300, "0 */5 * * * *", "30 2/5 * * * *"],
+  const good: [number, string][] = [
+    [1, "*/1 * * * * *"],
+    [2, "*/2 * * * * *"],
+    [5, "*/5 * * * * *"],
+    [10, "*/10 * * * * *"],
+    [30, "*/30 * * * * *"],
+    [60, "0 */1 * * * *"],
+    [120, "0 */2 * * * *"],
+    [300, "0 */5 * * * *"],
   ];
-  for (const [interval, probe, orchestrate] of good)
-    it(`${interval} s: probes on the interval, orchestration half an interval later`, () => {
-      assert.deepEqual(timerSchedules(interval), { ok: true, probe, orchestrate });
+  for (const [interval, tick] of good)
+    it(`${interval} s: one timer, on the interval`, () => {
+      assert.deepEqual(timerSchedules(interval), { ok: true, tick });
     });
   for (const interval of [7, 45, 90, 2.5])
     it(`${interval} s: refused, since the ticks would be unevenly spaced`, () => {

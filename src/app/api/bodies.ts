@@ -67,6 +67,14 @@ export async function parseBody<C extends CommandName>(
   request: ApiRequest,
   command: C,
 ): Promise<CommandBody<C>> {
+  return (await parseJson(request, BODIES[command] as z.ZodType)) as CommandBody<C>;
+}
+
+/** Another observer's request to probe a region now (POST /api/observers/{observer}/probe). */
+export const PEER_PROBE_BODY = z.strictObject({ from: region, region });
+
+/** Reads a JSON body strictly against `schema` (see parseBody). */
+export async function parseJson<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T> {
   const type = request.headers.get("content-type") ?? "";
   const bytes = await request.bytes();
   if (bytes.byteLength > BODY_LIMIT)
@@ -94,8 +102,8 @@ export async function parseBody<C extends CommandName>(
   const twice = duplicateKey(text);
   if (twice !== undefined)
     throw new BadInput(shortName(twice), "is given twice; give each field once");
-  const parsed = BODIES[command].safeParse(value);
-  if (parsed.success) return parsed.data as CommandBody<C>;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const keys = (issue as { keys?: string[] }).keys;
   if (issue.code === "unrecognized_keys" && keys?.length)

@@ -36,6 +36,8 @@ import {
   BadInput,
   KEY,
   NAME,
+  PEER_PROBE_BODY,
+  parseJson,
   fingerprint,
   idempotencyKey,
   limitOf,
@@ -43,9 +45,14 @@ import {
 } from "./bodies.js";
 import type { ApiRequest, ApiResponse, FailureLog } from "./http.js";
 import { errorResponse, failureResponse } from "./http.js";
+import { answerPeer } from "../observer-tick.js";
 import { alertTestRoute } from "./alert-routes.js";
 
-export type RuntimeSource = () => Promise<Runtime>;
+/**
+ * The runtime that answers a request: a Function App has one; the local host, running several
+ * observers in one process, picks the one a peer request names.
+ */
+export type RuntimeSource = (request?: ApiRequest) => Promise<Runtime>;
 
 export interface ApiRoute {
   readonly name: string;
@@ -203,7 +210,7 @@ export async function serve(
 ): Promise<ApiResponse> {
   let rt: Runtime;
   try {
-    rt = await runtime();
+    rt = await runtime(request);
   } catch (error) {
     return secured(failureResponse(error, log));
   }
@@ -338,9 +345,37 @@ const statusRoute: ApiRoute = {
   },
 };
 
+/**
+ * Another observer asks this one to probe a region now (ADR 18): only an observer's identity may,
+ * and only of the observer this app is. Answers once the observations are written.
+ */
+const peerProbeRoute: ApiRoute = {
+  name: "peerProbe",
+  route: "observers/{observer}/probe",
+  methods: ["POST"],
+  role: "observer",
+  audited: () => ({ name: "peer probe" }),
+  handle: async (rt, request) => {
+    const observer = request.params["observer"] ?? "";
+    if (observer !== rt.observer)
+      return errorResponse(
+        404,
+        "NotFound",
+        `this is observer ${rt.observer}, not ${shortName(observer)}`,
+        { field: "observer" },
+      );
+    const body = await parseJson(request, PEER_PROBE_BODY);
+    const observers = rt.config.observers.map((o) => o.region);
+    if (!observers.includes(body.from) || body.from === rt.observer)
+      throw new BadInput("from", `is not another observer (observers: ${observers.join(", ")})`);
+    return { status: 200, jsonBody: await answerPeer(rt, body) };
+  },
+};
+
 /** Every route of the API. */
 export const API_ROUTES: readonly ApiRoute[] = [
   statusRoute,
+  peerProbeRoute,
   {
     name: "incidents",
     route: "incidents",
