@@ -291,6 +291,27 @@ describe("signing keys discovered from the issuer", () => {
     );
   });
 
+  it("Tandem's own identity (AZURE_CLIENT_ID) is an allowed client: a peer observer's token passes", async () => {
+    const identity = "1d1d1d1d-0000-0000-0000-000000000001";
+    const peerToken = (azp: string) =>
+      issuer.sign({
+        azp,
+        roles: ["Tandem.Observer"],
+        preferred_username: undefined,
+        scp: undefined,
+      });
+    for (const api of [undefined, { bearer: { issuer: issuer.issuer, audience: AUDIENCE } }]) {
+      const { check } = fresh(api, {
+        [SETTINGS.apiIssuer]: issuer.issuer,
+        [SETTINGS.apiClientId]: AUDIENCE,
+        [SETTINGS.identityClientId]: identity,
+      });
+      assert.equal(await check(await peerToken(identity)), "ok observer");
+      assert.match(await check(await peerToken(DAEMON)), /client application is not one/);
+      assert.equal(await check(await issuer.sign({ roles: ["Tandem.Reader"] })), "ok reader");
+    }
+  });
+
   it("the configuration's clients and maximum age replace the defaults", async () => {
     const { check } = fresh({
       bearer: { issuer: issuer.issuer, audience: AUDIENCE, clientApps: [DAEMON], maxAgeMinutes: 5 },
