@@ -112,8 +112,14 @@ async function startWithConfig(
     // The local host listens on loopback only: a caller there may read; changes need a token.
     localPrincipal: LOOPBACK_READER,
   });
-  const derived = schedulesForInterval(config.policy.intervalSeconds);
-  const schedules = { tick: process.env[SETTINGS.tickSchedule] || derived.tick };
+  // This observer's own place in the interval, as the deployment staggers the observers.
+  const derived = schedulesForInterval(
+    config.policy.intervalSeconds,
+    config.observers.map((o) => o.region),
+  );
+  const schedules = {
+    tick: process.env[SETTINGS.tickSchedule] || derived.byObserver?.[observer] || derived.tick,
+  };
   const host = await startLocalHost({
     runtimes: [runtime],
     port: listenPort,

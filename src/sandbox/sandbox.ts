@@ -614,7 +614,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(async () => {
       await Promise.all(runtimes.map((rt) => rt.telemetry?.close(2000) ?? Promise.resolve()));
     });
-    const schedules = schedulesForInterval(intervalSeconds);
+    // The observers tick half an interval apart, as the deployment staggers them (ADR 18).
+    const schedules = schedulesForInterval(intervalSeconds, SANDBOX_REGIONS);
     // The fault routes reach the host, which is started with them.
     const late: { host?: LocalHost } = {};
     const host: LocalHost = await startLocalHost({
