@@ -608,12 +608,15 @@ async function validateConfig(
     return EXIT.usage;
   }
   const file = rest[0] ?? "tandem.config.json";
-  const [{ formatProblem, isConfigError, loadConfigFile, missingSecrets }, parameters, problems] =
-    await Promise.all([
-      import("../config/index.js"),
-      import("../deploy/parameters.js"),
-      import("../deploy/problems.js"),
-    ]);
+  const [
+    { configWarnings, formatProblem, isConfigError, loadConfigFile, missingSecrets },
+    parameters,
+    problems,
+  ] = await Promise.all([
+    import("../config/index.js"),
+    import("../deploy/parameters.js"),
+    import("../deploy/problems.js"),
+  ]);
   const { deploymentParameters } = parameters;
   const { isDeployError } = problems;
   try {
@@ -624,6 +627,7 @@ async function validateConfig(
     io.out(
       `${file} is valid: ${config.observers.length} observer(s); groups ${groups.join(", ")}.`,
     );
+    for (const problem of configWarnings(config)) io.out(`warning: ${formatProblem(problem)}`);
     for (const problem of missingSecrets(config, env))
       io.out(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
     return EXIT.ok;
