@@ -49,8 +49,9 @@ Commands:
   failback GROUP --reason TEXT [--to REGION] [--dry-run] [--wait] [--key KEY]
   pause (GROUP | --all) --reason TEXT       stop automatic failover (manual commands still work)
   resume (GROUP | --all) --reason TEXT
-  drill GROUP --reason TEXT [--wait]        play failover and failback on levers that change
-                                            nothing; report each step and its expected time
+  drill GROUP --reason TEXT                 play failover and failback on levers that change
+                                            nothing, on a simulated clock: answers at once with
+                                            each step and its expected time
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
   alerts test CHANNEL                       send a sample alert through CHANNEL and show
@@ -496,7 +497,12 @@ export async function run(
       case "drill": {
         const group = groupArg();
         const reason = need(o.reason, "--reason TEXT");
-        if (o.wait) io.err(`${group}: drilling (nothing real changes)...\n`);
+        // A drill plays both plans on its own simulated clock and opens no incident: there is
+        // nothing to follow, so --wait is said to be moot rather than pretended.
+        if (o.wait)
+          io.err(
+            `${group}: a drill changes nothing and runs on a simulated clock, so it answers at once; --wait has nothing to follow\n`,
+          );
         const input: CommandInput<"drill"> = { reason };
         const answer = await call<DrillResult>(
           api,
