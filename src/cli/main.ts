@@ -24,6 +24,7 @@ import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import { DEPLOY_HELP } from "./deploy-help.js";
 import { tokenTransportProblem } from "./plain-http.js";
+import { VERSION } from "../version.js";
 // The configuration schema (zod) and the deployment commands load when a command needs them, so
 // that `tandem --help` and the API commands answer without paying for them.
 
@@ -65,6 +66,7 @@ Options:
   --token T     bearer token (default: TANDEM_TOKEN); sent over https, or over http to loopback only
   --json        machine-readable output on stdout
   --wait        follow the incident until it ends, showing each step (on stderr)
+  --version     print the version of this tandem command
 
 Exit codes: 0 done; 1 the incident waited for failed or was aborted; 2 bad usage or request;
 3 refused (a safety rule, a running incident, an unknown group or region); 4 not signed in or
@@ -307,6 +309,10 @@ export async function run(
     fetch: globalThis.fetch,
   },
 ): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "version") {
+    io.out(`tandem ${VERSION}`);
+    return EXIT.ok;
+  }
   if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help") {
     io.out(HELP);
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
