@@ -95,10 +95,11 @@ export interface SandboxOptions {
   /** More subscribers to both observers' events (tests record them). */
   readonly subscribers?: readonly NamedSubscriber[];
   /**
-   * Sends Application Insights telemetry to a local ingestion receiver (`--telemetry`); with
-   * `print`, each record received is printed as one line.
+   * Sends Application Insights telemetry to a local ingestion receiver (`--telemetry`); `record`
+   * gets each record received as one line and its base type (`npm start` writes them to a file:
+   * printed, the records of both observers would bury the timeline).
    */
-  readonly telemetry?: { readonly print: boolean };
+  readonly telemetry?: { readonly record?: (line: string, type: string) => void };
 }
 
 export interface Sandbox {
@@ -558,7 +559,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const ingestion = options.telemetry
       ? await started(
           new IngestionReceiver((e) => {
-            if (options.telemetry?.print) output(`telemetry  ${describeEnvelope(e)}`);
+            options.telemetry?.record?.(`telemetry  ${describeEnvelope(e)}`, e.data.baseType);
           }),
         )
       : undefined;
