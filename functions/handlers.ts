@@ -27,7 +27,7 @@ export interface TimerFunction {
 }
 
 /**
- * The one timer of an observer (ADR 16): probe, then decide, with the lease renewed beside the
+ * The one timer of an observer (ADR 18): probe, then decide, with the lease renewed beside the
  * probes. Logs what a person watching the Functions log wants: the probes, the lease, stale peers
  * (when that changes), problems and waits.
  */

@@ -242,8 +242,7 @@ export function runOrchestrateTick(
   rt: Runtime,
   options: OrchestrateOptions = {},
 ): Promise<OrchestrateResult> {
-  const operation =
-    options.operation ?? `${rt.instance}:orchestrate:${++rt.memory.said.orchestrations}`;
+  const operation = options.operation ?? `${rt.instance}:decide:${++rt.memory.said.orchestrations}`;
   const telemetry = telemetryOf(rt);
   // Every record this tick causes (store and ARM calls, events) carries its operation id.
   return telemetry.within({ operation }, async () => {

@@ -35,10 +35,11 @@ export interface ProbeTickResult {
   /** What went wrong, one sentence each; empty on a clean tick. */
   readonly problems: readonly string[];
   /**
-   * The peers asked to probe now, for each region that started failing here this tick: settles
-   * when every one has answered or given up (never rejects). Absent when none was asked.
+   * The peers asked to probe now, for each region that started failing here this tick: one
+   * promise per peer and region, settling when it has answered or been given up (never
+   * rejecting). Empty when none was asked.
    */
-  readonly asked?: Promise<readonly PeerAsked[]>;
+  readonly asked: readonly Promise<PeerAsked>[];
 }
 
 /** One peer's answer to a request to probe now, or why there was none. */
@@ -219,7 +220,7 @@ async function probeTick(
   // A region whose target passed here last time and now fails twice in a row (a probe without an
   // answer at the hedge time counts): the peers are asked to probe it now (once per region and
   // tick), while this tick's confirmations go on.
-  const asks: Promise<PeerAsked[]>[] = [];
+  const asks: Promise<PeerAsked>[] = [];
   const stirred = new Set<string>();
   const suspect = (t: (typeof targets)[number]) => async (overdue: boolean) => {
     if (!rt.peers || t.target === ENTRY_POINT || stirred.has(t.target)) return;
@@ -229,7 +230,7 @@ async function probeTick(
     // is slow every tick would otherwise stir the peers every tick.
     if (overdue && before.latencyMs >= hedgeMs(rt, t.request)) return;
     stirred.add(t.target);
-    asks.push(askPeers(rt, t.target));
+    asks.push(...askPeers(rt, t.target));
   };
   const [previous, outcomes, control] = await Promise.all([
     prefetched,
@@ -317,7 +318,7 @@ async function probeTick(
     observations,
     impaired,
     problems: [...new Set(problems)],
-    ...(asks.length > 0 ? { asked: Promise.all(asks).then((all) => all.flat()) } : {}),
+    asked: asks,
   };
 }
 
@@ -397,39 +398,38 @@ async function writeRows(
   return observations;
 }
 
-/** Asks every other observer to probe `region` now; never rejects. */
-async function askPeers(rt: Runtime, region: string): Promise<PeerAsked[]> {
+/**
+ * Asks every other observer to probe `region` now, each given up after a share of the interval
+ * (on the runtime's clock); the promises never reject.
+ */
+function askPeers(rt: Runtime, region: string): Promise<PeerAsked>[] {
   const peers = rt.peers;
   if (!peers) return [];
   const others = rt.config.observers.map((o) => o.region).filter((o) => o !== rt.observer);
   const patience = rt.config.policy.intervalSeconds * 1000 * PEER_SHARE;
-  return Promise.all(
-    others.map(async (peer): Promise<PeerAsked> => {
-      // The patience runs on the runtime's clock, as every wait of a tick does (virtual time in
-      // the simulator, where a wall-clock timer would never fire in step).
-      const stop = new AbortController();
-      const done = new AbortController();
-      void rt.clock.sleep(patience, done.signal).then(() => {
-        if (!done.signal.aborted) stop.abort(new Error(`no answer within ${patience} ms`));
-      });
-      try {
-        const answer = await peers.ask(
-          peer,
-          { from: rt.observer, region },
-          { abortSignal: stop.signal },
-        );
-        return { peer, region, answer };
-      } catch (error) {
-        return {
-          peer,
-          region,
-          problem: `${peer} was not asked to probe ${region} now: ${describe(error)}`,
-        };
-      } finally {
-        done.abort();
-      }
-    }),
-  );
+  return others.map(async (peer): Promise<PeerAsked> => {
+    const stop = new AbortController();
+    const done = new AbortController();
+    void rt.clock.sleep(patience, done.signal).then(() => {
+      if (!done.signal.aborted) stop.abort(new Error(`no answer within ${patience} ms`));
+    });
+    try {
+      const answer = await peers.ask(
+        peer,
+        { from: rt.observer, region },
+        { abortSignal: stop.signal },
+      );
+      return { peer, region, answer };
+    } catch (error) {
+      return {
+        peer,
+        region,
+        problem: `${peer} was not asked to probe ${region} now: ${describe(error)}`,
+      };
+    } finally {
+      done.abort();
+    }
+  });
 }
 
 /**

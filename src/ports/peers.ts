@@ -1,6 +1,6 @@
 // Asking another observer to probe a region now: an observer that sees a region start failing
 // has its peers look at once, not at their next tick, so the confirming observations land in
-// seconds (ADR 16). In Azure it is the peer Function App's HTTP trigger, called with this app's
+// seconds (ADR 18). In Azure it is the peer Function App's HTTP trigger, called with this app's
 // managed identity; the sandbox calls its own local host; the simulator calls the peer's
 // runtime in virtual time.
 

@@ -72,7 +72,7 @@ async function setup(peers: (world: World) => Peers) {
   const tickAt = async (at: number) => {
     await world.until(at);
     const result = await runProbeTick(rt);
-    return { result, asked: result.asked ? await result.asked : [] };
+    return { result, asked: await Promise.all(result.asked) };
   };
   return { world, modes, tickAt };
 }
