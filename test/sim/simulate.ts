@@ -959,8 +959,14 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   };
   const runtimes = new Map<string, Runtime>();
   for (const o of OBSERVERS) runtimes.set(o, await start(o));
+  // Each observer's timer fires at its own offset in the interval, as deployed (the i-th of n at
+  // i × interval / n, in whole seconds: timerSchedules in src/config/schedules.ts), and its tick
+  // starts up to half a second late.
   const phase = Object.fromEntries(
-    OBSERVERS.map((o, i) => [o, i * 700 + Math.floor(rand() * 500)]),
+    OBSERVERS.map((o, i) => [
+      o,
+      Math.floor((i * INTERVAL) / 1000 / OBSERVERS.length) * 1000 + Math.floor(rand() * 500),
+    ]),
   );
 
   let detected = 0;
