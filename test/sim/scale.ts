@@ -1,9 +1,9 @@
 // Many groups against a model of Azure Resource Manager's budget: the real ticks (one timer each:
-// probe, then decide) of two observers, the real store code (in memory) and runbook, in virtual time, with every
-// lever call counted and charged to ARM's token buckets (since 2024, per subscription and
-// principal: reads 250, refilled at 25 a second; writes and deletes 200, refilled at 10 a second;
-// "Understand how Azure Resource Manager throttles requests", learn.microsoft.com). A call without
-// a token is a 429, as ARM answers it.
+// probe, then decide) of two observers, the real store code (in memory) and runbook, in virtual
+// time, with every lever call counted and charged to ARM's token buckets (since 2024, per
+// subscription and principal: reads 250, refilled at 25 a second; writes and deletes 200, refilled
+// at 10 a second; "Understand how Azure Resource Manager throttles requests", learn.microsoft.com).
+// A call without a token is a 429, as ARM answers it.
 import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
@@ -246,7 +246,8 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
   // side by side), so the ticks take turns; what is counted is ARM's calls, not their timing.
   const tick = async () => {
     for (const [i, rt] of runtimes.entries()) {
-      world.now = Math.max(world.now, slot * INTERVAL + i * 700);
+      // At its deployed offset: the i-th of n at i × interval / n (src/config/schedules.ts).
+      world.now = Math.max(world.now, slot * INTERVAL + (i * INTERVAL) / runtimes.length);
       const { orchestrate: result } = await runObserverTick(rt);
       if (process.env["SCALE_DEBUG"] && result.problems.length)
         console.log(
