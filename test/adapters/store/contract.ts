@@ -5,6 +5,7 @@ import type { Heartbeat, Incident, LeaseRecord, Observation } from "../../../src
 import type { Alert } from "../../../src/core/alerts.js";
 import { isStoreError } from "../../../src/ports/state-store.js";
 import type { StateStore } from "../../../src/ports/state-store.js";
+import { auditStoreContract } from "./audit-contract.js";
 
 export interface StoreFixture {
   /** A fresh, empty, initialised store. */
@@ -345,7 +346,7 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       const ids = actions.map((a) => a.id!);
       assert.equal(typeof id, "string");
       assert.equal(new Set(ids).size, 3, "every entry has its own id");
-      assert.deepEqual([...ids].sort(), ids, "ids sort in log order");
+      assert.deepEqual([...ids].sort().reverse(), ids, "ids sort newest first");
     });
 
     it("keeps the region verdicts of each group, each write conditional on the version read", async () => {
@@ -550,4 +551,5 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       assert.deepEqual((await store.readLeverViews())["shop"], newer);
     });
   });
+  auditStoreContract(name, fixture);
 }

@@ -121,6 +121,73 @@ describe("Table Storage adapter", () => {
     assert.equal(moved.atMs, 1_800_000_000_000, "a time stays a double");
   });
 
+  it("moves action log rows of the layout before ADR 0017 into the log as it prunes, and deletes the old ones", async () => {
+    const table = `oldlog${++tables}`;
+    const store = tableStoreFromConnectionString(azurite.connectionString, table);
+    await store.initialise();
+    const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
+      allowInsecureConnection: true,
+    });
+    const old = (at: number, name: string, extra: Record<string, unknown> = {}) =>
+      raw.createEntity({
+        partitionKey: "action",
+        rowKey: `${String(at).padStart(15, "0")}-000000001-${name.replace(/\W/g, "")}`,
+        atMs: { value: String(at), type: "Double" },
+        actor: "westeurope#1",
+        epoch: { value: "2", type: "Double" },
+        name,
+        outcome: "done",
+        ...extra,
+      });
+    const at = 1_800_000_000_000;
+    await old(at, "too old");
+    await old(at + 5_000, "kept", { incident: "001800000000000-cccc3333" });
+    await store.appendAction({
+      at: at + 9_000,
+      actor: "x#1",
+      epoch: 3,
+      name: "new",
+      outcome: "done",
+    });
+    assert.deepEqual(
+      (await store.readActions()).map((a) => a.name),
+      ["too old", "kept", "new"],
+      "the whole log, old rows included, before they move",
+    );
+    assert.deepEqual(
+      (await store.readActionPage({ limit: 10 })).entries.map((a) => a.name),
+      ["new"],
+    );
+    const pruned = await store.pruneAudit({ before: at + 1, maxRows: 10 });
+    assert.deepEqual(pruned, {
+      actions: 1,
+      moved: 1,
+      refusedRows: 0,
+      refusedCalls: 0,
+      oldest: at,
+      newest: at,
+      more: false,
+    });
+    assert.deepEqual(
+      (await store.readActionPage({ limit: 10 })).entries.map((a) => a.name),
+      ["new", "kept"],
+      "moved to its place in time",
+    );
+    assert.deepEqual(
+      (await store.readActionPage({ limit: 10, incident: "001800000000000-cccc3333" })).entries.map(
+        (a) => a.name,
+      ),
+      ["kept"],
+    );
+    const left = [];
+    for await (const row of raw.listEntities({
+      queryOptions: { filter: "PartitionKey eq 'action' and RowKey lt ':'" },
+    }))
+      left.push(row.rowKey);
+    assert.deepEqual(left, [], "no row of the old layout is left");
+    assert.equal((await store.pruneAudit({ before: at + 1, maxRows: 10 })).moved, 0);
+  });
+
   it("turns a refused connection into an 'unavailable' StoreError", async () => {
     const gone = await startAzurite(0);
     const store = tableStoreFromConnectionString(gone.connectionString, "gone", {
