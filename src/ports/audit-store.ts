@@ -51,6 +51,23 @@ export interface RefusedCalls {
   readonly id?: string;
 }
 
+/** The actor of the row of a minute's callers past its cap; a count with it and no address goes there. */
+export const OTHERS = "others";
+
+/** Two counts of one caller and minute as one: the later call's description wins. */
+export function mergeRefused(a: RefusedCalls, b: RefusedCalls): RefusedCalls {
+  const { id: _id, ...last } = b.lastAt >= a.lastAt ? b : a;
+  return {
+    ...last,
+    minute: a.minute,
+    actor: a.actor,
+    from: a.from,
+    count: a.count + b.count,
+    firstAt: Math.min(a.firstAt, b.firstAt),
+    lastAt: Math.max(a.lastAt, b.lastAt),
+  };
+}
+
 export interface PageQuery {
   /** At most this many entries. */
   readonly limit: number;
@@ -104,7 +121,8 @@ export interface AuditStore {
   /**
    * Adds refused calls to their minutes' counts: one row per caller and minute, at most
    * `callersPerMinute` callers a minute (the first to come), the calls of the others counted on
-   * the minute's `others` row. Never in the action log's partition.
+   * the minute's `others` row, as are counts whose actor is `others` with no address (a process
+   * that kept too many callers apart). Never in the action log's partition.
    */
   addRefusedCalls(
     calls: readonly RefusedCalls[],

@@ -1,7 +1,7 @@
 // The shapes the API answers with, one type per answer. The API writes them and the CLI reads
 // them through these same types, so the two cannot drift apart.
 import type { Incident } from "../../core/incident.js";
-import type { ActionRecord, PauseState } from "../../ports/state-store.js";
+import type { ActionRecord, PauseState, RefusedCalls } from "../../ports/state-store.js";
 import type { DrillResult, Plan } from "../planner.js";
 import type { IncidentDetail } from "../read-models.js";
 import type { StatusView } from "../status.js";
@@ -50,6 +50,13 @@ export interface IncidentsAnswer {
 export interface AuditAnswer {
   readonly entries: readonly ActionRecord[];
   /** The cursor of the next (older) page, and the path that fetches it. */
+  readonly next?: string;
+  readonly nextUrl?: string;
+}
+
+/** `GET /api/audit/refused`: refused calls counted per caller and minute, newest minute first. */
+export interface RefusedAnswer {
+  readonly entries: readonly RefusedCalls[];
   readonly next?: string;
   readonly nextUrl?: string;
 }

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ActionRecord, RefusedCalls } from "../../../src/ports/audit-store.js";
+import { OTHERS } from "../../../src/ports/audit-store.js";
 import type { StateStore } from "../../../src/ports/state-store.js";
 import type { StoreFixture } from "./contract.js";
 
@@ -190,6 +191,19 @@ export function auditStoreContract(name: string, fixture: StoreFixture): void {
       );
       const others = rows.find((r) => r.actor === "others")!;
       assert.equal(others.lastAt, MINUTE + 9_000, "the others' row tells of their last call");
+    });
+
+    it("counts a process's own overflow (actor others, no address) on the others row, with room or not", async () => {
+      const store = await fixture.create();
+      const cap = { callersPerMinute: 5 };
+      await store.addRefusedCalls([refused(OTHERS, "", { count: 3 })], cap);
+      await store.addRefusedCalls([refused(OTHERS, "", { count: 4 })], cap);
+      await store.addRefusedCalls([refused("anonymous", "192.0.2.9")], cap);
+      const rows = (await store.readRefusedCalls({ limit: 10 })).entries;
+      assert.deepEqual(rows.map((r) => `${r.actor}@${r.from}: ${r.count}`).sort(), [
+        "anonymous@192.0.2.9: 1",
+        "others@: 7",
+      ]);
     });
 
     it("pages refused counts: the next page starts after the last row", async () => {

@@ -10,7 +10,8 @@ import type {
   Pruned,
   RefusedCalls,
 } from "../../../ports/audit-store.js";
-import { OTHERS, callerKey, mergeRefused } from "../refused-counts.js";
+import { OTHERS, mergeRefused } from "../../../ports/audit-store.js";
+import { callerKey, isOthers } from "../refused-counts.js";
 
 const MINUTE_MS = 60_000;
 const pad = (n: number, digits: number) => String(n).padStart(digits, "0");
@@ -84,7 +85,8 @@ export class MemoryAuditLog implements AuditStore {
       const key = callerKey(call.actor, call.from);
       const known = m.callers.get(key);
       if (known) m.callers.set(key, mergeRefused(known, counted));
-      else if (m.callers.size < options.callersPerMinute) m.callers.set(key, counted);
+      else if (!isOthers(counted) && m.callers.size < options.callersPerMinute)
+        m.callers.set(key, counted);
       else {
         const asOthers = { ...counted, actor: OTHERS, from: "" };
         m.others = m.others ? mergeRefused(m.others, asOthers) : asOthers;

@@ -2,6 +2,7 @@
 // refused calls counted per caller and minute in their own partition under a cap, and the prune
 // of both. The state store wraps each call in its timeout and error mapping.
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
 import { odata } from "@azure/data-tables";
 import type {
@@ -14,7 +15,8 @@ import type {
 } from "../../../ports/audit-store.js";
 import type { Log } from "../../../ports/log.js";
 import { StoreError } from "../../../ports/state-store.js";
-import { OTHERS, callerKey, mergeRefused } from "../refused-counts.js";
+import { OTHERS, mergeRefused } from "../../../ports/audit-store.js";
+import { callerKey, isOthers } from "../refused-counts.js";
 import {
   ACTION_PARTITION,
   CALLERS_PREFIX,
@@ -148,11 +150,13 @@ export class TableAuditLog {
     for (const row of byRow.values())
       minutes.set(row.minute, [...(minutes.get(row.minute) ?? []), row]);
 
+    // Each of the writes below listens to the one signal.
+    setMaxListeners(byRow.size + minutes.size + 10, abortSignal);
     const writes: Promise<void>[] = [];
     for (const [minute, rows] of minutes) {
       const admitted = await this.#admit(
         minute,
-        rows.map((r) => r.caller),
+        rows.filter((r) => !isOthers(r.calls)).map((r) => r.caller),
         callersPerMinute,
         abortSignal,
       );
