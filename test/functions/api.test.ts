@@ -717,5 +717,62 @@ describe("operator API", () => {
         .handler(request({ method: "GET", path: "/api/audit?limit=0", headers }), context());
       assert.equal(json(bad).error.field, "limit");
     });
+
+    it("pages an incident's entries (the latest, oldest first) and the refused-call counts", async () => {
+      const headers = await operator();
+      const byIncident = new Map<string, string[]>();
+      for (const a of await store.readActions())
+        if (a.incident) byIncident.set(a.incident, [...(byIncident.get(a.incident) ?? []), a.id!]);
+      const [id, ids] = [...byIncident].find(([, list]) => list.length >= 3)!;
+      const detail = async (query: string) =>
+        json(
+          await fns.get("incident")!.handler(
+            request({
+              method: "GET",
+              path: `/api/incidents/${id}${query}`,
+              params: { id },
+              headers,
+            }),
+            context(),
+          ),
+        );
+      const all = await detail("");
+      assert.deepEqual(
+        all.actions.map((a: { id: string }) => a.id),
+        ids,
+        "every entry, oldest first",
+      );
+      assert.equal(all.actionsBefore, undefined);
+      const latest = await detail("?limit=2");
+      assert.deepEqual(
+        latest.actions.map((a: { id: string }) => a.id),
+        ids.slice(-2),
+        "the latest two, oldest first",
+      );
+      const earlier = await detail(`?limit=2&before=${latest.actionsBefore}`);
+      assert.deepEqual(
+        earlier.actions.map((a: { id: string }) => a.id),
+        ids.slice(-4, -2),
+      );
+      assert.equal((await detail("?before=not%20a%20cursor")).error.field, "before");
+
+      await refusedCallsSettled(rt);
+      const refused = async (query: string) =>
+        json(
+          await fns
+            .get("auditRefused")!
+            .handler(
+              request({ method: "GET", path: `/api/audit/refused${query}`, headers }),
+              context(),
+            ),
+        );
+      const first = await refused("?limit=1");
+      assert.equal(first.entries.length, 1);
+      assert.equal(first.nextUrl, `/api/audit/refused?limit=1&before=${first.next}`);
+      const second = await refused(`?limit=1&before=${first.next}`);
+      assert.notEqual(second.entries[0].id, first.entries[0].id);
+      for (const key of ["minute", "actor", "from", "count", "firstAt", "lastAt", "name", "reason"])
+        assert.ok(key in first.entries[0], `a count says its ${key}`);
+    });
   });
 });
