@@ -18,16 +18,10 @@ export const PRUNE_ROWS_PER_TICK = 500;
 export const PRUNE_EVERY_MS = 3_600_000;
 const PRUNE_TIMEOUT_MS = 30_000;
 
-/** What a round has removed so far, and from before when. */
-export interface PruneRound {
+/** What a round has removed so far, in how many passes, and from before when. */
+export interface PruneRound extends Omit<Pruned, "more"> {
   readonly before: number;
   readonly passes: number;
-  readonly actions: number;
-  readonly moved: number;
-  readonly refusedRows: number;
-  readonly refusedCalls: number;
-  readonly oldest?: number;
-  readonly newest?: number;
 }
 
 export interface RetentionMemory {

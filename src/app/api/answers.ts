@@ -47,16 +47,16 @@ export interface IncidentsAnswer {
   readonly incidents: readonly Incident[];
 }
 
-export interface AuditAnswer {
-  readonly entries: readonly ActionRecord[];
+/** A page of a read that goes back in time, newest first. */
+export interface PageAnswer<T> {
+  readonly entries: readonly T[];
   /** The cursor of the next (older) page, and the path that fetches it. */
   readonly next?: string;
   readonly nextUrl?: string;
 }
 
+/** `GET /api/audit`. */
+export type AuditAnswer = PageAnswer<ActionRecord>;
+
 /** `GET /api/audit/refused`: refused calls counted per caller and minute, newest minute first. */
-export interface RefusedAnswer {
-  readonly entries: readonly RefusedCalls[];
-  readonly next?: string;
-  readonly nextUrl?: string;
-}
+export type RefusedAnswer = PageAnswer<RefusedCalls>;

@@ -1,5 +1,6 @@
 // The page a read asks for (`?limit=N&before=ID`) and the link an answer gives to the next one.
 import type { Page, PageQuery } from "../../ports/audit-store.js";
+import type { PageAnswer } from "./answers.js";
 import { BadInput, limitOf } from "./bodies.js";
 import type { ApiRequest } from "./http.js";
 
@@ -16,11 +17,7 @@ export function pageOf(request: ApiRequest, max: number, fallback: number): Page
 }
 
 /** A page as an answer: its entries, and the cursor and the path of the next (older) page. */
-export function pageAnswer<T>(
-  path: string,
-  query: PageQuery,
-  page: Page<T>,
-): { entries: T[]; next?: string; nextUrl?: string } {
+export function pageAnswer<T>(path: string, query: PageQuery, page: Page<T>): PageAnswer<T> {
   return {
     entries: page.entries,
     ...(page.next === undefined

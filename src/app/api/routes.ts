@@ -19,17 +19,17 @@ import {
   noSuchGroup,
   refusedPage,
 } from "../read-models.js";
+import type { Page, PageQuery } from "../../ports/audit-store.js";
 import type { Runtime } from "../runtime.js";
 import { telemetryOf } from "../runtime.js";
 import { renderStatusPage } from "../status-page.js";
 import { readStatus } from "../status.js";
 import type {
   AllGroupsAnswer,
-  AuditAnswer,
   CommandAccepted,
   DryRunAnswer,
   IncidentsAnswer,
-  RefusedAnswer,
+  PageAnswer,
 } from "./answers.js";
 import type { CommandBody, CommandName } from "./bodies.js";
 import {
@@ -311,6 +311,25 @@ const statusRoute: ApiRoute = {
   },
 };
 
+/** A read of pages, newest first: `?limit=N&before=ID`, answered with the next page's cursor. */
+function pagedRoute<T>(
+  name: string,
+  route: string,
+  read: (rt: Runtime, page: PageQuery) => Promise<Page<T>>,
+): ApiRoute {
+  return {
+    name,
+    route,
+    methods: ["GET"],
+    role: "reader",
+    handle: async (rt, request) => {
+      const page = pageOf(request, 500, 50);
+      const jsonBody: PageAnswer<T> = pageAnswer(`/api/${route}`, page, await read(rt, page));
+      return { status: 200, jsonBody };
+    },
+  };
+}
+
 /** Every route of the API. */
 export const API_ROUTES: readonly ApiRoute[] = [
   statusRoute,
@@ -344,32 +363,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
       return { status: 200, jsonBody: detail };
     },
   },
-  {
-    name: "audit",
-    route: "audit",
-    methods: ["GET"],
-    role: "reader",
-    handle: async (rt, request) => {
-      const page = pageOf(request, 500, 50);
-      const jsonBody: AuditAnswer = pageAnswer("/api/audit", page, await auditPage(rt, page));
-      return { status: 200, jsonBody };
-    },
-  },
-  {
-    name: "auditRefused",
-    route: "audit/refused",
-    methods: ["GET"],
-    role: "reader",
-    handle: async (rt, request) => {
-      const page = pageOf(request, 500, 50);
-      const jsonBody: RefusedAnswer = pageAnswer(
-        "/api/audit/refused",
-        page,
-        await refusedPage(rt, page),
-      );
-      return { status: 200, jsonBody };
-    },
-  },
+  pagedRoute("audit", "audit", auditPage),
+  pagedRoute("auditRefused", "audit/refused", refusedPage),
   commandRoute(false),
   commandRoute(true),
   alertTestRoute,

@@ -43,6 +43,7 @@ import {
   refusedRowOf,
   refusedToEntity,
 } from "./audit-entities.js";
+import { decodeOrReport } from "./entities.js";
 
 type Row = TableEntityResult<Record<string, unknown>>;
 
@@ -415,11 +416,6 @@ export class TableAuditLog {
     decode: (row: Record<string, unknown>) => T | undefined,
     what: string,
   ): T | undefined {
-    const value = decode(row);
-    if (value === undefined)
-      this.#log?.warn(
-        `state store: skipped a malformed ${what} row (${row.partitionKey}/${row.rowKey})`,
-      );
-    return value;
+    return decodeOrReport(row, decode, what, this.#log);
   }
 }

@@ -8,6 +8,7 @@ import type { RegionState, Verdict } from "../../../core/verdict.js";
 import type { PauseState } from "../../../ports/state-store.js";
 import type { Incident } from "../../../core/incident.js";
 import type { LeverView } from "../../../core/levers.js";
+import type { Log } from "../../../ports/log.js";
 
 /**
  * Each observer's rows live in its own partition, so that one transaction writes its heartbeat
@@ -40,6 +41,21 @@ export interface DoubleValue {
 const double = (value: number): DoubleValue => ({ value, type: "Double" });
 
 type Row = Record<string, unknown>;
+
+/** A row decoded, or undefined once reported: one bad row never stops a read. */
+export function decodeOrReport<T>(
+  row: Row,
+  decode: (row: Row) => T | undefined,
+  what: string,
+  log: Log | undefined,
+): T | undefined {
+  const value = decode(row);
+  if (value === undefined)
+    log?.warn(
+      `state store: skipped a malformed ${what} row (${String(row["partitionKey"])}/${String(row["rowKey"])})`,
+    );
+  return value;
+}
 /** A row to write: its keys and its properties. */
 export type Entity = { partitionKey: string; rowKey: string } & Record<string, unknown>;
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);

@@ -71,6 +71,7 @@ import {
   leaseToEntity,
   observationToEntity,
   statesToEntity,
+  decodeOrReport,
 } from "./entities.js";
 import { TableAuditLog } from "./audit-log.js";
 
@@ -776,12 +777,7 @@ export class TableStateStore implements StateStore {
     decode: (row: Record<string, unknown>) => T | undefined,
     what: string,
   ): T | undefined {
-    const value = decode(row);
-    if (value === undefined)
-      this.#log?.warn(
-        `state store: skipped a malformed ${what} row (${String(row["partitionKey"])}/${String(row["rowKey"])})`,
-      );
-    return value;
+    return decodeOrReport(row, decode, what, this.#log);
   }
 
   /** Rows that do not decode are skipped and reported, so one bad row cannot stop agreement. */
@@ -792,12 +788,8 @@ export class TableStateStore implements StateStore {
   ): Promise<T[]> {
     const out: T[] = [];
     for await (const row of rows) {
-      const value = decode(row);
-      if (value === undefined)
-        this.#log?.warn(
-          `state store: skipped a malformed ${what} row (${row.partitionKey}/${row.rowKey})`,
-        );
-      else out.push(value);
+      const value = decodeOrReport(row, decode, what, this.#log);
+      if (value !== undefined) out.push(value);
     }
     return out;
   }
