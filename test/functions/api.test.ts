@@ -663,6 +663,28 @@ describe("operator API", () => {
     });
   });
 
+  describe("from where", () => {
+    it("an audited command records the last X-Forwarded-For entry as from, and the whole chain", async () => {
+      const sent = async (forwarded: string) => {
+        const answer = await send({
+          path: "/api/groups/shop/drill",
+          params: { group: "shop", command: "drill" },
+          body: { reason: "where from" },
+          headers: { ...(await operator()), "x-forwarded-for": forwarded },
+        });
+        assert.equal(answer.status, 200);
+        const entry = (await store.readActions()).filter((a) => a.name === "api drill").at(-1)!;
+        return JSON.parse(entry.detail!) as { from: string; forwarded?: string };
+      };
+      const chained = await sent("127.0.0.1, 10.1.2.3, [2001:db8::7]:50123");
+      assert.equal(chained.from, "[2001:db8::7]:50123", "the last entry, whole");
+      assert.equal(chained.forwarded, "127.0.0.1, 10.1.2.3, [2001:db8::7]:50123");
+      const single = await sent("198.51.100.4");
+      assert.equal(single.from, "198.51.100.4");
+      assert.equal("forwarded" in single, false, "no chain when there is only the address");
+    });
+  });
+
   describe("read models", () => {
     it("lists incidents newest first, shows one with its steps, and pages the audit log newest first", async () => {
       const headers = await operator();
