@@ -26,8 +26,10 @@ export async function listIncidents(rt: Runtime, group?: string): Promise<Incide
     .sort((a, b) => b.openedAt - a.openedAt || b.id.localeCompare(a.id));
 }
 
+/** One point read per group, whatever the number of incidents. */
 export async function findIncident(rt: Runtime, id: string): Promise<Incident | undefined> {
-  return (await listIncidents(rt)).find((i) => i.id === id);
+  const found = await Promise.all(rt.config.groups.map((g) => rt.store.readIncident(g.name, id)));
+  return found.find((s) => s !== undefined)?.incident;
 }
 
 /** An incident with who did what for it: the holders' fenced steps and the operators' commands. */

@@ -125,6 +125,12 @@ export interface StateStore extends OutboxStore, AuditStore {
 
   /** Every incident of a group, oldest first. */
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]>;
+  /** One incident of a group by its id, in one point read; undefined when there is none. */
+  readIncident(
+    group: string,
+    id: string,
+    options?: StoreCallOptions,
+  ): Promise<StoredIncident | undefined>;
   /**
    * Writes an incident if its row is still at `etag` (or, without one, does not exist); "conflict"
    * otherwise. `alerts` go into the outbox in the same atomic write: both or neither.

@@ -415,6 +415,20 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       assert.equal((await store.readPause()).all, false, "an unconditional write replaces");
     });
 
+    it("reads one incident by group and id, with its version, in one read", async () => {
+      const store = await fixture.create();
+      await store.writeIncident(incident("000000000000001-aaaa"), undefined);
+      await store.writeIncident(incident("000000000000002-bbbb", "catalog"), undefined);
+      const [listed] = await store.readIncidents("shop");
+      assert.deepEqual(await store.readIncident("shop", "000000000000001-aaaa"), listed);
+      assert.equal(await store.readIncident("catalog", "000000000000001-aaaa"), undefined);
+      assert.equal(await store.readIncident("shop", "000000000000009-none"), undefined);
+      assert.equal(
+        (await store.readIncident("catalog", "000000000000002-bbbb"))?.incident.group,
+        "catalog",
+      );
+    });
+
     it("writes an incident and its alerts in one write: a refused write adds neither", async () => {
       const store = await fixture.create();
       await store.writeIncident(incident("000000000000001-aaaa"), undefined, {

@@ -232,6 +232,10 @@ export class MemoryStateStore implements StateStore {
     this.#add("state", options?.alerts ?? []);
   }
 
+  async readIncident(group: string, id: string): Promise<StoredIncident | undefined> {
+    return this.#incidents.get(`${group}|${id}`);
+  }
+
   async readIncidents(group: string): Promise<StoredIncident[]> {
     return [...this.#incidents.values()]
       .filter((s) => s.incident.group === group)

@@ -536,6 +536,26 @@ export class TableStateStore implements StateStore {
     await this.#client.submitTransaction([write, ...inserts], { abortSignal });
   }
 
+  readIncident(
+    group: string,
+    id: string,
+    options?: StoreCallOptions,
+  ): Promise<StoredIncident | undefined> {
+    return this.#call(`reading incident ${id}`, options, async (abortSignal) => {
+      let row;
+      try {
+        row = await this.#client.getEntity(STATE_PARTITION, `${incidentRowPrefix(group)}${id}`, {
+          abortSignal,
+        });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+      const incident = this.#decodeOne(row, entityToIncident, "incident");
+      return incident && row.etag ? { incident, etag: row.etag } : undefined;
+    });
+  }
+
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]> {
     return this.#call(`reading the incidents of ${group}`, options, async (abortSignal) => {
       const prefix = incidentRowPrefix(group);
