@@ -191,6 +191,21 @@ export function auditStoreContract(name: string, fixture: StoreFixture): void {
       );
       const others = rows.find((r) => r.actor === "others")!;
       assert.equal(others.lastAt, MINUTE + 9_000, "the others' row tells of their last call");
+      const ids: string[] = [];
+      let before: string | undefined;
+      do {
+        const page = await store.readRefusedCalls({
+          limit: 1,
+          ...(before === undefined ? {} : { before }),
+        });
+        ids.push(...page.entries.map((r) => r.id!));
+        before = page.next;
+      } while (before !== undefined);
+      assert.equal(new Set(ids).size, 4, "one page at a time: every row once, others too");
+      assert.ok(
+        ids.every((id) => /^[0-9A-Za-z-]{1,80}$/.test(id)),
+        "ids fit the API's cursor",
+      );
     });
 
     it("counts a process's own overflow (actor others, no address) on the others row, with room or not", async () => {
@@ -251,8 +266,11 @@ export function auditStoreContract(name: string, fixture: StoreFixture): void {
       assert.equal(first.more, true, "a limit was reached");
       const second = await store.pruneAudit({ before: horizon, maxRows: 3 });
       assert.equal(first.actions + second.actions, 4);
-      assert.equal(first.refusedRows + second.refusedRows, 2);
-      assert.equal(first.refusedCalls + second.refusedCalls, 15);
+      assert.deepEqual(
+        [first.refusedRows, first.refusedCalls, second.refusedRows],
+        [2, 15, 0],
+        "both old minutes in the first pass: its limit allowed them",
+      );
       assert.equal(second.moved, 0);
       const third = await store.pruneAudit({ before: horizon, maxRows: 3 });
       assert.deepEqual(third, {
@@ -271,6 +289,38 @@ export function auditStoreContract(name: string, fixture: StoreFixture): void {
         (await store.readRefusedCalls({ limit: 10 })).entries.map((r) => r.count),
         [9],
         "the minute that ends after the horizon stays",
+      );
+    });
+
+    it("prunes refused-call minutes that ended by the horizon, others included, a limited number at a time", async () => {
+      const store = await fixture.create();
+      const horizon = MINUTE + 10 * 60_000;
+      const cap = { callersPerMinute: 2 };
+      // Not in time order: the minute kept comes first.
+      await store.addRefusedCalls([refused("anonymous", "192.0.2.9", { minute: horizon })], cap);
+      await store.addRefusedCalls(
+        ["192.0.2.1", "192.0.2.2", "192.0.2.3"].map((from, i) =>
+          refused("anonymous", from, { minute: horizon - 60_000, count: 10 ** i }),
+        ),
+        cap,
+      );
+      await store.addRefusedCalls(
+        [refused("anonymous", "192.0.2.4", { minute: horizon - 5 * 60_000, count: 1000 })],
+        cap,
+      );
+      const counts = async () =>
+        (await store.readRefusedCalls({ limit: 10 })).entries.map((r) => r.count).sort();
+      const first = await store.pruneAudit({ before: horizon, maxRows: 2 });
+      assert.deepEqual([first.refusedRows, first.more], [2, true]);
+      assert.equal((await counts()).length, 3, "what the limit left is still there");
+      const second = await store.pruneAudit({ before: horizon, maxRows: 2 });
+      assert.deepEqual([second.refusedRows, second.more], [2, false]);
+      assert.equal(first.refusedCalls + second.refusedCalls, 1111);
+      assert.deepEqual(await counts(), [1], "the minute that starts at the horizon stays");
+      assert.equal(
+        Math.min(first.oldest!, second.oldest!),
+        horizon - 5 * 60_000,
+        "the oldest minute's start",
       );
     });
   });

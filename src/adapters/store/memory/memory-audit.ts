@@ -127,30 +127,30 @@ export class MemoryAuditLog implements AuditStore {
       if (kept.length === 0) this.#byIncident.delete(incident);
       else this.#byIncident.set(incident, kept);
     }
-    let more = cut > 0 && this.#log[cut - 1]!.at < before;
+    const moreActions = cut > 0 && this.#log[cut - 1]!.at < before;
 
+    // Refused-call minutes, oldest first, row by row up to the limit (of this partition alone).
     let refusedRows = 0;
     let refusedCalls = 0;
-    for (const [minute, m] of [...this.#refused].sort((a, b) => a[0] - b[0])) {
-      if (minute + MINUTE_MS > before) break;
-      const rows: [string, RefusedCalls][] = [
-        ...m.callers,
-        ...(m.others ? [[OTHERS, m.others] as [string, RefusedCalls]] : []),
-      ];
-      for (const [key, row] of rows) {
+    let moreRefused = false;
+    const old = [...this.#refused]
+      .filter(([minute]) => minute + MINUTE_MS <= before)
+      .sort((a, b) => a[0] - b[0]);
+    for (const [minute, m] of old)
+      for (const key of [...m.callers.keys(), ...(m.others ? [OTHERS] : [])]) {
         if (refusedRows === query.maxRows) {
-          more = true;
+          moreRefused = true;
           break;
         }
+        const row = key === OTHERS ? m.others! : m.callers.get(key)!;
         if (key === OTHERS) delete m.others;
         else m.callers.delete(key);
+        if (m.callers.size === 0 && !m.others) this.#refused.delete(minute);
         refusedRows++;
         refusedCalls += row.count;
         saw(minute);
       }
-      if (m.callers.size === 0 && !m.others) this.#refused.delete(minute);
-      if (more) break;
-    }
+    const more = moreActions || moreRefused;
     return {
       actions: gone.length,
       moved: 0,
