@@ -62,12 +62,13 @@ async function one(retentionDays?: number) {
   const store = new MemoryStateStore();
   const clock = new ManualClock(NOW);
   const warnings: string[] = [];
+  const infos: string[] = [];
   const rt = await runtimeFor(config(retentionDays), "westeurope", {
     store,
     clock,
-    log: { info: () => {}, warn: (m) => warnings.push(m), error: () => {} },
+    log: { info: (m) => infos.push(m), warn: (m) => warnings.push(m), error: () => {} },
   });
-  return { store, clock, rt, warnings };
+  return { store, clock, rt, warnings, infos };
 }
 
 const summaries = async (store: StateStore) =>
@@ -136,7 +137,7 @@ describe("audit log retention", () => {
   });
 
   it("removes a backlog PRUNE_ROWS_PER_TICK rows a pass, and says what the round removed once, at its end", async () => {
-    const { store, rt } = await one();
+    const { store, rt, infos } = await one();
     await seed(store, PRUNE_ROWS_PER_TICK + 10, NOW - 200 * DAY);
     await store.addRefusedCalls(
       [
@@ -172,6 +173,38 @@ describe("audit log retention", () => {
       [2, 510, 1, 42],
     );
     assert.equal(detail.before, new Date(NOW - 90 * DAY).toISOString());
+    assert.deepEqual(
+      [detail.oldest, detail.newest],
+      [
+        new Date(NOW - 200 * DAY).toISOString(),
+        new Date(NOW - 100 * DAY - ((NOW - 100 * DAY) % 60_000)).toISOString(),
+      ],
+      "the oldest and the newest of both passes",
+    );
+    assert.deepEqual(infos, [`audit: ${summary!.reason}`]);
+  });
+
+  it("a round that only moved rows of the old layout is summed over its passes and said too", async () => {
+    const { store, rt } = await one();
+    const moves = [
+      { moved: 3, more: true },
+      { moved: 2, more: false },
+    ];
+    store.pruneAudit = async () => ({
+      actions: 0,
+      refusedRows: 0,
+      refusedCalls: 0,
+      ...moves.shift()!,
+    });
+    for (let pass = 0; pass < 2; pass++) {
+      startAuditPrune(rt, 2);
+      await auditPruneSettled(rt);
+    }
+    const [summary] = await summaries(store);
+    assert.match(summary!.reason!, /; moved 5 entries of the old layout$/);
+    const detail = JSON.parse(summary!.detail!);
+    assert.deepEqual([detail.moved, detail.passes, detail.actions], [5, 2, 0]);
+    assert.equal("oldest" in detail, false, "nothing deleted: no oldest or newest");
   });
 
   it("starts a round at most once an hour, and writes no summary when nothing was old enough", async () => {

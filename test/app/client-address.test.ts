@@ -63,6 +63,14 @@ describe("client address", () => {
     assert.equal(got.chain!.length, 301);
   });
 
+  it("a chain of exactly 300 characters is kept whole; one more and its start goes", () => {
+    const last = ", 198.51.100.23";
+    const exactly = `${"1".repeat(300 - last.length - 3)}, 2${last}`;
+    assert.equal(exactly.length, 300);
+    assert.equal(of(exactly)!.chain, exactly);
+    assert.equal(of(`9${exactly}`)!.chain, `…${exactly}`);
+  });
+
   it("the local host appends the socket's address after what the caller sent, as Azure's front ends do", async () => {
     const seen: (string | null)[] = [];
     const host = await startHttpHost({

@@ -150,6 +150,32 @@ describe("refused calls in one process", () => {
     );
     const [row] = (await rt.store.readRefusedCalls({ limit: 5 })).entries;
     assert.equal(row?.count, 501);
+    const { id: _id, ...first } = writes[0]![0]!;
+    assert.deepEqual(first, {
+      minute: at - (at % 60_000),
+      actor: "anonymous",
+      from: "198.51.100.7",
+      count: 1,
+      firstAt: at,
+      lastAt: at,
+      name: "api pause",
+      group: "shop",
+      reason: "401 Unauthorized: no token",
+    });
+  });
+
+  it("counts a caller with no address as from nowhere, and keeps the name it claimed", async () => {
+    writes = [];
+    await refusedCallsSettled(rt);
+    noteRefused(
+      rt,
+      { name: "anonymous", via: "none" },
+      { name: "api resume", reason: "401", claimed: "mallory" },
+    );
+    await refusedCallsSettled(rt);
+    const { from, claimed, group } = writes.flat().at(-1)!;
+    assert.deepEqual({ from, claimed, group }, { from: "", claimed: "mallory", group: undefined });
+    assert.equal("group" in writes.flat().at(-1)!, false);
   });
 
   it("keeps at most PENDING_CALLERS callers apart between writes; the calls of more are counted as others", async () => {
@@ -171,5 +197,87 @@ describe("refused calls in one process", () => {
       writes.flat().reduce((n, c) => n + c.count, 0),
       PENDING_CALLERS + 50,
     );
+  });
+
+  it("a caller already kept apart stays apart when the others overflow", async () => {
+    writes = [];
+    await refusedCallsSettled(rt);
+    const caller = (i: number) => ({ name: "anonymous", via: "none", address: `192.0.2.${i}` });
+    for (let i = 0; i < PENDING_CALLERS + 5; i++)
+      noteRefused(rt, caller(i), { name: "api pause", reason: "401" });
+    noteRefused(rt, caller(7), { name: "api pause", reason: "401" });
+    await refusedCallsSettled(rt);
+    const counts = writes.flat();
+    assert.equal(counts.find((c) => c.from === "192.0.2.7")?.count, 2);
+    assert.equal(counts.find((c) => c.actor === "others")?.count, 5);
+  });
+});
+
+describe("refused calls: one write at a time, at most one a second", () => {
+  const at = 1_800_000_000_000;
+  const caller = { name: "anonymous", via: "none", address: "198.51.100.7" };
+  const call = { name: "api pause", reason: "401" };
+
+  /** A store whose writes of counts wait until let go, one gate each. */
+  async function gated(warnings: string[] = []) {
+    const store = new MemoryStateStore();
+    const add = store.addRefusedCalls.bind(store);
+    const state = { inFlight: 0, most: 0, batches: [] as number[][], gates: [] as (() => void)[] };
+    store.addRefusedCalls = async (calls, options) => {
+      state.batches.push(calls.map((c) => c.count));
+      state.most = Math.max(state.most, ++state.inFlight);
+      await new Promise<void>((resolve) => state.gates.push(resolve));
+      state.inFlight--;
+      if (calls.some((c) => c.count === 13)) throw new Error("503 ServerBusy");
+      return add(calls, options);
+    };
+    const rt = await runtimeFor(twoRegionConfig(URLS), "westeurope", {
+      store,
+      clock: new ManualClock(at),
+      log: { info: () => {}, warn: (m) => warnings.push(m), error: () => {} },
+    });
+    return { rt, store, state };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("calls that come during a write wait for it, then for the rest of the second, and go without another call", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { rt, state } = await gated();
+    noteRefused(rt, caller, call);
+    assert.deepEqual(state.batches, [[1]], "the first call is written at once");
+    noteRefused(rt, caller, call);
+    noteRefused(rt, caller, call);
+    t.mock.timers.tick(5_000);
+    assert.equal(state.batches.length, 1, "nothing more while the write is in flight");
+    state.gates[0]!();
+    await settle();
+    t.mock.timers.tick(500);
+    assert.equal(state.batches.length, 1, "a second after the last write began, not before");
+    t.mock.timers.tick(600);
+    assert.deepEqual(state.batches, [[1], [2]], "then written, with no call to start it");
+    assert.equal(state.most, 1, "never two writes at once");
+    state.gates[1]!();
+    await settle();
+    assert.equal((await rt.store.readRefusedCalls({ limit: 5 })).entries[0]?.count, 3);
+  });
+
+  it("a write that fails says how many calls it lost, and later calls are counted", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const warnings: string[] = [];
+    const { rt, state } = await gated(warnings);
+    noteRefused(rt, caller, call);
+    for (let i = 0; i < 13; i++) noteRefused(rt, caller, call);
+    state.gates[0]!();
+    await settle();
+    t.mock.timers.tick(1_100);
+    assert.deepEqual(state.batches, [[1], [13]]);
+    state.gates[1]!();
+    await settle();
+    assert.deepEqual(warnings, ["audit: 13 refused calls could not be counted: 503 ServerBusy"]);
+    noteRefused(rt, caller, call);
+    t.mock.timers.tick(1_100);
+    state.gates[2]!();
+    await settle();
+    assert.equal((await rt.store.readRefusedCalls({ limit: 5 })).entries[0]?.count, 2);
   });
 });

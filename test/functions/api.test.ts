@@ -682,6 +682,7 @@ describe("operator API", () => {
       const single = await sent("198.51.100.4");
       assert.equal(single.from, "198.51.100.4");
       assert.equal("forwarded" in single, false, "no chain when there is only the address");
+      assert.equal((await sent("")).from, "unknown", "no address stated");
     });
   });
 
