@@ -184,6 +184,23 @@ describe("audit log retention", () => {
     assert.deepEqual(infos, [`audit: ${summary!.reason}`]);
   });
 
+  for (const removed of [
+    { actions: 1, refusedRows: 1, moved: 0 },
+    { actions: 2, refusedRows: 0, moved: 2 },
+    { actions: 0, refusedRows: 3, moved: 0 },
+  ])
+    it(`a round that removed ${JSON.stringify(removed)} is said`, async () => {
+      const { store, rt } = await one();
+      store.pruneAudit = async () => ({
+        ...removed,
+        refusedCalls: removed.refusedRows,
+        more: false,
+      });
+      startAuditPrune(rt, 2);
+      await auditPruneSettled(rt);
+      assert.equal((await summaries(store)).length, 1);
+    });
+
   it("a round that only moved rows of the old layout is summed over its passes and said too", async () => {
     const { store, rt } = await one();
     const moves = [

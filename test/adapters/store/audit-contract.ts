@@ -281,7 +281,11 @@ export function auditStoreContract(name: string, fixture: StoreFixture): void {
         more: false,
       });
       assert.equal(Math.min(first.oldest!, second.oldest ?? Infinity), MINUTE, "a minute's start");
-      assert.ok(Math.max(first.newest!, second.newest ?? 0) < horizon);
+      assert.equal(
+        Math.max(first.newest!, second.newest ?? 0),
+        MINUTE + 60_000,
+        "the newest removed: the later old minute",
+      );
 
       assert.deepEqual(names(await store.readActions()), ["kept", "new"]);
       assert.deepEqual(await allPages(store, 10, incident), [["kept"]]);
@@ -322,6 +326,30 @@ export function auditStoreContract(name: string, fixture: StoreFixture): void {
         horizon - 5 * 60_000,
         "the oldest minute's start",
       );
+    });
+
+    it("prunes one row a call when told to, never losing a row it did not count", async () => {
+      const store = await fixture.create();
+      const horizon = MINUTE + 10 * 60_000;
+      await store.addRefusedCalls(
+        [
+          refused("anonymous", "192.0.2.1", { minute: horizon - 120_000 }),
+          refused("anonymous", "192.0.2.2", { minute: horizon - 120_000 }),
+          refused("anonymous", "192.0.2.3", { minute: horizon - 60_000 }),
+          refused("anonymous", "192.0.2.4", { minute: horizon - 60_000 }),
+        ],
+        { callersPerMinute: 5 },
+      );
+      await store.appendAction(entry("a", horizon - 2));
+      await store.appendAction(entry("b", horizon - 1));
+      const left: number[] = [];
+      for (let pass = 0; pass < 4; pass++) {
+        const pruned = await store.pruneAudit({ before: horizon, maxRows: 1 });
+        assert.equal(pruned.refusedRows, 1);
+        left.push((await store.readRefusedCalls({ limit: 10 })).entries.length);
+      }
+      assert.deepEqual(left, [3, 2, 1, 0]);
+      assert.deepEqual(await store.readActions(), []);
     });
   });
 }
