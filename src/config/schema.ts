@@ -54,6 +54,11 @@ export const stateStoreSchema = z
       .describe(
         "Table service endpoint, for example `https://tandemstate.table.core.windows.net`, reached with the Function App's managed identity (`DefaultAzureCredential`). Use this or `connection`, not both.",
       ),
+    auditRetentionDays: count(1, 3650)
+      .default(90)
+      .describe(
+        "How long the audit log keeps its entries and its counts of refused API calls, in days. The lease holder deletes older ones a bounded number per tick and records a summary of each round in the audit log.",
+      ),
   })
   .describe(
     "The shared state store: an Azure Table Storage (or Cosmos DB for Table) table in a witness region, reached by every observer.",
