@@ -71,6 +71,14 @@ function hedgeMs(rt: Runtime, request: ProbeRequest): number {
 /** How long a peer may take to probe and write, as a share of the interval. */
 const PEER_SHARE = 0.8;
 
+/**
+ * A peer asked to probe now starts each confirming probe beside one that has not answered after
+ * this long, not after the hedge time: the request is the suspicion (another observer has seen the
+ * target fail twice), so there is nothing to wait out, and a hung target's three probes end about
+ * together instead of a hedge apart. A probe that failed is still followed after the spacing.
+ */
+const PEER_HEDGE_MS = 100;
+
 /** Whether `work` settles within `ms` (false at once if the signal is aborted). */
 async function settlesWithin(
   rt: Runtime,
@@ -105,10 +113,11 @@ async function probeConfirmed(
   deadline: number,
   signal: AbortSignal,
   onSuspect?: (overdue: boolean) => void,
+  hedgeOverride?: number,
 ): Promise<ProbeOutcome | undefined> {
   const { confirmRetries, confirmSpacingSeconds } = rt.config.policy;
   const spacing = confirmSpacingSeconds * 1000;
-  const hedge = hedgeMs(rt, request);
+  const hedge = hedgeOverride ?? hedgeMs(rt, request);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
   if (!fits(0)) return undefined;
   const settle = new AbortController();
@@ -461,7 +470,14 @@ export async function runPeerProbe(
   const problem = (error: unknown) => problems.push(describe(error));
   const [outcomes, control] = await Promise.all([
     mapBounded(targets, rt.config.policy.probeConcurrency, async (t) => {
-      const outcome = await probeConfirmed(rt, t.request, deadline, signal);
+      const outcome = await probeConfirmed(
+        rt,
+        t.request,
+        deadline,
+        signal,
+        undefined,
+        Math.min(PEER_HEDGE_MS, hedgeMs(rt, t.request)),
+      );
       return [outcome, rt.clock.now()] as [ProbeOutcome | undefined, number];
     }),
     rt.control ? probeConfirmed(rt, rt.control, deadline, signal) : Promise.resolve(null),
