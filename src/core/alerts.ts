@@ -139,7 +139,7 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   {
     type: "store.unreachable",
     severity: "critical",
-    when: "an observer cannot reach the state store; sent by that observer through its own channels, not through the outbox",
+    when: "an observer could not reach the state store in three ticks in a row (one failed call is not an outage); sent by that observer through its own channels, not through the outbox",
   },
   {
     type: "store.reachable",

@@ -73,15 +73,16 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
     fresh();
     const rig = new Rig({ receivers, kinds: ["webhook", "teams"] });
     let down = false;
+    let failNext = 0;
     const flaky: StateStore = new Proxy(rig.store, {
       get: (target, property) => {
         const value = Reflect.get(target, property) as unknown;
         if (typeof value !== "function") return value;
         return async (...args: unknown[]) => {
-          if (down)
+          if (down || (failNext > 0 && failNext--))
             throw new StoreError(
               "unavailable",
-              `state store: ${String(property)} failed: ECONNREFUSED`,
+              `state store: ${String(property)} failed: ${down ? "ECONNREFUSED" : "ECONNRESET"}`,
             );
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
@@ -89,6 +90,16 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
     });
     await rig.start("westeurope", flaky);
     await rig.ticks(2);
+    // One transient error (a reset connection) is not an outage: nothing is said.
+    failNext = 1;
+    await rig.ticks(3);
+    assert.equal(failNext, 0, "the error happened");
+    assert.deepEqual(
+      receivers.received.filter((r) => /state store/.test(r.title)).map((r) => r.title),
+      [],
+      "a single store error raises no alert",
+    );
+    // Every call failing, tick after tick: said once three operations in a row have failed.
     down = true;
     await rig.ticks(1);
     await rig.until(
