@@ -10,8 +10,9 @@ export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
 
-type Phase = "detected" | "started" | "step" | "retrying" | "completed" | "failed" | "aborted";
-type IncidentType = `${IncidentKind}.${Phase}`;
+type Phase =
+  "prewarming" | "detected" | "started" | "step" | "retrying" | "completed" | "failed" | "aborted";
+type IncidentType = `${IncidentKind}.${Exclude<Phase, "prewarming">}` | "failover.prewarming";
 
 export type AlertType =
   | "region.suspect"
@@ -72,7 +73,11 @@ const incidentTypes = (kind: IncidentKind, severity: Severity): AlertTypeInfo[] 
     type: `${kind}.aborted`,
     severity: "warning",
     when: `the ${kind} was called off (the region recovered, or it was superseded)`,
-    resolves: [`${kind}.detected`, `${kind}.started`],
+    resolves: [
+      `${kind}.detected`,
+      `${kind}.started`,
+      ...(kind === "failover" ? (["failover.prewarming"] as const) : []),
+    ],
   },
 ];
 
@@ -100,6 +105,11 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     severity: "info",
     when: "a suspect or split-view region is healthy again",
     resolves: ["region.split-view", "region.suspect"],
+  },
+  {
+    type: "failover.prewarming",
+    severity: "warning",
+    when: "a passive-cold group's primary is suspect: its standby's cluster is started ahead of a failover that is not confirmed (PagerDuty is not told: the page comes when the failover starts)",
   },
   ...incidentTypes("failover", "critical"),
   ...incidentTypes("failback", "warning"),
@@ -378,7 +388,8 @@ export function verdictAlerts(
 
 function phaseOf(incident: Incident, i: number): Phase | undefined {
   const line = incident.history[i]!;
-  if (i === 0) return "detected";
+  // An incident opened to pre-warm a standby on suspicion only: no failover is known yet.
+  if (i === 0) return line.step === "prewarming" ? "prewarming" : "detected";
   if (TERMINAL.has(line.step)) return line.step as "completed" | "failed" | "aborted";
   // The first failed lever change of the incident, and only the first: people hear once that it
   // is retrying, then how it ended.
@@ -396,6 +407,8 @@ const incidentSubject = (i: Incident) => `incident:${i.group}/${i.id}`;
 function incidentTitle(i: Incident, phase: Phase, line: Incident["history"][number]): string {
   const what = `${i.kind}${i.from ? ` from ${i.from}` : ""} to ${i.to}`;
   switch (phase) {
+    case "prewarming":
+      return `${i.group}: ${i.from} is suspect: pre-warming ${i.to} (no failover yet)`;
     case "detected":
       return i.trigger === "manual"
         ? `${i.group}: ${what} requested${i.requestedBy ? ` by ${i.requestedBy}` : ""}`
@@ -428,6 +441,8 @@ function plan(i: Incident): string {
 
 function incidentAction(i: Incident, phase: Phase): string {
   switch (phase) {
+    case "prewarming":
+      return `Tandem starts ${i.to}'s cluster now, so that a failover is quicker if ${i.from} is confirmed down; it fails over only once every outside observer agrees. The cluster is stopped again if the suspicion clears.`;
     case "detected":
     case "started":
     case "step":
@@ -445,8 +460,22 @@ function incidentAction(i: Incident, phase: Phase): string {
   }
 }
 
-const phaseSeverity = (i: Incident, phase: Phase): Severity =>
-  infoOf(`${i.kind}.${phase}`).severity;
+const typeOf = (i: Incident, phase: Phase): AlertType =>
+  phase === "prewarming" ? "failover.prewarming" : `${i.kind}.${phase}`;
+
+const phaseSeverity = (i: Incident, phase: Phase): Severity => infoOf(typeOf(i, phase)).severity;
+
+/**
+ * What an incident's end resolves: the alert that opened it, or, for a pre-warm that became a
+ * failover, the start of the failover (the alert that paged).
+ */
+function opening(i: Incident): { phase: Phase; line: Incident["history"][number] } | undefined {
+  const first = i.history[0];
+  if (!first) return undefined;
+  if (first.step !== "prewarming") return { phase: "detected", line: first };
+  const confirmed = i.history.find((h) => h.step === "confirmed");
+  return confirmed ? { phase: "started", line: confirmed } : { phase: "prewarming", line: first };
+}
 
 /** The alerts of the history lines an incident gained between two versions of it. */
 export function incidentAlerts(
@@ -457,19 +486,19 @@ export function incidentAlerts(
 ): Alert[] {
   const out: Alert[] = [];
   const steps = after.history.map((h) => ({ step: h.step, at: h.at, note: h.note }));
-  const opened = after.history[0];
+  const opened = opening(after);
   for (let i = before?.history.length ?? 0; i < after.history.length; i++) {
     const phase = phaseOf(after, i);
     if (!phase) continue;
     const line = after.history[i]!;
-    const type = `${after.kind}.${phase}` as const;
+    const type = typeOf(after, phase);
     const resolves =
       (phase === "completed" || phase === "aborted") && opened
         ? {
-            type: `${after.kind}.detected` as const,
-            title: incidentTitle(after, "detected", opened),
-            severity: phaseSeverity(after, "detected"),
-            at: after.openedAt,
+            type: typeOf(after, opened.phase),
+            title: incidentTitle(after, opened.phase, opened.line),
+            severity: phaseSeverity(after, opened.phase),
+            at: opened.line.at,
           }
         : undefined;
     out.push({
@@ -482,7 +511,7 @@ export function incidentAlerts(
       ...(after.from ? { region: after.from } : {}),
       incident: after.id,
       title: incidentTitle(after, phase, line),
-      summary: `${line.note}${phase === "detected" ? ` (${after.reason})` : ""}`,
+      summary: `${line.note}${phase === "detected" || phase === "prewarming" ? ` (${after.reason})` : ""}`,
       action: incidentAction(after, phase),
       ...(regions ? { regions } : {}),
       steps: steps.slice(0, i + 1),
@@ -544,10 +573,13 @@ export function openIncident(
   regions: readonly AlertRegion[] | undefined,
 ): OpenMatter {
   const last = incident.history.at(-1);
+  // Still pre-warming on suspicion: reminded of as what it is, not as a failover.
+  const of: AlertType =
+    incident.step === "prewarming" ? "failover.prewarming" : `${incident.kind}.detected`;
   return {
     subject: incidentSubject(incident),
-    of: `${incident.kind}.detected`,
-    severity: infoOf(`${incident.kind}.detected`).severity,
+    of,
+    severity: infoOf(of).severity,
     since: incident.openedAt,
     group: incident.group,
     incident: incident.id,

@@ -212,6 +212,21 @@ export function sampleAlerts(): Record<AlertType, Alert> {
       summary: "ops@contoso.com asked Tandem (observer westeurope) to test this channel.",
     },
   };
+  const prewarm: Incident = {
+    ...incident("failover", []),
+    step: "prewarming",
+    wake: { region: "northeurope", start: true },
+    reason: "westeurope is suspect: pre-warm northeurope",
+    history: [
+      {
+        step: "prewarming",
+        at: AT,
+        epoch: 3,
+        note: "westeurope is suspect: start northeurope's cluster while the verdict is confirmed",
+      },
+    ],
+  };
+  samples["failover.prewarming"] = incidentAlerts(undefined, prewarm, REGIONS, from)[0]!;
   for (const kind of ["failover", "failback"] as const) {
     samples[`${kind}.detected`] = last(kind, []);
     samples[`${kind}.started`] = last(kind, ["confirmed"]);

@@ -194,6 +194,11 @@ describe("alert rendering", () => {
       "steps do not page",
     );
     assert.equal(pagerDutyEvent(samples["reminder"], "K", links), undefined);
+    assert.equal(
+      pagerDutyEvent(samples["failover.prewarming"], "K", links),
+      undefined,
+      "a pre-warm on suspicion pages nobody",
+    );
   });
 });
 
