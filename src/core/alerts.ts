@@ -553,13 +553,15 @@ export function downRegions(
   kept: Readonly<Record<string, RegionState>>,
   regions: readonly AlertRegion[],
 ): OpenMatter[] {
+  // Counted from when it first went down, whichever holder recorded it: a takeover does not
+  // restart the count (and the reminders' keys stay the same, so none is written twice).
   return Object.entries(kept)
     .filter(([, s]) => s.verdict === "down")
     .map(([region, s]) => ({
-      subject: `${regionSubject(group, region)}|${s.since}`,
+      subject: `${regionSubject(group, region)}|${s.firstSince ?? s.since}`,
       of: "region.down",
       severity: "critical",
-      since: s.since,
+      since: s.firstSince ?? s.since,
       group,
       region,
       title: `${group}: ${region} is still down`,

@@ -218,6 +218,12 @@ export interface RegionState {
   readonly verdict: Verdict;
   /** When the verdict began, on the clock of the holder of `epoch`. */
   readonly since: number;
+  /**
+   * When a down verdict began as the first holder recorded it, kept across lease holders (so on
+   * another holder's clock, never later than `since`): what reminders count from. Absent while
+   * it is `since`.
+   */
+  readonly firstSince?: number;
   /** While recovering: when the region began passing again. */
   readonly recoveringSince?: number;
   readonly epoch: number;
@@ -245,13 +251,21 @@ export function nextRegionState(
           ...(prev.recoveringSince === undefined ? {} : { recoveringSince: now }),
         }
       : prev;
-  const keep = (verdict: Verdict, reason: string, recoveringSince?: number): RegionState => ({
-    verdict,
-    since: previous?.verdict === verdict ? previous.since : now,
-    epoch,
-    reason,
-    ...(recoveringSince === undefined ? {} : { recoveringSince }),
-  });
+  const keep = (verdict: Verdict, reason: string, recoveringSince?: number): RegionState => {
+    const same = prev?.verdict === verdict;
+    const since = same ? previous!.since : now;
+    // Only an outage is reminded of: a healthy region's time restarts with each holder.
+    const firstSince =
+      same && verdict === "down" ? Math.min(prev.firstSince ?? prev.since, since) : since;
+    return {
+      verdict,
+      since,
+      ...(firstSince === since ? {} : { firstSince }),
+      epoch,
+      reason,
+      ...(recoveringSince === undefined ? {} : { recoveringSince }),
+    };
+  };
   const wasDown = previous?.verdict === "down" || previous?.verdict === "recovering";
   if (evidence.verdict === "down") return keep("down", evidence.reason);
   // "Recovering" means recovering from a down verdict; a region that was not down is healthy
