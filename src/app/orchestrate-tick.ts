@@ -63,7 +63,8 @@ function changed(before: RegionState | undefined, after: RegionState): boolean {
     before === undefined ||
     before.verdict !== after.verdict ||
     before.epoch !== after.epoch ||
-    before.recoveringSince !== after.recoveringSince
+    before.recoveringSince !== after.recoveringSince ||
+    before.unconfirmedSince !== after.unconfirmedSince
   );
 }
 
@@ -242,8 +243,7 @@ export function runOrchestrateTick(
   rt: Runtime,
   options: OrchestrateOptions = {},
 ): Promise<OrchestrateResult> {
-  const operation =
-    options.operation ?? `${rt.instance}:decide:${++rt.memory.said.orchestrations}`;
+  const operation = options.operation ?? `${rt.instance}:decide:${++rt.memory.said.orchestrations}`;
   const telemetry = telemetryOf(rt);
   // Every record this tick causes (store and ARM calls, events) carries its operation id.
   return telemetry.within({ operation }, async () => {

@@ -20,6 +20,8 @@ export type AlertType =
   | "region.split-view"
   | "region.recovered"
   | "region.cleared"
+  | "region.unconfirmed"
+  | "region.confirmable"
   | IncidentType
   | "failover.cap-reached"
   | "automation.paused"
@@ -104,7 +106,18 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     type: "region.cleared",
     severity: "info",
     when: "a suspect or split-view region is healthy again",
-    resolves: ["region.split-view", "region.suspect"],
+    resolves: ["region.split-view", "region.suspect", "region.unconfirmed"],
+  },
+  {
+    type: "region.unconfirmed",
+    severity: "error",
+    when: "only the observer inside a region sees it failing and no outside observer can confirm (stale, impaired or none): a down verdict is blocked, a person should look; said once while it stands",
+  },
+  {
+    type: "region.confirmable",
+    severity: "info",
+    when: "an outside observer sees an unconfirmed region again, and it is neither down nor healthy (those have their own alerts)",
+    resolves: ["region.unconfirmed"],
   },
   {
     type: "failover.prewarming",
@@ -305,7 +318,13 @@ export function verdictAlerts(
   for (const [region, state] of Object.entries(next)) {
     const before = previous[region]?.verdict;
     const to = state.verdict;
-    if (before === to) continue;
+    // Said after the verdict's own alert (a region suspect, then unconfirmed).
+    const blind = unconfirmedAlert(group, region, previous[region], state, regions, from);
+    if (before === to) {
+      if (blind) out.push(blind);
+      continue;
+    }
+    const wasBlind = previous[region]?.unconfirmedSince !== undefined;
     const base = {
       ...origin(from),
       subject: regionSubject(group, region),
@@ -374,14 +393,83 @@ export function verdictAlerts(
                 title: `${group}: observers disagree about ${region}`,
                 severity: "error",
               }
-            : {
-                type: "region.suspect",
-                title: `${group}: ${region} is suspect`,
-                severity: "warning",
-              },
+            : wasBlind
+              ? {
+                  type: "region.unconfirmed",
+                  title: unconfirmedTitle(group, region),
+                  severity: "error",
+                }
+              : {
+                  type: "region.suspect",
+                  title: `${group}: ${region} is suspect`,
+                  severity: "warning",
+                },
       });
+    if (blind) out.push(blind);
   }
   return out;
+}
+
+const unconfirmedTitle = (group: string, region: string) =>
+  `${group}: ${region} may be down, and no outside observer can confirm it`;
+
+/**
+ * A down verdict blocked because no outside observer can confirm it (said once while it stands),
+ * or its end while the region is still neither down nor healthy (a down region or a healthy one
+ * is told by its own alert, which ends it).
+ */
+function unconfirmedAlert(
+  group: string,
+  region: string,
+  before: RegionState | undefined,
+  after: RegionState,
+  regions: readonly AlertRegion[],
+  from: AlertOrigin,
+): Alert | undefined {
+  const was = before?.unconfirmedSince;
+  const is = after.unconfirmedSince;
+  if (was === is) return undefined;
+  const base = {
+    ...origin(from),
+    subject: regionSubject(group, region),
+    group,
+    region,
+    regions,
+    details: { verdict: after.verdict },
+  };
+  if (is !== undefined) {
+    const inside = regions
+      .find((r) => r.name === region)
+      ?.observers?.find((o) => o.observer.endsWith("(inside)"));
+    return {
+      ...base,
+      key: `${regionSubject(group, region)}|unconfirmed|${is}`,
+      type: "region.unconfirmed",
+      severity: "error",
+      title: unconfirmedTitle(group, region),
+      summary: after.reason,
+      action: `Tandem does not fail over on the word of the observer inside ${region} alone (it may be the one cut off): down needs an outside observer, and none has a view (each is stale, impaired, or not configured). A person should look: check ${region}${inside ? ` and what ${inside.observer.replace(" (inside)", "")} sees` : ""}, bring an outside observer back, or fail over by hand (\`tandem failover\`).`,
+    };
+  }
+  const toldElsewhere =
+    after.verdict === "down" ||
+    after.verdict === "split-view" ||
+    (after.verdict === "healthy" && before?.verdict === "suspect");
+  if (toldElsewhere) return undefined;
+  return {
+    ...base,
+    key: `${regionSubject(group, region)}|confirmable|${was}`,
+    type: "region.confirmable",
+    severity: "info",
+    title: `${group}: an outside observer sees ${region} again`,
+    summary: after.reason,
+    action: "Tandem decides on the outside observers' word again.",
+    resolves: {
+      type: "region.unconfirmed",
+      title: unconfirmedTitle(group, region),
+      severity: "error",
+    },
+  };
 }
 
 // --- incidents -----------------------------------------------------------------------------

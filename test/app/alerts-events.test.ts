@@ -135,6 +135,35 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
     await rig.until(() => webhookTypes(receivers).includes("region.cleared"), 10);
   });
 
+  it("a region only its inside observer sees failing, with the one outside observer stopped: said once (a person should look), and resolved when it clears", async () => {
+    fresh();
+    const rig = new Rig({ receivers, kinds: ["webhook", "pagerduty"] });
+    await rig.start("westeurope");
+    await rig.start("northeurope");
+    await rig.until(async () => (await rig.store.readLease()) !== undefined, 10);
+    await rig.ticks(2);
+    // northeurope's app stops (westeurope takes the lease if it had not); then westeurope fails.
+    rig.runtimes.delete("northeurope");
+    await rig.until(() => webhookTypes(receivers).includes("observer.stale"), 10);
+    rig.failing.add("westeurope>westeurope");
+    await rig.until(() => webhookTypes(receivers).includes("region.unconfirmed"), 20);
+    assert.ok(
+      titles(receivers).includes(
+        "shop: westeurope may be down, and no outside observer can confirm it",
+      ),
+    );
+    await rig.ticks(3);
+    assert.equal(webhookTypes(receivers).filter((t) => t === "region.unconfirmed").length, 1);
+    assert.deepEqual(rig.router.changes, [], "nothing is done on the inside observer's word");
+    rig.failing.clear();
+    await rig.until(() => webhookTypes(receivers).includes("region.cleared"), 10);
+    const pd = receivers.received.filter((r) => r.kind === "pagerduty").map((r) => r.body as any);
+    assert.deepEqual(
+      pd.filter((e) => e.dedup_key === "tandem:region:shop/westeurope").map((e) => e.event_action),
+      ["trigger", "resolve"],
+    );
+  });
+
   it("the failover cap is alerted once while it holds", async () => {
     fresh();
     const rig = new Rig({ receivers, kinds: ["webhook"], policy: { maxAutoFailovers: 0 } });

@@ -21,6 +21,8 @@ const SEVERITY: Record<AlertType, Severity> = {
   "region.split-view": "error",
   "region.recovered": "info",
   "region.cleared": "info",
+  "region.unconfirmed": "error",
+  "region.confirmable": "info",
   "failover.prewarming": "warning",
   "failover.detected": "critical",
   "failover.started": "critical",
@@ -55,7 +57,8 @@ const SEVERITY: Record<AlertType, Severity> = {
 // What each resolving type ends: a channel that got the opening alert gets the resolving one.
 const RESOLVES: Partial<Record<AlertType, AlertType[]>> = {
   "region.recovered": ["region.down"],
-  "region.cleared": ["region.split-view", "region.suspect"],
+  "region.cleared": ["region.split-view", "region.suspect", "region.unconfirmed"],
+  "region.confirmable": ["region.unconfirmed"],
   "failover.completed": ["failover.detected", "failover.started"],
   "failover.aborted": ["failover.detected", "failover.started", "failover.prewarming"],
   "failback.completed": ["failback.detected", "failback.started"],

@@ -84,6 +84,25 @@ function verdict(before: RegionState["verdict"] | undefined, to: RegionState["ve
   )[0]!;
 }
 
+/** westeurope seen failing from inside only: said (`standing`), or ended by an outside view. */
+function unconfirmed(standing: boolean): Alert {
+  const suspect: RegionState = {
+    ...state("suspect", AT - 60_000),
+    reason:
+      "only the observer inside (westeurope) sees it failing; no outside observer can confirm",
+  };
+  const blind: RegionState = { ...suspect, unconfirmedSince: AT - 60_000 };
+  const seen: RegionState = {
+    ...suspect,
+    reason:
+      "northeurope sees it failing; down needs every outside observer to see 3 failures in a row",
+  };
+  const [before, after] = standing ? [suspect, blind] : [blind, seen];
+  return verdictAlerts("shop", { westeurope: before }, { westeurope: after }, REGIONS, from).at(
+    -1,
+  )!;
+}
+
 function last(kind: "failover" | "failback", steps: readonly Step[], note?: string): Alert {
   const after = incident(kind, steps, note);
   const before = { ...after, history: after.history.slice(0, -1) };
@@ -100,6 +119,8 @@ export function sampleAlerts(): Record<AlertType, Alert> {
     "region.split-view": verdict("healthy", "split-view"),
     "region.recovered": verdict("recovering", "healthy"),
     "region.cleared": verdict("split-view", "healthy"),
+    "region.unconfirmed": unconfirmed(true),
+    "region.confirmable": unconfirmed(false),
     "failover.cap-reached": eventAlert(
       event({
         type: "automation.refused",

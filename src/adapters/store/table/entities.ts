@@ -251,7 +251,8 @@ function isRegionState(value: unknown): value is RegionState {
     isNumber(v["epoch"]) &&
     isString(v["reason"]) &&
     (v["recoveringSince"] === undefined || isNumber(v["recoveringSince"])) &&
-    (v["firstSince"] === undefined || isNumber(v["firstSince"]))
+    (v["firstSince"] === undefined || isNumber(v["firstSince"])) &&
+    (v["unconfirmedSince"] === undefined || isNumber(v["unconfirmedSince"]))
   );
 }
 
