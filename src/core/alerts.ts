@@ -35,6 +35,9 @@ export type AlertType =
   | "lease.changed"
   | "certificate.expiring"
   | "channel.disabled"
+  | "channel.enabled"
+  | "channel.undelivered"
+  | "channel.delivering"
   | "reminder"
   | "alert.test";
 
@@ -180,6 +183,23 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     type: "channel.disabled",
     severity: "error",
     when: "a channel's receiver answered 404 or 410: Tandem stops sending to it (told on the other channels)",
+  },
+  {
+    type: "channel.enabled",
+    severity: "info",
+    when: "a disabled channel's URL changed, or its test passed: Tandem sends to it again (told on every channel, itself too)",
+    resolves: ["channel.disabled"],
+  },
+  {
+    type: "channel.undelivered",
+    severity: "warning",
+    when: "a channel did not take an alert within the alert's delivery window: it is given up there, and told on the other channels with what it said, at its severity (a warning at least); once until the channel delivers again, and again for a more severe one",
+  },
+  {
+    type: "channel.delivering",
+    severity: "info",
+    when: "a channel that gave alerts up takes one again",
+    resolves: ["channel.undelivered"],
   },
   {
     type: "reminder",

@@ -203,7 +203,14 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
         /pagerduty \(pagerduty, http:\/\/127\.0\.0\.1:\d+\): delivered, receiver answered 202/,
       );
       assert.match(out.join("\n"), /Event processed/);
-      assert.equal(receivers.received.at(-1)?.kind, "pagerduty");
+      assert.match(out.join("\n"), /resolved at once \(202\)/);
+      // What the test triggered is resolved at once: it leaves no incident open.
+      const pd = receivers.received.filter((r) => r.kind === "pagerduty").map((r) => r.body as any);
+      assert.deepEqual(
+        pd.map((e) => e.event_action),
+        ["trigger", "resolve"],
+      );
+      assert.equal(pd[0].dedup_key, pd[1].dedup_key);
 
       receivers.modes.slack = "410";
       out.length = 0;

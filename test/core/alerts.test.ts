@@ -50,6 +50,9 @@ const SEVERITY: Record<AlertType, Severity> = {
   "lease.changed": "info",
   "certificate.expiring": "warning",
   "channel.disabled": "error",
+  "channel.enabled": "info",
+  "channel.undelivered": "warning",
+  "channel.delivering": "info",
   reminder: "warning",
   "alert.test": "info",
 };
@@ -66,6 +69,8 @@ const RESOLVES: Partial<Record<AlertType, AlertType[]>> = {
   "automation.resumed": ["automation.paused"],
   "observer.live": ["observer.stale"],
   "store.reachable": ["store.unreachable"],
+  "channel.enabled": ["channel.disabled"],
+  "channel.delivering": ["channel.undelivered"],
 };
 
 describe("the alert catalogue", () => {

@@ -44,12 +44,10 @@ export function secretValues(receivers: AlertReceivers): string[] {
 
 export const FAST_TIMING: Partial<AlertTiming> = {
   attemptTimeoutMs: 400,
-  attemptsPerRun: 3,
-  maxAttempts: 4,
+  attemptsPerRun: 1,
   backoffMs: 40,
   maxBackoffMs: 200,
   maxRetryAfterMs: 1500,
-  runBudgetMs: 4000,
 };
 
 /** Starts the receivers before the suite and stops them after; call at the top of a describe. */

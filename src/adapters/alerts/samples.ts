@@ -2,6 +2,12 @@
 // kept verdicts, events, reminders): for the renderers' tests and for docs/webhooks.md's examples.
 import type { Alert, AlertRegion, AlertType } from "../../core/alerts.js";
 import { ALERT_TYPES, incidentAlerts, reminderDue, verdictAlerts } from "../../core/alerts.js";
+import {
+  channelDelivering,
+  channelDisabled,
+  channelEnabled,
+  channelUndelivered,
+} from "../../core/channel-alerts.js";
 import { eventAlert } from "../../core/event-alerts.js";
 import type { TandemEvent } from "../../core/events.js";
 import type { Incident, Step } from "../../core/incident.js";
@@ -55,6 +61,12 @@ function incident(kind: "failover" | "failback", steps: readonly Step[], note?: 
 }
 
 const from = { observer: "westeurope", epoch: 3, at: AT };
+
+const TEAMS = {
+  name: "teams-ops",
+  kind: "teams",
+  target: "https://prod-12.westeurope.logic.azure.com",
+};
 
 function event(body: Record<string, unknown>): TandemEvent {
   return {
@@ -193,19 +205,24 @@ export function sampleAlerts(): Record<AlertType, Alert> {
         message: "the certificate CN=shop.contoso.com expires in 6 days",
       }),
     )!,
-    "channel.disabled": {
-      key: "channel:teams-ops|disabled|1796117400000",
-      type: "channel.disabled",
-      severity: "error",
-      at: AT,
-      observer: "westeurope",
-      epoch: 3,
-      subject: "channel:teams-ops",
-      title: "Alert channel teams-ops is disabled",
-      summary:
-        "teams receiver at https://prod-12.westeurope.logic.azure.com answered 410 Gone: Tandem stops sending to teams-ops until its URL changes or `tandem alerts test teams-ops` passes",
-      details: { channel: "teams-ops", kind: "teams" },
-    },
+    "channel.disabled": channelDisabled(TEAMS, "410 Gone", from),
+    "channel.enabled": channelEnabled(
+      TEAMS,
+      AT - 3_600_000,
+      "ops@contoso.com's test of teams-ops passed",
+      from,
+    ),
+    "channel.undelivered": channelUndelivered(
+      TEAMS,
+      {
+        alert: verdict("suspect", "down"),
+        reason: "429 Too Many Requests: try later",
+        windowMs: 3_600_000,
+      },
+      AT,
+      from,
+    ),
+    "channel.delivering": channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
     reminder: reminderDue(
       {
         subject: "region:shop/westeurope|1796113800000",
