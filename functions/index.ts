@@ -25,9 +25,9 @@ function runtime(): Promise<Runtime> {
 const tick = tickFunction(runtime, `%${SETTINGS.tickSchedule}%`);
 app.timer(tick.name, { schedule: tick.schedule, handler: tick.handler });
 
-// HTTP: authLevel "anonymous" because Tandem authorises every call itself (App Service
-// Authentication principal or bearer token, with roles); a function key would add nothing a
-// caller could not share, and must never be enough for a change.
+// HTTP: authLevel "anonymous" because Tandem authorises every call itself (an access token it
+// validates, with roles); a function key would add nothing a caller could not share, and must
+// never be enough for a change.
 for (const fn of apiFunctions(runtime))
   app.http(fn.name, {
     route: fn.route,

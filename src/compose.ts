@@ -17,7 +17,7 @@ import {
   tableStoreFromConnectionString,
   tableStoreFromEndpoint,
 } from "./adapters/store/table/table-store.js";
-import type { Runtime } from "./app/runtime.js";
+import type { Runtime, TokenRules } from "./app/runtime.js";
 import { freshMemory } from "./app/runtime.js";
 import { buildTargets, controlRequest } from "./app/targets.js";
 import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
@@ -52,6 +52,9 @@ import { SETTINGS } from "./settings.js";
 import type { Principal } from "./app/auth.js";
 import type { LeverEstimates } from "./ports/dry-run.js";
 import { dryRunLevers } from "./adapters/dry-run/levers.js";
+import { DISCOVERY_DEFAULTS, discoveredKeys } from "./adapters/keys/discovered-keys.js";
+import { httpsJson } from "./adapters/keys/https-json.js";
+import { listedKeys } from "./adapters/keys/listed-keys.js";
 import type { AlertChannel } from "./ports/alerts.js";
 import { CHANNEL_PROVIDERS } from "./adapters/alerts/registry.js";
 import { isChannelSettingsError } from "./adapters/alerts/types.js";
@@ -59,6 +62,7 @@ import type { AlertSetup, AlertTiming, ConfiguredChannel } from "./app/alerts/se
 import { DEFAULT_ALERT_TIMING, realSleep } from "./app/alerts/setup.js";
 import { alertSubscriber } from "./app/alerts/subscriber.js";
 import type { AlertChannelConfig } from "./config/schema.js";
+import { API_TOKEN_DEFAULTS } from "./config/defaults.js";
 import type { Severity } from "./core/alerts.js";
 import type { Telemetry } from "./ports/telemetry.js";
 import { noTelemetry } from "./ports/telemetry.js";
@@ -119,6 +123,54 @@ export interface ComposeOptions {
   readonly telemetry?: Telemetry;
   /** A CA (PEM) to trust for the ingestion endpoint: the sandbox's and tests' local receivers. */
   readonly ingestionCa?: string;
+  /**
+   * How the token issuer's keys are discovered: a CA to trust for a loopback issuer (tests), and
+   * the rate limit and cache age (DISCOVERY_DEFAULTS otherwise), timed by the runtime's clock.
+   */
+  readonly signingKeys?: {
+    readonly ca?: string;
+    readonly cooldownMs?: number;
+    readonly maxAgeMs?: number;
+  };
+}
+
+/**
+ * What makes a bearer token valid: the configuration's `api.bearer`, or else the issuer and the
+ * app registration the deployment names in app settings; none (every token refused) otherwise.
+ * Tandem's own identity (AZURE_CLIENT_ID) is always an allowed client: the peer observers call
+ * with it, and what it may do is its app roles (observer only).
+ */
+export function tokenRules(
+  options: Pick<ComposeOptions, "config" | "env" | "signingKeys">,
+  clock: Clock,
+): TokenRules | undefined {
+  const env = options.env ?? {};
+  const configured = options.config.api.bearer;
+  const issuer = configured?.issuer ?? env[SETTINGS.apiIssuer];
+  const audience = configured?.audience ?? env[SETTINGS.apiClientId];
+  if (!issuer || !audience) return undefined;
+  const keys = configured?.keys
+    ? listedKeys(configured.keys)
+    : discoveredKeys(issuer, {
+        get: (url) =>
+          httpsJson(url, {
+            timeoutMs: 5000,
+            ...(options.signingKeys?.ca ? { ca: options.signingKeys.ca } : {}),
+          }),
+        now: () => clock.now(),
+        cooldownMs: options.signingKeys?.cooldownMs ?? DISCOVERY_DEFAULTS.cooldownMs,
+        maxAgeMs: options.signingKeys?.maxAgeMs ?? DISCOVERY_DEFAULTS.maxAgeMs,
+      });
+  return {
+    issuer,
+    audience,
+    clientApps: [
+      ...(configured?.clientApps ?? API_TOKEN_DEFAULTS.clientApps),
+      ...(env[SETTINGS.identityClientId] ? [env[SETTINGS.identityClientId]!] : []),
+    ],
+    maxAgeSeconds: (configured?.maxAgeMinutes ?? API_TOKEN_DEFAULTS.maxAgeMinutes) * 60,
+    keys,
+  };
 }
 
 /**
@@ -350,7 +402,9 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(options.subscribers ?? []),
   ])
     events.subscribe(s.name, s.fn);
-  const peers = options.peers ?? (await peersFromSettings(options, env, log));
+  const clock = options.clock ?? systemClock;
+  const bearer = tokenRules(options, clock);
+  const peers = options.peers ?? (await peersFromSettings(options, env, log, bearer));
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
   const alerts: AlertSetup = {
@@ -372,8 +426,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(options.armBudget ? { armBudget: options.armBudget } : budget ? { armBudget: budget } : {}),
     dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
     auth: {
-      platform: (env[SETTINGS.platformAuth] ?? "").toLowerCase() === "true",
-      ...(options.config.api.bearer ? { bearer: options.config.api.bearer } : {}),
+      ...(bearer ? { bearer } : {}),
       readerRole: options.config.api.readerRole,
       operatorRole: options.config.api.operatorRole,
       observerRole: options.config.api.observerRole,
@@ -395,7 +448,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),
     ...(peers ? { peers } : {}),
-    clock: options.clock ?? systemClock,
+    clock,
     log,
     events,
     ...(traced ? { telemetry } : {}),
@@ -418,6 +471,7 @@ async function peersFromSettings(
   options: ComposeOptions,
   env: Environment,
   log: Log,
+  bearer: TokenRules | undefined,
 ): Promise<Peers | undefined> {
   const raw = env[SETTINGS.peers];
   if (!raw) return undefined;
@@ -448,9 +502,12 @@ async function peersFromSettings(
     if (typeof url !== "string") return without(`the URL of ${region} is not a string`);
     urls[region] = url;
   }
-  const audience = options.config.api.bearer?.audience;
+  // The audience this API's own tokens must name (api.bearer, or TANDEM_API_CLIENT_ID).
+  const audience = bearer?.audience;
   if (!audience)
-    return without("the configuration has no api.bearer audience for the peers' tokens");
+    return without(
+      `no audience for the peers' tokens: set ${SETTINGS.apiClientId} (the deployment does) or api.bearer`,
+    );
   const scope = audience.endsWith("/.default")
     ? audience
     : `${audience.replace(/\/+$/, "")}/.default`;

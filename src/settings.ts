@@ -1,6 +1,7 @@
-// Every app setting of a Tandem Function App, listed once: the ones Tandem reads, the ones the
-// Functions host and the Azure SDK read for it, and the one the platform sets. The composition
-// root reads Tandem's by these names; infra/modules/function-app.bicep sets each one marked
+// Every app setting of a Tandem Function App, listed once: the ones Tandem reads, and the ones the
+// Functions host and the Azure SDK read for it. None the platform sets is read: App Service
+// Authentication's are not proof of anything (ADR 16). The composition
+// root reads Tandem's by these names; infra/modules/observer.bicep sets each one marked
 // `setBy: "template"`, and test/infra/settings-contract.test.ts holds the template and the code to
 // this list in both directions. The secrets the configuration names (`env:NAME`) are app settings
 // too; they differ per configuration, so the deployment derives them (Key Vault references).
@@ -44,18 +45,25 @@ export const APP_SETTINGS = [
       'the other observers\' Function App base URLs by region, as JSON (`{"northeurope": "https://func-…azurewebsites.net"}`): an observer that sees a region start failing asks them to probe it now (ADR 18); without it they learn at their next tick',
   },
   {
-    name: "WEBSITE_AUTH_ENABLED",
+    name: "TANDEM_API_ISSUER",
     readBy: "tandem",
-    setBy: "platform",
+    setBy: "template",
     meaning:
-      "set by the platform when App Service Authentication is on: only then does the API trust its principal header (see docs/api.md)",
+      "the Entra ID issuer of the API's access tokens (`https://login.microsoftonline.com/<tenant>/v2.0`), whose keys Tandem discovers, unless the config sets `api.bearer` (see docs/api.md)",
+  },
+  {
+    name: "TANDEM_API_CLIENT_ID",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      "the client id of Tandem's app registration: the audience the API's access tokens must name (unless the config sets `api.bearer`)",
   },
   {
     name: "AZURE_CLIENT_ID",
-    readBy: "azure-identity",
+    readBy: "tandem",
     setBy: "template",
     meaning:
-      "client id of the user-assigned managed identity Tandem acts as (Traffic Manager, Front Door, AKS, state store); see docs/permissions.md",
+      "client id of the user-assigned managed identity Tandem acts as (Traffic Manager, Front Door, AKS, state store, tokens for its peers); read by the Azure SDK, and by Tandem, whose API accepts access tokens from it (a peer observer); see docs/permissions.md",
   },
   {
     name: "AzureWebJobsStorage__accountName",
@@ -101,7 +109,9 @@ export const SETTINGS = {
   observer: "TANDEM_OBSERVER_REGION",
   tickSchedule: "TANDEM_TICK_SCHEDULE",
   peers: "TANDEM_PEERS",
-  platformAuth: "WEBSITE_AUTH_ENABLED",
+  apiIssuer: "TANDEM_API_ISSUER",
+  apiClientId: "TANDEM_API_CLIENT_ID",
+  identityClientId: "AZURE_CLIENT_ID",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 } as const satisfies Record<string, AppSettingName>;

@@ -89,7 +89,7 @@ describe("peers from the TANDEM_PEERS app setting", () => {
   const credential = {
     getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }),
   };
-  const make = async (raw: object, peers: string | undefined) => {
+  const make = async (raw: object, peers: string | undefined, env: Record<string, string> = {}) => {
     const lines: string[] = [];
     const say = (m: string) => lines.push(m);
     const rt = await compose({
@@ -97,7 +97,7 @@ describe("peers from the TANDEM_PEERS app setting", () => {
       observer: "westeurope",
       store: new MemoryStateStore(),
       credential,
-      env: peers === undefined ? {} : { TANDEM_PEERS: peers },
+      env: { ...env, ...(peers === undefined ? {} : { TANDEM_PEERS: peers }) },
       log: { info: say, warn: say, error: say },
     });
     return { rt, lines };
@@ -112,13 +112,26 @@ describe("peers from the TANDEM_PEERS app setting", () => {
     assert.deepEqual(lines, []);
   });
 
+  it("takes the audience of the peers' tokens from the deployment's app settings too", async () => {
+    const { rt, lines } = await make(base, '{"northeurope": "https://b.example"}', {
+      TANDEM_API_ISSUER: "https://issuer.test/tenant/v2.0",
+      TANDEM_API_CLIENT_ID: "11111111-2222-3333-4444-555555555555",
+    });
+    assert.ok(rt.peers);
+    assert.deepEqual(lines, []);
+  });
+
   it("without it, or with it wrong, runs without peers and says why", async () => {
     assert.equal((await make(withBearer, undefined)).rt.peers, undefined);
     for (const [raw, setting, why] of [
       [withBearer, "{not json", /TANDEM_PEERS: it is not JSON/],
       [withBearer, '["https://b.example"]', /must be a JSON object of URLs/],
       [withBearer, '{"northeurope": "http://b.example"}', /must be https/],
-      [base, '{"northeurope": "https://b.example"}', /no api.bearer audience/],
+      [
+        base,
+        '{"northeurope": "https://b.example"}',
+        /no audience for the peers' tokens: set TANDEM_API_CLIENT_ID \(the deployment does\) or api\.bearer/,
+      ],
     ] as const) {
       const { rt, lines } = await make(raw, setting);
       assert.equal(rt.peers, undefined, setting);

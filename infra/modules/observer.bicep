@@ -124,6 +124,9 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
   dependsOn: [hostStorageAccess, packages]
 }
 
+// Entra ID's issuer of version 2 tokens for this tenant (the loginEndpoint ends with a slash).
+var apiIssuer = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+
 // The app settings: src/settings.ts lists each one, and test/infra/settings-contract.test.ts holds
 // this object to that list in both directions.
 var appSettings = {
@@ -137,6 +140,8 @@ var appSettings = {
   AzureWebJobsStorage__clientId: hostIdentity.properties.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  TANDEM_API_ISSUER: apiIssuer
+  TANDEM_API_CLIENT_ID: apiClientId
 }
 
 // The secrets the configuration names (env:NAME), as Key Vault references the platform resolves
@@ -154,8 +159,9 @@ resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
 }
 
 // App Service Authentication in front of the HTTP API: Entra sign-in, and bearer tokens for the
-// app registration (infra/hooks/entra-app.sh), whose app roles Tandem reads. The platform then
-// sets WEBSITE_AUTH_ENABLED, and only then does Tandem trust the principal it passes.
+// app registration (infra/hooks/entra-app.sh), whose app roles Tandem reads. It is a first gate
+// only: Tandem trusts no header it sets, and validates every access token itself against the
+// issuer and client id above (TANDEM_API_ISSUER, TANDEM_API_CLIENT_ID; docs/adr/0016).
 resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'authsettingsV2'
@@ -170,7 +176,7 @@ resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
       azureActiveDirectory: {
         enabled: true
         registration: {
-          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          openIdIssuer: apiIssuer
           clientId: apiClientId
         }
         validation: {

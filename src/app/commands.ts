@@ -91,7 +91,7 @@ async function runManual(
     return refuse({
       kind: "not-found",
       field: "to",
-      message: `no region "${command.to}" in group ${group.name}; regions: ${group.regions.map((r) => r.name).join(", ")}`,
+      message: `no region "${shortName(command.to)}" in group ${group.name}; regions: ${group.regions.map((r) => r.name).join(", ")}`,
     });
 
   const view = await readGroupSituation(rt, group);

@@ -211,8 +211,12 @@ function reconcileDue(rt: Runtime, group: GroupConfig, view: LeverView | undefin
   );
 }
 
-/** Most steps one tick takes for a group where nothing is left to wait for. */
-export const STEPS_PER_TICK = 4;
+/**
+ * Most steps one tick takes for a group where nothing is left to wait for: every step of the
+ * longest path (pre-warmed standby: confirmed, waking, waiting-ready, shifting-traffic and its
+ * change), and one more. A guard against a chain that never settles, not a pace.
+ */
+export const STEPS_PER_TICK = 6;
 
 /**
  * Advances the group's runbook: one step, then the next in the same tick while a step moved the

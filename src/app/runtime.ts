@@ -22,6 +22,7 @@ import type { Target } from "./targets.js";
 import type { PeerProbeAnswer, Peers } from "../ports/peers.js";
 import type { DryRunFactory, LeverEstimates } from "../ports/dry-run.js";
 import type { Principal } from "./auth.js";
+import type { SigningKeys } from "../ports/signing-keys.js";
 import type { AlertMemory, AlertSetup } from "./alerts/setup.js";
 import { freshAlertMemory } from "./alerts/setup.js";
 
@@ -147,23 +148,26 @@ export interface Runtime {
 }
 
 export interface AuthSettings {
-  /**
-   * App Service Authentication is on (app setting WEBSITE_AUTH_ENABLED): only then is the
-   * x-ms-client-principal header trusted, since the platform strips and sets it.
-   */
-  readonly platform: boolean;
-  /** Bearer tokens: accepted when these are configured (issuer, audience, public keys). */
-  readonly bearer?: {
-    readonly issuer: string;
-    readonly audience: string;
-    readonly keys: readonly Record<string, unknown>[];
-  };
+  /** Access tokens: accepted only when these say what a valid one is. */
+  readonly bearer?: TokenRules;
   readonly readerRole: string;
   readonly operatorRole: string;
   /** The app role of the observers' own identities: they may ask this one to probe now. */
   readonly observerRole: string;
   /** A principal for callers that present nothing: the sandbox's, never set in Azure. */
   readonly local?: Principal;
+}
+
+/** What makes a bearer token valid here (docs/adr/0016-auth-verifies-tokens.md). */
+export interface TokenRules {
+  readonly issuer: string;
+  readonly audience: string;
+  /** The client applications (`azp`, or `appid` in version 1 tokens) whose tokens count. */
+  readonly clientApps: readonly string[];
+  /** Tokens issued (`iat`) longer ago are refused, whatever their `exp`. */
+  readonly maxAgeSeconds: number;
+  /** The issuer's public keys: discovered and cached, or listed in the configuration. */
+  readonly keys: SigningKeys;
 }
 
 /** The id this process holds the lease under. */

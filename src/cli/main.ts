@@ -23,6 +23,7 @@ import { printable } from "../app/printable.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import { DEPLOY_HELP } from "./deploy-help.js";
+import { tokenTransportProblem } from "./plain-http.js";
 // The configuration schema (zod) and the deployment commands load when a command needs them, so
 // that `tandem --help` and the API commands answer without paying for them.
 
@@ -60,7 +61,7 @@ ${DEPLOY_HELP}
 Options:
   --api URL     Tandem's API (default: TANDEM_API, or the sandbox on loopback at TANDEM_PORT or 7071);
                 deploy order and wait-live take it once per observer and ask each in turn
-  --token T     bearer token (default: TANDEM_TOKEN)
+  --token T     bearer token (default: TANDEM_TOKEN); sent over https, or over http to loopback only
   --json        machine-readable output on stdout
   --wait        follow the incident until it ends, showing each step (on stderr)
 
@@ -122,6 +123,8 @@ async function call<T>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Answer<T>> {
+  const problem = tokenTransportProblem(api.base, api.token !== undefined);
+  if (problem) throw new ApiFailure(problem, EXIT.usage);
   let response: Response;
   try {
     response = await api.io.fetch(`${api.base}${path}`, {

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { NodePoolSize } from "../core/levers.js";
 import { PROVIDERS } from "../providers/registry.js";
 import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../providers/types.js";
-import { POLICY_DEFAULTS } from "./defaults.js";
+import { API_ROLE_DEFAULTS, API_TOKEN_DEFAULTS, POLICY_DEFAULTS } from "./defaults.js";
 import { JSON_PATH_PATTERN } from "./json-path.js";
 import { count, httpUrl, probeUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
 import type { Severity } from "../core/alerts.js";
@@ -401,13 +401,13 @@ export const apiSchema = z
           .string({ error: "must be the token issuer" })
           .min(1, "must be the token issuer")
           .describe(
-            "Expected `iss` of bearer tokens, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`.",
+            "Expected `iss` of bearer tokens, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (a tenant's own issuer, not `common` or `organizations`). Unless `keys` lists them, the signing keys are discovered from it: `<issuer>/.well-known/openid-configuration`, then its `jwks_uri`, over https.",
           ),
         audience: z
           .string({ error: "must be the token audience" })
           .min(1, "must be the token audience")
           .describe(
-            "Expected `aud`: the application ID URI or client id of Tandem's app registration.",
+            "Expected `aud`: the client id of Tandem's app registration (what version 2 access tokens carry), or its application ID URI.",
           ),
         keys: z
           .array(
@@ -423,32 +423,47 @@ export const apiSchema = z
               .describe("A public key as a JWK (from the issuer's JWKS document)."),
           )
           .min(1, "must list at least one public key")
-          .describe("Public keys that sign the tokens (JWKs; public keys are not secrets)."),
+          .optional()
+          .describe(
+            "Public keys that sign the tokens (JWKs; public keys are not secrets), for an issuer without a discovery document. Without them the keys are discovered from the issuer, cached, and read again when a token names a key id not yet known (Entra ID rolls its keys).",
+          ),
+        clientApps: z
+          .array(z.string().min(1, "must be a client application id"))
+          .min(1, "must list at least one client application")
+          .default([...API_TOKEN_DEFAULTS.clientApps])
+          .describe(
+            "Client applications whose access tokens are accepted: the `azp` claim (version 2 tokens) or `appid` (version 1). Default: the Azure CLI, which the deployment's app registration pre-authorises (`az account get-access-token --resource api://<client id>`). Tandem's own identity (app setting AZURE_CLIENT_ID, with which the observers ask each other to probe) is always allowed beside these; add the client id of each script's identity.",
+          ),
+        maxAgeMinutes: count(1, 1440)
+          .default(API_TOKEN_DEFAULTS.maxAgeMinutes)
+          .describe(
+            "Tokens issued (`iat`) longer ago than this are refused, whatever their `exp`: above Entra ID's default lifetime (60-90 minutes, `iat` set 5 minutes early), far below the day-long lifetimes of continuous access evaluation.",
+          ),
       })
       .optional()
       .describe(
-        "Accept bearer tokens on the API (for scripts and the CLI), checked for signature, issuer, audience and lifetime.",
+        "Entra ID (or another OpenID Connect issuer) access tokens on the API: signature (asymmetric algorithms only), issuer, audience, lifetime, age, token type and client application checked. Absent: the deployment's app settings TANDEM_API_ISSUER and TANDEM_API_CLIENT_ID say the issuer and audience, with the defaults here.",
       ),
     readerRole: z
       .string()
       .min(1)
-      .default("Tandem.Reader")
+      .default(API_ROLE_DEFAULTS.readerRole)
       .describe("App role that may read status, incidents and the audit log."),
     operatorRole: z
       .string()
       .min(1)
-      .default("Tandem.Operator")
+      .default(API_ROLE_DEFAULTS.operatorRole)
       .describe("App role that may also fail over, fail back, pause, resume and drill."),
     observerRole: z
       .string()
       .min(1)
-      .default("Tandem.Observer")
+      .default(API_ROLE_DEFAULTS.observerRole)
       .describe(
-        "App role of the observers' own managed identities: another observer may ask this one to probe a region now. It grants nothing else.",
+        "App role (for applications only) of the observers' own managed identities: another observer may ask this one to probe a region now. It grants nothing of the operator API, and the operator role does not grant it.",
       ),
   })
   .describe(
-    "Who may use the operator API. Callers are recognised by App Service Authentication (trusted only when it is on for the app) or by bearer tokens; function keys alone never authorise a change.",
+    "Who may use the operator API. Every caller presents an access token (`Authorization: Bearer`), which Tandem validates itself; platform headers such as App Service Authentication's `x-ms-client-principal` are never taken as proof, and function keys never authorise.",
   );
 
 export const INSTANCE_MEMORY_SIZES = [512, 2048, 4096] as const;

@@ -21,6 +21,7 @@ function stableId(value: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Reader first: infra/hooks/entra-app.sh gives the person deploying the first role. */
 export function appRoles(config: TandemConfig): AppRole[] {
   const role = (
     value: string,
@@ -42,6 +43,7 @@ export function appRoles(config: TandemConfig): AppRole[] {
       "Tandem operator",
       "Also fail over, fail back, pause, resume and drill through Tandem's API.",
     ),
+    // Applications only: Tandem's observers calling each other; no person holds it.
     role(
       config.api.observerRole,
       "Tandem observer",

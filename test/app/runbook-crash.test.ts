@@ -4,69 +4,12 @@
 // finishes. Every run must end in the same state, with no effect applied twice.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
-import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
 import { primaryOf } from "../../src/core/index.js";
-import type { TandemConfigInput } from "../../src/config/index.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
-
-const SUB = "00000000-0000-0000-0000-000000000000";
-const raw: TandemConfigInput = {
-  observers: [{ region: "westeurope" }, { region: "northeurope" }, { region: "swedencentral" }],
-  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-  policy: { intervalSeconds: 10, probeTimeoutSeconds: 5, wakeTimeoutSeconds: 600 },
-  groups: [
-    {
-      name: "catalog",
-      model: "passive-cold",
-      regions: [
-        { name: "westeurope", role: "primary", probe: { url: "http://127.0.0.1:9/a" } },
-        {
-          name: "northeurope",
-          role: "secondary",
-          probe: { url: "http://127.0.0.1:9/b" },
-          cluster: {
-            resourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-neu`,
-            nodePools: [{ name: "user", count: 4 }],
-          },
-        },
-      ],
-    },
-  ],
-};
-
-interface World {
-  clock: ManualClock;
-  store: MemoryStateStore;
-  router: MemoryTrafficRouter;
-  clusters: MemoryClusterControl;
-}
-
-function world(): World {
-  const clock = new ManualClock();
-  const clusters = new MemoryClusterControl(clock, { startMs: 40_000 });
-  clusters.add("catalog", "northeurope", "Stopped", [{ name: "user", count: 0 }]);
-  return {
-    clock,
-    store: new MemoryStateStore(),
-    router: new MemoryTrafficRouter([
-      {
-        name: "catalog",
-        model: "passive-cold",
-        regions: [
-          { name: "westeurope", role: "primary" },
-          { name: "northeurope", role: "secondary" },
-        ],
-      },
-    ]),
-    clusters,
-  };
-}
+import type { World } from "../helpers/catalog-runbook.js";
+import { holder, lead, stepsOf, verdicts, world } from "../helpers/catalog-runbook.js";
 
 /** Whether a holder's process has died: every call it makes fails from then on. */
 interface Death {
@@ -105,51 +48,19 @@ function mortal<T extends object>(target: T, death: Death, store: boolean): T {
   });
 }
 
-const holder = (w: World, name: string, instance: string, death?: Death) =>
-  runtimeFor(raw, name, {
-    store: death ? mortal(w.store, death, true) : w.store,
-    clock: w.clock,
+const dying = (w: World, name: string, instance: string, death?: Death) =>
+  holder(
+    w,
+    name,
     instance,
-    router: death ? mortal(w.router, death, false) : w.router,
-    clusters: death ? mortal(w.clusters, death, false) : w.clusters,
-  });
-
-/** The steps an incident went through, in order, from its history. */
-const stepsOf = (history: readonly { step: string }[] | undefined): string[] =>
-  (history ?? []).map((h) => h.step).filter((step, i, all) => i === 0 || all[i - 1] !== step);
-
-/** westeurope is down; northeurope passes its probes once its cluster runs with its node pools. */
-async function verdicts(
-  w: World,
-): Promise<{ evidence: RegionEvidence[]; kept: Record<string, RegionState> }> {
-  const neu = await w.clusters.read("catalog", "northeurope");
-  const neuUp = neu.power === "Running" && (neu.nodePools[0]?.count ?? 0) >= 4;
-  const verdict = (region: string, v: Verdict): RegionEvidence => ({
-    region,
-    verdict: v,
-    reason: v,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  });
-  const evidence = [
-    verdict("westeurope", "down"),
-    verdict("northeurope", neuUp ? "healthy" : "down"),
-  ];
-  const kept = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
+    death
+      ? {
+          store: mortal(w.store, death, true),
+          router: mortal(w.router, death, false),
+          clusters: mortal(w.clusters, death, false),
+        }
+      : {},
   );
-  return { evidence, kept };
-}
-
-async function lead(w: World, rt: Runtime): Promise<number> {
-  const first = await tickLease(rt);
-  if (first.leader) return first.epoch!;
-  w.clock.advance(leaseTiming(rt).durationMs);
-  const status = await tickLease(rt);
-  assert.ok(status.leader, `${rt.observer} should take the lease: ${JSON.stringify(status)}`);
-  return status.epoch!;
-}
 
 /** One tick of the holder: renew, then its runbook steps. Returns the incident's history. */
 async function tick(w: World, rt: Runtime): Promise<{ step: string }[] | undefined> {
@@ -208,7 +119,7 @@ async function takeOver(w: World, instance: string): Promise<Runtime> {
 async function runDying(writes: number): Promise<{ w: World; steps: string[]; died: boolean }> {
   const w = world();
   const death: Death = { dead: false };
-  let rt = await holder(w, "northeurope", "a", death);
+  let rt = await dying(w, "northeurope", "a", death);
   await lead(w, rt);
   death.writesLeft = writes;
   let steps: string[] = [];

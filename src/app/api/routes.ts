@@ -11,6 +11,7 @@ import { manualCommand, setPause } from "../commands.js";
 import type { Outcome } from "../outcome.js";
 import { drill } from "../planner.js";
 import { printable } from "../printable.js";
+import { shortName } from "../../config/strict-json.js";
 import {
   auditPage,
   findGroup,
@@ -187,6 +188,19 @@ function callerOf(request: ApiRequest, name: string, via: string): Caller {
   };
 }
 
+/**
+ * Headers on every answer: no page may frame Tandem's (clickjacking), and no browser may read an
+ * answer as another type than it says (a JSON error echoing a name is never HTML).
+ */
+const SECURITY_HEADERS = {
+  "content-security-policy": "frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+} as const;
+
+function secured(response: ApiResponse): ApiResponse {
+  return { ...response, headers: { ...SECURITY_HEADERS, ...response.headers } };
+}
+
 /** Runs a route: authorise (fails closed), then handle; a refused mutating call is audited. */
 export async function serve(
   route: ApiRoute,
@@ -198,10 +212,12 @@ export async function serve(
   try {
     rt = await runtime(request);
   } catch (error) {
-    return failureResponse(error, log);
+    return secured(failureResponse(error, log));
   }
   // Every record the request causes carries its id as the operation.
-  return telemetryOf(rt).within({ operation: request.id }, () => served(route, rt, request, log));
+  return secured(
+    await telemetryOf(rt).within({ operation: request.id }, () => served(route, rt, request, log)),
+  );
 }
 
 async function served(
@@ -220,12 +236,25 @@ async function served(
         await audit(rt, callerOf(request, actor, "none"), {
           ...audited,
           outcome: "refused",
-          reason: `${who.status} ${who.code}: ${who.message}`,
+          reason: `${who.status} ${who.code}: ${who.message}${who.detail ? ` (${who.detail})` : ""}`,
           ...(who.status === 401 && who.claimed !== undefined
             ? { detail: { claimed: clean(who.claimed) } }
             : {}),
         });
-      return errorResponse(who.status, who.code, who.message);
+      if (who.status === 503) log.error(`the API cannot check tokens: ${who.detail}`);
+      const refusal = errorResponse(who.status, who.code, who.message);
+      // RFC 6750: a 401 names the scheme it wants, and nothing of the configuration.
+      return who.status === 401
+        ? {
+            ...refusal,
+            headers: {
+              "www-authenticate":
+                who.code === "InvalidToken" ? 'Bearer error="invalid_token"' : "Bearer",
+            },
+          }
+        : who.status === 503
+          ? { ...refusal, headers: { "retry-after": "10" } }
+          : refusal;
     }
     const caller = callerOf(request, who.principal.name, who.principal.via);
     try {
@@ -309,7 +338,7 @@ const statusRoute: ApiRoute = {
           "content-type": "text/html; charset=utf-8",
           "cache-control": "no-store",
           "content-security-policy":
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         },
       };
     return { status: 200, jsonBody: status, headers: { "cache-control": "no-store" } };
@@ -332,7 +361,7 @@ const peerProbeRoute: ApiRoute = {
       return errorResponse(
         404,
         "NotFound",
-        `this is observer ${rt.observer}, not ${clean(observer, 40)}`,
+        `this is observer ${rt.observer}, not ${shortName(observer)}`,
         { field: "observer" },
       );
     const body = await parseJson(request, PEER_PROBE_BODY);
@@ -355,7 +384,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handle: async (rt, request) => {
       const group = request.query.get("group");
       if (group !== null && !findGroup(rt, group))
-        return errorResponse(404, "NotFound", noSuchGroup(rt, clean(group, 64)), {
+        return errorResponse(404, "NotFound", noSuchGroup(rt, group), {
           field: "group",
         });
       const limit = limitOf(request, 500, 50);
@@ -373,7 +402,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
       const id = request.params["id"] ?? "";
       if (!KEY.test(id)) throw new BadInput("id", "is not an incident id");
       const detail = await incidentDetail(rt, id);
-      if (!detail) return errorResponse(404, "NotFound", `no incident "${id}"`, { field: "id" });
+      if (!detail)
+        return errorResponse(404, "NotFound", `no incident "${shortName(id)}"`, { field: "id" });
       return { status: 200, jsonBody: detail };
     },
   },

@@ -4,6 +4,7 @@
 // observer the app is.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { apiFunctions } from "../../../functions/api.js";
@@ -118,8 +119,8 @@ describe("peers over HTTP", () => {
   describe("answers that are not answers", () => {
     let server: ReturnType<typeof createServer>;
     let url = "";
-    let reply: (res: import("node:http").ServerResponse) => void = () => {};
-    let seen: import("node:http").IncomingHttpHeaders = {};
+    let reply: (res: ServerResponse) => void = () => {};
+    let seen: IncomingHttpHeaders = {};
     before(async () => {
       server = createServer((req, res) => {
         seen = req.headers;
