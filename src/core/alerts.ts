@@ -326,6 +326,15 @@ export function alertRegions(
 
 const regionSubject = (group: string, region: string) => `region:${group}/${region}`;
 
+/** What every alert about a region carries. */
+const regionBase = (
+  group: string,
+  region: string,
+  regions: readonly AlertRegion[],
+  from: AlertOrigin,
+  details: Readonly<Record<string, string>>,
+) => ({ ...origin(from), subject: regionSubject(group, region), group, region, regions, details });
+
 /** The alerts of the kept verdicts that changed between two versions of a group's row. */
 export function verdictAlerts(
   group: string,
@@ -345,14 +354,10 @@ export function verdictAlerts(
       continue;
     }
     const wasBlind = previous[region]?.unconfirmedSince !== undefined;
-    const base = {
-      ...origin(from),
-      subject: regionSubject(group, region),
-      group,
-      region,
-      regions,
-      details: { verdict: to, ...(before ? { previous: before } : {}) },
-    };
+    const base = regionBase(group, region, regions, from, {
+      verdict: to,
+      ...(before ? { previous: before } : {}),
+    });
     const key = (what: string) => `${regionSubject(group, region)}|${what}|${state.since}`;
     if (to === "down")
       out.push({
@@ -449,14 +454,7 @@ function unconfirmedAlert(
   const was = before?.unconfirmedSince;
   const is = after.unconfirmedSince;
   if (was === is) return undefined;
-  const base = {
-    ...origin(from),
-    subject: regionSubject(group, region),
-    group,
-    region,
-    regions,
-    details: { verdict: after.verdict },
-  };
+  const base = regionBase(group, region, regions, from, { verdict: after.verdict });
   if (is !== undefined) {
     const inside = regions
       .find((r) => r.name === region)

@@ -7,176 +7,52 @@
 // the store refused is written later without sending again.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { giveUpAt, windowOf } from "../../src/app/alerts/budget.js";
 import { alertsSettled } from "../../src/app/alerts/sender.js";
-import type { AlertTiming } from "../../src/app/alerts/setup.js";
 import { DEFAULT_ALERT_TIMING } from "../../src/app/alerts/setup.js";
 import { readAlertStatus } from "../../src/app/alerts/status.js";
 import { testChannel } from "../../src/app/alerts/test-channel.js";
-import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { Alert, Severity } from "../../src/core/alerts.js";
-import type { AlertChannel, SendResult } from "../../src/ports/alerts.js";
-import type { StateStore } from "../../src/ports/state-store.js";
+import type { SendResult } from "../../src/ports/alerts.js";
 import { StoreError } from "../../src/ports/state-store.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
-
-const MINUTE = 60_000;
-const TICK = 10_000;
-
-/** A channel that records every attempt and answers as told (accepted by default). */
-class FakeChannel implements AlertChannel {
-  readonly kind = "webhook";
-  readonly target = "https://fake.test";
-  fingerprint = "url-1";
-  readonly attempts: { key: string; title: string; type: string; at: number }[] = [];
-  readonly got: { key: string; title: string; type: string }[] = [];
-  answer: (alert: Alert) => SendResult | Promise<SendResult> = () => ({
-    outcome: "accepted",
-    status: 202,
-  });
-  constructor(
-    readonly name: string,
-    private readonly clock: ManualClock,
-  ) {}
-  render() {
-    return {};
-  }
-  redact(text: string) {
-    return text;
-  }
-  async send(alert: Alert): Promise<SendResult> {
-    this.attempts.push({
-      key: alert.key,
-      title: alert.title,
-      type: alert.type,
-      at: this.clock.now(),
-    });
-    const result = await this.answer(alert);
-    if (result.outcome === "accepted")
-      this.got.push({ key: alert.key, title: alert.title, type: alert.type });
-    return result;
-  }
-  keys = () => this.got.map((g) => g.key);
-}
-
-const FAILING: SendResult = { outcome: "retry", status: 503, reason: "503 Service Unavailable" };
+import type { FakeChannel, HarnessOptions } from "../helpers/alert-harness.js";
+import { AlertHarness, FAILING, MINUTE, TICK, testAlert } from "../helpers/alert-harness.js";
 
 interface Harness {
   readonly rt: Runtime;
-  readonly clock: ManualClock;
-  readonly store: MemoryStateStore;
+  readonly clock: AlertHarness["clock"];
+  readonly store: AlertHarness["store"];
   readonly a: FakeChannel;
   readonly b: FakeChannel;
-  /** Writes alerts to the outbox, as the runbook or an event would. */
   raise(...alerts: Alert[]): Promise<void>;
-  /** One decision after `ms` of virtual time: the lease renewed, then a dispatch. */
   tick(options?: { ms?: number; settle?: boolean }): Promise<void>;
-  /** Ticks until `done` holds, at most `max` times. */
   until(done: () => boolean | Promise<boolean>, max?: number): Promise<number>;
 }
 
-async function harness(
-  options: {
-    timing?: Partial<AlertTiming>;
-    store?: (s: MemoryStateStore) => StateStore;
-    /** How a wait passes on the virtual clock (exactly as asked by default). */
-    sleep?: (clock: ManualClock, ms: number) => void;
-  } = {},
-): Promise<Harness> {
-  const clock = new ManualClock();
-  const store = new MemoryStateStore();
-  const a = new FakeChannel("a", clock);
-  const b = new FakeChannel("b", clock);
-  const rt = await runtimeFor(
-    {
-      observers: [{ region: "westeurope" }],
-      stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-      policy: { intervalSeconds: 10 },
-      groups: [
-        {
-          name: "shop",
-          model: "active-passive",
-          regions: [
-            { name: "westeurope", role: "primary", probe: { url: "http://westeurope.test/" } },
-            { name: "northeurope", role: "secondary", probe: { url: "http://northeurope.test/" } },
-          ],
-        },
-      ],
-      alerts: {
-        channels: ["a", "b"].map((name) => ({
-          kind: "webhook",
-          name,
-          url: "https://fake.test/hook",
-          secret: "env:HOOK",
-        })),
-      },
-    } as never,
-    "westeurope",
-    {
-      store: options.store ? options.store(store) : store,
-      clock,
-      env: { HOOK: "unused: the channel is replaced" },
-      alertChannels: { a, b },
-      alertTiming: { attemptTimeoutMs: 1000, ...options.timing },
-      // Waits pass on the virtual clock.
-      alertSleep: async (ms) => (options.sleep ?? ((c, t) => c.advance(t)))(clock, ms),
-    },
-  );
-  const tick = async ({ ms = TICK, settle = true } = {}) => {
-    clock.advance(ms);
-    await runOrchestrateTick(rt);
-    if (settle) await alertsSettled(rt);
-  };
-  const h: Harness = {
-    rt,
-    clock,
-    store,
-    a,
-    b,
-    raise: async (...alerts) => {
-      await store.enqueueAlerts(alerts);
-      rt.memory.alerts.dirty = true;
-    },
-    tick,
-    until: async (done, max = 100) => {
-      for (let i = 0; i < max; i++) {
-        if (await done()) return i;
-        await tick();
-      }
-      throw new Error(`not within ${max} ticks`);
-    },
-  };
-  // The lease: taken once its row has been seen absent for a lease duration.
-  await h.until(() => rt.memory.lease.held !== undefined, 10);
-  // What the channels got so far (the lease's alert) is not the tests' business.
-  await tick();
-  for (const c of [a, b]) {
-    c.attempts.length = 0;
-    c.got.length = 0;
-  }
-  return h;
+/** One process holding the lease, with channels `a` and `b`. */
+async function harness(options: HarnessOptions & { store?: (h: AlertHarness) => void } = {}) {
+  const h = new AlertHarness(options);
+  options.store?.(h);
+  await h.start();
+  await h.lease();
+  return {
+    rt: h.rt,
+    clock: h.clock,
+    store: h.store,
+    a: h.a,
+    b: h.b,
+    raise: (...alerts: Alert[]) => h.raise(...alerts),
+    tick: (o: { ms?: number; settle?: boolean } = {}) => h.tick(o),
+    until: (done: () => boolean | Promise<boolean>, max?: number) => h.until(done, max),
+  } satisfies Harness;
 }
 
-let n = 0;
-function alert(h: Harness, severity: Severity = "warning", over: Partial<Alert> = {}): Alert {
-  const i = ++n;
-  return {
-    key: `test:${i}|paused`,
-    type: "automation.paused",
-    severity,
-    at: h.clock.now(),
-    observer: "westeurope",
-    subject: `test:${i}`,
-    title: `alert ${i}`,
-    summary: `the ${i}th alert`,
-    ...over,
-  };
-}
+const alert = (h: Harness, severity: Severity = "warning", over: Partial<Alert> = {}) =>
+  testAlert({ clock: h.clock } as AlertHarness, severity, over);
 
 const titles = (list: readonly { title: string }[]) => list.map((x) => x.title);
-const ofType = (c: FakeChannel, type: string) => c.got.filter((g) => g.type === type);
+const ofType = (c: FakeChannel, type: string) => c.ofType(type);
 
 describe("alert delivery by channel, for a time budget", () => {
   it("each severity has its window, minutes to an hour; a resolving alert takes the window of what it resolves", () => {
@@ -355,24 +231,14 @@ describe("alert delivery by channel, for a time budget", () => {
   it("a mark the store refused is written on a later tick, and the alert is not sent again", async () => {
     let refuse = 0;
     const h = await harness({
-      store: (s) =>
-        new Proxy(s, {
-          get: (target, property) => {
-            const value = Reflect.get(target, property) as unknown;
-            if (typeof value !== "function") return value;
-            return async (...args: unknown[]) => {
-              // The first two marks of a sent delivery are refused (the claim goes through).
-              const row = args[1] as { deliveries?: Record<string, { state: string }> };
-              const marksSent = Object.values(row?.deliveries ?? {}).some(
-                (d) => d.state === "sent",
-              );
-              if (property === "updateOutbox" && marksSent && refuse > 0) {
-                refuse--;
-                throw new StoreError("unavailable", "state store: updating failed: ECONNRESET");
-              }
-              return (value as (...a: unknown[]) => unknown).apply(target, args);
-            };
-          },
+      // The first two marks of a sent delivery are refused (the claim goes through).
+      store: (harness) =>
+        (harness.fault = (method, args) => {
+          const row = args[1] as { deliveries?: Record<string, { state: string }> };
+          const marksSent = Object.values(row?.deliveries ?? {}).some((d) => d.state === "sent");
+          if (method !== "updateOutbox" || !marksSent || refuse === 0) return undefined;
+          refuse--;
+          return new StoreError("unavailable", "state store: updating failed: ECONNRESET");
         }),
     });
     const one = alert(h);

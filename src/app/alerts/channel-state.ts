@@ -138,6 +138,23 @@ export async function gaveUp(
   await saveRecord(rt, channel.name);
 }
 
+/** The holder's audit entry for a channel it disabled or enabled; a failure is logged. */
+async function audit(
+  rt: Runtime,
+  name: string,
+  what: "disable" | "enable",
+  reason: string,
+  epoch: number,
+  at: number,
+): Promise<void> {
+  const entry = { at, actor: holderId(rt), epoch, outcome: "done" as const, reason };
+  try {
+    await rt.store.appendAction({ ...entry, name: `alerts: ${what} channel ${name}` }, call());
+  } catch (error) {
+    rt.log.warn(`alerts: could not audit that ${name} is ${what}d: ${errorText(error)}`);
+  }
+}
+
 /** A receiver that answered 404 or 410: the channel is disabled, audited, and said elsewhere. */
 export async function disable(
   rt: Runtime,
@@ -153,21 +170,7 @@ export async function disable(
   const alert = channelDisabled(refOf(channel), reason, { observer: rt.observer, epoch, at });
   rt.log.error(`alerts: ${alert.summary}`);
   await saveRecord(rt, channel.name);
-  try {
-    await rt.store.appendAction(
-      {
-        at,
-        actor: holderId(rt),
-        epoch,
-        name: `alerts: disable channel ${channel.name}`,
-        outcome: "done",
-        reason: alert.summary,
-      },
-      call(),
-    );
-  } catch (error) {
-    rt.log.error(`alerts: could not audit that ${channel.name} is disabled: ${errorText(error)}`);
-  }
+  await audit(rt, channel.name, "disable", alert.summary, epoch, at);
   await tell(rt, alert);
 }
 
@@ -189,22 +192,7 @@ export async function enable(
   rt.memory.alerts.records[channel.name] = rest;
   await rt.store.writeAlertChannel(channel.name, rest, call());
   rt.log.info(`alerts: ${channel.name} is enabled again: ${why}`);
-  if (epoch !== undefined)
-    try {
-      await rt.store.appendAction(
-        {
-          at,
-          actor: holderId(rt),
-          epoch,
-          name: `alerts: enable channel ${channel.name}`,
-          outcome: "done",
-          reason: why,
-        },
-        call(),
-      );
-    } catch (error) {
-      rt.log.warn(`alerts: could not audit that ${channel.name} is enabled: ${errorText(error)}`);
-    }
+  if (epoch !== undefined) await audit(rt, channel.name, "enable", why, epoch, at);
   await tell(
     rt,
     channelEnabled(refOf(channel), disabled.at, why, {

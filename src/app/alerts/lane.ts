@@ -25,15 +25,19 @@ function actingLeft(rt: Runtime, epoch: number): number {
   return actingTimeLeft(rt.memory.lease, rt.clock.now(), leaseTiming(rt));
 }
 
-/** The channel's next alert: its oldest held row of this epoch with a pending delivery to it. */
+/**
+ * The channel's next alert: its oldest held row of this epoch with a pending delivery to it (of
+ * alerts of one time, the first claimed: claims follow the outbox's order).
+ */
 function headOf(rt: Runtime, name: string, epoch: number): HeldRow | undefined {
   let head: HeldRow | undefined;
-  for (const held of rt.memory.alerts.held.values()) {
-    if (held.epoch !== epoch || held.row.deliveries[name]?.state !== "pending") continue;
-    const a = held.row.alert;
-    if (!head || a.at < head.row.alert.at || (a.at === head.row.alert.at && held.ref < head.ref))
+  for (const held of rt.memory.alerts.held.values())
+    if (
+      held.epoch === epoch &&
+      held.row.deliveries[name]?.state === "pending" &&
+      (!head || held.row.alert.at < head.row.alert.at)
+    )
       head = held;
-  }
   return head;
 }
 
