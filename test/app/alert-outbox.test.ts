@@ -13,8 +13,10 @@ import { alertsSettled, startAlertSender } from "../../src/app/alerts/sender.js"
 import type { AlertTiming } from "../../src/app/alerts/setup.js";
 import { DEFAULT_ALERT_TIMING } from "../../src/app/alerts/setup.js";
 import { readAlertStatus } from "../../src/app/alerts/status.js";
+import { testChannel } from "../../src/app/alerts/test-channel.js";
 import { holderId } from "../../src/app/runtime.js";
 import type { SendResult } from "../../src/ports/alerts.js";
+import type { OutboxRow } from "../../src/ports/state-store.js";
 import { StoreError } from "../../src/ports/state-store.js";
 import type { HarnessOptions } from "../helpers/alert-harness.js";
 import {
@@ -78,6 +80,9 @@ describe("what each attempt records", () => {
       })),
     );
     assert.deepEqual(a[0]!.measurements, { attempts: 1 });
+    assert.equal(h.a.contexts[0]!.timeoutMs, 1000, "each attempt under its own timeout");
+    assert.equal(h.a.contexts[0]!.links, h.rt.alerts.links);
+    assert.equal(h.a.contexts[0]!.abortSignal.aborted, false);
     assert.deepEqual(a[0]!.scope, { incident: "inc-1" });
     const b = h.events.find((e) => e.properties["channel"] === "b")!;
     assert.equal(b.properties["outcome"], "skipped");
@@ -87,7 +92,7 @@ describe("what each attempt records", () => {
     await h.raise(testAlert(h));
     await h.tick();
     const plain = h.events.find((e) => e.properties["channel"] === "a")!;
-    assert.equal(plain.properties["group"], undefined);
+    assert.equal("group" in plain.properties, false);
     assert.deepEqual(plain.scope, {});
   });
 
@@ -282,10 +287,10 @@ describe("when a lane waits, and when it gives up", () => {
     await h.raise(testAlert(h, "error"));
     await h.until(() => h.b.ofType("channel.undelivered").length === 2, 20);
     assert.equal(h.b.ofType("channel.undelivered")[1]!.key, `undelivered:a|${since}|error`);
-    await h.raise(testAlert(h, "error"));
+    await h.raise(testAlert(h, "info"));
     await h.until(async () => (await statusOf(h, "a")).givenUp === 3, 20);
     await h.tick();
-    assert.equal(h.b.ofType("channel.undelivered").length, 2, "not told again: no more severe");
+    assert.equal(h.b.ofType("channel.undelivered").length, 2, "not told again: less severe");
     h.a.answer = () => ({ outcome: "accepted", status: 202 });
     await h.raise(testAlert(h));
     await h.until(() => h.b.ofType("channel.delivering").length === 1, 5);
@@ -326,32 +331,51 @@ describe("when a lane waits, and when it gives up", () => {
     await h.until(() => h.b.ofType("channel.delivering").length === 1, 5);
   });
 
-  it("a gone receiver: the channel's other alerts end there (not on other channels), the disabling is recorded, audited and logged", async () => {
+  it("a gone receiver: the channel's other alerts end there (not on other channels, not those it took), the disabling is recorded once, audited, logged and told at the next tick", async () => {
     const h = await one();
-    h.a.answer = () => ({ outcome: "gone", status: 410, reason: "410 Gone" });
     h.b.answer = () => FAILING;
-    const [x, y] = [testAlert(h), testAlert(h)];
-    await h.raise(x, y);
+    const [x, y, z] = [testAlert(h), testAlert(h), testAlert(h)];
+    h.a.answer = (alert) =>
+      alert.key === x.key
+        ? { outcome: "accepted", status: 202 }
+        : { outcome: "gone", status: 410, reason: "410 Gone" };
+    await h.raise(x, y, z);
     await h.tick();
-    for (const k of [x.key, y.key]) assert.equal(h.lastWrite(k)!.deliveries["b"]!.state, "pending");
-    assert.equal(h.lastWrite(y.key)!.deliveries["a"]!.state, "failed");
-    assert.equal(h.lastWrite(y.key)!.deliveries["a"]!.note, "the channel is disabled");
-    assert.equal(h.a.attempts.length, 1);
-    const record = (await h.store.readAlertChannels())["a"]!;
-    assert.deepEqual(record.disabled, {
-      at: h.a.attempts[0]!.at,
-      reason: "410 Gone",
-      fingerprint: "url-1",
+    const goneAt = h.a.attempts[1]!.at;
+    assert.equal(h.lastWrite(x.key)!.deliveries["a"]!.state, "sent", "what it took stays sent");
+    assert.deepEqual(h.lastWrite(y.key)!.deliveries["a"], {
+      state: "failed",
+      attempts: 1,
+      at: goneAt,
+      status: 410,
+      note: "410 Gone",
     });
+    assert.deepEqual(h.lastWrite(z.key)!.deliveries["a"], {
+      state: "failed",
+      attempts: 0,
+      note: "the channel is disabled",
+    });
+    for (const k of [x.key, y.key, z.key])
+      assert.equal(h.lastWrite(k)!.deliveries["b"]!.state, "pending");
+    assert.equal(h.a.attempts.length, 2);
+    assert.equal(h.calls.get("writeAlertChannel"), 2, "b's record, and a's once: disabled");
+    const record = (await h.store.readAlertChannels())["a"]!;
+    assert.deepEqual(record.disabled, { at: goneAt, reason: "410 Gone", fingerprint: "url-1" });
     const [entry] = (await h.store.readActions()).filter(
       (e) => e.name === "alerts: disable channel a",
     );
-    assert.deepEqual(
-      [entry?.actor, entry?.epoch, entry?.outcome],
-      [holderId(h.rt), h.rt.memory.lease.held!.epoch, "done"],
-    );
+    const epoch = h.rt.memory.lease.held!.epoch;
+    assert.deepEqual([entry?.actor, entry?.epoch, entry?.outcome], [holderId(h.rt), epoch, "done"]);
     assert.match(entry?.reason ?? "", /answered 410 Gone: Tandem stops sending to a/);
     assert.ok(h.lines.some((l) => l.startsWith("westeurope error alerts: webhook receiver at")));
+    // Told on the other channel at the next tick.
+    h.b.answer = () => ({ outcome: "accepted", status: 202 });
+    await h.tick();
+    const [told] = h.b.ofType("channel.disabled");
+    assert.deepEqual(
+      [told?.key, told?.observer, told?.epoch, told?.at],
+      [`channel:a|disabled|${goneAt}`, "westeurope", epoch, goneAt],
+    );
     // The status says disabled while the record's fingerprint is the channel's, not after.
     assert.equal((await statusOf(h, "a")).state, "disabled");
     assert.deepEqual((await statusOf(h, "a")).disabled?.reason, "410 Gone");
@@ -585,13 +609,14 @@ describe("when the holder reads the outbox and starts delivering", () => {
     const h = await one();
     const epoch = h.rt.memory.lease.held!.epoch;
     await h.raise(testAlert(h));
+    const none = { ...h.rt, alerts: { ...h.rt.alerts, channels: [] } };
+    startAlertSender(none, epoch, []);
+    assert.equal(none.memory.alerts.running, undefined);
     h.clock.advance(MINUTE);
     startAlertSender(h.rt, epoch, []);
     await alertsSettled(h.rt);
     assert.deepEqual(h.a.keys(), []);
-    const none = { ...h.rt, alerts: { ...h.rt.alerts, channels: [] } };
-    startAlertSender(none, epoch, []);
-    assert.equal(none.memory.alerts.running, undefined);
+    assert.equal(h.calls.get("readOutbox") ?? 0, 0, "nothing read");
   });
 
   it("a retry in progress costs no store write; an ending one is written at once", async () => {
@@ -712,5 +737,438 @@ describe("the direct delivery (the store out of reach) and the backoff", () => {
       ["a", "b", "c", "d", "e"].map((k) => backoff(DEFAULT_ALERT_TIMING, k, 3)),
     );
     assert.ok(spread.size > 1, "alerts spread out");
+  });
+});
+
+describe("a lane's boundaries", () => {
+  it("a wait of exactly what a run may wait is slept; the attempt follows at once", async () => {
+    const h = await one({ timing: { maxRetryAfterMs: 5000 } });
+    h.a.answer = failThen(1, { outcome: "retry", status: 429, reason: "429", retryAfterMs: 5000 });
+    await h.raise(testAlert(h));
+    await h.tick();
+    assert.deepEqual(
+      h.a.attempts.map((t) => t.at - h.a.attempts[0]!.at),
+      [0, 5000],
+    );
+  });
+
+  it("a wait that would take the whole acting time left is not slept: it spans ticks", async () => {
+    const h = await one();
+    // The lease was renewed at this tick: 20 s of acting time left when the first attempt fails.
+    h.a.answer = failThen(1, {
+      outcome: "retry",
+      status: 429,
+      reason: "429",
+      retryAfterMs: 20_000,
+    });
+    await h.raise(testAlert(h));
+    await h.tick();
+    const first = h.a.attempts[0]!.at;
+    await h.until(() => h.a.got.length === 1, 5);
+    // At the next tick 10 s are left to wait, within its acting time: slept, then sent.
+    assert.deepEqual(
+      h.a.attempts.map((t) => t.at - first),
+      [0, 20_000],
+    );
+    assert.equal(h.clock.now() - first, 2 * TICK, "not slept past the first tick");
+  });
+
+  it("a lane whose process holds another epoch after a wait stops: that epoch is not its own", async () => {
+    const box: { h?: AlertHarness } = {};
+    const h = await one({
+      sleep: (clock, ms) => {
+        clock.advance(ms);
+        const rt = box.h!.rt;
+        const lease = rt.memory.lease;
+        rt.memory.lease = { ...lease, held: { ...lease.held!, epoch: lease.held!.epoch + 1 } };
+      },
+    });
+    box.h = h;
+    h.a.answer = () => ({ ...FAILING, retryAfterMs: 1000 });
+    await h.raise(testAlert(h));
+    await h.tick({ settle: false });
+    await alertsSettled(h.rt);
+    assert.equal(h.a.attempts.length, 1, "no attempt after the wait");
+  });
+});
+
+describe("claims, marks and takeovers at their edges", () => {
+  it("a takeover waits exactly a lease duration and an attempt's timeout from first seeing the claim", async () => {
+    const h = new AlertHarness({
+      ...TWO,
+      timing: { maxRetryAfterMs: 0, attemptTimeoutMs: 10_000 },
+    });
+    await h.start("westeurope");
+    await h.start("northeurope");
+    const holder = await h.lease();
+    const other = h.processes.get(holder.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    h.a.answer = () => FAILING;
+    const x = testAlert(h);
+    await h.raise(x);
+    await h.tick();
+    h.processes.delete(holder.observer);
+    h.a.answer = () => ({ outcome: "accepted", status: 202 });
+    await h.until(() => other.memory.lease.held !== undefined, 20);
+    const firstSeen = h.clock.now();
+    await h.until(() => h.a.keys().includes(x.key), 10);
+    const sentAt = h.a.attempts.find((t) => t.key === x.key && t.at >= firstSeen)!.at;
+    assert.equal(sentAt - firstSeen, 40_000, "30 s of lease and 10 s of attempt timeout");
+  });
+
+  it("a channel disabled meanwhile: the dead holder's pending deliveries to it end when the row is taken over", async () => {
+    const h = new AlertHarness(TWO);
+    await h.start("westeurope");
+    await h.start("northeurope");
+    const holder = await h.lease();
+    h.a.answer = () => FAILING;
+    h.b.answer = () => FAILING;
+    const x = testAlert(h);
+    await h.raise(x);
+    await h.tick();
+    h.processes.delete(holder.observer);
+    await h.store.writeAlertChannel("a", {
+      delivered: 0,
+      failed: 0,
+      failing: 0,
+      disabled: { at: h.clock.now(), reason: "410 Gone", fingerprint: "url-1" },
+    });
+    h.b.answer = () => ({ outcome: "accepted", status: 202 });
+    await h.until(() => h.b.keys().includes(x.key), 20);
+    assert.deepEqual(h.lastWrite(x.key)!.deliveries["a"], {
+      state: "failed",
+      attempts: 0,
+      note: "the channel is disabled or removed",
+    });
+  });
+
+  it("a mark reported failed that had landed: the next write conflicts, the row is claimed again at the next tick, and nothing is sent twice", async () => {
+    const h = await one();
+    h.b.answer = () => FAILING;
+    let landedThenFailed = 1;
+    const x = testAlert(h);
+    h.fault = (method, args) => {
+      const row = args[1] as OutboxRow | undefined;
+      if (method !== "updateOutbox" || row?.alert.key !== x.key) return undefined;
+      if (row.deliveries["a"]?.state !== "sent") return undefined;
+      if (landedThenFailed-- <= 0) return undefined;
+      // The write lands, and its answer is lost.
+      void h.store.updateOutbox(args[0] as string, args[1] as never, args[2] as string);
+      return new StoreError("unavailable", "state store: timed out");
+    };
+    await h.raise(x);
+    await h.tick();
+    assert.ok(h.lines.some((l) => l.includes(`warn alerts: could not mark ${x.key}`)));
+    h.b.answer = () => ({ outcome: "accepted", status: 202 });
+    await h.tick(); // b's mark conflicts: the row is dropped, and read again
+    await h.tick(); // claimed again with a's delivery, b delivered
+    await h.tick();
+    assert.deepEqual(h.a.keys(), [x.key], "a took it once");
+    assert.deepEqual(h.b.keys(), [x.key]);
+    const done = h.lastWrite(x.key)!;
+    assert.equal(done.done, true);
+    assert.equal(typeof done.doneAt, "number");
+  });
+
+  it("a process that lost the lease writes its refused marks, done only if every channel is, retrying a refused write; the new holder delivers the rest", async () => {
+    const h = new AlertHarness(TWO);
+    await h.start("westeurope");
+    await h.start("northeurope");
+    const first = await h.lease();
+    const second = h.processes.get(first.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    h.b.answer = () => FAILING;
+    let refuse = 2; // the mark when a took it, and the first flush
+    const x = testAlert(h);
+    h.fault = (method, args) => {
+      const row = args[1] as OutboxRow | undefined;
+      return method === "updateOutbox" &&
+        row?.alert.key === x.key &&
+        row.deliveries["a"]?.state === "sent" &&
+        refuse-- > 0
+        ? new StoreError("unavailable", "state store: ECONNRESET")
+        : undefined;
+    };
+    await h.raise(x);
+    await h.tick({ only: [first.observer] });
+    assert.equal(refuse, 1);
+    await h.until(() => second.memory.lease.held !== undefined, 20, { only: [second.observer] });
+    await h.tick(); // the first, a follower now, tries its mark: refused
+    assert.equal(refuse, 0);
+    await h.tick(); // and writes it
+    const marked = h.lastWrite(x.key)!;
+    assert.equal(marked.deliveries["a"]!.state, "sent");
+    assert.equal(marked.done, false, "b has not taken it");
+    h.b.answer = () => ({ outcome: "accepted", status: 202 });
+    await h.until(() => h.b.keys().includes(x.key), 20);
+    await h.tick();
+    assert.deepEqual(ours(h.a), [x.key]);
+    assert.equal(h.lastWrite(x.key)!.done, true);
+  });
+
+  it("a row no enabled channel will take is done with its claim, not held", async () => {
+    const h = await one({ channels: ["a"] });
+    await h.store.writeAlertChannel("a", {
+      delivered: 0,
+      failed: 0,
+      failing: 0,
+      disabled: { at: h.clock.now(), reason: "410 Gone", fingerprint: "url-1" },
+    });
+    const x = testAlert(h);
+    await h.raise(x);
+    h.rt.memory.alerts.dirty = true;
+    await h.tick();
+    const claimed = h.lastWrite(x.key)!;
+    assert.deepEqual([claimed.done, claimed.doneAt, claimed.deliveries], [true, h.clock.now(), {}]);
+    assert.equal(h.rt.memory.alerts.held.size, 0);
+  });
+
+  it("a dispatch fails as a whole (the outbox cannot be read): logged, and the next tick delivers", async () => {
+    const h = await one();
+    let refuse = 1;
+    h.fault = (method) =>
+      method === "readOutbox" && refuse-- > 0
+        ? new StoreError("unavailable", "state store: reading the outbox failed: ECONNRESET")
+        : undefined;
+    const x = testAlert(h);
+    await h.raise(x);
+    await h.tick();
+    assert.ok(h.lines.some((l) => l.includes("error alerts: delivery failed: state store")));
+    h.rt.memory.alerts.dirty = true;
+    await h.tick();
+    assert.deepEqual(h.a.keys(), [x.key]);
+  });
+
+  it("one dispatch at a time: one asked for meanwhile runs after it, with what was written meanwhile", async () => {
+    const h = await one();
+    const epoch = h.rt.memory.lease.held!.epoch;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reading = 0;
+    let most = 0;
+    h.hold = (method) => {
+      if (method !== "readOutbox") return undefined;
+      most = Math.max(most, ++reading);
+      const wait = reading === 1 ? gate : Promise.resolve();
+      return wait.then(() => void reading--);
+    };
+    const x = testAlert(h);
+    await h.raise(x);
+    startAlertSender(h.rt, epoch, []); // reads, and is held there
+    await new Promise(setImmediate);
+    const y = testAlert(h);
+    await h.raise(y);
+    startAlertSender(h.rt, epoch, []);
+    // The first read (x only) would have missed y: y comes from the dispatch that follows.
+    h.hold = undefined;
+    const firstRead = h.store.readOutbox(["shop"]);
+    void firstRead;
+    release();
+    await alertsSettled(h.rt);
+    assert.equal(most, 1, "never two dispatches at once");
+    assert.deepEqual(h.a.keys(), [x.key, y.key]);
+  });
+
+  it("a batch counts the rows still held: no more are claimed while the held ones wait", async () => {
+    const h = await one({ timing: { batch: 2 } });
+    h.a.answer = () => FAILING;
+    const alerts = [testAlert(h), testAlert(h), testAlert(h)];
+    await h.raise(...alerts);
+    await h.tick();
+    await h.tick();
+    const claimed = new Set(h.writes.filter((w) => w.row.claim).map((w) => w.row.alert.key));
+    assert.deepEqual([...claimed].sort(), [alerts[0]!.key, alerts[1]!.key]);
+  });
+
+  it("an alert written by this process is read at the next tick, however recent the last read", async () => {
+    const h = await one();
+    h.rt.memory.alerts.dirty = true;
+    await h.tick();
+    const x = testAlert(h);
+    await h.raise(x);
+    await h.tick();
+    assert.deepEqual(h.a.keys(), [x.key]);
+  });
+});
+
+describe("channels enabled again, and what cannot be written", () => {
+  it("a test passed through another process enables the channel for the holder, said on every channel, audited by the API only", async () => {
+    const h = new AlertHarness(TWO);
+    await h.start("westeurope");
+    await h.start("northeurope");
+    const holder = await h.lease();
+    const api = h.processes.get(holder.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    h.a.answer = () => ({ outcome: "gone", status: 410, reason: "410 Gone" });
+    await h.raise(testAlert(h));
+    await h.until(() => h.b.ofType("channel.disabled").length === 1, 10);
+    // A failing test leaves it disabled.
+    h.a.answer = () => FAILING;
+    await testChannel(api, { name: "ops@contoso.com", via: "test" }, "a");
+    assert.equal((await statusOf(h, "a")).state, "disabled");
+    h.a.answer = () => ({ outcome: "accepted", status: 202 });
+    await testChannel(api, { name: "ops@contoso.com", via: "test" }, "a");
+    await h.until(() => h.a.ofType("channel.enabled").length === 1, 10);
+    const enabled = h.a.ofType("channel.enabled")[0]!;
+    assert.match(enabled.summary, /^ops@contoso.com's test of a passed: Tandem sends to a/);
+    assert.equal(enabled.epoch, undefined, "said by the API, not the holder");
+    assert.ok(h.lines.some((l) => l.includes("info alerts: a is enabled again: ops@contoso.com")));
+    const audit = (await h.store.readActions()).map((e) => e.name);
+    assert.equal(audit.filter((n) => n === "alerts: enable channel a").length, 0);
+    // The holder sends to it again.
+    const x = testAlert(h);
+    await h.raise(x);
+    await h.tick();
+    assert.ok(h.a.keys().includes(x.key));
+  });
+
+  it("a passing test of an enabled channel records the delivery", async () => {
+    const h = await one();
+    await testChannel(h.rt, { name: "ops@contoso.com", via: "test" }, "a");
+    assert.equal((await statusOf(h, "a")).lastDelivery?.type, "alert.test");
+    assert.equal(h.a.ofType("channel.enabled").length, 0);
+  });
+
+  it("a changed URL enables it again under the holder's epoch, saying why", async () => {
+    const h = await one();
+    h.a.answer = () => ({ outcome: "gone", status: 410, reason: "410 Gone" });
+    await h.raise(testAlert(h));
+    await h.until(() => h.b.ofType("channel.disabled").length === 1, 10);
+    h.a.fingerprint = "url-2";
+    h.a.answer = () => ({ outcome: "accepted", status: 202 });
+    h.rt.memory.alerts.dirty = true;
+    await h.until(() => h.b.ofType("channel.enabled").length === 1, 5);
+    const enabled = h.b.ofType("channel.enabled")[0]!;
+    assert.equal(enabled.epoch, h.rt.memory.lease.held!.epoch);
+    assert.equal(enabled.observer, "westeurope");
+    assert.match(enabled.summary, /^its receiver's URL changed: /);
+  });
+
+  it("alerts about a channel that no channel wants are not written; what cannot be written or recorded is logged", async () => {
+    const h = await one({
+      channels: ["a"],
+      timing: { windowMs: { ...DEFAULT_ALERT_TIMING.windowMs, warning: MINUTE } },
+    });
+    h.a.answer = () => FAILING;
+    await h.raise(testAlert(h));
+    await h.until(async () => (await statusOf(h, "a")).givenUp === 1, 20);
+    const rows = await h.store.readOutbox(["shop"]);
+    assert.deepEqual(
+      rows.map((r) => r.row.alert.type),
+      [],
+      "no channel.undelivered: only a could hear it, and it is about a",
+    );
+    h.fault = (method) =>
+      method === "writeAlertChannel" || method === "enqueueAlerts"
+        ? new StoreError("unavailable", "state store: ECONNRESET")
+        : undefined;
+    h.a.answer = () => ({ outcome: "gone", status: 410, reason: "410 Gone" });
+    await h.raise(testAlert(h)).catch(() => {});
+    h.fault = undefined;
+    await h.raise(testAlert(h));
+    h.fault = (method) =>
+      method === "writeAlertChannel" || method === "enqueueAlerts" || method === "appendAction"
+        ? new StoreError("unavailable", "state store: ECONNRESET")
+        : undefined;
+    await h.tick();
+    assert.ok(h.lines.some((l) => l.includes("warn alerts: could not record a's deliveries")));
+    assert.ok(h.lines.some((l) => l.includes("warn alerts: could not audit that a is disabled")));
+  });
+
+  it("a told alert that cannot be written is logged", async () => {
+    const h = await one({
+      timing: { windowMs: { ...DEFAULT_ALERT_TIMING.windowMs, warning: MINUTE } },
+    });
+    h.a.answer = () => FAILING;
+    h.fault = (method) =>
+      method === "enqueueAlerts"
+        ? new StoreError("unavailable", "state store: ECONNRESET")
+        : undefined;
+    const x = testAlert(h);
+    await h.store.enqueueAlerts([x]);
+    h.rt.memory.alerts.dirty = true;
+    await h.until(async () => (await statusOf(h, "a")).givenUp === 1, 20);
+    assert.ok(
+      h.lines.some((l) =>
+        l.includes(`warn alerts: could not write "Alert channel a could not deliver: ${x.title}"`),
+      ),
+    );
+  });
+});
+
+describe("reminders, pruning and the status", () => {
+  it("a reminder is sent in the tick it is due, from the holder in its epoch; an open incident is reminded of too", async () => {
+    const h = new AlertHarness({ reminderMinutes: 1 });
+    await h.start();
+    await h.lease();
+    h.failing.add("westeurope>northeurope");
+    await h.until(() => h.a.ofType("region.down").length === 1, 10, { probe: true });
+    const downAt = h.a.ofType("region.down")[0]!.at;
+    await h.until(() => h.a.ofType("reminder").length === 1, 10, { probe: true });
+    const reminder = h.a.ofType("reminder")[0]!;
+    assert.ok(h.clock.now() - downAt >= MINUTE && h.clock.now() - downAt < MINUTE + TICK);
+    assert.deepEqual(
+      [reminder.observer, reminder.epoch, reminder.at],
+      ["westeurope", h.rt.memory.lease.held!.epoch, h.clock.now()],
+    );
+    // An open incident, as the holder's tick passes it on.
+    const epoch = h.rt.memory.lease.held!.epoch;
+    const incident = {
+      id: "inc-1",
+      group: "shop",
+      kind: "failover" as const,
+      trigger: "manual" as const,
+      to: "northeurope",
+      shift: { kind: "promote" as const, region: "northeurope" },
+      step: "waking" as const,
+      stepStartedAt: h.clock.now() - 2 * MINUTE,
+      openedAt: h.clock.now() - 2 * MINUTE,
+      reason: "drill",
+      history: [
+        { step: "detected" as const, at: h.clock.now() - 2 * MINUTE, epoch, note: "asked" },
+      ],
+    };
+    startAlertSender(h.rt, epoch, [{ group: "shop", incident }]);
+    await alertsSettled(h.rt);
+    assert.ok(
+      h.a.ofType("reminder").some((r) => r.incident === "inc-1" && r.reminder?.count === 2),
+    );
+  });
+
+  it("prunes done rows a day old at its first look at the outbox, then exactly once an hour", async () => {
+    const h = new AlertHarness();
+    await h.start();
+    await h.until(() => h.prunes.length === 1, 10);
+    const prunedAt = h.clock.now();
+    assert.equal(h.prunes[0], prunedAt - 24 * 60 * MINUTE);
+    while (h.clock.now() < prunedAt + 60 * MINUTE - TICK) await h.tick();
+    assert.equal(h.prunes.length, 1);
+    await h.tick();
+    assert.equal(h.prunes.length, 2, "an hour after the first");
+  });
+
+  it("a failed prune is logged", async () => {
+    const h = new AlertHarness();
+    h.fault = (method) =>
+      method === "pruneOutbox"
+        ? new StoreError("unavailable", "state store: ECONNRESET")
+        : undefined;
+    await h.start();
+    await h.until(
+      () => h.lines.some((l) => l.includes("warn alerts: could not prune the outbox")),
+      10,
+    );
+  });
+
+  it("the status: alerts waiting per channel; a channel with no record yet has given nothing up", async () => {
+    const h = new AlertHarness();
+    await h.start();
+    const [a] = await readAlertStatus(h.rt);
+    assert.deepEqual([a?.givenUp, a?.lastGiveUp, a?.delivered], [0, undefined, 0]);
+    await h.raise(testAlert(h));
+    assert.equal((await statusOf(h, "a")).pending, 1, "not claimed yet: waiting for every channel");
+    await h.lease();
+    h.a.answer = () => FAILING;
+    await h.raise(testAlert(h));
+    await h.tick();
+    assert.equal((await statusOf(h, "a")).pending, 1);
+    assert.equal((await statusOf(h, "b")).pending, 0);
   });
 });

@@ -10,7 +10,7 @@ import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { Alert, Severity } from "../../src/core/alerts.js";
 import type { ProbeOutcome } from "../../src/core/index.js";
-import type { AlertChannel, SendResult } from "../../src/ports/alerts.js";
+import type { AlertChannel, SendContext, SendResult } from "../../src/ports/alerts.js";
 import type { OutboxRow, StateStore } from "../../src/ports/state-store.js";
 import type { Telemetry } from "../../src/ports/telemetry.js";
 import { noTelemetry } from "../../src/ports/telemetry.js";
@@ -26,6 +26,8 @@ export class FakeChannel implements AlertChannel {
   readonly target = "https://fake.test";
   fingerprint = "url-1";
   readonly attempts: { key: string; title: string; type: string; at: number }[] = [];
+  /** What each attempt was given. */
+  readonly contexts: SendContext[] = [];
   /** The alerts it took, whole. */
   readonly got: Alert[] = [];
   answer: (alert: Alert) => SendResult | Promise<SendResult> = () => ({
@@ -42,7 +44,8 @@ export class FakeChannel implements AlertChannel {
   redact(text: string) {
     return text;
   }
-  async send(alert: Alert): Promise<SendResult> {
+  async send(alert: Alert, context: SendContext): Promise<SendResult> {
+    this.contexts.push(context);
     this.attempts.push({
       key: alert.key,
       title: alert.title,
@@ -74,6 +77,8 @@ export interface HarnessOptions {
   readonly sleep?: (clock: ManualClock, ms: number) => void;
   readonly observers?: readonly string[];
   readonly reminderMinutes?: number;
+  /** The channels configured (both by default). */
+  readonly channels?: readonly ("a" | "b")[];
 }
 
 export class AlertHarness {
@@ -94,6 +99,10 @@ export class AlertHarness {
   readonly prunes: number[] = [];
   /** Makes a store call fail: return the error to throw. */
   fault?: (method: string, args: readonly unknown[]) => Error | undefined;
+  /** Holds a store call until the promise it returns settles. */
+  hold?: (method: string, args: readonly unknown[]) => Promise<void> | undefined;
+  /** Store calls made, by method. */
+  readonly calls = new Map<string, number>();
   /** `observer>region` pairs whose probes fail. */
   readonly failing = new Set<string>();
   readonly processes = new Map<string, Runtime>();
@@ -107,7 +116,10 @@ export class AlertHarness {
         const value = Reflect.get(target, property) as unknown;
         if (typeof value !== "function") return value;
         return async (...args: unknown[]) => {
-          const error = this.fault?.(String(property), args);
+          const method = String(property);
+          this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+          await this.hold?.(method, args);
+          const error = this.fault?.(method, args);
           if (error) throw error;
           const result = await (value as (...a: unknown[]) => unknown).apply(target, args);
           if (property === "updateOutbox")
@@ -151,7 +163,7 @@ export class AlertHarness {
         ],
         alerts: {
           reminderMinutes: this.options.reminderMinutes ?? 0,
-          channels: ["a", "b"].map((name) => ({
+          channels: (this.options.channels ?? ["a", "b"]).map((name) => ({
             kind: "webhook",
             name,
             url: "https://fake.test/hook",
@@ -185,7 +197,9 @@ export class AlertHarness {
           error: (m) => void this.lines.push(`${observer} error ${m}`),
         },
         telemetry: this.#telemetry(),
-        alertChannels: { a: this.a, b: this.b },
+        alertChannels: Object.fromEntries(
+          (this.options.channels ?? ["a", "b"]).map((name) => [name, this[name]]),
+        ),
         alertTiming: { attemptTimeoutMs: 1000, ...this.options.timing },
         // Waits pass on the virtual clock.
         alertSleep: async (ms) =>
@@ -239,6 +253,7 @@ export class AlertHarness {
     this.lines.length = 0;
     this.events.length = 0;
     this.writes.length = 0;
+    this.calls.clear();
     return [...this.processes.values()].find((rt) => rt.memory.lease.held)!;
   }
 

@@ -182,12 +182,11 @@ export async function disable(
 export async function enable(
   rt: Runtime,
   channel: AlertChannel,
-  record: ChannelRecord,
+  record: ChannelRecord & { readonly disabled: NonNullable<ChannelRecord["disabled"]> },
   why: string,
   epoch?: number,
 ): Promise<void> {
   const { disabled, ...rest } = record;
-  if (!disabled) return;
   const at = rt.clock.now();
   rt.memory.alerts.records[channel.name] = rest;
   await rt.store.writeAlertChannel(channel.name, rest, call());

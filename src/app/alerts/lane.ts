@@ -26,14 +26,14 @@ function actingLeft(rt: Runtime, epoch: number): number {
 }
 
 /**
- * The channel's next alert: its oldest held row of this epoch with a pending delivery to it (of
- * alerts of one time, the first claimed: claims follow the outbox's order).
+ * The channel's next alert: its oldest held row with a pending delivery to it (of alerts of one
+ * time, the first claimed: claims follow the outbox's order). The held rows are all of the lane's
+ * epoch: a dispatch in a new epoch lets the old epoch's lanes end before it claims any row.
  */
-function headOf(rt: Runtime, name: string, epoch: number): HeldRow | undefined {
+function headOf(rt: Runtime, name: string): HeldRow | undefined {
   let head: HeldRow | undefined;
   for (const held of rt.memory.alerts.held.values())
     if (
-      held.epoch === epoch &&
       held.row.deliveries[name]?.state === "pending" &&
       (!head || held.row.alert.at < head.row.alert.at)
     )
@@ -41,15 +41,11 @@ function headOf(rt: Runtime, name: string, epoch: number): HeldRow | undefined {
   return head;
 }
 
-/** Whether the channel has an alert to deliver in this epoch. */
-export const hasWork = (rt: Runtime, name: string, epoch: number) =>
-  headOf(rt, name, epoch) !== undefined;
-
-/** Starts the channel's lane unless it runs; it ends by itself. */
+/** Starts the channel's lane unless it runs; it ends by itself (at once with nothing to do). */
 export function startLane(rt: Runtime, configured: ConfiguredChannel, epoch: number): void {
   const lanes = rt.memory.alerts.lanes;
   const name = configured.channel.name;
-  if (lanes.has(name) || !hasWork(rt, name, epoch)) return;
+  if (lanes.has(name)) return;
   const run = lane(rt, configured, epoch)
     .catch((error: unknown) => rt.log.error(`alerts: ${name}'s delivery failed: ${String(error)}`))
     .finally(() => lanes.delete(name));
@@ -64,7 +60,7 @@ async function lane(rt: Runtime, { channel }: ConfiguredChannel, epoch: number):
   try {
     for (;;) {
       if (actingLeft(rt, epoch) <= 0) return;
-      const head = headOf(rt, channel.name, epoch);
+      const head = headOf(rt, channel.name);
       if (!head) return;
       const alert = head.row.alert;
       const delivery = head.row.deliveries[channel.name]!;
@@ -84,7 +80,7 @@ async function lane(rt: Runtime, { channel }: ConfiguredChannel, epoch: number):
       if (tried.times >= timing.attemptsPerRun) return;
       const wait = (delivery.retryAt ?? 0) - rt.clock.now();
       if (wait > 0) {
-        if (wait > timing.maxRetryAfterMs || wait > actingLeft(rt, epoch)) return;
+        if (wait > timing.maxRetryAfterMs || wait >= actingLeft(rt, epoch)) return;
         await rt.alerts.sleep(wait, NEVER);
         if (actingLeft(rt, epoch) <= 0) return;
       }
@@ -97,6 +93,7 @@ async function lane(rt: Runtime, { channel }: ConfiguredChannel, epoch: number):
       });
       const at = rt.clock.now();
       const attempts = delivery.attempts + 1;
+      const status = "status" in result ? result.status : undefined;
       countAttempt(rt, channel.name, alert, result);
       telemetryOf(rt).event(
         "alert.delivery",
@@ -108,14 +105,11 @@ async function lane(rt: Runtime, { channel }: ConfiguredChannel, epoch: number):
           outcome: result.outcome,
           observer: rt.observer,
           ...(alert.group === undefined ? {} : { group: alert.group }),
-          ...("status" in result && result.status !== undefined
-            ? { status: String(result.status) }
-            : {}),
+          ...(status === undefined ? {} : { status: String(status) }),
         },
         { attempts: 1 },
         alert.incident === undefined ? {} : { incident: alert.incident },
       );
-      const status = "status" in result && result.status !== undefined ? result.status : undefined;
       const common = { attempts, at, ...(status === undefined ? {} : { status }) };
       switch (result.outcome) {
         case "accepted":
@@ -147,7 +141,7 @@ async function lane(rt: Runtime, { channel }: ConfiguredChannel, epoch: number):
         case "gone":
           setDelivery(head, channel.name, { state: "failed", ...common, note: result.reason });
           void persist(rt, head);
-          dropPending(rt, channel.name, epoch);
+          dropPending(rt, channel.name);
           await disable(rt, channel, result.reason, epoch);
           touched = false;
           return;
@@ -159,10 +153,10 @@ async function lane(rt: Runtime, { channel }: ConfiguredChannel, epoch: number):
 }
 
 /** A disabled channel's pending deliveries end: nothing more is sent to it. */
-function dropPending(rt: Runtime, name: string, epoch: number): void {
+function dropPending(rt: Runtime, name: string): void {
   for (const held of rt.memory.alerts.held.values()) {
     const d = held.row.deliveries[name];
-    if (held.epoch !== epoch || d?.state !== "pending") continue;
+    if (d?.state !== "pending") continue;
     setDelivery(held, name, { ...d, state: "failed", note: "the channel is disabled" });
     void persist(rt, held);
   }

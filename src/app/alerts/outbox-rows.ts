@@ -18,7 +18,8 @@ export const finished = (d: Delivery) => d.state !== "pending";
 
 /**
  * Claims a row for this holder in `epoch`: decides the channels it is for (the first time), and
- * writes the claim over the version read. Undefined when another holder has it, or won the write.
+ * writes the claim over the version read. Undefined when another holder has it, or won the write;
+ * a row with nothing left to send is marked done by the claim (and comes back done).
  */
 export async function claim(
   rt: Runtime,
@@ -57,7 +58,16 @@ export async function claim(
   const unmarked = memory.unmarked.get(stored.ref);
   for (const [name, d] of Object.entries(unmarked?.deliveries ?? {}))
     if (finished(d)) deliveries[name] = d;
-  const next: OutboxRow = { ...row, deliveries, claim: { holder: me, epoch } };
+  // A row with nothing left to send (no channel wants it, or what was sent is merged back in)
+  // is marked done with its claim: no channel's delivery will write it again.
+  const done = Object.values(deliveries).every(finished);
+  const next: OutboxRow = {
+    ...row,
+    deliveries,
+    claim: { holder: me, epoch },
+    done,
+    ...(done ? { doneAt: rt.clock.now() } : {}),
+  };
   try {
     const etag = await rt.store.updateOutbox(stored.ref, next, stored.etag, call);
     if (unmarked) memory.unmarked.delete(stored.ref);

@@ -82,7 +82,7 @@ async function dispatch(
   // that epoch's lanes have ended (an attempt in flight, its timeout) and their marks are written.
   if ([...memory.held.values()].some((h) => h.epoch !== epoch)) {
     await Promise.all([...memory.lanes.values(), ...memory.writes]);
-    for (const [ref, held] of memory.held) if (held.epoch !== epoch) memory.held.delete(ref);
+    memory.held.clear();
   }
 
   await enqueueReminders(rt, epoch, matters, call);
@@ -102,7 +102,7 @@ async function dispatch(
     for (const stored of fresh.slice(0, Math.max(0, room))) {
       if (call.abortSignal.aborted) break;
       const held = await claim(rt, stored, channels, epoch, holderId(rt), call);
-      if (held) memory.held.set(held.ref, held);
+      if (held && !held.row.done) memory.held.set(held.ref, held);
     }
     // Anything not claimed (another holder's, beyond the batch) is looked at again next time.
     if (all.some((s) => !memory.held.has(s.ref))) memory.dirty = true;
@@ -130,9 +130,10 @@ async function enabledChannels(
     if (memory.lanes.has(channel.name)) continue;
     const record = stored[channel.name];
     if (record) memory.records[channel.name] = record;
-    if (record?.disabled && record.disabled.fingerprint !== channel.fingerprint)
+    const disabled = record?.disabled;
+    if (disabled && disabled.fingerprint !== channel.fingerprint)
       try {
-        await enable(rt, channel, record, "its receiver's URL changed", epoch);
+        await enable(rt, channel, { ...record, disabled }, "its receiver's URL changed", epoch);
       } catch (error) {
         rt.log.warn(`alerts: could not enable ${channel.name} again: ${errorText(error)}`);
       }
