@@ -462,6 +462,12 @@ describe("the outbox across processes and epochs", () => {
     assert.deepEqual(ours(h.a), [x.key]);
     assert.deepEqual(ours(h.b), [x.key]);
     assert.ok(first.memory.lease.held!.epoch > epoch1);
+    assert.equal(
+      h.writes.find((w) => w.row.alert.key === x.key && w.row.deliveries["a"]?.state === "sent")
+        ?.row.claim?.epoch,
+      first.memory.lease.held!.epoch,
+      "claimed again in the new epoch before it was sent",
+    );
     assert.deepEqual(
       [...first.memory.alerts.held.values()].filter((r) => r.epoch === epoch1),
       [],
@@ -680,6 +686,7 @@ describe("the direct delivery (the store out of reach) and the backoff", () => {
     const { sleeps, ctx } = context();
     assert.deepEqual(await deliver(c, alert, ctx), FAILING);
     assert.equal(c.attempts.length, 3);
+    assert.equal(c.contexts[0]!.timeoutMs, timing.attemptTimeoutMs);
     assert.deepEqual(sleeps, [backoff(timing, alert.key, 1), backoff(timing, alert.key, 2)]);
     c.answer = failThen(1);
     c.attempts.length = 0;
@@ -940,31 +947,53 @@ describe("claims, marks and takeovers at their edges", () => {
   it("one dispatch at a time: one asked for meanwhile runs after it, with what was written meanwhile", async () => {
     const h = await one();
     const epoch = h.rt.memory.lease.held!.epoch;
+    const x = testAlert(h);
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    let reading = 0;
+    let claiming = 0;
     let most = 0;
-    h.hold = (method) => {
-      if (method !== "readOutbox") return undefined;
-      most = Math.max(most, ++reading);
-      const wait = reading === 1 ? gate : Promise.resolve();
-      return wait.then(() => void reading--);
+    // The first dispatch has read the outbox (x only) and is claiming x: held there.
+    h.hold = (method, args) => {
+      const row = args[1] as OutboxRow | undefined;
+      if (method !== "updateOutbox" || row?.alert.key !== x.key || row.deliveries["a"]?.attempts)
+        return undefined;
+      most = Math.max(most, ++claiming);
+      return gate.then(() => void claiming--);
     };
-    const x = testAlert(h);
     await h.raise(x);
-    startAlertSender(h.rt, epoch, []); // reads, and is held there
-    await new Promise(setImmediate);
+    startAlertSender(h.rt, epoch, []);
+    for (let i = 0; i < 20 && claiming === 0; i++) await new Promise(setImmediate);
+    assert.equal(claiming, 1);
     const y = testAlert(h);
     await h.raise(y);
-    startAlertSender(h.rt, epoch, []);
-    // The first read (x only) would have missed y: y comes from the dispatch that follows.
-    h.hold = undefined;
-    const firstRead = h.store.readOutbox(["shop"]);
-    void firstRead;
+    startAlertSender(h.rt, epoch, []); // while the first runs
+    for (let i = 0; i < 20; i++) await new Promise(setImmediate);
     release();
     await alertsSettled(h.rt);
     assert.equal(most, 1, "never two dispatches at once");
-    assert.deepEqual(h.a.keys(), [x.key, y.key]);
+    assert.deepEqual(h.a.keys(), [x.key, y.key], "y by the dispatch that followed");
+  });
+
+  it("a dispatch reading the channels' records leaves a running lane's own record alone", async () => {
+    const h = await one();
+    let release: (r: SendResult) => void = () => {};
+    let n = 0;
+    h.a.answer = () =>
+      ++n === 1
+        ? { ...FAILING, retryAfterMs: 1000 }
+        : n === 2
+          ? new Promise<SendResult>((resolve) => (release = resolve))
+          : { outcome: "accepted", status: 202 };
+    await h.raise(testAlert(h));
+    await h.tick({ settle: false });
+    for (let i = 0; i < 20 && n < 2; i++) await new Promise(setImmediate);
+    assert.equal(n, 2, "the second attempt hangs");
+    h.rt.memory.alerts.dirty = true;
+    await h.tick({ settle: false }); // reads the records while a's lane runs
+    for (let i = 0; i < 20; i++) await new Promise(setImmediate);
+    release(FAILING);
+    await alertsSettled(h.rt);
+    assert.equal((await statusOf(h, "a")).failed, 2, "both failed attempts counted");
   });
 
   it("a batch counts the rows still held: no more are claimed while the held ones wait", async () => {
@@ -1101,12 +1130,19 @@ describe("reminders, pruning and the status", () => {
     h.failing.add("westeurope>northeurope");
     await h.until(() => h.a.ofType("region.down").length === 1, 10, { probe: true });
     const downAt = h.a.ofType("region.down")[0]!.at;
+    h.calls.delete("enqueueAlerts");
+    await h.tick({ probe: true });
+    assert.equal(h.calls.get("enqueueAlerts"), undefined, "nothing written while none is due");
     await h.until(() => h.a.ofType("reminder").length === 1, 10, { probe: true });
+    const dueAt = h.clock.now();
+    h.calls.delete("enqueueAlerts");
+    await h.tick({ probe: true });
+    assert.equal(h.calls.get("enqueueAlerts"), undefined, "a reminder is written once");
     const reminder = h.a.ofType("reminder")[0]!;
-    assert.ok(h.clock.now() - downAt >= MINUTE && h.clock.now() - downAt < MINUTE + TICK);
+    assert.ok(dueAt - downAt >= MINUTE && dueAt - downAt < MINUTE + TICK, `${dueAt - downAt} ms`);
     assert.deepEqual(
       [reminder.observer, reminder.epoch, reminder.at],
-      ["westeurope", h.rt.memory.lease.held!.epoch, h.clock.now()],
+      ["westeurope", h.rt.memory.lease.held!.epoch, dueAt],
     );
     // An open incident, as the holder's tick passes it on.
     const epoch = h.rt.memory.lease.held!.epoch;
