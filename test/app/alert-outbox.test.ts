@@ -180,6 +180,7 @@ describe("what each attempt records", () => {
       [sent, skipped, refused, next].every((x) => h.lastWrite(x.key)!.done),
       "every row done",
     );
+    assert.equal(h.lastWrite(sent.key)!.doneAt, h.clock.now(), "when, for pruning");
   });
 });
 
@@ -866,9 +867,8 @@ describe("claims, marks and takeovers at their edges", () => {
     await h.tick();
     assert.ok(h.lines.some((l) => l.includes(`warn alerts: could not mark ${x.key}`)));
     h.b.answer = () => ({ outcome: "accepted", status: 202 });
-    await h.tick(); // b's mark conflicts: the row is dropped, and read again
-    await h.tick(); // claimed again with a's delivery, b delivered
-    await h.tick();
+    await h.tick(); // the marks conflict: the row is dropped, to be read again at once
+    await h.tick(); // claimed again with a's and b's deliveries: done
     assert.deepEqual(h.a.keys(), [x.key], "a took it once");
     assert.deepEqual(h.b.keys(), [x.key]);
     const done = h.lastWrite(x.key)!;
@@ -903,6 +903,11 @@ describe("claims, marks and takeovers at their edges", () => {
     await h.tick(); // and writes it
     const marked = h.lastWrite(x.key)!;
     assert.equal(marked.deliveries["a"]!.state, "sent");
+    assert.equal(
+      h.lines.filter((l) => l.includes(`warn alerts: could not mark ${x.key}`)).length,
+      2,
+      "the refused mark, and the refused flush",
+    );
     assert.equal(marked.done, false, "b has not taken it");
     h.b.answer = () => ({ outcome: "accepted", status: 202 });
     await h.until(() => h.b.keys().includes(x.key), 20);
