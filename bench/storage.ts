@@ -6,8 +6,6 @@
 // runbook reads what it reads in a real deployment.
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { TableClient } from "@azure/data-tables";
 import { TableStateStore } from "../src/adapters/store/table/table-store.js";
 import { MemoryTrafficRouter } from "../src/adapters/traffic/memory.js";
 import { runObserverTick } from "../src/app/observer-tick.js";
@@ -17,6 +15,7 @@ import { parseConfig } from "../src/config/index.js";
 import type { Clock } from "../src/ports/clock.js";
 import type { Prober } from "../src/ports/prober.js";
 import { startAzurite } from "../src/sandbox/azurite.js";
+import { countingTableClient } from "../test/helpers/counting-table.js";
 import { median } from "./harness.js";
 
 const OBSERVERS = ["westeurope", "northeurope"] as const;
@@ -72,18 +71,7 @@ export interface StorageFigures {
 export async function storageWork(groups: number, intervals = 6): Promise<StorageFigures> {
   const azurite = await startAzurite(0);
   try {
-    let requests = 0;
-    const counter: PipelinePolicy = {
-      name: "count-transactions",
-      sendRequest: (request, next) => {
-        requests++;
-        return next(request);
-      },
-    };
-    const client = TableClient.fromConnectionString(azurite.connectionString, "bench", {
-      allowInsecureConnection: true,
-      additionalPolicies: [{ policy: counter, position: "perCall" }],
-    });
+    const { client, requests } = countingTableClient(azurite.connectionString, "bench");
     const store = new TableStateStore(client);
     await store.initialise();
     const parsed = config(groups);
@@ -103,13 +91,13 @@ export async function storageWork(groups: number, intervals = 6): Promise<Storag
     const ticks: [number[], number[]] = [[], []];
     const tickMs: [number[], number[]] = [[], []];
     const timed = async (run: () => Promise<unknown>, counts: number[], times: number[]) => {
-      const before = requests;
+      const before = requests();
       const started = performance.now();
       await run();
       times.push(performance.now() - started);
       // The alert sender runs beside the tick: let it finish so its requests count here.
       await delay(20);
-      counts.push(requests - before);
+      counts.push(requests() - before);
     };
     // Warm-up intervals: the lease is free only after its duration; first verdicts are written.
     const warmUp = 6;

@@ -68,6 +68,7 @@ import type { Telemetry } from "./ports/telemetry.js";
 import { noTelemetry } from "./ports/telemetry.js";
 import { tracedStore } from "./adapters/telemetry/traced-store.js";
 import { telemetrySubscriber } from "./app/telemetry/subscriber.js";
+import { withSignInHint } from "./adapters/azure/sign-in-hint.js";
 
 /** What a drill assumes for a cluster start when its provider does not say. */
 const DEFAULT_CLUSTER_START_MS = 6 * 60_000;
@@ -322,7 +323,7 @@ async function credentialOf(options: ComposeOptions): Promise<TokenCredential> {
   let credential = credentials.get(options);
   if (!credential) {
     const { DefaultAzureCredential } = await import("@azure/identity");
-    credential = new DefaultAzureCredential();
+    credential = withSignInHint(new DefaultAzureCredential());
     credentials.set(options, credential);
   }
   return credential;

@@ -7,8 +7,10 @@ import type { Runtime } from "./runtime.js";
 export interface Caller {
   readonly name: string;
   readonly via: string;
-  /** Where the request came from (client address), for the audit log. */
+  /** Where the request came from: the client address as the platform states it. */
   readonly address?: string;
+  /** The whole X-Forwarded-For chain, when it says more than the address (its end, if long). */
+  readonly forwarded?: string;
   /** The request's id: the operation its events and audit entries belong to. */
   readonly request?: string;
 }
@@ -34,7 +36,12 @@ export async function audit(
       at: rt.clock.now(),
       actor: caller.name,
       epoch: await currentEpoch(rt),
-      detail: JSON.stringify({ via: caller.via, from: caller.address ?? "unknown", ...detail }),
+      detail: JSON.stringify({
+        via: caller.via,
+        from: caller.address ?? "unknown",
+        ...(caller.forwarded === undefined ? {} : { forwarded: caller.forwarded }),
+        ...detail,
+      }),
     });
     return true;
   } catch (error) {

@@ -32,6 +32,7 @@ import { emit, storeReach } from "./emit.js";
 import { alertRegions, boundForStorage, verdictAlerts } from "../core/alerts.js";
 import { startAlertSender, startMarkFlush } from "./alerts/sender.js";
 import { wanted } from "./alerts/setup.js";
+import { startAuditPrune } from "./audit-retention.js";
 
 export interface GroupDecision {
   readonly group: string;
@@ -360,7 +361,9 @@ async function orchestrateTick(
   // Alerts are delivered beside the runbook, never before it and never awaited by it; a process
   // that lost the lease still writes the marks of what it sent.
   if (!lease.leader) startMarkFlush(rt);
-  else if (lease.epoch !== undefined)
+  else if (lease.epoch !== undefined) {
+    // The audit log's retention, beside the tick too: a bounded pass, never awaited (ADR 0017).
+    startAuditPrune(rt, lease.epoch);
     startAlertSender(
       rt,
       lease.epoch,
@@ -370,6 +373,7 @@ async function orchestrateTick(
         ...(g.incident ? { incident: g.incident } : {}),
       })),
     );
+  }
   return {
     observer: rt.observer,
     lease,

@@ -57,8 +57,16 @@ export interface PeerAsked {
  */
 const HEDGE_SHARE = 0.25;
 
-/** Failed probes in a row, within one target's probe and its confirmations, that stir the peers. */
+/**
+ * Failed probes in a row, within one target's probe and its confirmations, that stir the peers;
+ * a probe that has not answered within the hedge time counts as failed for this (see strike).
+ */
 const SUSPECT_AFTER = 2;
+
+/** How long a probe may go without an answer before a confirming probe starts beside it. */
+function hedgeMs(rt: Runtime, request: ProbeRequest): number {
+  return Math.max(rt.config.policy.confirmSpacingSeconds * 1000, request.timeoutMs * HEDGE_SHARE);
+}
 
 /** How long a peer may take to probe and write, as a share of the interval. */
 const PEER_SHARE = 0.8;
@@ -96,20 +104,33 @@ async function probeConfirmed(
   request: ProbeRequest,
   deadline: number,
   signal: AbortSignal,
-  onSuspect?: () => void,
+  onSuspect?: (overdue: boolean) => void,
 ): Promise<ProbeOutcome | undefined> {
   const { confirmRetries, confirmSpacingSeconds } = rt.config.policy;
   const spacing = confirmSpacingSeconds * 1000;
-  const hedge = Math.max(spacing, request.timeoutMs * HEDGE_SHARE);
+  const hedge = hedgeMs(rt, request);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
   if (!fits(0)) return undefined;
   const settle = new AbortController();
   const own = AbortSignal.any([signal, settle.signal]);
   let success: { readonly outcome: ProbeOutcome; readonly index: number } | undefined;
   // Suspicion: the first probe and its first confirmation both failed (or the one probe, when
-  // there are no confirmations). One lost probe is not enough to stir the peers.
-  let failures = 0;
+  // there are no confirmations). One lost probe is not enough to stir the peers. A probe still
+  // without an answer at the hedge time counts as failed too, `overdue` (the tick heeds that
+  // only for a target that answered in time last time): a hung target is known to fail only at
+  // its timeout, and its peers would otherwise start confirming seconds after a refused one's.
+  const struck = new Set<number>();
+  let failed = 0;
+  let overdue = false;
   const suspectAt = Math.min(SUSPECT_AFTER, confirmRetries + 1);
+  const strike = (index: number, late: boolean) => {
+    if (success) return;
+    if (!late && ++failed === suspectAt) onSuspect?.(false);
+    if (struck.has(index)) return;
+    struck.add(index);
+    overdue ||= late;
+    if (struck.size === suspectAt && overdue) onSuspect?.(true);
+  };
   const attempt = async (index: number): Promise<ProbeOutcome | undefined> => {
     let outcome: ProbeOutcome;
     try {
@@ -126,7 +147,7 @@ async function probeConfirmed(
       success = { outcome, index };
       settle.abort();
     }
-    if (!outcome.ok && ++failures === suspectAt && !success) onSuspect?.();
+    if (!outcome.ok) strike(index, false);
     return outcome;
   };
   const started = [attempt(0)];
@@ -138,7 +159,10 @@ async function probeConfirmed(
       if ((await previous) === undefined || !fits(spacing)) break;
       await rt.clock.sleep(spacing, own);
       if (success || own.aborted) break;
-    } else if (!fits(0)) break;
+    } else {
+      strike(i - 1, true);
+      if (!fits(0)) break;
+    }
     started.push(attempt(i));
   }
   const outcomes = await Promise.all(started);
@@ -193,14 +217,18 @@ async function probeTick(
   const readOwn = () => readOwnRows(rt, call, storeProblem);
   const remembered = rt.memory.own;
   const prefetched = remembered ? Promise.resolve<Own | undefined>(remembered) : readOwn();
-  // A region whose target passed here last time and now fails twice in a row: the peers are
-  // asked to probe it now (once per region and tick), while this tick's confirmations go on.
+  // A region whose target passed here last time and now fails twice in a row (a probe without an
+  // answer at the hedge time counts): the peers are asked to probe it now (once per region and
+  // tick), while this tick's confirmations go on.
   const asks: Promise<PeerAsked>[] = [];
   const stirred = new Set<string>();
-  const suspect = (t: (typeof targets)[number]) => async () => {
+  const suspect = (t: (typeof targets)[number]) => async (overdue: boolean) => {
     if (!rt.peers || t.target === ENTRY_POINT || stirred.has(t.target)) return;
     const before = (await prefetched)?.observations.get(ownKey(t.group, t.target));
     if (!before?.ok || stirred.has(t.target)) return;
+    // Slow to answer is a change only from a target that answered in time last time: one that
+    // is slow every tick would otherwise stir the peers every tick.
+    if (overdue && before.latencyMs >= hedgeMs(rt, t.request)) return;
     stirred.add(t.target);
     asks.push(...askPeers(rt, t.target));
   };
@@ -210,8 +238,8 @@ async function probeTick(
       targets,
       probeConcurrency,
       async (t): Promise<[ProbeOutcome | undefined, number]> => {
-        const outcome = await probeConfirmed(rt, t.request, deadline, tickSignal, () => {
-          void suspect(t)();
+        const outcome = await probeConfirmed(rt, t.request, deadline, tickSignal, (overdue) => {
+          void suspect(t)(overdue);
         });
         return [outcome, rt.clock.now()];
       },
@@ -382,7 +410,9 @@ function askPeers(rt: Runtime, region: string): Promise<PeerAsked>[] {
   return others.map(async (peer): Promise<PeerAsked> => {
     const stop = new AbortController();
     const done = new AbortController();
-    void rt.clock.sleep(patience, done.signal).then(() => stop.abort());
+    void rt.clock.sleep(patience, done.signal).then(() => {
+      if (!done.signal.aborted) stop.abort(new Error(`no answer within ${patience} ms`));
+    });
     try {
       const answer = await peers.ask(
         peer,

@@ -1,8 +1,9 @@
 // What people and scripts read besides the status: incidents, one incident with its audit
-// entries, the audit log by pages; and the group lookup every operator answer starts from.
+// entries, the audit log and the refused calls by pages; and the group lookup every operator
+// answer starts from.
 import type { Incident } from "../core/incident.js";
 import type { GroupConfig } from "../config/schema.js";
-import type { ActionRecord } from "../ports/state-store.js";
+import type { ActionRecord, Page, PageQuery, RefusedCalls } from "../ports/audit-store.js";
 import type { Runtime } from "./runtime.js";
 import { shortName } from "../config/strict-json.js";
 
@@ -26,36 +27,47 @@ export async function listIncidents(rt: Runtime, group?: string): Promise<Incide
     .sort((a, b) => b.openedAt - a.openedAt || b.id.localeCompare(a.id));
 }
 
+/** One point read per group, whatever the number of incidents. */
 export async function findIncident(rt: Runtime, id: string): Promise<Incident | undefined> {
-  return (await listIncidents(rt)).find((i) => i.id === id);
+  const found = await Promise.all(rt.config.groups.map((g) => rt.store.readIncident(g.name, id)));
+  return found.find((s) => s !== undefined)?.incident;
 }
 
 /** An incident with who did what for it: the holders' fenced steps and the operators' commands. */
 export interface IncidentDetail extends Incident {
+  /** The incident's latest audit entries (up to the page's limit), oldest first. */
   readonly actions: readonly ActionRecord[];
+  /** Earlier entries exist: pass this as `before` for the page before these. */
+  readonly actionsBefore?: string;
 }
 
-export async function incidentDetail(rt: Runtime, id: string): Promise<IncidentDetail | undefined> {
-  const incident = await findIncident(rt, id);
+/** One incident, and a page of its audit entries: the incident's own rows, not the whole log. */
+export async function incidentDetail(
+  rt: Runtime,
+  id: string,
+  page: PageQuery = { limit: 100 },
+): Promise<IncidentDetail | undefined> {
+  const [incident, actions] = await Promise.all([
+    findIncident(rt, id),
+    rt.store.readActionPage({ ...page, incident: id }),
+  ]);
   if (!incident) return undefined;
-  const actions = (await rt.store.readActions()).filter((a) => a.incident === id);
-  return { ...incident, actions };
-}
-
-export interface AuditPage {
-  readonly entries: readonly ActionRecord[];
-  /** Pass as `before` for the next (older) page; absent on the last page. */
-  readonly next?: string;
+  return {
+    ...incident,
+    actions: [...actions.entries].reverse(),
+    ...(actions.next === undefined ? {} : { actionsBefore: actions.next }),
+  };
 }
 
 /**
- * The audit log, newest first, `limit` at a time. The cursor is an entry's id (its place in the
- * log), so an entry written meanwhile never shifts a page: it is never shown twice.
+ * The audit log, newest first, `limit` at a time, read by key range (ADR 0017). The cursor is an
+ * entry's id (its place in the log), so an entry written meanwhile never shifts a page.
  */
-export async function auditPage(rt: Runtime, limit: number, before?: string): Promise<AuditPage> {
-  const all = (await rt.store.readActions())
-    .filter((a) => a.id !== undefined && (before === undefined || a.id < before))
-    .sort((a, b) => (a.id! < b.id! ? 1 : -1));
-  const entries = all.slice(0, limit);
-  return { entries, ...(all.length > limit ? { next: entries.at(-1)!.id! } : {}) };
+export function auditPage(rt: Runtime, page: PageQuery): Promise<Page<ActionRecord>> {
+  return rt.store.readActionPage(page);
+}
+
+/** API calls refused before they did anything, counted per caller and minute, newest first. */
+export function refusedPage(rt: Runtime, page: PageQuery): Promise<Page<RefusedCalls>> {
+  return rt.store.readRefusedCalls(page);
 }

@@ -25,6 +25,10 @@ import type { Principal } from "./auth.js";
 import type { SigningKeys } from "../ports/signing-keys.js";
 import type { AlertMemory, AlertSetup } from "./alerts/setup.js";
 import { freshAlertMemory } from "./alerts/setup.js";
+import type { RefusedMemory } from "./refused-calls.js";
+import { freshRefusedMemory } from "./refused-calls.js";
+import type { RetentionMemory } from "./audit-retention.js";
+import { freshRetentionMemory } from "./audit-retention.js";
 
 /**
  * What this process remembers between its ticks: its tick counter, what it has seen of the lease
@@ -60,6 +64,10 @@ export interface AgreementMemory {
   alerts: AlertMemory;
   /** Lever reads and effects in flight, per group (see lever-view.ts). */
   levers: Map<string, LeverWork>;
+  /** Refused API calls counted and not written yet (see refused-calls.ts). */
+  refused: RefusedMemory;
+  /** The audit log's prune, when this process holds the lease (see audit-retention.ts). */
+  retention: RetentionMemory;
   /** The witness's last answers, per group, with their time (see agreement.ts). */
   witness: Map<
     string,
@@ -107,6 +115,8 @@ export const freshMemory = (): AgreementMemory => ({
     orchestrations: 0,
   },
   alerts: freshAlertMemory(),
+  refused: freshRefusedMemory(),
+  retention: freshRetentionMemory(),
 });
 
 export interface Runtime {

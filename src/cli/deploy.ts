@@ -89,8 +89,12 @@ export async function runDeploy(
         if (rest.length > 1) throw new DeployUsage("deploy parameters takes one FILE");
         const file = rest[0] ?? "tandem.config.json";
         const { deploymentParameters, parametersFile } = await import("../deploy/parameters.js");
+        const loaded = await config(file);
+        const { configWarnings, formatProblem } = await import("../config/index.js");
+        for (const warning of configWarnings(loaded))
+          io.err(`warning: ${formatProblem(warning)}\n`);
         const parameters = deploymentParameters(
-          await config(file),
+          loaded,
           args.subscription ? { subscriptionId: args.subscription } : {},
           file,
         );

@@ -24,6 +24,7 @@ import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import { DEPLOY_HELP } from "./deploy-help.js";
 import { tokenTransportProblem } from "./plain-http.js";
+import { VERSION } from "../version.js";
 // The configuration schema (zod) and the deployment commands load when a command needs them, so
 // that `tandem --help` and the API commands answer without paying for them.
 
@@ -49,8 +50,9 @@ Commands:
   failback GROUP --reason TEXT [--to REGION] [--dry-run] [--wait] [--key KEY]
   pause (GROUP | --all) --reason TEXT       stop automatic failover (manual commands still work)
   resume (GROUP | --all) --reason TEXT
-  drill GROUP --reason TEXT [--wait]        play failover and failback on levers that change
-                                            nothing; report each step and its expected time
+  drill GROUP --reason TEXT                 play failover and failback on levers that change
+                                            nothing, on a simulated clock: answers at once with
+                                            each step and its expected time
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
   alerts test CHANNEL                       send a sample alert through CHANNEL and show
@@ -64,6 +66,7 @@ Options:
   --token T     bearer token (default: TANDEM_TOKEN); sent over https, or over http to loopback only
   --json        machine-readable output on stdout
   --wait        follow the incident until it ends, showing each step (on stderr)
+  --version     print the version of this tandem command
 
 Exit codes: 0 done; 1 the incident waited for failed or was aborted; 2 bad usage or request;
 3 refused (a safety rule, a running incident, an unknown group or region); 4 not signed in or
@@ -306,6 +309,10 @@ export async function run(
     fetch: globalThis.fetch,
   },
 ): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "version") {
+    io.out(`tandem ${VERSION}`);
+    return EXIT.ok;
+  }
   if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help") {
     io.out(HELP);
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
@@ -496,7 +503,12 @@ export async function run(
       case "drill": {
         const group = groupArg();
         const reason = need(o.reason, "--reason TEXT");
-        if (o.wait) io.err(`${group}: drilling (nothing real changes)...\n`);
+        // A drill plays both plans on its own simulated clock and opens no incident: there is
+        // nothing to follow, so --wait is said to be moot rather than pretended.
+        if (o.wait)
+          io.err(
+            `${group}: a drill changes nothing and runs on a simulated clock, so it answers at once; --wait has nothing to follow\n`,
+          );
         const input: CommandInput<"drill"> = { reason };
         const answer = await call<DrillResult>(
           api,
@@ -608,12 +620,15 @@ async function validateConfig(
     return EXIT.usage;
   }
   const file = rest[0] ?? "tandem.config.json";
-  const [{ formatProblem, isConfigError, loadConfigFile, missingSecrets }, parameters, problems] =
-    await Promise.all([
-      import("../config/index.js"),
-      import("../deploy/parameters.js"),
-      import("../deploy/problems.js"),
-    ]);
+  const [
+    { configWarnings, formatProblem, isConfigError, loadConfigFile, missingSecrets },
+    parameters,
+    problems,
+  ] = await Promise.all([
+    import("../config/index.js"),
+    import("../deploy/parameters.js"),
+    import("../deploy/problems.js"),
+  ]);
   const { deploymentParameters } = parameters;
   const { isDeployError } = problems;
   try {
@@ -624,6 +639,7 @@ async function validateConfig(
     io.out(
       `${file} is valid: ${config.observers.length} observer(s); groups ${groups.join(", ")}.`,
     );
+    for (const problem of configWarnings(config)) io.out(`warning: ${formatProblem(problem)}`);
     for (const problem of missingSecrets(config, env))
       io.out(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
     return EXIT.ok;

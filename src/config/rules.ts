@@ -4,6 +4,7 @@ import type { ConfigProblem } from "./problems.js";
 import { API_ROLE_DEFAULTS, POLICY_DEFAULTS } from "./defaults.js";
 import { SECRET_REF_PATTERN } from "./fields.js";
 import { formatPath } from "./problems.js";
+import { checkRegionNames } from "./regions.js";
 
 type Path = readonly (string | number)[];
 type Raw = Record<string, unknown>;
@@ -361,5 +362,5 @@ export function checkConfigRules(input: unknown): ConfigProblem[] {
   checkTimeouts(out, config);
   checkWitness(out, config);
   checkApi(out, config);
-  return out.found;
+  return [...out.found, ...checkRegionNames(config).errors];
 }

@@ -7,6 +7,7 @@ import { PROVIDERS } from "../providers/registry.js";
 import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../providers/types.js";
 import { API_ROLE_DEFAULTS, API_TOKEN_DEFAULTS, POLICY_DEFAULTS } from "./defaults.js";
 import { JSON_PATH_PATTERN } from "./json-path.js";
+import { AZURE_REGIONS_CHECKED } from "./azure-regions.js";
 import { count, httpUrl, probeUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
 import type { Severity } from "../core/alerts.js";
 import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
@@ -52,6 +53,11 @@ export const stateStoreSchema = z
       .optional()
       .describe(
         "Table service endpoint, for example `https://tandemstate.table.core.windows.net`, reached with the Function App's managed identity (`DefaultAzureCredential`). Use this or `connection`, not both.",
+      ),
+    auditRetentionDays: count(1, 3650)
+      .default(90)
+      .describe(
+        "How long the audit log keeps its entries and its counts of refused API calls, in days. The lease holder deletes older ones a bounded number per tick and records a summary of each round in the audit log.",
       ),
   })
   .describe(
@@ -575,6 +581,12 @@ function build(registry: ProviderRegistry) {
       api: apiSchema.prefault({}),
       deployment: deploymentSchema.optional(),
       alerts: alertsSchemaFor(CHANNEL_PROVIDERS),
+      newRegions: z
+        .array(name("region"))
+        .optional()
+        .describe(
+          `Azure region names that Tandem's list (src/config/azure-regions.ts, from Azure's own list of ${AZURE_REGIONS_CHECKED}) does not know yet, such as a region opened since. Every region name is checked against that list: one or two letters from a listed name (\`northeurop\`) is refused with the name it is close to, since a misspelt observer or group region silently changes which observer counts as inside a region; a name far from every listed one is only a warning, since Azure opens regions faster than any list is updated and such a name must keep working. A name given here is taken as it is.`,
+        ),
     })
     .describe("Tandem configuration (tandem.config.json).");
 }

@@ -234,10 +234,11 @@ export function deploymentParameters(
     ...AZD_VALUES,
     resourceGroupName: deployment!.resourceGroup ?? "",
     witnessRegion: deployment!.witnessRegion,
-    observers: config.observers.map((o) => ({
-      region: o.region,
-      tickSchedule: schedules.ok ? schedules.tick : "",
-    })),
+    // The observers tick an equal share of the interval apart (ADR 18), in the configuration's order.
+    observers: config.observers.map((o, i, all) => {
+      const mine = timerSchedules(config.policy.intervalSeconds, i, all.length);
+      return { region: o.region, tickSchedule: mine.ok ? mine.tick : "" };
+    }),
     stateStore: { accountName, table: config.stateStore.table },
     instanceMemoryMB: deployment!.instanceMemoryMB,
     tags: deployment!.tags,

@@ -5,6 +5,17 @@ import type { Heartbeat, Observation } from "../core/observation.js";
 import type { Incident } from "../core/incident.js";
 import type { RegionState } from "../core/verdict.js";
 import type { OutboxStore, WriteWithAlerts } from "./outbox.js";
+import type { AuditStore } from "./audit-store.js";
+
+export type {
+  ActionRecord,
+  AuditStore,
+  Page,
+  PageQuery,
+  Pruned,
+  PruneQuery,
+  RefusedCalls,
+} from "./audit-store.js";
 
 export type {
   ChannelRecord,
@@ -15,28 +26,6 @@ export type {
   WriteWithAlerts,
 } from "./outbox.js";
 import type { LeverView } from "../core/levers.js";
-
-/** One fenced step, done or refused, appended to the action log and never overwritten. */
-export interface ActionRecord {
-  /** The actor's clock. */
-  readonly at: number;
-  /** The lease holder id (observer and process) that attempted the step. */
-  readonly actor: string;
-  /** The epoch the actor believed it held. */
-  readonly epoch: number;
-  readonly name: string;
-  readonly group?: string;
-  /** `started` is written before the step runs: a step with no record never runs. */
-  readonly outcome: "started" | "done" | "refused" | "failed";
-  /** Why it was refused or failed. */
-  readonly reason?: string;
-  /** The incident the step belongs to. */
-  readonly incident?: string;
-  /** What changed: before and after, or the decision's details, as short text. */
-  readonly detail?: string;
-  /** Set by the store on reading: the entry's place in the log (ids sort in log order). */
-  readonly id?: string;
-}
 
 export interface StoredIncident {
   readonly incident: Incident;
@@ -68,7 +57,7 @@ export interface StoreCallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-export interface StateStore extends OutboxStore {
+export interface StateStore extends OutboxStore, AuditStore {
   /** Creates what the store needs (the table); safe to call again. */
   initialise(options?: StoreCallOptions): Promise<void>;
   /** Writes each observation, replacing the previous one for the same observer, group and target. */
@@ -114,11 +103,6 @@ export interface StateStore extends OutboxStore {
   /** The highest epoch ever granted (0 if none): survives the deletion of the lease row. */
   readEpochFloor(options?: StoreCallOptions): Promise<number>;
 
-  /** Appends to the action log; entries are never replaced. */
-  appendAction(entry: ActionRecord, options?: StoreCallOptions): Promise<void>;
-  /** The action log, oldest first. */
-  readActions(options?: StoreCallOptions): Promise<ActionRecord[]>;
-
   /** The lease holder's kept verdict per region of a group, with the row's version (absent: none yet). */
   readRegionStates(group: string, options?: StoreCallOptions): Promise<KeptStates>;
   /**
@@ -141,6 +125,12 @@ export interface StateStore extends OutboxStore {
 
   /** Every incident of a group, oldest first. */
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]>;
+  /** One incident of a group by its id, in one point read; undefined when there is none. */
+  readIncident(
+    group: string,
+    id: string,
+    options?: StoreCallOptions,
+  ): Promise<StoredIncident | undefined>;
   /**
    * Writes an incident if its row is still at `etag` (or, without one, does not exist); "conflict"
    * otherwise. `alerts` go into the outbox in the same atomic write: both or neither.

@@ -177,6 +177,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+      // As Azure's front ends do: the address the connection came from goes last in
+      // X-Forwarded-For, after whatever the caller sent (the audit log's `from`).
+      const socket = req.socket.remoteAddress;
+      if (socket !== undefined) {
+        const sent = headers["x-forwarded-for"];
+        headers["x-forwarded-for"] = sent === undefined ? socket : `${sent}, ${socket}`;
+      }
       const request = new azf.HttpRequest({
         method,
         url: `http://127.0.0.1:${port}${url.pathname}${url.search}`,

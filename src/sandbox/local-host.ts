@@ -18,6 +18,8 @@ import { timerSchedules } from "../config/schedules.js";
 export interface Schedules {
   /** NCRONTAB schedule of the one timer, as TANDEM_TICK_SCHEDULE. */
   readonly tick: string;
+  /** Each observer's own, where they are staggered across the interval (ADR 18). */
+  readonly byObserver?: Readonly<Record<string, string>>;
 }
 
 export interface LocalHostOptions {
@@ -47,19 +49,32 @@ export interface LocalHost {
  * The timers' schedules for an interval, as the deployment sets them (src/config/schedules.ts). An
  * interval NCRONTAB cannot space evenly still runs locally, rounded down to one it can.
  */
-export function schedulesForInterval(intervalSeconds: number): Schedules {
+export function schedulesForInterval(
+  intervalSeconds: number,
+  observers: readonly string[] = [],
+): Schedules {
   const exact = timerSchedules(intervalSeconds);
-  if (exact.ok) return { tick: exact.tick };
+  if (exact.ok) {
+    if (observers.length < 2) return { tick: exact.tick };
+    const byObserver = Object.fromEntries(
+      observers.map((o, i) => {
+        const mine = timerSchedules(intervalSeconds, i, observers.length);
+        return [o, mine.ok ? mine.tick : exact.tick];
+      }),
+    );
+    return { tick: exact.tick, byObserver };
+  }
   const whole = Math.max(1, Math.round(intervalSeconds));
   const near =
     whole < 60
       ? [30, 20, 15, 12, 10, 6, 5, 4, 3, 2, 1].find((d) => d <= whole)!
       : [3600, 1800, 1200, 900, 720, 600, 360, 300, 240, 180, 120, 60].find((d) => d <= whole)!;
-  return schedulesForInterval(near);
+  return schedulesForInterval(near, observers);
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   parseSchedule(options.schedules.tick);
+  for (const schedule of Object.values(options.schedules.byObserver ?? {})) parseSchedule(schedule);
   const first = options.runtimes[0];
   if (!first) throw new Error("the local host needs at least one observer runtime");
   const print = (source: string, level: string, message: string) => {
@@ -113,7 +128,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     );
   const startTimers = (rt: Runtime): RunningTimer[] => {
     const source = () => Promise.resolve(rt);
-    return [run(rt, tickFunction(source, options.schedules.tick))];
+    const schedule = options.schedules.byObserver?.[rt.observer] ?? options.schedules.tick;
+    return [run(rt, tickFunction(source, schedule))];
   };
   const timers = new Map<string, RunningTimer[]>(
     options.runtimes.map((rt) => [rt.observer, startTimers(rt)]),

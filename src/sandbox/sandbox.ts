@@ -95,10 +95,11 @@ export interface SandboxOptions {
   /** More subscribers to both observers' events (tests record them). */
   readonly subscribers?: readonly NamedSubscriber[];
   /**
-   * Sends Application Insights telemetry to a local ingestion receiver (`--telemetry`); with
-   * `print`, each record received is printed as one line.
+   * Sends Application Insights telemetry to a local ingestion receiver (`--telemetry`); `record`
+   * gets each record received as one line and its base type (`npm start` writes them to a file:
+   * printed, the records of both observers would bury the timeline).
    */
-  readonly telemetry?: { readonly print: boolean };
+  readonly telemetry?: { readonly record?: (line: string, type: string) => void };
 }
 
 export interface Sandbox {
@@ -558,7 +559,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const ingestion = options.telemetry
       ? await started(
           new IngestionReceiver((e) => {
-            if (options.telemetry?.print) output(`telemetry  ${describeEnvelope(e)}`);
+            options.telemetry?.record?.(`telemetry  ${describeEnvelope(e)}`, e.data.baseType);
           }),
         )
       : undefined;
@@ -614,7 +615,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(async () => {
       await Promise.all(runtimes.map((rt) => rt.telemetry?.close(2000) ?? Promise.resolve()));
     });
-    const schedules = schedulesForInterval(intervalSeconds);
+    // The observers tick half an interval apart, as the deployment staggers them (ADR 18).
+    const schedules = schedulesForInterval(intervalSeconds, SANDBOX_REGIONS);
     // The fault routes reach the host, which is started with them.
     const late: { host?: LocalHost } = {};
     const host: LocalHost = await startLocalHost({

@@ -13,6 +13,7 @@ import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.j
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { setPause } from "../../src/app/commands.js";
+import { refusedCallsSettled } from "../../src/app/refused-calls.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
@@ -149,6 +150,17 @@ describe("operator API", () => {
         : c.path.split("/")[2]!;
     return on.get(name)!.handler(request(c), context());
   };
+  /** Refused calls counted so far, by caller, once every process has written what it noted. */
+  const refusedCounts = async () => {
+    await refusedCallsSettled(rt);
+    await refusedCallsSettled(platformRt);
+    const counts: Record<string, number> = {};
+    for (const r of (await store.readRefusedCalls({ limit: 500 })).entries)
+      counts[`${r.actor} from ${r.from}`] = (counts[`${r.actor} from ${r.from}`] ?? 0) + r.count;
+    return counts;
+  };
+  /** What a refused call to a path is counted as: `api {command}`. */
+  const refusedName = (path: string) => `api ${path.split("/").at(-1)}`;
   const operator = async () => ({
     authorization: `Bearer ${await sign({ preferred_username: "ops@example.test", roles: ["Tandem.Operator"] })}`,
   });
@@ -196,6 +208,7 @@ describe("operator API", () => {
         const audited = async () =>
           (await store.readActions()).filter((a) => a.name.startsWith("api "));
         const before = (await audited()).length;
+        const countedBefore = await refusedCounts();
 
         const anonymous = await send(call);
         assert.equal(anonymous.status, 401, "no principal");
@@ -223,32 +236,34 @@ describe("operator API", () => {
           {
             ...call,
             headers: {
-              "x-ms-client-principal": clientPrincipal("op@example.test", ["Tandem.Operator"]),
+              "x-ms-client-principal": clientPrincipal("mallory", ["Tandem.Operator"]),
+              "x-ms-client-principal-name": "mallory",
             },
           },
           platformFns,
         );
         assert.equal(platformForged.status, 401, "a principal header with WEBSITE_AUTH_ENABLED");
 
-        const refusals = (await audited()).slice(before);
+        assert.equal((await audited()).length, before, "no refused call in the action log");
+        const counted = await refusedCounts();
         assert.deepEqual(
-          refusals.map((a) => [a.actor, a.outcome]),
-          [
-            ["anonymous", "refused"],
-            ["anonymous", "refused"],
-            ["ro@example.test", "refused"],
-            ["anonymous", "refused"],
-          ],
+          Object.fromEntries(
+            Object.entries(counted).map(([caller, n]) => [
+              caller,
+              n - (countedBefore[caller] ?? 0),
+            ]),
+          ),
+          {
+            "anonymous from 192.0.2.7": 3,
+            "ro@example.test from 192.0.2.7": 1,
+          },
+          "counted per caller, from where",
         );
-        assert.equal(
-          JSON.parse(refusals[1]!.detail!).claimed,
-          "mallory",
-          "the name it claimed, kept apart",
-        );
-        assert.ok(
-          refusals.every((a) => JSON.parse(a.detail!).from === "192.0.2.7"),
-          "from where",
-        );
+        const row = (await store.readRefusedCalls({ limit: 50 })).entries.find(
+          (r) => r.actor === "anonymous",
+        )!;
+        assert.equal(row.claimed, "mallory", "the name it claimed, kept apart");
+        assert.equal(row.name, refusedName(call.path));
 
         const allowed = await send({ ...call, headers: await operator() });
         assert.ok(
@@ -647,6 +662,29 @@ describe("operator API", () => {
     });
   });
 
+  describe("from where", () => {
+    it("an audited command records the last X-Forwarded-For entry as from, and the whole chain", async () => {
+      const sent = async (forwarded: string) => {
+        const answer = await send({
+          path: "/api/groups/shop/drill",
+          params: { group: "shop", command: "drill" },
+          body: { reason: "where from" },
+          headers: { ...(await operator()), "x-forwarded-for": forwarded },
+        });
+        assert.equal(answer.status, 200);
+        const entry = (await store.readActions()).filter((a) => a.name === "api drill").at(-1)!;
+        return JSON.parse(entry.detail!) as { from: string; forwarded?: string };
+      };
+      const chained = await sent("127.0.0.1, 10.1.2.3, [2001:db8::7]:50123");
+      assert.equal(chained.from, "[2001:db8::7]:50123", "the last entry, whole");
+      assert.equal(chained.forwarded, "127.0.0.1, 10.1.2.3, [2001:db8::7]:50123");
+      const single = await sent("198.51.100.4");
+      assert.equal(single.from, "198.51.100.4");
+      assert.equal("forwarded" in single, false, "no chain when there is only the address");
+      assert.equal((await sent("")).from, "unknown", "no address stated");
+    });
+  });
+
   describe("read models", () => {
     it("lists incidents newest first, shows one with its steps, and pages the audit log newest first", async () => {
       const headers = await operator();
@@ -700,6 +738,63 @@ describe("operator API", () => {
         .get("audit")!
         .handler(request({ method: "GET", path: "/api/audit?limit=0", headers }), context());
       assert.equal(json(bad).error.field, "limit");
+    });
+
+    it("pages an incident's entries (the latest, oldest first) and the refused-call counts", async () => {
+      const headers = await operator();
+      const byIncident = new Map<string, string[]>();
+      for (const a of await store.readActions())
+        if (a.incident) byIncident.set(a.incident, [...(byIncident.get(a.incident) ?? []), a.id!]);
+      const [id, ids] = [...byIncident].find(([, list]) => list.length >= 3)!;
+      const detail = async (query: string) =>
+        json(
+          await fns.get("incident")!.handler(
+            request({
+              method: "GET",
+              path: `/api/incidents/${id}${query}`,
+              params: { id },
+              headers,
+            }),
+            context(),
+          ),
+        );
+      const all = await detail("");
+      assert.deepEqual(
+        all.actions.map((a: { id: string }) => a.id),
+        ids,
+        "every entry, oldest first",
+      );
+      assert.equal(all.actionsBefore, undefined);
+      const latest = await detail("?limit=2");
+      assert.deepEqual(
+        latest.actions.map((a: { id: string }) => a.id),
+        ids.slice(-2),
+        "the latest two, oldest first",
+      );
+      const earlier = await detail(`?limit=2&before=${latest.actionsBefore}`);
+      assert.deepEqual(
+        earlier.actions.map((a: { id: string }) => a.id),
+        ids.slice(-4, -2),
+      );
+      assert.equal((await detail("?before=not%20a%20cursor")).error.field, "before");
+
+      await refusedCallsSettled(rt);
+      const refused = async (query: string) =>
+        json(
+          await fns
+            .get("auditRefused")!
+            .handler(
+              request({ method: "GET", path: `/api/audit/refused${query}`, headers }),
+              context(),
+            ),
+        );
+      const first = await refused("?limit=1");
+      assert.equal(first.entries.length, 1);
+      assert.equal(first.nextUrl, `/api/audit/refused?limit=1&before=${first.next}`);
+      const second = await refused(`?limit=1&before=${first.next}`);
+      assert.notEqual(second.entries[0].id, first.entries[0].id);
+      for (const key of ["minute", "actor", "from", "count", "firstAt", "lastAt", "name", "reason"])
+        assert.ok(key in first.entries[0], `a count says its ${key}`);
     });
   });
 });

@@ -62,6 +62,14 @@ describe("npm start", () => {
       out.stdout,
       /curl -X POST http:\/\/127\.0\.0\.1:\d+\/sandbox\/regions\/westeurope\/down/,
     );
+    // How to point the CLI at it, which options are on, and what differs from production.
+    const port = new URL(url).port;
+    assert.match(out.stdout, new RegExp(`export TANDEM_PORT=${port} +\\(or TANDEM_API=${url}\\)`));
+    assert.match(out.stdout, /Options on: +--timing fast/);
+    assert.match(
+      out.stdout,
+      /failback +automatic, once the region has been healthy 10 s here; by a person/,
+    );
     const body = await waitFor("a verdict", async () => {
       const b = (await (await fetch(`${url}/api/status`)).json()) as any;
       return b.groups[0].regions[0].verdict === "healthy" ? b : undefined;

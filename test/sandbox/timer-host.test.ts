@@ -28,6 +28,10 @@ describe("timer host", () => {
     assert.deepEqual(schedulesForInterval(2), { tick: "*/2 * * * * *" });
     assert.deepEqual(schedulesForInterval(10), { tick: "*/10 * * * * *" });
     assert.deepEqual(schedulesForInterval(120), { tick: "0 */2 * * * *" });
+    assert.deepEqual(schedulesForInterval(2, ["westeurope", "northeurope"]), {
+      tick: "*/2 * * * * *",
+      byObserver: { westeurope: "*/2 * * * * *", northeurope: "1-59/2 * * * * *" },
+    });
     assert.deepEqual(
       schedulesForInterval(7),
       schedulesForInterval(6),

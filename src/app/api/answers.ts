@@ -1,7 +1,7 @@
 // The shapes the API answers with, one type per answer. The API writes them and the CLI reads
 // them through these same types, so the two cannot drift apart.
 import type { Incident } from "../../core/incident.js";
-import type { ActionRecord, PauseState } from "../../ports/state-store.js";
+import type { ActionRecord, PauseState, RefusedCalls } from "../../ports/state-store.js";
 import type { DrillResult, Plan } from "../planner.js";
 import type { IncidentDetail } from "../read-models.js";
 import type { StatusView } from "../status.js";
@@ -47,9 +47,16 @@ export interface IncidentsAnswer {
   readonly incidents: readonly Incident[];
 }
 
-export interface AuditAnswer {
-  readonly entries: readonly ActionRecord[];
+/** A page of a read that goes back in time, newest first. */
+export interface PageAnswer<T> {
+  readonly entries: readonly T[];
   /** The cursor of the next (older) page, and the path that fetches it. */
   readonly next?: string;
   readonly nextUrl?: string;
 }
+
+/** `GET /api/audit`. */
+export type AuditAnswer = PageAnswer<ActionRecord>;
+
+/** `GET /api/audit/refused`: refused calls counted per caller and minute, newest minute first. */
+export type RefusedAnswer = PageAnswer<RefusedCalls>;

@@ -4,7 +4,7 @@
 // once, in serve(). functions/ and the local host register these definitions as they are.
 import type { ManualCommand } from "../../core/runbook.js";
 import type { Caller } from "../audit.js";
-import { audit } from "../audit.js";
+import { noteRefused } from "../refused-calls.js";
 import type { Role } from "../auth.js";
 import { authorize } from "../auth.js";
 import { manualCommand, setPause } from "../commands.js";
@@ -18,17 +18,19 @@ import {
   incidentDetail,
   listIncidents,
   noSuchGroup,
+  refusedPage,
 } from "../read-models.js";
+import type { Page, PageQuery } from "../../ports/audit-store.js";
 import type { Runtime } from "../runtime.js";
 import { telemetryOf } from "../runtime.js";
 import { renderStatusPage } from "../status-page.js";
 import { readStatus } from "../status.js";
 import type {
   AllGroupsAnswer,
-  AuditAnswer,
   CommandAccepted,
   DryRunAnswer,
   IncidentsAnswer,
+  PageAnswer,
 } from "./answers.js";
 import type { CommandBody, CommandName } from "./bodies.js";
 import {
@@ -47,6 +49,8 @@ import type { ApiRequest, ApiResponse, FailureLog } from "./http.js";
 import { errorResponse, failureResponse } from "./http.js";
 import { answerPeer } from "../observer-tick.js";
 import { alertTestRoute } from "./alert-routes.js";
+import { clientAddress } from "./client-address.js";
+import { pageAnswer, pageOf } from "./paging.js";
 
 /**
  * The runtime that answers a request: a Function App has one; the local host, running several
@@ -177,14 +181,13 @@ export function answer(outcome: Outcome): ApiResponse {
 const clean = (text: string, max = 120) => printable(text, max);
 
 function callerOf(request: ApiRequest, name: string, via: string): Caller {
-  // The whole chain: its first entries are the caller's to choose; the platform appends the last.
-  const forwarded = request.headers.get("x-forwarded-for");
-  const address = forwarded ?? request.headers.get("x-client-ip") ?? undefined;
+  const address = clientAddress(request.headers);
   return {
     name,
     via,
     request: request.id,
-    ...(address ? { address: clean(address, 200) } : {}),
+    ...(address ? { address: address.from } : {}),
+    ...(address?.chain ? { forwarded: address.chain } : {}),
   };
 }
 
@@ -232,13 +235,13 @@ async function served(
     if (!who.ok) {
       // An unauthenticated caller is "anonymous" whatever name it claims (kept apart, in detail).
       const actor = who.status === 403 && who.claimed !== undefined ? who.claimed : "anonymous";
+      // Counted per caller and minute, never written one by one (ADR 0017); not awaited.
       if (audited)
-        await audit(rt, callerOf(request, actor, "none"), {
+        noteRefused(rt, callerOf(request, actor, "none"), {
           ...audited,
-          outcome: "refused",
           reason: `${who.status} ${who.code}: ${who.message}${who.detail ? ` (${who.detail})` : ""}`,
           ...(who.status === 401 && who.claimed !== undefined
-            ? { detail: { claimed: clean(who.claimed) } }
+            ? { claimed: clean(who.claimed, 40) }
             : {}),
         });
       if (who.status === 503) log.error(`the API cannot check tokens: ${who.detail}`);
@@ -262,10 +265,9 @@ async function served(
     } catch (error) {
       if (!(error instanceof BadInput)) throw error;
       if (audited)
-        await audit(rt, caller, {
+        noteRefused(rt, caller, {
           ...audited,
-          outcome: "refused",
-          reason: `400 ${error.field}: ${error.message}`,
+          reason: clean(`400 ${error.field}: ${error.message}`, 300),
         });
       return errorResponse(400, "BadRequest", `${error.field}: ${error.message}`, {
         field: error.field,
@@ -372,6 +374,25 @@ const peerProbeRoute: ApiRoute = {
   },
 };
 
+/** A read of pages, newest first: `?limit=N&before=ID`, answered with the next page's cursor. */
+function pagedRoute<T>(
+  name: string,
+  route: string,
+  read: (rt: Runtime, page: PageQuery) => Promise<Page<T>>,
+): ApiRoute {
+  return {
+    name,
+    route,
+    methods: ["GET"],
+    role: "reader",
+    handle: async (rt, request) => {
+      const page = pageOf(request, 500, 50);
+      const jsonBody: PageAnswer<T> = pageAnswer(`/api/${route}`, page, await read(rt, page));
+      return { status: 200, jsonBody };
+    },
+  };
+}
+
 /** Every route of the API. */
 export const API_ROUTES: readonly ApiRoute[] = [
   statusRoute,
@@ -401,35 +422,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handle: async (rt, request) => {
       const id = request.params["id"] ?? "";
       if (!KEY.test(id)) throw new BadInput("id", "is not an incident id");
-      const detail = await incidentDetail(rt, id);
+      const detail = await incidentDetail(rt, id, pageOf(request, 500, 100));
       if (!detail)
         return errorResponse(404, "NotFound", `no incident "${shortName(id)}"`, { field: "id" });
       return { status: 200, jsonBody: detail };
     },
   },
-  {
-    name: "audit",
-    route: "audit",
-    methods: ["GET"],
-    role: "reader",
-    handle: async (rt, request) => {
-      const limit = limitOf(request, 500, 50);
-      const before = request.query.get("before") ?? undefined;
-      if (before !== undefined && !/^[0-9A-Za-z-]{1,80}$/.test(before))
-        throw new BadInput("before", "must be the `next` value of the previous page");
-      const page = await auditPage(rt, limit, before);
-      const jsonBody: AuditAnswer = {
-        entries: page.entries,
-        ...(page.next === undefined
-          ? {}
-          : {
-              next: page.next,
-              nextUrl: `/api/audit?limit=${limit}&before=${encodeURIComponent(page.next)}`,
-            }),
-      };
-      return { status: 200, jsonBody };
-    },
-  },
+  pagedRoute("audit", "audit", auditPage),
+  pagedRoute("auditRefused", "audit/refused", refusedPage),
   commandRoute(false),
   commandRoute(true),
   alertTestRoute,

@@ -5,6 +5,7 @@ import type { Heartbeat, Incident, LeaseRecord, Observation } from "../../../src
 import type { Alert } from "../../../src/core/alerts.js";
 import { isStoreError } from "../../../src/ports/state-store.js";
 import type { StateStore } from "../../../src/ports/state-store.js";
+import { auditStoreContract } from "./audit-contract.js";
 
 export interface StoreFixture {
   /** A fresh, empty, initialised store. */
@@ -345,7 +346,7 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       const ids = actions.map((a) => a.id!);
       assert.equal(typeof id, "string");
       assert.equal(new Set(ids).size, 3, "every entry has its own id");
-      assert.deepEqual([...ids].sort(), ids, "ids sort in log order");
+      assert.deepEqual([...ids].sort().reverse(), ids, "ids sort newest first");
     });
 
     it("keeps the region verdicts of each group, each write conditional on the version read", async () => {
@@ -412,6 +413,20 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       assert.equal((await store.readPause()).all, true);
       await store.writePause({ all: false, groups: [] });
       assert.equal((await store.readPause()).all, false, "an unconditional write replaces");
+    });
+
+    it("reads one incident by group and id, with its version, in one read", async () => {
+      const store = await fixture.create();
+      await store.writeIncident(incident("000000000000001-aaaa"), undefined);
+      await store.writeIncident(incident("000000000000002-bbbb", "catalog"), undefined);
+      const [listed] = await store.readIncidents("shop");
+      assert.deepEqual(await store.readIncident("shop", "000000000000001-aaaa"), listed);
+      assert.equal(await store.readIncident("catalog", "000000000000001-aaaa"), undefined);
+      assert.equal(await store.readIncident("shop", "000000000000009-none"), undefined);
+      assert.equal(
+        (await store.readIncident("catalog", "000000000000002-bbbb"))?.incident.group,
+        "catalog",
+      );
     });
 
     it("writes an incident and its alerts in one write: a refused write adds neither", async () => {
@@ -550,4 +565,5 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       assert.deepEqual((await store.readLeverViews())["shop"], newer);
     });
   });
+  auditStoreContract(name, fixture);
 }

@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { TableClient } from "@azure/data-tables";
-import { tableStoreFromConnectionString } from "../../../src/adapters/store/table/table-store.js";
+import {
+  TableStateStore,
+  tableStoreFromConnectionString,
+} from "../../../src/adapters/store/table/table-store.js";
+import type { Log } from "../../../src/ports/log.js";
 import { isStoreError } from "../../../src/ports/state-store.js";
 import type { Azurite } from "../../../src/sandbox/azurite.js";
 import { startAzurite } from "../../../src/sandbox/azurite.js";
+import { countingTableClient } from "../../helpers/counting-table.js";
 import { hangingServer } from "../../helpers/servers.js";
 import { stateStoreContract } from "./contract.js";
 
@@ -119,6 +124,285 @@ describe("Table Storage adapter", () => {
     assert.deepEqual(left, [], "the old rows are gone");
     const moved = await raw.getEntity<{ atMs: unknown }>("state", "alert-0123456789");
     assert.equal(moved.atMs, 1_800_000_000_000, "a time stays a double");
+  });
+
+  it("moves action log rows of the layout before ADR 0017 into the log as it prunes, and deletes the old ones", async () => {
+    const table = `oldlog${++tables}`;
+    const store = tableStoreFromConnectionString(azurite.connectionString, table);
+    await store.initialise();
+    const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
+      allowInsecureConnection: true,
+    });
+    const old = (at: number, name: string, extra: Record<string, unknown> = {}) =>
+      raw.createEntity({
+        partitionKey: "action",
+        rowKey: `${String(at).padStart(15, "0")}-000000001-${name.replace(/\W/g, "")}`,
+        atMs: { value: String(at), type: "Double" },
+        actor: "westeurope#1",
+        epoch: { value: "2", type: "Double" },
+        name,
+        outcome: "done",
+        ...extra,
+      });
+    const at = 1_800_000_000_000;
+    await old(at, "too old");
+    await old(at + 5_000, "kept", { incident: "001800000000000-cccc3333" });
+    await store.appendAction({
+      at: at + 9_000,
+      actor: "x#1",
+      epoch: 3,
+      name: "new",
+      outcome: "done",
+    });
+    assert.deepEqual(
+      (await store.readActions()).map((a) => a.name),
+      ["too old", "kept", "new"],
+      "the whole log, old rows included, before they move",
+    );
+    assert.deepEqual(
+      (await store.readActionPage({ limit: 10 })).entries.map((a) => a.name),
+      ["new"],
+    );
+    const pruned = await store.pruneAudit({ before: at + 1, maxRows: 10 });
+    assert.deepEqual(pruned, {
+      actions: 1,
+      moved: 1,
+      refusedRows: 0,
+      refusedCalls: 0,
+      oldest: at,
+      newest: at,
+      more: false,
+    });
+    assert.deepEqual(
+      (await store.readActionPage({ limit: 10 })).entries.map((a) => a.name),
+      ["new", "kept"],
+      "moved to its place in time",
+    );
+    assert.deepEqual(
+      (await store.readActionPage({ limit: 10, incident: "001800000000000-cccc3333" })).entries.map(
+        (a) => a.name,
+      ),
+      ["kept"],
+    );
+    const left = [];
+    for await (const row of raw.listEntities({
+      queryOptions: { filter: "PartitionKey eq 'action' and RowKey lt ':'" },
+    }))
+      left.push(row.rowKey);
+    assert.deepEqual(left, [], "no row of the old layout is left");
+    assert.equal((await store.pruneAudit({ before: at + 1, maxRows: 10 })).moved, 0);
+  });
+
+  describe("the audit log on Table Storage", () => {
+    const MINUTE = 1_800_000_000_000;
+    const calls = (from: string, count = 1) => ({
+      minute: MINUTE,
+      actor: "anonymous",
+      from,
+      count,
+      firstAt: MINUTE,
+      lastAt: MINUTE,
+      name: "api pause",
+      reason: "401",
+    });
+    const fresh = async (prefix: string, log?: Log) => {
+      const table = `${prefix}${++tables}`;
+      const counting = countingTableClient(azurite.connectionString, table);
+      const store = new TableStateStore(counting.client, log ? { log } : {});
+      await store.initialise();
+      const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
+        allowInsecureConnection: true,
+      });
+      return { store, raw, requests: counting.requests };
+    };
+
+    it("two processes counting at once: every call counted once, the cap held across both", async () => {
+      const { store } = await fresh("race");
+      const other = tableStoreFromConnectionString(azurite.connectionString, `race${tables}`);
+      const cap = { callersPerMinute: 3 };
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? store : other).addRefusedCalls(
+            Array.from({ length: 6 }, (_, c) => calls(`192.0.2.${c}`)),
+            cap,
+          ),
+        ),
+      );
+      const rows = (await store.readRefusedCalls({ limit: 50 })).entries;
+      assert.equal(rows.filter((r) => r.actor !== "others").length, 3, "three callers, no more");
+      assert.equal(rows.filter((r) => r.actor === "others").length, 1);
+      assert.equal(
+        rows.reduce((n, r) => n + r.count, 0),
+        48,
+      );
+    });
+
+    it("costs a page one request; a known caller's count two; a newcomer to a minute known full two", async () => {
+      const { store, requests } = await fresh("cost");
+      for (let i = 0; i < 30; i++)
+        await store.appendAction({
+          at: MINUTE + i,
+          actor: "a",
+          epoch: 1,
+          name: "n",
+          outcome: "done",
+        });
+      const cost = async (work: () => Promise<unknown>) => {
+        const before = requests();
+        await work();
+        return requests() - before;
+      };
+      assert.equal(await cost(() => store.readActionPage({ limit: 10 })), 1, "a page");
+      const cap = { callersPerMinute: 2 };
+      const add = (from: string) => cost(() => store.addRefusedCalls([calls(from)], cap));
+      assert.equal(
+        await add("192.0.2.1"),
+        4,
+        "a first caller: the minute's list read and written, its row read and written",
+      );
+      assert.equal(await add("192.0.2.1"), 2, "a caller the process knows: its row only");
+      assert.equal(await add("192.0.2.2"), 4, "a second caller: the list again, then its row");
+      assert.equal(
+        await add("192.0.2.3"),
+        2,
+        "a newcomer to a minute the process knows is full: the others' row only",
+      );
+      assert.equal(await add("192.0.2.2"), 2);
+    });
+
+    it("overwrites a refused-call row that does not decode, and says so", async () => {
+      const warnings: string[] = [];
+      const log = { info: () => {}, error: () => {}, warn: (m: string) => warnings.push(m) };
+      const { store, raw } = await fresh("badcount", log);
+      await store.addRefusedCalls([calls("192.0.2.1")], { callersPerMinute: 5 });
+      const [row] = (await store.readRefusedCalls({ limit: 5 })).entries;
+      const rowKey = row!.id!.replace("-", "|");
+      await raw.updateEntity({ partitionKey: "refused", rowKey, count: "many" }, "Replace");
+      await store.addRefusedCalls([calls("192.0.2.1", 5)], { callersPerMinute: 5 });
+      assert.equal((await store.readRefusedCalls({ limit: 5 })).entries[0]?.count, 5);
+      assert.deepEqual(warnings, [
+        `state store: a malformed refused-call row (${rowKey}) is overwritten`,
+      ]);
+    });
+
+    it("skips a log row that does not decode in a page, and its cursor still leads on", async () => {
+      const warnings: string[] = [];
+      const log = { info: () => {}, error: () => {}, warn: (m: string) => warnings.push(m) };
+      const { store, raw } = await fresh("badlog", log);
+      for (let i = 0; i < 3; i++)
+        await store.appendAction({
+          at: MINUTE + i,
+          actor: "a",
+          epoch: 1,
+          name: `n${i}`,
+          outcome: "done",
+        });
+      const [, middle] = (await store.readActionPage({ limit: 3 })).entries;
+      await raw.updateEntity(
+        { partitionKey: "action", rowKey: `log|${middle!.id}`, atMs: "never" },
+        "Replace",
+      );
+      const first = await store.readActionPage({ limit: 2 });
+      assert.deepEqual(
+        first.entries.map((e) => e.name),
+        ["n2"],
+      );
+      assert.equal(first.next, middle!.id, "the cursor is the last row's place, read or not");
+      assert.deepEqual(
+        (await store.readActionPage({ limit: 2, before: first.next! })).entries.map((e) => e.name),
+        ["n0"],
+      );
+      assert.deepEqual(warnings, [
+        `state store: skipped a malformed action row (action/log|${middle!.id})`,
+      ]);
+    });
+
+    it("a prune finishes what an interrupted one left: an incident row already gone, an old row already moved", async () => {
+      const { store, raw } = await fresh("redo");
+      const incident = "001800000000000-dddd4444";
+      for (let i = 0; i < 3; i++)
+        await store.appendAction({
+          at: MINUTE + i,
+          actor: "a",
+          epoch: 1,
+          name: `old ${i}`,
+          outcome: "done",
+          incident,
+        });
+      const [gone] = (await store.readActionPage({ limit: 1, incident })).entries;
+      await raw.deleteEntity("action", `inc|${incident}|${gone!.id}`);
+      // A row of the old layout whose move was written, but not its deletion.
+      const at = MINUTE + 86_400_000;
+      const oldKey = `${String(at).padStart(15, "0")}-000000001-eeee`;
+      const fields = {
+        atMs: { value: String(at), type: "Double" },
+        actor: "a",
+        epoch: { value: "1", type: "Double" },
+        name: "moved twice",
+        outcome: "done",
+      };
+      await raw.createEntity({ partitionKey: "action", rowKey: oldKey, ...fields });
+      await raw.createEntity({
+        partitionKey: "action",
+        rowKey: `log|${String(999_999_999_999_999 - at).padStart(15, "0")}-000000001-eeee`,
+        ...fields,
+      });
+      const pruned = await store.pruneAudit({ before: MINUTE + 1000, maxRows: 10 });
+      assert.deepEqual([pruned.actions, pruned.moved, pruned.more], [3, 1, false]);
+      assert.deepEqual(
+        (await store.readActions()).map((a) => a.name),
+        ["moved twice"],
+        "moved once, the old row gone",
+      );
+      assert.deepEqual((await store.readActionPage({ limit: 5, incident })).entries, []);
+    });
+
+    it("moves an old row written exactly at the horizon, and deletes one a millisecond before", async () => {
+      const { store, raw } = await fresh("edge");
+      const horizon = MINUTE + 5000;
+      for (const [at, name] of [
+        [horizon, "at the horizon"],
+        [horizon - 1, "just before"],
+      ] as const)
+        await raw.createEntity({
+          partitionKey: "action",
+          rowKey: `${String(at).padStart(15, "0")}-000000001-${at % 10}`,
+          atMs: { value: String(at), type: "Double" },
+          actor: "a",
+          epoch: { value: "1", type: "Double" },
+          name,
+          outcome: "done",
+        });
+      const pruned = await store.pruneAudit({ before: horizon, maxRows: 10 });
+      assert.deepEqual(
+        [pruned.actions, pruned.moved, pruned.oldest, pruned.newest],
+        [1, 1, horizon - 1, horizon - 1],
+      );
+      assert.deepEqual(
+        (await store.readActionPage({ limit: 5 })).entries.map((a) => a.name),
+        ["at the horizon"],
+      );
+    });
+
+    it("a prune of more than one transaction's rows (120 here) deletes them all, each entry's incident row with it", async () => {
+      const { store } = await fresh("bulk");
+      for (let i = 0; i < 60; i++)
+        await store.appendAction({
+          at: MINUTE + i,
+          actor: "a",
+          epoch: 1,
+          name: `n${i}`,
+          outcome: "done",
+          incident: "001800000000000-ffff",
+        });
+      const pruned = await store.pruneAudit({ before: MINUTE + 1000, maxRows: 500 });
+      assert.deepEqual([pruned.actions, pruned.oldest, pruned.newest], [60, MINUTE, MINUTE + 59]);
+      assert.deepEqual(await store.readActions(), []);
+      assert.deepEqual(
+        (await store.readActionPage({ limit: 5, incident: "001800000000000-ffff" })).entries,
+        [],
+      );
+    });
   });
 
   it("turns a refused connection into an 'unavailable' StoreError", async () => {

@@ -9,6 +9,11 @@ import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   ChannelRecord,
+  Page,
+  PageQuery,
+  Pruned,
+  PruneQuery,
+  RefusedCalls,
   AllObservations,
   KeptStates,
   ObserverRows,
@@ -21,6 +26,7 @@ import type {
   WriteWithAlerts,
 } from "../../../ports/state-store.js";
 import { StoreError } from "../../../ports/state-store.js";
+import { MemoryAuditLog } from "./memory-audit.js";
 
 /**
  * A deep copy that nobody can change: stored on write and handed out as it is on read, so a caller
@@ -47,7 +53,7 @@ function ofGroups(row: OutboxRow, groups: readonly string[]): boolean {
 export class MemoryStateStore implements StateStore {
   readonly #observations = new Map<string, Observation>();
   readonly #heartbeats = new Map<string, { heartbeat: Heartbeat; etag: string }>();
-  readonly #actions: ActionRecord[] = [];
+  readonly #audit = new MemoryAuditLog();
   readonly #states = new Map<string, { states: Record<string, RegionState>; etag: string }>();
   readonly #incidents = new Map<string, StoredIncident>();
   /** Outbox rows by key, each with where the Table adapter would keep it (its partition). */
@@ -174,15 +180,31 @@ export class MemoryStateStore implements StateStore {
     this.#lease = undefined;
   }
 
-  async appendAction(entry: ActionRecord): Promise<void> {
-    // Ids as the Table adapter's row keys: the actor's time, then a sequence number.
-    const id = `${String(Math.max(0, Math.floor(entry.at))).padStart(15, "0")}-${String(++this.#version).padStart(9, "0")}`;
-    this.#actions.push({ ...entry, id });
+  appendAction(entry: ActionRecord): Promise<void> {
+    return this.#audit.appendAction(entry);
   }
 
-  async readActions(): Promise<ActionRecord[]> {
-    // Oldest first by id, as the Table adapter's row keys sort.
-    return this.#actions.map((a) => ({ ...a })).sort((a, b) => (a.id! < b.id! ? -1 : 1));
+  readActions(): Promise<ActionRecord[]> {
+    return this.#audit.readActions();
+  }
+
+  readActionPage(query: PageQuery & { readonly incident?: string }): Promise<Page<ActionRecord>> {
+    return this.#audit.readActionPage(query);
+  }
+
+  addRefusedCalls(
+    calls: readonly RefusedCalls[],
+    options: { readonly callersPerMinute: number },
+  ): Promise<void> {
+    return this.#audit.addRefusedCalls(calls, options);
+  }
+
+  readRefusedCalls(query: PageQuery): Promise<Page<RefusedCalls>> {
+    return this.#audit.readRefusedCalls(query);
+  }
+
+  pruneAudit(query: PruneQuery): Promise<Pruned> {
+    return this.#audit.pruneAudit(query);
   }
 
   async readRegionStates(group: string): Promise<KeptStates> {
@@ -208,6 +230,10 @@ export class MemoryStateStore implements StateStore {
     this.#checkNew(options?.alerts ?? []);
     this.#states.set(group, frozen({ states, etag: this.#nextEtag() }));
     this.#add("state", options?.alerts ?? []);
+  }
+
+  async readIncident(group: string, id: string): Promise<StoredIncident | undefined> {
+    return this.#incidents.get(`${group}|${id}`);
   }
 
   async readIncidents(group: string): Promise<StoredIncident[]> {

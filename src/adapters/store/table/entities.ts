@@ -5,9 +5,10 @@
 import type { LeaseRecord } from "../../../core/lease.js";
 import type { Heartbeat, Observation, ProbePhases } from "../../../core/observation.js";
 import type { RegionState, Verdict } from "../../../core/verdict.js";
-import type { ActionRecord, PauseState } from "../../../ports/state-store.js";
+import type { PauseState } from "../../../ports/state-store.js";
 import type { Incident } from "../../../core/incident.js";
 import type { LeverView } from "../../../core/levers.js";
+import type { Log } from "../../../ports/log.js";
 
 /**
  * Each observer's rows live in its own partition, so that one transaction writes its heartbeat
@@ -27,7 +28,6 @@ export const FLOOR_KEY = { partitionKey: "lease", rowKey: "epoch-floor" } as con
 export function floorToEntity(epoch: number): Entity {
   return { ...FLOOR_KEY, epoch: double(epoch) };
 }
-export const ACTION_PARTITION = "action";
 export const STATE_PARTITION = "state";
 
 /**
@@ -41,6 +41,21 @@ export interface DoubleValue {
 const double = (value: number): DoubleValue => ({ value, type: "Double" });
 
 type Row = Record<string, unknown>;
+
+/** A row decoded, or undefined once reported: one bad row never stops a read. */
+export function decodeOrReport<T>(
+  row: Row,
+  decode: (row: Row) => T | undefined,
+  what: string,
+  log: Log | undefined,
+): T | undefined {
+  const value = decode(row);
+  if (value === undefined)
+    log?.warn(
+      `state store: skipped a malformed ${what} row (${String(row["partitionKey"])}/${String(row["rowKey"])})`,
+    );
+  return value;
+}
 /** A row to write: its keys and its properties. */
 export type Entity = { partitionKey: string; rowKey: string } & Record<string, unknown>;
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
@@ -189,43 +204,6 @@ export function entityToLease(row: Row): LeaseRecord | undefined {
   )
     return undefined;
   return { holder, epoch, durationMs, writeId, renewedAt: renewedAtMs };
-}
-
-/** Row keys sort by the actor's time, then by a unique suffix: the log reads oldest first. */
-export function actionToEntity(entry: ActionRecord, unique: string): Entity {
-  return {
-    partitionKey: ACTION_PARTITION,
-    rowKey: `${String(Math.max(0, Math.floor(entry.at))).padStart(15, "0")}-${unique}`,
-    atMs: double(entry.at),
-    actor: entry.actor,
-    epoch: double(entry.epoch),
-    name: entry.name,
-    outcome: entry.outcome,
-    ...(entry.group === undefined ? {} : { group: entry.group }),
-    ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-    ...(entry.incident === undefined ? {} : { incident: entry.incident }),
-    ...(entry.detail === undefined ? {} : { detail: entry.detail }),
-  };
-}
-
-const OUTCOMES = new Set(["started", "done", "refused", "failed"]);
-
-export function entityToAction(row: Row): ActionRecord | undefined {
-  const { atMs, actor, epoch, name, outcome, group, reason, incident, detail } = row;
-  if (!isNumber(atMs) || !isString(actor) || !isNumber(epoch) || !isString(name)) return undefined;
-  if (!isString(outcome) || !OUTCOMES.has(outcome)) return undefined;
-  return {
-    at: atMs,
-    actor,
-    epoch,
-    name,
-    outcome: outcome as ActionRecord["outcome"],
-    ...(isString(group) ? { group } : {}),
-    ...(isString(reason) ? { reason } : {}),
-    ...(isString(incident) ? { incident } : {}),
-    ...(isString(row.rowKey) ? { id: row.rowKey } : {}),
-    ...(isString(detail) ? { detail } : {}),
-  };
 }
 
 export function statesToEntity(group: string, states: Record<string, RegionState>): Entity {

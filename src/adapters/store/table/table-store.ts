@@ -7,7 +7,6 @@ import type { Heartbeat, Observation } from "../../../core/observation.js";
 import type { StateStore, StoreCallOptions, StoreErrorKind } from "../../../ports/state-store.js";
 import { StoreError, isStoreError } from "../../../ports/state-store.js";
 import type { Log } from "../../../ports/log.js";
-import { randomUUID } from "node:crypto";
 import type { LeaseRecord, StoredLease } from "../../../core/lease.js";
 import type { RegionState } from "../../../core/verdict.js";
 import type { Incident } from "../../../core/incident.js";
@@ -15,6 +14,11 @@ import type { LeverView } from "../../../core/levers.js";
 import type {
   ActionRecord,
   ChannelRecord,
+  Page,
+  PageQuery,
+  Pruned,
+  PruneQuery,
+  RefusedCalls,
   AllObservations,
   KeptStates,
   ObserverRows,
@@ -38,7 +42,6 @@ import {
   outboxToEntity,
 } from "./outbox-entities.js";
 import {
-  ACTION_PARTITION,
   HEARTBEAT_ROW,
   INCIDENT_ROW_PREFIX,
   LEVER_ROW_PREFIX,
@@ -59,8 +62,6 @@ import {
   pauseToEntity,
   LEASE_KEY,
   STATE_PARTITION,
-  actionToEntity,
-  entityToAction,
   entityToHeartbeat,
   entityToLease,
   entityToObservation,
@@ -70,7 +71,9 @@ import {
   leaseToEntity,
   observationToEntity,
   statesToEntity,
+  decodeOrReport,
 } from "./entities.js";
+import { TableAuditLog } from "./audit-log.js";
 
 /** Table Storage accepts at most 100 operations in one transaction. */
 const BATCH_LIMIT = 100;
@@ -139,13 +142,13 @@ export class TableStateStore implements StateStore {
   readonly #client: TableClient;
   readonly #timeoutMs: number;
   readonly #log: Log | undefined;
-  /** Orders this process's entries of one millisecond as they were appended. */
-  #appended = 0;
+  readonly #audit: TableAuditLog;
 
   constructor(client: TableClient, options: TableStoreOptions = {}) {
     this.#client = client;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#log = options.log;
+    this.#audit = new TableAuditLog(client, options.log);
   }
 
   async #call<T>(
@@ -435,25 +438,45 @@ export class TableStateStore implements StateStore {
   }
 
   appendAction(entry: ActionRecord, options?: StoreCallOptions): Promise<void> {
-    return this.#call("appending to the action log", options, async (abortSignal) => {
-      await this.#client.createEntity(
-        actionToEntity(
-          entry,
-          `${String(++this.#appended).padStart(9, "0")}-${randomUUID().slice(0, 8)}`,
-        ),
-        { abortSignal },
-      );
-    });
+    return this.#call("appending to the action log", options, (abortSignal) =>
+      this.#audit.append(entry, abortSignal),
+    );
   }
 
   readActions(options?: StoreCallOptions): Promise<ActionRecord[]> {
-    return this.#call("reading the action log", options, async (abortSignal) => {
-      const rows = this.#client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${ACTION_PARTITION}` },
-        abortSignal,
-      });
-      return this.#decode(rows, entityToAction, "action");
-    });
+    return this.#call("reading the action log", options, (abortSignal) =>
+      this.#audit.readAll(abortSignal),
+    );
+  }
+
+  readActionPage(
+    query: PageQuery & { readonly incident?: string },
+    options?: StoreCallOptions,
+  ): Promise<Page<ActionRecord>> {
+    return this.#call("reading a page of the action log", options, (abortSignal) =>
+      this.#audit.page(query, abortSignal),
+    );
+  }
+
+  addRefusedCalls(
+    calls: readonly RefusedCalls[],
+    options: StoreCallOptions & { readonly callersPerMinute: number },
+  ): Promise<void> {
+    return this.#call("counting refused calls", options, (abortSignal) =>
+      this.#audit.addRefused(calls, options.callersPerMinute, abortSignal),
+    );
+  }
+
+  readRefusedCalls(query: PageQuery, options?: StoreCallOptions): Promise<Page<RefusedCalls>> {
+    return this.#call("reading refused calls", options, (abortSignal) =>
+      this.#audit.readRefused(query, abortSignal),
+    );
+  }
+
+  pruneAudit(query: PruneQuery, options?: StoreCallOptions): Promise<Pruned> {
+    return this.#call("pruning the audit log", options, (abortSignal) =>
+      this.#audit.prune(query, abortSignal),
+    );
   }
 
   readRegionStates(group: string, options?: StoreCallOptions): Promise<KeptStates> {
@@ -511,6 +534,26 @@ export class TableStateStore implements StateStore {
         `state store: ${inserts.length} alerts in one write is too many`,
       );
     await this.#client.submitTransaction([write, ...inserts], { abortSignal });
+  }
+
+  readIncident(
+    group: string,
+    id: string,
+    options?: StoreCallOptions,
+  ): Promise<StoredIncident | undefined> {
+    return this.#call(`reading incident ${id}`, options, async (abortSignal) => {
+      let row;
+      try {
+        row = await this.#client.getEntity(STATE_PARTITION, `${incidentRowPrefix(group)}${id}`, {
+          abortSignal,
+        });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+      const incident = this.#decodeOne(row, entityToIncident, "incident");
+      return incident && row.etag ? { incident, etag: row.etag } : undefined;
+    });
   }
 
   readIncidents(group: string, options?: StoreCallOptions): Promise<StoredIncident[]> {
@@ -754,12 +797,7 @@ export class TableStateStore implements StateStore {
     decode: (row: Record<string, unknown>) => T | undefined,
     what: string,
   ): T | undefined {
-    const value = decode(row);
-    if (value === undefined)
-      this.#log?.warn(
-        `state store: skipped a malformed ${what} row (${String(row["partitionKey"])}/${String(row["rowKey"])})`,
-      );
-    return value;
+    return decodeOrReport(row, decode, what, this.#log);
   }
 
   /** Rows that do not decode are skipped and reported, so one bad row cannot stop agreement. */
@@ -770,12 +808,8 @@ export class TableStateStore implements StateStore {
   ): Promise<T[]> {
     const out: T[] = [];
     for await (const row of rows) {
-      const value = decode(row);
-      if (value === undefined)
-        this.#log?.warn(
-          `state store: skipped a malformed ${what} row (${row.partitionKey}/${row.rowKey})`,
-        );
-      else out.push(value);
+      const value = decodeOrReport(row, decode, what, this.#log);
+      if (value !== undefined) out.push(value);
     }
     return out;
   }

@@ -1,0 +1,128 @@
+// Retention of the audit log (ADR 0017). The lease holder deletes what is older than
+// `stateStore.auditRetentionDays`: a round starts at most once an hour; each tick of a round
+// deletes at most PRUNE_ROWS_PER_TICK rows per partition, beside the tick and never awaited by it;
+// when a round finds nothing more, one entry in the action log says what it removed.
+import { errorText } from "../core/errors.js";
+import type { Pruned } from "../ports/audit-store.js";
+import type { Runtime } from "./runtime.js";
+import { holderId } from "./runtime.js";
+
+const DAY_MS = 86_400_000;
+/**
+ * Rows one tick deletes, per partition: 500 every 10 s is 50 a second, far under what one Table
+ * partition serves (2,000 entities a second), so the fence's writes into the action log's
+ * partition never queue behind a prune; and a backlog of 100,000 rows takes under an hour.
+ */
+export const PRUNE_ROWS_PER_TICK = 500;
+/** A new round starts at most this long after the last one ended. */
+export const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_TIMEOUT_MS = 30_000;
+
+/** What a round has removed so far, in how many passes, and from before when. */
+export interface PruneRound extends Omit<Pruned, "more"> {
+  readonly before: number;
+  readonly passes: number;
+}
+
+export interface RetentionMemory {
+  /** The pass in progress. */
+  running?: Promise<void>;
+  /** The round in progress, if the last pass left more. */
+  round?: PruneRound;
+  /** When this process's last round ended (its clock); a new holder starts a round at once. */
+  lastRoundAt?: number;
+}
+
+export const freshRetentionMemory = (): RetentionMemory => ({});
+
+/** Starts a prune pass if a round is due or under way and none is running; never waits for it. */
+export function startAuditPrune(rt: Runtime, epoch: number): void {
+  const memory = rt.memory.retention;
+  const now = rt.clock.now();
+  if (memory.running) return;
+  if (
+    !memory.round &&
+    memory.lastRoundAt !== undefined &&
+    now - memory.lastRoundAt < PRUNE_EVERY_MS
+  )
+    return;
+  memory.running = prunePass(rt, epoch, now)
+    .catch((error: unknown) =>
+      rt.log.warn(
+        `audit: pruning the audit log failed (next tick tries again): ${errorText(error)}`,
+      ),
+    )
+    .finally(() => {
+      memory.running = undefined;
+    });
+}
+
+/** Waits for the prune pass in progress, if any (hosts, the simulator and tests). */
+export async function auditPruneSettled(rt: Runtime): Promise<void> {
+  await rt.memory.retention.running;
+}
+
+function added(round: PruneRound, pruned: Pruned): PruneRound {
+  const oldest = [round.oldest, pruned.oldest].filter((t) => t !== undefined);
+  const newest = [round.newest, pruned.newest].filter((t) => t !== undefined);
+  return {
+    before: round.before,
+    passes: round.passes + 1,
+    actions: round.actions + pruned.actions,
+    moved: round.moved + pruned.moved,
+    refusedRows: round.refusedRows + pruned.refusedRows,
+    refusedCalls: round.refusedCalls + pruned.refusedCalls,
+    ...(oldest.length > 0 ? { oldest: Math.min(...oldest) } : {}),
+    ...(newest.length > 0 ? { newest: Math.max(...newest) } : {}),
+  };
+}
+
+async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void> {
+  const memory = rt.memory.retention;
+  const days = rt.config.stateStore.auditRetentionDays;
+  const start: PruneRound = memory.round ?? {
+    before: now - days * DAY_MS,
+    passes: 0,
+    actions: 0,
+    moved: 0,
+    refusedRows: 0,
+    refusedCalls: 0,
+  };
+  const pruned = await rt.store.pruneAudit(
+    { before: start.before, maxRows: PRUNE_ROWS_PER_TICK },
+    { abortSignal: AbortSignal.timeout(PRUNE_TIMEOUT_MS) },
+  );
+  const round = added(start, pruned);
+  if (pruned.more) {
+    memory.round = round;
+    return;
+  }
+  memory.round = undefined;
+  memory.lastRoundAt = now;
+  if (round.actions + round.moved + round.refusedRows === 0) return;
+  const iso = (t: number) => new Date(t).toISOString();
+  const said = `removed ${round.actions} audit entries and ${round.refusedRows} refused-call counts (${round.refusedCalls} calls) from before ${iso(round.before)} (${days} days)${round.moved > 0 ? `; moved ${round.moved} entries of the old layout` : ""}`;
+  rt.log.info(`audit: ${said}`);
+  await rt.store.appendAction(
+    {
+      at: rt.clock.now(),
+      actor: holderId(rt),
+      epoch,
+      name: "audit: prune",
+      outcome: "done",
+      reason: said,
+      detail: JSON.stringify({
+        retentionDays: days,
+        before: iso(round.before),
+        passes: round.passes,
+        actions: round.actions,
+        refusedRows: round.refusedRows,
+        refusedCalls: round.refusedCalls,
+        moved: round.moved,
+        ...(round.oldest === undefined ? {} : { oldest: iso(round.oldest) }),
+        ...(round.newest === undefined ? {} : { newest: iso(round.newest) }),
+      }),
+    },
+    { abortSignal: AbortSignal.timeout(PRUNE_TIMEOUT_MS) },
+  );
+}
