@@ -195,37 +195,41 @@ describe("when a lane waits, and when it gives up", () => {
     assert.equal(h.a.attempts.length, 2 * DEFAULT_ALERT_TIMING.attemptsPerRun);
   });
 
-  it("a wait longer than a run may wait spans ticks: the next attempt comes with the next tick", async () => {
-    const h = await one({ timing: { maxRetryAfterMs: 5000 } });
-    h.a.answer = failThen(1, { outcome: "retry", status: 429, reason: "429", retryAfterMs: 8000 });
-    await h.raise(testAlert(h));
-    await h.tick();
-    const first = h.a.attempts[0]!.at;
-    await h.tick();
-    assert.deepEqual(
-      h.a.attempts.map((t) => t.at - first),
-      [0, TICK],
-    );
-  });
-
-  it("a wait longer than the acting time left spans ticks too: the lane never sleeps past it", async () => {
-    const h = await one();
-    h.a.answer = failThen(1, {
-      outcome: "retry",
-      status: 429,
-      reason: "429",
-      retryAfterMs: 25_000,
+  // When the attempt after a 429 comes. The lease is renewed at each tick: 20 s of acting time
+  // are left when the first attempt fails; a run may wait 5 s here, or the default 30 s.
+  const waits: [string, number, number | undefined, number, number][] = [
+    // name, Retry-After, maxRetryAfterMs, the next attempt after the first, ticks taken
+    ["longer than a run may wait: with the next tick", 8000, 5000, TICK, 1],
+    ["exactly what a run may wait: slept, then at once", 5000, 5000, 5000, 0],
+    [
+      "longer than the acting time left: not slept then, slept from the next tick",
+      25_000,
+      undefined,
+      25_000,
+      1,
+    ],
+    [
+      "the whole acting time left: not slept, then slept from the next tick",
+      20_000,
+      undefined,
+      20_000,
+      1,
+    ],
+  ];
+  for (const [name, retryAfterMs, maxRetryAfterMs, next, ticks] of waits)
+    it(`a Retry-After ${name}`, async () => {
+      const h = await one(maxRetryAfterMs === undefined ? {} : { timing: { maxRetryAfterMs } });
+      h.a.answer = failThen(1, { outcome: "retry", status: 429, reason: "429", retryAfterMs });
+      await h.raise(testAlert(h));
+      await h.tick();
+      const first = h.a.attempts[0]!.at;
+      const taken = await h.until(() => h.a.got.length === 1, 5);
+      assert.deepEqual(
+        h.a.attempts.map((t) => t.at - first),
+        [0, next],
+      );
+      assert.equal(taken, ticks);
     });
-    await h.raise(testAlert(h));
-    await h.tick();
-    const first = h.a.attempts[0]!.at;
-    await h.until(() => h.a.got.length === 1, 5);
-    // Slept from the tick 20 s later (5 s left then), not 25 s from the first tick.
-    assert.deepEqual(
-      h.a.attempts.map((t) => t.at - first),
-      [0, 25_000],
-    );
-  });
 
   it("no attempt starts once the acting time has ended during a slow one", async () => {
     const h = await one();
@@ -749,38 +753,6 @@ describe("the direct delivery (the store out of reach) and the backoff", () => {
 });
 
 describe("a lane's boundaries", () => {
-  it("a wait of exactly what a run may wait is slept; the attempt follows at once", async () => {
-    const h = await one({ timing: { maxRetryAfterMs: 5000 } });
-    h.a.answer = failThen(1, { outcome: "retry", status: 429, reason: "429", retryAfterMs: 5000 });
-    await h.raise(testAlert(h));
-    await h.tick();
-    assert.deepEqual(
-      h.a.attempts.map((t) => t.at - h.a.attempts[0]!.at),
-      [0, 5000],
-    );
-  });
-
-  it("a wait that would take the whole acting time left is not slept: it spans ticks", async () => {
-    const h = await one();
-    // The lease was renewed at this tick: 20 s of acting time left when the first attempt fails.
-    h.a.answer = failThen(1, {
-      outcome: "retry",
-      status: 429,
-      reason: "429",
-      retryAfterMs: 20_000,
-    });
-    await h.raise(testAlert(h));
-    await h.tick();
-    const first = h.a.attempts[0]!.at;
-    await h.until(() => h.a.got.length === 1, 5);
-    // At the next tick 10 s are left to wait, within its acting time: slept, then sent.
-    assert.deepEqual(
-      h.a.attempts.map((t) => t.at - first),
-      [0, 20_000],
-    );
-    assert.equal(h.clock.now() - first, 2 * TICK, "not slept past the first tick");
-  });
-
   it("a lane whose process holds another epoch after a wait stops: that epoch is not its own", async () => {
     const box: { h?: AlertHarness } = {};
     const h = await one({

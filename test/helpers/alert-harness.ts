@@ -9,11 +9,11 @@ import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { Alert, Severity } from "../../src/core/alerts.js";
-import type { ProbeOutcome } from "../../src/core/index.js";
 import type { AlertChannel, SendContext, SendResult } from "../../src/ports/alerts.js";
 import type { OutboxRow, StateStore } from "../../src/ports/state-store.js";
 import type { Telemetry } from "../../src/ports/telemetry.js";
 import { noTelemetry } from "../../src/ports/telemetry.js";
+import { failingProber } from "./alert-rig.js";
 import { ManualClock, runtimeFor } from "./runtime.js";
 
 export const MINUTE = 60_000;
@@ -177,20 +177,7 @@ export class AlertHarness {
         clock: this.clock,
         instance: `${observer.slice(0, 1)}${++this.#instances}`,
         env: { HOOK: "unused: the channel is replaced" },
-        prober: {
-          probe: async (request): Promise<ProbeOutcome> => {
-            const region =
-              request.kind === "http" ? new URL(request.url).hostname.split(".")[0]! : "";
-            return this.failing.has(`${observer}>${region}`)
-              ? {
-                  ok: false,
-                  latencyMs: 3,
-                  statusCode: 503,
-                  error: { kind: "http-status", message: "answered 503" },
-                }
-              : { ok: true, latencyMs: 3, statusCode: 200 };
-          },
-        },
+        prober: failingProber(this.failing, observer),
         log: {
           info: (m) => void this.lines.push(`${observer} info ${m}`),
           warn: (m) => void this.lines.push(`${observer} warn ${m}`),
