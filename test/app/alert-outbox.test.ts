@@ -43,6 +43,16 @@ const TWO: HarnessOptions = {
   timing: { maxRetryAfterMs: 0 },
 };
 
+/** Two processes, one holding the lease: the holder, and the other. */
+async function two(options: HarnessOptions = TWO) {
+  const h = new AlertHarness(options);
+  await h.start("westeurope");
+  await h.start("northeurope");
+  const holder = await h.lease();
+  const other = h.processes.get(holder.observer === "westeurope" ? "northeurope" : "westeurope")!;
+  return { h, holder, other };
+}
+
 const statusOf = async (h: AlertHarness, name: string) =>
   (await readAlertStatus(h.rt)).find((c) => c.name === name)!;
 
@@ -391,10 +401,7 @@ describe("when a lane waits, and when it gives up", () => {
 
 describe("the outbox across processes and epochs", () => {
   it("a new holder takes a dead holder's rows over only after a lease duration and an attempt's timeout, and sends each once", async () => {
-    const h = new AlertHarness(TWO);
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const holder = await h.lease();
+    const { h, holder } = await two();
     const other = holder.observer === "westeurope" ? "northeurope" : "westeurope";
     h.a.answer = () => FAILING;
     const x = testAlert(h);
@@ -422,11 +429,7 @@ describe("the outbox across processes and epochs", () => {
   });
 
   it("a claim changed meanwhile is watched again from its new version", async () => {
-    const h = new AlertHarness(TWO);
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const holder = await h.lease();
-    const other = h.processes.get(holder.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    const { h, holder, other } = await two();
     h.a.answer = () => FAILING;
     const x = testAlert(h);
     await h.raise(x);
@@ -445,11 +448,7 @@ describe("the outbox across processes and epochs", () => {
   });
 
   it("a holder in a new epoch delivers its old epoch's rows after claiming them again, each once", async () => {
-    const h = new AlertHarness(TWO);
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const first = await h.lease();
-    const second = h.processes.get(first.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    const { h, holder: first, other: second } = await two();
     h.a.answer = () => FAILING;
     const x = testAlert(h);
     await h.raise(x);
@@ -481,11 +480,7 @@ describe("the outbox across processes and epochs", () => {
   });
 
   it("a process that lost the lease writes the marks the store refused on its next tick, and the new holder sends nothing again", async () => {
-    const h = new AlertHarness(TWO);
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const first = await h.lease();
-    const second = h.processes.get(first.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    const { h, holder: first, other: second } = await two();
     let refuse = true;
     h.fault = (method, args) => {
       const row = args[1] as { deliveries?: Record<string, { state: string }> } | undefined;
@@ -774,14 +769,10 @@ describe("a lane's boundaries", () => {
 
 describe("claims, marks and takeovers at their edges", () => {
   it("a takeover waits exactly a lease duration and an attempt's timeout from first seeing the claim", async () => {
-    const h = new AlertHarness({
+    const { h, holder, other } = await two({
       ...TWO,
       timing: { maxRetryAfterMs: 0, attemptTimeoutMs: 10_000 },
     });
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const holder = await h.lease();
-    const other = h.processes.get(holder.observer === "westeurope" ? "northeurope" : "westeurope")!;
     h.a.answer = () => FAILING;
     const x = testAlert(h);
     await h.raise(x);
@@ -796,10 +787,7 @@ describe("claims, marks and takeovers at their edges", () => {
   });
 
   it("a channel disabled meanwhile: the dead holder's pending deliveries to it end when the row is taken over", async () => {
-    const h = new AlertHarness(TWO);
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const holder = await h.lease();
+    const { h, holder } = await two();
     h.a.answer = () => FAILING;
     h.b.answer = () => FAILING;
     const x = testAlert(h);
@@ -849,11 +837,7 @@ describe("claims, marks and takeovers at their edges", () => {
   });
 
   it("a process that lost the lease writes its refused marks, done only if every channel is, retrying a refused write; the new holder delivers the rest", async () => {
-    const h = new AlertHarness(TWO);
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const first = await h.lease();
-    const second = h.processes.get(first.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    const { h, holder: first, other: second } = await two();
     h.b.answer = () => FAILING;
     let refuse = 2; // the mark when a took it, and the first flush
     const x = testAlert(h);
@@ -997,11 +981,7 @@ describe("claims, marks and takeovers at their edges", () => {
 
 describe("channels enabled again, and what cannot be written", () => {
   it("a test passed through another process enables the channel for the holder, said on every channel, audited by the API only", async () => {
-    const h = new AlertHarness(TWO);
-    await h.start("westeurope");
-    await h.start("northeurope");
-    const holder = await h.lease();
-    const api = h.processes.get(holder.observer === "westeurope" ? "northeurope" : "westeurope")!;
+    const { h, other: api } = await two();
     h.a.answer = () => ({ outcome: "gone", status: 410, reason: "410 Gone" });
     await h.raise(testAlert(h));
     await h.until(() => h.b.ofType("channel.disabled").length === 1, 10);
