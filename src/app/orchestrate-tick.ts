@@ -64,7 +64,8 @@ function changed(before: RegionState | undefined, after: RegionState): boolean {
     before === undefined ||
     before.verdict !== after.verdict ||
     before.epoch !== after.epoch ||
-    before.recoveringSince !== after.recoveringSince
+    before.recoveringSince !== after.recoveringSince ||
+    before.unconfirmedSince !== after.unconfirmedSince
   );
 }
 

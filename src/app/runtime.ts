@@ -84,8 +84,10 @@ export interface SaidMemory {
   staleBeats: Map<string, string>;
   /** When this process first looked at its peers' heartbeats (its own clock). */
   watchingSince?: number;
-  /** The store was last found unreachable. */
+  /** The store was last said unreachable. */
   storeDown: boolean;
+  /** Operations in a row that could not reach the store, and the latest of them. */
+  storeFailures?: { readonly count: number; readonly operation: string };
   /** `group/region` last seen in a split view. */
   splitViews: ReadonlySet<string>;
   /** Days left last reported per `group/target` certificate. */

@@ -60,12 +60,15 @@ it("seeded simulations for a time budget (at least 102 runs) keep every invarian
 // the previous row's mark is on its way, and a process that dies sending that next row has not
 // marked either. The next holder sends both again; the guarantee allows it (docs/alerts.md, "Sent
 // once"), so the check must excuse every alert the dead process had not marked, not only the one
-// in the receiver's hands (seed 197, since the observers tick at their deployed offsets: the
-// holder westeurope-1 opened a failover and took its first steps in one tick, sent the incident's
-// three alerts after it and died sending, with all three unmarked; `SIM_TRACE=1 npm run sim --
-// --seed 197 --model active-passive` shows it).
+// in the receiver's hands. The case is made often (a sender dies at one send in five) rather than
+// found in one seed's timing, which every change to ticks or delivery moved (seeds 86, 197, 372):
+// seed 3 has several such deaths, and each repeat is excused.
 it("a process that dies while sending is excused the repeat of every alert it sent and had not marked yet", async () => {
-  const result = await simulate(197, { model: "active-passive", minutes: 6 });
+  const result = await simulate(3, {
+    model: "active-passive",
+    minutes: 6,
+    alertFaults: { crashInSend: 0.2 },
+  });
   assert.deepEqual(result.violations, [], replayCommand(result, 6));
   assert.ok((result.alerts?.resentAfterCrash ?? 0) >= 2, JSON.stringify(result.alerts));
 });
