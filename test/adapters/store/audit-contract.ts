@@ -219,6 +219,18 @@ export function auditStoreContract(name: string, fixture: StoreFixture): void {
         "anonymous@192.0.2.9: 1",
         "others@: 7",
       ]);
+      // Counted as others, it takes no caller's place: with room for one, a caller still has it.
+      const one = { callersPerMinute: 1 };
+      const later = { minute: MINUTE + 60_000 };
+      await store.addRefusedCalls([refused(OTHERS, "", { ...later, count: 3 })], one);
+      await store.addRefusedCalls([refused("anonymous", "192.0.2.8", later)], one);
+      assert.deepEqual(
+        (await store.readRefusedCalls({ limit: 10 })).entries
+          .filter((r) => r.minute === later.minute)
+          .map((r) => `${r.actor}@${r.from}: ${r.count}`)
+          .sort(),
+        ["anonymous@192.0.2.8: 1", "others@: 3"],
+      );
     });
 
     it("pages refused counts: the next page starts after the last row", async () => {

@@ -237,6 +237,32 @@ describe("Table Storage adapter", () => {
       );
     });
 
+    it("a process that knows nothing of a minute others filled: no caller listed twice, no write it does not need", async () => {
+      const { store: first } = await fresh("late");
+      const table = `late${tables}`;
+      const late = countingTableClient(azurite.connectionString, table);
+      const second = new TableStateStore(late.client);
+      const cap = { callersPerMinute: 2 };
+      await first.addRefusedCalls([calls("192.0.2.1")], cap);
+      await second.addRefusedCalls([calls("192.0.2.1")], cap);
+      await second.addRefusedCalls([calls("192.0.2.2")], cap);
+      const third = countingTableClient(azurite.connectionString, table);
+      const before = third.requests();
+      await new TableStateStore(third.client).addRefusedCalls([calls("192.0.2.3")], cap);
+      assert.equal(
+        third.requests() - before,
+        3,
+        "a newcomer to a minute another process filled: the list read, not written; the others' row",
+      );
+      assert.deepEqual(
+        (await first.readRefusedCalls({ limit: 10 })).entries
+          .map((r) => `${r.actor}@${r.from}: ${r.count}`)
+          .sort(),
+        ["anonymous@192.0.2.1: 2", "anonymous@192.0.2.2: 1", "others@: 1"],
+        "the caller already listed is not listed again: the second still found room",
+      );
+    });
+
     it("costs a page one request; a known caller's count two; a newcomer to a minute known full two", async () => {
       const { store, requests } = await fresh("cost");
       for (let i = 0; i < 30; i++)
@@ -373,10 +399,12 @@ describe("Table Storage adapter", () => {
           name,
           outcome: "done",
         });
+      await raw.createEntity({ partitionKey: "action", rowKey: "000000000000001-bad", atMs: "?" });
       const pruned = await store.pruneAudit({ before: horizon, maxRows: 10 });
       assert.deepEqual(
         [pruned.actions, pruned.moved, pruned.oldest, pruned.newest],
         [1, 1, horizon - 1, horizon - 1],
+        "an old row that does not decode is left; the others are handled",
       );
       assert.deepEqual(
         (await store.readActionPage({ limit: 5 })).entries.map((a) => a.name),
@@ -385,7 +413,7 @@ describe("Table Storage adapter", () => {
     });
 
     it("a prune of more than one transaction's rows (120 here) deletes them all, each entry's incident row with it", async () => {
-      const { store } = await fresh("bulk");
+      const { store, requests } = await fresh("bulk");
       for (let i = 0; i < 60; i++)
         await store.appendAction({
           at: MINUTE + i,
@@ -395,8 +423,14 @@ describe("Table Storage adapter", () => {
           outcome: "done",
           incident: "001800000000000-ffff",
         });
+      const before = requests();
       const pruned = await store.pruneAudit({ before: MINUTE + 1000, maxRows: 500 });
       assert.deepEqual([pruned.actions, pruned.oldest, pruned.newest], [60, MINUTE, MINUTE + 59]);
+      assert.equal(
+        requests() - before,
+        6,
+        "four queries (log, old layout, refused calls, callers) and two transactions of at most 100",
+      );
       assert.deepEqual(await store.readActions(), []);
       assert.deepEqual(
         (await store.readActionPage({ limit: 5, incident: "001800000000000-ffff" })).entries,
