@@ -12,16 +12,25 @@
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
-  mutate: ["src/core/**/*.ts", "src/app/fence.ts", "src/app/lease-keeper.ts", "src/app/auth.ts"],
+  mutate: [
+    "src/core/**/*.ts",
+    "src/app/fence.ts",
+    "src/app/lease-keeper.ts",
+    "src/app/auth.ts",
+    "src/adapters/keys/discovered-keys.ts",
+  ],
   testRunner: "tap",
   buildCommand: "npm run build",
   tap: {
-    // The focused tests of the mutated files: pure core tests and the auth, fence and lease-keeper
-    // tests (each file about a second). The end-to-end and integration files (ticks, the ARM
+    // The focused tests of the mutated files: pure core tests and the auth (with its loopback
+    // token issuer), fence and lease-keeper tests (each file about a second). The end-to-end and integration files (ticks, the ARM
     // emulator, the HTTP API, the Azurite lease races) are left to `npm test`: on a busy 2-core
     // machine they made a full run take over two hours and turned load into "timeouts", which
     // Stryker counts as detected. Without them the score is what the focused tests alone catch.
-    testFiles: ["dist/test/core/*.test.js", "dist/test/app/{auth,fence,lease-keeper}.test.js"],
+    testFiles: [
+      "dist/test/core/*.test.js",
+      "dist/test/app/{auth,auth-keys,fence,lease-keeper}.test.js",
+    ],
   },
   plugins: ["@stryker-mutator/tap-runner"],
   coverageAnalysis: "perTest",

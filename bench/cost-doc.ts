@@ -45,21 +45,18 @@ const LABELS: Record<LineKey, string> = {
   arm: "Azure Resource Manager",
 };
 
-/** What one execution bills, in seconds: the same for both timers unless a tick runs past a second. */
-const billed = (c: MonthlyCost) =>
-  c.billedSeconds.probe === c.billedSeconds.orchestrate
-    ? `${c.billedSeconds.probe} s`
-    : `${c.billedSeconds.probe} s (probe) and ${c.billedSeconds.orchestrate} s (orchestrate)`;
+/** What one execution bills, in seconds. */
+const billed = (c: MonthlyCost) => `${c.billedSeconds} s`;
 
 function how(key: LineKey, d: Deployment, m: Measurements, c: MonthlyCost): string {
   const intervals = count(c.intervalsPerMonth);
   switch (key) {
     case "executions":
-      return `2 timers × ${d.observers} apps × ${intervals} intervals = ${count(c.executionsPerMonth)}${freeNote(key, c)}`;
+      return `1 timer × ${d.observers} apps × ${intervals} intervals = ${count(c.executionsPerMonth)}${freeNote(key, c)}`;
     case "executionTime":
       return (
-        `${count(c.executionsPerMonth)} executions × ${billed(c)} billed (ticks measured ${m.probeTickSeconds * 1000} ms and ` +
-        `${m.orchestrateTickSeconds * 1000} ms on loopback; at least 1 s is billed) × ${d.instanceMemoryMB / 1024} GB = ` +
+        `${count(c.executionsPerMonth)} executions × ${billed(c)} billed (a tick measured ${Math.round(m.tickSeconds * 1000)} ms ` +
+        `on loopback; at least 1 s is billed) × ${d.instanceMemoryMB / 1024} GB = ` +
         `${count(lineOf(c, key).quantity)} GB-s${freeNote(key, c)}`
       );
     case "stateStore":
@@ -134,8 +131,8 @@ const VARIATIONS: Variation[] = [
   },
   {
     setting: "(real endpoints)",
-    change: "probe ticks of 1.5 s",
-    measured: { probeTickSeconds: 1.5 },
+    change: "ticks of 1.5 s",
+    measured: { tickSeconds: 1.5 },
   },
 ];
 
@@ -176,7 +173,7 @@ function outageSentence(): string {
   const extraSeconds =
     (3600 / d.intervalSeconds) *
     d.observers *
-    (billedSeconds(tick) - billedSeconds(MEASURED.probeTickSeconds));
+    (billedSeconds(tick) - billedSeconds(MEASURED.tickSeconds));
   const gbSeconds = extraSeconds * (d.instanceMemoryMB / 1024);
   return (
     `At worst (a target that times out, with the default \`confirmRetries\` of ${p.confirmRetries}, ` +

@@ -36,11 +36,10 @@ const PER_TARGET = 1;
 const PER_GROUP = 5;
 
 export const MEASURED: Measurements = {
-  // "The Function App's footprint": medians on loopback targets, the upper end of three runs.
+  // "The Function App's footprint": the median tick (probe, then decide) on loopback targets.
   // Real endpoints take longer (TLS over the internet on a quarter of a vCPU, and the telemetry
   // flush at the end of each execution); anything under a second bills as a second all the same.
-  probeTickSeconds: 0.047,
-  orchestrateTickSeconds: 0.038,
+  tickSeconds: 0.058,
   // "State store work per interval" (after ADR 14): 9 transactions an interval for two observers,
   // 15 at 100 groups. Table Storage takes at most 100 operations in one batch.
   store: { rowsPerTransaction: 100, holderOrchestrate: 5, otherOrchestrate: 2 },

@@ -6,9 +6,9 @@
 
 /** The settings of one deployment that change what it costs. */
 export interface Deployment {
-  /** `policy.intervalSeconds`: each app's probe and orchestrate timers fire once an interval. */
+  /** `policy.intervalSeconds`: each app's one timer (probe, then decide) fires once an interval. */
   intervalSeconds: number;
-  /** Observer regions: one Flex Consumption Function App each, each with the two timers. */
+  /** Observer regions: one Flex Consumption Function App each, each with its one timer. */
   observers: number;
   groups: number;
   /** What each observer probes per group: every region's endpoint and the global entry point. */
@@ -28,13 +28,12 @@ export interface Deployment {
 
 /** Figures measured on Tandem (bench/RESULTS.md), or assumed where marked. */
 export interface Measurements {
-  /** Wall time of one probe execution and one orchestrate execution, seconds. */
-  probeTickSeconds: number;
-  orchestrateTickSeconds: number;
+  /** Wall time of one tick's execution (probe, then decide), seconds. */
+  tickSeconds: number;
   store: {
     /** Entities in one Table Storage transaction (a batch); a probe tick writes one per target and a heartbeat. */
     rowsPerTransaction: number;
-    /** Transactions of the lease holder's orchestrate tick, and of each other observer's. */
+    /** Transactions of the lease holder's decision in a tick, and of each other observer's. */
     holderOrchestrate: number;
     otherOrchestrate: number;
   };
@@ -90,8 +89,8 @@ export interface MonthlyCost {
   totalUsd: number;
   intervalsPerMonth: number;
   executionsPerMonth: number;
-  /** What Flex Consumption bills for one execution of each timer, seconds. */
-  billedSeconds: { probe: number; orchestrate: number };
+  /** What Flex Consumption bills for one execution of the timer, seconds. */
+  billedSeconds: number;
   storeTransactionsPerInterval: number;
   telemetryBytesPerObserverInterval: number;
   /** Log Analytics ingestion, GB (10^9 bytes): Tandem's records and the host's logs. */
@@ -102,13 +101,16 @@ export interface MonthlyCost {
 
 /** 30 days: the month docs/telemetry.md and bench/RESULTS.md already count in. */
 export const SECONDS_PER_MONTH = 30 * 24 * 3600;
-/** Two timers per app: `probe` and `orchestrate` (functions/index.ts). */
-export const TIMERS_PER_APP = 2;
+/**
+ * One timer per app: `tick` (functions/index.ts; ADR 18). A peer's request to probe now is an
+ * execution too, but only when a region starts failing somewhere: none in a healthy interval.
+ */
+export const TIMERS_PER_APP = 1;
 
 /**
  * Flex Consumption bills at least 1,000 ms for an execution period and rounds what is longer up to
- * the next 100 ms ("Azure Functions Flex Consumption plan hosting", Billing). The two timers fire half
- * an interval apart, so each execution is a period of its own.
+ * the next 100 ms ("Azure Functions Flex Consumption plan hosting", Billing). One execution an
+ * interval is a period of its own.
  */
 export function billedSeconds(seconds: number): number {
   const ms = Math.round(seconds * 1000);
@@ -123,16 +125,9 @@ function line(key: LineKey, quantity: number, price: Price, freeGrants: boolean)
 export function monthlyCost(d: Deployment, m: Measurements, prices: Prices): MonthlyCost {
   const intervalsPerMonth = SECONDS_PER_MONTH / d.intervalSeconds;
   const executionsPerMonth = intervalsPerMonth * TIMERS_PER_APP * d.observers;
-  const billed = {
-    probe: billedSeconds(m.probeTickSeconds),
-    orchestrate: billedSeconds(m.orchestrateTickSeconds),
-  };
+  const billed = billedSeconds(m.tickSeconds);
   // GB-s of the instance's memory, in the binary GB Functions' execution units are counted in.
-  const gbSeconds =
-    intervalsPerMonth *
-    d.observers *
-    (billed.probe + billed.orchestrate) *
-    (d.instanceMemoryMB / 1024);
+  const gbSeconds = executionsPerMonth * billed * (d.instanceMemoryMB / 1024);
 
   const targets = d.groups * d.targetsPerGroup;
   // A probe tick writes its observations and heartbeat in batches; one observer holds the lease.

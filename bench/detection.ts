@@ -57,8 +57,8 @@ export async function detection(runs: number) {
     tandem: t,
     trafficManagerFast: row(tmFast),
     trafficManagerDefault: row(tmDefault),
-    goal: "Tandem median <= 12 s, p99 <= 20 s",
-    met: t.medianS <= 12 && t.p99S <= 20 && t.outages === runs,
+    goal: "Tandem median <= 6 s, p99 <= 12 s",
+    met: t.medianS <= 6 && t.p99S <= 12 && t.outages === runs,
   };
 }
 

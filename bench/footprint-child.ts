@@ -28,38 +28,29 @@ const importMs = performance.now() - t0;
 const afterImport = process.memoryUsage().rss;
 
 const { composeFromEnvironment } = await import("../src/compose.js");
-const { orchestrateFunction, probeFunction } = await import("../functions/handlers.js");
+const { tickFunction } = await import("../functions/handlers.js");
 const azf = (await import("@azure/functions")).default;
 const runtime = composeFromEnvironment(process.env, {
   info: () => {},
   warn: () => {},
   error: () => {},
 });
-const probe = probeFunction(() => runtime, "");
-const orchestrate = orchestrateFunction(() => runtime, "");
+const tick = tickFunction(() => runtime, "");
 const timer = { isPastDue: false, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 const context = () => new azf.InvocationContext({ logHandler: () => {} });
 
 const ticks = Number(process.env["FOOTPRINT_TICKS"] ?? "20");
 const intervalMs = Number(process.env["FOOTPRINT_INTERVAL_MS"] ?? "2000");
-const probeMs: number[] = [];
-const orchestrateMs: number[] = [];
-const probeRequests: number[] = [];
-const orchestrateRequests: number[] = [];
+const tickMs: number[] = [];
+const tickRequests: number[] = [];
 let afterCompose = 0;
 for (let i = 0; i < ticks; i++) {
   const started = performance.now();
-  let before = requests;
-  await probe.handler(timer as never, context());
-  probeMs.push(performance.now() - started);
-  probeRequests.push(requests - before);
+  const before = requests;
+  await tick.handler(timer as never, context());
+  tickMs.push(performance.now() - started);
+  tickRequests.push(requests - before);
   if (i === 0) afterCompose = process.memoryUsage().rss;
-  await new Promise((r) => setTimeout(r, intervalMs / 2));
-  const mid = performance.now();
-  before = requests;
-  await orchestrate.handler(timer as never, context());
-  orchestrateMs.push(performance.now() - mid);
-  orchestrateRequests.push(requests - before);
   await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (performance.now() - started))));
 }
 sample();
@@ -75,18 +66,13 @@ console.log(
     rssPeakMB: mb(peak),
     heapUsedMB: mb(process.memoryUsage().heapUsed),
     ticks,
-    probeTickMs: {
-      median: Math.round(median(probeMs)),
-      max: Math.round(Math.max(...probeMs)),
-      first: Math.round(probeMs[0]!),
-    },
-    orchestrateTickMs: {
-      median: Math.round(median(orchestrateMs)),
-      max: Math.round(Math.max(...orchestrateMs)),
+    tickMs: {
+      median: Math.round(median(tickMs)),
+      max: Math.round(Math.max(...tickMs)),
+      first: Math.round(tickMs[0]!),
     },
     // Steady state: the second half, once the lease is held.
-    storeRequestsPerProbeTick: median(probeRequests.slice(ticks / 2)),
-    storeRequestsPerOrchestrateTick: median(orchestrateRequests.slice(ticks / 2)),
+    storeRequestsPerTick: median(tickRequests.slice(ticks / 2)),
     leaseHolder: (await rt.store.readLease())?.record.holder ?? null,
   }),
 );

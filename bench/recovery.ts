@@ -124,6 +124,7 @@ const row = (values: readonly number[]) => ({
 
 export async function recovery(runs: number, timings: ServiceTimings = TIMINGS.realistic) {
   const figures = [];
+  let met = true;
   for (const model of MODELS)
     for (const lever of LEVERS) {
       const minutes = minutesFor(model, lever, timings);
@@ -131,6 +132,7 @@ export async function recovery(runs: number, timings: ServiceTimings = TIMINGS.r
       const withPlatform: number[] = [];
       const alone: number[] = [];
       const byHand: number[] = [];
+      const toLever: number[] = [];
       const steps: Record<string, number> = {};
       const outcomes: Record<string, number> = {};
       for (let seed = 1; seed <= runs; seed++) {
@@ -153,6 +155,7 @@ export async function recovery(runs: number, timings: ServiceTimings = TIMINGS.r
             : Infinity;
         withPlatform.push(Math.min(ms, platform, standby));
         byHand.push(manual(seed, model, lever, timings));
+        toLever.push(result.verdictToLeverMs ?? Infinity);
         const add = (into: Record<string, number>, key: string, v: number) =>
           (into[key] = (into[key] ?? 0) + v);
         add(steps, "detectionS", (result.detectionMs[0] ?? NaN) / 1000 / runs);
@@ -169,11 +172,25 @@ export async function recovery(runs: number, timings: ServiceTimings = TIMINGS.r
         tandemWithPlatformProbes: row(withPlatform),
         platformAlone: row(alone),
         manualRunbook: row(byHand),
+        // From the kept `down` verdict to the runbook's call that changes the traffic lever (a
+        // cold standby's wake comes between them).
+        verdictToLeverCall: row(toLever),
         meanStepsAfterOutageStart: Object.fromEntries(
           Object.entries(steps).map(([k, v]) => [k, Math.round(v * 10) / 10]),
         ),
         incidents: outcomes,
       });
+      const within = (v: number | "never", limit: number) => v !== "never" && v <= limit;
+      if (model !== "passive-cold") met &&= within(row(toLever).medianS, 2);
+      if (model === "active-passive" && lever === "traffic-manager")
+        met &&= within(row(tandem).medianS, 80);
     }
-  return { runs, timings, manual: MANUAL, figures };
+  return {
+    runs,
+    timings,
+    manual: MANUAL,
+    figures,
+    goal: "verdict to the lever change call <= 2 s median with a warm standby; Traffic Manager active-passive recovery median <= 80 s",
+    met,
+  };
 }

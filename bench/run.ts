@@ -13,6 +13,7 @@ import { probeTick } from "./probe-tick.js";
 import { recovery } from "./recovery.js";
 import { telemetryVolume } from "./telemetry-volume.js";
 import { storage } from "./storage.js";
+import { sandboxFailover } from "./sandbox-failover.js";
 import { auditVolume } from "./audit.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
@@ -50,6 +51,9 @@ if (want("probe")) {
     servers.stop();
   }
 }
+// Not in a plain `npm run bench` either: it runs a sandbox for a couple of minutes.
+if (values.only === "sandbox-failover")
+  console.log(JSON.stringify({ bench: "sandbox-failover", ...(await sandboxFailover()) }));
 if (want("cold-start"))
   console.log(
     JSON.stringify({

@@ -11,7 +11,7 @@ const TYPES = ["AvailabilityData", "EventData", "MetricData", "RemoteDependencyD
 
 export async function telemetryVolume(intervals = 15, warmup = 8) {
   const intervalSeconds = 2;
-  const sandbox = await startSandbox({ port: 0, intervalSeconds, telemetry: { print: false } });
+  const sandbox = await startSandbox({ port: 0, intervalSeconds, telemetry: {} });
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   try {
     const ingestion = sandbox.ingestion!;

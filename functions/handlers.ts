@@ -3,11 +3,10 @@
 // local host serves the very same definitions.
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import type { RuntimeSource } from "../src/app/api/routes.js";
-import type { OrchestrateResult } from "../src/app/orchestrate-tick.js";
-import { runOrchestrateTick } from "../src/app/orchestrate-tick.js";
 import { alertsSettled } from "../src/app/alerts/sender.js";
-import type { ProbeTickResult } from "../src/app/probe-tick.js";
-import { runProbeTick } from "../src/app/probe-tick.js";
+import type { ObserverTickResult } from "../src/app/observer-tick.js";
+import { runObserverTick } from "../src/app/observer-tick.js";
+import type { PeerAsked } from "../src/app/probe-tick.js";
 import type { Runtime } from "../src/app/runtime.js";
 import { telemetryOf } from "../src/app/runtime.js";
 
@@ -27,28 +26,61 @@ export interface TimerFunction {
   readonly handler: (timer: Timer, context: InvocationContext) => Promise<void>;
 }
 
-export function probeFunction(
+/**
+ * The one timer of an observer (ADR 18): probe, then decide, with the lease renewed beside the
+ * probes. Logs what a person watching the Functions log wants: the probes, the lease, stale peers
+ * (when that changes), problems and waits.
+ */
+export function tickFunction(
   runtime: RuntimeSource,
   schedule: string,
-  onResult?: (result: ProbeTickResult) => void,
+  onResult?: (result: ObserverTickResult) => void,
 ): TimerFunction {
+  let reportedStale = "";
   return {
-    name: "probe",
+    name: "tick",
     schedule,
     handler: async (timer, context) => {
       const rt = await runtime();
       if (timer.isPastDue)
-        context.warn("probe timer is running late: the previous tick overran or the host was busy");
-      const result = await runProbeTick(rt);
-      const down = result.observations.filter((o) => !o.ok).length;
+        context.warn("tick timer is running late: the previous tick overran or the host was busy");
+      const result = await runObserverTick(rt);
+      const { probe, orchestrate, peers } = result;
+      const down = probe.observations.filter((o) => !o.ok).length;
+      const { lease } = orchestrate;
       context.log(
-        `observer ${result.observer}: ${result.observations.length} target(s) probed, ${down} failing, in ${result.durationMs} ms`,
+        `observer ${probe.observer}: ${probe.observations.length} target(s) probed, ${down} failing, in ${probe.durationMs} ms; lease ${lease.outcome}${lease.epoch === undefined ? "" : ` (epoch ${lease.epoch}, ${lease.holder})`}${lease.leader ? ", acting" : ""}`,
       );
-      for (const problem of result.problems) context.error(problem);
+      for (const asked of peers)
+        if (asked.problem) context.warn(asked.problem);
+        else
+          context.log(`asked ${asked.peer} to probe ${asked.region} now: ${describeAnswer(asked)}`);
+      const stale = orchestrate.stalePeers.join(", ");
+      if (stale !== reportedStale) {
+        if (stale)
+          context.warn(`stale observers: ${stale} (their heartbeats have stopped changing)`);
+        else if (reportedStale)
+          context.log(`every observer is live again (was stale: ${reportedStale})`);
+        reportedStale = stale;
+      }
+      for (const problem of new Set([...probe.problems, ...orchestrate.problems]))
+        context.error(problem);
+      for (const wait of orchestrate.waiting ?? []) context.log(wait);
       onResult?.(result);
+      // The runbook is done; alerts are being delivered beside it. The invocation waits for them
+      // a little (a host may freeze an app between invocations), never past half an interval.
+      await settledWithin(alertsSettled(rt), (rt.config.policy.intervalSeconds * 1000) / 2);
       await flushTelemetry(rt);
     },
   };
+}
+
+function describeAnswer(asked: PeerAsked): string {
+  const a = asked.answer;
+  if (!a) return "no answer";
+  return a.written
+    ? `${a.failing} of ${a.probed} target(s) failing there, written`
+    : `nothing written (${a.note ?? "no reason given"})`;
 }
 
 /**
@@ -57,41 +89,6 @@ export function probeFunction(
  */
 export async function flushTelemetry(rt: Runtime): Promise<void> {
   await telemetryOf(rt).flush((rt.config.policy.intervalSeconds * 1000) / 4);
-}
-
-export function orchestrateFunction(
-  runtime: RuntimeSource,
-  schedule: string,
-  onResult?: (result: OrchestrateResult) => void,
-): TimerFunction {
-  let reportedStale = "";
-  return {
-    name: "orchestrate",
-    schedule,
-    handler: async (_timer, context) => {
-      const rt = await runtime();
-      const result = await runOrchestrateTick(rt);
-      const { lease } = result;
-      context.log(
-        `observer ${result.observer}: lease ${lease.outcome}${lease.epoch === undefined ? "" : ` (epoch ${lease.epoch}, ${lease.holder})`}${lease.leader ? ", acting" : ""}`,
-      );
-      const stale = result.stalePeers.join(", ");
-      if (stale !== reportedStale) {
-        if (stale)
-          context.warn(`stale observers: ${stale} (their heartbeats have stopped changing)`);
-        else if (reportedStale)
-          context.log(`every observer is live again (was stale: ${reportedStale})`);
-        reportedStale = stale;
-      }
-      for (const problem of result.problems) context.error(problem);
-      for (const wait of result.waiting ?? []) context.log(wait);
-      onResult?.(result);
-      // The runbook is done; alerts are being delivered beside it. The invocation waits for them
-      // a little (a host may freeze an app between invocations), never past half an interval.
-      await settledWithin(alertsSettled(rt), (rt.config.policy.intervalSeconds * 1000) / 2);
-      await flushTelemetry(rt);
-    },
-  };
 }
 
 async function settledWithin(work: Promise<void>, ms: number): Promise<void> {

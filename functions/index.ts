@@ -5,7 +5,7 @@
 import { app } from "@azure/functions";
 import type { Runtime } from "../src/app/runtime.js";
 import { SETTINGS } from "../src/settings.js";
-import { orchestrateFunction, probeFunction } from "./handlers.js";
+import { tickFunction } from "./handlers.js";
 import { apiFunctions } from "./api.js";
 
 let pending: Promise<Runtime> | undefined;
@@ -21,15 +21,13 @@ function runtime(): Promise<Runtime> {
   return pending;
 }
 
-const probe = probeFunction(runtime, `%${SETTINGS.probeSchedule}%`);
-app.timer(probe.name, { schedule: probe.schedule, handler: probe.handler });
+// One timer: each tick probes, then decides (ADR 18).
+const tick = tickFunction(runtime, `%${SETTINGS.tickSchedule}%`);
+app.timer(tick.name, { schedule: tick.schedule, handler: tick.handler });
 
-const orchestrate = orchestrateFunction(runtime, `%${SETTINGS.orchestrateSchedule}%`);
-app.timer(orchestrate.name, { schedule: orchestrate.schedule, handler: orchestrate.handler });
-
-// HTTP: authLevel "anonymous" because Tandem authorises every call itself (App Service
-// Authentication principal or bearer token, with roles); a function key would add nothing a
-// caller could not share, and must never be enough for a change.
+// HTTP: authLevel "anonymous" because Tandem authorises every call itself (an access token it
+// validates, with roles); a function key would add nothing a caller could not share, and must
+// never be enough for a change.
 for (const fn of apiFunctions(runtime))
   app.http(fn.name, {
     route: fn.route,

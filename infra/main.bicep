@@ -1,9 +1,11 @@
 // Tandem, deployed once per subscription (docs/deploy.md). Every parameter comes from the
 // configuration file: `tandem deploy parameters` writes infra/main.parameters.json from it, and
 // the azd preprovision hook runs that. What this creates:
-//   - in the witness region: the state store, Key Vault, Log Analytics and Application Insights,
-//     and the one user-assigned identity Tandem acts as;
-//   - per observer region: a Flex Consumption Function App with its own host storage;
+//   - in the witness region: the state store, Key Vault, Log Analytics and Application Insights
+//     (with the workbook, the log alert rules and their action group), and the user-assigned
+//     identity Tandem acts as;
+//   - per observer region: a Flex Consumption Function App with its own host storage and its own
+//     identity for that storage;
 //   - the identity's roles: built-in roles on Tandem's own resources, and per lever kind a custom
 //     role (infra/roles/<kind>.json, generated from the adapters' operations) on exactly the
 //     resources the configuration names.
@@ -40,16 +42,21 @@ param instanceMemoryMB int = 512
 @description('Tags for every resource, besides azd-env-name.')
 param tags object = {}
 
+@description('Email addresses the log alert rules notify, through the action group.')
+param alertEmails string[] = []
+
 @description('The resources each lever kind\'s role is assigned on (the providers\' scopes).')
 param leverScopes leverScopeEntry[] = []
+
+@description('The resource groups where a lever kind\'s operations role is assigned (its operation status URLs are under them).')
+param operationGroups operationGroup[] = []
 
 @description('The app settings the configuration names (env:NAME), each a Key Vault secret.')
 param secrets secretReference[] = []
 
 type observerApp = {
   region: string
-  probeSchedule: string
-  orchestrateSchedule: string
+  tickSchedule: string
 }
 
 type stateStoreSettings = {
@@ -66,12 +73,23 @@ type leverScopeEntry = {
   names: string[]
 }
 
+type operationGroup = {
+  kind: string
+  subscriptionId: string
+  resourceGroup: string
+}
+
 type secretReference = {
   setting: string
   secretName: string
 }
 
 var token = toLower(uniqueString(subscription().id, environmentName))
+// Custom role names must be unique in the Entra tenant, and several subscriptions of one tenant
+// may each hold an environment of the same name ("prod"): every role name ends with the
+// environment and a hash of the subscription and environment, e.g. "(prod 4kq2x7ab)".
+// infra/hooks/postdown.sh finds them again by that ending and by this subscription.
+var roleSuffix = '(${environmentName} ${take(token, 8)})'
 var allTags = union(tags, { 'azd-env-name': environmentName })
 var builtIn = loadJsonContent('roles/built-in.json')
 // One role file per lever kind; test/infra/roles.test.ts checks that every kind is here.
@@ -81,7 +99,11 @@ var leverRoles = {
   aks: loadJsonContent('roles/aks.json')
 }
 var kindsInUse = union(map(leverScopes, s => s.kind), [])
-var kindsFollowingOperations = filter(kindsInUse, k => !empty(leverRoles[k].subscription.actions))
+var kindsFollowingOperations = filter(kindsInUse, k => !empty(leverRoles[k].operations.actions))
+var kindsFollowingOnSubscription = filter(
+  kindsFollowingOperations,
+  k => leverRoles[k].operations.assignedAt == 'subscription'
+)
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -109,6 +131,8 @@ module monitoring 'modules/monitoring.bicep' = {
     tags: allTags
     principalId: identity.outputs.principalId
     publisherRoleId: builtIn.telemetry.id
+    actionGroupName: 'ag-tandem-${token}'
+    alertEmails: alertEmails
   }
 }
 
@@ -139,22 +163,29 @@ module state 'modules/state-store.bicep' = {
   }
 }
 
+// Each observer's Function App by region, and where the others reach it: an observer that sees a
+// region start failing asks the others to probe it now (ADR 18). A Flex Consumption app's default
+// host name is <name>.azurewebsites.net (this template does not opt in to unique default host
+// names); the names are computed, not read from the apps, so no app depends on another.
+var appNames = toObject(observers, o => o.region, o => 'func-tandem-${o.region}-${token}')
+var peerUrls = toObject(observers, o => o.region, o => 'https://${appNames[o.region]}.azurewebsites.net')
+
 module apps 'modules/observer.bicep' = [
   for o in observers: {
     name: 'tandem-observer-${o.region}'
     scope: rg
     params: {
       region: o.region
-      probeSchedule: o.probeSchedule
-      orchestrateSchedule: o.orchestrateSchedule
-      appName: 'func-tandem-${o.region}-${token}'
+      tickSchedule: o.tickSchedule
+      appName: appNames[o.region]
+      peers: string(peerUrls)
       planName: 'plan-tandem-${o.region}-${token}'
       hostStorageName: take('sth${uniqueString(subscription().id, environmentName, o.region)}', 24)
       tags: allTags
       instanceMemoryMB: instanceMemoryMB
       identityId: identity.outputs.id
       identityClientId: identity.outputs.clientId
-      identityPrincipalId: identity.outputs.principalId
+      hostIdentityName: 'id-tandem-host-${o.region}-${token}'
       hostStorageRoleId: builtIn.hostStorage.id
       appInsightsConnectionString: monitoring.outputs.connectionString
       vaultName: vault.outputs.name
@@ -171,7 +202,7 @@ resource resourceRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
   for kind in kindsInUse: {
     name: guid(subscription().id, environmentName, kind, 'resource')
     properties: {
-      roleName: '${leverRoles[kind].resource.roleName} (${environmentName})'
+      roleName: '${leverRoles[kind].resource.roleName} ${roleSuffix}'
       description: leverRoles[kind].resource.description
       type: 'CustomRole'
       permissions: [
@@ -189,14 +220,16 @@ resource resourceRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
 
 resource operationRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
   for kind in kindsFollowingOperations: {
+    // The name's seed ('subscription') is the one earlier deployments used: a role definition
+    // keeps its name, whatever its roleName becomes.
     name: guid(subscription().id, environmentName, kind, 'subscription')
     properties: {
-      roleName: '${leverRoles[kind].subscription.roleName} (${environmentName})'
-      description: leverRoles[kind].subscription.description
+      roleName: '${leverRoles[kind].operations.roleName} ${roleSuffix}'
+      description: leverRoles[kind].operations.description
       type: 'CustomRole'
       permissions: [
         {
-          actions: leverRoles[kind].subscription.actions
+          actions: leverRoles[kind].operations.actions
           notActions: []
           dataActions: []
           notDataActions: []
@@ -207,16 +240,37 @@ resource operationRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
   }
 ]
 
-// ARM checks the status of a long-running operation on the subscription, so these are assigned
-// there; they grant reading operation status of one resource provider, nothing else.
+// Reading the status of one resource provider's long-running operations, nothing else, assigned
+// where ARM checks it (infra/roles/<kind>.json, `operations.assignedAt`): on the subscription for
+// AKS, whose status URLs are under the subscription; on each resource group of the configured
+// resources for Front Door, whose status URLs are under the profile's resource group.
 resource operationAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (kind, i) in kindsFollowingOperations: {
+  for kind in kindsFollowingOnSubscription: {
     name: guid(subscription().id, environmentName, kind, 'subscription-assignment')
     properties: {
-      roleDefinitionId: operationRoles[i].id
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        guid(subscription().id, environmentName, kind, 'subscription')
+      )
       principalId: identity.outputs.principalId
       principalType: 'ServicePrincipal'
     }
+    dependsOn: [operationRoles]
+  }
+]
+
+module operationGroupAccess 'modules/access/operations.bicep' = [
+  for g in operationGroups: {
+    name: 'tandem-operations-${uniqueString(g.subscriptionId, g.resourceGroup, g.kind, environmentName)}'
+    scope: resourceGroup(g.subscriptionId, g.resourceGroup)
+    params: {
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        guid(subscription().id, environmentName, g.kind, 'subscription')
+      )
+      principalId: identity.outputs.principalId
+    }
+    dependsOn: [operationRoles]
   }
 ]
 
@@ -274,10 +328,13 @@ module aksAccess 'modules/access/aks.bicep' = [
 output AZURE_RESOURCE_GROUP string = rg.name
 output TANDEM_KEY_VAULT string = vault.outputs.name
 output TANDEM_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+// principalId: the identity the app acts as (infra/hooks/identity-roles.sh gives it the app roles
+// meant for applications).
 output TANDEM_APPS array = [
   for (o, i) in observers: {
     region: o.region
     name: apps[i].outputs.name
     url: apps[i].outputs.url
+    principalId: identity.outputs.principalId
   }
 ]

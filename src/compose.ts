@@ -17,7 +17,7 @@ import {
   tableStoreFromConnectionString,
   tableStoreFromEndpoint,
 } from "./adapters/store/table/table-store.js";
-import type { Runtime } from "./app/runtime.js";
+import type { Runtime, TokenRules } from "./app/runtime.js";
 import { freshMemory } from "./app/runtime.js";
 import { buildTargets, controlRequest } from "./app/targets.js";
 import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
@@ -32,6 +32,9 @@ import type { Clock } from "./ports/clock.js";
 import type { Log } from "./ports/log.js";
 import { silentLog } from "./ports/log.js";
 import type { Prober } from "./ports/prober.js";
+import type { Peers } from "./ports/peers.js";
+import { HttpPeers } from "./adapters/peers/http-peers.js";
+import { errorText } from "./core/errors.js";
 import type { StateStore } from "./ports/state-store.js";
 import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
@@ -49,6 +52,9 @@ import { SETTINGS } from "./settings.js";
 import type { Principal } from "./app/auth.js";
 import type { LeverEstimates } from "./ports/dry-run.js";
 import { dryRunLevers } from "./adapters/dry-run/levers.js";
+import { DISCOVERY_DEFAULTS, discoveredKeys } from "./adapters/keys/discovered-keys.js";
+import { httpsJson } from "./adapters/keys/https-json.js";
+import { listedKeys } from "./adapters/keys/listed-keys.js";
 import type { AlertChannel } from "./ports/alerts.js";
 import { CHANNEL_PROVIDERS } from "./adapters/alerts/registry.js";
 import { isChannelSettingsError } from "./adapters/alerts/types.js";
@@ -56,11 +62,13 @@ import type { AlertSetup, AlertTiming, ConfiguredChannel } from "./app/alerts/se
 import { DEFAULT_ALERT_TIMING, realSleep } from "./app/alerts/setup.js";
 import { alertSubscriber } from "./app/alerts/subscriber.js";
 import type { AlertChannelConfig } from "./config/schema.js";
+import { API_TOKEN_DEFAULTS } from "./config/defaults.js";
 import type { Severity } from "./core/alerts.js";
 import type { Telemetry } from "./ports/telemetry.js";
 import { noTelemetry } from "./ports/telemetry.js";
 import { tracedStore } from "./adapters/telemetry/traced-store.js";
 import { telemetrySubscriber } from "./app/telemetry/subscriber.js";
+import { withSignInHint } from "./adapters/azure/sign-in-hint.js";
 
 /** What a drill assumes for a cluster start when its provider does not say. */
 const DEFAULT_CLUSTER_START_MS = 6 * 60_000;
@@ -77,6 +85,8 @@ export interface ComposeOptions {
   // Replacements for the real adapters: fakes in tests, stand-ins in the sandbox.
   readonly store?: StateStore;
   readonly prober?: Prober;
+  /** How this observer asks its peers to probe now (the simulator's, the sandbox's). */
+  readonly peers?: Peers;
   readonly clock?: Clock;
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
@@ -114,6 +124,54 @@ export interface ComposeOptions {
   readonly telemetry?: Telemetry;
   /** A CA (PEM) to trust for the ingestion endpoint: the sandbox's and tests' local receivers. */
   readonly ingestionCa?: string;
+  /**
+   * How the token issuer's keys are discovered: a CA to trust for a loopback issuer (tests), and
+   * the rate limit and cache age (DISCOVERY_DEFAULTS otherwise), timed by the runtime's clock.
+   */
+  readonly signingKeys?: {
+    readonly ca?: string;
+    readonly cooldownMs?: number;
+    readonly maxAgeMs?: number;
+  };
+}
+
+/**
+ * What makes a bearer token valid: the configuration's `api.bearer`, or else the issuer and the
+ * app registration the deployment names in app settings; none (every token refused) otherwise.
+ * Tandem's own identity (AZURE_CLIENT_ID) is always an allowed client: the peer observers call
+ * with it, and what it may do is its app roles (observer only).
+ */
+export function tokenRules(
+  options: Pick<ComposeOptions, "config" | "env" | "signingKeys">,
+  clock: Clock,
+): TokenRules | undefined {
+  const env = options.env ?? {};
+  const configured = options.config.api.bearer;
+  const issuer = configured?.issuer ?? env[SETTINGS.apiIssuer];
+  const audience = configured?.audience ?? env[SETTINGS.apiClientId];
+  if (!issuer || !audience) return undefined;
+  const keys = configured?.keys
+    ? listedKeys(configured.keys)
+    : discoveredKeys(issuer, {
+        get: (url) =>
+          httpsJson(url, {
+            timeoutMs: 5000,
+            ...(options.signingKeys?.ca ? { ca: options.signingKeys.ca } : {}),
+          }),
+        now: () => clock.now(),
+        cooldownMs: options.signingKeys?.cooldownMs ?? DISCOVERY_DEFAULTS.cooldownMs,
+        maxAgeMs: options.signingKeys?.maxAgeMs ?? DISCOVERY_DEFAULTS.maxAgeMs,
+      });
+  return {
+    issuer,
+    audience,
+    clientApps: [
+      ...(configured?.clientApps ?? API_TOKEN_DEFAULTS.clientApps),
+      ...(env[SETTINGS.identityClientId] ? [env[SETTINGS.identityClientId]!] : []),
+    ],
+    maxAgeSeconds: (configured?.maxAgeMinutes ?? API_TOKEN_DEFAULTS.maxAgeMinutes) * 60,
+    keys,
+  };
 }
 
 /**
@@ -265,7 +323,7 @@ async function credentialOf(options: ComposeOptions): Promise<TokenCredential> {
   let credential = credentials.get(options);
   if (!credential) {
     const { DefaultAzureCredential } = await import("@azure/identity");
-    credential = new DefaultAzureCredential();
+    credential = withSignInHint(new DefaultAzureCredential());
     credentials.set(options, credential);
   }
   return credential;
@@ -345,6 +403,9 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(options.subscribers ?? []),
   ])
     events.subscribe(s.name, s.fn);
+  const clock = options.clock ?? systemClock;
+  const bearer = tokenRules(options, clock);
+  const peers = options.peers ?? (await peersFromSettings(options, env, log, bearer));
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
   const alerts: AlertSetup = {
@@ -366,10 +427,10 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     ...(options.armBudget ? { armBudget: options.armBudget } : budget ? { armBudget: budget } : {}),
     dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
     auth: {
-      platform: (env[SETTINGS.platformAuth] ?? "").toLowerCase() === "true",
-      ...(options.config.api.bearer ? { bearer: options.config.api.bearer } : {}),
+      ...(bearer ? { bearer } : {}),
       readerRole: options.config.api.readerRole,
       operatorRole: options.config.api.operatorRole,
+      observerRole: options.config.api.observerRole,
       ...(options.localPrincipal ? { local: options.localPrincipal } : {}),
     },
     estimates: {
@@ -387,7 +448,8 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine(),
-    clock: options.clock ?? systemClock,
+    ...(peers ? { peers } : {}),
+    clock,
     log,
     events,
     ...(traced ? { telemetry } : {}),
@@ -399,6 +461,70 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     events.subscribe(subscriber.name, subscriber.fn);
   }
   return runtime;
+}
+
+/**
+ * The other observers' Function Apps, from the TANDEM_PEERS app setting, asked with a token for
+ * the API's audience from this app's identity. A setting that is missing or wrong costs speed,
+ * not monitoring: it is said, and the peers learn of a failing region at their next tick.
+ */
+async function peersFromSettings(
+  options: ComposeOptions,
+  env: Environment,
+  log: Log,
+  bearer: TokenRules | undefined,
+): Promise<Peers | undefined> {
+  const raw = env[SETTINGS.peers];
+  if (!raw) return undefined;
+  const without = (why: string) => {
+    log.error(
+      `app setting ${SETTINGS.peers}: ${why}; peers learn of a failing region at their next tick`,
+    );
+    return undefined;
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return without("it is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return without(
+      'it must be a JSON object of URLs by observer region, e.g. {"northeurope": "https://..."}',
+    );
+  const observers = new Set(options.config.observers.map((o) => o.region));
+  const urls: Record<string, string> = {};
+  for (const [region, url] of Object.entries(parsed)) {
+    if (region === options.observer) continue;
+    if (!observers.has(region)) {
+      log.warn(`app setting ${SETTINGS.peers} names ${region}, which is not an observer: left out`);
+      continue;
+    }
+    if (typeof url !== "string") return without(`the URL of ${region} is not a string`);
+    urls[region] = url;
+  }
+  // The audience this API's own tokens must name (api.bearer, or TANDEM_API_CLIENT_ID).
+  const audience = bearer?.audience;
+  if (!audience)
+    return without(
+      `no audience for the peers' tokens: set ${SETTINGS.apiClientId} (the deployment does) or api.bearer`,
+    );
+  const scope = audience.endsWith("/.default")
+    ? audience
+    : `${audience.replace(/\/+$/, "")}/.default`;
+  try {
+    const credential = await credentialOf(options);
+    return new HttpPeers({
+      urls,
+      token: async (abortSignal) => {
+        const token = await credential.getToken(scope, { abortSignal });
+        if (!token) throw new Error(`no token for ${scope}`);
+        return token.token;
+      },
+    });
+  } catch (error) {
+    return without(errorText(error));
+  }
 }
 
 /** The app settings Tandem reads, by what they are for (listed with the rest in src/settings.ts). */

@@ -1,6 +1,7 @@
-// Every app setting of a Tandem Function App, listed once: the ones Tandem reads, the ones the
-// Functions host and the Azure SDK read for it, and the one the platform sets. The composition
-// root reads Tandem's by these names; infra/modules/function-app.bicep sets each one marked
+// Every app setting of a Tandem Function App, listed once: the ones Tandem reads, and the ones the
+// Functions host and the Azure SDK read for it. None the platform sets is read: App Service
+// Authentication's are not proof of anything (ADR 16). The composition
+// root reads Tandem's by these names; infra/modules/observer.bicep sets each one marked
 // `setBy: "template"`, and test/infra/settings-contract.test.ts holds the template and the code to
 // this list in both directions. The secrets the configuration names (`env:NAME`) are app settings
 // too; they differ per configuration, so the deployment derives them (Key Vault references).
@@ -30,32 +31,39 @@ export const APP_SETTINGS = [
       "path of the config file, relative to the app root (default `tandem.config.json`; `npm run package` puts it there)",
   },
   {
-    name: "TANDEM_PROBE_SCHEDULE",
+    name: "TANDEM_TICK_SCHEDULE",
     readBy: "tandem",
     setBy: "template",
     meaning:
-      "NCRONTAB schedule of the `probe` timer, six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
+      "NCRONTAB schedule of the one `tick` timer (probe, then decide), six fields, e.g. `*/10 * * * * *`, derived from `policy.intervalSeconds`; required: without it the timer is not registered",
   },
   {
-    name: "TANDEM_ORCHESTRATE_SCHEDULE",
+    name: "TANDEM_PEERS",
     readBy: "tandem",
     setBy: "template",
     meaning:
-      "NCRONTAB schedule of the `orchestrate` timer, half an interval after the probes, e.g. `5/10 * * * * *`; required",
+      'the other observers\' Function App base URLs by region, as JSON (`{"northeurope": "https://func-…azurewebsites.net"}`): an observer that sees a region start failing asks them to probe it now (ADR 18); without it they learn at their next tick',
   },
   {
-    name: "WEBSITE_AUTH_ENABLED",
+    name: "TANDEM_API_ISSUER",
     readBy: "tandem",
-    setBy: "platform",
+    setBy: "template",
     meaning:
-      "set by the platform when App Service Authentication is on: only then does the API trust its principal header (see docs/api.md)",
+      "the Entra ID issuer of the API's access tokens (`https://login.microsoftonline.com/<tenant>/v2.0`), whose keys Tandem discovers, unless the config sets `api.bearer` (see docs/api.md)",
+  },
+  {
+    name: "TANDEM_API_CLIENT_ID",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      "the client id of Tandem's app registration: the audience the API's access tokens must name (unless the config sets `api.bearer`)",
   },
   {
     name: "AZURE_CLIENT_ID",
-    readBy: "azure-identity",
+    readBy: "tandem",
     setBy: "template",
     meaning:
-      "client id of the user-assigned managed identity Tandem acts as (Traffic Manager, Front Door, AKS, state store); see docs/permissions.md",
+      "client id of the user-assigned managed identity Tandem acts as (Traffic Manager, Front Door, AKS, state store, tokens for its peers); read by the Azure SDK, and by Tandem, whose API accepts access tokens from it (a peer observer); see docs/permissions.md",
   },
   {
     name: "AzureWebJobsStorage__accountName",
@@ -74,7 +82,8 @@ export const APP_SETTINGS = [
     name: "AzureWebJobsStorage__clientId",
     readBy: "functions-host",
     setBy: "template",
-    meaning: "the user-assigned identity the host uses for its storage",
+    meaning:
+      "this region's own user-assigned identity, which the host uses for its storage (no other identity holds a role there)",
   },
   {
     name: "APPLICATIONINSIGHTS_CONNECTION_STRING",
@@ -98,9 +107,11 @@ export type AppSettingName = (typeof APP_SETTINGS)[number]["name"];
 export const SETTINGS = {
   configPath: "TANDEM_CONFIG_PATH",
   observer: "TANDEM_OBSERVER_REGION",
-  probeSchedule: "TANDEM_PROBE_SCHEDULE",
-  orchestrateSchedule: "TANDEM_ORCHESTRATE_SCHEDULE",
-  platformAuth: "WEBSITE_AUTH_ENABLED",
+  tickSchedule: "TANDEM_TICK_SCHEDULE",
+  peers: "TANDEM_PEERS",
+  apiIssuer: "TANDEM_API_ISSUER",
+  apiClientId: "TANDEM_API_CLIENT_ID",
+  identityClientId: "AZURE_CLIENT_ID",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 } as const satisfies Record<string, AppSettingName>;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { compose, composeFromEnvironment } from "../src/compose.js";
+import { MemoryStateStore } from "../src/adapters/store/memory/memory-store.js";
 import type { ConfigError } from "../src/config/index.js";
 import { parseConfig } from "../src/config/index.js";
 import type { Azurite } from "../src/sandbox/azurite.js";
@@ -67,5 +68,75 @@ describe("composition root", () => {
       composeFromEnvironment({ TANDEM_CONFIG_PATH: file }),
       /app setting TANDEM_OBSERVER_REGION is not set: set it to this Function App's observer region/,
     );
+  });
+});
+
+describe("peers from the TANDEM_PEERS app setting", () => {
+  const base = twoRegionConfig({
+    westeurope: "http://127.0.0.1:9/a",
+    northeurope: "http://127.0.0.1:9/b",
+  });
+  const withBearer = {
+    ...base,
+    api: {
+      bearer: {
+        issuer: "https://issuer.test/",
+        audience: "api://tandem",
+        keys: [{ kty: "RSA", n: "AQAB", e: "AQAB" }],
+      },
+    },
+  };
+  const credential = {
+    getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }),
+  };
+  const make = async (raw: object, peers: string | undefined, env: Record<string, string> = {}) => {
+    const lines: string[] = [];
+    const say = (m: string) => lines.push(m);
+    const rt = await compose({
+      config: parseConfig(raw as never),
+      observer: "westeurope",
+      store: new MemoryStateStore(),
+      credential,
+      env: { ...env, ...(peers === undefined ? {} : { TANDEM_PEERS: peers }) },
+      log: { info: say, warn: say, error: say },
+    });
+    return { rt, lines };
+  };
+
+  it("asks the other observers at the URLs it lists, with a token for the API's audience", async () => {
+    const { rt, lines } = await make(
+      withBearer,
+      JSON.stringify({ westeurope: "https://a.example", northeurope: "https://b.example" }),
+    );
+    assert.ok(rt.peers);
+    assert.deepEqual(lines, []);
+  });
+
+  it("takes the audience of the peers' tokens from the deployment's app settings too", async () => {
+    const { rt, lines } = await make(base, '{"northeurope": "https://b.example"}', {
+      TANDEM_API_ISSUER: "https://issuer.test/tenant/v2.0",
+      TANDEM_API_CLIENT_ID: "11111111-2222-3333-4444-555555555555",
+    });
+    assert.ok(rt.peers);
+    assert.deepEqual(lines, []);
+  });
+
+  it("without it, or with it wrong, runs without peers and says why", async () => {
+    assert.equal((await make(withBearer, undefined)).rt.peers, undefined);
+    for (const [raw, setting, why] of [
+      [withBearer, "{not json", /TANDEM_PEERS: it is not JSON/],
+      [withBearer, '["https://b.example"]', /must be a JSON object of URLs/],
+      [withBearer, '{"northeurope": "http://b.example"}', /must be https/],
+      [
+        base,
+        '{"northeurope": "https://b.example"}',
+        /no audience for the peers' tokens: set TANDEM_API_CLIENT_ID \(the deployment does\) or api\.bearer/,
+      ],
+    ] as const) {
+      const { rt, lines } = await make(raw, setting);
+      assert.equal(rt.peers, undefined, setting);
+      assert.match(lines.join("\n"), why, setting);
+      assert.match(lines.join("\n"), /peers learn of a failing region at their next tick/);
+    }
   });
 });

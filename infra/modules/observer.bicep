@@ -1,17 +1,26 @@
-// One observer region: a Flex Consumption Function App with its own host storage. Never share
-// host storage between regions: a timer runs as a singleton per host storage, so a shared one
-// would silence every region but one.
+// One observer region: a Flex Consumption Function App with its own host storage, and its own
+// identity for that storage. Never share host storage between regions: a timer runs as a
+// singleton per host storage, so a shared one would silence every region but one. The app acts
+// as two user-assigned identities: Tandem's (levers, state store, Key Vault, telemetry; shared by
+// every region) and this region's host identity (Blob Data Owner on this region's host storage
+// only, so that no one identity can write every region's timer leases and packages).
+//
+// The file reads top to bottom: parameters, host storage and its identity, the plan and the app,
+// the app settings (one object, held to src/settings.ts), App Service Authentication, outputs.
 param region string
-param probeSchedule string
-param orchestrateSchedule string
+param tickSchedule string
+@description('The other observers\' Function App base URLs by region, as JSON (TANDEM_PEERS).')
+param peers string
 param appName string
 param planName string
 param hostStorageName string
 param tags object
 param instanceMemoryMB int
+@description('Tandem\'s identity (resource id and client id), shared by every region.')
 param identityId string
 param identityClientId string
-param identityPrincipalId string
+@description('Name of this region\'s host identity, made here.')
+param hostIdentityName string
 param hostStorageRoleId string
 param appInsightsConnectionString string
 param vaultName string
@@ -45,13 +54,21 @@ resource packages 'Microsoft.Storage/storageAccounts/blobServices/containers@202
   name: packageContainer
 }
 
+resource hostIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: hostIdentityName
+  location: region
+  tags: tags
+}
+
 // Blobs only: the host keeps its timer leases there, and the platform reads the package there.
+// principalType is given so that ARM does not look the new identity up in Entra ID before it has
+// replicated there (Microsoft's "assign Azure roles using Bicep" guidance).
 resource hostStorageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(hostStorage.id, identityPrincipalId, hostStorageRoleId)
+  name: guid(hostStorage.id, hostIdentity.id, hostStorageRoleId)
   scope: hostStorage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', hostStorageRoleId)
-    principalId: identityPrincipalId
+    principalId: hostIdentity.properties.principalId
     principalType: 'ServicePrincipal'
   }
 }
@@ -72,7 +89,10 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
-    userAssignedIdentities: { '${identityId}': {} }
+    userAssignedIdentities: {
+      '${identityId}': {}
+      '${hostIdentity.id}': {}
+    }
   }
   properties: {
     serverFarmId: plan.id
@@ -89,7 +109,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
           value: '${hostStorage.properties.primaryEndpoints.blob}${packageContainer}'
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityId
+            userAssignedIdentityResourceId: hostIdentity.id
           }
         }
       }
@@ -104,19 +124,24 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
   dependsOn: [hostStorageAccess, packages]
 }
 
+// Entra ID's issuer of version 2 tokens for this tenant (the loginEndpoint ends with a slash).
+var apiIssuer = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+
 // The app settings: src/settings.ts lists each one, and test/infra/settings-contract.test.ts holds
 // this object to that list in both directions.
 var appSettings = {
   TANDEM_OBSERVER_REGION: region
   TANDEM_CONFIG_PATH: 'tandem.config.json'
-  TANDEM_PROBE_SCHEDULE: probeSchedule
-  TANDEM_ORCHESTRATE_SCHEDULE: orchestrateSchedule
+  TANDEM_TICK_SCHEDULE: tickSchedule
+  TANDEM_PEERS: peers
   AZURE_CLIENT_ID: identityClientId
   AzureWebJobsStorage__accountName: hostStorage.name
   AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__clientId: hostIdentity.properties.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  TANDEM_API_ISSUER: apiIssuer
+  TANDEM_API_CLIENT_ID: apiClientId
 }
 
 // The secrets the configuration names (env:NAME), as Key Vault references the platform resolves
@@ -134,8 +159,9 @@ resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
 }
 
 // App Service Authentication in front of the HTTP API: Entra sign-in, and bearer tokens for the
-// app registration (infra/hooks/entra-app.sh), whose app roles Tandem reads. The platform then
-// sets WEBSITE_AUTH_ENABLED, and only then does Tandem trust the principal it passes.
+// app registration (infra/hooks/entra-app.sh), whose app roles Tandem reads. It is a first gate
+// only: Tandem trusts no header it sets, and validates every access token itself against the
+// issuer and client id above (TANDEM_API_ISSUER, TANDEM_API_CLIENT_ID; docs/adr/0016).
 resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'authsettingsV2'
@@ -150,7 +176,7 @@ resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
       azureActiveDirectory: {
         enabled: true
         registration: {
-          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          openIdIssuer: apiIssuer
           clientId: apiClientId
         }
         validation: {

@@ -6,6 +6,8 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Incident } from "../core/incident.js";
 import type { ManualCommand } from "../core/runbook.js";
 import { openManual } from "../core/runbook.js";
+import type { RoutingState } from "../core/levers.js";
+import { primaryOf } from "../core/levers.js";
 import { errorText } from "../core/errors.js";
 import type { PauseReason, PauseState } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
@@ -91,7 +93,7 @@ async function runManual(
     return refuse({
       kind: "not-found",
       field: "to",
-      message: `no region "${command.to}" in group ${group.name}; regions: ${group.regions.map((r) => r.name).join(", ")}`,
+      message: `no region "${shortName(command.to)}" in group ${group.name}; regions: ${group.regions.map((r) => r.name).join(", ")}`,
     });
 
   const view = await readGroupSituation(rt, group);
@@ -144,6 +146,13 @@ async function runManual(
       kind: "conflict",
       message: `${group.name} has an incident running (${open.id}, ${open.kind} at ${open.step}); wait for it to end`,
       incident: open.id,
+    });
+
+  const already = alreadyThere(group.model, view.situation.routing, command);
+  if (already)
+    return refuse({
+      kind: "conflict",
+      message: `${group.name}: ${already}, so a failover there would change no routing, yet open an incident and hold automatic failback; nothing was done (add --override to run it anyway)`,
     });
 
   // A keyed request's incident id comes from the key: two copies of one request racing each other
@@ -223,6 +232,23 @@ async function runManual(
     detail: { command },
   });
   return { kind: "accepted", group: group.name, incident: incident.id, repeated: false };
+}
+
+/**
+ * Why a failover to its target would move no traffic (the target already primary, or already
+ * enabled in an active-active group); undefined when it would, or when the override insists.
+ */
+function alreadyThere(
+  model: string,
+  routing: RoutingState | undefined,
+  command: ManualCommand,
+): string | undefined {
+  if (command.kind !== "failover" || command.override || routing === undefined) return undefined;
+  const route = routing.regions.find((r) => r.region === command.to);
+  if (route?.enabled !== true) return undefined;
+  if (model === "active-active")
+    return `${command.to} is already enabled (in an active-active group every enabled region takes traffic)`;
+  return primaryOf(routing) === command.to ? `${command.to} is already primary` : undefined;
 }
 
 /** Pauses or resumes automation for a group, or for all (`group` undefined). */

@@ -15,16 +15,35 @@ export function emit(rt: Runtime, operation: string, body: EventBody, epoch?: nu
   });
 }
 
-/** Says once that the store became unreachable, or reachable again. */
+/**
+ * Operations (ticks, peers' requests) in a row that must fail to reach the store before it is said
+ * unreachable: as a region is down only after failures in a row, one transient error (a reset
+ * connection) is not an outage. One success ends the count.
+ */
+export const STORE_CONFIRMATIONS = 3;
+
+/**
+ * Says once that the store became unreachable, once STORE_CONFIRMATIONS operations in a row could
+ * not reach it (the calls of one operation count once), and that it is reachable again after that.
+ */
 export function storeReach(rt: Runtime, operation: string, problem: string | undefined): void {
-  const down = problem !== undefined;
-  if (down === rt.memory.said.storeDown) return;
-  rt.memory.said.storeDown = down;
-  emit(
-    rt,
-    operation,
-    down ? { type: "store.unreachable", message: problem } : { type: "store.reachable" },
-  );
+  const said = rt.memory.said;
+  if (problem === undefined) {
+    said.storeFailures = undefined;
+    if (!said.storeDown) return;
+    said.storeDown = false;
+    emit(rt, operation, { type: "store.reachable" });
+    return;
+  }
+  const failures = said.storeFailures;
+  const count = failures?.operation === operation ? failures.count : (failures?.count ?? 0) + 1;
+  said.storeFailures = { count, operation };
+  if (said.storeDown || count < STORE_CONFIRMATIONS) return;
+  said.storeDown = true;
+  emit(rt, operation, {
+    type: "store.unreachable",
+    message: `${problem} (${count} ticks in a row could not reach it)`,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
 // lost) from a lost race by re-reading the row and looking for its own write id.
 import { randomUUID } from "node:crypto";
 import type { LeaseDecision, LeaseTiming } from "../core/lease.js";
-import { decideLease, lost, writing, wrote } from "../core/lease.js";
+import { actingTimeLeft, decideLease, lost, writing, wrote } from "../core/lease.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { StoreCallOptions } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
@@ -19,7 +19,14 @@ export interface LeaseStatus {
   readonly epoch?: number;
   /** What happened this tick, for the log. */
   readonly outcome:
-    "acquired" | "renewed" | "took-over" | "waiting" | "lost-race" | "store-unavailable";
+    | "acquired"
+    | "renewed"
+    | "took-over"
+    | "waiting"
+    | "lost-race"
+    | "store-unavailable"
+    /** Not renewed now: held since the last renewal, with acting time left (see heldLease). */
+    | "held";
   readonly problem?: string;
 }
 
@@ -121,4 +128,16 @@ export async function tickLease(rt: Runtime, call: StoreCallOptions = {}): Promi
       outcome: "lost-race",
     };
   }
+}
+
+/**
+ * The lease as this process holds it now, without touching the store: for a decision between
+ * ticks (a peer's request to probe). Leader only while the last renewal leaves acting time; every
+ * fenced step still checks the lease row before it writes.
+ */
+export function heldLease(rt: Runtime): LeaseStatus {
+  const held = rt.memory.lease.held;
+  if (!held || actingTimeLeft(rt.memory.lease, rt.clock.now(), leaseTiming(rt)) <= 0)
+    return { leader: false, outcome: "waiting" };
+  return { leader: true, holder: holderId(rt), epoch: held.epoch, outcome: "held" };
 }

@@ -64,7 +64,8 @@ function changed(before: RegionState | undefined, after: RegionState): boolean {
     before === undefined ||
     before.verdict !== after.verdict ||
     before.epoch !== after.epoch ||
-    before.recoveringSince !== after.recoveringSince
+    before.recoveringSince !== after.recoveringSince ||
+    before.unconfirmedSince !== after.unconfirmedSince
   );
 }
 
@@ -230,12 +231,20 @@ function sayStale(rt: Runtime, view: AgreementView, operation: string): void {
   rt.memory.said.stale = now;
 }
 
+export interface OrchestrateOptions {
+  readonly abortSignal?: AbortSignal;
+  readonly operation?: string;
+  /** The lease as already taken or renewed (the observer tick renews it beside the probes). */
+  readonly lease?: Promise<LeaseStatus> | LeaseStatus;
+  /** When the runbook stops waiting for the levers; a share of the interval from now if absent. */
+  readonly leverDeadline?: number;
+}
+
 export function runOrchestrateTick(
   rt: Runtime,
-  options: { readonly abortSignal?: AbortSignal; readonly operation?: string } = {},
+  options: OrchestrateOptions = {},
 ): Promise<OrchestrateResult> {
-  const operation =
-    options.operation ?? `${rt.instance}:orchestrate:${++rt.memory.said.orchestrations}`;
+  const operation = options.operation ?? `${rt.instance}:decide:${++rt.memory.said.orchestrations}`;
   const telemetry = telemetryOf(rt);
   // Every record this tick causes (store and ARM calls, events) carries its operation id.
   return telemetry.within({ operation }, async () => {
@@ -262,12 +271,12 @@ export function runOrchestrateTick(
 
 async function orchestrateTick(
   rt: Runtime,
-  options: { readonly abortSignal?: AbortSignal },
+  options: OrchestrateOptions,
   operation: string,
   tickStart: number,
 ): Promise<OrchestrateResult> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const lease = await tickLease(rt, call);
+  const lease = await (options.lease ?? tickLease(rt, call));
   sayLease(rt, lease, operation);
   const problems: string[] = lease.problem ? [lease.problem] : [];
   const waiting: string[] = [];
@@ -324,7 +333,17 @@ async function orchestrateTick(
   const runbooks =
     epoch === undefined || state === undefined
       ? view.groups.map(() => undefined)
-      : await runbooksFor(rt, view, kept, state, epoch, tickStart, call, operation);
+      : await runbooksFor(
+          rt,
+          view,
+          kept,
+          state,
+          epoch,
+          options.leverDeadline ??
+            tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE,
+          call,
+          operation,
+        );
 
   const groups = view.groups.map((g, i): GroupDecision => {
     const states = kept[i]?.states;
@@ -385,12 +404,11 @@ async function runbooksFor(
   kept: readonly ({ states: Record<string, RegionState>; changed: boolean } | undefined)[],
   [state, pause]: [RunbookState, PauseState],
   epoch: number,
-  tickStart: number,
+  deadline: number,
   call: StoreCallOptions,
   operation: string,
 ): Promise<(RunbookOutcome | undefined)[]> {
   const views: Readonly<Record<string, LeverView>> = state.leverViews;
-  const deadline = tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE;
   // ARM reads this tick may spend: fewer when ARM says its bucket is low. Incidents and changed
   // verdicts come first; quiet groups' reconciles take what is left, up to their own share.
   const remaining = rt.armBudget?.remainingReads();

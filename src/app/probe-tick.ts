@@ -5,6 +5,9 @@ import type { Heartbeat, Observation, ProbeOutcome, TickId } from "../core/obser
 import { nextObservation } from "../core/observation.js";
 import { setMaxListeners } from "node:events";
 import type { ProbeRequest } from "../ports/prober.js";
+import type { PeerProbeAnswer, PeerProbeRequest } from "../ports/peers.js";
+import type { StoreCallOptions } from "../ports/state-store.js";
+import { ENTRY_POINT } from "../core/observation.js";
 import { errorText as describe } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
 import { mapBounded } from "./bounded.js";
@@ -15,6 +18,7 @@ import { ownKey, telemetryOf } from "./runtime.js";
 interface Own {
   readonly version?: string;
   readonly observations: ReadonlyMap<string, Observation>;
+  readonly heartbeat?: Heartbeat;
 }
 
 /** Part of the interval kept free at the end of a tick, so a tick ends before the next begins. */
@@ -30,6 +34,20 @@ export interface ProbeTickResult {
   readonly impaired: boolean;
   /** What went wrong, one sentence each; empty on a clean tick. */
   readonly problems: readonly string[];
+  /**
+   * The peers asked to probe now, for each region that started failing here this tick: one
+   * promise per peer and region, settling when it has answered or been given up (never
+   * rejecting). Empty when none was asked.
+   */
+  readonly asked: readonly Promise<PeerAsked>[];
+}
+
+/** One peer's answer to a request to probe now, or why there was none. */
+export interface PeerAsked {
+  readonly peer: string;
+  readonly region: string;
+  readonly answer?: PeerProbeAnswer;
+  readonly problem?: string;
 }
 
 /**
@@ -38,6 +56,28 @@ export interface ProbeTickResult {
  * a refused one is, instead of one failure per tick.
  */
 const HEDGE_SHARE = 0.25;
+
+/**
+ * Failed probes in a row, within one target's probe and its confirmations, that stir the peers;
+ * a probe that has not answered within the hedge time counts as failed for this (see strike).
+ */
+const SUSPECT_AFTER = 2;
+
+/** How long a probe may go without an answer before a confirming probe starts beside it. */
+function hedgeMs(rt: Runtime, request: ProbeRequest): number {
+  return Math.max(rt.config.policy.confirmSpacingSeconds * 1000, request.timeoutMs * HEDGE_SHARE);
+}
+
+/** How long a peer may take to probe and write, as a share of the interval. */
+const PEER_SHARE = 0.8;
+
+/**
+ * A peer asked to probe now starts each confirming probe beside one that has not answered after
+ * this long, not after the hedge time: the request is the suspicion (another observer has seen the
+ * target fail twice), so there is nothing to wait out, and a hung target's three probes end about
+ * together instead of a hedge apart. A probe that failed is still followed after the spacing.
+ */
+const PEER_HEDGE_MS = 100;
 
 /** Whether `work` settles within `ms` (false at once if the signal is aborted). */
 async function settlesWithin(
@@ -72,15 +112,34 @@ async function probeConfirmed(
   request: ProbeRequest,
   deadline: number,
   signal: AbortSignal,
+  onSuspect?: (overdue: boolean) => void,
+  hedgeOverride?: number,
 ): Promise<ProbeOutcome | undefined> {
   const { confirmRetries, confirmSpacingSeconds } = rt.config.policy;
   const spacing = confirmSpacingSeconds * 1000;
-  const hedge = Math.max(spacing, request.timeoutMs * HEDGE_SHARE);
+  const hedge = hedgeOverride ?? hedgeMs(rt, request);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
   if (!fits(0)) return undefined;
   const settle = new AbortController();
   const own = AbortSignal.any([signal, settle.signal]);
   let success: { readonly outcome: ProbeOutcome; readonly index: number } | undefined;
+  // Suspicion: the first probe and its first confirmation both failed (or the one probe, when
+  // there are no confirmations). One lost probe is not enough to stir the peers. A probe still
+  // without an answer at the hedge time counts as failed too, `overdue` (the tick heeds that
+  // only for a target that answered in time last time): a hung target is known to fail only at
+  // its timeout, and its peers would otherwise start confirming seconds after a refused one's.
+  const struck = new Set<number>();
+  let failed = 0;
+  let overdue = false;
+  const suspectAt = Math.min(SUSPECT_AFTER, confirmRetries + 1);
+  const strike = (index: number, late: boolean) => {
+    if (success) return;
+    if (!late && ++failed === suspectAt) onSuspect?.(false);
+    if (struck.has(index)) return;
+    struck.add(index);
+    overdue ||= late;
+    if (struck.size === suspectAt && overdue) onSuspect?.(true);
+  };
   const attempt = async (index: number): Promise<ProbeOutcome | undefined> => {
     let outcome: ProbeOutcome;
     try {
@@ -97,6 +156,7 @@ async function probeConfirmed(
       success = { outcome, index };
       settle.abort();
     }
+    if (!outcome.ok) strike(index, false);
     return outcome;
   };
   const started = [attempt(0)];
@@ -108,7 +168,10 @@ async function probeConfirmed(
       if ((await previous) === undefined || !fits(spacing)) break;
       await rt.clock.sleep(spacing, own);
       if (success || own.aborted) break;
-    } else if (!fits(0)) break;
+    } else {
+      strike(i - 1, true);
+      if (!fits(0)) break;
+    }
     started.push(attempt(i));
   }
   const outcomes = await Promise.all(started);
@@ -121,9 +184,13 @@ async function probeConfirmed(
   return confirmations > 0 ? { ...first, confirmations } : first;
 }
 
+export interface ProbeTickOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
 export function runProbeTick(
   rt: Runtime,
-  options: { readonly abortSignal?: AbortSignal } = {},
+  options: ProbeTickOptions = {},
 ): Promise<ProbeTickResult> {
   const tick: TickId = { instance: rt.instance, seq: ++rt.memory.seq };
   const operation = `${tick.instance}:${tick.seq}`;
@@ -133,7 +200,7 @@ export function runProbeTick(
 
 async function probeTick(
   rt: Runtime,
-  options: { readonly abortSignal?: AbortSignal },
+  options: ProbeTickOptions,
   tick: TickId,
   operation: string,
 ): Promise<ProbeTickResult> {
@@ -156,26 +223,33 @@ async function probeTick(
 
   // Run counts continue from this observer's own last rows: as its last tick wrote them, or read
   // once (one query for every group) when this process has none in memory.
-  const readOwn = async (): Promise<Own | undefined> => {
-    try {
-      const rows = await rt.store.readObserver(rt.observer, call);
-      return {
-        ...(rows.version === undefined ? {} : { version: rows.version }),
-        observations: new Map(rows.observations.map((o) => [ownKey(o.group, o.target), o])),
-      };
-    } catch (error) {
-      storeProblem(error);
-      return undefined;
-    }
-  };
+  const readOwn = () => readOwnRows(rt, call, storeProblem);
   const remembered = rt.memory.own;
+  const prefetched = remembered ? Promise.resolve<Own | undefined>(remembered) : readOwn();
+  // A region whose target passed here last time and now fails twice in a row (a probe without an
+  // answer at the hedge time counts): the peers are asked to probe it now (once per region and
+  // tick), while this tick's confirmations go on.
+  const asks: Promise<PeerAsked>[] = [];
+  const stirred = new Set<string>();
+  const suspect = (t: (typeof targets)[number]) => async (overdue: boolean) => {
+    if (!rt.peers || t.target === ENTRY_POINT || stirred.has(t.target)) return;
+    const before = (await prefetched)?.observations.get(ownKey(t.group, t.target));
+    if (!before?.ok || stirred.has(t.target)) return;
+    // Slow to answer is a change only from a target that answered in time last time: one that
+    // is slow every tick would otherwise stir the peers every tick.
+    if (overdue && before.latencyMs >= hedgeMs(rt, t.request)) return;
+    stirred.add(t.target);
+    asks.push(...askPeers(rt, t.target));
+  };
   const [previous, outcomes, control] = await Promise.all([
-    remembered ? Promise.resolve<Own | undefined>(remembered) : readOwn(),
+    prefetched,
     mapBounded(
       targets,
       probeConcurrency,
       async (t): Promise<[ProbeOutcome | undefined, number]> => {
-        const outcome = await probeConfirmed(rt, t.request, deadline, tickSignal);
+        const outcome = await probeConfirmed(rt, t.request, deadline, tickSignal, (overdue) => {
+          void suspect(t)(overdue);
+        });
         return [outcome, rt.clock.now()];
       },
     ),
@@ -212,56 +286,30 @@ async function probeTick(
     });
     return out;
   };
-  let observations = observe(previous);
-
   // The heartbeat goes out even when observations could not be written: the observer is alive.
   // Readers count an observation only when it is at most one tick behind the heartbeat, which is
-  // written in the same transaction as the first of them.
-  const now = rt.clock.now();
-  const heartbeat: Heartbeat = {
-    observer: rt.observer,
-    tick,
-    at: now,
-    version: rt.version,
-    tickMs: now - startedAt,
-    impaired,
-  };
-  rt.memory.own = undefined;
-  if (previous === undefined) {
+  // written in the same transaction as the first of them. Counts continue from this observer's
+  // rows as they stand when written: a peer's request may have written some since the tick began.
+  const observations = await oneAtATime(rt, async () => {
+    const now = rt.clock.now();
+    const heartbeat: Heartbeat = {
+      observer: rt.observer,
+      tick,
+      at: now,
+      version: rt.version,
+      tickMs: now - startedAt,
+      impaired,
+    };
+    const base = rt.memory.own ?? previous;
+    if (base !== undefined)
+      return writeRows(rt, base, observe, () => heartbeat, readOwn, storeProblem, call);
     try {
       await rt.store.recordHeartbeat(heartbeat, call);
     } catch (error) {
       storeProblem(error);
     }
-  } else {
-    const write = async (own: Own) =>
-      rt.store.recordTick(heartbeat, observations, {
-        ...call,
-        expected: own.version === undefined ? {} : { etag: own.version },
-      });
-    let written: { version: string; own: Own } | undefined;
-    try {
-      written = { version: await write(previous), own: previous };
-    } catch (error) {
-      // Another process of this observer wrote since: continue from its rows, once.
-      if (isStoreError(error) && error.kind === "conflict") {
-        const fresh = await readOwn();
-        if (fresh) {
-          observations = observe(fresh);
-          try {
-            written = { version: await write(fresh), own: fresh };
-          } catch (again) {
-            storeProblem(again);
-          }
-        }
-      } else storeProblem(error);
-    }
-    if (written) {
-      const kept = new Map(written.own.observations);
-      for (const o of observations) kept.set(ownKey(o.group, o.target), o);
-      rt.memory.own = { version: written.version, observations: kept };
-    }
-  }
+    return [];
+  });
 
   sayOutcomes(rt, operation, targets, outcomes, observations);
   storeReach(rt, operation, unreachable);
@@ -279,7 +327,209 @@ async function probeTick(
     observations,
     impaired,
     problems: [...new Set(problems)],
+    asked: asks,
   };
+}
+
+/** Runs `work` once no other write of this observer's rows is in progress in this process. */
+function oneAtATime<T>(rt: Runtime, work: () => Promise<T>): Promise<T> {
+  const mine = (rt.memory.writingOwn ?? Promise.resolve()).then(work);
+  rt.memory.writingOwn = mine.catch(() => undefined);
+  return mine;
+}
+
+/** This observer's rows as the store has them (its heartbeat, its version, its observations). */
+async function readOwnRows(
+  rt: Runtime,
+  call: StoreCallOptions,
+  problem: (error: unknown) => void,
+): Promise<Own | undefined> {
+  try {
+    const rows = await rt.store.readObserver(rt.observer, call);
+    return {
+      ...(rows.version === undefined ? {} : { version: rows.version }),
+      ...(rows.heartbeat ? { heartbeat: rows.heartbeat } : {}),
+      observations: new Map(rows.observations.map((o) => [ownKey(o.group, o.target), o])),
+    };
+  } catch (error) {
+    problem(error);
+    return undefined;
+  }
+}
+
+/**
+ * Writes the observations `observe` makes from this observer's rows, with a heartbeat, on the
+ * condition that the rows are still at the version they were read at; another process of this
+ * observer having written since, they are read again and written once more. Returns what was
+ * made (written or not: a failed write is a problem, and the rows are read afresh next time).
+ */
+async function writeRows(
+  rt: Runtime,
+  base: Own,
+  observe: (own: Own) => Observation[],
+  heartbeatOf: (own: Own) => Heartbeat,
+  readOwn: () => Promise<Own | undefined>,
+  problem: (error: unknown) => void,
+  call: StoreCallOptions,
+): Promise<Observation[]> {
+  let observations = observe(base);
+  rt.memory.own = undefined;
+  const write = async (own: Own) =>
+    rt.store.recordTick(heartbeatOf(own), observations, {
+      ...call,
+      expected: own.version === undefined ? {} : { etag: own.version },
+    });
+  let written: { version: string; own: Own } | undefined;
+  try {
+    written = { version: await write(base), own: base };
+  } catch (error) {
+    if (isStoreError(error) && error.kind === "conflict") {
+      const fresh = await readOwn();
+      if (fresh) {
+        observations = observe(fresh);
+        try {
+          written = { version: await write(fresh), own: fresh };
+        } catch (again) {
+          problem(again);
+        }
+      }
+    } else problem(error);
+  }
+  if (written) {
+    const kept = new Map(written.own.observations);
+    for (const o of observations) kept.set(ownKey(o.group, o.target), o);
+    rt.memory.own = {
+      version: written.version,
+      observations: kept,
+      heartbeat: heartbeatOf(written.own),
+    };
+  }
+  return observations;
+}
+
+/**
+ * Asks every other observer to probe `region` now, each given up after a share of the interval
+ * (on the runtime's clock); the promises never reject.
+ */
+function askPeers(rt: Runtime, region: string): Promise<PeerAsked>[] {
+  const peers = rt.peers;
+  if (!peers) return [];
+  const others = rt.config.observers.map((o) => o.region).filter((o) => o !== rt.observer);
+  const patience = rt.config.policy.intervalSeconds * 1000 * PEER_SHARE;
+  return others.map(async (peer): Promise<PeerAsked> => {
+    const stop = new AbortController();
+    const done = new AbortController();
+    void rt.clock.sleep(patience, done.signal).then(() => {
+      if (!done.signal.aborted) stop.abort(new Error(`no answer within ${patience} ms`));
+    });
+    try {
+      const answer = await peers.ask(
+        peer,
+        { from: rt.observer, region },
+        { abortSignal: stop.signal },
+      );
+      return { peer, region, answer };
+    } catch (error) {
+      return {
+        peer,
+        region,
+        problem: `${peer} was not asked to probe ${region} now: ${describe(error)}`,
+      };
+    } finally {
+      done.abort();
+    }
+  });
+}
+
+/**
+ * A peer's request to probe `region` now: this observer probes the region's targets (with their
+ * confirmations) and its control target, and writes what it saw into its rows as part of its
+ * current tick (the heartbeat's), so the observations count for the verdict as soon as they are
+ * in the store. It writes nothing while impaired, or before its first tick has written.
+ */
+export async function runPeerProbe(
+  rt: Runtime,
+  request: PeerProbeRequest,
+  options: { readonly abortSignal?: AbortSignal } = {},
+): Promise<PeerProbeAnswer> {
+  const answer = (probed: number, failing: number, written: boolean, note?: string) => ({
+    observer: rt.observer,
+    region: request.region,
+    probed,
+    failing,
+    written,
+    ...(note === undefined ? {} : { note }),
+  });
+  const targets = rt.targets.filter((t) => t.target === request.region);
+  if (targets.length === 0) return answer(0, 0, false, `no group here has ${request.region}`);
+  const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const signal = options.abortSignal ?? new AbortController().signal;
+  setMaxListeners(0, signal);
+  const deadline = rt.clock.now() + rt.config.policy.intervalSeconds * 1000 * (1 - MARGIN);
+  const problems: string[] = [];
+  const problem = (error: unknown) => problems.push(describe(error));
+  const [outcomes, control] = await Promise.all([
+    mapBounded(targets, rt.config.policy.probeConcurrency, async (t) => {
+      const outcome = await probeConfirmed(
+        rt,
+        t.request,
+        deadline,
+        signal,
+        undefined,
+        Math.min(PEER_HEDGE_MS, hedgeMs(rt, t.request)),
+      );
+      return [outcome, rt.clock.now()] as [ProbeOutcome | undefined, number];
+    }),
+    rt.control ? probeConfirmed(rt, rt.control, deadline, signal) : Promise.resolve(null),
+  ]);
+  const failing = outcomes.filter(([o]) => o !== undefined && !o.ok).length;
+  const probed = outcomes.filter(([o]) => o !== undefined).length;
+  if (control !== undefined && control !== null && !control.ok)
+    return answer(
+      probed,
+      failing,
+      false,
+      "this observer is impaired: its failures are not evidence",
+    );
+  const readOwn = () => readOwnRows(rt, call, problem);
+  const written = await oneAtATime(rt, async () => {
+    const base = rt.memory.own ?? (await readOwn());
+    if (!base?.heartbeat) return undefined;
+    const observe = (own: Own): Observation[] => {
+      const tick = own.heartbeat?.tick;
+      if (!tick) return [];
+      return targets.flatMap((t, i) => {
+        const [outcome, at] = outcomes[i]!;
+        if (outcome === undefined) return [];
+        const before = own.observations.get(ownKey(t.group, t.target));
+        return [
+          nextObservation(
+            before,
+            { observer: rt.observer, group: t.group, target: t.target, tick },
+            outcome,
+            at,
+          ),
+        ];
+      });
+    };
+    const rows = await writeRows(
+      rt,
+      base,
+      observe,
+      (own) => own.heartbeat ?? base.heartbeat!,
+      readOwn,
+      problem,
+      call,
+    );
+    return { rows, ok: rt.memory.own !== undefined };
+  });
+  const operation = `${rt.instance}:peer:${request.from}:${request.region}`;
+  if (written) sayOutcomes(rt, operation, targets, outcomes, written.rows);
+  if (!written)
+    return answer(probed, failing, false, problems[0] ?? "this observer has not ticked yet");
+  return written.ok
+    ? answer(probed, failing, true)
+    : answer(probed, failing, false, problems[0] ?? "the observations were not written");
 }
 
 /** One probe.outcome per target probed this tick, and a certificate warning when its days change. */

@@ -5,14 +5,15 @@ import type { Incident } from "../core/incident.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { ActionRecord, Page, PageQuery, RefusedCalls } from "../ports/audit-store.js";
 import type { Runtime } from "./runtime.js";
+import { shortName } from "../config/strict-json.js";
 
 export function findGroup(rt: Runtime, name: string): GroupConfig | undefined {
   return rt.config.groups.find((g) => g.name === name);
 }
 
-/** "no group "x"; groups: a, b": the one wording of an unknown group. */
+/** "no group "x"; groups: a, b": the one wording of an unknown group (its name shortened). */
 export function noSuchGroup(rt: Runtime, name: string): string {
-  return `no group "${name}"; groups: ${rt.config.groups.map((g) => g.name).join(", ")}`;
+  return `no group "${shortName(name)}"; groups: ${rt.config.groups.map((g) => g.name).join(", ")}`;
 }
 
 /** Every incident, newest first, optionally of one group. */

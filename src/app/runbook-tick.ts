@@ -211,6 +211,21 @@ function reconcileDue(rt: Runtime, group: GroupConfig, view: LeverView | undefin
   );
 }
 
+/**
+ * Most steps one tick takes for a group where nothing is left to wait for: every step of the
+ * longest path (pre-warmed standby: confirmed, waking, waiting-ready, shifting-traffic and its
+ * change), and one more. A guard against a chain that never settles, not a pace.
+ */
+export const STEPS_PER_TICK = 6;
+
+/**
+ * Advances the group's runbook: one step, then the next in the same tick while a step moved the
+ * incident on without an effect and before the deadline (`detected` → `confirmed` →
+ * `shifting-traffic`, whose change then starts: the lever moves in the tick that decides). Each
+ * step is persisted before the next is taken, exactly as across ticks: the incidents and pause
+ * flags are read again between steps, and a step that needs the levers decides on this tick's
+ * read when it covers what the step needs, or reads them again.
+ */
 export async function runbookTick(
   rt: Runtime,
   group: GroupConfig,
@@ -220,6 +235,51 @@ export async function runbookTick(
   epoch: number,
   options: RunbookTickOptions,
 ): Promise<RunbookOutcome> {
+  const problems: string[] = [];
+  const waiting: string[] = [];
+  let step = await runbookOnce(rt, group, evidence, kept, entryHealthy, epoch, options);
+  for (let taken = 1; taken < STEPS_PER_TICK && step.next; taken++) {
+    if (rt.clock.now() >= options.deadline) break;
+    problems.push(...step.problems);
+    waiting.push(...(step.waiting ?? []));
+    const { read, view } = step.next;
+    step = await runbookOnce(rt, group, evidence, kept, entryHealthy, epoch, {
+      ...options,
+      stored: await readGroupStore(rt, group, options.call ?? {}),
+      verdictChanged: false,
+      ...(view ? { view } : {}),
+      ...(read ? { carried: read } : {}),
+    });
+  }
+  const { next: _next, ...outcome } = step;
+  problems.push(...outcome.problems);
+  waiting.push(...(outcome.waiting ?? []));
+  return { ...outcome, problems, ...(waiting.length > 0 ? { waiting } : {}) };
+}
+
+/** A step's outcome; `next` when it moved an open incident on and started no effect. */
+interface StepTaken extends RunbookOutcome {
+  readonly next?: {
+    /** This tick's lever read and the view merged with it, for the step that follows. */
+    readonly read?: LeverRead;
+    readonly view?: LeverView;
+  };
+}
+
+/** Whether a read answers every question a step needs answered. */
+const covers = (read: LeverRead, needs: ReturnType<typeof leverNeeds>) =>
+  (!needs.routing || (read.needs.routing && routingRead(read))) &&
+  needs.clusters.every((r) => r in read.clusters);
+
+async function runbookOnce(
+  rt: Runtime,
+  group: GroupConfig,
+  evidence: readonly RegionEvidence[],
+  kept: Readonly<Record<string, RegionState>>,
+  entryHealthy: boolean | undefined,
+  epoch: number,
+  options: RunbookTickOptions & { readonly carried?: LeverRead },
+): Promise<StepTaken> {
   const { deadline, operation } = options;
   const call = options.call ?? {};
   const problems: string[] = [];
@@ -274,7 +334,11 @@ export async function runbookTick(
   const urgent = open !== undefined || options.verdictChanged || blind;
   const wanted = leverNeeds(rbGroup, open?.incident);
   const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
-  let backoff = urgent ? readBackoff(rt, group.name) : undefined;
+  // A step that follows another in this tick decides on the read this tick made, if it covers
+  // what the step needs (no change has been made since: a step with an effect ends the chain).
+  const carried = options.carried && covers(options.carried, wanted) ? options.carried : undefined;
+  if (carried) read = carried;
+  let backoff = urgent && !carried ? readBackoff(rt, group.name) : undefined;
   // A wait ARM's failure called for (a failed read's backoff or Retry-After, a failed change's
   // retry) that ends before the tick stops waiting for the levers is waited out here: the next
   // tick would come up to an interval later than ARM asked, on every try of a long 429 burst.
@@ -291,11 +355,12 @@ export async function runbookTick(
       `${group.name}: the last lever read failed: the next one waits ${Math.ceil((backoff - rt.clock.now()) / 1000)} s`,
     );
   const due =
+    carried === undefined &&
     backoff === undefined &&
     (urgent
       ? (options.budget?.take("urgent", reads) ?? true)
       : reconcileDue(rt, group, view, epoch) && (options.budget?.take("reconcile", reads) ?? true));
-  if (urgent && backoff === undefined && !due)
+  if (urgent && !carried && backoff === undefined && !due)
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
   if (due && !(await readNow(open?.incident)) && open)
     waitNote.push(
@@ -453,11 +518,19 @@ export async function runbookTick(
         `${group.name}: ${describeEffect(effect)} ${done.refused ? "refused" : "failed"}: ${done.reason}`,
       );
   }
+  // Moved on to another open step with nothing started: the next step need not wait a tick.
+  const movedOn =
+    toWrite !== undefined &&
+    result.effects.length === 0 &&
+    result.update === undefined &&
+    isOpen(toWrite) &&
+    (result.opened || toWrite.step !== open?.incident.step);
   return {
     ...(incident ? { incident } : {}),
     ...(result.refusal ? { refusal: result.refusal } : {}),
     problems,
     ...(waiting.length > 0 ? { waiting } : {}),
+    ...(movedOn ? { next: { ...(read ? { read } : {}), ...(view ? { view } : {}) } } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import type { TandemConfig } from "../config/schema.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { LeaseMemory } from "../core/lease.js";
-import type { Observation } from "../core/observation.js";
+import type { Heartbeat, Observation } from "../core/observation.js";
 import { EMPTY_LEASE_MEMORY } from "../core/lease.js";
 import type { Events } from "../ports/events.js";
 import type { Telemetry } from "../ports/telemetry.js";
@@ -19,8 +19,10 @@ import type { Witness } from "../ports/witness.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
+import type { PeerProbeAnswer, Peers } from "../ports/peers.js";
 import type { DryRunFactory, LeverEstimates } from "../ports/dry-run.js";
 import type { Principal } from "./auth.js";
+import type { SigningKeys } from "../ports/signing-keys.js";
 import type { AlertMemory, AlertSetup } from "./alerts/setup.js";
 import { freshAlertMemory } from "./alerts/setup.js";
 import type { RefusedMemory } from "./refused-calls.js";
@@ -40,7 +42,18 @@ export interface AgreementMemory {
    * that version (another process of the same observer writing in between makes it read again).
    * Undefined until read, and after a write that failed.
    */
-  own?: { readonly version: string; readonly observations: ReadonlyMap<string, Observation> };
+  own?: {
+    readonly version: string;
+    readonly observations: ReadonlyMap<string, Observation>;
+    /** The heartbeat as written with them: a peer's request to probe now writes in its tick. */
+    readonly heartbeat?: Heartbeat;
+  };
+  /** The write of this observer's rows in progress: one at a time (its tick, a peer's request). */
+  writingOwn?: Promise<unknown>;
+  /** Decisions of the lease holder in progress: one at a time (its tick, a peer's request). */
+  deciding?: Promise<unknown>;
+  /** Peers' requests to probe a region in progress, by region: a second one joins the first. */
+  peerProbes: Map<string, Promise<PeerProbeAnswer>>;
   lease: LeaseMemory;
   peers: PeerMemory;
   /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
@@ -71,8 +84,10 @@ export interface SaidMemory {
   staleBeats: Map<string, string>;
   /** When this process first looked at its peers' heartbeats (its own clock). */
   watchingSince?: number;
-  /** The store was last found unreachable. */
+  /** The store was last said unreachable. */
   storeDown: boolean;
+  /** Operations in a row that could not reach the store, and the latest of them. */
+  storeFailures?: { readonly count: number; readonly operation: string };
   /** `group/region` last seen in a split view. */
   splitViews: ReadonlySet<string>;
   /** Days left last reported per `group/target` certificate. */
@@ -85,6 +100,7 @@ export const ownKey = (group: string, target: string) => `${group}|${target}`;
 
 export const freshMemory = (): AgreementMemory => ({
   seq: 0,
+  peerProbes: new Map(),
   lease: EMPTY_LEASE_MEMORY,
   peers: new Map(),
   refusals: new Map(),
@@ -128,6 +144,8 @@ export interface Runtime {
   /** This observer's control probe, if it has one. */
   readonly control?: ProbeRequest;
   readonly prober: Prober;
+  /** How this observer asks the others to probe now; none: they learn at their next tick. */
+  readonly peers?: Peers;
   readonly clock: Clock;
   readonly log: Log;
   /** Where use cases say what happened; subscribers print, alert and send telemetry. */
@@ -140,21 +158,26 @@ export interface Runtime {
 }
 
 export interface AuthSettings {
-  /**
-   * App Service Authentication is on (app setting WEBSITE_AUTH_ENABLED): only then is the
-   * x-ms-client-principal header trusted, since the platform strips and sets it.
-   */
-  readonly platform: boolean;
-  /** Bearer tokens: accepted when these are configured (issuer, audience, public keys). */
-  readonly bearer?: {
-    readonly issuer: string;
-    readonly audience: string;
-    readonly keys: readonly Record<string, unknown>[];
-  };
+  /** Access tokens: accepted only when these say what a valid one is. */
+  readonly bearer?: TokenRules;
   readonly readerRole: string;
   readonly operatorRole: string;
+  /** The app role of the observers' own identities: they may ask this one to probe now. */
+  readonly observerRole: string;
   /** A principal for callers that present nothing: the sandbox's, never set in Azure. */
   readonly local?: Principal;
+}
+
+/** What makes a bearer token valid here (docs/adr/0016-auth-verifies-tokens.md). */
+export interface TokenRules {
+  readonly issuer: string;
+  readonly audience: string;
+  /** The client applications (`azp`, or `appid` in version 1 tokens) whose tokens count. */
+  readonly clientApps: readonly string[];
+  /** Tokens issued (`iat`) longer ago are refused, whatever their `exp`. */
+  readonly maxAgeSeconds: number;
+  /** The issuer's public keys: discovered and cached, or listed in the configuration. */
+  readonly keys: SigningKeys;
 }
 
 /** The id this process holds the lease under. */

@@ -23,6 +23,8 @@ import { printable } from "../app/printable.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import { DEPLOY_HELP } from "./deploy-help.js";
+import { tokenTransportProblem } from "./plain-http.js";
+import { VERSION } from "../version.js";
 // The configuration schema (zod) and the deployment commands load when a command needs them, so
 // that `tandem --help` and the API commands answer without paying for them.
 
@@ -48,8 +50,9 @@ Commands:
   failback GROUP --reason TEXT [--to REGION] [--dry-run] [--wait] [--key KEY]
   pause (GROUP | --all) --reason TEXT       stop automatic failover (manual commands still work)
   resume (GROUP | --all) --reason TEXT
-  drill GROUP --reason TEXT [--wait]        play failover and failback on levers that change
-                                            nothing; report each step and its expected time
+  drill GROUP --reason TEXT                 play failover and failback on levers that change
+                                            nothing, on a simulated clock: answers at once with
+                                            each step and its expected time
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
   alerts test CHANNEL                       send a sample alert through CHANNEL and show
@@ -58,10 +61,12 @@ Commands:
 ${DEPLOY_HELP}
 
 Options:
-  --api URL     Tandem's API (default: TANDEM_API, or the sandbox on loopback at TANDEM_PORT or 7071)
-  --token T     bearer token (default: TANDEM_TOKEN)
+  --api URL     Tandem's API (default: TANDEM_API, or the sandbox on loopback at TANDEM_PORT or 7071);
+                deploy order and wait-live take it once per observer and ask each in turn
+  --token T     bearer token (default: TANDEM_TOKEN); sent over https, or over http to loopback only
   --json        machine-readable output on stdout
   --wait        follow the incident until it ends, showing each step (on stderr)
+  --version     print the version of this tandem command
 
 Exit codes: 0 done; 1 the incident waited for failed or was aborted; 2 bad usage or request;
 3 refused (a safety rule, a running incident, an unknown group or region); 4 not signed in or
@@ -93,10 +98,13 @@ interface Answer<T> {
 class ApiFailure extends Error {
   readonly exit: number;
   readonly body: unknown;
-  constructor(message: string, exit: number, body?: unknown) {
+  /** The HTTP status Tandem answered with, if it answered. */
+  readonly status: number | undefined;
+  constructor(message: string, exit: number, body?: unknown, status?: number) {
     super(message);
     this.exit = exit;
     this.body = body;
+    this.status = status;
   }
 }
 
@@ -118,6 +126,8 @@ async function call<T>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Answer<T>> {
+  const problem = tokenTransportProblem(api.base, api.token !== undefined);
+  if (problem) throw new ApiFailure(problem, EXIT.usage);
   let response: Response;
   try {
     response = await api.io.fetch(`${api.base}${path}`, {
@@ -162,6 +172,7 @@ async function call<T>(
       `${response.status} ${error?.code ?? response.statusText}: ${error?.message ?? text.slice(0, 300)}`,
       exitFor(response.status),
       parsed,
+      response.status,
     );
   }
   return { status: response.status, body: parsed as T };
@@ -298,6 +309,10 @@ export async function run(
     fetch: globalThis.fetch,
   },
 ): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "version") {
+    io.out(`tandem ${VERSION}`);
+    return EXIT.ok;
+  }
   if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help") {
     io.out(HELP);
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
@@ -309,7 +324,7 @@ export async function run(
       allowPositionals: true,
       strict: true,
       options: {
-        api: { type: "string" },
+        api: { type: "string", multiple: true },
         token: { type: "string" },
         json: { type: "boolean", default: false },
         wait: { type: "boolean", default: false },
@@ -343,13 +358,16 @@ export async function run(
   }
   if (command === "validate-config") return validateConfig(positional, env, io);
   const o = args.values;
+  // The sandbox's own port setting (`TANDEM_PORT`, as `npm start` reads it) finds it too.
+  const bases = (
+    o.api ?? [env["TANDEM_API"] ?? `http://127.0.0.1:${env["TANDEM_PORT"]?.trim() || "7071"}`]
+  ).map((b) => b.replace(/\/+$/, ""));
+  if (bases.length > 1 && command !== "deploy") {
+    io.err(`${command} takes one --api URL (deploy order and wait-live take several)\n`);
+    return EXIT.usage;
+  }
   const api: Api = {
-    // The sandbox's own port setting (`TANDEM_PORT`, as `npm start` reads it) finds it too.
-    base: (
-      o.api ??
-      env["TANDEM_API"] ??
-      `http://127.0.0.1:${env["TANDEM_PORT"]?.trim() || "7071"}`
-    ).replace(/\/+$/, ""),
+    base: bases[0]!,
     ...((o.token ?? env["TANDEM_TOKEN"]) ? { token: o.token ?? env["TANDEM_TOKEN"]! } : {}),
     io,
   };
@@ -371,6 +389,7 @@ export async function run(
         return await runDeploy(
           {
             positional,
+            apis: bases,
             check: o.check,
             json: o.json,
             ...(o.out ? { out: o.out } : {}),
@@ -380,7 +399,19 @@ export async function run(
             ...(o.timeout ? { timeout: o.timeout } : {}),
           },
           { out: io.out, err: io.err, sleep: io.sleep, now: () => new Date() },
-          async () => (await call<StatusView>(api, "GET", "/api/status")).body,
+          async (base) => {
+            try {
+              return (await call<StatusView>({ ...api, base }, "GET", "/api/status")).body;
+            } catch (error) {
+              // /api/status is there once Tandem's code is: a 404 is an app with no code yet.
+              if (error instanceof ApiFailure && error.status === 404)
+                throw new ApiFailure(
+                  `${base}: 404, no Tandem there yet (an app with no code answers 404)`,
+                  EXIT.unavailable,
+                );
+              throw error;
+            }
+          },
           (error) => error instanceof ApiFailure && error.exit === EXIT.unavailable,
         );
       }
@@ -472,7 +503,12 @@ export async function run(
       case "drill": {
         const group = groupArg();
         const reason = need(o.reason, "--reason TEXT");
-        if (o.wait) io.err(`${group}: drilling (nothing real changes)...\n`);
+        // A drill plays both plans on its own simulated clock and opens no incident: there is
+        // nothing to follow, so --wait is said to be moot rather than pretended.
+        if (o.wait)
+          io.err(
+            `${group}: a drill changes nothing and runs on a simulated clock, so it answers at once; --wait has nothing to follow\n`,
+          );
         const input: CommandInput<"drill"> = { reason };
         const answer = await call<DrillResult>(
           api,
@@ -584,12 +620,15 @@ async function validateConfig(
     return EXIT.usage;
   }
   const file = rest[0] ?? "tandem.config.json";
-  const [{ formatProblem, isConfigError, loadConfigFile, missingSecrets }, parameters, problems] =
-    await Promise.all([
-      import("../config/index.js"),
-      import("../deploy/parameters.js"),
-      import("../deploy/problems.js"),
-    ]);
+  const [
+    { configWarnings, formatProblem, isConfigError, loadConfigFile, missingSecrets },
+    parameters,
+    problems,
+  ] = await Promise.all([
+    import("../config/index.js"),
+    import("../deploy/parameters.js"),
+    import("../deploy/problems.js"),
+  ]);
   const { deploymentParameters } = parameters;
   const { isDeployError } = problems;
   try {
@@ -600,6 +639,7 @@ async function validateConfig(
     io.out(
       `${file} is valid: ${config.observers.length} observer(s); groups ${groups.join(", ")}.`,
     );
+    for (const problem of configWarnings(config)) io.out(`warning: ${formatProblem(problem)}`);
     for (const problem of missingSecrets(config, env))
       io.out(`warning: ${formatProblem(problem)} (set it where Tandem runs)`);
     return EXIT.ok;

@@ -18,3 +18,19 @@ export const POLICY_DEFAULTS = {
   leverReconcileSeconds: 300,
   returnToCold: true,
 } as const;
+
+/** The API's app role names by default, shared by the schema and the cross-field rules. */
+export const API_ROLE_DEFAULTS = {
+  readerRole: "Tandem.Reader",
+  operatorRole: "Tandem.Operator",
+  observerRole: "Tandem.Observer",
+} as const;
+
+/** The Azure CLI's application id: the client the deployment's app registration pre-authorises. */
+export const AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+/** Defaults of the API's token checks, for `api.bearer` and for tokens the app settings describe. */
+export const API_TOKEN_DEFAULTS = {
+  clientApps: [AZURE_CLI_APP_ID],
+  maxAgeMinutes: 120,
+} as const;

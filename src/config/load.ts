@@ -11,7 +11,7 @@ import { configSchemaFor } from "./schema.js";
 import type { ProviderRegistry } from "../providers/types.js";
 import { PROVIDERS } from "../providers/registry.js";
 import { problemsFromZod } from "./zod-problems.js";
-import { duplicateKey, shortName } from "./strict-json.js";
+import { duplicateKey, nestingDepth, shortName } from "./strict-json.js";
 
 export type Validation =
   | { readonly ok: true; readonly config: TandemConfig }
@@ -45,6 +45,9 @@ export function parseConfig(
   if (!result.ok) throw new ConfigError(source, result.problems);
   return result.config;
 }
+
+/** A configuration nests a handful of levels; far deeper is no configuration. */
+const CONFIG_DEPTH_LIMIT = 64;
 
 const SYNTAX_HINTS: Partial<Record<string, string>> = {
   ValueExpected: "a value was expected (a trailing or doubled comma?)",
@@ -99,6 +102,11 @@ export async function loadConfigFile(
   }
   let raw: unknown;
   const json = text.replace(/^\uFEFF/, "");
+  // Before anything recursive reads it: thousands of brackets would overflow the stack.
+  if (nestingDepth(json) > CONFIG_DEPTH_LIMIT)
+    throw new ConfigError(path, [
+      { path: "", message: `nests arrays and objects deeper than ${CONFIG_DEPTH_LIMIT} levels` },
+    ]);
   try {
     raw = JSON.parse(json);
   } catch (error) {

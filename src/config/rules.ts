@@ -1,9 +1,10 @@
 // Rules that span more than one field. They read the raw file rather than the parsed result so
 // that they run even when some field has the wrong type: every problem is reported at once.
 import type { ConfigProblem } from "./problems.js";
-import { POLICY_DEFAULTS } from "./defaults.js";
+import { API_ROLE_DEFAULTS, POLICY_DEFAULTS } from "./defaults.js";
 import { SECRET_REF_PATTERN } from "./fields.js";
 import { formatPath } from "./problems.js";
+import { checkRegionNames } from "./regions.js";
 
 type Path = readonly (string | number)[];
 type Raw = Record<string, unknown>;
@@ -267,6 +268,37 @@ function checkProbe(out: Problems, probe: Raw, path: Path): void {
   });
 }
 
+/** The API's token issuer and roles: keys discovered over https only, three distinct roles. */
+function checkApi(out: Problems, config: Raw): void {
+  const api = record(config["api"]);
+  const bearer = record(api?.["bearer"]);
+  const issuer = text(bearer?.["issuer"]);
+  if (bearer && issuer !== undefined && issuer !== "" && bearer["keys"] === undefined) {
+    let https = false;
+    try {
+      https = new URL(issuer).protocol === "https:";
+    } catch {
+      // not a URL: reported below
+    }
+    if (!https)
+      out.add(
+        ["api", "bearer", "issuer"],
+        "must be an https URL for its signing keys to be discovered (or list them in api.bearer.keys)",
+      );
+  }
+  const seen = new Map<string, string>();
+  for (const [key, fallback] of Object.entries(API_ROLE_DEFAULTS)) {
+    const value = text(api?.[key]) ?? fallback;
+    const first = seen.get(value);
+    if (first !== undefined)
+      out.add(
+        ["api", key],
+        `is the same app role as api.${first} ("${value}"): each role must differ`,
+      );
+    else seen.set(value, key);
+  }
+}
+
 export function checkConfigRules(input: unknown): ConfigProblem[] {
   const config = record(input);
   if (config === undefined) return [];
@@ -329,5 +361,6 @@ export function checkConfigRules(input: unknown): ConfigProblem[] {
 
   checkTimeouts(out, config);
   checkWitness(out, config);
-  return out.found;
+  checkApi(out, config);
+  return [...out.found, ...checkRegionNames(config).errors];
 }

@@ -1,23 +1,30 @@
-// The timers' NCRONTAB schedules for a probe interval: probes on the interval, orchestration half
-// an interval later. The deployment sets them as app settings; the local host uses them too.
+// The one timer's NCRONTAB schedule for a probe interval (each tick probes, then decides: ADR 18),
+// staggered across the interval by observer. The deployment sets it as an app setting; the local
+// host uses it too.
 // NCRONTAB fires on wall-clock field matches, so only intervals that divide a minute (or whole
 // minutes that divide an hour) give evenly spaced ticks; any other interval is refused by name.
 
 export interface Schedules {
-  readonly probe: string;
-  readonly orchestrate: string;
+  readonly tick: string;
 }
 
 export type ScheduleResult =
   ({ readonly ok: true } & Schedules) | { readonly ok: false; readonly problem: string };
 
-export function timerSchedules(intervalSeconds: number): ScheduleResult {
+/**
+ * The schedule of observer `index` of `count`: the observers tick `interval / count` apart
+ * (rounded down to a whole second), so that together they probe evenly across the interval and
+ * the first probe to meet an outage comes, on average, `interval / (2 × count)` after it starts
+ * rather than half an interval (ADR 18). The first observer ticks on the interval's boundary.
+ */
+export function timerSchedules(intervalSeconds: number, index = 0, count = 1): ScheduleResult {
   const refuse = (why: string): ScheduleResult => ({
     ok: false,
     problem: `policy.intervalSeconds ${intervalSeconds} cannot be a timer schedule: ${why}`,
   });
   if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1)
     return refuse("it must be a whole number of seconds");
+  const offset = count > 1 ? Math.floor((index * intervalSeconds) / count) : 0;
   if (intervalSeconds < 60) {
     if (60 % intervalSeconds !== 0)
       return refuse(
@@ -25,8 +32,10 @@ export function timerSchedules(intervalSeconds: number): ScheduleResult {
       );
     return {
       ok: true,
-      probe: `*/${intervalSeconds} * * * * *`,
-      orchestrate: `${Math.floor(intervalSeconds / 2)}/${intervalSeconds} * * * * *`,
+      tick:
+        offset === 0
+          ? `*/${intervalSeconds} * * * * *`
+          : `${offset}-59/${intervalSeconds} * * * * *`,
     };
   }
   const minutes = intervalSeconds / 60;
@@ -34,10 +43,11 @@ export function timerSchedules(intervalSeconds: number): ScheduleResult {
     return refuse(
       "from a minute up it must be whole minutes that divide 60 (60, 120, 180, ... 3600)",
     );
-  const half = intervalSeconds / 2;
+  const second = offset % 60;
+  const minute = Math.floor(offset / 60);
   return {
     ok: true,
-    probe: `0 */${minutes} * * * *`,
-    orchestrate: `${half % 60} ${Math.floor(half / 60)}/${minutes} * * * *`,
+    tick:
+      minute === 0 ? `${second} */${minutes} * * * *` : `${second} ${minute}-59/${minutes} * * * *`,
   };
 }

@@ -5,8 +5,9 @@ import { z } from "zod";
 import type { NodePoolSize } from "../core/levers.js";
 import { PROVIDERS } from "../providers/registry.js";
 import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../providers/types.js";
-import { POLICY_DEFAULTS } from "./defaults.js";
+import { API_ROLE_DEFAULTS, API_TOKEN_DEFAULTS, POLICY_DEFAULTS } from "./defaults.js";
 import { JSON_PATH_PATTERN } from "./json-path.js";
+import { AZURE_REGIONS_CHECKED } from "./azure-regions.js";
 import { count, httpUrl, probeUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
 import type { Severity } from "../core/alerts.js";
 import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
@@ -241,7 +242,7 @@ export const policySchema = z
   .strictObject({
     intervalSeconds: seconds("probe interval", 1, 300)
       .describe(
-        "Probe interval. The Function App's `TANDEM_PROBE_SCHEDULE` setting should fire at this interval.",
+        "Probe interval. The Function App's one timer (`TANDEM_TICK_SCHEDULE`) fires at this interval: each tick probes, then decides.",
       )
       .default(POLICY_DEFAULTS.intervalSeconds),
     probeTimeoutSeconds: seconds("probe timeout", 0.1, 60)
@@ -406,13 +407,13 @@ export const apiSchema = z
           .string({ error: "must be the token issuer" })
           .min(1, "must be the token issuer")
           .describe(
-            "Expected `iss` of bearer tokens, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`.",
+            "Expected `iss` of bearer tokens, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` (a tenant's own issuer, not `common` or `organizations`). Unless `keys` lists them, the signing keys are discovered from it: `<issuer>/.well-known/openid-configuration`, then its `jwks_uri`, over https.",
           ),
         audience: z
           .string({ error: "must be the token audience" })
           .min(1, "must be the token audience")
           .describe(
-            "Expected `aud`: the application ID URI or client id of Tandem's app registration.",
+            "Expected `aud`: the client id of Tandem's app registration (what version 2 access tokens carry), or its application ID URI.",
           ),
         keys: z
           .array(
@@ -428,25 +429,47 @@ export const apiSchema = z
               .describe("A public key as a JWK (from the issuer's JWKS document)."),
           )
           .min(1, "must list at least one public key")
-          .describe("Public keys that sign the tokens (JWKs; public keys are not secrets)."),
+          .optional()
+          .describe(
+            "Public keys that sign the tokens (JWKs; public keys are not secrets), for an issuer without a discovery document. Without them the keys are discovered from the issuer, cached, and read again when a token names a key id not yet known (Entra ID rolls its keys).",
+          ),
+        clientApps: z
+          .array(z.string().min(1, "must be a client application id"))
+          .min(1, "must list at least one client application")
+          .default([...API_TOKEN_DEFAULTS.clientApps])
+          .describe(
+            "Client applications whose access tokens are accepted: the `azp` claim (version 2 tokens) or `appid` (version 1). Default: the Azure CLI, which the deployment's app registration pre-authorises (`az account get-access-token --resource api://<client id>`). Tandem's own identity (app setting AZURE_CLIENT_ID, with which the observers ask each other to probe) is always allowed beside these; add the client id of each script's identity.",
+          ),
+        maxAgeMinutes: count(1, 1440)
+          .default(API_TOKEN_DEFAULTS.maxAgeMinutes)
+          .describe(
+            "Tokens issued (`iat`) longer ago than this are refused, whatever their `exp`: above Entra ID's default lifetime (60-90 minutes, `iat` set 5 minutes early), far below the day-long lifetimes of continuous access evaluation.",
+          ),
       })
       .optional()
       .describe(
-        "Accept bearer tokens on the API (for scripts and the CLI), checked for signature, issuer, audience and lifetime.",
+        "Entra ID (or another OpenID Connect issuer) access tokens on the API: signature (asymmetric algorithms only), issuer, audience, lifetime, age, token type and client application checked. Absent: the deployment's app settings TANDEM_API_ISSUER and TANDEM_API_CLIENT_ID say the issuer and audience, with the defaults here.",
       ),
     readerRole: z
       .string()
       .min(1)
-      .default("Tandem.Reader")
+      .default(API_ROLE_DEFAULTS.readerRole)
       .describe("App role that may read status, incidents and the audit log."),
     operatorRole: z
       .string()
       .min(1)
-      .default("Tandem.Operator")
+      .default(API_ROLE_DEFAULTS.operatorRole)
       .describe("App role that may also fail over, fail back, pause, resume and drill."),
+    observerRole: z
+      .string()
+      .min(1)
+      .default(API_ROLE_DEFAULTS.observerRole)
+      .describe(
+        "App role (for applications only) of the observers' own managed identities: another observer may ask this one to probe a region now. It grants nothing of the operator API, and the operator role does not grant it.",
+      ),
   })
   .describe(
-    "Who may use the operator API. Callers are recognised by App Service Authentication (trusted only when it is on for the app) or by bearer tokens; function keys alone never authorise a change.",
+    "Who may use the operator API. Every caller presents an access token (`Authorization: Bearer`), which Tandem validates itself; platform headers such as App Service Authentication's `x-ms-client-principal` are never taken as proof, and function keys never authorise.",
   );
 
 export const INSTANCE_MEMORY_SIZES = [512, 2048, 4096] as const;
@@ -479,6 +502,13 @@ export const deploymentSchema = z
       )
       .default({})
       .describe("Tags for every resource `azd up` creates, besides `azd-env-name` and `tandem`."),
+    alertEmails: z
+      .array(z.email({ error: "must be an email address" }))
+      .max(20, "must list at most 20 addresses")
+      .default([])
+      .describe(
+        "Email addresses of the Azure Monitor action group that the deployed log alert rules notify (infra/telemetry/alert-rules.json: an observer stale, a split view, a failed failover, the failover cap reached, Tandem silent). These alerts come from Azure Monitor, not from Tandem, so they still arrive when every observer is down. Empty: the rules fire and show in the portal, and notify nobody until you add receivers to the action group.",
+      ),
   })
   .describe(
     "How `azd up` deploys Tandem (see docs/deploy.md). Only `tandem deploy parameters` reads it; a Function App ignores it.",
@@ -551,6 +581,12 @@ function build(registry: ProviderRegistry) {
       api: apiSchema.prefault({}),
       deployment: deploymentSchema.optional(),
       alerts: alertsSchemaFor(CHANNEL_PROVIDERS),
+      newRegions: z
+        .array(name("region"))
+        .optional()
+        .describe(
+          `Azure region names that Tandem's list (src/config/azure-regions.ts, from Azure's own list of ${AZURE_REGIONS_CHECKED}) does not know yet, such as a region opened since. Every region name is checked against that list: one or two letters from a listed name (\`northeurop\`) is refused with the name it is close to, since a misspelt observer or group region silently changes which observer counts as inside a region; a name far from every listed one is only a warning, since Azure opens regions faster than any list is updated and such a name must keep working. A name given here is taken as it is.`,
+        ),
     })
     .describe("Tandem configuration (tandem.config.json).");
 }

@@ -4,6 +4,7 @@
 // is refused, naming where.
 import { parseTree } from "jsonc-parser";
 import type { Node } from "jsonc-parser";
+import { replaceUnprintable } from "../core/unprintable.js";
 
 /** Where a key repeats, as a path (`groups[0].name`), or undefined when none does. */
 export function duplicateKey(text: string): string | undefined {
@@ -33,11 +34,36 @@ function firstDuplicate(node: Node, path: string): string | undefined {
   return undefined;
 }
 
-/** A name as an error may echo it: printable, and at most `max` characters. */
+/**
+ * A name as an error may echo it: its first `max` characters, with control and invisible
+ * characters escaped (`\u{202e}`), and how long it was when it was longer.
+ */
 export function shortName(name: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
-  const printable = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-  return printable.length > max
-    ? `${printable.slice(0, max)}... (${printable.length} characters)`
-    : printable;
+  const characters = [...name];
+  const shown = replaceUnprintable(
+    characters.slice(0, max).join(""),
+    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
+  return characters.length > max ? `${shown}... (${characters.length} characters)` : shown;
+}
+
+/**
+ * How deeply arrays and objects nest in JSON text, counted without recursion (and without
+ * parsing), so that a body of ten thousand brackets is refused before anything recursive reads it.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }

@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import type { ConfigProblem } from "./problems.js";
 import { formatPath } from "./problems.js";
+import { editDistance } from "./distance.js";
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
 type JsonSchemaNode = {
@@ -49,24 +50,9 @@ function nodeAt(root: JsonSchemaNode, path: readonly PropertyKey[]): JsonSchemaN
   return nodes.flatMap((n) => [n, ...(n.oneOf ?? []), ...(n.anyOf ?? [])]);
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + cost);
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
 function unknownKeyMessage(key: string, known: string[]): string {
   const close = known
-    .map((k) => ({ k, d: distance(key, k) }))
+    .map((k) => ({ k, d: editDistance(key, k) }))
     .filter(({ d }) => d <= 2)
     .sort((x, y) => x.d - y.d)[0];
   if (close) return `unknown key; did you mean "${close.k}"?`;

@@ -10,8 +10,9 @@ export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
 
-type Phase = "detected" | "started" | "step" | "retrying" | "completed" | "failed" | "aborted";
-type IncidentType = `${IncidentKind}.${Phase}`;
+type Phase =
+  "prewarming" | "detected" | "started" | "step" | "retrying" | "completed" | "failed" | "aborted";
+type IncidentType = `${IncidentKind}.${Exclude<Phase, "prewarming">}` | "failover.prewarming";
 
 export type AlertType =
   | "region.suspect"
@@ -19,6 +20,8 @@ export type AlertType =
   | "region.split-view"
   | "region.recovered"
   | "region.cleared"
+  | "region.unconfirmed"
+  | "region.confirmable"
   | IncidentType
   | "failover.cap-reached"
   | "automation.paused"
@@ -32,6 +35,9 @@ export type AlertType =
   | "lease.changed"
   | "certificate.expiring"
   | "channel.disabled"
+  | "channel.enabled"
+  | "channel.undelivered"
+  | "channel.delivering"
   | "reminder"
   | "alert.test";
 
@@ -72,7 +78,11 @@ const incidentTypes = (kind: IncidentKind, severity: Severity): AlertTypeInfo[] 
     type: `${kind}.aborted`,
     severity: "warning",
     when: `the ${kind} was called off (the region recovered, or it was superseded)`,
-    resolves: [`${kind}.detected`, `${kind}.started`],
+    resolves: [
+      `${kind}.detected`,
+      `${kind}.started`,
+      ...(kind === "failover" ? (["failover.prewarming"] as const) : []),
+    ],
   },
 ];
 
@@ -99,7 +109,23 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     type: "region.cleared",
     severity: "info",
     when: "a suspect or split-view region is healthy again",
-    resolves: ["region.split-view", "region.suspect"],
+    resolves: ["region.split-view", "region.suspect", "region.unconfirmed"],
+  },
+  {
+    type: "region.unconfirmed",
+    severity: "error",
+    when: "only the observer inside a region sees it failing and no outside observer can confirm (stale, impaired or none): a down verdict is blocked, a person should look; said once while it stands",
+  },
+  {
+    type: "region.confirmable",
+    severity: "info",
+    when: "an outside observer sees an unconfirmed region again, and it is neither down nor healthy (those have their own alerts)",
+    resolves: ["region.unconfirmed"],
+  },
+  {
+    type: "failover.prewarming",
+    severity: "warning",
+    when: "a passive-cold group's primary is suspect: its standby's cluster is started ahead of a failover that is not confirmed (PagerDuty is not told: the page comes when the failover starts)",
   },
   ...incidentTypes("failover", "critical"),
   ...incidentTypes("failback", "warning"),
@@ -139,7 +165,7 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   {
     type: "store.unreachable",
     severity: "critical",
-    when: "an observer cannot reach the state store; sent by that observer through its own channels, not through the outbox",
+    when: "an observer could not reach the state store in three ticks in a row (one failed call is not an outage); sent by that observer through its own channels, not through the outbox",
   },
   {
     type: "store.reachable",
@@ -157,6 +183,23 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     type: "channel.disabled",
     severity: "error",
     when: "a channel's receiver answered 404 or 410: Tandem stops sending to it (told on the other channels)",
+  },
+  {
+    type: "channel.enabled",
+    severity: "info",
+    when: "a disabled channel's URL changed, or its test passed: Tandem sends to it again (told on every channel, itself too)",
+    resolves: ["channel.disabled"],
+  },
+  {
+    type: "channel.undelivered",
+    severity: "warning",
+    when: "a channel did not take an alert within the alert's delivery window: it is given up there, and told on the other channels with what it said, at its severity (a warning at least); once until the channel delivers again, and again for a more severe one",
+  },
+  {
+    type: "channel.delivering",
+    severity: "info",
+    when: "a channel that gave alerts up takes one again",
+    resolves: ["channel.undelivered"],
   },
   {
     type: "reminder",
@@ -283,6 +326,15 @@ export function alertRegions(
 
 const regionSubject = (group: string, region: string) => `region:${group}/${region}`;
 
+/** What every alert about a region carries. */
+const regionBase = (
+  group: string,
+  region: string,
+  regions: readonly AlertRegion[],
+  from: AlertOrigin,
+  details: Readonly<Record<string, string>>,
+) => ({ ...origin(from), subject: regionSubject(group, region), group, region, regions, details });
+
 /** The alerts of the kept verdicts that changed between two versions of a group's row. */
 export function verdictAlerts(
   group: string,
@@ -295,15 +347,17 @@ export function verdictAlerts(
   for (const [region, state] of Object.entries(next)) {
     const before = previous[region]?.verdict;
     const to = state.verdict;
-    if (before === to) continue;
-    const base = {
-      ...origin(from),
-      subject: regionSubject(group, region),
-      group,
-      region,
-      regions,
-      details: { verdict: to, ...(before ? { previous: before } : {}) },
-    };
+    // Said after the verdict's own alert (a region suspect, then unconfirmed).
+    const blind = unconfirmedAlert(group, region, previous[region], state, regions, from);
+    if (before === to) {
+      if (blind) out.push(blind);
+      continue;
+    }
+    const wasBlind = previous[region]?.unconfirmedSince !== undefined;
+    const base = regionBase(group, region, regions, from, {
+      verdict: to,
+      ...(before ? { previous: before } : {}),
+    });
     const key = (what: string) => `${regionSubject(group, region)}|${what}|${state.since}`;
     if (to === "down")
       out.push({
@@ -364,21 +418,84 @@ export function verdictAlerts(
                 title: `${group}: observers disagree about ${region}`,
                 severity: "error",
               }
-            : {
-                type: "region.suspect",
-                title: `${group}: ${region} is suspect`,
-                severity: "warning",
-              },
+            : wasBlind
+              ? {
+                  type: "region.unconfirmed",
+                  title: unconfirmedTitle(group, region),
+                  severity: "error",
+                }
+              : {
+                  type: "region.suspect",
+                  title: `${group}: ${region} is suspect`,
+                  severity: "warning",
+                },
       });
+    if (blind) out.push(blind);
   }
   return out;
+}
+
+const unconfirmedTitle = (group: string, region: string) =>
+  `${group}: ${region} may be down, and no outside observer can confirm it`;
+
+/**
+ * A down verdict blocked because no outside observer can confirm it (said once while it stands),
+ * or its end while the region is still neither down nor healthy (a down region or a healthy one
+ * is told by its own alert, which ends it).
+ */
+function unconfirmedAlert(
+  group: string,
+  region: string,
+  before: RegionState | undefined,
+  after: RegionState,
+  regions: readonly AlertRegion[],
+  from: AlertOrigin,
+): Alert | undefined {
+  const was = before?.unconfirmedSince;
+  const is = after.unconfirmedSince;
+  if (was === is) return undefined;
+  const base = regionBase(group, region, regions, from, { verdict: after.verdict });
+  if (is !== undefined) {
+    const inside = regions
+      .find((r) => r.name === region)
+      ?.observers?.find((o) => o.observer.endsWith("(inside)"));
+    return {
+      ...base,
+      key: `${regionSubject(group, region)}|unconfirmed|${is}`,
+      type: "region.unconfirmed",
+      severity: "error",
+      title: unconfirmedTitle(group, region),
+      summary: after.reason,
+      action: `Tandem does not fail over on the word of the observer inside ${region} alone (it may be the one cut off): down needs an outside observer, and none has a view (each is stale, impaired, or not configured). A person should look: check ${region}${inside ? ` and what ${inside.observer.replace(" (inside)", "")} sees` : ""}, bring an outside observer back, or fail over by hand (\`tandem failover\`).`,
+    };
+  }
+  const toldElsewhere =
+    after.verdict === "down" ||
+    after.verdict === "split-view" ||
+    (after.verdict === "healthy" && before?.verdict === "suspect");
+  if (toldElsewhere) return undefined;
+  return {
+    ...base,
+    key: `${regionSubject(group, region)}|confirmable|${was}`,
+    type: "region.confirmable",
+    severity: "info",
+    title: `${group}: an outside observer sees ${region} again`,
+    summary: after.reason,
+    action: "Tandem decides on the outside observers' word again.",
+    resolves: {
+      type: "region.unconfirmed",
+      title: unconfirmedTitle(group, region),
+      severity: "error",
+    },
+  };
 }
 
 // --- incidents -----------------------------------------------------------------------------
 
 function phaseOf(incident: Incident, i: number): Phase | undefined {
   const line = incident.history[i]!;
-  if (i === 0) return "detected";
+  // An incident opened to pre-warm a standby on suspicion only: no failover is known yet.
+  if (i === 0) return line.step === "prewarming" ? "prewarming" : "detected";
   if (TERMINAL.has(line.step)) return line.step as "completed" | "failed" | "aborted";
   // The first failed lever change of the incident, and only the first: people hear once that it
   // is retrying, then how it ended.
@@ -396,6 +513,8 @@ const incidentSubject = (i: Incident) => `incident:${i.group}/${i.id}`;
 function incidentTitle(i: Incident, phase: Phase, line: Incident["history"][number]): string {
   const what = `${i.kind}${i.from ? ` from ${i.from}` : ""} to ${i.to}`;
   switch (phase) {
+    case "prewarming":
+      return `${i.group}: ${i.from} is suspect: pre-warming ${i.to} (no failover yet)`;
     case "detected":
       return i.trigger === "manual"
         ? `${i.group}: ${what} requested${i.requestedBy ? ` by ${i.requestedBy}` : ""}`
@@ -428,6 +547,8 @@ function plan(i: Incident): string {
 
 function incidentAction(i: Incident, phase: Phase): string {
   switch (phase) {
+    case "prewarming":
+      return `Tandem starts ${i.to}'s cluster now, so that a failover is quicker if ${i.from} is confirmed down; it fails over only once every outside observer agrees. The cluster is stopped again if the suspicion clears.`;
     case "detected":
     case "started":
     case "step":
@@ -445,8 +566,22 @@ function incidentAction(i: Incident, phase: Phase): string {
   }
 }
 
-const phaseSeverity = (i: Incident, phase: Phase): Severity =>
-  infoOf(`${i.kind}.${phase}`).severity;
+const typeOf = (i: Incident, phase: Phase): AlertType =>
+  phase === "prewarming" ? "failover.prewarming" : `${i.kind}.${phase}`;
+
+const phaseSeverity = (i: Incident, phase: Phase): Severity => infoOf(typeOf(i, phase)).severity;
+
+/**
+ * What an incident's end resolves: the alert that opened it, or, for a pre-warm that became a
+ * failover, the start of the failover (the alert that paged).
+ */
+function opening(i: Incident): { phase: Phase; line: Incident["history"][number] } | undefined {
+  const first = i.history[0];
+  if (!first) return undefined;
+  if (first.step !== "prewarming") return { phase: "detected", line: first };
+  const confirmed = i.history.find((h) => h.step === "confirmed");
+  return confirmed ? { phase: "started", line: confirmed } : { phase: "prewarming", line: first };
+}
 
 /** The alerts of the history lines an incident gained between two versions of it. */
 export function incidentAlerts(
@@ -457,19 +592,19 @@ export function incidentAlerts(
 ): Alert[] {
   const out: Alert[] = [];
   const steps = after.history.map((h) => ({ step: h.step, at: h.at, note: h.note }));
-  const opened = after.history[0];
+  const opened = opening(after);
   for (let i = before?.history.length ?? 0; i < after.history.length; i++) {
     const phase = phaseOf(after, i);
     if (!phase) continue;
     const line = after.history[i]!;
-    const type = `${after.kind}.${phase}` as const;
+    const type = typeOf(after, phase);
     const resolves =
       (phase === "completed" || phase === "aborted") && opened
         ? {
-            type: `${after.kind}.detected` as const,
-            title: incidentTitle(after, "detected", opened),
-            severity: phaseSeverity(after, "detected"),
-            at: after.openedAt,
+            type: typeOf(after, opened.phase),
+            title: incidentTitle(after, opened.phase, opened.line),
+            severity: phaseSeverity(after, opened.phase),
+            at: opened.line.at,
           }
         : undefined;
     out.push({
@@ -482,7 +617,7 @@ export function incidentAlerts(
       ...(after.from ? { region: after.from } : {}),
       incident: after.id,
       title: incidentTitle(after, phase, line),
-      summary: `${line.note}${phase === "detected" ? ` (${after.reason})` : ""}`,
+      summary: `${line.note}${phase === "detected" || phase === "prewarming" ? ` (${after.reason})` : ""}`,
       action: incidentAction(after, phase),
       ...(regions ? { regions } : {}),
       steps: steps.slice(0, i + 1),
@@ -524,13 +659,15 @@ export function downRegions(
   kept: Readonly<Record<string, RegionState>>,
   regions: readonly AlertRegion[],
 ): OpenMatter[] {
+  // Counted from when it first went down, whichever holder recorded it: a takeover does not
+  // restart the count (and the reminders' keys stay the same, so none is written twice).
   return Object.entries(kept)
     .filter(([, s]) => s.verdict === "down")
     .map(([region, s]) => ({
-      subject: `${regionSubject(group, region)}|${s.since}`,
+      subject: `${regionSubject(group, region)}|${s.firstSince ?? s.since}`,
       of: "region.down",
       severity: "critical",
-      since: s.since,
+      since: s.firstSince ?? s.since,
       group,
       region,
       title: `${group}: ${region} is still down`,
@@ -544,10 +681,13 @@ export function openIncident(
   regions: readonly AlertRegion[] | undefined,
 ): OpenMatter {
   const last = incident.history.at(-1);
+  // Still pre-warming on suspicion: reminded of as what it is, not as a failover.
+  const of: AlertType =
+    incident.step === "prewarming" ? "failover.prewarming" : `${incident.kind}.detected`;
   return {
     subject: incidentSubject(incident),
-    of: `${incident.kind}.detected`,
-    severity: infoOf(`${incident.kind}.detected`).severity,
+    of,
+    severity: infoOf(of).severity,
     since: incident.openedAt,
     group: incident.group,
     incident: incident.id,

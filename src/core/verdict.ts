@@ -218,6 +218,18 @@ export interface RegionState {
   readonly verdict: Verdict;
   /** When the verdict began, on the clock of the holder of `epoch`. */
   readonly since: number;
+  /**
+   * When a down verdict began as the first holder recorded it, kept across lease holders (so on
+   * another holder's clock, never later than `since`): what reminders count from. Absent while
+   * it is `since`.
+   */
+  readonly firstSince?: number;
+  /**
+   * Since when only the observer inside the region has seen it fail, with no outside observer
+   * able to confirm (stale, impaired or none): a down verdict is blocked and a person should look.
+   * Set while that stands (suspect or unknown, no outside view), kept across lease holders.
+   */
+  readonly unconfirmedSince?: number;
   /** While recovering: when the region began passing again. */
   readonly recoveringSince?: number;
   readonly epoch: number;
@@ -225,12 +237,49 @@ export interface RegionState {
 }
 
 /**
- * The next kept state. A region that was down stays down until every outside observer sees it
+ * Whether the observer inside the region has seen it fail for the failure threshold while no
+ * live outside observer has any view of it: the region may be down, but `down` needs an outside
+ * observer, so nothing is done until a person looks.
+ */
+export function unconfirmable(e: RegionEvidence): boolean {
+  return (
+    e.verdict === "suspect" &&
+    e.outside.length === 0 &&
+    e.blocking.length === 0 &&
+    e.inside !== undefined &&
+    !e.inside.silent &&
+    e.inside.view === "confirmed"
+  );
+}
+
+/**
+ * The next kept state (see keptVerdict), and whether a down verdict is blocked because no outside
+ * observer can confirm it: set when the observer inside alone sees it fail, kept while no outside
+ * observer has a view and the region is neither down nor healthy.
+ */
+export function nextRegionState(
+  prev: RegionState | undefined,
+  evidence: RegionEvidence,
+  now: number,
+  epoch: number,
+  dwellMs: number,
+): RegionState {
+  const state = keptVerdict(prev, evidence, now, epoch, dwellMs);
+  const standing =
+    (state.verdict === "suspect" || state.verdict === "unknown") &&
+    evidence.outside.length === 0 &&
+    evidence.blocking.length === 0;
+  const since = prev?.unconfirmedSince ?? (unconfirmable(evidence) ? now : undefined);
+  return standing && since !== undefined ? { ...state, unconfirmedSince: since } : state;
+}
+
+/**
+ * The next kept verdict. A region that was down stays down until every outside observer sees it
  * passing; it is recovering while they reach the success threshold and then for the dwell time,
  * and healthy after that. Times are the holder's own clock; a new holder (another epoch) restarts
  * the dwell rather than read another machine's clock.
  */
-export function nextRegionState(
+function keptVerdict(
   prev: RegionState | undefined,
   evidence: RegionEvidence,
   now: number,
@@ -245,13 +294,21 @@ export function nextRegionState(
           ...(prev.recoveringSince === undefined ? {} : { recoveringSince: now }),
         }
       : prev;
-  const keep = (verdict: Verdict, reason: string, recoveringSince?: number): RegionState => ({
-    verdict,
-    since: previous?.verdict === verdict ? previous.since : now,
-    epoch,
-    reason,
-    ...(recoveringSince === undefined ? {} : { recoveringSince }),
-  });
+  const keep = (verdict: Verdict, reason: string, recoveringSince?: number): RegionState => {
+    const same = prev?.verdict === verdict;
+    const since = same ? previous!.since : now;
+    // Only an outage is reminded of: a healthy region's time restarts with each holder.
+    const firstSince =
+      same && verdict === "down" ? Math.min(prev.firstSince ?? prev.since, since) : since;
+    return {
+      verdict,
+      since,
+      ...(firstSince === since ? {} : { firstSince }),
+      epoch,
+      reason,
+      ...(recoveringSince === undefined ? {} : { recoveringSince }),
+    };
+  };
   const wasDown = previous?.verdict === "down" || previous?.verdict === "recovering";
   if (evidence.verdict === "down") return keep("down", evidence.reason);
   // "Recovering" means recovering from a down verdict; a region that was not down is healthy

@@ -21,13 +21,19 @@ function stableId(value: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Reader first: infra/hooks/entra-app.sh gives the person deploying the first role. */
 export function appRoles(config: TandemConfig): AppRole[] {
-  const role = (value: string, displayName: string, description: string): AppRole => ({
+  const role = (
+    value: string,
+    displayName: string,
+    description: string,
+    allowedMemberTypes: AppRole["allowedMemberTypes"] = ["User", "Application"],
+  ): AppRole => ({
     id: stableId(value),
     value,
     displayName,
     description,
-    allowedMemberTypes: ["User", "Application"],
+    allowedMemberTypes,
     isEnabled: true,
   });
   return [
@@ -36,6 +42,13 @@ export function appRoles(config: TandemConfig): AppRole[] {
       config.api.operatorRole,
       "Tandem operator",
       "Also fail over, fail back, pause, resume and drill through Tandem's API.",
+    ),
+    // Applications only: Tandem's observers calling each other; no person holds it.
+    role(
+      config.api.observerRole,
+      "Tandem observer",
+      "Another observer's Function App: may ask this one to probe a region now, nothing else.",
+      ["Application"],
     ),
   ];
 }

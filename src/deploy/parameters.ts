@@ -5,17 +5,17 @@
 import type { TandemConfig } from "../config/index.js";
 import { formatPath, secretReferences } from "../config/index.js";
 import { timerSchedules } from "../config/schedules.js";
-import { PROVIDERS } from "../providers/registry.js";
+import { roleFile } from "../providers/permissions.js";
+import { PROVIDERS, allProviders } from "../providers/registry.js";
 import type { ProviderRegistry } from "../providers/types.js";
 import { APP_SETTINGS } from "../settings.js";
 import type { DeployProblem } from "./problems.js";
 import { DeployError } from "./problems.js";
 
-/** One regional Function App: an observer, with its timers' schedules. */
+/** One regional Function App: an observer, with its timer's schedule. */
 export interface ObserverParameter {
   readonly region: string;
-  readonly probeSchedule: string;
-  readonly orchestrateSchedule: string;
+  readonly tickSchedule: string;
 }
 
 /** A resource a lever's role is assigned on: one of the provider's `scopes`, taken apart. */
@@ -28,6 +28,17 @@ export interface LeverScope {
   readonly type: string;
   /** The names along the type, e.g. the profile's, then the origin group's. */
   readonly names: readonly string[];
+}
+
+/**
+ * A resource group where a lever kind's operations role is assigned: the kind follows its
+ * long-running operations at a URL under the resource group (infra/roles/<kind>.json says
+ * `assignedAt: "resourceGroup"`), one entry per group however many of its resources are there.
+ */
+export interface OperationGroup {
+  readonly kind: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
 }
 
 /** An app setting the configuration names (`env:NAME`), given as a Key Vault reference. */
@@ -46,7 +57,9 @@ export interface DeploymentParameters {
   readonly stateStore: { readonly accountName: string; readonly table: string };
   readonly instanceMemoryMB: number;
   readonly tags: Readonly<Record<string, string>>;
+  readonly alertEmails: readonly string[];
   readonly leverScopes: readonly LeverScope[];
+  readonly operationGroups: readonly OperationGroup[];
   readonly secrets: readonly SecretSetting[];
 }
 
@@ -201,19 +214,37 @@ export function deploymentParameters(
   }
 
   if (problems.length > 0) throw new DeployError(source, problems);
+  const operationGroups: OperationGroup[] = [];
+  for (const { scope } of scopes) {
+    const provider = allProviders(registry).find((p) => p.kind === scope.kind);
+    const operations = provider ? roleFile(provider).operations : undefined;
+    if (operations?.assignedAt !== "resourceGroup" || operations.actions.length === 0) continue;
+    const group = {
+      kind: scope.kind,
+      subscriptionId: scope.subscriptionId,
+      resourceGroup: scope.resourceGroup,
+    };
+    const same = (g: OperationGroup) =>
+      g.kind === group.kind &&
+      g.subscriptionId === group.subscriptionId &&
+      g.resourceGroup.toLowerCase() === group.resourceGroup.toLowerCase();
+    if (!operationGroups.some(same)) operationGroups.push(group);
+  }
   return {
     ...AZD_VALUES,
     resourceGroupName: deployment!.resourceGroup ?? "",
     witnessRegion: deployment!.witnessRegion,
-    observers: config.observers.map((o) => ({
-      region: o.region,
-      probeSchedule: schedules.ok ? schedules.probe : "",
-      orchestrateSchedule: schedules.ok ? schedules.orchestrate : "",
-    })),
+    // The observers tick an equal share of the interval apart (ADR 18), in the configuration's order.
+    observers: config.observers.map((o, i, all) => {
+      const mine = timerSchedules(config.policy.intervalSeconds, i, all.length);
+      return { region: o.region, tickSchedule: mine.ok ? mine.tick : "" };
+    }),
     stateStore: { accountName, table: config.stateStore.table },
     instanceMemoryMB: deployment!.instanceMemoryMB,
     tags: deployment!.tags,
+    alertEmails: deployment!.alertEmails,
     leverScopes: scopes.map((s) => s.scope),
+    operationGroups,
     secrets,
   };
 }

@@ -1,7 +1,7 @@
 // The alert outbox in the state store: one row per alert, written with the state change that
 // causes it where the store allows (docs/alerts.md, "sent once"), delivered by the lease holder,
 // which claims a row by its version before sending and marks it by the claimed version after.
-import type { Alert } from "../core/alerts.js";
+import type { Alert, Severity } from "../core/alerts.js";
 import type { StoreCallOptions } from "./state-store.js";
 
 /** Where one alert stands with one channel. */
@@ -13,8 +13,10 @@ export interface Delivery {
   readonly status?: number;
   /** Why it failed or was skipped, with the channel's secrets taken out. */
   readonly note?: string;
-  /** Not before (the sender's clock): the receiver asked to wait longer than a run waits. */
+  /** Not before (the sender's clock): the backoff, or the receiver's Retry-After. */
   readonly retryAt?: number;
+  /** Set when it failed because its delivery window ran out. */
+  readonly givenUp?: true;
 }
 
 export interface OutboxRow {
@@ -49,6 +51,19 @@ export interface ChannelRecord {
   readonly failed: number;
   /** Failed attempts since the last delivery. */
   readonly failing: number;
+  /** Alerts given up on this channel: not taken within their delivery window. */
+  readonly givenUp?: number;
+  readonly lastGiveUp?: {
+    readonly at: number;
+    readonly type: string;
+    readonly title: string;
+    readonly reason: string;
+  };
+  /**
+   * Set while give-ups on this channel have been told (channel.undelivered) and it has not
+   * delivered since: when the first was, and the severity told so far.
+   */
+  readonly undelivered?: { readonly since: number; readonly severity: Severity };
 }
 
 /** A write of the runbook's state that may carry the alerts it causes, in the same write. */

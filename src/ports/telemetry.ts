@@ -5,7 +5,7 @@
 
 /** What a record belongs to: the tick or request (operation), and the incident if any. */
 export interface TelemetryScope {
-  /** The tick's `instance:seq` (or `instance:orchestrate:n`), or an API request's id. */
+  /** The tick's `instance:seq` (or `instance:decide:n` for a decision on a peer's request), or an API request's id. */
   readonly operation?: string;
   readonly incident?: string;
 }

@@ -15,17 +15,26 @@ export function leverActions(registry: ProviderRegistry): string[] {
 }
 
 /**
- * Where ARM checks an operation's action. Calls under a resource group are checked on the
- * resource they name, so a role on the resources the configuration names covers them; calls
- * under the subscription alone (a long-running operation's status) need a role there.
+ * Where ARM checks an operation's action. Calls that name a resource are checked on it, so a role
+ * on the resources the configuration names covers them. A long-running operation's status is a
+ * URL of the resource provider's own, not under the resource: under the resource group the
+ * resource is in for some providers (Microsoft.Cdn), under the subscription for others
+ * (Microsoft.ContainerService); a role is needed there.
  */
-export type RoleScope = "resource" | "subscription";
+export type RoleScope = "resource" | "resourceGroup" | "subscription";
+
+const UNDER_GROUP =
+  /^\/subscriptions\/\{[^}/]+\}\/resourceGroups\/\{[^}/]+\}\/providers\/[^/]+\/(.+)$/;
+const OPERATION_STATUS = /^(operationresults|operations|operationStatuses)\//i;
 
 export function scopeOf(operation: ArmOperation): RoleScope {
-  return /^\/subscriptions\/\{[^}/]+\}\/resourceGroups\//.test(operation.path)
-    ? "resource"
-    : "subscription";
+  const inGroup = UNDER_GROUP.exec(operation.path);
+  if (inGroup) return OPERATION_STATUS.test(inGroup[1]!) ? "resourceGroup" : "resource";
+  return "subscription";
 }
+
+/** Where the role for following long-running operations is assigned. */
+export type OperationsScope = Exclude<RoleScope, "resource">;
 
 export interface RoleDefinitionData {
   /** The role's name; the deployment adds its environment, since names are unique per tenant. */
@@ -43,15 +52,37 @@ export interface RoleFile {
   readonly generatedFrom: string;
   /** Assigned on each resource a group's settings name (the provider's `scopes`). */
   readonly resource: RoleDefinitionData;
-  /** Assigned on the subscription of those resources; no actions when none is needed. */
-  readonly subscription: RoleDefinitionData;
+  /**
+   * Following long-running operations: assigned where ARM checks them (`assignedAt`), the
+   * subscription or each resource group of those resources; no actions when none is needed.
+   */
+  readonly operations: RoleDefinitionData & { readonly assignedAt: OperationsScope };
 }
+
+const OPERATIONS_AT: Record<OperationsScope, { checked: string; assignedOn: string }> = {
+  subscription: {
+    checked: "ARM checks on the subscription",
+    assignedOn: "the subscription of those resources",
+  },
+  resourceGroup: {
+    checked: "ARM checks on the resource group the resource is in",
+    assignedOn: "the resource group of each of those resources",
+  },
+};
 
 /** The role file of one lever kind. */
 export function roleFile(provider: Provider): RoleFile {
   const actions = (scope: RoleScope) => [
     ...new Set(provider.operations.filter((o) => scopeOf(o) === scope).map((o) => o.action)),
   ];
+  const at = [
+    ...new Set(provider.operations.map(scopeOf).filter((s) => s !== "resource")),
+  ] as OperationsScope[];
+  if (at.length > 1)
+    throw new Error(
+      `provider ${provider.kind} follows operations both on the subscription and on resource groups: one operations role cannot be assigned at both`,
+    );
+  const assignedAt = at[0] ?? "subscription";
   return {
     kind: provider.kind,
     title: provider.title,
@@ -62,12 +93,12 @@ export function roleFile(provider: Provider): RoleFile {
       actions: actions("resource"),
       assignedOn: provider.scopeDescription,
     },
-    subscription: {
+    operations: {
       roleName: `Tandem ${provider.title} operations`,
-      description: `Following ${provider.title} long-running operations, which ARM checks on the subscription.`,
-      actions: actions("subscription"),
-      assignedOn:
-        "the subscription of those resources (only when the list of actions is not empty)",
+      description: `Following ${provider.title} long-running operations, which ${OPERATIONS_AT[assignedAt].checked}.`,
+      actions: actions(assignedAt),
+      assignedOn: OPERATIONS_AT[assignedAt].assignedOn,
+      assignedAt,
     },
   };
 }
@@ -90,7 +121,8 @@ export const BUILT_IN_ROLES = {
   hostStorage: {
     name: "Storage Blob Data Owner",
     id: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
-    assignedOn: "each Function App's own host storage account",
+    assignedOn:
+      "each Function App's own host storage account, for that region's own host identity (not Tandem's identity, and no identity on another region's)",
     why: "the Functions host's timer leases (blobs) and the deployment package",
   },
   secrets: {
@@ -138,12 +170,12 @@ export function permissionsTable(registry: ProviderRegistry): string {
           `custom role **${file.resource.roleName}**: ${list("resource")}`,
           file.resource.assignedOn,
         ] as [string, string, string],
-        ...(file.subscription.actions.length > 0
+        ...(file.operations.actions.length > 0
           ? [
               [
                 `${forWhat}, following its long-running operations`,
-                `custom role **${file.subscription.roleName}**: ${list("subscription")}`,
-                "the subscription of those resources",
+                `custom role **${file.operations.roleName}**: ${list(file.operations.assignedAt)}`,
+                file.operations.assignedOn,
               ] as [string, string, string],
             ]
           : []),

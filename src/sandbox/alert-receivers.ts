@@ -88,6 +88,8 @@ export class AlertReceivers {
     pagerduty: [],
     webhook: [],
   };
+  /** Requests a hanging receiver has not answered. */
+  readonly #hanging = new Set<http.ServerResponse>();
   #server: http.Server | undefined;
   #port = 0;
   readonly #print: ((line: string) => void) | undefined;
@@ -118,6 +120,12 @@ export class AlertReceivers {
   /** Answers the next requests to `kind` in these modes, one each, then as `modes` says. */
   script(kind: ReceiverKind, modes: readonly ReceiverMode[]): void {
     this.#script[kind].push(...modes);
+  }
+
+  /** Answers every request left hanging with 503 (the sender tries again). */
+  release(): void {
+    for (const res of this.#hanging) res.writeHead(503).end("released");
+    this.#hanging.clear();
   }
 
   async start(): Promise<void> {
@@ -158,7 +166,12 @@ export class AlertReceivers {
     }
     this.requests[kind]++;
     const mode = this.#script[kind].shift() ?? this.modes[kind];
-    if (mode === "hang") return; // never answers; the sender's timeout ends it
+    if (mode === "hang") {
+      // Never answers (the sender's timeout ends it), unless released.
+      this.#hanging.add(res);
+      res.on("close", () => this.#hanging.delete(res));
+      return;
+    }
     if (mode !== "ok") {
       const headers: Record<string, string> =
         mode === "429" ? { "retry-after": "1", "content-type": "text/plain" } : {};

@@ -6,6 +6,7 @@ import http from "node:http";
 import azf from "@azure/functions";
 import type { HttpResponseInit } from "@azure/functions";
 import type { HttpFunction } from "../../functions/handlers.js";
+import { shortName } from "../config/strict-json.js";
 import { closeServer, listenLoopback } from "./listen.js";
 
 /** Bodies above this are refused with 413 before any handler sees them. */
@@ -72,6 +73,7 @@ function send(
   const payload = body === undefined ? "" : isText ? body : `${JSON.stringify(body, null, 2)}\n`;
   res.writeHead(status, {
     "content-type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+    "x-content-type-options": "nosniff",
     ...headers,
   });
   res.end(payload);
@@ -101,6 +103,15 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> 
 
 class BadRequest extends Error {}
 
+/**
+ * Whether a Host header names this host as loopback: 127.0.0.1, [::1] or localhost, with any
+ * port. Any other name means a page elsewhere had a browser send this request (DNS rebinding: a
+ * name of the attacker's that resolves to 127.0.0.1), and is refused.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && /^(127\.0\.0\.1|\[::1\]|localhost)(:\d{1,5})?$/i.test(host);
+}
+
 function compileAll(options: HttpHostOptions) {
   return [
     ...(options.routes ?? []).map((r) => ({
@@ -124,6 +135,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const table = compileAll(options);
 
   const dispatch = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!isLoopbackHost(req.headers.host))
+      return send(res, 421, {
+        error: {
+          code: "MisdirectedRequest",
+          message: "this local host answers requests for 127.0.0.1, [::1] or localhost only",
+        },
+      });
     const method = (req.method ?? "GET").toUpperCase();
     // A fixed base: the Host header is the caller's to choose and may not parse.
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -142,7 +160,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       try {
         params = entry.match(url.pathname);
       } catch {
-        throw new BadRequest(`the path ${url.pathname} is not valid percent-encoding`);
+        throw new BadRequest(`the path ${shortName(url.pathname)} is not valid percent-encoding`);
       }
       if (!params) continue;
       if (!entry.methods.includes(method)) {
@@ -187,7 +205,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         {
           error: {
             code: "MethodNotAllowed",
-            message: `${url.pathname} takes ${allowed.join(", ")}`,
+            message: `${shortName(url.pathname)} takes ${allowed.join(", ")}`,
           },
         },
         { allow: allowed.join(", ") },
@@ -197,7 +215,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     send(res, 404, {
       error: {
         code: "NotFound",
-        message: `no ${method} ${url.pathname} here`,
+        message: `no ${shortName(method)} ${shortName(url.pathname)} here`,
         routes: table.map((e) => e.path),
       },
     });

@@ -1,11 +1,11 @@
 // The local host: what the Azure Functions host does for a Function App, in one process. It runs
-// each observer's `probe` and `orchestrate` timers on their schedules and serves the HTTP functions, all through the
+// each observer's `tick` timer on its schedule and serves the HTTP functions, all through the
 // same definitions the Function App registers (functions/handlers.ts).
 import { randomUUID } from "node:crypto";
 import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
 import type { TimerFunction } from "../../functions/handlers.js";
-import { orchestrateFunction, probeFunction } from "../../functions/handlers.js";
+import { tickFunction } from "../../functions/handlers.js";
 import { apiFunctions } from "../../functions/api.js";
 import { timeOfDay } from "../adapters/log/console-log.js";
 import type { Runtime } from "../app/runtime.js";
@@ -16,9 +16,10 @@ import { parseSchedule, startTimer } from "./timer-host.js";
 import { timerSchedules } from "../config/schedules.js";
 
 export interface Schedules {
-  /** NCRONTAB schedules of the two timers, as TANDEM_PROBE_SCHEDULE and TANDEM_ORCHESTRATE_SCHEDULE. */
-  readonly probe: string;
-  readonly orchestrate: string;
+  /** NCRONTAB schedule of the one timer, as TANDEM_TICK_SCHEDULE. */
+  readonly tick: string;
+  /** Each observer's own, where they are staggered across the interval (ADR 18). */
+  readonly byObserver?: Readonly<Record<string, string>>;
 }
 
 export interface LocalHostOptions {
@@ -48,20 +49,32 @@ export interface LocalHost {
  * The timers' schedules for an interval, as the deployment sets them (src/config/schedules.ts). An
  * interval NCRONTAB cannot space evenly still runs locally, rounded down to one it can.
  */
-export function schedulesForInterval(intervalSeconds: number): Schedules {
+export function schedulesForInterval(
+  intervalSeconds: number,
+  observers: readonly string[] = [],
+): Schedules {
   const exact = timerSchedules(intervalSeconds);
-  if (exact.ok) return { probe: exact.probe, orchestrate: exact.orchestrate };
+  if (exact.ok) {
+    if (observers.length < 2) return { tick: exact.tick };
+    const byObserver = Object.fromEntries(
+      observers.map((o, i) => {
+        const mine = timerSchedules(intervalSeconds, i, observers.length);
+        return [o, mine.ok ? mine.tick : exact.tick];
+      }),
+    );
+    return { tick: exact.tick, byObserver };
+  }
   const whole = Math.max(1, Math.round(intervalSeconds));
   const near =
     whole < 60
       ? [30, 20, 15, 12, 10, 6, 5, 4, 3, 2, 1].find((d) => d <= whole)!
       : [3600, 1800, 1200, 900, 720, 600, 360, 300, 240, 180, 120, 60].find((d) => d <= whole)!;
-  return schedulesForInterval(near);
+  return schedulesForInterval(near, observers);
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
-  parseSchedule(options.schedules.probe);
-  parseSchedule(options.schedules.orchestrate);
+  parseSchedule(options.schedules.tick);
+  for (const schedule of Object.values(options.schedules.byObserver ?? {})) parseSchedule(schedule);
   const first = options.runtimes[0];
   if (!first) throw new Error("the local host needs at least one observer runtime");
   const print = (source: string, level: string, message: string) => {
@@ -73,7 +86,15 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const http = await startHttpHost({
     port: options.port,
-    functions: apiFunctions(() => Promise.resolve(first)),
+    // A peer's request names the observer it is for: the one of this process's observers it
+    // names answers, unless its timers are stopped (a stopped Function App answers nothing).
+    functions: apiFunctions((request) => {
+      const named = request?.params["observer"];
+      if (named === undefined) return Promise.resolve(first);
+      if ((timers.get(named) ?? []).length === 0)
+        return Promise.reject(new Error(`observer ${named} is not running here`));
+      return Promise.resolve(runtimeOf(named));
+    }),
     ...(options.routes ? { routes: options.routes } : {}),
     log: (level, message) => print("http", level, message),
   });
@@ -107,10 +128,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     );
   const startTimers = (rt: Runtime): RunningTimer[] => {
     const source = () => Promise.resolve(rt);
-    return [
-      run(rt, probeFunction(source, options.schedules.probe)),
-      run(rt, orchestrateFunction(source, options.schedules.orchestrate)),
-    ];
+    const schedule = options.schedules.byObserver?.[rt.observer] ?? options.schedules.tick;
+    return [run(rt, tickFunction(source, schedule))];
   };
   const timers = new Map<string, RunningTimer[]>(
     options.runtimes.map((rt) => [rt.observer, startTimers(rt)]),

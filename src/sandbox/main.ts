@@ -8,8 +8,9 @@ import { isConfigError, loadConfigFile } from "../config/index.js";
 import { consoleLog } from "../adapters/log/console-log.js";
 import type { LocalHost } from "./local-host.js";
 import { schedulesForInterval, startLocalHost } from "./local-host.js";
-import type { Sandbox } from "./sandbox.js";
-import { SANDBOX_RESOURCES, startSandbox } from "./sandbox.js";
+import { startSandbox } from "./sandbox.js";
+import { sandboxBanner } from "./banner.js";
+import { telemetryFile } from "./telemetry-file.js";
 
 const HELP = `Usage: npm start [-- options]
 
@@ -26,12 +27,12 @@ Options:
   --timing PROFILE   the emulated Azure's timing: fast (default) or realistic (AKS starts in
                      minutes, Front Door's edge follows in about ten; production timeouts)
   --telemetry        sandbox: send Application Insights telemetry to a local ingestion endpoint
-                     and print every record it receives (see docs/telemetry.md)
+                     and write every record it receives to tandem-telemetry.log in the system's
+                     temporary folder (a count is printed each minute; see docs/telemetry.md)
   --help             show this help
 
-Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.probeSchedule} and
-${SETTINGS.orchestrateSchedule} (NCRONTAB, six fields; derived from the interval when unset),
-and the app settings your config's "env:NAME" references name. With --config,
+Environment: TANDEM_PORT, ${SETTINGS.observer}, ${SETTINGS.tickSchedule} (NCRONTAB, six
+fields; derived from the interval when unset), and the app settings your config's "env:NAME" references name. With --config,
 ${SETTINGS.appInsights} sends telemetry to Application Insights.`;
 
 class UsageError extends Error {}
@@ -44,46 +45,6 @@ function port(value: string | undefined): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new UsageError(`port must be a whole number from 0 to 65535 (got "${text}")`);
   return n;
-}
-
-function sandboxBanner(sandbox: Sandbox): string {
-  const { config } = sandbox;
-  const api = sandbox.url;
-  const R = SANDBOX_RESOURCES;
-  const lines = [
-    "",
-    "Tandem sandbox is running (everything on loopback, nothing in Azure).",
-    "",
-    `  state store      Azurite Table service, in memory        ${sandbox.azurite.endpoint}`,
-    `  Azure (emulated) Resource Manager over HTTPS              ${sandbox.arm.url}`,
-    `                   the real SDK clients drive tm-shop (Traffic Manager), fd-catalog (Front Door)`,
-    `                   and aks-catalog-weu / aks-catalog-neu (AKS; aks-catalog-neu is stopped)`,
-    "",
-    `  group "shop"     active-passive, Traffic Manager         entry ${sandbox.entryPoint.healthUrl}`,
-    ...[...sandbox.regions.values()].map((app) => `    ${app.region.padEnd(14)} ${app.healthUrl}`),
-    `  group "catalog"  passive-cold, Front Door                entry ${sandbox.catalogEntryPoint.healthUrl}`,
-    ...[...sandbox.catalogApps.values()].map(
-      (app) =>
-        `    ${app.region.padEnd(14)} ${app.healthUrl}${app.region === "northeurope" ? "   (cluster stopped: woken on failover)" : ""}`,
-    ),
-    "",
-    `  Both groups are probed every ${config.policy.intervalSeconds} s (${sandbox.schedules.probe}); a region is down after`,
-    `  ${config.policy.failureThreshold} failed probes in a row from every observer.`,
-    "",
-    `  Status:           ${api}/api/status`,
-    `  Break a region:   curl -X POST ${api}/sandbox/regions/westeurope/down   (both groups fail over)`,
-    `  Bring it back:    curl -X POST ${api}/sandbox/regions/westeurope/up`,
-    `  Impair observer:  curl -X POST ${api}/sandbox/observers/northeurope/impair   (its control URL fails)`,
-    `  Break Azure:      curl -X POST ${api}/sandbox/arm/throttle   (or error, slow, drop)`,
-    `  Heal everything:  curl -X POST ${api}/sandbox/heal`,
-    `  Alerts received:  curl ${api}/sandbox/alerts   (Teams, Slack, PagerDuty and webhook receivers on loopback;`,
-    `                    each delivered alert prints one line below; break one: POST /sandbox/alerts/teams/410)`,
-    `  Resources:        ${R.resourceGroup}`,
-    "",
-    "Verdict changes are printed below. Ctrl-C stops everything.",
-    "",
-  ];
-  return lines.join("\n");
 }
 
 async function startWithConfig(
@@ -113,10 +74,13 @@ async function startWithConfig(
     // The local host listens on loopback only: a caller there may read; changes need a token.
     localPrincipal: LOOPBACK_READER,
   });
-  const derived = schedulesForInterval(config.policy.intervalSeconds);
+  // This observer's own place in the interval, as the deployment staggers the observers.
+  const derived = schedulesForInterval(
+    config.policy.intervalSeconds,
+    config.observers.map((o) => o.region),
+  );
   const schedules = {
-    probe: process.env[SETTINGS.probeSchedule] || derived.probe,
-    orchestrate: process.env[SETTINGS.orchestrateSchedule] || derived.orchestrate,
+    tick: process.env[SETTINGS.tickSchedule] || derived.byObserver?.[observer] || derived.tick,
   };
   const host = await startLocalHost({
     runtimes: [runtime],
@@ -126,7 +90,7 @@ async function startWithConfig(
     verbose,
   });
   console.log(
-    `\nTandem is running as observer ${observer} with ${file}: probing on "${schedules.probe}", orchestrating on "${schedules.orchestrate}".`,
+    `\nTandem is running as observer ${observer} with ${file}: ticking (probe, then decide) on "${schedules.tick}".`,
   );
   console.log(`  Status: ${host.url}/api/status\nCtrl-C stops it.\n`);
   return host;
@@ -173,15 +137,28 @@ async function main(): Promise<number> {
       // The SDK's own usage reports (statsbeat) would go to Microsoft: the sandbox stays on loopback.
       if (args.telemetry) process.env["APPLICATION_INSIGHTS_NO_STATSBEAT"] = "1";
       console.log("Starting the Tandem sandbox...");
+      const output = (line: string) => console.log(line);
+      const records = args.telemetry ? await telemetryFile(output) : undefined;
       const sandbox = await startSandbox({
         port: listenPort,
-        output: (line) => console.log(line),
+        output,
         verbose: args.verbose,
         ...(args.timing ? { timing: args.timing } : {}),
-        ...(args.telemetry ? { telemetry: { print: true } } : {}),
+        ...(records ? { telemetry: { record: records.record } } : {}),
       });
-      console.log(sandboxBanner(sandbox));
-      running = sandbox;
+      console.log(
+        sandboxBanner(sandbox, {
+          timing: args.timing === "realistic" ? "realistic" : "fast",
+          verbose: args.verbose,
+          ...(records ? { telemetryFile: records.path } : {}),
+        }),
+      );
+      running = {
+        stop: async () => {
+          await sandbox.stop();
+          await records?.close();
+        },
+      };
     }
   } catch (error) {
     if (isConfigError(error)) console.error(`Tandem did not start: ${error.message}`);

@@ -7,6 +7,8 @@
 //   shop     active-passive behind the Traffic Manager profile tm-shop
 //   catalog  passive-cold behind the Front Door profile fd-catalog; its northeurope AKS cluster
 //            is stopped until Tandem wakes it
+import { HttpPeers } from "../adapters/peers/http-peers.js";
+import type { Peers } from "../ports/peers.js";
 import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
 import { compose } from "../compose.js";
@@ -65,7 +67,8 @@ export const SANDBOX_RESOURCES = {
  */
 export const SANDBOX_PRINCIPAL: Principal = {
   name: "sandbox-operator",
-  roles: ["reader", "operator"],
+  // The sandbox's observers share its local host: they ask each other to probe through it.
+  roles: ["reader", "operator", "observer"],
   via: "local",
 };
 
@@ -92,10 +95,11 @@ export interface SandboxOptions {
   /** More subscribers to both observers' events (tests record them). */
   readonly subscribers?: readonly NamedSubscriber[];
   /**
-   * Sends Application Insights telemetry to a local ingestion receiver (`--telemetry`); with
-   * `print`, each record received is printed as one line.
+   * Sends Application Insights telemetry to a local ingestion receiver (`--telemetry`); `record`
+   * gets each record received as one line and its base type (`npm start` writes them to a file:
+   * printed, the records of both observers would bury the timeline).
    */
-  readonly telemetry?: { readonly print: boolean };
+  readonly telemetry?: { readonly record?: (line: string, type: string) => void };
 }
 
 export interface Sandbox {
@@ -555,7 +559,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const ingestion = options.telemetry
       ? await started(
           new IngestionReceiver((e) => {
-            if (options.telemetry?.print) output(`telemetry  ${describeEnvelope(e)}`);
+            options.telemetry?.record?.(`telemetry  ${describeEnvelope(e)}`, e.data.baseType);
           }),
         )
       : undefined;
@@ -565,6 +569,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     };
     const isolated = new Set<string>();
     const runtimes: Runtime[] = [];
+    // The observers ask each other to probe now over the local host's HTTP, as Function Apps do;
+    // its URL is known once it listens, after the runtimes are made.
+    const peerHttp: { peers?: HttpPeers } = {};
+    const peers: Peers = {
+      ask: (peer, request, call) =>
+        peerHttp.peers
+          ? peerHttp.peers.ask(peer, request, call)
+          : Promise.reject(new Error("the local host is not listening yet")),
+    };
     for (const observer of SANDBOX_REGIONS) {
       const table = tableStoreFromConnectionString(azurite.connectionString, "tandem", {
         maxRetries: 0,
@@ -586,6 +599,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           },
           source: "sandbox configuration",
           localPrincipal: SANDBOX_PRINCIPAL,
+          peers,
           ...(ingestion ? { ingestionCa: ingestion.ca } : {}),
           subscribers: [timeline(output), ...(options.subscribers ?? [])],
           // Drills plan with the emulator's own times, not Azure's.
@@ -601,7 +615,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(async () => {
       await Promise.all(runtimes.map((rt) => rt.telemetry?.close(2000) ?? Promise.resolve()));
     });
-    const schedules = schedulesForInterval(intervalSeconds);
+    // The observers tick half an interval apart, as the deployment staggers them (ADR 18).
+    const schedules = schedulesForInterval(intervalSeconds, SANDBOX_REGIONS);
     // The fault routes reach the host, which is started with them.
     const late: { host?: LocalHost } = {};
     const host: LocalHost = await startLocalHost({
@@ -613,6 +628,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
     late.host = host;
+    peerHttp.peers = new HttpPeers({
+      urls: Object.fromEntries(SANDBOX_REGIONS.map((region) => [region, host.url])),
+    });
     stops.push(() => host.stop());
     // Alerts link to the status page and incidents of this host, now that it listens.
     for (const rt of runtimes) rt.alerts.links.baseUrl = host.url;

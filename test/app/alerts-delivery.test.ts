@@ -1,6 +1,8 @@
 // Alerts reach real receivers on loopback once each, survive a crashed lease holder, and never
 // hold up a failover: a receiver that hangs, throttles, fails or is gone is handled as specified
-// while the failover it reports on takes the same ticks as with no channel at all.
+// while the failover it reports on takes the same ticks as with no channel at all. Channels never
+// wait for each other; one throttled for minutes gets every alert once, in order; an alert not
+// taken within its window is given up, shown on the status and told on the other channels.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { alertsSettled } from "../../src/app/alerts/sender.js";
@@ -219,13 +221,11 @@ describe("alert delivery", () => {
       repeated(receivers.received.filter((r) => r.kind === "slack").map((r) => r.title)),
       [],
     );
-    // 500: retried, bounded (4 attempts per alert in all), failure visible.
+    // 500: retried in order, the oldest alert first, once a tick here (attemptsPerRun 1) until
+    // its window ends; the failure visible.
     assert.match(status["pagerduty"]!.lastFailure!.reason, /^500/);
-    const pdAlerts = (await rig.store.readOutbox(["shop"])).length + 20;
-    assert.ok(
-      receivers.requests.pagerduty <= pdAlerts * 4,
-      `${receivers.requests.pagerduty} requests`,
-    );
+    const most = (rig.clock.now() - quiet.clock.now()) / 2000 + 40;
+    assert.ok(receivers.requests.pagerduty <= most, `${receivers.requests.pagerduty} requests`);
     // 410: disabled, audited, and said on the other channels.
     assert.equal(status["webhook"]!.state, "disabled");
     assert.match(status["webhook"]!.disabled!.reason, /^410/);
@@ -238,5 +238,113 @@ describe("alert delivery", () => {
       "the other channels hear that webhook is disabled",
     );
     assert.equal(receivers.requests.webhook, 1, "nothing more is sent to a gone receiver");
+  });
+
+  it("Teams answering 429 (Retry-After: 1) for 2 minutes, then ok: every alert reaches it once, in order", async () => {
+    fresh();
+    receivers.modes.teams = "429";
+    // Retry-After: 1 is longer than a run waits here: each retry comes a tick (2 s) later.
+    const rig = new Rig({
+      receivers,
+      kinds: ["webhook", "teams"],
+      timing: { maxRetryAfterMs: 500 },
+    });
+    await rig.start("westeurope");
+    await rig.start("northeurope");
+    const from = rig.clock.now();
+    await failOver(rig);
+    while (rig.clock.now() - from < 120_000) await rig.tick();
+    assert.equal(receivers.received.filter((r) => r.kind === "teams").length, 0);
+    assert.ok(receivers.requests.teams >= 30, `${receivers.requests.teams} requests in 2 minutes`);
+    receivers.modes.teams = "ok";
+    await rig.ticks(2);
+    const teams = receivers.received.filter((r) => r.kind === "teams").map((r) => r.title);
+    const hook = receivers.received.filter((r) => r.kind === "webhook").map((r) => r.title);
+    assert.ok(teams.length >= 6, teams.join(" | "));
+    assert.deepEqual(teams, hook, "every alert, once, in the order the webhook got them at once");
+    assert.equal((await readAlertStatus(rig.runtimes.get("westeurope")!))[1]?.givenUp, 0);
+  });
+
+  it("a webhook that hangs delays no other channel by more than 1 s", async () => {
+    fresh();
+    receivers.modes.webhook = "hang";
+    const rig = new Rig({ receivers, timing: { attemptTimeoutMs: 3000 } });
+    await rig.start("westeurope");
+    await rig.start("northeurope");
+    // When each alert was written (at the latest): the real time before the tick that wrote it.
+    const written = new Map<string, number>();
+    const tick = async () => {
+      const before = Date.now();
+      await rig.tick({ settle: false });
+      for (const r of await rig.store.readOutbox(["shop"]))
+        if (!written.has(r.row.alert.title)) written.set(r.row.alert.title, before);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    await rig.until(async () => (await rig.store.readLease()) !== undefined, 10, { settle: false });
+    rig.failing.add("*>westeurope");
+    for (let i = 0; i < 30 && !(await rig.incidentSteps()).includes("completed"); i++) await tick();
+    await tick();
+    const others = () =>
+      receivers.received.filter((r) => r.kind !== "webhook" && !r.title.startsWith("(resolve"));
+    // Teams and Slack get every alert (PagerDuty not the steps): wait for them, a second at most.
+    const all = () =>
+      [...written.keys()].every((t) =>
+        (["teams", "slack"] as const).every((k) =>
+          receivers.received.some((r) => r.kind === k && r.title === t),
+        ),
+      );
+    for (let i = 0; i < 100 && !all(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(all(), "Teams and Slack got every alert");
+    assert.ok(others().length >= 15, `${others().length} deliveries`);
+    for (const r of others()) {
+      const late = r.at - written.get(r.title)!;
+      assert.ok(late < 1000, `${r.kind} got "${r.title}" ${late} ms after it was written`);
+    }
+    assert.ok(receivers.requests.webhook > 0, "the webhook was tried");
+    assert.equal(receivers.received.filter((r) => r.kind === "webhook").length, 0);
+    receivers.modes.webhook = "ok";
+    receivers.release();
+    for (const rt of rig.runtimes.values()) await alertsSettled(rt);
+  });
+
+  it("an alert Slack cannot take within its window is given up: shown on the status, and told on the other channels, which hear when Slack delivers again", async () => {
+    fresh();
+    receivers.modes.slack = "500";
+    const windowMs = { info: 20_000, warning: 20_000, error: 30_000, critical: 40_000 };
+    const rig = new Rig({
+      receivers,
+      kinds: ["slack", "teams", "pagerduty"],
+      timing: { windowMs },
+    });
+    await rig.start("westeurope");
+    await rig.start("northeurope");
+    const rt = rig.runtimes.get("westeurope")!;
+    const slack = async () => (await readAlertStatus(rt)).find((c) => c.name === "slack")!;
+    await rig.until(async () => (await slack()).givenUp > 0, 30);
+    const status = await slack();
+    assert.match(status.lastGiveUp!.title, /^Lease holder is now /);
+    assert.match(status.lastGiveUp!.reason, /^500/);
+    await rig.ticks(1);
+    const told = receivers.received.filter(
+      (r) => r.kind === "teams" && r.title.startsWith("Alert channel slack could not deliver: "),
+    );
+    assert.equal(told.length, 1, "told once on Teams");
+    assert.equal(receivers.received.filter((r) => r.kind === "slack").length, 0);
+    // Slack answers again: it takes what comes next, and the others hear it delivers again.
+    receivers.modes.slack = "ok";
+    rig.failing.add("*>westeurope");
+    await rig.until(
+      () =>
+        receivers.received.some(
+          (r) => r.kind === "teams" && r.title === "Alert channel slack delivers again",
+        ),
+      20,
+    );
+    assert.ok(receivers.received.some((r) => r.kind === "slack"));
+    const pd = receivers.received.filter((r) => r.kind === "pagerduty").map((r) => r.body as any);
+    assert.deepEqual(
+      pd.filter((e) => e.dedup_key === "tandem:undelivered:slack").map((e) => e.event_action),
+      ["trigger", "resolve"],
+    );
   });
 });

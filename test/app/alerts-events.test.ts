@@ -73,15 +73,16 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
     fresh();
     const rig = new Rig({ receivers, kinds: ["webhook", "teams"] });
     let down = false;
+    let failNext = 0;
     const flaky: StateStore = new Proxy(rig.store, {
       get: (target, property) => {
         const value = Reflect.get(target, property) as unknown;
         if (typeof value !== "function") return value;
         return async (...args: unknown[]) => {
-          if (down)
+          if (down || (failNext > 0 && failNext--))
             throw new StoreError(
               "unavailable",
-              `state store: ${String(property)} failed: ECONNREFUSED`,
+              `state store: ${String(property)} failed: ${down ? "ECONNREFUSED" : "ECONNRESET"}`,
             );
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
@@ -89,6 +90,16 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
     });
     await rig.start("westeurope", flaky);
     await rig.ticks(2);
+    // One transient error (a reset connection) is not an outage: nothing is said.
+    failNext = 1;
+    await rig.ticks(3);
+    assert.equal(failNext, 0, "the error happened");
+    assert.deepEqual(
+      receivers.received.filter((r) => /state store/.test(r.title)).map((r) => r.title),
+      [],
+      "a single store error raises no alert",
+    );
+    // Every call failing, tick after tick: said once three operations in a row have failed.
     down = true;
     await rig.ticks(1);
     await rig.until(
@@ -122,6 +133,35 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
     assert.deepEqual(rig.router.changes, [], "a split view never acts");
     rig.failing.clear();
     await rig.until(() => webhookTypes(receivers).includes("region.cleared"), 10);
+  });
+
+  it("a region only its inside observer sees failing, with the one outside observer stopped: said once (a person should look), and resolved when it clears", async () => {
+    fresh();
+    const rig = new Rig({ receivers, kinds: ["webhook", "pagerduty"] });
+    await rig.start("westeurope");
+    await rig.start("northeurope");
+    await rig.until(async () => (await rig.store.readLease()) !== undefined, 10);
+    await rig.ticks(2);
+    // northeurope's app stops (westeurope takes the lease if it had not); then westeurope fails.
+    rig.runtimes.delete("northeurope");
+    await rig.until(() => webhookTypes(receivers).includes("observer.stale"), 10);
+    rig.failing.add("westeurope>westeurope");
+    await rig.until(() => webhookTypes(receivers).includes("region.unconfirmed"), 20);
+    assert.ok(
+      titles(receivers).includes(
+        "shop: westeurope may be down, and no outside observer can confirm it",
+      ),
+    );
+    await rig.ticks(3);
+    assert.equal(webhookTypes(receivers).filter((t) => t === "region.unconfirmed").length, 1);
+    assert.deepEqual(rig.router.changes, [], "nothing is done on the inside observer's word");
+    rig.failing.clear();
+    await rig.until(() => webhookTypes(receivers).includes("region.cleared"), 10);
+    const pd = receivers.received.filter((r) => r.kind === "pagerduty").map((r) => r.body as any);
+    assert.deepEqual(
+      pd.filter((e) => e.dedup_key === "tandem:region:shop/westeurope").map((e) => e.event_action),
+      ["trigger", "resolve"],
+    );
   });
 
   it("the failover cap is alerted once while it holds", async () => {
@@ -163,7 +203,14 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
         /pagerduty \(pagerduty, http:\/\/127\.0\.0\.1:\d+\): delivered, receiver answered 202/,
       );
       assert.match(out.join("\n"), /Event processed/);
-      assert.equal(receivers.received.at(-1)?.kind, "pagerduty");
+      assert.match(out.join("\n"), /resolved at once \(202\)/);
+      // What the test triggered is resolved at once: it leaves no incident open.
+      const pd = receivers.received.filter((r) => r.kind === "pagerduty").map((r) => r.body as any);
+      assert.deepEqual(
+        pd.map((e) => e.event_action),
+        ["trigger", "resolve"],
+      );
+      assert.equal(pd[0].dedup_key, pd[1].dedup_key);
 
       receivers.modes.slack = "410";
       out.length = 0;

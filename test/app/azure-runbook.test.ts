@@ -118,8 +118,10 @@ async function run(
     if (options.problems) options.problems.push(...outcome.problems);
     else assert.deepEqual(outcome.problems, [], `tick ${i}`);
     options.waiting?.push(...(outcome.waiting ?? []));
+    // The steps from the incident's history: a tick may take several in a row.
+    const history = outcome.incident?.history.map((h) => h.step) ?? [];
+    steps.splice(0, steps.length, ...history.filter((s, k) => k === 0 || history[k - 1] !== s));
     const step = outcome.incident?.step;
-    if (step && steps.at(-1) !== step) steps.push(step);
     if (step === "completed" || step === "failed" || step === "aborted") break;
     await new Promise((r) => setTimeout(r, 60)); // the emulator's own time moves too
   }

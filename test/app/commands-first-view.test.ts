@@ -79,3 +79,38 @@ describe("a command before the first lever view", () => {
     assert.equal(reads, 1, "one read for three commands");
   });
 });
+
+describe("a failover to where traffic already goes", () => {
+  const toPrimary = { ...failover, to: "westeurope", override: false };
+
+  it("is refused with 409 'already primary', audited, and opens no incident", async () => {
+    const { rt } = await fresh(false);
+    for (const dryRun of [true, false]) {
+      const outcome = await manualCommand(rt, caller, "shop", toPrimary, { dryRun });
+      const response = answer(outcome);
+      assert.equal(response.status, 409, JSON.stringify(outcome));
+      assert.match(
+        (response.jsonBody as { error: { message: string } }).error.message,
+        /^shop: westeurope is already primary, so a failover there would change no routing.*--override/,
+      );
+    }
+    assert.deepEqual(await rt.store.readIncidents("shop"), []);
+    const actions = await rt.store.readActions();
+    assert.deepEqual(
+      actions.map((a) => a.outcome),
+      ["refused", "refused"],
+    );
+  });
+
+  it("runs when forced with the override", async () => {
+    const { rt } = await fresh(false);
+    const outcome = await manualCommand(
+      rt,
+      caller,
+      "shop",
+      { ...toPrimary, override: true },
+      { dryRun: false },
+    );
+    assert.equal(outcome.kind, "accepted", JSON.stringify(outcome));
+  });
+});

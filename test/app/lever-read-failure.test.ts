@@ -77,8 +77,13 @@ describe("the runbook after a failed lever read", () => {
 
   it("an open incident whose reads keep failing changes nothing, keeps the last good view, and ends when its time is up", async () => {
     const w = await shopHolder({ stepTimeoutSeconds: 10 });
+    // Opened, and its first change failed: the incident stays at shifting-traffic, then no read
+    // answers any more.
+    w.router.fault = (call) =>
+      call === "promote" ? new Error("500 InternalServerError") : undefined;
     const opened = await downTick(w, true);
-    assert.equal(opened.incident?.kind, "failover");
+    assert.equal(opened.incident?.step, "shifting-traffic");
+    assert.deepEqual(w.router.changes, []);
     w.router.fault = (call) => (call === "read" ? new Error("503 ServiceUnavailable") : undefined);
     let last;
     // Failed reads and their backoffs are mostly ARM's time, so the step lasts far longer than its

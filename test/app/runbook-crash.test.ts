@@ -1,116 +1,69 @@
 // Crash points: a passive-cold failover driven through the runbook tick by one lease holder that
-// crashes after any step (or between recording a step and carrying out its effect); a new holder
-// takes over and finishes. Every run must end in the same state, with no effect applied twice.
+// crashes after any tick, between recording a step and carrying out its effect, or after any one
+// of its writes (so between the steps one tick takes in a row); a new holder takes over and
+// finishes. Every run must end in the same state, with no effect applied twice.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
-import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
 import { primaryOf } from "../../src/core/index.js";
-import type { TandemConfigInput } from "../../src/config/index.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+import type { World } from "../helpers/catalog-runbook.js";
+import { holder, lead, stepsOf, verdicts, world } from "../helpers/catalog-runbook.js";
 
-const SUB = "00000000-0000-0000-0000-000000000000";
-const raw: TandemConfigInput = {
-  observers: [{ region: "westeurope" }, { region: "northeurope" }, { region: "swedencentral" }],
-  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-  policy: { intervalSeconds: 10, probeTimeoutSeconds: 5, wakeTimeoutSeconds: 600 },
-  groups: [
-    {
-      name: "catalog",
-      model: "passive-cold",
-      regions: [
-        { name: "westeurope", role: "primary", probe: { url: "http://127.0.0.1:9/a" } },
-        {
-          name: "northeurope",
-          role: "secondary",
-          probe: { url: "http://127.0.0.1:9/b" },
-          cluster: {
-            resourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-neu`,
-            nodePools: [{ name: "user", count: 4 }],
-          },
-        },
-      ],
+/** Whether a holder's process has died: every call it makes fails from then on. */
+interface Death {
+  /** Writes to the store it makes before it dies (undefined: it does not die). */
+  writesLeft?: number;
+  dead: boolean;
+}
+
+const STORE_WRITES = new Set([
+  "writeIncident",
+  "appendAction",
+  "writeRegionStates",
+  "writeLeverView",
+  "createLease",
+  "replaceLease",
+]);
+
+/** `target` as the dying process sees it: calls fail once it is dead; a store write may kill it. */
+function mortal<T extends object>(target: T, death: Death, store: boolean): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (death.dead) throw new Error("the process died");
+        if (store && STORE_WRITES.has(String(property)) && death.writesLeft !== undefined) {
+          if (death.writesLeft === 0) {
+            death.dead = true;
+            throw new Error("the process died");
+          }
+          death.writesLeft--;
+        }
+        return (value as (...a: unknown[]) => unknown).apply(object, args);
+      };
     },
-  ],
-};
-
-interface World {
-  clock: ManualClock;
-  store: MemoryStateStore;
-  router: MemoryTrafficRouter;
-  clusters: MemoryClusterControl;
+  });
 }
 
-function world(): World {
-  const clock = new ManualClock();
-  const clusters = new MemoryClusterControl(clock, { startMs: 40_000 });
-  clusters.add("catalog", "northeurope", "Stopped", [{ name: "user", count: 0 }]);
-  return {
-    clock,
-    store: new MemoryStateStore(),
-    router: new MemoryTrafficRouter([
-      {
-        name: "catalog",
-        model: "passive-cold",
-        regions: [
-          { name: "westeurope", role: "primary" },
-          { name: "northeurope", role: "secondary" },
-        ],
-      },
-    ]),
-    clusters,
-  };
-}
-
-const holder = (w: World, name: string, instance: string) =>
-  runtimeFor(raw, name, {
-    store: w.store,
-    clock: w.clock,
+const dying = (w: World, name: string, instance: string, death?: Death) =>
+  holder(
+    w,
+    name,
     instance,
-    router: w.router,
-    clusters: w.clusters,
-  });
-
-/** westeurope is down; northeurope passes its probes once its cluster runs with its node pools. */
-async function verdicts(
-  w: World,
-): Promise<{ evidence: RegionEvidence[]; kept: Record<string, RegionState> }> {
-  const neu = await w.clusters.read("catalog", "northeurope");
-  const neuUp = neu.power === "Running" && (neu.nodePools[0]?.count ?? 0) >= 4;
-  const verdict = (region: string, v: Verdict): RegionEvidence => ({
-    region,
-    verdict: v,
-    reason: v,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  });
-  const evidence = [
-    verdict("westeurope", "down"),
-    verdict("northeurope", neuUp ? "healthy" : "down"),
-  ];
-  const kept = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
+    death
+      ? {
+          store: mortal(w.store, death, true),
+          router: mortal(w.router, death, false),
+          clusters: mortal(w.clusters, death, false),
+        }
+      : {},
   );
-  return { evidence, kept };
-}
 
-async function lead(w: World, rt: Runtime): Promise<number> {
-  const first = await tickLease(rt);
-  if (first.leader) return first.epoch!;
-  w.clock.advance(leaseTiming(rt).durationMs);
-  const status = await tickLease(rt);
-  assert.ok(status.leader, `${rt.observer} should take the lease: ${JSON.stringify(status)}`);
-  return status.epoch!;
-}
-
-/** One tick of the holder: renew, then one runbook step. Returns the incident's step. */
-async function tick(w: World, rt: Runtime): Promise<string | undefined> {
+/** One tick of the holder: renew, then its runbook steps. Returns the incident's history. */
+async function tick(w: World, rt: Runtime): Promise<{ step: string }[] | undefined> {
   w.clock.advance(10_000);
   const lease = await tickLease(rt);
   assert.ok(lease.leader, "the holder keeps its lease while it ticks");
@@ -120,7 +73,7 @@ async function tick(w: World, rt: Runtime): Promise<string | undefined> {
     verdictChanged: true,
     operation: "test",
   });
-  return outcome.incident?.step;
+  return outcome.incident?.history.slice();
 }
 
 async function run(
@@ -130,7 +83,7 @@ async function run(
   const w = world();
   let rt = await holder(w, "northeurope", "a");
   await lead(w, rt);
-  const steps: string[] = [];
+  let steps: string[] = [];
   for (let i = 0; i < 40; i++) {
     if (crashAfter === i) {
       if (dropEffects) {
@@ -141,15 +94,51 @@ async function run(
         w.router.fault = undefined;
         w.clusters.fault = undefined;
       }
-      rt = await holder(w, "swedencentral", `b${i}`);
-      w.clock.advance(leaseTiming(rt).durationMs);
-      await lead(w, rt);
+      rt = await takeOver(w, `b${i}`);
     }
-    const step = await tick(w, rt);
-    if (step && steps.at(-1) !== step) steps.push(step);
+    const history = await tick(w, rt);
+    if (history) steps = stepsOf(history);
+    const step = steps.at(-1);
     if (step === "completed" || step === "failed") return { w, ticks: i + 1, steps };
   }
   return { w, ticks: 40, steps };
+}
+
+/** A second holder, once the first one's lease has run out. */
+async function takeOver(w: World, instance: string): Promise<Runtime> {
+  const rt = await holder(w, "swedencentral", instance);
+  w.clock.advance(leaseTiming(rt).durationMs);
+  await lead(w, rt);
+  return rt;
+}
+
+/**
+ * The first holder dies at its `writes`-th store write (the write is not made; nothing it does
+ * after succeeds), wherever that falls: inside a tick, between two steps taken in a row.
+ */
+async function runDying(writes: number): Promise<{ w: World; steps: string[]; died: boolean }> {
+  const w = world();
+  const death: Death = { dead: false };
+  let rt = await dying(w, "northeurope", "a", death);
+  await lead(w, rt);
+  death.writesLeft = writes;
+  let steps: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    let history: { step: string }[] | undefined;
+    try {
+      history = await tick(w, rt);
+    } catch {
+      history = undefined;
+    }
+    if (history) steps = stepsOf(history);
+    if (death.dead && rt.instance === "a") {
+      rt = await takeOver(w, "b");
+      continue;
+    }
+    const step = steps.at(-1);
+    if (step === "completed" || step === "failed") break;
+  }
+  return { w, steps, died: death.dead };
 }
 
 describe("runbook crash points", () => {
@@ -183,5 +172,21 @@ describe("runbook crash points", () => {
         assert.equal(incidents.length, 1, `${label}: one incident, resumed, not a second one`);
       }
     }
+  });
+
+  it("a holder that dies at any one of its writes, between steps of one tick too, leaves a failover the next holder finishes with no effect twice", async () => {
+    let writes = 0;
+    for (; writes < 200; writes++) {
+      const { w, steps, died } = await runDying(writes);
+      const label = `died at write ${writes}: ${steps.join(" > ")}`;
+      assert.equal(steps.at(-1), "completed", label);
+      assert.equal(primaryOf(w.router.peek("catalog")), "northeurope", label);
+      assert.deepEqual(w.clusters.changes, ["start northeurope", "scale northeurope"], label);
+      assert.deepEqual(w.router.changes, ["promote catalog/northeurope"], label);
+      assert.equal((await w.store.readIncidents("catalog")).length, 1, label);
+      if (!died) break;
+    }
+    // Every write of the whole failover was a crash point, the chained steps' among them.
+    assert.ok(writes > 20, `only ${writes} writes were crash points`);
   });
 });

@@ -202,7 +202,7 @@ describe("tandem CLI against the sandbox", () => {
     sandbox.services.aks.resetStopped(cluster);
     let run: Run;
     try {
-      run = await tandem(["drill", "catalog", "--reason", "game day", ...api]);
+      run = await tandem(["drill", "catalog", "--reason", "game day", "--wait", ...api]);
       assert.equal(
         sandbox.services.aks.power(cluster).power,
         "Stopped",
@@ -215,6 +215,10 @@ describe("tandem CLI against the sandbox", () => {
     assert.match(run.stdout, /catalog: drill, nothing changed; expected \d+s in all/);
     assert.match(run.stdout, /cluster: start northeurope/);
     assert.match(run.stdout, /catalog: failback to westeurope would end completed/);
+    assert.match(
+      run.stderr,
+      /a drill changes nothing .* answers at once; --wait has nothing to follow/,
+    );
   });
 
   it("exit codes: 2 for bad usage, 3 for a refusal or unknown region, 5 when Tandem cannot be reached", async () => {
@@ -224,6 +228,11 @@ describe("tandem CLI against the sandbox", () => {
     const unknown = await tandem(["failover", "shop", "--to", "mars", "--reason", "x-y-z", ...api]);
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /404 NotFound: no region "mars" in group shop/);
+    const status = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+    const primary = status.groups.find((g: any) => g.name === "shop").routing.primary;
+    const there = await tandem(["failover", "shop", "--to", primary, "--reason", "x-y-z", ...api]);
+    assert.equal(there.code, 3, there.stderr);
+    assert.match(there.stderr, new RegExp(`409 Conflict: shop: ${primary} is already primary`));
     const unreachable = await tandem(["status", "--api", "http://127.0.0.1:9"]);
     assert.equal(unreachable.code, 5);
     assert.match(unreachable.stderr, /cannot reach Tandem at http:\/\/127\.0\.0\.1:9/);

@@ -44,6 +44,53 @@ describe("tandem validate-config", () => {
     assert.match(result.stderr, /\n {2}groups: must list at least one failover group/);
   });
 
+  it("refuses misspelt regions with a suggestion, and warns about a single observer", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tandem-cli-"));
+    const group = (regions: string[]) => ({
+      name: "shop",
+      model: "active-active",
+      regions: regions.map((name) => ({
+        name,
+        role: "active",
+        probe: { url: `https://${name}.example.com/` },
+      })),
+    });
+    const misspelt = join(dir, "misspelt.json");
+    await writeFile(
+      misspelt,
+      JSON.stringify({
+        observers: [{ region: "northeurop" }, { region: "swedencentral" }],
+        stateStore: { connection: "env:TANDEM_STORAGE" },
+        groups: [group(["westeurope", "northeuropee"])],
+      }),
+    );
+    const refused = tandem(["validate-config", misspelt]);
+    assert.equal(refused.status, 2);
+    assert.match(
+      refused.stderr,
+      /observers\[0\]\.region: "northeurop" is not an Azure region; did you mean "northeurope"\?/,
+    );
+    assert.match(
+      refused.stderr,
+      /groups\[0\]\.regions\[1\]\.name: "northeuropee" is not an Azure region; did you mean "northeurope"\?/,
+    );
+    const single = join(dir, "single.json");
+    await writeFile(
+      single,
+      JSON.stringify({
+        observers: [{ region: "swedencentral" }],
+        stateStore: { connection: "env:TANDEM_STORAGE" },
+        groups: [group(["westeurope", "northeurope"])],
+      }),
+    );
+    const warned = tandem(["validate-config", single], { TANDEM_STORAGE: "x" });
+    assert.equal(warned.status, 0, warned.stderr);
+    assert.match(
+      warned.stdout,
+      /warning: observers: lists one observer, and agreement needs two outside a region/,
+    );
+  });
+
   it("refuses an unknown command with exit code 2", () => {
     const result = tandem(["frobnicate"]);
     assert.equal(result.status, 2);

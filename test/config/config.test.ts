@@ -419,6 +419,18 @@ describe("configuration files", () => {
     });
   });
 
+  it("refuses a file nested thousands of levels deep with a problem, not a stack overflow", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tandem-config-"));
+    const file = join(dir, "tandem.config.json");
+    await writeFile(file, `{"groups":${"[".repeat(20_000)}${"]".repeat(20_000)}}`);
+    await assert.rejects(loadConfigFile(file), (error: ConfigError) => {
+      assert.deepEqual(error.problems, [
+        { path: "", message: "nests arrays and objects deeper than 64 levels" },
+      ]);
+      return true;
+    });
+  });
+
   it("refuses a file that is not valid UTF-8", async () => {
     const dir = await mkdtemp(join(tmpdir(), "tandem-config-"));
     const file = join(dir, "tandem.config.json");

@@ -348,3 +348,64 @@ describe("an open incident, for reminders", () => {
     );
   });
 });
+
+describe("a passive-cold pre-warm on suspicion", () => {
+  /** Opened at prewarming (the primary is only suspect), then through `steps`. */
+  const prewarm = (steps: readonly Step[] = []): Incident => {
+    const base = failover(steps, { wake: { region: "northeurope", start: true } });
+    const [, ...rest] = base.history;
+    return {
+      ...base,
+      reason: "westeurope is suspect: pre-warm northeurope",
+      history: [
+        { step: "prewarming", at: OPENED, epoch: 3, note: "westeurope is suspect: start it" },
+        ...rest,
+      ],
+      step: steps.at(-1) ?? "prewarming",
+    };
+  };
+
+  it("is a warning that says no failover is known yet, not a critical failover", () => {
+    const [opening] = alertsOf(prewarm());
+    assert.equal(opening?.type, "failover.prewarming");
+    assert.equal(opening?.severity, "warning");
+    assert.equal(
+      opening?.title,
+      "shop: westeurope is suspect: pre-warming northeurope (no failover yet)",
+    );
+    assert.match(opening!.action!, /fails over only once every outside observer agrees/);
+    assert.equal(openIncident(prewarm(), undefined).severity, "warning");
+    assert.equal(openIncident(prewarm(), undefined).of, "failover.prewarming");
+  });
+
+  it("becomes critical when the failover is confirmed, and its end resolves that start", () => {
+    const types = alertsOf(prewarm(["confirmed", "waking", "completed"]));
+    assert.deepEqual(
+      types.map((a) => [a.type, a.severity]),
+      [
+        ["failover.prewarming", "warning"],
+        ["failover.started", "critical"],
+        ["failover.step", "info"],
+        ["failover.completed", "info"],
+      ],
+    );
+    assert.deepEqual(types.at(-1)?.resolves, {
+      type: "failover.started",
+      title: "shop: failover from westeurope to northeurope started",
+      severity: "critical",
+      at: OPENED + 10_000,
+    });
+    assert.equal(openIncident(prewarm(["confirmed"]), undefined).severity, "critical");
+  });
+
+  it("called off before it was confirmed: resolves the pre-warm, a warning", () => {
+    const aborted = last(prewarm(["aborted"]));
+    assert.equal(aborted.type, "failover.aborted");
+    assert.deepEqual(aborted.resolves, {
+      type: "failover.prewarming",
+      title: "shop: westeurope is suspect: pre-warming northeurope (no failover yet)",
+      severity: "warning",
+      at: OPENED,
+    });
+  });
+});

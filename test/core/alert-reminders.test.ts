@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AlertOrigin, AlertRegion, OpenMatter } from "../../src/core/alerts.js";
 import { downRegions, reminderDue } from "../../src/core/alerts.js";
-import type { RegionState } from "../../src/core/verdict.js";
+import type { RegionEvidence, RegionState } from "../../src/core/verdict.js";
+import { nextRegionState } from "../../src/core/verdict.js";
 
 const MINUTE = 60_000;
 const SINCE = 10 * MINUTE;
@@ -138,5 +139,58 @@ describe("what a reminder says", () => {
       reminderDue(DOWN, SINCE + minutes * MINUTE, 30 * MINUTE, { observer, at: 0 })?.key;
     assert.equal(at(31, "westeurope"), at(45, "northeurope"));
     assert.notEqual(at(31, "westeurope"), at(61, "westeurope"));
+  });
+});
+
+describe("a down region's reminders across lease holders", () => {
+  const evidence: RegionEvidence = {
+    region: "westeurope",
+    verdict: "down",
+    reason: "every outside observer saw it fail",
+    outside: [{ observer: "northeurope", view: "confirmed" }],
+    blocking: [],
+    witness: "down",
+  };
+
+  it("count from when it first went down, not from the takeover: open 3m40s, not 1m02s", () => {
+    const wentDown = 1_000_000;
+    // Epoch 3 keeps it down; epoch 4 takes over 2m38s later, and keeps it down for 1m02s more.
+    let s = nextRegionState(undefined, evidence, wentDown, 3, 60_000);
+    s = nextRegionState(s, evidence, wentDown + 60_000, 3, 60_000);
+    const takeover = wentDown + 158_000;
+    s = nextRegionState(s, evidence, takeover, 4, 60_000);
+    assert.equal(s.since, takeover, "the verdict's own time restarts with the epoch");
+    assert.equal(s.firstSince, wentDown);
+    s = nextRegionState(s, evidence, takeover + 62_000, 4, 60_000);
+    assert.equal(s.firstSince, wentDown, "kept while it stays down");
+    // And by a third holder.
+    s = nextRegionState(s, evidence, takeover + 90_000, 5, 60_000);
+    assert.equal(s.firstSince, wentDown);
+    const now = wentDown + 220_000;
+    const [matter] = downRegions("shop", { westeurope: { ...s, since: takeover } }, REGIONS);
+    const r = reminderDue(matter!, now, 60_000, { ...FROM, at: now });
+    assert.equal(r?.title, "Reminder: shop: westeurope is still down (open 3m40s)");
+    assert.equal(r?.reminder?.count, 3);
+    // The same key as the first holder's third reminder would have had: none is written twice.
+    assert.equal(r?.key, `region:shop/westeurope|${wentDown}|reminder|3`);
+  });
+
+  it("a region that recovers and goes down again is counted from its new outage", () => {
+    let s = nextRegionState(undefined, evidence, 0, 3, 0);
+    s = nextRegionState(s, evidence, 10_000, 4, 0);
+    s = nextRegionState(s, { ...evidence, verdict: "healthy" }, 20_000, 4, 0);
+    assert.equal(s.verdict, "healthy");
+    assert.equal(s.firstSince, undefined);
+    s = nextRegionState(s, evidence, 30_000, 4, 0);
+    assert.equal(s.since, 30_000);
+    assert.equal(s.firstSince, undefined);
+    assert.equal(downRegions("shop", { westeurope: s }, REGIONS)[0]?.since, 30_000);
+  });
+
+  it("a clock ahead of the new holder's is not taken: never later than the new holder's since", () => {
+    let s = nextRegionState(undefined, evidence, 500_000, 3, 0);
+    s = nextRegionState(s, evidence, 400_000, 4, 0);
+    assert.equal(s.since, 400_000);
+    assert.equal(s.firstSince, undefined);
   });
 });

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import type { Alert, AlertOrigin, AlertRegion } from "../../src/core/alerts.js";
 import { alertRegions, infoOf, verdictAlerts } from "../../src/core/alerts.js";
 import type { RegionEvidence, RegionState, Verdict } from "../../src/core/verdict.js";
+import { nextRegionState, unconfirmable } from "../../src/core/verdict.js";
 
 const SINCE = 5_000;
 const FROM: AlertOrigin = { observer: "westeurope", epoch: 3, at: 9_000 };
@@ -263,5 +264,130 @@ describe("regions as alerts show them", () => {
     const [shown] = alertRegions([evidence("westeurope")], {});
     assert.equal(shown && "observers" in shown, false);
     assert.equal(shown?.witness, "unknown");
+  });
+});
+
+describe("a down verdict no outside observer can confirm", () => {
+  const evidence = (over: Partial<RegionEvidence> = {}): RegionEvidence => ({
+    region: "westeurope",
+    verdict: "suspect",
+    reason:
+      "only the observer inside (westeurope) sees it failing; no outside observer can confirm",
+    outside: [],
+    blocking: [],
+    inside: { observer: "westeurope", view: "confirmed", silent: false },
+    witness: "unknown",
+    ...over,
+  });
+  const outsideBack = evidence({
+    reason: "northeurope sees it failing; down needs every outside observer to see 3 failures",
+    outside: [{ observer: "northeurope", view: "failing" }],
+  });
+  const healthy = evidence({
+    verdict: "healthy",
+    reason: "every outside observer with a view (northeurope) sees it up",
+    outside: [{ observer: "northeurope", view: "passing" }],
+    inside: { observer: "westeurope", view: "passing", silent: false },
+  });
+  const down = evidence({
+    verdict: "down",
+    reason: "every outside observer with a view (northeurope) saw it fail",
+    outside: [{ observer: "northeurope", view: "confirmed" }],
+  });
+  const regions = alertRegions([evidence()], {});
+
+  /** Kept states through the evidence, from a healthy region; the alerts of each change. */
+  function run(...steps: [RegionEvidence, number?][]) {
+    let state: RegionState = { verdict: "healthy", since: 0, epoch: 3, reason: "up" };
+    const alerts: Alert[] = [];
+    let at = 1000;
+    for (const [e, epoch = 3] of steps) {
+      at += 10_000;
+      const next = nextRegionState(state, e, at, epoch, 0);
+      alerts.push(
+        ...verdictAlerts("shop", { westeurope: state }, { westeurope: next }, regions, {
+          ...FROM,
+          at,
+        }),
+      );
+      state = next;
+    }
+    return { alerts, state };
+  }
+
+  it("is recognised only when the inside observer alone has seen it fail for the threshold", () => {
+    assert.equal(unconfirmable(evidence()), true);
+    assert.equal(
+      unconfirmable(evidence({ inside: { observer: "w", view: "failing", silent: false } })),
+      false,
+    );
+    assert.equal(unconfirmable(evidence({ blocking: ["northeurope"] })), false);
+    assert.equal(unconfirmable(outsideBack), false);
+    assert.equal(
+      unconfirmable(evidence({ inside: { observer: "w", view: "confirmed", silent: true } })),
+      false,
+    );
+  });
+
+  it("is said once while it stands, as an error a person should look at, and across a takeover", () => {
+    const { alerts, state } = run([evidence()], [evidence()], [evidence(), 4], [evidence()]);
+    assert.deepEqual(
+      alerts.map((a) => [a.type, a.severity]),
+      [
+        ["region.suspect", "warning"],
+        ["region.unconfirmed", "error"],
+      ],
+    );
+    const said = alerts[1]!;
+    assert.equal(
+      said.title,
+      "shop: westeurope may be down, and no outside observer can confirm it",
+    );
+    assert.equal(said.subject, "region:shop/westeurope", "PagerDuty's key of the region");
+    assert.equal(said.key, "region:shop/westeurope|unconfirmed|11000");
+    assert.match(said.summary, /no outside observer can confirm/);
+    assert.match(said.action!, /A person should look/);
+    assert.match(said.action!, /tandem failover/);
+    assert.equal(state.unconfirmedSince, 11_000, "kept by the next holder");
+  });
+
+  it("stands while the inside observer wavers or goes silent too, with no outside view", () => {
+    const wavering = evidence({
+      inside: { observer: "westeurope", view: "failing", silent: false },
+    });
+    const silent = evidence({
+      verdict: "unknown",
+      reason: "no live, unimpaired observer has a current view of it",
+      inside: { observer: "westeurope", view: "none", silent: true },
+    });
+    const { alerts } = run([evidence()], [wavering], [silent], [evidence()]);
+    assert.equal(alerts.filter((a) => a.type === "region.unconfirmed").length, 1);
+    assert.equal(alerts.filter((a) => a.type === "region.confirmable").length, 0);
+  });
+
+  it("ends when an outside observer has a view again: resolved under the region's key", () => {
+    const { alerts, state } = run([evidence()], [outsideBack]);
+    const end = alerts.at(-1)!;
+    assert.equal(end.type, "region.confirmable");
+    assert.equal(end.subject, "region:shop/westeurope");
+    assert.equal(end.resolves?.type, "region.unconfirmed");
+    assert.equal(state.unconfirmedSince, undefined);
+  });
+
+  it("ends healthy: the region's cleared alert resolves it", () => {
+    const { alerts } = run([evidence()], [healthy]);
+    assert.deepEqual(
+      alerts.map((a) => a.type),
+      ["region.suspect", "region.unconfirmed", "region.cleared"],
+    );
+    assert.equal(alerts.at(-1)?.resolves?.type, "region.unconfirmed");
+  });
+
+  it("ends down: the down alert says it (and its recovery will resolve both)", () => {
+    const { alerts } = run([evidence()], [down]);
+    assert.deepEqual(
+      alerts.map((a) => a.type),
+      ["region.suspect", "region.unconfirmed", "region.down"],
+    );
   });
 });

@@ -21,6 +21,9 @@ const SEVERITY: Record<AlertType, Severity> = {
   "region.split-view": "error",
   "region.recovered": "info",
   "region.cleared": "info",
+  "region.unconfirmed": "error",
+  "region.confirmable": "info",
+  "failover.prewarming": "warning",
   "failover.detected": "critical",
   "failover.started": "critical",
   "failover.step": "info",
@@ -47,6 +50,9 @@ const SEVERITY: Record<AlertType, Severity> = {
   "lease.changed": "info",
   "certificate.expiring": "warning",
   "channel.disabled": "error",
+  "channel.enabled": "info",
+  "channel.undelivered": "warning",
+  "channel.delivering": "info",
   reminder: "warning",
   "alert.test": "info",
 };
@@ -54,14 +60,17 @@ const SEVERITY: Record<AlertType, Severity> = {
 // What each resolving type ends: a channel that got the opening alert gets the resolving one.
 const RESOLVES: Partial<Record<AlertType, AlertType[]>> = {
   "region.recovered": ["region.down"],
-  "region.cleared": ["region.split-view", "region.suspect"],
+  "region.cleared": ["region.split-view", "region.suspect", "region.unconfirmed"],
+  "region.confirmable": ["region.unconfirmed"],
   "failover.completed": ["failover.detected", "failover.started"],
-  "failover.aborted": ["failover.detected", "failover.started"],
+  "failover.aborted": ["failover.detected", "failover.started", "failover.prewarming"],
   "failback.completed": ["failback.detected", "failback.started"],
   "failback.aborted": ["failback.detected", "failback.started"],
   "automation.resumed": ["automation.paused"],
   "observer.live": ["observer.stale"],
   "store.reachable": ["store.unreachable"],
+  "channel.enabled": ["channel.disabled"],
+  "channel.delivering": ["channel.undelivered"],
 };
 
 describe("the alert catalogue", () => {

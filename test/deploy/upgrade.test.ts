@@ -123,28 +123,33 @@ describe("live again", () => {
 
 describe("tandem deploy order / wait-live", () => {
   class Unreachable extends Error {}
-  const harness = (views: (StatusView | Error)[]) => {
+  /** Each API answers its own list of views, one per question, the last one from then on. */
+  const harness = (views: (StatusView | Error)[] | Record<string, (StatusView | Error)[]>) => {
+    const byApi = Array.isArray(views) ? { "https://a": views } : views;
     const lines: string[] = [];
     let now = Date.parse("2026-12-01T10:00:00Z");
-    let asked = 0;
+    const asked: string[] = [];
     return {
       lines,
-      asked: () => asked,
+      asked: () => asked.length,
+      askedApis: asked,
       io: {
         out: (t: string) => lines.push(`out: ${t}`),
         err: (t: string) => lines.push(`err: ${t}`),
         sleep: async (ms: number) => void (now += ms),
         now: () => new Date(now),
       },
-      status: async () => {
-        const next = views[Math.min(asked++, views.length - 1)]!;
+      status: async (api: string) => {
+        const list = byApi[api]!;
+        const next = list[Math.min(asked.filter((a) => a === api).length, list.length - 1)]!;
+        asked.push(api);
         if (next instanceof Error) throw next;
         return next;
       },
     };
   };
   const config = join(ROOT, "examples/passive-cold.tandem.config.json");
-  const base = { check: false, json: false };
+  const base = { check: false, json: false, apis: ["https://a"] };
   const unreachable = (e: unknown) => e instanceof Unreachable;
 
   it("order prints the regions, the lease holder last", async () => {
@@ -222,6 +227,51 @@ describe("tandem deploy order / wait-live", () => {
       h.lines.join("\n"),
       /was not live again within 60 s; last seen: northeurope: stale/,
     );
+  });
+
+  it("order asks each API in turn, stepping over apps with no Tandem yet, and believes the first that answers", async () => {
+    const h = harness({
+      "https://weu": [new Unreachable("https://weu: 404, no Tandem there yet")],
+      "https://neu": [status("northeurope")],
+      "https://sec": [status("swedencentral")],
+    });
+    const apis = ["https://weu", "https://neu", "https://sec"];
+    assert.equal(
+      await runDeploy(
+        { ...base, apis, positional: ["order", config] },
+        h.io,
+        h.status,
+        unreachable,
+      ),
+      0,
+    );
+    assert.deepEqual(h.askedApis, ["https://weu", "https://neu"]);
+    assert.ok(h.lines.includes("out: westeurope\nswedencentral\nnortheurope"), h.lines.join("\n"));
+  });
+
+  it("wait-live on a first deployment: the other apps have no code yet, so the region's own API answers", async () => {
+    const h = harness({
+      "https://neu": [new Unreachable("https://neu: 404, no Tandem there yet")],
+      "https://weu": [
+        status("westeurope", [
+          { region: "westeurope", at: "2026-12-01T10:00:10Z", version: "0.2.0" },
+        ]),
+      ],
+    });
+    const code = await runDeploy(
+      {
+        ...base,
+        apis: ["https://neu", "https://weu"],
+        positional: ["wait-live", "westeurope"],
+        since: "2026-12-01T10:00:00Z",
+        expectVersion: "0.2.0",
+      },
+      h.io,
+      h.status,
+      unreachable,
+    );
+    assert.equal(code, 0, h.lines.join("\n"));
+    assert.match(h.lines.at(-1)!, /westeurope: live.*live again \(seen by https:\/\/weu\)/);
   });
 
   it("wait-live needs --since", async () => {

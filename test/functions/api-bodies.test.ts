@@ -169,6 +169,20 @@ describe("API bodies and Idempotency-Key", () => {
     assert.equal(json(again).repeated, true);
   });
 
+  it("the same key with every field of the body in another order is the same request", async () => {
+    await settle();
+    const key = { "idempotency-key": "order-1" };
+    const fields = { to: "northeurope", reason: "all four fields", override: false, dryRun: false };
+    const first = await post("failover", JSON.stringify(fields), key);
+    assert.equal(first.status, 202, JSON.stringify(json(first)));
+    const reversed = Object.fromEntries(Object.entries(fields).reverse());
+    assert.deepEqual(Object.keys(reversed), ["dryRun", "override", "reason", "to"]);
+    const again = await post("failover", JSON.stringify(reversed, null, 2), key);
+    assert.equal(again.status, 202, JSON.stringify(json(again)));
+    assert.equal(json(again).incident, json(first).incident);
+    assert.equal(json(again).repeated, true);
+  });
+
   it("the same key with another request is a 422 naming the first incident", async () => {
     const key = { "idempotency-key": "same-1" };
     const before = await state();

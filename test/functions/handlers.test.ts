@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import azf from "@azure/functions";
 import type { Timer } from "@azure/functions";
-import { probeFunction } from "../../functions/handlers.js";
+import { tickFunction } from "../../functions/handlers.js";
 import { statusApiFunction as statusFunction } from "../../functions/api.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
@@ -151,22 +151,22 @@ describe("Functions handlers", () => {
     assert.match(lines[0]![1], /boom at secret place/);
   });
 
-  it("the probe timer records this observer's observations and logs a summary", async () => {
+  it("the tick timer records this observer's observations, looks at the lease and logs a summary", async () => {
     const store = new MemoryStateStore();
     const rt = await runtimeFor(config(), "northeurope", { store });
-    const { ctx, lines } = context("probe");
-    await probeFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
+    const { ctx, lines } = context("tick");
+    await tickFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
     assert.deepEqual(
       (await store.readObservations("shop")).map((o) => o.observer),
       ["northeurope", "northeurope"],
     );
     assert.match(
-      lines.at(-1)![1],
-      /^observer northeurope: 2 target\(s\) probed, 0 failing, in \d+ ms$/,
+      lines[0]![1],
+      /^observer northeurope: 2 target\(s\) probed, 0 failing, in \d+ ms; lease waiting \(epoch 0, \(nobody\)\)$/,
     );
   });
 
-  it("the probe timer logs store problems as errors and does not throw", async () => {
+  it("the tick timer logs store problems as errors and does not throw", async () => {
     const store = new MemoryStateStore();
     const rt = await runtimeFor(config(), "northeurope", { store });
     store.recordTick = async () => {
@@ -175,8 +175,8 @@ describe("Functions handlers", () => {
         "state store: writing the tick of northeurope failed: 503",
       );
     };
-    const { ctx, lines } = context("probe");
-    await probeFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
+    const { ctx, lines } = context("tick");
+    await tickFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
     assert.deepEqual(
       lines.filter(([level]) => level === "error"),
       [["error", "state store: writing the tick of northeurope failed: 503"]],

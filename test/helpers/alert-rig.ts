@@ -44,12 +44,10 @@ export function secretValues(receivers: AlertReceivers): string[] {
 
 export const FAST_TIMING: Partial<AlertTiming> = {
   attemptTimeoutMs: 400,
-  attemptsPerRun: 3,
-  maxAttempts: 4,
+  attemptsPerRun: 1,
   backoffMs: 40,
   maxBackoffMs: 200,
   maxRetryAfterMs: 1500,
-  runBudgetMs: 4000,
 };
 
 /** Starts the receivers before the suite and stops them after; call at the top of a describe. */
@@ -164,20 +162,7 @@ export class Rig {
   }
 
   prober(observer: string): Prober {
-    return {
-      probe: async (request): Promise<ProbeOutcome> => {
-        const region = request.kind === "http" ? new URL(request.url).hostname.split(".")[0]! : "";
-        const fails = this.failing.has(`${observer}>${region}`) || this.failing.has(`*>${region}`);
-        return fails
-          ? {
-              ok: false,
-              latencyMs: 3,
-              statusCode: 503,
-              error: { kind: "http-status", message: "answered 503" },
-            }
-          : { ok: true, latencyMs: 3, statusCode: 200 };
-      },
-    };
+    return failingProber(this.failing, observer);
   }
 
   /** Starts (or restarts, as a new process) an observer. */
@@ -229,6 +214,27 @@ export class Rig {
   async incidentSteps(): Promise<string[]> {
     return (await this.store.readIncidents("shop")).map((s) => s.incident.step);
   }
+}
+
+/**
+ * Probes that answer 503 for the `observer>region` pairs in `failing` (`*>region`: every
+ * observer), 200 otherwise; the region is the first label of the probed URL's host.
+ */
+export function failingProber(failing: ReadonlySet<string>, observer: string): Prober {
+  return {
+    probe: async (request): Promise<ProbeOutcome> => {
+      const region = request.kind === "http" ? new URL(request.url).hostname.split(".")[0]! : "";
+      const fails = failing.has(`${observer}>${region}`) || failing.has(`*>${region}`);
+      return fails
+        ? {
+            ok: false,
+            latencyMs: 3,
+            statusCode: 503,
+            error: { kind: "http-status", message: "answered 503" },
+          }
+        : { ok: true, latencyMs: 3, statusCode: 200 };
+    },
+  };
 }
 
 /** Webhook bodies received, by alert key. */

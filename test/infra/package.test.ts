@@ -120,7 +120,7 @@ describe("the Function App package", () => {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(
       (JSON.parse(run.stdout.trim().split("\n").at(-1)!) as string[]).sort(),
-      ["probe", "orchestrate", ...API_ROUTES.map((r) => r.name)].sort(),
+      ["tick", ...API_ROUTES.map((r) => r.name)].sort(),
     );
     assert.ok(!existsSync(join(result.stage, "node_modules/@azure/functions")));
   });

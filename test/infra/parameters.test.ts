@@ -42,8 +42,8 @@ describe("deployment parameters", () => {
       p.observers.map((o) => o.region),
       ["westeurope", "northeurope"],
     );
-    assert.equal(p.observers[0]!.probeSchedule, "*/10 * * * * *");
-    assert.equal(p.observers[0]!.orchestrateSchedule, "5/10 * * * * *");
+    assert.equal(p.observers[0]!.tickSchedule, "*/10 * * * * *");
+    assert.equal(p.observers[1]!.tickSchedule, "5-59/10 * * * * *", "half an interval later");
     assert.equal(p.instanceMemoryMB, 512);
     assert.equal(p.environmentName, "${AZURE_ENV_NAME}");
   });
@@ -200,20 +200,64 @@ describe("validate-config for deployment", () => {
 });
 
 describe("timer schedules from policy.intervalSeconds", () => {
-  const good: [number, string, string][] = [
-    [1, "*/1 * * * * *", "0/1 * * * * *"],
-    [2, "*/2 * * * * *", "1/2 * * * * *"],
-    [5, "*/5 * * * * *", "2/5 * * * * *"],
-    [10, "*/10 * * * * *", "5/10 * * * * *"],
-    [30, "*/30 * * * * *", "15/30 * * * * *"],
-    [60, "0 */1 * * * *", "30 0/1 * * * *"],
-    [120, "0 */2 * * * *", "0 1/2 * * * *"],
-    [300, "0 */5 * * * *", "30 2/5 * * * *"],
+  const good: [number, string][] = [
+    [1, "*/1 * * * * *"],
+    [2, "*/2 * * * * *"],
+    [5, "*/5 * * * * *"],
+    [10, "*/10 * * * * *"],
+    [30, "*/30 * * * * *"],
+    [60, "0 */1 * * * *"],
+    [120, "0 */2 * * * *"],
+    [300, "0 */5 * * * *"],
   ];
-  for (const [interval, probe, orchestrate] of good)
-    it(`${interval} s: probes on the interval, orchestration half an interval later`, () => {
-      assert.deepEqual(timerSchedules(interval), { ok: true, probe, orchestrate });
+  for (const [interval, tick] of good)
+    it(`${interval} s: one timer, on the interval`, () => {
+      assert.deepEqual(timerSchedules(interval), { ok: true, tick });
     });
+  const staggered: [number, number, number, string][] = [
+    [10, 1, 2, "5-59/10 * * * * *"],
+    [10, 1, 3, "3-59/10 * * * * *"],
+    [10, 2, 3, "6-59/10 * * * * *"],
+    [2, 1, 2, "1-59/2 * * * * *"],
+    [60, 2, 3, "40 */1 * * * *"],
+    [120, 2, 3, "20 1-59/2 * * * *"],
+    [300, 1, 2, "30 2-59/5 * * * *"],
+  ];
+  for (const [interval, index, count, tick] of staggered)
+    it(`${interval} s, observer ${index + 1} of ${count}: ${tick}, an equal share of the interval apart`, () => {
+      assert.deepEqual(timerSchedules(interval, index, count), { ok: true, tick });
+    });
+  it("staggered schedules fire evenly: each observer once an interval, the observers apart", () => {
+    const fires = (tick: string) => {
+      const [seconds, minutes] = tick.split(" ") as [string, string];
+      const at: number[] = [];
+      for (let t = 0; t < 3600; t++) {
+        const field = (f: string, v: number, max: number) => {
+          if (f === "*") return true;
+          const [range, step] = f.split("/") as [string, string | undefined];
+          const [from, to] =
+            range === "*" ? [0, max] : (range.split("-").map(Number) as [number, number?]);
+          const end = to ?? (step ? max : from);
+          return v >= from && v <= end && (v - from) % Number(step ?? 1) === 0;
+        };
+        if (field(seconds, t % 60, 59) && field(minutes, Math.floor(t / 60) % 60, 59)) at.push(t);
+      }
+      return at;
+    };
+    for (const interval of [10, 60, 120]) {
+      const all = [0, 1, 2].map((i) =>
+        fires((timerSchedules(interval, i, 3) as { tick: string }).tick),
+      );
+      for (const at of all)
+        assert.equal(at.length, 3600 / interval, `${interval} s: once an interval`);
+      const merged = all.flat().sort((a, b) => a - b);
+      const gaps = new Set(merged.slice(1).map((t, k) => t - merged[k]!));
+      assert.ok(
+        Math.max(...gaps) - Math.min(...gaps) <= 1,
+        `${interval} s: gaps ${[...gaps].join(", ")}`,
+      );
+    }
+  });
   for (const interval of [7, 45, 90, 2.5])
     it(`${interval} s: refused, since the ticks would be unevenly spaced`, () => {
       const result = timerSchedules(interval);
@@ -241,6 +285,7 @@ describe("tandem deploy parameters --out --check (the preprovision hook)", () =>
     const out = join(dir, "main.parameters.json");
     const args = {
       positional: ["parameters", join(ROOT, "examples/active-passive.tandem.config.json")],
+      apis: [],
       out,
       check: true,
       json: false,
@@ -268,7 +313,7 @@ describe("tandem deploy parameters --out --check (the preprovision hook)", () =>
     const run = io();
     assert.equal(
       await runDeploy(
-        { positional: ["parameters", file], check: false, json: false },
+        { positional: ["parameters", file], apis: [], check: false, json: false },
         run.io,
         never,
         () => false,

@@ -27,15 +27,16 @@ describe("role contract between the providers' operations and the Bicep", () => 
           roleFile(provider),
           `infra/roles/${provider.kind}.json is stale: npm run gen`,
         );
-        const granted = [...file.resource.actions, ...file.subscription.actions].sort();
+        const granted = [...file.resource.actions, ...file.operations.actions].sort();
         assert.deepEqual(granted, [...new Set(provider.operations.map((o) => o.action))].sort());
-        for (const o of provider.operations)
+        for (const o of provider.operations) {
+          const scope = scopeOf(o);
           assert.ok(
-            (scopeOf(o) === "resource" ? file.resource : file.subscription).actions.includes(
-              o.action,
-            ),
+            (scope === "resource" ? file.resource : file.operations).actions.includes(o.action),
             `${o.action} (${o.path}) is granted at the wrong scope`,
           );
+          if (scope !== "resource") assert.equal(file.operations.assignedAt, scope, o.path);
+        }
         for (const action of granted) assert.ok(!action.includes("*"), `${action} is a wildcard`);
       });
 
@@ -57,7 +58,7 @@ describe("role contract between the providers' operations and the Bicep", () => 
 
   it("the role definitions take their actions from the role files, assignable on this subscription only", () => {
     assert.match(main, /actions: leverRoles\[kind\]\.resource\.actions/);
-    assert.match(main, /actions: leverRoles\[kind\]\.subscription\.actions/);
+    assert.match(main, /actions: leverRoles\[kind\]\.operations\.actions/);
     assert.equal((main.match(/assignableScopes: \[subscription\(\)\.id\]/g) ?? []).length, 2);
   });
 
@@ -124,7 +125,7 @@ describe("role contract between the providers' operations and the Bicep", () => 
     for (const r of Object.values(BUILT_IN_ROLES)) assert.ok(doc.includes(r.name), r.name);
     for (const p of allProviders(PROVIDERS)) {
       const file = roleFile(p);
-      for (const action of [...file.resource.actions, ...file.subscription.actions])
+      for (const action of [...file.resource.actions, ...file.operations.actions])
         assert.ok(doc.includes(`\`${action}\``), `docs/permissions.md lacks ${action}`);
     }
   });

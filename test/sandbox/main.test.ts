@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -31,6 +32,18 @@ async function stop(child: ChildProcess, exited: Promise<number | null>): Promis
   return exited;
 }
 
+/** GET /api/status with a Host header of our choosing (fetch does not let one be set). */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${url}/api/status`, { headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      })
+      .on("error", reject);
+  });
+}
+
 async function tempConfig(content: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "tandem-main-"));
   const file = join(dir, "tandem.config.json");
@@ -48,6 +61,14 @@ describe("npm start", () => {
     assert.match(
       out.stdout,
       /curl -X POST http:\/\/127\.0\.0\.1:\d+\/sandbox\/regions\/westeurope\/down/,
+    );
+    // How to point the CLI at it, which options are on, and what differs from production.
+    const port = new URL(url).port;
+    assert.match(out.stdout, new RegExp(`export TANDEM_PORT=${port} +\\(or TANDEM_API=${url}\\)`));
+    assert.match(out.stdout, /Options on: +--timing fast/);
+    assert.match(
+      out.stdout,
+      /failback +automatic, once the region has been healthy 10 s here; by a person/,
     );
     const body = await waitFor("a verdict", async () => {
       const b = (await (await fetch(`${url}/api/status`)).json()) as any;
@@ -74,7 +95,7 @@ describe("npm start", () => {
     assert.doesNotMatch(out.stdout, /Status:/);
   });
 
-  it("with --config FILE, runs as one observer against the endpoints and store in FILE", async () => {
+  it("with --config FILE, runs as one observer against the endpoints and store in FILE; believes no platform header, answers loopback names only", async () => {
     const azurite = await startAzurite(0);
     const weu = new RegionalApp("westeurope");
     const neu = new RegionalApp("northeurope");
@@ -87,6 +108,8 @@ describe("npm start", () => {
       });
       const { child, out, exited } = start(["--config", file, "--observer", "northeurope"], {
         MY_STORAGE: azurite.connectionString,
+        // As the issue found it: platform authentication "on" in the environment.
+        WEBSITE_AUTH_ENABLED: "true",
       });
       const url = await waitFor(
         "the status URL",
@@ -98,6 +121,22 @@ describe("npm start", () => {
       });
       assert.equal(body.answeredBy, "northeurope");
       assert.equal(body.groups[0].regions[0].observations[0].observer, "northeurope");
+      const pause = (headers: Record<string, string>) =>
+        fetch(`${url}/api/groups/shop/pause`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ reason: "mallory was here" }),
+        });
+      const forged = await pause({
+        "x-ms-client-principal": Buffer.from(
+          JSON.stringify({ claims: [{ typ: "roles", val: "Tandem.Operator" }] }),
+        ).toString("base64"),
+        "x-ms-client-principal-name": "mallory",
+      });
+      assert.equal(forged.status, 401, "a forged platform principal");
+      assert.equal((await pause({})).status, 403, "a loopback caller may read, not act");
+      assert.equal(await statusWithHost(url, "rebind.example"), 421);
+      assert.equal(await statusWithHost(url, "localhost"), 200);
       assert.equal(await stop(child, exited), 0);
     } finally {
       await weu.stop();

@@ -24,18 +24,13 @@ describe("timer host", () => {
     );
   });
 
-  it("derives the timers' schedules from the configured interval, orchestration half an interval later", () => {
-    assert.deepEqual(schedulesForInterval(2), {
-      probe: "*/2 * * * * *",
-      orchestrate: "1/2 * * * * *",
-    });
-    assert.deepEqual(schedulesForInterval(10), {
-      probe: "*/10 * * * * *",
-      orchestrate: "5/10 * * * * *",
-    });
-    assert.deepEqual(schedulesForInterval(120), {
-      probe: "0 */2 * * * *",
-      orchestrate: "0 1/2 * * * *",
+  it("derives the one timer's schedule from the configured interval", () => {
+    assert.deepEqual(schedulesForInterval(2), { tick: "*/2 * * * * *" });
+    assert.deepEqual(schedulesForInterval(10), { tick: "*/10 * * * * *" });
+    assert.deepEqual(schedulesForInterval(120), { tick: "0 */2 * * * *" });
+    assert.deepEqual(schedulesForInterval(2, ["westeurope", "northeurope"]), {
+      tick: "*/2 * * * * *",
+      byObserver: { westeurope: "*/2 * * * * *", northeurope: "1-59/2 * * * * *" },
     });
     assert.deepEqual(
       schedulesForInterval(7),

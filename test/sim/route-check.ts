@@ -4,18 +4,16 @@
 // took, and with exactly one failover incident for it: none failed, none opened again. The
 // lever's time comes from the recorded calls: each call in flight, and after a call that failed
 // the wait until the same process's next call (no longer than its Retry-After or the runbook's
-// longest backoff). The runbook's steps before the traffic step (a tick each) are allowed for, as
-// is each of the holder's ticks that lost a store call (random store errors), and a cold standby
-// first gets the time its cluster took to run and its probes to pass.
+// longest backoff). The runbook's steps before the traffic step are taken in the tick that decides
+// (nothing is left to wait for), so no tick is allowed for them; each of the holder's ticks that
+// lost a store call (random store errors) is, and a cold standby first gets the time its cluster
+// took to run and its probes to pass.
 import type { RoutingState } from "../../src/core/levers.js";
 import { topRegions } from "../../src/core/levers.js";
 import type { ArmCall } from "./arm-model.js";
 import { leverTimeWithin } from "./arm-model.js";
 import type { Faults } from "./simulate.js";
 import { concurrentFaults } from "./detection.js";
-
-/** The runbook's steps before the traffic step, a tick each: detected, then confirmed. */
-const PRE_SHIFT_STEPS = 2;
 
 /** Faults that leave the holder able to act and the standby healthy: the check still applies. */
 const BENIGN = /^(store-errors|clock-skew|arm-)/;
@@ -142,13 +140,13 @@ export function checkRoute(input: RouteInput): { record: RouteRecord; violation?
     ? Math.max(0, (input.coldReadyAt ?? detectedAt + policy.wakeTimeoutMs) - detectedAt) +
       (policy.successThreshold + 1) * policy.intervalMs
     : 0;
-  // The runbook takes a tick per step before the one that moves traffic (detected, confirmed):
-  // two intervals, then the traffic step's timeout, besides the lever's own time.
+  // The steps before the one that moves traffic (detected, confirmed) are taken in the tick that
+  // keeps the verdict: the traffic step's timeout, besides the lever's own time, from there.
   // A holder tick that lost a store call may have lost its step ("no step without a record"):
   // random store errors cost a tick each.
   const stepFrom = detectedAt + wakeMs;
   const lost = input.storeLostTicks.filter((t) => t >= detectedAt && t < (routed ?? end)).length;
-  const budget = (PRE_SHIFT_STEPS + lost) * policy.intervalMs + policy.stepTimeoutMs;
+  const budget = lost * policy.intervalMs + policy.stepTimeoutMs;
   const due = dueAt(input.calls, stepFrom, budget, input.faultsEnd);
   const until = Math.min(routed ?? Infinity, due, end);
   const leverMs = until > stepFrom ? leverTimeWithin(input.calls, stepFrom, until) : 0;
@@ -173,7 +171,7 @@ export function checkRoute(input: RouteInput): { record: RouteRecord; violation?
   if (routed === undefined || routed > due)
     return {
       record,
-      violation: `the primary's outage at ${at(outage.from)} was detected at ${at(detectedAt)} but traffic ${routed === undefined ? "never reached" : `reached only at ${at(routed)}`} the standby: two steps, the step timeout and the lever's ${at(leverMs)} ended at ${at(due)}`,
+      violation: `the primary's outage at ${at(outage.from)} was detected at ${at(detectedAt)} but traffic ${routed === undefined ? "never reached" : `reached only at ${at(routed)}`} the standby: the step timeout and the lever's ${at(leverMs)} ended at ${at(due)}`,
     };
   const before = ours.filter((i) => i.firstSeen <= routed);
   if (before.length !== 1)

@@ -29,6 +29,10 @@ export interface Summary {
   readonly detectionMs: readonly number[];
   /** The same detections, with the faults that overlapped each and what held it back. */
   readonly detections: readonly Detection[];
+  /** Per detection followed by a change of the traffic lever: the kept verdict to its call. */
+  readonly verdictToLeverMs: readonly number[];
+  /** The observers' requests to each other to probe now (see SimResult.peers), summed. */
+  readonly peers: NonNullable<SimResult["peers"]>;
   /** Every outage of the primary, with the failover's time to route traffic to the standby. */
   readonly routes: readonly RouteRecord[];
   /** Every lever call ARM answered, by outcome. */
@@ -66,6 +70,8 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const alerts = { delivered: 0, resentAfterCrash: 0 };
   const detectionMs: number[] = [];
   const detections: Detection[] = [];
+  const verdictToLeverMs: number[] = [];
+  const peers = { asked: 0, answered: 0, failed: 0, keptWhileAnswering: 0 };
   const routes: RouteRecord[] = [];
   let armCalls = NO_CALLS;
   let runs = 0;
@@ -91,6 +97,9 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     alerts.resentAfterCrash += result.alerts?.resentAfterCrash ?? 0;
     detectionMs.push(...result.detectionMs);
     detections.push(...(result.detections ?? []));
+    if (result.verdictToLeverMs !== undefined) verdictToLeverMs.push(result.verdictToLeverMs);
+    for (const key of Object.keys(peers) as (keyof typeof peers)[])
+      peers[key] += result.peers?.[key] ?? 0;
     routes.push(...(result.routes ?? []));
     if (result.armCalls) armCalls = addTally(armCalls, result.armCalls);
   }
@@ -107,11 +116,17 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     outages,
     detectionMs,
     detections,
+    verdictToLeverMs,
+    peers,
     routes,
     armCalls,
     elapsedMs: Date.now() - started,
   };
 }
+
+/** One line saying what the observers asked of each other. */
+export const describePeers = (p: Summary["peers"]) =>
+  `requests to probe now: ${p.asked}; ${p.answered} answered, ${p.failed} failed (the peer down, paused or gone, a partition, the asker's patience); ${p.keptWhileAnswering} verdicts kept by a holder while it answered one`;
 
 /** One line saying what ARM did. */
 export const describeArm = (t: ArmTally) =>

@@ -1,14 +1,13 @@
-// Many groups against a model of Azure Resource Manager's budget: the real probe and orchestrate
-// ticks of two observers, the real store code (in memory) and runbook, in virtual time, with every
-// lever call counted and charged to ARM's token buckets (since 2024, per subscription and
-// principal: reads 250, refilled at 25 a second; writes and deletes 200, refilled at 10 a second;
-// "Understand how Azure Resource Manager throttles requests", learn.microsoft.com). A call without
-// a token is a 429, as ARM answers it.
+// Many groups against a model of Azure Resource Manager's budget: the real ticks (one timer each:
+// probe, then decide) of two observers, the real store code (in memory) and runbook, in virtual
+// time, with every lever call counted and charged to ARM's token buckets (since 2024, per
+// subscription and principal: reads 250, refilled at 25 a second; writes and deletes 200, refilled
+// at 10 a second; "Understand how Azure Resource Manager throttles requests", learn.microsoft.com).
+// A call without a token is a 429, as ARM answers it.
 import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
-import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
-import { runProbeTick } from "../../src/app/probe-tick.js";
+import { runObserverTick } from "../../src/app/observer-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { compose } from "../../src/compose.js";
 import type { ProbeOutcome } from "../../src/core/index.js";
@@ -243,22 +242,18 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
     );
 
   let slot = 0;
+  // One after the other: this world's clock moves on at every sleep (it has no sleepers to run
+  // side by side), so the ticks take turns; what is counted is ARM's calls, not their timing.
   const tick = async () => {
-    for (const kind of ["probe", "orchestrate"] as const)
-      for (const [i, rt] of runtimes.entries()) {
-        world.now = Math.max(
-          world.now,
-          slot * INTERVAL + i * 700 + (kind === "orchestrate" ? INTERVAL / 2 : 0),
+    for (const [i, rt] of runtimes.entries()) {
+      // At its deployed offset: the i-th of n at i × interval / n (src/config/schedules.ts).
+      world.now = Math.max(world.now, slot * INTERVAL + (i * INTERVAL) / runtimes.length);
+      const { orchestrate: result } = await runObserverTick(rt);
+      if (process.env["SCALE_DEBUG"] && result.problems.length)
+        console.log(
+          `t=${world.now / 1000}s ${rt.observer}: ${result.problems.slice(0, 3).join(" | ")} (${result.problems.length})`,
         );
-        if (kind === "probe") await runProbeTick(rt);
-        else {
-          const result = await runOrchestrateTick(rt);
-          if (process.env["SCALE_DEBUG"] && result.problems.length)
-            console.log(
-              `t=${world.now / 1000}s ${rt.observer}: ${result.problems.slice(0, 3).join(" | ")} (${result.problems.length})`,
-            );
-        }
-      }
+    }
     slot++;
   };
 

@@ -5,7 +5,7 @@
 // latency, the client's timeout, 429 and 500 bursts. `npm run sim -- --runs N` is the long soak.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { describeArm, describeRuns, replayCommand, simulateMany } from "./run.js";
+import { describeArm, describePeers, describeRuns, replayCommand, simulateMany } from "./run.js";
 import { describeRoutes } from "./route-check.js";
 import { simulate } from "./simulate.js";
 
@@ -49,17 +49,26 @@ it("seeded simulations for a time budget (at least 102 runs) keep every invarian
   assert.ok(checked >= summary.runs / 4, `the failover invariant checked on ${checked} outages`);
   const { throttled, failed500, timedOut } = summary.armCalls;
   assert.ok(throttled > 0 && failed500 > 0 && timedOut > 0, describeArm(summary.armCalls));
+  // The observers ask each other to probe now, some requests fail (a peer down or cut off), and
+  // holders keep verdicts while answering one: a sweep that no longer did would not test them.
+  console.log(`simulation: ${describePeers(summary.peers)}`);
+  const { answered, failed, keptWhileAnswering } = summary.peers;
+  assert.ok(answered > 0 && failed > 0 && keptWhileAnswering > 0, describePeers(summary.peers));
 });
 
 // One death can leave several alerts sent and unmarked: the sender goes on to the next row while
 // the previous row's mark is on its way, and a process that dies sending that next row has not
 // marked either. The next holder sends both again; the guarantee allows it (docs/alerts.md, "Sent
 // once"), so the check must excuse every alert the dead process had not marked, not only the one
-// in the receiver's hands (seed 86, since lever calls go through the simulated ARM: the holder
-// northeurope-2 sent westeurope's down alert and northeurope's cleared alert, and died with both
-// unmarked; `SIM_TRACE=1 npm run sim -- --seed 86 --model active-passive` shows it).
+// in the receiver's hands. The case is made often (a sender dies at one send in five) rather than
+// found in one seed's timing, which every change to ticks or delivery moved (seeds 86, 197, 372):
+// seed 3 has several such deaths, and each repeat is excused.
 it("a process that dies while sending is excused the repeat of every alert it sent and had not marked yet", async () => {
-  const result = await simulate(86, { model: "active-passive", minutes: 6 });
+  const result = await simulate(3, {
+    model: "active-passive",
+    minutes: 6,
+    alertFaults: { crashInSend: 0.2 },
+  });
   assert.deepEqual(result.violations, [], replayCommand(result, 6));
   assert.ok((result.alerts?.resentAfterCrash ?? 0) >= 2, JSON.stringify(result.alerts));
 });

@@ -2,6 +2,12 @@
 // kept verdicts, events, reminders): for the renderers' tests and for docs/webhooks.md's examples.
 import type { Alert, AlertRegion, AlertType } from "../../core/alerts.js";
 import { ALERT_TYPES, incidentAlerts, reminderDue, verdictAlerts } from "../../core/alerts.js";
+import {
+  channelDelivering,
+  channelDisabled,
+  channelEnabled,
+  channelUndelivered,
+} from "../../core/channel-alerts.js";
 import { eventAlert } from "../../core/event-alerts.js";
 import type { TandemEvent } from "../../core/events.js";
 import type { Incident, Step } from "../../core/incident.js";
@@ -56,6 +62,12 @@ function incident(kind: "failover" | "failback", steps: readonly Step[], note?: 
 
 const from = { observer: "westeurope", epoch: 3, at: AT };
 
+const TEAMS = {
+  name: "teams-ops",
+  kind: "teams",
+  target: "https://prod-12.westeurope.logic.azure.com",
+};
+
 function event(body: Record<string, unknown>): TandemEvent {
   return {
     observer: "westeurope",
@@ -84,6 +96,25 @@ function verdict(before: RegionState["verdict"] | undefined, to: RegionState["ve
   )[0]!;
 }
 
+/** westeurope seen failing from inside only: said (`standing`), or ended by an outside view. */
+function unconfirmed(standing: boolean): Alert {
+  const suspect: RegionState = {
+    ...state("suspect", AT - 60_000),
+    reason:
+      "only the observer inside (westeurope) sees it failing; no outside observer can confirm",
+  };
+  const blind: RegionState = { ...suspect, unconfirmedSince: AT - 60_000 };
+  const seen: RegionState = {
+    ...suspect,
+    reason:
+      "northeurope sees it failing; down needs every outside observer to see 3 failures in a row",
+  };
+  const [before, after] = standing ? [suspect, blind] : [blind, seen];
+  return verdictAlerts("shop", { westeurope: before }, { westeurope: after }, REGIONS, from).at(
+    -1,
+  )!;
+}
+
 function last(kind: "failover" | "failback", steps: readonly Step[], note?: string): Alert {
   const after = incident(kind, steps, note);
   const before = { ...after, history: after.history.slice(0, -1) };
@@ -100,6 +131,8 @@ export function sampleAlerts(): Record<AlertType, Alert> {
     "region.split-view": verdict("healthy", "split-view"),
     "region.recovered": verdict("recovering", "healthy"),
     "region.cleared": verdict("split-view", "healthy"),
+    "region.unconfirmed": unconfirmed(true),
+    "region.confirmable": unconfirmed(false),
     "failover.cap-reached": eventAlert(
       event({
         type: "automation.refused",
@@ -172,19 +205,24 @@ export function sampleAlerts(): Record<AlertType, Alert> {
         message: "the certificate CN=shop.contoso.com expires in 6 days",
       }),
     )!,
-    "channel.disabled": {
-      key: "channel:teams-ops|disabled|1796117400000",
-      type: "channel.disabled",
-      severity: "error",
-      at: AT,
-      observer: "westeurope",
-      epoch: 3,
-      subject: "channel:teams-ops",
-      title: "Alert channel teams-ops is disabled",
-      summary:
-        "teams receiver at https://prod-12.westeurope.logic.azure.com answered 410 Gone: Tandem stops sending to teams-ops until its URL changes or `tandem alerts test teams-ops` passes",
-      details: { channel: "teams-ops", kind: "teams" },
-    },
+    "channel.disabled": channelDisabled(TEAMS, "410 Gone", from),
+    "channel.enabled": channelEnabled(
+      TEAMS,
+      AT - 3_600_000,
+      "ops@contoso.com's test of teams-ops passed",
+      from,
+    ),
+    "channel.undelivered": channelUndelivered(
+      TEAMS,
+      {
+        alert: verdict("suspect", "down"),
+        reason: "429 Too Many Requests: try later",
+        windowMs: 3_600_000,
+      },
+      AT,
+      from,
+    ),
+    "channel.delivering": channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
     reminder: reminderDue(
       {
         subject: "region:shop/westeurope|1796113800000",
@@ -212,6 +250,21 @@ export function sampleAlerts(): Record<AlertType, Alert> {
       summary: "ops@contoso.com asked Tandem (observer westeurope) to test this channel.",
     },
   };
+  const prewarm: Incident = {
+    ...incident("failover", []),
+    step: "prewarming",
+    wake: { region: "northeurope", start: true },
+    reason: "westeurope is suspect: pre-warm northeurope",
+    history: [
+      {
+        step: "prewarming",
+        at: AT,
+        epoch: 3,
+        note: "westeurope is suspect: start northeurope's cluster while the verdict is confirmed",
+      },
+    ],
+  };
+  samples["failover.prewarming"] = incidentAlerts(undefined, prewarm, REGIONS, from)[0]!;
   for (const kind of ["failover", "failback"] as const) {
     samples[`${kind}.detected`] = last(kind, []);
     samples[`${kind}.started`] = last(kind, ["confirmed"]);

@@ -1,10 +1,32 @@
-// One alert to one channel within a delivery run: attempts with exponential backoff and jitter,
-// Retry-After honoured up to a cap, each attempt under its timeout, the whole under the run's
-// signal. Returns the last attempt's result, as data; never throws.
-import { createHash } from "node:crypto";
+// One attempt to send an alert to a channel, and, for what cannot go through the outbox (the
+// store is out of reach, see direct.ts), a few attempts at once: exponential backoff with jitter,
+// Retry-After honoured up to a cap, each attempt under its own timeout, the whole under the
+// caller's signal. Results are data; nothing here throws.
 import type { Alert } from "../../core/alerts.js";
 import type { AlertChannel, AlertLinks, SendResult } from "../../ports/alerts.js";
+import { waitAfter } from "./budget.js";
 import type { AlertTiming } from "./setup.js";
+
+/**
+ * One attempt, under its own timeout and `signal`. An attempt is never cut short by what is left
+ * of anything else: one cut off may still have reached the receiver, and would be sent again.
+ */
+export async function attempt(
+  channel: AlertChannel,
+  alert: Alert,
+  options: { readonly links: AlertLinks; readonly timeoutMs: number; readonly signal: AbortSignal },
+): Promise<SendResult> {
+  try {
+    return await channel.send(alert, {
+      links: options.links,
+      abortSignal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+  } catch (error) {
+    // A channel must not throw; if one does, it is a failed attempt like any other.
+    return { outcome: "retry", reason: channel.redact(String(error)) };
+  }
+}
 
 export interface DeliverContext {
   readonly links: AlertLinks;
@@ -13,67 +35,27 @@ export interface DeliverContext {
   readonly signal: AbortSignal;
   /** performance.now() after which no attempt starts and no wait is begun. */
   readonly deadline: number;
-  /**
-   * What an attempt in flight runs under (besides its own timeout); the run's signal by default.
-   * The sender lets an attempt it started finish: one cut off may have reached the receiver, and
-   * would be sent again.
-   */
-  readonly attemptSignal?: AbortSignal;
-  /** Attempts this run may make (fewer when the alert has used most of its attempts). */
-  readonly attempts?: number;
 }
 
-export interface Delivered {
-  readonly result: SendResult;
-  readonly attempts: number;
-  /** A Retry-After longer than the run may wait: when to try again, in ms from now. */
-  readonly retryInMs?: number;
-}
-
-/** Jitter from the alert and attempt: spreads retries of many alerts, the same on every replay. */
-function jitter(key: string, attempt: number): number {
-  const byte = createHash("sha256").update(`${key}#${attempt}`).digest()[0]!;
-  return 0.5 + byte / 255;
-}
-
-export function backoff(timing: AlertTiming, key: string, attempt: number): number {
-  const base = Math.min(timing.maxBackoffMs, timing.backoffMs * 2 ** (attempt - 1));
-  return Math.round(base * jitter(key, attempt));
-}
-
+/** Up to `timing.attemptsPerRun` attempts, while the deadline allows; the last result. */
 export async function deliver(
   channel: AlertChannel,
   alert: Alert,
   context: DeliverContext,
-): Promise<Delivered> {
+): Promise<SendResult> {
   const { timing, signal } = context;
-  const most = Math.max(1, context.attempts ?? timing.attemptsPerRun);
-  let result: SendResult = { outcome: "retry", reason: "not attempted: the run ran out of time" };
-  let attempts = 0;
-  for (let attempt = 1; attempt <= most; attempt++) {
-    const left = context.deadline - performance.now();
-    if (signal.aborted || left <= 0) break;
-    attempts++;
-    try {
-      result = await channel.send(alert, {
-        links: context.links,
-        abortSignal: context.attemptSignal ?? signal,
-        // Its own timeout, not what is left of the run: an attempt cut short may still have
-        // reached the receiver, and would be sent again.
-        timeoutMs: timing.attemptTimeoutMs,
-      });
-    } catch (error) {
-      // A channel must not throw; if one does, it is a failed attempt like any other.
-      result = { outcome: "retry", reason: channel.redact(String(error)) };
-    }
-    if (result.outcome !== "retry") return { result, attempts };
-    if (attempt === most) break;
-    const asked = result.retryAfterMs;
-    if (asked !== undefined && asked > timing.maxRetryAfterMs)
-      return { result, attempts, retryInMs: asked };
-    const wait = asked ?? backoff(timing, alert.key, attempt);
-    if (performance.now() + wait >= context.deadline) return { result, attempts, retryInMs: wait };
+  let result: SendResult = { outcome: "retry", reason: "not attempted: out of time" };
+  for (let n = 1; n <= timing.attemptsPerRun; n++) {
+    if (signal.aborted || context.deadline <= performance.now()) break;
+    result = await attempt(channel, alert, {
+      links: context.links,
+      timeoutMs: timing.attemptTimeoutMs,
+      signal,
+    });
+    if (result.outcome !== "retry" || n === timing.attemptsPerRun) break;
+    const wait = waitAfter(timing, alert, n, result.retryAfterMs);
+    if (wait > timing.maxRetryAfterMs || performance.now() + wait >= context.deadline) break;
     await context.sleep(wait, signal);
   }
-  return { result, attempts };
+  return result;
 }

@@ -15,7 +15,7 @@ export async function sendDirect(rt: Runtime, alert: Alert): Promise<void> {
     rt.alerts.channels
       .filter((c) => passes(c.filter, alert))
       .map(async ({ channel }) => {
-        const { result } = await deliver(channel, alert, {
+        const result = await deliver(channel, alert, {
           links: rt.alerts.links,
           timing: rt.alerts.timing,
           sleep: rt.alerts.sleep,

@@ -1,9 +1,20 @@
 // What a runtime knows about alerting: the channels (each with what it wants to hear), the links
 // alerts carry, reminders, and the timing of delivery. Built by the composition root.
-import type { Alert, ChannelFilter } from "../../core/alerts.js";
+import type { Alert, AlertRegion, ChannelFilter, Severity } from "../../core/alerts.js";
+import type { Incident } from "../../core/incident.js";
+import type { RegionState } from "../../core/verdict.js";
 import { passes } from "../../core/alerts.js";
+import { aboutItself } from "../../core/channel-alerts.js";
 import type { AlertChannel } from "../../ports/alerts.js";
-import type { Delivery, OutboxRow } from "../../ports/state-store.js";
+import type { ChannelRecord, Delivery, OutboxRow } from "../../ports/state-store.js";
+
+/** What the holder knows of a group after its tick, for reminders. */
+export interface GroupMatters {
+  readonly group: string;
+  readonly states?: Readonly<Record<string, RegionState>>;
+  readonly incident?: Incident;
+  readonly regions?: readonly AlertRegion[];
+}
 
 export interface ConfiguredChannel {
   readonly channel: AlertChannel;
@@ -13,32 +24,34 @@ export interface ConfiguredChannel {
 export interface AlertTiming {
   /** Longest one attempt may take. */
   readonly attemptTimeoutMs: number;
-  /** Attempts per alert and channel within one delivery run. */
+  /**
+   * Attempts at one alert in a row before its channel waits for the next tick: a bound on one
+   * run of a channel's delivery whatever a wait costs (nothing in the simulator).
+   */
   readonly attemptsPerRun: number;
-  /** Attempts per alert and channel in all, across runs and holders. */
-  readonly maxAttempts: number;
   /** First backoff; doubled each attempt, with jitter, up to maxBackoffMs. */
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
-  /** Longest Retry-After waited within a run; a longer one is waited for across runs. */
+  /** Longest wait (a backoff, a Retry-After) slept within a run; a longer one spans ticks. */
   readonly maxRetryAfterMs: number;
-  /** Longest one delivery run may take (it also ends with the lease's acting time). */
-  readonly runBudgetMs: number;
-  /** An alert not delivered this long after it happened is given up (failed). */
-  readonly maxAgeMs: number;
-  /** Outbox rows handled per run. */
+  /**
+   * How long an alert is tried on a channel, from when it happened, by its severity (a resolving
+   * alert's is that of what it resolves); after that it is given up there, and that is told.
+   */
+  readonly windowMs: Readonly<Record<Severity, number>>;
+  /** Outbox rows held per process. */
   readonly batch: number;
 }
+
+const MINUTE = 60_000;
 
 export const DEFAULT_ALERT_TIMING: AlertTiming = {
   attemptTimeoutMs: 10_000,
   attemptsPerRun: 3,
-  maxAttempts: 10,
   backoffMs: 1000,
-  maxBackoffMs: 10_000,
+  maxBackoffMs: 30_000,
   maxRetryAfterMs: 30_000,
-  runBudgetMs: 60_000,
-  maxAgeMs: 24 * 3_600_000,
+  windowMs: { info: 5 * MINUTE, warning: 15 * MINUTE, error: 30 * MINUTE, critical: 60 * MINUTE },
   batch: 50,
 };
 
@@ -74,14 +87,41 @@ export const NO_ALERTS: AlertSetup = {
   sleep: realSleep,
 };
 
+/** Whether a channel is for an alert: it wants it, and it is not about the channel's own loss. */
+export const isFor = (c: ConfiguredChannel, alert: Alert) =>
+  passes(c.filter, alert) && !aboutItself(alert, c.channel.name);
+
 /** Whether any channel wants the alert: alerts no channel wants are never written. */
 export const wanted = (setup: AlertSetup, alert: Alert) =>
-  setup.channels.some((c) => passes(c.filter, alert));
+  setup.channels.some((c) => isFor(c, alert));
 
-/** What a process remembers of its deliveries between runs. */
+/** An outbox row this process has claimed, as it knows it (see outbox-rows.ts). */
+export interface HeldRow {
+  readonly ref: string;
+  /** The epoch it was claimed in: only that epoch's lanes deliver it. */
+  readonly epoch: number;
+  /** The row with every delivery as this process knows it (written or not yet). */
+  row: OutboxRow;
+  /** The version of the last write of it that the store took. */
+  etag: string;
+  /** Its writes, one at a time. */
+  writing: Promise<void>;
+}
+
+/** What a process remembers of its deliveries between ticks. */
 export interface AlertMemory {
-  /** The run in progress. */
+  /** The dispatch in progress: reminders, reading and claiming the outbox, starting lanes. */
   running?: Promise<void>;
+  /** A dispatch was asked for while one ran: the epoch and matters of the latest. */
+  again?: { readonly epoch: number; readonly matters: readonly GroupMatters[] };
+  /** Each channel's delivery in progress, by channel name: channels never wait for each other. */
+  readonly lanes: Map<string, Promise<void>>;
+  /** The rows this process holds, by ref, oldest alert first. */
+  readonly held: Map<string, HeldRow>;
+  /** Writes of held rows in progress. */
+  readonly writes: Set<Promise<void>>;
+  /** The channels' records as this process last read or wrote them. */
+  records: Record<string, ChannelRecord>;
   /** Deliveries made whose mark could not be written yet, by outbox ref: never sent again. */
   readonly unmarked: Map<
     string,
@@ -104,6 +144,10 @@ export interface AlertMemory {
 }
 
 export const freshAlertMemory = (): AlertMemory => ({
+  lanes: new Map(),
+  held: new Map(),
+  writes: new Set(),
+  records: {},
   unmarked: new Map(),
   reminded: new Map(),
   prunedAt: 0,

@@ -1,6 +1,7 @@
 // Each alert channel as GET /api/status and the status page show it: where it sends (scheme and
-// host only), whether it is enabled, its last delivery and failure, and what waits for it.
-import { passes } from "../../core/alerts.js";
+// host only), whether it is enabled, its last delivery and failure, what waits for it, and what
+// was given up on it.
+import { isFor } from "./setup.js";
 import type { StoreCallOptions } from "../../ports/state-store.js";
 import type { Runtime } from "../runtime.js";
 
@@ -19,6 +20,14 @@ export interface ChannelStatus {
   readonly failing: number;
   /** Alerts in the outbox not yet delivered to it. */
   readonly pending: number;
+  /** Alerts given up on it: not taken within their delivery window (each told elsewhere). */
+  readonly givenUp: number;
+  readonly lastGiveUp?: {
+    readonly at: string;
+    readonly type: string;
+    readonly title: string;
+    readonly reason: string;
+  };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -35,13 +44,14 @@ export async function readAlertStatus(
       call,
     ),
   ]);
-  return rt.alerts.channels.map(({ channel, filter }) => {
+  return rt.alerts.channels.map((configured) => {
+    const { channel } = configured;
     const r = records[channel.name];
     const disabled =
       r?.disabled && r.disabled.fingerprint === channel.fingerprint ? r.disabled : undefined;
     const pending = rows.filter((s) => {
       const d = s.row.deliveries[channel.name];
-      return d ? d.state === "pending" : passes(filter, s.row.alert);
+      return d ? d.state === "pending" : isFor(configured, s.row.alert);
     }).length;
     return {
       name: channel.name,
@@ -57,6 +67,8 @@ export async function readAlertStatus(
       failed: r?.failed ?? 0,
       failing: r?.failing ?? 0,
       pending,
+      givenUp: r?.givenUp ?? 0,
+      ...(r?.lastGiveUp ? { lastGiveUp: { ...r.lastGiveUp, at: iso(r.lastGiveUp.at) } } : {}),
     };
   });
 }

@@ -1,6 +1,7 @@
 // `tandem alerts test CHANNEL` and POST /api/alerts/{channel}/test: one sample alert, sent at once
 // (not through the outbox), and the receiver's answer reported as it came (secrets taken out).
-// A channel that takes it is enabled again if a 404 or 410 had disabled it. Audited.
+// A channel that takes it is enabled again if a 404 or 410 had disabled it, and says so on every
+// channel. Audited.
 import type { Alert } from "../../core/alerts.js";
 import type { SendResult } from "../../ports/alerts.js";
 import type { ChannelRecord } from "../../ports/state-store.js";
@@ -8,6 +9,7 @@ import { errorText } from "../../core/errors.js";
 import type { Caller } from "../audit.js";
 import { audit } from "../audit.js";
 import type { Runtime } from "../runtime.js";
+import { enable } from "./channel-state.js";
 
 export interface ChannelTestAnswer {
   readonly channel: string;
@@ -71,8 +73,10 @@ export async function testChannel(
           lastFailure: { at, type: alert.type, reason: said ?? result.outcome },
           failing: before.failing + 1,
         };
-    await rt.store.writeAlertChannel(name, record);
-    if (delivered && disabled) rt.log.info(`alerts: ${name} took a test alert: enabled again`);
+    // Enabled again, and said on every channel (resolving "disabled"); recorded either way.
+    if (delivered && disabled)
+      await enable(rt, channel, { ...record, disabled }, `${caller.name}'s test of ${name} passed`);
+    else await rt.store.writeAlertChannel(name, record);
   } catch (error) {
     rt.log.warn(`alerts: could not record the test of ${name}: ${errorText(error)}`);
   }

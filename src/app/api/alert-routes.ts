@@ -3,6 +3,7 @@
 import { testChannel } from "../alerts/test-channel.js";
 import { NAME } from "./bodies.js";
 import { errorResponse } from "./http.js";
+import { shortName } from "../../config/strict-json.js";
 import type { ApiRoute } from "./routes.js";
 
 export const alertTestRoute: ApiRoute = {
@@ -19,7 +20,7 @@ export const alertTestRoute: ApiRoute = {
       return errorResponse(
         404,
         "NotFound",
-        `no alert channel "${NAME.test(name) ? name : "(not a name)"}"; channels: ${known.join(", ") || "none configured"}`,
+        `no alert channel "${NAME.test(name) ? shortName(name) : "(not a name)"}"; channels: ${known.join(", ") || "none configured"}`,
         { field: "channel" },
       );
     return { status: 200, jsonBody: answer };

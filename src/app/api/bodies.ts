@@ -2,12 +2,15 @@
 // Idempotency-Key header, paging parameters. A bad input is a BadInput naming the field.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { duplicateKey, shortName } from "../../config/strict-json.js";
+import { duplicateKey, nestingDepth, shortName } from "../../config/strict-json.js";
+import { firstInvisible } from "../../core/unprintable.js";
 import { isPrintable } from "../printable.js";
 import type { ApiRequest } from "./http.js";
 
 /** Command bodies are small: a region, a reason, two flags. */
 export const BODY_LIMIT = 16 * 1024;
+/** Command bodies are flat objects; JSON nested deeper is refused before it is parsed. */
+export const BODY_DEPTH_LIMIT = 8;
 export const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 export const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -22,6 +25,16 @@ export class BadInput extends Error {
 
 const reason = z
   .string({ error: "must be a string saying why" })
+  // Before the trim, which would take a byte order mark or a line separator off the ends.
+  .check((ctx) => {
+    const hidden = firstInvisible(ctx.value);
+    if (hidden)
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        message: `must not contain bidirectional or zero-width control characters (${hidden.code} at character ${hidden.at}): they make text read differently from what it is`,
+      });
+  })
   .trim()
   .min(3, "must say why, in at least 3 characters")
   .max(500, "must be at most 500 characters")
@@ -54,6 +67,14 @@ export async function parseBody<C extends CommandName>(
   request: ApiRequest,
   command: C,
 ): Promise<CommandBody<C>> {
+  return (await parseJson(request, BODIES[command] as z.ZodType)) as CommandBody<C>;
+}
+
+/** Another observer's request to probe a region now (POST /api/observers/{observer}/probe). */
+export const PEER_PROBE_BODY = z.strictObject({ from: region, region });
+
+/** Reads a JSON body strictly against `schema` (see parseBody). */
+export async function parseJson<T>(request: ApiRequest, schema: z.ZodType<T>): Promise<T> {
   const type = request.headers.get("content-type") ?? "";
   const bytes = await request.bytes();
   if (bytes.byteLength > BODY_LIMIT)
@@ -70,6 +91,8 @@ export async function parseBody<C extends CommandName>(
       "content-type",
       `must be application/json (got "${shortName(type) || "none"}")`,
     );
+  if (nestingDepth(text) > BODY_DEPTH_LIMIT)
+    throw new BadInput("body", `nests arrays and objects deeper than ${BODY_DEPTH_LIMIT} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -79,8 +102,8 @@ export async function parseBody<C extends CommandName>(
   const twice = duplicateKey(text);
   if (twice !== undefined)
     throw new BadInput(shortName(twice), "is given twice; give each field once");
-  const parsed = BODIES[command].safeParse(value);
-  if (parsed.success) return parsed.data as CommandBody<C>;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const keys = (issue as { keys?: string[] }).keys;
   if (issue.code === "unrecognized_keys" && keys?.length)

@@ -11,6 +11,7 @@ import { manualCommand, setPause } from "../commands.js";
 import type { Outcome } from "../outcome.js";
 import { drill } from "../planner.js";
 import { printable } from "../printable.js";
+import { shortName } from "../../config/strict-json.js";
 import {
   auditPage,
   findGroup,
@@ -37,6 +38,8 @@ import {
   BadInput,
   KEY,
   NAME,
+  PEER_PROBE_BODY,
+  parseJson,
   fingerprint,
   idempotencyKey,
   limitOf,
@@ -44,11 +47,16 @@ import {
 } from "./bodies.js";
 import type { ApiRequest, ApiResponse, FailureLog } from "./http.js";
 import { errorResponse, failureResponse } from "./http.js";
+import { answerPeer } from "../observer-tick.js";
 import { alertTestRoute } from "./alert-routes.js";
 import { clientAddress } from "./client-address.js";
 import { pageAnswer, pageOf } from "./paging.js";
 
-export type RuntimeSource = () => Promise<Runtime>;
+/**
+ * The runtime that answers a request: a Function App has one; the local host, running several
+ * observers in one process, picks the one a peer request names.
+ */
+export type RuntimeSource = (request?: ApiRequest) => Promise<Runtime>;
 
 export interface ApiRoute {
   readonly name: string;
@@ -183,6 +191,19 @@ function callerOf(request: ApiRequest, name: string, via: string): Caller {
   };
 }
 
+/**
+ * Headers on every answer: no page may frame Tandem's (clickjacking), and no browser may read an
+ * answer as another type than it says (a JSON error echoing a name is never HTML).
+ */
+const SECURITY_HEADERS = {
+  "content-security-policy": "frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+} as const;
+
+function secured(response: ApiResponse): ApiResponse {
+  return { ...response, headers: { ...SECURITY_HEADERS, ...response.headers } };
+}
+
 /** Runs a route: authorise (fails closed), then handle; a refused mutating call is audited. */
 export async function serve(
   route: ApiRoute,
@@ -192,12 +213,14 @@ export async function serve(
 ): Promise<ApiResponse> {
   let rt: Runtime;
   try {
-    rt = await runtime();
+    rt = await runtime(request);
   } catch (error) {
-    return failureResponse(error, log);
+    return secured(failureResponse(error, log));
   }
   // Every record the request causes carries its id as the operation.
-  return telemetryOf(rt).within({ operation: request.id }, () => served(route, rt, request, log));
+  return secured(
+    await telemetryOf(rt).within({ operation: request.id }, () => served(route, rt, request, log)),
+  );
 }
 
 async function served(
@@ -216,12 +239,25 @@ async function served(
       if (audited)
         noteRefused(rt, callerOf(request, actor, "none"), {
           ...audited,
-          reason: `${who.status} ${who.code}: ${who.message}`,
+          reason: `${who.status} ${who.code}: ${who.message}${who.detail ? ` (${who.detail})` : ""}`,
           ...(who.status === 401 && who.claimed !== undefined
             ? { claimed: clean(who.claimed, 40) }
             : {}),
         });
-      return errorResponse(who.status, who.code, who.message);
+      if (who.status === 503) log.error(`the API cannot check tokens: ${who.detail}`);
+      const refusal = errorResponse(who.status, who.code, who.message);
+      // RFC 6750: a 401 names the scheme it wants, and nothing of the configuration.
+      return who.status === 401
+        ? {
+            ...refusal,
+            headers: {
+              "www-authenticate":
+                who.code === "InvalidToken" ? 'Bearer error="invalid_token"' : "Bearer",
+            },
+          }
+        : who.status === 503
+          ? { ...refusal, headers: { "retry-after": "10" } }
+          : refusal;
     }
     const caller = callerOf(request, who.principal.name, who.principal.via);
     try {
@@ -304,10 +340,37 @@ const statusRoute: ApiRoute = {
           "content-type": "text/html; charset=utf-8",
           "cache-control": "no-store",
           "content-security-policy":
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         },
       };
     return { status: 200, jsonBody: status, headers: { "cache-control": "no-store" } };
+  },
+};
+
+/**
+ * Another observer asks this one to probe a region now (ADR 18): only an observer's identity may,
+ * and only of the observer this app is. Answers once the observations are written.
+ */
+const peerProbeRoute: ApiRoute = {
+  name: "peerProbe",
+  route: "observers/{observer}/probe",
+  methods: ["POST"],
+  role: "observer",
+  audited: () => ({ name: "peer probe" }),
+  handle: async (rt, request) => {
+    const observer = request.params["observer"] ?? "";
+    if (observer !== rt.observer)
+      return errorResponse(
+        404,
+        "NotFound",
+        `this is observer ${rt.observer}, not ${shortName(observer)}`,
+        { field: "observer" },
+      );
+    const body = await parseJson(request, PEER_PROBE_BODY);
+    const observers = rt.config.observers.map((o) => o.region);
+    if (!observers.includes(body.from) || body.from === rt.observer)
+      throw new BadInput("from", `is not another observer (observers: ${observers.join(", ")})`);
+    return { status: 200, jsonBody: await answerPeer(rt, body) };
   },
 };
 
@@ -333,6 +396,7 @@ function pagedRoute<T>(
 /** Every route of the API. */
 export const API_ROUTES: readonly ApiRoute[] = [
   statusRoute,
+  peerProbeRoute,
   {
     name: "incidents",
     route: "incidents",
@@ -341,7 +405,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handle: async (rt, request) => {
       const group = request.query.get("group");
       if (group !== null && !findGroup(rt, group))
-        return errorResponse(404, "NotFound", noSuchGroup(rt, clean(group, 64)), {
+        return errorResponse(404, "NotFound", noSuchGroup(rt, group), {
           field: "group",
         });
       const limit = limitOf(request, 500, 50);
@@ -359,7 +423,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
       const id = request.params["id"] ?? "";
       if (!KEY.test(id)) throw new BadInput("id", "is not an incident id");
       const detail = await incidentDetail(rt, id, pageOf(request, 500, 100));
-      if (!detail) return errorResponse(404, "NotFound", `no incident "${id}"`, { field: "id" });
+      if (!detail)
+        return errorResponse(404, "NotFound", `no incident "${shortName(id)}"`, { field: "id" });
       return { status: 200, jsonBody: detail };
     },
   },

@@ -19,10 +19,14 @@ export const FD_OPERATIONS = {
     path: `${ORIGINS}/{originName}`,
     why: "change an origin's priority or enabled state (a long-running operation)",
   },
+  // Microsoft.Cdn's Azure-AsyncOperation URL is under the resource group of the profile, not the
+  // subscription: `/subscriptions/{id}/resourcegroups/{group}/providers/Microsoft.Cdn/operationresults/{id}`,
+  // as recorded from Azure in azure-sdk-for-js's arm-cdn test recordings. ARM checks the action
+  // there, so the deployment assigns this action's role on that resource group.
   operationStatus: {
     action: "Microsoft.Cdn/operationresults/read",
     method: "GET",
-    path: "/subscriptions/{subscriptionId}/providers/Microsoft.Cdn/locations/{location}/operationresults/{operationId}",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Cdn/operationresults/{operationId}",
     why: "follow an origin update until it is done",
   },
 } satisfies Record<string, ArmOperation>;

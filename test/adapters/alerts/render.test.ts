@@ -3,7 +3,7 @@
 // limits, PagerDuty trigger and resolve under one dedup key, and a versioned webhook body.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SLACK_LIMITS, slackMessage } from "../../../src/adapters/alerts/slack/blocks.js";
+import { cutEscaped, slackMessage } from "../../../src/adapters/alerts/slack/blocks.js";
 import {
   TEAMS_MAX_BYTES,
   byteSize,
@@ -12,28 +12,18 @@ import {
 import { pagerDutyEvent } from "../../../src/adapters/alerts/pagerduty/event.js";
 import { webhookBody } from "../../../src/adapters/alerts/webhook/body.js";
 import { hugeAlert, sampleAlerts } from "../../../src/adapters/alerts/samples.js";
+import type { Alert } from "../../../src/core/alerts.js";
 import { ALERT_TYPES, boundForStorage } from "../../../src/core/alerts.js";
 import { cardProblems } from "../../helpers/adaptive-cards.js";
+import {
+  SLACK_MESSAGE_TEXT,
+  blockKitProblems,
+  blockTextOf,
+  unescapedControl,
+} from "../../helpers/block-kit.js";
 
 const links = { baseUrl: "https://tandem.contoso.com" };
 const samples = sampleAlerts();
-
-function slackProblems(message: { text: string; blocks: any[] }): string[] {
-  const problems: string[] = [];
-  if (message.blocks.length > SLACK_LIMITS.blocks) problems.push(`${message.blocks.length} blocks`);
-  if (message.text.length > SLACK_LIMITS.text) problems.push("fallback text too long");
-  for (const block of message.blocks) {
-    if (block.type === "header" && block.text.text.length > SLACK_LIMITS.header)
-      problems.push("header too long");
-    if (block.text && block.text.text.length > SLACK_LIMITS.text) problems.push("section too long");
-    if (block.fields && block.fields.length > SLACK_LIMITS.fields) problems.push("too many fields");
-    for (const f of block.fields ?? [])
-      if (f.text.length > SLACK_LIMITS.field) problems.push("field too long");
-    for (const e of block.elements ?? [])
-      if (e.text?.text?.length > SLACK_LIMITS.text) problems.push("element too long");
-  }
-  return problems;
-}
 
 describe("alert rendering", () => {
   it("has a sample of every alert type", () => {
@@ -50,7 +40,7 @@ describe("alert rendering", () => {
         new RegExp(alert.title.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
       );
       const slack = slackMessage(alert, links);
-      assert.deepEqual(slackProblems(slack), []);
+      assert.deepEqual(blockKitProblems(slack), []);
       const body = webhookBody(alert, links);
       assert.equal(body.type, type);
       assert.equal(body.version, 1);
@@ -79,7 +69,81 @@ describe("alert rendering", () => {
     assert.match(text, /Shortened to fit/);
     assert.match(text, /detected: westeurope is down/, "the first step is kept");
     assert.match(text, /failed: gave up/, "and the latest");
-    assert.deepEqual(slackProblems(slackMessage(alert, links)), []);
+    assert.deepEqual(blockKitProblems(slackMessage(alert, links)), []);
+  });
+
+  it("keeps every Slack message of the oversized alert under 12,000 characters of block text, valid Block Kit, with what it cut said", () => {
+    const huge = hugeAlert();
+    const bloated = (alert: Alert): Alert => ({
+      ...alert,
+      summary: `${alert.summary} ${huge.action}`,
+      action: huge.action!,
+      regions: huge.regions!,
+      steps: huge.steps!,
+    });
+    // The oversized alert as raised, as stored in the outbox, and every type with its texts.
+    const messages = [
+      huge,
+      boundForStorage(huge),
+      ...Object.values(samples).map(bloated),
+      ...Object.values(samples).map((a) => boundForStorage(bloated(a))),
+    ].map((a) => ({ alert: a, message: slackMessage(a, links) }));
+    for (const { alert, message } of messages) {
+      assert.deepEqual(blockKitProblems(message), [], alert.type);
+      const chars = blockTextOf(message);
+      assert.ok(chars < SLACK_MESSAGE_TEXT, `${alert.type}: ${chars} characters`);
+    }
+    const first = JSON.stringify(messages[0]!.message);
+    assert.match(first, /Shortened to fit/);
+    assert.match(first, /step\(s\) not shown/);
+    // Not cut more than needed: most of the room is used.
+    assert.ok(blockTextOf(messages[0]!.message) > SLACK_MESSAGE_TEXT / 3);
+  });
+
+  it("escapes Slack's control characters in the notification text and every mrkdwn text, so a reason cannot mention @channel or hide a link", () => {
+    const hostile = "<!channel> wake up & see <https://evil.example|the status page>";
+    const alert: Alert = {
+      ...samples["region.down"],
+      title: `shop: westeurope is down ${hostile}`,
+      summary: hostile,
+      action: hostile,
+      regions: [{ name: "westeurope", verdict: "down", reason: hostile }],
+      steps: [{ step: "detected", at: samples["region.down"].at, note: hostile }],
+    };
+    const message = slackMessage(alert, links);
+    assert.deepEqual(blockKitProblems(message), []);
+    assert.equal(unescapedControl(message.text), undefined, message.text);
+    assert.match(message.text, /&lt;!channel&gt; wake up &amp; see &lt;https/);
+    const mrkdwn: string[] = [];
+    JSON.stringify(message.blocks, (_key, value) => {
+      if (value?.type === "mrkdwn") mrkdwn.push(value.text);
+      return value;
+    });
+    assert.ok(mrkdwn.length >= 5);
+    for (const t of mrkdwn) assert.equal(unescapedControl(t), undefined, t);
+  });
+
+  it("sends no empty Slack section, whatever is empty in the alert", () => {
+    const alert: Alert = {
+      ...samples["failover.step"],
+      summary: "",
+      action: " ",
+      regions: [{ name: "westeurope", verdict: "down", reason: "" }],
+      steps: [],
+    };
+    const message = slackMessage(alert, links);
+    assert.deepEqual(blockKitProblems(message), []);
+    assert.ok(message.blocks.every((b: any) => b.type !== "section" || b.text?.text || b.fields));
+  });
+
+  it("cuts escaped text without splitting an entity", () => {
+    const text = "&amp;".repeat(10);
+    for (let max = 2; max < text.length; max++) {
+      const cut = cutEscaped(text, max);
+      assert.ok(cut.length <= max, `${max}: ${cut}`);
+      assert.match(cut, /^(&amp;)*…$/, `${max}: ${cut}`);
+    }
+    assert.equal(cutEscaped("a &lt; b", 100), "a &lt; b");
   });
 
   it("colours and heads a Teams card by severity, and a resolved one green with what it resolves", () => {
@@ -130,6 +194,11 @@ describe("alert rendering", () => {
       "steps do not page",
     );
     assert.equal(pagerDutyEvent(samples["reminder"], "K", links), undefined);
+    assert.equal(
+      pagerDutyEvent(samples["failover.prewarming"], "K", links),
+      undefined,
+      "a pre-warm on suspicion pages nobody",
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../../src/adapters/store/memory/memory-store.js";
 import { stopSettingsPoller, traceIds } from "../../../src/adapters/telemetry/appinsights.js";
 import { runProbeTick } from "../../../src/app/probe-tick.js";
-import { probeFunction } from "../../../functions/handlers.js";
+import { tickFunction } from "../../../functions/handlers.js";
 import type { ProbeTickResult } from "../../../src/app/probe-tick.js";
 import type { Runtime } from "../../../src/app/runtime.js";
 import {
@@ -120,10 +120,10 @@ describe("Application Insights telemetry", () => {
       try {
         const rt = await runtime();
         const results: ProbeTickResult[] = [];
-        const fn = probeFunction(
+        const fn = tickFunction(
           async () => rt,
           "*/2 * * * * *",
-          (r) => results.push(r),
+          (r) => results.push(r.probe),
         );
         const context = new azf.InvocationContext({ logHandler: () => {} });
         const timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} };

@@ -1,12 +1,15 @@
 // An alert as a PagerDuty Events API v2 event: `trigger` when something opens (a region down, an
 // incident, a stale observer...), `resolve` with the same dedup_key when it ends. A failed
-// incident triggers again under its key (it needs a person), and steps, reminders and
+// incident triggers again under its key (it needs a person), and steps, reminders, pre-warms and
 // informational alerts are not sent: PagerDuty pages, and re-notifies by its own rules.
 import type { Alert } from "../../../core/alerts.js";
 import type { AlertLinks } from "../../../ports/alerts.js";
 import { clock, content, cut, links as linksOf } from "../content.js";
 
 const NOT_SENT = new Set<string>([
+  // A pre-warm on suspicion pages nobody; and a trigger under the incident's key would make the
+  // failover's start, when it is confirmed, a duplicate of it (PagerDuty keeps the first urgency).
+  "failover.prewarming",
   "failover.step",
   "failback.step",
   "reminder",

@@ -1,6 +1,6 @@
 // PagerDuty through the Events API v2. The routing (integration) key is the secret; the endpoint
 // is PagerDuty's (or its EU service region's). 202 means accepted; 400 is a bad event (not
-// retried); 429 and 5xx are retried.
+// retried); 429 and 5xx are retried. A test alert is triggered and resolved at once.
 import { z } from "zod";
 import { httpsUrl, secretRef } from "../../../config/fields.js";
 import type { AlertChannel } from "../../../ports/alerts.js";
@@ -8,6 +8,7 @@ import { postJson } from "../http.js";
 import { fingerprint, origin, redactor } from "../redact.js";
 import { ChannelSettingsError, channelProvider } from "../types.js";
 import { checkedUrl } from "../url.js";
+import type { PagerDutyEvent } from "./event.js";
 import { pagerDutyEvent } from "./event.js";
 
 export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
@@ -53,11 +54,25 @@ export const pagerDuty = channelProvider<{
       send: async (alert, context) => {
         const event = pagerDutyEvent(alert, routingKey, context.links);
         if (!event) return { outcome: "skipped", reason: `PagerDuty is not told of ${alert.type}` };
-        return postJson(url, JSON.stringify(event), {
-          abortSignal: context.abortSignal,
-          timeoutMs: context.timeoutMs,
-          redact,
+        const post = (body: PagerDutyEvent) =>
+          postJson(url, JSON.stringify(body), {
+            abortSignal: context.abortSignal,
+            timeoutMs: context.timeoutMs,
+            redact,
+          });
+        const result = await post(event);
+        if (alert.type !== "alert.test" || result.outcome !== "accepted") return result;
+        // A test leaves no incident open: what it triggered is resolved at once.
+        const resolved = await post({
+          routing_key: routingKey,
+          event_action: "resolve",
+          dedup_key: event.dedup_key,
         });
+        const said =
+          resolved.outcome === "accepted"
+            ? `resolved at once (${resolved.status})`
+            : `NOT resolved: ${resolved.reason}; resolve it in PagerDuty`;
+        return { ...result, answer: `${result.answer ?? ""}${result.answer ? "; " : ""}${said}` };
       },
     };
   },

@@ -228,7 +228,9 @@ function isRegionState(value: unknown): value is RegionState {
     isNumber(v["since"]) &&
     isNumber(v["epoch"]) &&
     isString(v["reason"]) &&
-    (v["recoveringSince"] === undefined || isNumber(v["recoveringSince"]))
+    (v["recoveringSince"] === undefined || isNumber(v["recoveringSince"])) &&
+    (v["firstSince"] === undefined || isNumber(v["firstSince"])) &&
+    (v["unconfirmedSince"] === undefined || isNumber(v["unconfirmedSince"]))
   );
 }
 
