@@ -2,7 +2,7 @@
 // others to probe it now; they write what they see into their current tick; the lease holder
 // keeps `down` as soon as the confirming observations are in, without waiting for the other
 // observers' own timers. Real probes of loopback apps, the memory store, and a clock that runs
-// five times faster than the wall clock (a peer's probe takes real time, which the decision's
+// twice as fast as the wall clock (a peer's probe takes real time, which the decision's
 // waits must see).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -14,9 +14,9 @@ import type { Clock } from "../../src/ports/clock.js";
 import type { Peers } from "../../src/ports/peers.js";
 import { regionalApps, runtimeFor } from "../helpers/runtime.js";
 
-const SPEED = 5;
+const SPEED = 2;
 
-/** The wall clock, five times faster, and moved on at will (to wait out the lease). */
+/** The wall clock, twice as fast, and moved on at will (to wait out the lease). */
 class FastClock implements Clock {
   #offset = 1_800_000_000_000;
   readonly #start = performance.now();
