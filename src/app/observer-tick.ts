@@ -44,13 +44,6 @@ async function by<T>(rt: Runtime, work: Promise<T>, until: number): Promise<T | 
   return value === late ? undefined : (value as T);
 }
 
-/** Decisions of one process, one at a time: its tick and a peer's request never interleave. */
-function oneDecisionAtATime(rt: Runtime, work: () => Promise<OrchestrateResult>) {
-  const mine = (rt.memory.deciding ?? Promise.resolve()).then(work);
-  rt.memory.deciding = mine.catch(() => undefined);
-  return mine;
-}
-
 export async function runObserverTick(
   rt: Runtime,
   options: { readonly abortSignal?: AbortSignal } = {},
@@ -75,20 +68,18 @@ export async function runObserverTick(
   };
   while (pending.size > 0 && (await answered(startedAt + interval * WAIT_SHARE)));
   const now = rt.clock.now();
-  let orchestrate = await oneDecisionAtATime(rt, () =>
-    runOrchestrateTick(rt, {
-      ...options,
-      lease,
-      // The tick's probes and its decision are one operation in telemetry and the log.
-      operation: `${probe.tick.instance}:${probe.tick.seq}`,
-      // The levers get their usual share of the interval, and at least that much after the
-      // probes, but the tick ends before the next one is due where it can.
-      leverDeadline: Math.max(
-        startedAt + interval * LEVER_SHARE,
-        Math.min(now + interval * LEVER_SHARE, startedAt + interval * TICK_SHARE),
-      ),
-    }),
-  );
+  let orchestrate = await runOrchestrateTick(rt, {
+    ...options,
+    lease,
+    // The tick's probes and its decision are one operation in telemetry and the log.
+    operation: `${probe.tick.instance}:${probe.tick.seq}`,
+    // The levers get their usual share of the interval, and at least that much after the
+    // probes, but the tick ends before the next one is due where it can.
+    leverDeadline: Math.max(
+      startedAt + interval * LEVER_SHARE,
+      Math.min(now + interval * LEVER_SHARE, startedAt + interval * TICK_SHARE),
+    ),
+  });
   while (pending.size > 0) {
     const late = await answered(startedAt + interval * TICK_SHARE);
     if (!late) break;
@@ -140,7 +131,7 @@ async function probeThenDecide(
     await rt.clock.sleep(intervalOf(rt) * LOOK_EVERY_SHARE, options.abortSignal);
     if (options.abortSignal?.aborted) break;
   }
-  await oneDecisionAtATime(rt, () => runOrchestrateTick(rt, { lease: heldLease(rt) }));
+  await runOrchestrateTick(rt, { lease: heldLease(rt) });
   return answer;
 }
 
@@ -157,7 +148,7 @@ async function decideAgain(
     return decided;
   }
   if (!moved(decided, view, region)) return decided;
-  return oneDecisionAtATime(rt, () => runOrchestrateTick(rt, { lease: heldLease(rt) }));
+  return runOrchestrateTick(rt, { lease: heldLease(rt) });
 }
 
 const evidenceOf = (groups: readonly { evidence: readonly RegionEvidence[] }[], region: string) =>

@@ -307,43 +307,56 @@ async function orchestrateTick(
   let epoch = lease.leader ? lease.epoch : undefined;
   // The holder's state of every group in two reads, whatever the number of groups: kept
   // verdicts, incidents and lever views (one partition), and the pause flags.
-  let state: [RunbookState, PauseState] | undefined;
-  if (epoch !== undefined)
+  const readState = async (): Promise<[RunbookState, PauseState] | undefined> => {
     try {
-      state = await Promise.all([rt.store.readRunbookState(call), rt.store.readPause(call)]);
+      return await Promise.all([rt.store.readRunbookState(call), rt.store.readPause(call)]);
     } catch (error) {
       problems.push(`${message(error)}: no verdicts or runbook steps this tick`);
-      epoch = undefined;
+      return undefined;
     }
-  // Verdicts first, for every group: detection never waits for a lever.
+  };
+  // Verdicts first, for every group: detection never waits for a lever, nor for another
+  // decision of this process whose runbook waits on one.
+  let state: [RunbookState, PauseState] | undefined;
   const kept =
-    epoch === undefined || state === undefined
+    epoch === undefined
       ? view.groups.map(() => undefined)
-      : await mapBounded(view.groups, GROUP_CONCURRENCY, (g) =>
-          keepVerdicts(
-            rt,
-            g,
-            epoch,
-            problems,
-            state[0].kept[g.group.name] ?? { states: {} },
-            operation,
-          ),
-        );
+      : await inTurn(rt, "keeping", async () => {
+          state = await readState();
+          if (state === undefined) return view.groups.map(() => undefined);
+          const read = state[0];
+          return mapBounded(view.groups, GROUP_CONCURRENCY, (g) =>
+            keepVerdicts(
+              rt,
+              g,
+              epoch!,
+              problems,
+              read.kept[g.group.name] ?? { states: {} },
+              operation,
+            ),
+          );
+        });
+  if (state === undefined) epoch = undefined;
   // Then the runbook, groups side by side, each waiting for its levers only until the deadline.
+  // After another decision's steps, the incidents and lever views are read again: they moved.
   const runbooks =
     epoch === undefined || state === undefined
       ? view.groups.map(() => undefined)
-      : await runbooksFor(
-          rt,
-          view,
-          kept,
-          state,
-          epoch,
-          options.leverDeadline ??
-            tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE,
-          call,
-          operation,
-        );
+      : await inTurn(rt, "deciding", async (waited) => {
+          const now = waited ? await readState() : state;
+          if (now === undefined) return view.groups.map(() => undefined);
+          return runbooksFor(
+            rt,
+            view,
+            waited ? kept.map((k, i) => k && { ...k, states: keptNow(now, view, i, k) }) : kept,
+            now,
+            epoch!,
+            options.leverDeadline ??
+              tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE,
+            call,
+            operation,
+          );
+        });
 
   const groups = view.groups.map((g, i): GroupDecision => {
     const states = kept[i]?.states;
@@ -382,6 +395,40 @@ async function orchestrateTick(
     problems,
     ...(waiting.length > 0 ? { waiting } : {}),
   };
+}
+
+/**
+ * `work` after this process's work in `lane` has finished, told whether it had to wait. Two
+ * decisions of one process (its tick, a peer's request) never keep verdicts at once, nor run
+ * runbook steps at once; one may keep verdicts while the other's steps wait on Azure.
+ */
+function inTurn<T>(
+  rt: Runtime,
+  lane: "keeping" | "deciding",
+  work: (waited: boolean) => Promise<T>,
+): Promise<T> {
+  const before = rt.memory[lane];
+  const mine = before ? before.then(() => work(true)) : work(false);
+  const done: Promise<unknown> = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  rt.memory[lane] = done;
+  void done.then(() => {
+    if (rt.memory[lane] === done) rt.memory[lane] = undefined;
+  });
+  return mine;
+}
+
+/** The group's verdicts as now kept (a later decision may have kept newer ones), or as this one kept them. */
+function keptNow(
+  [state]: [RunbookState, PauseState],
+  view: AgreementView,
+  i: number,
+  mine: { states: Record<string, RegionState> },
+): Record<string, RegionState> {
+  const stored = state.kept[view.groups[i]!.group.name]?.states;
+  return stored && Object.keys(stored).length > 0 ? { ...stored } : mine.states;
 }
 
 /** How many groups' verdicts and runbook steps run at once. */

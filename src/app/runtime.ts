@@ -50,7 +50,12 @@ export interface AgreementMemory {
   };
   /** The write of this observer's rows in progress: one at a time (its tick, a peer's request). */
   writingOwn?: Promise<unknown>;
-  /** Decisions of the lease holder in progress: one at a time (its tick, a peer's request). */
+  /**
+   * The lease holder's decisions (its tick, a peer's request) keep verdicts one at a time, and
+   * run runbook steps one at a time, in two lanes: a verdict never waits for a runbook step that
+   * waits on Azure. Undefined while the lane is idle.
+   */
+  keeping?: Promise<unknown>;
   deciding?: Promise<unknown>;
   /** Peers' requests to probe a region in progress, by region: a second one joins the first. */
   peerProbes: Map<string, Promise<PeerProbeAnswer>>;

@@ -1,16 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setTimeout as sleepFor } from "node:timers/promises";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
+import { shopRouter } from "../helpers/shop-runbook.js";
 import { StoreError } from "../../src/ports/state-store.js";
+import type { TrafficRouter } from "../../src/ports/traffic-router.js";
 import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
 describe("orchestrate tick", () => {
   const { weu, neu } = regionalApps();
 
-  async function pair() {
+  async function pair(router?: TrafficRouter) {
     const store = new MemoryStateStore();
     const clock = new ManualClock();
     const config = {
@@ -24,8 +27,14 @@ describe("orchestrate tick", () => {
         confirmRetries: 0,
       },
     };
-    const west = await runtimeFor(config, "westeurope", { store, clock, instance: "w" });
-    const north = await runtimeFor(config, "northeurope", { store, clock, instance: "n" });
+    const levers = router ? { router } : {};
+    const west = await runtimeFor(config, "westeurope", { store, clock, instance: "w", ...levers });
+    const north = await runtimeFor(config, "northeurope", {
+      store,
+      clock,
+      instance: "n",
+      ...levers,
+    });
     return { store, clock, observers: [west, north] as const };
   }
 
@@ -146,6 +155,82 @@ describe("orchestrate tick", () => {
         "nothing recorded: the down verdict waits for the store",
       );
       assert.notEqual((await store.readRegionStates("shop")).states["westeurope"]!.verdict, "down");
+    } finally {
+      weu.mode = "up";
+    }
+  });
+
+  it("keeps a verdict while another decision's runbook step waits on Azure, then runs its own step after it", async () => {
+    const router = shopRouter();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const { store, clock, observers } = await pair(router);
+    await warmUp(clock, observers);
+    const [west, north] = observers;
+    // From here, Azure holds every read of the levers until released.
+    const read = router.read.bind(router);
+    router.read = async (...args) => {
+      order.push("lever read");
+      await gate;
+      return read(...args);
+    };
+    // ... and a decision waits for it until its deadline, far away: on this manual clock a sleep
+    // passes at once, so the long wait lasts until Azure answers.
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = async (ms, signal) => {
+      if (ms >= 30_000) await gate;
+      return sleep(ms, signal);
+    };
+    let keptDown = () => {};
+    const down = new Promise<void>((resolve) => (keptDown = resolve));
+    const write = store.writeRegionStates.bind(store);
+    store.writeRegionStates = async (...args) => {
+      const written = await write(...args);
+      const verdicts = Object.values(args[1]).map((s) => s.verdict);
+      order.push(`verdicts ${verdicts.join(",")}`);
+      if (verdicts.includes("down")) keptDown();
+      return written;
+    };
+    weu.mode = "down";
+    try {
+      const probes = async () => {
+        clock.advance(2000);
+        await runProbeTick(west);
+        await runProbeTick(north);
+      };
+      await probes();
+      // The first failure moves westeurope to suspect: the runbook reads the levers, and waits
+      // (its deadline is far: Azure is slow, not gone).
+      const first = runOrchestrateTick(west, { leverDeadline: clock.now() + 60_000 }).then(
+        (r) => (order.push("first done"), r),
+      );
+      while (!order.includes("lever read")) await new Promise((r) => setTimeout(r, 5));
+      await probes();
+      await probes();
+      const second = runOrchestrateTick(west).then((r) => (order.push("second done"), r));
+      // Azure answers when the second decision has kept its verdict, or after 20 s of real time.
+      const late = new AbortController();
+      await Promise.race([down, first, sleepFor(20_000, undefined, { signal: late.signal })]);
+      late.abort();
+      release();
+      const [a, b] = await Promise.all([first, second]);
+      assert.ok(
+        order.indexOf("verdicts down,healthy") < order.indexOf("first done"),
+        `the second decision kept down while the first waited on Azure: ${order.join(" | ")}`,
+      );
+      assert.ok(
+        order.lastIndexOf("lever read") > order.indexOf("first done"),
+        `the second decision's runbook read the levers after the first's steps ended: ${order.join(" | ")}`,
+      );
+      for (const r of [a, b])
+        assert.deepEqual(
+          r.problems.filter((p) => p.includes("not recorded")),
+          [],
+          "neither decision lost its write to the other",
+        );
+      assert.equal(b.groups[0]!.states!["westeurope"]!.verdict, "down");
+      assert.equal((await store.readRegionStates("shop")).states["westeurope"]!.verdict, "down");
     } finally {
       weu.mode = "up";
     }
