@@ -3,6 +3,7 @@
 // still running then goes on in the background: the next tick picks up what it found. Every read
 // that completes is kept in the store as the group's lever view, with its time, which is what the
 // status, the operator API and the runbook's quiet ticks use instead of calling Azure.
+import { NO_LONGER_NEEDED } from "./bounded.js";
 import type { ClusterState, LeverView, RoutingState } from "../core/levers.js";
 import type { LeverFailure, LeverNeeds } from "../core/runbook.js";
 import { retryDelayMs } from "../core/runbook.js";
@@ -168,7 +169,7 @@ export async function settleBy<T>(
   try {
     return await Promise.race([promise.then((value) => ({ done: true as const, value })), late]);
   } finally {
-    stop.abort();
+    stop.abort(NO_LONGER_NEEDED);
   }
 }
 

@@ -3,6 +3,7 @@
 // this observer's observations are written, and those of the peers it asked to probe now. An
 // observer asked by a peer probes at once, writes, and, holding the lease, decides as the
 // confirming observations land. Neither ever throws.
+import { NO_LONGER_NEEDED } from "./bounded.js";
 import type { GroupDecision, OrchestrateResult } from "./orchestrate-tick.js";
 import { LEVER_SHARE, runOrchestrateTick } from "./orchestrate-tick.js";
 import type { PeerAsked, ProbeTickResult } from "./probe-tick.js";
@@ -40,7 +41,7 @@ async function by<T>(rt: Runtime, work: Promise<T>, until: number): Promise<T | 
     work,
     rt.clock.sleep(Math.max(0, until - rt.clock.now()), stop.signal).then(() => late),
   ]);
-  stop.abort();
+  stop.abort(NO_LONGER_NEEDED);
   return value === late ? undefined : (value as T);
 }
 

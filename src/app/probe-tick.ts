@@ -10,7 +10,7 @@ import type { StoreCallOptions } from "../ports/state-store.js";
 import { ENTRY_POINT } from "../core/observation.js";
 import { errorText as describe } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
-import { mapBounded } from "./bounded.js";
+import { following, mapBounded, NO_LONGER_NEEDED } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
 import { ownKey, telemetryOf } from "./runtime.js";
@@ -79,20 +79,22 @@ const PEER_SHARE = 0.8;
  */
 const PEER_HEDGE_MS = 100;
 
-/** Whether `work` settles within `ms` (false at once if the signal is aborted). */
+/** The signal of a tick nobody can stop (each probe's own listeners are removed when it ends). */
+const NEVER = new AbortController().signal;
+
+/**
+ * Whether `work` settles within `ms` (false at once if the signal is aborted). The wait is left
+ * to `signal` to call off: `work` is a probe on the same signal, and the caller aborts it once
+ * every probe has ended (an abort controller per wait was a tenth of the simulator's time).
+ */
 async function settlesWithin(
   rt: Runtime,
   work: Promise<unknown>,
   ms: number,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const timer = new AbortController();
-  const settled = await Promise.race([
-    work.then(() => true),
-    rt.clock.sleep(ms, AbortSignal.any([signal, timer.signal])).then(() => false),
-  ]);
-  timer.abort();
-  return settled;
+  if (signal.aborted) return false;
+  return Promise.race([work.then(() => true), rt.clock.sleep(ms, signal).then(() => false)]);
 }
 
 /**
@@ -120,8 +122,8 @@ async function probeConfirmed(
   const hedge = hedgeOverride ?? hedgeMs(rt, request);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
   if (!fits(0)) return undefined;
-  const settle = new AbortController();
-  const own = AbortSignal.any([signal, settle.signal]);
+  const settle = following(signal);
+  const own = settle.controller.signal;
   let success: { readonly outcome: ProbeOutcome; readonly index: number } | undefined;
   // Suspicion: the first probe and its first confirmation both failed (or the one probe, when
   // there are no confirmations). One lost probe is not enough to stir the peers. A probe still
@@ -140,7 +142,9 @@ async function probeConfirmed(
     overdue ||= late;
     if (struck.size === suspectAt && overdue) onSuspect?.(true);
   };
+  let running = 0;
   const attempt = async (index: number): Promise<ProbeOutcome | undefined> => {
+    running++;
     let outcome: ProbeOutcome;
     try {
       outcome = await rt.prober.probe(request, { abortSignal: own });
@@ -151,10 +155,12 @@ async function probeConfirmed(
         error: { kind: "error", message: `the probe failed: ${describe(error)}` },
       };
     }
+    running--;
     if (outcome.error?.kind === "aborted") return undefined;
     if (outcome.ok && !success) {
       success = { outcome, index };
-      settle.abort();
+      // The others still probing are called off (and the wait for a hedge, if one runs).
+      if (running > 0) settle.controller.abort(NO_LONGER_NEEDED);
     }
     if (!outcome.ok) strike(index, false);
     return outcome;
@@ -175,6 +181,9 @@ async function probeConfirmed(
     started.push(attempt(i));
   }
   const outcomes = await Promise.all(started);
+  // A wait for a hedge that the probe outran is still asleep: called off here, with the rest.
+  if (!own.aborted) settle.controller.abort(NO_LONGER_NEEDED);
+  settle.release();
   const won = success as { outcome: ProbeOutcome; index: number } | undefined;
   if (won) return won.index === 0 ? won.outcome : { ...won.outcome, confirmations: won.index };
   const [first] = outcomes;
@@ -218,7 +227,7 @@ async function probeTick(
   const deadline = rt.clock.now() + budget;
   // Probes start only if their own timeout fits before the deadline, so the tick needs no timer
   // of its own; the caller's signal still stops it.
-  const tickSignal = options.abortSignal ?? new AbortController().signal;
+  const tickSignal = options.abortSignal ?? NEVER;
   setMaxListeners(0, tickSignal);
 
   // Run counts continue from this observer's own last rows: as its last tick wrote them, or read
@@ -436,7 +445,7 @@ function askPeers(rt: Runtime, region: string): Promise<PeerAsked>[] {
         problem: `${peer} was not asked to probe ${region} now: ${describe(error)}`,
       };
     } finally {
-      done.abort();
+      done.abort(NO_LONGER_NEEDED);
     }
   });
 }
@@ -463,7 +472,7 @@ export async function runPeerProbe(
   const targets = rt.targets.filter((t) => t.target === request.region);
   if (targets.length === 0) return answer(0, 0, false, `no group here has ${request.region}`);
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const signal = options.abortSignal ?? new AbortController().signal;
+  const signal = options.abortSignal ?? NEVER;
   setMaxListeners(0, signal);
   const deadline = rt.clock.now() + rt.config.policy.intervalSeconds * 1000 * (1 - MARGIN);
   const problems: string[] = [];

@@ -97,23 +97,28 @@ export function nextObservation(
     : previous && !previous.ok
       ? previous.consecutiveFailures
       : (previous?.failuresBefore ?? 0);
-  return {
-    ...identity,
+  // Built field by field, in the order of the type, rather than by spreading optional parts: it
+  // runs for every target of every tick, and the spreads were the simulator's single dearest line.
+  const next: { -readonly [K in keyof Observation]?: Observation[K] } = {
+    observer: identity.observer,
+    group: identity.group,
+    target: identity.target,
+    tick: identity.tick,
     ok: outcome.ok,
     consecutiveFailures: failures,
     consecutiveSuccesses: successes,
     failuresBefore,
     latencyMs: outcome.latencyMs,
-    ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
-    ...(outcome.error === undefined ? {} : { error: outcome.error }),
-    ...(outcome.phases === undefined ? {} : { phases: outcome.phases }),
-    ...(outcome.certificateDaysLeft === undefined
-      ? {}
-      : { certificateDaysLeft: outcome.certificateDaysLeft }),
-    ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),
-    at,
-    timeline: nextTimeline(previous?.timeline, at, outcome.ok),
   };
+  if (outcome.statusCode !== undefined) next.statusCode = outcome.statusCode;
+  if (outcome.error !== undefined) next.error = outcome.error;
+  if (outcome.phases !== undefined) next.phases = outcome.phases;
+  if (outcome.certificateDaysLeft !== undefined)
+    next.certificateDaysLeft = outcome.certificateDaysLeft;
+  if (outcome.warnings?.length) next.warnings = outcome.warnings;
+  next.at = at;
+  next.timeline = nextTimeline(previous?.timeline, at, outcome.ok);
+  return next as Observation;
 }
 
 export const TIMELINE_MINUTES = 60;

@@ -439,7 +439,7 @@ interface Sleeper {
  */
 export class World {
   now = 0;
-  #sleepers: Sleeper[] = [];
+  readonly #sleepers: Sleeper[] = [];
   #seq = 0;
   #scheduled = false;
 
@@ -457,7 +457,8 @@ export class World {
     if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const abort = () => {
-        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        const at = this.#sleepers.indexOf(sleeper);
+        if (at >= 0) this.#sleepers.splice(at, 1);
         resolve();
       };
       const wake = () => {
@@ -476,11 +477,14 @@ export class World {
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      let next: Sleeper | undefined;
-      for (const s of this.#sleepers)
-        if (!next || s.at < next.at || (s.at === next.at && s.seq < next.seq)) next = s;
+      let index = -1;
+      for (let i = 0; i < this.#sleepers.length; i++) {
+        const s = this.#sleepers[i]!;
+        const best = this.#sleepers[index];
+        if (!best || s.at < best.at || (s.at === best.at && s.seq < best.seq)) index = i;
+      }
+      const [next] = index < 0 ? [] : this.#sleepers.splice(index, 1);
       if (!next) return;
-      this.#sleepers = this.#sleepers.filter((s) => s !== next);
       this.now = Math.max(this.now, next.at);
       next.wake();
       if (this.#sleepers.length > 0) this.#schedule();
@@ -689,9 +693,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       storeDownAtChange.push(`lever change asked for while the store was down`);
   };
 
+  const urls = new Map<string, URL>();
+  const urlOf = (href: string) => urls.get(href) ?? urls.set(href, new URL(href)).get(href)!;
   const prober = (observer: string): Prober => ({
     probe: async (request: ProbeRequest, call): Promise<ProbeOutcome> => {
-      const url = request.kind === "http" ? new URL(request.url) : undefined;
+      const url = request.kind === "http" ? urlOf(request.url) : undefined;
       const fail = (kind: string): ProbeOutcome => ({
         ok: false,
         latencyMs: 5,
