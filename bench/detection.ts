@@ -109,6 +109,11 @@ export async function falseFailovers(regionHours: number, from = 1) {
   const hoursPerRun = 10;
   const runs = Math.ceil(regionHours / (2 * hoursPerRun));
   const started = Date.now();
+  const cpu = process.cpuUsage();
+  const cpuSeconds = () => {
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1e6;
+  };
   let failovers = 0;
   for (let i = 0; i < runs; i++) {
     const seed = from + i;
@@ -121,13 +126,14 @@ export async function falseFailovers(regionHours: number, from = 1) {
     failovers += result.failovers;
     if ((i + 1) % 25 === 0 || i + 1 === runs)
       process.stderr.write(
-        `false-failovers: timelines ${from} to ${seed} (${(i + 1) * hoursPerRun * 2} region-hours): ${failovers} failovers, ${Math.round((Date.now() - started) / 1000)} s\n`,
+        `false-failovers: timelines ${from} to ${seed} (${(i + 1) * hoursPerRun * 2} region-hours): ${failovers} failovers, ${Math.round((Date.now() - started) / 1000)} s, ${(cpuSeconds() / (i + 1)).toFixed(2)} s of CPU per timeline\n`,
       );
   }
   return {
     timelines: `${from} to ${from + runs - 1}`,
     regionHours: runs * hoursPerRun * 2,
     falseFailovers: failovers,
+    cpuSecondsPerTimeline: Math.round((cpuSeconds() / runs) * 100) / 100,
     goal: "0 in >= 10,000 region-hours",
     met: failovers === 0 && runs * hoursPerRun * 2 >= 10_000,
   };
