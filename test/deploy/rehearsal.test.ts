@@ -35,6 +35,9 @@ const STAND_IN_IDS = {
 } as const;
 const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const IDENTITY_PRINCIPAL = "55555555-aaaa-4aaa-8aaa-555555555555";
+const SIGN_IN_PRINCIPAL = "88888888-aaaa-4aaa-8aaa-888888888888";
+/** The tenant the az stand-in is signed in to (`az account show`). */
+const TENANT = "77777777-aaaa-4aaa-8aaa-777777777777";
 const REGIONS = ["westeurope", "northeurope", "francecentral"];
 const SECRETS = {
   TEAMS_WEBHOOK_URL: "https://teams.example/hook",
@@ -204,6 +207,7 @@ class Rig {
       AZURE_RESOURCE_GROUP: "rg-rehearsal",
       TANDEM_KEY_VAULT: "kv-tandem-rehearsal",
       TANDEM_IDENTITY_CLIENT_ID: "66666666-aaaa-4aaa-8aaa-666666666666",
+      TANDEM_SIGN_IN_PRINCIPAL_ID: SIGN_IN_PRINCIPAL,
       TANDEM_APPS: JSON.stringify(
         this.apps.map((a) => ({
           region: a.region,
@@ -404,6 +408,16 @@ describe(
           await rig.assignments(),
           [...applicationRoles(rig), `${STAND_IN_IDS.user} ${reader.id}`].sort(),
         );
+        // The browser sign-in redeems with the sign-in identity: the app registration trusts it.
+        assert.equal(
+          await readFile(join(rig.state, "federated-credentials"), "utf8"),
+          `tandem-sign-in ${SIGN_IN_PRINCIPAL} https://login.microsoftonline.com/${TENANT}/v2.0 api://AzureADTokenExchange\n`,
+        );
+        const credentialWrites = async () =>
+          (await rig.calls()).filter(
+            (c) => c[0] === "az ad" && c[2] === "federated-credential" && c[3] !== "list",
+          ).length;
+        assert.equal(await credentialWrites(), 1);
         const sets = (await rig.calls()).filter(
           (c) => c[0] === "az keyvault" && c[2] === "set",
         ).length;
@@ -428,6 +442,7 @@ describe(
           ).length;
           assert.equal(again, sets, "a secret was written again though its value had not changed");
           assert.equal((await rig.assignments()).length, applicationRoles(rig).length + 1);
+          assert.equal(await credentialWrites(), 1, "the federated credential was written again");
         }
       });
   },
