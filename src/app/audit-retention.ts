@@ -1,11 +1,17 @@
 // Retention of the audit log (ADR 0017). The lease holder deletes what is older than
-// `stateStore.auditRetentionDays`: a round starts at most once an hour; each tick of a round
-// deletes at most PRUNE_ROWS_PER_TICK rows per partition, beside the tick and never awaited by it;
-// when a round finds nothing more, one entry in the action log says what it removed.
+// `stateStore.auditRetentionDays`: audit entries, refused-call counts, and closed incidents no
+// runbook rule can still need (src/core/incident-retention.ts). A round starts at most once an
+// hour; each tick of a round deletes at most PRUNE_ROWS_PER_TICK rows per partition, beside the
+// tick and never awaited by it; when a round finds nothing more, one entry in the action log says
+// what it removed.
 import { errorText } from "../core/errors.js";
+import { prunableIncidents } from "../core/incident-retention.js";
 import type { Pruned } from "../ports/audit-store.js";
+import { isStoreError } from "../ports/state-store.js";
+import { IDEMPOTENCY_KEY_TTL_MS } from "./commands.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
+import { runbookPolicy } from "./situation.js";
 
 const DAY_MS = 86_400_000;
 /**
@@ -22,6 +28,8 @@ const PRUNE_TIMEOUT_MS = 30_000;
 export interface PruneRound extends Omit<Pruned, "more"> {
   readonly before: number;
   readonly passes: number;
+  /** Closed incidents deleted. */
+  readonly incidents: number;
 }
 
 export interface RetentionMemory {
@@ -62,7 +70,41 @@ export async function auditPruneSettled(rt: Runtime): Promise<void> {
   await rt.memory.retention.running;
 }
 
-function added(round: PruneRound, pruned: Pruned): PruneRound {
+/**
+ * Deletes up to `maxRows` closed incidents past the horizon, over every configured group, each at
+ * the version read (one that changed since is left for the next pass).
+ */
+async function pruneIncidents(
+  rt: Runtime,
+  before: number,
+  now: number,
+  abortSignal: AbortSignal,
+): Promise<{ incidents: number; more: boolean }> {
+  let incidents = 0;
+  for (const group of rt.config.groups) {
+    const policy = runbookPolicy(rt, group);
+    const stored = await rt.store.readIncidents(group.name, { abortSignal });
+    const etags = new Map(stored.map((s) => [s.incident.id, s.etag]));
+    const prunable = prunableIncidents(
+      stored.map((s) => s.incident),
+      { before, keepFrom: now - Math.max(policy.autoFailoverWindowMs, IDEMPOTENCY_KEY_TTL_MS) },
+    );
+    for (const incident of prunable) {
+      if (incidents >= PRUNE_ROWS_PER_TICK) return { incidents, more: true };
+      try {
+        await rt.store.deleteIncident(group.name, incident.id, etags.get(incident.id)!, {
+          abortSignal,
+        });
+        incidents++;
+      } catch (error) {
+        if (!isStoreError(error) || error.kind !== "conflict") throw error;
+      }
+    }
+  }
+  return { incidents, more: false };
+}
+
+function added(round: PruneRound, pruned: Pruned & { readonly incidents: number }): PruneRound {
   const oldest = [round.oldest, pruned.oldest].filter((t) => t !== undefined);
   const newest = [round.newest, pruned.newest].filter((t) => t !== undefined);
   return {
@@ -72,6 +114,7 @@ function added(round: PruneRound, pruned: Pruned): PruneRound {
     moved: round.moved + pruned.moved,
     refusedRows: round.refusedRows + pruned.refusedRows,
     refusedCalls: round.refusedCalls + pruned.refusedCalls,
+    incidents: round.incidents + pruned.incidents,
     ...(oldest.length > 0 ? { oldest: Math.min(...oldest) } : {}),
     ...(newest.length > 0 ? { newest: Math.max(...newest) } : {}),
   };
@@ -87,21 +130,24 @@ async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void>
     moved: 0,
     refusedRows: 0,
     refusedCalls: 0,
+    incidents: 0,
   };
+  const abortSignal = AbortSignal.timeout(PRUNE_TIMEOUT_MS);
   const pruned = await rt.store.pruneAudit(
     { before: start.before, maxRows: PRUNE_ROWS_PER_TICK },
-    { abortSignal: AbortSignal.timeout(PRUNE_TIMEOUT_MS) },
+    { abortSignal },
   );
-  const round = added(start, pruned);
-  if (pruned.more) {
+  const closed = await pruneIncidents(rt, start.before, now, abortSignal);
+  const round = added(start, { ...pruned, incidents: closed.incidents });
+  if (pruned.more || closed.more) {
     memory.round = round;
     return;
   }
   memory.round = undefined;
   memory.lastRoundAt = now;
-  if (round.actions + round.moved + round.refusedRows === 0) return;
+  if (round.actions + round.moved + round.refusedRows + round.incidents === 0) return;
   const iso = (t: number) => new Date(t).toISOString();
-  const said = `removed ${round.actions} audit entries and ${round.refusedRows} refused-call counts (${round.refusedCalls} calls) from before ${iso(round.before)} (${days} days)${round.moved > 0 ? `; moved ${round.moved} entries of the old layout` : ""}`;
+  const said = `removed ${round.actions} audit entries, ${round.incidents} closed incidents and ${round.refusedRows} refused-call counts (${round.refusedCalls} calls) from before ${iso(round.before)} (${days} days)${round.moved > 0 ? `; moved ${round.moved} entries of the old layout` : ""}`;
   rt.log.info(`audit: ${said}`);
   await rt.store.appendAction(
     {
@@ -118,6 +164,7 @@ async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void>
         actions: round.actions,
         refusedRows: round.refusedRows,
         refusedCalls: round.refusedCalls,
+        incidents: round.incidents,
         moved: round.moved,
         ...(round.oldest === undefined ? {} : { oldest: iso(round.oldest) }),
         ...(round.newest === undefined ? {} : { newest: iso(round.newest) }),
