@@ -7,6 +7,7 @@
 import { errorText } from "../core/errors.js";
 import { prunableIncidents } from "../core/incident-retention.js";
 import type { Pruned } from "../ports/audit-store.js";
+import type { RunbookState } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
 import { IDEMPOTENCY_KEY_TTL_MS } from "./commands.js";
 import type { Runtime } from "./runtime.js";
@@ -43,8 +44,16 @@ export interface RetentionMemory {
 
 export const freshRetentionMemory = (): RetentionMemory => ({});
 
-/** Starts a prune pass if a round is due or under way and none is running; never waits for it. */
-export function startAuditPrune(rt: Runtime, epoch: number): void {
+/**
+ * Starts a prune pass if a round is due or under way and none is running; never waits for it.
+ * `incidents` are the ones the tick read (with their versions): the pass deletes from those, and
+ * reads none itself; without them it leaves incidents for a later pass.
+ */
+export function startAuditPrune(
+  rt: Runtime,
+  epoch: number,
+  incidents?: RunbookState["incidents"],
+): void {
   const memory = rt.memory.retention;
   const now = rt.clock.now();
   if (memory.running) return;
@@ -54,7 +63,7 @@ export function startAuditPrune(rt: Runtime, epoch: number): void {
     now - memory.lastRoundAt < PRUNE_EVERY_MS
   )
     return;
-  memory.running = prunePass(rt, epoch, now)
+  memory.running = prunePass(rt, epoch, now, incidents)
     .catch((error: unknown) =>
       rt.log.warn(
         `audit: pruning the audit log failed (next tick tries again): ${errorText(error)}`,
@@ -71,11 +80,13 @@ export async function auditPruneSettled(rt: Runtime): Promise<void> {
 }
 
 /**
- * Deletes up to `maxRows` closed incidents past the horizon, over every configured group, each at
- * the version read (one that changed since is left for the next pass).
+ * Deletes up to PRUNE_ROWS_PER_TICK closed incidents past the horizon, over every configured
+ * group, from those the tick read, each at the version read (one that changed since is left for
+ * the next pass).
  */
 async function pruneIncidents(
   rt: Runtime,
+  read: RunbookState["incidents"],
   before: number,
   now: number,
   abortSignal: AbortSignal,
@@ -83,7 +94,7 @@ async function pruneIncidents(
   let incidents = 0;
   for (const group of rt.config.groups) {
     const policy = runbookPolicy(rt, group);
-    const stored = await rt.store.readIncidents(group.name, { abortSignal });
+    const stored = read[group.name] ?? [];
     const etags = new Map(stored.map((s) => [s.incident.id, s.etag]));
     const prunable = prunableIncidents(
       stored.map((s) => s.incident),
@@ -120,7 +131,12 @@ function added(round: PruneRound, pruned: Pruned & { readonly incidents: number 
   };
 }
 
-async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void> {
+async function prunePass(
+  rt: Runtime,
+  epoch: number,
+  now: number,
+  read: RunbookState["incidents"] | undefined,
+): Promise<void> {
   const memory = rt.memory.retention;
   const days = rt.config.stateStore.auditRetentionDays;
   const start: PruneRound = memory.round ?? {
@@ -137,7 +153,9 @@ async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void>
     { before: start.before, maxRows: PRUNE_ROWS_PER_TICK },
     { abortSignal },
   );
-  const closed = await pruneIncidents(rt, start.before, now, abortSignal);
+  const closed = read
+    ? await pruneIncidents(rt, read, start.before, now, abortSignal)
+    : { incidents: 0, more: false };
   const round = added(start, { ...pruned, incidents: closed.incidents });
   if (pruned.more || closed.more) {
     memory.round = round;

@@ -75,6 +75,22 @@ async function one(retentionDays?: number) {
 const summaries = async (store: StateStore) =>
   (await store.readActions()).filter((a) => a.name === "audit: prune");
 
+/** A completed automatic failover of shop, closed `daysAgo` days before NOW. */
+const closed = (id: string, daysAgo: number): Incident => ({
+  id,
+  group: "shop",
+  kind: "failover",
+  trigger: "automatic",
+  to: "northeurope",
+  shift: { kind: "promote", region: "northeurope" },
+  step: "completed",
+  stepStartedAt: NOW - daysAgo * DAY,
+  openedAt: NOW - daysAgo * DAY - 60_000,
+  closedAt: NOW - daysAgo * DAY,
+  reason: "westeurope is down",
+  history: [],
+});
+
 describe("audit log retention", () => {
   it("only the lease holder prunes, beside its tick: the tick does not wait for it", async () => {
     const store = new MemoryStateStore();
@@ -95,6 +111,9 @@ describe("audit log retention", () => {
       );
     await seed(store, 3, NOW - 100 * DAY);
     await seed(store, 1, NOW - DAY, "recent");
+    // Incidents the holder's tick reads: the pass deletes from those, reading none itself.
+    await store.writeIncident(closed("gone", 200), undefined);
+    await store.writeIncident(closed("last", 100), undefined);
     // The first holder's prune waits until released: ticks go on meanwhile.
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -118,6 +137,11 @@ describe("audit log retention", () => {
       (await store.readActions()).filter((a) => a.name !== "record-verdicts").map((a) => a.name),
       ["recent", "audit: prune"],
     );
+    assert.deepEqual(
+      (await store.readIncidents("shop")).map((i) => i.incident.id),
+      ["last"],
+      "the last closed incident stays",
+    );
     const [summary] = await summaries(store);
     assert.equal(summary!.actor, holderId(holder));
     assert.equal(summary!.outcome, "done");
@@ -129,7 +153,7 @@ describe("audit log retention", () => {
         actions: 3,
         refusedRows: 0,
         refusedCalls: 0,
-        incidents: 0,
+        incidents: 1,
         moved: 0,
         oldest: new Date(NOW - 100 * DAY).toISOString(),
         newest: new Date(NOW - 100 * DAY + 2).toISOString(),
@@ -250,20 +274,6 @@ describe("audit log retention", () => {
 
   it("deletes the closed incidents past the horizon that no rule needs, and says how many", async () => {
     const { store, rt } = await one(30);
-    const closed = (id: string, daysAgo: number): Incident => ({
-      id,
-      group: "shop",
-      kind: "failover",
-      trigger: "automatic",
-      to: "northeurope",
-      shift: { kind: "promote", region: "northeurope" },
-      step: "completed",
-      stepStartedAt: NOW - daysAgo * DAY,
-      openedAt: NOW - daysAgo * DAY - 60_000,
-      closedAt: NOW - daysAgo * DAY,
-      reason: "westeurope is down",
-      history: [],
-    });
     for (const [id, days] of [
       ["old-1", 60],
       ["old-2", 40],
@@ -279,7 +289,7 @@ describe("audit log retention", () => {
       first = false;
       return deleteIncident(group, id, read);
     };
-    startAuditPrune(rt, 3);
+    startAuditPrune(rt, 3, (await store.readRunbookState()).incidents);
     await auditPruneSettled(rt);
     assert.deepEqual(
       (await store.readIncidents("shop")).map((s) => s.incident.id),
