@@ -121,6 +121,21 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// The identity App Service Authentication redeems browser sign-ins with, in place of a client
+// secret: a federated credential of the app registration names it (infra/hooks/sign-in.sh). It
+// holds no Azure role and is given to the observer apps only: Microsoft's App Service docs ("Use a
+// managed identity instead of a secret", configure-authentication-provider-aad) ask for an
+// identity used for nothing else, since whoever holds it can sign in as the app registration.
+module signInIdentity 'modules/identity.bicep' = {
+  name: 'tandem-sign-in-identity'
+  scope: rg
+  params: {
+    name: 'id-tandem-sign-in-${token}'
+    location: witnessRegion
+    tags: allTags
+  }
+}
+
 module monitoring 'modules/monitoring.bicep' = {
   name: 'tandem-monitoring'
   scope: rg
@@ -185,6 +200,8 @@ module apps 'modules/observer.bicep' = [
       instanceMemoryMB: instanceMemoryMB
       identityId: identity.outputs.id
       identityClientId: identity.outputs.clientId
+      signInIdentityId: signInIdentity.outputs.id
+      signInIdentityClientId: signInIdentity.outputs.clientId
       hostIdentityName: 'id-tandem-host-${o.region}-${token}'
       hostStorageRoleId: builtIn.hostStorage.id
       appInsightsConnectionString: monitoring.outputs.connectionString
@@ -328,6 +345,8 @@ module aksAccess 'modules/access/aks.bicep' = [
 output AZURE_RESOURCE_GROUP string = rg.name
 output TANDEM_KEY_VAULT string = vault.outputs.name
 output TANDEM_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+// The sign-in identity's object id: the subject of the app registration's federated credential.
+output TANDEM_SIGN_IN_PRINCIPAL_ID string = signInIdentity.outputs.principalId
 // principalId: the identity the app acts as (infra/hooks/identity-roles.sh gives it the app roles
 // meant for applications).
 output TANDEM_APPS array = [

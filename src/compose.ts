@@ -139,7 +139,10 @@ export interface ComposeOptions {
  * What makes a bearer token valid: the configuration's `api.bearer`, or else the issuer and the
  * app registration the deployment names in app settings; none (every token refused) otherwise.
  * Tandem's own identity (AZURE_CLIENT_ID) is always an allowed client: the peer observers call
- * with it, and what it may do is its app roles (observer only).
+ * with it, and what it may do is its app roles (observer only). So is the client the deployment
+ * names for the browser sign-in (TANDEM_API_SIGN_IN_CLIENT_ID): App Service Authentication signs
+ * people in as Tandem's app registration and forwards the access token it redeemed, which the
+ * API checks as any other (docs/adr/0016).
  */
 export function tokenRules(
   options: Pick<ComposeOptions, "config" | "env" | "signingKeys">,
@@ -167,7 +170,9 @@ export function tokenRules(
     audience,
     clientApps: [
       ...(configured?.clientApps ?? API_TOKEN_DEFAULTS.clientApps),
-      ...(env[SETTINGS.identityClientId] ? [env[SETTINGS.identityClientId]!] : []),
+      ...[env[SETTINGS.identityClientId], env[SETTINGS.apiSignInClientId]].filter(
+        (id): id is string => id !== undefined && id !== "",
+      ),
     ],
     maxAgeSeconds: (configured?.maxAgeMinutes ?? API_TOKEN_DEFAULTS.maxAgeMinutes) * 60,
     keys,

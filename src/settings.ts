@@ -8,8 +8,11 @@
 
 export interface AppSetting {
   readonly name: string;
-  /** Who reads it: Tandem's own code, the Functions host, or DefaultAzureCredential. */
-  readonly readBy: "tandem" | "functions-host" | "azure-identity";
+  /**
+   * Who reads it: Tandem's own code, the Functions host, DefaultAzureCredential, or App Service
+   * Authentication (the browser sign-in in front of the app, which Tandem does not trust).
+   */
+  readonly readBy: "tandem" | "functions-host" | "azure-identity" | "app-service-auth";
   /** Who sets it in Azure: the deployment template, or the platform itself. */
   readonly setBy: "template" | "platform";
   /** What it holds, for the README's table and docs/deploy.md. */
@@ -57,6 +60,20 @@ export const APP_SETTINGS = [
     setBy: "template",
     meaning:
       "the client id of Tandem's app registration: the audience the API's access tokens must name (unless the config sets `api.bearer`)",
+  },
+  {
+    name: "TANDEM_API_SIGN_IN_CLIENT_ID",
+    readBy: "tandem",
+    setBy: "template",
+    meaning:
+      "the client application App Service Authentication signs people in as (Tandem's own app registration): the access token it forwards to the API for a browser names it as `azp`, so the API accepts it as a client beside `api.bearer.clientApps` (ADR 16)",
+  },
+  {
+    name: "OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID",
+    readBy: "app-service-auth",
+    setBy: "template",
+    meaning:
+      "client id of the sign-in identity, a user-assigned identity that App Service Authentication uses instead of a client secret when it redeems a sign-in for tokens (a federated credential of the app registration; docs/deploy.md)",
   },
   {
     name: "AZURE_CLIENT_ID",
@@ -111,6 +128,7 @@ export const SETTINGS = {
   peers: "TANDEM_PEERS",
   apiIssuer: "TANDEM_API_ISSUER",
   apiClientId: "TANDEM_API_CLIENT_ID",
+  apiSignInClientId: "TANDEM_API_SIGN_IN_CLIENT_ID",
   identityClientId: "AZURE_CLIENT_ID",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # azd postprovision: let each Function App sign people in (its redirect URI on the app
-# registration), give each observer's identity the app roles meant for applications, and put the
-# secrets the configuration names into Tandem's Key Vault, from the azd environment values of the
-# same names (preprovision made sure each has one, or is in the vault already). Until every secret
-# resolves, the apps refuse to start; the predeploy hook checks them again before deploying.
+# registration, and the federated credential its sign-in redeems with: sign-in.sh), give each
+# observer's identity the app roles meant for applications, and put the secrets the configuration
+# names into Tandem's Key Vault, from the azd environment values of the same names (preprovision
+# made sure each has one, or is in the vault already). Until every secret resolves, the apps
+# refuse to start; the predeploy hook checks them again before deploying.
 source "$(dirname "$0")/common.sh"
 need az "the app registration, the identities' app roles and Key Vault"
 : "${TANDEM_APPS:?provision first (azd provision): TANDEM_APPS lists the Function Apps}"
@@ -13,6 +14,7 @@ while read -r _ _ url _; do urls+=("$url/.auth/login/aad/callback"); done <<<"$a
 az ad app update --id "${TANDEM_API_CLIENT_ID:?}" --web-redirect-uris "${urls[@]}"
 
 TANDEM_APP_LINES="$apps" bash infra/hooks/identity-roles.sh
+bash infra/hooks/sign-in.sh
 
 # The value of an environment value: itself, or the Key Vault secret an `azd env set-secret`
 # reference names (akvs://<subscription>/<vault>/<secret>, azd's form: pkg/azdext/keyvault_resolver.go

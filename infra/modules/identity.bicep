@@ -1,5 +1,6 @@
-// The one identity Tandem acts as, in every region: the levers, the state store, Key Vault
-// references, host storage and telemetry. Its roles are assigned where each resource is made.
+// A user-assigned identity: the one Tandem acts as in every region (the levers, the state store,
+// Key Vault references and telemetry), and the browser sign-in's (main.bicep). Roles are assigned
+// where each resource is made.
 param name string
 param location string
 param tags object

@@ -19,6 +19,9 @@ param instanceMemoryMB int
 @description('Tandem\'s identity (resource id and client id), shared by every region.')
 param identityId string
 param identityClientId string
+@description('The browser sign-in\'s identity (resource id and client id): App Service Authentication redeems sign-ins with it instead of a client secret.')
+param signInIdentityId string
+param signInIdentityClientId string
 @description('Name of this region\'s host identity, made here.')
 param hostIdentityName string
 param hostStorageRoleId string
@@ -92,6 +95,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
     userAssignedIdentities: {
       '${identityId}': {}
       '${hostIdentity.id}': {}
+      '${signInIdentityId}': {}
     }
   }
   properties: {
@@ -142,6 +146,8 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   TANDEM_API_ISSUER: apiIssuer
   TANDEM_API_CLIENT_ID: apiClientId
+  TANDEM_API_SIGN_IN_CLIENT_ID: apiClientId
+  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: signInIdentityClientId
 }
 
 // The secrets the configuration names (env:NAME), as Key Vault references the platform resolves
@@ -158,10 +164,21 @@ resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
   properties: union(appSettings, secretSettings)
 }
 
-// App Service Authentication in front of the HTTP API: Entra sign-in, and bearer tokens for the
-// app registration (infra/hooks/entra-app.sh), whose app roles Tandem reads. It is a first gate
+// App Service Authentication in front of the HTTP API: the browser's sign-in. It is a first gate
 // only: Tandem trusts no header it sets, and validates every access token itself against the
-// issuer and client id above (TANDEM_API_ISSUER, TANDEM_API_CLIENT_ID; docs/adr/0016).
+// issuer and client id above (TANDEM_API_ISSUER, TANDEM_API_CLIENT_ID; docs/adr/0016). For a
+// browser it signs people in as the app registration (infra/hooks/entra-app.sh) with the
+// authorization code flow, asking (loginParameters) for an access token for Tandem's own API
+// besides the ID token; it keeps the tokens (tokenStore) and forwards that access token to the
+// app in X-MS-TOKEN-AAD-ACCESS-TOKEN on each signed-in request, where Tandem checks it as a
+// bearer token (its client, azp, is the app registration: TANDEM_API_SIGN_IN_CLIENT_ID). Without
+// a client secret only an ID token comes back, so the sign-in identity stands in for one
+// (clientSecretSettingName OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: Microsoft's "Use a managed
+// identity instead of a secret", configure-authentication-provider-aad; "Retrieve tokens in app
+// code", configure-authentication-oauth-tokens, for the header and the token store). No secret to
+// store or rotate. Microsoft's Flex Consumption page listed Easy Auth as unsupported during the
+// preview (2024) and no longer does (2025 onwards); were it to let a caller through unsigned, the
+// app still refuses it.
 resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'authsettingsV2'
@@ -178,6 +195,10 @@ resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
         registration: {
           openIdIssuer: apiIssuer
           clientId: apiClientId
+          clientSecretSettingName: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
+        }
+        login: {
+          loginParameters: ['scope=openid profile email offline_access api://${apiClientId}/user_impersonation']
         }
         validation: {
           allowedAudiences: ['api://${apiClientId}', apiClientId]
@@ -185,9 +206,10 @@ resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
       }
     }
     login: {
-      tokenStore: { enabled: false }
+      tokenStore: { enabled: true }
     }
   }
+  dependsOn: [settings]
 }
 
 output name string = app.name

@@ -1,11 +1,18 @@
 // Retention of the audit log (ADR 0017). The lease holder deletes what is older than
-// `stateStore.auditRetentionDays`: a round starts at most once an hour; each tick of a round
-// deletes at most PRUNE_ROWS_PER_TICK rows per partition, beside the tick and never awaited by it;
-// when a round finds nothing more, one entry in the action log says what it removed.
+// `stateStore.auditRetentionDays`: audit entries, refused-call counts, and closed incidents no
+// runbook rule can still need (src/core/incident-retention.ts). A round starts at most once an
+// hour; each tick of a round deletes at most PRUNE_ROWS_PER_TICK rows per partition, beside the
+// tick and never awaited by it; when a round finds nothing more, one entry in the action log says
+// what it removed.
 import { errorText } from "../core/errors.js";
+import { prunableIncidents } from "../core/incident-retention.js";
 import type { Pruned } from "../ports/audit-store.js";
+import type { RunbookState } from "../ports/state-store.js";
+import { isStoreError } from "../ports/state-store.js";
+import { IDEMPOTENCY_KEY_TTL_MS } from "./commands.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
+import { runbookPolicy } from "./situation.js";
 
 const DAY_MS = 86_400_000;
 /**
@@ -22,6 +29,8 @@ const PRUNE_TIMEOUT_MS = 30_000;
 export interface PruneRound extends Omit<Pruned, "more"> {
   readonly before: number;
   readonly passes: number;
+  /** Closed incidents deleted. */
+  readonly incidents: number;
 }
 
 export interface RetentionMemory {
@@ -35,8 +44,16 @@ export interface RetentionMemory {
 
 export const freshRetentionMemory = (): RetentionMemory => ({});
 
-/** Starts a prune pass if a round is due or under way and none is running; never waits for it. */
-export function startAuditPrune(rt: Runtime, epoch: number): void {
+/**
+ * Starts a prune pass if a round is due or under way and none is running; never waits for it.
+ * `incidents` are the ones the tick read (with their versions): the pass deletes from those, and
+ * reads none itself; without them it leaves incidents for a later pass.
+ */
+export function startAuditPrune(
+  rt: Runtime,
+  epoch: number,
+  incidents?: RunbookState["incidents"],
+): void {
   const memory = rt.memory.retention;
   const now = rt.clock.now();
   if (memory.running) return;
@@ -46,7 +63,7 @@ export function startAuditPrune(rt: Runtime, epoch: number): void {
     now - memory.lastRoundAt < PRUNE_EVERY_MS
   )
     return;
-  memory.running = prunePass(rt, epoch, now)
+  memory.running = prunePass(rt, epoch, now, incidents)
     .catch((error: unknown) =>
       rt.log.warn(
         `audit: pruning the audit log failed (next tick tries again): ${errorText(error)}`,
@@ -62,7 +79,43 @@ export async function auditPruneSettled(rt: Runtime): Promise<void> {
   await rt.memory.retention.running;
 }
 
-function added(round: PruneRound, pruned: Pruned): PruneRound {
+/**
+ * Deletes up to PRUNE_ROWS_PER_TICK closed incidents past the horizon, over every configured
+ * group, from those the tick read, each at the version read (one that changed since is left for
+ * the next pass).
+ */
+async function pruneIncidents(
+  rt: Runtime,
+  read: RunbookState["incidents"],
+  before: number,
+  now: number,
+  abortSignal: AbortSignal,
+): Promise<{ incidents: number; more: boolean }> {
+  let incidents = 0;
+  for (const group of rt.config.groups) {
+    const policy = runbookPolicy(rt, group);
+    const stored = read[group.name] ?? [];
+    const etags = new Map(stored.map((s) => [s.incident.id, s.etag]));
+    const prunable = prunableIncidents(
+      stored.map((s) => s.incident),
+      { before, keepFrom: now - Math.max(policy.autoFailoverWindowMs, IDEMPOTENCY_KEY_TTL_MS) },
+    );
+    for (const incident of prunable) {
+      if (incidents >= PRUNE_ROWS_PER_TICK) return { incidents, more: true };
+      try {
+        await rt.store.deleteIncident(group.name, incident.id, etags.get(incident.id)!, {
+          abortSignal,
+        });
+        incidents++;
+      } catch (error) {
+        if (!isStoreError(error) || error.kind !== "conflict") throw error;
+      }
+    }
+  }
+  return { incidents, more: false };
+}
+
+function added(round: PruneRound, pruned: Pruned & { readonly incidents: number }): PruneRound {
   const oldest = [round.oldest, pruned.oldest].filter((t) => t !== undefined);
   const newest = [round.newest, pruned.newest].filter((t) => t !== undefined);
   return {
@@ -72,12 +125,18 @@ function added(round: PruneRound, pruned: Pruned): PruneRound {
     moved: round.moved + pruned.moved,
     refusedRows: round.refusedRows + pruned.refusedRows,
     refusedCalls: round.refusedCalls + pruned.refusedCalls,
+    incidents: round.incidents + pruned.incidents,
     ...(oldest.length > 0 ? { oldest: Math.min(...oldest) } : {}),
     ...(newest.length > 0 ? { newest: Math.max(...newest) } : {}),
   };
 }
 
-async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void> {
+async function prunePass(
+  rt: Runtime,
+  epoch: number,
+  now: number,
+  read: RunbookState["incidents"] | undefined,
+): Promise<void> {
   const memory = rt.memory.retention;
   const days = rt.config.stateStore.auditRetentionDays;
   const start: PruneRound = memory.round ?? {
@@ -87,21 +146,26 @@ async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void>
     moved: 0,
     refusedRows: 0,
     refusedCalls: 0,
+    incidents: 0,
   };
+  const abortSignal = AbortSignal.timeout(PRUNE_TIMEOUT_MS);
   const pruned = await rt.store.pruneAudit(
     { before: start.before, maxRows: PRUNE_ROWS_PER_TICK },
-    { abortSignal: AbortSignal.timeout(PRUNE_TIMEOUT_MS) },
+    { abortSignal },
   );
-  const round = added(start, pruned);
-  if (pruned.more) {
+  const closed = read
+    ? await pruneIncidents(rt, read, start.before, now, abortSignal)
+    : { incidents: 0, more: false };
+  const round = added(start, { ...pruned, incidents: closed.incidents });
+  if (pruned.more || closed.more) {
     memory.round = round;
     return;
   }
   memory.round = undefined;
   memory.lastRoundAt = now;
-  if (round.actions + round.moved + round.refusedRows === 0) return;
+  if (round.actions + round.moved + round.refusedRows + round.incidents === 0) return;
   const iso = (t: number) => new Date(t).toISOString();
-  const said = `removed ${round.actions} audit entries and ${round.refusedRows} refused-call counts (${round.refusedCalls} calls) from before ${iso(round.before)} (${days} days)${round.moved > 0 ? `; moved ${round.moved} entries of the old layout` : ""}`;
+  const said = `removed ${round.actions} audit entries, ${round.incidents} closed incidents and ${round.refusedRows} refused-call counts (${round.refusedCalls} calls) from before ${iso(round.before)} (${days} days)${round.moved > 0 ? `; moved ${round.moved} entries of the old layout` : ""}`;
   rt.log.info(`audit: ${said}`);
   await rt.store.appendAction(
     {
@@ -118,6 +182,7 @@ async function prunePass(rt: Runtime, epoch: number, now: number): Promise<void>
         actions: round.actions,
         refusedRows: round.refusedRows,
         refusedCalls: round.refusedCalls,
+        incidents: round.incidents,
         moved: round.moved,
         ...(round.oldest === undefined ? {} : { oldest: iso(round.oldest) }),
         ...(round.newest === undefined ? {} : { newest: iso(round.newest) }),

@@ -376,7 +376,7 @@ async function orchestrateTick(
   if (!lease.leader) startMarkFlush(rt);
   else if (lease.epoch !== undefined) {
     // The audit log's retention, beside the tick too: a bounded pass, never awaited (ADR 0017).
-    startAuditPrune(rt, lease.epoch);
+    startAuditPrune(rt, lease.epoch, state?.[0].incidents);
     startAlertSender(
       rt,
       lease.epoch,

@@ -17,6 +17,7 @@ import type {
   IncidentsAnswer,
   PauseAnswer,
   Plan,
+  RefusedAnswer,
   StatusView,
 } from "../app/api/types.js";
 import { printable } from "../app/printable.js";
@@ -55,6 +56,8 @@ Commands:
                                             each step and its expected time
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
+  audit refused [--limit N] [--before N]    calls refused before they did anything (401, 403,
+                                            400), counted per caller and minute, newest first
   alerts test CHANNEL                       send a sample alert through CHANNEL and show
                                             the receiver's answer
   validate-config [FILE]                    check a configuration file (default tandem.config.json)
@@ -562,11 +565,19 @@ export async function run(
         return EXIT.ok;
       }
       case "audit": {
-        if (positional.length > 0) throw new Usage("audit takes no arguments");
+        const refused = positional.length === 1 && positional[0] === "refused";
+        if (positional.length > 0 && !refused)
+          throw new Usage("audit takes no arguments, or: refused");
         const query = new URLSearchParams({
           ...(o.limit ? { limit: o.limit } : {}),
           ...(o.before ? { before: o.before } : {}),
         });
+        if (refused) {
+          const { refusedLines } = await import("./refused.js");
+          const { body } = await call<RefusedAnswer>(api, "GET", `/api/audit/refused?${query}`);
+          print(refusedLines(body).join("\n") || "no refused calls", body);
+          return EXIT.ok;
+        }
         const { body } = await call<AuditAnswer>(api, "GET", `/api/audit?${query}`);
         const lines = body.entries.map((e) =>
           printable(

@@ -57,7 +57,7 @@ export const stateStoreSchema = z
     auditRetentionDays: count(1, 3650)
       .default(90)
       .describe(
-        "How long the audit log keeps its entries and its counts of refused API calls, in days. The lease holder deletes older ones a bounded number per tick and records a summary of each round in the audit log.",
+        "How long the audit log keeps its entries and its counts of refused API calls, and the state store its closed incidents, in days. The lease holder deletes older ones a bounded number per tick (an incident only once no rule needs it: not a group's last closed or last completed one, none inside the automatic-failover window or the 24 hours of idempotency keys, none whose woken cluster is still to return to cold) and records a summary of each round in the audit log.",
       ),
   })
   .describe(

@@ -4,4 +4,5 @@ export * from "./lease.js";
 export * from "./verdict.js";
 export * from "./levers.js";
 export * from "./incident.js";
+export * from "./incident-retention.js";
 export * from "./runbook.js";

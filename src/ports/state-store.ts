@@ -141,6 +141,17 @@ export interface StateStore extends OutboxStore, AuditStore {
     options?: WriteWithAlerts,
   ): Promise<void>;
 
+  /**
+   * Deletes a closed incident past the audit horizon, if its row is still at `etag`: a StoreError
+   * of kind "conflict" when it changed since it was read; nothing when it is gone already.
+   */
+  deleteIncident(
+    group: string,
+    id: string,
+    etag: string,
+    options?: StoreCallOptions,
+  ): Promise<void>;
+
   /** The lease holder's last view of each group's levers, by group, in one read. */
   readLeverViews(options?: StoreCallOptions): Promise<Record<string, LeverView>>;
   /** Replaces a group's lever view (a cache: the last writer wins). */

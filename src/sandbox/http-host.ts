@@ -177,10 +177,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
-      // As Azure's front ends do: the address the connection came from goes last in
-      // X-Forwarded-For, after whatever the caller sent (the audit log's `from`).
+      // As App Service's front end does: the address the connection came from is stated in
+      // `client-ip`, overwriting one the caller sent, and goes last in X-Forwarded-For, after
+      // whatever the caller sent (the audit log's `from`; src/app/api/client-address.ts).
       const socket = req.socket.remoteAddress;
+      delete headers["client-ip"];
       if (socket !== undefined) {
+        headers["client-ip"] = socket;
         const sent = headers["x-forwarded-for"];
         headers["x-forwarded-for"] = sent === undefined ? socket : `${sent}, ${socket}`;
       }

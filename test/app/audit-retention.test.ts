@@ -15,6 +15,7 @@ import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { holderId } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
+import type { Incident } from "../../src/core/incident.js";
 import type { PruneQuery } from "../../src/ports/audit-store.js";
 import type { Prober } from "../../src/ports/prober.js";
 import type { StateStore } from "../../src/ports/state-store.js";
@@ -74,6 +75,22 @@ async function one(retentionDays?: number) {
 const summaries = async (store: StateStore) =>
   (await store.readActions()).filter((a) => a.name === "audit: prune");
 
+/** A completed automatic failover of shop, closed `daysAgo` days before NOW. */
+const closed = (id: string, daysAgo: number): Incident => ({
+  id,
+  group: "shop",
+  kind: "failover",
+  trigger: "automatic",
+  to: "northeurope",
+  shift: { kind: "promote", region: "northeurope" },
+  step: "completed",
+  stepStartedAt: NOW - daysAgo * DAY,
+  openedAt: NOW - daysAgo * DAY - 60_000,
+  closedAt: NOW - daysAgo * DAY,
+  reason: "westeurope is down",
+  history: [],
+});
+
 describe("audit log retention", () => {
   it("only the lease holder prunes, beside its tick: the tick does not wait for it", async () => {
     const store = new MemoryStateStore();
@@ -94,6 +111,9 @@ describe("audit log retention", () => {
       );
     await seed(store, 3, NOW - 100 * DAY);
     await seed(store, 1, NOW - DAY, "recent");
+    // Incidents the holder's tick reads: the pass deletes from those, reading none itself.
+    await store.writeIncident(closed("gone", 200), undefined);
+    await store.writeIncident(closed("last", 100), undefined);
     // The first holder's prune waits until released: ticks go on meanwhile.
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -117,6 +137,11 @@ describe("audit log retention", () => {
       (await store.readActions()).filter((a) => a.name !== "record-verdicts").map((a) => a.name),
       ["recent", "audit: prune"],
     );
+    assert.deepEqual(
+      (await store.readIncidents("shop")).map((i) => i.incident.id),
+      ["last"],
+      "the last closed incident stays",
+    );
     const [summary] = await summaries(store);
     assert.equal(summary!.actor, holderId(holder));
     assert.equal(summary!.outcome, "done");
@@ -128,6 +153,7 @@ describe("audit log retention", () => {
         actions: 3,
         refusedRows: 0,
         refusedCalls: 0,
+        incidents: 1,
         moved: 0,
         oldest: new Date(NOW - 100 * DAY).toISOString(),
         newest: new Date(NOW - 100 * DAY + 2).toISOString(),
@@ -165,7 +191,7 @@ describe("audit log retention", () => {
     assert.equal(summary!.epoch, 7);
     assert.match(
       summary!.reason!,
-      /^removed 510 audit entries and 1 refused-call counts \(42 calls\) from before \S+ \(90 days\)$/,
+      /^removed 510 audit entries, 0 closed incidents and 1 refused-call counts \(42 calls\) from before \S+ \(90 days\)$/,
     );
     const detail = JSON.parse(summary!.detail!);
     assert.deepEqual(
@@ -244,6 +270,35 @@ describe("audit log retention", () => {
     await auditPruneSettled(rt);
     assert.equal(calls.length, 2, "again an hour after the last round ended");
     assert.deepEqual(await summaries(store), []);
+  });
+
+  it("deletes the closed incidents past the horizon that no rule needs, and says how many", async () => {
+    const { store, rt } = await one(30);
+    for (const [id, days] of [
+      ["old-1", 60],
+      ["old-2", 40],
+      ["last", 35],
+      ["recent", 10],
+    ] as const)
+      await store.writeIncident(closed(id, days), undefined);
+    const deleteIncident = store.deleteIncident.bind(store);
+    let first = true;
+    // The first deletion finds its incident changed since the pass read it: it stays, no error.
+    store.deleteIncident = async (group: string, id: string, etag: string) => {
+      const read = first ? 'W/"changed since"' : etag;
+      first = false;
+      return deleteIncident(group, id, read);
+    };
+    startAuditPrune(rt, 3, (await store.readRunbookState()).incidents);
+    await auditPruneSettled(rt);
+    assert.deepEqual(
+      (await store.readIncidents("shop")).map((s) => s.incident.id),
+      ["old-1", "recent"],
+      "old-1 changed since it was read; old-2 and last went; the recent one (the last) stays",
+    );
+    const [summary] = await summaries(store);
+    assert.match(summary!.reason!, /^removed 0 audit entries, 2 closed incidents and /);
+    assert.equal(JSON.parse(summary!.detail!).incidents, 2);
   });
 
   it("keeps entries for stateStore.auditRetentionDays", async () => {

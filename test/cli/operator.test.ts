@@ -194,6 +194,39 @@ describe("tandem CLI against the sandbox", () => {
     assert.match(one[1]!, /^\(older: tandem audit --before [0-9a-f-]+\)$/);
   });
 
+  it("audit refused shows the refused calls counted per caller and minute", async () => {
+    for (let i = 0; i < 3; i++) {
+      const answer = await fetch(`${sandbox.url}/api/groups/shop/pause`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Basic bWFsbG9yeQ==" },
+        body: JSON.stringify({ reason: "not allowed" }),
+      });
+      assert.equal(answer.status, 401);
+    }
+    // The counts are written within about a second of the calls, never on their answer's path;
+    // the three fall in one minute, or (rarely) two.
+    const rows = await waitFor(
+      "the three refused calls counted",
+      async () => {
+        const run = await tandem(["audit", "refused", "--json", ...api]);
+        assert.equal(run.code, 0, run.stderr);
+        const mine = (JSON.parse(run.stdout).entries as any[]).filter(
+          (r) => r.actor === "anonymous" && r.name === "api pause",
+        );
+        return mine.reduce((n, r) => n + r.count, 0) === 3 ? mine : undefined;
+      },
+      { intervalMs: 500 },
+    );
+    const human = await tandem(["audit", "refused", ...api]);
+    const lines = human.stdout.split("\n").filter((l) => / anonymous .* api pause/.test(l));
+    assert.equal(lines.length, rows.length);
+    for (const line of lines)
+      assert.match(
+        line,
+        /^\d{4}-\d\d-\d\d \d\d:\d\d +[123] +anonymous +127\.0\.0\.1 +api pause \[shop\]: \S/,
+      );
+  });
+
   it("drill reports both directions and their expected times, changing nothing", async () => {
     // The same starting state every time: no observer ticking (none can pre-warm the standby on
     // a slow machine's late probe) and catalog's northeurope cluster stopped, as it starts.

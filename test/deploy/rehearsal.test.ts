@@ -4,10 +4,12 @@
 //     call and keeping what Azure would keep (the app registration, app role assignments, Key
 //     Vault secrets, the package each Function App was given) in files;
 //   - each observer's Function App is a loopback HTTP server that answers as a Flex Consumption
-//     app with no code does (404 for /api/status: a Functions host with no function has no route
-//     but its home page, HomepageMiddleware.cs in Azure/azure-functions-host) until the az
-//     stand-in uploads a package to it, and then answers GET /api/status with every deployed
-//     observer live on its package's version;
+//     app with no code does, as far as the Functions host's code says (no Microsoft page says
+//     what an empty Flex Consumption app answers): 503 "Function host is not running." while the
+//     host starts (HostAvailabilityCheckMiddleware.cs in Azure/azure-functions-host), then 404
+//     for /api/status (a host with no function has no route but its home page,
+//     HomepageMiddleware.cs), until the az stand-in uploads a package to it; then it answers
+//     GET /api/status with every deployed observer live on its package's version;
 //   - provisioning itself (Bicep) is not run: the test sets the outputs infra/main.bicep gives.
 // The test plays azd: it runs each hook with the azd environment's values, and takes into that
 // environment what a hook sets with `azd env set`, as azd reloads it after each hook.
@@ -35,6 +37,9 @@ const STAND_IN_IDS = {
 } as const;
 const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const IDENTITY_PRINCIPAL = "55555555-aaaa-4aaa-8aaa-555555555555";
+const SIGN_IN_PRINCIPAL = "88888888-aaaa-4aaa-8aaa-888888888888";
+/** The tenant the az stand-in is signed in to (`az account show`). */
+const TENANT = "77777777-aaaa-4aaa-8aaa-777777777777";
 const REGIONS = ["westeurope", "northeurope", "francecentral"];
 const SECRETS = {
   TEAMS_WEBHOOK_URL: "https://teams.example/hook",
@@ -120,7 +125,13 @@ class Rig {
       const own = this.#deployedVersion(name);
       if (req.url === "/")
         return answer(200, "<html>Your Functions 4.0 app is up and running</html>", "text/html");
-      if (own === undefined) return answer(404); // no function, so no route: an empty body
+      if (own === undefined) {
+        // The Functions host answers 503 until it is ready (HostAvailabilityCheckMiddleware.cs),
+        // then 404 (no function, so no route): the first ask of an empty app finds it starting.
+        if (req.url === "/api/status" && !asked.some((a) => a.status === 503))
+          return answer(503, "Function host is not running.", "text/plain");
+        return answer(404);
+      }
       if (req.headers.authorization !== `Bearer ${STAND_IN_IDS.token}`)
         return answer(401, {
           error: { code: "Unauthorized", message: "a bearer token is needed" },
@@ -204,6 +215,7 @@ class Rig {
       AZURE_RESOURCE_GROUP: "rg-rehearsal",
       TANDEM_KEY_VAULT: "kv-tandem-rehearsal",
       TANDEM_IDENTITY_CLIENT_ID: "66666666-aaaa-4aaa-8aaa-666666666666",
+      TANDEM_SIGN_IN_PRINCIPAL_ID: SIGN_IN_PRINCIPAL,
       TANDEM_APPS: JSON.stringify(
         this.apps.map((a) => ({
           region: a.region,
@@ -370,14 +382,17 @@ describe(
           show(up),
         );
         // First deployment: no app had code, so the configuration's order; each region was
-        // seen live by the first API that answered: the others had no code yet (404), then its own.
+        // seen live by the first API that answered: the others had no code yet (503 while their
+        // host started, 404 after), then its own.
         assert.deepEqual(await rig.uploads(), regions);
         for (const region of regions) assert.equal(rig.version(region), "1.0.0");
         const firstApp = rig.apps[0]!;
         for (const other of rig.apps.slice(1))
           assert.ok(
             other.asked.some(
-              (a) => a.status === 404 && a.at < firstApp.asked.find((x) => x.status === 200)!.at,
+              (a) =>
+                (a.status === 404 || a.status === 503) &&
+                a.at < firstApp.asked.find((x) => x.status === 200)!.at,
             ),
             `${other.region} was not asked (and found empty) before ${firstApp.region} answered`,
           );
@@ -404,6 +419,16 @@ describe(
           await rig.assignments(),
           [...applicationRoles(rig), `${STAND_IN_IDS.user} ${reader.id}`].sort(),
         );
+        // The browser sign-in redeems with the sign-in identity: the app registration trusts it.
+        assert.equal(
+          await readFile(join(rig.state, "federated-credentials"), "utf8"),
+          `tandem-sign-in ${SIGN_IN_PRINCIPAL} https://login.microsoftonline.com/${TENANT}/v2.0 api://AzureADTokenExchange\n`,
+        );
+        const credentialWrites = async () =>
+          (await rig.calls()).filter(
+            (c) => c[0] === "az ad" && c[2] === "federated-credential" && c[3] !== "list",
+          ).length;
+        assert.equal(await credentialWrites(), 1);
         const sets = (await rig.calls()).filter(
           (c) => c[0] === "az keyvault" && c[2] === "set",
         ).length;
@@ -428,6 +453,7 @@ describe(
           ).length;
           assert.equal(again, sets, "a secret was written again though its value had not changed");
           assert.equal((await rig.assignments()).length, applicationRoles(rig).length + 1);
+          assert.equal(await credentialWrites(), 1, "the federated credential was written again");
         }
       });
   },

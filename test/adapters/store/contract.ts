@@ -429,6 +429,31 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       );
     });
 
+    it("deletes an incident at the version read; one changed since stays, one gone is no error", async () => {
+      const store = await fixture.create();
+      await store.writeIncident(incident("000000000000001-aaaa"), undefined, {
+        alerts: [alert("incident|detected", { group: "shop", at: AT + 1 })],
+      });
+      await store.writeIncident(incident("000000000000002-bbbb"), undefined);
+      const [first, second] = await store.readIncidents("shop");
+      await store.writeIncident(incident("000000000000002-bbbb", "shop", 2), second!.etag);
+      await assert.rejects(
+        store.deleteIncident("shop", "000000000000002-bbbb", second!.etag),
+        isConflict,
+      );
+      await store.deleteIncident("shop", "000000000000001-aaaa", first!.etag);
+      await store.deleteIncident("shop", "000000000000001-aaaa", first!.etag);
+      assert.deepEqual(
+        (await store.readIncidents("shop")).map((s) => s.incident.id),
+        ["000000000000002-bbbb"],
+      );
+      assert.deepEqual(
+        keys(await store.readOutbox(["shop"])),
+        ["incident|detected"],
+        "its alerts are the outbox's to keep",
+      );
+    });
+
     it("writes an incident and its alerts in one write: a refused write adds neither", async () => {
       const store = await fixture.create();
       await store.writeIncident(incident("000000000000001-aaaa"), undefined, {

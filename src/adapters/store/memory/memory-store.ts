@@ -268,6 +268,17 @@ export class MemoryStateStore implements StateStore {
     this.#add("state", options?.alerts ?? []);
   }
 
+  async deleteIncident(group: string, id: string, etag: string): Promise<void> {
+    const key = `${group}|${id}`;
+    const stored = this.#incidents.get(key);
+    if (stored === undefined) return;
+    if (stored.etag !== etag)
+      throw new StoreError("conflict", `state store: deleting incident ${id} failed: 412`, {
+        status: 412,
+      });
+    this.#incidents.delete(key);
+  }
+
   /** As a transaction that inserts them: one already there fails the whole write. */
   #checkNew(alerts: readonly Alert[]): void {
     const there = alerts.find((a) => this.#outbox.has(a.key));

@@ -622,6 +622,24 @@ export class TableStateStore implements StateStore {
     );
   }
 
+  deleteIncident(
+    group: string,
+    id: string,
+    etag: string,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    return this.#call(`deleting incident ${id}`, options, async (abortSignal) => {
+      try {
+        await this.#client.deleteEntity(STATE_PARTITION, `${incidentRowPrefix(group)}${id}`, {
+          etag,
+          abortSignal,
+        });
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    });
+  }
+
   enqueueAlerts(alerts: readonly Alert[], options?: StoreCallOptions): Promise<void> {
     return this.#call("adding alerts to the outbox", options, async (abortSignal) => {
       await Promise.all(
