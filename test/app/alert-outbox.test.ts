@@ -648,6 +648,32 @@ describe("when the holder reads the outbox and starts delivering", () => {
     assert.match(h.a.ofType("reminder")[0]!.title, /northeurope is still down \(open 1m0\ds\)/);
   });
 
+  it("reminds of a region only its inside observer sees failing every interval, once each, until an outside view ends it", async () => {
+    // The one observer is inside westeurope: no outside observer can confirm it down.
+    const h = new AlertHarness({ reminderMinutes: 1 });
+    await h.start();
+    await h.lease();
+    h.failing.add("westeurope>westeurope");
+    await h.until(() => h.a.ofType("region.unconfirmed").length === 1, 10, { probe: true });
+    for (let i = 0; i < 13; i++) await h.tick({ probe: true });
+    const reminders = h.a.ofType("reminder");
+    assert.deepEqual(
+      reminders.map((r) => [r.reminder?.of, r.reminder?.count, r.severity]),
+      [
+        ["region.unconfirmed", 1, "error"],
+        ["region.unconfirmed", 2, "error"],
+      ],
+    );
+    assert.match(
+      reminders[0]!.title,
+      /westeurope may still be down, and no outside observer can confirm it \(open 1m0\ds\)/,
+    );
+    h.failing.clear();
+    await h.until(() => h.a.ofType("region.cleared").length === 1, 10, { probe: true });
+    for (let i = 0; i < 13; i++) await h.tick({ probe: true });
+    assert.equal(h.a.ofType("reminder").length, 2, "none once it has cleared");
+  });
+
   it("prunes done rows a day old, once an hour", async () => {
     const h = new AlertHarness();
     await h.start();
