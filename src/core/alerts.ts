@@ -665,7 +665,7 @@ export function downRegions(
   // Counted from when it first went down, whichever holder recorded it: a takeover does not
   // restart the count (and the reminders' keys stay the same, so none is written twice).
   return Object.entries(kept)
-    .filter(([, s]) => s.verdict === "down")
+    .filter(([, s]) => s.verdict === "down" && !s.quiet)
     .map(([region, s]) => ({
       subject: `${regionSubject(group, region)}|${s.firstSince ?? s.since}`,
       of: "region.down",
@@ -690,7 +690,7 @@ export function unconfirmedRegions(
   regions: readonly AlertRegion[],
 ): OpenMatter[] {
   return Object.entries(kept).flatMap(([region, s]) =>
-    s.unconfirmedSince === undefined
+    s.unconfirmedSince === undefined || s.quiet
       ? []
       : [
           {
