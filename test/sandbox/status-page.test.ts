@@ -158,11 +158,14 @@ describe("status page", () => {
       /teams \(teams\) has given up \d+ alerts? and delivered none since; the last: \S+ \S+ [a-z.-]+ ".+": .*The other channels were told\./,
     );
     assert.match(giveUps, /500 Internal Server Error/, "why it was given up");
-    assert.deepEqual(
-      (await status()).alerts.filter((c: any) => c.givenUp > 0).map((c: any) => c.name),
-      ["teams"],
-    );
-    assert.ok(!/data-channel="slack"/.test(giveUps), "only the channel that gives up");
+    // Only channels that gave alerts up are listed (on a loaded machine another channel may
+    // give one up within the short window too).
+    const listed = [...giveUps.matchAll(/<li data-channel="([^"]+)"/g)].map((m) => m[1]);
+    const gaveUp = (await status()).alerts
+      .filter((c: any) => c.givenUp > 0)
+      .map((c: any) => c.name);
+    assert.ok(listed.includes("teams"));
+    for (const name of listed) assert.ok(gaveUp.includes(name), `${name} gave nothing up`);
     const teamsRow = /<tr class="channel" data-channel="teams">(.*?)<\/tr>/.exec(html)![1]!;
     assert.match(text(teamsRow), /, [1-9]\d* given up$/);
     assert.match(
