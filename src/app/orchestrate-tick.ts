@@ -19,6 +19,7 @@ import type { RunbookOutcome } from "./runbook-tick.js";
 import { runbookTick } from "./runbook-tick.js";
 import { mapBounded } from "./bounded.js";
 import type { LeverView } from "../core/levers.js";
+import { atRestByDesign } from "../core/levers.js";
 import type { Incident } from "../core/incident.js";
 import type { Refusal } from "../core/runbook.js";
 import { runFenced } from "./fence.js";
@@ -65,7 +66,8 @@ function changed(before: RegionState | undefined, after: RegionState): boolean {
     before.verdict !== after.verdict ||
     before.epoch !== after.epoch ||
     before.recoveringSince !== after.recoveringSince ||
-    before.unconfirmedSince !== after.unconfirmedSince
+    before.unconfirmedSince !== after.unconfirmedSince ||
+    before.quiet !== after.quiet
   );
 }
 
@@ -76,37 +78,39 @@ async function keepVerdicts(
   problems: string[],
   kept: KeptStates,
   operation: string,
+  levers: LeverView | undefined,
 ): Promise<{ states: Record<string, RegionState>; changed: boolean } | undefined> {
   const group = view.group;
   const dwellMs = effectivePolicy(rt.config, group).dwellSeconds * 1000;
   const previous = kept.states;
   const now = rt.clock.now();
   const next: Record<string, RegionState> = {};
-  for (const evidence of view.evidence)
+  for (const evidence of view.evidence) {
+    const region = group.regions.find((r) => r.name === evidence.region);
     next[evidence.region] = nextRegionState(
       previous[evidence.region],
       evidence,
       now,
       epoch,
       dwellMs,
+      region !== undefined && atRestByDesign(group.model, region, levers),
     );
+  }
   if (!Object.entries(next).some(([region, state]) => changed(previous[region], state)))
     return { states: previous, changed: false };
 
   // The alerts of the change go into the outbox in the same write: both or neither.
-  // A passive-cold group's secondaries are down by design while their clusters are stopped:
-  // their verdicts are not alerted (the incident's alerts tell of their waking).
-  const cold = new Set(
-    group.model === "passive-cold"
-      ? group.regions.filter((r) => r.role === "secondary").map((r) => r.name)
-      : [],
-  );
+  // A passive-cold standby at rest is down by design: its stretch is quiet, its recovery after a
+  // wake too (the incident's alerts tell of its waking); a standby that took the traffic is not.
+  const quiet = (region: string) =>
+    next[region]?.quiet === true ||
+    (next[region]?.verdict === "healthy" && previous[region]?.quiet === true);
   const alerts = verdictAlerts(group.name, previous, next, alertRegions(view.evidence, next), {
     observer: rt.observer,
     epoch,
     at: now,
   })
-    .filter((a) => !(a.region && cold.has(a.region)) && wanted(rt.alerts, a))
+    .filter((a) => !(a.region && quiet(a.region)) && wanted(rt.alerts, a))
     .map(boundForStorage);
   // Conditional on the version read: a stale holder's late write cannot overwrite a newer one.
   const result = await runFenced(
@@ -333,6 +337,7 @@ async function orchestrateTick(
               problems,
               read.kept[g.group.name] ?? { states: {} },
               operation,
+              read.leverViews[g.group.name],
             ),
           );
         });

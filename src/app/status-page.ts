@@ -1,8 +1,11 @@
 // The status page: one self-contained HTML document (no scripts, no external assets) that a
-// browser refreshes every 10 seconds. Per group: each region's verdict, the routing, the open
-// incident's steps, and per region and observer the last hour as a row of one-minute marks.
-// Colour always comes with text (a letter in the mark, a word beside it), so it reads without.
-import type { GroupStatus, ObservationView, StatusView } from "./status.js";
+// browser refreshes every 10 seconds. Per group: each region's place in the routing, verdict and
+// cluster, the open incident's steps, and per region and observer the last hour as a row of
+// one-minute marks; then the alert channels, with what they gave up. Everything shown comes from
+// the status JSON, each fact from one field (the header's primary and the rows' from the same
+// routing). Colour always comes with text (a letter in the mark, a word beside it).
+import type { ChannelStatus } from "./alerts/status.js";
+import type { GroupStatus, ObservationView, RegionStatus, StatusView } from "./status.js";
 
 const escape = (text: unknown) =>
   String(text).replace(
@@ -21,10 +24,11 @@ const COLOURS: Record<string, string> = {
   unknown: "#9aa0a6",
   live: "#1b7f3b",
   stale: "#c0392b",
+  "cold standby": "#51606e",
 };
 
-const badge = (word: string) =>
-  `<span class="badge" style="background:${COLOURS[word] ?? "#555"}">${escape(word)}</span>`;
+const badge = (word: string, colour = word) =>
+  `<span class="badge" style="background:${COLOURS[colour] ?? "#555"}">${escape(word)}</span>`;
 
 /** The last hour as 60 one-minute marks ending at `now`; minutes without a probe are grey. */
 function timeline(o: ObservationView, now: number): string {
@@ -47,22 +51,43 @@ function timeline(o: ObservationView, now: number): string {
   return `<svg class="timeline" role="img" aria-label="${escape(summary)}" width="${60 * width}" height="14" viewBox="0 0 ${60 * width} 14">${marks}</svg> <span class="note">${escape(summary)}</span>`;
 }
 
-function group(g: GroupStatus, now: number): string {
-  const rows = g.regions
-    .map((r) => {
-      const observers = r.observations
-        .map(
-          (o) =>
-            `<tr class="observer"><td></td><td>${escape(o.observer)}</td><td>${badge(o.status)}</td><td>${timeline(o, now)}</td></tr>`,
-        )
-        .join("");
-      const route = g.routing?.regions.find((x) => x.region === r.name);
-      const routeText = route
-        ? `${route.enabled ? "enabled" : "disabled"}, priority ${route.priority}${g.routing?.primary === r.name ? " (primary)" : ""}`
-        : "no lever";
-      return `<tr class="region" data-region="${escape(r.name)}"><th>${escape(r.name)}</th><td>${escape(r.role)}</td><td>${badge(r.verdict)}</td><td>${escape(routeText)} &middot; ${escape(r.reason)}</td></tr>${observers}`;
-    })
+/** Where traffic goes now, and the configured role beside it when the two differ. */
+function roleCell(r: RegionStatus): string {
+  if (r.traffic === null) return `${escape(r.role)} <span class="note">(configured)</span>`;
+  // The configured role is said only where traffic has moved away from it (after a failover).
+  const usual = r.role === "secondary" ? "standby" : "primary";
+  const moved =
+    r.traffic !== usual ? ` <span class="note">(configured ${escape(r.role)})</span>` : "";
+  return `${escape(r.traffic)}${moved}`;
+}
+
+function clusterCell(r: RegionStatus): string {
+  if (!r.cluster) return "";
+  const title = r.cluster.detail ? ` title="${escape(r.cluster.detail)}"` : "";
+  return `<span class="power"${title}>${escape(r.cluster.power)}</span>`;
+}
+
+function regionRow(g: GroupStatus, r: RegionStatus, now: number): string {
+  const observers = r.observations
+    .map(
+      (o) =>
+        `<tr class="observer"><td></td><td>${escape(o.observer)}</td><td>${badge(o.status, r.coldStandby ? "cold standby" : o.status)}</td><td></td><td>${timeline(o, now)}</td></tr>`,
+    )
     .join("");
+  const route = g.routing?.regions.find((x) => x.region === r.name);
+  const routeText = route
+    ? `${route.enabled ? "enabled" : "disabled"}, priority ${route.priority}`
+    : "no lever";
+  // A cold standby's probes fail by design: its verdict is down without an outage.
+  const verdict = r.coldStandby ? badge("cold standby") : badge(r.verdict);
+  const reason = r.coldStandby
+    ? `cold standby: its cluster is ${r.cluster?.power ?? "stopped"}, so it does not answer until a failover starts it (verdict ${r.verdict})`
+    : r.reason;
+  return `<tr class="region" data-region="${escape(r.name)}" data-verdict="${escape(r.verdict)}"${r.coldStandby ? ' data-cold-standby="true"' : ""}><th>${escape(r.name)}</th><td class="role">${roleCell(r)}</td><td class="verdict">${verdict}</td><td class="cluster">${clusterCell(r)}</td><td>${escape(routeText)} &middot; ${escape(reason)}</td></tr>${observers}`;
+}
+
+function group(g: GroupStatus, now: number): string {
+  const rows = g.regions.map((r) => regionRow(g, r, now)).join("");
   const incident = g.incident
     ? `<h3>Incident ${escape(g.incident.id)}: ${escape(g.incident.kind)} to ${escape(g.incident.to)}, ${escape(g.incident.step)}</h3><ol class="steps">${g.incident.history
         .map(
@@ -79,27 +104,57 @@ function group(g: GroupStatus, now: number): string {
       ? `<p class="hold">Routing chosen by ${escape(g.manualRouting.by ?? "a person")} (incident ${escape(g.manualRouting.incident)}, traffic on ${escape(g.manualRouting.to)}): automatic failback waits until a person fails back or resumes automation${g.manualRouting.until ? `, or until ${escape(g.manualRouting.until.slice(0, 19).replace("T", " "))}` : ""}.</p>`
       : "",
   ].join("");
-  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.primary ?? "unknown")}${g.routing ? `, levers read ${Math.round(g.routing.ageSeconds)} s ago${g.routing.propagating ? ", change propagating" : ""}` : ", levers not read yet"}</span></h2>${notes}<table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
+  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.serving.join(" and ") || "unknown")}${g.routing ? `, levers read ${Math.round(g.routing.ageSeconds)} s ago${g.routing.propagating ? ", change propagating" : ""}` : ", levers not read yet"}</span></h2>${notes}<table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>cluster</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
 }
 
-/** The alert channels: where each sends (scheme and host only), its last delivery and failure. */
+const when = (at: string) => escape(at.replace("T", " ").slice(0, 19));
+
+/** A receiver's answer can be long (it echoes the request): the start, the whole on hover. */
+const reasonText = (reason: string) =>
+  reason.length <= 120
+    ? escape(reason)
+    : `<span title="${escape(reason)}">${escape(reason.slice(0, 119))}…</span>`;
+
+const giveUpText = (g: NonNullable<ChannelStatus["lastGiveUp"]>) =>
+  `${when(g.at)} ${escape(g.type)} "${escape(g.title)}": ${reasonText(g.reason)}`;
+
+/**
+ * The channels still giving alerts up (the last give-up after the last delivery): what people
+ * miss there, at the top of the page, since the channel itself cannot say it.
+ */
+function givingUp(status: StatusView): string {
+  const lines = status.alerts
+    .filter(
+      (c) =>
+        c.lastGiveUp && (!c.lastDelivery || c.lastGiveUp.at.localeCompare(c.lastDelivery.at) > 0),
+    )
+    .map(
+      (c) =>
+        `<li data-channel="${escape(c.name)}">${escape(c.name)} (${escape(c.kind)}) has given up ${c.givenUp} alert${c.givenUp === 1 ? "" : "s"} and delivered none since; the last: ${giveUpText(c.lastGiveUp!)}. The other channels were told.</li>`,
+    );
+  return lines.length
+    ? `<section class="giveups"><h2>Alerts not delivered</h2><ul>${lines.join("")}</ul></section>`
+    : "";
+}
+
+/** The alert channels: where each sends (scheme and host only), its last delivery, failure and give-up. */
 function alertChannels(status: StatusView): string {
   if (status.alerts.length === 0) return "";
-  const when = (at: string) => escape(at.replace("T", " ").slice(0, 19));
   const rows = status.alerts
     .map((c) => {
       const last = c.lastDelivery
         ? `${when(c.lastDelivery.at)} ${escape(c.lastDelivery.type)}${c.lastDelivery.status ? ` (${c.lastDelivery.status})` : ""}`
         : "none yet";
       const failure = c.lastFailure
-        ? `${when(c.lastFailure.at)} ${escape(c.lastFailure.type)}: ${escape(c.lastFailure.reason)}`
+        ? `${when(c.lastFailure.at)} ${escape(c.lastFailure.type)}: ${reasonText(c.lastFailure.reason)}`
         : "none";
       const state =
         c.state === "disabled" ? `disabled: ${escape(c.disabled?.reason ?? "")}` : "enabled";
-      return `<tr class="channel" data-channel="${escape(c.name)}"><th>${escape(c.name)}</th><td>${escape(c.kind)}</td><td>${escape(c.target)}</td><td>${state}</td><td>${last}</td><td>${failure}</td><td>${c.delivered} sent, ${c.failed} failed, ${c.pending} waiting</td></tr>`;
+      const givenUp = c.lastGiveUp ? giveUpText(c.lastGiveUp) : "none";
+      return `<tr class="channel" data-channel="${escape(c.name)}"><th>${escape(c.name)}</th><td>${escape(c.kind)}</td><td>${escape(c.target)}</td><td>${state}</td><td>${last}</td><td class="reason">${failure}</td><td class="reason given-up">${givenUp}</td><td>${c.delivered} sent, ${c.failed} failed, ${c.pending} waiting, ${c.givenUp} given up</td></tr>`;
     })
     .join("");
-  return `<section class="alerts"><h2>Alert channels</h2><table><thead><tr><th>channel</th><th>kind</th><th>receiver</th><th>state</th><th>last delivery</th><th>last failure</th><th>counts</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section class="alerts"><h2>Alert channels</h2><table><thead><tr><th>channel</th><th>kind</th><th>receiver</th><th>state</th><th>last delivery</th><th>last failure</th><th>last given up</th><th>counts</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 export function renderStatusPage(status: StatusView): string {
@@ -115,12 +170,13 @@ export function renderStatusPage(status: StatusView): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.2rem .6rem;text-align:left;vertical-align:middle}
-tr.region{border-top:1px solid #ccc}.badge{color:#fff;border-radius:3px;padding:0 .4rem;font-weight:600}
-.note{color:#555;font-size:12px}.steps{font-size:13px}section.group{margin-bottom:2rem}
+tr.region{border-top:1px solid #ccc}.badge{color:#fff;border-radius:3px;padding:0 .4rem;font-weight:600;white-space:nowrap}
+.note{color:#555;font-size:12px}section.giveups{border-left:4px solid #c0392b;padding-left:.6rem}section.giveups li,td.reason{overflow-wrap:anywhere}td.reason{min-width:12rem;max-width:22rem}.steps{font-size:13px}section.group{margin-bottom:2rem}
 </style></head><body>
 <h1>Tandem</h1>
 <p>${lease} &middot; observers: ${observers} &middot; answered by ${escape(status.answeredBy)} at ${escape(status.generatedAt)} (version ${escape(status.version)}); refreshes every 10 s.</p>
-<p class="note">Timelines: one mark per minute over the last hour, oldest on the left; green "up" every probe passed, red "d" at least one failed, grey no probe.</p>
+<p class="note">Timelines: one mark per minute over the last hour, oldest on the left; green "up" every probe passed, red "d" at least one failed, grey no probe. A cold standby (passive-cold, cluster stopped by design) fails its probes until a failover starts it.</p>
+${givingUp(status)}
 ${status.groups.map((g) => group(g, Date.parse(status.generatedAt))).join("\n")}
 ${alertChannels(status)}
 </body></html>

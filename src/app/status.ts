@@ -14,8 +14,8 @@ import type { PauseState } from "../ports/state-store.js";
 import { runbookPolicy } from "./situation.js";
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
-import type { RegionRoute } from "../core/levers.js";
-import { primaryOf } from "../core/levers.js";
+import type { LeverView, RegionRoute } from "../core/levers.js";
+import { primaryOf, topRegions } from "../core/levers.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
 import type { ChannelStatus } from "./alerts/status.js";
@@ -40,9 +40,30 @@ export interface ObservationView {
   readonly timeline: readonly TimelineMinute[];
 }
 
+/**
+ * Where a region stands in the routing the lever reported: `primary` receives traffic first (in
+ * an active-active group, with every region of the same priority), `standby` is enabled behind
+ * it, `disabled` receives none.
+ */
+export type RegionTraffic = "primary" | "standby" | "disabled";
+
 export interface RegionStatus {
   readonly name: string;
+  /** The role in the configuration; where traffic goes now is `traffic`. */
   readonly role: string;
+  /**
+   * The region's place in the routing as last read, from the same view as the group's
+   * `routing.serving` (so the two always agree); null with no traffic lever or before it is read.
+   */
+  readonly traffic: RegionTraffic | null;
+  /** The region's cluster as last read (AKS power state); null with no cluster or before a read. */
+  readonly cluster: { readonly power: string; readonly detail?: string } | null;
+  /**
+   * A passive-cold standby at rest: not where traffic goes first, its cluster stopped (or
+   * stopping) by design. Its probes fail until a failover wakes it, so its verdict is `down`
+   * without an outage; the status page shows it as a cold standby.
+   */
+  readonly coldStandby: boolean;
   readonly verdict: Verdict;
   readonly reason: string;
   /** "lease-holder" when the verdict is the one the lease holder keeps; "evidence" before it has one. */
@@ -59,7 +80,10 @@ export interface GroupStatus {
    * calls Azure): null when there is no lever or it has not been read yet.
    */
   readonly routing: {
+    /** The region traffic goes to first: the first of `serving`. */
     readonly primary: string | null;
+    /** Every region that receives traffic first: the enabled ones of the lowest priority. */
+    readonly serving: readonly string[];
     readonly regions: readonly RegionRoute[];
     /** The lever is deploying a change to its edge (Front Door). */
     readonly propagating: boolean;
@@ -128,6 +152,16 @@ export interface StatusView {
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+/** Power states in which a standby's cluster is at rest by design (AKS `powerState.code`). */
+const AT_REST = new Set(["Stopped", "Stopping"]);
+
+function trafficOf(routing: LeverView["routing"], region: string): RegionTraffic | null {
+  const route = routing?.regions.find((r) => r.region === region);
+  if (!routing || !route) return null;
+  if (topRegions(routing).includes(region)) return "primary";
+  return route.enabled ? "standby" : "disabled";
+}
 
 function pauseOf(pause: PauseState, group: string): GroupStatus["pause"] {
   const why =
@@ -220,6 +254,7 @@ export async function readStatus(
         routing && lever
           ? {
               primary: primaryOf(routing) ?? null,
+              serving: topRegions(routing),
               regions: routing.regions,
               propagating: routing.propagating === true,
               readAt: new Date(lever.readAt).toISOString(),
@@ -247,9 +282,21 @@ export async function readStatus(
       regions: group.regions.map((region, r): RegionStatus => {
         const { region: _name, ...found } = evidence[r]!;
         const state = states[region.name];
+        const traffic = trafficOf(routing, region.name);
+        const cluster = lever?.clusters[region.name];
         return {
           name: region.name,
           role: region.role,
+          traffic,
+          cluster: cluster
+            ? { power: cluster.power, ...(cluster.detail ? { detail: cluster.detail } : {}) }
+            : null,
+          coldStandby:
+            group.model === "passive-cold" &&
+            traffic !== "primary" &&
+            (traffic !== null || region.role === "secondary") &&
+            cluster !== undefined &&
+            AT_REST.has(cluster.power),
           verdict: state?.verdict ?? found.verdict,
           reason: state?.reason ?? found.reason,
           verdictFrom: state ? "lease-holder" : "evidence",

@@ -198,15 +198,17 @@ function formatStatus(body: StatusView): string {
   for (const g of body.groups) {
     lines.push("");
     lines.push(
-      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.primary ?? "unknown"}${g.routing ? ` (levers read ${duration(g.routing.ageSeconds * 1000)} ago)` : ""}`,
+      `${g.name}  ${g.model}, automation ${g.automation}, primary ${g.routing?.serving.join(" and ") || "unknown"}${g.routing ? ` (levers read ${duration(g.routing.ageSeconds * 1000)} ago)` : ""}`,
     );
     for (const r of g.regions) {
       const route = g.routing?.regions.find((x) => x.region === r.name);
       const routing = route
         ? `${route.enabled ? "enabled" : "disabled"} p${route.priority}`
         : "no lever";
+      // Where traffic goes now (the header's primary comes from the same routing), and a
+      // passive-cold standby at rest as what it is, not as an outage.
       lines.push(
-        `  ${r.name.padEnd(14)} ${r.role.padEnd(10)} ${r.verdict.padEnd(11)} ${routing.padEnd(12)} ${r.reason}`,
+        `  ${r.name.padEnd(14)} ${(r.traffic ?? r.role).padEnd(10)} ${(r.coldStandby ? "cold standby" : r.verdict).padEnd(12)} ${routing.padEnd(12)} ${(r.cluster?.power ?? "").padEnd(r.cluster ? 9 : 0)}${r.reason}`,
       );
     }
     if (g.pause) lines.push(`  automation paused by ${g.pause.by}: ${g.pause.reason}`);
@@ -223,7 +225,7 @@ function formatStatus(body: StatusView): string {
     lines.push("", "alerts");
     for (const c of body.alerts)
       lines.push(
-        `  ${c.name.padEnd(14)} ${c.kind.padEnd(10)} ${c.state.padEnd(9)} ${c.target}  ${c.delivered} sent, ${c.failed} failed, ${c.pending} waiting${c.lastFailure ? `; last failure ${c.lastFailure.at.slice(11, 19)} ${c.lastFailure.reason}` : ""}`,
+        `  ${c.name.padEnd(14)} ${c.kind.padEnd(10)} ${c.state.padEnd(9)} ${c.target}  ${c.delivered} sent, ${c.failed} failed, ${c.pending} waiting, ${c.givenUp} given up${c.lastFailure ? `; last failure ${c.lastFailure.at.slice(11, 19)} ${c.lastFailure.reason}` : ""}${c.lastGiveUp ? `; last given up ${c.lastGiveUp.at.slice(11, 19)} ${c.lastGiveUp.type}: ${c.lastGiveUp.reason}` : ""}`,
       );
   }
   return lines.join("\n");

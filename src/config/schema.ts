@@ -392,7 +392,7 @@ function alertsSchemaFor(providers: readonly ChannelProvider[]) {
       reminderMinutes: count(0, 10_080)
         .default(60)
         .describe(
-          "Remind every this many minutes of an incident or a down region still open; 0 for no reminders.",
+          "Remind every this many minutes of an incident, a down region or an unconfirmed one (`region.unconfirmed`) still open; 0 for no reminders.",
         ),
     })
     .prefault({})

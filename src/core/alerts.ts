@@ -114,7 +114,7 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   {
     type: "region.unconfirmed",
     severity: "error",
-    when: "only the observer inside a region sees it failing and no outside observer can confirm (stale, impaired or none): a down verdict is blocked, a person should look; said once while it stands",
+    when: "only the observer inside a region sees it failing and no outside observer can confirm (stale, impaired or none): a down verdict is blocked, a person should look; said once while it stands, and reminded of",
   },
   {
     type: "region.confirmable",
@@ -204,7 +204,7 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   {
     type: "reminder",
     severity: "warning",
-    when: "an incident or a down region is still open after `alerts.reminderMinutes` (and every interval after); carries the severity of what it reminds of",
+    when: "an incident, a down region or an unconfirmed one is still open after `alerts.reminderMinutes` (and every interval after); carries the severity of what it reminds of",
   },
   {
     type: "alert.test",
@@ -638,7 +638,10 @@ export function incidentAlerts(
 
 // --- reminders -----------------------------------------------------------------------------
 
-/** What is still open and may need a reminder: a down region or an open incident. */
+/**
+ * What is still open and may need a reminder: a down region, a region whose down verdict no
+ * outside observer can confirm, or an open incident.
+ */
 export interface OpenMatter {
   readonly subject: string;
   readonly of: AlertType;
@@ -662,7 +665,7 @@ export function downRegions(
   // Counted from when it first went down, whichever holder recorded it: a takeover does not
   // restart the count (and the reminders' keys stay the same, so none is written twice).
   return Object.entries(kept)
-    .filter(([, s]) => s.verdict === "down")
+    .filter(([, s]) => s.verdict === "down" && !s.quiet)
     .map(([region, s]) => ({
       subject: `${regionSubject(group, region)}|${s.firstSince ?? s.since}`,
       of: "region.down",
@@ -674,6 +677,35 @@ export function downRegions(
       summary: s.reason,
       regions,
     }));
+}
+
+/**
+ * The regions that only the observer inside sees failing with no outside observer to confirm it:
+ * a person should look, and is reminded as of a down region. Counted from `unconfirmedSince`,
+ * which is kept across lease holders like a down region's `firstSince`.
+ */
+export function unconfirmedRegions(
+  group: string,
+  kept: Readonly<Record<string, RegionState>>,
+  regions: readonly AlertRegion[],
+): OpenMatter[] {
+  return Object.entries(kept).flatMap(([region, s]) =>
+    s.unconfirmedSince === undefined || s.quiet
+      ? []
+      : [
+          {
+            subject: `${regionSubject(group, region)}|unconfirmed|${s.unconfirmedSince}`,
+            of: "region.unconfirmed" as const,
+            severity: infoOf("region.unconfirmed").severity,
+            since: s.unconfirmedSince,
+            group,
+            region,
+            title: `${group}: ${region} may still be down, and no outside observer can confirm it`,
+            summary: s.reason,
+            regions,
+          },
+        ],
+  );
 }
 
 export function openIncident(

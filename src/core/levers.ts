@@ -65,6 +65,23 @@ export function solePrimary(state: RoutingState): string | undefined {
   return top.length === 1 ? top[0] : undefined;
 }
 
+/**
+ * A passive-cold group's region that is down by design: not where traffic goes first, and either
+ * the configured standby or a region whose cluster is stopped (or stopping). Its verdict alerts
+ * are not told (it fails its probes until a failover starts it); the configured standby that
+ * takes the traffic after a failover is no longer at rest, and its outage is told.
+ */
+export function atRestByDesign(
+  model: string,
+  region: { readonly name: string; readonly role: string },
+  view: Pick<LeverView, "routing" | "clusters"> | undefined,
+): boolean {
+  if (model !== "passive-cold") return false;
+  if (view?.routing && topRegions(view.routing).includes(region.name)) return false;
+  const power = view?.clusters[region.name]?.power;
+  return region.role === "secondary" || power === "Stopped" || power === "Stopping";
+}
+
 /** "Failed": the cluster's last operation failed (AKS provisioningState Failed); it needs a person. */
 export type PowerState = "Running" | "Stopped" | "Starting" | "Stopping" | "Failed";
 

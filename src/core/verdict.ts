@@ -232,6 +232,12 @@ export interface RegionState {
   readonly unconfirmedSince?: number;
   /** While recovering: when the region began passing again. */
   readonly recoveringSince?: number;
+  /**
+   * Its verdict alerts are not told: a passive-cold standby at rest (its cluster stopped by
+   * design) when this stretch of not being healthy began. Kept until it is healthy again, so that
+   * its recovery after a wake is not told either; ended by a down verdict while it takes traffic.
+   */
+  readonly quiet?: true;
   readonly epoch: number;
   readonly reason: string;
 }
@@ -255,7 +261,8 @@ export function unconfirmable(e: RegionEvidence): boolean {
 /**
  * The next kept state (see keptVerdict), and whether a down verdict is blocked because no outside
  * observer can confirm it: set when the observer inside alone sees it fail, kept while no outside
- * observer has a view and the region is neither down nor healthy.
+ * observer has a view and the region is neither down nor healthy. `atRest`: the region is a
+ * passive-cold standby at rest now (see atRestByDesign), which makes its stretch quiet.
  */
 export function nextRegionState(
   prev: RegionState | undefined,
@@ -263,6 +270,7 @@ export function nextRegionState(
   now: number,
   epoch: number,
   dwellMs: number,
+  atRest = false,
 ): RegionState {
   const state = keptVerdict(prev, evidence, now, epoch, dwellMs);
   const standing =
@@ -270,7 +278,16 @@ export function nextRegionState(
     evidence.outside.length === 0 &&
     evidence.blocking.length === 0;
   const since = prev?.unconfirmedSince ?? (unconfirmable(evidence) ? now : undefined);
-  return standing && since !== undefined ? { ...state, unconfirmedSince: since } : state;
+  const kept = standing && since !== undefined ? { ...state, unconfirmedSince: since } : state;
+  return quietOf(prev, kept.verdict, atRest) ? { ...kept, quiet: true } : kept;
+}
+
+function quietOf(prev: RegionState | undefined, verdict: Verdict, atRest: boolean): boolean {
+  if (verdict === "healthy") return false;
+  // A region that takes traffic and goes down is an outage, whatever it was before.
+  if (!atRest && verdict === "down" && prev?.verdict !== "down") return false;
+  const sameStretch = prev !== undefined && prev.verdict !== "healthy";
+  return sameStretch ? prev.quiet === true : atRest;
 }
 
 /**

@@ -32,6 +32,7 @@ import { schedulesForInterval, startLocalHost } from "./local-host.js";
 import { RegionalApp } from "./regional-app.js";
 import { timeline } from "./timeline.js";
 import type { NamedSubscriber } from "../ports/events.js";
+import type { AlertTiming } from "../app/alerts/setup.js";
 import type { ReceiverMode } from "./alert-receivers.js";
 import { AlertReceivers, RECEIVER_KINDS, RECEIVER_SECRETS } from "./alert-receivers.js";
 import { IngestionReceiver, describeEnvelope } from "./ingestion-receiver.js";
@@ -100,6 +101,11 @@ export interface SandboxOptions {
    * printed, the records of both observers would bury the timeline).
    */
   readonly telemetry?: { readonly record?: (line: string, type: string) => void };
+  /**
+   * Alert delivery's timing (ADR 19); tests shorten the delivery windows to see a give-up in
+   * seconds rather than minutes.
+   */
+  readonly alertTiming?: Partial<AlertTiming>;
 }
 
 export interface Sandbox {
@@ -602,6 +608,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           peers,
           ...(ingestion ? { ingestionCa: ingestion.ca } : {}),
           subscribers: [timeline(output), ...(options.subscribers ?? [])],
+          ...(options.alertTiming ? { alertTiming: options.alertTiming } : {}),
           // Drills plan with the emulator's own times, not Azure's.
           estimates: {
             clusterStartMs: clusterStartMs,

@@ -636,17 +636,50 @@ describe("when the holder reads the outbox and starts delivering", () => {
     assert.equal(h.writes.length, writes);
   });
 
-  it("reminds of a down region every interval from when it went down, once each", async () => {
+  /** A harness whose probes of `failing` fail until `first` is sent, and then for 13 ticks more. */
+  async function remindedOf(failing: string, first: string): Promise<AlertHarness> {
     const h = new AlertHarness({ reminderMinutes: 1 });
     await h.start();
     await h.lease();
-    h.failing.add("westeurope>northeurope");
-    await h.until(() => h.a.ofType("region.down").length === 1, 10, { probe: true });
+    h.failing.add(failing);
+    await h.until(() => h.a.ofType(first).length === 1, 10, { probe: true });
     for (let i = 0; i < 13; i++) await h.tick({ probe: true });
-    const reminders = h.a.ofType("reminder").map((r) => r.reminder?.count);
-    assert.deepEqual(reminders, [1, 2]);
-    assert.match(h.a.ofType("reminder")[0]!.title, /northeurope is still down \(open 1m0\ds\)/);
-  });
+    return h;
+  }
+
+  const remindedCases: [string, string, string, RegExp][] = [
+    [
+      "a down region",
+      "westeurope>northeurope",
+      "region.down",
+      /northeurope is still down \(open 1m0\ds\)/,
+    ],
+    [
+      // The one observer is inside westeurope: no outside observer can confirm it down.
+      "a region only its inside observer sees failing",
+      "westeurope>westeurope",
+      "region.unconfirmed",
+      /westeurope may still be down, and no outside observer can confirm it \(open 1m0\ds\)/,
+    ],
+  ];
+  for (const [name, failing, first, title] of remindedCases)
+    it(`reminds of ${name} every interval from when it began, once each, at its severity, until it clears`, async () => {
+      const h = await remindedOf(failing, first);
+      const reminders = h.a.ofType("reminder");
+      assert.deepEqual(
+        reminders.map((r) => [r.reminder?.of, r.reminder?.count, r.severity]),
+        [
+          [first, 1, h.a.ofType(first)[0]!.severity],
+          [first, 2, h.a.ofType(first)[0]!.severity],
+        ],
+      );
+      assert.match(reminders[0]!.title, title);
+      h.failing.clear();
+      // Ended by what resolves it (a down region after the dwell time).
+      await h.until(() => h.a.got.some((g) => g.resolves?.type === first), 100, { probe: true });
+      for (let i = 0; i < 13; i++) await h.tick({ probe: true });
+      assert.equal(h.a.ofType("reminder").length, 2, "none once it has cleared");
+    });
 
   it("prunes done rows a day old, once an hour", async () => {
     const h = new AlertHarness();

@@ -73,6 +73,10 @@ describe("tandem CLI against the sandbox", () => {
     );
 
   it("status: both groups in human form, exit 0; --json is the API's JSON", async () => {
+    await waitFor("catalog's levers read", async () => {
+      const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+      return body.groups[1].regions[1].cluster ? true : undefined;
+    });
     const human = await tandem(["status", ...api]);
     assert.equal(human.code, 0, human.stderr);
     assert.match(
@@ -81,6 +85,8 @@ describe("tandem CLI against the sandbox", () => {
     );
     assert.match(human.stdout, /^catalog {2}passive-cold/m);
     assert.match(human.stdout, /^ {2}westeurope +primary +healthy +enabled p1/m);
+    // catalog's standby, stopped by design: a cold standby with its cluster's power, not "down".
+    assert.match(human.stdout, /^ {2}northeurope +standby +cold standby +enabled p2 +Stopped +\S/m);
     const json = await tandem(["status", "--json", ...api]);
     assert.equal(json.code, 0);
     assert.deepEqual(

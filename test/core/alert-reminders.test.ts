@@ -1,9 +1,10 @@
-// Reminders: what stays open (a down region, an open incident) is said again after every interval,
-// each time under a new key, at the severity of what it reminds of.
+// Reminders: what stays open (a down region, a region no outside observer can confirm, an open
+// incident) is said again after every interval, each time under a new key, at the severity of
+// what it reminds of.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AlertOrigin, AlertRegion, OpenMatter } from "../../src/core/alerts.js";
-import { downRegions, reminderDue } from "../../src/core/alerts.js";
+import { downRegions, reminderDue, unconfirmedRegions } from "../../src/core/alerts.js";
 import type { RegionEvidence, RegionState } from "../../src/core/verdict.js";
 import { nextRegionState } from "../../src/core/verdict.js";
 
@@ -192,5 +193,65 @@ describe("a down region's reminders across lease holders", () => {
     s = nextRegionState(s, evidence, 400_000, 4, 0);
     assert.equal(s.since, 400_000);
     assert.equal(s.firstSince, undefined);
+  });
+});
+
+describe("a region no outside observer can confirm is reminded of while it stands", () => {
+  // Only the observer inside westeurope sees it fail; no outside observer has a view.
+  const blind: RegionEvidence = {
+    region: "westeurope",
+    verdict: "suspect",
+    reason: "only the observer inside sees it failing; no outside observer can confirm",
+    outside: [],
+    blocking: [],
+    inside: { observer: "westeurope", view: "confirmed", silent: false },
+    witness: "unknown",
+  };
+  const wentBlind = 1_000_000;
+
+  it("an open matter at the error severity, counted from when it began, across a takeover", () => {
+    let s = nextRegionState(undefined, blind, wentBlind, 3, 0);
+    s = nextRegionState(s, blind, wentBlind + 60_000, 3, 0);
+    const takeover = wentBlind + 158_000;
+    s = nextRegionState(s, blind, takeover, 4, 0);
+    assert.equal(s.unconfirmedSince, wentBlind, "kept by the new holder");
+    const [matter, ...more] = unconfirmedRegions("shop", { westeurope: s }, REGIONS);
+    assert.equal(more.length, 0);
+    const now = wentBlind + 220_000;
+    const r = reminderDue(matter!, now, 60_000, { ...FROM, at: now });
+    assert.equal(
+      r?.title,
+      "Reminder: shop: westeurope may still be down, and no outside observer can confirm it (open 3m40s)",
+    );
+    assert.equal(r?.severity, "error");
+    assert.deepEqual(r?.reminder, { of: "region.unconfirmed", count: 3, openForMs: 220_000 });
+    assert.equal(r?.subject, "region:shop/westeurope", "PagerDuty's key of the region");
+    assert.equal(r?.key, `region:shop/westeurope|unconfirmed|${wentBlind}|reminder|3`);
+    assert.notEqual(
+      r?.key,
+      reminderDue(
+        downRegions("shop", { westeurope: { ...s, verdict: "down" } }, REGIONS)[0]!,
+        now,
+        60_000,
+        FROM,
+      )?.key,
+      "not the key of a down region's reminder",
+    );
+  });
+
+  it("no longer once an outside observer has a view, nor for a suspect region an outside observer sees", () => {
+    let s = nextRegionState(undefined, blind, wentBlind, 3, 0);
+    const seen = { ...blind, outside: [{ observer: "northeurope", view: "failing" as const }] };
+    s = nextRegionState(s, seen, wentBlind + 10_000, 3, 0);
+    assert.equal(s.verdict, "suspect");
+    assert.deepEqual(unconfirmedRegions("shop", { westeurope: s }, REGIONS), []);
+    assert.deepEqual(
+      unconfirmedRegions(
+        "shop",
+        { westeurope: nextRegionState(undefined, seen, 0, 3, 0) },
+        REGIONS,
+      ),
+      [],
+    );
   });
 });

@@ -120,6 +120,27 @@ describe("sandbox: passive-cold catalog behind Front Door", () => {
     );
   });
 
+  it("the standby's cold start is not told as an outage, but once it takes the traffic, its outage is", async () => {
+    const alertTitles = async () => {
+      const body = (await (await fetch(`${sandbox.url}/sandbox/alerts`)).json()) as any;
+      return (body.webhook.alerts as any[]).map((a) => a.title as string);
+    };
+    await waitFor("northeurope healthy, serving the catalog", async () => {
+      const north = (await catalog()).regions.find((r: any) => r.name === "northeurope");
+      return north.verdict === "healthy" && north.traffic === "primary" ? true : undefined;
+    });
+    await fetch(`${sandbox.url}/sandbox/regions/northeurope/down`, { method: "POST" });
+    await waitFor("the catalog's northeurope outage told", async () =>
+      (await alertTitles()).includes("catalog: northeurope is down") ? true : undefined,
+    );
+    // A channel gets alerts in the order they were written: a told cold start or recovery
+    // would be before this one.
+    assert.deepEqual(
+      (await alertTitles()).filter((t) => t.startsWith("catalog: northeurope")),
+      ["catalog: northeurope is down"],
+    );
+  });
+
   it("answers the ARM fault API, and heal clears the faults", async () => {
     const response = await fetch(`${sandbox.url}/sandbox/arm/throttle`, { method: "POST" });
     assert.equal(response.status, 200);

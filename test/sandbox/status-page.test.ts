@@ -1,6 +1,8 @@
-// The status page in a real browser: headless Chromium (Debian's package) driven by
-// playwright-core, against the sandbox. The page must show both regions of each group and the
-// timelines; a screenshot is saved to test-results/status-page.png for people to look at.
+// The status page as the sandbox serves it, after shop has failed over, with catalog's standby
+// cluster stopped by design and Teams giving alerts up: the page's HTML and the JSON behind it
+// tell the same story (one primary per group, a cold standby shown as one, the cluster's power
+// state, the give-up). Then in a real browser: headless Chromium (Debian's package) driven by
+// playwright-core; a screenshot is saved to test-results/status-page.png for people to look at.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -24,31 +26,158 @@ if (missing && onCI)
     assert.fail(missing);
   });
 
-describe(
-  "status page in headless Chromium",
-  { skip: missing ? `skipped outside CI: ${missing}` : false },
-  () => {
-    let sandbox: Sandbox;
-    before(async () => {
-      sandbox = await startSandbox({ port: 0, intervalSeconds: 1, failureThreshold: 2 });
-      await waitFor("observations from both observers", async () => {
-        const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
-        return body.groups[0].regions[0].observations.length === 2 ? true : undefined;
-      });
-      await fetch(`${sandbox.url}/sandbox/regions/northeurope/down`, { method: "POST" });
-      await fetch(`${sandbox.url}/api/groups/catalog/pause`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ reason: "database migration until 14:00" }),
-      });
-      await waitFor("northeurope down in shop", async () => {
-        const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
-        return body.groups[0].regions[1].verdict !== "healthy" ? true : undefined;
-      });
-    });
-    after(async () => sandbox?.stop());
+/** A give-up in seconds, not minutes: every alert is tried for 3 s on each channel. */
+const WINDOW_MS = 3000;
 
-    it("shows each group's regions, verdicts and per-observer timelines, and saves a screenshot", async () => {
+/** The region rows of a group's section, each as its HTML up to the next region row. */
+function regionRows(html: string, group: string): Map<string, string> {
+  const section = html
+    .split(`<section class="group" id="group-${group}">`)[1]
+    ?.split("</section>")[0];
+  assert.ok(section, `the page has a section for ${group}`);
+  const rows = new Map<string, string>();
+  for (const part of section.split('<tr class="region"').slice(1))
+    rows.set(
+      /data-region="([^"]+)"/.exec(part)![1]!,
+      `<tr class="region"${part.split('<tr class="observer"')[0]!}`,
+    );
+  return rows;
+}
+
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&middot;/g, "·")
+    .replace(/\s+/g, " ")
+    .trim();
+
+describe("status page", () => {
+  let sandbox: Sandbox;
+  const status = async () => (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+  const page = async () =>
+    (await fetch(`${sandbox.url}/api/status`, { headers: { accept: "text/html" } })).text();
+
+  before(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      intervalSeconds: 1,
+      failureThreshold: 2,
+      alertTiming: {
+        windowMs: { info: WINDOW_MS, warning: WINDOW_MS, error: WINDOW_MS, critical: WINDOW_MS },
+        attemptTimeoutMs: 500,
+      },
+    });
+    await waitFor(
+      "observations from both observers, and a lease holder to deliver alerts",
+      async () => {
+        const body = await status();
+        return body.lease && body.groups[0].regions[0].observations.length === 2 ? true : undefined;
+      },
+    );
+    // Teams fails every request from now on; catalog is paused, so only shop fails over.
+    sandbox.alerts.modes.teams = "500";
+    await fetch(`${sandbox.url}/api/groups/catalog/pause`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ reason: "database migration until 14:00" }),
+    });
+    await fetch(`${sandbox.url}/sandbox/regions/westeurope/down`, { method: "POST" });
+    await waitFor(
+      "shop failed over to northeurope, Teams gave an alert up, catalog's clusters were read",
+      async () => {
+        const body = await status();
+        const shop = body.groups[0];
+        const teams = body.alerts.find((c: any) => c.name === "teams");
+        return shop.incident?.step === "completed" &&
+          shop.routing?.primary === "northeurope" &&
+          teams?.givenUp > 0 &&
+          body.groups[1].regions[1].cluster
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+  });
+  after(async () => sandbox?.stop());
+
+  it("the JSON: each region's place in the routing, from the same read as the group's primary; the cluster's power; a cold standby", async () => {
+    const body = await status();
+    const [shop, catalog] = body.groups;
+    assert.deepEqual(shop.routing.serving, ["northeurope"]);
+    assert.deepEqual(
+      shop.regions.map((r: any) => [r.name, r.role, r.traffic, r.coldStandby]),
+      [
+        ["westeurope", "primary", "standby", false],
+        ["northeurope", "secondary", "primary", false],
+      ],
+    );
+    const north = catalog.regions.find((r: any) => r.name === "northeurope");
+    assert.deepEqual(
+      [north.traffic, north.cluster.power, north.verdict, north.coldStandby],
+      ["standby", "Stopped", "down", true],
+      "a stopped standby of a passive-cold group: its verdict is down, and it is a cold standby",
+    );
+    const west = catalog.regions.find((r: any) => r.name === "westeurope");
+    assert.deepEqual(
+      [west.traffic, west.cluster.power, west.coldStandby],
+      ["primary", "Running", false],
+    );
+  });
+
+  it("the page: one primary per group in the header and the rows, a cold standby not shown as down, the cluster's power, and what Teams gave up", async () => {
+    const html = await page();
+    const shopHeader = text(
+      /<section class="group" id="group-shop"><h2>(.*?)<\/h2>/.exec(html)![1]!,
+    );
+    assert.match(shopHeader, /primary northeurope,/, "the header's primary");
+    const shop = regionRows(html, "shop");
+    assert.match(text(shop.get("northeurope")!), /^northeurope primary \(configured secondary\) /);
+    assert.match(
+      text(shop.get("westeurope")!),
+      /^westeurope standby \(configured primary\) (suspect|down) /,
+      "the region failed over from: a standby now, and its verdict as it is",
+    );
+
+    const catalog = regionRows(html, "catalog");
+    const cold = catalog.get("northeurope")!;
+    assert.match(
+      text(cold),
+      /^northeurope standby cold standby Stopped enabled, priority 2 · cold standby: its cluster is Stopped/,
+    );
+    assert.ok(!/>down</.test(cold), "no down badge on a cold standby's row");
+    assert.match(cold, /data-cold-standby="true"/);
+    assert.match(
+      text(catalog.get("westeurope")!),
+      /^westeurope primary (healthy|suspect|down) Running /,
+    );
+
+    const giveUps = /<section class="giveups">(.*?)<\/section>/.exec(html)?.[1];
+    assert.ok(giveUps, "a section for alerts not delivered");
+    assert.match(
+      text(giveUps),
+      /teams \(teams\) has given up \d+ alerts? and delivered none since; the last: \S+ \S+ [a-z.-]+ ".+": .*The other channels were told\./,
+    );
+    assert.match(giveUps, /500 Internal Server Error/, "why it was given up");
+    // Only channels that gave alerts up are listed (on a loaded machine another channel may
+    // give one up within the short window too).
+    const listed = [...giveUps.matchAll(/<li data-channel="([^"]+)"/g)].map((m) => m[1]);
+    const gaveUp = (await status()).alerts
+      .filter((c: any) => c.givenUp > 0)
+      .map((c: any) => c.name);
+    assert.ok(listed.includes("teams"));
+    for (const name of listed) assert.ok(gaveUp.includes(name), `${name} gave nothing up`);
+    const teamsRow = /<tr class="channel" data-channel="teams">(.*?)<\/tr>/.exec(html)![1]!;
+    assert.match(text(teamsRow), /, [1-9]\d* given up$/);
+    assert.match(
+      /<td class="reason given-up">(.*?)<\/td>/.exec(teamsRow)![1]!,
+      /^\d{4}-\d\d-\d\d /,
+    );
+  });
+
+  it(
+    "in headless Chromium: each group's regions, verdicts and per-observer timelines, and a screenshot",
+    { skip: missing ? `skipped outside CI: ${missing}` : false },
+    async () => {
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -77,8 +206,18 @@ describe(
           /Automation paused by sandbox-operator at .*: database migration until 14:00/,
           "the pause reason is shown",
         );
-        const shopNorth = page.locator('#group-shop tr.region[data-region="northeurope"]');
-        assert.match(await shopNorth.innerText(), /suspect|down/, "the verdict reads as text");
+        const shopWest = page.locator('#group-shop tr.region[data-region="westeurope"]');
+        assert.match(
+          await shopWest.locator("td.verdict").innerText(),
+          /suspect|down/,
+          "the verdict reads as text",
+        );
+        assert.equal(
+          await page
+            .locator('#group-catalog tr.region[data-region="northeurope"] td.verdict')
+            .innerText(),
+          "cold standby",
+        );
         const timelines = page.locator("#group-shop svg.timeline");
         assert.equal(await timelines.count(), 4, "two regions times two observers");
         assert.match(
@@ -95,6 +234,6 @@ describe(
       } finally {
         await browser.close();
       }
-    });
-  },
-);
+    },
+  );
+});

@@ -6,7 +6,13 @@
 // record and shown in GET /api/status, never thrown into a tick; a give-up is told on the other
 // channels.
 import type { Alert } from "../../core/alerts.js";
-import { boundForStorage, downRegions, openIncident, reminderDue } from "../../core/alerts.js";
+import {
+  boundForStorage,
+  downRegions,
+  openIncident,
+  reminderDue,
+  unconfirmedRegions,
+} from "../../core/alerts.js";
 import { isOpen } from "../../core/incident.js";
 import { actingTimeLeft } from "../../core/lease.js";
 import { errorText } from "../../core/errors.js";
@@ -153,6 +159,7 @@ async function enqueueReminders(
   for (const m of matters) {
     const open = [
       ...(m.states ? downRegions(m.group, m.states, m.regions ?? []) : []),
+      ...(m.states ? unconfirmedRegions(m.group, m.states, m.regions ?? []) : []),
       ...(m.incident && isOpen(m.incident) ? [openIncident(m.incident, m.regions)] : []),
     ];
     for (const matter of open) {

@@ -230,7 +230,8 @@ function isRegionState(value: unknown): value is RegionState {
     isString(v["reason"]) &&
     (v["recoveringSince"] === undefined || isNumber(v["recoveringSince"])) &&
     (v["firstSince"] === undefined || isNumber(v["firstSince"])) &&
-    (v["unconfirmedSince"] === undefined || isNumber(v["unconfirmedSince"]))
+    (v["unconfirmedSince"] === undefined || isNumber(v["unconfirmedSince"])) &&
+    (v["quiet"] === undefined || v["quiet"] === true)
   );
 }
 
