@@ -1,7 +1,7 @@
 // Every setting of tandem.config.json is declared here once, with its rule, default and help
 // text. tandem.schema.json and docs/configuration.md are generated from these declarations
 // (`npm run gen`). Rules that span fields live in rules.ts.
-import { z } from "zod";
+import * as z from "zod";
 import type { NodePoolSize } from "../core/levers.js";
 import { PROVIDERS } from "../providers/registry.js";
 import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../providers/types.js";
