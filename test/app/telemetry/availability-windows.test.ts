@@ -78,6 +78,12 @@ class Target {
   }
 }
 
+/** The subscriber as the event bus calls it (it returns nothing to wait for). */
+function feeding(telemetry: Telemetry, policy: SummaryPolicy): (e: ProbeOutcomeEvent) => void {
+  const subscriber = telemetrySubscriber(telemetry, policy);
+  return (e) => void subscriber.fn(e);
+}
+
 const tick = (i: number) => T0 + i * INTERVAL_MS;
 const own = (r: AvailabilityRecord) => r.measurements?.["probes"] === undefined;
 const summaries = (rs: AvailabilityRecord[]) => rs.filter((r) => !own(r));
@@ -85,10 +91,10 @@ const summaries = (rs: AvailabilityRecord[]) => rs.filter((r) => !own(r));
 describe("availability records per target and window", () => {
   it("a passing target sends one summary per window, with its probes, passes and mean duration", () => {
     const telemetry = recording();
-    const sub = telemetrySubscriber(telemetry, POLICY);
+    const sub = feeding(telemetry, POLICY);
     const t = new Target();
     // Three whole windows of 30 ticks and the first tick of the fourth, which closes the third.
-    for (let i = 0; i <= 90; i++) sub.fn(t.probe(true, tick(i), 10 + (i % 30)));
+    for (let i = 0; i <= 90; i++) sub(t.probe(true, tick(i), 10 + (i % 30)));
     assert.equal(telemetry.records.length, 3, "one record per window, none per probe");
     for (const [w, record] of telemetry.records.entries()) {
       assert.equal(record.name, "shop/westeurope");
@@ -115,15 +121,15 @@ describe("availability records per target and window", () => {
 
   it("a failing target sends a record every interval, and the first failure at once", () => {
     const telemetry = recording();
-    const sub = telemetrySubscriber(telemetry, POLICY);
+    const sub = feeding(telemetry, POLICY);
     const t = new Target();
-    for (let i = 0; i < 10; i++) sub.fn(t.probe(true, tick(i)));
+    for (let i = 0; i < 10; i++) sub(t.probe(true, tick(i)));
     assert.equal(telemetry.records.length, 0, "passes wait for the window's summary");
-    sub.fn(t.probe(false, tick(10)));
+    sub(t.probe(false, tick(10)));
     assert.equal(telemetry.records.length, 1, "the first failure goes out in its interval");
     assert.equal(telemetry.records[0]!.success, false);
     assert.equal(telemetry.records[0]!.properties["tick"], "i1:11");
-    for (let i = 11; i < 40; i++) sub.fn(t.probe(false, tick(i)));
+    for (let i = 11; i < 40; i++) sub(t.probe(false, tick(i)));
     const failures = telemetry.records.filter((r) => !r.success);
     assert.equal(failures.length, 30, "one record per failed probe");
     assert.ok(failures.every(own));
@@ -136,10 +142,10 @@ describe("availability records per target and window", () => {
 
   it("after a failure, every pass is sent until the target has passed for a whole window, then summaries resume", () => {
     const telemetry = recording();
-    const sub = telemetrySubscriber(telemetry, POLICY);
+    const sub = feeding(telemetry, POLICY);
     const t = new Target();
-    for (let i = 0; i < 3; i++) sub.fn(t.probe(false, tick(i)));
-    for (let i = 3; i < 120; i++) sub.fn(t.probe(true, tick(i)));
+    for (let i = 0; i < 3; i++) sub(t.probe(false, tick(i)));
+    for (let i = 3; i < 120; i++) sub(t.probe(true, tick(i)));
     const passes = telemetry.records.filter((r) => own(r) && r.success);
     assert.equal(passes.length, 30, "a window's worth of passes (30) sent as they come");
     assert.equal(passes[0]!.properties["tick"], "i1:4", "the first pass after failing is one");
@@ -154,12 +160,12 @@ describe("availability records per target and window", () => {
   it("a restart mid-window loses at most that window's summary; no failure or recovery is lost", () => {
     const before = recording();
     const t = new Target();
-    const first = telemetrySubscriber(before, POLICY);
-    for (let i = 0; i < 12; i++) first.fn(t.probe(true, tick(i)));
+    const first = feeding(before, POLICY);
+    for (let i = 0; i < 12; i++) first(t.probe(true, tick(i)));
     // The process stops at tick 12 (its open window is dropped with it); a new one starts.
     const after = recording();
-    const second = telemetrySubscriber(after, POLICY);
-    for (let i = 12; i < 61; i++) second.fn(t.probe(true, tick(i)));
+    const second = feeding(after, POLICY);
+    for (let i = 12; i < 61; i++) second(t.probe(true, tick(i)));
     assert.equal(before.records.length, 0);
     assert.deepEqual(
       summaries(after.records).map((r) => r.measurements?.["probes"]),
@@ -170,20 +176,20 @@ describe("availability records per target and window", () => {
     // the new process still sends each pass until the target has passed for a whole window.
     const recovering = new Target("catalog");
     const old = recording();
-    const oldSub = telemetrySubscriber(old, POLICY);
-    oldSub.fn(recovering.probe(false, tick(0)));
-    oldSub.fn(recovering.probe(true, tick(1)));
+    const oldSub = feeding(old, POLICY);
+    oldSub(recovering.probe(false, tick(0)));
+    oldSub(recovering.probe(true, tick(1)));
     const fresh = recording();
-    const freshSub = telemetrySubscriber(fresh, POLICY);
-    for (let i = 2; i < 10; i++) freshSub.fn(recovering.probe(true, tick(i)));
+    const freshSub = feeding(fresh, POLICY);
+    for (let i = 2; i < 10; i++) freshSub(recovering.probe(true, tick(i)));
     assert.equal(fresh.records.filter(own).length, 8, "still recovering: each pass is sent");
   });
 
   it("with no window (summaryMinutes 0), every probe is its own record and the group metrics go with it", () => {
     const telemetry = recording();
-    const sub = telemetrySubscriber(telemetry, { windowMs: 0, intervalMs: INTERVAL_MS });
+    const sub = feeding(telemetry, { windowMs: 0, intervalMs: INTERVAL_MS });
     const t = new Target();
-    for (let i = 0; i < 5; i++) sub.fn(t.probe(true, tick(i)));
+    for (let i = 0; i < 5; i++) sub(t.probe(true, tick(i)));
     assert.equal(telemetry.records.length, 5);
     assert.ok(telemetry.records.every(own));
     assert.equal(telemetry.metrics.filter((m) => m.name === "tandem.probe.passed").length, 5);
