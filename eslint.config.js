@@ -60,6 +60,21 @@ export default tseslint.config(
     },
   },
   {
+    // The Function App bundle (ADR 13): zod's `z` object holds every locale and converter, and a
+    // named import of it keeps them all in the bundle; `import * as z` lets esbuild leave them out.
+    files: ["src/**/*.ts", "functions/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier[imported.name='z']",
+          message: 'Import zod as `import * as z from "zod"`: the named `z` bundles all of zod.',
+        },
+      ],
+    },
+  },
+  {
     files: ["src/core/**/*.ts"],
     rules: {
       "no-restricted-imports": [

@@ -63,7 +63,7 @@ function how(key: LineKey, d: Deployment, m: Measurements, c: MonthlyCost): stri
       return `${c.storeTransactionsPerInterval} transactions an interval (measured) × ${intervals} = ${count(c.storeTransactionsPerInterval * c.intervalsPerMonth)}`;
     case "logIngestion":
       return (
-        `Tandem's records: ${count(c.telemetryBytesPerObserverInterval / 1000, 1)} KB per observer and interval (measured) × ${d.observers} × ${intervals} = ` +
+        `Tandem's records: ${count(c.telemetryBytesPerObserverInterval / 1000, 1)} KB per observer and interval (measured; every target passing, summed up every ${d.summaryMinutes} minutes) × ${d.observers} × ${intervals} = ` +
         `${count(c.tandemTelemetryGB, 2)} GB; the host's logs: ${count(m.hostLogBytesPerExecution / 1000, 1)} KB an execution (assumed) = ` +
         `${count(c.hostLogGB, 2)} GB${freeNote(key, c)}`
       );
@@ -114,6 +114,26 @@ const VARIATIONS: Variation[] = [
   { setting: "`groups`", change: "one group (3 targets)", deployment: { groups: 1 } },
   { setting: "`groups`", change: "20 groups (60 targets)", deployment: { groups: 20 } },
   { setting: "`groups`", change: "100 groups (300 targets)", deployment: { groups: 100 } },
+  {
+    setting: "`groups`",
+    change: "100 passive-cold groups, each standby stopped (100 targets failing all month)",
+    deployment: { groups: 100, failingTargets: 100 },
+  },
+  {
+    setting: "`telemetry.summaryMinutes`",
+    change: "0: a record per probe",
+    deployment: { summaryMinutes: 0 },
+  },
+  {
+    setting: "`telemetry.summaryMinutes`",
+    change: "0, at 100 groups",
+    deployment: { summaryMinutes: 0, groups: 100 },
+  },
+  {
+    setting: "`telemetry.summaryMinutes`",
+    change: "15, at 100 groups",
+    deployment: { summaryMinutes: 15, groups: 100 },
+  },
   {
     setting: "`deployment.instanceMemoryMB`",
     change: "2048",

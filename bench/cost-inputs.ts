@@ -2,7 +2,7 @@
 // figure names its section of bench/RESULTS.md), what had to be assumed, and the list prices with
 // where and when they were read. Change a figure here after a new measurement or a price check,
 // then `npm run gen` rewrites the tables of docs/cost.md.
-import { POLICY_DEFAULTS } from "../src/config/defaults.js";
+import { POLICY_DEFAULTS, TELEMETRY_DEFAULTS } from "../src/config/defaults.js";
 import { deploymentSchema } from "../src/config/index.js";
 import { READS_PER_HOUR } from "../test/sim/scale.js";
 import type { Deployment, Measurements, Prices } from "./cost.js";
@@ -14,7 +14,8 @@ export const PRICE_REGION = "East US";
 
 /**
  * Two observer regions at the defaults, watching two failover groups of two regions and an entry
- * point each: the shape the telemetry volume was measured on, so no measurement is scaled here.
+ * point each: the shape the telemetry volume was measured on, every target passing (the
+ * measurement had one that failed throughout; the model takes it out).
  */
 export const DEFAULT_DEPLOYMENT: Deployment = {
   intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
@@ -23,17 +24,31 @@ export const DEFAULT_DEPLOYMENT: Deployment = {
   targetsPerGroup: 3,
   instanceMemoryMB: deploymentSchema.parse({ witnessRegion: "swedencentral" }).instanceMemoryMB,
   telemetry: true,
+  summaryMinutes: TELEMETRY_DEFAULTS.summaryMinutes,
+  failingTargets: 0,
   secrets: 2,
   freeGrants: true,
 };
 
-// "Telemetry volume": per observer and interval, six targets in two groups.
-const TELEMETRY = { records: 34.7, bytes: 21_562, targets: 6, groups: 2 };
-// Availability: one record per target. Probe latency metrics: one per group and phase (dns,
-// connect, tls, firstByte, total; src/app/telemetry/subscriber.ts). The rest (tick and store
-// metrics, a dependency per store call) does not grow with targets or groups since ADR 14.
+/**
+ * `npm run bench -- --only telemetry` (bench/RESULTS.md, "Telemetry volume, summed up"): per
+ * observer and interval, two whole summary windows of 30 intervals (the default 5 minutes at the
+ * default 10 s), six targets in two groups, of which one failed every probe (the passive-cold
+ * group's stopped standby).
+ */
+export const TELEMETRY_MEASURED = {
+  records: 10.88,
+  bytes: 6566,
+  targets: 6,
+  failing: 1,
+  groups: 2,
+  intervalsPerWindow: 30,
+};
+/** A passing target's summary, once a window. */
 const PER_TARGET = 1;
-const PER_GROUP = 5;
+/** A group's metric series, once a window: latency in five phases, and passes. */
+const PER_GROUP = 6;
+const T = TELEMETRY_MEASURED;
 
 export const MEASURED: Measurements = {
   // "The Function App's footprint": the median tick (probe, then decide) on loopback targets.
@@ -44,10 +59,13 @@ export const MEASURED: Measurements = {
   // 15 at 100 groups. Table Storage takes at most 100 operations in one batch.
   store: { rowsPerTransaction: 100, holderOrchestrate: 5, otherOrchestrate: 2 },
   telemetry: {
-    bytesPerRecord: TELEMETRY.bytes / TELEMETRY.records,
+    bytesPerRecord: T.bytes / T.records,
     recordsPerTarget: PER_TARGET,
     recordsPerGroup: PER_GROUP,
-    fixedRecords: TELEMETRY.records - TELEMETRY.targets * PER_TARGET - TELEMETRY.groups * PER_GROUP,
+    fixedRecords:
+      T.records -
+      T.failing -
+      ((T.targets - T.failing) * PER_TARGET + T.groups * PER_GROUP) / T.intervalsPerWindow,
   },
   // Assumed: the host's own request and trace records, about 1.5 KB an execution. Not measured.
   hostLogBytesPerExecution: 1500,

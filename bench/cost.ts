@@ -17,6 +17,17 @@ export interface Deployment {
   instanceMemoryMB: number;
   /** `APPLICATIONINSIGHTS_CONNECTION_STRING` set: Tandem's records and the host's logs are ingested. */
   telemetry: boolean;
+  /**
+   * `telemetry.summaryMinutes`: a passing target is one availability record per window, and each
+   * group's metrics come once per window; 0: one record per probe and the metrics every interval.
+   * The model counts every target passing; one that fails or recovers adds a record an interval.
+   */
+  summaryMinutes: number;
+  /**
+   * Targets that fail (or recover) every interval, all month: each is one availability record an
+   * interval per observer. A passive-cold group's stopped standby is one, as long as it is cold.
+   */
+  failingTargets: number;
   /** Key Vault references among the app settings (the secrets the configuration names). */
   secrets: number;
   /**
@@ -37,12 +48,17 @@ export interface Measurements {
     holderOrchestrate: number;
     otherOrchestrate: number;
   };
-  /** Tandem's own telemetry, per observer and interval. */
+  /** Tandem's own telemetry, per observer. */
   telemetry: {
     bytesPerRecord: number;
+    /** Availability records per passing target and summary window (or interval, without one). */
     recordsPerTarget: number;
+    /** Metric records per group and summary window (or interval): latency by phase, passes. */
     recordsPerGroup: number;
-    /** Records that do not grow with targets or groups (tick and store metrics, store dependencies). */
+    /**
+     * Records an interval that do not grow with targets or groups (tick and store metrics, store
+     * dependencies).
+     */
     fixedRecords: number;
   };
   /** Logs the Functions host writes per execution (assumed: no Functions host runs here). */
@@ -117,6 +133,14 @@ export function billedSeconds(seconds: number): number {
   return Math.max(1000, Math.ceil(ms / 100) * 100) / 1000;
 }
 
+/**
+ * Intervals one summary window spans: the summed-up records of a target or group come once in so
+ * many intervals. Never fewer than one: every probe is at most one record.
+ */
+export function intervalsPerSummary(summaryMinutes: number, intervalSeconds: number): number {
+  return Math.max(1, (summaryMinutes * 60) / intervalSeconds);
+}
+
 function line(key: LineKey, quantity: number, price: Price, freeGrants: boolean): LineItem {
   const free = freeGrants ? Math.min(quantity, price.free) : 0;
   return { key, quantity, free, usd: ((quantity - free) / price.per) * price.usd };
@@ -138,7 +162,10 @@ export function monthlyCost(d: Deployment, m: Measurements, prices: Prices): Mon
 
   const t = m.telemetry;
   const telemetryBytesPerObserverInterval =
-    (targets * t.recordsPerTarget + d.groups * t.recordsPerGroup + t.fixedRecords) *
+    (((targets - d.failingTargets) * t.recordsPerTarget + d.groups * t.recordsPerGroup) /
+      intervalsPerSummary(d.summaryMinutes, d.intervalSeconds) +
+      d.failingTargets +
+      t.fixedRecords) *
     t.bytesPerRecord;
   const tandemTelemetryGB = d.telemetry
     ? (telemetryBytesPerObserverInterval * d.observers * intervalsPerMonth) / 1e9

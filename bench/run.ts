@@ -27,6 +27,7 @@ const { values } = parseArgs({
     "recovery-runs": { type: "string", default: "40" },
     "start-dir": { type: "string" },
     "audit-data": { type: "string" },
+    "summary-minutes": { type: "string", default: "1" },
   },
 });
 /** A command-line number that must be a whole number of at least 1. */
@@ -70,7 +71,12 @@ if (values.only === "cli")
     }),
   );
 if (want("telemetry"))
-  console.log(JSON.stringify({ bench: "telemetry-volume", ...(await telemetryVolume()) }));
+  console.log(
+    JSON.stringify({
+      bench: "telemetry-volume",
+      ...(await telemetryVolume(2, Number(values["summary-minutes"]))),
+    }),
+  );
 if (want("footprint"))
   console.log(JSON.stringify({ bench: "function-app-footprint", ...(await footprint()) }));
 if (want("detection"))

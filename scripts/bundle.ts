@@ -6,6 +6,8 @@
 // entry's folder, so `import.meta.url` ("../../" is the app root: package.json, the configuration)
 // means what it means in the unbundled build.
 import { build } from "esbuild";
+import { LEFT_OUT_DEFINES, leaveOut } from "./bundle-left-out.js";
+import { oneCopy } from "./bundle-one-copy.js";
 import type { Metafile } from "esbuild";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
@@ -68,6 +70,16 @@ export async function bundleFunctionApp(outDir: string): Promise<Bundle> {
     mainFields: ["module", "main"],
     external: [...HOST_PROVIDED, ...OPTIONAL],
     banner: { js: BANNER },
+    plugins: [leaveOut(), oneCopy()],
+    define: {
+      ...LEFT_OUT_DEFINES,
+      // CommonJS packages read __dirname and __filename, which an ES module has not: the
+      // Application Insights SDK looks for its applicationinsights.json by __dirname when its
+      // TelemetryClient is made, and threw "__dirname is not defined" in the bundle (issue 31).
+      // A file of its own now resolves from the bundle's folder (the SDK ignores a missing one).
+      __dirname: "import.meta.dirname",
+      __filename: "import.meta.filename",
+    },
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: "eof",

@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { TandemConfig } from "../src/config/index.js";
 import type { Bundle } from "./bundle.js";
-import { ENTRY, HOST_PROVIDED, OPTIONAL, devOnlyInputs } from "./bundle.js";
+import { ENTRY, HOST_PROVIDED, OPTIONAL, devOnlyInputs, packageOf } from "./bundle.js";
+import { NEVER_BUNDLED } from "./bundle-left-out.js";
 
 export { ENTRY };
 
@@ -23,6 +24,11 @@ export function bundleProblems(bundle: Bundle): string[] {
   for (const input of inputs.filter((i) => !i.includes("node_modules/")))
     if (NOT_FOR_AZURE.test(input))
       problems.push(`${input} is bundled: the Function App imports it`);
+  const bundledPackages = new Set(inputs.flatMap((i) => packageOf(i) ?? []));
+  for (const name of [...bundledPackages].filter((n) => NEVER_BUNDLED.test(n)))
+    problems.push(
+      `${name} is bundled: Tandem never uses it (scripts/bundle-left-out.ts names what to leave out)`,
+    );
   for (const input of devOnlyInputs(bundle))
     problems.push(`${input} is bundled, and only dev dependencies need its package`);
   const allowed = new Set<string>([...HOST_PROVIDED, ...OPTIONAL]);

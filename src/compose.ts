@@ -404,7 +404,14 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   );
   for (const s of [
     eventLog(log),
-    ...(traced ? [telemetrySubscriber(telemetry)] : []),
+    ...(traced
+      ? [
+          telemetrySubscriber(telemetry, {
+            windowMs: options.config.telemetry.summaryMinutes * 60_000,
+            intervalMs: options.config.policy.intervalSeconds * 1000,
+          }),
+        ]
+      : []),
     ...(options.subscribers ?? []),
   ])
     events.subscribe(s.name, s.fn);

@@ -563,6 +563,8 @@ function sayOutcomes(
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(outcome.phases ? { phases: outcome.phases } : {}),
       consecutiveFailures: observed?.consecutiveFailures ?? (outcome.ok ? 0 : 1),
+      consecutiveSuccesses: observed?.consecutiveSuccesses ?? (outcome.ok ? 1 : 0),
+      failuresBefore: observed?.failuresBefore ?? 0,
       confirmations: outcome.confirmations ?? 0,
     });
     const key = `${t.group}/${t.target}`;

@@ -19,6 +19,13 @@ export const POLICY_DEFAULTS = {
   returnToCold: true,
 } as const;
 
+/**
+ * Defaults of what each observer sends to Application Insights. Five minutes: a target that
+ * passes costs one record in thirty at the default 10 s interval, and the workbook's default bins
+ * (5 minutes) still get one summary each.
+ */
+export const TELEMETRY_DEFAULTS = { summaryMinutes: 5 } as const;
+
 /** The API's app role names by default, shared by the schema and the cross-field rules. */
 export const API_ROLE_DEFAULTS = {
   readerRole: "Tandem.Reader",

@@ -1,6 +1,6 @@
 // Field types shared by the configuration schema. Each carries the message a person sees when
 // the value is wrong, phrased as the fix.
-import { z } from "zod";
+import * as z from "zod";
 
 export const SECRET_REF_PATTERN = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -1,6 +1,6 @@
 // The JSON Schema editors use to complete and check tandem.config.json, generated from the zod
 // declarations so the two cannot disagree (a test compares it with the committed file).
-import { z } from "zod";
+import * as z from "zod";
 import { PROVIDERS } from "../providers/registry.js";
 import type { ProviderRegistry } from "../providers/types.js";
 import { configSchemaFor } from "./schema.js";

@@ -1,11 +1,16 @@
 // Every setting of tandem.config.json is declared here once, with its rule, default and help
 // text. tandem.schema.json and docs/configuration.md are generated from these declarations
 // (`npm run gen`). Rules that span fields live in rules.ts.
-import { z } from "zod";
+import * as z from "zod";
 import type { NodePoolSize } from "../core/levers.js";
 import { PROVIDERS } from "../providers/registry.js";
 import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../providers/types.js";
-import { API_ROLE_DEFAULTS, API_TOKEN_DEFAULTS, POLICY_DEFAULTS } from "./defaults.js";
+import {
+  API_ROLE_DEFAULTS,
+  API_TOKEN_DEFAULTS,
+  POLICY_DEFAULTS,
+  TELEMETRY_DEFAULTS,
+} from "./defaults.js";
 import { JSON_PATH_PATTERN } from "./json-path.js";
 import { AZURE_REGIONS_CHECKED } from "./azure-regions.js";
 import { count, httpUrl, probeUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
@@ -472,6 +477,18 @@ export const apiSchema = z
     "Who may use the operator API. Every caller presents an access token (`Authorization: Bearer`), which Tandem validates itself; platform headers such as App Service Authentication's `x-ms-client-principal` are never taken as proof, and function keys never authorise.",
   );
 
+export const telemetrySchema = z
+  .strictObject({
+    summaryMinutes: count(0, 60)
+      .default(TELEMETRY_DEFAULTS.summaryMinutes)
+      .describe(
+        "While a target passes its probes, each observer sends one availability record for it every this many minutes, on the clock's whole multiples of it, carrying the probes it stands for (`customMeasurements.probes`, `passed`; `duration` is their mean), instead of one record per probe. Every probe that fails, and every probe from the first pass after a failure until the target has passed for this long again, is still sent at once as its own record. Probe latency by phase and the share of passing probes (customMetrics) are sent per group at the same pace. `0`: every probe is sent as its own record, and the group metrics every interval. A restarted Function App loses at most the current summary. Only while telemetry is on (`APPLICATIONINSIGHTS_CONNECTION_STRING`).",
+      ),
+  })
+  .describe(
+    "What each observer sends to Application Insights (docs/telemetry.md); sending is on when the app setting `APPLICATIONINSIGHTS_CONNECTION_STRING` is set.",
+  );
+
 export const INSTANCE_MEMORY_SIZES = [512, 2048, 4096] as const;
 
 export const deploymentSchema = z
@@ -579,6 +596,7 @@ function build(registry: ProviderRegistry) {
         .min(1, "must list at least one failover group")
         .describe("Failover groups to watch; at least one."),
       api: apiSchema.prefault({}),
+      telemetry: telemetrySchema.prefault({}),
       deployment: deploymentSchema.optional(),
       alerts: alertsSchemaFor(CHANNEL_PROVIDERS),
       newRegions: z

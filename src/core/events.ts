@@ -33,6 +33,10 @@ export type EventBody =
       readonly error?: ProbeError;
       readonly phases?: ProbePhases;
       readonly consecutiveFailures: number;
+      /** Passes in a row, this one included (0 on a failure); kept in the store across restarts. */
+      readonly consecutiveSuccesses: number;
+      /** Length of the failure run the current success run follows (0 when it follows none). */
+      readonly failuresBefore: number;
       /** Quick re-probes that confirmed the outcome. */
       readonly confirmations: number;
     }

@@ -150,8 +150,14 @@ export function describeEnvelope(envelope: Envelope): string {
     return `${Math.round(total)} ms`;
   };
   switch (envelope.data.baseType) {
-    case "AvailabilityData":
-      return `availability  ${String(data.name)} from ${String(data["runLocation"])}: ${data["success"] ? "ok" : `FAILED ${String(data["message"])}`} in ${ms(data["duration"])}${op}`;
+    case "AvailabilityData": {
+      const probes = data.measurements?.["probes"];
+      const what =
+        probes === undefined
+          ? `${data["success"] ? "ok" : `FAILED ${String(data["message"])}`} in ${ms(data["duration"])}`
+          : `summary of ${probes} probes since ${props["windowStart"] ?? "?"}, ${data.measurements?.["passed"] ?? "?"} passed, mean ${ms(data["duration"])}`;
+      return `availability  ${String(data.name)} from ${String(data["runLocation"])}: ${what}${op}`;
+    }
     case "EventData":
       return `event         ${String(data.name)} ${Object.entries(props)
         .filter(([k]) => !["observer", "instance", "operation", "incident"].includes(k))

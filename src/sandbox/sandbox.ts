@@ -100,7 +100,11 @@ export interface SandboxOptions {
    * gets each record received as one line and its base type (`npm start` writes them to a file:
    * printed, the records of both observers would bury the timeline).
    */
-  readonly telemetry?: { readonly record?: (line: string, type: string) => void };
+  readonly telemetry?: {
+    readonly record?: (line: string, type: string) => void;
+    /** `telemetry.summaryMinutes` of the sandbox's configuration (default: the schema's). */
+    readonly summaryMinutes?: number;
+  };
   /**
    * Alert delivery's timing (ADR 19); tests shorten the delivery windows to see a give-up in
    * seconds rather than minutes.
@@ -171,6 +175,7 @@ export function sandboxConfig(
     failureThreshold: number;
     dwellSeconds: number;
     timing?: "fast" | "realistic";
+    summaryMinutes?: number;
   },
 ): TandemConfigInput {
   const R = SANDBOX_RESOURCES;
@@ -210,6 +215,9 @@ export function sandboxConfig(
         ? {}
         : { stepTimeoutSeconds: 30, wakeTimeoutSeconds: 120, propagationTimeoutSeconds: 120 }),
     },
+    ...(options.summaryMinutes === undefined
+      ? {}
+      : { telemetry: { summaryMinutes: options.summaryMinutes } }),
     groups: [
       {
         name: "shop",
@@ -559,6 +567,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         failureThreshold,
         dwellSeconds,
         ...(options.timing ? { timing: options.timing } : {}),
+        ...(options.telemetry?.summaryMinutes === undefined
+          ? {}
+          : { summaryMinutes: options.telemetry.summaryMinutes }),
       }),
       "sandbox configuration",
     );

@@ -53,6 +53,8 @@ describe("a failover in Application Insights", () => {
       observers: [{ region: "westeurope" }, { region: "northeurope" }],
       stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
       policy: { intervalSeconds: 2, probeTimeoutSeconds: 1, failureThreshold: 2, dwellSeconds: 4 },
+      // Passing targets are summed up per minute: the run below closes at least one window.
+      telemetry: { summaryMinutes: 1 },
       groups: [
         {
           name: "shop",
@@ -151,6 +153,10 @@ describe("a failover in Application Insights", () => {
         ?.incident?.step;
       if (step === "completed") break;
     }
+    // Quiet rounds until a minute's window has closed since the failback: the passing targets'
+    // summaries and the groups' metrics are sent.
+    const failbackDone = clock.now();
+    while (Math.floor(clock.now() / 60_000) <= Math.floor(failbackDone / 60_000) + 1) await round();
     for (const rt of runtimes) assert.ok(await rt.telemetry!.flush(10_000));
 
     const sent = await waitFor("the incident's closing event", () => {
@@ -300,6 +306,12 @@ function checkQueries(sent: readonly Envelope[]): void {
       const key = m[1] ?? m[2]!;
       assert.ok(dimensions.has(key), `${where}: no record has the custom dimension ${key}`);
     }
+    // A passing target's summary stands for many probes: an availability over availability
+    // records weighs each by its count, never counts records.
+    if (/\bavailabilityResults\b/.test(query) && /\bsuccess\b/.test(query)) {
+      assert.doesNotMatch(query, /countif\(success|count\(\)/, `${where} counts records`);
+      assert.match(query, /customMeasurements\.probes/, `${where} does not weigh by probes`);
+    }
     for (const m of query.matchAll(/customMeasurements(?:\.(\w+)|\["(\w+)"\])/g)) {
       const key = m[1] ?? m[2]!;
       assert.ok(measurements.has(key), `${where}: no record has the measurement ${key}`);
@@ -307,6 +319,12 @@ function checkQueries(sent: readonly Envelope[]): void {
   }
   // The standard columns the queries read are filled: run location, message, result code.
   const availability = ofType(sent, "AvailabilityData");
+  const summaries = availability.filter((a) => props(a)["summary"] === "true");
+  assert.ok(summaries.length > 0, "passing targets were summed up");
+  for (const s of summaries) {
+    const m = s.data.baseData.measurements!;
+    assert.ok(m["probes"]! >= 1 && m["passed"] === m["probes"], JSON.stringify(m));
+  }
   assert.ok(availability.every((a) => typeof a.data.baseData["runLocation"] === "string"));
   assert.ok(
     availability.some((a) => a.data.baseData["success"] === false && a.data.baseData["message"]),

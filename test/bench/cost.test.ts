@@ -3,7 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { billedSeconds, monthlyCost, type Deployment, type LineKey } from "../../bench/cost.js";
-import { DEFAULT_DEPLOYMENT, MEASURED, PRICES } from "../../bench/cost-inputs.js";
+import {
+  DEFAULT_DEPLOYMENT,
+  MEASURED,
+  PRICES,
+  TELEMETRY_MEASURED,
+} from "../../bench/cost-inputs.js";
 import { ROOT } from "../helpers/paths.js";
 
 const cost = (change: Partial<Deployment> = {}) =>
@@ -17,8 +22,40 @@ describe("the cost model", () => {
     assert.equal(cost({ groups: 100 }).storeTransactionsPerInterval, 15);
   });
 
-  it("reproduces the measured telemetry at the shape it was measured on: 21,562 bytes per observer and interval", () => {
-    assert.equal(Math.round(cost().telemetryBytesPerObserverInterval), 21_562);
+  it("reproduces the measured telemetry at the shape it was measured on: 6,566 bytes per observer and interval, one target failing", () => {
+    assert.equal(
+      Math.round(
+        cost({ failingTargets: TELEMETRY_MEASURED.failing }).telemetryBytesPerObserverInterval,
+      ),
+      TELEMETRY_MEASURED.bytes,
+    );
+  });
+
+  it("costs at most $100 a month at 100 groups with telemetry on, and the default deployment no more than before summaries ($20.34)", () => {
+    const hundred = cost({ groups: 100 });
+    assert.ok(hundred.totalUsd <= 100, `100 groups: $${hundred.totalUsd.toFixed(2)}`);
+    assert.ok(cost().totalUsd <= 20.34, `default: $${cost().totalUsd.toFixed(2)}`);
+  });
+
+  it("sends a passing target's record once a window, a failing one's every interval", () => {
+    const bytes = (change: Partial<Deployment>) => cost(change).telemetryBytesPerObserverInterval;
+    const perRecord = MEASURED.telemetry.bytesPerRecord;
+    const windows = (5 * 60) / DEFAULT_DEPLOYMENT.intervalSeconds;
+    // One failing target: one record an interval instead of one a window.
+    assert.ok(
+      Math.abs(bytes({ failingTargets: 1 }) - bytes({}) - perRecord * (1 - 1 / windows)) < 1e-6,
+    );
+    // No summaries: every target and group series each interval.
+    const series = DEFAULT_DEPLOYMENT.groups * (DEFAULT_DEPLOYMENT.targetsPerGroup + 6);
+    assert.ok(
+      Math.abs(bytes({ summaryMinutes: 0 }) - bytes({}) - perRecord * series * (1 - 1 / windows)) <
+        1e-6,
+    );
+    // A window shorter than the interval still sends at most one record per probe.
+    assert.equal(
+      bytes({ summaryMinutes: 1, intervalSeconds: 300 }),
+      bytes({ summaryMinutes: 0, intervalSeconds: 300 }),
+    );
   });
 
   for (const [name, seconds, billed] of [

@@ -69,6 +69,7 @@ describe("configuration: valid files load", () => {
     assert.equal(config.policy.intervalSeconds, 10);
     assert.equal(config.policy.failureThreshold, 3);
     assert.equal(config.policy.autoFailback, false);
+    assert.equal(config.telemetry.summaryMinutes, 5);
     assert.deepEqual(config.alerts, { channels: [], links: {}, reminderMinutes: 60 });
   });
 
@@ -274,6 +275,24 @@ describe("configuration: each class of bad input names its path and the fix", ()
       mutate: (c) => (c["policy"] = { failureThreshold: 0 }),
       path: "policy.failureThreshold",
       message: /^must be at least 1 \(got 0\)$/,
+    },
+    {
+      name: "telemetry summary window out of range",
+      mutate: (c) => (c["telemetry"] = { summaryMinutes: 61 }),
+      path: "telemetry.summaryMinutes",
+      message: /^must be at most 60 \(got 61\)$/,
+    },
+    {
+      name: "telemetry summary window not a whole number of minutes",
+      mutate: (c) => (c["telemetry"] = { summaryMinutes: 2.5 }),
+      path: "telemetry.summaryMinutes",
+      message: /whole number|integer/,
+    },
+    {
+      name: "unknown telemetry setting",
+      mutate: (c) => (c["telemetry"] = { summaryMinutes: 5, sampling: 0.5 }),
+      path: "telemetry.sampling",
+      message: /^unknown key; expected one of: summaryMinutes$/,
     },
     {
       name: "too few regions",

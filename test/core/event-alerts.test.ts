@@ -116,6 +116,8 @@ describe("events that raise no alert", () => {
         ok: false,
         latencyMs: 30,
         consecutiveFailures: 3,
+        consecutiveSuccesses: 0,
+        failuresBefore: 0,
         confirmations: 1,
       },
     ],

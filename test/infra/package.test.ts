@@ -5,10 +5,11 @@
 // for the Functions host, from the staged files alone: no node_modules.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { before, describe, it } from "node:test";
 import { inflateRawSync } from "node:zlib";
 import { parseConfig } from "../../src/config/index.js";
@@ -25,6 +26,9 @@ import { buildPackage } from "../../scripts/package.js";
 import { API_ROUTES } from "../../src/app/api/routes.js";
 import { unzipNames, zip } from "../../scripts/zip.js";
 import { installStandInHost } from "../helpers/functions-host.js";
+import { ingestionReceiver, ofType, props } from "../helpers/ingestion.js";
+import { waitFor } from "../helpers/wait.js";
+import type { appInsightsTelemetry } from "../../src/adapters/telemetry/appinsights.js";
 import { ROOT } from "../helpers/paths.js";
 import { read } from "./bicep-text.js";
 
@@ -33,6 +37,7 @@ const LEVER_SDKS = ["@azure/arm-trafficmanager", "@azure/arm-cdn", "@azure/arm-c
 
 let result: PackageResult;
 let bundle: Bundle;
+const receiver = ingestionReceiver();
 
 before(async () => {
   result = await buildPackage({
@@ -41,6 +46,14 @@ before(async () => {
   });
   bundle = result.bundle;
 });
+
+/** The bundle with one more output, made of `input`: what the package check would see. */
+function withInput(input: string): Bundle {
+  return {
+    ...bundle,
+    outputs: [...bundle.outputs, { ...bundle.outputs[0]!, path: "x.js", inputs: [input] }],
+  };
+}
 
 describe("the Function App package", () => {
   it("holds the bundle, the host's files and the configuration, and no node_modules", () => {
@@ -67,18 +80,10 @@ describe("the Function App package", () => {
     }
     // Dev-only by package-lock.json (a dev dependency that production packages also need, like
     // @azure/core-client, is a production package); the check sees one when it is bundled.
-    const withDev: Bundle = {
-      ...bundle,
-      outputs: [
-        ...bundle.outputs,
-        {
-          ...bundle.outputs[0]!,
-          path: "x.js",
-          inputs: ["node_modules/fast-check/lib/fast-check.js"],
-        },
-      ],
-    };
-    assert.match(bundleProblems(withDev).join("\n"), /fast-check.*only dev dependencies/);
+    assert.match(
+      bundleProblems(withInput("node_modules/fast-check/lib/fast-check.js")).join("\n"),
+      /fast-check.*only dev dependencies/,
+    );
   });
 
   it("loads no lever SDK, identity or state store SDK with its entry point: each is a chunk loaded by a dynamic import", () => {
@@ -101,6 +106,82 @@ describe("the Function App package", () => {
       const withIt = loadedWith(bundle, lever.path).map((o) => o.path);
       for (const c of cdn) assert.ok(!withIt.includes(c.path), `${other} loads ${c.path}`);
     }
+  });
+
+  it("holds no gRPC, Prometheus, OTLP or OpenTelemetry Node SDK code (applicationinsights requires them; Tandem never uses them)", () => {
+    const packages = new Set(
+      bundle.outputs.flatMap((o) => o.inputs.flatMap((i) => packageOf(i) ?? [])),
+    );
+    for (const name of packages)
+      assert.doesNotMatch(
+        name,
+        /^(@grpc\/|protobufjs$|@opentelemetry\/(exporter-|otlp-|sdk-node$))/,
+        `${name} is bundled`,
+      );
+    // Marks of that code in the staged files themselves (each was there before issue 31).
+    const dir = join(result.stage, "dist/functions");
+    for (const file of readdirSync(dir))
+      assert.doesNotMatch(
+        readFileSync(join(dir, file), "utf8"),
+        /PrometheusExporter|PrometheusSerializer|grpc-node-js|grpc\.max_receive_message_length|NodeSDK/,
+        file,
+      );
+    // The package check refuses a bundle that holds one.
+    assert.match(
+      bundleProblems(withInput("node_modules/@grpc/grpc-js/build/src/index.js")).join("\n"),
+      /@grpc\/grpc-js is bundled: Tandem never uses it/,
+    );
+  });
+
+  it("its telemetry adapter, from the staged files alone, sends availability, events, metrics and dependencies to a loopback ingestion endpoint", async () => {
+    const chunk = bundle.outputs.find((o) =>
+      o.inputs.includes("dist/src/adapters/telemetry/appinsights.js"),
+    );
+    assert.ok(chunk, "the adapter is in the bundle");
+    const staged = (await import(pathToFileURL(join(result.stage, chunk.path)).href)) as {
+      appInsightsTelemetry: typeof appInsightsTelemetry;
+    };
+    const warnings: string[] = [];
+    const telemetry = await staged.appInsightsTelemetry({
+      connectionString: receiver.connectionString,
+      ca: receiver.ca,
+      roleName: "tandem",
+      roleInstance: "westeurope#bundled",
+      log: {
+        info: () => {},
+        warn: (m) => void warnings.push(m),
+        error: (m) => void warnings.push(m),
+      },
+    });
+    assert.deepEqual(warnings, [], "no warning: the settings poller is left out, not left running");
+    const before = receiver.envelopes.length;
+    telemetry.availability({
+      name: "shop/westeurope",
+      runLocation: "westeurope",
+      success: true,
+      durationMs: 12,
+      message: "",
+      properties: { from: "bundle" },
+    });
+    telemetry.event("tandem.bundled", { from: "bundle" });
+    telemetry.metric("tandem.bundled", 1, { from: "bundle" });
+    telemetry.dependency({
+      kind: "state-store",
+      name: "recordTick",
+      target: "tandem",
+      resultCode: "204",
+      success: true,
+      durationMs: 3,
+      startedAt: Date.now(),
+    });
+    assert.ok(await telemetry.flush(10_000), "the flush completes");
+    const sent = await waitFor("the bundled adapter's records", () => {
+      const got = receiver.envelopes.slice(before);
+      const types = ["AvailabilityData", "EventData", "MetricData", "RemoteDependencyData"];
+      return types.every((t) => ofType(got, t).length > 0) ? got : undefined;
+    });
+    assert.equal(props(ofType(sent, "AvailabilityData")[0]!)["from"], "bundle");
+    await telemetry.close(2000);
   });
 
   it("starts from the staged files alone: imports and registers every function with the host", () => {

@@ -3,7 +3,7 @@
 // a token for the API's own audience, got with this app's managed identity, and the peer checks
 // its signature and the observer role like any other caller's; the sandbox's local host knows
 // its callers and needs none.
-import { z } from "zod";
+import * as z from "zod";
 import type { PeerProbeAnswer, PeerProbeRequest, Peers } from "../../ports/peers.js";
 
 const answerSchema = z.object({

@@ -80,13 +80,25 @@ function trusting(ca: string): PipelinePolicy {
 }
 
 /**
+ * `true` in the Function App bundle, which holds a stand-in for the poller that never polls
+ * (scripts/bundle-left-out.ts; esbuild's `define`); not defined when running from `dist/`.
+ */
+declare const TANDEM_BUNDLE_LEAVES_OUT_SETTINGS_POLLER: boolean | undefined;
+
+/**
  * The exporter polls Microsoft's SDK settings service (settings.sdk.monitor.azure.com) for
  * dynamic configuration from the moment it is made, with no setting to turn it off. Tandem
  * needs none of it, and nothing but records may leave: the poller is stopped once the exporters
  * exist. Reached by file path, since the package does not export it; a later version that moves
- * it leaves the poller running, which test/adapters/telemetry/appinsights.test.ts catches.
+ * it leaves the poller running, which test/adapters/telemetry/appinsights.test.ts catches. The
+ * bundle has no package files to reach, and no poller either.
  */
 export function stopSettingsPoller(): boolean {
+  if (
+    typeof TANDEM_BUNDLE_LEAVES_OUT_SETTINGS_POLLER !== "undefined" &&
+    TANDEM_BUNDLE_LEAVES_OUT_SETTINGS_POLLER
+  )
+    return true;
   try {
     const here = createRequire(import.meta.url);
     const insights = dirname(here.resolve("applicationinsights/package.json"));
@@ -110,18 +122,26 @@ export function stopSettingsPoller(): boolean {
   }
 }
 
+/**
+ * A CommonJS package's exports, imported dynamically. Node gives them by name and as `default`;
+ * the Function App bundle (esbuild) gives them as `default` alone, so a name read straight off
+ * the import is undefined there (it was: the bundled adapter could not start, issue 31).
+ */
+function commonJs<T extends object>(module: T): T {
+  return (module as { default?: T }).default ?? module;
+}
+
 export async function appInsightsTelemetry(options: AppInsightsOptions): Promise<Telemetry> {
   const [ai, otel, hooks, resources] = await Promise.all([
-    import("applicationinsights"),
+    import("applicationinsights").then(commonJs),
     import("@opentelemetry/api"),
-    import("@opentelemetry/context-async-hooks"),
+    import("@opentelemetry/context-async-hooks").then(commonJs),
     import("@opentelemetry/resources"),
   ]);
   // Records take their operation from the OpenTelemetry context they are made in; without a
   // context manager that context is always empty. Another one already registered does as well.
   otel.context.setGlobalContextManager(new hooks.AsyncLocalStorageContextManager().enable());
-  const TelemetryClient = (ai.TelemetryClient ??
-    (ai as unknown as { default: typeof ai }).default.TelemetryClient) as unknown as new (
+  const TelemetryClient = ai.TelemetryClient as unknown as new (
     setup: string,
     options: { useGlobalProviders: boolean },
   ) => Client;

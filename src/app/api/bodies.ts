@@ -1,7 +1,7 @@
 // What the API accepts: command bodies (one schema per command; unknown fields refused), the
 // Idempotency-Key header, paging parameters. A bad input is a BadInput naming the field.
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { duplicateKey, nestingDepth, shortName } from "../../config/strict-json.js";
 import { firstInvisible } from "../../core/unprintable.js";
 import { isPrintable } from "../printable.js";

@@ -1,11 +1,19 @@
-// The telemetry subscriber: turns domain events into Azure Monitor's shapes. A probe outcome is an
-// availability record (the portal's Availability view and `availabilityResults`) and a latency
-// metric per phase; every other event is a custom event named by its type, its fields as custom
+// The telemetry subscriber: turns domain events into Azure Monitor's shapes. Probe outcomes become
+// availability records (the portal's Availability view and `availabilityResults`): each failure and
+// recovery on its own, passing targets summed up per window (availability-windows.ts), and per
+// group latency and pass metrics at the same pace; every other event is a custom event named by its type, its fields as custom
 // dimensions (numbers as measurements), under the operation that emitted it and its incident.
 // Store and ARM calls are recorded where they are made (adapters); tick metrics by the ticks.
 import { ENTRY_POINT } from "../../core/observation.js";
 import type { NamedSubscriber, TandemEvent } from "../../ports/events.js";
 import type { Telemetry } from "../../ports/telemetry.js";
+import type {
+  GroupSummary,
+  ProbeOutcomeEvent,
+  SummaryPolicy,
+  TargetSummary,
+} from "./availability-windows.js";
+import { AvailabilityWindows, PHASES } from "./availability-windows.js";
 
 /** The availability record's target name for the global entry point. */
 export const ENTRY_POINT_NAME = "entry-point";
@@ -38,11 +46,8 @@ export function eventFields(event: TandemEvent): {
   return { properties, measurements };
 }
 
-function probeOutcome(
-  telemetry: Telemetry,
-  event: Extract<TandemEvent, { type: "probe.outcome" }>,
-) {
-  const scope = { operation: event.operation };
+/** A probe's own availability record: every failure, and every pass while recovering. */
+function probeRecord(telemetry: Telemetry, event: ProbeOutcomeEvent): void {
   const phases = event.phases;
   telemetry.availability(
     {
@@ -63,32 +68,71 @@ function probeOutcome(
       },
       ...(phases ? { measurements: { ...phases } } : {}),
     },
-    scope,
+    { operation: event.operation },
   );
-  // By group and phase only: each metric series costs a record per flush, and the availability
-  // record already carries every probe's phases (customMeasurements) for a per-target view. The
-  // observer is the record's cloud_RoleInstance.
-  const dims = { group: event.group };
-  if (!phases) {
-    telemetry.metric("tandem.probe.latency", event.latencyMs, { ...dims, phase: "total" });
-    return;
-  }
-  const byPhase: [string, number][] = [
-    ["dns", phases.dnsMs],
-    ["connect", phases.connectMs],
-    ["tls", phases.tlsMs],
-    ["firstByte", phases.firstByteMs],
-    ["total", phases.totalMs],
-  ];
-  for (const [phase, ms] of byPhase)
-    telemetry.metric("tandem.probe.latency", ms, { ...dims, phase });
 }
 
-export function telemetrySubscriber(telemetry: Telemetry): NamedSubscriber {
+/**
+ * A target's passing probes of one window as one availability record. `duration` is their mean;
+ * `probes` and `passed` say how many it stands for, which an availability percentage weighs it by.
+ */
+function summaryRecord(telemetry: Telemetry, s: TargetSummary): void {
+  telemetry.availability(
+    {
+      name: availabilityName(s.group, s.target),
+      runLocation: s.observer,
+      success: s.passed === s.probes,
+      durationMs: s.durationSumMs / s.probes,
+      message: "",
+      properties: {
+        observer: s.observer,
+        group: s.group,
+        target: s.target === ENTRY_POINT ? ENTRY_POINT_NAME : s.target,
+        summary: "true",
+        windowStart: new Date(s.windowStart).toISOString(),
+        windowMinutes: String(s.windowMs / 60_000),
+        firstTick: s.firstOperation,
+        lastTick: s.lastOperation,
+      },
+      measurements: {
+        probes: s.probes,
+        passed: s.passed,
+        durationMinMs: s.durationMinMs,
+        durationMaxMs: s.durationMaxMs,
+      },
+    },
+    {},
+  );
+}
+
+/**
+ * A group's aggregates for one window: every probe's latency by phase, and whether it passed (1
+ * or 0: the mean is the group's availability). The metrics are histograms that the SDK sums per
+ * flush: recorded together at the window's end, each series is one record per window, with its
+ * count, sum, minimum and maximum. By group only: each series costs a record per flush, and the
+ * availability records carry each probe's phases for a per-target view. The observer is the
+ * record's cloud_RoleInstance.
+ */
+function groupMetrics(telemetry: Telemetry, g: GroupSummary): void {
+  for (const phase of PHASES)
+    for (const ms of g.latencyMs[phase])
+      telemetry.metric("tandem.probe.latency", ms, { group: g.group, phase });
+  for (const passed of g.passed)
+    telemetry.metric("tandem.probe.passed", passed ? 1 : 0, { group: g.group });
+}
+
+export function telemetrySubscriber(telemetry: Telemetry, policy: SummaryPolicy): NamedSubscriber {
+  const windows = new AvailabilityWindows(policy);
   return {
     name: "telemetry",
     fn: (event) => {
-      if (event.type === "probe.outcome") return probeOutcome(telemetry, event);
+      if (event.type === "probe.outcome") {
+        const due = windows.add(event);
+        for (const s of due.targets) summaryRecord(telemetry, s);
+        for (const g of due.groups) groupMetrics(telemetry, g);
+        for (const e of due.own) probeRecord(telemetry, e);
+        return;
+      }
       const { properties, measurements } = eventFields(event);
       const incident = "incident" in event ? event.incident : undefined;
       telemetry.event(event.type, properties, measurements, {

@@ -1,6 +1,6 @@
 // Azure Kubernetes Service as the wake lever: start a region's stopped cluster, scale its agent
 // pools, stop it again when Tandem started it and it is not needed.
-import { z } from "zod";
+import * as z from "zod";
 import { count, resourceId } from "../../config/fields.js";
 import { clusterProvider } from "../types.js";
 import { AKS_OPERATIONS } from "./operations.js";

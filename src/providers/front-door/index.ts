@@ -1,6 +1,6 @@
 // Azure Front Door Standard/Premium as a traffic lever: a group's regions are origins of one
 // origin group. Changes take minutes to reach the edge, which verification waits out.
-import { z } from "zod";
+import * as z from "zod";
 import { resourceId } from "../../config/fields.js";
 import { trafficProvider } from "../types.js";
 import { FRONT_DOOR_LEVER } from "./capabilities.js";

@@ -1,6 +1,6 @@
 // Azure Traffic Manager as a traffic lever: a group's regions are endpoints of one profile
 // (priority routing); Traffic Manager's own endpoint monitor is the group's witness.
-import { z } from "zod";
+import * as z from "zod";
 import { FULL_LEVER } from "../../core/levers.js";
 import { resourceId } from "../../config/fields.js";
 import { trafficProvider } from "../types.js";

@@ -28,11 +28,15 @@ describe("Application Insights telemetry", () => {
 
   const runtime = (store = new MemoryStateStore()): Promise<Runtime> =>
     runtimeFor(
-      twoRegionConfig({
-        westeurope: apps.weu.healthUrl,
-        northeurope: apps.neu.healthUrl,
-        entry: entry.weu.healthUrl,
-      }),
+      {
+        ...twoRegionConfig({
+          westeurope: apps.weu.healthUrl,
+          northeurope: apps.neu.healthUrl,
+          entry: entry.weu.healthUrl,
+        }),
+        // Every probe its own record: this suite checks the records' shape, one per probe.
+        telemetry: { summaryMinutes: 0 },
+      },
       "northeurope",
       { store, ...sendingTo(receiver) },
     );

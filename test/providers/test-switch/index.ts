@@ -2,7 +2,7 @@
 // names the region that gets the traffic (as a DNS record would). It can promote a region but not
 // take one out of rotation. It has its settings schema, its ARM operations, a factory that builds
 // its lever, and an emulated service; registered through withProviders(), nothing else changes.
-import { z } from "zod";
+import * as z from "zod";
 import { trafficProvider } from "../../../src/providers/types.js";
 
 export const SWITCH_API_VERSION = "2026-01-01";

@@ -1,7 +1,7 @@
 // PagerDuty through the Events API v2. The routing (integration) key is the secret; the endpoint
 // is PagerDuty's (or its EU service region's). 202 means accepted; 400 is a bad event (not
 // retried); 429 and 5xx are retried. A test alert is triggered and resolved at once.
-import { z } from "zod";
+import * as z from "zod";
 import { httpsUrl, secretRef } from "../../../config/fields.js";
 import type { AlertChannel } from "../../../ports/alerts.js";
 import { postJson } from "../http.js";

@@ -1,6 +1,6 @@
 // Slack through an incoming webhook (the URL is the secret). 200 means accepted; 404 and 410
 // mean the webhook is gone; Slack answers other refusals with 400 or 403 and a reason.
-import { z } from "zod";
+import * as z from "zod";
 import { secretRef } from "../../../config/fields.js";
 import type { AlertChannel } from "../../../ports/alerts.js";
 import { postJson } from "../http.js";

@@ -1,6 +1,6 @@
 // Microsoft Teams through a Workflows webhook. The URL is a secret (it carries its own
 // signature); 202 means accepted (Workflows does not confirm delivery to the channel).
-import { z } from "zod";
+import * as z from "zod";
 import { secretRef } from "../../../config/fields.js";
 import type { AlertChannel } from "../../../ports/alerts.js";
 import { postJson } from "../http.js";

@@ -5,7 +5,7 @@
 // 404) means the endpoint is gone.
 import { createHash } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { z } from "zod";
+import * as z from "zod";
 import { httpUrl, secretRef } from "../../../config/fields.js";
 import type { Alert } from "../../../core/alerts.js";
 import type { AlertChannel } from "../../../ports/alerts.js";
