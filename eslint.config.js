@@ -177,6 +177,32 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/probes/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "../app/*",
+                "../../app/*",
+                "../compose.js",
+                "../../compose.js",
+                "../../cli/*",
+                "../sandbox/*",
+                "../../sandbox/*",
+                "../../../functions/*",
+              ],
+              message:
+                "A probe kind checks targets and declares its settings: it does not call use cases, the sandbox or the composition root.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["src/providers/*/emulator.ts"],
     rules: {
       "no-restricted-imports": [
