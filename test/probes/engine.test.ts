@@ -535,6 +535,25 @@ describe("probe engine: TCP", () => {
     }
   });
 
+  it("fails a connection slower than maxLatencyMs as too-slow", async () => {
+    const server = http.createServer();
+    const port = await listen(server);
+    const slowLookup = ((name: string, options: unknown, callback: (...a: unknown[]) => void) =>
+      setTimeout(
+        () => loopbackLookup()(name, options as never, callback as never),
+        30,
+      )) as unknown as LookupFunction;
+    try {
+      const request: TcpProbeRequest = { ...tcp("db.internal", port, 1000), maxLatencyMs: 5 };
+      const outcome = await new ProbeEngine({ lookup: slowLookup }).probe(request);
+      assert.equal(outcome.ok, false);
+      assert.equal(outcome.error?.kind, "too-slow");
+      assert.match(outcome.error?.message ?? "", /limit 5 ms$/);
+    } finally {
+      await close(server);
+    }
+  });
+
   it("classifies refused, never accepted, and unresolvable", async () => {
     const refused = await engine.probe(tcp("127.0.0.1", await closedPort(), 1000));
     assert.equal(refused.error?.kind, "connect-refused");
