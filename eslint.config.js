@@ -151,33 +151,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/providers/**/*.ts"],
+    files: ["src/providers/**/*.ts", "src/probes/**/*.ts"],
     ignores: ["src/providers/*/emulator.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: [
-                "../app/*",
-                "../../app/*",
-                "../compose.js",
-                "../../compose.js",
-                "../../cli/*",
-                "../../sandbox/*",
-                "../../../functions/*",
-              ],
-              message:
-                "A provider is a lever and its settings: it does not call use cases, the sandbox or the composition root (only its emulator.ts reaches the sandbox's emulator kit).",
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["src/probes/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -195,7 +170,7 @@ export default tseslint.config(
                 "../../../functions/*",
               ],
               message:
-                "A probe kind checks targets and declares its settings: it does not call use cases, the sandbox or the composition root.",
+                "A provider (a lever kind, a probe kind) is its settings and its implementation: it does not call use cases, the sandbox or the composition root (only a lever's emulator.ts reaches the sandbox's emulator kit).",
             },
           ],
         },

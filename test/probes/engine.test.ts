@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { ProbeEngine } from "../../src/probes/engine.js";
 import type { ProbeOutcome } from "../../src/core/index.js";
 import type { HttpProbeRequest } from "../../src/probes/http/request.js";
+import { getRequest } from "../../src/probes/http/request.js";
 import type { TcpProbeRequest } from "../../src/probes/tcp/request.js";
 import type { CertificateAuthority, Issued } from "../../src/sandbox/certificates.js";
 import { createCertificateAuthority } from "../../src/sandbox/certificates.js";
@@ -19,18 +20,7 @@ const DAY = 86_400_000;
 const HOST = "shop.example.test";
 
 function get(url: string, extra: Partial<HttpProbeRequest> = {}): HttpProbeRequest {
-  return {
-    kind: "http",
-    url,
-    method: "GET",
-    headers: {},
-    expectStatus: [{ from: 200, to: 299 }],
-    maxRedirects: 0,
-    timeoutMs: 2000,
-    certificateWarningDays: 14,
-    keepAlive: false,
-    ...extra,
-  };
+  return { ...getRequest(url, 2000), maxRedirects: 0, certificateWarningDays: 14, ...extra };
 }
 
 function tcp(host: string, port: number, timeoutMs: number): TcpProbeRequest {
