@@ -170,7 +170,7 @@ export default tseslint.config(
                 "../../../functions/*",
               ],
               message:
-                "A provider (a lever kind, a probe kind) is its settings and its implementation: it does not call use cases, the sandbox or the composition root (only a lever's emulator.ts reaches the sandbox's emulator kit).",
+                "A provider is a lever or a probe kind and its settings: it does not call use cases, the sandbox or the composition root (only a lever's emulator.ts reaches the sandbox's emulator kit).",
             },
           ],
         },
