@@ -45,7 +45,19 @@ export function probeSchemaFor(kinds: ProbeKindRegistry): z.ZodType<ProbeSetting
       "must not contain a user name or password; put credentials in a header with a secret reference",
     )
     .describe(`What to probe: ${kinds.map((k) => k.urlHelp).join(", or ")}.`);
-  const fields = Object.assign({}, ...kinds.map((k) => k.fields)) as Record<string, z.ZodType>;
+  // Each kind's fields, their help text saying which kinds they apply to (when not all).
+  const fields: Record<string, z.ZodType> = {};
+  for (const kind of kinds)
+    for (const [name, field] of Object.entries(kind.fields)) {
+      if (fields[name]) continue;
+      const takers = kindsWithField(kinds, name);
+      fields[name] =
+        takers.length === kinds.length
+          ? field
+          : field.describe(
+              `${field.description ?? ""} Applies to ${takers.map((k) => k.label).join(", ")} probes only.`.trim(),
+            );
+    }
   return z
     .strictObject({
       url,

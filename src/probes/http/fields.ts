@@ -8,38 +8,30 @@ import type { CommonProbeSettings } from "../types.js";
 
 export const STATUS_SPEC_PATTERN = /^([1-5]\d\d|[1-5]xx|[1-5]\d\d-[1-5]\d\d)$/;
 
-export const bodySchema = z
-  .strictObject({
-    contains: z.string().min(1).optional().describe("The body must contain this text."),
-    matches: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("The body must match this regular expression (JavaScript syntax)."),
-    json: z
-      .array(
-        z.strictObject({
-          path: z
-            .string({ error: "must be a JSON path" })
-            .regex(JSON_PATH_PATTERN, "must be a JSON path like $.status or $.checks[0].ok")
-            .describe("Path into the JSON body: `$`, then `.name` or `[index]` steps."),
-          equals: z.unknown().optional().describe("The value at the path must equal this."),
-          exists: z
-            .boolean()
-            .optional()
-            .describe("The path must exist (true) or must not (false)."),
-        }),
-      )
-      .optional()
-      .describe("Conditions on the JSON body; all must hold."),
-  })
-  .describe("Conditions on the answer's body; all must hold. The first 1 MiB is checked.");
+export const bodySchema = z.strictObject({
+  contains: z.string().min(1).optional().describe("The body must contain this text."),
+  matches: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The body must match this regular expression (JavaScript syntax)."),
+  json: z
+    .array(
+      z.strictObject({
+        path: z
+          .string({ error: "must be a JSON path" })
+          .regex(JSON_PATH_PATTERN, "must be a JSON path like $.status or $.checks[0].ok")
+          .describe("Path into the JSON body: `$`, then `.name` or `[index]` steps."),
+        equals: z.unknown().optional().describe("The value at the path must equal this."),
+        exists: z.boolean().optional().describe("The path must exist (true) or must not (false)."),
+      }),
+    )
+    .optional()
+    .describe("Conditions on the JSON body; all must hold."),
+});
 
 export const HTTP_FIELDS = {
-  method: z
-    .enum(["GET", "HEAD", "POST", "OPTIONS"])
-    .default("GET")
-    .describe("HTTP method (http and https only)."),
+  method: z.enum(["GET", "HEAD", "POST", "OPTIONS"]).default("GET").describe("HTTP method."),
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"),
@@ -69,7 +61,9 @@ export const HTTP_FIELDS = {
     .min(1)
     .default(["200-299"])
     .describe('Statuses that count as up: numbers, "2xx"-style classes or "200-399"-style ranges.'),
-  body: bodySchema.optional(),
+  body: bodySchema
+    .optional()
+    .describe("Conditions on the answer's body; all must hold. The first 1 MiB is checked."),
   redirects: z
     .enum(["none", "follow"])
     .default("none")

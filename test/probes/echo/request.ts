@@ -15,7 +15,7 @@ export const ECHO_FIELDS = {
     .string()
     .regex(/^[^\r\n]{1,200}$/, "must be one line of 1 to 200 characters")
     .default("ping")
-    .describe("The line sent (echo:// only); the target must send it back."),
+    .describe("The line sent; the target must send it back."),
 };
 
 export type EchoSettings = CommonProbeSettings & z.output<z.ZodObject<typeof ECHO_FIELDS>>;
