@@ -1,7 +1,7 @@
 // A probe's settings, put together from the probe kinds of a registry: the URL (whose scheme
 // names the kind), the fields every kind takes, and each kind's own fields. The rule that a field
 // applies to some kinds only comes from the same declarations.
-import { z } from "zod";
+import * as z from "zod";
 import { kindOfUrl, kindsWithField } from "../probes/registry.js";
 import type {
   ProbeInput,

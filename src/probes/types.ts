@@ -2,7 +2,7 @@
 // exporting one of these. The configuration takes each kind's URL schemes and fields from it,
 // the targets are built by it, and the probe engine loads its implementation the first time a
 // target of its kind is probed. Adding a kind is one folder and one line in registry.ts
-// (docs/probes.md, "Adding a probe kind"; ADR 20).
+// (docs/probes.md, "Adding a probe kind"; ADR 21).
 import type { LookupFunction } from "node:net";
 import type { z } from "zod";
 import type { ProbeOutcome } from "../core/observation.js";

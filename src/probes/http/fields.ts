@@ -1,7 +1,7 @@
 // The fields of an http or https probe, each declared once with its rule, default and help text.
 // The configuration's probe schema takes them from here (tandem.schema.json and
 // docs/configuration.md are generated from it).
-import { z } from "zod";
+import * as z from "zod";
 import { JSON_PATH_PATTERN } from "../../config/json-path.js";
 import { count } from "../../config/fields.js";
 import type { CommonProbeSettings } from "../types.js";

@@ -1,5 +1,5 @@
 // The echo kind's request and settings: a line to send to host:port, which must come back.
-import { z } from "zod";
+import * as z from "zod";
 import type { ProbeRequest } from "../../../src/ports/prober.js";
 import type { CommonProbeSettings } from "../../../src/probes/types.js";
 
