@@ -99,4 +99,16 @@ describe("a probe tick through the echo kind", () => {
     assert.equal(outcomes.get("northeurope")?.error?.kind, "timeout");
     assert.equal(loads, before + 1, "loaded once, on the first echo probe");
   });
+
+  it("is refused at start-up, at its path, by a composition root not given the kind", async () => {
+    const config = withProbes({ url: standIn.upUrl });
+    await assert.rejects(
+      compose({
+        config: parseConfig(config, "test configuration", PROVIDERS, kinds),
+        observer: "westeurope",
+        store: new MemoryStateStore(),
+      }),
+      /groups\[0\]\.regions\[0\]\.probe\.url: names no known probe kind/,
+    );
+  });
 });
