@@ -166,7 +166,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/providers/**/*.ts"],
+    files: ["src/providers/**/*.ts", "src/probes/**/*.ts"],
     ignores: ["src/providers/*/emulator.ts"],
     rules: {
       "no-restricted-imports": [
@@ -180,11 +180,12 @@ export default tseslint.config(
                 "../compose.js",
                 "../../compose.js",
                 "../../cli/*",
+                "../sandbox/*",
                 "../../sandbox/*",
                 "../../../functions/*",
               ],
               message:
-                "A provider is a lever and its settings: it does not call use cases, the sandbox or the composition root (only its emulator.ts reaches the sandbox's emulator kit).",
+                "A provider is a lever or a probe kind and its settings: it does not call use cases, the sandbox or the composition root (only a lever's emulator.ts reaches the sandbox's emulator kit).",
             },
           ],
         },

@@ -5,8 +5,8 @@
 import https from "node:https";
 import { performance } from "node:perf_hooks";
 import tls from "node:tls";
-import { ProbeEngine } from "../src/adapters/probe/engine.js";
-import type { HttpProbeRequest } from "../src/ports/prober.js";
+import { ProbeEngine } from "../src/probes/engine.js";
+import type { HttpProbeRequest } from "../src/probes/http/request.js";
 import type { BenchServers } from "./harness.js";
 import { median, percentile } from "./harness.js";
 

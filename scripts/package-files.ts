@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { TandemConfig } from "../src/config/index.js";
+import { kindOfUrl, PROBE_KINDS } from "../src/probes/registry.js";
 import type { Bundle } from "./bundle.js";
 import { ENTRY, HOST_PROVIDED, OPTIONAL, devOnlyInputs, packageOf } from "./bundle.js";
 import { NEVER_BUNDLED } from "./bundle-left-out.js";
@@ -75,13 +76,13 @@ export interface Manifest {
   readonly problems: readonly string[];
 }
 
-/** The CA files the configuration names, relative to its folder. */
+/** The files the configuration's probes name (CA files), relative to its folder. */
 function caFiles(config: TandemConfig): string[] {
   const probes = config.groups.flatMap((g) => [
     ...(g.entryPoint ? [g.entryPoint] : []),
     ...g.regions.map((r) => r.probe),
   ]);
-  return [...new Set(probes.flatMap((p) => (p.caFile ? [p.caFile] : [])))];
+  return [...new Set(probes.flatMap((p) => kindOfUrl(PROBE_KINDS, p.url)?.files?.(p) ?? []))];
 }
 
 /** Everything the package holds besides the bundle, and every reason it would not run. */

@@ -12,7 +12,6 @@ import { checkLeaseTiming } from "./core/lease.js";
 import { EventBus } from "./adapters/events/bus.js";
 import { eventLog } from "./adapters/log/event-log.js";
 import type { NamedSubscriber } from "./ports/events.js";
-import { ProbeEngine } from "./adapters/probe/engine.js";
 import {
   tableStoreFromConnectionString,
   tableStoreFromEndpoint,
@@ -46,6 +45,9 @@ import type { ArmBudget } from "./ports/arm-budget.js";
 import { RouterByGroup } from "./adapters/traffic/by-group.js";
 import { WitnessByGroup } from "./adapters/witness/by-group.js";
 import { PROVIDERS } from "./providers/registry.js";
+import { ProbeEngine } from "./probes/engine.js";
+import { PROBE_KINDS } from "./probes/registry.js";
+import type { ProbeKindRegistry } from "./probes/types.js";
 import type { LeverContext, ProviderRegistry } from "./providers/types.js";
 import { VERSION } from "./version.js";
 import { SETTINGS } from "./settings.js";
@@ -99,6 +101,8 @@ export interface ComposeOptions {
   readonly arm?: Omit<ArmConnection, "credential">;
   /** The lever kinds the configuration may name; PROVIDERS (the built-in ones) by default. */
   readonly registry?: ProviderRegistry;
+  /** The probe kinds the configuration may name; PROBE_KINDS (the built-in ones) by default. */
+  readonly probeKinds?: ProbeKindRegistry;
   /** The principal of callers that present nothing: the sandbox's; never set in Azure. */
   readonly localPrincipal?: Principal;
   /** Estimates for dry runs and drills (cluster start, propagation); sensible defaults. */
@@ -358,8 +362,12 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   });
 
   const baseDir = options.baseDir ?? process.cwd();
-  const built = await buildTargets(options.config, env, (path) =>
-    readFile(resolve(baseDir, path), "utf8"),
+  const probeKinds = options.probeKinds ?? PROBE_KINDS;
+  const built = await buildTargets(
+    options.config,
+    env,
+    (path) => readFile(resolve(baseDir, path), "utf8"),
+    probeKinds,
   );
   if (built.problems.length > 0)
     throw new ConfigError(options.source ?? "configuration", built.problems);
@@ -459,7 +467,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     },
     targets: built.targets,
     ...(control ? { control } : {}),
-    prober: options.prober ?? new ProbeEngine(),
+    prober: options.prober ?? new ProbeEngine({ kinds: probeKinds }),
     ...(peers ? { peers } : {}),
     clock,
     log,

@@ -27,7 +27,7 @@ function isHttpUrl(value: string, httpsOnly: boolean): boolean {
   }
 }
 
-function hasCredentials(value: string): boolean {
+export function hasCredentials(value: string): boolean {
   try {
     const url = new URL(value);
     return url.username !== "" || url.password !== "";
@@ -42,29 +42,6 @@ export const httpUrl = z
   .refine(
     (v) => !hasCredentials(v),
     "must not contain a user name or password; put credentials in a secret reference",
-  );
-
-function isProbeUrl(value: string): boolean {
-  if (isHttpUrl(value, false)) return true;
-  try {
-    const url = new URL(value);
-    return (
-      url.protocol === "tcp:" &&
-      url.hostname !== "" &&
-      url.port !== "" &&
-      (url.pathname === "" || url.pathname === "/")
-    );
-  } catch {
-    return false;
-  }
-}
-
-export const probeUrl = z
-  .string({ error: "must be an absolute https, http or tcp://host:port URL" })
-  .refine(isProbeUrl, "must be an absolute https, http or tcp://host:port URL")
-  .refine(
-    (v) => !hasCredentials(v),
-    "must not contain a user name or password; put credentials in a header with a secret reference",
   );
 
 export const httpsUrl = z

@@ -3,23 +3,32 @@
 import * as z from "zod";
 import { PROVIDERS } from "../providers/registry.js";
 import type { ProviderRegistry } from "../providers/types.js";
+import { PROBE_KINDS } from "../probes/registry.js";
+import type { ProbeKindRegistry } from "../probes/types.js";
 import { configSchemaFor } from "./schema.js";
 
-const cached = new WeakMap<ProviderRegistry, Record<string, unknown>>();
+const cached = new WeakMap<object, Record<string, unknown>>();
 
-/** The JSON Schema of the configuration with a registry's lever kinds (PROVIDERS by default). */
-export function jsonSchema(registry: ProviderRegistry = PROVIDERS): Record<string, unknown> {
-  let schema = cached.get(registry);
+/**
+ * The JSON Schema of the configuration with a registry's lever kinds (PROVIDERS by default) and
+ * probe kinds (PROBE_KINDS by default).
+ */
+export function jsonSchema(
+  registry: ProviderRegistry = PROVIDERS,
+  probeKinds: ProbeKindRegistry = PROBE_KINDS,
+): Record<string, unknown> {
+  const zod = configSchemaFor(registry, probeKinds);
+  let schema = cached.get(zod);
   if (!schema) {
     schema = {
-      ...z.toJSONSchema(configSchemaFor(registry), {
+      ...z.toJSONSchema(zod, {
         io: "input",
         target: "draft-7",
         unrepresentable: "any",
       }),
       title: "Tandem configuration",
     };
-    cached.set(registry, schema);
+    cached.set(zod, schema);
   }
   return schema;
 }

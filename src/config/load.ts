@@ -10,6 +10,8 @@ import type { TandemConfig } from "./schema.js";
 import { configSchemaFor } from "./schema.js";
 import type { ProviderRegistry } from "../providers/types.js";
 import { PROVIDERS } from "../providers/registry.js";
+import { PROBE_KINDS } from "../probes/registry.js";
+import type { ProbeKindRegistry } from "../probes/types.js";
 import { problemsFromZod } from "./zod-problems.js";
 import { duplicateKey, nestingDepth, shortName } from "./strict-json.js";
 
@@ -17,12 +19,18 @@ export type Validation =
   | { readonly ok: true; readonly config: TandemConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-/** Validates a configuration object against the schema of a registry's lever kinds. */
-export function validateConfig(raw: unknown, registry: ProviderRegistry = PROVIDERS): Validation {
-  const parsed = configSchemaFor(registry).safeParse(raw, { reportInput: true });
+/** Validates a configuration object against the schema of a registry's lever and probe kinds. */
+export function validateConfig(
+  raw: unknown,
+  registry: ProviderRegistry = PROVIDERS,
+  probeKinds: ProbeKindRegistry = PROBE_KINDS,
+): Validation {
+  const parsed = configSchemaFor(registry, probeKinds).safeParse(raw, { reportInput: true });
   const problems = [
-    ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, jsonSchema(registry))),
-    ...checkConfigRules(raw),
+    ...(parsed.success
+      ? []
+      : problemsFromZod(parsed.error.issues, jsonSchema(registry, probeKinds))),
+    ...checkConfigRules(raw, probeKinds),
   ];
   const seen = new Set<string>();
   const distinct = problems.filter((p) => {
@@ -40,8 +48,9 @@ export function parseConfig(
   raw: unknown,
   source = "configuration",
   registry: ProviderRegistry = PROVIDERS,
+  probeKinds: ProbeKindRegistry = PROBE_KINDS,
 ): TandemConfig {
-  const result = validateConfig(raw, registry);
+  const result = validateConfig(raw, registry, probeKinds);
   if (!result.ok) throw new ConfigError(source, result.problems);
   return result.config;
 }
@@ -84,6 +93,7 @@ function jsonSyntaxProblem(text: string, error: Error): ConfigProblem {
 export async function loadConfigFile(
   path: string,
   registry: ProviderRegistry = PROVIDERS,
+  probeKinds: ProbeKindRegistry = PROBE_KINDS,
 ): Promise<TandemConfig> {
   let bytes: Uint8Array;
   try {
@@ -121,5 +131,5 @@ export async function loadConfigFile(
           "is given twice in the same object; keep one (JSON readers disagree on which wins)",
       },
     ]);
-  return parseConfig(raw, path, registry);
+  return parseConfig(raw, path, registry, probeKinds);
 }

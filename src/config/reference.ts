@@ -77,7 +77,7 @@ export function renderReference(schema: object): string {
     "Tandem reads `tandem.config.json` (validated against [`tandem.schema.json`](../tandem.schema.json),",
     'which editors pick up through `"$schema": "./tandem.schema.json"`). Every problem in the file is',
     "reported at once, each with its path, for example",
-    "`groups[0].regions[1].probe.url: must be an absolute https or http URL`.",
+    "`groups[0].regions[1].probe.url: must be an absolute https, http or tcp://host:port URL`.",
     "",
     'Secrets are never written in the file: a secret field takes a reference `"env:NAME"` to an app',
     "setting (which in Azure may be a Key Vault reference). Tandem checks at start-up that every",

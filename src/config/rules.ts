@@ -2,7 +2,9 @@
 // that they run even when some field has the wrong type: every problem is reported at once.
 import type { ConfigProblem } from "./problems.js";
 import { API_ROLE_DEFAULTS, POLICY_DEFAULTS } from "./defaults.js";
-import { SECRET_REF_PATTERN } from "./fields.js";
+import { PROBE_KINDS } from "../probes/registry.js";
+import type { ProbeKindRegistry } from "../probes/types.js";
+import { checkProbe } from "./probe-schema.js";
 import { formatPath } from "./problems.js";
 import { checkRegionNames } from "./regions.js";
 
@@ -216,58 +218,6 @@ function checkWitness(out: Problems, config: Raw): void {
   });
 }
 
-const HTTP_ONLY = [
-  "method",
-  "headers",
-  "tlsServerName",
-  "expectStatus",
-  "body",
-  "redirects",
-  "caFile",
-  "certificateWarningDays",
-  "keepAlive",
-];
-const SENSITIVE_HEADER =
-  /auth|cookie|key|token|secret|password|passwd|credential|signature|session/i;
-
-function checkProbe(out: Problems, probe: Raw, path: Path): void {
-  const url = text(probe["url"]);
-  if (url?.trim().toLowerCase().startsWith("tcp:")) {
-    for (const key of HTTP_ONLY)
-      if (probe[key] !== undefined)
-        out.add([...path, key], "applies to http and https probes only, not tcp://");
-  }
-  const headers = record(probe["headers"]) ?? {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (SENSITIVE_HEADER.test(name) && typeof value === "string" && !SECRET_REF_PATTERN.test(value))
-      out.add(
-        [...path, "headers", name],
-        'carries a credential: give a secret reference such as "env:SETTING_NAME", not the value',
-      );
-  }
-  if (text(probe["method"]) === "HEAD" && probe["body"] !== undefined)
-    out.add([...path, "body"], "cannot be checked: a HEAD answer has no body (use GET)");
-  const matches = text(record(probe["body"])?.["matches"]);
-  if (matches !== undefined) {
-    try {
-      new RegExp(matches);
-    } catch (error) {
-      out.add(
-        [...path, "body", "matches"],
-        `is not a valid regular expression: ${(error as Error).message}`,
-      );
-    }
-  }
-  list(probe["expectStatus"]).forEach((spec, i) => {
-    const range = typeof spec === "string" ? /^(\d{3})-(\d{3})$/.exec(spec) : null;
-    if (range && Number(range[1]) > Number(range[2]))
-      out.add(
-        [...path, "expectStatus", i],
-        `the range ${spec} is empty: put the lower status first`,
-      );
-  });
-}
-
 /** The API's token issuer and roles: keys discovered over https only, three distinct roles. */
 function checkApi(out: Problems, config: Raw): void {
   const api = record(config["api"]);
@@ -299,7 +249,10 @@ function checkApi(out: Problems, config: Raw): void {
   }
 }
 
-export function checkConfigRules(input: unknown): ConfigProblem[] {
+export function checkConfigRules(
+  input: unknown,
+  probeKinds: ProbeKindRegistry = PROBE_KINDS,
+): ConfigProblem[] {
   const config = record(input);
   if (config === undefined) return [];
   const out = new Problems();
@@ -352,10 +305,12 @@ export function checkConfigRules(input: unknown): ConfigProblem[] {
 
   list(config["groups"]).forEach((g, gi) => {
     const entry = record(record(g)?.["entryPoint"]);
-    if (entry) checkProbe(out, entry, ["groups", gi, "entryPoint"]);
+    const at = (path: Path) => (inner: Path, message: string) =>
+      out.add([...path, ...inner], message);
+    if (entry) checkProbe(probeKinds, entry, at(["groups", gi, "entryPoint"]));
     list(record(g)?.["regions"]).forEach((r, ri) => {
       const probe = record(record(r)?.["probe"]);
-      if (probe) checkProbe(out, probe, ["groups", gi, "regions", ri, "probe"]);
+      if (probe) checkProbe(probeKinds, probe, at(["groups", gi, "regions", ri, "probe"]));
     });
   });
 

@@ -11,9 +11,11 @@ import {
   POLICY_DEFAULTS,
   TELEMETRY_DEFAULTS,
 } from "./defaults.js";
-import { JSON_PATH_PATTERN } from "./json-path.js";
 import { AZURE_REGIONS_CHECKED } from "./azure-regions.js";
-import { count, httpUrl, probeUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
+import { count, httpUrl, httpsUrl, name, secretRef, seconds } from "./fields.js";
+import { PROBE_KINDS } from "../probes/registry.js";
+import type { ProbeKindRegistry, ProbeSettings } from "../probes/types.js";
+import { probeSchemaFor } from "./probe-schema.js";
 import type { Severity } from "../core/alerts.js";
 import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
 import { CHANNEL_PROVIDERS } from "../adapters/alerts/registry.js";
@@ -68,109 +70,6 @@ export const stateStoreSchema = z
   .describe(
     "The shared state store: an Azure Table Storage (or Cosmos DB for Table) table in a witness region, reached by every observer.",
   );
-
-export const STATUS_SPEC_PATTERN = /^([1-5]\d\d|[1-5]xx|[1-5]\d\d-[1-5]\d\d)$/;
-
-export const bodySchema = z
-  .strictObject({
-    contains: z.string().min(1).optional().describe("The body must contain this text."),
-    matches: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("The body must match this regular expression (JavaScript syntax)."),
-    json: z
-      .array(
-        z.strictObject({
-          path: z
-            .string({ error: "must be a JSON path" })
-            .regex(JSON_PATH_PATTERN, "must be a JSON path like $.status or $.checks[0].ok")
-            .describe("Path into the JSON body: `$`, then `.name` or `[index]` steps."),
-          equals: z.unknown().optional().describe("The value at the path must equal this."),
-          exists: z
-            .boolean()
-            .optional()
-            .describe("The path must exist (true) or must not (false)."),
-        }),
-      )
-      .optional()
-      .describe("Conditions on the JSON body; all must hold."),
-  })
-  .describe("Conditions on the answer's body; all must hold. The first 1 MiB is checked.");
-
-export const probeSchema = z
-  .strictObject({
-    url: probeUrl.describe(
-      "What to probe: an http or https URL, or tcp://host:port to check that a connection opens.",
-    ),
-    method: z
-      .enum(["GET", "HEAD", "POST", "OPTIONS"])
-      .default("GET")
-      .describe("HTTP method (http and https only)."),
-    headers: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name"),
-        z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"),
-      )
-      .default({})
-      .describe(
-        "Request headers, for example `Host` to present the public host name when probing a regional ingress by address. A value may be a secret reference (`env:NAME`); credentials (Authorization, Cookie, keys, tokens) must be.",
-      ),
-    tlsServerName: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9*]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
-        "must be a host name",
-      )
-      .optional()
-      .describe(
-        "Host name sent in TLS SNI and checked against the certificate, when the URL names an address or a private name. Defaults to the URL's host name.",
-      ),
-    expectStatus: z
-      .array(
-        z.union([
-          z.number().int().min(100).max(599),
-          z.string().regex(STATUS_SPEC_PATTERN, 'must be a status such as 200, "2xx" or "200-399"'),
-        ]),
-      )
-      .min(1)
-      .default(["200-299"])
-      .describe(
-        'Statuses that count as up: numbers, "2xx"-style classes or "200-399"-style ranges.',
-      ),
-    body: bodySchema.optional(),
-    maxLatencyMs: count(1, 600_000)
-      .optional()
-      .describe("An answer slower than this (in total) is a `too-slow` failure."),
-    redirects: z
-      .enum(["none", "follow"])
-      .default("none")
-      .describe(
-        "`none`: a redirect is judged by `expectStatus` like any answer; `follow`: follow up to 5 redirects and judge the last answer.",
-      ),
-    timeoutSeconds: seconds("probe timeout", 0.1, 60)
-      .optional()
-      .describe("Timeout for one probe. Defaults to `policy.probeTimeoutSeconds`."),
-    caFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "PEM file of extra CA certificates to trust for this target, besides the system's (a path relative to the configuration file; to the working directory when the configuration does not come from a file).",
-      ),
-    certificateWarningDays: count(0, 365)
-      .default(14)
-      .describe(
-        "A certificate in the served chain that expires within this many days is a warning.",
-      ),
-    keepAlive: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Reuse a kept-alive connection between probes. Off by default: a probe that rides a warm socket hides connect and TLS failures.",
-      ),
-  })
-  .describe("How an observer checks a target.");
 
 export const regionTrafficSchema = z
   .strictObject({
@@ -531,17 +430,29 @@ export const deploymentSchema = z
     "How `azd up` deploys Tandem (see docs/deploy.md). Only `tandem deploy parameters` reads it; a Function App ignores it.",
   );
 
-const schemas = new WeakMap<ProviderRegistry, ReturnType<typeof build>>();
+const schemas = new WeakMap<
+  ProviderRegistry,
+  WeakMap<ProbeKindRegistry, ReturnType<typeof build>>
+>();
 
-/** The configuration's schema with the lever kinds of a registry (PROVIDERS by default). */
-export function configSchemaFor(registry: ProviderRegistry = PROVIDERS) {
-  let schema = schemas.get(registry);
-  if (!schema) schemas.set(registry, (schema = build(registry)));
+/**
+ * The configuration's schema with the lever kinds of a registry (PROVIDERS by default) and the
+ * probe kinds of another (PROBE_KINDS by default).
+ */
+export function configSchemaFor(
+  registry: ProviderRegistry = PROVIDERS,
+  probeKinds: ProbeKindRegistry = PROBE_KINDS,
+) {
+  let byProbes = schemas.get(registry);
+  if (!byProbes) schemas.set(registry, (byProbes = new WeakMap()));
+  let schema = byProbes.get(probeKinds);
+  if (!schema) byProbes.set(probeKinds, (schema = build(registry, probeKinds)));
   return schema;
 }
 
-function build(registry: ProviderRegistry) {
+function build(registry: ProviderRegistry, probeKinds: ProbeKindRegistry) {
   const levers = leverSchemas(registry);
+  const probeSchema = probeSchemaFor(probeKinds);
   const region = z
     .strictObject({
       name: name("region").describe(
@@ -609,7 +520,7 @@ function build(registry: ProviderRegistry) {
     .describe("Tandem configuration (tandem.config.json).");
 }
 
-export const configSchema = configSchemaFor(PROVIDERS);
+export const configSchema = configSchemaFor(PROVIDERS, PROBE_KINDS);
 
 export type TandemConfig = z.output<typeof configSchema>;
 export type TandemConfigInput = z.input<typeof configSchema>;
@@ -617,7 +528,8 @@ export type GroupConfig = TandemConfig["groups"][number];
 export type RegionConfig = GroupConfig["regions"][number];
 /** A region's cluster settings: its kind's fields, and the pools to scale when it is woken. */
 export type ClusterConfig = LeverSettings & { readonly nodePools: readonly NodePoolSize[] };
-export type ProbeConfig = z.output<typeof probeSchema>;
+/** A probe: the common fields and those of its kind (src/probes/<kind>/). */
+export type ProbeConfig = ProbeSettings;
 export type PolicyConfig = TandemConfig["policy"];
 export type AlertsConfig = TandemConfig["alerts"];
 /** One alert channel: its kind's own fields, and the common ones (name, filters). */

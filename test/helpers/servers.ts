@@ -66,33 +66,5 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/**
- * A loopback port whose listener never accepts and whose backlog is full, so a new connection
- * hangs in the handshake: a connect timeout without leaving the machine. The listener runs in a
- * child process whose event loop is blocked.
- */
-export async function unacceptingPort(): Promise<{ port: number; close(): void }> {
-  const { spawn } = await import("node:child_process");
-  const child = spawn(
-    process.execPath,
-    [
-      "-e",
-      "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{process.stdout.write(s.address().port+'\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,60000)})",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const port = await new Promise<number>((resolve) =>
-    child.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim()))),
-  );
-  const fillers = Array.from({ length: 10 }, () =>
-    net.connect(port, "127.0.0.1").on("error", () => {}),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  return {
-    port,
-    close: () => {
-      for (const f of fillers) f.destroy();
-      child.kill();
-    },
-  };
-}
+/** A loopback port whose connections hang in the handshake (the tcp kind's stand-in has it). */
+export { unacceptingPort } from "../../src/probes/tcp/stand-in.js";

@@ -88,6 +88,12 @@ describe("lint boundaries", () => {
       /no-restricted-imports: .*A provider is a lever/,
     ],
     [
+      "a probe kind may not call a use case or import the sandbox",
+      "src/probes/example/probe.ts",
+      'import { runProbeTick } from "../../app/probe-tick.js";\nimport { ArmReply } from "../../sandbox/arm/kit.js";\nexport const r = [runProbeTick, ArmReply];\n',
+      /no-restricted-imports: .*A provider is a lever or a probe kind/,
+    ],
+    [
       "a provider's emulated service may not call a use case",
       "src/providers/example/emulator.ts",
       'import { runProbeTick } from "../../app/probe-tick.js";\nexport const r = runProbeTick;\n',

@@ -7,34 +7,24 @@ import type { LookupFunction } from "node:net";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { after, before, describe, it } from "node:test";
-import { ProbeEngine } from "../../../src/adapters/probe/engine.js";
-import type { ProbeOutcome } from "../../../src/core/index.js";
-import type { HttpProbeRequest } from "../../../src/ports/prober.js";
-import type { CertificateAuthority, Issued } from "../../../src/sandbox/certificates.js";
-import { createCertificateAuthority } from "../../../src/sandbox/certificates.js";
-import {
-  closedPort,
-  hangingServer,
-  resettingServer,
-  unacceptingPort,
-} from "../../helpers/servers.js";
+import { ProbeEngine } from "../../src/probes/engine.js";
+import type { ProbeOutcome } from "../../src/core/index.js";
+import type { HttpProbeRequest } from "../../src/probes/http/request.js";
+import { getRequest } from "../../src/probes/http/request.js";
+import type { TcpProbeRequest } from "../../src/probes/tcp/request.js";
+import type { CertificateAuthority, Issued } from "../../src/sandbox/certificates.js";
+import { createCertificateAuthority } from "../../src/sandbox/certificates.js";
+import { closedPort, hangingServer, resettingServer, unacceptingPort } from "../helpers/servers.js";
 
 const DAY = 86_400_000;
 const HOST = "shop.example.test";
 
 function get(url: string, extra: Partial<HttpProbeRequest> = {}): HttpProbeRequest {
-  return {
-    kind: "http",
-    url,
-    method: "GET",
-    headers: {},
-    expectStatus: [{ from: 200, to: 299 }],
-    maxRedirects: 0,
-    timeoutMs: 2000,
-    certificateWarningDays: 14,
-    keepAlive: false,
-    ...extra,
-  };
+  return { ...getRequest(url, 2000), maxRedirects: 0, certificateWarningDays: 14, ...extra };
+}
+
+function tcp(host: string, port: number, timeoutMs: number): TcpProbeRequest {
+  return { kind: "tcp", url: `tcp://${host}:${port}`, host, port, timeoutMs };
 }
 
 /** Resolves every name to loopback and records what was asked, so no real name is ever resolved. */
@@ -527,12 +517,7 @@ describe("probe engine: TCP", () => {
     const server = http.createServer();
     const port = await listen(server);
     try {
-      const outcome = await engine.probe({
-        kind: "tcp",
-        host: "db.internal",
-        port,
-        timeoutMs: 1000,
-      });
+      const outcome = await engine.probe(tcp("db.internal", port, 1000));
       assert.equal(outcome.ok, true);
       assertOrdered(outcome);
     } finally {
@@ -540,22 +525,31 @@ describe("probe engine: TCP", () => {
     }
   });
 
+  it("fails a connection slower than maxLatencyMs as too-slow", async () => {
+    const server = http.createServer();
+    const port = await listen(server);
+    const slowLookup = ((name: string, options: unknown, callback: (...a: unknown[]) => void) =>
+      setTimeout(
+        () => loopbackLookup()(name, options as never, callback as never),
+        30,
+      )) as unknown as LookupFunction;
+    try {
+      const request: TcpProbeRequest = { ...tcp("db.internal", port, 1000), maxLatencyMs: 5 };
+      const outcome = await new ProbeEngine({ lookup: slowLookup }).probe(request);
+      assert.equal(outcome.ok, false);
+      assert.equal(outcome.error?.kind, "too-slow");
+      assert.match(outcome.error?.message ?? "", /limit 5 ms$/);
+    } finally {
+      await close(server);
+    }
+  });
+
   it("classifies refused, never accepted, and unresolvable", async () => {
-    const refused = await engine.probe({
-      kind: "tcp",
-      host: "127.0.0.1",
-      port: await closedPort(),
-      timeoutMs: 1000,
-    });
+    const refused = await engine.probe(tcp("127.0.0.1", await closedPort(), 1000));
     assert.equal(refused.error?.kind, "connect-refused");
     const stuck = await unacceptingPort();
     try {
-      const hung = await engine.probe({
-        kind: "tcp",
-        host: "127.0.0.1",
-        port: stuck.port,
-        timeoutMs: 300,
-      });
+      const hung = await engine.probe(tcp("127.0.0.1", stuck.port, 300));
       assert.deepEqual(hung.error, {
         kind: "connect-timeout",
         message: "could not connect within 300 ms",
@@ -563,12 +557,9 @@ describe("probe engine: TCP", () => {
     } finally {
       stuck.close();
     }
-    const unknown = await new ProbeEngine({ lookup: failingLookup() }).probe({
-      kind: "tcp",
-      host: "db.invalid",
-      port: 5432,
-      timeoutMs: 1000,
-    });
+    const unknown = await new ProbeEngine({ lookup: failingLookup() }).probe(
+      tcp("db.invalid", 5432, 1000),
+    );
     assert.equal(unknown.error?.kind, "dns");
   });
 });

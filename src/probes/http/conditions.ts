@@ -3,7 +3,7 @@
 // JSON paths are a small, documented subset (`$`, `.name`, `[index]`), enough for health
 // documents; a full JSONPath library would add a dependency for queries a health check never
 // needs, and its filter expressions would be a way to write slow checks.
-import type { BodyConditions, JsonCondition, StatusRange } from "../../ports/prober.js";
+import type { BodyConditions, JsonCondition, StatusRange } from "./request.js";
 
 export function statusExpected(status: number, ranges: readonly StatusRange[]): boolean {
   return ranges.some((r) => status >= r.from && status <= r.to);

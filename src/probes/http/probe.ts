@@ -10,9 +10,10 @@ import { performance } from "node:perf_hooks";
 import tls from "node:tls";
 import type { TLSSocket } from "node:tls";
 import type { ProbeError, ProbeOutcome, ProbePhases } from "../../core/observation.js";
-import type { HttpProbeRequest } from "../../ports/prober.js";
-import { classifyError, failure } from "./classify.js";
+import { classifyError, failure } from "../classify.js";
+import type { ProbeRunner, RunnerOptions } from "../types.js";
 import { checkBody, describeRanges, statusExpected } from "./conditions.js";
+import type { HttpProbeRequest } from "./request.js";
 
 /** Bodies are read up to this size; conditions see the first part of a larger one. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -333,4 +334,21 @@ export async function probeHttp(
       ),
     };
   return { ok: true, ...base, ...extra };
+}
+
+/** The http kind's runner: one engine's kept-alive agents, closed with it. */
+export function httpRunner(options: RunnerOptions): ProbeRunner<HttpProbeRequest> {
+  const agents = new Map<string, http.Agent>();
+  return {
+    probe: (request, { abortSignal }) =>
+      probeHttp(request, {
+        agents,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        ...(abortSignal ? { abortSignal } : {}),
+      }),
+    close: () => {
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+    },
+  };
 }

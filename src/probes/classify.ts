@@ -1,5 +1,5 @@
 // Every probe failure gets a kind that alerts and telemetry can act on, and a short message.
-import type { ProbeError } from "../../core/observation.js";
+import type { ProbeError } from "../core/observation.js";
 
 export type FailureKind =
   | "dns"

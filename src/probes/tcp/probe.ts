@@ -4,8 +4,9 @@ import net, { isIP } from "node:net";
 import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbeOutcome } from "../../core/observation.js";
-import type { TcpProbeRequest } from "../../ports/prober.js";
-import { classifyError, failure } from "./classify.js";
+import { classifyError, failure } from "../classify.js";
+import type { ProbeRunner, RunnerOptions } from "../types.js";
+import type { TcpProbeRequest } from "./request.js";
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -41,7 +42,18 @@ export function probeTcp(
     socket.once("lookup", () => (dns = since()));
     socket.once("connect", () => {
       const at = since();
-      finish({ ok: true, latencyMs: at, phases: phasesUntil(at) });
+      const phases = phasesUntil(at);
+      if (request.maxLatencyMs !== undefined && at > request.maxLatencyMs)
+        finish({
+          ok: false,
+          latencyMs: at,
+          phases,
+          error: failure(
+            "too-slow",
+            `connected in ${Math.round(at)} ms, limit ${request.maxLatencyMs} ms`,
+          ),
+        });
+      else finish({ ok: true, latencyMs: at, phases });
     });
     socket.once("error", (error) =>
       finish({ ok: false, latencyMs: since(), error: classifyError(error, request.host) }),
@@ -68,4 +80,15 @@ export function probeTcp(
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
     if (options.abortSignal?.aborted) onAbort();
   });
+}
+
+/** The tcp kind's runner: it keeps nothing between probes. */
+export function tcpRunner(options: RunnerOptions): ProbeRunner<TcpProbeRequest> {
+  return {
+    probe: (request, { abortSignal }) =>
+      probeTcp(request, {
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        ...(abortSignal ? { abortSignal } : {}),
+      }),
+  };
 }
