@@ -5,7 +5,7 @@
 // status, the operator API and the runbook's quiet ticks use instead of calling Azure.
 import type { ClusterState, LeverView, RoutingState } from "../core/levers.js";
 import type { LeverFailure, LeverNeeds } from "../core/runbook.js";
-import { retryDelayMs } from "../core/runbook.js";
+import { retryDelayMs } from "../core/runbook-retry.js";
 import type { Step } from "../core/incident.js";
 import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";

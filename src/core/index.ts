@@ -5,3 +5,4 @@ export * from "./verdict.js";
 export * from "./levers.js";
 export * from "./incident.js";
 export * from "./runbook.js";
+export * from "./runbook-retry.js";
