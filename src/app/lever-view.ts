@@ -172,11 +172,6 @@ export async function settleBy<T>(
   }
 }
 
-/** An abort signal that fires at `deadline` on the runtime's clock. */
-export function signalUntil(rt: Runtime, deadline: number): AbortSignal {
-  return AbortSignal.timeout(Math.max(1, deadline - rt.clock.now()));
-}
-
 const covers = (needs: LeverNeeds, wanted: LeverNeeds) =>
   (needs.routing || !wanted.routing) && wanted.clusters.every((c) => needs.clusters.includes(c));
 
@@ -354,11 +349,6 @@ export function forgetReads(rt: Runtime, group: string): void {
   const work = workOf(rt, group);
   work.done = undefined;
   work.changedAt = rt.clock.now();
-}
-
-/** How long this process has been waiting for a group's read, for the note it leaves. */
-export function readPending(rt: Runtime, group: string): boolean {
-  return rt.memory.levers.get(group)?.read !== undefined;
 }
 
 /** Registers an effect that outlived its tick; the group takes no step until it ends. */
