@@ -33,7 +33,7 @@ const OPTIONS = {
 export const parseCommandLine = (argv: readonly string[]) =>
   parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
 
-export type Options = ReturnType<typeof parseCommandLine>["values"];
+type Options = ReturnType<typeof parseCommandLine>["values"];
 
 export interface CommandContext {
   readonly command: string;

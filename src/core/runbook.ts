@@ -13,9 +13,9 @@ import { advance } from "./runbook-advance.js";
 import { NOTHING, automationRefusal, healthy, leavesHealthy, unable } from "./runbook-rules.js";
 import type { Verdict } from "./verdict.js";
 
-export type Model = "active-active" | "active-passive" | "passive-cold";
+type Model = "active-active" | "active-passive" | "passive-cold";
 
-export interface RunbookRegion {
+interface RunbookRegion {
   readonly name: string;
   readonly role: "active" | "primary" | "secondary";
   readonly cluster?: { readonly nodePools: readonly NodePoolSize[] };
