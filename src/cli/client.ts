@@ -55,6 +55,12 @@ export class ApiFailure extends Error {
 export const unavailable = (error: unknown): error is ApiFailure =>
   error instanceof ApiFailure && error.exit === EXIT.unavailable;
 
+/** A query string of the values given; those undefined or empty are left out. */
+export const queryOf = (values: Readonly<Record<string, string | undefined>>) =>
+  new URLSearchParams(
+    Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
+
 const exitFor = (status: number) =>
   status === 400 || status === 413
     ? EXIT.usage

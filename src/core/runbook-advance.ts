@@ -1,7 +1,7 @@
 // Advancing an open incident by one step: a failed lever change is counted and retried after a
 // backoff, and the step the incident is at decides the rest (one function per step, in
 // runbook-wake-steps.ts and runbook-traffic-steps.ts). Pure.
-import type { Incident } from "./incident.js";
+import type { Incident, Step } from "./incident.js";
 import type { Refusal, RunbookGroup, RunbookPolicy, RunbookResult, Situation } from "./runbook.js";
 import { retryDelayMs } from "./runbook-retry.js";
 import { NOTHING } from "./runbook-rules.js";
@@ -67,27 +67,22 @@ export function advance(
   return next;
 }
 
+/** Each step an open incident can be at, and the function that decides it. */
+const STEPS: Partial<Record<Step, (c: StepContext) => RunbookResult>> = {
+  detected,
+  prewarming,
+  confirmed,
+  waking,
+  "waiting-ready": waitingReady,
+  "shifting-traffic": shiftingTraffic,
+  verifying,
+};
+
 /** The step the incident is at decides; a paused automatic incident only waits or times out. */
 function decide(c: StepContext): RunbookResult {
   if (c.s.paused && c.incident.trigger === "automatic") return paused(c);
-  switch (c.incident.step) {
-    case "detected":
-      return detected(c);
-    case "prewarming":
-      return prewarming(c);
-    case "confirmed":
-      return confirmed(c);
-    case "waking":
-      return waking(c);
-    case "waiting-ready":
-      return waitingReady(c);
-    case "shifting-traffic":
-      return shiftingTraffic(c);
-    case "verifying":
-      return verifying(c);
-    default:
-      return NOTHING;
-  }
+  const decideStep = Object.hasOwn(STEPS, c.incident.step) ? STEPS[c.incident.step] : undefined;
+  return decideStep ? decideStep(c) : NOTHING;
 }
 
 /**

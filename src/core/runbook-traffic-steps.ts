@@ -12,16 +12,8 @@ const EDGE_WAIT =
  * Asks the lever for the shift until it shows it, provided the reason still holds (the source is
  * still down), the target is healthy (or a person overrode that) and a healthy region is left.
  */
-export function shiftingTraffic({
-  incident,
-  s,
-  policy,
-  sinceStep,
-  step,
-  stay,
-  timedOut,
-  failed,
-}: StepContext): RunbookResult {
+export function shiftingTraffic(c: StepContext): RunbookResult {
+  const { incident, s, policy, sinceStep, step, stay, timedOut, failed } = c;
   if (!s.routing)
     return timedOut(policy.stepTimeoutMs)
       ? failed(`the traffic lever could not be read for ${Math.round(sinceStep / 1000)} s`)
@@ -74,17 +66,8 @@ export function shiftingTraffic({
  * Completes the incident once the lever shows the new routing and the global entry point answers
  * on it, allowing for a lever that propagates to its edge and for clients' DNS caches.
  */
-export function verifying({
-  group,
-  incident,
-  s,
-  policy,
-  sinceStep,
-  step,
-  stay,
-  timedOut,
-  failed,
-}: StepContext): RunbookResult {
+export function verifying(c: StepContext): RunbookResult {
+  const { group, incident, s, policy, sinceStep, step, stay, timedOut, failed } = c;
   if (s.routing?.propagating) {
     if (timedOut(policy.propagationTimeoutMs))
       return failed(

@@ -12,14 +12,8 @@ import type { StepContext } from "./runbook-step-context.js";
  * becomes a failover if the primary is confirmed down, or ends (stopping the cluster again, if
  * the policy says so) if it recovers.
  */
-export function prewarming({
-  incident,
-  s,
-  policy,
-  step,
-  stay,
-  timedOut,
-}: StepContext): RunbookResult {
+export function prewarming(c: StepContext): RunbookResult {
+  const { incident, s, policy, step, stay, timedOut } = c;
   const at = s.now;
   const from = incident.from!;
   const wake = incident.wake!;
@@ -69,16 +63,8 @@ export function prewarming({
 }
 
 /** Starts the standby's cluster (once more if an earlier operation left it Failed) and scales it. */
-export function waking({
-  group,
-  incident,
-  s,
-  policy,
-  step,
-  stay,
-  timedOut,
-  failed,
-}: StepContext): RunbookResult {
+export function waking(c: StepContext): RunbookResult {
+  const { group, incident, s, policy, step, stay, timedOut, failed } = c;
   const at = s.now;
   const wake = incident.wake!;
   if (timedOut(policy.wakeTimeoutMs))
@@ -115,15 +101,8 @@ export function waking({
 }
 
 /** Traffic moves to the woken region only once its own probes pass. */
-export function waitingReady({
-  incident,
-  s,
-  policy,
-  step,
-  stay,
-  timedOut,
-  failed,
-}: StepContext): RunbookResult {
+export function waitingReady(c: StepContext): RunbookResult {
+  const { incident, s, policy, step, stay, timedOut, failed } = c;
   if (timedOut(policy.wakeTimeoutMs))
     return failed(
       `${incident.to} did not pass its probes within ${Math.round(policy.wakeTimeoutMs / 1000)} s`,

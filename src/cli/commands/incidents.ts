@@ -1,6 +1,6 @@
 // `tandem incidents [ID]`: recent incidents, or one with its steps.
 import type { IncidentDetail, IncidentsAnswer } from "../../app/api/types.js";
-import { EXIT, call } from "../client.js";
+import { EXIT, call, queryOf } from "../client.js";
 import type { CommandContext } from "../command.js";
 import { Usage } from "../command.js";
 import { formatIncident, formatIncidents } from "../format.js";
@@ -16,10 +16,7 @@ export async function incidents({ positional, options: o, api, print }: CommandC
     print(formatIncident(body), body);
     return EXIT.ok;
   }
-  const query = new URLSearchParams({
-    ...(o.group ? { group: o.group } : {}),
-    ...(o.limit ? { limit: o.limit } : {}),
-  });
+  const query = queryOf({ group: o.group, limit: o.limit });
   const { body } = await call<IncidentsAnswer>(api, "GET", `/api/incidents?${query}`);
   print(formatIncidents(body), body);
   return EXIT.ok;
