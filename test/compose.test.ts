@@ -57,7 +57,7 @@ describe("composition root", () => {
       TEAMS_URL: "https://example.invalid/hook",
     });
     assert.equal(rt.observer, "northeurope");
-    assert.deepEqual(await rt.store.readHeartbeats(), []);
+    assert.deepEqual((await rt.store.readAllObservations()).heartbeats, []);
   });
 
   it("says which app setting is missing when the observer region is not set", async () => {

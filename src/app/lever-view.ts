@@ -6,7 +6,7 @@
 import { NO_LONGER_NEEDED } from "./bounded.js";
 import type { ClusterState, LeverView, RoutingState } from "../core/levers.js";
 import type { LeverFailure, LeverNeeds } from "../core/runbook.js";
-import { retryDelayMs } from "../core/runbook.js";
+import { retryDelayMs } from "../core/runbook-retry.js";
 import type { Step } from "../core/incident.js";
 import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
@@ -171,11 +171,6 @@ export async function settleBy<T>(
   } finally {
     stop.abort(NO_LONGER_NEEDED);
   }
-}
-
-/** An abort signal that fires at `deadline` on the runtime's clock. */
-export function signalUntil(rt: Runtime, deadline: number): AbortSignal {
-  return AbortSignal.timeout(Math.max(1, deadline - rt.clock.now()));
 }
 
 const covers = (needs: LeverNeeds, wanted: LeverNeeds) =>
@@ -355,11 +350,6 @@ export function forgetReads(rt: Runtime, group: string): void {
   const work = workOf(rt, group);
   work.done = undefined;
   work.changedAt = rt.clock.now();
-}
-
-/** How long this process has been waiting for a group's read, for the note it leaves. */
-export function readPending(rt: Runtime, group: string): boolean {
-  return rt.memory.levers.get(group)?.read !== undefined;
 }
 
 /** Registers an effect that outlived its tick; the group takes no step until it ends. */

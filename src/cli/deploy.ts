@@ -13,16 +13,14 @@ import { liveAgain, upgradeOrder } from "../deploy/upgrade.js";
 // The configuration (zod) and the deployment's parameters load only in the commands that read
 // the configuration file: `wait-live`, which the deploy hook runs once per region, does not.
 
-export { DEPLOY_HELP } from "./deploy-help.js";
-
-export interface DeployIo {
+interface DeployIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => Date;
 }
 
-export interface DeployArgs {
+interface DeployArgs {
   readonly positional: readonly string[];
   /** The observers' APIs, asked in this order; the first that answers is believed. */
   readonly apis: readonly string[];
@@ -35,16 +33,16 @@ export interface DeployArgs {
   readonly timeout?: string;
 }
 
-export class DeployUsage extends Error {}
+class DeployUsage extends Error {}
 
 /** What the commands that ask a running Tandem need: its status at one API, or why not. */
-export type StatusReader = (api: string) => Promise<StatusView>;
+type StatusReader = (api: string) => Promise<StatusView>;
 /**
  * Whether a failure to read the status means "no Tandem answers there" (not reachable, failing,
  * or an app with no code yet), so the next API is asked; any other failure (a refused token)
  * stops the command.
  */
-export type NothingThere = (error: unknown) => boolean;
+type NothingThere = (error: unknown) => boolean;
 
 /** The first status any of the APIs gives, in their order, with why each one before it gave none. */
 async function firstStatus(

@@ -3,7 +3,7 @@
 // sandbox on loopback), never to another host.
 
 /** Whether a URL's host is this machine: 127.0.0.0/8, [::1] or localhost. */
-export function isLoopbackUrl(url: URL): boolean {
+function isLoopbackUrl(url: URL): boolean {
   const host = url.hostname.toLowerCase();
   return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }

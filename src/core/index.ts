@@ -6,3 +6,4 @@ export * from "./levers.js";
 export * from "./incident.js";
 export * from "./incident-retention.js";
 export * from "./runbook.js";
+export * from "./runbook-retry.js";

@@ -18,6 +18,3 @@ export interface NamedSubscriber {
 
 /** A subscriber: may be slow, may fail; the bus isolates it. */
 export type Subscriber = (event: TandemEvent) => void | Promise<void>;
-
-/** For tests and tools that do not listen. */
-export const noEvents: Events = { emit: () => {} };

@@ -60,17 +60,8 @@ export interface StoreCallOptions {
 export interface StateStore extends OutboxStore, AuditStore {
   /** Creates what the store needs (the table); safe to call again. */
   initialise(options?: StoreCallOptions): Promise<void>;
-  /** Writes each observation, replacing the previous one for the same observer, group and target. */
-  recordObservations(
-    observations: readonly Observation[],
-    options?: StoreCallOptions,
-  ): Promise<void>;
-  /** Every observer's latest observation of every target of a group (one read for all observers). */
-  readObservations(group: string, options?: StoreCallOptions): Promise<Observation[]>;
   /** Writes an observer's heartbeat alone, unconditionally. */
   recordHeartbeat(heartbeat: Heartbeat, options?: StoreCallOptions): Promise<void>;
-  /** Every observer's heartbeat, in one read. */
-  readHeartbeats(options?: StoreCallOptions): Promise<Heartbeat[]>;
   /**
    * One observer's probe tick: its heartbeat and its observations (all of the heartbeat's
    * observer), in as few atomic writes as the store allows, the heartbeat in the first. With

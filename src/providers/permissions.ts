@@ -9,11 +9,6 @@ export function actionsOf(provider: Provider): string[] {
   return [...new Set(provider.operations.map((o) => o.action))];
 }
 
-/** Every action of every provider. */
-export function leverActions(registry: ProviderRegistry): string[] {
-  return [...new Set(allProviders(registry).flatMap(actionsOf))];
-}
-
 /**
  * Where ARM checks an operation's action. Calls that name a resource are checked on it, so a role
  * on the resources the configuration names covers them. A long-running operation's status is a

@@ -139,7 +139,7 @@ describe("orchestrate tick", () => {
       await round(clock, observers);
       await round(clock, observers);
       const writes = (await store.readActions()).length;
-      store.readHeartbeats = async () => {
+      store.readAllObservations = async () => {
         throw new StoreError("unavailable", "state store: reading heartbeats failed: ECONNREFUSED");
       };
       const [west] = await round(clock, observers);

@@ -104,7 +104,9 @@ describe("peers asked to probe now", () => {
   }
 
   const heartbeats = async (store: MemoryStateStore) =>
-    Object.fromEntries((await store.readHeartbeats()).map((h) => [h.observer, h.tick.seq]));
+    Object.fromEntries(
+      (await store.readAllObservations()).heartbeats.map((h) => [h.observer, h.tick.seq]),
+    );
 
   it("the holder that sees a region fail has it confirmed by its peers and keeps it down in that one tick", async () => {
     const { store, clock, runtimes, verdict } = await world("westeurope", "peers");

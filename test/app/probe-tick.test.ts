@@ -39,9 +39,12 @@ describe("probe tick", () => {
         ["westeurope", true, 200, 1],
       ],
     );
-    assert.equal((await store.readObservations("shop")).length, 3);
+    assert.equal(
+      (await store.readAllObservations()).observations.filter((o) => o.group === "shop").length,
+      3,
+    );
     await runProbeTick(rt);
-    const [beat] = await store.readHeartbeats();
+    const [beat] = (await store.readAllObservations()).heartbeats;
     assert.deepEqual(
       [beat?.observer, beat?.tick, beat?.at, beat?.impaired],
       ["westeurope", { instance: "proc1", seq: 2 }, clock.time, false],
@@ -52,7 +55,9 @@ describe("probe tick", () => {
     const store = new MemoryStateStore();
     const rt = await runtimeFor(config(), "westeurope", { store });
     const own = async () =>
-      (await store.readObservations("shop")).find((o) => o.target === "westeurope")!;
+      (await store.readAllObservations()).observations
+        .filter((o) => o.group === "shop")
+        .find((o) => o.target === "westeurope")!;
     weu.mode = "down";
     try {
       for (let i = 0; i < 4; i++) await runProbeTick(rt);
@@ -102,7 +107,11 @@ describe("probe tick", () => {
         (o) => !o.ok && o.error?.message === "the probe failed: socket exploded",
       ),
     );
-    assert.equal((await store.readHeartbeats()).length, 1, "the heartbeat is still written");
+    assert.equal(
+      (await store.readAllObservations()).heartbeats.length,
+      1,
+      "the heartbeat is still written",
+    );
   });
 });
 
@@ -165,7 +174,7 @@ describe("probe tick: confirmation and the control target", () => {
       result.problems[0]!,
       /^this observer is impaired: its control target failed \(http-status: answered 503/,
     );
-    assert.equal((await store.readHeartbeats())[0]?.impaired, true);
+    assert.equal((await store.readAllObservations()).heartbeats[0]?.impaired, true);
     const healthy = await runtimeFor(config("/down", "/ok"), "westeurope", {
       store: new MemoryStateStore(),
     });
@@ -244,7 +253,9 @@ describe("probe tick: confirmation and the control target", () => {
   it("does not run failure counts up while impaired", async () => {
     const store = new MemoryStateStore();
     const own = async () =>
-      (await store.readObservations("shop")).find((o) => o.target === "westeurope");
+      (await store.readAllObservations()).observations
+        .filter((o) => o.group === "shop")
+        .find((o) => o.target === "westeurope");
     const impaired = await runtimeFor(config("/down", "/down"), "westeurope", { store });
     for (let i = 0; i < 3; i++) await runProbeTick(impaired);
     assert.equal(await own(), undefined, "nothing written while impaired");

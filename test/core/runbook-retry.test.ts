@@ -305,3 +305,41 @@ describe("the backoffs ARM asked for are ARM's time too", () => {
     assert.deepEqual(r.effects, [{ kind: "promote", region: "neu" }]);
   });
 });
+
+describe("a step's wall time has a ceiling, however long ARM takes", () => {
+  // All of the step's time on ARM: only the ceiling can end it, at the longer of three times
+  // the timeout and the timeout plus LEVER_ALLOWANCE_MS (15 minutes).
+  const allOnArm = (at: number, policy = TEST_POLICY) =>
+    runbookStep(group, situation(at, shifting(), { leverMs: at - T0 }), policy, "new-id");
+
+  it("a 60 s step waits on ARM up to 16 minutes (the timeout plus the allowance), not a moment more", () => {
+    const ceiling = STEP_TIMEOUT + 15 * 60_000;
+    assert.deepEqual(allOnArm(T0 + ceiling).effects, [{ kind: "promote", region: "neu" }]);
+    const r = allOnArm(T0 + ceiling + 1);
+    assert.equal(r.incident?.step, "failed");
+  });
+
+  it("a 10 min step waits on ARM up to three times its timeout, the longer bound", () => {
+    const policy = { ...TEST_POLICY, stepTimeoutMs: 600_000 };
+    assert.notEqual(allOnArm(T0 + 1_800_000, policy).incident?.step, "failed");
+    assert.equal(allOnArm(T0 + 1_800_001, policy).incident?.step, "failed");
+  });
+
+  it("an incident whose backoff has no recorded start (written before it was) still times out", () => {
+    const r = step(situation(T0 + STEP_TIMEOUT + 1, shifting({ retryAt: T0 + 10_000 })));
+    assert.equal(r.incident?.step, "failed");
+  });
+});
+
+describe("a traffic lever that cannot be read", () => {
+  it("holds the shifting step until its timeout, then fails it, saying for how long", () => {
+    const early = step(situation(T0 + STEP_TIMEOUT, shifting(), { routing: undefined }));
+    assert.equal(early.incident?.history.at(-1)?.note, "the traffic lever cannot be read");
+    const r = step(situation(T0 + STEP_TIMEOUT + 1500, shifting(), { routing: undefined }));
+    assert.equal(r.incident?.step, "failed");
+    assert.match(
+      r.incident!.history.at(-1)!.note,
+      /^the traffic lever could not be read for 62 s;/,
+    );
+  });
+});

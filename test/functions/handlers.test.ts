@@ -107,7 +107,7 @@ describe("Functions handlers", () => {
   it("GET /api/status answers 503 with the store's message when the store is down, and no stack", async () => {
     const store = new MemoryStateStore();
     const rt = await runtimeFor(config(), "westeurope", { store, localPrincipal: TEST_READER });
-    store.readHeartbeats = async () => {
+    store.readAllObservations = async () => {
       throw new StoreError("unavailable", "state store: reading heartbeats failed: ECONNREFUSED");
     };
     const { ctx, lines } = context("status");
@@ -157,7 +157,9 @@ describe("Functions handlers", () => {
     const { ctx, lines } = context("tick");
     await tickFunction(async () => rt, "*/10 * * * * *").handler(timer, ctx);
     assert.deepEqual(
-      (await store.readObservations("shop")).map((o) => o.observer),
+      (await store.readAllObservations()).observations
+        .filter((o) => o.group === "shop")
+        .map((o) => o.observer),
       ["northeurope", "northeurope"],
     );
     assert.match(

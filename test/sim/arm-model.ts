@@ -11,7 +11,7 @@ import { ARM_DEFAULTS, ArmError } from "../../src/adapters/azure/arm.js";
 import type { ArmBudgetTracker } from "../../src/adapters/azure/budget.js";
 import { leaseTiming } from "../../src/app/lease-keeper.js";
 import type { Runtime } from "../../src/app/runtime.js";
-import { RETRY_MAX_MS } from "../../src/core/runbook.js";
+import { RETRY_MAX_MS } from "../../src/core/runbook-retry.js";
 import { random } from "../helpers/random.js";
 
 interface Window {

@@ -493,7 +493,7 @@ export class World {
 }
 
 /** The store calls an observer makes for its own rows (probes), not for deciding. */
-const PROBE_ROWS = new Set(["readObserver", "recordTick", "recordHeartbeat", "recordObservations"]);
+const PROBE_ROWS = new Set(["readObserver", "recordTick", "recordHeartbeat"]);
 
 /** Virtual ms 0 on every process's clock (before its skew). */
 const EPOCH = 1_800_000_000_000;

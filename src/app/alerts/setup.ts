@@ -79,14 +79,6 @@ export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export const NO_ALERTS: AlertSetup = {
-  channels: [],
-  links: {},
-  reminderMs: 0,
-  timing: DEFAULT_ALERT_TIMING,
-  sleep: realSleep,
-};
-
 /** Whether a channel is for an alert: it wants it, and it is not about the channel's own loss. */
 export const isFor = (c: ConfiguredChannel, alert: Alert) =>
   passes(c.filter, alert) && !aboutItself(alert, c.channel.name);

@@ -53,7 +53,7 @@ describe("Table Storage adapter", () => {
       rowKey: "~heartbeat",
       atMs: "yesterday",
     });
-    const beats = await store.readHeartbeats();
+    const beats = (await store.readAllObservations()).heartbeats;
     assert.deepEqual(
       beats.map((b) => b.observer),
       ["westeurope"],
@@ -445,10 +445,10 @@ describe("Table Storage adapter", () => {
       timeoutMs: 3000,
     });
     await gone.stop();
-    await assert.rejects(store.readHeartbeats(), (error: unknown) => {
+    await assert.rejects(store.readAllObservations(), (error: unknown) => {
       assert.ok(isStoreError(error), `expected a StoreError, got ${String(error)}`);
       assert.equal(error.kind, "unavailable");
-      assert.match(error.message, /^state store: reading heartbeats failed: /);
+      assert.match(error.message, /^state store: reading observations failed: /);
       return true;
     });
   });
@@ -462,12 +462,12 @@ describe("Table Storage adapter", () => {
       );
       const store = tableStoreFromConnectionString(connection, "silent", { timeoutMs: 400 });
       const started = Date.now();
-      await assert.rejects(store.readHeartbeats(), (error: unknown) => {
+      await assert.rejects(store.readAllObservations(), (error: unknown) => {
         assert.ok(isStoreError(error));
         assert.equal(error.kind, "unavailable");
         assert.equal(
           error.message,
-          "state store: reading heartbeats failed: timed out or was cancelled",
+          "state store: reading observations failed: timed out or was cancelled",
         );
         return true;
       });

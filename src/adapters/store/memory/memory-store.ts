@@ -72,21 +72,8 @@ export class MemoryStateStore implements StateStore {
 
   async initialise(): Promise<void> {}
 
-  async recordObservations(observations: readonly Observation[]): Promise<void> {
-    for (const o of observations)
-      this.#observations.set(`${o.group}|${o.target}|${o.observer}`, frozen(o));
-  }
-
-  async readObservations(group: string): Promise<Observation[]> {
-    return [...this.#observations.values()].filter((o) => o.group === group);
-  }
-
   async recordHeartbeat(heartbeat: Heartbeat): Promise<void> {
     this.#heartbeats.set(heartbeat.observer, frozen({ heartbeat, etag: this.#nextEtag() }));
-  }
-
-  async readHeartbeats(): Promise<Heartbeat[]> {
-    return [...this.#heartbeats.values()].map((h) => h.heartbeat);
   }
 
   async recordTick(
@@ -104,7 +91,8 @@ export class MemoryStateStore implements StateStore {
         `state store: writing the tick of ${heartbeat.observer} failed: ${current ? 412 : 409}`,
         { status: current ? 412 : 409 },
       );
-    await this.recordObservations(observations);
+    for (const o of observations)
+      this.#observations.set(`${o.group}|${o.target}|${o.observer}`, frozen(o));
     const etag = this.#nextEtag();
     this.#heartbeats.set(heartbeat.observer, frozen({ heartbeat, etag }));
     return etag;
@@ -120,7 +108,7 @@ export class MemoryStateStore implements StateStore {
 
   async readAllObservations(): Promise<AllObservations> {
     return {
-      heartbeats: await this.readHeartbeats(),
+      heartbeats: [...this.#heartbeats.values()].map((h) => h.heartbeat),
       observations: [...this.#observations.values()],
     };
   }

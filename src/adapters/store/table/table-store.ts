@@ -221,18 +221,6 @@ export class TableStateStore implements StateStore {
         await this.#client.submitTransaction(list.slice(i, i + BATCH_LIMIT), { abortSignal });
   }
 
-  recordObservations(
-    observations: readonly Observation[],
-    options?: StoreCallOptions,
-  ): Promise<void> {
-    return this.#call("writing observations", options, (abortSignal) =>
-      this.#submitAll(
-        observations.map((o) => ["upsert", observationToEntity(o), "Replace"]),
-        abortSignal,
-      ),
-    );
-  }
-
   recordTick(
     heartbeat: Heartbeat,
     observations: readonly Observation[],
@@ -322,34 +310,9 @@ export class TableStateStore implements StateStore {
     });
   }
 
-  readObservations(group: string, options?: StoreCallOptions): Promise<Observation[]> {
-    return this.#call(`reading observations of ${group}`, options, async (abortSignal) => {
-      const prefix = `${group}|`;
-      const rows = this.#client.listEntities({
-        queryOptions: {
-          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey ge ${prefix} and RowKey lt ${after(prefix)}`,
-        },
-        abortSignal,
-      });
-      return this.#decode(rows, entityToObservation, "observation");
-    });
-  }
-
   recordHeartbeat(heartbeat: Heartbeat, options?: StoreCallOptions): Promise<void> {
     return this.#call("writing heartbeat", options, async (abortSignal) => {
       await this.#client.upsertEntity(heartbeatToEntity(heartbeat), "Replace", { abortSignal });
-    });
-  }
-
-  readHeartbeats(options?: StoreCallOptions): Promise<Heartbeat[]> {
-    return this.#call("reading heartbeats", options, async (abortSignal) => {
-      const rows = this.#client.listEntities({
-        queryOptions: {
-          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey eq ${HEARTBEAT_ROW}`,
-        },
-        abortSignal,
-      });
-      return this.#decode(rows, entityToHeartbeat, "heartbeat");
     });
   }
 
