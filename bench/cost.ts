@@ -137,7 +137,7 @@ export function billedSeconds(seconds: number): number {
  * Intervals one summary window spans: the summed-up records of a target or group come once in so
  * many intervals. Never fewer than one: every probe is at most one record.
  */
-export function intervalsPerSummary(summaryMinutes: number, intervalSeconds: number): number {
+function intervalsPerSummary(summaryMinutes: number, intervalSeconds: number): number {
   return Math.max(1, (summaryMinutes * 60) / intervalSeconds);
 }
 

@@ -33,6 +33,17 @@ const TEST_SURFACE: Readonly<Record<string, Readonly<Record<string, string>>>> =
   "src/providers/registry.ts": {
     withProviders: "how a test adds a lever kind from outside the tree, as an extension would",
   },
+  "src/probes/registry.ts": {
+    withProbeKinds: "how a test adds a probe kind from outside the tree, as an extension would",
+  },
+  "src/app/telemetry/availability-windows.ts": {
+    sentAlone:
+      "the tests check which probe events go out on their own against the rule itself, one case at a time",
+  },
+  "bench/cost-inputs.ts": {
+    TELEMETRY_MEASURED:
+      "the cost test checks the model's bytes per record against the telemetry benchmark's measured figure",
+  },
   "src/core/runbook-retry.ts": {
     RETRY_BASE_MS: "the tests check the backoff's first step against the constant, not a copy",
     RETRY_MAX_MS: "the tests and the simulator's ARM model check the backoff's cap against it",
@@ -73,7 +84,12 @@ export function unusedExports(options: CheckOptions): UnusedExport[] {
   const name = (sf: ts.SourceFile) => relative(root, sf.fileName).split(sep).join("/");
   const ours = program
     .getSourceFiles()
-    .filter((sf) => !sf.isDeclarationFile && !relative(root, sf.fileName).startsWith(".."));
+    .filter(
+      (sf) =>
+        !sf.isDeclarationFile &&
+        !relative(root, sf.fileName).startsWith("..") &&
+        !name(sf).split("/").includes("node_modules"),
+    );
 
   // The compiler gives no immediate target for some aliases (a default import of a CommonJS
   // module, `export =`): those are never our own declarations, so the chain ends there.

@@ -45,7 +45,7 @@ export interface ObservationView {
  * an active-active group, with every region of the same priority), `standby` is enabled behind
  * it, `disabled` receives none.
  */
-export type RegionTraffic = "primary" | "standby" | "disabled";
+type RegionTraffic = "primary" | "standby" | "disabled";
 
 export interface RegionStatus {
   readonly name: string;

@@ -376,7 +376,7 @@ export const apiSchema = z
     "Who may use the operator API. Every caller presents an access token (`Authorization: Bearer`), which Tandem validates itself; platform headers such as App Service Authentication's `x-ms-client-principal` are never taken as proof, and function keys never authorise.",
   );
 
-export const telemetrySchema = z
+const telemetrySchema = z
   .strictObject({
     summaryMinutes: count(0, 60)
       .default(TELEMETRY_DEFAULTS.summaryMinutes)

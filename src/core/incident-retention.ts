@@ -11,7 +11,7 @@
 import type { Incident } from "./incident.js";
 import { TERMINAL } from "./incident.js";
 
-export interface IncidentRetention {
+interface IncidentRetention {
   /** The audit horizon: incidents closed before this may go. */
   readonly before: number;
   /** The earliest time a rule still looks back to (failover window, idempotency keys). */

@@ -1,7 +1,7 @@
 // Every probe failure gets a kind that alerts and telemetry can act on, and a short message.
 import type { ProbeError } from "../core/observation.js";
 
-export type FailureKind =
+type FailureKind =
   | "dns"
   | "connect-refused"
   | "connect-timeout"

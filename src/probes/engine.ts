@@ -8,7 +8,7 @@ import { failure } from "./classify.js";
 import { PROBE_KINDS } from "./registry.js";
 import type { ProbeKindRegistry, ProbeRunner } from "./types.js";
 
-export interface ProbeEngineOptions {
+interface ProbeEngineOptions {
   /** Name resolution; tests inject one so that no real name is ever resolved. */
   readonly lookup?: LookupFunction;
   /** The kinds it runs; PROBE_KINDS (the built-in ones) by default. */

@@ -35,7 +35,7 @@ export function withProbeKinds(
 }
 
 /** The scheme of a URL as written, lower case without the colon; undefined when it has none. */
-export function schemeOf(url: string): string | undefined {
+function schemeOf(url: string): string | undefined {
   return /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
 }
 

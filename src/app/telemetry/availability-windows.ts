@@ -42,7 +42,7 @@ export interface TargetSummary {
 }
 
 export const PHASES = ["dns", "connect", "tls", "firstByte", "total"] as const;
-export type Phase = (typeof PHASES)[number];
+type Phase = (typeof PHASES)[number];
 
 /** Every probe of one group in one window: latency by phase, and whether each passed. */
 export interface GroupSummary {
@@ -54,7 +54,7 @@ export interface GroupSummary {
 }
 
 /** What is due after one probe outcome. */
-export interface Due {
+interface Due {
   /** Probes to send as records of their own (this one, or none). */
   readonly own: readonly ProbeOutcomeEvent[];
   /** Windows that ended before this probe. */

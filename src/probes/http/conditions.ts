@@ -16,7 +16,7 @@ export function describeRanges(ranges: readonly StatusRange[]): string {
 /** The value at a path, or `missing`. */
 const MISSING = Symbol("missing");
 
-export function valueAt(document: unknown, path: string): unknown {
+function valueAt(document: unknown, path: string): unknown {
   let value: unknown = document;
   for (const [, name, index] of path.slice(1).matchAll(/\.([^.[]+)|\[(\d+)\]/g)) {
     if (value === null || typeof value !== "object") return MISSING;

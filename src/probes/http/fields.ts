@@ -6,9 +6,9 @@ import { JSON_PATH_PATTERN } from "../../config/json-path.js";
 import { count } from "../../config/fields.js";
 import type { CommonProbeSettings } from "../types.js";
 
-export const STATUS_SPEC_PATTERN = /^([1-5]\d\d|[1-5]xx|[1-5]\d\d-[1-5]\d\d)$/;
+const STATUS_SPEC_PATTERN = /^([1-5]\d\d|[1-5]xx|[1-5]\d\d-[1-5]\d\d)$/;
 
-export const bodySchema = z.strictObject({
+const bodySchema = z.strictObject({
   contains: z.string().min(1).optional().describe("The body must contain this text."),
   matches: z
     .string()

@@ -16,10 +16,10 @@ import { checkBody, describeRanges, statusExpected } from "./conditions.js";
 import type { HttpProbeRequest } from "./request.js";
 
 /** Bodies are read up to this size; conditions see the first part of a larger one. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+const BODY_LIMIT_BYTES = 1024 * 1024;
 const DAY_MS = 86_400_000;
 
-export interface HttpProbeOptions {
+interface HttpProbeOptions {
   readonly lookup?: LookupFunction;
   readonly abortSignal?: AbortSignal;
   /** Kept-alive agents, one per target and trust setting, for requests with keepAlive. */
@@ -244,7 +244,7 @@ function exchange(
   });
 }
 
-export async function probeHttp(
+async function probeHttp(
   request: HttpProbeRequest,
   options: HttpProbeOptions = {},
 ): Promise<ProbeOutcome> {

@@ -50,9 +50,9 @@ export interface HttpProbeRequest extends ProbeRequest {
   readonly keepAlive: boolean;
 }
 
-export const MAX_REDIRECTS = 5;
+const MAX_REDIRECTS = 5;
 
-export function statusRange(spec: number | string): StatusRange {
+function statusRange(spec: number | string): StatusRange {
   if (typeof spec === "number") return { from: spec, to: spec };
   const klass = /^([1-5])xx$/.exec(spec);
   if (klass) return { from: Number(klass[1]) * 100, to: Number(klass[1]) * 100 + 99 };

@@ -10,7 +10,7 @@ import type { TcpProbeRequest } from "./request.js";
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-export function probeTcp(
+function probeTcp(
   request: TcpProbeRequest,
   options: { readonly lookup?: LookupFunction; readonly abortSignal?: AbortSignal } = {},
 ): Promise<ProbeOutcome> {
