@@ -64,19 +64,31 @@ import {
   STATE_PARTITION,
   entityToHeartbeat,
   entityToLease,
-  entityToObservation,
   entityToStates,
   floorToEntity,
   heartbeatToEntity,
   leaseToEntity,
-  observationToEntity,
   statesToEntity,
   decodeOrReport,
 } from "./entities.js";
 import { TableAuditLog } from "./audit-log.js";
+import {
+  PAGED_ROWS_FROM,
+  isPageRow,
+  emptyPage,
+  observationPages,
+  pageIndex,
+  pageObservations,
+} from "./observation-pages.js";
 
 /** Table Storage accepts at most 100 operations in one transaction. */
 const BATCH_LIMIT = 100;
+/**
+ * ... and at most 4 MiB of payload: a probe tick's transaction takes pages up to this many
+ * characters of observations (UTF-8 bytes are at most three per character, and error texts are
+ * short), and the rest go in further transactions.
+ */
+const TICK_TRANSACTION_CHARS = 1_000_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface TableStoreOptions {
@@ -143,6 +155,8 @@ export class TableStateStore implements StateStore {
   readonly #timeoutMs: number;
   readonly #log: Log | undefined;
   readonly #audit: TableAuditLog;
+  /** Page rows each observer is known to have in the store (written or read by this process). */
+  readonly #pagesOf = new Map<string, number>();
 
   constructor(client: TableClient, options: TableStoreOptions = {}) {
     this.#client = client;
@@ -169,6 +183,7 @@ export class TableStateStore implements StateStore {
     return this.#call(`creating table ${this.#client.tableName}`, options, async (abortSignal) => {
       await this.#client.createTable({ abortSignal });
       await this.#moveOldIncidents(abortSignal);
+      await this.#removeTargetRows(abortSignal);
     });
   }
 
@@ -210,6 +225,35 @@ export class TableStateStore implements StateStore {
       this.#log?.info(`state store: moved ${moved} incident and alert rows to the new layout`);
   }
 
+  /**
+   * Observation rows of the layout before ADR 0020 (a row per target, `{group}|{target}`, in the
+   * observer's partition) are deleted: readers read only the heartbeat and the pages, and every
+   * observer rewrites its observations within a tick. One query when there is nothing to delete.
+   */
+  async #removeTargetRows(abortSignal: AbortSignal): Promise<void> {
+    const rows = this.#client.listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey lt ${PAGED_ROWS_FROM}`,
+        select: ["RowKey"],
+      },
+      abortSignal,
+    });
+    const deletes: TransactionAction[] = [];
+    for await (const row of rows)
+      if (row.partitionKey && row.rowKey)
+        deletes.push(["delete", { partitionKey: row.partitionKey, rowKey: row.rowKey }]);
+    try {
+      await this.#submitAll(deletes, abortSignal);
+    } catch (error) {
+      // An observer of the old layout still running rewrote some: the next start removes them.
+      if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+    }
+    if (deletes.length > 0)
+      this.#log?.info(
+        `state store: removed ${deletes.length} observation rows of the layout before ADR 0020`,
+      );
+  }
+
   async #submitAll(actions: readonly TransactionAction[], abortSignal: AbortSignal): Promise<void> {
     const byPartition = new Map<string, TransactionAction[]>();
     for (const action of actions) {
@@ -221,16 +265,37 @@ export class TableStateStore implements StateStore {
         await this.#client.submitTransaction(list.slice(i, i + BATCH_LIMIT), { abortSignal });
   }
 
+  /** Merges the observations into their observers' pages (read, then rewritten; not for ticks). */
   recordObservations(
     observations: readonly Observation[],
     options?: StoreCallOptions,
   ): Promise<void> {
-    return this.#call("writing observations", options, (abortSignal) =>
-      this.#submitAll(
-        observations.map((o) => ["upsert", observationToEntity(o), "Replace"]),
-        abortSignal,
-      ),
-    );
+    return this.#call("writing observations", options, async (abortSignal) => {
+      const byObserver = new Map<string, Observation[]>();
+      for (const o of observations)
+        byObserver.set(o.observer, [...(byObserver.get(o.observer) ?? []), o]);
+      for (const [observer, list] of byObserver) {
+        const [rows] = await this.#readPaged(
+          odata`PartitionKey eq ${observerPartition(observer)}`,
+          abortSignal,
+        );
+        const merged = new Map((rows?.observations ?? []).map((o) => [targetKey(o), o]));
+        for (const o of list) merged.set(targetKey(o), o);
+        await this.#submitAll(this.#pageActions(observer, [...merged.values()]), abortSignal);
+      }
+    });
+  }
+
+  /**
+   * Upserts of an observer's pages; pages it wrote before beyond their number (as far as this
+   * process knows: its own writes and reads) are written empty, so that no older observation
+   * stays behind and no write can fail on a row another process removed.
+   */
+  #pageActions(observer: string, observations: readonly Observation[]): TransactionAction[] {
+    const pages = observationPages(observer, observations);
+    for (let i = pages.length; i < (this.#pagesOf.get(observer) ?? 0); i++)
+      pages.push(emptyPage(observer, i));
+    return pages.map((page) => ["upsert", page, "Replace"]);
   }
 
   recordTick(
@@ -248,18 +313,22 @@ export class TableStateStore implements StateStore {
         : expected.etag === undefined
           ? ["create", beat]
           : ["update", beat, "Replace", { etag: expected.etag }];
-      // The heartbeat goes in the first transaction: a conflict on it writes nothing at all.
-      const rows: TransactionAction[] = observations.map((o) => [
-        "upsert",
-        observationToEntity(o),
-        "Replace",
-      ]);
+      // The heartbeat goes in the first transaction, with as many pages as fit (at 1,000 groups,
+      // all of them): a conflict on it writes nothing at all.
+      const pages = this.#pageActions(heartbeat.observer, observations);
+      let taken = 0;
+      let chars = 0;
+      while (taken < pages.length && taken < BATCH_LIMIT - 1) {
+        const size = JSON.stringify(pages[taken]![1]).length;
+        if (taken > 0 && chars + size > TICK_TRANSACTION_CHARS) break;
+        chars += size;
+        taken++;
+      }
       let response;
       try {
-        response = await this.#client.submitTransaction(
-          [first, ...rows.slice(0, BATCH_LIMIT - 1)],
-          { abortSignal },
-        );
+        response = await this.#client.submitTransaction([first, ...pages.slice(0, taken)], {
+          abortSignal,
+        });
       } catch (error) {
         // The row was deleted since it was read: as much a changed version as a new etag.
         if (statusOf(error) === 404)
@@ -268,71 +337,92 @@ export class TableStateStore implements StateStore {
           });
         throw error;
       }
-      await this.#submitAll(rows.slice(BATCH_LIMIT - 1), abortSignal);
+      await this.#submitAll(pages.slice(taken), abortSignal);
+      this.#pagesOf.set(heartbeat.observer, pages.length);
       return this.#etag(response.subResponses[0]?.etag);
+    });
+  }
+
+  /**
+   * The heartbeats and observations of the observer partitions `filter` selects, by observer,
+   * read from the heartbeat and page rows only (ADR 0020). An observation in an earlier page wins
+   * over the same target's in a later one: a page beyond the writer's count is left from a tick
+   * that needed more, and is older.
+   */
+  async #readPaged(
+    filter: string,
+    abortSignal: AbortSignal,
+  ): Promise<(ObserverRows & { observer: string })[]> {
+    const rows = this.#client.listEntities({
+      queryOptions: { filter: `${filter} and ${odata`RowKey ge ${PAGED_ROWS_FROM}`}` },
+      abortSignal,
+    });
+    const found = new Map<
+      string,
+      { heartbeat?: Heartbeat; version?: string; pages: number; seen: Map<string, Observation> }
+    >();
+    for await (const row of rows) {
+      const partition = row.partitionKey ?? "";
+      const observer = partition.slice(OBSERVER_PREFIX.length);
+      let entry = found.get(observer);
+      if (!entry) found.set(observer, (entry = { pages: 0, seen: new Map() }));
+      if (row.rowKey === HEARTBEAT_ROW) {
+        const h = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
+        if (h) entry.heartbeat = h;
+        if (row.etag) entry.version = row.etag;
+      } else if (isPageRow(row.rowKey)) {
+        entry.pages = Math.max(entry.pages, pageIndex(row.rowKey!) + 1);
+        const page = pageObservations(observer, row);
+        if (!page || page.skipped > 0)
+          this.#log?.warn(
+            `state store: skipped ${page ? `${page.skipped} malformed observations of` : "a malformed"} page row (${partition}/${row.rowKey})`,
+          );
+        for (const o of page?.observations ?? [])
+          if (!entry.seen.has(targetKey(o))) entry.seen.set(targetKey(o), o);
+      }
+    }
+    return [...found].map(([observer, e]) => {
+      // What this process knows it must delete when it writes fewer pages.
+      this.#pagesOf.set(observer, Math.max(e.pages, this.#pagesOf.get(observer) ?? 0));
+      return {
+        observer,
+        observations: [...e.seen.values()],
+        ...(e.heartbeat ? { heartbeat: e.heartbeat } : {}),
+        ...(e.version ? { version: e.version } : {}),
+      };
     });
   }
 
   readObserver(observer: string, options?: StoreCallOptions): Promise<ObserverRows> {
     return this.#call(`reading the rows of ${observer}`, options, async (abortSignal) => {
-      const rows = this.#client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${observerPartition(observer)}` },
+      const [rows] = await this.#readPaged(
+        odata`PartitionKey eq ${observerPartition(observer)}`,
         abortSignal,
-      });
-      const observations: Observation[] = [];
-      let heartbeat: Heartbeat | undefined;
-      let version: string | undefined;
-      for await (const row of rows) {
-        if (row.rowKey === HEARTBEAT_ROW) {
-          heartbeat = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
-          version = row.etag;
-        } else {
-          const o = this.#decodeOne(row, entityToObservation, "observation");
-          if (o) observations.push(o);
-        }
-      }
-      return {
-        observations,
-        ...(heartbeat ? { heartbeat } : {}),
-        ...(version ? { version } : {}),
-      };
+      );
+      if (!rows) return { observations: [] };
+      const { observer: _observer, ...own } = rows;
+      return own;
     });
   }
 
   readAllObservations(options?: StoreCallOptions): Promise<AllObservations> {
     return this.#call("reading observations", options, async (abortSignal) => {
-      const rows = this.#client.listEntities({
-        queryOptions: {
-          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END}`,
-        },
+      const all = await this.#readPaged(
+        odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END}`,
         abortSignal,
-      });
-      const heartbeats: Heartbeat[] = [];
-      const observations: Observation[] = [];
-      for await (const row of rows) {
-        if (row.rowKey === HEARTBEAT_ROW) {
-          const h = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
-          if (h) heartbeats.push(h);
-        } else {
-          const o = this.#decodeOne(row, entityToObservation, "observation");
-          if (o) observations.push(o);
-        }
-      }
-      return { heartbeats, observations };
+      );
+      return {
+        heartbeats: all.flatMap((o) => (o.heartbeat ? [o.heartbeat] : [])),
+        observations: all.flatMap((o) => o.observations),
+      };
     });
   }
 
+  /** Read with every observer's pages (a group's observations are not a row of their own). */
   readObservations(group: string, options?: StoreCallOptions): Promise<Observation[]> {
-    return this.#call(`reading observations of ${group}`, options, async (abortSignal) => {
-      const prefix = `${group}|`;
-      const rows = this.#client.listEntities({
-        queryOptions: {
-          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey ge ${prefix} and RowKey lt ${after(prefix)}`,
-        },
-        abortSignal,
-      });
-      return this.#decode(rows, entityToObservation, "observation");
-    });
+    return this.readAllObservations(options).then(({ observations }) =>
+      observations.filter((o) => o.group === group),
+    );
   }
 
   recordHeartbeat(heartbeat: Heartbeat, options?: StoreCallOptions): Promise<void> {
@@ -819,6 +909,8 @@ export class TableStateStore implements StateStore {
 function ofGroups(row: OutboxRow, groups: readonly string[]): boolean {
   return row.alert.group === undefined || groups.includes(row.alert.group);
 }
+
+const targetKey = (o: Observation) => `${o.group}|${o.target}`;
 
 function sortIncidents(list: StoredIncident[]): StoredIncident[] {
   return list.sort(
