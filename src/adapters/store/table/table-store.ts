@@ -84,11 +84,11 @@ import {
 /** Table Storage accepts at most 100 operations in one transaction. */
 const BATCH_LIMIT = 100;
 /**
- * ... and at most 4 MiB of payload: a probe tick's transaction takes pages up to this many
- * characters of observations (UTF-8 bytes are at most three per character, and error texts are
- * short), and the rest go in further transactions.
+ * ... and at most 4 MiB of payload: a probe tick's transaction takes pages up to this many bytes
+ * of JSON (the rest of the 4 MiB is room for the batch's own framing), the rest go in further
+ * transactions.
  */
-const TICK_TRANSACTION_CHARS = 1_000_000;
+const TICK_TRANSACTION_BYTES = 3_000_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface TableStoreOptions {
@@ -157,6 +157,8 @@ export class TableStateStore implements StateStore {
   readonly #audit: TableAuditLog;
   /** Page rows each observer is known to have in the store (written or read by this process). */
   readonly #pagesOf = new Map<string, number>();
+  /** An observer's observations as of its heartbeat's version, as this process last wrote or read them. */
+  readonly #own = new Map<string, { version: string; observations: readonly Observation[] }>();
 
   constructor(client: TableClient, options: TableStoreOptions = {}) {
     this.#client = client;
@@ -275,13 +277,9 @@ export class TableStateStore implements StateStore {
       for (const o of observations)
         byObserver.set(o.observer, [...(byObserver.get(o.observer) ?? []), o]);
       for (const [observer, list] of byObserver) {
-        const [rows] = await this.#readPaged(
-          odata`PartitionKey eq ${observerPartition(observer)}`,
-          abortSignal,
-        );
-        const merged = new Map((rows?.observations ?? []).map((o) => [targetKey(o), o]));
-        for (const o of list) merged.set(targetKey(o), o);
-        await this.#submitAll(this.#pageActions(observer, [...merged.values()]), abortSignal);
+        const { observations: now } = await this.#readOwn(observer, abortSignal);
+        this.#own.delete(observer);
+        await this.#submitAll(this.#pageActions(observer, merge(now, list)), abortSignal);
       }
     });
   }
@@ -298,16 +296,47 @@ export class TableStateStore implements StateStore {
     return pages.map((page) => ["upsert", page, "Replace"]);
   }
 
+  /** One observer's rows as the store has them, in one query (and known from then on). */
+  async #readOwn(observer: string, abortSignal: AbortSignal): Promise<ObserverRows> {
+    const [rows] = await this.#readPaged(
+      odata`PartitionKey eq ${observerPartition(observer)}`,
+      abortSignal,
+    );
+    const { observer: _observer, ...own } = rows ?? { observer, observations: [] };
+    if (own.version)
+      this.#own.set(observer, { version: own.version, observations: own.observations });
+    return own;
+  }
+
+  /**
+   * A tick writes the observer's pages whole: the observations it brings merged into those the
+   * observer has (a target not probed this tick keeps its last observation, as with a row per
+   * target). What it has is known from this process's last write or read of the same version;
+   * otherwise its partition is read first (one query).
+   */
   recordTick(
     heartbeat: Heartbeat,
     observations: readonly Observation[],
     options?: StoreCallOptions & { readonly expected?: { readonly etag?: string } },
   ): Promise<string> {
-    return this.#call(`writing the tick of ${heartbeat.observer}`, options, async (abortSignal) => {
-      if (observations.some((o) => o.observer !== heartbeat.observer))
+    const observer = heartbeat.observer;
+    return this.#call(`writing the tick of ${observer}`, options, async (abortSignal) => {
+      if (observations.some((o) => o.observer !== observer))
         throw new StoreError("failed", "state store: a tick writes only its own observer's rows");
       const beat = heartbeatToEntity(heartbeat);
       const expected = options?.expected;
+      const known = this.#own.get(observer);
+      this.#own.delete(observer);
+      const before =
+        known && expected?.etag !== undefined && known.version === expected.etag
+          ? known
+          : await this.#readOwn(observer, abortSignal);
+      if (expected && expected.etag !== before.version)
+        throw new StoreError(
+          "conflict",
+          `state store: writing the tick of ${observer} failed: the heartbeat has moved on`,
+          { status: before.version ? 412 : 404 },
+        );
       const first: TransactionAction = !expected
         ? ["upsert", beat, "Replace"]
         : expected.etag === undefined
@@ -315,13 +344,14 @@ export class TableStateStore implements StateStore {
           : ["update", beat, "Replace", { etag: expected.etag }];
       // The heartbeat goes in the first transaction, with as many pages as fit (at 1,000 groups,
       // all of them): a conflict on it writes nothing at all.
-      const pages = this.#pageActions(heartbeat.observer, observations);
+      const all = merge(before.observations, observations);
+      const pages = this.#pageActions(observer, all);
       let taken = 0;
-      let chars = 0;
+      let bytes = 0;
       while (taken < pages.length && taken < BATCH_LIMIT - 1) {
-        const size = JSON.stringify(pages[taken]![1]).length;
-        if (taken > 0 && chars + size > TICK_TRANSACTION_CHARS) break;
-        chars += size;
+        const size = Buffer.byteLength(JSON.stringify(pages[taken]![1]));
+        if (taken > 0 && bytes + size > TICK_TRANSACTION_BYTES) break;
+        bytes += size;
         taken++;
       }
       let response;
@@ -338,8 +368,10 @@ export class TableStateStore implements StateStore {
         throw error;
       }
       await this.#submitAll(pages.slice(taken), abortSignal);
-      this.#pagesOf.set(heartbeat.observer, pages.length);
-      return this.#etag(response.subResponses[0]?.etag);
+      this.#pagesOf.set(observer, pages.length);
+      const version = this.#etag(response.subResponses[0]?.etag);
+      this.#own.set(observer, { version, observations: all });
+      return version;
     });
   }
 
@@ -394,15 +426,9 @@ export class TableStateStore implements StateStore {
   }
 
   readObserver(observer: string, options?: StoreCallOptions): Promise<ObserverRows> {
-    return this.#call(`reading the rows of ${observer}`, options, async (abortSignal) => {
-      const [rows] = await this.#readPaged(
-        odata`PartitionKey eq ${observerPartition(observer)}`,
-        abortSignal,
-      );
-      if (!rows) return { observations: [] };
-      const { observer: _observer, ...own } = rows;
-      return own;
-    });
+    return this.#call(`reading the rows of ${observer}`, options, (abortSignal) =>
+      this.#readOwn(observer, abortSignal),
+    );
   }
 
   readAllObservations(options?: StoreCallOptions): Promise<AllObservations> {
@@ -911,6 +937,13 @@ function ofGroups(row: OutboxRow, groups: readonly string[]): boolean {
 }
 
 const targetKey = (o: Observation) => `${o.group}|${o.target}`;
+
+/** `before` with `now` written over it, target by target. */
+function merge(before: readonly Observation[], now: readonly Observation[]): Observation[] {
+  const all = new Map(before.map((o) => [targetKey(o), o]));
+  for (const o of now) all.set(targetKey(o), o);
+  return [...all.values()];
+}
 
 function sortIncidents(list: StoredIncident[]): StoredIncident[] {
   return list.sort(
