@@ -236,7 +236,7 @@ export class TableStateStore implements StateStore {
     const rows = this.#client.listEntities({
       queryOptions: {
         filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey lt ${PAGED_ROWS_FROM}`,
-        select: ["RowKey"],
+        select: ["PartitionKey", "RowKey"],
       },
       abortSignal,
     });
