@@ -491,7 +491,20 @@ async function runbooksFor(
       return true;
     },
   };
-  return mapBounded(view.groups, GROUP_CONCURRENCY, async (g, i) => {
+  // Groups with something to do go first (a changed verdict, an open incident); then those
+  // whose views are oldest, so that they come first to the quiet reads: in the configuration's
+  // order, the first groups would take every quiet read each time they were due again.
+  const busy = (i: number) =>
+    kept[i]?.changed ||
+    (state.incidents[view.groups[i]!.group.name] ?? []).some(
+      (s) => s.incident.closedAt === undefined,
+    );
+  const age = (i: number) => views[view.groups[i]!.group.name]?.readAt ?? -Infinity;
+  const order = view.groups
+    .map((_, i) => i)
+    .sort((a, b) => Number(!busy(a)) - Number(!busy(b)) || Math.sign(age(a) - age(b) || 0));
+  const ordered = await mapBounded(order, GROUP_CONCURRENCY, async (i) => {
+    const g = view.groups[i]!;
     // The runbook acts only on verdicts it could record in this epoch.
     const states = kept[i];
     if (!states) return undefined;
@@ -506,4 +519,7 @@ async function runbooksFor(
       call,
     });
   });
+  const outcomes = new Array<RunbookOutcome | undefined>(view.groups.length);
+  order.forEach((i, k) => (outcomes[i] = ordered[k]));
+  return outcomes;
 }
