@@ -69,6 +69,11 @@ export interface StorageFigures {
   readonly otherTickMs: number;
   /** The holder's slowest tick of those measured. */
   readonly holderTickMaxMs: number;
+  /**
+   * CPU time of this process during the holder's tick (median): Tandem's and Azurite's, which
+   * serves the tick's requests in the same process. On a busy machine the wall time is not Tandem's.
+   */
+  readonly holderTickCpuMs: number;
 }
 
 /**
@@ -101,11 +106,20 @@ export async function storageWork(
 
     const ticks: [number[], number[]] = [[], []];
     const tickMs: [number[], number[]] = [[], []];
-    const timed = async (run: () => Promise<unknown>, counts: number[], times: number[]) => {
+    const holderCpu: number[] = [];
+    const timed = async (
+      run: () => Promise<unknown>,
+      counts: number[],
+      times: number[],
+      cpu?: number[],
+    ) => {
       const before = requests();
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       await run();
       times.push(performance.now() - started);
+      const used = process.cpuUsage(cpuBefore);
+      cpu?.push((used.user + used.system) / 1000);
       // The alert sender runs beside the tick: let it finish so its requests count here.
       await delay(20);
       counts.push(requests() - before);
@@ -115,7 +129,8 @@ export async function storageWork(
       const measured = i >= warmUp;
       const o: [number[], number[]] = [[], []];
       const om: [number[], number[]] = [[], []];
-      await timed(() => runObserverTick(holder), o[0], om[0]);
+      const oc: number[] = [];
+      await timed(() => runObserverTick(holder), o[0], om[0], oc);
       await timed(() => runObserverTick(other), o[1], om[1]);
       if (!measured) continue;
       if (!runtimes[0]!.memory.lease.held)
@@ -124,6 +139,7 @@ export async function storageWork(
         ticks[k].push(...o[k]);
         tickMs[k].push(...om[k]);
       }
+      holderCpu.push(...oc);
     }
     const mean = (v: number[]) => Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 10) / 10;
     const holderTick = mean(ticks[0]);
@@ -135,6 +151,7 @@ export async function storageWork(
       otherTick,
       holderTickMs: Math.round(median(tickMs[0])),
       holderTickMaxMs: Math.round(Math.max(...tickMs[0])),
+      holderTickCpuMs: Math.round(median(holderCpu)),
       otherTickMs: Math.round(median(tickMs[1])),
     };
   } finally {
