@@ -491,18 +491,24 @@ async function runbooksFor(
       return true;
     },
   };
-  // Groups with something to do go first (a changed verdict, an open incident); then those
-  // whose views are oldest, so that they come first to the quiet reads: in the configuration's
-  // order, the first groups would take every quiet read each time they were due again.
+  // Groups with something to do go first, in the configuration's order (a steady order lets the
+  // first of many incidents finish while the rest wait for reads; an order by age would give
+  // each group its read one tick and take it away the next). Quiet groups follow, those with
+  // the oldest views first, so that quiet reads reach every group in its turn: in the
+  // configuration's order the first groups would take every quiet read each time they were due.
   const busy = (i: number) =>
-    kept[i]?.changed ||
+    kept[i]?.changed === true ||
     (state.incidents[view.groups[i]!.group.name] ?? []).some(
       (s) => s.incident.closedAt === undefined,
     );
   const age = (i: number) => views[view.groups[i]!.group.name]?.readAt ?? -Infinity;
   const order = view.groups
     .map((_, i) => i)
-    .sort((a, b) => Number(!busy(a)) - Number(!busy(b)) || Math.sign(age(a) - age(b) || 0));
+    .sort((a, b) =>
+      busy(a) || busy(b)
+        ? Number(!busy(a)) - Number(!busy(b)) || a - b
+        : Math.sign(age(a) - age(b) || 0) || a - b,
+    );
   const ordered = await mapBounded(order, GROUP_CONCURRENCY, async (i) => {
     const g = view.groups[i]!;
     // The runbook acts only on verdicts it could record in this epoch.
