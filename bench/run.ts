@@ -128,6 +128,30 @@ if (want("arm-budget"))
       }),
     );
   }
+// Not in a plain `npm run bench`: 1,000 groups take minutes of CPU and gigabytes of memory per
+// model. The quiet window is 10 minutes (the reads an hour are scaled from it), after 60 intervals
+// in which a new holder's first reads of every group are done (ADR 20).
+if (values.only === "arm-budget-1000")
+  for (const model of ["passive-cold", "active-passive"] as const) {
+    const result = await simulateScale({
+      groups: 1000,
+      model,
+      healthyMinutes: 10,
+      outage: true,
+      outageMinutes: 60,
+      settleIntervals: 60,
+    });
+    const perHour = (result.healthy.reads / result.healthy.minutes) * 60;
+    console.log(
+      JSON.stringify({
+        bench: "arm-budget-1000-groups",
+        model,
+        quietReadsPerHour: Math.round(perHour),
+        shareOfReadBudget: `${((perHour / READS_PER_HOUR) * 100).toFixed(1)} %`,
+        ...result,
+      }),
+    );
+  }
 // A model, not a measurement: the default deployment's monthly lines from the figures above and the
 // prices in bench/cost-inputs.ts (docs/cost.md shows the same, by `npm run gen`).
 if (want("cost")) {
