@@ -182,7 +182,13 @@ export interface RunbookTickOptions {
   /** The group's incidents and pause flags, read for every group at once; read here if absent. */
   readonly stored?: GroupStore;
   /** The tick's allowance of lever reads, shared by its groups (unlimited when absent). */
-  readonly budget?: { take(kind: "urgent" | "reconcile" | "writes", calls: number): boolean };
+  /**
+   * ARM calls this tick may still make: `first` is a quiet group's first read in this epoch,
+   * `reconcile` a periodic read of a view this epoch has read.
+   */
+  readonly budget?: {
+    take(kind: "urgent" | "first" | "reconcile" | "writes", calls: number): boolean;
+  };
   readonly operation: string;
   readonly call?: StoreCallOptions;
 }
@@ -359,7 +365,8 @@ async function runbookOnce(
     backoff === undefined &&
     (urgent
       ? (options.budget?.take("urgent", reads) ?? true)
-      : reconcileDue(rt, group, view, epoch) && (options.budget?.take("reconcile", reads) ?? true));
+      : reconcileDue(rt, group, view, epoch) &&
+        (options.budget?.take(view?.epoch === epoch ? "reconcile" : "first", reads) ?? true));
   if (urgent && !carried && backoff === undefined && !due)
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
   if (due && !(await readNow(open?.incident)) && open)

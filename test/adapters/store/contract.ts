@@ -219,6 +219,11 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
         AT + 10_000,
         "nor its observations",
       );
+      assert.equal(
+        after.observations.length,
+        mine.length,
+        "a tick that probed one target leaves the others' last observations as they were",
+      );
       await assert.rejects(
         store.recordTick(beat("westeurope", AT), [observation("northeurope", "g000", "x")]),
         (e: unknown) => isStoreError(e),

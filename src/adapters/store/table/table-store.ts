@@ -64,19 +64,31 @@ import {
   STATE_PARTITION,
   entityToHeartbeat,
   entityToLease,
-  entityToObservation,
   entityToStates,
   floorToEntity,
   heartbeatToEntity,
   leaseToEntity,
-  observationToEntity,
   statesToEntity,
   decodeOrReport,
 } from "./entities.js";
 import { TableAuditLog } from "./audit-log.js";
+import {
+  PAGED_ROWS_FROM,
+  isPageRow,
+  emptyPage,
+  observationPages,
+  pageIndex,
+  pageObservations,
+} from "./observation-pages.js";
 
 /** Table Storage accepts at most 100 operations in one transaction. */
 const BATCH_LIMIT = 100;
+/**
+ * ... and at most 4 MiB of payload: a probe tick's transaction takes pages up to this many bytes
+ * of JSON (the rest of the 4 MiB is room for the batch's own framing), the rest go in further
+ * transactions.
+ */
+const TICK_TRANSACTION_BYTES = 3_000_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface TableStoreOptions {
@@ -143,6 +155,10 @@ export class TableStateStore implements StateStore {
   readonly #timeoutMs: number;
   readonly #log: Log | undefined;
   readonly #audit: TableAuditLog;
+  /** Page rows each observer is known to have in the store (written or read by this process). */
+  readonly #pagesOf = new Map<string, number>();
+  /** An observer's observations as of its heartbeat's version, as this process last wrote or read them. */
+  readonly #own = new Map<string, { version: string; observations: readonly Observation[] }>();
 
   constructor(client: TableClient, options: TableStoreOptions = {}) {
     this.#client = client;
@@ -169,6 +185,7 @@ export class TableStateStore implements StateStore {
     return this.#call(`creating table ${this.#client.tableName}`, options, async (abortSignal) => {
       await this.#client.createTable({ abortSignal });
       await this.#moveOldIncidents(abortSignal);
+      await this.#removeTargetRows(abortSignal);
     });
   }
 
@@ -210,6 +227,35 @@ export class TableStateStore implements StateStore {
       this.#log?.info(`state store: moved ${moved} incident and alert rows to the new layout`);
   }
 
+  /**
+   * Observation rows of the layout before ADR 0020 (a row per target, `{group}|{target}`, in the
+   * observer's partition) are deleted: readers read only the heartbeat and the pages, and every
+   * observer rewrites its observations within a tick. One query when there is nothing to delete.
+   */
+  async #removeTargetRows(abortSignal: AbortSignal): Promise<void> {
+    const rows = this.#client.listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END} and RowKey lt ${PAGED_ROWS_FROM}`,
+        select: ["PartitionKey", "RowKey"],
+      },
+      abortSignal,
+    });
+    const deletes: TransactionAction[] = [];
+    for await (const row of rows)
+      if (row.partitionKey && row.rowKey)
+        deletes.push(["delete", { partitionKey: row.partitionKey, rowKey: row.rowKey }]);
+    try {
+      await this.#submitAll(deletes, abortSignal);
+    } catch (error) {
+      // An observer of the old layout still running rewrote some: the next start removes them.
+      if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+    }
+    if (deletes.length > 0)
+      this.#log?.info(
+        `state store: removed ${deletes.length} observation rows of the layout before ADR 0020`,
+      );
+  }
+
   async #submitAll(actions: readonly TransactionAction[], abortSignal: AbortSignal): Promise<void> {
     const byPartition = new Map<string, TransactionAction[]>();
     for (const action of actions) {
@@ -221,33 +267,81 @@ export class TableStateStore implements StateStore {
         await this.#client.submitTransaction(list.slice(i, i + BATCH_LIMIT), { abortSignal });
   }
 
+  /**
+   * Upserts of an observer's pages; pages it wrote before beyond their number (as far as this
+   * process knows: its own writes and reads) are written empty, so that no older observation
+   * stays behind and no write can fail on a row another process removed.
+   */
+  #pageActions(observer: string, observations: readonly Observation[]): TransactionAction[] {
+    const pages = observationPages(observer, observations);
+    for (let i = pages.length; i < (this.#pagesOf.get(observer) ?? 0); i++)
+      pages.push(emptyPage(observer, i));
+    return pages.map((page) => ["upsert", page, "Replace"]);
+  }
+
+  /** One observer's rows as the store has them, in one query (and known from then on). */
+  async #readOwn(observer: string, abortSignal: AbortSignal): Promise<ObserverRows> {
+    const [rows] = await this.#readPaged(
+      odata`PartitionKey eq ${observerPartition(observer)}`,
+      abortSignal,
+    );
+    const { observer: _observer, ...own } = rows ?? { observer, observations: [] };
+    if (own.version)
+      this.#own.set(observer, { version: own.version, observations: own.observations });
+    return own;
+  }
+
+  /**
+   * A tick writes the observer's pages whole: the observations it brings merged into those the
+   * observer has (a target not probed this tick keeps its last observation, as with a row per
+   * target). What it has is known from this process's last write or read of the same version;
+   * otherwise its partition is read first (one query).
+   */
   recordTick(
     heartbeat: Heartbeat,
     observations: readonly Observation[],
     options?: StoreCallOptions & { readonly expected?: { readonly etag?: string } },
   ): Promise<string> {
-    return this.#call(`writing the tick of ${heartbeat.observer}`, options, async (abortSignal) => {
-      if (observations.some((o) => o.observer !== heartbeat.observer))
+    const observer = heartbeat.observer;
+    return this.#call(`writing the tick of ${observer}`, options, async (abortSignal) => {
+      if (observations.some((o) => o.observer !== observer))
         throw new StoreError("failed", "state store: a tick writes only its own observer's rows");
       const beat = heartbeatToEntity(heartbeat);
       const expected = options?.expected;
+      const known = this.#own.get(observer);
+      this.#own.delete(observer);
+      const before =
+        known && expected?.etag !== undefined && known.version === expected.etag
+          ? known
+          : await this.#readOwn(observer, abortSignal);
+      if (expected && expected.etag !== before.version)
+        throw new StoreError(
+          "conflict",
+          `state store: writing the tick of ${observer} failed: the heartbeat has moved on`,
+          { status: before.version ? 412 : 404 },
+        );
       const first: TransactionAction = !expected
         ? ["upsert", beat, "Replace"]
         : expected.etag === undefined
           ? ["create", beat]
           : ["update", beat, "Replace", { etag: expected.etag }];
-      // The heartbeat goes in the first transaction: a conflict on it writes nothing at all.
-      const rows: TransactionAction[] = observations.map((o) => [
-        "upsert",
-        observationToEntity(o),
-        "Replace",
-      ]);
+      // The heartbeat goes in the first transaction, with as many pages as fit (at 1,000 groups,
+      // all of them): a conflict on it writes nothing at all.
+      const all = merge(before.observations, observations);
+      const pages = this.#pageActions(observer, all);
+      let taken = 0;
+      let bytes = 0;
+      while (taken < pages.length && taken < BATCH_LIMIT - 1) {
+        const size = Buffer.byteLength(JSON.stringify(pages[taken]![1]));
+        if (taken > 0 && bytes + size > TICK_TRANSACTION_BYTES) break;
+        bytes += size;
+        taken++;
+      }
       let response;
       try {
-        response = await this.#client.submitTransaction(
-          [first, ...rows.slice(0, BATCH_LIMIT - 1)],
-          { abortSignal },
-        );
+        response = await this.#client.submitTransaction([first, ...pages.slice(0, taken)], {
+          abortSignal,
+        });
       } catch (error) {
         // The row was deleted since it was read: as much a changed version as a new etag.
         if (statusOf(error) === 404)
@@ -256,57 +350,80 @@ export class TableStateStore implements StateStore {
           });
         throw error;
       }
-      await this.#submitAll(rows.slice(BATCH_LIMIT - 1), abortSignal);
-      return this.#etag(response.subResponses[0]?.etag);
+      await this.#submitAll(pages.slice(taken), abortSignal);
+      this.#pagesOf.set(observer, pages.length);
+      const version = this.#etag(response.subResponses[0]?.etag);
+      this.#own.set(observer, { version, observations: all });
+      return version;
     });
   }
 
-  readObserver(observer: string, options?: StoreCallOptions): Promise<ObserverRows> {
-    return this.#call(`reading the rows of ${observer}`, options, async (abortSignal) => {
-      const rows = this.#client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${observerPartition(observer)}` },
-        abortSignal,
-      });
-      const observations: Observation[] = [];
-      let heartbeat: Heartbeat | undefined;
-      let version: string | undefined;
-      for await (const row of rows) {
-        if (row.rowKey === HEARTBEAT_ROW) {
-          heartbeat = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
-          version = row.etag;
-        } else {
-          const o = this.#decodeOne(row, entityToObservation, "observation");
-          if (o) observations.push(o);
-        }
+  /**
+   * The heartbeats and observations of the observer partitions `filter` selects, by observer,
+   * read from the heartbeat and page rows only (ADR 0020). An observation in an earlier page wins
+   * over the same target's in a later one: a page beyond the writer's count is left from a tick
+   * that needed more, and is older.
+   */
+  async #readPaged(
+    filter: string,
+    abortSignal: AbortSignal,
+  ): Promise<(ObserverRows & { observer: string })[]> {
+    const rows = this.#client.listEntities({
+      queryOptions: { filter: `${filter} and ${odata`RowKey ge ${PAGED_ROWS_FROM}`}` },
+      abortSignal,
+    });
+    const found = new Map<
+      string,
+      { heartbeat?: Heartbeat; version?: string; pages: number; seen: Map<string, Observation> }
+    >();
+    for await (const row of rows) {
+      const partition = row.partitionKey ?? "";
+      const observer = partition.slice(OBSERVER_PREFIX.length);
+      let entry = found.get(observer);
+      if (!entry) found.set(observer, (entry = { pages: 0, seen: new Map() }));
+      if (row.rowKey === HEARTBEAT_ROW) {
+        const h = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
+        if (h) entry.heartbeat = h;
+        if (row.etag) entry.version = row.etag;
+      } else if (isPageRow(row.rowKey)) {
+        entry.pages = Math.max(entry.pages, pageIndex(row.rowKey!) + 1);
+        const page = pageObservations(observer, row);
+        if (!page || page.skipped > 0)
+          this.#log?.warn(
+            `state store: skipped ${page ? `${page.skipped} malformed observations of` : "a malformed"} page row (${partition}/${row.rowKey})`,
+          );
+        for (const o of page?.observations ?? [])
+          if (!entry.seen.has(targetKey(o))) entry.seen.set(targetKey(o), o);
       }
+    }
+    return [...found].map(([observer, e]) => {
+      // What this process knows it must delete when it writes fewer pages.
+      this.#pagesOf.set(observer, Math.max(e.pages, this.#pagesOf.get(observer) ?? 0));
       return {
-        observations,
-        ...(heartbeat ? { heartbeat } : {}),
-        ...(version ? { version } : {}),
+        observer,
+        observations: [...e.seen.values()],
+        ...(e.heartbeat ? { heartbeat: e.heartbeat } : {}),
+        ...(e.version ? { version: e.version } : {}),
       };
     });
   }
 
+  readObserver(observer: string, options?: StoreCallOptions): Promise<ObserverRows> {
+    return this.#call(`reading the rows of ${observer}`, options, (abortSignal) =>
+      this.#readOwn(observer, abortSignal),
+    );
+  }
+
   readAllObservations(options?: StoreCallOptions): Promise<AllObservations> {
     return this.#call("reading observations", options, async (abortSignal) => {
-      const rows = this.#client.listEntities({
-        queryOptions: {
-          filter: odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END}`,
-        },
+      const all = await this.#readPaged(
+        odata`PartitionKey ge ${OBSERVER_PREFIX} and PartitionKey lt ${OBSERVER_END}`,
         abortSignal,
-      });
-      const heartbeats: Heartbeat[] = [];
-      const observations: Observation[] = [];
-      for await (const row of rows) {
-        if (row.rowKey === HEARTBEAT_ROW) {
-          const h = this.#decodeOne(row, entityToHeartbeat, "heartbeat");
-          if (h) heartbeats.push(h);
-        } else {
-          const o = this.#decodeOne(row, entityToObservation, "observation");
-          if (o) observations.push(o);
-        }
-      }
-      return { heartbeats, observations };
+      );
+      return {
+        heartbeats: all.flatMap((o) => (o.heartbeat ? [o.heartbeat] : [])),
+        observations: all.flatMap((o) => o.observations),
+      };
     });
   }
 
@@ -799,6 +916,15 @@ export class TableStateStore implements StateStore {
 /** A row of these groups' or of no group's (what readOutbox and pruneOutbox cover). */
 function ofGroups(row: OutboxRow, groups: readonly string[]): boolean {
   return row.alert.group === undefined || groups.includes(row.alert.group);
+}
+
+const targetKey = (o: Observation) => `${o.group}|${o.target}`;
+
+/** `before` with `now` written over it, target by target. */
+function merge(before: readonly Observation[], now: readonly Observation[]): Observation[] {
+  const all = new Map(before.map((o) => [targetKey(o), o]));
+  for (const o of now) all.set(targetKey(o), o);
+  return [...all.values()];
 }
 
 function sortIncidents(list: StoredIncident[]): StoredIncident[] {
