@@ -450,7 +450,7 @@ const RECONCILE_READS_PER_TICK = 60;
  * refill of 25 a second (learn.microsoft.com, "Understand how Azure Resource Manager throttles
  * requests"). With many groups this, not `leverReconcileSeconds`, sets how often a quiet group is
  * read (1,000 groups with one lever each: every 17 minutes); a new holder's first reads of each
- * group still take the reconcile share above (ADR 0020).
+ * group still take the reconcile share above (ADR 0023).
  */
 const QUIET_READS_PER_SECOND = 1;
 /** ARM writes one tick may make: the write bucket holds 200 and refills 10 a second. */

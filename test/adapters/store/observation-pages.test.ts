@@ -1,4 +1,4 @@
-// Observations packed into page rows (ADR 0020), on Azurite: what a tick of 1,000 groups costs,
+// Observations packed into page rows (ADR 0023), on Azurite: what a tick of 1,000 groups costs,
 // that no older observation outlives a tick, and that a store of the layout before is carried on.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -73,7 +73,7 @@ async function rowKeys(raw: TableClient, partition: string): Promise<string[]> {
   return keys;
 }
 
-describe("observations in page rows (ADR 0020)", () => {
+describe("observations in page rows (ADR 0023)", () => {
   it("writes a tick of 1,000 groups in one transaction with its heartbeat, and reads it back whole in one query", async () => {
     const { store, requests } = fresh();
     await store.initialise();
@@ -115,7 +115,7 @@ describe("observations in page rows (ADR 0020)", () => {
   it("carries a store of the layout before on: the lease, kept verdicts and incidents as they were, the rows per target removed", async () => {
     const { store, raw } = fresh();
     await raw.createTable();
-    // The layout before ADR 0020: a heartbeat without pages and a row per target.
+    // The layout before ADR 0023: a heartbeat without pages and a row per target.
     await raw.createEntity({
       partitionKey: "observer-westeurope",
       rowKey: "~heartbeat",

@@ -1,4 +1,4 @@
-// An observer's observations packed into a few rows ("pages") of its partition (ADR 0020): at
+// An observer's observations packed into a few rows ("pages") of its partition (ADR 0023): at
 // 1,000 groups a probe tick writes about ten rows instead of 3,000, in one transaction with its
 // heartbeat. Limits that shape the packing (learn.microsoft.com, "Understanding the Table service
 // data model" and "Performing entity group transactions"): an entity holds at most 1 MiB and 252
@@ -8,18 +8,18 @@ import type { Observation } from "../../../core/observation.js";
 import type { Entity } from "./entities.js";
 import { entityToObservation, observationToEntity, observerPartition } from "./entities.js";
 
-/** The heartbeat and the pages: every row of the layout of ADR 0020 sorts from here. */
+/** The heartbeat and the pages: every row of the layout of ADR 0023 sorts from here. */
 export const PAGED_ROWS_FROM = "~";
 /** Page rows sort after the heartbeat (`~heartbeat`) and after every per-target row of ADR 0014. */
-export const PAGE_PREFIX = "~page|";
-export const pageRow = (index: number) => `${PAGE_PREFIX}${String(index).padStart(4, "0")}`;
+const PAGE_PREFIX = "~page|";
+const pageRow = (index: number) => `${PAGE_PREFIX}${String(index).padStart(4, "0")}`;
 export const isPageRow = (rowKey: string | undefined) => rowKey?.startsWith(PAGE_PREFIX) ?? false;
 export const pageIndex = (rowKey: string) => Number(rowKey.slice(PAGE_PREFIX.length));
 
 /** Characters in one String property: 60,000 bytes in UTF-16, under the 64 KiB limit. */
 const CHUNK_CHARS = 30_000;
 /** Characters of observations in one page: 10 properties, 600,000 bytes, under the 1 MiB entity. */
-export const PAGE_CHARS = 10 * CHUNK_CHARS;
+const PAGE_CHARS = 10 * CHUNK_CHARS;
 const chunkProperty = (i: number) => `d${String(i).padStart(2, "0")}`;
 
 /** One observation as packed: the Table row's fields without its keys and its observer. */

@@ -228,7 +228,7 @@ export class TableStateStore implements StateStore {
   }
 
   /**
-   * Observation rows of the layout before ADR 0020 (a row per target, `{group}|{target}`, in the
+   * Observation rows of the layout before ADR 0023 (a row per target, `{group}|{target}`, in the
    * observer's partition) are deleted: readers read only the heartbeat and the pages, and every
    * observer rewrites its observations within a tick. One query when there is nothing to delete.
    */
@@ -252,7 +252,7 @@ export class TableStateStore implements StateStore {
     }
     if (deletes.length > 0)
       this.#log?.info(
-        `state store: removed ${deletes.length} observation rows of the layout before ADR 0020`,
+        `state store: removed ${deletes.length} observation rows of the layout before ADR 0023`,
       );
   }
 
@@ -360,7 +360,7 @@ export class TableStateStore implements StateStore {
 
   /**
    * The heartbeats and observations of the observer partitions `filter` selects, by observer,
-   * read from the heartbeat and page rows only (ADR 0020). An observation in an earlier page wins
+   * read from the heartbeat and page rows only (ADR 0023). An observation in an earlier page wins
    * over the same target's in a later one: a page beyond the writer's count is left from a tick
    * that needed more, and is older.
    */
