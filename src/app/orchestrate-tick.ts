@@ -322,10 +322,13 @@ async function orchestrateTick(
   // Verdicts first, for every group: detection never waits for a lever, nor for another
   // decision of this process whose runbook waits on one.
   let state: [RunbookState, PauseState] | undefined;
+  // How many decisions of this process had taken their runbook steps when the state was read.
+  let stepsBefore = 0;
   const kept =
     epoch === undefined
       ? view.groups.map(() => undefined)
       : await inTurn(rt, "keeping", async () => {
+          stepsBefore = rt.memory.stepsTaken ?? 0;
           state = await readState();
           if (state === undefined) return view.groups.map(() => undefined);
           const read = state[0];
@@ -343,24 +346,30 @@ async function orchestrateTick(
         });
   if (state === undefined) epoch = undefined;
   // Then the runbook, groups side by side, each waiting for its levers only until the deadline.
-  // After another decision's steps, the incidents and lever views are read again: they moved.
+  // Another decision's steps that ended since the state was read (waited for here, or ended
+  // while this one kept its verdicts) moved the incidents and lever views: they are read again.
   const runbooks =
     epoch === undefined || state === undefined
       ? view.groups.map(() => undefined)
-      : await inTurn(rt, "deciding", async (waited) => {
-          const now = waited ? await readState() : state;
-          if (now === undefined) return view.groups.map(() => undefined);
-          return runbooksFor(
-            rt,
-            view,
-            waited ? kept.map((k, i) => k && { ...k, states: keptNow(now, view, i, k) }) : kept,
-            now,
-            epoch!,
-            options.leverDeadline ??
-              tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE,
-            call,
-            operation,
-          );
+      : await inTurn(rt, "deciding", async () => {
+          try {
+            const moved = (rt.memory.stepsTaken ?? 0) !== stepsBefore;
+            const now = moved ? await readState() : state;
+            if (now === undefined) return view.groups.map(() => undefined);
+            return await runbooksFor(
+              rt,
+              view,
+              moved ? kept.map((k, i) => k && { ...k, states: keptNow(now, view, i, k) }) : kept,
+              now,
+              epoch!,
+              options.leverDeadline ??
+                tickStart + effectivePolicy(rt.config).intervalSeconds * 1000 * LEVER_SHARE,
+              call,
+              operation,
+            );
+          } finally {
+            rt.memory.stepsTaken = (rt.memory.stepsTaken ?? 0) + 1;
+          }
         });
 
   const groups = view.groups.map((g, i): GroupDecision => {
@@ -403,17 +412,13 @@ async function orchestrateTick(
 }
 
 /**
- * `work` after this process's work in `lane` has finished, told whether it had to wait. Two
- * decisions of one process (its tick, a peer's request) never keep verdicts at once, nor run
- * runbook steps at once; one may keep verdicts while the other's steps wait on Azure.
+ * `work` after this process's work in `lane` has finished. Two decisions of one process (its
+ * tick, a peer's request) never keep verdicts at once, nor run runbook steps at once; one may
+ * keep verdicts while the other's steps wait on Azure.
  */
-function inTurn<T>(
-  rt: Runtime,
-  lane: "keeping" | "deciding",
-  work: (waited: boolean) => Promise<T>,
-): Promise<T> {
+function inTurn<T>(rt: Runtime, lane: "keeping" | "deciding", work: () => Promise<T>): Promise<T> {
   const before = rt.memory[lane];
-  const mine = before ? before.then(() => work(true)) : work(false);
+  const mine = before ? before.then(work) : work();
   const done: Promise<unknown> = mine.then(
     () => undefined,
     () => undefined,

@@ -143,6 +143,8 @@ async function probeConfirmed(
     if (struck.size === suspectAt && overdue) onSuspect?.(true);
   };
   let running = 0;
+  /** The wait before a confirmation is running: a success ends it. */
+  let spacingOut = false;
   const attempt = async (index: number): Promise<ProbeOutcome | undefined> => {
     running++;
     let outcome: ProbeOutcome;
@@ -159,8 +161,8 @@ async function probeConfirmed(
     if (outcome.error?.kind === "aborted") return undefined;
     if (outcome.ok && !success) {
       success = { outcome, index };
-      // The others still probing are called off (and the wait for a hedge, if one runs).
-      if (running > 0) settle.controller.abort(NO_LONGER_NEEDED);
+      // The others still probing are called off, and the wait before the next confirmation.
+      if (running > 0 || spacingOut) settle.controller.abort(NO_LONGER_NEEDED);
     }
     if (!outcome.ok) strike(index, false);
     return outcome;
@@ -172,7 +174,9 @@ async function probeConfirmed(
     if (success || own.aborted) break;
     if (ended) {
       if ((await previous) === undefined || !fits(spacing)) break;
+      spacingOut = true;
       await rt.clock.sleep(spacing, own);
+      spacingOut = false;
       if (success || own.aborted) break;
     } else {
       strike(i - 1, true);

@@ -57,6 +57,8 @@ export interface AgreementMemory {
    */
   keeping?: Promise<unknown>;
   deciding?: Promise<unknown>;
+  /** How many decisions have taken their runbook steps: a state read before the count moved is stale. */
+  stepsTaken?: number;
   /** Peers' requests to probe a region in progress, by region: a second one joins the first. */
   peerProbes: Map<string, Promise<PeerProbeAnswer>>;
   lease: LeaseMemory;

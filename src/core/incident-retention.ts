@@ -6,7 +6,10 @@
 //     automatic failovers counts them, and a retried request finds its incident by its key;
 //   - it is not the group's last closed incident, nor its last completed one: the manual routing
 //     hold rests on the last completed incident, and the return to cold on when the last ended;
-//   - it did not wake a cluster that has not been returned to cold yet.
+//   - it did not wake a cluster that has not been returned to cold yet, and it is not the latest
+//     incident that woke its region's cluster: the return to cold stops a cluster only if the
+//     latest incident that woke it has not returned it already (one a person started since is
+//     theirs), so deleting that one would make an older one the latest.
 // Pure: the caller says what time it is and how far back each rule looks.
 import type { Incident } from "./incident.js";
 import { TERMINAL } from "./incident.js";
@@ -35,6 +38,14 @@ export function prunableIncidents(
       (i): i is Incident => i !== undefined,
     ),
   );
+  const lastWake = new Map<string, Incident>();
+  for (const i of incidents) {
+    const region = i.startedCluster ? i.wake?.region : undefined;
+    if (region === undefined) continue;
+    const before = lastWake.get(region);
+    if (!before || i.openedAt > before.openedAt) lastWake.set(region, i);
+  }
+  for (const i of lastWake.values()) kept.add(i);
   const cutoff = Math.min(rule.before, rule.keepFrom);
   return closed
     .filter(

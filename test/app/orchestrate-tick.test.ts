@@ -160,7 +160,13 @@ describe("orchestrate tick", () => {
     }
   });
 
-  it("keeps a verdict while another decision's runbook step waits on Azure, then runs its own step after it", async () => {
+  /**
+   * westeurope's holder and northeurope, with Azure holding every read of the levers until
+   * `release()`, and a decision waiting for it until its deadline (far away: on this manual clock
+   * a sleep passes at once, so the long wait lasts until Azure answers). `order` records the
+   * lever reads, the verdicts written and the runbook state read.
+   */
+  async function slowAzure() {
     const router = shopRouter();
     let release = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -168,46 +174,53 @@ describe("orchestrate tick", () => {
     const { store, clock, observers } = await pair(router);
     await warmUp(clock, observers);
     const [west, north] = observers;
-    // From here, Azure holds every read of the levers until released.
     const read = router.read.bind(router);
     router.read = async (...args) => {
       order.push("lever read");
       await gate;
       return read(...args);
     };
-    // ... and a decision waits for it until its deadline, far away: on this manual clock a sleep
-    // passes at once, so the long wait lasts until Azure answers.
     const sleep = clock.sleep.bind(clock);
     clock.sleep = async (ms, signal) => {
       if (ms >= 30_000) await gate;
       return sleep(ms, signal);
     };
+    const readRunbookState = store.readRunbookState.bind(store);
+    store.readRunbookState = (...args) => (order.push("state read"), readRunbookState(...args));
     let keptDown = () => {};
     const down = new Promise<void>((resolve) => (keptDown = resolve));
+    /** Holds the write of a down verdict until it settles, when set. */
+    const hold: { until?: Promise<unknown> } = {};
     const write = store.writeRegionStates.bind(store);
     store.writeRegionStates = async (...args) => {
-      const written = await write(...args);
       const verdicts = Object.values(args[1]).map((s) => s.verdict);
+      if (verdicts.includes("down") && hold.until) await hold.until;
+      const written = await write(...args);
       order.push(`verdicts ${verdicts.join(",")}`);
       if (verdicts.includes("down")) keptDown();
       return written;
     };
+    const probes = async () => {
+      clock.advance(2000);
+      await runProbeTick(west);
+      await runProbeTick(north);
+    };
     weu.mode = "down";
+    await probes();
+    // The first failure moves westeurope to suspect: the runbook reads the levers, and waits.
+    const first = runOrchestrateTick(west, { leverDeadline: clock.now() + 60_000 }).then(
+      (r) => (order.push("first done"), r),
+    );
+    while (!order.includes("lever read")) await new Promise((r) => setTimeout(r, 5));
+    // Two more failures: the next decision keeps westeurope down.
+    await probes();
+    await probes();
+    return { store, west, order, release, first, down, hold };
+  }
+
+  it("keeps a verdict while another decision's runbook step waits on Azure, then runs its own step after it", async () => {
+    const { store, west, order, release, first, down } = await slowAzure();
     try {
-      const probes = async () => {
-        clock.advance(2000);
-        await runProbeTick(west);
-        await runProbeTick(north);
-      };
-      await probes();
-      // The first failure moves westeurope to suspect: the runbook reads the levers, and waits
-      // (its deadline is far: Azure is slow, not gone).
-      const first = runOrchestrateTick(west, { leverDeadline: clock.now() + 60_000 }).then(
-        (r) => (order.push("first done"), r),
-      );
-      while (!order.includes("lever read")) await new Promise((r) => setTimeout(r, 5));
-      await probes();
-      await probes();
       const second = runOrchestrateTick(west).then((r) => (order.push("second done"), r));
       // Azure answers when the second decision has kept its verdict, or after 20 s of real time.
       const late = new AbortController();
@@ -231,6 +244,27 @@ describe("orchestrate tick", () => {
         );
       assert.equal(b.groups[0]!.states!["westeurope"]!.verdict, "down");
       assert.equal((await store.readRegionStates("shop")).states["westeurope"]!.verdict, "down");
+    } finally {
+      weu.mode = "up";
+    }
+  });
+
+  it("reads the runbook state again when another decision's steps ended while it kept its verdicts", async () => {
+    const { west, order, release, first, hold } = await slowAzure();
+    try {
+      // The second decision reads the state, then its verdict write waits until the first
+      // decision's steps have ended: it finds the runbook's lane free, and what it read is old.
+      hold.until = first;
+      const second = runOrchestrateTick(west).then((r) => (order.push("second done"), r));
+      while (order.filter((o) => o === "state read").length < 2)
+        await new Promise((r) => setTimeout(r, 5));
+      release();
+      await Promise.all([first, second]);
+      const after = order.slice(order.indexOf("first done"));
+      assert.ok(
+        after.includes("state read") && after.indexOf("state read") < after.indexOf("second done"),
+        `the second decision read the incidents and lever views again before its steps: ${order.join(" | ")}`,
+      );
     } finally {
       weu.mode = "up";
     }

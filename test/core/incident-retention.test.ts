@@ -77,6 +77,25 @@ const cases: { name: string; incidents: Incident[]; rule?: typeof RULE; gone: st
     gone: ["b"],
   },
   {
+    name: "the latest incident that woke a region's cluster stays, returned to cold or not",
+    incidents: [
+      incident("a", "completed", 300, {
+        startedCluster: true,
+        wake: { region: "neu", start: true },
+      }),
+      incident("b", "completed", 250, {
+        startedCluster: true,
+        wake: { region: "neu", start: true },
+        returnedToColdAt: NOW - 240 * DAY,
+      }),
+      incident("c", "completed", 100),
+    ],
+    // a was never returned to cold (a person stopped the cluster first): it stays by that rule;
+    // b stays as the latest wake, or the return to cold would take a for the latest and stop a
+    // cluster a person started since.
+    gone: [],
+  },
+  {
     name: "a horizon shorter than the failover window or the idempotency keys waits for them",
     incidents: [
       incident("a", "completed", 3),
