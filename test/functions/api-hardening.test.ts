@@ -147,6 +147,37 @@ describe("API hardening", () => {
       }
   });
 
+  // A browser signed in through App Service Authentication carries its cookie to any site's form
+  // (ADR 0016); a POST that another site's page sends is refused before anything else, with the
+  // operator's own token, so that a route without a JSON body cannot be reached by a form.
+  for (const [what, headers] of [
+    ["Sec-Fetch-Site: cross-site", { "sec-fetch-site": "cross-site" }],
+    ["Sec-Fetch-Site: same-site", { "sec-fetch-site": "same-site" }],
+    ["an Origin of another host", { origin: "https://evil.example", host: "127.0.0.1:7071" }],
+  ] as const)
+    it(`a POST sent by another site's page is refused: ${what}`, async () => {
+      const answer = await call("alertTest", {
+        params: { channel: "teams" },
+        headers: { ...(await as("Tandem.Operator")), ...headers },
+      });
+      assert.equal(answer.status, 403);
+      assert.equal(json(answer).error.code, "CrossSite");
+    });
+
+  it("a POST from this app's own page, or from no browser, goes on to its route", async () => {
+    const ways: Record<string, string>[] = [
+      { "sec-fetch-site": "same-origin", origin: "http://127.0.0.1:7071", host: "127.0.0.1:7071" },
+      {},
+    ];
+    for (const headers of ways) {
+      const answer = await call("alertTest", {
+        params: { channel: "teams" },
+        headers: { ...(await as("Tandem.Operator")), ...headers },
+      });
+      assert.equal(answer.status, 404, JSON.stringify(json(answer)));
+    }
+  });
+
   it("every answer forbids framing and MIME sniffing: JSON, the status page, errors", async () => {
     const reader = await as("Tandem.Reader");
     const answers: [string, HttpResponseInit][] = [

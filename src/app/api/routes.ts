@@ -204,6 +204,33 @@ function secured(response: ApiResponse): ApiResponse {
   return { ...response, headers: { ...SECURITY_HEADERS, ...response.headers } };
 }
 
+/**
+ * Why a POST is refused as sent by another site's page, if it is: a browser signed in through App
+ * Service Authentication carries its session cookie to any site's form, and the cookie now brings
+ * a token the API accepts (ADR 0016), so a hostile page could act as the operator on a route that
+ * takes no JSON body (a form cannot send application/json). Browsers say where a request comes
+ * from (Fetch Metadata's `Sec-Fetch-Site`, and `Origin` on a POST); the CLI and the observers
+ * send neither.
+ */
+function crossSiteOf(request: ApiRequest): string | undefined {
+  if (request.method.toUpperCase() !== "POST") return undefined;
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin" && site !== "none")
+    return `a ${shortName(site)} request from a browser page is refused: use the status page of this app or the tandem command`;
+  const origin = request.headers.get("origin");
+  const host = request.headers.get("host");
+  if (origin === null || host === null) return undefined;
+  let from: string;
+  try {
+    from = new URL(origin).host;
+  } catch {
+    from = "";
+  }
+  return from.toLowerCase() === host.toLowerCase()
+    ? undefined
+    : "a request from another site's page (Origin) is refused: use the status page of this app or the tandem command";
+}
+
 /** Runs a route: authorise (fails closed), then handle; a refused mutating call is audited. */
 export async function serve(
   route: ApiRoute,
@@ -230,8 +257,17 @@ async function served(
   log: FailureLog,
 ): Promise<ApiResponse> {
   try {
-    const who = await authorize(rt.auth, request.headers, route.role);
     const audited = route.audited?.(request);
+    const crossSite = crossSiteOf(request);
+    if (crossSite) {
+      if (audited)
+        noteRefused(rt, callerOf(request, "anonymous", "none"), {
+          ...audited,
+          reason: `403 CrossSite: ${crossSite}`,
+        });
+      return errorResponse(403, "CrossSite", crossSite);
+    }
+    const who = await authorize(rt.auth, request.headers, route.role);
     if (!who.ok) {
       // An unauthenticated caller is "anonymous" whatever name it claims (kept apart, in detail).
       const actor = who.status === 403 && who.claimed !== undefined ? who.claimed : "anonymous";
