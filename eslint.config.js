@@ -166,7 +166,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/providers/**/*.ts", "src/probes/**/*.ts"],
+    files: ["src/providers/**/*.ts", "src/probes/**/*.ts", "src/channels/**/*.ts"],
     ignores: ["src/providers/*/emulator.ts"],
     rules: {
       "no-restricted-imports": [
@@ -185,7 +185,7 @@ export default tseslint.config(
                 "../../../functions/*",
               ],
               message:
-                "A provider is a lever or a probe kind and its settings: it does not call use cases, the sandbox or the composition root (only a lever's emulator.ts reaches the sandbox's emulator kit).",
+                "A provider is a lever or a probe kind (or an alert channel) and its settings: it does not call use cases, the sandbox or the composition root (only a lever's emulator.ts reaches the sandbox's emulator kit).",
             },
           ],
         },

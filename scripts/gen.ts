@@ -12,7 +12,7 @@ import { jsonSchema, parseConfig, renderReference } from "../src/config/index.js
 import { deploymentParameters, parametersFile } from "../src/deploy/parameters.js";
 import { BUILT_IN_ROLES, renderPermissionsDoc, roleFiles } from "../src/providers/permissions.js";
 import { PROVIDERS } from "../src/providers/registry.js";
-import { renderWebhookDoc } from "../src/adapters/alerts/webhook/docs.js";
+import { renderWebhookDoc } from "../src/channels/webhook/docs.js";
 import { renderCostDoc } from "../bench/cost-doc.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

@@ -58,8 +58,8 @@ import { DISCOVERY_DEFAULTS, discoveredKeys } from "./adapters/keys/discovered-k
 import { httpsJson } from "./adapters/keys/https-json.js";
 import { listedKeys } from "./adapters/keys/listed-keys.js";
 import type { AlertChannel } from "./ports/alerts.js";
-import { CHANNEL_PROVIDERS } from "./adapters/alerts/registry.js";
-import { isChannelSettingsError } from "./adapters/alerts/types.js";
+import { CHANNEL_PROVIDERS } from "./channels/registry.js";
+import { isChannelSettingsError } from "./channels/types.js";
 import type { AlertSetup, AlertTiming, ConfiguredChannel } from "./app/alerts/setup.js";
 import { DEFAULT_ALERT_TIMING, realSleep } from "./app/alerts/setup.js";
 import { alertSubscriber } from "./app/alerts/subscriber.js";

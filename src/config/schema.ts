@@ -18,8 +18,8 @@ import type { ProbeKindRegistry, ProbeSettings } from "../probes/types.js";
 import { probeSchemaFor } from "./probe-schema.js";
 import type { Severity } from "../core/alerts.js";
 import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
-import { CHANNEL_PROVIDERS } from "../adapters/alerts/registry.js";
-import type { ChannelProvider } from "../adapters/alerts/types.js";
+import { CHANNEL_PROVIDERS } from "../channels/registry.js";
+import type { ChannelProvider } from "../channels/types.js";
 
 export const DEPLOYMENT_MODELS = ["active-active", "active-passive", "passive-cold"] as const;
 export const REGION_ROLES = ["active", "primary", "secondary"] as const;

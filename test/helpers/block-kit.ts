@@ -2,7 +2,7 @@
 // written from Slack's documented limits (docs.slack.dev, Block Kit reference: blocks, composition
 // objects, elements), validated with Ajv, plus the message-wide text Slack refuses beyond
 // (`msg_blocks_too_long`, slackapi/bolt-js#2509; the issue set 12,000 characters as the line).
-// Written independently of src/adapters/alerts/slack/blocks.ts: it shares no constant with it.
+// Written independently of src/channels/slack/blocks.ts: it shares no constant with it.
 import ajv2020 from "ajv/dist/2020.js";
 
 const Ajv2020 = ajv2020.default;

@@ -94,6 +94,12 @@ describe("lint boundaries", () => {
       /no-restricted-imports: .*A provider is a lever or a probe kind/,
     ],
     [
+      "an alert channel may not call a use case or reach the composition root",
+      "src/channels/example/channel.ts",
+      'import { runProbeTick } from "../../app/probe-tick.js";\nimport { compose } from "../../compose.js";\nexport const r = [runProbeTick, compose];\n',
+      /no-restricted-imports: .*or an alert channel/,
+    ],
+    [
       "a provider's emulated service may not call a use case",
       "src/providers/example/emulator.ts",
       'import { runProbeTick } from "../../app/probe-tick.js";\nexport const r = runProbeTick;\n',

@@ -1,7 +1,7 @@
 // The event reference of docs/webhooks.md, generated from the alert types and the webhook body
 // renderer (npm run gen; a test fails when it is out of date): every type, its severity, when it
 // is sent, and an example body made by the same code that makes the real ones.
-import { ALERT_TYPES } from "../../../core/alerts.js";
+import { ALERT_TYPES } from "../../core/alerts.js";
 import { sampleAlerts } from "../samples.js";
 import { webhookBody } from "./body.js";
 

@@ -1,7 +1,7 @@
 // The generic webhook's body: a versioned JSON event (`type`, `timestamp`, `data`), the same for
 // every delivery of one alert. docs/webhooks.md documents it from this code.
-import type { Alert } from "../../../core/alerts.js";
-import type { AlertLinks } from "../../../ports/alerts.js";
+import type { Alert } from "../../core/alerts.js";
+import type { AlertLinks } from "../../ports/alerts.js";
 import { links as linksOf } from "../content.js";
 
 /** The body's version: fields may be added within a version, never removed or changed. */

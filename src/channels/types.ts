@@ -3,7 +3,7 @@
 // their schemas, the composition root builds channels with their factories. Adding a kind is one
 // folder and one line in registry.ts.
 import type { z } from "zod";
-import type { AlertChannel } from "../../ports/alerts.js";
+import type { AlertChannel } from "../ports/alerts.js";
 
 /** A channel's own settings as the configuration holds them (the common filter fields aside). */
 export type ChannelSettings = { readonly kind: string; readonly name: string } & Readonly<

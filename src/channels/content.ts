@@ -2,8 +2,8 @@
 // facts, each region with its verdict and evidence, what Tandem did or will do, the incident's
 // steps so far with times, and the links. The Teams and Slack renderers lay this out; limits say
 // how much of each to keep.
-import type { Alert, Severity } from "../../core/alerts.js";
-import type { AlertLinks } from "../../ports/alerts.js";
+import type { Alert, Severity } from "../core/alerts.js";
+import type { AlertLinks } from "../ports/alerts.js";
 
 export const ICONS: Record<Severity, string> = {
   critical: "🔴",

@@ -3,24 +3,24 @@
 // limits, PagerDuty trigger and resolve under one dedup key, and a versioned webhook body.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cutEscaped, slackMessage } from "../../../src/adapters/alerts/slack/blocks.js";
+import { cutEscaped, slackMessage } from "../../src/channels/slack/blocks.js";
 import {
   TEAMS_MAX_BYTES,
   byteSize,
   teamsMessage,
-} from "../../../src/adapters/alerts/teams/card.js";
-import { pagerDutyEvent } from "../../../src/adapters/alerts/pagerduty/event.js";
-import { webhookBody } from "../../../src/adapters/alerts/webhook/body.js";
-import { hugeAlert, sampleAlerts } from "../../../src/adapters/alerts/samples.js";
-import type { Alert } from "../../../src/core/alerts.js";
-import { ALERT_TYPES, boundForStorage } from "../../../src/core/alerts.js";
-import { cardProblems } from "../../helpers/adaptive-cards.js";
+} from "../../src/channels/teams/card.js";
+import { pagerDutyEvent } from "../../src/channels/pagerduty/event.js";
+import { webhookBody } from "../../src/channels/webhook/body.js";
+import { hugeAlert, sampleAlerts } from "../../src/channels/samples.js";
+import type { Alert } from "../../src/core/alerts.js";
+import { ALERT_TYPES, boundForStorage } from "../../src/core/alerts.js";
+import { cardProblems } from "../helpers/adaptive-cards.js";
 import {
   SLACK_MESSAGE_TEXT,
   blockKitProblems,
   blockTextOf,
   unescapedControl,
-} from "../../helpers/block-kit.js";
+} from "../helpers/block-kit.js";
 
 const links = { baseUrl: "https://tandem.contoso.com" };
 const samples = sampleAlerts();

@@ -1,8 +1,8 @@
 // Slack through an incoming webhook (the URL is the secret). 200 means accepted; 404 and 410
 // mean the webhook is gone; Slack answers other refusals with 400 or 403 and a reason.
 import * as z from "zod";
-import { secretRef } from "../../../config/fields.js";
-import type { AlertChannel } from "../../../ports/alerts.js";
+import { secretRef } from "../../config/fields.js";
+import type { AlertChannel } from "../../ports/alerts.js";
 import { postJson } from "../http.js";
 import { fingerprint, origin, redactor, urlSecrets } from "../redact.js";
 import { channelProvider } from "../types.js";

@@ -2,8 +2,8 @@
 // is PagerDuty's (or its EU service region's). 202 means accepted; 400 is a bad event (not
 // retried); 429 and 5xx are retried. A test alert is triggered and resolved at once.
 import * as z from "zod";
-import { httpsUrl, secretRef } from "../../../config/fields.js";
-import type { AlertChannel } from "../../../ports/alerts.js";
+import { httpsUrl, secretRef } from "../../config/fields.js";
+import type { AlertChannel } from "../../ports/alerts.js";
 import { postJson } from "../http.js";
 import { fingerprint, origin, redactor } from "../redact.js";
 import { ChannelSettingsError, channelProvider } from "../types.js";

@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import { Webhook } from "standardwebhooks";
-import { webhook, webhookId } from "../../../src/adapters/alerts/webhook/index.js";
-import { sampleAlerts } from "../../../src/adapters/alerts/samples.js";
-import { AlertReceivers, RECEIVER_SECRETS } from "../../../src/sandbox/alert-receivers.js";
-import { ROOT } from "../../helpers/paths.js";
+import { webhook, webhookId } from "../../src/channels/webhook/index.js";
+import { sampleAlerts } from "../../src/channels/samples.js";
+import { AlertReceivers, RECEIVER_SECRETS } from "../../src/sandbox/alert-receivers.js";
+import { ROOT } from "../helpers/paths.js";
 
 type Verify = (
   secret: string,

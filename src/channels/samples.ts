@@ -1,18 +1,18 @@
 // One alert of every type, made by the same functions that make them in Tandem (incident lines,
 // kept verdicts, events, reminders): for the renderers' tests and for docs/webhooks.md's examples.
-import type { Alert, AlertRegion, AlertType } from "../../core/alerts.js";
-import { ALERT_TYPES, incidentAlerts, reminderDue, verdictAlerts } from "../../core/alerts.js";
+import type { Alert, AlertRegion, AlertType } from "../core/alerts.js";
+import { ALERT_TYPES, incidentAlerts, reminderDue, verdictAlerts } from "../core/alerts.js";
 import {
   channelDelivering,
   channelDisabled,
   channelEnabled,
   channelUndelivered,
-} from "../../core/channel-alerts.js";
-import { eventAlert } from "../../core/event-alerts.js";
-import type { TandemEvent } from "../../core/events.js";
-import type { Incident, Step } from "../../core/incident.js";
-import { moveTo } from "../../core/incident.js";
-import type { RegionState } from "../../core/verdict.js";
+} from "../core/channel-alerts.js";
+import { eventAlert } from "../core/event-alerts.js";
+import type { TandemEvent } from "../core/events.js";
+import type { Incident, Step } from "../core/incident.js";
+import { moveTo } from "../core/incident.js";
+import type { RegionState } from "../core/verdict.js";
 
 const AT = Date.UTC(2026, 11, 1, 9, 30, 0);
 

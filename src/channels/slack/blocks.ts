@@ -7,8 +7,8 @@
 // the message is held under MESSAGE_TEXT. Longest parts are cut first, and the message says so.
 // Every text Slack parses (mrkdwn, and the top-level `text` of the notification) has &, < and >
 // escaped, so that `<!channel>` or `<url|label>` in a reason reaches nobody.
-import type { Alert } from "../../../core/alerts.js";
-import type { AlertLinks } from "../../../ports/alerts.js";
+import type { Alert } from "../../core/alerts.js";
+import type { AlertLinks } from "../../ports/alerts.js";
 import type { Content, Limits } from "../content.js";
 import { LEVELS, content, cut } from "../content.js";
 

@@ -1,8 +1,8 @@
 // Microsoft Teams through a Workflows webhook. The URL is a secret (it carries its own
 // signature); 202 means accepted (Workflows does not confirm delivery to the channel).
 import * as z from "zod";
-import { secretRef } from "../../../config/fields.js";
-import type { AlertChannel } from "../../../ports/alerts.js";
+import { secretRef } from "../../config/fields.js";
+import type { AlertChannel } from "../../ports/alerts.js";
 import { postJson } from "../http.js";
 import { fingerprint, origin, redactor, urlSecrets } from "../redact.js";
 import { channelProvider } from "../types.js";

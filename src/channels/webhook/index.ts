@@ -6,9 +6,9 @@
 import { createHash } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import * as z from "zod";
-import { httpUrl, secretRef } from "../../../config/fields.js";
-import type { Alert } from "../../../core/alerts.js";
-import type { AlertChannel } from "../../../ports/alerts.js";
+import { httpUrl, secretRef } from "../../config/fields.js";
+import type { Alert } from "../../core/alerts.js";
+import type { AlertChannel } from "../../ports/alerts.js";
 import { postJson } from "../http.js";
 import { fingerprint, origin, redactor } from "../redact.js";
 import { ChannelSettingsError, channelProvider } from "../types.js";

@@ -1,7 +1,7 @@
 // One HTTP POST to a receiver, classified: accepted, retry (with Retry-After), gone, rejected.
 // Every attempt runs under its own timeout and the caller's signal; the answer is read only in
 // part; nothing in a result carries the channel's secrets (the caller's redactor sees every text).
-import type { SendResult } from "../../ports/alerts.js";
+import type { SendResult } from "../ports/alerts.js";
 
 const ANSWER_CHARS = 1000;
 /** What a receiver may answer in Retry-After that Tandem takes seriously: a day at most. */

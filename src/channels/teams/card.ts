@@ -4,8 +4,8 @@
 // what Tandem did or will do, the incident's steps with times, and links. The whole message stays
 // under Teams' 28 KB: the longest parts are cut first, and the card says so. No Action.Submit:
 // a Workflows card cannot call back.
-import type { Alert, Severity } from "../../../core/alerts.js";
-import type { AlertLinks } from "../../../ports/alerts.js";
+import type { Alert, Severity } from "../../core/alerts.js";
+import type { AlertLinks } from "../../ports/alerts.js";
 import type { Content, Limits } from "../content.js";
 import { LEVELS, content, cut } from "../content.js";
 

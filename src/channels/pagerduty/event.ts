@@ -2,8 +2,8 @@
 // incident, a stale observer...), `resolve` with the same dedup_key when it ends. A failed
 // incident triggers again under its key (it needs a person), and steps, reminders, pre-warms and
 // informational alerts are not sent: PagerDuty pages, and re-notifies by its own rules.
-import type { Alert } from "../../../core/alerts.js";
-import type { AlertLinks } from "../../../ports/alerts.js";
+import type { Alert } from "../../core/alerts.js";
+import type { AlertLinks } from "../../ports/alerts.js";
 import { clock, content, cut, links as linksOf } from "../content.js";
 
 const NOT_SENT = new Set<string>([
