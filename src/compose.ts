@@ -58,7 +58,8 @@ import { DISCOVERY_DEFAULTS, discoveredKeys } from "./adapters/keys/discovered-k
 import { httpsJson } from "./adapters/keys/https-json.js";
 import { listedKeys } from "./adapters/keys/listed-keys.js";
 import type { AlertChannel } from "./ports/alerts.js";
-import { CHANNEL_PROVIDERS } from "./channels/registry.js";
+import { CHANNEL_KINDS } from "./channels/registry.js";
+import type { ChannelKindRegistry } from "./channels/types.js";
 import { isChannelSettingsError } from "./channels/types.js";
 import type { AlertSetup, AlertTiming, ConfiguredChannel } from "./app/alerts/setup.js";
 import { DEFAULT_ALERT_TIMING, realSleep } from "./app/alerts/setup.js";
@@ -103,6 +104,8 @@ export interface ComposeOptions {
   readonly registry?: ProviderRegistry;
   /** The probe kinds the configuration may name; PROBE_KINDS (the built-in ones) by default. */
   readonly probeKinds?: ProbeKindRegistry;
+  /** The alert channel kinds the configuration may name; CHANNEL_KINDS (the built-in ones) by default. */
+  readonly channelKinds?: ChannelKindRegistry;
   /** The principal of callers that present nothing: the sandbox's; never set in Azure. */
   readonly localPrincipal?: Principal;
   /** Estimates for dry runs and drills (cluster start, propagation); sensible defaults. */
@@ -221,14 +224,18 @@ export async function telemetryFromEnvironment(
   });
 }
 
-/** The configured alert channels, each built by the provider of its kind; problems are listed. */
-function alertChannels(
+/**
+ * The configured alert channels, each built by its kind (which loads its implementation then);
+ * problems are listed.
+ */
+async function alertChannels(
   options: ComposeOptions,
   env: Environment,
   problems: ConfigProblem[],
-): ConfiguredChannel[] {
+): Promise<ConfiguredChannel[]> {
   const out: ConfiguredChannel[] = [];
-  options.config.alerts.channels.forEach((raw, i): void => {
+  const kinds: ChannelKindRegistry = options.channelKinds ?? CHANNEL_KINDS;
+  for (const [i, raw] of options.config.alerts.channels.entries()) {
     const settings = raw as AlertChannelConfig;
     const filter = {
       minSeverity: settings.minSeverity as Severity,
@@ -238,20 +245,20 @@ function alertChannels(
     const replacement = options.alertChannels?.[settings.name];
     if (replacement) {
       out.push({ channel: replacement, filter });
-      return;
+      continue;
     }
-    const provider = CHANNEL_PROVIDERS.find((p) => p.kind === settings.kind);
-    if (!provider) {
+    const kind = kinds.find((k) => k.kind === settings.kind);
+    if (!kind) {
       problems.push({ path: `alerts.channels[${i}].kind`, message: "is not a channel kind" });
-      return;
+      continue;
     }
     try {
-      out.push({ channel: provider.create(settings, (ref) => resolveSecret(ref, env)), filter });
+      out.push({ channel: await kind.create(settings, (ref) => resolveSecret(ref, env)), filter });
     } catch (error) {
       if (!isChannelSettingsError(error)) throw error;
       problems.push({ path: `alerts.channels[${i}].${error.field}`, message: error.message });
     }
-  });
+  }
   return out;
 }
 
@@ -351,7 +358,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   problems.push(
     ...missingSecrets(options.store ? { ...options.config, stateStore: {} } : options.config, env),
   );
-  const channels = problems.length === 0 ? alertChannels(options, env, problems) : [];
+  const channels = problems.length === 0 ? await alertChannels(options, env, problems) : [];
   if (problems.length > 0) throw new ConfigError(options.source ?? "configuration", problems);
 
   const policy = effectivePolicy(options.config);

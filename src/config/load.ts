@@ -11,6 +11,8 @@ import { configSchemaFor } from "./schema.js";
 import type { ProviderRegistry } from "../providers/types.js";
 import { PROVIDERS } from "../providers/registry.js";
 import { PROBE_KINDS } from "../probes/registry.js";
+import { CHANNEL_KINDS } from "../channels/registry.js";
+import type { ChannelKindRegistry } from "../channels/types.js";
 import type { ProbeKindRegistry } from "../probes/types.js";
 import { problemsFromZod } from "./zod-problems.js";
 import { duplicateKey, nestingDepth, shortName } from "./strict-json.js";
@@ -19,17 +21,20 @@ export type Validation =
   | { readonly ok: true; readonly config: TandemConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-/** Validates a configuration object against the schema of a registry's lever and probe kinds. */
+/** Validates a configuration object against the schema of registries of lever, probe and channel kinds. */
 export function validateConfig(
   raw: unknown,
   registry: ProviderRegistry = PROVIDERS,
   probeKinds: ProbeKindRegistry = PROBE_KINDS,
+  channelKinds: ChannelKindRegistry = CHANNEL_KINDS,
 ): Validation {
-  const parsed = configSchemaFor(registry, probeKinds).safeParse(raw, { reportInput: true });
+  const parsed = configSchemaFor(registry, probeKinds, channelKinds).safeParse(raw, {
+    reportInput: true,
+  });
   const problems = [
     ...(parsed.success
       ? []
-      : problemsFromZod(parsed.error.issues, jsonSchema(registry, probeKinds))),
+      : problemsFromZod(parsed.error.issues, jsonSchema(registry, probeKinds, channelKinds))),
     ...checkConfigRules(raw, probeKinds),
   ];
   const seen = new Set<string>();
@@ -49,8 +54,9 @@ export function parseConfig(
   source = "configuration",
   registry: ProviderRegistry = PROVIDERS,
   probeKinds: ProbeKindRegistry = PROBE_KINDS,
+  channelKinds: ChannelKindRegistry = CHANNEL_KINDS,
 ): TandemConfig {
-  const result = validateConfig(raw, registry, probeKinds);
+  const result = validateConfig(raw, registry, probeKinds, channelKinds);
   if (!result.ok) throw new ConfigError(source, result.problems);
   return result.config;
 }
@@ -94,6 +100,7 @@ export async function loadConfigFile(
   path: string,
   registry: ProviderRegistry = PROVIDERS,
   probeKinds: ProbeKindRegistry = PROBE_KINDS,
+  channelKinds: ChannelKindRegistry = CHANNEL_KINDS,
 ): Promise<TandemConfig> {
   let bytes: Uint8Array;
   try {
@@ -131,5 +138,5 @@ export async function loadConfigFile(
           "is given twice in the same object; keep one (JSON readers disagree on which wins)",
       },
     ]);
-  return parseConfig(raw, path, registry, probeKinds);
+  return parseConfig(raw, path, registry, probeKinds, channelKinds);
 }

@@ -18,8 +18,8 @@ import type { ProbeKindRegistry, ProbeSettings } from "../probes/types.js";
 import { probeSchemaFor } from "./probe-schema.js";
 import type { Severity } from "../core/alerts.js";
 import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
-import { CHANNEL_PROVIDERS } from "../channels/registry.js";
-import type { ChannelProvider } from "../channels/types.js";
+import { CHANNEL_KINDS } from "../channels/registry.js";
+import type { ChannelKindRegistry } from "../channels/types.js";
 
 export const DEPLOYMENT_MODELS = ["active-active", "active-passive", "passive-cold"] as const;
 export const REGION_ROLES = ["active", "primary", "secondary"] as const;
@@ -270,7 +270,7 @@ const channelCommon = {
     ),
 };
 
-function alertsSchemaFor(providers: readonly ChannelProvider[]) {
+function alertsSchemaFor(providers: ChannelKindRegistry) {
   const channel = byKind<LeverSettings>(
     providers.map((p) => p.schema.extend(channelCommon) as unknown as SettingsSchema),
     "alert channel",
@@ -430,27 +430,36 @@ export const deploymentSchema = z
     "How `azd up` deploys Tandem (see docs/deploy.md). Only `tandem deploy parameters` reads it; a Function App ignores it.",
   );
 
-const schemas = new WeakMap<
-  ProviderRegistry,
-  WeakMap<ProbeKindRegistry, ReturnType<typeof build>>
->();
+/** Built schemas, by lever registry, then probe kinds, then channel kinds. */
+const schemas = new WeakMap<object, WeakMap<object, WeakMap<object, ReturnType<typeof build>>>>();
+
+/** The value under a key of a WeakMap, made and kept the first time. */
+function kept<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
 
 /**
- * The configuration's schema with the lever kinds of a registry (PROVIDERS by default) and the
- * probe kinds of another (PROBE_KINDS by default).
+ * The configuration's schema with the lever kinds of a registry (PROVIDERS by default), the
+ * probe kinds of another (PROBE_KINDS by default) and the alert channel kinds of a third
+ * (CHANNEL_KINDS by default).
  */
 export function configSchemaFor(
   registry: ProviderRegistry = PROVIDERS,
   probeKinds: ProbeKindRegistry = PROBE_KINDS,
+  channelKinds: ChannelKindRegistry = CHANNEL_KINDS,
 ) {
-  let byProbes = schemas.get(registry);
-  if (!byProbes) schemas.set(registry, (byProbes = new WeakMap()));
-  let schema = byProbes.get(probeKinds);
-  if (!schema) byProbes.set(probeKinds, (schema = build(registry, probeKinds)));
-  return schema;
+  const byProbes = kept(schemas, registry, () => new WeakMap());
+  const byChannels = kept(byProbes, probeKinds, () => new WeakMap());
+  return kept(byChannels, channelKinds, () => build(registry, probeKinds, channelKinds));
 }
 
-function build(registry: ProviderRegistry, probeKinds: ProbeKindRegistry) {
+function build(
+  registry: ProviderRegistry,
+  probeKinds: ProbeKindRegistry,
+  channelKinds: ChannelKindRegistry,
+) {
   const levers = leverSchemas(registry);
   const probeSchema = probeSchemaFor(probeKinds);
   const region = z
@@ -509,7 +518,7 @@ function build(registry: ProviderRegistry, probeKinds: ProbeKindRegistry) {
       api: apiSchema.prefault({}),
       telemetry: telemetrySchema.prefault({}),
       deployment: deploymentSchema.optional(),
-      alerts: alertsSchemaFor(CHANNEL_PROVIDERS),
+      alerts: alertsSchemaFor(channelKinds),
       newRegions: z
         .array(name("region"))
         .optional()
@@ -520,7 +529,7 @@ function build(registry: ProviderRegistry, probeKinds: ProbeKindRegistry) {
     .describe("Tandem configuration (tandem.config.json).");
 }
 
-export const configSchema = configSchemaFor(PROVIDERS, PROBE_KINDS);
+export const configSchema = configSchemaFor(PROVIDERS, PROBE_KINDS, CHANNEL_KINDS);
 
 export type TandemConfig = z.output<typeof configSchema>;
 export type TandemConfigInput = z.input<typeof configSchema>;

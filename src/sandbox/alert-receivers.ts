@@ -1,20 +1,24 @@
-// Loopback stand-ins for the receivers of the sandbox's alert channels, one per shape: a Teams
-// Workflows webhook (202), a Slack incoming webhook (200 "ok"), PagerDuty's Events API v2 (202
-// with the dedup_key) and a Standard Webhooks endpoint that verifies the signature. Each keeps
-// what it got; the sandbox prints one line per alert (the receivers that got it within a moment
-// of each other on one line) and lists them at GET /sandbox/alerts. A receiver can be told to
-// misbehave (hang, 429, 500, 410), for tests and for trying it.
+// Loopback stand-ins for the receivers of alert channels, one per channel kind, each the kind's
+// own (`receiver.ts` in its folder, named by the kind), all on one server under their own paths.
+// Each keeps what it got; the sandbox prints one line per alert (the receivers that got it within
+// a moment of each other on one line) and lists them at GET /sandbox/alerts. A receiver can be
+// told to misbehave (hang, 400, 429, 500, 410, reset), for tests and for trying it.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Webhook } from "standardwebhooks";
 import { timeOfDay } from "../adapters/log/console-log.js";
+import { CHANNEL_KINDS } from "../channels/registry.js";
+import type { ChannelKindRegistry, ChannelReceiver } from "../channels/types.js";
 
-export const RECEIVER_KINDS = ["teams", "slack", "pagerduty", "webhook"] as const;
-export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
-export type ReceiverMode = "ok" | "hang" | "429" | "500" | "410";
+export const RECEIVER_MODES = ["ok", "hang", "400", "429", "500", "410", "reset"] as const;
+export type ReceiverMode = (typeof RECEIVER_MODES)[number];
+
+/** The built-in kinds, which every AlertReceivers without a registry of its own has. */
+type BuiltInKind = (typeof CHANNEL_KINDS)[number]["kind"];
+/** A value per kind: the built-in kinds' are always there. */
+type PerKind<T> = Record<BuiltInKind, T> & Partial<Record<string, T>>;
 
 export interface Received {
-  readonly kind: ReceiverKind;
+  readonly kind: string;
   /** Receipt time, this process's clock. */
   readonly at: number;
   /** One line: the alert's title as the receiver shows it. */
@@ -24,102 +28,98 @@ export interface Received {
   readonly raw: string;
   /** What the receiver answered. */
   readonly status: number;
-  /** For the webhook: whether the signature verified. */
+  /** For a kind that signs: whether the signature verified. */
   readonly verified?: boolean;
 }
 
-/** The secrets the receivers expect (a sandbox is nothing real; these are its own). */
-export const RECEIVER_SECRETS = {
-  teamsPath: "/teams/workflows/8c1d7e1a/triggers/manual/paths/invoke?sig=sandbox-teams-signature",
-  slackPath: "/slack/services/T0SANDBOX/B0SANDBOX/sandboxslacktoken0000",
-  pagerDutyKey: "sandboxroutingkey0000000000000000",
-  // 32 bytes, base64: a Standard Webhooks secret.
-  webhookSecret: "whsec_c2FuZGJveC13ZWJob29rLXNpZ25pbmctc2VjcmV0ISE=",
-} as const;
-
-const withoutIcon = (text: string) => text.replace(/^[^\x20-\x7e]+\s*/u, "");
-
-/** A path into parsed JSON, or undefined. */
-function at(value: unknown, ...path: (string | number)[]): unknown {
-  let v = value;
-  for (const p of path)
-    v = typeof v === "object" && v !== null ? (v as Record<string, unknown>)[p] : undefined;
-  return v;
+/** One channel of a kind, to its receiver, and the app settings its secret references name. */
+export interface ReceiverChannels {
+  readonly channels: Record<string, unknown>[];
+  readonly env: Record<string, string>;
 }
 
-/** The alert's title as each receiver got it, without its icon. */
-function titleOf(kind: ReceiverKind, body: unknown): string {
-  const text = (v: unknown) => (typeof v === "string" ? v : "");
-  switch (kind) {
-    case "teams":
-      return withoutIcon(
-        text(at(body, "attachments", 0, "content", "body", 0, "items", 0, "text")),
-      );
-    case "slack":
-      return withoutIcon(text(at(body, "text")));
-    case "pagerduty":
-      return at(body, "event_action") === "resolve"
-        ? `(resolve ${text(at(body, "dedup_key"))})`
-        : text(at(body, "payload", "summary"));
-    case "webhook":
-      return text(at(body, "data", "title"));
-  }
-}
+const perKind = <T>(kinds: readonly string[], value: () => T) =>
+  Object.fromEntries(kinds.map((k) => [k, value()])) as PerKind<T>;
+
+/** `webhookUrl` as an app setting's part: `WEBHOOK_URL`. */
+const settingName = (field: string) => field.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 
 export class AlertReceivers {
   readonly received: Received[] = [];
-  readonly modes: Record<ReceiverKind, ReceiverMode> = {
-    teams: "ok",
-    slack: "ok",
-    pagerduty: "ok",
-    webhook: "ok",
-  };
+  /** The kinds whose receivers it serves, in the registry's order. */
+  readonly kinds: readonly string[];
+  readonly modes: PerKind<ReceiverMode>;
   /** Requests per receiver, whatever they were answered. */
-  readonly requests: Record<ReceiverKind, number> = {
-    teams: 0,
-    slack: 0,
-    pagerduty: 0,
-    webhook: 0,
-  };
+  readonly requests: PerKind<number>;
   /** Modes for the next requests, one each, before `modes` applies again. */
-  readonly #script: Record<ReceiverKind, ReceiverMode[]> = {
-    teams: [],
-    slack: [],
-    pagerduty: [],
-    webhook: [],
-  };
+  readonly #script: PerKind<ReceiverMode[]>;
+  readonly #registry: ChannelKindRegistry;
+  readonly #receivers = new Map<string, ChannelReceiver>();
   /** Requests a hanging receiver has not answered. */
   readonly #hanging = new Set<http.ServerResponse>();
   #server: http.Server | undefined;
   #port = 0;
   readonly #print: ((line: string) => void) | undefined;
-  readonly #verifier = new Webhook(RECEIVER_SECRETS.webhookSecret);
   /** Lines waiting a moment for the same alert from the other receivers, by title. */
-  readonly #batches = new Map<string, { kinds: ReceiverKind[]; timer: NodeJS.Timeout }>();
+  readonly #batches = new Map<string, { kinds: string[]; timer: NodeJS.Timeout }>();
   #latest: string | undefined;
 
-  /** `print`: where the one line per alert goes (none: print nothing). */
-  constructor(print?: (line: string) => void) {
+  /**
+   * `print`: where the one line per alert goes (none: print nothing); `registry`: the kinds
+   * whose receivers it serves (CHANNEL_KINDS by default).
+   */
+  constructor(print?: (line: string) => void, registry: ChannelKindRegistry = CHANNEL_KINDS) {
     this.#print = print;
+    this.#registry = registry;
+    this.kinds = registry.map((k) => k.kind);
+    this.modes = perKind(this.kinds, (): ReceiverMode => "ok");
+    this.requests = perKind(this.kinds, () => 0);
+    this.#script = perKind(this.kinds, (): ReceiverMode[] => []);
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.#port}`;
   }
 
-  /** Where each receiver listens: what the sandbox's app settings hold. */
-  urls(): { teams: string; slack: string; pagerduty: string; webhook: string } {
-    return {
-      teams: `${this.url}${RECEIVER_SECRETS.teamsPath}`,
-      slack: `${this.url}${RECEIVER_SECRETS.slackPath}`,
-      pagerduty: `${this.url}/pagerduty/v2/enqueue`,
-      webhook: `${this.url}/webhook`,
-    };
+  #receiver(kind: string): ChannelReceiver {
+    const receiver = this.#receivers.get(kind);
+    if (!receiver) throw new Error(`no receiver of kind "${kind}" started (start() first)`);
+    return receiver;
+  }
+
+  /** Where each receiver listens: what the channels' settings hold. */
+  urls(): PerKind<string> {
+    return Object.fromEntries(
+      this.kinds.map((k) => [k, `${this.url}${this.#receiver(k).path}`]),
+    ) as PerKind<string>;
+  }
+
+  /**
+   * One channel per kind (all, or those given), named by its kind, sending to its receiver; its
+   * secrets are app settings named `${prefix}_${KIND}_${FIELD}`, whose values `env` holds.
+   */
+  channels(prefix: string, kinds: readonly string[] = this.kinds): ReceiverChannels {
+    const env: Record<string, string> = {};
+    const channels = kinds.map((kind) => {
+      const receiver = this.#receiver(kind);
+      const url = `${this.url}${receiver.path}`;
+      const setting = (field: string) => `${prefix}_${settingName(kind)}_${settingName(field)}`;
+      for (const [field, value] of Object.entries(receiver.secrets(url)))
+        env[setting(field)] = value;
+      return { kind, name: kind, ...receiver.settings(url, (field) => `env:${setting(field)}`) };
+    });
+    return { channels, env };
+  }
+
+  /** Every secret value the receivers' channels hold: none may appear in a log or an error. */
+  secretValues(): string[] {
+    const urls = this.urls();
+    return this.kinds.flatMap((k) => [...this.#receiver(k).secretValues(urls[k] ?? "")]);
   }
 
   /** Answers the next requests to `kind` in these modes, one each, then as `modes` says. */
-  script(kind: ReceiverKind, modes: readonly ReceiverMode[]): void {
-    this.#script[kind].push(...modes);
+  script(kind: string, modes: readonly ReceiverMode[]): void {
+    (this.#script[kind] ??= []).push(...modes);
   }
 
   /** Answers every request left hanging with 503 (the sender tries again). */
@@ -129,6 +129,10 @@ export class AlertReceivers {
   }
 
   async start(): Promise<void> {
+    for (const kind of this.#registry) {
+      const module = (await import(kind.receiver)) as { receiver: ChannelReceiver };
+      this.#receivers.set(kind.kind, module.receiver);
+    }
     const server = http.createServer((req, res) => void this.#handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     this.#port = (server.address() as AddressInfo).port;
@@ -147,12 +151,8 @@ export class AlertReceivers {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  #kindOf(url: string): ReceiverKind | undefined {
-    if (url === RECEIVER_SECRETS.teamsPath) return "teams";
-    if (url === RECEIVER_SECRETS.slackPath) return "slack";
-    if (url === "/pagerduty/v2/enqueue") return "pagerduty";
-    if (url === "/webhook") return "webhook";
-    return undefined;
+  #kindOf(url: string): string | undefined {
+    return [...this.#receivers].find(([, r]) => r.path === url)?.[0];
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -164,21 +164,10 @@ export class AlertReceivers {
       res.writeHead(404, { "content-type": "text/plain" }).end("no such receiver");
       return;
     }
-    this.requests[kind]++;
-    const mode = this.#script[kind].shift() ?? this.modes[kind];
-    if (mode === "hang") {
-      // Never answers (the sender's timeout ends it), unless released.
-      this.#hanging.add(res);
-      res.on("close", () => this.#hanging.delete(res));
-      return;
-    }
+    this.requests[kind] = (this.requests[kind] ?? 0) + 1;
+    const mode = this.#script[kind]?.shift() ?? this.modes[kind] ?? "ok";
     if (mode !== "ok") {
-      const headers: Record<string, string> =
-        mode === "429" ? { "retry-after": "1", "content-type": "text/plain" } : {};
-      // A careless receiver's error page quotes the request: Tandem must not pass that on.
-      const answer =
-        mode === "410" ? "gone" : mode === "500" ? `failed on ${raw.slice(0, 2000)}` : "try later";
-      res.writeHead(Number(mode), headers).end(answer);
+      this.#misbehave(mode, raw, res);
       return;
     }
     let body: unknown;
@@ -191,39 +180,48 @@ export class AlertReceivers {
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : (v ?? "")]),
     );
-    let verified: boolean | undefined;
-    if (kind === "webhook") {
-      try {
-        this.#verifier.verify(raw, headers);
-        verified = true;
-      } catch {
-        verified = false;
-      }
-    }
-    const status = kind === "webhook" ? (verified ? 204 : 401) : kind === "slack" ? 200 : 202;
-    const title = titleOf(kind, body);
+    const answer = this.#receiver(kind).answer({ raw, body, headers });
     this.received.push({
       kind,
       at: Date.now(),
-      title,
+      title: answer.title,
       headers,
       body,
       raw,
-      status,
-      ...(verified === undefined ? {} : { verified }),
+      status: answer.status,
+      ...(answer.verified === undefined ? {} : { verified: answer.verified }),
     });
-    if (kind === "pagerduty") {
-      const dedup = (body as { dedup_key?: unknown }).dedup_key;
-      res
-        .writeHead(202, { "content-type": "application/json" })
-        .end(JSON.stringify({ status: "success", message: "Event processed", dedup_key: dedup }));
-    } else if (kind === "slack") res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-    else res.writeHead(status).end();
-    if (status < 300) this.#say(kind, title);
+    res.writeHead(answer.status, answer.headers).end(answer.body);
+    if (answer.status < 300) this.#say(kind, answer.title);
+  }
+
+  #misbehave(mode: Exclude<ReceiverMode, "ok">, raw: string, res: http.ServerResponse): void {
+    if (mode === "hang") {
+      // Never answers (the sender's timeout ends it), unless released.
+      this.#hanging.add(res);
+      res.on("close", () => this.#hanging.delete(res));
+      return;
+    }
+    if (mode === "reset") {
+      // The connection drops before any answer.
+      res.socket?.destroy();
+      return;
+    }
+    // A careless receiver's error page quotes the request: Tandem must not pass that on. The
+    // 400's also starts with bytes that are not UTF-8.
+    const answers: Record<typeof mode, string | Buffer> = {
+      "400": Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(`bad request ${raw}`)]),
+      "410": "gone",
+      "429": "try later",
+      "500": `failed on ${raw.slice(0, 2000)}`,
+    };
+    const headers: Record<string, string> =
+      mode === "429" ? { "retry-after": "1", "content-type": "text/plain" } : {};
+    res.writeHead(Number(mode), headers).end(answers[mode]);
   }
 
   /** One line per alert: receivers that get the same one within a moment share it. */
-  #say(kind: ReceiverKind, title: string): void {
+  #say(kind: string, title: string): void {
     if (!this.#print) return;
     // A PagerDuty resolve carries no title: it joins the latest alert the others got.
     const key = title.startsWith("(resolve ") && this.#latest ? this.#latest : title;
@@ -248,17 +246,17 @@ export class AlertReceivers {
   }
 
   /** What each receiver got, for GET /sandbox/alerts. */
-  summary(): Record<ReceiverKind, { mode: ReceiverMode; alerts: { at: string; title: string }[] }> {
+  summary(): Record<string, { mode: ReceiverMode; alerts: { at: string; title: string }[] }> {
     return Object.fromEntries(
-      RECEIVER_KINDS.map((kind) => [
+      this.kinds.map((kind) => [
         kind,
         {
-          mode: this.modes[kind],
+          mode: this.modes[kind] ?? "ok",
           alerts: this.received
             .filter((r) => r.kind === kind)
             .map((r) => ({ at: new Date(r.at).toISOString(), title: r.title })),
         },
       ]),
-    ) as Record<ReceiverKind, { mode: ReceiverMode; alerts: { at: string; title: string }[] }>;
+    );
   }
 }

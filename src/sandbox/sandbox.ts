@@ -34,19 +34,14 @@ import { timeline } from "./timeline.js";
 import type { NamedSubscriber } from "../ports/events.js";
 import type { AlertTiming } from "../app/alerts/setup.js";
 import type { ReceiverMode } from "./alert-receivers.js";
-import { AlertReceivers, RECEIVER_KINDS, RECEIVER_SECRETS } from "./alert-receivers.js";
+import { AlertReceivers, RECEIVER_MODES } from "./alert-receivers.js";
 import { IngestionReceiver, describeEnvelope } from "./ingestion-receiver.js";
 import { SETTINGS } from "../settings.js";
 
 export const SANDBOX_REGIONS = ["westeurope", "northeurope"] as const;
 const STORAGE_SETTING = "TANDEM_SANDBOX_STORAGE";
-/** The app settings that hold the sandbox's alert secrets (each receiver's own). */
-const ALERT_SETTINGS = {
-  teams: "TANDEM_SANDBOX_TEAMS_URL",
-  slack: "TANDEM_SANDBOX_SLACK_URL",
-  pagerduty: "TANDEM_SANDBOX_PAGERDUTY_KEY",
-  webhook: "TANDEM_SANDBOX_WEBHOOK_SECRET",
-} as const;
+/** The prefix of the app settings that hold the sandbox's alert secrets (each receiver's own). */
+const ALERT_SETTINGS = "TANDEM_SANDBOX";
 const SHORT: Record<string, string> = { westeurope: "weu", northeurope: "neu" };
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000cafe";
@@ -193,7 +188,6 @@ export function sandboxConfig(
         }
       : {}),
   });
-  const urls = apps.receivers.urls();
   return {
     observers: SANDBOX_REGIONS.map((r) => ({
       region: r,
@@ -242,47 +236,18 @@ export function sandboxConfig(
     // resolves them): the printed timeline stays readable.
     alerts: {
       reminderMinutes: 0,
-      channels: [
-        {
-          kind: "teams",
-          name: "teams",
-          webhookUrl: `env:${ALERT_SETTINGS.teams}`,
-          minSeverity: "warning",
-        },
-        {
-          kind: "slack",
-          name: "slack",
-          webhookUrl: `env:${ALERT_SETTINGS.slack}`,
-          minSeverity: "warning",
-        },
-        {
-          kind: "pagerduty",
-          name: "pagerduty",
-          routingKey: `env:${ALERT_SETTINGS.pagerduty}`,
-          url: urls.pagerduty,
-          minSeverity: "warning",
-        },
-        {
-          kind: "webhook",
-          name: "webhook",
-          url: urls.webhook,
-          secret: `env:${ALERT_SETTINGS.webhook}`,
-          minSeverity: "warning",
-        },
-      ],
+      channels: apps.receivers
+        .channels(ALERT_SETTINGS)
+        .channels.map((channel) => ({ ...channel, minSeverity: "warning" })),
     },
   };
 }
 
 /** The app settings of the sandbox: the store's connection and the alert secrets. */
 function sandboxEnv(azurite: Azurite, receivers: AlertReceivers): Record<string, string> {
-  const urls = receivers.urls();
   return {
     [STORAGE_SETTING]: azurite.connectionString,
-    [ALERT_SETTINGS.teams]: urls.teams,
-    [ALERT_SETTINGS.slack]: urls.slack,
-    [ALERT_SETTINGS.pagerduty]: RECEIVER_SECRETS.pagerDutyKey,
-    [ALERT_SETTINGS.webhook]: RECEIVER_SECRETS.webhookSecret,
+    ...receivers.channels(ALERT_SETTINGS).env,
   };
 }
 
@@ -417,15 +382,15 @@ function faultRoutes(
       method: "POST",
       path: "/sandbox/alerts/{kind}/{mode}",
       handle: (params) => {
-        const kind = params["kind"] as (typeof RECEIVER_KINDS)[number];
+        const kind = params["kind"] ?? "";
         const mode = params["mode"] as ReceiverMode;
-        if (!RECEIVER_KINDS.includes(kind) || !["ok", "hang", "429", "500", "410"].includes(mode))
+        if (!apps.receivers.kinds.includes(kind) || !RECEIVER_MODES.includes(mode))
           return {
             status: 404,
             body: {
               error: {
                 code: "UnknownReceiver",
-                message: `receivers: ${RECEIVER_KINDS.join(", ")}; modes: ok, hang, 429, 500, 410`,
+                message: `receivers: ${apps.receivers.kinds.join(", ")}; modes: ${RECEIVER_MODES.join(", ")}`,
               },
             },
           };
@@ -438,7 +403,7 @@ function faultRoutes(
       path: "/sandbox/heal",
       handle: () => {
         for (const app of all) app.mode = "up";
-        for (const kind of RECEIVER_KINDS) apps.receivers.modes[kind] = "ok";
+        for (const kind of apps.receivers.kinds) apps.receivers.modes[kind] = "ok";
         for (const name of apps.controls.keys()) host()?.startObserver(name);
         isolated.clear();
         arm.faults.length = 0;

@@ -309,7 +309,11 @@ describe("alerts for what Tandem sees about itself and its rules", () => {
 
     // A bad secret fails start-up naming the setting's field, never its value.
     const config = parseConfig(rig.config);
-    const env = { ...rig.env, HOOK_SECRET: "whsec_not-base64!!", PD_KEY: "x" };
+    const env = {
+      ...rig.env,
+      RIG_WEBHOOK_SECRET: "whsec_not-base64!!",
+      RIG_PAGERDUTY_ROUTING_KEY: "x",
+    };
     await assert.rejects(
       compose({ config, observer: "westeurope", store: rig.store, env }),
       (error: unknown) => {

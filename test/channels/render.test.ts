@@ -4,11 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cutEscaped, slackMessage } from "../../src/channels/slack/blocks.js";
-import {
-  TEAMS_MAX_BYTES,
-  byteSize,
-  teamsMessage,
-} from "../../src/channels/teams/card.js";
+import { TEAMS_MAX_BYTES, byteSize, teamsMessage } from "../../src/channels/teams/card.js";
 import { pagerDutyEvent } from "../../src/channels/pagerduty/event.js";
 import { webhookBody } from "../../src/channels/webhook/body.js";
 import { hugeAlert, sampleAlerts } from "../../src/channels/samples.js";

@@ -8,9 +8,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import { Webhook } from "standardwebhooks";
-import { webhook, webhookId } from "../../src/channels/webhook/index.js";
+import { webhookId } from "../../src/channels/webhook/channel.js";
+import { webhook } from "../../src/channels/webhook/index.js";
 import { sampleAlerts } from "../../src/channels/samples.js";
-import { AlertReceivers, RECEIVER_SECRETS } from "../../src/sandbox/alert-receivers.js";
+import { AlertReceivers } from "../../src/sandbox/alert-receivers.js";
 import { ROOT } from "../helpers/paths.js";
 
 type Verify = (
@@ -36,8 +37,8 @@ describe("Standard Webhooks signatures", () => {
     const receivers = new AlertReceivers();
     await receivers.start();
     try {
-      const secret = RECEIVER_SECRETS.webhookSecret;
-      const channel = webhook.create(
+      const secret = Object.values(receivers.channels("T", ["webhook"]).env)[0]!;
+      const channel = await webhook.create(
         { kind: "webhook", name: "hook", url: receivers.urls().webhook, secret: "env:S" },
         () => secret,
       );

@@ -14,33 +14,12 @@ import type { ProbeOutcome } from "../../src/core/index.js";
 import type { Log } from "../../src/ports/log.js";
 import type { Prober } from "../../src/ports/prober.js";
 import type { StateStore } from "../../src/ports/state-store.js";
-import type { ReceiverKind } from "../../src/sandbox/alert-receivers.js";
-import { AlertReceivers, RECEIVER_SECRETS } from "../../src/sandbox/alert-receivers.js";
+import { AlertReceivers } from "../../src/sandbox/alert-receivers.js";
 import type { Principal } from "../../src/app/auth.js";
 import { ManualClock, runtimeFor } from "./runtime.js";
 
-export const SECRET_ENV = {
-  TEAMS_URL: "",
-  SLACK_URL: "",
-  PD_KEY: RECEIVER_SECRETS.pagerDutyKey,
-  HOOK_SECRET: RECEIVER_SECRETS.webhookSecret,
-};
-
 /** Every secret value the rig's channels hold: none may appear in a log, error, audit or status. */
-export function secretValues(receivers: AlertReceivers): string[] {
-  const urls = receivers.urls();
-  return [
-    urls.teams,
-    RECEIVER_SECRETS.teamsPath,
-    "sandbox-teams-signature",
-    urls.slack,
-    RECEIVER_SECRETS.slackPath,
-    "sandboxslacktoken0000",
-    RECEIVER_SECRETS.pagerDutyKey,
-    RECEIVER_SECRETS.webhookSecret,
-    RECEIVER_SECRETS.webhookSecret.slice("whsec_".length),
-  ];
-}
+export const secretValues = (receivers: AlertReceivers): string[] => receivers.secretValues();
 
 export const FAST_TIMING: Partial<AlertTiming> = {
   attemptTimeoutMs: 400,
@@ -63,7 +42,7 @@ export interface RigOptions {
   readonly observers?: readonly string[];
   readonly policy?: Record<string, unknown>;
   /** Channels: every kind by default; [] for none. */
-  readonly kinds?: readonly ReceiverKind[];
+  readonly kinds?: readonly string[];
   readonly channelExtra?: Record<string, unknown>;
   readonly reminderMinutes?: number;
   /** Who calls the API without credentials (nobody by default). */
@@ -95,28 +74,11 @@ export class Rig {
 
   constructor(readonly options: RigOptions = {}) {
     const receivers = options.receivers;
-    const urls = receivers?.urls();
-    const kinds = options.kinds ?? (receivers ? ["teams", "slack", "pagerduty", "webhook"] : []);
+    const kinds = options.kinds ?? receivers?.kinds ?? [];
     const extra = options.channelExtra ?? {};
-    const channels = kinds.map((kind) => {
-      switch (kind) {
-        case "teams":
-          return { kind, name: "teams", webhookUrl: "env:TEAMS_URL", ...extra };
-        case "slack":
-          return { kind, name: "slack", webhookUrl: "env:SLACK_URL", ...extra };
-        case "pagerduty":
-          return {
-            kind,
-            name: "pagerduty",
-            routingKey: "env:PD_KEY",
-            url: urls!.pagerduty,
-            ...extra,
-          };
-        case "webhook":
-          return { kind, name: "webhook", url: urls!.webhook, secret: "env:HOOK_SECRET", ...extra };
-      }
-    });
-    this.env = { ...SECRET_ENV, TEAMS_URL: urls?.teams ?? "", SLACK_URL: urls?.slack ?? "" };
+    const built = receivers?.channels("RIG", kinds) ?? { channels: [], env: {} };
+    const channels = built.channels.map((channel) => ({ ...channel, ...extra }));
+    this.env = built.env;
     const observers = options.observers ?? ["westeurope", "northeurope"];
     this.config = {
       observers: observers.map((region) => ({ region })),

@@ -1,15 +1,14 @@
 // Microsoft Teams through a Workflows webhook. The URL is a secret (it carries its own
-// signature); 202 means accepted (Workflows does not confirm delivery to the channel).
+// signature); 202 means accepted (Workflows does not confirm delivery to the channel). The
+// renderer (card.ts) loads when a Teams channel is built.
 import * as z from "zod";
 import { secretRef } from "../../config/fields.js";
-import type { AlertChannel } from "../../ports/alerts.js";
-import { postJson } from "../http.js";
-import { fingerprint, origin, redactor, urlSecrets } from "../redact.js";
-import { channelProvider } from "../types.js";
-import { checkedUrl } from "../url.js";
-import { teamsMessage } from "./card.js";
+import { webhookUrlChannel } from "../posting.js";
+import type { ChannelKind } from "../types.js";
 
-export const teams = channelProvider<{ kind: "teams"; name: string; webhookUrl: string }>({
+export type TeamsSettings = { kind: "teams"; name: string; webhookUrl: string };
+
+export const teams = {
   kind: "teams",
   title: "Microsoft Teams (Workflows webhook)",
   schema: z
@@ -20,22 +19,7 @@ export const teams = channelProvider<{ kind: "teams"; name: string; webhookUrl: 
       ),
     })
     .describe('Microsoft Teams (Workflows "When a Teams webhook request is received").'),
-  create(settings, secret): AlertChannel {
-    const url = checkedUrl(secret(settings.webhookUrl), "webhookUrl");
-    const redact = redactor(urlSecrets(url));
-    return {
-      name: settings.name,
-      kind: "teams",
-      target: origin(url),
-      fingerprint: fingerprint([url]),
-      redact,
-      render: (alert, links) => teamsMessage(alert, links),
-      send: (alert, context) =>
-        postJson(url, JSON.stringify(teamsMessage(alert, context.links)), {
-          abortSignal: context.abortSignal,
-          timeoutMs: context.timeoutMs,
-          redact,
-        }),
-    };
-  },
-});
+  create: async (settings, secret) =>
+    webhookUrlChannel(settings, secret, "Teams", (await import("./card.js")).teamsMessage),
+  receiver: new URL("./receiver.js", import.meta.url).href,
+} satisfies ChannelKind<TeamsSettings>;
