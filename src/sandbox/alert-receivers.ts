@@ -207,10 +207,16 @@ export class AlertReceivers {
       res.socket?.destroy();
       return;
     }
-    // A careless receiver's error page quotes the request: Tandem must not pass that on. The
-    // 400's also starts with bytes that are not UTF-8.
-    const answers: Record<typeof mode, string | Buffer> = {
-      "400": Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(`bad request ${raw}`)]),
+    if (mode === "400") {
+      // A malformed answer: bytes that are not UTF-8, quoting the request, cut off before the
+      // length it declared.
+      const page = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from(`bad ${raw}`)]);
+      res.writeHead(400, { "content-length": String(page.length + 100) });
+      res.write(page, () => res.socket?.destroy());
+      return;
+    }
+    // A careless receiver's error page quotes the request: Tandem must not pass that on.
+    const answers: Record<typeof mode, string> = {
       "410": "gone",
       "429": "try later",
       "500": `failed on ${raw.slice(0, 2000)}`,

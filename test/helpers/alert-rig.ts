@@ -14,6 +14,7 @@ import type { ProbeOutcome } from "../../src/core/index.js";
 import type { Log } from "../../src/ports/log.js";
 import type { Prober } from "../../src/ports/prober.js";
 import type { StateStore } from "../../src/ports/state-store.js";
+import type { ChannelKindRegistry } from "../../src/channels/types.js";
 import { AlertReceivers } from "../../src/sandbox/alert-receivers.js";
 import type { Principal } from "../../src/app/auth.js";
 import { ManualClock, runtimeFor } from "./runtime.js";
@@ -30,8 +31,8 @@ export const FAST_TIMING: Partial<AlertTiming> = {
 };
 
 /** Starts the receivers before the suite and stops them after; call at the top of a describe. */
-export function receiversForSuite(): { receivers: AlertReceivers } {
-  const rig = { receivers: new AlertReceivers() };
+export function receiversForSuite(receivers = new AlertReceivers()): { receivers: AlertReceivers } {
+  const rig = { receivers };
   before(async () => rig.receivers.start());
   after(async () => rig.receivers.stop());
   return rig;
@@ -43,6 +44,8 @@ export interface RigOptions {
   readonly policy?: Record<string, unknown>;
   /** Channels: every kind by default; [] for none. */
   readonly kinds?: readonly string[];
+  /** The channel kinds the configuration may name: a test's besides the built-in ones. */
+  readonly channelKinds?: ChannelKindRegistry;
   readonly channelExtra?: Record<string, unknown>;
   readonly reminderMinutes?: number;
   /** Who calls the API without credentials (nobody by default). */
@@ -138,6 +141,7 @@ export class Rig {
       env: this.env,
       log: this.log(observer),
       alertTiming: { ...FAST_TIMING, ...this.options.timing },
+      ...(this.options.channelKinds ? { channelKinds: this.options.channelKinds } : {}),
       ...(this.options.localPrincipal ? { localPrincipal: this.options.localPrincipal } : {}),
     });
     this.runtimes.set(observer, rt);

@@ -85,9 +85,14 @@ export function runtimeFor(
     alertSleep?: ComposeOptions["alertSleep"];
     ingestionCa?: ComposeOptions["ingestionCa"];
     telemetry?: ComposeOptions["telemetry"];
+    /** Alert channel kinds besides (or instead of) the built-in ones: a test's. */
+    channelKinds?: ComposeOptions["channelKinds"];
   },
 ): Promise<Runtime> {
-  return compose({ config: parseConfig(raw), observer, ...parts });
+  const config = parts.channelKinds
+    ? parseConfig(raw, "configuration", undefined, undefined, parts.channelKinds)
+    : parseConfig(raw);
+  return compose({ config, observer, ...parts });
 }
 
 /** An anonymous caller who may read: for tests of the read API that are not about authorisation. */
