@@ -36,6 +36,10 @@ const TEST_SURFACE: Readonly<Record<string, Readonly<Record<string, string>>>> =
   "src/probes/registry.ts": {
     withProbeKinds: "how a test adds a probe kind from outside the tree, as an extension would",
   },
+  "src/channels/registry.ts": {
+    withChannels:
+      "how a test adds an alert channel kind from outside the tree, as an extension would",
+  },
   "src/app/telemetry/availability-windows.ts": {
     sentAlone:
       "the tests check which probe events go out on their own against the rule itself, one case at a time",

@@ -10,7 +10,7 @@ import { fingerprint, origin, redactor, urlSecrets } from "./redact.js";
 import type { ChannelSettings } from "./types.js";
 import { checkedUrl } from "./url.js";
 
-export interface Posting {
+interface Posting {
   readonly settings: ChannelSettings;
   readonly url: string;
   /** Its name for people, in "PagerDuty is not told of ...". */
@@ -24,7 +24,7 @@ export interface Posting {
 }
 
 /** An AlertChannel, and `post` for a kind that sends a second body (PagerDuty's test resolve). */
-export interface PostingChannel extends AlertChannel {
+interface PostingChannel extends AlertChannel {
   post(body: unknown, context: SendContext, headers?: Record<string, string>): Promise<SendResult>;
 }
 

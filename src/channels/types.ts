@@ -60,7 +60,7 @@ export interface ChannelKind<S extends ChannelSettings = ChannelSettings> {
 export type ChannelKindRegistry = readonly ChannelKind[];
 
 /** A request as a receiver got it. */
-export interface ReceivedRequest {
+interface ReceivedRequest {
   /** The body as sent. */
   readonly raw: string;
   /** The body parsed as JSON. */
@@ -69,7 +69,7 @@ export interface ReceivedRequest {
 }
 
 /** How a receiver answers a request it takes, and what it makes of it. */
-export interface ReceiverAnswer {
+interface ReceiverAnswer {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;

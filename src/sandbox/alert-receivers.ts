@@ -33,7 +33,7 @@ export interface Received {
 }
 
 /** One channel of a kind, to its receiver, and the app settings its secret references name. */
-export interface ReceiverChannels {
+interface ReceiverChannels {
   readonly channels: Record<string, unknown>[];
   readonly env: Record<string, string>;
 }

@@ -17,7 +17,7 @@ const NOT_SENT = new Set<string>([
   "command.accepted",
 ]);
 
-export interface PagerDutyEvent {
+interface PagerDutyEvent {
   readonly routing_key: string;
   readonly event_action: "trigger" | "resolve";
   readonly dedup_key: string;

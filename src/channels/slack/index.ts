@@ -6,7 +6,7 @@ import { secretRef } from "../../config/fields.js";
 import { webhookUrlChannel } from "../posting.js";
 import type { ChannelKind } from "../types.js";
 
-export type SlackSettings = { kind: "slack"; name: string; webhookUrl: string };
+type SlackSettings = { kind: "slack"; name: string; webhookUrl: string };
 
 export const slack = {
   kind: "slack",

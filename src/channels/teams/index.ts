@@ -6,7 +6,7 @@ import { secretRef } from "../../config/fields.js";
 import { webhookUrlChannel } from "../posting.js";
 import type { ChannelKind } from "../types.js";
 
-export type TeamsSettings = { kind: "teams"; name: string; webhookUrl: string };
+type TeamsSettings = { kind: "teams"; name: string; webhookUrl: string };
 
 export const teams = {
   kind: "teams",
