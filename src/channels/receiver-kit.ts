@@ -1,5 +1,6 @@
-// What the kinds' loopback receivers share: reading a field deep in a parsed body, and a title
-// without the icon a renderer puts first.
+// What the kinds' loopback receivers share: reading a field deep in a parsed body, a title
+// without the icon a renderer puts first, and the receiver of a kind whose URL is its secret.
+import type { ChannelReceiver } from "./types.js";
 
 /** A path into parsed JSON, or undefined. */
 export function at(value: unknown, ...path: (string | number)[]): unknown {
@@ -16,3 +17,21 @@ export const textAt = (value: unknown, ...path: (string | number)[]): string => 
 };
 
 export const withoutIcon = (text: string) => text.replace(/^[^\x20-\x7e]+\s*/u, "");
+
+/**
+ * The receiver of a kind whose webhook URL is its secret (Teams, Slack): like the real one's, its
+ * path carries a token.
+ */
+export function webhookUrlReceiver(
+  path: string,
+  token: string,
+  answer: ChannelReceiver["answer"],
+): ChannelReceiver {
+  return {
+    path,
+    settings: (_url, ref) => ({ webhookUrl: ref("webhookUrl") }),
+    secrets: (url) => ({ webhookUrl: url }),
+    secretValues: (url) => [url, path, token],
+    answer,
+  };
+}

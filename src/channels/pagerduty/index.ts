@@ -4,6 +4,7 @@
 // built.
 import * as z from "zod";
 import { httpsUrl, secretRef } from "../../config/fields.js";
+import { channelSchema } from "../schema.js";
 import type { ChannelKind } from "../types.js";
 
 export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
@@ -18,9 +19,13 @@ export type PagerDutySettings = {
 export const pagerDuty = {
   kind: "pagerduty",
   title: "PagerDuty (Events API v2)",
-  schema: z
-    .strictObject({
-      kind: z.literal("pagerduty").describe("PagerDuty Events API v2."),
+  schema: channelSchema(
+    "pagerduty",
+    {
+      kind: "PagerDuty Events API v2.",
+      settings: "PagerDuty Events API v2: trigger and resolve with one dedup_key.",
+    },
+    {
       routingKey: secretRef.describe(
         "Secret reference to the integration (routing) key of the PagerDuty service.",
       ),
@@ -30,8 +35,8 @@ export const pagerDuty = {
         .describe(
           `Events API endpoint; ${PAGERDUTY_EVENTS_URL} by default (https://events.eu.pagerduty.com/v2/enqueue for the EU service region).`,
         ),
-    })
-    .describe("PagerDuty Events API v2: trigger and resolve with one dedup_key."),
+    },
+  ),
   create: async (settings, secret) =>
     (await import("./channel.js")).pagerDutyChannel(settings, secret),
   receiver: new URL("./receiver.js", import.meta.url).href,
