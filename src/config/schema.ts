@@ -270,11 +270,11 @@ const channelCommon = {
     ),
 };
 
-function alertsSchemaFor(providers: ChannelKindRegistry) {
+function alertsSchemaFor(kinds: ChannelKindRegistry) {
   const channel = byKind<LeverSettings>(
-    providers.map((p) => p.schema.extend(channelCommon) as unknown as SettingsSchema),
+    kinds.map((k) => k.schema.extend(channelCommon)),
     "alert channel",
-  ).describe(`An alert channel: ${providers.map((p) => `\`${p.kind}\` (${p.title})`).join(", ")}.`);
+  ).describe(`An alert channel: ${kinds.map((k) => `\`${k.kind}\` (${k.title})`).join(", ")}.`);
   return z
     .strictObject({
       channels: z
