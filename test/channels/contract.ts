@@ -12,7 +12,7 @@ import { isChannelSettingsError } from "../../src/channels/types.js";
 import type { AlertChannelConfig } from "../../src/config/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import { resolveSecret } from "../../src/config/secrets.js";
-import type { AlertChannel, SendResult } from "../../src/ports/alerts.js";
+import type { Alert, AlertChannel, SendResult } from "../../src/ports/alerts.js";
 import { AlertReceivers } from "../../src/sandbox/alert-receivers.js";
 import type { ReceiverMode } from "../../src/sandbox/alert-receivers.js";
 import { twoRegionConfig } from "../helpers/runtime.js";
@@ -109,6 +109,14 @@ export function channelKindContract(kind: ChannelKind): void {
         assert.deepEqual(leaked(JSON.stringify(result)), [], "no secret in the result");
       }
       assert.ok(receivers.secretValues().length > 0, "the receiver names the kind's secrets");
+      // An alert it cannot render (none of Tandem's is): a result all the same.
+      const broken = { key: "k", type: "region.down", at: Number.NaN } as unknown as Alert;
+      const result = await channel.send(broken, {
+        links: LINKS,
+        abortSignal: AbortSignal.timeout(10_000),
+        timeoutMs: 3000,
+      });
+      assert.equal(typeof result.outcome, "string");
     });
 
     it("refuses a secret it cannot work with, naming the field and never the value", async () => {
