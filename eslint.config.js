@@ -193,6 +193,25 @@ export default tseslint.config(
     },
   },
   {
+    // A channel kind's index.ts is its declaration: what it sends with loads in create().
+    files: ["src/channels/*/index.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["./*", "standardwebhooks", "@azure/*"],
+              allowTypeImports: true,
+              message:
+                "A channel kind's index.ts declares the kind: import its implementation inside create() (`await import(...)`), so that a Function App loads only the kinds it is configured with.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["src/providers/*/emulator.ts"],
     rules: {
       "no-restricted-imports": [

@@ -100,6 +100,12 @@ describe("lint boundaries", () => {
       /no-restricted-imports: .*or an alert channel/,
     ],
     [
+      "a channel kind's index.ts may not import its implementation up front",
+      "src/channels/example/index.ts",
+      'import { render } from "./render.js";\nexport const r = render;\n',
+      /no-restricted-imports: .*import its implementation inside create\(\)/,
+    ],
+    [
       "a provider's emulated service may not call a use case",
       "src/providers/example/emulator.ts",
       'import { runProbeTick } from "../../app/probe-tick.js";\nexport const r = runProbeTick;\n',
@@ -121,6 +127,16 @@ describe("lint boundaries", () => {
       await messages(
         "functions/example.ts",
         'import { serve } from "../src/app/api/routes.js";\nimport { compose } from "../src/compose.js";\nexport const a = [serve, compose];\n',
+      ),
+      [],
+    );
+  });
+
+  it("a channel kind's index.ts may import its implementation's types, and load it in create()", async () => {
+    assert.deepEqual(
+      await messages(
+        "src/channels/example/index.ts",
+        'import type { Render } from "./render.js";\nexport const load = async (): Promise<Render> => (await import("./render.js")).render;\n',
       ),
       [],
     );
