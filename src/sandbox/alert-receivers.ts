@@ -41,8 +41,12 @@ interface ReceiverChannels {
 const perKind = <T>(kinds: readonly string[], value: () => T) =>
   Object.fromEntries(kinds.map((k) => [k, value()])) as PerKind<T>;
 
-/** `webhookUrl` as an app setting's part: `WEBHOOK_URL`. */
-const settingName = (field: string) => field.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+/** A kind or a field as part of an app setting's name: `webhookUrl` is `WEBHOOK_URL`. */
+const settingName = (part: string) =>
+  part
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toUpperCase();
 
 export class AlertReceivers {
   readonly received: Received[] = [];
