@@ -80,11 +80,14 @@ export function phaseDurations(o: Pick<Observation, "phases">): number[] | undef
   return ends.map((end, i) => Math.max(0, end - (i === 0 ? 0 : ends[i - 1]!)));
 }
 
-/** Adds one probe (an observation of a new tick) to the day it was made in. Mutates `day`. */
-export function addObservation(day: RollupDay, o: Observation): void {
+/**
+ * Adds one probe (an observation of a new tick) to the hour of `at`: the holder's clock when it
+ * read it, not the observer's (clocks are not compared across machines). Mutates `day`.
+ */
+export function addObservation(day: RollupDay, o: Observation, at: number): void {
   const target = (day.observed[o.target] ??= {});
   const slot = (target[o.observer] ??= emptyObserverDay());
-  const hour = hourOf(o.at);
+  const hour = hourOf(at);
   slot.probes[hour]! += 1;
   if (!o.ok) return;
   slot.up[hour]! += 1;

@@ -11,19 +11,23 @@ const AT = Date.parse("2026-12-05T13:20:00Z");
 function day(date: string, group: string, probes = 1): RollupDay {
   const row = emptyRollup(date, group);
   for (let i = 0; i < probes; i++)
-    addObservation(row, {
-      observer: "northeurope",
-      group,
-      target: "westeurope",
-      tick: { instance: "i1", seq: i },
-      ok: i % 2 === 0,
-      consecutiveFailures: 0,
-      consecutiveSuccesses: 1,
-      failuresBefore: 0,
-      latencyMs: 40,
-      phases: { dnsMs: 1, connectMs: 3, tlsMs: 9, firstByteMs: 30, totalMs: 40 },
-      at: AT,
-    });
+    addObservation(
+      row,
+      {
+        observer: "northeurope",
+        group,
+        target: "westeurope",
+        tick: { instance: "i1", seq: i },
+        ok: i % 2 === 0,
+        consecutiveFailures: 0,
+        consecutiveSuccesses: 1,
+        failuresBefore: 0,
+        latencyMs: 40,
+        phases: { dnsMs: 1, connectMs: 3, tlsMs: 9, firstByteMs: 30, totalMs: 40 },
+        at: AT,
+      },
+      AT,
+    );
   addVerdictTime(row, "westeurope", true, AT, 10_000);
   return row;
 }
