@@ -175,7 +175,7 @@ svg{max-width:100%;height:auto}figure.latency{display:inline-block;margin:.3rem 
 table.uptime td{text-align:right;white-space:nowrap}ol.incidents{padding-left:1.2rem}
 @media (max-width:640px){body{margin:.5rem;overflow-wrap:anywhere}
 table:not(.uptime),table:not(.uptime) tbody,table:not(.uptime) tr,table:not(.uptime) td,table:not(.uptime) th{display:block}
-table:not(.uptime) thead{display:none}td.reason{min-width:0}table:not(.uptime) tr{border-top:1px solid #ccc}}
+table:not(.uptime) thead{display:none}td.reason{min-width:0}table.uptime th,table.uptime td{padding:.1rem .25rem}table:not(.uptime) tr{border-top:1px solid #ccc}}
 </style></head><body>
 <h1>Tandem</h1>
 <p>${lease} &middot; observers: ${observers} &middot; answered by ${escape(status.answeredBy)} at ${escape(status.generatedAt)} (version ${escape(status.version)}); refreshes every 10 s.</p>
