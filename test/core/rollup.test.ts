@@ -106,6 +106,7 @@ describe("history arithmetic", () => {
     const firstByte = mergedBuckets([day.observed["westeurope"]!["northeurope"]], 3);
     assert.equal(quantileBound(firstByte, 0.5), 25);
     assert.equal(quantileBound(firstByte, 0.9), 25);
+    assert.equal(quantileBound(firstByte, 0.91), 500, "the 91st of 100 is the first slow one");
     assert.equal(quantileBound(firstByte, 0.95), 500);
     assert.equal(quantileBound([0, 0, 0], 0.5), null);
     const over = new Array<number>(BUCKET_BOUNDS_MS.length + 1).fill(0);
