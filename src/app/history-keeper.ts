@@ -3,11 +3,19 @@
 // row of each group, in memory, and writes the rows beside the tick, never awaited by it: every
 // FLUSH_INTERVALS intervals, and a group's row at once when one of its verdicts changes. It reads
 // the day's rows once per epoch before it adds anything, so a new holder goes on from the last
-// write; what a former holder had not written yet (at most one flush period) is lost. Rows older
-// than RETAINED_DAYS are deleted once a day.
+// write; what a former holder had not written yet (at most one flush period) is lost. Once a
+// day it compacts the rows of the day before yesterday (past the 24-hour window, their hours are
+// not read: each hourly array becomes its day's total) and deletes rows older than RETAINED_DAYS.
 import { errorText } from "../core/errors.js";
 import type { RollupDay } from "../core/rollup.js";
-import { DAY_MS, addObservation, addVerdictTime, dayOf, emptyRollup } from "../core/rollup.js";
+import {
+  DAY_MS,
+  addObservation,
+  addVerdictTime,
+  compactDay,
+  dayOf,
+  emptyRollup,
+} from "../core/rollup.js";
 import type { RegionState } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { AgreementView } from "./agreement.js";
@@ -36,8 +44,11 @@ interface HistoryMemory {
   /** The tick each observation last counted came from, by `observer|group|target`. */
   readonly counted: Map<string, string>;
   lastTickAt?: number;
+  /** Each group's kept verdicts at the last tick: the time since then is theirs. */
+  readonly lastStates: Map<string, Readonly<Record<string, RegionState>>>;
   lastFlushAt?: number;
-  prunedDay?: string;
+  /** The day this epoch last compacted and pruned on. */
+  maintainedDay?: string;
   /** The read, write or prune in progress: one at a time. */
   busy?: Promise<void>;
 }
@@ -53,6 +64,7 @@ function memoryOf(rt: Runtime, epoch: number): HistoryMemory {
     dirty: new Set(),
     leftover: [],
     counted: new Map(),
+    lastStates: new Map(),
   };
   memories.set(rt.memory, fresh);
   return fresh;
@@ -109,12 +121,15 @@ export function keepHistory(
         changed = true;
       }
       const decision = decisions[i];
-      for (const [region, state] of Object.entries(decision?.states ?? {}))
+      // The time since the last tick is the verdicts' that held through it (kept then).
+      for (const [region, state] of Object.entries(m.lastStates.get(group.name) ?? {}))
         // A cold standby at rest is down by design: its time counts neither way.
         if (gap > 0 && state.quiet !== true) {
           addVerdictTime(row, region, state.verdict === "down", now, gap);
           changed = true;
         }
+      if (decision?.states) m.lastStates.set(group.name, decision.states);
+      else m.lastStates.delete(group.name);
       if (changed) m.dirty.add(group.name);
       if (decision?.changed) urgent.push(group.name);
     });
@@ -125,7 +140,8 @@ export function keepHistory(
     if (due) m.lastFlushAt = now;
     const rows = [...m.leftover, ...groups.flatMap((g) => m.rows.get(g) ?? [])];
     if (rows.length > 0) beside(rt, m, flush(rt, m, rows, groups), "writing the history");
-    else if (m.prunedDay !== today) beside(rt, m, prune(rt, m, now), "pruning the history");
+    else if (m.maintainedDay !== today)
+      beside(rt, m, maintain(rt, m, now), "compacting and pruning the history");
   } catch (error) {
     rt.log.warn(`history: this tick was not added (${errorText(error)})`);
   }
@@ -168,11 +184,14 @@ async function flush(
   }
 }
 
-async function prune(rt: Runtime, m: HistoryMemory, now: number): Promise<void> {
+async function maintain(rt: Runtime, m: HistoryMemory, now: number): Promise<void> {
   if (rt.memory.lease.held?.epoch !== m.epoch) return;
+  const old = dayOf(now - 2 * DAY_MS);
+  const full = (await rt.store.readRollups(old, old)).filter((row) => !row.compact);
+  if (full.length > 0) await rt.store.writeRollups(full.map(compactDay));
   const before = dayOf(now - RETAINED_DAYS * DAY_MS);
   const deleted = await rt.store.pruneRollups(before);
-  m.prunedDay = dayOf(now);
+  m.maintainedDay = dayOf(now);
   if (deleted > 0) rt.log.info(`history: deleted ${deleted} group days before ${before}`);
 }
 

@@ -36,6 +36,11 @@ export interface RollupDay {
   /** UTC date, `YYYY-MM-DD`. */
   readonly day: string;
   readonly group: string;
+  /**
+   * Every hourly array holds one value, the day's total, at index 0: a day past the 24-hour
+   * window needs no hours, and is kept at a fifth of the size (see compactDay).
+   */
+  readonly compact?: true;
   /** By target (a region name, or ENTRY_POINT), by observer. */
   readonly observed: Record<string, Record<string, ObserverDay>>;
   /** By region. */
@@ -183,6 +188,40 @@ export function mergedBuckets(days: readonly (ObserverDay | undefined)[], phase:
   return out;
 }
 
+const total = (hours: readonly number[]) => [hours.reduce((a, b) => a + b, 0)];
+
+/**
+ * The day with each hourly array summed into one value: what the windows of whole days (7 and
+ * 30) read of it is unchanged, as are its quantile buckets; only its hours are gone.
+ */
+export function compactDay(row: RollupDay): RollupDay {
+  if (row.compact) return row;
+  const observed = Object.fromEntries(
+    Object.entries(row.observed).map(([target, observers]) => [
+      target,
+      Object.fromEntries(
+        Object.entries(observers).map(([observer, d]) => [
+          observer,
+          {
+            probes: total(d.probes),
+            up: total(d.up),
+            timed: total(d.timed),
+            phaseSums: d.phaseSums.map(total),
+            buckets: d.buckets,
+          },
+        ]),
+      ),
+    ]),
+  );
+  const verdicts = Object.fromEntries(
+    Object.entries(row.verdicts).map(([region, v]) => [
+      region,
+      { seenMs: total(v.seenMs), downMs: total(v.downMs) },
+    ]),
+  );
+  return { day: row.day, group: row.group, compact: true, observed, verdicts };
+}
+
 /** Checks a value read back from storage has the shape of a RollupDay; a reason when it does not. */
 export function rollupProblem(value: unknown): string | undefined {
   const v = value as Partial<RollupDay> | null;
@@ -191,7 +230,10 @@ export function rollupProblem(value: unknown): string | undefined {
   if (typeof v.group !== "string") return "no group";
   if (typeof v.observed !== "object" || v.observed === null) return "no observed";
   if (typeof v.verdicts !== "object" || v.verdicts === null) return "no verdicts";
-  const hourly = (a: unknown) => Array.isArray(a) && a.length === HOURS && a.every(Number.isFinite);
+  if (v.compact !== undefined && v.compact !== true) return "compact is not true";
+  const length = v.compact ? 1 : HOURS;
+  const hourly = (a: unknown) =>
+    Array.isArray(a) && a.length === length && a.every(Number.isFinite);
   for (const [target, observers] of Object.entries(v.observed))
     for (const [observer, d] of Object.entries(observers ?? {})) {
       const ok =

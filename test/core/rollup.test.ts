@@ -8,6 +8,7 @@ import {
   addObservation,
   addVerdictTime,
   bucketOf,
+  compactDay,
   emptyRollup,
   mergedBuckets,
   phaseDurations,
@@ -128,6 +129,37 @@ describe("history arithmetic", () => {
       3,
     );
     assert.equal(merged[bucketOf(18)], 2);
+  });
+
+  it("a compacted day reads the same over whole days, keeps its buckets, and is much smaller", () => {
+    const day = emptyRollup("2026-12-05", "shop");
+    for (let h = 0; h < 24; h++) {
+      const at = T("2026-12-05T00:10:00Z") + h * 3_600_000;
+      addObservation(day, probe(h % 5 !== 0, 30 + h), at);
+      addVerdictTime(day, "westeurope", h % 6 === 0, at, 60_000);
+    }
+    const compact = compactDay(day);
+    const week = { since: T("2026-12-01T00:00:00Z") };
+    assert.deepEqual(
+      probeUptime([compact], "westeurope", "northeurope", week),
+      probeUptime([day], "westeurope", "northeurope", week),
+    );
+    assert.equal(
+      verdictUptime([compact], "westeurope", week),
+      verdictUptime([day], "westeurope", week),
+    );
+    assert.equal(verdictUptime([compact], "westeurope", week), 20 / 24);
+    assert.deepEqual(
+      compact.observed["westeurope"]!["northeurope"]!.buckets,
+      day.observed["westeurope"]!["northeurope"]!.buckets,
+    );
+    assert.equal(
+      compact.observed["westeurope"]!["northeurope"]!.phaseSums[3]![0],
+      day.observed["westeurope"]!["northeurope"]!.phaseSums[3]!.reduce((a, b) => a + b),
+    );
+    assert.equal(rollupProblem(structuredClone(compact)), undefined);
+    assert.ok(JSON.stringify(compact).length * 2 < JSON.stringify(day).length);
+    assert.equal(compactDay(compact), compact, "compacting twice changes nothing");
   });
 
   it("a stored row of another shape is named, not taken", () => {
