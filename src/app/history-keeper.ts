@@ -19,15 +19,15 @@ import {
 import type { RegionState } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { AgreementView } from "./agreement.js";
-import type { AgreementMemory, Runtime } from "./runtime.js";
+import type { Runtime } from "./runtime.js";
 
 /**
  * Intervals between writes of every group's row: at 1,000 groups, 10 transactions every 30
  * intervals (5 minutes at 10 s), a third of a transaction an interval against issue 31's 60.
  */
-export const FLUSH_INTERVALS = 30;
+const FLUSH_INTERVALS = 30;
 /** Days kept before today: the page's longest window is 30 days, today included. */
-export const RETAINED_DAYS = 30;
+const RETAINED_DAYS = 30;
 /** A gap between two holder ticks counts at most this many intervals of verdict time. */
 const MAX_GAP_INTERVALS = 3;
 
@@ -39,6 +39,8 @@ interface HistoryMemory {
   rows: Map<string, RollupDay>;
   /** Groups whose row changed since its last write began. */
   readonly dirty: Set<string>;
+  /** Groups whose verdicts changed since their row's last write began: written at once. */
+  readonly urgent: Set<string>;
   /** Rows of a day that has ended, still to be written. */
   leftover: RollupDay[];
   /** The tick each observation last counted came from, by `observer|group|target`. */
@@ -53,7 +55,7 @@ interface HistoryMemory {
   busy?: Promise<void>;
 }
 
-const memories = new WeakMap<AgreementMemory, HistoryMemory>();
+const memories = new WeakMap<Runtime["memory"], HistoryMemory>();
 
 function memoryOf(rt: Runtime, epoch: number): HistoryMemory {
   const known = memories.get(rt.memory);
@@ -62,6 +64,7 @@ function memoryOf(rt: Runtime, epoch: number): HistoryMemory {
     epoch,
     rows: new Map(),
     dirty: new Set(),
+    urgent: new Set(),
     leftover: [],
     counted: new Map(),
     lastStates: new Map(),
@@ -71,7 +74,7 @@ function memoryOf(rt: Runtime, epoch: number): HistoryMemory {
 }
 
 /** One group's decision of this tick, as the history needs it. */
-export interface HistoryInput {
+interface HistoryInput {
   readonly states?: Readonly<Record<string, RegionState>>;
   /** A kept verdict changed this tick: the group's row is written at once. */
   readonly changed?: boolean;
@@ -79,72 +82,82 @@ export interface HistoryInput {
 
 /**
  * Adds this holder tick to the history and starts a write if one is due; never throws, never
- * waits. `decisions` are by group, in the order of `view.groups`.
+ * waits. `decisions` are by group, in the order of `view.groups`. Returns the read, write or
+ * prune in progress, for a caller that wants to wait for it (tests).
  */
 export function keepHistory(
   rt: Runtime,
   epoch: number,
   view: AgreementView,
   decisions: readonly (HistoryInput | undefined)[],
-): void {
+): Promise<void> | undefined {
   try {
-    const m = memoryOf(rt, epoch);
-    const now = rt.clock.now();
-    const today = dayOf(now);
-    if (m.day === undefined) {
-      if (!m.busy) beside(rt, m, load(rt, m, today), "reading today's history");
-      return;
-    }
-    if (m.day !== today) {
-      m.leftover.push(...[...m.dirty].flatMap((g) => m.rows.get(g) ?? []));
-      m.rows = new Map();
-      m.dirty.clear();
-      m.day = today;
-    }
-    const intervalMs = effectivePolicy(rt.config).intervalSeconds * 1000;
-    const gap =
-      m.lastTickAt === undefined
-        ? 0
-        : Math.max(0, Math.min(now - m.lastTickAt, MAX_GAP_INTERVALS * intervalMs));
-    m.lastTickAt = now;
-    const urgent: string[] = [];
-    view.groups.forEach(({ group, observations }, i) => {
-      const row = m.rows.get(group.name) ?? emptyRollup(today, group.name);
-      m.rows.set(group.name, row);
-      let changed = false;
-      for (const o of observations) {
-        const key = `${o.observer}|${o.group}|${o.target}`;
-        const tick = `${o.tick.instance}:${o.tick.seq}`;
-        if (m.counted.get(key) === tick) continue;
-        m.counted.set(key, tick);
-        addObservation(row, o, now);
-        changed = true;
-      }
-      const decision = decisions[i];
-      // The time since the last tick is the verdicts' that held through it (kept then).
-      for (const [region, state] of Object.entries(m.lastStates.get(group.name) ?? {}))
-        // A cold standby at rest is down by design: its time counts neither way.
-        if (gap > 0 && state.quiet !== true) {
-          addVerdictTime(row, region, state.verdict === "down", now, gap);
-          changed = true;
-        }
-      if (decision?.states) m.lastStates.set(group.name, decision.states);
-      else m.lastStates.delete(group.name);
-      if (changed) m.dirty.add(group.name);
-      if (decision?.changed) urgent.push(group.name);
-    });
-    if (m.busy) return;
-    m.lastFlushAt ??= now;
-    const due = now - m.lastFlushAt >= FLUSH_INTERVALS * intervalMs;
-    const groups = due ? [...m.dirty] : urgent.filter((g) => m.dirty.has(g));
-    if (due) m.lastFlushAt = now;
-    const rows = [...m.leftover, ...groups.flatMap((g) => m.rows.get(g) ?? [])];
-    if (rows.length > 0) beside(rt, m, flush(rt, m, rows, groups), "writing the history");
-    else if (m.maintainedDay !== today)
-      beside(rt, m, maintain(rt, m, now), "compacting and pruning the history");
+    addTick(rt, epoch, view, decisions);
   } catch (error) {
     rt.log.warn(`history: this tick was not added (${errorText(error)})`);
   }
+  return memories.get(rt.memory)?.busy;
+}
+
+function addTick(
+  rt: Runtime,
+  epoch: number,
+  view: AgreementView,
+  decisions: readonly (HistoryInput | undefined)[],
+): void {
+  const m = memoryOf(rt, epoch);
+  const now = rt.clock.now();
+  const today = dayOf(now);
+  if (m.day === undefined) {
+    if (!m.busy) beside(rt, m, load(rt, m, today), "reading today's history");
+    return;
+  }
+  if (m.day !== today) {
+    m.leftover.push(...[...m.dirty].flatMap((g) => m.rows.get(g) ?? []));
+    m.rows = new Map();
+    m.dirty.clear();
+    m.day = today;
+  }
+  const intervalMs = effectivePolicy(rt.config).intervalSeconds * 1000;
+  const gap =
+    m.lastTickAt === undefined
+      ? 0
+      : Math.max(0, Math.min(now - m.lastTickAt, MAX_GAP_INTERVALS * intervalMs));
+  m.lastTickAt = now;
+  view.groups.forEach(({ group, observations }, i) => {
+    const row = m.rows.get(group.name) ?? emptyRollup(today, group.name);
+    m.rows.set(group.name, row);
+    let changed = false;
+    for (const o of observations) {
+      const key = `${o.observer}|${o.group}|${o.target}`;
+      const tick = `${o.tick.instance}:${o.tick.seq}`;
+      if (m.counted.get(key) === tick) continue;
+      m.counted.set(key, tick);
+      addObservation(row, o, now);
+      changed = true;
+    }
+    const decision = decisions[i];
+    // The time since the last tick is the verdicts' that held through it (kept then).
+    for (const [region, state] of Object.entries(m.lastStates.get(group.name) ?? {}))
+      // A cold standby at rest is down by design: its time counts neither way.
+      if (gap > 0 && state.quiet !== true) {
+        addVerdictTime(row, region, state.verdict === "down", now, gap);
+        changed = true;
+      }
+    if (decision?.states) m.lastStates.set(group.name, decision.states);
+    else m.lastStates.delete(group.name);
+    if (changed) m.dirty.add(group.name);
+    if (decision?.changed) m.urgent.add(group.name);
+  });
+  if (m.busy) return;
+  m.lastFlushAt ??= now;
+  const due = now - m.lastFlushAt >= FLUSH_INTERVALS * intervalMs;
+  const groups = due ? [...m.dirty] : [...m.urgent].filter((g) => m.dirty.has(g));
+  if (due) m.lastFlushAt = now;
+  const rows = [...m.leftover, ...groups.flatMap((g) => m.rows.get(g) ?? [])];
+  if (rows.length > 0) beside(rt, m, flush(rt, m, rows, groups), "writing the history");
+  else if (m.maintainedDay !== today)
+    beside(rt, m, maintain(rt, m, now), "compacting and pruning the history");
 }
 
 function beside(rt: Runtime, m: HistoryMemory, work: Promise<void>, what: string): void {
@@ -174,7 +187,10 @@ async function flush(
   if (rt.memory.lease.held?.epoch !== m.epoch) return;
   const leftover = m.leftover;
   m.leftover = [];
-  for (const g of groups) m.dirty.delete(g);
+  for (const g of groups) {
+    m.dirty.delete(g);
+    m.urgent.delete(g);
+  }
   try {
     await rt.store.writeRollups(rows);
   } catch (error) {
@@ -193,9 +209,4 @@ async function maintain(rt: Runtime, m: HistoryMemory, now: number): Promise<voi
   const deleted = await rt.store.pruneRollups(before);
   m.maintainedDay = dayOf(now);
   if (deleted > 0) rt.log.info(`history: deleted ${deleted} group days before ${before}`);
-}
-
-/** Waits for the history's read, write or prune in progress, if any (tests and hosts). */
-export async function historySettled(rt: Runtime): Promise<void> {
-  await memories.get(rt.memory)?.busy;
 }

@@ -21,21 +21,21 @@ import type { Runtime } from "./runtime.js";
 
 const HOUR_MS = 3_600_000;
 /** Incidents shown per group, newest first: the page stays small with a long history. */
-export const INCIDENTS_SHOWN = 5;
+const INCIDENTS_SHOWN = 5;
 
-export type Window = "24h" | "7d" | "30d";
+type Window = "24h" | "7d" | "30d";
 export const WINDOWS: readonly Window[] = ["24h", "7d", "30d"];
 /** Uptime as a share (0-1), null when nothing was seen in the window. */
 export type Uptimes = Readonly<Record<Window, number | null>>;
 
-export interface ObserverHistory {
+interface ObserverHistory {
   readonly observer: string;
   readonly uptime: Uptimes;
   readonly probes: Readonly<Record<Window, number>>;
 }
 
 /** One hour of the latency chart: the mean of each phase over every observer's passing probes. */
-export interface LatencyHour {
+interface LatencyHour {
   /** Start of the hour, ISO 8601. */
   readonly hour: string;
   /** Passing probes with phases in the hour (0: no point). */
@@ -47,7 +47,7 @@ export interface LatencyHour {
 }
 
 /** A phase's quantiles over 7 days: upper bounds from fixed buckets (null: none, or above 10 s). */
-export type PhaseQuantiles = Readonly<
+type PhaseQuantiles = Readonly<
   Record<(typeof PHASES)[number], { readonly p50Ms: number | null; readonly p95Ms: number | null }>
 >;
 
@@ -98,7 +98,7 @@ export interface HistoryView {
 }
 
 /** Where each window starts: the last 24 hour slots, the last 7 and 30 days with today. */
-export function windowStarts(now: number): Record<Window, number> {
+function windowStarts(now: number): Record<Window, number> {
   const today = dayStart(dayOf(now));
   return {
     "24h": Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS,
@@ -168,7 +168,7 @@ function targetHistory(
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function incidentHistory(incident: Incident): IncidentHistory {
+function incidentHistory(incident: Incident): IncidentHistory {
   const steps: IncidentHistory["steps"][number][] = [];
   for (const h of incident.history)
     if (!steps.some((s) => s.step === h.step))

@@ -392,7 +392,7 @@ async function orchestrateTick(
   else if (lease.epoch !== undefined) {
     // The audit log's retention, beside the tick too: a bounded pass, never awaited (ADR 0017).
     startAuditPrune(rt, lease.epoch, state?.[0].incidents);
-    keepHistory(rt, lease.epoch, view, kept);
+    void keepHistory(rt, lease.epoch, view, kept);
     startAlertSender(
       rt,
       lease.epoch,

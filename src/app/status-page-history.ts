@@ -8,7 +8,7 @@ import { WINDOWS } from "./history.js";
 import { escape } from "./html.js";
 
 /** An uptime as people read it: a percentage cut (never rounded up) to two decimals. */
-export const percent = (share: number | null) =>
+const percent = (share: number | null) =>
   share === null ? "no data" : `${(Math.floor(share * 10_000) / 100).toFixed(2)} %`;
 
 const PHASE_COLOURS = [

@@ -6,12 +6,11 @@
 // arithmetic; time is passed in.
 import type { Observation } from "./observation.js";
 
-export const HOURS = 24;
+const HOURS = 24;
 /** The probe phases kept, each the time from the previous phase's end (ProbePhases holds ends). */
 export const PHASES = ["dns", "connect", "tls", "firstByte"] as const;
-export type Phase = (typeof PHASES)[number];
 /** Upper bounds of the histogram buckets, in ms; one more bucket holds everything above. */
-export const BUCKET_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000] as const;
+const BUCKET_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000] as const;
 
 /** One observer's day of one target. Arrays by hour (0-23 UTC) and by phase, in PHASES order. */
 export interface ObserverDay {
@@ -26,7 +25,7 @@ export interface ObserverDay {
 }
 
 /** A region's kept verdict over one day, by hour: time observed, and of it time down, in ms. */
-export interface VerdictDay {
+interface VerdictDay {
   readonly seenMs: number[];
   readonly downMs: number[];
 }
@@ -72,13 +71,13 @@ const emptyObserverDay = (): ObserverDay => ({
   buckets: PHASES.map(() => zeros(BUCKET_BOUNDS_MS.length + 1)),
 });
 
-export function bucketOf(ms: number): number {
+function bucketOf(ms: number): number {
   const i = BUCKET_BOUNDS_MS.findIndex((bound) => ms <= bound);
   return i === -1 ? BUCKET_BOUNDS_MS.length : i;
 }
 
 /** Each phase's own duration from the phase ends a probe records; undefined without them. */
-export function phaseDurations(o: Pick<Observation, "phases">): number[] | undefined {
+function phaseDurations(o: Pick<Observation, "phases">): number[] | undefined {
   const p = o.phases;
   if (!p) return undefined;
   const ends = [p.dnsMs, p.connectMs, p.tlsMs, p.firstByteMs];
@@ -120,7 +119,7 @@ export function addVerdictTime(
 }
 
 /** The hours counted: every hour slot that starts at or after `since`. */
-export interface HourWindow {
+interface HourWindow {
   /** The window's first hour, ms since the epoch, on an hour boundary. */
   readonly since: number;
 }

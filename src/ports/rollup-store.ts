@@ -4,7 +4,7 @@ import type { RollupDay } from "../core/rollup.js";
 
 export type { RollupDay } from "../core/rollup.js";
 
-export interface RollupCallOptions {
+interface RollupCallOptions {
   readonly abortSignal?: AbortSignal;
 }
 

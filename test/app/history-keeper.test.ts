@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import type { AgreementView } from "../../src/app/agreement.js";
-import { FLUSH_INTERVALS, historySettled, keepHistory } from "../../src/app/history-keeper.js";
-import type { HistoryInput } from "../../src/app/history-keeper.js";
+import { keepHistory } from "../../src/app/history-keeper.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { Observation } from "../../src/core/observation.js";
 import type { RollupDay } from "../../src/core/rollup.js";
@@ -16,6 +15,8 @@ import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js"
 
 const NOW = Date.parse("2026-12-07T10:00:00Z");
 const INTERVAL_MS = 2000; // twoRegionConfig's
+/** The keeper writes every group every 30 intervals (ADR 24). */
+const FLUSH_INTERVALS = 30;
 
 async function setup() {
   const store = new MemoryStateStore();
@@ -53,7 +54,7 @@ const state = (verdict: RegionState["verdict"], quiet = false): RegionState =>
 async function tick(
   rt: Runtime,
   observations: Observation[],
-  decision: HistoryInput = {},
+  decision: { states?: Record<string, RegionState>; changed?: boolean } = {},
   epoch = 1,
 ): Promise<void> {
   const view = {
@@ -62,8 +63,7 @@ async function tick(
     stalePeers: [],
     problems: [],
   } as unknown as AgreementView;
-  keepHistory(rt, epoch, view, [decision]);
-  await historySettled(rt);
+  await keepHistory(rt, epoch, view, [decision]);
 }
 
 const probesOf = (row: RollupDay | undefined) =>

@@ -4,14 +4,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Observation } from "../../src/core/observation.js";
 import {
-  BUCKET_BOUNDS_MS,
   addObservation,
   addVerdictTime,
-  bucketOf,
   compactDay,
   emptyRollup,
   mergedBuckets,
-  phaseDurations,
   probeUptime,
   quantileBound,
   rollupProblem,
@@ -44,8 +41,15 @@ function probe(ok: boolean, firstByteEnd = 30): Observation {
 
 describe("history arithmetic", () => {
   it("each phase's duration is the time from the previous phase's end", () => {
-    assert.deepEqual(phaseDurations(probe(true, 30)), [2, 3, 7, 18]);
-    assert.equal(phaseDurations({}), undefined);
+    const day = emptyRollup("2026-12-07", "shop");
+    addObservation(day, probe(true, 30), T("2026-12-07T09:00:00Z"));
+    addObservation(day, { ...probe(true), phases: undefined }, T("2026-12-07T09:00:00Z"));
+    const slot = day.observed["westeurope"]!["northeurope"]!;
+    assert.deepEqual(
+      slot.phaseSums.map((hours) => hours[9]),
+      [2, 3, 7, 18],
+    );
+    assert.deepEqual([slot.probes[9], slot.up[9], slot.timed[9]], [2, 2, 1], "one without phases");
   });
 
   it("probe uptime counts passes over probes, in the hours of the window only", () => {
@@ -97,9 +101,14 @@ describe("history arithmetic", () => {
   });
 
   it("quantiles are the bound of the bucket the rank falls in, null above the last bound", () => {
-    assert.equal(bucketOf(5), 0);
-    assert.equal(bucketOf(5.1), 1);
-    assert.equal(bucketOf(10_001), BUCKET_BOUNDS_MS.length);
+    // A bound belongs to its bucket: 5 ms is "at most 5", 5.1 ms "at most 10".
+    const edges = emptyRollup("2026-12-07", "shop");
+    for (const firstByte of [17, 17.1, 10_013])
+      addObservation(edges, probe(true, firstByte), T("2026-12-07T09:00:00Z"));
+    const edgeBuckets = mergedBuckets([edges.observed["westeurope"]!["northeurope"]], 3);
+    assert.equal(quantileBound(edgeBuckets, 0.3), 5);
+    assert.equal(quantileBound(edgeBuckets, 0.6), 10);
+    assert.equal(quantileBound(edgeBuckets, 1), null, "above 10 s");
     const day = emptyRollup("2026-12-07", "shop");
     // First byte (phase 3) takes 18 ms in 90 probes and 488 ms in 10.
     for (let i = 0; i < 90; i++) addObservation(day, probe(true, 30), T("2026-12-07T09:00:00Z"));
@@ -110,8 +119,8 @@ describe("history arithmetic", () => {
     assert.equal(quantileBound(firstByte, 0.91), 500, "the 91st of 100 is the first slow one");
     assert.equal(quantileBound(firstByte, 0.95), 500);
     assert.equal(quantileBound([0, 0, 0], 0.5), null);
-    const over = new Array<number>(BUCKET_BOUNDS_MS.length + 1).fill(0);
-    over[BUCKET_BOUNDS_MS.length] = 3;
+    const over = new Array<number>(11).fill(0); // 10 bounds, and the bucket above them
+    over[10] = 3;
     assert.equal(quantileBound(over, 0.5), null);
   });
 
@@ -128,7 +137,7 @@ describe("history arithmetic", () => {
       ],
       3,
     );
-    assert.equal(merged[bucketOf(18)], 2);
+    assert.equal(merged[2], 2, "18 ms, twice, in the bucket of at most 25 ms");
   });
 
   it("a compacted day reads the same over whole days, keeps its buckets, and is much smaller", () => {

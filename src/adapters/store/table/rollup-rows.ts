@@ -17,14 +17,14 @@ const BATCH_LIMIT = 100;
 /** After every `{day}|...` row key of a day: `|` sorts before `~`. */
 const dayEnd = (day: string) => `${day}~`;
 
-export function rollupToEntity(row: RollupDay): Entity {
+function rollupToEntity(row: RollupDay): Entity {
   const entity: Entity = { partitionKey: PARTITION, rowKey: `${row.day}|${row.group}` };
   cut(JSON.stringify(row), CHUNK_CHARS).forEach((chunk, i) => (entity[chunkProperty(i)] = chunk));
   return entity;
 }
 
 /** The row's day, or why it is not a rollup row as written here. */
-export function entityToRollup(row: Record<string, unknown>): RollupDay | string {
+function entityToRollup(row: Record<string, unknown>): RollupDay | string {
   let text = "";
   for (let i = 0; typeof row[chunkProperty(i)] === "string"; i++) text += row[chunkProperty(i)];
   let value: unknown;
