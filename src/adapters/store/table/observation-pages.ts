@@ -52,6 +52,13 @@ export function cut(text: string, size: number): string[] {
   return out;
 }
 
+/** The text a row was cut into (`d00`, `d01`, ... in order). */
+export function joinedChunks(row: Record<string, unknown>): string {
+  let text = "";
+  for (let i = 0; typeof row[chunkProperty(i)] === "string"; i++) text += row[chunkProperty(i)];
+  return text;
+}
+
 /**
  * The page rows of one observer's observations, in order: each page a JSON array of packed
  * observations, at most PAGE_CHARS long, in String properties `d00`, `d01`, ...
@@ -97,11 +104,9 @@ export function pageObservations(
   observer: string,
   row: Record<string, unknown>,
 ): { observations: Observation[]; skipped: number } | undefined {
-  let text = "";
-  for (let i = 0; typeof row[chunkProperty(i)] === "string"; i++) text += row[chunkProperty(i)];
   let items: unknown;
   try {
-    items = JSON.parse(text);
+    items = JSON.parse(joinedChunks(row));
   } catch {
     return undefined;
   }

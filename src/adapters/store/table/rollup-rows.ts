@@ -9,7 +9,7 @@ import type { RollupDay } from "../../../core/rollup.js";
 import { rollupProblem } from "../../../core/rollup.js";
 import type { Log } from "../../../ports/log.js";
 import type { Entity } from "./entities.js";
-import { CHUNK_CHARS, chunkProperty, cut } from "./observation-pages.js";
+import { CHUNK_CHARS, chunkProperty, cut, joinedChunks } from "./observation-pages.js";
 
 const PARTITION = "rollup";
 /** Table Storage accepts at most 100 operations in one transaction. */
@@ -25,11 +25,9 @@ function rollupToEntity(row: RollupDay): Entity {
 
 /** The row's day, or why it is not a rollup row as written here. */
 function entityToRollup(row: Record<string, unknown>): RollupDay | string {
-  let text = "";
-  for (let i = 0; typeof row[chunkProperty(i)] === "string"; i++) text += row[chunkProperty(i)];
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(joinedChunks(row));
   } catch {
     return "not JSON";
   }
