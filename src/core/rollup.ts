@@ -37,7 +37,7 @@ export interface RollupDay {
   readonly group: string;
   /**
    * Every hourly array holds one value, the day's total, at index 0: a day past the 24-hour
-   * window needs no hours, and is kept at a fifth of the size (see compactDay).
+   * window needs no hours, and is kept at about a sixth of the size (see compactDay).
    */
   readonly compact?: true;
   /** By target (a region name, or ENTRY_POINT), by observer. */
