@@ -1,4 +1,4 @@
-// The lease holder keeps the status page's history (ADR 0024): every tick it adds what it has
+// The lease holder keeps the status page's history (ADR 0025): every tick it adds what it has
 // just read (each observer's new probes, the time each region's kept verdict held) to the day's
 // row of each group, in memory, and writes the rows beside the tick, never awaited by it: every
 // FLUSH_INTERVALS intervals, and a group's row at once when one of its verdicts changes. It reads

@@ -1,5 +1,5 @@
 // The history read model behind GET /api/status/history and the status page's history (ADR
-// 0024): per group, each region's uptime (its kept verdict) and each observer's (its probes)
+// 0025): per group, each region's uptime (its kept verdict) and each observer's (its probes)
 // over 24 hours, 7 days and 30 days, the global entry point's own row, latency by probe phase,
 // and each incident's time to recover and steps. Two reads whatever the history's length: the
 // rollup rows of 30 days (groups × days) and the runbook state (incidents).

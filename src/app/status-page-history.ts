@@ -1,4 +1,4 @@
-// The status page's history of one group (ADR 0024), from GET /api/status/history: uptime over
+// The status page's history of one group (ADR 0025), from GET /api/status/history: uptime over
 // 24 hours, 7 and 30 days per region (its kept verdict) and per observer (its probes), the entry
 // point's own rows; a latency chart per target, the mean of each probe phase per hour stacked;
 // and the latest incidents with their time to recover and steps on a line. Inline SVG only, and

@@ -1,4 +1,4 @@
-// The history behind the status page (ADR 0024): per group and UTC day, one small fixed summary
+// The history behind the status page (ADR 0025): per group and UTC day, one small fixed summary
 // the lease holder adds to from what it reads every tick. Per target (a region or the entry
 // point) and observer, per hour: probes, passes, and the sums of each phase's duration; per day,
 // a histogram of each phase in fixed buckets (quantiles from it are upper bounds). Per region,

@@ -1,4 +1,4 @@
-// The status page's history (ADR 0024): one row per group and UTC day, written by the lease
+// The status page's history (ADR 0025): one row per group and UTC day, written by the lease
 // holder every few minutes, read by the status page, pruned after RETAINED_DAYS.
 import type { RollupDay } from "../core/rollup.js";
 

@@ -1,4 +1,4 @@
-// The lease holder's history (ADR 0024): it goes on from the stored day, counts each observer's
+// The lease holder's history (ADR 0025): it goes on from the stored day, counts each observer's
 // tick once, writes a group at once when a verdict changes and everything every FLUSH_INTERVALS,
 // never while it no longer holds the epoch, and compacts and prunes once a day.
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js"
 
 const NOW = Date.parse("2026-12-07T10:00:00Z");
 const INTERVAL_MS = 2000; // twoRegionConfig's
-/** The keeper writes every group every 30 intervals (ADR 24). */
+/** The keeper writes every group every 30 intervals (ADR 25). */
 const FLUSH_INTERVALS = 30;
 
 async function setup() {

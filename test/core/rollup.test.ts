@@ -1,4 +1,4 @@
-// The history's arithmetic (ADR 0024): uptime from probe counts and from verdict time over
+// The history's arithmetic (ADR 0025): uptime from probe counts and from verdict time over
 // hour, week and month windows, and quantile bounds from the fixed phase buckets.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

@@ -396,7 +396,7 @@ const statusRoute: ApiRoute = {
   },
 };
 
-/** The status page's history as JSON: uptime, latency by phase, incidents (ADR 0024). */
+/** The status page's history as JSON: uptime, latency by phase, incidents (ADR 0025). */
 const historyRoute: ApiRoute = {
   name: "statusHistory",
   route: "status/history",

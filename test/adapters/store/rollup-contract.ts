@@ -1,4 +1,4 @@
-// The history rows every StateStore keeps (ADR 0024): read by a range of days, replaced whole,
+// The history rows every StateStore keeps (ADR 0025): read by a range of days, replaced whole,
 // pruned by day. Run by the store contract against each implementation.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

@@ -1,4 +1,4 @@
-// The status page's history on Table Storage (ADR 0024): partition `rollup`, one row per UTC day
+// The status page's history on Table Storage (ADR 0025): partition `rollup`, one row per UTC day
 // and group (RowKey `{day}|{group}`), so that a range of days is one range query and a write of
 // every group's day is one transaction per 100 groups. A row's JSON is cut into String
 // properties as observation pages are (ADR 0023): at most 64 KiB each, 1 MiB per entity
