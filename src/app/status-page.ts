@@ -5,13 +5,10 @@
 // the status JSON, each fact from one field (the header's primary and the rows' from the same
 // routing). Colour always comes with text (a letter in the mark, a word beside it).
 import type { ChannelStatus } from "./alerts/status.js";
+import type { HistoryView } from "./history.js";
+import { escape } from "./html.js";
+import { groupHistory } from "./status-page-history.js";
 import type { GroupStatus, ObservationView, RegionStatus, StatusView } from "./status.js";
-
-const escape = (text: unknown) =>
-  String(text).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 
 const COLOURS: Record<string, string> = {
   healthy: "#1b7f3b",
@@ -86,7 +83,7 @@ function regionRow(g: GroupStatus, r: RegionStatus, now: number): string {
   return `<tr class="region" data-region="${escape(r.name)}" data-verdict="${escape(r.verdict)}"${r.coldStandby ? ' data-cold-standby="true"' : ""}><th>${escape(r.name)}</th><td class="role">${roleCell(r)}</td><td class="verdict">${verdict}</td><td class="cluster">${clusterCell(r)}</td><td>${escape(routeText)} &middot; ${escape(reason)}</td></tr>${observers}`;
 }
 
-function group(g: GroupStatus, now: number): string {
+function group(g: GroupStatus, now: number, history: HistoryView | undefined): string {
   const rows = g.regions.map((r) => regionRow(g, r, now)).join("");
   const incident = g.incident
     ? `<h3>Incident ${escape(g.incident.id)}: ${escape(g.incident.kind)} to ${escape(g.incident.to)}, ${escape(g.incident.step)}</h3><ol class="steps">${g.incident.history
@@ -104,7 +101,7 @@ function group(g: GroupStatus, now: number): string {
       ? `<p class="hold">Routing chosen by ${escape(g.manualRouting.by ?? "a person")} (incident ${escape(g.manualRouting.incident)}, traffic on ${escape(g.manualRouting.to)}): automatic failback waits until a person fails back or resumes automation${g.manualRouting.until ? `, or until ${escape(g.manualRouting.until.slice(0, 19).replace("T", " "))}` : ""}.</p>`
       : "",
   ].join("");
-  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.serving.join(" and ") || "unknown")}${g.routing ? `, levers read ${Math.round(g.routing.ageSeconds)} s ago${g.routing.propagating ? ", change propagating" : ""}` : ", levers not read yet"}</span></h2>${notes}<table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>cluster</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}</section>`;
+  return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.serving.join(" and ") || "unknown")}${g.routing ? `, levers read ${Math.round(g.routing.ageSeconds)} s ago${g.routing.propagating ? ", change propagating" : ""}` : ", levers not read yet"}</span></h2>${notes}<table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>cluster</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}${groupHistory(history?.groups.find((h) => h.name === g.name))}</section>`;
 }
 
 const when = (at: string) => escape(at.replace("T", " ").slice(0, 19));
@@ -157,7 +154,8 @@ function alertChannels(status: StatusView): string {
   return `<section class="alerts"><h2>Alert channels</h2><table><thead><tr><th>channel</th><th>kind</th><th>receiver</th><th>state</th><th>last delivery</th><th>last failure</th><th>last given up</th><th>counts</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
-export function renderStatusPage(status: StatusView): string {
+/** `history` absent: the history could not be read, and the page says so. */
+export function renderStatusPage(status: StatusView, history?: HistoryView): string {
   const lease = status.lease
     ? `lease: ${escape(status.lease.holder)}, epoch ${status.lease.epoch}`
     : "lease: nobody holds it";
@@ -172,12 +170,19 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.2rem .6rem;text-align:left;vertical-align:middle}
 tr.region{border-top:1px solid #ccc}.badge{color:#fff;border-radius:3px;padding:0 .4rem;font-weight:600;white-space:nowrap}
 .note{color:#555;font-size:12px}section.giveups{border-left:4px solid #c0392b;padding-left:.6rem}section.giveups li,td.reason{overflow-wrap:anywhere}td.reason{min-width:12rem;max-width:22rem}.steps{font-size:13px}section.group{margin-bottom:2rem}
+svg{max-width:100%;height:auto}figure.latency{display:inline-block;margin:.3rem 1rem .3rem 0;max-width:100%}
+.key{white-space:nowrap}.key i{display:inline-block;width:.7rem;height:.7rem;margin-right:.2rem}
+table.uptime td{text-align:right;white-space:nowrap}ol.incidents{padding-left:1.2rem}
+@media (max-width:640px){body{margin:.5rem;overflow-wrap:anywhere}
+table:not(.uptime),table:not(.uptime) tbody,table:not(.uptime) tr,table:not(.uptime) td,table:not(.uptime) th{display:block}
+table:not(.uptime) thead{display:none}td.reason{min-width:0}table.uptime th,table.uptime td{padding:.1rem .25rem}table:not(.uptime) tr{border-top:1px solid #ccc}}
 </style></head><body>
 <h1>Tandem</h1>
 <p>${lease} &middot; observers: ${observers} &middot; answered by ${escape(status.answeredBy)} at ${escape(status.generatedAt)} (version ${escape(status.version)}); refreshes every 10 s.</p>
 <p class="note">Timelines: one mark per minute over the last hour, oldest on the left; green "up" every probe passed, red "d" at least one failed, grey no probe. A cold standby (passive-cold, cluster stopped by design) fails its probes until a failover starts it.</p>
 ${givingUp(status)}
-${status.groups.map((g) => group(g, Date.parse(status.generatedAt))).join("\n")}
+${history ? "" : '<p class="note">The history (uptime, latency, past incidents) could not be read.</p>'}
+${status.groups.map((g) => group(g, Date.parse(status.generatedAt), history)).join("\n")}
 ${alertChannels(status)}
 </body></html>
 `;

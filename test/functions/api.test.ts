@@ -301,6 +301,38 @@ describe("operator API", () => {
         200,
       );
     });
+
+    it("the status page's history needs the Reader role too", async () => {
+      // Its own function (send() finds a function by the path's first segment).
+      const get = (headers: Record<string, string> = {}) =>
+        fns
+          .get("statusHistory")!
+          .handler(request({ method: "GET", path: "/api/status/history", headers }), context());
+      assert.equal((await get()).status, 401);
+      const nobody = await sign({ sub: "nobody", roles: [] });
+      assert.equal((await get({ authorization: `Bearer ${nobody}` })).status, 403);
+      const reader = await get({
+        authorization: `Bearer ${await sign({ roles: ["Tandem.Reader"] })}`,
+      });
+      assert.equal(reader.status, 200);
+      const body = json(reader);
+      assert.match(body.from, /^\d{4}-\d\d-\d\d$/, "the first day read");
+      assert.deepEqual(
+        body.groups.map((g: { name: string; regions: { name: string; uptime: object }[] }) => [
+          g.name,
+          g.regions.map((r) => [r.name, Object.keys(r.uptime)]),
+        ]),
+        [
+          [
+            "shop",
+            [
+              ["westeurope", ["24h", "7d", "30d"]],
+              ["northeurope", ["24h", "7d", "30d"]],
+            ],
+          ],
+        ],
+      );
+    });
   });
 
   describe("input fuzzing", () => {

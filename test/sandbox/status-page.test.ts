@@ -44,6 +44,24 @@ function regionRows(html: string, group: string): Map<string, string> {
   return rows;
 }
 
+const launch = () =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+
+/** An uptime as the page should print it: cut, never rounded up, to two decimals. */
+const percent = (share: number | null) =>
+  share === null ? "no data" : `${(Math.floor(share * 10_000) / 100).toFixed(2)} %`;
+
 const text = (html: string) =>
   html
     .replace(/<[^>]+>/g, " ")
@@ -62,6 +80,8 @@ describe("status page", () => {
       port: 0,
       intervalSeconds: 1,
       failureThreshold: 2,
+      // Fail back soon after westeurope is up again (the history's tests, last in this file).
+      dwellSeconds: 2,
       alertTiming: {
         windowMs: { info: WINDOW_MS, warning: WINDOW_MS, error: WINDOW_MS, critical: WINDOW_MS },
         attemptTimeoutMs: 500,
@@ -178,18 +198,7 @@ describe("status page", () => {
     "in headless Chromium: each group's regions, verdicts and per-observer timelines, and a screenshot",
     { skip: missing ? `skipped outside CI: ${missing}` : false },
     async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      const browser = await launch();
       try {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
         const response = await page.goto(`${sandbox.url}/`);
@@ -231,6 +240,139 @@ describe("status page", () => {
         const dir = join(ROOT, "test-results");
         await mkdir(dir, { recursive: true });
         await page.screenshot({ path: join(dir, "status-page.png"), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+
+  // The history, after the outage above and a failback: westeurope comes back now. The sandbox
+  // is the one the tests above used (it stays as they left it until here).
+  const history = async () =>
+    (await (await fetch(`${sandbox.url}/api/status/history`)).json()) as any;
+  /** The history JSON and the page read between two equal reads of it (no write in between). */
+  const pageWithHistory = () =>
+    waitFor("the history unchanged around a read of the page", async () => {
+      const before = await history();
+      const html = await page();
+      const after = await history();
+      return JSON.stringify(before.groups) === JSON.stringify(after.groups)
+        ? { json: after, html }
+        : undefined;
+    });
+
+  it("after the outage and a failback: the history's uptime, latency and time to recover, on the page as in the JSON", async () => {
+    await fetch(`${sandbox.url}/sandbox/regions/westeurope/up`, { method: "POST" });
+    await waitFor(
+      "shop failed back, and the history holds westeurope's outage and the failover",
+      async () => {
+        const shop = (await status()).groups[0];
+        const past = (await history()).groups[0];
+        const west = past.regions.find((r: any) => r.name === "westeurope");
+        return shop.incident?.kind === "failback" &&
+          shop.incident.step === "completed" &&
+          west.uptime["24h"] < 1 &&
+          past.incidents.some((i: any) => i.kind === "failover" && i.recoverSeconds !== null)
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const { json, html } = await pageWithHistory();
+    assert.ok(Buffer.byteLength(html) < 100_000, `the page is ${Buffer.byteLength(html)} bytes`);
+    const shop = json.groups.find((g: any) => g.name === "shop");
+    const section = html
+      .split('<section class="group" id="group-shop">')[1]!
+      .split("</section>")[0]!;
+    const west = shop.regions.find((r: any) => r.name === "westeurope");
+    assert.ok(west.uptime["24h"] > 0 && west.uptime["24h"] < 1, "westeurope was down for a while");
+    for (const target of [...shop.regions, shop.entryPoint]) {
+      const rows = [
+        ...(target.uptime
+          ? [[`<tr class="target" data-target="${target.name}">`, target.uptime]]
+          : []),
+        ...target.observers.map((o: any) => [
+          `<tr class="seen" data-target="${target.name}" data-observer="${o.observer}">`,
+          o.uptime,
+        ]),
+      ] as [string, Record<string, number | null>][];
+      assert.ok(rows.length >= 2, `${target.name}: a verdict or entry row and its observers`);
+      for (const [start, uptime] of rows) {
+        const row = section.split(start)[1]?.split("</tr>")[0];
+        assert.ok(row, `a row ${start}`);
+        for (const w of ["24h", "7d", "30d"])
+          assert.match(
+            row,
+            new RegExp(
+              `<td data-window="${w}"[^>]*>${percent(uptime[w]!).replace(".", "\\.")}</td>`,
+            ),
+            `${start} ${w}`,
+          );
+      }
+    }
+    const seenByNorth = west.observers.find((o: any) => o.observer === "northeurope");
+    assert.ok(seenByNorth.uptime["24h"] < 1, "northeurope saw westeurope fail");
+
+    const latest = west.latency.filter((h: any) => h.probes > 0).at(-1);
+    assert.ok(latest, "westeurope's passing probes have phase timings");
+    const chart = /<figure class="latency" data-target="westeurope">(.*?)<\/figure>/.exec(
+      section,
+    )?.[1];
+    assert.ok(chart, "a latency chart for westeurope");
+    assert.match(
+      chart,
+      new RegExp(
+        `latest hour: DNS ${latest.dnsMs} ms, connect ${latest.connectMs} ms, TLS ${latest.tlsMs} ms, first byte ${latest.firstByteMs} ms`,
+      ),
+    );
+    assert.ok((chart.match(/<path /g) ?? []).length >= 1, "bars drawn");
+
+    const failover = shop.incidents.find((i: any) => i.kind === "failover");
+    const item = new RegExp(`<li class="incident" data-incident="${failover.id}">(.*?)</li>`).exec(
+      section,
+    )?.[1];
+    assert.ok(item, "the failover in the incidents");
+    assert.match(item, new RegExp(`<b class="ttr" data-seconds="${failover.recoverSeconds}">`));
+    assert.deepEqual(
+      [...item.matchAll(/<circle /g)].length,
+      failover.steps.length,
+      "a dot per step on its line",
+    );
+    assert.equal(failover.steps[0].step, "detected");
+    assert.equal(failover.steps.at(-1).step, "completed");
+    assert.equal(failover.steps.at(-1).afterSeconds, failover.recoverSeconds);
+  });
+
+  it(
+    "in headless Chromium at phone width: no horizontal scroll, and the history reads as in the JSON",
+    { skip: missing ? `skipped outside CI: ${missing}` : false },
+    async () => {
+      const browser = await launch();
+      try {
+        const tab = await browser.newPage({ viewport: { width: 390, height: 844 } });
+        const before = await history();
+        await tab.goto(`${sandbox.url}/`);
+        const after = await history();
+        const widths = (await tab.evaluate(
+          "({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })",
+        )) as { scroll: number; client: number };
+        assert.ok(widths.scroll <= widths.client, `${widths.scroll} px wide in ${widths.client}`);
+        // The page was made between the two reads: it shows one of them.
+        const shown = await tab
+          .locator('#group-shop tr.target[data-target="westeurope"] td[data-window="30d"]')
+          .innerText();
+        const west = (json: any) =>
+          percent(json.groups[0].regions.find((r: any) => r.name === "westeurope").uptime["30d"]);
+        assert.ok([west(before), west(after)].includes(shown), shown);
+        assert.ok(
+          await tab.locator('#group-shop figure.latency[data-target="westeurope"] svg').isVisible(),
+        );
+        assert.ok(await tab.locator("#group-shop li.incident b.ttr").first().isVisible());
+        const dir = join(ROOT, "test-results");
+        await mkdir(dir, { recursive: true });
+        await tab.screenshot({ path: join(dir, "status-page-phone.png"), fullPage: true });
+        const shot = await tab.screenshot({ fullPage: true });
+        assert.equal(shot.readUInt32BE(16), 390, "the screenshot is as wide as the phone");
       } finally {
         await browser.close();
       }

@@ -25,6 +25,8 @@ import type { Runtime } from "../runtime.js";
 import { telemetryOf } from "../runtime.js";
 import { renderStatusPage } from "../status-page.js";
 import { readStatus } from "../status.js";
+import { readHistory } from "../history.js";
+import { errorText } from "../../core/errors.js";
 import type {
   AllGroupsAnswer,
   CommandAccepted,
@@ -365,13 +367,24 @@ const statusRoute: ApiRoute = {
   methods: ["GET"],
   role: "reader",
   handle: async (rt, request): Promise<ApiResponse> => {
-    const status = await readStatus(rt);
     const accept = request.headers.get("accept") ?? "";
     // The status page for a browser (Accept: text/html); JSON otherwise.
-    if (/text\/html/i.test(accept) && !/application\/json/i.test(accept.split(",")[0] ?? ""))
+    const html =
+      /text\/html/i.test(accept) && !/application\/json/i.test(accept.split(",")[0] ?? "");
+    // The page shows the history beside the status; without it, the rest still shows.
+    const [status, history] = await Promise.all([
+      readStatus(rt),
+      html
+        ? readHistory(rt).catch((error: unknown) => {
+            rt.log.warn(`status page: the history was not read: ${errorText(error)}`);
+            return undefined;
+          })
+        : undefined,
+    ]);
+    if (html)
       return {
         status: 200,
-        body: renderStatusPage(status),
+        body: renderStatusPage(status, history),
         headers: {
           "content-type": "text/html; charset=utf-8",
           "cache-control": "no-store",
@@ -381,6 +394,19 @@ const statusRoute: ApiRoute = {
       };
     return { status: 200, jsonBody: status, headers: { "cache-control": "no-store" } };
   },
+};
+
+/** The status page's history as JSON: uptime, latency by phase, incidents (ADR 0025). */
+const historyRoute: ApiRoute = {
+  name: "statusHistory",
+  route: "status/history",
+  methods: ["GET"],
+  role: "reader",
+  handle: async (rt) => ({
+    status: 200,
+    jsonBody: await readHistory(rt),
+    headers: { "cache-control": "no-store" },
+  }),
 };
 
 /**
@@ -432,6 +458,7 @@ function pagedRoute<T>(
 /** Every route of the API. */
 export const API_ROUTES: readonly ApiRoute[] = [
   statusRoute,
+  historyRoute,
   peerProbeRoute,
   {
     name: "incidents",

@@ -6,6 +6,7 @@ import type { Alert } from "../../../src/core/alerts.js";
 import { isStoreError } from "../../../src/ports/state-store.js";
 import type { StateStore } from "../../../src/ports/state-store.js";
 import { auditStoreContract } from "./audit-contract.js";
+import { rollupStoreContract } from "./rollup-contract.js";
 
 export interface StoreFixture {
   /** A fresh, empty, initialised store. */
@@ -590,4 +591,5 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
     });
   });
   auditStoreContract(name, fixture);
+  rollupStoreContract(name, fixture);
 }

@@ -25,6 +25,7 @@ import type {
   StoredOutboxRow,
   WriteWithAlerts,
 } from "../../../ports/state-store.js";
+import type { RollupDay } from "../../../ports/rollup-store.js";
 import { StoreError } from "../../../ports/state-store.js";
 import { MemoryAuditLog } from "./memory-audit.js";
 
@@ -64,6 +65,8 @@ export class MemoryStateStore implements StateStore {
   readonly #undone = new Set<string>();
   readonly #channels = new Map<string, ChannelRecord>();
   readonly #leverViews = new Map<string, LeverView>();
+  /** Rollup rows by `{day}|{group}`, the Table adapter's row key, so that they sort alike. */
+  readonly #rollups = new Map<string, RollupDay>();
   #pause: PauseState = { all: false, groups: [] };
   #pauseEtag: string | undefined;
   #lease: StoredLease | undefined;
@@ -343,6 +346,25 @@ export class MemoryStateStore implements StateStore {
 
   async writeLeverView(group: string, view: LeverView): Promise<void> {
     this.#leverViews.set(group, frozen(view));
+  }
+
+  async readRollups(from: string, to: string): Promise<RollupDay[]> {
+    return [...this.#rollups.entries()]
+      .filter(([, row]) => row.day >= from && row.day <= to)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, row]) => row);
+  }
+
+  async writeRollups(rows: readonly RollupDay[]): Promise<void> {
+    // Copied as the Table adapter's JSON is: the writer goes on adding to its own rows.
+    for (const row of rows)
+      this.#rollups.set(`${row.day}|${row.group}`, frozen(structuredClone(row)));
+  }
+
+  async pruneRollups(before: string): Promise<number> {
+    const old = [...this.#rollups.entries()].filter(([, row]) => row.day < before);
+    for (const [key] of old) this.#rollups.delete(key);
+    return old.length;
   }
 
   async readPause(): Promise<PauseState> {

@@ -17,10 +17,10 @@ export const isPageRow = (rowKey: string | undefined) => rowKey?.startsWith(PAGE
 export const pageIndex = (rowKey: string) => Number(rowKey.slice(PAGE_PREFIX.length));
 
 /** Characters in one String property: 60,000 bytes in UTF-16, under the 64 KiB limit. */
-const CHUNK_CHARS = 30_000;
+export const CHUNK_CHARS = 30_000;
 /** Characters of observations in one page: 10 properties, 600,000 bytes, under the 1 MiB entity. */
 const PAGE_CHARS = 10 * CHUNK_CHARS;
-const chunkProperty = (i: number) => `d${String(i).padStart(2, "0")}`;
+export const chunkProperty = (i: number) => `d${String(i).padStart(2, "0")}`;
 
 /** One observation as packed: the Table row's fields without its keys and its observer. */
 function pack(o: Observation): Record<string, unknown> {
@@ -40,7 +40,7 @@ function pack(o: Observation): Record<string, unknown> {
 }
 
 /** Cuts text into pieces of at most `size` characters, never between the halves of a surrogate pair. */
-function cut(text: string, size: number): string[] {
+export function cut(text: string, size: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < text.length;) {
     let end = Math.min(text.length, i + size);
@@ -50,6 +50,13 @@ function cut(text: string, size: number): string[] {
     i = end;
   }
   return out;
+}
+
+/** The text a row was cut into (`d00`, `d01`, ... in order). */
+export function joinedChunks(row: Record<string, unknown>): string {
+  let text = "";
+  for (let i = 0; typeof row[chunkProperty(i)] === "string"; i++) text += row[chunkProperty(i)];
+  return text;
 }
 
 /**
@@ -97,11 +104,9 @@ export function pageObservations(
   observer: string,
   row: Record<string, unknown>,
 ): { observations: Observation[]; skipped: number } | undefined {
-  let text = "";
-  for (let i = 0; typeof row[chunkProperty(i)] === "string"; i++) text += row[chunkProperty(i)];
   let items: unknown;
   try {
-    items = JSON.parse(text);
+    items = JSON.parse(joinedChunks(row));
   } catch {
     return undefined;
   }

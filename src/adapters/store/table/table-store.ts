@@ -73,6 +73,8 @@ import {
   decodeOrReport,
 } from "./entities.js";
 import { TableAuditLog } from "./audit-log.js";
+import type { RollupDay } from "../../../ports/rollup-store.js";
+import { pruneRollupRows, readRollupRows, writeRollupRows } from "./rollup-rows.js";
 import {
   PAGED_ROWS_FROM,
   isPageRow,
@@ -560,6 +562,24 @@ export class TableStateStore implements StateStore {
   readRefusedCalls(query: PageQuery, options?: StoreCallOptions): Promise<Page<RefusedCalls>> {
     return this.#call("reading refused calls", options, (abortSignal) =>
       this.#audit.readRefused(query, abortSignal),
+    );
+  }
+
+  readRollups(from: string, to: string, options?: StoreCallOptions): Promise<RollupDay[]> {
+    return this.#call(`reading the history of ${from} to ${to}`, options, (abortSignal) =>
+      readRollupRows(this.#client, from, to, abortSignal, this.#log),
+    );
+  }
+
+  writeRollups(rows: readonly RollupDay[], options?: StoreCallOptions): Promise<void> {
+    return this.#call(`writing the history of ${rows.length} group days`, options, (abortSignal) =>
+      writeRollupRows(this.#client, rows, abortSignal),
+    );
+  }
+
+  pruneRollups(before: string, options?: StoreCallOptions): Promise<number> {
+    return this.#call(`pruning the history before ${before}`, options, (abortSignal) =>
+      pruneRollupRows(this.#client, before, abortSignal),
     );
   }
 

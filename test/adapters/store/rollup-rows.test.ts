@@ -1,0 +1,74 @@
+// History rows on Table Storage (Azurite): a row larger than one String property is cut and put
+// back together, and a row that does not decode is skipped and named, not taken.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { TableClient } from "@azure/data-tables";
+import { tableStoreFromConnectionString } from "../../../src/adapters/store/table/table-store.js";
+import { addObservation, addVerdictTime, emptyRollup } from "../../../src/core/rollup.js";
+import type { Azurite } from "../../../src/sandbox/azurite.js";
+import { startAzurite } from "../../../src/sandbox/azurite.js";
+
+const AT = Date.parse("2026-12-07T09:30:00Z");
+
+describe("history rows on Table Storage", () => {
+  let azurite: Azurite;
+  before(async () => {
+    azurite = await startAzurite(0);
+  });
+  after(async () => azurite.stop());
+
+  it("a group's day longer than a String property holds is cut, and read back whole", async () => {
+    const store = tableStoreFromConnectionString(azurite.connectionString, "rollupbig");
+    await store.initialise();
+    const day = emptyRollup("2026-12-07", "big");
+    // 20 regions seen by 6 observers: 120 series, three String properties of JSON.
+    for (let r = 0; r < 20; r++)
+      for (let o = 0; o < 6; o++)
+        for (let h = 0; h < 24; h++)
+          addObservation(
+            day,
+            {
+              observer: `observer${o}`,
+              group: "big",
+              target: `region${r}`,
+              tick: { instance: "i", seq: h },
+              ok: true,
+              consecutiveFailures: 0,
+              consecutiveSuccesses: 1,
+              failuresBefore: 0,
+              latencyMs: 50,
+              phases: { dnsMs: 1.25, connectMs: 3.5, tlsMs: 9.75, firstByteMs: 41.5, totalMs: 50 },
+              at: 0,
+            },
+            Date.parse("2026-12-07T00:00:00Z") + h * 3_600_000,
+          );
+    assert.ok(JSON.stringify(day).length > 60_000);
+    await store.writeRollups([day]);
+    assert.deepEqual(await store.readRollups("2026-12-07", "2026-12-07"), [day]);
+  });
+
+  it("skips a row that does not decode, says which and why, and returns the others", async () => {
+    const warnings: string[] = [];
+    const store = tableStoreFromConnectionString(azurite.connectionString, "rollupbad", {
+      log: { info: () => {}, error: () => {}, warn: (m) => warnings.push(m) },
+    });
+    await store.initialise();
+    const good = emptyRollup("2026-12-07", "shop");
+    addVerdictTime(good, "westeurope", false, AT, 1000);
+    await store.writeRollups([good]);
+    const raw = TableClient.fromConnectionString(azurite.connectionString, "rollupbad", {
+      allowInsecureConnection: true,
+    });
+    await raw.upsertEntity({ partitionKey: "rollup", rowKey: "2026-12-07|catalog", d00: "{" });
+    await raw.upsertEntity({
+      partitionKey: "rollup",
+      rowKey: "2026-12-07|other",
+      d00: JSON.stringify({ ...good, group: "other", verdicts: { westeurope: { seenMs: [1] } } }),
+    });
+    assert.deepEqual(await store.readRollups("2026-12-07", "2026-12-07"), [good]);
+    assert.deepEqual(warnings, [
+      "state store: skipped a malformed rollup row (2026-12-07|catalog): not JSON",
+      "state store: skipped a malformed rollup row (2026-12-07|other): malformed verdict hours of westeurope",
+    ]);
+  });
+});
