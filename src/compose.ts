@@ -460,10 +460,8 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
         DEFAULT_CLUSTER_START_MS,
       propagationMs:
         options.estimates?.propagationMs ??
-        ((group: string) => {
-          const kind = options.config.groups.find((g) => g.name === group)?.traffic?.kind;
-          return registry.traffic.find((p) => p.kind === kind)?.propagationMs ?? 0;
-        }),
+        ((group: string) =>
+          router?.covers(group) ? (router.capabilities(group).propagation?.typicalMs ?? 0) : 0),
     },
     targets: built.targets,
     ...(control ? { control } : {}),

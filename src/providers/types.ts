@@ -4,7 +4,6 @@
 // the ARM emulator loads their emulated services. Adding a kind of lever is one folder and one
 // line in registry.ts.
 import type { z } from "zod";
-import type { LeverCapabilities } from "../core/levers.js";
 import type { ArmConnection } from "../adapters/azure/arm.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { Log } from "../ports/log.js";
@@ -51,16 +50,12 @@ export interface TrafficProvider<S extends LeverSettings = LeverSettings> {
   readonly title: string;
   /** Its settings (`groups[].traffic`), with `kind` and the help text of each field. */
   readonly schema: SettingsSchema;
-  /** What it can do; the runbook plans only with this. */
-  readonly capabilities: LeverCapabilities;
   /** Every ARM call it makes: its permissions, role definitions and emulated routes. */
   readonly operations: readonly ArmOperation[];
   /** The resources a group's settings name, that its permissions are scoped to. */
   scopes(settings: S): readonly string[];
   /** What `scopes` names, in words (for docs/permissions.md). */
   readonly scopeDescription: string;
-  /** How long a change takes to reach the data plane, as drills assume it (ms). */
-  readonly propagationMs?: number;
   /** Builds its lever for every group of its kind; may load its SDK now, not before. */
   create(
     groups: readonly TrafficGroup<S>[],

@@ -1,7 +1,6 @@
 // Azure Traffic Manager as a traffic lever: a group's regions are endpoints of one profile
 // (priority routing); Traffic Manager's own endpoint monitor is the group's witness.
 import * as z from "zod";
-import { FULL_LEVER } from "../../core/levers.js";
 import { resourceId } from "../../config/fields.js";
 import { trafficProvider } from "../types.js";
 import { TM_OPERATIONS } from "./operations.js";
@@ -22,7 +21,6 @@ export const trafficManager = trafficProvider<TrafficManagerSettings>({
   kind: "traffic-manager",
   title: "Azure Traffic Manager",
   schema: trafficManagerSchema,
-  capabilities: FULL_LEVER,
   operations: Object.values(TM_OPERATIONS),
   scopes: (settings) => [settings.profileId],
   scopeDescription: "the Traffic Manager profile each group names",

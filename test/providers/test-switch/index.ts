@@ -34,7 +34,6 @@ export const testSwitch = trafficProvider<z.output<typeof switchSchema>>({
   kind: "test-switch",
   title: "Test switch",
   schema: switchSchema,
-  capabilities: { promote: true, enable: false },
   operations: Object.values(SWITCH_OPERATIONS),
   scopes: (settings) => [settings.switchId],
   scopeDescription: "the switch each group names",
