@@ -46,7 +46,7 @@ export interface LeverCapabilities {
 }
 
 /** A lever's own account of how a change reaches its data plane. */
-export interface Propagation {
+interface Propagation {
   /** What happens, in the lever's words, e.g. "Front Door deploys a change to its edge". */
   readonly says: string;
   /** How long it usually takes (ms), as plans and drills assume unless told otherwise. */

@@ -7,7 +7,7 @@ import { formatPath, secretReferences } from "../config/index.js";
 import { timerSchedules } from "../config/schedules.js";
 import { roleFile } from "../providers/permissions.js";
 import { PROVIDERS, allProviders } from "../providers/registry.js";
-import type { ProviderRegistry } from "../providers/types.js";
+import type { Provider, ProviderRegistry } from "../providers/types.js";
 import { APP_SETTINGS } from "../settings.js";
 import type { DeployProblem } from "./problems.js";
 import { DeployError } from "./problems.js";
@@ -107,10 +107,16 @@ function leverScopes(
   registry: ProviderRegistry,
 ): { scope: LeverScope; path: string }[] {
   const found: { scope: LeverScope; path: string }[] = [];
-  const add = (kind: string, ids: readonly string[], path: string) => {
+  const add = (provider: Provider, ids: readonly string[], path: string) => {
+    const kind = provider.kind;
     for (const id of ids) {
       const scope = parseScope(kind, id);
       if (!scope) throw new Error(`provider ${kind} gave a scope that is not a resource id: ${id}`);
+      // The deployment assigns the role on a resource of the declared type (infra/main.bicep).
+      if (scope.type.toLowerCase() !== provider.scopeType.toLowerCase())
+        throw new Error(
+          `provider ${kind} gave a scope of type ${scope.type}, not its scopeType ${provider.scopeType}: ${id}`,
+        );
       if (!found.some((f) => f.scope.id.toLowerCase() === id.toLowerCase()))
         found.push({ scope, path });
     }
@@ -118,12 +124,12 @@ function leverScopes(
   config.groups.forEach((g, gi) => {
     const traffic = registry.traffic.find((p) => p.kind === g.traffic?.kind);
     if (traffic && g.traffic)
-      add(traffic.kind, traffic.scopes(g.traffic), formatPath(["groups", gi, "traffic"]));
+      add(traffic, traffic.scopes(g.traffic), formatPath(["groups", gi, "traffic"]));
     g.regions.forEach((r, ri) => {
       const cluster = registry.clusters.find((p) => p.kind === r.cluster?.kind);
       if (cluster && r.cluster)
         add(
-          cluster.kind,
+          cluster,
           cluster.scopes(r.cluster),
           formatPath(["groups", gi, "regions", ri, "cluster"]),
         );

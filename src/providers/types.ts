@@ -42,13 +42,13 @@ export interface TrafficGroup<S> {
   readonly members: ReadonlyMap<string, string>;
 }
 
-export interface TrafficProvider<S extends LeverSettings = LeverSettings> {
-  readonly role: "traffic";
-  /** The `kind` that names it in `groups[].traffic`. */
+/** What every lever provider declares, whatever its role. */
+interface LeverProvider<S> {
+  /** The `kind` that names it in the configuration. */
   readonly kind: string;
   /** Its name for people, e.g. "Azure Traffic Manager". */
   readonly title: string;
-  /** Its settings (`groups[].traffic`), with `kind` and the help text of each field. */
+  /** Its settings, with `kind` and the help text of each field. */
   readonly schema: SettingsSchema;
   /** Every ARM call it makes: its permissions, role definitions and emulated routes. */
   readonly operations: readonly ArmOperation[];
@@ -56,16 +56,32 @@ export interface TrafficProvider<S extends LeverSettings = LeverSettings> {
   scopes(settings: S): readonly string[];
   /** What `scopes` names, in words (for docs/permissions.md). */
   readonly scopeDescription: string;
-  /** Builds its lever for every group of its kind; may load its SDK now, not before. */
-  create(
-    groups: readonly TrafficGroup<S>[],
-    context: LeverContext,
-  ): Promise<{ readonly router: TrafficRouter; readonly witness?: Witness }>;
+  /**
+   * The resource type of what `scopes` names, e.g. `Microsoft.Cdn/profiles/originGroups`. The
+   * deployment assigns the kind's role there and names the assignment from the resource's id
+   * spelled with this type, so a kind keeps its spelling once deployed (a changed spelling is a
+   * new assignment name, which ARM refuses beside the old one as RoleAssignmentExists).
+   */
+  readonly scopeType: string;
   /**
    * The module (URL) with its emulated service, for the sandbox's ARM emulator and tests. Named,
    * not imported, so that the Function App never loads it.
    */
   readonly emulator?: string;
+}
+
+/**
+ * A traffic lever (`groups[].traffic`). What it can do, and how its changes propagate, its router
+ * says (`TrafficRouter.capabilities`): the runbook and plans read that, per group.
+ */
+export interface TrafficProvider<S extends LeverSettings = LeverSettings>
+  extends LeverProvider<S> {
+  readonly role: "traffic";
+  /** Builds its lever for every group of its kind; may load its SDK now, not before. */
+  create(
+    groups: readonly TrafficGroup<S>[],
+    context: LeverContext,
+  ): Promise<{ readonly router: TrafficRouter; readonly witness?: Witness }>;
 }
 
 /** A region whose cluster is of this provider's kind. */
@@ -75,21 +91,16 @@ export interface ClusterMember<S> {
   readonly settings: S;
 }
 
-export interface ClusterProvider<S extends LeverSettings = LeverSettings> {
+/**
+ * A wake lever (`groups[].regions[].cluster`; the first provider's kind is the default). Its
+ * settings include `nodePools` (the pools to scale when the region is woken).
+ */
+export interface ClusterProvider<S extends LeverSettings = LeverSettings>
+  extends LeverProvider<S> {
   readonly role: "cluster";
-  /** The `kind` that names it in `groups[].regions[].cluster` (the first provider's is the default). */
-  readonly kind: string;
-  readonly title: string;
-  /** Its settings, which include `nodePools` (the pools to scale when the region is woken). */
-  readonly schema: SettingsSchema;
-  readonly operations: readonly ArmOperation[];
-  scopes(settings: S): readonly string[];
-  /** What `scopes` names, in words (for docs/permissions.md). */
-  readonly scopeDescription: string;
   /** How long starting a stopped cluster takes, as drills assume it (ms). */
   readonly startMs?: number;
   create(members: readonly ClusterMember<S>[], context: LeverContext): Promise<ClusterControl>;
-  readonly emulator?: string;
 }
 
 export type Provider = TrafficProvider | ClusterProvider;

@@ -56,6 +56,7 @@ export const aks = clusterProvider<AksSettings>({
   operations: Object.values(AKS_OPERATIONS),
   scopes: (settings) => [settings.resourceId],
   scopeDescription: "the cluster each region names",
+  scopeType: "Microsoft.ContainerService/managedClusters",
   // AKS starts a stopped cluster in minutes; drills assume 6 unless told.
   startMs: 6 * 60_000,
   create: async (members, { conn }) => {

@@ -30,6 +30,7 @@ export const frontDoor = trafficProvider<FrontDoorSettings>({
   operations: Object.values(FD_OPERATIONS),
   scopes: (settings) => [`${settings.profileId}/originGroups/${settings.originGroup}`],
   scopeDescription: "the origin group each group names (not the rest of the profile)",
+  scopeType: "Microsoft.Cdn/profiles/originGroups",
   create: async (groups, { conn }) => {
     const { FrontDoorRouter } = await import("./router.js");
     return {

@@ -24,6 +24,9 @@ export const trafficManager = trafficProvider<TrafficManagerSettings>({
   operations: Object.values(TM_OPERATIONS),
   scopes: (settings) => [settings.profileId],
   scopeDescription: "the Traffic Manager profile each group names",
+  // Spelled as Traffic Manager's REST paths spell it (trafficmanager.json 2022-04-01), and as
+  // the deployment has named its role assignments since the first release.
+  scopeType: "Microsoft.Network/trafficmanagerprofiles",
   create: async (groups, { conn, log }) => {
     const [{ TrafficManagerRouter }, { TrafficManagerWitness }] = await Promise.all([
       import("./router.js"),

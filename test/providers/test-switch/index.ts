@@ -37,6 +37,7 @@ export const testSwitch = trafficProvider<z.output<typeof switchSchema>>({
   operations: Object.values(SWITCH_OPERATIONS),
   scopes: (settings) => [settings.switchId],
   scopeDescription: "the switch each group names",
+  scopeType: "Microsoft.Test/switches",
   create: async (groups, { conn }) => {
     const { SwitchRouter } = await import("./router.js");
     return { router: new SwitchRouter(conn, groups) };
