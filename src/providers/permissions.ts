@@ -212,7 +212,9 @@ export function renderPermissionsDoc(current: string, registry: ProviderRegistry
     "The custom roles are those of the role file the deployment loads, one entry per lever kind",
     `(${allProviders(registry)
       .map((p) => `\`${p.kind}\``)
-      .join(", ")} in [\`infra/roles/levers.json\`](../infra/roles/levers.json)); the built-in roles' ids are in`,
+      .join(
+        ", ",
+      )} in [\`infra/roles/levers.json\`](../infra/roles/levers.json)); the built-in roles' ids are in`,
     "[`infra/roles/built-in.json`](../infra/roles/built-in.json). For example, the Traffic Manager role:",
     "",
     "```json",

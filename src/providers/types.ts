@@ -74,8 +74,7 @@ interface LeverProvider<S> {
  * A traffic lever (`groups[].traffic`). What it can do, and how its changes propagate, its router
  * says (`TrafficRouter.capabilities`): the runbook and plans read that, per group.
  */
-export interface TrafficProvider<S extends LeverSettings = LeverSettings>
-  extends LeverProvider<S> {
+export interface TrafficProvider<S extends LeverSettings = LeverSettings> extends LeverProvider<S> {
   readonly role: "traffic";
   /** Builds its lever for every group of its kind; may load its SDK now, not before. */
   create(
@@ -95,8 +94,7 @@ export interface ClusterMember<S> {
  * A wake lever (`groups[].regions[].cluster`; the first provider's kind is the default). Its
  * settings include `nodePools` (the pools to scale when the region is woken).
  */
-export interface ClusterProvider<S extends LeverSettings = LeverSettings>
-  extends LeverProvider<S> {
+export interface ClusterProvider<S extends LeverSettings = LeverSettings> extends LeverProvider<S> {
   readonly role: "cluster";
   /** How long starting a stopped cluster takes, as drills assume it (ms). */
   readonly startMs?: number;
