@@ -109,12 +109,29 @@ export interface ProviderRegistry {
   readonly clusters: readonly ClusterProvider[];
 }
 
-/** Declares a traffic provider, typed by its own settings. */
-export function trafficProvider<S extends LeverSettings>(p: TrafficProvider<S>): TrafficProvider {
-  return p as unknown as TrafficProvider;
+/** The settings a provider's schema gives it. */
+type SettingsOf<Z extends SettingsSchema> = z.output<Z> & LeverSettings;
+
+/** A provider's declaration: its role is the declaring function's, its settings its schema's. */
+type Declared<P, Z> = Omit<P, "role" | "schema"> & { readonly schema: Z };
+
+/**
+ * Declares a traffic provider, typed by the settings its schema gives. Its settings reach it
+ * only through that schema, so the registry may hold it as a provider of any settings: its
+ * methods take them (method parameters are compared both ways, which lets the narrower provider
+ * stand for the wider without a cast).
+ */
+export function trafficProvider<Z extends SettingsSchema>(
+  p: Declared<TrafficProvider<SettingsOf<Z>>, Z>,
+): TrafficProvider {
+  const provider: TrafficProvider<SettingsOf<Z>> = { role: "traffic", ...p };
+  return provider;
 }
 
-/** Declares a cluster provider, typed by its own settings. */
-export function clusterProvider<S extends LeverSettings>(p: ClusterProvider<S>): ClusterProvider {
-  return p as unknown as ClusterProvider;
+/** Declares a cluster provider, typed by the settings its schema gives (as trafficProvider). */
+export function clusterProvider<Z extends SettingsSchema>(
+  p: Declared<ClusterProvider<SettingsOf<Z>>, Z>,
+): ClusterProvider {
+  const provider: ClusterProvider<SettingsOf<Z>> = { role: "cluster", ...p };
+  return provider;
 }

@@ -20,10 +20,7 @@ export const frontDoorSchema = z
     "Route with an Azure Front Door Standard/Premium origin group (origin priority, weight, enabled state).",
   );
 
-export type FrontDoorSettings = z.output<typeof frontDoorSchema>;
-
-export const frontDoor = trafficProvider<FrontDoorSettings>({
-  role: "traffic",
+export const frontDoor = trafficProvider({
   kind: "front-door",
   title: "Azure Front Door",
   schema: frontDoorSchema,

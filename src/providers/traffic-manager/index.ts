@@ -14,10 +14,7 @@ export const trafficManagerSchema = z
   })
   .describe("Route with an Azure Traffic Manager profile (endpoint priority, weight, status).");
 
-export type TrafficManagerSettings = z.output<typeof trafficManagerSchema>;
-
-export const trafficManager = trafficProvider<TrafficManagerSettings>({
-  role: "traffic",
+export const trafficManager = trafficProvider({
   kind: "traffic-manager",
   title: "Azure Traffic Manager",
   schema: trafficManagerSchema,

@@ -29,8 +29,7 @@ export const switchSchema = z
   })
   .describe("Route with a test switch.");
 
-export const testSwitch = trafficProvider<z.output<typeof switchSchema>>({
-  role: "traffic",
+export const testSwitch = trafficProvider({
   kind: "test-switch",
   title: "Test switch",
   schema: switchSchema,
