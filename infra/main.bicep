@@ -256,9 +256,9 @@ resource operationRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
 ]
 
 // Reading the status of one resource provider's long-running operations, nothing else, assigned
-// where ARM checks it (infra/roles/<kind>.json, `operations.assignedAt`): on the subscription for
-// AKS, whose status URLs are under the subscription; on each resource group of the configured
-// resources for Front Door, whose status URLs are under the profile's resource group.
+// where ARM checks it (the kind's `operations.assignedAt` in infra/roles/levers.json): on the
+// subscription for AKS, whose status URLs are under the subscription; on each resource group of
+// the configured resources for Front Door, whose status URLs are under the profile's resource group.
 resource operationAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for kind in kindsFollowingOnSubscription: {
     name: guid(subscription().id, environmentName, kind, 'subscription-assignment')

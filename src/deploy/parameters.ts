@@ -32,7 +32,7 @@ export interface LeverScope {
 
 /**
  * A resource group where a lever kind's operations role is assigned: the kind follows its
- * long-running operations at a URL under the resource group (infra/roles/<kind>.json says
+ * long-running operations at a URL under the resource group (infra/roles/levers.json says
  * `assignedAt: "resourceGroup"`), one entry per group however many of its resources are there.
  */
 export interface OperationGroup {
