@@ -1,35 +1,21 @@
-// A plan says how the group's traffic lever propagates a change in the lever's own words and
+// A plan (here a drill's failover) says how the group's traffic lever propagates a change in the lever's own words and
 // assumes the lever's own time: the router's declared capabilities are the one source, so a
 // lever kind added from outside says its own text and the planner names no lever.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { manualCommand } from "../../src/app/commands.js";
+import type { DrillResult } from "../../src/app/planner.js";
+import { drill } from "../../src/app/planner.js";
 import type { LeverCapabilities } from "../../src/core/levers.js";
 import { FULL_LEVER } from "../../src/core/levers.js";
 import { FRONT_DOOR_LEVER } from "../../src/providers/front-door/capabilities.js";
-import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
-import { shopRouter } from "../helpers/shop-runbook.js";
+import { shopHolder } from "../helpers/shop-runbook.js";
 
 async function planAssumptions(can: LeverCapabilities): Promise<readonly string[]> {
-  const router = shopRouter();
+  const { rt, router } = await shopHolder();
   router.can = can;
-  const rt = await runtimeFor(
-    twoRegionConfig({ westeurope: "http://127.0.0.1:9/a", northeurope: "http://127.0.0.1:9/b" }),
-    "westeurope",
-    { store: new MemoryStateStore(), clock: new ManualClock(), instance: "w", router },
-  );
-  const caller = { name: "ops@contoso.com", via: "test" };
-  const command = {
-    kind: "failover" as const,
-    to: "northeurope",
-    override: true,
-    by: caller.name,
-    reason: "plan",
-  };
-  const outcome = await manualCommand(rt, caller, "shop", command, { dryRun: true });
-  assert.equal(outcome.kind, "planned", JSON.stringify(outcome));
-  return outcome.kind === "planned" ? outcome.plan.assumptions : [];
+  const outcome = await drill(rt, { name: "ops@contoso.com", via: "test" }, "shop", "game day");
+  assert.equal(outcome.kind, "done", JSON.stringify(outcome));
+  return outcome.kind === "done" ? (outcome.detail as DrillResult).failover.assumptions : [];
 }
 
 describe("a plan's propagation comes from the lever's declaration", () => {
