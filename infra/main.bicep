@@ -72,6 +72,7 @@ type leverScopeEntry = {
   resourceGroup: string
   type: string
   names: string[]
+  resource: string
 }
 
 type operationGroup = {
@@ -289,28 +290,19 @@ module operationGroupAccess 'modules/access/operations.bicep' = [
   }
 ]
 
-// A resource's id below its resource group, as an ARM template's `scope` and resourceId() take
-// it: ('Microsoft.Cdn/profiles/originGroups', ['fd', 'og']) is 'Microsoft.Cdn/profiles/fd/originGroups/og'.
-func resourcePath(type string, names string[]) string =>
-  join(
-    concat(
-      [split(type, '/')[0]],
-      flatten(map(range(0, length(names)), i => [split(type, '/')[i + 1], names[i]]))
-    ),
-    '/'
-  )
-
 // Each lever kind's role on exactly the resources the configuration names, in their own resource
 // groups, through one template for every kind: a role assignment is an extension resource, which
 // an ARM template scopes to a resource named by a string ("Setting scope for extension resources
 // in ARM templates", learn.microsoft.com), where a Bicep `scope` needs a declared resource of a
 // literal type; a Bicep module may be an ARM JSON template ("Bicep modules", learn.microsoft.com).
+// `s.resource` is the resource below its group, spelled with the kind's declared type
+// (src/deploy/parameters.ts), from which the assignment's name is made.
 module leverAccess 'modules/access/resource.json' = [
   for s in leverScopes: {
     name: 'tandem-access-${uniqueString(s.id, environmentName)}'
     scope: resourceGroup(s.subscriptionId, s.resourceGroup)
     params: {
-      resource: resourcePath(leverRoles[s.kind].resource.type, s.names)
+      resource: s.resource
       roleDefinitionId: subscriptionResourceId(
         'Microsoft.Authorization/roleDefinitions',
         guid(subscription().id, environmentName, s.kind, 'resource')

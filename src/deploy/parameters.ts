@@ -28,6 +28,12 @@ export interface LeverScope {
   readonly type: string;
   /** The names along the type, e.g. the profile's, then the origin group's. */
   readonly names: readonly string[];
+  /**
+   * The resource below its resource group, as an ARM template's `scope` takes it, its types
+   * spelled as the kind's `scopeType`: `Microsoft.Cdn/profiles/fd/originGroups/og`. The role
+   * assignment's name is made from it (infra/modules/access/resource.json).
+   */
+  readonly resource: string;
 }
 
 /**
@@ -84,7 +90,13 @@ const RESERVED_PREFIXES = ["WEBSITE_", "FUNCTIONS_", "AzureWebJobs", "APPSETTING
 /** A Key Vault secret name for an app setting: letters, digits and hyphens only. */
 export const secretNameOf = (setting: string) => setting.toLowerCase().replace(/_/g, "-");
 
-function parseScope(kind: string, id: string): LeverScope | undefined {
+/** `Microsoft.Cdn/profiles/originGroups` and ['fd', 'og']: `Microsoft.Cdn/profiles/fd/originGroups/og`. */
+function resourcePath(type: string, names: readonly string[]): string {
+  const [namespace, ...types] = type.split("/");
+  return [namespace, ...names.flatMap((name, i) => [types[i], name])].join("/");
+}
+
+function parseScope(kind: string, id: string): Omit<LeverScope, "resource"> | undefined {
   const m = SCOPE_ID.exec(id);
   if (!m) return undefined;
   const parts = m[4]!.split("/");
@@ -118,7 +130,10 @@ function leverScopes(
           `provider ${kind} gave a scope of type ${scope.type}, not its scopeType ${provider.scopeType}: ${id}`,
         );
       if (!found.some((f) => f.scope.id.toLowerCase() === id.toLowerCase()))
-        found.push({ scope, path });
+        found.push({
+          scope: { ...scope, resource: resourcePath(provider.scopeType, scope.names) },
+          path,
+        });
     }
   };
   config.groups.forEach((g, gi) => {

@@ -24,12 +24,6 @@ const roleFileOf = (kind: string) => leverRoles.kinds[kind]!;
 const main = code("infra/main.bicep");
 const ACCESS = "infra/modules/access/resource.json";
 
-/** main.bicep's resourcePath(), for the checks: the type's parts and the names, interleaved. */
-function resourcePath(type: string, names: readonly string[]): string {
-  const [namespace, ...types] = type.split("/");
-  return [namespace, ...names.flatMap((n, i) => [types[i], n])].join("/");
-}
-
 /** How the per-kind Bicep modules of earlier releases spelled each kind's type in `existing`. */
 const EARLIER_TYPES: Record<string, string> = {
   "traffic-manager": "Microsoft.Network/trafficmanagerprofiles",
@@ -83,7 +77,7 @@ describe("role contract between the providers' operations and the Bicep", () => 
   it("one module assigns every kind's role on every scope, with the kind's own role definition", () => {
     assert.match(
       main,
-      /module leverAccess 'modules\/access\/resource\.json' = \[\s*for s in leverScopes: \{[^]*?scope: resourceGroup\(s\.subscriptionId, s\.resourceGroup\)[^]*?resource: resourcePath\(leverRoles\[s\.kind\]\.resource\.type, s\.names\)[^]*?guid\(subscription\(\)\.id, environmentName, s\.kind, 'resource'\)/,
+      /module leverAccess 'modules\/access\/resource\.json' = \[\s*for s in leverScopes: \{[^]*?scope: resourceGroup\(s\.subscriptionId, s\.resourceGroup\)[^]*?resource: s\.resource\n[^]*?guid\(subscription\(\)\.id, environmentName, s\.kind, 'resource'\)/,
     );
     const template = JSON.parse(read(ACCESS)) as {
       resources: { scope: string; name: string; properties: Record<string, string> }[];
@@ -142,11 +136,18 @@ describe("role contract between the providers' operations and the Bicep", () => 
       ]);
       assert.deepEqual(leverScopes.map((s) => s.id).sort(), [...new Set(expected)].sort());
       for (const s of leverScopes) {
-        // The parts the Bicep uses put the id back together, with the kind's declared type.
+        // The resource the module assigns on is the configured one, its types spelled as the
+        // kind declares them (the assignment's name is made from it).
         const type = roleFileOf(s.kind).resource.type;
         assert.equal(
-          `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/${resourcePath(type, s.names)}`.toLowerCase(),
+          `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/${s.resource}`.toLowerCase(),
           s.id.toLowerCase(),
+        );
+        const [namespace, ...types] = type.split("/");
+        assert.deepEqual(
+          s.resource.split("/").filter((_, i) => i === 0 || i % 2 === 1),
+          [namespace, ...types],
+          `${s.resource} is not spelled as ${type}`,
         );
       }
     });
