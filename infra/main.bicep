@@ -7,8 +7,9 @@
 //   - per observer region: a Flex Consumption Function App with its own host storage and its own
 //     identity for that storage;
 //   - the identity's roles: built-in roles on Tandem's own resources, and per lever kind a custom
-//     role (infra/roles/<kind>.json, generated from the adapters' operations) on exactly the
-//     resources the configuration names.
+//     role (infra/roles/levers.json, generated from the providers' operations) on exactly the
+//     resources the configuration names. Nothing here names a lever kind: a new kind is its
+//     provider folder and a line in src/providers/registry.ts, and npm run gen.
 targetScope = 'subscription'
 
 @description('azd environment name: part of every resource name, and the tag azd finds them by.')
@@ -71,6 +72,7 @@ type leverScopeEntry = {
   resourceGroup: string
   type: string
   names: string[]
+  resource: string
 }
 
 type operationGroup = {
@@ -92,12 +94,9 @@ var token = toLower(uniqueString(subscription().id, environmentName))
 var roleSuffix = '(${environmentName} ${take(token, 8)})'
 var allTags = union(tags, { 'azd-env-name': environmentName })
 var builtIn = loadJsonContent('roles/built-in.json')
-// One role file per lever kind; test/infra/roles.test.ts checks that every kind is here.
-var leverRoles = {
-  'traffic-manager': loadJsonContent('roles/traffic-manager.json')
-  'front-door': loadJsonContent('roles/front-door.json')
-  aks: loadJsonContent('roles/aks.json')
-}
+// Every lever kind's roles, by kind (generated from the providers; test/config/generated.test.ts
+// fails when the file is out of date).
+var leverRoles = loadJsonContent('roles/levers.json').kinds
 var kindsInUse = union(map(leverScopes, s => s.kind), [])
 var kindsFollowingOperations = filter(kindsInUse, k => !empty(leverRoles[k].operations.actions))
 var kindsFollowingOnSubscription = filter(
@@ -258,9 +257,9 @@ resource operationRoles 'Microsoft.Authorization/roleDefinitions@2022-04-01' = [
 ]
 
 // Reading the status of one resource provider's long-running operations, nothing else, assigned
-// where ARM checks it (infra/roles/<kind>.json, `operations.assignedAt`): on the subscription for
-// AKS, whose status URLs are under the subscription; on each resource group of the configured
-// resources for Front Door, whose status URLs are under the profile's resource group.
+// where ARM checks it (the kind's `operations.assignedAt` in infra/roles/levers.json): on the
+// subscription for AKS, whose status URLs are under the subscription; on each resource group of
+// the configured resources for Front Door, whose status URLs are under the profile's resource group.
 resource operationAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for kind in kindsFollowingOnSubscription: {
     name: guid(subscription().id, environmentName, kind, 'subscription-assignment')
@@ -291,49 +290,22 @@ module operationGroupAccess 'modules/access/operations.bicep' = [
   }
 ]
 
-// Each lever kind's role on exactly the resources the configuration names, in their own
-// resource groups. A new lever kind adds its role file above and a module here.
-module trafficManagerAccess 'modules/access/traffic-manager.bicep' = [
-  for s in filter(leverScopes, x => x.kind == 'traffic-manager'): {
+// Each lever kind's role on exactly the resources the configuration names, in their own resource
+// groups, through one template for every kind: a role assignment is an extension resource, which
+// an ARM template scopes to a resource named by a string ("Setting scope for extension resources
+// in ARM templates", learn.microsoft.com), where a Bicep `scope` needs a declared resource of a
+// literal type; a Bicep module may be an ARM JSON template ("Bicep modules", learn.microsoft.com).
+// `s.resource` is the resource below its group, spelled with the kind's declared type
+// (src/deploy/parameters.ts), from which the assignment's name is made.
+module leverAccess 'modules/access/resource.json' = [
+  for s in leverScopes: {
     name: 'tandem-access-${uniqueString(s.id, environmentName)}'
     scope: resourceGroup(s.subscriptionId, s.resourceGroup)
     params: {
-      names: s.names
+      resource: s.resource
       roleDefinitionId: subscriptionResourceId(
         'Microsoft.Authorization/roleDefinitions',
-        guid(subscription().id, environmentName, 'traffic-manager', 'resource')
-      )
-      principalId: identity.outputs.principalId
-    }
-    dependsOn: [resourceRoles]
-  }
-]
-
-module frontDoorAccess 'modules/access/front-door.bicep' = [
-  for s in filter(leverScopes, x => x.kind == 'front-door'): {
-    name: 'tandem-access-${uniqueString(s.id, environmentName)}'
-    scope: resourceGroup(s.subscriptionId, s.resourceGroup)
-    params: {
-      names: s.names
-      roleDefinitionId: subscriptionResourceId(
-        'Microsoft.Authorization/roleDefinitions',
-        guid(subscription().id, environmentName, 'front-door', 'resource')
-      )
-      principalId: identity.outputs.principalId
-    }
-    dependsOn: [resourceRoles]
-  }
-]
-
-module aksAccess 'modules/access/aks.bicep' = [
-  for s in filter(leverScopes, x => x.kind == 'aks'): {
-    name: 'tandem-access-${uniqueString(s.id, environmentName)}'
-    scope: resourceGroup(s.subscriptionId, s.resourceGroup)
-    params: {
-      names: s.names
-      roleDefinitionId: subscriptionResourceId(
-        'Microsoft.Authorization/roleDefinitions',
-        guid(subscription().id, environmentName, 'aks', 'resource')
+        guid(subscription().id, environmentName, s.kind, 'resource')
       )
       principalId: identity.outputs.principalId
     }

@@ -1,7 +1,7 @@
 // Writes the files generated from the configuration schema, the lever providers and the cost
 // model: tandem.schema.json, docs/configuration.md, the permissions part of docs/permissions.md,
 // the event reference of docs/webhooks.md, the tables of docs/cost.md, the role files the
-// deployment loads (infra/roles/*.json), and the deployment parameters each example derives
+// deployment loads (infra/roles/levers.json and built-in.json), and the deployment parameters each example derives
 // (examples/deploy/). `npm run gen` after changing src/config/schema.ts, a provider's operations
 // or bench/cost-inputs.ts; a test fails when the committed files are out of date.
 import { readFileSync, readdirSync } from "node:fs";
@@ -10,7 +10,11 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jsonSchema, parseConfig, renderReference } from "../src/config/index.js";
 import { deploymentParameters, parametersFile } from "../src/deploy/parameters.js";
-import { BUILT_IN_ROLES, renderPermissionsDoc, roleFiles } from "../src/providers/permissions.js";
+import {
+  BUILT_IN_ROLES,
+  leverRoleFiles,
+  renderPermissionsDoc,
+} from "../src/providers/permissions.js";
 import { PROVIDERS } from "../src/providers/registry.js";
 import { renderWebhookDoc } from "../src/channels/webhook/docs.js";
 import { renderCostDoc } from "../bench/cost-doc.js";
@@ -39,9 +43,7 @@ export function generatedFiles(): Record<string, string> {
   const schema = jsonSchema();
   return {
     ...exampleParameters(),
-    ...Object.fromEntries(
-      Object.entries(roleFiles(PROVIDERS)).map(([path, file]) => [path, json(file)]),
-    ),
+    "infra/roles/levers.json": json(leverRoleFiles(PROVIDERS)),
     "infra/roles/built-in.json": json({
       generatedFrom:
         "BUILT_IN_ROLES in src/providers/permissions.ts by npm run gen; a test fails when this file is out of date",

@@ -39,10 +39,10 @@ import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
 import type { TrafficRouter } from "./ports/traffic-router.js";
 import type { ArmConnection } from "./adapters/azure/arm.js";
-import { ClustersByRegion } from "./adapters/cluster/by-group.js";
+import { clustersByRegion } from "./adapters/cluster/by-group.js";
 import { ArmBudgetTracker } from "./adapters/azure/budget.js";
 import type { ArmBudget } from "./ports/arm-budget.js";
-import { RouterByGroup } from "./adapters/traffic/by-group.js";
+import { routerByGroup } from "./adapters/traffic/by-group.js";
 import { WitnessByGroup } from "./adapters/witness/by-group.js";
 import { PROVIDERS } from "./providers/registry.js";
 import { ProbeEngine } from "./probes/engine.js";
@@ -309,8 +309,8 @@ export async function leversFor(
     if (members.length > 0) clusters.push(await provider.create(members, context));
   }
   return {
-    ...(routers.length > 0 ? { router: new RouterByGroup(routers) } : {}),
-    ...(clusters.length > 0 ? { clusters: new ClustersByRegion(clusters) } : {}),
+    ...(routers.length > 0 ? { router: routerByGroup(routers) } : {}),
+    ...(clusters.length > 0 ? { clusters: clustersByRegion(clusters) } : {}),
     ...(witnesses.size > 0 ? { witness: new WitnessByGroup(witnesses) } : {}),
   };
 }
@@ -467,10 +467,8 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
         DEFAULT_CLUSTER_START_MS,
       propagationMs:
         options.estimates?.propagationMs ??
-        ((group: string) => {
-          const kind = options.config.groups.find((g) => g.name === group)?.traffic?.kind;
-          return registry.traffic.find((p) => p.kind === kind)?.propagationMs ?? 0;
-        }),
+        ((group: string) =>
+          router?.covers(group) ? (router.capabilities(group).propagation?.typicalMs ?? 0) : 0),
     },
     targets: built.targets,
     ...(control ? { control } : {}),

@@ -75,6 +75,14 @@ const withPrimary = (r: RoutingState | undefined) =>
 
 const DEFAULT_PLAN_ESTIMATES = { clusterStartMs: 360_000, propagationMs: () => 0 };
 
+const minutes = (ms: number) => Math.round(ms / 60_000);
+
+/** How the group's traffic lever says its changes travel, in its own words. */
+function propagationSays(rt: Runtime, group: string): string {
+  const lever = rt.router?.covers(group) ? rt.router.capabilities(group) : undefined;
+  return lever?.propagation?.says ?? "the traffic lever's change reaches its data plane";
+}
+
 /** A plan's own clock and dry-run levers; a drill shares one between its two plans. */
 export interface PlanContext {
   readonly clock: PlanClock;
@@ -120,14 +128,10 @@ export async function planIncident(
     "the global entry point answers once the lever has deployed the change",
   ];
   if (levers.clusters && group.regions.some((r) => r.cluster))
-    assumptions.push(
-      `an AKS cluster starts in about ${Math.round(estimates.clusterStartMs / 60_000)} min`,
-    );
+    assumptions.push(`an AKS cluster starts in about ${minutes(estimates.clusterStartMs)} min`);
   const propagation = estimates.propagationMs(group.name);
   if (propagation > 0)
-    assumptions.push(
-      `Front Door deploys a change to its edge in about ${Math.round(propagation / 60_000)} min`,
-    );
+    assumptions.push(`${propagationSays(rt, group.name)} in about ${minutes(propagation)} min`);
   for (let tick = 0; tick < 2000 && !TERMINAL.has(current.step); tick++) {
     try {
       routing = levers.router ? await levers.router.read(group.name) : start.routing;

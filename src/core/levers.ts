@@ -41,6 +41,16 @@ export interface LeverCapabilities {
    * Verification then waits on the global entry point for up to the propagation timeout.
    */
   readonly dataPlaneLag?: boolean;
+  /** How its changes travel to the data plane, for plans and drills to say and assume. */
+  readonly propagation?: Propagation;
+}
+
+/** A lever's own account of how a change reaches its data plane. */
+interface Propagation {
+  /** What happens, in the lever's words, e.g. "Front Door deploys a change to its edge". */
+  readonly says: string;
+  /** How long it usually takes (ms), as plans and drills assume unless told otherwise. */
+  readonly typicalMs: number;
 }
 
 /** What every built-in lever can do; also what a situation without a declaration assumes. */

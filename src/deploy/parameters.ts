@@ -7,7 +7,7 @@ import { formatPath, secretReferences } from "../config/index.js";
 import { timerSchedules } from "../config/schedules.js";
 import { roleFile } from "../providers/permissions.js";
 import { PROVIDERS, allProviders } from "../providers/registry.js";
-import type { ProviderRegistry } from "../providers/types.js";
+import type { Provider, ProviderRegistry } from "../providers/types.js";
 import { APP_SETTINGS } from "../settings.js";
 import type { DeployProblem } from "./problems.js";
 import { DeployError } from "./problems.js";
@@ -28,11 +28,17 @@ export interface LeverScope {
   readonly type: string;
   /** The names along the type, e.g. the profile's, then the origin group's. */
   readonly names: readonly string[];
+  /**
+   * The resource below its resource group, as an ARM template's `scope` takes it, its types
+   * spelled as the kind's `scopeType`: `Microsoft.Cdn/profiles/fd/originGroups/og`. The role
+   * assignment's name is made from it (infra/modules/access/resource.json).
+   */
+  readonly resource: string;
 }
 
 /**
  * A resource group where a lever kind's operations role is assigned: the kind follows its
- * long-running operations at a URL under the resource group (infra/roles/<kind>.json says
+ * long-running operations at a URL under the resource group (infra/roles/levers.json says
  * `assignedAt: "resourceGroup"`), one entry per group however many of its resources are there.
  */
 export interface OperationGroup {
@@ -84,7 +90,13 @@ const RESERVED_PREFIXES = ["WEBSITE_", "FUNCTIONS_", "AzureWebJobs", "APPSETTING
 /** A Key Vault secret name for an app setting: letters, digits and hyphens only. */
 export const secretNameOf = (setting: string) => setting.toLowerCase().replace(/_/g, "-");
 
-function parseScope(kind: string, id: string): LeverScope | undefined {
+/** `Microsoft.Cdn/profiles/originGroups` and ['fd', 'og']: `Microsoft.Cdn/profiles/fd/originGroups/og`. */
+function resourcePath(type: string, names: readonly string[]): string {
+  const [namespace, ...types] = type.split("/");
+  return [namespace, ...names.flatMap((name, i) => [types[i], name])].join("/");
+}
+
+function parseScope(kind: string, id: string): Omit<LeverScope, "resource"> | undefined {
   const m = SCOPE_ID.exec(id);
   if (!m) return undefined;
   const parts = m[4]!.split("/");
@@ -107,23 +119,32 @@ function leverScopes(
   registry: ProviderRegistry,
 ): { scope: LeverScope; path: string }[] {
   const found: { scope: LeverScope; path: string }[] = [];
-  const add = (kind: string, ids: readonly string[], path: string) => {
+  const add = (provider: Provider, ids: readonly string[], path: string) => {
+    const kind = provider.kind;
     for (const id of ids) {
       const scope = parseScope(kind, id);
       if (!scope) throw new Error(`provider ${kind} gave a scope that is not a resource id: ${id}`);
+      // The deployment assigns the role on a resource of the declared type (infra/main.bicep).
+      if (scope.type.toLowerCase() !== provider.scopeType.toLowerCase())
+        throw new Error(
+          `provider ${kind} gave a scope of type ${scope.type}, not its scopeType ${provider.scopeType}: ${id}`,
+        );
       if (!found.some((f) => f.scope.id.toLowerCase() === id.toLowerCase()))
-        found.push({ scope, path });
+        found.push({
+          scope: { ...scope, resource: resourcePath(provider.scopeType, scope.names) },
+          path,
+        });
     }
   };
   config.groups.forEach((g, gi) => {
     const traffic = registry.traffic.find((p) => p.kind === g.traffic?.kind);
     if (traffic && g.traffic)
-      add(traffic.kind, traffic.scopes(g.traffic), formatPath(["groups", gi, "traffic"]));
+      add(traffic, traffic.scopes(g.traffic), formatPath(["groups", gi, "traffic"]));
     g.regions.forEach((r, ri) => {
       const cluster = registry.clusters.find((p) => p.kind === r.cluster?.kind);
       if (cluster && r.cluster)
         add(
-          cluster.kind,
+          cluster,
           cluster.scopes(r.cluster),
           formatPath(["groups", gi, "regions", ri, "cluster"]),
         );

@@ -1,6 +1,7 @@
 // What Tandem's identity needs, made from the providers' own lists of ARM operations: the role
-// files the deployment loads (infra/roles/<kind>.json) and the rows of docs/permissions.md. The
-// levers call exactly these actions, so the documentation, the roles and the code cannot drift.
+// file the deployment loads (infra/roles/levers.json, every kind's roles by kind) and the rows of
+// docs/permissions.md. The levers call exactly these actions, so the documentation, the roles and
+// the code cannot drift, and a new lever kind changes no template.
 import type { ArmOperation, Provider, ProviderRegistry } from "./types.js";
 import { allProviders } from "./registry.js";
 
@@ -40,13 +41,15 @@ export interface RoleDefinitionData {
   readonly assignedOn: string;
 }
 
-/** One lever kind's roles, as infra/roles/<kind>.json holds them. */
+/** One lever kind's roles, as infra/roles/levers.json holds them under the kind. */
 export interface RoleFile {
   readonly kind: string;
   readonly title: string;
-  readonly generatedFrom: string;
-  /** Assigned on each resource a group's settings name (the provider's `scopes`). */
-  readonly resource: RoleDefinitionData;
+  /**
+   * Assigned on each resource a group's settings name (the provider's `scopes`), whose type is
+   * `type` (the provider's `scopeType`).
+   */
+  readonly resource: RoleDefinitionData & { readonly type: string };
   /**
    * Following long-running operations: assigned where ARM checks them (`assignedAt`), the
    * subscription or each resource group of those resources; no actions when none is needed.
@@ -81,8 +84,8 @@ export function roleFile(provider: Provider): RoleFile {
   return {
     kind: provider.kind,
     title: provider.title,
-    generatedFrom: `src/providers/${provider.kind}/operations.ts by npm run gen; a test fails when this file is out of date`,
     resource: {
+      type: provider.scopeType,
       roleName: `Tandem ${provider.title}`,
       description: `What Tandem calls on ${provider.title} resources to fail over, and nothing else.`,
       actions: actions("resource"),
@@ -98,11 +101,16 @@ export function roleFile(provider: Provider): RoleFile {
   };
 }
 
-/** infra/roles/<kind>.json for every lever kind, by path. */
-export function roleFiles(registry: ProviderRegistry): Record<string, RoleFile> {
-  return Object.fromEntries(
-    allProviders(registry).map((p) => [`infra/roles/${p.kind}.json`, roleFile(p)]),
-  );
+/** infra/roles/levers.json: every lever kind's role file, by kind. */
+export function leverRoleFiles(registry: ProviderRegistry): {
+  readonly generatedFrom: string;
+  readonly kinds: Readonly<Record<string, RoleFile>>;
+} {
+  return {
+    generatedFrom:
+      "each lever provider's operations and scopeType (src/providers/<kind>/) by npm run gen; a test fails when this file is out of date",
+    kinds: Object.fromEntries(allProviders(registry).map((p) => [p.kind, roleFile(p)])),
+  };
 }
 
 /** The built-in roles the deployment assigns besides the levers' (infra/roles/built-in.json). */
@@ -201,10 +209,12 @@ export function renderPermissionsDoc(current: string, registry: ProviderRegistry
     "",
     permissionsTable(registry),
     "",
-    "The custom roles are the role files the deployment loads, one per lever kind",
+    "The custom roles are those of the role file the deployment loads, one entry per lever kind",
     `(${allProviders(registry)
-      .map((p) => `[\`infra/roles/${p.kind}.json\`](../infra/roles/${p.kind}.json)`)
-      .join(", ")}); the built-in roles' ids are in`,
+      .map((p) => `\`${p.kind}\``)
+      .join(
+        ", ",
+      )} in [\`infra/roles/levers.json\`](../infra/roles/levers.json)); the built-in roles' ids are in`,
     "[`infra/roles/built-in.json`](../infra/roles/built-in.json). For example, the Traffic Manager role:",
     "",
     "```json",

@@ -4,7 +4,6 @@
 // the ARM emulator loads their emulated services. Adding a kind of lever is one folder and one
 // line in registry.ts.
 import type { z } from "zod";
-import type { LeverCapabilities } from "../core/levers.js";
 import type { ArmConnection } from "../adapters/azure/arm.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { Log } from "../ports/log.js";
@@ -43,34 +42,45 @@ export interface TrafficGroup<S> {
   readonly members: ReadonlyMap<string, string>;
 }
 
-export interface TrafficProvider<S extends LeverSettings = LeverSettings> {
-  readonly role: "traffic";
-  /** The `kind` that names it in `groups[].traffic`. */
+/** What every lever provider declares, whatever its role. */
+interface LeverProvider<S> {
+  /** The `kind` that names it in the configuration. */
   readonly kind: string;
   /** Its name for people, e.g. "Azure Traffic Manager". */
   readonly title: string;
-  /** Its settings (`groups[].traffic`), with `kind` and the help text of each field. */
+  /** Its settings, with `kind` and the help text of each field. */
   readonly schema: SettingsSchema;
-  /** What it can do; the runbook plans only with this. */
-  readonly capabilities: LeverCapabilities;
   /** Every ARM call it makes: its permissions, role definitions and emulated routes. */
   readonly operations: readonly ArmOperation[];
   /** The resources a group's settings name, that its permissions are scoped to. */
   scopes(settings: S): readonly string[];
   /** What `scopes` names, in words (for docs/permissions.md). */
   readonly scopeDescription: string;
-  /** How long a change takes to reach the data plane, as drills assume it (ms). */
-  readonly propagationMs?: number;
-  /** Builds its lever for every group of its kind; may load its SDK now, not before. */
-  create(
-    groups: readonly TrafficGroup<S>[],
-    context: LeverContext,
-  ): Promise<{ readonly router: TrafficRouter; readonly witness?: Witness }>;
+  /**
+   * The resource type of what `scopes` names, e.g. `Microsoft.Cdn/profiles/originGroups`. The
+   * deployment assigns the kind's role there and names the assignment from the resource's id
+   * spelled with this type, so a kind keeps its spelling once deployed (a changed spelling is a
+   * new assignment name, which ARM refuses beside the old one as RoleAssignmentExists).
+   */
+  readonly scopeType: string;
   /**
    * The module (URL) with its emulated service, for the sandbox's ARM emulator and tests. Named,
    * not imported, so that the Function App never loads it.
    */
   readonly emulator?: string;
+}
+
+/**
+ * A traffic lever (`groups[].traffic`). What it can do, and how its changes propagate, its router
+ * says (`TrafficRouter.capabilities`): the runbook and plans read that, per group.
+ */
+export interface TrafficProvider<S extends LeverSettings = LeverSettings> extends LeverProvider<S> {
+  readonly role: "traffic";
+  /** Builds its lever for every group of its kind; may load its SDK now, not before. */
+  create(
+    groups: readonly TrafficGroup<S>[],
+    context: LeverContext,
+  ): Promise<{ readonly router: TrafficRouter; readonly witness?: Witness }>;
 }
 
 /** A region whose cluster is of this provider's kind. */
@@ -80,21 +90,15 @@ export interface ClusterMember<S> {
   readonly settings: S;
 }
 
-export interface ClusterProvider<S extends LeverSettings = LeverSettings> {
+/**
+ * A wake lever (`groups[].regions[].cluster`; the first provider's kind is the default). Its
+ * settings include `nodePools` (the pools to scale when the region is woken).
+ */
+export interface ClusterProvider<S extends LeverSettings = LeverSettings> extends LeverProvider<S> {
   readonly role: "cluster";
-  /** The `kind` that names it in `groups[].regions[].cluster` (the first provider's is the default). */
-  readonly kind: string;
-  readonly title: string;
-  /** Its settings, which include `nodePools` (the pools to scale when the region is woken). */
-  readonly schema: SettingsSchema;
-  readonly operations: readonly ArmOperation[];
-  scopes(settings: S): readonly string[];
-  /** What `scopes` names, in words (for docs/permissions.md). */
-  readonly scopeDescription: string;
   /** How long starting a stopped cluster takes, as drills assume it (ms). */
   readonly startMs?: number;
   create(members: readonly ClusterMember<S>[], context: LeverContext): Promise<ClusterControl>;
-  readonly emulator?: string;
 }
 
 export type Provider = TrafficProvider | ClusterProvider;
@@ -105,12 +109,29 @@ export interface ProviderRegistry {
   readonly clusters: readonly ClusterProvider[];
 }
 
-/** Declares a traffic provider, typed by its own settings. */
-export function trafficProvider<S extends LeverSettings>(p: TrafficProvider<S>): TrafficProvider {
-  return p as unknown as TrafficProvider;
+/** The settings a provider's schema gives it. */
+type SettingsOf<Z extends SettingsSchema> = z.output<Z> & LeverSettings;
+
+/** A provider's declaration: its role is the declaring function's, its settings its schema's. */
+type Declared<P, Z> = Omit<P, "role" | "schema"> & { readonly schema: Z };
+
+/**
+ * Declares a traffic provider, typed by the settings its schema gives. Its settings reach it
+ * only through that schema, so the registry may hold it as a provider of any settings: its
+ * methods take them (method parameters are compared both ways, which lets the narrower provider
+ * stand for the wider without a cast).
+ */
+export function trafficProvider<Z extends SettingsSchema>(
+  p: Declared<TrafficProvider<SettingsOf<Z>>, Z>,
+): TrafficProvider {
+  const provider: TrafficProvider<SettingsOf<Z>> = { role: "traffic", ...p };
+  return provider;
 }
 
-/** Declares a cluster provider, typed by its own settings. */
-export function clusterProvider<S extends LeverSettings>(p: ClusterProvider<S>): ClusterProvider {
-  return p as unknown as ClusterProvider;
+/** Declares a cluster provider, typed by the settings its schema gives (as trafficProvider). */
+export function clusterProvider<Z extends SettingsSchema>(
+  p: Declared<ClusterProvider<SettingsOf<Z>>, Z>,
+): ClusterProvider {
+  const provider: ClusterProvider<SettingsOf<Z>> = { role: "cluster", ...p };
+  return provider;
 }

@@ -3,6 +3,7 @@
 // Swagger 2.0 schemas are read as JSON Schema and validated with Ajv. A problem names the spec
 // file, the operation, the member (instance path) and the spec's rule (schema path), so that a
 // failing check says what to fix and where the spec says so.
+import { readFileSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import $RefParser from "@apidevtools/json-schema-ref-parser";
 import ajv2020 from "ajv/dist/2020.js";
@@ -38,12 +39,25 @@ interface Operation {
   readonly pathParams: readonly { name: string; enum?: readonly string[]; index: number }[];
 }
 
-/** The spec files, relative to test/specs. */
-export const SPEC_FILES = [
-  "traffic-manager/trafficmanager.json",
-  "front-door/afdx.json",
-  "aks/managedClusters.json",
-] as const;
+/**
+ * The spec files, relative to test/specs: in each lever kind's folder (test/specs/<kind>/), every
+ * file that defines operations (`paths`); the files they only `$ref` are read through them.
+ */
+function specFiles(): string[] {
+  const root = resolve(ROOT, "test/specs");
+  return readdirSync(root, { withFileTypes: true })
+    .filter((kind) => kind.isDirectory())
+    .flatMap((kind) =>
+      readdirSync(resolve(root, kind.name))
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => `${kind.name}/${f}`),
+    )
+    .filter((file) => {
+      const spec = JSON.parse(readFileSync(resolve(root, file), "utf8")) as Json;
+      return isObject(spec["paths"]) && Object.keys(spec["paths"]).length > 0;
+    })
+    .sort();
+}
 
 /** ARM's long-running-operation status URLs: ARM's protocol, not in any service's spec. */
 const OPERATION_STATUS = /\/providers\/[^/]+\/locations\/[^/]+\/(operations|operationresults)\//i;
@@ -111,7 +125,7 @@ export class SpecCheck {
     this.#ajv = ajv;
   }
 
-  static async load(files: readonly string[] = SPEC_FILES): Promise<SpecCheck> {
+  static async load(files: readonly string[] = specFiles()): Promise<SpecCheck> {
     const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
     const operations: Operation[] = [];
     for (const file of files) {

@@ -6,18 +6,32 @@ import { ROOT } from "../helpers/paths.js";
 
 export const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
 
-/** Every .bicep file under infra/, relative to the repository root. */
-export function bicepFiles(dir = join(ROOT, "infra")): string[] {
+/** Every file under `dir` whose name ends with `ending`, relative to the repository root. */
+function filesEnding(ending: string, dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((e) =>
       e.isDirectory()
-        ? bicepFiles(join(dir, e.name))
-        : e.name.endsWith(".bicep")
+        ? filesEnding(ending, join(dir, e.name))
+        : e.name.endsWith(ending)
           ? [relative(ROOT, join(dir, e.name))]
           : [],
     )
     .sort();
 }
+
+/** Every .bicep file under infra/, relative to the repository root. */
+export const bicepFiles = () => filesEnding(".bicep", join(ROOT, "infra"));
+
+/** Every ARM JSON template a Bicep file uses as a module (infra/modules/). */
+export const armTemplates = () => filesEnding(".json", join(ROOT, "infra", "modules"));
+
+interface ArmTemplate {
+  readonly resources: readonly { readonly type: string; readonly apiVersion: string }[];
+}
+
+/** The resources of an ARM JSON template. */
+export const templateResources = (path: string) =>
+  (JSON.parse(read(path)) as ArmTemplate).resources;
 
 /** The text of a Bicep file without its comments (so a comment cannot satisfy a check). */
 export function code(path: string): string {

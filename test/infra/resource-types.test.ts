@@ -1,9 +1,16 @@
-// Every resource type and api-version the templates use exists in Azure's published REST API
+// Every resource type and api-version the templates (Bicep, and the ARM JSON modules) use exists in Azure's published REST API
 // specifications: checked against infra/api-versions.json, a small list of the ones used, each
 // with the specification file and commit it was found at.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bicepFiles, code, read, resourceTypes } from "./bicep-text.js";
+import {
+  armTemplates,
+  bicepFiles,
+  code,
+  read,
+  resourceTypes,
+  templateResources,
+} from "./bicep-text.js";
 
 interface Listed {
   readonly type: string;
@@ -13,7 +20,12 @@ interface Listed {
 }
 const listed = (JSON.parse(read("infra/api-versions.json")) as { types: Listed[] }).types;
 const key = (type: string, apiVersion: string) => `${type.toLowerCase()}@${apiVersion}`;
-const used = bicepFiles().flatMap((file) => resourceTypes(code(file)).map((t) => ({ file, ...t })));
+const used = [
+  ...bicepFiles().flatMap((file) => resourceTypes(code(file)).map((t) => ({ file, ...t }))),
+  ...armTemplates().flatMap((file) =>
+    templateResources(file).map((r) => ({ file, type: r.type, apiVersion: r.apiVersion })),
+  ),
+];
 
 describe("resource types and api-versions in the Bicep", () => {
   it("the templates name resource types (the scan finds them)", () => {

@@ -1,6 +1,7 @@
 // The role contract: for each lever kind, the role file the Bicep loads grants exactly the actions
 // the adapter calls (from the provider's own list of operations), split by where ARM checks them,
-// and the Bicep assigns it on exactly the resources the configuration names.
+// and the Bicep assigns it on exactly the resources the configuration names, through one module
+// for every kind: no template names a lever kind.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfig } from "../../src/config/index.js";
@@ -8,13 +9,27 @@ import { deploymentParameters } from "../../src/deploy/parameters.js";
 import { BUILT_IN_ROLES, roleFile, scopeOf } from "../../src/providers/permissions.js";
 import type { RoleFile } from "../../src/providers/permissions.js";
 import { PROVIDERS, allProviders } from "../../src/providers/registry.js";
-import { bicepFiles, code, read } from "./bicep-text.js";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../helpers/paths.js";
+import { bicepFiles, code, read, templateResources } from "./bicep-text.js";
 
 const EXAMPLES = ["active-passive", "passive-cold"];
 const exampleConfig = (name: string) =>
   parseConfig(JSON.parse(read(`examples/${name}.tandem.config.json`)) as unknown);
-const roleFileOf = (kind: string) => JSON.parse(read(`infra/roles/${kind}.json`)) as RoleFile;
+const leverRoles = JSON.parse(read("infra/roles/levers.json")) as {
+  kinds: Record<string, RoleFile>;
+};
+const roleFileOf = (kind: string) => leverRoles.kinds[kind]!;
 const main = code("infra/main.bicep");
+const ACCESS = "infra/modules/access/resource.json";
+
+/** How the per-kind Bicep modules of earlier releases spelled each kind's type in `existing`. */
+const EARLIER_TYPES: Record<string, string> = {
+  "traffic-manager": "Microsoft.Network/trafficmanagerprofiles",
+  "front-door": "Microsoft.Cdn/profiles/originGroups",
+  aks: "Microsoft.ContainerService/managedClusters",
+};
 
 describe("role contract between the providers' operations and the Bicep", () => {
   for (const provider of allProviders(PROVIDERS)) {
@@ -25,7 +40,7 @@ describe("role contract between the providers' operations and the Bicep", () => 
         assert.deepEqual(
           file,
           roleFile(provider),
-          `infra/roles/${provider.kind}.json is stale: npm run gen`,
+          `infra/roles/levers.json is stale for ${provider.kind}: npm run gen`,
         );
         const granted = [...file.resource.actions, ...file.operations.actions].sort();
         assert.deepEqual(granted, [...new Set(provider.operations.map((o) => o.action))].sort());
@@ -40,21 +55,64 @@ describe("role contract between the providers' operations and the Bicep", () => 
         for (const action of granted) assert.ok(!action.includes("*"), `${action} is a wildcard`);
       });
 
-      it("the Bicep loads its role file and assigns it through its own module", () => {
-        assert.ok(main.includes(`loadJsonContent('roles/${provider.kind}.json')`));
-        const module = new RegExp(
-          `module \\w+ 'modules/access/${provider.kind}\\.bicep' = \\[\\s*for s in filter\\(leverScopes, x => x\\.kind == '${provider.kind}'\\)`,
-        );
-        assert.match(main, module);
-        assert.match(
-          main,
-          new RegExp(
-            `guid\\(subscription\\(\\).id, environmentName, '${provider.kind}', 'resource'\\)`,
-          ),
-        );
+      it("its role file is generated into infra/roles/levers.json, under its kind", () => {
+        assert.equal(file.kind, provider.kind);
+        assert.equal(file.resource.type, provider.scopeType);
       });
     });
   }
+
+  it("the Bicep loads every kind's roles from one generated file and names no lever kind", () => {
+    assert.ok(main.includes("loadJsonContent('roles/levers.json').kinds"));
+    assert.deepEqual(
+      readdirSync(join(ROOT, "infra/roles")).sort(),
+      ["built-in.json", "levers.json"],
+      "infra/roles/ holds a file of another kind: the levers' roles are all in levers.json",
+    );
+    for (const path of [...bicepFiles(), ACCESS])
+      for (const p of allProviders(PROVIDERS))
+        assert.ok(!code(path).includes(`'${p.kind}'`), `${path} names the lever kind ${p.kind}`);
+  });
+
+  it("one module assigns every kind's role on every scope, with the kind's own role definition", () => {
+    assert.match(
+      main,
+      /module leverAccess 'modules\/access\/resource\.json' = \[\s*for s in leverScopes: \{[^]*?scope: resourceGroup\(s\.subscriptionId, s\.resourceGroup\)[^]*?resource: s\.resource\n[^]*?guid\(subscription\(\)\.id, environmentName, s\.kind, 'resource'\)/,
+    );
+    const template = JSON.parse(read(ACCESS)) as {
+      resources: { scope: string; name: string; properties: Record<string, string> }[];
+    };
+    assert.equal(templateResources(ACCESS).length, 1);
+    const [assignment] = template.resources;
+    assert.equal(templateResources(ACCESS)[0]!.type, "Microsoft.Authorization/roleAssignments");
+    assert.equal(assignment!.scope, "[parameters('resource')]");
+    assert.equal(assignment!.properties["roleDefinitionId"], "[parameters('roleDefinitionId')]");
+    assert.equal(assignment!.properties["principalId"], "[parameters('principalId')]");
+  });
+
+  it("assignment names stay as earlier deployments made them (the resource's id in its kind's spelling)", () => {
+    const [assignment] = (JSON.parse(read(ACCESS)) as { resources: { name: string }[] }).resources;
+    // Earlier: guid(<existing resource>.id, principalId, roleDefinitionId), the id being
+    // resourceId('<type as the module spelled it>', names...) in the resource's resource group.
+    assert.equal(
+      assignment!.name,
+      "[guid(format('{0}/providers/{1}', resourceGroup().id, parameters('resource')), parameters('principalId'), parameters('roleDefinitionId'))]",
+    );
+    for (const [kind, type] of Object.entries(EARLIER_TYPES))
+      assert.equal(roleFileOf(kind).resource.type, type, `${kind} changed its spelling`);
+  });
+
+  it("a provider whose scopes are not of its declared type is refused, naming the kind and the id", () => {
+    const aks = PROVIDERS.clusters[0]!;
+    const registry = {
+      ...PROVIDERS,
+      clusters: [{ ...aks, scopeType: "Microsoft.Compute/virtualMachines" }],
+    };
+    assert.throws(
+      () => deploymentParameters(exampleConfig("passive-cold"), { registry }),
+      /provider aks gave a scope of type Microsoft\.ContainerService\/managedClusters, not its scopeType Microsoft\.Compute\/virtualMachines: \/subscriptions\//,
+    );
+  });
 
   it("the role definitions take their actions from the role files, assignable on this subscription only", () => {
     assert.match(main, /actions: leverRoles\[kind\]\.resource\.actions/);
@@ -78,28 +136,19 @@ describe("role contract between the providers' operations and the Bicep", () => 
       ]);
       assert.deepEqual(leverScopes.map((s) => s.id).sort(), [...new Set(expected)].sort());
       for (const s of leverScopes) {
-        // The parts the Bicep uses put the id back together.
-        const [namespace, ...types] = s.type.split("/");
-        const path = types.map((t, i) => `${t}/${s.names[i]}`).join("/");
+        // The resource the module assigns on is the configured one, its types spelled as the
+        // kind declares them (the assignment's name is made from it).
+        const type = roleFileOf(s.kind).resource.type;
         assert.equal(
-          `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/${namespace}/${path}`.toLowerCase(),
+          `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/${s.resource}`.toLowerCase(),
           s.id.toLowerCase(),
         );
-        // The access module of the kind assigns on a resource of exactly that type.
-        const module = code(`infra/modules/access/${s.kind}.bicep`);
-        const existing = new RegExp(
-          `resource (\\w+) '${s.type.replace(/\//g, "\\/")}@[^']+' existing`,
-          "i",
-        ).exec(module);
-        assert.ok(existing, `infra/modules/access/${s.kind}.bicep has no existing ${s.type}`);
-        assert.match(
-          module,
-          new RegExp(
-            `'Microsoft\\.Authorization\\/roleAssignments@[^']+' = \\{[^}]*scope: ${existing[1]}\\b`,
-          ),
-          `infra/modules/access/${s.kind}.bicep does not assign on its ${s.type}`,
+        const [namespace, ...types] = type.split("/");
+        assert.deepEqual(
+          s.resource.split("/").filter((_, i) => i === 0 || i % 2 === 1),
+          [namespace, ...types],
+          `${s.resource} is not spelled as ${type}`,
         );
-        assert.equal((module.match(/Microsoft\.Authorization\/roleAssignments@/g) ?? []).length, 1);
       }
     });
 

@@ -1,7 +1,7 @@
-// A lever kind's operations role (infra/roles/<kind>.json, `operations`) on one resource group:
-// for a resource provider whose long-running operation status URLs are under the resource group
-// of the resource changed (Microsoft.Cdn), so that ARM's check there passes. It grants reading
-// that provider's operation status in this group, nothing else.
+// A lever kind's operations role (its `operations` in infra/roles/levers.json) on one resource
+// group: for a resource provider whose long-running operation status URLs are under the resource
+// group of the resource changed (Microsoft.Cdn), so that ARM's check there passes. It grants
+// reading that provider's operation status in this group, nothing else.
 param roleDefinitionId string
 param principalId string
 

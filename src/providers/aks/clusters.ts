@@ -7,16 +7,15 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { ClusterState, NodePoolSize, PowerState } from "../../core/levers.js";
 import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-control.js";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
-import { AKS_OPERATIONS } from "./operations.js";
 import {
   ARM_DEFAULTS,
   ArmError,
   armCall,
   awaitPatiently,
   parseResourceId,
-  clientsBySubscription,
-  Configured,
 } from "../../adapters/azure/arm.js";
+import { ArmLever } from "../arm-lever.js";
+import { AKS_OPERATIONS } from "./operations.js";
 
 /** Reads and PUTs of one pool before a 412 is given up to the next tick. */
 const MAX_ETAG_RETRIES = 3;
@@ -51,17 +50,12 @@ export function powerOf(
 }
 
 export class AksClusterControl implements ClusterControl {
-  readonly #conn: ArmConnection;
-  readonly #clusters: Configured<ResourceId>;
-  readonly #client: (subscriptionId: string) => ContainerServiceClient;
+  readonly #lever: ArmLever<ResourceId, ContainerServiceClient>;
 
   constructor(conn: ArmConnection, clusters: readonly AksCluster[]) {
-    this.#conn = conn;
-    this.#client = clientsBySubscription(
+    this.#lever = new ArmLever(
       conn,
-      (c, sub, o) => new ContainerServiceClient(c, sub, o),
-    );
-    this.#clusters = new Configured(
+      ContainerServiceClient,
       clusters.map((c) => [`${c.group}/${c.region}`, parseResourceId(c.resourceId)]),
       (key) => {
         const [group, region] = key.split("/");
@@ -71,20 +65,20 @@ export class AksClusterControl implements ClusterControl {
   }
 
   covers(group: string, region: string): boolean {
-    return this.#clusters.has(`${group}/${region}`);
+    return this.#lever.has(`${group}/${region}`);
   }
 
   #id(group: string, region: string): ResourceId {
-    return this.#clusters.get(`${group}/${region}`);
+    return this.#lever.get(`${group}/${region}`);
   }
 
   async #get(id: ResourceId, doing: string, signal?: AbortSignal): Promise<ManagedCluster> {
     return armCall(
       { action: AKS_OPERATIONS.readCluster.action, resource: id.id, doing },
-      this.#conn,
+      this.#lever.conn,
       signal,
       (abortSignal) =>
-        this.#client(id.subscriptionId).managedClusters.get(id.resourceGroup, id.name, {
+        this.#lever.client(id.subscriptionId).managedClusters.get(id.resourceGroup, id.name, {
           abortSignal,
         }),
     );
@@ -147,13 +141,13 @@ export class AksClusterControl implements ClusterControl {
   ): Promise<void> {
     await armCall(
       { action: AKS_OPERATIONS[verb].action, resource: id.id, doing },
-      this.#conn,
+      this.#lever.conn,
       options.abortSignal,
       async (abortSignal) => {
-        const clusters = this.#client(id.subscriptionId).managedClusters;
+        const clusters = this.#lever.client(id.subscriptionId).managedClusters;
         const poller = clusters[verb](id.resourceGroup, id.name, {
           abortSignal,
-          updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+          updateIntervalInMs: this.#lever.conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
         });
         // Accepted is enough: the operation takes minutes and later ticks read where it stands.
         await poller.submitted();
@@ -192,11 +186,11 @@ export class AksClusterControl implements ClusterControl {
   async #scalePool(id: ResourceId, wanted: NodePoolSize, signal?: AbortSignal): Promise<void> {
     const doing = `scale ${id.name}/${wanted.name}`;
     const resource = `${id.id}/agentPools/${wanted.name}`;
-    const client = this.#client(id.subscriptionId);
+    const client = this.#lever.client(id.subscriptionId);
     for (let attempt = 1; ; attempt++) {
       const current: AgentPool = await armCall(
         { action: AKS_OPERATIONS.readPool.action, resource, doing },
-        this.#conn,
+        this.#lever.conn,
         signal,
         (abortSignal) =>
           client.agentPools.get(id.resourceGroup, id.name, wanted.name, { abortSignal }),
@@ -224,7 +218,7 @@ export class AksClusterControl implements ClusterControl {
       try {
         await armCall(
           { action: AKS_OPERATIONS.writePool.action, resource, doing },
-          this.#conn,
+          this.#lever.conn,
           signal,
           async (abortSignal) => {
             const poller = client.agentPools.createOrUpdate(
@@ -236,11 +230,11 @@ export class AksClusterControl implements ClusterControl {
                 abortSignal,
                 // Only over the version read: a change made meanwhile is not overwritten.
                 ...(current.eTag ? { ifMatch: current.eTag } : {}),
-                updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+                updateIntervalInMs: this.#lever.conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
               },
             );
             await poller.submitted();
-            await awaitPatiently(this.#conn, abortSignal, (patience) =>
+            await awaitPatiently(this.#lever.conn, abortSignal, (patience) =>
               poller.pollUntilDone({ abortSignal: patience }),
             );
           },

@@ -14,14 +14,9 @@
 //   refused here with 409 OperationNotAllowed (the page gives the wait, not the error; 409
 //   OperationNotAllowed is how AKS refuses other operations a cluster's state does not allow);
 // - an operation while another runs (Starting, Stopping, Upgrading, Updating) is 409.
-import type {
-  EmulatedService,
-  EmulatorKit,
-  Reply,
-  RouteCall,
-  ServiceFactory,
-} from "../../sandbox/arm/kit.js";
-import { ArmReply, RG, integer, lower, onlyKeys } from "../../sandbox/arm/kit.js";
+import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
+import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
+import { integer, onlyKeys } from "../../sandbox/arm/body.js";
 import { randomUUID } from "node:crypto";
 import { AKS_OPERATIONS } from "./operations.js";
 
@@ -77,16 +72,11 @@ const newETag = () => randomUUID().slice(0, 8);
 
 const CLUSTER = `^(${RG.slice(1)}microsoft\\.containerservice\\/managedclusters\\/[^/]+)`;
 
-export class AksService implements EmulatedService {
+export class AksService extends ArmService {
   readonly kind = "aks";
   readonly namespace = "microsoft.containerservice";
   readonly apiVersions = API_VERSIONS;
-  readonly #kit: EmulatorKit;
   readonly #clusters = new Map<string, Cluster>();
-
-  constructor(kit: EmulatorKit) {
-    this.#kit = kit;
-  }
 
   // ---- what tests and the sandbox set up and read without going through ARM ----
 
@@ -272,17 +262,12 @@ export class AksService implements EmulatedService {
   ];
 
   #aksCluster(call: RouteCall): Cluster {
-    const path = call.path.slice(0, call.match[1]!.length);
-    const cluster = this.#clusters.get(lower(path));
-    if (!cluster) throw this.#kit.notFound(path);
-    return cluster;
+    return this.resourceAt(this.#clusters, call.path.slice(0, call.match[1]!.length));
   }
 
   #pool(call: RouteCall): [Cluster, Pool] {
-    const cluster = this.#aksCluster(call);
-    const pool = cluster.pools.find((x) => lower(x.name) === call.match[2]);
-    if (!pool) throw this.#kit.notFound(call.path);
-    return [cluster, pool];
+    const named = (x: Pool) => lower(x.name) === call.match[2];
+    return this.childAt(this.#clusters, call, (c) => c.pools, named);
   }
 
   #poolJson(cluster: Cluster, pool: Pool) {
@@ -339,7 +324,7 @@ export class AksService implements EmulatedService {
         "OperationNotAllowed",
         `Operation is not allowed because the managed cluster '${c.name}' is in ${c.provisioning} state.`,
       );
-    const { stopToStartMs } = this.#kit.timings;
+    const { stopToStartMs } = this.kit.timings;
     const now = Date.now();
     if (verb === "start" && c.stoppedAt !== undefined && now < c.stoppedAt + stopToStartMs)
       throw new ArmReply(
@@ -359,8 +344,7 @@ export class AksService implements EmulatedService {
         "OperationNotAllowed",
         `Managed cluster '${c.name}' is already stopped.`,
       );
-    const ms =
-      verb === "start" ? this.#kit.timings.clusterStartMs : this.#kit.timings.clusterStopMs;
+    const ms = verb === "start" ? this.kit.timings.clusterStartMs : this.kit.timings.clusterStopMs;
     c.provisioning = verb === "start" ? "Starting" : "Stopping";
     if (verb === "start") c.power = "Running";
     c.doneAt = now + ms;
@@ -371,7 +355,7 @@ export class AksService implements EmulatedService {
         : undefined;
     return {
       status: 202,
-      headers: this.#kit.operation(url, "Microsoft.ContainerService", c.location, ms, error),
+      headers: this.kit.operation(url, "Microsoft.ContainerService", c.location, ms, error),
     };
   }
 
@@ -440,7 +424,7 @@ export class AksService implements EmulatedService {
         "OperationNotAllowed",
         `Agent pool '${pool.name}' is ${pool.provisioning}; retry once that operation has finished.`,
       );
-    const ms = this.#kit.timings.operationMs;
+    const ms = this.kit.timings.operationMs;
     pool.count = count;
     pool.mode = mode;
     pool.eTag = newETag();
@@ -453,7 +437,7 @@ export class AksService implements EmulatedService {
     pool.doneAt = ms > 0 ? Date.now() + ms : undefined;
     return {
       status: 200,
-      headers: this.#kit.operation(url, "Microsoft.ContainerService", cluster.location, ms),
+      headers: this.kit.operation(url, "Microsoft.ContainerService", cluster.location, ms),
       body: this.#poolJson(cluster, pool),
     };
   }

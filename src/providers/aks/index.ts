@@ -46,16 +46,14 @@ export const aksSchema = z
     "The region's AKS cluster, for waking (passive-cold) and scaling on promotion. The runbook starts it and scales its agent pools through Azure Resource Manager (see docs/permissions.md for the role it needs).",
   );
 
-export type AksSettings = z.output<typeof aksSchema>;
-
-export const aks = clusterProvider<AksSettings>({
-  role: "cluster",
+export const aks = clusterProvider({
   kind: "aks",
   title: "Azure Kubernetes Service",
   schema: aksSchema,
   operations: Object.values(AKS_OPERATIONS),
   scopes: (settings) => [settings.resourceId],
   scopeDescription: "the cluster each region names",
+  scopeType: "Microsoft.ContainerService/managedClusters",
   // AKS starts a stopped cluster in minutes; drills assume 6 unless told.
   startMs: 6 * 60_000,
   create: async (members, { conn }) => {

@@ -9,14 +9,9 @@
 // 202, on the final 200 and on every read after; users report edge propagation of up to 20
 // minutes with no signal in the API. So this emulator says NotStarted always: propagation is seen
 // on the data plane only (test/sandbox/arm-conformance.test.ts replays those examples).
-import type {
-  EmulatedService,
-  EmulatorKit,
-  Reply,
-  RouteCall,
-  ServiceFactory,
-} from "../../sandbox/arm/kit.js";
-import { ArmReply, RG, integer, lower, onlyKeys } from "../../sandbox/arm/kit.js";
+import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
+import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
+import { enabledState, integer, onlyKeys } from "../../sandbox/arm/body.js";
 import { FD_OPERATIONS } from "./operations.js";
 
 export const API_VERSIONS = ["2024-02-01"] as const;
@@ -70,18 +65,13 @@ const ORIGIN_UPDATE_PROPERTIES = new Set([
 
 const GROUP = `^(${RG.slice(1)}microsoft\\.cdn\\/profiles\\/[^/]+\\/origingroups\\/[^/]+)`;
 
-export class FrontDoorService implements EmulatedService {
+export class FrontDoorService extends ArmService {
   readonly kind = "front-door";
   readonly namespace = "microsoft.cdn";
   readonly apiVersions = API_VERSIONS;
-  readonly #kit: EmulatorKit;
   readonly #groups = new Map<string, OriginGroup>();
   /** When the edge last followed a change, per origin group. */
   readonly #deployedAt = new Map<string, number>();
-
-  constructor(kit: EmulatorKit) {
-    this.#kit = kit;
-  }
 
   // ---- what tests and the sandbox set up and read without going through ARM ----
 
@@ -132,7 +122,7 @@ export class FrontDoorService implements EmulatedService {
         (a, b) =>
           a.deployed.priority - b.deployed.priority || b.deployed.weight - a.deployed.weight,
       );
-    return (enabled.find((o) => this.#kit.healthy(o.hostName)) ?? enabled[0])?.name;
+    return (enabled.find((o) => this.kit.healthy(o.hostName)) ?? enabled[0])?.name;
   }
 
   settle(now: number): void {
@@ -187,17 +177,12 @@ export class FrontDoorService implements EmulatedService {
   ];
 
   #group(call: RouteCall): OriginGroup {
-    const path = call.path.slice(0, call.match[1]!.length);
-    const group = this.#groups.get(lower(path));
-    if (!group) throw this.#kit.notFound(path);
-    return group;
+    return this.resourceAt(this.#groups, call.path.slice(0, call.match[1]!.length));
   }
 
   #origin(call: RouteCall): [OriginGroup, Origin] {
-    const group = this.#group(call);
-    const origin = group.origins.find((o) => lower(o.name) === call.match[2]);
-    if (!origin) throw this.#kit.notFound(call.path);
-    return [group, origin];
+    const named = (o: Origin) => lower(o.name) === call.match[2];
+    return this.childAt(this.#groups, call, (g) => g.origins, named);
   }
 
   #patch(call: RouteCall): Reply {
@@ -215,13 +200,7 @@ export class FrontDoorService implements EmulatedService {
     if (hostName !== undefined && (typeof hostName !== "string" || hostName.length === 0))
       throw new ArmReply(400, "BadRequest", "The value of 'hostName' is invalid.");
     const weight = integer(props["weight"], "weight", 1, 1000);
-    const state = props["enabledState"];
-    if (state !== undefined && state !== "Enabled" && state !== "Disabled")
-      throw new ArmReply(
-        400,
-        "BadRequest",
-        `The value of 'enabledState' is invalid: ${JSON.stringify(state)}. Allowed: Enabled, Disabled.`,
-      );
+    const state = enabledState(props["enabledState"], "enabledState");
     // An update while one of the same origin group runs is refused. Whether Front Door
     // Standard/Premium does so for a sibling origin is not documented (classic Front Door
     // answered 409 to concurrent updates of one resource tree): the emulator is the strict case,
@@ -241,12 +220,12 @@ export class FrontDoorService implements EmulatedService {
     if (typeof hostName === "string") origin.hostName = hostName;
     if (httpPort !== undefined) origin.httpPort = httpPort;
     if (httpsPort !== undefined) origin.httpsPort = httpsPort;
-    const { operationMs, propagationMs } = this.#kit.timings;
+    const { operationMs, propagationMs } = this.kit.timings;
     const now = Date.now();
     origin.provisioning = operationMs > 0 ? "Updating" : "Succeeded";
     origin.operationDoneAt = operationMs > 0 ? now + operationMs : undefined;
     origin.deployAt = now + Math.max(operationMs, propagationMs);
-    const headers = this.#kit.operation(call.url, "Microsoft.Cdn", "global", operationMs);
+    const headers = this.kit.operation(call.url, "Microsoft.Cdn", "global", operationMs);
     return { status: 202, headers, body: this.#originJson(group, origin) };
   }
 

@@ -3,7 +3,6 @@
 import * as z from "zod";
 import { resourceId } from "../../config/fields.js";
 import { trafficProvider } from "../types.js";
-import { FRONT_DOOR_LEVER } from "./capabilities.js";
 import { FD_OPERATIONS } from "./operations.js";
 
 export const frontDoorSchema = z
@@ -21,19 +20,14 @@ export const frontDoorSchema = z
     "Route with an Azure Front Door Standard/Premium origin group (origin priority, weight, enabled state).",
   );
 
-export type FrontDoorSettings = z.output<typeof frontDoorSchema>;
-
-export const frontDoor = trafficProvider<FrontDoorSettings>({
-  role: "traffic",
+export const frontDoor = trafficProvider({
   kind: "front-door",
   title: "Azure Front Door",
   schema: frontDoorSchema,
-  capabilities: FRONT_DOOR_LEVER,
   operations: Object.values(FD_OPERATIONS),
   scopes: (settings) => [`${settings.profileId}/originGroups/${settings.originGroup}`],
   scopeDescription: "the origin group each group names (not the rest of the profile)",
-  // Users report edge propagation of up to 20 minutes; drills assume 10 unless told.
-  propagationMs: 10 * 60_000,
+  scopeType: "Microsoft.Cdn/profiles/originGroups",
   create: async (groups, { conn }) => {
     const { FrontDoorRouter } = await import("./router.js");
     return {

@@ -9,19 +9,14 @@
 // stays NotStarted): the lever declares that lag, and the runbook verifies on the data plane.
 import type { AFDOrigin, AFDOriginUpdateParameters } from "@azure/arm-cdn";
 import { CdnManagementClient } from "@azure/arm-cdn";
-import type { LeverCapabilities, RegionRoute, RoutingState } from "../../core/levers.js";
-import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
-import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import type { RegionRoute, RoutingState } from "../../core/levers.js";
+import type { LeverCallOptions } from "../../ports/traffic-router.js";
+import type { ArmConnection } from "../../adapters/azure/arm.js";
+import { ARM_DEFAULTS, armCall, awaitPatiently } from "../../adapters/azure/arm.js";
+import type { ProfileGroup, StateChange } from "../arm-lever.js";
+import { ArmTrafficRouter, membersByRegion } from "../arm-lever.js";
 import { FRONT_DOOR_LEVER } from "./capabilities.js";
 import { FD_OPERATIONS } from "./operations.js";
-import {
-  ARM_DEFAULTS,
-  armCall,
-  awaitPatiently,
-  parseResourceId,
-  clientsBySubscription,
-  Configured,
-} from "../../adapters/azure/arm.js";
 
 export interface FrontDoorGroup {
   readonly name: string;
@@ -31,10 +26,7 @@ export interface FrontDoorGroup {
   readonly origins: ReadonlyMap<string, string>;
 }
 
-interface Located {
-  readonly profile: ResourceId;
-  readonly group: FrontDoorGroup;
-}
+type Located = ProfileGroup<FrontDoorGroup>;
 
 /**
  * Whether ARM still works on an origin's last change (its operation runs). Whether the edge
@@ -50,30 +42,9 @@ function deploying(origin: AFDOrigin): boolean {
   );
 }
 
-export class FrontDoorRouter implements TrafficRouter {
-  readonly #conn: ArmConnection;
-  readonly #groups: Configured<Located>;
-  readonly #client: (subscriptionId: string) => CdnManagementClient;
-
+export class FrontDoorRouter extends ArmTrafficRouter<FrontDoorGroup, CdnManagementClient> {
   constructor(conn: ArmConnection, groups: readonly FrontDoorGroup[]) {
-    this.#conn = conn;
-    this.#client = clientsBySubscription(conn, (c, sub, o) => new CdnManagementClient(c, sub, o));
-    this.#groups = new Configured(
-      groups.map((group) => [group.name, { group, profile: parseResourceId(group.profileId) }]),
-      (name) => `group ${name} has no Front Door lever`,
-    );
-  }
-
-  covers(group: string): boolean {
-    return this.#groups.has(group);
-  }
-
-  capabilities(): LeverCapabilities {
-    return FRONT_DOOR_LEVER;
-  }
-
-  #located(group: string): Located {
-    return this.#groups.get(group);
+    super(conn, CdnManagementClient, groups, "Front Door", FRONT_DOOR_LEVER);
   }
 
   async #origins(
@@ -88,34 +59,29 @@ export class FrontDoorRouter implements TrafficRouter {
         resource: `${profile.id}/originGroups/${group.originGroup}`,
         doing,
       },
-      this.#conn,
+      this.lever.conn,
       signal,
       async (abortSignal) => {
         const out: AFDOrigin[] = [];
-        const pages = this.#client(profile.subscriptionId).afdOrigins.listByOriginGroup(
-          profile.resourceGroup,
-          profile.name,
-          group.originGroup,
-          { abortSignal },
-        );
+        const pages = this.lever
+          .client(profile.subscriptionId)
+          .afdOrigins.listByOriginGroup(profile.resourceGroup, profile.name, group.originGroup, {
+            abortSignal,
+          });
         for await (const origin of pages) out.push(origin);
         return out;
       },
     );
-    const mine = new Map<string, AFDOrigin>();
-    for (const [region, name] of group.origins) {
-      const origin = all.find((o) => o.name?.toLowerCase() === name.toLowerCase());
-      if (!origin)
-        throw new Error(
-          `Front Door origin group ${group.originGroup} of ${profile.name} has no origin "${name}" for ${region} (it has: ${all.map((o) => o.name).join(", ") || "none"})`,
-        );
-      mine.set(region, origin);
-    }
-    return mine;
+    return membersByRegion(
+      group.origins,
+      all,
+      (name, region, has) =>
+        `Front Door origin group ${group.originGroup} of ${profile.name} has no origin "${name}" for ${region} (it has: ${has})`,
+    );
   }
 
   async read(group: string, options: LeverCallOptions = {}): Promise<RoutingState> {
-    const located = this.#located(group);
+    const located = this.lever.get(group);
     const origins = await this.#origins(located, `read ${group}'s routing`, options.abortSignal);
     const regions: RegionRoute[] = [...origins].map(([region, o]) => ({
       region,
@@ -139,23 +105,25 @@ export class FrontDoorRouter implements TrafficRouter {
   ): Promise<void> {
     const { profile, group } = located;
     const resource = `${profile.id}/originGroups/${group.originGroup}`;
-    const interval = this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs;
+    const interval = this.lever.conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs;
     await armCall(
       { action: FD_OPERATIONS.updateOrigin.action, resource, doing },
-      this.#conn,
+      this.lever.conn,
       signal,
       (abortSignal) =>
-        awaitPatiently(this.#conn, abortSignal, async (patience) => {
+        awaitPatiently(this.lever.conn, abortSignal, async (patience) => {
           for (const { origin, change } of changes) {
             const poller = await untilNoConflict(patience, interval, () =>
-              this.#client(profile.subscriptionId).afdOrigins.beginUpdate(
-                profile.resourceGroup,
-                profile.name,
-                group.originGroup,
-                origin.name!,
-                change,
-                { abortSignal: patience, updateIntervalInMs: interval },
-              ),
+              this.lever
+                .client(profile.subscriptionId)
+                .afdOrigins.beginUpdate(
+                  profile.resourceGroup,
+                  profile.name,
+                  group.originGroup,
+                  origin.name!,
+                  change,
+                  { abortSignal: patience, updateIntervalInMs: interval },
+                ),
             );
             await poller.pollUntilDone({ abortSignal: patience });
           }
@@ -164,7 +132,7 @@ export class FrontDoorRouter implements TrafficRouter {
   }
 
   async promote(group: string, region: string, options: LeverCallOptions = {}): Promise<void> {
-    const located = this.#located(group);
+    const located = this.lever.get(group);
     const doing = `promote ${region} in ${group}`;
     const origins = await this.#origins(located, doing, options.abortSignal);
     const target = origins.get(region);
@@ -180,24 +148,12 @@ export class FrontDoorRouter implements TrafficRouter {
     if (changes.length > 0) await this.#update(located, changes, doing, options.abortSignal);
   }
 
-  async setEnabled(
-    group: string,
-    region: string,
-    enabled: boolean,
-    options: LeverCallOptions = {},
-  ): Promise<void> {
-    const located = this.#located(group);
-    const doing = `${enabled ? "enable" : "disable"} ${region} in ${group}`;
-    const origin = (await this.#origins(located, doing, options.abortSignal)).get(region);
-    if (!origin) throw new Error(`no region ${region} in group ${group}`);
-    const state = enabled ? "Enabled" : "Disabled";
+  protected async setState(change: StateChange<Located>): Promise<void> {
+    const { located, region, state, doing, signal } = change;
+    const origin = (await this.#origins(located, doing, signal)).get(region);
+    if (!origin) throw new Error(`no region ${region} in group ${located.group.name}`);
     if ((origin.enabledState ?? "Enabled") === state) return;
-    await this.#update(
-      located,
-      [{ origin, change: { enabledState: state } }],
-      doing,
-      options.abortSignal,
-    );
+    await this.#update(located, [{ origin, change: { enabledState: state } }], doing, signal);
   }
 }
 

@@ -13,14 +13,9 @@
 // resolvers for the profile's TTL, so a flip is seen only once the TTL has run out. The timings
 // (interval, tolerated failures, TTL) are the emulator's profile (src/sandbox/arm/timing.ts); the
 // profile's JSON shows Azure's settings (30 s, 3, 60 s).
-import type {
-  EmulatedService,
-  EmulatorKit,
-  Reply,
-  RouteCall,
-  ServiceFactory,
-} from "../../sandbox/arm/kit.js";
-import { ArmReply, RG, integer, lower, onlyKeys } from "../../sandbox/arm/kit.js";
+import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
+import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
+import { enabledState, integer, onlyKeys } from "../../sandbox/arm/body.js";
 import type { EndpointTypeName } from "./operations.js";
 import { ENDPOINT_TYPES, TM_OPERATIONS, updateEndpoint } from "./operations.js";
 
@@ -85,16 +80,11 @@ const ENDPOINT_PROPERTIES = new Set([
 const typeOf = (segment: string): EndpointTypeName =>
   ENDPOINT_TYPES.find((t) => lower(t) === segment) ?? "ExternalEndpoints";
 
-export class TrafficManagerService implements EmulatedService {
+export class TrafficManagerService extends ArmService {
   readonly kind = "traffic-manager";
   readonly namespace = "microsoft.network";
   readonly apiVersions = API_VERSIONS;
-  readonly #kit: EmulatorKit;
   readonly #profiles = new Map<string, Profile>();
-
-  constructor(kit: EmulatorKit) {
-    this.#kit = kit;
-  }
 
   // ---- what tests and the sandbox set up and read without going through ARM ----
 
@@ -159,7 +149,7 @@ export class TrafficManagerService implements EmulatedService {
     this.settle(now);
     if (profile.answer && profile.answer.until > now) return profile.answer.endpoint;
     const endpoint = this.#answer(profile);
-    profile.answer = { endpoint, until: now + this.#kit.timings.dnsTtlMs };
+    profile.answer = { endpoint, until: now + this.kit.timings.dnsTtlMs };
     return endpoint;
   }
 
@@ -186,10 +176,10 @@ export class TrafficManagerService implements EmulatedService {
 
   /** One round of the monitor's probes. */
   #probe(profile: Profile, now: number): void {
-    const { probeIntervalMs, toleratedFailures } = this.#kit.timings;
+    const { probeIntervalMs, toleratedFailures } = this.kit.timings;
     for (const e of profile.endpoints) {
       if (e.status === "Disabled" || !profile.enabled) continue;
-      if (this.#kit.healthy(e.target)) {
+      if (this.kit.healthy(e.target)) {
         e.failures = 0;
         e.probed = "Online";
       } else {
@@ -247,19 +237,13 @@ export class TrafficManagerService implements EmulatedService {
   ];
 
   #profile(path: string): Profile {
-    const profile = this.#profiles.get(lower(path));
-    if (!profile) throw this.#kit.notFound(path);
-    return profile;
+    return this.resourceAt(this.#profiles, path);
   }
 
   #endpoint(call: RouteCall): [Profile, Endpoint] {
-    const profile = this.#profile(call.path.slice(0, call.match[1]!.length));
     const type = typeOf(call.match[2]!);
-    const endpoint = profile.endpoints.find(
-      (e) => lower(e.name) === call.match[3] && e.type === type,
-    );
-    if (!endpoint) throw this.#kit.notFound(call.path);
-    return [profile, endpoint];
+    const named = (e: Endpoint) => lower(e.name) === call.match[3] && e.type === type;
+    return this.childAt(this.#profiles, call, (p) => p.endpoints, named);
   }
 
   #patch(call: RouteCall): Reply {
@@ -274,17 +258,9 @@ export class TrafficManagerService implements EmulatedService {
     const target = props["target"];
     if (target !== undefined && (typeof target !== "string" || target.length === 0))
       throw new ArmReply(400, "BadRequest", "The value of 'target' is invalid.");
-    const alwaysServe = props["alwaysServe"];
-    if (alwaysServe !== undefined && alwaysServe !== "Enabled" && alwaysServe !== "Disabled")
-      throw new ArmReply(400, "BadRequest", "The value of 'alwaysServe' is invalid.");
+    const alwaysServe = enabledState(props["alwaysServe"], "alwaysServe");
     const weight = integer(props["weight"], "weight", 1, 1000);
-    const status = props["endpointStatus"];
-    if (status !== undefined && status !== "Enabled" && status !== "Disabled")
-      throw new ArmReply(
-        400,
-        "BadRequest",
-        `The value of 'endpointStatus' is invalid: ${JSON.stringify(status)}. Allowed: Enabled, Disabled.`,
-      );
+    const status = enabledState(props["endpointStatus"], "endpointStatus");
     if (
       priority !== undefined &&
       profile.endpoints.some((e) => e !== endpoint && e.priority === priority)

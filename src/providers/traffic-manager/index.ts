@@ -1,7 +1,6 @@
 // Azure Traffic Manager as a traffic lever: a group's regions are endpoints of one profile
 // (priority routing); Traffic Manager's own endpoint monitor is the group's witness.
 import * as z from "zod";
-import { FULL_LEVER } from "../../core/levers.js";
 import { resourceId } from "../../config/fields.js";
 import { trafficProvider } from "../types.js";
 import { TM_OPERATIONS } from "./operations.js";
@@ -15,17 +14,16 @@ export const trafficManagerSchema = z
   })
   .describe("Route with an Azure Traffic Manager profile (endpoint priority, weight, status).");
 
-export type TrafficManagerSettings = z.output<typeof trafficManagerSchema>;
-
-export const trafficManager = trafficProvider<TrafficManagerSettings>({
-  role: "traffic",
+export const trafficManager = trafficProvider({
   kind: "traffic-manager",
   title: "Azure Traffic Manager",
   schema: trafficManagerSchema,
-  capabilities: FULL_LEVER,
   operations: Object.values(TM_OPERATIONS),
   scopes: (settings) => [settings.profileId],
   scopeDescription: "the Traffic Manager profile each group names",
+  // Spelled as Traffic Manager's REST paths spell it (trafficmanager.json 2022-04-01), and as
+  // the deployment has named its role assignments since the first release.
+  scopeType: "Microsoft.Network/trafficmanagerprofiles",
   create: async (groups, { conn, log }) => {
     const [{ TrafficManagerRouter }, { TrafficManagerWitness }] = await Promise.all([
       import("./router.js"),

@@ -4,17 +4,14 @@
 // promotion finishes the job without repeating a write that already took effect.
 import type { Endpoint, EndpointType, Profile } from "@azure/arm-trafficmanager";
 import { TrafficManagerManagementClient } from "@azure/arm-trafficmanager";
-import type { LeverCapabilities, RegionRoute, RoutingState } from "../../core/levers.js";
+import type { RegionRoute, RoutingState } from "../../core/levers.js";
 import { FULL_LEVER } from "../../core/levers.js";
 import type { WitnessSignal } from "../../core/verdict.js";
-import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
-import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
-import {
-  armCall,
-  parseResourceId,
-  clientsBySubscription,
-  Configured,
-} from "../../adapters/azure/arm.js";
+import type { LeverCallOptions } from "../../ports/traffic-router.js";
+import type { ArmConnection } from "../../adapters/azure/arm.js";
+import { armCall } from "../../adapters/azure/arm.js";
+import type { ProfileGroup, StateChange } from "../arm-lever.js";
+import { ArmTrafficRouter, membersByRegion } from "../arm-lever.js";
 import { TM_OPERATIONS, updateEndpoint } from "./operations.js";
 
 export interface TrafficManagerGroup {
@@ -26,10 +23,7 @@ export interface TrafficManagerGroup {
 
 const MAX_PRIORITY = 1000;
 
-interface Located {
-  readonly profile: ResourceId;
-  readonly group: TrafficManagerGroup;
-}
+type Located = ProfileGroup<TrafficManagerGroup>;
 
 /** `Microsoft.Network/trafficManagerProfiles/azureEndpoints` → `AzureEndpoints`. */
 function endpointType(endpoint: Endpoint): EndpointType {
@@ -40,65 +34,41 @@ function endpointType(endpoint: Endpoint): EndpointType {
   return type;
 }
 
-export class TrafficManagerRouter implements TrafficRouter {
-  readonly #conn: ArmConnection;
-  readonly #groups: Configured<Located>;
-  readonly #client: (subscriptionId: string) => TrafficManagerManagementClient;
-
+export class TrafficManagerRouter extends ArmTrafficRouter<
+  TrafficManagerGroup,
+  TrafficManagerManagementClient
+> {
   constructor(conn: ArmConnection, groups: readonly TrafficManagerGroup[]) {
-    this.#conn = conn;
-    this.#client = clientsBySubscription(
-      conn,
-      (c, sub, o) => new TrafficManagerManagementClient(c, sub, o),
-    );
-    this.#groups = new Configured(
-      groups.map((group) => [group.name, { group, profile: parseResourceId(group.profileId) }]),
-      (name) => `group ${name} has no Traffic Manager lever`,
-    );
-  }
-
-  covers(group: string): boolean {
-    return this.#groups.has(group);
-  }
-
-  capabilities(): LeverCapabilities {
-    return FULL_LEVER;
-  }
-
-  #located(group: string): Located {
-    return this.#groups.get(group);
+    super(conn, TrafficManagerManagementClient, groups, "Traffic Manager", FULL_LEVER);
   }
 
   async #profile(located: Located, doing: string, signal?: AbortSignal): Promise<Profile> {
     const { profile } = located;
     return armCall(
       { action: TM_OPERATIONS.readProfile.action, resource: profile.id, doing },
-      this.#conn,
+      this.lever.conn,
       signal,
       (abortSignal) =>
-        this.#client(profile.subscriptionId).profiles.get(profile.resourceGroup, profile.name, {
-          abortSignal,
-        }),
+        this.lever
+          .client(profile.subscriptionId)
+          .profiles.get(profile.resourceGroup, profile.name, {
+            abortSignal,
+          }),
     );
   }
 
   /** The group's endpoints by region, in the profile as read. */
   #endpoints(located: Located, profile: Profile): Map<string, Endpoint> {
-    const all = profile.endpoints ?? [];
-    const out = new Map<string, Endpoint>();
-    for (const [region, name] of located.group.endpoints) {
-      const endpoint = all.find((e) => e.name?.toLowerCase() === name.toLowerCase());
-      if (!endpoint)
-        throw new Error(
-          `Traffic Manager profile ${located.profile.name} has no endpoint "${name}" for ${region} (it has: ${all.map((e) => e.name).join(", ") || "none"})`,
-        );
-      out.set(region, endpoint);
-    }
-    return out;
+    return membersByRegion(
+      located.group.endpoints,
+      profile.endpoints ?? [],
+      (name, region, has) =>
+        `Traffic Manager profile ${located.profile.name} has no endpoint "${name}" for ${region} (it has: ${has})`,
+    );
   }
 
   async read(group: string, options: LeverCallOptions = {}): Promise<RoutingState> {
-    const located = this.#located(group);
+    const located = this.lever.get(group);
     const profile = await this.#profile(located, `read ${group}'s routing`, options.abortSignal);
     if (profile.trafficRoutingMethod !== "Priority" && profile.trafficRoutingMethod !== "Weighted")
       throw new Error(
@@ -117,7 +87,7 @@ export class TrafficManagerRouter implements TrafficRouter {
 
   /** Traffic Manager's own view of each region's endpoint, for the witness. */
   async monitorStatus(group: string, options: LeverCallOptions = {}): Promise<Map<string, string>> {
-    const located = this.#located(group);
+    const located = this.lever.get(group);
     const profile = await this.#profile(
       located,
       `read ${group}'s endpoint monitor`,
@@ -145,10 +115,10 @@ export class TrafficManagerRouter implements TrafficRouter {
         resource: endpoint.id ?? profile.id,
         doing,
       },
-      this.#conn,
+      this.lever.conn,
       signal,
       (abortSignal) =>
-        this.#client(profile.subscriptionId).endpoints.update(
+        this.lever.client(profile.subscriptionId).endpoints.update(
           profile.resourceGroup,
           profile.name,
           endpointType(endpoint),
@@ -162,7 +132,7 @@ export class TrafficManagerRouter implements TrafficRouter {
   }
 
   async promote(group: string, region: string, options: LeverCallOptions = {}): Promise<void> {
-    const located = this.#located(group);
+    const located = this.lever.get(group);
     const doing = `promote ${region} in ${group}`;
     const signal = options.abortSignal;
     const profile = await this.#profile(located, doing, signal);
@@ -200,20 +170,13 @@ export class TrafficManagerRouter implements TrafficRouter {
     await this.#update(located, target, { priority: top }, doing, signal);
   }
 
-  async setEnabled(
-    group: string,
-    region: string,
-    enabled: boolean,
-    options: LeverCallOptions = {},
-  ): Promise<void> {
-    const located = this.#located(group);
-    const doing = `${enabled ? "enable" : "disable"} ${region} in ${group}`;
-    const profile = await this.#profile(located, doing, options.abortSignal);
+  protected async setState(change: StateChange<Located>): Promise<void> {
+    const { located, region, state, doing, signal } = change;
+    const profile = await this.#profile(located, doing, signal);
     const endpoint = this.#endpoints(located, profile).get(region);
-    if (!endpoint) throw new Error(`no region ${region} in group ${group}`);
-    const status = enabled ? "Enabled" : "Disabled";
-    if (endpoint.endpointStatus === status) return;
-    await this.#update(located, endpoint, { endpointStatus: status }, doing, options.abortSignal);
+    if (!endpoint) throw new Error(`no region ${region} in group ${located.group.name}`);
+    if (endpoint.endpointStatus === state) return;
+    await this.#update(located, endpoint, { endpointStatus: state }, doing, signal);
   }
 }
 

@@ -135,36 +135,38 @@ export const lower = (s: string) => s.toLowerCase();
 /** `^/subscriptions/x/resourcegroups/y/providers/` as a pattern prefix (lower-case paths). */
 export const RG = "^\\/subscriptions\\/[^/]+\\/resourcegroups\\/[^/]+\\/providers\\/";
 
-export function integer(
-  value: unknown,
-  field: string,
-  min: number,
-  max: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-    throw new ArmReply(
-      400,
-      "BadRequest",
-      `The value of '${field}' is invalid: ${JSON.stringify(value)}. It must be an integer between ${min} and ${max}.`,
-    );
-  return value;
-}
+/**
+ * What every emulated service shares: the emulator's kit, and finding the resources a route names
+ * (ARM's 404 for what is missing).
+ */
+export abstract class ArmService implements EmulatedService {
+  abstract readonly kind: string;
+  abstract readonly namespace: string;
+  abstract readonly apiVersions: readonly string[];
+  abstract readonly routes: readonly EmulatedRoute[];
+  protected readonly kit: EmulatorKit;
 
-/** The object, if it has only these keys; ARM's deserialisation error otherwise. */
-export function onlyKeys(
-  value: unknown,
-  allowed: ReadonlySet<string>,
-  where: string,
-): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new ArmReply(400, "InvalidRequestContent", `${where} must be a JSON object.`);
-  for (const key of Object.keys(value))
-    if (!allowed.has(key))
-      throw new ArmReply(
-        400,
-        "InvalidRequestContent",
-        `The request content was invalid: could not find member '${key}' on ${where}.`,
-      );
-  return value as Record<string, unknown>;
+  constructor(kit: EmulatorKit) {
+    this.kit = kit;
+  }
+
+  /** The resource at `path` among the service's, by lower-cased path. */
+  protected resourceAt<P>(byPath: ReadonlyMap<string, P>, path: string): P {
+    const found = byPath.get(lower(path));
+    if (found === undefined) throw this.kit.notFound(path);
+    return found;
+  }
+
+  /** The parent whose path the route's first capture ends, and its child that `is` picks. */
+  protected childAt<P, C>(
+    byPath: ReadonlyMap<string, P>,
+    call: RouteCall,
+    children: (parent: P) => readonly C[],
+    is: (child: C) => boolean,
+  ): [P, C] {
+    const parent = this.resourceAt(byPath, call.path.slice(0, call.match[1]!.length));
+    const child = children(parent).find(is);
+    if (child === undefined) throw this.kit.notFound(call.path);
+    return [parent, child];
+  }
 }

@@ -6,7 +6,8 @@ import type {
   RouteCall,
   ServiceFactory,
 } from "../../../src/sandbox/arm/kit.js";
-import { RG, lower, onlyKeys } from "../../../src/sandbox/arm/kit.js";
+import { RG, lower } from "../../../src/sandbox/arm/kit.js";
+import { onlyKeys } from "../../../src/sandbox/arm/body.js";
 import { SWITCH_API_VERSION, SWITCH_OPERATIONS } from "./index.js";
 
 export class SwitchService implements EmulatedService {

@@ -29,15 +29,14 @@ export const switchSchema = z
   })
   .describe("Route with a test switch.");
 
-export const testSwitch = trafficProvider<z.output<typeof switchSchema>>({
-  role: "traffic",
+export const testSwitch = trafficProvider({
   kind: "test-switch",
   title: "Test switch",
   schema: switchSchema,
-  capabilities: { promote: true, enable: false },
   operations: Object.values(SWITCH_OPERATIONS),
   scopes: (settings) => [settings.switchId],
   scopeDescription: "the switch each group names",
+  scopeType: "Microsoft.Test/switches",
   create: async (groups, { conn }) => {
     const { SwitchRouter } = await import("./router.js");
     return { router: new SwitchRouter(conn, groups) };
