@@ -32,7 +32,7 @@ export type AlertType =
   | "observer.live"
   | "store.unreachable"
   | "store.reachable"
-  | "lease.changed"
+  | "lease.acquired"
   | "certificate.expiring"
   | "channel.disabled"
   | "channel.enabled"
@@ -48,6 +48,11 @@ export interface AlertTypeInfo {
   readonly when: string;
   /** The types it resolves (a "resolved" message refers to the first of these it follows). */
   readonly resolves?: readonly AlertType[];
+  /**
+   * The name it had before it took its event's name (ADR 24): still matched by channel filters,
+   * and sent beside the type in a webhook's `data.formerType`, for one release.
+   */
+  readonly formerly?: string;
 }
 
 const incidentTypes = (kind: IncidentKind, severity: Severity): AlertTypeInfo[] => [
@@ -173,7 +178,12 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     when: "the state store answers that observer again",
     resolves: ["store.unreachable"],
   },
-  { type: "lease.changed", severity: "info", when: "another process holds the lease and acts" },
+  {
+    type: "lease.acquired",
+    severity: "info",
+    when: "another process holds the lease and acts (named `lease.changed` up to 0.3)",
+    formerly: "lease.changed",
+  },
   {
     type: "certificate.expiring",
     severity: "warning",
@@ -234,6 +244,11 @@ export interface AlertStep {
 export interface Alert {
   /** The same for every derivation of one occurrence: the outbox row, the webhook-id. */
   readonly key: string;
+  /**
+   * The id of the event it was derived from (ADR 24); absent on a reminder (derived from time
+   * passing over an open matter) and a channel test.
+   */
+  readonly event?: string;
   readonly type: AlertType;
   readonly severity: Severity;
   /** When it happened, on the clock of the process that saw it. */
@@ -583,12 +598,16 @@ function opening(i: Incident): { phase: Phase; line: Incident["history"][number]
   return confirmed ? { phase: "started", line: confirmed } : { phase: "prewarming", line: first };
 }
 
-/** The alerts of the history lines an incident gained between two versions of it. */
+/**
+ * The alerts of the history lines an incident gained between two versions of it; `eventOf` names
+ * the event of a history line (by its index), which the alert carries.
+ */
 export function incidentAlerts(
   before: Incident | undefined,
   after: Incident,
   regions: readonly AlertRegion[] | undefined,
   from: AlertOrigin,
+  eventOf: (line: number) => string | undefined = () => undefined,
 ): Alert[] {
   const out: Alert[] = [];
   const steps = after.history.map((h) => ({ step: h.step, at: h.at, note: h.note }));
@@ -607,9 +626,11 @@ export function incidentAlerts(
             at: opened.line.at,
           }
         : undefined;
+    const event = eventOf(i);
     out.push({
       ...origin({ ...from, at: line.at }),
       key: `${incidentSubject(after)}|${phase}|${i}`,
+      ...(event === undefined ? {} : { event }),
       type,
       severity: phaseSeverity(after, phase),
       subject: incidentSubject(after),
@@ -820,8 +841,14 @@ export interface ChannelFilter {
   readonly groups?: readonly string[];
 }
 
+/** A former name (`formerly`) of an alert type stands for the type, for one release. */
+const current = (pattern: string) =>
+  ALERT_TYPES.find((t) => t.formerly === pattern)?.type ?? pattern;
+
 const typeMatches = (patterns: readonly string[], type: string) =>
-  patterns.some((p) => p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
+  patterns
+    .map(current)
+    .some((p) => p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
 
 /**
  * Whether a channel wants an alert. A resolving message follows what it resolves (a channel that

@@ -5,17 +5,14 @@
 import type { Alert, AlertOrigin } from "../../core/alerts.js";
 import { severityRank } from "../../core/alerts.js";
 import type { ChannelRef } from "../../core/channel-alerts.js";
-import {
-  channelDelivering,
-  channelDisabled,
-  channelEnabled,
-  channelUndelivered,
-} from "../../core/channel-alerts.js";
+import { channelDelivering, channelUndelivered } from "../../core/channel-alerts.js";
 import { errorText } from "../../core/errors.js";
+import { eventAlert } from "../../core/event-alerts.js";
 import type { AlertChannel, SendResult } from "../../ports/alerts.js";
 import type { ChannelRecord } from "../../ports/state-store.js";
-import { holderId } from "../runtime.js";
 import type { Runtime } from "../runtime.js";
+import { stamp } from "../emit.js";
+import { record, recordEvent } from "../event-audit.js";
 import { MARK_TIMEOUT_MS } from "./outbox-rows.js";
 import { wanted } from "./setup.js";
 
@@ -138,46 +135,39 @@ export async function gaveUp(
   await saveRecord(rt, channel.name);
 }
 
-/** The holder's audit entry for a channel it disabled or enabled; a failure is logged. */
-async function audit(
-  rt: Runtime,
-  name: string,
-  what: "disable" | "enable",
-  reason: string,
-  epoch: number,
-  at: number,
-): Promise<void> {
-  const entry = { at, actor: holderId(rt), epoch, outcome: "done" as const, reason };
-  try {
-    await rt.store.appendAction({ ...entry, name: `alerts: ${what} channel ${name}` }, call());
-  } catch (error) {
-    rt.log.warn(`alerts: could not audit that ${name} is ${what}d: ${errorText(error)}`);
-  }
-}
+/** The operation of what the sender does outside any tick: its events belong to it. */
+const operationOf = (rt: Runtime) => `${rt.instance}:alerts`;
 
-/** A receiver that answered 404 or 410: the channel is disabled, audited, and said elsewhere. */
+/**
+ * A receiver that answered 404 or 410: the channel is disabled, and a `channel.disabled` event
+ * says so; its audit row and its alert (told on the other channels) are derived from the event and
+ * written first, the log line by the log's subscriber.
+ */
 export async function disable(
   rt: Runtime,
   channel: AlertChannel,
   reason: string,
   epoch: number,
 ): Promise<void> {
-  const at = rt.clock.now();
+  const event = stamp(
+    rt,
+    operationOf(rt),
+    { type: "channel.disabled", ...bodyOf(channel), reason },
+    epoch,
+  );
   update(rt, channel.name, (r) => ({
     ...r,
-    disabled: { at, reason, fingerprint: channel.fingerprint },
+    disabled: { at: event.at, reason, fingerprint: channel.fingerprint },
   }));
-  const alert = channelDisabled(refOf(channel), reason, { observer: rt.observer, epoch, at });
-  rt.log.error(`alerts: ${alert.summary}`);
   await saveRecord(rt, channel.name);
-  await audit(rt, channel.name, "disable", alert.summary, epoch, at);
-  await tell(rt, alert);
+  await record(rt, event);
+  await tell(rt, eventAlert(event)!);
 }
 
 /**
  * A disabled channel is enabled again (its URL changed, or its test passed): its record loses the
  * flag, and every channel is told, itself too (resolving "disabled"). The holder audits it under
- * its epoch; a test is audited by the API.
+ * its epoch (derived from the event); a test is audited by the API.
  */
 export async function enable(
   rt: Runtime,
@@ -187,17 +177,15 @@ export async function enable(
   epoch?: number,
 ): Promise<void> {
   const { disabled, ...rest } = record;
-  const at = rt.clock.now();
   rt.memory.alerts.records[channel.name] = rest;
   await rt.store.writeAlertChannel(channel.name, rest, call());
-  rt.log.info(`alerts: ${channel.name} is enabled again: ${why}`);
-  if (epoch !== undefined) await audit(rt, channel.name, "enable", why, epoch, at);
-  await tell(
+  const { event } = await recordEvent(
     rt,
-    channelEnabled(refOf(channel), disabled.at, why, {
-      observer: rt.observer,
-      at,
-      ...(epoch === undefined ? {} : { epoch }),
-    }),
+    operationOf(rt),
+    { type: "channel.enabled", ...bodyOf(channel), reason: why, disabledAt: disabled.at },
+    epoch,
   );
+  await tell(rt, eventAlert(event)!);
 }
+
+const bodyOf = (c: AlertChannel) => ({ channel: c.name, kind: c.kind, target: c.target });
