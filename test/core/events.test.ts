@@ -2,6 +2,7 @@
 // EVENT_TYPES, so it must name every type of TandemEvent, each once.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ALERT_TYPES } from "../../src/core/alerts.js";
 import type { EventType } from "../../src/core/events.js";
 import { EVENT_TYPES } from "../../src/core/events.js";
 
@@ -44,5 +45,23 @@ describe("event types", () => {
 
   it("EVENT_TYPES names each type once", () => {
     assert.equal(new Set(EVENT_TYPES).size, EVENT_TYPES.length);
+  });
+});
+
+describe("one name per fact (ADR 24)", () => {
+  it("an alert type named like an event type tells of that event, and of no other", () => {
+    const named = ALERT_TYPES.filter((t) => (EVENT_TYPES as readonly string[]).includes(t.type));
+    assert.ok(named.length > 0);
+    for (const t of named) assert.equal(t.event, t.type, `${t.type} tells of its namesake`);
+  });
+
+  it("every alert type but reminders, tests and channel give-ups tells of one event type", () => {
+    const without = ALERT_TYPES.filter((t) => t.event === undefined).map((t) => t.type);
+    assert.deepEqual(without, [
+      "channel.undelivered",
+      "channel.delivering",
+      "reminder",
+      "alert.test",
+    ]);
   });
 });
