@@ -12,7 +12,7 @@ import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
 
 /** The audit row an event calls for, if any. `actor`: the lease holder id of its process. */
-export function auditOf(e: TandemEvent, actor: string): ActionRecord | undefined {
+function auditOf(e: TandemEvent, actor: string): ActionRecord | undefined {
   const base = { at: e.at, epoch: e.epoch ?? 0, event: e.id };
   switch (e.type) {
     case "action.started":
@@ -72,7 +72,10 @@ function unrecorded(e: TandemEvent, problem: string): { level: "warn" | "error";
         text: `action log: could not record ${e.type.slice("action.".length)} ${e.name} (epoch ${e.epoch ?? 0}): ${problem}`,
       };
     case "automation.refused":
-      return { level: "error", text: `audit: could not record the refusal for ${e.group}: ${problem}` };
+      return {
+        level: "error",
+        text: `audit: could not record the refusal for ${e.group}: ${problem}`,
+      };
     case "channel.disabled":
     case "channel.enabled":
       return {

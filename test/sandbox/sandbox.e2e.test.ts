@@ -200,7 +200,7 @@ describe("sandbox end to end", () => {
       e.type.startsWith("channel.");
     const auditRows = async () => {
       const rows: any[] = [];
-      for (let path: string | undefined = "/api/audit"; path; ) {
+      for (let path: string | undefined = "/api/audit"; path;) {
         const page = (await (await fetch(`${sandbox.url}${path}`)).json()) as any;
         rows.push(...page.entries);
         path = page.nextUrl;
@@ -234,7 +234,10 @@ describe("sandbox end to end", () => {
     const bodies = sandbox.alerts.received
       .filter((r) => r.kind === "webhook")
       .map((r) => r.body as { type: AlertType; data: { key: string; event?: string } });
-    assert.ok(bodies.some((b) => b.type === "failover.completed"), "the failover was alerted");
+    assert.ok(
+      bodies.some((b) => b.type === "failover.completed"),
+      "the failover was alerted",
+    );
     const keyOf = new Map<string, string>();
     for (const { type, data } of bodies) {
       const event = events.get(data.event ?? "");
