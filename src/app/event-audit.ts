@@ -11,79 +11,73 @@ import { publish, stamp } from "./emit.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
 
+/** An event's audit row, and what is logged if it cannot be written (where it belongs, why). */
+interface Audited {
+  readonly row: ActionRecord;
+  readonly unwritten: (problem: string) => { level: "warn" | "error"; text: string };
+}
+
 /** The audit row an event calls for, if any. `actor`: the lease holder id of its process. */
-function auditOf(e: TandemEvent, actor: string): ActionRecord | undefined {
+function auditOf(e: TandemEvent, actor: string): Audited | undefined {
   const base = { at: e.at, epoch: e.epoch ?? 0, event: e.id };
   switch (e.type) {
     case "action.started":
     case "action.done":
     case "action.failed":
-    case "action.refused":
+    case "action.refused": {
+      const outcome = e.type.slice("action.".length) as ActionRecord["outcome"];
       return {
-        ...base,
-        actor: e.actor,
-        name: e.name,
-        outcome: e.type.slice("action.".length) as ActionRecord["outcome"],
-        ...(e.group === undefined ? {} : { group: e.group }),
-        ...(e.incident === undefined ? {} : { incident: e.incident }),
-        ...(e.reason === undefined ? {} : { reason: e.reason }),
+        row: {
+          ...base,
+          actor: e.actor,
+          name: e.name,
+          outcome,
+          ...(e.group === undefined ? {} : { group: e.group }),
+          ...(e.incident === undefined ? {} : { incident: e.incident }),
+          ...(e.reason === undefined ? {} : { reason: e.reason }),
+        },
+        unwritten: (problem) => ({
+          level: "error",
+          text: `action log: could not record ${outcome} ${e.name} (epoch ${base.epoch}): ${problem}`,
+        }),
       };
+    }
     case "automation.refused":
       return {
-        ...base,
-        actor,
-        name: `rule ${e.rule}`,
-        group: e.group,
-        outcome: "refused",
-        reason: e.reason,
+        row: {
+          ...base,
+          actor,
+          name: `rule ${e.rule}`,
+          group: e.group,
+          outcome: "refused",
+          reason: e.reason,
+        },
+        unwritten: (problem) => ({
+          level: "error",
+          text: `audit: could not record the refusal for ${e.group}: ${problem}`,
+        }),
       };
     case "channel.disabled":
-      return {
-        ...base,
-        actor,
-        name: `alerts: disable channel ${e.channel}`,
-        outcome: "done",
-        reason: disabledSummary(e, e.reason),
-      };
-    case "channel.enabled":
+    case "channel.enabled": {
+      const disabled = e.type === "channel.disabled";
       // Enabled by a passing test: the API audits the test with its caller.
-      if (e.epoch === undefined) return undefined;
+      if (!disabled && e.epoch === undefined) return undefined;
       return {
-        ...base,
-        actor,
-        name: `alerts: enable channel ${e.channel}`,
-        outcome: "done",
-        reason: e.reason,
+        row: {
+          ...base,
+          actor,
+          name: `alerts: ${disabled ? "disable" : "enable"} channel ${e.channel}`,
+          outcome: "done",
+          reason: disabled ? disabledSummary(e, e.reason) : e.reason,
+        },
+        unwritten: (problem) => ({
+          level: "warn",
+          text: `alerts: could not audit that ${e.channel} is ${disabled ? "disabled" : "enabled"}: ${problem}`,
+        }),
       };
+    }
     default:
       return undefined;
-  }
-}
-
-/** What is logged when an event's audit row cannot be written: where the row belongs, and why. */
-function unrecorded(e: TandemEvent, problem: string): { level: "warn" | "error"; text: string } {
-  switch (e.type) {
-    case "action.started":
-    case "action.done":
-    case "action.failed":
-    case "action.refused":
-      return {
-        level: "error",
-        text: `action log: could not record ${e.type.slice("action.".length)} ${e.name} (epoch ${e.epoch ?? 0}): ${problem}`,
-      };
-    case "automation.refused":
-      return {
-        level: "error",
-        text: `audit: could not record the refusal for ${e.group}: ${problem}`,
-      };
-    case "channel.disabled":
-    case "channel.enabled":
-      return {
-        level: "warn",
-        text: `alerts: could not audit that ${e.channel} is ${e.type.slice("channel.".length)}: ${problem}`,
-      };
-    default:
-      return { level: "error", text: `audit: could not record ${e.type}: ${problem}` };
   }
 }
 
@@ -98,14 +92,14 @@ export async function record(
   event: TandemEvent,
   options: { readonly recordedOnly?: boolean } = {},
 ): Promise<{ readonly problem?: string }> {
-  const row = auditOf(event, holderId(rt));
+  const audited = auditOf(event, holderId(rt));
   let problem: string | undefined;
-  if (row)
+  if (audited)
     try {
-      await rt.store.appendAction(row);
+      await rt.store.appendAction(audited.row);
     } catch (error) {
       problem = errorText(error);
-      const { level, text } = unrecorded(event, problem);
+      const { level, text } = audited.unwritten(problem);
       if (!options.recordedOnly) rt.log[level](text);
     }
   if (problem === undefined || !options.recordedOnly) publish(rt, event);
