@@ -215,17 +215,23 @@ export function sampleAlerts(): Record<AlertType, Alert> {
         disabledAt: AT - 3_600_000,
       }),
     )!,
-    "channel.undelivered": channelUndelivered(
-      TEAMS,
-      {
-        alert: verdict("suspect", "down"),
-        reason: "429 Too Many Requests: try later",
-        windowMs: 3_600_000,
-      },
-      AT,
-      from,
-    ),
-    "channel.delivering": channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
+    "channel.undelivered": {
+      ...channelUndelivered(
+        TEAMS,
+        {
+          alert: verdict("suspect", "down"),
+          reason: "429 Too Many Requests: try later",
+          windowMs: 3_600_000,
+        },
+        AT,
+        from,
+      ),
+      event: EVENT,
+    },
+    "channel.delivering": {
+      ...channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
+      event: EVENT,
+    },
     reminder: reminderDue(
       {
         subject: "region:shop/westeurope|1796113800000",

@@ -47,7 +47,7 @@ export interface AlertTypeInfo {
   /**
    * The fact it tells of: the event type it is derived from, whose id each alert carries (ADR 24).
    * An alert type is that name, or that name made narrower where people filter on it (a verdict
-   * changed to down: `region.down`). None: a reminder, a channel test, a channel's give-ups.
+   * changed to down: `region.down`). None: a reminder (time passing), a channel test.
    */
   readonly event?: EventType;
   readonly severity: Severity;
@@ -253,11 +253,13 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   },
   {
     type: "channel.undelivered",
+    event: "channel.undelivered",
     severity: "warning",
     when: "a channel did not take an alert within the alert's delivery window: it is given up there, and told on the other channels with what it said, at its severity (a warning at least); once until the channel delivers again, and again for a more severe one",
   },
   {
     type: "channel.delivering",
+    event: "channel.delivering",
     severity: "info",
     when: "a channel that gave alerts up takes one again",
     resolves: ["channel.undelivered"],

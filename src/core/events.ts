@@ -191,6 +191,32 @@ export type EventBody =
       /** Enabled: when it had been disabled (the pair's anchor). */
       readonly disabledAt?: number;
     }
+  | {
+      /**
+       * A channel did not take an alert within the alert's delivery window: it is given up there.
+       * `since`: the first give-up of the streak, which lasts until the channel delivers again.
+       */
+      readonly type: "channel.undelivered";
+      readonly channel: string;
+      readonly kind: string;
+      readonly target: string;
+      /** The type and key of the alert given up. */
+      readonly alert: string;
+      readonly key: string;
+      readonly reason: string;
+      readonly windowMs: number;
+      readonly since: number;
+    }
+  | {
+      /** A channel that gave alerts up since `since` took one again. */
+      readonly type: "channel.delivering";
+      readonly channel: string;
+      readonly kind: string;
+      readonly target: string;
+      readonly since: number;
+      /** Alerts given up on it in all. */
+      readonly givenUp: number;
+    }
   | { readonly type: "store.unreachable"; readonly message: string }
   | { readonly type: "store.reachable" }
   | {
@@ -232,6 +258,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   "observer.live",
   "channel.disabled",
   "channel.enabled",
+  "channel.undelivered",
+  "channel.delivering",
   "store.unreachable",
   "store.reachable",
   "certificate.expiring",

@@ -86,6 +86,16 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
       return { level: "error", text: `alerts: ${disabledSummary(e, e.reason)}` };
     case "channel.enabled":
       return { level: "info", text: `alerts: ${e.channel} is enabled again: ${e.reason}` };
+    case "channel.undelivered":
+      return {
+        level: "error",
+        text: `alerts: gave ${e.alert} [${e.key}] up on ${e.channel} (${e.kind}, ${e.target}): not taken within ${Math.round(e.windowMs / 60_000)} min (${e.reason})`,
+      };
+    case "channel.delivering":
+      return {
+        level: "info",
+        text: `alerts: ${e.channel} delivers again (${e.givenUp} alert(s) given up on it in all)`,
+      };
   }
 }
 

@@ -11,7 +11,7 @@ import { eventAlert } from "../../core/event-alerts.js";
 import type { AlertChannel, SendResult } from "../../ports/alerts.js";
 import type { ChannelRecord } from "../../ports/state-store.js";
 import type { Runtime } from "../runtime.js";
-import { stamp } from "../emit.js";
+import { emit, publish, stamp } from "../emit.js";
 import { record, recordEvent } from "../event-audit.js";
 import { MARK_TIMEOUT_MS } from "./outbox-rows.js";
 import { wanted } from "./setup.js";
@@ -83,17 +83,18 @@ export function countAttempt(rt: Runtime, name: string, alert: Alert, result: Se
 export async function delivering(rt: Runtime, channel: AlertChannel, from: AlertOrigin) {
   const r = recordOf(rt, channel.name);
   if (!r.undelivered) return;
-  const told = await tell(
+  const { since, severity } = r.undelivered;
+  const givenUp = r.givenUp ?? 0;
+  const event = stamp(
     rt,
-    channelDelivering(
-      refOf(channel),
-      r.undelivered.since,
-      r.undelivered.severity,
-      r.givenUp ?? 0,
-      from,
-    ),
+    operationOf(rt),
+    { type: "channel.delivering", ...bodyOf(channel), since, givenUp },
+    from.epoch,
   );
-  if (!told) return;
+  const alert = channelDelivering(refOf(channel), since, severity, givenUp, from);
+  // Said once its alert is written: otherwise it is said at the channel's next delivery.
+  if (!(await tell(rt, { ...alert, event: event.id }))) return;
+  publish(rt, event);
   update(rt, channel.name, ({ undelivered: _, ...rest }) => rest);
   await saveRecord(rt, channel.name);
 }
@@ -116,21 +117,31 @@ export async function gaveUp(
     givenUp: (r.givenUp ?? 0) + 1,
     lastGiveUp: { at, type: alert.type, title: alert.title, reason },
   }));
-  rt.log.error(
-    `alerts: gave ${alert.type} [${alert.key}] up on ${channel.name} (${channel.kind}, ${channel.target}): not taken within ${Math.round(windowMs / 60_000)} min (${reason})`,
-  );
   const said = recordOf(rt, channel.name).undelivered;
-  const told = channelUndelivered(
-    refOf(channel),
-    { alert, reason, windowMs },
-    said?.since ?? at,
-    from,
+  const since = said?.since ?? at;
+  const event = emit(
+    rt,
+    operationOf(rt),
+    {
+      type: "channel.undelivered",
+      ...bodyOf(channel),
+      alert: alert.type,
+      key: alert.key,
+      reason,
+      windowMs,
+      since,
+    },
+    from.epoch,
   );
+  const told = {
+    ...channelUndelivered(refOf(channel), { alert, reason, windowMs }, since, from),
+    event: event.id,
+  };
   const more = said === undefined || severityRank(told.severity) > severityRank(said.severity);
   if (more && (await tell(rt, told)))
     update(rt, channel.name, (r) => ({
       ...r,
-      undelivered: { since: said?.since ?? at, severity: told.severity },
+      undelivered: { since, severity: told.severity },
     }));
   await saveRecord(rt, channel.name);
 }
