@@ -1,7 +1,7 @@
 // Emits a domain event with its origin filled in: this process, its clock, the tick or request,
 // and an id of its own. A use case whose event has a durable record (an outbox row written with
 // the state it reports, an audit row written before a step) stamps the event first, derives and
-// writes those records from it, and publishes it after (ADR 25); the rest emit at once.
+// writes those records from it, and publishes it after (ADR 26); the rest emit at once.
 import type { EventBody, TandemEvent } from "../core/events.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";

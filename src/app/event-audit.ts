@@ -1,4 +1,4 @@
-// The audit rows of the lease holder, derived from events (ADR 25): a fenced step's intent and
+// The audit rows of the lease holder, derived from events (ADR 26): a fenced step's intent and
 // outcome, a safety rule's refusal, a channel disabled or enabled again. Each row carries its
 // event's id. The row is written before the event is published, and awaited: a fenced step's
 // intent must be on record before the step runs. (An operator's command is audited by the API

@@ -45,7 +45,7 @@ export type AlertType =
 export interface AlertTypeInfo {
   readonly type: AlertType;
   /**
-   * The fact it tells of: the event type it is derived from, whose id each alert carries (ADR 25).
+   * The fact it tells of: the event type it is derived from, whose id each alert carries (ADR 26).
    * An alert type is that name, or that name made narrower where people filter on it (a verdict
    * changed to down: `region.down`). None: a reminder (time passing), a channel test.
    */
@@ -56,7 +56,7 @@ export interface AlertTypeInfo {
   /** The types it resolves (a "resolved" message refers to the first of these it follows). */
   readonly resolves?: readonly AlertType[];
   /**
-   * The name it had before it took its event's name (ADR 25): still matched by channel filters,
+   * The name it had before it took its event's name (ADR 26): still matched by channel filters,
    * and sent beside the type in a webhook's `data.formerType`, for one release.
    */
   readonly formerly?: string;
@@ -298,7 +298,7 @@ export interface Alert {
   /** The same for every derivation of one occurrence: the outbox row, the webhook-id. */
   readonly key: string;
   /**
-   * The id of the event it was derived from (ADR 25); absent on a reminder (derived from time
+   * The id of the event it was derived from (ADR 26); absent on a reminder (derived from time
    * passing over an open matter) and a channel test.
    */
   readonly event?: string;

@@ -3,7 +3,7 @@
 // the lease, certificates, the store, channels disabled and enabled. Each key is built from what
 // every process that hears the event sees alike (a request id, a heartbeat's tick, an epoch), so
 // two observers that both notice a stale peer write one outbox row. Each alert carries the id of
-// its event (ADR 25).
+// its event (ADR 26).
 import type { Alert, AlertOrigin, Severity } from "./alerts.js";
 import { channelDisabled, channelEnabled } from "./channel-alerts.js";
 import type { TandemEvent } from "./events.js";

@@ -50,7 +50,7 @@ describe("event types", () => {
   });
 });
 
-describe("one name per fact (ADR 25)", () => {
+describe("one name per fact (ADR 26)", () => {
   it("an alert type named like an event type tells of that event, and of no other", () => {
     const named = ALERT_TYPES.filter((t) => (EVENT_TYPES as readonly string[]).includes(t.type));
     assert.ok(named.length > 0);
