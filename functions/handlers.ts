@@ -28,15 +28,14 @@ export interface TimerFunction {
 
 /**
  * The one timer of an observer (ADR 18): probe, then decide, with the lease renewed beside the
- * probes. Logs what a person watching the Functions log wants: the probes, the lease, stale peers
- * (when that changes), problems and waits.
+ * probes. Logs what a person watching the Functions log wants: the probes, the lease, problems
+ * and waits (a stale or live peer is logged from its event, by the log's subscriber).
  */
 export function tickFunction(
   runtime: RuntimeSource,
   schedule: string,
   onResult?: (result: ObserverTickResult) => void,
 ): TimerFunction {
-  let reportedStale = "";
   return {
     name: "tick",
     schedule,
@@ -55,14 +54,6 @@ export function tickFunction(
         if (asked.problem) context.warn(asked.problem);
         else
           context.log(`asked ${asked.peer} to probe ${asked.region} now: ${describeAnswer(asked)}`);
-      const stale = orchestrate.stalePeers.join(", ");
-      if (stale !== reportedStale) {
-        if (stale)
-          context.warn(`stale observers: ${stale} (their heartbeats have stopped changing)`);
-        else if (reportedStale)
-          context.log(`every observer is live again (was stale: ${reportedStale})`);
-        reportedStale = stale;
-      }
       for (const problem of new Set([...probe.problems, ...orchestrate.problems]))
         context.error(problem);
       for (const wait of orchestrate.waiting ?? []) context.log(wait);

@@ -13,7 +13,7 @@ import type { PauseReason, PauseState } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
 import type { Caller } from "./audit.js";
 import { audit } from "./audit.js";
-import { emit, sayIncident } from "./emit.js";
+import { emit, incidentEvents, publish } from "./emit.js";
 import { boundForStorage, incidentAlerts } from "../core/alerts.js";
 import { wanted } from "./alerts/setup.js";
 import type { Outcome } from "./outcome.js";
@@ -196,12 +196,16 @@ async function runManual(
   });
   if (!intended)
     return { kind: "unavailable", message: "the audit log cannot be written: nothing was changed" };
+  const events = incidentEvents(rt, caller.request ?? `${rt.instance}:api`, undefined, incident);
   try {
     await rt.store.writeIncident(incident, undefined, {
-      alerts: incidentAlerts(undefined, incident, undefined, {
-        observer: rt.observer,
-        at: rt.clock.now(),
-      })
+      alerts: incidentAlerts(
+        undefined,
+        incident,
+        undefined,
+        { observer: rt.observer, at: rt.clock.now() },
+        (line) => events[line]?.id,
+      )
         .filter((a) => wanted(rt.alerts, a))
         .map(boundForStorage),
     });
@@ -222,7 +226,7 @@ async function runManual(
     });
     return { kind: "unavailable", message: `the incident was not recorded: ${errorText(error)}` };
   }
-  sayIncident(rt, caller.request ?? `${rt.instance}:api`, undefined, incident);
+  for (const event of events) publish(rt, event);
   await audit(rt, caller, {
     name,
     group: group.name,

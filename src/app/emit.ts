@@ -1,18 +1,43 @@
-// Emits a domain event with its origin filled in: this process, its clock, the tick or request.
-import type { EventBody } from "../core/events.js";
+// Emits a domain event with its origin filled in: this process, its clock, the tick or request,
+// and an id of its own. A use case whose event has a durable record (an outbox row written with
+// the state it reports, an audit row written before a step) stamps the event first, derives and
+// writes those records from it, and publishes it after (ADR 26); the rest emit at once.
+import type { EventBody, TandemEvent } from "../core/events.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import type { Runtime } from "./runtime.js";
 
-export function emit(rt: Runtime, operation: string, body: EventBody, epoch?: number): void {
-  rt.events.emit({
+/** Events stamped by this process so far: with the instance id, each event's id is unique. */
+let stamped = 0;
+
+/** The event with its origin and id, not yet published. */
+export function stamp<B extends EventBody>(
+  rt: Runtime,
+  operation: string,
+  body: B,
+  epoch?: number,
+): B & TandemEvent {
+  // The body's type decides the event's: spread, it is one member of the union.
+  return {
     ...body,
+    id: `${rt.instance}/${++stamped}`,
     observer: rt.observer,
     instance: rt.instance,
     at: rt.clock.now(),
     operation,
     ...(epoch === undefined ? {} : { epoch }),
-  });
+  } as B & TandemEvent;
+}
+
+/** Hands a stamped event to the subscribers (log, telemetry, alerts, the sandbox's timeline). */
+export function publish(rt: Runtime, event: TandemEvent): void {
+  rt.events.emit(event);
+}
+
+export function emit(rt: Runtime, operation: string, body: EventBody, epoch?: number): TandemEvent {
+  const event = stamp(rt, operation, body, epoch);
+  publish(rt, event);
+  return event;
 }
 
 /**
@@ -47,21 +72,21 @@ export function storeReach(rt: Runtime, operation: string, problem: string | und
 }
 
 /**
- * Says each history line an incident gained between two versions of it: opened (its first line),
- * a step or a note, closed (a terminal step).
+ * The events of each history line an incident gained between two versions of it: opened (its
+ * first line), a step or a note, closed (a terminal step); stamped, in order, not yet published.
  */
-export function sayIncident(
+export function incidentEvents(
   rt: Runtime,
   operation: string,
   before: Incident | undefined,
   after: Incident,
   epoch?: number,
-): void {
+): TandemEvent[] {
   const from = before?.history.length ?? 0;
-  after.history.slice(from).forEach((line, k) => {
+  return after.history.slice(from).map((line, k) => {
     const i = from + k;
     const previous = i > 0 ? after.history[i - 1]!.step : undefined;
-    emit(
+    return stamp(
       rt,
       operation,
       {

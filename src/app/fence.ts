@@ -2,9 +2,11 @@
 // it checks that this process still holds the lease, by its own clock (renew deadline) and by the
 // row (holder, epoch and version unchanged); the step runs under an abort signal that fires when
 // the acting time runs out; and the outcome, or the refusal, is appended to the action log with
-// the epoch. A step from a stale epoch never runs.
+// the epoch. A step from a stale epoch never runs. Each record is derived from an `action.*` event
+// (event-audit.ts), written before the event is published.
 import { actingTimeLeft } from "../core/lease.js";
 import type { ActionRecord } from "../ports/state-store.js";
+import { recordEvent } from "./event-audit.js";
 import { leaseTiming } from "./lease-keeper.js";
 import type { Runtime } from "./runtime.js";
 import { holderId, telemetryOf } from "./runtime.js";
@@ -15,6 +17,8 @@ export interface FencedStep {
   readonly group?: string;
   /** The incident the step belongs to, for the incident's own record of who did what. */
   readonly incident?: string;
+  /** The tick or request its events belong to. */
+  readonly operation?: string;
 }
 
 export type FencedResult<T> =
@@ -80,26 +84,27 @@ async function fenced<T>(
   const held = rt.memory.lease.held;
   const epoch = held?.epoch ?? 0;
   const actor = holderId(rt);
-  const entry = (outcome: ActionRecord["outcome"], reason?: string): ActionRecord => ({
-    at: rt.clock.now(),
-    actor,
-    epoch,
-    name: step.name,
-    outcome,
-    ...(step.group === undefined ? {} : { group: step.group }),
-    ...(step.incident === undefined ? {} : { incident: step.incident }),
-    ...(reason === undefined ? {} : { reason }),
-  });
+  const operation = step.operation ?? `${rt.instance}:fenced`;
+  /** The step's record, derived from its event; false when the log could not be written. */
   const record = async (outcome: ActionRecord["outcome"], reason?: string) => {
-    try {
-      await rt.store.appendAction(entry(outcome, reason));
-    } catch (error) {
-      rt.log.error(
-        `action log: could not record ${outcome} ${step.name} (epoch ${epoch}): ${message(error)}`,
-      );
-    }
+    const written = await recordEvent(
+      rt,
+      operation,
+      {
+        type: `action.${outcome}`,
+        name: step.name,
+        actor,
+        ...(step.group === undefined ? {} : { group: step.group }),
+        ...(step.incident === undefined ? {} : { incident: step.incident }),
+        ...(reason === undefined ? {} : { reason }),
+      },
+      epoch,
+      { recordedOnly: outcome === "started" },
+    );
+    return written.problem;
   };
   const refuse = async (reason: string): Promise<FencedResult<T>> => {
+    // Logged before its record is tried: the store may be what refused it.
     rt.log.warn(`refused ${step.name}${step.group ? ` for ${step.group}` : ""}: ${reason}`);
     await record("refused", reason);
     return { ok: false, refused: true, reason, epoch };
@@ -129,11 +134,9 @@ async function fenced<T>(
 
   // No step without a record: the intent is written first, and a step whose intent cannot be
   // written does not run. (Its outcome is recorded after; if that write fails, the intent stands.)
-  try {
-    await rt.store.appendAction(entry("started"));
-  } catch (error) {
-    return refuse(`the action log cannot be written (${message(error)}): no step without a record`);
-  }
+  const unwritten = await record("started");
+  if (unwritten !== undefined)
+    return refuse(`the action log cannot be written (${unwritten}): no step without a record`);
   // The time left is taken again now: writing the intent took time of its own.
   const now = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
   if (now <= 0 || rt.memory.lease.held?.epoch !== epoch) {

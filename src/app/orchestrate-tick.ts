@@ -29,8 +29,10 @@ import type { Runtime } from "./runtime.js";
 import { telemetryOf } from "./runtime.js";
 import { errorText as message } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
-import { emit, storeReach } from "./emit.js";
+import { emit, publish, stamp, storeReach } from "./emit.js";
+import type { Alert } from "../core/alerts.js";
 import { alertRegions, boundForStorage, verdictAlerts } from "../core/alerts.js";
+import type { TandemEvent } from "../core/events.js";
 import { startAlertSender, startMarkFlush } from "./alerts/sender.js";
 import { wanted } from "./alerts/setup.js";
 import { startAuditPrune } from "./audit-retention.js";
@@ -106,17 +108,19 @@ async function keepVerdicts(
   const quiet = (region: string) =>
     next[region]?.quiet === true ||
     (next[region]?.verdict === "healthy" && previous[region]?.quiet === true);
+  const events = verdictEvents(rt, group.name, previous, next, operation, epoch);
   const alerts = verdictAlerts(group.name, previous, next, alertRegions(view.evidence, next), {
     observer: rt.observer,
     epoch,
     at: now,
   })
     .filter((a) => !(a.region && quiet(a.region)) && wanted(rt.alerts, a))
+    .map((a) => withEvent(a, events))
     .map(boundForStorage);
   // Conditional on the version read: a stale holder's late write cannot overwrite a newer one.
   const result = await runFenced(
     rt,
-    { name: "record-verdicts", group: group.name },
+    { name: "record-verdicts", group: group.name, operation },
     (abortSignal) =>
       rt.store.writeRegionStates(group.name, next, kept.etag, { abortSignal, alerts }),
   );
@@ -125,28 +129,76 @@ async function keepVerdicts(
     return undefined;
   }
   if (alerts.length > 0) rt.memory.alerts.dirty = true;
-  for (const [region, state] of Object.entries(next)) {
-    const before = previous[region]?.verdict;
-    if (before === state.verdict) continue;
-    emit(
-      rt,
-      operation,
-      {
-        type: "verdict.changed",
-        group: group.name,
-        region,
-        ...(before === undefined ? {} : { from: before }),
-        to: state.verdict,
-        reason: state.reason,
-      },
-      epoch,
-    );
-  }
+  // Said once written: the alerts above were derived from these events, and carry their ids.
+  for (const event of events) publish(rt, event);
   // A change that may need the levers: a verdict that moved, or a first one that is not healthy.
   const changedVerdict = Object.entries(next).some(([r, state]) =>
     previous[r] === undefined ? state.verdict !== "healthy" : previous[r].verdict !== state.verdict,
   );
   return { states: next, changed: changedVerdict };
+}
+
+/**
+ * The events of the kept verdicts that changed between two versions of a group's row: a verdict
+ * that moved, and a region that became unconfirmed or confirmable; stamped, not yet published.
+ */
+function verdictEvents(
+  rt: Runtime,
+  group: string,
+  previous: Readonly<Record<string, RegionState>>,
+  next: Readonly<Record<string, RegionState>>,
+  operation: string,
+  epoch: number,
+): TandemEvent[] {
+  return Object.entries(next).flatMap(([region, state]) => {
+    const before = previous[region];
+    const out: TandemEvent[] = [];
+    if (before?.verdict !== state.verdict)
+      out.push(
+        stamp(
+          rt,
+          operation,
+          {
+            type: "verdict.changed",
+            group,
+            region,
+            ...(before === undefined ? {} : { from: before.verdict }),
+            to: state.verdict,
+            reason: state.reason,
+          },
+          epoch,
+        ),
+      );
+    const was = before?.unconfirmedSince;
+    const is = state.unconfirmedSince;
+    if (was !== is && (is ?? was) !== undefined)
+      out.push(
+        stamp(
+          rt,
+          operation,
+          {
+            type: is === undefined ? "region.confirmable" : "region.unconfirmed",
+            group,
+            region,
+            verdict: state.verdict,
+            reason: state.reason,
+            since: (is ?? was)!,
+          },
+          epoch,
+        ),
+      );
+    return out;
+  });
+}
+
+/** A verdict alert with the id of the event it tells of. */
+function withEvent(alert: Alert, events: readonly TandemEvent[]): Alert {
+  const type =
+    alert.type === "region.unconfirmed" || alert.type === "region.confirmable"
+      ? alert.type
+      : "verdict.changed";
+  const event = events.find((e) => e.type === type && "region" in e && e.region === alert.region);
+  return event ? { ...alert, event: event.id } : alert;
 }
 
 /** Says once when a region's evidence enters a split view (observers disagree: no action). */

@@ -14,16 +14,17 @@ import type { LeverView } from "../core/levers.js";
 import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
 import { leverNeeds, runbookStep } from "../core/runbook.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
-import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
-import { emit, sayIncident } from "./emit.js";
+import type { TandemEvent } from "../core/events.js";
+import { emit, incidentEvents, publish } from "./emit.js";
+import { recordEvent } from "./event-audit.js";
 import type { AlertRegion } from "../core/alerts.js";
 import { alertRegions, boundForStorage, incidentAlerts } from "../core/alerts.js";
 import { wanted } from "./alerts/setup.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
-import { holderId, telemetryOf } from "./runtime.js";
+import { telemetryOf } from "./runtime.js";
 import type { LeverRead } from "./lever-view.js";
 import {
   effectPending,
@@ -78,7 +79,7 @@ async function recordRefusal(
   if (rt.memory.refusals.get(group) === key) return;
   rt.memory.refusals.set(group, key);
   if (!refusal) return;
-  emit(
+  await recordEvent(
     rt,
     operation,
     {
@@ -90,34 +91,28 @@ async function recordRefusal(
     },
     epoch,
   );
-  try {
-    await rt.store.appendAction({
-      at: rt.clock.now(),
-      actor: holderId(rt),
-      epoch,
-      name: `rule ${refusal.rule}`,
-      group,
-      outcome: "refused",
-      reason: refusal.reason,
-    });
-  } catch (error) {
-    rt.log.error(`audit: could not record the refusal for ${group}: ${errorText(error)}`);
-  }
 }
 
-/** The alerts an incident's new history lines call for, to be written with it. */
+/**
+ * The alerts an incident's new history lines call for, to be written with it: derived from the
+ * lines' events (stamped, published once the write succeeds), whose ids they carry.
+ */
 function alertsOf(
   rt: Runtime,
   before: Incident | undefined,
   after: Incident,
   regions: readonly AlertRegion[] | undefined,
   epoch: number,
+  events: readonly TandemEvent[],
 ) {
-  const alerts = incidentAlerts(before, after, regions, {
-    observer: rt.observer,
-    epoch,
-    at: rt.clock.now(),
-  })
+  const first = before?.history.length ?? 0;
+  const alerts = incidentAlerts(
+    before,
+    after,
+    regions,
+    { observer: rt.observer, epoch, at: rt.clock.now() },
+    (line) => events[line - first]?.id,
+  )
     .filter((a) => wanted(rt.alerts, a))
     .map(boundForStorage);
   // The sender looks at the outbox after this tick (a refused write leaves nothing to find).
@@ -161,13 +156,17 @@ async function activeIncident(
       epoch,
       `superseded: incident ${first!.incident.id} was already open`,
     );
-    const written = await runFenced(rt, { name: "incident aborted", group }, (abortSignal) =>
-      rt.store.writeIncident(ended, other.etag, {
-        abortSignal,
-        alerts: alertsOf(rt, other.incident, ended, undefined, epoch),
-      }),
+    const events = incidentEvents(rt, operation, other.incident, ended, epoch);
+    const written = await runFenced(
+      rt,
+      { name: "incident aborted", group, operation },
+      (abortSignal) =>
+        rt.store.writeIncident(ended, other.etag, {
+          abortSignal,
+          alerts: alertsOf(rt, other.incident, ended, undefined, epoch, events),
+        }),
     );
-    if (written.ok) sayIncident(rt, operation, other.incident, ended, epoch);
+    if (written.ok) for (const event of events) publish(rt, event);
   }
   return first;
 }
@@ -464,7 +463,12 @@ async function runbookOnce(
     const etag = stored.incidents.find((x) => x.incident.id === update.id)?.etag;
     const written = await runFenced(
       rt,
-      { name: "incident noted: standby returned to cold", group: group.name, incident: update.id },
+      {
+        name: "incident noted: standby returned to cold",
+        group: group.name,
+        incident: update.id,
+        operation,
+      },
       (abortSignal) => rt.store.writeIncident(update, etag, { abortSignal }),
     );
     if (!written.ok) {
@@ -481,19 +485,15 @@ async function runbookOnce(
   const toWrite = result.incident ?? (result.effects.length > 0 ? open?.incident : undefined);
   if (toWrite) {
     const next = toWrite;
+    const before = result.opened ? undefined : open?.incident;
+    const events = incidentEvents(rt, operation, before, next, epoch);
     const written = await runFenced(
       rt,
-      { name: `incident ${next.step}`, group: group.name, incident: next.id },
+      { name: `incident ${next.step}`, group: group.name, incident: next.id, operation },
       (abortSignal) =>
         rt.store.writeIncident(next, result.opened ? undefined : open?.etag, {
           abortSignal,
-          alerts: alertsOf(
-            rt,
-            result.opened ? undefined : open?.incident,
-            next,
-            alertRegions(evidence, kept),
-            epoch,
-          ),
+          alerts: alertsOf(rt, before, next, alertRegions(evidence, kept), epoch, events),
         }),
     );
     if (!written.ok) {
@@ -506,7 +506,7 @@ async function runbookOnce(
         problems,
       };
     }
-    sayIncident(rt, operation, result.opened ? undefined : open?.incident, next, epoch);
+    for (const event of events) publish(rt, event);
     if (failure) settleFailure(rt, group.name, failure);
     incident = next;
   }
@@ -559,7 +559,7 @@ async function applyFenced(
   forgetReads(rt, group);
   const fenced = runFenced(
     rt,
-    { name: change, group, ...(incident ? { incident: incident.id } : {}) },
+    { name: change, group, operation, ...(incident ? { incident: incident.id } : {}) },
     (abortSignal) => tracked(rt, group, () => applyEffect(rt, group, effect, { abortSignal })),
   ).then((done) => {
     // A change that failed (not one the fence refused: the next holder decides afresh) is

@@ -2,12 +2,7 @@
 // kept verdicts, events, reminders): for the renderers' tests and for docs/webhooks.md's examples.
 import type { Alert, AlertRegion, AlertType } from "../core/alerts.js";
 import { ALERT_TYPES, incidentAlerts, reminderDue, verdictAlerts } from "../core/alerts.js";
-import {
-  channelDelivering,
-  channelDisabled,
-  channelEnabled,
-  channelUndelivered,
-} from "../core/channel-alerts.js";
+import { channelDelivering, channelUndelivered } from "../core/channel-alerts.js";
 import { eventAlert } from "../core/event-alerts.js";
 import type { TandemEvent } from "../core/events.js";
 import type { Incident, Step } from "../core/incident.js";
@@ -61,15 +56,19 @@ function incident(kind: "failover" | "failback", steps: readonly Step[], note?: 
 }
 
 const from = { observer: "westeurope", epoch: 3, at: AT };
+/** The id of the event a sample is derived from. */
+const EVENT = "a1b2c3d4/4127";
 
 const TEAMS = {
   name: "teams-ops",
   kind: "teams",
   target: "https://prod-12.westeurope.logic.azure.com",
 };
+const CHANNEL = { channel: TEAMS.name, kind: TEAMS.kind, target: TEAMS.target };
 
 function event(body: Record<string, unknown>): TandemEvent {
   return {
+    id: EVENT,
     observer: "westeurope",
     instance: "a1b2c3d4",
     at: AT,
@@ -87,13 +86,14 @@ const state = (verdict: RegionState["verdict"], since = AT): RegionState => ({
 });
 
 function verdict(before: RegionState["verdict"] | undefined, to: RegionState["verdict"]): Alert {
-  return verdictAlerts(
+  const alert = verdictAlerts(
     "shop",
     before ? { westeurope: state(before, AT - 60_000) } : {},
     { westeurope: state(to) },
     REGIONS,
     from,
   )[0]!;
+  return { ...alert, event: EVENT };
 }
 
 /** westeurope seen failing from inside only: said (`standing`), or ended by an outside view. */
@@ -110,15 +110,14 @@ function unconfirmed(standing: boolean): Alert {
       "northeurope sees it failing; down needs every outside observer to see 3 failures in a row",
   };
   const [before, after] = standing ? [suspect, blind] : [blind, seen];
-  return verdictAlerts("shop", { westeurope: before }, { westeurope: after }, REGIONS, from).at(
-    -1,
-  )!;
+  const alert = verdictAlerts("shop", { westeurope: before }, { westeurope: after }, REGIONS, from);
+  return { ...alert.at(-1)!, event: EVENT };
 }
 
 function last(kind: "failover" | "failback", steps: readonly Step[], note?: string): Alert {
   const after = incident(kind, steps, note);
-  const before = { ...after, history: after.history.slice(0, -1) };
-  return incidentAlerts(steps.length === 0 ? undefined : before, after, REGIONS, from).at(-1)!;
+  const before = steps.length === 0 ? undefined : { ...after, history: after.history.slice(0, -1) };
+  return incidentAlerts(before, after, REGIONS, from, () => EVENT).at(-1)!;
 }
 
 const LONG = "connect ECONNRESET while reading the answer of the regional ingress; ".repeat(150);
@@ -188,7 +187,7 @@ export function sampleAlerts(): Record<AlertType, Alert> {
       }),
     )!,
     "store.reachable": eventAlert(event({ type: "store.reachable" }))!,
-    "lease.changed": eventAlert(
+    "lease.acquired": eventAlert(
       event({
         type: "lease.acquired",
         holder: "westeurope#a1b2c3d4",
@@ -205,24 +204,34 @@ export function sampleAlerts(): Record<AlertType, Alert> {
         message: "the certificate CN=shop.contoso.com expires in 6 days",
       }),
     )!,
-    "channel.disabled": channelDisabled(TEAMS, "410 Gone", from),
-    "channel.enabled": channelEnabled(
-      TEAMS,
-      AT - 3_600_000,
-      "ops@contoso.com's test of teams-ops passed",
-      from,
-    ),
-    "channel.undelivered": channelUndelivered(
-      TEAMS,
-      {
-        alert: verdict("suspect", "down"),
-        reason: "429 Too Many Requests: try later",
-        windowMs: 3_600_000,
-      },
-      AT,
-      from,
-    ),
-    "channel.delivering": channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
+    "channel.disabled": eventAlert(
+      event({ type: "channel.disabled", ...CHANNEL, reason: "410 Gone" }),
+    )!,
+    "channel.enabled": eventAlert(
+      event({
+        type: "channel.enabled",
+        ...CHANNEL,
+        reason: "ops@contoso.com's test of teams-ops passed",
+        disabledAt: AT - 3_600_000,
+      }),
+    )!,
+    "channel.undelivered": {
+      ...channelUndelivered(
+        TEAMS,
+        {
+          alert: verdict("suspect", "down"),
+          reason: "429 Too Many Requests: try later",
+          windowMs: 3_600_000,
+        },
+        AT,
+        from,
+      ),
+      event: EVENT,
+    },
+    "channel.delivering": {
+      ...channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
+      event: EVENT,
+    },
     reminder: reminderDue(
       {
         subject: "region:shop/westeurope|1796113800000",

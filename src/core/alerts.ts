@@ -2,6 +2,7 @@
 // alert has a key that is the same wherever and however often it is derived (the outbox row's id,
 // the webhook-id), and a subject shared with the alert that resolves it (PagerDuty's dedup_key).
 // Pure: the app writes alerts to the outbox, the alert adapters render and send them.
+import type { EventType } from "./events.js";
 import type { Incident, IncidentKind } from "./incident.js";
 import { TERMINAL } from "./incident.js";
 import type { RegionEvidence, RegionState, Verdict } from "./verdict.js";
@@ -32,7 +33,7 @@ export type AlertType =
   | "observer.live"
   | "store.unreachable"
   | "store.reachable"
-  | "lease.changed"
+  | "lease.acquired"
   | "certificate.expiring"
   | "channel.disabled"
   | "channel.enabled"
@@ -43,39 +44,65 @@ export type AlertType =
 
 export interface AlertTypeInfo {
   readonly type: AlertType;
+  /**
+   * The fact it tells of: the event type it is derived from, whose id each alert carries (ADR 26).
+   * An alert type is that name, or that name made narrower where people filter on it (a verdict
+   * changed to down: `region.down`). None: a reminder (time passing), a channel test.
+   */
+  readonly event?: EventType;
   readonly severity: Severity;
   /** When it is sent, for the documentation. */
   readonly when: string;
   /** The types it resolves (a "resolved" message refers to the first of these it follows). */
   readonly resolves?: readonly AlertType[];
+  /**
+   * The name it had before it took its event's name (ADR 26): still matched by channel filters,
+   * and sent beside the type in a webhook's `data.formerType`, for one release.
+   */
+  readonly formerly?: string;
 }
 
 const incidentTypes = (kind: IncidentKind, severity: Severity): AlertTypeInfo[] => [
   {
     type: `${kind}.detected`,
+    event: "incident.opened",
     severity,
     when: `a ${kind} incident opened (automatic, or a person's command)`,
   },
-  { type: `${kind}.started`, severity, when: `the ${kind} was confirmed: Tandem acts now` },
-  { type: `${kind}.step`, severity: "info", when: `the ${kind} moved to its next step` },
+  {
+    type: `${kind}.started`,
+    event: "incident.step",
+    severity,
+    when: `the ${kind} was confirmed: Tandem acts now`,
+  },
+  {
+    type: `${kind}.step`,
+    event: "incident.step",
+    severity: "info",
+    when: `the ${kind} moved to its next step`,
+  },
   {
     type: `${kind}.retrying`,
+    event: "incident.step",
     severity: kind === "failover" ? "error" : "warning",
     when: `a lever change of the ${kind} failed and is being tried again with backoff (sent once per incident; the ${kind}'s completed or failed alert follows)`,
   },
   {
     type: `${kind}.completed`,
+    event: "incident.closed",
     severity: "info",
     when: `the ${kind} ended with traffic on the new routing`,
     resolves: [`${kind}.detected`, `${kind}.started`],
   },
   {
     type: `${kind}.failed`,
+    event: "incident.closed",
     severity: "critical",
     when: `the ${kind} ended without moving traffic: a person should look`,
   },
   {
     type: `${kind}.aborted`,
+    event: "incident.closed",
     severity: "warning",
     when: `the ${kind} was called off (the region recovered, or it was superseded)`,
     resolves: [
@@ -90,40 +117,52 @@ const incidentTypes = (kind: IncidentKind, severity: Severity): AlertTypeInfo[] 
 export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   {
     type: "region.suspect",
+    event: "verdict.changed",
     severity: "warning",
     when: "a region's probes fail but not (yet) for every outside observer; opt-in per channel",
   },
-  { type: "region.down", severity: "critical", when: "the lease holder kept a region down" },
+  {
+    type: "region.down",
+    event: "verdict.changed",
+    severity: "critical",
+    when: "the lease holder kept a region down",
+  },
   {
     type: "region.split-view",
+    event: "verdict.changed",
     severity: "error",
     when: "the observers disagree about a region: Tandem does not act on it",
   },
   {
     type: "region.recovered",
+    event: "verdict.changed",
     severity: "info",
     when: "a region that was down is healthy again (after the dwell time)",
     resolves: ["region.down"],
   },
   {
     type: "region.cleared",
+    event: "verdict.changed",
     severity: "info",
     when: "a suspect or split-view region is healthy again",
     resolves: ["region.split-view", "region.suspect", "region.unconfirmed"],
   },
   {
     type: "region.unconfirmed",
+    event: "region.unconfirmed",
     severity: "error",
     when: "only the observer inside a region sees it failing and no outside observer can confirm (stale, impaired or none): a down verdict is blocked, a person should look; said once while it stands, and reminded of",
   },
   {
     type: "region.confirmable",
+    event: "region.confirmable",
     severity: "info",
     when: "an outside observer sees an unconfirmed region again, and it is neither down nor healthy (those have their own alerts)",
     resolves: ["region.unconfirmed"],
   },
   {
     type: "failover.prewarming",
+    event: "incident.opened",
     severity: "warning",
     when: "a passive-cold group's primary is suspect: its standby's cluster is started ahead of a failover that is not confirmed (PagerDuty is not told: the page comes when the failover starts)",
   },
@@ -131,72 +170,96 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   ...incidentTypes("failback", "warning"),
   {
     type: "failover.cap-reached",
+    event: "automation.refused",
     severity: "error",
     when: "a region is down but the automatic failover cap is reached: a person must decide",
   },
-  { type: "automation.paused", severity: "warning", when: "a person paused automatic failover" },
+  {
+    type: "automation.paused",
+    event: "automation.paused",
+    severity: "warning",
+    when: "a person paused automatic failover",
+  },
   {
     type: "automation.resumed",
+    event: "automation.resumed",
     severity: "info",
     when: "a person resumed automatic failover",
     resolves: ["automation.paused"],
   },
   {
     type: "command.accepted",
+    event: "command.accepted",
     severity: "info",
     when: "a person's failover or failback was accepted",
   },
   {
     type: "command.refused",
+    event: "command.refused",
     severity: "warning",
     when: "a person's command was refused by a safety rule",
   },
   {
     type: "observer.stale",
+    event: "observer.stale",
     severity: "error",
     when: "an observer's heartbeat stopped (the monitor of the monitor)",
   },
   {
     type: "observer.live",
+    event: "observer.live",
     severity: "info",
     when: "a stale observer's heartbeat moves again",
     resolves: ["observer.stale"],
   },
   {
     type: "store.unreachable",
+    event: "store.unreachable",
     severity: "critical",
     when: "an observer could not reach the state store in three ticks in a row (one failed call is not an outage); sent by that observer through its own channels, not through the outbox",
   },
   {
     type: "store.reachable",
+    event: "store.reachable",
     severity: "info",
     when: "the state store answers that observer again",
     resolves: ["store.unreachable"],
   },
-  { type: "lease.changed", severity: "info", when: "another process holds the lease and acts" },
+  {
+    type: "lease.acquired",
+    event: "lease.acquired",
+    severity: "info",
+    when: "another process holds the lease and acts (named `lease.changed` up to 0.3)",
+    formerly: "lease.changed",
+  },
   {
     type: "certificate.expiring",
+    event: "certificate.expiring",
     severity: "warning",
     when: "a served certificate expires within `certificateWarningDays` (again at 7, 3, 1 and 0 days; error from 3 days, critical from 1)",
   },
   {
     type: "channel.disabled",
+    event: "channel.disabled",
     severity: "error",
     when: "a channel's receiver answered 404 or 410: Tandem stops sending to it (told on the other channels)",
   },
   {
     type: "channel.enabled",
+    event: "channel.enabled",
     severity: "info",
     when: "a disabled channel's URL changed, or its test passed: Tandem sends to it again (told on every channel, itself too)",
     resolves: ["channel.disabled"],
   },
   {
     type: "channel.undelivered",
+    event: "channel.undelivered",
     severity: "warning",
     when: "a channel did not take an alert within the alert's delivery window: it is given up there, and told on the other channels with what it said, at its severity (a warning at least); once until the channel delivers again, and again for a more severe one",
   },
   {
     type: "channel.delivering",
+    event: "channel.delivering",
     severity: "info",
     when: "a channel that gave alerts up takes one again",
     resolves: ["channel.undelivered"],
@@ -234,6 +297,11 @@ export interface AlertStep {
 export interface Alert {
   /** The same for every derivation of one occurrence: the outbox row, the webhook-id. */
   readonly key: string;
+  /**
+   * The id of the event it was derived from (ADR 26); absent on a reminder (derived from time
+   * passing over an open matter) and a channel test.
+   */
+  readonly event?: string;
   readonly type: AlertType;
   readonly severity: Severity;
   /** When it happened, on the clock of the process that saw it. */
@@ -583,12 +651,16 @@ function opening(i: Incident): { phase: Phase; line: Incident["history"][number]
   return confirmed ? { phase: "started", line: confirmed } : { phase: "prewarming", line: first };
 }
 
-/** The alerts of the history lines an incident gained between two versions of it. */
+/**
+ * The alerts of the history lines an incident gained between two versions of it; `eventOf` names
+ * the event of a history line (by its index), which the alert carries.
+ */
 export function incidentAlerts(
   before: Incident | undefined,
   after: Incident,
   regions: readonly AlertRegion[] | undefined,
   from: AlertOrigin,
+  eventOf: (line: number) => string | undefined = () => undefined,
 ): Alert[] {
   const out: Alert[] = [];
   const steps = after.history.map((h) => ({ step: h.step, at: h.at, note: h.note }));
@@ -607,9 +679,11 @@ export function incidentAlerts(
             at: opened.line.at,
           }
         : undefined;
+    const event = eventOf(i);
     out.push({
       ...origin({ ...from, at: line.at }),
       key: `${incidentSubject(after)}|${phase}|${i}`,
+      ...(event === undefined ? {} : { event }),
       type,
       severity: phaseSeverity(after, phase),
       subject: incidentSubject(after),
@@ -820,8 +894,14 @@ export interface ChannelFilter {
   readonly groups?: readonly string[];
 }
 
+/** A former name (`formerly`) of an alert type stands for the type, for one release. */
+const current = (pattern: string) =>
+  ALERT_TYPES.find((t) => t.formerly === pattern)?.type ?? pattern;
+
 const typeMatches = (patterns: readonly string[], type: string) =>
-  patterns.some((p) => p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
+  patterns
+    .map(current)
+    .some((p) => p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
 
 /**
  * Whether a channel wants an alert. A resolving message follows what it resolves (a channel that

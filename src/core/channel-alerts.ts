@@ -5,6 +5,7 @@
 // recorded, so that a retried write or a new holder makes no second row.
 import type { Alert, AlertOrigin, Severity } from "./alerts.js";
 import { duration, severityRank } from "./alerts.js";
+import type { EventOf } from "./events.js";
 
 /** The channel an alert is about, as the details of these alerts carry it. */
 export interface ChannelRef {
@@ -22,42 +23,50 @@ const base = (from: AlertOrigin) => ({
 
 const disabledTitle = (name: string) => `Alert channel ${name} is disabled`;
 
-export function channelDisabled(
-  channel: ChannelRef,
+/** What is said of a disabled channel: in its alert, its log line and its audit row. */
+export const disabledSummary = (
+  channel: { readonly channel: string; readonly kind: string; readonly target: string },
   reason: string,
-  from: AlertOrigin,
-): Alert & { readonly summary: string } {
-  const summary = `${channel.kind} receiver at ${channel.target} answered ${reason}: Tandem stops sending to ${channel.name} until its URL changes or \`tandem alerts test ${channel.name}\` passes`;
+) =>
+  `${channel.kind} receiver at ${channel.target} answered ${reason}: Tandem stops sending to ${channel.channel} until its URL changes or \`tandem alerts test ${channel.channel}\` passes`;
+
+/** A channel's event: disabled, or enabled again. */
+type ChannelEvent = EventOf<"channel.disabled" | "channel.enabled">;
+
+const refOf = (e: ChannelEvent) => ({
+  channel: e.channel,
+  kind: e.kind,
+  target: e.target,
+});
+
+export function channelDisabled(e: ChannelEvent): Alert {
   return {
-    ...base(from),
-    key: `channel:${channel.name}|disabled|${from.at}`,
+    ...base(e),
+    key: `channel:${e.channel}|disabled|${e.at}`,
+    event: e.id,
     type: "channel.disabled",
     severity: "error",
-    subject: `channel:${channel.name}`,
-    title: disabledTitle(channel.name),
-    summary,
-    action: `Fix the ${channel.kind} receiver's URL in its app setting (the channel is enabled again when it changes), or run \`tandem alerts test ${channel.name}\`.`,
-    details: { channel: channel.name, kind: channel.kind, target: channel.target },
+    subject: `channel:${e.channel}`,
+    title: disabledTitle(e.channel),
+    summary: disabledSummary(e, e.reason),
+    action: `Fix the ${e.kind} receiver's URL in its app setting (the channel is enabled again when it changes), or run \`tandem alerts test ${e.channel}\`.`,
+    details: refOf(e),
   };
 }
 
-/** The channel was enabled again (`why`: its URL changed, or a test passed) after `disabledAt`. */
-export function channelEnabled(
-  channel: ChannelRef,
-  disabledAt: number,
-  why: string,
-  from: AlertOrigin,
-): Alert {
+/** The channel was enabled again (`reason`: its URL changed, or a test passed). */
+export function channelEnabled(e: ChannelEvent): Alert {
   return {
-    ...base(from),
-    key: `channel:${channel.name}|enabled|${disabledAt}`,
+    ...base(e),
+    key: `channel:${e.channel}|enabled|${e.disabledAt ?? e.at}`,
+    event: e.id,
     type: "channel.enabled",
     severity: "info",
-    subject: `channel:${channel.name}`,
-    title: `Alert channel ${channel.name} is enabled again`,
-    summary: `${why}: Tandem sends to ${channel.name} (${channel.kind}, ${channel.target}) again. Alerts that were due while it was disabled are not sent again.`,
-    resolves: { type: "channel.disabled", title: disabledTitle(channel.name), severity: "error" },
-    details: { channel: channel.name, kind: channel.kind, target: channel.target },
+    subject: `channel:${e.channel}`,
+    title: `Alert channel ${e.channel} is enabled again`,
+    summary: `${e.reason}: Tandem sends to ${e.channel} (${e.kind}, ${e.target}) again. Alerts that were due while it was disabled are not sent again.`,
+    resolves: { type: "channel.disabled", title: disabledTitle(e.channel), severity: "error" },
+    details: refOf(e),
   };
 }
 

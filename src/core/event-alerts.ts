@@ -1,9 +1,11 @@
 // Alerts for the events that are not tied to a conditional write of the runbook (those are derived
 // in alerts.ts and written with the change): the failover cap, commands, pauses, stale observers,
-// the lease, certificates, the store. Each key is built from what every process that hears the
-// event sees alike (a request id, a heartbeat's tick, an epoch), so two observers that both notice
-// a stale peer write one outbox row.
+// the lease, certificates, the store, channels disabled and enabled. Each key is built from what
+// every process that hears the event sees alike (a request id, a heartbeat's tick, an epoch), so
+// two observers that both notice a stale peer write one outbox row. Each alert carries the id of
+// its event (ADR 26).
 import type { Alert, AlertOrigin, Severity } from "./alerts.js";
+import { channelDisabled, channelEnabled } from "./channel-alerts.js";
 import type { TandemEvent } from "./events.js";
 
 /** Days at which a certificate warning is said again (below the configured warning days). */
@@ -28,6 +30,7 @@ export function eventAlert(e: TandemEvent): Alert | undefined {
     observer: from.observer,
     at: from.at,
     ...(from.epoch === undefined ? {} : { epoch: from.epoch }),
+    event: e.id,
   };
   switch (e.type) {
     case "automation.refused":
@@ -165,7 +168,7 @@ export function eventAlert(e: TandemEvent): Alert | undefined {
       return {
         ...base,
         key: `lease|${e.epoch}`,
-        type: "lease.changed",
+        type: "lease.acquired",
         severity: "info",
         subject: "lease",
         title: `Lease holder is now ${e.holder} (epoch ${e.epoch})`,
@@ -190,6 +193,10 @@ export function eventAlert(e: TandemEvent): Alert | undefined {
         details: { daysLeft: e.daysLeft },
       };
     }
+    case "channel.disabled":
+      return channelDisabled(e);
+    case "channel.enabled":
+      return channelEnabled(e);
     default:
       return undefined;
   }

@@ -9,6 +9,11 @@ import type { Verdict } from "./verdict.js";
 
 /** Where an event came from: which observer process, and in which tick or request. */
 export interface EventOrigin {
+  /**
+   * This occurrence's id, unique across processes (`instance/seq`): the alert, the audit row and
+   * the telemetry record derived from it carry it, so each traces back to this one event.
+   */
+  readonly id: string;
   /** The observer region of the process that emitted it. */
   readonly observer: string;
   /** The process's instance id (several processes may run as one observer). */
@@ -71,6 +76,34 @@ export type EventBody =
       /** From opening to this line. */
       readonly elapsedMs: number;
       readonly requestedBy?: string;
+    }
+  | {
+      /**
+       * Only the observer inside a region sees it failing and no outside observer can confirm it
+       * (a down verdict is blocked), or an outside observer sees it again. `since` is when it
+       * became unconfirmed, kept across lease holders.
+       */
+      readonly type: "region.unconfirmed" | "region.confirmable";
+      readonly group: string;
+      readonly region: string;
+      readonly verdict: Verdict;
+      readonly reason: string;
+      readonly since: number;
+    }
+  | {
+      /**
+       * A fenced step of the lease holder: its intent (`started`, written before it runs: no step
+       * without a record), and how it ended. `refused`: it never ran (no lease, stale epoch).
+       */
+      readonly type: "action.started" | "action.done" | "action.failed" | "action.refused";
+      /** The step, e.g. `record-verdicts`, `incident shifting-traffic`, `promote northeurope`. */
+      readonly name: string;
+      readonly group?: string;
+      readonly incident?: string;
+      /** Why it was refused or failed. */
+      readonly reason?: string;
+      /** The lease holder id (observer and process) that attempted it. */
+      readonly actor: string;
     }
   | {
       /** A lever was asked to change: a traffic shift or a cluster operation. */
@@ -143,6 +176,47 @@ export type EventBody =
       /** The tick (`instance:seq`) of the heartbeat that stopped changing: the same for every observer. */
       readonly heartbeat?: string;
     }
+  | {
+      /**
+       * An alert channel's receiver answered 404 or 410 and Tandem stopped sending to it, or it
+       * was enabled again (`why`: its URL changed, or its test passed).
+       */
+      readonly type: "channel.disabled" | "channel.enabled";
+      readonly channel: string;
+      readonly kind: string;
+      /** scheme://host of its receiver. */
+      readonly target: string;
+      /** Disabled: the receiver's answer. Enabled: why. */
+      readonly reason: string;
+      /** Enabled: when it had been disabled (the pair's anchor). */
+      readonly disabledAt?: number;
+    }
+  | {
+      /**
+       * A channel did not take an alert within the alert's delivery window: it is given up there.
+       * `since`: the first give-up of the streak, which lasts until the channel delivers again.
+       */
+      readonly type: "channel.undelivered";
+      readonly channel: string;
+      readonly kind: string;
+      readonly target: string;
+      /** The type and key of the alert given up. */
+      readonly alert: string;
+      readonly key: string;
+      readonly reason: string;
+      readonly windowMs: number;
+      readonly since: number;
+    }
+  | {
+      /** A channel that gave alerts up since `since` took one again. */
+      readonly type: "channel.delivering";
+      readonly channel: string;
+      readonly kind: string;
+      readonly target: string;
+      readonly since: number;
+      /** Alerts given up on it in all. */
+      readonly givenUp: number;
+    }
   | { readonly type: "store.unreachable"; readonly message: string }
   | { readonly type: "store.reachable" }
   | {
@@ -154,6 +228,8 @@ export type EventBody =
     };
 
 export type TandemEvent = EventOrigin & EventBody;
+/** An event of one type. */
+export type EventOf<T extends EventType> = TandemEvent & { readonly type: T };
 export type EventType = TandemEvent["type"];
 
 /** Every event type, for documentation and for subscribers that filter by type. */
@@ -161,9 +237,15 @@ export const EVENT_TYPES: readonly EventType[] = [
   "probe.outcome",
   "verdict.changed",
   "split-view",
+  "region.unconfirmed",
+  "region.confirmable",
   "incident.opened",
   "incident.step",
   "incident.closed",
+  "action.started",
+  "action.done",
+  "action.failed",
+  "action.refused",
   "lever.changed",
   "automation.refused",
   "command.accepted",
@@ -174,6 +256,10 @@ export const EVENT_TYPES: readonly EventType[] = [
   "lease.lost",
   "observer.stale",
   "observer.live",
+  "channel.disabled",
+  "channel.enabled",
+  "channel.undelivered",
+  "channel.delivering",
   "store.unreachable",
   "store.reachable",
   "certificate.expiring",

@@ -21,6 +21,8 @@ export interface ActionRecord {
   readonly incident?: string;
   /** What changed: before and after, or the decision's details, as short text. */
   readonly detail?: string;
+  /** The id of the event the entry was derived from (ADR 26), when one was. */
+  readonly event?: string;
   /** Set by the store on reading: the entry's place in the log; ids sort newest first. */
   readonly id?: string;
 }

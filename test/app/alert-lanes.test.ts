@@ -167,6 +167,7 @@ describe("alert delivery by channel, for a time budget", () => {
     assert.match(status!.lastGiveUp!.reason, /503/);
     const told = ofType(h.b, "channel.undelivered")[0]!;
     assert.equal(told.title, `Alert channel a could not deliver: ${info.title}`);
+    assert.match(told.event ?? "", /\/\d+$/, "derived from its give-up's event");
     assert.ok(
       h.a.attempts.every((t) => t.type !== "channel.undelivered"),
       "never told on the channel it is about",
@@ -191,6 +192,7 @@ describe("alert delivery by channel, for a time budget", () => {
     await h.until(() => ofType(h.b, "channel.delivering").length === 1, 10);
     await h.tick();
     assert.equal(ofType(h.a, "channel.delivering").length, 1);
+    assert.match(ofType(h.a, "channel.delivering")[0]!.event ?? "", /\/\d+$/);
     assert.equal((await readAlertStatus(h.rt))[0]?.givenUp, 3, "the count stays");
   });
 

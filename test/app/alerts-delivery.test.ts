@@ -51,7 +51,7 @@ describe("alert delivery", () => {
     await rig.ticks(2);
     const types = webhookTypes(receivers);
     for (const type of [
-      "lease.changed",
+      "lease.acquired",
       "region.down",
       "failover.detected",
       "failover.started",

@@ -215,6 +215,7 @@ describe("a failover in Application Insights", () => {
     // subscriber and adapter), so that the queries on them are checked against real records too.
     const rt = runtimes[1]!;
     const origin = {
+      id: "sample/1",
       observer: rt.observer,
       instance: rt.instance,
       at: clock.now(),

@@ -47,7 +47,7 @@ const SEVERITY: Record<AlertType, Severity> = {
   "observer.live": "info",
   "store.unreachable": "critical",
   "store.reachable": "info",
-  "lease.changed": "info",
+  "lease.acquired": "info",
   "certificate.expiring": "warning",
   "channel.disabled": "error",
   "channel.enabled": "info",
@@ -133,6 +133,7 @@ describe("alert patterns a channel may list", () => {
   const cases: [string, boolean][] = [
     ["region.down", true],
     ["reminder", true],
+    ["lease.changed", true],
     ["failover.*", true],
     ["region.*", true],
     ["region.dow", false],
@@ -188,7 +189,13 @@ describe("which alerts a channel gets", () => {
     [
       "an alert about no group passes a group filter",
       { ...everything, groups: ["web"] },
-      alert("lease.changed", "info", { group: undefined }),
+      alert("lease.acquired", "info", { group: undefined }),
+      true,
+    ],
+    [
+      "a type listed by its former name (lease.changed, for one release) passes",
+      { ...everything, events: ["lease.changed"] },
+      alert("lease.acquired", "info", { group: undefined }),
       true,
     ],
     ["without a type list, every type but suspect passes", everything, DOWN, true],

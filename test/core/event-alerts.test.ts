@@ -401,7 +401,7 @@ describe("the state store", () => {
 describe("the lease", () => {
   it("a new holder is keyed by its epoch and says it acts for every group", () => {
     const alert = alertOf(LEASE);
-    assert.equal(alert.type, "lease.changed");
+    assert.equal(alert.type, "lease.acquired");
     assert.equal(alert.key, "lease|4");
     assert.equal(alert.subject, "lease");
     assert.equal(alert.title, "Lease holder is now westeurope-1 (epoch 4)");

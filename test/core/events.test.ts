@@ -2,6 +2,7 @@
 // EVENT_TYPES, so it must name every type of TandemEvent, each once.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ALERT_TYPES } from "../../src/core/alerts.js";
 import type { EventType } from "../../src/core/events.js";
 import { EVENT_TYPES } from "../../src/core/events.js";
 
@@ -11,6 +12,16 @@ const EVERY_TYPE: Record<EventType, true> = {
   "probe.outcome": true,
   "verdict.changed": true,
   "split-view": true,
+  "region.unconfirmed": true,
+  "region.confirmable": true,
+  "action.started": true,
+  "action.done": true,
+  "action.failed": true,
+  "action.refused": true,
+  "channel.disabled": true,
+  "channel.enabled": true,
+  "channel.undelivered": true,
+  "channel.delivering": true,
   "incident.opened": true,
   "incident.step": true,
   "incident.closed": true,
@@ -36,5 +47,18 @@ describe("event types", () => {
 
   it("EVENT_TYPES names each type once", () => {
     assert.equal(new Set(EVENT_TYPES).size, EVENT_TYPES.length);
+  });
+});
+
+describe("one name per fact (ADR 26)", () => {
+  it("an alert type named like an event type tells of that event, and of no other", () => {
+    const named = ALERT_TYPES.filter((t) => (EVENT_TYPES as readonly string[]).includes(t.type));
+    assert.ok(named.length > 0);
+    for (const t of named) assert.equal(t.event, t.type, `${t.type} tells of its namesake`);
+  });
+
+  it("every alert type but reminders and tests tells of one event type", () => {
+    const without = ALERT_TYPES.filter((t) => t.event === undefined).map((t) => t.type);
+    assert.deepEqual(without, ["reminder", "alert.test"]);
   });
 });

@@ -2,6 +2,12 @@
 // observers on the local host's timer, the status API and the fault API over real HTTP.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { infoOf } from "../../src/core/alerts.js";
+import type { AlertType } from "../../src/core/alerts.js";
+import type { TandemEvent } from "../../src/core/events.js";
+import { telemetrySubscriber } from "../../src/app/telemetry/subscriber.js";
+import type { AvailabilityRecord, Properties } from "../../src/ports/telemetry.js";
+import { noTelemetry } from "../../src/ports/telemetry.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { ticks, transitions, waitFor, withoutRepeats } from "../helpers/wait.js";
@@ -13,6 +19,16 @@ const within = (n: number) => ({ timeoutMs: ticks(n, INTERVAL) });
 describe("sandbox end to end", () => {
   let sandbox: Sandbox;
   const lines: string[] = [];
+  // Every event both observers published, and the telemetry records the telemetry subscriber
+  // derived from them (every probe a record of its own), to trace each record to its event.
+  const events = new Map<string, TandemEvent>();
+  const customEvents: { name: string; properties: Properties }[] = [];
+  const availability: AvailabilityRecord[] = [];
+  const recording = {
+    ...noTelemetry,
+    event: (name: string, properties: Properties) => customEvents.push({ name, properties }),
+    availability: (record: AvailabilityRecord) => availability.push(record),
+  };
 
   before(async () => {
     sandbox = await startSandbox({
@@ -21,6 +37,10 @@ describe("sandbox end to end", () => {
       failureThreshold: 2,
       dwellSeconds: 2,
       output: (l) => lines.push(l),
+      subscribers: [
+        { name: "test: every event", fn: (e) => void events.set(e.id, e) },
+        telemetrySubscriber(recording, { windowMs: 0, intervalMs: INTERVAL * 1000 }),
+      ],
     });
   });
   after(async () => sandbox.stop());
@@ -170,6 +190,75 @@ describe("sandbox end to end", () => {
       [path[0]?.from, ...path.map((t) => t.to)],
       ["down", "recovering", "healthy"],
       lines.slice(mark).join("\n"),
+    );
+  });
+
+  it("every alert, audit row and telemetry record of the failover and failback traces to one event", async () => {
+    const audited = (e: TandemEvent) =>
+      e.type.startsWith("action.") ||
+      e.type === "automation.refused" ||
+      e.type.startsWith("channel.");
+    const auditRows = async () => {
+      const rows: any[] = [];
+      for (let path: string | undefined = "/api/audit"; path;) {
+        const page = (await (await fetch(`${sandbox.url}${path}`)).json()) as any;
+        rows.push(...page.entries);
+        path = page.nextUrl;
+      }
+      return rows;
+    };
+    // A row is written before its event is published: read until both sides have settled.
+    const rows = await waitFor(
+      "every audit row's event published, and every audited event on record",
+      async () => {
+        const all = await auditRows();
+        const onRecord = new Set(all.map((r) => r.event));
+        const said = [...events.values()].filter(audited).map((e) => e.id);
+        return all.every((r) => events.has(r.event)) && said.every((id) => onRecord.has(id))
+          ? all
+          : undefined;
+      },
+      within(10),
+    );
+    assert.ok(rows.length > 0, "the failover wrote audit rows");
+    for (const row of rows) {
+      const event = events.get(row.event)!;
+      assert.ok(audited(event), `${row.name} (${row.outcome}) is derived from ${event.type}`);
+      if (event.type.startsWith("action."))
+        assert.deepEqual([event.type, (event as any).name], [`action.${row.outcome}`, row.name]);
+    }
+    assert.equal(new Set(rows.map((r) => r.event)).size, rows.length, "one row per event");
+
+    // Every alert the webhook took (every type but region.suspect): one event each, the fact its
+    // type tells of.
+    const bodies = sandbox.alerts.received
+      .filter((r) => r.kind === "webhook")
+      .map((r) => r.body as { type: AlertType; data: { key: string; event?: string } });
+    assert.ok(
+      bodies.some((b) => b.type === "failover.completed"),
+      "the failover was alerted",
+    );
+    const keyOf = new Map<string, string>();
+    for (const { type, data } of bodies) {
+      const event = events.get(data.event ?? "");
+      assert.ok(event, `${type} [${data.key}] names an event that was published`);
+      assert.equal(event.type, infoOf(type).event, `${type} tells of its own fact`);
+      assert.equal(keyOf.get(event.id) ?? data.key, data.key, `one alert per event (${type})`);
+      keyOf.set(event.id, data.key);
+    }
+
+    // Telemetry: a custom event per event but the probes, a record per probe outcome.
+    const probes = [...events.values()].filter((e) => e.type === "probe.outcome");
+    assert.deepEqual(
+      customEvents.map((c) => `${c.name} ${c.properties["event"]}`).sort(),
+      [...events.values()]
+        .filter((e) => e.type !== "probe.outcome")
+        .map((e) => `${e.type} ${e.id}`)
+        .sort(),
+    );
+    assert.deepEqual(
+      availability.map((a) => a.properties["event"]).sort(),
+      probes.map((e) => e.id).sort(),
     );
   });
 

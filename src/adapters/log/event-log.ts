@@ -1,6 +1,8 @@
 // Prints the events a person running Tandem wants in the log: verdict changes, incidents, lever
-// changes, refusals, commands, the lease, stale observers, the store, certificates. Probe
-// outcomes are left to telemetry (one per target per tick is too many for a log).
+// changes, refusals, commands, the lease, stale observers, the store, certificates, channels.
+// Probe outcomes are left to telemetry (one per target per tick is too many for a log), and so are
+// a fenced step's intent and outcome (the audit log has them; a refusal the fence logs itself).
+import { disabledSummary } from "../../core/channel-alerts.js";
 import type { TandemEvent } from "../../core/events.js";
 import type { Log } from "../../ports/log.js";
 import type { NamedSubscriber } from "../../ports/events.js";
@@ -17,6 +19,20 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
       };
     case "split-view":
       return { level: "warn", text: `${e.group}/${e.region}: split view, no action: ${e.reason}` };
+    case "region.unconfirmed":
+      return {
+        level: "warn",
+        text: `${e.group}/${e.region}: failing as seen from inside, and no outside observer can confirm it: ${e.reason}`,
+      };
+    case "region.confirmable":
+      return { level: "info", text: `${e.group}/${e.region}: an outside observer sees it again` };
+    // The fence logs a refusal itself, before its record is tried (the store may be what
+    // refused it); the lever's change is logged from its own event.
+    case "action.started":
+    case "action.done":
+    case "action.failed":
+    case "action.refused":
+      return undefined;
     case "incident.opened":
     case "incident.step":
     case "incident.closed":
@@ -56,7 +72,7 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
     case "observer.stale":
       return {
         level: "warn",
-        text: `observer ${e.peer} is stale: its heartbeat has stopped changing`,
+        text: `observer ${e.peer} is stale: its heartbeat has stopped changing${e.heartbeat ? ` (last tick ${e.heartbeat})` : ""}`,
       };
     case "observer.live":
       return { level: "info", text: `observer ${e.peer} is live again` };
@@ -66,6 +82,20 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
       return { level: "info", text: "state store reachable again" };
     case "certificate.expiring":
       return { level: "warn", text: `${e.group}/${e.target}: ${e.message}` };
+    case "channel.disabled":
+      return { level: "error", text: `alerts: ${disabledSummary(e, e.reason)}` };
+    case "channel.enabled":
+      return { level: "info", text: `alerts: ${e.channel} is enabled again: ${e.reason}` };
+    case "channel.undelivered":
+      return {
+        level: "error",
+        text: `alerts: gave ${e.alert} [${e.key}] up on ${e.channel} (${e.kind}, ${e.target}): not taken within ${Math.round(e.windowMs / 60_000)} min (${e.reason})`,
+      };
+    case "channel.delivering":
+      return {
+        level: "info",
+        text: `alerts: ${e.channel} delivers again (${e.givenUp} alert(s) given up on it in all)`,
+      };
   }
 }
 

@@ -5,17 +5,14 @@
 import type { Alert, AlertOrigin } from "../../core/alerts.js";
 import { severityRank } from "../../core/alerts.js";
 import type { ChannelRef } from "../../core/channel-alerts.js";
-import {
-  channelDelivering,
-  channelDisabled,
-  channelEnabled,
-  channelUndelivered,
-} from "../../core/channel-alerts.js";
+import { channelDelivering, channelUndelivered } from "../../core/channel-alerts.js";
 import { errorText } from "../../core/errors.js";
+import { eventAlert } from "../../core/event-alerts.js";
 import type { AlertChannel, SendResult } from "../../ports/alerts.js";
 import type { ChannelRecord } from "../../ports/state-store.js";
-import { holderId } from "../runtime.js";
 import type { Runtime } from "../runtime.js";
+import { emit, publish, stamp } from "../emit.js";
+import { record, recordEvent } from "../event-audit.js";
 import { MARK_TIMEOUT_MS } from "./outbox-rows.js";
 import { wanted } from "./setup.js";
 
@@ -86,17 +83,18 @@ export function countAttempt(rt: Runtime, name: string, alert: Alert, result: Se
 export async function delivering(rt: Runtime, channel: AlertChannel, from: AlertOrigin) {
   const r = recordOf(rt, channel.name);
   if (!r.undelivered) return;
-  const told = await tell(
+  const { since, severity } = r.undelivered;
+  const givenUp = r.givenUp ?? 0;
+  const event = stamp(
     rt,
-    channelDelivering(
-      refOf(channel),
-      r.undelivered.since,
-      r.undelivered.severity,
-      r.givenUp ?? 0,
-      from,
-    ),
+    operationOf(rt),
+    { type: "channel.delivering", ...bodyOf(channel), since, givenUp },
+    from.epoch,
   );
-  if (!told) return;
+  const alert = channelDelivering(refOf(channel), since, severity, givenUp, from);
+  // Said once its alert is written: otherwise it is said at the channel's next delivery.
+  if (!(await tell(rt, { ...alert, event: event.id }))) return;
+  publish(rt, event);
   update(rt, channel.name, ({ undelivered: _, ...rest }) => rest);
   await saveRecord(rt, channel.name);
 }
@@ -119,65 +117,68 @@ export async function gaveUp(
     givenUp: (r.givenUp ?? 0) + 1,
     lastGiveUp: { at, type: alert.type, title: alert.title, reason },
   }));
-  rt.log.error(
-    `alerts: gave ${alert.type} [${alert.key}] up on ${channel.name} (${channel.kind}, ${channel.target}): not taken within ${Math.round(windowMs / 60_000)} min (${reason})`,
-  );
   const said = recordOf(rt, channel.name).undelivered;
-  const told = channelUndelivered(
-    refOf(channel),
-    { alert, reason, windowMs },
-    said?.since ?? at,
-    from,
+  const since = said?.since ?? at;
+  const event = emit(
+    rt,
+    operationOf(rt),
+    {
+      type: "channel.undelivered",
+      ...bodyOf(channel),
+      alert: alert.type,
+      key: alert.key,
+      reason,
+      windowMs,
+      since,
+    },
+    from.epoch,
   );
+  const told = {
+    ...channelUndelivered(refOf(channel), { alert, reason, windowMs }, since, from),
+    event: event.id,
+  };
   const more = said === undefined || severityRank(told.severity) > severityRank(said.severity);
   if (more && (await tell(rt, told)))
     update(rt, channel.name, (r) => ({
       ...r,
-      undelivered: { since: said?.since ?? at, severity: told.severity },
+      undelivered: { since, severity: told.severity },
     }));
   await saveRecord(rt, channel.name);
 }
 
-/** The holder's audit entry for a channel it disabled or enabled; a failure is logged. */
-async function audit(
-  rt: Runtime,
-  name: string,
-  what: "disable" | "enable",
-  reason: string,
-  epoch: number,
-  at: number,
-): Promise<void> {
-  const entry = { at, actor: holderId(rt), epoch, outcome: "done" as const, reason };
-  try {
-    await rt.store.appendAction({ ...entry, name: `alerts: ${what} channel ${name}` }, call());
-  } catch (error) {
-    rt.log.warn(`alerts: could not audit that ${name} is ${what}d: ${errorText(error)}`);
-  }
-}
+/** The operation of what the sender does outside any tick: its events belong to it. */
+const operationOf = (rt: Runtime) => `${rt.instance}:alerts`;
 
-/** A receiver that answered 404 or 410: the channel is disabled, audited, and said elsewhere. */
+/**
+ * A receiver that answered 404 or 410: the channel is disabled, and a `channel.disabled` event
+ * says so; its audit row and its alert (told on the other channels) are derived from the event and
+ * written first, the log line by the log's subscriber.
+ */
 export async function disable(
   rt: Runtime,
   channel: AlertChannel,
   reason: string,
   epoch: number,
 ): Promise<void> {
-  const at = rt.clock.now();
+  const event = stamp(
+    rt,
+    operationOf(rt),
+    { type: "channel.disabled", ...bodyOf(channel), reason },
+    epoch,
+  );
   update(rt, channel.name, (r) => ({
     ...r,
-    disabled: { at, reason, fingerprint: channel.fingerprint },
+    disabled: { at: event.at, reason, fingerprint: channel.fingerprint },
   }));
-  const alert = channelDisabled(refOf(channel), reason, { observer: rt.observer, epoch, at });
-  rt.log.error(`alerts: ${alert.summary}`);
   await saveRecord(rt, channel.name);
-  await audit(rt, channel.name, "disable", alert.summary, epoch, at);
-  await tell(rt, alert);
+  await record(rt, event);
+  await tell(rt, eventAlert(event)!);
 }
 
 /**
  * A disabled channel is enabled again (its URL changed, or its test passed): its record loses the
  * flag, and every channel is told, itself too (resolving "disabled"). The holder audits it under
- * its epoch; a test is audited by the API.
+ * its epoch (derived from the event); a test is audited by the API.
  */
 export async function enable(
   rt: Runtime,
@@ -187,17 +188,15 @@ export async function enable(
   epoch?: number,
 ): Promise<void> {
   const { disabled, ...rest } = record;
-  const at = rt.clock.now();
   rt.memory.alerts.records[channel.name] = rest;
   await rt.store.writeAlertChannel(channel.name, rest, call());
-  rt.log.info(`alerts: ${channel.name} is enabled again: ${why}`);
-  if (epoch !== undefined) await audit(rt, channel.name, "enable", why, epoch, at);
-  await tell(
+  const { event } = await recordEvent(
     rt,
-    channelEnabled(refOf(channel), disabled.at, why, {
-      observer: rt.observer,
-      at,
-      ...(epoch === undefined ? {} : { epoch }),
-    }),
+    operationOf(rt),
+    { type: "channel.enabled", ...bodyOf(channel), reason: why, disabledAt: disabled.at },
+    epoch,
   );
+  await tell(rt, eventAlert(event)!);
 }
+
+const bodyOf = (c: AlertChannel) => ({ channel: c.name, kind: c.kind, target: c.target });

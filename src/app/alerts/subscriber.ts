@@ -2,7 +2,8 @@
 // failover cap, commands, pauses, stale observers, the lease, certificates) into outbox rows, by
 // key, so that every observer that hears one writes the same row. The store's reachability goes
 // to the channels directly. Alerts of incidents and kept verdicts are written with the change
-// itself (runbook-tick.ts, orchestrate-tick.ts), not here.
+// itself (runbook-tick.ts, orchestrate-tick.ts), and those of channels by the sender before it
+// publishes their events (channel-state.ts), each derived from its event: not here.
 import { boundForStorage } from "../../core/alerts.js";
 import { eventAlert } from "../../core/event-alerts.js";
 import type { NamedSubscriber } from "../../ports/events.js";
@@ -14,6 +15,7 @@ export function alertSubscriber(rt: Runtime): NamedSubscriber {
   return {
     name: "alerts",
     fn: (event) => {
+      if (event.type === "channel.disabled" || event.type === "channel.enabled") return;
       const alert = eventAlert(event);
       if (!alert || !wanted(rt.alerts, alert)) return;
       if (alert.type === "store.unreachable" || alert.type === "store.reachable")

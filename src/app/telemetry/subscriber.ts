@@ -19,7 +19,7 @@ import { AvailabilityWindows, PHASES } from "./availability-windows.js";
 export const ENTRY_POINT_NAME = "entry-point";
 
 /** Event fields that are the origin (sent as dimensions of their own) or not sent at all. */
-const ORIGIN = new Set(["type", "observer", "instance", "at", "operation", "epoch"]);
+const ORIGIN = new Set(["id", "type", "observer", "instance", "at", "operation", "epoch"]);
 
 export function availabilityName(group: string, target: string): string {
   return `${group}/${target === ENTRY_POINT ? ENTRY_POINT_NAME : target}`;
@@ -31,6 +31,7 @@ export function eventFields(event: TandemEvent): {
   measurements: Record<string, number>;
 } {
   const properties: Record<string, string> = {
+    event: event.id,
     observer: event.observer,
     instance: event.instance,
     ...(event.epoch === undefined ? {} : { epoch: String(event.epoch) }),
@@ -57,6 +58,7 @@ function probeRecord(telemetry: Telemetry, event: ProbeOutcomeEvent): void {
       durationMs: event.latencyMs,
       message: event.error ? `${event.error.kind}: ${event.error.message}` : "",
       properties: {
+        event: event.id,
         observer: event.observer,
         tick: event.operation,
         group: event.group,

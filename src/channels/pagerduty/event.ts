@@ -13,7 +13,7 @@ const NOT_SENT = new Set<string>([
   "failover.step",
   "failback.step",
   "reminder",
-  "lease.changed",
+  "lease.acquired",
   "command.accepted",
 ]);
 

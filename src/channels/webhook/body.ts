@@ -1,6 +1,7 @@
 // The generic webhook's body: a versioned JSON event (`type`, `timestamp`, `data`), the same for
 // every delivery of one alert. docs/webhooks.md documents it from this code.
 import type { Alert } from "../../core/alerts.js";
+import { infoOf } from "../../core/alerts.js";
 import type { AlertLinks } from "../../ports/alerts.js";
 import { links as linksOf } from "../content.js";
 
@@ -22,6 +23,9 @@ export function webhookBody(alert: Alert, links: AlertLinks): WebhookBody {
     version: WEBHOOK_VERSION,
     data: {
       key: alert.key,
+      ...(alert.event === undefined ? {} : { event: alert.event }),
+      // A type renamed to its event's name keeps its former name readable for one release.
+      ...(infoOf(alert.type)?.formerly ? { formerType: infoOf(alert.type)!.formerly } : {}),
       subject: alert.subject,
       severity: alert.severity,
       title: alert.title,

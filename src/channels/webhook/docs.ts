@@ -12,11 +12,11 @@ export function renderWebhookEvents(): string {
   const samples = sampleAlerts();
   const links = { baseUrl: "https://tandem-weu.azurewebsites.net" };
   const table = [
-    "| type | severity | sent when | resolves |",
-    "| ---- | -------- | --------- | -------- |",
+    "| type | tells of event | severity | sent when | resolves |",
+    "| ---- | -------------- | -------- | --------- | -------- |",
     ...ALERT_TYPES.map(
       (t) =>
-        `| [\`${t.type}\`](#${t.type.replace(/\./g, "")}) | ${t.severity} | ${t.when} | ${t.resolves?.map((r) => `\`${r}\``).join(", ") ?? ""} |`,
+        `| [\`${t.type}\`](#${t.type.replace(/\./g, "")}) | ${t.event ? `\`${t.event}\`` : ""} | ${t.severity} | ${t.when} | ${t.resolves?.map((r) => `\`${r}\``).join(", ") ?? ""} |`,
     ),
   ];
   const examples = ALERT_TYPES.map(

@@ -8,6 +8,7 @@ import { EventBus } from "../../../src/adapters/events/bus.js";
 import type { TandemEvent } from "../../../src/ports/events.js";
 
 const event = (n: number): TandemEvent => ({
+  id: `i1/${n}`,
   type: "observer.stale",
   peer: `p${n}`,
   observer: "westeurope",

@@ -60,6 +60,7 @@ class Target {
     }
     this.seq += 1;
     return {
+      id: `i1/${this.seq}`,
       type: "probe.outcome",
       observer: "northeurope",
       instance: "i1",

@@ -56,6 +56,7 @@ export function actionToEntities(entry: ActionRecord, id: string): Entity[] {
     ...(entry.reason === undefined ? {} : { reason: entry.reason }),
     ...(entry.incident === undefined ? {} : { incident: entry.incident }),
     ...(entry.detail === undefined ? {} : { detail: entry.detail }),
+    ...(entry.event === undefined ? {} : { event: entry.event }),
   };
   const main = { partitionKey: ACTION_PARTITION, rowKey: `${LOG_PREFIX}${id}`, ...fields };
   return entry.incident !== undefined && INCIDENT_KEY.test(entry.incident)
@@ -86,7 +87,7 @@ const isString = (v: unknown): v is string => typeof v === "string";
 const OUTCOMES = new Set(["started", "done", "refused", "failed"]);
 
 export function entityToAction(row: Record<string, unknown>): ActionRecord | undefined {
-  const { atMs, actor, epoch, name, outcome, group, reason, incident, detail, rowKey } = row;
+  const { atMs, actor, epoch, name, outcome, group, reason, incident, detail, event, rowKey } = row;
   if (!isNumber(atMs) || !isString(actor) || !isNumber(epoch) || !isString(name)) return undefined;
   if (!isString(outcome) || !OUTCOMES.has(outcome)) return undefined;
   return {
@@ -100,6 +101,7 @@ export function entityToAction(row: Record<string, unknown>): ActionRecord | und
     ...(isString(incident) ? { incident } : {}),
     ...(isString(rowKey) ? { id: actionIdOf(rowKey) } : {}),
     ...(isString(detail) ? { detail } : {}),
+    ...(isString(event) ? { event } : {}),
   };
 }
 

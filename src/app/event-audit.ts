@@ -1,0 +1,119 @@
+// The audit rows of the lease holder, derived from events (ADR 26): a fenced step's intent and
+// outcome, a safety rule's refusal, a channel disabled or enabled again. Each row carries its
+// event's id. The row is written before the event is published, and awaited: a fenced step's
+// intent must be on record before the step runs. (An operator's command is audited by the API
+// with the caller's address, which no event carries: app/audit.ts.)
+import { disabledSummary } from "../core/channel-alerts.js";
+import { errorText } from "../core/errors.js";
+import type { EventBody, TandemEvent } from "../core/events.js";
+import type { ActionRecord } from "../ports/audit-store.js";
+import { publish, stamp } from "./emit.js";
+import type { Runtime } from "./runtime.js";
+import { holderId } from "./runtime.js";
+
+/** An event's audit row, and what is logged if it cannot be written (where it belongs, why). */
+interface Audited {
+  readonly row: ActionRecord;
+  readonly unwritten: (problem: string) => { level: "warn" | "error"; text: string };
+}
+
+/** The audit row an event calls for, if any. `actor`: the lease holder id of its process. */
+function auditOf(e: TandemEvent, actor: string): Audited | undefined {
+  const base = { at: e.at, epoch: e.epoch ?? 0, event: e.id };
+  switch (e.type) {
+    case "action.started":
+    case "action.done":
+    case "action.failed":
+    case "action.refused": {
+      const outcome = e.type.slice("action.".length) as ActionRecord["outcome"];
+      return {
+        row: {
+          ...base,
+          actor: e.actor,
+          name: e.name,
+          outcome,
+          ...(e.group === undefined ? {} : { group: e.group }),
+          ...(e.incident === undefined ? {} : { incident: e.incident }),
+          ...(e.reason === undefined ? {} : { reason: e.reason }),
+        },
+        unwritten: (problem) => ({
+          level: "error",
+          text: `action log: could not record ${outcome} ${e.name} (epoch ${base.epoch}): ${problem}`,
+        }),
+      };
+    }
+    case "automation.refused":
+      return {
+        row: {
+          ...base,
+          actor,
+          name: `rule ${e.rule}`,
+          group: e.group,
+          outcome: "refused",
+          reason: e.reason,
+        },
+        unwritten: (problem) => ({
+          level: "error",
+          text: `audit: could not record the refusal for ${e.group}: ${problem}`,
+        }),
+      };
+    case "channel.disabled":
+    case "channel.enabled": {
+      const disabled = e.type === "channel.disabled";
+      // Enabled by a passing test: the API audits the test with its caller.
+      if (!disabled && e.epoch === undefined) return undefined;
+      return {
+        row: {
+          ...base,
+          actor,
+          name: `alerts: ${disabled ? "disable" : "enable"} channel ${e.channel}`,
+          outcome: "done",
+          reason: disabled ? disabledSummary(e, e.reason) : e.reason,
+        },
+        unwritten: (problem) => ({
+          level: "warn",
+          text: `alerts: could not audit that ${e.channel} is ${disabled ? "disabled" : "enabled"}: ${problem}`,
+        }),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Writes the audit row derived from a stamped event (a failure is logged, never thrown), then
+ * publishes the event; with `recordedOnly`, only once its row is written (a step's intent that is
+ * not on record did not happen), and the caller says what failed. `problem`: why the row could
+ * not be written.
+ */
+export async function record(
+  rt: Runtime,
+  event: TandemEvent,
+  options: { readonly recordedOnly?: boolean } = {},
+): Promise<{ readonly problem?: string }> {
+  const audited = auditOf(event, holderId(rt));
+  let problem: string | undefined;
+  if (audited)
+    try {
+      await rt.store.appendAction(audited.row);
+    } catch (error) {
+      problem = errorText(error);
+      const { level, text } = audited.unwritten(problem);
+      if (!options.recordedOnly) rt.log[level](text);
+    }
+  if (problem === undefined || !options.recordedOnly) publish(rt, event);
+  return problem === undefined ? {} : { problem };
+}
+
+/** Stamps an event, writes its audit row and publishes it (`record`). */
+export async function recordEvent(
+  rt: Runtime,
+  operation: string,
+  body: EventBody,
+  epoch?: number,
+  options: { readonly recordedOnly?: boolean } = {},
+): Promise<{ readonly event: TandemEvent; readonly problem?: string }> {
+  const event = stamp(rt, operation, body, epoch);
+  return { event, ...(await record(rt, event, options)) };
+}
