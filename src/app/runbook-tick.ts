@@ -13,6 +13,7 @@ import { isOpen, moveTo } from "../core/incident.js";
 import type { LeverView } from "../core/levers.js";
 import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
 import { leverNeeds, runbookStep } from "../core/runbook.js";
+import { readDueAt, slowWait } from "../core/runbook-pace.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
@@ -36,6 +37,7 @@ import {
   routingRead,
   settleBy,
   pendingFailure,
+  queueWait,
   settleFailure,
   stepLeverMs,
   tracked,
@@ -360,6 +362,14 @@ async function runbookOnce(
     waitNote.push(
       `${group.name}: the last lever read failed: the next one waits ${Math.ceil((backoff - rt.clock.now()) / 1000)} s`,
     );
+  // A step that waits on something slow (a cluster starting) reads again when due (see
+  // runbook-pace.ts), or sooner with reads no step that could move on wanted: the holder offers
+  // it the tick's reads after every other incident's. Not after a verdict changed.
+  const dueAt =
+    open && !options.verdictChanged && !carried
+      ? readDueAt(open.incident, view, epoch, rt.config.policy.intervalSeconds * 1000)
+      : undefined;
+  const paced = dueAt !== undefined && dueAt > rt.clock.now();
   const due =
     carried === undefined &&
     backoff === undefined &&
@@ -367,8 +377,19 @@ async function runbookOnce(
       ? (options.budget?.take("urgent", reads) ?? true)
       : reconcileDue(rt, group, view, epoch) &&
         (options.budget?.take(view?.epoch === epoch ? "reconcile" : "first", reads) ?? true));
-  if (urgent && !carried && backoff === undefined && !due)
+  if (open && paced && !due)
+    return {
+      incident: open.incident,
+      problems,
+      waiting: [
+        `${group.name}: incident ${open.incident.id} waits at ${open.incident.step} (${slowWait(open.incident, view!)}): its levers are read again within ${Math.ceil((dueAt - rt.clock.now()) / 1000)} s`,
+      ],
+    };
+  const withheld = urgent && !carried && backoff === undefined && !due;
+  if (withheld)
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
+  // A read this process withheld is its own queue's time, not the step's (ADR 0024).
+  if (open) queueWait(rt, group.name, withheld);
   if (due && !(await readNow(open?.incident)) && open)
     waitNote.push(
       `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
@@ -429,6 +450,7 @@ async function runbookOnce(
     const allowed =
       options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
     if (!allowed) {
+      if (open) queueWait(rt, group.name, true);
       problems.push(`${group.name}: too many groups read their levers this tick: the step waits`);
       return { ...(open ? { incident: open.incident } : {}), problems };
     }
@@ -454,6 +476,7 @@ async function runbookOnce(
     result.effects.length > 0 &&
     !(options.budget?.take("writes", writesOf(result.effects)) ?? true)
   ) {
+    if (open) queueWait(rt, group.name, true);
     problems.push(`${group.name}: too many lever changes this tick: this step waits for the next`);
     return { ...(open ? { incident: open.incident } : {}), problems };
   }

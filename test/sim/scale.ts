@@ -133,6 +133,8 @@ export interface ScaleResult {
     readonly completed: number;
     readonly failed: number;
     readonly minutes: number;
+    /** Why the incidents that did not complete ended: each last note (figures as #), and how many. */
+    readonly endings: Readonly<Record<string, number>>;
   };
   readonly elapsedMs: number;
 }
@@ -290,14 +292,21 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
   const limit = Math.round(((options.outageMinutes ?? 30) * 60_000) / INTERVAL);
   let completed = 0;
   let failed = 0;
+  const endings: Record<string, number> = {};
   for (let i = 0; i < limit; i++) {
     await tick();
     const incidents = (await Promise.all(groupNames.map((g) => store.readIncidents(g)))).flatMap(
       (list) => list.map((s) => s.incident),
     );
     completed = incidents.filter((x) => x.kind === "failover" && x.step === "completed").length;
-    failed = incidents.filter((x) => x.step === "failed" || x.step === "aborted").length;
-    if (completed + failed >= options.groups) break;
+    const ended = incidents.filter((x) => x.step === "failed" || x.step === "aborted");
+    failed = ended.length;
+    if (completed + failed < options.groups && i < limit - 1) continue;
+    for (const x of ended) {
+      const note = `${x.step}: ${(x.history.at(-1)?.note ?? "").replace(/\d+/g, "#")}`;
+      endings[note] = (endings[note] ?? 0) + 1;
+    }
+    break;
   }
   return {
     healthy,
@@ -308,6 +317,7 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
       completed,
       failed,
       minutes: Math.round((world.now - outageStart) / 6000) / 10,
+      endings,
     },
     elapsedMs: Date.now() - started,
   };
