@@ -16,7 +16,7 @@ import { groupStoreOf } from "./situation.js";
 import type { AgreementView } from "./agreement.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import type { RunbookOutcome } from "./runbook-tick.js";
-import { runbookTick } from "./runbook-tick.js";
+import { runbookPolicy, runbookTick } from "./runbook-tick.js";
 import { mapBounded } from "./bounded.js";
 import { runbookOrder } from "./runbook-order.js";
 import type { LeverView } from "../core/levers.js";
@@ -513,6 +513,7 @@ async function runbooksFor(
       const lever = views[g.group.name];
       return {
         changed: kept[i]?.changed === true,
+        policy: runbookPolicy(rt, g.group),
         ...(open ? { open } : {}),
         ...(lever ? { view: lever } : {}),
       };

@@ -5,6 +5,7 @@
 import type { Incident } from "../core/incident.js";
 import type { LeverView } from "../core/levers.js";
 import { readDueAt } from "../core/runbook-pace.js";
+import type { RunbookPolicy } from "../core/runbook.js";
 
 export interface GroupTurn {
   /** The group's oldest open incident, if any: the one its runbook advances. */
@@ -12,6 +13,7 @@ export interface GroupTurn {
   /** A kept verdict of the group changed this tick. */
   readonly changed: boolean;
   readonly view?: LeverView;
+  readonly policy: Pick<RunbookPolicy, "wakeTimeoutMs" | "propagationTimeoutMs">;
 }
 
 /**
@@ -30,9 +32,9 @@ export function runbookOrder(
   now: number,
   intervalMs: number,
 ): number[] {
-  const rank = ({ open, changed, view }: GroupTurn): number => {
+  const rank = ({ open, changed, view, policy }: GroupTurn): number => {
     if (!open) return changed ? 1 : 3;
-    const due = changed ? undefined : readDueAt(open, view, epoch, intervalMs);
+    const due = changed ? undefined : readDueAt(open, view, epoch, intervalMs, policy);
     return due !== undefined && due > now ? 2 : 0;
   };
   const ranks = groups.map(rank);

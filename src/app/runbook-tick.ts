@@ -367,7 +367,13 @@ async function runbookOnce(
   // it the tick's reads after every other incident's. Not after a verdict changed.
   const dueAt =
     open && !options.verdictChanged && !carried
-      ? readDueAt(open.incident, view, epoch, rt.config.policy.intervalSeconds * 1000)
+      ? readDueAt(
+          open.incident,
+          view,
+          epoch,
+          rt.config.policy.intervalSeconds * 1000,
+          runbookPolicy(rt, group),
+        )
       : undefined;
   const paced = dueAt !== undefined && dueAt > rt.clock.now();
   const due =
@@ -386,10 +392,19 @@ async function runbookOnce(
       ],
     };
   const withheld = urgent && !carried && backoff === undefined && !due;
+  // A read this process withheld is its own queue's time, not the step's (ADR 0024); and the
+  // step, which can decide nothing without it, waits for its turn unless a verdict changed.
+  if (open) queueWait(rt, group.name, withheld);
+  if (open && withheld && !options.verdictChanged)
+    return {
+      incident: open.incident,
+      problems,
+      waiting: [
+        `${group.name}: incident ${open.incident.id} waits its turn for a lever read (the incidents opened before it go first)`,
+      ],
+    };
   if (withheld)
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
-  // A read this process withheld is its own queue's time, not the step's (ADR 0024).
-  if (open) queueWait(rt, group.name, withheld);
   if (due && !(await readNow(open?.incident)) && open)
     waitNote.push(
       `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,

@@ -3,6 +3,7 @@
 // mass failover those reads are what the incidents that could move on are short of. Pure.
 import type { Incident } from "./incident.js";
 import type { LeverView } from "./levers.js";
+import type { RunbookPolicy } from "./runbook.js";
 
 /**
  * The longest gap between two reads of a slow operation. Starting an AKS cluster takes minutes
@@ -39,26 +40,36 @@ export function slowWait(
   }
 }
 
+/** The step's time limit while it waits on the slow operation. */
+const limitOf = (
+  incident: Incident,
+  policy: Pick<RunbookPolicy, "wakeTimeoutMs" | "propagationTimeoutMs">,
+) => (incident.step === "verifying" ? policy.propagationTimeoutMs : policy.wakeTimeoutMs);
+
 /**
  * When an open incident's next lever read is due: at once, unless its last read (in this epoch,
- * answered in full) showed a slow operation under way. Then the gap grows with the step's age at
- * that read (half of it: reads at about 10, 20, 30, 45, 70, 100 s ... into the step), from one
- * interval up to SLOW_READ_MAX_MS, so that a cluster that takes its usual minutes costs about a
- * dozen reads rather than one a tick. Half an interval early: ticks come once an interval, and a
- * tick a moment before the time must not put the read off by a whole interval.
+ * answered in full, during this step) showed a slow operation under way. Then the gap grows with
+ * the step's age at that read (half of it: reads at about 10, 20, 30, 45, 70, 100 s ... into the
+ * step), from one interval up to SLOW_READ_MAX_MS and to a tenth of the step's time limit (the
+ * time between reads counts against it: a cluster that is ready is seen well within it), so that
+ * a cluster that takes its usual minutes costs about a dozen reads rather than one a tick. Half
+ * an interval early: ticks come once an interval, and a tick a moment before the time must not put
+ * the read off by a whole interval.
  */
 export function readDueAt(
   incident: Incident,
   view: LeverView | undefined,
   epoch: number,
   intervalMs: number,
+  policy: Pick<RunbookPolicy, "wakeTimeoutMs" | "propagationTimeoutMs">,
 ): number | undefined {
   if (!view || view.epoch !== epoch || view.failedAt !== undefined) return undefined;
   if (view.readAt < incident.stepStartedAt || slowWait(incident, view) === undefined)
     return undefined;
   const gap = Math.min(
     SLOW_READ_MAX_MS,
+    limitOf(incident, policy) / 10,
     Math.max(intervalMs, (view.readAt - incident.stepStartedAt) / 2),
   );
-  return view.readAt + gap - intervalMs / 2;
+  return gap > intervalMs ? view.readAt + gap - intervalMs / 2 : undefined;
 }
