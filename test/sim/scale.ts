@@ -227,8 +227,7 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
   let throttledUntil = -Infinity;
   const budget: ArmBudget = {
     remainingReads: () => Math.min(readBucket.left, options.readsPerTick ?? Infinity),
-    throttledUntil: () =>
-      world.now < throttledUntil ? CLOCK_ZERO + throttledUntil : undefined,
+    throttledUntil: () => (world.now < throttledUntil ? CLOCK_ZERO + throttledUntil : undefined),
   };
   const onThrottle = () => (throttledUntil = world.now + 1000);
   const routerCharged = charged(router, counts, readBucket, writeBucket, onThrottle);
@@ -318,8 +317,8 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
   let incidents: Incident[] = [];
   for (let i = 0; i < limit; i++) {
     await tick();
-    incidents = (await Promise.all(groupNames.map((g) => store.readIncidents(g)))).flatMap(
-      (list) => list.map((s) => s.incident),
+    incidents = (await Promise.all(groupNames.map((g) => store.readIncidents(g)))).flatMap((list) =>
+      list.map((s) => s.incident),
     );
     completed = incidents.filter((x) => x.kind === "failover" && x.step === "completed").length;
     const ended = incidents.filter((x) => x.step === "failed" || x.step === "aborted");
@@ -347,9 +346,7 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
           group: x.group,
           step: x.step,
           openedMs: x.openedAt - CLOCK_ZERO - outageStart,
-          ...(x.closedAt === undefined
-            ? {}
-            : { endedMs: x.closedAt - CLOCK_ZERO - outageStart }),
+          ...(x.closedAt === undefined ? {} : { endedMs: x.closedAt - CLOCK_ZERO - outageStart }),
         })),
     },
     elapsedMs: Date.now() - started,
