@@ -3,29 +3,17 @@
 // operation steps aside until its read is due; quiet groups last.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ClusterState, Incident, LeverView, Step } from "../../src/core/index.js";
+import type { ClusterState, LeverView, Step } from "../../src/core/index.js";
 import type { GroupTurn } from "../../src/app/runbook-order.js";
 import { runbookOrder } from "../../src/app/runbook-order.js";
+import { wakeFailover } from "../helpers/wake-failover.js";
 
 const EPOCH = 2;
 const INTERVAL = 10_000;
 const policy = { wakeTimeoutMs: 600_000, propagationTimeoutMs: 1_200_000 };
 
-const incident = (openedAt: number, step: Step = "shifting-traffic"): Incident => ({
-  id: `inc-${openedAt}`,
-  group: "g",
-  kind: "failover",
-  trigger: "automatic",
-  from: "weu",
-  to: "neu",
-  shift: { kind: "promote", region: "neu" },
-  wake: { region: "neu", start: true },
-  step,
-  stepStartedAt: openedAt,
-  openedAt,
-  reason: "weu is down",
-  history: [],
-});
+const incident = (openedAt: number, step: Step = "shifting-traffic") =>
+  wakeFailover(step, openedAt);
 const starting = (readAt: number): LeverView => ({
   clusters: { neu: { power: "Starting", nodePools: [] } satisfies ClusterState },
   readAt,

@@ -3,28 +3,15 @@
 // a minute apart nor a tenth of the step's limit.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ClusterState, Incident, LeverView, Step } from "../../src/core/index.js";
+import type { ClusterState, LeverView, Step } from "../../src/core/index.js";
 import { readDueAt } from "../../src/core/runbook-pace.js";
+import { wakeFailover } from "../helpers/wake-failover.js";
 
 const EPOCH = 3;
 const INTERVAL = 10_000;
 const policy = { wakeTimeoutMs: 600_000, propagationTimeoutMs: 1_200_000 };
 
-const at = (step: Step): Incident => ({
-  id: "inc-1",
-  group: "catalog",
-  kind: "failover",
-  trigger: "automatic",
-  from: "weu",
-  to: "neu",
-  shift: { kind: "promote", region: "neu" },
-  wake: { region: "neu", start: true },
-  step,
-  stepStartedAt: 1_000_000,
-  openedAt: 1_000_000,
-  reason: "weu is down",
-  history: [],
-});
+const at = (step: Step) => wakeFailover(step, 1_000_000);
 
 const cluster = (power: ClusterState["power"]): ClusterState => ({ power, nodePools: [] });
 /** A view read `intoStep` ms after the step began. */
