@@ -7,7 +7,7 @@ import type { LeverView } from "../core/levers.js";
 import { readDueAt } from "../core/runbook-pace.js";
 import type { RunbookPolicy } from "../core/runbook.js";
 
-export interface GroupTurn {
+interface GroupTurn {
   /** The group's oldest open incident, if any: the one its runbook advances. */
   readonly open?: Incident;
   /** A kept verdict of the group changed this tick. */

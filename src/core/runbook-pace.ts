@@ -11,7 +11,7 @@ import type { RunbookPolicy } from "./runbook.js";
  * and a Front Door change reaches the edge over up to about 20 minutes (users' reports, see
  * docs/levers.md): a read a minute finds either within a fifth of its usual time.
  */
-export const SLOW_READ_MAX_MS = 60_000;
+const SLOW_READ_MAX_MS = 60_000;
 
 /**
  * What the incident's step waits on that takes minutes, as its last read showed it; undefined when

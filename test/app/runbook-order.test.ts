@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ClusterState, LeverView, Step } from "../../src/core/index.js";
-import type { GroupTurn } from "../../src/app/runbook-order.js";
 import { runbookOrder } from "../../src/app/runbook-order.js";
 import { wakeFailover } from "../helpers/wake-failover.js";
 
@@ -19,6 +18,7 @@ const starting = (readAt: number): LeverView => ({
   readAt,
   epoch: EPOCH,
 });
+type GroupTurn = Parameters<typeof runbookOrder>[0][number];
 const turn = (fields: Partial<GroupTurn> = {}): GroupTurn => ({
   changed: false,
   policy,
