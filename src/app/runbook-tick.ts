@@ -14,6 +14,7 @@ import type { LeverView } from "../core/levers.js";
 import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
 import { leverNeeds, runbookStep } from "../core/runbook.js";
 import { readDueAt, slowWait } from "../core/runbook-pace.js";
+import { LEVER_ALLOWANCE_MS } from "../core/runbook-retry.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
@@ -383,7 +384,12 @@ async function runbookOnce(
       ? (options.budget?.take("urgent", reads) ?? true)
       : reconcileDue(rt, group, view, epoch) &&
         (options.budget?.take(view?.epoch === epoch ? "reconcile" : "first", reads) ?? true));
-  if (open && paced && !due)
+  // A step with no read this tick takes no step in its first LEVER_ALLOWANCE_MS; past that it is
+  // decided every tick, read or not, so that its wall-time ceiling (runbook-retry.ts) ends it
+  // even if its turn never came.
+  const mayWait =
+    open !== undefined && rt.clock.now() - open.incident.stepStartedAt < LEVER_ALLOWANCE_MS;
+  if (open && paced && !due && mayWait)
     return {
       incident: open.incident,
       problems,
@@ -391,11 +397,11 @@ async function runbookOnce(
         `${group.name}: incident ${open.incident.id} waits at ${open.incident.step} (${slowWait(open.incident, view!)}): its levers are read again within ${Math.ceil((dueAt - rt.clock.now()) / 1000)} s`,
       ],
     };
-  const withheld = urgent && !carried && backoff === undefined && !due;
+  const withheld = !paced && urgent && !carried && backoff === undefined && !due;
   // A read this process withheld is its own queue's time, not the step's (ADR 0024); and the
   // step, which can decide nothing without it, waits for its turn unless a verdict changed.
   if (open) queueWait(rt, group.name, withheld);
-  if (open && withheld && !options.verdictChanged)
+  if (open && withheld && !options.verdictChanged && mayWait)
     return {
       incident: open.incident,
       problems,
