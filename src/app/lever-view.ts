@@ -65,7 +65,7 @@ export interface LeverWork {
    * Since when the group's open incident has waited for a read or a change that this process's
    * own share of ARM's budget withheld (other incidents, opened first, took it): until its next
    * lever call, or a tick that needs none. The step timeout guards against a lever that does not
-   * move, not against Tandem's queue, so this wait is not counted either (ADR 0024).
+   * move, not against Tandem's queue, so this wait is not counted either (ADR 0028).
    */
   queuedAt?: number;
   /**

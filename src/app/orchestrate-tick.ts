@@ -503,7 +503,7 @@ async function runbooksFor(
       return true;
     },
   };
-  // First opened, first served; quiet groups oldest view first (runbook-order.ts, ADR 0024).
+  // First opened, first served; quiet groups oldest view first (runbook-order.ts, ADR 0028).
   const order = runbookOrder(
     view.groups.map((g, i) => {
       const open = (state.incidents[g.group.name] ?? [])

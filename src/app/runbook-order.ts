@@ -1,7 +1,7 @@
 // The order in which the holder's tick takes its groups' runbook steps, and so hands out its share
 // of ARM's budget (the first to ask are served): with reads scarce, order decides which incidents
 // finish. First opened, first served, in a stable order; an incident whose step waits on something
-// slow steps aside until its next read is due. See ADR 0024.
+// slow steps aside until its next read is due. See ADR 0028.
 import type { Incident } from "../core/incident.js";
 import type { LeverView } from "../core/levers.js";
 import { readDueAt } from "../core/runbook-pace.js";

@@ -398,7 +398,7 @@ async function runbookOnce(
       ],
     };
   const withheld = !paced && urgent && !carried && backoff === undefined && !due;
-  // A read this process withheld is its own queue's time, not the step's (ADR 0024); and the
+  // A read this process withheld is its own queue's time, not the step's (ADR 0028); and the
   // step, which can decide nothing without it, waits for its turn unless a verdict changed.
   if (open) queueWait(rt, group.name, withheld);
   if (open && withheld && !options.verdictChanged && mayWait)

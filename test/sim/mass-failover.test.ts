@@ -1,7 +1,7 @@
 // A mass failover where reads are scarce, small: five groups lose their primary at once and the
 // holder may read two levers a tick (what 1,000 groups meet at ARM's full budget). The first
 // opened are served first and finish first, and no step times out because it waited in Tandem's
-// own queue for a read (ADR 0024). The 1,000-group figures are `npm run bench -- --only
+// own queue for a read (ADR 0028). The 1,000-group figures are `npm run bench -- --only
 // arm-budget-1000`'s.
 import assert from "node:assert/strict";
 import { it } from "node:test";
