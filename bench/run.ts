@@ -15,6 +15,7 @@ import { telemetryVolume } from "./telemetry-volume.js";
 import { storage, storageAtScale } from "./storage.js";
 import { sandboxFailover } from "./sandbox-failover.js";
 import { auditVolume } from "./audit.js";
+import type { ScaleResult } from "../test/sim/scale.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
 const { values } = parseArgs({
@@ -120,19 +121,38 @@ if (want("audit"))
       )),
     }),
   );
+/** One line of the ARM budget figures: the quiet reads an hour, and when the failovers ended. */
+function armBudgetLine(bench: string, model: string, result: ScaleResult): string {
+  const perHour = (result.healthy.reads / result.healthy.minutes) * 60;
+  const { incidents = [], ...outage } = result.outage ?? {};
+  const ends = incidents
+    .flatMap((x) => (x.step === "completed" && x.endedMs !== undefined ? [x.endedMs] : []))
+    .sort((a, b) => a - b);
+  const minutes = (ms: number | undefined) =>
+    ms === undefined ? undefined : Math.round(ms / 6000) / 10;
+  return JSON.stringify({
+    bench,
+    model,
+    quietReadsPerHour: Math.round(perHour),
+    shareOfReadBudget: `${((perHour / READS_PER_HOUR) * 100).toFixed(1)} %`,
+    ...result,
+    ...(result.outage
+      ? {
+          outage: {
+            ...outage,
+            completedMinutes: {
+              median: minutes(ends[Math.floor(ends.length / 2)]),
+              last: minutes(ends.at(-1)),
+            },
+          },
+        }
+      : {}),
+  });
+}
 if (want("arm-budget"))
   for (const model of ["passive-cold", "active-passive"] as const) {
     const result = await simulateScale({ groups: 100, model, healthyMinutes: 60, outage: true });
-    const perHour = (result.healthy.reads / result.healthy.minutes) * 60;
-    console.log(
-      JSON.stringify({
-        bench: "arm-budget-100-groups",
-        model,
-        quietReadsPerHour: Math.round(perHour),
-        shareOfReadBudget: `${((perHour / READS_PER_HOUR) * 100).toFixed(1)} %`,
-        ...result,
-      }),
-    );
+    console.log(armBudgetLine("arm-budget-100-groups", model, result));
   }
 // Not in a plain `npm run bench`: 1,000 groups take minutes of CPU and gigabytes of memory per
 // model. The quiet window is 10 minutes (the reads an hour are scaled from it), after 60 intervals
@@ -147,16 +167,7 @@ if (values.only === "arm-budget-1000")
       outageMinutes: 60,
       settleIntervals: 60,
     });
-    const perHour = (result.healthy.reads / result.healthy.minutes) * 60;
-    console.log(
-      JSON.stringify({
-        bench: "arm-budget-1000-groups",
-        model,
-        quietReadsPerHour: Math.round(perHour),
-        shareOfReadBudget: `${((perHour / READS_PER_HOUR) * 100).toFixed(1)} %`,
-        ...result,
-      }),
-    );
+    console.log(armBudgetLine("arm-budget-1000-groups", model, result));
   }
 // A model, not a measurement: the default deployment's monthly lines from the figures above and the
 // prices in bench/cost-inputs.ts (docs/cost.md shows the same, by `npm run gen`).

@@ -62,6 +62,13 @@ export interface LeverWork {
    */
   readFailedAt?: number;
   /**
+   * Since when the group's open incident has waited for a read or a change that this process's
+   * own share of ARM's budget withheld (other incidents, opened first, took it): until its next
+   * lever call, or a tick that needs none. The step timeout guards against a lever that does not
+   * move, not against Tandem's queue, so this wait is not counted either (ADR 0028).
+   */
+  queuedAt?: number;
+  /**
    * The incident step this process first saw, and the time on ARM the incident carried then: what
    * earlier holders counted for the step, to which this process adds its own.
    */
@@ -87,6 +94,7 @@ export function tracked<T>(rt: Runtime, group: string, call: () => Promise<T>): 
     keepSpan(work, work.readFailedAt, now);
     work.readFailedAt = undefined;
   }
+  queueWait(rt, group, false);
   if (work.busy++ === 0) work.busySince = now;
   let promise: Promise<T>;
   try {
@@ -105,8 +113,22 @@ export function tracked<T>(rt: Runtime, group: string, call: () => Promise<T>): 
 }
 
 /**
- * How long since `since` this process has waited on the group's levers: calls in flight, and the
- * wait after a read that failed until the next call.
+ * Notes whether the group's open incident waits, this tick, for a lever call this process's budget
+ * withheld: the wait runs from the first such tick to the next tick that gives it its call (or
+ * needs none), and counts as time on ARM.
+ */
+export function queueWait(rt: Runtime, group: string, withheld: boolean): void {
+  const work = workOf(rt, group);
+  if (withheld) work.queuedAt ??= rt.clock.now();
+  else if (work.queuedAt !== undefined) {
+    keepSpan(work, work.queuedAt, rt.clock.now());
+    work.queuedAt = undefined;
+  }
+}
+
+/**
+ * How long since `since` this process has waited on the group's levers: calls in flight, the
+ * wait after a read that failed until the next call, and the wait for a call its budget withheld.
  */
 export function leverTimeSince(rt: Runtime, group: string, since: number): number {
   const work = rt.memory.levers.get(group);
@@ -116,6 +138,7 @@ export function leverTimeSince(rt: Runtime, group: string, since: number): numbe
   const spans = [...work.spans];
   if (work.busySince !== undefined) spans.push({ from: work.busySince, to: now });
   if (work.readFailedAt !== undefined) spans.push({ from: work.readFailedAt, to: now });
+  if (work.queuedAt !== undefined) spans.push({ from: work.queuedAt, to: now });
   let ms = 0;
   let reach = since;
   for (const span of spans.sort((a, b) => a.from - b.from)) {

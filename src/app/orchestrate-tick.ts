@@ -16,11 +16,13 @@ import { groupStoreOf } from "./situation.js";
 import type { AgreementView } from "./agreement.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import type { RunbookOutcome } from "./runbook-tick.js";
-import { runbookTick } from "./runbook-tick.js";
+import { runbookPolicy, runbookTick } from "./runbook-tick.js";
 import { mapBounded } from "./bounded.js";
+import { runbookOrder } from "./runbook-order.js";
 import type { LeverView } from "../core/levers.js";
 import { atRestByDesign } from "../core/levers.js";
 import type { Incident } from "../core/incident.js";
+import { isOpen } from "../core/incident.js";
 import type { Refusal } from "../core/runbook.js";
 import { runFenced } from "./fence.js";
 import type { LeaseStatus } from "./lease-keeper.js";
@@ -555,20 +557,25 @@ async function runbooksFor(
       return true;
     },
   };
-  // While any group has work (a changed verdict, an open incident), groups go in the
-  // configuration's order: a steady order lets the first of many incidents finish while the
-  // rest wait for reads (an order by the age of views gave each incident its read one tick and
-  // took it away the next, and any reordering finished fewer of 1,000 failovers). When all is
-  // quiet, the oldest views go first, so that the quiet reads reach every group in its turn: in
-  // the configuration's order the first groups would take every quiet read each time they were due.
-  const busy = (i: number) =>
-    kept[i]?.changed === true ||
-    (state.incidents[view.groups[i]!.group.name] ?? []).some(
-      (s) => s.incident.closedAt === undefined,
-    );
-  const age = (i: number) => views[view.groups[i]!.group.name]?.readAt ?? -Infinity;
-  const order = view.groups.map((_, i) => i);
-  if (!order.some(busy)) order.sort((a, b) => Math.sign(age(a) - age(b) || 0) || a - b);
+  // First opened, first served; quiet groups oldest view first (runbook-order.ts, ADR 0028).
+  const order = runbookOrder(
+    view.groups.map((g, i) => {
+      const open = (state.incidents[g.group.name] ?? [])
+        .map((s) => s.incident)
+        .filter(isOpen)
+        .sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id))[0];
+      const lever = views[g.group.name];
+      return {
+        changed: kept[i]?.changed === true,
+        policy: runbookPolicy(rt, g.group),
+        ...(open ? { open } : {}),
+        ...(lever ? { view: lever } : {}),
+      };
+    }),
+    epoch,
+    rt.clock.now(),
+    effectivePolicy(rt.config).intervalSeconds * 1000,
+  );
   const ordered = await mapBounded(order, GROUP_CONCURRENCY, async (i) => {
     const g = view.groups[i]!;
     // The runbook acts only on verdicts it could record in this epoch.

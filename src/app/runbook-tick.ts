@@ -13,6 +13,8 @@ import { isOpen, moveTo } from "../core/incident.js";
 import type { LeverView } from "../core/levers.js";
 import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
 import { leverNeeds, runbookStep } from "../core/runbook.js";
+import { readDueAt, slowWait } from "../core/runbook-pace.js";
+import { LEVER_ALLOWANCE_MS } from "../core/runbook-retry.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
@@ -37,6 +39,7 @@ import {
   routingRead,
   settleBy,
   pendingFailure,
+  queueWait,
   settleFailure,
   stepLeverMs,
   tracked,
@@ -359,6 +362,20 @@ async function runbookOnce(
     waitNote.push(
       `${group.name}: the last lever read failed: the next one waits ${Math.ceil((backoff - rt.clock.now()) / 1000)} s`,
     );
+  // A step that waits on something slow (a cluster starting) reads again when due (see
+  // runbook-pace.ts), or sooner with reads no step that could move on wanted: the holder offers
+  // it the tick's reads after every other incident's. Not after a verdict changed.
+  const dueAt =
+    open && !options.verdictChanged && !carried
+      ? readDueAt(
+          open.incident,
+          view,
+          epoch,
+          rt.config.policy.intervalSeconds * 1000,
+          runbookPolicy(rt, group),
+        )
+      : undefined;
+  const paced = dueAt !== undefined && dueAt > rt.clock.now();
   const due =
     carried === undefined &&
     backoff === undefined &&
@@ -366,7 +383,32 @@ async function runbookOnce(
       ? (options.budget?.take("urgent", reads) ?? true)
       : reconcileDue(rt, group, view, epoch) &&
         (options.budget?.take(view?.epoch === epoch ? "reconcile" : "first", reads) ?? true));
-  if (urgent && !carried && backoff === undefined && !due)
+  // A step with no read this tick takes no step in its first LEVER_ALLOWANCE_MS; past that it is
+  // decided every tick, read or not, so that its wall-time ceiling (runbook-retry.ts) ends it
+  // even if its turn never came.
+  const mayWait =
+    open !== undefined && rt.clock.now() - open.incident.stepStartedAt < LEVER_ALLOWANCE_MS;
+  if (open && paced && !due && mayWait)
+    return {
+      incident: open.incident,
+      problems,
+      waiting: [
+        `${group.name}: incident ${open.incident.id} waits at ${open.incident.step} (${slowWait(open.incident, view!)}): its levers are read again within ${Math.ceil((dueAt - rt.clock.now()) / 1000)} s`,
+      ],
+    };
+  const withheld = !paced && urgent && !carried && backoff === undefined && !due;
+  // A read this process withheld is its own queue's time, not the step's (ADR 0028); and the
+  // step, which can decide nothing without it, waits for its turn unless a verdict changed.
+  if (open) queueWait(rt, group.name, withheld);
+  if (open && withheld && !options.verdictChanged && mayWait)
+    return {
+      incident: open.incident,
+      problems,
+      waiting: [
+        `${group.name}: incident ${open.incident.id} waits its turn for a lever read (the incidents opened before it go first)`,
+      ],
+    };
+  if (withheld)
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
   if (due && !(await readNow(open?.incident)) && open)
     waitNote.push(
@@ -428,6 +470,7 @@ async function runbookOnce(
     const allowed =
       options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
     if (!allowed) {
+      if (open) queueWait(rt, group.name, true);
       problems.push(`${group.name}: too many groups read their levers this tick: the step waits`);
       return { ...(open ? { incident: open.incident } : {}), problems };
     }
@@ -453,6 +496,7 @@ async function runbookOnce(
     result.effects.length > 0 &&
     !(options.budget?.take("writes", writesOf(result.effects)) ?? true)
   ) {
+    if (open) queueWait(rt, group.name, true);
     problems.push(`${group.name}: too many lever changes this tick: this step waits for the next`);
     return { ...(open ? { incident: open.incident } : {}), problems };
   }

@@ -166,12 +166,12 @@ export const policySchema = z
     stepTimeoutSeconds: seconds("step timeout", 10, 86_400)
       .default(POLICY_DEFAULTS.stepTimeoutSeconds)
       .describe(
-        "Longest a runbook step that shifts or verifies traffic may take before the incident ends as failed (routing left as it was). Verification through the global entry point also waits the Traffic Manager profile's DNS TTL (at most propagationTimeoutSeconds), as clients follow only once it expires.",
+        "Longest a runbook step that shifts or verifies traffic may take before the incident ends as failed (routing left as it was). Time the step waits on Azure Resource Manager, or for its turn at Tandem's share of ARM's budget in a mass failover, is not counted; its wall time is bounded at three times this or this plus 15 minutes, whichever is longer. Verification through the global entry point also waits the Traffic Manager profile's DNS TTL (at most propagationTimeoutSeconds), as clients follow only once it expires.",
       ),
     wakeTimeoutSeconds: seconds("wake timeout", 60, 86_400)
       .default(POLICY_DEFAULTS.wakeTimeoutSeconds)
       .describe(
-        "Longest waking a cluster (start and scale) may take, and again waiting for it to pass its probes, before the incident ends as failed.",
+        "Longest waking a cluster (start and scale) may take, and again waiting for it to pass its probes, before the incident ends as failed. Time waiting on Azure Resource Manager, or for a turn at Tandem's share of its budget, is not counted, as for stepTimeoutSeconds.",
       ),
     propagationTimeoutSeconds: seconds("propagation timeout", 60, 86_400)
       .default(POLICY_DEFAULTS.propagationTimeoutSeconds)

@@ -17,6 +17,7 @@ import { parseConfig } from "../../src/config/index.js";
 import type { ArmBudget } from "../../src/ports/arm-budget.js";
 import type { Clock } from "../../src/ports/clock.js";
 import type { Prober } from "../../src/ports/prober.js";
+import type { Incident } from "../../src/core/incident.js";
 
 const REGIONS = ["westeurope", "northeurope"] as const;
 const INTERVAL = 10_000;
@@ -26,6 +27,9 @@ export const WRITE_BUCKET = { size: 200, perSecond: 10 };
 /** ARM's read budget per hour at the sustained rate. */
 export const READS_PER_HOUR = READ_BUCKET.perSecond * 3600;
 
+/** Where the simulated clock starts. */
+const CLOCK_ZERO = 1_800_000_000_000;
+
 class World {
   now = 0;
 }
@@ -33,7 +37,7 @@ class World {
 class SimClock implements Clock {
   constructor(private readonly world: World) {}
   now(): number {
-    return 1_800_000_000_000 + this.world.now;
+    return CLOCK_ZERO + this.world.now;
   }
   async sleep(ms: number): Promise<void> {
     this.world.now += Math.max(0, ms);
@@ -123,6 +127,13 @@ export interface ScaleOptions {
   readonly settleIntervals?: number;
   /** Longest the outage phase may run, in simulated minutes. */
   readonly outageMinutes?: number;
+  /**
+   * ARM reads the holder may make a tick, told to it as ARM's remaining read budget (at most 200
+   * otherwise): a few groups then meet the scarcity that 1,000 meet at the full budget.
+   */
+  readonly readsPerTick?: number;
+  /** The runbook's timeouts (120 s a step, 600 s to wake, by default). */
+  readonly timeouts?: { readonly stepSeconds: number; readonly wakeSeconds: number };
 }
 
 export interface ScaleResult {
@@ -133,11 +144,24 @@ export interface ScaleResult {
     readonly completed: number;
     readonly failed: number;
     readonly minutes: number;
+    /** Why the incidents that did not complete ended: each last note (figures as #), and how many. */
+    readonly endings: Readonly<Record<string, number>>;
+    /** Every failover incident: its group, and when it opened and ended (ms after the outage). */
+    readonly incidents: readonly {
+      readonly group: string;
+      readonly step: string;
+      readonly openedMs: number;
+      readonly endedMs?: number;
+    }[];
   };
   readonly elapsedMs: number;
 }
 
-function config(groups: number, model: "active-passive" | "passive-cold"): TandemConfigInput {
+function config(
+  groups: number,
+  model: "active-passive" | "passive-cold",
+  timeouts = { stepSeconds: 120, wakeSeconds: 600 },
+): TandemConfigInput {
   const cluster = (group: string, region: string) => ({
     resourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${group}-${region}`,
     nodePools: [{ name: "user", count: 3 }],
@@ -154,8 +178,8 @@ function config(groups: number, model: "active-passive" | "passive-cold"): Tande
       failureThreshold: 3,
       maxAutoFailovers: 1,
       autoFailback: false,
-      stepTimeoutSeconds: 120,
-      wakeTimeoutSeconds: 600,
+      stepTimeoutSeconds: timeouts.stepSeconds,
+      wakeTimeoutSeconds: timeouts.wakeSeconds,
     },
     groups: Array.from({ length: groups }, (_, i) => {
       const name = `g${String(i).padStart(3, "0")}`;
@@ -202,9 +226,8 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
   const writeBucket = new Bucket(world, WRITE_BUCKET.size, WRITE_BUCKET.perSecond);
   let throttledUntil = -Infinity;
   const budget: ArmBudget = {
-    remainingReads: () => readBucket.left,
-    throttledUntil: () =>
-      world.now < throttledUntil ? 1_800_000_000_000 + throttledUntil : undefined,
+    remainingReads: () => Math.min(readBucket.left, options.readsPerTick ?? Infinity),
+    throttledUntil: () => (world.now < throttledUntil ? CLOCK_ZERO + throttledUntil : undefined),
   };
   const onThrottle = () => (throttledUntil = world.now + 1000);
   const routerCharged = charged(router, counts, readBucket, writeBucket, onThrottle);
@@ -229,7 +252,7 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
     },
   };
   const store = new MemoryStateStore();
-  const parsed = parseConfig(config(options.groups, model));
+  const parsed = parseConfig(config(options.groups, model, options.timeouts));
   const runtimes: Runtime[] = [];
   for (const [i, observer] of REGIONS.entries())
     runtimes.push(
@@ -290,14 +313,22 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
   const limit = Math.round(((options.outageMinutes ?? 30) * 60_000) / INTERVAL);
   let completed = 0;
   let failed = 0;
+  const endings: Record<string, number> = {};
+  let incidents: Incident[] = [];
   for (let i = 0; i < limit; i++) {
     await tick();
-    const incidents = (await Promise.all(groupNames.map((g) => store.readIncidents(g)))).flatMap(
-      (list) => list.map((s) => s.incident),
+    incidents = (await Promise.all(groupNames.map((g) => store.readIncidents(g)))).flatMap((list) =>
+      list.map((s) => s.incident),
     );
     completed = incidents.filter((x) => x.kind === "failover" && x.step === "completed").length;
-    failed = incidents.filter((x) => x.step === "failed" || x.step === "aborted").length;
-    if (completed + failed >= options.groups) break;
+    const ended = incidents.filter((x) => x.step === "failed" || x.step === "aborted");
+    failed = ended.length;
+    if (completed + failed < options.groups && i < limit - 1) continue;
+    for (const x of ended) {
+      const note = `${x.step}: ${(x.history.at(-1)?.note ?? "").replace(/\d+/g, "#")}`;
+      endings[note] = (endings[note] ?? 0) + 1;
+    }
+    break;
   }
   return {
     healthy,
@@ -308,6 +339,15 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
       completed,
       failed,
       minutes: Math.round((world.now - outageStart) / 6000) / 10,
+      endings,
+      incidents: incidents
+        .filter((x) => x.kind === "failover")
+        .map((x) => ({
+          group: x.group,
+          step: x.step,
+          openedMs: x.openedAt - CLOCK_ZERO - outageStart,
+          ...(x.closedAt === undefined ? {} : { endedMs: x.closedAt - CLOCK_ZERO - outageStart }),
+        })),
     },
     elapsedMs: Date.now() - started,
   };
