@@ -9,6 +9,7 @@ import {
   API_ROLE_DEFAULTS,
   API_TOKEN_DEFAULTS,
   POLICY_DEFAULTS,
+  READINESS_DEFAULTS,
   TELEMETRY_DEFAULTS,
 } from "./defaults.js";
 import { AZURE_REGIONS_CHECKED } from "./azure-regions.js";
@@ -142,6 +143,21 @@ const failoverPolicyFields = {
     ),
 };
 
+const readinessSchema = z
+  .strictObject({
+    intervalMinutes: count(1, 1440)
+      .default(READINESS_DEFAULTS.intervalMinutes)
+      .describe(
+        "How often the lease holder runs the readiness checks of every group, from the lever views, observations and incidents it already keeps (no Azure Resource Manager read of their own).",
+      ),
+    coldStartWithinDays: count(1, 365)
+      .default(READINESS_DEFAULTS.coldStartWithinDays)
+      .describe(
+        "passive-cold: a standby whose cluster has not started successfully (by a failover, a practice run or a person) within this many days is not ready.",
+      ),
+  })
+  .describe("Failover readiness checks (docs/readiness.md): whether each group's standby could take the traffic now.");
+
 export const policySchema = z
   .strictObject({
     intervalSeconds: seconds("probe interval", 1, 300)
@@ -229,6 +245,7 @@ export const policySchema = z
       POLICY_DEFAULTS.autoFailoverWindowMinutes,
     ),
     autoFailback: failoverPolicyFields.autoFailback.default(POLICY_DEFAULTS.autoFailback),
+    readiness: readinessSchema.prefault({}),
   })
   .describe(
     "Timing and safety policy for every group; a group may override the failover settings.",
@@ -488,6 +505,11 @@ function build(registry: ProviderRegistry, probeKinds: ProbeKindRegistry) {
         ),
       traffic: levers.traffic.optional(),
       policy: groupPolicySchema.optional(),
+      rtoSeconds: seconds("recovery time objective", 1, 86_400)
+        .optional()
+        .describe(
+          "The group's recovery time objective: the readiness check `recovery-time` is not ready when the last drill predicts a longer failover (docs/readiness.md).",
+        ),
     })
     .describe("An application's regional stamps and the entry point that routes to them.");
 
