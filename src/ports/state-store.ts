@@ -6,6 +6,7 @@ import type { Incident } from "../core/incident.js";
 import type { RegionState } from "../core/verdict.js";
 import type { OutboxStore, WriteWithAlerts } from "./outbox.js";
 import type { AuditStore } from "./audit-store.js";
+import type { ReadinessStore } from "./readiness-store.js";
 
 export type {
   ActionRecord,
@@ -57,7 +58,7 @@ export interface StoreCallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-export interface StateStore extends OutboxStore, AuditStore {
+export interface StateStore extends OutboxStore, AuditStore, ReadinessStore {
   /** Creates what the store needs (the table); safe to call again. */
   initialise(options?: StoreCallOptions): Promise<void>;
   /** Writes an observer's heartbeat alone, unconditionally. */
