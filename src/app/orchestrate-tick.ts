@@ -34,6 +34,7 @@ import { alertRegions, boundForStorage, verdictAlerts } from "../core/alerts.js"
 import { startAlertSender, startMarkFlush } from "./alerts/sender.js";
 import { wanted } from "./alerts/setup.js";
 import { startAuditPrune } from "./audit-retention.js";
+import { startReadiness } from "./readiness.js";
 
 export interface GroupDecision {
   readonly group: string;
@@ -391,6 +392,7 @@ async function orchestrateTick(
   else if (lease.epoch !== undefined) {
     // The audit log's retention, beside the tick too: a bounded pass, never awaited (ADR 0017).
     startAuditPrune(rt, lease.epoch, state?.[0].incidents);
+    if (state) startReadiness(rt, lease.epoch, view, state[0]);
     startAlertSender(
       rt,
       lease.epoch,

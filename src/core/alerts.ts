@@ -34,6 +34,8 @@ export type AlertType =
   | "store.reachable"
   | "lease.changed"
   | "certificate.expiring"
+  | "readiness.lost"
+  | "readiness.regained"
   | "channel.disabled"
   | "channel.enabled"
   | "channel.undelivered"
@@ -178,6 +180,17 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     type: "certificate.expiring",
     severity: "warning",
     when: "a served certificate expires within `certificateWarningDays` (again at 7, 3, 1 and 0 days; error from 3 days, critical from 1)",
+  },
+  {
+    type: "readiness.lost",
+    severity: "warning",
+    when: "a readiness check of a group turned not ready: its standby could not take the traffic now (docs/readiness.md)",
+  },
+  {
+    type: "readiness.regained",
+    severity: "info",
+    when: "every readiness check of a group that was not ready passes again",
+    resolves: ["readiness.lost"],
   },
   {
     type: "channel.disabled",

@@ -81,7 +81,12 @@ export interface ReadinessInput {
   /** Per region, the last successful start of its cluster that an incident recorded. */
   readonly wokenAt: Readonly<Record<string, number>>;
   /** The last drill's predicted time to recover (its failover), and when it ran. */
-  readonly drill?: { readonly at: number; readonly expectedSeconds: number };
+  readonly drill?: {
+    readonly at: number;
+    readonly expectedSeconds: number;
+    /** How its failover plan ended: `completed`, or where it would stop. */
+    readonly outcome?: string;
+  };
   readonly coldStartWithinDays: number;
   readonly previous?: ReadinessReport;
 }
@@ -437,6 +442,14 @@ function recoveryCheck(
       "unknown",
       "no drill has predicted the time to recover yet",
       "Run `tandem drill GROUP --reason ...`: it predicts the failover's time without changing anything.",
+    );
+  if (drill.outcome !== undefined && drill.outcome !== "completed")
+    return result(
+      "recovery-time",
+      undefined,
+      "not-ready",
+      `the last drill's failover would end ${drill.outcome}, not completed`,
+      "Read the drill's plan (`tandem drill GROUP`): its assumptions say which step would not finish.",
     );
   if (drill.expectedSeconds > rtoSeconds)
     return result(

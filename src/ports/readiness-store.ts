@@ -10,6 +10,8 @@ export interface DrillRecord {
   readonly at: number;
   /** The predicted time from detection to traffic on the standby (the failover plan's). */
   readonly expectedSeconds: number;
+  /** How the failover plan ended: `completed`, or the step it would stop at (`failed`...). */
+  readonly outcome: string;
   readonly to: string;
   readonly by: string;
 }

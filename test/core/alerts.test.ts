@@ -49,6 +49,8 @@ const SEVERITY: Record<AlertType, Severity> = {
   "store.reachable": "info",
   "lease.changed": "info",
   "certificate.expiring": "warning",
+  "readiness.lost": "warning",
+  "readiness.regained": "info",
   "channel.disabled": "error",
   "channel.enabled": "info",
   "channel.undelivered": "warning",

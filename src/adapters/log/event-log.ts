@@ -66,6 +66,10 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
       return { level: "info", text: "state store reachable again" };
     case "certificate.expiring":
       return { level: "warn", text: `${e.group}/${e.target}: ${e.message}` };
+    case "readiness.lost":
+      return { level: "warn", text: `${e.group}: failover readiness lost: ${e.summary}` };
+    case "readiness.regained":
+      return { level: "info", text: `${e.group}: failover readiness regained` };
   }
 }
 
