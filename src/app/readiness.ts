@@ -171,7 +171,9 @@ function seenProbes(view: AgreementView, group: GroupEvidence): Record<string, S
     (out[o.target] ??= []).push({
       observer: o.observer,
       ok: o.ok,
-      ...(o.certificateDaysLeft === undefined ? {} : { certificateDaysLeft: o.certificateDaysLeft }),
+      ...(o.certificateDaysLeft === undefined
+        ? {}
+        : { certificateDaysLeft: o.certificateDaysLeft }),
       ...(o.error ? { error: o.error.kind } : {}),
     });
   }

@@ -156,7 +156,9 @@ const readinessSchema = z
         "passive-cold: a standby whose cluster has not started successfully (by a failover, a practice run or a person) within this many days is not ready.",
       ),
   })
-  .describe("Failover readiness checks (docs/readiness.md): whether each group's standby could take the traffic now.");
+  .describe(
+    "Failover readiness checks (docs/readiness.md): whether each group's standby could take the traffic now.",
+  );
 
 export const policySchema = z
   .strictObject({

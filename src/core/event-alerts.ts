@@ -206,7 +206,9 @@ export function eventAlert(e: TandemEvent): Alert | undefined {
         action: lost
           ? "A failover now may not work. `tandem readiness GROUP` lists each check, its evidence and the fix (docs/readiness.md)."
           : "Every readiness check passes.",
-        ...(lost ? {} : { resolves: { type: "readiness.lost" as const, title, severity: "warning" as const } }),
+        ...(lost
+          ? {}
+          : { resolves: { type: "readiness.lost" as const, title, severity: "warning" as const } }),
         details: { checks: e.checks.join(", ") },
       };
     }

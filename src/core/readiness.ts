@@ -315,7 +315,9 @@ function capacityCheck(
       "capacity",
       name,
       "unknown",
-      cluster ? `${primary ?? "the primary"}'s cluster is not known` : `${name}'s cluster has not been read`,
+      cluster
+        ? `${primary ?? "the primary"}'s cluster is not known`
+        : `${name}'s cluster has not been read`,
       "Configure (and let Tandem read) both regions' clusters.",
     );
   const short: string[] = [];
@@ -323,7 +325,10 @@ function capacityCheck(
   for (const theirs of primaryCluster.nodePools) {
     const mine = cluster.nodePools.find((p) => p.name === theirs.name);
     if (!mine) continue; // named by the cluster check
-    const most = reachable(mine, region.cluster?.nodePools.find((p) => p.name === mine.name));
+    const most = reachable(
+      mine,
+      region.cluster?.nodePools.find((p) => p.name === mine.name),
+    );
     (most < theirs.count ? short : fits).push(
       `pool ${mine.name} reaches ${most} of ${primary}'s ${theirs.count}`,
     );
@@ -405,7 +410,9 @@ function certificateCheck(
   warningDays: number,
 ): CheckResult {
   const name = region.name;
-  const days = seen.flatMap((p) => (p.certificateDaysLeft === undefined ? [] : [p.certificateDaysLeft]));
+  const days = seen.flatMap((p) =>
+    p.certificateDaysLeft === undefined ? [] : [p.certificateDaysLeft],
+  );
   if (days.length === 0)
     return result(
       "certificate",
@@ -431,10 +438,7 @@ function certificateCheck(
   );
 }
 
-function recoveryCheck(
-  rtoSeconds: number,
-  drill: ReadinessInput["drill"],
-): CheckResult {
+function recoveryCheck(rtoSeconds: number, drill: ReadinessInput["drill"]): CheckResult {
   if (!drill)
     return result(
       "recovery-time",

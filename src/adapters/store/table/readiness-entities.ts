@@ -15,7 +15,9 @@ function parsed(row: Record<string, unknown>): Record<string, unknown> | undefin
   if (typeof row["data"] !== "string") return undefined;
   try {
     const value = JSON.parse(row["data"]) as unknown;
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+    return typeof value === "object" && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -30,7 +32,11 @@ export function reportToEntity(report: ReadinessReport): Entity {
 }
 
 export function drillToEntity(group: string, drill: DrillRecord): Entity {
-  return { partitionKey: READINESS_PARTITION, rowKey: `${DRILL}${group}`, data: JSON.stringify(drill) };
+  return {
+    partitionKey: READINESS_PARTITION,
+    rowKey: `${DRILL}${group}`,
+    data: JSON.stringify(drill),
+  };
 }
 
 /** A row of the readiness partition: a report or a drill, or undefined when it does not decode. */
@@ -44,9 +50,15 @@ export function entityToReadiness(
   const value = parsed(row);
   if (!value) return undefined;
   if (key.startsWith(REPORT)) {
-    if (!isNumber(value["at"]) || !Array.isArray(value["checks"]) || typeof value["verdict"] !== "string")
+    if (
+      !isNumber(value["at"]) ||
+      !Array.isArray(value["checks"]) ||
+      typeof value["verdict"] !== "string"
+    )
       return undefined;
-    return { report: { ...(value as unknown as ReadinessReport), group: key.slice(REPORT.length) } };
+    return {
+      report: { ...(value as unknown as ReadinessReport), group: key.slice(REPORT.length) },
+    };
   }
   if (key.startsWith(DRILL)) {
     if (!isNumber(value["at"]) || !isNumber(value["expectedSeconds"])) return undefined;
