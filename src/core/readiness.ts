@@ -4,6 +4,7 @@
 // and what to do about it (docs/readiness.md). Pure: the app gathers the input and stores the report.
 import type { ClusterState, LeverView, NodePoolSize, NodePoolState } from "./levers.js";
 import { primaryOf } from "./levers.js";
+import type { LeverNeeds, RunbookGroup } from "./runbook.js";
 
 export type Readiness = "ready" | "not-ready" | "unknown";
 
@@ -92,6 +93,16 @@ export interface ReadinessInput {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * What the quiet reconcile reads (no incident, no verdict change): the routing and every cluster
+ * of the group, so that the readiness checks compare the standby with the primary. Urgent reads
+ * stay as lean as the runbook step needs (leverNeeds); the reconcile's pace counts these reads
+ * (ADR 23), so a group with two clusters is reconciled at a third of the rate of one without.
+ */
+export function reconcileNeeds(group: RunbookGroup): LeverNeeds {
+  return { routing: true, clusters: group.regions.filter((r) => r.cluster).map((r) => r.name) };
+}
 
 const worst = (verdicts: readonly Readiness[]): Readiness =>
   verdicts.includes("not-ready") ? "not-ready" : verdicts.includes("unknown") ? "unknown" : "ready";

@@ -71,6 +71,7 @@ const RESOLVES: Partial<Record<AlertType, AlertType[]>> = {
   "automation.resumed": ["automation.paused"],
   "observer.live": ["observer.stale"],
   "store.reachable": ["store.unreachable"],
+  "readiness.regained": ["readiness.lost"],
   "channel.enabled": ["channel.disabled"],
   "channel.delivering": ["channel.undelivered"],
 };

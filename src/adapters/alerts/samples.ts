@@ -205,6 +205,25 @@ export function sampleAlerts(): Record<AlertType, Alert> {
         message: "the certificate CN=shop.contoso.com expires in 6 days",
       }),
     )!,
+    "readiness.lost": eventAlert(
+      event({
+        type: "readiness.lost",
+        group: "shop",
+        checks: ["standby-cluster"],
+        summary:
+          "not-ready: standby-cluster (northeurope): northeurope's cluster drifted from westeurope's: Kubernetes 1.32.7, westeurope runs 1.33.2",
+        since: AT - 900_000,
+      }),
+    )!,
+    "readiness.regained": eventAlert(
+      event({
+        type: "readiness.regained",
+        group: "shop",
+        checks: [],
+        summary: "ready",
+        since: AT,
+      }),
+    )!,
     "channel.disabled": channelDisabled(TEAMS, "410 Gone", from),
     "channel.enabled": channelEnabled(
       TEAMS,

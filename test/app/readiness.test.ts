@@ -1,0 +1,184 @@
+// Readiness run by the lease holder against the ARM emulator through the real Azure SDK clients:
+// the levers are read by the tick as always (no read of readiness's own), each cause made in the
+// emulator turns the group not ready (an event, the stored report, GET /api/status), and removing
+// it makes the group ready again.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { runObserverTick } from "../../src/app/observer-tick.js";
+import { readinessSettled } from "../../src/app/readiness.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { readStatus } from "../../src/app/status.js";
+import { eventAlert } from "../../src/core/event-alerts.js";
+import type { TandemEvent } from "../../src/core/events.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import type { Prober } from "../../src/ports/prober.js";
+import { systemClock } from "../../src/adapters/clock/system-clock.js";
+import { sandboxCredential } from "../../src/sandbox/credential.js";
+import { AKS_NEU, AKS_WEU, TM_PROFILE, startArm } from "../helpers/arm.js";
+import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+
+const OBSERVERS = ["westeurope", "northeurope"];
+
+const raw: TandemConfigInput = {
+  observers: OBSERVERS.map((region) => ({ region })),
+  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+  policy: { intervalSeconds: 10, leverReconcileSeconds: 10, readiness: { intervalMinutes: 1 } },
+  groups: [
+    {
+      name: "shop",
+      model: "active-passive",
+      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
+      regions: [
+        {
+          name: "westeurope",
+          role: "primary",
+          probe: { url: "https://weu.shop.test/health" },
+          traffic: { endpoint: "weu" },
+          cluster: { resourceId: AKS_WEU, nodePools: [] },
+        },
+        {
+          name: "northeurope",
+          role: "secondary",
+          probe: { url: "https://neu.shop.test/health", certificateWarningDays: 14 },
+          traffic: { endpoint: "neu" },
+          cluster: { resourceId: AKS_NEU, nodePools: [] },
+        },
+      ],
+    },
+  ],
+};
+
+/** Time set by the test; waits in real time, since the emulator answers in real time. */
+class ManualTimeRealWaits extends ManualClock {
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(ms, signal);
+  }
+}
+
+describe("readiness against the ARM emulator", () => {
+  it("a version or VM size drift, maxCount below the primary's count, a disabled standby endpoint and an expiring certificate each turn the group not ready, and removing them ready again", async () => {
+    const arm = await startArm();
+    const runtimes: Runtime[] = [];
+    try {
+      // Both clusters run (active-passive), with one pool each of the same size.
+      for (const [id, location] of [
+        [AKS_WEU, "westeurope"],
+        [AKS_NEU, "northeurope"],
+      ] as const)
+        arm.aks.addCluster({
+          id,
+          location,
+          running: true,
+          pools: [{ name: "system", count: 2, mode: "System" }],
+        });
+      const certificateDays = new Map([["neu.shop.test", 90]]);
+      const prober: Prober = {
+        probe: async (request) => ({
+          ok: true,
+          latencyMs: 3,
+          statusCode: 200,
+          certificateDaysLeft: certificateDays.get(new URL(request.url).hostname) ?? 90,
+        }),
+      };
+      const clock = new ManualTimeRealWaits();
+      clock.time = 1_900_000_000_000;
+      const store = new MemoryStateStore();
+      const events: TandemEvent[] = [];
+      const { credential: _, ...conn } = arm.conn;
+      for (const observer of OBSERVERS)
+        runtimes.push(
+          await runtimeFor(raw, observer, {
+            store,
+            clock,
+            prober,
+            arm: conn,
+            credential: sandboxCredential,
+            subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
+          }),
+        );
+      /** A readiness interval later: one tick reads the levers, the next judges what they said. */
+      const judge = async () => {
+        for (const step of [11_000, 61_000]) {
+          clock.advance(step);
+          for (const rt of runtimes) await runObserverTick(rt);
+          for (const rt of runtimes) await readinessSettled(rt);
+        }
+        const status = await readStatus(runtimes[0]!);
+        return status.groups[0]!.readiness;
+      };
+      const told = () =>
+        events
+          .filter((e) => e.type === "readiness.lost" || e.type === "readiness.regained")
+          .map((e) => e.type);
+
+      // The lease is taken after one lease duration; the first judgement after that is ready.
+      clock.advance(30_000);
+      let readiness = await judge();
+      readiness = await judge();
+      assert.equal(readiness?.verdict, "ready", readiness?.line);
+      assert.deepEqual(told(), [], "nothing to tell while ready");
+
+      const causes: [string, () => void | Promise<void>, () => void | Promise<void>, RegExp][] = [
+        [
+          "Kubernetes version drift",
+          () => arm.aks.setKubernetesVersion(AKS_NEU, "1.32.7"),
+          () => arm.aks.setKubernetesVersion(AKS_NEU, "1.33.2"),
+          /standby-cluster \(northeurope\): .*Kubernetes 1\.32\.7/,
+        ],
+        [
+          "VM size drift",
+          () => arm.aks.changePool(AKS_NEU, "system", { vmSize: "Standard_D2s_v5" }),
+          () => arm.aks.changePool(AKS_NEU, "system", { vmSize: "Standard_D4s_v5" }),
+          /pool system is Standard_D2s_v5, westeurope's is Standard_D4s_v5/,
+        ],
+        [
+          "maxCount below the primary's count",
+          () => {
+            arm.aks.changePool(AKS_WEU, "system", { count: 6 });
+            arm.aks.changePool(AKS_NEU, "system", { minCount: 1, maxCount: 4 });
+          },
+          () => arm.aks.changePool(AKS_NEU, "system", { maxCount: 8 }),
+          /capacity \(northeurope\): .*reaches 4 of westeurope's 6/,
+        ],
+        [
+          "standby endpoint disabled",
+          () => runtimes[0]!.router!.setEnabled("shop", "northeurope", false),
+          () => runtimes[0]!.router!.setEnabled("shop", "northeurope", true),
+          /standby-traffic \(northeurope\): .*disabled/,
+        ],
+        [
+          "an expiring certificate",
+          () => void certificateDays.set("neu.shop.test", 5),
+          () => void certificateDays.set("neu.shop.test", 90),
+          /certificate \(northeurope\): .*expires in 5 day/,
+        ],
+      ];
+      for (const [name, make, remove, evidence] of causes) {
+        await make();
+        readiness = await judge();
+        assert.equal(readiness?.verdict, "not-ready", `${name}: ${readiness?.line}`);
+        assert.match(readiness.line, evidence, name);
+        await remove();
+        readiness = await judge();
+        assert.equal(readiness?.verdict, "ready", `${name} removed: ${readiness?.line}`);
+      }
+      assert.deepEqual(
+        told(),
+        causes.flatMap(() => ["readiness.lost", "readiness.regained"]),
+        "each loss and each return told once",
+      );
+      const lost = events.find((e) => e.type === "readiness.lost")!;
+      const alert = eventAlert(lost);
+      assert.equal(alert?.type, "readiness.lost");
+      assert.equal(alert?.subject, "readiness:shop");
+      assert.equal(
+        eventAlert(events.find((e) => e.type === "readiness.regained")!)?.resolves?.type,
+        "readiness.lost",
+        "regained resolves lost (PagerDuty's dedup_key is the shared subject)",
+      );
+    } finally {
+      await arm.stop();
+    }
+  });
+});
