@@ -137,7 +137,7 @@ const withDrill = (drill: DrillRecord | undefined) =>
     : {};
 
 /** What the checks need of a group's configuration. */
-export function readinessGroup(group: GroupConfig): ReadinessGroup {
+function readinessGroup(group: GroupConfig): ReadinessGroup {
   return {
     name: group.name,
     model: group.model,
@@ -184,7 +184,7 @@ function seenProbes(view: AgreementView, group: GroupEvidence): Record<string, S
  * Per region, when an incident last woke its cluster successfully: the step after waking
  * (`waiting-ready`) is taken only once the cluster runs with its pools scaled.
  */
-export function wokenAt(incidents: readonly Incident[]): Record<string, number> {
+function wokenAt(incidents: readonly Incident[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const incident of incidents) {
     const region = incident.wake?.region;

@@ -8,16 +8,14 @@ import type { LeverNeeds, RunbookGroup } from "./runbook.js";
 
 export type Readiness = "ready" | "not-ready" | "unknown";
 
-export const READINESS_CHECKS = [
-  "standby-traffic",
-  "standby-cluster",
-  "capacity",
-  "cold-start",
-  "standby-probes",
-  "certificate",
-  "recovery-time",
-] as const;
-export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
+type ReadinessCheck =
+  | "standby-traffic"
+  | "standby-cluster"
+  | "capacity"
+  | "cold-start"
+  | "standby-probes"
+  | "certificate"
+  | "recovery-time";
 
 export interface CheckResult {
   readonly check: ReadinessCheck;
@@ -44,7 +42,7 @@ export interface ReadinessReport {
   readonly startedAt?: Readonly<Record<string, number>>;
 }
 
-export interface ReadinessRegion {
+interface ReadinessRegion {
   readonly name: string;
   readonly role: string;
   /** It has a member in the group's traffic lever. */
@@ -73,7 +71,7 @@ export interface SeenProbe {
   readonly error?: string;
 }
 
-export interface ReadinessInput {
+interface ReadinessInput {
   readonly group: ReadinessGroup;
   readonly now: number;
   readonly view?: LeverView;

@@ -3,8 +3,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ClusterState, LeverView } from "../../src/core/levers.js";
-import type { ReadinessInput, ReadinessReport } from "../../src/core/readiness.js";
+import type { ReadinessReport } from "../../src/core/readiness.js";
 import { assessReadiness, readinessChange, readinessLine } from "../../src/core/readiness.js";
+
+type ReadinessInput = Parameters<typeof assessReadiness>[0];
 
 const DAY = 86_400_000;
 const NOW = 1_900_000_000_000;
