@@ -13,10 +13,9 @@ import { eventAlert } from "../../src/core/event-alerts.js";
 import type { TandemEvent } from "../../src/core/events.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { Prober } from "../../src/ports/prober.js";
-import { systemClock } from "../../src/adapters/clock/system-clock.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import { AKS_NEU, AKS_WEU, TM_PROFILE, startArm } from "../helpers/arm.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+import { ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
 
 const OBSERVERS = ["westeurope", "northeurope"];
 
@@ -48,13 +47,6 @@ const raw: TandemConfigInput = {
     },
   ],
 };
-
-/** Time set by the test; waits in real time, since the emulator answers in real time. */
-class ManualTimeRealWaits extends ManualClock {
-  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return systemClock.sleep(ms, signal);
-  }
-}
 
 describe("readiness against the ARM emulator", () => {
   it("a version or VM size drift, maxCount below the primary's count, a disabled standby endpoint and an expiring certificate each turn the group not ready, and removing them ready again", async () => {
