@@ -1,7 +1,7 @@
 // Readiness run by the lease holder against the ARM emulator through the real Azure SDK clients:
 // the levers are read by the tick as always (no read of readiness's own), each cause made in the
-// emulator turns the group not ready (an event, the stored report, GET /api/status), and removing
-// it makes the group ready again.
+// emulator turns the group not ready (an event, the stored report, GET /api/status, the status
+// page), and removing it makes the group ready again.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
@@ -9,6 +9,7 @@ import { runObserverTick } from "../../src/app/observer-tick.js";
 import { readinessSettled } from "../../src/app/readiness.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { readStatus } from "../../src/app/status.js";
+import { renderStatusPage } from "../../src/app/status-page.js";
 import { eventAlert } from "../../src/core/event-alerts.js";
 import type { TandemEvent } from "../../src/core/events.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
@@ -89,6 +90,7 @@ describe("readiness against the ARM emulator", () => {
             subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
           }),
         );
+      let page = "";
       /** A readiness interval later: one tick reads the levers, the next judges what they said. */
       const judge = async () => {
         for (const step of [11_000, 61_000]) {
@@ -97,6 +99,7 @@ describe("readiness against the ARM emulator", () => {
           for (const rt of runtimes) await readinessSettled(rt);
         }
         const status = await readStatus(runtimes[0]!);
+        page = renderStatusPage(status);
         return status.groups[0]!.readiness;
       };
       const told = () =>
@@ -151,6 +154,7 @@ describe("readiness against the ARM emulator", () => {
         readiness = await judge();
         assert.equal(readiness?.verdict, "not-ready", `${name}: ${readiness?.line}`);
         assert.match(readiness.line, evidence, name);
+        assert.match(page, /Failover readiness: not-ready: /, `${name}: the status page's line`);
         await remove();
         readiness = await judge();
         assert.equal(readiness?.verdict, "ready", `${name} removed: ${readiness?.line}`);
