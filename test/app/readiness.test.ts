@@ -14,6 +14,8 @@ import { eventAlert } from "../../src/core/event-alerts.js";
 import type { TandemEvent } from "../../src/core/events.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { Prober } from "../../src/ports/prober.js";
+import type { Telemetry } from "../../src/ports/telemetry.js";
+import { noTelemetry } from "../../src/ports/telemetry.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import { AKS_NEU, AKS_WEU, TM_PROFILE, startArm } from "../helpers/arm.js";
 import { ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
@@ -78,6 +80,14 @@ describe("readiness against the ARM emulator", () => {
       clock.time = 1_900_000_000_000;
       const store = new MemoryStateStore();
       const events: TandemEvent[] = [];
+      const metrics: { value: number; check: string }[] = [];
+      const telemetry: Telemetry = {
+        ...noTelemetry,
+        metric: (name, value, properties) => {
+          if (name === "tandem.readiness")
+            metrics.push({ value, check: properties?.["check"] ?? "" });
+        },
+      };
       const { credential: _, ...conn } = arm.conn;
       for (const observer of OBSERVERS)
         runtimes.push(
@@ -88,6 +98,7 @@ describe("readiness against the ARM emulator", () => {
             arm: conn,
             credential: sandboxCredential,
             subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
+            telemetry,
           }),
         );
       let page = "";
@@ -151,10 +162,17 @@ describe("readiness against the ARM emulator", () => {
       ];
       for (const [name, make, remove, evidence] of causes) {
         await make();
+        metrics.length = 0;
         readiness = await judge();
         assert.equal(readiness?.verdict, "not-ready", `${name}: ${readiness?.line}`);
         assert.match(readiness.line, evidence, name);
         assert.match(page, /Failover readiness: not-ready: /, `${name}: the status page's line`);
+        const broken = readiness.checks.find((c) => c.verdict === "not-ready")!.check;
+        assert.deepEqual(
+          metrics.filter((m) => m.value === 0).map((m) => m.check),
+          [broken, "all"],
+          `${name}: a 0 for the check and for the group`,
+        );
         await remove();
         readiness = await judge();
         assert.equal(readiness?.verdict, "ready", `${name} removed: ${readiness?.line}`);
