@@ -18,10 +18,13 @@ import type {
 } from "../core/readiness.js";
 import { assessReadiness, readinessChange, readinessLine } from "../core/readiness.js";
 import type { GroupConfig } from "../config/schema.js";
-import type { DrillRecord } from "../ports/readiness-store.js";
+import type { DrillRecord, ReadinessRows } from "../ports/readiness-store.js";
+import { lastFiring, parseCron } from "../core/cron.js";
 import type { RunbookState, StoreCallOptions } from "../ports/state-store.js";
 import type { AgreementView, GroupEvidence } from "./agreement.js";
+import type { Caller } from "./audit.js";
 import { emit } from "./emit.js";
+import { drill } from "./planner.js";
 import type { Runtime } from "./runtime.js";
 import { telemetryOf } from "./runtime.js";
 
@@ -72,7 +75,8 @@ async function runReadiness(
   state: RunbookState,
 ): Promise<void> {
   const call = { abortSignal: AbortSignal.timeout(30_000) };
-  const stored = await rt.store.readReadiness(call);
+  let stored = await rt.store.readReadiness(call);
+  if (await practiceDrills(rt, epoch, stored)) stored = await rt.store.readReadiness(call);
   const operation = `${rt.instance}:readiness:${epoch}`;
   for (const evidence of view.groups) {
     const group = evidence.group;
@@ -92,6 +96,43 @@ async function runReadiness(
     await rt.store.writeReadiness(report, call);
     tellReadiness(rt, operation, epoch, previous, report);
   }
+}
+
+/** Who the scheduled drills are audited as. */
+const PRACTICE: Caller = { name: "tandem-practice", via: "schedule" };
+
+/**
+ * Runs the dry-run drill of every group whose practice schedule fired since its last drill (or
+ * its last readiness run): each records its prediction for the `recovery-time` check. Says
+ * whether any ran.
+ */
+async function practiceDrills(rt: Runtime, epoch: number, stored: ReadinessRows): Promise<boolean> {
+  const schedule = rt.config.policy.practice.drill;
+  const cron = schedule === undefined ? undefined : parseCron(schedule);
+  if (cron === undefined || typeof cron === "string") return false;
+  const now = rt.clock.now();
+  const every = rt.config.policy.readiness.intervalMinutes * 60_000;
+  let ran = false;
+  for (const group of rt.config.groups) {
+    const after = Math.max(
+      stored.drills[group.name]?.at ?? -Infinity,
+      stored.reports[group.name]?.at ?? now - every,
+    );
+    const fired = lastFiring(cron, after, now);
+    if (fired === undefined || rt.memory.said.leader?.epoch !== epoch) continue;
+    const outcome = await drill(
+      rt,
+      PRACTICE,
+      group.name,
+      `scheduled practice drill (policy.practice.drill "${schedule}", due ${new Date(fired).toISOString()})`,
+    );
+    if (outcome.kind !== "done")
+      rt.log.warn(
+        `${group.name}: the scheduled practice drill did not run: ${"message" in outcome ? outcome.message : outcome.kind}`,
+      );
+    ran = true;
+  }
+  return ran;
 }
 
 function tellReadiness(

@@ -18,6 +18,7 @@ import { PROBE_KINDS } from "../probes/registry.js";
 import type { ProbeKindRegistry, ProbeSettings } from "../probes/types.js";
 import { probeSchemaFor } from "./probe-schema.js";
 import type { Severity } from "../core/alerts.js";
+import { parseCron } from "../core/cron.js";
 import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
 import { CHANNEL_PROVIDERS } from "../adapters/alerts/registry.js";
 import type { ChannelProvider } from "../adapters/alerts/types.js";
@@ -160,6 +161,21 @@ const readinessSchema = z
     "Failover readiness checks (docs/readiness.md): whether each group's standby could take the traffic now.",
   );
 
+const practiceSchema = z
+  .strictObject({
+    drill: z
+      .string({ error: "must be a cron schedule" })
+      .superRefine((text, ctx) => {
+        const cron = parseCron(text);
+        if (typeof cron === "string") ctx.addIssue({ code: "custom", message: cron });
+      })
+      .optional()
+      .describe(
+        "A five-field cron schedule (minute hour day-of-month month day-of-week, UTC), e.g. `0 3 * * 1` for Mondays at 03:00: the lease holder then runs a dry-run drill of every group (as `tandem drill` does: nothing changes), audited by `tandem-practice`, and its predicted time feeds the readiness check `recovery-time`. Checked at the readiness interval, so it runs up to `readiness.intervalMinutes` after the time. Absent (the default): no scheduled drill.",
+      ),
+  })
+  .describe("Practice on a schedule (docs/readiness.md): off unless a schedule is given.");
+
 export const policySchema = z
   .strictObject({
     intervalSeconds: seconds("probe interval", 1, 300)
@@ -248,6 +264,7 @@ export const policySchema = z
     ),
     autoFailback: failoverPolicyFields.autoFailback.default(POLICY_DEFAULTS.autoFailback),
     readiness: readinessSchema.prefault({}),
+    practice: practiceSchema.prefault({}),
   })
   .describe(
     "Timing and safety policy for every group; a group may override the failover settings.",

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runObserverTick } from "../../src/app/observer-tick.js";
 import { readinessSettled } from "../../src/app/readiness.js";
 import type { Runtime } from "../../src/app/runtime.js";
@@ -18,7 +19,7 @@ import type { Telemetry } from "../../src/ports/telemetry.js";
 import { noTelemetry } from "../../src/ports/telemetry.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import { AKS_NEU, AKS_WEU, TM_PROFILE, startArm } from "../helpers/arm.js";
-import { ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
+import { ManualClock, ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
 
 const OBSERVERS = ["westeurope", "northeurope"];
 
@@ -194,5 +195,69 @@ describe("readiness against the ARM emulator", () => {
     } finally {
       await arm.stop();
     }
+  });
+
+  it("a practice drill on its schedule: none before the time, one after it (audited, its prediction kept), and recovery-time judged by it", async () => {
+    const config: TandemConfigInput = {
+      observers: OBSERVERS.map((region) => ({ region })),
+      stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+      policy: {
+        intervalSeconds: 10,
+        readiness: { intervalMinutes: 5 },
+        practice: { drill: "0 3 * * *" },
+      },
+      groups: [
+        {
+          name: "shop",
+          model: "active-passive",
+          rtoSeconds: 1,
+          regions: OBSERVERS.map((region, i) => ({
+            name: region,
+            role: i === 0 ? ("primary" as const) : ("secondary" as const),
+            probe: { url: `http://${region}.shop.test/health` },
+          })),
+        },
+      ],
+    };
+    const router = new MemoryTrafficRouter([
+      {
+        name: "shop",
+        model: "active-passive",
+        regions: OBSERVERS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
+      },
+    ]);
+    const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) };
+    const clock = new ManualClock(Date.parse("2026-12-07T02:50:00Z"));
+    const store = new MemoryStateStore();
+    const runtimes: Runtime[] = [];
+    for (const observer of OBSERVERS)
+      runtimes.push(await runtimeFor(config, observer, { store, clock, prober, router }));
+    const until = async (iso: string) => {
+      while (clock.now() < Date.parse(iso)) {
+        clock.advance(10_000);
+        for (const rt of runtimes) await runObserverTick(rt);
+        for (const rt of runtimes) await readinessSettled(rt);
+      }
+    };
+    await until("2026-12-07T02:59:50Z");
+    assert.deepEqual((await store.readReadiness()).drills, {}, "no drill before its time");
+    await until("2026-12-07T03:06:00Z");
+    const { drills, reports } = await store.readReadiness();
+    assert.equal(drills["shop"]?.by, "tandem-practice");
+    assert.ok(drills["shop"]!.at >= Date.parse("2026-12-07T03:00:00Z"));
+    const audited = (await store.readActions()).filter((a) => a.name === "api drill");
+    assert.deepEqual(
+      audited.map((a) => a.actor),
+      ["tandem-practice"],
+      "one drill, audited by the schedule",
+    );
+    const recovery = reports["shop"]?.checks.find((c) => c.check === "recovery-time");
+    assert.equal(recovery?.verdict, "not-ready", "predicted beyond the 1 s objective");
+    await until("2026-12-07T03:30:00Z");
+    assert.equal(
+      (await store.readActions()).filter((a) => a.name === "api drill").length,
+      1,
+      "once per firing",
+    );
   });
 });
