@@ -30,8 +30,10 @@ import { telemetryOf } from "./runtime.js";
 
 interface ReadinessMemory {
   running?: Promise<void>;
-  /** When this process last began a run (its clock); a new holder runs at once. */
+  /** When this process last began a run (its clock); a new holder runs once the levers are read. */
   lastRunAt?: number;
+  /** Since when a due run has waited for the first lever reads. */
+  waitingSince?: number;
 }
 
 const memories = new WeakMap<Runtime, ReadinessMemory>();
@@ -53,6 +55,13 @@ export function startReadiness(
   const now = rt.clock.now();
   const every = rt.config.policy.readiness.intervalMinutes * 60_000;
   if (memory.running || (memory.lastRunAt !== undefined && now - memory.lastRunAt < every)) return;
+  // A new holder's first run waits for the first lever reads (its first ticks), up to an interval:
+  // a run on no view would only say unknown, and the next comes an interval later.
+  const unread = rt.config.groups.some(
+    (g) => (g.traffic || g.regions.some((r) => r.cluster)) && !state.leverViews[g.name],
+  );
+  if (unread && now - (memory.waitingSince ??= now) < every) return;
+  memory.waitingSince = undefined;
   memory.lastRunAt = now;
   memory.running = runReadiness(rt, epoch, view, state)
     .catch((error: unknown) =>

@@ -3,7 +3,7 @@
 // never from a read of its own. Each check answers ready, not ready or unknown with the evidence
 // and what to do about it (docs/readiness.md). Pure: the app gathers the input and stores the report.
 import type { ClusterState, LeverView, NodePoolSize, NodePoolState } from "./levers.js";
-import { primaryOf } from "./levers.js";
+import { atRestByDesign, primaryOf } from "./levers.js";
 import type { LeverNeeds, RunbookGroup } from "./runbook.js";
 
 export type Readiness = "ready" | "not-ready" | "unknown";
@@ -131,9 +131,7 @@ export function assessReadiness(input: ReadinessInput): ReadinessReport {
       checks.push(clusterCheck(region, cluster, primary, primaryCluster, view));
       checks.push(capacityCheck(region, cluster, primary, primaryCluster));
     }
-    const atRest =
-      group.model === "passive-cold" &&
-      (cluster?.power === "Stopped" || cluster?.power === "Stopping");
+    const atRest = atRestByDesign(group.model, region, view);
     if (group.model === "passive-cold" && region.cluster)
       checks.push(coldStartCheck(region, woken, now, input.coldStartWithinDays));
     // A cold standby at rest fails its probes by design: the cold-start check stands for it.
