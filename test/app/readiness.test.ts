@@ -103,9 +103,12 @@ describe("readiness against the ARM emulator", () => {
           }),
         );
       let page = "";
-      /** A readiness interval later: one tick reads the levers, the next judges what they said. */
+      /**
+       * A readiness interval later: a tick reads the levers, the next lands a read that came
+       * late (a loaded machine), the third judges what they said.
+       */
       const judge = async () => {
-        for (const step of [11_000, 61_000]) {
+        for (const step of [11_000, 11_000, 61_000]) {
           clock.advance(step);
           for (const rt of runtimes) await runObserverTick(rt);
           for (const rt of runtimes) await readinessSettled(rt);
