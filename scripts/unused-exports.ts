@@ -48,6 +48,10 @@ const TEST_SURFACE: Readonly<Record<string, Readonly<Record<string, string>>>> =
     TELEMETRY_MEASURED:
       "the cost test checks the model's bytes per record against the telemetry benchmark's measured figure",
   },
+  "src/app/readiness.ts": {
+    readinessSettled:
+      "the tests wait for the readiness run beside the tick before they read what it wrote, as with the audit prune",
+  },
   "src/core/runbook-retry.ts": {
     RETRY_BASE_MS: "the tests check the backoff's first step against the constant, not a copy",
     RETRY_MAX_MS: "the tests and the simulator's ARM model check the backoff's cap against it",

@@ -39,6 +39,7 @@ import { startAlertSender, startMarkFlush } from "./alerts/sender.js";
 import { wanted } from "./alerts/setup.js";
 import { startAuditPrune } from "./audit-retention.js";
 import { keepHistory } from "./history-keeper.js";
+import { startReadiness } from "./readiness.js";
 
 export interface GroupDecision {
   readonly group: string;
@@ -447,6 +448,7 @@ async function orchestrateTick(
     // The audit log's retention, beside the tick too: a bounded pass, never awaited (ADR 0017).
     startAuditPrune(rt, lease.epoch, state?.[0].incidents);
     void keepHistory(rt, lease.epoch, view, kept);
+    if (state) startReadiness(rt, lease.epoch, view, state[0]);
     startAlertSender(
       rt,
       lease.epoch,

@@ -305,6 +305,18 @@ async function runDrill(
   const back = failback.incident
     ? await planIncident(rt, group, afterFailover, failback.incident, context)
     : undefined;
+  // Kept for the readiness check `recovery-time`; a drill still answers when the store does not.
+  await rt.store
+    .recordDrill(group.name, {
+      at: noOpen.now,
+      expectedSeconds: there.expectedSeconds,
+      outcome: there.outcome,
+      to,
+      by,
+    })
+    .catch((error: unknown) =>
+      rt.log.warn(`${group.name}: the drill's prediction was not kept: ${message(error)}`),
+    );
   await audit(rt, caller, {
     name: "api drill",
     group: group.name,

@@ -15,6 +15,7 @@ import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
 import { leverNeeds, runbookStep } from "../core/runbook.js";
 import { readDueAt, slowWait } from "../core/runbook-pace.js";
 import { LEVER_ALLOWANCE_MS } from "../core/runbook-retry.js";
+import { reconcileNeeds } from "../core/readiness.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
@@ -318,8 +319,8 @@ async function runbookOnce(
 
   let view = options.view;
   let read: LeverRead | undefined;
-  const readNow = async (incident: Incident | undefined): Promise<boolean> => {
-    const needs = leverNeeds(rbGroup, incident);
+  const readNow = async (incident: Incident | undefined, quiet = false): Promise<boolean> => {
+    const needs = quiet ? reconcileNeeds(rbGroup) : leverNeeds(rbGroup, incident);
     if (!needs.routing && needs.clusters.length === 0) return true;
     const reading = () => readLeversBy(rt, group, needs, deadline, epoch, () => view);
     // Reads for an incident carry its id in telemetry.
@@ -340,7 +341,7 @@ async function runbookOnce(
     Object.values(kept).some((s) => s.verdict === "down") &&
     (view?.routing === undefined || view.failedAt !== undefined);
   const urgent = open !== undefined || options.verdictChanged || blind;
-  const wanted = leverNeeds(rbGroup, open?.incident);
+  const wanted = urgent ? leverNeeds(rbGroup, open?.incident) : reconcileNeeds(rbGroup);
   const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
   // A step that follows another in this tick decides on the read this tick made, if it covers
   // what the step needs (no change has been made since: a step with an effect ends the chain).
@@ -410,7 +411,7 @@ async function runbookOnce(
     };
   if (withheld)
     problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
-  if (due && !(await readNow(open?.incident)) && open)
+  if (due && !(await readNow(open?.incident, !urgent)) && open)
     waitNote.push(
       `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
     );

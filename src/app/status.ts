@@ -20,6 +20,8 @@ import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
 import type { ChannelStatus } from "./alerts/status.js";
 import { readAlertStatus } from "./alerts/status.js";
+import type { ReadinessView } from "./readiness.js";
+import { readReadinessViews } from "./readiness.js";
 
 export interface ObservationView {
   readonly observer: string;
@@ -118,6 +120,8 @@ export interface GroupStatus {
     readonly until: string | null;
   } | null;
   readonly regions: readonly RegionStatus[];
+  /** The lease holder's latest readiness checks (docs/readiness.md); null before the first run. */
+  readonly readiness: ReadinessView | null;
   readonly entryPoint?: { readonly url: string; readonly observations: readonly ObservationView[] };
 }
 
@@ -204,12 +208,13 @@ export async function readStatus(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<StatusView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
-  const [view, lease, state, pause, alerts] = await Promise.all([
+  const [view, lease, state, pause, alerts, readiness] = await Promise.all([
     observeAgreement(rt, call, { witness: "cached" }),
     rt.store.readLease(call),
     rt.store.readRunbookState(call),
     rt.store.readPause(call),
     readAlertStatus(rt, call),
+    readReadinessViews(rt, call),
   ]);
   const kept = rt.config.groups.map((g) => state.kept[g.name]);
   const incidents = rt.config.groups.map((g) => state.incidents[g.name]);
@@ -304,6 +309,7 @@ export async function readStatus(
           observations: of(region.name),
         };
       }),
+      readiness: readiness[group.name] ?? null,
       ...(group.entryPoint
         ? { entryPoint: { url: group.entryPoint.url, observations: of(ENTRY_POINT) } }
         : {}),

@@ -232,6 +232,25 @@ export function sampleAlerts(): Record<AlertType, Alert> {
       ...channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
       event: EVENT,
     },
+    "readiness.lost": eventAlert(
+      event({
+        type: "readiness.lost",
+        group: "shop",
+        checks: ["standby-cluster"],
+        summary:
+          "not-ready: standby-cluster (northeurope): northeurope's cluster drifted from westeurope's: Kubernetes 1.32.7, westeurope runs 1.33.2",
+        since: AT - 900_000,
+      }),
+    )!,
+    "readiness.regained": eventAlert(
+      event({
+        type: "readiness.regained",
+        group: "shop",
+        checks: [],
+        summary: "ready",
+        since: AT,
+      }),
+    )!,
     reminder: reminderDue(
       {
         subject: "region:shop/westeurope|1796113800000",

@@ -13,6 +13,9 @@ Commands:
   drill GROUP --reason TEXT                 play failover and failback on levers that change
                                             nothing, on a simulated clock: answers at once with
                                             each step and its expected time
+  readiness [GROUP]                         whether each standby could take the traffic now:
+                                            every check with its evidence and fix (exit 1 when
+                                            one is not ready)
   incidents [ID] [--group G] [--limit N]    recent incidents, or one with its steps
   audit [--limit N] [--before N]            the audit log, newest first
   audit refused [--limit N] [--before N]    calls refused before they did anything (401, 403,

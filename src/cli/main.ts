@@ -18,6 +18,7 @@ import { drill } from "./commands/drill.js";
 import { failback, failover } from "./commands/failover.js";
 import { incidents } from "./commands/incidents.js";
 import { pause, resume } from "./commands/pause.js";
+import { readiness } from "./commands/readiness.js";
 import { status } from "./commands/status.js";
 import { validateConfig } from "./commands/validate-config.js";
 import { HELP } from "./help.js";
@@ -32,6 +33,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ["pause", pause],
   ["resume", resume],
   ["drill", drill],
+  ["readiness", readiness],
   ["incidents", incidents],
   ["audit", audit],
   ["alerts", alerts],

@@ -19,6 +19,9 @@ export const POLICY_DEFAULTS = {
   returnToCold: true,
 } as const;
 
+/** Defaults of the readiness checks (docs/readiness.md). */
+export const READINESS_DEFAULTS = { intervalMinutes: 15, coldStartWithinDays: 30 } as const;
+
 /**
  * Defaults of what each observer sends to Application Insights. Five minutes: a target that
  * passes costs one record in thirty at the default 10 s interval, and the workbook's default bins

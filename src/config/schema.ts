@@ -9,6 +9,7 @@ import {
   API_ROLE_DEFAULTS,
   API_TOKEN_DEFAULTS,
   POLICY_DEFAULTS,
+  READINESS_DEFAULTS,
   TELEMETRY_DEFAULTS,
 } from "./defaults.js";
 import { AZURE_REGIONS_CHECKED } from "./azure-regions.js";
@@ -17,6 +18,7 @@ import { PROBE_KINDS } from "../probes/registry.js";
 import type { ProbeKindRegistry, ProbeSettings } from "../probes/types.js";
 import { probeSchemaFor } from "./probe-schema.js";
 import type { Severity } from "../core/alerts.js";
+import { parseCron } from "../core/cron.js";
 import { ALERT_TYPES, SEVERITIES, isAlertPattern } from "../core/alerts.js";
 import { CHANNEL_KINDS } from "../channels/registry.js";
 import type { ChannelKindRegistry } from "../channels/types.js";
@@ -142,6 +144,38 @@ const failoverPolicyFields = {
     ),
 };
 
+const readinessSchema = z
+  .strictObject({
+    intervalMinutes: count(1, 1440)
+      .default(READINESS_DEFAULTS.intervalMinutes)
+      .describe(
+        "How often the lease holder runs the readiness checks of every group, from the lever views, observations and incidents it already keeps (no Azure Resource Manager read of their own).",
+      ),
+    coldStartWithinDays: count(1, 365)
+      .default(READINESS_DEFAULTS.coldStartWithinDays)
+      .describe(
+        "passive-cold: a standby whose cluster has not started successfully (by a failover, a practice run or a person) within this many days is not ready.",
+      ),
+  })
+  .describe(
+    "Failover readiness checks (docs/readiness.md): whether each group's standby could take the traffic now.",
+  );
+
+const practiceSchema = z
+  .strictObject({
+    drill: z
+      .string({ error: "must be a cron schedule" })
+      .superRefine((text, ctx) => {
+        const cron = parseCron(text);
+        if (typeof cron === "string") ctx.addIssue({ code: "custom", message: cron });
+      })
+      .optional()
+      .describe(
+        "A five-field cron schedule (minute hour day-of-month month day-of-week, UTC), e.g. `0 3 * * 1` for Mondays at 03:00: the lease holder then runs a dry-run drill of every group (as `tandem drill` does: nothing changes), audited by `tandem-practice`, and its predicted time feeds the readiness check `recovery-time`. Checked at the readiness interval, so it runs up to `readiness.intervalMinutes` after the time. Absent (the default): no scheduled drill.",
+      ),
+  })
+  .describe("Practice on a schedule (docs/readiness.md): off unless a schedule is given.");
+
 export const policySchema = z
   .strictObject({
     intervalSeconds: seconds("probe interval", 1, 300)
@@ -229,6 +263,8 @@ export const policySchema = z
       POLICY_DEFAULTS.autoFailoverWindowMinutes,
     ),
     autoFailback: failoverPolicyFields.autoFailback.default(POLICY_DEFAULTS.autoFailback),
+    readiness: readinessSchema.prefault({}),
+    practice: practiceSchema.prefault({}),
   })
   .describe(
     "Timing and safety policy for every group; a group may override the failover settings.",
@@ -497,6 +533,11 @@ function build(
         ),
       traffic: levers.traffic.optional(),
       policy: groupPolicySchema.optional(),
+      rtoSeconds: seconds("recovery time objective", 1, 86_400)
+        .optional()
+        .describe(
+          "The group's recovery time objective: the readiness check `recovery-time` is not ready when the last drill predicts a longer failover (docs/readiness.md).",
+        ),
     })
     .describe("An application's regional stamps and the entry point that routes to them.");
 

@@ -35,6 +35,8 @@ export type AlertType =
   | "store.reachable"
   | "lease.acquired"
   | "certificate.expiring"
+  | "readiness.lost"
+  | "readiness.regained"
   | "channel.disabled"
   | "channel.enabled"
   | "channel.undelivered"
@@ -237,6 +239,17 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     event: "certificate.expiring",
     severity: "warning",
     when: "a served certificate expires within `certificateWarningDays` (again at 7, 3, 1 and 0 days; error from 3 days, critical from 1)",
+  },
+  {
+    type: "readiness.lost",
+    severity: "warning",
+    when: "a readiness check of a group turned not ready: its standby could not take the traffic now (docs/readiness.md)",
+  },
+  {
+    type: "readiness.regained",
+    severity: "info",
+    when: "every readiness check of a group that was not ready passes again",
+    resolves: ["readiness.lost"],
   },
   {
     type: "channel.disabled",

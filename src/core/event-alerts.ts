@@ -197,6 +197,28 @@ export function eventAlert(e: TandemEvent): Alert | undefined {
       return channelDisabled(e);
     case "channel.enabled":
       return channelEnabled(e);
+    case "readiness.lost":
+    case "readiness.regained": {
+      const lost = e.type === "readiness.lost";
+      const title = `${e.group}: failover readiness lost`;
+      return {
+        ...base,
+        key: `readiness:${e.group}|${lost ? "lost" : "regained"}|${e.since}`,
+        type: e.type,
+        severity: lost ? "warning" : "info",
+        subject: `readiness:${e.group}`,
+        group: e.group,
+        title: lost ? title : `${e.group}: failover readiness regained`,
+        summary: e.summary,
+        action: lost
+          ? "A failover now may not work. `tandem readiness GROUP` lists each check, its evidence and the fix (docs/readiness.md)."
+          : "Every readiness check passes.",
+        ...(lost
+          ? {}
+          : { resolves: { type: "readiness.lost" as const, title, severity: "warning" as const } }),
+        details: { checks: e.checks.join(", ") },
+      };
+    }
     default:
       return undefined;
   }

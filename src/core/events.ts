@@ -225,6 +225,17 @@ export type EventBody =
       readonly target: string;
       readonly daysLeft: number;
       readonly message: string;
+    }
+  | {
+      /** A group's standby could no longer take the traffic, or can again (docs/readiness.md). */
+      readonly type: "readiness.lost" | "readiness.regained";
+      readonly group: string;
+      /** The checks that are not ready (none when regained). */
+      readonly checks: readonly string[];
+      /** The readiness line for people: "ready", or what is not. */
+      readonly summary: string;
+      /** When the run that saw it ran (the holder's clock). */
+      readonly since: number;
     };
 
 export type TandemEvent = EventOrigin & EventBody;
@@ -263,4 +274,6 @@ export const EVENT_TYPES: readonly EventType[] = [
   "store.unreachable",
   "store.reachable",
   "certificate.expiring",
+  "readiness.lost",
+  "readiness.regained",
 ];

@@ -9,6 +9,12 @@ export interface RegionRoute {
   readonly priority: number;
   /** Share of traffic among regions of equal priority (Traffic Manager 1-1000, Front Door 1-1000). */
   readonly weight?: number;
+  /**
+   * The lever's own health check of the member, when it has one: Traffic Manager's
+   * `endpointMonitorStatus` (CheckingEndpoint, Online, Degraded, Disabled, Inactive, Stopped,
+   * Unmonitored; trafficmanager.json 2022-04-01). Read with the routing, for the readiness checks.
+   */
+  readonly monitorStatus?: string;
 }
 
 export interface RoutingState {
@@ -102,11 +108,26 @@ export interface NodePoolSize {
   readonly maxCount?: number;
 }
 
+/**
+ * A node pool as read (AKS agentPoolProfiles, managedClusters.json 2026-04-01): its size, and what
+ * the readiness checks compare with the primary's.
+ */
+export interface NodePoolState extends NodePoolSize {
+  /** The VM size of its nodes, e.g. `Standard_D4s_v5`. */
+  readonly vmSize?: string;
+  /** Whether the cluster autoscaler moves its count (between minCount and maxCount). */
+  readonly autoscale?: boolean;
+  /** The pool's own power state (`Running`, `Stopped`). */
+  readonly power?: string;
+}
+
 export interface ClusterState {
   readonly power: PowerState;
   /** What the cluster's control plane says beyond the power state, for people (provisioning state). */
   readonly detail?: string;
-  readonly nodePools: readonly NodePoolSize[];
+  /** The Kubernetes version it runs (AKS currentKubernetesVersion, else kubernetesVersion). */
+  readonly kubernetesVersion?: string;
+  readonly nodePools: readonly NodePoolState[];
 }
 
 /**

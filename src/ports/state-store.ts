@@ -7,6 +7,7 @@ import type { RegionState } from "../core/verdict.js";
 import type { OutboxStore, WriteWithAlerts } from "./outbox.js";
 import type { AuditStore } from "./audit-store.js";
 import type { RollupStore } from "./rollup-store.js";
+import type { ReadinessStore } from "./readiness-store.js";
 
 export type {
   ActionRecord,
@@ -58,7 +59,7 @@ export interface StoreCallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-export interface StateStore extends OutboxStore, AuditStore, RollupStore {
+export interface StateStore extends OutboxStore, AuditStore, RollupStore, ReadinessStore {
   /** Creates what the store needs (the table); safe to call again. */
   initialise(options?: StoreCallOptions): Promise<void>;
   /** Writes an observer's heartbeat alone, unconditionally. */

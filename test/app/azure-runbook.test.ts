@@ -12,8 +12,8 @@ import type { TandemConfigInput } from "../../src/config/index.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import type { ArmFixture } from "../helpers/arm.js";
 import { AKS_NEU, TM_PROFILE, armRequest, startArm } from "../helpers/arm.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
-import { systemClock } from "../../src/adapters/clock/system-clock.js";
+import type { ManualClock } from "../helpers/runtime.js";
+import { ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
 import { waitFor } from "../helpers/wait.js";
 
 const raw: TandemConfigInput = {
@@ -43,17 +43,6 @@ const raw: TandemConfigInput = {
     },
   ],
 };
-
-/**
- * Time set by the test, waits in real time: the emulator answers over HTTPS in real time, and a
- * tick waits for the levers until its deadline (settleBy sleeps on the runtime's clock) as long
- * as the product would.
- */
-class ManualTimeRealWaits extends ManualClock {
-  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return systemClock.sleep(ms, signal);
-  }
-}
 
 async function holder(arm: ArmFixture): Promise<{ rt: Runtime; clock: ManualClock }> {
   const clock = new ManualTimeRealWaits();

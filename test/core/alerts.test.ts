@@ -49,6 +49,8 @@ const SEVERITY: Record<AlertType, Severity> = {
   "store.reachable": "info",
   "lease.acquired": "info",
   "certificate.expiring": "warning",
+  "readiness.lost": "warning",
+  "readiness.regained": "info",
   "channel.disabled": "error",
   "channel.enabled": "info",
   "channel.undelivered": "warning",
@@ -69,6 +71,7 @@ const RESOLVES: Partial<Record<AlertType, AlertType[]>> = {
   "automation.resumed": ["automation.paused"],
   "observer.live": ["observer.stale"],
   "store.reachable": ["store.unreachable"],
+  "readiness.regained": ["readiness.lost"],
   "channel.enabled": ["channel.disabled"],
   "channel.delivering": ["channel.undelivered"],
 };

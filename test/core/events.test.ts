@@ -38,6 +38,8 @@ const EVERY_TYPE: Record<EventType, true> = {
   "store.unreachable": true,
   "store.reachable": true,
   "certificate.expiring": true,
+  "readiness.lost": true,
+  "readiness.regained": true,
 };
 
 describe("event types", () => {

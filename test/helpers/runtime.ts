@@ -13,6 +13,7 @@ import type { ClusterControl } from "../../src/ports/cluster-control.js";
 import type { TrafficRouter } from "../../src/ports/traffic-router.js";
 import type { Principal } from "../../src/app/auth.js";
 import type { ComposeOptions } from "../../src/compose.js";
+import { systemClock } from "../../src/adapters/clock/system-clock.js";
 
 export class ManualClock implements Clock {
   constructor(public time = 1_800_000_000_000) {}
@@ -31,6 +32,17 @@ export class ManualClock implements Clock {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (signal?.aborted) return;
     this.time += Math.max(0, ms);
+  }
+}
+
+/**
+ * Time set by the test, waits in real time: the ARM emulator answers over HTTPS in real time, and
+ * a tick waits for the levers until its deadline (settleBy sleeps on the runtime's clock) as long
+ * as the product would.
+ */
+export class ManualTimeRealWaits extends ManualClock {
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(ms, signal);
   }
 }
 

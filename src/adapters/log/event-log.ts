@@ -96,6 +96,10 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
         level: "info",
         text: `alerts: ${e.channel} delivers again (${e.givenUp} alert(s) given up on it in all)`,
       };
+    case "readiness.lost":
+      return { level: "warn", text: `${e.group}: failover readiness lost: ${e.summary}` };
+    case "readiness.regained":
+      return { level: "info", text: `${e.group}: failover readiness regained` };
   }
 }
 

@@ -4,3 +4,4 @@ export type { CommandInput, CommandName } from "./bodies.js";
 export type { ErrorBody } from "./http.js";
 export type { ChannelTestAnswer } from "../alerts/test-channel.js";
 export type { ChannelStatus } from "../alerts/status.js";
+export type { GroupStatus } from "../status.js";

@@ -92,14 +92,21 @@ export class AksClusterControl implements ClusterControl {
     const id = this.#id(group, region);
     const cluster = await this.#get(id, `read ${id.name}`, options.abortSignal);
     const power = powerOf(cluster);
+    // currentKubernetesVersion is what runs (kubernetesVersion is what was asked for, and may be
+    // a bare minor version such as `1.33`): managedClusters.json 2026-04-01.
+    const version = cluster.currentKubernetesVersion ?? cluster.kubernetesVersion;
     return {
       power,
       detail: `provisioning ${cluster.provisioningState ?? "unknown"}, power ${cluster.powerState?.code ?? "unknown"}`,
+      ...(version === undefined ? {} : { kubernetesVersion: version }),
       nodePools: (cluster.agentPoolProfiles ?? []).map((p) => ({
         name: p.name,
         count: p.count ?? 0,
         ...(p.minCount === undefined ? {} : { minCount: p.minCount }),
         ...(p.maxCount === undefined ? {} : { maxCount: p.maxCount }),
+        ...(p.vmSize === undefined ? {} : { vmSize: p.vmSize }),
+        ...(p.enableAutoScaling === undefined ? {} : { autoscale: p.enableAutoScaling }),
+        ...(p.powerState?.code === undefined ? {} : { power: p.powerState.code }),
       })),
     };
   }

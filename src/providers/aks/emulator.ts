@@ -28,6 +28,8 @@ export interface AgentPoolSpec {
   readonly mode?: "System" | "User";
   readonly minCount?: number;
   readonly maxCount?: number;
+  /** Standard_D4s_v5 unless said otherwise. */
+  readonly vmSize?: string;
 }
 
 export interface ClusterSpec {
@@ -35,6 +37,16 @@ export interface ClusterSpec {
   readonly location: string;
   readonly running: boolean;
   readonly pools: readonly AgentPoolSpec[];
+  /** 1.33.2 unless said otherwise. */
+  readonly kubernetesVersion?: string;
+}
+
+/** What a person may change of a pool outside Tandem (the portal, `az aks nodepool update`). */
+export interface PoolChange {
+  readonly vmSize?: string;
+  readonly count?: number;
+  readonly minCount?: number;
+  readonly maxCount?: number;
 }
 
 interface Pool {
@@ -56,6 +68,7 @@ interface Cluster {
   id: string;
   name: string;
   location: string;
+  version: string;
   power: "Running" | "Stopped";
   provisioning: Provisioning;
   doneAt?: number;
@@ -85,6 +98,7 @@ export class AksService extends ArmService {
       id: spec.id,
       name: spec.id.split("/").at(-1)!,
       location: spec.location,
+      version: spec.kubernetesVersion ?? "1.33.2",
       power: spec.running ? "Running" : "Stopped",
       provisioning: "Succeeded",
       eTag: newETag(),
@@ -93,7 +107,7 @@ export class AksService extends ArmService {
         name: p.name,
         // As AKS: a stopped cluster keeps its pools' counts (the nodes are deallocated).
         count: p.count,
-        vmSize: "Standard_D4s_v5",
+        vmSize: p.vmSize ?? "Standard_D4s_v5",
         mode: p.mode ?? "User",
         enableAutoScaling: p.minCount !== undefined,
         ...(p.minCount === undefined ? {} : { minCount: p.minCount }),
@@ -133,6 +147,25 @@ export class AksService extends ArmService {
     const p = this.#cluster(clusterId).pools.find((x) => x.name === pool);
     if (!p) throw new Error(`no pool ${pool} in ${clusterId}`);
     if (count !== undefined) p.count = count;
+    p.eTag = newETag();
+  }
+
+  /** Upgrades (or pins) a cluster's Kubernetes version at once, as a person's upgrade would end. */
+  setKubernetesVersion(clusterId: string, version: string): void {
+    const c = this.#cluster(clusterId);
+    c.version = version;
+    c.eTag = newETag();
+  }
+
+  /** Changes a pool as a person would outside Tandem (VM size, count, autoscaler bounds). */
+  changePool(clusterId: string, pool: string, change: PoolChange): void {
+    const p = this.#cluster(clusterId).pools.find((x) => x.name === pool);
+    if (!p) throw new Error(`no pool ${pool} in ${clusterId}`);
+    if (change.vmSize !== undefined) p.vmSize = change.vmSize;
+    if (change.count !== undefined) p.count = change.count;
+    if (change.minCount !== undefined) p.minCount = change.minCount;
+    if (change.maxCount !== undefined) p.maxCount = change.maxCount;
+    p.enableAutoScaling = p.minCount !== undefined || p.maxCount !== undefined;
     p.eTag = newETag();
   }
 
@@ -288,8 +321,8 @@ export class AksService extends ArmService {
         ...(pool.maxCount === undefined ? {} : { maxCount: pool.maxCount }),
         provisioningState: pool.provisioning,
         powerState: { code: cluster.power },
-        orchestratorVersion: "1.33.2",
-        currentOrchestratorVersion: "1.33.2",
+        orchestratorVersion: cluster.version,
+        currentOrchestratorVersion: cluster.version,
       },
     };
   }
@@ -305,8 +338,8 @@ export class AksService extends ArmService {
       properties: {
         provisioningState: c.provisioning,
         powerState: { code: c.power },
-        kubernetesVersion: "1.33.2",
-        currentKubernetesVersion: "1.33.2",
+        kubernetesVersion: c.version,
+        currentKubernetesVersion: c.version,
         dnsPrefix: c.name,
         fqdn: `${c.name}.hcp.${c.location}.azmk8s.io`,
         agentPoolProfiles: c.pools.map((p) => ({

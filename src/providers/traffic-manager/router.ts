@@ -79,6 +79,7 @@ export class TrafficManagerRouter extends ArmTrafficRouter<
       enabled: e.endpointStatus === "Enabled",
       priority: e.priority ?? MAX_PRIORITY,
       ...(e.weight === undefined ? {} : { weight: e.weight }),
+      ...(e.endpointMonitorStatus === undefined ? {} : { monitorStatus: e.endpointMonitorStatus }),
     }));
     // Resolvers keep an answer for the profile's TTL: clients follow a change only after it.
     const ttl = profile.dnsConfig?.ttl;

@@ -589,6 +589,48 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       await store.writeLeverView("shop", newer);
       assert.deepEqual((await store.readLeverViews())["shop"], newer);
     });
+
+    it("readiness: none at first; each group's report and last drill read in one call, each write replacing the last", async () => {
+      const store = await fixture.create();
+      assert.deepEqual(await store.readReadiness(), { reports: {}, drills: {} });
+      const report = {
+        group: "shop",
+        at: 1_800_000_000_123,
+        verdict: "not-ready" as const,
+        settled: "not-ready" as const,
+        primary: "westeurope",
+        standbys: ["northeurope"],
+        checks: [
+          {
+            check: "capacity" as const,
+            region: "northeurope",
+            verdict: "not-ready" as const,
+            evidence: "pool user reaches 4 of westeurope's 6",
+            fix: "Raise maxCount",
+          },
+        ],
+        startedAt: { northeurope: 1_799_000_000_000 },
+      };
+      const drill = {
+        at: 1_800_000_000_000,
+        expectedSeconds: 312,
+        outcome: "completed",
+        to: "northeurope",
+        by: "ops",
+      };
+      await store.writeReadiness(report);
+      await store.writeReadiness({ ...report, group: "catalog", checks: [] });
+      await store.recordDrill("shop", drill);
+      assert.deepEqual(await store.readReadiness(), {
+        reports: { shop: report, catalog: { ...report, group: "catalog", checks: [] } },
+        drills: { shop: drill },
+      });
+      await store.writeReadiness({ ...report, verdict: "ready", settled: "ready", checks: [] });
+      await store.recordDrill("shop", { ...drill, expectedSeconds: 200 });
+      const after = await store.readReadiness();
+      assert.equal(after.reports["shop"]?.verdict, "ready");
+      assert.equal(after.drills["shop"]?.expectedSeconds, 200);
+    });
   });
   auditStoreContract(name, fixture);
   rollupStoreContract(name, fixture);

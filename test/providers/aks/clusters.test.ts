@@ -150,7 +150,15 @@ describe("AKS lever", () => {
       ]);
       await aks.scale("g", "westeurope", [{ name: "system", count: 3, minCount: 2, maxCount: 6 }]);
       const pool = (await aks.read("g", "westeurope")).nodePools[0]!;
-      assert.deepEqual(pool, { name: "system", count: 3, minCount: 2, maxCount: 6 });
+      assert.deepEqual(pool, {
+        name: "system",
+        count: 3,
+        minCount: 2,
+        maxCount: 6,
+        vmSize: "Standard_D4s_v5",
+        autoscale: true,
+        power: "Running",
+      });
       const put = arm.emulator.requests.find((r) => r.method === "PUT")!;
       const props = (put.body as { properties: Record<string, unknown> }).properties;
       assert.equal(props["mode"], "System", "the pool's mode is sent back unchanged");

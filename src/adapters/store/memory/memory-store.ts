@@ -28,6 +28,8 @@ import type {
 import type { RollupDay } from "../../../ports/rollup-store.js";
 import { StoreError } from "../../../ports/state-store.js";
 import { MemoryAuditLog } from "./memory-audit.js";
+import type { ReadinessReport } from "../../../core/readiness.js";
+import type { DrillRecord, ReadinessRows } from "../../../ports/readiness-store.js";
 
 /**
  * The value written, frozen all the way down: stored and handed out as it is, so nobody can alter
@@ -67,6 +69,8 @@ export class MemoryStateStore implements StateStore {
   readonly #leverViews = new Map<string, LeverView>();
   /** Rollup rows by `{day}|{group}`, the Table adapter's row key, so that they sort alike. */
   readonly #rollups = new Map<string, RollupDay>();
+  readonly #readiness = new Map<string, ReadinessReport>();
+  readonly #drills = new Map<string, DrillRecord>();
   #pause: PauseState = { all: false, groups: [] };
   #pauseEtag: string | undefined;
   #lease: StoredLease | undefined;
@@ -342,6 +346,21 @@ export class MemoryStateStore implements StateStore {
 
   async readLeverViews(): Promise<Record<string, LeverView>> {
     return Object.fromEntries(this.#leverViews);
+  }
+
+  async readReadiness(): Promise<ReadinessRows> {
+    return {
+      reports: Object.fromEntries(this.#readiness),
+      drills: Object.fromEntries(this.#drills),
+    };
+  }
+
+  async writeReadiness(report: ReadinessReport): Promise<void> {
+    this.#readiness.set(report.group, frozen(report));
+  }
+
+  async recordDrill(group: string, drill: DrillRecord): Promise<void> {
+    this.#drills.set(group, frozen(drill));
   }
 
   async writeLeverView(group: string, view: LeverView): Promise<void> {

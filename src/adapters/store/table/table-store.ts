@@ -75,6 +75,14 @@ import {
 import { TableAuditLog } from "./audit-log.js";
 import type { RollupDay } from "../../../ports/rollup-store.js";
 import { pruneRollupRows, readRollupRows, writeRollupRows } from "./rollup-rows.js";
+import type { ReadinessReport } from "../../../core/readiness.js";
+import type { DrillRecord, ReadinessRows } from "../../../ports/readiness-store.js";
+import {
+  READINESS_PARTITION,
+  drillToEntity,
+  entityToReadiness,
+  reportToEntity,
+} from "./readiness-entities.js";
 import {
   PAGED_ROWS_FROM,
   isPageRow,
@@ -889,6 +897,34 @@ export class TableStateStore implements StateStore {
   writeLeverView(group: string, view: LeverView, options?: StoreCallOptions): Promise<void> {
     return this.#call(`writing the lever view of ${group}`, options, async (abortSignal) => {
       await this.#client.upsertEntity(leverViewToEntity(group, view), "Replace", { abortSignal });
+    });
+  }
+
+  readReadiness(options?: StoreCallOptions): Promise<ReadinessRows> {
+    return this.#call("reading the readiness reports", options, async (abortSignal) => {
+      const rows = this.#client.listEntities({
+        queryOptions: { filter: odata`PartitionKey eq ${READINESS_PARTITION}` },
+        abortSignal,
+      });
+      const reports: Record<string, ReadinessReport> = {};
+      const drills: Record<string, DrillRecord> = {};
+      for (const row of await this.#decode(rows, entityToReadiness, "readiness row")) {
+        if ("report" in row) reports[row.report.group] = row.report;
+        else drills[row.group] = row.drill;
+      }
+      return { reports, drills };
+    });
+  }
+
+  writeReadiness(report: ReadinessReport, options?: StoreCallOptions): Promise<void> {
+    return this.#call(`writing the readiness of ${report.group}`, options, async (abortSignal) => {
+      await this.#client.upsertEntity(reportToEntity(report), "Replace", { abortSignal });
+    });
+  }
+
+  recordDrill(group: string, drill: DrillRecord, options?: StoreCallOptions): Promise<void> {
+    return this.#call(`recording the drill of ${group}`, options, async (abortSignal) => {
+      await this.#client.upsertEntity(drillToEntity(group, drill), "Replace", { abortSignal });
     });
   }
 

@@ -1,0 +1,266 @@
+// Readiness run by the lease holder against the ARM emulator through the real Azure SDK clients:
+// the levers are read by the tick as always (no read of readiness's own), each cause made in the
+// emulator turns the group not ready (an event, the stored report, GET /api/status, the status
+// page), and removing it makes the group ready again.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import { runObserverTick } from "../../src/app/observer-tick.js";
+import { readinessSettled } from "../../src/app/readiness.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { readStatus } from "../../src/app/status.js";
+import { renderStatusPage } from "../../src/app/status-page.js";
+import { eventAlert } from "../../src/core/event-alerts.js";
+import type { TandemEvent } from "../../src/core/events.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import type { Prober } from "../../src/ports/prober.js";
+import type { Telemetry } from "../../src/ports/telemetry.js";
+import { noTelemetry } from "../../src/ports/telemetry.js";
+import { sandboxCredential } from "../../src/sandbox/credential.js";
+import { AKS_NEU, AKS_WEU, TM_PROFILE, startArm } from "../helpers/arm.js";
+import { ManualClock, ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
+
+const OBSERVERS = ["westeurope", "northeurope"];
+
+const raw: TandemConfigInput = {
+  observers: OBSERVERS.map((region) => ({ region })),
+  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+  policy: { intervalSeconds: 10, leverReconcileSeconds: 10, readiness: { intervalMinutes: 1 } },
+  groups: [
+    {
+      name: "shop",
+      model: "active-passive",
+      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
+      regions: [
+        {
+          name: "westeurope",
+          role: "primary",
+          probe: { url: "https://weu.shop.test/health" },
+          traffic: { endpoint: "weu" },
+          cluster: { resourceId: AKS_WEU, nodePools: [] },
+        },
+        {
+          name: "northeurope",
+          role: "secondary",
+          probe: { url: "https://neu.shop.test/health", certificateWarningDays: 14 },
+          traffic: { endpoint: "neu" },
+          cluster: { resourceId: AKS_NEU, nodePools: [] },
+        },
+      ],
+    },
+  ],
+};
+
+describe("readiness against the ARM emulator", () => {
+  it("a version or VM size drift, maxCount below the primary's count, a disabled standby endpoint and an expiring certificate each turn the group not ready, and removing them ready again", async () => {
+    const arm = await startArm();
+    const runtimes: Runtime[] = [];
+    try {
+      // Both clusters run (active-passive), with one pool each of the same size.
+      for (const [id, location] of [
+        [AKS_WEU, "westeurope"],
+        [AKS_NEU, "northeurope"],
+      ] as const)
+        arm.aks.addCluster({
+          id,
+          location,
+          running: true,
+          pools: [{ name: "system", count: 2, mode: "System" }],
+        });
+      const certificateDays = new Map([["neu.shop.test", 90]]);
+      const prober: Prober = {
+        probe: async (request) => ({
+          ok: true,
+          latencyMs: 3,
+          statusCode: 200,
+          certificateDaysLeft: certificateDays.get(new URL(request.url).hostname) ?? 90,
+        }),
+      };
+      const clock = new ManualTimeRealWaits();
+      clock.time = 1_900_000_000_000;
+      const store = new MemoryStateStore();
+      const events: TandemEvent[] = [];
+      const metrics: { value: number; check: string }[] = [];
+      const telemetry: Telemetry = {
+        ...noTelemetry,
+        metric: (name, value, properties) => {
+          if (name === "tandem.readiness")
+            metrics.push({ value, check: properties?.["check"] ?? "" });
+        },
+      };
+      const { credential: _, ...conn } = arm.conn;
+      for (const observer of OBSERVERS)
+        runtimes.push(
+          await runtimeFor(raw, observer, {
+            store,
+            clock,
+            prober,
+            arm: conn,
+            credential: sandboxCredential,
+            subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
+            telemetry,
+          }),
+        );
+      let page = "";
+      /**
+       * A readiness interval later: a tick reads the levers, the next lands a read that came
+       * late (a loaded machine), the third judges what they said.
+       */
+      const judge = async () => {
+        for (const step of [11_000, 11_000, 61_000]) {
+          clock.advance(step);
+          for (const rt of runtimes) await runObserverTick(rt);
+          for (const rt of runtimes) await readinessSettled(rt);
+        }
+        const status = await readStatus(runtimes[0]!);
+        page = renderStatusPage(status);
+        return status.groups[0]!.readiness;
+      };
+      const told = () =>
+        events
+          .filter((e) => e.type === "readiness.lost" || e.type === "readiness.regained")
+          .map((e) => e.type);
+
+      // The lease is taken after one lease duration; the first judgement after that is ready.
+      clock.advance(30_000);
+      let readiness = await judge();
+      readiness = await judge();
+      assert.equal(readiness?.verdict, "ready", readiness?.line);
+      assert.deepEqual(told(), [], "nothing to tell while ready");
+
+      const causes: [string, () => void | Promise<void>, () => void | Promise<void>, RegExp][] = [
+        [
+          "Kubernetes version drift",
+          () => arm.aks.setKubernetesVersion(AKS_NEU, "1.32.7"),
+          () => arm.aks.setKubernetesVersion(AKS_NEU, "1.33.2"),
+          /standby-cluster \(northeurope\): .*Kubernetes 1\.32\.7/,
+        ],
+        [
+          "VM size drift",
+          () => arm.aks.changePool(AKS_NEU, "system", { vmSize: "Standard_D2s_v5" }),
+          () => arm.aks.changePool(AKS_NEU, "system", { vmSize: "Standard_D4s_v5" }),
+          /pool system is Standard_D2s_v5, westeurope's is Standard_D4s_v5/,
+        ],
+        [
+          "maxCount below the primary's count",
+          () => {
+            arm.aks.changePool(AKS_WEU, "system", { count: 6 });
+            arm.aks.changePool(AKS_NEU, "system", { minCount: 1, maxCount: 4 });
+          },
+          () => arm.aks.changePool(AKS_NEU, "system", { maxCount: 8 }),
+          /capacity \(northeurope\): .*reaches 4 of westeurope's 6/,
+        ],
+        [
+          "standby endpoint disabled",
+          () => runtimes[0]!.router!.setEnabled("shop", "northeurope", false),
+          () => runtimes[0]!.router!.setEnabled("shop", "northeurope", true),
+          /standby-traffic \(northeurope\): .*disabled/,
+        ],
+        [
+          "an expiring certificate",
+          () => void certificateDays.set("neu.shop.test", 5),
+          () => void certificateDays.set("neu.shop.test", 90),
+          /certificate \(northeurope\): .*expires in 5 day/,
+        ],
+      ];
+      for (const [name, make, remove, evidence] of causes) {
+        await make();
+        metrics.length = 0;
+        readiness = await judge();
+        assert.equal(readiness?.verdict, "not-ready", `${name}: ${readiness?.line}`);
+        assert.match(readiness.line, evidence, name);
+        assert.match(page, /Failover readiness: not-ready: /, `${name}: the status page's line`);
+        const broken = readiness.checks.find((c) => c.verdict === "not-ready")!.check;
+        assert.deepEqual(
+          metrics.filter((m) => m.value === 0).map((m) => m.check),
+          [broken, "all"],
+          `${name}: a 0 for the check and for the group`,
+        );
+        await remove();
+        readiness = await judge();
+        assert.equal(readiness?.verdict, "ready", `${name} removed: ${readiness?.line}`);
+      }
+      assert.deepEqual(
+        told(),
+        causes.flatMap(() => ["readiness.lost", "readiness.regained"]),
+        "each loss and each return told once",
+      );
+      const lost = events.find((e) => e.type === "readiness.lost")!;
+      const alert = eventAlert(lost);
+      assert.equal(alert?.type, "readiness.lost");
+      assert.equal(alert?.subject, "readiness:shop");
+      assert.equal(
+        eventAlert(events.find((e) => e.type === "readiness.regained")!)?.resolves?.type,
+        "readiness.lost",
+        "regained resolves lost (PagerDuty's dedup_key is the shared subject)",
+      );
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("a practice drill on its schedule: none before the time, one after it (audited, its prediction kept), and recovery-time judged by it", async () => {
+    const config: TandemConfigInput = {
+      observers: OBSERVERS.map((region) => ({ region })),
+      stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+      policy: {
+        intervalSeconds: 10,
+        readiness: { intervalMinutes: 5 },
+        practice: { drill: "0 3 * * *" },
+      },
+      groups: [
+        {
+          name: "shop",
+          model: "active-passive",
+          rtoSeconds: 1,
+          regions: OBSERVERS.map((region, i) => ({
+            name: region,
+            role: i === 0 ? ("primary" as const) : ("secondary" as const),
+            probe: { url: `http://${region}.shop.test/health` },
+          })),
+        },
+      ],
+    };
+    const router = new MemoryTrafficRouter([
+      {
+        name: "shop",
+        model: "active-passive",
+        regions: OBSERVERS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
+      },
+    ]);
+    const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) };
+    const clock = new ManualClock(Date.parse("2026-12-07T02:50:00Z"));
+    const store = new MemoryStateStore();
+    const runtimes: Runtime[] = [];
+    for (const observer of OBSERVERS)
+      runtimes.push(await runtimeFor(config, observer, { store, clock, prober, router }));
+    const until = async (iso: string) => {
+      while (clock.now() < Date.parse(iso)) {
+        clock.advance(10_000);
+        for (const rt of runtimes) await runObserverTick(rt);
+        for (const rt of runtimes) await readinessSettled(rt);
+      }
+    };
+    await until("2026-12-07T02:59:50Z");
+    assert.deepEqual((await store.readReadiness()).drills, {}, "no drill before its time");
+    await until("2026-12-07T03:06:00Z");
+    const { drills, reports } = await store.readReadiness();
+    assert.equal(drills["shop"]?.by, "tandem-practice");
+    assert.ok(drills["shop"]!.at >= Date.parse("2026-12-07T03:00:00Z"));
+    const audited = (await store.readActions()).filter((a) => a.name === "api drill");
+    assert.deepEqual(
+      audited.map((a) => a.actor),
+      ["tandem-practice"],
+      "one drill, audited by the schedule",
+    );
+    const recovery = reports["shop"]?.checks.find((c) => c.check === "recovery-time");
+    assert.equal(recovery?.verdict, "not-ready", "predicted beyond the 1 s objective");
+    await until("2026-12-07T03:30:00Z");
+    assert.equal(
+      (await store.readActions()).filter((a) => a.name === "api drill").length,
+      1,
+      "once per firing",
+    );
+  });
+});
