@@ -10,7 +10,7 @@ import type { StoreCallOptions } from "../ports/state-store.js";
 import { ENTRY_POINT } from "../core/observation.js";
 import { errorText as describe } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
-import { following, mapBounded, NO_LONGER_NEEDED } from "./bounded.js";
+import { following, mapBounded, NO_LONGER_NEEDED, settleBy } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
 import { ownKey, telemetryOf } from "./runtime.js";
@@ -81,21 +81,6 @@ const PEER_HEDGE_MS = 100;
 
 /** The signal of a tick nobody can stop (each probe's own listeners are removed when it ends). */
 const NEVER = new AbortController().signal;
-
-/**
- * Whether `work` settles within `ms` (false at once if the signal is aborted). The wait is left
- * to `signal` to call off: `work` is a probe on the same signal, and the caller aborts it once
- * every probe has ended (an abort controller per wait was a tenth of the simulator's time).
- */
-async function settlesWithin(
-  rt: Runtime,
-  work: Promise<unknown>,
-  ms: number,
-  signal: AbortSignal,
-): Promise<boolean> {
-  if (signal.aborted) return false;
-  return Promise.race([work.then(() => true), rt.clock.sleep(ms, signal).then(() => false)]);
-}
 
 /**
  * Probes a target, and after a failure probes it again (up to `confirmRetries` times): one
@@ -170,7 +155,7 @@ async function probeConfirmed(
   const started = [attempt(0)];
   for (let i = 1; i <= confirmRetries; i++) {
     const previous = started[i - 1]!;
-    const ended = await settlesWithin(rt, previous, hedge, own);
+    const { done: ended } = await settleBy(rt, previous, rt.clock.now() + hedge, own);
     if (success || own.aborted) break;
     if (ended) {
       if ((await previous) === undefined || !fits(spacing)) break;
@@ -185,7 +170,7 @@ async function probeConfirmed(
     started.push(attempt(i));
   }
   const outcomes = await Promise.all(started);
-  // A wait for a hedge that the probe outran is still asleep: called off here, with the rest.
+  // Whatever still listens on the probes' signal is called off here, with the rest.
   if (!own.aborted) settle.controller.abort(NO_LONGER_NEEDED);
   settle.release();
   const won = success as { outcome: ProbeOutcome; index: number } | undefined;

@@ -21,6 +21,7 @@ import { emit, sayIncident } from "./emit.js";
 import type { AlertRegion } from "../core/alerts.js";
 import { alertRegions, boundForStorage, incidentAlerts } from "../core/alerts.js";
 import { wanted } from "./alerts/setup.js";
+import { settleBy } from "./bounded.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
 import { holderId, telemetryOf } from "./runtime.js";
@@ -34,7 +35,6 @@ import {
   readBackoff,
   readLeversBy,
   routingRead,
-  settleBy,
   pendingFailure,
   settleFailure,
   stepLeverMs,
