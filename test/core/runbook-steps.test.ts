@@ -547,6 +547,21 @@ describe("runbook: opening an automatic incident", () => {
       },
     },
     {
+      name: "passive-cold: a suspect standby in charge with nothing to pre-warm still fails back home",
+      group: cold,
+      policy: { autoFailback: true },
+      s: { kept: { weu: "healthy", neu: "suspect" }, routing: routing(["neu", "weu"]) },
+      opens: {
+        kind: "failback",
+        from: "neu",
+        to: "weu",
+        shift: { kind: "promote", region: "weu" },
+        reason: "weu is healthy again",
+        step: "confirmed",
+        note: "weu healthy for the dwell time: fail back",
+      },
+    },
+    {
       name: "passive-cold: a healthy primary is left alone",
       group: cold,
       s: { kept: { weu: "healthy", neu: "down" }, clusters: { neu: cluster("Stopped") } },
