@@ -13,6 +13,7 @@ import { isStoreError } from "../ports/state-store.js";
 import { following, mapBounded, NO_LONGER_NEEDED, settleBy } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
+import type { Target } from "./targets.js";
 import { ownKey, telemetryOf } from "./runtime.js";
 
 interface Own {
@@ -264,26 +265,10 @@ async function probeTick(
       `this observer is impaired: its control target failed (${control.error?.kind}: ${control.error?.message}); its failures are not evidence this tick`,
     );
 
-  // Without its own last rows (store unreadable) the counts would restart, so no observation is
-  // written this tick. An impaired observer writes none: what it sees is not evidence, and must
-  // not run its counts up either.
-  const observe = (own: Own | undefined): Observation[] => {
-    const out: Observation[] = [];
-    if (own === undefined || impaired) return out;
-    targets.forEach((t, i) => {
-      const [outcome, at] = outcomes[i]!;
-      if (outcome === undefined) return;
-      out.push(
-        nextObservation(
-          own.observations.get(ownKey(t.group, t.target)),
-          { observer: rt.observer, group: t.group, target: t.target, tick },
-          outcome,
-          at,
-        ),
-      );
-    });
-    return out;
-  };
+  // An impaired observer writes no observation: what it sees is not evidence, and must not run
+  // its counts up either.
+  const observe = (own: Own | undefined) =>
+    impaired ? [] : nextObservations(rt, tick, targets, outcomes, own);
   // The heartbeat goes out even when observations could not be written: the observer is alive.
   // Readers count an observation only when it is at most one tick behind the heartbeat, which is
   // written in the same transaction as the first of them. Counts continue from this observer's
@@ -327,6 +312,34 @@ async function probeTick(
     problems: [...new Set(problems)],
     asked: asks,
   };
+}
+
+/**
+ * This tick's observations, their counts continued from this observer's own last rows. Without
+ * those (store unreadable) the counts would restart, so none is written this tick.
+ */
+function nextObservations(
+  rt: Runtime,
+  tick: TickId,
+  targets: readonly Target[],
+  outcomes: readonly (readonly [ProbeOutcome | undefined, number])[],
+  own: Own | undefined,
+): Observation[] {
+  const out: Observation[] = [];
+  if (own === undefined) return out;
+  targets.forEach((t, i) => {
+    const [outcome, at] = outcomes[i]!;
+    if (outcome === undefined) return;
+    out.push(
+      nextObservation(
+        own.observations.get(ownKey(t.group, t.target)),
+        { observer: rt.observer, group: t.group, target: t.target, tick },
+        outcome,
+        at,
+      ),
+    );
+  });
+  return out;
 }
 
 /** Runs `work` once no other write of this observer's rows is in progress in this process. */
