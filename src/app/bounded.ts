@@ -45,7 +45,7 @@ export function following(signal: AbortSignal): {
   return { controller, release: () => signal.removeEventListener("abort", forward) };
 }
 
-export type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
+type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
 
 const LATE: Settled<never> = { done: false };
 
