@@ -221,6 +221,24 @@ function opened(incident: Incident, effects: Effect[] = []): RunbookResult {
   return { incident, opened: true, effects };
 }
 
+/** An automatic incident, opened at `step` unless `refusal` stands (then nothing opens, and why). */
+function openUnlessRefused(
+  refusal: Refusal | undefined,
+  fields: Omit<Parameters<typeof newIncident>[0], "trigger">,
+  at: { readonly group: RunbookGroup; readonly s: Situation; readonly id: string },
+  step: Step,
+  note: string,
+  effects: Effect[] = [],
+): RunbookResult {
+  if (refusal) return { ...NOTHING, refusal };
+  // Keys in the order they have always had in stored rows: kind, trigger, then the rest.
+  const { kind, ...rest } = fields;
+  return opened(
+    newIncident({ kind, trigger: "automatic", ...rest }, at.group, at.s, at.id, step, note),
+    effects,
+  );
+}
+
 /**
  * What the verdicts open on their own, in order: a lost region's failover, a pre-warm while the
  * primary is suspect (passive-cold), a failback to the configured primary, a cold standby's stop.
@@ -263,24 +281,18 @@ function disableLost(
       },
     };
   const shift: Shift = { kind: "disable", region: route.region };
-  const refusal = unable(s, shift) ?? automationRefusal(s, policy, true);
-  if (refusal) return { ...NOTHING, refusal };
-  return opened(
-    newIncident(
-      {
-        kind: "failover",
-        trigger: "automatic",
-        from: route.region,
-        to: route.region,
-        shift,
-        reason: `${route.region} is down`,
-      },
-      group,
-      s,
-      id,
-      "detected",
-      `${route.region} is down: disable it`,
-    ),
+  return openUnlessRefused(
+    unable(s, shift) ?? automationRefusal(s, policy, true),
+    {
+      kind: "failover",
+      from: route.region,
+      to: route.region,
+      shift,
+      reason: `${route.region} is down`,
+    },
+    { group, s, id },
+    "detected",
+    `${route.region} is down: disable it`,
   );
 }
 
@@ -294,23 +306,12 @@ function enableRecovered(
   const route = s.routing!.regions.find((r) => !r.enabled && s.kept[r.region] === "healthy");
   if (!route) return undefined;
   const shift: Shift = { kind: "enable", region: route.region };
-  const refusal = unable(s, shift) ?? automationRefusal(s, policy, false);
-  if (refusal) return { ...NOTHING, refusal };
-  return opened(
-    newIncident(
-      {
-        kind: "failback",
-        trigger: "automatic",
-        to: route.region,
-        shift,
-        reason: `${route.region} is healthy again`,
-      },
-      group,
-      s,
-      id,
-      "confirmed",
-      `${route.region} healthy for the dwell time: enable it`,
-    ),
+  return openUnlessRefused(
+    unable(s, shift) ?? automationRefusal(s, policy, false),
+    { kind: "failback", to: route.region, shift, reason: `${route.region} is healthy again` },
+    { group, s, id },
+    "confirmed",
+    `${route.region} healthy for the dwell time: enable it`,
   );
 }
 
@@ -339,30 +340,23 @@ function failOverFrom(
         reason: `${primary} is down, but no other region is healthy to take its traffic`,
       },
     };
-  const refusal =
-    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true);
-  if (refusal) return { ...NOTHING, refusal };
   const wake =
     target.cluster && (cold || target.cluster.nodePools.length > 0)
       ? { region: target.name, start: cold }
       : undefined;
-  return opened(
-    newIncident(
-      {
-        kind: "failover",
-        trigger: "automatic",
-        from: primary,
-        to: target.name,
-        shift: { kind: "promote", region: target.name },
-        ...(wake ? { wake } : {}),
-        reason: `${primary} is down`,
-      },
-      group,
-      s,
-      id,
-      "detected",
-      `${primary} is down: fail over to ${target.name}`,
-    ),
+  return openUnlessRefused(
+    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true),
+    {
+      kind: "failover",
+      from: primary,
+      to: target.name,
+      shift: { kind: "promote", region: target.name },
+      ...(wake ? { wake } : {}),
+      reason: `${primary} is down`,
+    },
+    { group, s, id },
+    "detected",
+    `${primary} is down: fail over to ${target.name}`,
   );
 }
 
@@ -378,28 +372,21 @@ function prewarm(
     (r) => r.cluster && s.clusters[r.name]?.power === "Stopped",
   );
   if (!target) return undefined;
-  // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
-  const refusal =
-    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true);
-  if (refusal) return { ...NOTHING, refusal };
-  return opened(
-    newIncident(
-      {
-        kind: "failover",
-        trigger: "automatic",
-        from: primary,
-        to: target.name,
-        shift: { kind: "promote", region: target.name },
-        wake: { region: target.name, start: true },
-        startedCluster: true,
-        reason: `${primary} is suspect: pre-warm ${target.name}`,
-      },
-      group,
-      s,
-      id,
-      "prewarming",
-      `${primary} is suspect: start ${target.name}'s cluster while the verdict is confirmed`,
-    ),
+  return openUnlessRefused(
+    // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
+    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true),
+    {
+      kind: "failover",
+      from: primary,
+      to: target.name,
+      shift: { kind: "promote", region: target.name },
+      wake: { region: target.name, start: true },
+      startedCluster: true,
+      reason: `${primary} is suspect: pre-warm ${target.name}`,
+    },
+    { group, s, id },
+    "prewarming",
+    `${primary} is suspect: start ${target.name}'s cluster while the verdict is confirmed`,
     [{ kind: "start-cluster", region: target.name }],
   );
 }
@@ -421,27 +408,20 @@ function failBackHome(
   )
     return undefined;
   const hold = manualHold(s, policy);
-  const refusal =
+  return openUnlessRefused(
     (hold ? holdRefusal(hold) : undefined) ??
-    unable(s, { kind: "promote", region: configured }) ??
-    automationRefusal(s, policy, false);
-  if (refusal) return { ...NOTHING, refusal };
-  return opened(
-    newIncident(
-      {
-        kind: "failback",
-        trigger: "automatic",
-        from: primary,
-        to: configured,
-        shift: { kind: "promote", region: configured },
-        reason: `${configured} is healthy again`,
-      },
-      group,
-      s,
-      id,
-      "confirmed",
-      `${configured} healthy for the dwell time: fail back`,
-    ),
+      unable(s, { kind: "promote", region: configured }) ??
+      automationRefusal(s, policy, false),
+    {
+      kind: "failback",
+      from: primary,
+      to: configured,
+      shift: { kind: "promote", region: configured },
+      reason: `${configured} is healthy again`,
+    },
+    { group, s, id },
+    "confirmed",
+    `${configured} healthy for the dwell time: fail back`,
   );
 }
 
