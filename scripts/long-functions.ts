@@ -47,7 +47,6 @@ const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: str
   "src/sandbox/sandbox.ts: faultRoutes": { lines: 146, why: "not split yet (issue 28)" },
   "src/app/orchestrate-tick.ts: orchestrateTick": { lines: 137, why: "not split yet (issue 28)" },
   "src/probes/http/probe.ts: exchange": { lines: 135, why: "not split yet (issue 28)" },
-  "src/sandbox/http-host.ts: startHttpHost": { lines: 127, why: "not split yet (issue 28)" },
 };
 
 export interface FunctionLength {
