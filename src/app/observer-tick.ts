@@ -91,14 +91,14 @@ export async function answerPeer(
 ): Promise<PeerProbeAnswer> {
   // Every observer that sees the region fail asks at once: requests for a region already being
   // probed here join that probe (and the decision after it) instead of probing it again.
-  const running = rt.memory.peerProbes.get(request.region);
+  const running = rt.memory.observer.peerProbes.get(request.region);
   if (running) return running;
   const work = probeThenDecide(rt, request, options);
-  rt.memory.peerProbes.set(request.region, work);
+  rt.memory.observer.peerProbes.set(request.region, work);
   try {
     return await work;
   } finally {
-    rt.memory.peerProbes.delete(request.region);
+    rt.memory.observer.peerProbes.delete(request.region);
   }
 }
 

@@ -191,7 +191,7 @@ export function runProbeTick(
   rt: Runtime,
   options: ProbeTickOptions = {},
 ): Promise<ProbeTickResult> {
-  const tick: TickId = { instance: rt.instance, seq: ++rt.memory.seq };
+  const tick: TickId = { instance: rt.instance, seq: ++rt.memory.observer.seq };
   const operation = `${tick.instance}:${tick.seq}`;
   // Every record this tick causes (store calls, availability) carries its operation id.
   return telemetryOf(rt).within({ operation }, () => probeTick(rt, options, tick, operation));
@@ -223,7 +223,7 @@ async function probeTick(
   // Run counts continue from this observer's own last rows: as its last tick wrote them, or read
   // once (one query for every group) when this process has none in memory.
   const readOwn = () => readOwnRows(rt, call, storeProblem);
-  const remembered = rt.memory.own;
+  const remembered = rt.memory.observer.rows;
   const prefetched = remembered ? Promise.resolve<Own | undefined>(remembered) : readOwn();
   // A region whose target passed here last time and now fails twice in a row (a probe without an
   // answer at the hedge time counts): the peers are asked to probe it now (once per region and
@@ -283,7 +283,7 @@ async function probeTick(
       tickMs: now - startedAt,
       impaired,
     };
-    const base = rt.memory.own ?? previous;
+    const base = rt.memory.observer.rows ?? previous;
     if (base !== undefined)
       return writeRows(rt, base, observe, () => heartbeat, readOwn, storeProblem, call);
     try {
@@ -344,8 +344,8 @@ function nextObservations(
 
 /** Runs `work` once no other write of this observer's rows is in progress in this process. */
 function oneAtATime<T>(rt: Runtime, work: () => Promise<T>): Promise<T> {
-  const mine = (rt.memory.writingOwn ?? Promise.resolve()).then(work);
-  rt.memory.writingOwn = mine.catch(() => undefined);
+  const mine = (rt.memory.observer.writing ?? Promise.resolve()).then(work);
+  rt.memory.observer.writing = mine.catch(() => undefined);
   return mine;
 }
 
@@ -384,7 +384,7 @@ async function writeRows(
   call: StoreCallOptions,
 ): Promise<Observation[]> {
   let observations = observe(base);
-  rt.memory.own = undefined;
+  rt.memory.observer.rows = undefined;
   const write = async (own: Own) =>
     rt.store.recordTick(heartbeatOf(own), observations, {
       ...call,
@@ -409,7 +409,7 @@ async function writeRows(
   if (written) {
     const kept = new Map(written.own.observations);
     for (const o of observations) kept.set(ownKey(o.group, o.target), o);
-    rt.memory.own = {
+    rt.memory.observer.rows = {
       version: written.version,
       observations: kept,
       heartbeat: heartbeatOf(written.own),
@@ -504,7 +504,7 @@ export async function runPeerProbe(
     );
   const readOwn = () => readOwnRows(rt, call, problem);
   const written = await oneAtATime(rt, async () => {
-    const base = rt.memory.own ?? (await readOwn());
+    const base = rt.memory.observer.rows ?? (await readOwn());
     if (!base?.heartbeat) return undefined;
     const observe = (own: Own): Observation[] => {
       const tick = own.heartbeat?.tick;
@@ -532,7 +532,7 @@ export async function runPeerProbe(
       problem,
       call,
     );
-    return { rows, ok: rt.memory.own !== undefined };
+    return { rows, ok: rt.memory.observer.rows !== undefined };
   });
   const operation = `${rt.instance}:peer:${request.from}:${request.region}`;
   if (written) sayOutcomes(rt, operation, targets, outcomes, written.rows);

@@ -75,8 +75,8 @@ async function recordRefusal(
   anchor?: string,
 ): Promise<void> {
   const key = refusal ? `${refusal.rule}: ${refusal.reason}` : "";
-  if (rt.memory.refusals.get(group) === key) return;
-  rt.memory.refusals.set(group, key);
+  if (rt.memory.decisions.refusals.get(group) === key) return;
+  rt.memory.decisions.refusals.set(group, key);
   if (!refusal) return;
   emit(
     rt,
