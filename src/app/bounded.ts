@@ -1,3 +1,5 @@
+import type { Clock } from "../ports/clock.js";
+
 /** Maps over items with at most `limit` calls in flight, keeping the order of the results. */
 export async function mapBounded<T, R>(
   items: readonly T[],
@@ -41,4 +43,51 @@ export function following(signal: AbortSignal): {
   const forward = () => controller.abort(signal.reason);
   signal.addEventListener("abort", forward, { once: true });
   return { controller, release: () => signal.removeEventListener("abort", forward) };
+}
+
+type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
+
+const LATE: Settled<never> = { done: false };
+
+/**
+ * Waits for `work` until `deadline` (epoch ms) on the runtime's clock, never on a timer of its
+ * own: in virtual time (the simulator) a real timer would let virtual work run past the deadline,
+ * or hold a run for real seconds. The lever reads and effects, the peers' answers and the hedged
+ * probes wait through here; the fence's acting time and the witness's answer still wait on real
+ * timers (their tests' clocks move time at every sleep, even one called off).
+ *
+ * The rule at the deadline: work that has settled by the time the deadline is reached counts,
+ * even work that settles at the deadline itself. When the clock's wait ends, the clock is given
+ * one more turn (`sleep(0)`), so that whatever is due at the same instant (in virtual time, a
+ * sleep that ends at the deadline too) settles first; only work still running after that is
+ * late. Late work's outcome, whenever it comes, is dropped, a rejection included (never
+ * unhandled); work that fails in time throws its error here. A deadline already past still
+ * takes work that has ended.
+ *
+ * `signal` ends the wait early, by the same rule. The wait's sleep is called off before this
+ * returns: no timer outlives it.
+ */
+export async function settleBy<T>(
+  { clock }: { readonly clock: Clock },
+  work: Promise<T>,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<Settled<T>> {
+  let settled: Settled<T> = LATE;
+  let failed: { readonly error: unknown } | undefined;
+  const watched = work.then(
+    (value) => void (settled = { done: true, value }),
+    (error: unknown) => void (failed = { error }),
+  );
+  const wait = signal ? following(signal) : { controller: new AbortController(), release() {} };
+  const stop = wait.controller.signal;
+  try {
+    await Promise.race([watched, clock.sleep(Math.max(0, deadline - clock.now()), stop)]);
+    if (!settled.done && !failed) await clock.sleep(0, stop);
+  } finally {
+    if (!stop.aborted) wait.controller.abort(NO_LONGER_NEEDED);
+    wait.release();
+  }
+  if (failed) throw failed.error;
+  return settled;
 }

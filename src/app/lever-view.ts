@@ -3,7 +3,7 @@
 // still running then goes on in the background: the next tick picks up what it found. Every read
 // that completes is kept in the store as the group's lever view, with its time, which is what the
 // status, the operator API and the runbook's quiet ticks use instead of calling Azure.
-import { NO_LONGER_NEEDED } from "./bounded.js";
+import { settleBy } from "./bounded.js";
 import type { ClusterState, LeverView, RoutingState } from "../core/levers.js";
 import type { LeverFailure, LeverNeeds } from "../core/runbook.js";
 import { retryDelayMs } from "../core/runbook-retry.js";
@@ -170,30 +170,6 @@ export function stepLeverMs(
   const key = `${incident.id}|${incident.step}|${incident.stepStartedAt}`;
   if (work.stepBase?.key !== key) work.stepBase = { key, ms: incident.leverMs ?? 0 };
   return work.stepBase.ms + leverTimeSince(rt, group, incident.stepStartedAt);
-}
-
-export type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
-
-/**
- * Waits for `promise` until `deadline` on the runtime's clock; never longer. The wait is the
- * clock's own sleep (a timer on the system clock), so a simulated clock decides when the
- * deadline comes: a real timer would let virtual lever calls run past it, or hold a simulation
- * for real seconds.
- */
-export async function settleBy<T>(
-  rt: Runtime,
-  promise: Promise<T>,
-  deadline: number,
-): Promise<Settled<T>> {
-  const stop = new AbortController();
-  const late = rt.clock
-    .sleep(Math.max(0, deadline - rt.clock.now()), stop.signal)
-    .then((): Settled<T> => ({ done: false }));
-  try {
-    return await Promise.race([promise.then((value) => ({ done: true as const, value })), late]);
-  } finally {
-    stop.abort(NO_LONGER_NEEDED);
-  }
 }
 
 const covers = (needs: LeverNeeds, wanted: LeverNeeds) =>

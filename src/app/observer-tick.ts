@@ -3,7 +3,7 @@
 // this observer's observations are written, and those of the peers it asked to probe now. An
 // observer asked by a peer probes at once, writes, and, holding the lease, decides as the
 // confirming observations land. Neither ever throws.
-import { NO_LONGER_NEEDED } from "./bounded.js";
+import { settleBy } from "./bounded.js";
 import type { GroupDecision, OrchestrateResult } from "./orchestrate-tick.js";
 import { LEVER_SHARE, runOrchestrateTick } from "./orchestrate-tick.js";
 import type { PeerAsked, ProbeTickResult } from "./probe-tick.js";
@@ -33,18 +33,6 @@ const LOOK_EVERY_SHARE = 0.05;
 
 const intervalOf = (rt: Runtime) => rt.config.policy.intervalSeconds * 1000;
 
-/** `work`'s value if it settles by `until` on the runtime's clock; undefined otherwise. */
-async function by<T>(rt: Runtime, work: Promise<T>, until: number): Promise<T | undefined> {
-  const stop = new AbortController();
-  const late = Symbol("late");
-  const value = await Promise.race([
-    work,
-    rt.clock.sleep(Math.max(0, until - rt.clock.now()), stop.signal).then(() => late),
-  ]);
-  stop.abort(NO_LONGER_NEEDED);
-  return value === late ? undefined : (value as T);
-}
-
 export async function runObserverTick(
   rt: Runtime,
   options: { readonly abortSignal?: AbortSignal } = {},
@@ -61,8 +49,9 @@ export async function runObserverTick(
   const peers: PeerAsked[] = [];
   const pending = new Map(probe.asked.map((p, i) => [i, p.then((asked) => ({ i, asked }))]));
   const answered = async (until: number) => {
-    const next = await by(rt, Promise.race(pending.values()), until);
-    if (!next) return undefined;
+    const settled = await settleBy(rt, Promise.race(pending.values()), until);
+    if (!settled.done) return undefined;
+    const next = settled.value;
     pending.delete(next.i);
     peers.push(next.asked);
     return next.asked;
@@ -102,14 +91,14 @@ export async function answerPeer(
 ): Promise<PeerProbeAnswer> {
   // Every observer that sees the region fail asks at once: requests for a region already being
   // probed here join that probe (and the decision after it) instead of probing it again.
-  const running = rt.memory.peerProbes.get(request.region);
+  const running = rt.memory.observer.peerProbes.get(request.region);
   if (running) return running;
   const work = probeThenDecide(rt, request, options);
-  rt.memory.peerProbes.set(request.region, work);
+  rt.memory.observer.peerProbes.set(request.region, work);
   try {
     return await work;
   } finally {
-    rt.memory.peerProbes.delete(request.region);
+    rt.memory.observer.peerProbes.delete(request.region);
   }
 }
 

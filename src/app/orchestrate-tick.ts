@@ -384,7 +384,7 @@ async function orchestrateTick(
     epoch === undefined
       ? view.groups.map(() => undefined)
       : await inTurn(rt, "keeping", async () => {
-          stepsBefore = rt.memory.stepsTaken ?? 0;
+          stepsBefore = rt.memory.decisions.stepsTaken ?? 0;
           state = await readState();
           if (state === undefined) return view.groups.map(() => undefined);
           const read = state[0];
@@ -409,7 +409,7 @@ async function orchestrateTick(
       ? view.groups.map(() => undefined)
       : await inTurn(rt, "deciding", async () => {
           try {
-            const moved = (rt.memory.stepsTaken ?? 0) !== stepsBefore;
+            const moved = (rt.memory.decisions.stepsTaken ?? 0) !== stepsBefore;
             const now = moved ? await readState() : state;
             if (now === undefined) return view.groups.map(() => undefined);
             return await runbooksFor(
@@ -424,7 +424,7 @@ async function orchestrateTick(
               operation,
             );
           } finally {
-            rt.memory.stepsTaken = (rt.memory.stepsTaken ?? 0) + 1;
+            rt.memory.decisions.stepsTaken = (rt.memory.decisions.stepsTaken ?? 0) + 1;
           }
         });
 
@@ -475,15 +475,15 @@ async function orchestrateTick(
  * keep verdicts while the other's steps wait on Azure.
  */
 function inTurn<T>(rt: Runtime, lane: "keeping" | "deciding", work: () => Promise<T>): Promise<T> {
-  const before = rt.memory[lane];
+  const before = rt.memory.decisions[lane];
   const mine = before ? before.then(work) : work();
   const done: Promise<unknown> = mine.then(
     () => undefined,
     () => undefined,
   );
-  rt.memory[lane] = done;
+  rt.memory.decisions[lane] = done;
   void done.then(() => {
-    if (rt.memory[lane] === done) rt.memory[lane] = undefined;
+    if (rt.memory.decisions[lane] === done) rt.memory.decisions[lane] = undefined;
   });
   return mine;
 }

@@ -10,9 +10,10 @@ import type { StoreCallOptions } from "../ports/state-store.js";
 import { ENTRY_POINT } from "../core/observation.js";
 import { errorText as describe } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
-import { following, mapBounded, NO_LONGER_NEEDED } from "./bounded.js";
+import { following, mapBounded, NO_LONGER_NEEDED, settleBy } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
+import type { Target } from "./targets.js";
 import { ownKey, telemetryOf } from "./runtime.js";
 
 interface Own {
@@ -81,21 +82,6 @@ const PEER_HEDGE_MS = 100;
 
 /** The signal of a tick nobody can stop (each probe's own listeners are removed when it ends). */
 const NEVER = new AbortController().signal;
-
-/**
- * Whether `work` settles within `ms` (false at once if the signal is aborted). The wait is left
- * to `signal` to call off: `work` is a probe on the same signal, and the caller aborts it once
- * every probe has ended (an abort controller per wait was a tenth of the simulator's time).
- */
-async function settlesWithin(
-  rt: Runtime,
-  work: Promise<unknown>,
-  ms: number,
-  signal: AbortSignal,
-): Promise<boolean> {
-  if (signal.aborted) return false;
-  return Promise.race([work.then(() => true), rt.clock.sleep(ms, signal).then(() => false)]);
-}
 
 /**
  * Probes a target, and after a failure probes it again (up to `confirmRetries` times): one
@@ -170,7 +156,7 @@ async function probeConfirmed(
   const started = [attempt(0)];
   for (let i = 1; i <= confirmRetries; i++) {
     const previous = started[i - 1]!;
-    const ended = await settlesWithin(rt, previous, hedge, own);
+    const { done: ended } = await settleBy(rt, previous, rt.clock.now() + hedge, own);
     if (success || own.aborted) break;
     if (ended) {
       if ((await previous) === undefined || !fits(spacing)) break;
@@ -185,7 +171,7 @@ async function probeConfirmed(
     started.push(attempt(i));
   }
   const outcomes = await Promise.all(started);
-  // A wait for a hedge that the probe outran is still asleep: called off here, with the rest.
+  // Whatever still listens on the probes' signal is called off here, with the rest.
   if (!own.aborted) settle.controller.abort(NO_LONGER_NEEDED);
   settle.release();
   const won = success as { outcome: ProbeOutcome; index: number } | undefined;
@@ -205,7 +191,7 @@ export function runProbeTick(
   rt: Runtime,
   options: ProbeTickOptions = {},
 ): Promise<ProbeTickResult> {
-  const tick: TickId = { instance: rt.instance, seq: ++rt.memory.seq };
+  const tick: TickId = { instance: rt.instance, seq: ++rt.memory.observer.seq };
   const operation = `${tick.instance}:${tick.seq}`;
   // Every record this tick causes (store calls, availability) carries its operation id.
   return telemetryOf(rt).within({ operation }, () => probeTick(rt, options, tick, operation));
@@ -237,7 +223,7 @@ async function probeTick(
   // Run counts continue from this observer's own last rows: as its last tick wrote them, or read
   // once (one query for every group) when this process has none in memory.
   const readOwn = () => readOwnRows(rt, call, storeProblem);
-  const remembered = rt.memory.own;
+  const remembered = rt.memory.observer.rows;
   const prefetched = remembered ? Promise.resolve<Own | undefined>(remembered) : readOwn();
   // A region whose target passed here last time and now fails twice in a row (a probe without an
   // answer at the hedge time counts): the peers are asked to probe it now (once per region and
@@ -279,26 +265,10 @@ async function probeTick(
       `this observer is impaired: its control target failed (${control.error?.kind}: ${control.error?.message}); its failures are not evidence this tick`,
     );
 
-  // Without its own last rows (store unreadable) the counts would restart, so no observation is
-  // written this tick. An impaired observer writes none: what it sees is not evidence, and must
-  // not run its counts up either.
-  const observe = (own: Own | undefined): Observation[] => {
-    const out: Observation[] = [];
-    if (own === undefined || impaired) return out;
-    targets.forEach((t, i) => {
-      const [outcome, at] = outcomes[i]!;
-      if (outcome === undefined) return;
-      out.push(
-        nextObservation(
-          own.observations.get(ownKey(t.group, t.target)),
-          { observer: rt.observer, group: t.group, target: t.target, tick },
-          outcome,
-          at,
-        ),
-      );
-    });
-    return out;
-  };
+  // An impaired observer writes no observation: what it sees is not evidence, and must not run
+  // its counts up either.
+  const observe = (own: Own | undefined) =>
+    impaired ? [] : nextObservations(rt, tick, targets, outcomes, own);
   // The heartbeat goes out even when observations could not be written: the observer is alive.
   // Readers count an observation only when it is at most one tick behind the heartbeat, which is
   // written in the same transaction as the first of them. Counts continue from this observer's
@@ -313,7 +283,7 @@ async function probeTick(
       tickMs: now - startedAt,
       impaired,
     };
-    const base = rt.memory.own ?? previous;
+    const base = rt.memory.observer.rows ?? previous;
     if (base !== undefined)
       return writeRows(rt, base, observe, () => heartbeat, readOwn, storeProblem, call);
     try {
@@ -344,10 +314,38 @@ async function probeTick(
   };
 }
 
+/**
+ * This tick's observations, their counts continued from this observer's own last rows. Without
+ * those (store unreadable) the counts would restart, so none is written this tick.
+ */
+function nextObservations(
+  rt: Runtime,
+  tick: TickId,
+  targets: readonly Target[],
+  outcomes: readonly (readonly [ProbeOutcome | undefined, number])[],
+  own: Own | undefined,
+): Observation[] {
+  const out: Observation[] = [];
+  if (own === undefined) return out;
+  targets.forEach((t, i) => {
+    const [outcome, at] = outcomes[i]!;
+    if (outcome === undefined) return;
+    out.push(
+      nextObservation(
+        own.observations.get(ownKey(t.group, t.target)),
+        { observer: rt.observer, group: t.group, target: t.target, tick },
+        outcome,
+        at,
+      ),
+    );
+  });
+  return out;
+}
+
 /** Runs `work` once no other write of this observer's rows is in progress in this process. */
 function oneAtATime<T>(rt: Runtime, work: () => Promise<T>): Promise<T> {
-  const mine = (rt.memory.writingOwn ?? Promise.resolve()).then(work);
-  rt.memory.writingOwn = mine.catch(() => undefined);
+  const mine = (rt.memory.observer.writing ?? Promise.resolve()).then(work);
+  rt.memory.observer.writing = mine.catch(() => undefined);
   return mine;
 }
 
@@ -386,7 +384,7 @@ async function writeRows(
   call: StoreCallOptions,
 ): Promise<Observation[]> {
   let observations = observe(base);
-  rt.memory.own = undefined;
+  rt.memory.observer.rows = undefined;
   const write = async (own: Own) =>
     rt.store.recordTick(heartbeatOf(own), observations, {
       ...call,
@@ -411,7 +409,7 @@ async function writeRows(
   if (written) {
     const kept = new Map(written.own.observations);
     for (const o of observations) kept.set(ownKey(o.group, o.target), o);
-    rt.memory.own = {
+    rt.memory.observer.rows = {
       version: written.version,
       observations: kept,
       heartbeat: heartbeatOf(written.own),
@@ -506,7 +504,7 @@ export async function runPeerProbe(
     );
   const readOwn = () => readOwnRows(rt, call, problem);
   const written = await oneAtATime(rt, async () => {
-    const base = rt.memory.own ?? (await readOwn());
+    const base = rt.memory.observer.rows ?? (await readOwn());
     if (!base?.heartbeat) return undefined;
     const observe = (own: Own): Observation[] => {
       const tick = own.heartbeat?.tick;
@@ -534,7 +532,7 @@ export async function runPeerProbe(
       problem,
       call,
     );
-    return { rows, ok: rt.memory.own !== undefined };
+    return { rows, ok: rt.memory.observer.rows !== undefined };
   });
   const operation = `${rt.instance}:peer:${request.from}:${request.region}`;
   if (written) sayOutcomes(rt, operation, targets, outcomes, written.rows);

@@ -25,6 +25,7 @@ import { recordEvent } from "./event-audit.js";
 import type { AlertRegion } from "../core/alerts.js";
 import { alertRegions, boundForStorage, incidentAlerts } from "../core/alerts.js";
 import { wanted } from "./alerts/setup.js";
+import { settleBy } from "./bounded.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
 import { telemetryOf } from "./runtime.js";
@@ -38,7 +39,6 @@ import {
   readBackoff,
   readLeversBy,
   routingRead,
-  settleBy,
   pendingFailure,
   queueWait,
   settleFailure,
@@ -80,8 +80,8 @@ async function recordRefusal(
   anchor?: string,
 ): Promise<void> {
   const key = refusal ? `${refusal.rule}: ${refusal.reason}` : "";
-  if (rt.memory.refusals.get(group) === key) return;
-  rt.memory.refusals.set(group, key);
+  if (rt.memory.decisions.refusals.get(group) === key) return;
+  rt.memory.decisions.refusals.set(group, key);
   if (!refusal) return;
   await recordEvent(
     rt,

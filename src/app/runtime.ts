@@ -31,40 +31,18 @@ import type { RetentionMemory } from "./audit-retention.js";
 import { freshRetentionMemory } from "./audit-retention.js";
 
 /**
- * What this process remembers between its ticks: its tick counter, what it has seen of the lease
- * and of its peers' heartbeats. Lost on restart, which only makes it wait longer before acting.
+ * What this process remembers between its ticks, by concern. Lost on restart, which only makes it
+ * wait longer before acting, read again what it had, or say a change again.
  */
-export interface AgreementMemory {
-  seq: number;
-  /**
-   * This observer's rows as its last tick wrote them, with the heartbeat's version: the next tick
-   * continues its run counts from them without reading the store, and writes conditionally on
-   * that version (another process of the same observer writing in between makes it read again).
-   * Undefined until read, and after a write that failed.
-   */
-  own?: {
-    readonly version: string;
-    readonly observations: ReadonlyMap<string, Observation>;
-    /** The heartbeat as written with them: a peer's request to probe now writes in its tick. */
-    readonly heartbeat?: Heartbeat;
-  };
-  /** The write of this observer's rows in progress: one at a time (its tick, a peer's request). */
-  writingOwn?: Promise<unknown>;
-  /**
-   * The lease holder's decisions (its tick, a peer's request) keep verdicts one at a time, and
-   * run runbook steps one at a time, in two lanes: a verdict never waits for a runbook step that
-   * waits on Azure. Undefined while the lane is idle.
-   */
-  keeping?: Promise<unknown>;
-  deciding?: Promise<unknown>;
-  /** How many decisions have taken their runbook steps: a state read before the count moved is stale. */
-  stepsTaken?: number;
-  /** Peers' requests to probe a region in progress, by region: a second one joins the first. */
-  peerProbes: Map<string, Promise<PeerProbeAnswer>>;
+export interface ProcessMemory {
+  /** This observer's ticks and its own rows (probe-tick.ts, observer-tick.ts). */
+  observer: ObserverMemory;
+  /** The lease holder's lanes of decision (orchestrate-tick.ts, runbook-tick.ts). */
+  decisions: DecisionMemory;
+  /** What it has seen of the lease (lease-keeper.ts). */
   lease: LeaseMemory;
+  /** What it has seen of its peers' heartbeats. */
   peers: PeerMemory;
-  /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
-  refusals: Map<string, string>;
   /** What this process last said in events that report a change, so each change is said once. */
   said: SaidMemory;
   /** The alert deliveries of this process (the run in progress, marks still to write). */
@@ -80,6 +58,41 @@ export interface AgreementMemory {
     string,
     { readonly at: number; readonly signals: ReadonlyMap<string, WitnessSignal> }
   >;
+}
+
+interface ObserverMemory {
+  /** This process's probe ticks so far. */
+  seq: number;
+  /**
+   * This observer's rows as its last tick wrote them, with the heartbeat's version: the next tick
+   * continues its run counts from them without reading the store, and writes conditionally on
+   * that version (another process of the same observer writing in between makes it read again).
+   * Undefined until read, and after a write that failed.
+   */
+  rows?: {
+    readonly version: string;
+    readonly observations: ReadonlyMap<string, Observation>;
+    /** The heartbeat as written with them: a peer's request to probe now writes in its tick. */
+    readonly heartbeat?: Heartbeat;
+  };
+  /** The write of this observer's rows in progress: one at a time (its tick, a peer's request). */
+  writing?: Promise<unknown>;
+  /** Peers' requests to probe a region in progress, by region: a second one joins the first. */
+  peerProbes: Map<string, Promise<PeerProbeAnswer>>;
+}
+
+interface DecisionMemory {
+  /**
+   * The lease holder's decisions (its tick, a peer's request) keep verdicts one at a time, and
+   * run runbook steps one at a time, in two lanes: a verdict never waits for a runbook step that
+   * waits on Azure. Undefined while the lane is idle.
+   */
+  keeping?: Promise<unknown>;
+  deciding?: Promise<unknown>;
+  /** How many decisions have taken their runbook steps: a state read before the count moved is stale. */
+  stepsTaken?: number;
+  /** The last refusal recorded per group, so a standing refusal is audited once, not every tick. */
+  refusals: Map<string, string>;
 }
 
 export interface SaidMemory {
@@ -105,12 +118,11 @@ export interface SaidMemory {
 
 export const ownKey = (group: string, target: string) => `${group}|${target}`;
 
-export const freshMemory = (): AgreementMemory => ({
-  seq: 0,
-  peerProbes: new Map(),
+export const freshMemory = (): ProcessMemory => ({
+  observer: { seq: 0, peerProbes: new Map() },
+  decisions: { refusals: new Map() },
   lease: EMPTY_LEASE_MEMORY,
   peers: new Map(),
-  refusals: new Map(),
   levers: new Map(),
   witness: new Map(),
   said: {
@@ -145,7 +157,7 @@ export interface Runtime {
   readonly estimates?: LeverEstimates;
   /** Who may call the operator API, and how callers are recognised. */
   readonly auth: AuthSettings;
-  readonly memory: AgreementMemory;
+  readonly memory: ProcessMemory;
   /** What this observer probes, built from the configuration at start-up. */
   readonly targets: readonly Target[];
   /** This observer's control probe, if it has one. */

@@ -203,6 +203,57 @@ function holdOf(
   };
 }
 
+/** One observation as the status shows it; `current` when it is at most a tick behind. */
+function observationView(o: Observation, current: boolean): ObservationView {
+  return {
+    observer: o.observer,
+    status: o.ok ? "up" : "down",
+    latencyMs: o.latencyMs,
+    ...(o.statusCode === undefined ? {} : { statusCode: o.statusCode }),
+    ...(o.error === undefined ? {} : { error: o.error }),
+    consecutiveFailures: o.consecutiveFailures,
+    consecutiveSuccesses: o.consecutiveSuccesses,
+    ...(o.phases === undefined ? {} : { phases: o.phases }),
+    ...(o.certificateDaysLeft === undefined ? {} : { certificateDaysLeft: o.certificateDaysLeft }),
+    ...(o.warnings === undefined ? {} : { warnings: o.warnings }),
+    at: new Date(o.at).toISOString(),
+    current,
+    timeline: timelineMinutes(o.timeline),
+  };
+}
+
+/** One region of a group: its traffic and cluster, its verdict (the holder's, or the evidence's). */
+function regionStatus(
+  group: GroupConfig,
+  region: GroupConfig["regions"][number],
+  { region: _name, ...found }: RegionEvidence,
+  state: { readonly verdict: Verdict; readonly reason: string } | undefined,
+  lever: LeverView | undefined,
+  observations: ObservationView[],
+): RegionStatus {
+  const traffic = trafficOf(lever?.routing, region.name);
+  const cluster = lever?.clusters[region.name];
+  return {
+    name: region.name,
+    role: region.role,
+    traffic,
+    cluster: cluster
+      ? { power: cluster.power, ...(cluster.detail ? { detail: cluster.detail } : {}) }
+      : null,
+    coldStandby:
+      group.model === "passive-cold" &&
+      traffic !== "primary" &&
+      (traffic !== null || region.role === "secondary") &&
+      cluster !== undefined &&
+      AT_REST.has(cluster.power),
+    verdict: state?.verdict ?? found.verdict,
+    reason: state?.reason ?? found.reason,
+    verdictFrom: state ? "lease-holder" : "evidence",
+    evidence: found,
+    observations,
+  };
+}
+
 export async function readStatus(
   rt: Runtime,
   options: { readonly abortSignal?: AbortSignal } = {},
@@ -222,21 +273,7 @@ export async function readStatus(
   const now = rt.clock.now();
   const heartbeatOf = (observer: string) =>
     view.observers.find((o) => o.name === observer)?.heartbeat;
-  const show = (o: Observation): ObservationView => ({
-    observer: o.observer,
-    status: o.ok ? "up" : "down",
-    latencyMs: o.latencyMs,
-    ...(o.statusCode === undefined ? {} : { statusCode: o.statusCode }),
-    ...(o.error === undefined ? {} : { error: o.error }),
-    consecutiveFailures: o.consecutiveFailures,
-    consecutiveSuccesses: o.consecutiveSuccesses,
-    ...(o.phases === undefined ? {} : { phases: o.phases }),
-    ...(o.certificateDaysLeft === undefined ? {} : { certificateDaysLeft: o.certificateDaysLeft }),
-    ...(o.warnings === undefined ? {} : { warnings: o.warnings }),
-    at: new Date(o.at).toISOString(),
-    current: isCurrent(o, heartbeatOf(o.observer)),
-    timeline: timelineMinutes(o.timeline),
-  });
+  const show = (o: Observation) => observationView(o, isCurrent(o, heartbeatOf(o.observer)));
 
   const groups = view.groups.map(({ group, observations, evidence }, i): GroupStatus => {
     const states = kept[i]?.states ?? {};
@@ -284,31 +321,9 @@ export async function readStatus(
         pause,
         now,
       ),
-      regions: group.regions.map((region, r): RegionStatus => {
-        const { region: _name, ...found } = evidence[r]!;
-        const state = states[region.name];
-        const traffic = trafficOf(routing, region.name);
-        const cluster = lever?.clusters[region.name];
-        return {
-          name: region.name,
-          role: region.role,
-          traffic,
-          cluster: cluster
-            ? { power: cluster.power, ...(cluster.detail ? { detail: cluster.detail } : {}) }
-            : null,
-          coldStandby:
-            group.model === "passive-cold" &&
-            traffic !== "primary" &&
-            (traffic !== null || region.role === "secondary") &&
-            cluster !== undefined &&
-            AT_REST.has(cluster.power),
-          verdict: state?.verdict ?? found.verdict,
-          reason: state?.reason ?? found.reason,
-          verdictFrom: state ? "lease-holder" : "evidence",
-          evidence: found,
-          observations: of(region.name),
-        };
-      }),
+      regions: group.regions.map((region, r) =>
+        regionStatus(group, region, evidence[r]!, states[region.name], lever, of(region.name)),
+      ),
       readiness: readiness[group.name] ?? null,
       ...(group.entryPoint
         ? { entryPoint: { url: group.entryPoint.url, observations: of(ENTRY_POINT) } }

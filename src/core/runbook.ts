@@ -221,178 +221,208 @@ function opened(incident: Incident, effects: Effect[] = []): RunbookResult {
   return { incident, opened: true, effects };
 }
 
+/** An automatic incident, opened at `step` unless `refusal` stands (then nothing opens, and why). */
+function openUnlessRefused(
+  refusal: Refusal | undefined,
+  fields: Omit<Parameters<typeof newIncident>[0], "trigger">,
+  at: { readonly group: RunbookGroup; readonly s: Situation; readonly id: string },
+  step: Step,
+  note: string,
+  effects: Effect[] = [],
+): RunbookResult {
+  if (refusal) return { ...NOTHING, refusal };
+  // Keys in the order they have always had in stored rows: kind, trigger, then the rest.
+  const { kind, ...rest } = fields;
+  return opened(
+    newIncident({ kind, trigger: "automatic", ...rest }, at.group, at.s, at.id, step, note),
+    effects,
+  );
+}
+
+/**
+ * What the verdicts open on their own, in order: a lost region's failover, a pre-warm while the
+ * primary is suspect (passive-cold), a failback to the configured primary, a cold standby's stop.
+ */
 function openAutomatic(
   group: RunbookGroup,
   s: Situation,
   policy: RunbookPolicy,
   id: string,
 ): RunbookResult {
-  const routing = s.routing!;
-  if (group.model === "active-active") {
-    for (const route of routing.regions) {
-      if (route.enabled && s.kept[route.region] === "down") {
-        if (!leavesHealthy(s, routing, route.region))
-          return {
-            ...NOTHING,
-            refusal: {
-              rule: "last-healthy-region",
-              reason: `${route.region} is down, but no other enabled region is healthy: it stays enabled`,
-            },
-          };
-        const shift: Shift = { kind: "disable", region: route.region };
-        const refusal = unable(s, shift) ?? automationRefusal(s, policy, true);
-        if (refusal) return { ...NOTHING, refusal };
-        return opened(
-          newIncident(
-            {
-              kind: "failover",
-              trigger: "automatic",
-              from: route.region,
-              to: route.region,
-              shift,
-              reason: `${route.region} is down`,
-            },
-            group,
-            s,
-            id,
-            "detected",
-            `${route.region} is down: disable it`,
-          ),
-        );
-      }
-    }
-    for (const route of routing.regions) {
-      if (!route.enabled && s.kept[route.region] === "healthy") {
-        const shift: Shift = { kind: "enable", region: route.region };
-        const refusal = unable(s, shift) ?? automationRefusal(s, policy, false);
-        if (refusal) return { ...NOTHING, refusal };
-        return opened(
-          newIncident(
-            {
-              kind: "failback",
-              trigger: "automatic",
-              to: route.region,
-              shift,
-              reason: `${route.region} is healthy again`,
-            },
-            group,
-            s,
-            id,
-            "confirmed",
-            `${route.region} healthy for the dwell time: enable it`,
-          ),
-        );
-      }
-    }
-    return NOTHING;
-  }
-
-  const primary = primaryOf(routing);
+  if (group.model === "active-active")
+    return disableLost(group, s, policy, id) ?? enableRecovered(group, s, policy, id) ?? NOTHING;
+  const primary = primaryOf(s.routing!);
   if (primary === undefined) return NOTHING;
-  const configured = group.regions.find((r) => r.role === "primary")?.name;
-  const secondaries = group.regions.filter((r) => r.role === "secondary" && r.name !== primary);
   const cold = group.model === "passive-cold";
+  if (s.kept[primary] === "down") return failOverFrom(primary, group, s, policy, id);
+  return (
+    (cold && s.kept[primary] === "suspect" ? prewarm(primary, group, s, policy, id) : undefined) ??
+    failBackHome(primary, group, s, policy, id) ??
+    (cold ? coldAgain(group, s, policy) : NOTHING)
+  );
+}
 
-  if (s.kept[primary] === "down") {
-    const target = cold
-      ? (secondaries.find((r) => healthy(s, r.name)) ?? secondaries.find((r) => r.cluster))
-      : group.regions.find((r) => r.name !== primary && healthy(s, r.name));
-    if (!target)
-      return {
-        ...NOTHING,
-        refusal: {
-          rule: "no-target",
-          reason: `${primary} is down, but no other region is healthy to take its traffic`,
-        },
-      };
-    const refusal =
-      unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true);
-    if (refusal) return { ...NOTHING, refusal };
-    const wake =
-      target.cluster && (cold || target.cluster.nodePools.length > 0)
-        ? { region: target.name, start: cold }
-        : undefined;
-    return opened(
-      newIncident(
-        {
-          kind: "failover",
-          trigger: "automatic",
-          from: primary,
-          to: target.name,
-          shift: { kind: "promote", region: target.name },
-          ...(wake ? { wake } : {}),
-          reason: `${primary} is down`,
-        },
-        group,
-        s,
-        id,
-        "detected",
-        `${primary} is down: fail over to ${target.name}`,
-      ),
-    );
-  }
+/** Active-active: the first enabled region that is down is disabled, unless it is the last one. */
+function disableLost(
+  group: RunbookGroup,
+  s: Situation,
+  policy: RunbookPolicy,
+  id: string,
+): RunbookResult | undefined {
+  const routing = s.routing!;
+  const route = routing.regions.find((r) => r.enabled && s.kept[r.region] === "down");
+  if (!route) return undefined;
+  if (!leavesHealthy(s, routing, route.region))
+    return {
+      ...NOTHING,
+      refusal: {
+        rule: "last-healthy-region",
+        reason: `${route.region} is down, but no other enabled region is healthy: it stays enabled`,
+      },
+    };
+  const shift: Shift = { kind: "disable", region: route.region };
+  return openUnlessRefused(
+    unable(s, shift) ?? automationRefusal(s, policy, true),
+    {
+      kind: "failover",
+      from: route.region,
+      to: route.region,
+      shift,
+      reason: `${route.region} is down`,
+    },
+    { group, s, id },
+    "detected",
+    `${route.region} is down: disable it`,
+  );
+}
 
-  if (cold && s.kept[primary] === "suspect") {
-    const target = secondaries.find((r) => r.cluster && s.clusters[r.name]?.power === "Stopped");
-    // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
-    const refusal = target
-      ? (unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true))
+/** Active-active: the first disabled region healthy again (for the dwell time) is enabled. */
+function enableRecovered(
+  group: RunbookGroup,
+  s: Situation,
+  policy: RunbookPolicy,
+  id: string,
+): RunbookResult | undefined {
+  const route = s.routing!.regions.find((r) => !r.enabled && s.kept[r.region] === "healthy");
+  if (!route) return undefined;
+  const shift: Shift = { kind: "enable", region: route.region };
+  return openUnlessRefused(
+    unable(s, shift) ?? automationRefusal(s, policy, false),
+    { kind: "failback", to: route.region, shift, reason: `${route.region} is healthy again` },
+    { group, s, id },
+    "confirmed",
+    `${route.region} healthy for the dwell time: enable it`,
+  );
+}
+
+/** The secondaries that could take over from `primary`. */
+const secondariesOf = (group: RunbookGroup, primary: string) =>
+  group.regions.filter((r) => r.role === "secondary" && r.name !== primary);
+
+/** The primary is down: fail over to a healthy region (passive-cold: a secondary, woken). */
+function failOverFrom(
+  primary: string,
+  group: RunbookGroup,
+  s: Situation,
+  policy: RunbookPolicy,
+  id: string,
+): RunbookResult {
+  const cold = group.model === "passive-cold";
+  const secondaries = secondariesOf(group, primary);
+  const target = cold
+    ? (secondaries.find((r) => healthy(s, r.name)) ?? secondaries.find((r) => r.cluster))
+    : group.regions.find((r) => r.name !== primary && healthy(s, r.name));
+  if (!target)
+    return {
+      ...NOTHING,
+      refusal: {
+        rule: "no-target",
+        reason: `${primary} is down, but no other region is healthy to take its traffic`,
+      },
+    };
+  const wake =
+    target.cluster && (cold || target.cluster.nodePools.length > 0)
+      ? { region: target.name, start: cold }
       : undefined;
-    if (refusal) return { ...NOTHING, refusal };
-    if (target)
-      return opened(
-        newIncident(
-          {
-            kind: "failover",
-            trigger: "automatic",
-            from: primary,
-            to: target.name,
-            shift: { kind: "promote", region: target.name },
-            wake: { region: target.name, start: true },
-            startedCluster: true,
-            reason: `${primary} is suspect: pre-warm ${target.name}`,
-          },
-          group,
-          s,
-          id,
-          "prewarming",
-          `${primary} is suspect: start ${target.name}'s cluster while the verdict is confirmed`,
-        ),
-        [{ kind: "start-cluster", region: target.name }],
-      );
-  }
+  return openUnlessRefused(
+    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true),
+    {
+      kind: "failover",
+      from: primary,
+      to: target.name,
+      shift: { kind: "promote", region: target.name },
+      ...(wake ? { wake } : {}),
+      reason: `${primary} is down`,
+    },
+    { group, s, id },
+    "detected",
+    `${primary} is down: fail over to ${target.name}`,
+  );
+}
 
+/** Passive-cold, the primary suspect: start a stopped secondary's cluster while it is confirmed. */
+function prewarm(
+  primary: string,
+  group: RunbookGroup,
+  s: Situation,
+  policy: RunbookPolicy,
+  id: string,
+): RunbookResult | undefined {
+  const target = secondariesOf(group, primary).find(
+    (r) => r.cluster && s.clusters[r.name]?.power === "Stopped",
+  );
+  if (!target) return undefined;
+  return openUnlessRefused(
+    // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
+    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true),
+    {
+      kind: "failover",
+      from: primary,
+      to: target.name,
+      shift: { kind: "promote", region: target.name },
+      wake: { region: target.name, start: true },
+      startedCluster: true,
+      reason: `${primary} is suspect: pre-warm ${target.name}`,
+    },
+    { group, s, id },
+    "prewarming",
+    `${primary} is suspect: start ${target.name}'s cluster while the verdict is confirmed`,
+    [{ kind: "start-cluster", region: target.name }],
+  );
+}
+
+/** With automatic failback, traffic goes home once the configured primary is healthy again. */
+function failBackHome(
+  primary: string,
+  group: RunbookGroup,
+  s: Situation,
+  policy: RunbookPolicy,
+  id: string,
+): RunbookResult | undefined {
+  const configured = group.regions.find((r) => r.role === "primary")?.name;
   if (
-    policy.autoFailback &&
-    configured &&
-    primary !== configured &&
-    s.kept[configured] === "healthy"
-  ) {
-    const hold = manualHold(s, policy);
-    const refusal =
-      (hold ? holdRefusal(hold) : undefined) ??
+    !policy.autoFailback ||
+    !configured ||
+    primary === configured ||
+    s.kept[configured] !== "healthy"
+  )
+    return undefined;
+  const hold = manualHold(s, policy);
+  return openUnlessRefused(
+    (hold ? holdRefusal(hold) : undefined) ??
       unable(s, { kind: "promote", region: configured }) ??
-      automationRefusal(s, policy, false);
-    if (refusal) return { ...NOTHING, refusal };
-    return opened(
-      newIncident(
-        {
-          kind: "failback",
-          trigger: "automatic",
-          from: primary,
-          to: configured,
-          shift: { kind: "promote", region: configured },
-          reason: `${configured} is healthy again`,
-        },
-        group,
-        s,
-        id,
-        "confirmed",
-        `${configured} healthy for the dwell time: fail back`,
-      ),
-    );
-  }
-  return cold ? coldAgain(group, s, policy) : NOTHING;
+      automationRefusal(s, policy, false),
+    {
+      kind: "failback",
+      from: primary,
+      to: configured,
+      shift: { kind: "promote", region: configured },
+      reason: `${configured} is healthy again`,
+    },
+    { group, s, id },
+    "confirmed",
+    `${configured} healthy for the dwell time: fail back`,
+  );
 }
 
 /** A manual command becomes an incident, or a refusal; the override is for manual commands only. */

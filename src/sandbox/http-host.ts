@@ -131,6 +131,25 @@ function compileAll(options: HttpHostOptions) {
   ];
 }
 
+/**
+ * A request's headers as App Service's front end passes them on: the address the connection came
+ * from is stated in `client-ip`, overwriting one the caller sent, and goes last in
+ * X-Forwarded-For, after whatever the caller sent (the audit log's `from`;
+ * src/app/api/client-address.ts).
+ */
+function headersAsFrontEnd(req: http.IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+  const socket = req.socket.remoteAddress;
+  delete headers["client-ip"];
+  if (socket !== undefined) {
+    headers["client-ip"] = socket;
+    const sent = headers["x-forwarded-for"];
+    headers["x-forwarded-for"] = sent === undefined ? socket : `${sent}, ${socket}`;
+  }
+  return headers;
+}
+
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const table = compileAll(options);
 
@@ -175,22 +194,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         });
         return send(res, answer.status, answer.body, answer.headers);
       }
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
-      // As App Service's front end does: the address the connection came from is stated in
-      // `client-ip`, overwriting one the caller sent, and goes last in X-Forwarded-For, after
-      // whatever the caller sent (the audit log's `from`; src/app/api/client-address.ts).
-      const socket = req.socket.remoteAddress;
-      delete headers["client-ip"];
-      if (socket !== undefined) {
-        headers["client-ip"] = socket;
-        const sent = headers["x-forwarded-for"];
-        headers["x-forwarded-for"] = sent === undefined ? socket : `${sent}, ${socket}`;
-      }
       const request = new azf.HttpRequest({
         method,
         url: `http://127.0.0.1:${port}${url.pathname}${url.search}`,
-        headers,
+        headers: headersAsFrontEnd(req),
         params,
         ...(body.length === 0 ? {} : { body: { bytes: new Uint8Array(body) } }),
       });

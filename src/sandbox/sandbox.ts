@@ -268,6 +268,47 @@ const FAULT_COUNT = 5;
 const SLOW_DEFAULT_MS = 5000;
 const SLOW_MAX_MS = 120_000;
 
+/**
+ * Sets the ARM fault `params` name: each hits the next FAULT_COUNT requests (slow: every reply,
+ * until heal). Undefined when it is set; otherwise the answer that says why not.
+ */
+function injectArmFault(
+  arm: ArmEmulator,
+  params: Record<string, string>,
+): LocalResponse | undefined {
+  const kind = params["kind"] as (typeof ARM_FAULT_KINDS)[number];
+  if (!ARM_FAULT_KINDS.includes(kind))
+    return {
+      status: 404,
+      body: {
+        error: {
+          code: "UnknownFault",
+          message: `no ARM fault "${params["kind"]}"; faults: ${ARM_FAULT_KINDS.join(", ")}`,
+        },
+      },
+    };
+  if (kind === "throttle")
+    arm.faults.push({ status: 429, retryAfterSeconds: 1, times: FAULT_COUNT });
+  if (kind === "error") arm.faults.push({ status: 500, times: FAULT_COUNT });
+  if (kind === "slow") {
+    // `?ms=15000`: how late every reply is (default 5 s), up to two minutes.
+    const ms = params["ms"] === undefined ? SLOW_DEFAULT_MS : Number(params["ms"]);
+    if (!Number.isInteger(ms) || ms < 0 || ms > SLOW_MAX_MS)
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: "BadDelay",
+            message: `ms must be a whole number of milliseconds from 0 to ${SLOW_MAX_MS} (got "${params["ms"]}")`,
+          },
+        },
+      };
+    arm.slowMs = ms;
+  }
+  if (kind === "drop") arm.dropNext = FAULT_COUNT;
+  return undefined;
+}
+
 function faultRoutes(
   apps: SandboxApps,
   arm: ArmEmulator,
@@ -328,40 +369,8 @@ function faultRoutes(
       else isolated.delete(name);
       return { status: 200, body: state() };
     };
-  // Each ARM fault hits the next FAULT_COUNT requests (slow: every reply, until heal).
-  const armFault = (params: Record<string, string>): LocalResponse => {
-    const kind = params["kind"] as (typeof ARM_FAULT_KINDS)[number];
-    if (!ARM_FAULT_KINDS.includes(kind))
-      return {
-        status: 404,
-        body: {
-          error: {
-            code: "UnknownFault",
-            message: `no ARM fault "${params["kind"]}"; faults: ${ARM_FAULT_KINDS.join(", ")}`,
-          },
-        },
-      };
-    if (kind === "throttle")
-      arm.faults.push({ status: 429, retryAfterSeconds: 1, times: FAULT_COUNT });
-    if (kind === "error") arm.faults.push({ status: 500, times: FAULT_COUNT });
-    if (kind === "slow") {
-      // `?ms=15000`: how late every reply is (default 5 s), up to two minutes.
-      const ms = params["ms"] === undefined ? SLOW_DEFAULT_MS : Number(params["ms"]);
-      if (!Number.isInteger(ms) || ms < 0 || ms > SLOW_MAX_MS)
-        return {
-          status: 400,
-          body: {
-            error: {
-              code: "BadDelay",
-              message: `ms must be a whole number of milliseconds from 0 to ${SLOW_MAX_MS} (got "${params["ms"]}")`,
-            },
-          },
-        };
-      arm.slowMs = ms;
-    }
-    if (kind === "drop") arm.dropNext = FAULT_COUNT;
-    return { status: 200, body: state() };
-  };
+  const armFault = (params: Record<string, string>): LocalResponse =>
+    injectArmFault(arm, params) ?? { status: 200, body: state() };
   return [
     { method: "GET", path: "/sandbox/regions", handle: () => ({ status: 200, body: state() }) },
     { method: "POST", path: "/sandbox/regions/{region}/down", handle: region("down") },

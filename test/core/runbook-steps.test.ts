@@ -158,6 +158,16 @@ describe("runbook: opening an automatic incident", () => {
     refusal?: { rule: string; reason: string };
   }
   const down: Verdicts = { weu: "down", neu: "healthy" };
+  /** What opens when traffic on neu goes home to weu by itself. */
+  const failsBackToWeu: Opening["opens"] = {
+    kind: "failback",
+    from: "neu",
+    to: "weu",
+    shift: { kind: "promote", region: "weu" },
+    reason: "weu is healthy again",
+    step: "confirmed",
+    note: "weu healthy for the dwell time: fail back",
+  };
   const cases: Opening[] = [
     {
       name: "active-active: a down region is disabled",
@@ -345,15 +355,7 @@ describe("runbook: opening an automatic incident", () => {
       group: activePassive,
       s: { routing: routing(["neu", "weu"]) },
       policy: { autoFailback: true },
-      opens: {
-        kind: "failback",
-        from: "neu",
-        to: "weu",
-        shift: { kind: "promote", region: "weu" },
-        reason: "weu is healthy again",
-        step: "confirmed",
-        note: "weu healthy for the dwell time: fail back",
-      },
+      opens: failsBackToWeu,
     },
     {
       name: "active-passive: fails back to the configured primary wherever the configuration lists it",
@@ -366,30 +368,14 @@ describe("runbook: opening an automatic incident", () => {
       },
       s: { routing: routing(["neu", "weu"]) },
       policy: { autoFailback: true },
-      opens: {
-        kind: "failback",
-        from: "neu",
-        to: "weu",
-        shift: { kind: "promote", region: "weu" },
-        reason: "weu is healthy again",
-        step: "confirmed",
-        note: "weu healthy for the dwell time: fail back",
-      },
+      opens: failsBackToWeu,
     },
     {
       name: "active-passive: automatic failback is not held back by the failover cap",
       group: activePassive,
       s: { routing: routing(["neu", "weu"]), recent: [pastFailover(NOW - 60_000)] },
       policy: { autoFailback: true },
-      opens: {
-        kind: "failback",
-        from: "neu",
-        to: "weu",
-        shift: { kind: "promote", region: "weu" },
-        reason: "weu is healthy again",
-        step: "confirmed",
-        note: "weu healthy for the dwell time: fail back",
-      },
+      opens: failsBackToWeu,
     },
     {
       name: "active-passive: no automatic failback while paused",
@@ -545,6 +531,13 @@ describe("runbook: opening an automatic incident", () => {
         clusters: { neu: cluster("Running") },
         paused: true,
       },
+    },
+    {
+      name: "passive-cold: a suspect standby in charge with nothing to pre-warm still fails back home",
+      group: cold,
+      policy: { autoFailback: true },
+      s: { kept: { weu: "healthy", neu: "suspect" }, routing: routing(["neu", "weu"]) },
+      opens: failsBackToWeu,
     },
     {
       name: "passive-cold: a healthy primary is left alone",

@@ -46,6 +46,38 @@ export class ManualTimeRealWaits extends ManualClock {
   }
 }
 
+/**
+ * A manual clock whose sleeps end only when `advance` moves it to their end (or their signal
+ * aborts): a deadline on it comes when the test says, and not before.
+ */
+export class SteppedClock extends ManualClock {
+  readonly #sleepers = new Set<{ readonly at: number; readonly wake: () => void }>();
+  override advance(ms: number): void {
+    super.advance(ms);
+    for (const s of [...this.#sleepers].sort((a, b) => a.at - b.at))
+      if (s.at <= this.time) s.wake();
+  }
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sleeper = {
+        at: this.time + ms,
+        wake: () => {
+          this.#sleepers.delete(sleeper);
+          signal?.removeEventListener("abort", sleeper.wake);
+          resolve();
+        },
+      };
+      this.#sleepers.add(sleeper);
+      signal?.addEventListener("abort", sleeper.wake, { once: true });
+    });
+  }
+  /** How many sleeps are waiting. */
+  get sleeping(): number {
+    return this.#sleepers.size;
+  }
+}
+
 /** A two-region active-passive group probing the given URLs. */
 export function twoRegionConfig(urls: {
   westeurope: string;
