@@ -11,72 +11,24 @@ import type {
 } from "../../src/core/index.js";
 import { openManual, runbookStep } from "../../src/core/index.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import {
+  catalog,
+  cluster,
+  primaryOn as routing,
+  search,
+  shop,
+  situationAt,
+  standby,
+} from "../helpers/runbook-fixtures.js";
 
 const policy: RunbookPolicy = TEST_POLICY;
 
-const activePassive: RunbookGroup = {
-  name: "shop",
-  model: "active-passive",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary" },
-  ],
-};
-const warmWithPools: RunbookGroup = {
-  ...activePassive,
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 6 }] } },
-  ],
-};
-const passiveCold: RunbookGroup = {
-  name: "catalog",
-  model: "passive-cold",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 4 }] } },
-  ],
-};
-const activeActive: RunbookGroup = {
-  name: "search",
-  model: "active-active",
-  regions: [
-    { name: "weu", role: "active" },
-    { name: "neu", role: "active" },
-  ],
-};
+const activePassive = shop();
+const warmWithPools = shop(standby(6));
+const passiveCold = catalog([standby(4)]);
+const activeActive = search;
 
-const routing = (primary: string, disabled: string[] = []): RoutingState => ({
-  regions: ["weu", "neu"].map((r) => ({
-    region: r,
-    enabled: !disabled.includes(r),
-    priority: r === primary ? 1 : 2,
-  })),
-});
-const cluster = (power: ClusterState["power"], count = 0): ClusterState => ({
-  power,
-  nodePools: [{ name: "user", count }],
-});
-
-function situation(
-  over: Partial<Situation> & {
-    kept?: Record<string, Verdict>;
-    evidence?: Record<string, Verdict>;
-  } = {},
-): Situation {
-  const kept = over.kept ?? { weu: "healthy", neu: "healthy" };
-  return {
-    now: 1_000_000,
-    epoch: 3,
-    kept,
-    evidence: over.evidence ?? kept,
-    routing: routing("weu"),
-    clusters: {},
-    recent: [],
-    paused: false,
-    ...over,
-  };
-}
+const situation = situationAt(1_000_000, 3);
 
 /**
  * Runs the runbook tick by tick against a small world that the effects change, and returns the
