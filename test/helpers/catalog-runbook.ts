@@ -86,6 +86,25 @@ export const holder = (
 export const stepsOf = (history: readonly { step: string }[] | undefined): string[] =>
   (history ?? []).map((h) => h.step).filter((step, i, all) => i === 0 || all[i - 1] !== step);
 
+/** The evidence and kept state of verdicts given by region: no observer, no witness. */
+export function evidenceOf(verdicts: Record<string, Verdict>): {
+  evidence: RegionEvidence[];
+  kept: Record<string, RegionState>;
+} {
+  const evidence = Object.entries(verdicts).map(([region, verdict]): RegionEvidence => ({
+    region,
+    verdict,
+    reason: verdict,
+    outside: [],
+    blocking: [],
+    witness: "unknown",
+  }));
+  const kept = Object.fromEntries(
+    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
+  );
+  return { evidence, kept };
+}
+
 /** westeurope is down; northeurope passes its probes once its cluster runs with its node pools. */
 export async function verdicts(
   w: World,
@@ -93,29 +112,17 @@ export async function verdicts(
 ): Promise<{ evidence: RegionEvidence[]; kept: Record<string, RegionState> }> {
   const neu = await w.clusters.read("catalog", "northeurope");
   const neuUp = neu.power === "Running" && (neu.nodePools[0]?.count ?? 0) >= 4;
-  const verdict = (region: string, v: Verdict): RegionEvidence => ({
-    region,
-    verdict: v,
-    reason: v,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  });
-  const evidence = [
-    verdict("westeurope", westeurope),
-    verdict("northeurope", neuUp ? "healthy" : "down"),
-  ];
-  const kept = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
-  return { evidence, kept };
+  return evidenceOf({ westeurope, northeurope: neuUp ? "healthy" : "down" });
 }
 
-export async function lead(w: World, rt: Runtime): Promise<number> {
+/** Makes `rt` the lease holder, waiting out a lease another holds; returns its epoch. */
+export async function takeLease(rt: Runtime, clock: ManualClock): Promise<number> {
   const first = await tickLease(rt);
   if (first.leader) return first.epoch!;
-  w.clock.advance(leaseTiming(rt).durationMs);
+  clock.advance(leaseTiming(rt).durationMs);
   const status = await tickLease(rt);
   assert.ok(status.leader, `${rt.observer} should take the lease: ${JSON.stringify(status)}`);
   return status.epoch!;
 }
+
+export const lead = (w: World, rt: Runtime): Promise<number> => takeLease(rt, w.clock);

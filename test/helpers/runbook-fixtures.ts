@@ -8,6 +8,7 @@ import type {
   RoutingState,
   RunbookGroup,
   Situation,
+  Step,
   Verdict,
 } from "../../src/core/index.js";
 
@@ -124,3 +125,14 @@ export const failover = (over: Partial<Incident> = {}): Incident => ({
   history: [],
   ...over,
 });
+
+/** The steps of a failover that wakes (or scales) its target before it moves traffic. */
+export const WAKING_FAILOVER: readonly Step[] = [
+  "detected",
+  "confirmed",
+  "waking",
+  "waiting-ready",
+  "shifting-traffic",
+  "verifying",
+  "completed",
+];
