@@ -3,46 +3,22 @@
 // promotes it; a cluster that fails to start ends the incident as failed, in a few ticks.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
+import { tickLease } from "../../src/app/lease-keeper.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
-import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
-import type { TandemConfigInput } from "../../src/config/index.js";
-import { sandboxCredential } from "../../src/sandbox/credential.js";
 import type { ArmFixture } from "../helpers/arm.js";
 import { AKS_NEU, TM_PROFILE, armRequest, startArm } from "../helpers/arm.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+import { armCatalog, armHolder, armVerdicts } from "../helpers/catalog-arm.js";
+import { stepsOf } from "../helpers/catalog-runbook.js";
+import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
+import { ManualClock } from "../helpers/runtime.js";
 import { systemClock } from "../../src/adapters/clock/system-clock.js";
 import { waitFor } from "../helpers/wait.js";
 
-const raw: TandemConfigInput = {
-  observers: [{ region: "westeurope" }, { region: "northeurope" }],
-  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-  policy: { intervalSeconds: 10, probeTimeoutSeconds: 5, wakeTimeoutSeconds: 600 },
-  groups: [
-    {
-      name: "catalog",
-      model: "passive-cold",
-      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
-      regions: [
-        {
-          name: "westeurope",
-          role: "primary",
-          probe: { url: "http://127.0.0.1:9/a" },
-          traffic: { endpoint: "weu" },
-        },
-        {
-          name: "northeurope",
-          role: "secondary",
-          probe: { url: "http://127.0.0.1:9/b" },
-          traffic: { endpoint: "neu" },
-          cluster: { resourceId: AKS_NEU, nodePools: [{ name: "user", count: 4 }] },
-        },
-      ],
-    },
-  ],
-};
+const raw = armCatalog(
+  { kind: "traffic-manager", profileId: TM_PROFILE },
+  { intervalSeconds: 10, probeTimeoutSeconds: 5, wakeTimeoutSeconds: 600 },
+);
 
 /**
  * Time set by the test, waits in real time: the emulator answers over HTTPS in real time, and a
@@ -57,37 +33,7 @@ class ManualTimeRealWaits extends ManualClock {
 
 async function holder(arm: ArmFixture): Promise<{ rt: Runtime; clock: ManualClock }> {
   const clock = new ManualTimeRealWaits();
-  const { credential: _, ...conn } = arm.conn;
-  const rt = await runtimeFor(raw, "westeurope", {
-    store: new MemoryStateStore(),
-    clock,
-    arm: conn,
-    credential: sandboxCredential,
-  });
-  if (!(await tickLease(rt)).leader) {
-    clock.advance(leaseTiming(rt).durationMs);
-    assert.ok((await tickLease(rt)).leader);
-  }
-  return { rt, clock };
-}
-
-/** westeurope down; northeurope healthy once the emulated cluster serves with its pools. */
-function verdicts(arm: ArmFixture) {
-  const neu = arm.aks.power(AKS_NEU);
-  const up = arm.aks.serves(AKS_NEU) && (neu.pools["user"] ?? 0) >= 4;
-  const verdict = (region: string, v: Verdict): RegionEvidence => ({
-    region,
-    verdict: v,
-    reason: v,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  });
-  const evidence = [verdict("westeurope", "down"), verdict("northeurope", up ? "healthy" : "down")];
-  const kept: Record<string, RegionState> = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
-  return { evidence, kept };
+  return { rt: await armHolder(arm, raw, clock), clock };
 }
 
 async function run(
@@ -101,7 +47,7 @@ async function run(
     clock.advance(10_000);
     const lease = await tickLease(rt);
     assert.ok(lease.leader);
-    const { evidence, kept } = verdicts(arm);
+    const { evidence, kept } = armVerdicts(arm);
     const outcome = await runbookTick(
       rt,
       rt.config.groups[0]!,
@@ -119,8 +65,7 @@ async function run(
     else assert.deepEqual(outcome.problems, [], `tick ${i}`);
     options.waiting?.push(...(outcome.waiting ?? []));
     // The steps from the incident's history: a tick may take several in a row.
-    const history = outcome.incident?.history.map((h) => h.step) ?? [];
-    steps.splice(0, steps.length, ...history.filter((s, k) => k === 0 || history[k - 1] !== s));
+    steps.splice(0, steps.length, ...stepsOf(outcome.incident?.history));
     const step = outcome.incident?.step;
     if (step === "completed" || step === "failed" || step === "aborted") break;
     await new Promise((r) => setTimeout(r, 60)); // the emulator's own time moves too
@@ -133,15 +78,7 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
     const arm = await startArm({ clusterStartMs: 200, operationMs: 50 });
     try {
       const steps = await run(arm, 40);
-      assert.deepEqual(steps, [
-        "detected",
-        "confirmed",
-        "waking",
-        "waiting-ready",
-        "shifting-traffic",
-        "verifying",
-        "completed",
-      ]);
+      assert.deepEqual(steps, WAKING_FAILOVER);
       assert.deepEqual(arm.aks.power(AKS_NEU), {
         power: "Running",
         provisioning: "Succeeded",
