@@ -15,18 +15,17 @@ import {
   catalog,
   cluster,
   primaryOn as routing,
-  search,
+  search as activeActive,
   shop,
   situationAt,
   standby,
+  WAKING_FAILOVER,
 } from "../helpers/runbook-fixtures.js";
-
-const policy: RunbookPolicy = TEST_POLICY;
 
 const activePassive = shop();
 const warmWithPools = shop(standby(6));
 const passiveCold = catalog([standby(4)]);
-const activeActive = search;
+const policy: RunbookPolicy = TEST_POLICY;
 
 const situation = situationAt(1_000_000, 3);
 
@@ -102,15 +101,7 @@ describe("runbook: deployment models", () => {
         clusters: { neu: cluster("Running", 2) },
       }),
     );
-    assert.deepEqual(r.steps, [
-      "detected",
-      "confirmed",
-      "waking",
-      "waiting-ready",
-      "shifting-traffic",
-      "verifying",
-      "completed",
-    ]);
+    assert.deepEqual(r.steps, WAKING_FAILOVER);
     assert.deepEqual(r.effects, ["scale neu", "promote neu"]);
   });
 
