@@ -12,6 +12,7 @@ import type { TandemConfigInput } from "../../src/config/index.js";
 import type { ClusterControl } from "../../src/ports/cluster-control.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import type { TrafficRouter } from "../../src/ports/traffic-router.js";
+import { keptOf, regionEvidence } from "./evidence.js";
 import { ManualClock, runtimeFor } from "./runtime.js";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
@@ -86,23 +87,13 @@ export const holder = (
 export const stepsOf = (history: readonly { step: string }[] | undefined): string[] =>
   (history ?? []).map((h) => h.step).filter((step, i, all) => i === 0 || all[i - 1] !== step);
 
-/** The evidence and kept state of verdicts given by region: no observer, no witness. */
+/** The evidence and kept verdicts for the verdicts given by region. */
 export function evidenceOf(verdicts: Record<string, Verdict>): {
   evidence: RegionEvidence[];
   kept: Record<string, RegionState>;
 } {
-  const evidence = Object.entries(verdicts).map(([region, verdict]): RegionEvidence => ({
-    region,
-    verdict,
-    reason: verdict,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  }));
-  const kept = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
-  return { evidence, kept };
+  const evidence = regionEvidence(verdicts);
+  return { evidence, kept: keptOf(evidence) };
 }
 
 /** westeurope is down; northeurope passes its probes once its cluster runs with its node pools. */
