@@ -9,7 +9,7 @@ import { tickLease } from "../../src/app/lease-keeper.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Incident } from "../../src/core/index.js";
 import { TIMINGS } from "../../src/sandbox/arm/timing.js";
-import { FD_GROUP, FD_PROFILE, startArm } from "../helpers/arm.js";
+import { FD_GROUP, FD_PROFILE, originDeploymentStatuses, startArm } from "../helpers/arm.js";
 import { armCatalog, armHolder, armVerdicts } from "../helpers/catalog-arm.js";
 import { stepsOf } from "../helpers/catalog-runbook.js";
 import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
@@ -87,17 +87,7 @@ describe("a passive-cold failover behind Front Door, with Azure's realistic timi
       assert.match(completed.note, /global entry point answers on the new routing, \d+ s after/);
 
       // Front Door never said the change was propagating.
-      const said = arm.emulator.requests
-        .filter((r) => r.path.includes("/origins"))
-        .flatMap((r) => {
-          const body = r.reply.body as {
-            properties?: { deploymentStatus?: string };
-            value?: { properties: { deploymentStatus?: string } }[];
-          };
-          return [body.properties, ...(body.value ?? []).map((o) => o.properties)]
-            .filter((p) => p !== undefined)
-            .map((p) => p.deploymentStatus);
-        });
+      const said = originDeploymentStatuses(arm);
       assert.ok(said.length > 0);
       assert.deepEqual(new Set(said), new Set(["NotStarted"]));
       // Each change made once.

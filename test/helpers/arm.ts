@@ -130,3 +130,17 @@ export function armRequest(
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+
+/** Every `deploymentStatus` the emulator gave in its answers about Front Door origins. */
+export const originDeploymentStatuses = (arm: ArmFixture): (string | undefined)[] =>
+  arm.emulator.requests
+    .filter((r) => r.path.includes("/origins"))
+    .flatMap((r) => {
+      const body = r.reply.body as {
+        properties?: { deploymentStatus?: string };
+        value?: { properties: { deploymentStatus?: string } }[];
+      };
+      return [body.properties, ...(body.value ?? []).map((o) => o.properties)]
+        .filter((p) => p !== undefined)
+        .map((p) => p.deploymentStatus);
+    });

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FrontDoorRouter } from "../../../src/providers/front-door/router.js";
 import { primaryOf } from "../../../src/core/levers.js";
-import { ENDPOINTS, FD_GROUP, FD_PROFILE, armRequest, startArm } from "../../helpers/arm.js";
+import {
+  ENDPOINTS,
+  FD_GROUP,
+  FD_PROFILE,
+  armRequest,
+  originDeploymentStatuses,
+  startArm,
+} from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
 import { trafficRouterContract } from "../../adapters/traffic/contract.js";
 
@@ -39,17 +46,7 @@ describe("Front Door lever", () => {
       await waitFor("the change to reach the edge", () =>
         arm.fd.route(FD_PROFILE, FD_GROUP) === "neu" ? true : undefined,
       );
-      const statuses = arm.emulator.requests
-        .filter((r) => r.path.includes("/origins"))
-        .flatMap((r) => {
-          const body = r.reply.body as {
-            properties?: { deploymentStatus?: string };
-            value?: { properties: { deploymentStatus?: string } }[];
-          };
-          return [body.properties, ...(body.value ?? []).map((o) => o.properties)]
-            .filter((p) => p !== undefined)
-            .map((p) => p.deploymentStatus);
-        });
+      const statuses = originDeploymentStatuses(arm);
       assert.ok(statuses.length > 0);
       assert.deepEqual(new Set(statuses), new Set(["NotStarted"]), "as the service reports it");
     } finally {
