@@ -3,7 +3,6 @@
 // store, and everything each process logs captured.
 import { after, before } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { alertsSettled } from "../../src/app/alerts/sender.js";
 import type { AlertTiming } from "../../src/app/alerts/setup.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
@@ -18,6 +17,7 @@ import type { ReceiverKind } from "../../src/sandbox/alert-receivers.js";
 import { AlertReceivers, RECEIVER_SECRETS } from "../../src/sandbox/alert-receivers.js";
 import type { Principal } from "../../src/app/auth.js";
 import { ManualClock, runtimeFor } from "./runtime.js";
+import { shopRouter } from "./shop-runbook.js";
 
 export const SECRET_ENV = {
   TEAMS_URL: "",
@@ -75,16 +75,7 @@ export interface RigOptions {
 export class Rig {
   readonly store = new MemoryStateStore();
   readonly clock = new ManualClock();
-  readonly router = new MemoryTrafficRouter([
-    {
-      name: "shop",
-      model: "active-passive",
-      regions: [
-        { name: "westeurope", role: "primary" },
-        { name: "northeurope", role: "secondary" },
-      ],
-    },
-  ]);
+  readonly router = shopRouter();
   /** `observer>region` pairs whose probes fail; `*>region` for every observer. */
   readonly failing = new Set<string>();
   readonly lines: string[] = [];
