@@ -16,7 +16,7 @@ import type { StateStore } from "../../src/ports/state-store.js";
 import type { ReceiverKind } from "../../src/sandbox/alert-receivers.js";
 import { AlertReceivers, RECEIVER_SECRETS } from "../../src/sandbox/alert-receivers.js";
 import type { Principal } from "../../src/app/auth.js";
-import { ManualClock, runtimeFor } from "./runtime.js";
+import { ManualClock, runtimeFor, twoRegionConfig } from "./runtime.js";
 import { shopRouter } from "./shop-runbook.js";
 
 export const SECRET_ENV = {
@@ -110,32 +110,21 @@ export class Rig {
     this.env = { ...SECRET_ENV, TEAMS_URL: urls?.teams ?? "", SLACK_URL: urls?.slack ?? "" };
     const observers = options.observers ?? ["westeurope", "northeurope"];
     this.config = {
-      observers: observers.map((region) => ({ region })),
-      stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-      policy: {
-        intervalSeconds: 2,
-        probeTimeoutSeconds: 1,
-        failureThreshold: 3,
-        ...options.policy,
-      },
-      groups: [
+      ...twoRegionConfig(
         {
-          name: "shop",
-          model: "active-passive",
-          regions: [
-            {
-              name: "westeurope",
-              role: "primary",
-              probe: { url: "http://westeurope.test/healthz" },
-            },
-            {
-              name: "northeurope",
-              role: "secondary",
-              probe: { url: "http://northeurope.test/healthz" },
-            },
-          ],
+          westeurope: "http://westeurope.test/healthz",
+          northeurope: "http://northeurope.test/healthz",
         },
-      ],
+        {
+          observers,
+          policy: {
+            intervalSeconds: 2,
+            probeTimeoutSeconds: 1,
+            failureThreshold: 3,
+            ...options.policy,
+          },
+        },
+      ),
       alerts: {
         channels: channels as any,
         links: { baseUrl: "https://tandem.contoso.com" },
