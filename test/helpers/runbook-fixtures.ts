@@ -126,6 +126,16 @@ export const failover = (over: Partial<Incident> = {}): Incident => ({
   ...over,
 });
 
+/** The same failover between Azure's region names: westeurope to northeurope. */
+export const regionFailover = (over: Partial<Incident> = {}): Incident =>
+  failover({
+    from: "westeurope",
+    to: "northeurope",
+    shift: { kind: "promote", region: "northeurope" },
+    reason: "westeurope is down",
+    ...over,
+  });
+
 /** The steps of a failover that wakes (or scales) its target before it moves traffic. */
 export const WAKING_FAILOVER: readonly Step[] = [
   "detected",
