@@ -8,13 +8,10 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AksClusterControl } from "../../src/providers/aks/clusters.js";
-import { FrontDoorRouter } from "../../src/providers/front-door/router.js";
-import { TrafficManagerRouter } from "../../src/providers/traffic-manager/router.js";
 import type { ArmFixture } from "../helpers/arm.js";
 import {
   AKS_NEU,
   AKS_WEU,
-  ENDPOINTS,
   FD_GROUP,
   FD_PROFILE,
   RG,
@@ -25,6 +22,7 @@ import {
 import { ROOT } from "../helpers/paths.js";
 import { SpecCheck } from "../helpers/spec-check.js";
 import { waitFor } from "../helpers/wait.js";
+import { armLevers } from "../helpers/arm-levers.js";
 
 let specs: SpecCheck;
 before(async () => {
@@ -55,16 +53,7 @@ describe("the Azure adapters and the ARM emulator against the published specs", 
   after(() => arm.stop());
 
   it("every request of every lever operation and every reply validate, errors and 429 included", async () => {
-    const tm = new TrafficManagerRouter(arm.conn, [
-      { name: "shop", profileId: TM_PROFILE, endpoints: ENDPOINTS },
-    ]);
-    const fd = new FrontDoorRouter(arm.conn, [
-      { name: "catalog", profileId: FD_PROFILE, originGroup: FD_GROUP, origins: ENDPOINTS },
-    ]);
-    const aks = new AksClusterControl(arm.conn, [
-      { group: "catalog", region: "westeurope", resourceId: AKS_WEU },
-      { group: "catalog", region: "northeurope", resourceId: AKS_NEU },
-    ]);
+    const { tm, fd, aks } = armLevers(arm);
     await tm.read("shop");
     await tm.monitorStatus("shop");
     await tm.promote("shop", "northeurope");
