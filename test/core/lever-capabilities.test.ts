@@ -124,24 +124,23 @@ describe("runbook: the lever's declared capabilities", () => {
       }
     });
 
-  it("a manual failover to a region the lever cannot promote is refused by name", () => {
-    const result = openManual(
+  /** A person's failover of an active-passive group to neu, both healthy, on `lever`. */
+  const manualToNeu = (lever: LeverCapabilities, id: string) =>
+    openManual(
       group("active-passive"),
       { kind: "failover", to: "neu", override: false, by: "ops", reason: "maintenance" },
-      situation({ weu: "healthy", neu: "healthy" }, NO_PROMOTE),
-      "id-2",
+      situation({ weu: "healthy", neu: "healthy" }, lever),
+      id,
     );
+
+  it("a manual failover to a region the lever cannot promote is refused by name", () => {
+    const result = manualToNeu(NO_PROMOTE, "id-2");
     assert.equal(result.refusal?.rule, "no-lever");
     assert.match(result.refusal!.reason, /cannot make neu the first choice/);
   });
 
   it("a manual failover with a full lever opens the promotion", () => {
-    const result = openManual(
-      group("active-passive"),
-      { kind: "failover", to: "neu", override: false, by: "ops", reason: "maintenance" },
-      situation({ weu: "healthy", neu: "healthy" }, FULL_LEVER),
-      "id-3",
-    );
+    const result = manualToNeu(FULL_LEVER, "id-3");
     assert.deepEqual(result.incident?.shift, { kind: "promote", region: "neu" });
   });
 });
