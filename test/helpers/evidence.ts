@@ -18,3 +18,17 @@ export const keptOf = (evidence: readonly RegionEvidence[]): Record<string, Regi
   Object.fromEntries(
     evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
   );
+
+/** westeurope suspect, confirmed failing by northeurope and swedencentral; `over` says what differs. */
+export const westeuropeSuspect = (over: Partial<RegionEvidence> = {}): RegionEvidence => ({
+  region: "westeurope",
+  verdict: "suspect",
+  reason: "r",
+  outside: [
+    { observer: "northeurope", view: "confirmed" },
+    { observer: "swedencentral", view: "confirmed" },
+  ],
+  blocking: [],
+  witness: "unknown",
+  ...over,
+});
