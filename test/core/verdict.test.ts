@@ -17,6 +17,7 @@ import {
   viewOf,
   witnessMatters,
 } from "../../src/core/index.js";
+import { westeuropeSuspect } from "../helpers/evidence.js";
 
 const policy = { failureThreshold: 3, successThreshold: 2 };
 const TICK = { instance: "p", seq: 10 };
@@ -269,18 +270,7 @@ describe("quorum verdict", () => {
 });
 
 describe("when the witness is worth asking", () => {
-  const evidence = (over: Partial<RegionEvidence>): RegionEvidence => ({
-    region: "westeurope",
-    verdict: "suspect",
-    reason: "r",
-    outside: [
-      { observer: "northeurope", view: "confirmed" },
-      { observer: "swedencentral", view: "confirmed" },
-    ],
-    blocking: [],
-    witness: "unknown",
-    ...over,
-  });
+  const evidence = westeuropeSuspect;
 
   it("asks when every live outside observer saw the region fail and it is not down", () => {
     assert.equal(witnessMatters(evidence({})), true);
