@@ -24,10 +24,7 @@ export const westeuropeSuspect = (over: Partial<RegionEvidence> = {}): RegionEvi
   region: "westeurope",
   verdict: "suspect",
   reason: "r",
-  outside: [
-    { observer: "northeurope", view: "confirmed" },
-    { observer: "swedencentral", view: "confirmed" },
-  ],
+  outside: ["northeurope", "swedencentral"].map((observer) => ({ observer, view: "confirmed" })),
   blocking: [],
   witness: "unknown",
   ...over,
