@@ -648,19 +648,19 @@ describe("quorum verdict: observers in any number and order", () => {
     ]);
     assert.deepEqual(
       {
-        outside: evidence.outside,
-        blocking: evidence.blocking,
-        inside: evidence.inside,
         witness: evidence.witness,
+        inside: evidence.inside,
+        blocking: evidence.blocking,
+        outside: evidence.outside,
       },
       {
+        witness: "unknown",
+        inside: { observer: "weu-obs", view: "passing", silent: false },
+        blocking: ["uksouth"],
         outside: [
           { observer: "northeurope", view: "passing" },
           { observer: "swedencentral", view: "failing" },
         ],
-        blocking: ["uksouth"],
-        inside: { observer: "weu-obs", view: "passing", silent: false },
-        witness: "unknown",
       },
     );
     const silent = judgeAll([
