@@ -38,10 +38,7 @@ describe("the lever view a read leaves", () => {
 
   it("after a failed read: the last good view with its own time, and the failure beside it", () => {
     assert.deepEqual(merged(stored, read(false), 3), {
-      routing,
-      clusters: {},
-      readAt: 1000,
-      epoch: 2,
+      ...stored,
       problems: ["shop: the traffic lever cannot be read: 500 InternalServerError"],
       failedAt: 5000,
     });
