@@ -64,6 +64,14 @@ export async function shopHolder(policy: TandemConfigInput["policy"] = {}): Prom
   };
 }
 
+/** Fails the first `call` of shop's traffic lever with a 500; counts every `call` made. */
+export function failFirst(w: ShopRig, call: string): () => number {
+  let calls = 0;
+  w.router.fault = (c) =>
+    c === call && ++calls === 1 ? new Error("500 InternalServerError") : undefined;
+  return () => calls;
+}
+
 /** The observers' evidence with westeurope as given and northeurope healthy. */
 export const evidenceOf = (weu: Verdict): RegionEvidence[] =>
   regionEvidence({ westeurope: weu, northeurope: "healthy" });
