@@ -1,6 +1,10 @@
 // The catalog group on the ARM emulator, for runbook tests that drive the real Azure adapters
 // over HTTPS: westeurope primary, northeurope secondary on the emulated AKS cluster AKS_NEU
 // (stopped until the runbook wakes it), probes that are never sent (the tests give verdicts).
+import assert from "node:assert/strict";
+import { tickLease } from "../../src/app/lease-keeper.js";
+import type { RunbookOutcome } from "../../src/app/runbook-tick.js";
+import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
@@ -63,7 +67,27 @@ export async function armHolder(
 }
 
 /** westeurope down; northeurope healthy once the emulated cluster serves with its pools. */
-export function armVerdicts(arm: ArmFixture) {
+function armVerdicts(arm: ArmFixture) {
   const up = arm.aks.serves(AKS_NEU) && (arm.aks.power(AKS_NEU).pools["user"] ?? 0) >= 4;
   return evidenceOf({ westeurope: "down", northeurope: up ? "healthy" : "down" });
+}
+
+/**
+ * One tick of the holder on catalog: the lease renewed (and still held), then the runbook's step
+ * on the verdicts above with the entry point as given, `tickMs` to run.
+ */
+export async function armTick(
+  arm: ArmFixture,
+  rt: Runtime,
+  entryHealthy: boolean,
+  tickMs = 10_000,
+): Promise<RunbookOutcome> {
+  const lease = await tickLease(rt);
+  assert.ok(lease.leader);
+  const { evidence, kept } = armVerdicts(arm);
+  return runbookTick(rt, rt.config.groups[0]!, evidence, kept, entryHealthy, lease.epoch!, {
+    deadline: rt.clock.now() + tickMs,
+    verdictChanged: true,
+    operation: "test",
+  });
 }
