@@ -3,12 +3,10 @@
 // promotes it; a cluster that fails to start ends the incident as failed, in a few ticks.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { tickLease } from "../../src/app/lease-keeper.js";
-import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { ArmFixture } from "../helpers/arm.js";
 import { AKS_NEU, TM_PROFILE, armRequest, startArm } from "../helpers/arm.js";
-import { armCatalog, armHolder, armVerdicts } from "../helpers/catalog-arm.js";
+import { armCatalog, armHolder, armTick } from "../helpers/catalog-arm.js";
 import { stepsOf } from "../helpers/catalog-runbook.js";
 import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
 import { ManualClock } from "../helpers/runtime.js";
@@ -45,22 +43,7 @@ async function run(
   const steps: string[] = [];
   for (let i = 0; i < maxTicks; i++) {
     clock.advance(10_000);
-    const lease = await tickLease(rt);
-    assert.ok(lease.leader);
-    const { evidence, kept } = armVerdicts(arm);
-    const outcome = await runbookTick(
-      rt,
-      rt.config.groups[0]!,
-      evidence,
-      kept,
-      true,
-      lease.epoch!,
-      {
-        deadline: rt.clock.now() + (options.tickMs ?? 10_000),
-        verdictChanged: true,
-        operation: "test",
-      },
-    );
+    const outcome = await armTick(arm, rt, true, options.tickMs);
     if (options.problems) options.problems.push(...outcome.problems);
     else assert.deepEqual(outcome.problems, [], `tick ${i}`);
     options.waiting?.push(...(outcome.waiting ?? []));
