@@ -5,12 +5,10 @@
 // seen through the global entry point alone.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { tickLease } from "../../src/app/lease-keeper.js";
-import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Incident } from "../../src/core/index.js";
 import { TIMINGS } from "../../src/sandbox/arm/timing.js";
 import { FD_GROUP, FD_PROFILE, originDeploymentStatuses, startArm } from "../helpers/arm.js";
-import { armCatalog, armHolder, armVerdicts } from "../helpers/catalog-arm.js";
+import { armCatalog, armHolder, armTick } from "../helpers/catalog-arm.js";
 import { stepsOf } from "../helpers/catalog-runbook.js";
 import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
 import { ManualClock } from "../helpers/runtime.js";
@@ -48,20 +46,9 @@ describe("a passive-cold failover behind Front Door, with Azure's realistic timi
         const now = Date.now();
         clock.advance(Math.max(1, now - real) / SCALE);
         real = now;
-        const lease = await tickLease(rt);
-        assert.ok(lease.leader);
-        const { evidence, kept } = armVerdicts(arm);
         // The entry point's probes: they pass once the edge sends traffic to northeurope.
         const entryHealthy = arm.fd.route(FD_PROFILE, FD_GROUP) === "neu";
-        const outcome = await runbookTick(
-          rt,
-          rt.config.groups[0]!,
-          evidence,
-          kept,
-          entryHealthy,
-          lease.epoch!,
-          { deadline: rt.clock.now() + 10_000, verdictChanged: true, operation: "test" },
-        );
+        const outcome = await armTick(arm, rt, entryHealthy);
         incident = outcome.incident ?? incident;
         if (incident && ["completed", "failed", "aborted"].includes(incident.step)) break;
       }
