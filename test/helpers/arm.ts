@@ -144,3 +144,21 @@ export const originDeploymentStatuses = (arm: ArmFixture): (string | undefined)[
         .filter((p) => p !== undefined)
         .map((p) => p.deploymentStatus);
     });
+
+/**
+ * Runs `body` against an emulator started with `options` (or with the options and the adapters'
+ * connection, as a pair), stopped after it.
+ */
+export async function withArm(
+  options: EmulatorSetup | readonly [EmulatorSetup, Partial<ArmConnection>],
+  body: (arm: ArmFixture) => Promise<void>,
+): Promise<void> {
+  const arm = await (Array.isArray(options)
+    ? startArm(options[0], options[1])
+    : startArm(options as EmulatorSetup));
+  try {
+    await body(arm);
+  } finally {
+    await arm.stop();
+  }
+}
