@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AksClusterControl } from "../../../src/providers/aks/clusters.js";
-import { AKS_NEU, AKS_WEU, RG, startArm } from "../../helpers/arm.js";
+import { AKS_NEU, AKS_WEU, RG, startArm, withArm } from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
 import { clusterControlContract } from "../../adapters/cluster/contract.js";
 
@@ -15,8 +15,7 @@ clusterControlContract("AKS through the ARM emulator", async () => {
 
 describe("AKS lever", () => {
   it("a 412 on an agent pool PUT (changed since it was read) is met by reading again: the size wanted, one PUT accepted", async () => {
-    const arm = await startArm({ clusterStartMs: 0 });
-    try {
+    await withArm({ clusterStartMs: 0 }, async (arm) => {
       arm.aks.resetStopped(AKS_NEU);
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "northeurope", resourceId: AKS_NEU },
@@ -37,14 +36,11 @@ describe("AKS lever", () => {
         "every PUT carried the eTag it was read with",
       );
       assert.notEqual(puts[0]!.headers["if-match"], puts[1]!.headers["if-match"]);
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("after a 412, a pool someone else already put at the size wanted is left alone", async () => {
-    const arm = await startArm();
-    try {
+    await withArm({}, async (arm) => {
       arm.aks.resetStopped(AKS_NEU);
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "northeurope", resourceId: AKS_NEU },
@@ -58,14 +54,11 @@ describe("AKS lever", () => {
         [412],
         "no second PUT: the change is there already",
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("refuses a System pool below 1 node, as AKS does", async () => {
-    const arm = await startArm();
-    try {
+    await withArm({}, async (arm) => {
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "westeurope", resourceId: AKS_WEU },
       ]);
@@ -73,14 +66,11 @@ describe("AKS lever", () => {
         aks.scale("g", "westeurope", [{ name: "system", count: 0 }]),
         /400 InvalidParameter: .*System pool/,
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("refuses changes while AKS upgrades the cluster (409), and takes them once it is done", async () => {
-    const arm = await startArm();
-    try {
+    await withArm({}, async (arm) => {
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "westeurope", resourceId: AKS_WEU },
       ]);
@@ -98,14 +88,11 @@ describe("AKS lever", () => {
       );
       await aks.scale("g", "westeurope", [{ name: "system", count: 3 }]);
       assert.equal(arm.aks.power(AKS_WEU).pools["system"], 3);
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("goes from Stopped through Starting to Running, and start returns before it runs", async () => {
-    const arm = await startArm({ clusterStartMs: 800 });
-    try {
+    await withArm({ clusterStartMs: 800 }, async (arm) => {
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "northeurope", resourceId: AKS_NEU },
       ]);
@@ -119,14 +106,11 @@ describe("AKS lever", () => {
           .length,
         1,
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("reports a start that failed as Failed, with what AKS says, rather than Starting forever", async () => {
-    const arm = await startArm({ clusterStartMs: 100 });
-    try {
+    await withArm({ clusterStartMs: 100 }, async (arm) => {
       arm.aks.failNextStart(AKS_NEU, "the VM size is not available in northeurope");
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "northeurope", resourceId: AKS_NEU },
@@ -137,14 +121,11 @@ describe("AKS lever", () => {
         return s.power === "Failed" ? s : undefined;
       });
       assert.match(state.detail ?? "", /provisioning Failed/);
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("sets autoscaler bounds with the count, keeping the rest of the pool as it is", async () => {
-    const arm = await startArm();
-    try {
+    await withArm({}, async (arm) => {
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "westeurope", resourceId: AKS_WEU },
       ]);
@@ -155,14 +136,11 @@ describe("AKS lever", () => {
       const props = (put.body as { properties: Record<string, unknown> }).properties;
       assert.equal(props["mode"], "System", "the pool's mode is sent back unchanged");
       assert.equal(props["powerState"], undefined, "the pool's power state is not touched");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("says which permission is missing when the identity's scope does not cover the cluster", async () => {
-    const arm = await startArm({ scopes: [`${RG}/providers/Microsoft.Network`] });
-    try {
+    await withArm({ scopes: [`${RG}/providers/Microsoft.Network`] }, async (arm) => {
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "northeurope", resourceId: AKS_NEU },
       ]);
@@ -175,14 +153,11 @@ describe("AKS lever", () => {
         assert.match(error.message, /docs\/permissions\.md/);
         return true;
       });
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("says which cluster does not exist", async () => {
-    const arm = await startArm();
-    try {
+    await withArm({}, async (arm) => {
       const aks = new AksClusterControl(arm.conn, [
         { group: "g", region: "x", resourceId: AKS_NEU.replace("aks-neu", "aks-gone") },
       ]);
@@ -192,8 +167,6 @@ describe("AKS lever", () => {
         aks.read("g", "y"),
         /^Error: y in group g has no AKS cluster configured$/,
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 });
