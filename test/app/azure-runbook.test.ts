@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { ArmFixture } from "../helpers/arm.js";
-import { AKS_NEU, TM_PROFILE, armRequest, startArm } from "../helpers/arm.js";
+import { AKS_NEU, TM_PROFILE, armRequest, withArm } from "../helpers/arm.js";
 import { armCatalog, armHolder, armTick } from "../helpers/catalog-arm.js";
 import { stepsOf } from "../helpers/catalog-runbook.js";
 import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
@@ -58,8 +58,7 @@ async function run(
 
 describe("runbook through the Azure adapters and the ARM emulator", () => {
   it("passive-cold: wakes the stopped AKS cluster, scales it, promotes it in Traffic Manager", async () => {
-    const arm = await startArm({ clusterStartMs: 200, operationMs: 50 });
-    try {
+    await withArm({ clusterStartMs: 200, operationMs: 50 }, async (arm) => {
       const steps = await run(arm, 40);
       assert.deepEqual(steps, WAKING_FAILOVER);
       assert.deepEqual(arm.aks.power(AKS_NEU), {
@@ -70,14 +69,11 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       assert.equal(arm.tm.route(TM_PROFILE), "neu");
       const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
       assert.equal(starts.length, 1, "started once");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("a cluster start that outlasts the tick is progress, not a problem: the group waits for it, then goes on", async () => {
-    const arm = await startArm({ clusterStartMs: 300, operationMs: 600 });
-    try {
+    await withArm({ clusterStartMs: 300, operationMs: 600 }, async (arm) => {
       const waiting: string[] = [];
       const steps = await run(arm, 80, { tickMs: 100, waiting });
       assert.equal(steps.at(-1), "completed", `steps ${steps.join(", ")}`);
@@ -87,14 +83,11 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       );
       const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
       assert.equal(starts.length, 1, "started once, however many ticks it took");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("a start AKS refuses during its stop-to-start wait is tried again every tick, with why, until it goes through", async () => {
-    const arm = await startArm({ clusterStartMs: 100, operationMs: 20, stopToStartMs: 1500 });
-    try {
+    await withArm({ clusterStartMs: 100, operationMs: 20, stopToStartMs: 1500 }, async (arm) => {
       // The standby was stopped a moment ago (a failback that sent it cold again, say).
       arm.aks.resetStopped(AKS_NEU);
       const started = await armRequest(arm, "POST", `${AKS_NEU}/start`, "2026-04-01");
@@ -120,14 +113,11 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       assert.ok(refused.length >= 1, problems.join("\n"));
       assert.match(refused[0]!, /15 to 30 minutes between a stop and the next start/);
       assert.equal(arm.tm.route(TM_PROFILE), "neu");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("a cluster that fails to start ends the incident as failed within a few ticks, routing untouched", async () => {
-    const arm = await startArm({ clusterStartMs: 100 });
-    try {
+    await withArm({ clusterStartMs: 100 }, async (arm) => {
       arm.aks.failNextStart(AKS_NEU, "no capacity for Standard_D4s_v5 in northeurope");
       const steps = await run(arm, 20);
       assert.equal(steps.at(-1), "failed", steps.join(", "));
@@ -137,8 +127,6 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
         0,
         "no traffic change",
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 });
