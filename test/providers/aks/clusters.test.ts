@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AksClusterControl } from "../../../src/providers/aks/clusters.js";
+import type { ArmFixture } from "../../helpers/arm.js";
 import { AKS_NEU, AKS_WEU, RG, startArm, withArm } from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
 import { clusterControlContract } from "../../adapters/cluster/contract.js";
@@ -13,17 +14,26 @@ clusterControlContract("AKS through the ARM emulator", async () => {
   return { clusters, group: "catalog", writes: arm.writes, close: arm.stop };
 });
 
+/** The AKS lever of group "g" on one emulated cluster: aks-neu in northeurope, aks-weu in westeurope. */
+const leverOn = (arm: ArmFixture, region: "northeurope" | "westeurope") =>
+  new AksClusterControl(arm.conn, [
+    { group: "g", region, resourceId: region === "northeurope" ? AKS_NEU : AKS_WEU },
+  ]);
+
+/** Starts northeurope and scales its user pool to 4, while someone sets it to `theirs` just after it is read. */
+async function scaleRacing(arm: ArmFixture, theirs: number) {
+  arm.aks.resetStopped(AKS_NEU);
+  const aks = leverOn(arm, "northeurope");
+  await aks.start("g", "northeurope");
+  arm.aks.changeAfterNextRead(AKS_NEU, "user", theirs);
+  await aks.scale("g", "northeurope", [{ name: "user", count: 4 }]);
+}
+
 describe("AKS lever", () => {
   it("a 412 on an agent pool PUT (changed since it was read) is met by reading again: the size wanted, one PUT accepted", async () => {
     await withArm({ clusterStartMs: 0 }, async (arm) => {
-      arm.aks.resetStopped(AKS_NEU);
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "northeurope", resourceId: AKS_NEU },
-      ]);
-      await aks.start("g", "northeurope");
       // The autoscaler moves the pool to 5 right after Tandem reads it at 3.
-      arm.aks.changeAfterNextRead(AKS_NEU, "user", 5);
-      await aks.scale("g", "northeurope", [{ name: "user", count: 4 }]);
+      await scaleRacing(arm, 5);
       assert.equal(arm.aks.power(AKS_NEU).pools["user"], 4);
       const puts = arm.emulator.requests.filter((r) => r.method === "PUT");
       assert.deepEqual(
@@ -41,13 +51,7 @@ describe("AKS lever", () => {
 
   it("after a 412, a pool someone else already put at the size wanted is left alone", async () => {
     await withArm({}, async (arm) => {
-      arm.aks.resetStopped(AKS_NEU);
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "northeurope", resourceId: AKS_NEU },
-      ]);
-      await aks.start("g", "northeurope");
-      arm.aks.changeAfterNextRead(AKS_NEU, "user", 4);
-      await aks.scale("g", "northeurope", [{ name: "user", count: 4 }]);
+      await scaleRacing(arm, 4);
       assert.equal(arm.aks.power(AKS_NEU).pools["user"], 4);
       assert.deepEqual(
         arm.emulator.requests.filter((r) => r.method === "PUT").map((r) => r.status),
@@ -59,9 +63,7 @@ describe("AKS lever", () => {
 
   it("refuses a System pool below 1 node, as AKS does", async () => {
     await withArm({}, async (arm) => {
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "westeurope", resourceId: AKS_WEU },
-      ]);
+      const aks = leverOn(arm, "westeurope");
       await assert.rejects(
         aks.scale("g", "westeurope", [{ name: "system", count: 0 }]),
         /400 InvalidParameter: .*System pool/,
@@ -71,9 +73,7 @@ describe("AKS lever", () => {
 
   it("refuses changes while AKS upgrades the cluster (409), and takes them once it is done", async () => {
     await withArm({}, async (arm) => {
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "westeurope", resourceId: AKS_WEU },
-      ]);
+      const aks = leverOn(arm, "westeurope");
       arm.aks.beginOperation(AKS_WEU, "Upgrading", 300);
       assert.equal(
         (await aks.read("g", "westeurope")).detail,
@@ -93,9 +93,7 @@ describe("AKS lever", () => {
 
   it("goes from Stopped through Starting to Running, and start returns before it runs", async () => {
     await withArm({ clusterStartMs: 800 }, async (arm) => {
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "northeurope", resourceId: AKS_NEU },
-      ]);
+      const aks = leverOn(arm, "northeurope");
       await aks.start("g", "northeurope");
       assert.equal((await aks.read("g", "northeurope")).power, "Starting");
       await waitFor("Running", async () =>
@@ -112,9 +110,7 @@ describe("AKS lever", () => {
   it("reports a start that failed as Failed, with what AKS says, rather than Starting forever", async () => {
     await withArm({ clusterStartMs: 100 }, async (arm) => {
       arm.aks.failNextStart(AKS_NEU, "the VM size is not available in northeurope");
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "northeurope", resourceId: AKS_NEU },
-      ]);
+      const aks = leverOn(arm, "northeurope");
       await aks.start("g", "northeurope");
       const state = await waitFor("Failed", async () => {
         const s = await aks.read("g", "northeurope");
@@ -126,9 +122,7 @@ describe("AKS lever", () => {
 
   it("sets autoscaler bounds with the count, keeping the rest of the pool as it is", async () => {
     await withArm({}, async (arm) => {
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "westeurope", resourceId: AKS_WEU },
-      ]);
+      const aks = leverOn(arm, "westeurope");
       await aks.scale("g", "westeurope", [{ name: "system", count: 3, minCount: 2, maxCount: 6 }]);
       const pool = (await aks.read("g", "westeurope")).nodePools[0]!;
       assert.deepEqual(pool, { name: "system", count: 3, minCount: 2, maxCount: 6 });
@@ -141,9 +135,7 @@ describe("AKS lever", () => {
 
   it("says which permission is missing when the identity's scope does not cover the cluster", async () => {
     await withArm({ scopes: [`${RG}/providers/Microsoft.Network`] }, async (arm) => {
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "g", region: "northeurope", resourceId: AKS_NEU },
-      ]);
+      const aks = leverOn(arm, "northeurope");
       await assert.rejects(aks.read("g", "northeurope"), (error: Error) => {
         assert.match(error.message, /403 AuthorizationFailed/);
         assert.match(
