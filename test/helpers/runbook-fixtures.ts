@@ -86,6 +86,8 @@ export const cluster = (
 });
 
 export type Verdicts = Record<string, Verdict>;
+/** The primary down, the standby healthy: what opens a failover. */
+export const WEU_DOWN: Verdicts = { weu: "down", neu: "healthy" };
 type SituationOver = Partial<Situation> & { kept?: Verdicts; evidence?: Verdicts };
 
 /**
