@@ -20,6 +20,7 @@ import {
   situationAt,
   standby,
   WAKING_FAILOVER,
+  WEU_DOWN,
 } from "../helpers/runbook-fixtures.js";
 
 const activePassive = shop();
@@ -190,12 +191,7 @@ describe("runbook: deployment models", () => {
   });
 
   it("active-active: a down region is disabled, and enabled again once healthy", () => {
-    const down = runbookStep(
-      activeActive,
-      situation({ kept: { weu: "down", neu: "healthy" } }),
-      policy,
-      "x",
-    );
+    const down = runbookStep(activeActive, situation({ kept: WEU_DOWN }), policy, "x");
     assert.deepEqual(
       [down.incident?.kind, down.incident?.shift],
       ["failover", { kind: "disable", region: "weu" }],
@@ -232,12 +228,7 @@ describe("runbook: safety rules", () => {
   });
 
   it("never promotes a target that stopped being healthy: the step waits and says why", () => {
-    const open = runbookStep(
-      activePassive,
-      situation({ kept: { weu: "down", neu: "healthy" } }),
-      policy,
-      "x",
-    ).incident!;
+    const open = runbookStep(activePassive, situation({ kept: WEU_DOWN }), policy, "x").incident!;
     const shifting = { ...open, step: "shifting-traffic" as const };
     const r = runbookStep(
       activePassive,
@@ -251,12 +242,7 @@ describe("runbook: safety rules", () => {
 
   it("stops after the automatic failover cap and waits for a person", () => {
     const earlier = {
-      ...runbookStep(
-        activePassive,
-        situation({ kept: { weu: "down", neu: "healthy" } }),
-        policy,
-        "e",
-      ).incident!,
+      ...runbookStep(activePassive, situation({ kept: WEU_DOWN }), policy, "e").incident!,
       step: "completed" as const,
     };
     const s = situation({ kept: { weu: "down", neu: "healthy" }, recent: [earlier] });
@@ -277,12 +263,7 @@ describe("runbook: safety rules", () => {
 
   it("fails a step that exceeds its timeout, with no effect", () => {
     const open = {
-      ...runbookStep(
-        activePassive,
-        situation({ kept: { weu: "down", neu: "healthy" } }),
-        policy,
-        "x",
-      ).incident!,
+      ...runbookStep(activePassive, situation({ kept: WEU_DOWN }), policy, "x").incident!,
       step: "shifting-traffic" as const,
     };
     const r = runbookStep(
@@ -296,7 +277,7 @@ describe("runbook: safety rules", () => {
   });
 
   it("decides nothing when the lever cannot be read", () => {
-    const s = situation({ kept: { weu: "down", neu: "healthy" } });
+    const s = situation({ kept: WEU_DOWN });
     const { routing: _gone, ...rest } = s;
     assert.deepEqual(runbookStep(activePassive, rest, policy, "x"), { opened: false, effects: [] });
   });
