@@ -26,6 +26,7 @@ import {
   shop,
   situationAt,
   standby,
+  WEU_DOWN,
 } from "../helpers/runbook-fixtures.js";
 
 const policy: RunbookPolicy = TEST_POLICY;
@@ -515,7 +516,7 @@ describe("runbook: opening an automatic incident", () => {
 });
 
 describe("runbook: the automatic failover cap", () => {
-  const down = situation({ kept: { weu: "down", neu: "healthy" } });
+  const down = situation({ kept: WEU_DOWN });
   const cases: { name: string; recent: Incident[]; capped: boolean; max?: number }[] = [
     {
       name: "a failover confirmed within the window counts",
@@ -1049,12 +1050,7 @@ describe("runbook: a detected failover goes on only while the region stays down"
   for (const group of groups)
     for (const c of later)
       it(`${group.model}: when the region is ${c.verdict ?? "no longer judged"} at the next tick, the incident is ${c.step}`, () => {
-        const detected = runbookStep(
-          group,
-          situation({ kept: { weu: "down", neu: "healthy" } }),
-          policy,
-          "d",
-        ).incident!;
+        const detected = runbookStep(group, situation({ kept: WEU_DOWN }), policy, "d").incident!;
         assert.equal(detected.step, "detected");
         const kept: Record<string, Verdict> = {
           neu: "healthy",
