@@ -21,7 +21,7 @@ import type { StateStore } from "../../src/ports/state-store.js";
 import { StoreError } from "../../src/ports/state-store.js";
 import type { Azurite } from "../../src/sandbox/azurite.js";
 import { startAzurite } from "../../src/sandbox/azurite.js";
-import { runtimeFor } from "../helpers/runtime.js";
+import { runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 import { random } from "../helpers/random.js";
 
 /**
@@ -53,24 +53,12 @@ class SkewedClock implements Clock {
 
 const observerNames = (n: number) => Array.from({ length: n }, (_, i) => `obs${i + 1}`);
 
-function config(observers: string[]): TandemConfigInput {
-  return {
-    observers: observers.map((region) => ({ region })),
-    stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+const config = (observers: string[]): TandemConfigInput =>
+  twoRegionConfig(
+    { westeurope: "http://127.0.0.1:9/a", northeurope: "http://127.0.0.1:9/b" },
     // 1 s ticks: lease 3 s, renew deadline 2 s, retry period 1 s, stale after 3 s.
-    policy: { intervalSeconds: 1, probeTimeoutSeconds: 0.5, confirmRetries: 0 },
-    groups: [
-      {
-        name: "shop",
-        model: "active-passive",
-        regions: [
-          { name: "westeurope", role: "primary", probe: { url: "http://127.0.0.1:9/a" } },
-          { name: "northeurope", role: "secondary", probe: { url: "http://127.0.0.1:9/b" } },
-        ],
-      },
-    ],
-  };
-}
+    { observers, policy: { intervalSeconds: 1, probeTimeoutSeconds: 0.5, confirmRetries: 0 } },
+  );
 
 async function contender(
   i: number,

@@ -3,80 +3,24 @@
 // promotes it; a cluster that fails to start ends the incident as failed, in a few ticks.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
-import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
-import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
-import type { TandemConfigInput } from "../../src/config/index.js";
-import { sandboxCredential } from "../../src/sandbox/credential.js";
 import type { ArmFixture } from "../helpers/arm.js";
-import { AKS_NEU, TM_PROFILE, armRequest, startArm } from "../helpers/arm.js";
+import { AKS_NEU, TM_PROFILE, armRequest, withArm } from "../helpers/arm.js";
+import { armCatalog, armHolder, armTick } from "../helpers/catalog-arm.js";
+import { stepsOf } from "../helpers/catalog-runbook.js";
+import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
 import type { ManualClock } from "../helpers/runtime.js";
-import { ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
+import { ManualTimeRealWaits } from "../helpers/runtime.js";
 import { waitFor } from "../helpers/wait.js";
 
-const raw: TandemConfigInput = {
-  observers: [{ region: "westeurope" }, { region: "northeurope" }],
-  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-  policy: { intervalSeconds: 10, probeTimeoutSeconds: 5, wakeTimeoutSeconds: 600 },
-  groups: [
-    {
-      name: "catalog",
-      model: "passive-cold",
-      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
-      regions: [
-        {
-          name: "westeurope",
-          role: "primary",
-          probe: { url: "http://127.0.0.1:9/a" },
-          traffic: { endpoint: "weu" },
-        },
-        {
-          name: "northeurope",
-          role: "secondary",
-          probe: { url: "http://127.0.0.1:9/b" },
-          traffic: { endpoint: "neu" },
-          cluster: { resourceId: AKS_NEU, nodePools: [{ name: "user", count: 4 }] },
-        },
-      ],
-    },
-  ],
-};
+const raw = armCatalog(
+  { kind: "traffic-manager", profileId: TM_PROFILE },
+  { intervalSeconds: 10, probeTimeoutSeconds: 5, wakeTimeoutSeconds: 600 },
+);
 
 async function holder(arm: ArmFixture): Promise<{ rt: Runtime; clock: ManualClock }> {
   const clock = new ManualTimeRealWaits();
-  const { credential: _, ...conn } = arm.conn;
-  const rt = await runtimeFor(raw, "westeurope", {
-    store: new MemoryStateStore(),
-    clock,
-    arm: conn,
-    credential: sandboxCredential,
-  });
-  if (!(await tickLease(rt)).leader) {
-    clock.advance(leaseTiming(rt).durationMs);
-    assert.ok((await tickLease(rt)).leader);
-  }
-  return { rt, clock };
-}
-
-/** westeurope down; northeurope healthy once the emulated cluster serves with its pools. */
-function verdicts(arm: ArmFixture) {
-  const neu = arm.aks.power(AKS_NEU);
-  const up = arm.aks.serves(AKS_NEU) && (neu.pools["user"] ?? 0) >= 4;
-  const verdict = (region: string, v: Verdict): RegionEvidence => ({
-    region,
-    verdict: v,
-    reason: v,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  });
-  const evidence = [verdict("westeurope", "down"), verdict("northeurope", up ? "healthy" : "down")];
-  const kept: Record<string, RegionState> = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
-  return { evidence, kept };
+  return { rt: await armHolder(arm, raw, clock), clock };
 }
 
 async function run(
@@ -88,28 +32,12 @@ async function run(
   const steps: string[] = [];
   for (let i = 0; i < maxTicks; i++) {
     clock.advance(10_000);
-    const lease = await tickLease(rt);
-    assert.ok(lease.leader);
-    const { evidence, kept } = verdicts(arm);
-    const outcome = await runbookTick(
-      rt,
-      rt.config.groups[0]!,
-      evidence,
-      kept,
-      true,
-      lease.epoch!,
-      {
-        deadline: rt.clock.now() + (options.tickMs ?? 10_000),
-        verdictChanged: true,
-        operation: "test",
-      },
-    );
+    const outcome = await armTick(arm, rt, true, options.tickMs);
     if (options.problems) options.problems.push(...outcome.problems);
     else assert.deepEqual(outcome.problems, [], `tick ${i}`);
     options.waiting?.push(...(outcome.waiting ?? []));
     // The steps from the incident's history: a tick may take several in a row.
-    const history = outcome.incident?.history.map((h) => h.step) ?? [];
-    steps.splice(0, steps.length, ...history.filter((s, k) => k === 0 || history[k - 1] !== s));
+    steps.splice(0, steps.length, ...stepsOf(outcome.incident?.history));
     const step = outcome.incident?.step;
     if (step === "completed" || step === "failed" || step === "aborted") break;
     await new Promise((r) => setTimeout(r, 60)); // the emulator's own time moves too
@@ -119,18 +47,9 @@ async function run(
 
 describe("runbook through the Azure adapters and the ARM emulator", () => {
   it("passive-cold: wakes the stopped AKS cluster, scales it, promotes it in Traffic Manager", async () => {
-    const arm = await startArm({ clusterStartMs: 200, operationMs: 50 });
-    try {
+    await withArm({ clusterStartMs: 200, operationMs: 50 }, async (arm) => {
       const steps = await run(arm, 40);
-      assert.deepEqual(steps, [
-        "detected",
-        "confirmed",
-        "waking",
-        "waiting-ready",
-        "shifting-traffic",
-        "verifying",
-        "completed",
-      ]);
+      assert.deepEqual(steps, WAKING_FAILOVER);
       assert.deepEqual(arm.aks.power(AKS_NEU), {
         power: "Running",
         provisioning: "Succeeded",
@@ -139,14 +58,11 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       assert.equal(arm.tm.route(TM_PROFILE), "neu");
       const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
       assert.equal(starts.length, 1, "started once");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("a cluster start that outlasts the tick is progress, not a problem: the group waits for it, then goes on", async () => {
-    const arm = await startArm({ clusterStartMs: 300, operationMs: 600 });
-    try {
+    await withArm({ clusterStartMs: 300, operationMs: 600 }, async (arm) => {
       const waiting: string[] = [];
       const steps = await run(arm, 80, { tickMs: 100, waiting });
       assert.equal(steps.at(-1), "completed", `steps ${steps.join(", ")}`);
@@ -156,14 +72,11 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       );
       const starts = arm.emulator.requests.filter((r) => r.path.endsWith("/start"));
       assert.equal(starts.length, 1, "started once, however many ticks it took");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("a start AKS refuses during its stop-to-start wait is tried again every tick, with why, until it goes through", async () => {
-    const arm = await startArm({ clusterStartMs: 100, operationMs: 20, stopToStartMs: 1500 });
-    try {
+    await withArm({ clusterStartMs: 100, operationMs: 20, stopToStartMs: 1500 }, async (arm) => {
       // The standby was stopped a moment ago (a failback that sent it cold again, say).
       arm.aks.resetStopped(AKS_NEU);
       const started = await armRequest(arm, "POST", `${AKS_NEU}/start`, "2026-04-01");
@@ -189,14 +102,11 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
       assert.ok(refused.length >= 1, problems.join("\n"));
       assert.match(refused[0]!, /15 to 30 minutes between a stop and the next start/);
       assert.equal(arm.tm.route(TM_PROFILE), "neu");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("a cluster that fails to start ends the incident as failed within a few ticks, routing untouched", async () => {
-    const arm = await startArm({ clusterStartMs: 100 });
-    try {
+    await withArm({ clusterStartMs: 100 }, async (arm) => {
       arm.aks.failNextStart(AKS_NEU, "no capacity for Standard_D4s_v5 in northeurope");
       const steps = await run(arm, 20);
       assert.equal(steps.at(-1), "failed", steps.join(", "));
@@ -206,8 +116,6 @@ describe("runbook through the Azure adapters and the ARM emulator", () => {
         0,
         "no traffic change",
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 });

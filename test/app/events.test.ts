@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { setPause } from "../../src/app/commands.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { NamedSubscriber, TandemEvent } from "../../src/ports/events.js";
 import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import { shopRouter } from "../helpers/shop-runbook.js";
 
 describe("domain events", () => {
   const { weu, neu } = regionalApps();
@@ -20,16 +20,7 @@ describe("domain events", () => {
   async function story(subscribers: NamedSubscriber[]) {
     const store = new MemoryStateStore();
     const clock = new ManualClock();
-    const router = new MemoryTrafficRouter([
-      {
-        name: "shop",
-        model: "active-passive",
-        regions: [
-          { name: "westeurope", role: "primary" },
-          { name: "northeurope", role: "secondary" },
-        ],
-      },
-    ]);
+    const router = shopRouter();
     const raw = twoRegionConfig({ westeurope: weu.healthUrl, northeurope: neu.healthUrl });
     const make = (observer: string, instance: string) =>
       runtimeFor(raw, observer, { store, clock, router, instance, subscribers });

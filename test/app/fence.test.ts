@@ -2,6 +2,7 @@
 // within its acting time, with its intent on record; otherwise it refuses and says why. Each
 // scenario breaks one condition and checks that the step did not run and the refusal is recorded.
 import assert from "node:assert/strict";
+import type { TestContext } from "node:test";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import type { FencedStep } from "../../src/app/fence.js";
@@ -383,35 +384,43 @@ describe("how long fenced work may run: the lease term, not the tick", () => {
       await Promise.resolve();
     };
 
-  it("is cut exactly at the renew deadline when the lease is not renewed, not at the lease's duration", async (t) => {
+  /** A holder with its timers under the test's control, and a fenced step pending `after` ms on. */
+  async function started(t: TestContext, after = 0) {
     t.mock.timers.enable({ apis: ["setTimeout"] });
     const f = await holder();
-    const pass = passing(f, t);
-    f.clock.advance(1000);
-    const step = await pending(f);
-    await pass(f.deadlineMs - 1000 - 1);
-    assert.equal(step.aborted(), undefined, "still within the acting time");
+    f.clock.advance(after);
+    return { f, pass: passing(f, t), step: await pending(f) };
+  }
+
+  /** The step runs on for `ms - 1` and is cut at `ms`, for its epoch's acting time ran out. */
+  async function cutAt(
+    { pass, step }: Awaited<ReturnType<typeof started>>,
+    ms: number,
+    message?: string,
+  ) {
+    await pass(ms - 1);
+    assert.equal(step.aborted(), undefined, message);
     await pass(1);
     const result = await step.result;
     assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+    return result;
+  }
+
+  it("is cut exactly at the renew deadline when the lease is not renewed, not at the lease's duration", async (t) => {
+    const run = await started(t, 1000);
+    const result = await cutAt(run, run.f.deadlineMs - 1000, "still within the acting time");
     assert.equal(result.ok, false);
   });
 
   it("keeps running past a deadline while the holder renews the same epoch, and is cut at the last renewal's deadline", async (t) => {
-    t.mock.timers.enable({ apis: ["setTimeout"] });
-    const f = await holder();
-    const pass = passing(f, t);
-    const step = await pending(f);
+    const run = await started(t);
+    const { f, pass, step } = run;
     // Renewed halfway through the first term: the work outlives the first deadline.
     await pass(f.deadlineMs / 2);
     renew(f);
     await pass(f.deadlineMs / 2);
     assert.equal(step.aborted(), undefined, "the renewal moved the deadline on");
-    await pass(f.deadlineMs / 2 - 1);
-    assert.equal(step.aborted(), undefined);
-    await pass(1);
-    await step.result;
-    assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+    await cutAt(run, f.deadlineMs / 2);
   });
 
   for (const [name, change] of [
@@ -419,17 +428,10 @@ describe("how long fenced work may run: the lease term, not the tick", () => {
     ["another epoch is held", (f: Fixture) => renew(f, EPOCH + 1)],
   ] as const)
     it(`is cut at the deadline of its own epoch's last renewal when ${name}`, async (t) => {
-      t.mock.timers.enable({ apis: ["setTimeout"] });
-      const f = await holder();
-      const pass = passing(f, t);
-      const step = await pending(f);
-      await pass(f.deadlineMs / 2);
-      change(f);
-      await pass(f.deadlineMs / 2 - 1);
-      assert.equal(step.aborted(), undefined);
-      await pass(1);
-      await step.result;
-      assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+      const run = await started(t);
+      await run.pass(run.f.deadlineMs / 2);
+      change(run.f);
+      await cutAt(run, run.f.deadlineMs / 2);
     });
 });
 

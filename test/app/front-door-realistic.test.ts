@@ -5,70 +5,27 @@
 // seen through the global entry point alone.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
-import { runbookTick } from "../../src/app/runbook-tick.js";
-import type { Incident, RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
-import type { TandemConfigInput } from "../../src/config/index.js";
+import type { Incident } from "../../src/core/index.js";
 import { TIMINGS } from "../../src/sandbox/arm/timing.js";
-import { sandboxCredential } from "../../src/sandbox/credential.js";
-import type { ArmFixture } from "../helpers/arm.js";
-import { AKS_NEU, FD_GROUP, FD_PROFILE, startArm } from "../helpers/arm.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+import { FD_GROUP, FD_PROFILE, originDeploymentStatuses, startArm } from "../helpers/arm.js";
+import { armCatalog, armHolder, armTick } from "../helpers/catalog-arm.js";
+import { stepsOf } from "../helpers/catalog-runbook.js";
+import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
+import { ManualClock } from "../helpers/runtime.js";
 
 /** Real time runs this much faster than Azure's: ten minutes take 1.5 s. */
 const SCALE = 1 / 400;
 
-const raw: TandemConfigInput = {
-  observers: [{ region: "westeurope" }, { region: "northeurope" }],
-  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-  policy: {
+const raw = armCatalog(
+  { kind: "front-door", profileId: FD_PROFILE, originGroup: FD_GROUP },
+  {
     intervalSeconds: 10,
     probeTimeoutSeconds: 5,
     wakeTimeoutSeconds: 900,
     stepTimeoutSeconds: 300,
     propagationTimeoutSeconds: 1800,
   },
-  groups: [
-    {
-      name: "catalog",
-      model: "passive-cold",
-      traffic: { kind: "front-door", profileId: FD_PROFILE, originGroup: FD_GROUP },
-      regions: [
-        {
-          name: "westeurope",
-          role: "primary",
-          probe: { url: "http://127.0.0.1:9/a" },
-          traffic: { endpoint: "weu" },
-        },
-        {
-          name: "northeurope",
-          role: "secondary",
-          probe: { url: "http://127.0.0.1:9/b" },
-          traffic: { endpoint: "neu" },
-          cluster: { resourceId: AKS_NEU, nodePools: [{ name: "user", count: 4 }] },
-        },
-      ],
-    },
-  ],
-};
-
-function verdicts(arm: ArmFixture) {
-  const up = arm.aks.serves(AKS_NEU) && (arm.aks.power(AKS_NEU).pools["user"] ?? 0) >= 4;
-  const verdict = (region: string, v: Verdict): RegionEvidence => ({
-    region,
-    verdict: v,
-    reason: v,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  });
-  const evidence = [verdict("westeurope", "down"), verdict("northeurope", up ? "healthy" : "down")];
-  const kept: Record<string, RegionState> = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
-  return { evidence, kept };
-}
+);
 
 describe("a passive-cold failover behind Front Door, with Azure's realistic timings", () => {
   it("completes once the entry point follows, minutes after ARM took the change; deploymentStatus stays NotStarted", async () => {
@@ -80,17 +37,7 @@ describe("a passive-cold failover behind Front Door, with Azure's realistic timi
     );
     try {
       const clock = new ManualClock();
-      const { credential: _, ...conn } = arm.conn;
-      const rt = await runtimeFor(raw, "westeurope", {
-        store: new MemoryStateStore(),
-        clock,
-        arm: conn,
-        credential: sandboxCredential,
-      });
-      if (!(await tickLease(rt)).leader) {
-        clock.advance(leaseTiming(rt).durationMs);
-        assert.ok((await tickLease(rt)).leader);
-      }
+      const rt = await armHolder(arm, raw, clock);
       let incident: Incident | undefined;
       let real = Date.now();
       for (let i = 0; i < 400; i++) {
@@ -99,36 +46,16 @@ describe("a passive-cold failover behind Front Door, with Azure's realistic timi
         const now = Date.now();
         clock.advance(Math.max(1, now - real) / SCALE);
         real = now;
-        const lease = await tickLease(rt);
-        assert.ok(lease.leader);
-        const { evidence, kept } = verdicts(arm);
         // The entry point's probes: they pass once the edge sends traffic to northeurope.
         const entryHealthy = arm.fd.route(FD_PROFILE, FD_GROUP) === "neu";
-        const outcome = await runbookTick(
-          rt,
-          rt.config.groups[0]!,
-          evidence,
-          kept,
-          entryHealthy,
-          lease.epoch!,
-          { deadline: rt.clock.now() + 10_000, verdictChanged: true, operation: "test" },
-        );
+        const outcome = await armTick(arm, rt, entryHealthy);
         incident = outcome.incident ?? incident;
         if (incident && ["completed", "failed", "aborted"].includes(incident.step)) break;
       }
       assert.ok(incident, "an incident was opened");
-      const steps = incident.history.map((h) => h.step).filter((s, i, a) => s !== a[i - 1]);
       assert.deepEqual(
-        steps,
-        [
-          "detected",
-          "confirmed",
-          "waking",
-          "waiting-ready",
-          "shifting-traffic",
-          "verifying",
-          "completed",
-        ],
+        stepsOf(incident.history),
+        WAKING_FAILOVER,
         incident.history.map((h) => `${h.step}: ${h.note}`).join("\n"),
       );
       const verifying = incident.history.find((h) => h.step === "verifying")!;
@@ -147,17 +74,7 @@ describe("a passive-cold failover behind Front Door, with Azure's realistic timi
       assert.match(completed.note, /global entry point answers on the new routing, \d+ s after/);
 
       // Front Door never said the change was propagating.
-      const said = arm.emulator.requests
-        .filter((r) => r.path.includes("/origins"))
-        .flatMap((r) => {
-          const body = r.reply.body as {
-            properties?: { deploymentStatus?: string };
-            value?: { properties: { deploymentStatus?: string } }[];
-          };
-          return [body.properties, ...(body.value ?? []).map((o) => o.properties)]
-            .filter((p) => p !== undefined)
-            .map((p) => p.deploymentStatus);
-        });
+      const said = originDeploymentStatuses(arm);
       assert.ok(said.length > 0);
       assert.deepEqual(new Set(said), new Set(["NotStarted"]));
       // Each change made once.

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { merged } from "../../src/app/lever-view.js";
 import type { LeverView } from "../../src/core/index.js";
 import { LEVER_ALLOWANCE_MS } from "../../src/core/index.js";
-import { downTick, shopHolder } from "../helpers/shop-runbook.js";
+import { downTick, failFirst, shopHolder } from "../helpers/shop-runbook.js";
 
 const routing = {
   regions: [
@@ -38,10 +38,7 @@ describe("the lever view a read leaves", () => {
 
   it("after a failed read: the last good view with its own time, and the failure beside it", () => {
     assert.deepEqual(merged(stored, read(false), 3), {
-      routing,
-      clusters: {},
-      readAt: 1000,
-      epoch: 2,
+      ...stored,
       problems: ["shop: the traffic lever cannot be read: 500 InternalServerError"],
       failedAt: 5000,
     });
@@ -57,9 +54,7 @@ describe("the lever view a read leaves", () => {
 describe("the runbook after a failed lever read", () => {
   it("a 500 on the read the verdict change triggered: the next tick reads again and opens the failover", async () => {
     const w = await shopHolder();
-    let reads = 0;
-    w.router.fault = (call) =>
-      call === "read" && ++reads === 1 ? new Error("500 InternalServerError") : undefined;
+    const reads = failFirst(w, "read");
 
     const first = await downTick(w, true);
     assert.equal(first.incident, undefined, "no failover without knowing where traffic goes");
@@ -70,7 +65,7 @@ describe("the runbook after a failed lever read", () => {
 
     // No verdict changes now: only the down region with a view that cannot say where traffic goes.
     const second = await downTick(w);
-    assert.equal(reads, 2, "read again at once, not at the slow reconcile");
+    assert.equal(reads(), 2, "read again at once, not at the slow reconcile");
     assert.equal(second.incident?.kind, "failover", JSON.stringify(second.problems));
     assert.equal(second.incident?.from, "westeurope");
   });

@@ -3,7 +3,7 @@
 // not counted against the step's timeout. Through the runbook tick, with in-memory levers.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { downTick, shopHolder } from "../helpers/shop-runbook.js";
+import { downTick, failFirst, shopHolder } from "../helpers/shop-runbook.js";
 
 /** Ticks until shop's failover has asked for its change (`asked` says when). */
 async function toShift(w: Awaited<ReturnType<typeof shopHolder>>, asked: () => boolean) {
@@ -17,19 +17,17 @@ async function toShift(w: Awaited<ReturnType<typeof shopHolder>>, asked: () => b
 describe("a failing lever change, through the runbook tick", () => {
   it("is recorded on its incident as a failed attempt and tried again after the backoff, in the same incident", async () => {
     const w = await shopHolder();
-    let promotes = 0;
-    w.router.fault = (call) =>
-      call === "promote" && ++promotes === 1 ? new Error("500 InternalServerError") : undefined;
-    await toShift(w, () => promotes > 0);
-    assert.equal(promotes, 1);
+    const promotes = failFirst(w, "promote");
+    await toShift(w, () => promotes() > 0);
+    assert.equal(promotes(), 1);
     const next = await downTick(w);
     const incident = next.incident!;
     assert.equal(incident.attempts, 1, "the failure reached the incident");
     const line = incident.history.find((h) => h.attempt === 1)!;
     assert.match(line.note, /^promote northeurope failed \(attempt 1\): .*500 InternalServerError/);
     // The backoff (2 s) has passed by the next tick (an interval of 2 s): the change is tried again.
-    for (let i = 0; i < 4 && promotes < 2; i++) await downTick(w);
-    assert.equal(promotes, 2, "tried again");
+    for (let i = 0; i < 4 && promotes() < 2; i++) await downTick(w);
+    assert.equal(promotes(), 2, "tried again");
     for (let i = 0; i < 4; i++) await downTick(w);
     const all = await w.store.readIncidents("shop");
     assert.equal(all.length, 1, "one incident");

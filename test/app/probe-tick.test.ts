@@ -6,6 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
 import { ENTRY_POINT } from "../../src/core/index.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
 import { StoreError } from "../../src/ports/state-store.js";
 import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
@@ -181,24 +182,26 @@ describe("probe tick: confirmation and the control target", () => {
     assert.equal((await runProbeTick(healthy)).impaired, false);
   });
 
-  it("finishes within the interval minus its margin, even when every target hangs", async () => {
+  /**
+   * westeurope's runtime on `policy`, whose regions (and entry point, unless given) are a server
+   * that never answers; the caller closes it.
+   */
+  async function onHanging(policy: TandemConfigInput["policy"], entry?: string) {
     const { hangingServer } = await import("../helpers/servers.js");
     const hanging = await hangingServer();
+    const urls = { westeurope: hanging.url, northeurope: hanging.url, entry: entry ?? hanging.url };
+    const raw = twoRegionConfig(urls, { policy });
+    return { hanging, rt: await runtimeFor(raw, "westeurope", { store: new MemoryStateStore() }) };
+  }
+
+  it("finishes within the interval minus its margin, even when every target hangs", async () => {
+    const { hanging, rt } = await onHanging({
+      intervalSeconds: 1,
+      probeTimeoutSeconds: 0.6,
+      confirmRetries: 3,
+      confirmSpacingSeconds: 0.1,
+    });
     try {
-      const raw = {
-        ...twoRegionConfig({
-          westeurope: hanging.url,
-          northeurope: hanging.url,
-          entry: hanging.url,
-        }),
-        policy: {
-          intervalSeconds: 1,
-          probeTimeoutSeconds: 0.6,
-          confirmRetries: 3,
-          confirmSpacingSeconds: 0.1,
-        },
-      };
-      const rt = await runtimeFor(raw, "westeurope", { store: new MemoryStateStore() });
       const started = Date.now();
       const result = await runProbeTick(rt);
       const took = Date.now() - started;
@@ -218,24 +221,14 @@ describe("probe tick: confirmation and the control target", () => {
   });
 
   it("never records a target it had no time to probe as failed", async () => {
-    const { hangingServer } = await import("../helpers/servers.js");
-    const hanging = await hangingServer();
+    const policy = {
+      intervalSeconds: 1,
+      probeTimeoutSeconds: 0.6,
+      confirmRetries: 0,
+      probeConcurrency: 1,
+    };
+    const { hanging, rt } = await onHanging(policy, `${base}/ok`);
     try {
-      const raw = {
-        ...twoRegionConfig({
-          westeurope: hanging.url,
-          northeurope: hanging.url,
-          entry: `${base}/ok`,
-        }),
-        policy: {
-          intervalSeconds: 1,
-          probeTimeoutSeconds: 0.6,
-          confirmRetries: 0,
-          probeConcurrency: 1,
-        },
-      };
-      const store = new MemoryStateStore();
-      const rt = await runtimeFor(raw, "westeurope", { store });
       const result = await runProbeTick(rt);
       assert.deepEqual(
         result.observations.map((o) => [o.target, o.ok]),

@@ -10,6 +10,7 @@ import type { Runtime } from "../../src/app/runtime.js";
 import { primaryOf } from "../../src/core/index.js";
 import type { World } from "../helpers/catalog-runbook.js";
 import { holder, lead, stepsOf, verdicts, world } from "../helpers/catalog-runbook.js";
+import { WAKING_FAILOVER } from "../helpers/runbook-fixtures.js";
 
 /** Whether a holder's process has died: every call it makes fails from then on. */
 interface Death {
@@ -144,15 +145,7 @@ async function runDying(writes: number): Promise<{ w: World; steps: string[]; di
 describe("runbook crash points", () => {
   it("an uninterrupted passive-cold failover wakes, scales, waits and promotes, each effect once", async () => {
     const { w, steps } = await run(undefined, false);
-    assert.deepEqual(steps, [
-      "detected",
-      "confirmed",
-      "waking",
-      "waiting-ready",
-      "shifting-traffic",
-      "verifying",
-      "completed",
-    ]);
+    assert.deepEqual(steps, WAKING_FAILOVER);
     assert.equal(primaryOf(w.router.peek("catalog")), "northeurope");
     assert.deepEqual(w.clusters.changes, ["start northeurope", "scale northeurope"]);
     assert.deepEqual(w.router.changes, ["promote catalog/northeurope"]);

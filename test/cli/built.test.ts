@@ -12,26 +12,24 @@ const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   scripts: Record<string, string>;
 };
 
+/** Runs the bin package.json names, from the root, with nothing in its environment but PATH. */
+const tandem = (...args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, pkg.bin["tandem"]!), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { PATH: process.env["PATH"] ?? "" },
+  });
+
 describe("the tandem command, built once", () => {
   it("answers --help from the bin in package.json, with no build step", () => {
-    const bin = join(ROOT, pkg.bin["tandem"]!);
-    const result = spawnSync(process.execPath, [bin, "--help"], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { PATH: process.env["PATH"] ?? "" },
-    });
+    const result = tandem("--help");
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Usage: tandem <command>/);
     assert.match(result.stdout, /deploy parameters \[FILE\]/);
   });
 
   it("`tandem deploy` without a subcommand lists the deploy commands (exit 2)", () => {
-    const bin = join(ROOT, pkg.bin["tandem"]!);
-    const result = spawnSync(process.execPath, [bin, "deploy"], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { PATH: process.env["PATH"] ?? "" },
-    });
+    const result = tandem("deploy");
     assert.equal(result.status, 2);
     assert.match(result.stderr, /^deploy needs a subcommand; the deploy commands:/);
     for (const sub of ["parameters", "app-roles", "order", "wait-live"])

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { SANDBOX_RESOURCES, startSandbox } from "../../src/sandbox/sandbox.js";
+import { FAST_SANDBOX } from "../helpers/sandbox.js";
 import { closeServer, listenLoopback } from "../../src/sandbox/listen.js";
 import { ROOT } from "../helpers/paths.js";
 import { waitFor } from "../helpers/wait.js";
@@ -37,12 +38,7 @@ describe("tandem CLI against the sandbox", () => {
   let sandbox: Sandbox;
   let api: string[];
   before(async () => {
-    sandbox = await startSandbox({
-      port: 0,
-      intervalSeconds: 1,
-      failureThreshold: 2,
-      dwellSeconds: 2,
-    });
+    sandbox = await startSandbox(FAST_SANDBOX);
     api = ["--api", sandbox.url];
     // The sandbox fails back on its own; paused, only these tests' commands move traffic.
     await fetch(`${sandbox.url}/api/groups/shop/pause`, {

@@ -14,34 +14,12 @@ import {
   validateConfig,
 } from "../../src/config/index.js";
 import { ROOT } from "../helpers/paths.js";
+import { validConfig } from "../helpers/valid-config.js";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 
 /** A small valid configuration; each case below breaks one thing in a fresh copy. */
-function valid(): Record<string, any> {
-  return {
-    observers: [{ region: "westeurope" }, { region: "northeurope" }],
-    stateStore: { connection: "env:TANDEM_STORAGE" },
-    groups: [
-      {
-        name: "shop",
-        model: "active-passive",
-        regions: [
-          {
-            name: "westeurope",
-            role: "primary",
-            probe: { url: "https://weu.example.com/healthz" },
-          },
-          {
-            name: "northeurope",
-            role: "secondary",
-            probe: { url: "https://neu.example.com/healthz" },
-          },
-        ],
-      },
-    ],
-  };
-}
+const valid = () => validConfig();
 
 function problemsOf(raw: unknown): readonly ConfigProblem[] {
   const result = validateConfig(raw);

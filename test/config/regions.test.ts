@@ -7,28 +7,10 @@ import {
   validateConfig,
 } from "../../src/config/index.js";
 import { closeRegion } from "../../src/config/regions.js";
+import { validConfig } from "../helpers/valid-config.js";
 
 /** Two observers outside a two-region group; each case changes one name in a fresh copy. */
-function valid(): Record<string, any> {
-  return {
-    observers: [{ region: "westeurope" }, { region: "northeurope" }],
-    stateStore: { connection: "env:TANDEM_STORAGE" },
-    groups: [
-      {
-        name: "shop",
-        model: "active-active",
-        regions: [
-          { name: "westeurope", role: "active", probe: { url: "https://weu.example.com/healthz" } },
-          {
-            name: "northeurope",
-            role: "active",
-            probe: { url: "https://neu.example.com/healthz" },
-          },
-        ],
-      },
-    ],
-  };
-}
+const valid = () => validConfig("active-active");
 
 describe("region names are checked against Azure's list", () => {
   it("knows the regions Tandem's own examples and sandbox use", () => {

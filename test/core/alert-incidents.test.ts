@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import type { Alert, AlertOrigin, AlertRegion } from "../../src/core/alerts.js";
 import { incidentAlerts, infoOf, openIncident } from "../../src/core/alerts.js";
 import type { Incident, Step } from "../../src/core/incident.js";
+import { regionFailover } from "../helpers/runbook-fixtures.js";
 
 const OPENED = 1_000_000;
 const FROM: AlertOrigin = { observer: "northeurope", epoch: 3, at: 7 };
@@ -20,21 +21,13 @@ function failover(steps: readonly Step[] = [], change: Partial<Incident> = {}): 
     epoch: 3,
     note: n === 0 ? "westeurope is down: fail over to northeurope" : `${step} (line ${n})`,
   }));
-  return {
-    id: "inc-1",
-    group: "shop",
-    kind: "failover",
-    trigger: "automatic",
-    from: "westeurope",
-    to: "northeurope",
-    shift: { kind: "promote", region: "northeurope" },
+  return regionFailover({
     step: history.at(-1)!.step,
     stepStartedAt: history.at(-1)!.at,
     openedAt: OPENED,
-    reason: "westeurope is down",
     history,
     ...change,
-  };
+  });
 }
 
 const failback = (steps: readonly Step[] = [], change: Partial<Incident> = {}) =>

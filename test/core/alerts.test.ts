@@ -180,6 +180,12 @@ const reminderOf = (of: AlertType, severity: Severity) =>
   alert("reminder", severity, { reminder: { of, count: 1, openForMs: 60_000 } });
 
 describe("which alerts a channel gets", () => {
+  /** Every group and severity, and only these types. */
+  const listing = (...events: NonNullable<ChannelFilter["events"]>): ChannelFilter => ({
+    ...everything,
+    events,
+  });
+  const remindsOfDown = reminderOf("region.down", "critical");
   const cases: [string, ChannelFilter, Alert, boolean][] = [
     [
       "a test alert reaches a channel that would take nothing else",
@@ -203,25 +209,15 @@ describe("which alerts a channel gets", () => {
     ],
     ["without a type list, every type but suspect passes", everything, DOWN, true],
     ["without a type list, a suspect region is left out", everything, SUSPECT, false],
-    ["a listed type passes", { ...everything, events: ["region.down"] }, DOWN, true],
-    [
-      "a suspect region passes where it is listed",
-      { ...everything, events: ["region.suspect"] },
-      SUSPECT,
-      true,
-    ],
+    ["a listed type passes", listing("region.down"), DOWN, true],
+    ["a suspect region passes where it is listed", listing("region.suspect"), SUSPECT, true],
     [
       "a prefix pattern takes its types",
-      { ...everything, events: ["region.split-view", "failover.*"] },
+      listing("region.split-view", "failover.*"),
       alert("failover.started", "critical"),
       true,
     ],
-    [
-      "a prefix pattern takes no other types",
-      { ...everything, events: ["failover.*"] },
-      DOWN,
-      false,
-    ],
+    ["a prefix pattern takes no other types", listing("failover.*"), DOWN, false],
     ["an alert below the minimum severity is left out", { minSeverity: "error" }, SUSPECT, false],
     [
       "an alert at the minimum severity passes",
@@ -238,19 +234,19 @@ describe("which alerts a channel gets", () => {
     ],
     [
       "a recovery reaches a channel that lists only what it resolves",
-      { ...everything, events: ["region.down"] },
+      listing("region.down"),
       RECOVERED,
       true,
     ],
     [
       "a recovery reaches a channel that lists the recovery itself",
-      { ...everything, events: ["region.recovered"] },
+      listing("region.recovered"),
       RECOVERED,
       true,
     ],
     [
       "a recovery is left out where neither it nor what it resolves is listed",
-      { ...everything, events: ["region.suspect"] },
+      listing("region.suspect"),
       RECOVERED,
       false,
     ],
@@ -261,28 +257,23 @@ describe("which alerts a channel gets", () => {
       CLEARED,
       false,
     ],
-    [
-      "a reminder passes without a type list",
-      everything,
-      reminderOf("region.down", "critical"),
-      true,
-    ],
+    ["a reminder passes without a type list", everything, remindsOfDown, true],
     [
       "a reminder is left out where reminder is not listed",
-      { ...everything, events: ["region.down"] },
-      reminderOf("region.down", "critical"),
+      listing("region.down"),
+      remindsOfDown,
       false,
     ],
     [
       "a reminder passes where reminder and what it reminds of are listed",
-      { ...everything, events: ["reminder", "region.down"] },
-      reminderOf("region.down", "critical"),
+      listing("reminder", "region.down"),
+      remindsOfDown,
       true,
     ],
     [
       "a reminder is left out where what it reminds of is not listed",
-      { ...everything, events: ["reminder"] },
-      reminderOf("region.down", "critical"),
+      listing("reminder"),
+      remindsOfDown,
       false,
     ],
     [

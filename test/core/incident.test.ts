@@ -3,25 +3,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { HistoryEntry, Incident, Step } from "../../src/core/index.js";
 import { isOpen, moveTo, noted } from "../../src/core/index.js";
+import { failover } from "../helpers/runbook-fixtures.js";
 
 const entry = (step: Step, note: string): HistoryEntry => ({ step, at: 1, epoch: 1, note });
 
-function incident(step: Step, history: HistoryEntry[]): Incident {
-  return {
-    id: "i",
-    group: "shop",
-    kind: "failover",
-    trigger: "automatic",
-    from: "weu",
-    to: "neu",
-    shift: { kind: "promote", region: "neu" },
-    step,
-    stepStartedAt: 1,
-    openedAt: 1,
-    reason: "weu is down",
-    history,
-  };
-}
+const incident = (step: Step, history: HistoryEntry[]): Incident =>
+  failover({ id: "i", step, stepStartedAt: 1, openedAt: 1, history });
 
 const OPEN: Step[] = [
   "detected",

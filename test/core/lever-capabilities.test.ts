@@ -11,16 +11,10 @@ import type {
   Verdict,
 } from "../../src/core/index.js";
 import { FULL_LEVER, openManual, runbookStep } from "../../src/core/index.js";
+import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import { primaryOn, situationAt } from "../helpers/runbook-fixtures.js";
 
-const policy: RunbookPolicy = {
-  maxAutoFailovers: 5,
-  autoFailoverWindowMs: 3_600_000,
-  autoFailback: true,
-  stepTimeoutMs: 60_000,
-  wakeTimeoutMs: 600_000,
-  propagationTimeoutMs: 900_000,
-  stopColdOnClear: true,
-};
+const policy: RunbookPolicy = { ...TEST_POLICY, maxAutoFailovers: 5, autoFailback: true };
 const group = (model: RunbookGroup["model"]): RunbookGroup => ({
   name: "g",
   model,
@@ -33,23 +27,15 @@ const situation = (
   kept: Record<string, Verdict>,
   lever: LeverCapabilities | undefined,
   options: { primary?: string; disabled?: string } = {},
-): Situation => ({
-  now: 1_000_000,
-  epoch: 1,
-  kept,
-  evidence: kept,
-  routing: {
-    regions: ["weu", "neu"].map((r) => ({
-      region: r,
-      enabled: r !== options.disabled,
-      priority: r === (options.primary ?? "weu") ? 1 : 2,
-    })),
-  },
-  ...(lever ? { lever } : {}),
-  clusters: {},
-  recent: [],
-  paused: false,
-});
+): Situation =>
+  situationAt(
+    1_000_000,
+    1,
+  )({
+    kept,
+    routing: primaryOn(options.primary ?? "weu", options.disabled ? [options.disabled] : []),
+    ...(lever ? { lever } : {}),
+  });
 const NO_PROMOTE: LeverCapabilities = { promote: false, enable: true };
 const NO_ENABLE: LeverCapabilities = { promote: true, enable: false };
 const down = { weu: "down", neu: "healthy" } as const;
@@ -138,24 +124,23 @@ describe("runbook: the lever's declared capabilities", () => {
       }
     });
 
-  it("a manual failover to a region the lever cannot promote is refused by name", () => {
-    const result = openManual(
+  /** A person's failover of an active-passive group to neu, both healthy, on `lever`. */
+  const manualToNeu = (lever: LeverCapabilities, id: string) =>
+    openManual(
       group("active-passive"),
       { kind: "failover", to: "neu", override: false, by: "ops", reason: "maintenance" },
-      situation({ weu: "healthy", neu: "healthy" }, NO_PROMOTE),
-      "id-2",
+      situation({ weu: "healthy", neu: "healthy" }, lever),
+      id,
     );
+
+  it("a manual failover to a region the lever cannot promote is refused by name", () => {
+    const result = manualToNeu(NO_PROMOTE, "id-2");
     assert.equal(result.refusal?.rule, "no-lever");
     assert.match(result.refusal!.reason, /cannot make neu the first choice/);
   });
 
   it("a manual failover with a full lever opens the promotion", () => {
-    const result = openManual(
-      group("active-passive"),
-      { kind: "failover", to: "neu", override: false, by: "ops", reason: "maintenance" },
-      situation({ weu: "healthy", neu: "healthy" }, FULL_LEVER),
-      "id-3",
-    );
+    const result = manualToNeu(FULL_LEVER, "id-3");
     assert.deepEqual(result.incident?.shift, { kind: "promote", region: "neu" });
   });
 });

@@ -72,32 +72,22 @@ describe("observation run counts", () => {
 
   it("keeps the probe's details, and leaves out those it did not report", () => {
     const phases = { dnsMs: 1, connectMs: 2, tlsMs: 3, firstByteMs: 4, totalMs: 5 };
-    const full = nextObservation(
-      undefined,
-      id,
-      {
-        ok: false,
-        latencyMs: 7,
-        statusCode: 503,
-        error: { kind: "http-status", message: "503" },
-        phases,
-        certificateDaysLeft: 12,
-        warnings: ["the certificate expires in 12 days"],
-      },
-      1000,
-    );
-    assert.deepEqual(full, {
-      ...id,
+    const reported = {
       ok: false,
-      consecutiveFailures: 1,
-      consecutiveSuccesses: 0,
-      failuresBefore: 0,
       latencyMs: 7,
       statusCode: 503,
-      error: { kind: "http-status", message: "503" },
+      error: { kind: "http-status" as const, message: "503" },
       phases,
       certificateDaysLeft: 12,
       warnings: ["the certificate expires in 12 days"],
+    };
+    const full = nextObservation(undefined, id, reported, 1000);
+    assert.deepEqual(full, {
+      ...id,
+      ...reported,
+      consecutiveFailures: 1,
+      consecutiveSuccesses: 0,
+      failuresBefore: 0,
       at: 1000,
       timeline: "0:d",
     });

@@ -5,65 +5,34 @@
 // never one a person started.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type {
-  ClusterState,
-  Incident,
-  RunbookGroup,
-  RunbookPolicy,
-  Situation,
-  Verdict,
-} from "../../src/core/index.js";
+import type { ClusterState, Incident, RunbookPolicy, Situation } from "../../src/core/index.js";
 import { manualHold, runbookStep } from "../../src/core/index.js";
+import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import {
+  catalog,
+  cluster,
+  failover,
+  primaryOn as routing,
+  shop,
+  situationAt,
+  standby,
+} from "../helpers/runbook-fixtures.js";
 
 const DWELL = 120_000;
 const policy: RunbookPolicy = {
+  ...TEST_POLICY,
   maxAutoFailovers: 5,
-  autoFailoverWindowMs: 3_600_000,
   autoFailback: true,
-  stepTimeoutMs: 60_000,
-  wakeTimeoutMs: 600_000,
-  propagationTimeoutMs: 900_000,
-  stopColdOnClear: true,
   returnToColdMs: DWELL,
 };
 const NOW = 10_000_000;
-const cold: RunbookGroup = {
-  name: "catalog",
-  model: "passive-cold",
-  regions: [
-    { name: "weu", role: "primary", cluster: { nodePools: [] } },
-    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 3 }] } },
-  ],
-};
-const warm: RunbookGroup = {
-  name: "shop",
-  model: "active-passive",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary" },
-  ],
-};
-const routing = (primary: string) => ({
-  regions: ["weu", "neu"].map((r) => ({
-    region: r,
-    enabled: true,
-    priority: r === primary ? 1 : 2,
-  })),
-});
-const running = (power: ClusterState["power"] = "Running"): ClusterState => ({
-  power,
-  nodePools: [{ name: "user", count: 3 }],
-});
+const cold = catalog([standby(3)], { nodePools: [] });
+const warm = shop();
+const running = (power: ClusterState["power"] = "Running") => cluster(power, 3);
 
 function incident(over: Partial<Incident>): Incident {
-  return {
+  return failover({
     id: "i1",
-    group: "shop",
-    kind: "failover",
-    trigger: "automatic",
-    from: "weu",
-    to: "neu",
-    shift: { kind: "promote", region: "neu" },
     step: "completed",
     stepStartedAt: NOW - 600_000,
     openedAt: NOW - 700_000,
@@ -71,23 +40,10 @@ function incident(over: Partial<Incident>): Incident {
     reason: "test",
     history: [{ step: "completed", at: NOW - 600_000, epoch: 1, note: "" }],
     ...over,
-  };
+  });
 }
 
-function situation(over: Partial<Situation> & { kept?: Record<string, Verdict> } = {}): Situation {
-  const kept = over.kept ?? { weu: "healthy", neu: "healthy" };
-  return {
-    now: NOW,
-    epoch: 2,
-    kept,
-    evidence: kept,
-    routing: routing("weu"),
-    clusters: {},
-    recent: [],
-    paused: false,
-    ...over,
-  };
-}
+const situation = situationAt(NOW, 2);
 
 describe("a routing a person chose holds", () => {
   const manual = incident({ id: "m1", trigger: "manual", requestedBy: "ops@example" });

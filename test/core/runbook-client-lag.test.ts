@@ -6,17 +6,10 @@ import { describe, it } from "node:test";
 import type { Incident, RoutingState, RunbookGroup, RunbookPolicy } from "../../src/core/index.js";
 import { runbookStep } from "../../src/core/index.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import { shop } from "../helpers/runbook-fixtures.js";
 
 const policy: RunbookPolicy = TEST_POLICY;
-const group: RunbookGroup = {
-  name: "shop",
-  model: "active-passive",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary" },
-  ],
-  entryPoint: true,
-};
+const group: RunbookGroup = { ...shop(), entryPoint: true };
 const TICK = 10_000;
 
 /**

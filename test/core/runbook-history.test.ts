@@ -8,51 +8,31 @@ import type {
   Incident,
   RunbookGroup,
   RunbookPolicy,
-  RoutingState,
   RunbookResult,
   Situation,
 } from "../../src/core/index.js";
 import { manualHold, runbookStep } from "../../src/core/index.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import { catalog, failover, routing, situationAt, standby } from "../helpers/runbook-fixtures.js";
 
 const NOW = 10_000_000;
 const DWELL = 120_000;
 const policy: RunbookPolicy = { ...TEST_POLICY, maxAutoFailovers: 5, returnToColdMs: DWELL };
-const standby = { nodePools: [{ name: "user", count: 3 }] };
-const cold: RunbookGroup = {
-  name: "catalog",
-  model: "passive-cold",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: standby },
-    { name: "sce", role: "secondary", cluster: standby },
-  ],
-};
+const cold = catalog([standby(3), standby(3)]);
 const power = (p: ClusterState["power"]): ClusterState => ({ power: p, nodePools: [] });
-/** Every region enabled, with priorities in the order given. */
-const routing = (order: string[]): RoutingState => ({
-  regions: order.map((region, i) => ({ region, enabled: true, priority: i + 1 })),
-});
 
 /** A completed automatic failover from weu to neu; `over` says what differs. */
 function past(over: Partial<Incident>): Incident {
   const closedAt = over.closedAt ?? NOW - 600_000;
-  return {
+  return failover({
     id: "i1",
     group: "catalog",
-    kind: "failover",
-    trigger: "automatic",
-    from: "weu",
-    to: "neu",
-    shift: { kind: "promote", region: "neu" },
     step: "completed",
     stepStartedAt: closedAt,
     openedAt: closedAt - 100_000,
     closedAt,
-    reason: "weu is down",
-    history: [],
     ...over,
-  };
+  });
 }
 
 describe("runbook: a manual failover holds until a later one completes or a person resumes", () => {
@@ -107,16 +87,15 @@ describe("runbook: a standby an incident woke goes cold again", () => {
   // neu was woken by w1, traffic came back to weu with b1 a dwell time ago; sce is stopped.
   const woke = past({ id: "w1", startedCluster: true, wake: { region: "neu", start: true } });
   const back = past({ id: "b1", kind: "failback", from: "neu", to: "weu", closedAt: NOW - DWELL });
-  const base: Situation = {
-    now: NOW,
-    epoch: 2,
+  const base: Situation = situationAt(
+    NOW,
+    2,
+  )({
     kept: { weu: "healthy", neu: "healthy", sce: "healthy" },
-    evidence: { weu: "healthy", neu: "healthy", sce: "healthy" },
     routing: routing(["weu", "neu", "sce"]),
     clusters: { neu: power("Running"), sce: power("Stopped") },
     recent: [woke, back],
-    paused: false,
-  };
+  });
   const stops = (incident: Incident): RunbookResult => ({
     opened: false,
     update: { ...incident, returnedToColdAt: NOW },

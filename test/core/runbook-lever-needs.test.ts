@@ -5,41 +5,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Incident, LeverNeeds, RunbookGroup, Step } from "../../src/core/index.js";
 import { leverNeeds } from "../../src/core/index.js";
+import { catalog, failover, shop, standby } from "../helpers/runbook-fixtures.js";
 
-const warm: RunbookGroup = {
-  name: "shop",
-  model: "active-passive",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 3 }] } },
-  ],
-};
-const cold: RunbookGroup = {
-  name: "catalog",
-  model: "passive-cold",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 3 }] } },
-    { name: "sce", role: "secondary", cluster: { nodePools: [] } },
-  ],
-};
+const warm = shop(standby(3));
+const cold = catalog([standby(3), { nodePools: [] }]);
 
 /** A failover of `cold` from weu to neu that wakes neu, at `step`. */
-const at = (step: Step): Incident => ({
-  id: "inc-1",
-  group: "catalog",
-  kind: "failover",
-  trigger: "automatic",
-  from: "weu",
-  to: "neu",
-  shift: { kind: "promote", region: "neu" },
-  wake: { region: "neu", start: true },
-  step,
-  stepStartedAt: 0,
-  openedAt: 0,
-  reason: "weu is down",
-  history: [],
-});
+const at = (step: Step): Incident =>
+  failover({ group: "catalog", wake: { region: "neu", start: true }, step });
 
 const routingOnly: LeverNeeds = { routing: true, clusters: [] };
 const nothing: LeverNeeds = { routing: false, clusters: [] };

@@ -4,66 +4,30 @@
 // re-opened incidents, and people hear once that it is retrying.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type {
-  Incident,
-  LeverFailure,
-  RoutingState,
-  RunbookGroup,
-  Situation,
-} from "../../src/core/index.js";
+import type { Incident, LeverFailure, Situation } from "../../src/core/index.js";
 import { moveTo, runbookStep } from "../../src/core/index.js";
 import { incidentAlerts } from "../../src/core/alerts.js";
 import { RETRY_BASE_MS, RETRY_MAX_MS, retryDelayMs } from "../../src/core/index.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import { catalog, failover, shop, situationAt, standby } from "../helpers/runbook-fixtures.js";
 
-const group: RunbookGroup = {
-  name: "shop",
-  model: "active-passive",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary" },
-  ],
-};
+const group = shop();
 const T0 = 1_800_000_000_000;
 const STEP_TIMEOUT = TEST_POLICY.stepTimeoutMs;
-const routing: RoutingState = {
-  regions: [
-    { region: "weu", enabled: true, priority: 1 },
-    { region: "neu", enabled: true, priority: 2 },
-  ],
-};
 
 /** An automatic failover of weu to neu, at shifting-traffic since T0. */
 function shifting(extra: Partial<Incident> = {}): Incident {
-  const opened: Incident = {
-    id: "inc-1",
-    group: "shop",
-    kind: "failover",
-    trigger: "automatic",
-    from: "weu",
-    to: "neu",
-    shift: { kind: "promote", region: "neu" },
-    step: "detected",
+  const opened = failover({
     stepStartedAt: T0 - 2000,
     openedAt: T0 - 2000,
-    reason: "weu is down",
     history: [{ step: "detected", at: T0 - 2000, epoch: 3, note: "weu is down" }],
-  };
+  });
   return { ...moveTo(opened, "shifting-traffic", T0, 3, "shifting traffic"), ...extra };
 }
 
-const situation = (now: number, open: Incident, more: Partial<Situation> = {}): Situation => ({
-  now,
-  epoch: 3,
-  kept: { weu: "down", neu: "healthy" },
-  evidence: { weu: "down", neu: "healthy" },
-  routing,
-  clusters: {},
-  recent: [],
-  paused: false,
-  open,
-  ...more,
-});
+/** At `now`, weu down and neu healthy, routed weu first, with `open` in hand. */
+const situation = (now: number, open: Incident, more: Partial<Situation> = {}): Situation =>
+  situationAt(now, 3)({ kept: { weu: "down", neu: "healthy" }, open, ...more });
 
 const failure = (at: number, more: Partial<LeverFailure> = {}): LeverFailure => ({
   change: "promote neu",
@@ -251,14 +215,7 @@ describe("what a failed attempt and its backoff leave alone", () => {
   });
 
   it("during the backoff, a step that ends carries out its own changes (a pre-warm called off stops its cluster)", () => {
-    const cold: RunbookGroup = {
-      name: "catalog",
-      model: "passive-cold",
-      regions: [
-        { name: "weu", role: "primary" },
-        { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 3 }] } },
-      ],
-    };
+    const cold = catalog([standby(3)]);
     const prewarming: Incident = {
       ...shifting(),
       group: "catalog",

@@ -4,10 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type {
-  ClusterState,
   Incident,
   ManualCommand,
-  RoutingState,
   RunbookGroup,
   RunbookPolicy,
   RunbookResult,
@@ -17,107 +15,42 @@ import type {
 } from "../../src/core/index.js";
 import { openManual, runbookStep } from "../../src/core/index.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import type { Verdicts } from "../helpers/runbook-fixtures.js";
+import {
+  catalog,
+  cluster,
+  failover,
+  pools,
+  routing,
+  search,
+  shop,
+  situationAt,
+  standby,
+  WEU_DOWN,
+} from "../helpers/runbook-fixtures.js";
 
 const policy: RunbookPolicy = TEST_POLICY;
 
 const NOW = 10_000_000;
-const pools = (count: number) => [{ name: "user", count }];
 
-const activePassive: RunbookGroup = {
-  name: "shop",
-  model: "active-passive",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary" },
-  ],
-};
-const warm: RunbookGroup = {
-  ...activePassive,
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: pools(6) } },
-  ],
-};
-const warmNoPools: RunbookGroup = {
-  ...activePassive,
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: [] } },
-  ],
-};
-const cold: RunbookGroup = {
-  name: "catalog",
-  model: "passive-cold",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: pools(4) } },
-  ],
-};
-const coldThree: RunbookGroup = {
-  ...cold,
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: pools(4) } },
-    { name: "sce", role: "secondary", cluster: { nodePools: pools(4) } },
-  ],
-};
-const activeActive: RunbookGroup = {
-  name: "search",
-  model: "active-active",
-  regions: [
-    { name: "weu", role: "active" },
-    { name: "neu", role: "active" },
-  ],
-};
+const activePassive = shop();
+const warm = shop(standby(6));
+const warmNoPools = shop({ nodePools: [] });
+const cold = catalog([standby(4)]);
+const coldThree = catalog([standby(4), standby(4)]);
+const activeActive = search;
 
-/** Priorities in the order given (1, 2, ...); `disabled` regions are not enabled. */
-const routing = (order: string[], disabled: string[] = []): RoutingState => ({
-  regions: order.map((region, i) => ({
-    region,
-    enabled: !disabled.includes(region),
-    priority: i + 1,
-  })),
-});
-const cluster = (power: ClusterState["power"], count = 0, detail?: string): ClusterState => ({
-  power,
-  nodePools: pools(count),
-  ...(detail ? { detail } : {}),
-});
-
-type Verdicts = Record<string, Verdict>;
-
-function situation(over: Partial<Situation> = {}): Situation {
-  const kept = over.kept ?? { weu: "healthy", neu: "healthy" };
-  return {
-    now: NOW,
-    epoch: 3,
-    kept,
-    evidence: over.evidence ?? kept,
-    routing: routing(["weu", "neu"]),
-    clusters: {},
-    recent: [],
-    paused: false,
-    ...over,
-  };
-}
+const situation = situationAt(NOW, 3);
 
 /** An automatic failover from weu to neu, already at `step` since NOW. */
 function incident(step: Step, over: Partial<Incident> = {}): Incident {
-  return {
-    id: "inc-1",
-    group: "shop",
-    kind: "failover",
-    trigger: "automatic",
-    from: "weu",
-    to: "neu",
-    shift: { kind: "promote", region: "neu" },
+  return failover({
     step,
     stepStartedAt: NOW,
     openedAt: NOW,
-    reason: "weu is down",
     history: [{ step, at: NOW, epoch: 3, note: "earlier" }],
     ...over,
-  };
+  });
 }
 
 /** What a step did, in the terms a test states. */
@@ -576,7 +509,7 @@ describe("runbook: opening an automatic incident", () => {
 });
 
 describe("runbook: the automatic failover cap", () => {
-  const down = situation({ kept: { weu: "down", neu: "healthy" } });
+  const down = situation({ kept: WEU_DOWN });
   const cases: { name: string; recent: Incident[]; capped: boolean; max?: number }[] = [
     {
       name: "a failover confirmed within the window counts",
@@ -1110,12 +1043,7 @@ describe("runbook: a detected failover goes on only while the region stays down"
   for (const group of groups)
     for (const c of later)
       it(`${group.model}: when the region is ${c.verdict ?? "no longer judged"} at the next tick, the incident is ${c.step}`, () => {
-        const detected = runbookStep(
-          group,
-          situation({ kept: { weu: "down", neu: "healthy" } }),
-          policy,
-          "d",
-        ).incident!;
+        const detected = runbookStep(group, situation({ kept: WEU_DOWN }), policy, "d").incident!;
         assert.equal(detected.step, "detected");
         const kept: Record<string, Verdict> = {
           neu: "healthy",

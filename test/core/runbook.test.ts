@@ -11,72 +11,24 @@ import type {
 } from "../../src/core/index.js";
 import { openManual, runbookStep } from "../../src/core/index.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import {
+  catalog,
+  cluster,
+  primaryOn as routing,
+  search as activeActive,
+  shop,
+  situationAt,
+  standby,
+  WAKING_FAILOVER,
+  WEU_DOWN,
+} from "../helpers/runbook-fixtures.js";
 
+const activePassive = shop();
+const warmWithPools = shop(standby(6));
+const passiveCold = catalog([standby(4)]);
 const policy: RunbookPolicy = TEST_POLICY;
 
-const activePassive: RunbookGroup = {
-  name: "shop",
-  model: "active-passive",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary" },
-  ],
-};
-const warmWithPools: RunbookGroup = {
-  ...activePassive,
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 6 }] } },
-  ],
-};
-const passiveCold: RunbookGroup = {
-  name: "catalog",
-  model: "passive-cold",
-  regions: [
-    { name: "weu", role: "primary" },
-    { name: "neu", role: "secondary", cluster: { nodePools: [{ name: "user", count: 4 }] } },
-  ],
-};
-const activeActive: RunbookGroup = {
-  name: "search",
-  model: "active-active",
-  regions: [
-    { name: "weu", role: "active" },
-    { name: "neu", role: "active" },
-  ],
-};
-
-const routing = (primary: string, disabled: string[] = []): RoutingState => ({
-  regions: ["weu", "neu"].map((r) => ({
-    region: r,
-    enabled: !disabled.includes(r),
-    priority: r === primary ? 1 : 2,
-  })),
-});
-const cluster = (power: ClusterState["power"], count = 0): ClusterState => ({
-  power,
-  nodePools: [{ name: "user", count }],
-});
-
-function situation(
-  over: Partial<Situation> & {
-    kept?: Record<string, Verdict>;
-    evidence?: Record<string, Verdict>;
-  } = {},
-): Situation {
-  const kept = over.kept ?? { weu: "healthy", neu: "healthy" };
-  return {
-    now: 1_000_000,
-    epoch: 3,
-    kept,
-    evidence: over.evidence ?? kept,
-    routing: routing("weu"),
-    clusters: {},
-    recent: [],
-    paused: false,
-    ...over,
-  };
-}
+const situation = situationAt(1_000_000, 3);
 
 /**
  * Runs the runbook tick by tick against a small world that the effects change, and returns the
@@ -150,15 +102,7 @@ describe("runbook: deployment models", () => {
         clusters: { neu: cluster("Running", 2) },
       }),
     );
-    assert.deepEqual(r.steps, [
-      "detected",
-      "confirmed",
-      "waking",
-      "waiting-ready",
-      "shifting-traffic",
-      "verifying",
-      "completed",
-    ]);
+    assert.deepEqual(r.steps, WAKING_FAILOVER);
     assert.deepEqual(r.effects, ["scale neu", "promote neu"]);
   });
 
@@ -247,12 +191,7 @@ describe("runbook: deployment models", () => {
   });
 
   it("active-active: a down region is disabled, and enabled again once healthy", () => {
-    const down = runbookStep(
-      activeActive,
-      situation({ kept: { weu: "down", neu: "healthy" } }),
-      policy,
-      "x",
-    );
+    const down = runbookStep(activeActive, situation({ kept: WEU_DOWN }), policy, "x");
     assert.deepEqual(
       [down.incident?.kind, down.incident?.shift],
       ["failover", { kind: "disable", region: "weu" }],
@@ -289,12 +228,7 @@ describe("runbook: safety rules", () => {
   });
 
   it("never promotes a target that stopped being healthy: the step waits and says why", () => {
-    const open = runbookStep(
-      activePassive,
-      situation({ kept: { weu: "down", neu: "healthy" } }),
-      policy,
-      "x",
-    ).incident!;
+    const open = runbookStep(activePassive, situation({ kept: WEU_DOWN }), policy, "x").incident!;
     const shifting = { ...open, step: "shifting-traffic" as const };
     const r = runbookStep(
       activePassive,
@@ -308,12 +242,7 @@ describe("runbook: safety rules", () => {
 
   it("stops after the automatic failover cap and waits for a person", () => {
     const earlier = {
-      ...runbookStep(
-        activePassive,
-        situation({ kept: { weu: "down", neu: "healthy" } }),
-        policy,
-        "e",
-      ).incident!,
+      ...runbookStep(activePassive, situation({ kept: WEU_DOWN }), policy, "e").incident!,
       step: "completed" as const,
     };
     const s = situation({ kept: { weu: "down", neu: "healthy" }, recent: [earlier] });
@@ -334,12 +263,7 @@ describe("runbook: safety rules", () => {
 
   it("fails a step that exceeds its timeout, with no effect", () => {
     const open = {
-      ...runbookStep(
-        activePassive,
-        situation({ kept: { weu: "down", neu: "healthy" } }),
-        policy,
-        "x",
-      ).incident!,
+      ...runbookStep(activePassive, situation({ kept: WEU_DOWN }), policy, "x").incident!,
       step: "shifting-traffic" as const,
     };
     const r = runbookStep(
@@ -353,7 +277,7 @@ describe("runbook: safety rules", () => {
   });
 
   it("decides nothing when the lever cannot be read", () => {
-    const s = situation({ kept: { weu: "down", neu: "healthy" } });
+    const s = situation({ kept: WEU_DOWN });
     const { routing: _gone, ...rest } = s;
     assert.deepEqual(runbookStep(activePassive, rest, policy, "x"), { opened: false, effects: [] });
   });

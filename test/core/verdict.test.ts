@@ -6,6 +6,7 @@ import type {
   Observation,
   ObserverInfo,
   RegionEvidence,
+  RegionState,
   View,
   WitnessSignal,
 } from "../../src/core/index.js";
@@ -17,6 +18,7 @@ import {
   viewOf,
   witnessMatters,
 } from "../../src/core/index.js";
+import { westeuropeSuspect } from "../helpers/evidence.js";
 
 const policy = { failureThreshold: 3, successThreshold: 2 };
 const TICK = { instance: "p", seq: 10 };
@@ -269,18 +271,7 @@ describe("quorum verdict", () => {
 });
 
 describe("when the witness is worth asking", () => {
-  const evidence = (over: Partial<RegionEvidence>): RegionEvidence => ({
-    region: "westeurope",
-    verdict: "suspect",
-    reason: "r",
-    outside: [
-      { observer: "northeurope", view: "confirmed" },
-      { observer: "swedencentral", view: "confirmed" },
-    ],
-    blocking: [],
-    witness: "unknown",
-    ...over,
-  });
+  const evidence = westeuropeSuspect;
 
   it("asks when every live outside observer saw the region fail and it is not down", () => {
     assert.equal(witnessMatters(evidence({})), true);
@@ -392,70 +383,68 @@ describe("kept region state", () => {
     witness: "unknown",
   });
   const DWELL = 60_000;
+  /** The kept state after `e` at `at`, in `epoch`, with the dwell time above. */
+  const next = (state: RegionState | undefined, e: RegionEvidence, at: number, epoch = 1) =>
+    nextRegionState(state, e, at, epoch, DWELL);
+  /** The verdict, and since when it has been recovering. */
+  const dwelling = (state: RegionState) => [state.verdict, state.recoveringSince];
+  /** Recovering, with no dwell begun. */
+  const UNDWELT = ["recovering", undefined];
 
   it("stays down through a split view, recovers, and is healthy only after the dwell time", () => {
-    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
+    let state = next(undefined, evidence("down"), 0);
     assert.equal(state.verdict, "down");
-    state = nextRegionState(state, evidence("split-view"), 10_000, 1, DWELL);
+    state = next(state, evidence("split-view"), 10_000);
     assert.equal(state.verdict, "down", "a region that was down is not cleared by disagreement");
-    state = nextRegionState(state, evidence("recovering"), 15_000, 1, DWELL);
-    assert.deepEqual(
-      [state.verdict, state.recoveringSince],
-      ["recovering", undefined],
-      "no dwell below the success threshold",
-    );
-    state = nextRegionState(state, evidence("healthy"), 20_000, 1, DWELL);
-    assert.deepEqual([state.verdict, state.recoveringSince], ["recovering", 20_000]);
-    state = nextRegionState(state, evidence("healthy"), 79_999, 1, DWELL);
+    state = next(state, evidence("recovering"), 15_000);
+    assert.deepEqual(dwelling(state), UNDWELT, "no dwell below the success threshold");
+    state = next(state, evidence("healthy"), 20_000);
+    assert.deepEqual(dwelling(state), ["recovering", 20_000]);
+    state = next(state, evidence("healthy"), 79_999);
     assert.equal(state.verdict, "recovering");
-    state = nextRegionState(state, evidence("healthy"), 80_000, 1, DWELL);
+    state = next(state, evidence("healthy"), 80_000);
     assert.equal(state.verdict, "healthy");
   });
 
   it("a failure while recovering restarts the dwell; only a down verdict puts it back down", () => {
-    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
-    state = nextRegionState(state, evidence("healthy"), 1000, 1, DWELL);
-    state = nextRegionState(state, evidence("split-view"), 2000, 1, DWELL);
-    assert.deepEqual(
-      [state.verdict, state.recoveringSince],
-      ["recovering", undefined],
-      "a split view never makes it down",
-    );
-    state = nextRegionState(state, evidence("healthy"), 3000, 1, DWELL);
+    let state = next(undefined, evidence("down"), 0);
+    state = next(state, evidence("healthy"), 1000);
+    state = next(state, evidence("split-view"), 2000);
+    assert.deepEqual(dwelling(state), UNDWELT, "a split view never makes it down");
+    state = next(state, evidence("healthy"), 3000);
     assert.equal(state.recoveringSince, 3000);
-    state = nextRegionState(state, evidence("down"), 4000, 1, DWELL);
+    state = next(state, evidence("down"), 4000);
     assert.equal(state.verdict, "down");
   });
 
   it("a region that was down does not recover on the word of the observer inside it alone", () => {
-    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
-    for (let t = 1000; t < 200_000; t += 10_000)
-      state = nextRegionState(state, evidence("healthy", 0), t, 1, DWELL);
+    let state = next(undefined, evidence("down"), 0);
+    for (let t = 1000; t < 200_000; t += 10_000) state = next(state, evidence("healthy", 0), t);
     assert.equal(state.verdict, "down");
     assert.match(state.reason, /^no outside observer can confirm a recovery now/);
   });
 
   it("a recovering region stays recovering, not down, while an outside observer has no view, and its dwell restarts", () => {
-    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
-    state = nextRegionState(state, evidence("healthy"), 1000, 1, DWELL);
+    let state = next(undefined, evidence("down"), 0);
+    state = next(state, evidence("healthy"), 1000);
     const blocked = { ...evidence("healthy"), blocking: ["swedencentral"] };
-    state = nextRegionState(state, blocked, 2000, 1, DWELL);
-    assert.deepEqual([state.verdict, state.recoveringSince], ["recovering", undefined]);
-    state = nextRegionState(state, evidence("healthy"), 3000, 1, DWELL);
+    state = next(state, blocked, 2000);
+    assert.deepEqual(dwelling(state), UNDWELT);
+    state = next(state, evidence("healthy"), 3000);
     assert.equal(state.recoveringSince, 3000);
   });
 
   it("a region that was not down is healthy once everyone passes, even below the success threshold", () => {
-    const split = nextRegionState(undefined, evidence("split-view"), 0, 1, DWELL);
-    const after = nextRegionState(split, evidence("recovering"), 1000, 1, DWELL);
+    const split = next(undefined, evidence("split-view"), 0);
+    const after = next(split, evidence("recovering"), 1000);
     assert.equal(after.verdict, "healthy");
   });
 
   it("a new lease holder restarts the dwell on its own clock instead of reading another machine's", () => {
-    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
-    state = nextRegionState(state, evidence("healthy"), 1000, 1, DWELL);
+    let state = next(undefined, evidence("down"), 0);
+    state = next(state, evidence("healthy"), 1000);
     // The new holder's clock is far ahead; it must not count that as time recovered.
-    state = nextRegionState(state, evidence("healthy"), 5_000_000, 2, DWELL);
+    state = next(state, evidence("healthy"), 5_000_000, 2);
     assert.deepEqual(
       [state.verdict, state.recoveringSince, state.epoch],
       ["recovering", 5_000_000, 2],
@@ -659,19 +648,19 @@ describe("quorum verdict: observers in any number and order", () => {
     ]);
     assert.deepEqual(
       {
-        outside: evidence.outside,
-        blocking: evidence.blocking,
-        inside: evidence.inside,
         witness: evidence.witness,
+        inside: evidence.inside,
+        blocking: evidence.blocking,
+        outside: evidence.outside,
       },
       {
+        witness: "unknown",
+        inside: { observer: "weu-obs", view: "passing", silent: false },
+        blocking: ["uksouth"],
         outside: [
           { observer: "northeurope", view: "passing" },
           { observer: "swedencentral", view: "failing" },
         ],
-        blocking: ["uksouth"],
-        inside: { observer: "weu-obs", view: "passing", silent: false },
-        witness: "unknown",
       },
     );
     const silent = judgeAll([
@@ -735,77 +724,67 @@ describe("kept region state: what it remembers", () => {
     witness: "unknown",
   });
   const DWELL = 30_000;
+  /** A kept state of epoch 1. */
+  const kept = (
+    verdict: RegionState["verdict"],
+    since: number,
+    reason: string,
+    extra: Partial<RegionState> = {},
+  ): RegionState => ({ verdict, since, epoch: 1, reason, ...extra });
+  /** The kept state after `e` at `at`, in `epoch`, with the dwell time above. */
+  const next = (state: RegionState | undefined, e: RegionEvidence, at: number, epoch = 1) =>
+    nextRegionState(state, e, at, epoch, DWELL);
 
   it("a verdict kept from tick to tick keeps the time it began", () => {
-    let state = nextRegionState(undefined, evidence("down"), 1000, 1, DWELL);
-    state = nextRegionState(state, evidence("down", "still failing"), 5000, 1, DWELL);
+    let state = next(undefined, evidence("down"), 1000);
+    state = next(state, evidence("down", "still failing"), 5000);
     assert.deepEqual(state, { verdict: "down", since: 1000, epoch: 1, reason: "still failing" });
   });
 
   it("a region that was down and is held by a doubt says it is still down", () => {
-    let state = nextRegionState(undefined, evidence("down"), 1000, 1, DWELL);
-    state = nextRegionState(
-      state,
-      evidence("suspect", "northeurope sees it failing"),
-      2000,
-      1,
-      DWELL,
-    );
-    assert.deepEqual(state, {
-      verdict: "down",
-      since: 1000,
-      epoch: 1,
-      reason: "still down: northeurope sees it failing",
-    });
+    let state = next(undefined, evidence("down"), 1000);
+    state = next(state, evidence("suspect", "northeurope sees it failing"), 2000);
+    assert.deepEqual(state, kept("down", 1000, "still down: northeurope sees it failing"));
   });
 
   it("a recovery held by a doubt says it is paused, and forgets when the dwell began", () => {
-    let state = nextRegionState(undefined, evidence("down"), 1000, 1, DWELL);
-    state = nextRegionState(state, evidence("healthy", "all up"), 2000, 1, DWELL);
-    assert.deepEqual(state, {
-      verdict: "recovering",
-      since: 2000,
-      epoch: 1,
-      reason: "all up; healthy after the dwell time (30 s left)",
-      recoveringSince: 2000,
-    });
-    state = nextRegionState(state, evidence("split-view", "they disagree"), 3000, 1, DWELL);
-    assert.deepEqual(state, {
-      verdict: "recovering",
-      since: 2000,
-      epoch: 1,
-      reason: "recovery paused: they disagree",
-    });
+    let state = next(undefined, evidence("down"), 1000);
+    state = next(state, evidence("healthy", "all up"), 2000);
+    assert.deepEqual(
+      state,
+      kept("recovering", 2000, "all up; healthy after the dwell time (30 s left)", {
+        recoveringSince: 2000,
+      }),
+    );
+    state = next(state, evidence("split-view", "they disagree"), 3000);
+    assert.deepEqual(state, kept("recovering", 2000, "recovery paused: they disagree"));
   });
 
   it("counts the seconds of dwell left, rounded up", () => {
-    let state = nextRegionState(undefined, evidence("down"), 0, 1, DWELL);
-    state = nextRegionState(state, evidence("healthy", "all up"), 1000, 1, DWELL);
-    state = nextRegionState(state, evidence("healthy", "all up"), 11_500, 1, DWELL);
+    let state = next(undefined, evidence("down"), 0);
+    state = next(state, evidence("healthy", "all up"), 1000);
+    state = next(state, evidence("healthy", "all up"), 11_500);
     assert.equal(state.reason, "all up; healthy after the dwell time (20 s left)");
     assert.equal(state.recoveringSince, 1000);
   });
 
   it("a region that was not down keeps a doubtful verdict as it is, not healthy", () => {
     for (const verdict of ["suspect", "split-view", "unknown"] as const) {
-      const state = nextRegionState(
+      const state = next(
         { verdict: "healthy", since: 5, epoch: 1, reason: "up" },
         evidence(verdict, "a doubt"),
         9000,
-        1,
-        DWELL,
       );
       assert.deepEqual(state, { verdict, since: 9000, epoch: 1, reason: "a doubt" }, verdict);
     }
   });
 
   it("a new holder keeps a region that was healthy healthy, from its own clock", () => {
-    const state = nextRegionState(
+    const state = next(
       { verdict: "healthy", since: 5, epoch: 1, reason: "up" },
       evidence("healthy", "up"),
       9000,
       2,
-      DWELL,
     );
     assert.deepEqual(state, { verdict: "healthy", since: 9000, epoch: 2, reason: "up" });
   });

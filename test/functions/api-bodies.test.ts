@@ -10,7 +10,7 @@ import type { HttpResponseInit } from "@azure/functions";
 import { apiFunctions } from "../../functions/api.js";
 import type { HttpFunction } from "../../functions/handlers.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import type { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { IDEMPOTENCY_KEY_TTL_MS } from "../../src/app/commands.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { runProbeTick } from "../../src/app/probe-tick.js";
@@ -22,6 +22,7 @@ import {
   runtimeFor,
   twoRegionConfig,
 } from "../helpers/runtime.js";
+import { shopRouter } from "../helpers/shop-runbook.js";
 
 const json = (r: HttpResponseInit) => r.jsonBody as any;
 
@@ -46,16 +47,7 @@ describe("API bodies and Idempotency-Key", () => {
   before(async () => {
     store = new MemoryStateStore();
     clock = new ManualClock();
-    router = new MemoryTrafficRouter([
-      {
-        name: "shop",
-        model: "active-passive",
-        regions: [
-          { name: "westeurope", role: "primary" },
-          { name: "northeurope", role: "secondary" },
-        ],
-      },
-    ]);
+    router = shopRouter();
     const raw = twoRegionConfig({ westeurope: weu.healthUrl, northeurope: neu.healthUrl });
     rt = await runtimeFor(raw, "westeurope", {
       store,

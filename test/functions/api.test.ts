@@ -10,7 +10,7 @@ import { apiFunctions, statusApiFunction } from "../../functions/api.js";
 import type { HttpFunction } from "../../functions/handlers.js";
 import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import type { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
 import { setPause } from "../../src/app/commands.js";
 import { refusedCallsSettled } from "../../src/app/refused-calls.js";
@@ -20,6 +20,7 @@ import type { TandemConfigInput } from "../../src/config/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import { AZURE_CLI_APP_ID } from "../../src/config/defaults.js";
 import { ManualClock, regionalApps, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import { shopRouter } from "../helpers/shop-runbook.js";
 
 const ISSUER = "https://login.example.test/tenant/v2.0";
 const AUDIENCE = "api://tandem-test";
@@ -109,16 +110,7 @@ describe("operator API", () => {
         .sign(privateKey);
     store = new MemoryStateStore();
     const clock = new ManualClock();
-    router = new MemoryTrafficRouter([
-      {
-        name: "shop",
-        model: "active-passive",
-        regions: [
-          { name: "westeurope", role: "primary" },
-          { name: "northeurope", role: "secondary" },
-        ],
-      },
-    ]);
+    router = shopRouter();
     clusters = new MemoryClusterControl(clock, { startMs: 1000 });
     const parts = { store, clock, router, clusters } as const;
     rt = await runtimeFor(await config(), "westeurope", { ...parts, instance: "w1" });

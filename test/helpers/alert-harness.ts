@@ -14,7 +14,7 @@ import type { OutboxRow, StateStore } from "../../src/ports/state-store.js";
 import type { Telemetry } from "../../src/ports/telemetry.js";
 import { noTelemetry } from "../../src/ports/telemetry.js";
 import { failingProber } from "./alert-rig.js";
-import { ManualClock, runtimeFor } from "./runtime.js";
+import { ManualClock, runtimeFor, twoRegionConfig } from "./runtime.js";
 
 export const MINUTE = 60_000;
 /** The harness's interval. */
@@ -144,23 +144,10 @@ export class AlertHarness {
     const observers = this.options.observers ?? ["westeurope"];
     const rt = await runtimeFor(
       {
-        observers: observers.map((region) => ({ region })),
-        stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-        policy: { intervalSeconds: TICK / 1000, failureThreshold: 2 },
-        groups: [
-          {
-            name: "shop",
-            model: "active-passive",
-            regions: [
-              { name: "westeurope", role: "primary", probe: { url: "http://westeurope.test/" } },
-              {
-                name: "northeurope",
-                role: "secondary",
-                probe: { url: "http://northeurope.test/" },
-              },
-            ],
-          },
-        ],
+        ...twoRegionConfig(
+          { westeurope: "http://westeurope.test/", northeurope: "http://northeurope.test/" },
+          { observers, policy: { intervalSeconds: TICK / 1000, failureThreshold: 2 } },
+        ),
         alerts: {
           reminderMinutes: this.options.reminderMinutes ?? 0,
           channels: (this.options.channels ?? ["a", "b"]).map((name) => ({

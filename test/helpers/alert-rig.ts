@@ -3,7 +3,6 @@
 // store, and everything each process logs captured.
 import { after, before } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { alertsSettled } from "../../src/app/alerts/sender.js";
 import type { AlertTiming } from "../../src/app/alerts/setup.js";
 import { runOrchestrateTick } from "../../src/app/orchestrate-tick.js";
@@ -17,7 +16,8 @@ import type { StateStore } from "../../src/ports/state-store.js";
 import type { ChannelKindRegistry } from "../../src/channels/types.js";
 import { AlertReceivers } from "../../src/sandbox/alert-receivers.js";
 import type { Principal } from "../../src/app/auth.js";
-import { ManualClock, runtimeFor } from "./runtime.js";
+import { ManualClock, runtimeFor, twoRegionConfig } from "./runtime.js";
+import { shopRouter } from "./shop-runbook.js";
 
 /** Every secret value the rig's channels hold: none may appear in a log, error, audit or status. */
 export const secretValues = (receivers: AlertReceivers): string[] => receivers.secretValues();
@@ -57,16 +57,7 @@ export interface RigOptions {
 export class Rig {
   readonly store = new MemoryStateStore();
   readonly clock = new ManualClock();
-  readonly router = new MemoryTrafficRouter([
-    {
-      name: "shop",
-      model: "active-passive",
-      regions: [
-        { name: "westeurope", role: "primary" },
-        { name: "northeurope", role: "secondary" },
-      ],
-    },
-  ]);
+  readonly router = shopRouter();
   /** `observer>region` pairs whose probes fail; `*>region` for every observer. */
   readonly failing = new Set<string>();
   readonly lines: string[] = [];
@@ -84,32 +75,21 @@ export class Rig {
     this.env = built.env;
     const observers = options.observers ?? ["westeurope", "northeurope"];
     this.config = {
-      observers: observers.map((region) => ({ region })),
-      stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-      policy: {
-        intervalSeconds: 2,
-        probeTimeoutSeconds: 1,
-        failureThreshold: 3,
-        ...options.policy,
-      },
-      groups: [
+      ...twoRegionConfig(
         {
-          name: "shop",
-          model: "active-passive",
-          regions: [
-            {
-              name: "westeurope",
-              role: "primary",
-              probe: { url: "http://westeurope.test/healthz" },
-            },
-            {
-              name: "northeurope",
-              role: "secondary",
-              probe: { url: "http://northeurope.test/healthz" },
-            },
-          ],
+          westeurope: "http://westeurope.test/healthz",
+          northeurope: "http://northeurope.test/healthz",
         },
-      ],
+        {
+          observers,
+          policy: {
+            intervalSeconds: 2,
+            probeTimeoutSeconds: 1,
+            failureThreshold: 3,
+            ...options.policy,
+          },
+        },
+      ),
       alerts: {
         channels: channels as any,
         links: { baseUrl: "https://tandem.contoso.com" },

@@ -130,3 +130,35 @@ export function armRequest(
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+
+/** Every `deploymentStatus` the emulator gave in its answers about Front Door origins. */
+export const originDeploymentStatuses = (arm: ArmFixture): (string | undefined)[] =>
+  arm.emulator.requests
+    .filter((r) => r.path.includes("/origins"))
+    .flatMap((r) => {
+      const body = r.reply.body as {
+        properties?: { deploymentStatus?: string };
+        value?: { properties: { deploymentStatus?: string } }[];
+      };
+      return [body.properties, ...(body.value ?? []).map((o) => o.properties)]
+        .filter((p) => p !== undefined)
+        .map((p) => p.deploymentStatus);
+    });
+
+/**
+ * Runs `body` against an emulator started with `options` (or with the options and the adapters'
+ * connection, as a pair), stopped after it.
+ */
+export async function withArm(
+  options: EmulatorSetup | readonly [EmulatorSetup, Partial<ArmConnection>],
+  body: (arm: ArmFixture) => Promise<void>,
+): Promise<void> {
+  const arm = await (Array.isArray(options)
+    ? startArm(options[0], options[1])
+    : startArm(options as EmulatorSetup));
+  try {
+    await body(arm);
+  } finally {
+    await arm.stop();
+  }
+}

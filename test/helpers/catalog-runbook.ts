@@ -12,6 +12,7 @@ import type { TandemConfigInput } from "../../src/config/index.js";
 import type { ClusterControl } from "../../src/ports/cluster-control.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import type { TrafficRouter } from "../../src/ports/traffic-router.js";
+import { keptOf, regionEvidence } from "./evidence.js";
 import { ManualClock, runtimeFor } from "./runtime.js";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
@@ -86,6 +87,15 @@ export const holder = (
 export const stepsOf = (history: readonly { step: string }[] | undefined): string[] =>
   (history ?? []).map((h) => h.step).filter((step, i, all) => i === 0 || all[i - 1] !== step);
 
+/** The evidence and kept verdicts for the verdicts given by region. */
+export function evidenceOf(verdicts: Record<string, Verdict>): {
+  evidence: RegionEvidence[];
+  kept: Record<string, RegionState>;
+} {
+  const evidence = regionEvidence(verdicts);
+  return { evidence, kept: keptOf(evidence) };
+}
+
 /** westeurope is down; northeurope passes its probes once its cluster runs with its node pools. */
 export async function verdicts(
   w: World,
@@ -93,29 +103,17 @@ export async function verdicts(
 ): Promise<{ evidence: RegionEvidence[]; kept: Record<string, RegionState> }> {
   const neu = await w.clusters.read("catalog", "northeurope");
   const neuUp = neu.power === "Running" && (neu.nodePools[0]?.count ?? 0) >= 4;
-  const verdict = (region: string, v: Verdict): RegionEvidence => ({
-    region,
-    verdict: v,
-    reason: v,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  });
-  const evidence = [
-    verdict("westeurope", westeurope),
-    verdict("northeurope", neuUp ? "healthy" : "down"),
-  ];
-  const kept = Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
-  return { evidence, kept };
+  return evidenceOf({ westeurope, northeurope: neuUp ? "healthy" : "down" });
 }
 
-export async function lead(w: World, rt: Runtime): Promise<number> {
+/** Makes `rt` the lease holder, waiting out a lease another holds; returns its epoch. */
+export async function takeLease(rt: Runtime, clock: ManualClock): Promise<number> {
   const first = await tickLease(rt);
   if (first.leader) return first.epoch!;
-  w.clock.advance(leaseTiming(rt).durationMs);
+  clock.advance(leaseTiming(rt).durationMs);
   const status = await tickLease(rt);
   assert.ok(status.leader, `${rt.observer} should take the lease: ${JSON.stringify(status)}`);
   return status.epoch!;
 }
+
+export const lead = (w: World, rt: Runtime): Promise<number> => takeLease(rt, w.clock);

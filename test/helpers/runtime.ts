@@ -78,16 +78,18 @@ export class SteppedClock extends ManualClock {
   }
 }
 
-/** A two-region active-passive group probing the given URLs. */
-export function twoRegionConfig(urls: {
-  westeurope: string;
-  northeurope: string;
-  entry?: string;
-}): TandemConfigInput {
+/**
+ * A two-region active-passive group probing the given URLs, observed from both regions (or the
+ * `observers` given) with short ticks (or the `policy` given, in place of them).
+ */
+export function twoRegionConfig(
+  urls: { westeurope: string; northeurope: string; entry?: string },
+  options: { observers?: readonly string[]; policy?: TandemConfigInput["policy"] } = {},
+): TandemConfigInput {
   return {
-    observers: [{ region: "westeurope" }, { region: "northeurope" }],
+    observers: (options.observers ?? ["westeurope", "northeurope"]).map((region) => ({ region })),
     stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-    policy: { intervalSeconds: 2, probeTimeoutSeconds: 1, failureThreshold: 3 },
+    policy: options.policy ?? { intervalSeconds: 2, probeTimeoutSeconds: 1, failureThreshold: 3 },
     groups: [
       {
         name: "shop",

@@ -8,8 +8,9 @@ import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import type { RunbookOutcome } from "../../src/app/runbook-tick.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
-import type { RegionEvidence, RegionState, Verdict } from "../../src/core/index.js";
+import type { RegionEvidence, Verdict } from "../../src/core/index.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
+import { keptOf, regionEvidence } from "./evidence.js";
 import { ManualClock, runtimeFor, twoRegionConfig } from "./runtime.js";
 
 /** shop's Traffic Manager, in memory: westeurope first, northeurope second. */
@@ -63,27 +64,19 @@ export async function shopHolder(policy: TandemConfigInput["policy"] = {}): Prom
   };
 }
 
+/** Fails the first `call` of shop's traffic lever with a 500; counts every `call` made. */
+export function failFirst(w: ShopRig, call: string): () => number {
+  let calls = 0;
+  w.router.fault = (c) =>
+    c === call && ++calls === 1 ? new Error("500 InternalServerError") : undefined;
+  return () => calls;
+}
+
 /** The observers' evidence with westeurope as given and northeurope healthy. */
 export const evidenceOf = (weu: Verdict): RegionEvidence[] =>
-  (
-    [
-      ["westeurope", weu],
-      ["northeurope", "healthy"],
-    ] as const
-  ).map(([region, verdict]) => ({
-    region,
-    verdict,
-    reason: verdict,
-    outside: [],
-    blocking: [],
-    witness: "unknown",
-  }));
+  regionEvidence({ westeurope: weu, northeurope: "healthy" });
 
-/** The lease holder's kept verdicts, as the evidence says. */
-export const keptOf = (evidence: readonly RegionEvidence[]): Record<string, RegionState> =>
-  Object.fromEntries(
-    evidence.map((e) => [e.region, { verdict: e.verdict, since: 0, epoch: 1, reason: e.reason }]),
-  );
+export { keptOf };
 
 /**
  * One orchestrate tick's runbook step an interval later, with westeurope down: the lease renewed,

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { SANDBOX_RESOURCES, startSandbox } from "../../src/sandbox/sandbox.js";
+import { FAST_SANDBOX } from "../helpers/sandbox.js";
 import { waitFor } from "../helpers/wait.js";
 
 describe("sandbox: passive-cold catalog behind Front Door", () => {
@@ -14,10 +15,7 @@ describe("sandbox: passive-cold catalog behind Front Door", () => {
 
   before(async () => {
     sandbox = await startSandbox({
-      port: 0,
-      intervalSeconds: 1,
-      failureThreshold: 2,
-      dwellSeconds: 2,
+      ...FAST_SANDBOX,
       clusterStartSeconds: 2,
       propagationSeconds: 4,
     });

@@ -6,21 +6,15 @@ import type { RegionEvidence } from "../../src/core/verdict.js";
 import type { Detection } from "./detection.js";
 import { COUNTING, holdOf, mainHold, noHolder, undisturbed } from "./detection.js";
 import { simulate } from "./simulate.js";
+import { westeuropeSuspect } from "../helpers/evidence.js";
 
 const OUTSIDE = ["northeurope", "swedencentral"];
-const evidence = (over: Partial<RegionEvidence>): RegionEvidence => ({
-  region: "westeurope",
-  verdict: "suspect",
-  reason: "",
-  outside: [
-    { observer: "northeurope", view: "confirmed" },
-    { observer: "swedencentral", view: "confirmed" },
-  ],
-  blocking: [],
-  inside: { observer: "westeurope", view: "failing", silent: false },
-  witness: "unknown",
-  ...over,
-});
+const evidence = (over: Partial<RegionEvidence>): RegionEvidence =>
+  westeuropeSuspect({
+    reason: "",
+    inside: { observer: "westeurope", view: "failing", silent: false },
+    ...over,
+  });
 const lost = (observer: string) => (observer === "swedencentral" ? "paused" : "crashed");
 
 describe("what held a verdict back", () => {

@@ -12,23 +12,12 @@ import * as CdnMappers from "@azure/arm-cdn/dist-esm/src/models/mappers.js";
 import * as TmMappers from "@azure/arm-trafficmanager/dist-esm/src/models/mappers.js";
 import { TrafficManagerManagementClient } from "@azure/arm-trafficmanager";
 import { CdnManagementClient } from "@azure/arm-cdn";
-import { AksClusterControl } from "../../../src/providers/aks/clusters.js";
-import { FrontDoorRouter } from "../../../src/providers/front-door/router.js";
-import { TrafficManagerRouter } from "../../../src/providers/traffic-manager/router.js";
 import { API_VERSIONS as TM_VERSIONS } from "../../../src/providers/traffic-manager/emulator.js";
 import { API_VERSIONS as FD_VERSIONS } from "../../../src/providers/front-door/emulator.js";
 import { sandboxCredential } from "../../../src/sandbox/credential.js";
-import {
-  AKS_NEU,
-  AKS_WEU,
-  ENDPOINTS,
-  FD_GROUP,
-  FD_PROFILE,
-  SUBSCRIPTION,
-  TM_PROFILE,
-  startArm,
-} from "../../helpers/arm.js";
+import { SUBSCRIPTION, startArm } from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
+import { armLevers } from "../../helpers/arm-levers.js";
 
 interface AksModels {
   agentPoolSerializer(item: unknown): unknown;
@@ -69,16 +58,7 @@ describe("requests the Azure adapters send", () => {
   it("have bodies whose every member the SDK's own models keep", async () => {
     const arm = await startArm({ clusterStartMs: 50 });
     try {
-      const tm = new TrafficManagerRouter(arm.conn, [
-        { name: "shop", profileId: TM_PROFILE, endpoints: ENDPOINTS },
-      ]);
-      const fd = new FrontDoorRouter(arm.conn, [
-        { name: "catalog", profileId: FD_PROFILE, originGroup: FD_GROUP, origins: ENDPOINTS },
-      ]);
-      const aks = new AksClusterControl(arm.conn, [
-        { group: "catalog", region: "westeurope", resourceId: AKS_WEU },
-        { group: "catalog", region: "northeurope", resourceId: AKS_NEU },
-      ]);
+      const { tm, fd, aks } = armLevers(arm);
       await tm.promote("shop", "northeurope");
       await tm.setEnabled("shop", "westeurope", false);
       await fd.promote("catalog", "northeurope");

@@ -7,6 +7,7 @@ import { isStoreError } from "../../../src/ports/state-store.js";
 import type { StateStore } from "../../../src/ports/state-store.js";
 import { auditStoreContract } from "./audit-contract.js";
 import { rollupStoreContract } from "./rollup-contract.js";
+import { regionFailover } from "../../helpers/runbook-fixtures.js";
 
 export interface StoreFixture {
   /** A fresh, empty, initialised store. */
@@ -61,20 +62,14 @@ function incident(id: string, group = "shop", steps = 1): Incident {
     epoch: 1,
     note: `line ${i}`,
   }));
-  return {
+  return regionFailover({
     id,
     group,
-    kind: "failover",
-    trigger: "automatic",
-    from: "westeurope",
-    to: "northeurope",
-    shift: { kind: "promote", region: "northeurope" },
     step: history.at(-1)!.step,
     stepStartedAt: AT,
     openedAt: AT,
-    reason: "westeurope is down",
     history,
-  };
+  });
 }
 
 function alert(key: string, extra: Partial<Alert> = {}): Alert {

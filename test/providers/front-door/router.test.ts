@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FrontDoorRouter } from "../../../src/providers/front-door/router.js";
 import { primaryOf } from "../../../src/core/levers.js";
-import { ENDPOINTS, FD_GROUP, FD_PROFILE, armRequest, startArm } from "../../helpers/arm.js";
+import {
+  ENDPOINTS,
+  FD_GROUP,
+  FD_PROFILE,
+  armRequest,
+  originDeploymentStatuses,
+  startArm,
+  withArm,
+} from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
 import { trafficRouterContract } from "../../adapters/traffic/contract.js";
 
@@ -23,8 +31,7 @@ trafficRouterContract("Front Door through the ARM emulator", async () => {
 
 describe("Front Door lever", () => {
   it("awaits the long-running update; the API says nothing of the edge, which follows later: the lever declares that lag", async () => {
-    const arm = await startArm({ operationMs: 150, propagationMs: 1200 });
-    try {
+    await withArm({ operationMs: 150, propagationMs: 1200 }, async (arm) => {
       const fd = new FrontDoorRouter(arm.conn, groups);
       assert.equal(fd.capabilities().dataPlaneLag, true);
       await fd.promote("catalog", "northeurope");
@@ -39,27 +46,14 @@ describe("Front Door lever", () => {
       await waitFor("the change to reach the edge", () =>
         arm.fd.route(FD_PROFILE, FD_GROUP) === "neu" ? true : undefined,
       );
-      const statuses = arm.emulator.requests
-        .filter((r) => r.path.includes("/origins"))
-        .flatMap((r) => {
-          const body = r.reply.body as {
-            properties?: { deploymentStatus?: string };
-            value?: { properties: { deploymentStatus?: string } }[];
-          };
-          return [body.properties, ...(body.value ?? []).map((o) => o.properties)]
-            .filter((p) => p !== undefined)
-            .map((p) => p.deploymentStatus);
-        });
+      const statuses = originDeploymentStatuses(arm);
       assert.ok(statuses.length > 0);
       assert.deepEqual(new Set(statuses), new Set(["NotStarted"]), "as the service reports it");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("waits out a 409 from a sibling origin's update and sends again: each origin changed once", async () => {
-    const arm = await startArm({ operationMs: 300 });
-    try {
+    await withArm({ operationMs: 300 }, async (arm) => {
       // Someone else's update of the other origin runs when the promotion starts.
       const other = await armRequest(
         arm,
@@ -92,14 +86,11 @@ describe("Front Door lever", () => {
         [202, 202],
         "the other actor's and ours, once each",
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("a promotion cut short by the patience is finished by the next calls, nothing sent twice", async () => {
-    const arm = await startArm({ operationMs: 400 }, { lroPatienceMs: 100 });
-    try {
+    await withArm([{ operationMs: 400 }, { lroPatienceMs: 100 }], async (arm) => {
       const fd = new FrontDoorRouter(arm.conn, groups);
       const done = () =>
         arm.fd
@@ -119,27 +110,21 @@ describe("Front Door lever", () => {
         .filter((r) => r.method === "PATCH" && r.status < 300)
         .map((r) => r.path.split("/").at(-1));
       assert.deepEqual(accepted, ["neu", "weu"], "each origin changed once, in order");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("returns an accepted change it has waited long enough for; the next read says where it is", async () => {
-    const arm = await startArm({ operationMs: 2000 }, { lroPatienceMs: 100 });
-    try {
+    await withArm([{ operationMs: 2000 }, { lroPatienceMs: 100 }], async (arm) => {
       const fd = new FrontDoorRouter(arm.conn, groups);
       await fd.setEnabled("catalog", "northeurope", false);
       const state = await fd.read("catalog");
       assert.equal(state.regions.find((r) => r.region === "northeurope")?.enabled, false);
       assert.equal(state.propagating, true, "its ARM operation still runs");
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 
   it("keeps origin priorities within 1-5: the promoted origin gets 1, the others 2", async () => {
-    const arm = await startArm();
-    try {
+    await withArm({}, async (arm) => {
       const fd = new FrontDoorRouter(arm.conn, groups);
       await fd.promote("catalog", "northeurope");
       assert.deepEqual(
@@ -149,8 +134,6 @@ describe("Front Door lever", () => {
           ["neu", 1],
         ],
       );
-    } finally {
-      await arm.stop();
-    }
+    });
   });
 });
