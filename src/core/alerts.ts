@@ -242,11 +242,13 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
   },
   {
     type: "readiness.lost",
+    event: "readiness.lost",
     severity: "warning",
     when: "a readiness check of a group turned not ready: its standby could not take the traffic now (docs/readiness.md)",
   },
   {
     type: "readiness.regained",
+    event: "readiness.regained",
     severity: "info",
     when: "every readiness check of a group that was not ready passes again",
     resolves: ["readiness.lost"],
