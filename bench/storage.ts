@@ -19,9 +19,9 @@ import { startAzurite } from "../src/sandbox/azurite.js";
 import { countingTableClient } from "../test/helpers/counting-table.js";
 import { median } from "./harness.js";
 
-const OBSERVERS = ["westeurope", "northeurope"] as const;
+export const OBSERVERS = ["westeurope", "northeurope"] as const;
 
-function config(groups: number) {
+export function config(groups: number) {
   return parseConfig({
     observers: OBSERVERS.map((region) => ({ region })),
     stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
@@ -46,7 +46,7 @@ function config(groups: number) {
  * Time as the ticks see it: moved on by one interval after each interval, so the lease is taken.
  * A sleep waits for real (a probe's confirmation timer, cancelled when the probe answers).
  */
-class BenchClock implements Clock {
+export class BenchClock implements Clock {
   time = 1_800_000_000_000;
   now(): number {
     return this.time;
@@ -56,7 +56,7 @@ class BenchClock implements Clock {
   }
 }
 
-const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) };
+export const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) };
 
 export interface StorageFigures {
   readonly groups: number;
