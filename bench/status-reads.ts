@@ -76,7 +76,11 @@ interface ReadFigures {
 
 const responseBytes = (r: ApiResponse) =>
   Buffer.byteLength(
-    typeof r.body === "string" ? r.body : r.jsonBody === undefined ? "" : JSON.stringify(r.jsonBody),
+    typeof r.body === "string"
+      ? r.body
+      : r.jsonBody === undefined
+        ? ""
+        : JSON.stringify(r.jsonBody),
   );
 
 export async function statusReads(groups = 1000, runs = 5, warmUp = 20) {
@@ -144,11 +148,17 @@ export async function statusReads(groups = 1000, runs = 5, warmUp = 20) {
     const figures: ReadFigures[] = [];
     for (const r of reads) {
       const times: number[] = [];
-      let last: { status: number; transactions: number; storeBytes: number; size: number } | undefined;
+      let last:
+        { status: number; transactions: number; storeBytes: number; size: number } | undefined;
       for (let i = 0; i < runs; i++) {
         const [sent, received] = [requests(), bytes()];
         const started = performance.now();
-        const response = await serve(route(r.route), async () => reader, get(r.path, r.html), quiet);
+        const response = await serve(
+          route(r.route),
+          async () => reader,
+          get(r.path, r.html),
+          quiet,
+        );
         const size = responseBytes(response);
         times.push(performance.now() - started);
         last = {
