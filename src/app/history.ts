@@ -97,7 +97,7 @@ export interface HistoryView {
   readonly from: string;
   readonly to: string;
   readonly groups: readonly GroupHistory[];
-  /** More groups follow (ADR 0029): ask with `?after=` this group. */
+  /** More groups follow (ADR 0031): ask with `?after=` this group. */
   readonly next?: string;
   readonly nextUrl?: string;
 }

@@ -1,4 +1,4 @@
-// The status page of a deployment with many groups (ADR 0029): one line per group that needs a
+// The status page of a deployment with many groups (ADR 0031): one line per group that needs a
 // person (a region not healthy, an open incident, automation paused, a routing a person chose),
 // then the other groups as links, a page of them at a time; each group's own page
 // (`?group=name`) has its regions, timelines and history. At 1,000 groups of the longest names

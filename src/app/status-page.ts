@@ -4,7 +4,7 @@
 // one-minute marks; then the alert channels, with what they gave up. Everything shown comes from
 // the status JSON, each fact from one field (the header's primary and the rows' from the same
 // routing). Colour always comes with text (a letter in the mark, a word beside it). With many
-// groups the page is a summary, and each group has a page of its own (ADR 0029).
+// groups the page is a summary, and each group has a page of its own (ADR 0031).
 import type { ChannelStatus } from "./alerts/status.js";
 import type { HistoryView } from "./history.js";
 import { escape } from "./html.js";

@@ -1,5 +1,5 @@
 // The status page's history (ADR 0025): one row per group and UTC day, written by the lease
-// holder every few minutes, read by the status page (a group at a time at many groups, ADR 0029),
+// holder every few minutes, read by the status page (a group at a time at many groups, ADR 0031),
 // pruned after RETAINED_DAYS.
 import type { RollupDay } from "../core/rollup.js";
 
@@ -10,7 +10,7 @@ interface RollupCallOptions {
 }
 
 interface RollupReadOptions extends RollupCallOptions {
-  /** This group's rows only: one range of keys (ADR 0029), not every group's. */
+  /** This group's rows only: one range of keys (ADR 0031), not every group's. */
   readonly group?: string;
 }
 

@@ -1,4 +1,4 @@
-// The status page and the history JSON at 1,000 groups (issue 31, ADR 0029), on the memory
+// The status page and the history JSON at 1,000 groups (issue 31, ADR 0031), on the memory
 // store: the page is a summary under 100 KB (the longest group names, 150 groups needing a
 // person), each group has its own page with its history, and the history JSON comes by group
 // or a page of groups at a time.

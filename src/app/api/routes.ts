@@ -400,7 +400,7 @@ const statusRoute: ApiRoute = {
       /text\/html/i.test(accept) && !/application\/json/i.test(accept.split(",")[0] ?? "");
     const one = askedGroup(rt, request);
     if (isAnswer(one)) return one;
-    // Many groups: a summary without history; each group's page has its own (ADR 0029).
+    // Many groups: a summary without history; each group's page has its own (ADR 0031).
     const page: PageKind = one
       ? { kind: "group" }
       : rt.config.groups.length > FULL_PAGE_GROUPS
@@ -438,7 +438,7 @@ const HISTORY_PAGE = { fallback: 20, max: 50 } as const;
 /**
  * The status page's history as JSON: uptime, latency by phase, incidents (ADR 0025), of one
  * group (`?group=`) or of the groups in the configuration's order, `?limit=N&after=GROUP` at a
- * time (ADR 0029).
+ * time (ADR 0031).
  */
 const historyRoute: ApiRoute = {
   name: "statusHistory",

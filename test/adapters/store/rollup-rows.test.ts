@@ -78,7 +78,7 @@ describe("history rows on Table Storage", () => {
     ]);
   });
 
-  it("a row of the layout before ADR 29 ({day}|{group}, no day property) is read by nobody, and the next prune deletes it", async () => {
+  it("a row of the layout before ADR 31 ({day}|{group}, no day property) is read by nobody, and the next prune deletes it", async () => {
     const store = tableStoreFromConnectionString(azurite.connectionString, "rollupold");
     await store.initialise();
     const today = emptyRollup("2026-12-07", "shop");

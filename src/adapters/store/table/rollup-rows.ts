@@ -1,4 +1,4 @@
-// The status page's history on Table Storage (ADR 0025, 0029): partition `rollup`, one row per
+// The status page's history on Table Storage (ADR 0025, 0031): partition `rollup`, one row per
 // group and UTC day (RowKey `{group}|{day}`, and the day again in the property `day`), so that
 // one group's 30 days are one range query, and a write of every group's day is still one
 // transaction per 100 groups. The reads of every group's day (a new holder's, the daily
@@ -104,7 +104,7 @@ export function writeRollupRows(
 
 /**
  * Deletes the rows of days before `before`, and rows without a `day` (written as `{day}|{group}`
- * before ADR 0029, by no released version): the keys of the whole partition are read, a page per
+ * before ADR 0031, by no released version): the keys of the whole partition are read, a page per
  * 1,000 rows, once a day.
  */
 export async function pruneRollupRows(
