@@ -12,7 +12,7 @@ export const FULL_PAGE_GROUPS = 10;
 /** Lines of groups that need a person; the rest are counted. */
 const ATTENTION_SHOWN = 100;
 /** Links to the other groups on one page of the summary. */
-export const GROUPS_PER_PAGE = 250;
+const GROUPS_PER_PAGE = 250;
 
 const link = (group: string) =>
   `<a href="?group=${encodeURIComponent(group)}">${escape(group)}</a>`;
