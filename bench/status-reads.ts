@@ -7,43 +7,31 @@
 // them: today and yesterday with every hour, the 28 days before compacted.
 import { performance } from "node:perf_hooks";
 import { TableStateStore } from "../src/adapters/store/table/table-store.js";
-import type { ApiRequest, ApiResponse } from "../src/app/api/http.js";
+import type { ApiResponse } from "../src/app/api/http.js";
 import { API_ROUTES, serve } from "../src/app/api/routes.js";
 import { runObserverTick } from "../src/app/observer-tick.js";
-import type { Runtime } from "../src/app/runtime.js";
-import { compose } from "../src/compose.js";
 import { ENTRY_POINT } from "../src/core/observation.js";
 import type { RollupDay } from "../src/core/rollup.js";
 import { DAY_MS, PHASES, compactDay, dayOf } from "../src/core/rollup.js";
-import { MemoryTrafficRouter } from "../src/adapters/traffic/memory.js";
 import { startAzurite } from "../src/sandbox/azurite.js";
 import { countingTableClient } from "../test/helpers/counting-table.js";
 import { median } from "./harness.js";
-import { BenchClock, OBSERVERS, config, prober } from "./storage.js";
+import { deployment } from "./storage.js";
+import { getRequest } from "../test/helpers/api-request.js";
 
 const quiet = { error: () => {} };
+/** The bench's regions, each with an observer of its own (bench/storage.ts). */
+const REGIONS = ["westeurope", "northeurope"] as const;
 const route = (name: string) => API_ROUTES.find((r) => r.name === name)!;
-
-function get(path: string, html: boolean): ApiRequest {
-  const url = new URL(`http://127.0.0.1${path}`);
-  return {
-    method: "GET",
-    params: {},
-    query: url.searchParams,
-    headers: new Headers(html ? { accept: "text/html" } : {}),
-    bytes: async () => new Uint8Array(),
-    id: "bench",
-  };
-}
 
 const hours = (value: (h: number) => number) => Array.from({ length: 24 }, (_, h) => value(h));
 
 /** A group's full day at a 10 s interval: 360 probes an hour per target and observer. */
 function fullDay(day: string, group: string): RollupDay {
   const observed: RollupDay["observed"] = {};
-  for (const target of [...OBSERVERS, ENTRY_POINT])
+  for (const target of [...REGIONS, ENTRY_POINT])
     observed[target] = Object.fromEntries(
-      OBSERVERS.map((observer, o) => [
+      REGIONS.map((observer, o) => [
         observer,
         {
           probes: hours(() => 360),
@@ -55,7 +43,7 @@ function fullDay(day: string, group: string): RollupDay {
       ]),
     );
   const verdicts = Object.fromEntries(
-    OBSERVERS.map((region, r) => [
+    REGIONS.map((region, r) => [
       region,
       { seenMs: hours(() => 3_600_000), downMs: hours((h) => (h === 3 && r === 0 ? 40_000 : 0)) },
     ]),
@@ -89,18 +77,7 @@ export async function statusReads(groups = 1000, runs = 5, warmUp = 20) {
     const { client, requests, bytes } = countingTableClient(azurite.connectionString, "bench");
     const store = new TableStateStore(client);
     await store.initialise();
-    const parsed = config(groups);
-    const router = new MemoryTrafficRouter(
-      parsed.groups.map((g) => ({
-        name: g.name,
-        model: g.model,
-        regions: g.regions.map((r) => ({ name: r.name, role: r.role })),
-      })),
-    );
-    const clock = new BenchClock();
-    const runtimes: Runtime[] = [];
-    for (const observer of OBSERVERS)
-      runtimes.push(await compose({ config: parsed, observer, store, prober, router, clock }));
+    const { parsed, runtimes, clock, reader: newReader } = await deployment(store, groups);
     // Enough intervals for the lease, the first verdicts and every group's first lever read.
     for (let i = 0; i < warmUp; i++) {
       clock.time += 10_000;
@@ -120,15 +97,7 @@ export async function statusReads(groups = 1000, runs = 5, warmUp = 20) {
       await writer.writeRollups(rows);
     }
 
-    const reader = await compose({
-      config: parsed,
-      observer: "westeurope",
-      store,
-      prober,
-      router,
-      clock,
-      localPrincipal: { name: "bench-reader", roles: ["reader"], via: "local" },
-    });
+    const reader = await newReader();
     const middle = parsed.groups[Math.floor(groups / 2)]!.name;
     const reads: { read: string; route: string; path: string; html: boolean }[] = [
       { read: "GET /api/status (JSON; tandem status)", route: "status", path: "/", html: false },
@@ -158,7 +127,7 @@ export async function statusReads(groups = 1000, runs = 5, warmUp = 20) {
         const response = await serve(
           route(r.route),
           async () => reader,
-          get(r.path, r.html),
+          getRequest(r.path, r.html ? { accept: "text/html" } : {}),
           quiet,
         );
         const size = responseBytes(response);

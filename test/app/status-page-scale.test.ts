@@ -5,12 +5,13 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import type { ApiRequest, ApiResponse } from "../../src/app/api/http.js";
+import type { ApiResponse } from "../../src/app/api/http.js";
 import { API_ROUTES, serve } from "../../src/app/api/routes.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { compose } from "../../src/compose.js";
 import { parseConfig } from "../../src/config/index.js";
 import { addVerdictTime, dayOf, emptyRollup } from "../../src/core/rollup.js";
+import { getRequest } from "../helpers/api-request.js";
 import { ManualClock } from "../helpers/runtime.js";
 
 const GROUPS = 1000;
@@ -21,23 +22,13 @@ const nameOf = (i: number) => `g${String(i).padStart(4, "0")}-`.padEnd(63, "x");
 
 const route = (name: string) => API_ROUTES.find((r) => r.name === name)!;
 
-function get(path: string, html: boolean): ApiRequest {
-  const url = new URL(`http://127.0.0.1${path}`);
-  return {
-    method: "GET",
-    params: {},
-    query: url.searchParams,
-    headers: new Headers(html ? { accept: "text/html" } : {}),
-    bytes: async () => new Uint8Array(),
-    id: "test",
-  };
-}
-
 describe("the status read models at 1,000 groups", () => {
   let rt: Runtime;
   const clock = new ManualClock();
   const read = (name: string, path: string, html = false): Promise<ApiResponse> =>
-    serve(route(name), async () => rt, get(path, html), { error: () => {} });
+    serve(route(name), async () => rt, getRequest(path, html ? { accept: "text/html" } : {}), {
+      error: () => {},
+    });
 
   before(async () => {
     const config = parseConfig({
