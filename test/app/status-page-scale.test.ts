@@ -89,7 +89,7 @@ describe("the status read models at 1,000 groups", () => {
     assert.ok(Buffer.byteLength(last.body!) < 100_000);
   });
 
-  it("a group's page (?group=) shows that group alone, with its history", async () => {
+  it("a group's page (?group=) shows that group alone, with its history; the JSON too", async () => {
     const answer = await read("status", `/?group=${nameOf(500)}`, true);
     assert.equal(answer.status, 200);
     const html = answer.body!;
@@ -98,6 +98,13 @@ describe("the status read models at 1,000 groups", () => {
     assert.match(html, /<div class="history">/);
     assert.ok(Buffer.byteLength(html) < 100_000);
     assert.equal((await read("status", "/?group=nope", true)).status, 404);
+    const json = (await read("status", `/?group=${nameOf(5)}`)).jsonBody as any;
+    assert.deepEqual(
+      json.groups.map((g: any) => g.name),
+      [nameOf(5)],
+    );
+    assert.equal(json.groups[0].regions[0].verdict, "down");
+    assert.equal((await read("status", "/?group=nope")).status, 404);
   });
 
   it("the history JSON: one group by ?group=, or 20 groups a page with the next page's link", async () => {
