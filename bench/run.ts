@@ -13,6 +13,7 @@ import { probeTick } from "./probe-tick.js";
 import { recovery } from "./recovery.js";
 import { telemetryVolume } from "./telemetry-volume.js";
 import { storage, storageAtScale } from "./storage.js";
+import { statusReads } from "./status-reads.js";
 import { sandboxFailover } from "./sandbox-failover.js";
 import { auditVolume } from "./audit.js";
 import type { ScaleResult } from "../test/sim/scale.js";
@@ -109,6 +110,10 @@ if (want("storage")) console.log(JSON.stringify({ bench: "storage", ...(await st
 // Not in a plain `npm run bench`: 62 intervals of 1,000 groups take a few minutes.
 if (values.only === "storage-1000")
   console.log(JSON.stringify({ bench: "storage-1000", ...(await storageAtScale()) }));
+// Not in a plain `npm run bench`: 1,000 groups' state and 30 days of their history, then each
+// status read model, several times.
+if (values.only === "status-1000")
+  console.log(JSON.stringify({ bench: "status-1000", ...(await statusReads()) }));
 // The audit log at 100,000 entries and 20,000 refused calls (ADR 0017): writing the history into
 // Azurite takes minutes.
 // With `--audit-data DIR` the written history is kept in DIR and reused by later runs.

@@ -15,6 +15,7 @@ import { compose } from "../src/compose.js";
 import { parseConfig } from "../src/config/index.js";
 import type { Clock } from "../src/ports/clock.js";
 import type { Prober } from "../src/ports/prober.js";
+import type { StateStore } from "../src/ports/state-store.js";
 import { startAzurite } from "../src/sandbox/azurite.js";
 import { countingTableClient } from "../test/helpers/counting-table.js";
 import { median } from "./harness.js";
@@ -58,6 +59,37 @@ class BenchClock implements Clock {
 
 const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) };
 
+/**
+ * `groups` groups on `store`: each observer's runtime (the first one takes the lease), sharing a
+ * traffic lever per group (in memory) and a clock that the caller moves on.
+ */
+export async function deployment(store: StateStore, groups: number) {
+  const parsed = config(groups);
+  const router = new MemoryTrafficRouter(
+    parsed.groups.map((g) => ({
+      name: g.name,
+      model: g.model,
+      regions: g.regions.map((r) => ({ name: r.name, role: r.role })),
+    })),
+  );
+  const clock = new BenchClock();
+  const runtimes: Runtime[] = [];
+  for (const observer of OBSERVERS)
+    runtimes.push(await compose({ config: parsed, observer, store, prober, router, clock }));
+  /** Another process reading the same store as a reader of the API. */
+  const reader = () =>
+    compose({
+      config: parsed,
+      observer: OBSERVERS[0],
+      store,
+      prober,
+      router,
+      clock,
+      localPrincipal: { name: "bench-reader", roles: ["reader"], via: "local" },
+    });
+  return { parsed, runtimes: runtimes as [Runtime, Runtime], clock, reader };
+}
+
 export interface StorageFigures {
   readonly groups: number;
   /** Transactions in one interval, both observers. */
@@ -90,19 +122,8 @@ export async function storageWork(
     const { client, requests } = countingTableClient(azurite.connectionString, "bench");
     const store = new TableStateStore(client);
     await store.initialise();
-    const parsed = config(groups);
-    const router = new MemoryTrafficRouter(
-      parsed.groups.map((g) => ({
-        name: g.name,
-        model: g.model,
-        regions: g.regions.map((r) => ({ name: r.name, role: r.role })),
-      })),
-    );
-    const clock = new BenchClock();
-    const runtimes: Runtime[] = [];
-    for (const observer of OBSERVERS)
-      runtimes.push(await compose({ config: parsed, observer, store, prober, router, clock }));
-    const [holder, other] = runtimes as [Runtime, Runtime];
+    const { runtimes, clock } = await deployment(store, groups);
+    const [holder, other] = runtimes;
 
     const ticks: [number[], number[]] = [[], []];
     const tickMs: [number[], number[]] = [[], []];

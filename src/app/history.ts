@@ -17,6 +17,8 @@ import {
   quantileBound,
   verdictUptime,
 } from "../core/rollup.js";
+import type { GroupConfig } from "../config/schema.js";
+import type { StoredIncident } from "../ports/state-store.js";
 import type { Runtime } from "./runtime.js";
 
 const HOUR_MS = 3_600_000;
@@ -95,6 +97,9 @@ export interface HistoryView {
   readonly from: string;
   readonly to: string;
   readonly groups: readonly GroupHistory[];
+  /** More groups follow (ADR 0031): ask with `?after=` this group. */
+  readonly next?: string;
+  readonly nextUrl?: string;
 }
 
 /** Where each window starts: the last 24 hour slots, the last 7 and 30 days with today. */
@@ -195,34 +200,41 @@ function incidentHistory(incident: Incident): IncidentHistory {
   };
 }
 
+/** The history of `groups` (of the configuration), each group's rows read on their own. */
 export async function readHistory(
   rt: Runtime,
+  groups: readonly GroupConfig[],
   options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<HistoryView> {
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const now = rt.clock.now();
   const from = dayOf(windowStarts(now)["30d"]);
   const to = dayOf(now);
-  const [rows, state] = await Promise.all([
-    rt.store.readRollups(from, to, call),
-    rt.store.readRunbookState(call),
+  const only = groups.length === 1 ? groups[0] : undefined;
+  const [rows, incidents] = await Promise.all([
+    Promise.all(groups.map((g) => rt.store.readRollups(from, to, { ...call, group: g.name }))),
+    only
+      ? rt.store
+          .readIncidents(only.name, call)
+          .then((found): Readonly<Record<string, readonly StoredIncident[]>> => ({
+            [only.name]: found,
+          }))
+      : rt.store.readRunbookState(call).then((state) => state.incidents),
   ]);
-  const rowsOf = new Map<string, RollupDay[]>();
-  for (const row of rows) rowsOf.set(row.group, [...(rowsOf.get(row.group) ?? []), row]);
   const since = windowStarts(now)["30d"];
   return {
     generatedAt: iso(now),
     from,
     to,
-    groups: rt.config.groups.map((group): GroupHistory => {
-      const mine = rowsOf.get(group.name) ?? [];
+    groups: groups.map((group, g): GroupHistory => {
+      const mine = rows[g] ?? [];
       return {
         name: group.name,
         regions: group.regions.map((r) => targetHistory(mine, r.name, r.name, true, now)),
         entryPoint: group.entryPoint
           ? targetHistory(mine, ENTRY_POINT, "entry point", false, now)
           : null,
-        incidents: (state.incidents[group.name] ?? [])
+        incidents: (incidents[group.name] ?? [])
           .map((s) => s.incident)
           .filter((i) => i.openedAt >= since)
           .sort((a, b) => b.openedAt - a.openedAt)

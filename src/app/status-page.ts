@@ -3,11 +3,13 @@
 // cluster, the open incident's steps, and per region and observer the last hour as a row of
 // one-minute marks; then the alert channels, with what they gave up. Everything shown comes from
 // the status JSON, each fact from one field (the header's primary and the rows' from the same
-// routing). Colour always comes with text (a letter in the mark, a word beside it).
+// routing). Colour always comes with text (a letter in the mark, a word beside it). With many
+// groups the page is a summary, and each group has a page of its own (ADR 0031).
 import type { ChannelStatus } from "./alerts/status.js";
 import type { HistoryView } from "./history.js";
 import { escape } from "./html.js";
 import { groupHistory } from "./status-page-history.js";
+import { groupsSummary } from "./status-page-summary.js";
 import type { GroupStatus, ObservationView, RegionStatus, StatusView } from "./status.js";
 
 const COLOURS: Record<string, string> = {
@@ -105,6 +107,14 @@ function group(g: GroupStatus, now: number, history: HistoryView | undefined): s
   return `<section class="group" id="group-${escape(g.name)}"><h2>${escape(g.name)} <span class="note">${escape(g.model)}, automation ${escape(g.automation)}, primary ${escape(g.routing?.serving.join(" and ") || "unknown")}${g.routing ? `, levers read ${Math.round(g.routing.ageSeconds)} s ago${g.routing.propagating ? ", change propagating" : ""}` : ", levers not read yet"}</span></h2>${notes}<table><thead><tr><th>region</th><th>role</th><th>verdict</th><th>cluster</th><th>routing and reason / last hour per observer</th></tr></thead><tbody>${rows}</tbody></table>${incident}${groupHistory(history?.groups.find((h) => h.name === g.name))}</section>`;
 }
 
+function groupSections(status: StatusView, history: HistoryView | undefined): string {
+  const missing = history
+    ? ""
+    : '<p class="note">The history (uptime, latency, past incidents) could not be read.</p>\n';
+  const now = Date.parse(status.generatedAt);
+  return missing + status.groups.map((g) => group(g, now, history)).join("\n");
+}
+
 const when = (at: string) => escape(at.replace("T", " ").slice(0, 19));
 
 /** A receiver's answer can be long (it echoes the request): the start, the whole on hover. */
@@ -155,8 +165,21 @@ function alertChannels(status: StatusView): string {
   return `<section class="alerts"><h2>Alert channels</h2><table><thead><tr><th>channel</th><th>kind</th><th>receiver</th><th>state</th><th>last delivery</th><th>last failure</th><th>last given up</th><th>counts</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
-/** `history` absent: the history could not be read, and the page says so. */
-export function renderStatusPage(status: StatusView, history?: HistoryView): string {
+/** Which page: every group of `status` in full (the default), one group's, or the summary. */
+export type PageKind =
+  | { readonly kind: "full" }
+  | { readonly kind: "group" }
+  | { readonly kind: "summary"; readonly page: number };
+
+/**
+ * `history` absent on a full or group page: the history could not be read, and the page says so.
+ * A group page shows the groups of `status` (filtered to one by the caller) with a link back.
+ */
+export function renderStatusPage(
+  status: StatusView,
+  history?: HistoryView,
+  page: PageKind = { kind: "full" },
+): string {
   const lease = status.lease
     ? `lease: ${escape(status.lease.holder)}, epoch ${status.lease.epoch}`
     : "lease: nobody holds it";
@@ -182,8 +205,8 @@ table:not(.uptime) thead{display:none}td.reason{min-width:0}table.uptime th,tabl
 <p>${lease} &middot; observers: ${observers} &middot; answered by ${escape(status.answeredBy)} at ${escape(status.generatedAt)} (version ${escape(status.version)}); refreshes every 10 s.</p>
 <p class="note">Timelines: one mark per minute over the last hour, oldest on the left; green "up" every probe passed, red "d" at least one failed, grey no probe. A cold standby (passive-cold, cluster stopped by design) fails its probes until a failover starts it.</p>
 ${givingUp(status)}
-${history ? "" : '<p class="note">The history (uptime, latency, past incidents) could not be read.</p>'}
-${status.groups.map((g) => group(g, Date.parse(status.generatedAt), history)).join("\n")}
+${page.kind === "group" ? '<p><a href="?">All groups</a></p>' : ""}
+${page.kind === "summary" ? groupsSummary(status.groups, page.page) : groupSections(status, history)}
 ${alertChannels(status)}
 </body></html>
 `;

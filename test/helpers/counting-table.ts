@@ -1,5 +1,6 @@
 // A Table client that counts every request it sends: a query page, a batch, a point read or a
-// write each count one, as Table Storage bills them. For tests and benchmarks on Azurite.
+// write each count one, as Table Storage bills them; and the bytes of the answers. For tests and
+// benchmarks on Azurite.
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { TableClient } from "@azure/data-tables";
 
@@ -7,20 +8,25 @@ export interface CountingTableClient {
   readonly client: TableClient;
   /** Requests sent so far. */
   requests(): number;
+  /** Bytes of the answers' bodies received so far (as text: what the client parses). */
+  bytes(): number;
 }
 
 export function countingTableClient(connectionString: string, table: string): CountingTableClient {
   let sent = 0;
+  let received = 0;
   const counter: PipelinePolicy = {
     name: "count-requests",
-    sendRequest: (request, next) => {
+    sendRequest: async (request, next) => {
       sent++;
-      return next(request);
+      const response = await next(request);
+      received += Buffer.byteLength(response.bodyAsText ?? "");
+      return response;
     },
   };
   const client = TableClient.fromConnectionString(connectionString, table, {
     allowInsecureConnection: true,
     additionalPolicies: [{ policy: counter, position: "perCall" }],
   });
-  return { client, requests: () => sent };
+  return { client, requests: () => sent, bytes: () => received };
 }

@@ -21,10 +21,14 @@ import {
   refusedPage,
 } from "../read-models.js";
 import type { Page, PageQuery } from "../../ports/audit-store.js";
+import type { GroupConfig } from "../../config/schema.js";
 import type { Runtime } from "../runtime.js";
 import { telemetryOf } from "../runtime.js";
+import type { PageKind } from "../status-page.js";
 import { renderStatusPage } from "../status-page.js";
+import { FULL_PAGE_GROUPS } from "../status-page-summary.js";
 import { readStatus } from "../status.js";
+import type { HistoryView } from "../history.js";
 import { readHistory } from "../history.js";
 import { errorText } from "../../core/errors.js";
 import type {
@@ -361,6 +365,29 @@ function commandRoute(all: boolean): ApiRoute {
   };
 }
 
+/** The group a read asks for with `?group=`: undefined without one; a 404 answer for an unknown. */
+function askedGroup(rt: Runtime, request: ApiRequest): GroupConfig | ApiResponse | undefined {
+  const asked = request.query.get("group");
+  if (asked === null) return undefined;
+  return (
+    findGroup(rt, asked) ??
+    errorResponse(404, "NotFound", noSuchGroup(rt, asked), { field: "group" })
+  );
+}
+
+const isAnswer = (x: GroupConfig | ApiResponse | undefined): x is ApiResponse =>
+  x !== undefined && "status" in x;
+
+/** The summary's page (`?page=N`, from 1). */
+function summaryPage(request: ApiRequest): number {
+  const text = request.query.get("page");
+  if (text === null) return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new BadInput("page", "must be a whole number from 1 to 10000");
+  return n;
+}
+
 const statusRoute: ApiRoute = {
   name: "status",
   route: "status",
@@ -371,20 +398,29 @@ const statusRoute: ApiRoute = {
     // The status page for a browser (Accept: text/html); JSON otherwise.
     const html =
       /text\/html/i.test(accept) && !/application\/json/i.test(accept.split(",")[0] ?? "");
+    const one = askedGroup(rt, request);
+    if (isAnswer(one)) return one;
+    // Many groups: a summary without history; each group's page has its own (ADR 0031).
+    const page: PageKind = one
+      ? { kind: "group" }
+      : rt.config.groups.length > FULL_PAGE_GROUPS
+        ? { kind: "summary", page: summaryPage(request) }
+        : { kind: "full" };
     // The page shows the history beside the status; without it, the rest still shows.
-    const [status, history] = await Promise.all([
+    const [all, history] = await Promise.all([
       readStatus(rt),
-      html
-        ? readHistory(rt).catch((error: unknown) => {
+      html && page.kind !== "summary"
+        ? readHistory(rt, one ? [one] : rt.config.groups).catch((error: unknown) => {
             rt.log.warn(`status page: the history was not read: ${errorText(error)}`);
             return undefined;
           })
         : undefined,
     ]);
+    const status = one ? { ...all, groups: all.groups.filter((g) => g.name === one.name) } : all;
     if (html)
       return {
         status: 200,
-        body: renderStatusPage(status, history),
+        body: renderStatusPage(status, history, page),
         headers: {
           "content-type": "text/html; charset=utf-8",
           "cache-control": "no-store",
@@ -396,17 +432,43 @@ const statusRoute: ApiRoute = {
   },
 };
 
-/** The status page's history as JSON: uptime, latency by phase, incidents (ADR 0025). */
+/** Groups of the history JSON per answer without `?group=`: each is a range query of 30 rows. */
+const HISTORY_PAGE = { fallback: 20, max: 50 } as const;
+
+/**
+ * The status page's history as JSON: uptime, latency by phase, incidents (ADR 0025), of one
+ * group (`?group=`) or of the groups in the configuration's order, `?limit=N&after=GROUP` at a
+ * time (ADR 0031).
+ */
 const historyRoute: ApiRoute = {
   name: "statusHistory",
   route: "status/history",
   methods: ["GET"],
   role: "reader",
-  handle: async (rt) => ({
-    status: 200,
-    jsonBody: await readHistory(rt),
-    headers: { "cache-control": "no-store" },
-  }),
+  handle: async (rt, request) => {
+    const one = askedGroup(rt, request);
+    if (isAnswer(one)) return one;
+    const headers = { "cache-control": "no-store" };
+    if (one) return { status: 200, jsonBody: await readHistory(rt, [one]), headers };
+    const limit = limitOf(request, HISTORY_PAGE.max, HISTORY_PAGE.fallback);
+    const after = request.query.get("after");
+    const start = after === null ? 0 : rt.config.groups.findIndex((g) => g.name === after) + 1;
+    if (start === 0 && after !== null)
+      throw new BadInput("after", "must be the `next` value of the previous page (a group)");
+    const groups = rt.config.groups.slice(start, start + limit);
+    const last = groups.at(-1);
+    const more = last !== undefined && start + limit < rt.config.groups.length;
+    const jsonBody: HistoryView = {
+      ...(await readHistory(rt, groups)),
+      ...(more
+        ? {
+            next: last.name,
+            nextUrl: `/api/status/history?limit=${limit}&after=${encodeURIComponent(last.name)}`,
+          }
+        : {}),
+    };
+    return { status: 200, jsonBody, headers };
+  },
 };
 
 /**

@@ -51,6 +51,28 @@ export function rollupStoreContract(name: string, fixture: StoreFixture): void {
       assert.deepEqual(await store.readRollups("2026-12-07", "2026-12-08"), []);
     });
 
+    it("reads one group's days alone, not those of a group whose name starts alike or looks like a day", async () => {
+      const store = await fixture.create();
+      const rows = [
+        day("2026-12-04", "shop"),
+        day("2026-12-05", "shop", 3),
+        day("2026-12-06", "shop"),
+        day("2026-12-07", "shop"),
+        day("2026-12-05", "shop-eu"),
+        day("2026-12-05", "sho"),
+        day("2026-12-05", "2026-12-05"),
+      ];
+      await store.writeRollups(rows);
+      const read = await store.readRollups("2026-12-05", "2026-12-06", { group: "shop" });
+      assert.deepEqual(keys(read), ["2026-12-05|shop", "2026-12-06|shop"]);
+      assert.deepEqual(read[0], rows[1]);
+      assert.deepEqual(
+        keys(await store.readRollups("2026-12-01", "2026-12-31", { group: "2026-12-05" })),
+        ["2026-12-05|2026-12-05"],
+      );
+      assert.deepEqual(await store.readRollups("2026-12-05", "2026-12-06", { group: "cart" }), []);
+    });
+
     it("a write replaces a group's day whole, and a writer's later changes are not in the store", async () => {
       const store = await fixture.create();
       const row = day("2026-12-05", "shop", 1);

@@ -59,16 +59,44 @@ describe("history rows on Table Storage", () => {
     const raw = TableClient.fromConnectionString(azurite.connectionString, "rollupbad", {
       allowInsecureConnection: true,
     });
-    await raw.upsertEntity({ partitionKey: "rollup", rowKey: "2026-12-07|catalog", d00: "{" });
     await raw.upsertEntity({
       partitionKey: "rollup",
-      rowKey: "2026-12-07|other",
+      rowKey: "catalog|2026-12-07",
+      day: "2026-12-07",
+      d00: "{",
+    });
+    await raw.upsertEntity({
+      partitionKey: "rollup",
+      rowKey: "other|2026-12-07",
+      day: "2026-12-07",
       d00: JSON.stringify({ ...good, group: "other", verdicts: { westeurope: { seenMs: [1] } } }),
     });
     assert.deepEqual(await store.readRollups("2026-12-07", "2026-12-07"), [good]);
     assert.deepEqual(warnings, [
-      "state store: skipped a malformed rollup row (2026-12-07|catalog): not JSON",
-      "state store: skipped a malformed rollup row (2026-12-07|other): malformed verdict hours of westeurope",
+      "state store: skipped a malformed rollup row (catalog|2026-12-07): not JSON",
+      "state store: skipped a malformed rollup row (other|2026-12-07): malformed verdict hours of westeurope",
     ]);
+  });
+
+  it("a row of the layout before ADR 31 ({day}|{group}, no day property) is read by nobody, and the next prune deletes it", async () => {
+    const store = tableStoreFromConnectionString(azurite.connectionString, "rollupold");
+    await store.initialise();
+    const today = emptyRollup("2026-12-07", "shop");
+    addVerdictTime(today, "westeurope", false, AT, 1000);
+    await store.writeRollups([today]);
+    const raw = TableClient.fromConnectionString(azurite.connectionString, "rollupold", {
+      allowInsecureConnection: true,
+    });
+    const old = emptyRollup("2026-12-07", "catalog");
+    await raw.upsertEntity({
+      partitionKey: "rollup",
+      rowKey: "2026-12-07|catalog",
+      d00: JSON.stringify(old),
+    });
+    assert.deepEqual(await store.readRollups("2026-12-07", "2026-12-07"), [today]);
+    assert.equal(await store.pruneRollups("2026-11-08"), 1);
+    const left = [];
+    for await (const row of raw.listEntities()) left.push(row.rowKey);
+    assert.deepEqual(left, ["shop|2026-12-07"]);
   });
 });

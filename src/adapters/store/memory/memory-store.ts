@@ -67,7 +67,7 @@ export class MemoryStateStore implements StateStore {
   readonly #undone = new Set<string>();
   readonly #channels = new Map<string, ChannelRecord>();
   readonly #leverViews = new Map<string, LeverView>();
-  /** Rollup rows by `{day}|{group}`, the Table adapter's row key, so that they sort alike. */
+  /** Rollup rows by `{day}|{group}`: oldest day first, then by group, as the Table adapter answers. */
   readonly #rollups = new Map<string, RollupDay>();
   readonly #readiness = new Map<string, ReadinessReport>();
   readonly #drills = new Map<string, DrillRecord>();
@@ -367,9 +367,14 @@ export class MemoryStateStore implements StateStore {
     this.#leverViews.set(group, frozen(view));
   }
 
-  async readRollups(from: string, to: string): Promise<RollupDay[]> {
+  async readRollups(
+    from: string,
+    to: string,
+    options?: { readonly group?: string },
+  ): Promise<RollupDay[]> {
+    const group = options?.group;
     return [...this.#rollups.entries()]
-      .filter(([, row]) => row.day >= from && row.day <= to)
+      .filter(([, row]) => row.day >= from && row.day <= to && (group ?? row.group) === row.group)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, row]) => row);
   }

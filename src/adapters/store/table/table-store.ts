@@ -573,9 +573,14 @@ export class TableStateStore implements StateStore {
     );
   }
 
-  readRollups(from: string, to: string, options?: StoreCallOptions): Promise<RollupDay[]> {
-    return this.#call(`reading the history of ${from} to ${to}`, options, (abortSignal) =>
-      readRollupRows(this.#client, from, to, abortSignal, this.#log),
+  readRollups(
+    from: string,
+    to: string,
+    options?: StoreCallOptions & { readonly group?: string },
+  ): Promise<RollupDay[]> {
+    const whose = options?.group === undefined ? "" : ` of ${options.group}`;
+    return this.#call(`reading the history${whose} of ${from} to ${to}`, options, (abortSignal) =>
+      readRollupRows(this.#client, from, to, options?.group, abortSignal, this.#log),
     );
   }
 
