@@ -40,7 +40,6 @@ const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: str
     why: "audit rows are being derived from one event vocabulary; not split yet",
   },
   "src/sandbox/sandbox.ts: startSandbox": { lines: 224, why: "not split yet (issue 28)" },
-  "src/app/orchestrate-tick.ts: orchestrateTick": { lines: 139, why: "not split yet (issue 28)" },
   "src/probes/http/probe.ts: exchange": { lines: 135, why: "not split yet (issue 28)" },
 };
 
