@@ -35,10 +35,6 @@ const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: str
     lines: 145,
     why: "telemetry is being derived from one event vocabulary",
   },
-  "src/app/commands.ts: runManual": {
-    lines: 171,
-    why: "audit rows are being derived from one event vocabulary; not split yet",
-  },
   "src/sandbox/sandbox.ts: startSandbox": { lines: 224, why: "not split yet (issue 28)" },
   "src/probes/http/probe.ts: exchange": { lines: 135, why: "not split yet (issue 28)" },
 };
