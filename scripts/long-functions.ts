@@ -23,10 +23,6 @@ const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: str
     lines: 211,
     why: "alert channels are moving to a provider shape",
   },
-  "src/core/event-alerts.ts: eventAlert": {
-    lines: 203,
-    why: "alerts are being derived from one event vocabulary",
-  },
   "src/compose.ts: compose": {
     lines: 143,
     why: "alert channels are moving to a provider shape (a registry like withProviders)",
