@@ -19,10 +19,6 @@ export const MAX_LINES = 120;
  * A key is "file: name".
  */
 const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: string }>> = {
-  "src/channels/samples.ts: sampleAlerts": {
-    lines: 211,
-    why: "alert channels are moving to a provider shape",
-  },
   "src/compose.ts: compose": {
     lines: 143,
     why: "alert channels are moving to a provider shape (a registry like withProviders)",
