@@ -28,7 +28,6 @@ const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: str
     why: "telemetry is being derived from one event vocabulary",
   },
   "src/sandbox/sandbox.ts: startSandbox": { lines: 224, why: "not split yet (issue 28)" },
-  "src/probes/http/probe.ts: exchange": { lines: 135, why: "not split yet (issue 28)" },
 };
 
 export interface FunctionLength {
