@@ -19,10 +19,6 @@ export const MAX_LINES = 120;
  * A key is "file: name".
  */
 const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: string }>> = {
-  "src/compose.ts: compose": {
-    lines: 143,
-    why: "alert channels are moving to a provider shape (a registry like withProviders)",
-  },
   "src/adapters/telemetry/appinsights.ts: appInsightsTelemetry": {
     lines: 145,
     why: "telemetry is being derived from one event vocabulary",
