@@ -19,10 +19,6 @@ export const MAX_LINES = 120;
  * A key is "file: name".
  */
 const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: string }>> = {
-  "src/adapters/telemetry/appinsights.ts: appInsightsTelemetry": {
-    lines: 145,
-    why: "telemetry is being derived from one event vocabulary",
-  },
   "src/sandbox/sandbox.ts: startSandbox": { lines: 224, why: "not split yet (issue 28)" },
 };
 
