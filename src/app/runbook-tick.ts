@@ -253,13 +253,14 @@ export async function runbookTick(
 ): Promise<RunbookOutcome> {
   const problems: string[] = [];
   const waiting: string[] = [];
-  let step = await runbookOnce(rt, group, evidence, kept, entryHealthy, epoch, options);
+  const given: StepGiven = { group, evidence, kept, entryHealthy, epoch };
+  let step = await runbookOnce(rt, given, options);
   for (let taken = 1; taken < STEPS_PER_TICK && step.next; taken++) {
     if (rt.clock.now() >= options.deadline) break;
     problems.push(...step.problems);
     waiting.push(...(step.waiting ?? []));
     const { read, view } = step.next;
-    step = await runbookOnce(rt, group, evidence, kept, entryHealthy, epoch, {
+    step = await runbookOnce(rt, given, {
       ...options,
       stored: await readGroupStore(rt, group, options.call ?? {}),
       verdictChanged: false,
@@ -287,15 +288,19 @@ const covers = (read: LeverRead, needs: ReturnType<typeof leverNeeds>) =>
   (!needs.routing || (read.needs.routing && routingRead(read))) &&
   needs.clusters.every((r) => r in read.clusters);
 
-/** What a step is given and what it has learnt so far, shared by its phases in the order they run. */
-interface StepScope {
-  readonly rt: Runtime;
+/** What the tick gives each step of a group. */
+interface StepGiven {
   readonly group: GroupConfig;
-  readonly rbGroup: RunbookGroup;
   readonly evidence: readonly RegionEvidence[];
   readonly kept: Readonly<Record<string, RegionState>>;
   readonly entryHealthy: boolean | undefined;
   readonly epoch: number;
+}
+
+/** What a step is given and what it has learnt so far, shared by its phases in the order they run. */
+interface StepScope extends StepGiven {
+  readonly rt: Runtime;
+  readonly rbGroup: RunbookGroup;
   readonly options: RunbookOnceOptions;
   readonly stored: GroupStore;
   /** The group's incidents, as read for this step. */
@@ -332,15 +337,12 @@ interface ReadPlan {
 
 async function runbookOnce(
   rt: Runtime,
-  group: GroupConfig,
-  evidence: readonly RegionEvidence[],
-  kept: Readonly<Record<string, RegionState>>,
-  entryHealthy: boolean | undefined,
-  epoch: number,
+  given: StepGiven,
   options: RunbookOnceOptions,
 ): Promise<StepTaken> {
-  const s = await openStep(rt, group, evidence, kept, entryHealthy, epoch, options);
+  const s = await openStep(rt, given, options);
   if ("stop" in s) return s.stop;
+  const { group } = s;
   const plan = await planRead(s);
   const waits = await readInTurn(s, plan);
   if (waits) return waits;
@@ -367,13 +369,10 @@ async function runbookOnce(
  */
 async function openStep(
   rt: Runtime,
-  group: GroupConfig,
-  evidence: readonly RegionEvidence[],
-  kept: Readonly<Record<string, RegionState>>,
-  entryHealthy: boolean | undefined,
-  epoch: number,
+  given: StepGiven,
   options: RunbookOnceOptions,
 ): Promise<StepScope | Stop> {
+  const { group, kept, epoch } = given;
   const { deadline, operation } = options;
   const problems: string[] = [];
   if (!rt.router?.covers(group.name)) {
@@ -402,13 +401,9 @@ async function openStep(
   if (!stored.incidents) return { stop: { problems } };
   const open = await activeIncident(rt, group.name, stored.incidents, epoch, problems, operation);
   return {
+    ...given,
     rt,
-    group,
     rbGroup: runbookGroup(group),
-    evidence,
-    kept,
-    entryHealthy,
-    epoch,
     options,
     stored,
     incidents: stored.incidents,
