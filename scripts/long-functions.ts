@@ -18,35 +18,7 @@ export const MAX_LINES = 120;
  * with its length then (it may shrink, never grow) and why it waits: split them with that change.
  * A key is "file: name".
  */
-const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: string }>> = {
-  "src/app/runbook-tick.ts: runbookOnce": {
-    lines: 305,
-    why: "the runbook's read scheduling at 1,000 groups is being rewritten in this file",
-  },
-  "src/channels/samples.ts: sampleAlerts": {
-    lines: 211,
-    why: "alert channels are moving to a provider shape",
-  },
-  "src/core/event-alerts.ts: eventAlert": {
-    lines: 203,
-    why: "alerts are being derived from one event vocabulary",
-  },
-  "src/compose.ts: compose": {
-    lines: 143,
-    why: "alert channels are moving to a provider shape (a registry like withProviders)",
-  },
-  "src/adapters/telemetry/appinsights.ts: appInsightsTelemetry": {
-    lines: 145,
-    why: "telemetry is being derived from one event vocabulary",
-  },
-  "src/app/commands.ts: runManual": {
-    lines: 171,
-    why: "audit rows are being derived from one event vocabulary; not split yet",
-  },
-  "src/sandbox/sandbox.ts: startSandbox": { lines: 224, why: "not split yet (issue 28)" },
-  "src/app/orchestrate-tick.ts: orchestrateTick": { lines: 139, why: "not split yet (issue 28)" },
-  "src/probes/http/probe.ts: exchange": { lines: 135, why: "not split yet (issue 28)" },
-};
+const KNOWN: Readonly<Record<string, { readonly lines: number; readonly why: string }>> = {};
 
 export interface FunctionLength {
   /** The file, relative to the root, with forward slashes. */

@@ -345,9 +345,11 @@ async function credentialOf(options: ComposeOptions): Promise<TokenCredential> {
   return credential;
 }
 
-/** Builds a Runtime, checking first what the file alone cannot: the observer and the secrets. */
-export async function compose(options: ComposeOptions): Promise<Runtime> {
-  const env = options.env ?? {};
+/**
+ * What the file alone cannot check, every problem at once: the observer is listed, the secrets are
+ * set, the alert channels can be made (and are returned); then the lease timing holds.
+ */
+async function checkBeforeStart(options: ComposeOptions, env: Environment) {
   const problems: ConfigProblem[] = [];
   const observers = options.config.observers.map((o) => o.region);
   if (!observers.includes(options.observer))
@@ -367,6 +369,56 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     renewDeadlineMs: policy.leaseRenewDeadlineSeconds * 1000,
     retryPeriodMs: policy.intervalSeconds * 1000,
   });
+  return channels;
+}
+
+/** The event bus and its subscribers: the log, telemetry when traced, and the caller's. */
+function eventBusFor(
+  options: ComposeOptions,
+  log: Log,
+  telemetry: Telemetry | undefined,
+): EventBus {
+  const events = new EventBus((subscriber, problem) =>
+    log.warn(`event subscriber ${subscriber}: ${problem}`),
+  );
+  for (const s of [
+    eventLog(log),
+    ...(telemetry
+      ? [
+          telemetrySubscriber(telemetry, {
+            windowMs: options.config.telemetry.summaryMinutes * 60_000,
+            intervalMs: options.config.policy.intervalSeconds * 1000,
+          }),
+        ]
+      : []),
+    ...(options.subscribers ?? []),
+  ])
+    events.subscribe(s.name, s.fn);
+  return events;
+}
+
+/** How long a cluster start and a routing change take, for plans: the caller's, or the levers'. */
+function estimatesOf(
+  options: ComposeOptions,
+  registry: ProviderRegistry,
+  router: Runtime["router"],
+): Runtime["estimates"] {
+  return {
+    clusterStartMs:
+      options.estimates?.clusterStartMs ??
+      registry.clusters[0]?.startMs ??
+      DEFAULT_CLUSTER_START_MS,
+    propagationMs:
+      options.estimates?.propagationMs ??
+      ((group: string) =>
+        router?.covers(group) ? (router.capabilities(group).propagation?.typicalMs ?? 0) : 0),
+  };
+}
+
+/** Builds a Runtime, checking first what the file alone cannot: the observer and the secrets. */
+export async function compose(options: ComposeOptions): Promise<Runtime> {
+  const env = options.env ?? {};
+  const channels = await checkBeforeStart(options, env);
 
   const baseDir = options.baseDir ?? process.cwd();
   const probeKinds = options.probeKinds ?? PROBE_KINDS;
@@ -414,22 +466,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
       })
     : {};
   const log = options.log ?? silentLog;
-  const events = new EventBus((subscriber, problem) =>
-    log.warn(`event subscriber ${subscriber}: ${problem}`),
-  );
-  for (const s of [
-    eventLog(log),
-    ...(traced
-      ? [
-          telemetrySubscriber(telemetry, {
-            windowMs: options.config.telemetry.summaryMinutes * 60_000,
-            intervalMs: options.config.policy.intervalSeconds * 1000,
-          }),
-        ]
-      : []),
-    ...(options.subscribers ?? []),
-  ])
-    events.subscribe(s.name, s.fn);
+  const events = eventBusFor(options, log, traced ? telemetry : undefined);
   const clock = options.clock ?? systemClock;
   const bearer = tokenRules(options, clock);
   const peers = options.peers ?? (await peersFromSettings(options, env, log, bearer));
@@ -460,16 +497,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
       observerRole: options.config.api.observerRole,
       ...(options.localPrincipal ? { local: options.localPrincipal } : {}),
     },
-    estimates: {
-      clusterStartMs:
-        options.estimates?.clusterStartMs ??
-        registry.clusters[0]?.startMs ??
-        DEFAULT_CLUSTER_START_MS,
-      propagationMs:
-        options.estimates?.propagationMs ??
-        ((group: string) =>
-          router?.covers(group) ? (router.capabilities(group).propagation?.typicalMs ?? 0) : 0),
-    },
+    estimates: estimatesOf(options, registry, router),
     targets: built.targets,
     ...(control ? { control } : {}),
     prober: options.prober ?? new ProbeEngine({ kinds: probeKinds }),

@@ -23,7 +23,9 @@ import { printable } from "./printable.js";
 import { findGroup, noSuchGroup } from "./read-models.js";
 import { shortName } from "../config/strict-json.js";
 import type { Runtime } from "./runtime.js";
+import type { GroupSituation } from "./situation.js";
 import { readGroupSituation, runbookGroup } from "./situation.js";
+import type { GroupConfig } from "../config/schema.js";
 
 /**
  * The incident id of a keyed request: the same for every copy of the request. `generation` counts
@@ -66,6 +68,19 @@ export async function manualCommand(
   return outcome;
 }
 
+/** One manual request as its audit rows name it; `group` once the group is known. */
+interface ManualRequest {
+  readonly rt: Runtime;
+  readonly caller: Caller;
+  readonly command: ManualCommand;
+  readonly options: ManualOptions;
+  /** The audit row's name: the command, and whether it is a dry run. */
+  readonly name: string;
+  readonly group?: string;
+}
+
+type Refused = Outcome & { kind: "conflict" | "not-found" | "unavailable" | "unprocessable" };
+
 async function runManual(
   rt: Runtime,
   caller: Caller,
@@ -75,22 +90,18 @@ async function runManual(
 ): Promise<Outcome> {
   const group = findGroup(rt, groupName);
   const name = `api ${command.kind}${options.dryRun ? " (dry run)" : ""}`;
-  const refuse = async (
-    outcome: Outcome & { kind: "conflict" | "not-found" | "unavailable" | "unprocessable" },
-  ) => {
-    await audit(rt, caller, {
-      name,
-      ...(group ? { group: group.name } : {}),
-      outcome: "refused",
-      reason: printable(outcome.message, 300),
-      detail: { command: { ...command, reason: printable(command.reason, 500) } },
-    });
-    return outcome;
+  const req: ManualRequest = {
+    rt,
+    caller,
+    command,
+    options,
+    name,
+    ...(group ? { group: group.name } : {}),
   };
   if (!group)
-    return refuse({ kind: "not-found", field: "group", message: noSuchGroup(rt, groupName) });
+    return refuse(req, { kind: "not-found", field: "group", message: noSuchGroup(rt, groupName) });
   if (command.to !== undefined && !group.regions.some((r) => r.name === command.to))
-    return refuse({
+    return refuse(req, {
       kind: "not-found",
       field: "to",
       message: `no region "${shortName(command.to)}" in group ${group.name}; regions: ${group.regions.map((r) => r.name).join(", ")}`,
@@ -98,7 +109,7 @@ async function runManual(
 
   const view = await readGroupSituation(rt, group);
   if (typeof view === "string")
-    return refuse({
+    return refuse(req, {
       kind: "unavailable",
       message: `${group.name}: ${view}`,
       retryAfterSeconds: rt.config.policy.intervalSeconds,
@@ -110,39 +121,88 @@ async function runManual(
   const uses = key === undefined ? [] : view.stored.filter((s) => s.incident.requestKey === key);
   const live = uses.find((s) => rt.clock.now() - s.incident.openedAt < IDEMPOTENCY_KEY_TTL_MS);
   if (key !== undefined && live) {
-    const repeated = await repeat(live.incident);
+    const repeated = await repeat(req, group.name, key, live.incident);
     if (repeated) return repeated;
   }
-  async function repeat(earlier: Incident): Promise<Outcome | undefined> {
-    const same =
-      earlier.requestHash !== undefined && options.fingerprint !== undefined
-        ? earlier.requestHash === options.fingerprint
-        : earlier.kind === command.kind && (command.to === undefined || earlier.to === command.to);
-    if (!same)
-      return refuse({
-        kind: "unprocessable",
-        message: `the Idempotency-Key "${shortName(key!)}" was used for a different request (incident ${earlier.id}); use a new key for a new request`,
-        incident: earlier.id,
-      });
-    await audit(rt, caller, {
-      name,
-      group: group!.name,
-      outcome: "done",
-      reason: command.reason,
+  const opened = await openIncident(req, group, view, key, uses.length);
+  if ("refused" in opened) return opened.refused;
+  if (options.dryRun) return dryRun(req, group, view, opened.incident);
+  return recordManual(req, group.name, key, {
+    ...opened.incident,
+    ...(key === undefined ? {} : { requestKey: key }),
+    ...(key === undefined || options.fingerprint === undefined
+      ? {}
+      : { requestHash: options.fingerprint }),
+  });
+}
+
+/** Audits a refused request and answers it. */
+async function refuse(req: ManualRequest, outcome: Refused): Promise<Refused> {
+  const { command } = req;
+  await audit(req.rt, req.caller, {
+    name: req.name,
+    ...(req.group ? { group: req.group } : {}),
+    outcome: "refused",
+    reason: printable(outcome.message, 300),
+    detail: { command: { ...command, reason: printable(command.reason, 500) } },
+  });
+  return outcome;
+}
+
+/**
+ * The answer to a copy of a keyed request that opened `earlier`: the same answer (audited as a
+ * repeat), or 422 when the key came with another request.
+ */
+async function repeat(
+  req: ManualRequest,
+  group: string,
+  key: string | undefined,
+  earlier: Incident,
+): Promise<Outcome | undefined> {
+  const { command, options } = req;
+  const same =
+    earlier.requestHash !== undefined && options.fingerprint !== undefined
+      ? earlier.requestHash === options.fingerprint
+      : earlier.kind === command.kind && (command.to === undefined || earlier.to === command.to);
+  if (!same)
+    return refuse(req, {
+      kind: "unprocessable",
+      message: `the Idempotency-Key "${shortName(key!)}" was used for a different request (incident ${earlier.id}); use a new key for a new request`,
       incident: earlier.id,
-      detail: { command, repeated: true },
     });
-    return { kind: "accepted", group: group!.name, incident: earlier.id, repeated: true };
-  }
+  await audit(req.rt, req.caller, {
+    name: req.name,
+    group,
+    outcome: "done",
+    reason: command.reason,
+    incident: earlier.id,
+    detail: { command, repeated: true },
+  });
+  return { kind: "accepted", group, incident: earlier.id, repeated: true };
+}
+
+/**
+ * The incident the command opens, or why it opens none: the levers unread, an incident already
+ * running, a failover that would move no traffic, or a safety rule of the runbook.
+ */
+async function openIncident(
+  req: ManualRequest,
+  group: GroupConfig,
+  view: GroupSituation,
+  key: string | undefined,
+  keyUses: number,
+): Promise<{ readonly incident: Incident } | { readonly refused: Refused }> {
+  const { rt, command } = req;
+  const refused = async (outcome: Refused) => ({ refused: await refuse(req, outcome) });
   if (view.leversUnread !== undefined)
-    return refuse({
+    return refused({
       kind: "unavailable",
       message: `${group.name}: ${view.leversUnread}`,
       retryAfterSeconds: rt.config.policy.intervalSeconds,
     });
   const open = view.situation.open;
   if (open)
-    return refuse({
+    return refused({
       kind: "conflict",
       message: `${group.name} has an incident running (${open.id}, ${open.kind} at ${open.step}); wait for it to end`,
       incident: open.id,
@@ -150,45 +210,57 @@ async function runManual(
 
   const already = alreadyThere(group.model, view.situation.routing, command);
   if (already)
-    return refuse({
+    return refused({
       kind: "conflict",
       message: `${group.name}: ${already}, so a failover there would change no routing, yet open an incident and hold automatic failback; nothing was done (add --override to run it anyway)`,
     });
 
   // A keyed request's incident id comes from the key: two copies of one request racing each other
   // write the same row, and the store lets only the first create it.
-  const id = key !== undefined ? keyedIncidentId(group.name, key, uses.length) : newIncidentId(rt);
+  const id = key !== undefined ? keyedIncidentId(group.name, key, keyUses) : newIncidentId(rt);
   const opened = openManual(runbookGroup(group), command, view.situation, id);
   if (!opened.incident)
-    return refuse({
+    return refused({
       kind: "conflict",
       message: opened.refusal?.reason ?? "the runbook would not open this incident",
       ...(opened.refusal ? { rule: opened.refusal.rule } : {}),
     });
+  return { incident: opened.incident };
+}
 
-  if (options.dryRun) {
-    const plan = await planIncident(rt, group, view.situation, opened.incident);
-    await audit(rt, caller, {
-      name,
-      group: group.name,
-      outcome: "done",
-      reason: command.reason,
-      detail: { command, outcome: plan.outcome, calls: plan.calls.map((c) => c.change) },
-    });
-    return { kind: "planned", plan };
-  }
+/** A dry run's answer: the planner's plan for the incident, audited. */
+async function dryRun(
+  req: ManualRequest,
+  group: GroupConfig,
+  view: GroupSituation,
+  incident: Incident,
+): Promise<Outcome> {
+  const { command } = req;
+  const plan = await planIncident(req.rt, group, view.situation, incident);
+  await audit(req.rt, req.caller, {
+    name: req.name,
+    group: group.name,
+    outcome: "done",
+    reason: command.reason,
+    detail: { command, outcome: plan.outcome, calls: plan.calls.map((c) => c.change) },
+  });
+  return { kind: "planned", plan };
+}
 
-  const incident: Incident = {
-    ...opened.incident,
-    ...(key === undefined ? {} : { requestKey: key }),
-    ...(key === undefined || options.fingerprint === undefined
-      ? {}
-      : { requestHash: options.fingerprint }),
-  };
-  // No change without its record: the intent is audited first, or nothing is written.
+/**
+ * Writes the command's incident for the lease holder, with its alerts. No change without its
+ * record: the intent is audited first, or nothing is written.
+ */
+async function recordManual(
+  req: ManualRequest,
+  group: string,
+  key: string | undefined,
+  incident: Incident,
+): Promise<Outcome> {
+  const { rt, caller, command, name } = req;
   const intended = await audit(rt, caller, {
     name,
-    group: group.name,
+    group,
     outcome: "started",
     reason: command.reason,
     incident: incident.id,
@@ -213,13 +285,15 @@ async function runManual(
   } catch (error) {
     if (isStoreError(error) && error.kind === "conflict") {
       // A copy with the same key got there first: answer as a retry of it (or 422 if it differs).
-      const existing = (await rt.store.readIncidents(group.name)).find((s) => s.incident.id === id);
-      const repeated = existing && (await repeat(existing.incident));
+      const existing = (await rt.store.readIncidents(group)).find(
+        (s) => s.incident.id === incident.id,
+      );
+      const repeated = existing && (await repeat(req, group, key, existing.incident));
       if (repeated) return repeated;
     }
     await audit(rt, caller, {
       name,
-      group: group.name,
+      group,
       outcome: "failed",
       reason: errorText(error),
       incident: incident.id,
@@ -229,13 +303,13 @@ async function runManual(
   for (const event of events) publish(rt, event);
   await audit(rt, caller, {
     name,
-    group: group.name,
+    group,
     outcome: "done",
     reason: command.reason,
     incident: incident.id,
     detail: { command },
   });
-  return { kind: "accepted", group: group.name, incident: incident.id, repeated: false };
+  return { kind: "accepted", group, incident: incident.id, repeated: false };
 }
 
 /**

@@ -345,19 +345,7 @@ async function orchestrateTick(
   try {
     view = await observeAgreement(rt, call);
   } catch (error) {
-    problems.push(`${message(error)}: no action this tick`);
-    storeReach(
-      rt,
-      operation,
-      isStoreError(error) && error.kind === "unavailable" ? message(error) : undefined,
-    );
-    return {
-      observer: rt.observer,
-      lease,
-      groups: [],
-      stalePeers: [...rt.memory.said.stale],
-      problems,
-    };
+    return unobserved(rt, lease, error, problems, operation);
   }
   problems.push(...view.problems);
   storeReach(rt, operation, lease.outcome === "store-unavailable" ? lease.problem : undefined);
@@ -365,16 +353,7 @@ async function orchestrateTick(
   if (lease.leader && lease.epoch !== undefined) saySplitViews(rt, view, operation, lease.epoch);
 
   let epoch = lease.leader ? lease.epoch : undefined;
-  // The holder's state of every group in two reads, whatever the number of groups: kept
-  // verdicts, incidents and lever views (one partition), and the pause flags.
-  const readState = async (): Promise<[RunbookState, PauseState] | undefined> => {
-    try {
-      return await Promise.all([rt.store.readRunbookState(call), rt.store.readPause(call)]);
-    } catch (error) {
-      problems.push(`${message(error)}: no verdicts or runbook steps this tick`);
-      return undefined;
-    }
-  };
+  const readState = () => readHolderState(rt, call, problems);
   // Verdicts first, for every group: detection never waits for a lever, nor for another
   // decision of this process whose runbook waits on one.
   let state: [RunbookState, PauseState] | undefined;
@@ -428,7 +407,68 @@ async function orchestrateTick(
           }
         });
 
-  const groups = view.groups.map((g, i): GroupDecision => {
+  const groups = groupDecisions(view, kept, runbooks, problems, waiting);
+  startBeside(rt, lease, view, kept, state, groups);
+  return {
+    observer: rt.observer,
+    lease,
+    groups,
+    stalePeers: [...rt.memory.said.stale],
+    problems,
+    ...(waiting.length > 0 ? { waiting } : {}),
+  };
+}
+
+/** A tick that could not read what the observers agree on: no action, and the store's reach said. */
+function unobserved(
+  rt: Runtime,
+  lease: LeaseStatus,
+  error: unknown,
+  problems: string[],
+  operation: string,
+): OrchestrateResult {
+  problems.push(`${message(error)}: no action this tick`);
+  storeReach(
+    rt,
+    operation,
+    isStoreError(error) && error.kind === "unavailable" ? message(error) : undefined,
+  );
+  return {
+    observer: rt.observer,
+    lease,
+    groups: [],
+    stalePeers: [...rt.memory.said.stale],
+    problems,
+  };
+}
+
+/**
+ * The holder's state of every group in two reads, whatever the number of groups: kept verdicts,
+ * incidents and lever views (one partition), and the pause flags. Undefined, with the problem
+ * said, when the store cannot answer.
+ */
+async function readHolderState(
+  rt: Runtime,
+  call: StoreCallOptions,
+  problems: string[],
+): Promise<[RunbookState, PauseState] | undefined> {
+  try {
+    return await Promise.all([rt.store.readRunbookState(call), rt.store.readPause(call)]);
+  } catch (error) {
+    problems.push(`${message(error)}: no verdicts or runbook steps this tick`);
+    return undefined;
+  }
+}
+
+/** Each group's decision: its kept verdicts and its runbook's outcome, whose notes join the tick's. */
+function groupDecisions(
+  view: AgreementView,
+  kept: readonly ({ states: Record<string, RegionState> } | undefined)[],
+  runbooks: readonly (RunbookOutcome | undefined)[],
+  problems: string[],
+  waiting: string[],
+): GroupDecision[] {
+  return view.groups.map((g, i): GroupDecision => {
     const states = kept[i]?.states;
     const runbook = runbooks[i];
     if (runbook) problems.push(...runbook.problems);
@@ -441,8 +481,20 @@ async function orchestrateTick(
       ...(runbook?.refusal ? { refusal: runbook.refusal } : {}),
     };
   });
-  // Alerts are delivered beside the runbook, never before it and never awaited by it; a process
-  // that lost the lease still writes the marks of what it sent.
+}
+
+/**
+ * The work beside the tick, never awaited by it: alerts are delivered beside the runbook, never
+ * before it; a process that lost the lease still writes the marks of what it sent.
+ */
+function startBeside(
+  rt: Runtime,
+  lease: LeaseStatus,
+  view: AgreementView,
+  kept: Parameters<typeof keepHistory>[3],
+  state: [RunbookState, PauseState] | undefined,
+  groups: readonly GroupDecision[],
+): void {
   if (!lease.leader) startMarkFlush(rt);
   else if (lease.epoch !== undefined) {
     // The audit log's retention, beside the tick too: a bounded pass, never awaited (ADR 0017).
@@ -459,14 +511,6 @@ async function orchestrateTick(
       })),
     );
   }
-  return {
-    observer: rt.observer,
-    lease,
-    groups,
-    stalePeers: [...rt.memory.said.stale],
-    problems,
-    ...(waiting.length > 0 ? { waiting } : {}),
-  };
 }
 
 /**

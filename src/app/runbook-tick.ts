@@ -11,7 +11,14 @@ import { randomUUID } from "node:crypto";
 import type { Incident } from "../core/incident.js";
 import { isOpen, moveTo } from "../core/incident.js";
 import type { LeverView } from "../core/levers.js";
-import type { Effect, Refusal, RunbookResult } from "../core/runbook.js";
+import type {
+  Effect,
+  LeverFailure,
+  LeverNeeds,
+  Refusal,
+  RunbookGroup,
+  RunbookResult,
+} from "../core/runbook.js";
 import { leverNeeds, runbookStep } from "../core/runbook.js";
 import { readDueAt, slowWait } from "../core/runbook-pace.js";
 import { LEVER_ALLOWANCE_MS } from "../core/runbook-retry.js";
@@ -246,13 +253,14 @@ export async function runbookTick(
 ): Promise<RunbookOutcome> {
   const problems: string[] = [];
   const waiting: string[] = [];
-  let step = await runbookOnce(rt, group, evidence, kept, entryHealthy, epoch, options);
+  const given: StepGiven = { group, evidence, kept, entryHealthy, epoch };
+  let step = await runbookOnce(rt, given, options);
   for (let taken = 1; taken < STEPS_PER_TICK && step.next; taken++) {
     if (rt.clock.now() >= options.deadline) break;
     problems.push(...step.problems);
     waiting.push(...(step.waiting ?? []));
     const { read, view } = step.next;
-    step = await runbookOnce(rt, group, evidence, kept, entryHealthy, epoch, {
+    step = await runbookOnce(rt, given, {
       ...options,
       stored: await readGroupStore(rt, group, options.call ?? {}),
       verdictChanged: false,
@@ -280,17 +288,92 @@ const covers = (read: LeverRead, needs: ReturnType<typeof leverNeeds>) =>
   (!needs.routing || (read.needs.routing && routingRead(read))) &&
   needs.clusters.every((r) => r in read.clusters);
 
+/** What the tick gives each step of a group. */
+interface StepGiven {
+  readonly group: GroupConfig;
+  readonly evidence: readonly RegionEvidence[];
+  readonly kept: Readonly<Record<string, RegionState>>;
+  readonly entryHealthy: boolean | undefined;
+  readonly epoch: number;
+}
+
+/** What a step is given and what it has learnt so far, shared by its phases in the order they run. */
+interface StepScope extends StepGiven {
+  readonly rt: Runtime;
+  readonly rbGroup: RunbookGroup;
+  readonly options: RunbookOnceOptions;
+  readonly stored: GroupStore;
+  /** The group's incidents, as read for this step. */
+  readonly incidents: readonly StoredIncident[];
+  /** The open incident the step advances. */
+  readonly open: StoredIncident | undefined;
+  readonly problems: string[];
+  /** The group's lever view, merged with every read this step makes. */
+  view: LeverView | undefined;
+  /** This tick's lever read: carried from the step before, or made by this one. */
+  read: LeverRead | undefined;
+}
+
+type RunbookOnceOptions = RunbookTickOptions & { readonly carried?: LeverRead };
+
+/** A phase that ends the step early, with what the step says. */
+interface Stop {
+  readonly stop: StepTaken;
+}
+
+/** What the step reads of the levers this tick, and the waits on Azure it says as progress. */
+interface ReadPlan {
+  readonly urgent: boolean;
+  /** What the step's read must answer. */
+  readonly needs: LeverNeeds;
+  /** The ARM reads that costs. */
+  readonly reads: number;
+  /** The earlier step's read in this tick, when it answers the needs. */
+  readonly carried: LeverRead | undefined;
+  /** When the read after a failed one may be made; undefined when none failed. */
+  readonly backoff: number | undefined;
+  readonly waitNote: string[];
+}
+
 async function runbookOnce(
   rt: Runtime,
-  group: GroupConfig,
-  evidence: readonly RegionEvidence[],
-  kept: Readonly<Record<string, RegionState>>,
-  entryHealthy: boolean | undefined,
-  epoch: number,
-  options: RunbookTickOptions & { readonly carried?: LeverRead },
+  given: StepGiven,
+  options: RunbookOnceOptions,
 ): Promise<StepTaken> {
+  const s = await openStep(rt, given, options);
+  if ("stop" in s) return s.stop;
+  const { group } = s;
+  const plan = await planRead(s);
+  const waits = await readInTurn(s, plan);
+  if (waits) return waits;
+  // The open incident's time on ARM in its step, and a change of it that failed since.
+  const failure = s.open ? pendingFailure(rt, group.name, s.open.incident) : undefined;
+  const leverMs = s.open ? stepLeverMs(rt, group.name, s.open.incident) : 0;
+  const result = await decide(s, plan, failure, leverMs);
+  if ("stop" in result) return result.stop;
+  const held = await admitChanges(s, result);
+  if (held) return held;
+  // A closed incident noted first (its woken cluster goes cold again), or the effects wait.
+  const unnoted = result.update && (await noteClosed(s, result.update));
+  if (unnoted) return unnoted;
+  const recorded = await recordStep(s, result, failure);
+  if ("stop" in recorded) return recorded.stop;
+  const waiting = await applyEffects(s, result.effects, recorded.incident, plan.waitNote);
+  return stepOutcome(s, result, recorded, waiting);
+}
+
+/**
+ * The step's scope, or why it takes no step: the group has no lever, an effect of an earlier tick
+ * is still running, or its incidents cannot be read. Ends a younger open incident beside the one
+ * the step advances.
+ */
+async function openStep(
+  rt: Runtime,
+  given: StepGiven,
+  options: RunbookOnceOptions,
+): Promise<StepScope | Stop> {
+  const { group, kept, epoch } = given;
   const { deadline, operation } = options;
-  const call = options.call ?? {};
   const problems: string[] = [];
   if (!rt.router?.covers(group.name)) {
     const refusal: Refusal = {
@@ -299,62 +382,86 @@ async function runbookOnce(
     };
     if (Object.values(kept).some((s) => s.verdict === "down"))
       await recordRefusal(rt, group.name, refusal, epoch, operation);
-    return { problems };
+    return { stop: { problems } };
   }
 
   // An effect that outlived an earlier tick: no new step until it has ended.
   const running = effectPending(rt, group.name);
   if (running && !(await settleBy(rt, running.promise, deadline)).done) {
     return {
-      problems,
-      waiting: [`${group.name}: ${running.change} is still running: the next step waits for it`],
+      stop: {
+        problems,
+        waiting: [`${group.name}: ${running.change} is still running: the next step waits for it`],
+      },
     };
   }
 
-  const stored = options.stored ?? (await readGroupStore(rt, group, call));
+  const stored = options.stored ?? (await readGroupStore(rt, group, options.call ?? {}));
   problems.push(...stored.problems);
-  if (!stored.incidents) return { problems };
+  if (!stored.incidents) return { stop: { problems } };
   const open = await activeIncident(rt, group.name, stored.incidents, epoch, problems, operation);
-  const rbGroup = runbookGroup(group);
-
-  let view = options.view;
-  let read: LeverRead | undefined;
-  const readNow = async (incident: Incident | undefined, quiet = false): Promise<boolean> => {
-    const needs = quiet ? reconcileNeeds(rbGroup) : leverNeeds(rbGroup, incident);
-    if (!needs.routing && needs.clusters.length === 0) return true;
-    const reading = () => readLeversBy(rt, group, needs, deadline, epoch, () => view);
-    // Reads for an incident carry its id in telemetry.
-    read = await (incident
-      ? telemetryOf(rt).within({ incident: incident.id }, reading)
-      : reading());
-    if (!read) return false;
-    view = merged(view, read, epoch);
-    problems.push(...read.problems);
-    return true;
+  return {
+    ...given,
+    rt,
+    rbGroup: runbookGroup(group),
+    options,
+    stored,
+    incidents: stored.incidents,
+    open,
+    problems,
+    view: options.view,
+    read: undefined,
   };
-  // Urgent: an open incident, a verdict that changed, or a region down with no incident while
-  // the view cannot say where traffic goes (never read, or its last read failed): the runbook
-  // cannot act or refuse without it, so it is read every tick (after a failed read, with backoff)
-  // rather than at the slow reconcile.
+}
+
+/** Reads the levers the step needs (`quiet`: the reconcile's) into its view; false while in flight. */
+async function readNow(
+  s: StepScope,
+  incident: Incident | undefined,
+  quiet = false,
+): Promise<boolean> {
+  const { rt, group, epoch } = s;
+  const needs = quiet ? reconcileNeeds(s.rbGroup) : leverNeeds(s.rbGroup, incident);
+  if (!needs.routing && needs.clusters.length === 0) return true;
+  const reading = () => readLeversBy(rt, group, needs, s.options.deadline, epoch, () => s.view);
+  // Reads for an incident carry its id in telemetry.
+  const read = await (incident
+    ? telemetryOf(rt).within({ incident: incident.id }, reading)
+    : reading());
+  s.read = read;
+  if (!read) return false;
+  s.view = merged(s.view, read, epoch);
+  s.problems.push(...read.problems);
+  return true;
+}
+
+/**
+ * What the step reads: urgently for an open incident, a verdict that changed, or a region down
+ * with no incident while the view cannot say where traffic goes (never read, or its last read
+ * failed): the runbook cannot act or refuse without it, so it is read every tick (after a failed
+ * read, with backoff) rather than at the slow reconcile.
+ */
+async function planRead(s: StepScope): Promise<ReadPlan> {
+  const { rt, group, open, options, view } = s;
   const blind =
     open === undefined &&
-    Object.values(kept).some((s) => s.verdict === "down") &&
+    Object.values(s.kept).some((r) => r.verdict === "down") &&
     (view?.routing === undefined || view.failedAt !== undefined);
   const urgent = open !== undefined || options.verdictChanged || blind;
-  const wanted = urgent ? leverNeeds(rbGroup, open?.incident) : reconcileNeeds(rbGroup);
-  const reads = (wanted.routing ? 1 : 0) + wanted.clusters.length;
+  const needs = urgent ? leverNeeds(s.rbGroup, open?.incident) : reconcileNeeds(s.rbGroup);
+  const reads = (needs.routing ? 1 : 0) + needs.clusters.length;
   // A step that follows another in this tick decides on the read this tick made, if it covers
   // what the step needs (no change has been made since: a step with an effect ends the chain).
-  const carried = options.carried && covers(options.carried, wanted) ? options.carried : undefined;
-  if (carried) read = carried;
+  const carried = options.carried && covers(options.carried, needs) ? options.carried : undefined;
+  if (carried) s.read = carried;
   let backoff = urgent && !carried ? readBackoff(rt, group.name) : undefined;
   // A wait ARM's failure called for (a failed read's backoff or Retry-After, a failed change's
   // retry) that ends before the tick stops waiting for the levers is waited out here: the next
   // tick would come up to an interval later than ARM asked, on every try of a long 429 burst.
   const retryAt = open?.incident.retryAt;
   const resumeAt = Math.max(backoff ?? -Infinity, retryAt ?? -Infinity);
-  if (urgent && resumeAt > rt.clock.now() && resumeAt < deadline) {
-    await rt.clock.sleep(resumeAt - rt.clock.now(), call.abortSignal);
+  if (urgent && resumeAt > rt.clock.now() && resumeAt < options.deadline) {
+    await rt.clock.sleep(resumeAt - rt.clock.now(), options.call?.abortSignal);
     backoff = readBackoff(rt, group.name);
   }
   // Waiting on Azure is progress, not a problem: the failed read itself was said when it failed.
@@ -363,6 +470,16 @@ async function runbookOnce(
     waitNote.push(
       `${group.name}: the last lever read failed: the next one waits ${Math.ceil((backoff - rt.clock.now()) / 1000)} s`,
     );
+  return { urgent, needs, reads, carried, backoff, waitNote };
+}
+
+/**
+ * Makes the step's read if its turn has come (ARM's budget, the pace of a slow wait), or says
+ * why the open incident waits for it: the step ends there, or decides without the read.
+ */
+async function readInTurn(s: StepScope, plan: ReadPlan): Promise<StepTaken | undefined> {
+  const { rt, group, open, options, view, epoch } = s;
+  const { urgent, carried, backoff, reads } = plan;
   // A step that waits on something slow (a cluster starting) reads again when due (see
   // runbook-pace.ts), or sooner with reads no step that could move on wanted: the holder offers
   // it the tick's reads after every other incident's. Not after a verdict changed.
@@ -392,7 +509,7 @@ async function runbookOnce(
   if (open && paced && !due && mayWait)
     return {
       incident: open.incident,
-      problems,
+      problems: s.problems,
       waiting: [
         `${group.name}: incident ${open.incident.id} waits at ${open.incident.step} (${slowWait(open.incident, view!)}): its levers are read again within ${Math.ceil((dueAt - rt.clock.now()) / 1000)} s`,
       ],
@@ -404,52 +521,67 @@ async function runbookOnce(
   if (open && withheld && !options.verdictChanged && mayWait)
     return {
       incident: open.incident,
-      problems,
+      problems: s.problems,
       waiting: [
         `${group.name}: incident ${open.incident.id} waits its turn for a lever read (the incidents opened before it go first)`,
       ],
     };
   if (withheld)
-    problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
-  if (due && !(await readNow(open?.incident, !urgent)) && open)
-    waitNote.push(
+    s.problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
+  if (due && !(await readNow(s, open?.incident, !urgent)) && open)
+    plan.waitNote.push(
       `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
     );
-  // What the step decides on: this tick's read where it answered. An open incident's step that
-  // got no read this tick (in flight, backing off, over budget), or whose read failed, sees
-  // neither the routing nor the clusters it reads: it waits, or ends when its time is up, but
-  // never decides on an older view (a failed read is not a fresh one; a change reads first).
-  const unread = open !== undefined && reads > 0 && (read === undefined || !routingRead(read));
-  const decideOn = (): LeverView | undefined => {
-    if (!view) return view;
-    if (unread) {
-      const { routing: _stale, ...rest } = view;
-      const needed = new Set(wanted.clusters);
-      const fresh = read?.clusters ?? {};
-      const clusters = Object.fromEntries(
-        Object.entries(rest.clusters).filter(([r]) => !needed.has(r) || r in fresh),
-      );
-      return { ...rest, clusters: { ...clusters, ...fresh } };
-    }
-    if (!read || routingRead(read)) return view;
-    const { routing: _stale, ...rest } = view;
-    return rest;
-  };
-  // The open incident's time on ARM in its step, and a change of it that failed since.
-  const failure = open ? pendingFailure(rt, group.name, open.incident) : undefined;
-  const leverMs = open ? stepLeverMs(rt, group.name, open.incident) : 0;
+  return undefined;
+}
 
+/**
+ * The view the step decides on: this tick's read where it answered. An open incident's step that
+ * got no read this tick (in flight, backing off, over budget), or whose read failed, sees neither
+ * the routing nor the clusters it reads: it waits, or ends when its time is up, but never decides
+ * on an older view (a failed read is not a fresh one; a change reads first).
+ */
+function decisionView(s: StepScope, unread: boolean, needs: LeverNeeds): LeverView | undefined {
+  const { view, read } = s;
+  if (!view) return view;
+  if (unread) {
+    const { routing: _stale, ...rest } = view;
+    const needed = new Set(needs.clusters);
+    const fresh = read?.clusters ?? {};
+    const clusters = Object.fromEntries(
+      Object.entries(rest.clusters).filter(([r]) => !needed.has(r) || r in fresh),
+    );
+    return { ...rest, clusters: { ...clusters, ...fresh } };
+  }
+  if (!read || routingRead(read)) return view;
+  const { routing: _stale, ...rest } = view;
+  return rest;
+}
+
+/**
+ * The core's step, with effects only from what the levers say now: a step with effects decided
+ * on the kept view reads them first (if it may) and is decided again.
+ */
+async function decide(
+  s: StepScope,
+  plan: ReadPlan,
+  failure: LeverFailure | undefined,
+  leverMs: number,
+): Promise<RunbookResult | Stop> {
+  const { rt, group, open, epoch } = s;
+  const unread =
+    open !== undefined && plan.reads > 0 && (s.read === undefined || !routingRead(s.read));
   const step = (): RunbookResult =>
     runbookStep(
-      rbGroup,
+      s.rbGroup,
       situationOf({
         ...leverOfGroup(rt, group),
         now: rt.clock.now(),
         epoch,
-        kept,
-        evidence,
-        world: worldOf(stored, decideOn()),
-        entryHealthy,
+        kept: s.kept,
+        evidence: s.evidence,
+        world: worldOf(s.stored, decisionView(s, unread, plan.needs)),
+        entryHealthy: s.entryHealthy,
         open: open?.incident,
         leverMs,
         ...(failure ? { failure } : {}),
@@ -457,108 +589,149 @@ async function runbookOnce(
       runbookPolicy(rt, group),
       `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`,
     );
-  let result = step();
-  // Effects only from what the levers say now: a step decided on the kept view reads first.
-  if (result.effects.length > 0 && (!read || unread)) {
-    // A read that failed this tick, or a backoff after one, is not retried for a change now.
-    if (read || backoff !== undefined)
-      return {
-        ...(open ? { incident: open.incident } : {}),
-        problems,
-        waiting: [...waitNote, `${group.name}: the change waits for a lever read that answers`],
-      };
-    const needs = leverNeeds(rbGroup, result.incident ?? open?.incident);
-    const allowed =
-      options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
-    if (!allowed) {
-      if (open) queueWait(rt, group.name, true);
-      problems.push(`${group.name}: too many groups read their levers this tick: the step waits`);
-      return { ...(open ? { incident: open.incident } : {}), problems };
-    }
-    if (!(await readNow(result.incident ?? open?.incident)))
-      return {
-        ...(open ? { incident: open.incident } : {}),
-        problems,
+  const result = step();
+  if (result.effects.length === 0 || (s.read && !unread)) return result;
+  const openOnly = open ? { incident: open.incident } : {};
+  // A read that failed this tick, or a backoff after one, is not retried for a change now.
+  if (s.read || plan.backoff !== undefined)
+    return {
+      stop: {
+        ...openOnly,
+        problems: s.problems,
+        waiting: [
+          ...plan.waitNote,
+          `${group.name}: the change waits for a lever read that answers`,
+        ],
+      },
+    };
+  const needs = leverNeeds(s.rbGroup, result.incident ?? open?.incident);
+  const allowed =
+    s.options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
+  if (!allowed) {
+    if (open) queueWait(rt, group.name, true);
+    s.problems.push(`${group.name}: too many groups read their levers this tick: the step waits`);
+    return { stop: { ...openOnly, problems: s.problems } };
+  }
+  if (!(await readNow(s, result.incident ?? open?.incident)))
+    return {
+      stop: {
+        ...openOnly,
+        problems: s.problems,
         waiting: [
           `${group.name}: the levers are still answering (a read in flight): the step waits`,
         ],
-      };
-    result = step();
-  }
-  // The failover cap stands on the failovers it counts: the latest of them anchors its alert.
-  const latestFailover = stored.incidents
-    .filter((s) => s.incident.kind === "failover" && s.incident.trigger === "automatic")
-    .map((s) => s.incident.id)
+      },
+    };
+  return step();
+}
+
+/**
+ * Says the step's refusal (the failover cap anchored on the latest failover it counts), and holds
+ * its changes for the next tick when they do not fit the tick's share of ARM's write budget.
+ */
+async function admitChanges(s: StepScope, result: RunbookResult): Promise<StepTaken | undefined> {
+  const { rt, group, open, options } = s;
+  const latestFailover = s.incidents
+    .filter((i) => i.incident.kind === "failover" && i.incident.trigger === "automatic")
+    .map((i) => i.incident.id)
     .sort()
     .at(-1);
-  await recordRefusal(rt, group.name, result.refusal, epoch, operation, latestFailover);
-  // Changes take from the tick's share of ARM's write budget; those that do not fit wait a tick.
+  await recordRefusal(rt, group.name, result.refusal, s.epoch, options.operation, latestFailover);
   if (
     result.effects.length > 0 &&
     !(options.budget?.take("writes", writesOf(result.effects)) ?? true)
   ) {
     if (open) queueWait(rt, group.name, true);
-    problems.push(`${group.name}: too many lever changes this tick: this step waits for the next`);
-    return { ...(open ? { incident: open.incident } : {}), problems };
-  }
-
-  // A closed incident noted first (its woken cluster goes cold again), or the effects wait.
-  if (result.update) {
-    const update = result.update;
-    const etag = stored.incidents.find((x) => x.incident.id === update.id)?.etag;
-    const written = await runFenced(
-      rt,
-      {
-        name: "incident noted: standby returned to cold",
-        group: group.name,
-        incident: update.id,
-        operation,
-      },
-      (abortSignal) => rt.store.writeIncident(update, etag, { abortSignal }),
+    s.problems.push(
+      `${group.name}: too many lever changes this tick: this step waits for the next`,
     );
-    if (!written.ok) {
-      problems.push(
-        `${group.name}: incident ${update.id} not updated (${written.reason}): the standby waits`,
-      );
-      return { problems };
-    }
+    return { ...(open ? { incident: open.incident } : {}), problems: s.problems };
   }
+  return undefined;
+}
 
-  let incident = open?.incident;
-  // The incident row is written (conditionally on the version read) before any effect, even when
-  // the step has not changed: an effect runs only while its incident is still what this tick read.
-  const toWrite = result.incident ?? (result.effects.length > 0 ? open?.incident : undefined);
-  if (toWrite) {
-    const next = toWrite;
-    const before = result.opened ? undefined : open?.incident;
-    const events = incidentEvents(rt, operation, before, next, epoch);
-    const written = await runFenced(
-      rt,
-      { name: `incident ${next.step}`, group: group.name, incident: next.id, operation },
-      (abortSignal) =>
-        rt.store.writeIncident(next, result.opened ? undefined : open?.etag, {
-          abortSignal,
-          alerts: alertsOf(rt, before, next, alertRegions(evidence, kept), epoch, events),
-        }),
+/** Writes a closed incident's note (its standby returned to cold); says why the step ends if not. */
+async function noteClosed(s: StepScope, update: Incident): Promise<StepTaken | undefined> {
+  const { rt, group } = s;
+  const etag = s.incidents.find((x) => x.incident.id === update.id)?.etag;
+  const written = await runFenced(
+    rt,
+    {
+      name: "incident noted: standby returned to cold",
+      group: group.name,
+      incident: update.id,
+      operation: s.options.operation,
+    },
+    (abortSignal) => rt.store.writeIncident(update, etag, { abortSignal }),
+  );
+  if (written.ok) return undefined;
+  s.problems.push(
+    `${group.name}: incident ${update.id} not updated (${written.reason}): the standby waits`,
+  );
+  return { problems: s.problems };
+}
+
+/**
+ * Writes the incident row (conditionally on the version read) before any effect, even when the
+ * step has not changed it: an effect runs only while its incident is still what this tick read.
+ * Its events are published once the write succeeds.
+ */
+async function recordStep(
+  s: StepScope,
+  result: RunbookResult,
+  failure: LeverFailure | undefined,
+): Promise<{ readonly incident: Incident | undefined; readonly written?: Incident } | Stop> {
+  const { rt, group, open, epoch } = s;
+  const operation = s.options.operation;
+  const next = result.incident ?? (result.effects.length > 0 ? open?.incident : undefined);
+  if (!next) return { incident: open?.incident };
+  const before = result.opened ? undefined : open?.incident;
+  const events = incidentEvents(rt, operation, before, next, epoch);
+  const written = await runFenced(
+    rt,
+    { name: `incident ${next.step}`, group: group.name, incident: next.id, operation },
+    (abortSignal) =>
+      rt.store.writeIncident(next, result.opened ? undefined : open?.etag, {
+        abortSignal,
+        alerts: alertsOf(rt, before, next, alertRegions(s.evidence, s.kept), epoch, events),
+      }),
+  );
+  if (!written.ok) {
+    s.problems.push(
+      `${group.name}: incident ${next.id} not recorded (${written.reason}): its effects wait`,
     );
-    if (!written.ok) {
-      problems.push(
-        `${group.name}: incident ${next.id} not recorded (${written.reason}): its effects wait`,
-      );
-      return {
-        ...(incident ? { incident } : {}),
+    return {
+      stop: {
+        ...(open ? { incident: open.incident } : {}),
         ...(result.refusal ? { refusal: result.refusal } : {}),
-        problems,
-      };
-    }
-    for (const event of events) publish(rt, event);
-    if (failure) settleFailure(rt, group.name, failure);
-    incident = next;
+        problems: s.problems,
+      },
+    };
   }
+  for (const event of events) publish(rt, event);
+  if (failure) settleFailure(rt, group.name, failure);
+  return { incident: next, written: next };
+}
 
+/** Runs the step's effects in order, until one is still running at the deadline; what it waits for. */
+async function applyEffects(
+  s: StepScope,
+  effects: readonly Effect[],
+  incident: Incident | undefined,
+  waitNote: readonly string[],
+): Promise<string[]> {
+  const { rt, group, epoch, options } = s;
   const waiting: string[] = [...waitNote];
-  for (const effect of result.effects) {
-    const done = await applyFenced(rt, group.name, effect, incident, epoch, operation, deadline);
+  for (const effect of effects) {
+    const done = await applyFenced(
+      rt,
+      group.name,
+      effect,
+      incident,
+      epoch,
+      options.operation,
+      options.deadline,
+    );
     if (done === "running") {
       waiting.push(
         `${group.name}: ${describeEffect(effect)} is still running at the end of the tick: the next step waits for it`,
@@ -566,21 +739,33 @@ async function runbookOnce(
       break;
     }
     if (!done.ok)
-      problems.push(
+      s.problems.push(
         `${group.name}: ${describeEffect(effect)} ${done.refused ? "refused" : "failed"}: ${done.reason}`,
       );
   }
-  // Moved on to another open step with nothing started: the next step need not wait a tick.
+  return waiting;
+}
+
+/** The step's outcome; `next` when it moved on to another open step with nothing started. */
+function stepOutcome(
+  s: StepScope,
+  result: RunbookResult,
+  recorded: { readonly incident: Incident | undefined; readonly written?: Incident },
+  waiting: readonly string[],
+): StepTaken {
+  const { incident, written } = recorded;
+  // Moved on with nothing started: the next step need not wait a tick.
   const movedOn =
-    toWrite !== undefined &&
+    written !== undefined &&
     result.effects.length === 0 &&
     result.update === undefined &&
-    isOpen(toWrite) &&
-    (result.opened || toWrite.step !== open?.incident.step);
+    isOpen(written) &&
+    (result.opened || written.step !== s.open?.incident.step);
+  const { read, view } = s;
   return {
     ...(incident ? { incident } : {}),
     ...(result.refusal ? { refusal: result.refusal } : {}),
-    problems,
+    problems: s.problems,
     ...(waiting.length > 0 ? { waiting } : {}),
     ...(movedOn ? { next: { ...(read ? { read } : {}), ...(view ? { view } : {}) } } : {}),
   };

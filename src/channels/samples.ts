@@ -122,9 +122,92 @@ function last(kind: "failover" | "failback", steps: readonly Step[], note?: stri
 
 const LONG = "connect ECONNRESET while reading the answer of the regional ingress; ".repeat(150);
 
-/** One alert of every type. */
-export function sampleAlerts(): Record<AlertType, Alert> {
-  const samples: Partial<Record<AlertType, Alert>> = {
+/** The event behind each sample of an alert derived from an event alone, as Tandem emits it. */
+const SAMPLE_EVENTS: Readonly<Partial<Record<AlertType, Record<string, unknown>>>> = {
+  "failover.cap-reached": {
+    type: "automation.refused",
+    group: "shop",
+    rule: "failover-cap",
+    reason: "1 automatic failover(s) already within 60 min: a person must decide",
+    anchor: "001796117400000-3f2a9c1e",
+  },
+  "automation.paused": {
+    type: "automation.paused",
+    group: "shop",
+    by: "ops@contoso.com",
+    reason: "maintenance",
+  },
+  "automation.resumed": {
+    type: "automation.resumed",
+    group: "shop",
+    by: "ops@contoso.com",
+    reason: "done",
+  },
+  "command.accepted": {
+    type: "command.accepted",
+    command: "failover",
+    group: "shop",
+    by: "ops@contoso.com",
+    reason: "game day",
+    incident: "key-4f1c0e2b9a7d6c5e4f3a2b1c",
+    dryRun: false,
+  },
+  "command.refused": {
+    type: "command.refused",
+    command: "failover",
+    group: "shop",
+    by: "ops@contoso.com",
+    reason: "northeurope is not healthy (down): Tandem does not promote it",
+    rule: "unhealthy-target",
+    status: 409,
+  },
+  "observer.stale": { type: "observer.stale", peer: "northeurope", heartbeat: "9c8b7a6d:4127" },
+  "observer.live": { type: "observer.live", peer: "northeurope", heartbeat: "9c8b7a6d:4127" },
+  "store.unreachable": {
+    type: "store.unreachable",
+    message: "state store: reading heartbeats failed: timed out or was cancelled",
+  },
+  "store.reachable": { type: "store.reachable" },
+  "lease.acquired": {
+    type: "lease.acquired",
+    holder: "westeurope#a1b2c3d4",
+    epoch: 3,
+    previous: "northeurope#9c8b7a6d",
+  },
+  "certificate.expiring": {
+    type: "certificate.expiring",
+    group: "shop",
+    target: "westeurope",
+    daysLeft: 6,
+    message: "the certificate CN=shop.contoso.com expires in 6 days",
+  },
+  "channel.disabled": { type: "channel.disabled", ...CHANNEL, reason: "410 Gone" },
+  "channel.enabled": {
+    type: "channel.enabled",
+    ...CHANNEL,
+    reason: "ops@contoso.com's test of teams-ops passed",
+    disabledAt: AT - 3_600_000,
+  },
+  "readiness.lost": {
+    type: "readiness.lost",
+    group: "shop",
+    checks: ["standby-cluster"],
+    summary:
+      "not-ready: standby-cluster (northeurope): northeurope's cluster drifted from westeurope's: Kubernetes 1.32.7, westeurope runs 1.33.2",
+    since: AT - 900_000,
+  },
+  "readiness.regained": {
+    type: "readiness.regained",
+    group: "shop",
+    checks: [],
+    summary: "ready",
+    since: AT,
+  },
+};
+
+/** The verdict alerts: each from a pair of kept verdicts. */
+function verdictSamples(): Partial<Record<AlertType, Alert>> {
+  return {
     "region.suspect": verdict("healthy", "suspect"),
     "region.down": verdict("suspect", "down"),
     "region.split-view": verdict("healthy", "split-view"),
@@ -132,89 +215,19 @@ export function sampleAlerts(): Record<AlertType, Alert> {
     "region.cleared": verdict("split-view", "healthy"),
     "region.unconfirmed": unconfirmed(true),
     "region.confirmable": unconfirmed(false),
-    "failover.cap-reached": eventAlert(
-      event({
-        type: "automation.refused",
-        group: "shop",
-        rule: "failover-cap",
-        reason: "1 automatic failover(s) already within 60 min: a person must decide",
-        anchor: "001796117400000-3f2a9c1e",
-      }),
-    )!,
-    "automation.paused": eventAlert(
-      event({
-        type: "automation.paused",
-        group: "shop",
-        by: "ops@contoso.com",
-        reason: "maintenance",
-      }),
-    )!,
-    "automation.resumed": eventAlert(
-      event({ type: "automation.resumed", group: "shop", by: "ops@contoso.com", reason: "done" }),
-    )!,
-    "command.accepted": eventAlert(
-      event({
-        type: "command.accepted",
-        command: "failover",
-        group: "shop",
-        by: "ops@contoso.com",
-        reason: "game day",
-        incident: "key-4f1c0e2b9a7d6c5e4f3a2b1c",
-        dryRun: false,
-      }),
-    )!,
-    "command.refused": eventAlert(
-      event({
-        type: "command.refused",
-        command: "failover",
-        group: "shop",
-        by: "ops@contoso.com",
-        reason: "northeurope is not healthy (down): Tandem does not promote it",
-        rule: "unhealthy-target",
-        status: 409,
-      }),
-    )!,
-    "observer.stale": eventAlert(
-      event({ type: "observer.stale", peer: "northeurope", heartbeat: "9c8b7a6d:4127" }),
-    )!,
-    "observer.live": eventAlert(
-      event({ type: "observer.live", peer: "northeurope", heartbeat: "9c8b7a6d:4127" }),
-    )!,
-    "store.unreachable": eventAlert(
-      event({
-        type: "store.unreachable",
-        message: "state store: reading heartbeats failed: timed out or was cancelled",
-      }),
-    )!,
-    "store.reachable": eventAlert(event({ type: "store.reachable" }))!,
-    "lease.acquired": eventAlert(
-      event({
-        type: "lease.acquired",
-        holder: "westeurope#a1b2c3d4",
-        epoch: 3,
-        previous: "northeurope#9c8b7a6d",
-      }),
-    )!,
-    "certificate.expiring": eventAlert(
-      event({
-        type: "certificate.expiring",
-        group: "shop",
-        target: "westeurope",
-        daysLeft: 6,
-        message: "the certificate CN=shop.contoso.com expires in 6 days",
-      }),
-    )!,
-    "channel.disabled": eventAlert(
-      event({ type: "channel.disabled", ...CHANNEL, reason: "410 Gone" }),
-    )!,
-    "channel.enabled": eventAlert(
-      event({
-        type: "channel.enabled",
-        ...CHANNEL,
-        reason: "ops@contoso.com's test of teams-ops passed",
-        disabledAt: AT - 3_600_000,
-      }),
-    )!,
+  };
+}
+
+/** The alerts derived from an event alone, through eventAlert. */
+function eventSamples(): Partial<Record<AlertType, Alert>> {
+  return Object.fromEntries(
+    Object.entries(SAMPLE_EVENTS).map(([type, body]) => [type, eventAlert(event(body))!]),
+  );
+}
+
+/** The alerts the sender makes of its own deliveries, a reminder, and a channel's test. */
+function senderSamples(): Partial<Record<AlertType, Alert>> {
+  return {
     "channel.undelivered": {
       ...channelUndelivered(
         TEAMS,
@@ -232,25 +245,6 @@ export function sampleAlerts(): Record<AlertType, Alert> {
       ...channelDelivering(TEAMS, AT - 600_000, "critical", 2, from),
       event: EVENT,
     },
-    "readiness.lost": eventAlert(
-      event({
-        type: "readiness.lost",
-        group: "shop",
-        checks: ["standby-cluster"],
-        summary:
-          "not-ready: standby-cluster (northeurope): northeurope's cluster drifted from westeurope's: Kubernetes 1.32.7, westeurope runs 1.33.2",
-        since: AT - 900_000,
-      }),
-    )!,
-    "readiness.regained": eventAlert(
-      event({
-        type: "readiness.regained",
-        group: "shop",
-        checks: [],
-        summary: "ready",
-        since: AT,
-      }),
-    )!,
     reminder: reminderDue(
       {
         subject: "region:shop/westeurope|1796113800000",
@@ -278,6 +272,11 @@ export function sampleAlerts(): Record<AlertType, Alert> {
       summary: "ops@contoso.com asked Tandem (observer westeurope) to test this channel.",
     },
   };
+}
+
+/** The incident alerts: pre-warming, and every step of a failover and a failback. */
+function incidentSamples(): Partial<Record<AlertType, Alert>> {
+  const samples: Partial<Record<AlertType, Alert>> = {};
   const prewarm: Incident = {
     ...incident("failover", []),
     step: "prewarming",
@@ -330,6 +329,17 @@ export function sampleAlerts(): Record<AlertType, Alert> {
       "westeurope recovered before the failover was confirmed",
     );
   }
+  return samples;
+}
+
+/** One alert of every type. */
+export function sampleAlerts(): Record<AlertType, Alert> {
+  const samples: Partial<Record<AlertType, Alert>> = {
+    ...verdictSamples(),
+    ...eventSamples(),
+    ...senderSamples(),
+    ...incidentSamples(),
+  };
   for (const t of ALERT_TYPES)
     if (!samples[t.type]) throw new Error(`no sample alert of type ${t.type}`);
   return samples as Record<AlertType, Alert>;

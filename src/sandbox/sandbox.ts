@@ -424,19 +424,177 @@ function faultRoutes(
   ];
 }
 
+/** Starts a part of the sandbox and registers its stop. */
+type Started = <T extends { start(): Promise<void>; stop(): Promise<void> }>(
+  thing: T,
+) => Promise<T>;
+
+/** The emulated Azure's times: the caller's, the realistic preset's, or the sandbox's short ones. */
+function emulatorTimes(options: SandboxOptions) {
+  const realistic = options.timing === "realistic";
+  const clusterStartMs =
+    options.clusterStartSeconds !== undefined
+      ? options.clusterStartSeconds * 1000
+      : realistic
+        ? TIMINGS.realistic.clusterStartMs
+        : 15_000;
+  const propagationMs =
+    options.propagationSeconds !== undefined
+      ? options.propagationSeconds * 1000
+      : realistic
+        ? TIMINGS.realistic.propagationMs
+        : 5000;
+  return { realistic, clusterStartMs, propagationMs };
+}
+
+/**
+ * The emulated Azure Resource Manager with the regional apps of both groups and each observer's
+ * control target, its Traffic Manager profile, Front Door origin group and AKS clusters made to
+ * route to them.
+ */
+async function startRegions(started: Started, times: ReturnType<typeof emulatorTimes>) {
+  const R = SANDBOX_RESOURCES;
+  const byHost = new Map<string, RegionalApp>();
+  const arm = await started(
+    new ArmEmulator({
+      scopes: [R.resourceGroup],
+      principal: "tandem-sandbox",
+      ...(times.realistic
+        ? { timing: "realistic" as const }
+        : { clusterStopMs: 3000, operationMs: 500 }),
+      clusterStartMs: times.clusterStartMs,
+      propagationMs: times.propagationMs,
+      // Traffic Manager's and Front Door's own health probes see what a request would.
+      health: (host) => byHost.get(host)?.serving ?? false,
+    }),
+  );
+
+  const tm = arm.service<TrafficManagerService>("traffic-manager");
+  const fd = arm.service<FrontDoorService>("front-door");
+  const aks = arm.service<AksService>("aks");
+  const app = async (region: string, gate?: () => boolean) => {
+    const a = await started(new RegionalApp(region, gate));
+    byHost.set(a.host, a);
+    return a;
+  };
+  const shop = new Map<string, RegionalApp>();
+  const catalog = new Map<string, RegionalApp>();
+  const controls = new Map<string, RegionalApp>();
+  for (const region of SANDBOX_REGIONS) {
+    shop.set(region, await app(region));
+    catalog.set(region, await app(region, () => aks.serves(R.catalogCluster(region))));
+    // Each observer's control target: fails only when the fault API impairs that observer.
+    controls.set(region, await app(`control-${region}`));
+  }
+
+  tm.addProfile(
+    R.shopProfile,
+    SANDBOX_REGIONS.map((region, i) => ({
+      name: R.endpoint("shop", region),
+      target: shop.get(region)!.host,
+      priority: i + 1,
+    })),
+  );
+  fd.addOriginGroup(
+    R.catalogProfile,
+    R.catalogOriginGroup,
+    SANDBOX_REGIONS.map((region, i) => ({
+      name: R.endpoint("catalog", region),
+      hostName: catalog.get(region)!.host,
+      priority: i + 1,
+    })),
+  );
+  for (const region of SANDBOX_REGIONS)
+    aks.addCluster({
+      id: R.catalogCluster(region),
+      location: region,
+      running: region === "westeurope",
+      pools: [
+        { name: "system", count: 1, mode: "System" },
+        { name: "user", count: 3 },
+      ],
+    });
+  return { arm, tm, fd, aks, shop, catalog, controls };
+}
+
+/** The sandbox's configuration for its apps, validated as a user's file is. */
+function configOf(apps: SandboxApps, options: SandboxOptions, intervalSeconds: number) {
+  return parseConfig(
+    sandboxConfig(apps, {
+      intervalSeconds,
+      failureThreshold: options.failureThreshold ?? 3,
+      dwellSeconds: options.dwellSeconds ?? 10,
+      ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.telemetry?.summaryMinutes === undefined
+        ? {}
+        : { summaryMinutes: options.telemetry.summaryMinutes }),
+    }),
+    "sandbox configuration",
+  );
+}
+
+/** One runtime per observer, each with its own store client (cut off while it is isolated). */
+async function composeObservers(
+  options: SandboxOptions,
+  config: TandemConfig,
+  env: Record<string, string>,
+  parts: {
+    readonly azurite: { readonly connectionString: string };
+    readonly arm: ArmEmulator;
+    readonly isolated: ReadonlySet<string>;
+    readonly peers: Peers;
+    readonly ingestion: IngestionReceiver | undefined;
+    readonly times: ReturnType<typeof emulatorTimes>;
+  },
+  output: (line: string) => void,
+): Promise<Runtime[]> {
+  const { azurite, arm, isolated, peers, ingestion, times } = parts;
+  const runtimes: Runtime[] = [];
+  for (const observer of SANDBOX_REGIONS) {
+    const table = tableStoreFromConnectionString(azurite.connectionString, "tandem", {
+      maxRetries: 0,
+    });
+    runtimes.push(
+      await compose({
+        config,
+        observer,
+        env,
+        store: cutOff(table, () => isolated.has(observer)),
+        credential: sandboxCredential,
+        arm: {
+          endpoint: arm.url,
+          ca: arm.ca,
+          pollIntervalMs: 250,
+          lroPatienceMs: 3000,
+          // The timeout per ARM call Tandem uses in Azure (ARM_DEFAULTS, 30 s): a slow control
+          // plane (the sandbox's `slow` fault) is waited for as it would be there.
+        },
+        source: "sandbox configuration",
+        localPrincipal: SANDBOX_PRINCIPAL,
+        peers,
+        ...(ingestion ? { ingestionCa: ingestion.ca } : {}),
+        subscribers: [timeline(output), ...(options.subscribers ?? [])],
+        ...(options.alertTiming ? { alertTiming: options.alertTiming } : {}),
+        // Drills plan with the emulator's own times, not Azure's.
+        estimates: {
+          clusterStartMs: times.clusterStartMs,
+          propagationMs: (group) => (group === "catalog" ? times.propagationMs : 0),
+        },
+      }),
+    );
+  }
+  return runtimes;
+}
+
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const output = options.output ?? (() => {});
   const intervalSeconds = options.intervalSeconds ?? 2;
-  const failureThreshold = options.failureThreshold ?? 3;
-  const dwellSeconds = options.dwellSeconds ?? 10;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     const pending = stops.splice(0).reverse();
     for (const stop of pending) await stop().catch(() => {});
   };
-  const started = async <T extends { start(): Promise<void>; stop(): Promise<void> }>(
-    thing: T,
-  ): Promise<T> => {
+  const started: Started = async (thing) => {
     await thing.start();
     stops.push(() => thing.stop());
     return thing;
@@ -447,79 +605,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => azurite.stop());
 
     const R = SANDBOX_RESOURCES;
-    const realistic = options.timing === "realistic";
-    const clusterStartMs =
-      options.clusterStartSeconds !== undefined
-        ? options.clusterStartSeconds * 1000
-        : realistic
-          ? TIMINGS.realistic.clusterStartMs
-          : 15_000;
-    const propagationMs =
-      options.propagationSeconds !== undefined
-        ? options.propagationSeconds * 1000
-        : realistic
-          ? TIMINGS.realistic.propagationMs
-          : 5000;
-    const byHost = new Map<string, RegionalApp>();
-    const arm = await started(
-      new ArmEmulator({
-        scopes: [R.resourceGroup],
-        principal: "tandem-sandbox",
-        ...(realistic
-          ? { timing: "realistic" as const }
-          : { clusterStopMs: 3000, operationMs: 500 }),
-        clusterStartMs,
-        propagationMs,
-        // Traffic Manager's and Front Door's own health probes see what a request would.
-        health: (host) => byHost.get(host)?.serving ?? false,
-      }),
-    );
-
-    const tm = arm.service<TrafficManagerService>("traffic-manager");
-    const fd = arm.service<FrontDoorService>("front-door");
-    const aks = arm.service<AksService>("aks");
-    const app = async (region: string, gate?: () => boolean) => {
-      const a = await started(new RegionalApp(region, gate));
-      byHost.set(a.host, a);
-      return a;
-    };
-    const shop = new Map<string, RegionalApp>();
-    const catalog = new Map<string, RegionalApp>();
-    const controls = new Map<string, RegionalApp>();
-    for (const region of SANDBOX_REGIONS) {
-      shop.set(region, await app(region));
-      catalog.set(region, await app(region, () => aks.serves(R.catalogCluster(region))));
-      // Each observer's control target: fails only when the fault API impairs that observer.
-      controls.set(region, await app(`control-${region}`));
-    }
-
-    tm.addProfile(
-      R.shopProfile,
-      SANDBOX_REGIONS.map((region, i) => ({
-        name: R.endpoint("shop", region),
-        target: shop.get(region)!.host,
-        priority: i + 1,
-      })),
-    );
-    fd.addOriginGroup(
-      R.catalogProfile,
-      R.catalogOriginGroup,
-      SANDBOX_REGIONS.map((region, i) => ({
-        name: R.endpoint("catalog", region),
-        hostName: catalog.get(region)!.host,
-        priority: i + 1,
-      })),
-    );
-    for (const region of SANDBOX_REGIONS)
-      aks.addCluster({
-        id: R.catalogCluster(region),
-        location: region,
-        running: region === "westeurope",
-        pools: [
-          { name: "system", count: 1, mode: "System" },
-          { name: "user", count: 3 },
-        ],
-      });
+    const times = emulatorTimes(options);
+    const { arm, tm, fd, aks, shop, catalog, controls } = await startRegions(started, times);
 
     // The global entry points route as the emulated services do right now.
     const regionOf = (group: string, endpoint: string | undefined) =>
@@ -535,18 +622,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const receivers = await started(new AlertReceivers(output));
     const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry, receivers };
 
-    const config = parseConfig(
-      sandboxConfig(apps, {
-        intervalSeconds,
-        failureThreshold,
-        dwellSeconds,
-        ...(options.timing ? { timing: options.timing } : {}),
-        ...(options.telemetry?.summaryMinutes === undefined
-          ? {}
-          : { summaryMinutes: options.telemetry.summaryMinutes }),
-      }),
-      "sandbox configuration",
-    );
+    const config = configOf(apps, options, intervalSeconds);
     const ingestion = options.telemetry
       ? await started(
           new IngestionReceiver((e) => {
@@ -559,7 +635,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...(ingestion ? { [SETTINGS.appInsights]: ingestion.connectionString } : {}),
     };
     const isolated = new Set<string>();
-    const runtimes: Runtime[] = [];
     // The observers ask each other to probe now over the local host's HTTP, as Function Apps do;
     // its URL is known once it listens, after the runtimes are made.
     const peerHttp: { peers?: HttpPeers } = {};
@@ -569,39 +644,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           ? peerHttp.peers.ask(peer, request, call)
           : Promise.reject(new Error("the local host is not listening yet")),
     };
-    for (const observer of SANDBOX_REGIONS) {
-      const table = tableStoreFromConnectionString(azurite.connectionString, "tandem", {
-        maxRetries: 0,
-      });
-      runtimes.push(
-        await compose({
-          config,
-          observer,
-          env,
-          store: cutOff(table, () => isolated.has(observer)),
-          credential: sandboxCredential,
-          arm: {
-            endpoint: arm.url,
-            ca: arm.ca,
-            pollIntervalMs: 250,
-            lroPatienceMs: 3000,
-            // The timeout per ARM call Tandem uses in Azure (ARM_DEFAULTS, 30 s): a slow control
-            // plane (the sandbox's `slow` fault) is waited for as it would be there.
-          },
-          source: "sandbox configuration",
-          localPrincipal: SANDBOX_PRINCIPAL,
-          peers,
-          ...(ingestion ? { ingestionCa: ingestion.ca } : {}),
-          subscribers: [timeline(output), ...(options.subscribers ?? [])],
-          ...(options.alertTiming ? { alertTiming: options.alertTiming } : {}),
-          // Drills plan with the emulator's own times, not Azure's.
-          estimates: {
-            clusterStartMs: clusterStartMs,
-            propagationMs: (group) => (group === "catalog" ? propagationMs : 0),
-          },
-        }),
-      );
-    }
+    const runtimes = await composeObservers(
+      options,
+      config,
+      env,
+      { azurite, arm, isolated, peers, ingestion, times },
+      output,
+    );
 
     // What telemetry is still buffered goes to the receiver before it stops.
     stops.push(async () => {

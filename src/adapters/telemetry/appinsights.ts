@@ -131,7 +131,11 @@ function commonJs<T extends object>(module: T): T {
   return (module as { default?: T }).default ?? module;
 }
 
-export async function appInsightsTelemetry(options: AppInsightsOptions): Promise<Telemetry> {
+/**
+ * The SDK's client, its exporters made and the settings poller stopped, with the OpenTelemetry
+ * API its records take their context from.
+ */
+async function openClient(options: AppInsightsOptions) {
   const [ai, otel, hooks, resources] = await Promise.all([
     import("applicationinsights").then(commonJs),
     import("@opentelemetry/api"),
@@ -165,14 +169,40 @@ export async function appInsightsTelemetry(options: AppInsightsOptions): Promise
       "service.instance.id": options.roleInstance,
     }),
   };
-  const scopes = new Scopes();
-  const log = options.log;
   // The exporters are made now, not on the first record, so that the poller can be stopped.
   client.initialize();
   if (!stopSettingsPoller())
-    log?.warn(
+    options.log?.warn(
       "telemetry: could not stop the Application Insights SDK's settings poller (settings.sdk.monitor.azure.com)",
     );
+  return { client, otel };
+}
+
+/** Flushes the client, waiting at most `ms`: true if everything was sent. One flush at a time. */
+function flusher(client: Client): (ms: number) => Promise<boolean> {
+  let flushing: Promise<void> | undefined;
+  return async (ms: number): Promise<boolean> => {
+    flushing ??= client.flush().finally(() => (flushing = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    try {
+      return await Promise.race([
+        flushing.then(
+          () => true as const,
+          () => false as const,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+export async function appInsightsTelemetry(options: AppInsightsOptions): Promise<Telemetry> {
+  const { client, otel } = await openClient(options);
+  const scopes = new Scopes();
+  const log = options.log;
 
   const inContext = (scope: TelemetryScope | undefined, track: () => void): void => {
     const merged = { ...scopes.current(), ...scope };
@@ -197,23 +227,7 @@ export async function appInsightsTelemetry(options: AppInsightsOptions): Promise
       ...(merged.incident === undefined ? {} : { incident: merged.incident }),
     };
   };
-  let flushing: Promise<void> | undefined;
-  const flush = async (ms: number): Promise<boolean> => {
-    flushing ??= client.flush().finally(() => (flushing = undefined));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    try {
-      return await Promise.race([
-        flushing.then(
-          () => true as const,
-          () => false as const,
-        ),
-        late,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const flush = flusher(client);
 
   return {
     within: (scope, fn) => scopes.within(scope, fn),

@@ -107,6 +107,79 @@ function agentFor(
   return agent;
 }
 
+/** When each phase of a request ended, in ms from its start. */
+interface Marks {
+  dns?: number;
+  connect?: number;
+  tls?: number;
+  firstByte?: number;
+}
+
+/** The phases' times: a phase that did not happen (a reused socket's DNS) ends with the one before. */
+function phasesOf(marks: Marks, totalMs: number): ProbePhases {
+  const dns = marks.dns ?? 0;
+  const connect = marks.connect ?? dns;
+  const tlsDone = marks.tls ?? connect;
+  const firstByte = marks.firstByte ?? tlsDone;
+  return {
+    dnsMs: dns,
+    connectMs: connect,
+    tlsMs: tlsDone,
+    firstByteMs: firstByte,
+    totalMs: Math.max(firstByte, totalMs),
+  };
+}
+
+/** The phase a failure happened in decides its kind, whatever the socket error says. */
+function inPhase(error: ProbeError, marks: Marks, isHttps: boolean): ProbeError {
+  // A connection reset or dropped before the handshake finished is a handshake failure.
+  const mid = error.kind === "reset" || error.kind === "error" || error.kind === "timeout";
+  if (mid && isHttps && marks.tls === undefined && marks.firstByte === undefined)
+    return failure("tls-handshake", `the TLS handshake failed: ${error.message}`);
+  return error;
+}
+
+/** A request out of time, named by the phase it had not finished. */
+function timedOut(
+  limit: string,
+  marks: Marks,
+  hostname: string,
+  needsLookup: boolean,
+  isHttps: boolean,
+): ProbeError {
+  if (needsLookup && marks.dns === undefined && marks.connect === undefined)
+    return failure("dns", `${hostname} did not resolve within ${limit}`);
+  if (marks.connect === undefined)
+    return failure("connect-timeout", `could not connect within ${limit}`);
+  if (isHttps && marks.tls === undefined && marks.firstByte === undefined)
+    return failure("tls-handshake", `the TLS handshake did not complete within ${limit}`);
+  if (marks.firstByte === undefined) return failure("timeout", `no answer within ${limit}`);
+  return failure("timeout", `the answer did not complete within ${limit}`);
+}
+
+/** The request's options: Tandem's headers, the agent, and for HTTPS the name and CAs it trusts. */
+function requestOptions(
+  request: HttpProbeRequest,
+  url: URL,
+  method: string,
+  servername: string | undefined,
+  options: HttpProbeOptions,
+): https.RequestOptions {
+  return {
+    method,
+    headers: { "user-agent": "tandem-probe", accept: "*/*", ...request.headers },
+    agent: agentFor(request, url, options),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+    ...(url.protocol === "https:"
+      ? {
+          rejectUnauthorized: true,
+          ...(servername ? { servername } : {}),
+          ...(request.ca?.length ? { secureContext: secureContextFor(request.ca)! } : {}),
+        }
+      : {}),
+  };
+}
+
 /** One request: resolves with the answer, or rejects with a classified ProbeFailure. */
 function exchange(
   request: HttpProbeRequest,
@@ -124,29 +197,9 @@ function exchange(
   const servername = request.tlsServerName ?? (needsLookup ? hostname : undefined);
 
   return new Promise<Answer>((resolve, reject) => {
-    const marks: { dns?: number; connect?: number; tls?: number; firstByte?: number } = {};
+    const marks: Marks = {};
     let socketUsed: Socket | undefined;
-    const phases = (): ProbePhases => {
-      const dns = marks.dns ?? 0;
-      const connect = marks.connect ?? dns;
-      const tlsDone = marks.tls ?? connect;
-      const firstByte = marks.firstByte ?? tlsDone;
-      return {
-        dnsMs: dns,
-        connectMs: connect,
-        tlsMs: tlsDone,
-        firstByteMs: firstByte,
-        totalMs: Math.max(firstByte, since()),
-      };
-    };
-    /** The phase a failure happened in decides its kind, whatever the socket error says. */
-    const inPhase = (error: ProbeError): ProbeError => {
-      // A connection reset or dropped before the handshake finished is a handshake failure.
-      const mid = error.kind === "reset" || error.kind === "error" || error.kind === "timeout";
-      if (mid && isHttps && marks.tls === undefined && marks.firstByte === undefined)
-        return failure("tls-handshake", `the TLS handshake failed: ${error.message}`);
-      return error;
-    };
+    const phases = () => phasesOf(marks, since());
 
     let req: http.ClientRequest | undefined;
     let settled = false;
@@ -160,36 +213,16 @@ function exchange(
     };
     const onAbort = () => fail(failure("aborted", "the probe was cancelled"));
     const timer = setTimeout(
-      () => {
-        const limit = `${request.timeoutMs} ms`;
-        if (needsLookup && marks.dns === undefined && marks.connect === undefined)
-          fail(failure("dns", `${hostname} did not resolve within ${limit}`));
-        else if (marks.connect === undefined)
-          fail(failure("connect-timeout", `could not connect within ${limit}`));
-        else if (isHttps && marks.tls === undefined && marks.firstByte === undefined)
-          fail(failure("tls-handshake", `the TLS handshake did not complete within ${limit}`));
-        else if (marks.firstByte === undefined)
-          fail(failure("timeout", `no answer within ${limit}`));
-        else fail(failure("timeout", `the answer did not complete within ${limit}`));
-      },
+      () => fail(timedOut(`${request.timeoutMs} ms`, marks, hostname, needsLookup, isHttps)),
       Math.max(0, deadline - performance.now()),
     );
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
     try {
-      req = (isHttps ? https : http).request(url, {
-        method,
-        headers: { "user-agent": "tandem-probe", accept: "*/*", ...request.headers },
-        agent: agentFor(request, url, options),
-        ...(options.lookup ? { lookup: options.lookup } : {}),
-        ...(isHttps
-          ? {
-              rejectUnauthorized: true,
-              ...(servername ? { servername } : {}),
-              ...(request.ca?.length ? { secureContext: secureContextFor(request.ca)! } : {}),
-            }
-          : {}),
-      });
+      req = (isHttps ? https : http).request(
+        url,
+        requestOptions(request, url, method, servername, options),
+      );
     } catch (error) {
       return fail(classifyError(error, hostname));
     }
@@ -207,7 +240,7 @@ function exchange(
         expiries.set(socket, earliestExpiry(socket as TLSSocket));
       });
     });
-    req.on("error", (error) => fail(inPhase(classifyError(error, hostname))));
+    req.on("error", (error) => fail(inPhase(classifyError(error, hostname), marks, isHttps)));
     req.on("response", (res) => {
       marks.firstByte = since();
       if (marks.connect === undefined) marks.connect = marks.firstByte;
