@@ -5,8 +5,8 @@ export function errorText(error: unknown): string {
 
 /**
  * A thrown value's fields when its `name` is `name`, else undefined. Tandem's guards recognise an
- * error by its name and shape rather than `instanceof`, which fails across module copies (as
- * @azure/core-rest-pipeline's `isRestError` does for its own errors).
+ * error by its name and shape, not `instanceof`, which fails across two copies of a module; the
+ * Azure SDK's `isRestError` (@typespec/ts-http-runtime, restError.ts) falls back to the name too.
  */
 export function namedError(
   error: unknown,
