@@ -7,7 +7,9 @@ import type { Alert } from "../core/alerts.js";
 import type { AlertChannel, AlertLinks, SendContext, SendResult } from "../ports/alerts.js";
 import { postJson } from "./http.js";
 import { fingerprint, origin, redactor, urlSecrets } from "./redact.js";
-import type { ChannelSettings } from "./types.js";
+import { secretRef } from "../config/fields.js";
+import { channelSchema } from "./schema.js";
+import type { ChannelKind, ChannelSettings } from "./types.js";
 import { checkedUrl } from "./url.js";
 
 interface Posting {
@@ -65,15 +67,31 @@ export function postingChannel(p: Posting): PostingChannel {
 }
 
 /**
- * A channel whose webhook URL is its secret (Teams, Slack): the URL is checked now, names where
- * it sends, and is never shown (but for scheme://host).
+ * A kind whose one setting is its webhook URL, held as a secret (Teams, Slack). When a channel
+ * is built its renderer loads and the URL is checked; the URL names where it sends, and is never
+ * shown (but for scheme://host).
  */
-export function webhookUrlChannel(
-  settings: ChannelSettings & { readonly webhookUrl: string },
-  secret: (ref: string) => string,
-  label: string,
-  body: (alert: Alert, links: AlertLinks) => unknown,
-): AlertChannel {
-  const url = checkedUrl(secret(settings.webhookUrl), "webhookUrl");
-  return postingChannel({ settings, url, label, identity: [url], secrets: urlSecrets(url), body });
+export function webhookUrlKind<K extends string>(spec: {
+  readonly kind: K;
+  readonly title: string;
+  /** Its name for people, in "Slack is not told of ...". */
+  readonly label: string;
+  readonly help: { readonly kind: string; readonly settings: string; readonly webhookUrl: string };
+  readonly render: () => Promise<(alert: Alert, links: AlertLinks) => unknown>;
+  readonly receiver: string;
+}): ChannelKind<{ kind: K; name: string; webhookUrl: string }> {
+  return {
+    kind: spec.kind,
+    title: spec.title,
+    schema: channelSchema(spec.kind, spec.help, {
+      webhookUrl: secretRef.describe(spec.help.webhookUrl),
+    }),
+    create: async (settings, secret) => {
+      const body = await spec.render();
+      const url = checkedUrl(secret(settings.webhookUrl), "webhookUrl");
+      const secrets = urlSecrets(url);
+      return postingChannel({ settings, url, label: spec.label, identity: [url], secrets, body });
+    },
+    receiver: spec.receiver,
+  };
 }

@@ -4,6 +4,7 @@
 // only then), the sandbox starts each one's receiver, and every kind passes one contract suite.
 // Adding a kind is one folder and one line in registry.ts (docs/alerts.md, "Adding an alert
 // channel"; ADR 24).
+import { namedError } from "../core/errors.js";
 import type { z } from "zod";
 import type { AlertChannel } from "../ports/alerts.js";
 
@@ -27,12 +28,7 @@ export class ChannelSettingsError extends Error {
 }
 
 export function isChannelSettingsError(error: unknown): error is ChannelSettingsError {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { name?: unknown }).name === "ChannelSettingsError" &&
-    typeof (error as { field?: unknown }).field === "string"
-  );
+  return typeof namedError(error, "ChannelSettingsError")?.field === "string";
 }
 
 export interface ChannelKind<S extends ChannelSettings = ChannelSettings> {

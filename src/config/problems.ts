@@ -1,4 +1,5 @@
 // A configuration problem names where it is and what to do about it.
+import { namedError } from "../core/errors.js";
 
 export interface ConfigProblem {
   /** Path in the file, for example `groups[0].regions[1].probe.url`; empty for the whole file. */
@@ -35,10 +36,5 @@ export class ConfigError extends Error {
 }
 
 export function isConfigError(error: unknown): error is ConfigError {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { name?: unknown }).name === "ConfigError" &&
-    Array.isArray((error as { problems?: unknown }).problems)
-  );
+  return Array.isArray(namedError(error, "ConfigError")?.problems);
 }

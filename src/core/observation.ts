@@ -24,8 +24,8 @@ export interface ProbePhases {
   readonly totalMs: number;
 }
 
-export interface ProbeOutcome {
-  readonly ok: boolean;
+/** What a probe found beyond pass or fail; an observation keeps it as the probe gave it. */
+interface ProbeDetail {
   readonly latencyMs: number;
   readonly statusCode?: number;
   readonly error?: ProbeError;
@@ -34,6 +34,10 @@ export interface ProbeOutcome {
   readonly certificateDaysLeft?: number;
   /** Not failures, but worth a person's attention (a certificate about to expire). */
   readonly warnings?: readonly string[];
+}
+
+export interface ProbeOutcome extends ProbeDetail {
+  readonly ok: boolean;
   /** How many quick re-probes it took to settle the outcome (0 when the first probe passed). */
   readonly confirmations?: number;
 }
@@ -44,7 +48,7 @@ export interface TickId {
   readonly seq: number;
 }
 
-export interface Observation {
+export interface Observation extends ProbeDetail {
   readonly observer: string;
   readonly group: string;
   /** A region name, or ENTRY_POINT. */
@@ -55,12 +59,6 @@ export interface Observation {
   readonly consecutiveSuccesses: number;
   /** Length of the failure run the current success run follows (0 when it follows none). */
   readonly failuresBefore: number;
-  readonly latencyMs: number;
-  readonly statusCode?: number;
-  readonly error?: ProbeError;
-  readonly phases?: ProbePhases;
-  readonly certificateDaysLeft?: number;
-  readonly warnings?: readonly string[];
   readonly at: number;
   /** The last hour, one mark per minute on the observer's clock (see nextTimeline). */
   readonly timeline?: string;

@@ -221,11 +221,19 @@ function opened(incident: Incident, effects: Effect[] = []): RunbookResult {
   return { incident, opened: true, effects };
 }
 
+/** What every automatic opening reads: the group, its situation, the policy, a new incident's id. */
+interface Opening {
+  readonly group: RunbookGroup;
+  readonly s: Situation;
+  readonly policy: RunbookPolicy;
+  readonly id: string;
+}
+
 /** An automatic incident, opened at `step` unless `refusal` stands (then nothing opens, and why). */
 function openUnlessRefused(
   refusal: Refusal | undefined,
   fields: Omit<Parameters<typeof newIncident>[0], "trigger">,
-  at: { readonly group: RunbookGroup; readonly s: Situation; readonly id: string },
+  at: Opening,
   step: Step,
   note: string,
   effects: Effect[] = [],
@@ -249,26 +257,22 @@ function openAutomatic(
   policy: RunbookPolicy,
   id: string,
 ): RunbookResult {
-  if (group.model === "active-active")
-    return disableLost(group, s, policy, id) ?? enableRecovered(group, s, policy, id) ?? NOTHING;
+  const at: Opening = { group, s, policy, id };
+  if (group.model === "active-active") return disableLost(at) ?? enableRecovered(at) ?? NOTHING;
   const primary = primaryOf(s.routing!);
   if (primary === undefined) return NOTHING;
   const cold = group.model === "passive-cold";
-  if (s.kept[primary] === "down") return failOverFrom(primary, group, s, policy, id);
+  if (s.kept[primary] === "down") return failOverFrom(primary, at);
   return (
-    (cold && s.kept[primary] === "suspect" ? prewarm(primary, group, s, policy, id) : undefined) ??
-    failBackHome(primary, group, s, policy, id) ??
+    (cold && s.kept[primary] === "suspect" ? prewarm(primary, at) : undefined) ??
+    failBackHome(primary, at) ??
     (cold ? coldAgain(group, s, policy) : NOTHING)
   );
 }
 
 /** Active-active: the first enabled region that is down is disabled, unless it is the last one. */
-function disableLost(
-  group: RunbookGroup,
-  s: Situation,
-  policy: RunbookPolicy,
-  id: string,
-): RunbookResult | undefined {
+function disableLost(at: Opening): RunbookResult | undefined {
+  const { s, policy } = at;
   const routing = s.routing!;
   const route = routing.regions.find((r) => r.enabled && s.kept[r.region] === "down");
   if (!route) return undefined;
@@ -290,26 +294,22 @@ function disableLost(
       shift,
       reason: `${route.region} is down`,
     },
-    { group, s, id },
+    at,
     "detected",
     `${route.region} is down: disable it`,
   );
 }
 
 /** Active-active: the first disabled region healthy again (for the dwell time) is enabled. */
-function enableRecovered(
-  group: RunbookGroup,
-  s: Situation,
-  policy: RunbookPolicy,
-  id: string,
-): RunbookResult | undefined {
+function enableRecovered(at: Opening): RunbookResult | undefined {
+  const { s, policy } = at;
   const route = s.routing!.regions.find((r) => !r.enabled && s.kept[r.region] === "healthy");
   if (!route) return undefined;
   const shift: Shift = { kind: "enable", region: route.region };
   return openUnlessRefused(
     unable(s, shift) ?? automationRefusal(s, policy, false),
     { kind: "failback", to: route.region, shift, reason: `${route.region} is healthy again` },
-    { group, s, id },
+    at,
     "confirmed",
     `${route.region} healthy for the dwell time: enable it`,
   );
@@ -319,14 +319,18 @@ function enableRecovered(
 const secondariesOf = (group: RunbookGroup, primary: string) =>
   group.regions.filter((r) => r.role === "secondary" && r.name !== primary);
 
+/** An automatic failover from `primary` to `target`: the rules it must pass and its first fields. */
+function promotion(at: Opening, primary: string, target: string) {
+  const shift: Shift = { kind: "promote", region: target };
+  return {
+    refusal: unable(at.s, shift) ?? automationRefusal(at.s, at.policy, true),
+    fields: { kind: "failover", from: primary, to: target, shift } as const,
+  };
+}
+
 /** The primary is down: fail over to a healthy region (passive-cold: a secondary, woken). */
-function failOverFrom(
-  primary: string,
-  group: RunbookGroup,
-  s: Situation,
-  policy: RunbookPolicy,
-  id: string,
-): RunbookResult {
+function failOverFrom(primary: string, at: Opening): RunbookResult {
+  const { group, s } = at;
   const cold = group.model === "passive-cold";
   const secondaries = secondariesOf(group, primary);
   const target = cold
@@ -344,47 +348,34 @@ function failOverFrom(
     target.cluster && (cold || target.cluster.nodePools.length > 0)
       ? { region: target.name, start: cold }
       : undefined;
+  const { refusal, fields } = promotion(at, primary, target.name);
   return openUnlessRefused(
-    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true),
-    {
-      kind: "failover",
-      from: primary,
-      to: target.name,
-      shift: { kind: "promote", region: target.name },
-      ...(wake ? { wake } : {}),
-      reason: `${primary} is down`,
-    },
-    { group, s, id },
+    refusal,
+    { ...fields, ...(wake ? { wake } : {}), reason: `${primary} is down` },
+    at,
     "detected",
     `${primary} is down: fail over to ${target.name}`,
   );
 }
 
 /** Passive-cold, the primary suspect: start a stopped secondary's cluster while it is confirmed. */
-function prewarm(
-  primary: string,
-  group: RunbookGroup,
-  s: Situation,
-  policy: RunbookPolicy,
-  id: string,
-): RunbookResult | undefined {
+function prewarm(primary: string, at: Opening): RunbookResult | undefined {
+  const { group, s } = at;
   const target = secondariesOf(group, primary).find(
     (r) => r.cluster && s.clusters[r.name]?.power === "Stopped",
   );
   if (!target) return undefined;
+  // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
+  const { refusal, fields } = promotion(at, primary, target.name);
   return openUnlessRefused(
-    // Pre-warming leads to a failover: it passes the same rules (pause, cap) before it starts.
-    unable(s, { kind: "promote", region: target.name }) ?? automationRefusal(s, policy, true),
+    refusal,
     {
-      kind: "failover",
-      from: primary,
-      to: target.name,
-      shift: { kind: "promote", region: target.name },
+      ...fields,
       wake: { region: target.name, start: true },
       startedCluster: true,
       reason: `${primary} is suspect: pre-warm ${target.name}`,
     },
-    { group, s, id },
+    at,
     "prewarming",
     `${primary} is suspect: start ${target.name}'s cluster while the verdict is confirmed`,
     [{ kind: "start-cluster", region: target.name }],
@@ -392,13 +383,8 @@ function prewarm(
 }
 
 /** With automatic failback, traffic goes home once the configured primary is healthy again. */
-function failBackHome(
-  primary: string,
-  group: RunbookGroup,
-  s: Situation,
-  policy: RunbookPolicy,
-  id: string,
-): RunbookResult | undefined {
+function failBackHome(primary: string, at: Opening): RunbookResult | undefined {
+  const { group, s, policy } = at;
   const configured = group.regions.find((r) => r.role === "primary")?.name;
   if (
     !policy.autoFailback ||
@@ -419,7 +405,7 @@ function failBackHome(
       shift: { kind: "promote", region: configured },
       reason: `${configured} is healthy again`,
     },
-    { group, s, id },
+    at,
     "confirmed",
     `${configured} healthy for the dwell time: fail back`,
   );

@@ -1,5 +1,6 @@
 // Why a configuration cannot be deployed as it is: each problem has a code a script can match,
 // the path in the file, and what to do about it.
+import { namedError } from "../core/errors.js";
 
 export const DEPLOY_PROBLEM_CODES = [
   /** The file has no `deployment` section, so no witness region. */
@@ -44,10 +45,5 @@ export class DeployError extends Error {
 }
 
 export function isDeployError(error: unknown): error is DeployError {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { name?: unknown }).name === "DeployError" &&
-    Array.isArray((error as { problems?: unknown }).problems)
-  );
+  return Array.isArray(namedError(error, "DeployError")?.problems);
 }

@@ -1,5 +1,6 @@
 // The shared state store: what every observer writes and reads to agree. One implementation per
 // backend (Table Storage, memory); all pass test/adapters/store/contract.ts.
+import { namedError } from "../core/errors.js";
 import type { LeaseRecord, StoredLease } from "../core/lease.js";
 import type { Heartbeat, Observation } from "../core/observation.js";
 import type { Incident } from "../core/incident.js";
@@ -206,10 +207,5 @@ export class StoreError extends Error {
 }
 
 export function isStoreError(error: unknown): error is StoreError {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { name?: unknown }).name === "StoreError" &&
-    typeof (error as { kind?: unknown }).kind === "string"
-  );
+  return typeof namedError(error, "StoreError")?.kind === "string";
 }

@@ -24,7 +24,7 @@ import type {
 import { ArmReply, lower, timingsOf } from "./arm/kit.js";
 import type { CertificateAuthority } from "./certificates.js";
 import { createCertificateAuthority } from "./certificates.js";
-import { closeServer, listenLoopback } from "./listen.js";
+import { LoopbackServer } from "./listen.js";
 
 export type { ArmEmulatorOptions } from "./arm/kit.js";
 
@@ -125,8 +125,7 @@ export class ArmEmulator {
   readonly #setup: EmulatorSetup;
   readonly #services = new Map<string, EmulatedService>();
   readonly #operations = new Map<string, Operation>();
-  #server: https.Server | undefined;
-  #port = 0;
+  readonly #listener = new LoopbackServer();
   #ca: CertificateAuthority | undefined;
   /** Faults answered instead of requests, in order. */
   readonly faults: Fault[] = [];
@@ -156,7 +155,7 @@ export class ArmEmulator {
   }
 
   get url(): string {
-    return `https://127.0.0.1:${this.#port}`;
+    return `https://127.0.0.1:${this.#listener.port}`;
   }
 
   /** PEM of the CA that signed the emulator's certificate: what clients must trust. */
@@ -195,16 +194,11 @@ export class ArmEmulator {
       void this.#serve(req, res);
     });
     server.keepAliveTimeout = 2000;
-    this.#port = await listenLoopback(server);
-    this.#server = server;
+    await this.#listener.listen(server);
   }
 
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    server.closeAllConnections();
-    await closeServer(server);
-    this.#server = undefined;
+  stop(): Promise<void> {
+    return this.#listener.stop();
   }
 
   #settle(now = Date.now()): void {

@@ -2,20 +2,19 @@
 // as Traffic Manager or Front Door would. Until the emulated levers exist it routes to the
 // group's primary region, healthy or not, so a probe of it shows what users would see.
 import http from "node:http";
-import { closeServer, listenLoopback } from "./listen.js";
+import { LoopbackServer } from "./listen.js";
 import type { RegionalApp } from "./regional-app.js";
 
 export class EntryPoint {
   readonly #route: () => RegionalApp | undefined;
-  #server: http.Server | undefined;
-  #port = 0;
+  readonly #listener = new LoopbackServer();
 
   constructor(route: () => RegionalApp | undefined) {
     this.#route = route;
   }
 
   get healthUrl(): string {
-    return `http://127.0.0.1:${this.#port}/healthz`;
+    return `http://127.0.0.1:${this.#listener.port}/healthz`;
   }
 
   async start(): Promise<void> {
@@ -44,14 +43,10 @@ export class EntryPoint {
       });
       req.pipe(upstream);
     });
-    this.#port = await listenLoopback(server);
-    this.#server = server;
+    await this.#listener.listen(server);
   }
 
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    await closeServer(server);
-    this.#server = undefined;
+  stop(): Promise<void> {
+    return this.#listener.stop();
   }
 }

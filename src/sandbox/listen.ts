@@ -21,3 +21,25 @@ export function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** The one loopback server a sandbox part runs: its port once listening, and a stop safe to repeat. */
+export class LoopbackServer {
+  #server: Server | undefined;
+  #port = 0;
+
+  get port(): number {
+    return this.#port;
+  }
+
+  async listen(server: Server): Promise<void> {
+    this.#port = await listenLoopback(server);
+    this.#server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    await closeServer(server);
+  }
+}

@@ -2,15 +2,14 @@
 // fault API can take down and bring back. A stamp on an emulated AKS cluster also needs its
 // cluster to run (`gate`): a stopped passive-cold cluster serves nothing.
 import http from "node:http";
-import { closeServer, listenLoopback } from "./listen.js";
+import { LoopbackServer } from "./listen.js";
 
 export type RegionMode = "up" | "down";
 
 export class RegionalApp {
   readonly region: string;
   #mode: RegionMode = "up";
-  #server: http.Server | undefined;
-  #port = 0;
+  readonly #listener = new LoopbackServer();
 
   readonly #gate: () => boolean;
 
@@ -26,7 +25,7 @@ export class RegionalApp {
 
   /** host:port, as Traffic Manager endpoints and Front Door origins name it. */
   get host(): string {
-    return `127.0.0.1:${this.#port}`;
+    return `127.0.0.1:${this.#listener.port}`;
   }
 
   get mode(): RegionMode {
@@ -38,7 +37,7 @@ export class RegionalApp {
   }
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return `http://127.0.0.1:${this.#listener.port}`;
   }
 
   get healthUrl(): string {
@@ -60,14 +59,10 @@ export class RegionalApp {
       res.end(JSON.stringify(body));
     });
     server.keepAliveTimeout = 1000;
-    this.#port = await listenLoopback(server);
-    this.#server = server;
+    await this.#listener.listen(server);
   }
 
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    await closeServer(server);
-    this.#server = undefined;
+  stop(): Promise<void> {
+    return this.#listener.stop();
   }
 }

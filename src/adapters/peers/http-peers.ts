@@ -4,6 +4,7 @@
 // its signature and the observer role like any other caller's; the sandbox's local host knows
 // its callers and needs none.
 import * as z from "zod";
+import { urlForSecrets } from "../../core/secret-url.js";
 import type { PeerProbeAnswer, PeerProbeRequest, Peers } from "../../ports/peers.js";
 
 const answerSchema = z.object({
@@ -18,25 +19,19 @@ const answerSchema = z.object({
 /** The longest part of a peer's error body quoted in a problem. */
 const QUOTED = 200;
 
-const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
-
 /**
  * Checks a peer's base URL: https, or http on a loopback address only (a token is never sent in
  * the clear). Returns the URL without a trailing slash, or throws saying what is wrong.
  */
 export function peerUrl(observer: string, url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
+  const checked = urlForSecrets(url);
+  if (!checked)
     throw new Error(`the URL of observer ${observer} is not a URL: ${JSON.stringify(url)}`);
-  }
-  const local = LOOPBACK.has(parsed.hostname);
-  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && local))
+  if (!checked.secure)
     throw new Error(
-      `the URL of observer ${observer} must be https (plain http only on a loopback address): ${parsed.origin}`,
+      `the URL of observer ${observer} must be https (plain http only on a loopback address): ${checked.url.origin}`,
     );
-  return parsed.href.replace(/\/+$/, "");
+  return checked.url.href.replace(/\/+$/, "");
 }
 
 export interface HttpPeersOptions {

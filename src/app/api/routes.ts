@@ -87,50 +87,39 @@ interface CommandSpec<C extends CommandName> {
   ) => Promise<Outcome>;
 }
 
-const manual = (
-  rt: Runtime,
-  caller: Caller,
-  group: string,
-  command: ManualCommand,
-  body: { readonly dryRun?: boolean | undefined },
-  key: string | undefined,
-) =>
-  manualCommand(rt, caller, group, command, {
-    dryRun: body.dryRun ?? false,
-    ...(key ? { idempotencyKey: key, fingerprint: fingerprint(command.kind, group, body) } : {}),
-  });
+/** Fail over or fail back: the command its body and caller give, run for one group. */
+const manual =
+  <B extends { readonly dryRun?: boolean | undefined }>(
+    command: (body: B, caller: Caller) => ManualCommand,
+  ) =>
+  (rt: Runtime, caller: Caller, group: string, body: B, key: string | undefined) => {
+    const given = command(body, caller);
+    return manualCommand(rt, caller, group, given, {
+      dryRun: body.dryRun ?? false,
+      ...(key ? { idempotencyKey: key, fingerprint: fingerprint(given.kind, group, body) } : {}),
+    });
+  };
 
 /** Every command: its body is BODIES[name]; the role is always operator. */
 export const COMMAND_TABLE: { readonly [C in CommandName]: CommandSpec<C> } = {
   failover: {
     forAll: true,
-    run: (rt, caller, group, b, key) =>
-      manual(
-        rt,
-        caller,
-        group,
-        {
-          kind: "failover",
-          to: b.to,
-          override: b.override ?? false,
-          by: caller.name,
-          reason: b.reason,
-        },
-        b,
-        key,
-      ),
+    run: manual((b, caller) => ({
+      kind: "failover",
+      to: b.to,
+      override: b.override ?? false,
+      by: caller.name,
+      reason: b.reason,
+    })),
   },
   failback: {
     forAll: true,
-    run: (rt, caller, group, b, key) =>
-      manual(
-        rt,
-        caller,
-        group,
-        { kind: "failback", ...(b.to ? { to: b.to } : {}), by: caller.name, reason: b.reason },
-        b,
-        key,
-      ),
+    run: manual((b, caller) => ({
+      kind: "failback",
+      ...(b.to ? { to: b.to } : {}),
+      by: caller.name,
+      reason: b.reason,
+    })),
   },
   pause: {
     forAll: true,
