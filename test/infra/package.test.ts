@@ -110,6 +110,16 @@ describe("the Function App package", () => {
     }
   });
 
+  it("holds the lever SDKs' operation groups Tandem calls, and none of the others", () => {
+    const inputs = bundle.outputs.flatMap((o) => o.inputs);
+    const has = (path: RegExp) => inputs.some((i) => path.test(i));
+    assert.ok(has(/arm-cdn\/dist-esm\/src\/operations\/afdOrigins\.js$/));
+    assert.ok(!has(/arm-cdn\/dist-esm\/src\/operations\/(profiles|afdEndpoints|rules)\.js$/));
+    for (const group of ["managedClusters", "agentPools"])
+      assert.ok(has(new RegExp(`arm-containerservice/dist/esm/classic/${group}/index\\.js$`)));
+    assert.ok(!has(/arm-containerservice\/dist\/esm\/classic\/(snapshots|machines)\//));
+  });
+
   it("is at most 600,000 bytes zipped (issue 31: 0.6 MB, decimal)", () => {
     assert.equal(result.zipBytes, readFileSync(result.zipPath).length);
     assert.ok(result.zipBytes <= MAX_ZIP_BYTES, `the package is ${result.zipBytes} bytes zipped`);
