@@ -32,7 +32,7 @@ const FLUSH_INTERVALS = 30;
  * day a row of two regions is about 10 KB, so 1,000 groups in one call were about 10 MB, and one
  * such call on a loaded Azurite ran past its limit (issue 31). A hundred rows are about 1 MB.
  */
-export const WRITE_BATCH_ROWS = 100;
+const WRITE_BATCH_ROWS = 100;
 /** Days kept before today: the page's longest window is 30 days, today included. */
 const RETAINED_DAYS = 30;
 /** A gap between two holder ticks counts at most this many intervals of verdict time. */

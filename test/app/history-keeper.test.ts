@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import type { AgreementView } from "../../src/app/agreement.js";
-import { WRITE_BATCH_ROWS, keepHistory } from "../../src/app/history-keeper.js";
+import { keepHistory } from "../../src/app/history-keeper.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { Observation } from "../../src/core/observation.js";
 import type { RollupDay } from "../../src/core/rollup.js";
@@ -17,6 +17,8 @@ const NOW = Date.parse("2026-12-07T10:00:00Z");
 const INTERVAL_MS = 2000; // twoRegionConfig's
 /** The keeper writes every group every 30 intervals (ADR 25). */
 const FLUSH_INTERVALS = 30;
+/** It writes at most 100 rows a store call (ADR 25). */
+const WRITE_BATCH_ROWS = 100;
 
 /** A memory store whose rollup writes can be made to fail, and that records each one's rows. */
 class RecordingStore extends MemoryStateStore {
