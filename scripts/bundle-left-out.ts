@@ -22,9 +22,36 @@ export interface LeftOut {
   readonly what: string;
   /** Why Tandem never reaches it; named in the stand-in's error and in ADR 13. */
   readonly why: string;
-  /** The stand-in's code (CommonJS); by default a module every use of which throws. */
+  /**
+   * The stand-in's code (CommonJS, or an ES module); by default a module every use of which
+   * throws. Its relative imports resolve from the importer's folder.
+   */
   readonly standIn?: string;
 }
+
+// The operation groups two lever SDKs' clients make, of which Tandem calls none: arm-cdn 9.1's
+// (cdnManagementClient.js imports them all from "./operations"; Tandem calls afdOrigins) and
+// arm-containerservice 25's (containerServiceClient.js, one "./classic/<group>/index.js" each;
+// Tandem calls managedClusters and agentPools).
+const CDN_UNUSED = [
+  ...["AfdProfiles", "AfdCustomDomains", "AfdEndpoints", "AfdOriginGroups", "Routes", "RuleSets"],
+  ...["Rules", "SecurityPolicies", "Secrets", "LogAnalytics", "Profiles", "Endpoints", "Origins"],
+  ...["OriginGroups", "CustomDomains", "ResourceUsageOperations", "Operations", "EdgeNodes"],
+  ...["Policies", "ManagedRuleSets"],
+];
+const AKS_UNUSED = [
+  ...["identityBindings", "machines", "maintenanceConfigurations", "managedNamespaces"],
+  ...["operations", "privateEndpointConnections", "privateLinkResources", "snapshots"],
+  ...["resolvePrivateLinkServiceId", "trustedAccessRoleBindings", "trustedAccessRoles"],
+];
+const CDN_GROUPS = {
+  what: "an @azure/arm-cdn operation group other than afdOrigins",
+  why: "Tandem's Front Door lever (src/providers/front-door/router.ts) calls afdOrigins only",
+};
+const AKS_GROUPS = {
+  what: "an @azure/arm-containerservice operation group other than managedClusters and agentPools",
+  why: "Tandem's AKS lever (src/providers/aks/clusters.ts) calls managedClusters and agentPools only",
+};
 
 export const LEFT_OUT: readonly LeftOut[] = [
   {
@@ -58,7 +85,49 @@ export const LEFT_OUT: readonly LeftOut[] = [
       "class ConfigurationWorker { constructor() {} shutdown() {} }\n" +
       "module.exports = { ConfigurationWorker };\n",
   },
+  {
+    name: "arm-cdn-operations",
+    specifier: /^\.\/operations$/,
+    importer: /node_modules\/@azure\/arm-cdn\/dist-esm\/src\/cdnManagementClient\.js$/,
+    ...CDN_GROUPS,
+    standIn: unusedGroups(
+      CDN_GROUPS,
+      CDN_UNUSED.map((n) => `${n}Impl`),
+      'export { AfdOriginsImpl } from "./operations/afdOrigins";',
+    ),
+  },
+  {
+    name: "arm-containerservice-operations",
+    specifier: new RegExp(`^\\./classic/(${AKS_UNUSED.join("|")})/index\\.js$`),
+    importer: /node_modules\/@azure\/arm-containerservice\/dist\/esm\/containerServiceClient\.js$/,
+    ...AKS_GROUPS,
+    standIn: unusedGroups(
+      AKS_GROUPS,
+      AKS_UNUSED.map((n) => `_get${n[0]!.toUpperCase()}${n.slice(1)}Operations`),
+      "",
+    ),
+  },
 ];
+
+/**
+ * An ES module for the operation groups an SDK client's constructor makes and Tandem never calls:
+ * each export, called or constructed, gives an object every method of which throws. `keep` is
+ * re-exported as it is.
+ */
+function unusedGroups(
+  entry: { readonly what: string; readonly why: string },
+  names: readonly string[],
+  keep: string,
+): string {
+  const message = `${entry.what} is left out of Tandem's Function App bundle (scripts/bundle-left-out.ts): ${entry.why}`;
+  return `${keep}
+function leftOut() { throw new Error(${JSON.stringify(message)}); }
+function group() {
+  return new Proxy({}, { get(_, key) { return typeof key === "string" && key !== "then" ? leftOut : undefined; } });
+}
+export { ${names.map((n) => `group as ${n}`).join(", ")} };
+`;
+}
 
 /**
  * Compile-time constants for the bundle (esbuild's `define`): the adapter's settings poller stop
@@ -97,11 +166,14 @@ export function leaveOut(entries: readonly LeftOut[] = LEFT_OUT): Plugin {
       build.onResolve({ filter }, (args) => {
         const importer = args.importer.split("\\").join("/");
         const entry = entries.find((e) => e.specifier.test(args.path) && e.importer.test(importer));
-        return entry ? { path: entry.name, namespace: NAMESPACE } : undefined;
+        return entry
+          ? { path: entry.name, namespace: NAMESPACE, pluginData: args.resolveDir }
+          : undefined;
       });
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
         const entry = entries.find((e) => e.name === args.path)!;
-        return { contents: entry.standIn ?? throwing(entry), loader: "js" };
+        const resolveDir = args.pluginData as string;
+        return { contents: entry.standIn ?? throwing(entry), loader: "js", resolveDir };
       });
     },
   };

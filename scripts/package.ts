@@ -91,7 +91,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   });
   try {
     const result = await buildPackage({ config: values.config, outDir: values.out });
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    // Decimal megabytes, as issue 31's bound (0.6 MB) and docs/deploy.md read them.
+    const mb = (n: number) => `${n.toLocaleString("en")} bytes (${(n / 1e6).toFixed(2)} MB)`;
     console.log(
       `wrote ${result.zipPath}: ${result.files} files, ${mb(result.stagedBytes)} unpacked, ${mb(result.zipBytes)} zipped`,
     );

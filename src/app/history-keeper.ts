@@ -1,7 +1,8 @@
 // The lease holder keeps the status page's history (ADR 0025): every tick it adds what it has
 // just read (each observer's new probes, the time each region's kept verdict held) to the day's
 // row of each group, in memory, and writes the rows beside the tick, never awaited by it: every
-// FLUSH_INTERVALS intervals, and a group's row at once when one of its verdicts changes. It reads
+// FLUSH_INTERVALS intervals, and a group's row at once when one of its verdicts changes, in store
+// calls of at most WRITE_BATCH_ROWS rows; a failed call's rows go to the next write. It reads
 // the day's rows once per epoch before it adds anything, so a new holder goes on from the last
 // write; what a former holder had not written yet (at most one flush period) is lost. Once a
 // day it compacts the rows of the day before yesterday (past the 24-hour window, their hours are
@@ -26,6 +27,12 @@ import type { Runtime } from "./runtime.js";
  * intervals (5 minutes at 10 s), a third of a transaction an interval against issue 31's 60.
  */
 const FLUSH_INTERVALS = 30;
+/**
+ * Rows per store call. Each call has its own time limit (10 s in the Table store); late in the
+ * day a row of two regions is about 10 KB, so 1,000 groups in one call were about 10 MB, and one
+ * such call on a loaded Azurite ran past its limit (issue 31). A hundred rows are about 1 MB.
+ */
+const WRITE_BATCH_ROWS = 100;
 /** Days kept before today: the page's longest window is 30 days, today included. */
 const RETAINED_DAYS = 30;
 /** A gap between two holder ticks counts at most this many intervals of verdict time. */
@@ -154,8 +161,14 @@ function addTick(
   const due = now - m.lastFlushAt >= FLUSH_INTERVALS * intervalMs;
   const groups = due ? [...m.dirty] : [...m.urgent].filter((g) => m.dirty.has(g));
   if (due) m.lastFlushAt = now;
-  const rows = [...m.leftover, ...groups.flatMap((g) => m.rows.get(g) ?? [])];
-  if (rows.length > 0) beside(rt, m, flush(rt, m, rows, groups), "writing the history");
+  const rows: Pending[] = [
+    ...m.leftover.map((row) => ({ row })),
+    ...groups.flatMap((group) => {
+      const row = m.rows.get(group);
+      return row ? [{ row, group }] : [];
+    }),
+  ];
+  if (rows.length > 0) beside(rt, m, flush(rt, m, rows), "writing the history");
   else if (m.maintainedDay !== today)
     beside(rt, m, maintain(rt, m, now), "compacting and pruning the history");
 }
@@ -177,26 +190,38 @@ async function load(rt: Runtime, m: HistoryMemory, today: string): Promise<void>
   m.day = today;
 }
 
-async function flush(
-  rt: Runtime,
-  m: HistoryMemory,
-  rows: RollupDay[],
-  groups: readonly string[],
-): Promise<void> {
+/** A row to write: today's row of `group`, or without one, a row of a day that has ended. */
+interface Pending {
+  readonly row: RollupDay;
+  readonly group?: string;
+}
+
+/**
+ * Writes `rows` in calls of at most WRITE_BATCH_ROWS, one after the other. When a call fails,
+ * its rows and those after it go back to be written (today's groups dirty again, so the next
+ * write carries their counts as they are then; ended days' rows to the leftover); the calls
+ * before it have landed.
+ */
+async function flush(rt: Runtime, m: HistoryMemory, rows: readonly Pending[]): Promise<void> {
   // Only while this process still holds the epoch: a former holder's rows would go back in time.
-  if (rt.memory.lease.held?.epoch !== m.epoch) return;
-  const leftover = m.leftover;
+  const holds = () => rt.memory.lease.held?.epoch === m.epoch;
+  if (!holds()) return;
   m.leftover = [];
-  for (const g of groups) {
-    m.dirty.delete(g);
-    m.urgent.delete(g);
-  }
-  try {
-    await rt.store.writeRollups(rows);
-  } catch (error) {
-    m.leftover.push(...leftover);
-    for (const g of groups) m.dirty.add(g);
-    throw error;
+  for (const { group } of rows)
+    if (group !== undefined) {
+      m.dirty.delete(group);
+      m.urgent.delete(group);
+    }
+  for (let at = 0; at < rows.length; at += WRITE_BATCH_ROWS) {
+    if (!holds()) return;
+    try {
+      await rt.store.writeRollups(rows.slice(at, at + WRITE_BATCH_ROWS).map((p) => p.row));
+    } catch (error) {
+      for (const { row, group } of rows.slice(at))
+        if (group !== undefined && m.rows.get(group) === row) m.dirty.add(group);
+        else m.leftover.push(row);
+      throw error;
+    }
   }
 }
 
@@ -204,7 +229,8 @@ async function maintain(rt: Runtime, m: HistoryMemory, now: number): Promise<voi
   if (rt.memory.lease.held?.epoch !== m.epoch) return;
   const old = dayOf(now - 2 * DAY_MS);
   const full = (await rt.store.readRollups(old, old)).filter((row) => !row.compact);
-  if (full.length > 0) await rt.store.writeRollups(full.map(compactDay));
+  for (let at = 0; at < full.length; at += WRITE_BATCH_ROWS)
+    await rt.store.writeRollups(full.slice(at, at + WRITE_BATCH_ROWS).map(compactDay));
   const before = dayOf(now - RETAINED_DAYS * DAY_MS);
   const deleted = await rt.store.pruneRollups(before);
   m.maintainedDay = dayOf(now);

@@ -17,9 +17,23 @@ const NOW = Date.parse("2026-12-07T10:00:00Z");
 const INTERVAL_MS = 2000; // twoRegionConfig's
 /** The keeper writes every group every 30 intervals (ADR 25). */
 const FLUSH_INTERVALS = 30;
+/** It writes at most 100 rows a store call (ADR 25). */
+const WRITE_BATCH_ROWS = 100;
+
+/** A memory store whose rollup writes can be made to fail, and that records each one's rows. */
+class RecordingStore extends MemoryStateStore {
+  readonly writes: { readonly rows: number; readonly failed: boolean }[] = [];
+  failWrite?: number;
+  override async writeRollups(rows: readonly RollupDay[]): Promise<void> {
+    const failed = this.writes.length === this.failWrite;
+    this.writes.push({ rows: rows.length, failed });
+    if (failed) throw new Error("the store's call ran past its limit");
+    await super.writeRollups(rows);
+  }
+}
 
 async function setup() {
-  const store = new MemoryStateStore();
+  const store = new RecordingStore();
   const clock = new ManualClock(NOW);
   const rt = await runtimeFor(
     twoRegionConfig({ westeurope: "http://127.0.0.1:1/", northeurope: "http://127.0.0.1:2/" }),
@@ -57,13 +71,28 @@ async function tick(
   decision: { states?: Record<string, RegionState>; changed?: boolean } = {},
   epoch = 1,
 ): Promise<void> {
+  await tickGroups(rt, [{ group: rt.config.groups[0]!, observations }], decision, epoch);
+}
+
+/** One holder tick of the given groups, each with the same decision. */
+async function tickGroups(
+  rt: Runtime,
+  groups: { group: Runtime["config"]["groups"][number]; observations: Observation[] }[],
+  decision: { states?: Record<string, RegionState>; changed?: boolean } = {},
+  epoch = 1,
+): Promise<void> {
   const view = {
     observers: [],
-    groups: [{ group: rt.config.groups[0]!, observations, evidence: [] }],
+    groups: groups.map((g) => ({ ...g, evidence: [] })),
     stalePeers: [],
     problems: [],
   } as unknown as AgreementView;
-  await keepHistory(rt, epoch, view, [decision]);
+  await keepHistory(
+    rt,
+    epoch,
+    view,
+    groups.map(() => decision),
+  );
 }
 
 const probesOf = (row: RollupDay | undefined) =>
@@ -138,6 +167,36 @@ describe("the history the lease holder keeps", () => {
       "down until it was not",
     );
     assert.equal(row!.verdicts["northeurope"], undefined);
+  });
+
+  it("writes at most WRITE_BATCH_ROWS rows a store call, and a failed call loses no group's counts", async () => {
+    const { store, clock, rt } = await setup();
+    const names = Array.from({ length: 2 * WRITE_BATCH_ROWS + 50 }, (_, i) => `g${i}`);
+    const groups = (seq?: number) =>
+      names.map((name) => ({
+        group: { ...rt.config.groups[0]!, name },
+        observations: seq === undefined ? [] : [{ ...seen(seq), group: name }],
+      }));
+    await tickGroups(rt, groups(1)); // reads the day
+    store.failWrite = 1; // the second call of the write fails
+    await tickGroups(rt, groups(1), { changed: true });
+    clock.advance(FLUSH_INTERVALS * INTERVAL_MS);
+    await tickGroups(rt, groups()); // nothing new: the due flush writes what did not land
+    assert.deepEqual(
+      store.writes,
+      [
+        { rows: WRITE_BATCH_ROWS, failed: false },
+        { rows: WRITE_BATCH_ROWS, failed: true },
+        { rows: WRITE_BATCH_ROWS, failed: false },
+        { rows: 50, failed: false },
+      ],
+      "the first write stops at its failed call; the next carries that call's rows and the rest",
+    );
+    const rows = await store.readRollups(dayOf(NOW), dayOf(NOW));
+    assert.deepEqual(
+      rows.map((r) => [r.group, probesOf(r)]).sort(),
+      names.map((name) => [name, 1]).sort(),
+    );
   });
 
   it("writes nothing once this process no longer holds the epoch", async () => {

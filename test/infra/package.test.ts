@@ -33,6 +33,8 @@ import { ROOT } from "../helpers/paths.js";
 import { read } from "./bicep-text.js";
 
 const CONFIG = join(ROOT, "examples/active-passive.tandem.config.json");
+/** Issue 31's bound on the package; measured at 580,117 bytes (bench/RESULTS.md). */
+const MAX_ZIP_BYTES = 600_000;
 const LEVER_SDKS = ["@azure/arm-trafficmanager", "@azure/arm-cdn", "@azure/arm-containerservice"];
 
 let result: PackageResult;
@@ -106,6 +108,21 @@ describe("the Function App package", () => {
       const withIt = loadedWith(bundle, lever.path).map((o) => o.path);
       for (const c of cdn) assert.ok(!withIt.includes(c.path), `${other} loads ${c.path}`);
     }
+  });
+
+  it("holds the lever SDKs' operation groups Tandem calls, and none of the others", () => {
+    const inputs = bundle.outputs.flatMap((o) => o.inputs);
+    const has = (path: RegExp) => inputs.some((i) => path.test(i));
+    assert.ok(has(/arm-cdn\/dist-esm\/src\/operations\/afdOrigins\.js$/));
+    assert.ok(!has(/arm-cdn\/dist-esm\/src\/operations\/(profiles|afdEndpoints|rules)\.js$/));
+    for (const group of ["managedClusters", "agentPools"])
+      assert.ok(has(new RegExp(`arm-containerservice/dist/esm/classic/${group}/index\\.js$`)));
+    assert.ok(!has(/arm-containerservice\/dist\/esm\/classic\/(snapshots|machines)\//));
+  });
+
+  it("is at most 600,000 bytes zipped (issue 31: 0.6 MB, decimal)", () => {
+    assert.equal(result.zipBytes, readFileSync(result.zipPath).length);
+    assert.ok(result.zipBytes <= MAX_ZIP_BYTES, `the package is ${result.zipBytes} bytes zipped`);
   });
 
   it("holds no gRPC, Prometheus, OTLP or OpenTelemetry Node SDK code (applicationinsights requires them; Tandem never uses them)", () => {
