@@ -11,6 +11,7 @@ import { HttpPeers } from "../adapters/peers/http-peers.js";
 import type { Peers } from "../ports/peers.js";
 import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
+import type { ComposeOptions } from "../compose.js";
 import { compose } from "../compose.js";
 import { tableStoreFromConnectionString } from "../adapters/store/table/table-store.js";
 import type { StateStore } from "../ports/state-store.js";
@@ -105,6 +106,17 @@ export interface SandboxOptions {
    * seconds rather than minutes.
    */
   readonly alertTiming?: Partial<AlertTiming>;
+  /**
+   * Kinds from outside src/ (a test's lever, probe and channel kinds), as compose() takes them: the
+   * ARM emulator serves the lever kinds' emulated services, the alert receivers include the channel
+   * kinds' receivers, and the configuration may name any of them.
+   */
+  readonly kinds?: Pick<ComposeOptions, "registry" | "probeKinds" | "channelKinds">;
+  /**
+   * Changes the sandbox's configuration before it is validated, the ARM emulator already serving
+   * (a test adds a group of its own kinds and the emulated resources it names).
+   */
+  readonly configure?: (config: TandemConfigInput, arm: ArmEmulator) => TandemConfigInput;
 }
 
 export interface Sandbox {
@@ -452,7 +464,11 @@ function emulatorTimes(options: SandboxOptions) {
  * control target, its Traffic Manager profile, Front Door origin group and AKS clusters made to
  * route to them.
  */
-async function startRegions(started: Started, times: ReturnType<typeof emulatorTimes>) {
+async function startRegions(
+  started: Started,
+  times: ReturnType<typeof emulatorTimes>,
+  registry: ComposeOptions["registry"],
+) {
   const R = SANDBOX_RESOURCES;
   const byHost = new Map<string, RegionalApp>();
   const arm = await started(
@@ -466,6 +482,7 @@ async function startRegions(started: Started, times: ReturnType<typeof emulatorT
       propagationMs: times.propagationMs,
       // Traffic Manager's and Front Door's own health probes see what a request would.
       health: (host) => byHost.get(host)?.serving ?? false,
+      ...(registry ? { registry } : {}),
     }),
   );
 
@@ -517,19 +534,32 @@ async function startRegions(started: Started, times: ReturnType<typeof emulatorT
   return { arm, tm, fd, aks, shop, catalog, controls };
 }
 
-/** The sandbox's configuration for its apps, validated as a user's file is. */
-function configOf(apps: SandboxApps, options: SandboxOptions, intervalSeconds: number) {
+/**
+ * The sandbox's configuration for its apps, as the options' `configure` changes it, validated as a
+ * user's file is, with the options' kinds.
+ */
+function configOf(
+  apps: SandboxApps,
+  arm: ArmEmulator,
+  options: SandboxOptions,
+  intervalSeconds: number,
+) {
+  const input = sandboxConfig(apps, {
+    intervalSeconds,
+    failureThreshold: options.failureThreshold ?? 3,
+    dwellSeconds: options.dwellSeconds ?? 10,
+    ...(options.timing ? { timing: options.timing } : {}),
+    ...(options.telemetry?.summaryMinutes === undefined
+      ? {}
+      : { summaryMinutes: options.telemetry.summaryMinutes }),
+  });
+  const { registry, probeKinds, channelKinds } = options.kinds ?? {};
   return parseConfig(
-    sandboxConfig(apps, {
-      intervalSeconds,
-      failureThreshold: options.failureThreshold ?? 3,
-      dwellSeconds: options.dwellSeconds ?? 10,
-      ...(options.timing ? { timing: options.timing } : {}),
-      ...(options.telemetry?.summaryMinutes === undefined
-        ? {}
-        : { summaryMinutes: options.telemetry.summaryMinutes }),
-    }),
+    options.configure?.(input, arm) ?? input,
     "sandbox configuration",
+    registry,
+    probeKinds,
+    channelKinds,
   );
 }
 
@@ -570,6 +600,7 @@ async function composeObservers(
           // plane (the sandbox's `slow` fault) is waited for as it would be there.
         },
         source: "sandbox configuration",
+        ...options.kinds,
         localPrincipal: SANDBOX_PRINCIPAL,
         peers,
         ...(ingestion ? { ingestionCa: ingestion.ca } : {}),
@@ -606,7 +637,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const R = SANDBOX_RESOURCES;
     const times = emulatorTimes(options);
-    const { arm, tm, fd, aks, shop, catalog, controls } = await startRegions(started, times);
+    const { arm, tm, fd, aks, shop, catalog, controls } = await startRegions(
+      started,
+      times,
+      options.kinds?.registry,
+    );
 
     // The global entry points route as the emulated services do right now.
     const regionOf = (group: string, endpoint: string | undefined) =>
@@ -619,10 +654,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         catalog.get(regionOf("catalog", fd.route(R.catalogProfile, R.catalogOriginGroup)) ?? ""),
       ),
     );
-    const receivers = await started(new AlertReceivers(output));
+    const receivers = await started(new AlertReceivers(output, options.kinds?.channelKinds));
     const apps: SandboxApps = { shop, catalog, controls, shopEntry, catalogEntry, receivers };
 
-    const config = configOf(apps, options, intervalSeconds);
+    const config = configOf(apps, arm, options, intervalSeconds);
     const ingestion = options.telemetry
       ? await started(
           new IngestionReceiver((e) => {

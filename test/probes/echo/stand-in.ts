@@ -1,5 +1,5 @@
 // The echo kind's stand-in on loopback: one server sends every line back (up), another accepts
-// and stays silent (hang).
+// and stays silent (hang). The up one can be silenced, as a region is lost, and brought back.
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { ProbeStandIn } from "../../../src/probes/types.js";
@@ -22,14 +22,24 @@ async function server(onSocket: (socket: net.Socket) => void) {
   };
 }
 
-export async function startStandIn(): Promise<ProbeStandIn> {
-  const up = await server((socket) => socket.pipe(socket));
+export interface EchoStandIn extends ProbeStandIn {
+  /** Whether the up target sends lines back; false: it accepts and stays silent, as hang does. */
+  answering: boolean;
+}
+
+export async function startStandIn(): Promise<EchoStandIn> {
+  const standIn = { answering: true };
+  const up = await server((socket) =>
+    socket.on("data", (chunk) => {
+      if (standIn.answering) socket.write(chunk);
+    }),
+  );
   const hang = await server(() => {});
-  return {
+  return Object.assign(standIn, {
     upUrl: up.url,
     hangUrl: hang.url,
     close: async () => {
       await Promise.all([up.close(), hang.close()]);
     },
-  };
+  });
 }

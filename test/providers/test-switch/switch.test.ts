@@ -2,7 +2,9 @@
 // accepted by the configuration, its emulated service is loaded by the ARM emulator from the
 // registry, the composition root builds its lever, and a lost region fails over through it, as
 // the sandbox composes a runtime (the emulator's identity and CA, real regional apps, real
-// probes). Nothing outside this folder knows the kind.
+// probes). Its lever, built by its factory, passes the traffic router contract for what it
+// declares (it promotes; it cannot take a region out of rotation, and refuses to). Nothing outside
+// this folder knows the kind.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MemoryStateStore } from "../../../src/adapters/store/memory/memory-store.js";
@@ -13,9 +15,12 @@ import { compose } from "../../../src/compose.js";
 import type { TandemConfigInput } from "../../../src/config/index.js";
 import { jsonSchema, parseConfig, validateConfig } from "../../../src/config/index.js";
 import type { TandemEvent } from "../../../src/ports/events.js";
+import { silentLog } from "../../../src/ports/log.js";
 import { PROVIDERS, withProviders } from "../../../src/providers/registry.js";
 import { ArmEmulator } from "../../../src/sandbox/arm-emulator.js";
 import { sandboxCredential } from "../../../src/sandbox/credential.js";
+import { trafficRouterContract } from "../../adapters/traffic/contract.js";
+import { ENDPOINTS, startArm } from "../../helpers/arm.js";
 import { ManualClock, regionalApps } from "../../helpers/runtime.js";
 import type { SwitchService } from "./emulator.js";
 import { testSwitch } from "./index.js";
@@ -23,6 +28,24 @@ import { testSwitch } from "./index.js";
 const SWITCH =
   "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.Test/switches/shop";
 const registry = withProviders(PROVIDERS, [testSwitch]);
+
+trafficRouterContract("test switch through the ARM emulator", async () => {
+  const arm = await startArm({ registry });
+  arm.emulator.service<SwitchService>("test-switch").add(SWITCH, "weu");
+  const settings = { kind: "test-switch" as const, switchId: SWITCH };
+  const { router } = await testSwitch.create([{ name: "shop", settings, members: ENDPOINTS }], {
+    conn: arm.conn,
+    log: silentLog,
+  });
+  return {
+    router,
+    group: "shop",
+    writes: arm.writes,
+    uniquePriorities: false,
+    can: { promote: true, enable: false },
+    close: arm.stop,
+  };
+});
 
 describe("a lever kind added by its folder alone (test-switch)", () => {
   const { weu, neu } = regionalApps();
