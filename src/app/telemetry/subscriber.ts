@@ -18,8 +18,11 @@ import { AvailabilityWindows, PHASES } from "./availability-windows.js";
 /** The availability record's target name for the global entry point. */
 export const ENTRY_POINT_NAME = "entry-point";
 
-/** Event fields that are the origin (sent as dimensions of their own) or not sent at all. */
-const ORIGIN = new Set(["id", "type", "observer", "instance", "at", "operation", "epoch"]);
+/**
+ * Event fields that are the origin (sent as dimensions of their own) or not sent at all: where an
+ * operator's request came from is personal data, and spoofable, and kept for the audit (ADR 26).
+ */
+const ORIGIN = new Set(["id", "type", "observer", "instance", "at", "operation", "epoch", "client"]);
 
 export function availabilityName(group: string, target: string): string {
   return `${group}/${target === ENTRY_POINT ? ENTRY_POINT_NAME : target}`;
