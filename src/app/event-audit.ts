@@ -61,7 +61,7 @@ function auditOf(e: TandemEvent, actor: string): Audited | undefined {
     case "channel.disabled":
     case "channel.enabled": {
       const disabled = e.type === "channel.disabled";
-      // Enabled by a passing test: the API audits the test with its caller.
+      // Enabled by a passing test: the test is audited from its command event, with its caller.
       if (!disabled && e.epoch === undefined) return undefined;
       return {
         row: {
