@@ -10,7 +10,7 @@ import { printable } from "./printable.js";
 import type { Runtime } from "./runtime.js";
 
 /** What a command's final event tells beyond its outcome, for its audit row. */
-export interface Told {
+interface Told {
   /** What it came to: the command as asked, a plan's outcome, the pause before and after. */
   readonly detail?: Readonly<Record<string, unknown>>;
   /** Its intent was on record (`command.started`) and its change could not be written. */
@@ -68,19 +68,25 @@ export function statusOf(outcome: Outcome): number {
 async function recordCommand(
   rt: Runtime,
   caller: Caller,
-  body: EventBody,
+  body: Extract<EventBody, { readonly type: `command.${string}` }>,
   options: { readonly recordedOnly?: boolean } = {},
 ): Promise<{ readonly problem?: string }> {
   const operation = caller.request ?? `${rt.instance}:api`;
   const epoch = await currentEpoch(rt);
-  return recordEvent(rt, operation, { ...body, client: clientOf(caller) } as EventBody, epoch, options);
+  const told = { ...body, client: clientOf(caller) };
+  return recordEvent(rt, operation, told, epoch, options);
 }
 
 /** Records a command's intent before its change: false when it could not be (then nothing is). */
 export async function sayStarted(
   rt: Runtime,
   caller: Caller,
-  intent: { readonly command: string; readonly group?: string; readonly reason: string; readonly incident?: string },
+  intent: {
+    readonly command: string;
+    readonly group?: string;
+    readonly reason: string;
+    readonly incident?: string;
+  },
 ): Promise<boolean> {
   const { problem } = await recordCommand(
     rt,
