@@ -1,7 +1,7 @@
-// The audit log as the operator surface writes it: who asked for what, from where, with the
-// lease's epoch at the time. A failure to audit is logged and reported, never hidden.
-import { errorText } from "../core/errors.js";
-import type { ActionRecord } from "../ports/state-store.js";
+// Who asks the operator surface for something, and from where. An operator's command is audited
+// from its events (app/event-audit.ts), which carry the caller's name, where it asked from, and
+// the lease's epoch at the time.
+import type { RequestClient } from "../core/events.js";
 import type { Runtime } from "./runtime.js";
 
 export interface Caller {
@@ -23,29 +23,11 @@ export async function currentEpoch(rt: Runtime): Promise<number> {
   }
 }
 
-/** Appends an operator's action to the audit log; false when it could not be written. */
-export async function audit(
-  rt: Runtime,
-  caller: Caller,
-  entry: Omit<ActionRecord, "at" | "actor" | "epoch" | "detail"> & { detail?: object },
-): Promise<boolean> {
-  const { detail, ...rest } = entry;
-  try {
-    await rt.store.appendAction({
-      ...rest,
-      at: rt.clock.now(),
-      actor: caller.name,
-      epoch: await currentEpoch(rt),
-      detail: JSON.stringify({
-        via: caller.via,
-        from: caller.address ?? "unknown",
-        ...(caller.forwarded === undefined ? {} : { forwarded: caller.forwarded }),
-        ...detail,
-      }),
-    });
-    return true;
-  } catch (error) {
-    rt.log.error(`audit: could not record ${entry.name} by ${caller.name}: ${errorText(error)}`);
-    return false;
-  }
+/** Where the caller asked from, as its command's events carry it for the audit row alone. */
+export function clientOf(caller: Caller): RequestClient {
+  return {
+    via: caller.via,
+    ...(caller.address === undefined ? {} : { address: caller.address }),
+    ...(caller.forwarded === undefined ? {} : { forwarded: caller.forwarded }),
+  };
 }

@@ -12,12 +12,11 @@ import { errorText } from "../core/errors.js";
 import type { PauseReason, PauseState } from "../ports/state-store.js";
 import { isStoreError } from "../ports/state-store.js";
 import type { Caller } from "./audit.js";
-import { audit } from "./audit.js";
 import { emit, incidentEvents, publish } from "./emit.js";
 import { boundForStorage, incidentAlerts } from "../core/alerts.js";
 import { wanted } from "./alerts/setup.js";
 import type { Outcome } from "./outcome.js";
-import { sayCommand } from "./outcome.js";
+import { sayCommand, sayStarted } from "./outcome.js";
 import { planIncident } from "./planner.js";
 import { printable } from "./printable.js";
 import { findGroup, noSuchGroup } from "./read-models.js";
@@ -64,7 +63,7 @@ export async function manualCommand(
   options: ManualOptions,
 ): Promise<Outcome> {
   const outcome = await runManual(rt, caller, groupName, command, options);
-  sayCommand(rt, caller, command.kind, groupName, command.reason, outcome, options.dryRun);
+  await sayCommand(rt, caller, command.kind, groupName, command.reason, outcome, options.dryRun);
   return outcome;
 }
 
@@ -74,8 +73,6 @@ interface ManualRequest {
   readonly caller: Caller;
   readonly command: ManualCommand;
   readonly options: ManualOptions;
-  /** The audit row's name: the command, and whether it is a dry run. */
-  readonly name: string;
   readonly group?: string;
 }
 
@@ -89,13 +86,11 @@ async function runManual(
   options: ManualOptions,
 ): Promise<Outcome> {
   const group = findGroup(rt, groupName);
-  const name = `api ${command.kind}${options.dryRun ? " (dry run)" : ""}`;
   const req: ManualRequest = {
     rt,
     caller,
     command,
     options,
-    name,
     ...(group ? { group: group.name } : {}),
   };
   if (!group)
@@ -136,17 +131,13 @@ async function runManual(
   });
 }
 
-/** Audits a refused request and answers it. */
-async function refuse(req: ManualRequest, outcome: Refused): Promise<Refused> {
+/** A refused request's answer, with the command as asked for its audit row. */
+function refuse(req: ManualRequest, outcome: Refused): Refused {
   const { command } = req;
-  await audit(req.rt, req.caller, {
-    name: req.name,
-    ...(req.group ? { group: req.group } : {}),
-    outcome: "refused",
-    reason: printable(outcome.message, 300),
-    detail: { command: { ...command, reason: printable(command.reason, 500) } },
-  });
-  return outcome;
+  return {
+    ...outcome,
+    told: { detail: { command: { ...command, reason: printable(command.reason, 500) } } },
+  };
 }
 
 /**
@@ -170,15 +161,13 @@ async function repeat(
       message: `the Idempotency-Key "${shortName(key!)}" was used for a different request (incident ${earlier.id}); use a new key for a new request`,
       incident: earlier.id,
     });
-  await audit(req.rt, req.caller, {
-    name: req.name,
+  return {
+    kind: "accepted",
     group,
-    outcome: "done",
-    reason: command.reason,
     incident: earlier.id,
-    detail: { command, repeated: true },
-  });
-  return { kind: "accepted", group, incident: earlier.id, repeated: true };
+    repeated: true,
+    told: { detail: { command, repeated: true } },
+  };
 }
 
 /**
@@ -193,7 +182,7 @@ async function openIncident(
   keyUses: number,
 ): Promise<{ readonly incident: Incident } | { readonly refused: Refused }> {
   const { rt, command } = req;
-  const refused = async (outcome: Refused) => ({ refused: await refuse(req, outcome) });
+  const refused = (outcome: Refused) => ({ refused: refuse(req, outcome) });
   if (view.leversUnread !== undefined)
     return refused({
       kind: "unavailable",
@@ -237,14 +226,11 @@ async function dryRun(
 ): Promise<Outcome> {
   const { command } = req;
   const plan = await planIncident(req.rt, group, view.situation, incident);
-  await audit(req.rt, req.caller, {
-    name: req.name,
-    group: group.name,
-    outcome: "done",
-    reason: command.reason,
-    detail: { command, outcome: plan.outcome, calls: plan.calls.map((c) => c.change) },
-  });
-  return { kind: "planned", plan };
+  return {
+    kind: "planned",
+    plan,
+    told: { detail: { command, outcome: plan.outcome, calls: plan.calls.map((c) => c.change) } },
+  };
 }
 
 /**
@@ -257,14 +243,12 @@ async function recordManual(
   key: string | undefined,
   incident: Incident,
 ): Promise<Outcome> {
-  const { rt, caller, command, name } = req;
-  const intended = await audit(rt, caller, {
-    name,
+  const { rt, caller, command } = req;
+  const intended = await sayStarted(rt, caller, {
+    command: command.kind,
     group,
-    outcome: "started",
     reason: command.reason,
     incident: incident.id,
-    detail: { command },
   });
   if (!intended)
     return { kind: "unavailable", message: "the audit log cannot be written: nothing was changed" };
@@ -291,25 +275,20 @@ async function recordManual(
       const repeated = existing && (await repeat(req, group, key, existing.incident));
       if (repeated) return repeated;
     }
-    await audit(rt, caller, {
-      name,
-      group,
-      outcome: "failed",
-      reason: errorText(error),
-      incident: incident.id,
-    });
-    return { kind: "unavailable", message: `the incident was not recorded: ${errorText(error)}` };
+    return {
+      kind: "unavailable",
+      message: `the incident was not recorded: ${errorText(error)}`,
+      told: { failed: true, incident: incident.id },
+    };
   }
   for (const event of events) publish(rt, event);
-  await audit(rt, caller, {
-    name,
+  return {
+    kind: "accepted",
     group,
-    outcome: "done",
-    reason: command.reason,
     incident: incident.id,
-    detail: { command },
-  });
-  return { kind: "accepted", group, incident: incident.id, repeated: false };
+    repeated: false,
+    told: { detail: { command } },
+  };
 }
 
 /**
@@ -339,7 +318,7 @@ export async function setPause(
 ): Promise<Outcome> {
   const outcome = await runPause(rt, caller, group, paused, reason);
   const command = paused ? "pause" : "resume";
-  sayCommand(rt, caller, command, group, reason, outcome);
+  await sayCommand(rt, caller, command, group, reason, outcome);
   if (outcome.kind === "done")
     emit(rt, caller.request ?? `${rt.instance}:api`, {
       type: paused ? "automation.paused" : "automation.resumed",
@@ -357,16 +336,11 @@ async function runPause(
   paused: boolean,
   reason: string,
 ): Promise<Outcome> {
-  const name = `api ${paused ? "pause" : "resume"}`;
-  if (group !== undefined && !findGroup(rt, group)) {
-    const outcome: Outcome = { kind: "not-found", field: "group", message: noSuchGroup(rt, group) };
-    await audit(rt, caller, { name, outcome: "refused", reason: printable(outcome.message, 300) });
-    return outcome;
-  }
-  const intended = await audit(rt, caller, {
-    name,
+  if (group !== undefined && !findGroup(rt, group))
+    return { kind: "not-found", field: "group", message: noSuchGroup(rt, group) };
+  const intended = await sayStarted(rt, caller, {
+    command: paused ? "pause" : "resume",
     ...(group === undefined ? {} : { group }),
-    outcome: "started",
     reason,
   });
   if (!intended)
@@ -407,26 +381,13 @@ async function runPause(
         if (isStoreError(error) && error.kind === "conflict" && attempt < 5) continue;
         throw error;
       }
-      await audit(rt, caller, {
-        name,
-        ...(group === undefined ? {} : { group }),
-        outcome: "done",
-        reason,
-        detail: { before, after },
-      });
-      return { kind: "done", detail: { paused: after } };
+      return { kind: "done", detail: { paused: after }, told: { detail: { before, after } } };
     }
   } catch (error) {
-    const outcome: Outcome = {
+    return {
       kind: "unavailable",
       message: `pause state not changed: ${errorText(error)}`,
+      told: { failed: true },
     };
-    await audit(rt, caller, {
-      name,
-      ...(group === undefined ? {} : { group }),
-      outcome: "failed",
-      reason: outcome.message,
-    });
-    return outcome;
   }
 }

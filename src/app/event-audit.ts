@@ -1,13 +1,14 @@
-// The audit rows of the lease holder, derived from events (ADR 26): a fenced step's intent and
-// outcome, a safety rule's refusal, a channel disabled or enabled again. Each row carries its
-// event's id. The row is written before the event is published, and awaited: a fenced step's
-// intent must be on record before the step runs. (An operator's command is audited by the API
-// with the caller's address, which no event carries: app/audit.ts.)
+// The audit rows, derived from events (ADR 26): a fenced step's intent and outcome, a safety
+// rule's refusal, a channel disabled or enabled again, and an operator's command (its intent,
+// and whether it was accepted, refused or failed, with who asked and from where). Each row carries
+// its event's id. The row is written before the event is published, and awaited: a step's or a
+// command's intent must be on record before it changes anything.
 import { disabledSummary } from "../core/channel-alerts.js";
 import { errorText } from "../core/errors.js";
-import type { EventBody, TandemEvent } from "../core/events.js";
+import type { EventBody, EventOf, TandemEvent } from "../core/events.js";
 import type { ActionRecord } from "../ports/audit-store.js";
 import { publish, stamp } from "./emit.js";
+import { printable } from "./printable.js";
 import type { Runtime } from "./runtime.js";
 import { holderId } from "./runtime.js";
 
@@ -60,7 +61,7 @@ function auditOf(e: TandemEvent, actor: string): Audited | undefined {
     case "channel.disabled":
     case "channel.enabled": {
       const disabled = e.type === "channel.disabled";
-      // Enabled by a passing test: the API audits the test with its caller.
+      // Enabled by a passing test: the test is audited from its command event, with its caller.
       if (!disabled && e.epoch === undefined) return undefined;
       return {
         row: {
@@ -76,9 +77,53 @@ function auditOf(e: TandemEvent, actor: string): Audited | undefined {
         }),
       };
     }
+    case "command.started":
+    case "command.accepted":
+    case "command.refused":
+    case "command.failed":
+      return commandRow(e, base);
     default:
       return undefined;
   }
+}
+
+const COMMAND_OUTCOME = {
+  "command.started": "started",
+  "command.accepted": "done",
+  "command.refused": "refused",
+  "command.failed": "failed",
+} as const;
+
+/** An operator's command: the caller is the actor, and where it asked from is in the detail. */
+function commandRow(
+  e: EventOf<keyof typeof COMMAND_OUTCOME>,
+  base: Pick<ActionRecord, "at" | "epoch" | "event">,
+): Audited {
+  // A drill is a dry run by its name.
+  const dryRun = "dryRun" in e && e.dryRun === true && e.command !== "drill";
+  const name = `api ${e.command}${dryRun ? " (dry run)" : ""}`;
+  const client = e.client;
+  return {
+    row: {
+      ...base,
+      actor: e.by,
+      name,
+      ...(e.group === undefined ? {} : { group: e.group }),
+      outcome: COMMAND_OUTCOME[e.type],
+      reason: e.type === "command.refused" ? printable(e.reason, 300) : e.reason,
+      ...("incident" in e && e.incident !== undefined ? { incident: e.incident } : {}),
+      detail: JSON.stringify({
+        via: client?.via ?? "unknown",
+        from: client?.address ?? "unknown",
+        ...(client?.forwarded === undefined ? {} : { forwarded: client.forwarded }),
+        ...("detail" in e ? e.detail : {}),
+      }),
+    },
+    unwritten: (problem) => ({
+      level: "error",
+      text: `audit: could not record ${name} by ${e.by}: ${problem}`,
+    }),
+  };
 }
 
 /**

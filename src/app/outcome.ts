@@ -1,12 +1,24 @@
-// What an operator command comes to, the HTTP status that says it, and the event that tells it.
+// What an operator command comes to, the HTTP status that says it, and the events that tell it
+// (its audit rows derived from them, app/event-audit.ts).
+import type { EventBody } from "../core/events.js";
 import type { SafetyRule } from "../core/runbook.js";
 import type { Caller } from "./audit.js";
-import { emit } from "./emit.js";
+import { clientOf, currentEpoch } from "./audit.js";
+import { recordEvent } from "./event-audit.js";
 import type { Plan } from "./planner.js";
 import { printable } from "./printable.js";
 import type { Runtime } from "./runtime.js";
 
-export type Outcome =
+/** What a command's final event tells beyond its outcome, for its audit row. */
+interface Told {
+  /** What it came to: the command as asked, a plan's outcome, the pause before and after. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+  /** Its intent was on record (`command.started`) and its change could not be written. */
+  readonly failed?: true;
+  readonly incident?: string;
+}
+
+export type Outcome = (
   | {
       readonly kind: "accepted";
       readonly group: string;
@@ -26,7 +38,8 @@ export type Outcome =
   /** An Idempotency-Key reused with a different request. */
   | { readonly kind: "unprocessable"; readonly message: string; readonly incident?: string }
   /** Not now: `retryAfterSeconds` says when to ask again (a Retry-After header). */
-  | { readonly kind: "unavailable"; readonly message: string; readonly retryAfterSeconds?: number };
+  | { readonly kind: "unavailable"; readonly message: string; readonly retryAfterSeconds?: number }
+) & { readonly told?: Told };
 
 /** The HTTP status an outcome is answered with. */
 export function statusOf(outcome: Outcome): number {
@@ -47,8 +60,48 @@ export function statusOf(outcome: Outcome): number {
   }
 }
 
-/** Says a command's outcome as an event: accepted, or refused with the rule if one refused it. */
-export function sayCommand(
+/**
+ * Stamps a command's event with where its caller asked from and the lease's epoch, writes the
+ * audit row derived from it, then publishes it (ADR 26). `problem`: the row was not written (with
+ * `recordedOnly`, the event was not published either).
+ */
+async function recordCommand(
+  rt: Runtime,
+  caller: Caller,
+  body: Extract<EventBody, { readonly type: `command.${string}` }>,
+  options: { readonly recordedOnly?: boolean } = {},
+): Promise<{ readonly problem?: string }> {
+  const operation = caller.request ?? `${rt.instance}:api`;
+  const epoch = await currentEpoch(rt);
+  const told = { ...body, client: clientOf(caller) };
+  return recordEvent(rt, operation, told, epoch, options);
+}
+
+/** Records a command's intent before its change: false when it could not be (then nothing is). */
+export async function sayStarted(
+  rt: Runtime,
+  caller: Caller,
+  intent: {
+    readonly command: string;
+    readonly group?: string;
+    readonly reason: string;
+    readonly incident?: string;
+  },
+): Promise<boolean> {
+  const { problem } = await recordCommand(
+    rt,
+    caller,
+    { type: "command.started", ...intent, by: caller.name },
+    { recordedOnly: true },
+  );
+  return problem === undefined;
+}
+
+/**
+ * Says a command's outcome as an event, its audit row written first: accepted, failed after it
+ * started, or refused with the rule if one refused it.
+ */
+export async function sayCommand(
   rt: Runtime,
   caller: Caller,
   command: string,
@@ -56,23 +109,38 @@ export function sayCommand(
   reason: string,
   outcome: Outcome,
   dryRun = false,
-): void {
-  const operation = caller.request ?? `${rt.instance}:api`;
-  const base = { command, ...(group === undefined ? {} : { group }), by: caller.name };
+): Promise<void> {
+  const { detail, failed, incident } = outcome.told ?? {};
+  const base = {
+    command,
+    ...(group === undefined ? {} : { group }),
+    by: caller.name,
+    ...(detail === undefined ? {} : { detail }),
+  };
   if (outcome.kind === "accepted" || outcome.kind === "planned" || outcome.kind === "done")
-    emit(rt, operation, {
+    await recordCommand(rt, caller, {
       type: "command.accepted",
       ...base,
       reason: printable(reason, 500),
       ...(outcome.kind === "accepted" ? { incident: outcome.incident } : {}),
       dryRun,
     });
+  else if (failed)
+    await recordCommand(rt, caller, {
+      type: "command.failed",
+      command,
+      ...(group === undefined ? {} : { group }),
+      by: caller.name,
+      reason: outcome.message,
+      ...(incident === undefined ? {} : { incident }),
+    });
   else
-    emit(rt, operation, {
+    await recordCommand(rt, caller, {
       type: "command.refused",
       ...base,
       reason: outcome.message,
       ...(outcome.kind === "conflict" && outcome.rule ? { rule: outcome.rule } : {}),
       status: statusOf(outcome),
+      ...(dryRun ? { dryRun } : {}),
     });
 }

@@ -14,10 +14,8 @@ import { effectivePolicy } from "../config/policy.js";
 import type { Clock } from "../ports/clock.js";
 import type { DryRunLevers, PlannedChange } from "../ports/dry-run.js";
 import type { Caller } from "./audit.js";
-import { audit } from "./audit.js";
 import type { Outcome } from "./outcome.js";
 import { sayCommand } from "./outcome.js";
-import { printable } from "./printable.js";
 import { findGroup, noSuchGroup } from "./read-models.js";
 import type { Runtime } from "./runtime.js";
 import {
@@ -226,7 +224,7 @@ export async function drill(
   reason: string,
 ): Promise<Outcome> {
   const outcome = await runDrill(rt, caller, groupName, reason);
-  sayCommand(rt, caller, "drill", groupName, reason, outcome, true);
+  await sayCommand(rt, caller, "drill", groupName, reason, outcome, true);
   return outcome;
 }
 
@@ -237,19 +235,7 @@ async function runDrill(
   reason: string,
 ): Promise<Outcome> {
   const group = findGroup(rt, groupName);
-  if (!group) {
-    const outcome: Outcome = {
-      kind: "not-found",
-      field: "group",
-      message: noSuchGroup(rt, groupName),
-    };
-    await audit(rt, caller, {
-      name: "api drill",
-      outcome: "refused",
-      reason: printable(outcome.message, 300),
-    });
-    return outcome;
-  }
+  if (!group) return { kind: "not-found", field: "group", message: noSuchGroup(rt, groupName) };
   const view = await readGroupSituation(rt, group);
   if (typeof view === "string" || view.leversUnread !== undefined)
     return {
@@ -317,13 +303,6 @@ async function runDrill(
     .catch((error: unknown) =>
       rt.log.warn(`${group.name}: the drill's prediction was not kept: ${message(error)}`),
     );
-  await audit(rt, caller, {
-    name: "api drill",
-    group: group.name,
-    outcome: "done",
-    reason,
-    detail: { failover: there.outcome, failback: back?.outcome ?? "not planned" },
-  });
   const detail: DrillResult = {
     group: group.name,
     reason,
@@ -332,5 +311,9 @@ async function runDrill(
     expectedSeconds: there.expectedSeconds + (back?.expectedSeconds ?? 0),
     changedNothing: true,
   };
-  return { kind: "done", detail };
+  return {
+    kind: "done",
+    detail,
+    told: { detail: { failover: there.outcome, failback: back?.outcome ?? "not planned" } },
+  };
 }

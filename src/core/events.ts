@@ -22,8 +22,22 @@ export interface EventOrigin {
   readonly at: number;
   /** `instance:seq` of the probe or orchestrate tick, or the request id of an API call. */
   readonly operation: string;
-  /** The lease epoch in force when it was emitted by the lease holder. */
+  /** The lease epoch in force when it was emitted by the lease holder (or read by a command). */
   readonly epoch?: number;
+}
+
+/**
+ * Where an operator's request came from, for its audit row alone (ADR 26): the address is personal
+ * data, and the caller's own say unless the platform's front end set `client-ip`
+ * (app/api/client-address.ts). Telemetry, alerts and the log leave it out.
+ */
+export interface RequestClient {
+  /** How the caller was authenticated. */
+  readonly via: string;
+  /** The client address as the platform states it. */
+  readonly address?: string;
+  /** The whole X-Forwarded-For chain, when it says more than the address. */
+  readonly forwarded?: string;
 }
 
 export type EventBody =
@@ -130,6 +144,20 @@ export type EventBody =
       readonly anchor?: string;
     }
   | {
+      /**
+       * An operator's command about to write its change (its intent: on record first, or it
+       * does not happen), or one whose change could not be written after it started.
+       */
+      readonly type: "command.started" | "command.failed";
+      readonly command: string;
+      readonly group?: string;
+      readonly by: string;
+      /** Started: the reason given. Failed: why it failed. */
+      readonly reason: string;
+      readonly incident?: string;
+      readonly client?: RequestClient;
+    }
+  | {
       readonly type: "command.accepted";
       readonly command: string;
       readonly group?: string;
@@ -137,6 +165,9 @@ export type EventBody =
       readonly reason: string;
       readonly incident?: string;
       readonly dryRun: boolean;
+      readonly client?: RequestClient;
+      /** What it came to, for its audit row (a plan's outcome, the pause before and after). */
+      readonly detail?: Readonly<Record<string, unknown>>;
     }
   | {
       readonly type: "command.refused";
@@ -149,6 +180,10 @@ export type EventBody =
       readonly rule?: SafetyRule;
       /** The HTTP status the caller got. */
       readonly status: number;
+      readonly dryRun?: boolean;
+      readonly client?: RequestClient;
+      /** The command as asked, for its audit row. */
+      readonly detail?: Readonly<Record<string, unknown>>;
     }
   | {
       readonly type: "automation.paused" | "automation.resumed";
@@ -259,8 +294,10 @@ export const EVENT_TYPES: readonly EventType[] = [
   "action.refused",
   "lever.changed",
   "automation.refused",
+  "command.started",
   "command.accepted",
   "command.refused",
+  "command.failed",
   "automation.paused",
   "automation.resumed",
   "lease.acquired",

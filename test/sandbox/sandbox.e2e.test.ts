@@ -197,7 +197,8 @@ describe("sandbox end to end", () => {
     const audited = (e: TandemEvent) =>
       e.type.startsWith("action.") ||
       e.type === "automation.refused" ||
-      e.type.startsWith("channel.");
+      e.type.startsWith("channel.") ||
+      e.type.startsWith("command.");
     const auditRows = async () => {
       const rows: any[] = [];
       for (let path: string | undefined = "/api/audit"; path;) {

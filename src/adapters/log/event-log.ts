@@ -1,7 +1,8 @@
 // Prints the events a person running Tandem wants in the log: verdict changes, incidents, lever
 // changes, refusals, commands, the lease, stale observers, the store, certificates, channels.
 // Probe outcomes are left to telemetry (one per target per tick is too many for a log), and so are
-// a fenced step's intent and outcome (the audit log has them; a refusal the fence logs itself).
+// a fenced step's intent and outcome (the audit log has them; a refusal the fence logs itself), and
+// a command's intent (its outcome follows). Where a command came from is the audit's alone.
 import { disabledSummary } from "../../core/channel-alerts.js";
 import type { TandemEvent } from "../../core/events.js";
 import type { Log } from "../../ports/log.js";
@@ -50,6 +51,13 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
       return {
         level: "info",
         text: `${e.by}: ${e.command}${e.group ? ` ${e.group}` : ""}${e.dryRun ? " (dry run)" : ""} accepted${e.incident ? ` as incident ${e.incident}` : ""}: ${e.reason}`,
+      };
+    case "command.started":
+      return undefined;
+    case "command.failed":
+      return {
+        level: "warn",
+        text: `${e.by}: ${e.command}${e.group ? ` ${e.group}` : ""} failed: ${e.reason}`,
       };
     case "command.refused":
       return {

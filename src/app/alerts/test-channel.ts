@@ -1,13 +1,13 @@
 // `tandem alerts test CHANNEL` and POST /api/alerts/{channel}/test: one sample alert, sent at once
 // (not through the outbox), and the receiver's answer reported as it came (secrets taken out).
 // A channel that takes it is enabled again if a 404 or 410 had disabled it, and says so on every
-// channel. Audited.
+// channel. Audited from the command's event.
 import type { Alert } from "../../core/alerts.js";
 import type { SendResult } from "../../ports/alerts.js";
 import type { ChannelRecord } from "../../ports/state-store.js";
 import { errorText } from "../../core/errors.js";
 import type { Caller } from "../audit.js";
-import { audit } from "../audit.js";
+import { sayCommand } from "../outcome.js";
 import type { Runtime } from "../runtime.js";
 import { enable } from "./channel-state.js";
 
@@ -80,12 +80,18 @@ export async function testChannel(
   } catch (error) {
     rt.log.warn(`alerts: could not record the test of ${name}: ${errorText(error)}`);
   }
-  await audit(rt, caller, {
-    name: `api alerts test`,
-    outcome: delivered ? "done" : "failed",
-    reason: `${name} (${channel.kind}, ${channel.target}): ${result.outcome}${status ? ` ${status}` : ""}`,
-    detail: { channel: name },
-  });
+  const line = `${name} (${channel.kind}, ${channel.target}): ${result.outcome}${status ? ` ${status}` : ""}`;
+  const told = { detail: { channel: name } };
+  await sayCommand(
+    rt,
+    caller,
+    "alerts test",
+    undefined,
+    line,
+    delivered
+      ? { kind: "done", detail: {}, told }
+      : { kind: "unavailable", message: line, told: { ...told, failed: true } },
+  );
   return {
     channel: name,
     kind: channel.kind,

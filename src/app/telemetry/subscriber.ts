@@ -20,6 +20,8 @@ export const ENTRY_POINT_NAME = "entry-point";
 
 /** Event fields that are the origin (sent as dimensions of their own) or not sent at all. */
 const ORIGIN = new Set(["id", "type", "observer", "instance", "at", "operation", "epoch"]);
+/** Where an operator's request came from: personal data, and spoofable; the audit keeps it (ADR 26). */
+const PRIVATE = new Set(["client"]);
 
 export function availabilityName(group: string, target: string): string {
   return `${group}/${target === ENTRY_POINT ? ENTRY_POINT_NAME : target}`;
@@ -38,7 +40,7 @@ export function eventFields(event: TandemEvent): {
   };
   const measurements: Record<string, number> = {};
   for (const [key, value] of Object.entries(event)) {
-    if (ORIGIN.has(key) || value === undefined) continue;
+    if (ORIGIN.has(key) || PRIVATE.has(key) || value === undefined) continue;
     if (typeof value === "number") measurements[key] = value;
     else if (typeof value === "string" || typeof value === "boolean")
       properties[key] = String(value);
