@@ -25,6 +25,7 @@ import type { AgreementView, GroupEvidence } from "./agreement.js";
 import type { Caller } from "./audit.js";
 import { emit } from "./emit.js";
 import { drill } from "./planner.js";
+import { noteReadiness } from "./practice.js";
 import type { Runtime } from "./runtime.js";
 import { telemetryOf } from "./runtime.js";
 
@@ -103,6 +104,7 @@ async function runReadiness(
     // Only the holder of this epoch writes and tells: a run that outlived the lease says nothing.
     if (rt.memory.said.leader?.epoch !== epoch) return;
     await rt.store.writeReadiness(report, call);
+    noteReadiness(rt, group.name, report.verdict === "ready");
     tellReadiness(rt, operation, epoch, previous, report);
   }
 }
