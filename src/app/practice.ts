@@ -3,7 +3,9 @@
 // this process's last readiness run (a new lease holder knows nothing until its first run, so it
 // starts no practice before then; it still stops or finishes one, from the incidents).
 import { lastFiring, parseCron } from "../core/cron.js";
-import type { PracticeSituation } from "../core/practice.js";
+import type { Incident } from "../core/incident.js";
+import type { PracticeRecord, PracticeSituation } from "../core/practice.js";
+import { practiceRecord } from "../core/practice.js";
 import type { Runtime } from "./runtime.js";
 
 interface PracticeMemory {
@@ -50,5 +52,45 @@ export function practiceOf(rt: Runtime, group: string): { practice?: PracticeSit
       ready: memory.ready.get(group) === true,
       dwellMs: schedule.dwellMinutes * 60_000,
     },
+  };
+}
+
+/** A group's last practice run as `GET /api/status` and the page show it. */
+export interface PracticeView {
+  readonly outcome: PracticeRecord["outcome"];
+  readonly to: string;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  /** Measured: the practice failover from opening to completion, and the failback. */
+  readonly failoverSeconds: number | null;
+  readonly failbackSeconds: number | null;
+  /** Why it stopped early, when it did. */
+  readonly note: string | null;
+  /** The run in one line. */
+  readonly line: string;
+}
+
+/** The last practice run among a group's incidents, or null when there is none. */
+export function practiceView(incidents: readonly Incident[]): PracticeView | null {
+  const run = practiceRecord(incidents);
+  if (!run) return null;
+  const iso = (t: number) => new Date(t).toISOString();
+  const took = (what: string, s: number | undefined) =>
+    s === undefined ? [] : [`${what} in ${Math.round(s)} s`];
+  const line = [
+    `${run.outcome} (to ${run.to}, started ${iso(run.startedAt).slice(0, 16).replace("T", " ")} UTC)`,
+    ...took("failed over", run.failoverSeconds),
+    ...took("back", run.failbackSeconds),
+    ...(run.note ? [run.note] : []),
+  ].join(", ");
+  return {
+    outcome: run.outcome,
+    to: run.to,
+    startedAt: iso(run.startedAt),
+    endedAt: run.endedAt === undefined ? null : iso(run.endedAt),
+    failoverSeconds: run.failoverSeconds ?? null,
+    failbackSeconds: run.failbackSeconds ?? null,
+    note: run.note ?? null,
+    line,
   };
 }
