@@ -8,6 +8,7 @@ import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runObserverTick } from "../../src/app/observer-tick.js";
 import { readinessSettled } from "../../src/app/readiness.js";
 import type { Runtime } from "../../src/app/runtime.js";
+import { holderId } from "../../src/app/runtime.js";
 import { readStatus } from "../../src/app/status.js";
 import { renderStatusPage } from "../../src/app/status-page.js";
 import type { TandemEvent } from "../../src/core/events.js";
@@ -70,12 +71,12 @@ async function deployment() {
       }),
     );
   const primary = async () => primaryOf(await router.read("shop"));
-  /** Ticks every 10 s until `iso`; `each` runs after every tick. */
-  const until = async (iso: string, each?: () => Promise<void>) => {
+  /** Ticks every 10 s until `iso` (those of `live` only); `each` runs after every tick. */
+  const until = async (iso: string, each?: () => Promise<void>, live = runtimes) => {
     while (clock.now() < Date.parse(iso)) {
       clock.advance(10_000);
-      for (const rt of runtimes) await runObserverTick(rt);
-      for (const rt of runtimes) await readinessSettled(rt);
+      for (const rt of live) await runObserverTick(rt);
+      for (const rt of live) await readinessSettled(rt);
       await each?.();
     }
   };
@@ -137,5 +138,23 @@ describe("practice failover through the tick", () => {
     assert.match(back.reason, /practice stopped: northeurope fails its probes/);
     const group = (await readStatus(d.runtimes[0]!)).groups[0]!;
     assert.equal(group.practice?.outcome, "aborted");
+  });
+
+  it("a new lease holder mid-practice fails back after the dwell: traffic is not left on the standby", async () => {
+    const d = await deployment();
+    await d.until("2026-12-07T03:01:00Z");
+    assert.equal(await d.primary(), "northeurope", "the practice failed over");
+    // The holder stops (a crash); the other observer takes the lease and carries on.
+    const holder = d.runtimes.find((rt) => rt.memory.said.leader?.holder === holderId(rt));
+    const others = d.runtimes.filter((rt) => rt !== holder);
+    assert.equal(others.length, 1);
+    await d.until("2026-12-07T03:15:00Z", undefined, others);
+    assert.equal(await d.primary(), "westeurope");
+    const back = (await d.practices()).find((i) => i.kind === "failback");
+    assert.equal(back?.step, "completed");
+    assert.ok(
+      back.history[0]!.epoch > (await d.practices())[0]!.history[0]!.epoch,
+      "by the new holder",
+    );
   });
 });
