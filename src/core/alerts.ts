@@ -654,7 +654,12 @@ function incidentAction(i: Incident, phase: Phase): string {
 const typeOf = (i: Incident, phase: Phase): AlertType =>
   phase === "prewarming" ? "failover.prewarming" : `${i.kind}.${phase}`;
 
-const phaseSeverity = (i: Incident, phase: Phase): Severity => infoOf(typeOf(i, phase)).severity;
+/** A practice is told at most as a warning (it is not an outage), unless it fails: that needs a person. */
+const phaseSeverity = (i: Incident, phase: Phase): Severity => {
+  const severity = infoOf(typeOf(i, phase)).severity;
+  const calm = i.trigger === "practice" && phase !== "failed" && severity === "critical";
+  return calm ? "warning" : severity;
+};
 
 /**
  * What an incident's end resolves: the alert that opened it, or, for a pre-warm that became a

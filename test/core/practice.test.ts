@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Incident, RoutingState, Situation, Verdict } from "../../src/core/index.js";
 import { runbookStep } from "../../src/core/index.js";
+import { incidentAlerts } from "../../src/core/alerts.js";
 import type { PracticeSituation } from "../../src/core/practice.js";
 import { practiceRecord } from "../../src/core/practice.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
@@ -105,6 +106,26 @@ describe("practice: a real failover and failback in its window", () => {
     assert.equal(record.outcome, "completed");
     assert.ok(record.endedAt! < WINDOW.end, "ended within the window");
     assert.ok(record.failoverSeconds! > 0 && record.failbackSeconds! > 0, JSON.stringify(record));
+  });
+
+  it("its alerts say practice, not an outage, and page no one: a warning, unless it fails", () => {
+    const run = drive(2);
+    const opened = run.incidents[0]!;
+    const [alert] = incidentAlerts(undefined, opened, undefined, { observer: "weu", at: START });
+    assert.match(
+      alert!.title,
+      /^shop: practice \(not an outage\) failover from weu to neu requested by tandem-practice/,
+    );
+    assert.equal(alert!.severity, "warning");
+    const failed = {
+      ...opened,
+      step: "failed" as const,
+      history: [...opened.history, { step: "failed" as const, at: START + 1, epoch: 1, note: "x" }],
+    };
+    assert.equal(
+      incidentAlerts(opened, failed, undefined, { observer: "weu", at: START })[0]!.severity,
+      "critical",
+    );
   });
 
   it("never a second practice in the same window", () => {
