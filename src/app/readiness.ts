@@ -17,6 +17,7 @@ import type {
   SeenProbe,
 } from "../core/readiness.js";
 import { assessReadiness, readinessChange, readinessLine } from "../core/readiness.js";
+import { PRACTICE_BY } from "../core/practice.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { DrillRecord, ReadinessRows } from "../ports/readiness-store.js";
 import { lastFiring, parseCron } from "../core/cron.js";
@@ -110,7 +111,7 @@ async function runReadiness(
 }
 
 /** Who the scheduled drills are audited as. */
-const PRACTICE: Caller = { name: "tandem-practice", via: "schedule" };
+const PRACTICE: Caller = { name: PRACTICE_BY, via: "schedule" };
 
 /**
  * Runs the dry-run drill of every group whose practice schedule fired since its last drill (or

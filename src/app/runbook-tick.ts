@@ -49,7 +49,7 @@ import {
   applyEffect,
   describeEffect,
   leverOf,
-  leverOfGroup,
+  tickContextOf,
   readGroupStore,
   type GroupStore,
   runbookGroup,
@@ -57,7 +57,6 @@ import {
   situationOf,
   worldOf,
 } from "./situation.js";
-import { practiceOf } from "./practice.js";
 import { effectivePolicy } from "../config/policy.js";
 
 export { runbookGroup, runbookPolicy } from "./situation.js";
@@ -443,21 +442,18 @@ async function runbookOnce(
   const step = (): RunbookResult =>
     runbookStep(
       rbGroup,
-      {
-        ...practiceOf(rt, group.name),
-        ...situationOf({
-          ...leverOfGroup(rt, group),
-          now: rt.clock.now(),
-          epoch,
-          kept,
-          evidence,
-          world: worldOf(stored, decideOn()),
-          entryHealthy,
-          open: open?.incident,
-          leverMs,
-          ...(failure ? { failure } : {}),
-        }),
-      },
+      situationOf({
+        ...tickContextOf(rt, group),
+        now: rt.clock.now(),
+        epoch,
+        kept,
+        evidence,
+        world: worldOf(stored, decideOn()),
+        entryHealthy,
+        open: open?.incident,
+        leverMs,
+        ...(failure ? { failure } : {}),
+      }),
       runbookPolicy(rt, group),
       `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`,
     );

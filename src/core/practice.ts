@@ -25,7 +25,7 @@ export interface PracticeSituation {
 const STOPPED = "practice stopped";
 
 /** The latest practice failover, and the practice failback opened after it, if any. */
-export function lastPracticeRun(
+function lastPracticeRun(
   recent: readonly Incident[],
 ): { readonly failover: Incident; readonly failback?: Incident } | undefined {
   const practice = recent
