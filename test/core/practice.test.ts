@@ -8,12 +8,21 @@ import { incidentAlerts } from "../../src/core/alerts.js";
 import type { PracticeSituation } from "../../src/core/practice.js";
 import { practiceRecord } from "../../src/core/practice.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
-import { failover, primaryOn, shop, situationAt } from "../helpers/runbook-fixtures.js";
+import {
+  catalog,
+  cluster,
+  failover,
+  primaryOn,
+  shop,
+  situationAt,
+  standby,
+} from "../helpers/runbook-fixtures.js";
 
 const START = 1_900_000_000_000;
 const MINUTE = 60_000;
 const WINDOW = { start: START, end: START + 60 * MINUTE };
 const TICK = 10_000;
+const PRACTICE: PracticeSituation = { window: WINDOW, ready: true, dwellMs: 10 * MINUTE };
 
 interface Run {
   readonly log: string[];
@@ -152,6 +161,35 @@ describe("practice: a real failover and failback in its window", () => {
     );
     assert.deepEqual(steps(run), ["failover confirmed", "failover aborted"]);
     assert.equal(run.routing.regions.find((r) => r.priority === 1)?.region, "weu");
+  });
+
+  it("passive-cold: the standby failing its probes while it wakes is not a stop; once traffic may move, it is", () => {
+    const cold = catalog([standby(2)]);
+    const opened = runbookStep(
+      cold,
+      situationAt(START, 1)({ practice: PRACTICE }),
+      TEST_POLICY,
+      "c",
+    ).incident!;
+    assert.deepEqual(opened.wake, { region: "neu", start: true });
+    const down = { weu: "healthy", neu: "down" } as const;
+    const at = (step: Incident["step"]) =>
+      runbookStep(
+        cold,
+        situationAt(
+          START + TICK,
+          1,
+        )({
+          open: { ...opened, step },
+          evidence: down,
+          practice: PRACTICE,
+          clusters: { neu: cluster("Starting") },
+        }),
+        TEST_POLICY,
+        "c",
+      ).incident?.step;
+    assert.notEqual(at("waking"), "aborted", "a cold standby fails its probes until it starts");
+    assert.equal(at("shifting-traffic"), "aborted");
   });
 
   it("fails back when the window ends before the dwell does", () => {
