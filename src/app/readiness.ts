@@ -17,6 +17,7 @@ import type {
   SeenProbe,
 } from "../core/readiness.js";
 import { assessReadiness, readinessChange, readinessLine } from "../core/readiness.js";
+import { PRACTICE_BY } from "../core/practice.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { DrillRecord, ReadinessRows } from "../ports/readiness-store.js";
 import { lastFiring, parseCron } from "../core/cron.js";
@@ -25,6 +26,7 @@ import type { AgreementView, GroupEvidence } from "./agreement.js";
 import type { Caller } from "./audit.js";
 import { emit } from "./emit.js";
 import { drill } from "./planner.js";
+import { noteReadiness } from "./practice.js";
 import type { Runtime } from "./runtime.js";
 import { telemetryOf } from "./runtime.js";
 
@@ -103,12 +105,13 @@ async function runReadiness(
     // Only the holder of this epoch writes and tells: a run that outlived the lease says nothing.
     if (rt.memory.said.leader?.epoch !== epoch) return;
     await rt.store.writeReadiness(report, call);
+    noteReadiness(rt, group.name, report.verdict === "ready");
     tellReadiness(rt, operation, epoch, previous, report);
   }
 }
 
 /** Who the scheduled drills are audited as. */
-const PRACTICE: Caller = { name: "tandem-practice", via: "schedule" };
+const PRACTICE: Caller = { name: PRACTICE_BY, via: "schedule" };
 
 /**
  * Runs the dry-run drill of every group whose practice schedule fired since its last drill (or

@@ -56,7 +56,7 @@ import {
   applyEffect,
   describeEffect,
   leverOf,
-  leverOfGroup,
+  tickContextOf,
   readGroupStore,
   type GroupStore,
   runbookGroup,
@@ -575,7 +575,7 @@ async function decide(
     runbookStep(
       s.rbGroup,
       situationOf({
-        ...leverOfGroup(rt, group),
+        ...tickContextOf(rt, group),
         now: rt.clock.now(),
         epoch,
         kept: s.kept,

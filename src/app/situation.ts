@@ -21,6 +21,8 @@ import type { PauseState, StoreCallOptions, StoredIncident } from "../ports/stat
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import { currentEpoch } from "./audit.js";
+import { practiceOf } from "./practice.js";
+import type { PracticeSituation } from "../core/practice.js";
 import type { Runtime } from "./runtime.js";
 
 export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
@@ -162,6 +164,8 @@ export function situationOf(parts: {
   /** The open incident's time on ARM in its current step, and its failed change (see Situation). */
   readonly leverMs?: number;
   readonly failure?: LeverFailure;
+  /** The practice schedule (the lease holder's tick only). */
+  readonly practice?: PracticeSituation;
 }): Situation {
   const { world } = parts;
   return {
@@ -182,6 +186,7 @@ export function situationOf(parts: {
     ...(parts.failure ? { failure: parts.failure } : {}),
     paused: world.paused,
     ...(world.releasedAt === undefined ? {} : { releasedAt: world.releasedAt }),
+    ...(parts.practice ? { practice: parts.practice } : {}),
   };
 }
 
@@ -338,7 +343,15 @@ async function readNow(rt: Runtime, group: GroupConfig, world: World): Promise<W
   }
 }
 
+/** What the lease holder's tick decides with beyond the world: the lever's capabilities, the practice. */
+export function tickContextOf(
+  rt: Runtime,
+  group: GroupConfig,
+): { lever?: LeverCapabilities; practice?: PracticeSituation } {
+  return { ...leverOfGroup(rt, group), ...practiceOf(rt, group.name) };
+}
+
 /** The group's traffic lever's declared capabilities, when it has a lever. */
-export function leverOfGroup(rt: Runtime, group: GroupConfig): { lever?: LeverCapabilities } {
+function leverOfGroup(rt: Runtime, group: GroupConfig): { lever?: LeverCapabilities } {
   return rt.router?.covers(group.name) ? { lever: rt.router.capabilities(group.name) } : {};
 }

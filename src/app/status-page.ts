@@ -97,6 +97,7 @@ function group(g: GroupStatus, now: number, history: HistoryView | undefined): s
     : "<p>No incident.</p>";
   const notes = [
     `<p class="readiness">Failover readiness: ${g.readiness ? `${escape(g.readiness.line)} <span class="note">(checked ${g.readiness.ageSeconds} s ago; <code>tandem readiness ${escape(g.name)}</code>)</span>` : "not checked yet"}</p>`,
+    g.practice ? `<p class="practice">Last practice failover: ${escape(g.practice.line)}</p>` : "",
     g.pause
       ? `<p class="pause">Automation paused by ${escape(g.pause.by)} at ${escape(g.pause.at.slice(0, 19).replace("T", " "))}: ${escape(g.pause.reason)}</p>`
       : "",

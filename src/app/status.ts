@@ -22,6 +22,8 @@ import type { ChannelStatus } from "./alerts/status.js";
 import { readAlertStatus } from "./alerts/status.js";
 import type { ReadinessView } from "./readiness.js";
 import { readReadinessViews } from "./readiness.js";
+import type { PracticeView } from "./practice.js";
+import { practiceView } from "./practice.js";
 
 export interface ObservationView {
   readonly observer: string;
@@ -122,6 +124,8 @@ export interface GroupStatus {
   readonly regions: readonly RegionStatus[];
   /** The lease holder's latest readiness checks (docs/readiness.md); null before the first run. */
   readonly readiness: ReadinessView | null;
+  /** The last practice failover and failback (`policy.practice.failover`); null when none is kept. */
+  readonly practice: PracticeView | null;
   readonly entryPoint?: { readonly url: string; readonly observations: readonly ObservationView[] };
 }
 
@@ -325,6 +329,7 @@ export async function readStatus(
         regionStatus(group, region, evidence[r]!, states[region.name], lever, of(region.name)),
       ),
       readiness: readiness[group.name] ?? null,
+      practice: practiceView(stored.map((x) => x.incident)),
       ...(group.entryPoint
         ? { entryPoint: { url: group.entryPoint.url, observations: of(ENTRY_POINT) } }
         : {}),

@@ -161,17 +161,42 @@ const readinessSchema = z
     "Failover readiness checks (docs/readiness.md): whether each group's standby could take the traffic now.",
   );
 
+/** A five-field cron schedule in UTC (src/core/cron.ts), its fault named. */
+const cronSchedule = () =>
+  z.string({ error: "must be a cron schedule" }).superRefine((text, ctx) => {
+    const cron = parseCron(text);
+    if (typeof cron === "string") ctx.addIssue({ code: "custom", message: cron });
+  });
+
 const practiceSchema = z
   .strictObject({
-    drill: z
-      .string({ error: "must be a cron schedule" })
-      .superRefine((text, ctx) => {
-        const cron = parseCron(text);
-        if (typeof cron === "string") ctx.addIssue({ code: "custom", message: cron });
-      })
+    drill: cronSchedule()
       .optional()
       .describe(
         "A five-field cron schedule (minute hour day-of-month month day-of-week, UTC), e.g. `0 3 * * 1` for Mondays at 03:00: the lease holder then runs a dry-run drill of every group (as `tandem drill` does: nothing changes), audited by `tandem-practice`, and its predicted time feeds the readiness check `recovery-time`. Checked at the readiness interval, so it runs up to `readiness.intervalMinutes` after the time. Absent (the default): no scheduled drill.",
+      ),
+    failover: z
+      .strictObject({
+        start: cronSchedule().describe(
+          "When each practice window opens: a five-field cron schedule in UTC, e.g. `0 10 * * 2` for Tuesdays at 10:00.",
+        ),
+        durationMinutes: count(5, 720).describe(
+          "How long each window lasts. A practice starts only inside it, and one still on the standby when it ends fails back at once.",
+        ),
+        dwellMinutes: count(1, 240)
+          .default(10)
+          .describe(
+            "How long the group serves from the standby before the practice fails back (sooner if the window ends or the standby fails its probes).",
+          ),
+      })
+      .refine((w) => w.dwellMinutes < w.durationMinutes, {
+        error:
+          "must be shorter than durationMinutes, or no practice could fail back within its window",
+        path: ["dwellMinutes"],
+      })
+      .optional()
+      .describe(
+        "A real practice failover and failback of every active-passive and passive-cold group, once per window, started by the lease holder only when every readiness check of the group passes, automation is not paused and the failover cap allows it (docs/readiness.md). Absent (the default): no real practice.",
       ),
   })
   .describe("Practice on a schedule (docs/readiness.md): off unless a schedule is given.");

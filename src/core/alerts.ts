@@ -594,12 +594,14 @@ function phaseOf(incident: Incident, i: number): Phase | undefined {
 const incidentSubject = (i: Incident) => `incident:${i.group}/${i.id}`;
 
 function incidentTitle(i: Incident, phase: Phase, line: Incident["history"][number]): string {
-  const what = `${i.kind}${i.from ? ` from ${i.from}` : ""} to ${i.to}`;
+  // A practice says so in every title: people must know at a glance that it is not an outage.
+  const practice = i.trigger === "practice" ? "practice (not an outage) " : "";
+  const what = `${practice}${i.kind}${i.from ? ` from ${i.from}` : ""} to ${i.to}`;
   switch (phase) {
     case "prewarming":
       return `${i.group}: ${i.from} is suspect: pre-warming ${i.to} (no failover yet)`;
     case "detected":
-      return i.trigger === "manual"
+      return i.trigger !== "automatic"
         ? `${i.group}: ${what} requested${i.requestedBy ? ` by ${i.requestedBy}` : ""}`
         : `${i.group}: ${what} detected`;
     case "started":
@@ -652,7 +654,12 @@ function incidentAction(i: Incident, phase: Phase): string {
 const typeOf = (i: Incident, phase: Phase): AlertType =>
   phase === "prewarming" ? "failover.prewarming" : `${i.kind}.${phase}`;
 
-const phaseSeverity = (i: Incident, phase: Phase): Severity => infoOf(typeOf(i, phase)).severity;
+/** A practice is told at most as a warning (it is not an outage), unless it fails: that needs a person. */
+const phaseSeverity = (i: Incident, phase: Phase): Severity => {
+  const severity = infoOf(typeOf(i, phase)).severity;
+  const calm = i.trigger === "practice" && phase !== "failed" && severity === "critical";
+  return calm ? "warning" : severity;
+};
 
 /**
  * What an incident's end resolves: the alert that opened it, or, for a pre-warm that became a

@@ -2,7 +2,8 @@
 // idempotent step at a time by whichever process holds the lease. Pure data and transitions.
 
 export type IncidentKind = "failover" | "failback";
-export type Trigger = "automatic" | "manual";
+/** Who opened it: the verdicts, a person, or the practice schedule (a real failover, not an outage). */
+export type Trigger = "automatic" | "manual" | "practice";
 
 export type Step =
   | "detected"

@@ -78,9 +78,10 @@ const STEPS: Partial<Record<Step, (c: StepContext) => RunbookResult>> = {
   verifying,
 };
 
-/** The step the incident is at decides; a paused automatic incident only waits or times out. */
+/** The step the incident is at decides; a paused automatic or practice incident only waits or times out. */
 function decide(c: StepContext): RunbookResult {
-  if (c.s.paused && c.incident.trigger === "automatic") return paused(c);
+  // A practice waits on a pause as an automatic incident does; only a person's command goes on.
+  if (c.s.paused && c.incident.trigger !== "manual") return paused(c);
   const decideStep = Object.hasOwn(STEPS, c.incident.step) ? STEPS[c.incident.step] : undefined;
   return decideStep ? decideStep(c) : NOTHING;
 }

@@ -10,6 +10,8 @@ import type { Incident, Shift, Step } from "./incident.js";
 import type { ClusterState, LeverCapabilities, NodePoolSize, RoutingState } from "./levers.js";
 import { primaryOf, topRegions } from "./levers.js";
 import { advance } from "./runbook-advance.js";
+import type { PracticeSituation } from "./practice.js";
+import { practiceAbort, practiceStep } from "./practice.js";
 import { NOTHING, automationRefusal, healthy, leavesHealthy, unable } from "./runbook-rules.js";
 import type { Verdict } from "./verdict.js";
 
@@ -80,6 +82,8 @@ export interface Situation {
   readonly leverMs?: number;
   /** A lever change of the open incident's current step that failed since the incident was written. */
   readonly failure?: LeverFailure;
+  /** The practice schedule, when real practice is configured (`policy.practice.failover`). */
+  readonly practice?: PracticeSituation;
 }
 
 /** A lever change that failed: what Azure Resource Manager said, when, and how long to wait. */
@@ -486,9 +490,9 @@ export function runbookStep(
   policy: RunbookPolicy,
   newId: string,
 ): RunbookResult {
-  if (s.open) return advance(group, s.open, s, policy);
+  if (s.open) return practiceAbort(s, s.open) ?? advance(group, s.open, s, policy);
   if (!s.routing) return NOTHING;
-  return openAutomatic(group, s, policy, newId);
+  return practiceStep(group, s, policy, newId) ?? openAutomatic(group, s, policy, newId);
 }
 
 /** Which lever reads a runbook step needs: the routing, and which regions' clusters. */

@@ -1,0 +1,160 @@
+// A real practice failover through the lease holder's tick (the real runbook, the memory store and
+// traffic router): in its window, once the readiness run found the group ready, over to the
+// standby and back, as incidents with the trigger "practice", shown in the status.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
+import { runObserverTick } from "../../src/app/observer-tick.js";
+import { readinessSettled } from "../../src/app/readiness.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { holderId } from "../../src/app/runtime.js";
+import { readStatus } from "../../src/app/status.js";
+import { renderStatusPage } from "../../src/app/status-page.js";
+import type { TandemEvent } from "../../src/core/events.js";
+import { primaryOf } from "../../src/core/levers.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import type { Prober } from "../../src/ports/prober.js";
+import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+
+const OBSERVERS = ["westeurope", "northeurope"];
+
+const config: TandemConfigInput = {
+  observers: OBSERVERS.map((region) => ({ region })),
+  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+  policy: {
+    intervalSeconds: 10,
+    readiness: { intervalMinutes: 1 },
+    practice: { failover: { start: "0 3 * * *", durationMinutes: 30, dwellMinutes: 5 } },
+  },
+  groups: [
+    {
+      name: "shop",
+      model: "active-passive",
+      regions: OBSERVERS.map((region, i) => ({
+        name: region,
+        role: i === 0 ? ("primary" as const) : ("secondary" as const),
+        probe: { url: `http://${region}.shop.test/health` },
+      })),
+    },
+  ],
+};
+
+/** Two observers over one store and router; `failing` hosts fail their probes. */
+async function deployment() {
+  const router = new MemoryTrafficRouter([
+    {
+      name: "shop",
+      model: "active-passive",
+      regions: OBSERVERS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
+    },
+  ]);
+  const failing = new Set<string>();
+  const prober: Prober = {
+    probe: async (request) =>
+      failing.has(new URL(request.url).hostname)
+        ? { ok: false, latencyMs: 1, error: { kind: "connect", message: "refused" } }
+        : { ok: true, latencyMs: 1, statusCode: 200 },
+  };
+  const clock = new ManualClock(Date.parse("2026-12-07T02:50:00Z"));
+  const store = new MemoryStateStore();
+  const events: TandemEvent[] = [];
+  const runtimes: Runtime[] = [];
+  for (const observer of OBSERVERS)
+    runtimes.push(
+      await runtimeFor(config, observer, {
+        store,
+        clock,
+        prober,
+        router,
+        subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
+      }),
+    );
+  const primary = async () => primaryOf(await router.read("shop"));
+  /** Ticks every 10 s until `iso` (those of `live` only); `each` runs after every tick. */
+  const until = async (iso: string, each?: () => Promise<void>, live = runtimes) => {
+    while (clock.now() < Date.parse(iso)) {
+      clock.advance(10_000);
+      for (const rt of live) await runObserverTick(rt);
+      for (const rt of live) await readinessSettled(rt);
+      await each?.();
+    }
+  };
+  const practices = async () =>
+    (await store.readIncidents("shop"))
+      .map((s) => s.incident)
+      .filter((i) => i.trigger === "practice");
+  return { runtimes, store, failing, events, primary, until, practices, clock };
+}
+
+describe("practice failover through the tick", () => {
+  it("in its window, once ready: over to the standby for the dwell and back, told as practice and shown in the status", async () => {
+    const d = await deployment();
+    await d.until("2026-12-07T02:59:50Z");
+    assert.deepEqual(await d.practices(), [], "none before the window");
+    const seen = [(await d.primary()) ?? ""];
+    await d.until("2026-12-07T03:20:00Z", async () => {
+      const p = (await d.primary()) ?? "";
+      if (seen.at(-1) !== p) seen.push(p);
+    });
+    assert.deepEqual(seen, ["westeurope", "northeurope", "westeurope"], "over and back");
+    const runs = await d.practices();
+    assert.deepEqual(
+      runs.map((i) => `${i.kind} ${i.step} ${i.requestedBy}`),
+      ["failover completed tandem-practice", "failback completed tandem-practice"],
+    );
+    assert.ok(runs[1]!.closedAt! < Date.parse("2026-12-07T03:30:00Z"), "within the window");
+    assert.ok(
+      runs[1]!.openedAt - runs[0]!.closedAt! >= 5 * 60_000,
+      "the failback waited for the dwell",
+    );
+    const opened = d.events.filter((e) => e.type === "incident.opened");
+    assert.ok(
+      opened.length === 2 && opened.every((e) => "trigger" in e && e.trigger === "practice"),
+      JSON.stringify(opened.map((e) => e.type)),
+    );
+    const group = (await readStatus(d.runtimes[0]!)).groups[0]!;
+    assert.equal(group.practice?.outcome, "completed");
+    assert.ok(group.practice!.failoverSeconds! > 0 && group.practice!.failbackSeconds! > 0);
+    assert.match(
+      renderStatusPage(await readStatus(d.runtimes[0]!)),
+      /Last practice failover: completed \(to northeurope/,
+    );
+  });
+
+  it("the standby failing its probes mid-run: the practice stops at once and the routing is restored", async () => {
+    const d = await deployment();
+    let failedAt: number | undefined;
+    await d.until("2026-12-07T03:04:00Z", async () => {
+      if (failedAt === undefined && (await d.primary()) === "northeurope") {
+        failedAt = d.clock.now();
+        d.failing.add("northeurope.shop.test");
+      }
+    });
+    assert.ok(failedAt !== undefined, "the practice failed over");
+    assert.equal(await d.primary(), "westeurope", "routing restored before the dwell ended");
+    const back = (await d.practices()).find((i) => i.kind === "failback");
+    assert.ok(back && back.openedAt - failedAt! < 60_000, "the failback opened at once");
+    assert.match(back.reason, /practice stopped: northeurope fails its probes/);
+    const group = (await readStatus(d.runtimes[0]!)).groups[0]!;
+    assert.equal(group.practice?.outcome, "aborted");
+  });
+
+  it("a new lease holder mid-practice fails back after the dwell: traffic is not left on the standby", async () => {
+    const d = await deployment();
+    await d.until("2026-12-07T03:01:00Z");
+    assert.equal(await d.primary(), "northeurope", "the practice failed over");
+    // The holder stops (a crash); the other observer takes the lease and carries on.
+    const holder = d.runtimes.find((rt) => rt.memory.said.leader?.holder === holderId(rt));
+    const others = d.runtimes.filter((rt) => rt !== holder);
+    assert.equal(others.length, 1);
+    await d.until("2026-12-07T03:15:00Z", undefined, others);
+    assert.equal(await d.primary(), "westeurope");
+    const back = (await d.practices()).find((i) => i.kind === "failback");
+    assert.equal(back?.step, "completed");
+    assert.ok(
+      back.history[0]!.epoch > (await d.practices())[0]!.history[0]!.epoch,
+      "by the new holder",
+    );
+  });
+});
