@@ -17,7 +17,8 @@ import type {
   SeenProbe,
 } from "../core/readiness.js";
 import { assessReadiness, readinessChange, readinessLine } from "../core/readiness.js";
-import { PRACTICE_BY } from "../core/practice.js";
+import { PRACTICE_BY, practiceRecord } from "../core/practice.js";
+import { isOpen } from "../core/incident.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { DrillRecord, ReadinessRows } from "../ports/readiness-store.js";
 import { lastFiring, parseCron } from "../core/cron.js";
@@ -92,12 +93,17 @@ async function runReadiness(
   for (const evidence of view.groups) {
     const group = evidence.group;
     const previous = stored.reports[group.name];
+    // While traffic is being moved, or a practice holds it on the standby for its dwell, the
+    // standby is not standing by: judged now it would read as lost (and be told) by design. The
+    // group keeps its last report until the move is over (ADR 32).
+    const incidents = (state.incidents[group.name] ?? []).map((s) => s.incident);
+    if (incidents.some(isOpen) || practiceRecord(incidents)?.outcome === "running") continue;
     const report = assessReadiness({
       group: readinessGroup(group),
       now: rt.clock.now(),
       ...withView(state.leverViews[group.name]),
       probes: seenProbes(view, evidence),
-      wokenAt: wokenAt((state.incidents[group.name] ?? []).map((s) => s.incident)),
+      wokenAt: wokenAt(incidents),
       ...withDrill(stored.drills[group.name]),
       coldStartWithinDays: rt.config.policy.readiness.coldStartWithinDays,
       ...(previous ? { previous } : {}),

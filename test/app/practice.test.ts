@@ -122,6 +122,22 @@ describe("practice failover through the tick", () => {
     );
   });
 
+  it("home failing its probes during the dwell is not told as readiness lost: readiness waits for the practice to end", async () => {
+    const d = await deployment();
+    let movedAt: number | undefined;
+    await d.until("2026-12-07T03:04:00Z", async () => {
+      if (movedAt === undefined && (await d.primary()) === "northeurope") movedAt = d.clock.now();
+      if (movedAt !== undefined && d.clock.now() - movedAt < 120_000)
+        d.failing.add("westeurope.shop.test");
+      else d.failing.delete("westeurope.shop.test");
+    });
+    assert.ok(movedAt !== undefined, "the practice failed over");
+    assert.deepEqual(
+      d.events.filter((e) => e.type === "readiness.lost").map((e) => JSON.stringify(e)),
+      [],
+    );
+  });
+
   it("the standby failing its probes mid-run: the practice stops at once and the routing is restored", async () => {
     const d = await deployment();
     let failedAt: number | undefined;
