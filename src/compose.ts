@@ -16,7 +16,7 @@ import {
   tableStoreFromConnectionString,
   tableStoreFromEndpoint,
 } from "./adapters/store/table/table-store.js";
-import type { Runtime, TokenRules } from "./app/runtime.js";
+import type { Levers, Runtime, TokenRules } from "./app/runtime.js";
 import { freshMemory } from "./app/runtime.js";
 import { buildTargets, controlRequest } from "./app/targets.js";
 import type { ConfigProblem, Environment, TandemConfig } from "./config/index.js";
@@ -262,7 +262,7 @@ async function alertChannels(
   return out;
 }
 
-interface Levers {
+interface BuiltLevers {
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
   readonly witness?: Witness;
@@ -273,7 +273,7 @@ export async function leversFor(
   config: TandemConfig,
   registry: ProviderRegistry,
   context: LeverContext,
-): Promise<Levers> {
+): Promise<BuiltLevers> {
   const routers: TrafficRouter[] = [];
   const witnesses = new Map<string, Witness>();
   for (const provider of registry.traffic) {
@@ -401,8 +401,8 @@ function eventBusFor(
 function estimatesOf(
   options: ComposeOptions,
   registry: ProviderRegistry,
-  router: Runtime["router"],
-): Runtime["estimates"] {
+  router: Levers["router"],
+): Levers["estimates"] {
   return {
     clusterStartMs:
       options.estimates?.clusterStartMs ??
@@ -486,10 +486,17 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     store,
     witness: options.witness ?? (options.router ? undefined : levers.witness) ?? noWitness,
     memory: freshMemory(),
-    ...(router ? { router } : {}),
-    ...(clusters ? { clusters } : {}),
-    ...(options.armBudget ? { armBudget: options.armBudget } : budget ? { armBudget: budget } : {}),
-    dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
+    levers: {
+      ...(router ? { router } : {}),
+      ...(clusters ? { clusters } : {}),
+      ...(options.armBudget
+        ? { armBudget: options.armBudget }
+        : budget
+          ? { armBudget: budget }
+          : {}),
+      dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
+      estimates: estimatesOf(options, registry, router),
+    },
     auth: {
       ...(bearer ? { bearer } : {}),
       readerRole: options.config.api.readerRole,
@@ -497,11 +504,12 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
       observerRole: options.config.api.observerRole,
       ...(options.localPrincipal ? { local: options.localPrincipal } : {}),
     },
-    estimates: estimatesOf(options, registry, router),
-    targets: built.targets,
-    ...(control ? { control } : {}),
-    prober: options.prober ?? new ProbeEngine({ kinds: probeKinds }),
-    ...(peers ? { peers } : {}),
+    probing: {
+      targets: built.targets,
+      ...(control ? { control } : {}),
+      prober: options.prober ?? new ProbeEngine({ kinds: probeKinds }),
+      ...(peers ? { peers } : {}),
+    },
     clock,
     log,
     events,

@@ -108,7 +108,7 @@ describe("peers from the TANDEM_PEERS app setting", () => {
       withBearer,
       JSON.stringify({ westeurope: "https://a.example", northeurope: "https://b.example" }),
     );
-    assert.ok(rt.peers);
+    assert.ok(rt.probing.peers);
     assert.deepEqual(lines, []);
   });
 
@@ -117,12 +117,12 @@ describe("peers from the TANDEM_PEERS app setting", () => {
       TANDEM_API_ISSUER: "https://issuer.test/tenant/v2.0",
       TANDEM_API_CLIENT_ID: "11111111-2222-3333-4444-555555555555",
     });
-    assert.ok(rt.peers);
+    assert.ok(rt.probing.peers);
     assert.deepEqual(lines, []);
   });
 
   it("without it, or with it wrong, runs without peers and says why", async () => {
-    assert.equal((await make(withBearer, undefined)).rt.peers, undefined);
+    assert.equal((await make(withBearer, undefined)).rt.probing.peers, undefined);
     for (const [raw, setting, why] of [
       [withBearer, "{not json", /TANDEM_PEERS: it is not JSON/],
       [withBearer, '["https://b.example"]', /must be a JSON object of URLs/],
@@ -134,7 +134,7 @@ describe("peers from the TANDEM_PEERS app setting", () => {
       ],
     ] as const) {
       const { rt, lines } = await make(raw, setting);
-      assert.equal(rt.peers, undefined, setting);
+      assert.equal(rt.probing.peers, undefined, setting);
       assert.match(lines.join("\n"), why, setting);
       assert.match(lines.join("\n"), /peers learn of a failing region at their next tick/);
     }

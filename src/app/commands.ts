@@ -62,37 +62,24 @@ export async function manualCommand(
   command: ManualCommand,
   options: ManualOptions,
 ): Promise<Outcome> {
-  const outcome = await runManual(rt, caller, groupName, command, options);
+  const outcome = await runManual({ rt, caller, command, options }, groupName);
   await sayCommand(rt, caller, command.kind, groupName, command.reason, outcome, options.dryRun);
   return outcome;
 }
 
-/** One manual request as its audit rows name it; `group` once the group is known. */
+/** One manual request as its audit rows name it. */
 interface ManualRequest {
   readonly rt: Runtime;
   readonly caller: Caller;
   readonly command: ManualCommand;
   readonly options: ManualOptions;
-  readonly group?: string;
 }
 
 type Refused = Outcome & { kind: "conflict" | "not-found" | "unavailable" | "unprocessable" };
 
-async function runManual(
-  rt: Runtime,
-  caller: Caller,
-  groupName: string,
-  command: ManualCommand,
-  options: ManualOptions,
-): Promise<Outcome> {
+async function runManual(req: ManualRequest, groupName: string): Promise<Outcome> {
+  const { rt, command, options } = req;
   const group = findGroup(rt, groupName);
-  const req: ManualRequest = {
-    rt,
-    caller,
-    command,
-    options,
-    ...(group ? { group: group.name } : {}),
-  };
   if (!group)
     return refuse(req, { kind: "not-found", field: "group", message: noSuchGroup(rt, groupName) });
   if (command.to !== undefined && !group.regions.some((r) => r.name === command.to))
@@ -316,7 +303,7 @@ export async function setPause(
   paused: boolean,
   reason: string,
 ): Promise<Outcome> {
-  const outcome = await runPause(rt, caller, group, paused, reason);
+  const outcome = await runPause(rt, caller, { group, paused, reason });
   const command = paused ? "pause" : "resume";
   await sayCommand(rt, caller, command, group, reason, outcome);
   if (outcome.kind === "done")
@@ -329,13 +316,15 @@ export async function setPause(
   return outcome;
 }
 
-async function runPause(
-  rt: Runtime,
-  caller: Caller,
-  group: string | undefined,
-  paused: boolean,
-  reason: string,
-): Promise<Outcome> {
+/** A pause or resume as asked: for one group, or for all (`group` undefined). */
+interface PauseAsk {
+  readonly group: string | undefined;
+  readonly paused: boolean;
+  readonly reason: string;
+}
+
+async function runPause(rt: Runtime, caller: Caller, ask: PauseAsk): Promise<Outcome> {
+  const { group, paused, reason } = ask;
   if (group !== undefined && !findGroup(rt, group))
     return { kind: "not-found", field: "group", message: noSuchGroup(rt, group) };
   const intended = await sayStarted(rt, caller, {

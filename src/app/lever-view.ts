@@ -186,8 +186,8 @@ async function readLevers(
   const problems: string[] = [];
   const call = { abortSignal };
   const routing =
-    needs.routing && rt.router?.covers(group.name)
-      ? await rt.router.read(group.name, call).catch((error: unknown) => {
+    needs.routing && rt.levers.router?.covers(group.name)
+      ? await rt.levers.router.read(group.name, call).catch((error: unknown) => {
           problems.push(`${group.name}: the traffic lever cannot be read: ${errorText(error)}`);
           return undefined;
         })
@@ -195,10 +195,10 @@ async function readLevers(
   const clusters: Record<string, ClusterState> = {};
   await Promise.all(
     needs.clusters
-      .filter((region) => rt.clusters?.covers(group.name, region))
+      .filter((region) => rt.levers.clusters?.covers(group.name, region))
       .map(async (region) => {
         try {
-          clusters[region] = await rt.clusters!.read(group.name, region, call);
+          clusters[region] = await rt.levers.clusters!.read(group.name, region, call);
         } catch (error) {
           problems.push(`${group.name}: ${region}'s cluster cannot be read: ${errorText(error)}`);
         }
@@ -317,7 +317,7 @@ function noteReadOutcome(rt: Runtime, work: LeverWork, read: LeverRead): void {
   // From now until the next call, the group waits on ARM (unless a call has started meanwhile).
   if (work.busy === 0) work.readFailedAt ??= read.endedAt;
   const failures = (work.readFailures ?? 0) + 1;
-  const throttled = rt.armBudget?.throttledUntil();
+  const throttled = rt.levers.armBudget?.throttledUntil();
   const retryAfter = throttled === undefined ? undefined : Math.max(0, throttled - read.endedAt);
   work.readFailures = failures;
   // The first failure is tried again at once (the next tick): one error costs one tick.
@@ -377,7 +377,7 @@ export function noteFailure(
   error: string,
 ): void {
   const at = rt.clock.now();
-  const throttled = rt.armBudget?.throttledUntil();
+  const throttled = rt.levers.armBudget?.throttledUntil();
   workOf(rt, group).failure = {
     incident: incident.id,
     step: incident.step,

@@ -578,7 +578,7 @@ async function runbooksFor(
   const views: Readonly<Record<string, LeverView>> = state.leverViews;
   // ARM reads this tick may spend: fewer when ARM says its bucket is low. Incidents and changed
   // verdicts come first; quiet groups' reconciles take what is left, up to their own share.
-  const remaining = rt.armBudget?.remainingReads();
+  const remaining = rt.levers.armBudget?.remainingReads();
   const quietPerTick = QUIET_READS_PER_SECOND * effectivePolicy(rt.config).intervalSeconds;
   const slots = {
     reads: Math.min(READS_PER_TICK, remaining ?? READS_PER_TICK),

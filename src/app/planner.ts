@@ -77,7 +77,7 @@ const minutes = (ms: number) => Math.round(ms / 60_000);
 
 /** How the group's traffic lever says its changes travel, in its own words. */
 function propagationSays(rt: Runtime, group: string): string {
-  const lever = rt.router?.covers(group) ? rt.router.capabilities(group) : undefined;
+  const lever = rt.levers.router?.covers(group) ? rt.levers.router.capabilities(group) : undefined;
   return lever?.propagation?.says ?? "the traffic lever's change reaches its data plane";
 }
 
@@ -89,7 +89,7 @@ export interface PlanContext {
 
 function planContext(rt: Runtime, now: number): PlanContext {
   const clock = new PlanClock(now);
-  const levers = rt.dryRun?.(clock, rt.estimates ?? DEFAULT_PLAN_ESTIMATES) ?? {
+  const levers = rt.levers.dryRun?.(clock, rt.levers.estimates ?? DEFAULT_PLAN_ESTIMATES) ?? {
     planned: () => [],
   };
   return { clock, levers };
@@ -108,7 +108,7 @@ export async function planIncident(
   shared?: PlanContext,
 ): Promise<Plan> {
   const policy = effectivePolicy(rt.config, group);
-  const estimates = rt.estimates ?? DEFAULT_PLAN_ESTIMATES;
+  const estimates = rt.levers.estimates ?? DEFAULT_PLAN_ESTIMATES;
   const { clock, levers } = shared ?? planContext(rt, start.now);
   const plannedBefore = levers.planned().length;
   const rbGroup = runbookGroup(group);

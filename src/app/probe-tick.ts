@@ -12,7 +12,7 @@ import { errorText as describe } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
 import { following, mapBounded, NO_LONGER_NEEDED, settleBy } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
-import type { Runtime } from "./runtime.js";
+import type { Probing, Runtime } from "./runtime.js";
 import type { Target } from "./targets.js";
 import { ownKey, telemetryOf } from "./runtime.js";
 
@@ -135,7 +135,7 @@ async function probeConfirmed(
     running++;
     let outcome: ProbeOutcome;
     try {
-      outcome = await rt.prober.probe(request, { abortSignal: own });
+      outcome = await rt.probing.prober.probe(request, { abortSignal: own });
     } catch (error) {
       outcome = {
         ok: false,
@@ -210,7 +210,7 @@ async function probeTick(
     problems.push(describe(error));
     if (isStoreError(error) && error.kind === "unavailable") unreachable ??= describe(error);
   };
-  const targets = rt.targets;
+  const targets = rt.probing.targets;
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const { intervalSeconds, probeConcurrency } = rt.config.policy;
   const budget = intervalSeconds * 1000 * (1 - MARGIN);
@@ -231,7 +231,7 @@ async function probeTick(
   const asks: Promise<PeerAsked>[] = [];
   const stirred = new Set<string>();
   const suspect = (t: (typeof targets)[number]) => async (overdue: boolean) => {
-    if (!rt.peers || t.target === ENTRY_POINT || stirred.has(t.target)) return;
+    if (!rt.probing.peers || t.target === ENTRY_POINT || stirred.has(t.target)) return;
     const before = (await prefetched)?.observations.get(ownKey(t.group, t.target));
     if (!before?.ok || stirred.has(t.target)) return;
     // Slow to answer is a change only from a target that answered in time last time: one that
@@ -252,7 +252,9 @@ async function probeTick(
         return [outcome, rt.clock.now()];
       },
     ),
-    rt.control ? probeConfirmed(rt, rt.control, deadline, tickSignal) : Promise.resolve(null),
+    rt.probing.control
+      ? probeConfirmed(rt, rt.probing.control, deadline, tickSignal)
+      : Promise.resolve(null),
   ]);
   const impaired = control !== undefined && control !== null && !control.ok;
   const skipped = outcomes.filter(([o]) => o === undefined).length;
@@ -423,7 +425,7 @@ async function writeRows(
  * (on the runtime's clock); the promises never reject.
  */
 function askPeers(rt: Runtime, region: string): Promise<PeerAsked>[] {
-  const peers = rt.peers;
+  const peers = rt.probing.peers;
   if (!peers) return [];
   const others = rt.config.observers.map((o) => o.region).filter((o) => o !== rt.observer);
   const patience = rt.config.policy.intervalSeconds * 1000 * PEER_SHARE;
@@ -471,7 +473,7 @@ export async function runPeerProbe(
     written,
     ...(note === undefined ? {} : { note }),
   });
-  const targets = rt.targets.filter((t) => t.target === request.region);
+  const targets = rt.probing.targets.filter((t) => t.target === request.region);
   if (targets.length === 0) return answer(0, 0, false, `no group here has ${request.region}`);
   const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const signal = options.abortSignal ?? NEVER;
@@ -491,7 +493,9 @@ export async function runPeerProbe(
       );
       return [outcome, rt.clock.now()] as [ProbeOutcome | undefined, number];
     }),
-    rt.control ? probeConfirmed(rt, rt.control, deadline, signal) : Promise.resolve(null),
+    rt.probing.control
+      ? probeConfirmed(rt, rt.probing.control, deadline, signal)
+      : Promise.resolve(null),
   ]);
   const failing = outcomes.filter(([o]) => o !== undefined && !o.ok).length;
   const probed = outcomes.filter(([o]) => o !== undefined).length;
@@ -547,7 +551,7 @@ export async function runPeerProbe(
 function sayOutcomes(
   rt: Runtime,
   operation: string,
-  targets: Runtime["targets"],
+  targets: Probing["targets"],
   outcomes: readonly [ProbeOutcome | undefined, number][],
   observations: readonly Observation[],
 ): void {

@@ -217,10 +217,10 @@ const LOW_READ_BUDGET = 50;
 function reconcileDue(rt: Runtime, group: GroupConfig, view: LeverView | undefined, epoch: number) {
   if (!view || view.epoch !== epoch) return true;
   const now = rt.clock.now();
-  const throttled = rt.armBudget?.throttledUntil();
+  const throttled = rt.levers.armBudget?.throttledUntil();
   if (throttled !== undefined && throttled > now) return false;
   if (readBackoff(rt, group.name) !== undefined) return false;
-  const remaining = rt.armBudget?.remainingReads();
+  const remaining = rt.levers.armBudget?.remainingReads();
   const stretch = remaining !== undefined && remaining < LOW_READ_BUDGET ? 4 : 1;
   return (
     now - view.readAt >= effectivePolicy(rt.config, group).leverReconcileSeconds * 1000 * stretch
@@ -375,7 +375,7 @@ async function openStep(
   const { group, kept, epoch } = given;
   const { deadline, operation } = options;
   const problems: string[] = [];
-  if (!rt.router?.covers(group.name)) {
+  if (!rt.levers.router?.covers(group.name)) {
     const refusal: Refusal = {
       rule: "no-lever",
       reason: "no traffic lever is configured for this group: Tandem watches but cannot act",
@@ -790,7 +790,8 @@ async function applyFenced(
   const fenced = runFenced(
     rt,
     { name: change, group, operation, ...(incident ? { incident: incident.id } : {}) },
-    (abortSignal) => tracked(rt, group, () => applyEffect(rt, group, effect, { abortSignal })),
+    (abortSignal) =>
+      tracked(rt, group, () => applyEffect(rt.levers, group, effect, { abortSignal })),
   ).then((done) => {
     // A change that failed (not one the fence refused: the next holder decides afresh) is
     // counted by the incident's next step, which tries again after a backoff.

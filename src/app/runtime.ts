@@ -146,25 +146,13 @@ export interface Runtime {
   readonly instance: string;
   readonly store: StateStore;
   readonly witness: Witness;
-  /** The traffic lever; without one the runbook refuses to act ("no-lever"). */
-  readonly router?: TrafficRouter;
-  readonly clusters?: ClusterControl;
-  /** What ARM reports of its read budget (absent: no Azure levers, or not reported). */
-  readonly armBudget?: ArmBudget;
-  /** Levers that change nothing, over the real ones: for dry runs and drills. */
-  readonly dryRun?: DryRunFactory;
-  /** How long the slow parts are expected to take, for plans and drills. */
-  readonly estimates?: LeverEstimates;
+  /** What the runbook moves traffic and clusters with, and what it plans with. */
+  readonly levers: Levers;
+  /** What this observer probes, with what, and how it asks its peers to probe. */
+  readonly probing: Probing;
   /** Who may call the operator API, and how callers are recognised. */
   readonly auth: AuthSettings;
   readonly memory: ProcessMemory;
-  /** What this observer probes, built from the configuration at start-up. */
-  readonly targets: readonly Target[];
-  /** This observer's control probe, if it has one. */
-  readonly control?: ProbeRequest;
-  readonly prober: Prober;
-  /** How this observer asks the others to probe now; none: they learn at their next tick. */
-  readonly peers?: Peers;
   readonly clock: Clock;
   readonly log: Log;
   /** Where use cases say what happened; subscribers print, alert and send telemetry. */
@@ -174,6 +162,31 @@ export interface Runtime {
   /** The alert channels and how alerts are delivered (no channels: nothing is written or sent). */
   readonly alerts: AlertSetup;
   readonly version: string;
+}
+
+/** The levers and what goes with them: used by the runbook, the planner and the lever reads. */
+export interface Levers {
+  /** The traffic lever; without one the runbook refuses to act ("no-lever"). */
+  readonly router?: TrafficRouter;
+  /** Starts and stops the groups' clusters (cold standby); absent: no cluster lever. */
+  readonly clusters?: ClusterControl;
+  /** What ARM reports of its read budget (absent: no Azure levers, or not reported). */
+  readonly armBudget?: ArmBudget;
+  /** Levers that change nothing, over the real ones: for dry runs and drills. */
+  readonly dryRun?: DryRunFactory;
+  /** How long the slow parts are expected to take, for plans and drills. */
+  readonly estimates?: LeverEstimates;
+}
+
+/** What this observer probes and with what: used by the probe tick and peers' probe requests. */
+export interface Probing {
+  /** What this observer probes, built from the configuration at start-up. */
+  readonly targets: readonly Target[];
+  /** This observer's control probe, if it has one. */
+  readonly control?: ProbeRequest;
+  readonly prober: Prober;
+  /** How this observer asks the others to probe now; none: they learn at their next tick. */
+  readonly peers?: Peers;
 }
 
 export interface AuthSettings {

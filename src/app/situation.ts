@@ -18,12 +18,11 @@ import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { PauseState, StoreCallOptions, StoredIncident } from "../ports/state-store.js";
-import type { TrafficRouter } from "../ports/traffic-router.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import { currentEpoch } from "./audit.js";
 import { practiceOf } from "./practice.js";
 import type { PracticeSituation } from "../core/practice.js";
-import type { Runtime } from "./runtime.js";
+import type { Levers, Runtime } from "./runtime.js";
 
 export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
   const p = effectivePolicy(rt.config, group);
@@ -191,14 +190,11 @@ export function situationOf(parts: {
 }
 
 /** The levers an effect goes to: the real ones, or a dry run's. */
-export interface Levers {
-  readonly router?: TrafficRouter;
-  readonly clusters?: ClusterControl;
-}
+type EffectLevers = Pick<Levers, "router" | "clusters">;
 
 /** Carries out one effect of the runbook on the levers. */
 export function applyEffect(
-  levers: Levers,
+  levers: EffectLevers,
   group: string,
   effect: Effect,
   call: { readonly abortSignal?: AbortSignal } = {},
@@ -263,7 +259,7 @@ export async function readGroupSituation(
   // are read here, once and briefly: a command is answered, or told to come back, never refused
   // for a view that does not exist yet.
   let leversUnread: string | undefined;
-  if (rt.router?.covers(group.name) && !world.routing) {
+  if (rt.levers.router?.covers(group.name) && !world.routing) {
     const read = await readOnDemand(rt, group, world);
     if (typeof read === "string") leversUnread = read;
     else world = read;
@@ -313,7 +309,7 @@ function readOnDemand(rt: Runtime, group: GroupConfig, world: World): Promise<Wo
   const now = rt.clock.now();
   const last = reads.get(group.name);
   if (last && now - last.at < rt.config.policy.intervalSeconds * 1000) return last.promise;
-  const throttled = rt.armBudget?.throttledUntil();
+  const throttled = rt.levers.armBudget?.throttledUntil();
   if (throttled !== undefined && throttled > now)
     return Promise.resolve(
       `the lease holder has not read ${group.name}'s traffic lever yet, and Azure Resource Manager asked to wait ${Math.ceil((throttled - now) / 1000)} s: ask again then`,
@@ -326,15 +322,17 @@ function readOnDemand(rt: Runtime, group: GroupConfig, world: World): Promise<Wo
 async function readNow(rt: Runtime, group: GroupConfig, world: World): Promise<World | string> {
   const call = { abortSignal: AbortSignal.timeout(ON_DEMAND_READ_MS) };
   try {
-    const routing = await rt.router!.read(group.name, call);
+    const routing = await rt.levers.router!.read(group.name, call);
     const missing = group.regions.filter(
-      (r) => r.cluster && rt.clusters?.covers(group.name, r.name) && !world.clusters[r.name],
+      (r) => r.cluster && rt.levers.clusters?.covers(group.name, r.name) && !world.clusters[r.name],
     );
     const clusters = { ...world.clusters };
     await Promise.all(
       missing.map(async (r) => {
         // A cluster that cannot be read is left unknown, as in the holder's own view.
-        clusters[r.name] = await rt.clusters!.read(group.name, r.name, call).catch(() => undefined);
+        clusters[r.name] = await rt.levers
+          .clusters!.read(group.name, r.name, call)
+          .catch(() => undefined);
       }),
     );
     return { ...world, routing, clusters };
@@ -353,5 +351,7 @@ export function tickContextOf(
 
 /** The group's traffic lever's declared capabilities, when it has a lever. */
 function leverOfGroup(rt: Runtime, group: GroupConfig): { lever?: LeverCapabilities } {
-  return rt.router?.covers(group.name) ? { lever: rt.router.capabilities(group.name) } : {};
+  return rt.levers.router?.covers(group.name)
+    ? { lever: rt.levers.router.capabilities(group.name) }
+    : {};
 }

@@ -57,16 +57,28 @@ const failoverCapReached: Builder<"automation.refused"> = (e, base) => {
   };
 };
 
+/** What both command alerts start with: one alert per request, outcome and group. */
+function commandHead(
+  e: EventOf<"command.accepted" | "command.refused">,
+  base: AlertBase,
+  severity: Severity,
+) {
+  const outcome = e.type === "command.accepted" ? "accepted" : "refused";
+  return {
+    ...base,
+    key: `command:${e.operation}|${outcome}|${e.group ?? "all"}`,
+    type: e.type,
+    severity,
+    subject: `command:${e.operation}`,
+    ...(e.group ? { group: e.group } : {}),
+  };
+}
+
 const commandAccepted: Builder<"command.accepted"> = (e, base) => {
   // Pauses have their own alerts; dry runs and drills change nothing.
   if (e.dryRun || (e.command !== "failover" && e.command !== "failback")) return undefined;
   return {
-    ...base,
-    key: `command:${e.operation}|accepted|${e.group ?? "all"}`,
-    type: "command.accepted",
-    severity: "info",
-    subject: `command:${e.operation}`,
-    ...(e.group ? { group: e.group } : {}),
+    ...commandHead(e, base, "info"),
     ...(e.incident ? { incident: e.incident } : {}),
     title: `${e.group ?? "all groups"}: ${e.command} by ${e.by} accepted`,
     summary: `Reason given: ${e.reason}`,
@@ -78,12 +90,7 @@ const commandAccepted: Builder<"command.accepted"> = (e, base) => {
 const commandRefused: Builder<"command.refused"> = (e, base) => {
   if (!e.rule) return undefined;
   return {
-    ...base,
-    key: `command:${e.operation}|refused|${e.group ?? "all"}`,
-    type: "command.refused",
-    severity: "warning",
-    subject: `command:${e.operation}`,
-    ...(e.group ? { group: e.group } : {}),
+    ...commandHead(e, base, "warning"),
     title: `${e.group ?? "all groups"}: ${e.command} by ${e.by} refused (${e.rule})`,
     summary: e.reason,
     action: "Nothing was changed.",

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { merged } from "../../src/app/lever-view.js";
+import type { Runtime } from "../../src/app/runtime.js";
 import type { LeverView } from "../../src/core/index.js";
 import { LEVER_ALLOWANCE_MS } from "../../src/core/index.js";
 import { downTick, failFirst, shopHolder } from "../helpers/shop-runbook.js";
@@ -104,9 +105,12 @@ describe("the runbook after a failed lever read", () => {
   it("a Retry-After of a day holds the next read back three intervals at most", async () => {
     const w = await shopHolder();
     const day = w.clock.now() + 86_400_000;
-    const rt = {
+    const rt: Runtime = {
       ...w.rt,
-      armBudget: { remainingReads: () => undefined, throttledUntil: () => day },
+      levers: {
+        ...w.rt.levers,
+        armBudget: { remainingReads: () => undefined, throttledUntil: () => day },
+      },
     };
     const ww = { ...w, rt };
     w.router.fault = (call) => (call === "read" ? new Error("429 TooManyRequests") : undefined);

@@ -153,8 +153,8 @@ describe("readiness against the ARM emulator", () => {
         ],
         [
           "standby endpoint disabled",
-          () => runtimes[0]!.router!.setEnabled("shop", "northeurope", false),
-          () => runtimes[0]!.router!.setEnabled("shop", "northeurope", true),
+          () => runtimes[0]!.levers.router!.setEnabled("shop", "northeurope", false),
+          () => runtimes[0]!.levers.router!.setEnabled("shop", "northeurope", true),
           /standby-traffic \(northeurope\): .*disabled/,
         ],
         [

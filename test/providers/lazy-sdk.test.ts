@@ -56,7 +56,7 @@ function composeScript(config: unknown): string {
       credential,
       arm: { endpoint: "https://127.0.0.1:9" },
     });
-    console.log(rt.router ? "done with a router" : "done");`;
+    console.log(rt.levers.router ? "done with a router" : "done");`;
 }
 
 const SDKS = ["@azure/arm-trafficmanager", "@azure/arm-cdn", "@azure/arm-containerservice"];

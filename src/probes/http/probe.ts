@@ -11,6 +11,7 @@ import tls from "node:tls";
 import type { TLSSocket } from "node:tls";
 import type { ProbeError, ProbeOutcome, ProbePhases } from "../../core/observation.js";
 import { classifyError, failure } from "../classify.js";
+import { settleOnce } from "../settle.js";
 import type { ProbeRunner, RunnerOptions } from "../types.js";
 import { checkBody, describeRanges, statusExpected } from "./conditions.js";
 import type { HttpProbeRequest } from "./request.js";
@@ -202,21 +203,18 @@ function exchange(
     const phases = () => phasesOf(marks, since());
 
     let req: http.ClientRequest | undefined;
-    let settled = false;
     const fail = (error: ProbeError) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.abortSignal?.removeEventListener("abort", onAbort);
+      if (!claim()) return;
       req?.destroy();
       reject(new ProbeFailure(error, phases()));
     };
     const onAbort = () => fail(failure("aborted", "the probe was cancelled"));
-    const timer = setTimeout(
-      () => fail(timedOut(`${request.timeoutMs} ms`, marks, hostname, needsLookup, isHttps)),
+    const claim = settleOnce(
       Math.max(0, deadline - performance.now()),
+      options.abortSignal,
+      () => fail(timedOut(`${request.timeoutMs} ms`, marks, hostname, needsLookup, isHttps)),
+      onAbort,
     );
-    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
 
     try {
       req = (isHttps ? https : http).request(
@@ -257,11 +255,8 @@ function exchange(
       );
       res.on("error", (error) => fail(classifyError(error, hostname)));
       res.on("end", () => {
-        if (settled) return;
         const measured = phases();
-        settled = true;
-        clearTimeout(timer);
-        options.abortSignal?.removeEventListener("abort", onAbort);
+        if (!claim()) return;
         const location = res.headers.location;
         resolve({
           status: res.statusCode ?? 0,

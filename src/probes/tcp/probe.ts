@@ -5,6 +5,7 @@ import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbeOutcome } from "../../core/observation.js";
 import { classifyError, failure } from "../classify.js";
+import { settleOnce } from "../settle.js";
 import type { ProbeRunner, RunnerOptions } from "../types.js";
 import type { TcpProbeRequest } from "./request.js";
 
@@ -18,12 +19,8 @@ function probeTcp(
   const since = () => round(performance.now() - started);
   return new Promise<ProbeOutcome>((resolve) => {
     let dns: number | undefined;
-    let settled = false;
     const finish = (outcome: ProbeOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.abortSignal?.removeEventListener("abort", onAbort);
+      if (!claim()) return;
       socket.destroy();
       resolve(outcome);
     };
@@ -59,25 +56,22 @@ function probeTcp(
       finish({ ok: false, latencyMs: since(), error: classifyError(error, request.host) }),
     );
     const needsLookup = isIP(request.host) === 0;
-    const timer = setTimeout(
-      () =>
-        finish({
-          ok: false,
-          latencyMs: since(),
-          error:
-            needsLookup && dns === undefined
-              ? failure("dns", `${request.host} did not resolve within ${request.timeoutMs} ms`)
-              : failure("connect-timeout", `could not connect within ${request.timeoutMs} ms`),
-        }),
-      request.timeoutMs,
-    );
+    const onTimeout = () =>
+      finish({
+        ok: false,
+        latencyMs: since(),
+        error:
+          needsLookup && dns === undefined
+            ? failure("dns", `${request.host} did not resolve within ${request.timeoutMs} ms`)
+            : failure("connect-timeout", `could not connect within ${request.timeoutMs} ms`),
+      });
     const onAbort = () =>
       finish({
         ok: false,
         latencyMs: since(),
         error: failure("aborted", "the probe was cancelled"),
       });
-    options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+    const claim = settleOnce(request.timeoutMs, options.abortSignal, onTimeout, onAbort);
     if (options.abortSignal?.aborted) onAbort();
   });
 }
