@@ -10,7 +10,7 @@ import type { StoreCallOptions } from "../ports/state-store.js";
 import { ENTRY_POINT } from "../core/observation.js";
 import { errorText as describe } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
-import { following, mapBounded, NO_LONGER_NEEDED, settleBy } from "./bounded.js";
+import { following, mapBounded, NO_LONGER_NEEDED, settleBy, settleWith } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Runtime } from "./runtime.js";
 import type { Target } from "./targets.js";
@@ -108,8 +108,8 @@ async function probeConfirmed(
   const hedge = hedgeOverride ?? hedgeMs(rt, request);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
   if (!fits(0)) return undefined;
-  const settle = following(signal);
-  const own = settle.controller.signal;
+  let settle = following(signal);
+  let own = settle.controller.signal;
   let success: { readonly outcome: ProbeOutcome; readonly index: number } | undefined;
   // Suspicion: the first probe and its first confirmation both failed (or the one probe, when
   // there are no confirmations). One lost probe is not enough to stir the peers. A probe still
@@ -156,7 +156,18 @@ async function probeConfirmed(
   const started = [attempt(0)];
   for (let i = 1; i <= confirmRetries; i++) {
     const previous = started[i - 1]!;
-    const { done: ended } = await settleBy(rt, previous, rt.clock.now() + hedge, own);
+    const hedgeAt = rt.clock.now() + hedge;
+    // The first probe is all that listens on `own` during the first wait: the wait may end its
+    // sleep by aborting `own` once that probe has ended, and the rest go on with a fresh one.
+    const { done: ended } =
+      i === 1
+        ? await settleWith(rt, previous, hedgeAt, settle.controller)
+        : await settleBy(rt, previous, hedgeAt, own);
+    if (i === 1 && ended && !success && !signal.aborted) {
+      settle.release();
+      settle = following(signal);
+      own = settle.controller.signal;
+    }
     if (success || own.aborted) break;
     if (ended) {
       if ((await previous) === undefined || !fits(spacing)) break;
