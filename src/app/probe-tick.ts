@@ -84,6 +84,18 @@ const PEER_HEDGE_MS = 100;
 const NEVER = new AbortController().signal;
 
 /**
+ * A controller that follows the tick's signal, as `following` makes one; a tick nobody can stop
+ * has nothing to follow, and a listener per probe on it cost a hundredth of the soak's CPU.
+ */
+function followTick(signal: AbortSignal): ReturnType<typeof following> {
+  return signal === NEVER
+    ? { controller: new AbortController(), release: noop }
+    : following(signal);
+}
+
+const noop = () => {};
+
+/**
  * Probes a target, and after a failure probes it again (up to `confirmRetries` times): one
  * success settles it as up. A confirming probe starts `confirmSpacingSeconds` after the previous
  * one failed, or, while the previous one has neither answered nor failed, once it has waited a
@@ -108,7 +120,7 @@ async function probeConfirmed(
   const hedge = hedgeOverride ?? hedgeMs(rt, request);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
   if (!fits(0)) return undefined;
-  let settle = following(signal);
+  let settle = followTick(signal);
   let own = settle.controller.signal;
   let success: { readonly outcome: ProbeOutcome; readonly index: number } | undefined;
   // Suspicion: the first probe and its first confirmation both failed (or the one probe, when
@@ -165,7 +177,7 @@ async function probeConfirmed(
         : await settleBy(rt, previous, hedgeAt, own);
     if (i === 1 && ended && !success && !signal.aborted) {
       settle.release();
-      settle = following(signal);
+      settle = followTick(signal);
       own = settle.controller.signal;
     }
     if (success || own.aborted) break;
