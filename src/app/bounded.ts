@@ -67,11 +67,40 @@ const LATE: Settled<never> = { done: false };
  * `signal` ends the wait early, by the same rule. The wait's sleep is called off before this
  * returns: no timer outlives it.
  */
-export async function settleBy<T>(
+export function settleBy<T>(
   { clock }: { readonly clock: Clock },
   work: Promise<T>,
   deadline: number,
   signal?: AbortSignal,
+): Promise<Settled<T>> {
+  const wait = signal ? following(signal) : { controller: new AbortController(), release() {} };
+  return settleOn(clock, work, deadline, wait.controller, wait.release);
+}
+
+/**
+ * `settleBy` waiting on `controller`, a controller of the caller's that nothing but `work`
+ * listens on: aborting it ends the wait early. When `work` ends in time, the controller is
+ * aborted to call off the wait's sleep (harmless to `work`, which has ended); when the deadline
+ * comes first, it is left as it is, for `work` still running. It spares a controller and a
+ * listener per wait: the soak's hedged probes made one such pair per target and tick, the most
+ * costly item of a simulated timeline after the garbage collector (bench/RESULTS.md).
+ */
+export function settleWith<T>(
+  { clock }: { readonly clock: Clock },
+  work: Promise<T>,
+  deadline: number,
+  controller: AbortController,
+): Promise<Settled<T>> {
+  return settleOn(clock, work, deadline, controller);
+}
+
+async function settleOn<T>(
+  clock: Clock,
+  work: Promise<T>,
+  deadline: number,
+  controller: AbortController,
+  /** Given for a controller of settleBy's own: it is aborted whatever happened, then released. */
+  release?: () => void,
 ): Promise<Settled<T>> {
   let settled: Settled<T> = LATE;
   let failed: { readonly error: unknown } | undefined;
@@ -79,14 +108,13 @@ export async function settleBy<T>(
     (value) => void (settled = { done: true, value }),
     (error: unknown) => void (failed = { error }),
   );
-  const wait = signal ? following(signal) : { controller: new AbortController(), release() {} };
-  const stop = wait.controller.signal;
+  const stop = controller.signal;
   try {
     await Promise.race([watched, clock.sleep(Math.max(0, deadline - clock.now()), stop)]);
     if (!settled.done && !failed) await clock.sleep(0, stop);
   } finally {
-    if (!stop.aborted) wait.controller.abort(NO_LONGER_NEEDED);
-    wait.release();
+    if (!stop.aborted && (release || settled.done || failed)) controller.abort(NO_LONGER_NEEDED);
+    release?.();
   }
   if (failed) throw failed.error;
   return settled;

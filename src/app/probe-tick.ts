@@ -10,7 +10,7 @@ import type { StoreCallOptions } from "../ports/state-store.js";
 import { ENTRY_POINT } from "../core/observation.js";
 import { errorText as describe } from "../core/errors.js";
 import { isStoreError } from "../ports/state-store.js";
-import { following, mapBounded, NO_LONGER_NEEDED, settleBy } from "./bounded.js";
+import { following, mapBounded, NO_LONGER_NEEDED, settleBy, settleWith } from "./bounded.js";
 import { emit, storeReach } from "./emit.js";
 import type { Probing, Runtime } from "./runtime.js";
 import type { Target } from "./targets.js";
@@ -84,6 +84,18 @@ const PEER_HEDGE_MS = 100;
 const NEVER = new AbortController().signal;
 
 /**
+ * A controller that follows the tick's signal, as `following` makes one; a tick nobody can stop
+ * has nothing to follow, and a listener per probe on it cost a hundredth of the soak's CPU.
+ */
+function followTick(signal: AbortSignal): ReturnType<typeof following> {
+  return signal === NEVER
+    ? { controller: new AbortController(), release: noop }
+    : following(signal);
+}
+
+const noop = () => {};
+
+/**
  * Probes a target, and after a failure probes it again (up to `confirmRetries` times): one
  * success settles it as up. A confirming probe starts `confirmSpacingSeconds` after the previous
  * one failed, or, while the previous one has neither answered nor failed, once it has waited a
@@ -108,8 +120,8 @@ async function probeConfirmed(
   const hedge = hedgeOverride ?? hedgeMs(rt, request);
   const fits = (wait: number) => rt.clock.now() + wait + request.timeoutMs <= deadline;
   if (!fits(0)) return undefined;
-  const settle = following(signal);
-  const own = settle.controller.signal;
+  let settle = followTick(signal);
+  let own = settle.controller.signal;
   let success: { readonly outcome: ProbeOutcome; readonly index: number } | undefined;
   // Suspicion: the first probe and its first confirmation both failed (or the one probe, when
   // there are no confirmations). One lost probe is not enough to stir the peers. A probe still
@@ -156,7 +168,18 @@ async function probeConfirmed(
   const started = [attempt(0)];
   for (let i = 1; i <= confirmRetries; i++) {
     const previous = started[i - 1]!;
-    const { done: ended } = await settleBy(rt, previous, rt.clock.now() + hedge, own);
+    const hedgeAt = rt.clock.now() + hedge;
+    // The first probe is all that listens on `own` during the first wait: the wait may end its
+    // sleep by aborting `own` once that probe has ended, and the rest go on with a fresh one.
+    const { done: ended } =
+      i === 1
+        ? await settleWith(rt, previous, hedgeAt, settle.controller)
+        : await settleBy(rt, previous, hedgeAt, own);
+    if (i === 1 && ended && !success && !signal.aborted) {
+      settle.release();
+      settle = followTick(signal);
+      own = settle.controller.signal;
+    }
     if (success || own.aborted) break;
     if (ended) {
       if ((await previous) === undefined || !fits(spacing)) break;

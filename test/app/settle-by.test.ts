@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { settleBy } from "../../src/app/bounded.js";
+import { settleBy, settleWith } from "../../src/app/bounded.js";
 import type { Clock } from "../../src/ports/clock.js";
 import { ManualClock, runtimeFor, SteppedClock, twoRegionConfig } from "../helpers/runtime.js";
 import { World } from "../sim/simulate.js";
@@ -99,4 +99,19 @@ it("work that wins leaves no sleep behind on the clock", async () => {
     value: "x",
   });
   assert.equal(clock.sleeping, 0);
+});
+
+it("settleWith ends its sleep through the caller's controller once the work has ended, and leaves the controller to work still running at the deadline", async () => {
+  const clock = new SteppedClock();
+  const ended = new AbortController();
+  const settled = await settleWith({ clock }, Promise.resolve("x"), clock.now() + 60_000, ended);
+  assert.deepEqual(settled, { done: true, value: "x" });
+  assert.equal(clock.sleeping, 0, "no sleep left behind");
+  assert.ok(ended.signal.aborted, "the controller called the sleep off");
+
+  const { clock: virtualClock } = virtual();
+  const running = new AbortController();
+  const late = await settleWith({ clock: virtualClock }, new Promise(() => {}), 1000, running);
+  assert.deepEqual(late, { done: false });
+  assert.ok(!running.signal.aborted, "work still running keeps its signal");
 });

@@ -50,6 +50,19 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * A frozen copy of plain data (objects, arrays, primitives: a rollup row), made in one pass:
+ * `structuredClone` and then `deepFreeze` cost a twentieth of a simulated timeline, for rows
+ * of hourly arrays written every few minutes.
+ */
+function frozenCopy<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
+  const copy: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) copy[key] = frozenCopy(inner);
+  return Object.freeze(copy) as T;
+}
+
 /** A row of these groups' or of no group's (what readOutbox and pruneOutbox cover). */
 function ofGroups(row: OutboxRow, groups: readonly string[]): boolean {
   return row.alert.group === undefined || groups.includes(row.alert.group);
@@ -381,8 +394,7 @@ export class MemoryStateStore implements StateStore {
 
   async writeRollups(rows: readonly RollupDay[]): Promise<void> {
     // Copied as the Table adapter's JSON is: the writer goes on adding to its own rows.
-    for (const row of rows)
-      this.#rollups.set(`${row.day}|${row.group}`, frozen(structuredClone(row)));
+    for (const row of rows) this.#rollups.set(`${row.day}|${row.group}`, frozenCopy(row));
   }
 
   async pruneRollups(before: string): Promise<number> {
