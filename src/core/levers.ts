@@ -150,3 +150,38 @@ export interface LeverView {
    */
   readonly failedAt?: number;
 }
+
+/**
+ * One data store that follows traffic (an Azure SQL failover group, a Cosmos DB account), as its
+ * data lever reads it: where writes go, and how each other region's copy keeps up.
+ */
+export interface DataState {
+  /** The region whose copy takes writes; undefined when the lever cannot tell (mid-change). */
+  readonly primary?: string;
+  /**
+   * A change of primary is under way (Azure answers a second one with 409 Conflict): the runbook
+   * waits for it and never asks again.
+   */
+  readonly changing: boolean;
+  /** Every region the store has a copy in, the primary's included. */
+  readonly regions: Readonly<Record<string, DataCopy>>;
+}
+
+/** One region's copy of a data store. */
+export interface DataCopy {
+  /** Its server or region answers through Azure Resource Manager (a copy in a lost region does not). */
+  readonly reachable: boolean;
+  /**
+   * How it replicates from the primary, in Azure's word for it (SQL replication links:
+   * `CATCH_UP`, `PENDING`, `SEEDING`, `SUSPENDED`; Cosmos DB: the region's state). Undefined for
+   * the primary's own copy.
+   */
+  readonly replication?: string;
+  /**
+   * Whether a planned (no data loss) failover to it may be asked for now: reachable and
+   * replicating in the synchronising state, as the kind defines it.
+   */
+  readonly caughtUp: boolean;
+  /** How far behind the primary it is (s), when the kind can tell. */
+  readonly lagSeconds?: number;
+}

@@ -5,11 +5,18 @@
 import { aks } from "./aks/index.js";
 import { frontDoor } from "./front-door/index.js";
 import { trafficManager } from "./traffic-manager/index.js";
-import type { ClusterProvider, Provider, ProviderRegistry, TrafficProvider } from "./types.js";
+import type {
+  ClusterProvider,
+  DataProvider,
+  Provider,
+  ProviderRegistry,
+  TrafficProvider,
+} from "./types.js";
 
 export const PROVIDERS: ProviderRegistry = {
   traffic: [trafficManager, frontDoor],
   clusters: [aks],
+  data: [],
 };
 
 /** The registry with more providers (a test's, or an extension's). Kinds must not repeat. */
@@ -23,8 +30,9 @@ export function withProviders(
       ...base.clusters,
       ...extra.filter((p): p is ClusterProvider => p.role === "cluster"),
     ],
+    data: [...base.data, ...extra.filter((p): p is DataProvider => p.role === "data")],
   };
-  for (const list of [registry.traffic, registry.clusters]) {
+  for (const list of [registry.traffic, registry.clusters, registry.data]) {
     const kinds = list.map((p) => p.kind);
     const twice = kinds.find((k, i) => kinds.indexOf(k) !== i);
     if (twice) throw new Error(`two lever providers have the kind "${twice}"`);
@@ -36,4 +44,5 @@ export function withProviders(
 export const allProviders = (registry: ProviderRegistry): readonly Provider[] => [
   ...registry.traffic,
   ...registry.clusters,
+  ...registry.data,
 ];

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { ArmConnection } from "../adapters/azure/arm.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
+import type { DataControl } from "../ports/data-control.js";
 import type { Log } from "../ports/log.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Witness } from "../ports/witness.js";
@@ -101,12 +102,34 @@ export interface ClusterProvider<S extends LeverSettings = LeverSettings> extend
   create(members: readonly ClusterMember<S>[], context: LeverContext): Promise<ClusterControl>;
 }
 
-export type Provider = TrafficProvider | ClusterProvider;
+/** A data store of a group (`groups[].data[]`) that is of this provider's kind. */
+export interface DataMember<S> {
+  readonly group: string;
+  /** The store's name in the group (`groups[].data[].name`). */
+  readonly store: string;
+  readonly settings: S;
+  /** The group's regions, in the configuration's order. */
+  readonly regions: readonly string[];
+}
+
+/**
+ * A data lever (`groups[].data[]`): a store whose primary follows the group's traffic. Its
+ * settings include `allowDataLoss` (whether a forced failover may ever be asked for).
+ */
+export interface DataProvider<S extends LeverSettings = LeverSettings> extends LeverProvider<S> {
+  readonly role: "data";
+  /** How long a planned failover usually takes, as drills assume it (ms). */
+  readonly failoverMs?: number;
+  create(members: readonly DataMember<S>[], context: LeverContext): Promise<DataControl>;
+}
+
+export type Provider = TrafficProvider | ClusterProvider | DataProvider;
 
 /** Every provider Tandem knows, by role. */
 export interface ProviderRegistry {
   readonly traffic: readonly TrafficProvider[];
   readonly clusters: readonly ClusterProvider[];
+  readonly data: readonly DataProvider[];
 }
 
 /** The settings a provider's schema gives it. */
@@ -133,5 +156,13 @@ export function clusterProvider<Z extends SettingsSchema>(
   p: Declared<ClusterProvider<SettingsOf<Z>>, Z>,
 ): ClusterProvider {
   const provider: ClusterProvider<SettingsOf<Z>> = { role: "cluster", ...p };
+  return provider;
+}
+
+/** Declares a data provider, typed by the settings its schema gives (as trafficProvider). */
+export function dataProvider<Z extends SettingsSchema>(
+  p: Declared<DataProvider<SettingsOf<Z>>, Z>,
+): DataProvider {
+  const provider: DataProvider<SettingsOf<Z>> = { role: "data", ...p };
   return provider;
 }
