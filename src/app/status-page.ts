@@ -128,6 +128,15 @@ const giveUpText = (g: NonNullable<ChannelStatus["lastGiveUp"]>) =>
   `${when(g.at)} ${escape(g.type)} "${escape(g.title)}": ${reasonText(g.reason)}`;
 
 /**
+ * An alert given up before its turn (queued behind ones the channel kept refusing) says only
+ * "not attempted": the channel's last refusal says why, so the page adds it.
+ */
+const lastAnswer = (c: ChannelStatus): string =>
+  c.lastGiveUp!.reason.startsWith("not attempted") && c.lastFailure
+    ? `; its last answer (${when(c.lastFailure.at)}): ${reasonText(c.lastFailure.reason)}`
+    : "";
+
+/**
  * The channels still giving alerts up (the last give-up after the last delivery): what people
  * miss there, at the top of the page, since the channel itself cannot say it.
  */
@@ -139,7 +148,7 @@ function givingUp(status: StatusView): string {
     )
     .map(
       (c) =>
-        `<li data-channel="${escape(c.name)}">${escape(c.name)} (${escape(c.kind)}) has given up ${c.givenUp} alert${c.givenUp === 1 ? "" : "s"} and delivered none since; the last: ${giveUpText(c.lastGiveUp!)}. The other channels were told.</li>`,
+        `<li data-channel="${escape(c.name)}">${escape(c.name)} (${escape(c.kind)}) has given up ${c.givenUp} alert${c.givenUp === 1 ? "" : "s"} and delivered none since; the last: ${giveUpText(c.lastGiveUp!)}${lastAnswer(c)}. The other channels were told.</li>`,
     );
   return lines.length
     ? `<section class="giveups"><h2>Alerts not delivered</h2><ul>${lines.join("")}</ul></section>`
