@@ -82,13 +82,18 @@ export interface EmulatorRig {
 }
 
 /**
- * Runs `body` on a rig for `raw` (a config of shop on the emulator), its clock at `at`: both
- * clusters have one system pool of 2 nodes, the primary's running, the standby's as
- * `standbyRunning` says (stopped: it has never been started). The emulator stops after it.
+ * Runs `body` on a rig for `raw` (a config of shop on the emulator), its clock at `at`, its app
+ * settings `env`: both clusters have one system pool of 2 nodes, the primary's running, the
+ * standby's as `standbyRunning` says (stopped: it has never been started). The emulator stops
+ * after it.
  */
 export async function withEmulatorRig(
   raw: TandemConfigInput,
-  setup: { readonly standbyRunning: boolean; readonly at: number },
+  setup: {
+    readonly standbyRunning: boolean;
+    readonly at: number;
+    readonly env?: Record<string, string>;
+  },
   body: (rig: EmulatorRig) => Promise<void>,
 ): Promise<void> {
   const arm = await startArm();
@@ -135,6 +140,7 @@ export async function withEmulatorRig(
           credential: sandboxCredential,
           subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
           telemetry,
+          ...(setup.env ? { env: setup.env } : {}),
         }),
       );
     const tick = async (ms: number) => {
