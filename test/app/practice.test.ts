@@ -212,7 +212,9 @@ describe("practice failover against the ARM emulator", () => {
           assert.deepEqual(
             changes,
             [
-              // Over: neu parked on a free priority, weu given neu's 2, neu the top.
+              // Over: neu parked on a free priority (no two endpoints of a profile may share
+              // one: EndpointProperties.priority, @azure/arm-trafficmanager), weu given neu's 2,
+              // neu the top.
               ...["200 neu 1000", "200 weu 2", "200 neu 1"],
               // And back the same way.
               ...["200 weu 1000", "200 neu 2", "200 weu 1"],
@@ -243,8 +245,10 @@ describe("practice failover against the ARM emulator", () => {
           const group = (await readStatus(rig.runtimes[0]!)).groups[0]!;
           assert.equal(group.practice?.outcome, "completed");
 
-          // What PagerDuty got: each practice's opening, as a warning (a failover is critical:
-          // a practice pages no one), then its resolve.
+          // What PagerDuty got: each practice's opening, then its resolve. The opening is a
+          // warning where a real failover's is critical: a service whose urgency follows the
+          // event's severity takes it as low urgency and pages no one (PagerDuty, "Configurable
+          // service settings": urgencies).
           assert.deepEqual(
             receivers.received.map((r) => r.title),
             [
