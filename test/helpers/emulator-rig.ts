@@ -56,7 +56,7 @@ export const armShop = (
   ],
 });
 
-export interface EmulatorRig {
+interface EmulatorRig {
   readonly arm: ArmFixture;
   readonly clock: ManualTimeRealWaits;
   readonly store: MemoryStateStore;
