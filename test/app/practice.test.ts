@@ -15,6 +15,10 @@ import type { TandemEvent } from "../../src/core/events.js";
 import { primaryOf } from "../../src/core/levers.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { Prober } from "../../src/ports/prober.js";
+import { alertsSettled } from "../../src/app/alerts/sender.js";
+import { AlertReceivers } from "../../src/sandbox/alert-receivers.js";
+import { TM_PROFILE } from "../helpers/arm.js";
+import { armShop, withEmulatorRig } from "../helpers/emulator-rig.js";
 import { ManualClock, runtimeFor } from "../helpers/runtime.js";
 
 const OBSERVERS = ["westeurope", "northeurope"];
@@ -172,5 +176,96 @@ describe("practice failover through the tick", () => {
       back.history[0]!.epoch > (await d.practices())[0]!.history[0]!.epoch,
       "by the new holder",
     );
+  });
+});
+
+type AlertsInput = NonNullable<TandemConfigInput["alerts"]>;
+
+// The same through the real parts: Traffic Manager's endpoints over ARM (the emulator, the Azure
+// SDK), and the alerts delivered to a PagerDuty receiver on loopback through the outbox.
+describe("practice failover against the ARM emulator", () => {
+  it("over to the standby on Traffic Manager through the real SDK, a dwell, and back: each endpoint change made once, the incidents and the alerts told as practice", async () => {
+    const receivers = new AlertReceivers();
+    await receivers.start();
+    const { channels, env } = receivers.channels("PRACTICE", ["pagerduty"]);
+    const raw = armShop("active-passive", {
+      intervalSeconds: 10,
+      leverReconcileSeconds: 10,
+      readiness: { intervalMinutes: 1 },
+      practice: { failover: { start: "0 3 * * *", durationMinutes: 10, dwellMinutes: 1 } },
+    });
+    try {
+      await withEmulatorRig(
+        { ...raw, alerts: { channels: channels as AlertsInput["channels"] } },
+        { standbyRunning: true, at: Date.parse("2026-12-07T02:58:00Z"), env },
+        async (rig) => {
+          await rig.until("2026-12-07T03:05:00Z");
+          for (const rt of rig.runtimes) await alertsSettled(rt);
+
+          // What Traffic Manager was asked, in order, from the emulator's request log.
+          const changes = rig.arm.emulator.requests
+            .filter((r) => r.method === "PATCH" && /\/externalendpoints\//i.test(r.path))
+            .map((r) => {
+              const body = r.body as { properties?: { priority?: number } };
+              return `${r.status} ${r.path.split("/").at(-1)} ${body.properties?.priority}`;
+            });
+          assert.deepEqual(
+            changes,
+            [
+              // Over: neu parked on a free priority (no two endpoints of a profile may share
+              // one: EndpointProperties.priority, @azure/arm-trafficmanager), weu given neu's 2,
+              // neu the top.
+              ...["200 neu 1000", "200 weu 2", "200 neu 1"],
+              // And back the same way.
+              ...["200 weu 1000", "200 neu 2", "200 weu 1"],
+            ],
+            "each change made once",
+          );
+          assert.equal(
+            rig.arm.tm.route(TM_PROFILE),
+            "weu",
+            "Traffic Manager answers with weu again",
+          );
+
+          const [over, back, ...more] = (await rig.store.readIncidents("shop"))
+            .map((s) => s.incident)
+            .sort((x, y) => x.openedAt - y.openedAt);
+          assert.deepEqual(
+            [over, back].map(
+              (i) => `${i?.kind} to ${i?.to}: ${i?.step}, ${i?.trigger} by ${i?.requestedBy}`,
+            ),
+            [
+              "failover to northeurope: completed, practice by tandem-practice",
+              "failback to westeurope: completed, practice by tandem-practice",
+            ],
+          );
+          assert.deepEqual(more, [], "one practice in the window");
+          assert.ok(back!.openedAt - over!.closedAt! >= 60_000, "northeurope served for the dwell");
+          assert.ok(back!.closedAt! < Date.parse("2026-12-07T03:10:00Z"), "within the window");
+          const group = (await readStatus(rig.runtimes[0]!)).groups[0]!;
+          assert.equal(group.practice?.outcome, "completed");
+
+          // What PagerDuty got: each practice's opening, then its resolve. The opening is a
+          // warning where a real failover's is critical: a service whose urgency follows the
+          // event's severity takes it as low urgency and pages no one (PagerDuty, "Configurable
+          // service settings": urgencies).
+          assert.deepEqual(
+            receivers.received.map((r) => r.title),
+            [
+              "shop: practice (not an outage) failover from westeurope to northeurope requested by tandem-practice",
+              `(resolve tandem:incident:shop/${over!.id})`,
+              "shop: practice (not an outage) failback from northeurope to westeurope requested by tandem-practice",
+              `(resolve tandem:incident:shop/${back!.id})`,
+            ],
+          );
+          const severities = receivers.received.map(
+            (r) => (r.body as { payload?: { severity?: string } }).payload?.severity,
+          );
+          assert.deepEqual(severities, ["warning", undefined, "warning", undefined]);
+        },
+      );
+    } finally {
+      await receivers.stop();
+    }
   });
 });

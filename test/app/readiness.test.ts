@@ -9,123 +9,37 @@ import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runObserverTick } from "../../src/app/observer-tick.js";
 import { readinessSettled } from "../../src/app/readiness.js";
 import type { Runtime } from "../../src/app/runtime.js";
-import { readStatus } from "../../src/app/status.js";
-import { renderStatusPage } from "../../src/app/status-page.js";
 import { eventAlert } from "../../src/core/event-alerts.js";
-import type { TandemEvent } from "../../src/core/events.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { Prober } from "../../src/ports/prober.js";
-import type { Telemetry } from "../../src/ports/telemetry.js";
-import { noTelemetry } from "../../src/ports/telemetry.js";
-import { sandboxCredential } from "../../src/sandbox/credential.js";
-import { AKS_NEU, AKS_WEU, TM_PROFILE, startArm } from "../helpers/arm.js";
-import { ManualClock, ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
+import { AKS_NEU, AKS_WEU } from "../helpers/arm.js";
+import { armShop, withEmulatorRig } from "../helpers/emulator-rig.js";
+import { ManualClock, runtimeFor } from "../helpers/runtime.js";
 
 const OBSERVERS = ["westeurope", "northeurope"];
 
-const raw: TandemConfigInput = {
-  observers: OBSERVERS.map((region) => ({ region })),
-  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-  policy: { intervalSeconds: 10, leverReconcileSeconds: 10, readiness: { intervalMinutes: 1 } },
-  groups: [
-    {
-      name: "shop",
-      model: "active-passive",
-      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
-      regions: [
-        {
-          name: "westeurope",
-          role: "primary",
-          probe: { url: "https://weu.shop.test/health" },
-          traffic: { endpoint: "weu" },
-          cluster: { resourceId: AKS_WEU, nodePools: [] },
-        },
-        {
-          name: "northeurope",
-          role: "secondary",
-          probe: { url: "https://neu.shop.test/health", certificateWarningDays: 14 },
-          traffic: { endpoint: "neu" },
-          cluster: { resourceId: AKS_NEU, nodePools: [] },
-        },
-      ],
-    },
-  ],
-};
+const raw = armShop("active-passive", {
+  intervalSeconds: 10,
+  leverReconcileSeconds: 10,
+  readiness: { intervalMinutes: 1 },
+});
 
 describe("readiness against the ARM emulator", () => {
-  it("a version or VM size drift, maxCount below the primary's count, a disabled standby endpoint and an expiring certificate each turn the group not ready, and removing them ready again", async () => {
-    const arm = await startArm();
-    const runtimes: Runtime[] = [];
-    try {
-      // Both clusters run (active-passive), with one pool each of the same size.
-      for (const [id, location] of [
-        [AKS_WEU, "westeurope"],
-        [AKS_NEU, "northeurope"],
-      ] as const)
-        arm.aks.addCluster({
-          id,
-          location,
-          running: true,
-          pools: [{ name: "system", count: 2, mode: "System" }],
-        });
-      const certificateDays = new Map([["neu.shop.test", 90]]);
-      const prober: Prober = {
-        probe: async (request) => ({
-          ok: true,
-          latencyMs: 3,
-          statusCode: 200,
-          certificateDaysLeft: certificateDays.get(new URL(request.url).hostname) ?? 90,
-        }),
-      };
-      const clock = new ManualTimeRealWaits();
-      clock.time = 1_900_000_000_000;
-      const store = new MemoryStateStore();
-      const events: TandemEvent[] = [];
-      const metrics: { value: number; check: string }[] = [];
-      const telemetry: Telemetry = {
-        ...noTelemetry,
-        metric: (name, value, properties) => {
-          if (name === "tandem.readiness")
-            metrics.push({ value, check: properties?.["check"] ?? "" });
-        },
-      };
-      const { credential: _, ...conn } = arm.conn;
-      for (const observer of OBSERVERS)
-        runtimes.push(
-          await runtimeFor(raw, observer, {
-            store,
-            clock,
-            prober,
-            arm: conn,
-            credential: sandboxCredential,
-            subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
-            telemetry,
-          }),
-        );
+  it("a version or VM size drift, maxCount below the primary's count, a disabled standby endpoint and an expiring certificate each turn the group not ready, and removing them ready again", () =>
+    withEmulatorRig(raw, { standbyRunning: true, at: 1_900_000_000_000 }, async (rig) => {
+      const { arm, runtimes, certificateDays, metrics, events } = rig;
       let page = "";
-      /**
-       * A readiness interval later: a tick reads the levers, the next lands a read that came
-       * late (a loaded machine), the third judges what they said.
-       */
       const judge = async () => {
-        for (const step of [11_000, 11_000, 61_000]) {
-          clock.advance(step);
-          for (const rt of runtimes) await runObserverTick(rt);
-          for (const rt of runtimes) await readinessSettled(rt);
-        }
-        const status = await readStatus(runtimes[0]!);
-        page = renderStatusPage(status);
-        return status.groups[0]!.readiness;
+        const judged = await rig.judge();
+        page = judged.page;
+        return judged.readiness;
       };
-      const told = () =>
-        events
-          .filter((e) => e.type === "readiness.lost" || e.type === "readiness.regained")
-          .map((e) => e.type);
+      const told = rig.told;
 
       // The lease is taken after one lease duration; the first judgement after that is ready.
-      clock.advance(30_000);
+      rig.clock.advance(30_000);
+      await judge();
       let readiness = await judge();
-      readiness = await judge();
       assert.equal(readiness?.verdict, "ready", readiness?.line);
       assert.deepEqual(told(), [], "nothing to tell while ready");
 
@@ -195,10 +109,50 @@ describe("readiness against the ARM emulator", () => {
         "readiness.lost",
         "regained resolves lost (PagerDuty's dedup_key is the shared subject)",
       );
-    } finally {
-      await arm.stop();
-    }
-  });
+    }));
+
+  it("a passive-cold standby whose cluster has never started is not ready (cold-start says so and what to do); once started through the wake lever it is ready, and the start is kept", () =>
+    withEmulatorRig(
+      armShop("passive-cold", raw.policy),
+      { standbyRunning: false, at: 1_900_000_000_000 },
+      async (rig) => {
+        rig.clock.advance(30_000);
+        await rig.judge();
+        const first = await rig.judge();
+        let readiness = first.readiness;
+        assert.equal(readiness?.verdict, "not-ready", readiness?.line);
+        assert.deepEqual(
+          readiness.checks.filter((c) => c.verdict !== "ready").map((c) => c.check),
+          ["cold-start"],
+          "the cluster never started is the only cause",
+        );
+        assert.match(
+          readiness.line,
+          /cold-start \(northeurope\): northeurope's cluster has not been seen started/,
+        );
+        assert.match(first.page, /Failover readiness: not-ready: cold-start/);
+        const fix = readiness.checks.find((c) => c.check === "cold-start")?.fix;
+        assert.match(fix ?? "", /a practice failover, or `az aks start`/);
+
+        // A real start, through the wake lever over ARM as a wake or a practice makes it.
+        await rig.runtimes[0]!.levers.clusters!.start("shop", "northeurope");
+        ({ readiness } = await rig.judge());
+        assert.equal(readiness?.verdict, "ready", readiness?.line);
+        assert.deepEqual(rig.told(), ["readiness.lost", "readiness.regained"]);
+        // Stopped again to save its cost, as a cold standby is: the start seen is remembered.
+        rig.arm.aks.resetStopped(AKS_NEU);
+        ({ readiness } = await rig.judge());
+        assert.equal(readiness?.verdict, "ready", readiness?.line);
+        assert.match(
+          readiness.checks.find((c) => c.check === "cold-start")!.evidence,
+          /started successfully today/,
+        );
+        const starts = rig.arm.emulator.requests.filter(
+          (r) => r.method === "POST" && r.path.toLowerCase().endsWith("/aks-neu/start"),
+        );
+        assert.equal(starts.length, 1, "one start, the lever's");
+      },
+    ));
 
   it("a practice drill on its schedule: none before the time, one after it (audited, its prediction kept), and recovery-time judged by it", async () => {
     const config: TandemConfigInput = {
