@@ -1,0 +1,240 @@
+// The Cosmos DB data lever: reads an account's write region and regions, and moves the write
+// region, planned (failoverPriorityChange: no data loss, every region up) or forced (offlineRegion
+// of the lost write region: the next region by failover priority takes writes, unreplicated writes
+// may be lost). Both return once Azure has accepted the operation; later reads say `changing`
+// until it ends. Every failover reads first, sends nothing when the target already takes writes,
+// and refuses, saying why and what a person could run, whatever Azure would not do or the store's
+// settings do not allow. See docs/data-cosmosdb.md.
+import { createCosmosDBManagement } from "@azure/arm-cosmosdb/api";
+import type { CosmosDBManagementContext } from "@azure/arm-cosmosdb/api";
+import {
+  failoverPriorityChange,
+  get,
+  offlineRegion,
+} from "@azure/arm-cosmosdb/api/databaseAccounts";
+import type { DataState } from "../../core/levers.js";
+import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
+import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import {
+  ARM_DEFAULTS,
+  ArmError,
+  Configured,
+  armCall,
+  clientsBySubscription,
+  parseResourceId,
+} from "../../adapters/azure/arm.js";
+import { COSMOSDB_OPERATIONS } from "./operations.js";
+import type { AccountView } from "./state.js";
+import {
+  dataStateOf,
+  isChanging,
+  locationKey,
+  nextInLine,
+  prioritiesWith,
+  writeLocation,
+} from "./state.js";
+
+/** A store of a group that is a Cosmos DB account. */
+export interface CosmosStore {
+  readonly group: string;
+  readonly store: string;
+  readonly resourceId: string;
+  /** Tandem's region to the account's location for it (the group's regions unless configured). */
+  readonly locations: ReadonlyMap<string, string>;
+  readonly allowDataLoss: boolean;
+}
+
+/** A failover the lever will not ask Azure for: why, and what a person could do instead. */
+export class CosmosFailoverRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CosmosFailoverRefused";
+  }
+}
+
+interface Located {
+  readonly store: CosmosStore;
+  readonly id: ResourceId;
+  /** Location key to Tandem's region. */
+  readonly regionOf: ReadonlyMap<string, string>;
+}
+
+export class CosmosDataControl implements DataControl {
+  readonly #conn: ArmConnection;
+  readonly #client: (subscriptionId: string) => CosmosDBManagementContext;
+  readonly #stores: Configured<Located>;
+
+  constructor(conn: ArmConnection, stores: readonly CosmosStore[]) {
+    this.#conn = conn;
+    this.#client = clientsBySubscription(conn, (credential, subscriptionId, options) =>
+      createCosmosDBManagement(credential, subscriptionId, options),
+    );
+    this.#stores = new Configured(
+      stores.map((store) => [
+        `${store.group}/${store.store}`,
+        {
+          store,
+          id: parseResourceId(store.resourceId),
+          regionOf: new Map(
+            [...store.locations].map(([region, name]) => [locationKey(name), region]),
+          ),
+        },
+      ]),
+      (key) => {
+        const [group, store] = key.split("/");
+        return `store ${store} of group ${group} is not a Cosmos DB account Tandem was configured with`;
+      },
+    );
+  }
+
+  covers(group: string, store: string): boolean {
+    return this.#stores.has(`${group}/${store}`);
+  }
+
+  async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
+    const located = this.#stores.get(`${group}/${store}`);
+    const account = await this.#get(located, `read ${located.id.name}`, options.abortSignal);
+    return dataStateOf(account, (name) => located.regionOf.get(locationKey(name)) ?? name);
+  }
+
+  async failover(
+    group: string,
+    store: string,
+    region: string,
+    mode: DataFailoverMode,
+    options: DataCallOptions = {},
+  ): Promise<void> {
+    const located = this.#stores.get(`${group}/${store}`);
+    const target = located.store.locations.get(region);
+    const name = located.id.name;
+    if (target === undefined)
+      throw new CosmosFailoverRefused(
+        `${region} has no copy of store ${store} in group ${group} (its locations: ${[...located.store.locations.keys()].join(", ")})`,
+      );
+    const doing = `${mode} failover of ${name} to ${target}`;
+    if (mode === "forced" && !located.store.allowDataLoss)
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, store ${store} does not allow data loss (allowDataLoss is false); a planned failover needs every region of ${name} up`,
+      );
+    const account = await this.#get(located, doing, options.abortSignal);
+    const writer = writeLocation(account);
+    if (writer && locationKey(writer.locationName!) === locationKey(target)) return;
+    refuseUnlessMovable(account, name, doing);
+    if (mode === "planned") await this.#planned(located, account, target, doing, options);
+    else await this.#forced(located, account, target, doing, options);
+  }
+
+  async #planned(
+    located: Located,
+    account: AccountView,
+    target: string,
+    doing: string,
+    options: DataCallOptions,
+  ): Promise<void> {
+    const state = dataStateOf(account, (n) => locationKey(n));
+    const copy = state.regions[locationKey(target)];
+    if (!copy)
+      throw new CosmosFailoverRefused(
+        `${doing}: ${located.id.name} has no region ${target} (it has: ${Object.keys(state.regions).join(", ")})`,
+      );
+    if (!copy.caughtUp)
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, a planned change of write region needs every region of ${located.id.name} online and none changing (Azure checks consistency between the old and new write region first); ${target} is ${copy.replication ?? "unknown"}`,
+      );
+    await this.#submit(located, "failoverPriorityChange", doing, options, (client, signal) =>
+      failoverPriorityChange(
+        client,
+        located.id.resourceGroup,
+        located.id.name,
+        prioritiesWith(account, target),
+        {
+          abortSignal: signal,
+          updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+        },
+      ),
+    );
+  }
+
+  async #forced(
+    located: Located,
+    account: AccountView,
+    target: string,
+    doing: string,
+    options: DataCallOptions,
+  ): Promise<void> {
+    const writer = writeLocation(account);
+    const next = nextInLine(account);
+    // Azure gives writes to the next region by failover priority; priorities cannot be changed
+    // safely during the outage, so a target that is not next is refused rather than missed.
+    if (!writer || !next || locationKey(next.locationName!) !== locationKey(target))
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, taking the write region ${writer?.locationName ?? "(none)"} offline would give writes to ${next?.locationName ?? "no region"}, not ${target}; order the failover priorities so that ${target} is next, or choose ${next?.locationName ?? "another region"}`,
+      );
+    await this.#submit(located, "offlineRegion", doing, options, (client, signal) =>
+      offlineRegion(
+        client,
+        located.id.resourceGroup,
+        located.id.name,
+        { region: writer.locationName! },
+        {
+          abortSignal: signal,
+          updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+        },
+      ),
+    );
+  }
+
+  async #get(located: Located, doing: string, signal?: AbortSignal): Promise<AccountView> {
+    const { id } = located;
+    return armCall(
+      { action: COSMOSDB_OPERATIONS.readAccount.action, resource: id.id, doing },
+      this.#conn,
+      signal,
+      (abortSignal) =>
+        get(this.#client(id.subscriptionId), id.resourceGroup, id.name, { abortSignal }),
+    );
+  }
+
+  /** Sends a change and returns once Azure accepted it; a locked account says so. */
+  async #submit(
+    located: Located,
+    operation: "failoverPriorityChange" | "offlineRegion",
+    doing: string,
+    options: DataCallOptions,
+    send: (
+      client: CosmosDBManagementContext,
+      signal: AbortSignal,
+    ) => { submitted(): Promise<void> },
+  ): Promise<void> {
+    const { id } = located;
+    try {
+      await armCall(
+        { action: COSMOSDB_OPERATIONS[operation].action, resource: id.id, doing },
+        this.#conn,
+        options.abortSignal,
+        // Accepted is enough: the change takes minutes and later reads say where it stands.
+        (signal) => send(this.#client(id.subscriptionId), signal).submitted(),
+      );
+    } catch (error) {
+      if (error instanceof ArmError && error.status === 412)
+        throw new ArmError(
+          `${error.message} (Cosmos DB runs one operation on an account at a time: the change under way must end first; the next reads say changing until it does)`,
+          error.status,
+          error.code,
+        );
+      throw error;
+    }
+  }
+}
+
+/** Refuses a failover of an account that has no single write region, or is mid-change. */
+function refuseUnlessMovable(account: AccountView, name: string, doing: string): void {
+  if (account.enableMultipleWriteLocations === true)
+    throw new CosmosFailoverRefused(
+      `${doing}: refused, ${name} takes writes in every region (enableMultipleWriteLocations): there is no single write region to move, and clients already write to the nearest region`,
+    );
+  if (isChanging(account))
+    throw new CosmosFailoverRefused(
+      `${doing}: refused, ${name} is ${account.provisioningState ?? "changing"}: an operation on the account is under way; wait for it to end`,
+    );
+}
