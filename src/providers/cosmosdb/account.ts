@@ -7,23 +7,19 @@
 // settings do not allow. See docs/data-cosmosdb.md.
 import { createCosmosDBManagement } from "@azure/arm-cosmosdb/api";
 import type { CosmosDBManagementContext } from "@azure/arm-cosmosdb/api";
-import {
-  failoverPriorityChange,
-  get,
-  offlineRegion,
-} from "@azure/arm-cosmosdb/api/databaseAccounts";
+import { RestError } from "@azure/core-rest-pipeline";
 import type { DataState } from "../../core/levers.js";
 import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
 import {
-  ARM_DEFAULTS,
   ArmError,
   Configured,
   armCall,
   clientsBySubscription,
   parseResourceId,
 } from "../../adapters/azure/arm.js";
-import { COSMOSDB_OPERATIONS } from "./operations.js";
+import type { ACCOUNT } from "./operations.js";
+import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS } from "./operations.js";
 import type { AccountView } from "./state.js";
 import {
   dataStateOf,
@@ -141,17 +137,12 @@ export class CosmosDataControl implements DataControl {
       throw new CosmosFailoverRefused(
         `${doing}: refused, a planned change of write region needs every region of ${located.id.name} online and none changing (Azure checks consistency between the old and new write region first); ${target} is ${copy.replication ?? "unknown"}`,
       );
-    await this.#submit(located, "failoverPriorityChange", doing, options, (client, signal) =>
-      failoverPriorityChange(
-        client,
-        located.id.resourceGroup,
-        located.id.name,
-        prioritiesWith(account, target),
-        {
-          abortSignal: signal,
-          updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
-        },
-      ),
+    await this.#submit(
+      located,
+      "failoverPriorityChange",
+      doing,
+      options,
+      prioritiesWith(account, target),
     );
   }
 
@@ -170,41 +161,66 @@ export class CosmosDataControl implements DataControl {
       throw new CosmosFailoverRefused(
         `${doing}: refused, taking the write region ${writer?.locationName ?? "(none)"} offline would give writes to ${next?.locationName ?? "no region"}, not ${target}; order the failover priorities so that ${target} is next, or choose ${next?.locationName ?? "another region"}`,
       );
-    await this.#submit(located, "offlineRegion", doing, options, (client, signal) =>
-      offlineRegion(
-        client,
-        located.id.resourceGroup,
-        located.id.name,
-        { region: writer.locationName! },
-        {
-          abortSignal: signal,
-          updateIntervalInMs: this.#conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
-        },
-      ),
-    );
+    await this.#submit(located, "offlineRegion", doing, options, { region: writer.locationName! });
   }
 
   async #get(located: Located, doing: string, signal?: AbortSignal): Promise<AccountView> {
     const { id } = located;
-    return armCall(
+    const body = await armCall(
       { action: COSMOSDB_OPERATIONS.readAccount.action, resource: id.id, doing },
       this.#conn,
       signal,
-      (abortSignal) =>
-        get(this.#client(id.subscriptionId), id.resourceGroup, id.name, { abortSignal }),
+      (abortSignal) => this.#send(located, "readAccount", abortSignal),
     );
+    return (body as { properties?: AccountView } | undefined)?.properties ?? {};
   }
 
-  /** Sends a change and returns once Azure accepted it; a locked account says so. */
+  /**
+   * One call through the SDK's client (its pipeline: credential, retries, Tandem's policies) on
+   * the operation's path. The SDK's operation functions are not used: their deserialisers and
+   * their own copy of @azure/core-lro were 14 KB of the 600 KB package, for three calls of which
+   * Tandem reads a few members (docs/data-cosmosdb.md).
+   */
+  async #send(
+    located: Located,
+    operation: keyof typeof COSMOSDB_OPERATIONS,
+    abortSignal: AbortSignal,
+    body?: unknown,
+  ): Promise<unknown> {
+    const { id } = located;
+    const op = COSMOSDB_OPERATIONS[operation];
+    // Typed as the account's path: every operation's has the same three parameters.
+    const resource = this.#client(id.subscriptionId).pathUnchecked(
+      op.path as typeof ACCOUNT,
+      id.subscriptionId,
+      id.resourceGroup,
+      id.name,
+    );
+    const request = { queryParameters: { "api-version": COSMOSDB_API_VERSION }, abortSignal };
+    const response =
+      op.method === "GET"
+        ? await resource.get(request)
+        : await resource.post({ ...request, contentType: "application/json", body });
+    const status = Number(response.status);
+    if (status >= 200 && status < 300) return response.body;
+    const error = (response.body as { error?: { code?: string; message?: string } } | undefined)
+      ?.error;
+    throw new RestError(error?.message ?? `Azure answered ${status}`, {
+      statusCode: status,
+      ...(error?.code === undefined ? {} : { code: error.code }),
+    });
+  }
+
+  /**
+   * Sends a change and returns once Azure accepted it (200, 202 or 204: the change takes minutes
+   * and later reads say where it stands); a locked account says so.
+   */
   async #submit(
     located: Located,
     operation: "failoverPriorityChange" | "offlineRegion",
     doing: string,
     options: DataCallOptions,
-    send: (
-      client: CosmosDBManagementContext,
-      signal: AbortSignal,
-    ) => { submitted(): Promise<void> },
+    body: unknown,
   ): Promise<void> {
     const { id } = located;
     try {
@@ -212,8 +228,7 @@ export class CosmosDataControl implements DataControl {
         { action: COSMOSDB_OPERATIONS[operation].action, resource: id.id, doing },
         this.#conn,
         options.abortSignal,
-        // Accepted is enough: the change takes minutes and later reads say where it stands.
-        (signal) => send(this.#client(id.subscriptionId), signal).submitted(),
+        (signal) => this.#send(located, operation, signal, body),
       );
     } catch (error) {
       if (error instanceof ArmError && error.status === 412)

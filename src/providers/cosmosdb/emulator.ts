@@ -21,9 +21,9 @@
 import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
 import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
 import { integer, onlyKeys } from "../../sandbox/arm/body.js";
-import { COSMOSDB_OPERATIONS } from "./operations.js";
+import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS } from "./operations.js";
 
-export const API_VERSIONS = ["2026-03-15"] as const;
+export const API_VERSIONS = [COSMOSDB_API_VERSION] as const;
 
 export interface AccountSpec {
   readonly id: string;

@@ -4,7 +4,11 @@
 // made from this list. Why each exists is in docs/data-cosmosdb.md.
 import type { ArmOperation } from "../types.js";
 
-const ACCOUNT =
+/** The api-version the lever sends: @azure/arm-cosmosdb 17's, a stable one. */
+export const COSMOSDB_API_VERSION = "2026-03-15";
+
+/** An account's path; every operation's path starts with it (the same three parameters). */
+export const ACCOUNT =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DocumentDB/databaseAccounts/{accountName}";
 
 export const COSMOSDB_OPERATIONS = {
