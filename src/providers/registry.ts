@@ -5,6 +5,7 @@
 import { aks } from "./aks/index.js";
 import { cosmosdb } from "./cosmosdb/index.js";
 import { frontDoor } from "./front-door/index.js";
+import { sqlFailoverGroup } from "./sql-failover-group/index.js";
 import { trafficManager } from "./traffic-manager/index.js";
 import type {
   ClusterProvider,
@@ -17,7 +18,7 @@ import type {
 export const PROVIDERS: ProviderRegistry = {
   traffic: [trafficManager, frontDoor],
   clusters: [aks],
-  data: [cosmosdb],
+  data: [sqlFailoverGroup, cosmosdb],
 };
 
 /** The registry with more providers (a test's, or an extension's). Kinds must not repeat. */
