@@ -21,9 +21,10 @@ import {
 import type { ACCOUNT } from "./operations.js";
 import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS } from "./operations.js";
 import type { AccountView } from "./state.js";
+import { gatewayAnswers } from "./gateway.js";
 import {
   dataStateOf,
-  isChanging,
+  gatewaysOf,
   locationKey,
   nextInLine,
   prioritiesWith,
@@ -89,8 +90,35 @@ export class CosmosDataControl implements DataControl {
 
   async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
     const located = this.#stores.get(`${group}/${store}`);
-    const account = await this.#get(located, `read ${located.id.name}`, options.abortSignal);
-    return dataStateOf(account, (name) => located.regionOf.get(locationKey(name)) ?? name);
+    const doing = `read ${located.id.name}`;
+    const account = await this.#get(located, doing, options.abortSignal);
+    return this.#stateOf(located, account, doing, options.abortSignal);
+  }
+
+  /** The account's state, each online region's gateway asked whether it answers. */
+  async #stateOf(
+    located: Located,
+    account: AccountView,
+    doing: string,
+    signal?: AbortSignal,
+  ): Promise<DataState> {
+    const gateways = [...gatewaysOf(account)];
+    const answers = await Promise.all(
+      gateways.map(([, endpoint]) =>
+        gatewayAnswers(endpoint, {
+          ...(this.#conn.ca === undefined ? {} : { ca: this.#conn.ca }),
+          ...(signal === undefined ? {} : { signal }),
+        }),
+      ),
+    );
+    // A probe cut short by the caller says nothing about the region.
+    if (signal?.aborted) throw new Error(`${doing}: stopped before every region answered`);
+    const answered = new Set(gateways.filter((_, i) => answers[i]).map(([key]) => key));
+    return dataStateOf(
+      account,
+      (name) => located.regionOf.get(locationKey(name)) ?? name,
+      answered,
+    );
   }
 
   async failover(
@@ -110,56 +138,47 @@ export class CosmosDataControl implements DataControl {
     const doing = `${mode} failover of ${name} to ${target}`;
     if (mode === "forced" && !located.store.allowDataLoss)
       throw new CosmosFailoverRefused(
-        `${doing}: refused, store ${store} does not allow data loss (allowDataLoss is false); a planned failover needs every region of ${name} up`,
+        `${doing}: refused, store ${store} does not allow data loss (allowDataLoss is false); a planned failover needs the write region up`,
       );
     const account = await this.#get(located, doing, options.abortSignal);
     const writer = writeLocation(account);
     if (writer && locationKey(writer.locationName!) === locationKey(target)) return;
-    refuseUnlessMovable(account, name, doing);
-    if (mode === "planned") await this.#planned(located, account, target, doing, options);
-    else await this.#forced(located, account, target, doing, options);
-  }
-
-  async #planned(
-    located: Located,
-    account: AccountView,
-    target: string,
-    doing: string,
-    options: DataCallOptions,
-  ): Promise<void> {
-    const state = dataStateOf(account, (n) => locationKey(n));
-    const copy = state.regions[locationKey(target)];
-    if (!copy)
+    if (account.enableMultipleWriteLocations === true)
       throw new CosmosFailoverRefused(
-        `${doing}: ${located.id.name} has no region ${target} (it has: ${Object.keys(state.regions).join(", ")})`,
+        `${doing}: refused, ${name} takes writes in every region (enableMultipleWriteLocations): there is no single write region to move, and clients already write to the nearest region`,
       );
-    if (!copy.caughtUp)
+    const state = await this.#stateOf(located, account, doing, options.abortSignal);
+    const copy = state.regions[region];
+    const primary = state.primary === undefined ? undefined : state.regions[state.primary];
+    if (!copy || !copy.reachable)
       throw new CosmosFailoverRefused(
-        `${doing}: refused, a planned change of write region needs every region of ${located.id.name} online and none changing (Azure checks consistency between the old and new write region first); ${target} is ${copy.replication ?? "unknown"}`,
+        `${doing}: refused, ${region}'s copy is ${copy ? "unreachable (offline, or its gateway does not answer)" : "not a region of the account"}`,
       );
-    await this.#submit(
-      located,
-      "failoverPriorityChange",
-      doing,
-      options,
-      prioritiesWith(account, target),
-    );
-  }
-
-  async #forced(
-    located: Located,
-    account: AccountView,
-    target: string,
-    doing: string,
-    options: DataCallOptions,
-  ): Promise<void> {
-    const writer = writeLocation(account);
+    // A change already under way is left to Azure's lock to refuse (412, "in progress").
+    if (mode === "planned") {
+      if (!primary?.reachable)
+        throw new CosmosFailoverRefused(
+          `${doing}: refused, the write region's copy (${state.primary ?? "none"}) is unreachable: a planned change of write region needs it up (Azure checks consistency between the old and the new write region first); a forced failover is what Azure offers during its outage`,
+        );
+      await this.#submit(
+        located,
+        "failoverPriorityChange",
+        doing,
+        options,
+        prioritiesWith(account, target),
+      );
+      return;
+    }
+    if (primary?.reachable)
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, the write region (${state.primary}) answers: a planned failover loses nothing`,
+      );
     const next = nextInLine(account);
-    // Azure gives writes to the next region by failover priority; priorities cannot be changed
-    // safely during the outage, so a target that is not next is refused rather than missed.
+    // Azure gives writes to the next online region by failover priority, and priorities cannot
+    // be changed during the outage: a target that is not next is refused rather than missed.
     if (!writer || !next || locationKey(next.locationName!) !== locationKey(target))
       throw new CosmosFailoverRefused(
-        `${doing}: refused, taking the write region ${writer?.locationName ?? "(none)"} offline would give writes to ${next?.locationName ?? "no region"}, not ${target}; order the failover priorities so that ${target} is next, or choose ${next?.locationName ?? "another region"}`,
+        `${doing}: refused, taking the write region ${writer?.locationName ?? "(none)"} offline would give writes to ${next?.locationName ?? "no region"}, not ${target}; choose ${next?.locationName ?? "another region"}, or order the failover priorities once the outage is over`,
       );
     await this.#submit(located, "offlineRegion", doing, options, { region: writer.locationName! });
   }
@@ -240,16 +259,4 @@ export class CosmosDataControl implements DataControl {
       throw error;
     }
   }
-}
-
-/** Refuses a failover of an account that has no single write region, or is mid-change. */
-function refuseUnlessMovable(account: AccountView, name: string, doing: string): void {
-  if (account.enableMultipleWriteLocations === true)
-    throw new CosmosFailoverRefused(
-      `${doing}: refused, ${name} takes writes in every region (enableMultipleWriteLocations): there is no single write region to move, and clients already write to the nearest region`,
-    );
-  if (isChanging(account))
-    throw new CosmosFailoverRefused(
-      `${doing}: refused, ${name} is ${account.provisioningState ?? "changing"}: an operation on the account is under way; wait for it to end`,
-    );
 }

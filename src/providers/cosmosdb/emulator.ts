@@ -2,7 +2,8 @@
 // the account's GET with its write, read and all locations; the planned change of write region
 // (failoverPriorityChange) and the forced one (offlineRegion) as long-running operations that
 // lock the account while they run. Tests and the sandbox can lose a region (its data plane goes
-// down; ARM's view of the account does not change, as in Azure) and bring it back.
+// down: its gateway stops answering; ARM's view of the account does not change, as in Azure) and
+// bring it back.
 //
 // From the spec (openapi.json 2026-03-15, test/specs/cosmosdb/) and Azure's docs (sources in
 // docs/data-cosmosdb.md):
@@ -60,6 +61,9 @@ interface Account {
 }
 
 const ACCOUNT = `^(${RG.slice(1)}microsoft\\.documentdb\\/databaseaccounts\\/[^/]+)`;
+
+/** A loopback port nothing listens on (binding it takes privileges no test has given away). */
+const NO_ANSWER_PORT = 1;
 
 /** Cosmos DB's location key: its name without spaces, lower-case ("westeurope"). */
 const keyOf = (name: string) => name.replace(/\s+/g, "").toLowerCase();
@@ -146,7 +150,7 @@ export class CosmosDbService extends ArmService {
           action: COSMOSDB_OPERATIONS.readAccount.action,
           handle: (call: RouteCall): Reply => ({
             status: 200,
-            body: this.#accountJson(this.#accountAt(call)),
+            body: this.#accountJson(call.url.origin, this.#accountAt(call)),
           }),
         },
       },
@@ -177,24 +181,34 @@ export class CosmosDbService extends ArmService {
     return this.resourceAt(this.#accounts, call.path.slice(0, call.match[1]!.length));
   }
 
-  #locationJson(account: Account, region: Region) {
-    const key = keyOf(region.name);
+  /**
+   * A region's gateway (`documentEndpoint`): in Azure https://{account}-{location}.documents.azure.com;
+   * here a path of the emulator itself, which answers (401, as a gateway asked without a key),
+   * or, for a lost region, a loopback port nothing listens on, which does not.
+   */
+  #gateway(origin: string, account: Account, region: Region): string {
+    return region.lost
+      ? `https://127.0.0.1:${NO_ANSWER_PORT}/`
+      : `${origin}/cosmos-gateway/${account.name}-${keyOf(region.name)}/`;
+  }
+
+  #locationJson(origin: string, account: Account, region: Region) {
     return {
-      id: `${account.name}-${key}`,
+      id: `${account.name}-${keyOf(region.name)}`,
       locationName: region.name,
-      documentEndpoint: `https://${account.name}-${key}.documents.azure.com:443/`,
+      documentEndpoint: this.#gateway(origin, account, region),
       provisioningState: account.pending ? "Updating" : "Succeeded",
       failoverPriority: region.priority,
       isZoneRedundant: false,
     };
   }
 
-  #accountJson(account: Account) {
+  #accountJson(origin: string, account: Account) {
     const ordered = [...account.regions].sort((a, b) => a.priority - b.priority);
     const online = ordered.filter((r) => !r.offline);
     const writer = writerOf(account);
     const writers = account.multiWrite ? online : writer ? [writer] : [];
-    const location = (r: Region) => this.#locationJson(account, r);
+    const location = (r: Region) => this.#locationJson(origin, account, r);
     return {
       id: account.id,
       name: account.name,

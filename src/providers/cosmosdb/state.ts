@@ -14,6 +14,8 @@ export interface AccountView {
 
 export interface LocationView {
   readonly locationName?: string;
+  /** The region's own endpoint (its gateway), e.g. https://acct-westeurope.documents.azure.com:443/ */
+  readonly documentEndpoint?: string;
   readonly provisioningState?: string;
   readonly failoverPriority?: number;
 }
@@ -47,13 +49,19 @@ export function isChanging(account: AccountView): boolean {
 }
 
 /** Online regions: those in the read or write locations (an offline region is in neither). */
-function onlineKeys(account: AccountView): Set<string> {
-  return new Set(
-    [...(account.writeLocations ?? []), ...(account.readLocations ?? [])]
-      .map((l) => l.locationName)
-      .filter((n): n is string => n !== undefined)
-      .map(locationKey),
+function onlineLocations(account: AccountView): LocationView[] {
+  return [...(account.writeLocations ?? []), ...(account.readLocations ?? [])].filter(
+    (l) => l.locationName !== undefined,
   );
+}
+
+/** The online regions' gateways, by location key: what the lever asks whether they answer. */
+export function gatewaysOf(account: AccountView): Map<string, string> {
+  const gateways = new Map<string, string>();
+  for (const l of onlineLocations(account))
+    if (l.documentEndpoint !== undefined)
+      gateways.set(locationKey(l.locationName!), l.documentEndpoint);
+  return gateways;
 }
 
 /** The account's locations, by failover priority (the write region first). */
@@ -70,41 +78,41 @@ export function writeLocation(account: AccountView): LocationView | undefined {
   return first?.locationName === undefined ? undefined : first;
 }
 
-/** The account as the data lever's state, its regions named by `names`. */
-export function dataStateOf(account: AccountView, names: RegionNames): DataState {
-  const online = onlineKeys(account);
+/**
+ * The account as the data lever's state, its regions named by `names`. A copy is reachable when
+ * its region is online and its gateway answered (`answered`: location keys).
+ */
+export function dataStateOf(
+  account: AccountView,
+  names: RegionNames,
+  answered: ReadonlySet<string>,
+): DataState {
+  const online = new Set(onlineLocations(account).map((l) => locationKey(l.locationName!)));
   const changing = isChanging(account);
   const multiWrite = account.enableMultipleWriteLocations === true;
   const writer = writeLocation(account);
-  const writerKey =
-    writer?.locationName === undefined ? undefined : locationKey(writer.locationName);
-  const everyRegionOnline = byPriority(account).every((l) =>
-    online.has(locationKey(l.locationName!)),
-  );
+  const writerKey = writer ? locationKey(writer.locationName!) : undefined;
+  const reachable = (key: string) => online.has(key) && answered.has(key);
+  // A planned change of write region needs the old and the new write region up (Azure checks
+  // consistency between them first), and no other operation running.
+  const movable = !multiWrite && !changing && writerKey !== undefined && reachable(writerKey);
   const regions: Record<string, DataCopy> = {};
   for (const location of byPriority(account)) {
     const key = locationKey(location.locationName!);
-    const reachable = online.has(key);
+    const name = names(location.locationName!);
     if (key === writerKey) {
-      regions[names(location.locationName!)] = { reachable, caughtUp: false };
+      regions[name] = { reachable: reachable(key), caughtUp: false };
       continue;
     }
     const replication = multiWrite
       ? MULTI_WRITE
-      : reachable
+      : online.has(key)
         ? (location.provisioningState ?? "Succeeded")
         : OFFLINE;
-    // A planned change of write region needs every region up (Azure checks consistency between
-    // the old and the new write region first), and none while another operation runs.
-    const caughtUp =
-      !multiWrite && !changing && reachable && everyRegionOnline && replication === "Succeeded";
-    regions[names(location.locationName!)] = { reachable, replication, caughtUp };
+    const caughtUp = movable && reachable(key) && replication === "Succeeded";
+    regions[name] = { reachable: reachable(key), replication, caughtUp };
   }
-  return {
-    ...(writer === undefined ? {} : { primary: names(writer.locationName!) }),
-    changing,
-    regions,
-  };
+  return { ...(writer ? { primary: names(writer.locationName!) } : {}), changing, regions };
 }
 
 /**
@@ -133,12 +141,10 @@ export function prioritiesWith(
  * failover priority (what Azure promotes when the write region is taken offline).
  */
 export function nextInLine(account: AccountView): LocationView | undefined {
-  const online = onlineKeys(account);
-  const writer = writeLocation(account);
-  return byPriority(account).find(
-    (l) =>
-      l !== writer &&
-      locationKey(l.locationName!) !== locationKey(writer?.locationName ?? "") &&
-      online.has(locationKey(l.locationName!)),
-  );
+  const online = new Set(onlineLocations(account).map((l) => locationKey(l.locationName!)));
+  const writerKey = locationKey(writeLocation(account)?.locationName ?? "");
+  return byPriority(account).find((l) => {
+    const key = locationKey(l.locationName!);
+    return key !== writerKey && online.has(key);
+  });
 }

@@ -2,7 +2,7 @@
 // HTTPS: what it reads, what each failover sends (and never sends), and what it refuses.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { withArm } from "../../helpers/arm.js";
+import { armRequest, withArm } from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
 import { ACCOUNT, cosmosLever, cosmosOf, cosmosWrites } from "./fixture.js";
 
@@ -81,6 +81,7 @@ describe("Cosmos DB lever", () => {
   it("refuses a forced failover to a region that is not next in failover priority, naming the one that is", async () => {
     await withArm({}, async (arm) => {
       const lever = cosmosLever(arm, { allowDataLoss: true, threeRegions: true });
+      cosmosOf(arm).setLost(ACCOUNT, "West Europe", true);
       await assert.rejects(
         lever.failover("shop", "orders", "swedencentral", "forced"),
         /would give writes to North Europe, not swedencentral/,
@@ -89,19 +90,49 @@ describe("Cosmos DB lever", () => {
     });
   });
 
-  it("a planned failover while the write region is lost is accepted by ARM and then fails; the write region stays", async () => {
-    await withArm({ operationMs: 50 }, async (arm) => {
-      const lever = cosmosLever(arm);
-      cosmosOf(arm).setLost(ACCOUNT, "West Europe", true);
-      // ARM's view of the account shows no outage: the copy looks caught up.
-      assert.equal((await lever.read("shop", "orders")).regions["northeurope"]!.caughtUp, true);
-      await lever.failover("shop", "orders", "northeurope", "planned");
-      await waitFor("the operation ends", () => (cosmosOf(arm).busy(ACCOUNT) ? undefined : true));
-      assert.equal((await lever.read("shop", "orders")).primary, "westeurope");
+  it("refuses a forced failover while the write region answers: a planned one loses nothing", async () => {
+    await withArm({}, async (arm) => {
+      const lever = cosmosLever(arm, { allowDataLoss: true });
+      await assert.rejects(
+        lever.failover("shop", "orders", "northeurope", "forced"),
+        /the write region \(westeurope\) answers: a planned failover loses nothing/,
+      );
+      assert.deepEqual(cosmosWrites(arm), []);
     });
   });
 
-  it("two failovers at once: Cosmos DB's lock refuses the second with 412, and the lever says a change is under way", async () => {
+  it("refuses a planned failover while the write region's gateway does not answer (Azure's would fail), naming the forced one", async () => {
+    await withArm({ operationMs: 50 }, async (arm) => {
+      const lever = cosmosLever(arm);
+      cosmosOf(arm).setLost(ACCOUNT, "West Europe", true);
+      const state = await lever.read("shop", "orders");
+      assert.equal(state.regions["westeurope"]!.reachable, false);
+      assert.equal(state.regions["northeurope"]!.caughtUp, false);
+      await assert.rejects(
+        lever.failover("shop", "orders", "northeurope", "planned"),
+        /write region's copy \(westeurope\) is unreachable.*a forced failover is what Azure offers/,
+      );
+      assert.deepEqual(cosmosWrites(arm), []);
+      // Sent anyway (as a person might), Azure accepts it and the operation fails: nothing moves.
+      const sent = await armRequest(
+        arm,
+        "POST",
+        `${ACCOUNT}/failoverPriorityChange`,
+        "2026-03-15",
+        {
+          failoverPolicies: [
+            { locationName: "North Europe", failoverPriority: 0 },
+            { locationName: "West Europe", failoverPriority: 1 },
+          ],
+        },
+      );
+      assert.equal(sent.status, 202);
+      await waitFor("the operation ends", () => (cosmosOf(arm).busy(ACCOUNT) ? undefined : true));
+      assert.equal(cosmosOf(arm).writeRegion(ACCOUNT), "West Europe");
+    });
+  });
+
+  it("two failovers at once: Cosmos DB's lock refuses the second with 412, and the lever says one operation runs at a time", async () => {
     await withArm({ operationMs: 400 }, async (arm) => {
       const lever = cosmosLever(arm);
       const results = await Promise.allSettled([
@@ -118,12 +149,12 @@ describe("Cosmos DB lever", () => {
         "POST failoverPriorityChange 202",
         "POST failoverPriorityChange 412",
       ]);
-      // Once the lever reads the lock, it refuses without sending.
+      // Asked again while it runs, the lever leaves the refusal to Azure's lock: it says so.
       await assert.rejects(
         lever.failover("shop", "orders", "northeurope", "planned"),
-        /is Updating: an operation on the account is under way/,
+        /412 PreconditionFailed: .*in progress/,
       );
-      assert.equal(cosmosWrites(arm).length, 2);
+      assert.deepEqual(cosmosWrites(arm).filter((w) => w.endsWith("202")).length, 1);
     });
   });
 

@@ -21,7 +21,9 @@ before(async () => {
 function problemsOf(arm: ArmFixture): string[] {
   const problems = new Set<string>();
   for (const r of arm.emulator.requests) {
-    if (SpecCheck.isArmProtocol(r.path) || r.status === 0) continue;
+    // ARM's operation polls, and the regions' gateways (the data plane), are in no ARM spec.
+    if (SpecCheck.isArmProtocol(r.path) || r.path.startsWith("/cosmos-gateway/")) continue;
+    if (r.status === 0) continue;
     if (r.status < 400) for (const p of specs.request(r)) problems.add(p);
     for (const p of specs.reply(r)) problems.add(p);
   }
