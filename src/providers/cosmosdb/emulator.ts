@@ -2,8 +2,9 @@
 // the account's GET with its write, read and all locations; the planned change of write region
 // (failoverPriorityChange) and the forced one (offlineRegion) as long-running operations that
 // lock the account while they run. Tests and the sandbox can lose a region (its data plane goes
-// down: its gateway stops answering; ARM's view of the account does not change, as in Azure) and
-// bring it back.
+// down: its gateway stops answering; nothing else in ARM's view of the account changes, as in
+// Azure, but the gateway's address, the emulator's stand-in for a network that does not answer)
+// and bring it back.
 //
 // From the spec (openapi.json 2026-03-15, test/specs/cosmosdb/) and Azure's docs (sources in
 // docs/data-cosmosdb.md):

@@ -11,7 +11,6 @@ export const cosmosdbSchema = z
       .literal("cosmosdb")
       .default("cosmosdb")
       .describe("Azure Cosmos DB (an account with one write region)."),
-    name: z.string().optional().describe("The store's name in the group."),
     resourceId: resourceId("Microsoft.DocumentDB", "databaseAccounts").describe(
       "Resource ID of the Cosmos DB account.",
     ),
