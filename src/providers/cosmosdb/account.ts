@@ -32,7 +32,7 @@ import {
 } from "./state.js";
 
 /** A store of a group that is a Cosmos DB account. */
-export interface CosmosStore {
+interface CosmosStore {
   readonly group: string;
   readonly store: string;
   readonly resourceId: string;
@@ -42,7 +42,7 @@ export interface CosmosStore {
 }
 
 /** A failover the lever will not ask Azure for: why, and what a person could do instead. */
-export class CosmosFailoverRefused extends Error {
+class CosmosFailoverRefused extends Error {
   constructor(message: string) {
     super(message);
     this.name = "CosmosFailoverRefused";

@@ -8,9 +8,9 @@
 import https from "node:https";
 
 /** How long a region's gateway has to answer. */
-export const GATEWAY_TIMEOUT_MS = 5000;
+const GATEWAY_TIMEOUT_MS = 5000;
 
-export interface GatewayOptions {
+interface GatewayOptions {
   /** A CA to trust besides the system's (the sandbox's emulator). */
   readonly ca?: string;
   readonly timeoutMs?: number;

@@ -5,7 +5,7 @@ import { resourceId } from "../../config/fields.js";
 import { dataProvider } from "../types.js";
 import { COSMOSDB_OPERATIONS } from "./operations.js";
 
-export const cosmosdbSchema = z
+const cosmosdbSchema = z
   .strictObject({
     kind: z
       .literal("cosmosdb")

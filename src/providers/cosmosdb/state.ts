@@ -12,7 +12,7 @@ export interface AccountView {
   readonly locations?: readonly LocationView[];
 }
 
-export interface LocationView {
+interface LocationView {
   readonly locationName?: string;
   /** The region's own endpoint (its gateway), e.g. https://acct-westeurope.documents.azure.com:443/ */
   readonly documentEndpoint?: string;
@@ -27,20 +27,20 @@ export interface LocationView {
 export const locationKey = (name: string): string => name.replace(/\s+/g, "").toLowerCase();
 
 /** What a copy's `replication` says for a multi-region-write account: every copy takes writes. */
-export const MULTI_WRITE = "MultiRegionWrites";
+const MULTI_WRITE = "MultiRegionWrites";
 
 /** What a copy's `replication` says for a region taken offline (forced failover). */
-export const OFFLINE = "Offline";
+const OFFLINE = "Offline";
 
 /**
  * Names the account's locations by Tandem's regions: `regionOf` maps a location key to the
  * region configured for it; a location the configuration does not name keeps Azure's name, so
  * that a write region outside the group shows as what it is.
  */
-export type RegionNames = (locationName: string) => string;
+type RegionNames = (locationName: string) => string;
 
 /** Whether the account or any of its regions is in the middle of an operation. */
-export function isChanging(account: AccountView): boolean {
+function isChanging(account: AccountView): boolean {
   const busy = (state: string | undefined) => state !== undefined && state !== "Succeeded";
   return (
     busy(account.provisioningState) ||
@@ -65,7 +65,7 @@ export function gatewaysOf(account: AccountView): Map<string, string> {
 }
 
 /** The account's locations, by failover priority (the write region first). */
-export function byPriority(account: AccountView): LocationView[] {
+function byPriority(account: AccountView): LocationView[] {
   return [...(account.locations ?? [])]
     .filter((l) => l.locationName !== undefined)
     .sort((a, b) => (a.failoverPriority ?? Infinity) - (b.failoverPriority ?? Infinity));

@@ -7,11 +7,11 @@ import type { ArmFixture } from "../../helpers/arm.js";
 import { RG } from "../../helpers/arm.js";
 
 export const ACCOUNT = `${RG}/providers/Microsoft.DocumentDB/databaseAccounts/orders-db`;
-export const MULTI = `${RG}/providers/Microsoft.DocumentDB/databaseAccounts/carts-db`;
+const MULTI = `${RG}/providers/Microsoft.DocumentDB/databaseAccounts/carts-db`;
 
 export const cosmosOf = (arm: ArmFixture) => arm.emulator.service<CosmosDbService>("cosmosdb");
 
-export interface LeverOptions {
+interface LeverOptions {
   readonly allowDataLoss?: boolean;
   /** A third region, Sweden Central, last in failover priority. */
   readonly threeRegions?: boolean;
