@@ -5,7 +5,7 @@ import { resourceId } from "../../config/fields.js";
 import { dataProvider } from "../types.js";
 import { SQL_OPERATIONS } from "./operations.js";
 
-export const sqlFailoverGroupSchema = z
+const sqlFailoverGroupSchema = z
   .strictObject({
     kind: z
       .literal("sql-failover-group")

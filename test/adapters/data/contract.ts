@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import type { DataControl, DataState } from "../../../src/ports/data-control.js";
 import { waitFor } from "../../helpers/wait.js";
 
-export interface DataFixture {
+interface DataFixture {
   readonly data: DataControl;
   readonly group: string;
   /** A store whose primary copy is in `northeurope`, with a caught-up copy in `westeurope`. */
