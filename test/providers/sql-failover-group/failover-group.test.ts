@@ -57,13 +57,14 @@ const acceptedFailovers = (arm: ArmFixture) =>
     });
 
 dataControlContract("SQL failover group through the ARM emulator", async () => {
-  const { arm, sql } = await sqlArm(300);
+  const { arm, sql } = await sqlArm(600_000);
   return {
     data: lever(arm),
     group: "shop",
     store: "orders",
     reach: (region, reachable) => sql.setReachable(SERVERS[region]!, reachable),
     failovers: () => acceptedFailovers(arm),
+    finish: () => sql.finishFailovers(),
     close: arm.stop,
   };
 });
