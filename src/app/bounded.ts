@@ -80,9 +80,8 @@ const LATE: Settled<never> = { done: false };
 /**
  * Waits for `work` until `deadline` (epoch ms) on the runtime's clock, never on a timer of its
  * own: in virtual time (the simulator) a real timer would let virtual work run past the deadline,
- * or hold a run for real seconds. The lever reads and effects, the peers' answers and the hedged
- * probes wait through here; the fence's acting time and the witness's answer still wait on real
- * timers (their tests' clocks move time at every sleep, even one called off).
+ * or hold a run for real seconds. The lever reads and effects, the peers' answers, the hedged
+ * probes, the fence's acting time and the witness's answer wait through here.
  *
  * The rule at the deadline: work that has settled by the time the deadline is reached counts,
  * even work that settles at the deadline itself. When the clock's wait ends, the clock is given
