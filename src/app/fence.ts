@@ -140,15 +140,19 @@ async function fenced<T>(
   if (unwritten !== undefined)
     return refuse(`the action log cannot be written (${unwritten}): no step without a record`);
   // The time left is taken again now: writing the intent took time of its own.
-  const now = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
-  if (now <= 0 || rt.memory.lease.held?.epoch !== epoch) {
+  const remaining = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
+  if (remaining <= 0 || rt.memory.lease.held?.epoch !== epoch) {
     const reason = `the lease renew deadline of epoch ${epoch} passed while the intent was written`;
     await record("failed", reason);
     return { ok: false, refused: true, reason, epoch };
   }
   try {
-    const value = await withinTerm(rt, epoch, held.renewedAt, rt.clock.now() + now, (signal) =>
-      action(signal, epoch),
+    const value = await withinTerm(
+      rt,
+      epoch,
+      held.renewedAt,
+      rt.clock.now() + remaining,
+      (signal) => action(signal, epoch),
     );
     await record("done");
     return { ok: true, value, epoch };

@@ -14,7 +14,13 @@ import { noTelemetry } from "../../src/ports/telemetry.js";
 import type { LeaseRecord } from "../../src/core/index.js";
 import { EMPTY_LEASE_MEMORY, wrote } from "../../src/core/index.js";
 import type { ActionRecord } from "../../src/ports/state-store.js";
-import { ManualClock, SteppedClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import {
+  ManualClock,
+  ManualTimeRealWaits,
+  SteppedClock,
+  runtimeFor,
+  twoRegionConfig,
+} from "../helpers/runtime.js";
 
 /** A memory store whose lease reads and action writes can be made to fail or take time. */
 class ScriptedStore extends MemoryStateStore {
@@ -413,6 +419,18 @@ describe("how long fenced work may run: the lease term, not the tick", () => {
     assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
     assert.equal((await step.result).ok, false);
     assert.equal((f.clock as SteppedClock).sleeping, 0, "and waits no more");
+  });
+
+  it("runs on while the clock's waits end before the clock reaches the deadline, and is cut once it has", async () => {
+    // Waits of a thousandth in real time, on a clock only the test moves.
+    const f = await holder(new ManualTimeRealWaits(1 / 1000));
+    const step = await pending(f);
+    const real = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await real(50);
+    assert.equal(step.aborted(), undefined, "the clock has not reached the deadline");
+    f.clock.advance(f.deadlineMs);
+    await real(50);
+    assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
   });
 
   it("is cut exactly at the renew deadline when the lease is not renewed, not at the lease's duration", async () => {
