@@ -16,13 +16,13 @@ import type { Runtime } from "../../src/app/runtime.js";
 import { TableClient } from "@azure/data-tables";
 import { isLeader } from "../../src/core/index.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
-import type { Clock } from "../../src/ports/clock.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import { StoreError } from "../../src/ports/state-store.js";
 import type { Azurite } from "../../src/sandbox/azurite.js";
 import { startAzurite } from "../../src/sandbox/azurite.js";
 import { runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 import { random } from "../helpers/random.js";
+import { SharedTime, SkewedClock } from "../helpers/clocks.js";
 
 /**
  * `npm run soak` sets TANDEM_SOAK=1: the long races (8 contenders on Azurite, minutes of virtual
@@ -34,20 +34,10 @@ const AZURITE_RACE = SOAK
   ? { contenders: [2, 8], seconds: 300, chaosSeconds: 600 }
   : { contenders: [2, 4], seconds: 60, chaosSeconds: 90 };
 
-class World {
-  now = 1_800_000_000_000;
-}
-
-class SkewedClock implements Clock {
-  constructor(
-    private readonly world: World,
-    private readonly offsetMs = 0,
-  ) {}
-  now(): number {
-    return this.world.now + this.offsetMs;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.world.now += Math.max(0, ms);
+/** Every contender's clock is this time plus its own skew. */
+class World extends SharedTime {
+  constructor() {
+    super(1_800_000_000_000);
   }
 }
 
