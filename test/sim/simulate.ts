@@ -1165,24 +1165,25 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           incidents: (await store.readIncidents("shop")).map((x) => x.incident),
         })
       : undefined;
+  /** What a run reports, whether it ends here or after the quiet period. */
+  const report = (incidents: readonly Incident[], failovers: number) => ({
+    seed,
+    model: options.model,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    ...(options.arm ? { arm: options.arm } : {}),
+    violations,
+    failovers,
+    shifts: reachedShift(incidents),
+    outages,
+    detectionMs,
+    detections,
+    ...verdictToLever(),
+    peers: peerCalls,
+    ...(recovery ? { recovery } : {}),
+  });
   if (options.noQuietPeriod) {
     const incidents = (await store.readIncidents("shop")).map((x) => x.incident);
-    const failovers = incidents.filter((i) => i.kind === "failover").length;
-    return {
-      seed,
-      model: options.model,
-      ...(options.scenario ? { scenario: options.scenario } : {}),
-      ...(options.arm ? { arm: options.arm } : {}),
-      violations,
-      failovers,
-      shifts: reachedShift(incidents),
-      outages,
-      detectionMs,
-      detections,
-      ...verdictToLever(),
-      peers: peerCalls,
-      ...(recovery ? { recovery } : {}),
-    };
+    return report(incidents, incidents.filter((i) => i.kind === "failover").length);
   }
   // Quiet period: faults end, and the group must settle on a serving region.
   const quietFrom = world.now;
@@ -1317,20 +1318,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   return {
     routes,
     armCalls: tally(arm.calls),
-    seed,
-    model: options.model,
-    ...(options.scenario ? { scenario: options.scenario } : {}),
-    ...(options.arm ? { arm: options.arm } : {}),
-    violations,
-    failovers,
+    ...report(incidents, failovers),
     alerts: { delivered: delivered.length, resentAfterCrash },
-    shifts: reachedShift(incidents),
-    outages,
-    detectionMs,
-    detections,
-    ...verdictToLever(),
-    peers: peerCalls,
-    ...(recovery ? { recovery } : {}),
   };
 }
 
