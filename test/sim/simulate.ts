@@ -346,23 +346,17 @@ function noiseOnly(seed: number, minutes: number): Faults {
   const rand = random(seed);
   const end = minutes * 60_000;
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  /** One observer and one region, from a time in the 500 s after `t`, for `minMs` to +`spreadMs`. */
+  const disturbed = (t: number, minMs: number, spreadMs: number) => {
+    const from = t + Math.floor(rand() * 500_000);
+    const to = from + minMs + Math.floor(rand() * spreadMs);
+    return { from, to, observer: pick(OBSERVERS), region: pick(REGIONS) };
+  };
   const spikes: Faults["partitions"] = [];
   const partitions: Faults["partitions"] = [];
   for (let t = 60_000; t < end; t += 600_000) {
-    const a = t + Math.floor(rand() * 500_000);
-    spikes.push({
-      from: a,
-      to: a + 10_000 + Math.floor(rand() * 30_000),
-      observer: pick(OBSERVERS),
-      region: pick(REGIONS),
-    });
-    const b = t + Math.floor(rand() * 500_000);
-    partitions.push({
-      from: b,
-      to: b + 60_000 + Math.floor(rand() * 120_000),
-      observer: pick(OBSERVERS),
-      region: pick(REGIONS),
-    });
+    spikes.push(disturbed(t, 10_000, 30_000));
+    partitions.push(disturbed(t, 60_000, 120_000));
   }
   return { ...NO_FAULTS(), partitions, spikes } as Faults;
 }
