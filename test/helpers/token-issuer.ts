@@ -95,7 +95,7 @@ export async function startIssuerWith(
   return issuer;
 }
 
-export async function startIssuer(): Promise<LoopbackIssuer> {
+async function startIssuer(): Promise<LoopbackIssuer> {
   const ca = await createCertificateAuthority("Tandem test issuer CA");
   const leaf = await ca.issue({ names: ["127.0.0.1"] });
   const keys = new Map<string, KeyPair>();
