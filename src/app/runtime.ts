@@ -16,6 +16,7 @@ import type { PeerMemory } from "../core/liveness.js";
 import type { ProbeRequest, Prober } from "../ports/prober.js";
 import type { StateStore } from "../ports/state-store.js";
 import type { Witness } from "../ports/witness.js";
+import type { DataControl } from "../ports/data-control.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
@@ -170,6 +171,8 @@ export interface Levers {
   readonly router?: TrafficRouter;
   /** Starts and stops the groups' clusters (cold standby); absent: no cluster lever. */
   readonly clusters?: ClusterControl;
+  /** Moves the groups' data stores' primaries (`groups[].data[]`); absent: no data lever. */
+  readonly data?: DataControl;
   /** What ARM reports of its read budget (absent: no Azure levers, or not reported). */
   readonly armBudget?: ArmBudget;
   /** Levers that change nothing, over the real ones: for dry runs and drills. */

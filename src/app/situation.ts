@@ -190,7 +190,7 @@ export function situationOf(parts: {
 }
 
 /** The levers an effect goes to: the real ones, or a dry run's. */
-type EffectLevers = Pick<Levers, "router" | "clusters">;
+type EffectLevers = Pick<Levers, "router" | "clusters" | "data">;
 
 /** Carries out one effect of the runbook on the levers. */
 export function applyEffect(
@@ -214,16 +214,24 @@ export function applyEffect(
       return need(levers.clusters, "cluster").stop(group, effect.region, call);
     case "scale":
       return need(levers.clusters, "cluster").scale(group, effect.region, effect.pools, call);
+    case "data-failover":
+      return need(levers.data, "data").failover(group, effect.store, effect.region, effect.mode, call);
   }
 }
 
 export const describeEffect = (e: Effect): string =>
   e.kind === "set-enabled"
     ? `${e.enabled ? "enable" : "disable"} ${e.region}`
-    : `${e.kind} ${e.region}`;
+    : e.kind === "data-failover"
+      ? `data-failover ${e.store} to ${e.region} (${e.mode})`
+      : `${e.kind} ${e.region}`;
 
-export const leverOf = (e: Effect): "traffic" | "cluster" =>
-  e.kind === "promote" || e.kind === "set-enabled" ? "traffic" : "cluster";
+export const leverOf = (e: Effect): "traffic" | "cluster" | "data" =>
+  e.kind === "promote" || e.kind === "set-enabled"
+    ? "traffic"
+    : e.kind === "data-failover"
+      ? "data"
+      : "cluster";
 
 /** A group's situation as the operator API sees it, with every incident as stored. */
 export interface GroupSituation {

@@ -124,7 +124,7 @@ export type EventBody =
       readonly type: "lever.changed";
       readonly group: string;
       readonly region: string;
-      readonly lever: "traffic" | "cluster";
+      readonly lever: "traffic" | "cluster" | "data";
       /** What was asked, e.g. `promote northeurope`, `start-cluster northeurope`. */
       readonly change: string;
       readonly incident?: string;
