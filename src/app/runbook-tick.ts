@@ -403,7 +403,7 @@ async function openStep(
   return {
     ...given,
     rt,
-    rbGroup: runbookGroup(group),
+    rbGroup: runbookGroup(group, rt.levers.dataByHand),
     options,
     stored,
     incidents: stored.incidents,

@@ -10,6 +10,7 @@ import type {
   LeverFailure,
   RunbookGroup,
   RunbookPolicy,
+  RunbookStore,
   Situation,
 } from "../core/runbook.js";
 import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
@@ -31,6 +32,7 @@ export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
     autoFailoverWindowMs: p.autoFailoverWindowMinutes * 60_000,
     autoFailback: p.autoFailback,
     stepTimeoutMs: p.stepTimeoutSeconds * 1000,
+    dataTimeoutMs: p.dataTimeoutSeconds * 1000,
     wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
     propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
     stopColdOnClear: p.stopColdClusterOnClear,
@@ -39,7 +41,16 @@ export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
   };
 }
 
-export function runbookGroup(group: GroupConfig): RunbookGroup {
+/** What a person runs to make `region` a store's primary by hand, as its kind spells it. */
+export type DataByHand = (
+  group: string,
+  store: string,
+  region: string,
+  mode: "planned" | "forced",
+) => string | undefined;
+
+/** The group as the runbook sees it; `byHand` spells the data stores' manual commands. */
+export function runbookGroup(group: GroupConfig, byHand?: DataByHand): RunbookGroup {
   return {
     name: group.name,
     model: group.model,
@@ -49,6 +60,30 @@ export function runbookGroup(group: GroupConfig): RunbookGroup {
       role: r.role,
       ...(r.cluster ? { cluster: { nodePools: r.cluster.nodePools } } : {}),
     })),
+    ...(group.data
+      ? { data: group.data.map((d) => runbookStore(group, d.name, d.allowDataLoss, byHand)) }
+      : {}),
+    ...(group.dataPolicy ? { dataPolicy: group.dataPolicy } : {}),
+  };
+}
+
+function runbookStore(
+  group: GroupConfig,
+  name: string,
+  allowDataLoss: boolean,
+  byHand: DataByHand | undefined,
+): RunbookStore {
+  const commands = Object.fromEntries(
+    group.regions.flatMap((r) => {
+      const planned = byHand?.(group.name, name, r.name, "planned");
+      const forced = byHand?.(group.name, name, r.name, "forced");
+      return planned && forced ? [[r.name, { planned, forced }]] : [];
+    }),
+  );
+  return {
+    name,
+    allowDataLoss,
+    ...(Object.keys(commands).length > 0 ? { byHand: commands } : {}),
   };
 }
 
@@ -215,7 +250,13 @@ export function applyEffect(
     case "scale":
       return need(levers.clusters, "cluster").scale(group, effect.region, effect.pools, call);
     case "data-failover":
-      return need(levers.data, "data").failover(group, effect.store, effect.region, effect.mode, call);
+      return need(levers.data, "data").failover(
+        group,
+        effect.store,
+        effect.region,
+        effect.mode,
+        call,
+      );
   }
 }
 

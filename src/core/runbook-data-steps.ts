@@ -48,7 +48,11 @@ export const dataFirst = (group: RunbookGroup, incident: Incident): boolean =>
  * The step that shifts traffic (with its own note), or the data step first when the group's data
  * goes first (`reason`, if any, saying why the incident moves on).
  */
-export function towardsTraffic(c: StepContext, trafficNote: string, reason?: string): RunbookResult {
+export function towardsTraffic(
+  c: StepContext,
+  trafficNote: string,
+  reason?: string,
+): RunbookResult {
   const { group, incident } = c;
   return dataFirst(group, incident)
     ? c.step(
@@ -163,7 +167,10 @@ export function movingData(c: StepContext): RunbookResult {
           "shifting-traffic",
           `${target} is the primary of ${storeNames(group)}; shifting traffic: ${incident.shift.kind} ${incident.shift.region}`,
         )
-      : c.step("completed", `the lever shows the new routing, and ${target} is the primary of ${storeNames(group)}`);
+      : c.step(
+          "completed",
+          `the lever shows the new routing, and ${target} is the primary of ${storeNames(group)}`,
+        );
   const limit = policy.dataTimeoutMs ?? policy.stepTimeoutMs;
   if (timedOut(limit))
     return notMoved(
@@ -193,7 +200,8 @@ export function movingData(c: StepContext): RunbookResult {
     mode: a.mode,
   }));
   const dataAsked: Record<string, DataAsk> = { ...incident.dataAsked };
-  for (const a of asks) dataAsked[a.store] = { region: target, mode: a.mode, at: s.now, epoch: s.epoch };
+  for (const a of asks)
+    dataAsked[a.store] = { region: target, mode: a.mode, at: s.now, epoch: s.epoch };
   const asked = noted(
     incident,
     s.now,
@@ -223,10 +231,7 @@ function notMoved(c: StepContext, why: Readonly<Record<string, string>>): Runboo
   const stores = Object.keys(why).join(", ");
   const refusal: Refusal = { rule: "data-loss", reason: Object.values(why).join("; ") };
   const recorded: Incident = { ...incident, dataRefused: { ...incident.dataRefused, ...why } };
-  const end = (
-    step: "shifting-traffic" | "completed" | "failed",
-    note: string,
-  ): RunbookResult => ({
+  const end = (step: "shifting-traffic" | "completed" | "failed", note: string): RunbookResult => ({
     incident: moveTo(recorded, step, s.now, s.epoch, note),
     opened: false,
     effects: [],

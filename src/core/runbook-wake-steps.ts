@@ -109,7 +109,11 @@ export function waitingReady(c: StepContext): RunbookResult {
       `${incident.to} did not pass its probes within ${Math.round(policy.wakeTimeoutMs / 1000)} s`,
     );
   if (healthy(s, incident.to))
-    return towardsTraffic(c, `${incident.to} passes its probes`, `${incident.to} passes its probes`);
+    return towardsTraffic(
+      c,
+      `${incident.to} passes its probes`,
+      `${incident.to} passes its probes`,
+    );
   return stay(
     `waiting for ${incident.to} to pass its probes (${s.evidence[incident.to] ?? "unknown"})`,
   );

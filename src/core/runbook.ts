@@ -38,9 +38,7 @@ export interface RunbookStore {
    * What a person runs to make a region the store's primary by hand, per region (the kind's own
    * command), for the page that says the step was refused; absent: the page says it in words.
    */
-  readonly byHand?: Readonly<
-    Record<string, { readonly planned: string; readonly forced: string }>
-  >;
+  readonly byHand?: Readonly<Record<string, { readonly planned: string; readonly forced: string }>>;
 }
 
 /** How a group's data follows its traffic (`groups[].dataPolicy`; docs/data.md). */
