@@ -4,7 +4,13 @@
 // runs and drills) all go through here.
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
-import type { ClusterState, LeverCapabilities, LeverView, RoutingState } from "../core/levers.js";
+import type {
+  ClusterState,
+  DataState,
+  LeverCapabilities,
+  LeverView,
+  RoutingState,
+} from "../core/levers.js";
 import type {
   Effect,
   LeverFailure,
@@ -18,6 +24,7 @@ import { errorText } from "../core/errors.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
+import type { DataControl } from "../ports/data-control.js";
 import type { PauseState, StoreCallOptions, StoredIncident } from "../ports/state-store.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import { currentEpoch } from "./audit.js";
@@ -174,6 +181,32 @@ export async function readClusters(
   return out;
 }
 
+/**
+ * The named data stores of the group that the lever covers, read side by side; one that cannot be
+ * read is left out (the data step then waits for it, never acting on an older read).
+ */
+export async function readData(
+  data: DataControl | undefined,
+  group: string,
+  stores: readonly string[],
+  call: { readonly abortSignal?: AbortSignal } = {},
+  failed: (store: string, error: unknown) => void = () => {},
+): Promise<Record<string, DataState>> {
+  const out: Record<string, DataState> = {};
+  await Promise.all(
+    stores
+      .filter((store) => data?.covers(group, store))
+      .map(async (store) => {
+        try {
+          out[store] = await data!.read(group, store, call);
+        } catch (error) {
+          failed(store, error);
+        }
+      }),
+  );
+  return out;
+}
+
 /** The oldest open incident: the one the runbook advances (by opening time, not by id). */
 export function oldestOpen(stored: readonly StoredIncident[]): StoredIncident | undefined {
   return stored
@@ -195,6 +228,8 @@ export function situationOf(parts: {
   readonly world: World;
   readonly entryHealthy: boolean | undefined;
   readonly open: Incident | undefined;
+  /** The data stores as this tick read them (the data step's). */
+  readonly data?: Readonly<Record<string, DataState>>;
   /** The open incident's time on ARM in its current step, and its failed change (see Situation). */
   readonly leverMs?: number;
   readonly failure?: LeverFailure;
@@ -213,6 +248,7 @@ export function situationOf(parts: {
     ...(world.routing ? { routing: world.routing } : {}),
     ...(parts.lever ? { lever: parts.lever } : {}),
     clusters: world.clusters,
+    ...(parts.data ? { data: parts.data } : {}),
     ...(parts.entryHealthy === undefined ? {} : { entryHealthy: parts.entryHealthy }),
     ...(parts.open ? { open: parts.open } : {}),
     recent: (world.incidents ?? []).map((s) => s.incident),
