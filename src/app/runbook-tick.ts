@@ -32,6 +32,7 @@ import { recordEvent } from "./event-audit.js";
 import type { AlertRegion } from "../core/alerts.js";
 import { alertRegions, boundForStorage, incidentAlerts } from "../core/alerts.js";
 import { wanted } from "./alerts/setup.js";
+import { eventAlert } from "../core/event-alerts.js";
 import { settleBy } from "./bounded.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
@@ -124,6 +125,8 @@ function alertsOf(
     { observer: rt.observer, epoch, at: rt.clock.now() },
     (line) => events[line - first]?.id,
   )
+    // A data store's ask or refusal is written with the incident that records it, like its steps.
+    .concat(events.flatMap((e) => (e.type.startsWith("data.") ? (eventAlert(e) ?? []) : [])))
     .filter((a) => wanted(rt.alerts, a))
     .map(boundForStorage);
   // The sender looks at the outbox after this tick (a refused write leaves nothing to find).

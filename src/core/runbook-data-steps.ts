@@ -17,6 +17,7 @@ import type {
   RunbookStore,
 } from "./runbook.js";
 import type { StepContext } from "./runbook-step-context.js";
+import type { EventBody } from "./events.js";
 
 /** How data follows traffic where the group does not say (the reasoning is in docs/data.md). */
 export const DATA_POLICY_DEFAULTS: DataPolicy = {
@@ -251,4 +252,32 @@ function notMoved(c: StepContext, why: Readonly<Record<string, string>>): Runboo
     "shifting-traffic",
     `the data of ${stores} did not move: ${refusal.reason}; traffic moves anyway (onDataFailure: shift-traffic): shifting traffic: ${incident.shift.kind} ${incident.shift.region}`,
   );
+}
+
+/**
+ * The data events an incident's new version tells of (ADR 26): each store asked to move, and each
+ * store the step did not move, once each (the incident records both, so a rewrite repeats none).
+ */
+export function dataEvents(before: Incident | undefined, after: Incident): EventBody[] {
+  const asked = Object.entries(after.dataAsked ?? {})
+    .filter(([store, ask]) => before?.dataAsked?.[store]?.at !== ask.at)
+    .map(([store, ask]): EventBody => ({
+      type: "data.failover-asked",
+      group: after.group,
+      incident: after.id,
+      store,
+      region: ask.region,
+      mode: ask.mode,
+    }));
+  const refused = Object.entries(after.dataRefused ?? {})
+    .filter(([store]) => before?.dataRefused?.[store] === undefined)
+    .map(([store, reason]): EventBody => ({
+      type: "data.refused",
+      group: after.group,
+      incident: after.id,
+      store,
+      region: after.to,
+      reason,
+    }));
+  return [...asked, ...refused];
 }
