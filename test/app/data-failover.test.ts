@@ -8,6 +8,8 @@ import { describe, it } from "node:test";
 import { MemoryDataControl } from "../../src/adapters/data/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
+import type { DrillResult } from "../../src/app/planner.js";
+import { drill } from "../../src/app/planner.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { compose } from "../../src/compose.js";
@@ -191,4 +193,26 @@ describe("the data step through the runbook tick", () => {
       );
     });
   }
+
+  it("a drill predicts the data step from the kind's failoverMs, both ways, and moves nothing", async () => {
+    const w = world();
+    const h = await holder(w, "a");
+    const outcome = await drill(h.rt, { name: "ops@contoso.com", via: "test" }, "shop", "game day");
+    assert.equal(outcome.kind, "done", JSON.stringify(outcome));
+    const result = (outcome as { detail: DrillResult }).detail;
+    const moving = result.failover.steps.find((s) => s.step === "moving-data");
+    // The test kind's failoverMs is 30 s; the plan reads once a tick (10 s).
+    assert.ok(
+      moving && moving.expectedSeconds >= 30 && moving.expectedSeconds <= 40,
+      JSON.stringify(moving),
+    );
+    assert.ok(result.failover.assumptions.some((a) => a.includes("data store takes about 30 s")));
+    const calls = (plan: DrillResult["failover"]) =>
+      plan.calls.filter((c) => c.lever === "data").map((c) => c.change);
+    assert.deepEqual(calls(result.failover), ["data-failover orders to northeurope (planned)"]);
+    const back = result.failback as DrillResult["failover"];
+    assert.deepEqual(calls(back), ["data-failover orders to westeurope (planned)"]);
+    assert.deepEqual(w.data.asked, [], "a drill asks nothing of the real store");
+    assert.equal(w.memory.peek("shop", "orders"), "westeurope");
+  });
 });
