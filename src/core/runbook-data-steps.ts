@@ -26,15 +26,14 @@ export const DATA_POLICY_DEFAULTS: DataPolicy = {
   failback: "manual",
 };
 
-export const dataPolicyOf = (group: RunbookGroup): DataPolicy =>
-  group.dataPolicy ?? DATA_POLICY_DEFAULTS;
+const dataPolicyOf = (group: RunbookGroup): DataPolicy => group.dataPolicy ?? DATA_POLICY_DEFAULTS;
 
 /**
  * Whether this incident moves the group's data: every failover of a group with stores, and a
  * failback a person (or a practice, returning to where it started) asked for; an automatic
  * failback only when the group's data policy says `failback: "with-traffic"`.
  */
-export function movesData(group: RunbookGroup, incident: Incident): boolean {
+function movesData(group: RunbookGroup, incident: Incident): boolean {
   if (!group.data?.length || group.model === "active-active") return false;
   if (incident.shift.kind !== "promote") return false;
   if (incident.kind === "failover" || incident.trigger !== "automatic") return true;
@@ -42,7 +41,7 @@ export function movesData(group: RunbookGroup, incident: Incident): boolean {
 }
 
 /** Whether the data step comes before the traffic shift for this incident. */
-export const dataFirst = (group: RunbookGroup, incident: Incident): boolean =>
+const dataFirst = (group: RunbookGroup, incident: Incident): boolean =>
   movesData(group, incident) && dataPolicyOf(group).order === "before-traffic";
 
 /**

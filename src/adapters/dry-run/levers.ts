@@ -197,7 +197,7 @@ export class DryRunClusterControl implements ClusterControl {
  * play on a copy in memory (taking `failoverMs` on the plan's clock) and are recorded, with the
  * mode: whether Tandem would ask for a planned or a forced one.
  */
-export class DryRunDataControl implements DataControl {
+class DryRunDataControl implements DataControl {
   readonly #base: DataControl;
   readonly #copy: MemoryDataControl;
   readonly #known = new Set<string>();
