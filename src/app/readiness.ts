@@ -167,6 +167,7 @@ function tellReadiness(
         group: report.group,
         check: check.check,
         ...(check.region ? { region: check.region } : {}),
+        ...(check.store ? { store: check.store } : {}),
       });
   if (report.verdict !== "unknown")
     telemetry.metric("tandem.readiness", report.verdict === "ready" ? 1 : 0, {
