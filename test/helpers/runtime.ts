@@ -115,6 +115,8 @@ export function runtimeFor(
     instance?: string;
     router?: TrafficRouter;
     clusters?: ClusterControl;
+    data?: ComposeOptions["data"];
+    armBudget?: ComposeOptions["armBudget"];
     /**
      * Who calls the API without credentials. Nobody by default: the API authorises as it does in
      * Azure. A test that wants anonymous callers to act passes TEST_OPERATOR by name.
