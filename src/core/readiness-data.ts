@@ -166,7 +166,7 @@ function sqlCommands(store: ReadinessStore, region: string): StoreCommands {
 /**
  * Cosmos DB: a region is online while it is listed in the account's read or write locations; an
  * offline one comes back by the account's `onlineRegion` action (Database Accounts - Online Region,
- * Microsoft.DocumentDB REST reference). Azure Resource Manager reports no replication lag.
+ * Microsoft.DocumentDB REST reference). The account's GET carries no replication lag.
  */
 function cosmosCommands(store: ReadinessStore, region: string): StoreCommands {
   const account = text(store.settings, "resourceId") ?? "<account id>";
