@@ -9,12 +9,10 @@ import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.j
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
 import { runObserverTick } from "../../src/app/observer-tick.js";
 import { readinessSettled } from "../../src/app/readiness.js";
-import type { Runtime } from "../../src/app/runtime.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { TandemEvent } from "../../src/core/events.js";
 import type { ArmBudget } from "../../src/ports/arm-budget.js";
-import type { Prober } from "../../src/ports/prober.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+import { ManualClock, runtimesFor } from "../helpers/runtime.js";
 
 const OBSERVERS = ["westeurope", "northeurope"];
 const server = (name: string) =>
@@ -58,22 +56,17 @@ async function holder(armBudget?: ArmBudget) {
       regions: OBSERVERS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
     },
   ]);
-  const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) };
   const store = new MemoryStateStore();
   const events: TandemEvent[] = [];
-  const runtimes: Runtime[] = [];
-  for (const observer of OBSERVERS)
-    runtimes.push(
-      await runtimeFor(config, observer, {
-        store,
-        clock,
-        prober,
-        router,
-        data,
-        ...(armBudget ? { armBudget } : {}),
-        subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
-      }),
-    );
+  const runtimes = await runtimesFor(config, OBSERVERS, {
+    store,
+    clock,
+    prober: { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) },
+    router,
+    data,
+    ...(armBudget ? { armBudget } : {}),
+    subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
+  });
   /** A readiness interval of ticks, then the data check of the stored report. */
   const judge = async () => {
     for (let i = 0; i < 7; i++) {

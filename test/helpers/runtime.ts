@@ -143,6 +143,17 @@ export function runtimeFor(
   return compose({ config, observer, ...parts });
 }
 
+/** A runtime per observer over the same parts (one store, one clock): a deployment of several. */
+export async function runtimesFor(
+  raw: TandemConfigInput,
+  observers: readonly string[],
+  parts: Parameters<typeof runtimeFor>[2],
+): Promise<Runtime[]> {
+  const runtimes: Runtime[] = [];
+  for (const observer of observers) runtimes.push(await runtimeFor(raw, observer, parts));
+  return runtimes;
+}
+
 /** An anonymous caller who may read: for tests of the read API that are not about authorisation. */
 export const TEST_READER: Principal = { name: "test-reader", roles: ["reader"], via: "local" };
 
