@@ -102,6 +102,9 @@ async function runReadiness(
     // group keeps its last report until the move is over (ADR 32).
     const incidents = (state.incidents[group.name] ?? []).map((s) => s.incident);
     if (incidents.some(isOpen) || practiceRecord(incidents)?.outcome === "running") continue;
+    // A run that outlived the lease spends no ARM read on its stores.
+    if (rt.memory.said.leader?.epoch !== epoch) return;
+    const data = group.data ? await readStores(rt, group) : undefined;
     const report = assessReadiness({
       group: readinessGroup(group),
       now: rt.clock.now(),
@@ -111,7 +114,7 @@ async function runReadiness(
       ...withDrill(stored.drills[group.name]),
       coldStartWithinDays: rt.config.policy.readiness.coldStartWithinDays,
       ...(previous ? { previous } : {}),
-      ...(group.data ? { data: await readStores(rt, group) } : {}),
+      ...(data ? { data } : {}),
     });
     // Only the holder of this epoch writes and tells: a run that outlived the lease says nothing.
     if (rt.memory.said.leader?.epoch !== epoch) return;
