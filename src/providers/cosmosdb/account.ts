@@ -210,7 +210,7 @@ export class CosmosDataControl implements DataControl {
     const op = COSMOSDB_OPERATIONS[operation];
     // Typed as the account's path: every operation's has the same three parameters.
     const resource = this.#client(id.subscriptionId).pathUnchecked(
-      op.path as typeof ACCOUNT,
+      op.path as typeof ACCOUNT.path,
       id.subscriptionId,
       id.resourceGroup,
       id.name,
