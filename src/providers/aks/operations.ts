@@ -3,7 +3,8 @@
 // docs/permissions.md, the role definitions and the emulator's routes are made from this list.
 import { armResource } from "../arm-resource.js";
 
-const CLUSTER = armResource("Microsoft.ContainerService/managedClusters", "{resourceName}");
+/** A cluster: the role for waking is assigned on each one a region names. */
+export const CLUSTER = armResource("Microsoft.ContainerService/managedClusters", "{resourceName}");
 const POOL = CLUSTER.child("agentPools", "{agentPoolName}");
 // ARM checks the poll of a long-running operation like any read, on a path under the
 // subscription (not under the cluster): a role on the cluster alone does not cover it.

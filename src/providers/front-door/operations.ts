@@ -3,7 +3,8 @@
 // docs/permissions.md, the role definitions and the emulator's routes are made from this list.
 import { armResource } from "../arm-resource.js";
 
-const ORIGIN_GROUP = armResource("Microsoft.Cdn/profiles", "{profileName}").child(
+/** An origin group: the role is assigned on each one a group names. */
+export const ORIGIN_GROUP = armResource("Microsoft.Cdn/profiles", "{profileName}").child(
   "originGroups",
   "{originGroupName}",
 );

@@ -10,7 +10,8 @@
 // support for resources", Microsoft.Sql), read under the subscription.
 import { armResource } from "../arm-resource.js";
 
-const SERVER = armResource("Microsoft.Sql/servers", "{serverName}");
+/** A logical server: the role is assigned on each one a store names. */
+export const SERVER = armResource("Microsoft.Sql/servers", "{serverName}");
 const FAILOVER_GROUP = SERVER.child("failoverGroups", "{failoverGroupName}");
 
 export const SQL_API_VERSION = "2020-11-01-preview";
