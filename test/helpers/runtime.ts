@@ -45,8 +45,10 @@ export class ManualTimeRealWaits extends ManualClock {
   constructor(
     /** Real ms waited per ms of sleep. */
     private readonly scale = 1,
+    /** The clock's time at the start (ManualClock's default when not given). */
+    time?: number,
   ) {
-    super();
+    super(time);
   }
   override sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return systemClock.sleep(ms * this.scale, signal);
@@ -122,6 +124,8 @@ export function runtimeFor(
     instance?: string;
     router?: TrafficRouter;
     clusters?: ClusterControl;
+    data?: ComposeOptions["data"];
+    armBudget?: ComposeOptions["armBudget"];
     /**
      * Who calls the API without credentials. Nobody by default: the API authorises as it does in
      * Azure. A test that wants anonymous callers to act passes TEST_OPERATOR by name.
@@ -146,6 +150,17 @@ export function runtimeFor(
     ? parseConfig(raw, "configuration", undefined, undefined, parts.channelKinds)
     : parseConfig(raw);
   return compose({ config, observer, ...parts });
+}
+
+/** A runtime per observer over the same parts (one store, one clock): a deployment of several. */
+export async function runtimesFor(
+  raw: TandemConfigInput,
+  observers: readonly string[],
+  parts: Parameters<typeof runtimeFor>[2],
+): Promise<Runtime[]> {
+  const runtimes: Runtime[] = [];
+  for (const observer of observers) runtimes.push(await runtimeFor(raw, observer, parts));
+  return runtimes;
 }
 
 /** An anonymous caller who may read: for tests of the read API that are not about authorisation. */
