@@ -13,7 +13,7 @@ const UNDER = {
 } as const;
 
 /** A resource type: the path of one resource of it, and the calls a kind makes on it. */
-export interface ArmResourceType<P extends string = string> {
+interface ArmResourceType<P extends string = string> {
   /** The type as its RBAC actions spell it, e.g. `Microsoft.Cdn/profiles/originGroups`. */
   readonly type: string;
   /** One resource's path, with `{name}` for each part, from the subscription down. */
