@@ -1,10 +1,10 @@
 // How a lever kind declares the Azure Resource Manager calls it makes: by the resource type each
 // one acts on. ARM spells a call's path and its RBAC action from that type, so they are spelled
 // here once: the path is the type's segments, each followed by its `{name}`, under a resource
-// group (or a subscription); the actions are `{type}/read`, `{type}/write` and
-// `{type}/{verb}/action`, the verb a POST's last path segment ("Azure resource providers and
-// types" and "Azure permissions", learn.microsoft.com; the paths as azure-rest-api-specs spell
-// them). docs/permissions.md and the roles show the results in full.
+// group (or a subscription), as azure-rest-api-specs spells the operations' paths; the action is
+// `{type}/read`, `{type}/write` or `{type}/{verb}/action`, the verb a POST's last path segment
+// (the `{Company}.{ProviderName}/{resourceType}/{action}` format of "Understand Azure role
+// definitions", learn.microsoft.com). docs/permissions.md and the roles show the results in full.
 import type { ArmOperation } from "./types.js";
 
 const UNDER = {
