@@ -167,7 +167,7 @@ export default tseslint.config(
   },
   {
     files: ["src/providers/**/*.ts", "src/probes/**/*.ts", "src/channels/**/*.ts"],
-    ignores: ["src/providers/*/emulator.ts"],
+    ignores: ["src/providers/*/emulator.ts", "src/providers/emulated.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -212,7 +212,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/providers/*/emulator.ts"],
+    files: ["src/providers/*/emulator.ts", "src/providers/emulated.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -1,40 +1,51 @@
 // What every lever over Azure Resource Manager holds: the connection, one SDK client per
 // subscription (made on first use), and what the configuration gave it by key (a group, or a
-// group's region), refused by name when asked for a key it was not given.
+// group's region or store), refused by name when asked for a key it was not given. A traffic
+// lever's groups and a data lever's stores add the port's calls on top (ArmTrafficRouter,
+// ArmDataLever), each kind writing only what its service does.
 import type { ArmConnection, ResourceId, clientOptions } from "../adapters/azure/arm.js";
-import { Configured, clientsBySubscription, parseResourceId } from "../adapters/azure/arm.js";
-import type { LeverCapabilities, RoutingState } from "../core/levers.js";
+import { clientsBySubscription, parseResourceId } from "../adapters/azure/arm.js";
+import type { DataState, LeverCapabilities, RoutingState } from "../core/levers.js";
+import type { DataCallOptions, DataControl, DataFailoverMode } from "../ports/data-control.js";
 import type { LeverCallOptions, TrafficRouter } from "../ports/traffic-router.js";
 
-/** An Azure SDK management client's class: (credential, subscription id, options). */
-type ArmClientClass<C> = new (
+/** Makes an Azure SDK management client: (credential, subscription id, options). */
+type ArmClientMaker<C> = (
   credential: ArmConnection["credential"],
   subscriptionId: string,
   options: ReturnType<typeof clientOptions>,
 ) => C;
 
-export class ArmLever<T, C> {
+/** An Azure SDK management client's class, taking what a maker does. */
+type ArmClientClass<C> = new (...args: Parameters<ArmClientMaker<C>>) => C;
+
+/** `K` is the key's parts: `[group]`, or `[group, region]`, `[group, store]`. */
+export class ArmLever<K extends readonly string[], T, C> {
   readonly conn: ArmConnection;
   readonly client: (subscriptionId: string) => C;
-  readonly #configured: Configured<T>;
+  readonly #configured: ReadonlyMap<string, T>;
+  readonly #missing: (...key: K) => string;
 
   constructor(
     conn: ArmConnection,
-    Client: ArmClientClass<C>,
-    configured: Iterable<readonly [string, T]>,
-    missing: (key: string) => string,
+    client: ArmClientMaker<C>,
+    configured: Iterable<readonly [K, T]>,
+    missing: (...key: K) => string,
   ) {
     this.conn = conn;
-    this.client = clientsBySubscription(conn, (c, sub, o) => new Client(c, sub, o));
-    this.#configured = new Configured(configured, missing);
+    this.client = clientsBySubscription(conn, client);
+    this.#configured = new Map([...configured].map(([key, value]) => [key.join("/"), value]));
+    this.#missing = missing;
   }
 
-  has(key: string): boolean {
-    return this.#configured.has(key);
+  has(...key: K): boolean {
+    return this.#configured.has(key.join("/"));
   }
 
-  get(key: string): T {
-    return this.#configured.get(key);
+  get(...key: K): T {
+    const found = this.#configured.get(key.join("/"));
+    if (found === undefined) throw new Error(this.#missing(...key));
+    return found;
   }
 }
 
@@ -61,7 +72,7 @@ type NamedProfile = { readonly name: string; readonly profileId: string };
  * each group with its profile's parsed id (`lever.get(group)`). `title` names the kind in errors.
  */
 export abstract class ArmTrafficRouter<G extends NamedProfile, C> implements TrafficRouter {
-  protected readonly lever: ArmLever<ProfileGroup<G>, C>;
+  protected readonly lever: ArmLever<[group: string], ProfileGroup<G>, C>;
   readonly #can: LeverCapabilities;
 
   constructor(
@@ -73,8 +84,8 @@ export abstract class ArmTrafficRouter<G extends NamedProfile, C> implements Tra
   ) {
     this.lever = new ArmLever(
       conn,
-      Client,
-      groups.map((group) => [group.name, { group, profile: parseResourceId(group.profileId) }]),
+      (credential, subscriptionId, options) => new Client(credential, subscriptionId, options),
+      groups.map((group) => [[group.name], { group, profile: parseResourceId(group.profileId) }]),
       (name) => `group ${name} has no ${title} lever`,
     );
     this.#can = can;
@@ -105,6 +116,56 @@ export abstract class ArmTrafficRouter<G extends NamedProfile, C> implements Tra
 
   /** Sets the region's member's state (`endpointStatus`, `enabledState`), when it differs. */
   protected abstract setState(change: StateChange<ProfileGroup<G>>): Promise<void>;
+}
+
+/** A data lever's failover of a store, as an ARM data lever makes it. */
+export interface DataChange<L> {
+  readonly located: L;
+  readonly region: string;
+  readonly mode: DataFailoverMode;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * A data lever over ARM: each store found by its group and name (`lever.get(group, store)`),
+ * refused with `missing(group, store)` when the configuration did not give it.
+ */
+export abstract class ArmDataLever<L, C> implements DataControl {
+  protected readonly lever: ArmLever<[group: string, store: string], L, C>;
+
+  constructor(
+    conn: ArmConnection,
+    client: ArmClientMaker<C>,
+    stores: Iterable<readonly [[group: string, store: string], L]>,
+    missing: (group: string, store: string) => string,
+  ) {
+    this.lever = new ArmLever(conn, client, stores, missing);
+  }
+
+  covers(group: string, store: string): boolean {
+    return this.lever.has(group, store);
+  }
+
+  async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
+    return this.readStore(this.lever.get(group, store), options.abortSignal);
+  }
+
+  async failover(
+    group: string,
+    store: string,
+    region: string,
+    mode: DataFailoverMode,
+    options: DataCallOptions = {},
+  ): Promise<void> {
+    const located = this.lever.get(group, store);
+    return this.change({ located, region, mode, signal: options.abortSignal });
+  }
+
+  /** The store's state, every copy's as its service tells it. */
+  protected abstract readStore(located: L, signal: AbortSignal | undefined): Promise<DataState>;
+
+  /** Begins the failover; returns once Azure has accepted it (or nothing needed changing). */
+  protected abstract change(change: DataChange<L>): Promise<void>;
 }
 
 /**

@@ -163,27 +163,6 @@ export function clientOptions(conn: ArmConnection) {
   };
 }
 
-/** What a lever is configured with, by key (a group, or group/region); a missing key says so. */
-export class Configured<T> {
-  readonly #entries: ReadonlyMap<string, T>;
-  readonly #missing: (key: string) => string;
-
-  constructor(entries: Iterable<readonly [string, T]>, missing: (key: string) => string) {
-    this.#entries = new Map(entries);
-    this.#missing = missing;
-  }
-
-  has(key: string): boolean {
-    return this.#entries.has(key);
-  }
-
-  get(key: string): T {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) throw new Error(this.#missing(key));
-    return entry;
-  }
-}
-
 /** One SDK client per subscription, made on first use with the connection's options. */
 export function clientsBySubscription<C>(
   conn: ArmConnection,

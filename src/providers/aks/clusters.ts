@@ -50,26 +50,24 @@ export function powerOf(
 }
 
 export class AksClusterControl implements ClusterControl {
-  readonly #lever: ArmLever<ResourceId, ContainerServiceClient>;
+  readonly #lever: ArmLever<[group: string, region: string], ResourceId, ContainerServiceClient>;
 
   constructor(conn: ArmConnection, clusters: readonly AksCluster[]) {
     this.#lever = new ArmLever(
       conn,
-      ContainerServiceClient,
-      clusters.map((c) => [`${c.group}/${c.region}`, parseResourceId(c.resourceId)]),
-      (key) => {
-        const [group, region] = key.split("/");
-        return `${region} in group ${group} has no AKS cluster configured`;
-      },
+      (credential, subscriptionId, options) =>
+        new ContainerServiceClient(credential, subscriptionId, options),
+      clusters.map((c) => [[c.group, c.region], parseResourceId(c.resourceId)]),
+      (group, region) => `${region} in group ${group} has no AKS cluster configured`,
     );
   }
 
   covers(group: string, region: string): boolean {
-    return this.#lever.has(`${group}/${region}`);
+    return this.#lever.has(group, region);
   }
 
   #id(group: string, region: string): ResourceId {
-    return this.#lever.get(`${group}/${region}`);
+    return this.#lever.get(group, region);
   }
 
   async #get(id: ResourceId, doing: string, signal?: AbortSignal): Promise<ManagedCluster> {

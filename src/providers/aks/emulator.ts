@@ -18,6 +18,7 @@ import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js"
 import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
 import { integer, onlyKeys } from "../../sandbox/arm/body.js";
 import { randomUUID } from "node:crypto";
+import { Resources, nameOf, parentPath, reads, route, serve } from "../emulated.js";
 import { AKS_OPERATIONS } from "./operations.js";
 
 export const API_VERSIONS = ["2026-04-01"] as const;
@@ -89,14 +90,14 @@ export class AksService extends ArmService {
   readonly kind = "aks";
   readonly namespace = "microsoft.containerservice";
   readonly apiVersions = API_VERSIONS;
-  readonly #clusters = new Map<string, Cluster>();
+  readonly #clusters = new Resources<Cluster>("cluster");
 
   // ---- what tests and the sandbox set up and read without going through ARM ----
 
   addCluster(spec: ClusterSpec): void {
-    this.#clusters.set(lower(spec.id), {
+    this.#clusters.put(spec.id, {
       id: spec.id,
-      name: spec.id.split("/").at(-1)!,
+      name: nameOf(spec.id),
       location: spec.location,
       version: spec.kubernetesVersion ?? "1.33.2",
       power: spec.running ? "Running" : "Stopped",
@@ -175,9 +176,7 @@ export class AksService extends ArmService {
   }
 
   #cluster(id: string): Cluster {
-    const cluster = this.#clusters.get(lower(id));
-    if (!cluster) throw new Error(`no emulated cluster ${id}`);
-    return cluster;
+    return this.#clusters.named(id);
   }
 
   /**
@@ -243,59 +242,37 @@ export class AksService extends ArmService {
   // ---- ARM ----
 
   readonly routes = [
-    {
-      pattern: new RegExp(`${CLUSTER}$`),
-      methods: {
-        GET: {
-          action: AKS_OPERATIONS.readCluster.action,
-          handle: (call: RouteCall): Reply => ({
-            status: 200,
-            body: this.#clusterJson(this.#aksCluster(call)),
-          }),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`${CLUSTER}\\/(start|stop)$`),
-      methods: {
-        POST: {
-          action: (call: RouteCall) => AKS_OPERATIONS[call.match[2] as "start" | "stop"].action,
-          resource: (call: RouteCall) => call.path.slice(0, call.match[1]!.length),
-          handle: (call: RouteCall) =>
-            this.#power(call.url, this.#aksCluster(call), call.match[2] as "start" | "stop"),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`${CLUSTER}\\/agentpools\\/([^/]+)$`),
-      methods: {
-        GET: {
-          action: AKS_OPERATIONS.readPool.action,
-          handle: (call: RouteCall): Reply => {
-            const [cluster, pool] = this.#pool(call);
-            const reply: Reply = { status: 200, body: this.#poolJson(cluster, pool) };
-            const key = `${lower(cluster.id)}/${pool.name}`;
-            const count = this.#afterRead.get(key);
-            if (count !== undefined) {
-              this.#afterRead.delete(key);
-              this.touchPool(cluster.id, pool.name, count);
-            }
-            return reply;
-          },
-        },
-        PUT: {
-          action: AKS_OPERATIONS.writePool.action,
-          handle: (call: RouteCall) => {
-            const [cluster, pool] = this.#pool(call);
-            return this.#putPool(call, cluster, pool);
-          },
-        },
-      },
-    },
+    route(`${CLUSTER}$`, {
+      GET: reads(AKS_OPERATIONS.readCluster, (call) => this.#clusterJson(this.#aksCluster(call))),
+    }),
+    route(`${CLUSTER}\\/(start|stop)$`, {
+      POST: serve(
+        (call) => AKS_OPERATIONS[call.match[2] as "start" | "stop"],
+        (call) => this.#power(call.url, this.#aksCluster(call), call.match[2] as "start" | "stop"),
+        parentPath,
+      ),
+    }),
+    route(`${CLUSTER}\\/agentpools\\/([^/]+)$`, {
+      GET: serve(AKS_OPERATIONS.readPool, (call) => {
+        const [cluster, pool] = this.#pool(call);
+        const reply: Reply = { status: 200, body: this.#poolJson(cluster, pool) };
+        const key = `${lower(cluster.id)}/${pool.name}`;
+        const count = this.#afterRead.get(key);
+        if (count !== undefined) {
+          this.#afterRead.delete(key);
+          this.touchPool(cluster.id, pool.name, count);
+        }
+        return reply;
+      }),
+      PUT: serve(AKS_OPERATIONS.writePool, (call) => {
+        const [cluster, pool] = this.#pool(call);
+        return this.#putPool(call, cluster, pool);
+      }),
+    }),
   ];
 
   #aksCluster(call: RouteCall): Cluster {
-    return this.resourceAt(this.#clusters, call.path.slice(0, call.match[1]!.length));
+    return this.resourceAt(this.#clusters, parentPath(call));
   }
 
   #pool(call: RouteCall): [Cluster, Pool] {

@@ -3,7 +3,7 @@
 import * as z from "zod";
 import { count, resourceId } from "../../config/fields.js";
 import { clusterProvider } from "../types.js";
-import { AKS_OPERATIONS } from "./operations.js";
+import { AKS_OPERATIONS, CLUSTER } from "./operations.js";
 
 export const nodePoolSchema = z
   .strictObject({
@@ -51,9 +51,9 @@ export const aks = clusterProvider({
   title: "Azure Kubernetes Service",
   schema: aksSchema,
   operations: Object.values(AKS_OPERATIONS),
+  scopeType: CLUSTER.type,
   scopes: (settings) => [settings.resourceId],
   scopeDescription: "the cluster each region names",
-  scopeType: "Microsoft.ContainerService/managedClusters",
   // AKS starts a stopped cluster in minutes; drills assume 6 unless told.
   startMs: 6 * 60_000,
   create: async (members, { conn }) => {

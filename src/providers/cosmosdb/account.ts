@@ -9,15 +9,10 @@ import { createCosmosDBManagement } from "@azure/arm-cosmosdb/api";
 import type { CosmosDBManagementContext } from "@azure/arm-cosmosdb/api";
 import { RestError } from "@azure/core-rest-pipeline";
 import type { DataState } from "../../core/levers.js";
-import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
-import {
-  ArmError,
-  Configured,
-  armCall,
-  clientsBySubscription,
-  parseResourceId,
-} from "../../adapters/azure/arm.js";
+import { ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
+import type { DataChange } from "../arm-lever.js";
+import { ArmDataLever } from "../arm-lever.js";
 import type { ACCOUNT } from "./operations.js";
 import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS } from "./operations.js";
 import type { AccountView } from "./state.js";
@@ -56,19 +51,13 @@ interface Located {
   readonly regionOf: ReadonlyMap<string, string>;
 }
 
-export class CosmosDataControl implements DataControl {
-  readonly #conn: ArmConnection;
-  readonly #client: (subscriptionId: string) => CosmosDBManagementContext;
-  readonly #stores: Configured<Located>;
-
+export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementContext> {
   constructor(conn: ArmConnection, stores: readonly CosmosStore[]) {
-    this.#conn = conn;
-    this.#client = clientsBySubscription(conn, (credential, subscriptionId, options) =>
-      createCosmosDBManagement(credential, subscriptionId, options),
-    );
-    this.#stores = new Configured(
+    super(
+      conn,
+      createCosmosDBManagement,
       stores.map((store) => [
-        `${store.group}/${store.store}`,
+        [store.group, store.store],
         {
           store,
           id: parseResourceId(store.resourceId),
@@ -77,22 +66,15 @@ export class CosmosDataControl implements DataControl {
           ),
         },
       ]),
-      (key) => {
-        const [group, store] = key.split("/");
-        return `store ${store} of group ${group} is not a Cosmos DB account Tandem was configured with`;
-      },
+      (group, store) =>
+        `store ${store} of group ${group} is not a Cosmos DB account Tandem was configured with`,
     );
   }
 
-  covers(group: string, store: string): boolean {
-    return this.#stores.has(`${group}/${store}`);
-  }
-
-  async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
-    const located = this.#stores.get(`${group}/${store}`);
+  protected async readStore(located: Located, signal: AbortSignal | undefined): Promise<DataState> {
     const doing = `read ${located.id.name}`;
-    const account = await this.#get(located, doing, options.abortSignal);
-    return this.#stateOf(located, account, doing, options.abortSignal);
+    const account = await this.#get(located, doing, signal);
+    return this.#stateOf(located, account, doing, signal);
   }
 
   /** The account's state, each online region's gateway asked whether it answers. */
@@ -106,7 +88,7 @@ export class CosmosDataControl implements DataControl {
     const answers = await Promise.all(
       gateways.map(([, endpoint]) =>
         gatewayAnswers(endpoint, {
-          ...(this.#conn.ca === undefined ? {} : { ca: this.#conn.ca }),
+          ...(this.lever.conn.ca === undefined ? {} : { ca: this.lever.conn.ca }),
           ...(signal === undefined ? {} : { signal }),
         }),
       ),
@@ -121,14 +103,8 @@ export class CosmosDataControl implements DataControl {
     );
   }
 
-  async failover(
-    group: string,
-    store: string,
-    region: string,
-    mode: DataFailoverMode,
-    options: DataCallOptions = {},
-  ): Promise<void> {
-    const located = this.#stores.get(`${group}/${store}`);
+  protected async change({ located, region, mode, signal }: DataChange<Located>): Promise<void> {
+    const { group, store } = located.store;
     const target = located.store.locations.get(region);
     const name = located.id.name;
     if (target === undefined)
@@ -140,14 +116,14 @@ export class CosmosDataControl implements DataControl {
       throw new CosmosFailoverRefused(
         `${doing}: refused, store ${store} does not allow data loss (allowDataLoss is false); a planned failover needs the write region up`,
       );
-    const account = await this.#get(located, doing, options.abortSignal);
+    const account = await this.#get(located, doing, signal);
     const writer = writeLocation(account);
     if (writer && locationKey(writer.locationName!) === locationKey(target)) return;
     if (account.enableMultipleWriteLocations === true)
       throw new CosmosFailoverRefused(
         `${doing}: refused, ${name} takes writes in every region (enableMultipleWriteLocations): there is no single write region to move, and clients already write to the nearest region`,
       );
-    const state = await this.#stateOf(located, account, doing, options.abortSignal);
+    const state = await this.#stateOf(located, account, doing, signal);
     const copy = state.regions[region];
     const primary = state.primary === undefined ? undefined : state.regions[state.primary];
     if (!copy || !copy.reachable)
@@ -164,7 +140,7 @@ export class CosmosDataControl implements DataControl {
         located,
         "failoverPriorityChange",
         doing,
-        options,
+        signal,
         prioritiesWith(account, target),
       );
       return;
@@ -180,14 +156,14 @@ export class CosmosDataControl implements DataControl {
       throw new CosmosFailoverRefused(
         `${doing}: refused, taking the write region ${writer?.locationName ?? "(none)"} offline would give writes to ${next?.locationName ?? "no region"}, not ${target}; choose ${next?.locationName ?? "another region"}, or order the failover priorities once the outage is over`,
       );
-    await this.#submit(located, "offlineRegion", doing, options, { region: writer.locationName! });
+    await this.#submit(located, "offlineRegion", doing, signal, { region: writer.locationName! });
   }
 
   async #get(located: Located, doing: string, signal?: AbortSignal): Promise<AccountView> {
     const { id } = located;
     const body = await armCall(
       { action: COSMOSDB_OPERATIONS.readAccount.action, resource: id.id, doing },
-      this.#conn,
+      this.lever.conn,
       signal,
       (abortSignal) => this.#send(located, "readAccount", abortSignal),
     );
@@ -209,12 +185,9 @@ export class CosmosDataControl implements DataControl {
     const { id } = located;
     const op = COSMOSDB_OPERATIONS[operation];
     // Typed as the account's path: every operation's has the same three parameters.
-    const resource = this.#client(id.subscriptionId).pathUnchecked(
-      op.path as typeof ACCOUNT,
-      id.subscriptionId,
-      id.resourceGroup,
-      id.name,
-    );
+    const resource = this.lever
+      .client(id.subscriptionId)
+      .pathUnchecked(op.path as typeof ACCOUNT.path, id.subscriptionId, id.resourceGroup, id.name);
     const request = { queryParameters: { "api-version": COSMOSDB_API_VERSION }, abortSignal };
     const response =
       op.method === "GET"
@@ -238,16 +211,16 @@ export class CosmosDataControl implements DataControl {
     located: Located,
     operation: "failoverPriorityChange" | "offlineRegion",
     doing: string,
-    options: DataCallOptions,
+    signal: AbortSignal | undefined,
     body: unknown,
   ): Promise<void> {
     const { id } = located;
     try {
       await armCall(
         { action: COSMOSDB_OPERATIONS[operation].action, resource: id.id, doing },
-        this.#conn,
-        options.abortSignal,
-        (signal) => this.#send(located, operation, signal, body),
+        this.lever.conn,
+        signal,
+        (abortSignal) => this.#send(located, operation, abortSignal, body),
       );
     } catch (error) {
       if (error instanceof ArmError && error.status === 412)

@@ -20,12 +20,11 @@
 //   "There is another user operation in progress which requires an exclusive lock"
 //   (hashicorp/terraform-provider-azurerm#15842 shows Cosmos DB's words);
 // - an account with multiple write regions lists every online region as a write location.
-import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
-import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
+import type { RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
+import { ArmReply, ArmService, RG } from "../../sandbox/arm/kit.js";
 import { integer, onlyKeys } from "../../sandbox/arm/body.js";
+import { Resources, nameOf, parentPath, reads, route, serve } from "../emulated.js";
 import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS } from "./operations.js";
-
-export const API_VERSIONS = [COSMOSDB_API_VERSION] as const;
 
 export interface AccountSpec {
   readonly id: string;
@@ -72,15 +71,15 @@ const keyOf = (name: string) => name.replace(/\s+/g, "").toLowerCase();
 export class CosmosDbService extends ArmService {
   readonly kind = "cosmosdb";
   readonly namespace = "microsoft.documentdb";
-  readonly apiVersions = API_VERSIONS;
-  readonly #accounts = new Map<string, Account>();
+  readonly apiVersions = [COSMOSDB_API_VERSION] as const;
+  readonly #accounts = new Resources<Account>("Cosmos DB account");
 
   // ---- what tests and the sandbox set up and read without going through ARM ----
 
   addAccount(spec: AccountSpec): void {
-    this.#accounts.set(lower(spec.id), {
+    this.#accounts.put(spec.id, {
       id: spec.id,
-      name: spec.id.split("/").at(-1)!,
+      name: nameOf(spec.id),
       home: spec.locations[0]!,
       multiWrite: spec.multipleWriteLocations ?? false,
       automaticFailover: spec.automaticFailover ?? false,
@@ -121,9 +120,7 @@ export class CosmosDbService extends ArmService {
   }
 
   #account(id: string): Account {
-    const account = this.#accounts.get(lower(id));
-    if (!account) throw new Error(`no emulated Cosmos DB account ${id}`);
-    return account;
+    return this.#accounts.named(id);
   }
 
   #region(account: Account, location: string): Region {
@@ -144,42 +141,27 @@ export class CosmosDbService extends ArmService {
   // ---- ARM ----
 
   readonly routes = [
-    {
-      pattern: new RegExp(`${ACCOUNT}$`),
-      methods: {
-        GET: {
-          action: COSMOSDB_OPERATIONS.readAccount.action,
-          handle: (call: RouteCall): Reply => ({
-            status: 200,
-            body: this.#accountJson(call.url.origin, this.#accountAt(call)),
-          }),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`${ACCOUNT}\\/failoverprioritychange$`),
-      methods: {
-        POST: {
-          action: COSMOSDB_OPERATIONS.failoverPriorityChange.action,
-          resource: (call: RouteCall) => call.path.slice(0, call.match[1]!.length),
-          handle: (call: RouteCall) => this.#priorityChange(call, this.#accountAt(call)),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`${ACCOUNT}\\/offlineregion$`),
-      methods: {
-        POST: {
-          action: COSMOSDB_OPERATIONS.offlineRegion.action,
-          resource: (call: RouteCall) => call.path.slice(0, call.match[1]!.length),
-          handle: (call: RouteCall) => this.#offline(call, this.#accountAt(call)),
-        },
-      },
-    },
+    route(`${ACCOUNT}$`, {
+      GET: reads(COSMOSDB_OPERATIONS.readAccount, (call) =>
+        this.#accountJson(call.url.origin, this.#accountAt(call)),
+      ),
+    }),
+    ...(["failoverPriorityChange", "offlineRegion"] as const).map((verb) =>
+      route(`${ACCOUNT}\\/${verb.toLowerCase()}$`, {
+        POST: serve(
+          COSMOSDB_OPERATIONS[verb],
+          (call) =>
+            verb === "offlineRegion"
+              ? this.#offline(call, this.#accountAt(call))
+              : this.#priorityChange(call, this.#accountAt(call)),
+          parentPath,
+        ),
+      }),
+    ),
   ];
 
   #accountAt(call: RouteCall): Account {
-    return this.resourceAt(this.#accounts, call.path.slice(0, call.match[1]!.length));
+    return this.resourceAt(this.#accounts, parentPath(call));
   }
 
   /**

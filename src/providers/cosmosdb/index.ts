@@ -3,7 +3,7 @@
 import * as z from "zod";
 import { resourceId } from "../../config/fields.js";
 import { dataProvider } from "../types.js";
-import { COSMOSDB_OPERATIONS } from "./operations.js";
+import { ACCOUNT, COSMOSDB_OPERATIONS } from "./operations.js";
 
 const cosmosdbSchema = z
   .strictObject({
@@ -41,9 +41,9 @@ export const cosmosdb = dataProvider({
   title: "Azure Cosmos DB",
   schema: cosmosdbSchema,
   operations: Object.values(COSMOSDB_OPERATIONS),
+  scopeType: ACCOUNT.type,
   scopes: (settings) => [settings.resourceId],
   scopeDescription: "the Cosmos DB account each store names",
-  scopeType: "Microsoft.DocumentDB/databaseAccounts",
   // A planned change of write region: minutes (replication catches up first); drills assume 5.
   failoverMs: 5 * 60_000,
   create: async (members, { conn }) => {

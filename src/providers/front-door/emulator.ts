@@ -12,6 +12,7 @@
 import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
 import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
 import { enabledState, integer, onlyKeys } from "../../sandbox/arm/body.js";
+import { Resources, parentPath, reads, route, serve } from "../emulated.js";
 import { FD_OPERATIONS } from "./operations.js";
 
 export const API_VERSIONS = ["2024-02-01"] as const;
@@ -69,7 +70,7 @@ export class FrontDoorService extends ArmService {
   readonly kind = "front-door";
   readonly namespace = "microsoft.cdn";
   readonly apiVersions = API_VERSIONS;
-  readonly #groups = new Map<string, OriginGroup>();
+  readonly #groups = new Resources<OriginGroup>("origin group");
   /** When the edge last followed a change, per origin group. */
   readonly #deployedAt = new Map<string, number>();
 
@@ -77,7 +78,7 @@ export class FrontDoorService extends ArmService {
 
   addOriginGroup(profileId: string, group: string, origins: readonly OriginSpec[]): void {
     const id = `${profileId}/originGroups/${group}`;
-    this.#groups.set(lower(id), {
+    this.#groups.put(id, {
       id,
       name: group,
       origins: origins.map((o) => {
@@ -143,41 +144,20 @@ export class FrontDoorService extends ArmService {
   // ---- ARM ----
 
   readonly routes = [
-    {
-      pattern: new RegExp(`${GROUP}\\/origins$`),
-      methods: {
-        GET: {
-          action: FD_OPERATIONS.listOrigins.action,
-          handle: (call: RouteCall): Reply => {
-            const group = this.#group(call);
-            return {
-              status: 200,
-              body: { value: group.origins.map((o) => this.#originJson(group, o)) },
-            };
-          },
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`${GROUP}\\/origins\\/([^/]+)$`),
-      methods: {
-        GET: {
-          action: FD_OPERATIONS.listOrigins.action,
-          handle: (call: RouteCall): Reply => {
-            const [group, origin] = this.#origin(call);
-            return { status: 200, body: this.#originJson(group, origin) };
-          },
-        },
-        PATCH: {
-          action: FD_OPERATIONS.updateOrigin.action,
-          handle: (call: RouteCall) => this.#patch(call),
-        },
-      },
-    },
+    route(`${GROUP}\\/origins$`, {
+      GET: reads(FD_OPERATIONS.listOrigins, (call) => {
+        const group = this.#group(call);
+        return { value: group.origins.map((o) => this.#originJson(group, o)) };
+      }),
+    }),
+    route(`${GROUP}\\/origins\\/([^/]+)$`, {
+      GET: reads(FD_OPERATIONS.listOrigins, (call) => this.#originJson(...this.#origin(call))),
+      PATCH: serve(FD_OPERATIONS.updateOrigin, (call) => this.#patch(call)),
+    }),
   ];
 
   #group(call: RouteCall): OriginGroup {
-    return this.resourceAt(this.#groups, call.path.slice(0, call.match[1]!.length));
+    return this.resourceAt(this.#groups, parentPath(call));
   }
 
   #origin(call: RouteCall): [OriginGroup, Origin] {

@@ -3,7 +3,7 @@
 import * as z from "zod";
 import { resourceId } from "../../config/fields.js";
 import { trafficProvider } from "../types.js";
-import { FD_OPERATIONS } from "./operations.js";
+import { FD_OPERATIONS, ORIGIN_GROUP } from "./operations.js";
 
 export const frontDoorSchema = z
   .strictObject({
@@ -25,9 +25,9 @@ export const frontDoor = trafficProvider({
   title: "Azure Front Door",
   schema: frontDoorSchema,
   operations: Object.values(FD_OPERATIONS),
+  scopeType: ORIGIN_GROUP.type,
   scopes: (settings) => [`${settings.profileId}/originGroups/${settings.originGroup}`],
   scopeDescription: "the origin group each group names (not the rest of the profile)",
-  scopeType: "Microsoft.Cdn/profiles/originGroups",
   create: async (groups, { conn }) => {
     const { FrontDoorRouter } = await import("./router.js");
     return {

@@ -24,6 +24,7 @@
 //   in a lost region; a 5xx or no answer, which the lever treats alike).
 import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
 import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
+import { Resources, nameOf, reads, route, serve } from "../emulated.js";
 import { SQL_API_VERSION, SQL_OPERATIONS } from "./operations.js";
 
 type Role = "Primary" | "Secondary";
@@ -61,7 +62,7 @@ export class SqlService extends ArmService {
   readonly kind = "sql-failover-group";
   readonly namespace = "microsoft.sql";
   readonly apiVersions = [SQL_API_VERSION] as const;
-  readonly #servers = new Map<string, Server>();
+  readonly #servers = new Resources<Server>("SQL server");
   /** `${server id}/${name}`, lower-case, to the pair both servers share. */
   readonly #groups = new Map<string, FailoverGroupPair>();
   /** How long a failover's operation runs; the timing profile's `operationMs` unless set. */
@@ -87,7 +88,7 @@ export class SqlService extends ArmService {
     ] as const) {
       const id = lower(s.id);
       if (!this.#servers.has(id))
-        this.#servers.set(id, { ...s, name: s.id.split("/").at(-1)!, reachable: true });
+        this.#servers.put(id, { ...s, name: nameOf(s.id), reachable: true });
       pair.roles.set(id, role);
       pair.states.set(id, "CATCH_UP");
       this.#groups.set(`${id}/${lower(spec.name)}`, pair);
@@ -120,9 +121,7 @@ export class SqlService extends ArmService {
   }
 
   #server(id: string): Server {
-    const server = this.#servers.get(lower(id));
-    if (!server) throw new Error(`no emulated SQL server ${id}`);
-    return server;
+    return this.#servers.named(id);
   }
 
   #pair(serverId: string, name: string): FailoverGroupPair {
@@ -145,31 +144,17 @@ export class SqlService extends ArmService {
   // ---- ARM ----
 
   readonly routes = [
-    {
-      pattern: new RegExp(`${FAILOVER_GROUP}$`),
-      methods: {
-        GET: {
-          action: SQL_OPERATIONS.read.action,
-          handle: (call: RouteCall): Reply => {
-            const [server, pair] = this.#reached(call);
-            return { status: 200, body: this.#json(server, pair) };
-          },
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`${FAILOVER_GROUP}\\/(failover|forcefailoverallowdataloss)$`),
-      methods: {
-        POST: {
-          action: (call: RouteCall) =>
-            call.match[3] === "failover"
-              ? SQL_OPERATIONS.failover.action
-              : SQL_OPERATIONS.forceFailover.action,
-          resource: (call: RouteCall) => call.path.slice(0, call.path.lastIndexOf("/")),
-          handle: (call: RouteCall) => this.#failover(call, call.match[3] === "failover"),
-        },
-      },
-    },
+    route(`${FAILOVER_GROUP}$`, {
+      GET: reads(SQL_OPERATIONS.read, (call) => this.#json(...this.#reached(call))),
+    }),
+    route(`${FAILOVER_GROUP}\\/(failover|forcefailoverallowdataloss)$`, {
+      POST: serve(
+        (call) =>
+          call.match[3] === "failover" ? SQL_OPERATIONS.failover : SQL_OPERATIONS.forceFailover,
+        (call) => this.#failover(call, call.match[3] === "failover"),
+        (call) => call.path.slice(0, call.path.lastIndexOf("/")),
+      ),
+    }),
   ];
 
   /** The server a call names and its failover group; 404 when missing, 503 when unreachable. */

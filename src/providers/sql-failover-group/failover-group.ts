@@ -18,14 +18,9 @@ import type { FailoverGroup, SqlManagementClient as SqlClient } from "@azure/arm
 import { SqlManagementClient } from "@azure/arm-sql";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
 import { ARM_DEFAULTS, ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
-import type {
-  DataCallOptions,
-  DataControl,
-  DataCopy,
-  DataFailoverMode,
-  DataState,
-} from "../../ports/data-control.js";
-import { ArmLever } from "../arm-lever.js";
+import type { DataCopy, DataFailoverMode, DataState } from "../../ports/data-control.js";
+import type { DataChange } from "../arm-lever.js";
+import { ArmDataLever } from "../arm-lever.js";
 import { SQL_OPERATIONS } from "./operations.js";
 
 /** The replication state in which a secondary may take a planned failover. */
@@ -40,6 +35,7 @@ interface SqlStore {
 }
 
 interface Located {
+  readonly group: string;
   readonly store: string;
   readonly failoverGroup: string;
   readonly servers: ReadonlyMap<string, ResourceId>;
@@ -57,38 +53,29 @@ type View =
  */
 const unreachable = (error: ArmError) => error.status === undefined || error.status >= 500;
 
-export class SqlFailoverGroupControl implements DataControl {
-  readonly #lever: ArmLever<Located, SqlClient>;
-
+export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
   constructor(conn: ArmConnection, stores: readonly SqlStore[]) {
-    this.#lever = new ArmLever(
+    super(
       conn,
-      SqlManagementClient,
+      (credential, subscriptionId, options) =>
+        new SqlManagementClient(credential, subscriptionId, options),
       stores.map((s) => [
-        `${s.group}/${s.store}`,
+        [s.group, s.store],
         {
+          group: s.group,
           store: s.store,
           failoverGroup: s.failoverGroup,
           servers: new Map([...s.servers].map(([region, id]) => [region, parseResourceId(id)])),
         },
       ]),
-      (key) => {
-        const [group, store] = key.split("/");
-        return `group ${group} has no SQL failover group store ${store}`;
-      },
+      (group, store) => `group ${group} has no SQL failover group store ${store}`,
     );
   }
 
-  covers(group: string, store: string): boolean {
-    return this.#lever.has(`${group}/${store}`);
-  }
-
-  async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
-    const located = this.#lever.get(`${group}/${store}`);
+  protected async readStore(located: Located, signal: AbortSignal | undefined): Promise<DataState> {
+    const { store } = located;
     const views = await Promise.all(
-      [...located.servers].map(([region, server]) =>
-        this.#view(located, region, server, options.abortSignal),
-      ),
+      [...located.servers].map(([region, server]) => this.#view(located, region, server, signal)),
     );
     const answered = views.filter((v) => "fg" in v);
     if (answered.length === 0)
@@ -114,10 +101,10 @@ export class SqlFailoverGroupControl implements DataControl {
           resource,
           doing: `read ${located.store} on ${server.name}`,
         },
-        this.#lever.conn,
+        this.lever.conn,
         signal,
         (abortSignal) =>
-          this.#lever
+          this.lever
             .client(server.subscriptionId)
             .failoverGroups.get(server.resourceGroup, server.name, located.failoverGroup, {
               abortSignal,
@@ -132,23 +119,19 @@ export class SqlFailoverGroupControl implements DataControl {
     }
   }
 
-  async failover(
-    group: string,
-    store: string,
-    region: string,
-    mode: DataFailoverMode,
-    options: DataCallOptions = {},
-  ): Promise<void> {
-    const located = this.#lever.get(`${group}/${store}`);
+  protected async change({ located, region, mode, signal }: DataChange<Located>): Promise<void> {
     const server = located.servers.get(region);
-    if (!server) throw new Error(`store ${store} in group ${group} has no server in ${region}`);
-    const state = await this.read(group, store, options);
+    if (!server)
+      throw new Error(
+        `store ${located.store} in group ${located.group} has no server in ${region}`,
+      );
+    const state = await this.readStore(located, signal);
     if (!state.changing) {
       if (state.primary === region) return;
       refusal(located, state, region, mode);
     }
     // While a change runs, Azure is the judge: it answers 409 FailoverGroupBusy.
-    await this.#post(located, server, mode, options.abortSignal);
+    await this.#post(located, server, mode, signal);
   }
 
   async #post(
@@ -162,13 +145,13 @@ export class SqlFailoverGroupControl implements DataControl {
     const doing = `${mode} failover of ${located.store} to ${server.name}`;
     await armCall(
       { action: op.action, resource, doing },
-      this.#lever.conn,
+      this.lever.conn,
       signal,
       async (abortSignal) => {
-        const groups = this.#lever.client(server.subscriptionId).failoverGroups;
+        const groups = this.lever.client(server.subscriptionId).failoverGroups;
         const options = {
           abortSignal,
-          updateIntervalInMs: this.#lever.conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+          updateIntervalInMs: this.lever.conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
         };
         // Accepted is enough (the SDK has polled once): later ticks read the roles.
         const poller =

@@ -4,7 +4,7 @@ import * as z from "zod";
 import { resourceId } from "../../config/fields.js";
 import type { DataMember, LeverSettings } from "../types.js";
 import { dataProvider } from "../types.js";
-import { SQL_OPERATIONS } from "./operations.js";
+import { SERVER, SQL_OPERATIONS } from "./operations.js";
 
 const sqlFailoverGroupSchema = z
   .strictObject({
@@ -59,9 +59,9 @@ export const sqlFailoverGroup = dataProvider({
   title: "Azure SQL Database failover group",
   schema: sqlFailoverGroupSchema,
   operations: Object.values(SQL_OPERATIONS),
+  scopeType: SERVER.type,
   scopes: (settings) => Object.values(settings.servers),
   scopeDescription: "every logical server a store names",
-  scopeType: "Microsoft.Sql/servers",
   // A planned failover synchronises first, then switches roles: typically under a minute for a
   // quiet database (an assumption for drills, not a figure Azure publishes).
   failoverMs: 60_000,

@@ -17,6 +17,7 @@ import type { Reply, RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js"
 import { ArmReply, ArmService, lower, RG } from "../../sandbox/arm/kit.js";
 import { enabledState, integer, onlyKeys } from "../../sandbox/arm/body.js";
 import type { EndpointTypeName } from "./operations.js";
+import { Resources, nameOf, reads, route, serve } from "../emulated.js";
 import { ENDPOINT_TYPES, TM_OPERATIONS, updateEndpoint } from "./operations.js";
 
 export const API_VERSIONS = ["2022-04-01"] as const;
@@ -84,7 +85,7 @@ export class TrafficManagerService extends ArmService {
   readonly kind = "traffic-manager";
   readonly namespace = "microsoft.network";
   readonly apiVersions = API_VERSIONS;
-  readonly #profiles = new Map<string, Profile>();
+  readonly #profiles = new Resources<Profile>("Traffic Manager profile");
 
   // ---- what tests and the sandbox set up and read without going through ARM ----
 
@@ -93,7 +94,7 @@ export class TrafficManagerService extends ArmService {
     if (priorities.size !== endpoints.length) throw new Error(`${id}: priorities must be unique`);
     const profile: Profile = {
       id,
-      name: id.split("/").at(-1)!,
+      name: nameOf(id),
       enabled: true,
       nextProbeAt: 0,
       endpoints: endpoints.map((e) => ({
@@ -108,7 +109,7 @@ export class TrafficManagerService extends ArmService {
         targetStopped: false,
       })),
     };
-    this.#profiles.set(lower(id), profile);
+    this.#profiles.put(id, profile);
     // Set up as a running profile: its monitor has probed once already.
     this.#probe(profile, Date.now());
   }
@@ -133,9 +134,7 @@ export class TrafficManagerService extends ArmService {
   }
 
   #profileOf(profileId: string): Profile {
-    const profile = this.#profiles.get(lower(profileId));
-    if (!profile) throw new Error(`no emulated Traffic Manager profile ${profileId}`);
-    return profile;
+    return this.#profiles.named(profileId);
   }
 
   /**
@@ -199,41 +198,27 @@ export class TrafficManagerService extends ArmService {
   // ---- ARM ----
 
   readonly routes = [
-    {
-      pattern: new RegExp(`${RG}microsoft\\.network\\/trafficmanagerprofiles\\/[^/]+$`),
-      methods: {
+    route(`${RG}microsoft\\.network\\/trafficmanagerprofiles\\/[^/]+$`, {
+      GET: reads(TM_OPERATIONS.readProfile, (call) => this.#profileJson(this.#profile(call.path))),
+    }),
+    route(
+      `^(${RG.slice(1)}microsoft\\.network\\/trafficmanagerprofiles\\/[^/]+)\\/(azureendpoints|externalendpoints|nestedendpoints)\\/([^/]+)$`,
+      {
         GET: {
-          action: TM_OPERATIONS.readProfile.action,
-          handle: (call: RouteCall): Reply => ({
-            status: 200,
-            body: this.#profileJson(this.#profile(call.path)),
-          }),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(
-        `^(${RG.slice(1)}microsoft\\.network\\/trafficmanagerprofiles\\/[^/]+)\\/(azureendpoints|externalendpoints|nestedendpoints)\\/([^/]+)$`,
-      ),
-      methods: {
-        GET: {
-          action: (call: RouteCall) =>
+          action: (call) =>
             updateEndpoint(typeOf(call.match[2]!)).action.replace(/\/write$/, "/read"),
-          handle: (call: RouteCall): Reply => {
-            const [profile, endpoint] = this.#endpoint(call);
-            return { status: 200, body: this.#endpointJson(profile, endpoint) };
-          },
+          handle: (call) => ({ status: 200, body: this.#endpointJson(...this.#endpoint(call)) }),
         },
-        PATCH: {
-          action: (call: RouteCall) => updateEndpoint(typeOf(call.match[2]!)).action,
-          handle: (call: RouteCall) => this.#patch(call),
-        },
-        PUT: {
-          action: (call: RouteCall) => updateEndpoint(typeOf(call.match[2]!)).action,
-          handle: (call: RouteCall) => this.#patch(call),
-        },
+        PATCH: serve(
+          (call) => updateEndpoint(typeOf(call.match[2]!)),
+          (call) => this.#patch(call),
+        ),
+        PUT: serve(
+          (call) => updateEndpoint(typeOf(call.match[2]!)),
+          (call) => this.#patch(call),
+        ),
       },
-    },
+    ),
   ];
 
   #profile(path: string): Profile {

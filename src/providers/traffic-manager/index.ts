@@ -19,11 +19,12 @@ export const trafficManager = trafficProvider({
   title: "Azure Traffic Manager",
   schema: trafficManagerSchema,
   operations: Object.values(TM_OPERATIONS),
+  // Not its operations' `trafficManagerProfiles`: spelled as Traffic Manager's REST paths spell
+  // it (trafficmanager.json 2022-04-01), as the deployment has named its role assignments since
+  // the first release (ADR 27).
+  scopeType: "Microsoft.Network/trafficmanagerprofiles",
   scopes: (settings) => [settings.profileId],
   scopeDescription: "the Traffic Manager profile each group names",
-  // Spelled as Traffic Manager's REST paths spell it (trafficmanager.json 2022-04-01), and as
-  // the deployment has named its role assignments since the first release.
-  scopeType: "Microsoft.Network/trafficmanagerprofiles",
   create: async (groups, { conn, log }) => {
     const [{ TrafficManagerRouter }, { TrafficManagerWitness }] = await Promise.all([
       import("./router.js"),

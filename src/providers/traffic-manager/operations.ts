@@ -2,9 +2,9 @@
 // the permission it needs. The router names these when it calls; docs/permissions.md, the role
 // definitions and the emulator's routes are made from this list.
 import type { ArmOperation } from "../types.js";
+import { armResource } from "../arm-resource.js";
 
-const PROFILE =
-  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficManagerProfiles/{profileName}";
+const PROFILE = armResource("Microsoft.Network/trafficManagerProfiles", "{profileName}");
 
 export const ENDPOINT_TYPES = ["AzureEndpoints", "ExternalEndpoints", "NestedEndpoints"] as const;
 export type EndpointTypeName = (typeof ENDPOINT_TYPES)[number];
@@ -13,21 +13,16 @@ export type EndpointTypeName = (typeof ENDPOINT_TYPES)[number];
 const actionType = (type: EndpointTypeName) => type.charAt(0).toLowerCase() + type.slice(1);
 
 export const TM_OPERATIONS = {
-  readProfile: {
-    action: "Microsoft.Network/trafficManagerProfiles/read",
-    method: "GET",
-    path: PROFILE,
-    why: "read the endpoints' priority, status and Traffic Manager's own monitor status",
-  },
+  readProfile: PROFILE.read(
+    "read the endpoints' priority, status and Traffic Manager's own monitor status",
+  ),
   ...Object.fromEntries(
     ENDPOINT_TYPES.map((type) => [
       `update${type}`,
-      {
-        action: `Microsoft.Network/trafficManagerProfiles/${actionType(type)}/write`,
-        method: "PATCH",
-        path: `${PROFILE}/${type}/{endpointName}`,
-        why: `change an endpoint's priority or status (${type})`,
-      },
+      PROFILE.child(type, "{endpointName}", actionType(type)).write(
+        "PATCH",
+        `change an endpoint's priority or status (${type})`,
+      ),
     ]),
   ),
 } as Record<"readProfile" | `update${EndpointTypeName}`, ArmOperation>;

@@ -115,6 +115,18 @@ describe("SQL failover group lever", () => {
     sql.setReplicationState(SQL_NEU, FG, "CATCH_UP");
   });
 
+  it("a failover its caller has already stopped sends nothing", async () => {
+    const before = arm.emulator.requests.length;
+    const roles = sql.roles(SQL_NEU, FG);
+    const stop = new AbortController();
+    stop.abort(new Error("the step's deadline has passed"));
+    await assert.rejects(
+      lever(arm).failover("shop", "orders", "northeurope", "forced", { abortSignal: stop.signal }),
+    );
+    assert.deepEqual(arm.emulator.requests.slice(before), []);
+    assert.deepEqual(sql.roles(SQL_NEU, FG), roles);
+  });
+
   it("the emulator: a planned failover with the primary unreachable is accepted and then fails, roles unchanged (as Azure)", async () => {
     sql.setReachable(SQL_WEU, false);
     const path = `${SQL_NEU}/failoverGroups/${FG}/failover`;
