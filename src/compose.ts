@@ -37,6 +37,9 @@ import { errorText } from "./core/errors.js";
 import type { StateStore } from "./ports/state-store.js";
 import type { Witness } from "./ports/witness.js";
 import type { ClusterControl } from "./ports/cluster-control.js";
+import type { DataControl } from "./ports/data-control.js";
+import { dataByStore } from "./adapters/data/by-store.js";
+import type { DataByHand } from "./app/situation.js";
 import type { TrafficRouter } from "./ports/traffic-router.js";
 import type { ArmConnection } from "./adapters/azure/arm.js";
 import { clustersByRegion } from "./adapters/cluster/by-group.js";
@@ -94,6 +97,8 @@ export interface ComposeOptions {
   readonly witness?: Witness;
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  /** The data stores' lever (a test's memory one); built from the configuration otherwise. */
+  readonly data?: DataControl;
   /** What ARM says of its budget (the simulator's model of it); made from the replies otherwise. */
   readonly armBudget?: ArmBudget;
   /** The identity for Azure (state store by endpoint, levers); DefaultAzureCredential by default. */
@@ -265,6 +270,7 @@ async function alertChannels(
 interface BuiltLevers {
   readonly router?: TrafficRouter;
   readonly clusters?: ClusterControl;
+  readonly data?: DataControl;
   readonly witness?: Witness;
 }
 
@@ -308,10 +314,38 @@ export async function leversFor(
     );
     if (members.length > 0) clusters.push(await provider.create(members, context));
   }
+  const data: DataControl[] = [];
+  for (const provider of registry.data) {
+    const members = dataMembers(config, provider.kind);
+    if (members.length > 0) data.push(await provider.create(members, context));
+  }
   return {
     ...(routers.length > 0 ? { router: routerByGroup(routers) } : {}),
     ...(clusters.length > 0 ? { clusters: clustersByRegion(clusters) } : {}),
+    ...(data.length > 0 ? { data: dataByStore(data) } : {}),
     ...(witnesses.size > 0 ? { witness: new WitnessByGroup(witnesses) } : {}),
+  };
+}
+
+/** The data stores of the configuration whose kind is `kind`, as its provider takes them. */
+function dataMembers(config: TandemConfig, kind: string) {
+  return config.groups.flatMap((g) =>
+    (g.data ?? []).flatMap((d) =>
+      d.kind === kind
+        ? [{ group: g.name, store: d.name, settings: d, regions: g.regions.map((r) => r.name) }]
+        : [],
+    ),
+  );
+}
+
+/** How each store's kind spells moving it by hand (for the page a refused data step sends). */
+function dataByHandOf(config: TandemConfig, registry: ProviderRegistry): DataByHand {
+  return (group, store, region, mode) => {
+    const settings = config.groups
+      .find((g) => g.name === group)
+      ?.data?.find((d) => d.name === store);
+    const provider = settings && registry.data.find((p) => p.kind === settings.kind);
+    return settings && provider?.byHand ? provider.byHand(settings, region, mode) : undefined;
   };
 }
 
@@ -408,11 +442,21 @@ function estimatesOf(
       options.estimates?.clusterStartMs ??
       registry.clusters[0]?.startMs ??
       DEFAULT_CLUSTER_START_MS,
+    ...dataFailoverEstimate(options, registry),
     propagationMs:
       options.estimates?.propagationMs ??
       ((group: string) =>
         router?.covers(group) ? (router.capabilities(group).propagation?.typicalMs ?? 0) : 0),
   };
+}
+
+/** How long a data store's planned failover takes, for plans: the caller's, or the slowest kind's. */
+function dataFailoverEstimate(options: ComposeOptions, registry: ProviderRegistry) {
+  const kinds = new Set(options.config.groups.flatMap((g) => (g.data ?? []).map((d) => d.kind)));
+  const ms = registry.data.filter((p) => kinds.has(p.kind)).map((p) => p.failoverMs ?? 0);
+  const estimate =
+    options.estimates?.dataFailoverMs ?? (ms.length > 0 ? Math.max(...ms) : undefined);
+  return estimate === undefined ? {} : { dataFailoverMs: estimate };
 }
 
 /** Builds a Runtime, checking first what the file alone cannot: the observer and the secrets. */
@@ -451,7 +495,8 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   await store.initialise();
   const needsAzure =
     (!options.router && options.config.groups.some((g) => g.traffic)) ||
-    (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster)));
+    (!options.clusters && options.config.groups.some((g) => g.regions.some((r) => r.cluster))) ||
+    (!options.data && options.config.groups.some((g) => g.data !== undefined));
   const registry = options.registry ?? PROVIDERS;
   const budget = needsAzure ? new ArmBudgetTracker() : undefined;
   const levers = needsAzure
@@ -472,6 +517,7 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
   const peers = options.peers ?? (await peersFromSettings(options, env, log, bearer));
   const router = options.router ?? levers.router;
   const clusters = options.clusters ?? levers.clusters;
+  const data = options.data ?? levers.data;
   const alerts: AlertSetup = {
     channels,
     links: { ...options.config.alerts.links },
@@ -489,12 +535,13 @@ export async function compose(options: ComposeOptions): Promise<Runtime> {
     levers: {
       ...(router ? { router } : {}),
       ...(clusters ? { clusters } : {}),
+      ...(data ? { data, dataByHand: dataByHandOf(options.config, registry) } : {}),
       ...(options.armBudget
         ? { armBudget: options.armBudget }
         : budget
           ? { armBudget: budget }
           : {}),
-      dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates),
+      dryRun: (clock, estimates) => dryRunLevers(router, clusters, clock, estimates, data),
       estimates: estimatesOf(options, registry, router),
     },
     auth: {

@@ -6,6 +6,7 @@ import type { EventBody, TandemEvent } from "../core/events.js";
 import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import type { Runtime } from "./runtime.js";
+import { dataEvents } from "../core/runbook-data-steps.js";
 
 /** Events stamped by this process so far: with the instance id, each event's id is unique. */
 let stamped = 0;
@@ -83,7 +84,7 @@ export function incidentEvents(
   epoch?: number,
 ): TandemEvent[] {
   const from = before?.history.length ?? 0;
-  return after.history.slice(from).map((line, k) => {
+  const lines = after.history.slice(from).map((line, k) => {
     const i = from + k;
     const previous = i > 0 ? after.history[i - 1]!.step : undefined;
     return stamp(
@@ -111,4 +112,5 @@ export function incidentEvents(
       epoch,
     );
   });
+  return [...lines, ...dataEvents(before, after).map((body) => stamp(rt, operation, body, epoch))];
 }

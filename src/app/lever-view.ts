@@ -4,18 +4,24 @@
 // that completes is kept in the store as the group's lever view, with its time, which is what the
 // status, the operator API and the runbook's quiet ticks use instead of calling Azure.
 import { settleBy } from "./bounded.js";
-import type { ClusterState, LeverView, RoutingState } from "../core/levers.js";
+import type { ClusterState, DataState, LeverView, RoutingState } from "../core/levers.js";
 import type { LeverFailure, LeverNeeds } from "../core/runbook.js";
 import { retryDelayMs } from "../core/runbook-retry.js";
 import type { Step } from "../core/incident.js";
 import { errorText } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { Runtime } from "./runtime.js";
+import { readData } from "./situation.js";
 
 /** A read of some of a group's levers, as it came back. */
 export interface LeverRead {
   readonly routing?: RoutingState;
   readonly clusters: Record<string, ClusterState>;
+  /**
+   * The data stores read (an open incident's data step), by name; one that could not be read is
+   * missing, with a problem. Not kept in the view: the data step decides only on its own read.
+   */
+  readonly data?: Record<string, DataState>;
   readonly needs: LeverNeeds;
   readonly startedAt: number;
   /** When the answer came (the runtime's clock): a read's freshness counts from here. */
@@ -173,7 +179,9 @@ export function stepLeverMs(
 }
 
 const covers = (needs: LeverNeeds, wanted: LeverNeeds) =>
-  (needs.routing || !wanted.routing) && wanted.clusters.every((c) => needs.clusters.includes(c));
+  (needs.routing || !wanted.routing) &&
+  wanted.clusters.every((c) => needs.clusters.includes(c)) &&
+  (wanted.data ?? []).every((d) => needs.data?.includes(d));
 
 /** Reads what `needs` names of a group's levers, each failure a problem (never a throw). */
 async function readLevers(
@@ -204,9 +212,13 @@ async function readLevers(
         }
       }),
   );
+  const data = await readData(rt.levers.data, group.name, needs.data ?? [], call, (store, error) =>
+    problems.push(`${group.name}: data store ${store} cannot be read: ${errorText(error)}`),
+  );
   return {
     ...(routing ? { routing } : {}),
     clusters,
+    data,
     needs,
     startedAt,
     endedAt: rt.clock.now(),
@@ -375,6 +387,7 @@ export function noteFailure(
   incident: { readonly id: string; readonly step: Step },
   change: string,
   error: string,
+  store?: string,
 ): void {
   const at = rt.clock.now();
   const throttled = rt.levers.armBudget?.throttledUntil();
@@ -385,6 +398,7 @@ export function noteFailure(
     error,
     at,
     ...(throttled !== undefined && throttled > at ? { retryAfterMs: throttled - at } : {}),
+    ...(store === undefined ? {} : { store }),
   };
 }
 

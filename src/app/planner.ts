@@ -12,7 +12,7 @@ import { errorText as message } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { Clock } from "../ports/clock.js";
-import type { DryRunLevers, PlannedChange } from "../ports/dry-run.js";
+import type { DryRunLevers, LeverEstimates, PlannedChange } from "../ports/dry-run.js";
 import type { Caller } from "./audit.js";
 import type { Outcome } from "./outcome.js";
 import { sayCommand } from "./outcome.js";
@@ -22,6 +22,7 @@ import {
   applyEffect,
   describeEffect,
   readClusters,
+  readData,
   readGroupSituation,
   runbookGroup,
   runbookPolicy,
@@ -71,7 +72,7 @@ export class PlanClock implements Clock {
 const withPrimary = (r: RoutingState | undefined) =>
   r ? { ...r, ...(primaryOf(r) ? { primary: primaryOf(r) } : {}) } : undefined;
 
-const DEFAULT_PLAN_ESTIMATES = { clusterStartMs: 360_000, propagationMs: () => 0 };
+const DEFAULT_PLAN_ESTIMATES: LeverEstimates = { clusterStartMs: 360_000, propagationMs: () => 0 };
 
 const minutes = (ms: number) => Math.round(ms / 60_000);
 
@@ -111,7 +112,7 @@ export async function planIncident(
   const estimates = rt.levers.estimates ?? DEFAULT_PLAN_ESTIMATES;
   const { clock, levers } = shared ?? planContext(rt, start.now);
   const plannedBefore = levers.planned().length;
-  const rbGroup = runbookGroup(group);
+  const rbGroup = runbookGroup(group, rt.levers.dataByHand);
   const rbPolicy = runbookPolicy(rt, group);
   const tickMs = policy.intervalSeconds * 1000;
   let current = incident;
@@ -127,6 +128,11 @@ export async function planIncident(
   ];
   if (levers.clusters && group.regions.some((r) => r.cluster))
     assumptions.push(`an AKS cluster starts in about ${minutes(estimates.clusterStartMs)} min`);
+  const stores = (group.data ?? []).map((d) => d.name);
+  if (levers.data && stores.length > 0)
+    assumptions.push(
+      `a planned failover of a data store takes about ${Math.round((estimates.dataFailoverMs ?? 0) / 1000)} s, and every copy stays as it was read`,
+    );
   const propagation = estimates.propagationMs(group.name);
   if (propagation > 0)
     assumptions.push(`${propagationSays(rt, group.name)} in about ${minutes(propagation)} min`);
@@ -139,6 +145,7 @@ export async function planIncident(
     }
     routingBefore ??= routing;
     const clusters = await readClusters(levers.clusters, group);
+    const data = await readData(levers.data, group.name, stores);
     const evidence = { ...start.evidence };
     const woken = current.to;
     if (clusters[woken] === undefined || clusters[woken]?.power === "Running")
@@ -150,6 +157,7 @@ export async function planIncident(
       evidence,
       ...(routing ? { routing } : {}),
       clusters,
+      data,
       entryHealthy: true,
       open: current,
       paused: false,

@@ -32,6 +32,7 @@ import { recordEvent } from "./event-audit.js";
 import type { AlertRegion } from "../core/alerts.js";
 import { alertRegions, boundForStorage, incidentAlerts } from "../core/alerts.js";
 import { wanted } from "./alerts/setup.js";
+import { eventAlert } from "../core/event-alerts.js";
 import { settleBy } from "./bounded.js";
 import { runFenced } from "./fence.js";
 import type { Runtime } from "./runtime.js";
@@ -124,6 +125,8 @@ function alertsOf(
     { observer: rt.observer, epoch, at: rt.clock.now() },
     (line) => events[line - first]?.id,
   )
+    // A data store's ask or refusal is written with the incident that records it, like its steps.
+    .concat(events.flatMap((e) => (e.type.startsWith("data.") ? (eventAlert(e) ?? []) : [])))
     .filter((a) => wanted(rt.alerts, a))
     .map(boundForStorage);
   // The sender looks at the outbox after this tick (a refused write leaves nothing to find).
@@ -286,7 +289,12 @@ interface StepTaken extends RunbookOutcome {
 /** Whether a read answers every question a step needs answered. */
 const covers = (read: LeverRead, needs: ReturnType<typeof leverNeeds>) =>
   (!needs.routing || (read.needs.routing && routingRead(read))) &&
-  needs.clusters.every((r) => r in read.clusters);
+  needs.clusters.every((r) => r in read.clusters) &&
+  (needs.data ?? []).every((d) => d in (read.data ?? {}));
+
+/** The ARM reads a step's needs cost. */
+const readsOf = (needs: LeverNeeds) =>
+  (needs.routing ? 1 : 0) + needs.clusters.length + (needs.data?.length ?? 0);
 
 /** What the tick gives each step of a group. */
 interface StepGiven {
@@ -403,7 +411,7 @@ async function openStep(
   return {
     ...given,
     rt,
-    rbGroup: runbookGroup(group),
+    rbGroup: runbookGroup(group, rt.levers.dataByHand),
     options,
     stored,
     incidents: stored.incidents,
@@ -422,7 +430,7 @@ async function readNow(
 ): Promise<boolean> {
   const { rt, group, epoch } = s;
   const needs = quiet ? reconcileNeeds(s.rbGroup) : leverNeeds(s.rbGroup, incident);
-  if (!needs.routing && needs.clusters.length === 0) return true;
+  if (readsOf(needs) === 0) return true;
   const reading = () => readLeversBy(rt, group, needs, s.options.deadline, epoch, () => s.view);
   // Reads for an incident carry its id in telemetry.
   const read = await (incident
@@ -449,7 +457,7 @@ async function planRead(s: StepScope): Promise<ReadPlan> {
     (view?.routing === undefined || view.failedAt !== undefined);
   const urgent = open !== undefined || options.verdictChanged || blind;
   const needs = urgent ? leverNeeds(s.rbGroup, open?.incident) : reconcileNeeds(s.rbGroup);
-  const reads = (needs.routing ? 1 : 0) + needs.clusters.length;
+  const reads = readsOf(needs);
   // A step that follows another in this tick decides on the read this tick made, if it covers
   // what the step needs (no change has been made since: a step with an effect ends the chain).
   const carried = options.carried && covers(options.carried, needs) ? options.carried : undefined;
@@ -581,6 +589,8 @@ async function decide(
         kept: s.kept,
         evidence: s.evidence,
         world: worldOf(s.stored, decisionView(s, unread, plan.needs)),
+        // The data step decides only on this tick's read of its stores, never on an older one.
+        ...(s.read?.data ? { data: s.read.data } : {}),
         entryHealthy: s.entryHealthy,
         open: open?.incident,
         leverMs,
@@ -605,8 +615,7 @@ async function decide(
       },
     };
   const needs = leverNeeds(s.rbGroup, result.incident ?? open?.incident);
-  const allowed =
-    s.options.budget?.take("urgent", (needs.routing ? 1 : 0) + needs.clusters.length) ?? true;
+  const allowed = s.options.budget?.take("urgent", readsOf(needs)) ?? true;
   if (!allowed) {
     if (open) queueWait(rt, group.name, true);
     s.problems.push(`${group.name}: too many groups read their levers this tick: the step waits`);
@@ -796,7 +805,14 @@ async function applyFenced(
     // A change that failed (not one the fence refused: the next holder decides afresh) is
     // counted by the incident's next step, which tries again after a backoff.
     if (!done.ok && !done.refused && incident)
-      noteFailure(rt, group, incident, change, done.reason);
+      noteFailure(
+        rt,
+        group,
+        incident,
+        change,
+        done.reason,
+        effect.kind === "data-failover" ? effect.store : undefined,
+      );
     emit(
       rt,
       operation,

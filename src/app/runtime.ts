@@ -16,6 +16,8 @@ import type { PeerMemory } from "../core/liveness.js";
 import type { ProbeRequest, Prober } from "../ports/prober.js";
 import type { StateStore } from "../ports/state-store.js";
 import type { Witness } from "../ports/witness.js";
+import type { DataControl } from "../ports/data-control.js";
+import type { DataByHand } from "./situation.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
 import type { TrafficRouter } from "../ports/traffic-router.js";
 import type { Target } from "./targets.js";
@@ -170,6 +172,10 @@ export interface Levers {
   readonly router?: TrafficRouter;
   /** Starts and stops the groups' clusters (cold standby); absent: no cluster lever. */
   readonly clusters?: ClusterControl;
+  /** Moves the groups' data stores' primaries (`groups[].data[]`); absent: no data lever. */
+  readonly data?: DataControl;
+  /** What a person runs to move a store by hand, as its kind spells it (for refusals' pages). */
+  readonly dataByHand?: DataByHand;
   /** What ARM reports of its read budget (absent: no Azure levers, or not reported). */
   readonly armBudget?: ArmBudget;
   /** Levers that change nothing, over the real ones: for dry runs and drills. */

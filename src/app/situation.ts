@@ -4,12 +4,19 @@
 // runs and drills) all go through here.
 import type { Incident } from "../core/incident.js";
 import { isOpen } from "../core/incident.js";
-import type { ClusterState, LeverCapabilities, LeverView, RoutingState } from "../core/levers.js";
+import type {
+  ClusterState,
+  DataState,
+  LeverCapabilities,
+  LeverView,
+  RoutingState,
+} from "../core/levers.js";
 import type {
   Effect,
   LeverFailure,
   RunbookGroup,
   RunbookPolicy,
+  RunbookStore,
   Situation,
 } from "../core/runbook.js";
 import type { RegionEvidence, RegionState, Verdict } from "../core/verdict.js";
@@ -17,6 +24,7 @@ import { errorText } from "../core/errors.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
+import type { DataControl } from "../ports/data-control.js";
 import type { PauseState, StoreCallOptions, StoredIncident } from "../ports/state-store.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import { currentEpoch } from "./audit.js";
@@ -31,6 +39,7 @@ export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
     autoFailoverWindowMs: p.autoFailoverWindowMinutes * 60_000,
     autoFailback: p.autoFailback,
     stepTimeoutMs: p.stepTimeoutSeconds * 1000,
+    dataTimeoutMs: p.dataTimeoutSeconds * 1000,
     wakeTimeoutMs: p.wakeTimeoutSeconds * 1000,
     propagationTimeoutMs: p.propagationTimeoutSeconds * 1000,
     stopColdOnClear: p.stopColdClusterOnClear,
@@ -39,7 +48,16 @@ export function runbookPolicy(rt: Runtime, group: GroupConfig): RunbookPolicy {
   };
 }
 
-export function runbookGroup(group: GroupConfig): RunbookGroup {
+/** What a person runs to make `region` a store's primary by hand, as its kind spells it. */
+export type DataByHand = (
+  group: string,
+  store: string,
+  region: string,
+  mode: "planned" | "forced",
+) => string | undefined;
+
+/** The group as the runbook sees it; `byHand` spells the data stores' manual commands. */
+export function runbookGroup(group: GroupConfig, byHand?: DataByHand): RunbookGroup {
   return {
     name: group.name,
     model: group.model,
@@ -49,6 +67,30 @@ export function runbookGroup(group: GroupConfig): RunbookGroup {
       role: r.role,
       ...(r.cluster ? { cluster: { nodePools: r.cluster.nodePools } } : {}),
     })),
+    ...(group.data
+      ? { data: group.data.map((d) => runbookStore(group, d.name, d.allowDataLoss, byHand)) }
+      : {}),
+    ...(group.dataPolicy ? { dataPolicy: group.dataPolicy } : {}),
+  };
+}
+
+function runbookStore(
+  group: GroupConfig,
+  name: string,
+  allowDataLoss: boolean,
+  byHand: DataByHand | undefined,
+): RunbookStore {
+  const commands = Object.fromEntries(
+    group.regions.flatMap((r) => {
+      const planned = byHand?.(group.name, name, r.name, "planned");
+      const forced = byHand?.(group.name, name, r.name, "forced");
+      return planned && forced ? [[r.name, { planned, forced }]] : [];
+    }),
+  );
+  return {
+    name,
+    allowDataLoss,
+    ...(Object.keys(commands).length > 0 ? { byHand: commands } : {}),
   };
 }
 
@@ -139,6 +181,32 @@ export async function readClusters(
   return out;
 }
 
+/**
+ * The named data stores of the group that the lever covers, read side by side; one that cannot be
+ * read is left out (the data step then waits for it, never acting on an older read).
+ */
+export async function readData(
+  data: DataControl | undefined,
+  group: string,
+  stores: readonly string[],
+  call: { readonly abortSignal?: AbortSignal } = {},
+  failed: (store: string, error: unknown) => void = () => {},
+): Promise<Record<string, DataState>> {
+  const out: Record<string, DataState> = {};
+  await Promise.all(
+    stores
+      .filter((store) => data?.covers(group, store))
+      .map(async (store) => {
+        try {
+          out[store] = await data!.read(group, store, call);
+        } catch (error) {
+          failed(store, error);
+        }
+      }),
+  );
+  return out;
+}
+
 /** The oldest open incident: the one the runbook advances (by opening time, not by id). */
 export function oldestOpen(stored: readonly StoredIncident[]): StoredIncident | undefined {
   return stored
@@ -160,6 +228,8 @@ export function situationOf(parts: {
   readonly world: World;
   readonly entryHealthy: boolean | undefined;
   readonly open: Incident | undefined;
+  /** The data stores as this tick read them (the data step's). */
+  readonly data?: Readonly<Record<string, DataState>>;
   /** The open incident's time on ARM in its current step, and its failed change (see Situation). */
   readonly leverMs?: number;
   readonly failure?: LeverFailure;
@@ -178,6 +248,7 @@ export function situationOf(parts: {
     ...(world.routing ? { routing: world.routing } : {}),
     ...(parts.lever ? { lever: parts.lever } : {}),
     clusters: world.clusters,
+    ...(parts.data ? { data: parts.data } : {}),
     ...(parts.entryHealthy === undefined ? {} : { entryHealthy: parts.entryHealthy }),
     ...(parts.open ? { open: parts.open } : {}),
     recent: (world.incidents ?? []).map((s) => s.incident),
@@ -190,7 +261,7 @@ export function situationOf(parts: {
 }
 
 /** The levers an effect goes to: the real ones, or a dry run's. */
-type EffectLevers = Pick<Levers, "router" | "clusters">;
+type EffectLevers = Pick<Levers, "router" | "clusters" | "data">;
 
 /** Carries out one effect of the runbook on the levers. */
 export function applyEffect(
@@ -214,16 +285,30 @@ export function applyEffect(
       return need(levers.clusters, "cluster").stop(group, effect.region, call);
     case "scale":
       return need(levers.clusters, "cluster").scale(group, effect.region, effect.pools, call);
+    case "data-failover":
+      return need(levers.data, "data").failover(
+        group,
+        effect.store,
+        effect.region,
+        effect.mode,
+        call,
+      );
   }
 }
 
 export const describeEffect = (e: Effect): string =>
   e.kind === "set-enabled"
     ? `${e.enabled ? "enable" : "disable"} ${e.region}`
-    : `${e.kind} ${e.region}`;
+    : e.kind === "data-failover"
+      ? `data-failover ${e.store} to ${e.region} (${e.mode})`
+      : `${e.kind} ${e.region}`;
 
-export const leverOf = (e: Effect): "traffic" | "cluster" =>
-  e.kind === "promote" || e.kind === "set-enabled" ? "traffic" : "cluster";
+export const leverOf = (e: Effect): "traffic" | "cluster" | "data" =>
+  e.kind === "promote" || e.kind === "set-enabled"
+    ? "traffic"
+    : e.kind === "data-failover"
+      ? "data"
+      : "cluster";
 
 /** A group's situation as the operator API sees it, with every incident as stored. */
 export interface GroupSituation {

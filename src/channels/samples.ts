@@ -131,6 +131,23 @@ const SAMPLE_EVENTS: Readonly<Partial<Record<AlertType, Record<string, unknown>>
     reason: "1 automatic failover(s) already within 60 min: a person must decide",
     anchor: "001796117400000-3f2a9c1e",
   },
+  "data.failover-asked": {
+    type: "data.failover-asked",
+    group: "shop",
+    incident: "001796117400000-3f2a9c1e",
+    store: "orders",
+    region: "northeurope",
+    mode: "planned",
+  },
+  "data.refused": {
+    type: "data.refused",
+    group: "shop",
+    incident: "001796117400000-3f2a9c1e",
+    store: "orders",
+    region: "northeurope",
+    reason:
+      "orders's primary copy in westeurope cannot be reached: a planned failover needs it, and a forced one may lose the writes not yet replicated, which the store's allowDataLoss does not allow; by hand: az sql failover-group set-primary --name orders-fog --resource-group rg-shop --server shop-sql-neu --allow-data-loss",
+  },
   "automation.paused": {
     type: "automation.paused",
     group: "shop",

@@ -12,6 +12,7 @@ export const POLICY_DEFAULTS = {
   autoFailoverWindowMinutes: 60,
   autoFailback: false,
   stepTimeoutSeconds: 300,
+  dataTimeoutSeconds: 600,
   wakeTimeoutSeconds: 1200,
   propagationTimeoutSeconds: 1800,
   stopColdClusterOnClear: true,

@@ -14,6 +14,7 @@ export interface EffectivePolicy {
   readonly autoFailoverWindowMinutes: number;
   readonly autoFailback: boolean;
   readonly stepTimeoutSeconds: number;
+  readonly dataTimeoutSeconds: number;
   readonly wakeTimeoutSeconds: number;
   readonly propagationTimeoutSeconds: number;
   readonly stopColdClusterOnClear: boolean;

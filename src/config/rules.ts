@@ -118,6 +118,26 @@ function checkTraffic(out: Problems, group: Raw, path: Path): void {
   unique(out, regions, [...path, "regions"], ["traffic", "endpoint"], "traffic endpoint");
 }
 
+/**
+ * Data stores follow a primary: a group that has one (active-passive, passive-cold) may list
+ * them, each name once; an active-active group writes in every region and has none to move.
+ */
+function checkData(out: Problems, group: Raw, path: Path): void {
+  const stores = list(group["data"]);
+  const model = text(group["model"]);
+  if (group["data"] !== undefined && model === "active-active")
+    out.add(
+      [...path, "data"],
+      "is for active-passive and passive-cold groups: an active-active group has no primary region for its data to follow",
+    );
+  if (group["dataPolicy"] !== undefined && group["data"] === undefined)
+    out.add(
+      [...path, "dataPolicy"],
+      `has no data stores to apply to: set ${formatPath([...path, "data"])}`,
+    );
+  unique(out, stores, [...path, "data"], ["name"], "data store");
+}
+
 function checkNodePools(out: Problems, cluster: Raw, path: Path): void {
   const pools = list(cluster["nodePools"]);
   unique(out, pools, [...path, "nodePools"], ["name"], "agent pool");
@@ -297,6 +317,7 @@ export function checkConfigRules(
     unique(out, list(group["regions"]), [...path, "regions"], ["name"], "region");
     checkRoles(out, group, path);
     checkTraffic(out, group, path);
+    checkData(out, group, path);
     list(group["regions"]).forEach((r, ri) => {
       const cluster = record(record(r)?.["cluster"]);
       if (cluster !== undefined) checkNodePools(out, cluster, [...path, "regions", ri, "cluster"]);

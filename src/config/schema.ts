@@ -3,6 +3,7 @@
 // (`npm run gen`). Rules that span fields live in rules.ts.
 import * as z from "zod";
 import type { NodePoolSize } from "../core/levers.js";
+import { DATA_POLICY_DEFAULTS } from "../core/runbook-data-steps.js";
 import { PROVIDERS } from "../providers/registry.js";
 import type { LeverSettings, ProviderRegistry, SettingsSchema } from "../providers/types.js";
 import {
@@ -117,8 +118,58 @@ function leverSchemas(registry: ProviderRegistry) {
   ).describe(
     `The region's cluster, for waking (passive-cold) and scaling on promotion: ${registry.clusters.map((p) => `\`${p.kind}\` (${p.title})`).join(", ")}. The runbook starts it and scales its pools through Azure Resource Manager (see docs/permissions.md for the role it needs).`,
   );
-  return { traffic, cluster };
+  const data = z
+    .array(
+      byKind<DataStoreConfig>(
+        registry.data.map((p) => p.schema.extend(dataStoreCommon)),
+        "data store",
+      ).describe(
+        `A data store whose primary follows the group's traffic: ${registry.data.map((p) => `\`${p.kind}\` (${p.title})`).join(", ") || "no kind is built in yet"}. See docs/data.md.`,
+      ),
+    )
+    .min(1, "must list at least one data store (or leave `data` out)")
+    .optional()
+    .describe(
+      "The group's data stores whose primary moves with its traffic on failover (active-passive and passive-cold groups only; docs/data.md). Each has a `name` unique in the group, a `kind`, the kind's own fields and `allowDataLoss`.",
+    );
+  return { traffic, cluster, data };
 }
+
+/** Fields every data store has besides its kind's own: its name, and whether it may lose data. */
+const dataStoreCommon = {
+  name: name("data store").describe(
+    "Name of the store in the group (unique in it), as the runbook, alerts and the audit log name it.",
+  ),
+  allowDataLoss: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Whether Tandem may ask for a forced failover (writes not yet replicated are lost) when the primary's copy cannot be reached. Default false: Tandem then asks only for planned failovers to a copy that has caught up, and pages a person with the command to run by hand otherwise.",
+    ),
+};
+
+const dataPolicySchema = z
+  .strictObject({
+    order: z
+      .enum(["before-traffic", "after-traffic"])
+      .default(DATA_POLICY_DEFAULTS.order)
+      .describe(
+        "`before-traffic` (default): the stores' primaries move just before traffic does, so the standby serves writes from its first request. `after-traffic`: once traffic has moved and is verified.",
+      ),
+    onDataFailure: z
+      .enum(["shift-traffic", "hold-traffic"])
+      .default(DATA_POLICY_DEFAULTS.onDataFailure)
+      .describe(
+        "With `before-traffic`, when a store cannot be moved safely (refused, or not moved within `policy.dataTimeoutSeconds`): `shift-traffic` (default) moves traffic anyway, since the standby reaching its data across regions is no worse than users reaching a lost region; `hold-traffic` ends the failover as failed with routing left as it was. A person is paged either way.",
+      ),
+    failback: z
+      .enum(["manual", "with-traffic"])
+      .default(DATA_POLICY_DEFAULTS.failback)
+      .describe(
+        "`manual` (default): an automatic failback moves traffic only, and the data returns when a person fails back (`tandem failback`). `with-traffic`: an automatic failback (after the dwell time) moves the data back too.",
+      ),
+  })
+  .describe("How the group's data stores follow its traffic (docs/data.md).");
 
 /** The policy settings a group may override; declared without defaults so an override is partial. */
 const failoverPolicyFields = {
@@ -231,6 +282,11 @@ export const policySchema = z
       .default(POLICY_DEFAULTS.wakeTimeoutSeconds)
       .describe(
         "Longest waking a cluster (start and scale) may take, and again waiting for it to pass its probes, before the incident ends as failed. Time waiting on Azure Resource Manager, or for a turn at Tandem's share of its budget, is not counted, as for stepTimeoutSeconds.",
+      ),
+    dataTimeoutSeconds: seconds("data timeout", 10, 86_400)
+      .default(POLICY_DEFAULTS.dataTimeoutSeconds)
+      .describe(
+        "Longest the runbook's data step may take to make the target region every data store's primary (`groups[].data`); then the stores not moved are reported to a person and traffic goes as `groups[].dataPolicy.onDataFailure` says. Time waiting on Azure Resource Manager's answers is not counted, as for stepTimeoutSeconds.",
       ),
     propagationTimeoutSeconds: seconds("propagation timeout", 60, 86_400)
       .default(POLICY_DEFAULTS.propagationTimeoutSeconds)
@@ -557,11 +613,18 @@ function build(
           "The global entry point (Traffic Manager or Front Door hostname), probed to verify where traffic really goes.",
         ),
       traffic: levers.traffic.optional(),
+      data: levers.data,
+      dataPolicy: dataPolicySchema.optional(),
       policy: groupPolicySchema.optional(),
       rtoSeconds: seconds("recovery time objective", 1, 86_400)
         .optional()
         .describe(
           "The group's recovery time objective: the readiness check `recovery-time` is not ready when the last drill predicts a longer failover (docs/readiness.md).",
+        ),
+      rpoSeconds: seconds("recovery point objective", 0, 86_400)
+        .optional()
+        .describe(
+          "The group's recovery point objective: how many seconds of writes it may lose at most. For the readiness checks of its data stores (docs/data.md); Tandem's failovers never lose data unless a store's `allowDataLoss` says so.",
         ),
     })
     .describe("An application's regional stamps and the entry point that routes to them.");
@@ -601,6 +664,11 @@ export type TandemConfig = z.output<typeof configSchema>;
 export type TandemConfigInput = z.input<typeof configSchema>;
 export type GroupConfig = TandemConfig["groups"][number];
 export type RegionConfig = GroupConfig["regions"][number];
+/** A data store's settings: its kind's fields, its name in the group, and `allowDataLoss`. */
+export type DataStoreConfig = LeverSettings & {
+  readonly name: string;
+  readonly allowDataLoss: boolean;
+};
 /** A region's cluster settings: its kind's fields, and the pools to scale when it is woken. */
 export type ClusterConfig = LeverSettings & { readonly nodePools: readonly NodePoolSize[] };
 /** A probe: the common fields and those of its kind (src/probes/<kind>/). */

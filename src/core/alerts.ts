@@ -25,6 +25,8 @@ export type AlertType =
   | "region.confirmable"
   | IncidentType
   | "failover.cap-reached"
+  | "data.failover-asked"
+  | "data.refused"
   | "automation.paused"
   | "automation.resumed"
   | "command.accepted"
@@ -175,6 +177,18 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     event: "automation.refused",
     severity: "error",
     when: "a region is down but the automatic failover cap is reached: a person must decide",
+  },
+  {
+    type: "data.failover-asked",
+    event: "data.failover-asked",
+    severity: "warning",
+    when: "the runbook asked a data store to make the new region its primary (critical when forced: data may be lost)",
+  },
+  {
+    type: "data.refused",
+    event: "data.refused",
+    severity: "critical",
+    when: "the runbook did not move a data store (unsafe, or not done within policy.dataTimeoutSeconds): a person decides, with the command to run by hand",
   },
   {
     type: "automation.paused",

@@ -57,6 +57,37 @@ const failoverCapReached: Builder<"automation.refused"> = (e, base) => {
   };
 };
 
+/** One store's data alert per incident and kind: every holder that derives it writes one row. */
+const dataHead = (e: EventOf<"data.failover-asked" | "data.refused">, base: AlertBase) => ({
+  ...base,
+  key: `data:${e.group}|${e.incident}|${e.store}|${e.type}`,
+  type: e.type,
+  subject: `data:${e.group}|${e.incident}|${e.store}`,
+  group: e.group,
+  incident: e.incident,
+  details: { store: e.store, to: e.region },
+});
+
+const dataAsked: Builder<"data.failover-asked"> = (e, base) => ({
+  ...dataHead(e, base),
+  severity: e.mode === "forced" ? "critical" : "warning",
+  title: `${e.group}: data store ${e.store} asked to make ${e.region} its primary (${e.mode})`,
+  summary:
+    e.mode === "forced"
+      ? `A forced failover: writes not yet replicated to ${e.region} are lost (the store allows data loss, and its primary cannot be reached).`
+      : `A planned failover: no data is lost; writes pause briefly while the roles switch.`,
+  action: "Tandem waits until Azure reports the new primary, then goes on with the incident.",
+});
+
+const dataRefused: Builder<"data.refused"> = (e, base) => ({
+  ...dataHead(e, base),
+  severity: "critical",
+  title: `${e.group}: data store ${e.store} was not moved to ${e.region}`,
+  summary: e.reason,
+  action:
+    "A person decides: move the store by hand (the command is in the summary) once it is safe, or leave it where it is. Traffic went as the group's dataPolicy.onDataFailure says (docs/data.md).",
+});
+
 /** What both command alerts start with: one alert per request, outcome and group. */
 function commandHead(
   e: EventOf<"command.accepted" | "command.refused">,
@@ -255,6 +286,8 @@ const BUILDERS: { readonly [T in EventType]: Builder<T> | undefined } = {
   "action.failed": undefined,
   "action.refused": undefined,
   "lever.changed": undefined,
+  "data.failover-asked": dataAsked,
+  "data.refused": dataRefused,
   "automation.refused": failoverCapReached,
   "command.started": undefined,
   "command.accepted": commandAccepted,

@@ -124,12 +124,34 @@ export type EventBody =
       readonly type: "lever.changed";
       readonly group: string;
       readonly region: string;
-      readonly lever: "traffic" | "cluster";
+      readonly lever: "traffic" | "cluster" | "data";
       /** What was asked, e.g. `promote northeurope`, `start-cluster northeurope`. */
       readonly change: string;
       readonly incident?: string;
       readonly outcome: "done" | "failed" | "refused";
       readonly error?: string;
+    }
+  | {
+      /**
+       * The runbook asked a data store to make a region its primary: once per store per incident
+       * (the incident records the ask, so a later holder waits for it rather than asking again).
+       */
+      readonly type: "data.failover-asked";
+      readonly group: string;
+      readonly incident: string;
+      readonly store: string;
+      readonly region: string;
+      /** `planned` (no data loss) or `forced` (the store allows data loss; its primary is lost). */
+      readonly mode: "planned" | "forced";
+    }
+  | {
+      /** The data step did not move a store: why, and what a person can run by hand. */
+      readonly type: "data.refused";
+      readonly group: string;
+      readonly incident: string;
+      readonly store: string;
+      readonly region: string;
+      readonly reason: string;
     }
   | {
       /** A safety rule held an automatic action back. */
@@ -293,6 +315,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   "action.failed",
   "action.refused",
   "lever.changed",
+  "data.failover-asked",
+  "data.refused",
   "automation.refused",
   "command.started",
   "command.accepted",

@@ -11,6 +11,7 @@ export type Step =
   | "confirmed"
   | "waking"
   | "waiting-ready"
+  | "moving-data"
   | "shifting-traffic"
   | "verifying"
   | "completed"
@@ -84,6 +85,23 @@ export interface Incident {
    */
   readonly retryWaitMs?: number;
   readonly retryFrom?: number;
+  /**
+   * The data stores this incident asked to change primary (store name to the ask), once each: a
+   * later holder finds the ask here and waits for Azure, never asks again (docs/data.md).
+   */
+  readonly dataAsked?: Readonly<Record<string, DataAsk>>;
+  /** Stores whose ask failed (Azure refused it, or gave no answer), and when: asked again after the backoff. */
+  readonly dataFailed?: Readonly<Record<string, number>>;
+  /** Stores the data step did not move, and why, with what a person can run by hand. */
+  readonly dataRefused?: Readonly<Record<string, string>>;
+}
+
+/** A data store asked to make `region` its primary: planned (no data loss) or forced. */
+export interface DataAsk {
+  readonly region: string;
+  readonly mode: "planned" | "forced";
+  readonly at: number;
+  readonly epoch: number;
 }
 
 export function isOpen(incident: Incident): boolean {

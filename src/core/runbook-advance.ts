@@ -7,6 +7,7 @@ import { retryDelayMs } from "./runbook-retry.js";
 import { NOTHING } from "./runbook-rules.js";
 import type { StepContext } from "./runbook-step-context.js";
 import { stepContext, waited } from "./runbook-step-context.js";
+import { movingData, towardsTraffic } from "./runbook-data-steps.js";
 import { shiftingTraffic, verifying } from "./runbook-traffic-steps.js";
 import { prewarming, waitingReady, waking } from "./runbook-wake-steps.js";
 
@@ -42,6 +43,9 @@ export function advance(
       // The backoff before this failure ended (or was cut short by it); this one starts now.
       retryWaitMs: (incident.retryWaitMs ?? 0) + waited(incident, failure.at),
       retryFrom: failure.at,
+      ...(failure.store === undefined
+        ? {}
+        : { dataFailed: { ...incident.dataFailed, [failure.store]: failure.at } }),
       history: [...incident.history, line],
     };
     // Decided on the incident as it now stands: a timeout here ends it with the attempt on record.
@@ -74,6 +78,7 @@ const STEPS: Partial<Record<Step, (c: StepContext) => RunbookResult>> = {
   confirmed,
   waking,
   "waiting-ready": waitingReady,
+  "moving-data": movingData,
   "shifting-traffic": shiftingTraffic,
   verifying,
 };
@@ -116,9 +121,13 @@ function detected({ incident, s, step }: StepContext): RunbookResult {
   return step("confirmed", `${incident.from} confirmed down`);
 }
 
-/** A confirmed incident wakes its standby first, if it has one to wake, else shifts traffic. */
-function confirmed({ incident, step }: StepContext): RunbookResult {
+/**
+ * A confirmed incident wakes its standby first, if it has one to wake, else shifts traffic (its
+ * data first, when the group's data goes before traffic).
+ */
+function confirmed(c: StepContext): RunbookResult {
+  const { incident, step } = c;
   return incident.wake
     ? step("waking", `waking ${incident.wake.region}`)
-    : step("shifting-traffic", `shifting traffic: ${incident.shift.kind} ${incident.shift.region}`);
+    : towardsTraffic(c, `shifting traffic: ${incident.shift.kind} ${incident.shift.region}`);
 }

@@ -3,6 +3,7 @@
 import type { Refusal, RunbookResult } from "./runbook.js";
 import { healthy, leavesHealthy, shifted } from "./runbook-rules.js";
 import type { StepContext } from "./runbook-step-context.js";
+import { afterTraffic } from "./runbook-data-steps.js";
 
 const PROPAGATING = "the lever is propagating the change to its edge";
 const EDGE_WAIT =
@@ -67,7 +68,7 @@ export function shiftingTraffic(c: StepContext): RunbookResult {
  * on it, allowing for a lever that propagates to its edge and for clients' DNS caches.
  */
 export function verifying(c: StepContext): RunbookResult {
-  const { group, incident, s, policy, sinceStep, step, stay, timedOut, failed } = c;
+  const { group, incident, s, policy, sinceStep, stay, timedOut, failed } = c;
   if (s.routing?.propagating) {
     if (timedOut(policy.propagationTimeoutMs))
       return failed(
@@ -95,8 +96,8 @@ export function verifying(c: StepContext): RunbookResult {
   // With a lag, only the entry point's probes are evidence: no current view of them is none.
   const entryOk = lag && group.entryPoint ? s.entryHealthy === true : s.entryHealthy !== false;
   if (s.routing && shifted(s.routing, incident.shift) && entryOk)
-    return step(
-      "completed",
+    return afterTraffic(
+      c,
       s.entryHealthy
         ? lag
           ? `the global entry point answers on the new routing, ${Math.round(sinceStep / 1000)} s after the lever took the change (its API gives no sign of the edge's propagation; the entry point's probes are the evidence)`

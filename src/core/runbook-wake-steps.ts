@@ -6,6 +6,7 @@ import { topRegions } from "./levers.js";
 import type { RunbookResult } from "./runbook.js";
 import { automationRefusal, healthy, poolsShort, wantedPools } from "./runbook-rules.js";
 import type { StepContext } from "./runbook-step-context.js";
+import { towardsTraffic } from "./runbook-data-steps.js";
 
 /**
  * passive-cold, while the primary is suspect: the standby's cluster starts, and the incident
@@ -102,12 +103,17 @@ export function waking(c: StepContext): RunbookResult {
 
 /** Traffic moves to the woken region only once its own probes pass. */
 export function waitingReady(c: StepContext): RunbookResult {
-  const { incident, s, policy, step, stay, timedOut, failed } = c;
+  const { incident, s, policy, stay, timedOut, failed } = c;
   if (timedOut(policy.wakeTimeoutMs))
     return failed(
       `${incident.to} did not pass its probes within ${Math.round(policy.wakeTimeoutMs / 1000)} s`,
     );
-  if (healthy(s, incident.to)) return step("shifting-traffic", `${incident.to} passes its probes`);
+  if (healthy(s, incident.to))
+    return towardsTraffic(
+      c,
+      `${incident.to} passes its probes`,
+      `${incident.to} passes its probes`,
+    );
   return stay(
     `waiting for ${incident.to} to pass its probes (${s.evidence[incident.to] ?? "unknown"})`,
   );

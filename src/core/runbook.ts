@@ -7,7 +7,13 @@
 // steps is harmless: the next holder sees where the world is and continues from there, and no
 // effect is applied twice.
 import type { Incident, Shift, Step } from "./incident.js";
-import type { ClusterState, LeverCapabilities, NodePoolSize, RoutingState } from "./levers.js";
+import type {
+  ClusterState,
+  DataState,
+  LeverCapabilities,
+  NodePoolSize,
+  RoutingState,
+} from "./levers.js";
 import { primaryOf, topRegions } from "./levers.js";
 import { advance } from "./runbook-advance.js";
 import type { PracticeSituation } from "./practice.js";
@@ -23,12 +29,38 @@ interface RunbookRegion {
   readonly cluster?: { readonly nodePools: readonly NodePoolSize[] };
 }
 
+/** A data store of the group whose primary follows its traffic (`groups[].data[]`). */
+export interface RunbookStore {
+  readonly name: string;
+  /** Whether a forced failover (writes not yet replicated are lost) may ever be asked for. */
+  readonly allowDataLoss: boolean;
+  /**
+   * What a person runs to make a region the store's primary by hand, per region (the kind's own
+   * command), for the page that says the step was refused; absent: the page says it in words.
+   */
+  readonly byHand?: Readonly<Record<string, { readonly planned: string; readonly forced: string }>>;
+}
+
+/** How a group's data follows its traffic (`groups[].dataPolicy`; docs/data.md). */
+export interface DataPolicy {
+  /** Whether the data moves just before traffic moves, or once traffic has moved and is verified. */
+  readonly order: "before-traffic" | "after-traffic";
+  /** Data first and it could not move: traffic moves anyway, or the incident fails and holds it. */
+  readonly onDataFailure: "shift-traffic" | "hold-traffic";
+  /** Whether an automatic failback moves the data back too (a person's failback always does). */
+  readonly failback: "manual" | "with-traffic";
+}
+
 export interface RunbookGroup {
   readonly name: string;
   readonly model: Model;
   readonly regions: readonly RunbookRegion[];
   /** Whether the group has a global entry point that observers probe. */
   readonly entryPoint?: boolean;
+  /** Its data stores that follow traffic (active-passive and passive-cold only). */
+  readonly data?: readonly RunbookStore[];
+  /** How they follow it; DATA_POLICY_DEFAULTS where absent. */
+  readonly dataPolicy?: DataPolicy;
 }
 
 export interface RunbookPolicy {
@@ -37,6 +69,8 @@ export interface RunbookPolicy {
   readonly autoFailback: boolean;
   /** Longest a traffic or verification step may take. */
   readonly stepTimeoutMs: number;
+  /** Longest moving a group's data stores may take; stepTimeoutMs when absent. */
+  readonly dataTimeoutMs?: number;
   /** Longest waking a cluster and waiting for it to serve may take (each). */
   readonly wakeTimeoutMs: number;
   /** Longest a traffic change may stay in propagation before verification gives up. */
@@ -67,6 +101,11 @@ export interface Situation {
   /** What the traffic lever can do; absent means what every built-in lever can (FULL_LEVER). */
   readonly lever?: LeverCapabilities;
   readonly clusters: Readonly<Record<string, ClusterState | undefined>>;
+  /**
+   * The group's data stores as this tick read them (store name to state); a store missing or
+   * undefined could not be read: the data step waits for it and never acts on an older read.
+   */
+  readonly data?: Readonly<Record<string, DataState | undefined>>;
   /** Whether the global entry point answers; undefined when it has none or no current view. */
   readonly entryHealthy?: boolean;
   readonly open?: Incident;
@@ -93,6 +132,8 @@ export interface LeverFailure {
   readonly at: number;
   /** The service's Retry-After, when it gave one. */
   readonly retryAfterMs?: number;
+  /** The data store whose failover was asked for, when the change was one. */
+  readonly store?: string;
 }
 
 export type Effect =
@@ -100,7 +141,13 @@ export type Effect =
   | { readonly kind: "set-enabled"; readonly region: string; readonly enabled: boolean }
   | { readonly kind: "start-cluster"; readonly region: string }
   | { readonly kind: "stop-cluster"; readonly region: string }
-  | { readonly kind: "scale"; readonly region: string; readonly pools: readonly NodePoolSize[] };
+  | { readonly kind: "scale"; readonly region: string; readonly pools: readonly NodePoolSize[] }
+  | {
+      readonly kind: "data-failover";
+      readonly store: string;
+      readonly region: string;
+      readonly mode: "planned" | "forced";
+    };
 
 export type SafetyRule =
   | "automation-paused"
@@ -109,7 +156,8 @@ export type SafetyRule =
   | "unhealthy-target"
   | "no-target"
   | "no-lever"
-  | "manual-routing";
+  | "manual-routing"
+  | "data-loss";
 
 export interface Refusal {
   readonly rule: SafetyRule;
@@ -495,10 +543,11 @@ export function runbookStep(
   return practiceStep(group, s, policy, newId) ?? openAutomatic(group, s, policy, newId);
 }
 
-/** Which lever reads a runbook step needs: the routing, and which regions' clusters. */
+/** Which lever reads a runbook step needs: the routing, which regions' clusters, which data stores. */
 export interface LeverNeeds {
   readonly routing: boolean;
   readonly clusters: readonly string[];
+  readonly data?: readonly string[];
 }
 
 /**
@@ -523,6 +572,8 @@ export function leverNeeds(group: RunbookGroup, open: Incident | undefined): Lev
     case "shifting-traffic":
     case "verifying":
       return { routing: true, clusters: [] };
+    case "moving-data":
+      return { routing: false, clusters: [], data: (group.data ?? []).map((d) => d.name) };
     default:
       return { routing: false, clusters: [] };
   }

@@ -4,6 +4,7 @@
 // kind's emulated service. A new kind is a folder beside these and one line here.
 import { aks } from "./aks/index.js";
 import { frontDoor } from "./front-door/index.js";
+import { sqlFailoverGroup } from "./sql-failover-group/index.js";
 import { trafficManager } from "./traffic-manager/index.js";
 import type {
   ClusterProvider,
@@ -16,7 +17,7 @@ import type {
 export const PROVIDERS: ProviderRegistry = {
   traffic: [trafficManager, frontDoor],
   clusters: [aks],
-  data: [],
+  data: [sqlFailoverGroup],
 };
 
 /** The registry with more providers (a test's, or an extension's). Kinds must not repeat. */

@@ -120,6 +120,11 @@ export interface DataProvider<S extends LeverSettings = LeverSettings> extends L
   readonly role: "data";
   /** How long a planned failover usually takes, as drills assume it (ms). */
   readonly failoverMs?: number;
+  /**
+   * The command a person runs to make `region` the store's primary by hand (the Azure CLI's
+   * spelling), for the page Tandem sends when it refuses to: `forced` allows data loss.
+   */
+  byHand?(settings: S, region: string, mode: "planned" | "forced"): string;
   create(members: readonly DataMember<S>[], context: LeverContext): Promise<DataControl>;
 }
 

@@ -39,6 +39,8 @@ const SEVERITY: Record<AlertType, Severity> = {
   "failback.failed": "critical",
   "failback.aborted": "warning",
   "failover.cap-reached": "error",
+  "data.failover-asked": "warning",
+  "data.refused": "critical",
   "automation.paused": "warning",
   "automation.resumed": "info",
   "command.accepted": "info",

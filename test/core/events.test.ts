@@ -26,6 +26,8 @@ const EVERY_TYPE: Record<EventType, true> = {
   "incident.step": true,
   "incident.closed": true,
   "lever.changed": true,
+  "data.failover-asked": true,
+  "data.refused": true,
   "automation.refused": true,
   "command.started": true,
   "command.accepted": true,

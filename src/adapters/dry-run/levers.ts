@@ -10,6 +10,9 @@ import type {
 import type { Clock } from "../../ports/clock.js";
 import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-control.js";
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
+import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
+import type { DataState } from "../../core/levers.js";
+import { CAUGHT_UP, MemoryDataControl } from "../data/memory.js";
 import type { DryRunLevers, LeverEstimates, PlannedChange } from "../../ports/dry-run.js";
 import { MemoryClusterControl } from "../cluster/memory.js";
 import { MemoryTrafficRouter } from "../traffic/memory.js";
@@ -22,6 +25,7 @@ export function dryRunLevers(
   clusters: ClusterControl | undefined,
   clock: Clock,
   estimates: LeverEstimates,
+  data?: DataControl,
 ): DryRunLevers {
   const dryRouter = router
     ? new DryRunTrafficRouter(router, { clock, ms: estimates.propagationMs })
@@ -29,13 +33,19 @@ export function dryRunLevers(
   const dryClusters = clusters
     ? new DryRunClusterControl(clusters, clock, { startMs: estimates.clusterStartMs })
     : undefined;
+  const dryData = data
+    ? new DryRunDataControl(data, clock, { failoverMs: estimates.dataFailoverMs ?? 0 })
+    : undefined;
   return {
     ...(dryRouter ? { router: dryRouter } : {}),
     ...(dryClusters ? { clusters: dryClusters } : {}),
+    ...(dryData ? { data: dryData } : {}),
     planned: () =>
-      [...(dryRouter?.planned ?? []), ...(dryClusters?.planned ?? [])].sort(
-        (a, b) => (a.at ?? 0) - (b.at ?? 0),
-      ),
+      [
+        ...(dryRouter?.planned ?? []),
+        ...(dryClusters?.planned ?? []),
+        ...(dryData?.planned ?? []),
+      ].sort((a, b) => (a.at ?? 0) - (b.at ?? 0)),
   };
 }
 
@@ -179,5 +189,68 @@ export class DryRunClusterControl implements ClusterControl {
     options?: ClusterCallOptions,
   ): Promise<void> {
     return this.#play(group, region, options, () => this.#copy.scale(group, region, pools));
+  }
+}
+
+/**
+ * Data stores as they would move: each store is read from the real lever once, then its failovers
+ * play on a copy in memory (taking `failoverMs` on the plan's clock) and are recorded, with the
+ * mode: whether Tandem would ask for a planned or a forced one.
+ */
+export class DryRunDataControl implements DataControl {
+  readonly #base: DataControl;
+  readonly #copy: MemoryDataControl;
+  readonly #known = new Set<string>();
+  readonly #clock: Clock;
+  readonly planned: PlannedChange[] = [];
+
+  constructor(base: DataControl, clock: Clock, options: { failoverMs: number }) {
+    this.#base = base;
+    this.#clock = clock;
+    this.#copy = new MemoryDataControl(clock, { changeMs: options.failoverMs });
+  }
+
+  covers(group: string, store: string): boolean {
+    return this.#base.covers(group, store);
+  }
+
+  async #ensure(group: string, store: string, options?: DataCallOptions): Promise<void> {
+    const key = `${group}/${store}`;
+    if (this.#known.has(key)) return;
+    const state: DataState = await this.#base.read(group, store, options);
+    const regions = Object.keys(state.regions);
+    const primary = state.primary ?? regions[0];
+    if (primary === undefined) throw new Error(`store ${store} in group ${group} has no copy`);
+    this.#copy.add(group, store, primary, regions);
+    for (const [region, copy] of Object.entries(state.regions))
+      this.#copy.set(group, store, region, {
+        reachable: copy.reachable,
+        // The copy's own word, unless the kind calls it caught up in words of its own.
+        replication: copy.caughtUp ? CAUGHT_UP : (copy.replication ?? "NOT_CAUGHT_UP"),
+        ...(copy.lagSeconds === undefined ? {} : { lagSeconds: copy.lagSeconds }),
+      });
+    this.#known.add(key);
+  }
+
+  async read(group: string, store: string, options?: DataCallOptions): Promise<DataState> {
+    await this.#ensure(group, store, options);
+    return this.#copy.read(group, store);
+  }
+
+  async failover(
+    group: string,
+    store: string,
+    region: string,
+    mode: DataFailoverMode,
+    options?: DataCallOptions,
+  ): Promise<void> {
+    await this.#ensure(group, store, options);
+    await this.#copy.failover(group, store, region, mode);
+    this.planned.push({
+      lever: "data",
+      group,
+      change: `data-failover ${store} to ${region} (${mode})`,
+      at: this.#clock.now(),
+    });
   }
 }

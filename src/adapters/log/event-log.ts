@@ -47,6 +47,16 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
         : { level: "warn", text: `${e.group}: ${e.change} ${e.outcome}: ${e.error ?? ""}` };
     case "automation.refused":
       return { level: "warn", text: `${e.group}: refused by rule ${e.rule}: ${e.reason}` };
+    case "data.failover-asked":
+      return {
+        level: "info",
+        text: `${e.group}: incident ${e.incident} asked data store ${e.store} to make ${e.region} its primary (${e.mode})`,
+      };
+    case "data.refused":
+      return {
+        level: "error",
+        text: `${e.group}: incident ${e.incident} did not move data store ${e.store} to ${e.region}: ${e.reason}`,
+      };
     case "command.accepted":
       return {
         level: "info",

@@ -3,7 +3,8 @@
 // key, so that every observer that hears one writes the same row. The store's reachability goes
 // to the channels directly. Alerts of incidents and kept verdicts are written with the change
 // itself (runbook-tick.ts, orchestrate-tick.ts), and those of channels by the sender before it
-// publishes their events (channel-state.ts), each derived from its event: not here.
+// publishes their events (channel-state.ts), and a data store's ask or refusal with its incident,
+// each derived from its event: not here.
 import { boundForStorage } from "../../core/alerts.js";
 import { eventAlert } from "../../core/event-alerts.js";
 import type { NamedSubscriber } from "../../ports/events.js";
@@ -16,6 +17,8 @@ export function alertSubscriber(rt: Runtime): NamedSubscriber {
     name: "alerts",
     fn: (event) => {
       if (event.type === "channel.disabled" || event.type === "channel.enabled") return;
+      // Written with the incident that records them (runbook-tick.ts).
+      if (event.type === "data.failover-asked" || event.type === "data.refused") return;
       const alert = eventAlert(event);
       if (!alert || !wanted(rt.alerts, alert)) return;
       if (alert.type === "store.unreachable" || alert.type === "store.reachable")

@@ -311,6 +311,7 @@ const STEPS = new Set([
   "confirmed",
   "waking",
   "waiting-ready",
+  "moving-data",
   "shifting-traffic",
   "verifying",
   "completed",

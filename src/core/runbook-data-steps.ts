@@ -1,0 +1,283 @@
+// The step that moves a group's data stores (Azure SQL failover groups, Cosmos DB accounts) to the
+// region its traffic goes to: just before traffic moves, or once it has moved, as the group says.
+// Each tick it reads every store, asks once per store per incident (the incident records the ask,
+// so a takeover waits for Azure rather than asking again), and moves on only when the target is
+// every store's primary. Safety: a planned failover only to a copy that has caught up, a forced
+// one only where the store allows data loss and its primary cannot be reached; anything else is
+// refused, saying why and what a person can run by hand (docs/data.md). Pure.
+import type { DataAsk, Incident } from "./incident.js";
+import { moveTo, noted } from "./incident.js";
+import type { DataState } from "./levers.js";
+import type {
+  DataPolicy,
+  Effect,
+  Refusal,
+  RunbookGroup,
+  RunbookResult,
+  RunbookStore,
+} from "./runbook.js";
+import type { StepContext } from "./runbook-step-context.js";
+import type { EventBody } from "./events.js";
+
+/** How data follows traffic where the group does not say (the reasoning is in docs/data.md). */
+export const DATA_POLICY_DEFAULTS: DataPolicy = {
+  order: "before-traffic",
+  onDataFailure: "shift-traffic",
+  failback: "manual",
+};
+
+export const dataPolicyOf = (group: RunbookGroup): DataPolicy =>
+  group.dataPolicy ?? DATA_POLICY_DEFAULTS;
+
+/**
+ * Whether this incident moves the group's data: every failover of a group with stores, and a
+ * failback a person (or a practice, returning to where it started) asked for; an automatic
+ * failback only when the group's data policy says `failback: "with-traffic"`.
+ */
+export function movesData(group: RunbookGroup, incident: Incident): boolean {
+  if (!group.data?.length || group.model === "active-active") return false;
+  if (incident.shift.kind !== "promote") return false;
+  if (incident.kind === "failover" || incident.trigger !== "automatic") return true;
+  return dataPolicyOf(group).failback === "with-traffic";
+}
+
+/** Whether the data step comes before the traffic shift for this incident. */
+export const dataFirst = (group: RunbookGroup, incident: Incident): boolean =>
+  movesData(group, incident) && dataPolicyOf(group).order === "before-traffic";
+
+/**
+ * The step that shifts traffic (with its own note), or the data step first when the group's data
+ * goes first (`reason`, if any, saying why the incident moves on).
+ */
+export function towardsTraffic(
+  c: StepContext,
+  trafficNote: string,
+  reason?: string,
+): RunbookResult {
+  const { group, incident } = c;
+  return dataFirst(group, incident)
+    ? c.step(
+        "moving-data",
+        `${reason ? `${reason}; ` : ""}moving data to ${incident.to} first: ${storeNames(group)}`,
+      )
+    : c.step("shifting-traffic", trafficNote);
+}
+
+/** The end of a verified traffic shift: done, or the data follows now (data after traffic). */
+export function afterTraffic(c: StepContext, note: string): RunbookResult {
+  const { group, incident } = c;
+  return movesData(group, incident) && !dataFirst(group, incident)
+    ? c.step("moving-data", `${note}; now moving data to ${incident.to}: ${storeNames(group)}`)
+    : c.step("completed", note);
+}
+
+const storeNames = (group: RunbookGroup) => (group.data ?? []).map((d) => d.name).join(", ");
+
+/** One store's part of the step: done, waiting (why), asking (the effect), or refused (why). */
+type StoreStep =
+  | { readonly kind: "done" }
+  | { readonly kind: "waiting"; readonly note: string }
+  | { readonly kind: "ask"; readonly mode: "planned" | "forced" }
+  | { readonly kind: "refused"; readonly why: string };
+
+/** What a person can run to make `region` the store's primary, or the same in words. */
+function byHand(store: RunbookStore, region: string, mode: "planned" | "forced"): string {
+  const command = store.byHand?.[region]?.[mode];
+  return command
+    ? `by hand: ${command}`
+    : `by hand: make ${region} the primary of ${store.name}${mode === "forced" ? ", allowing data loss" : ""}`;
+}
+
+/** Where one store stands towards making `target` its primary, and what the step may do about it. */
+function storeStep(
+  store: RunbookStore,
+  state: DataState | undefined,
+  incident: Incident,
+  target: string,
+): StoreStep {
+  const name = store.name;
+  if (!state) return { kind: "waiting", note: `${name} cannot be read` };
+  if (state.changing)
+    return { kind: "waiting", note: `${name} is changing its primary; waiting for Azure` };
+  if (state.primary === target) return { kind: "done" };
+  const asked = incident.dataAsked?.[name];
+  const failedAt = incident.dataFailed?.[name];
+  // Asked once in this incident, by this holder or an earlier one: wait, never ask again (a
+  // second ask while Azure still works on the first is a conflict, or a second failover). Only an
+  // ask known to have failed is asked again (after the backoff).
+  if (asked && !(failedAt !== undefined && failedAt >= asked.at))
+    return {
+      kind: "waiting",
+      note: `${name}: asked to make ${target} its primary (${asked.mode}); waiting for Azure`,
+    };
+  if (state.primary === undefined)
+    return { kind: "waiting", note: `${name}: its primary cannot be told` };
+  const copy = state.regions[target];
+  if (!copy) return { kind: "refused", why: `${name} has no copy in ${target}` };
+  const primaryReachable = state.regions[state.primary]?.reachable === true;
+  if (primaryReachable && copy.caughtUp) return { kind: "ask", mode: "planned" };
+  if (primaryReachable)
+    return {
+      kind: "waiting",
+      note: `${name}'s copy in ${target} has not caught up (${copy.replication ?? "not replicating"}${copy.lagSeconds === undefined ? "" : `, ${copy.lagSeconds} s behind`})`,
+    };
+  if (!store.allowDataLoss)
+    return {
+      kind: "refused",
+      why: `${name}'s primary copy in ${state.primary} cannot be reached: a planned failover needs it, and a forced one may lose the writes not yet replicated, which the store's allowDataLoss does not allow; ${byHand(store, target, "forced")}`,
+    };
+  if (!copy.reachable)
+    return { kind: "waiting", note: `${name}'s copy in ${target} cannot be reached either` };
+  return { kind: "ask", mode: "forced" };
+}
+
+/**
+ * Moves every data store's primary to the incident's target. Moves on when all are there; asks
+ * for those not asked yet; waits while Azure changes them; refuses (naming the rule `data-loss`)
+ * what it may not do safely, and then traffic goes as the group's `onDataFailure` says.
+ */
+export function movingData(c: StepContext): RunbookResult {
+  const { group, incident, s, policy, stay, timedOut } = c;
+  const target = incident.to;
+  const first = dataFirst(group, incident);
+  // Before traffic moves, an automatic failover's reason must still hold (as in shifting-traffic).
+  const source = incident.from;
+  if (
+    first &&
+    incident.kind === "failover" &&
+    incident.trigger === "automatic" &&
+    source !== undefined &&
+    s.kept[source] !== "down"
+  )
+    return c.step(
+      "aborted",
+      `${source} is ${s.kept[source] ?? "unknown"} again before traffic moved: no failover${askedNote(incident)}`,
+    );
+  const stores = group.data ?? [];
+  const steps = stores.map((store) => ({
+    store,
+    step: storeStep(store, s.data?.[store.name], incident, target),
+  }));
+  const refused = steps.flatMap(({ store, step }) =>
+    step.kind === "refused" ? [[store.name, step.why] as const] : [],
+  );
+  if (refused.length > 0) return notMoved(c, Object.fromEntries(refused));
+  if (steps.every(({ step }) => step.kind === "done"))
+    return first
+      ? c.step(
+          "shifting-traffic",
+          `${target} is the primary of ${storeNames(group)}; shifting traffic: ${incident.shift.kind} ${incident.shift.region}`,
+        )
+      : c.step(
+          "completed",
+          `the lever shows the new routing, and ${target} is the primary of ${storeNames(group)}`,
+        );
+  const limit = policy.dataTimeoutMs ?? policy.stepTimeoutMs;
+  if (timedOut(limit))
+    return notMoved(
+      c,
+      Object.fromEntries(
+        steps.flatMap(({ store, step }) =>
+          step.kind === "done"
+            ? []
+            : [
+                [
+                  store.name,
+                  `${store.name} did not make ${target} its primary within ${Math.round(limit / 1000)} s (${step.kind === "waiting" ? step.note : "not asked"}); ${byHand(store, target, "planned")}`,
+                ] as const,
+              ],
+        ),
+      ),
+    );
+  const asks = steps.flatMap(({ store, step }) =>
+    step.kind === "ask" ? [{ store: store.name, mode: step.mode }] : [],
+  );
+  const waiting = steps.flatMap(({ step }) => (step.kind === "waiting" ? [step.note] : []));
+  if (asks.length === 0) return stay(`moving data to ${target}: ${waiting.join("; ")}`);
+  const effects: Effect[] = asks.map((a) => ({
+    kind: "data-failover",
+    store: a.store,
+    region: target,
+    mode: a.mode,
+  }));
+  const dataAsked: Record<string, DataAsk> = { ...incident.dataAsked };
+  for (const a of asks)
+    dataAsked[a.store] = { region: target, mode: a.mode, at: s.now, epoch: s.epoch };
+  const asked = noted(
+    incident,
+    s.now,
+    s.epoch,
+    `asking ${asks.map((a) => `${a.store} (${a.mode})`).join(", ")} to make ${target} the primary`,
+  );
+  return { incident: { ...asked, dataAsked }, opened: false, effects };
+}
+
+/** What the incident note adds when the data was asked to move before an abort. */
+const askedNote = (incident: Incident) => {
+  const asked = Object.keys(incident.dataAsked ?? {});
+  return asked.length === 0
+    ? ""
+    : `; ${asked.join(", ")} had been asked to move to ${incident.to} and stay there until a person fails back`;
+};
+
+/**
+ * Some stores could not be moved: recorded on the incident (a person is paged with what to run),
+ * and traffic goes as the group's `onDataFailure` says: data first, it shifts anyway
+ * (`shift-traffic`) or the incident fails with routing as it was (`hold-traffic`); data after,
+ * traffic has moved already and the incident completes with the stores named.
+ */
+function notMoved(c: StepContext, why: Readonly<Record<string, string>>): RunbookResult {
+  const { group, incident, s } = c;
+  const policy = dataPolicyOf(group);
+  const stores = Object.keys(why).join(", ");
+  const refusal: Refusal = { rule: "data-loss", reason: Object.values(why).join("; ") };
+  const recorded: Incident = { ...incident, dataRefused: { ...incident.dataRefused, ...why } };
+  const end = (step: "shifting-traffic" | "completed" | "failed", note: string): RunbookResult => ({
+    incident: moveTo(recorded, step, s.now, s.epoch, note),
+    opened: false,
+    effects: [],
+    refusal,
+  });
+  if (!dataFirst(group, incident))
+    return end(
+      "completed",
+      `traffic moved to ${incident.to}, but not the data of ${stores}: ${refusal.reason}`,
+    );
+  if (policy.onDataFailure === "hold-traffic")
+    return end(
+      "failed",
+      `the data of ${stores} did not move: ${refusal.reason}; traffic held (onDataFailure: hold-traffic); routing left as it was`,
+    );
+  return end(
+    "shifting-traffic",
+    `the data of ${stores} did not move: ${refusal.reason}; traffic moves anyway (onDataFailure: shift-traffic): shifting traffic: ${incident.shift.kind} ${incident.shift.region}`,
+  );
+}
+
+/**
+ * The data events an incident's new version tells of (ADR 26): each store asked to move, and each
+ * store the step did not move, once each (the incident records both, so a rewrite repeats none).
+ */
+export function dataEvents(before: Incident | undefined, after: Incident): EventBody[] {
+  const asked = Object.entries(after.dataAsked ?? {})
+    .filter(([store, ask]) => before?.dataAsked?.[store]?.at !== ask.at)
+    .map(([store, ask]): EventBody => ({
+      type: "data.failover-asked",
+      group: after.group,
+      incident: after.id,
+      store,
+      region: ask.region,
+      mode: ask.mode,
+    }));
+  const refused = Object.entries(after.dataRefused ?? {})
+    .filter(([store]) => before?.dataRefused?.[store] === undefined)
+    .map(([store, reason]): EventBody => ({
+      type: "data.refused",
+      group: after.group,
+      incident: after.id,
+      store,
+      region: after.to,
+      reason,
+    }));
+  return [...asked, ...refused];
+}

@@ -1,0 +1,256 @@
+// The SQL failover group lever: reads the failover group on every server of a store, and asks
+// for a failover on the server that is to become primary. Each tick reads both servers, so that a
+// lost region's server is seen as unreachable while the other still answers (with its partner's
+// role as it last knew it).
+//
+// What ARM tells, and what it does not (FailoverGroups.json 2020-11-01-preview, test/specs/sql/):
+// - each server's instance of the failover group says its own `replicationRole` (Primary or
+//   Secondary), its `replicationState` (a free string; Azure's examples show `CATCH_UP`, the
+//   synchronising state of SQL geo-replication: PENDING, SEEDING, CATCH_UP, SUSPENDED,
+//   sys.dm_geo_replication_link_status) and `partnerServers[]` with each partner's role;
+// - no lag: `replication_lag_sec` is only in sys.dm_geo_replication_link_status on the primary
+//   database (T-SQL, not ARM), so `lagSeconds` stays undefined (docs/data-sql.md says where it
+//   could come from);
+// - no "failover in progress" flag: a change is seen as the servers disagreeing on who is primary
+//   (a planned failover demotes the primary for its last synchronisation before the partner takes
+//   the role), and Azure answers a second failover meanwhile with 409 FailoverGroupBusy.
+import type { FailoverGroup, SqlManagementClient as SqlClient } from "@azure/arm-sql";
+import { SqlManagementClient } from "@azure/arm-sql";
+import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import { ARM_DEFAULTS, ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
+import type { DataCopy, DataState } from "../../core/levers.js";
+import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
+import { ArmLever } from "../arm-lever.js";
+import { SQL_OPERATIONS } from "./operations.js";
+
+/** The replication state in which a secondary may take a planned failover. */
+export const CAUGHT_UP = "CATCH_UP";
+
+export interface SqlStore {
+  readonly group: string;
+  readonly store: string;
+  readonly failoverGroup: string;
+  /** Region name to its logical server's resource ID. */
+  readonly servers: ReadonlyMap<string, string>;
+}
+
+interface Located {
+  readonly store: string;
+  readonly failoverGroup: string;
+  readonly servers: ReadonlyMap<string, ResourceId>;
+}
+
+/** One server's answer: its instance of the failover group, or why it did not answer. */
+type View =
+  | { readonly region: string; readonly fg: FailoverGroup }
+  | { readonly region: string; readonly error: ArmError };
+
+/**
+ * Replies that mean the server (or its region) is not answering, not that Tandem is wrong: no
+ * answer, or a server error after retries. A 429 is ARM throttling Tandem, not the region failing:
+ * taken for unreachable, it could open the way to a forced failover, so it fails the read instead.
+ */
+const unreachable = (error: ArmError) => error.status === undefined || error.status >= 500;
+
+export class SqlFailoverGroupControl implements DataControl {
+  readonly #lever: ArmLever<Located, SqlClient>;
+
+  constructor(conn: ArmConnection, stores: readonly SqlStore[]) {
+    this.#lever = new ArmLever(
+      conn,
+      SqlManagementClient,
+      stores.map((s) => [
+        `${s.group}/${s.store}`,
+        {
+          store: s.store,
+          failoverGroup: s.failoverGroup,
+          servers: new Map([...s.servers].map(([region, id]) => [region, parseResourceId(id)])),
+        },
+      ]),
+      (key) => {
+        const [group, store] = key.split("/");
+        return `group ${group} has no SQL failover group store ${store}`;
+      },
+    );
+  }
+
+  covers(group: string, store: string): boolean {
+    return this.#lever.has(`${group}/${store}`);
+  }
+
+  async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
+    const located = this.#lever.get(`${group}/${store}`);
+    const views = await Promise.all(
+      [...located.servers].map(([region, server]) =>
+        this.#view(located, region, server, options.abortSignal),
+      ),
+    );
+    const answered = views.filter((v) => "fg" in v);
+    if (answered.length === 0)
+      throw new Error(
+        `no server of failover group ${located.failoverGroup} (store ${store}) answers: ${views
+          .map((v) => ("error" in v ? v.error.message : ""))
+          .join("; ")}`,
+      );
+    return stateOf(located, views);
+  }
+
+  async #view(
+    located: Located,
+    region: string,
+    server: ResourceId,
+    signal: AbortSignal | undefined,
+  ): Promise<View> {
+    const resource = `${server.id}/failoverGroups/${located.failoverGroup}`;
+    try {
+      const fg = await armCall(
+        {
+          action: SQL_OPERATIONS.read.action,
+          resource,
+          doing: `read ${located.store} on ${server.name}`,
+        },
+        this.#lever.conn,
+        signal,
+        (abortSignal) =>
+          this.#lever
+            .client(server.subscriptionId)
+            .failoverGroups.get(server.resourceGroup, server.name, located.failoverGroup, {
+              abortSignal,
+            }),
+      );
+      return { region, fg };
+    } catch (error) {
+      // A 404 or 403 is the configuration's or the role's fault, not the region's: say so.
+      if (error instanceof ArmError && unreachable(error) && !signal?.aborted)
+        return { region, error };
+      throw error;
+    }
+  }
+
+  async failover(
+    group: string,
+    store: string,
+    region: string,
+    mode: DataFailoverMode,
+    options: DataCallOptions = {},
+  ): Promise<void> {
+    const located = this.#lever.get(`${group}/${store}`);
+    const server = located.servers.get(region);
+    if (!server) throw new Error(`store ${store} in group ${group} has no server in ${region}`);
+    const state = await this.read(group, store, options);
+    if (!state.changing) {
+      if (state.primary === region) return;
+      refusal(located, state, region, mode);
+    }
+    // While a change runs, Azure is the judge: it answers 409 FailoverGroupBusy.
+    await this.#post(located, server, mode, options.abortSignal);
+  }
+
+  async #post(
+    located: Located,
+    server: ResourceId,
+    mode: DataFailoverMode,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const op = mode === "planned" ? SQL_OPERATIONS.failover : SQL_OPERATIONS.forceFailover;
+    const resource = `${server.id}/failoverGroups/${located.failoverGroup}`;
+    const doing = `${mode} failover of ${located.store} to ${server.name}`;
+    await armCall(
+      { action: op.action, resource, doing },
+      this.#lever.conn,
+      signal,
+      async (abortSignal) => {
+        const groups = this.#lever.client(server.subscriptionId).failoverGroups;
+        const options = {
+          abortSignal,
+          updateIntervalInMs: this.#lever.conn.pollIntervalMs ?? ARM_DEFAULTS.pollIntervalMs,
+        };
+        // Accepted is enough (the SDK has polled once): later ticks read the roles.
+        const poller =
+          mode === "planned"
+            ? await groups.beginFailover(
+                server.resourceGroup,
+                server.name,
+                located.failoverGroup,
+                options,
+              )
+            : await groups.beginForceFailoverAllowDataLoss(
+                server.resourceGroup,
+                server.name,
+                located.failoverGroup,
+                options,
+              );
+        if (poller.getOperationState().status === "failed")
+          throw poller.getOperationState().error ?? new Error("long-running operation failed");
+      },
+    );
+  }
+}
+
+/**
+ * Throws why a failover may not be asked for now, if it may not. A planned failover needs the
+ * primary reachable ("Failover is only possible when the primary is accessible": Azure SQL's
+ * failover group docs; asked anyway, Azure accepts it and fails it later with
+ * PlannedFailoverTimedOut) and the target caught up; any failover needs the target's server.
+ */
+function refusal(located: Located, state: DataState, region: string, mode: DataFailoverMode) {
+  const target = state.regions[region];
+  const name = located.servers.get(region)?.name ?? region;
+  if (!target?.reachable)
+    throw new Error(
+      `${region}'s server ${name} does not answer; it cannot become the primary of ${located.store}`,
+    );
+  if (mode === "forced") return;
+  const primary = state.primary === undefined ? undefined : state.regions[state.primary];
+  if (!primary?.reachable)
+    throw new Error(
+      `a planned failover of ${located.store} needs its primary (${state.primary ?? "unknown"}) reachable, and its server does not answer: only a forced failover (allowDataLoss) can go ahead`,
+    );
+  if (!target.caughtUp)
+    throw new Error(
+      `${region}'s copy of ${located.store} is ${target.replication ?? "in an unknown state"}, not ${CAUGHT_UP}: a planned failover to it is refused`,
+    );
+}
+
+/**
+ * The store's state from every server's view. Each region's role is what its own server says and
+ * what its partners say of it; the primary is the one region all views agree is primary. Views
+ * that disagree (both primary, or none) are a change under way.
+ */
+export function stateOf(located: Located, views: readonly View[]): DataState {
+  const regionOf = new Map(
+    [...located.servers].map(([region, id]) => [id.id.toLowerCase(), region]),
+  );
+  const claims = new Map<string, Set<string>>();
+  const claim = (region: string | undefined, role: string | undefined) => {
+    if (region === undefined || role === undefined) return;
+    claims.set(region, (claims.get(region) ?? new Set()).add(role));
+  };
+  for (const v of views) {
+    if (!("fg" in v)) continue;
+    claim(v.region, v.fg.replicationRole);
+    for (const p of v.fg.partnerServers ?? [])
+      claim(regionOf.get(p.id.toLowerCase()), p.replicationRole);
+  }
+  const agreed = (region: string) => {
+    const roles = claims.get(region);
+    return roles?.size === 1 ? [...roles][0] : undefined;
+  };
+  const primaries = [...located.servers.keys()].filter((r) => agreed(r) === "Primary");
+  const settled = primaries.length === 1 && [...claims.values()].every((roles) => roles.size === 1);
+  const primary = settled ? primaries[0] : undefined;
+  const regions: Record<string, DataCopy> = {};
+  for (const v of views) regions[v.region] = copyOf(v, v.region === primary);
+  return { ...(primary === undefined ? {} : { primary }), changing: !settled, regions };
+}
+
+function copyOf(view: View, primary: boolean): DataCopy {
+  if (!("fg" in view)) return { reachable: false, caughtUp: false };
+  if (primary) return { reachable: true, caughtUp: true };
+  const replication = view.fg.replicationState;
+  return {
+    reachable: true,
+    ...(replication === undefined ? {} : { replication }),
+    caughtUp: replication === CAUGHT_UP,
+  };
+}

@@ -1,0 +1,218 @@
+// The data step through the lease holder's runbook tick (issue 30): `shop` with one data store,
+// `orders`, whose kind is a test's and whose lever is the memory one (its calls logged), built by
+// the composition root from the provider registry. A holder that dies with its ask in flight is
+// taken over, and the new holder waits for the ask on record instead of asking again; a refused
+// data step pages a person and leaves traffic as the group's onDataFailure says.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryDataControl } from "../../src/adapters/data/memory.js";
+import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
+import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
+import type { DrillResult } from "../../src/app/planner.js";
+import { drill } from "../../src/app/planner.js";
+import { runbookTick } from "../../src/app/runbook-tick.js";
+import type { Runtime } from "../../src/app/runtime.js";
+import { compose } from "../../src/compose.js";
+import type { TandemConfigInput } from "../../src/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
+import { primaryOf } from "../../src/core/index.js";
+import type { Incident } from "../../src/core/index.js";
+import type { DataControl } from "../../src/ports/data-control.js";
+import { PROVIDERS, withProviders } from "../../src/providers/registry.js";
+import { keptOf, regionEvidence } from "../helpers/evidence.js";
+import { ManualClock } from "../helpers/runtime.js";
+import { shopRouter } from "../helpers/shop-runbook.js";
+import { testStore } from "../providers/test-store/index.js";
+
+const raw = (onDataFailure: "shift-traffic" | "hold-traffic"): TandemConfigInput => ({
+  observers: [{ region: "westeurope" }, { region: "northeurope" }, { region: "swedencentral" }],
+  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
+  policy: { intervalSeconds: 10, probeTimeoutSeconds: 5 },
+  alerts: {
+    channels: [
+      { kind: "webhook", name: "ops", url: "https://127.0.0.1:9/hook", secret: "env:HOOK" },
+    ],
+  },
+  groups: [
+    {
+      name: "shop",
+      model: "active-passive",
+      regions: [
+        { name: "westeurope", role: "primary", probe: { url: "http://127.0.0.1:9/a" } },
+        { name: "northeurope", role: "secondary", probe: { url: "http://127.0.0.1:9/b" } },
+      ],
+      data: [{ name: "orders", kind: "test-store", account: "orders" }],
+      dataPolicy: { onDataFailure },
+    },
+  ],
+});
+
+/** The memory lever behind a log of every failover asked of it; an ask may be held in flight. */
+class LoggedData implements DataControl {
+  readonly asked: string[] = [];
+  /** While set, a failover is held here (in flight, not yet at Azure) until it resolves. */
+  hold: Promise<void> | undefined;
+  constructor(readonly base: MemoryDataControl) {}
+  covers(group: string, store: string) {
+    return this.base.covers(group, store);
+  }
+  read(group: string, store: string) {
+    return this.base.read(group, store);
+  }
+  async failover(group: string, store: string, region: string, mode: "planned" | "forced") {
+    this.asked.push(`${store} ${region} ${mode}`);
+    if (this.hold) await this.hold;
+    return this.base.failover(group, store, region, mode);
+  }
+}
+
+function world(onDataFailure: "shift-traffic" | "hold-traffic" = "shift-traffic") {
+  const clock = new ManualClock();
+  const memory = new MemoryDataControl(clock, { changeMs: 20_000 });
+  memory.add("shop", "orders", "westeurope", ["westeurope", "northeurope"]);
+  const data = new LoggedData(memory);
+  const registry = withProviders(PROVIDERS, [testStore(data)]);
+  const config = parseConfig(raw(onDataFailure), "test", registry);
+  return {
+    clock,
+    memory,
+    data,
+    registry,
+    config,
+    store: new MemoryStateStore(),
+    router: shopRouter(),
+  };
+}
+type World = ReturnType<typeof world>;
+
+/** A holder process: its data lever built by the composition root from the registry. */
+async function holder(w: World, instance: string): Promise<{ rt: Runtime; epoch: number }> {
+  const rt = await compose({
+    config: w.config,
+    observer: "swedencentral",
+    registry: w.registry,
+    store: w.store,
+    clock: w.clock,
+    router: w.router,
+    instance,
+    env: { HOOK: `whsec_${Buffer.alloc(32, 7).toString("base64")}` },
+  });
+  let lease = await tickLease(rt);
+  if (!lease.leader) {
+    w.clock.advance(leaseTiming(rt).durationMs);
+    lease = await tickLease(rt);
+  }
+  assert.ok(lease.leader, `${instance} holds the lease`);
+  return { rt, epoch: lease.epoch! };
+}
+
+/** One tick of the holder with westeurope down: its runbook steps; the incident as it stands. */
+async function tick(w: World, h: { rt: Runtime; epoch: number }): Promise<Incident | undefined> {
+  w.clock.advance(10_000);
+  assert.ok((await tickLease(h.rt)).leader);
+  const evidence = regionEvidence({ westeurope: "down", northeurope: "healthy" });
+  const out = await runbookTick(
+    h.rt,
+    w.config.groups[0]!,
+    evidence,
+    keptOf(evidence),
+    true,
+    h.epoch,
+    {
+      deadline: w.clock.now() + 10_000,
+      verdictChanged: true,
+      operation: "test",
+    },
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return out.incident;
+}
+
+async function untilClosed(w: World, h: { rt: Runtime; epoch: number }): Promise<Incident> {
+  for (let i = 0; i < 20; i++) {
+    const incident = await tick(w, h);
+    if (incident && ["completed", "failed", "aborted"].includes(incident.step)) return incident;
+  }
+  assert.fail("the incident did not end within 20 ticks");
+}
+
+describe("the data step through the runbook tick", () => {
+  it("a takeover in the middle of the data step waits for the ask on record: one failover call", async () => {
+    const w = world();
+    let release!: () => void;
+    w.data.hold = new Promise((resolve) => (release = resolve));
+    const a = await holder(w, "a");
+    const asked = await tick(w, a);
+    assert.equal(asked?.step, "moving-data");
+    assert.deepEqual(w.data.asked, ["orders northeurope planned"], "the first holder asked");
+    assert.equal((await w.memory.read("shop", "orders")).changing, false, "not at Azure yet");
+    // The first holder dies with its ask in flight; the next one takes over.
+    const b = await holder(w, "b");
+    const waiting = await tick(w, b);
+    assert.equal(waiting?.step, "moving-data");
+    assert.match(waiting!.history.at(-1)!.note, /asked to make northeurope its primary/);
+    release();
+    const done = await untilClosed(w, b);
+    assert.equal(done.step, "completed");
+    assert.deepEqual(w.data.asked, ["orders northeurope planned"], "never asked twice");
+    assert.equal(w.memory.peek("shop", "orders"), "northeurope");
+    assert.equal(primaryOf(await w.router.read("shop")), "northeurope");
+    const steps = done.history.map((h) => h.step).filter((s, i, all) => s !== all[i - 1]);
+    assert.deepEqual(steps, [
+      "detected",
+      "confirmed",
+      "moving-data",
+      "shifting-traffic",
+      "verifying",
+      "completed",
+    ]);
+  });
+
+  for (const [policy, step, primary] of [
+    ["shift-traffic", "completed", "northeurope"],
+    ["hold-traffic", "failed", "westeurope"],
+  ] as const) {
+    it(`a refused data step pages a person with what to run, and traffic ${policy === "shift-traffic" ? "moves anyway" : "stays"} (${policy})`, async () => {
+      const w = world(policy);
+      // westeurope's copy is lost and the store does not allow data loss: nothing may move it.
+      w.memory.set("shop", "orders", "westeurope", { reachable: false });
+      const h = await holder(w, "a");
+      const end = await untilClosed(w, h);
+      assert.equal(end.step, step);
+      assert.deepEqual(w.data.asked, [], "no failover asked of the store");
+      assert.match(end.dataRefused?.["orders"] ?? "", /allowDataLoss/);
+      assert.equal(primaryOf(await w.router.read("shop")), primary);
+      const pages = (await w.store.readOutbox(["shop"]))
+        .map((r) => r.row.alert)
+        .filter((a) => a.type === "data.refused");
+      assert.equal(pages.length, 1, "one page for the store");
+      assert.equal(pages[0]!.severity, "critical");
+      assert.match(
+        pages[0]!.summary,
+        /by hand: make northeurope the primary of orders, allowing data loss/,
+      );
+    });
+  }
+
+  it("a drill predicts the data step from the kind's failoverMs, both ways, and moves nothing", async () => {
+    const w = world();
+    const h = await holder(w, "a");
+    const outcome = await drill(h.rt, { name: "ops@contoso.com", via: "test" }, "shop", "game day");
+    assert.equal(outcome.kind, "done", JSON.stringify(outcome));
+    const result = (outcome as { detail: DrillResult }).detail;
+    const moving = result.failover.steps.find((s) => s.step === "moving-data");
+    // The test kind's failoverMs is 30 s; the plan reads once a tick (10 s).
+    assert.ok(
+      moving && moving.expectedSeconds >= 30 && moving.expectedSeconds <= 40,
+      JSON.stringify(moving),
+    );
+    assert.ok(result.failover.assumptions.some((a) => a.includes("data store takes about 30 s")));
+    const calls = (plan: DrillResult["failover"]) =>
+      plan.calls.filter((c) => c.lever === "data").map((c) => c.change);
+    assert.deepEqual(calls(result.failover), ["data-failover orders to northeurope (planned)"]);
+    const back = result.failback as DrillResult["failover"];
+    assert.deepEqual(calls(back), ["data-failover orders to westeurope (planned)"]);
+    assert.deepEqual(w.data.asked, [], "a drill asks nothing of the real store");
+    assert.equal(w.memory.peek("shop", "orders"), "westeurope");
+  });
+});

@@ -1,0 +1,288 @@
+// The runbook's data step (issue 30): a group's data stores move their primary with its traffic,
+// before it (the default) or after it. Each rule has a scenario: planned only to a copy that has
+// caught up, forced only with allowDataLoss and the primary's copy unreachable, asked once per
+// store per incident (a takeover waits), refused with what to run by hand and traffic as the
+// group's onDataFailure says, failback of data only when the group or a person says so.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type {
+  DataPolicy,
+  DataState,
+  Incident,
+  RunbookGroup,
+  RunbookResult,
+  Step,
+} from "../../src/core/index.js";
+import { runbookStep } from "../../src/core/index.js";
+import { TEST_POLICY } from "../helpers/runbook-policy.js";
+import { failover, routing, shop, situationAt, WEU_DOWN } from "../helpers/runbook-fixtures.js";
+
+const NOW = 10_000_000;
+const situation = situationAt(NOW, 3);
+
+/** shop with one store, "orders" (and its manual commands), under `policy`. */
+function withData(policy?: Partial<DataPolicy>, allowDataLoss = false): RunbookGroup {
+  return {
+    ...shop(),
+    data: [
+      {
+        name: "orders",
+        allowDataLoss,
+        byHand: { neu: { planned: "move-orders neu", forced: "move-orders neu --lose-data" } },
+      },
+    ],
+    ...(policy
+      ? {
+          dataPolicy: {
+            order: "before-traffic",
+            onDataFailure: "shift-traffic",
+            failback: "manual",
+            ...policy,
+          },
+        }
+      : {}),
+  };
+}
+
+/** A store whose primary is `primary`; `neu` and `weu` copies as given. */
+function store(
+  primary: string | undefined,
+  over: {
+    weu?: Partial<DataState["regions"][string]>;
+    neu?: Partial<DataState["regions"][string]>;
+    changing?: boolean;
+  } = {},
+): DataState {
+  return {
+    ...(primary ? { primary } : {}),
+    changing: over.changing ?? false,
+    regions: {
+      weu: { reachable: true, caughtUp: primary !== "weu", ...over.weu },
+      neu: { reachable: true, caughtUp: primary !== "neu", replication: "CATCH_UP", ...over.neu },
+    },
+  };
+}
+
+/** An automatic failover of shop from weu to neu at `step` since NOW. */
+const at = (step: Step, over: Partial<Incident> = {}): Incident =>
+  failover({
+    step,
+    stepStartedAt: NOW,
+    openedAt: NOW,
+    history: [{ step, at: NOW, epoch: 3, note: "earlier" }],
+    ...over,
+  });
+
+const step = (
+  group: RunbookGroup,
+  incident: Incident,
+  data: Record<string, DataState | undefined>,
+  over = {},
+) =>
+  runbookStep(
+    group,
+    situation({ kept: WEU_DOWN, open: incident, data, ...over }),
+    TEST_POLICY,
+    "new",
+  );
+
+const after = (r: RunbookResult, before: Incident) => r.incident ?? before;
+
+describe("runbook: the data step's place", () => {
+  it("a confirmed failover of a group with data moves the data before traffic (default)", () => {
+    const r = step(withData(), at("confirmed"), {});
+    assert.equal(after(r, at("confirmed")).step, "moving-data");
+    assert.deepEqual(r.effects, []);
+  });
+
+  it("a group without data shifts traffic straight after confirmation", () => {
+    const r = step(shop(), at("confirmed"), {});
+    assert.equal(after(r, at("confirmed")).step, "shifting-traffic");
+  });
+
+  it("with after-traffic, verification moves on to the data step, then completes", () => {
+    const group = withData({ order: "after-traffic" });
+    const confirmed = step(group, at("confirmed"), {});
+    assert.equal(after(confirmed, at("confirmed")).step, "shifting-traffic");
+    const verifying = at("verifying");
+    const verified = step(group, verifying, {}, { routing: routing(["neu", "weu"]) });
+    assert.equal(after(verified, verifying).step, "moving-data");
+    const moving = at("moving-data");
+    const done = step(group, moving, { orders: store("neu") });
+    assert.equal(after(done, moving).step, "completed");
+  });
+});
+
+describe("runbook: moving data safely", () => {
+  const moving = at("moving-data");
+
+  it("asks for a planned failover to a copy that has caught up, and records the ask", () => {
+    const r = step(withData(), moving, { orders: store("weu") });
+    assert.deepEqual(r.effects, [
+      { kind: "data-failover", store: "orders", region: "neu", mode: "planned" },
+    ]);
+    assert.deepEqual(after(r, moving).dataAsked, {
+      orders: { region: "neu", mode: "planned", at: NOW, epoch: 3 },
+    });
+    assert.equal(after(r, moving).step, "moving-data");
+  });
+
+  it("never asks twice: an ask on record (a takeover's) waits for Azure", () => {
+    const asked = at("moving-data", {
+      dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 1, epoch: 2 } },
+    });
+    const r = step(withData(), asked, { orders: store("weu") });
+    assert.deepEqual(r.effects, []);
+    assert.match(after(r, asked).history.at(-1)!.note, /asked to make neu its primary/);
+  });
+
+  it("asks again only after an ask known to have failed, once its backoff is over", () => {
+    const failed = at("moving-data", {
+      dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 5000, epoch: 3 } },
+    });
+    const r = runbookStep(
+      withData(),
+      situation({
+        kept: WEU_DOWN,
+        open: failed,
+        data: { orders: store("weu") },
+        failure: { change: "data-failover orders", error: "500", at: NOW - 1000, store: "orders" },
+      }),
+      TEST_POLICY,
+      "new",
+    );
+    assert.deepEqual(r.effects, [], "not during the backoff");
+    const retrying = after(r, failed);
+    assert.equal(retrying.dataFailed?.["orders"], NOW - 1000);
+    const later = runbookStep(
+      withData(),
+      situationAt(
+        retrying.retryAt!,
+        3,
+      )({ kept: WEU_DOWN, open: retrying, data: { orders: store("weu") } }),
+      TEST_POLICY,
+      "new",
+    );
+    assert.equal(later.effects.length, 1, "asked again after the backoff");
+  });
+
+  it("waits while a change of primary is under way, and for a store it cannot read", () => {
+    for (const data of [{ orders: store("weu", { changing: true }) }, { orders: undefined }, {}]) {
+      const r = step(withData(), moving, data);
+      assert.deepEqual(r.effects, [], JSON.stringify(data));
+      assert.equal(after(r, moving).step, "moving-data");
+    }
+  });
+
+  it("waits for a copy that has not caught up, never forcing it while the primary answers", () => {
+    const r = step(withData(undefined, true), moving, {
+      orders: store("weu", { neu: { caughtUp: false, replication: "SEEDING", lagSeconds: 12 } }),
+    });
+    assert.deepEqual(r.effects, []);
+    assert.match(
+      after(r, moving).history.at(-1)!.note,
+      /neu has not caught up \(SEEDING, 12 s behind\)/,
+    );
+  });
+
+  it("forces a failover only when the store allows data loss and its primary is unreachable", () => {
+    const lost = { orders: store("weu", { weu: { reachable: false }, neu: { caughtUp: false } }) };
+    const allowed = step(withData(undefined, true), moving, lost);
+    assert.deepEqual(allowed.effects, [
+      { kind: "data-failover", store: "orders", region: "neu", mode: "forced" },
+    ]);
+    const refused = step(withData(), moving, lost);
+    assert.deepEqual(refused.effects, []);
+    assert.equal(refused.refusal?.rule, "data-loss");
+  });
+
+  it("moves on to the traffic once the target is the primary", () => {
+    const r = step(withData(), moving, { orders: store("neu") });
+    assert.equal(after(r, moving).step, "shifting-traffic");
+  });
+
+  it("aborts before asking when the source is no longer down", () => {
+    const r = step(
+      withData(),
+      moving,
+      { orders: store("weu") },
+      { kept: { weu: "recovering", neu: "healthy" } },
+    );
+    assert.equal(after(r, moving).step, "aborted");
+    assert.deepEqual(r.effects, []);
+  });
+});
+
+describe("runbook: a refused data step", () => {
+  const moving = at("moving-data");
+  const lost = { orders: store("weu", { weu: { reachable: false } }) };
+
+  it("says why and what to run by hand, and shifts traffic anyway by default", () => {
+    const r = step(withData(), moving, lost);
+    const next = after(r, moving);
+    assert.equal(next.step, "shifting-traffic");
+    assert.match(
+      next.dataRefused?.["orders"] ?? "",
+      /cannot be reached.*allowDataLoss.*by hand: move-orders neu --lose-data/,
+    );
+    assert.match(
+      next.history.at(-1)!.note,
+      /traffic moves anyway \(onDataFailure: shift-traffic\)/,
+    );
+  });
+
+  it("holds traffic and fails the incident with hold-traffic", () => {
+    const r = step(withData({ onDataFailure: "hold-traffic" }), moving, lost);
+    assert.equal(after(r, moving).step, "failed");
+    assert.match(after(r, moving).history.at(-1)!.note, /traffic held/);
+  });
+
+  it("after traffic: completes with the store named as not moved", () => {
+    const r = step(withData({ order: "after-traffic" }), moving, lost);
+    assert.equal(after(r, moving).step, "completed");
+    assert.ok(after(r, moving).dataRefused?.["orders"]);
+  });
+
+  it("reports stores not moved within the data timeout, with the planned command", () => {
+    const r = runbookStep(
+      withData(),
+      situationAt(
+        NOW + 61_000,
+        3,
+      )({ kept: WEU_DOWN, open: moving, data: { orders: store("weu", { changing: true }) } }),
+      TEST_POLICY,
+      "new",
+    );
+    assert.equal(after(r, moving).step, "shifting-traffic");
+    assert.match(
+      after(r, moving).dataRefused?.["orders"] ?? "",
+      /within 60 s.*by hand: move-orders neu$/,
+    );
+  });
+});
+
+describe("runbook: data on failback", () => {
+  const failback = (trigger: Incident["trigger"]) =>
+    at("confirmed", {
+      kind: "failback",
+      trigger,
+      from: "neu",
+      to: "weu",
+      shift: { kind: "promote", region: "weu" },
+    });
+  const healthy = { kept: { weu: "healthy", neu: "healthy" } } as const;
+  const next = (group: RunbookGroup, i: Incident) =>
+    after(runbookStep(group, situation({ ...healthy, open: i }), TEST_POLICY, "new"), i).step;
+
+  it("an automatic failback leaves the data where it is unless the group says with-traffic", () => {
+    assert.equal(next(withData(), failback("automatic")), "shifting-traffic");
+    assert.equal(
+      next(withData({ failback: "with-traffic" }), failback("automatic")),
+      "moving-data",
+    );
+  });
+
+  it("a person's failback moves the data back", () => {
+    assert.equal(next(withData(), failback("manual")), "moving-data");
+  });
+});

@@ -1,0 +1,159 @@
+// The SQL failover group lever through the real @azure/arm-sql client against the ARM emulator
+// over HTTPS: the DataControl contract, what it sends (a planned failover never sends
+// forceFailoverAllowDataLoss, and goes to the server that is to become primary), and the emulator
+// held to the vendored spec (test/specs/sql/).
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { SqlFailoverGroupControl } from "../../../src/providers/sql-failover-group/failover-group.js";
+import type { SqlService } from "../../../src/providers/sql-failover-group/emulator.js";
+import { SQL_API_VERSION } from "../../../src/providers/sql-failover-group/operations.js";
+import type { ArmFixture } from "../../helpers/arm.js";
+import { RG, armRequest, startArm } from "../../helpers/arm.js";
+import { SpecCheck } from "../../helpers/spec-check.js";
+import { dataControlContract } from "../../adapters/data/contract.js";
+
+const SQL_NEU = `${RG}/providers/Microsoft.Sql/servers/sql-shop-neu`;
+const SQL_WEU = `${RG}/providers/Microsoft.Sql/servers/sql-shop-weu`;
+const FG = "fog-shop";
+
+/** An emulator whose failover group `fog-shop` is primary on the northeurope server. */
+async function sqlArm(failoverMs: number): Promise<{ arm: ArmFixture; sql: SqlService }> {
+  const arm = await startArm();
+  const sql = arm.emulator.service<SqlService>("sql-failover-group");
+  sql.failoverMs = failoverMs;
+  sql.addFailoverGroup({
+    name: FG,
+    primary: { id: SQL_NEU, location: "North Europe" },
+    secondary: { id: SQL_WEU, location: "West Europe" },
+    databases: ["orders"],
+  });
+  return { arm, sql };
+}
+
+const lever = (arm: ArmFixture) =>
+  new SqlFailoverGroupControl(arm.conn, [
+    {
+      group: "shop",
+      store: "orders",
+      failoverGroup: FG,
+      servers: new Map([
+        ["northeurope", SQL_NEU],
+        ["westeurope", SQL_WEU],
+      ]),
+    },
+  ]);
+
+const SERVERS: Record<string, string> = { northeurope: SQL_NEU, westeurope: SQL_WEU };
+
+/** The failover POSTs Azure accepted, as `region mode`, from the emulator's request log. */
+const acceptedFailovers = (arm: ArmFixture) =>
+  arm.emulator.requests
+    .filter((r) => r.method === "POST" && r.status === 202)
+    .map((r) => {
+      const region = Object.keys(SERVERS).find((k) =>
+        r.path.toLowerCase().startsWith(SERVERS[k]!.toLowerCase()),
+      );
+      return `${region} ${r.path.endsWith("/failover") ? "planned" : "forced"}`;
+    });
+
+dataControlContract("SQL failover group through the ARM emulator", async () => {
+  const { arm, sql } = await sqlArm(300);
+  return {
+    data: lever(arm),
+    group: "shop",
+    store: "orders",
+    reach: (region, reachable) => sql.setReachable(SERVERS[region]!, reachable),
+    failovers: () => acceptedFailovers(arm),
+    close: arm.stop,
+  };
+});
+
+describe("SQL failover group lever", () => {
+  let arm: ArmFixture;
+  let sql: SqlService;
+  before(async () => {
+    ({ arm, sql } = await sqlArm(0));
+  });
+  after(() => arm.stop());
+
+  it("a planned failover POSTs failover to the server that is to become primary, never forceFailoverAllowDataLoss", async () => {
+    await lever(arm).failover("shop", "orders", "westeurope", "planned");
+    const posts = arm.emulator.requests.filter((r) => r.method === "POST");
+    assert.deepEqual(
+      posts.map((r) => [r.path, r.status]),
+      [[`${SQL_WEU}/failoverGroups/${FG}/failover`, 202]],
+    );
+    assert.ok(posts.every((r) => r.apiVersion === SQL_API_VERSION));
+    assert.deepEqual(sql.roles(SQL_NEU, FG), {
+      "sql-shop-neu": "Secondary",
+      "sql-shop-weu": "Primary",
+    });
+  });
+
+  it("refuses a planned failover to a copy still seeding, saying its state, and sends nothing", async () => {
+    const before = arm.emulator.requests.length;
+    sql.setReplicationState(SQL_NEU, FG, "SEEDING");
+    const s = await lever(arm).read("shop", "orders");
+    assert.deepEqual(s.regions["northeurope"], {
+      reachable: true,
+      replication: "SEEDING",
+      caughtUp: false,
+    });
+    await assert.rejects(
+      lever(arm).failover("shop", "orders", "northeurope", "planned"),
+      /northeurope's copy of orders is SEEDING, not CATCH_UP/,
+    );
+    const sent = arm.emulator.requests.slice(before);
+    assert.ok(
+      sent.every((r) => r.method === "GET"),
+      "only reads were sent",
+    );
+    sql.setReplicationState(SQL_NEU, FG, "CATCH_UP");
+  });
+
+  it("the emulator: a planned failover with the primary unreachable is accepted and then fails, roles unchanged (as Azure)", async () => {
+    sql.setReachable(SQL_WEU, false);
+    const path = `${SQL_NEU}/failoverGroups/${FG}/failover`;
+    const reply = await armRequest(arm, "POST", path, SQL_API_VERSION);
+    assert.equal(reply.status, 202);
+    sql.setReachable(SQL_WEU, true);
+    assert.deepEqual(sql.roles(SQL_NEU, FG), {
+      "sql-shop-neu": "Secondary",
+      "sql-shop-weu": "Primary",
+    });
+  });
+
+  it("the emulator: 400 FailoverGroupFailoverRequestOnPrimary when sent to the primary", async () => {
+    const reply = await armRequest(
+      arm,
+      "POST",
+      `${SQL_WEU}/failoverGroups/${FG}/failover`,
+      SQL_API_VERSION,
+    );
+    assert.equal(reply.status, 400);
+    assert.match(JSON.stringify(reply.body), /FailoverGroupFailoverRequestOnPrimary/);
+  });
+
+  it("a server that does not exist is a clear error, not an unreachable copy", async () => {
+    const wrong = new SqlFailoverGroupControl(arm.conn, [
+      {
+        group: "shop",
+        store: "orders",
+        failoverGroup: "fog-nope",
+        servers: new Map([
+          ["northeurope", SQL_NEU],
+          ["westeurope", SQL_WEU],
+        ]),
+      },
+    ]);
+    await assert.rejects(wrong.read("shop", "orders"), /404.*fog-nope.*not found/);
+  });
+
+  it("every exchange holds to the vendored spec", async () => {
+    const specs = await SpecCheck.load();
+    const problems = arm.emulator.requests
+      .filter((r) => r.path.toLowerCase().includes("/microsoft.sql/servers/"))
+      .flatMap((r) => [...(r.status < 400 ? specs.request(r) : []), ...specs.reply(r)]);
+    assert.deepEqual(problems, []);
+  });
+});
