@@ -10,6 +10,14 @@
 // it. A test (test/infra/package.test.ts) sends records through the bundled adapter to a loopback
 // ingestion endpoint, and checks that no gRPC or Prometheus code is bundled.
 import type { Plugin } from "esbuild";
+import {
+  SQL_FAILOVER_GROUPS,
+  SQL_GROUPS,
+  SQL_MODELS,
+  SQL_UNUSED,
+  sqlMappers,
+  sqlParameters,
+} from "./bundle-left-out-sql.js";
 
 export interface LeftOut {
   /** A name for the stand-in: the bundle's metafile lists it as `tandem-left-out:<name>`. */
@@ -29,10 +37,10 @@ export interface LeftOut {
   readonly standIn?: string;
 }
 
-// The operation groups two lever SDKs' clients make, of which Tandem calls none: arm-cdn 9.1's
-// (cdnManagementClient.js imports them all from "./operations"; Tandem calls afdOrigins) and
+// The operation groups lever SDKs' clients make, of which Tandem calls none: arm-cdn 9.1's
+// (cdnManagementClient.js imports them all from "./operations"; Tandem calls afdOrigins),
 // arm-containerservice 25's (containerServiceClient.js, one "./classic/<group>/index.js" each;
-// Tandem calls managedClusters and agentPools).
+// Tandem calls managedClusters and agentPools) and arm-sql 10's (bundle-left-out-sql.ts).
 const CDN_UNUSED = [
   ...["AfdProfiles", "AfdCustomDomains", "AfdEndpoints", "AfdOriginGroups", "Routes", "RuleSets"],
   ...["Rules", "SecurityPolicies", "Secrets", "LogAnalytics", "Profiles", "Endpoints", "Origins"],
@@ -106,6 +114,32 @@ export const LEFT_OUT: readonly LeftOut[] = [
       AKS_UNUSED.map((n) => `_get${n[0]!.toUpperCase()}${n.slice(1)}Operations`),
       "",
     ),
+  },
+  {
+    name: "arm-sql-operations",
+    specifier: /^\.\/operations$/,
+    importer: /node_modules\/@azure\/arm-sql\/dist-esm\/src\/sqlManagementClient\.js$/,
+    ...SQL_GROUPS,
+    standIn: unusedGroups(
+      SQL_GROUPS,
+      SQL_UNUSED.map((n) => `${n}Impl`),
+      'export { FailoverGroupsImpl } from "./operations/failoverGroups";',
+    ),
+  },
+  {
+    name: "arm-sql-parameters",
+    specifier: /^\.\.\/models\/parameters$/,
+    importer: SQL_FAILOVER_GROUPS,
+    ...SQL_MODELS,
+    standIn: sqlParameters(),
+  },
+  {
+    name: "arm-sql-mappers",
+    specifier: /^\.\.\/models\/mappers$/,
+    // failoverGroups.js, and the parameters' stand-in above.
+    importer: new RegExp(`${SQL_FAILOVER_GROUPS.source}|^arm-sql-parameters$`),
+    ...SQL_MODELS,
+    standIn: sqlMappers(),
   },
 ];
 

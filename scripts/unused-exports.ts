@@ -52,6 +52,14 @@ const TEST_SURFACE: Readonly<Record<string, Readonly<Record<string, string>>>> =
     readinessSettled:
       "the tests wait for the readiness run beside the tick before they read what it wrote, as with the audit prune",
   },
+  "src/adapters/data/memory.ts": {
+    MemoryDataControl:
+      "the data lever in memory, which the core's tests and the simulator drive (issue 30); the composition root is to build it for the sandbox",
+  },
+  "src/adapters/data/by-store.ts": {
+    dataByStore:
+      "one data lever over every kind's, which the composition root is to build (issue 30); its test drives it over two memory levers",
+  },
   "src/core/runbook-retry.ts": {
     RETRY_BASE_MS: "the tests check the backoff's first step against the constant, not a copy",
     RETRY_MAX_MS: "the tests and the simulator's ARM model check the backoff's cap against it",

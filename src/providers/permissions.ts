@@ -161,7 +161,9 @@ export function permissionsTable(registry: ProviderRegistry): string {
       const forWhat =
         p.role === "traffic"
           ? `groups with \`traffic.kind: "${p.kind}"\` (${p.title})`
-          : `regions with a \`${p.kind}\` cluster (${p.title}: wake, scale)`;
+          : p.role === "data"
+            ? `stores (\`groups[].data[]\`) with \`kind: "${p.kind}"\` (${p.title}: fail over)`
+            : `regions with a \`${p.kind}\` cluster (${p.title}: wake, scale)`;
       const list = (scope: RoleScope) =>
         p.operations
           .filter((o) => scopeOf(o) === scope)

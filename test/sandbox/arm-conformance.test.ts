@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AksClusterControl } from "../../src/providers/aks/clusters.js";
+import type { SqlService } from "../../src/providers/sql-failover-group/emulator.js";
 import type { ArmFixture } from "../helpers/arm.js";
 import {
   AKS_NEU,
@@ -110,6 +111,7 @@ const EXAMPLE_RESOURCE: Record<string, [type: string, name: string]> = {
   "traffic-manager": ["Microsoft.Network/trafficManagerProfiles", "profileName"],
   "front-door": ["Microsoft.Cdn/profiles", "profileName"],
   aks: ["Microsoft.ContainerService/managedClusters", "resourceName"],
+  sql: ["Microsoft.Sql/servers", "serverName"],
 };
 
 /** An official example, its parameters, and the path of the resource it is about. */
@@ -304,6 +306,31 @@ describe("the official examples replayed against the ARM emulator", () => {
       "properties.upgradeSettings",
     ];
     assert.deepEqual(unlike(ex, "200", reply, notModelled), []);
+  });
+
+  it("SQL FailoverGroupGet and FailoverGroupForceFailoverAllowDataLoss: the failover group as the examples show it, the forced failover accepted on the secondary", async () => {
+    const get = exampleOf("sql/examples/FailoverGroupGet.json");
+    const force = exampleOf("sql/examples/FailoverGroupForceFailoverAllowDataLoss.json");
+    const sql = arm.emulator.service<SqlService>("sql-failover-group");
+    for (const { p } of [get, force])
+      sql.addFailoverGroup({
+        name: p["failoverGroupName"]!,
+        primary: { id: get.resource, location: "Japan East" },
+        secondary: { id: force.resource, location: "Japan West" },
+      });
+    const path = `${get.resource}/failoverGroups/${get.p["failoverGroupName"]}`;
+    const reply = await send(arm, "GET", path, get.p["api-version"]!);
+    assert.equal(reply.status, 200);
+    // The grace period goes with the Automatic policy; the emulator's groups are Manual.
+    const grace = ["properties.readWriteEndpoint.failoverWithDataLossGracePeriodMinutes"];
+    assert.deepEqual(unlike(get.ex, "200", reply, grace), []);
+    const forced = await send(
+      arm,
+      "POST",
+      `${force.resource}/failoverGroups/${force.p["failoverGroupName"]}/forceFailoverAllowDataLoss`,
+      force.p["api-version"]!,
+    );
+    assert.ok(forced.status in force.ex.responses, `answered ${forced.status}`);
   });
 
   it("every replayed exchange also validates against the spec", () => {

@@ -3,12 +3,16 @@
 // reads say `changing` and a second failover is refused with a 409, as Azure SQL and Cosmos DB
 // answer one (docs/data-sql.md). A copy's reachability, replication state and lag are set by the
 // test or the simulator. Replication states use SQL's words: `CATCH_UP` is the synchronising one.
-import type { DataCopy, DataState } from "../../core/levers.js";
 import type { Clock } from "../../ports/clock.js";
-import type { DataControl, DataFailoverMode } from "../../ports/data-control.js";
+import type {
+  DataControl,
+  DataCopy,
+  DataFailoverMode,
+  DataState,
+} from "../../ports/data-control.js";
 
 /** The replication state in which a copy may take a planned failover. */
-export const CAUGHT_UP = "CATCH_UP";
+const CAUGHT_UP = "CATCH_UP";
 
 interface Copy {
   reachable: boolean;
@@ -24,7 +28,7 @@ interface Store {
 }
 
 /** Azure's answer to a failover while another runs (409 Conflict). */
-export class DataConflictError extends Error {
+class DataConflictError extends Error {
   readonly status = 409;
   constructor(message: string) {
     super(message);

@@ -113,6 +113,12 @@ export class SqlService extends ArmService {
     );
   }
 
+  /** Ends every failover under way now, as if its time had passed. */
+  finishFailovers(): void {
+    for (const pair of this.#groups.values())
+      if (pair.op) pair.op = { ...pair.op, doneAt: Date.now() };
+  }
+
   #server(id: string): Server {
     const server = this.#servers.get(lower(id));
     if (!server) throw new Error(`no emulated SQL server ${id}`);

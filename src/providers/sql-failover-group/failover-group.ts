@@ -18,15 +18,20 @@ import type { FailoverGroup, SqlManagementClient as SqlClient } from "@azure/arm
 import { SqlManagementClient } from "@azure/arm-sql";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
 import { ARM_DEFAULTS, ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
-import type { DataCopy, DataState } from "../../core/levers.js";
-import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
+import type {
+  DataCallOptions,
+  DataControl,
+  DataCopy,
+  DataFailoverMode,
+  DataState,
+} from "../../ports/data-control.js";
 import { ArmLever } from "../arm-lever.js";
 import { SQL_OPERATIONS } from "./operations.js";
 
 /** The replication state in which a secondary may take a planned failover. */
-export const CAUGHT_UP = "CATCH_UP";
+const CAUGHT_UP = "CATCH_UP";
 
-export interface SqlStore {
+interface SqlStore {
   readonly group: string;
   readonly store: string;
   readonly failoverGroup: string;
@@ -217,7 +222,7 @@ function refusal(located: Located, state: DataState, region: string, mode: DataF
  * what its partners say of it; the primary is the one region all views agree is primary. Views
  * that disagree (both primary, or none) are a change under way.
  */
-export function stateOf(located: Located, views: readonly View[]): DataState {
+function stateOf(located: Located, views: readonly View[]): DataState {
   const regionOf = new Map(
     [...located.servers].map(([region, id]) => [id.id.toLowerCase(), region]),
   );

@@ -2,10 +2,11 @@
 // hold the same failover group; a failover makes the region traffic moves to the primary.
 import * as z from "zod";
 import { resourceId } from "../../config/fields.js";
+import type { DataMember, LeverSettings } from "../types.js";
 import { dataProvider } from "../types.js";
 import { SQL_OPERATIONS } from "./operations.js";
 
-export const sqlFailoverGroupSchema = z
+const sqlFailoverGroupSchema = z
   .strictObject({
     kind: z
       .literal("sql-failover-group")
@@ -43,6 +44,16 @@ export const sqlFailoverGroupSchema = z
     "An Azure SQL Database failover group whose primary follows the group's traffic (docs/data-sql.md).",
   );
 
+type Settings = z.output<typeof sqlFailoverGroupSchema> & LeverSettings;
+
+/** A store of the configuration, as the lever takes it. */
+const storeOf = (m: DataMember<Settings>) => ({
+  group: m.group,
+  store: m.store,
+  failoverGroup: m.settings.failoverGroup,
+  servers: new Map(Object.entries(m.settings.servers)),
+});
+
 export const sqlFailoverGroup = dataProvider({
   kind: "sql-failover-group",
   title: "Azure SQL Database failover group",
@@ -56,15 +67,7 @@ export const sqlFailoverGroup = dataProvider({
   failoverMs: 60_000,
   create: async (members, { conn }) => {
     const { SqlFailoverGroupControl } = await import("./failover-group.js");
-    return new SqlFailoverGroupControl(
-      conn,
-      members.map((m) => ({
-        group: m.group,
-        store: m.store,
-        failoverGroup: m.settings.failoverGroup,
-        servers: new Map(Object.entries(m.settings.servers)),
-      })),
-    );
+    return new SqlFailoverGroupControl(conn, members.map(storeOf));
   },
   emulator: new URL("./emulator.js", import.meta.url).href,
 });

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { systemClock } from "../../../src/adapters/clock/system-clock.js";
 import { dataByStore } from "../../../src/adapters/data/by-store.js";
 import { MemoryDataControl } from "../../../src/adapters/data/memory.js";
 import { ManualClock } from "../../helpers/runtime.js";
 import { dataControlContract } from "./contract.js";
 
 dataControlContract("in memory", async () => {
-  const data = new MemoryDataControl(systemClock, { changeMs: 300 });
+  const clock = new ManualClock();
+  const data = new MemoryDataControl(clock, { changeMs: 60_000 });
   data.add("shop", "orders", "northeurope", ["westeurope"]);
   return {
     data,
@@ -15,6 +15,7 @@ dataControlContract("in memory", async () => {
     store: "orders",
     reach: (region, reachable) => data.set("shop", "orders", region, { reachable }),
     failovers: () => data.failovers.map((f) => f.replace(/^orders /, "")),
+    finish: () => clock.advance(60_000),
   };
 });
 

@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SqlFailoverGroupControl } from "../../../src/providers/sql-failover-group/failover-group.js";
 import type { SqlService } from "../../../src/providers/sql-failover-group/emulator.js";
+import { sqlFailoverGroup } from "../../../src/providers/sql-failover-group/index.js";
 import { SQL_API_VERSION } from "../../../src/providers/sql-failover-group/operations.js";
+import { silentLog } from "../../../src/ports/log.js";
+import type { LeverSettings } from "../../../src/providers/types.js";
 import type { ArmFixture } from "../../helpers/arm.js";
 import { RG, armRequest, startArm } from "../../helpers/arm.js";
 import { SpecCheck } from "../../helpers/spec-check.js";
@@ -57,13 +60,14 @@ const acceptedFailovers = (arm: ArmFixture) =>
     });
 
 dataControlContract("SQL failover group through the ARM emulator", async () => {
-  const { arm, sql } = await sqlArm(300);
+  const { arm, sql } = await sqlArm(600_000);
   return {
     data: lever(arm),
     group: "shop",
     store: "orders",
     reach: (region, reachable) => sql.setReachable(SERVERS[region]!, reachable),
     failovers: () => acceptedFailovers(arm),
+    finish: () => sql.finishFailovers(),
     close: arm.stop,
   };
 });
@@ -155,5 +159,53 @@ describe("SQL failover group lever", () => {
       .filter((r) => r.path.toLowerCase().includes("/microsoft.sql/servers/"))
       .flatMap((r) => [...(r.status < 400 ? specs.request(r) : []), ...specs.reply(r)]);
     assert.deepEqual(problems, []);
+  });
+});
+
+describe("sql-failover-group settings", () => {
+  const servers = { northeurope: SQL_NEU, westeurope: SQL_WEU };
+  const parse = (settings: unknown) => sqlFailoverGroup.schema.safeParse(settings);
+  const refused = [
+    {
+      name: "one server only",
+      settings: { servers: { northeurope: SQL_NEU } },
+      says: /at least two/,
+    },
+    {
+      name: "a server that is not a SQL server",
+      settings: { servers: { ...servers, westeurope: `${RG}/providers/Microsoft.Web/sites/x` } },
+      says: /Microsoft\.Sql\/servers/,
+    },
+    {
+      name: "an upper-case group name",
+      settings: { servers, failoverGroup: "Fog" },
+      says: /lower-case/,
+    },
+  ];
+  for (const c of refused)
+    it(`refuses ${c.name}, saying what to fix`, () => {
+      const result = parse({ kind: "sql-failover-group", failoverGroup: FG, ...c.settings });
+      assert.equal(result.success, false);
+      assert.match(JSON.stringify(result.error?.issues), c.says);
+    });
+
+  it("takes a store, never allowing data loss unless told, and its lever reads it", async () => {
+    const settings: LeverSettings = sqlFailoverGroup.schema.parse({
+      kind: "sql-failover-group",
+      servers,
+      failoverGroup: FG,
+    });
+    assert.equal(settings["allowDataLoss"], false);
+    assert.deepEqual(sqlFailoverGroup.scopes(settings), [SQL_NEU, SQL_WEU]);
+    const { arm } = await sqlArm(0);
+    try {
+      const data = await sqlFailoverGroup.create(
+        [{ group: "shop", store: "orders", settings, regions: ["northeurope", "westeurope"] }],
+        { conn: arm.conn, log: silentLog },
+      );
+      assert.equal((await data.read("shop", "orders")).primary, "northeurope");
+    } finally {
+      await arm.stop();
+    }
   });
 });
