@@ -6,7 +6,8 @@
 //
 //   shop     active-passive behind the Traffic Manager profile tm-shop
 //   catalog  passive-cold behind the Front Door profile fd-catalog; its northeurope AKS cluster
-//            is stopped until Tandem wakes it
+//            is stopped until Tandem wakes it. With `data` (on in `npm start`), its database
+//            follows its traffic: an Azure SQL failover group on two logical servers (docs/data.md)
 import { HttpPeers } from "../adapters/peers/http-peers.js";
 import type { Peers } from "../ports/peers.js";
 import type { Principal } from "../app/auth.js";
@@ -22,6 +23,7 @@ import { ArmEmulator } from "./arm-emulator.js";
 import type { AksService } from "../providers/aks/emulator.js";
 import type { FrontDoorService } from "../providers/front-door/emulator.js";
 import type { TrafficManagerService } from "../providers/traffic-manager/emulator.js";
+import type { SqlService } from "../providers/sql-failover-group/emulator.js";
 import { TIMINGS } from "./arm/timing.js";
 import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
@@ -56,7 +58,14 @@ export const SANDBOX_RESOURCES = {
   catalogCluster: (region: string) =>
     `${RG}/providers/Microsoft.ContainerService/managedClusters/aks-catalog-${SHORT[region]}`,
   endpoint: (group: string, region: string) => `${group}-${SHORT[region]}`,
+  /** With `data`: the catalog's SQL logical server in each region, and their failover group. */
+  catalogSqlServer: (region: string) =>
+    `${RG}/providers/Microsoft.Sql/servers/sql-catalog-${SHORT[region]}`,
+  catalogFailoverGroup: "catalog-db",
 } as const;
+
+/** The catalog's data stores with `data`, by name as the configuration, alerts and audit say. */
+export const SANDBOX_STORES = { sql: "products" } as const;
 
 /**
  * Who calls the sandbox's API without credentials: an operator, so that the CLI and curl work
@@ -87,6 +96,12 @@ export interface SandboxOptions {
    * with the runbook's production timeouts. Drills and benchmarks use it to see real timing.
    */
   readonly timing?: "fast" | "realistic";
+  /**
+   * The catalog's database follows its traffic (`npm start` turns it on): an Azure SQL failover
+   * group, primary in westeurope, that a regional outage takes with the region (docs/data.md).
+   * Off by default, so that the tests of the groups as they were keep their steps and timing.
+   */
+  readonly data?: boolean;
   readonly output?: (line: string) => void;
   readonly verbose?: boolean;
   /** More subscribers to both observers' events (tests record them). */
@@ -135,6 +150,7 @@ export interface Sandbox {
     readonly trafficManager: TrafficManagerService;
     readonly frontDoor: FrontDoorService;
     readonly aks: AksService;
+    readonly sql: SqlService;
   };
   readonly azurite: Azurite;
   /** The loopback receivers of the four alert channels (Teams, Slack, PagerDuty, webhook). */
@@ -183,6 +199,7 @@ export function sandboxConfig(
     dwellSeconds: number;
     timing?: "fast" | "realistic";
     summaryMinutes?: number;
+    data?: boolean;
   },
 ): TandemConfigInput {
   const R = SANDBOX_RESOURCES;
@@ -242,6 +259,7 @@ export function sandboxConfig(
           originGroup: R.catalogOriginGroup,
         },
         regions: SANDBOX_REGIONS.map((r) => region("catalog", r)),
+        ...(options.data ? catalogData() : {}),
       },
     ],
     // One channel of each kind, each to its loopback receiver, for warnings and worse (and what
@@ -252,6 +270,29 @@ export function sandboxConfig(
         .channels(ALERT_SETTINGS)
         .channels.map((channel) => ({ ...channel, minSeverity: "warning" })),
     },
+  };
+}
+
+/**
+ * The catalog's database, as a user's configuration names it. A regional outage in the sandbox
+ * takes the region's SQL server with it, so the failover group's primary cannot be reached and
+ * only a forced failover can move it: the store allows data loss here, to show that path (the
+ * default, false, would page a person instead; docs/data.md says what each choice does). Failback
+ * moves the data back too (a planned failover, both servers answering again).
+ */
+function catalogData(): Pick<TandemConfigInput["groups"][number], "data" | "dataPolicy"> {
+  const R = SANDBOX_RESOURCES;
+  return {
+    data: [
+      {
+        name: SANDBOX_STORES.sql,
+        kind: "sql-failover-group",
+        servers: Object.fromEntries(SANDBOX_REGIONS.map((r) => [r, R.catalogSqlServer(r)])),
+        failoverGroup: R.catalogFailoverGroup,
+        allowDataLoss: true,
+      },
+    ],
+    dataPolicy: { order: "before-traffic", failback: "with-traffic" },
   };
 }
 
@@ -326,6 +367,7 @@ function faultRoutes(
   arm: ArmEmulator,
   host: () => LocalHost | undefined,
   isolated: Set<string>,
+  regionData: (region: string, up: boolean) => void,
 ): LocalRoute[] {
   const all = [...apps.shop.values(), ...apps.catalog.values(), ...apps.controls.values()];
   const state = () => ({
@@ -346,9 +388,10 @@ function faultRoutes(
     (params: Record<string, string>): LocalResponse => {
       const name = params["region"] ?? "";
       if (!apps.shop.has(name)) return notFound("region", name, apps.shop.keys());
-      // A region is down for every group: both groups' stamps in it.
+      // A region is down for every group: both groups' stamps in it, and its copies of their data.
       apps.shop.get(name)!.mode = mode;
       apps.catalog.get(name)!.mode = mode;
+      regionData(name, mode === "up");
       return { status: 200, body: state() };
     };
   const observer =
@@ -424,6 +467,7 @@ function faultRoutes(
       path: "/sandbox/heal",
       handle: () => {
         for (const app of all) app.mode = "up";
+        for (const region of apps.shop.keys()) regionData(region, true);
         for (const kind of apps.receivers.kinds) apps.receivers.modes[kind] = "ok";
         for (const name of apps.controls.keys()) host()?.startObserver(name);
         isolated.clear();
@@ -468,6 +512,7 @@ async function startRegions(
   started: Started,
   times: ReturnType<typeof emulatorTimes>,
   registry: ComposeOptions["registry"],
+  data: boolean,
 ) {
   const R = SANDBOX_RESOURCES;
   const byHost = new Map<string, RegionalApp>();
@@ -489,6 +534,7 @@ async function startRegions(
   const tm = arm.service<TrafficManagerService>("traffic-manager");
   const fd = arm.service<FrontDoorService>("front-door");
   const aks = arm.service<AksService>("aks");
+  const sql = arm.service<SqlService>("sql-failover-group");
   const app = async (region: string, gate?: () => boolean) => {
     const a = await started(new RegionalApp(region, gate));
     byHost.set(a.host, a);
@@ -531,7 +577,24 @@ async function startRegions(
         { name: "user", count: 3 },
       ],
     });
-  return { arm, tm, fd, aks, shop, catalog, controls };
+  if (data)
+    sql.addFailoverGroup({
+      name: R.catalogFailoverGroup,
+      primary: { id: R.catalogSqlServer("westeurope"), location: "West Europe" },
+      secondary: { id: R.catalogSqlServer("northeurope"), location: "North Europe" },
+      databases: ["catalog"],
+    });
+  return { arm, tm, fd, aks, sql, shop, catalog, controls };
+}
+
+/**
+ * What a regional outage (or its end) does to the catalog's data with `data`: the region's SQL
+ * server stops answering, as in a lost region, and answers again when it is back.
+ */
+function dataOfRegions(sql: SqlService, data: boolean) {
+  return (region: string, up: boolean) => {
+    if (data) sql.setReachable(SANDBOX_RESOURCES.catalogSqlServer(region), up);
+  };
 }
 
 /**
@@ -549,6 +612,7 @@ function configOf(
     failureThreshold: options.failureThreshold ?? 3,
     dwellSeconds: options.dwellSeconds ?? 10,
     ...(options.timing ? { timing: options.timing } : {}),
+    ...(options.data ? { data: true } : {}),
     ...(options.telemetry?.summaryMinutes === undefined
       ? {}
       : { summaryMinutes: options.telemetry.summaryMinutes }),
@@ -637,10 +701,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const R = SANDBOX_RESOURCES;
     const times = emulatorTimes(options);
-    const { arm, tm, fd, aks, shop, catalog, controls } = await startRegions(
+    const { arm, tm, fd, aks, sql, shop, catalog, controls } = await startRegions(
       started,
       times,
       options.kinds?.registry,
+      options.data ?? false,
     );
 
     // The global entry points route as the emulated services do right now.
@@ -699,7 +764,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps, arm, () => late.host, isolated),
+      routes: faultRoutes(apps, arm, () => late.host, isolated, dataOfRegions(sql, !!options.data)),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
@@ -719,7 +784,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       entryPoint: shopEntry,
       catalogEntryPoint: catalogEntry,
       arm,
-      services: { trafficManager: tm, frontDoor: fd, aks },
+      services: { trafficManager: tm, frontDoor: fd, aks, sql },
       azurite,
       alerts: receivers,
       schedules,
