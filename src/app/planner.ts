@@ -12,12 +12,13 @@ import { errorText as message } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { Clock } from "../ports/clock.js";
-import type { DryRunLevers, LeverEstimates, PlannedChange } from "../ports/dry-run.js";
+import type { DryRunLevers, PlannedChange } from "../ports/dry-run.js";
 import type { Caller } from "./audit.js";
 import type { Outcome } from "./outcome.js";
 import { sayCommand } from "./outcome.js";
 import { findGroup, noSuchGroup } from "./read-models.js";
 import type { Runtime } from "./runtime.js";
+import type { LeverEstimates } from "../ports/dry-run.js";
 import {
   applyEffect,
   describeEffect,

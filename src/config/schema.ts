@@ -665,7 +665,7 @@ export type TandemConfigInput = z.input<typeof configSchema>;
 export type GroupConfig = TandemConfig["groups"][number];
 export type RegionConfig = GroupConfig["regions"][number];
 /** A data store's settings: its kind's fields, its name in the group, and `allowDataLoss`. */
-export type DataStoreConfig = LeverSettings & {
+type DataStoreConfig = LeverSettings & {
   readonly name: string;
   readonly allowDataLoss: boolean;
 };

@@ -42,7 +42,9 @@ function stopReason(s: Situation, failover: Incident): string | undefined {
   const window = s.practice?.window;
   if (!window || failover.openedAt < window.start) return "the practice window ended";
   // A cold standby fails its probes until it has started: it is judged once traffic may move.
-  const waking = failover.wake?.start && !["shifting-traffic", "verifying"].includes(failover.step);
+  const waking =
+    failover.wake?.start &&
+    !["moving-data", "shifting-traffic", "verifying"].includes(failover.step);
   const seen = s.evidence[failover.to];
   if (!waking && (seen === "down" || seen === "suspect"))
     return `${failover.to} fails its probes (${seen})`;

@@ -26,15 +26,14 @@ export const DATA_POLICY_DEFAULTS: DataPolicy = {
   failback: "manual",
 };
 
-export const dataPolicyOf = (group: RunbookGroup): DataPolicy =>
-  group.dataPolicy ?? DATA_POLICY_DEFAULTS;
+const dataPolicyOf = (group: RunbookGroup): DataPolicy => group.dataPolicy ?? DATA_POLICY_DEFAULTS;
 
 /**
  * Whether this incident moves the group's data: every failover of a group with stores, and a
  * failback a person (or a practice, returning to where it started) asked for; an automatic
  * failback only when the group's data policy says `failback: "with-traffic"`.
  */
-export function movesData(group: RunbookGroup, incident: Incident): boolean {
+function movesData(group: RunbookGroup, incident: Incident): boolean {
   if (!group.data?.length || group.model === "active-active") return false;
   if (incident.shift.kind !== "promote") return false;
   if (incident.kind === "failover" || incident.trigger !== "automatic") return true;
@@ -42,7 +41,7 @@ export function movesData(group: RunbookGroup, incident: Incident): boolean {
 }
 
 /** Whether the data step comes before the traffic shift for this incident. */
-export const dataFirst = (group: RunbookGroup, incident: Incident): boolean =>
+const dataFirst = (group: RunbookGroup, incident: Incident): boolean =>
   movesData(group, incident) && dataPolicyOf(group).order === "before-traffic";
 
 /**
@@ -189,27 +188,26 @@ export function movingData(c: StepContext): RunbookResult {
         ),
       ),
     );
-  const asks = steps.flatMap(({ store, step }) =>
-    step.kind === "ask" ? [{ store: store.name, mode: step.mode }] : [],
-  );
+  // One ask per tick: an effect still running at the tick's end holds the group's later effects,
+  // and an ask on record that was never sent would leave its store waiting for the timeout.
+  const ask = steps.find(({ step }) => step.kind === "ask");
   const waiting = steps.flatMap(({ step }) => (step.kind === "waiting" ? [step.note] : []));
-  if (asks.length === 0) return stay(`moving data to ${target}: ${waiting.join("; ")}`);
-  const effects: Effect[] = asks.map((a) => ({
-    kind: "data-failover",
-    store: a.store,
-    region: target,
-    mode: a.mode,
-  }));
-  const dataAsked: Record<string, DataAsk> = { ...incident.dataAsked };
-  for (const a of asks)
-    dataAsked[a.store] = { region: target, mode: a.mode, at: s.now, epoch: s.epoch };
+  if (!ask || ask.step.kind !== "ask")
+    return stay(`moving data to ${target}: ${waiting.join("; ")}`);
+  const { store } = ask;
+  const { mode } = ask.step;
+  const effect: Effect = { kind: "data-failover", store: store.name, region: target, mode };
   const asked = noted(
     incident,
     s.now,
     s.epoch,
-    `asking ${asks.map((a) => `${a.store} (${a.mode})`).join(", ")} to make ${target} the primary`,
+    `asking ${store.name} to make ${target} its primary (${mode})`,
   );
-  return { incident: { ...asked, dataAsked }, opened: false, effects };
+  const dataAsked: Record<string, DataAsk> = {
+    ...incident.dataAsked,
+    [store.name]: { region: target, mode, at: s.now, epoch: s.epoch },
+  };
+  return { incident: { ...asked, dataAsked }, opened: false, effects: [effect] };
 }
 
 /** What the incident note adds when the data was asked to move before an abort. */

@@ -190,6 +190,7 @@ describe("practice: a real failover and failback in its window", () => {
       ).incident?.step;
     assert.notEqual(at("waking"), "aborted", "a cold standby fails its probes until it starts");
     assert.equal(at("shifting-traffic"), "aborted");
+    assert.equal(at("moving-data"), "aborted", "its data moves only once it serves (issue 30)");
   });
 
   it("fails back when the window ends before the dwell does", () => {

@@ -166,6 +166,31 @@ describe("runbook: moving data safely", () => {
     assert.equal(later.effects.length, 1, "asked again after the backoff");
   });
 
+  it("asks one store a tick, so no ask is recorded that the tick cannot send", () => {
+    const two: RunbookGroup = {
+      ...withData(),
+      data: [
+        { name: "orders", allowDataLoss: false },
+        { name: "carts", allowDataLoss: false },
+      ],
+    };
+    const first = step(two, moving, { orders: store("weu"), carts: store("weu") });
+    assert.deepEqual(
+      first.effects.map((e) => e.kind === "data-failover" && e.store),
+      ["orders"],
+    );
+    const next = after(first, moving);
+    assert.deepEqual(Object.keys(next.dataAsked ?? {}), ["orders"]);
+    const second = step(two, next, {
+      orders: store("weu", { changing: true }),
+      carts: store("weu"),
+    });
+    assert.deepEqual(
+      second.effects.map((e) => e.kind === "data-failover" && e.store),
+      ["carts"],
+    );
+  });
+
   it("waits while a change of primary is under way, and for a store it cannot read", () => {
     for (const data of [{ orders: store("weu", { changing: true }) }, { orders: undefined }, {}]) {
       const r = step(withData(), moving, data);

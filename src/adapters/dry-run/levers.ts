@@ -12,7 +12,7 @@ import type { ClusterCallOptions, ClusterControl } from "../../ports/cluster-con
 import type { LeverCallOptions, TrafficRouter } from "../../ports/traffic-router.js";
 import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
 import type { DataState } from "../../core/levers.js";
-import { CAUGHT_UP, MemoryDataControl } from "../data/memory.js";
+import { MemoryDataControl } from "../data/memory.js";
 import type { DryRunLevers, LeverEstimates, PlannedChange } from "../../ports/dry-run.js";
 import { MemoryClusterControl } from "../cluster/memory.js";
 import { MemoryTrafficRouter } from "../traffic/memory.js";
@@ -197,7 +197,7 @@ export class DryRunClusterControl implements ClusterControl {
  * play on a copy in memory (taking `failoverMs` on the plan's clock) and are recorded, with the
  * mode: whether Tandem would ask for a planned or a forced one.
  */
-export class DryRunDataControl implements DataControl {
+class DryRunDataControl implements DataControl {
   readonly #base: DataControl;
   readonly #copy: MemoryDataControl;
   readonly #known = new Set<string>();
@@ -225,8 +225,10 @@ export class DryRunDataControl implements DataControl {
     for (const [region, copy] of Object.entries(state.regions))
       this.#copy.set(group, store, region, {
         reachable: copy.reachable,
-        // The copy's own word, unless the kind calls it caught up in words of its own.
-        replication: copy.caughtUp ? CAUGHT_UP : (copy.replication ?? "NOT_CAUGHT_UP"),
+        // The copy added caught up stays so; one that is not says so in words of its own.
+        ...(copy.caughtUp
+          ? {}
+          : { replication: `${copy.replication ?? "not replicating"} (not caught up)` }),
         ...(copy.lagSeconds === undefined ? {} : { lagSeconds: copy.lagSeconds }),
       });
     this.#known.add(key);

@@ -6,7 +6,7 @@ import type { DataControl } from "../../../src/ports/data-control.js";
 import type { DataProvider } from "../../../src/providers/types.js";
 import { dataProvider } from "../../../src/providers/types.js";
 
-export const testStoreSchema = z
+const testStoreSchema = z
   .strictObject({
     kind: z.literal("test-store").describe("A store held by the test."),
     account: z.string().min(1).describe("The store's account, for the test's own checks."),
