@@ -8,6 +8,7 @@ import { judgeRegions, witnessMatters } from "../core/verdict.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions } from "../ports/state-store.js";
+import { settleBy } from "./bounded.js";
 import type { Runtime } from "./runtime.js";
 import { errorText } from "../core/errors.js";
 
@@ -54,7 +55,8 @@ const failures = new WeakMap<Runtime, Map<string, { why: string; at: number }>>(
 
 /**
  * Asks the witness about a group (or joins the question in flight) and waits for the answer
- * until `ms` has passed; the answer, whenever it comes, is kept for the next ticks.
+ * until `ms` has passed on the runtime's clock; the answer, whenever it comes, is kept for the
+ * next ticks.
  */
 async function askWitness(rt: Runtime, group: string, ms: number): Promise<void> {
   let inFlight = asking.get(rt);
@@ -83,9 +85,8 @@ async function askWitness(rt: Runtime, group: string, ms: number): Promise<void>
       .finally(() => inFlight.delete(group));
     inFlight.set(group, question);
   }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([question, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+  // On the runtime's clock (ADR 30): in the simulator the tick waits virtual time, not real.
+  await settleBy(rt, question, rt.clock.now() + ms);
 }
 
 /**

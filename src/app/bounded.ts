@@ -45,6 +45,34 @@ export function following(signal: AbortSignal): {
   return { controller, release: () => signal.removeEventListener("abort", forward) };
 }
 
+/**
+ * The sleep of a clock whose time passes at once (the planner's, and the tests' manual clocks):
+ * after one turn of the event loop, `pass(ms)` moves the clock to the sleep's end. What settles
+ * without time passing (a memory lever's answer) wins a race against it, as against a real
+ * timer. Called off before its turn, it ends at once, leaves no turn pending and moves no time:
+ * otherwise every deadline raced against quick work (settleBy, the fence's acting time, the
+ * witness's answer) would push the clock on by the whole wait, and a lease's term with it.
+ */
+export function sleepOneTurn(
+  ms: number,
+  signal: AbortSignal | undefined,
+  pass: (ms: number) => void,
+): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const turn = setImmediate(() => {
+      signal?.removeEventListener("abort", off);
+      pass(Math.max(0, ms));
+      resolve();
+    });
+    function off() {
+      clearImmediate(turn);
+      resolve();
+    }
+    signal?.addEventListener("abort", off, { once: true });
+  });
+}
+
 type Settled<T> = { readonly done: true; readonly value: T } | { readonly done: false };
 
 const LATE: Settled<never> = { done: false };
@@ -52,9 +80,8 @@ const LATE: Settled<never> = { done: false };
 /**
  * Waits for `work` until `deadline` (epoch ms) on the runtime's clock, never on a timer of its
  * own: in virtual time (the simulator) a real timer would let virtual work run past the deadline,
- * or hold a run for real seconds. The lever reads and effects, the peers' answers and the hedged
- * probes wait through here; the fence's acting time and the witness's answer still wait on real
- * timers (their tests' clocks move time at every sleep, even one called off).
+ * or hold a run for real seconds. The lever reads and effects, the peers' answers, the hedged
+ * probes, the fence's acting time and the witness's answer wait through here.
  *
  * The rule at the deadline: work that has settled by the time the deadline is reached counts,
  * even work that settles at the deadline itself. When the clock's wait ends, the clock is given

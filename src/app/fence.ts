@@ -6,6 +6,7 @@
 // (event-audit.ts), written before the event is published.
 import { actingTimeLeft } from "../core/lease.js";
 import type { ActionRecord } from "../ports/state-store.js";
+import { settleBy } from "./bounded.js";
 import { recordEvent } from "./event-audit.js";
 import { leaseTiming } from "./lease-keeper.js";
 import type { Runtime } from "./runtime.js";
@@ -32,38 +33,39 @@ export type FencedResult<T> =
 
 /**
  * Runs `work` under a signal that aborts when this lease term's acting time runs out: at the renew
- * deadline of the epoch's latest renewal. Work that outlasts a tick keeps running while the holder
- * keeps renewing the same epoch (each renewal moves the deadline on), and is cut at the deadline of
- * the last renewal once renewals stop or the lease is lost: never later than a contender could take
- * over. The timer is cleared as soon as the work ends.
+ * deadline of the epoch's latest renewal, on the runtime's clock (settleBy; ADR 30), so that in
+ * the simulator the cut comes in virtual time, as every other wait does. Work that outlasts a tick
+ * keeps running while the holder keeps renewing the same epoch (each renewal moves the deadline
+ * on), and is cut at the deadline of the last renewal once renewals stop or the lease is lost:
+ * never later than a contender could take over. Nothing waits once the work ends, and its signal
+ * stays quiet then (a lever may hand it on to work of the epoch's that outlives the step).
  */
 async function withinTerm<T>(
   rt: Runtime,
   epoch: number,
   renewedAt: number,
-  firstMs: number,
+  deadline: number,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  const timing = leaseTiming(rt);
+  const running = work(controller.signal);
+  const { renewDeadlineMs } = leaseTiming(rt);
   let armedFor = renewedAt;
-  let timer: NodeJS.Timeout | undefined;
-  const check = () => {
+  for (;;) {
+    const settled = await settleBy(rt, running, deadline);
+    if (settled.done) return settled.value;
     const held = rt.memory.lease.held;
-    // Cut unless the same epoch was renewed since the timer was set (then wait for its deadline).
-    if (!held || held.epoch !== epoch || held.renewedAt <= armedFor) {
-      controller.abort(new Error(`the acting time of epoch ${epoch} ran out`));
-      return;
-    }
-    armedFor = held.renewedAt;
-    timer = setTimeout(check, Math.max(1, actingTimeLeft(rt.memory.lease, rt.clock.now(), timing)));
-  };
-  timer = setTimeout(check, firstMs);
-  try {
-    return await work(controller.signal);
-  } finally {
-    clearTimeout(timer);
+    if (!held || held.epoch !== epoch) break;
+    if (held.renewedAt > armedFor) {
+      // The same epoch was renewed since the wait began: wait for the new deadline.
+      armedFor = held.renewedAt;
+      deadline = held.renewedAt + renewDeadlineMs;
+    } else if (rt.clock.now() >= deadline) break;
+    // Otherwise the clock's wait ended before the clock reached the deadline (a clock whose time
+    // a test sets, waiting in real time): the acting time has not run out, wait on.
   }
+  controller.abort(new Error(`the acting time of epoch ${epoch} ran out`));
+  return running;
 }
 
 export function runFenced<T>(
@@ -138,15 +140,19 @@ async function fenced<T>(
   if (unwritten !== undefined)
     return refuse(`the action log cannot be written (${unwritten}): no step without a record`);
   // The time left is taken again now: writing the intent took time of its own.
-  const now = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
-  if (now <= 0 || rt.memory.lease.held?.epoch !== epoch) {
+  const remaining = actingTimeLeft(rt.memory.lease, rt.clock.now(), timing);
+  if (remaining <= 0 || rt.memory.lease.held?.epoch !== epoch) {
     const reason = `the lease renew deadline of epoch ${epoch} passed while the intent was written`;
     await record("failed", reason);
     return { ok: false, refused: true, reason, epoch };
   }
   try {
-    const value = await withinTerm(rt, epoch, held.renewedAt, now, (signal) =>
-      action(signal, epoch),
+    const value = await withinTerm(
+      rt,
+      epoch,
+      held.renewedAt,
+      rt.clock.now() + remaining,
+      (signal) => action(signal, epoch),
     );
     await record("done");
     return { ok: true, value, epoch };

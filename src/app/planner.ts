@@ -12,6 +12,7 @@ import { errorText as message } from "../core/errors.js";
 import type { GroupConfig } from "../config/schema.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { Clock } from "../ports/clock.js";
+import { sleepOneTurn } from "./bounded.js";
 import type { DryRunLevers, PlannedChange } from "../ports/dry-run.js";
 import type { Caller } from "./audit.js";
 import type { Outcome } from "./outcome.js";
@@ -65,8 +66,9 @@ export class PlanClock implements Clock {
   advance(ms: number): void {
     this.#now += ms;
   }
-  async sleep(ms: number): Promise<void> {
-    this.#now += ms;
+  /** Time passes at once (nothing in a plan waits for real); a sleep called off moves none. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOneTurn(ms, signal, (passed) => this.advance(passed));
   }
 }
 

@@ -3,8 +3,9 @@
 // already read (the agreement view, the lever views, the incidents) plus one store read (the last
 // reports and drills). Each report is written to the store for every observer's status; a group
 // that turns not ready, or ready again, is said as an event (and so alerted), and each check's
-// verdict goes to telemetry. No Azure Resource Manager read of its own: the ARM read budget is
-// the lever views' (ADR 23).
+// verdict goes to telemetry. No Azure Resource Manager read of its own for the routing and the
+// clusters (the ARM read budget is the lever views', ADR 23); the data stores, which the lever
+// view does not keep, are read here once per run, and only while ARM's read bucket is nearly full.
 import { errorText } from "../core/errors.js";
 import type { Incident } from "../core/incident.js";
 import { isCurrent } from "../core/liveness.js";
@@ -17,6 +18,7 @@ import type {
   SeenProbe,
 } from "../core/readiness.js";
 import { assessReadiness, readinessChange, readinessLine } from "../core/readiness.js";
+import type { StoreRead } from "../core/readiness-data.js";
 import { PRACTICE_BY, practiceRecord } from "../core/practice.js";
 import { isOpen } from "../core/incident.js";
 import type { GroupConfig } from "../config/schema.js";
@@ -25,11 +27,13 @@ import { lastFiring, parseCron } from "../core/cron.js";
 import type { RunbookState, StoreCallOptions } from "../ports/state-store.js";
 import type { AgreementView, GroupEvidence } from "./agreement.js";
 import type { Caller } from "./audit.js";
+import { NO_LONGER_NEEDED, settleWith } from "./bounded.js";
 import { emit } from "./emit.js";
 import { drill } from "./planner.js";
 import { noteReadiness } from "./practice.js";
 import type { Runtime } from "./runtime.js";
 import { telemetryOf } from "./runtime.js";
+import { readData } from "./situation.js";
 
 interface ReadinessMemory {
   running?: Promise<void>;
@@ -98,6 +102,9 @@ async function runReadiness(
     // group keeps its last report until the move is over (ADR 32).
     const incidents = (state.incidents[group.name] ?? []).map((s) => s.incident);
     if (incidents.some(isOpen) || practiceRecord(incidents)?.outcome === "running") continue;
+    // A run that outlived the lease spends no ARM read on its stores.
+    if (rt.memory.said.leader?.epoch !== epoch) return;
+    const data = group.data ? await readStores(rt, group) : undefined;
     const report = assessReadiness({
       group: readinessGroup(group),
       now: rt.clock.now(),
@@ -107,6 +114,7 @@ async function runReadiness(
       ...withDrill(stored.drills[group.name]),
       coldStartWithinDays: rt.config.policy.readiness.coldStartWithinDays,
       ...(previous ? { previous } : {}),
+      ...(data ? { data } : {}),
     });
     // Only the holder of this epoch writes and tells: a run that outlived the lease says nothing.
     if (rt.memory.said.leader?.epoch !== epoch) return;
@@ -167,6 +175,7 @@ function tellReadiness(
         group: report.group,
         check: check.check,
         ...(check.region ? { region: check.region } : {}),
+        ...(check.store ? { store: check.store } : {}),
       });
   if (report.verdict !== "unknown")
     telemetry.metric("tandem.readiness", report.verdict === "ready" ? 1 : 0, {
@@ -189,6 +198,61 @@ function tellReadiness(
   );
 }
 
+/**
+ * ARM reads left in its bucket below which a run reads no data store: what one tick of failovers
+ * may spend (orchestrate-tick.ts, READS_PER_TICK). The bucket holds 250 and refills 25 a second
+ * (learn.microsoft.com, "Understand how Azure Resource Manager throttles requests"): readiness,
+ * a slow signal, reads only while nothing else is pressing on it.
+ */
+const DATA_READ_RESERVE = 200;
+/** Longest a group's data stores may take to answer a readiness run (the runtime's clock). */
+const DATA_READ_MS = 30_000;
+
+/**
+ * What the data lever says of each of the group's stores, read side by side for this run (the
+ * lever view does not keep them: the runbook's data step decides on its own reads). A store the
+ * run does not read (no lever covers it, ARM asked to wait or its bucket is low, no answer in
+ * time) or whose read fails is given the reason: its check is unknown, never failed.
+ */
+async function readStores(rt: Runtime, group: GroupConfig): Promise<Record<string, StoreRead>> {
+  const names = (group.data ?? []).map((d) => d.name);
+  const lever = rt.levers.data;
+  const now = rt.clock.now();
+  const throttled = rt.levers.armBudget?.throttledUntil();
+  const remaining = rt.levers.armBudget?.remainingReads();
+  const skip = !lever
+    ? "no data lever is configured"
+    : throttled !== undefined && throttled > now
+      ? `Azure Resource Manager asked to wait until ${new Date(throttled).toISOString()}`
+      : remaining !== undefined && remaining < DATA_READ_RESERVE + names.length
+        ? `Azure Resource Manager's read budget is low (${remaining} left): left for the failovers`
+        : undefined;
+  const out: Record<string, StoreRead> = {};
+  for (const name of names)
+    out[name] = {
+      problem:
+        skip ?? (lever?.covers(group.name, name) ? "no answer in time" : "no data lever covers it"),
+    };
+  if (skip) return out;
+  const controller = new AbortController();
+  let late = false;
+  const read = readData(
+    lever,
+    group.name,
+    names,
+    { abortSignal: controller.signal },
+    (store, error) => {
+      if (!late) out[store] = { problem: errorText(error) };
+    },
+  );
+  const settled = await settleWith(rt, read, now + DATA_READ_MS, controller);
+  late = true;
+  if (!settled.done) controller.abort(NO_LONGER_NEEDED);
+  for (const [store, state] of Object.entries(settled.done ? settled.value : {}))
+    out[store] = { state };
+  return out;
+}
+
 const withView = (view: LeverView | undefined) => (view ? { view } : {});
 const withDrill = (drill: DrillRecord | undefined) =>
   drill
@@ -202,6 +266,10 @@ function readinessGroup(group: GroupConfig): ReadinessGroup {
     model: group.model,
     traffic: group.traffic !== undefined,
     ...(group.rtoSeconds === undefined ? {} : { rtoSeconds: group.rtoSeconds }),
+    ...(group.rpoSeconds === undefined ? {} : { rpoSeconds: group.rpoSeconds }),
+    ...(group.data
+      ? { data: group.data.map((d) => ({ name: d.name, kind: d.kind, settings: d })) }
+      : {}),
     regions: group.regions.map((r) => {
       const warning = r.probe["certificateWarningDays"];
       return {

@@ -12,7 +12,7 @@ import type {
 
 const DAY_MS = 86_400_000;
 
-function result(
+export function result(
   check: ReadinessCheck,
   region: string | undefined,
   verdict: Readiness,

@@ -14,6 +14,8 @@ import {
   recoveryCheck,
   trafficCheck,
 } from "./readiness-checks.js";
+import type { ReadinessStore, StoreRead } from "./readiness-data.js";
+import { dataCheck } from "./readiness-data.js";
 
 export type Readiness = "ready" | "not-ready" | "unknown";
 
@@ -24,12 +26,15 @@ export type ReadinessCheck =
   | "cold-start"
   | "standby-probes"
   | "certificate"
-  | "recovery-time";
+  | "recovery-time"
+  | "standby-data";
 
 export interface CheckResult {
   readonly check: ReadinessCheck;
   /** The standby region the check is about (absent for the group's recovery time). */
   readonly region?: string;
+  /** The data store the check is about (`standby-data` only). */
+  readonly store?: string;
   readonly verdict: Readiness;
   /** What was seen, in one sentence. */
   readonly evidence: string;
@@ -70,6 +75,10 @@ export interface ReadinessGroup {
   readonly traffic: boolean;
   /** The recovery time objective (seconds), when the group has one. */
   readonly rtoSeconds?: number;
+  /** The recovery point objective (seconds): the most a standby's copy of a store may lag. */
+  readonly rpoSeconds?: number;
+  /** The data stores that follow the group's traffic (`groups[].data[]`). */
+  readonly data?: readonly ReadinessStore[];
 }
 
 /** One live observer's latest observation of a region. */
@@ -97,6 +106,8 @@ export interface ReadinessInput {
   };
   readonly coldStartWithinDays: number;
   readonly previous?: ReadinessReport;
+  /** Per data store, what the data lever last answered; a store absent was not read. */
+  readonly data?: Readonly<Record<string, StoreRead>>;
 }
 
 /**
@@ -148,6 +159,8 @@ export function assessReadiness(input: ReadinessInput): ReadinessReport {
       if (region.certificateWarningDays !== undefined)
         checks.push(certificateCheck(region, seen, region.certificateWarningDays));
     }
+    for (const store of group.data ?? [])
+      checks.push(dataCheck(store, region.name, input.data?.[store.name], group.rpoSeconds));
   }
   if (group.rtoSeconds !== undefined) checks.push(recoveryCheck(group.rtoSeconds, input.drill));
   const verdict = standbys.length === 0 ? "unknown" : worst(checks.map((c) => c.verdict));
@@ -181,6 +194,9 @@ export function readinessLine(report: ReadinessReport): string {
   const notReady = report.checks.filter((c) => c.verdict === "not-ready");
   if (report.verdict === "ready") return "ready";
   const shown = notReady.length > 0 ? notReady : report.checks.filter((c) => c.verdict !== "ready");
-  const what = shown.map((c) => `${c.check}${c.region ? ` (${c.region})` : ""}: ${c.evidence}`);
+  const what = shown.map(
+    (c) =>
+      `${c.check}${c.store || c.region ? ` (${[c.store, c.region].filter(Boolean).join(", ")})` : ""}: ${c.evidence}`,
+  );
   return `${report.verdict}: ${what.join("; ") || "no standby region"}`;
 }

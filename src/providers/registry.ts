@@ -3,6 +3,7 @@
 // and the role definitions come from its operations, and the sandbox's ARM emulator loads each
 // kind's emulated service. A new kind is a folder beside these and one line here.
 import { aks } from "./aks/index.js";
+import { cosmosdb } from "./cosmosdb/index.js";
 import { frontDoor } from "./front-door/index.js";
 import { sqlFailoverGroup } from "./sql-failover-group/index.js";
 import { trafficManager } from "./traffic-manager/index.js";
@@ -17,7 +18,7 @@ import type {
 export const PROVIDERS: ProviderRegistry = {
   traffic: [trafficManager, frontDoor],
   clusters: [aks],
-  data: [sqlFailoverGroup],
+  data: [sqlFailoverGroup, cosmosdb],
 };
 
 /** The registry with more providers (a test's, or an extension's). Kinds must not repeat. */

@@ -15,14 +15,15 @@ import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { TableClient } from "@azure/data-tables";
 import { isLeader } from "../../src/core/index.js";
+import type { LeaseRecord } from "../../src/core/lease.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
-import type { Clock } from "../../src/ports/clock.js";
 import type { StateStore } from "../../src/ports/state-store.js";
 import { StoreError } from "../../src/ports/state-store.js";
 import type { Azurite } from "../../src/sandbox/azurite.js";
 import { startAzurite } from "../../src/sandbox/azurite.js";
 import { runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 import { random } from "../helpers/random.js";
+import { SharedTime, SkewedClock } from "../helpers/clocks.js";
 
 /**
  * `npm run soak` sets TANDEM_SOAK=1: the long races (8 contenders on Azurite, minutes of virtual
@@ -34,20 +35,10 @@ const AZURITE_RACE = SOAK
   ? { contenders: [2, 8], seconds: 300, chaosSeconds: 600 }
   : { contenders: [2, 4], seconds: 60, chaosSeconds: 90 };
 
-class World {
-  now = 1_800_000_000_000;
-}
-
-class SkewedClock implements Clock {
-  constructor(
-    private readonly world: World,
-    private readonly offsetMs = 0,
-  ) {}
-  now(): number {
-    return this.world.now + this.offsetMs;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.world.now += Math.max(0, ms);
+/** Every contender's clock is this time plus its own skew. */
+class World extends SharedTime {
+  constructor() {
+    super(1_800_000_000_000);
   }
 }
 
@@ -263,6 +254,15 @@ describe("agreement against Azurite", () => {
     tableStoreFromConnectionString(azurite.connectionString, `agree${++tables}`, { maxRetries: 0 });
   before(async () => (azurite = await startAzurite(0)));
   after(async () => azurite.stop());
+  /** A fresh table, `n` contenders over it and the first of them holding the lease. */
+  const firstHolding = async (n: number) => {
+    const store = table();
+    await store.initialise();
+    const world = new World();
+    const [a, b] = await contenders(n, world, store);
+    await acquire(a!, world);
+    return { store, world, a: a!, b };
+  };
 
   for (const n of AZURITE_RACE.contenders) {
     it(`${n} contenders racing for the lease: one actor at a time, one holder per epoch, takeover within the bound`, async () => {
@@ -309,11 +309,7 @@ describe("agreement against Azurite", () => {
   });
 
   it("a holder paused past its deadline cannot perform a fenced step afterwards, and the refusal is recorded", async () => {
-    const store = table();
-    await store.initialise();
-    const world = new World();
-    const [a, b] = await contenders(2, world, store);
-    await acquire(a!, world);
+    const { store, world, a, b } = await firstHolding(2);
     assert.equal((await tickLease(b!)).leader, false);
     // a stalls mid-tick for 10 s; b keeps ticking and takes over.
     for (let s = 1; s <= 10; s++) {
@@ -339,52 +335,34 @@ describe("agreement against Azurite", () => {
     );
   });
 
-  it("a fenced step is refused when the row shows another epoch, even within the holder's own deadline", async () => {
-    const store = table();
-    await store.initialise();
-    const world = new World();
-    const [a] = await contenders(1, world, store);
-    await acquire(a!, world);
-    const current = (await store.readLease())!;
-    await store.replaceLease(
-      { ...current.record, holder: "intruder#x", epoch: 2, writeId: "x" },
-      current.etag,
-    );
-    const result = await runFenced(a!, { name: "promote" }, async () =>
-      assert.fail("must not run"),
-    );
-    assert.equal(result.ok, false);
-    assert.equal(
-      !result.ok && result.reason,
-      "stale epoch 1: the lease is now epoch 2 held by intruder#x",
-    );
-  });
-
-  it("a fenced step is refused when the row changed version, even with the same holder and epoch", async () => {
-    const store = table();
-    await store.initialise();
-    const world = new World();
-    const [a] = await contenders(1, world, store);
-    await acquire(a!, world);
-    const current = (await store.readLease())!;
-    await store.replaceLease({ ...current.record, writeId: "someone-else" }, current.etag);
-    const result = await runFenced(a!, { name: "promote" }, async () =>
-      assert.fail("must not run"),
-    );
-    assert.equal(
-      !result.ok && result.reason,
-      "the lease row changed since epoch 1 was renewed: no step until the next renewal",
-    );
-  });
+  const changedRows: { name: string; change: (r: LeaseRecord) => LeaseRecord; reason: string }[] = [
+    {
+      name: "a fenced step is refused when the row shows another epoch, even within the holder's own deadline",
+      change: (r) => ({ ...r, holder: "intruder#x", epoch: 2, writeId: "x" }),
+      reason: "stale epoch 1: the lease is now epoch 2 held by intruder#x",
+    },
+    {
+      name: "a fenced step is refused when the row changed version, even with the same holder and epoch",
+      change: (r) => ({ ...r, writeId: "someone-else" }),
+      reason: "the lease row changed since epoch 1 was renewed: no step until the next renewal",
+    },
+  ];
+  for (const c of changedRows)
+    it(c.name, async () => {
+      const { store, a } = await firstHolding(1);
+      const current = (await store.readLease())!;
+      await store.replaceLease(c.change(current.record), current.etag);
+      const result = await runFenced(a, { name: "promote" }, async () =>
+        assert.fail("must not run"),
+      );
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.reason, c.reason);
+    });
 
   it("a fenced step of the holder runs and is recorded with its epoch", async () => {
-    const store = table();
-    await store.initialise();
-    const world = new World();
-    const [a] = await contenders(1, world, store);
-    await acquire(a!, world);
+    const { store, a } = await firstHolding(1);
     const result = await runFenced(
-      a!,
+      a,
       { name: "record-verdicts", group: "shop" },
       async (_signal, epoch) => `done in ${epoch}`,
     );

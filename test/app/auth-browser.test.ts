@@ -11,19 +11,15 @@ import type { Authentication, HeaderSource } from "../../src/app/auth.js";
 import { authenticate } from "../../src/app/auth.js";
 import type { AuthSettings } from "../../src/app/runtime.js";
 import { tokenRules } from "../../src/compose.js";
+import { API_ROLE_DEFAULTS } from "../../src/config/defaults.js";
 import { parseConfig } from "../../src/config/index.js";
 import { SETTINGS } from "../../src/settings.js";
 import { ManualClock, twoRegionConfig } from "../helpers/runtime.js";
 import type { LoopbackIssuer } from "../helpers/token-issuer.js";
-import { AUDIENCE, startIssuer } from "../helpers/token-issuer.js";
+import { AUDIENCE, startIssuerWith } from "../helpers/token-issuer.js";
 
 /** Never probed here: the configuration needs regions to be valid. */
 const URLS = { westeurope: "http://127.0.0.1:9/", northeurope: "http://127.0.0.1:9/" };
-const ROLES = {
-  readerRole: "Tandem.Reader",
-  operatorRole: "Tandem.Operator",
-  observerRole: "Tandem.Observer",
-};
 /** Easy Auth signs people in as the app registration: the token's client is the audience itself. */
 const SIGN_IN_CLIENT = AUDIENCE;
 const LOCAL = { name: "sandbox", roles: ["reader", "operator"] as const, via: "local" as const };
@@ -40,12 +36,7 @@ function outcome(answer: Authentication): string {
 
 describe("a browser's access token, forwarded by App Service Authentication", () => {
   let issuer: LoopbackIssuer;
-  before(async () => {
-    issuer = await startIssuer();
-    await issuer.makeKey("k1");
-    await issuer.makeKey("unpublished");
-    issuer.publish("k1");
-  });
+  before(async () => (issuer = await startIssuerWith(["k1"], ["unpublished"])));
   after(() => issuer.close());
 
   /** The rules as a deployed app has them: from the app settings the Bicep writes. */
@@ -66,7 +57,7 @@ describe("a browser's access token, forwarded by App Service Authentication", ()
       },
       new ManualClock(),
     );
-    return { ...ROLES, ...(bearer ? { bearer } : {}), ...(local ? { local } : {}) };
+    return { ...API_ROLE_DEFAULTS, ...(bearer ? { bearer } : {}), ...(local ? { local } : {}) };
   };
   const check = async (token: string, s = settings()) =>
     outcome(await authenticate(s, forwarded(token)));

@@ -10,23 +10,19 @@ import { authenticate } from "../../src/app/auth.js";
 import type { AuthSettings } from "../../src/app/runtime.js";
 import { discoveryUrl } from "../../src/adapters/keys/discovered-keys.js";
 import { tokenRules } from "../../src/compose.js";
+import { API_ROLE_DEFAULTS } from "../../src/config/defaults.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import { SETTINGS } from "../../src/settings.js";
 import { ManualClock, twoRegionConfig } from "../helpers/runtime.js";
 import type { LoopbackIssuer } from "../helpers/token-issuer.js";
-import { AUDIENCE, startIssuer } from "../helpers/token-issuer.js";
+import { AUDIENCE, startIssuerWith } from "../helpers/token-issuer.js";
 
 const COOLDOWN_MS = 10_000;
 const MAX_AGE_MS = 3_600_000;
 const DAEMON = "dddddddd-0000-0000-0000-00000000000d";
 /** Never probed here: the configuration needs regions to be valid. */
 const URLS = { westeurope: "http://127.0.0.1:9/", northeurope: "http://127.0.0.1:9/" };
-const ROLES = {
-  readerRole: "Tandem.Reader",
-  operatorRole: "Tandem.Operator",
-  observerRole: "Tandem.Observer",
-};
 
 const bearerHeader = (token: string): HeaderSource => ({
   get: (name) => (name === "authorization" ? `Bearer ${token}` : null),
@@ -40,13 +36,7 @@ function outcome(answer: Authentication): string {
 
 describe("signing keys discovered from the issuer", () => {
   let issuer: LoopbackIssuer;
-  before(async () => {
-    issuer = await startIssuer();
-    await issuer.makeKey("k1");
-    await issuer.makeKey("k2");
-    await issuer.makeKey("made-up");
-    issuer.publish("k1");
-  });
+  before(async () => (issuer = await startIssuerWith(["k1"], ["k2", "made-up"])));
   after(() => issuer.close());
 
   /** Fresh rules (an empty key cache) from a configuration's `api`, and the app settings. */
@@ -61,7 +51,7 @@ describe("signing keys discovered from the issuer", () => {
       },
       clock,
     );
-    const settings: AuthSettings = { ...ROLES, ...(bearer ? { bearer } : {}) };
+    const settings: AuthSettings = { ...API_ROLE_DEFAULTS, ...(bearer ? { bearer } : {}) };
     return {
       clock,
       bearer,

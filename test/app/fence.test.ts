@@ -2,7 +2,6 @@
 // within its acting time, with its intent on record; otherwise it refuses and says why. Each
 // scenario breaks one condition and checks that the step did not run and the refusal is recorded.
 import assert from "node:assert/strict";
-import type { TestContext } from "node:test";
 import { describe, it } from "node:test";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import type { FencedStep } from "../../src/app/fence.js";
@@ -15,7 +14,13 @@ import { noTelemetry } from "../../src/ports/telemetry.js";
 import type { LeaseRecord } from "../../src/core/index.js";
 import { EMPTY_LEASE_MEMORY, wrote } from "../../src/core/index.js";
 import type { ActionRecord } from "../../src/ports/state-store.js";
-import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import {
+  ManualClock,
+  ManualTimeRealWaits,
+  SteppedClock,
+  runtimeFor,
+  twoRegionConfig,
+} from "../helpers/runtime.js";
 
 /** A memory store whose lease reads and action writes can be made to fail or take time. */
 class ScriptedStore extends MemoryStateStore {
@@ -53,9 +58,8 @@ interface Fixture {
 const EPOCH = 3;
 
 /** A runtime that holds the lease at EPOCH, renewed just now, with its log captured. */
-async function holder(): Promise<Fixture> {
+async function holder(clock = new ManualClock()): Promise<Fixture> {
   const store = new ScriptedStore();
-  const clock = new ManualClock();
   const logged: Fixture["logged"] = [];
   const base = await runtimeFor(
     twoRegionConfig({ westeurope: "http://127.0.0.1:9/a", northeurope: "http://127.0.0.1:9/b" }),
@@ -376,20 +380,20 @@ function renew(f: Fixture, epoch = EPOCH) {
 }
 
 describe("how long fenced work may run: the lease term, not the tick", () => {
-  /** Time passes: on the runtime's clock and for the timers alike. */
-  const passing =
-    (f: Fixture, t: { mock: { timers: { tick(ms: number): void } } }) => async (ms: number) => {
-      f.clock.advance(ms);
-      t.mock.timers.tick(ms);
-      await Promise.resolve();
-    };
+  /** Time passes on the runtime's clock, and only there: the fence waits on nothing else. */
+  const passing = (f: Fixture) => async (ms: number) => {
+    f.clock.advance(ms);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
 
-  /** A holder with its timers under the test's control, and a fenced step pending `after` ms on. */
-  async function started(t: TestContext, after = 0) {
-    t.mock.timers.enable({ apis: ["setTimeout"] });
-    const f = await holder();
-    f.clock.advance(after);
-    return { f, pass: passing(f, t), step: await pending(f) };
+  /**
+   * A holder on a clock whose sleeps end only when the test moves it, and a fenced step pending
+   * `after(f)` ms on.
+   */
+  async function started(after = (_: Fixture) => 0) {
+    const f = await holder(new SteppedClock());
+    f.clock.advance(after(f));
+    return { f, pass: passing(f), step: await pending(f) };
   }
 
   /** The step runs on for `ms - 1` and is cut at `ms`, for its epoch's acting time ran out. */
@@ -401,19 +405,42 @@ describe("how long fenced work may run: the lease term, not the tick", () => {
     await pass(ms - 1);
     assert.equal(step.aborted(), undefined, message);
     await pass(1);
-    const result = await step.result;
     assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
-    return result;
+    return step.result;
   }
 
-  it("is cut exactly at the renew deadline when the lease is not renewed, not at the lease's duration", async (t) => {
-    const run = await started(t, 1000);
+  it("is cut when the runtime's clock passes the deadline, not when the wall clock does", async () => {
+    const { f, pass, step } = await started((f) => f.deadlineMs - 20);
+    // Five times the acting time left passes on the wall clock; none on the runtime's.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(step.aborted(), undefined, "the wall clock does not cut it");
+    assert.equal((f.clock as SteppedClock).sleeping, 1, "the fence waits on the runtime's clock");
+    await pass(20);
+    assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+    assert.equal((await step.result).ok, false);
+    assert.equal((f.clock as SteppedClock).sleeping, 0, "and waits no more");
+  });
+
+  it("runs on while the clock's waits end before the clock reaches the deadline, and is cut once it has", async () => {
+    // Waits of a thousandth in real time, on a clock only the test moves.
+    const f = await holder(new ManualTimeRealWaits(1 / 1000));
+    const step = await pending(f);
+    const real = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await real(50);
+    assert.equal(step.aborted(), undefined, "the clock has not reached the deadline");
+    f.clock.advance(f.deadlineMs);
+    await real(50);
+    assert.equal(step.aborted(), `the acting time of epoch ${EPOCH} ran out`);
+  });
+
+  it("is cut exactly at the renew deadline when the lease is not renewed, not at the lease's duration", async () => {
+    const run = await started(() => 1000);
     const result = await cutAt(run, run.f.deadlineMs - 1000, "still within the acting time");
     assert.equal(result.ok, false);
   });
 
-  it("keeps running past a deadline while the holder renews the same epoch, and is cut at the last renewal's deadline", async (t) => {
-    const run = await started(t);
+  it("keeps running past a deadline while the holder renews the same epoch, and is cut at the last renewal's deadline", async () => {
+    const run = await started();
     const { f, pass, step } = run;
     // Renewed halfway through the first term: the work outlives the first deadline.
     await pass(f.deadlineMs / 2);
@@ -427,8 +454,8 @@ describe("how long fenced work may run: the lease term, not the tick", () => {
     ["the lease is lost", (f: Fixture) => (f.rt.memory.lease = { highestEpoch: EPOCH + 1 })],
     ["another epoch is held", (f: Fixture) => renew(f, EPOCH + 1)],
   ] as const)
-    it(`is cut at the deadline of its own epoch's last renewal when ${name}`, async (t) => {
-      const run = await started(t);
+    it(`is cut at the deadline of its own epoch's last renewal when ${name}`, async () => {
+      const run = await started();
       await run.pass(run.f.deadlineMs / 2);
       change(run.f);
       await cutAt(run, run.f.deadlineMs / 2);

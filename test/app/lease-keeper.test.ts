@@ -102,6 +102,39 @@ async function acquire(rt: Runtime, clock: ManualClock): Promise<LeaseStatus> {
   return tickLease(rt);
 }
 
+/** A holder of epoch 1, one renewal period (2 s) after it took the lease. */
+async function holding() {
+  const rig = await setup();
+  await acquire(rig.rt, rig.clock);
+  rig.clock.advance(2000);
+  return rig;
+}
+
+/** What a holder's tick says when it renewed epoch 1. */
+const renewed = (me: string): LeaseStatus => ({
+  leader: true,
+  holder: me,
+  epoch: 1,
+  outcome: "renewed",
+});
+
+/** What a contender's tick says while `holder` holds `epoch` (or nobody does, at 0). */
+const waitingOn = (holder: string, epoch: number): LeaseStatus => ({
+  leader: false,
+  holder,
+  epoch,
+  outcome: "waiting",
+});
+
+/** Ticks at once, a millisecond before `waitMs` has passed, and when it has. */
+async function ticksOver(rt: Runtime, clock: ManualClock, waitMs: number) {
+  const first = await tickLease(rt);
+  clock.advance(waitMs - 1);
+  const before = await tickLease(rt);
+  clock.advance(1);
+  return { first, before, after: await tickLease(rt) };
+}
+
 describe("lease keeper: taking and keeping the lease", () => {
   it("reads its timing from the policy, in milliseconds", async () => {
     const { store, clock } = await setup();
@@ -123,21 +156,10 @@ describe("lease keeper: taking and keeping the lease", () => {
 
   it("waits on an absent row for the lease duration, then creates it at epoch 1", async () => {
     const { store, clock, rt, me } = await setup();
-    assert.deepEqual(await tickLease(rt), {
-      leader: false,
-      holder: "(nobody)",
-      epoch: 0,
-      outcome: "waiting",
-    });
-    clock.advance(LEASE_MS - 1);
-    assert.equal((await tickLease(rt)).outcome, "waiting");
-    clock.advance(1);
-    assert.deepEqual(await tickLease(rt), {
-      leader: true,
-      holder: me,
-      epoch: 1,
-      outcome: "acquired",
-    });
+    const ticks = await ticksOver(rt, clock, LEASE_MS);
+    assert.deepEqual(ticks.first, waitingOn("(nobody)", 0));
+    assert.equal(ticks.before.outcome, "waiting");
+    assert.deepEqual(ticks.after, { leader: true, holder: me, epoch: 1, outcome: "acquired" });
     const row = (await store.readLease())!;
     assert.deepEqual([row.record.holder, row.record.epoch], [me, 1]);
     assert.equal(isLeader(rt.memory.lease, clock.now(), leaseTiming(rt)), true);
@@ -166,17 +188,10 @@ describe("lease keeper: taking and keeping the lease", () => {
     });
 
   it("renews what it holds at the same epoch, and its term starts before the write", async () => {
-    const { store, clock, rt, me } = await setup();
-    await acquire(rt, clock);
-    clock.advance(2000);
+    const { store, clock, rt, me } = await holding();
     store.writeTakesMs = 500;
     const started = clock.now();
-    assert.deepEqual(await tickLease(rt), {
-      leader: true,
-      holder: me,
-      epoch: 1,
-      outcome: "renewed",
-    });
+    assert.deepEqual(await tickLease(rt), renewed(me));
     assert.equal(rt.memory.lease.held?.renewedAt, started);
     assert.deepEqual(store.calls.slice(-2), ["readLease", "replaceLease"]);
   });
@@ -184,31 +199,18 @@ describe("lease keeper: taking and keeping the lease", () => {
   it("takes over a row nobody renewed for the lease duration, at the next epoch", async () => {
     const { store, clock, rt, me } = await setup();
     await store.writeOthers(4);
-    assert.deepEqual(await tickLease(rt), {
-      leader: false,
-      holder: "northeurope#n1",
-      epoch: 4,
-      outcome: "waiting",
-    });
-    clock.advance(LEASE_MS - 1);
-    assert.equal((await tickLease(rt)).leader, false);
-    clock.advance(1);
-    assert.deepEqual(await tickLease(rt), {
-      leader: true,
-      holder: me,
-      epoch: 5,
-      outcome: "took-over",
-    });
+    const ticks = await ticksOver(rt, clock, LEASE_MS);
+    assert.deepEqual(ticks.first, waitingOn("northeurope#n1", 4));
+    assert.equal(ticks.before.leader, false);
+    assert.deepEqual(ticks.after, { leader: true, holder: me, epoch: 5, outcome: "took-over" });
   });
 
   it("waits as long as the row's own lease duration says, longer than its own", async () => {
     const { store, clock, rt } = await setup();
     await store.writeOthers(4, 3 * LEASE_MS);
-    await tickLease(rt);
-    clock.advance(3 * LEASE_MS - 1);
-    assert.equal((await tickLease(rt)).outcome, "waiting");
-    clock.advance(1);
-    assert.equal((await tickLease(rt)).outcome, "took-over");
+    const ticks = await ticksOver(rt, clock, 3 * LEASE_MS);
+    assert.equal(ticks.before.outcome, "waiting");
+    assert.equal(ticks.after.outcome, "took-over");
   });
 });
 
@@ -220,8 +222,7 @@ describe("lease keeper: when the store fails", () => {
   });
 
   it("a holder that cannot read the row does not act, and says why", async () => {
-    const { store, clock, rt } = await setup();
-    await acquire(rt, clock);
+    const { store, rt } = await holding();
     store.fail("readLease", unavailable());
     assert.deepEqual(await tickLease(rt), down("state store: ECONNRESET"));
   });
@@ -237,55 +238,32 @@ describe("lease keeper: when the store fails", () => {
   });
 
   it("a write whose reply was lost is sent again, and succeeds", async () => {
-    const { store, clock, rt, me } = await setup();
-    await acquire(rt, clock);
-    clock.advance(2000);
+    const { store, rt, me } = await holding();
     store.fail("replaceLease", unavailable());
-    assert.deepEqual(await tickLease(rt), {
-      leader: true,
-      holder: me,
-      epoch: 1,
-      outcome: "renewed",
-    });
+    assert.deepEqual(await tickLease(rt), renewed(me));
     assert.equal(store.calls.filter((c) => c === "replaceLease").length, 2, "sent twice");
   });
 
   it("a write that landed but whose reply was lost is recognised by its write id on re-reading", async () => {
-    const { store, clock, rt, me } = await setup();
-    await acquire(rt, clock);
-    clock.advance(2000);
+    const { store, clock, rt, me } = await holding();
     store.fail("replaceLease", { lostReply: unavailable() });
-    assert.deepEqual(await tickLease(rt), {
-      leader: true,
-      holder: me,
-      epoch: 1,
-      outcome: "renewed",
-    });
+    assert.deepEqual(await tickLease(rt), renewed(me));
     const row = (await store.readLease())!;
     assert.equal(rt.memory.lease.held?.etag, row.etag, "it holds the row's current version");
     assert.equal(isLeader(rt.memory.lease, clock.now(), leaseTiming(rt)), true);
   });
 
   it("a write with no answer twice leaves it pending and not acting; the next read settles it", async () => {
-    const { store, clock, rt, me } = await setup();
-    await acquire(rt, clock);
-    clock.advance(2000);
+    const { store, clock, rt, me } = await holding();
     store.fail("replaceLease", { lostReply: unavailable() }, unavailable());
     assert.deepEqual(await tickLease(rt), down("state store: ECONNRESET"));
     assert.equal(rt.memory.lease.pending?.record.holder, me);
     clock.advance(2000);
-    assert.deepEqual(await tickLease(rt), {
-      leader: true,
-      holder: me,
-      epoch: 1,
-      outcome: "renewed",
-    });
+    assert.deepEqual(await tickLease(rt), renewed(me));
   });
 
   it("a race lost to another contender is reported with the winner, without sending the write again", async () => {
-    const { store, clock, rt } = await setup();
-    await acquire(rt, clock);
-    clock.advance(2000);
+    const { store, rt } = await holding();
     // Between our read and our write, someone else writes the row.
     const read = store.readLease.bind(store);
     store.readLease = async () => {
@@ -306,9 +284,7 @@ describe("lease keeper: when the store fails", () => {
   });
 
   it("a race lost to a deleted row is reported with no holder", async () => {
-    const { store, clock, rt } = await setup();
-    await acquire(rt, clock);
-    clock.advance(2000);
+    const { store, rt } = await holding();
     store.fail("replaceLease", conflict());
     const read = store.readLease.bind(store);
     let reads = 0;
@@ -320,9 +296,7 @@ describe("lease keeper: when the store fails", () => {
   });
 
   it("a lost race whose re-read fails is a store outage", async () => {
-    const { store, clock, rt } = await setup();
-    await acquire(rt, clock);
-    clock.advance(2000);
+    const { store, rt } = await holding();
     store.fail("replaceLease", conflict());
     const read = store.readLease.bind(store);
     let reads = 0;
@@ -339,9 +313,7 @@ describe("lease keeper: when the store fails", () => {
   ];
   for (const c of otherErrors)
     it(`a write that fails with ${c.name} is not sent again, and nobody acts`, async () => {
-      const { store, clock, rt } = await setup();
-      await acquire(rt, clock);
-      clock.advance(2000);
+      const { store, rt } = await holding();
       const error = c.error();
       store.fail("replaceLease", error);
       assert.deepEqual(await tickLease(rt), down(error.message));

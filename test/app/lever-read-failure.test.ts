@@ -8,7 +8,7 @@ import { merged } from "../../src/app/lever-view.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import type { LeverView } from "../../src/core/index.js";
 import { LEVER_ALLOWANCE_MS } from "../../src/core/index.js";
-import { downTick, failFirst, shopHolder } from "../helpers/shop-runbook.js";
+import { downTick, failFirst, openWithFailedChange, shopHolder } from "../helpers/shop-runbook.js";
 
 const routing = {
   regions: [
@@ -75,10 +75,7 @@ describe("the runbook after a failed lever read", () => {
     const w = await shopHolder({ stepTimeoutSeconds: 10 });
     // Opened, and its first change failed: the incident stays at shifting-traffic, then no read
     // answers any more.
-    w.router.fault = (call) =>
-      call === "promote" ? new Error("500 InternalServerError") : undefined;
-    const opened = await downTick(w, true);
-    assert.equal(opened.incident?.step, "shifting-traffic");
+    await openWithFailedChange(w);
     assert.deepEqual(w.router.changes, []);
     w.router.fault = (call) => (call === "read" ? new Error("503 ServiceUnavailable") : undefined);
     let last;

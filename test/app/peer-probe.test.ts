@@ -100,8 +100,23 @@ describe("peers asked to probe now", () => {
     const verdict = async () =>
       (await store.readRegionStates("shop")).states["westeurope"]?.verdict;
     assert.equal(await verdict(), "healthy");
-    return { store, clock, runtimes, verdict };
+    /** westeurope's tick, one interval on. */
+    const weuTick = () => {
+      clock.advance(2000);
+      return runObserverTick(runtimes.get("westeurope")!);
+    };
+    return { store, weuTick, verdict };
   }
+
+  /** `body` with westeurope's app down, and up again after it. */
+  const whileWeuDown = async (body: () => Promise<void>) => {
+    weu.mode = "down";
+    try {
+      await body();
+    } finally {
+      weu.mode = "up";
+    }
+  };
 
   const heartbeats = async (store: MemoryStateStore) =>
     Object.fromEntries(
@@ -109,12 +124,10 @@ describe("peers asked to probe now", () => {
     );
 
   it("the holder that sees a region fail has it confirmed by its peers and keeps it down in that one tick", async () => {
-    const { store, clock, runtimes, verdict } = await world("westeurope", "peers");
-    weu.mode = "down";
-    try {
+    const { store, weuTick, verdict } = await world("westeurope", "peers");
+    await whileWeuDown(async () => {
       const before = await heartbeats(store);
-      clock.advance(2000);
-      const tick = await runObserverTick(runtimes.get("westeurope")!);
+      const tick = await weuTick();
       assert.deepEqual(
         tick.peers.map((p) => [p.peer, p.region, p.answer?.written, p.answer?.failing]).sort(),
         [
@@ -126,70 +139,51 @@ describe("peers asked to probe now", () => {
       const after = await heartbeats(store);
       assert.equal(after["northeurope"], before["northeurope"], "northeurope's timer did not run");
       assert.equal(after["swedencentral"], before["swedencentral"]);
-    } finally {
-      weu.mode = "up";
-    }
+    });
   });
 
   it("without peers, the same tick cannot keep it down: the others have not looked yet", async () => {
-    const { clock, runtimes, verdict } = await world("westeurope", "none");
-    weu.mode = "down";
-    try {
-      clock.advance(2000);
-      const tick = await runObserverTick(runtimes.get("westeurope")!);
+    const { weuTick, verdict } = await world("westeurope", "none");
+    await whileWeuDown(async () => {
+      const tick = await weuTick();
       assert.deepEqual(tick.peers, []);
       // The observer inside sees it fail, the two outside still see it up: a split view.
       assert.equal(await verdict(), "split-view");
-    } finally {
-      weu.mode = "up";
-    }
+    });
   });
 
   it("a holder asked by a peer keeps the region down as the other observers' confirmations land", async () => {
-    const { clock, runtimes, verdict } = await world("northeurope", "peers");
-    weu.mode = "down";
-    try {
-      clock.advance(2000);
+    const { weuTick, verdict } = await world("northeurope", "peers");
+    await whileWeuDown(async () => {
       // Only westeurope's timer runs; it holds no lease. northeurope, asked, probes, writes and
       // decides; swedencentral's observation lands beside it.
-      const tick = await runObserverTick(runtimes.get("westeurope")!);
+      const tick = await weuTick();
       assert.equal(tick.orchestrate.lease.leader, false);
       assert.equal(tick.peers.length, 2);
       assert.equal(await verdict(), "down");
-    } finally {
-      weu.mode = "up";
-    }
+    });
   });
 
   it("a region that passed is not news: a failing target the observer already saw failing asks nobody", async () => {
-    const { clock, runtimes } = await world("westeurope", "peers");
-    weu.mode = "down";
-    try {
-      clock.advance(2000);
-      const first = await runObserverTick(runtimes.get("westeurope")!);
+    const { weuTick } = await world("westeurope", "peers");
+    await whileWeuDown(async () => {
+      const first = await weuTick();
       assert.equal(first.peers.length, 2);
-      clock.advance(2000);
-      const second = await runObserverTick(runtimes.get("westeurope")!);
+      const second = await weuTick();
       assert.deepEqual(second.peers, [], "the peers were asked once, when it started failing");
-    } finally {
-      weu.mode = "up";
-    }
+    });
   });
 
   it("a peer that does not answer is given up and said; the decision does not pretend it answered", async () => {
-    const { clock, runtimes, verdict } = await world("westeurope", "hanging");
-    weu.mode = "down";
-    try {
-      clock.advance(2000);
-      const tick = await runObserverTick(runtimes.get("westeurope")!);
+    const { weuTick, verdict } = await world("westeurope", "hanging");
+    await whileWeuDown(async () => {
+      const tick = await weuTick();
       const sweden = tick.peers.find((p) => p.peer === "swedencentral");
       assert.match(sweden?.problem ?? "", /swedencentral was not asked to probe westeurope now: /);
       const north = tick.peers.find((p) => p.peer === "northeurope");
       assert.equal(north?.answer?.written, true);
       // swedencentral's last observation, of a passing region, still stands: not down.
       assert.notEqual(await verdict(), "down");
-    } finally {
-      weu.mode = "up";
-    }
+    });
   });
 });

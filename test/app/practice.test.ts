@@ -3,93 +3,23 @@
 // standby and back, as incidents with the trigger "practice", shown in the status.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
-import { runObserverTick } from "../../src/app/observer-tick.js";
-import { readinessSettled } from "../../src/app/readiness.js";
-import type { Runtime } from "../../src/app/runtime.js";
 import { holderId } from "../../src/app/runtime.js";
 import { readStatus } from "../../src/app/status.js";
 import { renderStatusPage } from "../../src/app/status-page.js";
-import type { TandemEvent } from "../../src/core/events.js";
-import { primaryOf } from "../../src/core/levers.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
-import type { Prober } from "../../src/ports/prober.js";
 import { alertsSettled } from "../../src/app/alerts/sender.js";
 import { AlertReceivers } from "../../src/sandbox/alert-receivers.js";
 import { TM_PROFILE } from "../helpers/arm.js";
 import { armShop, withEmulatorRig } from "../helpers/emulator-rig.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
+import { shopPractice } from "../helpers/shop-practice.js";
 
-const OBSERVERS = ["westeurope", "northeurope"];
-
-const config: TandemConfigInput = {
-  observers: OBSERVERS.map((region) => ({ region })),
-  stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-  policy: {
+/** The rig, with a practice failover at 03:00 UTC for 30 minutes, staying 5 on the standby. */
+const deployment = () =>
+  shopPractice({
     intervalSeconds: 10,
     readiness: { intervalMinutes: 1 },
     practice: { failover: { start: "0 3 * * *", durationMinutes: 30, dwellMinutes: 5 } },
-  },
-  groups: [
-    {
-      name: "shop",
-      model: "active-passive",
-      regions: OBSERVERS.map((region, i) => ({
-        name: region,
-        role: i === 0 ? ("primary" as const) : ("secondary" as const),
-        probe: { url: `http://${region}.shop.test/health` },
-      })),
-    },
-  ],
-};
-
-/** Two observers over one store and router; `failing` hosts fail their probes. */
-async function deployment() {
-  const router = new MemoryTrafficRouter([
-    {
-      name: "shop",
-      model: "active-passive",
-      regions: OBSERVERS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
-    },
-  ]);
-  const failing = new Set<string>();
-  const prober: Prober = {
-    probe: async (request) =>
-      failing.has(new URL(request.url).hostname)
-        ? { ok: false, latencyMs: 1, error: { kind: "connect", message: "refused" } }
-        : { ok: true, latencyMs: 1, statusCode: 200 },
-  };
-  const clock = new ManualClock(Date.parse("2026-12-07T02:50:00Z"));
-  const store = new MemoryStateStore();
-  const events: TandemEvent[] = [];
-  const runtimes: Runtime[] = [];
-  for (const observer of OBSERVERS)
-    runtimes.push(
-      await runtimeFor(config, observer, {
-        store,
-        clock,
-        prober,
-        router,
-        subscribers: [{ name: "test", fn: (e) => void events.push(e) }],
-      }),
-    );
-  const primary = async () => primaryOf(await router.read("shop"));
-  /** Ticks every 10 s until `iso` (those of `live` only); `each` runs after every tick. */
-  const until = async (iso: string, each?: () => Promise<void>, live = runtimes) => {
-    while (clock.now() < Date.parse(iso)) {
-      clock.advance(10_000);
-      for (const rt of live) await runObserverTick(rt);
-      for (const rt of live) await readinessSettled(rt);
-      await each?.();
-    }
-  };
-  const practices = async () =>
-    (await store.readIncidents("shop"))
-      .map((s) => s.incident)
-      .filter((i) => i.trigger === "practice");
-  return { runtimes, store, failing, events, primary, until, practices, clock };
-}
+  });
 
 describe("practice failover through the tick", () => {
   it("in its window, once ready: over to the standby for the dwell and back, told as practice and shown in the status", async () => {

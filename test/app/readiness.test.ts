@@ -4,19 +4,10 @@
 // page), and removing it makes the group ready again.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
-import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
-import { runObserverTick } from "../../src/app/observer-tick.js";
-import { readinessSettled } from "../../src/app/readiness.js";
-import type { Runtime } from "../../src/app/runtime.js";
 import { eventAlert } from "../../src/core/event-alerts.js";
-import type { TandemConfigInput } from "../../src/config/index.js";
-import type { Prober } from "../../src/ports/prober.js";
 import { AKS_NEU, AKS_WEU } from "../helpers/arm.js";
 import { armShop, withEmulatorRig } from "../helpers/emulator-rig.js";
-import { ManualClock, runtimeFor } from "../helpers/runtime.js";
-
-const OBSERVERS = ["westeurope", "northeurope"];
+import { shopPractice } from "../helpers/shop-practice.js";
 
 const raw = armShop("active-passive", {
   intervalSeconds: 10,
@@ -155,47 +146,10 @@ describe("readiness against the ARM emulator", () => {
     ));
 
   it("a practice drill on its schedule: none before the time, one after it (audited, its prediction kept), and recovery-time judged by it", async () => {
-    const config: TandemConfigInput = {
-      observers: OBSERVERS.map((region) => ({ region })),
-      stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
-      policy: {
-        intervalSeconds: 10,
-        readiness: { intervalMinutes: 5 },
-        practice: { drill: "0 3 * * *" },
-      },
-      groups: [
-        {
-          name: "shop",
-          model: "active-passive",
-          rtoSeconds: 1,
-          regions: OBSERVERS.map((region, i) => ({
-            name: region,
-            role: i === 0 ? ("primary" as const) : ("secondary" as const),
-            probe: { url: `http://${region}.shop.test/health` },
-          })),
-        },
-      ],
-    };
-    const router = new MemoryTrafficRouter([
-      {
-        name: "shop",
-        model: "active-passive",
-        regions: OBSERVERS.map((name, i) => ({ name, role: i === 0 ? "primary" : "secondary" })),
-      },
-    ]);
-    const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) };
-    const clock = new ManualClock(Date.parse("2026-12-07T02:50:00Z"));
-    const store = new MemoryStateStore();
-    const runtimes: Runtime[] = [];
-    for (const observer of OBSERVERS)
-      runtimes.push(await runtimeFor(config, observer, { store, clock, prober, router }));
-    const until = async (iso: string) => {
-      while (clock.now() < Date.parse(iso)) {
-        clock.advance(10_000);
-        for (const rt of runtimes) await runObserverTick(rt);
-        for (const rt of runtimes) await readinessSettled(rt);
-      }
-    };
+    const { store, until } = await shopPractice(
+      { intervalSeconds: 10, readiness: { intervalMinutes: 5 }, practice: { drill: "0 3 * * *" } },
+      { rtoSeconds: 1 },
+    );
     await until("2026-12-07T02:59:50Z");
     assert.deepEqual((await store.readReadiness()).drills, {}, "no drill before its time");
     await until("2026-12-07T03:06:00Z");

@@ -6,15 +6,12 @@ import { it } from "node:test";
 import { tickLease } from "../../src/app/lease-keeper.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
 import { LEVER_ALLOWANCE_MS } from "../../src/core/index.js";
-import { downTick, evidenceOf, keptOf, shopHolder } from "../helpers/shop-runbook.js";
+import { evidenceOf, keptOf, openWithFailedChange, shopHolder } from "../helpers/shop-runbook.js";
 
 it("an incident never given a read waits its turn past its timeout, then ends failed at its wall-time ceiling", async () => {
   const w = await shopHolder({ stepTimeoutSeconds: 10 });
   // Opened at shifting-traffic, whose first change failed: it needs a read of the routing.
-  w.router.fault = (call) =>
-    call === "promote" ? new Error("500 InternalServerError") : undefined;
-  const opened = await downTick(w, true);
-  assert.equal(opened.incident?.step, "shifting-traffic");
+  await openWithFailedChange(w);
   w.router.fault = undefined;
   const evidence = evidenceOf("down");
   const queued = async () => {

@@ -18,11 +18,17 @@ import type { TandemEvent } from "../../src/core/events.js";
 import type { Envelope } from "../../src/sandbox/ingestion-receiver.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import { ROOT } from "../helpers/paths.js";
-import { TM_PROFILE, startArm } from "../helpers/arm.js";
+import { startArm } from "../helpers/arm.js";
 import type { ArmFixture } from "../helpers/arm.js";
 import { ingestionReceiver, ofType, props, sendingTo } from "../helpers/ingestion.js";
-import { ManualClock, TEST_OPERATOR, regionalApps, runtimeFor } from "../helpers/runtime.js";
+import {
+  ManualTimeRealWaits,
+  TEST_OPERATOR,
+  regionalApps,
+  runtimeFor,
+} from "../helpers/runtime.js";
 import { API_ROUTES, serve } from "../../src/app/api/routes.js";
+import { tmShop } from "../helpers/tm-shop.js";
 import { waitFor } from "../helpers/wait.js";
 import { after, before } from "node:test";
 
@@ -56,29 +62,13 @@ describe("a failover in Application Insights", () => {
       // Passing targets are summed up per minute: the run below closes at least one window.
       telemetry: { summaryMinutes: 1 },
       groups: [
-        {
-          name: "shop",
-          model: "active-passive",
-          traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
-          regions: [
-            {
-              name: "westeurope",
-              role: "primary",
-              probe: { url: apps.weu.healthUrl },
-              traffic: { endpoint: "weu" },
-            },
-            {
-              name: "northeurope",
-              role: "secondary",
-              probe: { url: apps.neu.healthUrl },
-              traffic: { endpoint: "neu" },
-            },
-          ],
-        },
+        tmShop({ probe: { url: apps.weu.healthUrl } }, { probe: { url: apps.neu.healthUrl } }),
       ],
     };
     const store = new MemoryStateStore();
-    const clock = new ManualClock();
+    // Waits at a tenth of real time; no wait moves the clock: ARM's answers take real time, and
+    // the fence cuts a call only once a round has moved the clock past its acting time.
+    const clock = new ManualTimeRealWaits(0.1);
     const { credential: _, ...conn } = arm.conn;
     const runtimes: Runtime[] = [];
     for (const observer of ["westeurope", "northeurope"])

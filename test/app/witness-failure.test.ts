@@ -10,7 +10,7 @@ import { runProbeTick } from "../../src/app/probe-tick.js";
 import type { ProbeOutcome, WitnessSignal } from "../../src/core/index.js";
 import type { Prober } from "../../src/ports/prober.js";
 import type { Witness } from "../../src/ports/witness.js";
-import { ManualClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
+import { ManualClock, SteppedClock, runtimeFor, twoRegionConfig } from "../helpers/runtime.js";
 
 /** A prober for one observer: it sees westeurope failing, or not. */
 const seeing = (westeuropeFails: boolean): Prober => ({
@@ -20,10 +20,53 @@ const seeing = (westeuropeFails: boolean): Prober => ({
       : { ok: true, latencyMs: 5, statusCode: 200 },
 });
 
+const INTERVAL_MS = 2000;
+
+/**
+ * Two observers tied over westeurope (inside, westeurope sees itself up; outside, northeurope
+ * sees it failing), with west ready to ask the witness.
+ */
+async function tied(clock: ManualClock, witness: Witness) {
+  const store = new MemoryStateStore();
+  const config = {
+    ...twoRegionConfig({
+      westeurope: "http://127.0.0.1:9/weu",
+      northeurope: "http://127.0.0.1:9/neu",
+    }),
+    policy: {
+      intervalSeconds: INTERVAL_MS / 1000,
+      probeTimeoutSeconds: 1,
+      failureThreshold: 2,
+      confirmRetries: 0,
+    },
+  };
+  const west = await runtimeFor(config, "westeurope", {
+    store,
+    clock,
+    prober: seeing(false),
+    witness,
+    instance: "w",
+  });
+  const north = await runtimeFor(config, "northeurope", {
+    store,
+    clock,
+    prober: seeing(true),
+    witness,
+    instance: "n",
+  });
+  for (let i = 0; i < 3; i++) {
+    clock.advance(INTERVAL_MS);
+    await runProbeTick(west);
+    await runProbeTick(north);
+    // West watches north's heartbeat change (so north counts as live), without asking yet.
+    await observeAgreement(west, {}, { witness: "cached" });
+  }
+  return west;
+}
+
 describe("a witness that does not answer", () => {
   it("is asked again an interval later, and its later answer decides", async () => {
     const clock = new ManualClock();
-    const store = new MemoryStateStore();
     let calls = 0;
     const witness: Witness = {
       signals: async () => {
@@ -32,40 +75,7 @@ describe("a witness that does not answer", () => {
         return new Map<string, WitnessSignal>([["westeurope", "down"]]);
       },
     };
-    const config = {
-      ...twoRegionConfig({
-        westeurope: "http://127.0.0.1:9/weu",
-        northeurope: "http://127.0.0.1:9/neu",
-      }),
-      policy: {
-        intervalSeconds: 2,
-        probeTimeoutSeconds: 1,
-        failureThreshold: 2,
-        confirmRetries: 0,
-      },
-    };
-    // Inside, westeurope sees itself up; outside, northeurope sees it failing: a tie.
-    const west = await runtimeFor(config, "westeurope", {
-      store,
-      clock,
-      prober: seeing(false),
-      witness,
-      instance: "w",
-    });
-    const north = await runtimeFor(config, "northeurope", {
-      store,
-      clock,
-      prober: seeing(true),
-      witness,
-      instance: "n",
-    });
-    for (let i = 0; i < 3; i++) {
-      clock.advance(2000);
-      await runProbeTick(west);
-      await runProbeTick(north);
-      // West watches north's heartbeat change (so north counts as live), without asking yet.
-      await observeAgreement(west, {}, { witness: "cached" });
-    }
+    const west = await tied(clock, witness);
     const weu = async () =>
       (await observeAgreement(west)).groups[0]!.evidence.find((e) => e.region === "westeurope")!;
 
@@ -74,9 +84,34 @@ describe("a witness that does not answer", () => {
     assert.notEqual(first.verdict, "down", "no witness answer: the tie stands");
     await weu();
     assert.equal(calls, 1, "not asked again within the interval");
-    clock.advance(2000);
+    clock.advance(INTERVAL_MS);
     const second = await weu();
     assert.equal(calls, 2, "asked again: the failure was not kept as an answer");
     assert.equal(second.verdict, "down", "the witness's answer breaks the tie");
+  });
+});
+
+describe("the wait for the witness's answer", () => {
+  it("ends when the runtime's clock has run a fifth of the interval, not the wall clock", async () => {
+    const clock = new SteppedClock();
+    let answer = (_: Map<string, WitnessSignal>) => {};
+    const witness: Witness = { signals: () => new Promise((resolve) => (answer = resolve)) };
+    const west = await tied(clock, witness);
+    let judged: "down" | "not down" | undefined;
+    const looking = observeAgreement(west).then((view) => {
+      const weu = view.groups[0]!.evidence.find((e) => e.region === "westeurope")!;
+      judged = weu.verdict === "down" ? "down" : "not down";
+    });
+    // The wall clock runs past the wait (a fifth of 2 s); the runtime's clock does not move.
+    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 5 + 200));
+    assert.equal(judged, undefined, "still waiting: the runtime's clock has not moved");
+    clock.advance(INTERVAL_MS / 5 - 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(judged, undefined, "still waiting, 1 ms before the end of the wait");
+    clock.advance(1);
+    await looking;
+    assert.equal(judged, "not down", "no answer in time: the tie stands");
+    assert.equal(clock.sleeping, 0, "nothing waits on");
+    answer(new Map([["westeurope", "down"]]));
   });
 });

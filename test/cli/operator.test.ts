@@ -47,7 +47,7 @@ describe("tandem CLI against the sandbox", () => {
       body: JSON.stringify({ reason: "the CLI tests drive shop by hand" }),
     });
     await waitFor("shop healthy with a lease holder", async () => {
-      const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+      const body = await apiStatus();
       return body.lease && body.groups[0].regions.every((r: any) => r.verdict === "healthy")
         ? true
         : undefined;
@@ -55,12 +55,15 @@ describe("tandem CLI against the sandbox", () => {
   });
   after(async () => sandbox?.stop());
 
+  /** GET /api/status, read beside the CLI to see what a command changed. */
+  const apiStatus = async () => (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+
   /** Commands are refused while a target is not healthy: wait until the observers agree it is. */
   const shopHealthy = () =>
     waitFor(
       "shop's regions healthy by the observers' evidence",
       async () => {
-        const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+        const body = await apiStatus();
         return body.groups[0].regions.every((r: any) => r.evidence.verdict === "healthy")
           ? true
           : undefined;
@@ -68,9 +71,18 @@ describe("tandem CLI against the sandbox", () => {
       { timeoutMs: 60_000 },
     );
 
+  /** `tandem <command> shop ...options --reason <reason> ...flags` once shop is healthy: exit 0. */
+  const shopCommand = async (command: string, reason: string, ...flags: string[]) => {
+    await shopHealthy();
+    const [verb, ...options] = command.split(" ");
+    const run = await tandem([verb!, "shop", ...options, "--reason", reason, ...flags, ...api]);
+    assert.equal(run.code, 0, run.stderr);
+    return run;
+  };
+
   it("status: both groups in human form, exit 0; --json is the API's JSON", async () => {
     await waitFor("catalog's levers read", async () => {
-      const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+      const body = await apiStatus();
       return body.groups[1].regions[1].cluster ? true : undefined;
     });
     const human = await tandem(["status", ...api]);
@@ -110,57 +122,25 @@ describe("tandem CLI against the sandbox", () => {
   });
 
   it("failover --dry-run prints the plan and changes nothing", async () => {
-    await shopHealthy();
-    const run = await tandem([
-      "failover",
-      "shop",
-      "--to",
-      "northeurope",
-      "--reason",
-      "what if",
-      "--dry-run",
-      ...api,
-    ]);
-    assert.equal(run.code, 0, run.stderr);
+    const run = await shopCommand("failover --to northeurope", "what if", "--dry-run");
     assert.match(run.stdout, /shop: failover to northeurope would end completed after about \d+s/);
     assert.match(run.stdout, /traffic: promote northeurope/);
-    const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+    const body = await apiStatus();
     assert.equal(body.groups[0].routing.primary, "westeurope");
   });
 
   it("failover --wait shows progress on stderr, then the outcome and time per step; exit 0", async () => {
-    await shopHealthy();
-    const run = await tandem([
-      "failover",
-      "shop",
-      "--to",
-      "northeurope",
-      "--reason",
-      "cli test",
-      "--wait",
-      ...api,
-    ]);
-    assert.equal(run.code, 0, run.stderr);
+    const run = await shopCommand("failover --to northeurope", "cli test", "--wait");
     assert.match(run.stderr, /accepted as incident \S+/);
     assert.match(run.stderr, /^shifting-traffic \(\d+s in all, \d+s in this step\): /m);
     assert.match(run.stdout, /^shop: failover to northeurope completed$/m);
     assert.match(run.stdout, /^time per step:\n {2}confirmed +\d+s/m);
-    const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+    const body = await apiStatus();
     assert.equal(body.groups[0].routing.primary, "northeurope");
   });
 
   it("failback --wait --json: clean JSON on stdout, progress on stderr", async () => {
-    await shopHealthy();
-    const run = await tandem([
-      "failback",
-      "shop",
-      "--reason",
-      "back home",
-      "--wait",
-      "--json",
-      ...api,
-    ]);
-    assert.equal(run.code, 0, run.stderr);
+    const run = await shopCommand("failback", "back home", "--wait", "--json");
     const incident = JSON.parse(run.stdout);
     assert.equal(incident.kind, "failback");
     assert.equal(incident.step, "completed");
@@ -263,7 +243,7 @@ describe("tandem CLI against the sandbox", () => {
     const unknown = await tandem(["failover", "shop", "--to", "mars", "--reason", "x-y-z", ...api]);
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /404 NotFound: no region "mars" in group shop/);
-    const status = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+    const status = await apiStatus();
     const primary = status.groups.find((g: any) => g.name === "shop").routing.primary;
     const there = await tandem(["failover", "shop", "--to", primary, "--reason", "x-y-z", ...api]);
     assert.equal(there.code, 3, there.stderr);

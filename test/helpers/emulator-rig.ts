@@ -15,8 +15,9 @@ import type { Telemetry } from "../../src/ports/telemetry.js";
 import { noTelemetry } from "../../src/ports/telemetry.js";
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import type { ArmFixture } from "./arm.js";
-import { AKS_NEU, AKS_WEU, TM_PROFILE, startArm } from "./arm.js";
+import { AKS_NEU, AKS_WEU, startArm } from "./arm.js";
 import { ManualTimeRealWaits, runtimeFor } from "./runtime.js";
+import { tmShop } from "./tm-shop.js";
 
 const OBSERVERS = ["westeurope", "northeurope"];
 
@@ -33,25 +34,17 @@ export const armShop = (
   policy,
   groups: [
     {
-      name: "shop",
-      model,
-      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
-      regions: [
+      ...tmShop(
         {
-          name: "westeurope",
-          role: "primary",
           probe: { url: "https://weu.shop.test/health" },
-          traffic: { endpoint: "weu" },
           cluster: { resourceId: AKS_WEU, nodePools: [] },
         },
         {
-          name: "northeurope",
-          role: "secondary",
           probe: { url: "https://neu.shop.test/health", certificateWarningDays: 14 },
-          traffic: { endpoint: "neu" },
           cluster: { resourceId: AKS_NEU, nodePools: [] },
         },
-      ],
+      ),
+      model,
     },
   ],
 });

@@ -14,6 +14,7 @@ import type { TrafficRouter } from "../../src/ports/traffic-router.js";
 import type { Principal } from "../../src/app/auth.js";
 import type { ComposeOptions } from "../../src/compose.js";
 import { systemClock } from "../../src/adapters/clock/system-clock.js";
+import { sleepOneTurn } from "../../src/app/bounded.js";
 
 export class ManualClock implements Clock {
   constructor(public time = 1_800_000_000_000) {}
@@ -24,25 +25,31 @@ export class ManualClock implements Clock {
     this.time += ms;
   }
   /**
-   * Time passes at once, unless the sleep is called off first: whatever settles without time
-   * passing (a memory lever's answer) wins a race against a sleep, as it does against a real
-   * timer, and the sleep that lost does not move the clock.
+   * Time passes at once, after one turn, unless the sleep is called off first: whatever settles
+   * without time passing (a memory lever's answer) wins a race against a sleep, as it does
+   * against a real timer, and the sleep that lost does not move the clock (sleepOneTurn).
    */
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (signal?.aborted) return;
-    this.time += Math.max(0, ms);
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOneTurn(ms, signal, (passed) => (this.time += passed));
   }
 }
 
 /**
  * Time set by the test, waits in real time: the ARM emulator answers over HTTPS in real time, and
  * a tick waits for the levers until its deadline (settleBy sleeps on the runtime's clock) as long
- * as the product would.
+ * as the product would, or `scale` times as long (a test that runs Azure's timings faster). Real
+ * calls take the real time they take, and no sleep moves the clock: a fenced call is cut only
+ * when the test has moved the clock past its acting time (ADR 30).
  */
 export class ManualTimeRealWaits extends ManualClock {
+  constructor(
+    /** Real ms waited per ms of sleep. */
+    private readonly scale = 1,
+  ) {
+    super();
+  }
   override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return systemClock.sleep(ms, signal);
+    return systemClock.sleep(ms * this.scale, signal);
   }
 }
 
@@ -115,6 +122,8 @@ export function runtimeFor(
     instance?: string;
     router?: TrafficRouter;
     clusters?: ClusterControl;
+    data?: ComposeOptions["data"];
+    armBudget?: ComposeOptions["armBudget"];
     /**
      * Who calls the API without credentials. Nobody by default: the API authorises as it does in
      * Azure. A test that wants anonymous callers to act passes TEST_OPERATOR by name.
@@ -139,6 +148,17 @@ export function runtimeFor(
     ? parseConfig(raw, "configuration", undefined, undefined, parts.channelKinds)
     : parseConfig(raw);
   return compose({ config, observer, ...parts });
+}
+
+/** A runtime per observer over the same parts (one store, one clock): a deployment of several. */
+export async function runtimesFor(
+  raw: TandemConfigInput,
+  observers: readonly string[],
+  parts: Parameters<typeof runtimeFor>[2],
+): Promise<Runtime[]> {
+  const runtimes: Runtime[] = [];
+  for (const observer of observers) runtimes.push(await runtimeFor(raw, observer, parts));
+  return runtimes;
 }
 
 /** An anonymous caller who may read: for tests of the read API that are not about authorisation. */

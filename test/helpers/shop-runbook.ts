@@ -97,3 +97,11 @@ export async function downTick(w: ShopRig, verdictChanged = false): Promise<Runb
   await new Promise((resolve) => setImmediate(resolve));
   return out;
 }
+
+/** A failover opened with its first change failed (promote answered 500): at shifting-traffic. */
+export async function openWithFailedChange(w: ShopRig): Promise<void> {
+  w.router.fault = (call) =>
+    call === "promote" ? new Error("500 InternalServerError") : undefined;
+  const opened = await downTick(w, true);
+  assert.equal(opened.incident?.step, "shifting-traffic");
+}

@@ -84,7 +84,18 @@ export async function signToken(
   return jwt.sign(key);
 }
 
-export async function startIssuer(): Promise<LoopbackIssuer> {
+/** An issuer with the keys `published` in its key set, and `unpublished` ones it can sign with. */
+export async function startIssuerWith(
+  published: readonly string[],
+  unpublished: readonly string[] = [],
+): Promise<LoopbackIssuer> {
+  const issuer = await startIssuer();
+  for (const kid of [...published, ...unpublished]) await issuer.makeKey(kid);
+  for (const kid of published) issuer.publish(kid);
+  return issuer;
+}
+
+async function startIssuer(): Promise<LoopbackIssuer> {
   const ca = await createCertificateAuthority("Tandem test issuer CA");
   const leaf = await ca.issue({ names: ["127.0.0.1"] });
   const keys = new Map<string, KeyPair>();

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import type { TandemEvent } from "../../src/core/events.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { sandboxCalls } from "../helpers/sandbox.js";
 import { ticks, waitFor } from "../helpers/wait.js";
 
 const INTERVAL = 1;
@@ -27,12 +28,15 @@ describe("sandbox: observer faults", () => {
   });
   after(async () => sandbox.stop());
 
-  const status = async () => {
-    const response = await fetch(`${sandbox.url}/api/status`);
-    assert.equal(response.status, 200);
-    return (await response.json()) as any;
-  };
-  const post = (path: string) => fetch(`${sandbox.url}${path}`, { method: "POST" });
+  const { status, post } = sandboxCalls(() => sandbox);
+  /** Waits until every observer is live again after `holder` came back. */
+  const liveAgain = (holder: string, n: number) =>
+    waitFor(
+      `${holder} live again`,
+      async () =>
+        (await status()).observers.every((o: any) => o.liveness === "live") ? true : undefined,
+      { ...within(n), seen: async () => (await status()).observers },
+    );
 
   it("one observer takes the lease and both are live", async () => {
     await waitFor(
@@ -68,12 +72,7 @@ describe("sandbox: observer faults", () => {
     } finally {
       await post(`/sandbox/observers/${holder}/start`);
     }
-    await waitFor(
-      `${holder} live again`,
-      async () =>
-        (await status()).observers.every((o: any) => o.liveness === "live") ? true : undefined,
-      { ...within(15), seen: async () => (await status()).observers },
-    );
+    await liveAgain(holder, 15);
   });
 
   it("the lease holder stopped in the middle of a passive-cold failover: the other observer takes over after the lease duration and finishes it, each lever change made once", async () => {
@@ -177,12 +176,7 @@ describe("sandbox: observer faults", () => {
     } finally {
       await post(`/sandbox/observers/${holder}/rejoin`);
     }
-    await waitFor(
-      `${holder} live again`,
-      async () =>
-        (await status()).observers.every((o: any) => o.liveness === "live") ? true : undefined,
-      { ...within(20), seen: async () => (await status()).observers },
-    );
+    await liveAgain(holder, 20);
     const after = await status();
     assert.ok(after.lease.holder.startsWith(`${other}#`), "the lease stays where it went");
   });

@@ -10,6 +10,7 @@ import type { AvailabilityRecord, Properties } from "../../src/ports/telemetry.j
 import { noTelemetry } from "../../src/ports/telemetry.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { sandboxCalls } from "../helpers/sandbox.js";
 import { ticks, transitions, waitFor, withoutRepeats } from "../helpers/wait.js";
 
 const INTERVAL = 1;
@@ -45,28 +46,26 @@ describe("sandbox end to end", () => {
   });
   after(async () => sandbox.stop());
 
-  const status = async () => {
-    const response = await fetch(`${sandbox.url}/api/status`);
-    assert.equal(response.status, 200);
-    return (await response.json()) as any;
-  };
+  const { status, post } = sandboxCalls(() => sandbox);
   const verdicts = async () => {
     const body = await status();
     return Object.fromEntries(
       body.groups[0].regions.map((r: any) => [r.name, r.verdict]),
     ) as Record<string, string>;
   };
-  const post = (path: string) => fetch(`${sandbox.url}${path}`, { method: "POST" });
-
-  it("sees both regions healthy from both observers", async () => {
-    await waitFor(
+  /** Waits until both regions are healthy, within `n` ticks. */
+  const bothHealthy = (n: number) =>
+    waitFor(
       "both regions healthy",
       async () => {
         const v = await verdicts();
         return v["westeurope"] === "healthy" && v["northeurope"] === "healthy" ? v : undefined;
       },
-      { ...within(15), seen: verdicts },
+      { ...within(n), seen: verdicts },
     );
+
+  it("sees both regions healthy from both observers", async () => {
+    await bothHealthy(15);
     const body = await waitFor(
       "both observers live and reporting, one holding the lease, and the entry point answering",
       async () => {
@@ -275,14 +274,7 @@ describe("sandbox end to end", () => {
       westeurope: "up",
       northeurope: "up",
     });
-    await waitFor(
-      "both regions healthy",
-      async () => {
-        const v = await verdicts();
-        return v["westeurope"] === "healthy" && v["northeurope"] === "healthy" ? true : undefined;
-      },
-      { ...within(20), seen: verdicts },
-    );
+    await bothHealthy(20);
   });
 
   it("an impaired observer's failures are not evidence: with northeurope impaired, westeurope cannot go down", async () => {

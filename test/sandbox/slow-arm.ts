@@ -4,6 +4,7 @@
 // ARM, and both groups fail over while ARM stays slow: one incident each, no FAILED alert, within
 // the step timeout plus the time the work spent on ARM.
 import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { ticks, transitions, waitFor } from "../helpers/wait.js";
@@ -23,16 +24,27 @@ const groupOf = (path: string) =>
       ? "catalog"
       : undefined;
 
-export const DETECTS =
+const DETECTS =
   "detects westeurope down without waiting for ARM, keeps the lease, and answers the status from the store";
-export const FAILS_OVER =
+const FAILS_OVER =
   "fails both groups over while ARM stays slow: one incident each, no FAILED alert, the lease unmoved";
 
 /**
- * The scenario for one ARM delay, as steps that each delay's own test file runs in its own
- * `describe` (so the runner counts each file's time apart): start, the two checks in order, stop.
+ * The suite for one ARM delay. Each delay's own test file calls it, so that the runner counts
+ * each file's time apart: start, the two checks in order, stop.
  */
-export function slowArmScenario(slowMs: number) {
+export function slowArmSuite(slowMs: number): void {
+  const scenario = slowArmScenario(slowMs);
+  describe(`sandbox with every ARM reply ${slowMs / 1000} s late`, () => {
+    before(scenario.start);
+    after(scenario.stop);
+    it(DETECTS, scenario.detects);
+    it(FAILS_OVER, scenario.failsOver);
+  });
+}
+
+/** The scenario for one ARM delay, as steps: start, the two checks in order, stop. */
+function slowArmScenario(slowMs: number) {
   let sandbox: Sandbox;
   const lines: string[] = [];
   const start = async () => {

@@ -5,8 +5,8 @@
 // (ARM_DEFAULTS.retry, the Retry-After cap) run inside the call as they do in
 // src/adapters/azure/arm.ts. The fence is modelled in virtual time: a write is made only while
 // the calling process may act (its epoch's latest renewal plus the renew deadline, on its own
-// clock, with the renewal chain unbroken since the call began), because the real fence's timer
-// runs in real time and would make a run depend on the machine's speed.
+// clock, with the renewal chain unbroken since the call began). The real fence now cuts by the
+// same deadlines on the runtime's clock (ADR 30), but the simulated levers do not take its signal.
 import { ARM_DEFAULTS, ArmError } from "../../src/adapters/azure/arm.js";
 import type { ArmBudgetTracker } from "../../src/adapters/azure/budget.js";
 import { leaseTiming } from "../../src/app/lease-keeper.js";
@@ -140,7 +140,7 @@ export function latencyQuantiles(model: ArmFaults["latency"], ps: readonly numbe
 }
 
 /**
- * Watches a holder's acting time in virtual time, as src/app/fence.ts does in real time: `cut`
+ * Watches a holder's acting time in virtual time, as src/app/fence.ts does: `cut`
  * aborts at the renew deadline of the epoch's latest renewal once no renewal of the epoch came
  * before it. `stop` ends the watch.
  */

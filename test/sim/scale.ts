@@ -15,7 +15,7 @@ import { primaryOf } from "../../src/core/index.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { ArmBudget } from "../../src/ports/arm-budget.js";
-import type { Clock } from "../../src/ports/clock.js";
+import { SharedTime as World, SkewedClock } from "../helpers/clocks.js";
 import type { Prober } from "../../src/ports/prober.js";
 import type { Incident } from "../../src/core/incident.js";
 
@@ -29,20 +29,6 @@ export const READS_PER_HOUR = READ_BUCKET.perSecond * 3600;
 
 /** Where the simulated clock starts. */
 const CLOCK_ZERO = 1_800_000_000_000;
-
-class World {
-  now = 0;
-}
-
-class SimClock implements Clock {
-  constructor(private readonly world: World) {}
-  now(): number {
-    return CLOCK_ZERO + this.world.now;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.world.now += Math.max(0, ms);
-  }
-}
 
 /** A token bucket in virtual time. */
 class Bucket {
@@ -215,7 +201,9 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
       regions: REGIONS.map((r, i) => ({ name: r, role: i === 0 ? "primary" : "secondary" })),
     })),
   );
-  const clusterControl = new MemoryClusterControl(new SimClock(world), { startMs: 60_000 });
+  const clusterControl = new MemoryClusterControl(new SkewedClock(world, CLOCK_ZERO), {
+    startMs: 60_000,
+  });
   for (const g of groupNames)
     for (const [i, r] of REGIONS.entries())
       clusterControl.add(g, r, model === "passive-cold" && i === 1 ? "Stopped" : "Running", [
@@ -261,7 +249,7 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
         observer,
         store,
         prober,
-        clock: new SimClock(world),
+        clock: new SkewedClock(world, CLOCK_ZERO),
         router: routerCharged,
         clusters: clustersCharged,
         armBudget: budget,
@@ -270,8 +258,9 @@ export async function simulateScale(options: ScaleOptions): Promise<ScaleResult>
     );
 
   let slot = 0;
-  // One after the other: this world's clock moves on at every sleep (it has no sleepers to run
-  // side by side), so the ticks take turns; what is counted is ARM's calls, not their timing.
+  // One after the other: this world's clock moves on at every sleep that is not called off (it
+  // has no sleepers to run side by side), so the ticks take turns; what is counted is ARM's
+  // calls, not their timing.
   const tick = async () => {
     for (const [i, rt] of runtimes.entries()) {
       // At its deployed offset: the i-th of n at i × interval / n (src/config/schedules.ts).

@@ -346,23 +346,17 @@ function noiseOnly(seed: number, minutes: number): Faults {
   const rand = random(seed);
   const end = minutes * 60_000;
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  /** One observer and one region, from a time in the 500 s after `t`, for `minMs` to +`spreadMs`. */
+  const disturbed = (t: number, minMs: number, spreadMs: number) => {
+    const from = t + Math.floor(rand() * 500_000);
+    const to = from + minMs + Math.floor(rand() * spreadMs);
+    return { from, to, observer: pick(OBSERVERS), region: pick(REGIONS) };
+  };
   const spikes: Faults["partitions"] = [];
   const partitions: Faults["partitions"] = [];
   for (let t = 60_000; t < end; t += 600_000) {
-    const a = t + Math.floor(rand() * 500_000);
-    spikes.push({
-      from: a,
-      to: a + 10_000 + Math.floor(rand() * 30_000),
-      observer: pick(OBSERVERS),
-      region: pick(REGIONS),
-    });
-    const b = t + Math.floor(rand() * 500_000);
-    partitions.push({
-      from: b,
-      to: b + 60_000 + Math.floor(rand() * 120_000),
-      observer: pick(OBSERVERS),
-      region: pick(REGIONS),
-    });
+    spikes.push(disturbed(t, 10_000, 30_000));
+    partitions.push(disturbed(t, 60_000, 120_000));
   }
   return { ...NO_FAULTS(), partitions, spikes } as Faults;
 }
@@ -1165,24 +1159,25 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           incidents: (await store.readIncidents("shop")).map((x) => x.incident),
         })
       : undefined;
+  /** What a run reports, whether it ends here or after the quiet period. */
+  const report = (incidents: readonly Incident[], failovers: number) => ({
+    seed,
+    model: options.model,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    ...(options.arm ? { arm: options.arm } : {}),
+    violations,
+    failovers,
+    shifts: reachedShift(incidents),
+    outages,
+    detectionMs,
+    detections,
+    ...verdictToLever(),
+    peers: peerCalls,
+    ...(recovery ? { recovery } : {}),
+  });
   if (options.noQuietPeriod) {
     const incidents = (await store.readIncidents("shop")).map((x) => x.incident);
-    const failovers = incidents.filter((i) => i.kind === "failover").length;
-    return {
-      seed,
-      model: options.model,
-      ...(options.scenario ? { scenario: options.scenario } : {}),
-      ...(options.arm ? { arm: options.arm } : {}),
-      violations,
-      failovers,
-      shifts: reachedShift(incidents),
-      outages,
-      detectionMs,
-      detections,
-      ...verdictToLever(),
-      peers: peerCalls,
-      ...(recovery ? { recovery } : {}),
-    };
+    return report(incidents, incidents.filter((i) => i.kind === "failover").length);
   }
   // Quiet period: faults end, and the group must settle on a serving region.
   const quietFrom = world.now;
@@ -1317,20 +1312,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   return {
     routes,
     armCalls: tally(arm.calls),
-    seed,
-    model: options.model,
-    ...(options.scenario ? { scenario: options.scenario } : {}),
-    ...(options.arm ? { arm: options.arm } : {}),
-    violations,
-    failovers,
+    ...report(incidents, failovers),
     alerts: { delivered: delivered.length, resentAfterCrash },
-    shifts: reachedShift(incidents),
-    outages,
-    detectionMs,
-    detections,
-    ...verdictToLever(),
-    peers: peerCalls,
-    ...(recovery ? { recovery } : {}),
   };
 }
 

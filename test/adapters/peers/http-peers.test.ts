@@ -25,6 +25,8 @@ import {
 
 const OBSERVER: Principal = { name: "func-tandem-westeurope", roles: ["observer"], via: "local" };
 const signal = () => AbortSignal.timeout(5000);
+/** westeurope asking about itself, as an observer asks a peer. */
+const WEU_ASKS = { from: "westeurope", region: "westeurope" };
 
 describe("peers over HTTP", () => {
   const { weu, neu } = regionalApps();
@@ -55,15 +57,13 @@ describe("peers over HTTP", () => {
     });
   });
   after(async () => host.close());
+  /** Asks `peer` on the host (as the URL of that observer) the `question`. */
+  const askHost = (peer: string, question: { from: string; region: string } = WEU_ASKS) =>
+    new HttpPeers({ urls: { [peer]: host.url } }).ask(peer, question, { abortSignal: signal() });
 
   it("an observer's request is answered once the observations are written", async () => {
     caller = OBSERVER;
-    const peers = new HttpPeers({ urls: { northeurope: host.url } });
-    const answer = await peers.ask(
-      "northeurope",
-      { from: "westeurope", region: "westeurope" },
-      { abortSignal: signal() },
-    );
+    const answer = await askHost("northeurope");
     assert.deepEqual(answer, {
       observer: "northeurope",
       region: "westeurope",
@@ -75,43 +75,21 @@ describe("peers over HTTP", () => {
 
   it("an operator is not an observer: 403", async () => {
     caller = TEST_OPERATOR;
-    const peers = new HttpPeers({ urls: { northeurope: host.url } });
-    await assert.rejects(
-      peers.ask(
-        "northeurope",
-        { from: "westeurope", region: "westeurope" },
-        { abortSignal: signal() },
-      ),
-      /it answered 403: .*Tandem\.Observer/,
-    );
+    await assert.rejects(askHost("northeurope"), /it answered 403: .*Tandem\.Observer/);
   });
 
   it("a request for another observer, or naming no other observer, is refused", async () => {
     caller = OBSERVER;
-    const wrong = new HttpPeers({ urls: { swedencentral: host.url } });
     await assert.rejects(
-      wrong.ask(
-        "swedencentral",
-        { from: "westeurope", region: "westeurope" },
-        { abortSignal: signal() },
-      ),
+      askHost("swedencentral"),
       /it answered 404: .*this is observer northeurope, not swedencentral/,
     );
-    const peers = new HttpPeers({ urls: { northeurope: host.url } });
     await assert.rejects(
-      peers.ask(
-        "northeurope",
-        { from: "northeurope", region: "westeurope" },
-        { abortSignal: signal() },
-      ),
+      askHost("northeurope", { from: "northeurope", region: "westeurope" }),
       /it answered 400: .*from/,
     );
     await assert.rejects(
-      peers.ask(
-        "northeurope",
-        { from: "westeurope", region: "West Europe" },
-        { abortSignal: signal() },
-      ),
+      askHost("northeurope", { from: "westeurope", region: "West Europe" }),
       /it answered 400: .*region/,
     );
   });
@@ -134,7 +112,7 @@ describe("peers over HTTP", () => {
       server.close();
     });
     const ask = (peers: HttpPeers, abortSignal = signal()) =>
-      peers.ask("northeurope", { from: "westeurope", region: "westeurope" }, { abortSignal });
+      peers.ask("northeurope", WEU_ASKS, { abortSignal });
 
     it("carries the token it is given, as a bearer token", async () => {
       reply = (res) =>
@@ -163,11 +141,7 @@ describe("peers over HTTP", () => {
       reply = () => {};
       await assert.rejects(ask(peers, AbortSignal.timeout(100)), /it did not answer in time/);
       await assert.rejects(
-        peers.ask(
-          "swedencentral",
-          { from: "westeurope", region: "westeurope" },
-          { abortSignal: signal() },
-        ),
+        peers.ask("swedencentral", WEU_ASKS, { abortSignal: signal() }),
         /no URL is known for observer swedencentral/,
       );
     });

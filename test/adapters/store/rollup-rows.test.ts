@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { TableClient } from "@azure/data-tables";
 import { tableStoreFromConnectionString } from "../../../src/adapters/store/table/table-store.js";
 import { addObservation, addVerdictTime, emptyRollup } from "../../../src/core/rollup.js";
+import type { Log } from "../../../src/ports/log.js";
 import type { Azurite } from "../../../src/sandbox/azurite.js";
 import { startAzurite } from "../../../src/sandbox/azurite.js";
 
@@ -16,6 +17,23 @@ describe("history rows on Table Storage", () => {
     azurite = await startAzurite(0);
   });
   after(async () => azurite.stop());
+
+  /** A store on a fresh table holding `group`'s day (westeurope down for a second), and the table. */
+  const storeWithDay = async (table: string, group: string, log?: Log) => {
+    const store = tableStoreFromConnectionString(
+      azurite.connectionString,
+      table,
+      log ? { log } : {},
+    );
+    await store.initialise();
+    const day = emptyRollup("2026-12-07", group);
+    addVerdictTime(day, "westeurope", false, AT, 1000);
+    await store.writeRollups([day]);
+    const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
+      allowInsecureConnection: true,
+    });
+    return { store, day, raw };
+  };
 
   it("a group's day longer than a String property holds is cut, and read back whole", async () => {
     const store = tableStoreFromConnectionString(azurite.connectionString, "rollupbig");
@@ -49,16 +67,8 @@ describe("history rows on Table Storage", () => {
 
   it("skips a row that does not decode, says which and why, and returns the others", async () => {
     const warnings: string[] = [];
-    const store = tableStoreFromConnectionString(azurite.connectionString, "rollupbad", {
-      log: { info: () => {}, error: () => {}, warn: (m) => warnings.push(m) },
-    });
-    await store.initialise();
-    const good = emptyRollup("2026-12-07", "shop");
-    addVerdictTime(good, "westeurope", false, AT, 1000);
-    await store.writeRollups([good]);
-    const raw = TableClient.fromConnectionString(azurite.connectionString, "rollupbad", {
-      allowInsecureConnection: true,
-    });
+    const log: Log = { info: () => {}, error: () => {}, warn: (m) => warnings.push(m) };
+    const { store, day: good, raw } = await storeWithDay("rollupbad", "shop", log);
     await raw.upsertEntity({
       partitionKey: "rollup",
       rowKey: "catalog|2026-12-07",
@@ -79,14 +89,7 @@ describe("history rows on Table Storage", () => {
   });
 
   it("a row of the layout before ADR 31 ({day}|{group}, no day property) is read by nobody, and the next prune deletes it", async () => {
-    const store = tableStoreFromConnectionString(azurite.connectionString, "rollupold");
-    await store.initialise();
-    const today = emptyRollup("2026-12-07", "shop");
-    addVerdictTime(today, "westeurope", false, AT, 1000);
-    await store.writeRollups([today]);
-    const raw = TableClient.fromConnectionString(azurite.connectionString, "rollupold", {
-      allowInsecureConnection: true,
-    });
+    const { store, day: today, raw } = await storeWithDay("rollupold", "shop");
     const old = emptyRollup("2026-12-07", "catalog");
     await raw.upsertEntity({
       partitionKey: "rollup",

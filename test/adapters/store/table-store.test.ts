@@ -21,6 +21,30 @@ before(async () => {
 });
 after(async () => azurite.stop());
 
+/** The table itself, to write what the store would not: old layouts, rows that do not decode. */
+const rawTable = (table: string) =>
+  TableClient.fromConnectionString(azurite.connectionString, table, {
+    allowInsecureConnection: true,
+  });
+
+/** The row keys left in a partition, under `filter`. */
+async function rowKeysLeft(raw: TableClient, filter: string): Promise<unknown[]> {
+  const left = [];
+  for await (const row of raw.listEntities({ queryOptions: { filter } })) left.push(row.rowKey);
+  return left;
+}
+
+/** An action log row of the layout before ADR 0017: row key `<at>-000000001-<suffix>`. */
+const oldActionRow = (at: number, suffix: string, fields: Record<string, unknown>) => ({
+  partitionKey: "action",
+  rowKey: `${String(at).padStart(15, "0")}-000000001-${suffix}`,
+  atMs: { value: String(at), type: "Double" },
+  actor: "a",
+  epoch: { value: "1", type: "Double" },
+  outcome: "done",
+  ...fields,
+});
+
 stateStoreContract("Table Storage on Azurite", {
   create: async () => {
     const store = tableStoreFromConnectionString(azurite.connectionString, `contract${++tables}`);
@@ -45,9 +69,7 @@ describe("Table Storage adapter", () => {
       tickMs: 1,
       impaired: false,
     });
-    const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
-      allowInsecureConnection: true,
-    });
+    const raw = rawTable(table);
     await raw.upsertEntity({
       partitionKey: "observer-northeurope",
       rowKey: "~heartbeat",
@@ -80,9 +102,7 @@ describe("Table Storage adapter", () => {
       shift: { region: "northeurope" },
       history: [],
     };
-    const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
-      allowInsecureConnection: true,
-    });
+    const raw = rawTable(table);
     await raw.createEntity({
       partitionKey: "incident-shop",
       rowKey: incident.id,
@@ -116,12 +136,11 @@ describe("Table Storage adapter", () => {
       (await store.readOutbox(["shop"])).map((r) => r.row.alert.key),
       ["incident|old"],
     );
-    const left = [];
-    for await (const row of raw.listEntities({
-      queryOptions: { filter: "PartitionKey eq 'incident-shop'" },
-    }))
-      left.push(row.rowKey);
-    assert.deepEqual(left, [], "the old rows are gone");
+    assert.deepEqual(
+      await rowKeysLeft(raw, "PartitionKey eq 'incident-shop'"),
+      [],
+      "the old rows are gone",
+    );
     const moved = await raw.getEntity<{ atMs: unknown }>("state", "alert-0123456789");
     assert.equal(moved.atMs, 1_800_000_000_000, "a time stays a double");
   });
@@ -130,20 +149,16 @@ describe("Table Storage adapter", () => {
     const table = `oldlog${++tables}`;
     const store = tableStoreFromConnectionString(azurite.connectionString, table);
     await store.initialise();
-    const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
-      allowInsecureConnection: true,
-    });
+    const raw = rawTable(table);
     const old = (at: number, name: string, extra: Record<string, unknown> = {}) =>
-      raw.createEntity({
-        partitionKey: "action",
-        rowKey: `${String(at).padStart(15, "0")}-000000001-${name.replace(/\W/g, "")}`,
-        atMs: { value: String(at), type: "Double" },
-        actor: "westeurope#1",
-        epoch: { value: "2", type: "Double" },
-        name,
-        outcome: "done",
-        ...extra,
-      });
+      raw.createEntity(
+        oldActionRow(at, name.replace(/\W/g, ""), {
+          actor: "westeurope#1",
+          epoch: { value: "2", type: "Double" },
+          name,
+          ...extra,
+        }),
+      );
     const at = 1_800_000_000_000;
     await old(at, "too old");
     await old(at + 5_000, "kept", { incident: "001800000000000-cccc3333" });
@@ -184,12 +199,11 @@ describe("Table Storage adapter", () => {
       ),
       ["kept"],
     );
-    const left = [];
-    for await (const row of raw.listEntities({
-      queryOptions: { filter: "PartitionKey eq 'action' and RowKey lt ':'" },
-    }))
-      left.push(row.rowKey);
-    assert.deepEqual(left, [], "no row of the old layout is left");
+    assert.deepEqual(
+      await rowKeysLeft(raw, "PartitionKey eq 'action' and RowKey lt ':'"),
+      [],
+      "no row of the old layout is left",
+    );
     assert.equal((await store.pruneAudit({ before: at + 1, maxRows: 10 })).moved, 0);
   });
 
@@ -210,10 +224,24 @@ describe("Table Storage adapter", () => {
       const counting = countingTableClient(azurite.connectionString, table);
       const store = new TableStateStore(counting.client, log ? { log } : {});
       await store.initialise();
-      const raw = TableClient.fromConnectionString(azurite.connectionString, table, {
-        allowInsecureConnection: true,
-      });
-      return { store, raw, requests: counting.requests };
+      return { store, raw: rawTable(table), requests: counting.requests };
+    };
+    /** `count` log entries a millisecond apart from MINUTE, the i-th named `name(i)`. */
+    const appendActions = async (
+      store: TableStateStore,
+      count: number,
+      name: (i: number) => string,
+      incident?: string,
+    ) => {
+      for (let i = 0; i < count; i++)
+        await store.appendAction({
+          at: MINUTE + i,
+          actor: "a",
+          epoch: 1,
+          name: name(i),
+          outcome: "done",
+          ...(incident ? { incident } : {}),
+        });
     };
 
     it("two processes counting at once: every call counted once, the cap held across both", async () => {
@@ -265,14 +293,7 @@ describe("Table Storage adapter", () => {
 
     it("costs a page one request; a known caller's count two; a newcomer to a minute known full two", async () => {
       const { store, requests } = await fresh("cost");
-      for (let i = 0; i < 30; i++)
-        await store.appendAction({
-          at: MINUTE + i,
-          actor: "a",
-          epoch: 1,
-          name: "n",
-          outcome: "done",
-        });
+      await appendActions(store, 30, () => "n");
       const cost = async (work: () => Promise<unknown>) => {
         const before = requests();
         await work();
@@ -315,14 +336,7 @@ describe("Table Storage adapter", () => {
       const warnings: string[] = [];
       const log = { info: () => {}, error: () => {}, warn: (m: string) => warnings.push(m) };
       const { store, raw } = await fresh("badlog", log);
-      for (let i = 0; i < 3; i++)
-        await store.appendAction({
-          at: MINUTE + i,
-          actor: "a",
-          epoch: 1,
-          name: `n${i}`,
-          outcome: "done",
-        });
+      await appendActions(store, 3, (i) => `n${i}`);
       const [, middle] = (await store.readActionPage({ limit: 3 })).entries;
       await raw.updateEntity(
         { partitionKey: "action", rowKey: `log|${middle!.id}`, atMs: "never" },
@@ -346,32 +360,16 @@ describe("Table Storage adapter", () => {
     it("a prune finishes what an interrupted one left: an incident row already gone, an old row already moved", async () => {
       const { store, raw } = await fresh("redo");
       const incident = "001800000000000-dddd4444";
-      for (let i = 0; i < 3; i++)
-        await store.appendAction({
-          at: MINUTE + i,
-          actor: "a",
-          epoch: 1,
-          name: `old ${i}`,
-          outcome: "done",
-          incident,
-        });
+      await appendActions(store, 3, (i) => `old ${i}`, incident);
       const [gone] = (await store.readActionPage({ limit: 1, incident })).entries;
       await raw.deleteEntity("action", `inc|${incident}|${gone!.id}`);
       // A row of the old layout whose move was written, but not its deletion.
       const at = MINUTE + 86_400_000;
-      const oldKey = `${String(at).padStart(15, "0")}-000000001-eeee`;
-      const fields = {
-        atMs: { value: String(at), type: "Double" },
-        actor: "a",
-        epoch: { value: "1", type: "Double" },
-        name: "moved twice",
-        outcome: "done",
-      };
-      await raw.createEntity({ partitionKey: "action", rowKey: oldKey, ...fields });
+      const row = oldActionRow(at, "eeee", { name: "moved twice" });
+      await raw.createEntity(row);
       await raw.createEntity({
-        partitionKey: "action",
+        ...row,
         rowKey: `log|${String(999_999_999_999_999 - at).padStart(15, "0")}-000000001-eeee`,
-        ...fields,
       });
       const pruned = await store.pruneAudit({ before: MINUTE + 1000, maxRows: 10 });
       assert.deepEqual([pruned.actions, pruned.moved, pruned.more], [3, 1, false]);
@@ -390,15 +388,7 @@ describe("Table Storage adapter", () => {
         [horizon, "at the horizon"],
         [horizon - 1, "just before"],
       ] as const)
-        await raw.createEntity({
-          partitionKey: "action",
-          rowKey: `${String(at).padStart(15, "0")}-000000001-${at % 10}`,
-          atMs: { value: String(at), type: "Double" },
-          actor: "a",
-          epoch: { value: "1", type: "Double" },
-          name,
-          outcome: "done",
-        });
+        await raw.createEntity(oldActionRow(at, String(at % 10), { name }));
       await raw.createEntity({ partitionKey: "action", rowKey: "000000000000001-bad", atMs: "?" });
       const pruned = await store.pruneAudit({ before: horizon, maxRows: 10 });
       assert.deepEqual(
@@ -414,15 +404,7 @@ describe("Table Storage adapter", () => {
 
     it("a prune of more than one transaction's rows (120 here) deletes them all, each entry's incident row with it", async () => {
       const { store, requests } = await fresh("bulk");
-      for (let i = 0; i < 60; i++)
-        await store.appendAction({
-          at: MINUTE + i,
-          actor: "a",
-          epoch: 1,
-          name: `n${i}`,
-          outcome: "done",
-          incident: "001800000000000-ffff",
-        });
+      await appendActions(store, 60, (i) => `n${i}`, "001800000000000-ffff");
       const before = requests();
       const pruned = await store.pruneAudit({ before: MINUTE + 1000, maxRows: 500 });
       assert.deepEqual([pruned.actions, pruned.oldest, pruned.newest], [60, MINUTE, MINUTE + 59]);

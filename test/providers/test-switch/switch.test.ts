@@ -21,7 +21,7 @@ import { ArmEmulator } from "../../../src/sandbox/arm-emulator.js";
 import { sandboxCredential } from "../../../src/sandbox/credential.js";
 import { trafficRouterContract } from "../../adapters/traffic/contract.js";
 import { ENDPOINTS, startArm } from "../../helpers/arm.js";
-import { ManualClock, regionalApps } from "../../helpers/runtime.js";
+import { ManualTimeRealWaits, regionalApps } from "../../helpers/runtime.js";
 import type { SwitchService } from "./emulator.js";
 import { testSwitch } from "./index.js";
 
@@ -96,7 +96,8 @@ describe("a lever kind added by its folder alone (test-switch)", () => {
     const service = arm.service<SwitchService>("test-switch");
     service.add(SWITCH, "weu");
     const store = new MemoryStateStore();
-    const clock = new ManualClock();
+    // ARM's answers take real time: the clock's waits do too (a tenth of it), and move nothing.
+    const clock = new ManualTimeRealWaits(0.1);
     const events: TandemEvent[] = [];
     const parsed = parseConfig(config(), "test configuration", registry);
     const runtime = (observer: string) =>

@@ -1,0 +1,262 @@
+// The Cosmos DB data lever: reads an account's write region and regions, and moves the write
+// region, planned (failoverPriorityChange: no data loss, every region up) or forced (offlineRegion
+// of the lost write region: the next region by failover priority takes writes, unreplicated writes
+// may be lost). Both return once Azure has accepted the operation; later reads say `changing`
+// until it ends. Every failover reads first, sends nothing when the target already takes writes,
+// and refuses, saying why and what a person could run, whatever Azure would not do or the store's
+// settings do not allow. See docs/data-cosmosdb.md.
+import { createCosmosDBManagement } from "@azure/arm-cosmosdb/api";
+import type { CosmosDBManagementContext } from "@azure/arm-cosmosdb/api";
+import { RestError } from "@azure/core-rest-pipeline";
+import type { DataState } from "../../core/levers.js";
+import type { DataCallOptions, DataControl, DataFailoverMode } from "../../ports/data-control.js";
+import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
+import {
+  ArmError,
+  Configured,
+  armCall,
+  clientsBySubscription,
+  parseResourceId,
+} from "../../adapters/azure/arm.js";
+import type { ACCOUNT } from "./operations.js";
+import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS } from "./operations.js";
+import type { AccountView } from "./state.js";
+import { gatewayAnswers } from "./gateway.js";
+import {
+  dataStateOf,
+  gatewaysOf,
+  locationKey,
+  nextInLine,
+  prioritiesWith,
+  writeLocation,
+} from "./state.js";
+
+/** A store of a group that is a Cosmos DB account. */
+interface CosmosStore {
+  readonly group: string;
+  readonly store: string;
+  readonly resourceId: string;
+  /** Tandem's region to the account's location for it (the group's regions unless configured). */
+  readonly locations: ReadonlyMap<string, string>;
+  readonly allowDataLoss: boolean;
+}
+
+/** A failover the lever will not ask Azure for: why, and what a person could do instead. */
+class CosmosFailoverRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CosmosFailoverRefused";
+  }
+}
+
+interface Located {
+  readonly store: CosmosStore;
+  readonly id: ResourceId;
+  /** Location key to Tandem's region. */
+  readonly regionOf: ReadonlyMap<string, string>;
+}
+
+export class CosmosDataControl implements DataControl {
+  readonly #conn: ArmConnection;
+  readonly #client: (subscriptionId: string) => CosmosDBManagementContext;
+  readonly #stores: Configured<Located>;
+
+  constructor(conn: ArmConnection, stores: readonly CosmosStore[]) {
+    this.#conn = conn;
+    this.#client = clientsBySubscription(conn, (credential, subscriptionId, options) =>
+      createCosmosDBManagement(credential, subscriptionId, options),
+    );
+    this.#stores = new Configured(
+      stores.map((store) => [
+        `${store.group}/${store.store}`,
+        {
+          store,
+          id: parseResourceId(store.resourceId),
+          regionOf: new Map(
+            [...store.locations].map(([region, name]) => [locationKey(name), region]),
+          ),
+        },
+      ]),
+      (key) => {
+        const [group, store] = key.split("/");
+        return `store ${store} of group ${group} is not a Cosmos DB account Tandem was configured with`;
+      },
+    );
+  }
+
+  covers(group: string, store: string): boolean {
+    return this.#stores.has(`${group}/${store}`);
+  }
+
+  async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
+    const located = this.#stores.get(`${group}/${store}`);
+    const doing = `read ${located.id.name}`;
+    const account = await this.#get(located, doing, options.abortSignal);
+    return this.#stateOf(located, account, doing, options.abortSignal);
+  }
+
+  /** The account's state, each online region's gateway asked whether it answers. */
+  async #stateOf(
+    located: Located,
+    account: AccountView,
+    doing: string,
+    signal?: AbortSignal,
+  ): Promise<DataState> {
+    const gateways = [...gatewaysOf(account)];
+    const answers = await Promise.all(
+      gateways.map(([, endpoint]) =>
+        gatewayAnswers(endpoint, {
+          ...(this.#conn.ca === undefined ? {} : { ca: this.#conn.ca }),
+          ...(signal === undefined ? {} : { signal }),
+        }),
+      ),
+    );
+    // A probe cut short by the caller says nothing about the region.
+    if (signal?.aborted) throw new Error(`${doing}: stopped before every region answered`);
+    const answered = new Set(gateways.filter((_, i) => answers[i]).map(([key]) => key));
+    return dataStateOf(
+      account,
+      (name) => located.regionOf.get(locationKey(name)) ?? name,
+      answered,
+    );
+  }
+
+  async failover(
+    group: string,
+    store: string,
+    region: string,
+    mode: DataFailoverMode,
+    options: DataCallOptions = {},
+  ): Promise<void> {
+    const located = this.#stores.get(`${group}/${store}`);
+    const target = located.store.locations.get(region);
+    const name = located.id.name;
+    if (target === undefined)
+      throw new CosmosFailoverRefused(
+        `${region} has no copy of store ${store} in group ${group} (its locations: ${[...located.store.locations.keys()].join(", ")})`,
+      );
+    const doing = `${mode} failover of ${name} to ${target}`;
+    if (mode === "forced" && !located.store.allowDataLoss)
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, store ${store} does not allow data loss (allowDataLoss is false); a planned failover needs the write region up`,
+      );
+    const account = await this.#get(located, doing, options.abortSignal);
+    const writer = writeLocation(account);
+    if (writer && locationKey(writer.locationName!) === locationKey(target)) return;
+    if (account.enableMultipleWriteLocations === true)
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, ${name} takes writes in every region (enableMultipleWriteLocations): there is no single write region to move, and clients already write to the nearest region`,
+      );
+    const state = await this.#stateOf(located, account, doing, options.abortSignal);
+    const copy = state.regions[region];
+    const primary = state.primary === undefined ? undefined : state.regions[state.primary];
+    if (!copy || !copy.reachable)
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, ${region}'s copy is ${copy ? "unreachable (offline, or its gateway does not answer)" : "not a region of the account"}`,
+      );
+    // A change already under way is left to Azure's lock to refuse (412, "in progress").
+    if (mode === "planned") {
+      if (!primary?.reachable)
+        throw new CosmosFailoverRefused(
+          `${doing}: refused, the write region's copy (${state.primary ?? "none"}) is unreachable: a planned change of write region needs it up (Azure checks consistency between the old and the new write region first); a forced failover is what Azure offers during its outage`,
+        );
+      await this.#submit(
+        located,
+        "failoverPriorityChange",
+        doing,
+        options,
+        prioritiesWith(account, target),
+      );
+      return;
+    }
+    if (primary?.reachable)
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, the write region (${state.primary}) answers: a planned failover loses nothing`,
+      );
+    const next = nextInLine(account);
+    // Azure gives writes to the next online region by failover priority, and priorities cannot
+    // be changed during the outage: a target that is not next is refused rather than missed.
+    if (!writer || !next || locationKey(next.locationName!) !== locationKey(target))
+      throw new CosmosFailoverRefused(
+        `${doing}: refused, taking the write region ${writer?.locationName ?? "(none)"} offline would give writes to ${next?.locationName ?? "no region"}, not ${target}; choose ${next?.locationName ?? "another region"}, or order the failover priorities once the outage is over`,
+      );
+    await this.#submit(located, "offlineRegion", doing, options, { region: writer.locationName! });
+  }
+
+  async #get(located: Located, doing: string, signal?: AbortSignal): Promise<AccountView> {
+    const { id } = located;
+    const body = await armCall(
+      { action: COSMOSDB_OPERATIONS.readAccount.action, resource: id.id, doing },
+      this.#conn,
+      signal,
+      (abortSignal) => this.#send(located, "readAccount", abortSignal),
+    );
+    return (body as { properties?: AccountView } | undefined)?.properties ?? {};
+  }
+
+  /**
+   * One call through the SDK's client (its pipeline: credential, retries, Tandem's policies) on
+   * the operation's path. The SDK's operation functions are not used: their deserialisers and
+   * their own copy of @azure/core-lro were 14 KB of the 600 KB package, for three calls of which
+   * Tandem reads a few members (docs/data-cosmosdb.md).
+   */
+  async #send(
+    located: Located,
+    operation: keyof typeof COSMOSDB_OPERATIONS,
+    abortSignal: AbortSignal,
+    body?: unknown,
+  ): Promise<unknown> {
+    const { id } = located;
+    const op = COSMOSDB_OPERATIONS[operation];
+    // Typed as the account's path: every operation's has the same three parameters.
+    const resource = this.#client(id.subscriptionId).pathUnchecked(
+      op.path as typeof ACCOUNT,
+      id.subscriptionId,
+      id.resourceGroup,
+      id.name,
+    );
+    const request = { queryParameters: { "api-version": COSMOSDB_API_VERSION }, abortSignal };
+    const response =
+      op.method === "GET"
+        ? await resource.get(request)
+        : await resource.post({ ...request, contentType: "application/json", body });
+    const status = Number(response.status);
+    if (status >= 200 && status < 300) return response.body;
+    const error = (response.body as { error?: { code?: string; message?: string } } | undefined)
+      ?.error;
+    throw new RestError(error?.message ?? `Azure answered ${status}`, {
+      statusCode: status,
+      ...(error?.code === undefined ? {} : { code: error.code }),
+    });
+  }
+
+  /**
+   * Sends a change and returns once Azure accepted it (200, 202 or 204: the change takes minutes
+   * and later reads say where it stands); a locked account says so.
+   */
+  async #submit(
+    located: Located,
+    operation: "failoverPriorityChange" | "offlineRegion",
+    doing: string,
+    options: DataCallOptions,
+    body: unknown,
+  ): Promise<void> {
+    const { id } = located;
+    try {
+      await armCall(
+        { action: COSMOSDB_OPERATIONS[operation].action, resource: id.id, doing },
+        this.#conn,
+        options.abortSignal,
+        (signal) => this.#send(located, operation, signal, body),
+      );
+    } catch (error) {
+      if (error instanceof ArmError && error.status === 412)
+        throw new ArmError(
+          `${error.message} (Cosmos DB runs one operation on an account at a time: the change under way must end first; the next reads say changing until it does)`,
+          error.status,
+          error.code,
+        );
+      throw error;
+    }
+  }
+}
