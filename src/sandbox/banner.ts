@@ -57,7 +57,7 @@ export function dataLines(group: GroupConfig | undefined): string[] {
       (d) =>
         `    data "${d.name}"${" ".repeat(Math.max(1, 9 - d.name.length))}${d.kind}, primary in ${primary}; allowDataLoss ${d.allowDataLoss}`,
     ),
-    `                   The data moves ${order === "before-traffic" ? "before" : "after"} traffic. A lost region takes its database server with it:`,
+    `                   The data moves ${order === "before-traffic" ? "before" : "after"} traffic. A lost region takes its copies of the data with it:`,
     stores.some((d) => d.allowDataLoss)
       ? `                   with allowDataLoss (set here; false by default) the store is forced over and`
       : `                   without allowDataLoss the store is not forced over: a person is paged`,
@@ -91,7 +91,8 @@ export function sandboxBanner(sandbox: Sandbox, options: BannerOptions): string 
     `                   and aks-catalog-weu / aks-catalog-neu (AKS; aks-catalog-neu is stopped)`,
     ...(config.groups.some((g) => g.data)
       ? [
-          `                   and the catalog's SQL failover group ${R.catalogFailoverGroup} on sql-catalog-weu / sql-catalog-neu`,
+          `                   and the catalog's data: SQL failover group ${R.catalogFailoverGroup} on sql-catalog-weu / sql-catalog-neu`,
+          `                   (Azure SQL), account ${R.catalogCosmos.split("/").at(-1)} in West Europe and North Europe (Cosmos DB)`,
         ]
       : []),
     "",
@@ -119,7 +120,7 @@ export function sandboxBanner(sandbox: Sandbox, options: BannerOptions): string 
     `  Break a region:   curl -X POST ${api}/sandbox/regions/westeurope/down   (both groups fail over)`,
     ...(config.groups.some((g) => g.data)
       ? [
-          `                    the catalog's database first: the "catalog data" lines and alerts say what it cost`,
+          `                    the catalog's data first: the "catalog data" lines and alerts say what it cost`,
         ]
       : []),
     `  Bring it back:    curl -X POST ${api}/sandbox/regions/westeurope/up`,

@@ -6,13 +6,15 @@
 //
 //   shop     active-passive behind the Traffic Manager profile tm-shop
 //   catalog  passive-cold behind the Front Door profile fd-catalog; its northeurope AKS cluster
-//            is stopped until Tandem wakes it. With `data` (on in `npm start`), its database
-//            follows its traffic: an Azure SQL failover group on two logical servers (docs/data.md)
+//            is stopped until Tandem wakes it. With `data` (on in `npm start`), its data follows
+//            its traffic: an Azure SQL failover group on two logical servers and a Cosmos DB
+//            account with one write region (docs/data.md)
 import { HttpPeers } from "../adapters/peers/http-peers.js";
 import type { Peers } from "../ports/peers.js";
 import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
 import type { ComposeOptions } from "../compose.js";
+import type { ArmConnection } from "../adapters/azure/arm.js";
 import { compose } from "../compose.js";
 import { tableStoreFromConnectionString } from "../adapters/store/table/table-store.js";
 import type { StateStore } from "../ports/state-store.js";
@@ -24,6 +26,7 @@ import type { AksService } from "../providers/aks/emulator.js";
 import type { FrontDoorService } from "../providers/front-door/emulator.js";
 import type { TrafficManagerService } from "../providers/traffic-manager/emulator.js";
 import type { SqlService } from "../providers/sql-failover-group/emulator.js";
+import type { CosmosDbService } from "../providers/cosmosdb/emulator.js";
 import { TIMINGS } from "./arm/timing.js";
 import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
@@ -62,10 +65,18 @@ export const SANDBOX_RESOURCES = {
   catalogSqlServer: (region: string) =>
     `${RG}/providers/Microsoft.Sql/servers/sql-catalog-${SHORT[region]}`,
   catalogFailoverGroup: "catalog-db",
+  /** With `data`: the catalog's Cosmos DB account, write region westeurope. */
+  catalogCosmos: `${RG}/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-catalog`,
 } as const;
 
 /** The catalog's data stores with `data`, by name as the configuration, alerts and audit say. */
-export const SANDBOX_STORES = { sql: "products" } as const;
+export const SANDBOX_STORES = { sql: "products", cosmos: "reviews" } as const;
+
+/** Each sandbox region's location as Cosmos DB and SQL spell it on their resources. */
+const LOCATION: Record<string, string> = {
+  westeurope: "West Europe",
+  northeurope: "North Europe",
+};
 
 /**
  * Who calls the sandbox's API without credentials: an operator, so that the CLI and curl work
@@ -97,8 +108,9 @@ export interface SandboxOptions {
    */
   readonly timing?: "fast" | "realistic";
   /**
-   * The catalog's database follows its traffic (`npm start` turns it on): an Azure SQL failover
-   * group, primary in westeurope, that a regional outage takes with the region (docs/data.md).
+   * The catalog's data follows its traffic (`npm start` turns it on): an Azure SQL failover group
+   * and a Cosmos DB account, primary in westeurope, that a regional outage takes with the region
+   * (docs/data.md).
    * Off by default, so that the tests of the groups as they were keep their steps and timing.
    */
   readonly data?: boolean;
@@ -121,6 +133,13 @@ export interface SandboxOptions {
    * seconds rather than minutes.
    */
   readonly alertTiming?: Partial<AlertTiming>;
+  /**
+   * How Tandem's ARM clients retry a 5xx (ARM_DEFAULTS.retry unless set). A lost region's SQL
+   * server answers 503, and each read of it spends the SDK's whole backoff (about 6 s by default)
+   * before it counts as unreachable; tests shorten the backoff to see a database failover in
+   * seconds rather than a minute.
+   */
+  readonly armRetry?: ArmConnection["retry"];
   /**
    * Kinds from outside src/ (a test's lever, probe and channel kinds), as compose() takes them: the
    * ARM emulator serves the lever kinds' emulated services, the alert receivers include the channel
@@ -151,6 +170,7 @@ export interface Sandbox {
     readonly frontDoor: FrontDoorService;
     readonly aks: AksService;
     readonly sql: SqlService;
+    readonly cosmos: CosmosDbService;
   };
   readonly azurite: Azurite;
   /** The loopback receivers of the four alert channels (Teams, Slack, PagerDuty, webhook). */
@@ -274,11 +294,11 @@ export function sandboxConfig(
 }
 
 /**
- * The catalog's database, as a user's configuration names it. A regional outage in the sandbox
- * takes the region's SQL server with it, so the failover group's primary cannot be reached and
- * only a forced failover can move it: the store allows data loss here, to show that path (the
- * default, false, would page a person instead; docs/data.md says what each choice does). Failback
- * moves the data back too (a planned failover, both servers answering again).
+ * The catalog's data stores, as a user's configuration names them. A regional outage in the
+ * sandbox takes the region's SQL server and Cosmos DB region with it, so neither primary can be
+ * reached and only a forced failover can move them: the stores allow data loss here, to show that
+ * path (the default, false, would page a person instead; docs/data.md says what each choice does).
+ * Failback moves the data back too (planned failovers, every copy answering again).
  */
 function catalogData(): Pick<TandemConfigInput["groups"][number], "data" | "dataPolicy"> {
   const R = SANDBOX_RESOURCES;
@@ -289,6 +309,12 @@ function catalogData(): Pick<TandemConfigInput["groups"][number], "data" | "data
         kind: "sql-failover-group",
         servers: Object.fromEntries(SANDBOX_REGIONS.map((r) => [r, R.catalogSqlServer(r)])),
         failoverGroup: R.catalogFailoverGroup,
+        allowDataLoss: true,
+      },
+      {
+        name: SANDBOX_STORES.cosmos,
+        kind: "cosmosdb",
+        resourceId: R.catalogCosmos,
         allowDataLoss: true,
       },
     ],
@@ -535,6 +561,7 @@ async function startRegions(
   const fd = arm.service<FrontDoorService>("front-door");
   const aks = arm.service<AksService>("aks");
   const sql = arm.service<SqlService>("sql-failover-group");
+  const cosmos = arm.service<CosmosDbService>("cosmosdb");
   const app = async (region: string, gate?: () => boolean) => {
     const a = await started(new RegionalApp(region, gate));
     byHost.set(a.host, a);
@@ -577,23 +604,35 @@ async function startRegions(
         { name: "user", count: 3 },
       ],
     });
-  if (data)
+  if (data) {
     sql.addFailoverGroup({
       name: R.catalogFailoverGroup,
-      primary: { id: R.catalogSqlServer("westeurope"), location: "West Europe" },
-      secondary: { id: R.catalogSqlServer("northeurope"), location: "North Europe" },
+      primary: { id: R.catalogSqlServer("westeurope"), location: LOCATION["westeurope"]! },
+      secondary: { id: R.catalogSqlServer("northeurope"), location: LOCATION["northeurope"]! },
       databases: ["catalog"],
     });
-  return { arm, tm, fd, aks, sql, shop, catalog, controls };
+    cosmos.addAccount({ id: R.catalogCosmos, locations: SANDBOX_REGIONS.map((r) => LOCATION[r]!) });
+  }
+  return { arm, tm, fd, aks, sql, cosmos, shop, catalog, controls };
 }
 
 /**
  * What a regional outage (or its end) does to the catalog's data with `data`: the region's SQL
- * server stops answering, as in a lost region, and answers again when it is back.
+ * server and its Cosmos DB gateway stop answering, as in a lost region, and answer again when it
+ * is back. A Cosmos DB region taken offline by a forced failover comes back as a read region: in
+ * Azure, Microsoft brings it online, days after an outage (docs/data-cosmosdb.md); here at once,
+ * as the sandbox shortens every wait. (With two regions, one that is not the write region is
+ * already last in priority, where coming back online puts it.)
  */
-function dataOfRegions(sql: SqlService, data: boolean) {
+function dataOfRegions(services: { sql: SqlService; cosmos: CosmosDbService }, data: boolean) {
+  const R = SANDBOX_RESOURCES;
   return (region: string, up: boolean) => {
-    if (data) sql.setReachable(SANDBOX_RESOURCES.catalogSqlServer(region), up);
+    if (!data) return;
+    services.sql.setReachable(R.catalogSqlServer(region), up);
+    const location = LOCATION[region]!;
+    if (!up || services.cosmos.writeRegion(R.catalogCosmos) === location)
+      services.cosmos.setLost(R.catalogCosmos, location, !up);
+    else services.cosmos.bringOnline(R.catalogCosmos, location);
   };
 }
 
@@ -660,6 +699,7 @@ async function composeObservers(
           ca: arm.ca,
           pollIntervalMs: 250,
           lroPatienceMs: 3000,
+          ...(options.armRetry ? { retry: options.armRetry } : {}),
           // The timeout per ARM call Tandem uses in Azure (ARM_DEFAULTS, 30 s): a slow control
           // plane (the sandbox's `slow` fault) is waited for as it would be there.
         },
@@ -701,7 +741,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const R = SANDBOX_RESOURCES;
     const times = emulatorTimes(options);
-    const { arm, tm, fd, aks, sql, shop, catalog, controls } = await startRegions(
+    const { arm, tm, fd, aks, sql, cosmos, shop, catalog, controls } = await startRegions(
       started,
       times,
       options.kinds?.registry,
@@ -764,7 +804,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps, arm, () => late.host, isolated, dataOfRegions(sql, !!options.data)),
+      routes: faultRoutes(
+        apps,
+        arm,
+        () => late.host,
+        isolated,
+        dataOfRegions({ sql, cosmos }, !!options.data),
+      ),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
@@ -784,7 +830,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       entryPoint: shopEntry,
       catalogEntryPoint: catalogEntry,
       arm,
-      services: { trafficManager: tm, frontDoor: fd, aks, sql },
+      services: { trafficManager: tm, frontDoor: fd, aks, sql, cosmos },
       azurite,
       alerts: receivers,
       schedules,

@@ -1,13 +1,15 @@
-// The sandbox's database failover end to end (issue 30): the catalog's SQL failover group, primary
-// in westeurope, follows the catalog's traffic when westeurope is lost. The real Azure SDK clients
-// drive the ARM emulator over HTTPS; everything is read afterwards from what was recorded (the
-// emulator's request log, the incident's history, the audit log, the alert receivers), not by
-// polling in step with the failover.
+// The sandbox's database failover end to end (issue 30): the catalog's SQL failover group and
+// Cosmos DB account, primary in westeurope, follow the catalog's traffic when westeurope is lost.
+// The real Azure SDK clients drive the ARM emulator over HTTPS; everything is read afterwards from
+// what was recorded (the emulator's request log, the incident's history, the audit log, the alert
+// receivers), not by polling in step with the failover.
 //
-// The sandbox's regional outage takes the region's SQL server with it, so its primary cannot be
-// reached: the store allows data loss in the sandbox (`allowDataLoss: true`), and the only way over
-// is a forced failover. A planned failover would need the old primary to answer ("Failover groups
-// overview", learn.microsoft.com: a planned failover "performs full data synchronization" first).
+// The sandbox's regional outage takes the region's SQL server and Cosmos DB region with it, so no
+// primary can be reached: the stores allow data loss in the sandbox (`allowDataLoss: true`), and
+// the only way over is a forced failover. A planned one needs the old primary to answer (SQL: "a
+// planned failover performs full data synchronization", Failover groups overview; Cosmos DB: a
+// change of write region checks consistency with the old one; docs/data-sql.md,
+// docs/data-cosmosdb.md).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TandemEvent } from "../../src/core/events.js";
@@ -17,9 +19,21 @@ import { FAST_SANDBOX } from "../helpers/sandbox.js";
 import { waitFor } from "../helpers/wait.js";
 
 const R = SANDBOX_RESOURCES;
-const STORE = SANDBOX_STORES.sql;
-const FAILOVER = /\/failovergroups\/catalog-db\/(failover|forcefailoverallowdataloss)$/i;
-const ASKED = `catalog: data store ${STORE} asked to make northeurope its primary (forced)`;
+/** Each store: the requests that change its primary, and the one a forced failover is. */
+const STORES = [
+  {
+    name: SANDBOX_STORES.sql,
+    changes: /\/failovergroups\/catalog-db\/(failover|forcefailoverallowdataloss)$/i,
+    forced: "sql-catalog-neu/failoverGroups/catalog-db/forceFailoverAllowDataLoss",
+  },
+  {
+    name: SANDBOX_STORES.cosmos,
+    changes: /\/databaseaccounts\/cosmos-catalog\/(failoverprioritychange|offlineregion)$/i,
+    forced: "databaseAccounts/cosmos-catalog/offlineRegion",
+  },
+];
+const asked = (store: string) =>
+  `catalog: data store ${store} asked to make northeurope its primary (forced)`;
 
 describe("sandbox: the catalog's database follows its traffic", () => {
   let sandbox: Sandbox;
@@ -33,6 +47,8 @@ describe("sandbox: the catalog's database follows its traffic", () => {
       data: true,
       clusterStartSeconds: 1,
       propagationSeconds: 1,
+      // The lost SQL server's 503s are retried with a short backoff: the same requests, sooner.
+      armRetry: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 200 },
       output: (l) => lines.push(l),
       subscribers: [{ name: "test: every event", fn: (e) => void events.push(e) }],
     });
@@ -55,12 +71,13 @@ describe("sandbox: the catalog's database follows its traffic", () => {
   const catalogWrites = () =>
     sandbox.arm.requests.filter((r) => r.method !== "GET" && /catalog/i.test(r.path));
 
-  it("ends with the failover group's primary and the catalog's traffic in northeurope", async () => {
+  it("ends with the failover group's primary, the Cosmos DB write region and the catalog's traffic in northeurope", async () => {
     assert.equal(incident.step, "completed", JSON.stringify(incident.history));
     assert.deepEqual(sandbox.services.sql.roles(R.catalogSqlServer("westeurope"), "catalog-db"), {
       "sql-catalog-weu": "Secondary",
       "sql-catalog-neu": "Primary",
     });
+    assert.equal(sandbox.services.cosmos.writeRegion(R.catalogCosmos), "North Europe");
     assert.equal(
       sandbox.services.frontDoor.route(R.catalogProfile, R.catalogOriginGroup),
       R.endpoint("catalog", "northeurope"),
@@ -69,78 +86,85 @@ describe("sandbox: the catalog's database follows its traffic", () => {
     assert.equal(served.headers.get("x-served-by"), "northeurope");
   });
 
-  it("asks the store once, forced on the partner's server, and the data moves before the traffic", () => {
+  it("asks each store once, forced, and moves the data before the traffic", () => {
     const writes = catalogWrites();
     const said = writes.map((r) => `${r.method} ${r.status} ${r.path}`).join("\n");
-    const failovers = writes.filter((r) => FAILOVER.test(r.path));
-    assert.deepEqual(
-      failovers.map((r) => [r.path.split("/").at(-4), r.path.split("/").at(-1), r.status]),
-      [["sql-catalog-neu", "forceFailoverAllowDataLoss", 202]],
-      said,
-    );
     const traffic = writes.filter((r) => /\/origins\//i.test(r.path));
     assert.ok(traffic.length > 0, said);
-    assert.ok(
-      writes.indexOf(failovers[0]!) < writes.indexOf(traffic[0]!),
-      `the data step's order (before-traffic): the failover before any origin change\n${said}`,
-    );
+    for (const store of STORES) {
+      const changes = writes.filter((r) => store.changes.test(r.path));
+      assert.deepEqual(
+        changes.map((r) => [r.path.toLowerCase().endsWith(store.forced.toLowerCase()), r.status]),
+        [[true, 202]],
+        `${store.name}: one forced failover (${store.forced}), accepted\n${said}`,
+      );
+      assert.ok(
+        writes.indexOf(changes[0]!) < writes.indexOf(traffic[0]!),
+        `${store.name}: the data step's order (before-traffic) puts it before any origin change\n${said}`,
+      );
+    }
     // The incident's own record says the same order.
     const steps = incident.history.map((h: any) => h.step) as string[];
     assert.ok(
       steps.lastIndexOf("moving-data") < steps.indexOf("shifting-traffic"),
       steps.join(", "),
     );
-    assert.equal(
-      events.filter((e) => e.type === "data.failover-asked").length,
-      1,
-      "one data.failover-asked event",
+    assert.deepEqual(
+      events
+        .filter((e) => e.type === "data.failover-asked")
+        .map((e: any) => `${e.store} ${e.mode}`)
+        .sort(),
+      STORES.map((s) => `${s.name} forced`),
+      "one data.failover-asked event per store",
     );
   });
 
-  it("names the store's failover in the audit log, started and done", async () => {
+  it("names each store's failover in the audit log, started and done", async () => {
     const rows: any[] = [];
     for (let path: string | undefined = "/api/audit"; path;) {
       const page = (await (await fetch(`${sandbox.url}${path}`)).json()) as any;
       rows.push(...page.entries);
       path = page.nextUrl;
     }
-    const named = rows.filter((r) => String(r.name).includes(`data-failover ${STORE}`));
+    const named = rows.filter((r) => String(r.name).startsWith("data-failover "));
     assert.deepEqual(
       named.map((r) => `${r.outcome} ${r.name}`).sort(),
-      [
-        `done data-failover ${STORE} to northeurope (forced)`,
-        `started data-failover ${STORE} to northeurope (forced)`,
-      ],
+      STORES.flatMap((s) =>
+        ["done", "started"].map((o) => `${o} data-failover ${s.name} to northeurope (forced)`),
+      ).sort(),
       JSON.stringify(rows.map((r) => `${r.outcome} ${r.name}`)),
     );
   });
 
-  it("tells every alert receiver, once, that the store was forced over, and prints it", async () => {
+  it("tells every alert receiver, once per store, that it was forced over, and prints it", async () => {
+    const kinds = ["teams", "slack", "pagerduty", "webhook"];
     const got = await waitFor(
-      "every receiver to get the data alert",
+      "every receiver to get the data alerts",
       async () => {
         const body = (await (await fetch(`${sandbox.url}/sandbox/alerts`)).json()) as any;
-        return ["teams", "slack", "pagerduty", "webhook"].every((kind) =>
-          body[kind].alerts.some((a: any) => a.title === ASKED),
+        return kinds.every((kind) =>
+          STORES.every((s) => body[kind].alerts.some((a: any) => a.title === asked(s.name))),
         )
           ? body
           : undefined;
       },
       { timeoutMs: 20_000, intervalMs: 250 },
     );
-    for (const kind of ["teams", "slack", "pagerduty", "webhook"])
-      assert.equal(
-        got[kind].alerts.filter((a: any) => a.title === ASKED).length,
-        1,
-        `${kind}: ${got[kind].alerts.map((a: any) => a.title).join(" | ")}`,
-      );
-    assert.ok(
-      lines.some((l) =>
-        /catalog data products +northeurope asked to take the primary: forced, writes not yet replicated there are lost/.test(
-          l,
+    for (const kind of kinds)
+      for (const store of STORES)
+        assert.equal(
+          got[kind].alerts.filter((a: any) => a.title === asked(store.name)).length,
+          1,
+          `${kind}: ${got[kind].alerts.map((a: any) => a.title).join(" | ")}`,
+        );
+    for (const store of STORES)
+      assert.ok(
+        lines.some((l) =>
+          new RegExp(
+            `catalog data ${store.name} +northeurope asked to take the primary: forced, writes not yet replicated there are lost`,
+          ).test(l),
         ),
-      ),
-      lines.join("\n"),
-    );
+        lines.join("\n"),
+      );
   });
 });
