@@ -47,7 +47,7 @@ export function differencesFromProduction(policy: PolicyConfig): string[] {
  * What the banner says of a group's data stores (`npm start` gives the catalog's database): each
  * store, where its primary is, and what a lost region does to it.
  */
-export function dataLines(group: GroupConfig | undefined): string[] {
+function dataLines(group: GroupConfig | undefined): string[] {
   const stores = group?.data ?? [];
   if (stores.length === 0) return [];
   const order = group?.dataPolicy?.order ?? "before-traffic";

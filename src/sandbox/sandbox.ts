@@ -70,7 +70,7 @@ export const SANDBOX_RESOURCES = {
 } as const;
 
 /** The catalog's data stores with `data`, by name as the configuration, alerts and audit say. */
-export const SANDBOX_STORES = { sql: "products", cosmos: "reviews" } as const;
+const SANDBOX_STORES = { sql: "products", cosmos: "reviews" } as const;
 
 /** Each sandbox region's location as Cosmos DB and SQL spell it on their resources. */
 const LOCATION: Record<string, string> = {
@@ -534,13 +534,10 @@ function emulatorTimes(options: SandboxOptions) {
  * control target, its Traffic Manager profile, Front Door origin group and AKS clusters made to
  * route to them.
  */
-async function startRegions(
-  started: Started,
-  times: ReturnType<typeof emulatorTimes>,
-  registry: ComposeOptions["registry"],
-  data: boolean,
-) {
+async function startRegions(started: Started, options: SandboxOptions) {
   const R = SANDBOX_RESOURCES;
+  const times = emulatorTimes(options);
+  const registry = options.kinds?.registry;
   const byHost = new Map<string, RegionalApp>();
   const arm = await started(
     new ArmEmulator({
@@ -604,7 +601,7 @@ async function startRegions(
         { name: "user", count: 3 },
       ],
     });
-  if (data) {
+  if (options.data) {
     sql.addFailoverGroup({
       name: R.catalogFailoverGroup,
       primary: { id: R.catalogSqlServer("westeurope"), location: LOCATION["westeurope"]! },
@@ -741,12 +738,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const R = SANDBOX_RESOURCES;
     const times = emulatorTimes(options);
-    const { arm, tm, fd, aks, sql, cosmos, shop, catalog, controls } = await startRegions(
-      started,
-      times,
-      options.kinds?.registry,
-      options.data ?? false,
-    );
+    const regions = await startRegions(started, options);
+    const { arm, tm, fd, aks, sql, cosmos, shop, catalog, controls } = regions;
 
     // The global entry points route as the emulated services do right now.
     const regionOf = (group: string, endpoint: string | undefined) =>

@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { POLICY_DEFAULTS } from "../../src/config/defaults.js";
 import type { PolicyConfig } from "../../src/config/schema.js";
-import type { GroupConfig } from "../../src/config/schema.js";
-import { dataLines, differencesFromProduction } from "../../src/sandbox/banner.js";
+import { differencesFromProduction } from "../../src/sandbox/banner.js";
 import { telemetryFile } from "../../src/sandbox/telemetry-file.js";
 
 describe("the sandbox banner", () => {
@@ -25,28 +24,6 @@ describe("the sandbox banner", () => {
     assert.match(lines[1]!, /^intervalSeconds +every 2 s here; every 10 s by default/);
     assert.equal(lines.length, 2);
     assert.deepEqual(differencesFromProduction(POLICY_DEFAULTS as unknown as PolicyConfig), []);
-  });
-});
-
-describe("the sandbox banner's data lines", () => {
-  const group = (allowDataLoss: boolean) =>
-    ({
-      regions: [{ name: "westeurope", role: "primary" }],
-      data: [{ name: "products", kind: "sql-failover-group", allowDataLoss }],
-    }) as unknown as GroupConfig;
-
-  it("names each store and says what a lost region costs with and without allowDataLoss", () => {
-    const forced = dataLines(group(true));
-    assert.match(
-      forced[0]!,
-      /^ {4}data "products" +sql-failover-group, primary in westeurope; allowDataLoss true$/,
-    );
-    assert.match(
-      forced.join(" "),
-      /moves before traffic.*forced over and .*writes not yet replicated are lost/,
-    );
-    assert.match(dataLines(group(false)).join(" "), /not forced over: a person is paged/);
-    assert.deepEqual(dataLines({ regions: [] } as unknown as GroupConfig), []);
   });
 });
 

@@ -14,7 +14,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TandemEvent } from "../../src/core/events.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
-import { SANDBOX_RESOURCES, SANDBOX_STORES, startSandbox } from "../../src/sandbox/sandbox.js";
+import { SANDBOX_RESOURCES, startSandbox } from "../../src/sandbox/sandbox.js";
+import { sandboxBanner } from "../../src/sandbox/banner.js";
 import { FAST_SANDBOX } from "../helpers/sandbox.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -22,12 +23,12 @@ const R = SANDBOX_RESOURCES;
 /** Each store: the requests that change its primary, and the one a forced failover is. */
 const STORES = [
   {
-    name: SANDBOX_STORES.sql,
+    name: "products",
     changes: /\/failovergroups\/catalog-db\/(failover|forcefailoverallowdataloss)$/i,
     forced: "sql-catalog-neu/failoverGroups/catalog-db/forceFailoverAllowDataLoss",
   },
   {
-    name: SANDBOX_STORES.cosmos,
+    name: "reviews",
     changes: /\/databaseaccounts\/cosmos-catalog\/(failoverprioritychange|offlineregion)$/i,
     forced: "databaseAccounts/cosmos-catalog/offlineRegion",
   },
@@ -70,6 +71,19 @@ describe("sandbox: the catalog's database follows its traffic", () => {
   /** The writes that reached Azure for the catalog, in the order the emulator took them. */
   const catalogWrites = () =>
     sandbox.arm.requests.filter((r) => r.method !== "GET" && /catalog/i.test(r.path));
+
+  it("says in the banner which stores follow the catalog and what a lost region costs them", () => {
+    const banner = sandboxBanner(sandbox, { timing: "fast", verbose: false });
+    assert.match(
+      banner,
+      /data "products" +sql-failover-group, primary in westeurope; allowDataLoss true/,
+    );
+    assert.match(banner, /data "reviews" +cosmosdb, primary in westeurope; allowDataLoss true/);
+    assert.match(
+      banner.replace(/\s+/g, " "),
+      /The data moves before traffic\. A lost region takes its copies of the data with it: with allowDataLoss \(set here; false by default\) the store is forced over and writes not yet replicated are lost/,
+    );
+  });
 
   it("ends with the failover group's primary, the Cosmos DB write region and the catalog's traffic in northeurope", async () => {
     assert.equal(incident.step, "completed", JSON.stringify(incident.history));

@@ -12,7 +12,7 @@ import type {
 } from "../../ports/data-control.js";
 
 /** The replication state in which a copy may take a planned failover. */
-export const CAUGHT_UP = "CATCH_UP";
+const CAUGHT_UP = "CATCH_UP";
 
 interface Copy {
   reachable: boolean;
