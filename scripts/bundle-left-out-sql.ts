@@ -7,7 +7,7 @@
 // stand-ins give failoverGroups.js the parameters and models it names, and the models those
 // reach, taken at bundle time from the installed SDK's own modules: an SDK update that renames
 // one fails the bundle with a message naming it, never the lever at run time.
-import { readFileSync } from "node:fs";
+import { autorestModels } from "./bundle-left-out-models.js";
 
 export const SQL_UNUSED = [
   "DataMaskingPolicies",
@@ -174,71 +174,4 @@ export const SQL_MODELS = {
 export const SQL_FAILOVER_GROUPS =
   /node_modules\/@azure\/arm-sql\/dist-esm\/src\/operations\/failoverGroups\.js$/;
 
-const SDK = new URL("../../node_modules/@azure/arm-sql/dist-esm/src/", import.meta.url);
-const read = (file: string) => readFileSync(new URL(file, SDK), "utf8");
-
-/** The `export const name = ...;` statements of a generated SDK module, by name. */
-function statements(file: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const m of read(file).matchAll(/^export const ([\w$]+) = [\s\S]*?^};$/gm))
-    found.set(m[1]!, m[0]);
-  return found;
-}
-
-function statement(all: ReadonlyMap<string, string>, file: string, name: string): string {
-  const text = all.get(name);
-  if (text === undefined)
-    throw new Error(
-      `scripts/bundle-left-out-sql.ts: @azure/arm-sql's ${file} has no export ${name}; the SDK changed, update the stand-ins`,
-    );
-  return text;
-}
-
-/** What failoverGroups.js names of a namespace it imports (`Mappers.FailoverGroup`...). */
-const named = (namespace: string) => [
-  ...new Set(
-    [
-      ...read("operations/failoverGroups.js").matchAll(
-        new RegExp(`\\b${namespace}\\.([\\w$]+)`, "g"),
-      ),
-    ].map((m) => m[1]!),
-  ),
-];
-
-/** The parameters failoverGroups.js names, and the models they name (`FailoverGroupMapper`). */
-function parameters(): { text: string[]; models: string[] } {
-  const all = statements("models/parameters.js");
-  const text = named("Parameters").map((n) => statement(all, "models/parameters.js", n));
-  const models = [
-    ...new Set(text.flatMap((t) => [...t.matchAll(/\b(\w+)Mapper\b/g)].map((m) => m[1]!))),
-  ];
-  return { text, models };
-}
-
-export function sqlParameters(): string {
-  const { text, models } = parameters();
-  const imports = models.map((m) => `${m} as ${m}Mapper`).join(", ");
-  return `import { ${imports} } from "../models/mappers";\n${text.join("\n")}\n`;
-}
-
-/**
- * The models failoverGroups.js and its parameters name, with every model they reach (by
- * `className`, which the serializer looks up among those it is given, or by spreading another's
- * properties, which must be defined first).
- */
-export function sqlMappers(): string {
-  const file = "models/mappers.js";
-  const all = statements(file);
-  const out: string[] = [];
-  const done = new Set<string>();
-  const visit = (name: string) => {
-    if (done.has(name)) return;
-    done.add(name);
-    const text = statement(all, file, name);
-    for (const m of text.matchAll(/\b(\w+)\.type\.modelProperties/g)) visit(m[1]!);
-    out.push(text);
-    for (const m of text.matchAll(/className: "(\w+)"/g)) visit(m[1]!);
-  };
-  for (const name of [...named("Mappers"), ...parameters().models]) visit(name);
-  return `${out.join("\n")}\n`;
-}
+export const SQL_STAND_INS = autorestModels("@azure/arm-sql", "operations/failoverGroups.js");

@@ -14,10 +14,10 @@ import {
   SQL_FAILOVER_GROUPS,
   SQL_GROUPS,
   SQL_MODELS,
+  SQL_STAND_INS,
   SQL_UNUSED,
-  sqlMappers,
-  sqlParameters,
 } from "./bundle-left-out-sql.js";
+import { autorestModels } from "./bundle-left-out-models.js";
 
 export interface LeftOut {
   /** A name for the stand-in: the bundle's metafile lists it as `tandem-left-out:<name>`. */
@@ -56,6 +56,12 @@ const CDN_GROUPS = {
   what: "an @azure/arm-cdn operation group other than afdOrigins",
   why: "Tandem's Front Door lever (src/providers/front-door/router.ts) calls afdOrigins only",
 };
+const CDN_MODELS = {
+  what: "an @azure/arm-cdn model or parameter other than afdOrigins'",
+  why: CDN_GROUPS.why,
+};
+const CDN_AFD_ORIGINS = /node_modules\/@azure\/arm-cdn\/dist-esm\/src\/operations\/afdOrigins\.js$/;
+const CDN_STAND_INS = autorestModels("@azure/arm-cdn", "operations/afdOrigins.js");
 const AKS_GROUPS = {
   what: "an @azure/arm-containerservice operation group other than managedClusters and agentPools",
   why: "Tandem's AKS lever (src/providers/aks/clusters.ts) calls managedClusters and agentPools only",
@@ -116,6 +122,30 @@ export const LEFT_OUT: readonly LeftOut[] = [
     ),
   },
   {
+    name: "arm-cdn-parameters",
+    specifier: /^\.\.\/models\/parameters$/,
+    importer: CDN_AFD_ORIGINS,
+    ...CDN_MODELS,
+    standIn: CDN_STAND_INS.parameters(),
+  },
+  {
+    name: "arm-cdn-mappers",
+    specifier: /^\.\.\/models\/mappers$/,
+    // afdOrigins.js, and the parameters' stand-in above.
+    importer: new RegExp(`${CDN_AFD_ORIGINS.source}|^arm-cdn-parameters$`),
+    ...CDN_MODELS,
+    standIn: CDN_STAND_INS.mappers(),
+  },
+  {
+    // The client's own operations (name availability checks, validate probe), never called:
+    // their specs name models these stand-ins do not have, which are then undefined.
+    name: "arm-cdn-client-models",
+    specifier: /^\.\/models\/(parameters|mappers)$/,
+    importer: /node_modules\/@azure\/arm-cdn\/dist-esm\/src\/cdnManagementClient\.js$/,
+    ...CDN_MODELS,
+    standIn: "export {};\n",
+  },
+  {
     name: "arm-sql-operations",
     specifier: /^\.\/operations$/,
     importer: /node_modules\/@azure\/arm-sql\/dist-esm\/src\/sqlManagementClient\.js$/,
@@ -131,7 +161,7 @@ export const LEFT_OUT: readonly LeftOut[] = [
     specifier: /^\.\.\/models\/parameters$/,
     importer: SQL_FAILOVER_GROUPS,
     ...SQL_MODELS,
-    standIn: sqlParameters(),
+    standIn: SQL_STAND_INS.parameters(),
   },
   {
     name: "arm-sql-mappers",
@@ -139,7 +169,7 @@ export const LEFT_OUT: readonly LeftOut[] = [
     // failoverGroups.js, and the parameters' stand-in above.
     importer: new RegExp(`${SQL_FAILOVER_GROUPS.source}|^arm-sql-parameters$`),
     ...SQL_MODELS,
-    standIn: sqlMappers(),
+    standIn: SQL_STAND_INS.mappers(),
   },
 ];
 

@@ -149,6 +149,10 @@ function leverScopes(
           formatPath(["groups", gi, "regions", ri, "cluster"]),
         );
     });
+    g.data?.forEach((d, di) => {
+      const store = registry.data.find((p) => p.kind === d.kind);
+      if (store) add(store, store.scopes(d), formatPath(["groups", gi, "data", di]));
+    });
   });
   return found;
 }

@@ -110,7 +110,7 @@ export async function withEmulatorRig(
         certificateDaysLeft: certificateDays.get(new URL(request.url).hostname) ?? 90,
       }),
     };
-    const clock = new ManualTimeRealWaits(setup.at);
+    const clock = new ManualTimeRealWaits(1, setup.at);
     const store = new MemoryStateStore();
     const events: TandemEvent[] = [];
     const metrics: { value: number; check: string }[] = [];

@@ -45,8 +45,10 @@ export class ManualTimeRealWaits extends ManualClock {
   constructor(
     /** Real ms waited per ms of sleep. */
     private readonly scale = 1,
+    /** The clock's time at the start (ManualClock's default when not given). */
+    time?: number,
   ) {
-    super();
+    super(time);
   }
   override sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return systemClock.sleep(ms * this.scale, signal);

@@ -31,7 +31,9 @@ import { waitFor } from "../helpers/wait.js";
 import type { appInsightsTelemetry } from "../../src/adapters/telemetry/appinsights.js";
 import { ROOT } from "../helpers/paths.js";
 import { read } from "./bicep-text.js";
-import { RG, startArm } from "../helpers/arm.js";
+import { ENDPOINTS, FD_GROUP, FD_PROFILE, RG, startArm } from "../helpers/arm.js";
+import type { FrontDoorRouter } from "../../src/providers/front-door/router.js";
+import { primaryOf } from "../../src/core/levers.js";
 import type { SqlService } from "../../src/providers/sql-failover-group/emulator.js";
 import type { SqlFailoverGroupControl } from "../../src/providers/sql-failover-group/failover-group.js";
 
@@ -123,6 +125,10 @@ describe("the Function App package", () => {
     const has = (path: RegExp) => inputs.some((i) => path.test(i));
     assert.ok(has(/arm-cdn\/dist-esm\/src\/operations\/afdOrigins\.js$/));
     assert.ok(!has(/arm-cdn\/dist-esm\/src\/operations\/(profiles|afdEndpoints|rules)\.js$/));
+    assert.ok(
+      !has(/arm-cdn\/dist-esm\/src\/models\/(mappers|parameters)\.js$/),
+      "only arm-cdn's stand-ins",
+    );
     for (const group of ["managedClusters", "agentPools"])
       assert.ok(has(new RegExp(`arm-containerservice/dist/esm/classic/${group}/index\\.js$`)));
     assert.ok(!has(/arm-containerservice\/dist\/esm\/classic\/(snapshots|machines)\//));
@@ -165,6 +171,27 @@ describe("the Function App package", () => {
       assert.equal((await lever.read("g", "orders")).regions["westeurope"]?.caughtUp, true);
       await lever.failover("g", "orders", "westeurope", "planned");
       assert.equal((await lever.read("g", "orders")).primary, "westeurope");
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it("its Front Door lever, from the staged files alone (the SDK's models cut to afdOrigins'), reads and promotes through the ARM emulator", async () => {
+    const chunk = bundle.outputs.find((o) =>
+      o.inputs.includes("dist/src/providers/front-door/router.js"),
+    );
+    assert.ok(chunk, "the lever is in the bundle");
+    const staged = (await import(pathToFileURL(join(result.stage, chunk.path)).href)) as {
+      FrontDoorRouter: typeof FrontDoorRouter;
+    };
+    const arm = await startArm({ operationMs: 20 });
+    try {
+      const router = new staged.FrontDoorRouter(arm.conn, [
+        { name: "catalog", profileId: FD_PROFILE, originGroup: FD_GROUP, origins: ENDPOINTS },
+      ]);
+      assert.equal(primaryOf(await router.read("catalog")), "westeurope");
+      await router.promote("catalog", "northeurope");
+      assert.equal(primaryOf(await router.read("catalog")), "northeurope");
     } finally {
       await arm.stop();
     }

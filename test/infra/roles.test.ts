@@ -152,6 +152,34 @@ describe("role contract between the providers' operations and the Bicep", () => 
       }
     });
 
+  it("a group's data stores get their kinds' roles: every SQL server of a failover group and the Cosmos DB account", () => {
+    const raw = JSON.parse(read("examples/active-passive.tandem.config.json")) as {
+      groups: Record<string, unknown>[];
+    };
+    const rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-data";
+    const servers = {
+      westeurope: `${rg}/providers/Microsoft.Sql/servers/shop-sql-weu`,
+      northeurope: `${rg}/providers/Microsoft.Sql/servers/shop-sql-neu`,
+    };
+    const account = `${rg}/providers/Microsoft.DocumentDB/databaseAccounts/shop-cosmos`;
+    raw.groups[0]!.data = [
+      { name: "orders", kind: "sql-failover-group", servers, failoverGroup: "shop-orders" },
+      { name: "carts", kind: "cosmosdb", resourceId: account },
+    ];
+    const { leverScopes } = deploymentParameters(parseConfig(raw));
+    const data = leverScopes.filter(
+      (s) => s.kind === "sql-failover-group" || s.kind === "cosmosdb",
+    );
+    assert.deepEqual(
+      data.map((s) => [s.kind, s.id, s.resource]),
+      [
+        ["sql-failover-group", servers.westeurope, "Microsoft.Sql/servers/shop-sql-weu"],
+        ["sql-failover-group", servers.northeurope, "Microsoft.Sql/servers/shop-sql-neu"],
+        ["cosmosdb", account, "Microsoft.DocumentDB/databaseAccounts/shop-cosmos"],
+      ],
+    );
+  });
+
   it("built-in roles come from infra/roles/built-in.json: no role id is written into a template", () => {
     assert.deepEqual(JSON.parse(read("infra/roles/built-in.json")), {
       generatedFrom: JSON.parse(read("infra/roles/built-in.json")).generatedFrom,
