@@ -20,17 +20,19 @@ import { FAST_SANDBOX } from "../helpers/sandbox.js";
 import { waitFor } from "../helpers/wait.js";
 
 const R = SANDBOX_RESOURCES;
-/** Each store: the requests that change its primary, and the one a forced failover is. */
+/** Each store: the requests that change its primary, and which ones forced and planned are. */
 const STORES = [
   {
     name: "products",
     changes: /\/failovergroups\/catalog-db\/(failover|forcefailoverallowdataloss)$/i,
     forced: "sql-catalog-neu/failoverGroups/catalog-db/forceFailoverAllowDataLoss",
+    planned: "sql-catalog-weu/failoverGroups/catalog-db/failover",
   },
   {
     name: "reviews",
     changes: /\/databaseaccounts\/cosmos-catalog\/(failoverprioritychange|offlineregion)$/i,
     forced: "databaseAccounts/cosmos-catalog/offlineRegion",
+    planned: "databaseAccounts/cosmos-catalog/failoverPriorityChange",
   },
 ];
 const asked = (store: string) =>
@@ -46,6 +48,7 @@ describe("sandbox: the catalog's database follows its traffic", () => {
     sandbox = await startSandbox({
       ...FAST_SANDBOX,
       data: true,
+      dwellSeconds: 1,
       clusterStartSeconds: 1,
       propagationSeconds: 1,
       // The lost SQL server's 503s are retried with a short backoff: the same requests, sooner.
@@ -180,5 +183,39 @@ describe("sandbox: the catalog's database follows its traffic", () => {
         ),
         lines.join("\n"),
       );
+  });
+
+  it("westeurope back: the data returns by planned failovers (every copy answers), never forced, before the traffic", async () => {
+    const mark = sandbox.arm.requests.length;
+    await fetch(`${sandbox.url}/sandbox/regions/westeurope/up`, { method: "POST" });
+    const back = await waitFor(
+      "the catalog's failback to end",
+      async () => {
+        const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
+        const found = body.groups.find((g: any) => g.name === "catalog").incident;
+        return found?.kind === "failback" && ["completed", "failed"].includes(found.step)
+          ? found
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    assert.equal(back.step, "completed", JSON.stringify(back.history));
+    const writes = catalogWrites().filter((r) => sandbox.arm.requests.indexOf(r) >= mark);
+    const said = writes.map((r) => `${r.method} ${r.status} ${r.path}`).join("\n");
+    const traffic = writes.filter((r) => /\/origins\//i.test(r.path));
+    for (const store of STORES) {
+      const changes = writes.filter((r) => store.changes.test(r.path));
+      assert.deepEqual(
+        changes.map((r) => [r.path.toLowerCase().endsWith(store.planned.toLowerCase()), r.status]),
+        [[true, 202]],
+        `${store.name}: one planned failover (${store.planned})\n${said}`,
+      );
+      assert.ok(writes.indexOf(changes[0]!) < writes.indexOf(traffic[0]!), said);
+    }
+    assert.deepEqual(sandbox.services.sql.roles(R.catalogSqlServer("westeurope"), "catalog-db"), {
+      "sql-catalog-weu": "Primary",
+      "sql-catalog-neu": "Secondary",
+    });
+    assert.equal(sandbox.services.cosmos.writeRegion(R.catalogCosmos), "West Europe");
   });
 });
