@@ -9,7 +9,8 @@
 // the only way over is a forced failover. A planned one needs the old primary to answer (SQL: "a
 // planned failover performs full data synchronization", Failover groups overview; Cosmos DB: a
 // change of write region checks consistency with the old one; docs/data-sql.md,
-// docs/data-cosmosdb.md).
+// docs/data-cosmosdb.md). Once westeurope is back, every copy answers, and the failback (the
+// sandbox's dataPolicy.failback is with-traffic) moves the data back by planned failovers.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TandemEvent } from "../../src/core/events.js";
