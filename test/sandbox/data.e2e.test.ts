@@ -57,20 +57,25 @@ describe("sandbox: the catalog's database follows its traffic", () => {
       output: (l) => lines.push(l),
       subscribers: [{ name: "test: every event", fn: (e) => void events.push(e) }],
     });
-    await fetch(`${sandbox.url}/sandbox/regions/westeurope/down`, { method: "POST" });
-    incident = await waitFor(
-      "the catalog's failover to end",
+    incident = await westeurope("down", "failover");
+  });
+  after(async () => sandbox.stop());
+
+  /** Takes westeurope down or up, and waits for the catalog's incident of that kind to end. */
+  const westeurope = async (mode: "down" | "up", kind: "failover" | "failback") => {
+    await fetch(`${sandbox.url}/sandbox/regions/westeurope/${mode}`, { method: "POST" });
+    return waitFor(
+      `the catalog's ${kind} to end`,
       async () => {
         const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
         const found = body.groups.find((g: any) => g.name === "catalog").incident;
-        return found?.kind === "failover" && ["completed", "failed"].includes(found.step)
+        return found?.kind === kind && ["completed", "failed"].includes(found.step)
           ? found
           : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
-  });
-  after(async () => sandbox.stop());
+  };
 
   /** The writes that reached Azure for the catalog, in the order the emulator took them. */
   const catalogWrites = () =>
@@ -188,18 +193,7 @@ describe("sandbox: the catalog's database follows its traffic", () => {
 
   it("westeurope back: the data returns by planned failovers (every copy answers), never forced, before the traffic", async () => {
     const mark = sandbox.arm.requests.length;
-    await fetch(`${sandbox.url}/sandbox/regions/westeurope/up`, { method: "POST" });
-    const back = await waitFor(
-      "the catalog's failback to end",
-      async () => {
-        const body = (await (await fetch(`${sandbox.url}/api/status`)).json()) as any;
-        const found = body.groups.find((g: any) => g.name === "catalog").incident;
-        return found?.kind === "failback" && ["completed", "failed"].includes(found.step)
-          ? found
-          : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
+    const back = await westeurope("up", "failback");
     assert.equal(back.step, "completed", JSON.stringify(back.history));
     const writes = catalogWrites().filter((r) => sandbox.arm.requests.indexOf(r) >= mark);
     const said = writes.map((r) => `${r.method} ${r.status} ${r.path}`).join("\n");
