@@ -3,7 +3,7 @@
 // those over the per-file budget (TANDEM_FILE_BUDGET_SECONDS, default 60). Used beside the normal
 // reporter by `npm test` and `npm run test:stress`.
 import { relative, sep } from "node:path";
-import { WAITING } from "./test-files.js";
+import { WAITING, WAITING_SUITES } from "./test-files.js";
 
 interface Event {
   readonly type: string;
@@ -26,7 +26,7 @@ export default async function* fileTimes(source: AsyncIterable<Event>): AsyncGen
   const sorted = [...times].sort((a, b) => b[1] - a[1]);
   // A file that waits on real time by design (WAITING) is not held to the budget.
   const waits = (file: string) =>
-    WAITING.some((source) =>
+    [...WAITING, ...WAITING_SUITES].some((source) =>
       file
         .split(sep)
         .join("/")

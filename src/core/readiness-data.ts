@@ -175,7 +175,7 @@ function cosmosCommands(store: ReadinessStore, region: string): StoreCommands {
   return {
     show,
     // An offline region is in neither location list, so the lever reads it as unreachable.
-    unreachable: `${location} is offline in the account: once the region is healthy, bring it online (\`az rest --method post --url "https://management.azure.com${account}/onlineRegion?api-version=2024-11-15" --body '{"region": "${location}"}'\`), and see ${show}.`,
+    unreachable: `${location} is offline in the account: once the region is healthy, bring it online (\`az rest --method post --url "https://management.azure.com${account}/onlineRegion?api-version=2026-03-15" --body '{"region": "${location}"}'\`), and see ${show}.`,
     add: `Add ${location} to the account's regions (\`az cosmosdb update --ids ${account} --locations regionName=... failoverPriority=...\`, every region listed, the new one last).`,
     replication: (state) =>
       `The account or ${location} is busy, or the account writes in several regions (${state ?? "unknown"}): a planned change of write region needs every region online and no operation running; ${show}.`,

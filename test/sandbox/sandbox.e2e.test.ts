@@ -207,14 +207,21 @@ describe("sandbox end to end", () => {
       }
       return rows;
     };
-    // A row is written before its event is published: read until both sides have settled.
+    // A row (and an alert) is written with the state it reports, before its event is published,
+    // and an alert may reach the webhook first: read until both sides have settled.
+    const webhookEvents = () =>
+      sandbox.alerts.received
+        .filter((r) => r.kind === "webhook")
+        .map((r) => (r.body as { data: { event?: string } }).data.event ?? "");
     const rows = await waitFor(
-      "every audit row's event published, and every audited event on record",
+      "every audit row's and alert's event published, and every audited event on record",
       async () => {
         const all = await auditRows();
         const onRecord = new Set(all.map((r) => r.event));
         const said = [...events.values()].filter(audited).map((e) => e.id);
-        return all.every((r) => events.has(r.event)) && said.every((id) => onRecord.has(id))
+        return all.every((r) => events.has(r.event)) &&
+          said.every((id) => onRecord.has(id)) &&
+          webhookEvents().every((id) => events.has(id))
           ? all
           : undefined;
       },
