@@ -22,6 +22,7 @@ export const SLOWEST_FIRST = [
   "test/sim/sim.test.ts",
   "test/cli/operator.test.ts",
   "test/sandbox/catalog.e2e.test.ts",
+  "test/sandbox/data.e2e.test.ts",
   "test/sim/arm.test.ts",
   "test/app/agreement.test.ts",
   "test/app/alerts-events.test.ts",

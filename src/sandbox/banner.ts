@@ -1,7 +1,7 @@
 // What `npm start` prints once the sandbox runs: where everything is, how to point the CLI at it,
 // which options are on, and how its settings differ from a deployment's defaults.
 import { POLICY_DEFAULTS } from "../config/defaults.js";
-import type { PolicyConfig } from "../config/schema.js";
+import type { GroupConfig, PolicyConfig } from "../config/schema.js";
 import type { Sandbox } from "./sandbox.js";
 import { SANDBOX_RESOURCES } from "./sandbox.js";
 
@@ -43,6 +43,30 @@ export function differencesFromProduction(policy: PolicyConfig): string[] {
   return lines;
 }
 
+/**
+ * What the banner says of a group's data stores (`npm start` gives the catalog's database): each
+ * store, where its primary is, and what a lost region does to it.
+ */
+function dataLines(group: GroupConfig | undefined): string[] {
+  const stores = group?.data ?? [];
+  if (stores.length === 0) return [];
+  const order = group?.dataPolicy?.order ?? "before-traffic";
+  const primary = group?.regions.find((r) => r.role === "primary")?.name ?? "";
+  return [
+    ...stores.map(
+      (d) =>
+        `    data "${d.name}"${" ".repeat(Math.max(1, 9 - d.name.length))}${d.kind}, primary in ${primary}; allowDataLoss ${d.allowDataLoss}`,
+    ),
+    `                   The data moves ${order === "before-traffic" ? "before" : "after"} traffic. A lost region takes its copies of the data with it:`,
+    stores.some((d) => d.allowDataLoss)
+      ? `                   with allowDataLoss (set here; false by default) the store is forced over and`
+      : `                   without allowDataLoss the store is not forced over: a person is paged`,
+    stores.some((d) => d.allowDataLoss)
+      ? `                   writes not yet replicated are lost; without it a person is paged instead.`
+      : `                   with the command to run by hand, and traffic moves as dataPolicy says.`,
+  ];
+}
+
 export function sandboxBanner(sandbox: Sandbox, options: BannerOptions): string {
   const { config } = sandbox;
   const api = sandbox.url;
@@ -65,6 +89,12 @@ export function sandboxBanner(sandbox: Sandbox, options: BannerOptions): string 
     `  Azure (emulated) Resource Manager over HTTPS              ${sandbox.arm.url}`,
     `                   the real SDK clients drive tm-shop (Traffic Manager), fd-catalog (Front Door)`,
     `                   and aks-catalog-weu / aks-catalog-neu (AKS; aks-catalog-neu is stopped)`,
+    ...(config.groups.some((g) => g.data)
+      ? [
+          `                   and the catalog's data: SQL failover group ${R.catalogFailoverGroup} on sql-catalog-weu / sql-catalog-neu`,
+          `                   (Azure SQL), account ${R.catalogCosmos.split("/").at(-1)} in West Europe and North Europe (Cosmos DB)`,
+        ]
+      : []),
     "",
     `  group "shop"     active-passive, Traffic Manager         entry ${sandbox.entryPoint.healthUrl}`,
     ...[...sandbox.regions.values()].map((app) => `    ${app.region.padEnd(14)} ${app.healthUrl}`),
@@ -73,6 +103,7 @@ export function sandboxBanner(sandbox: Sandbox, options: BannerOptions): string 
       (app) =>
         `    ${app.region.padEnd(14)} ${app.healthUrl}${app.region === "northeurope" ? "   (cluster stopped: woken on failover)" : ""}`,
     ),
+    ...dataLines(config.groups.find((g) => g.name === "catalog")),
     "",
     `  Both groups are probed every ${config.policy.intervalSeconds} s (${sandbox.schedules.tick}); a region is down after`,
     `  ${config.policy.failureThreshold} failed probes in a row from every observer.`,
@@ -87,6 +118,11 @@ export function sandboxBanner(sandbox: Sandbox, options: BannerOptions): string 
         ]),
     `  Status:           ${api}/api/status`,
     `  Break a region:   curl -X POST ${api}/sandbox/regions/westeurope/down   (both groups fail over)`,
+    ...(config.groups.some((g) => g.data)
+      ? [
+          `                    the catalog's data first: the "catalog data" lines and alerts say what it cost`,
+        ]
+      : []),
     `  Bring it back:    curl -X POST ${api}/sandbox/regions/westeurope/up`,
     `  Impair observer:  curl -X POST ${api}/sandbox/observers/northeurope/impair   (its control URL fails)`,
     `  Break Azure:      curl -X POST ${api}/sandbox/arm/throttle   (or error, slow, drop)`,

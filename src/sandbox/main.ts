@@ -15,8 +15,9 @@ import { telemetryFile } from "./telemetry-file.js";
 const HELP = `Usage: npm start [-- options]
 
 Runs Tandem locally. With no options it starts the sandbox: an in-process Azurite, an
-emulated Azure Resource Manager (Traffic Manager, Front Door, AKS), two groups of emulated
-regional apps (westeurope, northeurope), two observers and a fault API.
+emulated Azure Resource Manager (Traffic Manager, Front Door, AKS, an SQL failover group, a
+Cosmos DB account), two groups of emulated regional apps (westeurope, northeurope), two observers
+and a fault API.
 
 Options:
   --config FILE      run against the endpoints and Azure resources in FILE instead of the sandbox
@@ -141,6 +142,8 @@ async function main(): Promise<number> {
       const records = args.telemetry ? await telemetryFile(output) : undefined;
       const sandbox = await startSandbox({
         port: listenPort,
+        // The catalog's data follows its traffic: what a newcomer should see fail over.
+        data: true,
         output,
         verbose: args.verbose,
         ...(args.timing ? { timing: args.timing } : {}),

@@ -6,12 +6,15 @@
 //
 //   shop     active-passive behind the Traffic Manager profile tm-shop
 //   catalog  passive-cold behind the Front Door profile fd-catalog; its northeurope AKS cluster
-//            is stopped until Tandem wakes it
+//            is stopped until Tandem wakes it. With `data` (on in `npm start`), its data follows
+//            its traffic: an Azure SQL failover group on two logical servers and a Cosmos DB
+//            account with one write region (docs/data.md)
 import { HttpPeers } from "../adapters/peers/http-peers.js";
 import type { Peers } from "../ports/peers.js";
 import type { Principal } from "../app/auth.js";
 import type { Runtime } from "../app/runtime.js";
 import type { ComposeOptions } from "../compose.js";
+import type { ArmConnection } from "../adapters/azure/arm.js";
 import { compose } from "../compose.js";
 import { tableStoreFromConnectionString } from "../adapters/store/table/table-store.js";
 import type { StateStore } from "../ports/state-store.js";
@@ -22,6 +25,8 @@ import { ArmEmulator } from "./arm-emulator.js";
 import type { AksService } from "../providers/aks/emulator.js";
 import type { FrontDoorService } from "../providers/front-door/emulator.js";
 import type { TrafficManagerService } from "../providers/traffic-manager/emulator.js";
+import type { SqlService } from "../providers/sql-failover-group/emulator.js";
+import type { CosmosDbService } from "../providers/cosmosdb/emulator.js";
 import { TIMINGS } from "./arm/timing.js";
 import type { Azurite } from "./azurite.js";
 import { startAzurite } from "./azurite.js";
@@ -56,7 +61,22 @@ export const SANDBOX_RESOURCES = {
   catalogCluster: (region: string) =>
     `${RG}/providers/Microsoft.ContainerService/managedClusters/aks-catalog-${SHORT[region]}`,
   endpoint: (group: string, region: string) => `${group}-${SHORT[region]}`,
+  /** With `data`: the catalog's SQL logical server in each region, and their failover group. */
+  catalogSqlServer: (region: string) =>
+    `${RG}/providers/Microsoft.Sql/servers/sql-catalog-${SHORT[region]}`,
+  catalogFailoverGroup: "catalog-db",
+  /** With `data`: the catalog's Cosmos DB account, write region westeurope. */
+  catalogCosmos: `${RG}/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-catalog`,
 } as const;
+
+/** The catalog's data stores with `data`, by name as the configuration, alerts and audit say. */
+const SANDBOX_STORES = { sql: "products", cosmos: "reviews" } as const;
+
+/** Each sandbox region's location as Cosmos DB and SQL spell it on their resources. */
+const LOCATION: Record<string, string> = {
+  westeurope: "West Europe",
+  northeurope: "North Europe",
+};
 
 /**
  * Who calls the sandbox's API without credentials: an operator, so that the CLI and curl work
@@ -87,6 +107,13 @@ export interface SandboxOptions {
    * with the runbook's production timeouts. Drills and benchmarks use it to see real timing.
    */
   readonly timing?: "fast" | "realistic";
+  /**
+   * The catalog's data follows its traffic (`npm start` turns it on): an Azure SQL failover group
+   * and a Cosmos DB account, primary in westeurope, that a regional outage takes with the region
+   * (docs/data.md).
+   * Off by default, so that the tests of the groups as they were keep their steps and timing.
+   */
+  readonly data?: boolean;
   readonly output?: (line: string) => void;
   readonly verbose?: boolean;
   /** More subscribers to both observers' events (tests record them). */
@@ -106,6 +133,13 @@ export interface SandboxOptions {
    * seconds rather than minutes.
    */
   readonly alertTiming?: Partial<AlertTiming>;
+  /**
+   * How Tandem's ARM clients retry a 5xx (ARM_DEFAULTS.retry unless set). A lost region's SQL
+   * server answers 503, and each read of it spends the SDK's whole backoff (about 6 s by default)
+   * before it counts as unreachable; tests shorten the backoff to see a database failover in
+   * seconds rather than a minute.
+   */
+  readonly armRetry?: ArmConnection["retry"];
   /**
    * Kinds from outside src/ (a test's lever, probe and channel kinds), as compose() takes them: the
    * ARM emulator serves the lever kinds' emulated services, the alert receivers include the channel
@@ -135,6 +169,8 @@ export interface Sandbox {
     readonly trafficManager: TrafficManagerService;
     readonly frontDoor: FrontDoorService;
     readonly aks: AksService;
+    readonly sql: SqlService;
+    readonly cosmos: CosmosDbService;
   };
   readonly azurite: Azurite;
   /** The loopback receivers of the four alert channels (Teams, Slack, PagerDuty, webhook). */
@@ -183,6 +219,7 @@ export function sandboxConfig(
     dwellSeconds: number;
     timing?: "fast" | "realistic";
     summaryMinutes?: number;
+    data?: boolean;
   },
 ): TandemConfigInput {
   const R = SANDBOX_RESOURCES;
@@ -242,6 +279,7 @@ export function sandboxConfig(
           originGroup: R.catalogOriginGroup,
         },
         regions: SANDBOX_REGIONS.map((r) => region("catalog", r)),
+        ...(options.data ? catalogData() : {}),
       },
     ],
     // One channel of each kind, each to its loopback receiver, for warnings and worse (and what
@@ -252,6 +290,35 @@ export function sandboxConfig(
         .channels(ALERT_SETTINGS)
         .channels.map((channel) => ({ ...channel, minSeverity: "warning" })),
     },
+  };
+}
+
+/**
+ * The catalog's data stores, as a user's configuration names them. A regional outage in the
+ * sandbox takes the region's SQL server and Cosmos DB region with it, so neither primary can be
+ * reached and only a forced failover can move them: the stores allow data loss here, to show that
+ * path (the default, false, would page a person instead; docs/data.md says what each choice does).
+ * Failback moves the data back too (planned failovers, every copy answering again).
+ */
+function catalogData(): Pick<TandemConfigInput["groups"][number], "data" | "dataPolicy"> {
+  const R = SANDBOX_RESOURCES;
+  return {
+    data: [
+      {
+        name: SANDBOX_STORES.sql,
+        kind: "sql-failover-group",
+        servers: Object.fromEntries(SANDBOX_REGIONS.map((r) => [r, R.catalogSqlServer(r)])),
+        failoverGroup: R.catalogFailoverGroup,
+        allowDataLoss: true,
+      },
+      {
+        name: SANDBOX_STORES.cosmos,
+        kind: "cosmosdb",
+        resourceId: R.catalogCosmos,
+        allowDataLoss: true,
+      },
+    ],
+    dataPolicy: { order: "before-traffic", failback: "with-traffic" },
   };
 }
 
@@ -326,6 +393,7 @@ function faultRoutes(
   arm: ArmEmulator,
   host: () => LocalHost | undefined,
   isolated: Set<string>,
+  regionData: (region: string, up: boolean) => void,
 ): LocalRoute[] {
   const all = [...apps.shop.values(), ...apps.catalog.values(), ...apps.controls.values()];
   const state = () => ({
@@ -346,9 +414,10 @@ function faultRoutes(
     (params: Record<string, string>): LocalResponse => {
       const name = params["region"] ?? "";
       if (!apps.shop.has(name)) return notFound("region", name, apps.shop.keys());
-      // A region is down for every group: both groups' stamps in it.
+      // A region is down for every group: both groups' stamps in it, and its copies of their data.
       apps.shop.get(name)!.mode = mode;
       apps.catalog.get(name)!.mode = mode;
+      regionData(name, mode === "up");
       return { status: 200, body: state() };
     };
   const observer =
@@ -424,6 +493,7 @@ function faultRoutes(
       path: "/sandbox/heal",
       handle: () => {
         for (const app of all) app.mode = "up";
+        for (const region of apps.shop.keys()) regionData(region, true);
         for (const kind of apps.receivers.kinds) apps.receivers.modes[kind] = "ok";
         for (const name of apps.controls.keys()) host()?.startObserver(name);
         isolated.clear();
@@ -464,12 +534,10 @@ function emulatorTimes(options: SandboxOptions) {
  * control target, its Traffic Manager profile, Front Door origin group and AKS clusters made to
  * route to them.
  */
-async function startRegions(
-  started: Started,
-  times: ReturnType<typeof emulatorTimes>,
-  registry: ComposeOptions["registry"],
-) {
+async function startRegions(started: Started, options: SandboxOptions) {
   const R = SANDBOX_RESOURCES;
+  const times = emulatorTimes(options);
+  const registry = options.kinds?.registry;
   const byHost = new Map<string, RegionalApp>();
   const arm = await started(
     new ArmEmulator({
@@ -489,6 +557,8 @@ async function startRegions(
   const tm = arm.service<TrafficManagerService>("traffic-manager");
   const fd = arm.service<FrontDoorService>("front-door");
   const aks = arm.service<AksService>("aks");
+  const sql = arm.service<SqlService>("sql-failover-group");
+  const cosmos = arm.service<CosmosDbService>("cosmosdb");
   const app = async (region: string, gate?: () => boolean) => {
     const a = await started(new RegionalApp(region, gate));
     byHost.set(a.host, a);
@@ -531,7 +601,36 @@ async function startRegions(
         { name: "user", count: 3 },
       ],
     });
-  return { arm, tm, fd, aks, shop, catalog, controls };
+  if (options.data) {
+    sql.addFailoverGroup({
+      name: R.catalogFailoverGroup,
+      primary: { id: R.catalogSqlServer("westeurope"), location: LOCATION["westeurope"]! },
+      secondary: { id: R.catalogSqlServer("northeurope"), location: LOCATION["northeurope"]! },
+      databases: ["catalog"],
+    });
+    cosmos.addAccount({ id: R.catalogCosmos, locations: SANDBOX_REGIONS.map((r) => LOCATION[r]!) });
+  }
+  return { arm, tm, fd, aks, sql, cosmos, shop, catalog, controls };
+}
+
+/**
+ * What a regional outage (or its end) does to the catalog's data with `data`: the region's SQL
+ * server and its Cosmos DB gateway stop answering, as in a lost region, and answer again when it
+ * is back. A Cosmos DB region taken offline by a forced failover comes back as a read region: in
+ * Azure, Microsoft brings it online, days after an outage (docs/data-cosmosdb.md); here at once,
+ * as the sandbox shortens every wait. (With two regions, one that is not the write region is
+ * already last in priority, where coming back online puts it.)
+ */
+function dataOfRegions(services: { sql: SqlService; cosmos: CosmosDbService }, data: boolean) {
+  const R = SANDBOX_RESOURCES;
+  return (region: string, up: boolean) => {
+    if (!data) return;
+    services.sql.setReachable(R.catalogSqlServer(region), up);
+    const location = LOCATION[region]!;
+    if (!up || services.cosmos.writeRegion(R.catalogCosmos) === location)
+      services.cosmos.setLost(R.catalogCosmos, location, !up);
+    else services.cosmos.bringOnline(R.catalogCosmos, location);
+  };
 }
 
 /**
@@ -549,6 +648,7 @@ function configOf(
     failureThreshold: options.failureThreshold ?? 3,
     dwellSeconds: options.dwellSeconds ?? 10,
     ...(options.timing ? { timing: options.timing } : {}),
+    ...(options.data ? { data: true } : {}),
     ...(options.telemetry?.summaryMinutes === undefined
       ? {}
       : { summaryMinutes: options.telemetry.summaryMinutes }),
@@ -596,6 +696,7 @@ async function composeObservers(
           ca: arm.ca,
           pollIntervalMs: 250,
           lroPatienceMs: 3000,
+          ...(options.armRetry ? { retry: options.armRetry } : {}),
           // The timeout per ARM call Tandem uses in Azure (ARM_DEFAULTS, 30 s): a slow control
           // plane (the sandbox's `slow` fault) is waited for as it would be there.
         },
@@ -637,11 +738,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const R = SANDBOX_RESOURCES;
     const times = emulatorTimes(options);
-    const { arm, tm, fd, aks, shop, catalog, controls } = await startRegions(
-      started,
-      times,
-      options.kinds?.registry,
-    );
+    const regions = await startRegions(started, options);
+    const { arm, tm, fd, aks, sql, cosmos, shop, catalog, controls } = regions;
 
     // The global entry points route as the emulated services do right now.
     const regionOf = (group: string, endpoint: string | undefined) =>
@@ -699,7 +797,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtimes,
       port: options.port,
       schedules,
-      routes: faultRoutes(apps, arm, () => late.host, isolated),
+      routes: faultRoutes(
+        apps,
+        arm,
+        () => late.host,
+        isolated,
+        dataOfRegions({ sql, cosmos }, !!options.data),
+      ),
       output,
       ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
     });
@@ -719,7 +823,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       entryPoint: shopEntry,
       catalogEntryPoint: catalogEntry,
       arm,
-      services: { trafficManager: tm, frontDoor: fd, aks },
+      services: { trafficManager: tm, frontDoor: fd, aks, sql, cosmos },
       azurite,
       alerts: receivers,
       schedules,

@@ -1,5 +1,6 @@
 // The sandbox's printed timeline: one line when the lease changes hands, when a kept verdict
-// changes, and for each line of an incident's history. A subscriber to the domain events.
+// changes, for each line of an incident's history, and when a data store is asked to move (or is
+// not moved). A subscriber to the domain events.
 import { timeOfDay } from "../adapters/log/console-log.js";
 import type { NamedSubscriber } from "../ports/events.js";
 
@@ -15,6 +16,16 @@ export function timeline(output: (line: string) => void): NamedSubscriber {
         case "verdict.changed":
           return output(
             `${timeOfDay()}  ${`${e.group}/${e.region}`.padEnd(24)} ${e.from ?? "(start)"} -> ${e.to}  (${e.reason})`,
+          );
+        // What happened to the data, beside the incident's steps: what a forced failover costs,
+        // and why a store was left where it was.
+        case "data.failover-asked":
+          return output(
+            `${timeOfDay()}  ${`${e.group} data ${e.store}`.padEnd(24)} ${e.region} asked to take the primary: ${e.mode === "forced" ? "forced, writes not yet replicated there are lost (allowDataLoss)" : "planned, no data lost"}`,
+          );
+        case "data.refused":
+          return output(
+            `${timeOfDay()}  ${`${e.group} data ${e.store}`.padEnd(24)} not moved to ${e.region}: ${e.reason}`,
           );
         case "incident.opened":
         case "incident.step":
