@@ -122,9 +122,10 @@ export interface DataProvider<S extends LeverSettings = LeverSettings> extends L
   readonly failoverMs?: number;
   /**
    * The command a person runs to make `region` the store's primary by hand (the Azure CLI's
-   * spelling), for the page Tandem sends when it refuses to: `forced` allows data loss.
+   * spelling), for the page Tandem sends when it refuses to: `forced` allows data loss; undefined
+   * when the settings name nothing there (the page then says it in words).
    */
-  byHand?(settings: S, region: string, mode: "planned" | "forced"): string;
+  byHand?(settings: S, region: string, mode: "planned" | "forced"): string | undefined;
   create(members: readonly DataMember<S>[], context: LeverContext): Promise<DataControl>;
 }
 

@@ -19,6 +19,6 @@ export function cosmosByHand(
   const [, subscription, group, name] = m;
   const location = settings.locations?.[region] ?? region;
   if (mode === "planned")
-    return `az cosmosdb failover-priority-change --subscription ${subscription} --resource-group ${group} --name ${name} --failover-policies ${location}=0 <every other location>=1,2,...`;
+    return `az cosmosdb failover-priority-change --subscription ${subscription} --resource-group ${group} --name ${name} --failover-policies '${location}=0' '<every other location>=1' ... (each location of the account, in the order wanted)`;
   return `az rest --method post --url "https://management.azure.com${settings.resourceId}/offlineRegion?api-version=${COSMOSDB_API_VERSION}" --body '{"region": "<the lost write region>"}' (${location} takes writes if it is next by failover priority)`;
 }

@@ -4,6 +4,7 @@ import * as z from "zod";
 import { resourceId } from "../../config/fields.js";
 import { dataProvider } from "../types.js";
 import { ACCOUNT, COSMOSDB_OPERATIONS } from "./operations.js";
+import { cosmosByHand } from "./by-hand.js";
 
 const cosmosdbSchema = z
   .strictObject({
@@ -65,5 +66,6 @@ export const cosmosdb = dataProvider({
       })),
     );
   },
+  byHand: cosmosByHand,
   emulator: new URL("./emulator.js", import.meta.url).href,
 });

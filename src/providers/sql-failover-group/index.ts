@@ -5,6 +5,7 @@ import { resourceId } from "../../config/fields.js";
 import type { DataMember, LeverSettings } from "../types.js";
 import { dataProvider } from "../types.js";
 import { SERVER, SQL_OPERATIONS } from "./operations.js";
+import { sqlByHand } from "./by-hand.js";
 
 const sqlFailoverGroupSchema = z
   .strictObject({
@@ -69,5 +70,6 @@ export const sqlFailoverGroup = dataProvider({
     const { SqlFailoverGroupControl } = await import("./failover-group.js");
     return new SqlFailoverGroupControl(conn, members.map(storeOf));
   },
+  byHand: sqlByHand,
   emulator: new URL("./emulator.js", import.meta.url).href,
 });
