@@ -311,3 +311,51 @@ describe("runbook: data on failback", () => {
     assert.equal(next(withData(), failback("manual")), "moving-data");
   });
 });
+
+// Rules `npm run mutate -- --mutate src/core/runbook-data-steps.ts` found untested.
+describe("runbook: what a store's read does not allow", () => {
+  const moving = at("moving-data");
+
+  it("waits, asking nothing, while the store cannot tell which copy is its primary", () => {
+    const r = step(withData(undefined, true), moving, { orders: store(undefined) });
+    assert.deepEqual(r.effects, []);
+    assert.equal(after(r, moving).step, "moving-data");
+    assert.match(after(r, moving).history.at(-1)!.note, /orders: its primary cannot be told/);
+  });
+
+  it("refuses a store with no copy in the target region, saying so", () => {
+    const only: DataState = {
+      primary: "weu",
+      changing: false,
+      regions: { weu: store("weu").regions["weu"]! },
+    };
+    const r = step(withData(), moving, { orders: only });
+    assert.deepEqual(r.effects, []);
+    assert.equal(r.refusal?.rule, "data-loss");
+    assert.match(after(r, moving).dataRefused?.["orders"] ?? "", /orders has no copy in neu/);
+  });
+
+  it("never forces onto a copy that cannot be reached either, even with allowDataLoss", () => {
+    const bothLost = store("weu", {
+      weu: { reachable: false },
+      neu: { reachable: false, caughtUp: false },
+    });
+    const r = step(withData(undefined, true), moving, { orders: bothLost });
+    assert.deepEqual(r.effects, []);
+    assert.match(after(r, moving).history.at(-1)!.note, /copy in neu cannot be reached either/);
+  });
+
+  it("a person's failover goes on to the data when the source is healthy (only an automatic one's reason must still hold)", () => {
+    const manual = at("moving-data", { trigger: "manual", requestedBy: "ops" });
+    const r = step(
+      withData(),
+      manual,
+      { orders: store("weu") },
+      { kept: { weu: "healthy", neu: "healthy" } },
+    );
+    assert.equal(after(r, manual).step, "moving-data");
+    assert.deepEqual(r.effects, [
+      { kind: "data-failover", store: "orders", region: "neu", mode: "planned" },
+    ]);
+  });
+});
