@@ -358,4 +358,40 @@ describe("runbook: what a store's read does not allow", () => {
       { kind: "data-failover", store: "orders", region: "neu", mode: "planned" },
     ]);
   });
+
+  it("moves on only when every store is in the target region, not the first", () => {
+    const two: RunbookGroup = {
+      ...withData(),
+      data: [
+        { name: "orders", allowDataLoss: false },
+        { name: "carts", allowDataLoss: false },
+      ],
+    };
+    const asked = at("moving-data", {
+      dataAsked: { carts: { region: "neu", mode: "planned", at: NOW - 1, epoch: 3 } },
+    });
+    const r = step(two, asked, { orders: store("neu"), carts: store("weu") });
+    assert.equal(after(r, asked).step, "moving-data");
+    assert.deepEqual(r.effects, []);
+  });
+
+  it("an automatic failback with the data moves it though the region it leaves is healthy", () => {
+    const back = at("moving-data", {
+      kind: "failback",
+      trigger: "automatic",
+      from: "neu",
+      to: "weu",
+      shift: { kind: "promote", region: "weu" },
+    });
+    const r = step(
+      withData({ failback: "with-traffic" }),
+      back,
+      { orders: store("neu") },
+      { kept: { weu: "healthy", neu: "healthy" } },
+    );
+    assert.equal(after(r, back).step, "moving-data");
+    assert.deepEqual(r.effects, [
+      { kind: "data-failover", store: "orders", region: "weu", mode: "planned" },
+    ]);
+  });
 });
