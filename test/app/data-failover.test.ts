@@ -78,7 +78,8 @@ function world(
 ) {
   const clock = new ManualClock();
   const memory = new MemoryDataControl(clock, { changeMs: 20_000 });
-  for (const store of stores) memory.add("shop", store, "westeurope", ["westeurope", "northeurope"]);
+  for (const store of stores)
+    memory.add("shop", store, "westeurope", ["westeurope", "northeurope"]);
   const data = new LoggedData(memory);
   const registry = withProviders(PROVIDERS, [testStore(data)]);
   const config = parseConfig(raw(onDataFailure, stores), "test", registry);
