@@ -550,10 +550,14 @@ async function readInTurn(s: StepScope, plan: ReadPlan): Promise<StepTaken | und
     };
   if (withheld)
     s.problems.push(`${group.name}: too many groups read their levers this tick: this one waits`);
-  if (due && !(await readNow(s, open?.incident, !urgent)) && open)
+  if (due && !(await readNow(s, open?.incident, !urgent)) && open) {
+    const out = (plan.needs.data ?? []).filter((d) => !(d in (s.answered ?? {})));
     plan.waitNote.push(
-      `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
+      s.answered && Object.keys(s.answered).length > 0
+        ? `${group.name}: data store ${out.join(", ")} still answering (a read in flight): incident ${open.incident.id} decides on the others`
+        : `${group.name}: the levers are still answering (a read in flight): incident ${open.incident.id} waits at ${open.incident.step}`,
     );
+  }
   return undefined;
 }
 

@@ -91,6 +91,8 @@ function world(
     config,
     store: new MemoryStateStore(),
     router: shopRouter(),
+    /** What the last tick said its group waits for. */
+    waiting: [] as readonly string[],
   };
 }
 type World = ReturnType<typeof world>;
@@ -135,6 +137,7 @@ async function tick(w: World, h: { rt: Runtime; epoch: number }): Promise<Incide
     },
   );
   await new Promise((resolve) => setImmediate(resolve));
+  w.waiting = out.waiting ?? [];
   return out.incident;
 }
 
@@ -188,6 +191,10 @@ describe("the data step through the runbook tick", () => {
     for (let i = 0; i < 5 && incident?.step !== "moving-data"; i++) incident = await tick(w, h);
     assert.equal(incident?.step, "moving-data");
     assert.deepEqual(w.data.asked, ["reviews northeurope planned"], "reviews asked, orders not");
+    assert.ok(
+      w.waiting.some((n) => /data store orders still answering/.test(n)),
+      w.waiting.join("\n"),
+    );
     const tick2 = await tick(w, h);
     assert.match(tick2!.history.at(-1)!.note, /orders cannot be read/);
     assert.doesNotMatch(tick2!.history.at(-1)!.note, /reviews cannot be read/);
