@@ -14,6 +14,7 @@ import type {
   Step,
 } from "../../src/core/index.js";
 import { runbookStep } from "../../src/core/index.js";
+import { dataEvents } from "../../src/core/runbook-data-steps.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
 import { failover, routing, shop, situationAt, WEU_DOWN } from "../helpers/runbook-fixtures.js";
 
@@ -393,5 +394,43 @@ describe("runbook: what a store's read does not allow", () => {
     assert.deepEqual(r.effects, [
       { kind: "data-failover", store: "orders", region: "weu", mode: "planned" },
     ]);
+  });
+});
+
+describe("runbook: the data events an incident's new version tells of", () => {
+  const ask = { region: "neu", mode: "planned" as const, at: NOW, epoch: 3 };
+
+  it("each new ask and each new refusal once; nothing already on the earlier version", () => {
+    const before = at("moving-data", { dataAsked: { orders: ask } });
+    const after = at("moving-data", {
+      dataAsked: { orders: ask, carts: { ...ask, mode: "forced", at: NOW + 1 } },
+      dataRefused: { lines: "lines has no copy in neu" },
+    });
+    assert.deepEqual(dataEvents(before, after), [
+      {
+        type: "data.failover-asked",
+        group: "shop",
+        incident: after.id,
+        store: "carts",
+        region: "neu",
+        mode: "forced",
+      },
+      {
+        type: "data.refused",
+        group: "shop",
+        incident: after.id,
+        store: "lines",
+        region: "neu",
+        reason: "lines has no copy in neu",
+      },
+    ]);
+    assert.deepEqual(dataEvents(after, after), [], "a rewrite repeats none");
+  });
+
+  it("a store asked again (after a failed ask) is told again; a first version tells all", () => {
+    const before = at("moving-data", { dataAsked: { orders: ask } });
+    const again = at("moving-data", { dataAsked: { orders: { ...ask, at: NOW + 5000 } } });
+    assert.equal(dataEvents(before, again).length, 1);
+    assert.equal(dataEvents(undefined, before).length, 1);
   });
 });
