@@ -256,14 +256,7 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
     const { id } = located;
     const response = await this.lever
       .client(id.subscriptionId)
-      .pathUnchecked(
-        LATENCY_PATH,
-        id.subscriptionId,
-        id.resourceGroup,
-        id.name,
-        source,
-        target,
-      )
+      .pathUnchecked(LATENCY_PATH, id.subscriptionId, id.resourceGroup, id.name, source, target)
       .get({
         queryParameters: { "api-version": COSMOSDB_API_VERSION, $filter: filter },
         abortSignal,

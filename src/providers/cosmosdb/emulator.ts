@@ -251,17 +251,9 @@ export class CosmosDbService extends ArmService {
 
   /** The percentile metrics of the call's region pair over the window its $filter names. */
   #latencyJson(call: RouteCall, account: Account) {
-    const [source, target] = [call.match[2]!, call.match[3]!].map((segment) => {
-      const name = decodeURIComponent(segment);
-      const region = account.regions.find((r) => keyOf(r.name) === keyOf(name));
-      if (!region)
-        throw new ArmReply(
-          400,
-          "BadRequest",
-          `Region '${name}' is not a region of database account '${account.name}'.`,
-        );
-      return region;
-    });
+    const [source, target] = [call.match[2]!, call.match[3]!].map((segment) =>
+      regionIn(account, decodeURIComponent(segment)),
+    );
     const filter = parseFilter(call.url.searchParams.get("$filter"));
     const ms = account.latencies.get(`${keyOf(source!.name)}>${keyOf(target!.name)}`);
     if (ms === undefined || filter.name !== LATENCY_METRIC) return { value: [] };
@@ -368,13 +360,7 @@ export class CosmosDbService extends ArmService {
     const name = body["region"];
     if (typeof name !== "string")
       throw new ArmReply(400, "BadRequest", "The 'region' of the request is required.");
-    const region = account.regions.find((r) => keyOf(r.name) === keyOf(name));
-    if (!region)
-      throw new ArmReply(
-        400,
-        "BadRequest",
-        `Region '${name}' is not a region of database account '${account.name}'.`,
-      );
+    const region = regionIn(account, name);
     if (region.offline)
       throw new ArmReply(
         400,
@@ -395,6 +381,18 @@ export class CosmosDbService extends ArmService {
       renumber(account);
     });
   }
+}
+
+/** The account's region a request names, or the 400 Cosmos DB answers for another. */
+function regionIn(account: Account, name: string): Region {
+  const region = account.regions.find((r) => keyOf(r.name) === keyOf(name));
+  if (!region)
+    throw new ArmReply(
+      400,
+      "BadRequest",
+      `Region '${name}' is not a region of database account '${account.name}'.`,
+    );
+  return region;
 }
 
 /** The metric the emulator has values of (the others answer no values). */
@@ -422,7 +420,9 @@ function parseFilter(filter: string | null) {
   if (grain === undefined) throw bad(`has a time grain it does not know (${timeGrain})`);
   if (Number.isNaN(start) || Number.isNaN(end) || end <= start)
     throw bad("needs a startTime before its endTime");
-  const lastGrain = new Date(Math.max(start, Math.floor(end / grain) * grain - grain)).toISOString();
+  const lastGrain = new Date(
+    Math.max(start, Math.floor(end / grain) * grain - grain),
+  ).toISOString();
   return { name, timeGrain, startTime, endTime, lastGrain };
 }
 

@@ -19,7 +19,7 @@ const METRIC = "Replication Latency";
 const GRAIN = "PT5M";
 
 /** How far back the lever asks: three grains, so that a late newest one still leaves a value. */
-export const LAG_WINDOW_MS = 15 * 60_000;
+const LAG_WINDOW_MS = 15 * 60_000;
 
 /**
  * The `$filter` for the window ending at `now` (the wall clock: Azure's metrics are stamped with
