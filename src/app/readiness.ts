@@ -236,11 +236,12 @@ async function readStores(rt: Runtime, group: GroupConfig): Promise<Record<strin
   if (skip) return out;
   const controller = new AbortController();
   let late = false;
+  // With each copy's replication lag, for the check against rpoSeconds (more reads: readiness only).
   const read = readData(
     lever,
     group.name,
     names,
-    { abortSignal: controller.signal },
+    { abortSignal: controller.signal, lag: true },
     (store, error) => {
       if (!late) out[store] = { problem: errorText(error) };
     },

@@ -24,7 +24,7 @@ import { errorText } from "../core/errors.js";
 import { effectivePolicy } from "../config/policy.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { ClusterControl } from "../ports/cluster-control.js";
-import type { DataControl } from "../ports/data-control.js";
+import type { DataCallOptions, DataControl } from "../ports/data-control.js";
 import type { PauseState, StoreCallOptions, StoredIncident } from "../ports/state-store.js";
 import { entryHealthy, observeAgreement } from "./agreement.js";
 import { currentEpoch } from "./audit.js";
@@ -190,7 +190,7 @@ export async function readData(
   data: DataControl | undefined,
   group: string,
   stores: readonly string[],
-  call: { readonly abortSignal?: AbortSignal } = {},
+  call: DataCallOptions = {},
   failed: (store: string, error: unknown) => void = () => {},
   out: Record<string, DataState> = {},
 ): Promise<Record<string, DataState>> {

@@ -166,7 +166,9 @@ function sqlCommands(store: ReadinessStore, region: string): StoreCommands {
 /**
  * Cosmos DB: a region is online while it is listed in the account's read or write locations; an
  * offline one comes back by the account's `onlineRegion` action (Database Accounts - Online Region,
- * Microsoft.DocumentDB REST reference). The account's GET carries no replication lag.
+ * Microsoft.DocumentDB REST reference). The lag is the P99 replication latency the lever read from
+ * the account's percentile metrics; Azure Monitor has the same as `ReplicationLatency`, by
+ * `SourceRegion` and `TargetRegion` (supported metrics of Microsoft.DocumentDB/databaseAccounts).
  */
 function cosmosCommands(store: ReadinessStore, region: string): StoreCommands {
   const account = text(store.settings, "resourceId") ?? "<account id>";
@@ -179,6 +181,6 @@ function cosmosCommands(store: ReadinessStore, region: string): StoreCommands {
     add: `Add ${location} to the account's regions (\`az cosmosdb update --ids ${account} --locations regionName=... failoverPriority=...\`, every region listed, the new one last).`,
     replication: (state) =>
       `The account or ${location} is busy, or the account writes in several regions (${state ?? "unknown"}): a planned change of write region needs every region online and no operation running; ${show}.`,
-    lag: `look at the account's replication in the portal (Insights), or agree a longer \`rpoSeconds\`.`,
+    lag: `see the replication latency to each region (\`az monitor metrics list --resource ${account} --metric ReplicationLatency --filter "TargetRegion eq '*'" --interval PT5M\`), lower the write rate, or agree a longer \`rpoSeconds\`.`,
   };
 }

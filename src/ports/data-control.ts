@@ -7,6 +7,11 @@ import type { DataState } from "../core/levers.js";
 
 export interface DataCallOptions {
   readonly abortSignal?: AbortSignal;
+  /**
+   * `read` also gives each copy's replication lag (`lagSeconds`), where the kind can tell: one
+   * more Azure read per copy, so only readiness asks; the runbook decides without it.
+   */
+  readonly lag?: boolean;
 }
 
 /**

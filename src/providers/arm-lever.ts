@@ -154,7 +154,7 @@ export abstract class ArmDataLever<L, C> implements DataControl {
   }
 
   async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
-    return this.readStore(this.lever.get(group, store), options.abortSignal);
+    return this.readStore(this.lever.get(group, store), options.abortSignal, options.lag ?? false);
   }
 
   async failover(
@@ -168,8 +168,12 @@ export abstract class ArmDataLever<L, C> implements DataControl {
     return this.change({ located, region, mode, signal: options.abortSignal });
   }
 
-  /** The store's state, every copy's as its service tells it. */
-  protected abstract readStore(located: L, signal: AbortSignal | undefined): Promise<DataState>;
+  /** The store's state, every copy's as its service tells it (with its lag when `lag`). */
+  protected abstract readStore(
+    located: L,
+    signal: AbortSignal | undefined,
+    lag: boolean,
+  ): Promise<DataState>;
 
   /** Begins the failover; returns once Azure has accepted it (or nothing needed changing). */
   protected abstract change(change: DataChange<L>): Promise<void>;

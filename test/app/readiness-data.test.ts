@@ -1,7 +1,8 @@
 // Readiness of a group's data stores, run by the lease holder: each store is read through the
 // data lever (the memory one, its copies set by the test), a copy that is not caught up or lags
 // over rpoSeconds turns the group not ready (stored report, event) naming the store, a store that
-// cannot be read is unknown without telling, and a healed store makes the group ready again.
+// cannot be read is unknown without telling, and a healed store makes the group ready again; the
+// same lag through the Cosmos DB lever against the ARM emulator (its replication latency).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryDataControl } from "../../src/adapters/data/memory.js";
@@ -12,13 +13,23 @@ import { readinessSettled } from "../../src/app/readiness.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
 import type { TandemEvent } from "../../src/core/events.js";
 import type { ArmBudget } from "../../src/ports/arm-budget.js";
-import { ManualClock, runtimesFor } from "../helpers/runtime.js";
+import type { DataControl } from "../../src/ports/data-control.js";
+import { withArm } from "../helpers/arm.js";
+import { ManualClock, ManualTimeRealWaits, runtimesFor } from "../helpers/runtime.js";
+import { ACCOUNT, cosmosLever, cosmosOf } from "../providers/cosmosdb/fixture.js";
 
 const OBSERVERS = ["westeurope", "northeurope"];
 const server = (name: string) =>
   `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/shop/providers/Microsoft.Sql/servers/${name}`;
 
-const config: TandemConfigInput = {
+const SQL_STORE = {
+  name: "orders",
+  kind: "sql-failover-group",
+  servers: { westeurope: server("orders-weu"), northeurope: server("orders-neu") },
+  failoverGroup: "orders-fg",
+};
+
+const configWith = (store: Record<string, unknown>): TandemConfigInput => ({
   observers: OBSERVERS.map((region) => ({ region })),
   stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
   policy: { intervalSeconds: 10, readiness: { intervalMinutes: 1 } },
@@ -27,14 +38,7 @@ const config: TandemConfigInput = {
       name: "shop",
       model: "active-passive",
       rpoSeconds: 30,
-      data: [
-        {
-          name: "orders",
-          kind: "sql-failover-group",
-          servers: { westeurope: server("orders-weu"), northeurope: server("orders-neu") },
-          failoverGroup: "orders-fg",
-        },
-      ],
+      data: [store as { name: string; kind: string }],
       regions: OBSERVERS.map((region, i) => ({
         name: region,
         role: i === 0 ? ("primary" as const) : ("secondary" as const),
@@ -42,13 +46,23 @@ const config: TandemConfigInput = {
       })),
     },
   ],
-};
+});
 
 /** Two observers over one store, with the memory data lever; `judge` runs a readiness interval. */
 async function holder(armBudget?: ArmBudget) {
   const clock = new ManualClock(1_900_000_000_000);
   const data = new MemoryDataControl(clock, { changeMs: 60_000 });
   data.add("shop", "orders", "westeurope", OBSERVERS);
+  return { data, ...(await holderOf(clock, data, SQL_STORE, armBudget)) };
+}
+
+/** The lease holder's runtimes over `data`, and `judge`: a readiness interval, then the check. */
+async function holderOf(
+  clock: ManualClock,
+  data: DataControl,
+  settings: Record<string, unknown>,
+  armBudget?: ArmBudget,
+) {
   const router = new MemoryTrafficRouter([
     {
       name: "shop",
@@ -58,7 +72,7 @@ async function holder(armBudget?: ArmBudget) {
   ]);
   const store = new MemoryStateStore();
   const events: TandemEvent[] = [];
-  const runtimes = await runtimesFor(config, OBSERVERS, {
+  const runtimes = await runtimesFor(configWith(settings), OBSERVERS, {
     store,
     clock,
     prober: { probe: async () => ({ ok: true, latencyMs: 1, statusCode: 200 }) },
@@ -80,7 +94,7 @@ async function holder(armBudget?: ArmBudget) {
     assert.equal(found.region, "northeurope");
     return { report: report!, found };
   };
-  return { clock, data, judge, events };
+  return { clock, judge, events };
 }
 
 describe("readiness of data stores", () => {
@@ -145,5 +159,34 @@ describe("readiness of data stores", () => {
     ({ report } = await judge());
     assert.ok(reads > 0);
     assert.equal(report.verdict, "ready");
+  });
+
+  it("through the Cosmos DB lever: a replication latency to the standby over rpoSeconds is not ready, naming it; back under, ready again", async () => {
+    await withArm({}, async (arm) => {
+      // Time set by the test, waits real: the emulator answers over HTTPS in real time.
+      const clock = new ManualTimeRealWaits(1, 1_900_000_000_000);
+      const store = { name: "orders", kind: "cosmosdb", resourceId: ACCOUNT };
+      const { judge, events } = await holderOf(clock, cosmosLever(arm), store);
+      const lag = (ms: number) =>
+        cosmosOf(arm).setReplicationLatency(ACCOUNT, "West Europe", "North Europe", ms);
+
+      lag(2_000);
+      clock.advance(30_000);
+      let { report, found } = await judge();
+      assert.equal(report.verdict, "ready", found.evidence);
+      assert.match(found.evidence, /2 s behind the primary \(objective 30 s\)/);
+
+      lag(45_500);
+      ({ report, found } = await judge());
+      assert.equal(report.verdict, "not-ready");
+      assert.match(found.evidence, /45\.5 s behind the primary, over the objective of 30 s/);
+      assert.match(found.fix ?? "", /--metric ReplicationLatency/);
+
+      lag(3_000);
+      ({ report, found } = await judge());
+      assert.equal(report.verdict, "ready", found.evidence);
+      const told = events.filter((e) => e.type.startsWith("readiness.")).map((e) => e.type);
+      assert.deepEqual(told, ["readiness.lost", "readiness.regained"]);
+    });
   });
 });

@@ -2,9 +2,10 @@
 // region and a primary; a failover Azure accepts takes `changeMs` on the given clock, during which
 // reads say `changing` and a second failover is refused with a 409, as Azure SQL and Cosmos DB
 // answer one (docs/data-sql.md). A copy's reachability, replication state and lag are set by the
-// test or the simulator. Replication states use SQL's words: `CATCH_UP` is the synchronising one.
+// test or the simulator; a read gives the lag only when asked for it, as the ARM levers do. Replication states use SQL's words: `CATCH_UP` is the synchronising one.
 import type { Clock } from "../../ports/clock.js";
 import type {
+  DataCallOptions,
   DataControl,
   DataCopy,
   DataFailoverMode,
@@ -95,12 +96,13 @@ export class MemoryDataControl implements DataControl {
     if (now) delete now.lagSeconds;
   }
 
-  async read(group: string, store: string): Promise<DataState> {
+  async read(group: string, store: string, options: DataCallOptions = {}): Promise<DataState> {
     const s = this.#store(group, store, "read");
     if (![...s.copies.values()].some((c) => c.reachable))
       throw new Error(`no copy of store ${store} in group ${group} answers`);
     const regions: Record<string, DataCopy> = {};
-    for (const [region, c] of s.copies) regions[region] = copyOf(c, region === s.primary);
+    for (const [region, c] of s.copies)
+      regions[region] = copyOf(c, region === s.primary, options.lag ?? false);
     return { primary: s.primary, changing: s.change !== undefined, regions };
   }
 
@@ -143,12 +145,12 @@ export class MemoryDataControl implements DataControl {
   }
 }
 
-function copyOf(c: Copy, primary: boolean): DataCopy {
+function copyOf(c: Copy, primary: boolean, lag = false): DataCopy {
   return {
     reachable: c.reachable,
     ...(primary ? {} : { replication: c.replication }),
     // The primary is trivially caught up with itself: a failover to it changes nothing.
     caughtUp: c.reachable && (primary || c.replication === CAUGHT_UP),
-    ...(c.lagSeconds === undefined ? {} : { lagSeconds: c.lagSeconds }),
+    ...(!lag || c.lagSeconds === undefined ? {} : { lagSeconds: c.lagSeconds }),
   };
 }

@@ -236,7 +236,7 @@ class DryRunDataControl implements DataControl {
 
   async read(group: string, store: string, options?: DataCallOptions): Promise<DataState> {
     await this.#ensure(group, store, options);
-    return this.#copy.read(group, store);
+    return this.#copy.read(group, store, options);
   }
 
   async failover(

@@ -4,7 +4,8 @@
 // may be lost). Both return once Azure has accepted the operation; later reads say `changing`
 // until it ends. Every failover reads first, sends nothing when the target already takes writes,
 // and refuses, saying why and what a person could run, whatever Azure would not do or the store's
-// settings do not allow. See docs/data-cosmosdb.md.
+// settings do not allow. Asked for it (readiness), a read also gives each read region's replication
+// lag from the write region's percentile metrics (lag.ts). See docs/data-cosmosdb.md.
 import { createCosmosDBManagement } from "@azure/arm-cosmosdb/api";
 import type { CosmosDBManagementContext } from "@azure/arm-cosmosdb/api";
 import { RestError } from "@azure/core-rest-pipeline";
@@ -14,15 +15,17 @@ import { ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js"
 import type { DataChange } from "../arm-lever.js";
 import { ArmDataLever } from "../arm-lever.js";
 import type { ACCOUNT } from "./operations.js";
-import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS } from "./operations.js";
+import { COSMOSDB_API_VERSION, COSMOSDB_OPERATIONS, LATENCY_PATH } from "./operations.js";
 import type { AccountView } from "./state.js";
 import { gatewayAnswers } from "./gateway.js";
+import { lagSecondsOf, latencyFilter } from "./lag.js";
 import {
   dataStateOf,
   gatewaysOf,
   locationKey,
   nextInLine,
   prioritiesWith,
+  readLocations,
   writeLocation,
 } from "./state.js";
 
@@ -71,10 +74,54 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
     );
   }
 
-  protected async readStore(located: Located, signal: AbortSignal | undefined): Promise<DataState> {
+  protected async readStore(
+    located: Located,
+    signal: AbortSignal | undefined,
+    lag = false,
+  ): Promise<DataState> {
     const doing = `read ${located.id.name}`;
     const account = await this.#get(located, doing, signal);
-    return this.#stateOf(located, account, doing, signal);
+    const lags = lag ? this.#lags(located, account, signal) : undefined;
+    return this.#stateOf(located, account, doing, signal, lags);
+  }
+
+  /**
+   * Each read region's replication lag from the write region, by location key: one metrics read
+   * per read region, side by side. A region whose latency cannot be read (no value in the window,
+   * a refusal, no answer) is left out, its lag unknown: it never fails the account's read.
+   */
+  async #lags(
+    located: Located,
+    account: AccountView,
+    signal: AbortSignal | undefined,
+  ): Promise<ReadonlyMap<string, number>> {
+    const writer = writeLocation(account)?.locationName;
+    if (writer === undefined) return new Map();
+    // The wall clock, not the runtime's: Azure's metrics are stamped with it.
+    const filter = latencyFilter(Date.now());
+    const read = async (target: string): Promise<[string, number] | undefined> => {
+      try {
+        const body = await armCall(
+          {
+            action: COSMOSDB_OPERATIONS.readReplicationLatency.action,
+            resource: located.id.id,
+            doing: `read the replication latency of ${located.id.name} from ${writer} to ${target}`,
+          },
+          this.lever.conn,
+          signal,
+          (abortSignal) => this.#readLatency(located, writer, target, filter, abortSignal),
+        );
+        const seconds = lagSecondsOf(body);
+        return seconds === undefined ? undefined : [locationKey(target), seconds];
+      } catch {
+        return undefined;
+      }
+    };
+    const targets = readLocations(account).filter(
+      (name) => locationKey(name) !== locationKey(writer),
+    );
+    const found = await Promise.all(targets.map(read));
+    return new Map(found.filter((entry) => entry !== undefined));
   }
 
   /** The account's state, each online region's gateway asked whether it answers. */
@@ -83,6 +130,7 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
     account: AccountView,
     doing: string,
     signal?: AbortSignal,
+    lags?: Promise<ReadonlyMap<string, number>>,
   ): Promise<DataState> {
     const gateways = [...gatewaysOf(account)];
     const answers = await Promise.all(
@@ -100,6 +148,7 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
       account,
       (name) => located.regionOf.get(locationKey(name)) ?? name,
       answered,
+      await lags,
     );
   }
 
@@ -193,14 +242,26 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
       op.method === "GET"
         ? await resource.get(request)
         : await resource.post({ ...request, contentType: "application/json", body });
-    const status = Number(response.status);
-    if (status >= 200 && status < 300) return response.body;
-    const error = (response.body as { error?: { code?: string; message?: string } } | undefined)
-      ?.error;
-    throw new RestError(error?.message ?? `Azure answered ${status}`, {
-      statusCode: status,
-      ...(error?.code === undefined ? {} : { code: error.code }),
-    });
+    return answerOf(response);
+  }
+
+  /** The percentile metrics of the latency from `source` to `target` (Cosmos DB's location names). */
+  async #readLatency(
+    located: Located,
+    source: string,
+    target: string,
+    filter: string,
+    abortSignal: AbortSignal,
+  ): Promise<unknown> {
+    const { id } = located;
+    const response = await this.lever
+      .client(id.subscriptionId)
+      .pathUnchecked(LATENCY_PATH, id.subscriptionId, id.resourceGroup, id.name, source, target)
+      .get({
+        queryParameters: { "api-version": COSMOSDB_API_VERSION, $filter: filter },
+        abortSignal,
+      });
+    return answerOf(response);
   }
 
   /**
@@ -232,4 +293,16 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
       throw error;
     }
   }
+}
+
+/** A reply's body when Azure said yes (2xx), else the error it gave, as the SDK's RestError. */
+function answerOf(response: { readonly status: string; readonly body?: unknown }): unknown {
+  const status = Number(response.status);
+  if (status >= 200 && status < 300) return response.body;
+  const error = (response.body as { error?: { code?: string; message?: string } } | undefined)
+    ?.error;
+  throw new RestError(error?.message ?? `Azure answered ${status}`, {
+    statusCode: status,
+    ...(error?.code === undefined ? {} : { code: error.code }),
+  });
 }

@@ -19,7 +19,13 @@
 // - one operation at a time: another change while one runs is refused with 412 PreconditionFailed,
 //   "There is another user operation in progress which requires an exclusive lock"
 //   (hashicorp/terraform-provider-azurerm#15842 shows Cosmos DB's words);
-// - an account with multiple write regions lists every online region as a write location.
+// - an account with multiple write regions lists every online region as a write location;
+// - the percentile metrics of a source and a target region (PercentileSourceTarget_ListMetrics)
+//   need a $filter (name.value, timeGrain, startTime, endTime; operator eq); the reply names each
+//   metric `<name>-S-<source>-T-<target>` and gives its values per grain (the official example:
+//   P10 to P99, in Milliseconds). Here the latency of a region pair is what a test or the sandbox
+//   set (`setReplicationLatency`), one value for the last grain of the window; none set, no
+//   values (an account whose metrics are not there yet).
 import type { RouteCall, ServiceFactory } from "../../sandbox/arm/kit.js";
 import { ArmReply, ArmService, RG } from "../../sandbox/arm/kit.js";
 import { integer, onlyKeys } from "../../sandbox/arm/body.js";
@@ -57,6 +63,8 @@ interface Account {
   readonly multiWrite: boolean;
   readonly automaticFailover: boolean;
   readonly regions: Region[];
+  /** P99 replication latency (ms) by `source>target` location keys, as set by tests. */
+  readonly latencies: Map<string, number>;
   pending?: Pending;
 }
 
@@ -89,7 +97,21 @@ export class CosmosDbService extends ArmService {
         offline: false,
         lost: false,
       })),
+      latencies: new Map(),
     });
+  }
+
+  /** The P99 replication latency (ms) from one region to another; undefined: no metrics. */
+  setReplicationLatency(
+    accountId: string,
+    source: string,
+    target: string,
+    ms: number | undefined,
+  ): void {
+    const account = this.#account(accountId);
+    const key = `${keyOf(this.#region(account, source).name)}>${keyOf(this.#region(account, target).name)}`;
+    if (ms === undefined) account.latencies.delete(key);
+    else account.latencies.set(key, ms);
   }
 
   /** A region's outage begins (its data plane is down) or ends. ARM's view does not change. */
@@ -158,6 +180,11 @@ export class CosmosDbService extends ArmService {
         ),
       }),
     ),
+    route(`${ACCOUNT}\\/sourceregion\\/([^/]+)\\/targetregion\\/([^/]+)\\/percentile\\/metrics$`, {
+      GET: reads(COSMOSDB_OPERATIONS.readReplicationLatency, (call) =>
+        this.#latencyJson(call, this.#accountAt(call)),
+      ),
+    }),
   ];
 
   #accountAt(call: RouteCall): Account {
@@ -219,6 +246,32 @@ export class CosmosDbService extends ArmService {
           failoverPriority: r.priority,
         })),
       },
+    };
+  }
+
+  /** The percentile metrics of the call's region pair over the window its $filter names. */
+  #latencyJson(call: RouteCall, account: Account) {
+    const [source, target] = [call.match[2]!, call.match[3]!].map((segment) =>
+      regionIn(account, decodeURIComponent(segment)),
+    );
+    const filter = parseFilter(call.url.searchParams.get("$filter"));
+    const ms = account.latencies.get(`${keyOf(source!.name)}>${keyOf(target!.name)}`);
+    if (ms === undefined || filter.name !== LATENCY_METRIC) return { value: [] };
+    const name = `${filter.name}-S-${source!.name}-T-${target!.name}`;
+    return {
+      value: [
+        {
+          timeGrain: filter.timeGrain,
+          startTime: filter.startTime,
+          endTime: filter.endTime,
+          unit: "Milliseconds",
+          metricValues: [
+            // The last whole grain of the window; a median below the P99, as latencies go.
+            { timestamp: filter.lastGrain, P50: ms / 2, P99: ms },
+          ],
+          name: { value: name, localizedValue: name },
+        },
+      ],
     };
   }
 
@@ -307,13 +360,7 @@ export class CosmosDbService extends ArmService {
     const name = body["region"];
     if (typeof name !== "string")
       throw new ArmReply(400, "BadRequest", "The 'region' of the request is required.");
-    const region = account.regions.find((r) => keyOf(r.name) === keyOf(name));
-    if (!region)
-      throw new ArmReply(
-        400,
-        "BadRequest",
-        `Region '${name}' is not a region of database account '${account.name}'.`,
-      );
+    const region = regionIn(account, name);
     if (region.offline)
       throw new ArmReply(
         400,
@@ -334,6 +381,49 @@ export class CosmosDbService extends ArmService {
       renumber(account);
     });
   }
+}
+
+/** The account's region a request names, or the 400 Cosmos DB answers for another. */
+function regionIn(account: Account, name: string): Region {
+  const region = account.regions.find((r) => keyOf(r.name) === keyOf(name));
+  if (!region)
+    throw new ArmReply(
+      400,
+      "BadRequest",
+      `Region '${name}' is not a region of database account '${account.name}'.`,
+    );
+  return region;
+}
+
+/** The metric the emulator has values of (the others answer no values). */
+const LATENCY_METRIC = "Replication Latency";
+
+/** Grains the emulator knows, in ms (ISO 8601 durations). */
+const GRAINS: Readonly<Record<string, number>> = { PT1M: 60_000, PT5M: 300_000, PT1H: 3_600_000 };
+
+/**
+ * A metrics `$filter` ("name.value …, startTime, endTime, and timeGrain. The supported operator is
+ * eq."), read as leniently as the official example needs (it leaves endTime's quote open).
+ */
+function parseFilter(filter: string | null) {
+  const bad = (what: string) =>
+    new ArmReply(400, "BadRequest", `The $filter ${what}: '${filter ?? ""}'.`);
+  if (!filter) throw bad("is required");
+  const name = /name\.value eq '([^']+)'/.exec(filter)?.[1];
+  const timeGrain = /timeGrain eq duration'([^']+)'/.exec(filter)?.[1];
+  const startTime = /startTime eq '([^']+)'/.exec(filter)?.[1];
+  const endTime = /endTime eq '([^']+)'?/.exec(filter)?.[1];
+  if (!name || !timeGrain || !startTime || !endTime)
+    throw bad("needs name.value, timeGrain, startTime and endTime, each with eq");
+  const grain = GRAINS[timeGrain];
+  const [start, end] = [Date.parse(startTime), Date.parse(endTime)];
+  if (grain === undefined) throw bad(`has a time grain it does not know (${timeGrain})`);
+  if (Number.isNaN(start) || Number.isNaN(end) || end <= start)
+    throw bad("needs a startTime before its endTime");
+  const lastGrain = new Date(
+    Math.max(start, Math.floor(end / grain) * grain - grain),
+  ).toISOString();
+  return { name, timeGrain, startTime, endTime, lastGrain };
 }
 
 /** The write region of a single-write account: the online region first by priority. */

@@ -55,6 +55,13 @@ function onlineLocations(account: AccountView): LocationView[] {
   );
 }
 
+/** The read regions' names, as Cosmos DB spells them ("West Europe"); the write region's among them. */
+export function readLocations(account: AccountView): string[] {
+  return (account.readLocations ?? []).flatMap((l) =>
+    l.locationName === undefined ? [] : [l.locationName],
+  );
+}
+
 /** The online regions' gateways, by location key: what the lever asks whether they answer. */
 export function gatewaysOf(account: AccountView): Map<string, string> {
   const gateways = new Map<string, string>();
@@ -80,12 +87,14 @@ export function writeLocation(account: AccountView): LocationView | undefined {
 
 /**
  * The account as the data lever's state, its regions named by `names`. A copy is reachable when
- * its region is online and its gateway answered (`answered`: location keys).
+ * its region is online and its gateway answered (`answered`: location keys); its lag is what
+ * `lags` holds for it (seconds, by location key), when the lever read one.
  */
 export function dataStateOf(
   account: AccountView,
   names: RegionNames,
   answered: ReadonlySet<string>,
+  lags: ReadonlyMap<string, number> = new Map(),
 ): DataState {
   const online = new Set(onlineLocations(account).map((l) => locationKey(l.locationName!)));
   const changing = isChanging(account);
@@ -110,7 +119,13 @@ export function dataStateOf(
         ? (location.provisioningState ?? "Succeeded")
         : OFFLINE;
     const caughtUp = movable && reachable(key) && replication === "Succeeded";
-    regions[name] = { reachable: reachable(key), replication, caughtUp };
+    const lagSeconds = lags.get(key);
+    regions[name] = {
+      reachable: reachable(key),
+      replication,
+      caughtUp,
+      ...(lagSeconds === undefined ? {} : { lagSeconds }),
+    };
   }
   return { ...(writer ? { primary: names(writer.locationName!) } : {}), changing, regions };
 }

@@ -12,6 +12,11 @@ interface DataFixture {
   readonly store: string;
   /** Makes a region's copy unreachable (its server or region lost), or reachable again. */
   reach(region: string, reachable: boolean): void | Promise<void>;
+  /**
+   * Makes a copy trail the primary by `seconds`, as the kind's service reports it; absent for a
+   * kind that cannot tell a lag (Azure SQL's ARM API has none).
+   */
+  lag?(region: string, seconds: number): void | Promise<void>;
   /** The failovers Azure (or the fake) accepted so far, as `region mode` in order. */
   failovers(): string[];
   /**
@@ -52,6 +57,16 @@ export function dataControlContract(name: string, create: () => Promise<DataFixt
       assert.equal(s.regions["northeurope"]?.reachable, true);
       assert.equal(s.regions["westeurope"]?.reachable, true);
       assert.equal(s.regions["westeurope"]?.caughtUp, true);
+    });
+
+    it("reports a copy's replication lag only when asked for it (a kind that can tell one)", async (t) => {
+      if (!f.lag) return t.skip("this kind reports no lag");
+      await f.lag("westeurope", 12);
+      const asked = await f.data.read(f.group, f.store, { lag: true });
+      assert.equal(asked.regions["westeurope"]?.lagSeconds, 12);
+      assert.equal(asked.regions["westeurope"]?.caughtUp, true, "a lag is not a refusal");
+      const unasked = await read();
+      assert.equal(unasked.regions["westeurope"]?.lagSeconds, undefined);
     });
 
     it("a planned failover to the caught-up copy says changing, refuses a second one, and ends with it primary", async () => {

@@ -14,6 +14,7 @@ dataControlContract("in memory", async () => {
     group: "shop",
     store: "orders",
     reach: (region, reachable) => data.set("shop", "orders", region, { reachable }),
+    lag: (region, lagSeconds) => data.set("shop", "orders", region, { lagSeconds }),
     failovers: () => data.failovers.map((f) => f.replace(/^orders /, "")),
     finish: () => clock.advance(60_000),
   };

@@ -21,6 +21,37 @@ describe("Cosmos DB lever", () => {
     });
   });
 
+  it("reads each read region's P99 replication latency from the write region as its lag, only when asked; one it cannot read is unknown, never a failed read", async () => {
+    await withArm({}, async (arm) => {
+      const lever = cosmosLever(arm, { threeRegions: true });
+      cosmosOf(arm).setReplicationLatency(ACCOUNT, "West Europe", "North Europe", 4200);
+      cosmosOf(arm).setReplicationLatency(ACCOUNT, "North Europe", "Sweden Central", 90_000);
+      const metrics = () =>
+        arm.emulator.requests.filter((r) => r.path.endsWith("/percentile/metrics"));
+      const plain = await lever.read("shop", "orders");
+      assert.equal(plain.regions["northeurope"]?.lagSeconds, undefined);
+      assert.deepEqual(metrics(), [], "no metrics read unless asked");
+
+      const lagged = await lever.read("shop", "orders", { lag: true });
+      assert.equal(lagged.regions["northeurope"]?.lagSeconds, 4.2, "P99 in seconds");
+      assert.equal(lagged.regions["swedencentral"]?.lagSeconds, undefined, "no values, unknown");
+      assert.equal(lagged.regions["westeurope"]?.lagSeconds, undefined, "the write region");
+      assert.deepEqual(
+        metrics().map((r) => decodeURIComponent(r.path.split("/sourceRegion/")[1]!)),
+        [
+          "West Europe/targetRegion/North Europe/percentile/metrics",
+          "West Europe/targetRegion/Sweden Central/percentile/metrics",
+        ],
+        "from the write region to each read region",
+      );
+
+      arm.emulator.faults.push({ status: 403, times: 10, path: "/percentile/metrics" });
+      const refused = await lever.read("shop", "orders", { lag: true });
+      assert.equal(refused.regions["northeurope"]?.lagSeconds, undefined);
+      assert.equal(refused.regions["northeurope"]?.caughtUp, true, "the rest of the read stands");
+    });
+  });
+
   it("a planned failover sends one failoverPriorityChange with every region, never offlineRegion, and returns before it is done", async () => {
     await withArm({ operationMs: 400 }, async (arm) => {
       const lever = cosmosLever(arm);

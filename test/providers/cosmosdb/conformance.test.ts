@@ -1,7 +1,7 @@
 // The Cosmos DB lever and its emulated service held to the vendored spec (test/specs/cosmosdb/):
 // every request the lever sends and every reply of the emulator, errors included, validate; the
 // official examples of the two operations that change the account, replayed, get the example's
-// status and the headers the spec names.
+// status and the headers the spec names; the percentile metrics example, replayed, is answered.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -42,7 +42,17 @@ describe("Cosmos DB against the published spec", () => {
   it("every request of the lever and every reply of the emulator validate, errors included", async () => {
     await withArm({ operationMs: 30 }, async (arm) => {
       const lever = cosmosLever(arm, { allowDataLoss: true, threeRegions: true });
-      await lever.read("shop", "orders");
+      cosmosOf(arm).setReplicationLatency(ACCOUNT, "West Europe", "North Europe", 1500);
+      const lagged = await lever.read("shop", "orders", { lag: true });
+      assert.equal(lagged.regions["northeurope"]?.lagSeconds, 1.5);
+      // The metrics' $filter is required.
+      const unfiltered = await armRequest(
+        arm,
+        "GET",
+        `${ACCOUNT}/sourceRegion/West%20Europe/targetRegion/North%20Europe/percentile/metrics`,
+        "2026-03-15",
+      );
+      assert.equal(unfiltered.status, 400);
       await lever.failover("shop", "orders", "northeurope", "planned");
       // The lock: a change while one runs is refused with 412.
       const locked = await armRequest(arm, "POST", `${ACCOUNT}/offlineRegion`, "2026-03-15", {
@@ -70,6 +80,27 @@ describe("Cosmos DB against the published spec", () => {
       assert.equal(bad.status, 400);
       const statuses = new Set(arm.emulator.requests.map((r) => r.status));
       for (const s of [200, 202, 400, 404, 412]) assert.ok(statuses.has(s), `a ${s} was exercised`);
+      assert.deepEqual(problemsOf(arm), []);
+    });
+  });
+
+  it("the official example CosmosDBPercentileSourceTargetGetMetrics.json, replayed, is answered 200 with its shape", async () => {
+    await withArm({}, async (arm) => {
+      const p = example("CosmosDBPercentileSourceTargetGetMetrics.json").parameters as Record<
+        string,
+        string
+      >;
+      const id = `/subscriptions/${p["subscriptionId"]}/resourceGroups/${p["resourceGroupName"]}/providers/Microsoft.DocumentDB/databaseAccounts/${p["accountName"]}`;
+      cosmosOf(arm).addAccount({ id, locations: [p["sourceRegion"]!, p["targetRegion"]!] });
+      const path = `${id}/sourceRegion/${encodeURIComponent(p["sourceRegion"]!)}/targetRegion/${encodeURIComponent(p["targetRegion"]!)}/percentile/metrics`;
+      // The example's own $filter, as it is written (its endTime's quote left open).
+      const reply = await armRequest(
+        arm,
+        "GET",
+        path,
+        `${p["api-version"]}&$filter=${encodeURIComponent(p["$filter"]!)}`,
+      );
+      assert.equal(reply.status, 200);
       assert.deepEqual(problemsOf(arm), []);
     });
   });

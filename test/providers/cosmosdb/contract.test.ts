@@ -30,6 +30,14 @@ dataControlContract("Cosmos DB through the ARM emulator", async () => {
     group: "shop",
     store: "orders",
     reach: (region, reachable) => cosmosOf(arm).setLost(ACCOUNT, REGION_OF[region]!, !reachable),
+    // The P99 replication latency from the write region (North Europe), in ms.
+    lag: (region, seconds) =>
+      cosmosOf(arm).setReplicationLatency(
+        ACCOUNT,
+        "North Europe",
+        REGION_OF[region]!,
+        seconds * 1000,
+      ),
     // Each accepted change, as the region that takes writes: the one given priority 0, or (taking
     // a region offline in this two-region account) the other one.
     failovers: () =>
