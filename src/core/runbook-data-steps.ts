@@ -17,6 +17,7 @@ import type {
   RunbookStore,
 } from "./runbook.js";
 import type { StepContext } from "./runbook-step-context.js";
+import { healthy } from "./runbook-rules.js";
 import type { EventBody } from "./events.js";
 
 /** How data follows traffic where the group does not say (the reasoning is in docs/data.md). */
@@ -194,6 +195,12 @@ export function movingData(c: StepContext): RunbookResult {
   const waiting = steps.flatMap(({ step }) => (step.kind === "waiting" ? [step.note] : []));
   if (!ask || ask.step.kind !== "ask")
     return stay(`moving data to ${target}: ${waiting.join("; ")}`);
+  // Data first moves only to a standby that traffic may follow at once (the shift's rule,
+  // unhealthy-target): else data would sit on a sick region and traffic stay where it was.
+  if (first && !healthy(s, target) && !incident.override)
+    return stay(
+      `moving data to ${target}: not asked, ${target} is ${s.evidence[target] ?? "unknown"}, not healthy: its data waits for it to be${waiting.length ? `; ${waiting.join("; ")}` : ""}`,
+    );
   const { store } = ask;
   const { mode } = ask.step;
   const effect: Effect = { kind: "data-failover", store: store.name, region: target, mode };

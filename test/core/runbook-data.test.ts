@@ -226,6 +226,23 @@ describe("runbook: moving data safely", () => {
     assert.equal(after(r, moving).step, "shifting-traffic");
   });
 
+  it("data first: does not ask while the target is not healthy, and says why", () => {
+    for (const neu of ["suspect", "down", "recovering"] as const) {
+      const r = step(withData(), moving, { orders: store("weu") }, { kept: { weu: "down", neu } });
+      assert.deepEqual(r.effects, [], neu);
+      assert.equal(after(r, moving).dataAsked, undefined, neu);
+      assert.equal(after(r, moving).step, "moving-data", neu);
+      assert.match(after(r, moving).history.at(-1)!.note, new RegExp(`neu is ${neu}, not healthy`));
+    }
+    const overridden = step(
+      withData(),
+      at("moving-data", { override: true }),
+      { orders: store("weu") },
+      { kept: { weu: "down", neu: "suspect" } },
+    );
+    assert.equal(overridden.effects.length, 1, "a person's override asks all the same");
+  });
+
   it("aborts before asking when the source is no longer down", () => {
     const r = step(
       withData(),
