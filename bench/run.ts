@@ -16,6 +16,7 @@ import { storage, storageAtScale } from "./storage.js";
 import { statusReads } from "./status-reads.js";
 import { sandboxFailover } from "./sandbox-failover.js";
 import { auditVolume } from "./audit.js";
+import { lostServerRead } from "./lost-server-read.js";
 import type { ScaleResult } from "../test/sim/scale.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
@@ -126,6 +127,8 @@ if (want("audit"))
       )),
     }),
   );
+if (want("lost-server-read"))
+  console.log(JSON.stringify({ bench: "lost-server-read", ...(await lostServerRead(10)) }));
 /** One line of the ARM budget figures: the quiet reads an hour, and when the failovers ended. */
 function armBudgetLine(bench: string, model: string, result: ScaleResult): string {
   const perHour = (result.healthy.reads / result.healthy.minutes) * 60;

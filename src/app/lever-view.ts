@@ -41,6 +41,8 @@ export interface LeverWork {
     readonly needs: LeverNeeds;
     readonly promise: Promise<LeverRead>;
     readonly startedAt: number;
+    /** The data stores that have answered so far, filled in as each answers. */
+    readonly answered: Record<string, DataState>;
   };
   /**
    * A read that finished after its tick stopped waiting, not used yet: the next tick takes it if
@@ -189,6 +191,7 @@ async function readLevers(
   group: GroupConfig,
   needs: LeverNeeds,
   abortSignal: AbortSignal,
+  answered: Record<string, DataState>,
 ): Promise<LeverRead> {
   const startedAt = rt.clock.now();
   const problems: string[] = [];
@@ -212,8 +215,14 @@ async function readLevers(
         }
       }),
   );
-  const data = await readData(rt.levers.data, group.name, needs.data ?? [], call, (store, error) =>
-    problems.push(`${group.name}: data store ${store} cannot be read: ${errorText(error)}`),
+  const data = await readData(
+    rt.levers.data,
+    group.name,
+    needs.data ?? [],
+    call,
+    (store, error) =>
+      problems.push(`${group.name}: data store ${store} cannot be read: ${errorText(error)}`),
+    answered,
   );
   return {
     ...(routing ? { routing } : {}),
@@ -257,7 +266,9 @@ export const routingRead = (read: LeverRead) => !read.needs.routing || read.rout
 /**
  * Starts a read of what `needs` names (or joins the one in flight, if it covers it) and waits for
  * it until `deadline`. A read that completes, now or later, is written to the store as the
- * group's lever view. Undefined when it did not answer in time.
+ * group's lever view. Undefined when it did not answer in time; then `unfinished` hears the data
+ * stores that did answer (each store is read on its own, and one lost server's slow read must
+ * not leave the others unread: issue 30).
  */
 export async function readLeversBy(
   rt: Runtime,
@@ -266,6 +277,7 @@ export async function readLeversBy(
   deadline: number,
   epoch: number,
   stored: () => LeverView | undefined,
+  unfinished?: (answered: Readonly<Record<string, DataState>>) => void,
 ): Promise<LeverRead | undefined> {
   const work = workOf(rt, group.name);
   const left = work.done;
@@ -283,10 +295,11 @@ export async function readLeversBy(
   if (!work.read || !covers(work.read.needs, needs) || stale(work.read.startedAt)) {
     // The read may outlive this tick, but not the next tick's deadline by much: ARM's own
     // timeout (the connection's timeoutMs) ends it otherwise.
+    const answered: Record<string, DataState> = {};
     const promise = tracked(rt, group.name, () =>
-      readLevers(rt, group, needs, new AbortController().signal),
+      readLevers(rt, group, needs, new AbortController().signal, answered),
     );
-    const entry = { needs, promise, startedAt: rt.clock.now() };
+    const entry = { needs, promise, startedAt: rt.clock.now(), answered };
     work.read = entry;
     void promise.then(async (read) => {
       noteReadOutcome(rt, work, read);
@@ -309,7 +322,12 @@ export async function readLeversBy(
   }
   const mine = work.read;
   const settled = await settleBy(rt, mine.promise, deadline);
-  if (!settled.done) return undefined;
+  if (!settled.done) {
+    // Answers of a read no older than a finished read may be (maxAgeMs), and with no change since.
+    if (!stale(mine.startedAt) && rt.clock.now() - mine.startedAt <= maxAgeMs(rt))
+      unfinished?.({ ...mine.answered });
+    return undefined;
+  }
   // Taken now: not left for the next tick.
   if (work.done === settled.value) work.done = undefined;
   taken.add(settled.value);

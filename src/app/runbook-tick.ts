@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { Incident } from "../core/incident.js";
 import { isOpen, moveTo } from "../core/incident.js";
-import type { LeverView } from "../core/levers.js";
+import type { DataState, LeverView } from "../core/levers.js";
 import type {
   Effect,
   LeverFailure,
@@ -320,6 +320,11 @@ interface StepScope extends StepGiven {
   view: LeverView | undefined;
   /** This tick's lever read: carried from the step before, or made by this one. */
   read: LeverRead | undefined;
+  /**
+   * The data stores that answered a read still in flight at the deadline: the data step decides
+   * on them, and waits only for the stores that have not answered.
+   */
+  answered?: Readonly<Record<string, DataState>>;
 }
 
 type RunbookOnceOptions = RunbookTickOptions & { readonly carried?: LeverRead };
@@ -431,7 +436,16 @@ async function readNow(
   const { rt, group, epoch } = s;
   const needs = quiet ? reconcileNeeds(s.rbGroup) : leverNeeds(s.rbGroup, incident);
   if (readsOf(needs) === 0) return true;
-  const reading = () => readLeversBy(rt, group, needs, s.options.deadline, epoch, () => s.view);
+  const reading = () =>
+    readLeversBy(
+      rt,
+      group,
+      needs,
+      s.options.deadline,
+      epoch,
+      () => s.view,
+      (answered) => (s.answered = answered),
+    );
   // Reads for an incident carry its id in telemetry.
   const read = await (incident
     ? telemetryOf(rt).within({ incident: incident.id }, reading)
@@ -567,6 +581,14 @@ function decisionView(s: StepScope, unread: boolean, needs: LeverNeeds): LeverVi
 }
 
 /**
+ * Whether every effect is a data store's failover decided on that store's answer to this tick's
+ * read (one still in flight for other stores): nothing else was read, so nothing else may change.
+ */
+const onAnswered = (result: RunbookResult, answered: StepScope["answered"]) =>
+  answered !== undefined &&
+  result.effects.every((e) => e.kind === "data-failover" && e.store in answered);
+
+/**
  * The core's step, with effects only from what the levers say now: a step with effects decided
  * on the kept view reads them first (if it may) and is decided again.
  */
@@ -589,8 +611,9 @@ async function decide(
         kept: s.kept,
         evidence: s.evidence,
         world: worldOf(s.stored, decisionView(s, unread, plan.needs)),
-        // The data step decides only on this tick's read of its stores, never on an older one.
-        ...(s.read?.data ? { data: s.read.data } : {}),
+        // The data step decides only on this tick's read of its stores, never on an older one:
+        // the read's, or the stores that answered it by the deadline.
+        ...(s.read?.data ? { data: s.read.data } : s.answered ? { data: s.answered } : {}),
         entryHealthy: s.entryHealthy,
         open: open?.incident,
         leverMs,
@@ -600,7 +623,8 @@ async function decide(
       `${String(rt.clock.now()).padStart(15, "0")}-${randomUUID().slice(0, 8)}`,
     );
   const result = step();
-  if (result.effects.length === 0 || (s.read && !unread)) return result;
+  if (result.effects.length === 0 || (s.read && !unread) || onAnswered(result, s.answered))
+    return result;
   const openOnly = open ? { incident: open.incident } : {};
   // A read that failed this tick, or a backoff after one, is not retried for a change now.
   if (s.read || plan.backoff !== undefined)

@@ -183,7 +183,8 @@ export async function readClusters(
 
 /**
  * The named data stores of the group that the lever covers, read side by side; one that cannot be
- * read is left out (the data step then waits for it, never acting on an older read).
+ * read is left out (the data step then waits for it, never acting on an older read). Each answer
+ * lands in `out` as it comes, so a caller that stops waiting has the stores that answered.
  */
 export async function readData(
   data: DataControl | undefined,
@@ -191,8 +192,8 @@ export async function readData(
   stores: readonly string[],
   call: { readonly abortSignal?: AbortSignal } = {},
   failed: (store: string, error: unknown) => void = () => {},
+  out: Record<string, DataState> = {},
 ): Promise<Record<string, DataState>> {
-  const out: Record<string, DataState> = {};
   await Promise.all(
     stores
       .filter((store) => data?.covers(group, store))

@@ -135,9 +135,9 @@ export interface SandboxOptions {
   readonly alertTiming?: Partial<AlertTiming>;
   /**
    * How Tandem's ARM clients retry a 5xx (ARM_DEFAULTS.retry unless set). A lost region's SQL
-   * server answers 503, and each read of it spends the SDK's whole backoff (about 6 s by default)
-   * before it counts as unreachable; tests shorten the backoff to see a database failover in
-   * seconds rather than a minute.
+   * server answers 503; its reads retry once (quickReadRetry, about half a second by default),
+   * and every other call (the failover POSTs among them) takes the whole backoff, which tests
+   * shorten.
    */
   readonly armRetry?: ArmConnection["retry"];
   /**

@@ -24,7 +24,10 @@ import { ManualClock } from "../helpers/runtime.js";
 import { shopRouter } from "../helpers/shop-runbook.js";
 import { testStore } from "../providers/test-store/index.js";
 
-const raw = (onDataFailure: "shift-traffic" | "hold-traffic"): TandemConfigInput => ({
+const raw = (
+  onDataFailure: "shift-traffic" | "hold-traffic",
+  stores: readonly string[],
+): TandemConfigInput => ({
   observers: [{ region: "westeurope" }, { region: "northeurope" }, { region: "swedencentral" }],
   stateStore: { connection: "env:UNUSED_WITH_INJECTED_STORE" },
   policy: { intervalSeconds: 10, probeTimeoutSeconds: 5 },
@@ -41,7 +44,7 @@ const raw = (onDataFailure: "shift-traffic" | "hold-traffic"): TandemConfigInput
         { name: "westeurope", role: "primary", probe: { url: "http://127.0.0.1:9/a" } },
         { name: "northeurope", role: "secondary", probe: { url: "http://127.0.0.1:9/b" } },
       ],
-      data: [{ name: "orders", kind: "test-store", account: "orders" }],
+      data: stores.map((name) => ({ name, kind: "test-store", account: name })),
       dataPolicy: { onDataFailure },
     },
   ],
@@ -52,11 +55,14 @@ class LoggedData implements DataControl {
   readonly asked: string[] = [];
   /** While set, a failover is held here (in flight, not yet at Azure) until it resolves. */
   hold: Promise<void> | undefined;
+  /** Stores whose reads are held here until the promise resolves (a lost server's slow read). */
+  readonly slow = new Map<string, Promise<void>>();
   constructor(readonly base: MemoryDataControl) {}
   covers(group: string, store: string) {
     return this.base.covers(group, store);
   }
-  read(group: string, store: string) {
+  async read(group: string, store: string) {
+    await this.slow.get(store);
     return this.base.read(group, store);
   }
   async failover(group: string, store: string, region: string, mode: "planned" | "forced") {
@@ -66,13 +72,17 @@ class LoggedData implements DataControl {
   }
 }
 
-function world(onDataFailure: "shift-traffic" | "hold-traffic" = "shift-traffic") {
+function world(
+  onDataFailure: "shift-traffic" | "hold-traffic" = "shift-traffic",
+  stores: readonly string[] = ["orders"],
+) {
   const clock = new ManualClock();
   const memory = new MemoryDataControl(clock, { changeMs: 20_000 });
-  memory.add("shop", "orders", "westeurope", ["westeurope", "northeurope"]);
+  for (const store of stores)
+    memory.add("shop", store, "westeurope", ["westeurope", "northeurope"]);
   const data = new LoggedData(memory);
   const registry = withProviders(PROVIDERS, [testStore(data)]);
-  const config = parseConfig(raw(onDataFailure), "test", registry);
+  const config = parseConfig(raw(onDataFailure, stores), "test", registry);
   return {
     clock,
     memory,
@@ -166,6 +176,25 @@ describe("the data step through the runbook tick", () => {
       "verifying",
       "completed",
     ]);
+  });
+
+  it("a store whose read is slow leaves only itself unread: the one that answered is asked in the same tick", async () => {
+    const w = world("shift-traffic", ["orders", "reviews"]);
+    // orders' server is lost and its read takes the SDK's whole backoff; reviews answers at once.
+    let answer!: () => void;
+    w.data.slow.set("orders", new Promise((resolve) => (answer = resolve)));
+    const h = await holder(w, "a");
+    let incident: Incident | undefined;
+    for (let i = 0; i < 5 && incident?.step !== "moving-data"; i++) incident = await tick(w, h);
+    assert.equal(incident?.step, "moving-data");
+    assert.deepEqual(w.data.asked, ["reviews northeurope planned"], "reviews asked, orders not");
+    const tick2 = await tick(w, h);
+    assert.match(tick2!.history.at(-1)!.note, /orders cannot be read/);
+    assert.doesNotMatch(tick2!.history.at(-1)!.note, /reviews cannot be read/);
+    answer();
+    const done = await untilClosed(w, h);
+    assert.equal(done.step, "completed");
+    assert.deepEqual(w.data.asked, ["reviews northeurope planned", "orders northeurope planned"]);
   });
 
   for (const [policy, step, primary] of [

@@ -46,6 +46,22 @@ export const ARM_DEFAULTS = {
   lroPatienceMs: 20_000,
 } as const;
 
+/**
+ * The retries of a read whose server not answering is itself the finding (a data store's server
+ * in a lost region): one quick retry, so that one stray 5xx is not taken for a lost server, rather
+ * than the whole backoff (3 retries, about 6 s with ARM_DEFAULTS), since the next tick reads
+ * again. The SDK's retry policy (`defaultRetryPolicy` of @azure/core-rest-pipeline) counts every
+ * retry against `maxRetries` (PipelineRetryOptions: "The maximum number of retry attempts"), 429s
+ * with Retry-After and 5xx alike, and waits `retryDelayInMs` doubling, with jitter, so one retry
+ * waits between half of `retryDelayInMs` and all of it. Retry options are the client's (the
+ * pipeline's `retryOptions`; an operation's options have none), so such reads use a client of
+ * their own (ArmLever.quickReadClient).
+ */
+export function quickReadRetry(conn: ArmConnection): NonNullable<ArmConnection["retry"]> {
+  const retry = conn.retry ?? ARM_DEFAULTS.retry;
+  return { ...retry, maxRetries: Math.min(retry.maxRetries, 1) };
+}
+
 export interface ResourceId {
   readonly id: string;
   readonly subscriptionId: string;

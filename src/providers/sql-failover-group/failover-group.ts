@@ -103,9 +103,11 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
         },
         this.lever.conn,
         signal,
+        // One quick retry, not the whole backoff: a lost region's server answers 503 to every
+        // try, and the next tick reads again (docs/data-sql.md). The POSTs keep the full retries.
         (abortSignal) =>
           this.lever
-            .client(server.subscriptionId)
+            .quickReadClient(server.subscriptionId)
             .failoverGroups.get(server.resourceGroup, server.name, located.failoverGroup, {
               abortSignal,
             }),

@@ -9,6 +9,8 @@ import type { SqlService } from "../../../src/providers/sql-failover-group/emula
 import { sqlFailoverGroup } from "../../../src/providers/sql-failover-group/index.js";
 import { SQL_API_VERSION } from "../../../src/providers/sql-failover-group/operations.js";
 import { silentLog } from "../../../src/ports/log.js";
+import type { ArmConnection } from "../../../src/adapters/azure/arm.js";
+import { ARM_DEFAULTS } from "../../../src/adapters/azure/arm.js";
 import type { LeverSettings } from "../../../src/providers/types.js";
 import type { ArmFixture } from "../../helpers/arm.js";
 import { RG, armRequest, startArm } from "../../helpers/arm.js";
@@ -20,8 +22,11 @@ const SQL_WEU = `${RG}/providers/Microsoft.Sql/servers/sql-shop-weu`;
 const FG = "fog-shop";
 
 /** An emulator whose failover group `fog-shop` is primary on the northeurope server. */
-async function sqlArm(failoverMs: number): Promise<{ arm: ArmFixture; sql: SqlService }> {
-  const arm = await startArm();
+async function sqlArm(
+  failoverMs: number,
+  conn: Partial<ArmConnection> = {},
+): Promise<{ arm: ArmFixture; sql: SqlService }> {
+  const arm = await startArm({}, conn);
   const sql = arm.emulator.service<SqlService>("sql-failover-group");
   sql.failoverMs = failoverMs;
   sql.addFailoverGroup({
@@ -171,6 +176,51 @@ describe("SQL failover group lever", () => {
       .filter((r) => r.path.toLowerCase().includes("/microsoft.sql/servers/"))
       .flatMap((r) => [...(r.status < 400 ? specs.request(r) : []), ...specs.reply(r)]);
     assert.deepEqual(problems, []);
+  });
+});
+
+describe("SQL failover group lever: a lost server, with Tandem's ARM retries", () => {
+  let arm: ArmFixture;
+  let sql: SqlService;
+  before(async () => {
+    ({ arm, sql } = await sqlArm(0, { retry: ARM_DEFAULTS.retry }));
+  });
+  after(() => arm.stop());
+  const sent = (from: number, server: string, method: string) =>
+    arm.emulator.requests
+      .slice(from)
+      .filter((r) => r.method === method && r.path.toLowerCase().startsWith(server.toLowerCase()))
+      .map((r) => r.status);
+
+  it("a read of a store whose primary's server is lost tries it twice, not the SDK's whole backoff, and says it unreachable", async () => {
+    const from = arm.emulator.requests.length;
+    sql.setReachable(SQL_NEU, false);
+    try {
+      const startedAt = Date.now();
+      const state = await lever(arm).read("shop", "orders");
+      const ms = Date.now() - startedAt;
+      assert.equal(state.primary, "northeurope", "its partner still names it primary");
+      assert.equal(state.regions["northeurope"]?.reachable, false);
+      assert.deepEqual(sent(from, SQL_NEU, "GET"), [503, 503], "one retry");
+      // The SDK's backoff of three retries waits at least 0.4 + 0.8 + 1.6 s with ARM_DEFAULTS.
+      assert.ok(ms < 2500, `the read took ${ms} ms`);
+    } finally {
+      sql.setReachable(SQL_NEU, true);
+    }
+  });
+
+  it("a throttled (429) read still fails, never taken for a lost server", async () => {
+    const from = arm.emulator.requests.length;
+    arm.emulator.faults.push({ status: 429, retryAfterSeconds: 0, times: 2, path: "sql-shop-weu" });
+    await assert.rejects(lever(arm).read("shop", "orders"), /429.*throttling/);
+    assert.deepEqual(sent(from, SQL_WEU, "GET"), [429, 429]);
+  });
+
+  it("a failover's POST keeps the connection's retries", async () => {
+    const from = arm.emulator.requests.length;
+    arm.emulator.faults.push({ status: 503, times: 1, method: "POST", path: "/failover" });
+    await lever(arm).failover("shop", "orders", "westeurope", "planned");
+    assert.deepEqual(sent(from, SQL_WEU, "POST"), [503, 202]);
   });
 });
 
