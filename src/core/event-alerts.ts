@@ -57,10 +57,13 @@ const failoverCapReached: Builder<"automation.refused"> = (e, base) => {
   };
 };
 
-/** One store's data alert per incident and kind: every holder that derives it writes one row. */
+/**
+ * One store's data alert per incident and kind (and per ask: one refused for sure is asked again):
+ * every holder that derives it writes one row.
+ */
 const dataHead = (e: EventOf<"data.failover-asked" | "data.refused">, base: AlertBase) => ({
   ...base,
-  key: `data:${e.group}|${e.incident}|${e.store}|${e.type}`,
+  key: `data:${e.group}|${e.incident}|${e.store}|${e.type}${"askedAt" in e && e.askedAt !== undefined ? `|${e.askedAt}` : ""}`,
   type: e.type,
   subject: `data:${e.group}|${e.incident}|${e.store}`,
   group: e.group,

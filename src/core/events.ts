@@ -134,7 +134,8 @@ export type EventBody =
   | {
       /**
        * The runbook asked a data store to make a region its primary: once per store per incident
-       * (the incident records the ask, so a later holder waits for it rather than asking again).
+       * (the incident records the ask, so a later holder waits for it rather than asking again),
+       * and again only after Azure refused the ask for sure.
        */
       readonly type: "data.failover-asked";
       readonly group: string;
@@ -143,6 +144,8 @@ export type EventBody =
       readonly region: string;
       /** `planned` (no data loss) or `forced` (the store allows data loss; its primary is lost). */
       readonly mode: "planned" | "forced";
+      /** When the ask was recorded: each ask of a store in an incident is an alert of its own. */
+      readonly askedAt?: number;
     }
   | {
       /** The data step did not move a store: why, and what a person can run by hand. */

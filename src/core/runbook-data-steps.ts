@@ -273,6 +273,7 @@ export function dataEvents(before: Incident | undefined, after: Incident): Event
       store,
       region: ask.region,
       mode: ask.mode,
+      askedAt: ask.at,
     }));
   const refused = Object.entries(after.dataRefused ?? {})
     .filter(([store]) => before?.dataRefused?.[store] === undefined)

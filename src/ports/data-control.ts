@@ -4,6 +4,7 @@
 
 export type { DataCopy, DataState } from "../core/levers.js";
 import type { DataState } from "../core/levers.js";
+import { namedError } from "../core/errors.js";
 
 export interface DataCallOptions {
   readonly abortSignal?: AbortSignal;
@@ -31,4 +32,32 @@ export interface DataControl {
     mode: DataFailoverMode,
     options?: DataCallOptions,
   ): Promise<void>;
+}
+
+/**
+ * A failover the lever refused on its own check, before sending anything: nothing reached Azure,
+ * so the data step may ask again after its backoff.
+ */
+export class DataFailoverRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataFailoverRefused";
+  }
+}
+
+/**
+ * Whether a failed failover is known not to have started: the lever's own refusal before it sent
+ * anything, or a 4xx that Azure answered, other than 408 (the request timed out at the server)
+ * and 429 (throttled; the SDK retried it, so an earlier try may have been taken). Anything else
+ * may have reached Azure and may be under way: no status (the call's timeout, a dropped
+ * connection, the fence's abort at the end of the acting time) or a 5xx after the SDK's retries.
+ * Azure SQL shows no "failover in progress", so only a failure known for sure is asked again
+ * (docs/data.md, Safety). Recognised by name and shape, not `instanceof` (core/errors.ts).
+ */
+export function refusedForSure(error: unknown): boolean {
+  if (namedError(error, "DataFailoverRefused")) return true;
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return (
+    typeof status === "number" && status >= 400 && status < 500 && ![408, 429].includes(status)
+  );
 }

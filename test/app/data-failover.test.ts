@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryDataControl } from "../../src/adapters/data/memory.js";
+import { ArmError } from "../../src/adapters/azure/arm.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import type { DrillResult } from "../../src/app/planner.js";
@@ -65,9 +66,14 @@ class LoggedData implements DataControl {
     await this.slow.get(store);
     return this.base.read(group, store);
   }
+  /** While set, the next failover fails with this error (after it was asked). */
+  fail: Error | undefined;
   async failover(group: string, store: string, region: string, mode: "planned" | "forced") {
     this.asked.push(`${store} ${region} ${mode}`);
     if (this.hold) await this.hold;
+    const fail = this.fail;
+    this.fail = undefined;
+    if (fail) throw fail;
     return this.base.failover(group, store, region, mode);
   }
 }
@@ -220,6 +226,38 @@ describe("the data step through the runbook tick", () => {
         pages[0]!.summary,
         /by hand: make northeurope the primary of orders, allowing data loss/,
       );
+    });
+  }
+
+  // An ask whose answer is lost (the call's timeout, a dropped connection, the fence's abort, a
+  // 5xx) may have reached Azure; SQL has no "in progress" flag to show it, so it is never asked
+  // again: the step waits (and its timeout pages). Only a refusal Azure answered is asked again.
+  for (const [what, error, asks] of [
+    [
+      "no answer (the call's timeout)",
+      new ArmError("no answer within 30 s", undefined, undefined),
+      1,
+    ],
+    ["a server error", new ArmError("500 InternalServerError", 500, undefined), 1],
+    ["a 408", new ArmError("408 RequestTimeout", 408, undefined), 1],
+    ["a 429", new ArmError("429 TooManyRequests", 429, undefined), 1],
+    ["a 400 Azure answered", new ArmError("400 BadRequest", 400, undefined), 2],
+  ] as const) {
+    it(`a failover that failed with ${what} is ${asks === 1 ? "never asked again" : "asked again after its backoff"}`, async () => {
+      const w = world();
+      w.data.fail = error;
+      const h = await holder(w, "a");
+      let last: Incident | undefined;
+      for (let i = 0; i < 8; i++) last = await tick(w, h);
+      assert.deepEqual(
+        w.data.asked,
+        Array(asks).fill("orders northeurope planned"),
+        JSON.stringify(last?.history.map((l) => l.note)),
+      );
+      if (asks === 1) {
+        assert.equal(last?.step, "moving-data");
+        assert.equal(last?.dataFailed, undefined);
+      }
     });
   }
 

@@ -10,6 +10,7 @@ import type {
   DataFailoverMode,
   DataState,
 } from "../../ports/data-control.js";
+import { DataFailoverRefused } from "../../ports/data-control.js";
 
 /** The replication state in which a copy may take a planned failover. */
 const CAUGHT_UP = "CATCH_UP";
@@ -112,23 +113,24 @@ export class MemoryDataControl implements DataControl {
   ): Promise<void> {
     const s = this.#store(group, store, "failover");
     const target = s.copies.get(region);
-    if (!target) throw new Error(`store ${store} in group ${group} has no copy in ${region}`);
+    if (!target)
+      throw new DataFailoverRefused(`store ${store} in group ${group} has no copy in ${region}`);
     if (s.change)
       throw new DataConflictError(
         `a failover of store ${store} to ${s.change.to} is in progress; wait for it to end`,
       );
     if (!target.reachable)
-      throw new Error(
+      throw new DataFailoverRefused(
         `${region}'s copy of store ${store} is unreachable; it cannot become primary`,
       );
     if (s.primary === region) return;
     if (mode === "planned") {
       if (!s.copies.get(s.primary)?.reachable)
-        throw new Error(
+        throw new DataFailoverRefused(
           `a planned failover of store ${store} needs its primary (${s.primary}) reachable; only a forced one can go ahead`,
         );
       if (!copyOf(target, false).caughtUp)
-        throw new Error(
+        throw new DataFailoverRefused(
           `${region}'s copy of store ${store} is ${target.replication}, not caught up; a planned failover to it is refused`,
         );
     }

@@ -19,6 +19,7 @@ import { SqlManagementClient } from "@azure/arm-sql";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
 import { ARM_DEFAULTS, ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
 import type { DataCopy, DataFailoverMode, DataState } from "../../ports/data-control.js";
+import { DataFailoverRefused } from "../../ports/data-control.js";
 import type { DataChange } from "../arm-lever.js";
 import { ArmDataLever } from "../arm-lever.js";
 import { SQL_OPERATIONS } from "./operations.js";
@@ -124,7 +125,7 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
   protected async change({ located, region, mode, signal }: DataChange<Located>): Promise<void> {
     const server = located.servers.get(region);
     if (!server)
-      throw new Error(
+      throw new DataFailoverRefused(
         `store ${located.store} in group ${located.group} has no server in ${region}`,
       );
     const state = await this.readStore(located, signal);
@@ -187,17 +188,17 @@ function refusal(located: Located, state: DataState, region: string, mode: DataF
   const target = state.regions[region];
   const name = located.servers.get(region)?.name ?? region;
   if (!target?.reachable)
-    throw new Error(
+    throw new DataFailoverRefused(
       `${region}'s server ${name} does not answer; it cannot become the primary of ${located.store}`,
     );
   if (mode === "forced") return;
   const primary = state.primary === undefined ? undefined : state.regions[state.primary];
   if (!primary?.reachable)
-    throw new Error(
+    throw new DataFailoverRefused(
       `a planned failover of ${located.store} needs its primary (${state.primary ?? "unknown"}) reachable, and its server does not answer: only a forced failover (allowDataLoss) can go ahead`,
     );
   if (!target.caughtUp)
-    throw new Error(
+    throw new DataFailoverRefused(
       `${region}'s copy of ${located.store} is ${target.replication ?? "in an unknown state"}, not ${CAUGHT_UP}: a planned failover to it is refused`,
     );
 }
