@@ -48,11 +48,17 @@ type View =
   | { readonly region: string; readonly error: ArmError };
 
 /**
- * Replies that mean the server (or its region) is not answering, not that Tandem is wrong: no
- * answer, or a server error after retries. A 429 is ARM throttling Tandem, not the region failing:
- * taken for unreachable, it could open the way to a forced failover, so it fails the read instead.
+ * Replies that mean the server (or its region) is not answering: a server error that Azure
+ * answered, after the SDK's retries. That is the 5xx the SDK itself takes for transient (all but
+ * 501 Not Implemented and 505 HTTP Version Not Supported, which say the request is wrong:
+ * azure-sdk-for-js core-rest-pipeline, exponentialRetryStrategy.ts), as ARM answers for a lost
+ * region's server (503 in the emulator). Anything else fails the read: no status at all (the 30 s
+ * call timeout, a dropped connection) says nothing about the server, only that this process did
+ * not hear, and a 429 is ARM throttling Tandem. Taken for unreachable, either would let one slow
+ * read open the way to a forced failover (docs/data-sql.md).
  */
-const unreachable = (error: ArmError) => error.status === undefined || error.status >= 500;
+const unreachable = (error: ArmError) =>
+  error.status !== undefined && error.status >= 500 && error.status !== 501 && error.status !== 505;
 
 export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
   constructor(conn: ArmConnection, stores: readonly SqlStore[]) {

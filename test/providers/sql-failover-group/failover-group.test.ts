@@ -209,6 +209,16 @@ describe("SQL failover group lever: a lost server, with Tandem's ARM retries", (
     }
   });
 
+  it("a read that gets no answer from a server (a dropped connection) fails, never taken for a lost server", async () => {
+    // Both first tries and one retry are dropped: one server's read ends with no status at all.
+    arm.emulator.dropNext = 3;
+    try {
+      await assert.rejects(lever(arm).read("shop", "orders"), /could not be reached/);
+    } finally {
+      arm.emulator.dropNext = 0;
+    }
+  });
+
   it("a throttled (429) read still fails, never taken for a lost server", async () => {
     const from = arm.emulator.requests.length;
     arm.emulator.faults.push({ status: 429, retryAfterSeconds: 0, times: 2, path: "sql-shop-weu" });
