@@ -4,7 +4,6 @@
 
 export type { DataCopy, DataState } from "../core/levers.js";
 import type { DataState } from "../core/levers.js";
-import { namedError } from "../core/errors.js";
 
 export interface DataCallOptions {
   readonly abortSignal?: AbortSignal;
@@ -39,6 +38,8 @@ export interface DataControl {
  * so the data step may ask again after its backoff.
  */
 export class DataFailoverRefused extends Error {
+  /** What the guard looks for: a kind's own refusal may extend this class under its own name. */
+  readonly refusedBeforeSending = true;
   constructor(message: string) {
     super(message);
     this.name = "DataFailoverRefused";
@@ -52,10 +53,11 @@ export class DataFailoverRefused extends Error {
  * may have reached Azure and may be under way: no status (the call's timeout, a dropped
  * connection, the fence's abort at the end of the acting time) or a 5xx after the SDK's retries.
  * Azure SQL shows no "failover in progress", so only a failure known for sure is asked again
- * (docs/data.md, Safety). Recognised by name and shape, not `instanceof` (core/errors.ts).
+ * (docs/data.md, Safety). Recognised by shape, not `instanceof` (core/errors.ts says why).
  */
 export function refusedForSure(error: unknown): boolean {
-  if (namedError(error, "DataFailoverRefused")) return true;
+  if ((error as { refusedBeforeSending?: unknown } | undefined)?.refusedBeforeSending === true)
+    return true;
   const status = (error as { status?: unknown } | undefined)?.status;
   return (
     typeof status === "number" && status >= 400 && status < 500 && ![408, 429].includes(status)

@@ -23,6 +23,7 @@ import { DataFailoverRefused } from "../../ports/data-control.js";
 import type { DataChange } from "../arm-lever.js";
 import { ArmDataLever } from "../arm-lever.js";
 import { SQL_OPERATIONS } from "./operations.js";
+import { errorText } from "../../core/errors.js";
 
 /** The replication state in which a secondary may take a planned failover. */
 const CAUGHT_UP = "CATCH_UP";
@@ -33,6 +34,8 @@ interface SqlStore {
   readonly failoverGroup: string;
   /** Region name to its logical server's resource ID. */
   readonly servers: ReadonlyMap<string, string>;
+  /** Whether a forced failover may ever be sent (the store's `allowDataLoss`). */
+  readonly allowDataLoss: boolean;
 }
 
 interface Located {
@@ -40,6 +43,7 @@ interface Located {
   readonly store: string;
   readonly failoverGroup: string;
   readonly servers: ReadonlyMap<string, ResourceId>;
+  readonly allowDataLoss: boolean;
 }
 
 /** One server's answer: its instance of the failover group, or why it did not answer. */
@@ -73,6 +77,7 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
           store: s.store,
           failoverGroup: s.failoverGroup,
           servers: new Map([...s.servers].map(([region, id]) => [region, parseResourceId(id)])),
+          allowDataLoss: s.allowDataLoss,
         },
       ]),
       (group, store) => `group ${group} has no SQL failover group store ${store}`,
@@ -134,12 +139,18 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
       throw new DataFailoverRefused(
         `store ${located.store} in group ${located.group} has no server in ${region}`,
       );
-    const state = await this.readStore(located, signal);
-    if (!state.changing) {
-      if (state.primary === region) return;
-      refusal(located, state, region, mode);
+    // The lever's own fresh read decides, whatever the caller read: nothing is sent on an older
+    // view, nor when the read fails.
+    let state: DataState;
+    try {
+      state = await this.readStore(located, signal);
+    } catch (error) {
+      throw new DataFailoverRefused(
+        `${located.store} could not be read before asking for its failover, so nothing was sent: ${errorText(error)}`,
+      );
     }
-    // While a change runs, Azure is the judge: it answers 409 FailoverGroupBusy.
+    if (state.primary === region && !state.changing) return;
+    refusal(located, state, region, mode);
     await this.#post(located, server, mode, signal);
   }
 
@@ -185,20 +196,37 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
 }
 
 /**
- * Throws why a failover may not be asked for now, if it may not. A planned failover needs the
- * primary reachable ("Failover is only possible when the primary is accessible": Azure SQL's
- * failover group docs; asked anyway, Azure accepts it and fails it later with
- * PlannedFailoverTimedOut) and the target caught up; any failover needs the target's server.
+ * Throws why a failover may not be asked for now, if it may not. Nothing is sent while a change
+ * runs (the servers disagree on the primary): SQL shows no "in progress" flag, and a second POST
+ * could be a second failover. A planned failover needs the primary reachable ("Failover is only
+ * possible when the primary is accessible": Azure SQL's failover group docs; asked anyway, Azure
+ * accepts it and fails it later with PlannedFailoverTimedOut) and the target caught up. A forced
+ * one needs the store's allowDataLoss and a primary whose server does not answer: while it
+ * answers, a planned failover loses nothing. Any failover needs the target's server.
  */
 function refusal(located: Located, state: DataState, region: string, mode: DataFailoverMode) {
+  if (state.changing)
+    throw new DataFailoverRefused(
+      `a change of ${located.store}'s primary is in progress (its servers do not agree on the primary); nothing is sent until it ends`,
+    );
   const target = state.regions[region];
   const name = located.servers.get(region)?.name ?? region;
   if (!target?.reachable)
     throw new DataFailoverRefused(
       `${region}'s server ${name} does not answer; it cannot become the primary of ${located.store}`,
     );
-  if (mode === "forced") return;
   const primary = state.primary === undefined ? undefined : state.regions[state.primary];
+  if (mode === "forced") {
+    if (!located.allowDataLoss)
+      throw new DataFailoverRefused(
+        `a forced failover of ${located.store} may lose writes, and the store does not allow data loss (allowDataLoss is false)`,
+      );
+    if (primary?.reachable)
+      throw new DataFailoverRefused(
+        `a forced failover of ${located.store} is refused: its primary's server in ${state.primary} answers, and a planned failover loses nothing`,
+      );
+    return;
+  }
   if (!primary?.reachable)
     throw new DataFailoverRefused(
       `a planned failover of ${located.store} needs its primary (${state.primary ?? "unknown"}) reachable, and its server does not answer: only a forced failover (allowDataLoss) can go ahead`,
