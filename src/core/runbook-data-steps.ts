@@ -15,6 +15,7 @@ import type {
   RunbookGroup,
   RunbookResult,
   RunbookStore,
+  Situation,
 } from "./runbook.js";
 import type { StepContext } from "./runbook-step-context.js";
 import { healthy } from "./runbook-rules.js";
@@ -94,6 +95,7 @@ function storeStep(
   state: DataState | undefined,
   incident: Incident,
   target: string,
+  kept: Situation["kept"],
 ): StoreStep {
   const name = store.name;
   if (!state) return { kind: "waiting", note: `${name} cannot be read` };
@@ -126,6 +128,18 @@ function storeStep(
       kind: "refused",
       why: `${name}'s primary copy in ${state.primary} cannot be reached: a planned failover needs it, and a forced one may lose the writes not yet replicated, which the store's allowDataLoss does not allow; ${byHand(store, target, "forced")}`,
     };
+  if (incident.trigger === "practice")
+    return {
+      kind: "refused",
+      why: `${name}'s primary copy in ${state.primary} cannot be reached, and a practice failover never forces one (writes not yet replicated would be lost); ${byHand(store, target, "forced")}`,
+    };
+  // One process's read of one server is not enough to lose data on: the observers must agree
+  // that the primary's region is down too.
+  if (kept[state.primary] !== "down")
+    return {
+      kind: "waiting",
+      note: `${name}'s primary copy in ${state.primary} cannot be reached, but ${state.primary} is ${kept[state.primary] ?? "unknown"}, not down: no forced failover`,
+    };
   if (!copy.reachable)
     return { kind: "waiting", note: `${name}'s copy in ${target} cannot be reached either` };
   return { kind: "ask", mode: "forced" };
@@ -156,7 +170,7 @@ export function movingData(c: StepContext): RunbookResult {
   const stores = group.data ?? [];
   const steps = stores.map((store) => ({
     store,
-    step: storeStep(store, s.data?.[store.name], incident, target),
+    step: storeStep(store, s.data?.[store.name], incident, target, s.kept),
   }));
   const refused = steps.flatMap(({ store, step }) =>
     step.kind === "refused" ? [[store.name, step.why] as const] : [],

@@ -221,6 +221,28 @@ describe("runbook: moving data safely", () => {
     assert.equal(refused.refusal?.rule, "data-loss");
   });
 
+  it("forces only when the observers keep the primary's region down, never in a practice", () => {
+    const lost = { orders: store("weu", { weu: { reachable: false }, neu: { caughtUp: false } }) };
+    // A person's failover (an automatic one would end: its source is no longer down).
+    const manual = at("moving-data", { trigger: "manual" });
+    const suspect = step(withData(undefined, true), manual, lost, {
+      kept: { weu: "suspect", neu: "healthy" },
+    });
+    assert.deepEqual(suspect.effects, [], "one read of one server is not enough");
+    assert.equal(after(suspect, manual).step, "moving-data");
+    assert.match(after(suspect, manual).history.at(-1)!.note, /weu is suspect, not down/);
+    const down = step(withData(undefined, true), manual, lost);
+    assert.equal(down.effects.length, 1, "forced once the observers keep weu down");
+    const practice = at("moving-data", { trigger: "practice" });
+    const drill = step(withData(undefined, true), practice, lost);
+    assert.deepEqual(drill.effects, []);
+    assert.equal(drill.refusal?.rule, "data-loss");
+    assert.match(
+      after(drill, practice).dataRefused?.["orders"] ?? "",
+      /practice failover never forces/,
+    );
+  });
+
   it("moves on to the traffic once the target is the primary", () => {
     const r = step(withData(), moving, { orders: store("neu") });
     assert.equal(after(r, moving).step, "shifting-traffic");
