@@ -103,14 +103,19 @@ function storeStep(
     return { kind: "waiting", note: `${name} is changing its primary; waiting for Azure` };
   if (state.primary === target) return { kind: "done" };
   const asked = incident.dataAsked?.[name];
-  const failedAt = incident.dataFailed?.[name];
   // Asked once in this incident, by this holder or an earlier one: wait, never ask again (a
   // second ask while Azure still works on the first is a conflict, or a second failover). Only an
-  // ask known to have failed is asked again (after the backoff).
-  if (asked && !(failedAt !== undefined && failedAt >= asked.at))
+  // ask known not to have started is asked again (after the backoff): a new ask clears its
+  // store's `dataFailed` in the same write, so no clocks of two holders are compared.
+  if (asked && incident.dataFailed?.[name] === undefined)
     return {
       kind: "waiting",
       note: `${name}: asked to make ${target} its primary (${asked.mode}); waiting for Azure`,
+    };
+  if (!asked && incident.dataAskedUnreadable)
+    return {
+      kind: "waiting",
+      note: `${name}: the incident's record of asks could not be read back; taken as asked, waiting for Azure`,
     };
   if (state.primary === undefined)
     return { kind: "waiting", note: `${name}: its primary cannot be told` };
@@ -228,7 +233,13 @@ export function movingData(c: StepContext): RunbookResult {
     ...incident.dataAsked,
     [store.name]: { region: target, mode, at: s.now, epoch: s.epoch },
   };
-  return { incident: { ...asked, dataAsked }, opened: false, effects: [effect] };
+  const { [store.name]: _failed, ...dataFailed } = incident.dataFailed ?? {};
+  const { dataFailed: _all, ...rest } = asked;
+  return {
+    incident: { ...rest, dataAsked, ...(Object.keys(dataFailed).length ? { dataFailed } : {}) },
+    opened: false,
+    effects: [effect],
+  };
 }
 
 /** What the incident note adds when the data was asked to move before an abort. */

@@ -166,6 +166,27 @@ describe("runbook: moving data safely", () => {
     assert.equal(later.effects.length, 1, "asked again after the backoff");
   });
 
+  it("a new ask clears its store's failure, so a holder's clock ahead never makes a second ask", () => {
+    // The last ask failed, recorded by a holder whose clock runs a minute ahead of this one's.
+    const failed = at("moving-data", {
+      dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 5000, epoch: 2 } },
+      dataFailed: { orders: NOW + 60_000 },
+    });
+    const again = step(withData(), failed, { orders: store("weu") });
+    assert.equal(again.effects.length, 1, "asked again: the last ask failed");
+    const asked = after(again, failed);
+    assert.equal(asked.dataFailed, undefined, "cleared in the write of the new ask");
+    const next = step(withData(), asked, { orders: store("weu") });
+    assert.deepEqual(next.effects, [], "the new ask is waited for");
+  });
+
+  it("a record of asks that could not be read back counts as asked: it waits", () => {
+    const unreadable = at("moving-data", { dataAskedUnreadable: true });
+    const r = step(withData(), unreadable, { orders: store("weu") });
+    assert.deepEqual(r.effects, []);
+    assert.match(after(r, unreadable).history.at(-1)!.note, /could not be read back/);
+  });
+
   it("asks one store a tick, so no ask is recorded that the tick cannot send", () => {
     const two: RunbookGroup = {
       ...withData(),
