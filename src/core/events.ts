@@ -157,6 +157,18 @@ export type EventBody =
       readonly reason: string;
     }
   | {
+      /**
+       * An incident ended (failed or aborted) after it asked a store to move: the store's primary
+       * may be in `region` while the failover did not complete. Says what to run to move it back.
+       */
+      readonly type: "data.stranded";
+      readonly group: string;
+      readonly incident: string;
+      readonly store: string;
+      readonly region: string;
+      readonly reason: string;
+    }
+  | {
       /** A safety rule held an automatic action back. */
       readonly type: "automation.refused";
       readonly group: string;
@@ -320,6 +332,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   "lever.changed",
   "data.failover-asked",
   "data.refused",
+  "data.stranded",
   "automation.refused",
   "command.started",
   "command.accepted",

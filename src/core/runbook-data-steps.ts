@@ -285,10 +285,17 @@ function notMoved(c: StepContext, why: Readonly<Record<string, string>>): Runboo
 }
 
 /**
- * The data events an incident's new version tells of (ADR 26): each store asked to move, and each
- * store the step did not move, once each (the incident records both, so a rewrite repeats none).
+ * The data events an incident's new version tells of (ADR 26): each store asked to move, each
+ * store the step did not move, once each (the incident records both, so a rewrite repeats none),
+ * and, when the incident ends failed or aborted, each store it had asked to move: its data may now
+ * be where the traffic is not, and a person is paged with the command to move it back (`stores`,
+ * the group's, spell it).
  */
-export function dataEvents(before: Incident | undefined, after: Incident): EventBody[] {
+export function dataEvents(
+  before: Incident | undefined,
+  after: Incident,
+  stores: readonly RunbookStore[] = [],
+): EventBody[] {
   const asked = Object.entries(after.dataAsked ?? {})
     .filter(([store, ask]) => before?.dataAsked?.[store]?.at !== ask.at)
     .map(([store, ask]): EventBody => ({
@@ -310,5 +317,30 @@ export function dataEvents(before: Incident | undefined, after: Incident): Event
       region: after.to,
       reason,
     }));
-  return [...asked, ...refused];
+  return [...asked, ...refused, ...stranded(before, after, stores)];
+}
+
+function stranded(
+  before: Incident | undefined,
+  after: Incident,
+  stores: readonly RunbookStore[],
+): EventBody[] {
+  const ended = after.step === "failed" || after.step === "aborted";
+  if (!ended || before?.step === after.step) return [];
+  const back = after.from;
+  return Object.entries(after.dataAsked ?? {}).map(([name, ask]): EventBody => {
+    const store = stores.find((s) => s.name === name) ?? { name, allowDataLoss: false };
+    const command =
+      back === undefined
+        ? "by hand: make the region it was on its primary again"
+        : byHand(store, back, "planned");
+    return {
+      type: "data.stranded",
+      group: after.group,
+      incident: after.id,
+      store: name,
+      region: ask.region,
+      reason: `${name} was asked to make ${ask.region} its primary (${ask.mode}), and the incident ${after.step === "failed" ? "failed" : "was aborted"} (${after.history.at(-1)?.note ?? "no note"}): its primary may be in ${ask.region} while traffic is not; to move it back once it is safe, ${command}`,
+    };
+  });
 }

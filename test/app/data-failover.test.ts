@@ -122,11 +122,15 @@ async function holder(w: World, instance: string): Promise<{ rt: Runtime; epoch:
   return { rt, epoch: lease.epoch! };
 }
 
-/** One tick of the holder with westeurope down: its runbook steps; the incident as it stands. */
-async function tick(w: World, h: { rt: Runtime; epoch: number }): Promise<Incident | undefined> {
+/** One tick of the holder (westeurope down unless told): its runbook steps; the incident. */
+async function tick(
+  w: World,
+  h: { rt: Runtime; epoch: number },
+  westeurope: "down" | "healthy" = "down",
+): Promise<Incident | undefined> {
   w.clock.advance(10_000);
   assert.ok((await tickLease(h.rt)).leader);
-  const evidence = regionEvidence({ westeurope: "down", northeurope: "healthy" });
+  const evidence = regionEvidence({ westeurope, northeurope: "healthy" });
   const out = await runbookTick(
     h.rt,
     w.config.groups[0]!,
@@ -260,6 +264,24 @@ describe("the data step through the runbook tick", () => {
       }
     });
   }
+
+  it("an incident that ends after its data was asked to move pages a person with the command to move it back", async () => {
+    const w = world();
+    const h = await holder(w, "a");
+    for (let i = 0; i < 3 && w.data.asked.length === 0; i++) await tick(w, h);
+    assert.deepEqual(w.data.asked, ["orders northeurope planned"]);
+    // westeurope is back while the store changes (20 s), before traffic moved: the automatic
+    // failover ends, its data asked to move.
+    const end = await tick(w, h, "healthy");
+    assert.equal(end?.step, "aborted");
+    const pages = (await w.store.readOutbox(["shop"]))
+      .map((r) => r.row.alert)
+      .filter((a) => a.type === "data.stranded");
+    assert.equal(pages.length, 1, "one page for the store asked");
+    assert.equal(pages[0]!.severity, "critical");
+    assert.match(pages[0]!.summary, /orders was asked to make northeurope its primary/);
+    assert.match(pages[0]!.summary, /move it back.*make westeurope the primary of orders/);
+  });
 
   it("a drill predicts the data step from the kind's failoverMs, both ways, and moves nothing", async () => {
     const w = world();
