@@ -14,6 +14,7 @@ import type {
   Step,
 } from "../../src/core/index.js";
 import { runbookStep } from "../../src/core/index.js";
+import { dataEvents } from "../../src/core/runbook-data-steps.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
 import { failover, routing, shop, situationAt, WEU_DOWN } from "../helpers/runbook-fixtures.js";
 
@@ -28,7 +29,10 @@ function withData(policy?: Partial<DataPolicy>, allowDataLoss = false): RunbookG
       {
         name: "orders",
         allowDataLoss,
-        byHand: { neu: { planned: "move-orders neu", forced: "move-orders neu --lose-data" } },
+        byHand: {
+          neu: { planned: "move-orders neu", forced: "move-orders neu --lose-data" },
+          weu: { planned: "move-orders weu", forced: "move-orders weu --lose-data" },
+        },
       },
     ],
     ...(policy
@@ -342,6 +346,34 @@ describe("runbook: a refused data step", () => {
     assert.match(
       after(r, moving).dataRefused?.["orders"] ?? "",
       /within 60 s.*by hand: move-orders neu$/,
+    );
+  });
+});
+
+describe("runbook: paused in the data step", () => {
+  it("waits out the data timeout, not the step timeout, then fails", () => {
+    const policy = { ...TEST_POLICY, dataTimeoutMs: 300_000 };
+    const moving = at("moving-data", {
+      dataAsked: { orders: { region: "neu", mode: "planned", at: NOW, epoch: 3 } },
+    });
+    const paused = (now: number) =>
+      runbookStep(
+        withData(),
+        situationAt(now, 3)({ kept: WEU_DOWN, open: moving, paused: true }),
+        policy,
+        "new",
+      );
+    const early = paused(NOW + 120_000);
+    assert.equal(after(early, moving).step, "moving-data", "past stepTimeoutMs, within the data's");
+    assert.equal(early.refusal?.rule, "automation-paused");
+    const late = paused(NOW + 301_000);
+    assert.equal(after(late, moving).step, "failed");
+    assert.match(after(late, moving).history.at(-1)!.note, /within 300 s/);
+    const pages = dataEvents(moving, after(late, moving), withData().data);
+    assert.deepEqual(
+      pages.map((e) => e.type === "data.stranded" && e.reason.includes("move-orders weu")),
+      [true],
+      "the ask on record pages, with the command to move the store back",
     );
   });
 });
