@@ -40,23 +40,24 @@ describe("a lever view's row", () => {
 });
 
 describe("an incident's row", () => {
+  /** An automatic failover of shop from westeurope to northeurope, at `step`. */
+  const incidentAt = <S extends "shifting-traffic" | "moving-data">(step: S, id: string) => ({
+    id,
+    group: "shop",
+    kind: "failover" as const,
+    trigger: "automatic" as const,
+    from: "westeurope",
+    to: "northeurope",
+    shift: { kind: "promote" as const, region: "northeurope" },
+    step,
+    stepStartedAt: 1_800_000_000_000,
+    openedAt: 1_800_000_000_000,
+    reason: "westeurope is down",
+    history: [],
+  });
+
   it("drops a step counter that is not a number, and keeps the incident", () => {
-    const incident = {
-      id: "inc-1",
-      group: "shop",
-      kind: "failover" as const,
-      trigger: "automatic" as const,
-      from: "westeurope",
-      to: "northeurope",
-      shift: { kind: "promote" as const, region: "northeurope" },
-      step: "shifting-traffic" as const,
-      stepStartedAt: 1_800_000_000_000,
-      openedAt: 1_800_000_000_000,
-      reason: "westeurope is down",
-      history: [],
-      attempts: 2,
-      leverMs: 40_000,
-    };
+    const incident = { ...incidentAt("shifting-traffic", "inc-1"), attempts: 2, leverMs: 40_000 };
     const row = incidentToEntity(incident) as unknown as Record<string, unknown>;
     assert.deepEqual(entityToIncident(row), incident);
     const tampered = {
@@ -68,20 +69,7 @@ describe("an incident's row", () => {
   });
 
   it("takes a malformed record of data asks as asked, and drops failures that are not times, saying so", () => {
-    const incident = {
-      id: "inc-2",
-      group: "shop",
-      kind: "failover" as const,
-      trigger: "automatic" as const,
-      from: "westeurope",
-      to: "northeurope",
-      shift: { kind: "promote" as const, region: "northeurope" },
-      step: "moving-data" as const,
-      stepStartedAt: 1_800_000_000_000,
-      openedAt: 1_800_000_000_000,
-      reason: "westeurope is down",
-      history: [],
-    };
+    const incident = incidentAt("moving-data", "inc-2");
     const ask = { region: "northeurope", mode: "planned", at: 1_800_000_001_000, epoch: 3 };
     const read = (data: Record<string, unknown>) => {
       const said: string[] = [];
