@@ -41,6 +41,7 @@ export async function lostServerRead(runs: number) {
         group: "shop",
         store: "orders",
         failoverGroup: FG,
+        allowDataLoss: false,
         servers: new Map([
           ["northeurope", NEU.id],
           ["westeurope", WEU.id],

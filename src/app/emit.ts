@@ -7,6 +7,7 @@ import type { Incident } from "../core/incident.js";
 import { TERMINAL } from "../core/incident.js";
 import type { Runtime } from "./runtime.js";
 import { dataEvents } from "../core/runbook-data-steps.js";
+import { runbookGroup } from "./situation.js";
 
 /** Events stamped by this process so far: with the instance id, each event's id is unique. */
 let stamped = 0;
@@ -112,5 +113,10 @@ export function incidentEvents(
       epoch,
     );
   });
-  return [...lines, ...dataEvents(before, after).map((body) => stamp(rt, operation, body, epoch))];
+  const group = rt.config.groups.find((g) => g.name === after.group);
+  const stores = group ? (runbookGroup(group, rt.levers.dataByHand).data ?? []) : [];
+  return [
+    ...lines,
+    ...dataEvents(before, after, stores).map((body) => stamp(rt, operation, body, epoch)),
+  ];
 }

@@ -26,6 +26,7 @@ import { reconcileNeeds } from "../core/readiness.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
+import { refusedForSure } from "../ports/data-control.js";
 import type { TandemEvent } from "../core/events.js";
 import { emit, incidentEvents, publish } from "./emit.js";
 import { recordEvent } from "./event-audit.js";
@@ -824,15 +825,28 @@ async function applyFenced(
 ) {
   const change = describeEffect(effect);
   forgetReads(rt, group);
+  let thrown: unknown;
   const fenced = runFenced(
     rt,
     { name: change, group, operation, ...(incident ? { incident: incident.id } : {}) },
     (abortSignal) =>
-      tracked(rt, group, () => applyEffect(rt.levers, group, effect, { abortSignal })),
+      tracked(rt, group, () =>
+        applyEffect(rt.levers, group, effect, { abortSignal }).catch((error: unknown) => {
+          thrown = error;
+          throw error;
+        }),
+      ),
   ).then((done) => {
     // A change that failed (not one the fence refused: the next holder decides afresh) is
-    // counted by the incident's next step, which tries again after a backoff.
-    if (!done.ok && !done.refused && incident)
+    // counted by the incident's next step, which tries again after a backoff. A data failover
+    // only when it is known not to have started: one that may have reached Azure stays asked,
+    // and the step waits for the store (its timeout pages a person).
+    const retry = effect.kind !== "data-failover" || refusedForSure(thrown);
+    if (!done.ok && !done.refused && !retry)
+      rt.log.warn(
+        `${group}: ${change} may have reached Azure (${done.reason}): it is not asked again; the data step waits for the store`,
+      );
+    if (!done.ok && !done.refused && incident && retry)
       noteFailure(
         rt,
         group,

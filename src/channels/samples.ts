@@ -148,6 +148,15 @@ const SAMPLE_EVENTS: Readonly<Partial<Record<AlertType, Record<string, unknown>>
     reason:
       "orders's primary copy in westeurope cannot be reached: a planned failover needs it, and a forced one may lose the writes not yet replicated, which the store's allowDataLoss does not allow; by hand: az sql failover-group set-primary --name orders-fog --resource-group rg-shop --server shop-sql-neu --allow-data-loss",
   },
+  "data.stranded": {
+    type: "data.stranded",
+    group: "shop",
+    incident: "001796117400000-3f2a9c1e",
+    store: "orders",
+    region: "northeurope",
+    reason:
+      "orders was asked to make northeurope its primary (planned), and the incident was aborted (westeurope is healthy again before traffic moved): its primary may be in northeurope while traffic is not; to move it back: az sql failover-group set-primary --name orders-fog --resource-group rg-shop --server shop-sql-weu",
+  },
   "automation.paused": {
     type: "automation.paused",
     group: "shop",

@@ -27,6 +27,7 @@ export type AlertType =
   | "failover.cap-reached"
   | "data.failover-asked"
   | "data.refused"
+  | "data.stranded"
   | "automation.paused"
   | "automation.resumed"
   | "command.accepted"
@@ -189,6 +190,12 @@ export const ALERT_TYPES: readonly AlertTypeInfo[] = [
     event: "data.refused",
     severity: "critical",
     when: "the runbook did not move a data store (unsafe, or not done within policy.dataTimeoutSeconds): a person decides, with the command to run by hand",
+  },
+  {
+    type: "data.stranded",
+    event: "data.stranded",
+    severity: "critical",
+    when: "an incident failed or was aborted after it asked a data store to move: the data may be where traffic is not; a person decides, with the command to move it back",
   },
   {
     type: "automation.paused",

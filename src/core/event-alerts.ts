@@ -57,10 +57,16 @@ const failoverCapReached: Builder<"automation.refused"> = (e, base) => {
   };
 };
 
-/** One store's data alert per incident and kind: every holder that derives it writes one row. */
-const dataHead = (e: EventOf<"data.failover-asked" | "data.refused">, base: AlertBase) => ({
+/**
+ * One store's data alert per incident and kind (and per ask: one refused for sure is asked again):
+ * every holder that derives it writes one row.
+ */
+const dataHead = (
+  e: EventOf<"data.failover-asked" | "data.refused" | "data.stranded">,
+  base: AlertBase,
+) => ({
   ...base,
-  key: `data:${e.group}|${e.incident}|${e.store}|${e.type}`,
+  key: `data:${e.group}|${e.incident}|${e.store}|${e.type}${"askedAt" in e && e.askedAt !== undefined ? `|${e.askedAt}` : ""}`,
   type: e.type,
   subject: `data:${e.group}|${e.incident}|${e.store}`,
   group: e.group,
@@ -86,6 +92,15 @@ const dataRefused: Builder<"data.refused"> = (e, base) => ({
   summary: e.reason,
   action:
     "A person decides: move the store by hand (the command is in the summary) once it is safe, or leave it where it is. Traffic went as the group's dataPolicy.onDataFailure says (docs/data.md).",
+});
+
+const dataStranded: Builder<"data.stranded"> = (e, base) => ({
+  ...dataHead(e, base),
+  severity: "critical",
+  title: `${e.group}: data store ${e.store} was asked to move to ${e.region}, and the incident ended without completing`,
+  summary: e.reason,
+  action:
+    "A person decides: see where the store's primary and the traffic are, and move the store back by hand (the command is in the summary) once it is safe, or move the traffic to it.",
 });
 
 /** What both command alerts start with: one alert per request, outcome and group. */
@@ -288,6 +303,7 @@ const BUILDERS: { readonly [T in EventType]: Builder<T> | undefined } = {
   "lever.changed": undefined,
   "data.failover-asked": dataAsked,
   "data.refused": dataRefused,
+  "data.stranded": dataStranded,
   "automation.refused": failoverCapReached,
   "command.started": undefined,
   "command.accepted": commandAccepted,

@@ -134,7 +134,8 @@ export type EventBody =
   | {
       /**
        * The runbook asked a data store to make a region its primary: once per store per incident
-       * (the incident records the ask, so a later holder waits for it rather than asking again).
+       * (the incident records the ask, so a later holder waits for it rather than asking again),
+       * and again only after Azure refused the ask for sure.
        */
       readonly type: "data.failover-asked";
       readonly group: string;
@@ -143,10 +144,24 @@ export type EventBody =
       readonly region: string;
       /** `planned` (no data loss) or `forced` (the store allows data loss; its primary is lost). */
       readonly mode: "planned" | "forced";
+      /** When the ask was recorded: each ask of a store in an incident is an alert of its own. */
+      readonly askedAt?: number;
     }
   | {
       /** The data step did not move a store: why, and what a person can run by hand. */
       readonly type: "data.refused";
+      readonly group: string;
+      readonly incident: string;
+      readonly store: string;
+      readonly region: string;
+      readonly reason: string;
+    }
+  | {
+      /**
+       * An incident ended (failed or aborted) after it asked a store to move: the store's primary
+       * may be in `region` while the failover did not complete. Says what to run to move it back.
+       */
+      readonly type: "data.stranded";
       readonly group: string;
       readonly incident: string;
       readonly store: string;
@@ -317,6 +332,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   "lever.changed",
   "data.failover-asked",
   "data.refused",
+  "data.stranded",
   "automation.refused",
   "command.started",
   "command.accepted",

@@ -90,7 +90,15 @@ export interface Incident {
    * later holder finds the ask here and waits for Azure, never asks again (docs/data.md).
    */
   readonly dataAsked?: Readonly<Record<string, DataAsk>>;
-  /** Stores whose ask failed (Azure refused it, or gave no answer), and when: asked again after the backoff. */
+  /**
+   * Set when the stored record of asks could not be read back (malformed): every store without a
+   * readable ask counts as asked, so the step waits (its timeout pages) rather than ask again.
+   */
+  readonly dataAskedUnreadable?: true;
+  /**
+   * Stores whose latest ask is known not to have started (the lever refused it before sending,
+   * or Azure answered a 4xx), and when: asked again after the backoff. Cleared by the next ask.
+   */
   readonly dataFailed?: Readonly<Record<string, number>>;
   /** Stores the data step did not move, and why, with what a person can run by hand. */
   readonly dataRefused?: Readonly<Record<string, string>>;

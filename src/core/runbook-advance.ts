@@ -97,7 +97,13 @@ function decide(c: StepContext): RunbookResult {
  */
 function paused({ incident, policy, step, stay, timedOut, failed }: StepContext): RunbookResult {
   const waits = ["prewarming", "waking", "waiting-ready"].includes(incident.step);
-  const limit = waits ? policy.wakeTimeoutMs : policy.stepTimeoutMs;
+  // The data step has its own, longer bound (a store may take minutes to change its primary).
+  const data = incident.step === "moving-data";
+  const limit = waits
+    ? policy.wakeTimeoutMs
+    : data
+      ? (policy.dataTimeoutMs ?? policy.stepTimeoutMs)
+      : policy.stepTimeoutMs;
   if (timedOut(limit))
     return incident.step === "prewarming"
       ? step("aborted", "automation is paused: pre-warming given up")

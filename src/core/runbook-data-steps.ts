@@ -15,8 +15,10 @@ import type {
   RunbookGroup,
   RunbookResult,
   RunbookStore,
+  Situation,
 } from "./runbook.js";
 import type { StepContext } from "./runbook-step-context.js";
+import { healthy } from "./runbook-rules.js";
 import type { EventBody } from "./events.js";
 
 /** How data follows traffic where the group does not say (the reasoning is in docs/data.md). */
@@ -93,6 +95,7 @@ function storeStep(
   state: DataState | undefined,
   incident: Incident,
   target: string,
+  kept: Situation["kept"],
 ): StoreStep {
   const name = store.name;
   if (!state) return { kind: "waiting", note: `${name} cannot be read` };
@@ -100,14 +103,19 @@ function storeStep(
     return { kind: "waiting", note: `${name} is changing its primary; waiting for Azure` };
   if (state.primary === target) return { kind: "done" };
   const asked = incident.dataAsked?.[name];
-  const failedAt = incident.dataFailed?.[name];
   // Asked once in this incident, by this holder or an earlier one: wait, never ask again (a
   // second ask while Azure still works on the first is a conflict, or a second failover). Only an
-  // ask known to have failed is asked again (after the backoff).
-  if (asked && !(failedAt !== undefined && failedAt >= asked.at))
+  // ask known not to have started is asked again (after the backoff): a new ask clears its
+  // store's `dataFailed` in the same write, so no clocks of two holders are compared.
+  if (asked && incident.dataFailed?.[name] === undefined)
     return {
       kind: "waiting",
       note: `${name}: asked to make ${target} its primary (${asked.mode}); waiting for Azure`,
+    };
+  if (!asked && incident.dataAskedUnreadable)
+    return {
+      kind: "waiting",
+      note: `${name}: the incident's record of asks could not be read back; taken as asked, waiting for Azure`,
     };
   if (state.primary === undefined)
     return { kind: "waiting", note: `${name}: its primary cannot be told` };
@@ -124,6 +132,18 @@ function storeStep(
     return {
       kind: "refused",
       why: `${name}'s primary copy in ${state.primary} cannot be reached: a planned failover needs it, and a forced one may lose the writes not yet replicated, which the store's allowDataLoss does not allow; ${byHand(store, target, "forced")}`,
+    };
+  if (incident.trigger === "practice")
+    return {
+      kind: "refused",
+      why: `${name}'s primary copy in ${state.primary} cannot be reached, and a practice failover never forces one (writes not yet replicated would be lost); ${byHand(store, target, "forced")}`,
+    };
+  // One process's read of one server is not enough to lose data on: the observers must agree
+  // that the primary's region is down too.
+  if (kept[state.primary] !== "down")
+    return {
+      kind: "waiting",
+      note: `${name}'s primary copy in ${state.primary} cannot be reached, but ${state.primary} is ${kept[state.primary] ?? "unknown"}, not down: no forced failover`,
     };
   if (!copy.reachable)
     return { kind: "waiting", note: `${name}'s copy in ${target} cannot be reached either` };
@@ -155,7 +175,7 @@ export function movingData(c: StepContext): RunbookResult {
   const stores = group.data ?? [];
   const steps = stores.map((store) => ({
     store,
-    step: storeStep(store, s.data?.[store.name], incident, target),
+    step: storeStep(store, s.data?.[store.name], incident, target, s.kept),
   }));
   const refused = steps.flatMap(({ store, step }) =>
     step.kind === "refused" ? [[store.name, step.why] as const] : [],
@@ -194,6 +214,12 @@ export function movingData(c: StepContext): RunbookResult {
   const waiting = steps.flatMap(({ step }) => (step.kind === "waiting" ? [step.note] : []));
   if (!ask || ask.step.kind !== "ask")
     return stay(`moving data to ${target}: ${waiting.join("; ")}`);
+  // Data first moves only to a standby that traffic may follow at once (the shift's rule,
+  // unhealthy-target): else data would sit on a sick region and traffic stay where it was.
+  if (first && !healthy(s, target) && !incident.override)
+    return stay(
+      `moving data to ${target}: not asked, ${target} is ${s.evidence[target] ?? "unknown"}, not healthy: its data waits for it to be${waiting.length ? `; ${waiting.join("; ")}` : ""}`,
+    );
   const { store } = ask;
   const { mode } = ask.step;
   const effect: Effect = { kind: "data-failover", store: store.name, region: target, mode };
@@ -207,7 +233,13 @@ export function movingData(c: StepContext): RunbookResult {
     ...incident.dataAsked,
     [store.name]: { region: target, mode, at: s.now, epoch: s.epoch },
   };
-  return { incident: { ...asked, dataAsked }, opened: false, effects: [effect] };
+  const { [store.name]: _failed, ...dataFailed } = incident.dataFailed ?? {};
+  const { dataFailed: _all, ...rest } = asked;
+  return {
+    incident: { ...rest, dataAsked, ...(Object.keys(dataFailed).length ? { dataFailed } : {}) },
+    opened: false,
+    effects: [effect],
+  };
 }
 
 /** What the incident note adds when the data was asked to move before an abort. */
@@ -253,10 +285,17 @@ function notMoved(c: StepContext, why: Readonly<Record<string, string>>): Runboo
 }
 
 /**
- * The data events an incident's new version tells of (ADR 26): each store asked to move, and each
- * store the step did not move, once each (the incident records both, so a rewrite repeats none).
+ * The data events an incident's new version tells of (ADR 26): each store asked to move, each
+ * store the step did not move, once each (the incident records both, so a rewrite repeats none),
+ * and, when the incident ends failed or aborted, each store it had asked to move: its data may now
+ * be where the traffic is not, and a person is paged with the command to move it back (`stores`,
+ * the group's, spell it).
  */
-export function dataEvents(before: Incident | undefined, after: Incident): EventBody[] {
+export function dataEvents(
+  before: Incident | undefined,
+  after: Incident,
+  stores: readonly RunbookStore[] = [],
+): EventBody[] {
   const asked = Object.entries(after.dataAsked ?? {})
     .filter(([store, ask]) => before?.dataAsked?.[store]?.at !== ask.at)
     .map(([store, ask]): EventBody => ({
@@ -266,6 +305,7 @@ export function dataEvents(before: Incident | undefined, after: Incident): Event
       store,
       region: ask.region,
       mode: ask.mode,
+      askedAt: ask.at,
     }));
   const refused = Object.entries(after.dataRefused ?? {})
     .filter(([store]) => before?.dataRefused?.[store] === undefined)
@@ -277,5 +317,30 @@ export function dataEvents(before: Incident | undefined, after: Incident): Event
       region: after.to,
       reason,
     }));
-  return [...asked, ...refused];
+  return [...asked, ...refused, ...stranded(before, after, stores)];
+}
+
+function stranded(
+  before: Incident | undefined,
+  after: Incident,
+  stores: readonly RunbookStore[],
+): EventBody[] {
+  const ended = after.step === "failed" || after.step === "aborted";
+  if (!ended || before?.step === after.step) return [];
+  const back = after.from;
+  return Object.entries(after.dataAsked ?? {}).map(([name, ask]): EventBody => {
+    const store = stores.find((s) => s.name === name) ?? { name, allowDataLoss: false };
+    const command =
+      back === undefined
+        ? "by hand: make the region it was on its primary again"
+        : byHand(store, back, "planned");
+    return {
+      type: "data.stranded",
+      group: after.group,
+      incident: after.id,
+      store: name,
+      region: ask.region,
+      reason: `${name} was asked to make ${ask.region} its primary (${ask.mode}), and the incident ${after.step === "failed" ? "failed" : "was aborted"} (${after.history.at(-1)?.note ?? "no note"}): its primary may be in ${ask.region} while traffic is not; to move it back once it is safe, ${command}`,
+    };
+  });
 }

@@ -37,3 +37,34 @@ export interface DataControl {
     options?: DataCallOptions,
   ): Promise<void>;
 }
+
+/**
+ * A failover the lever refused on its own check, before sending anything: nothing reached Azure,
+ * so the data step may ask again after its backoff.
+ */
+export class DataFailoverRefused extends Error {
+  /** What the guard looks for: a kind's own refusal may extend this class under its own name. */
+  readonly refusedBeforeSending = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "DataFailoverRefused";
+  }
+}
+
+/**
+ * Whether a failed failover is known not to have started: the lever's own refusal before it sent
+ * anything, or a 4xx that Azure answered, other than 408 (the request timed out at the server)
+ * and 429 (throttled; the SDK retried it, so an earlier try may have been taken). Anything else
+ * may have reached Azure and may be under way: no status (the call's timeout, a dropped
+ * connection, the fence's abort at the end of the acting time) or a 5xx after the SDK's retries.
+ * Azure SQL shows no "failover in progress", so only a failure known for sure is asked again
+ * (docs/data.md, Safety). Recognised by shape, not `instanceof` (core/errors.ts says why).
+ */
+export function refusedForSure(error: unknown): boolean {
+  if ((error as { refusedBeforeSending?: unknown } | undefined)?.refusedBeforeSending === true)
+    return true;
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return (
+    typeof status === "number" && status >= 400 && status < 500 && ![408, 429].includes(status)
+  );
+}

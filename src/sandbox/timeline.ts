@@ -27,6 +27,10 @@ export function timeline(output: (line: string) => void): NamedSubscriber {
           return output(
             `${timeOfDay()}  ${`${e.group} data ${e.store}`.padEnd(24)} not moved to ${e.region}: ${e.reason}`,
           );
+        case "data.stranded":
+          return output(
+            `${timeOfDay()}  ${`${e.group} data ${e.store}`.padEnd(24)} may be left in ${e.region}: ${e.reason}`,
+          );
         case "incident.opened":
         case "incident.step":
         case "incident.closed":

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MemoryDataControl } from "../../src/adapters/data/memory.js";
+import { ArmError } from "../../src/adapters/azure/arm.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import type { DrillResult } from "../../src/app/planner.js";
@@ -65,9 +66,14 @@ class LoggedData implements DataControl {
     await this.slow.get(store);
     return this.base.read(group, store);
   }
+  /** While set, the next failover fails with this error (after it was asked). */
+  fail: Error | undefined;
   async failover(group: string, store: string, region: string, mode: "planned" | "forced") {
     this.asked.push(`${store} ${region} ${mode}`);
     if (this.hold) await this.hold;
+    const fail = this.fail;
+    this.fail = undefined;
+    if (fail) throw fail;
     return this.base.failover(group, store, region, mode);
   }
 }
@@ -118,11 +124,15 @@ async function holder(w: World, instance: string): Promise<{ rt: Runtime; epoch:
   return { rt, epoch: lease.epoch! };
 }
 
-/** One tick of the holder with westeurope down: its runbook steps; the incident as it stands. */
-async function tick(w: World, h: { rt: Runtime; epoch: number }): Promise<Incident | undefined> {
+/** One tick of the holder (westeurope down unless told): its runbook steps; the incident. */
+async function tick(
+  w: World,
+  h: { rt: Runtime; epoch: number },
+  westeurope: "down" | "healthy" = "down",
+): Promise<Incident | undefined> {
   w.clock.advance(10_000);
   assert.ok((await tickLease(h.rt)).leader);
-  const evidence = regionEvidence({ westeurope: "down", northeurope: "healthy" });
+  const evidence = regionEvidence({ westeurope, northeurope: "healthy" });
   const out = await runbookTick(
     h.rt,
     w.config.groups[0]!,
@@ -229,6 +239,56 @@ describe("the data step through the runbook tick", () => {
       );
     });
   }
+
+  // An ask whose answer is lost (the call's timeout, a dropped connection, the fence's abort, a
+  // 5xx) may have reached Azure; SQL has no "in progress" flag to show it, so it is never asked
+  // again: the step waits (and its timeout pages). Only a refusal Azure answered is asked again.
+  for (const [what, error, asks] of [
+    [
+      "no answer (the call's timeout)",
+      new ArmError("no answer within 30 s", undefined, undefined),
+      1,
+    ],
+    ["a server error", new ArmError("500 InternalServerError", 500, undefined), 1],
+    ["a 408", new ArmError("408 RequestTimeout", 408, undefined), 1],
+    ["a 429", new ArmError("429 TooManyRequests", 429, undefined), 1],
+    ["a 400 Azure answered", new ArmError("400 BadRequest", 400, undefined), 2],
+  ] as const) {
+    it(`a failover that failed with ${what} is ${asks === 1 ? "never asked again" : "asked again after its backoff"}`, async () => {
+      const w = world();
+      w.data.fail = error;
+      const h = await holder(w, "a");
+      let last: Incident | undefined;
+      for (let i = 0; i < 8; i++) last = await tick(w, h);
+      assert.deepEqual(
+        w.data.asked,
+        Array(asks).fill("orders northeurope planned"),
+        JSON.stringify(last?.history.map((l) => l.note)),
+      );
+      if (asks === 1) {
+        assert.equal(last?.step, "moving-data");
+        assert.equal(last?.dataFailed, undefined);
+      }
+    });
+  }
+
+  it("an incident that ends after its data was asked to move pages a person with the command to move it back", async () => {
+    const w = world();
+    const h = await holder(w, "a");
+    for (let i = 0; i < 3 && w.data.asked.length === 0; i++) await tick(w, h);
+    assert.deepEqual(w.data.asked, ["orders northeurope planned"]);
+    // westeurope is back while the store changes (20 s), before traffic moved: the automatic
+    // failover ends, its data asked to move.
+    const end = await tick(w, h, "healthy");
+    assert.equal(end?.step, "aborted");
+    const pages = (await w.store.readOutbox(["shop"]))
+      .map((r) => r.row.alert)
+      .filter((a) => a.type === "data.stranded");
+    assert.equal(pages.length, 1, "one page for the store asked");
+    assert.equal(pages[0]!.severity, "critical");
+    assert.match(pages[0]!.summary, /orders was asked to make northeurope its primary/);
+    assert.match(pages[0]!.summary, /move it back.*make westeurope the primary of orders/);
+  });
 
   it("a drill predicts the data step from the kind's failoverMs, both ways, and moves nothing", async () => {
     const w = world();

@@ -41,6 +41,7 @@ const SEVERITY: Record<AlertType, Severity> = {
   "failover.cap-reached": "error",
   "data.failover-asked": "warning",
   "data.refused": "critical",
+  "data.stranded": "critical",
   "automation.paused": "warning",
   "automation.resumed": "info",
   "command.accepted": "info",

@@ -28,6 +28,7 @@ const EVERY_TYPE: Record<EventType, true> = {
   "lever.changed": true,
   "data.failover-asked": true,
   "data.refused": true,
+  "data.stranded": true,
   "automation.refused": true,
   "command.started": true,
   "command.accepted": true,

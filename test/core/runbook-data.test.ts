@@ -29,7 +29,10 @@ function withData(policy?: Partial<DataPolicy>, allowDataLoss = false): RunbookG
       {
         name: "orders",
         allowDataLoss,
-        byHand: { neu: { planned: "move-orders neu", forced: "move-orders neu --lose-data" } },
+        byHand: {
+          neu: { planned: "move-orders neu", forced: "move-orders neu --lose-data" },
+          weu: { planned: "move-orders weu", forced: "move-orders weu --lose-data" },
+        },
       },
     ],
     ...(policy
@@ -167,6 +170,27 @@ describe("runbook: moving data safely", () => {
     assert.equal(later.effects.length, 1, "asked again after the backoff");
   });
 
+  it("a new ask clears its store's failure, so a holder's clock ahead never makes a second ask", () => {
+    // The last ask failed, recorded by a holder whose clock runs a minute ahead of this one's.
+    const failed = at("moving-data", {
+      dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 5000, epoch: 2 } },
+      dataFailed: { orders: NOW + 60_000 },
+    });
+    const again = step(withData(), failed, { orders: store("weu") });
+    assert.equal(again.effects.length, 1, "asked again: the last ask failed");
+    const asked = after(again, failed);
+    assert.equal(asked.dataFailed, undefined, "cleared in the write of the new ask");
+    const next = step(withData(), asked, { orders: store("weu") });
+    assert.deepEqual(next.effects, [], "the new ask is waited for");
+  });
+
+  it("a record of asks that could not be read back counts as asked: it waits", () => {
+    const unreadable = at("moving-data", { dataAskedUnreadable: true });
+    const r = step(withData(), unreadable, { orders: store("weu") });
+    assert.deepEqual(r.effects, []);
+    assert.match(after(r, unreadable).history.at(-1)!.note, /could not be read back/);
+  });
+
   it("asks one store a tick, so no ask is recorded that the tick cannot send", () => {
     const two: RunbookGroup = {
       ...withData(),
@@ -222,9 +246,48 @@ describe("runbook: moving data safely", () => {
     assert.equal(refused.refusal?.rule, "data-loss");
   });
 
+  it("forces only when the observers keep the primary's region down, never in a practice", () => {
+    const lost = { orders: store("weu", { weu: { reachable: false }, neu: { caughtUp: false } }) };
+    // A person's failover (an automatic one would end: its source is no longer down).
+    const manual = at("moving-data", { trigger: "manual" });
+    const suspect = step(withData(undefined, true), manual, lost, {
+      kept: { weu: "suspect", neu: "healthy" },
+    });
+    assert.deepEqual(suspect.effects, [], "one read of one server is not enough");
+    assert.equal(after(suspect, manual).step, "moving-data");
+    assert.match(after(suspect, manual).history.at(-1)!.note, /weu is suspect, not down/);
+    const down = step(withData(undefined, true), manual, lost);
+    assert.equal(down.effects.length, 1, "forced once the observers keep weu down");
+    const practice = at("moving-data", { trigger: "practice" });
+    const drill = step(withData(undefined, true), practice, lost);
+    assert.deepEqual(drill.effects, []);
+    assert.equal(drill.refusal?.rule, "data-loss");
+    assert.match(
+      after(drill, practice).dataRefused?.["orders"] ?? "",
+      /practice failover never forces/,
+    );
+  });
+
   it("moves on to the traffic once the target is the primary", () => {
     const r = step(withData(), moving, { orders: store("neu") });
     assert.equal(after(r, moving).step, "shifting-traffic");
+  });
+
+  it("data first: does not ask while the target is not healthy, and says why", () => {
+    for (const neu of ["suspect", "down", "recovering"] as const) {
+      const r = step(withData(), moving, { orders: store("weu") }, { kept: { weu: "down", neu } });
+      assert.deepEqual(r.effects, [], neu);
+      assert.equal(after(r, moving).dataAsked, undefined, neu);
+      assert.equal(after(r, moving).step, "moving-data", neu);
+      assert.match(after(r, moving).history.at(-1)!.note, new RegExp(`neu is ${neu}, not healthy`));
+    }
+    const overridden = step(
+      withData(),
+      at("moving-data", { override: true }),
+      { orders: store("weu") },
+      { kept: { weu: "down", neu: "suspect" } },
+    );
+    assert.equal(overridden.effects.length, 1, "a person's override asks all the same");
   });
 
   it("aborts before asking when the source is no longer down", () => {
@@ -283,6 +346,34 @@ describe("runbook: a refused data step", () => {
     assert.match(
       after(r, moving).dataRefused?.["orders"] ?? "",
       /within 60 s.*by hand: move-orders neu$/,
+    );
+  });
+});
+
+describe("runbook: paused in the data step", () => {
+  it("waits out the data timeout, not the step timeout, then fails", () => {
+    const policy = { ...TEST_POLICY, dataTimeoutMs: 300_000 };
+    const moving = at("moving-data", {
+      dataAsked: { orders: { region: "neu", mode: "planned", at: NOW, epoch: 3 } },
+    });
+    const paused = (now: number) =>
+      runbookStep(
+        withData(),
+        situationAt(now, 3)({ kept: WEU_DOWN, open: moving, paused: true }),
+        policy,
+        "new",
+      );
+    const early = paused(NOW + 120_000);
+    assert.equal(after(early, moving).step, "moving-data", "past stepTimeoutMs, within the data's");
+    assert.equal(early.refusal?.rule, "automation-paused");
+    const late = paused(NOW + 301_000);
+    assert.equal(after(late, moving).step, "failed");
+    assert.match(after(late, moving).history.at(-1)!.note, /within 300 s/);
+    const pages = dataEvents(moving, after(late, moving), withData().data);
+    assert.deepEqual(
+      pages.map((e) => e.type === "data.stranded" && e.reason.includes("move-orders weu")),
+      [true],
+      "the ask on record pages, with the command to move the store back",
     );
   });
 });

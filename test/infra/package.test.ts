@@ -166,7 +166,7 @@ describe("the Function App package", () => {
         ["westeurope", weu!],
       ]);
       const lever = new staged.SqlFailoverGroupControl(arm.conn, [
-        { group: "g", store: "orders", failoverGroup: "fog", servers },
+        { group: "g", store: "orders", failoverGroup: "fog", servers, allowDataLoss: false },
       ]);
       assert.equal((await lever.read("g", "orders")).regions["westeurope"]?.caughtUp, true);
       await lever.failover("g", "orders", "westeurope", "planned");

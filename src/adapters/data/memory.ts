@@ -11,6 +11,7 @@ import type {
   DataFailoverMode,
   DataState,
 } from "../../ports/data-control.js";
+import { DataFailoverRefused } from "../../ports/data-control.js";
 
 /** The replication state in which a copy may take a planned failover. */
 const CAUGHT_UP = "CATCH_UP";
@@ -23,6 +24,8 @@ interface Copy {
 
 interface Store {
   primary: string;
+  /** Whether a forced failover may be asked for (the store's `allowDataLoss`). */
+  allowDataLoss: boolean;
   copies: Map<string, Copy>;
   /** The failover under way: where to, and when it ends (clock time). */
   change?: { to: string; endsAt: number; mode: DataFailoverMode };
@@ -51,12 +54,27 @@ export class MemoryDataControl implements DataControl {
     this.#changeMs = options.changeMs;
   }
 
-  /** Adds a store whose copies are all reachable and caught up with `primary`. */
-  add(group: string, store: string, primary: string, regions: readonly string[]): void {
+  /**
+   * Adds a store whose copies are all reachable and caught up with `primary`; it refuses a forced
+   * failover unless `allowDataLoss` (as a configured store, false unless given).
+   */
+  add(
+    group: string,
+    store: string,
+    primary: string,
+    regions: readonly string[],
+    options: { readonly allowDataLoss?: boolean } = {},
+  ): void {
     const copies = new Map<string, Copy>();
     for (const region of new Set([primary, ...regions]))
       copies.set(region, { reachable: true, replication: CAUGHT_UP });
-    this.#stores.set(`${group}/${store}`, { primary, copies });
+    const allowDataLoss = options.allowDataLoss ?? false;
+    this.#stores.set(`${group}/${store}`, { primary, allowDataLoss, copies });
+  }
+
+  /** Changes whether the store allows a forced failover (its configuration changed). */
+  allowDataLoss(group: string, store: string, allowed: boolean): void {
+    this.#store(group, store).allowDataLoss = allowed;
   }
 
   /** Changes what a region's copy says (a lost region, a copy still seeding, a lag). */
@@ -114,23 +132,33 @@ export class MemoryDataControl implements DataControl {
   ): Promise<void> {
     const s = this.#store(group, store, "failover");
     const target = s.copies.get(region);
-    if (!target) throw new Error(`store ${store} in group ${group} has no copy in ${region}`);
+    if (!target)
+      throw new DataFailoverRefused(`store ${store} in group ${group} has no copy in ${region}`);
     if (s.change)
       throw new DataConflictError(
         `a failover of store ${store} to ${s.change.to} is in progress; wait for it to end`,
       );
     if (!target.reachable)
-      throw new Error(
+      throw new DataFailoverRefused(
         `${region}'s copy of store ${store} is unreachable; it cannot become primary`,
       );
     if (s.primary === region) return;
+    const primaryReachable = s.copies.get(s.primary)?.reachable === true;
+    if (mode === "forced" && !s.allowDataLoss)
+      throw new DataFailoverRefused(
+        `a forced failover of store ${store} may lose writes, and the store does not allow data loss (allowDataLoss is false)`,
+      );
+    if (mode === "forced" && primaryReachable)
+      throw new DataFailoverRefused(
+        `a forced failover of store ${store} is refused: its primary copy in ${s.primary} answers, and a planned failover loses nothing`,
+      );
     if (mode === "planned") {
-      if (!s.copies.get(s.primary)?.reachable)
-        throw new Error(
+      if (!primaryReachable)
+        throw new DataFailoverRefused(
           `a planned failover of store ${store} needs its primary (${s.primary}) reachable; only a forced one can go ahead`,
         );
       if (!copyOf(target, false).caughtUp)
-        throw new Error(
+        throw new DataFailoverRefused(
           `${region}'s copy of store ${store} is ${target.replication}, not caught up; a planned failover to it is refused`,
         );
     }

@@ -221,7 +221,9 @@ class DryRunDataControl implements DataControl {
     const regions = Object.keys(state.regions);
     const primary = state.primary ?? regions[0];
     if (primary === undefined) throw new Error(`store ${store} in group ${group} has no copy`);
-    this.#copy.add(group, store, primary, regions);
+    // The plan asks for a forced failover only where the store's configuration allows it (the
+    // runbook's rule); the copy plays what the plan asks.
+    this.#copy.add(group, store, primary, regions, { allowDataLoss: true });
     for (const [region, copy] of Object.entries(state.regions))
       this.#copy.set(group, store, region, {
         reachable: copy.reachable,

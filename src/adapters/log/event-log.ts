@@ -57,6 +57,11 @@ export function logLine(e: TandemEvent): { level: keyof Log; text: string } | un
         level: "error",
         text: `${e.group}: incident ${e.incident} did not move data store ${e.store} to ${e.region}: ${e.reason}`,
       };
+    case "data.stranded":
+      return {
+        level: "error",
+        text: `${e.group}: incident ${e.incident} ended after asking data store ${e.store} to move to ${e.region}: ${e.reason}`,
+      };
     case "command.accepted":
       return {
         level: "info",

@@ -18,7 +18,7 @@ export function alertSubscriber(rt: Runtime): NamedSubscriber {
     fn: (event) => {
       if (event.type === "channel.disabled" || event.type === "channel.enabled") return;
       // Written with the incident that records them (runbook-tick.ts).
-      if (event.type === "data.failover-asked" || event.type === "data.refused") return;
+      if (event.type.startsWith("data.")) return;
       const alert = eventAlert(event);
       if (!alert || !wanted(rt.alerts, alert)) return;
       if (alert.type === "store.unreachable" || alert.type === "store.reachable")

@@ -10,6 +10,7 @@ import { createCosmosDBManagement } from "@azure/arm-cosmosdb/api";
 import type { CosmosDBManagementContext } from "@azure/arm-cosmosdb/api";
 import { RestError } from "@azure/core-rest-pipeline";
 import type { DataState } from "../../core/levers.js";
+import { DataFailoverRefused } from "../../ports/data-control.js";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
 import { ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
 import type { DataChange } from "../arm-lever.js";
@@ -40,7 +41,8 @@ interface CosmosStore {
 }
 
 /** A failover the lever will not ask Azure for: why, and what a person could do instead. */
-class CosmosFailoverRefused extends Error {
+/** The lever's own refusal, before it sent anything (every throw of it comes before #submit). */
+class CosmosFailoverRefused extends DataFailoverRefused {
   constructor(message: string) {
     super(message);
     this.name = "CosmosFailoverRefused";

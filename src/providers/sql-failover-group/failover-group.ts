@@ -19,9 +19,11 @@ import { SqlManagementClient } from "@azure/arm-sql";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
 import { ARM_DEFAULTS, ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
 import type { DataCopy, DataFailoverMode, DataState } from "../../ports/data-control.js";
+import { DataFailoverRefused } from "../../ports/data-control.js";
 import type { DataChange } from "../arm-lever.js";
 import { ArmDataLever } from "../arm-lever.js";
 import { SQL_OPERATIONS } from "./operations.js";
+import { errorText } from "../../core/errors.js";
 
 /** The replication state in which a secondary may take a planned failover. */
 const CAUGHT_UP = "CATCH_UP";
@@ -32,6 +34,8 @@ interface SqlStore {
   readonly failoverGroup: string;
   /** Region name to its logical server's resource ID. */
   readonly servers: ReadonlyMap<string, string>;
+  /** Whether a forced failover may ever be sent (the store's `allowDataLoss`). */
+  readonly allowDataLoss: boolean;
 }
 
 interface Located {
@@ -39,6 +43,7 @@ interface Located {
   readonly store: string;
   readonly failoverGroup: string;
   readonly servers: ReadonlyMap<string, ResourceId>;
+  readonly allowDataLoss: boolean;
 }
 
 /** One server's answer: its instance of the failover group, or why it did not answer. */
@@ -47,11 +52,17 @@ type View =
   | { readonly region: string; readonly error: ArmError };
 
 /**
- * Replies that mean the server (or its region) is not answering, not that Tandem is wrong: no
- * answer, or a server error after retries. A 429 is ARM throttling Tandem, not the region failing:
- * taken for unreachable, it could open the way to a forced failover, so it fails the read instead.
+ * Replies that mean the server (or its region) is not answering: a server error that Azure
+ * answered, after the SDK's retries. That is the 5xx the SDK itself takes for transient (all but
+ * 501 Not Implemented and 505 HTTP Version Not Supported, which say the request is wrong:
+ * azure-sdk-for-js core-rest-pipeline, exponentialRetryStrategy.ts), as ARM answers for a lost
+ * region's server (503 in the emulator). Anything else fails the read: no status at all (the 30 s
+ * call timeout, a dropped connection) says nothing about the server, only that this process did
+ * not hear, and a 429 is ARM throttling Tandem. Taken for unreachable, either would let one slow
+ * read open the way to a forced failover (docs/data-sql.md).
  */
-const unreachable = (error: ArmError) => error.status === undefined || error.status >= 500;
+const unreachable = (error: ArmError) =>
+  error.status !== undefined && error.status >= 500 && error.status !== 501 && error.status !== 505;
 
 export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
   constructor(conn: ArmConnection, stores: readonly SqlStore[]) {
@@ -66,6 +77,7 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
           store: s.store,
           failoverGroup: s.failoverGroup,
           servers: new Map([...s.servers].map(([region, id]) => [region, parseResourceId(id)])),
+          allowDataLoss: s.allowDataLoss,
         },
       ]),
       (group, store) => `group ${group} has no SQL failover group store ${store}`,
@@ -124,15 +136,21 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
   protected async change({ located, region, mode, signal }: DataChange<Located>): Promise<void> {
     const server = located.servers.get(region);
     if (!server)
-      throw new Error(
+      throw new DataFailoverRefused(
         `store ${located.store} in group ${located.group} has no server in ${region}`,
       );
-    const state = await this.readStore(located, signal);
-    if (!state.changing) {
-      if (state.primary === region) return;
-      refusal(located, state, region, mode);
+    // The lever's own fresh read decides, whatever the caller read: nothing is sent on an older
+    // view, nor when the read fails.
+    let state: DataState;
+    try {
+      state = await this.readStore(located, signal);
+    } catch (error) {
+      throw new DataFailoverRefused(
+        `${located.store} could not be read before asking for its failover, so nothing was sent: ${errorText(error)}`,
+      );
     }
-    // While a change runs, Azure is the judge: it answers 409 FailoverGroupBusy.
+    if (state.primary === region && !state.changing) return;
+    refusal(located, state, region, mode);
     await this.#post(located, server, mode, signal);
   }
 
@@ -178,26 +196,43 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
 }
 
 /**
- * Throws why a failover may not be asked for now, if it may not. A planned failover needs the
- * primary reachable ("Failover is only possible when the primary is accessible": Azure SQL's
- * failover group docs; asked anyway, Azure accepts it and fails it later with
- * PlannedFailoverTimedOut) and the target caught up; any failover needs the target's server.
+ * Throws why a failover may not be asked for now, if it may not. Nothing is sent while a change
+ * runs (the servers disagree on the primary): SQL shows no "in progress" flag, and a second POST
+ * could be a second failover. A planned failover needs the primary reachable ("Failover is only
+ * possible when the primary is accessible": Azure SQL's failover group docs; asked anyway, Azure
+ * accepts it and fails it later with PlannedFailoverTimedOut) and the target caught up. A forced
+ * one needs the store's allowDataLoss and a primary whose server does not answer: while it
+ * answers, a planned failover loses nothing. Any failover needs the target's server.
  */
 function refusal(located: Located, state: DataState, region: string, mode: DataFailoverMode) {
+  if (state.changing)
+    throw new DataFailoverRefused(
+      `a change of ${located.store}'s primary is in progress (its servers do not agree on the primary); nothing is sent until it ends`,
+    );
   const target = state.regions[region];
   const name = located.servers.get(region)?.name ?? region;
   if (!target?.reachable)
-    throw new Error(
+    throw new DataFailoverRefused(
       `${region}'s server ${name} does not answer; it cannot become the primary of ${located.store}`,
     );
-  if (mode === "forced") return;
   const primary = state.primary === undefined ? undefined : state.regions[state.primary];
+  if (mode === "forced") {
+    if (!located.allowDataLoss)
+      throw new DataFailoverRefused(
+        `a forced failover of ${located.store} may lose writes, and the store does not allow data loss (allowDataLoss is false)`,
+      );
+    if (primary?.reachable)
+      throw new DataFailoverRefused(
+        `a forced failover of ${located.store} is refused: its primary's server in ${state.primary} answers, and a planned failover loses nothing`,
+      );
+    return;
+  }
   if (!primary?.reachable)
-    throw new Error(
+    throw new DataFailoverRefused(
       `a planned failover of ${located.store} needs its primary (${state.primary ?? "unknown"}) reachable, and its server does not answer: only a forced failover (allowDataLoss) can go ahead`,
     );
   if (!target.caughtUp)
-    throw new Error(
+    throw new DataFailoverRefused(
       `${region}'s copy of ${located.store} is ${target.replication ?? "in an unknown state"}, not ${CAUGHT_UP}: a planned failover to it is refused`,
     );
 }

@@ -53,6 +53,7 @@ const storeOf = (m: DataMember<Settings>) => ({
   store: m.store,
   failoverGroup: m.settings.failoverGroup,
   servers: new Map(Object.entries(m.settings.servers)),
+  allowDataLoss: m.settings.allowDataLoss,
 });
 
 export const sqlFailoverGroup = dataProvider({

@@ -10,6 +10,11 @@ interface DataFixture {
   readonly group: string;
   /** A store whose primary copy is in `northeurope`, with a caught-up copy in `westeurope`. */
   readonly store: string;
+  /**
+   * Sets the store's allowDataLoss as its configuration would (true to begin with): `data` is
+   * then the lever so configured.
+   */
+  allowDataLoss(allowed: boolean): void | Promise<void>;
   /** Makes a region's copy unreachable (its server or region lost), or reachable again. */
   reach(region: string, reachable: boolean): void | Promise<void>;
   /**
@@ -69,17 +74,26 @@ export function dataControlContract(name: string, create: () => Promise<DataFixt
       assert.equal(unasked.regions["westeurope"]?.lagSeconds, undefined);
     });
 
+    it("refuses a forced failover while the primary's copy answers, and sends nothing", async () => {
+      await assert.rejects(
+        f.data.failover(f.group, f.store, "westeurope", "forced"),
+        /answers/,
+        "a planned failover loses nothing: never force while the primary answers",
+      );
+      assert.deepEqual(f.failovers(), [], "nothing accepted");
+    });
+
     it("a planned failover to the caught-up copy says changing, refuses a second one, and ends with it primary", async () => {
       await f.data.failover(f.group, f.store, "westeurope", "planned");
       const during = await read();
       assert.equal(during.changing, true, "changing once Azure accepted the failover");
       await assert.rejects(
         f.data.failover(f.group, f.store, "westeurope", "planned"),
-        // Azure SQL answers 409 Conflict; Cosmos DB locks the account and answers 412
-        // PreconditionFailed ("another user operation in progress").
-        (error: Error & { status?: number }) =>
-          (error.status === 409 || error.status === 412) && /in progress/i.test(error.message),
-        "a second failover while one runs is refused with Azure's 409 or 412 that says so",
+        // The SQL lever refuses it itself (SQL has no "in progress" flag, and Azure's 409 is not
+        // to be relied on); Cosmos DB locks the account and answers 412 PreconditionFailed
+        // ("another user operation in progress"); the memory lever answers 409 as Azure would.
+        /in progress/i,
+        "a second failover while one runs is refused, saying one is in progress",
       );
       f.finish?.();
       const done = await settled("westeurope");
@@ -107,6 +121,19 @@ export function dataControlContract(name: string, create: () => Promise<DataFixt
         /unreachable|not reachable|cannot be reached|forced/i,
       );
       assert.equal(f.failovers().length, 1, "nothing accepted");
+    });
+
+    it("refuses a forced failover of a store that does not allow data loss, and sends nothing", async () => {
+      await f.allowDataLoss(false);
+      try {
+        await assert.rejects(
+          f.data.failover(f.group, f.store, "northeurope", "forced"),
+          /allowDataLoss|allow data loss/,
+        );
+        assert.equal(f.failovers().length, 1, "nothing accepted");
+      } finally {
+        await f.allowDataLoss(true);
+      }
     });
 
     it("a forced failover then makes the reachable copy primary", async () => {

@@ -8,11 +8,12 @@ import { dataControlContract } from "./contract.js";
 dataControlContract("in memory", async () => {
   const clock = new ManualClock();
   const data = new MemoryDataControl(clock, { changeMs: 60_000 });
-  data.add("shop", "orders", "northeurope", ["westeurope"]);
+  data.add("shop", "orders", "northeurope", ["westeurope"], { allowDataLoss: true });
   return {
     data,
     group: "shop",
     store: "orders",
+    allowDataLoss: (allowed) => data.allowDataLoss("shop", "orders", allowed),
     reach: (region, reachable) => data.set("shop", "orders", region, { reachable }),
     lag: (region, lagSeconds) => data.set("shop", "orders", region, { lagSeconds }),
     failovers: () => data.failovers.map((f) => f.replace(/^orders /, "")),
@@ -24,12 +25,12 @@ describe("in memory: what Azure refuses", () => {
   const setup = () => {
     const clock = new ManualClock();
     const data = new MemoryDataControl(clock, { changeMs: 1000 });
-    data.add("shop", "orders", "northeurope", ["westeurope"]);
+    data.add("shop", "orders", "northeurope", ["westeurope"], { allowDataLoss: true });
     return { clock, data };
   };
 
   for (const replication of ["SEEDING", "PENDING", "SUSPENDED"])
-    it(`a planned failover to a copy that is ${replication} is refused; a forced one is not`, async () => {
+    it(`a planned failover to a copy that is ${replication} is refused; a forced one once the primary is lost is not`, async () => {
       const { data } = setup();
       data.set("shop", "orders", "westeurope", { replication });
       const s = await data.read("shop", "orders");
@@ -39,6 +40,7 @@ describe("in memory: what Azure refuses", () => {
         data.failover("shop", "orders", "westeurope", "planned"),
         new RegExp(`${replication}, not caught up`),
       );
+      data.set("shop", "orders", "northeurope", { reachable: false });
       await data.failover("shop", "orders", "westeurope", "forced");
       assert.deepEqual(data.failovers, ["orders westeurope forced"]);
     });

@@ -16,17 +16,22 @@ const regionNamed = (location: string) =>
 dataControlContract("Cosmos DB through the ARM emulator", async () => {
   const arm = await startArm({ operationMs: 300 });
   cosmosOf(arm).addAccount({ id: ACCOUNT, locations: ["North Europe", "West Europe"] });
-  const data = new CosmosDataControl(arm.conn, [
-    {
-      group: "shop",
-      store: "orders",
-      resourceId: ACCOUNT,
-      locations: new Map(Object.entries(REGION_OF)),
-      allowDataLoss: true,
-    },
-  ]);
+  const lever = (allowDataLoss: boolean) =>
+    new CosmosDataControl(arm.conn, [
+      {
+        group: "shop",
+        store: "orders",
+        resourceId: ACCOUNT,
+        locations: new Map(Object.entries(REGION_OF)),
+        allowDataLoss,
+      },
+    ]);
+  let data = lever(true);
   return {
-    data,
+    get data() {
+      return data;
+    },
+    allowDataLoss: (allowed) => void (data = lever(allowed)),
     group: "shop",
     store: "orders",
     reach: (region, reachable) => cosmosOf(arm).setLost(ACCOUNT, REGION_OF[region]!, !reachable),

@@ -38,7 +38,7 @@ async function sqlArm(
   return { arm, sql };
 }
 
-const lever = (arm: ArmFixture) =>
+const lever = (arm: ArmFixture, allowDataLoss = true) =>
   new SqlFailoverGroupControl(arm.conn, [
     {
       group: "shop",
@@ -48,6 +48,7 @@ const lever = (arm: ArmFixture) =>
         ["northeurope", SQL_NEU],
         ["westeurope", SQL_WEU],
       ]),
+      allowDataLoss,
     },
   ]);
 
@@ -66,8 +67,12 @@ const acceptedFailovers = (arm: ArmFixture) =>
 
 dataControlContract("SQL failover group through the ARM emulator", async () => {
   const { arm, sql } = await sqlArm(600_000);
+  let data = lever(arm);
   return {
-    data: lever(arm),
+    get data() {
+      return data;
+    },
+    allowDataLoss: (allowed) => void (data = lever(arm, allowed)),
     group: "shop",
     store: "orders",
     reach: (region, reachable) => sql.setReachable(SERVERS[region]!, reachable),
@@ -165,6 +170,7 @@ describe("SQL failover group lever", () => {
           ["northeurope", SQL_NEU],
           ["westeurope", SQL_WEU],
         ]),
+        allowDataLoss: false,
       },
     ]);
     await assert.rejects(wrong.read("shop", "orders"), /404.*fog-nope.*not found/);
@@ -176,6 +182,34 @@ describe("SQL failover group lever", () => {
       .filter((r) => r.path.toLowerCase().includes("/microsoft.sql/servers/"))
       .flatMap((r) => [...(r.status < 400 ? specs.request(r) : []), ...specs.reply(r)]);
     assert.deepEqual(problems, []);
+  });
+});
+
+describe("SQL failover group lever: what it never sends", () => {
+  let arm: ArmFixture;
+  let sql: SqlService;
+  before(async () => {
+    ({ arm, sql } = await sqlArm(600_000));
+  });
+  after(() => arm.stop());
+  const posts = () => arm.emulator.requests.filter((r) => r.method === "POST").map((r) => r.path);
+
+  it("no forceFailoverAllowDataLoss while the primary's server answers, even with allowDataLoss", async () => {
+    await assert.rejects(lever(arm).failover("shop", "orders", "westeurope", "forced"), /answers/);
+    assert.deepEqual(posts(), []);
+  });
+
+  it("no second POST while a change runs (SQL shows no 'in progress': the servers disagree)", async () => {
+    await lever(arm).failover("shop", "orders", "westeurope", "planned");
+    assert.equal(posts().length, 1);
+    for (const mode of ["planned", "forced"] as const)
+      await assert.rejects(
+        lever(arm).failover("shop", "orders", "westeurope", mode),
+        /in progress/,
+        mode,
+      );
+    assert.equal(posts().length, 1, "the lever refused before sending");
+    sql.finishFailovers();
   });
 });
 
@@ -206,6 +240,16 @@ describe("SQL failover group lever: a lost server, with Tandem's ARM retries", (
       assert.ok(ms < 2500, `the read took ${ms} ms`);
     } finally {
       sql.setReachable(SQL_NEU, true);
+    }
+  });
+
+  it("a read that gets no answer from a server (a dropped connection) fails, never taken for a lost server", async () => {
+    // Both first tries and one retry are dropped: one server's read ends with no status at all.
+    arm.emulator.dropNext = 3;
+    try {
+      await assert.rejects(lever(arm).read("shop", "orders"), /could not be reached/);
+    } finally {
+      arm.emulator.dropNext = 0;
     }
   });
 

@@ -319,7 +319,60 @@ const STEPS = new Set([
   "aborted",
 ]);
 
-export function entityToIncident(row: Row): Incident | undefined {
+/** Whether a stored value is a data ask as the runbook writes one. */
+const isDataAsk = (v: unknown): boolean => {
+  const ask = v as Record<string, unknown> | null;
+  return (
+    typeof ask === "object" &&
+    ask !== null &&
+    isString(ask["region"]) &&
+    (ask["mode"] === "planned" || ask["mode"] === "forced") &&
+    isNumber(ask["at"]) &&
+    isNumber(ask["epoch"])
+  );
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The data step's records, made safe to decide on: a record of asks that does not read back is
+ * taken as asked (`dataAskedUnreadable`: the step waits and its timeout pages, never asks again),
+ * keeping the asks that read; a failure that is not a time is dropped (its ask is waited for).
+ * Each says so in the log.
+ */
+function dataRecords(value: Record<string, unknown>, log: Log | undefined): void {
+  const id = String(value["id"]);
+  const asked = value["dataAsked"];
+  if (asked !== undefined) {
+    const readable = isRecord(asked)
+      ? Object.fromEntries(Object.entries(asked).filter(([, ask]) => isDataAsk(ask)))
+      : {};
+    if (!isRecord(asked) || Object.keys(readable).length !== Object.keys(asked).length) {
+      log?.warn(
+        `state store: incident ${id}: its dataAsked does not read back (${JSON.stringify(asked).slice(0, 200)}); every store without a readable ask is taken as asked, and the data step waits`,
+      );
+      value["dataAsked"] = readable;
+      value["dataAskedUnreadable"] = true;
+    }
+  }
+  const failed = value["dataFailed"];
+  if (failed === undefined) return;
+  if (!isRecord(failed)) {
+    log?.warn(`state store: incident ${id}: its dataFailed is not a record; dropped`);
+    delete value["dataFailed"];
+    return;
+  }
+  for (const [store, at] of Object.entries(failed))
+    if (!isNumber(at)) {
+      log?.warn(
+        `state store: incident ${id}: the dataFailed of ${store} is not a time (${JSON.stringify(at)}); dropped, its ask is waited for`,
+      );
+      delete failed[store];
+    }
+}
+
+export function entityToIncident(row: Row, log?: Log): Incident | undefined {
   if (!isString(row["data"])) return undefined;
   try {
     const value = JSON.parse(row["data"]) as Record<string, unknown>;
@@ -342,6 +395,7 @@ export function entityToIncident(row: Row): Incident | undefined {
     // number is dropped (the step counts afresh), not let through to the arithmetic.
     for (const key of ["attempts", "retryAt", "retryFrom", "retryWaitMs", "leverMs"])
       if (value[key] !== undefined && !isNumber(value[key])) delete value[key];
+    dataRecords(value, log);
     return value as unknown as Incident;
   } catch {
     return undefined;

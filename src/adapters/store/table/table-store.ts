@@ -674,7 +674,7 @@ export class TableStateStore implements StateStore {
         if (statusOf(error) === 404) return undefined;
         throw error;
       }
-      const incident = this.#decodeOne(row, entityToIncident, "incident");
+      const incident = this.#decodeOne(row, (r) => entityToIncident(r, this.#log), "incident");
       return incident && row.etag ? { incident, etag: row.etag } : undefined;
     });
   }
@@ -690,7 +690,7 @@ export class TableStateStore implements StateStore {
       });
       const out: StoredIncident[] = [];
       for await (const row of rows) {
-        const incident = this.#decodeOne(row, entityToIncident, "incident");
+        const incident = this.#decodeOne(row, (r) => entityToIncident(r, this.#log), "incident");
         if (incident && row.etag) out.push({ incident, etag: row.etag });
       }
       return sortIncidents(out);
@@ -714,7 +714,11 @@ export class TableStateStore implements StateStore {
         for await (const row of rows) {
           const key = row.rowKey ?? "";
           if (key.startsWith(INCIDENT_ROW_PREFIX)) {
-            const incident = this.#decodeOne(row, entityToIncident, "incident");
+            const incident = this.#decodeOne(
+              row,
+              (r) => entityToIncident(r, this.#log),
+              "incident",
+            );
             if (incident && row.etag)
               (incidents[incident.group] ??= []).push({ incident, etag: row.etag });
           } else if (key.startsWith(LEVER_ROW_PREFIX)) {
