@@ -505,6 +505,7 @@ describe("runbook: the data events an incident's new version tells of", () => {
         store: "carts",
         region: "neu",
         mode: "forced",
+        askedAt: NOW + 1,
       },
       {
         type: "data.refused",
