@@ -68,7 +68,9 @@ const dataHead = (
   ...base,
   key: `data:${e.group}|${e.incident}|${e.store}|${e.type}${"askedAt" in e && e.askedAt !== undefined ? `|${e.askedAt}` : ""}`,
   type: e.type,
-  subject: `data:${e.group}|${e.incident}|${e.store}`,
+  // One subject per store and kind: a page (refused, stranded) is not folded into the warning
+  // asked before it (PagerDuty dedups by subject, and keeps the first alert's urgency).
+  subject: `data:${e.group}|${e.incident}|${e.store}|${e.type}`,
   group: e.group,
   incident: e.incident,
   details: { store: e.store, to: e.region },

@@ -53,8 +53,9 @@ export class DataFailoverRefused extends Error {
 
 /**
  * Whether a failed failover is known not to have started: the lever's own refusal before it sent
- * anything, or a 4xx that Azure answered, other than 408 (the request timed out at the server)
- * and 429 (throttled; the SDK retried it, so an earlier try may have been taken). Anything else
+ * anything, or a 4xx that Azure answered to the change itself (not to a poll that followed it),
+ * other than 408 (the request timed out at the server), 409 and 412 (a change under way, maybe
+ * this one) and 429 (throttled; the SDK retried it, so an earlier try may have been taken). Anything else
  * may have reached Azure and may be under way: no status (the call's timeout, a dropped
  * connection, the fence's abort at the end of the acting time) or a 5xx after the SDK's retries.
  * Azure SQL shows no "failover in progress", so only a failure known for sure is asked again
@@ -63,8 +64,18 @@ export class DataFailoverRefused extends Error {
 export function refusedForSure(error: unknown): boolean {
   if ((error as { refusedBeforeSending?: unknown } | undefined)?.refusedBeforeSending === true)
     return true;
-  const status = (error as { status?: unknown } | undefined)?.status;
+  const failed = error as { status?: unknown; request?: { method?: unknown } } | undefined;
+  // A 4xx on a GET came from following the change (the SDK polls a long-running operation once
+  // before it returns): Azure had taken the change by then.
+  if (typeof failed?.request?.method === "string" && failed.request.method.toUpperCase() === "GET")
+    return false;
+  const status = failed?.status;
+  // 409 and 412 say a change is under way (SQL's FailoverGroupBusy, Cosmos DB's lock): after the
+  // SDK retried a POST whose first answer was lost, that change may be this ask's own.
   return (
-    typeof status === "number" && status >= 400 && status < 500 && ![408, 429].includes(status)
+    typeof status === "number" &&
+    status >= 400 &&
+    status < 500 &&
+    ![408, 409, 412, 429].includes(status)
   );
 }

@@ -252,6 +252,15 @@ describe("the data step through the runbook tick", () => {
     ["a server error", new ArmError("500 InternalServerError", 500, undefined), 1],
     ["a 408", new ArmError("408 RequestTimeout", 408, undefined), 1],
     ["a 429", new ArmError("429 TooManyRequests", 429, undefined), 1],
+    // A change under way, after the SDK retried a POST whose first answer was lost: maybe ours.
+    ["a 409 (busy)", new ArmError("409 FailoverGroupBusy", 409, undefined), 1],
+    ["a 412 (locked)", new ArmError("412 PreconditionFailed", 412, undefined), 1],
+    // The SDK polls once before it returns: a 4xx on that GET came after Azure took the change.
+    [
+      "a 403 on the poll that followed the accepted change",
+      new ArmError("403 AuthorizationFailed", 403, undefined, "GET"),
+      1,
+    ],
     ["a 400 Azure answered", new ArmError("400 BadRequest", 400, undefined), 2],
   ] as const) {
     it(`a failover that failed with ${what} is ${asks === 1 ? "never asked again" : "asked again after its backoff"}`, async () => {
@@ -288,6 +297,13 @@ describe("the data step through the runbook tick", () => {
     assert.equal(pages[0]!.severity, "critical");
     assert.match(pages[0]!.summary, /orders was asked to make northeurope its primary/);
     assert.match(pages[0]!.summary, /move it back.*make westeurope the primary of orders/);
+    // PagerDuty dedups by subject and keeps the first alert's urgency: the page is not folded
+    // into the warning that the ask raised.
+    const asked = (await w.store.readOutbox(["shop"]))
+      .map((r) => r.row.alert)
+      .find((a) => a.type === "data.failover-asked");
+    assert.ok(asked, "the ask was alerted");
+    assert.notEqual(pages[0]!.subject, asked.subject);
   });
 
   it("a drill predicts the data step from the kind's failoverMs, both ways, and moves nothing", async () => {

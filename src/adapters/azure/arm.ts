@@ -203,11 +203,19 @@ export function clientsBySubscription<C>(
 export class ArmError extends Error {
   readonly status: number | undefined;
   readonly code: string | undefined;
-  constructor(message: string, status: number | undefined, code: string | undefined) {
+  /** The method of the request Azure answered, when known (a GET after a POST is its poll). */
+  readonly request: { readonly method: string } | undefined;
+  constructor(
+    message: string,
+    status: number | undefined,
+    code: string | undefined,
+    method?: string,
+  ) {
     super(message);
     this.name = "ArmError";
     this.status = status;
     this.code = code;
+    this.request = method === undefined ? undefined : { method };
   }
 }
 
@@ -275,7 +283,13 @@ export function explain(error: unknown, call: ArmCallDescription, cut: CutShort 
   else if (/long-running operation/i.test(raw))
     advice = `Azure accepted the change but the operation failed: ${said}`;
   else advice = `Azure Resource Manager could not be reached: ${said}`;
-  return new ArmError(`${call.doing}: ${prefix ? `${prefix}: ` : ""}${advice}`, status, code);
+  const method = (error as { request?: { method?: unknown } } | undefined)?.request?.method;
+  return new ArmError(
+    `${call.doing}: ${prefix ? `${prefix}: ` : ""}${advice}`,
+    status,
+    code,
+    typeof method === "string" ? method : undefined,
+  );
 }
 
 /** Bounds a call by `timeoutMs` and the caller's signal, and explains its failure. */

@@ -154,6 +154,21 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
     );
   }
 
+  /**
+   * A read the lever makes before it sends anything: its failure (a timeout, a 5xx, a 429, the
+   * caller's stop) is a refusal before sending, so the data step may ask again after its backoff.
+   */
+  async #beforeSending<T>(doing: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof CosmosFailoverRefused) throw error;
+      throw new CosmosFailoverRefused(
+        `${doing}: not sent, the account could not be read first (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+
   protected async change({ located, region, mode, signal }: DataChange<Located>): Promise<void> {
     const { group, store } = located.store;
     const target = located.store.locations.get(region);
@@ -167,14 +182,16 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
       throw new CosmosFailoverRefused(
         `${doing}: refused, store ${store} does not allow data loss (allowDataLoss is false); a planned failover needs the write region up`,
       );
-    const account = await this.#get(located, doing, signal);
+    const account = await this.#beforeSending(doing, () => this.#get(located, doing, signal));
     const writer = writeLocation(account);
     if (writer && locationKey(writer.locationName!) === locationKey(target)) return;
     if (account.enableMultipleWriteLocations === true)
       throw new CosmosFailoverRefused(
         `${doing}: refused, ${name} takes writes in every region (enableMultipleWriteLocations): there is no single write region to move, and clients already write to the nearest region`,
       );
-    const state = await this.#stateOf(located, account, doing, signal);
+    const state = await this.#beforeSending(doing, () =>
+      this.#stateOf(located, account, doing, signal),
+    );
     const copy = state.regions[region];
     const primary = state.primary === undefined ? undefined : state.regions[state.primary];
     if (!copy || !copy.reachable)

@@ -92,6 +92,19 @@ describe("Cosmos DB lever", () => {
     });
   });
 
+  it("a failover whose first read of the account fails sends nothing, and says so as a refusal (the data step may ask again)", async () => {
+    await withArm({}, async (arm) => {
+      const lever = cosmosLever(arm, { allowDataLoss: true });
+      arm.emulator.faults.push({ status: 500, times: 20, method: "GET", path: "databaseAccounts" });
+      await assert.rejects(lever.failover("shop", "orders", "northeurope", "planned"), (error) => {
+        assert.match(String(error), /not sent, the account could not be read first/);
+        assert.ok(refusedForSure(error));
+        return true;
+      });
+      assert.equal(arm.emulator.requests.filter((r) => r.method === "POST").length, 0);
+    });
+  });
+
   it("a forced failover takes the lost write region offline and the next region takes writes; never a failoverPriorityChange", async () => {
     await withArm({}, async (arm) => {
       const lever = cosmosLever(arm, { allowDataLoss: true });

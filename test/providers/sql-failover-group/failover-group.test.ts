@@ -9,6 +9,7 @@ import type { SqlService } from "../../../src/providers/sql-failover-group/emula
 import { sqlFailoverGroup } from "../../../src/providers/sql-failover-group/index.js";
 import { SQL_API_VERSION } from "../../../src/providers/sql-failover-group/operations.js";
 import { silentLog } from "../../../src/ports/log.js";
+import { refusedForSure } from "../../../src/ports/data-control.js";
 import type { ArmConnection } from "../../../src/adapters/azure/arm.js";
 import { ARM_DEFAULTS } from "../../../src/adapters/azure/arm.js";
 import type { LeverSettings } from "../../../src/providers/types.js";
@@ -310,6 +311,26 @@ describe("sql-failover-group settings", () => {
         { conn: arm.conn, log: silentLog },
       );
       assert.equal((await data.read("shop", "orders")).primary, "northeurope");
+    } finally {
+      await arm.stop();
+    }
+  });
+});
+
+describe("SQL failover group: a failure after Azure took the failover", () => {
+  it("a 4xx on the poll that follows an accepted failover is not a refusal: the data step never asks again", async () => {
+    const { arm } = await sqlArm(600_000);
+    try {
+      arm.emulator.faults.push({ status: 403, times: 5, method: "GET", path: "/operations/" });
+      await assert.rejects(
+        lever(arm).failover("shop", "orders", "westeurope", "planned"),
+        (error) => {
+          assert.equal((error as { status?: number }).status, 403);
+          assert.equal(refusedForSure(error), false, "Azure had taken the failover");
+          return true;
+        },
+      );
+      assert.deepEqual(acceptedFailovers(arm), ["westeurope planned"]);
     } finally {
       await arm.stop();
     }
