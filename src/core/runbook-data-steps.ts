@@ -328,7 +328,20 @@ function stranded(
   const ended = after.step === "failed" || after.step === "aborted";
   if (!ended || before?.step === after.step) return [];
   const back = after.from;
-  return Object.entries(after.dataAsked ?? {}).map(([name, ask]): EventBody => {
+  // A stored record of asks that did not read back may have held any store: each is told.
+  const unread = after.dataAskedUnreadable
+    ? stores
+        .filter((store) => after.dataAsked?.[store.name] === undefined)
+        .map(
+          (store) =>
+            [
+              store.name,
+              { region: after.to, mode: "unknown: the record of asks did not read back" },
+            ] as const,
+        )
+    : [];
+  const asked = [...Object.entries(after.dataAsked ?? {}), ...unread];
+  return asked.map(([name, ask]): EventBody => {
     const store = stores.find((s) => s.name === name) ?? { name, allowDataLoss: false };
     const command =
       back === undefined
@@ -340,7 +353,7 @@ function stranded(
       incident: after.id,
       store: name,
       region: ask.region,
-      reason: `${name} was asked to make ${ask.region} its primary (${ask.mode}), and the incident ${after.step === "failed" ? "failed" : "was aborted"} (${after.history.at(-1)?.note ?? "no note"}): its primary may be in ${ask.region} while traffic is not; to move it back once it is safe, ${command}`,
+      reason: `${name} ${ask.mode.startsWith("unknown") ? "may have been" : "was"} asked to make ${ask.region} its primary (${ask.mode}), and the incident ${after.step === "failed" ? "failed" : "was aborted"} (${after.history.at(-1)?.note ?? "no note"}): its primary may be in ${ask.region} while traffic is not; to move it back once it is safe, ${command}`,
     };
   });
 }

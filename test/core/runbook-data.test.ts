@@ -526,3 +526,19 @@ describe("runbook: the data events an incident's new version tells of", () => {
     assert.equal(dataEvents(undefined, before).length, 1);
   });
 });
+
+describe("runbook: stranded data when the record of asks did not read back", () => {
+  it("an incident that ends with its asks unreadable pages for every store it may have asked", () => {
+    const before = at("moving-data", { dataAskedUnreadable: true });
+    const ended = at("failed", { dataAskedUnreadable: true });
+    const pages = dataEvents(before, ended, withData().data);
+    assert.deepEqual(
+      pages.map((e) => e.type === "data.stranded" && e.store),
+      ["orders"],
+    );
+    assert.match(
+      pages[0]!.type === "data.stranded" ? pages[0]!.reason : "",
+      /orders may have been asked to make neu its primary.*did not read back/,
+    );
+  });
+});
