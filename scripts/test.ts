@@ -34,6 +34,9 @@ if (extra.length > 0) {
   if (lint && !(await lint)) process.exitCode = 1;
 } else {
   process.chdir(ROOT);
+  // Failed until the whole run is counted: a runner that ends before its closing line (its event
+  // loop drained, a lane lost) must not pass. Seen once: the output stopped mid-run, exit code 0.
+  process.exitCode = 1;
   // Two lanes for the files that work, and one more for those that mostly wait (WAITING).
   const compiled = (source: string) =>
     join(ROOT, "dist", source).replace(/\.ts$/, ".js").split(sep).join("/");
