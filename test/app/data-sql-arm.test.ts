@@ -13,6 +13,7 @@ import type { SqlService } from "../../src/providers/sql-failover-group/emulator
 import { sandboxCredential } from "../../src/sandbox/credential.js";
 import type { ArmFixture } from "../helpers/arm.js";
 import { RG, TM_PROFILE, withArm } from "../helpers/arm.js";
+import { tmShop } from "../helpers/tm-shop.js";
 import { evidenceOf, takeLease } from "../helpers/catalog-runbook.js";
 import { ManualTimeRealWaits, runtimeFor } from "../helpers/runtime.js";
 
@@ -25,23 +26,10 @@ const raw = (allowDataLoss: boolean): TandemConfigInput => ({
   policy: { intervalSeconds: 10, probeTimeoutSeconds: 5 },
   groups: [
     {
-      name: "shop",
-      model: "active-passive",
-      traffic: { kind: "traffic-manager", profileId: TM_PROFILE },
-      regions: [
-        {
-          name: "westeurope",
-          role: "primary",
-          probe: { url: "http://127.0.0.1:9/a" },
-          traffic: { endpoint: "weu" },
-        },
-        {
-          name: "northeurope",
-          role: "secondary",
-          probe: { url: "http://127.0.0.1:9/b" },
-          traffic: { endpoint: "neu" },
-        },
-      ],
+      ...tmShop(
+        { probe: { url: "http://127.0.0.1:9/a" } },
+        { probe: { url: "http://127.0.0.1:9/b" } },
+      ),
       data: [
         {
           name: "orders",

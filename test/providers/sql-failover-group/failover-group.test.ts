@@ -231,14 +231,12 @@ describe("SQL failover group lever: a lost server, with Tandem's ARM retries", (
     const from = arm.emulator.requests.length;
     sql.setReachable(SQL_NEU, false);
     try {
-      const startedAt = Date.now();
       const state = await lever(arm).read("shop", "orders");
-      const ms = Date.now() - startedAt;
       assert.equal(state.primary, "northeurope", "its partner still names it primary");
       assert.equal(state.regions["northeurope"]?.reachable, false);
       assert.deepEqual(sent(from, SQL_NEU, "GET"), [503, 503], "one retry");
-      // The SDK's backoff of three retries waits at least 0.4 + 0.8 + 1.6 s with ARM_DEFAULTS.
-      assert.ok(ms < 2500, `the read took ${ms} ms`);
+      // Two tries, not the SDK's three retries (at least 0.4 + 0.8 + 1.6 s of backoff with
+      // ARM_DEFAULTS); the time itself is measured by `npm run bench -- --only lost-server-read`.
     } finally {
       sql.setReachable(SQL_NEU, true);
     }
