@@ -62,12 +62,25 @@ export function readLocations(account: AccountView): string[] {
   );
 }
 
-/** The online regions' gateways, by location key: what the lever asks whether they answer. */
+/**
+ * The online regions' gateways, by location key: what the lever asks whether they answer. An
+ * online region whose reply names no https gateway fails the read: a region never asked would
+ * count as lost, and a lost write region opens the way to a forced failover.
+ */
 export function gatewaysOf(account: AccountView): Map<string, string> {
   const gateways = new Map<string, string>();
-  for (const l of onlineLocations(account))
-    if (l.documentEndpoint !== undefined)
-      gateways.set(locationKey(l.locationName!), l.documentEndpoint);
+  for (const l of onlineLocations(account)) {
+    const endpoint = l.documentEndpoint;
+    if (
+      endpoint === undefined ||
+      !URL.canParse(endpoint) ||
+      new URL(endpoint).protocol !== "https:"
+    )
+      throw new Error(
+        `the account's reply gives ${l.locationName} no https documentEndpoint (${endpoint === undefined ? "none" : JSON.stringify(endpoint)}): whether that region answers cannot be told`,
+      );
+    gateways.set(locationKey(l.locationName!), endpoint);
+  }
   return gateways;
 }
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cosmosdb } from "../../../src/providers/cosmosdb/index.js";
+import { gatewaysOf } from "../../../src/providers/cosmosdb/state.js";
 import { sandboxCredential } from "../../../src/sandbox/credential.js";
 import type { LeverContext } from "../../../src/providers/types.js";
 import { silentLog } from "../../../src/ports/log.js";
@@ -40,6 +41,28 @@ describe("Cosmos DB provider", () => {
         context,
       ),
       /groups\[shop\]\.data\[orders\]\.locations names atlantis, which is not a region of group shop/,
+    );
+  });
+});
+
+describe("Cosmos DB account replies", () => {
+  const location = (documentEndpoint?: string) => ({
+    locationName: "West Europe",
+    failoverPriority: 0,
+    ...(documentEndpoint === undefined ? {} : { documentEndpoint }),
+  });
+  const account = (documentEndpoint?: string) => ({
+    writeLocations: [location(documentEndpoint)],
+    readLocations: [location(documentEndpoint)],
+    locations: [location(documentEndpoint)],
+  });
+
+  it("an online region without an https gateway fails the read, never reads as a lost region", () => {
+    for (const endpoint of [undefined, "not a url", "http://acct-westeurope.documents.azure.com/"])
+      assert.throws(() => gatewaysOf(account(endpoint)), /West Europe no https documentEndpoint/);
+    assert.deepEqual(
+      [...gatewaysOf(account("https://acct-westeurope.documents.azure.com:443/")).values()],
+      ["https://acct-westeurope.documents.azure.com:443/"],
     );
   });
 });
