@@ -214,9 +214,12 @@ export function movingData(c: StepContext): RunbookResult {
   const waiting = steps.flatMap(({ step }) => (step.kind === "waiting" ? [step.note] : []));
   if (!ask || ask.step.kind !== "ask")
     return stay(`moving data to ${target}: ${waiting.join("; ")}`);
-  // Data first moves only to a standby that traffic may follow at once (the shift's rule,
-  // unhealthy-target): else data would sit on a sick region and traffic stay where it was.
-  if (first && !healthy(s, target) && !incident.override)
+  // Data moves only to a region that is healthy now (the shift's rule, unhealthy-target), whatever
+  // the order: data first, else it would sit on a sick region and traffic stay where it was; data
+  // after traffic (or an automatic failback carrying it), a target that turned sick since its
+  // traffic was verified is no place to lose writes to or pause them for. The step waits, and its
+  // timeout pages a person.
+  if (!healthy(s, target) && !incident.override)
     return stay(
       `moving data to ${target}: not asked, ${target} is ${s.evidence[target] ?? "unknown"}, not healthy: its data waits for it to be${waiting.length ? `; ${waiting.join("; ")}` : ""}`,
     );

@@ -290,6 +290,52 @@ describe("runbook: moving data safely", () => {
     assert.equal(overridden.effects.length, 1, "a person's override asks all the same");
   });
 
+  it("data after traffic, and an automatic failback carrying it: no ask while the target is not healthy", () => {
+    const back = at("moving-data", {
+      kind: "failback",
+      trigger: "automatic",
+      from: "neu",
+      to: "weu",
+      shift: { kind: "promote", region: "weu" },
+    });
+    const cases = [
+      // Traffic moved to neu and was verified; neu turned sick before its data was asked.
+      {
+        group: withData({ order: "after-traffic" }),
+        incident: moving,
+        data: store("weu"),
+        target: "neu",
+        other: "weu",
+      },
+      // The dwell passed and weu's traffic returned; weu turned sick before its data was asked.
+      {
+        group: withData({ failback: "with-traffic" }),
+        incident: back,
+        data: store("neu"),
+        target: "weu",
+        other: "neu",
+      },
+    ];
+    for (const { group, incident, data, target, other } of cases)
+      for (const health of ["suspect", "down", "recovering"] as const) {
+        const r = step(
+          group,
+          incident,
+          { orders: data },
+          { kept: { [target]: health, [other]: "healthy" } },
+        );
+        const said = `${incident.kind} to ${target}, ${health}`;
+        assert.deepEqual(r.effects, [], said);
+        assert.equal(after(r, incident).dataAsked, undefined, said);
+        assert.equal(after(r, incident).step, "moving-data", said);
+        assert.match(
+          after(r, incident).history.at(-1)!.note,
+          new RegExp(`not asked, ${target} is ${health}, not healthy`),
+          said,
+        );
+      }
+  });
+
   it("aborts before asking when the source is no longer down", () => {
     const r = step(
       withData(),
