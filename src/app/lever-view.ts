@@ -406,6 +406,7 @@ export function noteFailure(
   change: string,
   error: string,
   store?: string,
+  mayHaveStarted?: true,
 ): void {
   const at = rt.clock.now();
   const throttled = rt.levers.armBudget?.throttledUntil();
@@ -417,6 +418,7 @@ export function noteFailure(
     at,
     ...(throttled !== undefined && throttled > at ? { retryAfterMs: throttled - at } : {}),
     ...(store === undefined ? {} : { store }),
+    ...(mayHaveStarted ? { mayHaveStarted } : {}),
   };
 }
 

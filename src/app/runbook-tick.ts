@@ -846,7 +846,9 @@ async function applyFenced(
       rt.log.warn(
         `${group}: ${change} may have reached Azure (${done.reason}): it is not asked again; the data step waits for the store`,
       );
-    if (!done.ok && !done.refused && incident && retry)
+    // Either way the incident's next step records it: an attempt to try again after a backoff,
+    // or (a data failover that may have started) a line saying why the step waits.
+    if (!done.ok && !done.refused && incident)
       noteFailure(
         rt,
         group,
@@ -854,6 +856,7 @@ async function applyFenced(
         change,
         done.reason,
         effect.kind === "data-failover" ? effect.store : undefined,
+        retry ? undefined : true,
       );
     emit(
       rt,

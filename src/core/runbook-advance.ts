@@ -26,6 +26,30 @@ export function advance(
   const leverMs = Math.max(s.leverMs ?? 0, incident.leverMs ?? 0);
   const counted = leverMs > 0 ? { ...incident, leverMs } : incident;
   const failure = s.failure;
+  if (failure?.mayHaveStarted) {
+    // Not an attempt: no backoff, no count, nothing asked again. The history says what happened,
+    // so the incident tells why it waits (the event and the audit log say it too).
+    const said: Incident = {
+      ...counted,
+      history: [
+        ...incident.history,
+        {
+          step: incident.step,
+          at: s.now,
+          epoch: s.epoch,
+          note: `${failure.change} failed: ${failure.error}; it may have reached Azure, so it is not asked again: waiting for ${failure.store ?? "the store"} to change (the data timeout pages a person if it does not)`,
+        },
+      ],
+    };
+    const next = decide(stepContext(group, said, s, policy));
+    if (next.incident !== undefined && next.incident.step !== incident.step) return next;
+    return {
+      opened: false,
+      effects: [],
+      incident: said,
+      ...(next.refusal ? { refusal: next.refusal } : {}),
+    };
+  }
   if (failure) {
     const attempts = (incident.attempts ?? 0) + 1;
     const retryAt = failure.at + retryDelayMs(attempts, failure.retryAfterMs);

@@ -134,6 +134,12 @@ export interface LeverFailure {
   readonly retryAfterMs?: number;
   /** The data store whose failover was asked for, when the change was one. */
   readonly store?: string;
+  /**
+   * The failure may have reached Azure (no answer, a 5xx, 408, 409, 412, 429, a 4xx on the poll):
+   * a data failover that failed so is not an attempt and is never asked again; the incident only
+   * says so, and the step waits for the store (its timeout pages).
+   */
+  readonly mayHaveStarted?: true;
 }
 
 export type Effect =

@@ -274,9 +274,21 @@ describe("the data step through the runbook tick", () => {
         Array(asks).fill("orders northeurope planned"),
         JSON.stringify(last?.history.map((l) => l.note)),
       );
+      const lines = last?.history.map((l) => l.note) ?? [];
       if (asks === 1) {
         assert.equal(last?.step, "moving-data");
         assert.equal(last?.dataFailed, undefined);
+        assert.equal(last?.attempts, undefined, "not counted as an attempt");
+        // The incident itself says why it waits, once.
+        assert.equal(
+          lines.filter((n) =>
+            /^data-failover orders .*failed: .*it may have reached Azure, so it is not asked again/.test(
+              n,
+            ),
+          ).length,
+          1,
+          JSON.stringify(lines),
+        );
       }
     });
   }
