@@ -226,6 +226,21 @@ export class ArmEmulator {
         reply,
       });
 
+    for (const service of this.#services.values()) {
+      const plane = service.dataPlane?.(method, url.pathname);
+      if (plane === undefined) continue;
+      if (plane === "no answer") {
+        record(0, { headers: {}, body: undefined });
+        req.socket.destroy();
+        return;
+      }
+      const payload = JSON.stringify(plane.body);
+      const planeHeaders = { "content-type": "application/json; charset=utf-8" };
+      record(plane.status, { headers: planeHeaders, body: plane.body });
+      res.writeHead(plane.status, planeHeaders);
+      res.end(payload);
+      return;
+    }
     if (this.slowMs > 0) await new Promise((r) => setTimeout(r, this.slowMs));
     if (this.dropNext > 0) {
       this.dropNext--;

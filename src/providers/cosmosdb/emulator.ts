@@ -129,6 +129,33 @@ export class CosmosDbService extends ArmService {
     renumber(account);
   }
 
+  /**
+   * A region's gateway, asked without a key: 401 (Cosmos DB's answer to a request with no
+   * authorization header), outside ARM: ARM being slow or throttled leaves it answering. A region
+   * lost since its address was read does not answer (the connection is dropped).
+   */
+  dataPlane(
+    _method: string,
+    path: string,
+  ): { status: number; body: unknown } | "no answer" | undefined {
+    const id = /^\/cosmos-gateway\/([^/]+)\/?$/.exec(path)?.[1];
+    if (id === undefined) return undefined;
+    for (const account of this.#accounts.values())
+      for (const region of account.regions)
+        if (`${account.name}-${keyOf(region.name)}` === id)
+          return region.lost
+            ? "no answer"
+            : {
+                status: 401,
+                body: {
+                  code: "Unauthorized",
+                  message:
+                    "Required Header authorization is missing. Ensure a valid Authorization token is passed.",
+                },
+              };
+    return { status: 404, body: { code: "NotFound", message: `no gateway ${id}` } };
+  }
+
   /** The region that takes writes (single-write accounts), as Cosmos DB names it. */
   writeRegion(accountId: string): string | undefined {
     this.settle(Date.now());

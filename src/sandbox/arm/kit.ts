@@ -126,6 +126,17 @@ export interface EmulatedService {
   readonly routes: readonly EmulatedRoute[];
   /** Lets its own time pass: operations finishing, changes reaching the data plane. */
   settle?(now: number): void;
+  /**
+   * A request to the service's data plane that the emulator serves beside ARM (a Cosmos DB
+   * region's gateway): its answer, or undefined when the path is not the service's. A data plane
+   * is not Azure Resource Manager: ARM's slowness, throttling, injected faults and sign-in do not
+   * apply to it (a slow or throttled control plane leaves a region's gateway answering).
+   * `"no answer"`: the connection is dropped (a lost region).
+   */
+  dataPlane?(
+    method: string,
+    path: string,
+  ): { status: number; body: unknown } | "no answer" | undefined;
 }
 
 export type ServiceFactory = (kit: EmulatorKit) => EmulatedService;

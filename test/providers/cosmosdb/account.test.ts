@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { refusedForSure } from "../../../src/ports/data-control.js";
+import { gatewayAnswers } from "../../../src/providers/cosmosdb/gateway.js";
+import { COSMOSDB_API_VERSION } from "../../../src/providers/cosmosdb/operations.js";
 import { armRequest, withArm } from "../../helpers/arm.js";
 import { waitFor } from "../../helpers/wait.js";
 import { ACCOUNT, cosmosLever, cosmosOf, cosmosWrites } from "./fixture.js";
@@ -76,6 +78,38 @@ describe("Cosmos DB lever", () => {
     await withArm({}, async (arm) => {
       await cosmosLever(arm).failover("shop", "orders", "westeurope", "planned");
       assert.deepEqual(cosmosWrites(arm), []);
+    });
+  });
+
+  // The gateway is Cosmos DB's data plane, not ARM: in a regional outage ARM is slow and throttles,
+  // and a healthy region's gateway must still count as reachable (a slow-ARM run of the sandbox
+  // once read northeurope's gateway as lost, because the emulator slowed it with ARM).
+  it("a region's gateway answers while ARM is slow, failing and throttled; a lost one's address does not, even read before it was lost", async () => {
+    await withArm({}, async (arm) => {
+      cosmosLever(arm);
+      const account = await armRequest(arm, "GET", ACCOUNT, COSMOSDB_API_VERSION);
+      const endpoints = Object.fromEntries(
+        ((account.body as any).properties.readLocations as any[]).map((l) => [
+          l.locationName,
+          l.documentEndpoint as string,
+        ]),
+      );
+      arm.emulator.slowMs = 20_000;
+      arm.emulator.faults.push({ status: 500, times: 50 }, { status: 429, times: 50 });
+      const ca = arm.emulator.ca;
+      assert.equal(await gatewayAnswers(endpoints["North Europe"]!, { ca, timeoutMs: 2000 }), true);
+      cosmosOf(arm).setLost(ACCOUNT, "North Europe", true);
+      assert.equal(
+        await gatewayAnswers(endpoints["North Europe"]!, { ca, timeoutMs: 2000 }),
+        false,
+      );
+      assert.deepEqual(
+        arm.emulator.requests
+          .filter((r) => r.path.startsWith("/cosmos-gateway/"))
+          .map((r) => r.status),
+        [401, 0],
+      );
+      arm.emulator.slowMs = 0;
     });
   });
 
