@@ -286,7 +286,7 @@ export const policySchema = z
     dataTimeoutSeconds: seconds("data timeout", 10, 86_400)
       .default(POLICY_DEFAULTS.dataTimeoutSeconds)
       .describe(
-        "Longest the runbook's data step may take to make the target region every data store's primary (`groups[].data`); then the stores not moved are reported to a person and traffic goes as `groups[].dataPolicy.onDataFailure` says. Time waiting on Azure Resource Manager's answers is not counted, as for stepTimeoutSeconds.",
+        "Longest the runbook's data step may take to make the target region every data store's primary (`groups[].data`); then the stores not moved are reported to a person and traffic goes as `groups[].dataPolicy.onDataFailure` says. Measured on the wall clock, time waiting on Azure Resource Manager included (unlike stepTimeoutSeconds): it bounds how long traffic waits for its data while ARM is slow, as it is in a regional outage.",
       ),
     propagationTimeoutSeconds: seconds("propagation timeout", 60, 86_400)
       .default(POLICY_DEFAULTS.propagationTimeoutSeconds)

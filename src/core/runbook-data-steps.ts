@@ -30,6 +30,17 @@ export const DATA_POLICY_DEFAULTS: DataPolicy = {
 
 const dataPolicyOf = (group: RunbookGroup): DataPolicy => group.dataPolicy ?? DATA_POLICY_DEFAULTS;
 
+/** How many asks of the data step may fail for sure before its store is given up. */
+export const DATA_ASKS_MAX = 3;
+
+/**
+ * Whether the incident asked a store to move (or may have: a record of asks that did not read
+ * back). From then on traffic follows the data: an automatic failover is no longer aborted when
+ * its source recovers, which would leave the data where the traffic is not.
+ */
+export const dataMaybeMoved = (incident: Incident): boolean =>
+  Object.keys(incident.dataAsked ?? {}).length > 0 || incident.dataAskedUnreadable === true;
+
 /**
  * Whether this incident moves the group's data: every failover of a group with stores, and a
  * failback a person (or a practice, returning to where it started) asked for; an automatic
@@ -112,6 +123,13 @@ function storeStep(
       kind: "waiting",
       note: `${name}: asked to make ${target} its primary (${asked.mode}); waiting for Azure`,
     };
+  // Refused for sure, again and again (the lever's own rule, say, or Azure's 4xx): the store is
+  // given up, not asked until the timeout (each ask is a page saying it was asked).
+  if (asked && (incident.attempts ?? 0) >= DATA_ASKS_MAX)
+    return {
+      kind: "refused",
+      why: `${name} was asked ${incident.attempts} times to make ${target} its primary and each ask failed before it started (the incident's history has each answer); ${byHand(store, target, asked.mode)}`,
+    };
   if (!asked && incident.dataAskedUnreadable)
     return {
       kind: "waiting",
@@ -121,12 +139,28 @@ function storeStep(
     return { kind: "waiting", note: `${name}: its primary cannot be told` };
   const copy = state.regions[target];
   if (!copy) return { kind: "refused", why: `${name} has no copy in ${target}` };
-  const primaryReachable = state.regions[state.primary]?.reachable === true;
+  // A read that names a primary but says nothing of its copy is partial: nothing is decided on it
+  // (least of all that the primary is lost).
+  const primaryCopy = state.regions[state.primary];
+  if (!primaryCopy)
+    return {
+      kind: "waiting",
+      note: `${name}: the read says nothing of its primary's copy in ${state.primary}`,
+    };
+  const primaryReachable = primaryCopy.reachable;
   if (primaryReachable && copy.caughtUp) return { kind: "ask", mode: "planned" };
   if (primaryReachable)
     return {
       kind: "waiting",
       note: `${name}'s copy in ${target} has not caught up (${copy.replication ?? "not replicating"}${copy.lagSeconds === undefined ? "" : `, ${copy.lagSeconds} s behind`})`,
+    };
+  // One process's read of one server is not enough to decide on: the observers must agree that
+  // the primary's region is down too, before a forced failover and before the step gives up on a
+  // planned one (a single failed read would otherwise page for the data-losing command).
+  if (kept[state.primary] !== "down")
+    return {
+      kind: "waiting",
+      note: `${name}'s primary copy in ${state.primary} cannot be reached, but ${state.primary} is ${kept[state.primary] ?? "unknown"}, not down: no forced failover`,
     };
   if (!store.allowDataLoss)
     return {
@@ -137,13 +171,6 @@ function storeStep(
     return {
       kind: "refused",
       why: `${name}'s primary copy in ${state.primary} cannot be reached, and a practice failover never forces one (writes not yet replicated would be lost); ${byHand(store, target, "forced")}`,
-    };
-  // One process's read of one server is not enough to lose data on: the observers must agree
-  // that the primary's region is down too.
-  if (kept[state.primary] !== "down")
-    return {
-      kind: "waiting",
-      note: `${name}'s primary copy in ${state.primary} cannot be reached, but ${state.primary} is ${kept[state.primary] ?? "unknown"}, not down: no forced failover`,
     };
   if (!copy.reachable)
     return { kind: "waiting", note: `${name}'s copy in ${target} cannot be reached either` };
@@ -156,7 +183,7 @@ function storeStep(
  * what it may not do safely, and then traffic goes as the group's `onDataFailure` says.
  */
 export function movingData(c: StepContext): RunbookResult {
-  const { group, incident, s, policy, stay, timedOut } = c;
+  const { group, incident, s, policy, stay } = c;
   const target = incident.to;
   const first = dataFirst(group, incident);
   // Before traffic moves, an automatic failover's reason must still hold (as in shifting-traffic).
@@ -166,11 +193,12 @@ export function movingData(c: StepContext): RunbookResult {
     incident.kind === "failover" &&
     incident.trigger === "automatic" &&
     source !== undefined &&
-    s.kept[source] !== "down"
+    s.kept[source] !== "down" &&
+    !dataMaybeMoved(incident)
   )
     return c.step(
       "aborted",
-      `${source} is ${s.kept[source] ?? "unknown"} again before traffic moved: no failover${askedNote(incident)}`,
+      `${source} is ${s.kept[source] ?? "unknown"} again before traffic moved: no failover`,
     );
   const stores = group.data ?? [];
   const steps = stores.map((store) => ({
@@ -191,8 +219,10 @@ export function movingData(c: StepContext): RunbookResult {
           "completed",
           `the lever shows the new routing, and ${target} is the primary of ${storeNames(group)}`,
         );
+  // On the wall clock, ARM's slowness included: the bound is how long traffic waits for its data
+  // (data first), or how long a person waits to hear it did not follow (data after).
   const limit = policy.dataTimeoutMs ?? policy.stepTimeoutMs;
-  if (timedOut(limit))
+  if (c.sinceStep > limit)
     return notMoved(
       c,
       Object.fromEntries(
@@ -245,14 +275,6 @@ export function movingData(c: StepContext): RunbookResult {
   };
 }
 
-/** What the incident note adds when the data was asked to move before an abort. */
-const askedNote = (incident: Incident) => {
-  const asked = Object.keys(incident.dataAsked ?? {});
-  return asked.length === 0
-    ? ""
-    : `; ${asked.join(", ")} had been asked to move to ${incident.to} and stay there until a person fails back`;
-};
-
 /**
  * Some stores could not be moved: recorded on the incident (a person is paged with what to run),
  * and traffic goes as the group's `onDataFailure` says: data first, it shifts anyway
@@ -280,6 +302,12 @@ function notMoved(c: StepContext, why: Readonly<Record<string, string>>): Runboo
     return end(
       "failed",
       `the data of ${stores} did not move: ${refusal.reason}; traffic held (onDataFailure: hold-traffic); routing left as it was`,
+    );
+  // A practice has no outage to justify sending users to a region whose data is elsewhere.
+  if (incident.trigger === "practice")
+    return end(
+      "failed",
+      `the data of ${stores} did not move: ${refusal.reason}; traffic held (a practice never moves traffic without its data); routing left as it was`,
     );
   return end(
     "shifting-traffic",

@@ -3,7 +3,7 @@
 import type { Refusal, RunbookResult } from "./runbook.js";
 import { healthy, leavesHealthy, shifted } from "./runbook-rules.js";
 import type { StepContext } from "./runbook-step-context.js";
-import { afterTraffic } from "./runbook-data-steps.js";
+import { afterTraffic, dataMaybeMoved } from "./runbook-data-steps.js";
 
 const PROPAGATING = "the lever is propagating the change to its edge";
 const EDGE_WAIT =
@@ -22,13 +22,15 @@ export function shiftingTraffic(c: StepContext): RunbookResult {
   if (shifted(s.routing, incident.shift))
     return step("verifying", "the lever shows the new routing");
   // Before traffic moves, the reason must still hold: an automatic failover whose source
-  // is no longer down (it recovered, even if only for now) ends here, and moves nothing.
+  // is no longer down (it recovered, even if only for now) ends here, and moves nothing. Once its
+  // data was asked to move, traffic follows the data instead (it may be primary there already).
   const source = incident.from;
   if (
     incident.kind === "failover" &&
     incident.trigger === "automatic" &&
     source !== undefined &&
-    s.kept[source] !== "down"
+    s.kept[source] !== "down" &&
+    !dataMaybeMoved(incident)
   )
     return step(
       "aborted",

@@ -14,7 +14,7 @@ import type {
   Step,
 } from "../../src/core/index.js";
 import { runbookStep } from "../../src/core/index.js";
-import { dataEvents } from "../../src/core/runbook-data-steps.js";
+import { DATA_ASKS_MAX, dataEvents } from "../../src/core/runbook-data-steps.js";
 import { TEST_POLICY } from "../helpers/runbook-policy.js";
 import { failover, routing, shop, situationAt, WEU_DOWN } from "../helpers/runbook-fixtures.js";
 
@@ -586,5 +586,127 @@ describe("runbook: stranded data when the record of asks did not read back", () 
       pages[0]!.type === "data.stranded" ? pages[0]!.reason : "",
       /orders may have been asked to make neu its primary.*did not read back/,
     );
+  });
+});
+
+// A third reading's findings (2026-12-07): each rule below was missing before.
+describe("runbook: the data step under a sick control plane and a flickering source", () => {
+  const moving = at("moving-data");
+  const lost = { orders: store("weu", { weu: { reachable: false } }) };
+
+  it("a primary that one read finds unreachable, while the observers do not keep its region down, is waited for, not refused", () => {
+    // A person's failover (an automatic one would abort: its source is not down).
+    const manual = at("moving-data", { trigger: "manual", requestedBy: "ops" });
+    for (const weu of ["healthy", "suspect", "recovering"] as const) {
+      const r = step(withData(), manual, lost, { kept: { weu, neu: "healthy" } });
+      assert.deepEqual(r.effects, [], weu);
+      assert.equal(r.refusal, undefined, weu);
+      assert.equal(after(r, manual).dataRefused, undefined, weu);
+      assert.match(after(r, manual).history.at(-1)!.note, new RegExp(`weu is ${weu}, not down`));
+    }
+  });
+
+  it("a read that says nothing of the primary's copy decides nothing: no forced failover on it", () => {
+    const partial: DataState = {
+      primary: "weu",
+      changing: false,
+      regions: { neu: { reachable: true, caughtUp: true, replication: "CATCH_UP" } },
+    };
+    const r = step(withData(undefined, true), moving, { orders: partial });
+    assert.deepEqual(r.effects, []);
+    assert.equal(after(r, moving).step, "moving-data");
+    assert.match(
+      after(r, moving).history.at(-1)!.note,
+      /says nothing of its primary's copy in weu/,
+    );
+  });
+
+  it("a store whose asks fail for sure three times is given up with what to run by hand, not asked until the timeout", () => {
+    const failed = (attempts: number) =>
+      at("moving-data", {
+        attempts,
+        dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 5000, epoch: 3 } },
+        dataFailed: { orders: NOW - 4000 },
+      });
+    const again = step(withData(), failed(DATA_ASKS_MAX - 1), { orders: store("weu") });
+    assert.equal(again.effects.length, 1, "asked again below the limit");
+    const r = step(withData(), failed(DATA_ASKS_MAX), { orders: store("weu") });
+    assert.deepEqual(r.effects, []);
+    assert.equal(r.refusal?.rule, "data-loss");
+    const next = after(r, failed(DATA_ASKS_MAX));
+    assert.equal(next.step, "shifting-traffic", "traffic goes as onDataFailure says");
+    assert.match(
+      next.dataRefused?.["orders"] ?? "",
+      /asked 3 times .* each ask failed before it started.*by hand: move-orders neu$/,
+    );
+  });
+
+  it("the data timeout runs on the wall clock: time spent waiting on ARM counts", () => {
+    const slow = at("moving-data", { leverMs: 590_000 });
+    const data = { orders: store("weu", { changing: true }) };
+    const within = runbookStep(
+      withData(),
+      situationAt(NOW + 599_000, 3)({ kept: WEU_DOWN, open: slow, data }),
+      { ...TEST_POLICY, dataTimeoutMs: 600_000 },
+      "new",
+    );
+    assert.equal(after(within, slow).step, "moving-data");
+    const past = runbookStep(
+      withData(),
+      situationAt(NOW + 601_000, 3)({ kept: WEU_DOWN, open: slow, data }),
+      { ...TEST_POLICY, dataTimeoutMs: 600_000 },
+      "new",
+    );
+    assert.equal(after(past, slow).step, "shifting-traffic");
+    assert.match(after(past, slow).dataRefused?.["orders"] ?? "", /within 600 s/);
+  });
+
+  it("a practice whose data does not move holds traffic whatever onDataFailure says", () => {
+    const practice = at("moving-data", { trigger: "practice" });
+    const r = step(withData(undefined, true), practice, lost);
+    assert.equal(after(r, practice).step, "failed");
+    assert.match(
+      after(r, practice).history.at(-1)!.note,
+      /a practice never moves traffic without its data/,
+    );
+  });
+
+  it("once a store was asked, the source's recovery no longer aborts: traffic follows the data; nothing asked, it aborts", () => {
+    const recovered = { kept: { weu: "recovering", neu: "healthy" } } as const;
+    const asked = {
+      dataAsked: { orders: { region: "neu", mode: "forced" as const, at: NOW - 1, epoch: 3 } },
+    };
+    const waiting = at("moving-data", asked);
+    const r = step(withData(), waiting, { orders: store("weu", { changing: true }) }, recovered);
+    assert.equal(after(r, waiting).step, "moving-data");
+    const done = step(withData(), waiting, { orders: store("neu") }, recovered);
+    assert.equal(after(done, waiting).step, "shifting-traffic");
+    const shifting = at("shifting-traffic", asked);
+    const shift = step(
+      withData(),
+      shifting,
+      { orders: store("neu") },
+      { ...recovered, routing: routing(["weu", "neu"]) },
+    );
+    assert.deepEqual(
+      shift.effects,
+      [{ kind: "promote", region: "neu" }],
+      "traffic follows the data",
+    );
+    const unread = at("shifting-traffic", { dataAskedUnreadable: true });
+    const maybe = step(withData(), unread, {}, { ...recovered, routing: routing(["weu", "neu"]) });
+    assert.deepEqual(
+      maybe.effects,
+      [{ kind: "promote", region: "neu" }],
+      "a record that did not read back counts as asked",
+    );
+    const nothing = at("shifting-traffic");
+    const aborts = step(
+      withData(),
+      nothing,
+      {},
+      { ...recovered, routing: routing(["weu", "neu"]) },
+    );
+    assert.equal(after(aborts, nothing).step, "aborted");
   });
 });
