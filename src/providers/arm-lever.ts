@@ -4,7 +4,7 @@
 // lever's groups and a data lever's stores add the port's calls on top (ArmTrafficRouter,
 // ArmDataLever), each kind writing only what its service does.
 import type { ArmConnection, ResourceId, clientOptions } from "../adapters/azure/arm.js";
-import { clientsBySubscription, parseResourceId, quickReadRetry } from "../adapters/azure/arm.js";
+import { clientsBySubscription, parseResourceId, singleTry } from "../adapters/azure/arm.js";
 import type { DataState, LeverCapabilities, RoutingState } from "../core/levers.js";
 import type { DataCallOptions, DataControl, DataFailoverMode } from "../ports/data-control.js";
 import type { LeverCallOptions, TrafficRouter } from "../ports/traffic-router.js";
@@ -24,11 +24,11 @@ export class ArmLever<K extends readonly string[], T, C> {
   readonly conn: ArmConnection;
   readonly client: (subscriptionId: string) => C;
   /**
-   * A client whose reads retry once, quickly (quickReadRetry): for a read where a server that
-   * does not answer is the finding. Made on first use: a lever that never asks for it keeps the
-   * connection's retries on every call.
+   * A client whose calls are tried once by the SDK (singleTry): for a read where a server that
+   * does not answer is the finding, which the caller retries itself with a timeout of its own.
+   * Made on first use: a lever that never asks for it keeps the connection's retries.
    */
-  readonly quickReadClient: (subscriptionId: string) => C;
+  readonly singleTryClient: (subscriptionId: string) => C;
   readonly #configured: ReadonlyMap<string, T>;
   readonly #missing: (...key: K) => string;
 
@@ -40,7 +40,7 @@ export class ArmLever<K extends readonly string[], T, C> {
   ) {
     this.conn = conn;
     this.client = clientsBySubscription(conn, client);
-    this.quickReadClient = clientsBySubscription({ ...conn, retry: quickReadRetry(conn) }, client);
+    this.singleTryClient = clientsBySubscription({ ...conn, retry: singleTry(conn) }, client);
     this.#configured = new Map([...configured].map(([key, value]) => [key.join("/"), value]));
     this.#missing = missing;
   }

@@ -135,7 +135,7 @@ export interface SandboxOptions {
   readonly alertTiming?: Partial<AlertTiming>;
   /**
    * How Tandem's ARM clients retry a 5xx (ARM_DEFAULTS.retry unless set). A lost region's SQL
-   * server answers 503; its reads retry once (quickReadRetry, about half a second by default),
+   * server answers 503; its reads retry once (the SQL lever's own retry, about half a second by default),
    * and every other call (the failover POSTs among them) takes the whole backoff, which tests
    * shorten.
    */

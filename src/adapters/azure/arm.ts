@@ -48,18 +48,22 @@ export const ARM_DEFAULTS = {
 
 /**
  * The retries of a read whose server not answering is itself the finding (a data store's server
- * in a lost region): one quick retry, so that one stray 5xx is not taken for a lost server, rather
- * than the whole backoff (3 retries, about 6 s with ARM_DEFAULTS), since the next tick reads
- * again. The SDK's retry policy (`defaultRetryPolicy` of @azure/core-rest-pipeline) counts every
- * retry against `maxRetries` (PipelineRetryOptions: "The maximum number of retry attempts"), 429s
- * with Retry-After and 5xx alike, and waits `retryDelayInMs` doubling, with jitter, so one retry
- * waits between half of `retryDelayInMs` and all of it. Retry options are the client's (the
- * pipeline's `retryOptions`; an operation's options have none), so such reads use a client of
- * their own (ArmLever.quickReadClient).
+ * in a lost region): none in the SDK. The caller tries once more itself, after one 5xx, with a
+ * timeout of its own (`retryDelayMs` between): the SDK's retries would share one call's timeout,
+ * and while ARM is slow (15 s a reply, as in a regional outage) a lost server's second 503 came
+ * after it, so the read failed for want of an answer and the store could never be read (ADR 35,
+ * amended). Retry options are the client's (the pipeline's `retryOptions`; an operation's options
+ * have none), so such reads use a client of their own (ArmLever.singleTryClient).
  */
-export function quickReadRetry(conn: ArmConnection): NonNullable<ArmConnection["retry"]> {
+export function singleTry(conn: ArmConnection): NonNullable<ArmConnection["retry"]> {
   const retry = conn.retry ?? ARM_DEFAULTS.retry;
-  return { ...retry, maxRetries: Math.min(retry.maxRetries, 1) };
+  return { ...retry, maxRetries: 0 };
+}
+
+/** The wait before a caller's own retry: as the SDK's first, half of `retryDelayInMs` to all of it. */
+export function retryDelayMs(conn: ArmConnection): number {
+  const base = (conn.retry ?? ARM_DEFAULTS.retry).retryDelayInMs;
+  return Math.round(base * (0.5 + Math.random() / 2));
 }
 
 export interface ResourceId {

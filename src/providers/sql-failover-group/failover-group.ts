@@ -17,7 +17,14 @@
 import type { FailoverGroup, SqlManagementClient as SqlClient } from "@azure/arm-sql";
 import { SqlManagementClient } from "@azure/arm-sql";
 import type { ArmConnection, ResourceId } from "../../adapters/azure/arm.js";
-import { ARM_DEFAULTS, ArmError, armCall, parseResourceId } from "../../adapters/azure/arm.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  ARM_DEFAULTS,
+  ArmError,
+  armCall,
+  parseResourceId,
+  retryDelayMs,
+} from "../../adapters/azure/arm.js";
 import type { DataCopy, DataFailoverMode, DataState } from "../../ports/data-control.js";
 import { DataFailoverRefused } from "../../ports/data-control.js";
 import type { DataChange } from "../arm-lever.js";
@@ -62,7 +69,13 @@ type View =
  * read open the way to a forced failover (docs/data-sql.md).
  */
 const unreachable = (error: ArmError) =>
-  error.status !== undefined && error.status >= 500 && error.status !== 501 && error.status !== 505;
+  error.status !== undefined &&
+  error.status >= 500 &&
+  error.status !== 501 &&
+  error.status !== 505 &&
+  // Tandem's own cut of a reply that asked to wait longer than a step can (retryAfterCapPolicy):
+  // a 503 with a long Retry-After is ARM pacing its callers, not the server's region lost.
+  error.code !== "RetryAfterTooLong";
 
 export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
   constructor(conn: ArmConnection, stores: readonly SqlStore[]) {
@@ -106,8 +119,8 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
     signal: AbortSignal | undefined,
   ): Promise<View> {
     const resource = `${server.id}/failoverGroups/${located.failoverGroup}`;
-    try {
-      const fg = await armCall(
+    const once = () =>
+      armCall(
         {
           action: SQL_OPERATIONS.read.action,
           resource,
@@ -115,21 +128,30 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
         },
         this.lever.conn,
         signal,
-        // One quick retry, not the whole backoff: a lost region's server answers 503 to every
-        // try, and the next tick reads again (docs/data-sql.md). The POSTs keep the full retries.
         (abortSignal) =>
           this.lever
-            .quickReadClient(server.subscriptionId)
+            .singleTryClient(server.subscriptionId)
             .failoverGroups.get(server.resourceGroup, server.name, located.failoverGroup, {
               abortSignal,
             }),
       );
-      return { region, fg };
-    } catch (error) {
-      // A 404 or 403 is the configuration's or the role's fault, not the region's: say so.
-      if (error instanceof ArmError && unreachable(error) && !signal?.aborted)
-        return { region, error };
-      throw error;
+    // A server that answers with a server error twice in a row is unreachable; one stray 5xx is
+    // not, and neither is no answer (that says only that this process did not hear). The second
+    // try has its own timeout: while ARM is slow, two tries do not fit in one (ADR 35).
+    // A 404 or 403 is the configuration's or the role's fault, not the region's: it fails the read.
+    const lost = (error: unknown): error is ArmError =>
+      error instanceof ArmError && unreachable(error) && !signal?.aborted;
+    try {
+      return { region, fg: await once() };
+    } catch (first) {
+      if (!lost(first)) throw first;
+    }
+    await sleep(retryDelayMs(this.lever.conn), undefined, signal ? { signal } : {}).catch(() => {});
+    try {
+      return { region, fg: await once() };
+    } catch (second) {
+      if (lost(second)) return { region, error: second };
+      throw second;
     }
   }
 

@@ -17,6 +17,7 @@ import type { ArmFixture } from "../../helpers/arm.js";
 import { RG, armRequest, startArm } from "../../helpers/arm.js";
 import { SpecCheck } from "../../helpers/spec-check.js";
 import { dataControlContract } from "../../adapters/data/contract.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const SQL_NEU = `${RG}/providers/Microsoft.Sql/servers/sql-shop-neu`;
 const SQL_WEU = `${RG}/providers/Microsoft.Sql/servers/sql-shop-weu`;
@@ -243,22 +244,45 @@ describe("SQL failover group lever: a lost server, with Tandem's ARM retries", (
   });
 
   it("a read that gets no answer from a server (a dropped connection) fails, never taken for a lost server", async () => {
-    // Both first tries and one retry are dropped: one server's read ends with no status at all.
-    arm.emulator.dropNext = 3;
+    // Both servers' tries are dropped: each read ends with no status at all, and is not retried.
+    const from = arm.emulator.requests.length;
+    arm.emulator.dropNext = 2;
     try {
       await assert.rejects(lever(arm).read("shop", "orders"), /could not be reached/);
+      // The other server's try may still be on its way when the first fails the read: the next
+      // test's fault must not meet it.
+      await waitFor("both tries dropped", async () =>
+        arm.emulator.requests.length - from >= 2 ? true : undefined,
+      );
+      assert.deepEqual(
+        arm.emulator.requests.slice(from).map((r) => r.status),
+        [0, 0],
+        "no retry of a dropped read",
+      );
     } finally {
       arm.emulator.dropNext = 0;
     }
   });
 
-  it("a throttled (429) read still fails, never taken for a lost server", async () => {
+  it("a throttled (429) read fails at once, never taken for a lost server nor tried again", async () => {
     const from = arm.emulator.requests.length;
-    arm.emulator.faults.push({ status: 429, retryAfterSeconds: 0, times: 2, path: "sql-shop-weu" });
+    arm.emulator.faults.push({ status: 429, retryAfterSeconds: 0, times: 1, path: "sql-shop-weu" });
     await assert.rejects(lever(arm).read("shop", "orders"), /429.*throttling/);
-    // Its two tries (a request of an earlier test still under way may land after `from`: a
-    // full run once saw a 200 after them).
-    assert.deepEqual(sent(from, SQL_WEU, "GET").slice(0, 2), [429, 429]);
+    // Its one try (a request of an earlier test still under way may land after `from`: a full
+    // run once saw a 200 after it).
+    assert.deepEqual(sent(from, SQL_WEU, "GET").slice(0, 1), [429]);
+  });
+
+  it("a 503 that asks to wait longer than a step can is ARM pacing Tandem, not a lost server: the read fails", async () => {
+    const from = arm.emulator.requests.length;
+    arm.emulator.faults.push({
+      status: 503,
+      retryAfterSeconds: 60,
+      times: 1,
+      path: "sql-shop-neu",
+    });
+    await assert.rejects(lever(arm).read("shop", "orders"), /asked to wait 60 s/);
+    assert.deepEqual(sent(from, SQL_NEU, "GET").slice(0, 1), [503]);
   });
 
   it("a failover's POST keeps the connection's retries", async () => {
@@ -266,6 +290,31 @@ describe("SQL failover group lever: a lost server, with Tandem's ARM retries", (
     arm.emulator.faults.push({ status: 503, times: 1, method: "POST", path: "/failover" });
     await lever(arm).failover("shop", "orders", "westeurope", "planned");
     assert.deepEqual(sent(from, SQL_WEU, "POST"), [503, 202]);
+  });
+});
+
+describe("SQL failover group lever: a lost server while ARM is slow", () => {
+  // Every reply 600 ms late, and a call timeout of 1 s: a lost server's two tries (and the wait
+  // between) do not fit in one call's timeout, but each fits in its own.
+  let arm: ArmFixture;
+  let sql: SqlService;
+  before(async () => {
+    ({ arm, sql } = await sqlArm(0, { retry: ARM_DEFAULTS.retry, timeoutMs: 1000 }));
+    arm.emulator.slowMs = 600;
+  });
+  after(() => arm.stop());
+
+  it("each of the two tries has its own timeout: the server is read as unreachable, not the store as unread", async () => {
+    sql.setReachable(SQL_NEU, false);
+    const state = await lever(arm).read("shop", "orders");
+    assert.equal(state.regions["northeurope"]?.reachable, false);
+    assert.equal(state.regions["westeurope"]?.reachable, true);
+    assert.deepEqual(
+      arm.emulator.requests
+        .filter((r) => r.path.toLowerCase().startsWith(SQL_NEU.toLowerCase()))
+        .map((r) => r.status),
+      [503, 503],
+    );
   });
 });
 
