@@ -1084,7 +1084,9 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     if (answering.get(instance)) peerCalls.keptWhileAnswering++;
     if (TRACING)
       trace(
-        `verdicts kept at ${world.now}: ${Object.entries(states)
+        `verdicts kept at ${world.now} by ${instance}${answering.get(instance) ? " answering a peer" : ""}: ${Object.entries(
+          states,
+        )
           .map(([r, v]) => `${r} ${v?.verdict}`)
           .join(", ")}`,
       );
