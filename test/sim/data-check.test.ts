@@ -140,6 +140,19 @@ describe("the simulator's data invariants", () => {
     assert.deepEqual(checkData(told).violations, []);
   });
 
+  it("allows a store an earlier incident moved and paged about, which a later one found already moved", () => {
+    const aborted = { ...failover, step: "aborted" } as Incident;
+    const later = { ...failover, id: "i2", step: "aborted" } as Incident;
+    const h = {
+      ...good(),
+      incidents: [aborted, later],
+      traffic: "westeurope",
+      delivered: new Set(["data:shop|i1|orders|data.stranded"]),
+    };
+    assert.deepEqual(checkData(h).violations, []);
+    assert.ok(checkData({ ...h, delivered: new Set() }).violations.length > 0, "no one told");
+  });
+
   it("allows the data where the failover put it after an automatic failback under failback: manual", () => {
     const failback = {
       ...failover,

@@ -13,8 +13,9 @@
 //   `recovering` below the success threshold does not;
 // - at the end of the quiet period each store's primary is where traffic is, or where the last
 //   incident meant to move the data put it with an automatic failback under `failback: manual`
-//   since, or a person was told about that store in that incident (`data.refused`,
-//   `data.stranded`, or a data timeout in the incident's history).
+//   since, or a person was told about that store in that incident, or in the last incident that
+//   asked the store to move (`data.refused`, `data.stranded`, or a data timeout in the
+//   incident's history).
 import type { Incident } from "../../src/core/index.js";
 import type { DataCall, DataRead, DataSetup } from "./data-model.js";
 
@@ -171,6 +172,11 @@ function endChecks(h: DataHistory): string[] {
     const primary = h.primaries[name];
     if (primary === h.traffic) continue;
     if (last && told(h, last, name)) continue;
+    // An earlier incident may have moved the store and paged (aborted after its ask: stranded);
+    // a later one found it already in its target, and ended without moving traffic.
+    const asked = h.asks.findLast((a) => a.store === name);
+    const asker = asked && h.incidents.find((i) => i.id === asked.incident);
+    if (asker && told(h, asker, name)) continue;
     if (last && primary === last.to && onlyManualFailbacks && last.step === "completed") continue;
     out.push(
       `after the quiet period ${name}'s primary is ${primary} and traffic's ${h.traffic}, ${last ? `and incident ${last.id} (${last.kind}, ${last.step}, to ${last.to}) told no one about it` : "with no incident that moved data"}`,
