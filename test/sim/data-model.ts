@@ -15,10 +15,10 @@ import type { DataControl, DataFailoverMode, DataState } from "../../src/ports/d
 import { refusedForSure } from "../../src/ports/data-control.js";
 import { random } from "../helpers/random.js";
 
-export const GROUP = "shop";
-export const STORE_NAMES = ["orders", "reviews"] as const;
+const GROUP = "shop";
+const STORE_NAMES = ["orders", "reviews"] as const;
 
-export interface SimStore {
+interface SimStore {
   readonly name: string;
   readonly allowDataLoss: boolean;
   /** How long a failover Azure accepted takes before the primary changes (virtual ms). */
