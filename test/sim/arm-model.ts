@@ -117,7 +117,7 @@ export interface ArmCaller {
   readonly dead: () => boolean;
 }
 
-const WRITES = new Set(["promote", "setEnabled", "start", "stop", "scale"]);
+const WRITES = new Set(["promote", "setEnabled", "start", "stop", "scale", "failover"]);
 const CALLS = new Set(["read", ...WRITES]);
 
 /** A standard normal draw (Box-Muller). */

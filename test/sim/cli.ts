@@ -15,6 +15,7 @@ import {
   MODELS,
   SWEEP,
   describeArm,
+  describeData,
   describePeers,
   describeRuns,
   replayCommand,
@@ -140,6 +141,7 @@ if (values.seed !== undefined) {
   );
   console.log(describePeers(summary.peers));
   console.log(describeArm(summary.armCalls));
+  console.log(describeData(summary.data));
   for (const line of describeRoutes(summary.routes, SLOW_ROUTE_MS)) console.log(line);
   for (const r of summary.failing)
     console.log(`  ${r.violations[0]}  -> ${replayCommand(r, minutes)}`);

@@ -57,12 +57,15 @@ export interface RouteInput {
   /** When the cold standby could first serve (virtual ms); undefined for a warm one. */
   readonly coldReadyAt?: number;
   readonly cold: boolean;
+  /** Each incident's time in the data step (virtual ms; `to` absent while it lasted). */
+  readonly dataSpans?: readonly { readonly from: number; readonly to?: number }[];
   readonly policy: {
     readonly stepTimeoutMs: number;
     readonly wakeTimeoutMs: number;
     readonly intervalMs: number;
     readonly successThreshold: number;
     readonly staleMs: number;
+    readonly dataTimeoutMs?: number;
   };
 }
 
@@ -99,6 +102,19 @@ function causesOf(input: RouteInput, from: number, to: number): string[] {
       met.add("a write made after its client gave up");
   }
   return [...met].sort();
+}
+
+/**
+ * The data step's time before traffic moved (data first: `before-traffic`), each incident's no
+ * longer than the data timeout and one tick: the step waits for Azure to change the primary, and
+ * past its timeout it lets traffic go anyway.
+ */
+function dataStepMs(input: RouteInput, until: number): number {
+  const cap = (input.policy.dataTimeoutMs ?? 0) + input.policy.intervalMs;
+  return (input.dataSpans ?? [])
+    .map((span) => Math.min(span.to ?? until, until) - Math.max(span.from, input.outage.from))
+    .filter((ms) => ms > 0)
+    .reduce((sum, ms) => sum + Math.min(ms, cap), 0);
 }
 
 /** Checks one outage of the primary; returns its record and a violation, if any. */
@@ -146,7 +162,7 @@ export function checkRoute(input: RouteInput): { record: RouteRecord; violation?
   // random store errors cost a tick each.
   const stepFrom = detectedAt + wakeMs;
   const lost = input.storeLostTicks.filter((t) => t >= detectedAt && t < (routed ?? end)).length;
-  const budget = lost * policy.intervalMs + policy.stepTimeoutMs;
+  const budget = lost * policy.intervalMs + policy.stepTimeoutMs + dataStepMs(input, routed ?? end);
   const due = dueAt(input.calls, stepFrom, budget, input.faultsEnd);
   const until = Math.min(routed ?? Infinity, due, end);
   const leverMs = until > stepFrom ? leverTimeWithin(input.calls, stepFrom, until) : 0;

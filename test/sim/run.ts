@@ -3,6 +3,8 @@ import type { Detection } from "./detection.js";
 import type { RouteRecord } from "./route-check.js";
 import type { ArmTally } from "./arm-model.js";
 import { NO_CALLS, addTally } from "./arm-model.js";
+import type { DataTally } from "./data-check.js";
+import { NO_DATA, addData } from "./data-check.js";
 import type { ArmMode, Model, Scenario, SimResult } from "./simulate.js";
 import { simulate } from "./simulate.js";
 
@@ -37,6 +39,8 @@ export interface Summary {
   readonly routes: readonly RouteRecord[];
   /** Every lever call ARM answered, by outcome. */
   readonly armCalls: ArmTally;
+  /** What the data step did across the runs whose group has data stores. */
+  readonly data: DataTally;
   readonly elapsedMs: number;
 }
 
@@ -74,6 +78,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
   const peers = { asked: 0, answered: 0, failed: 0, keptWhileAnswering: 0 };
   const routes: RouteRecord[] = [];
   let armCalls = NO_CALLS;
+  let data = NO_DATA;
   let runs = 0;
   const more = () =>
     runs < options.runs ||
@@ -102,6 +107,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
       peers[key] += result.peers?.[key] ?? 0;
     routes.push(...(result.routes ?? []));
     if (result.armCalls) armCalls = addTally(armCalls, result.armCalls);
+    if (result.data) data = addData(data, result.data);
   }
   return {
     runs,
@@ -120,6 +126,7 @@ export async function simulateMany(options: ManyOptions): Promise<Summary> {
     peers,
     routes,
     armCalls,
+    data,
     elapsedMs: Date.now() - started,
   };
 }
@@ -131,6 +138,10 @@ export const describePeers = (p: Summary["peers"]) =>
 /** One line saying what ARM did. */
 export const describeArm = (t: ArmTally) =>
   `lever calls through the simulated ARM: ${t.calls}; ${t.throttled} answered 429, ${t.failed500} 500 after the SDK's retries, ${t.timedOut} past the client's 30 s timeout (${t.lateWrites} writes made after their client gave up), ${t.fenced} cut by the fence`;
+
+/** One line saying what the data step did. */
+export const describeData = (d: DataTally) =>
+  `data stores' failovers asked: ${d.asked}; ${d.planned} planned and ${d.forced} forced accepted, ${d.refusedByStore} refused for sure by the store (asked again after a backoff), ${d.unknown} that may have reached Azure (never asked again); ${d.refusedByTandem} data.refused and ${d.stranded} data.stranded pages`;
 
 /** One line saying what ran: how many runs, which seeds, how long. */
 export const describeRuns = (s: Summary, minutes: number) =>

@@ -5,7 +5,14 @@
 // latency, the client's timeout, 429 and 500 bursts. `npm run sim -- --runs N` is the long soak.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { describeArm, describePeers, describeRuns, replayCommand, simulateMany } from "./run.js";
+import {
+  describeArm,
+  describeData,
+  describePeers,
+  describeRuns,
+  replayCommand,
+  simulateMany,
+} from "./run.js";
 import { describeRoutes } from "./route-check.js";
 import { simulate } from "./simulate.js";
 
@@ -54,6 +61,15 @@ it("seeded simulations for a time budget (at least 102 runs) keep every invarian
   console.log(`simulation: ${describePeers(summary.peers)}`);
   const { answered, failed, keptWhileAnswering } = summary.peers;
   assert.ok(answered > 0 && failed > 0 && keptWhileAnswering > 0, describePeers(summary.peers));
+  // The data step (data-check.ts holds its invariants per run) is reached: stores are moved
+  // planned and forced, a store refuses a failover for sure and is asked again, and Tandem
+  // refuses one itself (a lost primary without allowDataLoss, or a timeout) and pages.
+  console.log(`simulation: ${describeData(summary.data)}`);
+  const { planned, forced, refusedByStore, refusedByTandem } = summary.data;
+  assert.ok(
+    planned > 0 && forced > 0 && refusedByStore > 0 && refusedByTandem > 0,
+    describeData(summary.data),
+  );
 });
 
 // One death can leave several alerts sent and unmarked: the sender goes on to the next row while

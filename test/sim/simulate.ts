@@ -2,7 +2,9 @@
 // (one timer each: probe, then decide), side by side in virtual time as in Azure, with their
 // requests to each other to probe now; the real store code (in memory), the real runbook,
 // against a simulated world with seeded faults. After each run, the invariants are checked. A
-// failing seed is replayed with `npm run sim -- --seed N`.
+// failing seed is replayed with `npm run sim -- --seed N`. Active-passive and passive-cold groups
+// have data stores that follow traffic (data-model.ts; their invariants in data-check.ts; what is
+// modelled in docs/data.md, "In the simulator").
 import { MemoryClusterControl } from "../../src/adapters/cluster/memory.js";
 import { MemoryStateStore } from "../../src/adapters/store/memory/memory-store.js";
 import { MemoryTrafficRouter } from "../../src/adapters/traffic/memory.js";
@@ -34,6 +36,12 @@ import type { ArmCall, ArmFaults, ArmTally } from "./arm-model.js";
 import { ARM_LATENCY, SimArm, armFaultsFor, slowArmFaults, tally } from "./arm-model.js";
 import type { RouteRecord } from "./route-check.js";
 import { checkRoute } from "./route-check.js";
+import { PROVIDERS, withProviders } from "../../src/providers/registry.js";
+import { testStore } from "../providers/test-store/index.js";
+import type { DataSetup } from "./data-model.js";
+import { SimData, dataSetupFor } from "./data-model.js";
+import type { AskRecord, DataTally, KeptRecord } from "./data-check.js";
+import { checkData } from "./data-check.js";
 
 export { random };
 
@@ -41,6 +49,10 @@ export type Model = "active-passive" | "passive-cold" | "active-active";
 const REGIONS = ["westeurope", "northeurope"] as const;
 const OBSERVERS = ["westeurope", "northeurope", "swedencentral"] as const;
 const INTERVAL = 10_000;
+/** The data step's timeout in the sweep (production's 600 s would outlast a run). */
+const DATA_TIMEOUT_S = 90;
+/** Timer slots of the quiet period, in which the group must settle. */
+const QUIET_SLOTS = 30;
 const SUB = "00000000-0000-0000-0000-000000000000";
 
 interface Window {
@@ -138,6 +150,12 @@ export interface SimOptions {
   readonly timing?: ServiceTimings;
   /** The traffic lever `timing` applies to (Traffic Manager when absent). */
   readonly lever?: Lever;
+  /**
+   * `false`: the group has no data stores. Otherwise an active-passive or passive-cold group has
+   * the seed's one or two (data-model.ts), unless `timing` is given (its recovery times are
+   * traffic's alone).
+   */
+  readonly data?: false;
 }
 
 export type Lever = "traffic-manager" | "front-door";
@@ -231,6 +249,8 @@ export interface SimResult {
   readonly routes?: readonly RouteRecord[];
   /** The lever calls ARM answered, by outcome. */
   readonly armCalls?: ArmTally;
+  /** What the data step did (active-passive and passive-cold: the group has data stores). */
+  readonly data?: DataTally;
 }
 
 function faultsFor(seed: number, minutes: number): Faults {
@@ -361,10 +381,26 @@ function noiseOnly(seed: number, minutes: number): Faults {
   return { ...NO_FAULTS(), partitions, spikes } as Faults;
 }
 
+/** The group's data stores and policy, as a configuration names them (the sim's own kind). */
+function dataConfig(
+  setup: DataSetup,
+): Pick<TandemConfigInput["groups"][number], "data" | "dataPolicy"> {
+  return {
+    data: setup.stores.map((store) => ({
+      name: store.name,
+      kind: "test-store",
+      account: store.name,
+      allowDataLoss: store.allowDataLoss,
+    })),
+    dataPolicy: { order: setup.order, failback: setup.failback },
+  };
+}
+
 function config(
   model: Model,
   probeUrls: (region: string) => string,
   production = false,
+  data?: DataSetup,
 ): TandemConfigInput {
   const roles = model === "active-active" ? ["active", "active"] : ["primary", "secondary"];
   return {
@@ -387,6 +423,7 @@ function config(
             autoFailback: true,
             stepTimeoutSeconds: 60,
             wakeTimeoutSeconds: 180,
+            dataTimeoutSeconds: DATA_TIMEOUT_S,
           }),
     },
     // One channel; the simulator replaces it with a recorder (see simulate()).
@@ -413,6 +450,7 @@ function config(
               }
             : {}),
         })),
+        ...(data ? dataConfig(data) : {}),
       },
     ],
   };
@@ -508,7 +546,12 @@ function traceRun(
   }[],
   routings: readonly { at: number; state: RoutingState }[],
   calls: readonly ArmCall[],
+  data?: SimData,
 ): void {
+  for (const c of data?.calls ?? [])
+    trace(
+      `data ${c.by} failover ${c.store} to ${c.region} (${c.mode}) ${c.from}-${c.to} ${c.outcome}${c.error ? `: ${c.error}` : ""}; primary ${c.primary} ${c.primaryReachable ? "answering" : "lost"}`,
+    );
   for (const i of incidents)
     for (const h of i.history)
       trace(`incident ${i.id} ${h.step} at ${h.at - EPOCH} (its holder's clock): ${h.note}`);
@@ -655,6 +698,18 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     return true;
   };
   const hardDown = (region: string) => inside(faults.outages[region] ?? [], world.now);
+  // The group's data stores, reached through ARM as the levers are (data-model.ts).
+  const dataSetup =
+    options.model === "active-active" || options.data === false || timing
+      ? undefined
+      : dataSetupFor(seed);
+  const data = dataSetup
+    ? new SimData(world, clusterClock, dataSetup, REGIONS, {
+        down: hardDown,
+        readErrorRate: () => faults.leverErrorRate,
+        rand: random(seed * 7919 + 6),
+      })
+    : undefined;
 
   // Invariants checked at every change of the lever.
   const storeDownAtChange: string[] = [];
@@ -755,8 +810,10 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     options.model,
     (region) => `http://${region}.sim/healthz`,
     timing !== undefined,
+    dataSetup,
   );
-  const parsed = parseConfig(raw);
+  const registry = withProviders(PROVIDERS, [testStore()]);
+  const parsed = parseConfig(raw, "configuration", registry);
   let lives = 0;
 
   // Alerts: each process has its own view of the store and its own channel, both gone when it
@@ -793,8 +850,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
    * writes, wherever it decides (its own tick, or a peer's request to probe now). Set below.
    */
   const watch: {
-    kept: (instance: string, states: Record<string, { verdict: string } | undefined>) => void;
-    incident: (incident: Incident) => void;
+    kept: (
+      instance: string,
+      states: Record<string, { verdict: string; recoveringSince?: number } | undefined>,
+    ) => void;
+    incident: (instance: string, incident: Incident) => void;
   } = { kept: () => {}, incident: () => {} };
   const processStore = (instance: string): StateStore =>
     new Proxy(store, {
@@ -814,8 +874,11 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
           // Detection is the moment the holder keeps the verdict, not the end of its tick (which
           // may wait on ARM for the runbook afterwards), nor of the peer's request it answered.
           if (property === "writeRegionStates")
-            watch.kept(instance, args[1] as Record<string, { verdict: string } | undefined>);
-          if (property === "writeIncident") watch.incident(args[0] as Incident);
+            watch.kept(
+              instance,
+              args[1] as Record<string, { verdict: string; recoveringSince?: number } | undefined>,
+            );
+          if (property === "writeIncident") watch.incident(instance, args[0] as Incident);
           if (property === "updateOutbox") {
             const row = args[1] as OutboxRow;
             if (Object.values(row.deliveries).some((d) => d.state === "sent"))
@@ -944,6 +1007,8 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       clock,
       router: changeCalls(arm.wrap(router, caller)),
       clusters: arm.wrap(clusters, caller),
+      ...(data ? { data: data.logged(arm.wrap(data.lever, caller), instance) } : {}),
+      registry,
       armBudget: caller.budget,
       instance,
       env: { SIM_HOOK: "unused: the channel is replaced" },
@@ -977,6 +1042,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   /** When each failover incident was first seen (virtual ms), and when the cold standby could serve. */
   const firstSeen = new Map<string, number>();
   const endSeen = new Map<string, number>();
+  /** Every incident, when first written (virtual ms). */
+  const seenAt = new Map<string, number>();
+  /** The data step's record: the asks, the kept verdicts, each incident's time in moving-data. */
+  const asks: AskRecord[] = [];
+  const askSeen = new Map<string, number>();
+  const keptLog: KeptRecord[] = [];
+  const dataSpans = new Map<string, { from: number; to?: number }>();
   let standbyReadyAt: number | undefined;
   const detectionMs: number[] = [];
   const detections: Detection[] = [];
@@ -1008,10 +1080,13 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
 
   // The kept verdicts, as the holder writes them (in its tick, or answering a peer's request).
   watch.kept = (instance, states) => {
+    keptLog.push({ at: world.now, states });
     if (answering.get(instance)) peerCalls.keptWhileAnswering++;
     if (TRACING)
       trace(
-        `verdicts kept at ${world.now}: ${Object.entries(states)
+        `verdicts kept at ${world.now} by ${instance}${answering.get(instance) ? " answering a peer" : ""}: ${Object.entries(
+          states,
+        )
           .map(([r, v]) => `${r} ${v?.verdict}`)
           .join(", ")}`,
       );
@@ -1054,10 +1129,35 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     }
     wasDown = downNow;
   };
-  watch.incident = (incident) => {
+  watch.incident = (instance, incident) => {
     if (incident.kind === "failover" && !firstSeen.has(incident.id))
       firstSeen.set(incident.id, world.now);
+    if (!seenAt.has(incident.id)) seenAt.set(incident.id, world.now);
     if (!isOpen(incident) && !endSeen.has(incident.id)) endSeen.set(incident.id, world.now);
+    watchData(instance, incident);
+  };
+  /** Each ask an incident records, when the write that records it is made; the data step's span. */
+  const watchData = (instance: string, incident: Incident) => {
+    const id = incident.id;
+    if (incident.step === "moving-data" && !dataSpans.has(id))
+      dataSpans.set(id, { from: world.now });
+    const span = dataSpans.get(id);
+    if (span && span.to === undefined && incident.step !== "moving-data") span.to = world.now;
+    for (const [store, ask] of Object.entries(incident.dataAsked ?? {})) {
+      const key = `${id}|${store}`;
+      if (askSeen.get(key) === ask.at) continue;
+      askSeen.set(key, ask.at);
+      asks.push({
+        at: world.now,
+        by: instance,
+        incident: id,
+        store,
+        region: ask.region,
+        mode: ask.mode,
+        trigger: incident.trigger,
+        override: incident.override === true,
+      });
+    }
   };
 
   /** One observer's timer fires: probe, then decide (runObserverTick), and what follows it. */
@@ -1128,6 +1228,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
         }
         if (dead.has(runtimes.get(observer)!.instance)) await restart(observer);
         sampleServing();
+        data?.sync();
         launch(observer, slot);
       }
   };
@@ -1199,7 +1300,15 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
     faults.gray[region] = [];
   }
   quiet = true;
-  await runSlots(quietFrom, 30);
+  await runSlots(quietFrom, QUIET_SLOTS);
+  // A failback that moves data too may start late in the quiet period, and its data step may
+  // rightly take up to its timeout (ARM's time not counted): with data stores, the quiet period
+  // goes on while an incident is open, for as long again as that timeout.
+  for (let extra = 0; data && extra < DATA_TIMEOUT_S + 60; extra += INTERVAL / 1000) {
+    const open = (await store.readIncidents("shop")).some((x) => isOpen(x.incident));
+    if (!open) break;
+    await runSlots(quietFrom + (QUIET_SLOTS + extra / (INTERVAL / 1000)) * INTERVAL, 1);
+  }
   await drain();
 
   // Work still in the background (a lever call outlasting the quiet period) ends first.
@@ -1268,7 +1377,26 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       violate(`incident ${i.id} ${i.step}, but its alert was never delivered`);
   }
 
-  if (TRACING) traceRun(incidents, routings, arm.calls);
+  // The data invariants, from the recorded history (data-check.ts).
+  const dataChecked =
+    data && dataSetup
+      ? checkData({
+          setup: dataSetup,
+          calls: data.calls,
+          reads: data.reads,
+          asks,
+          kept: keptLog,
+          incidents: [...incidents].sort(
+            (a, b) => (seenAt.get(a.id) ?? 0) - (seenAt.get(b.id) ?? 0),
+          ),
+          delivered: new Set(times.keys()),
+          primaries: Object.fromEntries(dataSetup.stores.map((x) => [x.name, data.peek(x.name)])),
+          traffic: primary,
+        })
+      : undefined;
+  for (const v of dataChecked?.violations ?? []) violate(`data: ${v}`);
+
+  if (TRACING) traceRun(incidents, routings, arm.calls, data);
   // Every outage of the primary with a healthy standby, while the holder could act, ends routed to
   // the standby within the step timeout plus the lever's own time, with one failover incident.
   const routes: RouteRecord[] = [];
@@ -1296,12 +1424,14 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
       holderCrashes,
       ...(standbyReadyAt === undefined ? {} : { coldReadyAt: standbyReadyAt }),
       cold: options.model === "passive-cold",
+      dataSpans: [...dataSpans.values()],
       policy: {
         stepTimeoutMs: policy.stepTimeoutSeconds * 1000,
         wakeTimeoutMs: policy.wakeTimeoutSeconds * 1000,
         intervalMs: INTERVAL,
         successThreshold: policy.successThreshold,
         staleMs: 3 * INTERVAL,
+        dataTimeoutMs: policy.dataTimeoutSeconds * 1000,
       },
     });
     routes.push(record);
@@ -1312,6 +1442,7 @@ export async function simulate(seed: number, options: SimOptions): Promise<SimRe
   return {
     routes,
     armCalls: tally(arm.calls),
+    ...(dataChecked ? { data: dataChecked.tally } : {}),
     ...report(incidents, failovers),
     alerts: { delivered: delivered.length, resentAfterCrash },
   };
