@@ -53,6 +53,11 @@ function movesData(group: RunbookGroup, incident: Incident): boolean {
   return dataPolicyOf(group).failback === "with-traffic";
 }
 
+/** Whether traffic stays where it is when the data does not move (data first only). */
+const holdsTraffic = (group: RunbookGroup, incident: Incident): boolean =>
+  dataFirst(group, incident) &&
+  (dataPolicyOf(group).onDataFailure === "hold-traffic" || incident.trigger === "practice");
+
 /** Whether the data step comes before the traffic shift for this incident. */
 const dataFirst = (group: RunbookGroup, incident: Incident): boolean =>
   movesData(group, incident) && dataPolicyOf(group).order === "before-traffic";
@@ -200,7 +205,9 @@ export function movingData(c: StepContext): RunbookResult {
       "aborted",
       `${source} is ${s.kept[source] ?? "unknown"} again before traffic moved: no failover`,
     );
-  const stores = group.data ?? [];
+  // A store refused earlier in this incident is settled: told once, never asked again in it.
+  const settled = incident.dataRefused ?? {};
+  const stores = (group.data ?? []).filter((store) => settled[store.name] === undefined);
   const steps = stores.map((store) => ({
     store,
     step: storeStep(store, s.data?.[store.name], incident, target, s.kept),
@@ -208,8 +215,25 @@ export function movingData(c: StepContext): RunbookResult {
   const refused = steps.flatMap(({ store, step }) =>
     step.kind === "refused" ? [[store.name, step.why] as const] : [],
   );
-  if (refused.length > 0) return notMoved(c, Object.fromEntries(refused));
-  if (steps.every(({ step }) => step.kind === "done"))
+  const open = steps.filter(({ step }) => step.kind !== "done" && step.kind !== "refused");
+  // One store refused: the others still follow traffic, where traffic goes anyway (shift-traffic,
+  // or data after traffic); the refused one is told now. Where traffic would stay (hold-traffic,
+  // a practice), the step ends at once: moving the others would leave them where traffic is not.
+  if (refused.length > 0 && (open.length === 0 || holdsTraffic(group, incident)))
+    return notMoved(c, Object.fromEntries(refused));
+  if (refused.length > 0) {
+    const why = Object.fromEntries(refused);
+    const note = `${Object.keys(why).join(", ")} not moved (${Object.values(why).join("; ")}); moving the others to ${target}`;
+    return {
+      incident: noted({ ...incident, dataRefused: { ...settled, ...why } }, s.now, s.epoch, note),
+      opened: false,
+      effects: [],
+      refusal: { rule: "data-loss", reason: Object.values(why).join("; ") },
+    };
+  }
+  if (open.length === 0) {
+    // Every store is where it can be: those refused on the way were told when they were.
+    if (Object.keys(settled).length > 0) return notMoved(c, settled, false);
     return first
       ? c.step(
           "shifting-traffic",
@@ -219,25 +243,23 @@ export function movingData(c: StepContext): RunbookResult {
           "completed",
           `the lever shows the new routing, and ${target} is the primary of ${storeNames(group)}`,
         );
+  }
   // On the wall clock, ARM's slowness included: the bound is how long traffic waits for its data
   // (data first), or how long a person waits to hear it did not follow (data after).
   const limit = policy.dataTimeoutMs ?? policy.stepTimeoutMs;
   if (c.sinceStep > limit)
-    return notMoved(
-      c,
-      Object.fromEntries(
-        steps.flatMap(({ store, step }) =>
-          step.kind === "done"
-            ? []
-            : [
-                [
-                  store.name,
-                  `${store.name} did not make ${target} its primary within ${Math.round(limit / 1000)} s (${step.kind === "waiting" ? step.note : "not asked"}); ${byHand(store, target, "planned")}`,
-                ] as const,
-              ],
+    return notMoved(c, {
+      ...settled,
+      ...Object.fromEntries(
+        open.map(
+          ({ store, step }) =>
+            [
+              store.name,
+              `${store.name} did not make ${target} its primary within ${Math.round(limit / 1000)} s (${step.kind === "waiting" ? step.note : "not asked"}); ${byHand(store, target, "planned")}`,
+            ] as const,
         ),
       ),
-    );
+    });
   // One ask per tick: an effect still running at the tick's end holds the group's later effects,
   // and an ask on record that was never sent would leave its store waiting for the timeout.
   const ask = steps.find(({ step }) => step.kind === "ask");
@@ -249,9 +271,13 @@ export function movingData(c: StepContext): RunbookResult {
   // after traffic (or an automatic failback carrying it), a target that turned sick since its
   // traffic was verified is no place to lose writes to or pause them for. The step waits, and its
   // timeout pages a person.
-  if (!healthy(s, target) && !incident.override)
+  // The kept verdict must vouch for it too (healthy, or recovering on the observers' word): this
+  // tick's evidence may rest on one observer alone, and a forced failover is not undone.
+  const kept = s.kept[target];
+  const vouched = kept === "healthy" || kept === "recovering";
+  if ((!healthy(s, target) || !vouched) && !incident.override)
     return stay(
-      `moving data to ${target}: not asked, ${target} is ${s.evidence[target] ?? "unknown"}, not healthy: its data waits for it to be${waiting.length ? `; ${waiting.join("; ")}` : ""}`,
+      `moving data to ${target}: not asked, ${target} is ${healthy(s, target) ? `kept ${kept ?? "unknown"}` : (s.evidence[target] ?? "unknown")}, not healthy: its data waits for it to be${waiting.length ? `; ${waiting.join("; ")}` : ""}`,
     );
   const { store } = ask;
   const { mode } = ask.step;
@@ -281,7 +307,11 @@ export function movingData(c: StepContext): RunbookResult {
  * (`shift-traffic`) or the incident fails with routing as it was (`hold-traffic`); data after,
  * traffic has moved already and the incident completes with the stores named.
  */
-function notMoved(c: StepContext, why: Readonly<Record<string, string>>): RunbookResult {
+function notMoved(
+  c: StepContext,
+  why: Readonly<Record<string, string>>,
+  fresh = true,
+): RunbookResult {
   const { group, incident, s } = c;
   const policy = dataPolicyOf(group);
   const stores = Object.keys(why).join(", ");
@@ -291,7 +321,8 @@ function notMoved(c: StepContext, why: Readonly<Record<string, string>>): Runboo
     incident: moveTo(recorded, step, s.now, s.epoch, note),
     opened: false,
     effects: [],
-    refusal,
+    // Refusals told on an earlier tick are not refused (audited) again.
+    ...(fresh ? { refusal } : {}),
   });
   if (!dataFirst(group, incident))
     return end(

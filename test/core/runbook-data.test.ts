@@ -710,3 +710,79 @@ describe("runbook: the data step under a sick control plane and a flickering sou
     assert.equal(after(aborts, nothing).step, "aborted");
   });
 });
+
+// The simulator's findings (test/sim, six-minute sweeps; 2026-12-07).
+describe("runbook: several stores, one refused; a target the kept verdict does not vouch for", () => {
+  const two = (onDataFailure: DataPolicy["onDataFailure"] = "shift-traffic"): RunbookGroup => ({
+    ...withData({ onDataFailure }),
+    data: [
+      { name: "orders", allowDataLoss: false },
+      { name: "reviews", allowDataLoss: true },
+    ],
+  });
+  const lostBoth = {
+    orders: store("weu", { weu: { reachable: false } }),
+    reviews: store("weu", { weu: { reachable: false } }),
+  };
+
+  it("one store refused, the others still follow where traffic goes anyway: the refused one is told once, the others asked", () => {
+    const moving = at("moving-data");
+    const first = step(two(), moving, lostBoth);
+    const told = after(first, moving);
+    assert.equal(told.step, "moving-data", "the step goes on for reviews");
+    assert.equal(first.refusal?.rule, "data-loss");
+    assert.match(told.dataRefused?.["orders"] ?? "", /allowDataLoss/);
+    assert.deepEqual(
+      dataEvents(moving, told).map((e) => `${e.type} ${(e as any).store}`),
+      ["data.refused orders"],
+    );
+    const asked = step(two(), told, lostBoth);
+    assert.deepEqual(asked.effects, [
+      { kind: "data-failover", store: "reviews", region: "neu", mode: "forced" },
+    ]);
+    const moved = after(asked, told);
+    const done = step(two(), moved, { orders: lostBoth.orders, reviews: store("neu") });
+    const end = after(done, moved);
+    assert.equal(end.step, "shifting-traffic");
+    assert.match(end.history.at(-1)!.note, /the data of orders did not move.*traffic moves anyway/);
+    assert.equal(done.refusal, undefined, "orders' refusal is not refused (audited) again");
+    assert.deepEqual(dataEvents(moved, end), [], "nor told again");
+  });
+
+  it("with hold-traffic one refused store ends the step at once, the others not asked", () => {
+    const moving = at("moving-data");
+    const r = step(two("hold-traffic"), moving, lostBoth);
+    assert.equal(after(r, moving).step, "failed");
+    assert.deepEqual(r.effects, []);
+  });
+
+  it("a target healthy in this tick's evidence but not in the kept verdict is not asked to take the data", () => {
+    const moving = at("moving-data");
+    for (const kept of ["down", "suspect"] as const) {
+      const r = step(
+        withData(),
+        moving,
+        { orders: store("weu") },
+        {
+          kept: { weu: "down", neu: kept },
+          evidence: { weu: "down", neu: "healthy" },
+        },
+      );
+      assert.deepEqual(r.effects, [], kept);
+      assert.match(
+        after(r, moving).history.at(-1)!.note,
+        new RegExp(`neu is kept ${kept}, not healthy`),
+      );
+    }
+    const recovering = step(
+      withData(),
+      moving,
+      { orders: store("weu") },
+      {
+        kept: { weu: "down", neu: "recovering" },
+        evidence: { weu: "down", neu: "healthy" },
+      },
+    );
+    assert.equal(recovering.effects.length, 1, "recovering on the observers' word vouches for it");
+  });
+});
