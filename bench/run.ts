@@ -17,6 +17,7 @@ import { statusReads } from "./status-reads.js";
 import { sandboxFailover } from "./sandbox-failover.js";
 import { auditVolume } from "./audit.js";
 import { lostServerRead } from "./lost-server-read.js";
+import { slowArmData } from "./slow-arm-data.js";
 import type { ScaleResult } from "../test/sim/scale.js";
 import { READS_PER_HOUR, simulateScale } from "../test/sim/scale.js";
 
@@ -55,6 +56,10 @@ if (want("probe")) {
     servers.stop();
   }
 }
+// Not in a plain `npm run bench`: a sandbox whose ARM answers 5 s, then 15 s, late (minutes).
+if (values.only === "slow-arm-data")
+  for (const slowMs of [5_000, 15_000])
+    console.log(JSON.stringify({ bench: "slow-arm-data", ...(await slowArmData(slowMs)) }));
 // Not in a plain `npm run bench` either: it runs a sandbox for a couple of minutes.
 if (values.only === "sandbox-failover")
   console.log(JSON.stringify({ bench: "sandbox-failover", ...(await sandboxFailover()) }));
