@@ -424,6 +424,33 @@ export function stateStoreContract(name: string, fixture: StoreFixture): void {
       );
     });
 
+    // A data step waiting on a slow ARM notes most ticks: an incident's history can outgrow one
+    // Table String property (64 KiB; Azurite refused such a row with 400, and the incident could
+    // never be written again). Non-ASCII notes make the UTF-16 size count.
+    it("writes and reads back an incident whose JSON outgrows one property, and rewrites it longer", async () => {
+      const store = await fixture.create();
+      const long = (lines: number): Incident => {
+        const base = incident("000000000000001-aaaa");
+        return {
+          ...base,
+          history: Array.from({ length: lines }, (_, i) => ({
+            step: "detected" as const,
+            at: AT + i,
+            epoch: 1,
+            note: `line ${i}: moving data to northeurope — products cannot be read; reviews' copy in northeurope cannot be reached either ✓`,
+          })),
+        };
+      };
+      const first = long(400);
+      assert.ok(JSON.stringify(first).length > 40_000);
+      await store.writeIncident(first, undefined);
+      const read = await store.readIncident("shop", first.id);
+      assert.deepEqual(read?.incident, first);
+      const longer = long(1200);
+      await store.writeIncident(longer, read!.etag);
+      assert.deepEqual((await store.readIncidents("shop"))[0]?.incident, longer);
+    });
+
     it("deletes an incident at the version read; one changed since stays, one gone is no error", async () => {
       const store = await fixture.create();
       await store.writeIncident(incident("000000000000001-aaaa"), undefined, {

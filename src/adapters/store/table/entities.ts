@@ -9,6 +9,7 @@ import type { PauseState } from "../../../ports/state-store.js";
 import type { Incident } from "../../../core/incident.js";
 import type { LeverView } from "../../../core/levers.js";
 import type { Log } from "../../../ports/log.js";
+import { CHUNK_CHARS, cut } from "./chunks.js";
 
 /**
  * Each observer's rows live in its own partition, so that one transaction writes its heartbeat
@@ -295,14 +296,31 @@ export function entityToLeverView(row: Row): [string, LeverView] | undefined {
 }
 export const PAUSE_KEY = { partitionKey: "pause", rowKey: "pause" } as const;
 
+/**
+ * An incident's row: its JSON in `data`, and past one String property's limit (64 KiB, CHUNK_CHARS
+ * characters) in `data1`, `data2`... as observation pages are cut (ADR 23). A long incident (a
+ * data step waiting on a slow ARM notes most ticks) once outgrew one property, and every later
+ * write of it was refused. Rows are written whole (Replace), so no stale piece outlives a shorter
+ * version.
+ */
 export function incidentToEntity(incident: Incident): Entity {
+  const [head = "", ...rest] = cut(JSON.stringify(incident), CHUNK_CHARS);
   return {
     partitionKey: STATE_PARTITION,
     rowKey: `${incidentRowPrefix(incident.group)}${incident.id}`,
     step: incident.step,
     openedAtMs: double(incident.openedAt),
-    data: JSON.stringify(incident),
+    data: head,
+    ...Object.fromEntries(rest.map((piece, i) => [`data${i + 1}`, piece])),
   };
+}
+
+/** An incident row's JSON, joined from `data`, `data1`, `data2`... */
+function incidentText(row: Row): string | undefined {
+  if (!isString(row["data"])) return undefined;
+  let text = row["data"];
+  for (let i = 1; isString(row[`data${i}`]); i++) text += row[`data${i}`] as string;
+  return text;
 }
 
 const STEPS = new Set([
@@ -373,9 +391,10 @@ function dataRecords(value: Record<string, unknown>, log: Log | undefined): void
 }
 
 export function entityToIncident(row: Row, log?: Log): Incident | undefined {
-  if (!isString(row["data"])) return undefined;
+  const text = incidentText(row);
+  if (text === undefined) return undefined;
   try {
-    const value = JSON.parse(row["data"]) as Record<string, unknown>;
+    const value = JSON.parse(text) as Record<string, unknown>;
     const shift = value["shift"] as Record<string, unknown> | undefined;
     if (
       !isString(value["id"]) ||

@@ -4,6 +4,7 @@
 // data model" and "Performing entity group transactions"): an entity holds at most 1 MiB and 252
 // properties, a String property at most 64 KiB (UTF-16, so 32,768 characters), and a transaction
 // at most 100 entities and 4 MiB of payload.
+import { CHUNK_CHARS, cut } from "./chunks.js";
 import type { Observation } from "../../../core/observation.js";
 import type { Entity } from "./entities.js";
 import { entityToObservation, observationToEntity, observerPartition } from "./entities.js";
@@ -16,8 +17,6 @@ const pageRow = (index: number) => `${PAGE_PREFIX}${String(index).padStart(4, "0
 export const isPageRow = (rowKey: string | undefined) => rowKey?.startsWith(PAGE_PREFIX) ?? false;
 export const pageIndex = (rowKey: string) => Number(rowKey.slice(PAGE_PREFIX.length));
 
-/** Characters in one String property: 60,000 bytes in UTF-16, under the 64 KiB limit. */
-export const CHUNK_CHARS = 30_000;
 /** Characters of observations in one page: 10 properties, 600,000 bytes, under the 1 MiB entity. */
 const PAGE_CHARS = 10 * CHUNK_CHARS;
 export const chunkProperty = (i: number) => `d${String(i).padStart(2, "0")}`;
@@ -37,19 +36,6 @@ function pack(o: Observation): Record<string, unknown> {
       typeof v === "object" && v !== null && "value" in v ? (v as { value: unknown }).value : v,
     ]),
   );
-}
-
-/** Cuts text into pieces of at most `size` characters, never between the halves of a surrogate pair. */
-export function cut(text: string, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length;) {
-    let end = Math.min(text.length, i + size);
-    const code = text.charCodeAt(end - 1);
-    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end--;
-    out.push(text.slice(i, end));
-    i = end;
-  }
-  return out;
 }
 
 /** The text a row was cut into (`d00`, `d01`, ... in order). */

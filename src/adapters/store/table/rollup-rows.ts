@@ -13,7 +13,8 @@ import type { RollupDay } from "../../../core/rollup.js";
 import { rollupProblem } from "../../../core/rollup.js";
 import type { Log } from "../../../ports/log.js";
 import type { Entity } from "./entities.js";
-import { CHUNK_CHARS, chunkProperty, cut, joinedChunks } from "./observation-pages.js";
+import { CHUNK_CHARS, cut } from "./chunks.js";
+import { chunkProperty, joinedChunks } from "./observation-pages.js";
 
 const PARTITION = "rollup";
 /** Table Storage accepts at most 100 operations in one transaction. */
