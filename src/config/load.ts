@@ -35,7 +35,7 @@ export function validateConfig(
     ...(parsed.success
       ? []
       : problemsFromZod(parsed.error.issues, jsonSchema(registry, probeKinds, channelKinds))),
-    ...checkConfigRules(raw, probeKinds),
+    ...checkConfigRules(raw, probeKinds, registry),
   ];
   const seen = new Set<string>();
   const distinct = problems.filter((p) => {

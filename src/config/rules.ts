@@ -7,6 +7,8 @@ import type { ProbeKindRegistry } from "../probes/types.js";
 import { checkProbe } from "./probe-schema.js";
 import { formatPath } from "./problems.js";
 import { checkRegionNames } from "./regions.js";
+import type { ProviderRegistry } from "../providers/types.js";
+import { PROVIDERS } from "../providers/registry.js";
 
 type Path = readonly (string | number)[];
 type Raw = Record<string, unknown>;
@@ -122,8 +124,21 @@ function checkTraffic(out: Problems, group: Raw, path: Path): void {
  * Data stores follow a primary: a group that has one (active-passive, passive-cold) may list
  * them, each name once; an active-active group writes in every region and has none to move.
  */
-function checkData(out: Problems, group: Raw, path: Path): void {
+function checkData(out: Problems, group: Raw, path: Path, registry: ProviderRegistry): void {
   const stores = list(group["data"]);
+  const regions = list(group["regions"]).flatMap((r) => {
+    const n = text(record(r)?.["name"]);
+    return n === undefined ? [] : [n];
+  });
+  // Each kind's own rules about the group's regions (a store's settings keyed by region).
+  stores.forEach((s, i) => {
+    const store = record(s);
+    const kind = text(store?.["kind"]) ?? registry.data[0]?.kind;
+    const provider = registry.data.find((p) => p.kind === kind);
+    if (store === undefined || provider?.check === undefined) return;
+    for (const problem of provider.check(store, regions))
+      out.add([...path, "data", i, ...problem.path], problem.message);
+  });
   const model = text(group["model"]);
   if (group["data"] !== undefined && model === "active-active")
     out.add(
@@ -272,6 +287,7 @@ function checkApi(out: Problems, config: Raw): void {
 export function checkConfigRules(
   input: unknown,
   probeKinds: ProbeKindRegistry = PROBE_KINDS,
+  registry: ProviderRegistry = PROVIDERS,
 ): ConfigProblem[] {
   const config = record(input);
   if (config === undefined) return [];
@@ -317,7 +333,7 @@ export function checkConfigRules(
     unique(out, list(group["regions"]), [...path, "regions"], ["name"], "region");
     checkRoles(out, group, path);
     checkTraffic(out, group, path);
-    checkData(out, group, path);
+    checkData(out, group, path, registry);
     list(group["regions"]).forEach((r, ri) => {
       const cluster = record(record(r)?.["cluster"]);
       if (cluster !== undefined) checkNodePools(out, cluster, [...path, "regions", ri, "cluster"]);

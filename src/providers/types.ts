@@ -126,6 +126,16 @@ export interface DataProvider<S extends LeverSettings = LeverSettings> extends L
    * when the settings name nothing there (the page then says it in words).
    */
   byHand?(settings: S, region: string, mode: "planned" | "forced"): string | undefined;
+  /**
+   * The kind's rules about the group's regions, on a store's settings as written (not yet
+   * parsed: any field may be missing or of the wrong type): each problem's path is within the
+   * store's settings. A store keyed by region that names another region, or two regions that
+   * would read as one, would make the step report data where it is not.
+   */
+  check?(
+    settings: Readonly<Record<string, unknown>>,
+    regions: readonly string[],
+  ): readonly { readonly path: readonly (string | number)[]; readonly message: string }[];
   create(members: readonly DataMember<S>[], context: LeverContext): Promise<DataControl>;
 }
 

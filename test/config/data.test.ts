@@ -95,4 +95,73 @@ describe("configuration: groups[].data", () => {
       JSON.stringify(found),
     );
   });
+
+  // A third reading (2026-12-07): a store keyed by region that names another region, or two
+  // regions that read as one, made the step report data where it was not; refused at load now.
+  const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers";
+  it("refuses a Cosmos DB store that maps two regions to one location, or names a region not of the group", () => {
+    const cosmos = (locations: Record<string, string>) => ({
+      name: "reviews",
+      kind: "cosmosdb",
+      resourceId: `${SUB}/Microsoft.DocumentDB/databaseAccounts/cosmos-shop`,
+      locations,
+    });
+    const same = problems(
+      withData("active-passive", [cosmos({ northeurope: "West Europe" })]),
+      PROVIDERS,
+    );
+    assert.ok(
+      same.some(
+        (p) =>
+          p.path === "groups[0].data[0].locations.northeurope" &&
+          /same Cosmos DB location \(westeurope\) as westeurope/.test(p.message),
+      ),
+      JSON.stringify(same),
+    );
+    const other = problems(
+      withData("active-passive", [cosmos({ atlantis: "Atlantis" })]),
+      PROVIDERS,
+    );
+    assert.ok(
+      other.some((p) => p.path === "groups[0].data[0].locations.atlantis"),
+      JSON.stringify(other),
+    );
+    const fine = validateConfig(
+      withData("active-passive", [cosmos({ northeurope: "North Europe" })]),
+      PROVIDERS,
+    );
+    assert.equal(fine.ok, true, JSON.stringify(fine));
+  });
+
+  it("refuses an SQL store whose servers name a region not of the group, or one server twice", () => {
+    const sql = (servers: Record<string, string>) => ({
+      name: "orders",
+      kind: "sql-failover-group",
+      failoverGroup: "fog-shop",
+      servers,
+    });
+    const server = (n: string) => `${SUB}/Microsoft.Sql/servers/${n}`;
+    const found = problems(
+      withData("active-passive", [
+        sql({ westeurope: server("sql-weu"), swedencentral: server("sql-sec") }),
+        {
+          ...sql({ westeurope: server("sql-weu"), northeurope: server("SQL-WEU") }),
+          name: "lines",
+        },
+      ]),
+      PROVIDERS,
+    );
+    assert.ok(
+      found.some((p) => p.path === "groups[0].data[0].servers.swedencentral"),
+      JSON.stringify(found),
+    );
+    assert.ok(
+      found.some(
+        (p) =>
+          p.path === "groups[0].data[1].servers.northeurope" &&
+          /same server as westeurope/.test(p.message),
+      ),
+      JSON.stringify(found),
+    );
+  });
 });

@@ -67,5 +67,33 @@ export const cosmosdb = dataProvider({
     );
   },
   byHand: cosmosByHand,
+  check: (settings, regions) => {
+    const given = settings["locations"];
+    const locations =
+      typeof given === "object" && given !== null && !Array.isArray(given)
+        ? (given as Record<string, unknown>)
+        : {};
+    const problems: { path: string[]; message: string }[] = [];
+    for (const region of Object.keys(locations))
+      if (!regions.includes(region))
+        problems.push({
+          path: ["locations", region],
+          message: `names a region that is not one of the group's (${regions.join(", ")})`,
+        });
+    // Cosmos DB compares location names with spaces and case aside ("West Europe", westeurope).
+    const key = (name: unknown) => String(name).replace(/\s+/g, "").toLowerCase();
+    const seen = new Map<string, string>();
+    for (const region of regions) {
+      const location = key(locations[region] ?? region);
+      const other = seen.get(location);
+      if (other !== undefined)
+        problems.push({
+          path: region in locations ? ["locations", region] : ["locations"],
+          message: `makes ${region} the same Cosmos DB location (${location}) as ${other}: each region of the group must be a location of its own, or the step would read the data as moved where it is not`,
+        });
+      else seen.set(location, region);
+    }
+    return problems;
+  },
   emulator: new URL("./emulator.js", import.meta.url).href,
 });

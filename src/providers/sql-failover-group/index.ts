@@ -72,5 +72,27 @@ export const sqlFailoverGroup = dataProvider({
     return new SqlFailoverGroupControl(conn, members.map(storeOf));
   },
   byHand: sqlByHand,
+  check: (settings, regions) => {
+    const given = settings["servers"];
+    if (typeof given !== "object" || given === null || Array.isArray(given)) return [];
+    const problems: { path: string[]; message: string }[] = [];
+    const seen = new Map<string, string>();
+    for (const [region, id] of Object.entries(given as Record<string, unknown>)) {
+      if (!regions.includes(region))
+        problems.push({
+          path: ["servers", region],
+          message: `names a region that is not one of the group's (${regions.join(", ")}): each server is keyed by the region it is in`,
+        });
+      if (typeof id !== "string") continue;
+      const other = seen.get(id.toLowerCase());
+      if (other !== undefined)
+        problems.push({
+          path: ["servers", region],
+          message: `is the same server as ${other}'s: a failover group's servers are in different regions`,
+        });
+      else seen.set(id.toLowerCase(), region);
+    }
+    return problems;
+  },
   emulator: new URL("./emulator.js", import.meta.url).href,
 });
