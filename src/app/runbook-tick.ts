@@ -846,6 +846,11 @@ async function applyFenced(
       rt.log.warn(
         `${group}: ${change} may have reached Azure (${done.reason}): it is not asked again; the data step waits for the store`,
       );
+    // A data failover the fence refused was never sent (the fence refuses before acting), but
+    // its ask is on record: it is counted as an attempt that failed for sure, so that the step
+    // may ask again after the backoff rather than wait out its timeout for nothing.
+    if (!done.ok && done.refused && incident && effect.kind === "data-failover")
+      noteFailure(rt, group, incident, change, `not sent: ${done.reason}`, effect.store);
     // Either way the incident's next step records it: an attempt to try again after a backoff,
     // or (a data failover that may have started) a line saying why the step waits.
     if (!done.ok && !done.refused && incident)

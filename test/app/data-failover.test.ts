@@ -78,6 +78,22 @@ class LoggedData implements DataControl {
   }
 }
 
+/** A memory store whose action log refuses the next `refuseIntents` intents of a data failover. */
+class RefusingStore extends MemoryStateStore {
+  refuseIntents = 0;
+  override async appendAction(entry: Parameters<MemoryStateStore["appendAction"]>[0]) {
+    if (
+      this.refuseIntents > 0 &&
+      entry.outcome === "started" &&
+      entry.name.startsWith("data-failover")
+    ) {
+      this.refuseIntents--;
+      throw new Error("503 ServerBusy");
+    }
+    return super.appendAction(entry);
+  }
+}
+
 function world(
   onDataFailure: "shift-traffic" | "hold-traffic" = "shift-traffic",
   stores: readonly string[] = ["orders"],
@@ -96,7 +112,7 @@ function world(
     data,
     registry,
     config,
-    store: new MemoryStateStore(),
+    store: new RefusingStore(),
     router: shopRouter(),
     /** What the last tick said its group waits for. */
     waiting: [] as readonly string[],
@@ -293,6 +309,27 @@ describe("the data step through the runbook tick", () => {
       }
     });
   }
+
+  it("a data failover the fence refused (the action log could not be written) was never sent: it is asked again after the backoff, not waited for", async () => {
+    const w = world();
+    const h = await holder(w, "a");
+    // The ask's intent cannot be written to the action log: the fence sends nothing.
+    w.store.refuseIntents = 1;
+    let incident: Incident | undefined;
+    for (let i = 0; i < 4 && !incident?.dataAsked?.["orders"]; i++) incident = await tick(w, h);
+    assert.ok(incident?.dataAsked?.["orders"], "the ask was recorded");
+    assert.equal(w.store.refuseIntents, 0, "its intent was refused");
+    assert.deepEqual(w.data.asked, [], "and never sent");
+    const done = await untilClosed(w, h);
+    assert.equal(done.step, "completed", JSON.stringify(done.history.map((l) => l.note)));
+    assert.deepEqual(w.data.asked, ["orders northeurope planned"], "asked once, after the backoff");
+    assert.ok(
+      done.history.some((l) =>
+        /data-failover orders .*failed \(attempt 1\): not sent/.test(l.note),
+      ),
+      JSON.stringify(done.history.map((l) => l.note)),
+    );
+  });
 
   it("once its data was asked to move, a failover is not aborted by its source's recovery; one that then fails pages a person with the command to move the data back", async () => {
     // The store takes an hour to change; the group holds traffic when the data does not move.
