@@ -245,6 +245,9 @@ export function situationOf(parts: {
       string,
       Verdict
     >,
+    dwelling: Object.entries(parts.kept)
+      .filter(([, s]) => s.verdict === "recovering" && s.recoveringSince !== undefined)
+      .map(([r]) => r),
     evidence: Object.fromEntries(parts.evidence.map((e) => [e.region, e.verdict])),
     ...(world.routing ? { routing: world.routing } : {}),
     ...(parts.lever ? { lever: parts.lever } : {}),

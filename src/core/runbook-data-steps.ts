@@ -271,13 +271,15 @@ export function movingData(c: StepContext): RunbookResult {
   // after traffic (or an automatic failback carrying it), a target that turned sick since its
   // traffic was verified is no place to lose writes to or pause them for. The step waits, and its
   // timeout pages a person.
-  // The kept verdict must vouch for it too (healthy, or recovering on the observers' word): this
-  // tick's evidence may rest on one observer alone, and a forced failover is not undone.
+  // The kept verdict must vouch for it too (healthy, or recovering in its dwell: every outside
+  // observer past the success threshold): this tick's evidence may rest on one observer alone,
+  // and a forced failover is not undone.
   const kept = s.kept[target];
-  const vouched = kept === "healthy" || kept === "recovering";
+  const vouched =
+    kept === "healthy" || (kept === "recovering" && (s.dwelling ?? []).includes(target));
   if ((!healthy(s, target) || !vouched) && !incident.override)
     return stay(
-      `moving data to ${target}: not asked, ${target} is ${healthy(s, target) ? `kept ${kept ?? "unknown"}` : (s.evidence[target] ?? "unknown")}, not healthy: its data waits for it to be${waiting.length ? `; ${waiting.join("; ")}` : ""}`,
+      `moving data to ${target}: not asked, ${target} is ${healthy(s, target) ? `kept ${kept ?? "unknown"}${kept === "recovering" ? " short of its dwell" : ""}` : (s.evidence[target] ?? "unknown")}, not healthy: its data waits for it to be${waiting.length ? `; ${waiting.join("; ")}` : ""}`,
     );
   const { store } = ask;
   const { mode } = ask.step;

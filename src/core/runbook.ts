@@ -94,6 +94,11 @@ export interface Situation {
   readonly epoch: number;
   /** The lease holder's kept verdict per region (down, recovering, healthy...). */
   readonly kept: Readonly<Record<string, Verdict>>;
+  /**
+   * Regions kept `recovering` in their dwell: every outside observer has passed the success
+   * threshold (`recoveringSince` set). A region recovering short of that is not vouched for.
+   */
+  readonly dwelling?: readonly string[];
   /** What the observers see right now, per region. */
   readonly evidence: Readonly<Record<string, Verdict>>;
   /** Undefined when the lever could not be read: nothing is decided without it. */

@@ -774,15 +774,22 @@ describe("runbook: several stores, one refused; a target the kept verdict does n
         new RegExp(`neu is kept ${kept}, not healthy`),
       );
     }
-    const recovering = step(
-      withData(),
-      moving,
-      { orders: store("weu") },
-      {
-        kept: { weu: "down", neu: "recovering" },
-        evidence: { weu: "down", neu: "healthy" },
-      },
+    const recovering = (dwelling: string[]) =>
+      step(
+        withData(),
+        moving,
+        { orders: store("weu") },
+        {
+          kept: { weu: "down", neu: "recovering" },
+          evidence: { weu: "down", neu: "healthy" },
+          dwelling,
+        },
+      );
+    assert.deepEqual(recovering([]).effects, [], "recovering short of its dwell does not");
+    assert.match(
+      after(recovering([]), moving).history.at(-1)!.note,
+      /neu is kept recovering short of its dwell, not healthy/,
     );
-    assert.equal(recovering.effects.length, 1, "recovering on the observers' word vouches for it");
+    assert.equal(recovering(["neu"]).effects.length, 1, "recovering in its dwell vouches for it");
   });
 });
