@@ -165,6 +165,12 @@ export interface DataState {
   readonly changing: boolean;
   /** Every region the store has a copy in, the primary's included. */
   readonly regions: Readonly<Record<string, DataCopy>>;
+  /**
+   * Why no failover of this store is Tandem's to ask, when the store itself says so (a Cosmos DB
+   * account with multi-region writes has no single primary to move): the step refuses it at once
+   * instead of waiting out its timeout.
+   */
+  readonly unmovable?: string;
 }
 
 /** One region's copy of a data store. */

@@ -118,6 +118,8 @@ function storeStep(
   if (state.changing)
     return { kind: "waiting", note: `${name} is changing its primary; waiting for Azure` };
   if (state.primary === target) return { kind: "done" };
+  if (state.unmovable !== undefined)
+    return { kind: "refused", why: `${name}: ${state.unmovable}; nothing to ask of it` };
   const asked = incident.dataAsked?.[name];
   // Asked once in this incident, by this holder or an earlier one: wait, never ask again (a
   // second ask while Azure still works on the first is a conflict, or a second failover). Only an

@@ -756,6 +756,22 @@ describe("runbook: several stores, one refused; a target the kept verdict does n
     assert.deepEqual(r.effects, []);
   });
 
+  it("a store that says it cannot be moved (multi-region writes) is refused at once, not waited for", () => {
+    const moving = at("moving-data");
+    const multi: DataState = {
+      changing: false,
+      regions: {
+        weu: { reachable: true, caughtUp: false, replication: "MultiRegionWrites" },
+        neu: { reachable: true, caughtUp: false, replication: "MultiRegionWrites" },
+      },
+      unmovable: "the account takes writes in every region",
+    };
+    const r = step(withData(), moving, { orders: multi });
+    assert.deepEqual(r.effects, []);
+    assert.equal(after(r, moving).step, "shifting-traffic");
+    assert.match(after(r, moving).dataRefused?.["orders"] ?? "", /takes writes in every region/);
+  });
+
   it("a target healthy in this tick's evidence but not in the kept verdict is not asked to take the data", () => {
     const moving = at("moving-data");
     for (const kept of ["down", "suspect"] as const) {

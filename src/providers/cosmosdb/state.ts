@@ -140,7 +140,17 @@ export function dataStateOf(
       ...(lagSeconds === undefined ? {} : { lagSeconds }),
     };
   }
-  return { ...(writer ? { primary: names(writer.locationName!) } : {}), changing, regions };
+  return {
+    ...(writer ? { primary: names(writer.locationName!) } : {}),
+    changing,
+    regions,
+    ...(multiWrite
+      ? {
+          unmovable:
+            "the account takes writes in every region (multi-region writes): it has no single write region to move, and its clients write locally wherever traffic goes",
+        }
+      : {}),
+  };
 }
 
 /**

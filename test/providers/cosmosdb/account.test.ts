@@ -247,6 +247,11 @@ describe("Cosmos DB lever", () => {
         Object.values(state.regions).map((c) => c.replication),
         ["MultiRegionWrites", "MultiRegionWrites"],
       );
+      assert.match(
+        state.unmovable ?? "",
+        /multi-region writes/,
+        "the data step refuses it at once",
+      );
       for (const mode of ["planned", "forced"] as const)
         await assert.rejects(
           lever.failover("shop", "orders", "northeurope", mode),
