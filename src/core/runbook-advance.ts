@@ -41,14 +41,7 @@ export function advance(
         },
       ],
     };
-    const next = decide(stepContext(group, said, s, policy));
-    if (next.incident !== undefined && next.incident.step !== incident.step) return next;
-    return {
-      opened: false,
-      effects: [],
-      incident: said,
-      ...(next.refusal ? { refusal: next.refusal } : {}),
-    };
+    return withLine(group, said, incident, s, policy);
   }
   if (failure) {
     const attempts = (incident.attempts ?? 0) + 1;
@@ -72,17 +65,7 @@ export function advance(
         : { dataFailed: { ...incident.dataFailed, [failure.store]: failure.at } }),
       history: [...incident.history, line],
     };
-    // Decided on the incident as it now stands: a timeout here ends it with the attempt on record.
-    // A step that ends or moves on now does so with the attempt on record; one that stays keeps
-    // just the attempt's line (its own note would say it is acting, and it waits instead).
-    const next = decide(stepContext(group, retrying, s, policy));
-    if (next.incident !== undefined && next.incident.step !== incident.step) return next;
-    return {
-      opened: false,
-      effects: [],
-      incident: retrying,
-      ...(next.refusal ? { refusal: next.refusal } : {}),
-    };
+    return withLine(group, retrying, incident, s, policy);
   }
   const next = decide(stepContext(group, counted, s, policy));
   const same = next.incident === undefined || next.incident.step === incident.step;
@@ -93,6 +76,28 @@ export function advance(
   // (The time waited on ARM rides along on any write of the incident in the same step: `counted`
   // carries it, and a step that moves on starts its own count.)
   return next;
+}
+
+/**
+ * Decided on the incident as it now stands, a line of what failed added (`recorded`): a timeout
+ * here ends it with that line on record. A step that ends or moves on now does so with the line;
+ * one that stays keeps just the line (its own note would say it is acting, and it waits instead).
+ */
+function withLine(
+  group: RunbookGroup,
+  recorded: Incident,
+  before: Incident,
+  s: Situation,
+  policy: RunbookPolicy,
+): RunbookResult {
+  const next = decide(stepContext(group, recorded, s, policy));
+  if (next.incident !== undefined && next.incident.step !== before.step) return next;
+  return {
+    opened: false,
+    effects: [],
+    incident: recorded,
+    ...(next.refusal ? { refusal: next.refusal } : {}),
+  };
 }
 
 /** Each step an open incident can be at, and the function that decides it. */

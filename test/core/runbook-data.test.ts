@@ -77,6 +77,16 @@ const at = (step: Step, over: Partial<Incident> = {}): Incident =>
     ...over,
   });
 
+/** An automatic failback of shop from neu to weu at `step` since NOW. */
+const automaticFailback = (step: Step): Incident =>
+  at(step, {
+    kind: "failback",
+    trigger: "automatic",
+    from: "neu",
+    to: "weu",
+    shift: { kind: "promote", region: "weu" },
+  });
+
 const step = (
   group: RunbookGroup,
   incident: Incident,
@@ -291,13 +301,7 @@ describe("runbook: moving data safely", () => {
   });
 
   it("data after traffic, and an automatic failback carrying it: no ask while the target is not healthy", () => {
-    const back = at("moving-data", {
-      kind: "failback",
-      trigger: "automatic",
-      from: "neu",
-      to: "weu",
-      shift: { kind: "promote", region: "weu" },
-    });
+    const back = automaticFailback("moving-data");
     const cases = [
       // Traffic moved to neu and was verified; neu turned sick before its data was asked.
       {
@@ -514,13 +518,7 @@ describe("runbook: what a store's read does not allow", () => {
   });
 
   it("an automatic failback with the data moves it though the region it leaves is healthy", () => {
-    const back = at("moving-data", {
-      kind: "failback",
-      trigger: "automatic",
-      from: "neu",
-      to: "weu",
-      shift: { kind: "promote", region: "weu" },
-    });
+    const back = automaticFailback("moving-data");
     const r = step(
       withData({ failback: "with-traffic" }),
       back,
