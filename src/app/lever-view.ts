@@ -413,7 +413,7 @@ export function noteFailure(
   change: string,
   error: string,
   store?: string,
-  mayHaveStarted?: true,
+  how: { readonly mayHaveStarted?: true; readonly storeRefused?: true } = {},
 ): void {
   const at = rt.clock.now();
   const throttled = rt.levers.armBudget?.throttledUntil();
@@ -425,7 +425,8 @@ export function noteFailure(
     at,
     ...(throttled !== undefined && throttled > at ? { retryAfterMs: throttled - at } : {}),
     ...(store === undefined ? {} : { store }),
-    ...(mayHaveStarted ? { mayHaveStarted } : {}),
+    ...(how.mayHaveStarted ? { mayHaveStarted: true as const } : {}),
+    ...(how.storeRefused ? { storeRefused: true as const } : {}),
   };
 }
 

@@ -26,7 +26,7 @@ import { reconcileNeeds } from "../core/readiness.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
-import { refusedForSure } from "../ports/data-control.js";
+import { refusedByStore, refusedForSure } from "../ports/data-control.js";
 import type { TandemEvent } from "../core/events.js";
 import { emit, incidentEvents, publish } from "./emit.js";
 import { recordEvent } from "./event-audit.js";
@@ -861,7 +861,11 @@ async function applyFenced(
         change,
         done.reason,
         effect.kind === "data-failover" ? effect.store : undefined,
-        retry ? undefined : true,
+        !retry
+          ? { mayHaveStarted: true }
+          : effect.kind === "data-failover" && refusedByStore(thrown)
+            ? { storeRefused: true }
+            : {},
       );
     emit(
       rt,

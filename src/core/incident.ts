@@ -33,6 +33,11 @@ export interface HistoryEntry {
   readonly note: string;
   /** Set on the line that says a lever change failed and will be tried again: its number. */
   readonly attempt?: number;
+  /**
+   * Set on such a line when the store (or the lever's check of it) refused a data failover, not
+   * something that may pass on its own: the step counts these per store (DATA_ASKS_MAX).
+   */
+  readonly refused?: true;
 }
 
 export interface Incident {

@@ -52,6 +52,7 @@ export function advance(
       epoch: s.epoch,
       note: `${failure.change} failed (attempt ${attempts}): ${failure.error}; ${retryAt > s.now ? `trying again in ${Math.ceil((retryAt - s.now) / 1000)} s` : "trying again now"}`,
       attempt: attempts,
+      ...(failure.storeRefused ? { refused: true as const } : {}),
     };
     const retrying: Incident = {
       ...counted,
@@ -92,10 +93,12 @@ function withLine(
 ): RunbookResult {
   const next = decide(stepContext(group, recorded, s, policy));
   if (next.incident !== undefined && next.incident.step !== before.step) return next;
+  // A store the step refused on this tick is recorded with it (its page goes with the refusal).
+  const refused = next.incident?.dataRefused;
   return {
     opened: false,
     effects: [],
-    incident: recorded,
+    incident: refused === undefined ? recorded : { ...recorded, dataRefused: refused },
     ...(next.refusal ? { refusal: next.refusal } : {}),
   };
 }
@@ -124,7 +127,15 @@ function decide(c: StepContext): RunbookResult {
  * Paused: an automatic incident takes no further step and sends no effect; it can still time
  * out, so it ends (a pre-warm is aborted without stopping anything, a person decides).
  */
-function paused({ incident, policy, step, stay, timedOut, failed }: StepContext): RunbookResult {
+function paused({
+  incident,
+  policy,
+  sinceStep,
+  step,
+  stay,
+  timedOut,
+  failed,
+}: StepContext): RunbookResult {
   const waits = ["prewarming", "waking", "waiting-ready"].includes(incident.step);
   // The data step has its own, longer bound (a store may take minutes to change its primary).
   const data = incident.step === "moving-data";
@@ -133,7 +144,8 @@ function paused({ incident, policy, step, stay, timedOut, failed }: StepContext)
     : data
       ? (policy.dataTimeoutMs ?? policy.stepTimeoutMs)
       : policy.stepTimeoutMs;
-  if (timedOut(limit))
+  // The data step's bound is on the wall clock, paused or not (docs/data.md).
+  if (data ? sinceStep > limit : timedOut(limit))
     return incident.step === "prewarming"
       ? step("aborted", "automation is paused: pre-warming given up")
       : failed(

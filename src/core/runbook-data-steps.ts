@@ -39,7 +39,23 @@ export const DATA_ASKS_MAX = 3;
  * its source recovers, which would leave the data where the traffic is not.
  */
 export const dataMaybeMoved = (incident: Incident): boolean =>
-  Object.keys(incident.dataAsked ?? {}).length > 0 || incident.dataAskedUnreadable === true;
+  mayHaveStarted(incident).length > 0 || incident.dataAskedUnreadable === true;
+
+/** The stores whose ask may have started: asked, and not known to have failed before it did. */
+const mayHaveStarted = (incident: Incident): string[] =>
+  Object.keys(incident.dataAsked ?? {}).filter(
+    (store) => incident.dataFailed?.[store] === undefined,
+  );
+
+/** How many of this step's asks of `store` the store (or the lever's rules) refused. */
+const storeRefusals = (incident: Incident, store: string): number =>
+  incident.history.filter(
+    (line) =>
+      line.refused === true &&
+      line.step === incident.step &&
+      line.at >= incident.stepStartedAt &&
+      line.note.startsWith(`data-failover ${store} `),
+  ).length;
 
 /**
  * Whether this incident moves the group's data: every failover of a group with stores, and a
@@ -118,8 +134,8 @@ function storeStep(
   if (state.changing)
     return { kind: "waiting", note: `${name} is changing its primary; waiting for Azure` };
   if (state.primary === target) return { kind: "done" };
-  if (state.unmovable !== undefined)
-    return { kind: "refused", why: `${name}: ${state.unmovable}; nothing to ask of it` };
+  // Nothing of it to move (multi-region writes: its writes follow traffic on their own).
+  if (state.unmovable !== undefined) return { kind: "done" };
   const asked = incident.dataAsked?.[name];
   // Asked once in this incident, by this holder or an earlier one: wait, never ask again (a
   // second ask while Azure still works on the first is a conflict, or a second failover). Only an
@@ -130,12 +146,14 @@ function storeStep(
       kind: "waiting",
       note: `${name}: asked to make ${target} its primary (${asked.mode}); waiting for Azure`,
     };
-  // Refused for sure, again and again (the lever's own rule, say, or Azure's 4xx): the store is
-  // given up, not asked until the timeout (each ask is a page saying it was asked).
-  if (asked && (incident.attempts ?? 0) >= DATA_ASKS_MAX)
+  // Refused by the store again and again (the lever's check of its state, or Azure's 4xx): it is
+  // given up, not asked until the timeout (each ask is a page saying it was asked). Failures that
+  // may pass on their own (the lever's read before sending) are asked again, not counted.
+  const refusals = asked ? storeRefusals(incident, name) : 0;
+  if (asked && refusals >= DATA_ASKS_MAX)
     return {
       kind: "refused",
-      why: `${name} was asked ${incident.attempts} times to make ${target} its primary and each ask failed before it started (the incident's history has each answer); ${byHand(store, target, asked.mode)}`,
+      why: `${name} refused ${refusals} asks to make ${target} its primary (the incident's history has each answer); ${byHand(store, target, asked.mode)}`,
     };
   if (!asked && incident.dataAskedUnreadable)
     return {
@@ -235,7 +253,7 @@ export function movingData(c: StepContext): RunbookResult {
   }
   if (open.length === 0) {
     // Every store is where it can be: those refused on the way were told when they were.
-    if (Object.keys(settled).length > 0) return notMoved(c, settled, false);
+    if (Object.keys(settled).length > 0) return notMoved(c, {}, false);
     return first
       ? c.step(
           "shifting-traffic",
@@ -250,9 +268,9 @@ export function movingData(c: StepContext): RunbookResult {
   // (data first), or how long a person waits to hear it did not follow (data after).
   const limit = policy.dataTimeoutMs ?? policy.stepTimeoutMs;
   if (c.sinceStep > limit)
-    return notMoved(c, {
-      ...settled,
-      ...Object.fromEntries(
+    return notMoved(
+      c,
+      Object.fromEntries(
         open.map(
           ({ store, step }) =>
             [
@@ -261,7 +279,7 @@ export function movingData(c: StepContext): RunbookResult {
             ] as const,
         ),
       ),
-    });
+    );
   // One ask per tick: an effect still running at the tick's end holds the group's later effects,
   // and an ask on record that was never sent would leave its store waiting for the timeout.
   const ask = steps.find(({ step }) => step.kind === "ask");
@@ -318,9 +336,11 @@ function notMoved(
 ): RunbookResult {
   const { group, incident, s } = c;
   const policy = dataPolicyOf(group);
-  const stores = Object.keys(why).join(", ");
+  // Stores refused on an earlier tick were told then; the note names them with the new ones.
+  const all = { ...incident.dataRefused, ...why };
+  const stores = Object.keys(all).join(", ");
   const refusal: Refusal = { rule: "data-loss", reason: Object.values(why).join("; ") };
-  const recorded: Incident = { ...incident, dataRefused: { ...incident.dataRefused, ...why } };
+  const recorded: Incident = { ...incident, dataRefused: all };
   const end = (step: "shifting-traffic" | "completed" | "failed", note: string): RunbookResult => ({
     incident: moveTo(recorded, step, s.now, s.epoch, note),
     opened: false,
@@ -331,22 +351,22 @@ function notMoved(
   if (!dataFirst(group, incident))
     return end(
       "completed",
-      `traffic moved to ${incident.to}, but not the data of ${stores}: ${refusal.reason}`,
+      `traffic moved to ${incident.to}, but not the data of ${stores}: ${Object.values(all).join("; ")}`,
     );
   if (policy.onDataFailure === "hold-traffic")
     return end(
       "failed",
-      `the data of ${stores} did not move: ${refusal.reason}; traffic held (onDataFailure: hold-traffic); routing left as it was`,
+      `the data of ${stores} did not move: ${Object.values(all).join("; ")}; traffic held (onDataFailure: hold-traffic); routing left as it was`,
     );
   // A practice has no outage to justify sending users to a region whose data is elsewhere.
   if (incident.trigger === "practice")
     return end(
       "failed",
-      `the data of ${stores} did not move: ${refusal.reason}; traffic held (a practice never moves traffic without its data); routing left as it was`,
+      `the data of ${stores} did not move: ${Object.values(all).join("; ")}; traffic held (a practice never moves traffic without its data); routing left as it was`,
     );
   return end(
     "shifting-traffic",
-    `the data of ${stores} did not move: ${refusal.reason}; traffic moves anyway (onDataFailure: shift-traffic): shifting traffic: ${incident.shift.kind} ${incident.shift.region}`,
+    `the data of ${stores} did not move: ${Object.values(all).join("; ")}; traffic moves anyway (onDataFailure: shift-traffic): shifting traffic: ${incident.shift.kind} ${incident.shift.region}`,
   );
 }
 
@@ -406,7 +426,11 @@ function stranded(
             ] as const,
         )
     : [];
-  const asked = [...Object.entries(after.dataAsked ?? {}), ...unread];
+  // An ask known not to have started (its store's dataFailed) moved nothing.
+  const started = Object.entries(after.dataAsked ?? {}).filter(
+    ([store]) => after.dataFailed?.[store] === undefined,
+  );
+  const asked = [...started, ...unread];
   return asked.map(([name, ask]): EventBody => {
     const store = stores.find((s) => s.name === name) ?? { name, allowDataLoss: false };
     const command =

@@ -145,6 +145,8 @@ export interface LeverFailure {
    * says so, and the step waits for the store (its timeout pages).
    */
   readonly mayHaveStarted?: true;
+  /** A data failover the store or the lever's rules refused (counted towards DATA_ASKS_MAX). */
+  readonly storeRefused?: true;
 }
 
 export type Effect =

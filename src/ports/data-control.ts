@@ -45,9 +45,16 @@ export interface DataControl {
 export class DataFailoverRefused extends Error {
   /** What the guard looks for: a kind's own refusal may extend this class under its own name. */
   readonly refusedBeforeSending = true;
-  constructor(message: string) {
+  /**
+   * The refusal may pass on its own: the lever could not read the store before sending (ARM slow
+   * or throttling), not the store's state or a rule saying no. Asked again after the backoff like
+   * any refusal, but not counted towards giving the store up (DATA_ASKS_MAX).
+   */
+  readonly passing: boolean;
+  constructor(message: string, options: { readonly passing?: boolean } = {}) {
     super(message);
     this.name = "DataFailoverRefused";
+    this.passing = options.passing === true;
   }
 }
 
@@ -62,6 +69,20 @@ export class DataFailoverRefused extends Error {
  * (docs/data.md, Safety). Recognised by shape, not `instanceof` (core/errors.ts says why).
  */
 export function refusedForSure(error: unknown): boolean {
+  return startedNot(error);
+}
+
+/**
+ * Whether a failover known not to have started was refused by the store or the lever's rules
+ * (Azure's 4xx answer to the change, the lever's check of the store's state), not by something
+ * that may pass on its own (the lever's read before sending failing): what counts towards giving
+ * the store up (DATA_ASKS_MAX).
+ */
+export function refusedByStore(error: unknown): boolean {
+  return startedNot(error) && (error as { passing?: unknown } | undefined)?.passing !== true;
+}
+
+function startedNot(error: unknown): boolean {
   if ((error as { refusedBeforeSending?: unknown } | undefined)?.refusedBeforeSending === true)
     return true;
   const failed = error as { status?: unknown; request?: { method?: unknown } } | undefined;

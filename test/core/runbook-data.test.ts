@@ -278,9 +278,16 @@ describe("runbook: moving data safely", () => {
     );
   });
 
-  it("moves on to the traffic once the target is the primary", () => {
+  it("moves on to the traffic once the target is the primary, refusing and telling nothing", () => {
     const r = step(withData(), moving, { orders: store("neu") });
-    assert.equal(after(r, moving).step, "shifting-traffic");
+    const next = after(r, moving);
+    assert.equal(next.step, "shifting-traffic");
+    assert.equal(r.refusal, undefined);
+    assert.equal(next.dataRefused, undefined);
+    assert.match(next.history.at(-1)!.note, /^neu is the primary of orders; shifting traffic/);
+    const later = step(withData({ order: "after-traffic" }), moving, { orders: store("neu") });
+    assert.equal(after(later, moving).step, "completed");
+    assert.match(after(later, moving).history.at(-1)!.note, /neu is the primary of orders$/);
   });
 
   it("data first: does not ask while the target is not healthy, and says why", () => {
@@ -619,23 +626,62 @@ describe("runbook: the data step under a sick control plane and a flickering sou
     );
   });
 
-  it("a store whose asks fail for sure three times is given up with what to run by hand, not asked until the timeout", () => {
-    const failed = (attempts: number) =>
+  it("a store that refused DATA_ASKS_MAX asks is given up with what to run by hand; failures that may pass, and another store's refusals, do not count", () => {
+    /** orders' last ask failed for sure; `lines` are this step's failed-ask lines. */
+    const failed = (lines: { store: string; refused: boolean }[]) =>
       at("moving-data", {
-        attempts,
+        attempts: lines.length,
         dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 5000, epoch: 3 } },
         dataFailed: { orders: NOW - 4000 },
+        history: [
+          { step: "moving-data", at: NOW, epoch: 3, note: "earlier" },
+          ...lines.map((l, k) => ({
+            step: "moving-data" as const,
+            at: NOW + k,
+            epoch: 3,
+            note: `data-failover ${l.store} to neu (planned) failed (attempt ${k + 1}): ${l.refused ? "refused" : "not sent, could not be read"}`,
+            attempt: k + 1,
+            ...(l.refused ? { refused: true as const } : {}),
+          })),
+        ],
       });
-    const again = step(withData(), failed(DATA_ASKS_MAX - 1), { orders: store("weu") });
-    assert.equal(again.effects.length, 1, "asked again below the limit");
-    const r = step(withData(), failed(DATA_ASKS_MAX), { orders: store("weu") });
+    const refusedBy = (n: number) =>
+      Array.from({ length: n }, () => ({ store: "orders", refused: true }));
+    const two: RunbookGroup = {
+      ...withData(),
+      data: [
+        {
+          name: "orders",
+          allowDataLoss: false,
+          byHand: { neu: { planned: "move-orders neu", forced: "x" } },
+        },
+        { name: "carts", allowDataLoss: false },
+      ],
+    };
+    const data = { orders: store("weu"), carts: store("neu") };
+    const ask = (i: Incident) => step(two, i, data);
+    assert.equal(
+      ask(failed(refusedBy(DATA_ASKS_MAX - 1))).effects.length,
+      1,
+      "asked again below the limit",
+    );
+    const passing = Array.from({ length: 5 }, () => ({ store: "orders", refused: false }));
+    assert.equal(
+      ask(failed(passing)).effects.length,
+      1,
+      "reads that failed before sending do not count",
+    );
+    const others = Array.from({ length: 5 }, () => ({ store: "carts", refused: true }));
+    assert.equal(ask(failed(others)).effects.length, 1, "nor another store's refusals");
+    const given = failed(refusedBy(DATA_ASKS_MAX));
+    const r = ask(given);
     assert.deepEqual(r.effects, []);
     assert.equal(r.refusal?.rule, "data-loss");
-    const next = after(r, failed(DATA_ASKS_MAX));
+    const next = after(r, given);
     assert.equal(next.step, "shifting-traffic", "traffic goes as onDataFailure says");
     assert.match(
       next.dataRefused?.["orders"] ?? "",
-      /asked 3 times .* each ask failed before it started.*by hand: move-orders neu$/,
+      /orders refused 3 asks .*by hand: move-orders neu$/,
     );
   });
 
@@ -649,6 +695,13 @@ describe("runbook: the data step under a sick control plane and a flickering sou
       "new",
     );
     assert.equal(after(within, slow).step, "moving-data");
+    const at600 = runbookStep(
+      withData(),
+      situationAt(NOW + 600_000, 3)({ kept: WEU_DOWN, open: slow, data }),
+      { ...TEST_POLICY, dataTimeoutMs: 600_000 },
+      "new",
+    );
+    assert.equal(after(at600, slow).step, "moving-data", "not past the timeout at exactly its end");
     const past = runbookStep(
       withData(),
       situationAt(NOW + 601_000, 3)({ kept: WEU_DOWN, open: slow, data }),
@@ -754,7 +807,7 @@ describe("runbook: several stores, one refused; a target the kept verdict does n
     assert.deepEqual(r.effects, []);
   });
 
-  it("a store that says it cannot be moved (multi-region writes) is refused at once, not waited for", () => {
+  it("a store that says it cannot be moved (multi-region writes: its writes follow traffic) counts as in place, never refused", () => {
     const moving = at("moving-data");
     const multi: DataState = {
       changing: false,
@@ -764,10 +817,12 @@ describe("runbook: several stores, one refused; a target the kept verdict does n
       },
       unmovable: "the account takes writes in every region",
     };
-    const r = step(withData(), moving, { orders: multi });
-    assert.deepEqual(r.effects, []);
-    assert.equal(after(r, moving).step, "shifting-traffic");
-    assert.match(after(r, moving).dataRefused?.["orders"] ?? "", /takes writes in every region/);
+    for (const onDataFailure of ["shift-traffic", "hold-traffic"] as const) {
+      const r = step(withData({ onDataFailure }), moving, { orders: multi });
+      assert.deepEqual(r.effects, [], onDataFailure);
+      assert.equal(r.refusal, undefined, onDataFailure);
+      assert.equal(after(r, moving).step, "shifting-traffic", onDataFailure);
+    }
   });
 
   it("a target healthy in this tick's evidence but not in the kept verdict is not asked to take the data", () => {
@@ -805,5 +860,92 @@ describe("runbook: several stores, one refused; a target the kept verdict does n
       /neu is kept recovering short of its dwell, not healthy/,
     );
     assert.equal(recovering(["neu"]).effects.length, 1, "recovering in its dwell vouches for it");
+  });
+});
+
+// A second reading of the afternoon's changes (2026-12-07).
+describe("runbook: asks known not to have started, refusals on a failed tick, a paused data step", () => {
+  const failedAsk = {
+    dataAsked: { orders: { region: "neu", mode: "planned" as const, at: NOW - 5000, epoch: 3 } },
+    dataFailed: { orders: NOW - 4000 },
+  };
+  const recovered = { kept: { weu: "recovering", neu: "healthy" } } as const;
+
+  it("an ask known not to have started does not hold off the abort when the source recovers, nor pages as stranded", () => {
+    const moving = at("moving-data", failedAsk);
+    const r = step(withData(), moving, { orders: store("weu") }, recovered);
+    assert.equal(after(r, moving).step, "aborted");
+    assert.deepEqual(r.effects, []);
+    const shifting = at("shifting-traffic", failedAsk);
+    const shift = step(
+      withData(),
+      shifting,
+      { orders: store("weu") },
+      {
+        ...recovered,
+        routing: routing(["weu", "neu"]),
+      },
+    );
+    assert.equal(after(shift, shifting).step, "aborted");
+    assert.deepEqual(
+      dataEvents(moving, after(r, moving), withData().data).filter(
+        (e) => e.type === "data.stranded",
+      ),
+      [],
+      "nothing was sent: nothing to move back",
+    );
+  });
+
+  it("a store refused on the tick another store's ask failed is recorded on that tick (its page goes with the refusal)", () => {
+    const two: RunbookGroup = {
+      ...withData(),
+      data: [
+        { name: "orders", allowDataLoss: false },
+        { name: "carts", allowDataLoss: false },
+      ],
+    };
+    const asked = at("moving-data", {
+      dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 5000, epoch: 3 } },
+    });
+    const r = runbookStep(
+      two,
+      situation({
+        kept: WEU_DOWN,
+        open: asked,
+        data: { orders: store("weu"), carts: store("weu", { weu: { reachable: false } }) },
+        failure: {
+          change: "data-failover orders to neu (planned)",
+          error: "400",
+          at: NOW - 1000,
+          store: "orders",
+          storeRefused: true,
+        },
+      }),
+      TEST_POLICY,
+      "new",
+    );
+    const next = after(r, asked);
+    assert.match(next.dataRefused?.["carts"] ?? "", /allowDataLoss/);
+    assert.equal(next.dataFailed?.["orders"], NOW - 1000);
+    assert.equal(next.history.at(-1)?.refused, true, "the failed ask's line counts as refused");
+  });
+
+  it("paused in the data step, its timeout is on the wall clock too", () => {
+    const slow = at("moving-data", { leverMs: 590_000 });
+    const r = runbookStep(
+      withData(),
+      situationAt(
+        NOW + 601_000,
+        3,
+      )({
+        kept: WEU_DOWN,
+        open: slow,
+        paused: true,
+        data: { orders: store("weu", { changing: true }) },
+      }),
+      { ...TEST_POLICY, dataTimeoutMs: 600_000 },
+      "new",
+    );
+    assert.equal(after(r, slow).step, "failed");
   });
 });

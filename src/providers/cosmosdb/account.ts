@@ -43,8 +43,8 @@ interface CosmosStore {
 /** A failover the lever will not ask Azure for: why, and what a person could do instead. */
 /** The lever's own refusal, before it sent anything (every throw of it comes before #submit). */
 class CosmosFailoverRefused extends DataFailoverRefused {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options: { readonly passing?: boolean } = {}) {
+    super(message, options);
     this.name = "CosmosFailoverRefused";
   }
 }
@@ -165,6 +165,7 @@ export class CosmosDataControl extends ArmDataLever<Located, CosmosDBManagementC
       if (error instanceof CosmosFailoverRefused) throw error;
       throw new CosmosFailoverRefused(
         `${doing}: not sent, the account could not be read first (${error instanceof Error ? error.message : String(error)})`,
+        { passing: true },
       );
     }
   }

@@ -169,6 +169,7 @@ export class SqlFailoverGroupControl extends ArmDataLever<Located, SqlClient> {
     } catch (error) {
       throw new DataFailoverRefused(
         `${located.store} could not be read before asking for its failover, so nothing was sent: ${errorText(error)}`,
+        { passing: true },
       );
     }
     if (state.primary === region && !state.changing) return;

@@ -2,7 +2,7 @@
 // HTTPS: what it reads, what each failover sends (and never sends), and what it refuses.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { refusedForSure } from "../../../src/ports/data-control.js";
+import { refusedByStore, refusedForSure } from "../../../src/ports/data-control.js";
 import { gatewayAnswers } from "../../../src/providers/cosmosdb/gateway.js";
 import { COSMOSDB_API_VERSION } from "../../../src/providers/cosmosdb/operations.js";
 import { armRequest, withArm } from "../../helpers/arm.js";
@@ -120,6 +120,7 @@ describe("Cosmos DB lever", () => {
       await assert.rejects(lever.failover("shop", "orders", "northeurope", "forced"), (error) => {
         assert.match(String(error), /refused, store orders does not allow data loss/);
         assert.ok(refusedForSure(error), "the data step may know nothing was sent");
+        assert.ok(refusedByStore(error), "a rule's refusal counts towards giving the store up");
         return true;
       });
       assert.equal(arm.emulator.requests.length, 0);
@@ -133,6 +134,7 @@ describe("Cosmos DB lever", () => {
       await assert.rejects(lever.failover("shop", "orders", "northeurope", "planned"), (error) => {
         assert.match(String(error), /not sent, the account could not be read first/);
         assert.ok(refusedForSure(error));
+        assert.equal(refusedByStore(error), false, "it may pass: not counted towards giving up");
         return true;
       });
       assert.equal(arm.emulator.requests.filter((r) => r.method === "POST").length, 0);
