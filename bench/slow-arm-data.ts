@@ -48,7 +48,7 @@ export async function slowArmData(slowMs: number): Promise<Record<string, unknow
       fault,
       (e) =>
         catalog(e) &&
-        e.type === "incident.step" &&
+        (e.type === "incident.step" || e.type === "incident.closed") &&
         ["completed", "failed", "aborted"].includes(e.step),
       "end of the catalog's failover",
     );
@@ -64,7 +64,10 @@ export async function slowArmData(slowMs: number): Promise<Record<string, unknow
     const arm = sandbox.arm.requests.slice(armBefore).filter((r) => /catalog/i.test(r.path));
     return {
       slowMs,
-      step: ended.event.type === "incident.step" ? ended.event.step : undefined,
+      step:
+        ended.event.type === "incident.step" || ended.event.type === "incident.closed"
+          ? ended.event.step
+          : undefined,
       faultToFirstAskMs: asks?.first,
       faultToLastAskMs: asks?.last,
       faultToFirstTrafficChangeMs: traffic?.first,
