@@ -30,6 +30,10 @@ const ENTRY: readonly RegExp[] = [
  * with why (a file's path, then the export's name; "*" for all of the file's exports).
  */
 const TEST_SURFACE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "src/core/runbook-data-steps.ts": {
+    DATA_ASKS_MAX:
+      "the data step's tests ask a store up to the limit and past it, whatever the limit is",
+  },
   "src/providers/registry.ts": {
     withProviders: "how a test adds a lever kind from outside the tree, as an extension would",
   },

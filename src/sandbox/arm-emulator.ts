@@ -226,21 +226,8 @@ export class ArmEmulator {
         reply,
       });
 
-    for (const service of this.#services.values()) {
-      const plane = service.dataPlane?.(method, url.pathname);
-      if (plane === undefined) continue;
-      if (plane === "no answer") {
-        record(0, { headers: {}, body: undefined });
-        req.socket.destroy();
-        return;
-      }
-      const payload = JSON.stringify(plane.body);
-      const planeHeaders = { "content-type": "application/json; charset=utf-8" };
-      record(plane.status, { headers: planeHeaders, body: plane.body });
-      res.writeHead(plane.status, planeHeaders);
-      res.end(payload);
-      return;
-    }
+    // A service's data plane is not ARM: none of ARM's slowness, faults or sign-in (ADR 36).
+    if (this.#servedByDataPlane(method, url, res, record)) return;
     if (this.slowMs > 0) await new Promise((r) => setTimeout(r, this.slowMs));
     if (this.dropNext > 0) {
       this.dropNext--;
@@ -334,6 +321,30 @@ export class ArmEmulator {
     });
     res.writeHead(status, replyHeaders);
     res.end(payload);
+  }
+
+  /** Answers a request one of the services claims for its data plane; false when none does. */
+  #servedByDataPlane(
+    method: string,
+    url: URL,
+    res: ServerResponse,
+    record: (status: number, reply: RecordedRequest["reply"]) => void,
+  ): boolean {
+    for (const service of this.#services.values()) {
+      const plane = service.dataPlane?.(method, url.pathname);
+      if (plane === undefined) continue;
+      if (plane === "no answer") {
+        record(0, { headers: {}, body: undefined });
+        res.socket?.destroy();
+        return true;
+      }
+      const headers = { "content-type": "application/json; charset=utf-8" };
+      record(plane.status, { headers, body: plane.body });
+      res.writeHead(plane.status, headers);
+      res.end(JSON.stringify(plane.body));
+      return true;
+    }
+    return false;
   }
 
   #route(method: Method, url: URL, body: unknown, headers: Record<string, string>): Reply {
