@@ -1,7 +1,7 @@
 // A read of an SQL failover group whose primary's server is lost (issue 30): the ARM emulator
 // answers 503 for that server, as the sandbox does for a region taken down. "before" is the two
 // servers' GETs through a client with the connection's retries (Tandem's ARM_DEFAULTS: what the
-// lever's read sent until it took its own quick-retry client); "after" is the lever's read. Wall
+// lever's read sent until it retried once, and since 2026-12-07 afternoon retries itself); "after" is the lever's read. Wall
 // time in ms over `runs` reads of each.
 import { SqlManagementClient } from "@azure/arm-sql";
 import { ARM_DEFAULTS, clientOptions, parseResourceId } from "../src/adapters/azure/arm.js";
