@@ -26,7 +26,8 @@ import { reconcileNeeds } from "../core/readiness.js";
 import type { RegionEvidence, RegionState } from "../core/verdict.js";
 import type { GroupConfig } from "../config/schema.js";
 import type { StoreCallOptions, StoredIncident } from "../ports/state-store.js";
-import { refusedByStore, refusedForSure } from "../ports/data-control.js";
+import { DataFailoverRefused, refusedByStore, refusedForSure } from "../ports/data-control.js";
+import { errorText } from "../core/errors.js";
 import type { TandemEvent } from "../core/events.js";
 import { emit, incidentEvents, publish } from "./emit.js";
 import { recordEvent } from "./event-audit.js";
@@ -810,6 +811,37 @@ function stepOutcome(
 }
 
 /**
+ * A data failover goes to a region the kept verdicts still vouch for when it is sent, not only
+ * when the tick began: within one tick this process may keep a new verdict (answering a peer's
+ * request to probe now), and a forced failover is not undone. The kept row is read again; a
+ * target kept neither healthy nor recovering in its dwell refuses the failover before anything
+ * is sent, as a refusal that may pass (asked again after the backoff, if the step still wants
+ * it). A row that cannot be read refuses too (nothing is sent on a guess); one that does not name
+ * the target (a group whose verdicts were never kept) lets it go, as before.
+ */
+async function stillVouched(rt: Runtime, group: string, effect: Effect): Promise<void> {
+  if (effect.kind !== "data-failover") return;
+  let kept: RegionState | undefined;
+  try {
+    kept = (await rt.store.readRegionStates(group)).states[effect.region];
+  } catch (error) {
+    throw new DataFailoverRefused(
+      `${effect.store}: the kept verdicts could not be read again before sending (${errorText(error)}), so nothing was sent`,
+      { passing: true },
+    );
+  }
+  if (kept === undefined) return;
+  const vouched =
+    kept.verdict === "healthy" ||
+    (kept.verdict === "recovering" && kept.recoveringSince !== undefined);
+  if (!vouched)
+    throw new DataFailoverRefused(
+      `${effect.store}: ${effect.region} is now kept ${kept.verdict}${kept.verdict === "recovering" ? " short of its dwell" : ""}, so nothing was sent`,
+      { passing: true },
+    );
+}
+
+/**
  * Runs one effect as a fenced step and says it as an event. Waits for it until the tick's
  * deadline; one still running then goes on (its fence still ends it at the lease's acting time)
  * and is held, so the group takes no other step until it has ended.
@@ -831,10 +863,12 @@ async function applyFenced(
     { name: change, group, operation, ...(incident ? { incident: incident.id } : {}) },
     (abortSignal) =>
       tracked(rt, group, () =>
-        applyEffect(rt.levers, group, effect, { abortSignal }).catch((error: unknown) => {
-          thrown = error;
-          throw error;
-        }),
+        stillVouched(rt, group, effect)
+          .then(() => applyEffect(rt.levers, group, effect, { abortSignal }))
+          .catch((error: unknown) => {
+            thrown = error;
+            throw error;
+          }),
       ),
   ).then((done) => {
     // A change that failed (not one the fence refused: the next holder decides afresh) is

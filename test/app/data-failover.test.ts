@@ -331,6 +331,34 @@ describe("the data step through the runbook tick", () => {
     );
   });
 
+  it("a data failover whose target the kept verdicts no longer vouch for when it is sent is not sent, and is asked again once they do", async () => {
+    const w = world();
+    const h = await holder(w, "a");
+    // This process kept northeurope suspect since the tick began (answering a peer's request to
+    // probe now, say): the tick's own verdicts still say healthy.
+    const kept = (verdict: "suspect" | "healthy", etag?: string) =>
+      w.store.writeRegionStates(
+        "shop",
+        {
+          westeurope: { verdict: "down", since: 0, epoch: h.epoch, reason: "test" },
+          northeurope: { verdict, since: 0, epoch: h.epoch, reason: "test" },
+        },
+        etag,
+      );
+    await kept("suspect");
+    let incident: Incident | undefined;
+    for (let i = 0; i < 4 && !incident?.dataAsked?.["orders"]; i++) incident = await tick(w, h);
+    assert.ok(incident?.dataAsked?.["orders"], "the ask was recorded");
+    assert.deepEqual(w.data.asked, [], "and not sent");
+    const notes = () => JSON.stringify(incident?.history.map((l) => l.note));
+    incident = await tick(w, h);
+    assert.match(notes(), /northeurope is now kept suspect, so nothing was sent/);
+    await kept("healthy", (await w.store.readRegionStates("shop")).etag);
+    const done = await untilClosed(w, h);
+    assert.equal(done.step, "completed", JSON.stringify(done.history.map((l) => l.note)));
+    assert.deepEqual(w.data.asked, ["orders northeurope planned"], "sent once, when vouched for");
+  });
+
   it("once its data was asked to move, a failover is not aborted by its source's recovery; one that then fails pages a person with the command to move the data back", async () => {
     // The store takes an hour to change; the group holds traffic when the data does not move.
     const w = world("hold-traffic", ["orders"], 3_600_000);

@@ -101,7 +101,18 @@ const scenarios: readonly [string, (h: DataHistory) => DataHistory, RegExp][] = 
   [
     "an ask to a region the kept verdicts held recovering below the success threshold",
     (h) => ({ ...h, kept: [{ at: 99_500, states: { northeurope: { verdict: "recovering" } } }] }),
-    /asked to move to northeurope .* kept verdict was recovering/,
+    /asked to move to northeurope, sent at .* kept verdict was recovering/,
+  ],
+  [
+    "a failover sent after the kept verdict turned suspect, though it was asked while healthy",
+    (h) => ({
+      ...h,
+      kept: [
+        { at: 99_500, states: { northeurope: { verdict: "healthy" } } },
+        { at: 100_005, states: { northeurope: { verdict: "suspect" } } },
+      ],
+    }),
+    /orders asked to move to northeurope, sent at 100 s while the kept verdict was suspect/,
   ],
   [
     "a store left where traffic is not, with no one told",
@@ -123,6 +134,20 @@ describe("the simulator's data invariants", () => {
         JSON.stringify(violations),
       );
     });
+
+  it("allows an ask recorded while the target was kept suspect that the holder never sent", () => {
+    const h = {
+      ...good(),
+      calls: [],
+      kept: [{ at: 99_500, states: { northeurope: { verdict: "suspect" } } }],
+      primaries: { orders: "westeurope" },
+      traffic: "westeurope",
+    };
+    assert.deepEqual(
+      checkData(h).violations.filter((v) => /kept verdict/.test(v)),
+      [],
+    );
+  });
 
   it("allows a second call after one the store refused for sure, and a store a page told of", () => {
     const h = good();

@@ -6,8 +6,10 @@
 // - per incident and store, one failover call, and another only after one the store refused for
 //   sure (a definite 4xx: refusedForSure), which had ended before it; every call has its ask on
 //   record before it;
-// - no ask of a store to move to a region the kept verdicts did not hold healthy at the ask
-//   (unless a person's override). A woken cold standby is kept `recovering` through the dwell
+// - no failover call (one that reached the store) to a region the kept verdicts did not hold
+//   healthy when it was made (unless its ask was a person's override): an ask on record that the
+//   lease holder refused before sending, the target's kept verdict having changed since its tick
+//   began, moved nothing. A woken cold standby is kept `recovering` through the dwell
 //   time after every observer passed it (the dwell is failback's guard against flapping, and
 //   traffic goes there without it): there, `recovering` in its dwell counts as healthy, and
 //   `recovering` below the success threshold does not;
@@ -151,14 +153,17 @@ function onceChecks(h: DataHistory, askOf: Map<DataCall, AskRecord>): string[] {
 }
 
 function healthyTargetChecks(h: DataHistory): string[] {
-  return h.asks.flatMap((ask) => {
-    if (ask.override) return [];
-    const kept = h.kept.findLast((k) => k.at <= ask.at)?.states[ask.region];
+  return h.calls.flatMap((call) => {
+    const ask = h.asks.findLast(
+      (a) => a.store === call.store && a.region === call.region && a.at <= call.from,
+    );
+    if (ask?.override) return [];
+    const kept = h.kept.findLast((k) => k.at <= call.from)?.states[call.region];
     const dwelling = kept?.verdict === "recovering" && kept.recoveringSince !== undefined;
     return kept?.verdict === "healthy" || dwelling
       ? []
       : [
-          `${ask.incident}: ${ask.store} asked to move to ${ask.region} at ${s(ask.at)} while the kept verdict was ${kept?.verdict ?? "none"}`,
+          `${ask?.incident ?? "no incident"}: ${call.store} asked to move to ${call.region}, sent at ${s(call.from)} while the kept verdict was ${kept?.verdict ?? "none"}`,
         ];
   });
 }
