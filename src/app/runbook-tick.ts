@@ -819,8 +819,14 @@ function stepOutcome(
  * it). A row that cannot be read refuses too (nothing is sent on a guess); one that does not name
  * the target (a group whose verdicts were never kept) lets it go, as before.
  */
-async function stillVouched(rt: Runtime, group: string, effect: Effect): Promise<void> {
-  if (effect.kind !== "data-failover") return;
+async function stillVouched(
+  rt: Runtime,
+  group: string,
+  effect: Effect,
+  override: boolean,
+): Promise<void> {
+  // A person's override sends the data to a region the verdicts do not vouch for, knowingly.
+  if (effect.kind !== "data-failover" || override) return;
   let kept: RegionState | undefined;
   try {
     kept = (await rt.store.readRegionStates(group)).states[effect.region];
@@ -863,7 +869,7 @@ async function applyFenced(
     { name: change, group, operation, ...(incident ? { incident: incident.id } : {}) },
     (abortSignal) =>
       tracked(rt, group, () =>
-        stillVouched(rt, group, effect)
+        stillVouched(rt, group, effect, incident?.override === true)
           .then(() => applyEffect(rt.levers, group, effect, { abortSignal }))
           .catch((error: unknown) => {
             thrown = error;

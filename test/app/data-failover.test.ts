@@ -12,6 +12,7 @@ import { leaseTiming, tickLease } from "../../src/app/lease-keeper.js";
 import type { DrillResult } from "../../src/app/planner.js";
 import { drill } from "../../src/app/planner.js";
 import { runbookTick } from "../../src/app/runbook-tick.js";
+import { manualCommand } from "../../src/app/commands.js";
 import type { Runtime } from "../../src/app/runtime.js";
 import { compose } from "../../src/compose.js";
 import type { TandemConfigInput } from "../../src/config/index.js";
@@ -357,6 +358,33 @@ describe("the data step through the runbook tick", () => {
     const done = await untilClosed(w, h);
     assert.equal(done.step, "completed", JSON.stringify(done.history.map((l) => l.note)));
     assert.deepEqual(w.data.asked, ["orders northeurope planned"], "sent once, when vouched for");
+  });
+
+  it("a person's override sends the data though the kept verdicts do not vouch for the target, once", async () => {
+    const w = world();
+    const h = await holder(w, "a");
+    await w.store.writeRegionStates(
+      "shop",
+      {
+        westeurope: { verdict: "healthy", since: 0, epoch: h.epoch, reason: "test" },
+        northeurope: { verdict: "suspect", since: 0, epoch: h.epoch, reason: "test" },
+      },
+      undefined,
+    );
+    const caller = { name: "ops@contoso.com", via: "test" };
+    const outcome = await manualCommand(
+      h.rt,
+      caller,
+      "shop",
+      { kind: "failover", to: "northeurope", override: true, by: caller.name, reason: "drill" },
+      { dryRun: false },
+    );
+    assert.equal(outcome.kind, "accepted", JSON.stringify(outcome));
+    let incident: Incident | undefined;
+    for (let i = 0; i < 20 && !["completed", "failed"].includes(incident?.step ?? ""); i++)
+      incident = await tick(w, h, "healthy");
+    assert.equal(incident?.step, "completed", JSON.stringify(incident?.history.map((l) => l.note)));
+    assert.deepEqual(w.data.asked, ["orders northeurope planned"], "sent once, on the override");
   });
 
   it("once its data was asked to move, a failover is not aborted by its source's recovery; one that then fails pages a person with the command to move the data back", async () => {
