@@ -11,6 +11,7 @@ import type {
   Incident,
   RunbookGroup,
   RunbookResult,
+  RunbookStore,
   Step,
 } from "../../src/core/index.js";
 import { runbookStep } from "../../src/core/index.js";
@@ -47,6 +48,15 @@ function withData(policy?: Partial<DataPolicy>, allowDataLoss = false): RunbookG
       : {}),
   };
 }
+
+/** shop with two stores neither of which allows data loss, `orders` (with `byHand`) and `carts`. */
+const ordersAndCarts = (byHand?: RunbookStore["byHand"]): RunbookGroup => ({
+  ...withData(),
+  data: [
+    { name: "orders", allowDataLoss: false, ...(byHand ? { byHand } : {}) },
+    { name: "carts", allowDataLoss: false },
+  ],
+});
 
 /** A store whose primary is `primary`; `neu` and `weu` copies as given. */
 function store(
@@ -202,13 +212,7 @@ describe("runbook: moving data safely", () => {
   });
 
   it("asks one store a tick, so no ask is recorded that the tick cannot send", () => {
-    const two: RunbookGroup = {
-      ...withData(),
-      data: [
-        { name: "orders", allowDataLoss: false },
-        { name: "carts", allowDataLoss: false },
-      ],
-    };
+    const two = ordersAndCarts();
     const first = step(two, moving, { orders: store("weu"), carts: store("weu") });
     assert.deepEqual(
       first.effects.map((e) => e.kind === "data-failover" && e.store),
@@ -509,13 +513,7 @@ describe("runbook: what a store's read does not allow", () => {
   });
 
   it("moves on only when every store is in the target region, not the first", () => {
-    const two: RunbookGroup = {
-      ...withData(),
-      data: [
-        { name: "orders", allowDataLoss: false },
-        { name: "carts", allowDataLoss: false },
-      ],
-    };
+    const two = ordersAndCarts();
     const asked = at("moving-data", {
       dataAsked: { carts: { region: "neu", mode: "planned", at: NOW - 1, epoch: 3 } },
     });
@@ -647,17 +645,7 @@ describe("runbook: the data step under a sick control plane and a flickering sou
       });
     const refusedBy = (n: number) =>
       Array.from({ length: n }, () => ({ store: "orders", refused: true }));
-    const two: RunbookGroup = {
-      ...withData(),
-      data: [
-        {
-          name: "orders",
-          allowDataLoss: false,
-          byHand: { neu: { planned: "move-orders neu", forced: "x" } },
-        },
-        { name: "carts", allowDataLoss: false },
-      ],
-    };
+    const two = ordersAndCarts({ neu: { planned: "move-orders neu", forced: "x" } });
     const data = { orders: store("weu"), carts: store("neu") };
     const ask = (i: Incident) => step(two, i, data);
     assert.equal(
@@ -897,13 +885,7 @@ describe("runbook: asks known not to have started, refusals on a failed tick, a 
   });
 
   it("a store refused on the tick another store's ask failed is recorded on that tick (its page goes with the refusal)", () => {
-    const two: RunbookGroup = {
-      ...withData(),
-      data: [
-        { name: "orders", allowDataLoss: false },
-        { name: "carts", allowDataLoss: false },
-      ],
-    };
+    const two = ordersAndCarts();
     const asked = at("moving-data", {
       dataAsked: { orders: { region: "neu", mode: "planned", at: NOW - 5000, epoch: 3 } },
     });
