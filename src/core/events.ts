@@ -148,20 +148,13 @@ export type EventBody =
       readonly askedAt?: number;
     }
   | {
-      /** The data step did not move a store: why, and what a person can run by hand. */
-      readonly type: "data.refused";
-      readonly group: string;
-      readonly incident: string;
-      readonly store: string;
-      readonly region: string;
-      readonly reason: string;
-    }
-  | {
       /**
-       * An incident ended (failed or aborted) after it asked a store to move: the store's primary
-       * may be in `region` while the failover did not complete. Says what to run to move it back.
+       * `data.refused`: the data step did not move a store: why, and what a person can run by
+       * hand. `data.stranded`: an incident ended (failed or aborted) after it asked a store to
+       * move: the store's primary may be in `region` while the failover did not complete; says
+       * what to run to move it back.
        */
-      readonly type: "data.stranded";
+      readonly type: "data.refused" | "data.stranded";
       readonly group: string;
       readonly incident: string;
       readonly store: string;
