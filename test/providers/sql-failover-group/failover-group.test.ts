@@ -294,13 +294,17 @@ describe("SQL failover group lever: a lost server, with Tandem's ARM retries", (
 });
 
 describe("SQL failover group lever: a lost server while ARM is slow", () => {
-  // Every reply 600 ms late, and a call timeout of 1 s: a lost server's two tries (and the wait
-  // between) do not fit in one call's timeout, but each fits in its own.
+  // Every reply 400 ms late, a call timeout of 2 s and 2 to 4 s between a 5xx and its retry: a
+  // lost server's two tries and the wait between (at least 2.8 s) never fit in one call's
+  // timeout, and each try fits in its own five times over (room for a slower, busier machine).
   let arm: ArmFixture;
   let sql: SqlService;
   before(async () => {
-    ({ arm, sql } = await sqlArm(0, { retry: ARM_DEFAULTS.retry, timeoutMs: 1000 }));
-    arm.emulator.slowMs = 600;
+    ({ arm, sql } = await sqlArm(0, {
+      retry: { maxRetries: 3, retryDelayInMs: 4000, maxRetryDelayInMs: 8000 },
+      timeoutMs: 2000,
+    }));
+    arm.emulator.slowMs = 400;
   });
   after(() => arm.stop());
 
