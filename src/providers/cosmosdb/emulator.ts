@@ -130,8 +130,10 @@ export class CosmosDbService extends ArmService {
   }
 
   /**
-   * A region's gateway, asked without a key: 401 (Cosmos DB's answer to a request with no
-   * authorization header), outside ARM: ARM being slow or throttled leaves it answering. A region
+   * A region's gateway, asked without a key: 401 `Unauthorized`, "Required Header authorization
+   * is missing. Ensure a valid Authorization token is passed." (Cosmos DB's REST API requires the
+   * Authorization header on every request; those words are what users of the service report
+   * for an unauthenticated GET of `https://{account}.documents.azure.com/`), outside ARM: ARM being slow or throttled leaves it answering. A region
    * lost since its address was read does not answer (the connection is dropped).
    */
   dataPlane(
